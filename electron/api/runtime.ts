@@ -1,0 +1,92 @@
+import { ZodError } from 'zod';
+import { findOperation, type Api, type CallRequest } from '../../shared/api/contract';
+import { createApi } from '../../shared/api/client';
+import { ApiError, type Envelope } from '../../shared/api/errors';
+import { HostRegistry, type LocalHostOptions } from '../hosts/registry';
+import { EventHub } from './events';
+import { handlers } from './handlers';
+import type { HandlerContext } from './handler';
+
+export type RuntimeMode = 'electron' | 'browser' | 'cli';
+
+export interface RuntimeOptions {
+  mode: RuntimeMode;
+  local?: LocalHostOptions;
+}
+
+/**
+ * One HostDeck process's Node side: its hosts, its event hub and the one place every call
+ * goes through (IPC, HTTP and CLI alike), so validation and error mapping happen once.
+ */
+export class Runtime {
+  readonly hosts: HostRegistry;
+  readonly events = new EventHub();
+  readonly mode: RuntimeMode;
+  /** Typed in-process client (what the CLI and tests use). */
+  readonly api: Api;
+
+  constructor(opts: RuntimeOptions) {
+    this.mode = opts.mode;
+    this.hosts = new HostRegistry(opts.local);
+    this.api = createApi((channel, request) => this.call(channel, request));
+  }
+
+  /** Runs one operation; never throws: the answer is an envelope. */
+  async call(channel: string, request: unknown): Promise<Envelope> {
+    try {
+      return { ok: true, result: await this.run(channel, request) };
+    } catch (e) {
+      return { ok: false, error: toApiError(e).toJSON() };
+    }
+  }
+
+  private async run(channel: string, request: unknown): Promise<unknown> {
+    const op = findOperation(channel);
+    if (!op) throw new ApiError('UNKNOWN_OPERATION', `No operation called "${channel}"`);
+    const req = (request ?? {}) as Partial<CallRequest>;
+    if (typeof req !== 'object' || Array.isArray(req)) throw new ApiError('INVALID_INPUT', 'The request must be an object');
+    const hostId = typeof req.host === 'string' ? req.host : 'local';
+    const host = this.hosts.get(hostId);
+    if (op.def.mutates && host.readOnly) {
+      throw new ApiError('READ_ONLY_HOST', `${host.label} is read-only: ${channel} would change it`);
+    }
+    const parsed = op.def.input.safeParse(req.input ?? {});
+    if (!parsed.success) {
+      throw new ApiError('INVALID_INPUT', `Invalid input for ${channel}: ${summarizeZod(parsed.error)}`, {
+        issues: parsed.error.issues,
+      });
+    }
+    const ctx: HandlerContext = { host, runtime: this };
+    const handler = (handlers as unknown as Record<string, Record<string, (c: HandlerContext, i: unknown) => unknown>>)[
+      op.feature
+    ]?.[op.name];
+    if (!handler) throw new ApiError('UNKNOWN_OPERATION', `${channel} has no handler`);
+    const result = await handler(ctx, parsed.data);
+    // The output schema is part of the contract: a handler that breaks it is a bug, reported as such.
+    const out = op.def.output.safeParse(result);
+    if (!out.success) {
+      throw new ApiError('INTERNAL', `${channel} produced an answer outside its contract: ${summarizeZod(out.error)}`, {
+        issues: out.error.issues,
+      });
+    }
+    return out.data;
+  }
+
+  async dispose(): Promise<void> {
+    await this.hosts.dispose();
+  }
+}
+
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  if (e instanceof ZodError) return new ApiError('INVALID_INPUT', summarizeZod(e), { issues: e.issues });
+  const err = e instanceof Error ? e : new Error(String(e));
+  return new ApiError('INTERNAL', err.message || 'Unexpected error', { name: err.name });
+}
+
+function summarizeZod(e: ZodError): string {
+  return e.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(input)'}: ${i.message}`)
+    .join('; ');
+}

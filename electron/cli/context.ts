@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { ApiError } from '../../shared/api/errors';
+import type { Api } from '../../shared/api/contract';
+import { Runtime } from '../api/runtime';
+import type { LocalHostOptions } from '../hosts/registry';
+
+/**
+ * What a feature's CLI commands get: the typed API (same handlers as the UI, in-process) and
+ * one way to print results. Every data command takes --json; errors go to stderr, exit 1.
+ */
+export interface CliContext {
+  /** The in-process API for the local host (options such as --root applied). */
+  api(local?: LocalHostOptions): Api;
+  /** Prints `data` as JSON when --json was given, else as the human text `human` returns. */
+  print<T>(data: T, json: boolean, human: (d: T) => string): void;
+  /** Reports an error on stderr and sets a non-zero exit code. */
+  fail(e: unknown): void;
+  /** Disposes everything the command created (bus connections, watchers). */
+  dispose(): Promise<void>;
+}
+
+export type RegisterCommands = (program: Command, cli: CliContext) => void;
+
+export function createCliContext(out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): CliContext {
+  const runtimes: Runtime[] = [];
+  return {
+    api(local) {
+      const rt = new Runtime({ mode: 'cli', local });
+      runtimes.push(rt);
+      return rt.api;
+    },
+    print(data, json, human) {
+      out.write(json ? `${JSON.stringify(data, null, 2)}\n` : ensureNewline(human(data)));
+    },
+    fail(e) {
+      if (e instanceof ApiError) {
+        err.write(`hostdeck: ${e.message} [${e.code}]\n`);
+        if (e.detail && typeof e.detail === 'object' && 'issues' in e.detail) {
+          err.write(`${JSON.stringify((e.detail as { issues: unknown }).issues, null, 2)}\n`);
+        }
+      } else {
+        err.write(`hostdeck: ${e instanceof Error ? e.message : String(e)}\n`);
+      }
+      process.exitCode = 1;
+    },
+    async dispose() {
+      await Promise.allSettled(runtimes.map((r) => r.dispose()));
+    },
+  };
+}
+
+function ensureNewline(s: string): string {
+  return s.endsWith('\n') || s === '' ? s : `${s}\n`;
+}

@@ -1,0 +1,64 @@
+import { Message, sessionBus, type MessageBus } from '@jellybrick/dbus-next';
+import { ApiError } from '../../shared/api/errors';
+
+export const DEFAULT_SYSTEM_BUS = 'unix:path=/var/run/dbus/system_bus_socket';
+
+/**
+ * Connects to a system bus at an explicit address. dbus-next has no connect timeout and a
+ * failed socket only emits 'error', so both are turned into a settled promise here.
+ */
+export function connectBus(address: string | undefined, timeoutMs = 5000): Promise<MessageBus> {
+  const busAddress = address ?? DEFAULT_SYSTEM_BUS;
+  return new Promise((resolve, reject) => {
+    let bus: MessageBus;
+    const fail = (why: string, cause?: unknown) => {
+      clearTimeout(timer);
+      try {
+        bus?.disconnect();
+      } catch {
+        /* already gone */
+      }
+      reject(new ApiError('FIREWALLD_NOT_RUNNING', why, { busAddress, cause: cause instanceof Error ? cause.message : cause }));
+    };
+    const timer = setTimeout(() => fail(`The system bus at ${busAddress} did not answer within ${timeoutMs} ms`), timeoutMs);
+    try {
+      bus = sessionBus({ busAddress });
+    } catch (e) {
+      fail(`Cannot connect to the system bus at ${busAddress}`, e);
+      return;
+    }
+    (bus as unknown as NodeJS.EventEmitter).once('error', (e: unknown) =>
+      fail(`Cannot connect to the system bus at ${busAddress}: ${e instanceof Error ? e.message : String(e)}`, e),
+    );
+    bus.once('connect', () => {
+      clearTimeout(timer);
+      resolve(bus);
+    });
+  });
+}
+
+export interface CallSpec {
+  destination: string;
+  path: string;
+  interface: string;
+  member: string;
+  signature?: string;
+  body?: unknown[];
+}
+
+/** A method call with a deadline: dbus-next would otherwise wait forever on a hung peer. */
+export async function callWithTimeout(bus: MessageBus, spec: CallSpec, timeoutMs: number): Promise<unknown[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new ApiError('TIMEOUT', `${spec.interface}.${spec.member} did not answer within ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
+  });
+  try {
+    const reply = await Promise.race([bus.call(new Message({ ...spec, body: spec.body ?? [] })), deadline]);
+    return reply?.body ?? [];
+  } finally {
+    clearTimeout(timer);
+  }
+}

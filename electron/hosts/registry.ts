@@ -1,0 +1,55 @@
+import { ApiError } from '../../shared/api/errors';
+import { createHost, type Host } from './host';
+
+export interface LocalHostOptions {
+  /** Read files under this directory instead of "/" (another system's root). */
+  root?: string;
+  procSys?: string;
+  systemBusAddress?: string;
+}
+
+/** The hosts of one HostDeck process. "local" always exists. */
+export class HostRegistry {
+  private readonly hosts = new Map<string, Host>();
+
+  constructor(local: LocalHostOptions = {}) {
+    const root = local.root ?? '/';
+    this.add(
+      createHost({
+        id: 'local',
+        label: root === '/' ? 'Local' : `Local (${root})`,
+        kind: 'local',
+        root,
+        procSys: local.procSys ?? '/proc/sys',
+        systemBusAddress: local.systemBusAddress ?? process.env.DBUS_SYSTEM_BUS_ADDRESS,
+        privileged: typeof process.getuid === 'function' && process.getuid() === 0,
+      }),
+    );
+  }
+
+  add(host: Host): Host {
+    this.hosts.set(host.id, host);
+    return host;
+  }
+
+  get(id: string): Host {
+    const h = this.hosts.get(id);
+    if (!h) throw new ApiError('UNKNOWN_HOST', `No host called "${id}"`, { known: [...this.hosts.keys()] });
+    return h;
+  }
+
+  async remove(id: string): Promise<void> {
+    const h = this.hosts.get(id);
+    if (!h || id === 'local') return;
+    this.hosts.delete(id);
+    await h.dispose();
+  }
+
+  list(): Host[] {
+    return [...this.hosts.values()];
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.allSettled(this.list().map((h) => h.dispose()));
+  }
+}

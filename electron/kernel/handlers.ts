@@ -1,0 +1,3 @@
+import type { FeatureHandlers } from '../api/handler';
+
+export const kernelHandlers: FeatureHandlers<'kernel'> = {};

@@ -1,0 +1,3 @@
+export function DnsPage() {
+  return <div data-testid="dns-page" />;
+}

@@ -1,0 +1,3 @@
+export function FirewallPage() {
+  return <div data-testid="firewall-page" />;
+}

@@ -1,0 +1,3 @@
+export function KernelPage() {
+  return <div data-testid="kernel-page" />;
+}

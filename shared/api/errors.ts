@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+// Stable error codes: the renderer, the CLI and tests match on these strings, so never rename one.
+export const errorCodes = [
+  // generic
+  'INVALID_INPUT', // the request did not match the contract (detail: zod issues)
+  'UNKNOWN_OPERATION',
+  'UNKNOWN_HOST',
+  'NOT_FOUND',
+  'INTERNAL', // a bug: an exception nobody expected
+  'TIMEOUT',
+  'UNSUPPORTED', // the host or its version cannot do this
+  'READ_ONLY_HOST', // snapshot hosts cannot be changed
+  'NEEDS_CONFIRMATION', // a dangerous change was sent without `confirm`
+  'NOT_AUTHORIZED', // polkit / permissions said no
+  'CONFLICT', // the file or object changed since it was read
+  'IO_ERROR',
+  'PARSE_ERROR',
+  'INVALID_VALUE',
+  'UNKNOWN_KEY',
+  // firewalld
+  'FIREWALLD_NOT_RUNNING',
+  'FIREWALLD_ERROR', // firewalld answered with one of its own codes (detail.firewalldCode)
+  'INVALID_PORT',
+  'PANIC_MODE',
+  'ACCESS_DENIED', // lockdown
+] as const;
+export type ErrorCode = (typeof errorCodes)[number];
+
+export const apiErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  detail: z.unknown().optional(),
+});
+export type ApiErrorShape = z.infer<typeof apiErrorSchema>;
+
+/** The one error type that crosses the API boundary (IPC, HTTP, CLI) with its code intact. */
+export class ApiError extends Error {
+  readonly code: ErrorCode | (string & {});
+  readonly detail: unknown;
+  constructor(code: ErrorCode | (string & {}), message: string, detail?: unknown) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.detail = detail;
+  }
+  toJSON(): ApiErrorShape {
+    return this.detail === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, detail: this.detail };
+  }
+}
+
+export function isApiError(e: unknown): e is ApiError {
+  return e instanceof ApiError;
+}
+
+/** What every operation answers on the wire: a result or an error, never a thrown object. */
+export const envelopeSchema = z.union([
+  z.object({ ok: z.literal(true), result: z.unknown() }),
+  z.object({ ok: z.literal(false), error: apiErrorSchema }),
+]);
+export type Envelope = z.infer<typeof envelopeSchema>;
