@@ -1,0 +1,23 @@
+import { consoleReporter, type BenchReporter } from './bench/harness';
+
+// Each feature adds scripts/bench/<feature>.ts exporting `default async (r: BenchReporter)`.
+const suites: Record<string, () => Promise<{ default: (r: BenchReporter) => Promise<void> }>> = {
+  kernel: () => import('./bench/kernel'),
+  dns: () => import('./bench/dns'),
+  firewall: () => import('./bench/firewall'),
+};
+
+const only = process.argv.slice(2);
+const r = consoleReporter();
+let failed = false;
+for (const [name, load] of Object.entries(suites)) {
+  if (only.length && !only.includes(name)) continue;
+  r.note(`== ${name}`);
+  try {
+    await (await load()).default(r);
+  } catch (e) {
+    failed = true;
+    console.error(`${name} bench failed: ${e instanceof Error ? e.stack : String(e)}`);
+  }
+}
+process.exitCode = failed ? 1 : 0;
