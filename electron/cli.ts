@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { createCliContext } from './cli/context';
+import { hostdeckVersion } from './app/version';
+import { registerServeCommand } from './serve/command';
+import { registerFirewallCommands } from './firewall/cli';
+import { registerDnsCommands } from './dns/cli';
+import { registerKernelCommands } from './kernel/cli';
+
+/** Builds the `hostdeck` command line; exported so tests can run it in-process. */
+export function buildProgram(cli = createCliContext()): Command {
+  const program = new Command('hostdeck')
+    .description('HostDeck: firewalld, resolv.conf and kernel parameters for Linux hosts and Kubernetes nodes')
+    .version(hostdeckVersion, '-V, --version', 'print the HostDeck version')
+    .showHelpAfterError('(run hostdeck --help for usage)');
+  registerServeCommand(program, cli);
+  registerFirewallCommands(program, cli);
+  registerDnsCommands(program, cli);
+  registerKernelCommands(program, cli);
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const cli = createCliContext();
+  const program = buildProgram(cli);
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return e.exitCode;
+    }
+    cli.fail(e);
+  } finally {
+    // serve keeps its runtime open until SIGINT; it disposes it itself.
+    if (argv[0] !== 'serve') await cli.dispose();
+  }
+  return typeof process.exitCode === 'number' ? process.exitCode : 0;
+}
+
+const invokedDirectly = process.argv[1] !== undefined && /cli\.(js|ts|mjs)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  runCli(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`hostdeck: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

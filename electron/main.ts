@@ -1,0 +1,69 @@
+import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Runtime } from './api/runtime';
+import { contentSecurityPolicy } from './app/csp';
+import { EVENT_CHANNEL, registerIpcHandlers } from './app/ipc';
+import { APP_ORIGIN, APP_SCHEME, isAppUrl, resolveAppPath, secureWebPreferences } from './app/security';
+
+// Thin shell: everything below it (runtime, handlers, security decisions) is plain Node code
+// tested without Electron. Checklist: ../shared/reference/electron.md section 3.
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+app.enableSandbox();
+
+const rendererDir = fileURLToPath(new URL('../renderer/', import.meta.url));
+const preloadPath = fileURLToPath(new URL('../preload/preload.cjs', import.meta.url));
+let mainWindow: BrowserWindow | null = null;
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+}
+
+app.on('web-contents-created', (_e, contents) => {
+  contents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    // Links to documentation open in the user's browser; nothing opens inside the app.
+    if (/^https:\/\/(docs\.kernel\.org|kubernetes\.io|firewalld\.org|man7\.org)\//.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+});
+
+void app.whenReady().then(async () => {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+
+  protocol.handle(APP_SCHEME, async (request) => {
+    const file = resolveAppPath(rendererDir, request.url) ?? resolveAppPath(rendererDir, `${APP_ORIGIN}/index.html`);
+    if (!file) return new Response('Not found', { status: 404 });
+    const res = await net.fetch(pathToFileURL(file).toString());
+    const headers = new Headers(res.headers);
+    headers.set('Content-Security-Policy', contentSecurityPolicy);
+    headers.set('X-Content-Type-Options', 'nosniff');
+    return new Response(res.body, { status: res.status, headers });
+  });
+
+  const runtime = new Runtime({ mode: 'electron' });
+  registerIpcHandlers(ipcMain, runtime, () => mainWindow?.webContents.mainFrame);
+  runtime.events.subscribe((e) => mainWindow?.webContents.send(EVENT_CHANNEL, e));
+
+  mainWindow = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    title: 'HostDeck',
+    show: false,
+    webPreferences: secureWebPreferences(preloadPath),
+  });
+  mainWindow.once('ready-to-show', () => mainWindow?.show());
+  await mainWindow.loadURL(`${APP_ORIGIN}/index.html`);
+
+  app.on('window-all-closed', () => {
+    void runtime.dispose().finally(() => app.quit());
+  });
+});

@@ -1,0 +1,143 @@
+import { useEffect } from 'react';
+import {
+  Alert,
+  FormSelect,
+  FormSelectOption,
+  Masthead,
+  MastheadBrand,
+  MastheadContent,
+  MastheadMain,
+  MastheadToggle,
+  Nav,
+  NavItem,
+  NavList,
+  Page,
+  PageSidebar,
+  PageSidebarBody,
+  PageToggleButton,
+  Skeleton,
+  ToggleGroup,
+  ToggleGroupItem,
+  Toolbar,
+  ToolbarContent,
+  ToolbarGroup,
+  ToolbarItem,
+} from '@patternfly/react-core';
+import MoonIcon from '@patternfly/react-icons/dist/esm/icons/moon-icon';
+import SunIcon from '@patternfly/react-icons/dist/esm/icons/sun-icon';
+import { FirewalldStatus } from './FirewalldStatus';
+import { startAppStore, useAppStore, type PageId } from './store';
+import { FirewallPage } from '../firewall/FirewallPage';
+import { DnsPage } from '../dns/DnsPage';
+import { KernelPage } from '../kernel/KernelPage';
+import { ComparePage } from '../compare/ComparePage';
+
+const pages: { id: PageId; title: string; render: () => React.ReactNode }[] = [
+  { id: 'firewall', title: 'Firewall', render: () => <FirewallPage /> },
+  { id: 'dns', title: 'DNS', render: () => <DnsPage /> },
+  { id: 'kernel', title: 'Kernel', render: () => <KernelPage /> },
+  { id: 'compare', title: 'Compare', render: () => <ComparePage /> },
+];
+
+function HostSelector() {
+  const hosts = useAppStore((s) => s.hosts);
+  const hostId = useAppStore((s) => s.hostId);
+  const setHost = useAppStore((s) => s.setHost);
+  if (hosts.state === 'loading') return <Skeleton width="10rem" screenreaderText="Loading hosts" />;
+  if (hosts.state === 'error') {
+    return <Alert isInline isPlain variant="danger" title={`Hosts unavailable: ${hosts.message}`} data-testid="hosts-error" />;
+  }
+  return (
+    <FormSelect
+      value={hostId}
+      onChange={(_e, v) => setHost(v)}
+      aria-label="Host"
+      data-testid="host-selector"
+      className="hd-host-select"
+    >
+      {hosts.value.map((h) => (
+        <FormSelectOption key={h.id} value={h.id} label={h.readOnly ? `${h.label} (read-only)` : h.label} />
+      ))}
+    </FormSelect>
+  );
+}
+
+function ThemeToggle() {
+  const theme = useAppStore((s) => s.theme);
+  const setTheme = useAppStore((s) => s.setTheme);
+  return (
+    <ToggleGroup aria-label="Theme" data-testid="theme-toggle">
+      <ToggleGroupItem icon={<SunIcon />} aria-label="Light theme" isSelected={theme === 'light'} onChange={() => setTheme('light')} />
+      <ToggleGroupItem icon={<MoonIcon />} aria-label="Dark theme" isSelected={theme === 'dark'} onChange={() => setTheme('dark')} />
+    </ToggleGroup>
+  );
+}
+
+export function App() {
+  const page = useAppStore((s) => s.page);
+  const setPage = useAppStore((s) => s.setPage);
+  const theme = useAppStore((s) => s.theme);
+
+  useEffect(() => startAppStore(), []);
+  useEffect(() => {
+    // PatternFly 6 switches every token to its dark values with this class on <html>.
+    document.documentElement.classList.toggle('pf-v6-theme-dark', theme === 'dark');
+  }, [theme]);
+
+  const masthead = (
+    <Masthead>
+      <MastheadMain>
+        <MastheadToggle>
+          <PageToggleButton isHamburgerButton aria-label="Navigation" />
+        </MastheadToggle>
+        <MastheadBrand>
+          <span className="hd-brand" data-testid="brand">HostDeck</span>
+        </MastheadBrand>
+      </MastheadMain>
+      <MastheadContent>
+        <Toolbar isFullHeight isStatic>
+          <ToolbarContent>
+            <ToolbarGroup>
+              <ToolbarItem>
+                <HostSelector />
+              </ToolbarItem>
+              <ToolbarItem>
+                <FirewalldStatus />
+              </ToolbarItem>
+            </ToolbarGroup>
+            <ToolbarGroup align={{ default: 'alignEnd' }}>
+              <ToolbarItem>
+                <ThemeToggle />
+              </ToolbarItem>
+            </ToolbarGroup>
+          </ToolbarContent>
+        </Toolbar>
+      </MastheadContent>
+    </Masthead>
+  );
+
+  const sidebar = (
+    <PageSidebar>
+      <PageSidebarBody>
+        <Nav aria-label="Sections">
+          <NavList>
+            {pages.map((p) => (
+              <NavItem key={p.id} itemId={p.id} isActive={page === p.id} onClick={() => setPage(p.id)} data-testid={`nav-${p.id}`}>
+                {p.title}
+              </NavItem>
+            ))}
+          </NavList>
+        </Nav>
+      </PageSidebarBody>
+    </PageSidebar>
+  );
+
+  const current = pages.find((p) => p.id === page) ?? pages[0]!;
+  return (
+    <Page masthead={masthead} sidebar={sidebar} isManagedSidebar>
+      <main data-testid="page-main" data-page={current.id} className="hd-main">
+        {current.render()}
+      </main>
+    </Page>
+  );
+}

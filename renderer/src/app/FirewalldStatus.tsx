@@ -1,0 +1,52 @@
+import { Label, Spinner, Tooltip } from '@patternfly/react-core';
+import CheckCircleIcon from '@patternfly/react-icons/dist/esm/icons/check-circle-icon';
+import ExclamationCircleIcon from '@patternfly/react-icons/dist/esm/icons/exclamation-circle-icon';
+import BanIcon from '@patternfly/react-icons/dist/esm/icons/ban-icon';
+import { useAppStore } from './store';
+
+/** The status area: is firewalld reachable on the selected host, which version, which default zone. */
+export function FirewalldStatus() {
+  const fw = useAppStore((s) => s.firewall);
+  const refresh = useAppStore((s) => s.refreshFirewallStatus);
+  if (fw.state === 'loading') {
+    return (
+      <span className="hd-status" data-testid="status-firewalld" data-state="loading">
+        <Spinner size="sm" aria-label="Checking firewalld" /> Checking firewalld…
+      </span>
+    );
+  }
+  if (fw.state === 'error') {
+    return (
+      <Tooltip content={`${fw.message} [${fw.code}]`}>
+        <Label color="red" icon={<ExclamationCircleIcon />} data-testid="status-firewalld" data-state="error" onClick={() => void refresh()}>
+          Cannot check firewalld
+        </Label>
+      </Tooltip>
+    );
+  }
+  const s = fw.value;
+  if (!s.running) {
+    const denied = s.errorCode === 'NOT_AUTHORIZED';
+    return (
+      <Tooltip content={`${s.reason ?? ''} (bus ${s.busAddress}). Click to check again.`}>
+        <Label
+          color={denied ? 'orange' : 'grey'}
+          icon={<BanIcon />}
+          data-testid="status-firewalld"
+          data-state={denied ? 'denied' : 'not-running'}
+          onClick={() => void refresh()}
+        >
+          {denied ? 'firewalld refused access' : 'firewalld is not running'}
+        </Label>
+      </Tooltip>
+    );
+  }
+  return (
+    <Label color={s.panicMode ? 'red' : 'green'} icon={<CheckCircleIcon />} data-testid="status-firewalld" data-state="running">
+      firewalld <span data-testid="firewalld-version">{s.version}</span>
+      {' · default zone '}
+      <span data-testid="firewalld-default-zone">{s.defaultZone}</span>
+      {s.panicMode ? ' · PANIC MODE' : ''}
+    </Label>
+  );
+}

@@ -1,0 +1,94 @@
+import { create } from 'zustand';
+import type { HostSummary } from '../../../shared/app/contract';
+import type { FirewallStatus } from '../../../shared/firewall/contract';
+import { api, onEvent } from './api';
+
+export type PageId = 'firewall' | 'dns' | 'kernel' | 'compare';
+export const pageIds: PageId[] = ['firewall', 'dns', 'kernel', 'compare'];
+export type Theme = 'light' | 'dark';
+
+type Load<T> = { state: 'loading' } | { state: 'ready'; value: T } | { state: 'error'; code: string; message: string };
+
+interface AppState {
+  page: PageId;
+  hostId: string;
+  hosts: Load<HostSummary[]>;
+  firewall: Load<FirewallStatus>;
+  theme: Theme;
+  setPage(page: PageId): void;
+  setHost(id: string): void;
+  setTheme(theme: Theme): void;
+  refreshHosts(): Promise<void>;
+  refreshFirewallStatus(): Promise<void>;
+}
+
+function pageFromHash(): PageId {
+  const h = typeof location !== 'undefined' ? location.hash.replace(/^#\/?/, '') : '';
+  return (pageIds as string[]).includes(h) ? (h as PageId) : 'firewall';
+}
+
+function initialTheme(): Theme {
+  const saved = typeof localStorage !== 'undefined' ? localStorage.getItem('hostdeck.theme') : null;
+  if (saved === 'light' || saved === 'dark') return saved;
+  return typeof matchMedia !== 'undefined' && matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+function errorOf(e: unknown): { state: 'error'; code: string; message: string } {
+  const err = e as { code?: string; message?: string };
+  return { state: 'error', code: err.code ?? 'INTERNAL', message: err.message ?? String(e) };
+}
+
+/** App-wide state: current page, host and theme, and the status bar's firewalld facts. */
+export const useAppStore = create<AppState>((set, get) => ({
+  page: pageFromHash(),
+  hostId: 'local',
+  hosts: { state: 'loading' },
+  firewall: { state: 'loading' },
+  theme: initialTheme(),
+  setPage(page) {
+    if (location.hash !== `#/${page}`) location.hash = `#/${page}`;
+    set({ page });
+  },
+  setHost(id) {
+    set({ hostId: id });
+    void get().refreshFirewallStatus();
+  },
+  setTheme(theme) {
+    localStorage.setItem('hostdeck.theme', theme);
+    set({ theme });
+  },
+  async refreshHosts() {
+    try {
+      const { hosts } = await api.app.hosts({});
+      set({ hosts: { state: 'ready', value: hosts } });
+    } catch (e) {
+      set({ hosts: errorOf(e) });
+    }
+  },
+  async refreshFirewallStatus() {
+    set({ firewall: { state: 'loading' } });
+    try {
+      const status = await api.firewall.status({}, { host: get().hostId });
+      set({ firewall: { state: 'ready', value: status } });
+    } catch (e) {
+      set({ firewall: errorOf(e) });
+    }
+  },
+}));
+
+/** Wires browser history and pushed events into the store; called once by App. */
+export function startAppStore(): () => void {
+  const onHash = () => useAppStore.setState({ page: pageFromHash() });
+  window.addEventListener('hashchange', onHash);
+  const off = onEvent((e) => {
+    if (e.host !== useAppStore.getState().hostId) return;
+    if (e.name === 'firewall.statusChanged') useAppStore.setState({ firewall: { state: 'ready', value: e.payload } });
+    if (e.name === 'app.hostsChanged') void useAppStore.getState().refreshHosts();
+  });
+  void useAppStore.getState().refreshHosts();
+  void useAppStore.getState().refreshFirewallStatus();
+  return () => {
+    window.removeEventListener('hashchange', onHash);
+    off();
+  };
+}

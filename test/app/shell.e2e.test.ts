@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFirewalldSandbox, type FirewalldSandbox } from '../support/firewalld-sandbox';
+import { openApp, screenshot, type E2eApp } from '../support/e2e';
+
+describe('browser mode against a real firewalld', () => {
+  let sb: FirewalldSandbox;
+  let app: E2eApp;
+  beforeAll(async () => {
+    sb = await startFirewalldSandbox();
+    app = await openApp({ systemBusAddress: sb.busAddress });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await sb?.stop();
+  });
+
+  it("shows the daemon's version and default zone as firewall-cmd reports them", async () => {
+    const { page } = app;
+    const status = page.getByTestId('status-firewalld');
+    await expect.poll(() => status.getAttribute('data-state')).toBe('running');
+    const version = sb.firewallCmd('--version').trim();
+    const zone = sb.firewallCmd('--get-default-zone').trim();
+    expect(version).toBe('1.3.3');
+    expect(await page.getByTestId('firewalld-version').textContent()).toBe(version);
+    expect(await page.getByTestId('firewalld-default-zone').textContent()).toBe(zone);
+  });
+
+  it('follows a default-zone change made with firewall-cmd', async () => {
+    const { page } = app;
+    sb.firewallCmd('--set-default-zone=home');
+    await page.getByTestId('host-selector').selectOption('local'); // re-reads the status
+    await expect.poll(() => page.getByTestId('firewalld-default-zone').textContent(), { timeout: 10_000 }).toBe('home');
+    sb.firewallCmd('--set-default-zone=public');
+  });
+
+  it('navigates between sections, switches theme, and the strict CSP reports nothing', async () => {
+    const { page } = app;
+    for (const id of ['dns', 'kernel', 'compare', 'firewall']) {
+      await page.getByTestId(`nav-${id}`).click();
+      await expect.poll(() => page.getByTestId('page-main').getAttribute('data-page')).toBe(id);
+      expect(page.url()).toContain(`#/${id}`);
+    }
+    await page.getByRole('button', { name: 'Dark theme' }).click();
+    expect(await page.evaluate(() => document.documentElement.classList.contains('pf-v6-theme-dark'))).toBe(true);
+    await page.getByRole('button', { name: 'Light theme' }).click();
+    expect(await page.evaluate(() => document.documentElement.classList.contains('pf-v6-theme-dark'))).toBe(false);
+    // The token went from the URL into an HttpOnly cookie: scripts cannot read it.
+    expect(page.url()).not.toContain('token=');
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    expect(app.pageErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
+    await screenshot(page, 'docs/screenshot.png');
+  });
+});
+
+describe('browser mode without firewalld', () => {
+  it('says plainly that firewalld is not running when the bus has no firewalld', async () => {
+    const sb = await startFirewalldSandbox({ withoutFirewalld: true });
+    const app = await openApp({ systemBusAddress: sb.busAddress });
+    try {
+      const status = app.page.getByTestId('status-firewalld');
+      await expect.poll(() => status.getAttribute('data-state')).toBe('not-running');
+      expect(await status.textContent()).toContain('firewalld is not running');
+    } finally {
+      await app.stop();
+      await sb.stop();
+    }
+  });
+
+  it('says the same when there is no system bus at all', async () => {
+    const app = await openApp({ systemBusAddress: 'unix:path=/nonexistent/hostdeck-test/bus.sock' });
+    try {
+      const status = app.page.getByTestId('status-firewalld');
+      await expect.poll(() => status.getAttribute('data-state')).toBe('not-running');
+      expect(await status.textContent()).toContain('firewalld is not running');
+    } finally {
+      await app.stop();
+    }
+  });
+});
