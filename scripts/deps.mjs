@@ -1,0 +1,55 @@
+// What the tests need from Debian, checked (and installed when root) by `npm test` itself.
+import { existsSync, writeFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+
+/** [file that must exist, Debian package that provides it] */
+export const debianNeeds = [
+  ['/usr/sbin/firewalld', 'firewalld'],
+  ['/usr/bin/firewall-cmd', 'firewalld'],
+  ['/usr/sbin/nft', 'nftables'],
+  ['/usr/bin/dbus-daemon', 'dbus'],
+  ['/usr/bin/chromium', 'chromium'],
+  ['/usr/bin/unshare', 'util-linux'],
+  ['/usr/bin/nsenter', 'util-linux'],
+  ['/usr/sbin/ip', 'iproute2'],
+  ['/usr/sbin/sysctl', 'procps'],
+  ['/lib/systemd/systemd-sysctl', 'systemd'],
+  ['/usr/bin/gcc', 'gcc'],
+  ['/usr/include/resolv.h', 'libc6-dev'],
+  ['/usr/bin/musl-gcc', 'musl-tools'],
+  ['/usr/bin/getent', 'libc-bin'],
+  ['/usr/bin/lsattr', 'e2fsprogs'],
+];
+
+export function missingPackages() {
+  return [...new Set(debianNeeds.filter(([file]) => !existsSync(file)).map(([, pkg]) => pkg))];
+}
+
+/**
+ * Installs what is missing when root. Package scripts must not start firewalld (or anything)
+ * in this machine's own namespaces: a policy-rc.d that answers 101 blocks every service start
+ * during the install, and is removed again if we created it.
+ */
+export function ensureDebianPackages(log = console.log) {
+  const missing = missingPackages();
+  if (missing.length === 0) return;
+  const cmd = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
+    throw new Error(`The tests need these Debian packages: ${missing.join(' ')}.\nRun as root:\n  ${cmd}`);
+  }
+  log(`Installing Debian packages the tests need: ${missing.join(' ')}`);
+  const policy = '/usr/sbin/policy-rc.d';
+  const ours = !existsSync(policy);
+  if (ours) writeFileSync(policy, '#!/bin/sh\n# HostDeck test install: start no services\nexit 101\n', { mode: 0o755 });
+  try {
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    for (const args of [['update'], ['install', '-y', '--no-install-recommends', ...missing]]) {
+      const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
+      if (r.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed (exit ${r.status}). Run it by hand:\n  ${cmd}`);
+    }
+  } finally {
+    if (ours) rmSync(policy, { force: true });
+  }
+  const still = missingPackages();
+  if (still.length) throw new Error(`Still missing after install: ${still.join(' ')}`);
+}

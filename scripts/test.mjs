@@ -1,0 +1,69 @@
+// `npm test`: Debian prerequisites, type-check, lint, build, then every vitest project
+// (unit, integration, e2e). Ends with one line "N passed, N failed" over all of it.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureDebianPackages } from './deps.mjs';
+
+const root = join(import.meta.dirname, '..');
+process.chdir(root);
+const extra = process.argv.slice(2);
+let stepFailures = 0;
+
+function step(name, cmd, args, env = process.env) {
+  console.log(`\n== ${name}: ${[cmd, ...args].join(' ')}`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env });
+  if (r.status !== 0) {
+    console.error(`== ${name} FAILED (exit ${r.status ?? r.signal})`);
+    stepFailures++;
+    return false;
+  }
+  return true;
+}
+
+try {
+  ensureDebianPackages();
+} catch (e) {
+  console.error(`\n${e.message}`);
+  console.log('\n0 passed, 1 failed');
+  process.exit(1);
+}
+if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+  console.error('The integration and end-to-end tests need root (network and mount namespaces, a private firewalld). Run: sudo npm test');
+  console.log('\n0 passed, 1 failed');
+  process.exit(1);
+}
+
+const npx = 'npx';
+step('type-check', 'npm', ['run', '-s', 'typecheck']);
+step('lint', 'npm', ['run', '-s', 'lint']);
+const built = step('build', 'npm', ['run', '-s', 'build']);
+
+let passed = 0;
+let failed = 0;
+if (built) {
+  mkdirSync('test-results', { recursive: true });
+  const report = join(root, 'test-results', 'vitest.json');
+  rmSync(report, { force: true });
+  step('tests', npx, ['vitest', 'run', ...extra], { ...process.env, HOSTDECK_TEST_JSON: report });
+  if (existsSync(report)) {
+    const r = JSON.parse(readFileSync(report, 'utf8'));
+    passed = r.numPassedTests ?? 0;
+    failed = (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0);
+    const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+    if (skipped) {
+      // A skipped test in CI is a defect: count it as a failure.
+      console.error(`${skipped} skipped or todo tests: they count as failures`);
+      failed += skipped;
+    }
+    if (passed === 0) {
+      console.error('No test ran.');
+      failed += 1;
+    }
+  } else {
+    failed += 1;
+  }
+}
+failed += stepFailures;
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
