@@ -10,12 +10,13 @@ process.chdir(root);
 const extra = process.argv.slice(2);
 let stepFailures = 0;
 
-function step(name, cmd, args, env = process.env) {
+/** Runs one pipeline step; a failed step counts as one failure unless `counted` says the tests count it. */
+function step(name, cmd, args, env = process.env, counted = false) {
   console.log(`\n== ${name}: ${[cmd, ...args].join(' ')}`);
   const r = spawnSync(cmd, args, { stdio: 'inherit', env });
   if (r.status !== 0) {
     console.error(`== ${name} FAILED (exit ${r.status ?? r.signal})`);
-    stepFailures++;
+    if (!counted) stepFailures++;
     return false;
   }
   return true;
@@ -45,11 +46,16 @@ if (built) {
   mkdirSync('test-results', { recursive: true });
   const report = join(root, 'test-results', 'vitest.json');
   rmSync(report, { force: true });
-  step('tests', npx, ['vitest', 'run', ...extra], { ...process.env, HOSTDECK_TEST_JSON: report });
+  const ok = step('tests', npx, ['vitest', 'run', ...extra], { ...process.env, HOSTDECK_TEST_JSON: report }, true);
   if (existsSync(report)) {
     const r = JSON.parse(readFileSync(report, 'utf8'));
     passed = r.numPassedTests ?? 0;
-    failed = (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0);
+    // Failed tests, plus files that failed without running a test (import errors, hooks).
+    const brokenFiles = (r.testResults ?? []).filter(
+      (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
+    ).length;
+    failed = (r.numFailedTests ?? 0) + brokenFiles;
+    if (!ok && failed === 0) failed = 1;
     const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
     if (skipped) {
       // A skipped test in CI is a defect: count it as a failure.

@@ -62,3 +62,11 @@ describe('hostdeck CLI (built bundle)', () => {
     }
   });
 });
+
+describe('npm run build', () => {
+  it('produced main, preload, renderer and CLI bundles', () => {
+    for (const f of ['out/main/main.js', 'out/main/cli.js', 'out/preload/preload.cjs', 'out/renderer/index.html']) {
+      expect(existsSync(join(root, f)), f).toBe(true);
+    }
+  });
+});
