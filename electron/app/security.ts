@@ -26,10 +26,14 @@ export function secureWebPreferences(preloadPath: string): WebPreferences {
   };
 }
 
-/** Navigation is allowed only inside the app origin (compared as origins, not prefixes). */
+/**
+ * Navigation is allowed only inside the app origin, compared on the parsed URL (scheme, host,
+ * no credentials), never by string prefix. (Node reports origin "null" for custom schemes.)
+ */
 export function isAppUrl(url: string): boolean {
   try {
-    return new URL(url).origin === APP_ORIGIN;
+    const u = new URL(url);
+    return u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST && !u.username && !u.password;
   } catch {
     return false;
   }

@@ -1,4 +1,138 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { ApiError } from '../../shared/api/errors';
+import { parseSysctlFile } from '../../shared/kernel/sysctld';
+import { parseTunedSysctl } from '../../shared/kernel/tuned';
 import type { RegisterCommands } from '../cli/context';
 
+interface TargetOpts {
+  k8s: string;
+  kernel?: string;
+  podSecurity?: string;
+  hostNetwork?: boolean;
+  hostIpc?: boolean;
+  json?: boolean;
+  root?: string;
+}
+
+function target(o: TargetOpts) {
+  return { k8s: o.k8s, kernel: o.kernel, podSecurityVersion: o.podSecurity, hostNetwork: o.hostNetwork, hostIPC: o.hostIpc };
+}
+
+function targetOptions(c: Command): Command {
+  return c
+    .option('--k8s <version>', 'Kubernetes version of the kubelet (1.22 to 1.36)', '1.33')
+    .option('--kernel <version>', "node kernel version (default: this host's)")
+    .option('--pod-security <version>', 'PodSecurity policy version of the namespace (v1.x or latest)')
+    .option('--host-network', 'the pod uses hostNetwork')
+    .option('--host-ipc', 'the pod uses hostIPC')
+    .option('--json', 'print JSON');
+}
+
+/** Reads settings from a sysctl.d file or a TuneD profile (detected by its [sysctl] section). */
+function settingsFromFile(file: string): { key: string; value: string }[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ApiError('IO_ERROR', `${file}: ${(e as Error).message}`);
+  }
+  if (/^\s*\[sysctl\]\s*$/m.test(text)) return parseTunedSysctl(text).settings;
+  const parsed = parseSysctlFile(text, file);
+  const bad = parsed.warnings.filter((w) => w.severity !== 'info');
+  if (bad.length) throw new ApiError('PARSE_ERROR', bad.map((w) => `${w.file}:${w.line}: ${w.message}`).join('\n'));
+  return parsed.assignments.filter((a) => a.value !== null).map((a) => ({ key: a.key, value: a.value! }));
+}
+
+const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+
 /** `hostdeck kernel ...` subcommands. */
-export const registerKernelCommands: RegisterCommands = (_program, _cli) => {};
+export const registerKernelCommands: RegisterCommands = (program, cli) => {
+  const kernel = program.command('kernel').description('Kernel parameters: live values, sysctl.d profiles, Kubernetes verdicts and snippets');
+
+  targetOptions(kernel.command('list').description('Live values with namespace and Kubernetes verdict for this host')).action(async (o: TargetOpts) => {
+    try {
+      const r = await cli.api().kernel.list(target(o));
+      cli.print(r, !!o.json, (d) =>
+        [
+          `kernel ${d.kernel}, Kubernetes ${d.k8s}: ${d.entries.length} parameters`,
+          ...d.entries.map(
+            (e) =>
+              `${pad(e.key, 48)} ${pad(e.state === 'ok' ? (e.value ?? '') : `<${e.state}${e.error ? ` ${e.error}` : ''}>`, 24)} ${pad(e.namespace ?? '-', 5)} ${e.status}${e.drift ? ' DRIFT' : ''}`,
+          ),
+        ].join('\n'),
+      );
+    } catch (e) {
+      cli.fail(e);
+    }
+  });
+
+  targetOptions(kernel.command('classify').description('Namespace and Kubernetes verdict per key (dot or slash names)').argument('<keys...>', 'sysctl names')).action(
+    async (keys: string[], o: TargetOpts) => {
+      try {
+        const r = await cli.api().kernel.classify({ ...target(o), keys });
+        cli.print(r, !!o.json, (d) =>
+          d
+            .map((c) =>
+              [
+                `${c.name}: ${c.kubernetes.status} (namespace ${c.namespace ?? 'none'}; PodSecurity baseline ${c.kubernetes.podSecurityBaseline}${c.kubernetes.safeSince ? `; safe since ${c.kubernetes.safeSince}` : ''}${c.kubernetes.minKernel ? `, kernel >= ${c.kubernetes.minKernel}` : ''})`,
+                ...c.kubernetes.reasons.map((x) => `  - ${x}`),
+                ...Object.entries(c.kubernetes.errors).map(([k, v]) => `  ${k}: ${v}`),
+              ].join('\n'),
+            )
+            .join('\n'),
+        );
+      } catch (e) {
+        cli.fail(e);
+      }
+    },
+  );
+
+  kernel
+    .command('effective')
+    .description('Effective sysctl.d configuration of the host or of a root directory')
+    .option('--root <dir>', 'read the files of another system (an image, a mounted disk)')
+    .option('--json', 'print JSON')
+    .action(async (o: { root?: string; json?: boolean }) => {
+      try {
+        const r = await cli.api({ root: o.root }).kernel.effective({});
+        const out = { files: r.files.filter((f) => f.status === 'applied').map((f) => f.path), allFiles: r.files, settings: r.settings.map((s) => ({ key: s.key, value: s.value, file: s.file, line: s.line, ...(s.glob ? { glob: s.glob } : {}) })), globs: r.globs, exclusions: r.exclusions, warnings: r.warnings.filter((w) => w.severity !== 'info'), drift: r.drift };
+        cli.print(out, !!o.json, (d) =>
+          [
+            'Files, in order:',
+            ...d.allFiles.map((f) => `  ${f.path}${f.status === 'applied' ? '' : ` (${f.status}${f.by ? ` by ${f.by}` : ''}${f.error ? `: ${f.error}` : ''})`}`),
+            'Settings:',
+            ...d.settings.map((s) => `  ${s.key} = ${s.value}    (${s.file}:${s.line})`),
+            ...(d.warnings.length ? ['Warnings:', ...d.warnings.map((w) => `  ${w.file}:${w.line}: ${w.message}`)] : []),
+            ...(d.drift.length ? ['Drift (live differs from configured):', ...d.drift.map((x) => `  ${x.key}: configured ${x.configured}, live ${x.live ?? 'missing'}`)] : []),
+          ].join('\n'),
+        );
+      } catch (e) {
+        cli.fail(e);
+      }
+    });
+
+  targetOptions(
+    kernel
+      .command('export')
+      .description('Pod, kubelet or node snippets for the sysctls of a sysctl.d file or TuneD profile')
+      .argument('<kind>', 'pod | kubelet | node')
+      .requiredOption('--from <file>', 'sysctl.d file or TuneD profile with the settings'),
+  ).action(async (kind: string, o: TargetOpts & { from: string }) => {
+    try {
+      if (kind !== 'pod' && kind !== 'kubelet' && kind !== 'node') throw new ApiError('INVALID_INPUT', `Unknown export "${kind}": use pod, kubelet or node`);
+      const settings = settingsFromFile(o.from);
+      if (!settings.length) throw new ApiError('INVALID_INPUT', `${o.from} sets no sysctl`);
+      const r = await cli.api().kernel.export({ ...target(o), kind, settings });
+      cli.print(r, !!o.json, (d) =>
+        [
+          ...d.documents.flatMap((doc) => [`# --- ${doc.title}`, doc.text.trimEnd()]),
+          '# --- Why each key went where',
+          ...d.placements.map((p) => `# ${p.key}=${p.value}: ${p.target} (${p.status}) - ${p.reason}`),
+        ].join('\n'),
+      );
+    } catch (e) {
+      cli.fail(e);
+    }
+  });
+};

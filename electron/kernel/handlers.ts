@@ -1,3 +1,181 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ApiError } from '../../shared/api/errors';
+import { catalogEntry, validateValue } from '../../shared/kernel/catalog';
+import { classifySysctl, type ClassifyOptions } from '../../shared/kernel/k8s';
+import { exportSnippets } from '../../shared/kernel/export';
+import { normalizeKey, subsystemOf } from '../../shared/kernel/keys';
+import { parseSysctlFile, resolveSystemd } from '../../shared/kernel/sysctld';
+import { formatTunedProfile, parseTunedSysctl } from '../../shared/kernel/tuned';
+import { parseKernelVersion } from '../../shared/kernel/version';
 import type { FeatureHandlers } from '../api/handler';
+import type { Host } from '../hosts/host';
+import { readWithVersion, writeFileAtomic } from '../files/atomic-write';
+import { readLive } from './live';
+import { probeNamespaces } from './probe';
+import { listProcSys, readSysctlDirs } from './sysctld-reader';
+import { formatProfile } from './profile-format';
 
-export const kernelHandlers: FeatureHandlers<'kernel'> = {};
+function hostKernel(host: Host): string {
+  try {
+    return readFileSync(path.join(host.procSys, 'kernel/osrelease'), 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+function classifyOpts(host: Host, input: { k8s: string; kernel?: string; podSecurityVersion?: string; hostNetwork?: boolean; hostIPC?: boolean }): ClassifyOptions {
+  return {
+    k8s: input.k8s,
+    kernel: input.kernel ?? (hostKernel(host) || null),
+    podSecurityVersion: input.podSecurityVersion,
+    hostNetwork: input.hostNetwork,
+    hostIPC: input.hostIPC,
+  };
+}
+
+/** Version and input errors from the pure code become INVALID_VALUE with the exact message. */
+function guard<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof RangeError) throw new ApiError('INVALID_VALUE', e.message);
+    throw e;
+  }
+}
+
+async function effective(host: Host) {
+  const { entries } = await readSysctlDirs(host.root);
+  const listing = await listProcSys(host.procSys);
+  const eff = resolveSystemd(entries, { listing });
+  const live = host.root === '/' ? new Map(readLive(host.procSys).map((e) => [e.path, e])) : null;
+  const drift = live
+    ? eff.settings.map((s) => {
+        const l = live.get(s.path);
+        return { key: s.key, configured: s.value, live: l?.value ?? null, file: s.file, line: s.line };
+      }).filter((d) => d.live === null || d.live.replace(/\s+/g, ' ') !== d.configured.replace(/\s+/g, ' '))
+    : [];
+  return {
+    root: host.root,
+    files: eff.files,
+    settings: eff.settings,
+    globs: eff.globs.map((g) => ({ key: g.key, value: g.value, file: g.file, line: g.line })),
+    exclusions: eff.exclusions.map((x) => ({ key: x.key, file: x.file, line: x.line })),
+    warnings: eff.warnings,
+    failed: eff.failed,
+    drift,
+  };
+}
+
+export const kernelHandlers: FeatureHandlers<'kernel'> = {
+  async list({ host }, input) {
+    const opts = guard(() => classifyOpts(host, input));
+    guard(() => classifySysctl('kernel.sem', opts));
+    const live = readLive(host.procSys);
+    const { entries } = await readSysctlDirs(host.root);
+    const eff = resolveSystemd(entries, { listing: live.map((e) => e.path) });
+    const configured = new Map(eff.settings.map((s) => [s.path, s]));
+    return {
+      kernel: hostKernel(host),
+      k8s: input.k8s,
+      entries: live.map((e) => {
+        const c = classifySysctl(e.key, opts);
+        const conf = configured.get(e.path);
+        return {
+          ...e,
+          subsystem: subsystemOf(e.key),
+          namespace: c.namespace,
+          status: c.kubernetes.status,
+          podSecurityBaseline: c.kubernetes.podSecurityBaseline,
+          configured: conf ? { value: conf.value, file: conf.file, line: conf.line } : null,
+          drift: !!conf && e.state === 'ok' && (e.value ?? '').replace(/\s+/g, ' ') !== conf.value.replace(/\s+/g, ' '),
+          described: catalogEntry(e.key).description !== null,
+        };
+      }),
+    };
+  },
+  classify({ host }, input) {
+    const opts = guard(() => classifyOpts(host, input));
+    return guard(() => input.keys.map((k) => classifySysctl(k, opts)));
+  },
+  describe({ host }, input) {
+    const key = normalizeKey(input.key);
+    let live: string | undefined;
+    try {
+      live = readFileSync(path.join(host.procSys, key.replace(/[./]/g, (c) => (c === '.' ? '/' : '.'))), 'utf8').trim();
+    } catch {
+      live = undefined;
+    }
+    const e = catalogEntry(key, live);
+    return { ...e, type: e.type as unknown as Record<string, unknown> };
+  },
+  effective({ host }) {
+    return effective(host);
+  },
+  probe({ host }) {
+    const k = hostKernel(host);
+    const kv = parseKernelVersion(k);
+    if (!kv) return { available: false, reason: 'Cannot read kernel/osrelease', kernel: k, rows: [] };
+    return probeNamespaces(kv, k);
+  },
+  checkProfile({ host }, input) {
+    const live = new Map(readLive(host.procSys).map((e) => [e.key, e]));
+    const entries = input.settings.map((s) => {
+      const key = normalizeKey(s.key);
+      const l = live.get(key);
+      const entry = catalogEntry(key, l?.value);
+      const check = validateValue(entry, s.value);
+      const value = check.ok ? check.value : s.value.trim();
+      const change: 'unchanged' | 'change' | 'unknown-key' | 'not-readable' = !l
+        ? 'unknown-key'
+        : l.state !== 'ok'
+          ? 'not-readable'
+          : (l.value ?? '').replace(/\s+/g, ' ') === value.replace(/\s+/g, ' ')
+            ? 'unchanged'
+            : 'change';
+      return { key, value, error: check.ok ? (l ? null : `${key} does not exist on this host`) : check.error, live: l?.value ?? null, change };
+    });
+    return { entries, text: formatProfile(entries) };
+  },
+  async saveProfile({ host }, input) {
+    if (!host.privileged) {
+      throw new ApiError('NOT_AUTHORIZED', 'Saving a sysctl.d profile needs root; the privileged helper is not available yet. Run HostDeck as root to save.');
+    }
+    const live = new Map(readLive(host.procSys).map((e) => [e.key, e]));
+    const errors: string[] = [];
+    const clean = input.settings.map((s) => {
+      const key = normalizeKey(s.key);
+      const check = validateValue(catalogEntry(key, live.get(key)?.value), s.value);
+      if (!check.ok) errors.push(check.error);
+      return { key, value: check.ok ? check.value : s.value };
+    });
+    if (errors.length) throw new ApiError('INVALID_VALUE', errors.join('; '), { errors });
+    const name = input.name.endsWith('.conf') ? input.name : `${input.name}.conf`;
+    const file = path.join(host.root, 'etc/sysctl.d', name);
+    const r = await writeFileAtomic(file, formatProfile(clean), { expected: { sha256: input.expectedSha256 } });
+    return { path: r.path, sha256: r.sha256, backupPath: r.backupPath };
+  },
+  async readProfile({ host }, input) {
+    const name = input.name.endsWith('.conf') ? input.name : `${input.name}.conf`;
+    const file = path.join(host.root, 'etc/sysctl.d', name);
+    const r = await readWithVersion(file);
+    const parsed = parseSysctlFile(r.bytes.toString('utf8'), `etc/sysctl.d/${name}`);
+    return {
+      path: file,
+      exists: r.sha256 !== null,
+      sha256: r.sha256,
+      settings: parsed.assignments.filter((a) => a.value !== null).map((a) => ({ key: a.key, value: a.value! })),
+      warnings: parsed.warnings,
+    };
+  },
+  export({ host }, input) {
+    const opts = guard(() => classifyOpts(host, input));
+    return guard(() => exportSnippets(input.kind, input.settings, { ...opts, name: input.name }));
+  },
+  importTuned(_ctx, input) {
+    return parseTunedSysctl(input.text);
+  },
+  exportTuned(_ctx, input) {
+    return { text: formatTunedProfile(input.settings, { summary: input.summary, include: input.include }) };
+  },
+};

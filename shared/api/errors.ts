@@ -24,6 +24,7 @@ export const errorCodes = [
   'INVALID_PORT',
   'PANIC_MODE',
   'ACCESS_DENIED', // lockdown
+  'UNKNOWN', // firewalld failed without an error code (detail.text)
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

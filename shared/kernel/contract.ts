@@ -1,5 +1,226 @@
-import type { EventContract, FeatureContract } from '../api/define';
+import { z } from 'zod';
+import { operation, type EventContract, type FeatureContract } from '../api/define';
 
-export const kernelContract = {} satisfies FeatureContract;
+const nsSchema = z.enum(['net', 'ipc', 'uts', 'user']).nullable();
+const statusSchema = z.enum(['safe', 'unsafe', 'node-level']);
+
+export const liveEntrySchema = z.object({
+  key: z.string(),
+  path: z.string(),
+  /** ok: value read; write-only / side-effect: deliberately not read; unreadable: the read failed (error = errno). */
+  state: z.enum(['ok', 'write-only', 'side-effect', 'unreadable']),
+  value: z.string().optional(),
+  error: z.string().optional(),
+  writable: z.boolean(),
+  mode: z.number(),
+});
+export type LiveEntry = z.infer<typeof liveEntrySchema>;
+
+export const verdictSchema = z.object({
+  status: statusSchema,
+  safeSince: z.string().nullable(),
+  minKernel: z.string().nullable(),
+  podSecurityBaseline: z.enum(['allowed', 'forbidden']),
+  podSecurityBaselineSince: z.string().nullable(),
+  kubeletNamespace: nsSchema,
+  conflictsWithHostNetwork: z.boolean(),
+  conflictsWithHostIPC: z.boolean(),
+  settableInPod: z.boolean(),
+  preRelease: z.boolean(),
+  reasons: z.array(z.string()),
+  errors: z.object({
+    sysctlForbidden: z.string().optional(),
+    sysctlForbiddenWhenAllowlisted: z.string().optional(),
+    apiValidation: z.string().optional(),
+    podSecurity: z.string().optional(),
+    runtime: z.string().optional(),
+    kubeletStart: z.string().optional(),
+  }),
+});
+
+export const classificationSchema = z.object({
+  name: z.string(),
+  input: z.string(),
+  path: z.string(),
+  namespace: nsSchema,
+  namespaceInfo: z.object({
+    namespace: nsSchema,
+    readOnlyInChild: z.boolean(),
+    hostOnly: z.boolean(),
+    since: z.string().nullable(),
+    note: z.string(),
+    verified: z.boolean(),
+  }),
+  kubernetes: verdictSchema,
+});
+export type ClassificationOut = z.infer<typeof classificationSchema>;
+
+export const targetSchema = z.object({
+  k8s: z.string().default('1.33'),
+  /** Node kernel version; omitted = this host's kernel. */
+  kernel: z.string().optional(),
+  podSecurityVersion: z.string().optional(),
+  hostNetwork: z.boolean().optional(),
+  hostIPC: z.boolean().optional(),
+});
+
+export const listRowSchema = liveEntrySchema.extend({
+  subsystem: z.string(),
+  namespace: nsSchema,
+  status: statusSchema,
+  podSecurityBaseline: z.enum(['allowed', 'forbidden']),
+  configured: z.object({ value: z.string(), file: z.string(), line: z.number() }).nullable(),
+  drift: z.boolean(),
+  described: z.boolean(),
+});
+export type ListRow = z.infer<typeof listRowSchema>;
+
+export const warningSchema = z.object({ file: z.string(), line: z.number(), severity: z.enum(['error', 'warning', 'info']), message: z.string() });
+export const settingSchema = z.object({
+  key: z.string(),
+  path: z.string(),
+  value: z.string(),
+  file: z.string(),
+  line: z.number(),
+  ignoreFailure: z.boolean(),
+  glob: z.string().optional(),
+  overrides: z.array(z.object({ file: z.string(), line: z.number(), value: z.string().nullable() })),
+});
+export const effectiveSchema = z.object({
+  root: z.string(),
+  files: z.array(
+    z.object({
+      path: z.string(),
+      name: z.string(),
+      dir: z.string(),
+      status: z.enum(['applied', 'masked', 'overridden', 'unreadable']),
+      by: z.string().optional(),
+      error: z.string().optional(),
+    }),
+  ),
+  settings: z.array(settingSchema),
+  globs: z.array(z.object({ key: z.string(), value: z.string().nullable(), file: z.string(), line: z.number() })),
+  exclusions: z.array(z.object({ key: z.string(), file: z.string(), line: z.number() })),
+  warnings: z.array(warningSchema),
+  failed: z.boolean(),
+  /** Live value next to the configured one (only when the root is this host's "/"). */
+  drift: z.array(z.object({ key: z.string(), configured: z.string(), live: z.string().nullable(), file: z.string(), line: z.number() })),
+});
+export type EffectiveOut = z.infer<typeof effectiveSchema>;
+
+export const kvSchema = z.object({ key: z.string().min(1), value: z.string() });
+export type KeyValue = z.infer<typeof kvSchema>;
+
+export const placementSchema = z.object({
+  key: z.string(),
+  value: z.string(),
+  target: z.enum(['pod', 'kubelet+pod', 'node']),
+  status: statusSchema,
+  reason: z.string(),
+});
+export const exportSchema = z.object({
+  kind: z.enum(['pod', 'kubelet', 'node']),
+  documents: z.array(z.object({ title: z.string(), language: z.enum(['yaml', 'ini', 'sysctl']), text: z.string() })),
+  placements: z.array(placementSchema),
+});
+export type ExportOut = z.infer<typeof exportSchema>;
+
+export const probeSchema = z.object({
+  available: z.boolean(),
+  reason: z.string().optional(),
+  kernel: z.string(),
+  rows: z.array(
+    z.object({
+      key: z.string(),
+      probe: z.enum(['net', 'ipc', 'uts', 'read-only-in-child', 'host-only', 'global', 'inconclusive']),
+      table: z.enum(['net', 'ipc', 'uts', 'user', 'read-only-in-child', 'host-only', 'global']),
+      agree: z.boolean(),
+    }),
+  ),
+});
+export type ProbeOut = z.infer<typeof probeSchema>;
+
+export const profileCheckSchema = z.object({
+  entries: z.array(
+    z.object({
+      key: z.string(),
+      value: z.string(),
+      error: z.string().nullable(),
+      live: z.string().nullable(),
+      change: z.enum(['unchanged', 'change', 'unknown-key', 'not-readable']),
+    }),
+  ),
+  text: z.string(),
+});
+
+export const kernelContract = {
+  list: operation({
+    summary: 'Live kernel parameters of the host, with namespace, Kubernetes verdict and configured value',
+    input: targetSchema,
+    output: z.object({ kernel: z.string(), k8s: z.string(), entries: z.array(listRowSchema) }),
+  }),
+  classify: operation({
+    summary: 'Namespace and Kubernetes verdict of sysctls for a Kubernetes version and node kernel',
+    input: targetSchema.extend({ keys: z.array(z.string().min(1)).min(1) }),
+    output: z.array(classificationSchema),
+  }),
+  describe: operation({
+    summary: 'Catalog entry of one sysctl: type, range, unit, documentation, description',
+    input: z.object({ key: z.string().min(1) }),
+    output: z.object({
+      key: z.string(),
+      type: z.record(z.string(), z.unknown()),
+      unit: z.string().nullable(),
+      description: z.string().nullable(),
+      doc: z.object({ page: z.string(), section: z.string() }).nullable(),
+      typeSource: z.string(),
+    }),
+  }),
+  effective: operation({
+    summary: 'Effective sysctl.d configuration (as systemd-sysctl applies it) with provenance and drift',
+    input: z.object({}),
+    output: effectiveSchema,
+  }),
+  probe: operation({
+    summary: 'Which sysctls a fresh network/IPC/UTS namespace owns on this host (needs root), compared with the table',
+    input: z.object({}),
+    output: probeSchema,
+  }),
+  checkProfile: operation({
+    summary: 'Validate a profile by the catalog and show what would change against the live values',
+    input: z.object({ settings: z.array(kvSchema) }),
+    output: profileCheckSchema,
+  }),
+  saveProfile: operation({
+    summary: 'Write a sysctl.d profile to /etc/sysctl.d/<name>.conf (atomic, refuses if it changed since read)',
+    input: z.object({
+      name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/, 'a file name without slashes'),
+      settings: z.array(kvSchema),
+      expectedSha256: z.string().nullable(),
+    }),
+    output: z.object({ path: z.string(), sha256: z.string().nullable(), backupPath: z.string().nullable() }),
+    mutates: true,
+  }),
+  readProfile: operation({
+    summary: 'Read one /etc/sysctl.d profile with its version (for a later save)',
+    input: z.object({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/) }),
+    output: z.object({ path: z.string(), exists: z.boolean(), sha256: z.string().nullable(), settings: z.array(kvSchema), warnings: z.array(warningSchema) }),
+  }),
+  export: operation({
+    summary: 'Pod / kubelet / node snippets for a selection of sysctls, with the reason for each placement',
+    input: targetSchema.extend({ kind: z.enum(['pod', 'kubelet', 'node']), settings: z.array(kvSchema).min(1), name: z.string().optional() }),
+    output: exportSchema,
+  }),
+  importTuned: operation({
+    summary: "Read the [sysctl] section of a TuneD profile's text",
+    input: z.object({ text: z.string() }),
+    output: z.object({ settings: z.array(kvSchema), warnings: z.array(z.object({ line: z.number(), message: z.string() })) }),
+  }),
+  exportTuned: operation({
+    summary: 'A TuneD profile (tuned.conf) whose [sysctl] section holds the settings',
+    input: z.object({ settings: z.array(kvSchema), summary: z.string().optional(), include: z.string().optional() }),
+    output: z.object({ text: z.string() }),
+  }),
+} satisfies FeatureContract;
 
 export const kernelEvents = {} satisfies EventContract;
