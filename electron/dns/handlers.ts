@@ -1,3 +1,113 @@
+import { hostname as osHostname } from 'node:os';
+import { ApiError } from '../../shared/api/errors';
+import { checkText, planText } from '../../shared/dns/check';
+import type { DnsPlan } from '../../shared/dns/contract';
+import { diagnose } from '../../shared/dns/diagnostics';
+import { readGlibc } from '../../shared/dns/glibc';
+import { buildPodResolvConf, dnsConfigYaml, validatePodDnsConfig, type PodDnsConfig } from '../../shared/dns/kubernetes';
+import type { QueryPlan } from '../../shared/dns/plan';
 import type { FeatureHandlers } from '../api/handler';
+import { writeFileAtomic } from '../files/atomic-write';
+import type { Host } from '../hosts/host';
+import { fromText, hostPath, readResolvFile, toText } from './files';
+import { liveCheck } from './live-check';
+import { detectOwner } from './owner';
+import { readResolved } from './resolved';
 
-export const dnsHandlers: FeatureHandlers<'dns'> = {};
+function localHostname(host: Host): string | undefined {
+  return host.root === '/' ? osHostname() : undefined;
+}
+
+async function hostnameOf(host: Host): Promise<string | undefined> {
+  if (host.root === '/') return localHostname(host);
+  try {
+    const { promises: fs } = await import('node:fs');
+    return (await fs.readFile(hostPath(host, 'etc/hostname').abs, 'utf8')).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function toPlanOutput(p: QueryPlan): DnsPlan {
+  const out: DnsPlan = { libc: p.libc, input: p.input, queries: p.queries.map((q) => q.name), steps: p.queries, types: p.types, packets: p.packets, advice: p.advice };
+  if (p.stop) out.stop = p.stop;
+  return out;
+}
+
+/** The bytes to analyse: literal text from the caller, or the file under the host root. */
+async function source(host: Host, input: { path?: string; text?: string }): Promise<{ path: string; bytes: string; fromFile: boolean }> {
+  if (input.text !== undefined) return { path: input.path ?? '(text)', bytes: fromText(input.text, 'utf8'), fromFile: false };
+  const f = await readResolvFile(host, input.path);
+  return { path: f.path, bytes: f.bytes, fromFile: true };
+}
+
+export const dnsHandlers: FeatureHandlers<'dns'> = {
+  async read({ host }, input) {
+    const f = await readResolvFile(host, input.path);
+    const { rel } = hostPath(host, input.path);
+    const owner = await detectOwner(host.root, rel);
+    return { path: f.path, exists: f.exists, ...toText(f.bytes), sha256: f.sha256, owner, hostname: (await hostnameOf(host)) ?? null, writable: host.privileged && !host.readOnly };
+  },
+
+  async check({ host }, input) {
+    const src = await source(host, input);
+    const hostname = input.hostname ?? (await hostnameOf(host));
+    const core = checkText(src.bytes, input.libc, { hostname, env: input.env });
+    const owner = src.fromFile ? await detectOwner(host.root, hostPath(host, input.path).rel) : null;
+    return { path: src.path, ...core, owner };
+  },
+
+  async plan({ host }, input) {
+    const src = await source(host, input);
+    const hostname = input.hostname ?? (await hostnameOf(host));
+    return toPlanOutput(planText(input.name, src.bytes, input.libc, { hostname, env: input.env, family: input.family, existing: input.existing }));
+  },
+
+  async pod({ host }, input) {
+    let node: string | null;
+    if (input.nodeResolvConf === undefined) node = (await readResolvFile(host)).bytes;
+    else node = input.nodeResolvConf === null ? null : fromText(input.nodeResolvConf, 'utf8');
+    const dnsConfig = input.dnsConfig as PodDnsConfig | undefined;
+    const r = buildPodResolvConf({ policy: input.policy, hostNetwork: input.hostNetwork, namespace: input.namespace, clusterDomain: input.clusterDomain, clusterDns: input.clusterDns, nodeResolvConf: node, dnsConfig });
+    const plans = input.names.map((n) => toPlanOutput(planText(n, r.resolvConf, input.libc)));
+    return {
+      ...r,
+      validation: validatePodDnsConfig(input.policy, dnsConfig),
+      yaml: dnsConfigYaml(input.policy, dnsConfig ?? {}),
+      plans,
+      warnings: diagnose(r.resolvConf).diagnostics,
+    };
+  },
+
+  async liveCheck({ host }, input) {
+    let servers = input.servers;
+    if (!servers) {
+      const bytes = input.text !== undefined ? fromText(input.text, 'utf8') : (await readResolvFile(host)).bytes;
+      servers = readGlibc(bytes).used.map((s) => (s.scope ? `${s.address}%${s.scope}` : s.address));
+    }
+    return { name: input.name, type: input.type, results: await liveCheck(servers, input.name, input.type, input.timeoutMs) };
+  },
+
+  async resolved({ host }) {
+    return readResolved(host.systemBusAddress);
+  },
+
+  async save({ host }, input) {
+    if (!host.privileged) {
+      throw new ApiError('NOT_AUTHORIZED', 'Saving resolv.conf needs root: the privileged helper is not available yet, so run HostDeck as root to save.');
+    }
+    const { abs, rel } = hostPath(host, input.path);
+    const bytes = fromText(input.text, input.encoding);
+    const d = diagnose(bytes);
+    if (d.dangerous && !input.confirm) {
+      const bad = d.diagnostics.filter((x) => x.dangerous);
+      throw new ApiError('NEEDS_CONFIRMATION', `This file has dangerous settings: ${bad.map((b) => `line ${b.line}: ${b.message}`).join(' ')} Save again with confirmation to write it anyway.`, { warnings: bad });
+    }
+    const owner = await detectOwner(host.root, rel);
+    if (owner.managed && !input.overrideOwner) {
+      throw new ApiError('CONFLICT', `${abs} is managed by ${owner.name}; your change would be overwritten or refused. ${owner.changeInstead[0] ?? ''}`, { owner });
+    }
+    const r = await writeFileAtomic(abs, Buffer.from(bytes, 'latin1'), { expected: { sha256: input.expectedSha256 } });
+    return { path: r.path, sha256: r.sha256 ?? '', backupPath: r.backupPath };
+  },
+};

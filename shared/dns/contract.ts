@@ -1,5 +1,207 @@
-import type { EventContract, FeatureContract } from '../api/define';
+import { z } from 'zod';
+import { operation, type EventContract, type FeatureContract } from '../api/define';
 
-export const dnsContract = {} satisfies FeatureContract;
+const libc = z.enum(['glibc', 'musl']);
+const family = z.enum(['unspec', 'inet', 'inet6']);
+const envSchema = z.record(z.string(), z.string());
+
+export const diagnosticSchema = z.object({
+  line: z.number().int(),
+  code: z.string(),
+  severity: z.enum(['error', 'warning', 'info']),
+  message: z.string(),
+  fix: z.string(),
+  dangerous: z.boolean().optional(),
+});
+
+export const ownerSchema = z.object({
+  /** Stable id: unmanaged, systemd-resolved-stub, systemd-resolved-static, systemd-resolved-uplink, systemd-resolved-foreign, networkmanager, resolvconf, openresolv, netconfig, tailscale, connman, wsl, container, immutable, symlink, missing. */
+  kind: z.string(),
+  name: z.string(),
+  /** Why we think so (symlink target, header line, mount point, attribute). */
+  evidence: z.array(z.string()),
+  /** Where to make the change instead (empty when editing the file is right). */
+  changeInstead: z.array(z.string()),
+  /** Editing this file directly is pointless or harmful (it is regenerated or pinned). */
+  managed: z.boolean(),
+  symlinkTarget: z.string().nullable(),
+  mountPoint: z.boolean(),
+  immutable: z.boolean().nullable(),
+});
+export type DnsOwner = z.infer<typeof ownerSchema>;
+
+export const checkOutputSchema = z.object({
+  path: z.string(),
+  libc,
+  nameservers: z.array(z.string()),
+  ignoredNameservers: z.array(z.string()),
+  search: z.array(z.string()),
+  sortlist: z.array(z.string()),
+  options: z.record(z.string(), z.union([z.number(), z.boolean()])),
+  owner: ownerSchema.nullable(),
+  warnings: z.array(diagnosticSchema),
+  dangerous: z.boolean(),
+});
+export type DnsCheck = z.infer<typeof checkOutputSchema>;
+
+export const plannedQuerySchema = z.object({
+  name: z.string(),
+  reason: z.string(),
+  kind: z.enum(['as-is-first', 'search', 'as-is-last']),
+  domain: z.string().optional(),
+});
+export const planOutputSchema = z.object({
+  libc,
+  input: z.string(),
+  /** FQDNs in the order they are queried, each ending with ".". */
+  queries: z.array(z.string()),
+  steps: z.array(plannedQuerySchema),
+  types: z.array(z.enum(['A', 'AAAA'])),
+  packets: z.number().int(),
+  stop: z.string().optional(),
+  advice: z.array(z.string()),
+});
+export type DnsPlan = z.infer<typeof planOutputSchema>;
+
+export const readOutputSchema = z.object({
+  path: z.string(),
+  exists: z.boolean(),
+  /** The file's text: UTF-8 when it decodes as UTF-8, else one character per byte (latin1). */
+  text: z.string(),
+  encoding: z.enum(['utf8', 'latin1']),
+  /** Version for conflict detection on save (null when the file does not exist). */
+  sha256: z.string().nullable(),
+  owner: ownerSchema,
+  hostname: z.string().nullable(),
+  writable: z.boolean(),
+});
+export type DnsRead = z.infer<typeof readOutputSchema>;
+
+export const dnsConfigSchema = z.object({
+  nameservers: z.array(z.string()).optional(),
+  searches: z.array(z.string()).optional(),
+  options: z.array(z.object({ name: z.string(), value: z.string().optional() })).optional(),
+});
+
+export const podInputSchema = z.object({
+  policy: z.enum(['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None']).default('ClusterFirst'),
+  hostNetwork: z.boolean().default(false),
+  namespace: z.string().min(1).default('default'),
+  clusterDomain: z.string().default('cluster.local'),
+  clusterDns: z.array(z.string()).default(['10.96.0.10']),
+  /** The node's resolv.conf text; omit to read the host's file; null = kubelet --resolv-conf="". */
+  nodeResolvConf: z.string().nullable().optional(),
+  dnsConfig: dnsConfigSchema.optional(),
+  /** Names to plan inside the pod. */
+  names: z.array(z.string()).default([]),
+  libc: libc.default('glibc'),
+});
+
+export const podOutputSchema = z.object({
+  effectivePolicy: z.enum(['cluster', 'host', 'none']),
+  nameservers: z.array(z.string()),
+  searches: z.array(z.string()),
+  options: z.array(z.string()),
+  resolvConf: z.string(),
+  events: z.array(z.object({ reason: z.string(), message: z.string() })),
+  optionsOrderUnstable: z.boolean(),
+  validation: z.array(z.string()),
+  yaml: z.string(),
+  plans: z.array(planOutputSchema),
+  warnings: z.array(diagnosticSchema),
+});
+export type DnsPod = z.infer<typeof podOutputSchema>;
+
+export const liveResultSchema = z.object({
+  server: z.string(),
+  ok: z.boolean(),
+  rcode: z.string().nullable(),
+  answers: z.array(z.string()),
+  latencyMs: z.number().nullable(),
+  error: z.string().nullable(),
+});
+export type DnsLiveResult = z.infer<typeof liveResultSchema>;
+
+export const resolvedLinkSchema = z.object({
+  ifindex: z.number().int(),
+  name: z.string(),
+  servers: z.array(z.string()),
+  domains: z.array(z.object({ domain: z.string(), routeOnly: z.boolean() })),
+  defaultRoute: z.boolean().nullable(),
+});
+
+export const dnsContract = {
+  read: operation({
+    summary: 'Read resolv.conf (under the host root) with its version and owner',
+    input: z.object({ path: z.string().optional() }),
+    output: readOutputSchema,
+  }),
+  check: operation({
+    summary: 'How glibc or musl reads resolv.conf: used and ignored nameservers, search list, options, warnings, owner',
+    input: z.object({
+      /** A file under the host root (default etc/resolv.conf), or literal text via `text`. */
+      path: z.string().optional(),
+      text: z.string().optional(),
+      libc: libc.default('glibc'),
+      hostname: z.string().optional(),
+      env: envSchema.optional(),
+    }),
+    output: checkOutputSchema,
+  }),
+  plan: operation({
+    summary: 'The exact names the resolver queries for NAME, in order, with the packet count',
+    input: z.object({
+      name: z.string().min(1),
+      path: z.string().optional(),
+      text: z.string().optional(),
+      libc: libc.default('glibc'),
+      family: family.default('unspec'),
+      hostname: z.string().optional(),
+      env: envSchema.optional(),
+      existing: z.array(z.string()).optional(),
+    }),
+    output: planOutputSchema,
+  }),
+  pod: operation({
+    summary: "A pod's resolv.conf as the kubelet builds it, its query plans and a dnsConfig snippet",
+    input: podInputSchema,
+    output: podOutputSchema,
+  }),
+  liveCheck: operation({
+    summary: 'Query each configured nameserver for a name: answer, latency or error',
+    input: z.object({
+      name: z.string().min(1).default('.'),
+      type: z.enum(['A', 'AAAA', 'NS']).default('A'),
+      servers: z.array(z.string()).optional(),
+      text: z.string().optional(),
+      timeoutMs: z.number().int().min(50).max(30_000).default(2000),
+    }),
+    output: z.object({ name: z.string(), type: z.string(), results: z.array(liveResultSchema) }),
+  }),
+  resolved: operation({
+    summary: 'systemd-resolved upstream servers and domains per link (D-Bus org.freedesktop.resolve1)',
+    input: z.object({}),
+    output: z.object({
+      available: z.boolean(),
+      reason: z.string().nullable(),
+      global: z.object({ servers: z.array(z.string()), domains: z.array(z.string()) }).nullable(),
+      links: z.array(resolvedLinkSchema),
+    }),
+  }),
+  save: operation({
+    summary: 'Write resolv.conf atomically (backup, refuses if changed since read; dangerous settings need confirm)',
+    mutates: true,
+    input: z.object({
+      path: z.string().optional(),
+      text: z.string(),
+      encoding: z.enum(['utf8', 'latin1']).default('utf8'),
+      expectedSha256: z.string().nullable(),
+      confirm: z.boolean().default(false),
+      /** Write even though the file is managed by another program. */
+      overrideOwner: z.boolean().default(false),
+    }),
+    output: z.object({ path: z.string(), sha256: z.string(), backupPath: z.string().nullable() }),
+  }),
+} satisfies FeatureContract;
 
 export const dnsEvents = {} satisfies EventContract;

@@ -1,0 +1,132 @@
+import { isCSpace, isDigit } from './bytes';
+import { parseNameserverAddress } from './inet';
+
+/**
+ * How musl 1.2.3 reads resolv.conf (src/network/resolvconf.c), simulated over the bytes with the
+ * same 256-byte fgets buffer so that long lines and NUL bytes behave exactly as in musl.
+ * Differences from glibc: CRLF works, `domain` and `search` are the same thing and split at
+ * lookup time, only ndots/attempts/timeout are understood (found anywhere on the line), and
+ * lines of 255 bytes or more are ignored entirely.
+ */
+
+export interface MuslNameserver {
+  family: 4 | 6;
+  address: string;
+  scope?: string;
+  line: number;
+}
+
+export interface MuslConf {
+  /** The first 3 valid nameservers (127.0.0.1 if none). */
+  nameservers: MuslNameserver[];
+  defaultNameserver: boolean;
+  search: string[];
+  searchLine: number | null;
+  ndots: number;
+  timeout: number;
+  attempts: number;
+  /** Lines musl skipped because they do not fit its 256-byte buffer. */
+  truncatedLines: number[];
+}
+
+const LINE_BUF = 256;
+
+export function readMusl(bytes: string): MuslConf {
+  let ndots = 1;
+  let timeout = 5;
+  let attempts = 2;
+  const ns: MuslNameserver[] = [];
+  let searchRaw = '';
+  let searchLine: number | null = null;
+  const truncatedLines: number[] = [];
+
+  let pos = 0;
+  let lineNo = 1; // the file line where the current fgets() chunk starts
+  const lineAt = (p: number) => {
+    let n = 1;
+    for (let k = 0; k < p; k++) if (bytes.charCodeAt(k) === 10) n++;
+    return n;
+  };
+  while (pos < bytes.length) {
+    lineNo = lineAt(pos);
+    // fgets(line, 256, f): up to 255 bytes, stopping after a "\n".
+    let end = pos;
+    while (end < bytes.length && end - pos < LINE_BUF - 1) {
+      end++;
+      if (bytes[end - 1] === '\n') break;
+    }
+    const chunk = bytes.slice(pos, end);
+    pos = end;
+    // feof() is set only when fgets() itself ran into the end of the file.
+    const eof = !chunk.endsWith('\n') && chunk.length < LINE_BUF - 1;
+    // musl's strings end at NUL; strchr(line, '\n') only looks before it.
+    const nul = chunk.indexOf('\0');
+    const line = nul >= 0 ? chunk.slice(0, nul) : chunk;
+    if (!line.includes('\n') && !eof) {
+      truncatedLines.push(lineNo);
+      // Skip the rest of the line: getc() until "\n" or EOF.
+      while (pos < bytes.length) {
+        pos++;
+        if (bytes[pos - 1] === '\n') break;
+      }
+      continue;
+    }
+    if (line.startsWith('options') && isCSpace(line[7])) {
+      const nd = line.indexOf('ndots:');
+      if (nd >= 0 && isDigit(line[nd + 6])) ndots = Math.min(15, strtoul(line.slice(nd + 6)));
+      const at = line.indexOf('attempts:');
+      if (at >= 0 && isDigit(line[at + 9])) attempts = Math.min(10, strtoul(line.slice(at + 9)));
+      const to = line.indexOf('timeout:');
+      if (to >= 0 && (isDigit(line[to + 8]) || line[to + 8] === '.')) {
+        if (isDigit(line[to + 8])) timeout = Math.min(60, strtoul(line.slice(to + 8)));
+      }
+      continue;
+    }
+    if (line.startsWith('nameserver') && isCSpace(line[10])) {
+      if (ns.length >= 3) continue;
+      let p = 11;
+      while (isCSpace(line[p])) p++;
+      let z = p;
+      while (z < line.length && !isCSpace(line[z])) z++;
+      const a = parseMuslLiteral(line.slice(p, z));
+      if (a) ns.push({ ...a, line: lineNo });
+      continue;
+    }
+    if ((line.startsWith('domain') || line.startsWith('search')) && isCSpace(line[6])) {
+      let p = 7;
+      while (isCSpace(line[p])) p++;
+      searchRaw = line.slice(p);
+      searchLine = lineNo;
+    }
+  }
+  const defaultNameserver = ns.length === 0;
+  return {
+    nameservers: defaultNameserver ? [{ family: 4, address: '127.0.0.1', line: 0 }] : ns,
+    defaultNameserver,
+    search: searchRaw.split(/[ \t\n\v\f\r]+/).filter((s) => s !== ''),
+    searchLine,
+    ndots,
+    timeout,
+    attempts,
+    truncatedLines,
+  };
+}
+
+/** strtoul(s, 10) for a string starting with a digit (saturating at ULONG_MAX). */
+function strtoul(s: string): number {
+  let v = 0;
+  for (let i = 0; i < s.length && isDigit(s[i]); i++) v = Math.min(v * 10 + (s.charCodeAt(i) - 48), Number.MAX_SAFE_INTEGER);
+  return v;
+}
+
+/** __lookup_ipliteral for a nameserver token: inet_aton forms, else IPv6 with %scope. */
+function parseMuslLiteral(tok: string): { family: 4 | 6; address: string; scope?: string } | null {
+  const a = parseNameserverAddress(tok);
+  if (!a) return null;
+  if (a.family === 6 && a.scope !== undefined) {
+    // A numeric scope is taken as is; a name needs a link-local address and an existing interface,
+    // which only the live system can tell: kept, the caller may flag it.
+    if (a.scope === '') return null;
+  }
+  return a;
+}

@@ -1,0 +1,76 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inetAtonExact } from '../../../shared/dns/inet';
+import { runWithResolvConf, shq, supportDir, requireTool, type NsRun } from './tools';
+
+export interface LoggedQuery {
+  server: string;
+  proto: 'udp' | 'tcp';
+  qname: string;
+  qtype: number;
+}
+
+const repoRoot = join(supportDir, '../../..');
+
+/** Refuses fixtures whose nameservers are not loopback, so no test packet can leave the namespace. */
+export function assertLoopbackOnly(text: string): void {
+  for (const line of text.split('\n')) {
+    const m = /^nameserver[ \t]+([^ \t\r#;]+)/.exec(line);
+    if (!m) continue;
+    const a = m[1]!;
+    const v4 = inetAtonExact(a);
+    const ok = v4 !== null ? Math.floor(v4 / 2 ** 24) === 127 : a === '::1';
+    if (!ok) throw new Error(`refusing a test fixture with non-loopback nameserver ${a}`);
+  }
+}
+
+/**
+ * Inside fresh network + mount + UTS namespaces: lo up, the logging DNS server on 127.0.0.1-5 and
+ * ::1, `resolv` bind-mounted over /etc/resolv.conf, nsswitch "hosts: dns" and an empty /etc/hosts;
+ * runs `command` and returns its result with the queries the server saw, in arrival order.
+ */
+export function runWithDnsServer(resolv: string, command: string[], opts: { exists?: string[]; refuse?: boolean; env?: Record<string, string>; timeoutS?: number } = {}): NsRun & { queries: LoggedQuery[] } {
+  requireTool('ip', 'iproute2');
+  assertLoopbackOnly(resolv);
+  const dir = mkdtempSync(join(tmpdir(), 'hostdeck-dns-ns-'));
+  try {
+    const rc = join(dir, 'resolv.conf');
+    writeFileSync(rc, Buffer.from(resolv, 'latin1'));
+    writeFileSync(join(dir, 'nsswitch.conf'), 'hosts: dns\n');
+    writeFileSync(join(dir, 'hosts'), '');
+    const log = join(dir, 'queries.log');
+    const ready = join(dir, 'ready');
+    const serverArgs = [process.execPath, '--import', 'tsx', join(supportDir, 'dns-server.ts'), log, ready, '30'];
+    if (opts.exists?.length) serverArgs.push('--exists', opts.exists.join(','));
+    if (opts.refuse) serverArgs.push('--refuse');
+    const pre = [
+      `cd ${shq(repoRoot)}`,
+      `${serverArgs.map(shq).join(' ')} & SERVER=$!`,
+      `i=0; while [ ! -e ${shq(ready)} ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done`,
+      `[ -e ${shq(ready)} ] || { echo "dns server did not start" >&2; kill $SERVER; exit 97; }`,
+    ].join('\n');
+    const r = runWithResolvConf(rc, command, {
+      net: true,
+      mounts: [
+        [join(dir, 'nsswitch.conf'), '/etc/nsswitch.conf'],
+        [join(dir, 'hosts'), '/etc/hosts'],
+      ],
+      env: opts.env,
+      pre,
+      // musl returns on the first server's answers; the copies sent to the other servers may still
+      // be queued in the responder. Wait until its log stops growing before stopping it.
+      post: `prev=-1; while :; do cur=$(cat ${shq(log)} 2>/dev/null | wc -c); [ "$cur" = "$prev" ] && break; prev=$cur; sleep 0.2; done; kill $SERVER; wait $SERVER 2>/dev/null`,
+      timeoutS: opts.timeoutS ?? 10,
+    });
+    const queries = existsSync(log)
+      ? readFileSync(log, 'latin1')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as LoggedQuery)
+      : [];
+    return { ...r, queries };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
