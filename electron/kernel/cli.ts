@@ -135,4 +135,54 @@ export const registerKernelCommands: RegisterCommands = (program, cli) => {
       cli.fail(e);
     }
   });
+
+  kernel
+    .command('apply')
+    .description('Write the sysctls of a sysctl.d file or TuneD profile to the live kernel now (needs root); prints the previous values for undo')
+    .requiredOption('--from <file>', 'sysctl.d file or TuneD profile with the settings')
+    .option('--dry-run', 'only show what would change')
+    .option('--json', 'print JSON (save it: `kernel undo --from` takes it)')
+    .action(async (o: { from: string; dryRun?: boolean; json?: boolean }) => {
+      try {
+        const settings = settingsFromFile(o.from);
+        if (!settings.length) throw new ApiError('INVALID_INPUT', `${o.from} sets no sysctl`);
+        const r = await cli.api().kernel.apply({ settings, dryRun: !!o.dryRun });
+        cli.print(r, !!o.json, (d) =>
+          [
+            ...d.results.map(
+              (x) =>
+                `${pad(x.key, 44)} ${x.outcome === 'failed' ? `FAILED ${x.error?.message ?? ''}` : x.outcome === 'unchanged' ? `unchanged (${x.previous ?? ''})` : `${x.previous ?? '?'} -> ${x.outcome === 'applied' ? (x.readBack ?? x.value) : x.value}${x.outcome === 'planned' ? ' (dry run)' : ''}`}`,
+            ),
+            `${d.summary.applied} applied, ${d.summary.planned} would change, ${d.summary.unchanged} unchanged, ${d.summary.failed} failed`,
+          ].join('\n'),
+        );
+        if (r.summary.failed) process.exitCode = 1;
+      } catch (e) {
+        cli.fail(e);
+      }
+    });
+
+  kernel
+    .command('undo')
+    .description('Restore the previous values recorded by `kernel apply --json` (keys changed since are left alone unless --force)')
+    .requiredOption('--from <file>', 'the JSON printed by `kernel apply --json`')
+    .option('--force', 'restore even keys someone changed after the apply')
+    .option('--json', 'print JSON')
+    .action(async (o: { from: string; force?: boolean; json?: boolean }) => {
+      try {
+        let entries: { key: string; previous: string; applied: string | null }[];
+        try {
+          const j = JSON.parse(readFileSync(o.from, 'utf8')) as { undo?: typeof entries };
+          entries = Array.isArray(j) ? (j as typeof entries) : (j.undo ?? []);
+        } catch (e) {
+          throw new ApiError('PARSE_ERROR', `${o.from}: not the JSON of \`kernel apply --json\` (${(e as Error).message})`);
+        }
+        if (!entries.length) throw new ApiError('INVALID_INPUT', `${o.from} records no change to undo`);
+        const r = await cli.api().kernel.undo({ entries, force: !!o.force });
+        cli.print(r, !!o.json, (d) => d.results.map((x) => `${pad(x.key, 44)} ${x.outcome}${x.error ? `: ${x.error.message}` : ''}`).join('\n'));
+        if (r.results.some((x) => x.outcome === 'failed' || x.outcome === 'conflict')) process.exitCode = 1;
+      } catch (e) {
+        cli.fail(e);
+      }
+    });
 };

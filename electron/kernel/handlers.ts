@@ -11,8 +11,11 @@ import { parseKernelVersion } from '../../shared/kernel/version';
 import type { FeatureHandlers } from '../api/handler';
 import type { Host } from '../hosts/host';
 import { readWithVersion, writeFileAtomic } from '../files/atomic-write';
+import { changedFromDefault, defaultFor } from '../../shared/kernel/defaults';
 import { readLive } from './live';
 import { probeNamespaces } from './probe';
+import { applySettings, undoApply } from './apply';
+import { freshNamespaceOf } from './fresh-namespace';
 import { listProcSys, readSysctlDirs } from './sysctld-reader';
 import { formatProfile } from './profile-format';
 
@@ -75,21 +78,33 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     const { entries } = await readSysctlDirs(host.root);
     const eff = resolveSystemd(entries, { listing: live.map((e) => e.path) });
     const configured = new Map(eff.settings.map((s) => [s.path, s]));
+    const kernelText = hostKernel(host);
+    // Fresh-namespace defaults and the namespace probe describe this host's own kernel only.
+    const { fresh } = freshNamespaceOf(host);
+    const devconf = Number(live.find((e) => e.path === 'net/core/devconf_inherit_init_net')?.value ?? '0');
+    const kv = parseKernelVersion(kernelText);
+    const probe = fresh && kv && input.kernel === undefined ? new Map(probeNamespaces(kv, kernelText, fresh).rows.map((r) => [r.key, r])) : null;
     return {
-      kernel: hostKernel(host),
+      kernel: kernelText,
       k8s: input.k8s,
       entries: live.map((e) => {
         const c = classifySysctl(e.key, opts);
         const conf = configured.get(e.path);
+        const configuredOut = conf ? { value: conf.value, file: conf.file, line: conf.line } : null;
+        const def = defaultFor(e.key, e.path, e.mode, fresh, Number.isFinite(devconf) ? devconf : 0);
+        const p = probe?.get(e.key);
         return {
           ...e,
           subsystem: subsystemOf(e.key),
           namespace: c.namespace,
           status: c.kubernetes.status,
           podSecurityBaseline: c.kubernetes.podSecurityBaseline,
-          configured: conf ? { value: conf.value, file: conf.file, line: conf.line } : null,
+          configured: configuredOut,
           drift: !!conf && e.state === 'ok' && (e.value ?? '').replace(/\s+/g, ' ') !== conf.value.replace(/\s+/g, ' '),
           described: catalogEntry(e.key).description !== null,
+          default: def,
+          changed: changedFromDefault({ ...e, configured: configuredOut }, def),
+          probe: p ? { kind: p.probe, agrees: p.agree } : null,
         };
       }),
     };
@@ -116,7 +131,15 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     const k = hostKernel(host);
     const kv = parseKernelVersion(k);
     if (!kv) return { available: false, reason: 'Cannot read kernel/osrelease', kernel: k, rows: [] };
-    return probeNamespaces(kv, k);
+    const { fresh, reason } = freshNamespaceOf(host);
+    if (!fresh) return { available: false, reason: reason ?? 'The probe could not run', kernel: k, rows: [] };
+    return probeNamespaces(kv, k, fresh);
+  },
+  apply({ host }, input) {
+    return applySettings(host, input.settings, input.dryRun);
+  },
+  undo({ host }, input) {
+    return undoApply(host, input.entries, input.force);
   },
   checkProfile({ host }, input) {
     const live = new Map(readLive(host.procSys).map((e) => [e.key, e]));

@@ -1,45 +1,30 @@
-import { spawnSync } from 'node:child_process';
 import { interfacePattern, pathToKey } from '../../shared/kernel/keys';
 import { kernelNamespace } from '../../shared/kernel/namespaces';
 import type { KernelVersion } from '../../shared/kernel/version';
 import type { ProbeOut } from '../../shared/kernel/contract';
+import type { FreshNamespace } from '../../shared/kernel/defaults';
+import { snapshotFreshNamespace } from './fresh-namespace';
+import { readLive } from './live';
 
 type ProbeKind = ProbeOut['rows'][number]['probe'];
 type TableKind = ProbeOut['rows'][number]['table'];
-
-const LIST = `cd /proc/sys && find . -type f -printf '%P\\t%m\\n' && echo '--values--' && for f in kernel/shm* kernel/msg* kernel/sem* kernel/auto_msgmni fs/mqueue/*; do [ -r "$f" ] && printf '%s\\t%s\\n' "$f" "$(cat "$f")"; done; true`;
-
-function listing(args: string[]): { modes: Map<string, number>; values: Map<string, string> } | string {
-  const r = spawnSync('unshare', [...args, 'sh', '-c', LIST], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-  if (r.error) return `unshare could not run: ${r.error.message} (apt-get install -y util-linux)`;
-  if (r.status !== 0) return `unshare ${args.join(' ')} failed: ${r.stderr.trim()}`;
-  const [files, vals] = r.stdout.split('--values--\n');
-  const modes = new Map<string, number>();
-  for (const l of (files ?? '').split('\n')) {
-    const [p, m] = l.split('\t');
-    if (p && m) modes.set(p, parseInt(m, 8));
-  }
-  const values = new Map<string, string>();
-  for (const l of (vals ?? '').split('\n')) {
-    const t = l.indexOf('\t');
-    if (t > 0) values.set(l.slice(0, t), l.slice(t + 1));
-  }
-  return { modes, values };
-}
 
 /**
  * Empirical namespacing on this host (reference §6): list /proc/sys as the host sees it and
  * inside a fresh network + IPC + UTS namespace (unshare -n -i -u, root only). Read and stat
  * only: nothing is written in any namespace.
  */
-export function probeNamespaces(kernel: KernelVersion, kernelText: string): ProbeOut {
+export function probeNamespaces(kernel: KernelVersion, kernelText: string, fresh?: FreshNamespace | string | null): ProbeOut {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
     return { available: false, reason: 'The namespace probe needs root (unshare -n -i -u); the table is shown instead.', kernel: kernelText, rows: [] };
   }
-  const host = listing([]);
-  const child = listing(['-n', '-i', '-u']);
-  if (typeof host === 'string') return { available: false, reason: host, kernel: kernelText, rows: [] };
+  const child = fresh ?? snapshotFreshNamespace();
   if (typeof child === 'string') return { available: false, reason: child, kernel: kernelText, rows: [] };
+  const host = { modes: new Map<string, number>(), values: new Map<string, string>() };
+  for (const e of readLive('/proc/sys')) {
+    host.modes.set(e.path, e.mode);
+    if (e.state === 'ok' && e.value !== undefined && /^(kernel\/(shm|msg|sem|auto_msgmni)|fs\/mqueue\/)/.test(e.path)) host.values.set(e.path, e.value);
+  }
   const rows: ProbeOut['rows'] = [];
   for (const [p, mode] of host.modes) {
     const key = pathToKey(p);

@@ -72,6 +72,12 @@ export const listRowSchema = liveEntrySchema.extend({
   configured: z.object({ value: z.string(), file: z.string(), line: z.number() }).nullable(),
   drift: z.boolean(),
   described: z.boolean(),
+  /** The default the live value is compared with: a fresh namespace's value (this kernel) or the documented upstream one. */
+  default: z.object({ value: z.string(), basis: z.enum(['fresh-namespace', 'documented']) }).nullable(),
+  /** Changed from default, and on what basis (null = not changed, or nothing to compare with). */
+  changed: z.object({ basis: z.enum(['fresh-namespace', 'documented', 'configured']), default: z.string().nullable() }).nullable(),
+  /** The empirical namespace probe for this key (only for this host's own kernel, when it could run). */
+  probe: z.object({ kind: z.enum(['net', 'ipc', 'uts', 'read-only-in-child', 'host-only', 'global', 'inconclusive']), agrees: z.boolean() }).nullable(),
 });
 export type ListRow = z.infer<typeof listRowSchema>;
 
@@ -153,6 +159,42 @@ export const profileCheckSchema = z.object({
   text: z.string(),
 });
 
+const errnoSchema = z.object({ code: z.string(), message: z.string() });
+export const undoEntrySchema = z.object({ key: z.string().min(1), previous: z.string(), applied: z.string().nullable() });
+export type UndoEntry = z.infer<typeof undoEntrySchema>;
+export const applyOutSchema = z.object({
+  dryRun: z.boolean(),
+  results: z.array(
+    z.object({
+      key: z.string(),
+      path: z.string(),
+      value: z.string(),
+      previous: z.string().nullable(),
+      /** planned: would change (dry run); failed: error holds the errno (EINVAL, EPERM, EACCES = read-only here, ENOENT). */
+      outcome: z.enum(['planned', 'applied', 'unchanged', 'failed']),
+      error: errnoSchema.nullable(),
+      /** What the kernel shows after the write (it may differ: tcp_rmem with two values keeps the third). */
+      readBack: z.string().nullable(),
+      undoable: z.boolean(),
+    }),
+  ),
+  /** The recorded previous values, in apply order: hand them to `undo`. */
+  undo: z.array(undoEntrySchema),
+  summary: z.object({ planned: z.number(), applied: z.number(), unchanged: z.number(), failed: z.number() }),
+});
+export type ApplyOut = z.infer<typeof applyOutSchema>;
+export const undoOutSchema = z.object({
+  results: z.array(
+    z.object({
+      key: z.string(),
+      outcome: z.enum(['restored', 'unchanged', 'conflict', 'failed']),
+      live: z.string().nullable(),
+      error: errnoSchema.nullable(),
+    }),
+  ),
+});
+export type UndoOut = z.infer<typeof undoOutSchema>;
+
 export const kernelContract = {
   list: operation({
     summary: 'Live kernel parameters of the host, with namespace, Kubernetes verdict and configured value',
@@ -199,6 +241,18 @@ export const kernelContract = {
       expectedSha256: z.string().nullable(),
     }),
     output: z.object({ path: z.string(), sha256: z.string().nullable(), backupPath: z.string().nullable() }),
+    mutates: true,
+  }),
+  apply: operation({
+    summary: 'Write sysctl values to the live kernel (validated first, in order, previous values recorded for undo); dryRun shows what would change',
+    input: z.object({ settings: z.array(kvSchema).min(1), dryRun: z.boolean().default(false) }),
+    output: applyOutSchema,
+    mutates: true,
+  }),
+  undo: operation({
+    summary: 'Restore the previous values recorded by apply (last first); keys changed since by someone else are left alone unless force',
+    input: z.object({ entries: z.array(undoEntrySchema).min(1), force: z.boolean().default(false) }),
+    output: undoOutSchema,
     mutates: true,
   }),
   readProfile: operation({

@@ -28,17 +28,22 @@ export function placeSettings(settings: { key: string; value: string }[], opts: 
     const c = classifySysctl(s.key, opts);
     const k = c.kubernetes;
     const value = s.value.trim().replace(/\s+/g, ' ');
+    const hostNs = (opts.hostNetwork && k.conflictsWithHostNetwork) || (opts.hostIPC && k.conflictsWithHostIPC);
+    if (hostNs && k.status !== 'node-level') {
+      const which = opts.hostNetwork && k.conflictsWithHostNetwork ? 'hostNetwork' : 'hostIPC';
+      return { key: c.name, value, target: 'node', status: k.status, reason: `The pod uses ${which}: it shares the node's namespace, so it cannot set this per pod and sees the node's value; set it on the node.` };
+    }
     if (k.status === 'safe') {
       return { key: c.name, value, target: 'pod', status: k.status, reason: k.reasons[0] ?? 'safe' };
     }
     if (k.status === 'unsafe') {
-      return { key: c.name, value, target: 'kubelet+pod', status: k.status, reason: `${k.reasons.join(' ')} Pod namespaces must allow the privileged PodSecurity level.` };
+      return { key: c.name, value, target: 'kubelet+pod', status: k.status, reason: `${k.reasons.join(' ')} The Kubelet export holds the allowlist and the pod snippet that needs it.` };
     }
     return { key: c.name, value, target: 'node', status: k.status, reason: k.reasons.join(' ') };
   });
 }
 
-function podDocs(pods: Placement[], name: string): ExportResult['documents'] {
+function podDocs(pods: Placement[], name: string, suffix = ''): ExportResult['documents'] {
   const sysctls = pods.map((p) => ({ name: p.key, value: p.value }));
   const pod = {
     apiVersion: 'v1',
@@ -59,8 +64,8 @@ function podDocs(pods: Placement[], name: string): ExportResult['documents'] {
     },
   };
   return [
-    { title: 'Pod', language: 'yaml', text: stringify(pod) },
-    { title: 'Deployment (pod template)', language: 'yaml', text: stringify(deployment) },
+    { title: `Pod${suffix}`, language: 'yaml', text: stringify(pod) },
+    { title: `Deployment (pod template)${suffix}`, language: 'yaml', text: stringify(deployment) },
   ];
 }
 
@@ -69,7 +74,9 @@ export function exportSnippets(kind: 'pod' | 'kubelet' | 'node', settings: { key
   const name = opts.name ?? 'sysctl-tuning';
   const documents: ExportResult['documents'] = [];
   if (kind === 'pod') {
-    documents.push(...podDocs(placements.filter((p) => p.target !== 'node'), name));
+    // Only what a pod may set on a stock kubelet: the safe keys. Unsafe ones need the kubelet's
+    // allowlist first, so their pod snippet comes with the kubelet export.
+    documents.push(...podDocs(placements.filter((p) => p.target === 'pod'), name));
   } else if (kind === 'kubelet') {
     const unsafe = placements.filter((p) => p.target === 'kubelet+pod').map((p) => p.key);
     const allowed = [...new Set(unsafe)];
@@ -80,6 +87,7 @@ export function exportSnippets(kind: 'pod' | 'kubelet' | 'node', settings: { key
     const cfg = { apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', allowedUnsafeSysctls: allowed };
     documents.push({ title: 'KubeletConfiguration', language: 'yaml', text: stringify(cfg) });
     documents.push({ title: 'kubelet flag', language: 'sysctl', text: `--allowed-unsafe-sysctls='${allowed.join(',')}'\n` });
+    if (allowed.length) documents.push(...podDocs(placements.filter((p) => p.target !== 'node'), name, ' once the kubelet allows them'));
   } else {
     const node = placements.filter((p) => p.target === 'node');
     const conf = `# ${name}: node-level kernel parameters (written by HostDeck)\n${node.map((p) => `${p.key} = ${p.value}`).join('\n')}\n`;

@@ -12,14 +12,14 @@ export interface KernelFilter {
 export const emptyFilter: KernelFilter = { text: '', changed: false, namespaced: false, k8sSafe: false, writable: false };
 
 /**
- * "changed" = configured by a sysctl.d file or drifting from it (the host's defaults are not
- * knowable in general: the kernel does not expose compiled-in defaults).
+ * "changed" = differs from its default (a fresh namespace's value or the documented one, see
+ * defaults.ts), or, for keys without a known default, configured by sysctl.d; or drifting.
  */
-export function filterRows<T extends Pick<ListRow, 'key' | 'value' | 'namespace' | 'status' | 'writable' | 'configured' | 'drift'>>(rows: readonly T[], f: KernelFilter): T[] {
+export function filterRows<T extends Pick<ListRow, 'key' | 'value' | 'namespace' | 'status' | 'writable' | 'changed' | 'drift'>>(rows: readonly T[], f: KernelFilter): T[] {
   const terms = f.text.toLowerCase().split(/\s+/).filter(Boolean);
   const out: T[] = [];
   for (const r of rows) {
-    if (f.changed && !r.configured && !r.drift) continue;
+    if (f.changed && !r.changed && !r.drift) continue;
     if (f.namespaced && r.namespace === null) continue;
     if (f.k8sSafe && r.status !== 'safe') continue;
     if (f.writable && !r.writable) continue;

@@ -226,7 +226,8 @@ export function classifySysctl(input: string, opts: ClassifyOptions): Classifica
       kubeletNamespace: kubeletNs,
       conflictsWithHostNetwork: hostNetConflict,
       conflictsWithHostIPC: hostIpcConflict,
-      settableInPod: settable && runc === null,
+      // a hostNetwork/hostIPC pod shares the node's namespace: the API (1.29+) or the kubelet refuses the key
+      settableInPod: settable && runc === null && !(opts.hostNetwork && hostNetConflict) && !(opts.hostIPC && hostIpcConflict),
       preRelease,
       reasons,
       errors,

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { exportSnippets } from '../../shared/kernel/export';
 import { classifySysctl, validateAllowedUnsafe } from '../../shared/kernel/k8s';
 import { compareKernel, parseKernelVersion, type KernelVersion } from '../../shared/kernel/version';
 
@@ -138,6 +140,22 @@ describe('exact error texts', () => {
     );
     const c = classifySysctl('kernel.shm_rmid_forced', { k8s: '1.30', kernel: '6.1', hostIPC: true });
     expect(c.kubernetes.errors.sysctlForbidden).toBe('forbidden sysctl: "kernel.shm_rmid_forced" not allowed with host IPC enabled');
+  });
+
+  it('a hostNetwork/hostIPC pod cannot set the conflicting keys; exports send them to the node', () => {
+    expect(classifySysctl('net.ipv4.ip_local_port_range', { k8s: '1.33', kernel: '6.1' }).kubernetes.settableInPod).toBe(true);
+    expect(classifySysctl('net.ipv4.ip_local_port_range', { k8s: '1.33', kernel: '6.1', hostNetwork: true }).kubernetes.settableInPod).toBe(false);
+    expect(classifySysctl('net.ipv4.ip_local_port_range', { k8s: '1.33', kernel: '6.1', hostIPC: true }).kubernetes.settableInPod).toBe(true);
+    expect(classifySysctl('kernel.shm_rmid_forced', { k8s: '1.33', kernel: '6.1', hostIPC: true }).kubernetes.settableInPod).toBe(false);
+    const settings = [
+      { key: 'net.ipv4.ip_local_port_range', value: '1024 65000' },
+      { key: 'kernel.shm_rmid_forced', value: '1' },
+    ];
+    const r = exportSnippets('pod', settings, { k8s: '1.33', kernel: '6.1', hostNetwork: true });
+    expect(r.placements.map((p) => `${p.key}:${p.target}`)).toEqual(['net.ipv4.ip_local_port_range:node', 'kernel.shm_rmid_forced:pod']);
+    expect(r.placements[0]!.reason).toMatch(/hostNetwork/);
+    const pod = parse(r.documents[0]!.text) as { spec: { securityContext: { sysctls: { name: string }[] } } };
+    expect(pod.spec.securityContext.sysctls.map((x) => x.name)).toEqual(['kernel.shm_rmid_forced']);
   });
 
   it('not allowlisted, PodSecurity, runc and kubelet start errors', () => {

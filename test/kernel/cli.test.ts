@@ -58,19 +58,15 @@ describe('hostdeck kernel export', () => {
   const from = path.join(dir, 'tuning.conf');
   writeFileSync(from, 'net.ipv4.ip_local_port_range = 1024 65000\nnet.core.somaxconn = 4096\nvm.max_map_count = 262144\nkernel.msgmax = 65536\n');
 
-  it('pod: only what a pod may set, valid YAML (Pod and Deployment)', async () => {
+  it('pod: only what a pod may set on a stock kubelet (the safe keys), valid YAML (Pod and Deployment)', async () => {
     const r = await runKernelCli(['kernel', 'export', 'pod', '--from', from, '--k8s', '1.30', '--kernel', '6.1', '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out) as { documents: { title: string; text: string }[]; placements: { key: string; target: string }[] };
     const pod = parseAllDocuments(out.documents[0]!.text)[0]!.toJS() as { kind: string; spec: { securityContext: { sysctls: { name: string; value: string }[] } } };
     expect(pod.kind).toBe('Pod');
-    expect(pod.spec.securityContext.sysctls).toEqual([
-      { name: 'net.ipv4.ip_local_port_range', value: '1024 65000' },
-      { name: 'net.core.somaxconn', value: '4096' },
-      { name: 'kernel.msgmax', value: '65536' },
-    ]);
+    expect(pod.spec.securityContext.sysctls).toEqual([{ name: 'net.ipv4.ip_local_port_range', value: '1024 65000' }]);
     const dep = parseAllDocuments(out.documents[1]!.text)[0]!.toJS() as { spec: { template: { spec: { securityContext: { sysctls: unknown[] } } } } };
-    expect(dep.spec.template.spec.securityContext.sysctls).toHaveLength(3);
+    expect(dep.spec.template.spec.securityContext.sysctls).toHaveLength(1);
     expect(out.placements.map((p) => `${p.key}:${p.target}`)).toEqual([
       'net.ipv4.ip_local_port_range:pod',
       'net.core.somaxconn:kubelet+pod',
@@ -84,6 +80,10 @@ describe('hostdeck kernel export', () => {
     const out = JSON.parse(r.out) as { documents: { text: string }[] };
     const cfg = parseAllDocuments(out.documents[0]!.text)[0]!.toJS() as { kind: string; apiVersion: string; allowedUnsafeSysctls: string[] };
     expect(cfg).toEqual({ apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', allowedUnsafeSysctls: ['net.core.somaxconn', 'kernel.msgmax'] });
+    // ...and the pod snippet that becomes valid once the kubelet allows them (safe + unsafe, no node-level key)
+    const pod = parseAllDocuments(out.documents[2]!.text)[0]!.toJS() as { kind: string; spec: { securityContext: { sysctls: { name: string }[] } } };
+    expect(pod.kind).toBe('Pod');
+    expect(pod.spec.securityContext.sysctls.map((x) => x.name)).toEqual(['net.ipv4.ip_local_port_range', 'net.core.somaxconn', 'kernel.msgmax']);
   });
 
   it('node: sysctl.d file, Tuned resource and DaemonSet with the node-level keys, reasons in the human output', async () => {

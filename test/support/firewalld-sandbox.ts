@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -72,10 +72,12 @@ export async function startFirewalldSandbox(opts: SandboxOptions = {}): Promise<
   );
   const log = opts.log ?? (() => {});
   const env = { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: busAddress };
+  // Like firewalld's, the bus's output goes to a file, not a pipe this process must drain.
+  const busLog = openSync(join(dir, 'dbus.log'), 'a');
   const bus = spawn('/usr/bin/dbus-daemon', [`--config-file=${join(dir, 'bus.conf')}`, '--nofork', '--nopidfile'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', busLog, busLog],
   });
-  bus.stderr?.on('data', (d: Buffer) => log(`dbus: ${d.toString().trim()}`));
+  closeSync(busLog);
   await waitFor(() => existsSync(socket), 5000, 'the private dbus-daemon socket');
 
   let fw: ChildProcess | undefined;
@@ -87,25 +89,29 @@ export async function startFirewalldSandbox(opts: SandboxOptions = {}): Promise<
   };
 
   const startFirewalld = async () => {
+    // firewalld's output goes straight to a file, never through a pipe to this process: the
+    // tests call firewall-cmd with spawnSync, which blocks our event loop, and a firewalld
+    // logging every D-Bus call at --debug 1 then fills the 64 KiB pipe and blocks in write()
+    // while firewall-cmd waits for its reply (a deadlock that looks like "reload hangs").
+    const logFile = join(dir, 'firewalld.log');
+    const logFd = openSync(logFile, 'a');
     // unshare -n: firewalld's nftables rules land in a fresh, empty network namespace.
-    fw = spawn(
-      '/usr/bin/unshare',
-      ['-n', '/usr/sbin/firewalld', '--nofork', '--nopid', '--system-config', etc, '--log-target', 'console', '--debug', '1'],
-      { env: { ...env, PYTHONUNBUFFERED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    try {
+      fw = spawn(
+        '/usr/bin/unshare',
+        ['-n', '/usr/sbin/firewalld', '--nofork', '--nopid', '--system-config', etc, '--log-target', 'console', '--debug', '1'],
+        { env: { ...env, PYTHONUNBUFFERED: '1' }, stdio: ['ignore', logFd, logFd] },
+      );
+    } finally {
+      closeSync(logFd);
+    }
     const child = fw;
     let exited = false;
     fwExit = new Promise((resolve) => child.once('exit', () => ((exited = true), resolve())));
-    const logFile = join(dir, 'firewalld.log');
-    const onData = (d: Buffer) => {
-      appendFileSync(logFile, d);
-      log(`firewalld: ${d.toString().trim()}`);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
+    log(`firewalld started (pid ${child.pid}), log in ${logFile}`);
     await waitFor(
       () => {
-        if (exited) throw new Error('firewalld exited during start-up (run with a log callback to see why)');
+        if (exited) throw new Error('firewalld exited during start-up');
         return firewallCmdRaw('--state').stdout.trim() === 'running';
       },
       30_000,

@@ -11,7 +11,15 @@ export function VerdictBadge({ status, keyName }: { status: ListRow['status']; k
   );
 }
 
-export function NamespaceBadge({ ns }: { ns: ListRow['namespace'] }) {
+export function NamespaceBadge({ ns, probe }: { ns: ListRow['namespace']; probe?: ListRow['probe'] }) {
+  if (probe && !probe.agrees) {
+    // The probe wins on this host; the table's answer stays visible in the tooltip and detail panel.
+    return (
+      <Label isCompact color="orange" data-testid="kernel-ns-badge" title={`probe: ${probe.kind}; table: ${ns ?? 'host'}`}>
+        {probe.kind === 'host-only' || probe.kind === 'global' ? 'host' : probe.kind === 'read-only-in-child' ? 'ro in pod' : probe.kind}*
+      </Label>
+    );
+  }
   return ns ? (
     <Label isCompact color="blue" data-testid="kernel-ns-badge">
       {ns}
@@ -29,6 +37,19 @@ export function StateBadge({ row }: { row: ListRow }) {
   return (
     <Label isCompact color="purple" data-testid="kernel-state-badge">
       {text}
+    </Label>
+  );
+}
+
+const BASIS_TEXT = { 'fresh-namespace': 'changed (vs fresh namespace)', documented: 'changed (vs documented default)', configured: 'configured' } as const;
+
+/** "Changed" with its basis: a fresh namespace's default, the documented default, or only a sysctl.d assignment. */
+export function ChangedBadge({ row }: { row: ListRow }) {
+  if (!row.changed) return null;
+  const title = row.changed.default !== null ? `default ${row.changed.default}` : row.configured ? `${row.configured.file}:${row.configured.line}` : '';
+  return (
+    <Label isCompact color={row.changed.basis === 'configured' ? 'teal' : 'yellow'} title={title} data-testid={`kernel-changed-${row.key}`} data-basis={row.changed.basis}>
+      {BASIS_TEXT[row.changed.basis]}
     </Label>
   );
 }

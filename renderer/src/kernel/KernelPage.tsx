@@ -5,8 +5,6 @@ import {
   Card,
   CardBody,
   CardTitle,
-  ClipboardCopy,
-  ClipboardCopyVariant,
   EmptyState,
   EmptyStateBody,
   FormSelect,
@@ -18,8 +16,6 @@ import {
   Tab,
   Tabs,
   TabTitleText,
-  TextArea,
-  TextInput,
   Title,
   Toolbar,
   ToolbarContent,
@@ -30,32 +26,54 @@ import { filterRows } from '../../../shared/kernel/filter';
 import { k8sVersions } from '../../../shared/kernel/version';
 import type { ListRow } from '../../../shared/kernel/contract';
 import { useAppStore } from '../app/store';
-import { NamespaceBadge, StateBadge, VerdictBadge } from './Badges';
-import { useKernelStore, type ProfileLine } from './store';
+import { ChangedBadge, NamespaceBadge, StateBadge, VerdictBadge } from './Badges';
+import { ProbeView } from './ProbeView';
+import { ProfileView } from './ProfileView';
+import { useKernelStore } from './store';
 import './kernel.css';
 
 const KERNELS = ['', '4.4', '4.15', '5.4', '5.10', '5.15', '6.1', '6.6', '6.12'];
 
 type Item = { kind: 'group'; name: string; count: number } | { kind: 'row'; row: ListRow };
 
+const PSA_VERSIONS = ['', 'latest', ...k8sVersions.map((v) => `v${v}`)];
+
 function TargetSelectors() {
   const hostId = useAppStore((s) => s.hostId);
-  const { k8s, kernel, hostKernel, setTarget } = useKernelStore();
+  const { target, hostKernel, setTarget } = useKernelStore();
   return (
     <>
       <ToolbarItem>
-        <FormSelect aria-label="Kubernetes version" data-testid="kernel-k8s-select" value={k8s} onChange={(_e, v) => setTarget(v, kernel, hostId)}>
+        <FormSelect aria-label="Kubernetes version" data-testid="kernel-k8s-select" value={target.k8s} onChange={(_e, v) => setTarget({ k8s: v }, hostId)}>
           {k8sVersions.map((v) => (
             <FormSelectOption key={v} value={v} label={`Kubernetes ${v}${v === '1.37' ? ' (pre-release)' : ''}`} />
           ))}
         </FormSelect>
       </ToolbarItem>
       <ToolbarItem>
-        <FormSelect aria-label="Node kernel" data-testid="kernel-kernel-select" value={kernel} onChange={(_e, v) => setTarget(k8s, v, hostId)}>
+        <FormSelect aria-label="Node kernel" data-testid="kernel-kernel-select" value={target.kernel} onChange={(_e, v) => setTarget({ kernel: v }, hostId)}>
           {KERNELS.map((v) => (
             <FormSelectOption key={v} value={v} label={v ? `node kernel ${v}` : `this host's kernel ${hostKernel}`} />
           ))}
         </FormSelect>
+      </ToolbarItem>
+      <ToolbarItem>
+        <FormSelect
+          aria-label="PodSecurity policy version"
+          data-testid="kernel-psa-select"
+          value={target.podSecurityVersion}
+          onChange={(_e, v) => setTarget({ podSecurityVersion: v }, hostId)}
+        >
+          {PSA_VERSIONS.map((v) => (
+            <FormSelectOption key={v} value={v} label={v ? `PodSecurity ${v}` : 'PodSecurity: same as Kubernetes'} />
+          ))}
+        </FormSelect>
+      </ToolbarItem>
+      <ToolbarItem>
+        <Switch id="kernel-hostnetwork" data-testid="kernel-hostnetwork" label="hostNetwork pod" isChecked={target.hostNetwork} onChange={(_e, v) => setTarget({ hostNetwork: v }, hostId)} />
+      </ToolbarItem>
+      <ToolbarItem>
+        <Switch id="kernel-hostipc" data-testid="kernel-hostipc" label="hostIPC pod" isChecked={target.hostIPC} onChange={(_e, v) => setTarget({ hostIPC: v }, hostId)} />
       </ToolbarItem>
     </>
   );
@@ -96,7 +114,7 @@ function ParameterList({ rows }: { rows: ListRow[] }) {
             />
           </ToolbarItem>
           <ToolbarItem>
-            <Switch id="kf-changed" label="Configured / drift" isChecked={filter.changed} onChange={(_e, v) => setFilter({ changed: v })} />
+            <Switch id="kf-changed" label="Changed from default" isChecked={filter.changed} onChange={(_e, v) => setFilter({ changed: v })} />
           </ToolbarItem>
           <ToolbarItem>
             <Switch id="kf-ns" label="Namespaced" isChecked={filter.namespaced} onChange={(_e, v) => setFilter({ namespaced: v })} />
@@ -141,9 +159,9 @@ function ParameterList({ rows }: { rows: ListRow[] }) {
                     {r.key}
                   </span>
                   <span className="hd-kernel-value" title={r.value}>
-                    {r.state === 'ok' ? r.value : ''} <StateBadge row={r} />
+                    {r.state === 'ok' ? r.value : ''} <StateBadge row={r} /> <ChangedBadge row={r} />
                   </span>
-                  <NamespaceBadge ns={r.namespace} />
+                  <NamespaceBadge ns={r.namespace} probe={r.probe} />
                   <VerdictBadge status={r.status} keyName={r.key} />
                   <span>{r.configured ? `${r.configured.file.split('/').pop()}:${r.configured.line}` : ''}</span>
                 </div>
@@ -157,7 +175,7 @@ function ParameterList({ rows }: { rows: ListRow[] }) {
 }
 
 function DetailPanel({ rows }: { rows: ListRow[] }) {
-  const { selected, detail, profile, setProfile } = useKernelStore();
+  const { selected, detail, profile, setProfile, target } = useKernelStore();
   if (!selected) return <EmptyState titleText="Select a parameter" headingLevel="h3"><EmptyStateBody>Its namespace, Kubernetes verdict and the errors a pod would see appear here.</EmptyStateBody></EmptyState>;
   if (detail.state === 'loading' || detail.state === 'idle') return <Skeleton height="200px" screenreaderText="Loading verdict" />;
   if (detail.state === 'error') return <Alert variant="danger" isInline title={detail.message} />;
@@ -170,15 +188,38 @@ function DetailPanel({ rows }: { rows: ListRow[] }) {
       </CardTitle>
       <CardBody>
         <p>{c.namespaceInfo.note}{c.namespaceInfo.verified ? '' : ' (kernel version boundary unverified)'}</p>
+        {row?.probe && (
+          <Alert
+            data-testid="kernel-detail-probe"
+            variant={row.probe.agrees ? 'info' : 'warning'}
+            isInline
+            isPlain
+            title={
+              row.probe.agrees
+                ? `The probe on this host agrees: ${row.probe.kind}.`
+                : `Probe on this host: ${row.probe.kind}; HostDeck's table: ${c.namespaceInfo.readOnlyInChild ? 'read-only-in-child' : c.namespaceInfo.hostOnly ? 'host-only' : (c.namespaceInfo.namespace ?? 'global')}. Trust the probe for this host.`
+            }
+          />
+        )}
         <p>
-          Live: <code>{row?.state === 'ok' ? row.value : row?.state ?? 'absent'}</code>
+          Live: <code>{row?.state === 'ok' ? row.value || '(empty)' : row?.state ?? 'absent'}</code>
           {row?.configured ? ` · configured ${row.configured.value} in ${row.configured.file}:${row.configured.line}` : ''}
+        </p>
+        <p data-testid="kernel-detail-default">
+          {row?.default
+            ? `Default: ${row.default.value || '(empty)'} (${row.default.basis === 'fresh-namespace' ? 'what a fresh namespace starts with on this kernel' : 'upstream documented default'})${row.changed && row.changed.basis !== 'configured' ? ' · changed' : ''}`
+            : 'Default: not knowable here (the kernel does not expose compiled-in defaults and a fresh namespace does not show this key\'s).'}
         </p>
         <p>
           Safe since: {c.kubernetes.safeSince ?? 'never'}{c.kubernetes.minKernel ? ` (kernel ≥ ${c.kubernetes.minKernel})` : ''} · PodSecurity baseline:{' '}
           <strong data-testid="kernel-detail-psa">{c.kubernetes.podSecurityBaseline}</strong>
           {c.kubernetes.conflictsWithHostNetwork ? ' · conflicts with hostNetwork' : ''}
           {c.kubernetes.conflictsWithHostIPC ? ' · conflicts with hostIPC' : ''}
+        </p>
+        <p data-testid="kernel-detail-target">
+          For {target.podSecurityVersion ? `PodSecurity ${target.podSecurityVersion}` : `PodSecurity of Kubernetes ${target.k8s}`}
+          {target.hostNetwork ? ', a hostNetwork pod' : ''}
+          {target.hostIPC ? ', a hostIPC pod' : ''}: {c.kubernetes.settableInPod ? 'a pod can set it' : 'a pod cannot set it'}.
         </p>
         <ul>
           {c.kubernetes.reasons.map((r) => (
@@ -246,85 +287,6 @@ function EffectiveView() {
   );
 }
 
-function parseLines(text: string): ProfileLine[] {
-  return text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#') && !l.startsWith(';'))
-    .map((l) => {
-      const i = l.indexOf('=');
-      return i < 0 ? { key: l, value: '' } : { key: l.slice(0, i).trim(), value: l.slice(i + 1).trim() };
-    });
-}
-
-function ProfileView() {
-  const hostId = useAppStore((s) => s.hostId);
-  const { profile, setProfile, profileName, setProfileName, profileCheck, checkProfile, saveProfile, exportResult, runExport } = useKernelStore();
-  const [text, setText] = useState(() => profile.map((l) => `${l.key} = ${l.value}`).join('\n'));
-  const [saved, setSaved] = useState<{ ok: boolean; msg: string } | null>(null);
-  useEffect(() => setText(profile.map((l) => `${l.key} = ${l.value}`).join('\n')), [profile]);
-  return (
-    <div className="hd-kernel-layout">
-      <div>
-        <Title headingLevel="h3">Profile (sysctl.d)</Title>
-        <TextInput aria-label="Profile name" value={profileName} onChange={(_e, v) => setProfileName(v)} />
-        <TextArea aria-label="Profile settings" data-testid="kernel-profile-text" rows={10} value={text} onChange={(_e, v) => setText(v)} onBlur={() => setProfile(parseLines(text))} />
-        <Button onClick={() => { setProfile(parseLines(text)); void checkProfile(hostId); }}>What would change</Button>{' '}
-        <Button
-          variant="secondary"
-          onClick={() => {
-            setProfile(parseLines(text));
-            saveProfile(hostId).then(
-              (p) => setSaved({ ok: true, msg: `Saved ${p}` }),
-              (e: { message?: string }) => setSaved({ ok: false, msg: e.message ?? String(e) }),
-            );
-          }}
-        >
-          Save to /etc/sysctl.d
-        </Button>
-        {saved && <Alert variant={saved.ok ? 'success' : 'danger'} isInline title={saved.msg} />}
-        {profileCheck.state === 'error' && <Alert variant="danger" isInline title={profileCheck.message} />}
-        {profileCheck.state === 'ready' && (
-          <ul data-testid="kernel-profile-diff">
-            {profileCheck.value.entries.map((e) => (
-              <li key={e.key}>
-                <code>{e.key}</code>: {e.error ? <strong>{e.error}</strong> : e.change === 'change' ? `${e.live} → ${e.value}` : e.change}
-              </li>
-            ))}
-          </ul>
-        )}
-      </div>
-      <div>
-        <Title headingLevel="h3">Export for Kubernetes</Title>
-        <Button variant="secondary" data-testid="kernel-export-pod" onClick={() => { setProfile(parseLines(text)); void runExport('pod', hostId); }}>Pod / Deployment</Button>{' '}
-        <Button variant="secondary" data-testid="kernel-export-kubelet" onClick={() => { setProfile(parseLines(text)); void runExport('kubelet', hostId); }}>Kubelet</Button>{' '}
-        <Button variant="secondary" data-testid="kernel-export-node" onClick={() => { setProfile(parseLines(text)); void runExport('node', hostId); }}>Node</Button>
-        {exportResult.state === 'loading' && <Skeleton height="120px" screenreaderText="Exporting" />}
-        {exportResult.state === 'error' && <Alert variant="danger" isInline title={exportResult.message} />}
-        {exportResult.state === 'ready' && (
-          <div data-testid="kernel-export-output">
-            {exportResult.value.documents.map((d) => (
-              <div key={d.title}>
-                <Title headingLevel="h4">{d.title}</Title>
-                <ClipboardCopy isCode isReadOnly variant={ClipboardCopyVariant.expansion} isExpanded hoverTip="Copy" clickTip="Copied">
-                  {d.text}
-                </ClipboardCopy>
-              </div>
-            ))}
-            <ul>
-              {exportResult.value.placements.map((p) => (
-                <li key={p.key}>
-                  <code>{p.key}</code> → {p.target}: {p.reason}
-                </li>
-              ))}
-            </ul>
-          </div>
-        )}
-      </div>
-    </div>
-  );
-}
-
 export function KernelPage() {
   const hostId = useAppStore((s) => s.hostId);
   const { list, load, selected } = useKernelStore();
@@ -343,7 +305,7 @@ export function KernelPage() {
         </ToolbarContent>
       </Toolbar>
       <Tabs activeKey={tab} onSelect={(_e, k) => setTab(k)}>
-        <Tab eventKey={0} title={<TabTitleText>Live parameters</TabTitleText>}>
+        <Tab eventKey={0} title={<TabTitleText>Live parameters</TabTitleText>} data-testid="kernel-tab-live">
           {list.state === 'loading' || list.state === 'idle' ? (
             <Skeleton height="400px" screenreaderText="Reading /proc/sys" />
           ) : list.state === 'error' ? (
@@ -357,11 +319,14 @@ export function KernelPage() {
             </div>
           )}
         </Tab>
-        <Tab eventKey={1} title={<TabTitleText>Configuration &amp; drift</TabTitleText>}>
+        <Tab eventKey={1} title={<TabTitleText>Configuration &amp; drift</TabTitleText>} data-testid="kernel-tab-effective">
           {tab === 1 && <EffectiveView />}
         </Tab>
-        <Tab eventKey={2} title={<TabTitleText>Profile &amp; export</TabTitleText>}>
+        <Tab eventKey={2} title={<TabTitleText>Profile, apply &amp; export</TabTitleText>} data-testid="kernel-tab-profile">
           {tab === 2 && <ProfileView />}
+        </Tab>
+        <Tab eventKey={3} title={<TabTitleText>Namespaces: probe vs table</TabTitleText>} data-testid="kernel-tab-probe">
+          {tab === 3 && <ProbeView />}
         </Tab>
       </Tabs>
     </PageSection>

@@ -1,9 +1,9 @@
 import { create } from 'zustand';
-import type { ClassificationOut, EffectiveOut, ExportOut, ListRow } from '../../../shared/kernel/contract';
+import type { ApplyOut, ClassificationOut, EffectiveOut, ExportOut, ListRow, ProbeOut, UndoEntry, UndoOut } from '../../../shared/kernel/contract';
 import { emptyFilter, type KernelFilter } from '../../../shared/kernel/filter';
 import { api } from '../app/api';
 
-type Load<T> = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; value: T } | { state: 'error'; message: string; code: string };
+export type Load<T> = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; value: T } | { state: 'error'; message: string; code: string };
 
 function errorOf(e: unknown): { state: 'error'; message: string; code: string } {
   const x = e as { message?: string; code?: string };
@@ -15,49 +15,95 @@ export interface ProfileLine {
   value: string;
 }
 
-interface KernelState {
+/** What the Kubernetes verdicts are computed for: versions plus the pod's PodSecurity level and host namespaces. */
+export interface Target {
   k8s: string;
+  /** '' = this host's kernel */
   kernel: string;
+  /** '' = same as the Kubernetes version; 'latest' or 'v1.x' = the namespace's enforce-version label */
+  podSecurityVersion: string;
+  hostNetwork: boolean;
+  hostIPC: boolean;
+}
+
+export type ExportKind = 'pod' | 'kubelet' | 'node' | 'tuned';
+
+interface KernelState {
+  target: Target;
   hostKernel: string;
   list: Load<ListRow[]>;
   filter: KernelFilter;
   selected: string | null;
   detail: Load<ClassificationOut>;
   effective: Load<EffectiveOut>;
+  probe: Load<ProbeOut>;
   profile: ProfileLine[];
   profileName: string;
   profileCheck: Load<Awaited<ReturnType<typeof api.kernel.checkProfile>>>;
+  exportKind: ExportKind | null;
   exportResult: Load<ExportOut>;
-  setTarget(k8s: string, kernel: string, hostId: string): void;
+  /** The dry run shown in the Apply confirmation. */
+  applyPlan: Load<ApplyOut>;
+  applyResult: Load<ApplyOut>;
+  /** Previous values of the last apply, until undone. */
+  undoEntries: UndoEntry[];
+  undoResult: Load<UndoOut>;
+  setTarget(t: Partial<Target>, hostId: string): void;
   setFilter(f: Partial<KernelFilter>): void;
   load(hostId: string): Promise<void>;
   select(key: string | null, hostId: string): Promise<void>;
   loadEffective(hostId: string): Promise<void>;
+  loadProbe(hostId: string): Promise<void>;
   setProfile(lines: ProfileLine[]): void;
   setProfileName(name: string): void;
   checkProfile(hostId: string): Promise<void>;
   saveProfile(hostId: string): Promise<string>;
-  runExport(kind: 'pod' | 'kubelet' | 'node', hostId: string): Promise<void>;
+  runExport(kind: ExportKind, hostId: string): Promise<void>;
+  closeExport(): void;
+  importTuned(text: string, hostId: string): Promise<{ line: number; message: string }[]>;
+  planApply(hostId: string): Promise<void>;
+  cancelApply(): void;
+  confirmApply(hostId: string): Promise<void>;
+  undo(hostId: string): Promise<void>;
 }
 
+function targetInput(t: Target) {
+  return {
+    k8s: t.k8s,
+    kernel: t.kernel || undefined,
+    podSecurityVersion: t.podSecurityVersion || undefined,
+    hostNetwork: t.hostNetwork || undefined,
+    hostIPC: t.hostIPC || undefined,
+  };
+}
+
+const settingsOf = (lines: ProfileLine[]) => lines.filter((l) => l.key);
+
 export const useKernelStore = create<KernelState>((set, get) => ({
-  k8s: '1.33',
-  kernel: '',
+  target: { k8s: '1.33', kernel: '', podSecurityVersion: '', hostNetwork: false, hostIPC: false },
   hostKernel: '',
   list: { state: 'idle' },
   filter: emptyFilter,
   selected: null,
   detail: { state: 'idle' },
   effective: { state: 'idle' },
+  probe: { state: 'idle' },
   profile: [],
   profileName: '90-hostdeck',
   profileCheck: { state: 'idle' },
+  exportKind: null,
   exportResult: { state: 'idle' },
-  setTarget(k8s, kernel, hostId) {
-    set({ k8s, kernel });
+  applyPlan: { state: 'idle' },
+  applyResult: { state: 'idle' },
+  undoEntries: [],
+  undoResult: { state: 'idle' },
+  setTarget(t, hostId) {
+    set({ target: { ...get().target, ...t } });
     void get().load(hostId);
     const sel = get().selected;
     if (sel) void get().select(sel, hostId);
+    const kind = get().exportKind;
+    if (kind) void get().runExport(kind, hostId);
   },
   setFilter(f) {
     set({ filter: { ...get().filter, ...f } });
@@ -65,8 +111,7 @@ export const useKernelStore = create<KernelState>((set, get) => ({
   async load(hostId) {
     set({ list: { state: 'loading' } });
     try {
-      const { k8s, kernel } = get();
-      const r = await api.kernel.list({ k8s, kernel: kernel || undefined }, { host: hostId });
+      const r = await api.kernel.list(targetInput(get().target), { host: hostId });
       set({ list: { state: 'ready', value: r.entries }, hostKernel: r.kernel });
     } catch (e) {
       set({ list: errorOf(e) });
@@ -76,8 +121,7 @@ export const useKernelStore = create<KernelState>((set, get) => ({
     set({ selected: key, detail: key ? { state: 'loading' } : { state: 'idle' } });
     if (!key) return;
     try {
-      const { k8s, kernel } = get();
-      const [c] = await api.kernel.classify({ keys: [key], k8s, kernel: kernel || undefined }, { host: hostId });
+      const [c] = await api.kernel.classify({ keys: [key], ...targetInput(get().target) }, { host: hostId });
       set({ detail: { state: 'ready', value: c! } });
     } catch (e) {
       set({ detail: errorOf(e) });
@@ -91,6 +135,14 @@ export const useKernelStore = create<KernelState>((set, get) => ({
       set({ effective: errorOf(e) });
     }
   },
+  async loadProbe(hostId) {
+    set({ probe: { state: 'loading' } });
+    try {
+      set({ probe: { state: 'ready', value: await api.kernel.probe({}, { host: hostId }) } });
+    } catch (e) {
+      set({ probe: errorOf(e) });
+    }
+  },
   setProfile(lines) {
     set({ profile: lines, profileCheck: { state: 'idle' } });
   },
@@ -100,7 +152,7 @@ export const useKernelStore = create<KernelState>((set, get) => ({
   async checkProfile(hostId) {
     set({ profileCheck: { state: 'loading' } });
     try {
-      set({ profileCheck: { state: 'ready', value: await api.kernel.checkProfile({ settings: get().profile.filter((l) => l.key) }, { host: hostId }) } });
+      set({ profileCheck: { state: 'ready', value: await api.kernel.checkProfile({ settings: settingsOf(get().profile) }, { host: hostId }) } });
     } catch (e) {
       set({ profileCheck: errorOf(e) });
     }
@@ -108,18 +160,63 @@ export const useKernelStore = create<KernelState>((set, get) => ({
   async saveProfile(hostId) {
     const name = get().profileName;
     const current = await api.kernel.readProfile({ name }, { host: hostId });
-    const r = await api.kernel.saveProfile({ name, settings: get().profile.filter((l) => l.key), expectedSha256: current.sha256 }, { host: hostId });
+    const r = await api.kernel.saveProfile({ name, settings: settingsOf(get().profile), expectedSha256: current.sha256 }, { host: hostId });
     return r.path;
   },
   async runExport(kind, hostId) {
-    set({ exportResult: { state: 'loading' } });
+    set({ exportKind: kind, exportResult: { state: 'loading' } });
     try {
-      const { k8s, kernel, profile } = get();
-      const settings = profile.filter((l) => l.key);
-      const r = await api.kernel.export({ kind, settings, k8s, kernel: kernel || undefined }, { host: hostId });
+      const settings = settingsOf(get().profile);
+      if (!settings.length) throw Object.assign(new Error('The profile is empty: add parameters first (from the list, by typing, or by importing a TuneD profile).'), { code: 'INVALID_INPUT' });
+      if (kind === 'tuned') {
+        const t = await api.kernel.exportTuned({ settings, summary: `HostDeck profile ${get().profileName}` }, { host: hostId });
+        set({ exportResult: { state: 'ready', value: { kind: 'node', documents: [{ title: 'tuned.conf', language: 'ini', text: t.text }], placements: [] } } });
+        return;
+      }
+      const r = await api.kernel.export({ kind, settings, name: get().profileName.replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '') || undefined, ...targetInput(get().target) }, { host: hostId });
       set({ exportResult: { state: 'ready', value: r } });
     } catch (e) {
       set({ exportResult: errorOf(e) });
+    }
+  },
+  closeExport() {
+    set({ exportKind: null, exportResult: { state: 'idle' } });
+  },
+  async importTuned(text, hostId) {
+    const r = await api.kernel.importTuned({ text }, { host: hostId });
+    const merged = [...get().profile.filter((l) => !r.settings.some((s) => s.key === l.key)), ...r.settings];
+    get().setProfile(merged);
+    return r.warnings;
+  },
+  async planApply(hostId) {
+    set({ applyPlan: { state: 'loading' } });
+    try {
+      set({ applyPlan: { state: 'ready', value: await api.kernel.apply({ settings: settingsOf(get().profile), dryRun: true }, { host: hostId }) } });
+    } catch (e) {
+      set({ applyPlan: errorOf(e) });
+    }
+  },
+  cancelApply() {
+    set({ applyPlan: { state: 'idle' } });
+  },
+  async confirmApply(hostId) {
+    set({ applyResult: { state: 'loading' }, undoResult: { state: 'idle' } });
+    try {
+      const r = await api.kernel.apply({ settings: settingsOf(get().profile) }, { host: hostId });
+      set({ applyResult: { state: 'ready', value: r }, applyPlan: { state: 'idle' }, undoEntries: r.undo });
+      void get().load(hostId);
+    } catch (e) {
+      set({ applyResult: errorOf(e), applyPlan: { state: 'idle' } });
+    }
+  },
+  async undo(hostId) {
+    set({ undoResult: { state: 'loading' } });
+    try {
+      const r = await api.kernel.undo({ entries: get().undoEntries }, { host: hostId });
+      set({ undoResult: { state: 'ready', value: r }, undoEntries: [] });
+      void get().load(hostId);
+    } catch (e) {
+      set({ undoResult: errorOf(e) });
     }
   },
 }));

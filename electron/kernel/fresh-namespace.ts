@@ -1,0 +1,65 @@
+import { spawnSync } from 'node:child_process';
+import type { FreshNamespace } from '../../shared/kernel/defaults';
+import type { Host } from '../hosts/host';
+
+/**
+ * Lists /proc/sys inside a fresh network + IPC + UTS namespace (`unshare -n -i -u`, root only):
+ * the mode of every file, and the values of the namespaced ones (net/, IPC, UTS). Read and stat
+ * only, nothing is written. The child is this same Node/Electron binary running a small script,
+ * because one process reading ~1,000 files is far faster than a shell running `cat` per file.
+ */
+const SCRIPT = `
+const fs = require('fs');
+const out = { modes: {}, values: {} };
+const NS = /^(net\\/|kernel\\/(shm|msg|sem|auto_msgmni|hostname|domainname)|fs\\/mqueue\\/)/;
+function walk(rel) {
+  let es;
+  try { es = fs.readdirSync('/proc/sys/' + rel, { withFileTypes: true }); } catch { return; }
+  for (const e of es) {
+    const r = rel ? rel + '/' + e.name : e.name;
+    if (e.isDirectory()) { walk(r); continue; }
+    let m;
+    try { m = fs.statSync('/proc/sys/' + r).mode & 0o777; } catch { continue; }
+    out.modes[r] = m;
+    if (r === 'vm/stat_refresh' || !(m & 0o444) || !NS.test(r)) continue;
+    try { out.values[r] = fs.readFileSync('/proc/sys/' + r, 'utf8').replace(/\\n$/, ''); } catch {}
+  }
+}
+walk('');
+process.stdout.write(JSON.stringify(out));
+`;
+
+export function snapshotFreshNamespace(): FreshNamespace | string {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'A fresh namespace needs root (unshare -n -i -u).';
+  const r = spawnSync('unshare', ['-n', '-i', '-u', process.execPath, '-e', SCRIPT], {
+    encoding: 'utf8',
+    maxBuffer: 32 * 1024 * 1024,
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    timeout: 30_000,
+  });
+  if (r.error) return `unshare could not run: ${r.error.message} (apt-get install -y util-linux)`;
+  if (r.status !== 0) return `unshare -n -i -u failed: ${r.stderr.trim()}`;
+  try {
+    const j = JSON.parse(r.stdout) as { modes: Record<string, number>; values: Record<string, string> };
+    return { modes: new Map(Object.entries(j.modes)), values: new Map(Object.entries(j.values)) };
+  } catch (e) {
+    return `could not read the fresh namespace listing: ${(e as Error).message}`;
+  }
+}
+
+const TTL_MS = 60_000;
+
+/**
+ * The fresh-namespace snapshot of a host's live kernel, cached for a minute (loading a module
+ * such as br_netfilter adds keys, so it is not cached forever). Null when the host's procSys
+ * is not the live kernel's (a test copy, another root) or the probe cannot run.
+ */
+export function freshNamespaceOf(host: Host): { fresh: FreshNamespace | null; reason: string | null } {
+  if (host.procSys !== '/proc/sys') return { fresh: null, reason: 'The parameters are not this kernel\'s live /proc/sys.' };
+  const cache = host.service('kernel.freshNamespace', () => ({ at: 0, value: null as FreshNamespace | string | null, dispose() {} }));
+  if (!cache.value || Date.now() - cache.at > TTL_MS) {
+    cache.value = snapshotFreshNamespace();
+    cache.at = Date.now();
+  }
+  return typeof cache.value === 'string' ? { fresh: null, reason: cache.value } : { fresh: cache.value, reason: null };
+}

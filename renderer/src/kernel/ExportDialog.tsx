@@ -1,0 +1,127 @@
+import { useState } from 'react';
+import {
+  Alert,
+  Button,
+  ClipboardCopy,
+  ClipboardCopyVariant,
+  Label,
+  Modal,
+  ModalBody,
+  ModalFooter,
+  ModalHeader,
+  ModalVariant,
+  Skeleton,
+  Tab,
+  Tabs,
+  TabTitleText,
+} from '@patternfly/react-core';
+import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
+import { useAppStore } from '../app/store';
+import { useKernelStore, type ExportKind } from './store';
+
+const TITLES: Record<ExportKind, string> = {
+  pod: 'Pod and Deployment securityContext.sysctls',
+  kubelet: 'Kubelet allowedUnsafeSysctls',
+  node: 'Node-level: sysctl.d, Tuned resource, DaemonSet',
+  tuned: 'TuneD profile ([sysctl] section)',
+};
+
+const EXT: Record<string, string> = { yaml: 'yaml', ini: 'conf', sysctl: 'conf' };
+
+/** Saves a snippet through the browser (no file system access needed in either mode). */
+function download(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** One dialog for every export target: documents as tabs, and why each key went where. */
+export function ExportDialog() {
+  const hostId = useAppStore((s) => s.hostId);
+  const { exportKind, exportResult, closeExport, runExport, target } = useKernelStore();
+  const [doc, setDoc] = useState<string | number>(0);
+  if (!exportKind) return null;
+  return (
+    <Modal isOpen variant={ModalVariant.large} onClose={closeExport} aria-labelledby="kernel-export-title" data-testid="kernel-export-dialog">
+      <ModalHeader
+        title={TITLES[exportKind]}
+        labelId="kernel-export-title"
+        description={exportKind === 'tuned' ? 'Import it with tuned-adm after copying it to /etc/tuned/<name>/tuned.conf.' : `For Kubernetes ${target.k8s}, node kernel ${target.kernel || "of this host"}${target.podSecurityVersion ? `, PodSecurity ${target.podSecurityVersion}` : ''}${target.hostNetwork ? ', hostNetwork' : ''}${target.hostIPC ? ', hostIPC' : ''}.`}
+      />
+      <ModalBody>
+        {exportResult.state === 'loading' || exportResult.state === 'idle' ? (
+          <Skeleton height="240px" screenreaderText="Building the export" />
+        ) : exportResult.state === 'error' ? (
+          <Alert variant="danger" isInline title={`Cannot export (${exportResult.code})`} data-testid="kernel-export-error">
+            {exportResult.message}
+          </Alert>
+        ) : (
+          <div data-testid="kernel-export-output">
+            {exportResult.value.documents.length === 0 || exportResult.value.documents.every((d) => !d.text.trim()) ? (
+              <Alert variant="info" isInline title="Nothing to export for this target" />
+            ) : (
+              <Tabs activeKey={doc} onSelect={(_e, k) => setDoc(k)} aria-label="Export documents">
+                {exportResult.value.documents.map((d, i) => (
+                  <Tab key={d.title} eventKey={i} title={<TabTitleText>{d.title}</TabTitleText>}>
+                    <div data-testid={`kernel-export-doc-${i}`} data-language={d.language} data-title={d.title}>
+                      <ClipboardCopy isCode isReadOnly variant={ClipboardCopyVariant.expansion} isExpanded hoverTip="Copy" clickTip="Copied">
+                        {d.text}
+                      </ClipboardCopy>
+                      <pre className="hd-kernel-hidden" data-testid={`kernel-export-text-${i}`}>
+                        {d.text}
+                      </pre>
+                      <Button variant="link" onClick={() => download(`${d.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.${EXT[d.language] ?? 'txt'}`, d.text)}>
+                        Download
+                      </Button>
+                    </div>
+                  </Tab>
+                ))}
+              </Tabs>
+            )}
+            {exportResult.value.placements.length > 0 && (
+              <Table aria-label="Why each key went where" variant="compact" data-testid="kernel-export-placements">
+                <Thead>
+                  <Tr>
+                    <Th>Key</Th>
+                    <Th>Goes to</Th>
+                    <Th>Why</Th>
+                  </Tr>
+                </Thead>
+                <Tbody>
+                  {exportResult.value.placements.map((p) => (
+                    <Tr key={p.key}>
+                      <Td>
+                        <code>{p.key}</code> = <code>{p.value}</code>
+                      </Td>
+                      <Td>
+                        <Label isCompact color={p.target === 'pod' ? 'green' : p.target === 'node' ? 'grey' : 'orange'}>
+                          {p.target}
+                        </Label>
+                      </Td>
+                      <Td>{p.reason}</Td>
+                    </Tr>
+                  ))}
+                </Tbody>
+              </Table>
+            )}
+          </div>
+        )}
+      </ModalBody>
+      <ModalFooter>
+        {(['pod', 'kubelet', 'node', 'tuned'] as const)
+          .filter((k) => k !== exportKind)
+          .map((k) => (
+            <Button key={k} variant="secondary" onClick={() => { setDoc(0); void runExport(k, hostId); }}>
+              {k === 'pod' ? 'Pod' : k === 'kubelet' ? 'Kubelet' : k === 'node' ? 'Node' : 'TuneD'}
+            </Button>
+          ))}
+        <Button variant="primary" onClick={closeExport} data-testid="kernel-export-close">
+          Close
+        </Button>
+      </ModalFooter>
+    </Modal>
+  );
+}
