@@ -1,4 +1,4 @@
-import { Message, sessionBus, type MessageBus } from '@jellybrick/dbus-next';
+import { sessionBus, type MessageBus } from '@jellybrick/dbus-next';
 import { ApiError } from '../../shared/api/errors';
 
 export const DEFAULT_SYSTEM_BUS = 'unix:path=/var/run/dbus/system_bus_socket';
@@ -35,30 +35,4 @@ export function connectBus(address: string | undefined, timeoutMs = 5000): Promi
       resolve(bus);
     });
   });
-}
-
-export interface CallSpec {
-  destination: string;
-  path: string;
-  interface: string;
-  member: string;
-  signature?: string;
-  body?: unknown[];
-}
-
-/** A method call with a deadline: dbus-next would otherwise wait forever on a hung peer. */
-export async function callWithTimeout(bus: MessageBus, spec: CallSpec, timeoutMs: number): Promise<unknown[]> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new ApiError('TIMEOUT', `${spec.interface}.${spec.member} did not answer within ${timeoutMs / 1000} s`)),
-      timeoutMs,
-    );
-  });
-  try {
-    const reply = await Promise.race([bus.call(new Message({ ...spec, body: spec.body ?? [] })), deadline]);
-    return reply?.body ?? [];
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,4 +1,157 @@
-import type { RegisterCommands } from '../cli/context';
+import type { Command } from 'commander';
+import type { ObjectDiff } from '../../shared/firewall/contract';
+import type { FullState, Zone } from '../../shared/firewall/model';
+import type { CliContext, RegisterCommands } from '../cli/context';
+
+interface Common {
+  json?: boolean;
+  bus?: string;
+  root?: string;
+}
+
+/** --bus ADDRESS (else DBUS_SYSTEM_BUS_ADDRESS, else the system bus) and --json on every command. */
+function common(c: Command): Command {
+  return c.option('--bus <address>', 'D-Bus system bus address (default: $DBUS_SYSTEM_BUS_ADDRESS or the system bus)').option('--json', 'print JSON');
+}
+
+const api = (cli: CliContext, o: Common) => cli.api({ systemBusAddress: o.bus, root: o.root }).firewall;
+
+const portList = (ps: { port: string; protocol: string }[]) => ps.map((p) => `${p.port}/${p.protocol}`).join(' ');
+
+/** A zone the way `firewall-cmd --info-zone` prints it (admins know that layout). */
+export function zoneText(z: Zone, active?: { interfaces: string[]; sources: string[] }, isDefault = false): string {
+  const fwd = z.forwardPorts.map((f) => `\n\tport=${f.port}:proto=${f.protocol}:toport=${f.toPort}:toaddr=${f.toAddr}`).join('');
+  return [
+    `${z.name}${isDefault ? ' (default)' : ''}${active ? ' (active)' : ''}`,
+    `  target: ${z.target}`,
+    `  icmp-block-inversion: ${z.icmpBlockInversion ? 'yes' : 'no'}`,
+    `  interfaces: ${z.interfaces.join(' ')}`,
+    `  sources: ${z.sources.join(' ')}`,
+    `  services: ${z.services.join(' ')}`,
+    `  ports: ${portList(z.ports)}`,
+    `  protocols: ${z.protocols.join(' ')}`,
+    `  forward: ${z.forward ? 'yes' : 'no'}`,
+    `  masquerade: ${z.masquerade ? 'yes' : 'no'}`,
+    `  forward-ports: ${fwd}`,
+    `  source-ports: ${portList(z.sourcePorts)}`,
+    `  icmp-blocks: ${z.icmpBlocks.join(' ')}`,
+    `  rich rules: ${z.richRules.map((r) => `\n\t${r}`).join('')}`,
+  ].join('\n');
+}
+
+function dumpText(s: FullState): string {
+  const count = (o: object) => Object.keys(o).length;
+  const lines = [
+    `firewalld ${s.daemon.version} (${s.daemon.state}) on ${s.busAddress}`,
+    `default zone: ${s.global.defaultZone}   log denied: ${s.global.logDenied}   panic mode: ${s.global.panicMode ? 'ON' : 'off'}${s.global.lockdown ? '   lockdown: on' : ''}`,
+    `runtime: ${count(s.runtime.zones)} zones, ${count(s.runtime.policies)} policies, ${count(s.runtime.services)} services, ${count(s.runtime.ipsets)} ipsets, ${count(s.runtime.icmptypes)} icmptypes, ${count(s.runtime.helpers)} helpers`,
+    `permanent: ${count(s.permanent.zones)} zones, ${count(s.permanent.policies)} policies, ${count(s.permanent.services)} services, ${count(s.permanent.ipsets)} ipsets`,
+    '',
+  ];
+  for (const z of Object.values(s.runtime.zones)) {
+    lines.push(zoneText(z, s.global.activeZones[z.name], z.name === s.global.defaultZone), '');
+  }
+  return lines.join('\n');
+}
+
+function diffText(d: ObjectDiff[]): string {
+  if (!d.length) return 'runtime and permanent are the same';
+  return d
+    .map((o) => {
+      if (o.status !== 'changed') return `${o.kind} ${o.name}: ${o.status === 'runtimeOnly' ? 'only in runtime' : 'only in permanent (reload to apply)'}`;
+      const fields = o.fields.map((f) =>
+        f.runtime !== undefined
+          ? `  ${f.field}: runtime ${f.runtime} | permanent ${f.permanent}`
+          : `  ${f.field}:${f.runtimeOnly.map((x) => ` +${x}`).join('')}${f.permanentOnly.map((x) => ` -${x}`).join('')}   (+ runtime only, - permanent only)`,
+      );
+      return [`${o.kind} ${o.name}:`, ...fields].join('\n');
+    })
+    .join('\n');
+}
 
 /** `hostdeck firewall ...` subcommands. */
-export const registerFirewallCommands: RegisterCommands = (_program, _cli) => {};
+export const registerFirewallCommands: RegisterCommands = (program, cli) => {
+  const fw = program.command('firewall').description('firewalld over D-Bus: state, zones, differences, export');
+  const run = (fn: () => Promise<void>) => fn().catch((e: unknown) => cli.fail(e));
+
+  common(fw.command('status').description('Whether firewalld runs, its version and default zone')).action((o: Common) =>
+    run(async () => {
+      const r = await api(cli, o).status({});
+      cli.print(r, !!o.json, (s) =>
+        s.running
+          ? `firewalld ${s.version} ${s.state?.toLowerCase()} on ${s.busAddress}\ndefault zone: ${s.defaultZone}\npanic mode: ${s.panicMode ? 'ON' : 'off'}`
+          : `firewalld is not running on ${s.busAddress}: ${s.reason ?? ''}`,
+      );
+      if (!r.running) process.exitCode = 3;
+    }),
+  );
+
+  common(fw.command('dump').description('The full runtime and permanent state (zones, policies, services, ipsets, icmptypes, helpers)')).action(
+    (o: Common) =>
+      run(async () => {
+        cli.print(await api(cli, o).state({}), !!o.json, dumpText);
+      }),
+  );
+
+  common(
+    fw
+      .command('zone')
+      .argument('<name>', 'zone name')
+      .option('--permanent', 'the permanent configuration (default: runtime)')
+      .description('One zone, like firewall-cmd --info-zone'),
+  ).action((name: string, o: Common & { permanent?: boolean }) =>
+    run(async () => {
+      const z = await api(cli, o).zone({ name, layer: o.permanent ? 'permanent' : 'runtime' });
+      cli.print(z, !!o.json, (x) => zoneText(x));
+    }),
+  );
+
+  common(fw.command('diff').description('What differs between runtime and permanent, per zone/policy/service/ipset')).action((o: Common) =>
+    run(async () => {
+      const r = await api(cli, o).differences({});
+      cli.print(r, !!o.json, (x) => diffText(x.differences));
+    }),
+  );
+
+  common(
+    fw
+      .command('export')
+      .argument('<kind>', 'zone or policy')
+      .argument('<name>', 'its name')
+      .option('--format <format>', 'xml or script', 'xml')
+      .option('--runtime', 'export the runtime configuration (default: permanent)')
+      .description('A zone or policy as firewalld XML or as a firewall-cmd script'),
+  ).action((kind: string, name: string, o: Common & { format: string; runtime?: boolean }) =>
+    run(async () => {
+      const r = await api(cli, o).export({
+        kind: kind as 'zone' | 'policy',
+        name,
+        layer: o.runtime ? 'runtime' : 'permanent',
+        format: o.format as 'xml' | 'script',
+      });
+      cli.print(r, !!o.json, (x) => x.text);
+    }),
+  );
+
+  common(
+    fw
+      .command('entries')
+      .argument('<ipset>', 'ipset name')
+      .option('--permanent', 'the permanent configuration (default: runtime)')
+      .option('--filter <text>', 'substring, or an IPv4 address to find the entries containing it', '')
+      .option('--offset <n>', 'skip this many matches', '0')
+      .option('--limit <n>', 'at most this many entries', '1000')
+      .description('Entries of an ipset, paged and filtered'),
+  ).action((ipset: string, o: Common & { permanent?: boolean; filter: string; offset: string; limit: string }) =>
+    run(async () => {
+      const r = await api(cli, o).ipsetEntries({
+        name: ipset,
+        layer: o.permanent ? 'permanent' : 'runtime',
+        filter: o.filter,
+        offset: Number(o.offset),
+        limit: Number(o.limit),
+      });
+      cli.print(r, !!o.json, (x) => [...x.entries, `# ${x.entries.length} shown, ${x.matched} matched, ${x.total} in ${x.name}`].join('\n'));
+    }),
+  );
+};

@@ -1,3 +1,121 @@
+import { useEffect } from 'react';
+import {
+  Alert,
+  AlertActionCloseButton,
+  AlertGroup,
+  Button,
+  EmptyState,
+  EmptyStateActions,
+  EmptyStateBody,
+  EmptyStateFooter,
+  PageSection,
+  Skeleton,
+  Tab,
+  Tabs,
+  TabTitleText,
+  Toolbar,
+  ToolbarContent,
+  ToolbarItem,
+} from '@patternfly/react-core';
+import { api } from '../app/api';
+import { useAppStore } from '../app/store';
+import { GlobalControls, LayerActions } from './components/GlobalControls';
+import { IpsetsView } from './components/IpsetsView';
+import { PoliciesView } from './components/PoliciesView';
+import { SafeApplyBanner } from './components/SafeApplyBanner';
+import { ServicesView } from './components/ServicesView';
+import { ZonesView } from './components/ZonesView';
+import { startFirewallEvents, useFirewallStore, type FirewallTab } from './store';
+import './firewall.css';
+
+/** firewalld: zones, policies, services, ipsets and global settings, runtime and permanent side by side. */
 export function FirewallPage() {
-  return <div data-testid="firewall-page" />;
+  const hostId = useAppStore((s) => s.hostId);
+  const status = useAppStore((s) => s.firewall);
+  const full = useFirewallStore((s) => s.full);
+  const tab = useFirewallStore((s) => s.tab);
+  const notices = useFirewallStore((s) => s.notices);
+  const { load, setTab, dismiss, run } = useFirewallStore.getState();
+  const running = status.state === 'ready' && status.value.running;
+
+  useEffect(() => startFirewallEvents(), []);
+  useEffect(() => {
+    if (running) void load(hostId);
+  }, [hostId, running, load]);
+
+  let body: React.ReactNode;
+  if (status.state === 'loading' || (running && (full.state === 'loading' || full.state === 'idle'))) {
+    body = (
+      <div data-testid="fw-loading">
+        <Skeleton height="2rem" screenreaderText="Loading firewalld state" />
+        <Skeleton height="20rem" />
+      </div>
+    );
+  } else if (status.state === 'ready' && !status.value.running) {
+    body = (
+      <EmptyState titleText="firewalld is not running" headingLevel="h2" status="warning" data-testid="fw-not-running">
+        <EmptyStateBody>{status.value.reason ?? 'HostDeck cannot reach firewalld on the system bus.'} ({status.value.busAddress})</EmptyStateBody>
+        <EmptyStateFooter>
+          <EmptyStateActions>
+            <Button variant="primary" data-testid="fw-start" onClick={() => void run('Starting firewalld', () => api.firewall.startFirewalld({}, { host: hostId }), 'firewalld is starting')}>
+              Start firewalld
+            </Button>
+            <Button variant="link" onClick={() => void useAppStore.getState().refreshFirewallStatus()}>Check again</Button>
+          </EmptyStateActions>
+        </EmptyStateFooter>
+      </EmptyState>
+    );
+  } else if (status.state === 'error' || full.state === 'error') {
+    const e = status.state === 'error' ? status : full.state === 'error' ? full : undefined;
+    body = (
+      <EmptyState titleText="Cannot read the firewall" headingLevel="h2" status="danger" data-testid="fw-error">
+        <EmptyStateBody>{e?.message} [{e?.code}]</EmptyStateBody>
+        <EmptyStateFooter>
+          <Button variant="primary" onClick={() => void load(hostId, true)}>Try again</Button>
+        </EmptyStateFooter>
+      </EmptyState>
+    );
+  } else if (full.state === 'ready') {
+    const f = full.value;
+    body = (
+      <>
+        <Toolbar>
+          <ToolbarContent>
+            <ToolbarItem>
+              <LayerActions full={f} />
+            </ToolbarItem>
+            <ToolbarItem align={{ default: 'alignEnd' }}>
+              <span className="hd-fw-none" data-testid="fw-summary">
+                firewalld {f.daemon.version} · default zone {f.global.defaultZone}{f.global.panicMode ? ' · PANIC MODE' : ''}
+              </span>
+            </ToolbarItem>
+          </ToolbarContent>
+        </Toolbar>
+        {f.global.panicMode && <Alert variant="danger" isInline title="Panic mode is on: all traffic is dropped." />}
+        <SafeApplyBanner />
+        <Tabs activeKey={tab} onSelect={(_e, k) => setTab(k as FirewallTab)} aria-label="Firewall sections">
+          <Tab eventKey="zones" title={<TabTitleText>Zones</TabTitleText>} data-testid="fw-tab-zones">{tab === 'zones' && <ZonesView full={f} />}</Tab>
+          <Tab eventKey="policies" title={<TabTitleText>Policies</TabTitleText>} data-testid="fw-tab-policies">{tab === 'policies' && <PoliciesView full={f} />}</Tab>
+          <Tab eventKey="services" title={<TabTitleText>Services</TabTitleText>} data-testid="fw-tab-services">{tab === 'services' && <ServicesView full={f} />}</Tab>
+          <Tab eventKey="ipsets" title={<TabTitleText>IP sets</TabTitleText>} data-testid="fw-tab-ipsets">{tab === 'ipsets' && <IpsetsView full={f} />}</Tab>
+          <Tab eventKey="global" title={<TabTitleText>Global</TabTitleText>} data-testid="fw-tab-global">{tab === 'global' && <GlobalControls full={f} />}</Tab>
+        </Tabs>
+        <datalist id="hd-fw-services">{Object.keys(f.runtime.services).map((s) => <option key={s} value={s} />)}</datalist>
+        <datalist id="hd-fw-icmptypes">{Object.keys(f.runtime.icmptypes).map((s) => <option key={s} value={s} />)}</datalist>
+      </>
+    );
+  }
+
+  return (
+    <PageSection data-testid="firewall-page">
+      <AlertGroup isToast isLiveRegion>
+        {notices.map((n) => (
+          <Alert key={n.id} variant={n.variant} title={n.title} actionClose={<AlertActionCloseButton onClose={() => dismiss(n.id)} />} data-testid={`fw-notice-${n.variant}`}>
+            {n.detail}
+          </Alert>
+        ))}
+      </AlertGroup>
+      {body}
+    </PageSection>
+  );
 }

@@ -1,0 +1,393 @@
+import { EventEmitter } from 'node:events';
+import { Message, MessageType, type MessageBus } from '@jellybrick/dbus-next';
+import { ApiError } from '../../shared/api/errors';
+import { connectBus, DEFAULT_SYSTEM_BUS } from './bus';
+import { mapFirewalldError } from './errors';
+import { Limiter } from './limiter';
+import {
+  FIREWALLD_BUS_NAME,
+  FIREWALLD_CONFIG_PATH,
+  FIREWALLD_IFACE,
+  FIREWALLD_PATH,
+  METHOD_SIGNATURES,
+  ifaceName,
+  type IfaceSuffix,
+} from './signatures';
+
+/** A signal from firewalld, its interface reduced to the suffix after "org.fedoraproject.FirewallD1". */
+export interface FirewalldSignal {
+  /** '' (main), 'zone', 'policy', 'ipset', 'config', 'config.zone', ... */
+  iface: string;
+  member: string;
+  path: string;
+  body: unknown[];
+}
+
+export type ConfigKind = 'zone' | 'policy' | 'service' | 'ipset' | 'icmptype' | 'helper';
+
+const CONFIG_BY_NAME: Record<ConfigKind, string> = {
+  zone: 'config.getZoneByName',
+  policy: 'config.getPolicyByName',
+  service: 'config.getServiceByName',
+  ipset: 'config.getIPSetByName',
+  icmptype: 'config.getIcmpTypeByName',
+  helper: 'config.getHelperByName',
+};
+
+export interface CallOptions {
+  /** Object path (default: the main object, or /config for config.* methods). */
+  path?: string;
+  timeoutMs?: number;
+  /** Words for error messages: "adding port 8080/tcp to public". */
+  what?: string;
+}
+
+export interface ClientOptions {
+  busAddress?: string;
+  /** Calls in flight at once (reference §3: 16-32). */
+  maxInFlight?: number;
+  /** Default deadline per call: longer than polkit's prompt window (25 s in 1.3.3, 60 s in 2.2+). */
+  callTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export type ClientEvents = {
+  /** A firewalld signal (sender checked against the current owner). */
+  signal: [FirewalldSignal];
+  /** firewalld appeared (owner set, authorized) or disappeared (owner undefined). */
+  owner: [{ running: boolean; owner: string | undefined }];
+  /** The bus connection itself went away (dbus-daemon stopped). */
+  busLost: [Error];
+};
+
+const DBUS = { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus' };
+
+/**
+ * One connection to firewalld on one system bus. Low-level calls only (key -> signature from
+ * signatures.ts), each with a deadline and at most `maxInFlight` pending. Signals arrive through
+ * two broad match rules (everything firewalld sends, plus NameOwnerChanged for its name) and are
+ * dispatched from bus.on('message'): no per-proxy rules to leak, no proxies to rebuild after a
+ * restart. When firewalld's owner changes, the client authorizes again and forgets cached
+ * config paths (they are renumbered on every start and reload).
+ */
+export class FirewalldClient extends EventEmitter<ClientEvents> {
+  readonly busAddress: string;
+  private readonly limiter: Limiter;
+  private readonly callTimeoutMs: number;
+  private readonly log: (line: string) => void;
+  private bus: MessageBus | undefined;
+  private connecting: Promise<MessageBus> | undefined;
+  private owner: string | undefined;
+  /** Settles once authorizeAll() went through for the current owner. */
+  private authorized: Promise<void> | undefined;
+  private readonly pathCache = new Map<string, Promise<string>>();
+  private readonly pending = new Set<(e: Error) => void>();
+  private disposed = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private reconnectDelay = 500;
+  /** Keep reconnecting after the bus drops (set once someone watches state). */
+  keepAlive = false;
+
+  constructor(opts: ClientOptions = {}) {
+    super();
+    this.busAddress = opts.busAddress ?? DEFAULT_SYSTEM_BUS;
+    this.limiter = new Limiter(opts.maxInFlight ?? 16);
+    this.callTimeoutMs = opts.callTimeoutMs ?? 90_000;
+    this.log = opts.log ?? (() => {});
+  }
+
+  /** Whether firewalld currently owns its name on the bus (as far as we know). */
+  get running(): boolean {
+    return this.owner !== undefined;
+  }
+
+  get connected(): boolean {
+    return this.bus !== undefined;
+  }
+
+  get inFlight(): number {
+    return this.limiter.inFlight;
+  }
+
+  /** Most calls ever in flight at once on this client. */
+  get peakInFlight(): number {
+    return this.limiter.peak;
+  }
+
+  /** Connects (once) and learns whether firewalld is there. Throws FIREWALLD_NOT_RUNNING if the bus is unreachable. */
+  async connect(): Promise<MessageBus> {
+    if (this.disposed) throw new ApiError('FIREWALLD_NOT_RUNNING', 'The firewalld client was closed');
+    if (this.bus) return this.bus;
+    this.connecting ??= this.openBus().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async openBus(): Promise<MessageBus> {
+    const bus = await connectBus(this.busAddress);
+    if (this.disposed) {
+      bus.disconnect();
+      throw new ApiError('FIREWALLD_NOT_RUNNING', 'The firewalld client was closed');
+    }
+    const lost = (e: unknown) => this.onBusLost(bus, e instanceof Error ? e : new Error(String(e)));
+    (bus as unknown as EventEmitter).on('error', lost);
+    // dbus-next emits nothing on the bus when the socket ends; its connection object does.
+    (bus as unknown as { _connection?: EventEmitter })._connection?.on('end', () => lost(new Error('the system bus closed the connection')));
+    bus.on('message', (msg) => this.onMessage(msg));
+    this.bus = bus;
+    try {
+      await this.busCall(bus, 'AddMatch', 's', [
+        `type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='${FIREWALLD_BUS_NAME}'`,
+      ]);
+      // The sender is matched against the current owner of the well-known name by the daemon,
+      // so this one rule keeps working across firewalld restarts.
+      await this.busCall(bus, 'AddMatch', 's', [`type='signal',sender='${FIREWALLD_BUS_NAME}',path_namespace='${FIREWALLD_PATH}'`]);
+      const owner = await this.busCall(bus, 'GetNameOwner', 's', [FIREWALLD_BUS_NAME]).then(
+        (b) => b[0] as string,
+        () => undefined,
+      );
+      this.setOwner(owner);
+    } catch (e) {
+      this.bus = undefined;
+      bus.disconnect();
+      throw mapFirewalldError(e, 'subscribing to firewalld signals');
+    }
+    this.reconnectDelay = 500;
+    return bus;
+  }
+
+  private busCall(bus: MessageBus, member: string, signature: string, body: unknown[]): Promise<unknown[]> {
+    return this.withDeadline(
+      bus.call(new Message({ ...DBUS, member, signature, body })).then((r) => r?.body ?? []),
+      10_000,
+      `org.freedesktop.DBus.${member}`,
+    );
+  }
+
+  private onMessage(msg: Message): void {
+    if (msg.type !== MessageType.SIGNAL) return;
+    if (msg.interface === 'org.freedesktop.DBus' && msg.member === 'NameOwnerChanged') {
+      const [name, , newOwner] = msg.body as [string, string, string];
+      if (name === FIREWALLD_BUS_NAME) this.setOwner(newOwner || undefined);
+      return;
+    }
+    // Signals from a previous instance that are still in flight carry its unique name.
+    if (this.owner && msg.sender && msg.sender !== this.owner) return;
+    if (msg.interface === 'org.freedesktop.DBus.Properties' && msg.member === 'PropertiesChanged') {
+      // firewalld.conf changed (reference §6): body = [interface, changed a{sv}, invalidated as].
+      this.emit('signal', { iface: 'properties', member: msg.member, path: msg.path, body: msg.body });
+      return;
+    }
+    if (!msg.interface?.startsWith(FIREWALLD_IFACE)) return;
+    const iface = msg.interface === FIREWALLD_IFACE ? '' : msg.interface.slice(FIREWALLD_IFACE.length + 1);
+    if (msg.member === 'Reloaded' || (iface === 'config' && /(Added|Removed|Renamed)$/.test(msg.member))) this.pathCache.clear();
+    if (iface.startsWith('config.') && (msg.member === 'Removed' || msg.member === 'Renamed')) this.pathCache.clear();
+    this.emit('signal', { iface, member: msg.member, path: msg.path, body: msg.body });
+  }
+
+  private setOwner(owner: string | undefined): void {
+    if (owner === this.owner) return;
+    this.log(`firewalld owner ${this.owner ?? '-'} -> ${owner ?? '-'}`);
+    this.owner = owner;
+    this.pathCache.clear();
+    this.authorized = undefined;
+    this.emit('owner', { running: owner !== undefined, owner });
+  }
+
+  private onBusLost(bus: MessageBus, e: Error): void {
+    if (this.bus !== bus) return;
+    this.log(`bus lost: ${e.message}`);
+    this.bus = undefined;
+    try {
+      bus.disconnect();
+    } catch {
+      /* already closed */
+    }
+    // A pending call on a dead socket would otherwise never settle.
+    for (const reject of [...this.pending]) reject(new ApiError('FIREWALLD_NOT_RUNNING', `Lost the system bus: ${e.message}`));
+    this.setOwner(undefined);
+    this.emit('busLost', e);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.disposed || !this.keepAlive || this.reconnectTimer) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.connect().catch(() => {
+        this.reconnectDelay = Math.min(this.reconnectDelay * 2, 10_000);
+        this.scheduleReconnect();
+      });
+    }, this.reconnectDelay);
+    this.reconnectTimer.unref?.();
+  }
+
+  /** Makes sure firewalld is there and this connection is authorized (authorizeAll once per firewalld instance). */
+  async ready(): Promise<void> {
+    await this.connect();
+    if (!this.owner) {
+      throw new ApiError('FIREWALLD_NOT_RUNNING', `firewalld is not running: nobody owns ${FIREWALLD_BUS_NAME} on ${this.busAddress}`, {
+        busAddress: this.busAddress,
+      });
+    }
+    const owner = this.owner;
+    if (!this.authorized) {
+      // Like firewall-cmd and firewall-config: one polkit prompt for everything (reference §9).
+      const p = this.rawCall('.authorizeAll', [], { timeoutMs: this.callTimeoutMs, what: 'asking polkit for authorization' });
+      this.authorized = p.then(
+        () => undefined,
+        (e: unknown) => {
+          if (this.owner === owner) this.authorized = undefined;
+          throw e;
+        },
+      );
+    }
+    await this.authorized;
+  }
+
+  /**
+   * Calls a firewalld method by key ("zone.addPort", ".getDefaultZone", "config.zone.update2").
+   * Waits for ready() first.
+   */
+  async call(key: string, body: unknown[] = [], opts: CallOptions = {}): Promise<unknown[]> {
+    await this.ready();
+    return this.rawCall(key, body, opts);
+  }
+
+  /** The same without waiting for authorization (used by authorizeAll itself and the probe). */
+  async rawCall(key: string, body: unknown[] = [], opts: CallOptions = {}): Promise<unknown[]> {
+    const signature = METHOD_SIGNATURES[key];
+    if (signature === undefined) throw new ApiError('INTERNAL', `No D-Bus signature known for firewalld method ${key}`);
+    const dot = key.lastIndexOf('.');
+    const suffix = key.slice(0, dot) as IfaceSuffix;
+    const member = key.slice(dot + 1);
+    const path = opts.path ?? (suffix.startsWith('config') ? FIREWALLD_CONFIG_PATH : FIREWALLD_PATH);
+    return this.send(
+      { destination: FIREWALLD_BUS_NAME, path, interface: ifaceName(suffix), member, signature, body },
+      opts.timeoutMs ?? this.callTimeoutMs,
+      opts.what ?? `calling ${member}`,
+    );
+  }
+
+  /** Properties.GetAll on firewalld's main or config object (needs authorization: reference §7). */
+  async getAllProperties(iface: IfaceSuffix, path = iface.startsWith('config') ? FIREWALLD_CONFIG_PATH : FIREWALLD_PATH): Promise<Record<string, unknown>> {
+    await this.ready();
+    const [props] = (await this.send(
+      {
+        destination: FIREWALLD_BUS_NAME,
+        path,
+        interface: 'org.freedesktop.DBus.Properties',
+        member: 'GetAll',
+        signature: 's',
+        body: [ifaceName(iface)],
+      },
+      this.callTimeoutMs,
+      `reading the properties of ${ifaceName(iface)}`,
+    )) as [Record<string, { value: unknown }>];
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(props ?? {})) out[k] = v?.value;
+    return out;
+  }
+
+  /** Any method on any destination of this bus (systemd, the bus itself), with deadline and pool. */
+  async callOther(
+    spec: { destination: string; path: string; interface: string; member: string; signature?: string; body?: unknown[]; flags?: number },
+    timeoutMs = this.callTimeoutMs,
+  ): Promise<unknown[]> {
+    await this.connect();
+    return this.send({ signature: '', body: [], ...spec }, timeoutMs, `calling ${spec.interface}.${spec.member}`);
+  }
+
+  private async send(
+    spec: { destination: string; path: string; interface: string; member: string; signature: string; body: unknown[]; flags?: number },
+    timeoutMs: number,
+    what: string,
+  ): Promise<unknown[]> {
+    return this.limiter.run(async () => {
+      const bus = await this.connect();
+      try {
+        const reply = await this.withDeadline(bus.call(new Message(spec)), timeoutMs, what);
+        return reply?.body ?? [];
+      } catch (e) {
+        throw mapFirewalldError(e, what);
+      }
+    });
+  }
+
+  private withDeadline<T>(p: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const fail = (e: Error) => {
+        clearTimeout(timer);
+        this.pending.delete(fail);
+        reject(e);
+      };
+      const timer = setTimeout(
+        () => fail(new ApiError('TIMEOUT', `No answer within ${Math.round(timeoutMs / 1000)} s while ${what}`)),
+        timeoutMs,
+      );
+      this.pending.add(fail);
+      p.then(
+        (v) => {
+          clearTimeout(timer);
+          this.pending.delete(fail);
+          resolve(v);
+        },
+        (e: unknown) => fail(e instanceof Error ? e : new Error(String(e))),
+      );
+    });
+  }
+
+  /** Path of a permanent object by name; cached until the next reload/add/remove/rename. */
+  configPath(kind: ConfigKind, name: string): Promise<string> {
+    const key = `${kind}\0${name}`;
+    let p = this.pathCache.get(key);
+    if (!p) {
+      p = this.call(CONFIG_BY_NAME[kind], [name], { what: `looking up permanent ${kind} "${name}"` }).then((b) => b[0] as string);
+      p.catch(() => this.pathCache.delete(key));
+      this.pathCache.set(key, p);
+    }
+    return p;
+  }
+
+  /** Records a path learnt from a list call (valid until the next reload/add/remove/rename). */
+  rememberPath(kind: ConfigKind, name: string, path: string): void {
+    this.pathCache.set(`${kind}\0${name}`, Promise.resolve(path));
+  }
+
+  /** Calls a method of a permanent object by name (e.g. configCall('zone', 'public', 'update2', [...])). */
+  async configCall(
+    kind: ConfigKind,
+    name: string,
+    member: string,
+    body: unknown[] = [],
+    opts: CallOptions & { fresh?: boolean } = {},
+  ): Promise<unknown[]> {
+    // Writes look the path up right before the call: a stale cached index could name another object.
+    if (opts.fresh) this.pathCache.delete(`${kind}\0${name}`);
+    const path = await this.configPath(kind, name);
+    try {
+      return await this.call(`config.${kind}.${member}`, body, { ...opts, path });
+    } catch (e) {
+      // A reload between lookup and call renumbers paths: look up once more.
+      if (e instanceof ApiError && e.code === 'UNSUPPORTED') {
+        this.pathCache.clear();
+        const fresh = await this.configPath(kind, name);
+        return this.call(`config.${kind}.${member}`, body, { ...opts, path: fresh });
+      }
+      throw e;
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.reconnectTimer);
+    const bus = this.bus;
+    this.bus = undefined;
+    for (const reject of [...this.pending]) reject(new ApiError('FIREWALLD_NOT_RUNNING', 'The firewalld client was closed'));
+    try {
+      bus?.disconnect();
+    } catch {
+      /* already closed */
+    }
+    this.removeAllListeners();
+  }
+}

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { ApiError } from '../../shared/api/errors';
+import type { SafeApplySession, SafeChange } from '../../shared/firewall/contract';
+
+/** What applying a change left behind: how to undo it and how to make it permanent. */
+export interface AppliedChange {
+  revert: () => Promise<void>;
+  /** Saves the change to permanent (called on confirm when saveToPermanent). */
+  save?: () => Promise<void>;
+}
+
+interface Entry {
+  session: SafeApplySession;
+  applied: AppliedChange;
+  timer: NodeJS.Timeout | undefined;
+  busy: Promise<SafeApplySession> | undefined;
+}
+
+/**
+ * Safe apply on the Node side: the change goes to runtime, a timer in this process reverts it
+ * unless confirm() arrives first, then the change is saved to permanent. The timer lives here,
+ * not in the UI, so closing the window (or losing the network path to it, which is the point)
+ * still reverts; disposing the host (app quit) reverts pending sessions at once.
+ */
+export class SafeApplyManager {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly onChange: (s: SafeApplySession) => void,
+    private readonly log: (line: string) => void = () => {},
+  ) {}
+
+  async start(
+    change: SafeChange,
+    opts: { seconds: number; saveToPermanent: boolean; summary: string; reasons: string[] },
+    apply: () => Promise<AppliedChange>,
+  ): Promise<SafeApplySession> {
+    const applied = await apply();
+    const now = Date.now();
+    const session: SafeApplySession = {
+      id: randomUUID(),
+      change,
+      summary: opts.summary,
+      reasons: opts.reasons,
+      seconds: opts.seconds,
+      startedAt: now,
+      deadline: now + opts.seconds * 1000,
+      saveToPermanent: opts.saveToPermanent,
+      status: 'pending',
+    };
+    const entry: Entry = { session, applied, timer: undefined, busy: undefined };
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      this.log(`safe apply ${session.id}: not confirmed within ${opts.seconds} s, reverting`);
+      void this.finish(entry, 'revert').catch(() => {});
+    }, opts.seconds * 1000);
+    // The timer must not keep a CLI process alive; dispose() reverts when the process ends.
+    entry.timer.unref?.();
+    this.entries.set(session.id, entry);
+    this.onChange({ ...session });
+    return { ...session };
+  }
+
+  confirm(id: string): Promise<SafeApplySession> {
+    return this.finish(this.get(id), 'confirm');
+  }
+
+  revert(id: string): Promise<SafeApplySession> {
+    return this.finish(this.get(id), 'revert');
+  }
+
+  list(): SafeApplySession[] {
+    return [...this.entries.values()].map((e) => ({ ...e.session }));
+  }
+
+  pending(): SafeApplySession[] {
+    return this.list().filter((s) => s.status === 'pending');
+  }
+
+  private get(id: string): Entry {
+    const e = this.entries.get(id);
+    if (!e) throw new ApiError('NOT_FOUND', `No safe-apply session ${id}`);
+    return e;
+  }
+
+  private finish(entry: Entry, how: 'confirm' | 'revert'): Promise<SafeApplySession> {
+    if (entry.busy) {
+      // Confirm racing the timer: whichever started first wins; report its outcome.
+      return entry.busy.then((s) => {
+        if (how === 'confirm' && s.status === 'reverted') {
+          throw new ApiError('CONFLICT', 'Too late: the change was already reverted', { session: s });
+        }
+        return s;
+      });
+    }
+    if (entry.session.status !== 'pending') {
+      if (how === 'confirm' && entry.session.status === 'reverted') {
+        return Promise.reject(new ApiError('CONFLICT', 'Too late: the change was already reverted', { session: { ...entry.session } }));
+      }
+      return Promise.resolve({ ...entry.session });
+    }
+    clearTimeout(entry.timer);
+    entry.timer = undefined;
+    entry.busy = (async () => {
+      try {
+        if (how === 'revert') {
+          await entry.applied.revert();
+          entry.session.status = 'reverted';
+        } else {
+          if (entry.session.saveToPermanent) await entry.applied.save?.();
+          entry.session.status = 'confirmed';
+        }
+      } catch (e) {
+        const err = e instanceof ApiError ? e : new ApiError('INTERNAL', e instanceof Error ? e.message : String(e));
+        entry.session.status = 'failed';
+        entry.session.error = { code: String(err.code), message: `${how === 'revert' ? 'Reverting' : 'Saving'} failed: ${err.message}` };
+      }
+      this.onChange({ ...entry.session });
+      return { ...entry.session };
+    })();
+    return entry.busy;
+  }
+
+  /** Reverts every pending session (host disposed / app quitting). */
+  async dispose(): Promise<void> {
+    await Promise.allSettled([...this.entries.values()].filter((e) => e.session.status === 'pending').map((e) => this.finish(e, 'revert')));
+    for (const e of this.entries.values()) clearTimeout(e.timer);
+  }
+}

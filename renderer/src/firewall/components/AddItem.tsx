@@ -1,0 +1,62 @@
+import { useState } from 'react';
+import { Button, FormSelect, FormSelectOption, HelperText, HelperTextItem, TextInput } from '@patternfly/react-core';
+
+interface Props {
+  testId: string;
+  placeholder: string;
+  /** Returns a plain-words problem, or undefined when the value may be added. */
+  check(value: string, protocol?: string): string | undefined;
+  onAdd(value: string): void;
+  /** Show a protocol select; the value becomes "value/protocol". */
+  protocols?: string[];
+  /** Suggestions (datalist). */
+  options?: string[];
+}
+
+/** A text field with validation in plain words and an Add button. */
+export function AddItem({ testId, placeholder, check, onAdd, protocols, options }: Props) {
+  const [value, setValue] = useState('');
+  const [proto, setProto] = useState(protocols?.[0] ?? '');
+  const v = value.trim();
+  const problem = v ? check(v, protocols ? proto : undefined) : undefined;
+  const listId = options ? `hd-fw-list-${testId}` : undefined;
+  const add = () => {
+    if (!v || problem) return;
+    onAdd(protocols ? `${v}/${proto}` : v);
+    setValue('');
+  };
+  return (
+    <div className="hd-fw-additem">
+      <div className="hd-fw-inline">
+        <TextInput
+          aria-label={placeholder}
+          placeholder={placeholder}
+          data-testid={`fw-add-${testId}-input`}
+          value={value}
+          list={listId}
+          onChange={(_e, x) => setValue(x)}
+          onKeyDown={(e) => e.key === 'Enter' && add()}
+          validated={problem ? 'error' : 'default'}
+        />
+        {protocols && (
+          <FormSelect aria-label="Protocol" data-testid={`fw-add-${testId}-protocol`} value={proto} onChange={(_e, x) => setProto(x)} className="hd-fw-narrow">
+            {protocols.map((p) => <FormSelectOption key={p} value={p} label={p} />)}
+          </FormSelect>
+        )}
+        <Button variant="secondary" data-testid={`fw-add-${testId}`} isDisabled={!v || !!problem} onClick={add}>
+          Add
+        </Button>
+      </div>
+      {options && (
+        <datalist id={listId}>
+          {options.map((o) => <option key={o} value={o} />)}
+        </datalist>
+      )}
+      {problem && (
+        <HelperText>
+          <HelperTextItem variant="error" data-testid={`fw-add-${testId}-error`}>{problem}</HelperTextItem>
+        </HelperText>
+      )}
+    </div>
+  );
+}

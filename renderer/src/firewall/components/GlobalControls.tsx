@@ -1,0 +1,199 @@
+import { useState } from 'react';
+import {
+  Alert,
+  Button,
+  DescriptionList,
+  DescriptionListDescription,
+  DescriptionListGroup,
+  DescriptionListTerm,
+  FormSelect,
+  FormSelectOption,
+  Modal,
+  ModalBody,
+  ModalFooter,
+  ModalHeader,
+  TextInput,
+  Title,
+} from '@patternfly/react-core';
+import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
+import { diffCount, diffLayers, needsSafeApply } from '../../../../shared/firewall/diff';
+import type { FullState } from '../../../../shared/firewall/model';
+import { api } from '../../app/api';
+import { useFirewallStore } from '../store';
+
+type Confirm = { title: string; body: React.ReactNode; action: string; typed?: string; danger?: boolean; run(): Promise<unknown> };
+
+function ConfirmModal({ c, onClose }: { c: Confirm; onClose(): void }) {
+  const [typed, setTyped] = useState('');
+  const ok = !c.typed || typed === c.typed;
+  return (
+    <Modal isOpen onClose={onClose} variant="small" aria-labelledby="fw-confirm-title">
+      <ModalHeader title={c.title} labelId="fw-confirm-title" titleIconVariant={c.danger ? 'danger' : 'warning'} />
+      <ModalBody>
+        {c.body}
+        {c.typed && (
+          <p>
+            Type <strong>{c.typed}</strong> to confirm:
+            <TextInput aria-label="Confirmation" data-testid="fw-confirm-typed" value={typed} onChange={(_e, v) => setTyped(v)} />
+          </p>
+        )}
+      </ModalBody>
+      <ModalFooter>
+        <Button variant={c.danger ? 'danger' : 'primary'} data-testid="fw-confirm-ok" isDisabled={!ok} onClick={() => void c.run().then(onClose)}>
+          {c.action}
+        </Button>
+        <Button variant="link" onClick={onClose}>Cancel</Button>
+      </ModalFooter>
+    </Modal>
+  );
+}
+
+function pendingDiffs(full: FullState) {
+  const d = diffLayers(full.runtime, full.permanent);
+  return [...d.zones, ...d.policies].filter((x) => x.status !== 'same');
+}
+
+/** Reload and Runtime → Permanent, with a warning when reload would wipe runtime-only changes. */
+export function LayerActions({ full }: { full: FullState }) {
+  const hostId = useFirewallStore((s) => s.hostId);
+  const busy = useFirewallStore((s) => s.busy);
+  const { run, load } = useFirewallStore.getState();
+  const [confirm, setConfirm] = useState<Confirm>();
+  const diffs = pendingDiffs(full);
+  const runtimeChanges = diffs.reduce((n, d) => n + diffCount(d), 0);
+  const reload = () => run('Reload', () => api.firewall.reload({ confirm: true }, { host: hostId }), 'firewalld reloaded').then(() => load(hostId));
+  return (
+    <>
+      <Button
+        variant="secondary"
+        data-testid="fw-reload"
+        isDisabled={busy}
+        onClick={() =>
+          runtimeChanges === 0
+            ? void reload()
+            : setConfirm({
+              title: 'Reload and lose runtime changes?',
+              body: (
+                <>
+                  <p>Reloading makes the permanent configuration live. These runtime-only differences will be lost:</p>
+                  <ul>{diffs.map((d) => <li key={`${d.kind}-${d.name}`}>{d.kind} {d.name}: {diffCount(d)} difference(s)</li>)}</ul>
+                  <p>Save them first with “Runtime → permanent” if you want to keep them.</p>
+                </>
+              ),
+              action: 'Reload anyway',
+              run: reload,
+            })
+        }
+      >
+        Reload{runtimeChanges ? ` (discards ${runtimeChanges} runtime change${runtimeChanges === 1 ? '' : 's'})` : ''}
+      </Button>
+      <Button
+        variant="secondary"
+        data-testid="fw-runtime-to-permanent"
+        isDisabled={busy || runtimeChanges === 0}
+        onClick={() => void run('Saving runtime as permanent', () => api.firewall.runtimeToPermanent({}, { host: hostId }), 'Runtime saved as permanent').then(() => load(hostId))}
+      >
+        Runtime → permanent
+      </Button>
+      {confirm && <ConfirmModal c={confirm} onClose={() => setConfirm(undefined)} />}
+    </>
+  );
+}
+
+/** Default zone, log denied, panic mode, daemon facts and firewalld.conf. */
+export function GlobalControls({ full }: { full: FullState }) {
+  const hostId = useFirewallStore((s) => s.hostId);
+  const busy = useFirewallStore((s) => s.busy);
+  const { run, load, safeApply } = useFirewallStore.getState();
+  const [confirm, setConfirm] = useState<Confirm>();
+  const g = full.global;
+  const zones = Object.keys(full.runtime.zones).sort();
+  const ctx = { zones: full.runtime.zones, services: full.runtime.services, defaultZone: g.defaultZone, activeZones: g.activeZones };
+
+  const setDefault = (zone: string) => {
+    const v = needsSafeApply({ kind: 'defaultZone', zone }, ctx);
+    const go = () => run('Setting the default zone', () => api.firewall.setDefaultZone({ name: zone }, { host: hostId }), `Default zone is now ${zone}`).then(() => load(hostId));
+    if (v.required) setConfirm({ title: `Make ${zone} the default zone?`, body: <ul>{v.reasons.map((r, i) => <li key={i}>{r}</li>)}</ul>, action: 'Set default zone', run: go });
+    else void go();
+  };
+  const setLogDenied = (value: string) =>
+    setConfirm({
+      title: `Set LogDenied to ${value}?`,
+      body: <p>firewalld reloads to apply this: runtime-only changes are lost, as with Reload.</p>,
+      action: 'Set and reload',
+      run: () => run('Setting LogDenied', () => api.firewall.setLogDenied({ value: value as 'off', confirm: true }, { host: hostId }), `LogDenied is now ${value}`).then(() => load(hostId)),
+    });
+  const panic = (enabled: boolean) =>
+    enabled
+      ? setConfirm({
+        title: 'Turn on panic mode?',
+        danger: true,
+        body: (
+          <>
+            <p>Panic mode drops <strong>all</strong> incoming and outgoing traffic, including your SSH session and this connection if the host is remote.</p>
+            <p>“Safe panic” turns it on and off again after 30 seconds unless you confirm.</p>
+          </>
+        ),
+        typed: 'PANIC',
+        action: 'Panic now',
+        run: () => run('Panic mode', () => api.firewall.setPanicMode({ enabled: true, confirm: true }, { host: hostId }), 'Panic mode is on').then(() => load(hostId)),
+      })
+      : void run('Panic mode', () => api.firewall.setPanicMode({ enabled: false }, { host: hostId }), 'Panic mode is off').then(() => load(hostId));
+
+  return (
+    <div className="hd-fw-global" data-testid="fw-global">
+      {g.panicMode && <Alert variant="danger" isInline title="Panic mode is on: all traffic is dropped and firewalld refuses runtime changes." />}
+      <DescriptionList isHorizontal>
+        <DescriptionListGroup>
+          <DescriptionListTerm>Default zone</DescriptionListTerm>
+          <DescriptionListDescription>
+            <FormSelect aria-label="Default zone" data-testid="fw-default-zone" value={g.defaultZone} isDisabled={busy} onChange={(_e, v) => setDefault(v)}>
+              {zones.map((z) => <FormSelectOption key={z} value={z} label={z} />)}
+            </FormSelect>
+          </DescriptionListDescription>
+        </DescriptionListGroup>
+        <DescriptionListGroup>
+          <DescriptionListTerm>Log denied packets</DescriptionListTerm>
+          <DescriptionListDescription>
+            <FormSelect aria-label="Log denied" data-testid="fw-log-denied" value={g.logDenied} isDisabled={busy} onChange={(_e, v) => setLogDenied(v)}>
+              {['off', 'all', 'unicast', 'broadcast', 'multicast'].map((v) => <FormSelectOption key={v} value={v} label={v} />)}
+            </FormSelect>
+          </DescriptionListDescription>
+        </DescriptionListGroup>
+        <DescriptionListGroup>
+          <DescriptionListTerm>Panic mode</DescriptionListTerm>
+          <DescriptionListDescription>
+            {g.panicMode ? (
+              <Button variant="primary" data-testid="fw-panic-off" isDisabled={busy} onClick={() => panic(false)}>Turn panic mode off</Button>
+            ) : (
+              <>
+                <Button variant="danger" data-testid="fw-panic-on" isDisabled={busy} onClick={() => panic(true)}>Panic…</Button>{' '}
+                <Button variant="secondary" data-testid="fw-panic-safe" isDisabled={busy} onClick={() => void safeApply({ type: 'panic', enabled: true }, 30, false)}>Safe panic (30 s)</Button>
+              </>
+            )}
+          </DescriptionListDescription>
+        </DescriptionListGroup>
+        <DescriptionListGroup>
+          <DescriptionListTerm>Lockdown</DescriptionListTerm>
+          <DescriptionListDescription>{g.lockdown ? 'on: writes from non-whitelisted programs fail with ACCESS_DENIED' : 'off'}</DescriptionListDescription>
+        </DescriptionListGroup>
+        <DescriptionListGroup>
+          <DescriptionListTerm>firewalld</DescriptionListTerm>
+          <DescriptionListDescription data-testid="fw-version">
+            {full.daemon.version} ({full.daemon.state}), IPv4 {full.daemon.ipv4 ? 'yes' : 'no'}, IPv6 {full.daemon.ipv6 ? 'yes' : 'no'}, bus {full.busAddress}
+          </DescriptionListDescription>
+        </DescriptionListGroup>
+      </DescriptionList>
+      <Title headingLevel="h3" className="hd-fw-subtitle">firewalld.conf</Title>
+      <Table aria-label="firewalld.conf" variant="compact" data-testid="fw-config">
+        <Thead><Tr><Th>Setting</Th><Th>Value</Th></Tr></Thead>
+        <Tbody>
+          {Object.entries(full.config).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => (
+            <Tr key={k}><Td className="hd-fw-mono">{k}</Td><Td className="hd-fw-mono">{String(v)}</Td></Tr>
+          ))}
+        </Tbody>
+      </Table>
+      {confirm && <ConfirmModal c={confirm} onClose={() => setConfirm(undefined)} />}
+    </div>
+  );
+}

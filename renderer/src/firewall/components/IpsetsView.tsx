@@ -1,0 +1,197 @@
+import { useEffect, useRef, useState } from 'react';
+import { Alert, Button, FormSelect, FormSelectOption, Label, SearchInput, TextArea, TextInput, Title, ToggleGroup, ToggleGroupItem } from '@patternfly/react-core';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { IPSET_TYPES } from '../../../../shared/firewall/data/firewalld-constants';
+import type { FullState, Layer } from '../../../../shared/firewall/model';
+import { checkIpsetOptions, checkName, parseIpsetEntriesFile } from '../../../../shared/firewall/validate';
+import { api } from '../../app/api';
+import { useFirewallStore } from '../store';
+
+const PAGE = 500;
+
+export function IpsetsView({ full }: { full: FullState }) {
+  const selected = useFirewallStore((s) => s.selectedIpset);
+  const { select } = useFirewallStore.getState();
+  const names = [...new Set([...Object.keys(full.permanent.ipsets), ...Object.keys(full.runtime.ipsets)])].sort();
+  const current = selected && names.includes(selected) ? selected : names[0];
+  return (
+    <div className="hd-fw-split">
+      <nav className="hd-fw-list" aria-label="IP sets">
+        {names.map((n) => {
+          const s = full.runtime.ipsets[n] ?? full.permanent.ipsets[n]!;
+          return (
+            <button key={n} type="button" className="hd-fw-list-item" aria-current={current === n} data-testid={`fw-ipset-${n}`} onClick={() => select('ipset', n)}>
+              <span>{n}</span>
+              <span className="hd-fw-list-badges">
+                <Label isCompact>{s.type}</Label>
+                <Label isCompact color="blue">{s.entryCount.toLocaleString()}</Label>
+                {!full.runtime.ipsets[n] && <Label isCompact color="orange">not loaded</Label>}
+              </span>
+            </button>
+          );
+        })}
+        <CreateIpset existing={names} />
+      </nav>
+      <div className="hd-fw-main">{current ? <IpsetEntries key={current} full={full} name={current} /> : <p className="hd-fw-none">No ipsets yet.</p>}</div>
+    </div>
+  );
+}
+
+function CreateIpset({ existing }: { existing: string[] }) {
+  const hostId = useFirewallStore((s) => s.hostId);
+  const { run, load, select } = useFirewallStore.getState();
+  const [name, setName] = useState('');
+  const [type, setType] = useState<string>('hash:net');
+  const [family, setFamily] = useState('inet');
+  const [timeout, setTimeoutText] = useState('');
+  const options: Record<string, string> = type === 'hash:mac' ? {} : { family };
+  if (timeout) options.timeout = timeout;
+  const problem = name ? checkName('ipset', name) ?? (existing.includes(name) ? `ipset "${name}" exists.` : undefined) ?? checkIpsetOptions(type, options) : undefined;
+  return (
+    <div className="hd-fw-list-new">
+      <TextInput aria-label="New ipset name" placeholder="new ipset name" data-testid="fw-new-ipset-name" value={name} onChange={(_e, v) => setName(v)} validated={problem ? 'error' : 'default'} />
+      <FormSelect aria-label="ipset type" value={type} onChange={(_e, v) => setType(v)}>
+        {IPSET_TYPES.map((t) => <FormSelectOption key={t} value={t} label={t} />)}
+      </FormSelect>
+      {type !== 'hash:mac' && (
+        <FormSelect aria-label="ipset family" value={family} onChange={(_e, v) => setFamily(v)}>
+          <FormSelectOption value="inet" label="IPv4 (inet)" />
+          <FormSelectOption value="inet6" label="IPv6 (inet6)" />
+        </FormSelect>
+      )}
+      <TextInput aria-label="Entry timeout" placeholder="entry timeout in s (optional)" value={timeout} onChange={(_e, v) => setTimeoutText(v)} />
+      <Button variant="secondary" data-testid="fw-new-ipset" isDisabled={!name || !!problem} onClick={() =>
+        void run('Creating the ipset', () => api.firewall.createIpset({ name, type, options }, { host: hostId }), `ipset ${name} created (reload to load it)`).then((r) => {
+          if (r) {
+            select('ipset', name);
+            setName('');
+            void load(hostId);
+          }
+        })}>Create ipset</Button>
+      {problem && <span className="hd-fw-error">{problem}</span>}
+    </div>
+  );
+}
+
+/** Entries of one ipset, read page by page as the list scrolls, filtered on the host. */
+function IpsetEntries({ full, name }: { full: FullState; name: string }) {
+  const hostId = useFirewallStore((s) => s.hostId);
+  const epoch = useFirewallStore((s) => s.ipsetEpoch);
+  const busy = useFirewallStore((s) => s.busy);
+  const { run } = useFirewallStore.getState();
+  const [layer, setLayer] = useState<Layer>(full.runtime.ipsets[name] ? 'runtime' : 'permanent');
+  const set = full[layer].ipsets[name] ?? full.permanent.ipsets[name] ?? full.runtime.ipsets[name];
+  const [filter, setFilter] = useState('');
+  const [applied, setApplied] = useState('');
+  const [matched, setMatched] = useState<number | undefined>();
+  const [pages, setPages] = useState<Map<number, string[]>>(new Map());
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [text, setText] = useState('');
+  const [report, setReport] = useState<string | undefined>();
+  const loading = useRef(new Set<number>());
+  const parentRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    const t = setTimeout(() => setApplied(filter), 250);
+    return () => clearTimeout(t);
+  }, [filter]);
+  useEffect(() => {
+    setPages(new Map());
+    loading.current.clear();
+    setMatched(undefined);
+    void loadPage(0);
+    // loadPage reads the current filter and layer
+  }, [applied, layer, epoch, name]);
+
+  async function loadPage(page: number) {
+    if (loading.current.has(page)) return;
+    loading.current.add(page);
+    try {
+      const r = await api.firewall.ipsetEntries({ name, layer, offset: page * PAGE, limit: PAGE, filter: applied }, { host: hostId });
+      setMatched(r.matched);
+      setPages((p) => new Map(p).set(page, r.entries));
+    } catch {
+      loading.current.delete(page);
+    }
+  }
+
+  const count = matched ?? 0;
+  const virtual = useVirtualizer({ count, getScrollElement: () => parentRef.current, estimateSize: () => 28, overscan: 20 });
+  const items = virtual.getVirtualItems();
+  useEffect(() => {
+    const wanted = new Set(items.map((i) => Math.floor(i.index / PAGE)));
+    for (const p of wanted) if (!pages.has(p)) void loadPage(p);
+  });
+
+  if (!set) return null;
+  const timeoutSet = !!set.options.timeout && set.options.timeout !== '0';
+  const parsed = text.trim() ? parseIpsetEntriesFile(text, set.type, set.options) : undefined;
+  const send = (op: 'add' | 'remove' | 'replace', entries: string[]) => {
+    const fn = op === 'add' ? api.firewall.ipsetAddEntries : op === 'remove' ? api.firewall.ipsetRemoveEntries : api.firewall.ipsetSetEntries;
+    void run(`${op === 'add' ? 'Adding' : op === 'remove' ? 'Removing' : 'Replacing'} entries`, () => fn({ name, layer, entries }, { host: hostId })).then((r) => {
+      if (r) {
+        setReport(`${r.added.toLocaleString()} added, ${r.removed.toLocaleString()} removed; ${r.entryCount.toLocaleString()} entries now.`);
+        setText('');
+        setSelected(new Set());
+        useFirewallStore.setState((s) => ({ ipsetEpoch: s.ipsetEpoch + 1 }));
+      }
+    });
+  };
+  const importFile = async (file: File) => setText(await file.text());
+
+  return (
+    <div className="hd-fw-editor" data-testid="fw-ipset-editor">
+      <div className="hd-fw-editor-head">
+        <Title headingLevel="h2">ipset {name}</Title>
+        <Label>{set.type}</Label>
+        {Object.entries(set.options).map(([k, v]) => <Label key={k} isCompact>{k}={v}</Label>)}
+        <ToggleGroup aria-label="Layer">
+          {(['runtime', 'permanent'] as const).map((l) => <ToggleGroupItem key={l} text={l} isSelected={layer === l} isDisabled={!full[l].ipsets[name]} onChange={() => setLayer(l)} />)}
+        </ToggleGroup>
+      </div>
+      {timeoutSet && <Alert isInline variant="info" title="This ipset has a timeout: firewalld cannot list its entries (IPSET_WITH_TIMEOUT)." />}
+      <div className="hd-fw-inline">
+        <SearchInput aria-label="Search entries" placeholder="search (text, or an address to find the networks holding it)" data-testid="fw-ipset-search" value={filter} onChange={(_e, v) => setFilter(v)} onClear={() => setFilter('')} />
+        <span data-testid="fw-ipset-count">{matched === undefined ? '…' : `${count.toLocaleString()} of ${set.entryCount.toLocaleString()}`}</span>
+        <Button variant="secondary" isDanger isDisabled={!selected.size || busy} data-testid="fw-ipset-remove" onClick={() => send('remove', [...selected])}>Remove {selected.size || ''} selected</Button>
+      </div>
+      <div ref={parentRef} className="hd-fw-entries" data-testid="fw-ipset-entries">
+        <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+          {items.map((i) => {
+            const entry = pages.get(Math.floor(i.index / PAGE))?.[i.index % PAGE];
+            return (
+              <div key={i.key} className="hd-fw-entry hd-fw-mono" style={{ transform: `translateY(${i.start}px)`, height: i.size }} data-testid="fw-ipset-entry">
+                {entry === undefined ? <span className="hd-fw-none">…</span> : (
+                  <label>
+                    <input type="checkbox" checked={selected.has(entry)} onChange={(e) => {
+                      const next = new Set(selected);
+                      if (e.target.checked) next.add(entry);
+                      else next.delete(entry);
+                      setSelected(next);
+                    }} /> {entry}
+                  </label>
+                )}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      <section className="hd-fw-section">
+        <h3 className="hd-fw-section-title">Add or import entries</h3>
+        <TextArea aria-label="Entries" data-testid="fw-ipset-add-text" placeholder={'one entry per line; # and ; start comments'} value={text} onChange={(_e, v) => setText(v)} rows={4} resizeOrientation="vertical" />
+        <div className="hd-fw-inline">
+          <input type="file" aria-label="Import entries from a file" data-testid="fw-ipset-file" onChange={(e) => e.target.files?.[0] && void importFile(e.target.files[0])} />
+          {parsed && <span data-testid="fw-ipset-parse">{parsed.entries.length.toLocaleString()} valid, {parsed.problems.length} invalid, {parsed.duplicates} duplicate</span>}
+          <Button variant="primary" data-testid="fw-ipset-add" isDisabled={!parsed?.entries.length || parsed.problems.length > 0 || busy} onClick={() => parsed && send('add', parsed.entries)}>Add</Button>
+          <Button variant="secondary" isDisabled={!parsed?.entries.length || parsed.problems.length > 0 || busy} onClick={() => parsed && window.confirm(`Replace all ${set.entryCount} entries of ${name} with these ${parsed.entries.length}?`) && send('replace', parsed.entries)}>Replace all</Button>
+        </div>
+        {parsed && parsed.problems.length > 0 && (
+          <Alert isInline variant="danger" title={`${parsed.problems.length} line(s) are not valid ${set.type} entries`} data-testid="fw-ipset-problems">
+            <ul>{parsed.problems.slice(0, 20).map((p) => <li key={p.line}>line {p.line}: {p.message}</li>)}</ul>
+          </Alert>
+        )}
+        {report && <Alert isInline variant="success" title={report} />}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,136 @@
+import { useMemo, useState } from 'react';
+import { Button, EmptyState, EmptyStateBody, FormSelect, FormSelectOption, Label, Switch, TextInput, Title } from '@patternfly/react-core';
+import { diffCount, diffLayers, diffPolicy } from '../../../../shared/firewall/diff';
+import type { FullState } from '../../../../shared/firewall/model';
+import { checkIcmpTypeName, checkName, checkPort, checkProtocol } from '../../../../shared/firewall/validate';
+import { api } from '../../app/api';
+import { describeDraft, draftToPolicyPatch, emptyDraft, forwardPortsText, isEmptyDraft, keyFor, portsText, stage, unstage, type Draft, type DraftKey } from '../draft';
+import { useFirewallStore } from '../store';
+import { AddItem } from './AddItem';
+import { ApplyBar, type ApplyTarget } from './ApplyBar';
+import { ExportButtons } from './ExportButtons';
+import { ItemsSection } from './ItemsSection';
+import { RichRuleEditor } from './RichRuleEditor';
+import { useRisk } from './useRisk';
+import { richContext } from './ZoneEditor';
+
+const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
+
+export function PoliciesView({ full }: { full: FullState }) {
+  const selected = useFirewallStore((s) => s.selectedPolicy);
+  const hostId = useFirewallStore((s) => s.hostId);
+  const { select, run, load } = useFirewallStore.getState();
+  const [newName, setNewName] = useState('');
+  const diffs = diffLayers(full.runtime, full.permanent).policies;
+  const current = selected && diffs.some((d) => d.name === selected) ? selected : diffs[0]?.name;
+  const problem = newName ? checkName('policy', newName) : undefined;
+  return (
+    <div className="hd-fw-split">
+      <nav className="hd-fw-list" aria-label="Policies">
+        {diffs.map((d) => (
+          <button key={d.name} type="button" className="hd-fw-list-item" aria-current={current === d.name} data-testid={`fw-policy-${d.name}`} onClick={() => select('policy', d.name)}>
+            <span>{d.name}</span>
+            <span className="hd-fw-list-badges">
+              {full.global.activePolicies[d.name] && <Label isCompact color="green">active</Label>}
+              {diffCount(d) > 0 && <Label isCompact color="orange">Δ {diffCount(d)}</Label>}
+            </span>
+          </button>
+        ))}
+        <div className="hd-fw-list-new">
+          <TextInput aria-label="New policy name" placeholder="new policy name" data-testid="fw-new-policy-name" value={newName} onChange={(_e, v) => setNewName(v)} validated={problem ? 'error' : 'default'} />
+          <Button variant="secondary" data-testid="fw-new-policy" isDisabled={!newName || !!problem} onClick={() =>
+            void run('Creating the policy', () => api.firewall.createPolicy({ name: newName, settings: {} }, { host: hostId }), `Policy ${newName} created (permanent; reload to use it)`).then((r) => {
+              if (r) {
+                select('policy', newName);
+                setNewName('');
+                void load(hostId);
+              }
+            })}>
+            Create policy
+          </Button>
+          {problem && <span className="hd-fw-error">{problem}</span>}
+        </div>
+      </nav>
+      <div className="hd-fw-main">
+        {current ? <PolicyEditor key={current} full={full} name={current} /> : (
+          <EmptyState titleText="No policies" headingLevel="h3"><EmptyStateBody>Policies filter traffic between zones (and to or from the host). Create one on the left.</EmptyStateBody></EmptyState>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function PolicyEditor({ full, name }: { full: FullState; name: string }) {
+  const hostId = useFirewallStore((s) => s.hostId);
+  const busy = useFirewallStore((s) => s.busy);
+  const { updatePolicy, safeApply, run, load } = useFirewallStore.getState();
+  const [draft, setDraft] = useState<Draft>(emptyDraft);
+  const [ruleOpen, setRuleOpen] = useState(false);
+  const runtime = full.runtime.policies[name];
+  const permanent = full.permanent.policies[name];
+  const policy = runtime ?? permanent;
+  const patch = useMemo(() => draftToPolicyPatch(draft), [draft]);
+  const risk = useRisk(full, isEmptyDraft(draft) ? undefined : { type: 'policy', name, patch }, hostId);
+  const ctx = useMemo(() => richContext(full), [full]);
+  if (!policy) return null;
+  const diff = diffPolicy(name, runtime, permanent);
+  const zones = [...Object.keys(full.runtime.zones).sort(), 'HOST', 'ANY'];
+  const services = Object.keys(full.runtime.services).sort();
+  const add = (key: DraftKey) => (t: string) => setDraft((d) => stage(d, 'add', key, t));
+  const val = <T,>(k: string, fb: T): T => (k in draft.scalars ? (draft.scalars[k] as T) : ((policy as Record<string, unknown>)[k] as T) ?? fb);
+  const scalar = (k: string, v: string | number | boolean) => setDraft((d) => ({ ...d, scalars: { ...d.scalars, [k]: v } }));
+  const section = (key: DraftKey, title: string, r: string[], p: string[], form: React.ReactNode, mono = false) => (
+    <ItemsSection title={title} testId={`policy-${key}`} runtime={r} permanent={p} adding={draft.add[key] ?? []} removing={draft.remove[key] ?? []} keyOf={keyFor(key)}
+      onRemove={(t) => setDraft((d) => stage(d, 'remove', key, t))} onUndo={(t) => setDraft((d) => unstage(d, key, t))} addForm={form} mono={mono} />
+  );
+  const apply = async (target: ApplyTarget, opts: { acknowledgeRisk: boolean }) => {
+    let ok = true;
+    if (target !== 'permanent') ok = await updatePolicy(name, 'runtime', patch, opts.acknowledgeRisk);
+    if (ok && target !== 'runtime') ok = await updatePolicy(name, 'permanent', patch, opts.acknowledgeRisk);
+    if (ok) setDraft(emptyDraft());
+  };
+  const custom = permanent?.meta ? !permanent.meta.builtin : true;
+  return (
+    <div className="hd-fw-editor" data-testid="fw-policy-editor">
+      <div className="hd-fw-editor-head">
+        <Title headingLevel="h2">Policy {name}</Title>
+        <Label color={diff.status === 'same' ? 'grey' : 'orange'}>{diff.status === 'same' ? 'runtime = permanent' : `${diffCount(diff)} difference(s)`}</Label>
+        <ExportButtons kind="policy" name={name} />
+        {custom && <Button variant="link" isDanger onClick={() => window.confirm(`Delete the permanent policy ${name}?`) && void run('Deleting the policy', () => api.firewall.deletePolicy({ name }, { host: hostId }), `Policy ${name} deleted`).then(() => load(hostId))}>Delete</Button>}
+      </div>
+      <div className="hd-fw-columns hd-fw-colheads"><div>Runtime (live)</div><div>Permanent (after reload)</div></div>
+      <section className="hd-fw-section">
+        <h3 className="hd-fw-section-title">Settings</h3>
+        <div className="hd-fw-settings">
+          <label>Target</label>
+          <FormSelect aria-label="Policy target" value={val('target', 'CONTINUE')} onChange={(_e, v) => scalar('target', v)}>
+            {['CONTINUE', 'ACCEPT', 'DROP', 'REJECT'].map((t) => <FormSelectOption key={t} value={t} label={t} />)}
+          </FormSelect>
+          <span />
+          <label>Priority</label>
+          <TextInput aria-label="Policy priority" value={String(val('priority', -1))} onChange={(_e, v) => Number.isInteger(Number(v)) && scalar('priority', Number(v))} />
+          <span className="hd-fw-none">negative: before zone rules</span>
+          <label>Masquerade</label>
+          <Switch id="fw-policy-masq" aria-label="Masquerade" isChecked={val('masquerade', false)} onChange={(_e, v) => scalar('masquerade', v)} />
+          <span />
+        </div>
+      </section>
+      {section('ingressZones', 'Ingress zones', runtime?.ingressZones ?? [], permanent?.ingressZones ?? [], <AddItem testId="ingress-zone" placeholder="zone, HOST or ANY" options={zones} check={(v) => (zones.includes(v) ? undefined : `"${v}" is not a zone, HOST or ANY.`)} onAdd={add('ingressZones')} />)}
+      {section('egressZones', 'Egress zones', runtime?.egressZones ?? [], permanent?.egressZones ?? [], <AddItem testId="egress-zone" placeholder="zone, HOST or ANY" options={zones} check={(v) => (zones.includes(v) ? undefined : `"${v}" is not a zone, HOST or ANY.`)} onAdd={add('egressZones')} />)}
+      {section('services', 'Services', runtime?.services ?? [], permanent?.services ?? [], <AddItem testId="policy-service" placeholder="service" options={services} check={(v) => (services.includes(v) ? undefined : `firewalld has no service named "${v}".`)} onAdd={add('services')} />)}
+      {section('ports', 'Ports', portsText(runtime?.ports), portsText(permanent?.ports), <AddItem testId="policy-port" placeholder="port or range" protocols={PORT_PROTOS} check={(v) => checkPort(v)} onAdd={add('ports')} />)}
+      {section('protocols', 'Protocols', runtime?.protocols ?? [], permanent?.protocols ?? [], <AddItem testId="policy-protocol" placeholder="protocol" check={checkProtocol} onAdd={add('protocols')} />)}
+      {section('icmpBlocks', 'ICMP blocks', runtime?.icmpBlocks ?? [], permanent?.icmpBlocks ?? [], <AddItem testId="policy-icmp" placeholder="ICMP type" check={(v) => checkIcmpTypeName(v, Object.keys(full.runtime.icmptypes))} onAdd={add('icmpBlocks')} />)}
+      {section('forwardPorts', 'Forward ports', forwardPortsText(runtime?.forwardPorts), forwardPortsText(permanent?.forwardPorts), null, true)}
+      {section('richRules', 'Rich rules', runtime?.richRules ?? [], permanent?.richRules ?? [],
+        ruleOpen ? <RichRuleEditor context={ctx} submitLabel="Stage rule" testIdPrefix="fw-policy-rich-rule" onSubmit={(t) => { add('richRules')(t); setRuleOpen(false); }} onCancel={() => setRuleOpen(false)} />
+          : <Button variant="secondary" onClick={() => setRuleOpen(true)}>Add rich rule</Button>, true)}
+      {!isEmptyDraft(draft) && (
+        <ApplyBar lines={describeDraft(draft)} risk={risk} busy={busy} allowTimeout={false}
+          onApply={(t, o) => void apply(t, o)}
+          onSafeApply={(s, save) => void safeApply({ type: 'policy', name, patch }, s, save).then((ok) => ok && setDraft(emptyDraft()))}
+          onDiscard={() => setDraft(emptyDraft())} />
+      )}
+    </div>
+  );
+}

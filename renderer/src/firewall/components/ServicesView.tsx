@@ -1,0 +1,124 @@
+import { useState } from 'react';
+import { Button, Label, SearchInput, TextInput, Title } from '@patternfly/react-core';
+import type { FullState, Service } from '../../../../shared/firewall/model';
+import { checkAddress, checkName, checkPort, checkProtocol } from '../../../../shared/firewall/validate';
+import { api } from '../../app/api';
+import { parsePortText, portsText } from '../draft';
+import { useFirewallStore } from '../store';
+import { AddItem } from './AddItem';
+
+const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
+
+/** All services; custom ones (and overrides of built-ins) are edited in the permanent layer. */
+export function ServicesView({ full }: { full: FullState }) {
+  const selected = useFirewallStore((s) => s.selectedService);
+  const hostId = useFirewallStore((s) => s.hostId);
+  const { select, run, load } = useFirewallStore.getState();
+  const [filter, setFilter] = useState('');
+  const [newName, setNewName] = useState('');
+  const names = [...new Set([...Object.keys(full.permanent.services), ...Object.keys(full.runtime.services)])].sort();
+  const shown = names.filter((n) => n.includes(filter));
+  const current = selected && names.includes(selected) ? selected : shown[0];
+  const problem = newName ? checkName('service', newName) ?? (names.includes(newName) ? `Service "${newName}" exists.` : undefined) : undefined;
+  return (
+    <div className="hd-fw-split">
+      <nav className="hd-fw-list" aria-label="Services">
+        <SearchInput aria-label="Filter services" placeholder="filter" value={filter} onChange={(_e, v) => setFilter(v)} onClear={() => setFilter('')} />
+        <div className="hd-fw-list-scroll">
+          {shown.map((n) => {
+            const meta = full.permanent.services[n]?.meta;
+            return (
+              <button key={n} type="button" className="hd-fw-list-item" aria-current={current === n} data-testid={`fw-service-${n}`} onClick={() => select('service', n)}>
+                <span>{n}</span>
+                {meta && !meta.builtin && <Label isCompact color="blue">custom</Label>}
+                {meta?.builtin && !meta.default && <Label isCompact color="orange">edited</Label>}
+              </button>
+            );
+          })}
+        </div>
+        <div className="hd-fw-list-new">
+          <TextInput aria-label="New service name" placeholder="new service name" value={newName} onChange={(_e, v) => setNewName(v)} validated={problem ? 'error' : 'default'} data-testid="fw-new-service-name" />
+          <Button variant="secondary" data-testid="fw-new-service" isDisabled={!newName || !!problem} onClick={() =>
+            void run('Creating the service', () => api.firewall.createService({ name: newName, settings: {} }, { host: hostId }), `Service ${newName} created (reload to use it)`).then((r) => {
+              if (r) {
+                select('service', newName);
+                setNewName('');
+                void load(hostId);
+              }
+            })}>Create service</Button>
+          {problem && <span className="hd-fw-error">{problem}</span>}
+        </div>
+      </nav>
+      <div className="hd-fw-main">{current && <ServiceEditor key={current} full={full} name={current} />}</div>
+    </div>
+  );
+}
+
+function ServiceEditor({ full, name }: { full: FullState; name: string }) {
+  const hostId = useFirewallStore((s) => s.hostId);
+  const busy = useFirewallStore((s) => s.busy);
+  const { run, load } = useFirewallStore.getState();
+  const base = full.permanent.services[name] ?? full.runtime.services[name];
+  const [edit, setEdit] = useState<Service | undefined>();
+  if (!base) return null;
+  const s = edit ?? base;
+  const change = (next: Partial<Service>) => setEdit({ ...s, ...next });
+  const services = Object.keys(full.permanent.services).sort();
+  const list = (title: string, items: string[], onRemove: (t: string) => void, form: React.ReactNode) => (
+    <section className="hd-fw-section">
+      <h3 className="hd-fw-section-title">{title}</h3>
+      <div className="hd-fw-labels">
+        {items.length === 0 && <span className="hd-fw-none">none</span>}
+        {items.map((t) => <Label key={t} onClose={() => onRemove(t)}>{t}</Label>)}
+      </div>
+      {form}
+    </section>
+  );
+  const meta = full.permanent.services[name]?.meta;
+  return (
+    <div className="hd-fw-editor" data-testid="fw-service-editor">
+      <div className="hd-fw-editor-head">
+        <Title headingLevel="h2">Service {name}</Title>
+        {meta?.builtin ? <Label>{meta.default ? 'built-in' : 'built-in, edited in /etc/firewalld'}</Label> : <Label color="blue">custom</Label>}
+      </div>
+      <div className="hd-fw-settings">
+        <label>Short name</label>
+        <TextInput aria-label="Short name" value={s.short} onChange={(_e, v) => change({ short: v })} />
+        <span />
+        <label>Description</label>
+        <TextInput aria-label="Description" value={s.description} onChange={(_e, v) => change({ description: v })} />
+        <span />
+        <label>IPv4 destination</label>
+        <TextInput aria-label="IPv4 destination" value={s.destination.ipv4 ?? ''} onChange={(_e, v) => change({ destination: { ...s.destination, ipv4: v || undefined } })} validated={s.destination.ipv4 && checkAddress(s.destination.ipv4, 'ipv4') ? 'error' : 'default'} />
+        <span />
+        <label>IPv6 destination</label>
+        <TextInput aria-label="IPv6 destination" value={s.destination.ipv6 ?? ''} onChange={(_e, v) => change({ destination: { ...s.destination, ipv6: v || undefined } })} validated={s.destination.ipv6 && checkAddress(s.destination.ipv6, 'ipv6') ? 'error' : 'default'} />
+        <span />
+      </div>
+      {list('Ports', portsText(s.ports), (t) => change({ ports: s.ports.filter((p) => `${p.port}/${p.protocol}` !== t) }),
+        <AddItem testId="service-port" placeholder="port or range" protocols={PORT_PROTOS} check={(v) => checkPort(v)} onAdd={(t) => change({ ports: [...s.ports, parsePortText(t)] })} />)}
+      {list('Protocols', s.protocols, (t) => change({ protocols: s.protocols.filter((x) => x !== t) }),
+        <AddItem testId="service-protocol" placeholder="protocol" check={checkProtocol} onAdd={(t) => change({ protocols: [...s.protocols, t] })} />)}
+      {list('Source ports', portsText(s.sourcePorts), (t) => change({ sourcePorts: s.sourcePorts.filter((p) => `${p.port}/${p.protocol}` !== t) }),
+        <AddItem testId="service-source-port" placeholder="source port" protocols={PORT_PROTOS} check={(v) => checkPort(v)} onAdd={(t) => change({ sourcePorts: [...s.sourcePorts, parsePortText(t)] })} />)}
+      {list('Helpers', s.helpers, (t) => change({ helpers: s.helpers.filter((x) => x !== t) }),
+        <AddItem testId="service-helper" placeholder="helper (ftp, tftp, ...)" options={Object.keys(full.permanent.helpers)} check={(v) => (full.permanent.helpers[v] ? undefined : `firewalld has no helper named "${v}".`)} onAdd={(t) => change({ helpers: [...s.helpers, t] })} />)}
+      {list('Includes', s.includes, (t) => change({ includes: s.includes.filter((x) => x !== t) }),
+        <AddItem testId="service-include" placeholder="service to include" options={services} check={(v) => (v === name ? 'A service cannot include itself.' : services.includes(v) ? undefined : `firewalld has no service named "${v}".`)} onAdd={(t) => change({ includes: [...s.includes, t] })} />)}
+      {edit && (
+        <div className="hd-fw-actions">
+          <Button variant="primary" data-testid="fw-service-save" isDisabled={busy} onClick={() => {
+            const { name: _n, meta: _m, ...settings } = s;
+            void run('Saving the service', () => api.firewall.updateService({ name, settings }, { host: hostId }), `Service ${name} saved (reload to use it)`).then((r) => {
+              if (r) {
+                setEdit(undefined);
+                void load(hostId);
+              }
+            });
+          }}>Save to permanent</Button>
+          <Button variant="link" onClick={() => setEdit(undefined)}>Discard</Button>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,223 @@
+import { useMemo, useState } from 'react';
+import { Button, FormSelect, FormSelectOption, Label, Switch, TextInput, Title } from '@patternfly/react-core';
+import { diffCount, diffZone, forwardPortText } from '../../../../shared/firewall/diff';
+import type { FullState, Zone } from '../../../../shared/firewall/model';
+import { describeRichRule, parseRichRule, type RichRuleContext } from '../../../../shared/firewall/rich-rule';
+import {
+  checkIcmpTypeName,
+  checkInterfaceName,
+  checkPort,
+  checkProtocol,
+  checkSingleAddress,
+  checkZoneSource,
+} from '../../../../shared/firewall/validate';
+import { describeDraft, draftToZonePatch, emptyDraft, forwardPortsText, isEmptyDraft, keyFor, portsText, stage, unstage, type Draft, type DraftKey } from '../draft';
+import { useFirewallStore } from '../store';
+import { AddItem } from './AddItem';
+import { ApplyBar, type ApplyTarget } from './ApplyBar';
+import { ExportButtons } from './ExportButtons';
+import { ItemsSection } from './ItemsSection';
+import { RichRuleEditor } from './RichRuleEditor';
+import { useRisk } from './useRisk';
+
+const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
+
+export function richContext(full: FullState): RichRuleContext {
+  return {
+    services: Object.keys(full.runtime.services),
+    icmptypes: Object.values(full.runtime.icmptypes).map((i) => ({ name: i.name, destinations: i.destinations })),
+    ipsets: Object.values(full.runtime.ipsets).map((s) => ({ name: s.name, type: s.type, family: s.options.family })),
+  };
+}
+
+function describeRule(text: string) {
+  const r = parseRichRule(text);
+  return r.ok ? describeRichRule(r.rule) : undefined;
+}
+
+/** A zone: runtime and permanent side by side, staged edits, and the ways to apply them. */
+export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
+  const hostId = useFirewallStore((s) => s.hostId);
+  const busy = useFirewallStore((s) => s.busy);
+  const { updateZone, safeApply } = useFirewallStore.getState();
+  const [draft, setDraft] = useState<Draft>(emptyDraft);
+  const [ruleEditor, setRuleEditor] = useState<{ initial?: string } | undefined>();
+  const runtime = full.runtime.zones[name];
+  const permanent = full.permanent.zones[name];
+  const zone: Zone | undefined = runtime ?? permanent;
+  const patch = useMemo(() => draftToZonePatch(draft), [draft]);
+  const empty = isEmptyDraft(draft);
+  const risk = useRisk(full, empty ? undefined : { type: 'zone', name, patch }, hostId);
+  const ctx = useMemo(() => richContext(full), [full]);
+  if (!zone) return null;
+
+  const diff = diffZone(name, runtime, permanent);
+  const active = full.global.activeZones[name];
+  const isDefault = full.global.defaultZone === name;
+  const services = Object.keys(full.runtime.services).sort();
+  const icmptypes = Object.keys(full.runtime.icmptypes).sort();
+
+  const section = (key: DraftKey, title: string, r: string[], p: string[], addForm: React.ReactNode, mono = false, describe?: (t: string) => string | undefined) => (
+    <ItemsSection
+      title={title}
+      testId={key}
+      runtime={r}
+      permanent={p}
+      adding={draft.add[key] ?? []}
+      removing={draft.remove[key] ?? []}
+      keyOf={keyFor(key)}
+      onRemove={(t) => setDraft((d) => stage(d, 'remove', key, t))}
+      onUndo={(t) => setDraft((d) => unstage(d, key, t))}
+      addForm={addForm}
+      mono={mono}
+      describe={describe}
+    />
+  );
+  const add = (key: DraftKey) => (t: string) => setDraft((d) => stage(d, 'add', key, t));
+  const scalar = (k: string, v: string | boolean) =>
+    setDraft((d) => {
+      const scalars = { ...d.scalars };
+      const current = (runtime as Record<string, unknown> | undefined)?.[k] ?? (permanent as Record<string, unknown> | undefined)?.[k];
+      if (current === v) delete scalars[k];
+      else scalars[k] = v;
+      return { ...d, scalars };
+    });
+  const val = <T,>(k: string, fallback: T): T => (k in draft.scalars ? (draft.scalars[k] as T) : (((runtime ?? permanent) as Record<string, unknown>)[k] as T) ?? fallback);
+  const scalarDiff = (k: string) => diff.scalars.find((s) => s.key === k);
+
+  const apply = async (target: ApplyTarget, opts: { timeout?: number; acknowledgeRisk: boolean }) => {
+    let ok = true;
+    if (target === 'runtime' || target === 'both') ok = await updateZone(name, 'runtime', patch, opts);
+    if (ok && (target === 'permanent' || target === 'both')) ok = await updateZone(name, 'permanent', patch, { acknowledgeRisk: opts.acknowledgeRisk });
+    if (ok) setDraft(emptyDraft());
+  };
+
+  return (
+    <div className="hd-fw-editor" data-testid="fw-zone-editor" data-zone={name}>
+      <div className="hd-fw-editor-head">
+        <Title headingLevel="h2">Zone {name}</Title>
+        {isDefault && <Label color="purple">default zone</Label>}
+        {active && <Label color="green">active: {[...active.interfaces, ...active.sources].join(', ')}</Label>}
+        {diff.status === 'same' ? <Label color="grey" data-testid="fw-zone-diff">runtime = permanent</Label> : (
+          <Label color="orange" data-testid="fw-zone-diff">{diff.status === 'different' ? `${diffCount(diff)} difference${diffCount(diff) === 1 ? '' : 's'}` : diff.status === 'runtime-only' ? 'runtime only' : 'permanent only (reload to load it)'}</Label>
+        )}
+        <ExportButtons kind="zone" name={name} />
+      </div>
+
+      <div className="hd-fw-columns hd-fw-colheads">
+        <div>Runtime (live)</div>
+        <div>Permanent (after reload)</div>
+      </div>
+
+      <section className="hd-fw-section">
+        <h3 className="hd-fw-section-title">Settings</h3>
+        <div className="hd-fw-settings">
+          <label>Target</label>
+          <FormSelect aria-label="Target" data-testid="fw-zone-target" value={val('target', 'default')} onChange={(_e, v) => scalar('target', v)}>
+            {['default', 'ACCEPT', 'DROP', '%%REJECT%%'].map((t) => <FormSelectOption key={t} value={t} label={t === '%%REJECT%%' ? 'REJECT' : t} />)}
+          </FormSelect>
+          <DiffNote d={scalarDiff('target')} />
+          <label>Masquerade</label>
+          <Switch id="fw-zone-masq" aria-label="Masquerade" isChecked={val('masquerade', false)} onChange={(_e, v) => scalar('masquerade', v)} />
+          <DiffNote d={scalarDiff('masquerade')} />
+          <label>Forward (intra-zone)</label>
+          <Switch id="fw-zone-forward" aria-label="Forward" isChecked={val('forward', false)} onChange={(_e, v) => scalar('forward', v)} />
+          <DiffNote d={scalarDiff('forward')} />
+          <label>ICMP block inversion</label>
+          <Switch id="fw-zone-inversion" aria-label="ICMP block inversion" isChecked={val('icmpBlockInversion', false)} onChange={(_e, v) => scalar('icmpBlockInversion', v)} />
+          <DiffNote d={scalarDiff('icmpBlockInversion')} />
+          <label>Short name</label>
+          <TextInput aria-label="Short name" value={val('short', '')} onChange={(_e, v) => scalar('short', v)} />
+          <span className="hd-fw-none">permanent</span>
+          <label>Description</label>
+          <TextInput aria-label="Description" value={val('description', '')} onChange={(_e, v) => scalar('description', v)} />
+          <span className="hd-fw-none">permanent</span>
+        </div>
+      </section>
+
+      {section('services', 'Services', runtime?.services ?? [], permanent?.services ?? [],
+        <AddItem testId="service" placeholder="service (ssh, https, ...)" options={services} check={(v) => (services.includes(v) ? undefined : `firewalld has no service named "${v}".`)} onAdd={add('services')} />)}
+      {section('ports', 'Ports', portsText(runtime?.ports), portsText(permanent?.ports),
+        <AddItem testId="port" placeholder="port or range (8080, 7000-7100)" protocols={PORT_PROTOS} check={(v) => checkPort(v)} onAdd={add('ports')} />)}
+      {section('protocols', 'Protocols', runtime?.protocols ?? [], permanent?.protocols ?? [],
+        <AddItem testId="protocol" placeholder="protocol (gre, esp, 47)" check={checkProtocol} onAdd={add('protocols')} />)}
+      {section('sourcePorts', 'Source ports', portsText(runtime?.sourcePorts), portsText(permanent?.sourcePorts),
+        <AddItem testId="source-port" placeholder="source port" protocols={PORT_PROTOS} check={(v) => checkPort(v, 'source port')} onAdd={add('sourcePorts')} />)}
+      {section('icmpBlocks', 'ICMP blocks', runtime?.icmpBlocks ?? [], permanent?.icmpBlocks ?? [],
+        <AddItem testId="icmp-block" placeholder="ICMP type" options={icmptypes} check={(v) => checkIcmpTypeName(v, icmptypes)} onAdd={add('icmpBlocks')} />)}
+      {section('forwardPorts', 'Forward ports', forwardPortsText(runtime?.forwardPorts), forwardPortsText(permanent?.forwardPorts),
+        <ForwardPortForm onAdd={add('forwardPorts')} />, true)}
+      {section('richRules', 'Rich rules', runtime?.richRules ?? [], permanent?.richRules ?? [],
+        ruleEditor ? (
+          <RichRuleEditor
+            key={ruleEditor.initial ?? 'new'}
+            initial={ruleEditor.initial}
+            context={ctx}
+            submitLabel="Stage rule"
+            onSubmit={(t) => {
+              add('richRules')(t);
+              setRuleEditor(undefined);
+            }}
+            onCancel={() => setRuleEditor(undefined)}
+          />
+        ) : (
+          <Button variant="secondary" data-testid="fw-add-rich-rule" onClick={() => setRuleEditor({})}>Add rich rule</Button>
+        ), true, describeRule)}
+      {section('interfaces', 'Interfaces', runtime?.interfaces ?? [], permanent?.interfaces ?? [],
+        <AddItem testId="interface" placeholder="interface (eth0)" check={checkInterfaceName} onAdd={add('interfaces')} />)}
+      {section('sources', 'Sources', runtime?.sources ?? [], permanent?.sources ?? [],
+        <AddItem testId="source" placeholder="address, network, MAC or ipset:<name>" check={(v) => checkZoneSource(v, Object.values(full.runtime.ipsets))} onAdd={add('sources')} />)}
+
+      {!empty && (
+        <ApplyBar
+          lines={describeDraft(draft)}
+          risk={risk}
+          busy={busy}
+          allowTimeout
+          onApply={(t, o) => void apply(t, o)}
+          onSafeApply={(seconds, save) => void safeApply({ type: 'zone', name, patch }, seconds, save).then((ok) => ok && setDraft(emptyDraft()))}
+          onDiscard={() => setDraft(emptyDraft())}
+        />
+      )}
+    </div>
+  );
+}
+
+function DiffNote({ d }: { d?: { runtime: unknown; permanent: unknown } }) {
+  if (!d) return <span />;
+  return <Label color="orange" isCompact>runtime {String(d.runtime)} · permanent {String(d.permanent)}</Label>;
+}
+
+function ForwardPortForm({ onAdd }: { onAdd(text: string): void }) {
+  const [port, setPort] = useState('');
+  const [proto, setProto] = useState('tcp');
+  const [toPort, setToPort] = useState('');
+  const [toAddr, setToAddr] = useState('');
+  const problem = !port ? undefined
+    : checkPort(port) ?? (toPort ? checkPort(toPort, 'to-port') : undefined) ?? (toAddr ? checkSingleAddress(toAddr, undefined, 'to-address') : undefined)
+      ?? (!toPort && !toAddr ? 'A forward port needs a to-port, a to-address or both.' : undefined);
+  return (
+    <div className="hd-fw-inline">
+      <TextInput aria-label="Port" placeholder="port" data-testid="fw-add-forward-port-port" value={port} onChange={(_e, v) => setPort(v)} className="hd-fw-narrow" />
+      <FormSelect aria-label="Protocol" value={proto} onChange={(_e, v) => setProto(v)} className="hd-fw-narrow">
+        {PORT_PROTOS.map((p) => <FormSelectOption key={p} value={p} label={p} />)}
+      </FormSelect>
+      <TextInput aria-label="To port" placeholder="to-port" value={toPort} onChange={(_e, v) => setToPort(v)} className="hd-fw-narrow" />
+      <TextInput aria-label="To address" placeholder="to-address (empty = this host)" value={toAddr} onChange={(_e, v) => setToAddr(v)} />
+      <Button
+        variant="secondary"
+        data-testid="fw-add-forward-port"
+        isDisabled={!port || !!problem}
+        onClick={() => {
+          onAdd(forwardPortText({ port, protocol: proto as 'tcp', toPort, toAddr }));
+          setPort('');
+          setToPort('');
+          setToAddr('');
+        }}
+      >
+        Add
+      </Button>
+      {problem && <span className="hd-fw-error">{problem}</span>}
+    </div>
+  );
+}

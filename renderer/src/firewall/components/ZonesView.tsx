@@ -1,0 +1,113 @@
+import { useState } from 'react';
+import { Button, Label, TextInput } from '@patternfly/react-core';
+import { diffCount, diffLayers } from '../../../../shared/firewall/diff';
+import type { FullState } from '../../../../shared/firewall/model';
+import { checkName } from '../../../../shared/firewall/validate';
+import { api } from '../../app/api';
+import { useFirewallStore } from '../store';
+import { ZoneEditor } from './ZoneEditor';
+
+/** Zones of both layers with their differences marked, and the selected zone's editor. */
+export function ZonesView({ full }: { full: FullState }) {
+  const selected = useFirewallStore((s) => s.selectedZone);
+  const hostId = useFirewallStore((s) => s.hostId);
+  const { select, run, load } = useFirewallStore.getState();
+  const [newName, setNewName] = useState('');
+  const diffs = diffLayers(full.runtime, full.permanent).zones;
+  const problem = newName ? checkName('zone', newName) ?? (full.permanent.zones[newName] ? `Zone "${newName}" exists.` : undefined) : undefined;
+  const current = selected && diffs.some((d) => d.name === selected) ? selected : full.global.defaultZone;
+  const perm = full.permanent.zones[current];
+  const custom = perm?.meta ? !perm.meta.builtin : false;
+
+  return (
+    <div className="hd-fw-split">
+      <nav className="hd-fw-list" aria-label="Zones">
+        {diffs.map((d) => {
+          const active = full.global.activeZones[d.name];
+          const n = diffCount(d);
+          return (
+            <button
+              key={d.name}
+              type="button"
+              className="hd-fw-list-item"
+              aria-current={current === d.name}
+              data-testid={`fw-zone-${d.name}`}
+              onClick={() => select('zone', d.name)}
+            >
+              <span>{d.name}</span>
+              <span className="hd-fw-list-badges">
+                {full.global.defaultZone === d.name && <Label isCompact color="purple">default</Label>}
+                {active && <Label isCompact color="green">active</Label>}
+                {n > 0 && <Label isCompact color="orange" data-testid={`fw-zone-${d.name}-diff`}>{d.status === 'different' ? `Δ ${n}` : d.status === 'runtime-only' ? 'runtime' : 'permanent'}</Label>}
+              </span>
+            </button>
+          );
+        })}
+        <div className="hd-fw-list-new">
+          <TextInput aria-label="New zone name" placeholder="new zone name" data-testid="fw-new-zone-name" value={newName} onChange={(_e, v) => setNewName(v)} validated={problem ? 'error' : 'default'} />
+          <Button
+            variant="secondary"
+            data-testid="fw-new-zone"
+            isDisabled={!newName || !!problem}
+            onClick={() =>
+              void run('Creating the zone', () => api.firewall.createZone({ name: newName, settings: {} }, { host: hostId }), `Zone ${newName} created (permanent; reload to use it)`).then((r) => {
+                if (r) {
+                  select('zone', newName);
+                  setNewName('');
+                  void load(hostId);
+                }
+              })
+            }
+          >
+            Create zone
+          </Button>
+          {problem && <span className="hd-fw-error">{problem}</span>}
+        </div>
+        {custom && (
+          <Button
+            variant="link"
+            isDanger
+            data-testid="fw-delete-zone"
+            onClick={() => {
+              if (window.confirm(`Delete the permanent zone ${current}? Its interfaces and sources move to the default zone after a reload.`)) {
+                void run('Deleting the zone', () => api.firewall.deleteZone({ name: current }, { host: hostId }), `Zone ${current} deleted`).then(() => load(hostId));
+              }
+            }}
+          >
+            Delete zone {current}
+          </Button>
+        )}
+        {custom && <RenameZone name={current} />}
+      </nav>
+      <div className="hd-fw-main">{current && <ZoneEditor key={current} full={full} name={current} />}</div>
+    </div>
+  );
+}
+
+function RenameZone({ name }: { name: string }) {
+  const hostId = useFirewallStore((s) => s.hostId);
+  const { run, load, select } = useFirewallStore.getState();
+  const [to, setTo] = useState('');
+  const problem = to ? checkName('zone', to) : undefined;
+  return (
+    <div className="hd-fw-list-new">
+      <TextInput aria-label="Rename zone to" placeholder={`rename ${name} to`} value={to} onChange={(_e, v) => setTo(v)} validated={problem ? 'error' : 'default'} />
+      <Button
+        variant="link"
+        isDisabled={!to || !!problem}
+        onClick={() =>
+          void run('Renaming the zone', () => api.firewall.renameZone({ name, newName: to }, { host: hostId }), `Zone ${name} renamed to ${to}`).then((r) => {
+            if (r) {
+              select('zone', to);
+              setTo('');
+              void load(hostId);
+            }
+          })
+        }
+      >
+        Rename
+      </Button>
+      {problem && <span className="hd-fw-error">{problem}</span>}
+    </div>
+  );
+}

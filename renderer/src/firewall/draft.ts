@@ -1,0 +1,99 @@
+import { forwardPortText, portText } from '../../../shared/firewall/diff';
+import type { ForwardPort, Port, PortProtocol, PolicyPatch, ZonePatch } from '../../../shared/firewall/model';
+import { richRuleKey } from '../../../shared/firewall/rich-rule';
+
+/** List keys an editor can stage changes for (zones and policies). */
+export type DraftKey =
+  | 'services' | 'ports' | 'protocols' | 'sourcePorts' | 'icmpBlocks' | 'forwardPorts' | 'richRules'
+  | 'interfaces' | 'sources' | 'ingressZones' | 'egressZones';
+
+/** Staged edits as display text per list, plus scalar settings. */
+export interface Draft {
+  add: Partial<Record<DraftKey, string[]>>;
+  remove: Partial<Record<DraftKey, string[]>>;
+  scalars: Record<string, string | boolean | number>;
+}
+
+export const emptyDraft = (): Draft => ({ add: {}, remove: {}, scalars: {} });
+
+export const isEmptyDraft = (d: Draft) =>
+  !Object.values(d.add).some((v) => v?.length) && !Object.values(d.remove).some((v) => v?.length) && Object.keys(d.scalars).length === 0;
+
+export const keyFor = (key: DraftKey) => (key === 'richRules' ? richRuleKey : (t: string) => t);
+
+/** Stages an item; re-adding a staged removal just cancels it. */
+export function stage(d: Draft, op: 'add' | 'remove', key: DraftKey, text: string): Draft {
+  const k = keyFor(key);
+  const other = op === 'add' ? 'remove' : 'add';
+  const otherList = d[other][key] ?? [];
+  if (otherList.some((x) => k(x) === k(text))) {
+    return { ...d, [other]: { ...d[other], [key]: otherList.filter((x) => k(x) !== k(text)) } };
+  }
+  const list = d[op][key] ?? [];
+  if (list.some((x) => k(x) === k(text))) return d;
+  return { ...d, [op]: { ...d[op], [key]: [...list, text] } };
+}
+
+export function unstage(d: Draft, key: DraftKey, text: string): Draft {
+  const k = keyFor(key);
+  return {
+    ...d,
+    add: { ...d.add, [key]: (d.add[key] ?? []).filter((x) => k(x) !== k(text)) },
+    remove: { ...d.remove, [key]: (d.remove[key] ?? []).filter((x) => k(x) !== k(text)) },
+  };
+}
+
+export function parsePortText(t: string): Port {
+  const i = t.lastIndexOf('/');
+  return { port: t.slice(0, i), protocol: t.slice(i + 1) as PortProtocol };
+}
+
+export function parseForwardPortText(t: string): ForwardPort {
+  const o = Object.fromEntries(t.split(':').map((kv) => {
+    const i = kv.indexOf('=');
+    return [kv.slice(0, i), kv.slice(i + 1)];
+  }));
+  // to-addr may be IPv6 and contain ":"; it is always last.
+  const toaddrAt = t.indexOf(':toaddr=');
+  const toAddr = toaddrAt >= 0 ? t.slice(toaddrAt + 8) : '';
+  return { port: o.port ?? '', protocol: (o.proto ?? 'tcp') as PortProtocol, toPort: o.toport ?? '', toAddr };
+}
+
+export const portsText = (ports: readonly Port[] | undefined) => (ports ?? []).map(portText);
+export const forwardPortsText = (f: readonly ForwardPort[] | undefined) => (f ?? []).map(forwardPortText);
+
+function items(lists: Partial<Record<DraftKey, string[]>>) {
+  const out: Record<string, unknown[]> = {};
+  for (const [key, values] of Object.entries(lists)) {
+    if (!values?.length) continue;
+    out[key] = key === 'ports' || key === 'sourcePorts' ? values.map(parsePortText) : key === 'forwardPorts' ? values.map(parseForwardPortText) : values;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+export function draftToZonePatch(d: Draft): ZonePatch {
+  const patch: ZonePatch = { ...(d.scalars as Partial<ZonePatch>) };
+  const add = items(d.add);
+  const remove = items(d.remove);
+  if (add) patch.add = add as ZonePatch['add'];
+  if (remove) patch.remove = remove as ZonePatch['remove'];
+  return patch;
+}
+
+export function draftToPolicyPatch(d: Draft): PolicyPatch {
+  const patch: PolicyPatch = { ...(d.scalars as Partial<PolicyPatch>) };
+  const add = items(d.add);
+  const remove = items(d.remove);
+  if (add) patch.add = add as PolicyPatch['add'];
+  if (remove) patch.remove = remove as PolicyPatch['remove'];
+  return patch;
+}
+
+/** One line per staged change, for the apply bar. */
+export function describeDraft(d: Draft): string[] {
+  const lines: string[] = [];
+  for (const [k, v] of Object.entries(d.add)) for (const t of v ?? []) lines.push(`add ${k}: ${t}`);
+  for (const [k, v] of Object.entries(d.remove)) for (const t of v ?? []) lines.push(`remove ${k}: ${t}`);
+  for (const [k, v] of Object.entries(d.scalars)) lines.push(`set ${k} = ${String(v)}`);
+  return lines;
+}

@@ -1,0 +1,227 @@
+import { create } from 'zustand';
+import type { HostDeckEvent } from '../../../shared/api/contract';
+import type { SafeApplySession, SafeChange } from '../../../shared/firewall/contract';
+import type { FullState, Layer, LayerState, PolicyPatch, ZonePatch } from '../../../shared/firewall/model';
+import { api, onEvent } from '../app/api';
+
+export type Load<T> = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; value: T } | { state: 'error'; code: string; message: string };
+
+export interface Notice {
+  id: number;
+  variant: 'success' | 'danger' | 'warning' | 'info';
+  title: string;
+  detail?: string;
+}
+
+export type FirewallTab = 'zones' | 'policies' | 'services' | 'ipsets' | 'global';
+
+interface FirewallStore {
+  hostId: string;
+  full: Load<FullState>;
+  tab: FirewallTab;
+  selectedZone?: string;
+  selectedPolicy?: string;
+  selectedService?: string;
+  selectedIpset?: string;
+  sessions: SafeApplySession[];
+  notices: Notice[];
+  busy: boolean;
+  /** Bumped when ipset entries change, so the entries view re-reads its pages. */
+  ipsetEpoch: number;
+  setTab(tab: FirewallTab): void;
+  select(kind: 'zone' | 'policy' | 'service' | 'ipset', name: string | undefined): void;
+  load(hostId: string, refresh?: boolean): Promise<void>;
+  notify(n: Omit<Notice, 'id'>): void;
+  dismiss(id: number): void;
+  /** Runs a write; reports errors with their code in plain words; returns undefined on failure. */
+  run<T>(what: string, fn: () => Promise<T>, success?: string): Promise<T | undefined>;
+  updateZone(name: string, layer: Layer, patch: ZonePatch, opts?: { timeout?: number; acknowledgeRisk?: boolean }): Promise<boolean>;
+  updatePolicy(name: string, layer: Layer, patch: PolicyPatch, acknowledgeRisk?: boolean): Promise<boolean>;
+  safeApply(change: SafeChange, seconds: number, saveToPermanent: boolean): Promise<boolean>;
+  confirmSession(id: string): Promise<void>;
+  revertSession(id: string): Promise<void>;
+}
+
+let noticeId = 0;
+
+/** Error codes in plain words (firewalld's own codes arrive as FIREWALLD_ERROR with detail.firewalldCode). */
+export function describeError(e: unknown): { code: string; message: string } {
+  const err = e as { code?: string; message?: string; detail?: { firewalldCode?: string } };
+  const code = err.detail?.firewalldCode ?? err.code ?? 'INTERNAL';
+  const plain: Record<string, string> = {
+    FIREWALLD_NOT_RUNNING: 'firewalld is not running.',
+    NOT_AUTHORIZED: 'Not authorized: polkit refused, or HostDeck lacks the rights for this.',
+    ACCESS_DENIED: 'firewalld is in lockdown mode and does not accept changes from HostDeck.',
+    PANIC_MODE: 'Panic mode is on: firewalld refuses runtime changes until it is turned off.',
+    ALREADY_ENABLED: 'It is already there.',
+    NOT_ENABLED: 'It is not there.',
+    ZONE_CONFLICT: 'That interface or source is bound to another zone.',
+    NEEDS_CONFIRMATION: 'This change needs confirmation.',
+    TIMEOUT: 'firewalld did not answer in time.',
+  };
+  const message = err.message ?? String(e);
+  return { code, message: plain[code] && !message ? plain[code] : message };
+}
+
+function emptyLayer(): LayerState {
+  return { zones: {}, policies: {}, services: {}, ipsets: {}, icmptypes: {}, helpers: {} };
+}
+
+const KIND_KEY = { zone: 'zones', policy: 'policies', service: 'services', ipset: 'ipsets', icmptype: 'icmptypes', helper: 'helpers' } as const;
+
+export const useFirewallStore = create<FirewallStore>((set, get) => ({
+  hostId: 'local',
+  full: { state: 'idle' },
+  tab: 'zones',
+  sessions: [],
+  notices: [],
+  busy: false,
+  ipsetEpoch: 0,
+  setTab(tab) {
+    set({ tab });
+  },
+  select(kind, name) {
+    if (kind === 'zone') set({ selectedZone: name });
+    if (kind === 'policy') set({ selectedPolicy: name });
+    if (kind === 'service') set({ selectedService: name });
+    if (kind === 'ipset') set({ selectedIpset: name });
+  },
+  async load(hostId, refresh = false) {
+    const keep = get().full.state === 'ready' && get().hostId === hostId;
+    set({ hostId, ...(keep ? {} : { full: { state: 'loading' } as Load<FullState> }) });
+    try {
+      const [full, sessions] = await Promise.all([
+        api.firewall.state({ refresh }, { host: hostId }),
+        api.firewall.safeApplyStatus({}, { host: hostId }).then((r) => r.sessions).catch(() => [] as SafeApplySession[]),
+      ]);
+      if (get().hostId !== hostId) return;
+      const s = get();
+      set({
+        full: { state: 'ready', value: full },
+        sessions,
+        selectedZone: s.selectedZone && full.runtime.zones[s.selectedZone] ? s.selectedZone : full.global.defaultZone,
+      });
+    } catch (e) {
+      if (get().hostId !== hostId) return;
+      const { code, message } = describeError(e);
+      set({ full: { state: 'error', code, message } });
+    }
+  },
+  notify(n) {
+    const id = ++noticeId;
+    set({ notices: [...get().notices, { ...n, id }] });
+    if (n.variant === 'success' || n.variant === 'info') setTimeout(() => get().dismiss(id), 6000);
+  },
+  dismiss(id) {
+    set({ notices: get().notices.filter((n) => n.id !== id) });
+  },
+  async run(what, fn, success) {
+    set({ busy: true });
+    try {
+      const r = await fn();
+      if (success) get().notify({ variant: 'success', title: success });
+      return r;
+    } catch (e) {
+      const { code, message } = describeError(e);
+      get().notify({ variant: 'danger', title: `${what} failed [${code}]`, detail: message });
+      return undefined;
+    } finally {
+      set({ busy: false });
+    }
+  },
+  async updateZone(name, layer, patch, opts = {}) {
+    const host = get().hostId;
+    const r = await get().run(`Changing zone ${name} (${layer})`, () =>
+      api.firewall.updateZone({ name, layer, patch, timeout: opts.timeout, acknowledgeRisk: opts.acknowledgeRisk ?? false }, { host }),
+    `Zone ${name}: ${layer} updated`);
+    if (r) {
+      applyObject(layer, 'zone', name, r.object);
+      for (const note of r.notes) get().notify({ variant: 'info', title: note });
+    }
+    return !!r;
+  },
+  async updatePolicy(name, layer, patch, acknowledgeRisk = false) {
+    const host = get().hostId;
+    const r = await get().run(`Changing policy ${name} (${layer})`, () =>
+      api.firewall.updatePolicy({ name, layer, patch, acknowledgeRisk }, { host }),
+    `Policy ${name}: ${layer} updated`);
+    if (r) applyObject(layer, 'policy', name, r.object);
+    return !!r;
+  },
+  async safeApply(change, seconds, saveToPermanent) {
+    const host = get().hostId;
+    const s = await get().run('Safe apply', () => api.firewall.safeApply({ change, seconds, saveToPermanent }, { host }));
+    if (s) upsertSession(s);
+    return !!s;
+  },
+  async confirmSession(id) {
+    const host = get().hostId;
+    const s = await get().run('Confirming the change', () => api.firewall.safeApplyConfirm({ id }, { host }), 'Change kept');
+    if (s) upsertSession(s);
+  },
+  async revertSession(id) {
+    const host = get().hostId;
+    const s = await get().run('Reverting the change', () => api.firewall.safeApplyRevert({ id }, { host }), 'Change reverted');
+    if (s) upsertSession(s);
+  },
+}));
+
+function upsertSession(s: SafeApplySession) {
+  const sessions = useFirewallStore.getState().sessions.filter((x) => x.id !== s.id);
+  useFirewallStore.setState({ sessions: [...sessions, s] });
+}
+
+/** Puts one object (or its removal) into the loaded state without re-reading everything. */
+function applyObject(layer: Layer, kind: keyof typeof KIND_KEY, name: string, object: unknown) {
+  const full = useFirewallStore.getState().full;
+  if (full.state !== 'ready') return;
+  const key = KIND_KEY[kind];
+  const layerState = { ...(full.value[layer] ?? emptyLayer()) };
+  const objects = { ...(layerState[key] as Record<string, unknown>) };
+  if (object === null) delete objects[name];
+  else objects[name] = object;
+  (layerState as Record<string, unknown>)[key] = objects;
+  useFirewallStore.setState({ full: { state: 'ready', value: { ...full.value, [layer]: layerState } } });
+}
+
+/** Keeps the store current from pushed events; returns the unsubscribe function. */
+export function startFirewallEvents(): () => void {
+  let reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  return onEvent((e: HostDeckEvent) => {
+    const st = useFirewallStore.getState();
+    if (e.host !== st.hostId) return;
+    switch (e.name) {
+      case 'firewall.objectChanged': {
+        const { layer, change } = e.payload;
+        applyObject(layer, change.kind, change.name, change.object);
+        break;
+      }
+      case 'firewall.globalChanged': {
+        const full = st.full;
+        if (full.state === 'ready') useFirewallStore.setState({ full: { state: 'ready', value: { ...full.value, global: e.payload.global, revision: e.payload.revision } } });
+        break;
+      }
+      case 'firewall.configChanged': {
+        const full = st.full;
+        if (full.state === 'ready') useFirewallStore.setState({ full: { state: 'ready', value: { ...full.value, config: e.payload.config } } });
+        break;
+      }
+      case 'firewall.reloaded':
+      case 'firewall.statusChanged':
+        // Debounced: a reload is followed by a burst of per-object events.
+        clearTimeout(reloadTimer);
+        reloadTimer = setTimeout(() => void useFirewallStore.getState().load(st.hostId), 150);
+        break;
+      case 'firewall.ipsetEntriesChanged': {
+        useFirewallStore.setState({ ipsetEpoch: st.ipsetEpoch + 1 });
+        const full = st.full;
+        const set = full.state === 'ready' ? full.value[e.payload.layer].ipsets[e.payload.name] : undefined;
+        if (set) applyObject(e.payload.layer, 'ipset', e.payload.name, { ...set, entryCount: e.payload.entryCount });
+        break;
+      }
+      case 'firewall.safeApplyChanged':
+        upsertSession(e.payload);
+        break;
+    }
+  });
+}

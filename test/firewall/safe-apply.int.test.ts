@@ -1,0 +1,142 @@
+/**
+ * Safe apply and the global controls: lock-out detection, automatic revert (also when nobody
+ * is there to confirm, and when HostDeck shuts down), confirm + save, panic mode, log-denied.
+ * Checked with firewall-cmd. Needs root and firewalld, dbus, nftables, util-linux.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError } from '../../shared/api/errors';
+import { Runtime } from '../../electron/api/runtime';
+import { openSession, type FwSession } from './session';
+
+let s: FwSession;
+beforeAll(async () => {
+  // sshd listens on 22 and 2222 on this pretend host.
+  s = await openSession({ sshdConfig: 'Port 22\nPort 2222\n' });
+  await s.api.state({});
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+async function apiError(p: Promise<unknown>): Promise<ApiError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(ApiError);
+    return e as ApiError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('safeApply.required', () => {
+  it('flags changes that could cut the admin off, and only those', async () => {
+    const check = (change: Parameters<typeof s.api.safeApplyCheck>[0]['change']) => s.api.safeApplyCheck({ change });
+    const ssh = await check({ type: 'zone', name: 'public', patch: { remove: { services: ['ssh'] } } });
+    expect(ssh.required).toBe(true);
+    expect(ssh.sshPorts).toEqual([22, 2222]);
+    expect((await check({ type: 'zone', name: 'public', patch: { remove: { ports: [{ port: '2000-3000', protocol: 'tcp' }] } } })).required).toBe(true);
+    expect((await check({ type: 'zone', name: 'public', patch: { target: 'DROP' } })).required).toBe(true);
+    expect((await check({ type: 'zone', name: 'public', patch: { target: '%%REJECT%%' } })).required).toBe(true);
+    expect((await check({ type: 'panic', enabled: true })).required).toBe(true);
+    // Harmless: adding things, a zone nobody uses, a UDP port.
+    expect((await check({ type: 'zone', name: 'public', patch: { add: { services: ['http'] } } })).required).toBe(false);
+    expect((await check({ type: 'zone', name: 'block', patch: { remove: { services: ['ssh'] } } })).required).toBe(false);
+    expect((await check({ type: 'zone', name: 'public', patch: { remove: { ports: [{ port: '22', protocol: 'udp' }] } } })).required).toBe(false);
+    // Moving an interface into a zone that does not let SSH in.
+    expect((await check({ type: 'zone', name: 'drop', patch: { add: { interfaces: ['eth0'] } } })).required).toBe(true);
+    expect((await check({ type: 'zone', name: 'work', patch: { add: { interfaces: ['eth0'] } } })).required).toBe(false);
+  });
+
+  it('refuses a risky runtime change sent without safe apply', async () => {
+    const e = await apiError(s.api.updateZone({ name: 'public', layer: 'runtime', patch: { remove: { services: ['ssh'] } } }));
+    expect(e.code).toBe('NEEDS_CONFIRMATION');
+    expect(s.words('--zone=public', '--list-services')).toContain('ssh');
+    const p = await apiError(s.api.setPanicMode({ enabled: true }));
+    expect(p.code).toBe('NEEDS_CONFIRMATION');
+    expect(s.sb.firewallCmdRaw('--query-panic').status).not.toBe(0);
+  });
+});
+
+describe('safe apply', () => {
+  it('reverts by itself when nobody confirms', async () => {
+    const session = await s.api.safeApply({ change: { type: 'zone', name: 'public', patch: { remove: { services: ['ssh'] } } }, seconds: 5 });
+    expect(session.status).toBe('pending');
+    expect(session.reasons.join(' ')).toMatch(/ssh/);
+    expect(s.words('--zone=public', '--list-services')).not.toContain('ssh');
+    // Nobody calls confirm: the Node side reverts on its own.
+    await s.until(() => s.words('--zone=public', '--list-services').includes('ssh'), 9000, 'the automatic revert');
+    await s.until(() => s.events.some((e) => e.name === 'firewall.safeApplyChanged' && e.payload.id === session.id && e.payload.status === 'reverted'), 1000, 'reverted event');
+    expect((await s.api.safeApplyStatus({})).sessions.find((x) => x.id === session.id)?.status).toBe('reverted');
+    // Confirming afterwards is refused: the change is gone.
+    expect((await apiError(s.api.safeApplyConfirm({ id: session.id }))).code).toBe('CONFLICT');
+    expect(s.words('--permanent', '--zone=public', '--list-services')).toContain('ssh');
+  });
+
+  it('keeps and saves the change when confirmed in time', async () => {
+    const session = await s.api.safeApply({
+      change: { type: 'zone', name: 'public', patch: { remove: { services: ['ssh'] }, add: { ports: [{ port: '2222', protocol: 'tcp' }] } } },
+      seconds: 60,
+    });
+    const done = await s.api.safeApplyConfirm({ id: session.id });
+    expect(done.status).toBe('confirmed');
+    expect(s.words('--zone=public', '--list-services')).not.toContain('ssh');
+    expect(s.words('--permanent', '--zone=public', '--list-services')).not.toContain('ssh');
+    expect(s.words('--permanent', '--zone=public', '--list-ports')).toContain('2222/tcp');
+    // Put ssh back (not risky: adding).
+    await s.api.updateZone({ name: 'public', layer: 'runtime', patch: { add: { services: ['ssh'] }, remove: { ports: [{ port: '2222', protocol: 'tcp' }] } }, acknowledgeRisk: true });
+    await s.api.updateZone({ name: 'public', layer: 'permanent', patch: { add: { services: ['ssh'] }, remove: { ports: [{ port: '2222', protocol: 'tcp' }] } } });
+  });
+
+  it('turns panic mode off again by itself', async () => {
+    const session = await s.api.safeApply({ change: { type: 'panic', enabled: true }, seconds: 5 });
+    expect(s.sb.firewallCmdRaw('--query-panic').status).toBe(0);
+    expect(session.status).toBe('pending');
+    await s.until(() => s.sb.firewallCmdRaw('--query-panic').status !== 0, 9000, 'panic off');
+    await s.until(async () => !(await s.api.state({})).global.panicMode, 1000, 'panic off in state');
+  });
+
+  it('safe-applies a zone target (permanent + reload) and reverts it', async () => {
+    const session = await s.api.safeApply({ change: { type: 'zone', name: 'public', patch: { target: 'DROP' } }, seconds: 60 });
+    expect(s.sb.firewallCmd('--info-zone=public')).toMatch(/target: DROP/);
+    const reverted = await s.api.safeApplyRevert({ id: session.id });
+    expect(reverted.status).toBe('reverted');
+    expect(s.sb.firewallCmd('--info-zone=public')).toMatch(/target: default/);
+    expect(s.sb.firewallCmd('--permanent', '--zone=public', '--get-target').trim()).toBe('default');
+  });
+
+  it('reverts pending changes when HostDeck shuts down', async () => {
+    const rt = new Runtime({ mode: 'cli', local: { root: s.root, systemBusAddress: s.sb.busAddress } });
+    const session = await rt.api.firewall.safeApply({
+      change: { type: 'zone', name: 'public', patch: { remove: { services: ['dhcpv6-client'] } } },
+      seconds: 600,
+    });
+    expect(session.status).toBe('pending');
+    expect(s.words('--zone=public', '--list-services')).not.toContain('dhcpv6-client');
+    await rt.dispose();
+    expect(s.words('--zone=public', '--list-services')).toContain('dhcpv6-client');
+  });
+});
+
+describe('global controls', () => {
+  it('log denied asks first when a reload would drop runtime changes, then sets it', async () => {
+    await s.api.updateZone({ name: 'home', layer: 'runtime', patch: { add: { services: ['http'] } } });
+    expect((await apiError(s.api.setLogDenied({ value: 'all' }))).code).toBe('NEEDS_CONFIRMATION');
+    expect(s.sb.firewallCmd('--get-log-denied').trim()).toBe('off');
+    await s.api.setLogDenied({ value: 'unicast', confirm: true });
+    expect(s.sb.firewallCmd('--get-log-denied').trim()).toBe('unicast');
+    const st = await s.api.state({});
+    expect(st.global.logDenied).toBe('unicast');
+    expect(st.config.LogDenied).toBe('unicast');
+    // setLogDenied reloads (firewalld #1115): the runtime-only service is gone, as warned.
+    expect(s.words('--zone=home', '--list-services')).not.toContain('http');
+    await s.api.setLogDenied({ value: 'off' });
+  });
+
+  it('panic mode with confirmation', async () => {
+    await s.api.setPanicMode({ enabled: true, confirm: true });
+    expect(s.sb.firewallCmdRaw('--query-panic').status).toBe(0);
+    expect((await s.api.state({})).global.panicMode).toBe(true);
+    await s.api.setPanicMode({ enabled: false });
+    expect(s.sb.firewallCmdRaw('--query-panic').status).not.toBe(0);
+  });
+});
