@@ -211,10 +211,19 @@ export const registerDnsCommands: RegisterCommands = (program, cli) => {
         cli.print(r, !!opts.json, (x) =>
           !x.available
             ? `systemd-resolved: not available (${x.reason})`
-            : [`global: ${x.global?.servers.join(' ')} ${x.global?.domains.join(' ')}`, ...x.links.map((l) => `${l.name}: ${l.servers.join(' ')}  ${l.domains.map((d) => (d.routeOnly ? `~${d.domain}` : d.domain)).join(' ')}`)].join('\n'),
+            : [
+                `resolv.conf mode: ${x.global?.resolvConfMode ?? 'unknown'}`,
+                `global: ${x.global?.servers.join(' ') || '(no servers)'}  ${domainText(x.global?.domains ?? [])}`,
+                ...(x.global?.fallbackServers.length ? [`fallback: ${x.global.fallbackServers.join(' ')}`] : []),
+                ...x.links.map((l) => `link ${l.ifindex} (${l.name}): ${l.servers.join(' ') || '(no servers)'}  ${domainText(l.domains)}${l.defaultRoute === false ? '  [not a default route]' : ''}`),
+              ].join('\n'),
         );
       } catch (e) {
         cli.fail(e);
       }
     });
 };
+
+function domainText(ds: { domain: string; routeOnly: boolean }[]): string {
+  return ds.map((d) => (d.routeOnly ? `~${d.domain}` : d.domain)).join(' ');
+}

@@ -10,6 +10,7 @@ import type { FeatureHandlers } from '../api/handler';
 import { writeFileAtomic } from '../files/atomic-write';
 import type { Host } from '../hosts/host';
 import { fromText, hostPath, readResolvFile, toText } from './files';
+import { hostInterfaces } from './interfaces';
 import { liveCheck } from './live-check';
 import { detectOwner } from './owner';
 import { readResolved } from './resolved';
@@ -52,7 +53,7 @@ export const dnsHandlers: FeatureHandlers<'dns'> = {
   async check({ host }, input) {
     const src = await source(host, input);
     const hostname = input.hostname ?? (await hostnameOf(host));
-    const core = checkText(src.bytes, input.libc, { hostname, env: input.env });
+    const core = checkText(src.bytes, input.libc, { hostname, env: input.env, interfaces: await hostInterfaces(host) });
     const owner = src.fromFile ? await detectOwner(host.root, hostPath(host, input.path).rel) : null;
     return { path: src.path, ...core, owner };
   },
@@ -60,7 +61,7 @@ export const dnsHandlers: FeatureHandlers<'dns'> = {
   async plan({ host }, input) {
     const src = await source(host, input);
     const hostname = input.hostname ?? (await hostnameOf(host));
-    return toPlanOutput(planText(input.name, src.bytes, input.libc, { hostname, env: input.env, family: input.family, existing: input.existing }));
+    return toPlanOutput(planText(input.name, src.bytes, input.libc, { hostname, env: input.env, family: input.family, existing: input.existing, interfaces: await hostInterfaces(host) }));
   },
 
   async pod({ host }, input) {

@@ -1,5 +1,5 @@
 import { diagnose, type Diagnostic } from './diagnostics';
-import { readMusl } from './musl';
+import { readMusl, type MuslReadOptions } from './musl';
 import type { GlibcReadOptions } from './glibc';
 import { planGlibc, planMusl, type Libc, type PlanOptions, type QueryPlan } from './plan';
 import { readGlibc } from './glibc';
@@ -20,7 +20,7 @@ function fmtNs(s: { address: string; scope?: string }): string {
   return s.scope !== undefined ? `${s.address}%${s.scope}` : s.address;
 }
 
-export function checkText(bytes: string, libc: Libc = 'glibc', opts: GlibcReadOptions = {}): CheckCore {
+export function checkText(bytes: string, libc: Libc = 'glibc', opts: GlibcReadOptions & MuslReadOptions = {}): CheckCore {
   const d = diagnose(bytes, opts);
   if (libc === 'musl') {
     const m = d.musl;
@@ -50,6 +50,6 @@ export function checkText(bytes: string, libc: Libc = 'glibc', opts: GlibcReadOp
   };
 }
 
-export function planText(name: string, bytes: string, libc: Libc = 'glibc', opts: GlibcReadOptions & PlanOptions = {}): QueryPlan {
-  return libc === 'musl' ? planMusl(name, readMusl(bytes), opts) : planGlibc(name, readGlibc(bytes, opts), opts);
+export function planText(name: string, bytes: string, libc: Libc = 'glibc', opts: GlibcReadOptions & MuslReadOptions & PlanOptions = {}): QueryPlan {
+  return libc === 'musl' ? planMusl(name, readMusl(bytes, opts), opts) : planGlibc(name, readGlibc(bytes, opts), opts);
 }

@@ -12,6 +12,13 @@ export const diagnosticSchema = z.object({
   message: z.string(),
   fix: z.string(),
   dangerous: z.boolean().optional(),
+  /** The fix as a one-line edit (replace or delete that line), when it can be applied mechanically. */
+  edit: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('replaceLine'), line: z.number().int(), text: z.string() }),
+      z.object({ kind: z.literal('deleteLine'), line: z.number().int() }),
+    ])
+    .optional(),
 });
 
 export const ownerSchema = z.object({
@@ -122,13 +129,40 @@ export const liveResultSchema = z.object({
 });
 export type DnsLiveResult = z.infer<typeof liveResultSchema>;
 
+const resolvedDomainSchema = z.object({ domain: z.string(), routeOnly: z.boolean() });
+
 export const resolvedLinkSchema = z.object({
   ifindex: z.number().int(),
   name: z.string(),
+  /** Upstream servers as resolvectl prints them: "addr", "addr:port" / "[v6]:port", "#server-name" for DNS-over-TLS. */
   servers: z.array(z.string()),
-  domains: z.array(z.object({ domain: z.string(), routeOnly: z.boolean() })),
+  /** Search domains, and routing-only domains (resolvectl shows those with "~"). */
+  domains: z.array(resolvedDomainSchema),
   defaultRoute: z.boolean().nullable(),
+  currentServer: z.string().nullable(),
+  /** Current scopes as resolvectl names them: DNS, LLMNR/IPv4, LLMNR/IPv6, mDNS/IPv4, mDNS/IPv6. */
+  scopes: z.array(z.string()),
+  dnssec: z.string().nullable(),
+  dnsOverTls: z.string().nullable(),
 });
+export type ResolvedLink = z.infer<typeof resolvedLinkSchema>;
+
+export const resolvedStateSchema = z.object({
+  available: z.boolean(),
+  reason: z.string().nullable(),
+  global: z
+    .object({
+      servers: z.array(z.string()),
+      domains: z.array(resolvedDomainSchema),
+      fallbackServers: z.array(z.string()),
+      currentServer: z.string().nullable(),
+      /** stub, static, uplink, foreign or missing (systemd 246+). */
+      resolvConfMode: z.string().nullable(),
+    })
+    .nullable(),
+  links: z.array(resolvedLinkSchema),
+});
+export type ResolvedState = z.infer<typeof resolvedStateSchema>;
 
 export const dnsContract = {
   read: operation({
@@ -181,12 +215,7 @@ export const dnsContract = {
   resolved: operation({
     summary: 'systemd-resolved upstream servers and domains per link (D-Bus org.freedesktop.resolve1)',
     input: z.object({}),
-    output: z.object({
-      available: z.boolean(),
-      reason: z.string().nullable(),
-      global: z.object({ servers: z.array(z.string()), domains: z.array(z.string()) }).nullable(),
-      links: z.array(resolvedLinkSchema),
-    }),
+    output: resolvedStateSchema,
   }),
   save: operation({
     summary: 'Write resolv.conf atomically (backup, refuses if changed since read; dangerous settings need confirm)',

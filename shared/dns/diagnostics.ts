@@ -1,7 +1,7 @@
 import { showBytes } from './bytes';
 import { cLine, parseDocument, type RcDocument } from './document';
 import { FLAG_OPTIONS, MAXNS, MAXRESOLVSORT, readGlibc, type GlibcConf, type GlibcReadOptions } from './glibc';
-import { readMusl, type MuslConf } from './musl';
+import { readMusl, type MuslConf, type MuslReadOptions } from './musl';
 
 /**
  * Every resolv.conf trap as a warning on its line, in plain words, with the fix. The facts come
@@ -20,7 +20,12 @@ export interface Diagnostic {
   fix: string;
   /** Saving a file with this finding needs explicit confirmation. */
   dangerous?: boolean;
+  /** The fix as a one-line edit (edits.ts), when it can be applied mechanically. */
+  edit?: LineEdit;
 }
+
+/** A fix that touches exactly one line: replace its text (byte string, no "\n") or delete it. */
+export type LineEdit = { kind: 'replaceLine'; line: number; text: string } | { kind: 'deleteLine'; line: number };
 
 const KEYWORDS = ['nameserver', 'search', 'domain', 'options', 'sortlist'] as const;
 
@@ -45,11 +50,11 @@ export interface Diagnosis {
   dangerous: boolean;
 }
 
-export function diagnose(input: string | RcDocument, opts: GlibcReadOptions = {}): Diagnosis {
+export function diagnose(input: string | RcDocument, opts: GlibcReadOptions & MuslReadOptions = {}): Diagnosis {
   const doc = typeof input === 'string' ? parseDocument(input) : input;
   const bytes = typeof input === 'string' ? input : doc.lines.map((l) => l.text + l.eol).join('');
   const glibc = readGlibc(doc, opts);
-  const musl = readMusl(bytes);
+  const musl = readMusl(bytes, opts);
   const out: Diagnostic[] = [];
   const add = (d: Diagnostic) => out.push(d);
 
@@ -168,7 +173,7 @@ export function diagnose(input: string | RcDocument, opts: GlibcReadOptions = {}
           });
         }
         for (const t of glibc.optionTokens.filter((x) => x.line === n).slice(0, commentAt >= 0 ? commentAt : undefined)) {
-          diagnoseOption(t, n, add);
+          diagnoseOption(t, n, raw, add);
         }
         break;
       }
@@ -203,6 +208,18 @@ export function diagnose(input: string | RcDocument, opts: GlibcReadOptions = {}
   if (optionLines.length > 1) {
     add({ line: optionLines[optionLines.length - 1]!, code: 'SPLIT_OPTIONS', severity: 'info', message: `Options are spread over ${optionLines.length} lines (${optionLines.join(', ')}). glibc combines them, musl reads each line, older kubelets keep only the last line.`, fix: 'Put all options on one "options" line.' });
   }
+  for (const r of musl.scopeRejected) {
+    const why =
+      r.problem === 'not-link-local'
+        ? 'musl accepts an interface name after % only on link-local (fe80::/10) addresses'
+        : r.problem === 'unknown-interface'
+          ? 'there is no such network interface here'
+          : r.problem === 'empty'
+            ? 'nothing follows the %'
+            : 'the scope number is too large';
+    const glibcUses = glibc.nameservers.some((s) => s.line === r.line);
+    add({ line: r.line, code: 'MUSL_SCOPE_REJECTED', severity: 'warning', message: `musl (Alpine) skips "${showBytes(r.token)}": ${why}${glibcUses ? '; glibc ignores the scope and uses the address' : ''}.`, fix: 'Drop the %scope, or use a link-local address with an existing interface name or a numeric scope.' });
+  }
   for (const t of musl.truncatedLines) {
     add({ line: t, code: 'MUSL_LONG_LINE', severity: 'warning', message: 'This line is 255 bytes or longer: musl (Alpine) ignores it entirely.', fix: 'Shorten it (fewer or shorter search domains).' });
   }
@@ -224,6 +241,11 @@ export function diagnose(input: string | RcDocument, opts: GlibcReadOptions = {}
   if (glibc.search.length === 0 && musl.search.length === 0 && searchLines.length === 0) {
     // nothing to say: no search list at all is a valid choice
   }
+  for (const d of out) {
+    if (d.edit || d.line < 1) continue;
+    const e = lineFix(d.code, doc.lines[d.line - 1]!.text, d.line);
+    if (e) d.edit = e;
+  }
   out.sort((a, b) => a.line - b.line || severityRank(a.severity) - severityRank(b.severity));
   return { glibc, musl, diagnostics: out, dangerous: out.some((d) => d.dangerous) };
 }
@@ -232,9 +254,96 @@ function severityRank(s: Severity): number {
   return s === 'error' ? 0 : s === 'warning' ? 1 : 2;
 }
 
-function diagnoseOption(t: GlibcConf['optionTokens'][number], n: number, add: (d: Diagnostic) => void): void {
+/**
+ * The mechanical fix for a line-level finding, computed from the line's bytes. Only lines whose
+ * fix is unambiguous get one; the rest keep their advice in words.
+ */
+function lineFix(code: string, raw: string, line: number): LineEdit | undefined {
+  const cr = raw.endsWith('\r') ? '\r' : '';
+  const body = cr ? raw.slice(0, -1) : raw;
+  const replace = (text: string): LineEdit | undefined => (text === raw ? undefined : { kind: 'replaceLine', line, text });
+  switch (code) {
+    case 'TOO_MANY_NAMESERVERS':
+    case 'SEARCH_OVERRIDDEN':
+      return { kind: 'deleteLine', line };
+    case 'CRLF':
+      return replace(body);
+    case 'NUL_BYTE':
+      // What the resolvers read: the line up to the NUL.
+      return replace(raw.slice(0, raw.indexOf('\0')));
+    case 'INLINE_COMMENT_SEARCH':
+    case 'INLINE_COMMENT_OPTIONS':
+    case 'INLINE_COMMENT_NAMESERVER': {
+      const m = /^(\S+[ \t]+.*?)[ \t]+[#;]/.exec(body) ?? /^(\S+[ \t]+[^ \t#;]+)[#;]/.exec(body);
+      return m ? replace(m[1]!.replace(/[ \t]+$/, '') + cr) : undefined;
+    }
+    case 'INDENTED_KEYWORD':
+    case 'INDENTED_COMMENT':
+      return replace(raw.replace(/^[ \t]+/, ''));
+    case 'UPPERCASE_KEYWORD': {
+      const t = body.replace(/^[ \t]+/, '');
+      const kw = KEYWORDS.find((k) => t.toLowerCase().startsWith(k));
+      return kw ? replace(kw + t.slice(kw.length) + cr) : undefined;
+    }
+    case 'KEYWORD_NO_BLANK': {
+      const kw = KEYWORDS.find((k) => body.startsWith(k));
+      if (!kw) return undefined;
+      const value = body.slice(kw.length + 1).trim();
+      return value ? replace(`${kw} ${value}${cr}`) : { kind: 'deleteLine', line };
+    }
+    case 'DOMAIN_MULTIPLE':
+      return replace(`search ${body.slice(6).trim().split(/[ \t]+/).join(' ')}${cr}`);
+    case 'INVALID_NAMESERVER': {
+      const tok = body.slice(10).replace(/^[ \t]+/, '').split(/[ \t]/)[0] ?? '';
+      const cand = /^\[(.+)\]$/.exec(tok)?.[1] ?? /^([\d.]+):\d+$/.exec(tok)?.[1] ?? /^([^#;]+)[#;]/.exec(tok)?.[1];
+      return cand && readGlibc(`nameserver ${cand}\n`).nameservers.length === 1 ? replace(`nameserver ${cand}${cr}`) : undefined;
+    }
+    case 'SORTLIST_CIDR':
+      return replace(
+        raw.replace(/\/(\d{1,2})(?=$|[ \t;\r])/g, (all, bits: string) => {
+          const b = Number(bits);
+          if (b > 32) return all;
+          const m = b === 0 ? 0 : (0xffffffff << (32 - b)) >>> 0;
+          return `/${[m >>> 24, (m >>> 16) & 255, (m >>> 8) & 255, m & 255].join('.')}`;
+        }),
+      );
+    default:
+      return undefined;
+  }
+}
+
+/** The options line with one token replaced (or removed when `by` is null); the line goes when no option is left. */
+function tokenFix(raw: string, line: number, token: string, by: string | null): LineEdit | undefined {
+  const cr = raw.endsWith('\r') ? '\r' : '';
+  const body = cr ? raw.slice(0, -1) : raw;
+  const parts = body.slice(7).split(/([ \t]+)/);
+  const k = parts.indexOf(token);
+  if (k < 0) return undefined;
+  if (by !== null) parts[k] = by;
+  else parts.splice(k > 0 ? k - 1 : k, k > 0 ? 2 : 1);
+  const rest = parts.join('');
+  if (rest.trim() === '') return { kind: 'deleteLine', line };
+  return { kind: 'replaceLine', line, text: `options${/^[ \t]/.test(rest) ? '' : ' '}${rest}${cr}` };
+}
+
+function diagnoseOption(t: GlibcConf['optionTokens'][number], n: number, raw: string, addRaw: (d: Diagnostic) => void): void {
   const tok = t.token.replace(/[\r\n]+$/, '');
   if (tok === '') return;
+  // Every finding about an option token can be fixed on the token itself.
+  const fixes: Record<string, string | null> = {
+    ATTEMPTS_ZERO: 'attempts:2',
+    NDOTS_NEGATIVE: 'ndots:1',
+    TIMEOUT_NOT_POSITIVE: 'timeout:1',
+    OPTION_IGNORED: null,
+  };
+  const add = (d: Diagnostic) => {
+    let by: string | null | undefined = d.code in fixes ? fixes[d.code] : undefined;
+    if (d.code === 'OPTION_CLAMPED' && t.effect.kind === 'number') by = `${t.effect.name}:${t.effect.value}`;
+    if (d.code === 'OPTION_PREFIX_MATCH' && t.effect.kind === 'flag') by = t.effect.name;
+    if (d.code === 'OPTION_UNKNOWN') by = /^Write "(.+)"\.$/.exec(d.fix)?.[1];
+    const e = by === undefined ? undefined : tokenFix(raw, n, tok, by);
+    addRaw(e ? { ...d, edit: e } : d);
+  };
   if (t.effect.kind === 'number') {
     const { name, raw, value } = t.effect;
     const after = tok.slice(name.length + 1);

@@ -1,5 +1,5 @@
 import { isCSpace, isDigit } from './bytes';
-import { parseNameserverAddress } from './inet';
+import { inetAtonExact, inetPton6, ipv4ToString, ipv6ToString, isLinkLocal6 } from './inet';
 
 /**
  * How musl 1.2.3 reads resolv.conf (src/network/resolvconf.c), simulated over the bytes with the
@@ -13,8 +13,21 @@ export interface MuslNameserver {
   family: 4 | 6;
   address: string;
   scope?: string;
+  /** The scope id musl stores: 0 without a scope; null for an interface name whose index is unknown (no interface list given). */
+  scopeId: number | null;
   line: number;
 }
+
+export interface MuslReadOptions {
+  /**
+   * The network interfaces (name -> ifindex) that a `%name` scope is looked up in, as
+   * if_nametoindex() would. Without it a named scope on a link-local address is assumed to exist.
+   */
+  interfaces?: Record<string, number>;
+}
+
+/** Why musl skips a nameserver token that is otherwise an address, or null when it takes it. */
+export type MuslScopeProblem = 'not-link-local' | 'unknown-interface' | 'empty' | 'too-large';
 
 export interface MuslConf {
   /** The first 3 valid nameservers (127.0.0.1 if none). */
@@ -27,11 +40,13 @@ export interface MuslConf {
   attempts: number;
   /** Lines musl skipped because they do not fit its 256-byte buffer. */
   truncatedLines: number[];
+  /** nameserver lines musl skips only because of their %scope. */
+  scopeRejected: { line: number; token: string; problem: MuslScopeProblem }[];
 }
 
 const LINE_BUF = 256;
 
-export function readMusl(bytes: string): MuslConf {
+export function readMusl(bytes: string, opts: MuslReadOptions = {}): MuslConf {
   let ndots = 1;
   let timeout = 5;
   let attempts = 2;
@@ -39,6 +54,7 @@ export function readMusl(bytes: string): MuslConf {
   let searchRaw = '';
   let searchLine: number | null = null;
   const truncatedLines: number[] = [];
+  const scopeRejected: MuslConf['scopeRejected'] = [];
 
   let pos = 0;
   let lineNo = 1; // the file line where the current fgets() chunk starts
@@ -88,8 +104,10 @@ export function readMusl(bytes: string): MuslConf {
       while (isCSpace(line[p])) p++;
       let z = p;
       while (z < line.length && !isCSpace(line[z])) z++;
-      const a = parseMuslLiteral(line.slice(p, z));
-      if (a) ns.push({ ...a, line: lineNo });
+      const tok = line.slice(p, z);
+      const a = parseMuslLiteral(tok, opts.interfaces);
+      if (a && 'problem' in a) scopeRejected.push({ line: lineNo, token: tok, problem: a.problem });
+      else if (a) ns.push({ ...a, line: lineNo });
       continue;
     }
     if ((line.startsWith('domain') || line.startsWith('search')) && isCSpace(line[6])) {
@@ -101,7 +119,7 @@ export function readMusl(bytes: string): MuslConf {
   }
   const defaultNameserver = ns.length === 0;
   return {
-    nameservers: defaultNameserver ? [{ family: 4, address: '127.0.0.1', line: 0 }] : ns,
+    nameservers: defaultNameserver ? [{ family: 4, address: '127.0.0.1', scopeId: 0, line: 0 }] : ns,
     defaultNameserver,
     search: searchRaw.split(/[ \t\n\v\f\r]+/).filter((s) => s !== ''),
     searchLine,
@@ -109,6 +127,7 @@ export function readMusl(bytes: string): MuslConf {
     timeout,
     attempts,
     truncatedLines,
+    scopeRejected,
   };
 }
 
@@ -119,14 +138,38 @@ function strtoul(s: string): number {
   return v;
 }
 
-/** __lookup_ipliteral for a nameserver token: inet_aton forms, else IPv6 with %scope. */
-function parseMuslLiteral(tok: string): { family: 4 | 6; address: string; scope?: string } | null {
-  const a = parseNameserverAddress(tok);
-  if (!a) return null;
-  if (a.family === 6 && a.scope !== undefined) {
-    // A numeric scope is taken as is; a name needs a link-local address and an existing interface,
-    // which only the live system can tell: kept, the caller may flag it.
-    if (a.scope === '') return null;
+/**
+ * __lookup_ipliteral (src/network/lookup_ipliteral.c) for a nameserver token: inet_aton forms;
+ * else IPv6 with an optional %scope. A scope that starts with a digit is a number (strtoull);
+ * anything else after the % (a name, "1x", nothing at all) is looked up with if_nametoindex(),
+ * which musl only allows on link-local addresses; a failed lookup drops the nameserver.
+ */
+function parseMuslLiteral(tok: string, interfaces: Record<string, number> | undefined): Omit<MuslNameserver, 'line'> | { problem: MuslScopeProblem } | null {
+  if (tok !== '') {
+    const v4 = inetAtonExact(tok);
+    if (v4 !== null) return { family: 4, address: ipv4ToString(v4), scopeId: 0 };
   }
-  return a;
+  const pct = tok.indexOf('%');
+  // musl copies the part before the % into a 64-byte buffer; a later % stays in the text and inet_pton fails.
+  const head = pct >= 0 && pct < 64 ? tok.slice(0, pct) : tok;
+  const b = inetPton6(head);
+  if (!b) return null;
+  const address = ipv6ToString(b);
+  if (pct < 0) return { family: 6, address, scopeId: 0 };
+  const scope = tok.slice(pct + 1);
+  const digits = /^[0-9]+/.exec(scope)?.[0] ?? '';
+  // strtoull saturates; anything above UINT_MAX is refused below.
+  let id: number | null = digits === '' ? 0 : digits.replace(/^0+/, '').length > 10 ? Infinity : Number(digits);
+  if (digits === '' || digits.length < scope.length) {
+    if (!isLinkLocal6(b)) return { problem: 'not-link-local' };
+    if (scope === '') return { problem: 'empty' };
+    if (interfaces) {
+      id = interfaces[scope] ?? 0;
+      if (!id) return { problem: 'unknown-interface' };
+    } else {
+      id = null;
+    }
+  }
+  if (id !== null && id > 0xffffffff) return { problem: 'too-large' };
+  return { family: 6, address, scope, scopeId: id };
 }

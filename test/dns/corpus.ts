@@ -51,3 +51,27 @@ export const corpus: Record<string, string> = {
   searchNoAbort56: `search ${'z'.repeat(56)} ${'y'.repeat(250)}\n`,
   hugeNumbers: 'options ndots:99999999999999999999 timeout:4294967297 attempts:2147483648\n',
 };
+
+const pad = (prefix: string, len: number) => prefix + 'x'.repeat(len - prefix.length);
+
+/**
+ * Files where musl's reading is the point: `%scope` interface names (looked up with
+ * if_nametoindex, only on link-local addresses) and the 256-byte fgets buffer (a line of 255
+ * bytes or more, counting a "\r" but not the "\n", is ignored). The musl differential test runs
+ * them with a veth pair hd0/hd1 in its network namespace.
+ */
+export const muslCorpus: Record<string, string> = {
+  scopeNamed: 'nameserver fe80::1%lo\nnameserver fe80::2%hd0\nnameserver fe80::3%nosuch\nnameserver fe80::4%hd1\n',
+  scopeNotLinkLocal: 'nameserver 2001:db8::1%lo\nnameserver ::1%lo\nnameserver 2001:db8::2%7\nnameserver ff02::1%hd0\n',
+  scopeOdd: 'nameserver fe80::1%\nnameserver fe80::1%1x\nnameserver fe80::1%4294967296\nnameserver fe80::1%4294967295\nnameserver fe80::1%0002\nnameserver fe80::9%lo\n',
+  scopeThenPlain: 'nameserver fe80::1%nosuch\nnameserver 192.0.2.1\nnameserver fe80::2%lo\nnameserver 192.0.2.2\n',
+  line254: `search before.example\n${pad('search a.example b', 254)}\nnameserver 192.0.2.1\n`,
+  line255: `search before.example\n${pad('search a.example b', 255)}\nnameserver 192.0.2.1\n`,
+  line254Crlf: `search before.example\n${pad('search a.example b', 254)}\r\nnameserver 192.0.2.1\n`,
+  line253Crlf: `search before.example\n${pad('search a.example b', 253)}\r\nnameserver 192.0.2.1\n`,
+  lastLine254NoNewline: `nameserver 192.0.2.1\n${pad('search a.example b', 254)}`,
+  lastLine255NoNewline: `nameserver 192.0.2.1\nsearch before.example\n${pad('search a.example b', 255)}`,
+  longOptions: `options ndots:3 attempts:4 timeout:9 ${'y'.repeat(230)}\noptions timeout:7\n`,
+  longNameserver: `nameserver 192.0.2.1${' '.repeat(240)}# primary\nnameserver 192.0.2.2\n`,
+  veryLongLine: `search a.example\n${pad('domain b.example c', 1000)}\nnameserver 192.0.2.3\n`,
+};

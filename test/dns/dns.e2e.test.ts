@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openApp, type E2eApp } from '../support/e2e';
@@ -37,4 +37,37 @@ it('shows the fourth nameserver and the inline comment as warnings on their line
   expect(await page.getByTestId('dns-raw').inputValue()).not.toContain('192.0.2.4');
   // A 404 for a shell resource (favicon) is the shell's business; anything else is ours.
   expect(app.pageErrors.filter((e) => !/status of 404/.test(e))).toEqual([]);
+});
+
+it('the fix button on the inline-comment warning changes only that line; review shows the diff; save writes it', async () => {
+  const { page } = app;
+  const raw = page.getByTestId('dns-raw');
+  const before = (await raw.inputValue()).split('\n');
+  const n = before.findIndex((l) => l.startsWith('search ')) + 1;
+  expect(before[n - 1]).toBe('search corp.example # our domain');
+  const warning = page.locator(`[data-testid="dns-warning-line-${n}"][data-code="INLINE_COMMENT_SEARCH"]`);
+  await warning.waitFor();
+  await page.locator(`[data-testid="dns-fix-line-${n}"][data-code="INLINE_COMMENT_SEARCH"]`).click();
+  await warning.waitFor({ state: 'detached' });
+  const after = (await raw.inputValue()).split('\n');
+  expect(after.length).toBe(before.length);
+  expect(after.filter((l, i) => l !== before[i])).toEqual(['search corp.example']);
+  expect(after[n - 1]).toBe('search corp.example');
+
+  // Review before save: the diff against the file on disk (the removed 4th nameserver and the fixed line).
+  await page.getByTestId('dns-save').click();
+  const diff = page.getByTestId('dns-diff');
+  await diff.waitFor();
+  expect(await diff.locator('[data-kind="del"]').allTextContents()).toEqual([expect.stringContaining('nameserver 192.0.2.4'), expect.stringContaining('search corp.example # our domain')]);
+  expect(await diff.locator('[data-kind="add"]').allTextContents()).toEqual([expect.stringMatching(/search corp\.example$/)]);
+  await page.getByTestId('dns-write').click();
+  await page.getByTestId('dns-saved').waitFor();
+  expect(readFileSync(join(root, 'etc/resolv.conf'), 'utf8')).toBe(after.join('\n'));
+  expect(app.pageErrors.filter((e) => !/status of 404/.test(e))).toEqual([]);
+});
+
+it('the systemd-resolved panel shows a designed state (no resolved on this bus)', async () => {
+  const panel = app.page.getByTestId('dns-resolved');
+  await panel.locator('[data-testid="dns-resolved-absent"], [data-testid="dns-resolved-table"], [data-testid="dns-resolved-empty"]').first().waitFor();
+  expect(await panel.textContent()).not.toContain('undefined');
 });

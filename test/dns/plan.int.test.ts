@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { planText } from '../../shared/dns/check';
+import { readGlibc } from '../../shared/dns/glibc';
+import { readMusl } from '../../shared/dns/musl';
 import { compileProbe, requireRoot } from './support/tools';
 import { runWithDnsServer, type LoggedQuery } from './support/netns';
 
@@ -58,6 +60,12 @@ const cases: Case[] = [
   { title: 'invalid search entry stops glibc', resolv: `${one}search a..example b.example\n`, names: ['foo'] },
   { title: 'label longer than 63 bytes', resolv: `${one}search ${'l'.repeat(64)}.example b.example\n`, names: ['foo'] },
   { title: 'no search list', resolv: one, names: ['foo', 'foo.bar'] },
+  // musl only: a %name scope on a non-link-local address drops the server (glibc ignores the scope).
+  { title: 'named scope on ::1', resolv: 'nameserver ::1%lo\nnameserver 127.0.0.1\nsearch a.example\n', names: ['foo'] },
+  { title: 'numeric scope on ::1', resolv: 'nameserver ::1%1\nnameserver 127.0.0.2\nsearch a.example\n', names: ['foo'] },
+  // musl only: lines of 255 bytes or more are ignored.
+  { title: 'search line longer than 255 bytes', resolv: `${one}search a.example ${Array.from({ length: 22 }, (_, i) => `d${String(i).padStart(2, '0')}.example`).join(' ')}\n`, names: ['foo'] },
+  { title: 'options line longer than 255 bytes', resolv: `${one}search a.example\noptions ndots:2 ${'no-such-option'.repeat(18)}\n`, names: ['x.y'] },
   { title: 'ndots above the dots, found on the second try', resolv: `${one}search a.example b.example\noptions ndots:2\n`, names: ['x.y'], exists: ['x.y.b.example.'] },
 ];
 
@@ -70,6 +78,9 @@ describe.each(['glibc', 'musl'] as const)('%s getaddrinfo sends exactly the plan
         expect(r.status, r.stderr).toBe(0);
         expect(names(r.queries)).toEqual(plan.queries.map((q) => q.name));
         expect(r.queries.length).toBe(plan.packets);
+        // musl asks every nameserver it accepted at once; glibc asks the first and moves on only on errors.
+        const servers = libc === 'musl' ? readMusl(c.resolv, { interfaces: { lo: 1 } }).nameservers.map((s) => s.address) : [readGlibc(c.resolv).used[0]!.address];
+        expect([...new Set(r.queries.map((q) => q.server))].sort()).toEqual(r.queries.length ? [...servers].sort() : []);
       });
     }
   }

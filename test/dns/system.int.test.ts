@@ -78,7 +78,7 @@ describe('ownership on the live system', () => {
 });
 
 describe('systemd-resolved over D-Bus', () => {
-  // No systemd-resolved can run in this environment; only the absent case is tested for real.
+  // The real daemon is tested in resolved.int.test.ts; this is the "no bus at all" case.
   it('reports "not available" with a reason when there is no system bus', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hostdeck-dns-bus-'));
     try {

@@ -7,7 +7,9 @@ import {
   CardTitle,
   Checkbox,
   EmptyState,
+  EmptyStateActions,
   EmptyStateBody,
+  EmptyStateFooter,
   FormSelect,
   FormSelectOption,
   Label,
@@ -23,15 +25,20 @@ import {
   TextInput,
   Title,
 } from '@patternfly/react-core';
+import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { useAppStore } from '../app/store';
 import { useDnsStore } from './store';
 import type { Diagnostic } from '../../../shared/dns/diagnostics';
 import { FLAG_OPTIONS } from '../../../shared/dns/glibc';
+import { diffLines } from '../../../shared/dns/line-diff';
+import { toBytes } from './store';
 import './dns.css';
 
 const severityVariant = { error: 'danger', warning: 'warning', info: 'info' } as const;
 
 function WarningAlert({ d }: { d: Diagnostic }) {
+  const applyFix = useDnsStore((s) => s.applyFix);
+  const e = d.edit;
   return (
     <Alert
       isInline
@@ -41,8 +48,28 @@ function WarningAlert({ d }: { d: Diagnostic }) {
       className="hd-dns-warning"
       data-testid={`dns-warning-line-${d.line}`}
       data-code={d.code}
+      actionLinks={
+        e ? (
+          <Button
+            variant="link"
+            isInline
+            onClick={() => applyFix(d)}
+            data-testid={`dns-fix-line-${d.line}`}
+            data-code={d.code}
+            aria-label={e.kind === 'deleteLine' ? `Fix: delete line ${e.line}` : `Fix: replace line ${e.line} with ${e.text}`}
+          >
+            {e.kind === 'deleteLine' ? `Fix: delete line ${e.line}` : 'Fix this line'}
+          </Button>
+        ) : undefined
+      }
     >
       Fix: {d.fix}
+      {e?.kind === 'replaceLine' && (
+        <>
+          {' '}
+          The line becomes <code className="hd-dns-fix-preview">{e.text.replace(/\r$/, '␍') || '(empty)'}</code>
+        </>
+      )}
     </Alert>
   );
 }
@@ -137,19 +164,198 @@ function OwnerPanel() {
   const file = useDnsStore((s) => s.file);
   if (file.state !== 'ready') return null;
   const o = file.value.owner;
+  const evidence = (
+    <List>
+      {o.evidence.map((e, i) => (
+        <ListItem key={i}>{e}</ListItem>
+      ))}
+    </List>
+  );
+  if (o.kind === 'missing') {
+    return (
+      <Card data-testid="dns-owner" data-kind={o.kind}>
+        <EmptyState titleText="There is no resolv.conf here" headingLevel="h3" status="info" variant="sm">
+          <EmptyStateBody>
+            Without the file, glibc and musl ask a resolver on this machine (127.0.0.1), which only works if one runs here. Write the
+            settings in the editor and save to create the file.
+            {evidence}
+          </EmptyStateBody>
+        </EmptyState>
+      </Card>
+    );
+  }
+  if (!o.managed) {
+    return (
+      <Alert isInline variant="success" title={`Owner: ${o.name}`} data-testid="dns-owner" data-kind={o.kind}>
+        Editing this file is the right place for changes.
+        {evidence}
+      </Alert>
+    );
+  }
   return (
-    <Alert isInline variant={o.managed ? 'warning' : 'info'} title={`Owner: ${o.name}`} data-testid="dns-owner" data-kind={o.kind}>
+    <Alert isInline variant="warning" title={`Owner: ${o.name}. Changes made here will be overwritten.`} data-testid="dns-owner" data-kind={o.kind}>
+      {evidence}
+      {o.changeInstead.length > 0 && <Title headingLevel="h4">Change it here instead</Title>}
       <List>
-        {o.evidence.map((e, i) => (
-          <ListItem key={i}>{e}</ListItem>
-        ))}
         {o.changeInstead.map((c, i) => (
-          <ListItem key={`c${i}`}>
-            <strong>Change instead:</strong> {c}
-          </ListItem>
+          <ListItem key={`c${i}`}>{c}</ListItem>
         ))}
       </List>
     </Alert>
+  );
+}
+
+const domainText = (ds: { domain: string; routeOnly: boolean }[]) => ds.map((d) => (d.routeOnly ? `~${d.domain}` : d.domain)).join(' ');
+
+function ResolvedPanel() {
+  const { resolved, loadResolved } = useDnsStore();
+  const body = (() => {
+    if (resolved.state === 'idle' || resolved.state === 'loading') return <Skeleton height="80px" screenreaderText="Asking systemd-resolved" />;
+    if (resolved.state === 'error') {
+      return (
+        <EmptyState titleText="Could not ask systemd-resolved" headingLevel="h3" status="danger" variant="sm" data-testid="dns-resolved-error">
+          <EmptyStateBody>
+            {resolved.message} [{resolved.code}]
+          </EmptyStateBody>
+          <EmptyStateFooter>
+            <EmptyStateActions>
+              <Button variant="secondary" onClick={() => void loadResolved()}>
+                Try again
+              </Button>
+            </EmptyStateActions>
+          </EmptyStateFooter>
+        </EmptyState>
+      );
+    }
+    const r = resolved.value;
+    if (!r.available) {
+      return (
+        <EmptyState titleText="systemd-resolved is not running here" headingLevel="h3" variant="sm" data-testid="dns-resolved-absent">
+          <EmptyStateBody>
+            Programs read resolv.conf directly, so the file above is the whole story. ({r.reason})
+          </EmptyStateBody>
+          <EmptyStateFooter>
+            <EmptyStateActions>
+              <Button variant="link" onClick={() => void loadResolved()}>
+                Check again
+              </Button>
+            </EmptyStateActions>
+          </EmptyStateFooter>
+        </EmptyState>
+      );
+    }
+    const g = r.global;
+    const links = r.links.filter((l) => l.servers.length > 0 || l.domains.length > 0);
+    if ((g?.servers.length ?? 0) === 0 && links.length === 0) {
+      return (
+        <EmptyState titleText="systemd-resolved has no upstream servers" headingLevel="h3" status="warning" variant="sm" data-testid="dns-resolved-empty">
+          <EmptyStateBody>
+            Neither DNS= in resolved.conf nor any network link gives it a server, so only the fallback servers ({g?.fallbackServers.join(' ') || 'none'})
+            answer. Set DNS= in /etc/systemd/resolved.conf or let the network manager configure the links.
+          </EmptyStateBody>
+        </EmptyState>
+      );
+    }
+    return (
+      <Table aria-label="systemd-resolved servers per link" variant="compact" data-testid="dns-resolved-table">
+        <Thead>
+          <Tr>
+            <Th>Scope</Th>
+            <Th>Servers</Th>
+            <Th>Domains</Th>
+            <Th>Default route</Th>
+          </Tr>
+        </Thead>
+        <Tbody>
+          {g && (
+            <Tr>
+              <Td dataLabel="Scope">Global (resolv.conf mode: {g.resolvConfMode ?? 'unknown'})</Td>
+              <Td dataLabel="Servers">
+                <code>{g.servers.join(' ') || '—'}</code>
+                {g.fallbackServers.length > 0 && <div>fallback: {g.fallbackServers.join(' ')}</div>}
+              </Td>
+              <Td dataLabel="Domains">{domainText(g.domains) || '—'}</Td>
+              <Td dataLabel="Default route">—</Td>
+            </Tr>
+          )}
+          {r.links.map((l) => (
+            <Tr key={l.ifindex} data-testid={`dns-resolved-link-${l.name}`}>
+              <Td dataLabel="Scope">
+                {l.name} <Label isCompact>{l.scopes.join(', ') || 'no scope'}</Label>
+              </Td>
+              <Td dataLabel="Servers">
+                <code>{l.servers.join(' ') || '—'}</code>
+                {l.currentServer && <div>current: {l.currentServer}</div>}
+              </Td>
+              <Td dataLabel="Domains">{domainText(l.domains) || '—'}</Td>
+              <Td dataLabel="Default route">{l.defaultRoute === null ? '—' : l.defaultRoute ? 'yes' : 'no'}</Td>
+            </Tr>
+          ))}
+        </Tbody>
+      </Table>
+    );
+  })();
+  return (
+    <Card data-testid="dns-resolved">
+      <CardTitle>systemd-resolved: the servers really asked</CardTitle>
+      <CardBody>{body}</CardBody>
+    </Card>
+  );
+}
+
+/** The pending change as a line diff against the file on disk, with the dangerous settings to confirm. */
+function ReviewModal() {
+  const { file, text, analysis, reviewOpen, closeReview, doSave, encoding } = useDnsStore();
+  const [understood, setUnderstood] = useState(false);
+  const before = file.state === 'ready' ? file.value.text : '';
+  const diff = useMemo(() => diffLines(before, text), [before, text]);
+  const dangerous = analysis?.diagnostics.filter((d) => d.dangerous) ?? [];
+  const changed = diff.filter((l) => l.kind !== 'same').length;
+  useEffect(() => setUnderstood(false), [reviewOpen]);
+  if (file.state !== 'ready') return null;
+  return (
+    <Modal isOpen={reviewOpen} onClose={closeReview} variant="medium" data-testid="dns-review" aria-labelledby="dns-review-title">
+      <ModalHeader title={`Review changes to ${file.value.path}`} labelId="dns-review-title" description={`${changed} line(s) differ from the file on disk (${encoding}).`} />
+      <ModalBody>
+        <div className="hd-dns-diff" data-testid="dns-diff">
+          {diff.map((l, i) => (
+            <div key={i} className={`hd-dns-diff-line hd-dns-diff-${l.kind}`} data-kind={l.kind}>
+              <span className="hd-dns-line-no">{l.oldLine ?? ''}</span>
+              <span className="hd-dns-line-no">{l.newLine ?? ''}</span>
+              <span className="hd-dns-diff-mark">{l.kind === 'add' ? '+' : l.kind === 'del' ? '−' : ' '}</span>
+              <span className="hd-dns-line-text">{l.text.replace(/\r$/, '␍') || ' '}</span>
+            </div>
+          ))}
+        </div>
+        {toBytes(text, encoding) === toBytes(before, encoding) && <Alert isInline variant="info" title="No changes to write." />}
+        {dangerous.length > 0 && (
+          <Alert isInline variant="danger" title="This file has dangerous settings" data-testid="dns-confirm">
+            <List>
+              {dangerous.map((d, i) => (
+                <ListItem key={i}>
+                  {d.line ? `Line ${d.line}: ` : ''}
+                  {d.message}
+                </ListItem>
+              ))}
+            </List>
+            <Checkbox id="dns-understood" label="I understand; write it anyway" isChecked={understood} onChange={(_, c) => setUnderstood(c)} data-testid="dns-confirm-check" />
+          </Alert>
+        )}
+      </ModalBody>
+      <ModalFooter>
+        <Button
+          variant={dangerous.length ? 'danger' : 'primary'}
+          isDisabled={changed === 0 || (dangerous.length > 0 && !understood)}
+          onClick={() => void doSave(dangerous.length > 0)}
+          data-testid="dns-write"
+        >
+          Write file
+        </Button>
+        <Button variant="link" onClick={closeReview}>
+          Keep editing
+        </Button>
+      </ModalFooter>
+    </Modal>
   );
 }
 
@@ -252,12 +458,11 @@ function LivePanel() {
 
 export function DnsPage() {
   const hostId = useAppStore((s) => s.hostId);
-  const { file, text, setText, analysis, load, doSave, save, confirmNeeded, cancelConfirm } = useDnsStore();
+  const { file, text, setText, analysis, load, loadResolved, openReview, save } = useDnsStore();
   useEffect(() => {
-    void load(hostId);
-  }, [hostId, load]);
+    void load(hostId).then(() => loadResolved());
+  }, [hostId, load, loadResolved]);
   const dirty = file.state === 'ready' && text !== file.value.text;
-  const dangerous = useMemo(() => analysis?.diagnostics.filter((d) => d.dangerous) ?? [], [analysis]);
 
   if (file.state === 'idle' || file.state === 'loading') {
     return (
@@ -283,8 +488,8 @@ export function DnsPage() {
       <div className="hd-dns-row">
         <Title headingLevel="h1">{file.value.path}</Title>
         {!file.value.exists && <Label color="orange">does not exist</Label>}
-        <Button variant="primary" isDisabled={!dirty || !file.value.writable} onClick={() => void doSave(false)} data-testid="dns-save">
-          Save
+        <Button variant="primary" isDisabled={!dirty || !file.value.writable} onClick={openReview} data-testid="dns-save">
+          Review and save
         </Button>
         <Button variant="link" isDisabled={!dirty} onClick={() => setText(file.value.text)}>
           Revert
@@ -292,7 +497,7 @@ export function DnsPage() {
         {!file.value.writable && <Label>read-only: saving needs HostDeck running as root</Label>}
       </div>
       {save.state === 'error' && <Alert isInline variant="danger" title={`${save.message} [${save.code}]`} data-testid="dns-save-error" />}
-      {save.state === 'ready' && !dirty && <Alert isInline variant="success" title={`Saved ${save.value.path}`} />}
+      {save.state === 'ready' && !dirty && <Alert isInline variant="success" title={`Saved ${save.value.path}`} data-testid="dns-saved" />}
       <OwnerPanel />
       <div className="hd-dns-grid">
         <StructuredForm />
@@ -304,29 +509,10 @@ export function DnsPage() {
           </CardBody>
         </Card>
       </div>
+      <ResolvedPanel />
       <PlanPanel />
       <LivePanel />
-      <Modal isOpen={confirmNeeded} onClose={cancelConfirm} variant="small" data-testid="dns-confirm">
-        <ModalHeader title="Save a dangerous setting?" titleIconVariant="warning" />
-        <ModalBody>
-          <List>
-            {dangerous.map((d, i) => (
-              <ListItem key={i}>
-                {d.line ? `Line ${d.line}: ` : ''}
-                {d.message}
-              </ListItem>
-            ))}
-          </List>
-        </ModalBody>
-        <ModalFooter>
-          <Button variant="danger" onClick={() => void doSave(true)} data-testid="dns-confirm-save">
-            Save anyway
-          </Button>
-          <Button variant="link" onClick={cancelConfirm}>
-            Cancel
-          </Button>
-        </ModalFooter>
-      </Modal>
+      <ReviewModal />
     </PageSection>
   );
 }

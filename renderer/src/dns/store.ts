@@ -1,8 +1,8 @@
 import { create } from 'zustand';
 import { api } from '../app/api';
-import type { DnsLiveResult, DnsPlan, DnsPod, DnsRead } from '../../../shared/dns/contract';
+import type { DnsLiveResult, DnsPlan, DnsPod, DnsRead, ResolvedState } from '../../../shared/dns/contract';
 import { utf8ToBytes } from '../../../shared/dns/bytes';
-import { diagnose, type Diagnosis } from '../../../shared/dns/diagnostics';
+import { diagnose, type Diagnosis, type Diagnostic } from '../../../shared/dns/diagnostics';
 import { parseDocument, printDocument } from '../../../shared/dns/document';
 import { applyEdit, type Edit } from '../../../shared/dns/edits';
 import { bytesToUtf8 } from '../../../shared/dns/bytes';
@@ -31,10 +31,18 @@ interface DnsState {
   pod: Load<DnsPod>;
   live: Load<DnsLiveResult[]>;
   save: Load<{ path: string }>;
+  resolved: Load<ResolvedState>;
+  /** The review dialog (diff against the file on disk) is open. */
+  reviewOpen: boolean;
   confirmNeeded: boolean;
   load(hostId: string): Promise<void>;
   setText(text: string): void;
   edit(e: Edit): void;
+  /** Applies a warning's one-line fix. */
+  applyFix(d: Diagnostic): void;
+  loadResolved(): Promise<void>;
+  openReview(): void;
+  closeReview(): void;
   setLibc(l: 'glibc' | 'musl'): void;
   runPlan(name: string): Promise<void>;
   runPod(input: { policy: 'ClusterFirst' | 'ClusterFirstWithHostNet' | 'Default' | 'None'; namespace: string; clusterDomain: string; clusterDns: string; name: string }): Promise<void>;
@@ -54,6 +62,8 @@ export const useDnsStore = create<DnsState>((set, get) => ({
   pod: { state: 'idle' },
   live: { state: 'idle' },
   save: { state: 'idle' },
+  resolved: { state: 'idle' },
+  reviewOpen: false,
   confirmNeeded: false,
 
   async load(hostId) {
@@ -77,6 +87,27 @@ export const useDnsStore = create<DnsState>((set, get) => ({
     const doc = applyEdit(parseDocument(toBytes(text, encoding)), e);
     const bytes = printDocument(doc);
     get().setText(encoding === 'utf8' ? (bytesToUtf8(bytes) ?? bytes) : bytes);
+  },
+
+  applyFix(d) {
+    if (d.edit) get().edit(d.edit);
+  },
+
+  async loadResolved() {
+    set({ resolved: { state: 'loading' } });
+    try {
+      set({ resolved: { state: 'ready', value: await api.dns.resolved({}, { host: get().hostId }) } });
+    } catch (e) {
+      set({ resolved: errorOf(e) });
+    }
+  },
+
+  openReview() {
+    set({ reviewOpen: true, save: { state: 'idle' } });
+  },
+
+  closeReview() {
+    set({ reviewOpen: false, confirmNeeded: false });
   },
 
   setLibc(libc) {
@@ -130,7 +161,7 @@ export const useDnsStore = create<DnsState>((set, get) => ({
       set({ confirmNeeded: true });
       return;
     }
-    set({ save: { state: 'loading' }, confirmNeeded: false });
+    set({ save: { state: 'loading' }, confirmNeeded: false, reviewOpen: false });
     try {
       const r = await api.dns.save({ text: get().text, encoding: get().encoding, expectedSha256: f.value.sha256, confirm }, { host: get().hostId });
       set({ save: { state: 'ready', value: r }, file: { state: 'ready', value: { ...f.value, text: get().text, sha256: r.sha256 } } });

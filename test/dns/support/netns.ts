@@ -18,7 +18,8 @@ export function assertLoopbackOnly(text: string): void {
   for (const line of text.split('\n')) {
     const m = /^nameserver[ \t]+([^ \t\r#;]+)/.exec(line);
     if (!m) continue;
-    const a = m[1]!;
+    // The address without a %scope (the scope picks an interface, it does not change the address).
+    const a = m[1]!.replace(/%.*$/, '');
     const v4 = inetAtonExact(a);
     const ok = v4 !== null ? Math.floor(v4 / 2 ** 24) === 127 : a === '::1';
     if (!ok) throw new Error(`refusing a test fixture with non-loopback nameserver ${a}`);
