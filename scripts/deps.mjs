@@ -1,5 +1,7 @@
 // What the tests need from Debian, checked (and installed when root) by `npm test` itself.
-import { existsSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 
 /** [file that must exist, Debian package that provides it] */
@@ -52,4 +54,43 @@ export function ensureDebianPackages(log = console.log) {
   }
   const still = missingPackages();
   if (still.length) throw new Error(`Still missing after install: ${still.join(' ')}`);
+}
+
+/**
+ * systemd-resolved is needed by the DNS tests but must not be *installed*: its postinst turns
+ * /etc/resolv.conf into a symlink to its stub. So the package is only unpacked (dpkg-deb -x)
+ * into a cache directory and the tests run the daemon from there, in their own namespaces.
+ */
+export const resolvedRoot = '/var/cache/hostdeck/systemd-resolved-root';
+
+export function ensureSystemdResolvedTree(log = console.log) {
+  const daemon = join(resolvedRoot, 'lib/systemd/systemd-resolved');
+  if (existsSync(daemon) || existsSync('/lib/systemd/systemd-resolved')) return existsSync(daemon) ? resolvedRoot : '/';
+  const cmd = `cd "$(mktemp -d)" && apt-get download systemd-resolved && mkdir -p ${resolvedRoot} && dpkg-deb -x systemd-resolved_*.deb ${resolvedRoot}`;
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
+    throw new Error(`The DNS tests need systemd-resolved unpacked (not installed). Run as root:\n  ${cmd}`);
+  }
+  log('Unpacking systemd-resolved for the DNS tests (not installing it: that would replace /etc/resolv.conf)');
+  const work = mkdtempSync(join(tmpdir(), 'hostdeck-resolved-'));
+  try {
+    let dl = spawnSync('apt-get', ['download', 'systemd-resolved'], { cwd: work, stdio: 'inherit' });
+    if (dl.status !== 0) {
+      // A fresh machine may have no package lists yet.
+      spawnSync('apt-get', ['update'], { stdio: 'inherit' });
+      dl = spawnSync('apt-get', ['download', 'systemd-resolved'], { cwd: work, stdio: 'inherit' });
+    }
+    const deb = readdirSync(work).find((f) => f.endsWith('.deb'));
+    if (dl.status !== 0 || !deb) throw new Error(`apt-get download systemd-resolved failed. Run by hand:\n  ${cmd}`);
+    const staging = join(work, 'root');
+    mkdirSync(staging);
+    const x = spawnSync('dpkg-deb', ['-x', join(work, deb), staging], { stdio: 'inherit' });
+    if (x.status !== 0) throw new Error(`dpkg-deb -x ${deb} failed. Run by hand:\n  ${cmd}`);
+    mkdirSync(join(resolvedRoot, '..'), { recursive: true });
+    rmSync(resolvedRoot, { recursive: true, force: true });
+    renameSync(staging, resolvedRoot);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  if (!existsSync(daemon)) throw new Error(`${daemon} is missing after unpacking systemd-resolved`);
+  return resolvedRoot;
 }

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDebianPackages } from './deps.mjs';
+import { ensureDebianPackages, ensureSystemdResolvedTree } from './deps.mjs';
 
 const root = join(import.meta.dirname, '..');
 process.chdir(root);
@@ -24,6 +24,8 @@ function step(name, cmd, args, env = process.env, counted = false) {
 
 try {
   ensureDebianPackages();
+  const root = ensureSystemdResolvedTree();
+  if (root !== '/') process.env.HOSTDECK_SYSTEMD_RESOLVED_ROOT = root;
 } catch (e) {
   console.error(`\n${e.message}`);
   console.log('\n0 passed, 1 failed');
