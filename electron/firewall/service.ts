@@ -54,6 +54,13 @@ export class FirewallService {
       else void this.status().then((st) => this.publishStatus(st));
     });
     this.client.on('busLost', (e) => this.publishStatus(this.notRunning(`Lost the system bus: ${e.message}`)));
+    // The status bar shows the default zone and panic mode: keep it current even when no page
+    // has loaded the full state (the state store only follows signals once it has one).
+    this.client.on('signal', (sig) => {
+      if (sig.iface === '' && ['DefaultZoneChanged', 'PanicModeEnabled', 'PanicModeDisabled', 'Reloaded'].includes(sig.member)) {
+        void this.status().then((st) => this.publishStatus(st));
+      }
+    });
   }
 
   private notRunning(reason: string): FirewallStatus {
