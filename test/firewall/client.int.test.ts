@@ -171,16 +171,19 @@ describe('errors', () => {
   });
 
   it('maps polkit denial to NOT_AUTHORIZED (an unprivileged process, no polkit on the bus)', () => {
+    // The probe loads its code as root (the checkout may sit in a directory nobody else can
+    // read), then drops to nobody before it connects: the bus authenticates the socket's uid.
     chmodSync(s.sb.dir, 0o755);
     const script = join(s.root, 'probe.mjs');
     const url = new URL('../../electron/firewall/status.ts', import.meta.url).pathname;
     writeFileSync(
       script,
-      `import { readFirewallStatus } from ${JSON.stringify(url)};\nconsole.log(JSON.stringify(await readFirewallStatus(${JSON.stringify(s.sb.busAddress)})));\n`,
+      `import { readFirewallStatus } from ${JSON.stringify(url)};\n` +
+        `process.setgroups([]); process.setgid(65534); process.setuid(65534);\n` +
+        `console.log(JSON.stringify(await readFirewallStatus(${JSON.stringify(s.sb.busAddress)})));\n`,
     );
-    chmodSync(s.root, 0o755);
     const tsx = new URL('../../node_modules/.bin/tsx', import.meta.url).pathname;
-    const r = spawnSync('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', tsx, script], {
+    const r = spawnSync(tsx, [script], {
       encoding: 'utf8',
       env: { ...process.env, HOME: '/tmp', TSX_TSCONFIG_PATH: '' },
       timeout: 60_000,
