@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,14 +32,17 @@ describe('browser mode server', () => {
   let srv: RunningServer;
   let port: number;
   let auth: Record<string, string>;
+  let scratch: string;
   const json = { 'content-type': 'application/json' };
 
   beforeAll(async () => {
-    const ui = mkdtempSync(join(tmpdir(), 'hostdeck-ui-'));
+    // scratch/ui is the UI directory; scratch/hostdeck-secret.txt sits just outside it.
+    scratch = mkdtempSync(join(tmpdir(), 'hostdeck-ui-'));
+    const ui = join(scratch, 'ui');
+    mkdirSync(join(ui, 'assets'), { recursive: true });
     writeFileSync(join(ui, 'index.html'), '<!doctype html><title>HostDeck</title>');
-    mkdirSync(join(ui, 'assets'));
     writeFileSync(join(ui, 'assets', 'a.js'), 'console.log(1)');
-    writeFileSync(join(tmpdir(), 'hostdeck-secret.txt'), 'secret');
+    writeFileSync(join(scratch, 'hostdeck-secret.txt'), 'secret');
     rt = new Runtime({ mode: 'browser', local: { systemBusAddress: 'unix:path=/nonexistent/bus' } });
     srv = await startServer({ runtime: rt, staticDir: ui, port: 0 });
     port = srv.port;
@@ -48,6 +51,7 @@ describe('browser mode server', () => {
   afterAll(async () => {
     await srv.close();
     await rt.dispose();
+    rmSync(scratch, { recursive: true, force: true });
   });
 
   it('prints a loopback URL carrying a long random token', () => {
