@@ -6,7 +6,9 @@ import type {
   SafeApplySession,
   SafeChange,
 } from '../../shared/firewall/contract';
+import { diffLayers, runtimeChangesLostOnReload } from '../../shared/firewall/diff';
 import { policyToScript, policyToXml, zoneToScript, zoneToXml } from '../../shared/firewall/export';
+import { safeApplyRequired, type GuardedChange } from '../../shared/firewall/safety';
 import type { FullState, IpSet, Layer, LogDenied, ObjectKind, Policy, PolicyPatch, Service, Zone, ZonePatch } from '../../shared/firewall/model';
 import type { EventHub } from '../api/events';
 import type { HandlerContext } from '../api/handler';
@@ -14,13 +16,13 @@ import type { Host } from '../hosts/host';
 import { FirewalldClient, type ConfigKind } from './client';
 import { mapFirewalldError } from './errors';
 import { filterEntries } from './ipset-entries';
-import { diffLayers, runtimeChangesLostOnReload } from './layer-diff';
 import { SafeApplyManager, type AppliedChange } from './safe-apply';
-import { safeApplyRequired, sshPortsOf } from './safety';
+import { sshPortsOf } from './ssh-ports';
 import { ipsetToTuple, policyDict, serviceDict, zoneDict } from './settings';
 import { StateStore } from './state-store';
 import { validateIpsetDefinition, validateIpsetEntries, validateName, validatePolicyPatch, validatePortList, validateZonePatch } from './validate-input';
-import { applyPermanentZonePatch, applyPolicyPatch, applyRuntimeZonePatch, isEmptyPatch } from './zone-writer';
+import { applyPermanentZonePatch, applyPolicyPatch, applyRuntimeZonePatch } from './zone-writer';
+import { isEmptyPatch } from '../../shared/firewall/patch';
 
 type UpdateResult<T> = { revision: number; object: T; notes: string[] };
 
@@ -155,13 +157,16 @@ export class FirewallService {
       : { filename: `policy-${p.name}.sh`, mediaType: 'text/x-shellscript', text: policyToScript(p, { header, create: !p.meta?.builtin }) };
   }
 
-  async safeApplyCheck(change: SafeChange): Promise<SafeApplyDecision> {
+  async safeApplyCheck(change: GuardedChange): Promise<SafeApplyDecision> {
     const s = await this.state();
-    const ports = await sshPortsOf(this.host.root, process.env, this.host.kind === 'local');
-    return safeApplyRequired(change, s, ports);
+    const local = this.host.kind === 'local';
+    const sshPorts = await sshPortsOf(this.host.root, process.env, local);
+    // SSH_CLIENT = "client_ip client_port server_port": the admin's address when HostDeck runs in their session.
+    const clientAddress = local ? process.env.SSH_CLIENT?.trim().split(/\s+/)[0] : undefined;
+    return safeApplyRequired(change, { state: s, sshPorts, clientAddress });
   }
 
-  private async guardRisk(change: SafeChange, acknowledgeRisk: boolean): Promise<void> {
+  private async guardRisk(change: GuardedChange, acknowledgeRisk: boolean): Promise<void> {
     if (acknowledgeRisk) return;
     const d = await this.safeApplyCheck(change);
     if (d.required) {
@@ -218,8 +223,9 @@ export class FirewallService {
   deleteZone = (name: string) => this.configOp('zone', name, 'remove');
   loadZoneDefaults = (name: string) => this.configOp('zone', name, 'loadDefaults');
 
-  async setDefaultZone(name: string) {
+  async setDefaultZone(name: string, acknowledgeRisk = false) {
     await this.state();
+    await this.guardRisk({ type: 'defaultZone', name }, acknowledgeRisk);
     await this.client.call('.setDefaultZone', [name], { what: `setting the default zone to ${name}` });
     await this.store.refreshGlobal();
     return this.rev();

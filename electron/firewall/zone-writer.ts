@@ -1,7 +1,7 @@
 import { Variant } from '@jellybrick/dbus-next';
 import { ApiError } from '../../shared/api/errors';
 import type { ForwardPort, Port, Policy, PolicyPatch, Zone, ZoneItems, ZonePatch } from '../../shared/firewall/model';
-import { richRuleKey } from '../../shared/firewall/rich-rule';
+import { itemText, patchSettings } from '../../shared/firewall/patch';
 import type { FirewalldClient } from './client';
 import { isIdempotentOutcome } from './errors';
 import { readRuntimeZone } from './reader';
@@ -24,9 +24,6 @@ export interface PatchResult {
   revert: () => Promise<void>;
 }
 
-const portKey = (p: Port) => `${p.port}/${p.protocol}`;
-const fwdKey = (f: ForwardPort) => `${f.port}/${f.protocol}>${f.toPort ?? ''}@${f.toAddr ?? ''}`;
-const plain = (s: string) => s;
 
 type ItemKind = keyof ZoneItems;
 
@@ -57,29 +54,8 @@ const ITEM_WORD: Record<ItemKind, string> = {
   sources: 'source',
 };
 
-function itemText(kind: ItemKind, v: unknown): string {
-  if (kind === 'ports' || kind === 'sourcePorts') return portKey(v as Port);
-  if (kind === 'forwardPorts') return fwdKey(v as ForwardPort);
-  return String(v);
-}
-
 function pushItem(items: ZoneItems, kind: ItemKind, v: unknown) {
   ((items[kind] ??= []) as unknown[]).push(v);
-}
-
-export function isEmptyPatch(p: ZonePatch | PolicyPatch): boolean {
-  const lists = (i: object | undefined) => !i || Object.values(i).every((v) => !v || (v as unknown[]).length === 0);
-  return lists(p.add) && lists(p.remove) && Object.entries(p).every(([k, v]) => k === 'add' || k === 'remove' || v === undefined);
-}
-
-export function invertZonePatch(p: ZonePatch, before: Zone): ZonePatch {
-  const inv: ZonePatch = {};
-  if (p.add) inv.remove = p.add;
-  if (p.remove) inv.add = p.remove;
-  for (const k of ['target', 'short', 'description', 'masquerade', 'forward', 'icmpBlockInversion', 'ingressPriority', 'egressPriority'] as const) {
-    if (p[k] !== undefined) (inv as Record<string, unknown>)[k] = before[k];
-  }
-  return inv;
 }
 
 export async function applyRuntimeZonePatch(c: FirewalldClient, zone: string, patch: ZonePatch, timeout = 0): Promise<PatchResult> {
@@ -189,63 +165,6 @@ async function runUndo(undo: Array<() => Promise<unknown>>, strict = false): Pro
     }
   }
   if (strict && errors.length) throw errors[0];
-}
-
-/** Set arithmetic on a zone/policy list with a key (ports compare as "port/proto", rules by normalized text). */
-function applyList<T>(current: T[], add: T[] | undefined, remove: T[] | undefined, key: (v: T) => string) {
-  const rm = new Set((remove ?? []).map(key));
-  const removed = current.filter((v) => rm.has(key(v)));
-  const kept = current.filter((v) => !rm.has(key(v)));
-  const have = new Set(kept.map(key));
-  const added: T[] = [];
-  for (const v of add ?? []) {
-    const k = key(v);
-    if (have.has(k)) continue;
-    have.add(k);
-    added.push(v);
-  }
-  return { next: [...kept, ...added], added, removed };
-}
-
-const LIST_KEYS: Record<string, (v: never) => string> = {
-  services: plain,
-  ports: portKey,
-  protocols: plain,
-  sourcePorts: portKey,
-  icmpBlocks: plain,
-  forwardPorts: fwdKey,
-  richRules: richRuleKey,
-  interfaces: plain,
-  sources: plain,
-  ingressZones: plain,
-  egressZones: plain,
-};
-
-/** Applies a patch to a settings object in memory; returns the changed fields and the effective patch. */
-export function patchSettings<T extends Zone | Policy>(
-  before: T,
-  patch: ZonePatch | PolicyPatch,
-): { changed: Partial<T>; effective: ZonePatch & PolicyPatch } {
-  const changed: Record<string, unknown> = {};
-  const effective: Record<string, unknown> = {};
-  const lists = new Set([...Object.keys(patch.add ?? {}), ...Object.keys(patch.remove ?? {})]);
-  for (const k of lists) {
-    const key = LIST_KEYS[k];
-    if (!key) throw new ApiError('INVALID_INPUT', `Unknown list "${k}"`);
-    const cur = ((before as Record<string, unknown>)[k] ?? []) as unknown[];
-    const r = applyList(cur, (patch.add as Record<string, unknown[]>)?.[k], (patch.remove as Record<string, unknown[]>)?.[k], key as (v: unknown) => string);
-    if (!r.added.length && !r.removed.length) continue;
-    changed[k] = r.next;
-    if (r.added.length) ((effective.add ??= {}) as Record<string, unknown>)[k] = r.added;
-    if (r.removed.length) ((effective.remove ??= {}) as Record<string, unknown>)[k] = r.removed;
-  }
-  for (const [k, v] of Object.entries(patch)) {
-    if (k === 'add' || k === 'remove' || v === undefined) continue;
-    if ((before as Record<string, unknown>)[k] === v) continue;
-    changed[k] = v;
-    effective[k] = v;
-  }
-  return { changed: changed as Partial<T>, effective: effective as ZonePatch & PolicyPatch };
 }
 
 export async function readPermanentZoneSettings(c: FirewalldClient, zone: string): Promise<Zone> {

@@ -207,7 +207,11 @@ export const firewallContract = {
   }),
   setDefaultZone: operation({
     summary: 'Set the default zone (runtime and permanent)',
-    input: z.object({ name }),
+    input: z.object({
+      name,
+      /** Needed when the new default zone does not let SSH in (interfaces without a zone would lose it). */
+      acknowledgeRisk: z.boolean().default(false),
+    }),
     output: ok,
     mutates: true,
   }),

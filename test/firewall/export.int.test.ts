@@ -9,8 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policyToScript, policyToXml, serviceToScript, serviceToXml, zoneToScript, zoneToXml } from '../../shared/firewall/export';
-import type { FirewalldSandbox } from '../support/firewalld-sandbox';
-import { fw, startSandbox } from './fw-cmd';
+import { startFirewalldSandbox, type FirewalldSandbox } from '../support/firewalld-sandbox';
+import { fw } from './fw-cmd';
 import { policyFromInfo, serviceFromInfo, zoneFromListAll } from './list-all';
 
 let sb: FirewalldSandbox;
@@ -57,7 +57,7 @@ const readPolicy = async (name: string) => policyFromInfo(await fw(sb, '--perman
 const readService = async (name: string) => serviceFromInfo(await fw(sb, '--permanent', `--info-service=${name}`), await textOf('service', name));
 
 beforeAll(async () => {
-  sb = await startSandbox();
+  sb = await startFirewalldSandbox();
   const P = '--permanent';
   await fw(sb, P, '--new-ipset=allow4', '--type=hash:net');
   await fw(sb, P, '--new-zone=exz');

@@ -1,18 +1,20 @@
 /**
  * The firewall page in browser mode against a real firewalld (sandbox), checked with firewall-cmd:
  * a port and a rich rule added in the UI reach firewalld; a change made with firewall-cmd shows
- * in the UI without reloading; safe apply reverts by itself when nobody confirms.
+ * in the UI without reloading; safe apply reverts by itself when nobody confirms; a custom
+ * service and an ipset with 1,000 imported entries created in the UI are what firewall-cmd
+ * reports; panic mode goes on (typed confirmation) and off; ICMP types and helpers are shown.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type E2eApp } from '../support/e2e';
-import type { FirewalldSandbox } from '../support/firewalld-sandbox';
-import { fw, lines, startSandbox } from './fw-cmd';
+import { startFirewalldSandbox, type FirewalldSandbox } from '../support/firewalld-sandbox';
+import { fw, fwRaw, lines } from './fw-cmd';
 
 describe('firewall page (browser mode, real firewalld)', () => {
   let sb: FirewalldSandbox;
   let app: E2eApp;
   beforeAll(async () => {
-    sb = await startSandbox();
+    sb = await startFirewalldSandbox();
     app = await openApp({ systemBusAddress: sb.busAddress });
     await app.page.getByTestId('fw-zone-public').waitFor({ timeout: 30_000 });
   });
@@ -75,5 +77,84 @@ describe('firewall page (browser mode, real firewalld)', () => {
     await expect.poll(async () => (await fw(sb, '--zone=public', '--list-services')).split(/\s+/), { timeout: 20_000 }).toContain('ssh');
     await page.locator('[data-testid="fw-safe-apply-result"][data-status="reverted"]').waitFor({ timeout: 10_000 });
     expect((await fw(sb, '--permanent', '--zone=public', '--list-services')).split(/\s+/)).toContain('ssh');
+  });
+
+  it('creates a custom service; firewall-cmd --info-service shows it', async () => {
+    const { page } = app;
+    await page.getByRole('tab', { name: 'Services' }).click();
+    await page.getByTestId('fw-new-service-name').fill('hd-web');
+    await page.getByTestId('fw-new-service').click();
+    await page.getByTestId('fw-service-hd-web').waitFor({ timeout: 15_000 });
+    await page.getByTestId('fw-service-hd-web').click();
+    await page.getByTestId('fw-service-editor').getByRole('heading', { name: 'Service hd-web' }).waitFor();
+    await page.getByTestId('fw-add-service-port-input').fill('8081-8082');
+    await page.getByTestId('fw-add-service-port').click();
+    await page.getByTestId('fw-add-service-protocol-input').fill('gre');
+    await page.getByTestId('fw-add-service-protocol').click();
+    await page.getByTestId('fw-service-save').click();
+    await expect
+      .poll(async () => (await fwRaw(sb, '--permanent', '--info-service=hd-web')).stdout, { timeout: 15_000 })
+      .toMatch(/ports: 8081-8082\/tcp\n[\s\S]*protocols: gre/);
+  });
+
+  it('creates an ipset and imports 1,000 entries from a file; firewall-cmd lists them', async () => {
+    const { page } = app;
+    await page.getByRole('tab', { name: 'IP sets' }).click();
+    await page.getByTestId('fw-new-ipset-name').fill('hd-block');
+    await page.getByTestId('fw-new-ipset-type').selectOption('hash:net');
+    await page.getByTestId('fw-new-ipset').click();
+    await page.getByTestId('fw-ipset-editor').getByRole('heading', { name: 'ipset hd-block' }).waitFor({ timeout: 15_000 });
+    const entries = Array.from({ length: 1000 }, (_, i) => `10.${i >> 8}.${i & 255}.0/24`);
+    const file = `# blocklist\n${entries.join('\n')}\n`;
+    await page.getByTestId('fw-ipset-file').setInputFiles({ name: 'blocklist.txt', mimeType: 'text/plain', buffer: Buffer.from(file) });
+    await expect.poll(() => page.getByTestId('fw-ipset-parse').textContent()).toBe('1,000 valid, 0 invalid, 0 duplicate');
+    await page.getByTestId('fw-ipset-add').click();
+    await page.getByTestId('fw-ipset-report').waitFor({ timeout: 30_000 });
+    const listed = lines(await fw(sb, '--permanent', '--ipset=hd-block', '--get-entries'));
+    expect(listed).toHaveLength(1000);
+    expect(new Set(listed)).toEqual(new Set(entries));
+    expect(await fw(sb, '--permanent', '--info-ipset=hd-block')).toContain('type: hash:net');
+    await expect.poll(() => page.getByTestId('fw-ipset-count').textContent(), { timeout: 10_000 }).toBe('1,000 of 1,000');
+  });
+
+  it('adds a forward port to a policy; firewall-cmd sees it in both layers', async () => {
+    const { page } = app;
+    await page.getByRole('tab', { name: 'Policies' }).click();
+    await page.getByTestId('fw-policy-allow-host-ipv6').click();
+    await page.getByTestId('fw-policy-forward-port-port').fill('8080');
+    await page.getByTestId('fw-policy-forward-port-toport').fill('80');
+    await page.getByTestId('fw-policy-forward-port').click();
+    await page.getByTestId('fw-apply-both').click();
+    const fwd = 'port=8080:proto=tcp:toport=80:toaddr=';
+    await expect.poll(async () => lines(await fw(sb, '--policy=allow-host-ipv6', '--list-forward-ports')), { timeout: 15_000 }).toEqual([fwd]);
+    expect(lines(await fw(sb, '--permanent', '--policy=allow-host-ipv6', '--list-forward-ports'))).toEqual([fwd]);
+    await page.locator(`[data-testid="fw-item-policy-forwardPorts-runtime"][data-item="${fwd}"]`).waitFor({ timeout: 10_000 });
+  });
+
+  it('shows ICMP types and helpers read-only', async () => {
+    const { page } = app;
+    await page.getByRole('tab', { name: 'ICMP types' }).click();
+    await page.getByTestId('fw-icmptypes-filter').locator('input').fill('echo-req');
+    await page.getByTestId('fw-icmptypes-echo-request').click();
+    await expect.poll(() => page.getByTestId('fw-icmptype-destinations').textContent()).toMatch(/ipv4/);
+    await page.getByRole('tab', { name: 'Helpers' }).click();
+    await page.getByTestId('fw-helpers-ftp').click();
+    expect(await page.getByTestId('fw-helper-module').textContent()).toBe('nf_conntrack_ftp');
+    await page.getByTestId('fw-helper-ports').getByText('21').first().waitFor();
+  });
+
+  it('turns panic mode on after the typed confirmation, shows it, and off again', async () => {
+    const { page } = app;
+    await page.getByRole('tab', { name: 'Global' }).click();
+    await page.getByTestId('fw-panic-on').click();
+    await page.getByTestId('fw-confirm').waitFor();
+    expect(await page.getByTestId('fw-confirm-ok').isDisabled()).toBe(true);
+    await page.getByTestId('fw-confirm-typed').fill('PANIC');
+    await page.getByTestId('fw-confirm-ok').click();
+    await expect.poll(async () => (await fwRaw(sb, '--query-panic')).stdout.trim(), { timeout: 15_000 }).toBe('yes');
+    await page.getByTestId('fw-panic-alert').waitFor({ timeout: 10_000 });
+    await page.getByTestId('fw-panic-off').click();
+    await expect.poll(async () => (await fwRaw(sb, '--query-panic')).stdout.trim(), { timeout: 15_000 }).toBe('no');
+    await page.getByTestId('fw-panic-alert').waitFor({ state: 'detached', timeout: 10_000 });
   });
 });

@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
-import { startFirewalldSandbox, type FirewalldSandbox } from '../support/firewalld-sandbox';
+import type { FirewalldSandbox } from '../support/firewalld-sandbox';
 
 /**
  * firewall-cmd against the sandbox, asynchronously. The sandbox's own firewallCmd uses
- * spawnSync, which blocks Node's event loop; firewalld runs with --debug and its output pipe
- * is only drained by that loop, so a reload (or many calls in a row) fills the pipe, firewalld
- * blocks writing its log and firewall-cmd times out after 25 s. Awaiting execFile keeps the
- * loop, and so the pipe, moving.
+ * spawnSync, which blocks this process's event loop for the duration of the call; tests that
+ * run HostDeck's server and Chromium in the same process (e2e) need that loop to keep serving
+ * while firewall-cmd runs.
  */
 export function fwRaw(sb: FirewalldSandbox, ...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -24,21 +23,3 @@ export async function fw(sb: FirewalldSandbox, ...args: string[]): Promise<strin
 }
 
 export const lines = (text: string) => text.split('\n').filter((l) => l !== '');
-
-/**
- * startFirewalldSandbox, retried: its start-up probe runs `firewall-cmd --state` with spawnSync,
- * which can deadlock the same way (firewalld's start-up log fills the undrained pipe, the
- * probe waits 25 s). A fresh attempt usually gets through; reported to the lead.
- */
-export async function startSandbox(attempts = 3): Promise<FirewalldSandbox> {
-  let last: unknown;
-  for (let i = 0; i < attempts; i++) {
-    try {
-      return await startFirewalldSandbox();
-    } catch (e) {
-      last = e;
-      if (!String((e as Error).message).includes('Timed out')) throw e;
-    }
-  }
-  throw last;
-}

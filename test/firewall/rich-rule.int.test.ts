@@ -6,14 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRichRule, printRichRule, richRuleKey } from '../../shared/firewall/rich-rule';
-import type { FirewalldSandbox } from '../support/firewalld-sandbox';
-import { fw, fwRaw, lines, startSandbox } from './fw-cmd';
+import { startFirewalldSandbox, type FirewalldSandbox } from '../support/firewalld-sandbox';
+import { fw, fwRaw, lines } from './fw-cmd';
 import { invalidRules, ipsetsForCorpus, validRules } from './rich-rule-corpus';
 
 let sb: FirewalldSandbox;
 
 beforeAll(async () => {
-  sb = await startSandbox();
+  sb = await startFirewalldSandbox();
   for (const set of ipsetsForCorpus) {
     await fw(sb, '--permanent', `--new-ipset=${set.name}`, `--type=${set.type}`, ...set.options);
   }

@@ -34,7 +34,12 @@ describe('safeApply.required', () => {
     const ssh = await check({ type: 'zone', name: 'public', patch: { remove: { services: ['ssh'] } } });
     expect(ssh.required).toBe(true);
     expect(ssh.sshPorts).toEqual([22, 2222]);
-    expect((await check({ type: 'zone', name: 'public', patch: { remove: { ports: [{ port: '2000-3000', protocol: 'tcp' }] } } })).required).toBe(true);
+    // A port range carrying sshd's second port: removing it is risky once the zone has it.
+    expect((await check({ type: 'zone', name: 'public', patch: { remove: { ports: [{ port: '2000-3000', protocol: 'tcp' }] } } })).required).toBe(false);
+    await s.api.updateZone({ name: 'public', layer: 'runtime', patch: { add: { ports: [{ port: '2000-3000', protocol: 'tcp' }] } } });
+    const range = await check({ type: 'zone', name: 'public', patch: { remove: { ports: [{ port: '2000-3000', protocol: 'tcp' }] } } });
+    expect(range.reasons).toEqual(['The active zone public (the default zone) carries your SSH session and would no longer allow SSH (port 2222) (removing 2000-3000/tcp).']);
+    await s.api.updateZone({ name: 'public', layer: 'runtime', patch: { remove: { ports: [{ port: '2000-3000', protocol: 'tcp' }] } }, acknowledgeRisk: true });
     expect((await check({ type: 'zone', name: 'public', patch: { target: 'DROP' } })).required).toBe(true);
     expect((await check({ type: 'zone', name: 'public', patch: { target: '%%REJECT%%' } })).required).toBe(true);
     expect((await check({ type: 'panic', enabled: true })).required).toBe(true);
@@ -51,6 +56,11 @@ describe('safeApply.required', () => {
     const e = await apiError(s.api.updateZone({ name: 'public', layer: 'runtime', patch: { remove: { services: ['ssh'] } } }));
     expect(e.code).toBe('NEEDS_CONFIRMATION');
     expect(s.words('--zone=public', '--list-services')).toContain('ssh');
+    // A default zone that does not let SSH in: interfaces nobody bound would lose it.
+    const dz = await apiError(s.api.setDefaultZone({ name: 'drop' }));
+    expect(dz.code).toBe('NEEDS_CONFIRMATION');
+    expect(dz.message).toContain('The new default zone drop does not let SSH (port 22, 2222) in');
+    expect(s.sb.firewallCmd('--get-default-zone').trim()).toBe('public');
     const p = await apiError(s.api.setPanicMode({ enabled: true }));
     expect(p.code).toBe('NEEDS_CONFIRMATION');
     expect(s.sb.firewallCmdRaw('--query-panic').status).not.toBe(0);

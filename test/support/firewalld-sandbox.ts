@@ -30,6 +30,8 @@ export interface SandboxOptions {
   /** Start only the bus, not firewalld (for "firewalld is not running" tests). */
   withoutFirewalld?: boolean;
   log?: (line: string) => void;
+  /** Edits the sandbox's private copy of /etc/firewalld (its path) before firewalld starts. */
+  prepareConfig?: (etcDir: string) => void;
 }
 
 export function sandboxPrerequisites(): string[] {
@@ -50,6 +52,7 @@ export async function startFirewalldSandbox(opts: SandboxOptions = {}): Promise<
   const dir = mkdtempSync(join(tmpdir(), 'hostdeck-fw-'));
   const etc = join(dir, 'etc');
   cpSync('/etc/firewalld', etc, { recursive: true });
+  opts.prepareConfig?.(etc);
   const socket = join(dir, 'bus.sock');
   const busAddress = `unix:path=${socket}`;
   writeFileSync(

@@ -22,6 +22,7 @@ import { useAppStore } from '../app/store';
 import { GlobalControls, LayerActions } from './components/GlobalControls';
 import { IpsetsView } from './components/IpsetsView';
 import { PoliciesView } from './components/PoliciesView';
+import { HelpersView, IcmpTypesView } from './components/ReadOnlyViews';
 import { SafeApplyBanner } from './components/SafeApplyBanner';
 import { ServicesView } from './components/ServicesView';
 import { ZonesView } from './components/ZonesView';
@@ -91,13 +92,20 @@ export function FirewallPage() {
             </ToolbarItem>
           </ToolbarContent>
         </Toolbar>
-        {f.global.panicMode && <Alert variant="danger" isInline title="Panic mode is on: all traffic is dropped." />}
+        {f.global.panicMode && <Alert variant="danger" isInline title="Panic mode is on: all traffic is dropped." data-testid="fw-panic-alert" />}
+        {f.global.lockdown && (
+          <Alert variant="warning" isInline title="Lockdown is on: firewalld refuses changes from programs not on its lockdown whitelist." data-testid="fw-lockdown-alert">
+            Changes from HostDeck fail with ACCESS_DENIED until it is whitelisted (for example firewall-cmd --add-lockdown-whitelist-uid=0) or lockdown is turned off.
+          </Alert>
+        )}
         <SafeApplyBanner />
         <Tabs activeKey={tab} onSelect={(_e, k) => setTab(k as FirewallTab)} aria-label="Firewall sections">
           <Tab eventKey="zones" title={<TabTitleText>Zones</TabTitleText>} data-testid="fw-tab-zones">{tab === 'zones' && <ZonesView full={f} />}</Tab>
           <Tab eventKey="policies" title={<TabTitleText>Policies</TabTitleText>} data-testid="fw-tab-policies">{tab === 'policies' && <PoliciesView full={f} />}</Tab>
           <Tab eventKey="services" title={<TabTitleText>Services</TabTitleText>} data-testid="fw-tab-services">{tab === 'services' && <ServicesView full={f} />}</Tab>
           <Tab eventKey="ipsets" title={<TabTitleText>IP sets</TabTitleText>} data-testid="fw-tab-ipsets">{tab === 'ipsets' && <IpsetsView full={f} />}</Tab>
+          <Tab eventKey="icmptypes" title={<TabTitleText>ICMP types</TabTitleText>} data-testid="fw-tab-icmptypes">{tab === 'icmptypes' && <IcmpTypesView full={f} />}</Tab>
+          <Tab eventKey="helpers" title={<TabTitleText>Helpers</TabTitleText>} data-testid="fw-tab-helpers">{tab === 'helpers' && <HelpersView full={f} />}</Tab>
           <Tab eventKey="global" title={<TabTitleText>Global</TabTitleText>} data-testid="fw-tab-global">{tab === 'global' && <GlobalControls full={f} />}</Tab>
         </Tabs>
         <datalist id="hd-fw-services">{Object.keys(f.runtime.services).map((s) => <option key={s} value={s} />)}</datalist>

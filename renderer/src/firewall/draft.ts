@@ -1,4 +1,4 @@
-import { forwardPortText, portText } from '../../../shared/firewall/diff';
+import { forwardPortText, portText } from '../../../shared/firewall/patch';
 import type { ForwardPort, Port, PortProtocol, PolicyPatch, ZonePatch } from '../../../shared/firewall/model';
 import { richRuleKey } from '../../../shared/firewall/rich-rule';
 

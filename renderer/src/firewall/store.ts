@@ -13,7 +13,7 @@ export interface Notice {
   detail?: string;
 }
 
-export type FirewallTab = 'zones' | 'policies' | 'services' | 'ipsets' | 'global';
+export type FirewallTab = 'zones' | 'policies' | 'services' | 'ipsets' | 'icmptypes' | 'helpers' | 'global';
 
 interface FirewallStore {
   hostId: string;

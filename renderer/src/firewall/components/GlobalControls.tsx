@@ -8,49 +8,19 @@ import {
   DescriptionListTerm,
   FormSelect,
   FormSelectOption,
-  Modal,
-  ModalBody,
-  ModalFooter,
-  ModalHeader,
-  TextInput,
   Title,
 } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
-import { diffCount, diffLayers, needsSafeApply } from '../../../../shared/firewall/diff';
+import { diffCount, diffLayers, runtimeChangesLostOnReload } from '../../../../shared/firewall/diff';
+import { safeApplyRequired } from '../../../../shared/firewall/safety';
 import type { FullState } from '../../../../shared/firewall/model';
 import { api } from '../../app/api';
 import { useFirewallStore } from '../store';
+import { ConfirmModal, type Confirm } from './ConfirmModal';
 
-type Confirm = { title: string; body: React.ReactNode; action: string; typed?: string; danger?: boolean; run(): Promise<unknown> };
-
-function ConfirmModal({ c, onClose }: { c: Confirm; onClose(): void }) {
-  const [typed, setTyped] = useState('');
-  const ok = !c.typed || typed === c.typed;
-  return (
-    <Modal isOpen onClose={onClose} variant="small" aria-labelledby="fw-confirm-title">
-      <ModalHeader title={c.title} labelId="fw-confirm-title" titleIconVariant={c.danger ? 'danger' : 'warning'} />
-      <ModalBody>
-        {c.body}
-        {c.typed && (
-          <p>
-            Type <strong>{c.typed}</strong> to confirm:
-            <TextInput aria-label="Confirmation" data-testid="fw-confirm-typed" value={typed} onChange={(_e, v) => setTyped(v)} />
-          </p>
-        )}
-      </ModalBody>
-      <ModalFooter>
-        <Button variant={c.danger ? 'danger' : 'primary'} data-testid="fw-confirm-ok" isDisabled={!ok} onClick={() => void c.run().then(onClose)}>
-          {c.action}
-        </Button>
-        <Button variant="link" onClick={onClose}>Cancel</Button>
-      </ModalFooter>
-    </Modal>
-  );
-}
-
+/** What a reload would throw away: decided exactly as the host decides before it reloads. */
 function pendingDiffs(full: FullState) {
-  const d = diffLayers(full.runtime, full.permanent);
-  return [...d.zones, ...d.policies].filter((x) => x.status !== 'same');
+  return runtimeChangesLostOnReload(diffLayers(full));
 }
 
 /** Reload and Runtime → Permanent, with a warning when reload would wipe runtime-only changes. */
@@ -108,11 +78,11 @@ export function GlobalControls({ full }: { full: FullState }) {
   const [confirm, setConfirm] = useState<Confirm>();
   const g = full.global;
   const zones = Object.keys(full.runtime.zones).sort();
-  const ctx = { zones: full.runtime.zones, services: full.runtime.services, defaultZone: g.defaultZone, activeZones: g.activeZones };
 
   const setDefault = (zone: string) => {
-    const v = needsSafeApply({ kind: 'defaultZone', zone }, ctx);
-    const go = () => run('Setting the default zone', () => api.firewall.setDefaultZone({ name: zone }, { host: hostId }), `Default zone is now ${zone}`).then(() => load(hostId));
+    const v = safeApplyRequired({ type: 'defaultZone', name: zone }, { state: full });
+    const go = () =>
+      run('Setting the default zone', () => api.firewall.setDefaultZone({ name: zone, acknowledgeRisk: v.required }, { host: hostId }), `Default zone is now ${zone}`).then(() => load(hostId));
     if (v.required) setConfirm({ title: `Make ${zone} the default zone?`, body: <ul>{v.reasons.map((r, i) => <li key={i}>{r}</li>)}</ul>, action: 'Set default zone', run: go });
     else void go();
   };

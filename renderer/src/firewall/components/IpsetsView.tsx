@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
-import { Alert, Button, FormSelect, FormSelectOption, Label, SearchInput, TextArea, TextInput, Title, ToggleGroup, ToggleGroupItem } from '@patternfly/react-core';
+import { Alert, Button, EmptyState, EmptyStateBody, FormSelect, FormSelectOption, Label, SearchInput, TextArea, TextInput, Title, ToggleGroup, ToggleGroupItem } from '@patternfly/react-core';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { IPSET_TYPES } from '../../../../shared/firewall/data/firewalld-constants';
 import type { FullState, Layer } from '../../../../shared/firewall/model';
 import { checkIpsetOptions, checkName, parseIpsetEntriesFile } from '../../../../shared/firewall/validate';
 import { api } from '../../app/api';
 import { useFirewallStore } from '../store';
+import { ConfirmModal, type Confirm } from './ConfirmModal';
 
 const PAGE = 500;
 
@@ -32,7 +33,11 @@ export function IpsetsView({ full }: { full: FullState }) {
         })}
         <CreateIpset existing={names} />
       </nav>
-      <div className="hd-fw-main">{current ? <IpsetEntries key={current} full={full} name={current} /> : <p className="hd-fw-none">No ipsets yet.</p>}</div>
+      <div className="hd-fw-main">{current ? <IpsetEntries key={current} full={full} name={current} /> : (
+        <EmptyState titleText="No ipsets" headingLevel="h3" data-testid="fw-ipsets-empty">
+          <EmptyStateBody>An ipset holds many addresses, networks or MACs that zone sources and rich rules can match at once. Create one on the left.</EmptyStateBody>
+        </EmptyState>
+      )}</div>
     </div>
   );
 }
@@ -50,11 +55,11 @@ function CreateIpset({ existing }: { existing: string[] }) {
   return (
     <div className="hd-fw-list-new">
       <TextInput aria-label="New ipset name" placeholder="new ipset name" data-testid="fw-new-ipset-name" value={name} onChange={(_e, v) => setName(v)} validated={problem ? 'error' : 'default'} />
-      <FormSelect aria-label="ipset type" value={type} onChange={(_e, v) => setType(v)}>
+      <FormSelect aria-label="ipset type" data-testid="fw-new-ipset-type" value={type} onChange={(_e, v) => setType(v)}>
         {IPSET_TYPES.map((t) => <FormSelectOption key={t} value={t} label={t} />)}
       </FormSelect>
       {type !== 'hash:mac' && (
-        <FormSelect aria-label="ipset family" value={family} onChange={(_e, v) => setFamily(v)}>
+        <FormSelect aria-label="ipset family" data-testid="fw-new-ipset-family" value={family} onChange={(_e, v) => setFamily(v)}>
           <FormSelectOption value="inet" label="IPv4 (inet)" />
           <FormSelectOption value="inet6" label="IPv6 (inet6)" />
         </FormSelect>
@@ -88,6 +93,7 @@ function IpsetEntries({ full, name }: { full: FullState; name: string }) {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [text, setText] = useState('');
   const [report, setReport] = useState<string | undefined>();
+  const [confirm, setConfirm] = useState<Confirm>();
   const loading = useRef(new Set<number>());
   const parentRef = useRef<HTMLDivElement>(null);
 
@@ -183,15 +189,22 @@ function IpsetEntries({ full, name }: { full: FullState; name: string }) {
           <input type="file" aria-label="Import entries from a file" data-testid="fw-ipset-file" onChange={(e) => e.target.files?.[0] && void importFile(e.target.files[0])} />
           {parsed && <span data-testid="fw-ipset-parse">{parsed.entries.length.toLocaleString()} valid, {parsed.problems.length} invalid, {parsed.duplicates} duplicate</span>}
           <Button variant="primary" data-testid="fw-ipset-add" isDisabled={!parsed?.entries.length || parsed.problems.length > 0 || busy} onClick={() => parsed && send('add', parsed.entries)}>Add</Button>
-          <Button variant="secondary" isDisabled={!parsed?.entries.length || parsed.problems.length > 0 || busy} onClick={() => parsed && window.confirm(`Replace all ${set.entryCount} entries of ${name} with these ${parsed.entries.length}?`) && send('replace', parsed.entries)}>Replace all</Button>
+          <Button variant="secondary" data-testid="fw-ipset-replace" isDisabled={!parsed?.entries.length || parsed.problems.length > 0 || busy} onClick={() => parsed && setConfirm({
+            title: `Replace all entries of ${name}?`,
+            danger: true,
+            body: <p>The {set.entryCount.toLocaleString()} {layer} entries of {name} are replaced by these {parsed.entries.length.toLocaleString()}.</p>,
+            action: 'Replace all',
+            run: async () => send('replace', parsed.entries),
+          })}>Replace all</Button>
         </div>
         {parsed && parsed.problems.length > 0 && (
           <Alert isInline variant="danger" title={`${parsed.problems.length} line(s) are not valid ${set.type} entries`} data-testid="fw-ipset-problems">
             <ul>{parsed.problems.slice(0, 20).map((p) => <li key={p.line}>line {p.line}: {p.message}</li>)}</ul>
           </Alert>
         )}
-        {report && <Alert isInline variant="success" title={report} />}
+        {report && <Alert isInline variant="success" title={report} data-testid="fw-ipset-report" />}
       </section>
+      {confirm && <ConfirmModal c={confirm} onClose={() => setConfirm(undefined)} />}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { Button, EmptyState, EmptyStateBody, FormSelect, FormSelectOption, Label, Switch, TextInput, Title } from '@patternfly/react-core';
-import { diffCount, diffLayers, diffPolicy } from '../../../../shared/firewall/diff';
+import { diffCount, diffObject, objectNames } from '../../../../shared/firewall/diff';
 import type { FullState } from '../../../../shared/firewall/model';
 import { checkIcmpTypeName, checkName, checkPort, checkProtocol } from '../../../../shared/firewall/validate';
 import { api } from '../../app/api';
@@ -8,11 +8,12 @@ import { describeDraft, draftToPolicyPatch, emptyDraft, forwardPortsText, isEmpt
 import { useFirewallStore } from '../store';
 import { AddItem } from './AddItem';
 import { ApplyBar, type ApplyTarget } from './ApplyBar';
+import { ConfirmModal, type Confirm } from './ConfirmModal';
 import { ExportButtons } from './ExportButtons';
 import { ItemsSection } from './ItemsSection';
 import { RichRuleEditor } from './RichRuleEditor';
 import { useRisk } from './useRisk';
-import { richContext } from './ZoneEditor';
+import { ForwardPortForm, richContext } from './ZoneEditor';
 
 const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
 
@@ -21,21 +22,24 @@ export function PoliciesView({ full }: { full: FullState }) {
   const hostId = useFirewallStore((s) => s.hostId);
   const { select, run, load } = useFirewallStore.getState();
   const [newName, setNewName] = useState('');
-  const diffs = diffLayers(full.runtime, full.permanent).policies;
-  const current = selected && diffs.some((d) => d.name === selected) ? selected : diffs[0]?.name;
+  const names = objectNames(full, 'policy');
+  const current = selected && names.includes(selected) ? selected : names[0];
   const problem = newName ? checkName('policy', newName) : undefined;
   return (
     <div className="hd-fw-split">
       <nav className="hd-fw-list" aria-label="Policies">
-        {diffs.map((d) => (
-          <button key={d.name} type="button" className="hd-fw-list-item" aria-current={current === d.name} data-testid={`fw-policy-${d.name}`} onClick={() => select('policy', d.name)}>
-            <span>{d.name}</span>
+        {names.map((name) => {
+          const n = diffCount(diffObject('policy', name, full.runtime.policies[name], full.permanent.policies[name]));
+          return (
+          <button key={name} type="button" className="hd-fw-list-item" aria-current={current === name} data-testid={`fw-policy-${name}`} onClick={() => select('policy', name)}>
+            <span>{name}</span>
             <span className="hd-fw-list-badges">
-              {full.global.activePolicies[d.name] && <Label isCompact color="green">active</Label>}
-              {diffCount(d) > 0 && <Label isCompact color="orange">Δ {diffCount(d)}</Label>}
+              {full.global.activePolicies[name] && <Label isCompact color="green">active</Label>}
+              {n > 0 && <Label isCompact color="orange">Δ {n}</Label>}
             </span>
           </button>
-        ))}
+          );
+        })}
         <div className="hd-fw-list-new">
           <TextInput aria-label="New policy name" placeholder="new policy name" data-testid="fw-new-policy-name" value={newName} onChange={(_e, v) => setNewName(v)} validated={problem ? 'error' : 'default'} />
           <Button variant="secondary" data-testid="fw-new-policy" isDisabled={!newName || !!problem} onClick={() =>
@@ -66,6 +70,7 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
   const { updatePolicy, safeApply, run, load } = useFirewallStore.getState();
   const [draft, setDraft] = useState<Draft>(emptyDraft);
   const [ruleOpen, setRuleOpen] = useState(false);
+  const [confirm, setConfirm] = useState<Confirm>();
   const runtime = full.runtime.policies[name];
   const permanent = full.permanent.policies[name];
   const policy = runtime ?? permanent;
@@ -73,7 +78,7 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
   const risk = useRisk(full, isEmptyDraft(draft) ? undefined : { type: 'policy', name, patch }, hostId);
   const ctx = useMemo(() => richContext(full), [full]);
   if (!policy) return null;
-  const diff = diffPolicy(name, runtime, permanent);
+  const diff = diffObject('policy', name, runtime, permanent);
   const zones = [...Object.keys(full.runtime.zones).sort(), 'HOST', 'ANY'];
   const services = Object.keys(full.runtime.services).sort();
   const add = (key: DraftKey) => (t: string) => setDraft((d) => stage(d, 'add', key, t));
@@ -94,9 +99,17 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
     <div className="hd-fw-editor" data-testid="fw-policy-editor">
       <div className="hd-fw-editor-head">
         <Title headingLevel="h2">Policy {name}</Title>
-        <Label color={diff.status === 'same' ? 'grey' : 'orange'}>{diff.status === 'same' ? 'runtime = permanent' : `${diffCount(diff)} difference(s)`}</Label>
+        <Label color={diff ? 'orange' : 'grey'} data-testid="fw-policy-diff">{diff ? `${diffCount(diff)} difference(s)` : 'runtime = permanent'}</Label>
         <ExportButtons kind="policy" name={name} />
-        {custom && <Button variant="link" isDanger onClick={() => window.confirm(`Delete the permanent policy ${name}?`) && void run('Deleting the policy', () => api.firewall.deletePolicy({ name }, { host: hostId }), `Policy ${name} deleted`).then(() => load(hostId))}>Delete</Button>}
+        {custom && (
+          <Button variant="link" isDanger data-testid="fw-delete-policy" onClick={() => setConfirm({
+            title: `Delete policy ${name}?`,
+            danger: true,
+            body: <p>The permanent policy {name} is deleted; it stops filtering traffic after a reload.</p>,
+            action: 'Delete policy',
+            run: () => run('Deleting the policy', () => api.firewall.deletePolicy({ name }, { host: hostId }), `Policy ${name} deleted`).then(() => load(hostId)),
+          })}>Delete</Button>
+        )}
       </div>
       <div className="hd-fw-columns hd-fw-colheads"><div>Runtime (live)</div><div>Permanent (after reload)</div></div>
       <section className="hd-fw-section">
@@ -121,7 +134,7 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
       {section('ports', 'Ports', portsText(runtime?.ports), portsText(permanent?.ports), <AddItem testId="policy-port" placeholder="port or range" protocols={PORT_PROTOS} check={(v) => checkPort(v)} onAdd={add('ports')} />)}
       {section('protocols', 'Protocols', runtime?.protocols ?? [], permanent?.protocols ?? [], <AddItem testId="policy-protocol" placeholder="protocol" check={checkProtocol} onAdd={add('protocols')} />)}
       {section('icmpBlocks', 'ICMP blocks', runtime?.icmpBlocks ?? [], permanent?.icmpBlocks ?? [], <AddItem testId="policy-icmp" placeholder="ICMP type" check={(v) => checkIcmpTypeName(v, Object.keys(full.runtime.icmptypes))} onAdd={add('icmpBlocks')} />)}
-      {section('forwardPorts', 'Forward ports', forwardPortsText(runtime?.forwardPorts), forwardPortsText(permanent?.forwardPorts), null, true)}
+      {section('forwardPorts', 'Forward ports', forwardPortsText(runtime?.forwardPorts), forwardPortsText(permanent?.forwardPorts), <ForwardPortForm testIdPrefix="fw-policy-forward-port" onAdd={add('forwardPorts')} />, true)}
       {section('richRules', 'Rich rules', runtime?.richRules ?? [], permanent?.richRules ?? [],
         ruleOpen ? <RichRuleEditor context={ctx} submitLabel="Stage rule" testIdPrefix="fw-policy-rich-rule" onSubmit={(t) => { add('richRules')(t); setRuleOpen(false); }} onCancel={() => setRuleOpen(false)} />
           : <Button variant="secondary" onClick={() => setRuleOpen(true)}>Add rich rule</Button>, true)}
@@ -131,6 +144,7 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
           onSafeApply={(s, save) => void safeApply({ type: 'policy', name, patch }, s, save).then((ok) => ok && setDraft(emptyDraft()))}
           onDiscard={() => setDraft(emptyDraft())} />
       )}
+      {confirm && <ConfirmModal c={confirm} onClose={() => setConfirm(undefined)} />}
     </div>
   );
 }

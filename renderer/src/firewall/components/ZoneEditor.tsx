@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Button, FormSelect, FormSelectOption, Label, Switch, TextInput, Title } from '@patternfly/react-core';
-import { diffCount, diffZone, forwardPortText } from '../../../../shared/firewall/diff';
+import { diffCount, diffObject, fieldDiff } from '../../../../shared/firewall/diff';
+import { forwardPortText } from '../../../../shared/firewall/patch';
 import type { FullState, Zone } from '../../../../shared/firewall/model';
 import { describeRichRule, parseRichRule, type RichRuleContext } from '../../../../shared/firewall/rich-rule';
 import {
@@ -51,7 +52,7 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
   const ctx = useMemo(() => richContext(full), [full]);
   if (!zone) return null;
 
-  const diff = diffZone(name, runtime, permanent);
+  const diff = diffObject('zone', name, runtime, permanent);
   const active = full.global.activeZones[name];
   const isDefault = full.global.defaultZone === name;
   const services = Object.keys(full.runtime.services).sort();
@@ -83,7 +84,7 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
       return { ...d, scalars };
     });
   const val = <T,>(k: string, fallback: T): T => (k in draft.scalars ? (draft.scalars[k] as T) : (((runtime ?? permanent) as Record<string, unknown>)[k] as T) ?? fallback);
-  const scalarDiff = (k: string) => diff.scalars.find((s) => s.key === k);
+  const scalarDiff = (k: string) => fieldDiff(diff, k);
 
   const apply = async (target: ApplyTarget, opts: { timeout?: number; acknowledgeRisk: boolean }) => {
     let ok = true;
@@ -98,8 +99,8 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
         <Title headingLevel="h2">Zone {name}</Title>
         {isDefault && <Label color="purple">default zone</Label>}
         {active && <Label color="green">active: {[...active.interfaces, ...active.sources].join(', ')}</Label>}
-        {diff.status === 'same' ? <Label color="grey" data-testid="fw-zone-diff">runtime = permanent</Label> : (
-          <Label color="orange" data-testid="fw-zone-diff">{diff.status === 'different' ? `${diffCount(diff)} difference${diffCount(diff) === 1 ? '' : 's'}` : diff.status === 'runtime-only' ? 'runtime only' : 'permanent only (reload to load it)'}</Label>
+        {!diff ? <Label color="grey" data-testid="fw-zone-diff">runtime = permanent</Label> : (
+          <Label color="orange" data-testid="fw-zone-diff">{diff.status === 'changed' ? `${diffCount(diff)} difference${diffCount(diff) === 1 ? '' : 's'}` : diff.status === 'runtimeOnly' ? 'runtime only' : 'permanent only (reload to load it)'}</Label>
         )}
         <ExportButtons kind="zone" name={name} />
       </div>
@@ -183,12 +184,13 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
   );
 }
 
-function DiffNote({ d }: { d?: { runtime: unknown; permanent: unknown } }) {
+function DiffNote({ d }: { d?: { runtime?: string; permanent?: string } }) {
   if (!d) return <span />;
   return <Label color="orange" isCompact>runtime {String(d.runtime)} · permanent {String(d.permanent)}</Label>;
 }
 
-function ForwardPortForm({ onAdd }: { onAdd(text: string): void }) {
+/** Port, protocol, to-port and to-address of a forward port, checked as typed. */
+export function ForwardPortForm({ onAdd, testIdPrefix = 'fw-add-forward-port' }: { onAdd(text: string): void; testIdPrefix?: string }) {
   const [port, setPort] = useState('');
   const [proto, setProto] = useState('tcp');
   const [toPort, setToPort] = useState('');
@@ -198,15 +200,15 @@ function ForwardPortForm({ onAdd }: { onAdd(text: string): void }) {
       ?? (!toPort && !toAddr ? 'A forward port needs a to-port, a to-address or both.' : undefined);
   return (
     <div className="hd-fw-inline">
-      <TextInput aria-label="Port" placeholder="port" data-testid="fw-add-forward-port-port" value={port} onChange={(_e, v) => setPort(v)} className="hd-fw-narrow" />
-      <FormSelect aria-label="Protocol" value={proto} onChange={(_e, v) => setProto(v)} className="hd-fw-narrow">
+      <TextInput aria-label="Port" placeholder="port" data-testid={`${testIdPrefix}-port`} value={port} onChange={(_e, v) => setPort(v)} className="hd-fw-narrow" />
+      <FormSelect aria-label="Protocol" data-testid={`${testIdPrefix}-protocol`} value={proto} onChange={(_e, v) => setProto(v)} className="hd-fw-narrow">
         {PORT_PROTOS.map((p) => <FormSelectOption key={p} value={p} label={p} />)}
       </FormSelect>
-      <TextInput aria-label="To port" placeholder="to-port" value={toPort} onChange={(_e, v) => setToPort(v)} className="hd-fw-narrow" />
-      <TextInput aria-label="To address" placeholder="to-address (empty = this host)" value={toAddr} onChange={(_e, v) => setToAddr(v)} />
+      <TextInput aria-label="To port" placeholder="to-port" data-testid={`${testIdPrefix}-toport`} value={toPort} onChange={(_e, v) => setToPort(v)} className="hd-fw-narrow" />
+      <TextInput aria-label="To address" placeholder="to-address (empty = this host)" data-testid={`${testIdPrefix}-toaddr`} value={toAddr} onChange={(_e, v) => setToAddr(v)} />
       <Button
         variant="secondary"
-        data-testid="fw-add-forward-port"
+        data-testid={testIdPrefix}
         isDisabled={!port || !!problem}
         onClick={() => {
           onAdd(forwardPortText({ port, protocol: proto as 'tcp', toPort, toAddr }));
@@ -217,7 +219,7 @@ function ForwardPortForm({ onAdd }: { onAdd(text: string): void }) {
       >
         Add
       </Button>
-      {problem && <span className="hd-fw-error">{problem}</span>}
+      {problem && <span className="hd-fw-error" data-testid={`${testIdPrefix}-error`}>{problem}</span>}
     </div>
   );
 }

@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { Button, Label, TextInput } from '@patternfly/react-core';
-import { diffCount, diffLayers } from '../../../../shared/firewall/diff';
+import { diffCount, diffObject, objectNames } from '../../../../shared/firewall/diff';
 import type { FullState } from '../../../../shared/firewall/model';
 import { checkName } from '../../../../shared/firewall/validate';
 import { api } from '../../app/api';
 import { useFirewallStore } from '../store';
+import { ConfirmModal, type Confirm } from './ConfirmModal';
 import { ZoneEditor } from './ZoneEditor';
 
 /** Zones of both layers with their differences marked, and the selected zone's editor. */
@@ -13,32 +14,34 @@ export function ZonesView({ full }: { full: FullState }) {
   const hostId = useFirewallStore((s) => s.hostId);
   const { select, run, load } = useFirewallStore.getState();
   const [newName, setNewName] = useState('');
-  const diffs = diffLayers(full.runtime, full.permanent).zones;
+  const [confirm, setConfirm] = useState<Confirm>();
+  const names = objectNames(full, 'zone');
   const problem = newName ? checkName('zone', newName) ?? (full.permanent.zones[newName] ? `Zone "${newName}" exists.` : undefined) : undefined;
-  const current = selected && diffs.some((d) => d.name === selected) ? selected : full.global.defaultZone;
+  const current = selected && names.includes(selected) ? selected : full.global.defaultZone;
   const perm = full.permanent.zones[current];
   const custom = perm?.meta ? !perm.meta.builtin : false;
 
   return (
     <div className="hd-fw-split">
       <nav className="hd-fw-list" aria-label="Zones">
-        {diffs.map((d) => {
-          const active = full.global.activeZones[d.name];
+        {names.map((name) => {
+          const d = diffObject('zone', name, full.runtime.zones[name], full.permanent.zones[name]);
+          const active = full.global.activeZones[name];
           const n = diffCount(d);
           return (
             <button
-              key={d.name}
+              key={name}
               type="button"
               className="hd-fw-list-item"
-              aria-current={current === d.name}
-              data-testid={`fw-zone-${d.name}`}
-              onClick={() => select('zone', d.name)}
+              aria-current={current === name}
+              data-testid={`fw-zone-${name}`}
+              onClick={() => select('zone', name)}
             >
-              <span>{d.name}</span>
+              <span>{name}</span>
               <span className="hd-fw-list-badges">
-                {full.global.defaultZone === d.name && <Label isCompact color="purple">default</Label>}
+                {full.global.defaultZone === name && <Label isCompact color="purple">default</Label>}
                 {active && <Label isCompact color="green">active</Label>}
-                {n > 0 && <Label isCompact color="orange" data-testid={`fw-zone-${d.name}-diff`}>{d.status === 'different' ? `Δ ${n}` : d.status === 'runtime-only' ? 'runtime' : 'permanent'}</Label>}
+                {d && <Label isCompact color="orange" data-testid={`fw-zone-${name}-diff`}>{d.status === 'changed' ? `Δ ${n}` : d.status === 'runtimeOnly' ? 'runtime' : 'permanent'}</Label>}
               </span>
             </button>
           );
@@ -68,16 +71,21 @@ export function ZonesView({ full }: { full: FullState }) {
             variant="link"
             isDanger
             data-testid="fw-delete-zone"
-            onClick={() => {
-              if (window.confirm(`Delete the permanent zone ${current}? Its interfaces and sources move to the default zone after a reload.`)) {
-                void run('Deleting the zone', () => api.firewall.deleteZone({ name: current }, { host: hostId }), `Zone ${current} deleted`).then(() => load(hostId));
-              }
-            }}
+            onClick={() =>
+              setConfirm({
+                title: `Delete zone ${current}?`,
+                danger: true,
+                body: <p>The permanent zone {current} is deleted. Its interfaces and sources move to the default zone ({full.global.defaultZone}) after a reload.</p>,
+                action: 'Delete zone',
+                run: () => run('Deleting the zone', () => api.firewall.deleteZone({ name: current }, { host: hostId }), `Zone ${current} deleted`).then(() => load(hostId)),
+              })
+            }
           >
             Delete zone {current}
           </Button>
         )}
         {custom && <RenameZone name={current} />}
+        {confirm && <ConfirmModal c={confirm} onClose={() => setConfirm(undefined)} />}
       </nav>
       <div className="hd-fw-main">{current && <ZoneEditor key={current} full={full} name={current} />}</div>
     </div>
