@@ -1,6 +1,10 @@
 import { create } from 'zustand';
 import { api } from '../app/api';
 import type { DnsLiveResult, DnsPlan, DnsPod, DnsRead, ResolvedState } from '../../../shared/dns/contract';
+import type { podInputSchema } from '../../../shared/dns/contract';
+import type { z } from 'zod';
+
+type DnsPodInput = z.input<typeof podInputSchema>;
 import { utf8ToBytes } from '../../../shared/dns/bytes';
 import { diagnose, type Diagnosis, type Diagnostic } from '../../../shared/dns/diagnostics';
 import { parseDocument, printDocument } from '../../../shared/dns/document';
@@ -45,7 +49,15 @@ interface DnsState {
   closeReview(): void;
   setLibc(l: 'glibc' | 'musl'): void;
   runPlan(name: string): Promise<void>;
-  runPod(input: { policy: 'ClusterFirst' | 'ClusterFirstWithHostNet' | 'Default' | 'None'; namespace: string; clusterDomain: string; clusterDns: string; name: string }): Promise<void>;
+  runPod(input: {
+    policy: 'ClusterFirst' | 'ClusterFirstWithHostNet' | 'Default' | 'None';
+    namespace: string;
+    clusterDomain: string;
+    clusterDns: string;
+    name: string;
+    hostNetwork?: boolean;
+    dnsConfig?: DnsPodInput['dnsConfig'];
+  }): Promise<void>;
   runLive(name: string): Promise<void>;
   doSave(confirm: boolean): Promise<void>;
   cancelConfirm(): void;
@@ -129,6 +141,8 @@ export const useDnsStore = create<DnsState>((set, get) => ({
       const value = await api.dns.pod(
         {
           policy: input.policy,
+          hostNetwork: input.hostNetwork ?? false,
+          ...(input.dnsConfig ? { dnsConfig: input.dnsConfig } : {}),
           namespace: input.namespace,
           clusterDomain: input.clusterDomain,
           clusterDns: input.clusterDns.split(/[\s,]+/).filter(Boolean),

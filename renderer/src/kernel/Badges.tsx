@@ -32,8 +32,13 @@ export function NamespaceBadge({ ns, probe }: { ns: ListRow['namespace']; probe?
 }
 
 export function StateBadge({ row }: { row: ListRow }) {
-  if (row.state === 'ok') return row.drift ? <Label isCompact color="red">drift</Label> : null;
-  const text = row.state === 'write-only' ? 'write-only' : row.state === 'side-effect' ? 'not read (side effect)' : `unreadable ${row.error ?? ''}`;
+  if (row.state === 'ok')
+    return row.drift ? (
+      <Label isCompact color="red" title={row.configured ? `configured ${row.configured.value} in ${row.configured.file}:${row.configured.line}` : undefined}>
+        drift
+      </Label>
+    ) : null;
+  const text = row.state === 'write-only' ? 'write-only' : row.state === 'side-effect' ? 'not read: side effect' : `unreadable${row.error ? ` ${row.error}` : ''}`;
   return (
     <Label isCompact color="purple" data-testid="kernel-state-badge">
       {text}
@@ -41,12 +46,14 @@ export function StateBadge({ row }: { row: ListRow }) {
   );
 }
 
-const BASIS_TEXT = { 'fresh-namespace': 'changed (vs fresh namespace)', documented: 'changed (vs documented default)', configured: 'configured' } as const;
+const BASIS_TEXT = { 'fresh-namespace': 'changed', documented: 'changed', configured: 'configured' } as const;
+const BASIS_TITLE = { 'fresh-namespace': 'differs from what a fresh namespace starts with', documented: 'differs from the documented default', configured: 'set by sysctl.d' } as const;
 
 /** "Changed" with its basis: a fresh namespace's default, the documented default, or only a sysctl.d assignment. */
 export function ChangedBadge({ row }: { row: ListRow }) {
   if (!row.changed) return null;
-  const title = row.changed.default !== null ? `default ${row.changed.default}` : row.configured ? `${row.configured.file}:${row.configured.line}` : '';
+  const where = row.changed.default !== null ? `: default ${row.changed.default}` : row.configured ? ` in ${row.configured.file}:${row.configured.line}` : '';
+  const title = `${BASIS_TITLE[row.changed.basis]}${where}`;
   return (
     <Label isCompact color={row.changed.basis === 'configured' ? 'teal' : 'yellow'} title={title} data-testid={`kernel-changed-${row.key}`} data-basis={row.changed.basis}>
       {BASIS_TEXT[row.changed.basis]}

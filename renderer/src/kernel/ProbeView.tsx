@@ -55,7 +55,7 @@ export function ProbeView() {
       <Toolbar>
         <ToolbarContent>
           <ToolbarItem>
-            <SearchInput aria-label="Search probed keys" value={text} onChange={(_e, v) => setText(v)} onClear={() => setText('')} />
+            <SearchInput aria-label="Search probed keys" placeholder="Search keys" value={text} onChange={(_e, v) => setText(v)} onClear={() => setText('')} />
           </ToolbarItem>
           <ToolbarItem>
             <Switch id="kernel-probe-disagree" label="Only disagreements" isChecked={onlyDisagree} onChange={(_e, v) => setOnlyDisagree(v)} />

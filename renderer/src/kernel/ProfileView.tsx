@@ -7,6 +7,9 @@ import {
   FileUpload,
   Form,
   FormGroup,
+  FormHelperText,
+  HelperText,
+  HelperTextItem,
   Label,
   Modal,
   ModalBody,
@@ -26,6 +29,7 @@ import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { useAppStore } from '../app/store';
 import { ExportDialog } from './ExportDialog';
 import { useKernelStore, type ProfileLine } from './store';
+import { targetText } from './verdict';
 
 export function parseLines(text: string): ProfileLine[] {
   return text
@@ -232,39 +236,56 @@ function ApplyOutcome() {
 /** The profile editor: edit, validate, "what would change", save, apply/undo, TuneD in/out and exports. */
 export function ProfileView() {
   const hostId = useAppStore((s) => s.hostId);
-  const { profile, setProfile, profileName, setProfileName, profileCheck, checkProfile, saveProfile, runExport, planApply } = useKernelStore();
+  const { profile, setProfile, profileName, setProfileName, profileCheck, checkProfile, saveProfile, runExport, planApply, target, hostKernel } = useKernelStore();
   const [text, setText] = useState(() => linesText(profile));
   const [saved, setSaved] = useState<{ ok: boolean; msg: string } | null>(null);
   const [importing, setImporting] = useState(false);
   useEffect(() => setText(linesText(profile)), [profile]);
   const commit = () => setProfile(parseLines(text));
+  const empty = parseLines(text).length === 0;
   return (
-    <div className="hd-kernel-layout">
+    <div className="hd-kernel-profile">
       <div>
         <Title headingLevel="h3">Profile</Title>
+        <p className="hd-kernel-subtle">Add keys from the Live parameters list, type them, or import a TuneD profile. Values are checked against the catalog before anything is written.</p>
         <Form onSubmit={(e) => e.preventDefault()}>
-          <FormGroup label="Name (file in /etc/sysctl.d)" fieldId="kernel-profile-name">
+          <FormGroup label="Name" fieldId="kernel-profile-name">
             <TextInput id="kernel-profile-name" value={profileName} onChange={(_e, v) => setProfileName(v)} />
+            <FormHelperText>
+              <HelperText>
+                <HelperTextItem>
+                  Saved as /etc/sysctl.d/{profileName.replace(/\.conf$/, '') || '…'}.conf. Files are read in name order and the last assignment wins, so a high number such as 90- overrides distribution defaults.
+                </HelperTextItem>
+              </HelperText>
+            </FormHelperText>
           </FormGroup>
           <FormGroup label="Settings, one key = value per line" fieldId="kernel-profile-text">
-            <TextArea id="kernel-profile-text" aria-label="Profile settings" data-testid="kernel-profile-text" rows={10} value={text} onChange={(_e, v) => setText(v)} onBlur={commit} />
+            <TextArea
+              id="kernel-profile-text"
+              className="hd-kernel-profile-text"
+              aria-label="Profile settings"
+              data-testid="kernel-profile-text"
+              rows={10}
+              placeholder={'net.core.somaxconn = 4096\nvm.max_map_count = 262144'}
+              value={text} onChange={(_e, v) => setText(v)} onBlur={commit} />
           </FormGroup>
         </Form>
         <Toolbar>
           <ToolbarContent>
             <ToolbarItem>
-              <Button data-testid="kernel-profile-check" onClick={() => { commit(); void checkProfile(hostId); }}>
+              <Button data-testid="kernel-profile-check" isDisabled={empty} onClick={() => { commit(); void checkProfile(hostId); }}>
                 What would change
               </Button>
             </ToolbarItem>
             <ToolbarItem>
-              <Button variant="warning" data-testid="kernel-apply" onClick={() => { commit(); void planApply(hostId); }}>
+              <Button variant="warning" data-testid="kernel-apply" isDisabled={empty} onClick={() => { commit(); void planApply(hostId); }}>
                 Apply now…
               </Button>
             </ToolbarItem>
             <ToolbarItem>
               <Button
                 variant="secondary"
+                isDisabled={empty}
                 data-testid="kernel-profile-save"
                 onClick={() => {
                   commit();
@@ -283,7 +304,7 @@ export function ProfileView() {
               </Button>
             </ToolbarItem>
             <ToolbarItem>
-              <Button variant="secondary" data-testid="kernel-export-tuned" onClick={() => { commit(); void runExport('tuned', hostId); }}>
+              <Button variant="secondary" data-testid="kernel-export-tuned" isDisabled={empty} onClick={() => { commit(); void runExport('tuned', hostId); }}>
                 Export TuneD
               </Button>
             </ToolbarItem>
@@ -341,21 +362,23 @@ export function ProfileView() {
       </div>
       <div>
         <Title headingLevel="h3">Export for Kubernetes</Title>
-        <p>Uses the Kubernetes version, node kernel, PodSecurity version and host namespaces chosen at the top.</p>
+        <p className="hd-kernel-subtle">
+          {targetText(target, hostKernel)}: the profile is split into what a pod may set, what the kubelet must allow first, and what only the node can set, with the reason for every key.
+        </p>
         <Toolbar>
           <ToolbarContent>
             <ToolbarItem>
-              <Button variant="secondary" data-testid="kernel-export-pod" onClick={() => { commit(); void runExport('pod', hostId); }}>
+              <Button variant="secondary" data-testid="kernel-export-pod" isDisabled={empty} onClick={() => { commit(); void runExport('pod', hostId); }}>
                 Pod / Deployment…
               </Button>
             </ToolbarItem>
             <ToolbarItem>
-              <Button variant="secondary" data-testid="kernel-export-kubelet" onClick={() => { commit(); void runExport('kubelet', hostId); }}>
+              <Button variant="secondary" data-testid="kernel-export-kubelet" isDisabled={empty} onClick={() => { commit(); void runExport('kubelet', hostId); }}>
                 Kubelet…
               </Button>
             </ToolbarItem>
             <ToolbarItem>
-              <Button variant="secondary" data-testid="kernel-export-node" onClick={() => { commit(); void runExport('node', hostId); }}>
+              <Button variant="secondary" data-testid="kernel-export-node" isDisabled={empty} onClick={() => { commit(); void runExport('node', hostId); }}>
                 Node…
               </Button>
             </ToolbarItem>

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { openApp, type E2eApp } from '../support/e2e';
+
+const pageErrors = (app: E2eApp) => app.pageErrors.filter((e) => !/status of 404/.test(e));
+
+describe('DNS page on a root without resolv.conf', () => {
+  let root = '';
+  let app: E2eApp;
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'hostdeck-dns-ui-missing-'));
+    mkdirSync(join(root, 'etc'));
+    app = await openApp({ root });
+    await app.page.getByTestId('nav-dns').click();
+    await app.page.getByTestId('dns-page').waitFor();
+  });
+  afterAll(async () => {
+    await app?.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('says the file is missing, what the resolver does instead, and creates it from the form', async () => {
+    const { page } = app;
+    const owner = page.getByTestId('dns-owner');
+    await owner.waitFor();
+    expect(await owner.getAttribute('data-kind')).toBe('missing');
+    expect(await owner.textContent()).toContain('127.0.0.1');
+    await page.getByTestId('dns-lines-empty').waitFor();
+    expect(await page.getByTestId('dns-save').textContent()).toBe('Review and create');
+    expect(await page.getByTestId('dns-save').isDisabled()).toBe(true);
+    // Enter in the "add nameserver" box adds it, like the Add button.
+    await page.getByTestId('dns-new-ns').fill('192.0.2.53');
+    await page.getByTestId('dns-new-ns').press('Enter');
+    await expect.poll(() => page.getByTestId('dns-raw').inputValue()).toBe('nameserver 192.0.2.53\n');
+    await page.getByTestId('dns-dirty').waitFor();
+    await page.getByTestId('dns-save').click();
+    await page.getByText(`Create ${join(root, 'etc/resolv.conf')}`).waitFor();
+    await page.getByTestId('dns-write').click();
+    await page.getByTestId('dns-saved').waitFor();
+    expect(existsSync(join(root, 'etc/resolv.conf'))).toBe(true);
+    expect(readFileSync(join(root, 'etc/resolv.conf'), 'utf8')).toBe('nameserver 192.0.2.53\n');
+    expect(pageErrors(app)).toEqual([]);
+  });
+});
+
+describe('DNS query plans in the UI', () => {
+  let root = '';
+  let app: E2eApp;
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'hostdeck-dns-ui-plan-'));
+    mkdirSync(join(root, 'etc'));
+    writeFileSync(join(root, 'etc/resolv.conf'), '# hand written\r\nnameserver 192.0.2.1\nsearch corp.example lab.example\noptions ndots:5\n');
+    app = await openApp({ root });
+    await app.page.getByTestId('nav-dns').click();
+    await app.page.getByTestId('dns-lines').waitFor();
+  });
+  afterAll(async () => {
+    await app?.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('marks a Windows line ending visibly on its line', async () => {
+    const line = app.page.getByTestId('dns-line-1');
+    expect(await line.locator('.hd-dns-cr').count()).toBe(1);
+    expect(await app.page.getByTestId('dns-line-2').locator('.hd-dns-cr').count()).toBe(0);
+  });
+
+  it('lists the host queries in order with their reasons and the packet count; Enter runs it', async () => {
+    const { page } = app;
+    await page.getByTestId('dns-plan-name').fill('api.example.com');
+    await page.getByTestId('dns-plan-name').press('Enter');
+    const result = page.getByTestId('dns-plan-result');
+    await result.waitFor();
+    const names = await result.locator('tbody tr td:nth-child(2)').allTextContents();
+    expect(names).toEqual(['api.example.com.corp.example.', 'api.example.com.lab.example.', 'api.example.com.']);
+    expect(await page.getByTestId('dns-plan-result-packets').textContent()).toBe('6');
+    expect(await page.getByTestId('dns-plan-result-advice').textContent()).toContain('trailing dot');
+  });
+
+  it('builds a pod resolv.conf with dnsConfig options and shows its plan and a parseable snippet', async () => {
+    const { page } = app;
+    await page.locator('#dns-mode-pod').click();
+    await page.getByTestId('dns-pod-form').waitFor();
+    await page.getByTestId('dns-pod-options').fill('ndots:2');
+    await page.getByTestId('dns-pod-run').click();
+    await page.getByTestId('dns-pod-result').waitFor();
+    const resolv = (await page.locator('#dns-pod-resolv-text').textContent()) ?? '';
+    expect(resolv).toContain('nameserver 10.96.0.10');
+    expect(resolv).toMatch(/options .*ndots:2/);
+    const yaml = parse((await page.locator('#dns-pod-yaml-text').textContent()) ?? '') as { spec: { dnsConfig: { options: { name: string; value?: string }[] } } };
+    expect(yaml.spec.dnsConfig.options).toContainEqual({ name: 'ndots', value: '2' });
+    // ndots:2 and a name with two dots: asked as is first.
+    const first = await page.getByTestId('dns-pod-plan-0').locator('tbody tr').first().locator('td').nth(1).textContent();
+    expect(first).toBe('api.example.com.');
+    expect(pageErrors(app)).toEqual([]);
+  });
+});
