@@ -7,10 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../shared/api/errors';
 import { isIdempotentOutcome } from '../../electron/firewall/errors';
 import { firewallService } from '../../electron/firewall/service';
-import { openSession, type FwSession } from './session';
+import { openSession, type FwSession, rejection as rejects } from './session';
 
 let s: FwSession;
 const svc = () => firewallService({ host: s.rt.hosts.get('local'), runtime: s.rt });
@@ -22,15 +21,6 @@ afterAll(async () => {
   await s?.close();
 });
 
-async function rejects(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ApiError);
-    return e as ApiError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('full state read', () => {
   it('matches what firewall-cmd reports, runtime and permanent', async () => {

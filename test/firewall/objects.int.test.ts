@@ -3,8 +3,7 @@
  * firewall-cmd. Needs root and firewalld, dbus, nftables, util-linux.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../shared/api/errors';
-import { openSession, type FwSession } from './session';
+import { openSession, type FwSession, rejection as apiError } from './session';
 
 let s: FwSession;
 beforeAll(async () => {
@@ -15,15 +14,6 @@ afterAll(async () => {
   await s?.close();
 });
 
-async function apiError(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ApiError);
-    return e as ApiError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('services', () => {
   it('creates, edits, renames and deletes a custom service', async () => {

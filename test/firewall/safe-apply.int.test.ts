@@ -4,9 +4,8 @@
  * Checked with firewall-cmd. Needs root and firewalld, dbus, nftables, util-linux.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../shared/api/errors';
 import { Runtime } from '../../electron/api/runtime';
-import { openSession, type FwSession } from './session';
+import { openSession, type FwSession, rejection as apiError } from './session';
 
 let s: FwSession;
 beforeAll(async () => {
@@ -18,15 +17,6 @@ afterAll(async () => {
   await s?.close();
 });
 
-async function apiError(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ApiError);
-    return e as ApiError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('safeApply.required', () => {
   it('flags changes that could cut the admin off, and only those', async () => {

@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostDeckEvent } from '../../shared/api/contract';
+import { expect } from 'vitest';
+import { ApiError } from '../../shared/api/errors';
 import { Runtime } from '../../electron/api/runtime';
 import { startFirewalldSandbox, type FirewalldSandbox, type SandboxOptions } from '../support/firewalld-sandbox';
 
@@ -58,4 +60,15 @@ export async function openSession(opts: SandboxOptions & { sshdConfig?: string }
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** Awaits a call that must fail with an ApiError, and returns that error for its code and text. */
+export async function rejection(p: Promise<unknown>): Promise<ApiError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(ApiError);
+    return e as ApiError;
+  }
+  throw new Error('expected a rejection');
 }

@@ -4,8 +4,7 @@
  * (differences, save, reload) and export. Needs root and firewalld, dbus, nftables, util-linux.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../shared/api/errors';
-import { openSession, type FwSession } from './session';
+import { openSession, type FwSession, rejection as apiError } from './session';
 
 let s: FwSession;
 beforeAll(async () => {
@@ -18,15 +17,6 @@ afterAll(async () => {
 
 const rule = 'rule family="ipv4" source address="192.0.2.0/24" port port="8443" protocol="tcp" log prefix="hd" level="info" accept';
 
-async function apiError(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ApiError);
-    return e as ApiError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('runtime zone edits', () => {
   it('adds every kind of item, firewall-cmd sees them, and removes them again', async () => {
