@@ -96,7 +96,7 @@ export const registerKernelCommands: RegisterCommands = (program, cli) => {
     .action(async (o: { root?: string; json?: boolean }) => {
       try {
         const r = await cli.api({ root: o.root }).kernel.effective({});
-        const out = { files: r.files.filter((f) => f.status === 'applied').map((f) => f.path), allFiles: r.files, settings: r.settings.map((s) => ({ key: s.key, value: s.value, file: s.file, line: s.line, ...(s.glob ? { glob: s.glob } : {}) })), globs: r.globs, exclusions: r.exclusions, warnings: r.warnings.filter((w) => w.severity !== 'info'), drift: r.drift };
+        const out = { files: r.files.filter((f) => f.status === 'applied').map((f) => f.path), allFiles: r.files, settings: r.settings.map((s) => ({ key: s.key, value: s.value, file: s.file, line: s.line, ...(s.glob ? { glob: s.glob } : {}) })), globs: r.globs, exclusions: r.exclusions, warnings: r.warnings.filter((w) => w.severity !== 'info'), drift: r.drift, liveSource: r.liveSource };
         cli.print(out, !!o.json, (d) =>
           [
             'Files, in order:',
@@ -104,7 +104,7 @@ export const registerKernelCommands: RegisterCommands = (program, cli) => {
             'Settings:',
             ...d.settings.map((s) => `  ${s.key} = ${s.value}    (${s.file}:${s.line})`),
             ...(d.warnings.length ? ['Warnings:', ...d.warnings.map((w) => `  ${w.file}:${w.line}: ${w.message}`)] : []),
-            ...(d.drift.length ? ['Drift (live differs from configured):', ...d.drift.map((x) => `  ${x.key}: configured ${x.configured}, live ${x.live ?? 'missing'}`)] : []),
+            ...(d.drift.length ? [`Drift (live differs from configured)${d.liveSource.note ? `. ${d.liveSource.note}` : ''}:`, ...d.drift.map((x) => `  ${x.key}: configured ${x.configured}, live ${x.live ?? 'missing'}`)] : []),
           ].join('\n'),
         );
       } catch (e) {

@@ -5,7 +5,7 @@ import { catalogEntry, validateValue } from '../../shared/kernel/catalog';
 import { classifySysctl, type ClassifyOptions } from '../../shared/kernel/k8s';
 import { exportSnippets } from '../../shared/kernel/export';
 import { normalizeKey, subsystemOf } from '../../shared/kernel/keys';
-import { parseSysctlFile, resolveSystemd } from '../../shared/kernel/sysctld';
+import { parseSysctlFile } from '../../shared/kernel/sysctld';
 import { formatTunedProfile, parseTunedSysctl } from '../../shared/kernel/tuned';
 import { parseKernelVersion } from '../../shared/kernel/version';
 import type { FeatureHandlers } from '../api/handler';
@@ -16,7 +16,8 @@ import { readLive } from './live';
 import { probeNamespaces } from './probe';
 import { applySettings, undoApply } from './apply';
 import { freshNamespaceOf } from './fresh-namespace';
-import { listProcSys, readSysctlDirs } from './sysctld-reader';
+import { configuredVsLive } from './configured';
+import { sameSysctlValue } from '../../shared/kernel/drift';
 import { formatProfile } from './profile-format';
 
 function hostKernel(host: Host): string {
@@ -48,16 +49,7 @@ function guard<T>(fn: () => T): T {
 }
 
 async function effective(host: Host) {
-  const { entries } = await readSysctlDirs(host.root);
-  const listing = await listProcSys(host.procSys);
-  const eff = resolveSystemd(entries, { listing });
-  const live = host.root === '/' ? new Map(readLive(host.procSys).map((e) => [e.path, e])) : null;
-  const drift = live
-    ? eff.settings.map((s) => {
-        const l = live.get(s.path);
-        return { key: s.key, configured: s.value, live: l?.value ?? null, file: s.file, line: s.line };
-      }).filter((d) => d.live === null || d.live.replace(/\s+/g, ' ') !== d.configured.replace(/\s+/g, ' '))
-    : [];
+  const { eff, livePaths, drift, liveSource } = await configuredVsLive(host);
   return {
     root: host.root,
     files: eff.files,
@@ -66,7 +58,10 @@ async function effective(host: Host) {
     exclusions: eff.exclusions.map((x) => ({ key: x.key, file: x.file, line: x.line })),
     warnings: eff.warnings,
     failed: eff.failed,
-    drift,
+    drift: eff.settings
+      .filter((s) => drift.has(s.path))
+      .map((s) => ({ key: s.key, configured: s.value, live: livePaths.get(s.path)?.value ?? null, file: s.file, line: s.line })),
+    liveSource,
   };
 }
 
@@ -74,9 +69,7 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
   async list({ host }, input) {
     const opts = guard(() => classifyOpts(host, input));
     guard(() => classifySysctl('kernel.sem', opts));
-    const live = readLive(host.procSys);
-    const { entries } = await readSysctlDirs(host.root);
-    const eff = resolveSystemd(entries, { listing: live.map((e) => e.path) });
+    const { eff, live, drift, liveSource } = await configuredVsLive(host);
     const configured = new Map(eff.settings.map((s) => [s.path, s]));
     const kernelText = hostKernel(host);
     // Fresh-namespace defaults and the namespace probe describe this host's own kernel only.
@@ -100,13 +93,14 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
           status: c.kubernetes.status,
           podSecurityBaseline: c.kubernetes.podSecurityBaseline,
           configured: configuredOut,
-          drift: !!conf && e.state === 'ok' && (e.value ?? '').replace(/\s+/g, ' ') !== conf.value.replace(/\s+/g, ' '),
+          drift: drift.has(e.path),
           described: catalogEntry(e.key).description !== null,
           default: def,
           changed: changedFromDefault({ ...e, configured: configuredOut }, def),
           probe: p ? { kind: p.probe, agrees: p.agree } : null,
         };
       }),
+      liveSource,
     };
   },
   classify({ host }, input) {
@@ -153,7 +147,7 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
         ? 'unknown-key'
         : l.state !== 'ok'
           ? 'not-readable'
-          : (l.value ?? '').replace(/\s+/g, ' ') === value.replace(/\s+/g, ' ')
+          : sameSysctlValue(l.value ?? '', value)
             ? 'unchanged'
             : 'change';
       return { key, value, error: check.ok ? (l ? null : `${key} does not exist on this host`) : check.error, live: l?.value ?? null, change };

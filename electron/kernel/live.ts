@@ -11,8 +11,9 @@ export const SIDE_EFFECT_ON_READ = new Set(['vm/stat_refresh']);
  * never block on I/O, and one tight loop is what makes a full snapshot faster than `sysctl -a`.
  * Write-only entries (mode without read bits) and side-effect entries are listed, not read;
  * entries that fail (EIO for an unset stable_secret, EACCES unprivileged) carry their errno.
+ * `dirsOut` collects the directories on the way (glob expansion needs them, as glob(3) sees them).
  */
-export function readLive(procSys: string): LiveEntry[] {
+export function readLive(procSys: string, dirsOut?: string[]): LiveEntry[] {
   const out: LiveEntry[] = [];
   const walk = (rel: string) => {
     let ents;
@@ -24,6 +25,7 @@ export function readLive(procSys: string): LiveEntry[] {
     for (const e of ents) {
       const p = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
+        dirsOut?.push(p);
         walk(p);
         continue;
       }

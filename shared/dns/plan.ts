@@ -135,13 +135,21 @@ export function planGlibc(name: string, conf: GlibcConf, opts: PlanOptions = {})
     stop = 'no-tld-query: a single-label name is never sent as is';
   }
 
-  let packets = queries.length * types.length;
   if (conf.attempts <= 0) {
-    advice.push(`attempts:${conf.attempts} means glibc sends nothing at all: every lookup fails at once. Set attempts to 1 or more.`);
-    packets = 0;
+    // res_send's retry loop runs `attempts` times: with 0 or less not one packet leaves, so the
+    // search list (and any advice about its cost) is moot.
+    return {
+      libc: 'glibc',
+      input: name,
+      queries: [],
+      types,
+      packets: 0,
+      stop: `attempts:${conf.attempts}: glibc sends no query at all, every lookup fails at once`,
+      advice: [`attempts:${conf.attempts} means glibc sends nothing at all: every lookup fails at once. Set attempts to 1 or more (the default is 2).`],
+    };
   }
   addAmplificationAdvice(advice, name, queries.length, conf.ndots, dots, trailing);
-  const plan: QueryPlan = { libc: 'glibc', input: name, queries: conf.attempts <= 0 ? [] : queries, types, packets, advice };
+  const plan: QueryPlan = { libc: 'glibc', input: name, queries, types, packets: queries.length * types.length, advice };
   if (stop) plan.stop = stop;
   return plan;
 }
@@ -160,6 +168,18 @@ export function planMusl(name: string, conf: MuslConf, opts: PlanOptions = {}): 
     return { libc: 'musl', input: name, queries: [], types, packets: 0, stop: 'musl rejects an empty name or several trailing dots', advice };
   }
   const base = name.slice(0, l);
+  if (conf.attempts === 0) {
+    // musl divides the timeout by attempts before its first send (res_msend_rc): SIGFPE, no packet.
+    return {
+      libc: 'musl',
+      input: name,
+      queries: [],
+      types,
+      packets: 0,
+      stop: 'attempts:0 crashes every musl lookup (SIGFPE) before any query is sent',
+      advice: ['attempts:0 crashes every musl lookup (SIGFPE): nothing is sent. Set attempts to 1 or more (the default is 2).'],
+    };
+  }
   const doSearch = !(dots >= conf.ndots || trailing);
   let done = false;
   if (doSearch) {
@@ -196,10 +216,9 @@ export function planMusl(name: string, conf: MuslConf, opts: PlanOptions = {}): 
     input: name,
     queries,
     types,
-    packets: conf.attempts === 0 ? 0 : queries.length * types.length * conf.nameservers.length,
+    packets: queries.length * types.length * conf.nameservers.length,
     advice,
   };
-  if (conf.attempts === 0) plan.advice.unshift('attempts:0 crashes every musl lookup (SIGFPE): nothing is sent.');
   if (stop) plan.stop = stop;
   return plan;
 }

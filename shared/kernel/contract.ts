@@ -81,6 +81,19 @@ export const listRowSchema = liveEntrySchema.extend({
 });
 export type ListRow = z.infer<typeof listRowSchema>;
 
+/**
+ * Where the live values compared with the configuration come from. host: the running kernel of
+ * the system whose files are read (root "/"); running-kernel: this host's live kernel while the
+ * files come from another root (an image, a mounted disk); procsys-copy: a /proc/sys copy.
+ * note: a sentence for the UI when the comparison is not the obvious one.
+ */
+export const liveSourceSchema = z.object({
+  procSys: z.string(),
+  kind: z.enum(['host', 'running-kernel', 'procsys-copy']),
+  note: z.string().nullable(),
+});
+export type LiveSource = z.infer<typeof liveSourceSchema>;
+
 export const warningSchema = z.object({ file: z.string(), line: z.number(), severity: z.enum(['error', 'warning', 'info']), message: z.string() });
 export const settingSchema = z.object({
   key: z.string(),
@@ -109,8 +122,9 @@ export const effectiveSchema = z.object({
   exclusions: z.array(z.object({ key: z.string(), file: z.string(), line: z.number() })),
   warnings: z.array(warningSchema),
   failed: z.boolean(),
-  /** Live value next to the configured one (only when the root is this host's "/"). */
+  /** Configured values that differ from the readable live value of host.procSys (the same rule as list rows' `drift`). */
   drift: z.array(z.object({ key: z.string(), configured: z.string(), live: z.string().nullable(), file: z.string(), line: z.number() })),
+  liveSource: liveSourceSchema,
 });
 export type EffectiveOut = z.infer<typeof effectiveSchema>;
 
@@ -199,7 +213,7 @@ export const kernelContract = {
   list: operation({
     summary: 'Live kernel parameters of the host, with namespace, Kubernetes verdict and configured value',
     input: targetSchema,
-    output: z.object({ kernel: z.string(), k8s: z.string(), entries: z.array(listRowSchema) }),
+    output: z.object({ kernel: z.string(), k8s: z.string(), entries: z.array(listRowSchema), liveSource: liveSourceSchema }),
   }),
   classify: operation({
     summary: 'Namespace and Kubernetes verdict of sysctls for a Kubernetes version and node kernel',

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { catalogEntry, validateValue } from '../../shared/kernel/catalog';
 import { parseSysctlFile, resolveSystemd, systemdLines, type DirEntryInput } from '../../shared/kernel/sysctld';
 import { parseTunedSysctl } from '../../shared/kernel/tuned';
+import { checkEffective } from '../../shared/kernel/sysctld-check';
 
 // Bad sysctl.d input of every kind: never a throw, every warning names file:line inside the file.
 const lineArb = fc.oneof(
@@ -46,6 +47,40 @@ describe('sysctl.d parser on bad input', () => {
         for (const s of r.settings) expect(s.file).toMatch(/\.conf$/);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('catalog and host checks of the effective assignments never throw; each warning points at an assignment and names its key and value', () => {
+    const live = new Map<string, { state: 'ok' | 'unreadable'; value?: string }>([
+      ['kernel/msgmax', { state: 'ok', value: '8192' }],
+      ['vm/swappiness', { state: 'ok', value: '60' }],
+      ['net/ipv4/tcp_rmem', { state: 'ok', value: '4096\t131072\t6291456' }],
+      ['net/ipv4/conf/lo/rp_filter', { state: 'ok', value: '0' }],
+      ['net/ipv4/conf/all/rp_filter', { state: 'ok', value: '0' }],
+      ['net/ipv6/conf/all/stable_secret', { state: 'unreadable' }],
+    ]);
+    const dirs = new Set(['kernel', 'vm', 'net', 'net/ipv4', 'net/ipv4/conf', 'net/ipv4/conf/lo', 'net/ipv4/conf/all', 'net/ipv6', 'net/ipv6/conf', 'net/ipv6/conf/all']);
+    const listing = [...dirs, ...live.keys()];
+    const keyArb = fc.oneof(
+      fc.constantFrom('vm.swappiness', 'kernel.msgmax', 'net.ipv4.tcp_rmem', 'net.ipv4.conf.*.rp_filter', 'net.ipv6.conf.all.stable_secret', 'net.ipv4', 'no.such.key', 'net.ipv4.tcp_wmem', 'kernel.nope_*'),
+      fc.stringMatching(/^-?[a-z_./*?[\]-]{1,20}$/),
+    );
+    const valueArb = fc.oneof(fc.string(), fc.constantFrom('abc', '250', '-1', '0x10', '4096 87380', '1 2 3 4', 'yes', '', '10 # c'));
+    const fileArb2 = fc.array(fc.tuple(keyArb, valueArb).map(([k, v]) => `${k} = ${v}`), { maxLength: 20 }).map((ls) => ls.join('\n'));
+    fc.assert(
+      fc.property(fc.array(fc.record({ name: fc.constantFrom('10-a.conf', '20-b.conf'), content: fc.oneof(fileArb2, binaryArb) }), { maxLength: 3 }), (files) => {
+        const eff = resolveSystemd(files.map((f) => ({ dir: 'etc/sysctl.d', name: f.name, kind: 'file' as const, content: f.content })), { listing });
+        const failedBefore = eff.failed;
+        const warnings = checkEffective(eff, { files: live, dirs });
+        expect(eff.failed).toBe(failedBefore);
+        for (const w of warnings) {
+          const a = eff.assignments.find((x) => x.file === w.file && x.line === w.line);
+          expect(a, `${w.file}:${w.line} ${w.message}`).toBeDefined();
+          expect(w.message).toContain(a!.key);
+          if (w.severity === 'warning') expect(w.message).toContain(`${a!.value}`);
+        }
+      }),
+      { numRuns: 400 },
     );
   });
 

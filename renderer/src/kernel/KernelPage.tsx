@@ -301,7 +301,7 @@ function ParameterList({ rows }: { rows: ListRow[] }) {
 }
 
 function DetailPanel({ rows }: { rows: ListRow[] }) {
-  const { selected, detail, profile, setProfile, target, hostKernel } = useKernelStore();
+  const { selected, detail, profile, setProfile, target, hostKernel, liveSource } = useKernelStore();
   const [added, setAdded] = useState<string | null>(null);
   if (!selected)
     return (
@@ -347,8 +347,8 @@ function DetailPanel({ rows }: { rows: ListRow[] }) {
             <DescriptionListDescription>
               {row?.state === 'ok' ? <code>{row.value || '(empty)'}</code> : <StateText row={row} />}
               {row?.drift && (
-                <Label isCompact color="red" className="hd-kernel-inline-label">
-                  differs from configured
+                <Label isCompact color="red" className="hd-kernel-inline-label" title={liveSource?.note ?? undefined} data-testid="kernel-detail-drift">
+                  differs from configured{liveSource?.kind === 'running-kernel' ? ' (live kernel of this host)' : ''}
                 </Label>
               )}
             </DescriptionListDescription>
@@ -459,7 +459,7 @@ const FILE_STATUS: Record<EffectiveOut['files'][number]['status'], { color: 'gre
 };
 
 /** The sysctl.d configuration as systemd-sysctl applies it: files in order, drift, settings with provenance. */
-function EffectiveView({ rows }: { rows: ListRow[] | null }) {
+function EffectiveView() {
   const hostId = useAppStore((s) => s.hostId);
   const { effective, loadEffective } = useKernelStore();
   const [text, setText] = useState('');
@@ -480,12 +480,8 @@ function EffectiveView({ rows }: { rows: ListRow[] | null }) {
     );
   const e = effective.value;
   const warnings = e.warnings.filter((w) => w.severity !== 'info');
-  // The Node side compares with the live kernel only for the root "/"; for another root the list
-  // rows still carry the comparison with this host's live values, so show that, labelled as such.
-  const drift =
-    e.root === '/'
-      ? e.drift
-      : (rows ?? []).filter((r) => r.drift && r.configured).map((r) => ({ key: r.key, configured: r.configured!.value, live: r.value ?? null, file: r.configured!.file, line: r.configured!.line }));
+  // Drift comes from the Node side for any root (same rule as the list); liveSource says what it was compared with.
+  const drift = e.drift;
   const t = text.trim().toLowerCase();
   const settings = t ? e.settings.filter((s) => `${s.key} ${s.value} ${s.file}`.toLowerCase().includes(t)) : e.settings;
   const refresh = (
@@ -513,7 +509,7 @@ function EffectiveView({ rows }: { rows: ListRow[] | null }) {
         later lines win). {refresh}
       </p>
       {warnings.length > 0 && (
-        <Alert variant="warning" isInline title={`${warnings.length} line${warnings.length === 1 ? '' : 's'} systemd-sysctl ignores or fails on`} data-testid="kernel-effective-warnings">
+        <Alert variant="warning" isInline title={`${warnings.length} problem${warnings.length === 1 ? '' : 's'} in these files: lines systemd-sysctl ignores or fails on, invalid values, unknown keys`} data-testid="kernel-effective-warnings">
           <ul>
             {warnings.map((w) => (
               <li key={`${w.file}:${w.line}:${w.message}`}>
@@ -557,14 +553,18 @@ function EffectiveView({ rows }: { rows: ListRow[] | null }) {
       </section>
       <section>
         <Title headingLevel="h3">Drift: live value differs from configured ({drift.length})</Title>
+        {e.liveSource.note && drift.length === 0 && (
+          <p className="hd-kernel-subtle" data-testid="kernel-live-source">
+            {e.liveSource.note}
+          </p>
+        )}
         {drift.length === 0 ? (
           <p data-testid="kernel-no-drift">Every configured value is what the kernel runs with now.</p>
         ) : (
           <>
-            <p className="hd-kernel-subtle">
-              {e.root === '/'
-                ? 'Something changed these after boot (sysctl -w, a container runtime, an operator), or they failed to apply. Apply the profile again, or find who writes them.'
-                : 'Compared with the live kernel of this host.'}
+            <p className="hd-kernel-subtle" data-testid="kernel-live-source">
+              {e.liveSource.note ??
+                'Something changed these after boot (sysctl -w, a container runtime, an operator), or they failed to apply. Apply the profile again, or find who writes them.'}
             </p>
             <Table aria-label="Drift" variant="compact" data-testid="kernel-drift">
               <Thead>
@@ -688,7 +688,7 @@ export function KernelPage() {
           </div>
         </Tab>
         <Tab eventKey={1} title={<TabTitleText>Configuration &amp; drift</TabTitleText>} data-testid="kernel-tab-effective">
-          <div className="hd-kernel-tab">{tab === 1 && <EffectiveView rows={list.state === 'ready' ? list.value : null} />}</div>
+          <div className="hd-kernel-tab">{tab === 1 && <EffectiveView />}</div>
         </Tab>
         <Tab eventKey={2} title={<TabTitleText>Profile, apply &amp; export</TabTitleText>} data-testid="kernel-tab-profile">
           <div className="hd-kernel-tab">{tab === 2 && <ProfileView />}</div>

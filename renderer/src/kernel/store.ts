@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { ApplyOut, ClassificationOut, EffectiveOut, ExportOut, ListRow, ProbeOut, UndoEntry, UndoOut } from '../../../shared/kernel/contract';
+import type { ApplyOut, ClassificationOut, EffectiveOut, ExportOut, ListRow, LiveSource, ProbeOut, UndoEntry, UndoOut } from '../../../shared/kernel/contract';
 import { emptyFilter, type KernelFilter } from '../../../shared/kernel/filter';
 import { api } from '../app/api';
 
@@ -32,6 +32,8 @@ interface KernelState {
   target: Target;
   hostKernel: string;
   list: Load<ListRow[]>;
+  /** Where the list's live values (and so its drift) come from. */
+  liveSource: LiveSource | null;
   filter: KernelFilter;
   selected: string | null;
   detail: Load<ClassificationOut>;
@@ -83,6 +85,7 @@ export const useKernelStore = create<KernelState>((set, get) => ({
   target: { k8s: '1.33', kernel: '', podSecurityVersion: '', hostNetwork: false, hostIPC: false },
   hostKernel: '',
   list: { state: 'idle' },
+  liveSource: null,
   filter: emptyFilter,
   selected: null,
   detail: { state: 'idle' },
@@ -112,7 +115,7 @@ export const useKernelStore = create<KernelState>((set, get) => ({
     set({ list: { state: 'loading' } });
     try {
       const r = await api.kernel.list(targetInput(get().target), { host: hostId });
-      set({ list: { state: 'ready', value: r.entries }, hostKernel: r.kernel });
+      set({ list: { state: 'ready', value: r.entries }, hostKernel: r.kernel, liveSource: r.liveSource });
     } catch (e) {
       set({ list: errorOf(e) });
     }

@@ -29,14 +29,17 @@ export interface ResolvedBinaries {
  * systemd-resolved_*.deb DIR`, which leaves the machine's /etc/resolv.conf alone).
  */
 export function findResolved(): ResolvedBinaries {
-  const roots = [process.env.HOSTDECK_SYSTEMD_RESOLVED_ROOT, '/'].filter((r): r is string => !!r);
+  // npm test unpacks the package into /var/cache/hostdeck/systemd-resolved-root (scripts/deps.mjs).
+  const roots = [process.env.HOSTDECK_SYSTEMD_RESOLVED_ROOT, '/var/cache/hostdeck/systemd-resolved-root', '/'].filter(
+    (r): r is string => !!r,
+  );
   for (const root of roots) {
     const daemon = ['lib/systemd/systemd-resolved', 'usr/lib/systemd/systemd-resolved'].map((p) => join(root, p)).find(existsSync);
     const resolvectl = ['usr/bin/resolvectl', 'bin/resolvectl'].map((p) => join(root, p)).find(existsSync);
     if (daemon && resolvectl) return { daemon, resolvectl };
   }
   throw new Error(
-    'systemd-resolved is missing: run `apt-get install -y systemd-resolved` (with a policy-rc.d that exits 101; note that its postinst turns /etc/resolv.conf into a symlink to ../run/systemd/resolve/stub-resolv.conf and keeps the old file as /etc/.resolv.conf.systemd-resolved.bak, so restore it), ' +
+    'systemd-resolved is missing: run `npm test` as root once (it unpacks the package into /var/cache/hostdeck/systemd-resolved-root without installing it), or run `apt-get install -y systemd-resolved` (with a policy-rc.d that exits 101; note that its postinst turns /etc/resolv.conf into a symlink to ../run/systemd/resolve/stub-resolv.conf and keeps the old file as /etc/.resolv.conf.systemd-resolved.bak, so restore it), ' +
       'or without installing: `apt-get download systemd-resolved && dpkg-deb -x systemd-resolved_*.deb DIR` and set HOSTDECK_SYSTEMD_RESOLVED_ROOT=DIR',
   );
 }
