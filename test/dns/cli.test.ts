@@ -1,32 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Command } from 'commander';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { createCliContext } from '../../electron/cli/context';
-import { registerDnsCommands } from '../../electron/dns/cli';
+import { runHostdeck } from '../support/cli';
 import { Runtime } from '../../electron/api/runtime';
 import { type ApiError } from '../../shared/api/errors';
 
-async function run(args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d: Buffer) => (o += d.toString()));
-  err.on('data', (d: Buffer) => (e += d.toString()));
-  const cli = createCliContext(out, err);
-  const program = new Command('hostdeck').exitOverride();
-  registerDnsCommands(program, cli);
-  const before = process.exitCode;
-  process.exitCode = 0;
-  await program.parseAsync(args, { from: 'user' });
-  await cli.dispose();
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = before;
-  return { out: o, err: e, code };
-}
+const run = runHostdeck;
 
 let root = '';
 beforeEach(() => {

@@ -2,11 +2,8 @@
  * `hostdeck firewall ...` in-process with captured streams, against the sandboxed firewalld.
  * Needs root and firewalld, dbus, nftables, util-linux.
  */
-import { Writable } from 'node:stream';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCliContext } from '../../electron/cli/context';
-import { registerFirewallCommands } from '../../electron/firewall/cli';
+import { runHostdeck } from '../support/cli';
 import { startFirewalldSandbox, type FirewalldSandbox } from '../support/firewalld-sandbox';
 
 let sb: FirewalldSandbox;
@@ -17,30 +14,7 @@ afterAll(async () => {
   await sb?.stop();
 });
 
-async function hostdeck(...args: string[]): Promise<{ out: string; err: string; code: number }> {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _enc, cb) {
-        append(String(chunk));
-        cb();
-      },
-    });
-  const cli = createCliContext(sink((s) => (out += s)), sink((s) => (err += s)));
-  const program = new Command('hostdeck').exitOverride();
-  registerFirewallCommands(program, cli);
-  const before = process.exitCode;
-  process.exitCode = 0;
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } finally {
-    await cli.dispose();
-  }
-  const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
-  process.exitCode = before;
-  return { out, err, code };
-}
+const hostdeck = (...args: string[]) => runHostdeck(args);
 
 describe('hostdeck firewall', () => {
   it('status, as text and JSON', async () => {
