@@ -9,7 +9,13 @@ console.log(`  export DBUS_SYSTEM_BUS_ADDRESS=${sb.busAddress}`);
 console.log('  firewall-cmd --list-all        # or: npm run -s hostdeck -- serve');
 console.log('Press Ctrl-C to stop it.');
 const stop = () => {
-  void sb.stop().then(() => process.exit(0));
+  sb.stop().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(`Could not stop the sandbox cleanly: ${e instanceof Error ? e.message : String(e)}`);
+      process.exit(1);
+    },
+  );
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
