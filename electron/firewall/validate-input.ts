@@ -1,5 +1,5 @@
 import { ApiError } from '../../shared/api/errors';
-import type { ForwardPort, LayerState, Port, PolicyPatch, ZonePatch } from '../../shared/firewall/model';
+import type { ForwardPort, LayerState, PolicyItems, PolicyPatch, Port, ZoneItems, ZonePatch } from '../../shared/firewall/model';
 import { checkRichRuleIn, parseRichRule } from '../../shared/firewall/rich-rule';
 import {
   checkIcmpTypeName,
@@ -89,6 +89,28 @@ function known(layer: LayerState | undefined, kind: 'services' | 'icmptypes') {
   return layer ? Object.keys(layer[kind]) : undefined;
 }
 
+/** Checks the item lists zones and policies share; `checkService` decides what an unknown service means. */
+function checkSharedItems(
+  out: Problem[],
+  side: 'add' | 'remove',
+  items: ZoneItems | PolicyItems,
+  layer: LayerState | undefined,
+  checkService: (name: string) => string | undefined,
+): void {
+  checkPorts(out, `${side}.ports`, items.ports);
+  checkPorts(out, `${side}.sourcePorts`, items.sourcePorts);
+  checkForwardPorts(out, `${side}.forwardPorts`, items.forwardPorts);
+  checkList(out, `${side}.protocols`, items.protocols, checkProtocol);
+  if (side !== 'add') return;
+  const services = known(layer, 'services');
+  checkList(out, 'add.services', items.services, (s) =>
+    services && !services.includes(s) ? `firewalld has no service named ${JSON.stringify(s)}.` : checkService(s),
+  );
+  const icmp = known(layer, 'icmptypes');
+  checkList(out, 'add.icmpBlocks', items.icmpBlocks, (s) => checkIcmpTypeName(s, icmp));
+  checkRichRules(out, 'add.richRules', items.richRules, layer);
+}
+
 export function validateZonePatch(patch: ZonePatch, layer: LayerState | undefined): void {
   const out: Problem[] = [];
   for (const [side, items] of [
@@ -96,22 +118,10 @@ export function validateZonePatch(patch: ZonePatch, layer: LayerState | undefine
     ['remove', patch.remove],
   ] as const) {
     if (!items) continue;
-    checkPorts(out, `${side}.ports`, items.ports);
-    checkPorts(out, `${side}.sourcePorts`, items.sourcePorts);
-    checkForwardPorts(out, `${side}.forwardPorts`, items.forwardPorts);
-    checkList(out, `${side}.protocols`, items.protocols, checkProtocol);
+    checkSharedItems(out, side, items, layer, (s) => checkName('service', s));
     checkList(out, `${side}.interfaces`, items.interfaces, checkInterfaceName);
     const ipsets = layer ? Object.values(layer.ipsets) : undefined;
     checkList(out, `${side}.sources`, items.sources, (s) => checkZoneSource(s, side === 'add' ? ipsets : undefined));
-    if (side === 'add') {
-      const services = known(layer, 'services');
-      checkList(out, 'add.services', items.services, (s) =>
-        services && !services.includes(s) ? `firewalld has no service named ${JSON.stringify(s)}.` : checkName('service', s),
-      );
-      const icmp = known(layer, 'icmptypes');
-      checkList(out, 'add.icmpBlocks', items.icmpBlocks, (s) => checkIcmpTypeName(s, icmp));
-      checkRichRules(out, 'add.richRules', items.richRules, layer);
-    }
   }
   if (out.length) fail(out);
 }
@@ -123,18 +133,8 @@ export function validatePolicyPatch(patch: PolicyPatch, layer: LayerState | unde
     ['remove', patch.remove],
   ] as const) {
     if (!items) continue;
-    checkPorts(out, `${side}.ports`, items.ports);
-    checkPorts(out, `${side}.sourcePorts`, items.sourcePorts);
-    checkForwardPorts(out, `${side}.forwardPorts`, items.forwardPorts);
-    checkList(out, `${side}.protocols`, items.protocols, checkProtocol);
+    checkSharedItems(out, side, items, layer, () => undefined);
     if (side === 'add') {
-      const services = known(layer, 'services');
-      checkList(out, 'add.services', items.services, (s) =>
-        services && !services.includes(s) ? `firewalld has no service named ${JSON.stringify(s)}.` : undefined,
-      );
-      const icmp = known(layer, 'icmptypes');
-      checkList(out, 'add.icmpBlocks', items.icmpBlocks, (s) => checkIcmpTypeName(s, icmp));
-      checkRichRules(out, 'add.richRules', items.richRules, layer);
       const zones = layer ? [...Object.keys(layer.zones), 'HOST', 'ANY'] : undefined;
       for (const f of ['ingressZones', 'egressZones'] as const) {
         checkList(out, `add.${f}`, items[f], (z) => (zones && !zones.includes(z) ? `There is no zone named ${JSON.stringify(z)}.` : undefined));

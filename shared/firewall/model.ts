@@ -220,8 +220,8 @@ export type FullState = z.infer<typeof fullStateSchema>;
 export const objectKindSchema = z.enum(['zone', 'policy', 'service', 'ipset', 'icmptype', 'helper']);
 export type ObjectKind = z.infer<typeof objectKindSchema>;
 
-/** Lists of a zone that can be added to / removed from item by item. */
-export const zoneItemsSchema = z.object({
+/** Lists zones and policies share, added to / removed from item by item. */
+const itemListsSchema = z.object({
   services: z.array(z.string()).optional(),
   ports: z.array(portSchema).optional(),
   protocols: z.array(z.string()).optional(),
@@ -229,6 +229,10 @@ export const zoneItemsSchema = z.object({
   icmpBlocks: z.array(z.string()).optional(),
   forwardPorts: z.array(forwardPortSchema).optional(),
   richRules: z.array(z.string()).optional(),
+});
+
+/** Lists of a zone: the shared ones plus its bindings. */
+export const zoneItemsSchema = itemListsSchema.extend({
   interfaces: z.array(z.string()).optional(),
   sources: z.array(z.string()).optional(),
 });
@@ -249,15 +253,8 @@ export const zonePatchSchema = z.object({
 });
 export type ZonePatch = z.infer<typeof zonePatchSchema>;
 
-/** Lists of a policy (same item kinds as a zone minus bindings, plus its zones). */
-export const policyItemsSchema = z.object({
-  services: z.array(z.string()).optional(),
-  ports: z.array(portSchema).optional(),
-  protocols: z.array(z.string()).optional(),
-  sourcePorts: z.array(portSchema).optional(),
-  icmpBlocks: z.array(z.string()).optional(),
-  forwardPorts: z.array(forwardPortSchema).optional(),
-  richRules: z.array(z.string()).optional(),
+/** Lists of a policy: the shared ones plus its ingress and egress zones. */
+export const policyItemsSchema = itemListsSchema.extend({
   ingressZones: z.array(z.string()).optional(),
   egressZones: z.array(z.string()).optional(),
 });
