@@ -41,6 +41,40 @@ describe('firewall page (browser mode, real firewalld)', () => {
     // The UI shows them in both columns.
     await page.locator(`[data-testid="fw-item-ports-runtime"][data-item="8443/udp"]`).waitFor();
     await page.locator(`[data-testid="fw-item-richRules-permanent"][data-item='${rule}']`).waitFor();
+    // A long rule wraps inside the runtime column instead of running under the permanent one.
+    const runtimeRule = await page.locator(`[data-testid="fw-item-richRules-runtime"][data-item='${rule}']`).boundingBox();
+    const permanentColumn = await page.getByTestId('fw-richRules-permanent').boundingBox();
+    expect(runtimeRule!.x + runtimeRule!.width).toBeLessThanOrEqual(permanentColumn!.x);
+  });
+
+  it('submits add forms with Enter and previews a rich rule in plain words', async () => {
+    const { page } = app;
+    await page.getByTestId('fw-zone-public').click();
+    await page.getByTestId('fw-add-port-input').fill('8444');
+    await page.getByTestId('fw-add-port-input').press('Enter');
+    await page.locator('[data-testid="fw-item-ports-adding"]').filter({ hasText: /8444\/(tcp|udp)/ }).waitFor();
+    await page.getByTestId('fw-add-rich-rule').click();
+    await page.getByTestId('fw-rich-rule-element').selectOption('port');
+    await page.getByTestId('fw-rich-rule-editor').getByLabel('Port', { exact: true }).fill('2222');
+    await expect.poll(() => page.getByTestId('fw-rich-rule-input').inputValue()).toBe('rule port port="2222" protocol="tcp" accept');
+    expect(await page.getByTestId('fw-rich-rule-plain').textContent()).toMatch(/^In plain words: Allow .*2222/);
+    await page.getByTestId('fw-rich-rule-input').press('Enter');
+    await page.locator('[data-testid="fw-item-richRules-adding"]').filter({ hasText: 'port="2222"' }).waitFor();
+    await page.getByTestId('fw-discard').click();
+    // Creating a zone: Enter in the name field; deleting asks first, and Escape cancels.
+    await page.getByTestId('fw-new-zone-name').fill('hd-enter');
+    await page.getByTestId('fw-new-zone-name').press('Enter');
+    await page.getByTestId('fw-zone-hd-enter').waitFor({ timeout: 15_000 });
+    expect(lines(await fw(sb, '--permanent', '--get-zones')).join(' ').split(' ')).toContain('hd-enter');
+    await page.getByTestId('fw-zone-hd-enter').click();
+    await page.getByTestId('fw-delete-zone').click();
+    await page.getByTestId('fw-confirm').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('fw-confirm').waitFor({ state: 'detached' });
+    await page.getByTestId('fw-delete-zone').click();
+    await page.getByTestId('fw-confirm-ok').click();
+    await page.getByTestId('fw-zone-hd-enter').waitFor({ state: 'detached', timeout: 15_000 });
+    expect(lines(await fw(sb, '--permanent', '--get-zones')).join(' ').split(' ')).not.toContain('hd-enter');
   });
 
   it('shows a change made with firewall-cmd without a reload, marked runtime only', async () => {
@@ -72,6 +106,12 @@ describe('firewall page (browser mode, real firewalld)', () => {
     await page.getByTestId('fw-safe-apply').click();
     await page.getByTestId('fw-safe-apply-countdown').waitFor();
     await page.getByTestId('fw-safe-apply-confirm').waitFor();
+    // However far down the admin has scrolled, the countdown and its Confirm stay on screen.
+    await page.getByTestId('fw-section-sources').scrollIntoViewIfNeeded();
+    await expect.poll(async () => {
+      const box = await page.getByTestId('fw-safe-apply-confirm').boundingBox();
+      return !!box && box.y >= 0 && box.y + box.height <= 860;
+    }).toBe(true);
     await expect.poll(async () => lines(await fw(sb, '--zone=public', '--list-services')).join(' '), { timeout: 5_000 }).not.toMatch(/\bssh\b/);
     // Nobody confirms: ssh comes back by itself.
     await expect.poll(async () => (await fw(sb, '--zone=public', '--list-services')).split(/\s+/), { timeout: 20_000 }).toContain('ssh');

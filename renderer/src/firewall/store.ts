@@ -44,23 +44,54 @@ interface FirewallStore {
 
 let noticeId = 0;
 
-/** Error codes in plain words (firewalld's own codes arrive as FIREWALLD_ERROR with detail.firewalldCode). */
+/** firewalld's error codes (firewall/errors.py) and ours, in plain words for the admin. */
+const PLAIN: Record<string, string> = {
+  FIREWALLD_NOT_RUNNING: 'firewalld is not running.',
+  NOT_AUTHORIZED: 'Not authorized: polkit refused, or HostDeck lacks the rights for this.',
+  ACCESS_DENIED: 'firewalld is in lockdown mode and does not accept changes from HostDeck.',
+  PANIC_MODE: 'Panic mode is on: firewalld refuses runtime changes until it is turned off.',
+  ALREADY_ENABLED: 'It is already there.',
+  NOT_ENABLED: 'It is not there (someone may have removed it meanwhile).',
+  ZONE_CONFLICT: 'That interface or source is bound to another zone: remove it there first.',
+  ZONE_ALREADY_SET: 'That interface or source is already in this zone.',
+  NAME_CONFLICT: 'Something with that name exists already.',
+  INVALID_NAME: 'firewalld does not accept that name.',
+  INVALID_ZONE: 'No zone of that name.',
+  INVALID_POLICY: 'No policy of that name.',
+  INVALID_SERVICE: 'No service of that name.',
+  INVALID_IPSET: 'No ipset of that name.',
+  INVALID_ICMPTYPE: 'No ICMP type of that name, or not for this IP family.',
+  INVALID_HELPER: 'No helper of that name.',
+  INVALID_PORT: 'The port or range is not valid.',
+  INVALID_PROTOCOL: 'The protocol is not valid.',
+  INVALID_ADDR: 'The address or network is not valid.',
+  INVALID_SOURCE: 'The source is not valid.',
+  INVALID_INTERFACE: 'The interface name is not valid.',
+  INVALID_FORWARD: 'The forward port is not valid.',
+  INVALID_RULE: 'firewalld rejected the rich rule.',
+  INVALID_TARGET: 'The target is not valid here.',
+  INVALID_ENTRY: 'The ipset entry does not fit the ipset type.',
+  INVALID_FAMILY: 'The IP family does not fit.',
+  INVALID_VALUE: 'A value is not valid.',
+  INVALID_TYPE: 'The type is not valid.',
+  IPSET_WITH_TIMEOUT: 'firewalld cannot list or change entries of an ipset with a timeout.',
+  BUILTIN_ZONE: 'Built-in zones cannot be deleted or renamed.',
+  BUILTIN_POLICY: 'Built-in policies cannot be deleted or renamed.',
+  RUNNING_BUT_FAILED: 'firewalld runs but failed to apply its configuration; check its log.',
+  NEEDS_CONFIRMATION: 'This change needs confirmation.',
+  CONFLICT: 'The file changed since HostDeck read it: look again and retry.',
+  TIMEOUT: 'firewalld did not answer in time.',
+};
+
+/** Error codes in plain words (firewalld's own codes arrive as FIREWALLD_ERROR with detail.firewalldCode), with firewalld's text after. */
 export function describeError(e: unknown): { code: string; message: string } {
   const err = e as { code?: string; message?: string; detail?: { firewalldCode?: string } };
   const code = err.detail?.firewalldCode ?? err.code ?? 'INTERNAL';
-  const plain: Record<string, string> = {
-    FIREWALLD_NOT_RUNNING: 'firewalld is not running.',
-    NOT_AUTHORIZED: 'Not authorized: polkit refused, or HostDeck lacks the rights for this.',
-    ACCESS_DENIED: 'firewalld is in lockdown mode and does not accept changes from HostDeck.',
-    PANIC_MODE: 'Panic mode is on: firewalld refuses runtime changes until it is turned off.',
-    ALREADY_ENABLED: 'It is already there.',
-    NOT_ENABLED: 'It is not there.',
-    ZONE_CONFLICT: 'That interface or source is bound to another zone.',
-    NEEDS_CONFIRMATION: 'This change needs confirmation.',
-    TIMEOUT: 'firewalld did not answer in time.',
-  };
   const message = err.message ?? String(e);
-  return { code, message: plain[code] && !message ? plain[code] : message };
+  const plain = PLAIN[code];
+  if (!plain) return { code, message };
+  if (!message || message === code) return { code, message: plain };
+  return { code, message: message.toLowerCase().includes(plain.toLowerCase().slice(0, 20)) ? message : `${plain} (${message})` };
 }
 
 function emptyLayer(): LayerState {

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Button, FormSelect, FormSelectOption, HelperText, HelperTextItem, TextInput } from '@patternfly/react-core';
+import { Button, FormSelect, FormSelectOption, HelperText, HelperTextItem, InputGroup, InputGroupItem, TextInput } from '@patternfly/react-core';
 
 interface Props {
   testId: string;
@@ -27,26 +27,32 @@ export function AddItem({ testId, placeholder, check, onAdd, protocols, options 
   };
   return (
     <div className="hd-fw-additem">
-      <div className="hd-fw-inline">
-        <TextInput
-          aria-label={placeholder}
-          placeholder={placeholder}
-          data-testid={`fw-add-${testId}-input`}
-          value={value}
-          list={listId}
-          onChange={(_e, x) => setValue(x)}
-          onKeyDown={(e) => e.key === 'Enter' && add()}
-          validated={problem ? 'error' : 'default'}
-        />
+      <InputGroup>
+        <InputGroupItem isFill>
+          <TextInput
+            aria-label={placeholder}
+            placeholder={placeholder}
+            data-testid={`fw-add-${testId}-input`}
+            value={value}
+            list={listId}
+            onChange={(_e, x) => setValue(x)}
+            onKeyDown={(e) => e.key === 'Enter' && add()}
+            validated={problem ? 'error' : 'default'}
+          />
+        </InputGroupItem>
         {protocols && (
-          <FormSelect aria-label="Protocol" data-testid={`fw-add-${testId}-protocol`} value={proto} onChange={(_e, x) => setProto(x)} className="hd-fw-narrow">
-            {protocols.map((p) => <FormSelectOption key={p} value={p} label={p} />)}
-          </FormSelect>
+          <InputGroupItem>
+            <FormSelect aria-label="Protocol" data-testid={`fw-add-${testId}-protocol`} value={proto} onChange={(_e, x) => setProto(x)} className="hd-fw-narrow">
+              {protocols.map((p) => <FormSelectOption key={p} value={p} label={p} />)}
+            </FormSelect>
+          </InputGroupItem>
         )}
-        <Button variant="secondary" data-testid={`fw-add-${testId}`} isDisabled={!v || !!problem} onClick={add}>
-          Add
-        </Button>
-      </div>
+        <InputGroupItem>
+          <Button variant="secondary" data-testid={`fw-add-${testId}`} isDisabled={!v || !!problem} onClick={add}>
+            Add
+          </Button>
+        </InputGroupItem>
+      </InputGroup>
       {options && (
         <datalist id={listId}>
           {options.map((o) => <option key={o} value={o} />)}

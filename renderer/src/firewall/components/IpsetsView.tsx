@@ -52,9 +52,20 @@ function CreateIpset({ existing }: { existing: string[] }) {
   const options: Record<string, string> = type === 'hash:mac' ? {} : { family };
   if (timeout) options.timeout = timeout;
   const problem = name ? checkName('ipset', name) ?? (existing.includes(name) ? `ipset "${name}" exists.` : undefined) ?? checkIpsetOptions(type, options) : undefined;
+  const create = () => {
+    if (!name || problem) return;
+    void run('Creating the ipset', () => api.firewall.createIpset({ name, type, options }, { host: hostId }), `ipset ${name} created (reload to load it)`).then((r) => {
+      if (r) {
+        select('ipset', name);
+        setName('');
+        void load(hostId);
+      }
+    });
+  };
+  const onEnter = (e: React.KeyboardEvent) => e.key === 'Enter' && create();
   return (
     <div className="hd-fw-list-new">
-      <TextInput aria-label="New ipset name" placeholder="new ipset name" data-testid="fw-new-ipset-name" value={name} onChange={(_e, v) => setName(v)} validated={problem ? 'error' : 'default'} />
+      <TextInput aria-label="New ipset name" placeholder="new ipset name" data-testid="fw-new-ipset-name" value={name} onChange={(_e, v) => setName(v)} onKeyDown={onEnter} validated={problem ? 'error' : 'default'} />
       <FormSelect aria-label="ipset type" data-testid="fw-new-ipset-type" value={type} onChange={(_e, v) => setType(v)}>
         {IPSET_TYPES.map((t) => <FormSelectOption key={t} value={t} label={t} />)}
       </FormSelect>
@@ -64,15 +75,8 @@ function CreateIpset({ existing }: { existing: string[] }) {
           <FormSelectOption value="inet6" label="IPv6 (inet6)" />
         </FormSelect>
       )}
-      <TextInput aria-label="Entry timeout" placeholder="entry timeout in s (optional)" value={timeout} onChange={(_e, v) => setTimeoutText(v)} />
-      <Button variant="secondary" data-testid="fw-new-ipset" isDisabled={!name || !!problem} onClick={() =>
-        void run('Creating the ipset', () => api.firewall.createIpset({ name, type, options }, { host: hostId }), `ipset ${name} created (reload to load it)`).then((r) => {
-          if (r) {
-            select('ipset', name);
-            setName('');
-            void load(hostId);
-          }
-        })}>Create ipset</Button>
+      <TextInput aria-label="Entry timeout" placeholder="entry timeout in s (optional)" value={timeout} onChange={(_e, v) => setTimeoutText(v)} onKeyDown={onEnter} />
+      <Button variant="secondary" data-testid="fw-new-ipset" isDisabled={!name || !!problem} onClick={create}>Create ipset</Button>
       {problem && <span className="hd-fw-error">{problem}</span>}
     </div>
   );

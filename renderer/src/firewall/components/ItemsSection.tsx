@@ -30,9 +30,10 @@ export function ItemsSection({ title, testId, runtime, permanent, adding, removi
   const column = (items: string[], layer: 'runtime' | 'permanent') => {
     const other = layer === 'runtime' ? pKeys : rKeys;
     return (
-      <LabelGroup numLabels={50} isVertical={!!mono} aria-label={`${title} (${layer})`} data-testid={`fw-${testId}-${layer}`}>
+      <LabelGroup numLabels={50} isVertical={!!mono} className={mono ? 'hd-fw-wrap-labels' : undefined} aria-label={`${title} (${layer})`} data-testid={`fw-${testId}-${layer}`}>
         {items.length === 0 && adding.length === 0 && <span className="hd-fw-none">none</span>}
-        {items.map((t) => {
+        {/* Same order in both columns, so matching items line up side by side. */}
+        {[...items].sort((a, b) => keyOf(a).localeCompare(keyOf(b))).map((t) => {
           const only = !other.has(keyOf(t));
           const gone = removingKeys.has(keyOf(t));
           const label = (

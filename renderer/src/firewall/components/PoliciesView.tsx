@@ -24,7 +24,17 @@ export function PoliciesView({ full }: { full: FullState }) {
   const [newName, setNewName] = useState('');
   const names = objectNames(full, 'policy');
   const current = selected && names.includes(selected) ? selected : names[0];
-  const problem = newName ? checkName('policy', newName) : undefined;
+  const problem = newName ? checkName('policy', newName) ?? (full.permanent.policies[newName] ? `Policy "${newName}" exists.` : undefined) : undefined;
+  const createPolicy = () => {
+    if (!newName || problem) return;
+    void run('Creating the policy', () => api.firewall.createPolicy({ name: newName, settings: {} }, { host: hostId }), `Policy ${newName} created (permanent; reload to use it)`).then((r) => {
+      if (r) {
+        select('policy', newName);
+        setNewName('');
+        void load(hostId);
+      }
+    });
+  };
   return (
     <div className="hd-fw-split">
       <nav className="hd-fw-list" aria-label="Policies">
@@ -35,21 +45,14 @@ export function PoliciesView({ full }: { full: FullState }) {
             <span>{name}</span>
             <span className="hd-fw-list-badges">
               {full.global.activePolicies[name] && <Label isCompact color="green">active</Label>}
-              {n > 0 && <Label isCompact color="orange">Δ {n}</Label>}
+              {n > 0 && <Label isCompact color="orange" title={`${n} difference${n === 1 ? '' : 's'} between runtime and permanent`}>Δ {n}</Label>}
             </span>
           </button>
           );
         })}
         <div className="hd-fw-list-new">
-          <TextInput aria-label="New policy name" placeholder="new policy name" data-testid="fw-new-policy-name" value={newName} onChange={(_e, v) => setNewName(v)} validated={problem ? 'error' : 'default'} />
-          <Button variant="secondary" data-testid="fw-new-policy" isDisabled={!newName || !!problem} onClick={() =>
-            void run('Creating the policy', () => api.firewall.createPolicy({ name: newName, settings: {} }, { host: hostId }), `Policy ${newName} created (permanent; reload to use it)`).then((r) => {
-              if (r) {
-                select('policy', newName);
-                setNewName('');
-                void load(hostId);
-              }
-            })}>
+          <TextInput aria-label="New policy name" placeholder="new policy name" data-testid="fw-new-policy-name" value={newName} onChange={(_e, v) => setNewName(v)} onKeyDown={(e) => e.key === 'Enter' && createPolicy()} validated={problem ? 'error' : 'default'} />
+          <Button variant="secondary" data-testid="fw-new-policy" isDisabled={!newName || !!problem} onClick={createPolicy}>
             Create policy
           </Button>
           {problem && <span className="hd-fw-error">{problem}</span>}

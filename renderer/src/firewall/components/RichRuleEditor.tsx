@@ -12,6 +12,7 @@ import {
 import { LOG_LEVELS, REJECT_TYPES } from '../../../../shared/firewall/data/firewalld-constants';
 import {
   checkRichRuleIn,
+  describeRichRule,
   parseRichRule,
   printRichRule,
   RICH_ELEMENT_TYPES,
@@ -92,11 +93,17 @@ export function RichRuleEditor({ initial, context, submitLabel, onSubmit, onCanc
 
   return (
     <div className="hd-fw-rich-editor" data-testid={`${testIdPrefix}-editor`}>
+      <label htmlFor={`${testIdPrefix}-text`} className="hd-fw-section-title">Rule as firewalld stores it: fill in the form below, or type or paste a rule here</label>
       <TextInput
+        id={`${testIdPrefix}-text`}
         aria-label="Rich rule"
         data-testid={`${testIdPrefix}-input`}
         value={text}
         onChange={(_e, v) => onText(v)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && parsed.ok && problems.length === 0 && canonical) onSubmit(canonical);
+          if (e.key === 'Escape' && onCancel) onCancel();
+        }}
         validated={parsed.ok && problems.length === 0 ? 'success' : 'error'}
         className="hd-fw-mono"
       />
@@ -119,6 +126,11 @@ export function RichRuleEditor({ initial, context, submitLabel, onSubmit, onCanc
           {problems.map((p, i) => (
             <HelperTextItem key={i} variant="error">{p.message}</HelperTextItem>
           ))}
+        </HelperText>
+      )}
+      {parsed.ok && (
+        <HelperText>
+          <HelperTextItem data-testid={`${testIdPrefix}-plain`}>In plain words: {describeRichRule(parsed.rule)}</HelperTextItem>
         </HelperText>
       )}
       {parsed.ok && problems.length === 0 && canonical !== text && (
@@ -159,7 +171,7 @@ export function RichRuleEditor({ initial, context, submitLabel, onSubmit, onCanc
           })}
 
           <div className="hd-fw-rich-row">
-            <label>Element</label>
+            <label>Matches</label>
             <FormSelect aria-label="Element" data-testid={`${testIdPrefix}-element`} value={el?.type ?? ''} onChange={(_e, v) => set('element', v ? blankElement(v as RichElement['type']) : undefined)}>
               <FormSelectOption value="" label="none (all traffic of the source/destination)" />
               {RICH_ELEMENT_TYPES.map((t) => <FormSelectOption key={t} value={t} label={t} />)}

@@ -20,6 +20,16 @@ export function ServicesView({ full }: { full: FullState }) {
   const shown = names.filter((n) => n.includes(filter));
   const current = selected && names.includes(selected) ? selected : shown[0];
   const problem = newName ? checkName('service', newName) ?? (names.includes(newName) ? `Service "${newName}" exists.` : undefined) : undefined;
+  const createService = () => {
+    if (!newName || problem) return;
+    void run('Creating the service', () => api.firewall.createService({ name: newName, settings: {} }, { host: hostId }), `Service ${newName} created (reload to use it)`).then((r) => {
+      if (r) {
+        select('service', newName);
+        setNewName('');
+        void load(hostId);
+      }
+    });
+  };
   return (
     <div className="hd-fw-split">
       <nav className="hd-fw-list" aria-label="Services">
@@ -37,15 +47,8 @@ export function ServicesView({ full }: { full: FullState }) {
           })}
         </div>
         <div className="hd-fw-list-new">
-          <TextInput aria-label="New service name" placeholder="new service name" value={newName} onChange={(_e, v) => setNewName(v)} validated={problem ? 'error' : 'default'} data-testid="fw-new-service-name" />
-          <Button variant="secondary" data-testid="fw-new-service" isDisabled={!newName || !!problem} onClick={() =>
-            void run('Creating the service', () => api.firewall.createService({ name: newName, settings: {} }, { host: hostId }), `Service ${newName} created (reload to use it)`).then((r) => {
-              if (r) {
-                select('service', newName);
-                setNewName('');
-                void load(hostId);
-              }
-            })}>Create service</Button>
+          <TextInput aria-label="New service name" placeholder="new service name" value={newName} onChange={(_e, v) => setNewName(v)} onKeyDown={(e) => e.key === 'Enter' && createService()} validated={problem ? 'error' : 'default'} data-testid="fw-new-service-name" />
+          <Button variant="secondary" data-testid="fw-new-service" isDisabled={!newName || !!problem} onClick={createService}>Create service</Button>
           {problem && <span className="hd-fw-error">{problem}</span>}
         </div>
       </nav>

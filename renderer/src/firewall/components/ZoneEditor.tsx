@@ -198,24 +198,27 @@ export function ForwardPortForm({ onAdd, testIdPrefix = 'fw-add-forward-port' }:
   const problem = !port ? undefined
     : checkPort(port) ?? (toPort ? checkPort(toPort, 'to-port') : undefined) ?? (toAddr ? checkSingleAddress(toAddr, undefined, 'to-address') : undefined)
       ?? (!toPort && !toAddr ? 'A forward port needs a to-port, a to-address or both.' : undefined);
+  const submit = () => {
+    if (!port || problem) return;
+    onAdd(forwardPortText({ port, protocol: proto as 'tcp', toPort, toAddr }));
+    setPort('');
+    setToPort('');
+    setToAddr('');
+  };
+  const onEnter = (e: React.KeyboardEvent) => e.key === 'Enter' && submit();
   return (
     <div className="hd-fw-inline">
-      <TextInput aria-label="Port" placeholder="port" data-testid={`${testIdPrefix}-port`} value={port} onChange={(_e, v) => setPort(v)} className="hd-fw-narrow" />
+      <TextInput aria-label="Port" placeholder="port" data-testid={`${testIdPrefix}-port`} value={port} onChange={(_e, v) => setPort(v)} onKeyDown={onEnter} className="hd-fw-narrow" />
       <FormSelect aria-label="Protocol" data-testid={`${testIdPrefix}-protocol`} value={proto} onChange={(_e, v) => setProto(v)} className="hd-fw-narrow">
         {PORT_PROTOS.map((p) => <FormSelectOption key={p} value={p} label={p} />)}
       </FormSelect>
-      <TextInput aria-label="To port" placeholder="to-port" data-testid={`${testIdPrefix}-toport`} value={toPort} onChange={(_e, v) => setToPort(v)} className="hd-fw-narrow" />
-      <TextInput aria-label="To address" placeholder="to-address (empty = this host)" data-testid={`${testIdPrefix}-toaddr`} value={toAddr} onChange={(_e, v) => setToAddr(v)} />
+      <TextInput aria-label="To port" placeholder="to-port" data-testid={`${testIdPrefix}-toport`} value={toPort} onChange={(_e, v) => setToPort(v)} onKeyDown={onEnter} className="hd-fw-narrow" />
+      <TextInput aria-label="To address" placeholder="to-address (empty = this host)" data-testid={`${testIdPrefix}-toaddr`} value={toAddr} onChange={(_e, v) => setToAddr(v)} onKeyDown={onEnter} />
       <Button
         variant="secondary"
         data-testid={testIdPrefix}
         isDisabled={!port || !!problem}
-        onClick={() => {
-          onAdd(forwardPortText({ port, protocol: proto as 'tcp', toPort, toAddr }));
-          setPort('');
-          setToPort('');
-          setToAddr('');
-        }}
+        onClick={submit}
       >
         Add
       </Button>

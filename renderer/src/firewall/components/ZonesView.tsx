@@ -19,6 +19,16 @@ export function ZonesView({ full }: { full: FullState }) {
   const problem = newName ? checkName('zone', newName) ?? (full.permanent.zones[newName] ? `Zone "${newName}" exists.` : undefined) : undefined;
   const current = selected && names.includes(selected) ? selected : full.global.defaultZone;
   const perm = full.permanent.zones[current];
+  const createZone = () => {
+    if (!newName || problem) return;
+    void run('Creating the zone', () => api.firewall.createZone({ name: newName, settings: {} }, { host: hostId }), `Zone ${newName} created (permanent; reload to use it)`).then((r) => {
+      if (r) {
+        select('zone', newName);
+        setNewName('');
+        void load(hostId);
+      }
+    });
+  };
   const custom = perm?.meta ? !perm.meta.builtin : false;
 
   return (
@@ -41,27 +51,14 @@ export function ZonesView({ full }: { full: FullState }) {
               <span className="hd-fw-list-badges">
                 {full.global.defaultZone === name && <Label isCompact color="purple">default</Label>}
                 {active && <Label isCompact color="green">active</Label>}
-                {d && <Label isCompact color="orange" data-testid={`fw-zone-${name}-diff`}>{d.status === 'changed' ? `Δ ${n}` : d.status === 'runtimeOnly' ? 'runtime' : 'permanent'}</Label>}
+                {d && <Label isCompact color="orange" title={d.status === 'changed' ? `${n} difference${n === 1 ? '' : 's'} between runtime and permanent` : d.status === 'runtimeOnly' ? 'exists in runtime only' : 'exists in permanent only: reload to load it'} data-testid={`fw-zone-${name}-diff`}>{d.status === 'changed' ? `Δ ${n}` : d.status === 'runtimeOnly' ? 'runtime' : 'permanent'}</Label>}
               </span>
             </button>
           );
         })}
         <div className="hd-fw-list-new">
-          <TextInput aria-label="New zone name" placeholder="new zone name" data-testid="fw-new-zone-name" value={newName} onChange={(_e, v) => setNewName(v)} validated={problem ? 'error' : 'default'} />
-          <Button
-            variant="secondary"
-            data-testid="fw-new-zone"
-            isDisabled={!newName || !!problem}
-            onClick={() =>
-              void run('Creating the zone', () => api.firewall.createZone({ name: newName, settings: {} }, { host: hostId }), `Zone ${newName} created (permanent; reload to use it)`).then((r) => {
-                if (r) {
-                  select('zone', newName);
-                  setNewName('');
-                  void load(hostId);
-                }
-              })
-            }
-          >
+          <TextInput aria-label="New zone name" placeholder="new zone name" data-testid="fw-new-zone-name" value={newName} onChange={(_e, v) => setNewName(v)} onKeyDown={(e) => e.key === 'Enter' && createZone()} validated={problem ? 'error' : 'default'} />
+          <Button variant="secondary" data-testid="fw-new-zone" isDisabled={!newName || !!problem} onClick={createZone}>
             Create zone
           </Button>
           {problem && <span className="hd-fw-error">{problem}</span>}
@@ -97,22 +94,20 @@ function RenameZone({ name }: { name: string }) {
   const { run, load, select } = useFirewallStore.getState();
   const [to, setTo] = useState('');
   const problem = to ? checkName('zone', to) : undefined;
+  const rename = () => {
+    if (!to || problem) return;
+    void run('Renaming the zone', () => api.firewall.renameZone({ name, newName: to }, { host: hostId }), `Zone ${name} renamed to ${to}`).then((r) => {
+      if (r) {
+        select('zone', to);
+        setTo('');
+        void load(hostId);
+      }
+    });
+  };
   return (
     <div className="hd-fw-list-new">
-      <TextInput aria-label="Rename zone to" placeholder={`rename ${name} to`} value={to} onChange={(_e, v) => setTo(v)} validated={problem ? 'error' : 'default'} />
-      <Button
-        variant="link"
-        isDisabled={!to || !!problem}
-        onClick={() =>
-          void run('Renaming the zone', () => api.firewall.renameZone({ name, newName: to }, { host: hostId }), `Zone ${name} renamed to ${to}`).then((r) => {
-            if (r) {
-              select('zone', to);
-              setTo('');
-              void load(hostId);
-            }
-          })
-        }
-      >
+      <TextInput aria-label="Rename zone to" placeholder={`rename ${name} to`} value={to} onChange={(_e, v) => setTo(v)} onKeyDown={(e) => e.key === 'Enter' && rename()} validated={problem ? 'error' : 'default'} />
+      <Button variant="secondary" isDisabled={!to || !!problem} onClick={rename}>
         Rename
       </Button>
       {problem && <span className="hd-fw-error">{problem}</span>}
