@@ -33,6 +33,15 @@ describe('browser mode against a real firewalld', () => {
     await expect.poll(() => zone.textContent(), { timeout: 10_000 }).toBe('public');
   });
 
+  it('shows which zones are active, live, on the firewall page', async () => {
+    const summary = app.page.getByTestId('fw-summary');
+    await expect.poll(() => summary.textContent(), { timeout: 10_000 }).toBe('No interface or source is bound to a zone');
+    sb.inNetns('ip', 'link', 'add', 'hd0', 'type', 'veth', 'peer', 'name', 'hd1');
+    sb.firewallCmd('--zone=internal', '--add-interface=hd0');
+    await expect.poll(() => summary.textContent(), { timeout: 10_000 }).toBe('Active: internal (hd0)');
+    sb.firewallCmd('--zone=internal', '--remove-interface=hd0');
+  });
+
   it('navigates between sections, switches theme, and the strict CSP reports nothing', async () => {
     const { page } = app;
     for (const id of ['dns', 'kernel', 'compare', 'firewall']) {

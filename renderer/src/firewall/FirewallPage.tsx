@@ -86,8 +86,9 @@ export function FirewallPage() {
               <LayerActions full={f} />
             </ToolbarItem>
             <ToolbarItem align={{ default: 'alignEnd' }}>
+              {/* Version and default zone are in the masthead; here: what is actually bound where. */}
               <span className="hd-fw-none" data-testid="fw-summary">
-                firewalld {f.daemon.version} · default zone {f.global.defaultZone}{f.global.panicMode ? ' · PANIC MODE' : ''}
+                {activeSummary(f.global.activeZones)}
               </span>
             </ToolbarItem>
           </ToolbarContent>
@@ -126,4 +127,12 @@ export function FirewallPage() {
       {body}
     </PageSection>
   );
+}
+
+/** "Active: internal (hd0) · public (10.0.0.0/8)", or a plain sentence when nothing is bound. */
+function activeSummary(active: Record<string, { interfaces?: string[]; sources?: string[] }>): string {
+  const parts = Object.entries(active)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([zone, b]) => `${zone} (${[...(b.interfaces ?? []), ...(b.sources ?? [])].join(', ')})`);
+  return parts.length ? `Active: ${parts.join(' · ')}` : 'No interface or source is bound to a zone';
 }
