@@ -226,9 +226,14 @@ export class FirewallService {
   async setDefaultZone(name: string, acknowledgeRisk = false) {
     await this.state();
     await this.guardRisk({ type: 'defaultZone', name }, acknowledgeRisk);
+    await this.writeDefaultZone(name);
+    return this.rev();
+  }
+
+  /** firewalld's setDefaultZone changes runtime and writes DefaultZone= to firewalld.conf in one call. */
+  private async writeDefaultZone(name: string): Promise<void> {
     await this.client.call('.setDefaultZone', [name], { what: `setting the default zone to ${name}` });
     await this.store.refreshGlobal();
-    return this.rev();
   }
 
   // --- policies ---
@@ -454,12 +459,24 @@ export class FirewallService {
   async safeApply(change: SafeChange, seconds: number, saveToPermanent: boolean): Promise<SafeApplySession> {
     const s = await this.state();
     const decision = await this.safeApplyCheck(change);
-    const summary = describeChange(change);
-    return this.safe.start(change, { seconds, saveToPermanent, summary, reasons: decision.reasons }, async (): Promise<AppliedChange> => {
+    const summary = change.type === 'defaultZone' ? `Default zone ${s.global.defaultZone} → ${change.name} (runtime and firewalld.conf)` : describeChange(change);
+    // firewalld cannot set the default zone in one layer only: it is always runtime and permanent.
+    const save = change.type === 'defaultZone' ? true : saveToPermanent;
+    return this.safe.start(change, { seconds, saveToPermanent: save, summary, reasons: decision.reasons }, async (): Promise<AppliedChange> => {
       const v = s.daemon.version;
       if (change.type === 'panic') {
         await this.panic(change.enabled);
         return { revert: () => this.panic(!change.enabled) };
+      }
+      if (change.type === 'defaultZone') {
+        if (!s.runtime.zones[change.name]) throw new ApiError('NOT_FOUND', `There is no runtime zone named "${change.name}"`, { zones: Object.keys(s.runtime.zones) });
+        // Asked fresh, not from the cached state: the revert plan must be what firewalld uses now.
+        const [current] = await this.client.call('.getDefaultZone', [], { what: 'reading the default zone' });
+        const previous = String(current);
+        if (previous === change.name) throw new ApiError('INVALID_INPUT', `${change.name} is already the default zone`);
+        await this.writeDefaultZone(change.name);
+        // Both layers changed at once, so the revert restores both with the same call and there is nothing to save on confirm.
+        return { revert: () => this.writeDefaultZone(previous) };
       }
       if (change.type === 'policy') {
         validatePolicyPatch(change.patch, s.runtime);
@@ -518,6 +535,7 @@ export class FirewallService {
 
 function describeChange(c: SafeChange): string {
   if (c.type === 'panic') return `Panic mode ${c.enabled ? 'on' : 'off'}`;
+  if (c.type === 'defaultZone') return `Default zone ${c.name}`;
   const parts: string[] = [];
   const items = (side: string, o: object | undefined) => {
     for (const [k, v] of Object.entries(o ?? {})) {

@@ -38,6 +38,8 @@ export const safeChangeSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('zone'), name, patch: zonePatchSchema }),
   z.object({ type: z.literal('policy'), name, patch: policyPatchSchema }),
   z.object({ type: z.literal('panic'), enabled: z.boolean() }),
+  /** firewalld sets the default zone in runtime and firewalld.conf at once; the revert restores both. */
+  z.object({ type: z.literal('defaultZone'), name }),
 ]);
 export type SafeChange = z.infer<typeof safeChangeSchema>;
 
@@ -206,7 +208,7 @@ export const firewallContract = {
     mutates: true,
   }),
   setDefaultZone: operation({
-    summary: 'Set the default zone (runtime and permanent)',
+    summary: 'Set the default zone (runtime and permanent); a risky one goes through safeApply with change type defaultZone',
     input: z.object({
       name,
       /** Needed when the new default zone does not let SSH in (interfaces without a zone would lose it). */

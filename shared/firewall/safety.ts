@@ -20,8 +20,8 @@ import { policyAfterPatch, zoneAfterPatch, portText } from './patch';
 import { parseRichRule, type RichRule } from './rich-rule';
 import { getPortRange, isIPv4 } from './validate';
 
-/** A change the guard judges: what safe apply can apply, plus a default-zone switch. */
-export type GuardedChange = SafeChange | { type: 'defaultZone'; name: string };
+/** A change the guard judges: exactly what safe apply can apply (zone, policy, panic, default zone). */
+export type GuardedChange = SafeChange;
 
 export interface GuardContext {
   state: Pick<FullState, 'runtime' | 'permanent' | 'global'>;

@@ -3,8 +3,11 @@
  * a port and a rich rule added in the UI reach firewalld; a change made with firewall-cmd shows
  * in the UI without reloading; safe apply reverts by itself when nobody confirms; a custom
  * service and an ipset with 1,000 imported entries created in the UI are what firewall-cmd
- * reports; panic mode goes on (typed confirmation) and off; ICMP types and helpers are shown.
+ * reports; a default zone without ssh goes through safe apply and comes back by itself; panic
+ * mode goes on (typed confirmation) and off; ICMP types and helpers are shown.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type E2eApp } from '../support/e2e';
 import { startFirewalldSandbox, type FirewalldSandbox } from '../support/firewalld-sandbox';
@@ -67,14 +70,70 @@ describe('firewall page (browser mode, real firewalld)', () => {
     await page.getByTestId('fw-zone-hd-enter').waitFor({ timeout: 15_000 });
     expect(lines(await fw(sb, '--permanent', '--get-zones')).join(' ').split(' ')).toContain('hd-enter');
     await page.getByTestId('fw-zone-hd-enter').click();
-    await page.getByTestId('fw-delete-zone').click();
+    // Rename and Delete live in the zone's own header.
+    const head = page.locator('[data-testid="fw-zone-editor"][data-zone="hd-enter"] .hd-fw-editor-head');
+    await head.getByTestId('fw-rename-zone').click();
+    await head.getByTestId('fw-rename-zone-input').fill('hd-renamed');
+    await head.getByTestId('fw-rename-zone-save').click();
+    await page.getByTestId('fw-zone-hd-renamed').waitFor({ timeout: 15_000 });
+    await expect.poll(async () => lines(await fw(sb, '--permanent', '--get-zones')).join(' ').split(' '), { timeout: 10_000 }).toContain('hd-renamed');
+    expect(lines(await fw(sb, '--permanent', '--get-zones')).join(' ').split(' ')).not.toContain('hd-enter');
+    const renamedHead = page.locator('[data-testid="fw-zone-editor"][data-zone="hd-renamed"] .hd-fw-editor-head');
+    await renamedHead.getByTestId('fw-delete-zone').click();
     await page.getByTestId('fw-confirm').waitFor();
     await page.keyboard.press('Escape');
     await page.getByTestId('fw-confirm').waitFor({ state: 'detached' });
-    await page.getByTestId('fw-delete-zone').click();
+    await renamedHead.getByTestId('fw-delete-zone').click();
     await page.getByTestId('fw-confirm-ok').click();
-    await page.getByTestId('fw-zone-hd-enter').waitFor({ state: 'detached', timeout: 15_000 });
-    expect(lines(await fw(sb, '--permanent', '--get-zones')).join(' ').split(' ')).not.toContain('hd-enter');
+    await page.getByTestId('fw-zone-hd-renamed').waitFor({ state: 'detached', timeout: 15_000 });
+    expect(lines(await fw(sb, '--permanent', '--get-zones')).join(' ').split(' ')).not.toContain('hd-renamed');
+    // Built-in zones offer neither.
+    await page.getByTestId('fw-zone-public').click();
+    await page.locator('[data-testid="fw-zone-editor"][data-zone="public"]').waitFor();
+    expect(await page.getByTestId('fw-delete-zone').count()).toBe(0);
+  });
+
+  it('keeps a minus sign in the rich-rule priority while typing, and checks the range on blur', async () => {
+    const { page } = app;
+    await page.getByTestId('fw-zone-public').click();
+    await page.getByTestId('fw-add-rich-rule').click();
+    const prio = page.getByTestId('fw-rich-rule-priority');
+    await prio.fill('');
+    await prio.pressSequentially('-');
+    expect(await prio.inputValue()).toBe('-');
+    await prio.pressSequentially('5');
+    expect(await prio.inputValue()).toBe('-5');
+    await expect.poll(() => page.getByTestId('fw-rich-rule-input').inputValue()).toBe('rule priority="-5" service name="ssh" accept');
+    // Out of range: the text stays, blur shows why, and the rule cannot be staged.
+    await prio.fill('40000');
+    await prio.blur();
+    expect(await prio.inputValue()).toBe('40000');
+    await expect.poll(() => page.getByTestId('fw-rich-rule-editor').textContent()).toContain('between -32768 and 32767');
+    expect(await page.getByTestId('fw-rich-rule-submit').isDisabled()).toBe(true);
+    // A lone minus sign left behind is not a number: refused on blur, not turned into 0.
+    await prio.fill('-');
+    await prio.blur();
+    expect(await prio.inputValue()).toBe('-');
+    await page.getByTestId('fw-rich-rule-priority-error').waitFor();
+    expect(await page.getByTestId('fw-rich-rule-submit').isDisabled()).toBe(true);
+    await prio.fill('-32768');
+    await prio.blur();
+    expect(await page.getByTestId('fw-rich-rule-submit').isDisabled()).toBe(false);
+    await page.getByTestId('fw-rich-rule-editor').getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('keeps the Runtime/Permanent headings in view while a long zone scrolls', async () => {
+    const { page } = app;
+    await page.getByTestId('fw-zone-public').click();
+    await page.getByTestId('fw-section-sources').scrollIntoViewIfNeeded();
+    // The zone's top (its target) has scrolled away, the column headings have not.
+    await expect.poll(async () => (await page.getByTestId('fw-zone-target').boundingBox())!.y).toBeLessThan(0);
+    const heads = await page.getByTestId('fw-zone-colheads').boundingBox();
+    expect(heads!.y).toBeGreaterThanOrEqual(0);
+    expect(heads!.y + heads!.height).toBeLessThanOrEqual(860);
+    const target = await page.getByTestId('fw-zone-target').boundingBox();
+    expect(heads!.y).toBeGreaterThan(target!.y);
+    await page.getByTestId('fw-zone-colheads').getByText('Runtime (live)').waitFor();
   });
 
   it('shows a change made with firewall-cmd without a reload, marked runtime only', async () => {
@@ -181,6 +240,29 @@ describe('firewall page (browser mode, real firewalld)', () => {
     await page.getByTestId('fw-helpers-ftp').click();
     expect(await page.getByTestId('fw-helper-module').textContent()).toBe('nf_conntrack_ftp');
     await page.getByTestId('fw-helper-ports').getByText('21').first().waitFor();
+  });
+
+  it('changing the default zone to drop defaults to safe apply and reverts by itself', async () => {
+    const { page } = app;
+    const confDefaultZone = () => /^DefaultZone=(.*)$/m.exec(readFileSync(join(sb.dir, 'etc/firewalld.conf'), 'utf8'))?.[1]?.trim();
+    expect((await fw(sb, '--get-default-zone')).trim()).toBe('public');
+    await page.getByRole('tab', { name: 'Global' }).click();
+    await page.getByTestId('fw-default-zone').selectOption('drop');
+    // drop has no ssh: the page offers safe apply as the primary action, with the reason.
+    await page.getByTestId('fw-default-zone-risk').waitFor();
+    expect(await page.getByTestId('fw-default-zone-risk').textContent()).toContain('The new default zone drop does not let SSH');
+    expect((await page.getByTestId('fw-confirm-ok').textContent())?.trim()).toBe('Safe apply');
+    await page.getByTestId('fw-default-zone-force').waitFor();
+    await page.getByTestId('fw-default-zone-seconds').fill('6');
+    await page.getByTestId('fw-confirm-ok').click();
+    await page.getByTestId('fw-safe-apply-countdown').waitFor({ timeout: 10_000 });
+    await expect.poll(async () => (await fw(sb, '--get-default-zone')).trim(), { timeout: 5_000 }).toBe('drop');
+    await expect.poll(() => page.getByTestId('fw-default-zone').inputValue(), { timeout: 5_000 }).toBe('drop');
+    // Nobody confirms: the host puts public back, in runtime and in firewalld.conf.
+    await expect.poll(async () => (await fw(sb, '--get-default-zone')).trim(), { timeout: 20_000 }).toBe('public');
+    await expect.poll(confDefaultZone, { timeout: 5_000 }).toBe('public');
+    await page.locator('[data-testid="fw-safe-apply-result"][data-status="reverted"]').last().waitFor({ timeout: 10_000 });
+    await expect.poll(() => page.getByTestId('fw-default-zone').inputValue(), { timeout: 10_000 }).toBe('public');
   });
 
   it('turns panic mode on after the typed confirmation, shows it, and off again', async () => {

@@ -3,6 +3,8 @@
  * is there to confirm, and when HostDeck shuts down), confirm + save, panic mode, log-denied.
  * Checked with firewall-cmd. Needs root and firewalld, dbus, nftables, util-linux.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../../electron/api/runtime';
 import { openSession, type FwSession, rejection as apiError } from './session';
@@ -16,6 +18,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await s?.close();
 });
+
+/** The permanent default zone: DefaultZone= in the sandbox's own firewalld.conf, which firewalld writes. */
+function confDefaultZone(): string | undefined {
+  return /^DefaultZone=(.*)$/m.exec(readFileSync(join(s.sb.dir, 'etc/firewalld.conf'), 'utf8'))?.[1]?.trim();
+}
+const runtimeDefaultZone = () => s.sb.firewallCmd('--get-default-zone').trim();
 
 
 describe('safeApply.required', () => {
@@ -102,6 +110,45 @@ describe('safe apply', () => {
     expect(reverted.status).toBe('reverted');
     expect(s.sb.firewallCmd('--info-zone=public')).toMatch(/target: default/);
     expect(s.sb.firewallCmd('--permanent', '--zone=public', '--get-target').trim()).toBe('default');
+  });
+
+  it('safe-applies a risky default zone and restores runtime and firewalld.conf by itself', async () => {
+    expect(runtimeDefaultZone()).toBe('public');
+    expect(confDefaultZone()).toBe('public');
+    const check = await s.api.safeApplyCheck({ change: { type: 'defaultZone', name: 'drop' } });
+    expect(check.required).toBe(true);
+    const session = await s.api.safeApply({ change: { type: 'defaultZone', name: 'drop' }, seconds: 5 });
+    expect(session.status).toBe('pending');
+    expect(session.summary).toBe('Default zone public → drop (runtime and firewalld.conf)');
+    expect(session.reasons.join(' ')).toContain('The new default zone drop does not let SSH');
+    // Applied to both layers at once, as firewalld does.
+    expect(runtimeDefaultZone()).toBe('drop');
+    await s.until(() => confDefaultZone() === 'drop', 3000, 'firewalld.conf to say drop');
+    // Nobody confirms: the Node side puts the old zone back, in runtime and in firewalld.conf.
+    await s.until(() => runtimeDefaultZone() === 'public', 9000, 'the automatic revert of the default zone');
+    await s.until(() => confDefaultZone() === 'public', 3000, 'firewalld.conf to say public again');
+    await s.until(() => s.events.some((e) => e.name === 'firewall.safeApplyChanged' && e.payload.id === session.id && e.payload.status === 'reverted'), 1000, 'reverted event');
+    await s.until(async () => (await s.api.state({})).global.defaultZone === 'public', 2000, 'the state to follow');
+    expect((await apiError(s.api.safeApplyConfirm({ id: session.id }))).code).toBe('CONFLICT');
+  });
+
+  it('keeps a safe-applied default zone when confirmed', async () => {
+    const session = await s.api.safeApply({ change: { type: 'defaultZone', name: 'work' }, seconds: 5 });
+    expect(runtimeDefaultZone()).toBe('work');
+    expect((await s.api.safeApplyConfirm({ id: session.id })).status).toBe('confirmed');
+    // Past the countdown: nothing reverts it.
+    await new Promise((r) => setTimeout(r, 6000));
+    expect(runtimeDefaultZone()).toBe('work');
+    expect(confDefaultZone()).toBe('work');
+    expect((await s.api.safeApplyStatus({})).sessions.find((x) => x.id === session.id)?.status).toBe('confirmed');
+    await s.api.setDefaultZone({ name: 'public' });
+    expect(runtimeDefaultZone()).toBe('public');
+  });
+
+  it('refuses a safe-applied default zone that does not exist or is already the default', async () => {
+    expect((await apiError(s.api.safeApply({ change: { type: 'defaultZone', name: 'nosuch' }, seconds: 5 }))).code).toBe('NOT_FOUND');
+    expect((await apiError(s.api.safeApply({ change: { type: 'defaultZone', name: 'public' }, seconds: 5 }))).code).toBe('INVALID_INPUT');
+    expect(runtimeDefaultZone()).toBe('public');
   });
 
   it('reverts pending changes when HostDeck shuts down', async () => {

@@ -130,7 +130,8 @@ export const useFirewallStore = create<FirewallStore>((set, get) => ({
       set({
         full: { state: 'ready', value: full },
         sessions,
-        selectedZone: s.selectedZone && full.runtime.zones[s.selectedZone] ? s.selectedZone : full.global.defaultZone,
+        // A zone that exists in permanent only (created or renamed, not reloaded yet) stays selected too.
+        selectedZone: s.selectedZone && (full.runtime.zones[s.selectedZone] || full.permanent.zones[s.selectedZone]) ? s.selectedZone : full.global.defaultZone,
       });
     } catch (e) {
       if (get().hostId !== hostId) return;

@@ -8,6 +8,7 @@ import {
   DescriptionListTerm,
   FormSelect,
   FormSelectOption,
+  TextInput,
   Title,
 } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
@@ -76,15 +77,40 @@ export function GlobalControls({ full }: { full: FullState }) {
   const busy = useFirewallStore((s) => s.busy);
   const { run, load, safeApply } = useFirewallStore.getState();
   const [confirm, setConfirm] = useState<Confirm>();
+  const [risky, setRisky] = useState<{ zone: string; reasons: string[] }>();
+  const [safeSeconds, setSafeSeconds] = useState('60');
   const g = full.global;
   const zones = Object.keys(full.runtime.zones).sort();
 
-  const setDefault = (zone: string) => {
-    const v = safeApplyRequired({ type: 'defaultZone', name: zone }, { state: full });
-    const go = () =>
-      run('Setting the default zone', () => api.firewall.setDefaultZone({ name: zone, acknowledgeRisk: v.required }, { host: hostId }), `Default zone is now ${zone}`).then(() => load(hostId));
-    if (v.required) setConfirm({ title: `Make ${zone} the default zone?`, body: <ul>{v.reasons.map((r, i) => <li key={i}>{r}</li>)}</ul>, action: 'Set default zone', run: go });
-    else void go();
+  const goDefault = (zone: string, acknowledgeRisk: boolean) =>
+    run('Setting the default zone', () => api.firewall.setDefaultZone({ name: zone, acknowledgeRisk }, { host: hostId }), `Default zone is now ${zone}`).then(() => load(hostId));
+  const setDefault = async (zone: string) => {
+    // The page's guard answers at once; the host's also knows the SSH ports sshd uses. Either saying yes counts.
+    const local = safeApplyRequired({ type: 'defaultZone', name: zone }, { state: full });
+    const remote = await api.firewall.safeApplyCheck({ change: { type: 'defaultZone', name: zone } }, { host: hostId }).catch(() => undefined);
+    if (!local.required && !remote?.required) return void goDefault(zone, false);
+    setRisky({ zone, reasons: [...new Set([...(remote?.reasons ?? []), ...local.reasons])] });
+  };
+  const seconds = Number(safeSeconds);
+  const secondsBad = !Number.isInteger(seconds) || seconds < 5 || seconds > 3600;
+  // Risky: safe apply is the default; the host reverts runtime and firewalld.conf by itself unless confirmed.
+  const riskyConfirm: Confirm | undefined = risky && {
+    title: `Make ${risky.zone} the default zone?`,
+    body: (
+      <div data-testid="fw-default-zone-risk">
+        <ul>{risky.reasons.map((r, i) => <li key={i}>{r}</li>)}</ul>
+        <p>Safe apply sets it (runtime and firewalld.conf), counts down and puts {g.defaultZone} back by itself unless you confirm that you can still reach the host.</p>
+        <span className="hd-fw-inline">
+          Revert after
+          <TextInput aria-label="Safe apply seconds" data-testid="fw-default-zone-seconds" value={safeSeconds} onChange={(_e, v) => setSafeSeconds(v)} validated={secondsBad ? 'error' : 'default'} className="hd-fw-narrow" />
+          s
+        </span>
+      </div>
+    ),
+    invalid: secondsBad,
+    action: 'Safe apply',
+    run: () => safeApply({ type: 'defaultZone', name: risky.zone }, seconds, true),
+    alternative: { action: 'Set without safe apply', testId: 'fw-default-zone-force', run: () => goDefault(risky.zone, true) },
   };
   const setLogDenied = (value: string) =>
     setConfirm({
@@ -117,7 +143,7 @@ export function GlobalControls({ full }: { full: FullState }) {
         <DescriptionListGroup>
           <DescriptionListTerm>Default zone</DescriptionListTerm>
           <DescriptionListDescription>
-            <FormSelect aria-label="Default zone" data-testid="fw-default-zone" value={g.defaultZone} isDisabled={busy} onChange={(_e, v) => setDefault(v)}>
+            <FormSelect aria-label="Default zone" data-testid="fw-default-zone" value={g.defaultZone} isDisabled={busy} onChange={(_e, v) => void setDefault(v)}>
               {zones.map((z) => <FormSelectOption key={z} value={z} label={z} />)}
             </FormSelect>
           </DescriptionListDescription>
@@ -164,6 +190,7 @@ export function GlobalControls({ full }: { full: FullState }) {
         </Tbody>
       </Table>
       {confirm && <ConfirmModal c={confirm} onClose={() => setConfirm(undefined)} />}
+      {riskyConfirm && <ConfirmModal c={riskyConfirm} onClose={() => setRisky(undefined)} />}
     </div>
   );
 }

@@ -44,6 +44,15 @@ function blankAction(type: RichAction['type'], limit?: string): RichAction {
   return { type, ...(limit ? { limit } : {}) } as RichAction;
 }
 
+/** A typed priority as a number: empty means none (0); undefined while it is not a whole number yet ("-"). */
+function priorityOf(text: string): number | undefined {
+  const t = text.trim();
+  if (t === '') return 0;
+  if (!/^[+-]?\d+$/.test(t)) return undefined;
+  const n = Number(t);
+  return n === 0 ? 0 : n; // no -0
+}
+
 interface Props {
   /** Text to start from (editing an existing rule). */
   initial?: string;
@@ -70,7 +79,12 @@ export function RichRuleEditor({ initial, context, submitLabel, onSubmit, onCanc
   const problems = parsed.ok ? checkRichRuleIn(parsed.rule, context) : [];
   const canonical = parsed.ok ? printRichRule(parsed.rule) : undefined;
 
+  // The priority as typed: "-" or "+" on the way to "-5" must stay in the field, so the text is
+  // kept apart from the rule and only a whole number goes into it (range checked with the rule).
+  const [prioText, setPrioText] = useState<string>();
+  const [prioTouched, setPrioTouched] = useState(false);
   const onText = (v: string) => {
+    setPrioText(undefined);
     setText(v);
     const p = parseRichRule(v);
     if (p.ok) setLastGood(p.rule);
@@ -85,6 +99,19 @@ export function RichRuleEditor({ initial, context, submitLabel, onSubmit, onCanc
     edit(next);
   };
   const fieldProblem = (prefix: string) => problems.find((p) => p.field === prefix || p.field.startsWith(`${prefix}.`))?.message;
+  const prioShown = prioText ?? String(rule.priority);
+  const prioNumber = priorityOf(prioShown);
+  const prioError = prioNumber === undefined ? `The priority "${prioShown}" is not a whole number: use -32768 to 32767 (0 = none).` : fieldProblem('priority');
+  const onPriority = (v: string) => {
+    setPrioText(v);
+    const n = priorityOf(v);
+    if (n !== undefined && n !== rule.priority) set('priority', n);
+  };
+  const canSubmit = parsed.ok && problems.length === 0 && prioNumber !== undefined;
+  const submit = () => {
+    setPrioTouched(true);
+    if (canSubmit && canonical) onSubmit(canonical);
+  };
 
   const el = rule.element;
   const log = rule.log;
@@ -101,7 +128,7 @@ export function RichRuleEditor({ initial, context, submitLabel, onSubmit, onCanc
         value={text}
         onChange={(_e, v) => onText(v)}
         onKeyDown={(e) => {
-          if (e.key === 'Enter' && parsed.ok && problems.length === 0 && canonical) onSubmit(canonical);
+          if (e.key === 'Enter') submit();
           if (e.key === 'Escape' && onCancel) onCancel();
         }}
         validated={parsed.ok && problems.length === 0 ? 'success' : 'error'}
@@ -142,7 +169,24 @@ export function RichRuleEditor({ initial, context, submitLabel, onSubmit, onCanc
       <ExpandableSection toggleText={formOpen ? 'Hide rule form' : 'Edit with a form'} isExpanded={formOpen} onToggle={(_e, v) => setFormOpen(v)}>
         <div className="hd-fw-rich-form">
           <label>Priority</label>
-          <TextInput aria-label="Priority" data-testid={`${testIdPrefix}-priority`} value={String(rule.priority)} onChange={(_e, v) => set('priority', Number.isInteger(Number(v)) ? Number(v) : 0)} />
+          <div>
+            <TextInput
+              aria-label="Priority"
+              data-testid={`${testIdPrefix}-priority`}
+              value={prioShown}
+              onChange={(_e, v) => onPriority(v)}
+              onBlur={() => {
+                setPrioTouched(true);
+                // A whole number is shown as firewalld prints it ("+05" -> "5"); anything else stays for fixing.
+                if (prioNumber !== undefined) setPrioText(undefined);
+              }}
+              onKeyDown={(e) => e.key === 'Enter' && submit()}
+              validated={prioTouched && prioError ? 'error' : 'default'}
+            />
+            {prioTouched && prioError && (
+              <HelperText><HelperTextItem variant="error" data-testid={`${testIdPrefix}-priority-error`}>{prioError}</HelperTextItem></HelperText>
+            )}
+          </div>
           <label>Family</label>
           <FormSelect aria-label="Family" value={rule.family ?? ''} onChange={(_e, v) => set('family', (v || undefined) as RichRule['family'])}>
             <FormSelectOption value="" label="any (IPv4 and IPv6)" />
@@ -245,7 +289,7 @@ export function RichRuleEditor({ initial, context, submitLabel, onSubmit, onCanc
       </ExpandableSection>
 
       <div className="hd-fw-actions">
-        <Button variant="primary" data-testid={`${testIdPrefix}-submit`} isDisabled={!parsed.ok || problems.length > 0} onClick={() => canonical && onSubmit(canonical)}>
+        <Button variant="primary" data-testid={`${testIdPrefix}-submit`} isDisabled={!canSubmit} onClick={submit}>
           {submitLabel}
         </Button>
         {onCancel && <Button variant="link" onClick={onCancel}>Cancel</Button>}

@@ -33,7 +33,7 @@ export function SafeApplyBanner() {
             <Progress value={(left / Math.max(1, s.seconds)) * 100} aria-label="Time left" measureLocation="none" variant={left <= 10 ? 'danger' : 'warning'} />
             <div className="hd-fw-actions">
               <Button variant="primary" data-testid="fw-safe-apply-confirm" onClick={() => void confirmSession(s.id)}>
-                Keep it: I can still reach the host{s.saveToPermanent ? ' (and save to permanent)' : ''}
+                Keep it: I can still reach the host{s.saveToPermanent && s.change.type !== 'defaultZone' ? ' (and save to permanent)' : ''}
               </Button>
               <Button variant="secondary" data-testid="fw-safe-apply-revert" onClick={() => void revertSession(s.id)}>Revert now</Button>
             </div>

@@ -20,6 +20,7 @@ import { ExportButtons } from './ExportButtons';
 import { ItemsSection } from './ItemsSection';
 import { RichRuleEditor } from './RichRuleEditor';
 import { useRisk } from './useRisk';
+import { ZoneActions } from './ZoneActions';
 
 const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
 
@@ -103,9 +104,10 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
           <Label color="orange" data-testid="fw-zone-diff">{diff.status === 'changed' ? `${diffCount(diff)} difference${diffCount(diff) === 1 ? '' : 's'}` : diff.status === 'runtimeOnly' ? 'runtime only' : 'permanent only (reload to load it)'}</Label>
         )}
         <ExportButtons kind="zone" name={name} />
+        <ZoneActions full={full} name={name} />
       </div>
 
-      <div className="hd-fw-columns hd-fw-colheads">
+      <div className="hd-fw-columns hd-fw-colheads" data-testid="fw-zone-colheads">
         <div>Runtime (live)</div>
         <div>Permanent (after reload)</div>
       </div>

@@ -5,7 +5,6 @@ import type { FullState } from '../../../../shared/firewall/model';
 import { checkName } from '../../../../shared/firewall/validate';
 import { api } from '../../app/api';
 import { useFirewallStore } from '../store';
-import { ConfirmModal, type Confirm } from './ConfirmModal';
 import { ZoneEditor } from './ZoneEditor';
 
 /** Zones of both layers with their differences marked, and the selected zone's editor. */
@@ -14,11 +13,9 @@ export function ZonesView({ full }: { full: FullState }) {
   const hostId = useFirewallStore((s) => s.hostId);
   const { select, run, load } = useFirewallStore.getState();
   const [newName, setNewName] = useState('');
-  const [confirm, setConfirm] = useState<Confirm>();
   const names = objectNames(full, 'zone');
   const problem = newName ? checkName('zone', newName) ?? (full.permanent.zones[newName] ? `Zone "${newName}" exists.` : undefined) : undefined;
   const current = selected && names.includes(selected) ? selected : full.global.defaultZone;
-  const perm = full.permanent.zones[current];
   const createZone = () => {
     if (!newName || problem) return;
     void run('Creating the zone', () => api.firewall.createZone({ name: newName, settings: {} }, { host: hostId }), `Zone ${newName} created (permanent; reload to use it)`).then((r) => {
@@ -29,7 +26,6 @@ export function ZonesView({ full }: { full: FullState }) {
       }
     });
   };
-  const custom = perm?.meta ? !perm.meta.builtin : false;
 
   return (
     <div className="hd-fw-split">
@@ -63,54 +59,8 @@ export function ZonesView({ full }: { full: FullState }) {
           </Button>
           {problem && <span className="hd-fw-error">{problem}</span>}
         </div>
-        {custom && (
-          <Button
-            variant="link"
-            isDanger
-            data-testid="fw-delete-zone"
-            onClick={() =>
-              setConfirm({
-                title: `Delete zone ${current}?`,
-                danger: true,
-                body: <p>The permanent zone {current} is deleted. Its interfaces and sources move to the default zone ({full.global.defaultZone}) after a reload.</p>,
-                action: 'Delete zone',
-                run: () => run('Deleting the zone', () => api.firewall.deleteZone({ name: current }, { host: hostId }), `Zone ${current} deleted`).then(() => load(hostId)),
-              })
-            }
-          >
-            Delete zone {current}
-          </Button>
-        )}
-        {custom && <RenameZone name={current} />}
-        {confirm && <ConfirmModal c={confirm} onClose={() => setConfirm(undefined)} />}
       </nav>
       <div className="hd-fw-main">{current && <ZoneEditor key={current} full={full} name={current} />}</div>
-    </div>
-  );
-}
-
-function RenameZone({ name }: { name: string }) {
-  const hostId = useFirewallStore((s) => s.hostId);
-  const { run, load, select } = useFirewallStore.getState();
-  const [to, setTo] = useState('');
-  const problem = to ? checkName('zone', to) : undefined;
-  const rename = () => {
-    if (!to || problem) return;
-    void run('Renaming the zone', () => api.firewall.renameZone({ name, newName: to }, { host: hostId }), `Zone ${name} renamed to ${to}`).then((r) => {
-      if (r) {
-        select('zone', to);
-        setTo('');
-        void load(hostId);
-      }
-    });
-  };
-  return (
-    <div className="hd-fw-list-new">
-      <TextInput aria-label="Rename zone to" placeholder={`rename ${name} to`} value={to} onChange={(_e, v) => setTo(v)} onKeyDown={(e) => e.key === 'Enter' && rename()} validated={problem ? 'error' : 'default'} />
-      <Button variant="secondary" isDisabled={!to || !!problem} onClick={rename}>
-        Rename
-      </Button>
-      {problem && <span className="hd-fw-error">{problem}</span>}
     </div>
   );
 }
