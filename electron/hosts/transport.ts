@@ -1,0 +1,83 @@
+import type { LiveEntry } from '../../shared/kernel/contract';
+import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
+
+/**
+ * What a host offers the features: everything a handler needs from a machine, and nothing
+ * else. Handlers never import `fs` or `child_process` for host data; they ask the host's
+ * transport. Implementations: local (this machine), image (`--root DIR`, every path resolved
+ * inside DIR as if chrooted), ssh (system ssh + ControlMaster; reads through a one-round-trip
+ * agent, writes through the helper), snapshot (read-only, from a snapshot or imported text).
+ *
+ * Paths are always the host's own absolute paths ("/etc/resolv.conf"), never this machine's
+ * path of an image: the transport maps them.
+ */
+
+export type FileType = 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'char' | 'block' | 'missing';
+
+/** Facts about one path, as the host sees it (lstat: a symlink is reported as a symlink). */
+export interface FileFacts {
+  /** The path as asked (host-absolute). */
+  path: string;
+  type: FileType;
+  /** Raw readlink() of a symlink. */
+  linkTarget?: string;
+  /** Host-absolute path after resolving every link inside the host root; absent when it leaves the root, loops or is missing. */
+  resolved?: string;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  size?: number;
+  mtimeMs?: number;
+  /** Content of a regular file (after following links when `follow`), when asked for. */
+  bytes?: Buffer;
+  /** sha256 hex of `bytes`. */
+  sha256?: string;
+  /** Directory entries (name and type, sorted by name), when asked for. */
+  entries?: { name: string; type: FileType }[];
+  /** Why content or entries could not be had (errno code and plain words): not thrown, reported. */
+  error?: { code: string; message: string };
+}
+
+export interface ReadRequest {
+  /** Host-absolute path. */
+  path: string;
+  /** Read the content of a regular file (non-regular files are refused with error NOT_REGULAR). */
+  content?: boolean;
+  /** List a directory. */
+  list?: boolean;
+  /** Follow symlinks (inside the host root) before reading content or listing. */
+  follow?: boolean;
+  /** Refuse content larger than this (error TOO_LARGE); default 4 MiB. */
+  maxBytes?: number;
+}
+
+export interface HostIdentity {
+  hostname: string;
+  /** PRETTY_NAME from os-release, or "". */
+  os: string;
+  /** Kernel release (uname -r / kernel/osrelease). */
+  kernel: string;
+  /** Host's clock when described, ms since epoch. */
+  time: number;
+}
+
+export interface HelperOptions {
+  /** Needs root (writes to /etc, /proc/sys). False for verbs that run as the user (e.g. a firewall revert timer). */
+  elevate: boolean;
+  /** Deadline for the helper's answer, ms. */
+  timeoutMs?: number;
+}
+
+export interface HostTransport {
+  readonly kind: 'local' | 'image' | 'ssh' | 'snapshot';
+  /** Reads many paths in one round trip; never throws for a missing or unreadable path (see FileFacts.error). */
+  read(requests: ReadRequest[]): Promise<FileFacts[]>;
+  /** Every entry under the host's live /proc/sys in one round trip (directories in `dirs`). */
+  procSys(): Promise<{ entries: LiveEntry[]; dirs: string[] }>;
+  describe(): Promise<HostIdentity>;
+  /** Runs one verb of the privileged helper on the host (pkexec, sudo -n, or directly as root). */
+  helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse>;
+  /** A D-Bus address this process can connect to for the host's system bus, or undefined for the platform default. */
+  busAddress(): Promise<string | undefined>;
+  dispose(): Promise<void>;
+}
