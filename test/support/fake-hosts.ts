@@ -307,6 +307,9 @@ hostname ${name}
 ip link set lo up
 mount -t overlay overlay -o lowerdir=/etc,upperdir=${upper},workdir=${dir}/work /etc
 mount -t tmpfs -o mode=0755 tmpfs /run
+# The host's own /usr/libexec (HostDeck's helper is installed at /usr/libexec/hostdeck there).
+mkdir -p ${dir}/libexec-upper ${dir}/libexec-work
+mount -t overlay overlay -o lowerdir=/usr/libexec,upperdir=${dir}/libexec-upper,workdir=${dir}/libexec-work /usr/libexec
 mount -t tmpfs -o mode=0700 tmpfs /root
 mkdir -p /run/sshd /run/dbus /run/authorized_keys /run/lock /home/${FAKE_USER} 2>/dev/null || true
 chmod 0755 /run/sshd
