@@ -115,6 +115,16 @@ async function guardLink<T>(link: SshLink, run: () => Promise<T> | T): Promise<T
   try {
     return await Promise.race([Promise.resolve().then(run), lost]);
   } catch (e) {
+    if (!(e instanceof ApiError && e.code === 'HOST_UNREACHABLE') && link.status.state === 'connected') {
+      // A session or the bus bridge may notice a dead link a moment before the master's exit does.
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 750);
+        link.once('status', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
     const st = link.status.state;
     if (!(e instanceof ApiError && e.code === 'HOST_UNREACHABLE') && (st === 'disconnected' || st === 'unreachable')) {
       throw new ApiError('HOST_UNREACHABLE', `${link.destination.text} is unreachable: ${link.status.message}`, { destination: link.destination.text, cause: e instanceof Error ? e.message : String(e) });

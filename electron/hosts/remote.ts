@@ -273,7 +273,7 @@ export class RemoteHosts {
   async check(id: string): Promise<RemoteHost> {
     const e = this.entry(id);
     try {
-      await e.link.reconnect();
+      await e.link.verify();
     } catch (err) {
       if (err instanceof ApiError && err.code === 'HOST_KEY_UNKNOWN') {
         const r = await e.link.hostKeyContact().catch(() => undefined);

@@ -75,6 +75,8 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private backoffMs = 1000;
   private disposed = false;
+  /** Set when a fresh connection was refused (changed key, login refused): no automatic reconnect. */
+  private blocked: Omit<LinkStatus, 'since'> | undefined;
   /** Reconnect by itself after a loss (set while someone uses the host). */
   keepAlive = true;
 
@@ -108,11 +110,12 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   }
 
   /** Options common to every ssh run (master, sessions, probes). */
-  private baseArgs(): string[] {
+  private baseArgs(controlPath = this.controlPath): string[] {
+    // ssh keeps the FIRST value given for an option: callers pass ControlPath here, never after.
     const a: string[] = [];
     if (this.opts.sshConfig) a.push('-F', this.opts.sshConfig);
     a.push(
-      '-o', `ControlPath=${this.controlPath}`,
+      '-o', `ControlPath=${controlPath}`,
       '-o', 'LogLevel=ERROR',
       '-o', `ConnectTimeout=${Math.ceil(this.opts.connectTimeoutMs / 1000)}`,
       '-o', `ServerAliveInterval=${this.opts.aliveIntervalS}`,
@@ -129,6 +132,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   /** Opens the master if it is not up. Rejects with HOST_KEY_UNKNOWN, HOST_KEY_CHANGED, AUTH_FAILED or HOST_UNREACHABLE. */
   connect(): Promise<void> {
     if (this.disposed) return Promise.reject(new ApiError('HOST_UNREACHABLE', `${this.destination.text}: the host was removed`));
+    if (this.blocked) return Promise.reject(new ApiError(this.blocked.state === 'host-key-changed' ? 'HOST_KEY_CHANGED' : this.blocked.state === 'auth-failed' ? 'AUTH_FAILED' : 'HOST_KEY_UNKNOWN', this.blocked.message));
     if (this.master && this._status.state === 'connected') return Promise.resolve();
     this.connecting ??= this.openMaster().finally(() => (this.connecting = undefined));
     return this.connecting;
@@ -219,6 +223,10 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   }
 
   private lost(message: string): void {
+    if (this.blocked) {
+      this.setStatus(this.blocked);
+      return;
+    }
     this.setStatus({ state: 'disconnected', message });
     const err = new ApiError('HOST_UNREACHABLE', message, { destination: this.destination.text });
     for (const s of [...this.live]) s.fail(err);
@@ -236,8 +244,39 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     this.reconnectTimer.unref?.();
   }
 
+  /**
+   * Checks the host with a fresh connection (host key and login as they are now), without
+   * disturbing the master. A refusal (changed key, login refused) ends the master too: HostDeck
+   * does not keep talking to a host it would not connect to again.
+   */
+  async verify(): Promise<void> {
+    this.blocked = undefined;
+    if (!this.master || this._status.state !== 'connected') return this.connect();
+    const args = [...this.baseArgs('none'), '-o', 'ControlMaster=no', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-T', ...destinationArgs(this.destination), '/bin/true'];
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(this.opts.ssh, args, { stdio: ['ignore', 'ignore', 'pipe'], env: sshEnv() });
+      let stderr = '';
+      child.stderr!.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+      const t = setTimeout(() => child.kill('SIGKILL'), this.opts.connectTimeoutMs + 2000);
+      child.on('close', (code) => {
+        clearTimeout(t);
+        resolve({ code, stderr });
+      });
+      child.on('error', (e) => resolve({ code: -1, stderr: e.message }));
+    });
+    if (r.code === 0) return;
+    const err = classifySshFailure(r.stderr, this.destination.text);
+    const state = errState(err);
+    if (state === 'unreachable') throw err;
+    this.blocked = { state, message: err.message, fingerprint: (err.detail as { fingerprint?: string })?.fingerprint, sshSays: r.stderr.trim() || undefined };
+    this.setStatus(this.blocked);
+    this.master?.kill('SIGTERM');
+    throw err;
+  }
+
   /** Tries again now (the user pressed "Reconnect", or a call needs the host). */
   async reconnect(): Promise<void> {
+    this.blocked = undefined;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
     this.backoffMs = 1000;
@@ -339,6 +378,8 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     await this.acquire(deadline, 'opening the D-Bus bridge');
     const args = [...this.baseArgs(), '-S', this.controlPath, '-o', 'ControlMaster=no', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-T', ...destinationArgs(this.destination), command];
     const child = spawn(this.opts.ssh, args, { stdio: ['pipe', 'pipe', 'pipe'], env: sshEnv() });
+    child.stdin.on('error', () => undefined);
+    child.stdout.on('error', () => undefined);
     let released = false;
     const entry = { child, fail: () => child.kill('SIGKILL') };
     this.live.add(entry);
@@ -406,9 +447,8 @@ exit 1
         { mode: 0o700 },
       );
       const args = [
-        ...this.baseArgs(),
+        ...this.baseArgs('none'),
         '-o', 'ControlMaster=no',
-        '-o', 'ControlPath=none',
         '-o', 'BatchMode=no',
         '-o', 'StrictHostKeyChecking=ask',
         '-o', 'PasswordAuthentication=no',

@@ -50,7 +50,7 @@ export class SshTransport implements HostTransport {
       if (s.state !== 'connected') {
         // A new connection may be another login (fixed sudoers, new key): learn again.
         this.privilegeCache = undefined;
-        for (const b of [...this.bridges]) b.destroy();
+        for (const b of [...this.bridges]) closeGently(b);
       }
     });
   }
@@ -173,7 +173,12 @@ export class SshTransport implements HostTransport {
     const parsed = helperRequestSchema.safeParse(request);
     if (!parsed.success) throw new ApiError('INVALID_INPUT', `Invalid helper request: ${parsed.error.issues.slice(0, 3).map((i) => i.message).join('; ')}`);
     const body = JSON.stringify(parsed.data);
-    const priv = await this.privilege();
+    let priv = await this.privilege();
+    if (priv.mode === 'sudo' && priv.helperInstalled === false) {
+      // Installed since we looked (hosts install-helper through another login)?
+      this.privilegeCache = undefined;
+      priv = await this.privilege();
+    }
     const timeoutMs = opts.timeoutMs ?? 30_000;
     let command: string;
     let input: string;
@@ -261,6 +266,7 @@ export class SshTransport implements HostTransport {
 
   private bridge(sock: Socket): void {
     this.bridges.add(sock);
+    sock.on('error', () => sock.destroy());
     sock.on('close', () => this.bridges.delete(sock));
     sock.pause();
     const start = async () => {
@@ -271,6 +277,7 @@ export class SshTransport implements HostTransport {
         child.kill('SIGKILL');
         return;
       }
+      child.stdin!.on('error', () => undefined);
       let err = '';
       child.stderr!.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
       child.stdout!.pipe(sock);
@@ -279,13 +286,13 @@ export class SshTransport implements HostTransport {
       child.stdin!.on('error', () => sock.destroy());
       child.on('exit', (code) => {
         if (err.trim()) this.opts.log?.(`bridge on ${this.link.destination.text} exited ${code}: ${err.trim()}`);
-        sock.destroy();
+        closeGently(sock);
       });
       sock.on('close', () => child.kill('SIGTERM'));
     };
     start().catch((e: unknown) => {
       this.opts.log?.(`bridge to ${this.link.destination.text}: ${e instanceof Error ? e.message : String(e)}`);
-      sock.destroy();
+      closeGently(sock);
     });
   }
 
@@ -295,11 +302,23 @@ export class SshTransport implements HostTransport {
   }
 
   async dispose(): Promise<void> {
-    for (const b of [...this.bridges]) b.destroy();
+    for (const b of [...this.bridges]) closeGently(b);
     const s = this.server;
     this.server = undefined;
     if (s) await new Promise<void>((r) => s.close(() => r()));
     rmSync(this.busSocket, { force: true });
     await this.link.dispose();
   }
+}
+
+/**
+ * Ends a bus client's socket with EOF rather than a reset: dbus-next writes its handshake the
+ * moment it connects and has no error listener on that write, so a socket destroyed under it
+ * would surface as an uncaught EPIPE. Reading what it sends and then ending lets it see 'end'.
+ */
+function closeGently(sock: Socket): void {
+  if (sock.destroyed) return;
+  sock.resume();
+  sock.end();
+  setTimeout(() => sock.destroy(), 2000).unref();
 }
