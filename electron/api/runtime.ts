@@ -113,6 +113,9 @@ async function guardLink<T>(link: SshLink, run: () => Promise<T> | T): Promise<T
   });
   lost.catch(() => undefined);
   try {
+    // The link first (within its connect deadline): a refused host key or login is reported as
+    // such, not as whatever the handler's first read would make of it.
+    await link.connect();
     return await Promise.race([Promise.resolve().then(run), lost]);
   } catch (e) {
     if (!(e instanceof ApiError && e.code === 'HOST_UNREACHABLE') && link.status.state === 'connected') {
