@@ -203,6 +203,26 @@ describe('remote hosts over ssh', () => {
     }
   });
 
+  it('safe apply on a remote host: the revert is scheduled on the host and runs with the link cut', async () => {
+    const link = rt.remote.linkOf('fake1')!;
+    await link.reconnect();
+    const session = await rt.api.firewall.safeApply(
+      { change: { type: 'zone', name: 'public', patch: { add: { ports: [{ port: '7777', protocol: 'tcp' }] } } }, seconds: 5, saveToPermanent: false },
+      { host: 'fake1' },
+    );
+    expect(session.status).toBe('pending');
+    expect(fh.hosts[0]!.firewallCmd('--zone=public', '--list-ports')).toContain('7777/tcp');
+    // Cut the cable mid-countdown: HostDeck can no longer reach the host at all.
+    fh.hosts[0]!.blackhole(true);
+    link.killMaster();
+    try {
+      await waitFor(() => !fh.hosts[0]!.firewallCmd('--zone=public', '--list-ports').includes('7777/tcp'), 30_000);
+    } finally {
+      fh.hosts[0]!.blackhole(false);
+    }
+    expect(fh.hosts[0]!.firewallCmd('--zone=public', '--list-ports')).toContain('8443/tcp');
+  });
+
   it('removes a host: forgotten in hosts.json and the registry', async () => {
     expect(await rt.api.hosts.remove({ id: 'fake3' })).toEqual({ removed: true });
     expect((await rt.api.hosts.list({})).hosts.map((h) => h.id)).not.toContain('fake3');
