@@ -71,6 +71,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   private _status: LinkStatus = { state: 'idle', message: 'Not connected yet', since: Date.now() };
   private readonly waiting: (() => void)[] = [];
   private active = 0;
+  private peak = 0;
   private readonly live = new Set<{ child: ChildProcess; fail: (e: ApiError) => void }>();
   private reconnectTimer: NodeJS.Timeout | undefined;
   private backoffMs = 1000;
@@ -101,6 +102,11 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
 
   get sessionsInUse(): number {
     return this.active;
+  }
+
+  /** Most sessions ever open at once over this link (never above maxSessions). */
+  get peakSessions(): number {
+    return this.peak;
   }
 
   private setStatus(s: Omit<LinkStatus, 'since'>): void {
@@ -296,6 +302,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
       });
     }
     this.active++;
+    this.peak = Math.max(this.peak, this.active);
   }
 
   private release(): void {
