@@ -81,13 +81,16 @@ export class Runtime {
     return out.data;
   }
 
-  /** A registered host, a saved remote host, or any ssh destination (a temporary remote host). */
+  /**
+   * A registered host or a saved remote host; in the CLI also any ssh destination (a temporary
+   * remote host, so scripts need no set-up step). The UI and browser mode reach saved hosts only.
+   */
   hostFor(id: string): Host {
     if (id !== 'local') this.remote.load();
     try {
       return this.hosts.get(id);
     } catch (e) {
-      if (id === 'local' || !(e instanceof ApiError) || e.code !== 'UNKNOWN_HOST') throw e;
+      if (id === 'local' || this.mode !== 'cli' || !(e instanceof ApiError) || e.code !== 'UNKNOWN_HOST') throw e;
       return this.hosts.get(this.remote.resolve(id));
     }
   }
