@@ -117,75 +117,93 @@ export interface GlobStats {
   steps: number;
 }
 
+/** Thrown inside the matcher when a step budget runs out. */
+class BudgetExceeded extends Error {}
+
 /**
- * A set of states at one position of the path, advanced one path character at a time. The keys
- * are node * 2^k + state for T/STAR/ESC states (small) and strings for bracket states (they hold
- * a character); both only live within one position, except T and STAR.
+ * A set of states at one position of the path, advanced one path character at a time. T, STAR
+ * and ESC states are numbers (node * 64 + state); bracket states also carry the pending
+ * character of a range and live only within one position. Buffers are reused across steps.
  */
 class Stepper {
   private readonly n: number;
+  private steps = 0;
+  private readonly seen = new Set<number>();
+  private readonly seenBr = new Set<string>();
+  private readonly work: number[] = [];
+  private readonly workBr: number[] = []; // triples: node, state, pending code point
+  private readonly todo: number[] = [];
+  private next = new Set<number>();
+  /** The path character being read (undefined at the end) and its code point (-1 at the end). */
+  private c: string | undefined;
+  private cp = -1;
+
   constructor(
     private readonly g: CompiledGlob,
     private readonly stats?: GlobStats,
+    private readonly budget = Infinity,
   ) {
     this.n = g.cps.length;
   }
 
   /** The start states. */
   start(): number[] {
-    return [this.key(0, T | COMP_START)];
+    return [T | COMP_START];
   }
 
-  private key(node: number, st: number): number {
-    return node * 64 + st;
+  /** Adds a state at `node`, following the brace structure (which reads nothing) to the characters it can lead to. */
+  private add(node: number, st: number, pend = 0): void {
+    const { g, n, todo } = this;
+    todo.push(node);
+    while (todo.length) {
+      const i = todo.pop()!;
+      if (stKind(st) === BR) {
+        const k = `${i}:${st}:${pend}`;
+        if (this.seenBr.has(k)) continue;
+        this.seenBr.add(k);
+      } else {
+        const k = i * 64 + st;
+        if (this.seen.has(k)) continue;
+        this.seen.add(k);
+      }
+      const kd = i < n ? g.kind[i] : LIT;
+      if (kd === LIT) {
+        if (stKind(st) === BR) this.workBr.push(i, st, pend);
+        else this.work.push(i * 64 + st);
+      } else if (kd === CLOSE) todo.push(i + 1);
+      else for (const t of g.jump.get(i)!) todo.push(t);
+    }
+  }
+
+  /** A state for the next position, after this path character. */
+  private emit(node: number, st: number): void {
+    if (this.c !== undefined) this.next.add(node * 64 + st);
   }
 
   /**
    * Reads one path character `c` (undefined: the end of the path) from the states `from`.
-   * Returns the states after it, or for the end, whether the path is accepted (as [1] or []).
+   * Returns the states after it; at the end, [1] when the path is accepted, else [].
    */
   step(from: readonly number[], c: string | undefined): number[] {
-    const g = this.g;
-    const n = this.n;
-    const cp = c === undefined ? -1 : c.codePointAt(0)!;
-    const next = new Set<number>();
-    const seen = new Set<number>();
-    const seenBr = new Set<string>();
-    const work: number[] = [];
-    const workBr: [number, number, number][] = []; // node, state, pending code point
+    const { g, n, work, workBr } = this;
+    this.c = c;
+    this.cp = c === undefined ? -1 : c.codePointAt(0)!;
+    this.seen.clear();
+    this.seenBr.clear();
+    this.next = new Set<number>();
     let accepted = false;
-    // Adds a state at `node`, following the brace structure (which reads nothing) to the
-    // characters it can lead to.
-    const add = (node: number, st: number, pend = 0) => {
-      const todo = [node];
-      while (todo.length) {
-        const i = todo.pop()!;
-        if (stKind(st) === BR) {
-          const k = `${i}:${st}:${pend}`;
-          if (seenBr.has(k)) continue;
-          seenBr.add(k);
-        } else {
-          const k = this.key(i, st);
-          if (seen.has(k)) continue;
-          seen.add(k);
-        }
-        const kd = i < n ? g.kind[i] : LIT;
-        if (kd === LIT) {
-          if (stKind(st) === BR) workBr.push([i, st, pend]);
-          else work.push(i * 64 + st);
-        } else if (kd === CLOSE) todo.push(i + 1);
-        else for (const t of g.jump.get(i)!) todo.push(t);
-      }
-    };
-    const emit = (node: number, st: number) => {
-      if (c !== undefined) next.add(this.key(node, st));
-    };
-    for (const k of from) add(Math.floor(k / 64), k % 64);
+    for (const k of from) this.add(Math.floor(k / 64), k % 64);
     while (work.length || workBr.length) {
       if (this.stats) this.stats.steps++;
+      if (++this.steps > this.budget) {
+        work.length = 0;
+        workBr.length = 0;
+        throw new BudgetExceeded();
+      }
       if (workBr.length) {
-        const [i, st, pend] = workBr.pop()!;
-        this.bracket(i, st, pend, cp, add, emit);
+        const pend = workBr.pop()!;
+        const st = workBr.pop()!;
+        this.bracket(workBr.pop()!, st, pend);
         continue;
       }
       const k = work.pop()!;
@@ -194,8 +212,8 @@ class Stepper {
       const sk = stKind(st);
       if (sk === STAR) {
         // "*": take this path character and stay, or stop here and read on.
-        if (c !== undefined && c !== '/') emit(i, st);
-        add(i, T | (st & (3 << GUARD_SHIFT)));
+        if (c !== undefined && c !== '/') this.emit(i, st);
+        this.add(i, T | (st & (3 << GUARD_SHIFT)));
         continue;
       }
       if (i === n) {
@@ -208,7 +226,7 @@ class Stepper {
       if (guard === 1) guard = 2;
       if (x === '/') guard = 0;
       if (sk === ESC) {
-        if (x !== '/' && c === x) emit(i + 1, T | withGuard(guard));
+        if (x !== '/' && c === x) this.emit(i + 1, T | withGuard(guard));
         continue;
       }
       // sk === T
@@ -216,37 +234,38 @@ class Stepper {
       if (st & COMP_START && x !== '.' && x !== '/' && c === '.') continue;
       switch (x) {
         case '/':
-          if (c === '/') emit(i + 1, T | COMP_START);
+          if (c === '/') this.emit(i + 1, T | COMP_START);
           break;
         case '*':
-          add(i + 1, STAR | withGuard(guard));
+          this.add(i + 1, STAR | withGuard(guard));
           break;
         case '?':
-          if (c !== undefined && c !== '/') emit(i + 1, T | withGuard(guard));
+          if (c !== undefined && c !== '/') this.emit(i + 1, T | withGuard(guard));
           break;
         case '[':
           // Either a literal "[" (no "]" later in the component) or a bracket expression.
-          if (c === '[') emit(i + 1, T | withGuard(Math.max(guard, 1)));
-          if (c !== undefined && c !== '/') add(i + 1, BR | withGuard(guard));
+          if (c === '[') this.emit(i + 1, T | withGuard(Math.max(guard, 1)));
+          if (c !== undefined && c !== '/') this.add(i + 1, BR | withGuard(guard));
           break;
         case '\\':
           // Either an escape of the next character or, last in its component, a literal "\".
-          add(i + 1, ESC | withGuard(guard));
-          if (c === '\\') emit(i + 1, T | withGuard(guard) | MUST_END);
+          this.add(i + 1, ESC | withGuard(guard));
+          if (c === '\\') this.emit(i + 1, T | withGuard(guard) | MUST_END);
           break;
         default:
-          if (c === x) emit(i + 1, T | withGuard(guard));
+          if (c === x) this.emit(i + 1, T | withGuard(guard));
       }
     }
     if (c === undefined) return accepted ? [1] : [];
-    return [...next];
+    return [...this.next];
   }
 
-  /** One character of a bracket expression, which is to match the path character cp. */
-  private bracket(i: number, st: number, pend: number, cp: number, add: (node: number, st: number, pend?: number) => void, emit: (node: number, st: number) => void): void {
+  /** One character of a bracket expression, which is to match the path character. */
+  private bracket(i: number, st: number, pend: number): void {
     if (i === this.n) return; // no "]": this was not a bracket expression
     const x = this.g.cps[i]!;
     if (x === '/') return;
+    const cp = this.cp;
     let guard = guardOf(st);
     if (guard === 2 && x === ']') return;
     if (guard === 1) guard = 2;
@@ -257,7 +276,7 @@ class Stepper {
       s |= BR_BODY;
       if (x === '!' || x === '^') s |= BR_NEG;
       else s = (s & ~(3 << PEND_SHIFT)) | (1 << PEND_SHIFT);
-      add(i + 1, s, x === '!' || x === '^' ? 0 : xc);
+      this.add(i + 1, s, x === '!' || x === '^' ? 0 : xc);
       return;
     }
     const pk = (s >> PEND_SHIFT) & 3;
@@ -272,17 +291,17 @@ class Stepper {
         single(45); // "-"
       }
       const ok = s & BR_NEG ? !(s & BR_NONEMPTY) || !(s & BR_MATCHED) : !!(s & BR_MATCHED);
-      if (ok) emit(i + 1, T | withGuard(guard));
+      if (ok) this.emit(i + 1, T | withGuard(guard));
       return;
     }
     s &= ~(3 << PEND_SHIFT);
     if (pk === 0) {
-      add(i + 1, s | (1 << PEND_SHIFT), xc);
+      this.add(i + 1, s | (1 << PEND_SHIFT), xc);
     } else if (pk === 1) {
-      if (x === '-') add(i + 1, s | (2 << PEND_SHIFT), pend);
+      if (x === '-') this.add(i + 1, s | (2 << PEND_SHIFT), pend);
       else {
         single(pend);
-        add(i + 1, s | (1 << PEND_SHIFT), xc);
+        this.add(i + 1, s | (1 << PEND_SHIFT), xc);
       }
     } else {
       // A range; a reversed one adds nothing.
@@ -290,7 +309,7 @@ class Stepper {
         s |= BR_NONEMPTY;
         if (pend <= cp && cp <= xc) s |= BR_MATCHED;
       }
-      add(i + 1, s, 0);
+      this.add(i + 1, s, 0);
     }
   }
 }
@@ -307,12 +326,22 @@ export function matchGlob(g: CompiledGlob, path: string, stats?: GlobStats): boo
 }
 
 /**
- * The paths of `listing` that match the glob, in listing order of first appearance. Paths that
- * share a prefix share the work for it (the listing is walked in sorted order, keeping the
- * states of each prefix), so a whole /proc/sys costs about what its distinct prefixes do.
+ * The paths of `listing` that match the glob, in code-unit order. Paths that share a prefix
+ * share the work for it (the listing is walked in sorted order, keeping the states of each
+ * prefix), so a whole /proc/sys costs about what its distinct prefixes do, times the states
+ * the pattern keeps alive (a few for real globs; up to the pattern's length for hostile ones
+ * such as thousands of stars). Null when that takes more than `budget` steps.
  */
-export function matchListing(g: CompiledGlob, listing: readonly string[], stats?: GlobStats): string[] {
-  const s = new Stepper(g, stats);
+export function matchListing(g: CompiledGlob, listing: readonly string[], stats?: GlobStats, budget = Infinity): string[] | null {
+  try {
+    return walkListing(new Stepper(g, stats, budget), listing);
+  } catch (e) {
+    if (e instanceof BudgetExceeded) return null;
+    throw e;
+  }
+}
+
+function walkListing(s: Stepper, listing: readonly string[]): string[] {
   const sorted = [...new Set(listing)].sort();
   const out: string[] = [];
   // levels[d]: the states after the first d code points of the current path.

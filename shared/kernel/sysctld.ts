@@ -245,8 +245,29 @@ export function isGlobPath(p: string): boolean {
  * never multiplied out). systemd-sysctl uses GLOB_NOSORT (directory order); we return byte
  * order, which only changes the order of writes within one glob, never a result.
  */
-export function expandGlob(pattern: string, listing: readonly string[], stats?: GlobStats): string[] {
-  return matchListing(compileGlob(pattern), listing, stats).sort(cmpBytes);
+export function expandGlob(pattern: string, listing: readonly string[], stats?: GlobStats, budget = Infinity): string[] | null {
+  return matchListing(compileGlob(pattern), listing, stats, budget)?.sort(cmpBytes) ?? null;
+}
+
+/**
+ * Step budgets for matching globs against a listing (see glob.ts): per glob and for a whole
+ * tree, growing with the listing. Real globs stay far below (`*.*.*.*.*` over a full /proc/sys
+ * takes a few steps per listed character); a hostile pattern (a million stars, thousands of
+ * lines of them) stops there with a warning instead of freezing HostDeck.
+ */
+export function globBudgets(listing: readonly string[]): { perGlob: number; total: number } {
+  let chars = 0;
+  for (const p of listing) chars += p.length;
+  return { perGlob: 500_000 + 4 * chars, total: 2_000_000 + 16 * chars };
+}
+
+function globTooComplex(a: { file: string; line: number; key: string }): Warning {
+  return {
+    file: a.file,
+    line: a.line,
+    severity: 'warning',
+    message: `${a.key}: this glob is too complex for HostDeck to match against /proc/sys (it stopped, so the keys it sets are not shown). systemd-sysctl still expands it when it runs. Simplify the pattern.`,
+  };
 }
 
 /**
@@ -311,6 +332,8 @@ export function resolveSystemd(entries: DirEntryInput[], opts: ResolveOptions = 
   const writes: Write[] = [];
   const globs: Assignment[] = [];
   const exclusions = assignments.filter((a) => a.value === null);
+  const budgets = opts.listing ? globBudgets(opts.listing) : { perGlob: 0, total: 0 };
+  let budgetLeft = budgets.total;
   for (const a of assignments) {
     if (a.value === null) continue;
     if (isGlobPath(a.path)) {
@@ -320,7 +343,15 @@ export function resolveSystemd(entries: DirEntryInput[], opts: ResolveOptions = 
         globs.push(a);
         continue;
       }
-      const matches = matchListing(glob, opts.listing).sort(cmpBytes);
+      const stats: GlobStats = { steps: 0 };
+      const found = matchListing(glob, opts.listing, stats, Math.min(budgets.perGlob, budgetLeft));
+      budgetLeft -= stats.steps;
+      if (!found) {
+        warnings.push(globTooComplex(a));
+        globs.push(a);
+        continue;
+      }
+      const matches = found.sort(cmpBytes);
       // GLOB_NOCHECK: no match writes the pattern itself (ENOENT warning at apply time)
       for (const m of matches.length ? matches : [a.path]) {
         if (options.has(m)) continue; // explicit setting or exclusion for this exact key
@@ -371,6 +402,8 @@ export function resolveProcps(
   const sources: { path: string; content: string }[] = active.filter((e) => e.kind === 'file').map((e) => ({ path: `${e.dir}/${e.name}`, content: e.content ?? '' }));
   if (etcSysctlConf !== null) sources.push({ path: 'etc/sysctl.conf', content: etcSysctlConf });
   const excluded = new Set<string>();
+  const budgets = opts.listing ? globBudgets(opts.listing) : { perGlob: 0, total: 0 };
+  let budgetLeft = budgets.total;
   for (const src of sources) {
     src.content.split('\n').forEach((raw, idx) => {
       const line = idx + 1;
@@ -390,7 +423,14 @@ export function resolveProcps(
       const value = t.slice(eq + 1).replace(/^\s+/, '');
       if (name[0] === '-') name = name.slice(1); // " key" keeps its blank: written to a path that does not exist
       const path = normalizeSysctlPath(name);
-      const targets = isGlobPath(path) && opts.listing ? expandGlob(path, opts.listing).filter((m) => !excluded.has(m)) : [path];
+      let targets = [path];
+      if (isGlobPath(path) && opts.listing) {
+        const stats: GlobStats = { steps: 0 };
+        const found = expandGlob(path, opts.listing, stats, Math.min(budgets.perGlob, budgetLeft));
+        budgetLeft -= stats.steps;
+        targets = found ? found.filter((m) => !excluded.has(m)) : [];
+        if (!found) warnings.push(globTooComplex({ file: src.path, line, key: pathToKey(path) }));
+      }
       for (const p of targets) writes.push({ key: pathToKey(p), path: p, value, file: src.path, line });
     });
   }
