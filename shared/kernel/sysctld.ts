@@ -275,7 +275,7 @@ function globTooComplex(a: { file: string; line: number; key: string }): Warning
  * per combination, so systemd-sysctl spends that many searches on the line at every boot
  * (HostDeck matches the pattern without expanding it).
  */
-export const BRACE_COMBINATIONS_WARN = 4096;
+export const BRACE_COMBINATIONS_WARN = 1024;
 
 function braceWarning(a: Assignment, combinations: number): Warning {
   const count = Number.isFinite(combinations) && combinations < 1e15 ? combinations.toLocaleString('en-US') : 'more than 10^15';
