@@ -24,66 +24,78 @@ export interface CompiledGlob {
   cps: string[];
   /** Per code point: LIT, or OPEN/COMMA/CLOSE of a brace group glob(3) expands. */
   kind: Uint8Array;
-  /** OPEN: the first code point of each alternative; COMMA: where the group ends (after its "}"). */
-  jump: Map<number, number[]>;
+  /** OPEN: its "}". */
+  close: Int32Array;
+  /** COMMA: its "{". */
+  owner: Int32Array;
+  /** OPEN: its first comma (-1 for none); COMMA: the next comma of the same group (-1 for none). */
+  nextComma: Int32Array;
   /** How many patterns glob(3) makes of the braces (Infinity beyond 2^1024). */
   combinations: number;
 }
 
-/** Classifies the braces (one pass with a stack, then the glibc rules per range) and counts the combinations. */
+/**
+ * Classifies the braces (one pass with a stack, then the glibc rules per range) and counts the
+ * combinations, in time and memory linear in the pattern (typed arrays: a hostile pattern is a
+ * megabyte of braces).
+ */
 export function compileGlob(pattern: string): CompiledGlob {
   const cps = [...pattern];
   const n = cps.length;
   const kind = new Uint8Array(n);
-  const jump = new Map<number, number[]>();
-  // The "}" matching each "{" and the commas at its own level (depth counting from the "{").
-  const match = new Int32Array(n).fill(-1);
-  const commas = new Map<number, number[]>();
+  // The "}" matching each "{" and the commas at its own level (depth counting from the "{"),
+  // as a linked list per "{" (first in nextComma[open], then nextComma[comma]).
+  const close = new Int32Array(n).fill(-1);
+  const owner = new Int32Array(n).fill(-1);
+  const nextComma = new Int32Array(n).fill(-1);
+  const lastComma = new Int32Array(n).fill(-1);
   const stack: number[] = [];
   for (let i = 0; i < n; i++) {
     const c = cps[i];
     if (c === '{') stack.push(i);
-    else if (c === '}' && stack.length) match[stack.pop()!] = i;
+    else if (c === '}' && stack.length) close[stack.pop()!] = i;
     else if (c === ',' && stack.length) {
       const top = stack[stack.length - 1]!;
-      const list = commas.get(top);
-      if (list) list.push(i);
-      else commas.set(top, [i]);
+      owner[i] = top;
+      if (lastComma[top]! < 0) nextComma[top] = i;
+      else nextComma[lastComma[top]!] = i;
+      lastComma[top] = i;
     }
   }
   const nextOpen = new Int32Array(n + 1).fill(n);
   for (let i = n - 1; i >= 0; i--) nextOpen[i] = cps[i] === '{' ? i : nextOpen[i + 1]!;
-  // Ranges to classify: the whole pattern, then each alternative and what follows each group.
-  const ranges: [number, number][] = [[0, n]];
+  // Ranges to classify (pairs lo, hi): the whole pattern, then each alternative and what follows each group.
+  const ranges: number[] = [0, n];
   while (ranges.length) {
-    const [lo, hi] = ranges.pop()!;
+    const hi = ranges.pop()!;
+    const lo = ranges.pop()!;
     const o = nextOpen[lo]!;
     if (o >= hi) continue;
-    const close = match[o]!;
+    const end = close[o]!;
     // An unmatched first "{": glob(3) turns GLOB_BRACE off for the rest (everything literal).
-    if (close < 0 || close >= hi) continue;
-    const cs = (commas.get(o) ?? []).filter((c) => c < close);
+    if (end < 0 || end >= hi) continue;
     kind[o] = OPEN;
-    kind[close] = CLOSE;
-    const starts = [o + 1];
-    for (const c of cs) {
+    kind[end] = CLOSE;
+    let from = o;
+    for (let c = nextComma[o]!; c >= 0; c = nextComma[c]!) {
       kind[c] = COMMA;
-      jump.set(c, [close + 1]);
-      starts.push(c + 1);
+      ranges.push(from + 1, c);
+      from = c;
     }
-    jump.set(o, starts);
-    const bounds = [o, ...cs, close];
-    for (let k = 0; k + 1 < bounds.length; k++) ranges.push([bounds[k]! + 1, bounds[k + 1]!]);
-    ranges.push([close + 1, hi]);
+    ranges.push(from + 1, end, end + 1, hi);
   }
+  for (let i = 0; i < n; i++) if (kind[i] !== COMMA) owner[i] = -1;
   const ways = new Float64Array(n + 1);
   ways[n] = 1;
   for (let i = n - 1; i >= 0; i--) {
-    if (kind[i] === OPEN) ways[i] = jump.get(i)!.reduce((s, a) => s + ways[a]!, 0);
-    else if (kind[i] === COMMA) ways[i] = ways[jump.get(i)![0]!]!;
+    if (kind[i] === OPEN) {
+      let w = ways[i + 1]!;
+      for (let c = nextComma[i]!; c >= 0; c = nextComma[c]!) w += ways[c + 1]!;
+      ways[i] = w;
+    } else if (kind[i] === COMMA) ways[i] = ways[close[owner[i]!]! + 1]!;
     else ways[i] = ways[i + 1]!;
   }
-  return { pattern, cps, kind, jump, combinations: ways[0]! };
+  return { pattern, cps, kind, close, owner, nextComma, combinations: ways[0]! };
 }
 
 /*
@@ -113,7 +125,7 @@ const guardOf = (st: number) => (st >> GUARD_SHIFT) & 3;
 const withGuard = (g: number) => g << GUARD_SHIFT;
 
 export interface GlobStats {
-  /** Automaton steps taken (a state visited at one position of one path). */
+  /** Automaton steps taken (a state or brace node visited at one position of one path). */
   steps: number;
 }
 
@@ -157,6 +169,7 @@ class Stepper {
     todo.push(node);
     while (todo.length) {
       const i = todo.pop()!;
+      this.tick();
       if (stKind(st) === BR) {
         const k = `${i}:${st}:${pend}`;
         if (this.seenBr.has(k)) continue;
@@ -171,7 +184,22 @@ class Stepper {
         if (stKind(st) === BR) this.workBr.push(i, st, pend);
         else this.work.push(i * 64 + st);
       } else if (kd === CLOSE) todo.push(i + 1);
-      else for (const t of g.jump.get(i)!) todo.push(t);
+      else if (kd === COMMA) todo.push(g.close[g.owner[i]!]! + 1);
+      else {
+        todo.push(i + 1);
+        for (let c = g.nextComma[i]!; c >= 0; c = g.nextComma[c]!) todo.push(c + 1);
+      }
+    }
+  }
+
+  /** Counts one step (a state or brace node visited); throws when the budget is spent. */
+  private tick(): void {
+    if (this.stats) this.stats.steps++;
+    if (++this.steps > this.budget) {
+      this.work.length = 0;
+      this.workBr.length = 0;
+      this.todo.length = 0;
+      throw new BudgetExceeded();
     }
   }
 
@@ -194,12 +222,7 @@ class Stepper {
     let accepted = false;
     for (const k of from) this.add(Math.floor(k / 64), k % 64);
     while (work.length || workBr.length) {
-      if (this.stats) this.stats.steps++;
-      if (++this.steps > this.budget) {
-        work.length = 0;
-        workBr.length = 0;
-        throw new BudgetExceeded();
-      }
+      this.tick();
       if (workBr.length) {
         const pend = workBr.pop()!;
         const st = workBr.pop()!;
@@ -341,25 +364,49 @@ export function matchListing(g: CompiledGlob, listing: readonly string[], stats?
   }
 }
 
+/** A listing sorted, de-duplicated and split into code points once, with each path's common prefix with the one before. */
+interface PreparedListing {
+  paths: string[];
+  cps: string[][];
+  common: Int32Array;
+}
+
+// resolveSystemd matches every glob of a tree against the same listing: prepare it once.
+const prepared = new WeakMap<readonly string[], PreparedListing>();
+
+function prepare(listing: readonly string[]): PreparedListing {
+  const hit = prepared.get(listing);
+  if (hit) return hit;
+  const paths = [...new Set(listing)].sort();
+  const cps = paths.map((p) => [...p]);
+  const common = new Int32Array(paths.length);
+  for (let k = 1; k < paths.length; k++) {
+    const a = cps[k - 1]!;
+    const b = cps[k]!;
+    let c = 0;
+    while (c < a.length && c < b.length && a[c] === b[c]) c++;
+    common[k] = c;
+  }
+  const p = { paths, cps, common };
+  prepared.set(listing, p);
+  return p;
+}
+
 function walkListing(s: Stepper, listing: readonly string[]): string[] {
-  const sorted = [...new Set(listing)].sort();
+  const { paths, cps: all, common } = prepare(listing);
   const out: string[] = [];
   // levels[d]: the states after the first d code points of the current path.
   const levels: number[][] = [s.start()];
-  let prev: string[] = [];
-  for (const p of sorted) {
-    const cps = [...p];
-    let common = 0;
-    while (common < cps.length && common < prev.length && cps[common] === prev[common]) common++;
-    levels.length = Math.min(levels.length, common + 1);
+  for (let k = 0; k < paths.length; k++) {
+    const cps = all[k]!;
+    levels.length = Math.min(levels.length, common[k]! + 1);
     let d = levels.length - 1;
     // A prefix with no state left matches nothing below it.
     while (d < cps.length && levels[d]!.length > 0) {
       levels.push(s.step(levels[d]!, cps[d]));
       d++;
     }
-    if (d === cps.length && levels[d]!.length > 0 && s.step(levels[d]!, undefined).length > 0) out.push(p);
-    prev = cps;
+    if (d === cps.length && levels[d]!.length > 0 && s.step(levels[d]!, undefined).length > 0) out.push(paths[k]!);
   }
   return out;
 }

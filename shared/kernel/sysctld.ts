@@ -258,7 +258,7 @@ export function expandGlob(pattern: string, listing: readonly string[], stats?: 
 export function globBudgets(listing: readonly string[]): { perGlob: number; total: number } {
   let chars = 0;
   for (const p of listing) chars += p.length;
-  return { perGlob: 500_000 + 4 * chars, total: 2_000_000 + 16 * chars };
+  return { perGlob: 250_000 + 8 * chars, total: 4_000_000 + 32 * chars };
 }
 
 function globTooComplex(a: { file: string; line: number; key: string }): Warning {
@@ -266,7 +266,7 @@ function globTooComplex(a: { file: string; line: number; key: string }): Warning
     file: a.file,
     line: a.line,
     severity: 'warning',
-    message: `${a.key}: this glob is too complex for HostDeck to match against /proc/sys (it stopped, so the keys it sets are not shown). systemd-sysctl still expands it when it runs. Simplify the pattern.`,
+    message: `${shortKey(a.key)}: this glob is too complex for HostDeck to match against /proc/sys (it stopped, so the keys it sets are not shown). systemd-sysctl still expands it when it runs. Simplify the pattern.`,
   };
 }
 
@@ -277,13 +277,18 @@ function globTooComplex(a: { file: string; line: number; key: string }): Warning
  */
 export const BRACE_COMBINATIONS_WARN = 1024;
 
+/** A key for a message: hostile keys can be a megabyte long. */
+function shortKey(key: string): string {
+  return key.length > 120 ? `${key.slice(0, 120)}… (${key.length} characters)` : key;
+}
+
 function braceWarning(a: Assignment, combinations: number): Warning {
   const count = Number.isFinite(combinations) && combinations < 1e15 ? combinations.toLocaleString('en-US') : 'more than 10^15';
   return {
     file: a.file,
     line: a.line,
     severity: 'warning',
-    message: `${a.key}: its braces make ${count} patterns, and systemd-sysctl's glob(3) searches /proc/sys once for each of them every time it runs (at boot, and for each new network interface), which can take minutes. Use fewer {a,b} groups, or one wildcard.`,
+    message: `${shortKey(a.key)}: its braces make ${count} patterns, and systemd-sysctl's glob(3) searches /proc/sys once for each of them every time it runs (at boot, and for each new network interface), which can take minutes. Use fewer {a,b} groups, or one wildcard.`,
   };
 }
 
