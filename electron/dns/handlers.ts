@@ -7,7 +7,7 @@ import { buildPodResolvConf, dnsConfigYaml, validatePodDnsConfig, type PodDnsCon
 import type { QueryPlan } from '../../shared/dns/plan';
 import type { FeatureHandlers } from '../api/handler';
 import { writeFileAtomic } from '../files/atomic-write';
-import { shownPath, type Host } from '../hosts/host';
+import { requireLocalWrites, shownPath, type Host } from '../hosts/host';
 import { writablePathInRoot } from '../hosts/root-path';
 import { fromText, hostPath, readResolvFile, toText } from './files';
 import { hostInterfaces, hostLinks } from './interfaces';
@@ -85,6 +85,7 @@ export const dnsHandlers: FeatureHandlers<'dns'> = {
   },
 
   async save({ host }, input) {
+    requireLocalWrites(host, 'Saving resolv.conf');
     if (!host.privileged) {
       throw new ApiError('NOT_AUTHORIZED', 'Saving resolv.conf needs root: the privileged helper is not available yet, so run HostDeck as root to save.');
     }

@@ -37,12 +37,6 @@ export function insideRoot(realRoot: string, machine: string): boolean {
   return realRoot === '/' || machine === realRoot || machine.startsWith(`${realRoot}/`);
 }
 
-/** The host path of a machine path known to lie inside `realRoot`. */
-export function hostPathOf(realRoot: string, machine: string): string {
-  if (realRoot === '/') return machine;
-  return machine === realRoot ? '/' : machine.slice(realRoot.length);
-}
-
 /**
  * Resolves `hostPath` inside `root`. With `followLast: false` the last component is not
  * followed (lstat semantics: a symlink is reported as itself) and need not exist, which is

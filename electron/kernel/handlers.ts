@@ -8,7 +8,7 @@ import { formatTunedProfile, parseTunedSysctl } from '../../shared/kernel/tuned'
 import { parseKernelVersion } from '../../shared/kernel/version';
 import type { FeatureHandlers } from '../api/handler';
 import type { LiveEntry } from '../../shared/kernel/contract';
-import { shownPath, type Host } from '../hosts/host';
+import { requireLocalWrites, shownPath, type Host } from '../hosts/host';
 import { writablePathInRoot } from '../hosts/root-path';
 import { writeFileAtomic } from '../files/atomic-write';
 import { changedFromDefault, defaultFor } from '../../shared/kernel/defaults';
@@ -140,9 +140,12 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     return probeNamespaces(kv, k, fresh);
   },
   apply({ host }, input) {
+    // Even a dry run reads this machine's /proc/sys (apply.ts), which is not an SSH host's.
+    requireLocalWrites(host, 'Applying kernel parameters');
     return applySettings(host, input.settings, input.dryRun);
   },
   undo({ host }, input) {
+    requireLocalWrites(host, 'Undoing kernel parameters');
     return undoApply(host, input.entries, input.force);
   },
   async checkProfile({ host }, input) {
@@ -168,6 +171,7 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     return { entries, text: formatProfile(entries) };
   },
   async saveProfile({ host }, input) {
+    requireLocalWrites(host, 'Saving a sysctl.d profile');
     if (!host.privileged) {
       throw new ApiError('NOT_AUTHORIZED', 'Saving a sysctl.d profile needs root; the privileged helper is not available yet. Run HostDeck as root to save.');
     }
