@@ -9,8 +9,7 @@ import { parseKernelVersion } from '../../shared/kernel/version';
 import type { FeatureHandlers } from '../api/handler';
 import type { LiveEntry } from '../../shared/kernel/contract';
 import { requireLocalWrites, shownPath, type Host } from '../hosts/host';
-import { writablePathInRoot } from '../hosts/root-path';
-import { writeFileAtomic } from '../files/atomic-write';
+import { writeFileInRoot } from '../files/write-in-root';
 import { changedFromDefault, defaultFor } from '../../shared/kernel/defaults';
 import { probeNamespaces } from './probe';
 import { applySettings, undoApply } from './apply';
@@ -186,11 +185,8 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     });
     if (errors.length) throw new ApiError('INVALID_VALUE', errors.join('; '), { errors });
     const name = input.name.endsWith('.conf') ? input.name : `${input.name}.conf`;
-    // Resolved inside the host's root: an image's symlinked etc/sysctl.d cannot redirect the write.
-    const file = await writablePathInRoot(host.root, `/etc/sysctl.d/${name}`).catch((e: Error) => {
-      throw new ApiError('IO_ERROR', `Cannot write /etc/sysctl.d/${name}: ${e.message}`);
-    });
-    const r = await writeFileAtomic(file, formatProfile(clean), { expected: { sha256: input.expectedSha256 } });
+    // Inside the host's root: an image's symlinked etc/sysctl.d cannot redirect the write.
+    const r = await writeFileInRoot(host.root, `/etc/sysctl.d/${name}`, formatProfile(clean), { expected: { sha256: input.expectedSha256 } });
     return { path: r.path, sha256: r.sha256, backupPath: r.backupPath };
   },
   async readProfile({ host }, input) {

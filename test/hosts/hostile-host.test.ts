@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -77,6 +77,29 @@ describe('a hostile --root image never reaches the real machine', () => {
       }
     });
   }
+
+  it.runIf(root)('a directory swapped for a link to the real machine while saving: every write lands in the image or is refused', async () => {
+    const img = makeImage('write-race', (r) => {
+      mkdirSync(path.join(r, 'etc/sysctl.d'));
+      symlinkSync(outside, path.join(r, 'etc.link'));
+    });
+    // renameat2(RENAME_EXCHANGE) flips image/etc and the link to the real directory, atomically.
+    const swapper = spawn('python3', ['-c', 'import ctypes,os,sys\nlibc=ctypes.CDLL(None)\nos.chdir(sys.argv[1])\nfor _ in range(3000000):\n  libc.renameat2(-100,b"etc",-100,b"etc.link",2)', img], { stdio: 'ignore' });
+    const rt = new Runtime({ mode: 'cli', local: { root: img } });
+    try {
+      while (!lstatSync(path.join(img, 'etc')).isSymbolicLink()) await new Promise((r) => setTimeout(r, 5));
+      const codes = new Set<string>();
+      for (let i = 0; i < 200; i++) {
+        const e = await err(rt.api.kernel.saveProfile({ name: `race-${i}`, settings: [{ key: 'vm.swappiness', value: '10' }], expectedSha256: null }));
+        codes.add(e ? e.code : 'written');
+      }
+      for (const c of codes) expect(['written', 'IO_ERROR']).toContain(c);
+    } finally {
+      swapper.kill('SIGKILL');
+      await rt.dispose();
+    }
+    canaryIntact();
+  });
 
   it('a link loop in the image is a clear error, not a hang or a crash', async () => {
     const img = makeImage('loop', (r) => {
