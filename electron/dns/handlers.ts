@@ -79,7 +79,7 @@ export const dnsHandlers: FeatureHandlers<'dns'> = {
   },
 
   async resolved({ host }) {
-    const [address, links] = await Promise.all([host.transport.busAddress(), hostLinks(host)]);
+    const [address, links] = await Promise.all([host.transport.busAddress(), hostLinks(host, { withType: true })]);
     return readResolved(address, 3000, links);
   },
 
