@@ -66,6 +66,20 @@ describe('remote host in the UI', () => {
     await page.locator('[data-testid="fw-item-ports-runtime"][data-item="9999/tcp"]').waitFor({ timeout: 15_000 });
   });
 
+  it('shows the host as disconnected when the link drops, and connected again when it is back', async () => {
+    const { page } = app;
+    const link = app.runtime.remote.linkOf('fake1')!;
+    fh.hosts[0]!.blackhole(true);
+    try {
+      link.killMaster();
+      await page.locator('[data-testid="current-host"][data-state="disconnected"], [data-testid="current-host"][data-state="unreachable"], [data-testid="current-host"][data-state="connecting"]').waitFor({ timeout: 15_000 });
+      expect(await page.getByTestId('current-host-name').textContent()).toContain('fake1');
+    } finally {
+      fh.hosts[0]!.blackhole(false);
+    }
+    await page.locator('[data-testid="current-host"][data-state="connected"]').waitFor({ timeout: 45_000 });
+  });
+
   it.skip("saves the remote host's resolv.conf", async () => {
     const { page } = app;
     await page.getByTestId('nav-dns').click();
