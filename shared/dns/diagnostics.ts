@@ -388,7 +388,7 @@ const isBlank = (c: string | undefined) => c === ' ' || c === '\t';
  * follows with no line terminator before it ('.' stops there); failing that, the keyword's own
  * blanks when a # or ; follows them and there are at least two.
  */
-function beforeInlineComment(body: string): string | undefined {
+export function beforeInlineComment(body: string): string | undefined {
   let r = 0;
   while (r < body.length && !isJsSpace(body[r]!)) r++;
   if (r === 0 || !isBlank(body[r])) return undefined;
