@@ -98,10 +98,6 @@ export class SshTransport implements HostTransport {
       const { bytes, ...rest } = f;
       const out: FileFacts = { ...rest };
       if (bytes !== undefined) out.bytes = Buffer.from(bytes, 'base64');
-      if (out.resolved) {
-        const target = raw.find((x) => x.path === out.resolved);
-        if (target) out.targetType = target.type;
-      }
       return out;
     });
   }
