@@ -3,6 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Runtime } from './api/runtime';
 import { contentSecurityPolicy } from './app/csp';
 import { EVENT_CHANNEL, registerIpcHandlers } from './app/ipc';
+import { installShutdownHandlers } from './app/shutdown';
 import { APP_ORIGIN, APP_SCHEME, isAppUrl, resolveAppPath, secureWebPreferences } from './app/security';
 
 // Thin shell: everything below it (runtime, handlers, security decisions) is plain Node code
@@ -50,6 +51,12 @@ void app.whenReady().then(async () => {
   });
 
   const runtime = new Runtime({ mode: 'electron' });
+  // Signals, fatal errors and every quit path revert pending safe applies before the app exits.
+  const ending = installShutdownHandlers({ cleanup: () => runtime.dispose(), exit: (code) => app.exit(code) });
+  app.on('before-quit', (event) => {
+    event.preventDefault();
+    void ending.shutdown('quitting', 0);
+  });
   registerIpcHandlers(ipcMain, runtime, () => mainWindow?.webContents.mainFrame);
   runtime.events.subscribe((e) => mainWindow?.webContents.send(EVENT_CHANNEL, e));
 
@@ -63,7 +70,5 @@ void app.whenReady().then(async () => {
   mainWindow.once('ready-to-show', () => mainWindow?.show());
   await mainWindow.loadURL(`${APP_ORIGIN}/index.html`);
 
-  app.on('window-all-closed', () => {
-    void runtime.dispose().finally(() => app.quit());
-  });
+  app.on('window-all-closed', () => void ending.shutdown('window closed', 0));
 });

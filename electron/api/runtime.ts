@@ -60,9 +60,7 @@ export class Runtime {
     }
     const parsed = op.def.input.safeParse(req.input ?? {});
     if (!parsed.success) {
-      throw new ApiError('INVALID_INPUT', `Invalid input for ${channel}: ${summarizeZod(parsed.error)}`, {
-        issues: parsed.error.issues,
-      });
+      throw new ApiError('INVALID_INPUT', `Invalid input for ${channel}: ${summarizeZod(parsed.error)}`, issuesDetail(parsed.error));
     }
     const ctx: HandlerContext = { host, runtime: this };
     const handler = (handlers as unknown as Record<string, Record<string, (c: HandlerContext, i: unknown) => unknown>>)[
@@ -74,9 +72,7 @@ export class Runtime {
     // The output schema is part of the contract: a handler that breaks it is a bug, reported as such.
     const out = op.def.output.safeParse(result);
     if (!out.success) {
-      throw new ApiError('INTERNAL', `${channel} produced an answer outside its contract: ${summarizeZod(out.error)}`, {
-        issues: out.error.issues,
-      });
+      throw new ApiError('INTERNAL', `${channel} produced an answer outside its contract: ${summarizeZod(out.error)}`, issuesDetail(out.error));
     }
     return out.data;
   }
@@ -144,14 +140,40 @@ async function guardLink<T>(link: SshLink, run: () => Promise<T> | T): Promise<T
 
 export function toApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
-  if (e instanceof ZodError) return new ApiError('INVALID_INPUT', summarizeZod(e), { issues: e.issues });
+  if (e instanceof ZodError) return new ApiError('INVALID_INPUT', summarizeZod(e), issuesDetail(e));
   const err = e instanceof Error ? e : new Error(String(e));
   return new ApiError('INTERNAL', err.message || 'Unexpected error', { name: err.name });
 }
 
+/** Issues an error carries at most: a 2 MB invalid request once produced a 127 MB answer. */
+export const MAX_REPORTED_ISSUES = 20;
+
 function summarizeZod(e: ZodError): string {
-  return e.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.length ? i.path.join('.') : '(input)'}: ${i.message}`)
-    .join('; ');
+  const more = e.issues.length > 5 ? ` (and ${e.issues.length - 5} more)` : '';
+  return (
+    e.issues
+      .slice(0, 5)
+      .map((i) => `${issuePath(i.path)}: ${clip(i.message, 200)}`)
+      .join('; ') + more
+  );
+}
+
+/** The first MAX_REPORTED_ISSUES issues, each reduced to code, path and message, plus the total. */
+export function issuesDetail(e: ZodError): { issues: { code: string; path: (string | number)[]; message: string }[]; issueCount: number } {
+  return {
+    issues: e.issues.slice(0, MAX_REPORTED_ISSUES).map((i) => ({
+      code: String(i.code),
+      path: i.path.slice(0, 16).map((p) => (typeof p === 'number' ? p : clip(String(p), 100))),
+      message: clip(i.message, 500),
+    })),
+    issueCount: e.issues.length,
+  };
+}
+
+function issuePath(path: PropertyKey[]): string {
+  return path.length ? clip(path.map(String).join('.'), 200) : '(input)';
+}
+
+function clip(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n)}…` : s;
 }

@@ -1,5 +1,7 @@
 import type { IpcMainInvokeEvent } from 'electron';
 import { listOperations } from '../../shared/api/contract';
+import { inputLimit } from '../../shared/api/define';
+import { jsonSizeWithin, tooLargeMessage } from '../../shared/api/size';
 import type { Envelope } from '../../shared/api/errors';
 import type { Runtime } from '../api/runtime';
 import { isTrustedSender } from './security';
@@ -14,7 +16,8 @@ export interface IpcMainLike {
 
 /**
  * One ipcMain.handle per contract operation. Each checks the sender frame before anything
- * else, then the runtime validates the input against the contract before the handler runs.
+ * else, then the request's size against the operation's limit, then the runtime validates the
+ * input against the contract before the handler runs.
  */
 export function registerIpcHandlers(ipcMain: IpcMainLike, runtime: Runtime, mainFrame: () => unknown): string[] {
   const channels: string[] = [];
@@ -23,6 +26,11 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, runtime: Runtime, main
     ipcMain.handle(channel, async (event, request) => {
       if (!isTrustedSender(event.senderFrame, mainFrame())) {
         return { ok: false, error: { code: 'NOT_AUTHORIZED', message: `Refused ${op.channel}: untrusted sender frame` } };
+      }
+      // The same per-operation limit browser mode applies to the bytes it reads.
+      const limit = inputLimit(op.def);
+      if (jsonSizeWithin(request, limit) > limit) {
+        return { ok: false, error: { code: 'TOO_LARGE', message: tooLargeMessage(op.channel, limit), detail: { limit } } };
       }
       return runtime.call(op.channel, request);
     });

@@ -48,8 +48,10 @@ export interface ClientOptions {
   resolveBusAddress?: () => Promise<string | undefined>;
   /** Calls in flight at once (reference §3: 16-32). */
   maxInFlight?: number;
-  /** Default deadline per call: longer than polkit's prompt window (25 s in 1.3.3, 60 s in 2.2+). */
+  /** Deadline of a call that changes something: longer than polkit's prompt window (25 s in 1.3.3, 60 s in 2.2+). */
   callTimeoutMs?: number;
+  /** Deadline of a read (get*, query*, list*, properties): a healthy firewalld answers in milliseconds. */
+  readTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -60,7 +62,18 @@ export type ClientEvents = {
   owner: [{ running: boolean; owner: string | undefined }];
   /** The bus connection itself went away (dbus-daemon stopped). */
   busLost: [Error];
+  /** A firewalld call ran past its deadline (answering: false), or firewalld answered again after that (true). */
+  answering: [{ answering: boolean; reason?: string }];
 };
+
+/** Default deadline of reads; writes get DEFAULT_WRITE_TIMEOUT_MS (polkit may be prompting). */
+export const DEFAULT_READ_TIMEOUT_MS = 5_000;
+export const DEFAULT_WRITE_TIMEOUT_MS = 90_000;
+
+/** firewalld methods that only read: they never wait for a polkit prompt, so a short deadline fits. */
+export function isReadMethod(member: string): boolean {
+  return /^(get|query|list)/.test(member) || member === 'GetAll' || member === 'Get';
+}
 
 const DBUS = { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus' };
 
@@ -78,6 +91,9 @@ export class FirewalldClient extends EventEmitter<ClientEvents> {
   private readonly resolveBusAddress: (() => Promise<string | undefined>) | undefined;
   private readonly limiter: Limiter;
   private readonly callTimeoutMs: number;
+  private readonly readTimeoutMs: number;
+  /** Set while firewalld is known not to answer (a call ran past its deadline). */
+  private stalled = false;
   private readonly log: (line: string) => void;
   private bus: MessageBus | undefined;
   private connecting: Promise<MessageBus> | undefined;
@@ -96,8 +112,9 @@ export class FirewalldClient extends EventEmitter<ClientEvents> {
     super();
     this.busAddress = opts.busAddress ?? DEFAULT_SYSTEM_BUS;
     this.resolveBusAddress = opts.resolveBusAddress;
-    this.limiter = new Limiter(opts.maxInFlight ?? 16);
-    this.callTimeoutMs = opts.callTimeoutMs ?? 90_000;
+    this.limiter = new Limiter(opts.maxInFlight ?? 16, (e) => e instanceof ApiError && e.code === 'TIMEOUT');
+    this.callTimeoutMs = opts.callTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
+    this.readTimeoutMs = opts.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
     this.log = opts.log ?? (() => {});
   }
 
@@ -269,7 +286,7 @@ export class FirewalldClient extends EventEmitter<ClientEvents> {
     const path = opts.path ?? (suffix.startsWith('config') ? FIREWALLD_CONFIG_PATH : FIREWALLD_PATH);
     return this.send(
       { destination: FIREWALLD_BUS_NAME, path, interface: ifaceName(suffix), member, signature, body },
-      opts.timeoutMs ?? this.callTimeoutMs,
+      opts.timeoutMs ?? (isReadMethod(member) ? this.readTimeoutMs : this.callTimeoutMs),
       opts.what ?? `calling ${member}`,
     );
   }
@@ -286,7 +303,7 @@ export class FirewalldClient extends EventEmitter<ClientEvents> {
         signature: 's',
         body: [ifaceName(iface)],
       },
-      this.callTimeoutMs,
+      this.readTimeoutMs,
       `reading the properties of ${ifaceName(iface)}`,
     )) as [Record<string, { value: unknown }>];
     const out: Record<string, unknown> = {};
@@ -303,23 +320,54 @@ export class FirewalldClient extends EventEmitter<ClientEvents> {
     return this.send({ signature: '', body: [], ...spec }, timeoutMs, `calling ${spec.interface}.${spec.member}`);
   }
 
+  /**
+   * One call under one deadline that starts now: the wait for a free slot counts toward it, so
+   * with firewalld frozen no call waits longer than its deadline, however many are queued
+   * (see Limiter for how a batch that keeps getting answers is treated).
+   */
   private async send(
     spec: { destination: string; path: string; interface: string; member: string; signature: string; body: unknown[]; flags?: number },
     timeoutMs: number,
     what: string,
   ): Promise<unknown[]> {
-    return this.limiter.run(async () => {
-      const bus = await this.connect();
-      try {
-        const reply = await this.withDeadline(bus.call(new Message(spec)), timeoutMs, what);
-        return reply?.body ?? [];
-      } catch (e) {
-        throw mapFirewalldError(e, what);
-      }
-    });
+    const firewalld = spec.destination === FIREWALLD_BUS_NAME;
+    const expired = () => this.timedOut(firewalld, timeoutMs, what);
+    return this.limiter.run(
+      async (deadline) => {
+        const bus = await this.connect();
+        try {
+          const reply = await this.withDeadline(bus.call(new Message(spec)), deadline - Date.now(), what, expired);
+          if (firewalld) this.setAnswering(true);
+          return reply?.body ?? [];
+        } catch (e) {
+          throw mapFirewalldError(e, what);
+        }
+      },
+      { timeoutMs, expired },
+    );
   }
 
-  private withDeadline<T>(p: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  private timedOut(firewalld: boolean, timeoutMs: number, what: string): ApiError {
+    const secs = Math.max(1, Math.round(timeoutMs / 1000));
+    if (!firewalld) return new ApiError('TIMEOUT', `No answer within ${secs} s while ${what}`);
+    const reason = `firewalld is not answering: no reply within ${secs} s while ${what}. It may be stuck or overloaded (systemctl status firewalld).`;
+    this.setAnswering(false, reason);
+    return new ApiError('TIMEOUT', reason, { busAddress: this.busAddress, timeoutMs });
+  }
+
+  private setAnswering(answering: boolean, reason?: string): void {
+    if (this.stalled === !answering) return;
+    this.stalled = !answering;
+    this.log(answering ? 'firewalld answers again' : `firewalld stalled: ${reason}`);
+    this.emit('answering', { answering, reason });
+  }
+
+  /** False while firewalld is known not to answer (a call ran past its deadline and none succeeded since). */
+  get answering(): boolean {
+    return !this.stalled;
+  }
+
+  private withDeadline<T>(p: Promise<T>, timeoutMs: number, what: string, expired?: () => Error): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const fail = (e: Error) => {
         clearTimeout(timer);
@@ -327,8 +375,8 @@ export class FirewalldClient extends EventEmitter<ClientEvents> {
         reject(e);
       };
       const timer = setTimeout(
-        () => fail(new ApiError('TIMEOUT', `No answer within ${Math.round(timeoutMs / 1000)} s while ${what}`)),
-        timeoutMs,
+        () => fail(expired?.() ?? new ApiError('TIMEOUT', `No answer within ${Math.max(1, Math.round(timeoutMs / 1000))} s while ${what}`)),
+        Math.max(0, timeoutMs),
       );
       this.pending.add(fail);
       p.then(

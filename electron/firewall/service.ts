@@ -13,7 +13,7 @@ import type { FullState, IpSet, Layer, LogDenied, ObjectKind, Policy, PolicyPatc
 import type { EventHub } from '../api/events';
 import type { HandlerContext } from '../api/handler';
 import type { Host } from '../hosts/host';
-import { FirewalldClient, type ConfigKind } from './client';
+import { FirewalldClient, type ClientOptions, type ConfigKind } from './client';
 import { mapFirewalldError } from './errors';
 import { filterEntries } from './ipset-entries';
 import { SafeApplyManager, type AppliedChange } from './safe-apply';
@@ -46,9 +46,10 @@ export class FirewallService {
     private readonly host: Host,
     private readonly events: EventHub,
     private readonly log: (line: string) => void = () => {},
+    clientOptions: Pick<ClientOptions, 'callTimeoutMs' | 'readTimeoutMs' | 'maxInFlight'> = {},
   ) {
     // The host's transport names its bus (this machine's, a tunnel to an SSH host's).
-    this.client = new FirewalldClient({ busAddress: host.systemBusAddress, resolveBusAddress: () => host.transport.busAddress(), log });
+    this.client = new FirewalldClient({ ...clientOptions, busAddress: host.systemBusAddress, resolveBusAddress: () => host.transport.busAddress(), log });
     this.store = new StateStore(this.client, (name, payload) => this.events.emit(name, host.id, payload), log);
     this.safe = new SafeApplyManager((s) => this.events.emit('firewall.safeApplyChanged', host.id, s), log);
     this.client.on('owner', ({ running }) => {
@@ -57,6 +58,12 @@ export class FirewallService {
       else void this.status().then((st) => this.publishStatus(st));
     });
     this.client.on('busLost', (e) => this.publishStatus(this.notRunning(`Lost the system bus: ${e.message}`)));
+    // A call past its deadline: say so at once (the status area and the firewall page show it);
+    // the first answer afterwards brings the real status back.
+    this.client.on('answering', ({ answering, reason }) => {
+      if (!answering) this.publishStatus({ running: false, busAddress: this.client.busAddress, reason, errorCode: 'TIMEOUT' });
+      else void this.status().then((st) => this.publishStatus(st));
+    });
     // The status bar shows the default zone and panic mode: keep it current even when no page
     // has loaded the full state (the state store only follows signals once it has one).
     this.client.on('signal', (sig) => {

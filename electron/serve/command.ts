@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { RegisterCommands } from '../cli/context';
 import { Runtime } from '../api/runtime';
-import { startServer } from './server';
+import { installShutdownHandlers } from '../app/shutdown';
+import { isLoopback } from './security';
+import { startServer, type RunningServer } from './server';
 
 /** Where the built renderer sits next to the CLI bundle (out/main/cli.js -> out/renderer). */
 export function defaultStaticDir(): string {
@@ -34,16 +36,19 @@ export const registerServeCommand: RegisterCommands = (program: Command, cli) =>
       const envBind = process.env.HOSTDECK_BIND;
       const bind = opts.bind ?? envBind ?? '127.0.0.1';
       try {
-        const running = await startServer({ runtime, staticDir, port, bind, explicitBind: opts.bind !== undefined });
-        if (opts.bind !== undefined && !['127.0.0.1', 'localhost', '::1'].includes(opts.bind)) {
+        // Installed before listening: a hang-up from now on reverts pending safe applies first.
+        const started: { server?: RunningServer } = {};
+        installShutdownHandlers({
+          cleanup: async () => {
+            await runtime.dispose();
+            await started.server?.close();
+          },
+        });
+        const running = (started.server = await startServer({ runtime, staticDir, port, bind, explicitBind: opts.bind !== undefined }));
+        if (opts.bind !== undefined && !isLoopback(opts.bind)) {
           process.stderr.write(`hostdeck: warning: listening on ${opts.bind}: anyone who can reach it and has the token controls this host.\n`);
         }
         process.stdout.write(`HostDeck is serving at ${running.loginUrl}\n`);
-        const stop = () => {
-          void running.close().then(() => runtime.dispose()).then(() => process.exit(0));
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
       } catch (e) {
         await runtime.dispose();
         cli.fail(e);

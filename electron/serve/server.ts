@@ -1,21 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { findOperation } from '../../shared/api/contract';
+import { inputLimit } from '../../shared/api/define';
 import { ApiError } from '../../shared/api/errors';
+import { tooLargeMessage } from '../../shared/api/size';
 import type { Runtime } from '../api/runtime';
 import { contentSecurityPolicy } from '../app/csp';
+import { lingerOnClose, readBody } from './body';
 import {
   allowedHosts,
   bearerToken,
   cookieName,
   hostAllowed,
   isLoopback,
+  machineNames,
   originAllowed,
   readCookie,
+  safeDecode,
+  shownAddress,
   tokensEqual,
+  urlHost,
+  type MachineNames,
 } from './security';
+import { StaticFiles } from './static';
 
 export interface ServeOptions {
   runtime: Runtime;
@@ -27,8 +35,8 @@ export interface ServeOptions {
   explicitBind?: boolean;
   /** Fixed token (tests); random otherwise. */
   token?: string;
-  /** Largest accepted request body (ipset imports can be large). */
-  maxBodyBytes?: number;
+  /** The machine's names and addresses (tests); read from the OS otherwise. */
+  machine?: MachineNames;
 }
 
 export interface RunningServer {
@@ -38,28 +46,23 @@ export interface RunningServer {
   port: number;
   token: string;
   server: Server;
+  /** Host headers this server answers to. */
+  allowed: Set<string>;
   close(): Promise<void>;
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.json': 'application/json',
-  '.map': 'application/json',
-};
+type ErrorBody = { ok: false; error: { code: string; message: string; detail?: unknown } };
+
+const apiError = (code: string, message: string, detail?: unknown): ErrorBody => ({
+  ok: false,
+  error: detail === undefined ? { code, message } : { code, message, detail },
+});
 
 /**
  * Browser mode: the built UI and the same handlers as Electron's IPC, over HTTP on loopback.
  * Every request needs the token (cookie set by the first page load, or a Bearer header), a
- * Host header naming this server (DNS rebinding) and no foreign Origin (CSRF).
+ * Host header naming this server (DNS rebinding) and no foreign Origin (CSRF). Every answer to
+ * bad input is a 4xx; nothing a client sends can take the process down.
  */
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const bind = opts.bind ?? '127.0.0.1';
@@ -71,30 +74,43 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     );
   }
   const token = opts.token ?? randomBytes(24).toString('base64url');
-  const staticRoot = resolve(opts.staticDir);
-  const maxBody = opts.maxBodyBytes ?? 64 * 1024 * 1024;
+  const files = new StaticFiles(opts.staticDir);
   let allowed = new Set<string>();
   let port = 0;
   const streams = new Set<ServerResponse>();
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'INTERNAL', message: String(e) } });
+      if (!res.headersSent) sendJson(res, 500, apiError('INTERNAL', e instanceof Error ? e.message : String(e)));
       else res.destroy();
     });
+  });
+  // A client that asks before sending a large body (Expect: 100-continue) is told 413 before it sends it.
+  server.on('checkContinue', (req, res) => server.emit('request', req, res));
+  // Slow or stalled uploads and idle connections end; a stalled body cannot pin memory forever.
+  server.requestTimeout = 120_000;
+  server.headersTimeout = 30_000;
+  server.on('clientError', (_e, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     setCommonHeaders(res);
+    req.on('error', () => res.destroy());
+    const rawPath = req.url ?? '/';
+    const api = rawPath.startsWith('/api/');
+    const refuse = (status: number, code: string, message: string) =>
+      api ? sendJson(res, status, apiError(code, message)) : sendText(res, status, message);
     if (!hostAllowed(req.headers.host, allowed)) {
-      return sendText(res, 421, `Refused: this server answers only to ${[...allowed].join(', ')} (Host header "${req.headers.host ?? ''}").`);
+      return refuse(421, 'NOT_AUTHORIZED', `Refused: this server answers only to ${[...allowed].join(', ')} (Host header "${req.headers.host ?? ''}").`);
     }
     const origin = req.headers.origin;
-    const fetchSite = req.headers['sec-fetch-site'];
-    if (!originAllowed(origin, allowed) || fetchSite === 'cross-site') {
-      return sendText(res, 403, `Refused: requests from ${origin ?? 'another site'} are not allowed.`);
+    if (!originAllowed(origin, allowed) || req.headers['sec-fetch-site'] === 'cross-site') {
+      return refuse(403, 'NOT_AUTHORIZED', `Refused: requests from ${origin ?? 'another site'} are not allowed.`);
     }
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    const url = parseTarget(rawPath);
+    if (!url) return refuse(400, 'INVALID_INPUT', 'Bad request target');
     const cookie = cookieName(port);
 
     // First page load: trade the token in the URL for an HttpOnly cookie, then drop it from the URL.
@@ -103,7 +119,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       if (!tokensEqual(urlToken, token)) return sendUnauthorized(res, url.pathname);
       res.setHeader('Set-Cookie', `${cookie}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`);
       url.searchParams.delete('token');
-      res.writeHead(303, { Location: url.pathname + (url.search || '') });
+      res.writeHead(303, { Location: url.pathname.replace(/^\/+/, '/') + (url.search || '') });
       res.end();
       return;
     }
@@ -111,62 +127,60 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (!tokensEqual(given, token)) return sendUnauthorized(res, url.pathname);
 
     if (url.pathname === '/api/events' && req.method === 'GET') return openEventStream(req, res);
-    if (url.pathname.startsWith('/api/')) {
-      if (req.method !== 'POST') return sendJson(res, 405, { ok: false, error: { code: 'INVALID_INPUT', message: 'Use POST' } });
-      if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) {
-        // Also blocks "simple" cross-site form posts, which cannot send application/json.
-        return sendJson(res, 415, { ok: false, error: { code: 'INVALID_INPUT', message: 'Content-Type must be application/json' } });
-      }
-      const channel = decodeURIComponent(url.pathname.slice('/api/'.length));
-      let body: unknown;
-      try {
-        body = JSON.parse((await readBody(req, maxBody)) || '{}');
-      } catch (e) {
-        return sendJson(res, 400, { ok: false, error: { code: 'INVALID_INPUT', message: `Bad request body: ${(e as Error).message}` } });
-      }
-      const envelope = await opts.runtime.call(channel, body);
-      return sendJson(res, envelope.ok || envelope.error.code !== 'UNKNOWN_OPERATION' ? 200 : 404, envelope);
-    }
+    if (url.pathname.startsWith('/api/')) return callApi(req, res, url.pathname.slice('/api/'.length));
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed');
-    return serveStatic(url.pathname, res);
+    return files.serve(req, res, url.pathname);
+  }
+
+  async function callApi(req: IncomingMessage, res: ServerResponse, rawChannel: string): Promise<void> {
+    if (req.method !== 'POST') return sendJson(res, 405, apiError('INVALID_INPUT', 'Use POST'));
+    const channel = safeDecode(rawChannel);
+    if (channel === undefined) return sendJson(res, 400, apiError('INVALID_INPUT', 'Bad operation name in the path'));
+    const op = findOperation(channel);
+    if (!op) return sendJson(res, 404, apiError('UNKNOWN_OPERATION', `No operation called "${channel.slice(0, 100)}"`));
+    if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      // Also blocks "simple" cross-site form posts, which cannot send application/json.
+      return sendJson(res, 415, apiError('INVALID_INPUT', 'Content-Type must be application/json'));
+    }
+    const limit = inputLimit(op.def);
+    const tooLarge = () => {
+      lingerOnClose(req.socket);
+      res.setHeader('Connection', 'close');
+      sendJson(res, 413, apiError('TOO_LARGE', tooLargeMessage(channel, limit), { limit, channel }));
+    };
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > limit) return tooLarge();
+    if (req.headers.expect === '100-continue') res.writeContinue();
+    const body = await readBody(req, limit);
+    if (!body.ok) {
+      if (body.reason === 'too-large') return tooLarge();
+      return void res.destroy();
+    }
+    let request: unknown;
+    try {
+      request = JSON.parse(body.text || '{}');
+    } catch (e) {
+      return sendJson(res, 400, apiError('INVALID_INPUT', `Bad request body: ${(e as Error).message.slice(0, 200)}`));
+    }
+    const envelope = await opts.runtime.call(channel, request);
+    if (res.destroyed) return;
+    return sendJson(res, 200, envelope);
   }
 
   function openEventStream(req: IncomingMessage, res: ServerResponse) {
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
-    res.write(': connected\n\n');
+    // retry: how soon EventSource reconnects after the server went away (restart, tunnel drop).
+    res.write('retry: 2000\n: connected\n\n');
     streams.add(res);
     const unsubscribe = opts.runtime.events.subscribe((e) => res.write(`data: ${JSON.stringify(e)}\n\n`));
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
-    req.on('close', () => {
+    const done = () => {
       clearInterval(ping);
       unsubscribe();
       streams.delete(res);
-    });
-  }
-
-  async function serveStatic(pathname: string, res: ServerResponse) {
-    let rel: string;
-    try {
-      rel = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
-    } catch {
-      return sendText(res, 400, 'Bad path');
-    }
-    let file = resolve(staticRoot, rel || 'index.html');
-    if (file !== staticRoot && !file.startsWith(staticRoot + sep)) return sendText(res, 403, 'Refused: outside the UI directory');
-    let st = await fs.stat(file).catch(() => undefined);
-    if (st?.isDirectory()) {
-      file = join(file, 'index.html');
-      st = await fs.stat(file).catch(() => undefined);
-    }
-    if (!st) {
-      // Unknown paths that look like app routes get the app; missing assets get a 404.
-      if (extname(rel)) return sendText(res, 404, 'Not found');
-      file = join(staticRoot, 'index.html');
-      st = await fs.stat(file).catch(() => undefined);
-      if (!st) return sendText(res, 500, `The UI is not built: ${file} is missing (run npm run build).`);
-    }
-    res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream', 'Content-Length': st.size });
-    createReadStream(file).pipe(res);
+    };
+    req.on('close', done);
+    res.on('error', done);
   }
 
   await new Promise<void>((resolveListen, reject) => {
@@ -176,22 +190,40 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       resolveListen();
     });
   });
-  port = (server.address() as AddressInfo).port;
-  allowed = allowedHosts(bind, port);
-  const shownHost = isLoopback(bind) ? '127.0.0.1' : bind.includes(':') ? `[${bind}]` : bind;
-  const url = `http://${shownHost}:${port}/`;
+  const addr = server.address() as AddressInfo;
+  port = addr.port;
+  const machine = opts.machine ?? machineNames();
+  allowed = allowedHosts(bind, port, addr.address, machine);
+  const shown = urlHost(shownAddress(addr.address, machine));
+  const url = `http://${shown}${port === 80 ? '' : `:${port}`}/`;
   return {
     url,
     loginUrl: `${url}?token=${token}`,
     port,
     token,
     server,
+    allowed,
     async close() {
       for (const s of streams) s.end();
-      await new Promise<void>((r) => server.close(() => r()));
-      server.closeAllConnections();
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      // Requests still running get a moment to answer, then their connections are cut.
+      const cut = setTimeout(() => server.closeAllConnections(), 1000);
+      await closed;
+      clearTimeout(cut);
     },
   };
+}
+
+/** The request target as a URL; "//" and other odd paths are kept as paths, garbage is undefined. */
+function parseTarget(raw: string): URL | undefined {
+  if (!raw.startsWith('/')) return undefined;
+  try {
+    const u = new URL(`http://hostdeck${raw}`);
+    return u.host === 'hostdeck' ? u : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function setCommonHeaders(res: ServerResponse) {
@@ -217,28 +249,13 @@ function sendText(res: ServerResponse, status: number, text: string) {
 
 function sendUnauthorized(res: ServerResponse, pathname: string) {
   if (pathname.startsWith('/api/')) {
-    return sendJson(res, 401, {
-      ok: false,
-      error: { code: 'NOT_AUTHORIZED', message: 'Missing or wrong HostDeck token' },
-    });
+    // Distinct from NOT_AUTHORIZED (polkit said no): this page's session is not valid here,
+    // typically because the server restarted with a new token.
+    return sendJson(
+      res,
+      401,
+      apiError('NOT_AUTHENTICATED', 'Session expired: this page has no valid HostDeck token (the server restarted?). Reload the page from the URL `hostdeck serve` printed.'),
+    );
   }
   return sendText(res, 401, 'HostDeck needs its token: open the full URL that `hostdeck serve` printed (it ends with ?token=...).');
-}
-
-function readBody(req: IncomingMessage, max: number): Promise<string> {
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) {
-        reject(new Error(`request body over ${max} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

@@ -8,6 +8,20 @@ export interface OperationDef<I extends z.ZodType = z.ZodType, O extends z.ZodTy
   summary: string;
   /** True when the operation changes the system (refused on read-only hosts). */
   mutates?: boolean;
+  /**
+   * Largest request this operation accepts, in bytes of its JSON ({host, input}); default
+   * DEFAULT_MAX_INPUT_BYTES. Browser mode stops reading at this limit and answers 413; IPC
+   * refuses the same requests. Raise it only where real input is large (ipset bulk entries).
+   */
+  maxBytes?: number;
+}
+
+/** 1 MiB: far above any hand-made input, far below what could exhaust memory or stall a handler. */
+export const DEFAULT_MAX_INPUT_BYTES = 1024 * 1024;
+
+/** The request size limit of one operation (see OperationDef.maxBytes). */
+export function inputLimit(def: Pick<OperationDef, 'maxBytes'>): number {
+  return def.maxBytes ?? DEFAULT_MAX_INPUT_BYTES;
 }
 
 export function operation<I extends z.ZodType, O extends z.ZodType>(def: OperationDef<I, O>): OperationDef<I, O> {

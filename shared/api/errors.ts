@@ -6,6 +6,8 @@ export const errorCodes = [
   'INVALID_INPUT', // the request did not match the contract (detail: zod issues)
   'UNKNOWN_OPERATION',
   'UNKNOWN_HOST',
+  'TOO_LARGE', // the request is over its operation's size limit (detail: limit, channel)
+  'NOT_AUTHENTICATED', // browser mode: no or stale session token (the server restarted): reload the page
   'NOT_FOUND',
   'INTERNAL', // a bug: an exception nobody expected
   'TIMEOUT',

@@ -5,6 +5,14 @@ const libc = z.enum(['glibc', 'musl']);
 const family = z.enum(['unspec', 'inet', 'inet6']);
 const envSchema = z.record(z.string(), z.string());
 
+
+/**
+ * resolv.conf text sent for checking, planning or saving: real files are a few hundred bytes (glibc
+ * uses 3 nameservers and 6 search domains). The checks grow faster than linearly with the line
+ * count, so a tighter limit than the default keeps every call short (1 MiB of nameserver lines
+ * took minutes).
+ */
+const RESOLV_TEXT_BYTES = 64 * 1024;
 export const diagnosticSchema = z.object({
   line: z.number().int(),
   code: z.string(),
@@ -171,6 +179,7 @@ export const dnsContract = {
     output: readOutputSchema,
   }),
   check: operation({
+    maxBytes: RESOLV_TEXT_BYTES,
     summary: 'How glibc or musl reads resolv.conf: used and ignored nameservers, search list, options, warnings, owner',
     input: z.object({
       /** A file under the host root (default etc/resolv.conf), or literal text via `text`. */
@@ -183,6 +192,7 @@ export const dnsContract = {
     output: checkOutputSchema,
   }),
   plan: operation({
+    maxBytes: RESOLV_TEXT_BYTES,
     summary: 'The exact names the resolver queries for NAME, in order, with the packet count',
     input: z.object({
       name: z.string().min(1),
@@ -197,11 +207,13 @@ export const dnsContract = {
     output: planOutputSchema,
   }),
   pod: operation({
+    maxBytes: RESOLV_TEXT_BYTES,
     summary: "A pod's resolv.conf as the kubelet builds it, its query plans and a dnsConfig snippet",
     input: podInputSchema,
     output: podOutputSchema,
   }),
   liveCheck: operation({
+    maxBytes: RESOLV_TEXT_BYTES,
     summary: 'Query each configured nameserver for a name: answer, latency or error',
     input: z.object({
       name: z.string().min(1).default('.'),
@@ -218,6 +230,7 @@ export const dnsContract = {
     output: resolvedStateSchema,
   }),
   save: operation({
+    maxBytes: RESOLV_TEXT_BYTES,
     summary: 'Write resolv.conf atomically (backup, refuses if changed since read; dangerous settings need confirm)',
     mutates: true,
     input: z.object({

@@ -30,6 +30,8 @@ export const firewallStatusSchema = z.object({
 export type FirewallStatus = z.infer<typeof firewallStatusSchema>;
 
 const name = z.string().min(1).max(64);
+/** ipset imports: 100,000+ entries (an IPv6 CIDR is up to 43 characters, plus JSON quoting). */
+const BULK_INPUT_BYTES = 16 * 1024 * 1024;
 const empty = z.object({});
 const ok = z.object({ revision: z.number().int() });
 
@@ -283,6 +285,7 @@ export const firewallContract = {
     }),
     output: updateResult(ipsetSchema),
     mutates: true,
+    maxBytes: BULK_INPUT_BYTES,
   }),
   deleteIpset: operation({
     summary: 'Delete a permanent ipset',
@@ -295,18 +298,21 @@ export const firewallContract = {
     input: entriesInput,
     output: entriesResult,
     mutates: true,
+    maxBytes: BULK_INPUT_BYTES,
   }),
   ipsetRemoveEntries: operation({
     summary: 'Remove entries from an ipset in one bulk call',
     input: entriesInput,
     output: entriesResult,
     mutates: true,
+    maxBytes: BULK_INPUT_BYTES,
   }),
   ipsetSetEntries: operation({
     summary: 'Replace all entries of an ipset (import) in one bulk call',
     input: entriesInput,
     output: entriesResult,
     mutates: true,
+    maxBytes: BULK_INPUT_BYTES,
   }),
   reload: operation({
     summary: 'Reload: permanent becomes runtime and runtime-only changes are discarded',

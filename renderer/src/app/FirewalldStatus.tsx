@@ -27,16 +27,17 @@ export function FirewalldStatus() {
   const s = fw.value;
   if (!s.running) {
     const denied = s.errorCode === 'NOT_AUTHORIZED';
+    const stalled = s.errorCode === 'TIMEOUT';
     return (
       <Tooltip content={`${s.reason ?? ''} (bus ${s.busAddress}). Click to check again.`}>
         <Label
-          color={denied ? 'orange' : 'grey'}
+          color={denied || stalled ? 'orange' : 'grey'}
           icon={<BanIcon />}
           data-testid="status-firewalld"
-          data-state={denied ? 'denied' : 'not-running'}
+          data-state={denied ? 'denied' : stalled ? 'not-answering' : 'not-running'}
           onClick={() => void refresh()}
         >
-          {denied ? 'firewalld refused access' : 'firewalld is not running'}
+          {denied ? 'firewalld refused access' : stalled ? 'firewalld is not answering' : 'firewalld is not running'}
         </Label>
       </Tooltip>
     );

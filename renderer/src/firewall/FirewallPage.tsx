@@ -54,7 +54,12 @@ export function FirewallPage() {
     );
   } else if (status.state === 'ready' && !status.value.running) {
     body = (
-      <EmptyState titleText="firewalld is not running" headingLevel="h2" status="warning" data-testid="fw-not-running">
+      <EmptyState
+        titleText={status.value.errorCode === 'TIMEOUT' ? 'firewalld is not answering' : 'firewalld is not running'}
+        headingLevel="h2"
+        status="warning"
+        data-testid="fw-not-running"
+      >
         <EmptyStateBody>{status.value.reason ?? 'HostDeck cannot reach firewalld on the system bus.'} ({status.value.busAddress})</EmptyStateBody>
         <EmptyStateFooter>
           <EmptyStateActions>
