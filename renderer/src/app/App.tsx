@@ -25,6 +25,7 @@ import {
 } from '@patternfly/react-core';
 import MoonIcon from '@patternfly/react-icons/dist/esm/icons/moon-icon';
 import SunIcon from '@patternfly/react-icons/dist/esm/icons/sun-icon';
+import { ConnectionBanner } from './ConnectionBanner';
 import { FirewalldStatus } from './FirewalldStatus';
 import { startAppStore, useAppStore, type PageId } from './store';
 import { FirewallPage } from '../firewall/FirewallPage';
@@ -136,6 +137,7 @@ export function App() {
   return (
     <Page masthead={masthead} sidebar={sidebar} isManagedSidebar>
       <main data-testid="page-main" data-page={current.id} className="hd-main">
+        <ConnectionBanner />
         {current.render()}
       </main>
     </Page>
