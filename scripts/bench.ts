@@ -6,6 +6,7 @@ const suites: Record<string, () => Promise<{ default: (r: BenchReporter) => Prom
   dns: () => import('./bench/dns'),
   firewall: () => import('./bench/firewall'),
   hosts: () => import('./bench/hosts'),
+  serve: () => import('./bench/serve'),
 };
 
 const only = process.argv.slice(2);

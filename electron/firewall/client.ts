@@ -52,6 +52,8 @@ export interface ClientOptions {
   callTimeoutMs?: number;
   /** Deadline of a read (get*, query*, list*, properties): a healthy firewalld answers in milliseconds. */
   readTimeoutMs?: number;
+  /** Deadline of an ipset read, whose answer may carry 100,000+ entries. */
+  bulkReadTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -92,6 +94,7 @@ export class FirewalldClient extends EventEmitter<ClientEvents> {
   private readonly limiter: Limiter;
   private readonly callTimeoutMs: number;
   private readonly readTimeoutMs: number;
+  private readonly bulkReadTimeoutMs: number;
   /** Set while firewalld is known not to answer (a call ran past its deadline). */
   private stalled = false;
   private readonly log: (line: string) => void;
@@ -115,6 +118,7 @@ export class FirewalldClient extends EventEmitter<ClientEvents> {
     this.limiter = new Limiter(opts.maxInFlight ?? 16, (e) => e instanceof ApiError && e.code === 'TIMEOUT');
     this.callTimeoutMs = opts.callTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
     this.readTimeoutMs = opts.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
+    this.bulkReadTimeoutMs = opts.bulkReadTimeoutMs ?? 30_000;
     this.log = opts.log ?? (() => {});
   }
 
@@ -286,7 +290,7 @@ export class FirewalldClient extends EventEmitter<ClientEvents> {
     const path = opts.path ?? (suffix.startsWith('config') ? FIREWALLD_CONFIG_PATH : FIREWALLD_PATH);
     return this.send(
       { destination: FIREWALLD_BUS_NAME, path, interface: ifaceName(suffix), member, signature, body },
-      opts.timeoutMs ?? (isReadMethod(member) ? this.readTimeoutMs : this.callTimeoutMs),
+      opts.timeoutMs ?? (!isReadMethod(member) ? this.callTimeoutMs : suffix.endsWith('ipset') ? this.bulkReadTimeoutMs : this.readTimeoutMs),
       opts.what ?? `calling ${member}`,
     );
   }

@@ -9,18 +9,33 @@ export interface AppliedChange {
   save?: () => Promise<void>;
 }
 
+/**
+ * The revert scheduled on the host itself (the helper's schedule-revert): it runs at the
+ * deadline even if this process is killed outright or the link to the host is cut.
+ */
+export interface DetachedRevert {
+  /** Schedules it; answers its id. Throws when the host cannot schedule one (then only this process reverts). */
+  schedule(seconds: number): Promise<string>;
+  /** Cancels it; answers false when it already ran (or is running) on the host. */
+  cancel(id: string): Promise<boolean>;
+}
+
 interface Entry {
   session: SafeApplySession;
   applied: AppliedChange;
   timer: NodeJS.Timeout | undefined;
   busy: Promise<SafeApplySession> | undefined;
+  detached?: { revert: DetachedRevert; id: string };
 }
 
 /**
  * Safe apply on the Node side: the change goes to runtime, a timer in this process reverts it
  * unless confirm() arrives first, then the change is saved to permanent. The timer lives here,
  * not in the UI, so closing the window (or losing the network path to it, which is the point)
- * still reverts; disposing the host (app quit) reverts pending sessions at once.
+ * still reverts; disposing the host (app quit, SIGHUP, SIGTERM, a fatal error) reverts pending
+ * sessions at once. Before the change is applied, a second revert is scheduled on the host
+ * itself (DetachedRevert): if this process dies without running any code (SIGKILL, OOM), that
+ * one runs at the deadline. Confirming cancels it first; an in-process revert cancels it after.
  */
 export class SafeApplyManager {
   private readonly entries = new Map<string, Entry>();
@@ -34,21 +49,39 @@ export class SafeApplyManager {
     change: SafeChange,
     opts: { seconds: number; saveToPermanent: boolean; summary: string; reasons: string[] },
     apply: () => Promise<AppliedChange>,
+    detachedRevert?: DetachedRevert,
   ): Promise<SafeApplySession> {
-    const applied = await apply();
+    const reasons = [...opts.reasons];
+    let detached: Entry['detached'];
+    if (detachedRevert) {
+      try {
+        detached = { revert: detachedRevert, id: await detachedRevert.schedule(opts.seconds) };
+      } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
+        this.log(`safe apply: no revert could be scheduled on the host: ${why}`);
+        reasons.push(`No revert could be scheduled on the host itself (${why}): if HostDeck is killed before the countdown ends, the change stays.`);
+      }
+    }
+    let applied: AppliedChange;
+    try {
+      applied = await apply();
+    } catch (e) {
+      if (detached) await detached.revert.cancel(detached.id).catch(() => false);
+      throw e;
+    }
     const now = Date.now();
     const session: SafeApplySession = {
       id: randomUUID(),
       change,
       summary: opts.summary,
-      reasons: opts.reasons,
+      reasons,
       seconds: opts.seconds,
       startedAt: now,
       deadline: now + opts.seconds * 1000,
       saveToPermanent: opts.saveToPermanent,
       status: 'pending',
     };
-    const entry: Entry = { session, applied, timer: undefined, busy: undefined };
+    const entry: Entry = { session, applied, timer: undefined, busy: undefined, detached };
     entry.timer = setTimeout(() => {
       entry.timer = undefined;
       this.log(`safe apply ${session.id}: not confirmed within ${opts.seconds} s, reverting`);
@@ -106,7 +139,20 @@ export class SafeApplyManager {
         if (how === 'revert') {
           await entry.applied.revert();
           entry.session.status = 'reverted';
+          await this.cancelDetached(entry);
         } else {
+          // The host's own revert must not fire after the user kept the change.
+          const cancelled = entry.detached
+            ? await entry.detached.revert.cancel(entry.detached.id).catch((e: unknown) => {
+                throw new ApiError('IO_ERROR', `could not cancel the revert scheduled on the host, which will undo the change at the deadline (${e instanceof Error ? e.message : String(e)})`);
+              })
+            : true;
+          if (!cancelled) {
+            entry.session.status = 'reverted';
+            entry.session.error = { code: 'CONFLICT', message: 'Too late: the host already reverted the change on its own' };
+            this.onChange({ ...entry.session });
+            return { ...entry.session };
+          }
           if (entry.session.saveToPermanent) await entry.applied.save?.();
           entry.session.status = 'confirmed';
         }
@@ -118,7 +164,20 @@ export class SafeApplyManager {
       this.onChange({ ...entry.session });
       return { ...entry.session };
     })();
-    return entry.busy;
+    if (how === 'revert') return entry.busy;
+    return entry.busy.then((s) => {
+      if (s.status === 'reverted') throw new ApiError('CONFLICT', s.error?.message ?? 'Too late: the change was already reverted', { session: s });
+      return s;
+    });
+  }
+
+  private async cancelDetached(entry: Entry): Promise<void> {
+    if (!entry.detached) return;
+    try {
+      await entry.detached.revert.cancel(entry.detached.id);
+    } catch (e) {
+      this.log(`safe apply ${entry.session.id}: cancelling the host's revert failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   /** Reverts every pending session (host disposed / app quitting). */

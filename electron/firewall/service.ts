@@ -16,7 +16,9 @@ import type { Host } from '../hosts/host';
 import { FirewalldClient, type ClientOptions, type ConfigKind } from './client';
 import { mapFirewalldError } from './errors';
 import { filterEntries } from './ipset-entries';
-import { SafeApplyManager, type AppliedChange } from './safe-apply';
+import { SafeApplyManager, type AppliedChange, type DetachedRevert } from './safe-apply';
+import { firewallRevertPlan } from '../../shared/firewall/revert-plan';
+import type { HelperRequest } from '../../shared/helper/protocol';
 import { sshPortsOf } from './ssh-ports';
 import { ipsetToTuple, policyDict, serviceDict, zoneDict } from './settings';
 import { StateStore } from './state-store';
@@ -470,7 +472,10 @@ export class FirewallService {
     const summary = change.type === 'defaultZone' ? `Default zone ${s.global.defaultZone} → ${change.name} (runtime and firewalld.conf)` : describeChange(change);
     // firewalld cannot set the default zone in one layer only: it is always runtime and permanent.
     const save = change.type === 'defaultZone' ? true : saveToPermanent;
-    return this.safe.start(change, { seconds, saveToPermanent: save, summary, reasons: decision.reasons }, async (): Promise<AppliedChange> => {
+    return this.safe.start(
+      change,
+      { seconds, saveToPermanent: save, summary, reasons: decision.reasons },
+      async (): Promise<AppliedChange> => {
       const v = s.daemon.version;
       if (change.type === 'panic') {
         await this.panic(change.enabled);
@@ -530,7 +535,35 @@ export class FirewallService {
           await this.store.refreshObject('permanent', 'zone', change.name);
         },
       };
-    });
+      },
+      await this.detachedRevert(s, change),
+    );
+  }
+
+  /**
+   * The revert the host runs by itself at the deadline unless cancelled (the helper's
+   * schedule-revert with firewall-cmd commands): it survives this process being killed outright
+   * and, on a remote host, the SSH link being cut. Undefined when there is nothing to revert.
+   */
+  private async detachedRevert(s: FullState, change: SafeChange): Promise<DetachedRevert | undefined> {
+    let basis = s;
+    if (change.type === 'defaultZone') {
+      // The cached state may lag a change made elsewhere a moment ago: ask firewalld.
+      const [current] = await this.client.call('.getDefaultZone', [], { what: 'reading the default zone' });
+      basis = { ...s, global: { ...s.global, defaultZone: String(current) } };
+    }
+    const commands = firewallRevertPlan(basis, change);
+    if (!commands.length) return undefined;
+    const transport = this.host.transport;
+    const helper = async (request: HelperRequest) => {
+      const r = await transport.helper(request, { elevate: false, timeoutMs: 30_000 });
+      if (!r.ok) throw new ApiError(r.error.code, r.error.message, r.error.detail);
+      return r.result;
+    };
+    return {
+      schedule: async (seconds) => String((await helper({ verb: 'schedule-revert', seconds, plan: { kind: 'firewall-cmd', commands } })).id),
+      cancel: async (id) => (await helper({ verb: 'cancel-revert', id })).cancelled === true,
+    };
   }
 
   async dispose(): Promise<void> {

@@ -1,5 +1,7 @@
 import { ApiError } from '../../shared/api/errors';
 import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
+import { join } from 'node:path';
+import { runLocalHelper } from '../helper/local';
 import { TreeTransport, type TreeTransportOptions } from './tree-transport';
 import type { HelperOptions } from './transport';
 
@@ -18,9 +20,14 @@ export class ImageTransport extends TreeTransport {
     super({ ...opts, root: opts.root.replace(/\/+$/, '') });
   }
 
-  helper(request: HelperRequest, _opts: HelperOptions): Promise<HelperResponse> {
-    // The helper changes a running system (its /etc through pkexec, its live kernel); an image
-    // is neither running nor reachable by it.
+  helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse> {
+    // A firewall-cmd revert timer acts on the bus given with the image (its firewalld), not on the
+    // image; its state lives under the image's run/hostdeck. Everything else changes a running
+    // system (its /etc through pkexec, its live kernel); an image is neither running nor reachable by it.
+    const revertTimer = (request.verb === 'schedule-revert' && request.plan.kind === 'firewall-cmd') || request.verb === 'cancel-revert' || request.verb === 'revert-status';
+    if (revertTimer) {
+      return this.busAddress().then((busAddress) => runLocalHelper(request, { ...opts, elevate: false }, { root: this.root, runDir: join(this.root, 'run/hostdeck'), busAddress }));
+    }
     return Promise.reject(new ApiError('UNSUPPORTED', `The privileged helper runs on live systems; ${this.root} is an image (verb ${request.verb})`));
   }
 }

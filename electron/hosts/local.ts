@@ -11,7 +11,8 @@ export class LocalTransport extends TreeTransport {
     super({ ...opts, root: '/' });
   }
 
-  helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse> {
-    return runLocalHelper(request, opts);
+  async helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse> {
+    // A firewall-cmd revert plan must reach the firewalld this host's client talks to.
+    return runLocalHelper(request, opts, { busAddress: await this.busAddress() });
   }
 }

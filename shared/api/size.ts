@@ -31,21 +31,19 @@ export function jsonSizeWithin(value: unknown, limit: number): number {
       return;
     }
     if (Array.isArray(v)) {
-      size += 2;
+      size += 2 + Math.max(0, v.length - 1); // brackets and commas
       for (const x of v) {
         if (over()) return;
         visit(x);
-        size += 1;
       }
       return;
     }
     const entries = v instanceof Map ? [...v.entries()] : Object.entries(v);
-    size += 2;
+    size += 2 + Math.max(0, entries.length - 1); // braces and commas
     for (const [k, x] of entries) {
       if (over()) return;
-      size += utf8Length(String(k), limit - size) + 3;
+      size += utf8Length(String(k), limit - size) + 3; // "key":
       visit(x);
-      size += 1;
     }
   };
   visit(value);

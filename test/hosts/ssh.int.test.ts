@@ -218,6 +218,7 @@ describe('remote hosts over ssh', () => {
       { host: 'fake1' },
     );
     expect(session.status).toBe('pending');
+    expect(session.reasons.join(' ')).not.toMatch(/No revert could be scheduled/);
     expect(fh.hosts[0]!.firewallCmd('--zone=public', '--list-ports')).toContain('7777/tcp');
     // Cut the cable mid-countdown: HostDeck can no longer reach the host at all.
     fh.hosts[0]!.blackhole(true);

@@ -25,6 +25,7 @@ import {
 } from '@patternfly/react-core';
 import MoonIcon from '@patternfly/react-icons/dist/esm/icons/moon-icon';
 import SunIcon from '@patternfly/react-icons/dist/esm/icons/sun-icon';
+import { ConnectionBanner } from './ConnectionBanner';
 import { FirewalldStatus } from './FirewalldStatus';
 import { startAppStore, useAppStore, type PageId } from './store';
 import { FirewallPage } from '../firewall/FirewallPage';
@@ -146,6 +147,7 @@ export function App() {
     <Page masthead={masthead} sidebar={sidebar} isManagedSidebar>
       {/* Keyed by host: switching hosts remounts the page, so nothing of the previous host lingers. */}
       <main key={hostId} data-testid="page-main" data-page={current.id} data-host={hostId} className="hd-main">
+        <ConnectionBanner />
         {current.render()}
       </main>
     </Page>

@@ -2,6 +2,7 @@ import { createApi, type Transport } from '../../../shared/api/client';
 import type { Api, HostDeckEvent } from '../../../shared/api/contract';
 import type { Envelope } from '../../../shared/api/errors';
 import type { HostDeckBridge } from '../../../shared/api/bridge';
+import { connectionState, setConnectionState } from './connection';
 
 declare global {
   interface Window {
@@ -10,18 +11,31 @@ declare global {
   }
 }
 
+const SESSION_EXPIRED =
+  "Session expired: this page's HostDeck token is no longer valid (the server restarted?). Reload the page from the URL `hostdeck serve` printed.";
+
 /** Browser mode: the same operations over HTTP; the token travels in an HttpOnly cookie. */
 const httpTransport: Transport = async (channel, request) => {
-  const res = await fetch(`/api/${encodeURIComponent(channel)}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(request),
-    credentials: 'same-origin',
-  });
-  if (res.status === 401 || res.status === 403) {
-    return { ok: false, error: { code: 'NOT_AUTHORIZED', message: 'This page has no valid HostDeck token: open the URL that `hostdeck serve` printed.' } };
+  let res: Response;
+  try {
+    res = await fetch(`/api/${encodeURIComponent(channel)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+      credentials: 'same-origin',
+    });
+  } catch {
+    setConnectionState('reconnecting');
+    return { ok: false, error: { code: 'IO_ERROR', message: 'The HostDeck server is not reachable (stopped, or the ssh -L tunnel is down).' } };
   }
-  return (await res.json()) as Envelope;
+  if (res.status === 401) {
+    // Never reported as NOT_AUTHORIZED: that is polkit refusing, and this is a stale page.
+    setConnectionState('expired');
+    return { ok: false, error: { code: 'NOT_AUTHENTICATED', message: SESSION_EXPIRED } };
+  }
+  const envelope = (await res.json().catch(() => undefined)) as Envelope | undefined;
+  if (!envelope) return { ok: false, error: { code: 'INTERNAL', message: `The server answered ${res.status} without a HostDeck answer` } };
+  return envelope;
 };
 
 function bridgeTransport(bridge: HostDeckBridge): Transport {
@@ -48,20 +62,45 @@ export function onEvent(listener: EventListener): () => void {
 
 const sseListeners = new Set<EventListener>();
 let source: EventSource | undefined;
+let retry: ReturnType<typeof setTimeout> | undefined;
+
+function openSse(): void {
+  const es = new EventSource('/api/events', { withCredentials: true });
+  source = es;
+  es.onopen = () => setConnectionState('live');
+  es.onmessage = (m) => {
+    const e = JSON.parse(String(m.data)) as HostDeckEvent;
+    for (const l of [...sseListeners]) l(e);
+  };
+  es.onerror = () => {
+    if (connectionState() !== 'expired') setConnectionState('reconnecting');
+    // CONNECTING: the browser retries by itself. CLOSED: the server answered, but not with the
+    // stream (401 after a restart with a new token): find out which, then retry or give up.
+    if (es.readyState !== EventSource.CLOSED) return;
+    es.close();
+    if (source === es) source = undefined;
+    void fetch('/api/app.info', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"input":{}}', credentials: 'same-origin' })
+      .then((r) => (r.status === 401 ? setConnectionState('expired') : undefined))
+      .catch(() => undefined)
+      .finally(() => {
+        if (connectionState() === 'expired' || sseListeners.size === 0 || source) return;
+        clearTimeout(retry);
+        retry = setTimeout(() => {
+          if (!source && sseListeners.size) openSse();
+        }, 2000);
+      });
+  };
+}
+
 function subscribeSse(listener: EventListener): () => void {
   sseListeners.add(listener);
-  if (!source) {
-    source = new EventSource('/api/events', { withCredentials: true });
-    source.onmessage = (m) => {
-      const e = JSON.parse(String(m.data)) as HostDeckEvent;
-      for (const l of [...sseListeners]) l(e);
-    };
-  }
+  if (!source) openSse();
   return () => {
     sseListeners.delete(listener);
     if (sseListeners.size === 0 && source) {
       source.close();
       source = undefined;
+      clearTimeout(retry);
     }
   };
 }

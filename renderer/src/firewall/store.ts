@@ -48,6 +48,8 @@ let noticeId = 0;
 const PLAIN: Record<string, string> = {
   FIREWALLD_NOT_RUNNING: 'firewalld is not running.',
   NOT_AUTHORIZED: 'Not authorized: polkit refused, or HostDeck lacks the rights for this.',
+  NOT_AUTHENTICATED: 'Session expired: reload the page.',
+  TOO_LARGE: 'The request is too large: send less at once.',
   ACCESS_DENIED: 'firewalld is in lockdown mode and does not accept changes from HostDeck.',
   PANIC_MODE: 'Panic mode is on: firewalld refuses runtime changes until it is turned off.',
   ALREADY_ENABLED: 'It is already there.',
@@ -80,7 +82,7 @@ const PLAIN: Record<string, string> = {
   RUNNING_BUT_FAILED: 'firewalld runs but failed to apply its configuration; check its log.',
   NEEDS_CONFIRMATION: 'This change needs confirmation.',
   CONFLICT: 'The file changed since HostDeck read it: look again and retry.',
-  TIMEOUT: 'firewalld did not answer in time.',
+  TIMEOUT: 'firewalld is not answering.',
 };
 
 /** Error codes in plain words (firewalld's own codes arrive as FIREWALLD_ERROR with detail.firewalldCode), with firewalld's text after. */

@@ -1,0 +1,52 @@
+/**
+ * An open page whose server goes away (browser mode): it says so at once instead of staying
+ * "live", reconnects when the same server comes back, and after a restart with a new token it
+ * says the session expired (never a polkit refusal); reloading from the new URL works.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../electron/serve/server';
+import { openApp, rendererDir, type E2eApp } from '../support/e2e';
+
+let app: E2eApp;
+let restarted: RunningServer | undefined;
+beforeAll(async () => {
+  app = await openApp({ systemBusAddress: 'unix:path=/nonexistent/bus' });
+});
+afterAll(async () => {
+  await restarted?.close();
+  await app?.stop();
+});
+
+describe('losing the server under an open page', () => {
+  it('shows reconnecting while the server is down and clears when it is back', async () => {
+    const { page, server, runtime } = app;
+    const banner = page.getByTestId('connection-banner');
+    await page.getByTestId('status-firewalld').waitFor();
+    expect(await banner.count()).toBe(0);
+    await server.close();
+    await expect.poll(() => banner.getAttribute('data-state'), { timeout: 10_000 }).toBe('reconnecting');
+    restarted = await startServer({ runtime, staticDir: rendererDir, port: server.port, token: server.token });
+    await expect.poll(() => banner.count(), { timeout: 15_000 }).toBe(0);
+  });
+
+  it('after a restart with a new token: session expired, calls answer NOT_AUTHENTICATED, reload works', async () => {
+    const { page, runtime } = app;
+    const port = restarted!.port;
+    await restarted!.close();
+    restarted = await startServer({ runtime, staticDir: rendererDir, port });
+    const banner = page.getByTestId('connection-banner');
+    await expect.poll(() => banner.getAttribute('data-state'), { timeout: 15_000 }).toBe('expired');
+    expect(await banner.textContent()).toContain('Session expired');
+    const answer = await page.evaluate(async () => {
+      const r = await fetch('/api/firewall.safeApplyConfirm', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"input":{"id":"x"}}' });
+      return { status: r.status, body: (await r.json()) as { error: { code: string; message: string } } };
+    });
+    expect(answer.status).toBe(401);
+    expect(answer.body.error.code).toBe('NOT_AUTHENTICATED');
+    expect(answer.body.error.message).not.toMatch(/polkit/i);
+    await page.goto(restarted.loginUrl);
+    await page.getByTestId('brand').waitFor();
+    await expect.poll(() => page.getByTestId('status-firewalld').getAttribute('data-state'), { timeout: 10_000 }).toBe('not-running');
+    expect(await page.getByTestId('connection-banner').count()).toBe(0);
+  });
+});
