@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Runtime } from '../../electron/api/runtime';
+import { FirewalldClient } from '../../electron/firewall/client';
+import { readPermanent, readRuntime } from '../../electron/firewall/reader';
 import { startFakeHosts } from '../../test/support/fake-hosts';
 import { medianMs, type BenchReporter } from './harness';
 
@@ -29,7 +31,20 @@ async function dumpRatio(r: BenchReporter): Promise<void> {
   try {
     const local = await medianMs(() => direct.api.firewall.state({ refresh: true }), 5);
     const ssh = await medianMs(() => remote.api.firewall.state({ refresh: true }, { host: 'fw1' }), 5);
-    r.ratio('hosts: firewall dump over SSH (bridge) vs the same firewalld directly', ssh, 'direct bus socket', local, '<= 1.3');
+    r.ratio('hosts: firewall dump (API, host facts included) over SSH vs the same firewalld directly', ssh, 'direct bus socket', local, '<= 1.3');
+    // The D-Bus part alone: runtime + permanent layers through one client on each path.
+    const layers = async (busAddress: string) => {
+      const c = new FirewalldClient({ busAddress });
+      try {
+        await c.ready();
+        return await medianMs(() => Promise.all([readRuntime(c), readPermanent(c)]), 5);
+      } finally {
+        c.dispose();
+      }
+    };
+    const viaSsh = await layers((await remote.remote.transportOf(remote.hostFor('fw1').id)!.busAddress())!);
+    const viaDirect = await layers(`unix:path=/proc/${h.pid}/root/run/dbus/system_bus_socket`);
+    r.ratio('hosts: runtime + permanent D-Bus reads over SSH vs directly', viaSsh, 'direct bus socket', viaDirect, '<= 1.3');
   } finally {
     await direct.dispose();
     await remote.dispose();
