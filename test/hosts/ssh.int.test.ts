@@ -126,6 +126,14 @@ describe('remote hosts over ssh', () => {
     expect(fh.hosts[1]!.readFile('/proc/sys/net/ipv4/ip_forward').trim()).toBe('0');
   });
 
+  it('a refused login says so (keys and agent only, no password prompt)', async () => {
+    const { host } = await rt.api.hosts.add({ destination: 'nobody@fake1', name: 'nobody' });
+    expect(host.state).toBe('auth-failed');
+    expect(host.message).toMatch(/refused the login \(publickey\)/);
+    await expect(rt.api.firewall.status({}, { host: 'nobody' })).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    await rt.api.hosts.remove({ id: 'nobody' });
+  });
+
   it('an unknown host key: fingerprint shown, nothing written until accepted', async () => {
     const knownBefore = readFileSync(fh.knownHosts, 'utf8');
     const { host } = await rt.api.hosts.add({ destination: 'fake3' });
