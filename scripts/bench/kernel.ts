@@ -62,7 +62,7 @@ async function hostileSysctlD(r: BenchReporter): Promise<void> {
       r.value(`kernel: resolve a ${Math.round(hostile.length / 1024)} KiB sysctl.d file of hostile globs`, oursMs);
       return;
     }
-    r.ratio(`kernel: resolve ${Math.round(hostile.length / 1024)} KiB of hostile sysctl.d globs vs systemd-sysctl on a sane file of that size`, oursMs, 'systemd-sysctl', anchorMs, '< 10');
+    r.ratio(`kernel: resolve ${Math.round(hostile.length / 1024)} KiB of hostile sysctl.d globs vs systemd-sysctl on a sane file of that size`, oursMs, 'systemd-sysctl', anchorMs, 'bounded by the glob step budgets');
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
