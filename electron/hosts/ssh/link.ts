@@ -421,6 +421,26 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     return child;
   }
 
+  /**
+   * Is the link alive right now? One empty session within `timeoutMs`. A link that cannot run
+   * it is treated as lost at once (the master is ended, pending calls fail with
+   * HOST_UNREACHABLE, reconnection starts) instead of waiting for ServerAlive to notice.
+   */
+  async probe(timeoutMs = 3000): Promise<boolean> {
+    if (this._status.state !== 'connected') return false;
+    try {
+      const r = await this.exec('exit 0', { timeoutMs, what: 'checking the link' });
+      if (r.code === 0) return true;
+    } catch {
+      /* no answer */
+    }
+    if (this._status.state === 'connected' && this.master) {
+      this.opts.log?.(`${this.destination.text}: no answer within ${timeoutMs} ms, treating the link as lost`);
+      killGroup(this.master, 'SIGKILL');
+    }
+    return false;
+  }
+
   /** Ends the master (and with it every session) as if the cable were cut; tests and "Disconnect". */
   killMaster(): void {
     if (this.master) killGroup(this.master, 'SIGKILL');
