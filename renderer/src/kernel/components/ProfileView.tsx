@@ -382,6 +382,11 @@ export function ProfileView() {
                 Node…
               </Button>
             </ToolbarItem>
+            <ToolbarItem>
+              <Button variant="secondary" data-testid="kernel-export-sandbox" isDisabled={empty} onClick={() => { commit(); void runExport('sandbox', hostId); }}>
+                ACK secure sandbox…
+              </Button>
+            </ToolbarItem>
           </ToolbarContent>
         </Toolbar>
       </div>
