@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { catalogEntry, isKnownKey, suggestKey, validateValue } from './catalog';
-import { classifySysctl, validateAllowedUnsafe, type ClassifyOptions } from './k8s';
+import { classifySysctl, validateAllowedUnsafe, type ClassifyOptions, type K8sStatus } from './k8s';
 import { normalizeKey } from './keys';
 import { formatTunedProfile } from './tuned';
 
@@ -134,17 +134,16 @@ export function placeSettings(settings: { key: string; value: string }[], opts: 
  * kernel, so the annotation can set any key, node-level ones included, and changes only that
  * pod's kernel. What it cannot carry is a value with a comma (the annotation's separator).
  */
-export function sandboxVerdict(key: string, value?: string): { allowed: boolean; reason: string } {
+export function sandboxVerdict(status: K8sStatus, value?: string): { allowed: boolean; reason: string } {
   if (value !== undefined && value.includes(',')) {
     return { allowed: false, reason: `The value "${value}" contains a comma, which the ${ACK_SANDBOX_ANNOTATION} annotation uses between settings: it cannot be passed this way. Use single values or set it in the pod's image or entrypoint.` };
   }
-  const c = classifySysctl(key, { k8s: '1.33', kernel: null });
-  const nodeLevel = c.kubernetes.status === 'node-level';
+  const nodeLevel = status === 'node-level';
   return {
     allowed: true,
     reason: nodeLevel
-      ? `Allowed in an ACK secure-sandbox pod: it has its own kernel, so the ${ACK_SANDBOX_ANNOTATION} annotation sets this otherwise node-level key for that pod alone; the node and other pods keep their values.`
-      : `Allowed in an ACK secure-sandbox pod through the ${ACK_SANDBOX_ANNOTATION} annotation, without kubelet allowlist or privileged PodSecurity level; it changes only the pod's own kernel.`,
+      ? `Allowed in an ACK secure-sandbox pod: it has its own kernel, so the ${ACK_SANDBOX_ANNOTATION} annotation sets this otherwise node-level key for that pod alone; the node and other pods keep their values. A value with a comma cannot be passed.`
+      : `Allowed in an ACK secure-sandbox pod through the ${ACK_SANDBOX_ANNOTATION} annotation, without kubelet allowlist or privileged PodSecurity level; it changes only the pod's own kernel. A value with a comma cannot be passed.`,
   };
 }
 
@@ -221,7 +220,7 @@ export function exportSnippets(kind: ExportKind, input: { key: string; value: st
     const sysctls: string[] = [];
     for (const s of settings) {
       const c = classifySysctl(s.key, opts);
-      const v = sandboxVerdict(s.key, s.value);
+      const v = sandboxVerdict(c.kubernetes.status, s.value);
       if (!v.allowed) {
         problems.push({ index: null, key: s.key, severity: 'error', message: `${v.reason} Left out of the export.` });
         continue;

@@ -17,6 +17,7 @@ import {
 } from '@patternfly/react-core';
 import type { ListRow } from '../../../../shared/kernel/contract';
 import { NamespaceBadge, VerdictBadge } from './Badges';
+import { ACK_SANDBOX_ANNOTATION, sandboxVerdict } from '../../../../shared/kernel/export';
 import { useKernelStore } from '../store';
 import { ERROR_SOURCES, podAnswer, targetText } from '../verdict';
 
@@ -42,6 +43,7 @@ export function DetailPanel({ rows }: { rows: ListRow[] }) {
   const ns = c.namespaceInfo;
   const tableNs = ns.readOnlyInChild ? 'read-only in a pod' : ns.hostOnly ? 'host only' : (ns.namespace ?? 'not namespaced');
   const inProfile = profile.some((l) => l.key === c.name);
+  const sandbox = sandboxVerdict(k.status);
   return (
     <Card data-testid="kernel-detail" className="hd-kernel-detail" isCompact>
       <CardTitle>
@@ -122,6 +124,18 @@ export function DetailPanel({ rows }: { rows: ListRow[] }) {
             <DescriptionListDescription>
               baseline <strong data-testid="kernel-detail-psa">{k.podSecurityBaseline}</strong>
               {k.podSecurityBaselineSince ? ` (allowed since ${k.podSecurityBaselineSince})` : ''}
+            </DescriptionListDescription>
+          </DescriptionListGroup>
+          <DescriptionListGroup>
+            <DescriptionListTerm>Runtimes</DescriptionListTerm>
+            <DescriptionListDescription data-testid="kernel-detail-runtimes">
+              <div data-testid="kernel-detail-runc">
+                <strong>runc</strong> (containerd, CRI-O): {answer.short}.
+              </div>
+              <div data-testid="kernel-detail-sandbox" data-allowed={sandbox.allowed}>
+                <strong>ACK secure sandbox</strong> (runV, annotation <code>{ACK_SANDBOX_ANNOTATION}</code>): {sandbox.allowed ? 'allowed' : 'not allowed'}.{' '}
+                <span className="hd-kernel-subtle">{sandbox.reason}</span>
+              </div>
             </DescriptionListDescription>
           </DescriptionListGroup>
           {(k.conflictsWithHostNetwork || k.conflictsWithHostIPC) && (
