@@ -246,7 +246,7 @@ export function ProfileView() {
   return (
     <div className="hd-kernel-profile">
       <div>
-        <Title headingLevel="h3">Profile</Title>
+        <Title headingLevel="h2">Profile</Title>
         <p className="hd-kernel-subtle">Add keys from the Live parameters list, type them, or import a TuneD profile. Values are checked against the catalog before anything is written.</p>
         <Form onSubmit={(e) => e.preventDefault()}>
           <FormGroup label="Name" fieldId="kernel-profile-name">
@@ -316,7 +316,7 @@ export function ProfileView() {
         {profileCheck.state === 'error' && <Alert variant="danger" isInline title={profileCheck.message} />}
         {profileCheck.state === 'ready' &&
           (profileCheck.value.entries.length === 0 ? (
-            <EmptyState titleText="The profile is empty" headingLevel="h4">
+            <EmptyState titleText="The profile is empty" headingLevel="h3">
               <EmptyStateBody>Type key = value lines, add parameters from the list, or import a TuneD profile.</EmptyStateBody>
             </EmptyState>
           ) : (
@@ -361,7 +361,7 @@ export function ProfileView() {
           ))}
       </div>
       <div>
-        <Title headingLevel="h3">Export for Kubernetes</Title>
+        <Title headingLevel="h2">Export for Kubernetes</Title>
         <p className="hd-kernel-subtle">
           {targetText(target, hostKernel)}: the profile is split into what a pod may set, what the kubelet must allow first, and what only the node can set, with the reason for every key.
         </p>
