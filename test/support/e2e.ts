@@ -87,10 +87,18 @@ export async function tabTo(page: Page, selector: string, max = 80, back = false
   throw new Error(`${selector} is not reachable with the keyboard (${max} × Tab)`);
 }
 
-export async function screenshot(page: Page, file: string): Promise<string> {
-  const out = resolve(repoRoot, file);
-  mkdirSync(dirname(out), { recursive: true });
-  await page.screenshot({ path: out });
+/**
+ * Takes a screenshot into test-results/screenshots/ (ignored by git). The tracked copies under
+ * docs/ are written only when asked (`npm run screenshots` sets HOSTDECK_SCREENSHOTS=1), so a
+ * test run never leaves the checkout dirty. Returns the paths written.
+ */
+export async function screenshot(page: Page, docsName: string): Promise<string[]> {
+  const out = [resolve(repoRoot, 'test-results/screenshots', docsName)];
+  if (process.env.HOSTDECK_SCREENSHOTS === '1') out.push(resolve(repoRoot, 'docs', docsName));
+  for (const file of out) {
+    mkdirSync(dirname(file), { recursive: true });
+    await page.screenshot({ path: file });
+  }
   return out;
 }
 
