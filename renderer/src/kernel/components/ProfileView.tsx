@@ -240,7 +240,8 @@ export function ProfileView() {
   const [text, setText] = useState(() => linesText(profile));
   const [saved, setSaved] = useState<{ ok: boolean; msg: string } | null>(null);
   const [importing, setImporting] = useState(false);
-  useEffect(() => setText(linesText(profile)), [profile]);
+  // The text follows the profile when it changes elsewhere (Add to profile, TuneD import), not while typing.
+  useEffect(() => setText((t) => (linesText(parseLines(t)) === linesText(profile) ? t : linesText(profile))), [profile]);
   const commit = () => setProfile(parseLines(text));
   const empty = parseLines(text).length === 0;
   return (
@@ -267,7 +268,14 @@ export function ProfileView() {
               data-testid="kernel-profile-text"
               rows={10}
               placeholder={'net.core.somaxconn = 4096\nvm.max_map_count = 262144'}
-              value={text} onChange={(_e, v) => setText(v)} onBlur={commit} />
+              value={text}
+              onChange={(_e, v) => {
+                // Every edit reaches the store (and so survives a reload); the text keeps its comments and blank lines.
+                setText(v);
+                setProfile(parseLines(v));
+              }}
+              onBlur={commit}
+            />
           </FormGroup>
         </Form>
         <Toolbar>
