@@ -48,6 +48,41 @@ describe('accessibility: axe-core on every page in both themes, and every page b
     }
   }
 
+  for (const theme of ['light', 'dark'] as const) {
+    it(`kernel tabs and export dialog, DNS review and revert dialogs, ${theme} theme: no serious or critical axe violation`, async () => {
+      const { page } = app;
+      const check = async (where: string) => {
+        const v = await axeViolations(page);
+        expect(v, `${where}: ${JSON.stringify(v, null, 1)}`).toEqual([]);
+      };
+      await page.getByRole('button', { name: theme === 'dark' ? 'Dark theme' : 'Light theme' }).click();
+      await page.getByTestId('nav-kernel').click();
+      await page.getByTestId('kernel-list').waitFor();
+      await page.getByRole('tab', { name: /Configuration/ }).click();
+      await page.getByTestId('kernel-effective-empty').waitFor();
+      await check('kernel configuration tab');
+      await page.getByRole('tab', { name: /Profile/ }).click();
+      await page.getByTestId('kernel-profile-text').fill('vm.swapiness = 1\nnet.core.somaxconn = 4096');
+      await page.getByTestId('kernel-export-kubelet').click();
+      await page.getByTestId('kernel-export-problems').waitFor();
+      await check('kernel export dialog');
+      await page.getByTestId('kernel-export-close').click();
+      await page.getByRole('tab', { name: /Live parameters/ }).click();
+      await page.getByTestId('nav-dns').click();
+      await page.getByTestId('dns-raw').fill(`${RESOLV}# edited\n`);
+      await page.getByTestId('dns-save').click();
+      await page.getByTestId('dns-review').waitFor();
+      await check('DNS review dialog');
+      await page.getByRole('button', { name: 'Keep editing' }).click();
+      await page.getByTestId('dns-revert').click();
+      await page.getByTestId('dns-revert-confirm').waitFor();
+      await check('DNS revert dialog');
+      await page.getByTestId('dns-revert-discard').click();
+      await page.getByTestId('nav-firewall').click();
+      await page.getByTestId('fw-zone-public').waitFor();
+    });
+  }
+
   it('the firewalld badge follows the dark theme instead of staying light green', async () => {
     const { page } = app;
     const bg = () =>
