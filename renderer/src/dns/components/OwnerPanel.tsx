@@ -30,7 +30,7 @@ export function OwnerPanel() {
   return (
     <Alert component="h2" isInline variant="warning" title={`Owner: ${o.name}. Changes made here will be overwritten.`} data-testid="dns-owner" data-kind={o.kind}>
       {evidence}
-      {o.changeInstead.length > 0 && <Title headingLevel="h3">Change it here instead</Title>}
+      {o.changeInstead.length > 0 && <Title headingLevel="h3" size="md">Change it here instead</Title>}
       <List>
         {o.changeInstead.map((c, i) => (
           <ListItem key={`c${i}`}>{c}</ListItem>

@@ -17,7 +17,7 @@ import {
 } from '@patternfly/react-core';
 import type { ListRow } from '../../../../shared/kernel/contract';
 import { NamespaceBadge, VerdictBadge } from './Badges';
-import { ACK_SANDBOX_ANNOTATION, sandboxVerdict } from '../../../../shared/kernel/export';
+import { sandboxVerdict } from '../../../../shared/kernel/export';
 import { useKernelStore } from '../store';
 import { ERROR_SOURCES, podAnswer, targetText } from '../verdict';
 
@@ -133,7 +133,7 @@ export function DetailPanel({ rows }: { rows: ListRow[] }) {
                 <strong>runc</strong> (containerd, CRI-O): {answer.short}.
               </div>
               <div data-testid="kernel-detail-sandbox" data-allowed={sandbox.allowed}>
-                <strong>ACK secure sandbox</strong> (runV, annotation <code>{ACK_SANDBOX_ANNOTATION}</code>): {sandbox.allowed ? 'allowed' : 'not allowed'}.{' '}
+                <strong>ACK secure sandbox</strong> (runV): {sandbox.allowed ? 'allowed' : 'not allowed'}.{' '}
                 <span className="hd-kernel-subtle">{sandbox.reason}</span>
               </div>
             </DescriptionListDescription>
@@ -151,7 +151,7 @@ export function DetailPanel({ rows }: { rows: ListRow[] }) {
         </DescriptionList>
         {errors.length > 0 && (
           <div className="hd-kernel-errors" data-testid="kernel-detail-errors">
-            <Title headingLevel="h3">Errors you would see</Title>
+            <Title headingLevel="h3" size="md">Errors you would see</Title>
             {errors.map((e) => (
               <div key={e.key} className="hd-kernel-error" data-testid={`kernel-detail-error-${e.key}`}>
                 <div className="hd-kernel-error-title">{e.title}</div>

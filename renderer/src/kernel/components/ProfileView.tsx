@@ -247,7 +247,7 @@ export function ProfileView() {
   return (
     <div className="hd-kernel-profile">
       <div>
-        <Title headingLevel="h2">Profile</Title>
+        <Title headingLevel="h2" size="lg">Profile</Title>
         <p className="hd-kernel-subtle">Add keys from the Live parameters list, type them, or import a TuneD profile. Values are checked against the catalog before anything is written.</p>
         <Form onSubmit={(e) => e.preventDefault()}>
           <FormGroup label="Name" fieldId="kernel-profile-name">
@@ -369,7 +369,7 @@ export function ProfileView() {
           ))}
       </div>
       <div>
-        <Title headingLevel="h2">Export for Kubernetes</Title>
+        <Title headingLevel="h2" size="lg">Export for Kubernetes</Title>
         <p className="hd-kernel-subtle">
           {targetText(target, hostKernel)}: the profile is split into what a pod may set, what the kubelet must allow first, and what only the node can set, with the reason for every key.
         </p>
