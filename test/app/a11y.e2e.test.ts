@@ -106,6 +106,10 @@ describe('accessibility: axe-core on every page in both themes, and every page b
     // The first Tab stop is the skip link; it moves focus into the page.
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    const before = await page.getByTestId('page-main').getAttribute('data-page');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('hd-main-content');
+    expect(await page.getByTestId('page-main').getAttribute('data-page')).toBe(before);
     for (const id of ['dns', 'kernel', 'compare', 'firewall']) {
       await tabTo(page, `[data-testid="nav-${id}"]`);
       await page.keyboard.press('Enter');

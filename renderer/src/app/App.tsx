@@ -141,7 +141,18 @@ export function App() {
       sidebar={sidebar}
       isManagedSidebar
       mainContainerId="hd-main-content"
-      skipToContent={<SkipToContent href="#hd-main-content">Skip to content</SkipToContent>}
+      skipToContent={
+        // The hash is the page route: move focus to the content without touching it.
+        <SkipToContent
+          href="#hd-main-content"
+          onClick={(e) => {
+            e.preventDefault();
+            document.getElementById('hd-main-content')?.focus();
+          }}
+        >
+          Skip to content
+        </SkipToContent>
+      }
     >
       {/* PatternFly's Page already renders the one <main> landmark around this. */}
       <div data-testid="page-main" data-page={current.id} className="hd-main">
