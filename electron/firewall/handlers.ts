@@ -7,6 +7,7 @@ export const firewallHandlers: FeatureHandlers<'firewall'> = {
   state: (ctx, i) => fw(ctx).state(i.refresh),
   zone: (ctx, i) => fw(ctx).zone(i.name, i.layer),
   ipsetEntries: (ctx, i) => fw(ctx).ipsetEntries(i),
+  ipsetEntriesDiff: (ctx, i) => fw(ctx).ipsetEntriesDiff(i),
   differences: (ctx, i) => fw(ctx).differences(i.kind, i.name),
   export: (ctx, i) => fw(ctx).export(i),
   safeApplyCheck: (ctx, i) => fw(ctx).safeApplyCheck(i.change),

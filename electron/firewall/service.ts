@@ -6,8 +6,17 @@ import type {
   SafeApplySession,
   SafeChange,
 } from '../../shared/firewall/contract';
-import { diffLayers, runtimeChangesLostOnReload } from '../../shared/firewall/diff';
+import {
+  compareEntrySets,
+  diffLayers,
+  effectsText,
+  reloadEffects,
+  runtimeChangesLostOnReload,
+  type CompareEntries,
+  type EntriesComparison,
+} from '../../shared/firewall/diff';
 import { policyToScript, policyToXml, zoneToScript, zoneToXml } from '../../shared/firewall/export';
+import { ipsetUsers, usesText } from '../../shared/firewall/references';
 import { safeApplyRequired, type GuardedChange } from '../../shared/firewall/safety';
 import type { FullState, IpSet, Layer, LogDenied, ObjectKind, Policy, PolicyPatch, Service, Zone, ZonePatch } from '../../shared/firewall/model';
 import type { EventHub } from '../api/events';
@@ -131,9 +140,47 @@ export class FirewallService {
     return { name: input.name, layer: input.layer, total: all.size, matched, offset: input.offset, entries: page };
   }
 
+  /**
+   * Exact entry comparisons for the ipsets both layers have (the digest in the state says
+   * whether they differ; this says which entries).
+   */
+  private async entryComparisons(s: FullState, only?: string): Promise<CompareEntries> {
+    const out = new Map<string, EntriesComparison>();
+    for (const name of Object.keys(s.runtime.ipsets)) {
+      if (!s.permanent.ipsets[name] || (only && name !== only)) continue;
+      try {
+        const [r, p] = await Promise.all([this.store.ipsetEntries('runtime', name), this.store.ipsetEntries('permanent', name)]);
+        out.set(name, compareEntrySets(r, p));
+      } catch {
+        // Entries firewalld cannot list (IPSET_WITH_TIMEOUT): the digest decides.
+      }
+    }
+    return (name) => out.get(name);
+  }
+
   async differences(kind?: ObjectDiff['kind'], name?: string) {
     const s = await this.state();
-    return { revision: s.revision, differences: diffLayers(s, kind, name) };
+    const compare = !kind || kind === 'ipset' ? await this.entryComparisons(s, name) : undefined;
+    return { revision: s.revision, differences: diffLayers(s, kind, name, compare) };
+  }
+
+  /** A page of the entries only one layer of an ipset has (runtime vs permanent, by content). */
+  async ipsetEntriesDiff(input: { name: string; side: 'runtimeOnly' | 'permanentOnly'; offset: number; limit: number; filter: string }) {
+    const s = await this.state();
+    if (!s.runtime.ipsets[input.name] || !s.permanent.ipsets[input.name]) {
+      throw new ApiError('NOT_FOUND', `The ipset "${input.name}" is not in both runtime and permanent: there is nothing to compare`);
+    }
+    const [r, p] = await Promise.all([this.store.ipsetEntries('runtime', input.name), this.store.ipsetEntries('permanent', input.name)]);
+    const [mine, other] = input.side === 'runtimeOnly' ? [r, p] : [p, r];
+    const only = function* () {
+      for (const e of mine) if (!other.has(e)) yield e;
+    };
+    let runtimeOnly = 0;
+    let permanentOnly = 0;
+    for (const e of r) if (!p.has(e)) runtimeOnly++;
+    for (const e of p) if (!r.has(e)) permanentOnly++;
+    const { matched, page } = filterEntries(only(), input.filter, input.offset, input.limit);
+    return { name: input.name, side: input.side, runtimeOnly, permanentOnly, matched, offset: input.offset, entries: page };
   }
 
   async export(input: { kind: 'zone' | 'policy'; name: string; layer: Layer; format: 'xml' | 'script' }) {
@@ -303,7 +350,23 @@ export class FirewallService {
     return { ...this.rev(), object: await this.refreshed<IpSet>('permanent', 'ipset', input.name), notes: ['The new ipset reaches runtime on reload.'] };
   }
 
-  deleteIpset = (name: string) => this.configOp('ipset', name, 'remove');
+  /**
+   * firewalld deletes a permanent ipset that permanent zones or policies still use, and its next
+   * reload then fails (INVALID_IPSET) and leaves it FAILED: refused here, naming the users.
+   */
+  async deleteIpset(name: string) {
+    const s = await this.state();
+    if (!s.permanent.ipsets[name]) throw new ApiError('NOT_FOUND', `There is no permanent ipset named "${name}"`);
+    const users = ipsetUsers(s.permanent, name);
+    if (users.length) {
+      throw new ApiError(
+        'IN_USE',
+        `The ipset ${name} is still used by ${usesText(users)}. Remove those first: deleting it now would make the next reload fail.`,
+        { users },
+      );
+    }
+    return this.configOp('ipset', name, 'remove');
+  }
 
   /**
    * Bulk entry changes: one setEntries call with the whole new list instead of one call (and
@@ -353,19 +416,20 @@ export class FirewallService {
 
   // --- global ---
 
-  private async lostOnReload(): Promise<ObjectDiff[]> {
-    const s = await this.state();
-    return runtimeChangesLostOnReload(diffLayers(s));
-  }
-
   private async requireReloadConfirmation(what: string, confirm: boolean): Promise<void> {
     if (confirm) return;
-    const lost = await this.lostOnReload();
+    const s = await this.state();
+    const diffs = diffLayers(s, undefined, undefined, await this.entryComparisons(s));
+    const lost = runtimeChangesLostOnReload(diffs);
     if (lost.length) {
+      const effects = reloadEffects(diffs);
+      const lostText = effectsText([...effects.lost, ...effects.changed.filter((e) => lost.some((d) => d.kind === e.kind && d.name === e.name))]);
       throw new ApiError(
         'NEEDS_CONFIRMATION',
-        `${what} discards runtime changes that are not saved to permanent (${lost.map((d) => `${d.kind} ${d.name}`).join(', ')}). Save them first or confirm.`,
-        { differences: lost },
+        `${what} discards runtime changes that are not saved to permanent: ${lostText}.` +
+          (effects.gained.length ? ` It also adds what only permanent has: ${effectsText(effects.gained)}.` : '') +
+          ' Save them to permanent first (Runtime → permanent), or confirm to go ahead anyway.',
+        { differences: lost, lost: effects.lost, gained: effects.gained, changed: effects.changed, confirmWith: 'confirm' },
       );
     }
   }

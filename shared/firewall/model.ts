@@ -128,6 +128,8 @@ export const ipsetSchema = z.object({
   options: z.record(z.string(), z.string()).default({}),
   /** Entries are loaded on demand (firewall.ipsetEntries); this is their number. */
   entryCount: z.number().int().nonnegative().default(0),
+  /** Order-independent digest of the entries (shared/firewall/ipset-digest.ts): runtime and permanent compare by content. */
+  entriesHash: z.string().default(''),
   meta: objectMetaSchema.optional(),
 });
 export type IpSet = z.infer<typeof ipsetSchema>;

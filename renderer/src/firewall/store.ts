@@ -79,6 +79,7 @@ const PLAIN: Record<string, string> = {
   BUILTIN_POLICY: 'Built-in policies cannot be deleted or renamed.',
   RUNNING_BUT_FAILED: 'firewalld runs but failed to apply its configuration; check its log.',
   NEEDS_CONFIRMATION: 'This change needs confirmation.',
+  IN_USE: 'It is still in use.',
   CONFLICT: 'The file changed since HostDeck read it: look again and retry.',
   TIMEOUT: 'firewalld did not answer in time.',
 };
@@ -248,7 +249,13 @@ export function startFirewallEvents(): () => void {
         useFirewallStore.setState({ ipsetEpoch: st.ipsetEpoch + 1 });
         const full = st.full;
         const set = full.state === 'ready' ? full.value[e.payload.layer].ipsets[e.payload.name] : undefined;
-        if (set) applyObject(e.payload.layer, 'ipset', e.payload.name, { ...set, entryCount: e.payload.entryCount });
+        if (set) {
+          applyObject(e.payload.layer, 'ipset', e.payload.name, {
+            ...set,
+            entryCount: e.payload.entryCount,
+            entriesHash: e.payload.entriesHash ?? set.entriesHash,
+          });
+        }
         break;
       }
       case 'firewall.safeApplyChanged':

@@ -27,6 +27,8 @@ const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
 export function richContext(full: FullState): RichRuleContext {
   return {
     services: Object.keys(full.runtime.services),
+    // The live definitions: a service with its own destination cannot take a rule destination.
+    serviceDefs: Object.fromEntries(Object.values(full.runtime.services).map((v) => [v.name, { destination: v.destination, includes: v.includes }])),
     icmptypes: Object.values(full.runtime.icmptypes).map((i) => ({ name: i.name, destinations: i.destinations })),
     ipsets: Object.values(full.runtime.ipsets).map((s) => ({ name: s.name, type: s.type, family: s.options.family })),
   };

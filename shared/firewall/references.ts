@@ -1,0 +1,35 @@
+/**
+ * Which zones and policies use an ipset (as a zone source `ipset:<name>` or in a rich rule's
+ * source/destination). firewalld deletes a permanent ipset that is still used without a word,
+ * and the next reload then fails (INVALID_IPSET) and leaves firewalld FAILED; HostDeck refuses.
+ */
+import type { LayerState } from './model';
+import { parseRichRule } from './rich-rule';
+
+export interface IpsetUse {
+  kind: 'zone' | 'policy';
+  name: string;
+  /** In people's words: `source ipset:block`, `rich rule rule source ipset="block" drop`. */
+  how: string;
+}
+
+export function ipsetUsers(layer: LayerState | undefined, ipset: string): IpsetUse[] {
+  if (!layer) return [];
+  const out: IpsetUse[] = [];
+  const rules = (kind: 'zone' | 'policy', name: string, list: string[]) => {
+    for (const text of list) {
+      const r = parseRichRule(text);
+      if (!r.ok) continue;
+      const uses = [r.rule.source, r.rule.destination].some((x) => x?.kind === 'ipset' && x.value === ipset);
+      if (uses) out.push({ kind, name, how: `rich rule ${text}` });
+    }
+  };
+  for (const z of Object.values(layer.zones)) {
+    if (z.sources.includes(`ipset:${ipset}`)) out.push({ kind: 'zone', name: z.name, how: `source ipset:${ipset}` });
+    rules('zone', z.name, z.richRules);
+  }
+  for (const p of Object.values(layer.policies)) rules('policy', p.name, p.richRules);
+  return out;
+}
+
+export const usesText = (uses: IpsetUse[]) => uses.map((u) => `${u.kind} ${u.name} (${u.how})`).join('; ');
