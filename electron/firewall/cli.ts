@@ -83,7 +83,9 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
       cli.print(r, !!o.json, (s) =>
         s.running
           ? `firewalld ${s.version} ${s.state?.toLowerCase()} on ${s.busAddress}\ndefault zone: ${s.defaultZone}\npanic mode: ${s.panicMode ? 'ON' : 'off'}`
-          : `firewalld is not running on ${s.busAddress}: ${s.reason ?? ''}`,
+          : s.problem === 'noBus'
+            ? s.reason ?? `No system D-Bus at ${s.busAddress}`
+            : `firewalld is not running on ${s.busAddress}: ${s.reason ?? ''}`,
       );
       if (!r.running) process.exitCode = 3;
     }),

@@ -38,7 +38,7 @@ export const firewallHandlers: FeatureHandlers<'firewall'> = {
   setLogDenied: (ctx, i) => fw(ctx).setLogDenied(i.value, i.confirm),
   setPanicMode: (ctx, i) => fw(ctx).setPanicMode(i.enabled, i.confirm),
   startFirewalld: (ctx) => fw(ctx).startFirewalld(),
-  safeApply: (ctx, i) => fw(ctx).safeApply(i.change, i.seconds, i.saveToPermanent),
+  safeApply: (ctx, i) => fw(ctx).safeApply(i.change, i.seconds, i.saveToPermanent, i.confirm),
   safeApplyConfirm: (ctx, i) => fw(ctx).safe.confirm(i.id),
   safeApplyRevert: (ctx, i) => fw(ctx).safe.revert(i.id),
 };

@@ -18,10 +18,11 @@ import {
 import { policyToScript, policyToXml, zoneToScript, zoneToXml } from '../../shared/firewall/export';
 import { ipsetUsers, usesText } from '../../shared/firewall/references';
 import { safeApplyRequired, type GuardedChange } from '../../shared/firewall/safety';
-import type { FullState, IpSet, Layer, LogDenied, ObjectKind, Policy, PolicyPatch, Service, Zone, ZonePatch } from '../../shared/firewall/model';
+import type { FullState, IpSet, Layer, TimedItem, LogDenied, ObjectKind, Policy, PolicyPatch, Service, Zone, ZonePatch } from '../../shared/firewall/model';
 import type { EventHub } from '../api/events';
 import type { HandlerContext } from '../api/handler';
 import type { Host } from '../hosts/host';
+import { busSocketPath } from './bus';
 import { FirewalldClient, type ConfigKind } from './client';
 import { mapFirewalldError } from './errors';
 import { filterEntries } from './ipset-entries';
@@ -31,7 +32,7 @@ import { ipsetToTuple, policyDict, serviceDict, zoneDict } from './settings';
 import { StateStore } from './state-store';
 import { validateIpsetDefinition, validateIpsetEntries, validateName, validatePolicyPatch, validatePortList, validateZonePatch } from './validate-input';
 import { applyPermanentZonePatch, applyPolicyPatch, applyRuntimeZonePatch } from './zone-writer';
-import { isEmptyPatch } from '../../shared/firewall/patch';
+import { isEmptyPatch, itemKey, itemText, type ListKey } from '../../shared/firewall/patch';
 
 type UpdateResult<T> = { revision: number; object: T; notes: string[] };
 
@@ -64,7 +65,7 @@ export class FirewallService {
       if (!running) this.publishStatus(this.notRunning('firewalld stopped: nobody owns its name on the system bus'));
       else void this.status().then((st) => this.publishStatus(st));
     });
-    this.client.on('busLost', (e) => this.publishStatus(this.notRunning(`Lost the system bus: ${e.message}`)));
+    this.client.on('busLost', (e) => this.publishStatus(this.notRunning(`Lost the system D-Bus at ${this.client.busAddress}: ${e.message}`, 'noBus')));
     // The status bar shows the default zone and panic mode: keep it current even when no page
     // has loaded the full state (the state store only follows signals once it has one).
     this.client.on('signal', (sig) => {
@@ -74,8 +75,8 @@ export class FirewallService {
     });
   }
 
-  private notRunning(reason: string): FirewallStatus {
-    return { running: false, busAddress: this.client.busAddress, reason, errorCode: 'FIREWALLD_NOT_RUNNING' };
+  private notRunning(reason: string, problem: FirewallStatus['problem'] = 'notRunning'): FirewallStatus {
+    return { running: false, busAddress: this.client.busAddress, busSocket: busSocketPath(this.client.busAddress), reason, errorCode: 'FIREWALLD_NOT_RUNNING', problem };
   }
 
   private publishStatus(s: FirewallStatus): void {
@@ -101,14 +102,57 @@ export class FirewallService {
       };
     } catch (e) {
       const err = mapFirewalldError(e, 'reading the firewalld status');
-      return { running: false, busAddress, reason: err.message, errorCode: String(err.code) };
+      const detail = (err.detail ?? {}) as { noBus?: boolean; errno?: string };
+      const busSocket = busSocketPath(busAddress);
+      if (detail.noBus) {
+        const why = detail.errno === 'ENOENT' ? 'the socket does not exist' : detail.errno === 'ECONNREFUSED' ? 'nothing listens on it' : detail.errno === 'EACCES' ? 'access to it is denied' : err.message;
+        return {
+          running: false,
+          busAddress,
+          busSocket,
+          problem: 'noBus',
+          errorCode: String(err.code),
+          reason: `No system D-Bus: HostDeck tried ${busSocket ?? busAddress} and ${why}. firewalld is managed over the system bus, so it cannot be reached or started without one (is dbus running on this host? is DBUS_SYSTEM_BUS_ADDRESS right?).`,
+        };
+      }
+      const problem = err.code === 'NOT_AUTHORIZED' ? 'notAuthorized' : err.code === 'FIREWALLD_NOT_RUNNING' ? 'notRunning' : 'failed';
+      return { running: false, busAddress, busSocket, reason: err.message, errorCode: String(err.code), problem };
     }
   }
 
   /** The state; from now on the client reconnects by itself so signals keep flowing. */
   async state(refresh = false): Promise<FullState> {
     this.client.keepAlive = true;
-    return this.store.get(refresh);
+    const s = await this.store.get(refresh);
+    return { ...s, timed: this.timedList(s) };
+  }
+
+  /** Runtime items added with a timeout: "zone\0name\0field\0key" -> when they go. */
+  private readonly timed = new Map<string, TimedItem>();
+
+  /** The timed items still there (expired or removed ones are forgotten). */
+  private timedList(s: FullState): TimedItem[] {
+    const now = Date.now();
+    for (const [k, t] of this.timed) {
+      const z = s.runtime.zones[t.name] as Record<string, unknown> | undefined;
+      const value = z?.[t.field];
+      const present = Array.isArray(value) ? value.some((x) => itemText(t.field as ListKey, x) === t.item || itemKey(t.field as ListKey, x) === k.split('\0')[3]) : value === true;
+      if (t.expiresAt <= now || !present) this.timed.delete(k);
+    }
+    return [...this.timed.values()];
+  }
+
+  private rememberTimed(zone: string, effective: ZonePatch, timeout: number): void {
+    const addedAt = Date.now();
+    const expiresAt = addedAt + timeout * 1000;
+    for (const [field, list] of Object.entries(effective.add ?? {})) {
+      if (field === 'interfaces' || field === 'sources') continue;
+      for (const v of (list as unknown[] | undefined) ?? []) {
+        const key = itemKey(field as ListKey, v);
+        this.timed.set(`zone\0${zone}\0${field}\0${key}`, { kind: 'zone', name: zone, field, item: itemText(field as ListKey, v), addedAt, expiresAt });
+      }
+    }
+    if (effective.masquerade === true) this.timed.set(`zone\0${zone}\0masquerade\0on`, { kind: 'zone', name: zone, field: 'masquerade', item: 'on', addedAt, expiresAt });
   }
 
   private async version(): Promise<string> {
@@ -238,6 +282,7 @@ export class FirewallService {
         ? await applyRuntimeZonePatch(this.client, input.name, input.patch, input.timeout ?? 0)
         : await applyPermanentZonePatch(this.client, s.daemon.version, input.name, input.patch);
     const object = await this.refreshed<Zone>(input.layer, 'zone', input.name);
+    if (input.layer === 'runtime' && input.timeout) this.rememberTimed(input.name, res.effective, input.timeout);
     if (res.effective.add?.interfaces?.length || res.effective.add?.sources?.length || res.effective.remove) {
       // Bindings moved between zones: the old zones and the active-zone map changed too.
       if (input.layer === 'runtime') await this.store.refreshGlobal();
@@ -520,7 +565,7 @@ export class FirewallService {
 
   // --- safe apply ---
 
-  async safeApply(change: SafeChange, seconds: number, saveToPermanent: boolean): Promise<SafeApplySession> {
+  async safeApply(change: SafeChange, seconds: number, saveToPermanent: boolean, confirm = false): Promise<SafeApplySession> {
     const s = await this.state();
     const decision = await this.safeApplyCheck(change);
     const summary = change.type === 'defaultZone' ? `Default zone ${s.global.defaultZone} → ${change.name} (runtime and firewalld.conf)` : describeChange(change);
@@ -561,7 +606,7 @@ export class FirewallService {
       const { target, short, description, ingressPriority, egressPriority, ...runtimePart } = change.patch;
       if ([target, short, description, ingressPriority, egressPriority].some((x) => x !== undefined)) {
         // The target is permanent-only in firewalld: change permanent and reload, revert the same way.
-        await this.requireReloadConfirmation('Safe-applying a zone target reloads firewalld and', false);
+        await this.requireReloadConfirmation('Safe-applying a zone target reloads firewalld and', confirm);
         const res = await applyPermanentZonePatch(this.client, v, change.name, change.patch);
         await this.doReload();
         return {

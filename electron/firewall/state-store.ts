@@ -113,6 +113,7 @@ export class StateStore {
       runtime: runtime.layer,
       permanent: permanent.layer,
       loadedAt: Date.now(),
+      timed: [],
     };
     if (gen === this.generation) this.state = state;
     return state;

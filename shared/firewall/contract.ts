@@ -21,6 +21,13 @@ export const firewallStatusSchema = z.object({
   /** Why it is not reachable, in plain words (bus missing, daemon not on the bus, ...). */
   reason: z.string().optional(),
   errorCode: z.string().optional(),
+  /**
+   * What is missing when not running: `noBus` (no system D-Bus at busAddress: starting firewalld
+   * cannot help), `notRunning` (the bus is there, firewalld is not on it), `notAuthorized`, `failed`.
+   */
+  problem: z.enum(['noBus', 'notRunning', 'notAuthorized', 'failed']).optional(),
+  /** The bus socket HostDeck tried (from busAddress). */
+  busSocket: z.string().optional(),
   version: z.string().optional(),
   state: z.string().optional(),
   defaultZone: z.string().optional(),
@@ -375,6 +382,8 @@ export const firewallContract = {
       change: safeChangeSchema,
       seconds: z.number().int().min(5).max(3600).default(60),
       saveToPermanent: z.boolean().default(true),
+      /** Needed when applying reloads firewalld (a zone target) and runtime-only changes would be lost. */
+      confirm: z.boolean().default(false),
     }),
     output: safeApplySessionSchema,
     mutates: true,

@@ -112,7 +112,12 @@ export function GlobalControls({ full }: { full: FullState }) {
   const zones = Object.keys(full.runtime.zones).sort();
 
   const goDefault = (zone: string, acknowledgeRisk: boolean) =>
-    run('Setting the default zone', () => api.firewall.setDefaultZone({ name: zone, acknowledgeRisk }, { host: hostId }), `Default zone is now ${zone}`).then(() => load(hostId));
+    run(
+      'Setting the default zone',
+      () => api.firewall.setDefaultZone({ name: zone, acknowledgeRisk }, { host: hostId }),
+      `Default zone is now ${zone}`,
+      () => api.firewall.setDefaultZone({ name: zone, acknowledgeRisk: true }, { host: hostId }),
+    ).then(() => load(hostId));
   const setDefault = async (zone: string) => {
     // The page's guard answers at once; the host's also knows the SSH ports sshd uses. Either saying yes counts.
     const local = safeApplyRequired({ type: 'defaultZone', name: zone }, { state: full });

@@ -75,8 +75,14 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
       addForm={addForm}
       mono={mono}
       describe={describe}
+      expiries={expiriesOf(key)}
     />
   );
+  // Items this host added with a runtime timeout, keyed like the section keys its items.
+  const expiriesOf = (key: DraftKey) => {
+    const list = (full.timed ?? []).filter((t) => t.kind === 'zone' && t.name === name && t.field === key);
+    return list.length ? new Map(list.map((t) => [keyFor(key)(t.item), t.expiresAt])) : undefined;
+  };
   const add = (key: DraftKey) => (t: string) => setDraft((d) => stage(d, 'add', key, t));
   const scalar = (k: string, v: string | boolean) =>
     setDraft((d) => {
