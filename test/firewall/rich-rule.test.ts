@@ -102,12 +102,14 @@ describe('checkRichRuleIn', () => {
       loop: { includes: ['loop'] },
     };
     const msg = (t: string) => checkRichRuleIn(parsed(t), { serviceDefs }).map((p) => `${p.field}: ${p.message}`);
-    // Family-aware message: the destination for the rule's family; both when the rule has none.
+    // Family-aware message: the destination for the rule's family.
     expect(msg('rule family="ipv4" destination address="192.168.122.235/32" service name="mdns" accept')[0]).toMatch(
       /^destination: The service mdns has its own destination \(ipv4 224\.0\.0\.251\), so the rule cannot have a destination too/,
     );
     expect(msg('rule family="ipv6" destination address="ff02::1" service name="mdns" accept')[0]).toContain('(ipv6 ff02::fb)');
-    expect(msg('rule destination ipset="x" service name="mdns" accept')[0]).toContain('(ipv4 224.0.0.251, ipv6 ff02::fb)');
+    // A service with a destination for the other family only still conflicts (firewalld checks that it has one at all).
+    const v4only = { v4svc: { destination: { ipv4: '239.255.255.250' } } };
+    expect(checkRichRuleIn(parsed('rule family="ipv6" destination ipset="x" service name="v4svc" accept'), { serviceDefs: v4only })[0]?.message).toContain('(ipv4 239.255.255.250)');
     expect(msg('rule family="ipv4" destination address="10.0.0.1" service name="wrap" accept')[0]).toContain('The service wrap includes mdns, which has its own destination');
     // No rule destination, or a service without one: fine.
     expect(msg('rule family="ipv4" service name="mdns" accept')).toEqual([]);
