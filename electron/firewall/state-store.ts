@@ -260,6 +260,10 @@ export class StateStore {
     const keys = [...this.pendingKeys];
     this.pendingKeys.clear();
     if (this.disposed || !this.state) return;
+    // A full read already under way may have read these objects before the change that
+    // signalled them (firewall-cmd right after a reload): let it finish, then re-read them.
+    if (this.loading) await this.loading.catch(() => undefined);
+    if (this.disposed || !this.state) return;
     if (keys.includes('full') || this.fullReloadPending) {
       try {
         const s = await this.load();

@@ -32,10 +32,11 @@ describe('ipsets: runtime vs permanent by content', () => {
     expect(entries()).toEqual(['1.2.3.4']);
     expect(entries('--permanent')).toEqual(['1.2.3.5']);
     await s.api.state({ refresh: true });
-    const state = await s.until(async () => {
+    await s.until(async () => {
       const st = await s.api.state({});
-      return st.runtime.ipsets['hd-diff']?.entryCount === 1 && st.permanent.ipsets['hd-diff']?.entryCount === 1 && st;
+      return st.runtime.ipsets['hd-diff']?.entryCount === 1 && st.permanent.ipsets['hd-diff']?.entryCount === 1;
     }, 5000, 'both layers to hold one entry');
+    const state = await s.api.state({});
     expect(state.runtime.ipsets['hd-diff']!.entriesHash).not.toBe(state.permanent.ipsets['hd-diff']!.entriesHash);
 
     const { differences } = await s.api.differences({ kind: 'ipset' });

@@ -48,7 +48,9 @@ interface Props {
  * marked; staged additions and removals show until they are applied.
  */
 export function ItemsSection({ title, testId, runtime, permanent, adding, removing, keyOf = (t) => t, onRemove, onUndo, readOnly, mono, addForm, describe, expiries }: Props) {
-  const now = useNow(!!expiries?.size);
+  // The tick only re-renders; the time itself is read now, so a freshly shown expiry is right at once.
+  useNow(!!expiries?.size);
+  const now = Date.now();
   const rKeys = new Set(runtime.map(keyOf));
   const pKeys = new Set(permanent.map(keyOf));
   const removingKeys = new Set(removing.map(keyOf));
