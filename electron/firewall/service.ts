@@ -16,7 +16,7 @@ import {
   type EntriesComparison,
 } from '../../shared/firewall/diff';
 import { policyToScript, policyToXml, zoneToScript, zoneToXml } from '../../shared/firewall/export';
-import { ipsetUsers, usesText } from '../../shared/firewall/references';
+import { ipsetUsers, usesText, zoneUsers } from '../../shared/firewall/references';
 import { safeApplyRequired, type GuardedChange } from '../../shared/firewall/safety';
 import type { FullState, IpSet, Layer, TimedItem, LogDenied, ObjectKind, Policy, PolicyPatch, Service, Zone, ZonePatch } from '../../shared/firewall/model';
 import type { EventHub } from '../api/events';
@@ -311,8 +311,28 @@ export class FirewallService {
     return this.rev();
   }
 
-  renameZone = (name: string, newName: string) => (validateName('zone', newName), this.configOp('zone', name, 'rename', [newName]));
-  deleteZone = (name: string) => this.configOp('zone', name, 'remove');
+  /** A zone that permanent policies name cannot go away (or change its name) under them: the next reload would fail. */
+  private async refuseZoneInUse(name: string, verb: 'delete' | 'rename'): Promise<void> {
+    const users = zoneUsers((await this.state()).permanent, name);
+    if (users.length) {
+      throw new ApiError(
+        'IN_USE',
+        `The zone ${name} is still used by ${usesText(users)}. Change those first: to ${verb} it now would make the next reload fail.`,
+        { users },
+      );
+    }
+  }
+
+  async renameZone(name: string, newName: string) {
+    validateName('zone', newName);
+    await this.refuseZoneInUse(name, 'rename');
+    return this.configOp('zone', name, 'rename', [newName]);
+  }
+
+  async deleteZone(name: string) {
+    await this.refuseZoneInUse(name, 'delete');
+    return this.configOp('zone', name, 'remove');
+  }
   loadZoneDefaults = (name: string) => this.configOp('zone', name, 'loadDefaults');
 
   async setDefaultZone(name: string, acknowledgeRisk = false) {

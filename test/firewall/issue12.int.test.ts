@@ -109,6 +109,24 @@ describe('deleting an ipset', () => {
   });
 });
 
+describe('deleting or renaming a zone', () => {
+  it('is refused while a permanent policy names it (firewalld takes it and its next reload fails)', async () => {
+    await s.api.createZone({ name: 'hd-z1', settings: {} });
+    await s.api.createPolicy({ name: 'hd-p1', settings: { ingressZones: ['hd-z1'], egressZones: ['ANY'] } });
+    for (const p of [s.api.deleteZone({ name: 'hd-z1' }), s.api.renameZone({ name: 'hd-z1', newName: 'hd-z2' })]) {
+      const e = await rejection(p);
+      expect(e.code).toBe('IN_USE');
+      expect(e.message).toContain('policy hd-p1 (ingress zone hd-z1)');
+    }
+    expect(s.words('--permanent', '--get-zones')).toContain('hd-z1');
+    await s.api.deletePolicy({ name: 'hd-p1' });
+    await s.api.deleteZone({ name: 'hd-z1' });
+    expect(s.words('--permanent', '--get-zones')).not.toContain('hd-z1');
+    await s.api.reload({ confirm: true });
+    expect(s.sb.firewallCmd('--state').trim()).toBe('running');
+  });
+});
+
 describe('rich rule destination vs the service destination', () => {
   const mdns = 'rule family="ipv4" destination address="192.168.122.235/32" service name="mdns" accept';
 
