@@ -76,6 +76,22 @@ describe('issue 12: the firewall page', () => {
     expect(lines(await fw(sb, '--permanent', '--get-ipsets')).join(' ').split(' ')).not.toContain('hd-gone');
   });
 
+  it('does not offer to delete or rename a zone that a policy uses', async () => {
+    const { page } = app;
+    await fw(sb, '--permanent', '--new-zone=hd-zu');
+    await fw(sb, '--permanent', '--new-policy=hd-pu');
+    await fw(sb, '--permanent', '--policy=hd-pu', '--add-ingress-zone=hd-zu');
+    await page.reload();
+    await page.getByTestId('fw-zone-hd-zu').click();
+    await expect.poll(() => page.getByTestId('fw-zone-in-use').textContent(), { timeout: 10_000 }).toContain('policy hd-pu (ingress zone hd-zu)');
+    expect(await page.getByTestId('fw-delete-zone').isDisabled()).toBe(true);
+    expect(await page.getByTestId('fw-rename-zone').isDisabled()).toBe(true);
+    await fw(sb, '--permanent', '--delete-policy=hd-pu');
+    await page.getByTestId('fw-zone-in-use').waitFor({ state: 'detached', timeout: 10_000 });
+    expect(await page.getByTestId('fw-delete-zone').isDisabled()).toBe(false);
+    await fw(sb, '--permanent', '--delete-zone=hd-zu');
+  });
+
   it('offers a confirm control when the host needs confirmation (safe-applying a zone target loses runtime changes)', async () => {
     const { page } = app;
     await fw(sb, '--zone=work', '--add-port=3333/tcp');

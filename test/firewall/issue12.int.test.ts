@@ -192,8 +192,11 @@ describe('status without firewalld', () => {
     const sb = await startFirewalldSandbox({ withoutFirewalld: true });
     const rt = new Runtime({ mode: 'cli', local: { systemBusAddress: sb.busAddress } });
     try {
+      // The sandbox's dbus-daemon may still be coming up (socket there, not yet accepting): ask until it answers.
+      await s.until(async () => (await rt.api.firewall.status({})).problem === 'notRunning', 10_000, 'the bus to answer without firewalld');
       const st = await rt.api.firewall.status({});
       expect(st).toMatchObject({ running: false, problem: 'notRunning' });
+      expect(st.reason).toContain('firewalld is not running');
     } finally {
       await rt.dispose();
       await sb.stop();
