@@ -1,5 +1,6 @@
+import path from 'node:path';
 import { ApiError } from '../../shared/api/errors';
-import { createHost, type Host } from './host';
+import { createHost, treeTransport, type Host } from './host';
 
 export interface LocalHostOptions {
   /** Read files under this directory instead of "/" (another system's root). */
@@ -13,16 +14,21 @@ export class HostRegistry {
   private readonly hosts = new Map<string, Host>();
 
   constructor(local: LocalHostOptions = {}) {
-    const root = local.root ?? '/';
+    // Absolute from here on: labels, shown paths and writers all use the same directory.
+    const root = path.resolve(local.root ?? '/');
+    const procSys = local.procSys ?? '/proc/sys';
+    const systemBusAddress = local.systemBusAddress ?? process.env.DBUS_SYSTEM_BUS_ADDRESS;
     this.add(
       createHost({
         id: 'local',
         label: root === '/' ? 'Local' : `Local (${root})`,
         kind: 'local',
         root,
-        procSys: local.procSys ?? '/proc/sys',
-        systemBusAddress: local.systemBusAddress ?? process.env.DBUS_SYSTEM_BUS_ADDRESS,
+        procSys,
+        systemBusAddress,
         privileged: typeof process.getuid === 'function' && process.getuid() === 0,
+        // "/" is this machine (LocalTransport); any other root is an image read as if chrooted.
+        transport: treeTransport({ root, procSys, systemBusAddress }),
       }),
     );
   }
