@@ -28,6 +28,15 @@ export function FirewalldStatus() {
   }
   const s = fw.value;
   if (!s.running) {
+    if (s.problem === 'noBus') {
+      return (
+        <Tooltip content={`${s.reason ?? ''} Click to check again.`}>
+          <Label color="red" icon={<ExclamationCircleIcon />} data-testid="status-firewalld" data-state="no-bus" onClick={() => void refresh()}>
+            No system D-Bus ({s.busSocket ?? s.busAddress})
+          </Label>
+        </Tooltip>
+      );
+    }
     const denied = s.errorCode === 'NOT_AUTHORIZED';
     return (
       <Tooltip content={`${s.reason ?? ''} (bus ${s.busAddress}). Click to check again.`}>
