@@ -7,9 +7,14 @@ import { readGlibc } from '../../shared/dns/glibc';
 import { buildPodResolvConf, dnsConfigYaml, validatePodDnsConfig, type PodDnsConfig } from '../../shared/dns/kubernetes';
 import type { QueryPlan } from '../../shared/dns/plan';
 import type { FeatureHandlers } from '../api/handler';
-import { writeFileAtomic } from '../files/atomic-write';
 import type { Host } from '../hosts/host';
-import { fromText, hostPath, readResolvFile, toText } from './files';
+import type { HandlerContext } from '../api/handler';
+import { helperBackupDir, writeFileResultSchema } from '../../shared/helper/protocol';
+import { helperWritablePath } from '../../shared/helper/rules';
+import { unwrapHelper } from '../helper/call';
+import { helperStatus } from '../helper/handlers';
+import { hostHelper } from '../helper/host';
+import { checkReadablePath, fromText, hostPath, readResolvFile, toText } from './files';
 import { hostInterfaces } from './interfaces';
 import { liveCheck } from './live-check';
 import { detectOwner } from './owner';
@@ -36,30 +41,35 @@ export function toPlanOutput(p: QueryPlan): DnsPlan {
 }
 
 /** The bytes to analyse: literal text from the caller, or the file under the host root. */
-async function source(host: Host, input: { path?: string; text?: string }): Promise<{ path: string; bytes: string; fromFile: boolean }> {
+async function source(ctx: HandlerContext, input: { path?: string; text?: string }): Promise<{ path: string; bytes: string; fromFile: boolean }> {
+  const { host } = ctx;
   if (input.text !== undefined) return { path: input.path ?? '(text)', bytes: fromText(input.text, 'utf8'), fromFile: false };
+  checkReadablePath(ctx.runtime.mode, input.path);
   const f = await readResolvFile(host, input.path);
   return { path: f.path, bytes: f.bytes, fromFile: true };
 }
 
 export const dnsHandlers: FeatureHandlers<'dns'> = {
-  async read({ host }, input) {
+  async read({ host, runtime }, input) {
+    checkReadablePath(runtime.mode, input.path);
     const f = await readResolvFile(host, input.path);
     const { rel } = hostPath(host, input.path);
     const owner = await detectOwner(host.root, rel);
-    return { path: f.path, exists: f.exists, ...toText(f.bytes), sha256: f.sha256, owner, hostname: (await hostnameOf(host)) ?? null, writable: host.privileged && !host.readOnly };
+    return { path: f.path, exists: f.exists, ...toText(f.bytes), sha256: f.sha256, owner, hostname: (await hostnameOf(host)) ?? null, writable: !host.readOnly && helperStatus(host).available };
   },
 
-  async check({ host }, input) {
-    const src = await source(host, input);
+  async check(ctx, input) {
+    const { host } = ctx;
+    const src = await source(ctx, input);
     const hostname = input.hostname ?? (await hostnameOf(host));
     const core = checkText(src.bytes, input.libc, { hostname, env: input.env, interfaces: await hostInterfaces(host) });
     const owner = src.fromFile ? await detectOwner(host.root, hostPath(host, input.path).rel) : null;
     return { path: src.path, ...core, owner };
   },
 
-  async plan({ host }, input) {
-    const src = await source(host, input);
+  async plan(ctx, input) {
+    const { host } = ctx;
+    const src = await source(ctx, input);
     const hostname = input.hostname ?? (await hostnameOf(host));
     return toPlanOutput(planText(input.name, src.bytes, input.libc, { hostname, env: input.env, family: input.family, existing: input.existing, interfaces: await hostInterfaces(host) }));
   },
@@ -94,10 +104,11 @@ export const dnsHandlers: FeatureHandlers<'dns'> = {
   },
 
   async save({ host }, input) {
-    if (!host.privileged) {
-      throw new ApiError('NOT_AUTHORIZED', 'Saving resolv.conf needs root: the privileged helper is not available yet, so run HostDeck as root to save.');
-    }
     const { abs, rel } = hostPath(host, input.path);
+    const target = `/${rel}`;
+    if (helperWritablePath(target) !== 'resolv') {
+      throw new ApiError('INVALID_VALUE', `HostDeck saves only /etc/resolv.conf, not ${input.path}`, { path: input.path });
+    }
     const bytes = fromText(input.text, input.encoding);
     const d = diagnose(bytes);
     if (d.dangerous && !input.confirm) {
@@ -108,7 +119,16 @@ export const dnsHandlers: FeatureHandlers<'dns'> = {
     if (owner.managed && !input.overrideOwner) {
       throw new ApiError('CONFLICT', `${abs} is managed by ${owner.name}; your change would be overwritten or refused. ${owner.changeInstead[0] ?? ''}`, { owner });
     }
-    const r = await writeFileAtomic(abs, Buffer.from(bytes, 'latin1'), { expected: { sha256: input.expectedSha256 } });
-    return { path: r.path, sha256: r.sha256 ?? '', backupPath: r.backupPath };
+    if (input.expectedSha256 !== null && !/^[0-9a-f]{64}$/.test(input.expectedSha256)) throw new ApiError('INVALID_INPUT', 'expectedSha256 must be the sha256 dns.read returned');
+    // The bytes the review showed, byte for byte: the helper writes exactly these.
+    const answer = await hostHelper(host, { verb: 'write-file', path: target, content: Buffer.from(bytes, 'latin1').toString('base64'), expectedSha256: input.expectedSha256, mode: 0o644 }, { elevate: true });
+    const r = unwrapHelper(answer, writeFileResultSchema);
+    return {
+      path: abs,
+      sha256: r.sha256,
+      backupPath: r.backup ? `${helperBackupDir(target)}/${r.backup}` : null,
+      inPlace: r.inPlace,
+      notes: r.notes ?? [],
+    };
   },
 };

@@ -10,7 +10,11 @@ import { formatTunedProfile, parseTunedSysctl } from '../../shared/kernel/tuned'
 import { parseKernelVersion } from '../../shared/kernel/version';
 import type { FeatureHandlers } from '../api/handler';
 import type { Host } from '../hosts/host';
-import { readWithVersion, writeFileAtomic } from '../files/atomic-write';
+import { readWithVersion } from '../files/versioned-read';
+import { deleteFileResultSchema, helperBackupDir, writeFileResultSchema } from '../../shared/helper/protocol';
+import { helperWritablePath, sysctlKeyError, sysctlValueError } from '../../shared/helper/rules';
+import { unwrapHelper } from '../helper/call';
+import { hostHelper } from '../helper/host';
 import { changedFromDefault, defaultFor } from '../../shared/kernel/defaults';
 import { readLive } from './live';
 import { probeNamespaces } from './probe';
@@ -63,6 +67,14 @@ async function effective(host: Host) {
       .map((s) => ({ key: s.key, configured: s.value, live: livePaths.get(s.path)?.value ?? null, file: s.file, line: s.line })),
     liveSource,
   };
+}
+
+/** Host-absolute path of a profile name ("99-app" or "99-app.conf"), refused unless the helper may write it. */
+function profileTarget(name: string): string {
+  const file = name.endsWith('.conf') ? name : `${name}.conf`;
+  const target = `/etc/sysctl.d/${file}`;
+  if (helperWritablePath(target) !== 'sysctl.d') throw new ApiError('INVALID_VALUE', `"${name}" is not a profile name HostDeck writes (letters, digits, _ . @ + -)`);
+  return target;
 }
 
 export const kernelHandlers: FeatureHandlers<'kernel'> = {
@@ -130,7 +142,7 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     return probeNamespaces(kv, k, fresh);
   },
   apply({ host }, input) {
-    return applySettings(host, input.settings, input.dryRun);
+    return applySettings(host, input.settings, input.dryRun, input.revertAfterSeconds);
   },
   undo({ host }, input) {
     return undoApply(host, input.entries, input.force);
@@ -155,22 +167,29 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     return { entries, text: formatProfile(entries) };
   },
   async saveProfile({ host }, input) {
-    if (!host.privileged) {
-      throw new ApiError('NOT_AUTHORIZED', 'Saving a sysctl.d profile needs root; the privileged helper is not available yet. Run HostDeck as root to save.');
-    }
     const live = new Map(readLive(host.procSys).map((e) => [e.key, e]));
     const errors: string[] = [];
     const clean = input.settings.map((s) => {
       const key = normalizeKey(s.key);
+      const refused = sysctlKeyError(s.key) ?? sysctlValueError(key, s.value);
+      if (refused) {
+        errors.push(refused);
+        return { key, value: s.value };
+      }
       const check = validateValue(catalogEntry(key, live.get(key)?.value), s.value);
       if (!check.ok) errors.push(check.error);
       return { key, value: check.ok ? check.value : s.value };
     });
     if (errors.length) throw new ApiError('INVALID_VALUE', errors.join('; '), { errors });
-    const name = input.name.endsWith('.conf') ? input.name : `${input.name}.conf`;
-    const file = path.join(host.root, 'etc/sysctl.d', name);
-    const r = await writeFileAtomic(file, formatProfile(clean), { expected: { sha256: input.expectedSha256 } });
-    return { path: r.path, sha256: r.sha256, backupPath: r.backupPath };
+    const target = profileTarget(input.name);
+    const answer = await hostHelper(host, { verb: 'write-file', path: target, content: Buffer.from(formatProfile(clean), 'utf8').toString('base64'), expectedSha256: input.expectedSha256, mode: 0o644 }, { elevate: true });
+    const r = unwrapHelper(answer, writeFileResultSchema);
+    return { path: path.join(host.root, target), sha256: r.sha256, backupPath: r.backup ? `${helperBackupDir(target)}/${r.backup}` : null };
+  },
+  async deleteProfile({ host }, input) {
+    const target = profileTarget(input.name);
+    const r = unwrapHelper(await hostHelper(host, { verb: 'delete-file', path: target, expectedSha256: input.expectedSha256 }, { elevate: true }), deleteFileResultSchema);
+    return { path: path.join(host.root, target), backupPath: `${helperBackupDir(target)}/${r.backup}` };
   },
   async readProfile({ host }, input) {
     const name = input.name.endsWith('.conf') ? input.name : `${input.name}.conf`;
