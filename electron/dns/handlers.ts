@@ -1,4 +1,5 @@
 import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
 import { ApiError } from '../../shared/api/errors';
 import { checkText, planText } from '../../shared/dns/check';
 import type { DnsPlan } from '../../shared/dns/contract';
@@ -126,7 +127,7 @@ export const dnsHandlers: FeatureHandlers<'dns'> = {
     return {
       path: abs,
       sha256: r.sha256,
-      backupPath: r.backup ? `${helperBackupDir(target)}/${r.backup}` : null,
+      backupPath: r.backup ? join(host.root, helperBackupDir(target), r.backup) : null,
       inPlace: r.inPlace,
       notes: r.notes ?? [],
     };

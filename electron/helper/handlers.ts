@@ -3,7 +3,7 @@ import type { HelperStatus } from '../../shared/helper/contract';
 import type { FeatureHandlers } from '../api/handler';
 import type { Host } from '../hosts/host';
 import { unwrapHelper } from './call';
-import { helperPlace, hostHelper } from './host';
+import { helperRunsDirect, hostHelper } from './host';
 import { missingForPkexec } from './local';
 import { HELPER_INSTALL_PATH, POLKIT_ACTION_ID, POLKIT_POLICY_PATH } from './source';
 
@@ -16,9 +16,12 @@ export const MANUAL_STEPS = [
 
 export function helperStatus(host: Host): HelperStatus {
   const base = { installPath: HELPER_INSTALL_PATH, policyPath: POLKIT_POLICY_PATH, actionId: POLKIT_ACTION_ID, manualSteps: MANUAL_STEPS };
-  const place = helperPlace(host);
+  if (host.transport.kind === 'ssh' || host.transport.kind === 'snapshot') {
+    const ok = host.transport.kind === 'ssh';
+    return { ...base, via: ok ? 'direct' : 'none', available: ok, missing: [] };
+  }
   if (process.getuid?.() === 0) return { ...base, via: 'root', available: true, missing: [] };
-  if (place.root || place.procSys) return { ...base, via: 'direct', available: true, missing: [] };
+  if (helperRunsDirect(host)) return { ...base, via: 'direct', available: true, missing: [] };
   const missing = missingForPkexec();
   return { ...base, via: missing.length ? 'none' : 'pkexec', available: missing.length === 0, missing };
 }

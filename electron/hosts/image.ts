@@ -1,5 +1,7 @@
 import { ApiError } from '../../shared/api/errors';
 import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
+import path from 'node:path';
+import { runLocalHelper } from '../helper/local';
 import { TreeTransport, type TreeTransportOptions } from './tree-transport';
 import type { HelperOptions } from './transport';
 
@@ -18,9 +20,22 @@ export class ImageTransport extends TreeTransport {
     super({ ...opts, root: opts.root.replace(/\/+$/, '') });
   }
 
-  helper(request: HelperRequest, _opts: HelperOptions): Promise<HelperResponse> {
-    // The helper changes a running system (its /etc through pkexec, its live kernel); an image
-    // is neither running nor reachable by it.
-    return Promise.reject(new ApiError('UNSUPPORTED', `The privileged helper runs on live systems; ${this.root} is an image (verb ${request.verb})`));
+  /**
+   * The helper writes the image's own files (--root: same allow-list, same atomic replace and
+   * backups under the image's /var/lib/hostdeck), run as this process, never through pkexec: an
+   * image HostDeck cannot write as itself is not one pkexec should write as root. Live kernel
+   * verbs need a /proc/sys copy given with the image (tests); never this machine's kernel.
+   */
+  helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse> {
+    const live = request.verb === 'sysctl-set' || request.verb === 'schedule-revert' || request.verb === 'cancel-revert' || request.verb === 'revert-status';
+    if (live && this.procSysDir === '/proc/sys') {
+      return Promise.reject(new ApiError('UNSUPPORTED', `${this.root} is an image: it has no running kernel to change (verb ${request.verb})`));
+    }
+    return runLocalHelper(request, opts, {
+      root: this.root,
+      procSys: this.procSysDir !== '/proc/sys' ? this.procSysDir : undefined,
+      runDir: path.join(this.root, 'run/hostdeck'),
+      busAddress: this.bus,
+    });
   }
 }

@@ -12,6 +12,7 @@ export class LocalTransport extends TreeTransport {
   }
 
   helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse> {
-    return runLocalHelper(request, opts);
+    // A copy of /proc/sys (tests) is passed on; the helper then runs as this process, never pkexec.
+    return runLocalHelper(request, opts, { procSys: this.procSysDir !== '/proc/sys' ? this.procSysDir : undefined, busAddress: this.bus });
   }
 }

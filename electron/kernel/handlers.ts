@@ -184,12 +184,12 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     const target = profileTarget(input.name);
     const answer = await hostHelper(host, { verb: 'write-file', path: target, content: Buffer.from(formatProfile(clean), 'utf8').toString('base64'), expectedSha256: input.expectedSha256, mode: 0o644 }, { elevate: true });
     const r = unwrapHelper(answer, writeFileResultSchema);
-    return { path: path.join(host.root, target), sha256: r.sha256, backupPath: r.backup ? `${helperBackupDir(target)}/${r.backup}` : null };
+    return { path: path.join(host.root, target), sha256: r.sha256, backupPath: r.backup ? path.join(host.root, helperBackupDir(target), r.backup) : null };
   },
   async deleteProfile({ host }, input) {
     const target = profileTarget(input.name);
     const r = unwrapHelper(await hostHelper(host, { verb: 'delete-file', path: target, expectedSha256: input.expectedSha256 }, { elevate: true }), deleteFileResultSchema);
-    return { path: path.join(host.root, target), backupPath: `${helperBackupDir(target)}/${r.backup}` };
+    return { path: path.join(host.root, target), backupPath: path.join(host.root, helperBackupDir(target), r.backup) };
   },
   async readProfile({ host }, input) {
     const name = input.name.endsWith('.conf') ? input.name : `${input.name}.conf`;
