@@ -206,7 +206,8 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
   },
   export({ host }, input) {
     const opts = guard(() => classifyOpts(host, input));
-    return guard(() => exportSnippets(input.kind, input.settings, { ...opts, name: input.name }));
+    const live = new Map(readLive(host.procSys).map((e) => [e.key, e.value]));
+    return guard(() => exportSnippets(input.kind, input.settings, { ...opts, name: input.name, live }));
   },
   importTuned(_ctx, input) {
     return parseTunedSysctl(input.text);

@@ -81,7 +81,10 @@ describe('hostdeck kernel export', () => {
     const cfg = parseAllDocuments(out.documents[0]!.text)[0]!.toJS() as { kind: string; apiVersion: string; allowedUnsafeSysctls: string[] };
     expect(cfg).toEqual({ apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', allowedUnsafeSysctls: ['net.core.somaxconn', 'kernel.msgmax'] });
     // ...and the pod snippet that becomes valid once the kubelet allows them (safe + unsafe, no node-level key)
-    const pod = parseAllDocuments(out.documents[2]!.text)[0]!.toJS() as { kind: string; spec: { securityContext: { sysctls: { name: string }[] } } };
+    // The pod needs the namespace at PodSecurity privileged: the document holds the Namespace, then the Pod.
+    const podDoc = out.documents.find((d) => d.text.includes('kind: Pod'))!;
+    const [ns, pod] = parseAllDocuments(podDoc.text).map((d) => d.toJS()) as [{ kind: string }, { kind: string; spec: { securityContext: { sysctls: { name: string }[] } } }];
+    expect(ns.kind).toBe('Namespace');
     expect(pod.kind).toBe('Pod');
     expect(pod.spec.securityContext.sysctls.map((x) => x.name)).toEqual(['net.ipv4.ip_local_port_range', 'net.core.somaxconn', 'kernel.msgmax']);
   });

@@ -26,10 +26,10 @@ import {
   ToolbarItem,
 } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
-import { useAppStore } from '../app/store';
+import { useAppStore } from '../../app/store';
 import { ExportDialog } from './ExportDialog';
-import { useKernelStore, type ProfileLine } from './store';
-import { targetText } from './verdict';
+import { useKernelStore, type ProfileLine } from '../store';
+import { targetText } from '../verdict';
 
 export function parseLines(text: string): ProfileLine[] {
   return text
@@ -380,6 +380,11 @@ export function ProfileView() {
             <ToolbarItem>
               <Button variant="secondary" data-testid="kernel-export-node" isDisabled={empty} onClick={() => { commit(); void runExport('node', hostId); }}>
                 Node…
+              </Button>
+            </ToolbarItem>
+            <ToolbarItem>
+              <Button variant="secondary" data-testid="kernel-export-sandbox" isDisabled={empty} onClick={() => { commit(); void runExport('sandbox', hostId); }}>
+                ACK secure sandbox…
               </Button>
             </ToolbarItem>
           </ToolbarContent>
