@@ -795,10 +795,10 @@ def state_path(rid):
     return os.path.join(run_dir(), rid + '.json')
 
 
-def with_state(rid, fn):
+def with_state(rid, fn, path=None):
     """Runs fn(state) -> new state or None under an exclusive lock of the state file."""
     try:
-        fd = os.open(state_path(rid), os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = os.open(path or state_path(rid), os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
     except FileNotFoundError:
         raise Refusal('NOT_FOUND', 'no revert timer %s on this host (finished ones are kept until reboot)' % rid)
     try:
@@ -852,7 +852,7 @@ def schedule(plan, seconds):
             os.write(w, str(os.getpid()).encode('ascii'))
             os.close(w)
             os.chdir('/')
-            reverter(rid)
+            reverter(rid, path)
         finally:
             os._exit(0)
     os.close(w)
@@ -863,9 +863,9 @@ def schedule(plan, seconds):
     return {'id': rid, 'deadlineMs': state['deadlineMs'], 'status': 'pending', 'pid': int(child) if child.isdigit() else None}
 
 
-def reverter(rid):
+def reverter(rid, path):
     while True:
-        state = with_state(rid, lambda s: None)
+        state = with_state(rid, lambda s: None, path)
         if state['status'] != 'pending':
             return
         left = state['deadlineMs'] / 1000.0 - time.time()
@@ -878,7 +878,7 @@ def reverter(rid):
             return None
         s['status'] = 'reverting'
         return s
-    state = with_state(rid, claim)
+    state = with_state(rid, claim, path)
     if state['status'] != 'reverting':
         return
     try:
@@ -900,7 +900,7 @@ def reverter(rid):
     def finish(s):
         s.update(status=status, results=results, error=error, finishedMs=int(time.time() * 1000))
         return s
-    with_state(rid, finish)
+    with_state(rid, finish, path)
     log('revert %s %s%s' % (rid, status, (': ' + error) if error else ''))
 
 
