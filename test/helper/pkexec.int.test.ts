@@ -9,7 +9,7 @@ import { repo } from './support/run';
  * a sysctl.d profile and applies kernel parameters through real pkexec, a real polkitd with a
  * rule allowing HostDeck's action for that user, and the real helper, all inside private
  * mount/pid/network namespaces. Another user (daemon), without a rule and without an agent, is
- * told "not authorized" and nothing changes.
+ * told "not authorized" and nothing changes; so is a user a rule refuses (bin).
  */
 const CHILD = path.join(repo, 'test/helper/support/pkexec-child.ts');
 type Call = { ok: boolean; value?: Record<string, unknown>; error?: { code: string; message: string; detail?: Record<string, unknown> } };
@@ -25,16 +25,18 @@ describe('pkexec: a desktop user saves and applies through the helper', () => {
   let world: PolkitWorld;
   let allowed: Out;
   let denied: Out;
+  let refused: Out;
   let afterDenied: string[];
   beforeAll(() => {
     world = polkitWorld('nobody');
     const t0 = performance.now();
     denied = runAs(world, 'daemon');
+    refused = runAs(world, 'bin');
     // what the denied session left in the namespace's /etc and /var/lib (overlay upper dirs)
-    afterDenied = [world.etc('resolv.conf'), world.etc('sysctl.d'), world.varlib('hostdeck')].filter((p) => existsSync(p));
+    afterDenied = [world.etc('resolv.conf'), world.etc('sysctl.d'), world.varlib('hostdeck/backups')].filter((p) => existsSync(p));
     console.log(`denied user sees: ${denied.save?.error?.message}`);
     allowed = runAs(world, 'nobody');
-    console.log(`pkexec world: two users' sessions in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(`pkexec world: three users' sessions in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   });
   afterAll(() => {
     if (world) rmSync(world.work, { recursive: true, force: true });
@@ -47,7 +49,7 @@ describe('pkexec: a desktop user saves and applies through the helper', () => {
     expect(allowed.save, JSON.stringify(allowed.save)).toMatchObject({ ok: true });
     expect(readFileSync(world.etc('resolv.conf'), 'utf8')).toBe('nameserver 192.0.2.77\n# saved by nobody\n');
     const backups = readdirSync(world.varlib('hostdeck/backups/etc%2Fresolv.conf'));
-    expect(backups.filter((b) => b.endsWith('.bak'))).toHaveLength(1);
+    expect(backups.filter((b) => b.endsWith('.bak')), JSON.stringify(backups)).toHaveLength(1);
   });
 
   it('with the rule, the Kernel page saves a profile and applies it live, then undoes it (private network namespace)', () => {
@@ -68,6 +70,16 @@ describe('pkexec: a desktop user saves and applies through the helper', () => {
     expect(denied.save!.error!.message).toMatch(/authentication agent|not authorized/i);
     expect(denied.save!.error!.message).toMatch(/Nothing was changed/);
     expect(denied.somaxconnApplied).toBe(denied.somaxconnBefore);
+    expect(afterDenied).toEqual([]);
+  });
+
+  it('a polkit rule that says no: "not authorized", naming the action, nothing changed', () => {
+    expect(refused.uid).toBe(2);
+    for (const op of ['save', 'saveProfile', 'apply'] as const) {
+      expect(refused[op]!.error, op).toMatchObject({ code: 'NOT_AUTHORIZED', detail: { reason: 'not-authorized', pkexecExit: 127 } });
+    }
+    expect(refused.save!.error!.message).toMatch(/Not authorized to change this host \(polkit action dev\.hostdeck\.helper\)/);
+    expect(refused.somaxconnApplied).toBe(refused.somaxconnBefore);
     expect(afterDenied).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import { isApiError } from '../../../shared/api/errors';
 
 const [user, parentNetns] = process.argv.slice(2) as [string, string];
 if (!parentNetns || readlinkSync('/proc/self/ns/net') === parentNetns) throw new Error('not in a private network namespace');
-const ids: Record<string, [number, number]> = { nobody: [65534, 65534], daemon: [1, 1] };
+const ids: Record<string, [number, number]> = { nobody: [65534, 65534], daemon: [1, 1], bin: [2, 2] };
 const [uid, gid] = ids[user]!;
 const rt = new Runtime({ mode: 'electron' });
 process.setgroups!([]);

@@ -38,7 +38,7 @@ export function polkitWorld(ruleForUser: string | null): PolkitWorld {
   if (ruleForUser) {
     writeFileSync(
       path.join(work, 'etc-up/polkit-1/rules.d/49-hostdeck-test.rules'),
-      `polkit.addRule(function (action, subject) {\n  if (action.id == "dev.hostdeck.helper" && subject.user == "${ruleForUser}") return polkit.Result.YES;\n});\n`,
+      `polkit.addRule(function (action, subject) {\n  if (action.id == "dev.hostdeck.helper" && subject.user == "${ruleForUser}") return polkit.Result.YES;\n  if (action.id == "dev.hostdeck.helper" && subject.user == "bin") return polkit.Result.NO;\n});\n`,
       { mode: 0o644 },
     );
   }
@@ -64,6 +64,7 @@ mkdir -p /run/dbus
 mount -t overlay overlay -o lowerdir=/etc,upperdir="$W/etc-up",workdir="$W/etc-wk" /etc
 mount -t overlay overlay -o lowerdir=/usr/libexec,upperdir="$W/lx-up",workdir="$W/lx-wk" /usr/libexec
 mount -t overlay overlay -o lowerdir=/var/lib,upperdir="$W/vl-up",workdir="$W/vl-wk" /var/lib
+rm -rf /var/lib/hostdeck   # only in the overlay (a whiteout): start without this machine's backups
 mount --bind "$W/actions" /usr/share/polkit-1/actions
 mount --bind /proc/sys /proc/sys
 mount --bind /proc/sys/net /proc/sys/net
