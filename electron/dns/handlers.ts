@@ -1,5 +1,3 @@
-import { hostname as osHostname } from 'node:os';
-import { join } from 'node:path';
 import { ApiError } from '../../shared/api/errors';
 import { checkText, planText } from '../../shared/dns/check';
 import type { DnsPlan } from '../../shared/dns/contract';
@@ -8,31 +6,21 @@ import { readGlibc } from '../../shared/dns/glibc';
 import { buildPodResolvConf, dnsConfigYaml, validatePodDnsConfig, type PodDnsConfig } from '../../shared/dns/kubernetes';
 import type { QueryPlan } from '../../shared/dns/plan';
 import type { FeatureHandlers } from '../api/handler';
-import type { Host } from '../hosts/host';
-import type { HandlerContext } from '../api/handler';
+import { shownPath, type Host } from '../hosts/host';
 import { helperBackupDir, writeFileResultSchema } from '../../shared/helper/protocol';
 import { helperWritablePath } from '../../shared/helper/rules';
 import { unwrapHelper } from '../helper/call';
 import { helperStatus } from '../helper/handlers';
 import { hostHelper } from '../helper/host';
 import { checkReadablePath, fromText, hostPath, readResolvFile, toText } from './files';
-import { hostInterfaces } from './interfaces';
+import { hostInterfaces, hostLinks } from './interfaces';
 import { liveCheck } from './live-check';
 import { detectOwner } from './owner';
 import { readResolved } from './resolved';
 
-function localHostname(host: Host): string | undefined {
-  return host.root === '/' ? osHostname() : undefined;
-}
-
+/** The host's hostname (the default search domain when resolv.conf has none), or undefined. */
 async function hostnameOf(host: Host): Promise<string | undefined> {
-  if (host.root === '/') return localHostname(host);
-  try {
-    const { promises: fs } = await import('node:fs');
-    return (await fs.readFile(hostPath(host, 'etc/hostname').abs, 'utf8')).trim() || undefined;
-  } catch {
-    return undefined;
-  }
+  return (await host.transport.describe()).hostname || undefined;
 }
 
 export function toPlanOutput(p: QueryPlan): DnsPlan {
@@ -42,35 +30,32 @@ export function toPlanOutput(p: QueryPlan): DnsPlan {
 }
 
 /** The bytes to analyse: literal text from the caller, or the file under the host root. */
-async function source(ctx: HandlerContext, input: { path?: string; text?: string }): Promise<{ path: string; bytes: string; fromFile: boolean }> {
-  const { host } = ctx;
-  if (input.text !== undefined) return { path: input.path ?? '(text)', bytes: fromText(input.text, 'utf8'), fromFile: false };
-  checkReadablePath(ctx.runtime.mode, input.path);
-  const f = await readResolvFile(host, input.path);
-  return { path: f.path, bytes: f.bytes, fromFile: true };
+async function source(host: Host, input: { path?: string; text?: string }, attrs = false): Promise<{ path: string; bytes: string; file?: Awaited<ReturnType<typeof readResolvFile>> }> {
+  if (input.text !== undefined) return { path: input.path ?? '(text)', bytes: fromText(input.text, 'utf8') };
+  const f = await readResolvFile(host, input.path, { attrs });
+  return { path: f.path, bytes: f.bytes, file: f };
 }
 
 export const dnsHandlers: FeatureHandlers<'dns'> = {
   async read({ host, runtime }, input) {
     checkReadablePath(runtime.mode, input.path);
-    const f = await readResolvFile(host, input.path);
-    const { rel } = hostPath(host, input.path);
-    const owner = await detectOwner(host.root, rel);
+    const f = await readResolvFile(host, input.path, { attrs: true });
+    const owner = await detectOwner(host.transport, f.hostPath, { shown: f.path, facts: f.facts });
     return { path: f.path, exists: f.exists, ...toText(f.bytes), sha256: f.sha256, owner, hostname: (await hostnameOf(host)) ?? null, writable: !host.readOnly && helperStatus(host).available };
   },
 
-  async check(ctx, input) {
-    const { host } = ctx;
-    const src = await source(ctx, input);
+  async check({ host, runtime }, input) {
+    if (input.text === undefined) checkReadablePath(runtime.mode, input.path);
+    const src = await source(host, input, true);
     const hostname = input.hostname ?? (await hostnameOf(host));
     const core = checkText(src.bytes, input.libc, { hostname, env: input.env, interfaces: await hostInterfaces(host) });
-    const owner = src.fromFile ? await detectOwner(host.root, hostPath(host, input.path).rel) : null;
+    const owner = src.file ? await detectOwner(host.transport, src.file.hostPath, { shown: src.file.path, facts: src.file.facts }) : null;
     return { path: src.path, ...core, owner };
   },
 
-  async plan(ctx, input) {
-    const { host } = ctx;
-    const src = await source(ctx, input);
+  async plan({ host, runtime }, input) {
+    if (input.text === undefined) checkReadablePath(runtime.mode, input.path);
+    const src = await source(host, input);
     const hostname = input.hostname ?? (await hostnameOf(host));
     return toPlanOutput(planText(input.name, src.bytes, input.libc, { hostname, env: input.env, family: input.family, existing: input.existing, interfaces: await hostInterfaces(host) }));
   },
@@ -101,35 +86,31 @@ export const dnsHandlers: FeatureHandlers<'dns'> = {
   },
 
   async resolved({ host }) {
-    return readResolved(host.systemBusAddress);
+    const [address, links] = await Promise.all([host.transport.busAddress(), hostLinks(host, { withType: true })]);
+    return readResolved(address, 3000, links);
   },
 
   async save({ host }, input) {
-    const { abs, rel } = hostPath(host, input.path);
-    const target = `/${rel}`;
-    if (helperWritablePath(target) !== 'resolv') {
+    const hp = hostPath(input.path);
+    if (helperWritablePath(hp) !== 'resolv') {
       throw new ApiError('INVALID_VALUE', `HostDeck saves only /etc/resolv.conf, not ${input.path}`, { path: input.path });
     }
+    const shown = shownPath(host, hp);
     const bytes = fromText(input.text, input.encoding);
     const d = diagnose(bytes);
     if (d.dangerous && !input.confirm) {
       const bad = d.diagnostics.filter((x) => x.dangerous);
       throw new ApiError('NEEDS_CONFIRMATION', `This file has dangerous settings: ${bad.map((b) => `line ${b.line}: ${b.message}`).join(' ')} Save again with confirmation to write it anyway.`, { warnings: bad });
     }
-    const owner = await detectOwner(host.root, rel);
+    const owner = await detectOwner(host.transport, hp, { shown });
     if (owner.managed && !input.overrideOwner) {
-      throw new ApiError('CONFLICT', `${abs} is managed by ${owner.name}; your change would be overwritten or refused. ${owner.changeInstead[0] ?? ''}`, { owner });
+      throw new ApiError('CONFLICT', `${shown} is managed by ${owner.name}; your change would be overwritten or refused. ${owner.changeInstead[0] ?? ''}`, { owner });
     }
     if (input.expectedSha256 !== null && !/^[0-9a-f]{64}$/.test(input.expectedSha256)) throw new ApiError('INVALID_INPUT', 'expectedSha256 must be the sha256 dns.read returned');
-    // The bytes the review showed, byte for byte: the helper writes exactly these.
-    const answer = await hostHelper(host, { verb: 'write-file', path: target, content: Buffer.from(bytes, 'latin1').toString('base64'), expectedSha256: input.expectedSha256, mode: 0o644 }, { elevate: true });
+    // The bytes the review showed, byte for byte, through the helper (pkexec, root, or an image's
+    // --root, where every directory is opened without following links).
+    const answer = await hostHelper(host, { verb: 'write-file', path: hp, content: Buffer.from(bytes, 'latin1').toString('base64'), expectedSha256: input.expectedSha256, mode: 0o644 }, { elevate: true });
     const r = unwrapHelper(answer, writeFileResultSchema);
-    return {
-      path: abs,
-      sha256: r.sha256,
-      backupPath: r.backup ? join(host.root, helperBackupDir(target), r.backup) : null,
-      inPlace: r.inPlace,
-      notes: r.notes ?? [],
-    };
+    return { path: shown, sha256: r.sha256, backupPath: r.backup ? shownPath(host, `${helperBackupDir(hp)}/${r.backup}`) : null, inPlace: r.inPlace, notes: r.notes ?? [] };
   },
 };
