@@ -325,12 +325,12 @@ function lineFix(code: string, raw: string, line: number): LineEdit | undefined 
     case 'INLINE_COMMENT_SEARCH':
     case 'INLINE_COMMENT_OPTIONS':
     case 'INLINE_COMMENT_NAMESERVER': {
-      // The comment moves to a line of its own above the setting (nothing is lost); the setting's
-      // end is found in one pass (beforeInlineComment), never by a backtracking regex.
+      // The comment moves to a line of its own above the setting (in the first column, where it is one).
       const head = beforeInlineComment(body) ?? /^(\S+[ \t]+[^ \t#;]+)[#;]/.exec(body)?.[1];
       if (head === undefined) return undefined;
-      const comment = trimBlanksEnd(body.slice(head.length).replace(/^[ \t]+/, ''));
-      return moveComment(trimBlanksEnd(head) + cr, comment, line);
+      let c = head.length;
+      while (body[c] === ' ' || body[c] === '\t') c++;
+      return moveComment(trimBlanksEnd(head) + cr, trimBlanksEnd(body.slice(c)), line);
     }
     case 'INDENTED_KEYWORD':
     case 'INDENTED_COMMENT':
@@ -353,7 +353,7 @@ function lineFix(code: string, raw: string, line: number): LineEdit | undefined 
       const cand = /^\[(.+)\]$/.exec(tok)?.[1] ?? /^([\d.]+):\d+$/.exec(tok)?.[1] ?? /^([^#;]+)[#;]/.exec(tok)?.[1];
       if (!cand || readGlibc(`nameserver ${cand}\n`).nameservers.length !== 1) return undefined;
       const comment = /^[^#;]+([#;].*)$/.exec(body.slice(body.indexOf(tok)))?.[1];
-      return comment && tok.startsWith(cand) && /[#;]/.test(tok) ? moveComment(`nameserver ${cand}${cr}`, comment.replace(/[ \t]+$/, ''), line) : replace(`nameserver ${cand}${cr}`);
+      return comment && tok.startsWith(cand) && /[#;]/.test(tok) ? moveComment(`nameserver ${cand}${cr}`, trimBlanksEnd(comment), line) : replace(`nameserver ${cand}${cr}`);
     }
     case 'SORTLIST_CIDR':
       return replace(
