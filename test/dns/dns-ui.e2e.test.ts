@@ -144,10 +144,16 @@ describe('DNS editing: what glibc reads, musl packets, revert asks first', () =>
     expect(await result.locator('.hd-dns-plan-summary').textContent()).toContain('× 3 nameservers');
   });
 
-  it('Revert asks before throwing edits away', async () => {
+  it('Revert asks before throwing edits away; leaving the page does not throw them away', async () => {
     const { page } = app;
     await page.getByTestId('dns-raw').fill(`${file}options ndots:2\n`);
     await page.getByTestId('dns-dirty').waitFor();
+    // Leaving the page and coming back keeps the edit.
+    await page.getByTestId('nav-kernel').click();
+    await page.getByTestId('kernel-page').waitFor();
+    await page.getByTestId('nav-dns').click();
+    await page.getByTestId('dns-dirty').waitFor();
+    expect(await page.getByTestId('dns-raw').inputValue()).toContain('ndots:2');
     await page.getByTestId('dns-revert').click();
     await page.getByTestId('dns-revert-confirm').waitFor();
     await page.getByTestId('dns-revert-keep').click();

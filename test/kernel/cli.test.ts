@@ -104,6 +104,16 @@ describe('hostdeck kernel export', () => {
     expect(human.out).toMatch(/# vm\.max_map_count=262144: node \(node-level\) - Not namespaced/);
   });
 
+  it('reports what it left out: a misspelled key with the likely one, a key set twice', async () => {
+    const typo = path.join(dir, 'typo.conf');
+    writeFileSync(typo, 'vm.swapiness = 10\nvm.max_map_count = 262144\nvm.max_map_count = 524288\n');
+    const r = await runKernelCli(['kernel', 'export', 'node', '--from', typo, '--k8s', '1.30', '--kernel', '6.1']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('# error: vm.swapiness is not a kernel parameter: did you mean vm.swappiness?');
+    expect(r.out).toContain('vm.max_map_count = 524288');
+    expect(r.out).not.toContain('swapiness = 10');
+  });
+
   it('reads a TuneD profile too, and rejects a bad file with file:line', async () => {
     const tuned = path.join(dir, 'tuned.conf');
     writeFileSync(tuned, '[main]\nsummary=x\n\n[sysctl]\nnet.ipv4.tcp_fin_timeout=30 # comment\n');

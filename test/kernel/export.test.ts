@@ -1,4 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { k8sRows } from '../../shared/kernel/k8s-table';
+import { k8sVersions } from '../../shared/kernel/version';
 import { ACK_SANDBOX_ANNOTATION, exportSnippets, sandboxVerdict } from '../../shared/kernel/export';
 import { parseObjects, validateCluster } from './support/apiserver';
 
@@ -107,5 +110,34 @@ describe('exports are checked before they are written', () => {
     expect(dep.spec.template.metadata.annotations[ACK_SANDBOX_ANNOTATION]).toBe('vm.max_map_count=262144,net.core.somaxconn=4096');
     // No securityContext sysctls and no host namespace: a baseline namespace accepts it.
     expect(validateCluster(parseObjects(r.documents[0]!.text, r.documents[1]!.text), { ...target, defaultLevel: 'baseline' })).toEqual([]);
+  });
+});
+
+describe('any profile exports to objects a cluster accepts', () => {
+  const keys = [...k8sRows.map((r) => r.name), 'vm.max_map_count', 'vm.swappiness', 'vm.swapiness', 'kernel.pid_max', 'net.ipv4.conf.all.rp_filter', 'fs.inotify.max_user_watches', 'net/core/somaxconn', 'NET.CORE.SOMAXCONN', 'no.such.key'];
+  const values = ['0', '1', '2', '4096', '262144', '1024 65000', '4096 87380 6291456', '8080,9090', 'abc', '', '-1', 'reno'];
+  const settings = fc.array(fc.record({ key: fc.constantFrom(...keys), value: fc.constantFrom(...values) }), { minLength: 1, maxLength: 12 });
+  const opts = fc.record({
+    k8s: fc.constantFrom(...k8sVersions.filter((v) => Number(v.split('.')[1]) >= 25)),
+    kernel: fc.constantFrom('5.4', '5.15', '6.1', '6.12'),
+    hostNetwork: fc.boolean(),
+    hostIPC: fc.boolean(),
+    name: fc.constantFrom('90-hostdeck', 'Elastic Search', '99-', 'a'.repeat(80)),
+  });
+
+  it('pod, kubelet and sandbox exports pass API validation, PodSecurity (baseline default) and kubelet admission; every key is placed or reported', () => {
+    fc.assert(
+      fc.property(settings, opts, fc.constantFrom('pod' as const, 'kubelet' as const, 'sandbox' as const, 'node' as const), (input, o, kind) => {
+        const r = exportSnippets(kind, input, o);
+        const yaml = r.documents.filter((d) => d.language === 'yaml').map((d) => d.text);
+        const flags = r.documents.find((d) => d.title === 'kubelet flags')?.text;
+        const side = flags ? kubeletSide(flags) : {};
+        // The sandbox pod leaves hostNetwork out, as the export says.
+        expect(validateCluster(parseObjects(...yaml), { k8s: o.k8s, kernel: o.kernel, defaultLevel: 'baseline', ...side })).toEqual([]);
+        const accounted = new Set([...r.placements.map((p) => p.key), ...r.problems.map((p) => p.key)]);
+        for (const s of input) expect(accounted.has(s.key.replace(/\//g, '.').toLowerCase()) || accounted.has(s.key.replace(/\//g, '.'))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

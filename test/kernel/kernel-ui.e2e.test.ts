@@ -181,11 +181,14 @@ describe('kernel exports a cluster accepts, and the profile survives a reload', 
   it('keeps the profile and the Kubernetes version across a reload', async () => {
     const { page } = app;
     await page.getByTestId('kernel-k8s-select').selectOption('1.30');
+    await page.getByRole('tab', { name: /Profile/ }).click();
+    // Typed and reloaded at once, without leaving the field.
+    await page.getByTestId('kernel-profile-text').fill('vm.max_map_count = 262144\n# keep the search engine happy\nnet.core.somaxconn = 4096');
     await page.reload();
     await page.getByTestId('kernel-list').waitFor();
     expect(await page.getByTestId('kernel-k8s-select').inputValue()).toBe('1.30');
     await page.getByRole('tab', { name: /Profile/ }).click();
-    expect(await page.getByTestId('kernel-profile-text').inputValue()).toBe('vm.max_map_count = 262144');
+    expect(await page.getByTestId('kernel-profile-text').inputValue()).toBe('vm.max_map_count = 262144\nnet.core.somaxconn = 4096');
     expect(pageErrors(app)).toEqual([]);
   });
 });

@@ -122,7 +122,7 @@ export function DnsPage() {
       <div className="hd-dns-grid">
         <StructuredForm />
         <Card isCompact>
-          <CardTitle>resolv.conf text, with each warning under its line</CardTitle>
+          <CardTitle component="h2">resolv.conf text, with each warning under its line</CardTitle>
           <CardBody>
             <TextArea
               aria-label="resolv.conf text"

@@ -8,6 +8,7 @@ function WarningAlert({ d }: { d: Diagnostic }) {
   const e = d.edit;
   return (
     <Alert
+      component="h3"
       isInline
       isPlain
       variant={severityVariant[d.severity]}

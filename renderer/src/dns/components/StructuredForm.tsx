@@ -55,7 +55,7 @@ export function StructuredForm() {
   };
   return (
     <Card data-testid="dns-form" isCompact>
-      <CardTitle>Settings as glibc reads them</CardTitle>
+      <CardTitle component="h2">Settings as glibc reads them</CardTitle>
       <CardBody>
         <Form onSubmit={(e) => e.preventDefault()} className="hd-dns-form">
           <FormGroup label="Nameservers" fieldId="dns-new-ns-input" role="group">

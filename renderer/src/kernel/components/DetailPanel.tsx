@@ -17,7 +17,7 @@ import {
 } from '@patternfly/react-core';
 import type { ListRow } from '../../../../shared/kernel/contract';
 import { NamespaceBadge, VerdictBadge } from './Badges';
-import { ACK_SANDBOX_ANNOTATION, sandboxVerdict } from '../../../../shared/kernel/export';
+import { sandboxVerdict } from '../../../../shared/kernel/export';
 import { useKernelStore } from '../store';
 import { ERROR_SOURCES, podAnswer, targetText } from '../verdict';
 
@@ -26,7 +26,7 @@ export function DetailPanel({ rows }: { rows: ListRow[] }) {
   const [added, setAdded] = useState<string | null>(null);
   if (!selected)
     return (
-      <EmptyState titleText="Select a parameter" headingLevel="h3" variant="sm" data-testid="kernel-detail-empty">
+      <EmptyState titleText="Select a parameter" headingLevel="h2" variant="sm" data-testid="kernel-detail-empty">
         <EmptyStateBody>
           Click a row, or search and press Enter. The panel says whether a pod may set it on the Kubernetes version and node kernel chosen above, what to do instead,
           and the exact errors a pod would hit. Arrow keys move through the list.
@@ -46,13 +46,13 @@ export function DetailPanel({ rows }: { rows: ListRow[] }) {
   const sandbox = sandboxVerdict(k.status);
   return (
     <Card data-testid="kernel-detail" className="hd-kernel-detail" isCompact>
-      <CardTitle>
+      <CardTitle component="h2">
         <span className="hd-kernel-detail-title">
           <code>{c.name}</code> <VerdictBadge status={k.status} keyName={`detail-${c.name}`} /> <NamespaceBadge ns={c.namespace} />
         </span>
       </CardTitle>
       <CardBody>
-        <Alert variant={answer.tone} isInline title={<span data-testid="kernel-detail-target">{`${targetText(target, hostKernel)}: ${answer.short}.`}</span>} data-testid="kernel-detail-answer" data-tone={answer.tone}>
+        <Alert component="h3" variant={answer.tone} isInline title={<span data-testid="kernel-detail-target">{`${targetText(target, hostKernel)}: ${answer.short}.`}</span>} data-testid="kernel-detail-answer" data-tone={answer.tone}>
           {/* The classifier's reasons already say what to do for most verdicts; the summary covers the rest. */}
           {(answer.kind === 'psa' || k.reasons.length === 0) && <p>{answer.headline}</p>}
           {k.reasons.length > 0 && (
@@ -133,7 +133,7 @@ export function DetailPanel({ rows }: { rows: ListRow[] }) {
                 <strong>runc</strong> (containerd, CRI-O): {answer.short}.
               </div>
               <div data-testid="kernel-detail-sandbox" data-allowed={sandbox.allowed}>
-                <strong>ACK secure sandbox</strong> (runV, annotation <code>{ACK_SANDBOX_ANNOTATION}</code>): {sandbox.allowed ? 'allowed' : 'not allowed'}.{' '}
+                <strong>ACK secure sandbox</strong> (runV): {sandbox.allowed ? 'allowed' : 'not allowed'}.{' '}
                 <span className="hd-kernel-subtle">{sandbox.reason}</span>
               </div>
             </DescriptionListDescription>
@@ -151,7 +151,7 @@ export function DetailPanel({ rows }: { rows: ListRow[] }) {
         </DescriptionList>
         {errors.length > 0 && (
           <div className="hd-kernel-errors" data-testid="kernel-detail-errors">
-            <Title headingLevel="h4">Errors you would see</Title>
+            <Title headingLevel="h3" size="md">Errors you would see</Title>
             {errors.map((e) => (
               <div key={e.key} className="hd-kernel-error" data-testid={`kernel-detail-error-${e.key}`}>
                 <div className="hd-kernel-error-title">{e.title}</div>

@@ -319,13 +319,14 @@ export function ProfileView() {
   const [text, setText] = useState(() => linesText(profile));
   const [saved, setSaved] = useState<{ ok: boolean; msg: string } | null>(null);
   const [importing, setImporting] = useState(false);
-  useEffect(() => setText(linesText(profile)), [profile]);
+  // The text follows the profile when it changes elsewhere (Add to profile, TuneD import), not while typing.
+  useEffect(() => setText((t) => (linesText(parseLines(t)) === linesText(profile) ? t : linesText(profile))), [profile]);
   const commit = () => setProfile(parseLines(text));
   const empty = parseLines(text).length === 0;
   return (
     <div className="hd-kernel-profile">
       <div>
-        <Title headingLevel="h3">Profile</Title>
+        <Title headingLevel="h2" size="lg">Profile</Title>
         <p className="hd-kernel-subtle">Add keys from the Live parameters list, type them, or import a TuneD profile. Values are checked against the catalog before anything is written.</p>
         <Form onSubmit={(e) => e.preventDefault()}>
           <FormGroup label="Name" fieldId="kernel-profile-name">
@@ -346,7 +347,14 @@ export function ProfileView() {
               data-testid="kernel-profile-text"
               rows={10}
               placeholder={'net.core.somaxconn = 4096\nvm.max_map_count = 262144'}
-              value={text} onChange={(_e, v) => setText(v)} onBlur={commit} />
+              value={text}
+              onChange={(_e, v) => {
+                // Every edit reaches the store (and so survives a reload); the text keeps its comments and blank lines.
+                setText(v);
+                setProfile(parseLines(v));
+              }}
+              onBlur={commit}
+            />
           </FormGroup>
         </Form>
         <HelperStatus hostId={hostId} what="Saving and applying kernel parameters" />
@@ -396,7 +404,7 @@ export function ProfileView() {
         {profileCheck.state === 'error' && <Alert variant="danger" isInline title={profileCheck.message} />}
         {profileCheck.state === 'ready' &&
           (profileCheck.value.entries.length === 0 ? (
-            <EmptyState titleText="The profile is empty" headingLevel="h4">
+            <EmptyState titleText="The profile is empty" headingLevel="h3">
               <EmptyStateBody>Type key = value lines, add parameters from the list, or import a TuneD profile.</EmptyStateBody>
             </EmptyState>
           ) : (
@@ -441,7 +449,7 @@ export function ProfileView() {
           ))}
       </div>
       <div>
-        <Title headingLevel="h3">Export for Kubernetes</Title>
+        <Title headingLevel="h2" size="lg">Export for Kubernetes</Title>
         <p className="hd-kernel-subtle">
           {targetText(target, hostKernel)}: the profile is split into what a pod may set, what the kubelet must allow first, and what only the node can set, with the reason for every key.
         </p>
