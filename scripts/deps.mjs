@@ -21,6 +21,8 @@ export const debianNeeds = [
   ['/usr/bin/musl-gcc', 'musl-tools'],
   ['/usr/bin/getent', 'libc-bin'],
   ['/usr/bin/lsattr', 'e2fsprogs'],
+  // compare: the generated playbook is run by the real ansible-playbook (ansible.posix ships inside).
+  ['/usr/bin/ansible-playbook', 'ansible'],
 ];
 
 export function missingPackages() {
