@@ -44,6 +44,8 @@ export const sysctlRowSchema = z.object({
   status: z.enum(['safe', 'unsafe', 'node-level']),
   /** A counter or per-read value (fs.file-nr, kernel.random.uuid): never counted as a difference. */
   volatile: z.boolean(),
+  /** False when a host that knows says the key is read-only (kernel.osrelease); null when no host says. */
+  writable: z.boolean().nullable(),
   values,
   differs: z.boolean(),
 });
@@ -155,9 +157,11 @@ export function hostOf(h: CompareInput): CompareHost {
 function compareSysctl(inputs: CompareInput[], known: boolean[], k8s: string, kernel: string): SysctlRow[] {
   const n = inputs.length;
   const byKey = new Map<string, (string | null)[]>();
+  const writable = new Map<string, boolean>();
   inputs.forEach((h, i) => {
     if (!known[i]) return;
     for (const e of h.snapshot!.sysctl!.entries) {
+      if (e.writable !== undefined && writable.get(e.key) !== false) writable.set(e.key, e.writable);
       if (e.state !== 'ok') continue;
       let row = byKey.get(e.key);
       if (!row) {
@@ -172,7 +176,7 @@ function compareSysctl(inputs: CompareInput[], known: boolean[], k8s: string, ke
     const vals = byKey.get(key)!;
     const c = classify(key, k8s, kernel);
     const vol = isVolatileKey(key);
-    return { key, subsystem: subsystemOf(key), namespace: c.namespace, status: c.status, volatile: vol, values: vals, differs: !vol && differs(vals, known) };
+    return { key, subsystem: subsystemOf(key), namespace: c.namespace, status: c.status, volatile: vol, writable: writable.get(key) ?? null, values: vals, differs: !vol && differs(vals, known) };
   });
 }
 

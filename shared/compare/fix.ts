@@ -71,6 +71,8 @@ export function planFix(r: CompareResult, sel: FixSelection, opts: FixOptions = 
       for (const row of rows) {
         const to = row.values[b];
         if (to === null || to === undefined) continue;
+        // A key the host does not have (another interface name, a module not loaded) cannot be set there.
+        if (row.values[i] === null) continue;
         if (cellState(row.values, i, b, true) !== 'same') sysctl.push({ key: row.key, from: row.values[i] ?? null, to: normValue(to)! });
       }
     }
@@ -108,6 +110,37 @@ export function missingObjects(r: CompareResult, sel: FixSelection): string[] {
   return r.firewall
     .filter((row) => row.field === 'exists' && wanted.has(`${row.kind}:${row.name}`))
     .flatMap((row) => row.values.map((v, i) => (v === 'no' && row.values[r.baseline] === 'yes' ? `${r.hosts[i]!.label} has no ${row.kind} ${row.name}` : '')).filter(Boolean));
+}
+
+/** Keys that differ by design between hosts (their identity), never chosen by default. */
+const IDENTITY_KEYS = new Set(['kernel.hostname', 'kernel.domainname']);
+
+/** Matches "net.ipv4.*"-style patterns (only * is special). */
+function globRegex(p: string): RegExp {
+  return new RegExp(`^${p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+}
+
+/**
+ * What "make them the same" picks when the user names nothing: every differing sysctl the hosts
+ * can write (not a counter, not the host's identity) and every differing zone and policy.
+ * `keys` and `objects` narrow it (globs like "net.ipv4.*", object names like "public").
+ */
+export function defaultSelection(r: CompareResult, narrow: { keys?: string[]; objects?: string[] } = {}): FixSelection {
+  const keyRes = narrow.keys?.map(globRegex);
+  const sysctl = r.sysctl
+    .filter((row) => row.differs && !row.volatile && row.writable !== false && !IDENTITY_KEYS.has(row.key))
+    .filter((row) => !keyRes || keyRes.some((re) => re.test(row.key)))
+    .map((row) => row.key);
+  const objRes = narrow.objects?.map(globRegex);
+  const firewall = [
+    ...new Set(
+      r.firewall
+        .filter((row) => row.differs && (row.kind === 'zone' || row.kind === 'policy'))
+        .filter((row) => !objRes || objRes.some((re) => re.test(row.name) || re.test(`${row.kind}:${row.name}`)))
+        .map((row) => `${row.kind}:${row.name}`),
+    ),
+  ];
+  return { sysctl: keyRes || !narrow.objects ? sysctl : [], firewall: objRes || !narrow.keys ? firewall : [] };
 }
 
 export function sysctlProfileText(plan: FixPlan): string {

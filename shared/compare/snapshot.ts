@@ -26,6 +26,8 @@ export const sysctlEntrySchema = z.object({
   /** Only `ok` entries carry a value; the others say why there is none. */
   state: z.enum(['ok', 'write-only', 'side-effect', 'unreadable']),
   value: z.string().optional(),
+  /** Whether the kernel lets root write it (unknown for imported `sysctl -a` text). */
+  writable: z.boolean().optional(),
 });
 export type SnapshotSysctl = z.infer<typeof sysctlEntrySchema>;
 
