@@ -99,7 +99,7 @@ export async function takeSnapshot(api: Api, host: Host): Promise<Snapshot> {
   const sysctlValues = new Map<string, string>();
   let sysctl: Snapshot['sysctl'] = null;
   if (list.status === 'fulfilled') {
-    sysctl = { entries: list.value.entries.map((e) => ({ key: e.key, state: e.state, ...(e.state === 'ok' ? { value: e.value ?? '' } : {}), writable: e.writable })) };
+    sysctl = { entries: list.value.entries.map((e) => ({ key: e.key, state: e.state, ...(e.state === 'ok' ? { value: e.value ?? '' } : {}), writable: e.writable })), from: 'procsys' };
     for (const e of list.value.entries) if (e.state === 'ok') sysctlValues.set(e.key, e.value ?? '');
   } else errors.push(`sysctls: ${msg(list.reason)}`);
   let sysctld: Snapshot['sysctld'] = null;

@@ -101,7 +101,7 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
       try {
         const id = resolveArg(rt, o.host).id;
         const snap = await rt.api.compare.snapshot({}, { host: id });
-        process.stdout.write(`${JSON.stringify(snap, null, 1)}\n`);
+        cli.print(snap, true, () => '');
       } catch (e) {
         cli.fail(e);
       } finally {
@@ -146,16 +146,12 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
           const selection = defaultSelection(r, { keys: split(o.keys), objects: split(o.zones) });
           const names = Object.fromEntries(resolved.map((x) => [x.id, x.name]));
           const f = await rt.api.compare.fix({ ...base, selection, format: o.fix, names, become: !!o.become });
-          for (const n of f.notes) process.stderr.write(`hostdeck: note: ${n}\n`);
-          if (o.json) process.stdout.write(`${JSON.stringify(f, null, 2)}\n`);
-          else process.stdout.write(f.text);
+          const notes = o.fix === 'ansible' ? '' : f.notes.map((n) => `# Note: ${n}\n`).join('');
+          cli.print(f, !!o.json, (d) => notes + d.text);
           return;
         }
         const r = await rt.api.compare.run(base);
-        if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
-        else if (o.markdown) process.stdout.write(toMarkdown(r, !o.all));
-        else if (o.csv) process.stdout.write(toCsv(r, !o.all));
-        else process.stdout.write(`${human(r, !!o.all)}\n`);
+        cli.print(r, !!o.json, (d) => (o.markdown ? toMarkdown(d, !o.all) : o.csv ? toCsv(d, !o.all) : human(d, !!o.all)));
         const down = r.hosts.filter((h) => h.status !== 'ok');
         for (const h of down) process.stderr.write(`hostdeck: ${h.label} is unreachable: ${h.error ?? ''}\n`);
         if (down.length) process.exitCode = 2;

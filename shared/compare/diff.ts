@@ -154,7 +154,15 @@ export function hostOf(h: CompareInput): CompareHost {
   };
 }
 
+/**
+ * procps `sysctl -a` leaves out deprecated keys unless given --deprecated (procps-ng sysctl.c,
+ * DEPRECATED[]: neigh.*.base_reachable_time and retrans_time, superseded by their _ms twins), so
+ * their absence from an imported `sysctl -a` says nothing.
+ */
+const PROCPS_HIDDEN = /^net\.ipv[46]\.neigh\.[^.]+\.(base_reachable_time|retrans_time)$/;
+
 function compareSysctl(inputs: CompareInput[], known: boolean[], k8s: string, kernel: string): SysctlRow[] {
+  const fromSysctlA = inputs.map((h, i) => known[i]! && h.snapshot!.sysctl!.from === 'sysctl -a');
   const n = inputs.length;
   const byKey = new Map<string, (string | null)[]>();
   const writable = new Map<string, boolean>();
@@ -176,7 +184,8 @@ function compareSysctl(inputs: CompareInput[], known: boolean[], k8s: string, ke
     const vals = byKey.get(key)!;
     const c = classify(key, k8s, kernel);
     const vol = isVolatileKey(key);
-    return { key, subsystem: subsystemOf(key), namespace: c.namespace, status: c.status, volatile: vol, writable: writable.get(key) ?? null, values: vals, differs: !vol && differs(vals, known) };
+    const k = fromSysctlA.some(Boolean) && PROCPS_HIDDEN.test(key) ? known.map((x, i) => x && !(fromSysctlA[i] && vals[i] === null)) : known;
+    return { key, subsystem: subsystemOf(key), namespace: c.namespace, status: c.status, volatile: vol, writable: writable.get(key) ?? null, values: vals, differs: !vol && differs(vals, k) };
   });
 }
 

@@ -156,8 +156,10 @@ interface ZoneBlock {
 }
 
 /**
- * `firewall-cmd [--permanent] --list-all-zones` output. Every zone block ends with its
- * "rich rules:" line; a block without one means the text was cut off.
+ * `firewall-cmd [--permanent] [-v] --list-all-zones` output. Every zone block ends with its
+ * "rich rules:" line; a block without one means the text was cut off. This output marks
+ * "(active)" zones but never "(default)" (firewall-cmd passes no default zone to
+ * print_zone_info for it; `--list-all` does): the default zone stays unknown.
  */
 export function parseListAllZones(file: string, text: string, layer: 'runtime' | 'permanent' = 'runtime'): FirewallSnapshot {
   assertText(file, text);
@@ -209,8 +211,9 @@ export function parseListAllZones(file: string, text: string, layer: 'runtime' |
     const zone: Zone = {
       name: b.name,
       version: '',
-      short: '',
-      description: '',
+      // Only `-v` output has them.
+      short: (v('summary') ?? []).join(' '),
+      description: (v('description') ?? []).join(' '),
       target: target === 'REJECT' ? '%%REJECT%%' : target,
       services: words(v('services')),
       ports: ports(file, ln('ports'), v('ports')),
@@ -311,7 +314,7 @@ export function importFiles(files: ImportFile[], now = Date.now()): { snapshot: 
     if (fmt === 'sysctl') {
       if (snap.sysctl) throw dup('sysctl -a output');
       const entries = parseSysctlA(f.name, f.text);
-      snap.sysctl = { entries };
+      snap.sysctl = { entries, from: 'sysctl -a' };
       const get = (k: string) => entries.find((e) => e.key === k)?.value;
       snap.identity.kernel = get('kernel.osrelease') ?? snap.identity.kernel;
       snap.identity.hostname = get('kernel.hostname') ?? snap.identity.hostname;

@@ -94,7 +94,14 @@ export const snapshotSchema = z.object({
   /** How the facts were obtained: a live read through a host transport, or imported text. */
   source: z.object({ kind: z.enum(['live', 'import']), detail: z.string() }),
   identity: identitySchema,
-  sysctl: section(z.object({ entries: z.array(sysctlEntrySchema), error: z.string().optional() })),
+  sysctl: section(
+    z.object({
+      entries: z.array(sysctlEntrySchema),
+      /** "sysctl -a" when imported from procps output, which hides deprecated keys (see diff.ts). */
+      from: z.enum(['procsys', 'sysctl -a']).default('procsys'),
+      error: z.string().optional(),
+    }),
+  ),
   sysctld: section(sysctldSchema.extend({ error: z.string().optional() })),
   dns: section(dnsSnapshotSchema.extend({ error: z.string().optional() })),
   firewall: section(firewallSnapshotSchema),
