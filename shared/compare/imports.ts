@@ -261,7 +261,8 @@ export function parseSnapshotJson(file: string, text: string): Snapshot {
     const pos = /position (\d+)/.exec(msg);
     const lc = /line (\d+) column (\d+)/.exec(msg);
     const line = lc ? Number(lc[1]) : pos ? lineAt(text, Number(pos[1])) : text.split('\n').length;
-    const truncated = /end of JSON|Unterminated/i.test(msg);
+    // V8 reports a cut-off document as an error at (or past) its last character.
+    const truncated = /end of JSON|Unterminated/i.test(msg) || (pos !== null && Number(pos[1]) >= text.trimEnd().length);
     throw parseError(file, line, truncated ? 'the JSON ends early: the file is truncated' : `broken JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}`);
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw parseError(file, 1, 'a JSON document that is not a HostDeck snapshot (expected an object)');
