@@ -1,20 +1,27 @@
+import path from 'node:path';
 import type { HostSummary } from '../../shared/app/contract';
+import { ImageTransport } from './image';
+import { LocalTransport } from './local';
+import type { HostTransport } from './transport';
 
 /**
- * One machine whose settings HostDeck reads and writes. Handlers receive the host and take
- * every path and address from it, so the same handler works on the real system, on a
- * `--root DIR` image and in the tests' sandboxes.
+ * One machine whose settings HostDeck reads and writes. Handlers receive the host and reach
+ * the machine only through `host.transport` (files, /proc/sys, bus, helper, identity), so the
+ * same handler works on the real system, a `--root DIR` image, an SSH host, a snapshot and
+ * the tests' sandboxes.
  */
 export interface Host {
   readonly id: string;
   readonly label: string;
   readonly kind: HostSummary['kind'];
   readonly readOnly: boolean;
-  /** Files are read under this directory ("/" for the running system). */
+  /** Everything handlers read from (and, through the helper, write to) the machine. */
+  readonly transport: HostTransport;
+  /** Files are read under this directory ("/" for the running system); for display and for local writers only. */
   readonly root: string;
-  /** Live kernel parameters (normally /proc/sys). */
+  /** Live kernel parameters on this machine (normally /proc/sys); for local writers only: readers use transport.procSys(). */
   readonly procSys: string;
-  /** D-Bus system bus address; undefined means the platform default. */
+  /** D-Bus system bus address given at creation; readers use transport.busAddress(). */
   readonly systemBusAddress: string | undefined;
   /** Whether this process may change the host directly (root). */
   readonly privileged: boolean;
@@ -33,16 +40,27 @@ export interface HostOptions {
   procSys?: string;
   systemBusAddress?: string;
   privileged?: boolean;
+  /** How to reach the machine; default: local for root "/", an image for any other root. */
+  transport?: HostTransport;
+}
+
+/** The transport of a host seen as a directory tree on this machine: local for "/", an image otherwise. */
+export function treeTransport(opts: { root?: string; procSys?: string; systemBusAddress?: string }): HostTransport {
+  const root = path.resolve(opts.root ?? '/');
+  const common = { procSys: opts.procSys, busAddress: opts.systemBusAddress };
+  return root === '/' ? new LocalTransport(common) : new ImageTransport({ ...common, root });
 }
 
 export function createHost(opts: HostOptions): Host {
   const services = new Map<string, { dispose(): void | Promise<void> }>();
   const root = opts.root ?? '/';
+  const transport = opts.transport ?? treeTransport(opts);
   const host: Host = {
     id: opts.id,
     label: opts.label,
     kind: opts.kind,
     readOnly: opts.readOnly ?? false,
+    transport,
     root,
     procSys: opts.procSys ?? '/proc/sys',
     systemBusAddress: opts.systemBusAddress,
@@ -59,6 +77,7 @@ export function createHost(opts: HostOptions): Host {
       const all = [...services.values()];
       services.clear();
       await Promise.allSettled(all.map((s) => s.dispose()));
+      await transport.dispose().catch(() => undefined);
     },
     summary() {
       return { id: host.id, label: host.label, kind: host.kind, readOnly: host.readOnly, root: host.root };

@@ -1,5 +1,5 @@
 import { ApiError } from '../../shared/api/errors';
-import { createHost, type Host } from './host';
+import { createHost, treeTransport, type Host } from './host';
 
 export interface LocalHostOptions {
   /** Read files under this directory instead of "/" (another system's root). */
@@ -14,15 +14,19 @@ export class HostRegistry {
 
   constructor(local: LocalHostOptions = {}) {
     const root = local.root ?? '/';
+    const procSys = local.procSys ?? '/proc/sys';
+    const systemBusAddress = local.systemBusAddress ?? process.env.DBUS_SYSTEM_BUS_ADDRESS;
     this.add(
       createHost({
         id: 'local',
         label: root === '/' ? 'Local' : `Local (${root})`,
         kind: 'local',
         root,
-        procSys: local.procSys ?? '/proc/sys',
-        systemBusAddress: local.systemBusAddress ?? process.env.DBUS_SYSTEM_BUS_ADDRESS,
+        procSys,
+        systemBusAddress,
         privileged: typeof process.getuid === 'function' && process.getuid() === 0,
+        // "/" is this machine (LocalTransport); any other root is an image read as if chrooted.
+        transport: treeTransport({ root, procSys, systemBusAddress }),
       }),
     );
   }

@@ -1,4 +1,4 @@
-import type { LiveEntry } from '../../shared/kernel/contract';
+import type { LiveEntry, LiveSource } from '../../shared/kernel/contract';
 import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
 
 /**
@@ -23,6 +23,8 @@ export interface FileFacts {
   linkTarget?: string;
   /** Host-absolute path after resolving every link inside the host root; absent when it leaves the root, loops or is missing. */
   resolved?: string;
+  /** Type of the file `resolved` names (what a reader following links meets): a symlink to /dev/null reports 'char'. */
+  targetType?: FileType;
   mode?: number;
   uid?: number;
   gid?: number;
@@ -34,8 +36,15 @@ export interface FileFacts {
   sha256?: string;
   /** Directory entries (name and type, sorted by name), when asked for. */
   entries?: { name: string; type: FileType }[];
-  /** Why content or entries could not be had (errno code and plain words): not thrown, reported. */
+  /** Why content or entries could not be had (errno code and plain words): not thrown, reported.
+   *  Codes beyond errno: NOT_REGULAR (a FIFO, device, socket or directory where a file was wanted),
+   *  TOO_LARGE (over maxBytes), OUTSIDE_ROOT (the file opened lies outside an image's root),
+   *  INVALID_PATH, TIMEOUT. */
   error?: { code: string; message: string };
+  /** The immutable attribute (chattr +i) of the file (after following links), when `attrs` was asked; undefined when unknown. */
+  immutable?: boolean;
+  /** Whether the path (or its link target) is a mount point on the host (a bind-mounted file), when `attrs` was asked. */
+  bindMount?: boolean;
 }
 
 export interface ReadRequest {
@@ -49,6 +58,16 @@ export interface ReadRequest {
   follow?: boolean;
   /** Refuse content larger than this (error TOO_LARGE); default 4 MiB. */
   maxBytes?: number;
+  /** Also report `immutable` and `bindMount` (costs a process and a mountinfo read on local hosts). */
+  attrs?: boolean;
+}
+
+/** What procSys() answers. */
+export interface ProcSysSnapshot {
+  entries: LiveEntry[];
+  dirs: string[];
+  /** Where the values come from (a running kernel, or a copy of /proc/sys); absent means the host's own kernel. */
+  source?: LiveSource;
 }
 
 export interface HostIdentity {
@@ -72,8 +91,12 @@ export interface HostTransport {
   readonly kind: 'local' | 'image' | 'ssh' | 'snapshot';
   /** Reads many paths in one round trip; never throws for a missing or unreadable path (see FileFacts.error). */
   read(requests: ReadRequest[]): Promise<FileFacts[]>;
-  /** Every entry under the host's live /proc/sys in one round trip (directories in `dirs`). */
-  procSys(): Promise<{ entries: LiveEntry[]; dirs: string[] }>;
+  /**
+   * Every entry under the host's live /proc/sys in one round trip (directories in `dirs`).
+   * With `only` (paths relative to /proc/sys, e.g. "kernel/osrelease"), a transport may read just
+   * those (dirs then empty); one that ignores it answers everything and callers pick.
+   */
+  procSys(only?: string[]): Promise<ProcSysSnapshot>;
   describe(): Promise<HostIdentity>;
   /** Runs one verb of the privileged helper on the host (pkexec, sudo -n, or directly as root). */
   helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse>;

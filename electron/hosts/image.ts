@@ -1,0 +1,26 @@
+import { ApiError } from '../../shared/api/errors';
+import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
+import { TreeTransport, type TreeTransportOptions } from './tree-transport';
+import type { HelperOptions } from './transport';
+
+/**
+ * Another system's root on this machine (`--root DIR`: an image, a mounted disk). Every path is
+ * resolved inside DIR as if chrooted and a file that turns out to lie outside is refused
+ * (file-reader.ts). An image has no running kernel or bus of its own: live values come from
+ * `procSys` (this machine's running kernel unless told otherwise, and liveSource says so) and
+ * the bus is the one given explicitly (or this machine's).
+ */
+export class ImageTransport extends TreeTransport {
+  readonly kind = 'image' as const;
+
+  constructor(opts: TreeTransportOptions) {
+    if (!opts.root.startsWith('/') || opts.root === '/') throw new ApiError('INVALID_VALUE', `An image root must be an absolute directory other than "/", not "${opts.root}"`);
+    super({ ...opts, root: opts.root.replace(/\/+$/, '') });
+  }
+
+  helper(request: HelperRequest, _opts: HelperOptions): Promise<HelperResponse> {
+    // The helper changes a running system (its /etc through pkexec, its live kernel); an image
+    // is neither running nor reachable by it.
+    return Promise.reject(new ApiError('UNSUPPORTED', `The privileged helper runs on live systems; ${this.root} is an image (verb ${request.verb})`));
+  }
+}

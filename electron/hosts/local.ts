@@ -1,0 +1,17 @@
+import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
+import { runLocalHelper } from '../helper/local';
+import { TreeTransport, type TreeTransportOptions } from './tree-transport';
+import type { HelperOptions } from './transport';
+
+/** This machine: its files from "/", its /proc/sys, its system bus, the helper through pkexec. */
+export class LocalTransport extends TreeTransport {
+  readonly kind = 'local' as const;
+
+  constructor(opts: Omit<TreeTransportOptions, 'root'> = {}) {
+    super({ ...opts, root: '/' });
+  }
+
+  helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse> {
+    return runLocalHelper(request, opts);
+  }
+}
