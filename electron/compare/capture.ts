@@ -20,7 +20,7 @@ import { snapshotOf } from '../hosts/snapshot';
 const msg = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 function transportOf(host: Host): HostTransport | undefined {
-  return (host as Host & { transport?: HostTransport }).transport;
+  return host.transport;
 }
 
 async function identityOf(host: Host, sysctl: Map<string, string>): Promise<SnapshotIdentity> {

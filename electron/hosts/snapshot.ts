@@ -8,7 +8,7 @@ import type { LiveEntry } from '../../shared/kernel/contract';
 import type { Snapshot } from '../../shared/compare/snapshot';
 import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
 import { createHost, type Host } from './host';
-import type { FileFacts, HostIdentity, HostTransport, ReadRequest } from './transport';
+import type { FileFacts, HostIdentity, HostTransport, ProcSysSnapshot, ReadRequest } from './transport';
 
 /**
  * A read-only host made of a snapshot (a HostDeck snapshot file or imported `sysctl -a`,
@@ -87,14 +87,15 @@ export class SnapshotTransport implements HostTransport {
       }),
     );
   }
-  procSys(): Promise<{ entries: LiveEntry[]; dirs: string[] }> {
+  procSys(): Promise<ProcSysSnapshot> {
     const entries = procSysEntries(this.snap);
     const dirs = new Set<string>();
     for (const e of entries) {
       const parts = e.path.split('/');
       for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
     }
-    return Promise.resolve({ entries, dirs: [...dirs].sort() });
+    const when = new Date(this.snap.identity.time).toISOString();
+    return Promise.resolve({ entries, dirs: [...dirs].sort(), source: { procSys: 'snapshot', kind: 'procsys-copy', note: `Values from a snapshot (${this.snap.source.detail}, ${when}), not from a running kernel.` } });
   }
   describe(): Promise<HostIdentity> {
     return Promise.resolve({ ...this.snap.identity });
@@ -137,12 +138,20 @@ function materialize(s: Snapshot): { dir: string; root: string; procSys: string 
 }
 
 export function createSnapshotHost(opts: { id: string; label: string; snapshot: Snapshot }): Host {
-  const host = createHost({ id: opts.id, label: opts.label, kind: 'snapshot', readOnly: true, root: '/', procSys: '/proc/sys', privileged: false });
+  const host = createHost({
+    id: opts.id,
+    label: opts.label,
+    kind: 'snapshot',
+    readOnly: true,
+    root: '/',
+    procSys: '/proc/sys',
+    privileged: false,
+    transport: new SnapshotTransport(opts.snapshot),
+  });
   let mat: ReturnType<typeof materialize> | undefined;
   const get = () => (mat ??= materialize(opts.snapshot));
   Object.defineProperty(host, 'root', { get: () => get().root, enumerable: true });
   Object.defineProperty(host, 'procSys', { get: () => get().procSys, enumerable: true });
-  Object.defineProperty(host, 'transport', { value: new SnapshotTransport(opts.snapshot), enumerable: true });
   const dispose = host.dispose.bind(host);
   host.dispose = async () => {
     await dispose();
