@@ -100,8 +100,9 @@ export function addSnapshotHost(rt: Runtime, snapshot: Snapshot, label: string):
   return host;
 }
 
+/** An import is called by its file name (two files of hosts both named "localhost" stay apart); the hostname shows next to it. */
 export function importLabel(snapshot: Snapshot, fileName: string): string {
-  return snapshot.identity.hostname || fileName.replace(/\.(json|txt|conf|out|log)$/i, '') || 'import';
+  return fileName.replace(/\.(json|txt|conf|out|log)$/i, '') || snapshot.identity.hostname || 'import';
 }
 
 export const compareHandlers: FeatureHandlers<'compare'> = {
