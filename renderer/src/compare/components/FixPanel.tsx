@@ -122,7 +122,7 @@ export function FixPanel({ result }: { result: CompareResult }) {
             ))}
             {format === 'sysctl' && out.settings.length ? (
               <div className="hd-compare-toolbar">
-                <FormSelect value={target} onChange={(_e, v) => setTarget(v)} aria-label="Host to save or apply the profile on" style={{ maxWidth: 260 }}>
+                <FormSelect value={target} onChange={(_e, v) => setTarget(v)} aria-label="Host to save or apply the profile on" className="hd-compare-select">
                   <FormSelectOption value="" label="Host to change…" isPlaceholder />
                   {writable.map((h) => (
                     <FormSelectOption key={h.id} value={h.id} label={h.label} />

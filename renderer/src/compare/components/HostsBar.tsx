@@ -50,7 +50,7 @@ export function HostsBar() {
           onChange={(_e, v) => v && addHost(v)}
           aria-label="Add a host to compare"
           data-testid="compare-add-host"
-          style={{ maxWidth: 260 }}
+          className="hd-compare-select"
           isDisabled={hosts.length >= 50}
         >
           <FormSelectOption value="" label={hosts.length >= 50 ? 'At most 50 hosts' : 'Add a host…'} isPlaceholder />

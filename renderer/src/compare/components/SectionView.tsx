@@ -72,20 +72,20 @@ export function SectionView({ result }: { result: CompareResult }) {
         <Switch id="compare-diff-only" label="Differences only" isChecked={filters.differencesOnly} onChange={(_e, v) => setFilters({ differencesOnly: v })} data-testid="compare-diff-only" />
         {section === 'sysctl' ? (
           <>
-            <FormSelect value={filters.subsystem} onChange={(_e, v) => setFilters({ subsystem: v })} aria-label="Subsystem" style={{ maxWidth: 170 }}>
+            <FormSelect value={filters.subsystem} onChange={(_e, v) => setFilters({ subsystem: v })} aria-label="Subsystem" className="hd-compare-select">
               <FormSelectOption value="" label="All subsystems" />
               {subsystems.map((s) => (
                 <FormSelectOption key={s} value={s} label={s} />
               ))}
             </FormSelect>
-            <FormSelect value={filters.namespace} onChange={(_e, v) => setFilters({ namespace: v as Filters['namespace'] })} aria-label="Namespace" style={{ maxWidth: 190 }}>
+            <FormSelect value={filters.namespace} onChange={(_e, v) => setFilters({ namespace: v as Filters['namespace'] })} aria-label="Namespace" className="hd-compare-select">
               <FormSelectOption value="" label="Any namespace" />
               <FormSelectOption value="net" label="Network namespace" />
               <FormSelectOption value="ipc" label="IPC namespace" />
               <FormSelectOption value="uts" label="UTS namespace" />
               <FormSelectOption value="none" label="Not namespaced" />
             </FormSelect>
-            <FormSelect value={filters.verdict} onChange={(_e, v) => setFilters({ verdict: v as Filters['verdict'] })} aria-label="Kubernetes verdict" style={{ maxWidth: 200 }}>
+            <FormSelect value={filters.verdict} onChange={(_e, v) => setFilters({ verdict: v as Filters['verdict'] })} aria-label="Kubernetes verdict" className="hd-compare-select">
               <FormSelectOption value="" label={`Any verdict (k8s ${result.k8s})`} />
               <FormSelectOption value="safe" label="Safe in pods" />
               <FormSelectOption value="unsafe" label="Unsafe (allowlist)" />
@@ -94,7 +94,7 @@ export function SectionView({ result }: { result: CompareResult }) {
           </>
         ) : null}
         {section === 'dns' ? (
-          <TextInput value={dnsName} onChange={(_e, v) => v && setDnsName(v)} aria-label="Name for the query plan" style={{ maxWidth: 220 }} placeholder="Name to plan" data-testid="compare-dns-name" />
+          <TextInput value={dnsName} onChange={(_e, v) => v && setDnsName(v)} aria-label="Name for the query plan" className="hd-compare-select" placeholder="Name to plan" data-testid="compare-dns-name" />
         ) : null}
         {section === 'firewall' ? (
           <ToggleGroup aria-label="Firewall layer">
