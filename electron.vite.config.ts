@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
@@ -7,6 +8,8 @@ import react from '@vitejs/plugin-react';
 // node_modules), and the renderer is a plain web app that browser mode serves too.
 export default defineConfig({
   main: {
+    // The privileged helper travels inside the bundle (electron/helper/source.ts).
+    define: { __HOSTDECK_HELPER_SOURCE__: JSON.stringify(readFileSync(resolve('electron/helper/hostdeck-helper.py'), 'utf8')) },
     build: {
       outDir: 'out/main',
       rollupOptions: {

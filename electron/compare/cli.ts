@@ -67,9 +67,8 @@ function resolveArg(rt: Runtime, arg: string): { id: string; name: string } {
   }
   const known = rt.hosts.list().find((h) => h.id === arg || h.label === arg);
   if (known) return { id: known.id, name: arg };
-  const hosts = rt.hosts as unknown as { connect?: (dest: string) => { id: string } };
-  if (typeof hosts.connect === 'function') return { id: hosts.connect(arg).id, name: arg };
-  throw new ApiError('UNKNOWN_HOST', `"${arg}" is neither a file nor a host HostDeck knows (known: ${rt.hosts.list().map((h) => h.id).join(', ')}); SSH destinations need the SSH transport`);
+  // A saved remote host or any ssh destination (ssh_config alias, user@host[:port]).
+  return { id: rt.hostFor(arg).id, name: arg };
 }
 
 function human(r: CompareResult, all: boolean): string {
@@ -93,13 +92,12 @@ function human(r: CompareResult, all: boolean): string {
 export const registerCompareCommands: RegisterCommands = (program, cli) => {
   program
     .command('snapshot')
-    .description("Print a host's compared facts as a HostDeck snapshot (JSON): hostdeck snapshot > host.json")
-    .option('--host <host>', 'host to read (default: this one)', 'local')
+    .description("Print a host's compared facts as a HostDeck snapshot (JSON): hostdeck snapshot [--host H] > host.json")
     .option('--root <dir>', "read files from another system's root (an image)")
-    .action(async (o: { host: string; root?: string }) => {
+    .action(async (o: { root?: string }) => {
       const rt = new Runtime({ mode: 'cli', local: o.root ? { root: o.root } : {} });
       try {
-        const id = resolveArg(rt, o.host).id;
+        const id = resolveArg(rt, cli.host ?? 'local').id;
         const snap = await rt.api.compare.snapshot({}, { host: id });
         cli.print(snap, true, () => '');
       } catch (e) {

@@ -61,7 +61,8 @@ type RunInput = OpParsedInput<'compare', 'run'>;
 async function inputsFor(ctx: HandlerContext, ids: string[], refresh: boolean): Promise<CompareInput[]> {
   const rt = ctx.runtime;
   if (new Set(ids).size !== ids.length) throw new ApiError('INVALID_INPUT', 'A host is listed twice');
-  const hosts = ids.map((id) => rt.hosts.get(id));
+  // Any host id the registry knows, a saved remote host, or an ssh destination.
+  const hosts = ids.map((id) => rt.hostFor(id));
   const cache = cacheOf(rt);
   return pool(hosts, 8, async (h) => {
     const snap = snapshotOf(h);

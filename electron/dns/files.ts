@@ -1,51 +1,50 @@
-import { promises as fs } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
 import { ApiError } from '../../shared/api/errors';
 import { bytesToUtf8, utf8ToBytes } from '../../shared/dns/bytes';
-import { readWithVersion } from '../files/atomic-write';
-import type { Host } from '../hosts/host';
-import { targetUnderRoot } from './owner';
+import { shownPath, type Host } from '../hosts/host';
+import { hostPathProblem } from '../hosts/root-path';
+import type { FileFacts } from '../hosts/transport';
 
-export const DEFAULT_RESOLV = 'etc/resolv.conf';
+export const DEFAULT_RESOLV = '/etc/resolv.conf';
 
-/** A path under the host root ("etc/resolv.conf" or "/etc/resolv.conf"); refuses escaping the root. */
-export function hostPath(host: Host, p: string | undefined): { rel: string; abs: string } {
-  const rel = (p ?? DEFAULT_RESOLV).replace(/^\/+/, '');
-  const abs = join(host.root, rel);
-  const back = relative(host.root, abs);
-  if (back.startsWith('..') || isAbsolute(back)) throw new ApiError('INVALID_VALUE', `${p} is outside the host root ${host.root}`, { path: p });
-  return { rel, abs };
+/** The host path of a resolv.conf argument ("etc/resolv.conf" or "/etc/resolv.conf"); the transport resolves it inside the host. */
+export function hostPath(p: string | undefined): string {
+  const raw = p ?? DEFAULT_RESOLV;
+  const abs = raw.startsWith('/') ? raw : `/${raw}`;
+  const problem = hostPathProblem(abs);
+  if (problem) throw new ApiError('INVALID_VALUE', `Not a usable path: ${problem}`, { path: p });
+  return abs;
 }
 
 export interface ResolvFile {
+  /** The path as shown to people (an image's file under the image directory). */
   path: string;
+  /** The host path ("/etc/resolv.conf"). */
+  hostPath: string;
   exists: boolean;
   /** Byte string (one char per byte). */
   bytes: string;
   sha256: string | null;
+  /** What the transport reported (for the owner detection). */
+  facts: FileFacts;
 }
 
-/** Reads the file the resolver reads: through a symlink, resolved inside the host root. */
-export async function readResolvFile(host: Host, p?: string): Promise<ResolvFile> {
-  const { abs } = hostPath(host, p);
-  let target = abs;
-  for (let hops = 0; hops < 8; hops++) {
-    try {
-      const st = await fs.lstat(target);
-      if (!st.isSymbolicLink()) break;
-      target = targetUnderRoot(host.root, target, await fs.readlink(target));
-    } catch {
-      break;
-    }
-  }
-  try {
-    const st = await fs.stat(target);
-    if (st.isDirectory()) throw new ApiError('IO_ERROR', `${abs} is a directory (glibc treats it as an empty file)`, { path: abs });
-  } catch (e) {
-    if (e instanceof ApiError) throw e;
-  }
-  const r = await readWithVersion(target);
-  return { path: abs, exists: r.sha256 !== null, bytes: r.bytes.toString('latin1'), sha256: r.sha256 };
+/**
+ * Reads the file the resolver reads, through symlinks resolved inside the host, in one round
+ * trip. `attrs` also asks for the owner facts (immutable attribute, bind mount). A missing
+ * file (or dangling link) reads as empty, as glibc does; anything that is not a regular file
+ * (a directory, a FIFO, a device) or is too large is an error naming the path and what it is.
+ */
+export async function readResolvFile(host: Host, p?: string, opts: { attrs?: boolean } = {}): Promise<ResolvFile> {
+  const hp = hostPath(p);
+  const shown = shownPath(host, hp);
+  const [f] = await host.transport.read([{ path: hp, content: true, follow: true, attrs: opts.attrs }]);
+  const facts = f!;
+  if (facts.bytes) return { path: shown, hostPath: hp, exists: true, bytes: facts.bytes.toString('latin1'), sha256: facts.sha256 ?? null, facts };
+  const err = facts.error;
+  if (!err || err.code === 'ENOENT') return { path: shown, hostPath: hp, exists: false, bytes: '', sha256: null, facts };
+  if (facts.targetType === 'dir') throw new ApiError('IO_ERROR', `${shown} is a directory (glibc treats it as an empty file)`, { path: shown });
+  const code = err.code === 'EACCES' || err.code === 'EPERM' ? 'NOT_AUTHORIZED' : 'IO_ERROR';
+  throw new ApiError(code, err.message.startsWith(hp) && shown !== hp ? `${shown}${err.message.slice(hp.length)}` : err.message, { path: shown, errno: err.code });
 }
 
 /** Text for people: UTF-8 when the bytes are UTF-8, else one character per byte. */

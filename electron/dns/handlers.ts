@@ -1,4 +1,3 @@
-import { hostname as osHostname } from 'node:os';
 import { ApiError } from '../../shared/api/errors';
 import { checkText, planText } from '../../shared/dns/check';
 import type { DnsPlan } from '../../shared/dns/contract';
@@ -8,25 +7,17 @@ import { buildPodResolvConf, dnsConfigYaml, validatePodDnsConfig, type PodDnsCon
 import type { QueryPlan } from '../../shared/dns/plan';
 import type { FeatureHandlers } from '../api/handler';
 import { writeFileAtomic } from '../files/atomic-write';
-import type { Host } from '../hosts/host';
+import { shownPath, type Host } from '../hosts/host';
+import { writablePathInRoot } from '../hosts/root-path';
 import { fromText, hostPath, readResolvFile, toText } from './files';
-import { hostInterfaces } from './interfaces';
+import { hostInterfaces, hostLinks } from './interfaces';
 import { liveCheck } from './live-check';
 import { detectOwner } from './owner';
 import { readResolved } from './resolved';
 
-function localHostname(host: Host): string | undefined {
-  return host.root === '/' ? osHostname() : undefined;
-}
-
+/** The host's hostname (the default search domain when resolv.conf has none), or undefined. */
 async function hostnameOf(host: Host): Promise<string | undefined> {
-  if (host.root === '/') return localHostname(host);
-  try {
-    const { promises: fs } = await import('node:fs');
-    return (await fs.readFile(hostPath(host, 'etc/hostname').abs, 'utf8')).trim() || undefined;
-  } catch {
-    return undefined;
-  }
+  return (await host.transport.describe()).hostname || undefined;
 }
 
 export function toPlanOutput(p: QueryPlan): DnsPlan {
@@ -36,25 +27,24 @@ export function toPlanOutput(p: QueryPlan): DnsPlan {
 }
 
 /** The bytes to analyse: literal text from the caller, or the file under the host root. */
-async function source(host: Host, input: { path?: string; text?: string }): Promise<{ path: string; bytes: string; fromFile: boolean }> {
-  if (input.text !== undefined) return { path: input.path ?? '(text)', bytes: fromText(input.text, 'utf8'), fromFile: false };
-  const f = await readResolvFile(host, input.path);
-  return { path: f.path, bytes: f.bytes, fromFile: true };
+async function source(host: Host, input: { path?: string; text?: string }, attrs = false): Promise<{ path: string; bytes: string; file?: Awaited<ReturnType<typeof readResolvFile>> }> {
+  if (input.text !== undefined) return { path: input.path ?? '(text)', bytes: fromText(input.text, 'utf8') };
+  const f = await readResolvFile(host, input.path, { attrs });
+  return { path: f.path, bytes: f.bytes, file: f };
 }
 
 export const dnsHandlers: FeatureHandlers<'dns'> = {
   async read({ host }, input) {
-    const f = await readResolvFile(host, input.path);
-    const { rel } = hostPath(host, input.path);
-    const owner = await detectOwner(host.root, rel);
+    const f = await readResolvFile(host, input.path, { attrs: true });
+    const owner = await detectOwner(host.transport, f.hostPath, { shown: f.path, facts: f.facts });
     return { path: f.path, exists: f.exists, ...toText(f.bytes), sha256: f.sha256, owner, hostname: (await hostnameOf(host)) ?? null, writable: host.privileged && !host.readOnly };
   },
 
   async check({ host }, input) {
-    const src = await source(host, input);
+    const src = await source(host, input, true);
     const hostname = input.hostname ?? (await hostnameOf(host));
     const core = checkText(src.bytes, input.libc, { hostname, env: input.env, interfaces: await hostInterfaces(host) });
-    const owner = src.fromFile ? await detectOwner(host.root, hostPath(host, input.path).rel) : null;
+    const owner = src.file ? await detectOwner(host.transport, src.file.hostPath, { shown: src.file.path, facts: src.file.facts }) : null;
     return { path: src.path, ...core, owner };
   },
 
@@ -90,24 +80,30 @@ export const dnsHandlers: FeatureHandlers<'dns'> = {
   },
 
   async resolved({ host }) {
-    return readResolved(host.systemBusAddress);
+    const [address, links] = await Promise.all([host.transport.busAddress(), hostLinks(host)]);
+    return readResolved(address, 3000, links);
   },
 
   async save({ host }, input) {
     if (!host.privileged) {
       throw new ApiError('NOT_AUTHORIZED', 'Saving resolv.conf needs root: the privileged helper is not available yet, so run HostDeck as root to save.');
     }
-    const { abs, rel } = hostPath(host, input.path);
+    const hp = hostPath(input.path);
+    const shown = shownPath(host, hp);
     const bytes = fromText(input.text, input.encoding);
     const d = diagnose(bytes);
     if (d.dangerous && !input.confirm) {
       const bad = d.diagnostics.filter((x) => x.dangerous);
       throw new ApiError('NEEDS_CONFIRMATION', `This file has dangerous settings: ${bad.map((b) => `line ${b.line}: ${b.message}`).join(' ')} Save again with confirmation to write it anyway.`, { warnings: bad });
     }
-    const owner = await detectOwner(host.root, rel);
+    const owner = await detectOwner(host.transport, hp, { shown });
     if (owner.managed && !input.overrideOwner) {
-      throw new ApiError('CONFLICT', `${abs} is managed by ${owner.name}; your change would be overwritten or refused. ${owner.changeInstead[0] ?? ''}`, { owner });
+      throw new ApiError('CONFLICT', `${shown} is managed by ${owner.name}; your change would be overwritten or refused. ${owner.changeInstead[0] ?? ''}`, { owner });
     }
+    // Resolved inside the host's root: an image's symlinked etc cannot redirect the write.
+    const abs = await writablePathInRoot(host.root, hp).catch((e: Error) => {
+      throw new ApiError('IO_ERROR', `Cannot write ${shown}: ${e.message}`, { path: shown });
+    });
     const r = await writeFileAtomic(abs, Buffer.from(bytes, 'latin1'), { expected: { sha256: input.expectedSha256 } });
     return { path: r.path, sha256: r.sha256 ?? '', backupPath: r.backupPath };
   },

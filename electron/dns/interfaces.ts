@@ -1,21 +1,41 @@
-import { promises as fs } from 'node:fs';
 import type { Host } from '../hosts/host';
 
+export interface HostLink {
+  name: string;
+  loopback: boolean;
+}
+
+const ARPHRD_LOOPBACK = '772';
+/** More interfaces than any host has; a bound on what one listing may cost. */
+const MAX_LINKS = 4096;
+
 /**
- * This machine's network interfaces (name -> ifindex) from /sys/class/net, for musl's `%name`
- * nameserver scopes. Only for the live root: another system's root has other interfaces, and
- * then the musl reading assumes a named scope exists.
+ * The host's network interfaces by ifindex, from its /sys/class/net (read through the
+ * transport: this machine, or an SSH host). An image or a snapshot has no live interfaces:
+ * undefined.
+ */
+export async function hostLinks(host: Host): Promise<Map<number, HostLink> | undefined> {
+  const t = host.transport;
+  if (t.kind === 'image' || t.kind === 'snapshot') return undefined;
+  const [dir] = await t.read([{ path: '/sys/class/net', list: true, follow: true }]);
+  if (!dir?.entries) return undefined;
+  const names = dir.entries.map((e) => e.name).slice(0, MAX_LINKS);
+  const facts = await t.read(names.flatMap((n) => ['ifindex', 'type'].map((a) => ({ path: `/sys/class/net/${n}/${a}`, content: true, follow: true, maxBytes: 4096 }))));
+  const out = new Map<number, HostLink>();
+  names.forEach((name, i) => {
+    const idx = Number(facts[2 * i]?.bytes?.toString().trim() ?? '');
+    if (!Number.isInteger(idx) || idx <= 0) return; // the link went away while we looked
+    out.set(idx, { name, loopback: facts[2 * i + 1]?.bytes?.toString().trim() === ARPHRD_LOOPBACK });
+  });
+  return out;
+}
+
+/**
+ * Interface names -> ifindex, for musl's `%name` nameserver scopes. Only for a live host:
+ * another system's root has other interfaces, and then the musl reading assumes a named scope exists.
  */
 export async function hostInterfaces(host: Host): Promise<Record<string, number> | undefined> {
-  if (host.root !== '/') return undefined;
-  try {
-    const out: Record<string, number> = {};
-    for (const n of await fs.readdir('/sys/class/net')) {
-      const idx = Number((await fs.readFile(`/sys/class/net/${n}/ifindex`, 'utf8').catch(() => '')).trim());
-      if (idx > 0) out[n] = idx;
-    }
-    return out;
-  } catch {
-    return undefined;
-  }
+  const links = await hostLinks(host);
+  if (!links) return undefined;
+  return Object.fromEntries([...links].map(([idx, l]) => [l.name, idx]));
 }

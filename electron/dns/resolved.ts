@@ -1,7 +1,7 @@
 import { Message, sessionBus, type MessageBus } from '@jellybrick/dbus-next';
-import { promises as fs } from 'node:fs';
 import type { ResolvedLink, ResolvedState } from '../../shared/dns/contract';
 import { ipv4ToString, ipv6ToString } from '../../shared/dns/inet';
+import type { HostLink } from './interfaces';
 
 /**
  * systemd-resolved's real upstream servers and domains, global and per link, read from
@@ -28,8 +28,6 @@ const SCOPES: [number, string][] = [
   [8, 'mDNS/IPv4'],
   [16, 'mDNS/IPv6'],
 ];
-
-const ARPHRD_LOOPBACK = '772';
 
 function connect(address: string, timeoutMs: number): Promise<MessageBus> {
   return new Promise((resolve, reject) => {
@@ -119,31 +117,11 @@ function current(v: unknown): string | null {
   return serverText(fam, addr, port ?? 0, name ?? '');
 }
 
-interface SysLink {
-  name: string;
-  loopback: boolean;
-}
-
-/** Interface names by ifindex from /sys/class/net (the resolver and HostDeck share the host's network namespace). */
-async function sysLinks(): Promise<Map<number, SysLink>> {
-  const out = new Map<number, SysLink>();
-  try {
-    for (const n of await fs.readdir('/sys/class/net')) {
-      try {
-        const idx = Number((await fs.readFile(`/sys/class/net/${n}/ifindex`, 'utf8')).trim());
-        const type = (await fs.readFile(`/sys/class/net/${n}/type`, 'utf8')).trim();
-        out.set(idx, { name: n, loopback: type === ARPHRD_LOOPBACK });
-      } catch {
-        /* the link went away while we looked */
-      }
-    }
-  } catch {
-    /* no sysfs */
-  }
-  return out;
-}
-
-export async function readResolved(busAddress: string | undefined, timeoutMs = 3000): Promise<ResolvedState> {
+/**
+ * `links`: the host's interfaces by ifindex (names, and loopback ones to leave out as
+ * resolvectl does), read by the caller through the host's transport; unknown ones show as ifN.
+ */
+export async function readResolved(busAddress: string | undefined, timeoutMs = 3000, ifaces: ReadonlyMap<number, HostLink> = new Map()): Promise<ResolvedState> {
   const address = busAddress ?? 'unix:path=/var/run/dbus/system_bus_socket';
   let bus: MessageBus;
   try {
@@ -165,7 +143,7 @@ export async function readResolved(busAddress: string | undefined, timeoutMs = 3
       currentServer: current(m.CurrentDNSServerEx ?? m.CurrentDNSServer),
       resolvConfMode: typeof m.ResolvConfMode === 'string' ? m.ResolvConfMode : null,
     };
-    const names = await sysLinks();
+    const names = ifaces;
     const children = (await introspectChildren(bus, LINKS_PATH))
       .map((label) => ({ label, ifindex: Number(decodeLabel(label)) }))
       .filter((c) => Number.isInteger(c.ifindex) && c.ifindex > 0)

@@ -44,6 +44,8 @@ export interface CallOptions {
 
 export interface ClientOptions {
   busAddress?: string;
+  /** Asked on every connect (a host's transport knows its bus: a local socket, an SSH bridge); overrides busAddress. */
+  resolveBusAddress?: () => Promise<string | undefined>;
   /** Calls in flight at once (reference §3: 16-32). */
   maxInFlight?: number;
   /** Default deadline per call: longer than polkit's prompt window (25 s in 1.3.3, 60 s in 2.2+). */
@@ -71,7 +73,9 @@ const DBUS = { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus
  * config paths (they are renumbered on every start and reload).
  */
 export class FirewalldClient extends EventEmitter<ClientEvents> {
-  readonly busAddress: string;
+  /** The address of the bus this client talks to (updated from resolveBusAddress on connect). */
+  busAddress: string;
+  private readonly resolveBusAddress: (() => Promise<string | undefined>) | undefined;
   private readonly limiter: Limiter;
   private readonly callTimeoutMs: number;
   private readonly log: (line: string) => void;
@@ -91,6 +95,7 @@ export class FirewalldClient extends EventEmitter<ClientEvents> {
   constructor(opts: ClientOptions = {}) {
     super();
     this.busAddress = opts.busAddress ?? DEFAULT_SYSTEM_BUS;
+    this.resolveBusAddress = opts.resolveBusAddress;
     this.limiter = new Limiter(opts.maxInFlight ?? 16);
     this.callTimeoutMs = opts.callTimeoutMs ?? 90_000;
     this.log = opts.log ?? (() => {});
@@ -123,6 +128,7 @@ export class FirewalldClient extends EventEmitter<ClientEvents> {
   }
 
   private async openBus(): Promise<MessageBus> {
+    if (this.resolveBusAddress) this.busAddress = (await this.resolveBusAddress()) ?? DEFAULT_SYSTEM_BUS;
     const bus = await connectBus(this.busAddress);
     if (this.disposed) {
       bus.disconnect();

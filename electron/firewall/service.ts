@@ -47,7 +47,8 @@ export class FirewallService {
     private readonly events: EventHub,
     private readonly log: (line: string) => void = () => {},
   ) {
-    this.client = new FirewalldClient({ busAddress: host.systemBusAddress, log });
+    // The host's transport names its bus (this machine's, a tunnel to an SSH host's).
+    this.client = new FirewalldClient({ busAddress: host.systemBusAddress, resolveBusAddress: () => host.transport.busAddress(), log });
     this.store = new StateStore(this.client, (name, payload) => this.events.emit(name, host.id, payload), log);
     this.safe = new SafeApplyManager((s) => this.events.emit('firewall.safeApplyChanged', host.id, s), log);
     this.client.on('owner', ({ running }) => {
@@ -160,7 +161,7 @@ export class FirewallService {
   async safeApplyCheck(change: GuardedChange): Promise<SafeApplyDecision> {
     const s = await this.state();
     const local = this.host.kind === 'local';
-    const sshPorts = await sshPortsOf(this.host.root, process.env, local);
+    const sshPorts = await sshPortsOf(this.host.transport, process.env, local);
     // SSH_CLIENT = "client_ip client_port server_port": the admin's address when HostDeck runs in their session.
     const clientAddress = local ? process.env.SSH_CLIENT?.trim().split(/\s+/)[0] : undefined;
     return safeApplyRequired(change, { state: s, sshPorts, clientAddress });

@@ -1,12 +1,181 @@
+import { spawn } from 'node:child_process';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { ApiError } from '../../shared/api/errors';
-import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
+import { helperRequestSchema, helperResponseSchema, HELPER_MAX_REQUEST, type HelperRequest, type HelperResponse } from '../../shared/helper/protocol';
 import type { HelperOptions } from '../hosts/transport';
+import { HELPER_INSTALL_PATH, POLKIT_ACTION_ID, POLKIT_POLICY_PATH, PYTHON3, helperSource } from './source';
 
 /**
- * Runs one helper verb on this machine: directly when HostDeck runs as root, through pkexec
- * (HostDeck's own polkit action) otherwise, and unelevated for verbs that need no root.
- * The helper itself lands with the privileged-helper work; until then every verb is refused.
+ * Runs one helper verb on this machine:
+ * - directly (python3 with the helper text from this build) when HostDeck runs as root, when the
+ *   verb needs no root (`elevate: false`, e.g. a firewall revert timer that runs as the user), or
+ *   when the host is an image or a test's copy (`place`);
+ * - otherwise through `pkexec HELPER_INSTALL_PATH` (HostDeck's own polkit action; argv only,
+ *   the request on stdin). pkexec's exit 126 means the dialog was dismissed, 127 not authorized
+ *   or no authentication agent: both become NOT_AUTHORIZED with plain words.
+ * It never throws for an answer the helper gave (ok: false); it throws ApiError when the helper
+ * could not be run at all (missing pieces, denied, timeout).
  */
-export async function runLocalHelper(request: HelperRequest, _opts: HelperOptions): Promise<HelperResponse> {
-  throw new ApiError('UNSUPPORTED', `The privileged helper is not available in this build (verb ${request.verb})`);
+export interface LocalHelperPlace {
+  /** The host's root when it is not "/" (an image, a test's scratch root): run as this process, never pkexec. */
+  root?: string;
+  /** A copy of /proc/sys (tests). */
+  procSys?: string;
+  /** Where revert timers keep their state (tests). */
+  runDir?: string;
+  /** D-Bus system bus for a firewall-cmd revert plan (default: this process's DBUS_SYSTEM_BUS_ADDRESS). */
+  busAddress?: string;
+}
+
+const PKEXEC = '/usr/bin/pkexec';
+/** The user may be typing a password: pkexec calls get longer. */
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_PKEXEC_TIMEOUT_MS = 300_000;
+const MAX_OUTPUT = 8 * 1024 * 1024;
+
+export async function runLocalHelper(request: HelperRequest, opts: HelperOptions, place: LocalHelperPlace = {}): Promise<HelperResponse> {
+  const parsed = helperRequestSchema.safeParse(request);
+  if (!parsed.success) {
+    throw new ApiError('INVALID_INPUT', `Invalid helper request: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ')}`);
+  }
+  const body = JSON.stringify(parsed.data);
+  if (Buffer.byteLength(body) > HELPER_MAX_REQUEST) throw new ApiError('INVALID_INPUT', `The helper request is larger than ${HELPER_MAX_REQUEST} bytes`);
+  const args: string[] = [];
+  if (place.root && place.root !== '/') args.push('--root', place.root);
+  if (place.procSys && place.procSys !== '/proc/sys') args.push('--proc-sys', place.procSys);
+  if (place.runDir) args.push('--run-dir', place.runDir);
+  const isRoot = process.getuid?.() === 0;
+  const direct = isRoot || !opts.elevate || args.length > 0;
+  if (direct) {
+    if (!existsSync(PYTHON3)) {
+      throw new ApiError('UNSUPPORTED', `${PYTHON3} is missing: HostDeck's helper needs Python 3. Install it: sudo apt install python3 (or: sudo dnf install python3)`, { missing: [PYTHON3] });
+    }
+    return spawnHelper(PYTHON3, ['-I', '-c', helperSource, ...args], body, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, false, place);
+  }
+  const missing = missingForPkexec();
+  if (missing.length) {
+    throw new ApiError('UNSUPPORTED', `HostDeck cannot ask for administrator rights here: ${missing.map((m) => m.what).join('; ')}. Fix: ${missing.map((m) => m.fix).join(' && ')}`, {
+      missing: missing.map((m) => m.path),
+      fix: missing.map((m) => m.fix),
+    });
+  }
+  return spawnHelper(PKEXEC, [HELPER_INSTALL_PATH], body, opts.timeoutMs ?? DEFAULT_PKEXEC_TIMEOUT_MS, true, place);
+}
+
+export interface MissingPiece {
+  path: string;
+  what: string;
+  fix: string;
+}
+
+/** What pkexec elevation needs on this machine and is not there (pkexec, the installed helper, the polkit policy). */
+export function missingForPkexec(): MissingPiece[] {
+  const out: MissingPiece[] = [];
+  if (!existsSync(PKEXEC)) out.push({ path: PKEXEC, what: 'pkexec is not installed', fix: 'sudo apt install pkexec (Fedora/RHEL: sudo dnf install polkit)' });
+  let helperOk = false;
+  try {
+    accessSync(HELPER_INSTALL_PATH, constants.X_OK);
+    helperOk = true;
+  } catch {
+    helperOk = false;
+  }
+  if (!helperOk || !existsSync(POLKIT_POLICY_PATH)) {
+    out.push({
+      path: helperOk ? POLKIT_POLICY_PATH : HELPER_INSTALL_PATH,
+      what: helperOk
+        ? `HostDeck's polkit policy ${POLKIT_POLICY_PATH} is not installed`
+        : `HostDeck's helper ${HELPER_INSTALL_PATH} is not installed (the deb and rpm packages install it; an AppImage cannot)`,
+      fix: 'hostdeck helper install-files DIR, then run the two "sudo install" commands it prints (see README, "Saving as a desktop user")',
+    });
+  }
+  return out;
+}
+
+function helperEnv(place: LocalHelperPlace): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' };
+  const bus = place.busAddress ?? process.env.DBUS_SYSTEM_BUS_ADDRESS;
+  if (bus) env.DBUS_SYSTEM_BUS_ADDRESS = bus;
+  for (const k of ['XDG_RUNTIME_DIR', 'SUDO_UID', 'SUDO_USER', 'DISPLAY', 'WAYLAND_DISPLAY', 'XAUTHORITY', 'DBUS_SESSION_BUS_ADDRESS']) {
+    if (process.env[k]) env[k] = process.env[k];
+  }
+  return env;
+}
+
+function spawnHelper(cmd: string, args: string[], body: string, timeoutMs: number, viaPkexec: boolean, place: LocalHelperPlace): Promise<HelperResponse> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: helperEnv(place), shell: false });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (fn: () => void) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      fn();
+    };
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      finish(() =>
+        reject(
+          new ApiError('TIMEOUT', viaPkexec ? `No answer from the authorization or the helper within ${Math.round(timeoutMs / 1000)} s; nothing was confirmed` : `The helper did not answer within ${Math.round(timeoutMs / 1000)} s`, {
+            timeoutMs,
+          }),
+        ),
+      );
+    }, timeoutMs);
+    const collect = (into: Buffer[]) => (b: Buffer) => {
+      size += b.length;
+      if (size > MAX_OUTPUT) {
+        child.kill('SIGKILL');
+        finish(() => reject(new ApiError('INTERNAL', 'The helper answered more than 8 MiB')));
+        return;
+      }
+      into.push(b);
+    };
+    child.stdout.on('data', collect(out));
+    child.stderr.on('data', collect(err));
+    child.on('error', (e) => finish(() => reject(new ApiError('UNSUPPORTED', `Cannot start ${cmd}: ${e.message}`, { path: cmd }))));
+    child.stdin.on('error', () => undefined); // an early exit (pkexec refusing) closes the pipe; the exit code tells why
+    child.on('close', (code, signal) => {
+      finish(() => {
+        const stdout = Buffer.concat(out).toString('utf8');
+        const stderr = Buffer.concat(err).toString('utf8').trim();
+        const answer = parseAnswer(stdout);
+        if (answer) return resolve(answer);
+        if (viaPkexec && code === 126) {
+          return reject(new ApiError('NOT_AUTHORIZED', 'Authorization was dismissed: the administrator password dialog was closed, so nothing was changed. Your draft is kept.', { pkexecExit: 126, reason: 'dismissed' }));
+        }
+        if (viaPkexec && code === 127) {
+          if (/textual authentication agent|no authentication agent|controlling terminal/i.test(stderr)) {
+            return reject(
+              new ApiError('NOT_AUTHORIZED', `No polkit authentication agent is running to ask for the administrator password (pkexec: ${firstLine(stderr)}). Start HostDeck in a desktop session (GNOME, KDE, ... run one), or from a terminal run: pkttyagent --process ${process.pid} &, then try again. Nothing was changed.`, {
+                pkexecExit: 127,
+                reason: 'no-agent',
+                stderr,
+              }),
+            );
+          }
+          return reject(new ApiError('NOT_AUTHORIZED', `Not authorized to change this host (polkit action ${POLKIT_ACTION_ID}): ${firstLine(stderr) || 'pkexec refused'}. Nothing was changed.`, { pkexecExit: 127, reason: 'not-authorized', stderr }));
+        }
+        reject(new ApiError('INTERNAL', `The helper ended without an answer (${signal ? `signal ${signal}` : `exit ${code}`}): ${firstLine(stderr) || '(no message)'}`, { exit: code, signal, stderr: stderr.slice(-4000) }));
+      });
+    });
+    child.stdin.end(body);
+  });
+}
+
+function firstLine(s: string): string {
+  return s.split('\n').find((l) => l.trim())?.trim() ?? '';
+}
+
+function parseAnswer(stdout: string): HelperResponse | null {
+  const line = stdout.trim().split('\n').pop();
+  if (!line) return null;
+  try {
+    const r = helperResponseSchema.safeParse(JSON.parse(line));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
 }

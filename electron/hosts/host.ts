@@ -85,3 +85,8 @@ export function createHost(opts: HostOptions): Host {
   };
   return host;
 }
+
+/** A host path as people should see it: an image's files under the image directory, every other host's as they are. */
+export function shownPath(host: Host, hostPath: string): string {
+  return host.transport.kind === 'image' ? path.join(host.root, hostPath) : hostPath;
+}

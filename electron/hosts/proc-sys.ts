@@ -8,6 +8,8 @@ export const SIDE_EFFECT_ON_READ = new Set(['vm/stat_refresh']);
 
 /** No /proc/sys value comes near this; a bigger "entry" is a planted file in a copy, refused. */
 const MAX_ENTRY_BYTES = 256 * 1024;
+/** Bytes asked per read(2): every value fits, and a small ask keeps procfs's per-read buffer small. */
+const CHUNK = 4096;
 /** One buffer for the whole pass: procfs values are read into it and decoded, never kept. */
 const buf = Buffer.allocUnsafe(MAX_ENTRY_BYTES + 1);
 /**
@@ -48,15 +50,18 @@ function readEntry(full: string, p: string): LiveEntry {
     if ((mode & 0o444) === 0) return { key, path: p, state: 'write-only', writable, mode };
     return { key, path: p, state: 'unreadable', error: code, writable, mode };
   }
+  let mode = 0;
+  let writable = false;
   try {
     const st = fstatSync(fd);
-    const mode = st.mode & 0o777;
-    const writable = (mode & 0o200) !== 0;
+    mode = st.mode & 0o777;
+    writable = (mode & 0o200) !== 0;
     if (!st.isFile()) return { key, path: p, state: 'unreadable', error: 'NOT_REGULAR', writable: false, mode };
     if ((mode & 0o444) === 0) return { key, path: p, state: 'write-only', writable, mode };
     let len = 0;
     for (;;) {
-      const n = readSync(fd, buf, len, buf.length - len, null);
+      // Small reads: procfs allocates (and zeroes) a kernel buffer of the size asked for each read.
+      const n = readSync(fd, buf, len, Math.min(CHUNK, buf.length - len), null);
       if (n === 0) break;
       len += n;
       if (len > MAX_ENTRY_BYTES) return { key, path: p, state: 'unreadable', error: 'TOO_LARGE', writable, mode };
@@ -64,7 +69,8 @@ function readEntry(full: string, p: string): LiveEntry {
     if (len > 0 && buf[len - 1] === 0x0a) len--;
     return { key, path: p, state: 'ok', value: buf.toString('utf8', 0, len), writable, mode };
   } catch (err) {
-    return { key, path: p, state: 'unreadable', error: errnoOf(err), writable: false, mode: 0 };
+    // EIO for an unset stable_secret and the like: the entry exists, its mode stands.
+    return { key, path: p, state: 'unreadable', error: errnoOf(err), writable, mode };
   } finally {
     closeSync(fd);
   }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ApiError } from '../../shared/api/errors';
 import { catalogEntry, validateValue } from '../../shared/kernel/catalog';
 import type { ApplyOut, UndoEntry, UndoOut } from '../../shared/kernel/contract';
-import { isGlob, keyToPath, normalizeKey } from '../../shared/kernel/keys';
+import { isGlob, keyProblem, keyToPath, normalizeKey } from '../../shared/kernel/keys';
 import type { Host } from '../hosts/host';
 
 /**
@@ -32,11 +32,9 @@ function errorOf(code: string, detail?: string): { code: string; message: string
 
 /** The file of a key inside procSys; refuses names that would leave it. */
 export function procPath(procSys: string, key: string): string {
-  const rel = keyToPath(key);
-  if (!rel || rel.split('/').some((c) => c === '.' || c === '..' || c === '')) {
-    throw new ApiError('INVALID_VALUE', `"${key}" is not a sysctl name`);
-  }
-  return path.join(procSys, rel);
+  const problem = keyProblem(key, { allowGlob: true });
+  if (problem) throw new ApiError('INVALID_VALUE', problem);
+  return path.join(procSys, keyToPath(key));
 }
 
 function readCurrent(file: string): { value: string | null; mode: number | null; error: string | null } {

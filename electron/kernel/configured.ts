@@ -1,18 +1,16 @@
-import { realpathSync } from 'node:fs';
 import type { EffectiveConfig } from '../../shared/kernel/sysctld';
 import { resolveSystemd } from '../../shared/kernel/sysctld';
 import { isDrift } from '../../shared/kernel/drift';
 import { checkEffective } from '../../shared/kernel/sysctld-check';
 import type { LiveEntry, LiveSource } from '../../shared/kernel/contract';
 import type { Host } from '../hosts/host';
-import { readLive } from './live';
 import { readSysctlDirs } from './sysctld-reader';
 
 /**
- * The host's configured sysctl.d values next to the live values of host.procSys: computed here
- * once for `kernel.list` and `kernel.effective`, so both report the same drift for any root.
- * For a --root other than "/", the live values still come from host.procSys (normally the
- * running kernel): liveSource says so, so the UI can label the comparison honestly.
+ * The host's configured sysctl.d values next to its live values, both read through the host's
+ * transport: computed here once for `kernel.list` and `kernel.effective`, so both report the
+ * same drift for any host. An image's live values come from a running kernel that is not the
+ * image's (or a copy): the transport's liveSource says so, so the UI can label it honestly.
  */
 export interface ConfiguredVsLive {
   eff: EffectiveConfig;
@@ -23,29 +21,28 @@ export interface ConfiguredVsLive {
   liveSource: LiveSource;
 }
 
-export function liveSourceOf(host: Host): LiveSource {
-  let real = host.procSys;
-  try {
-    real = realpathSync(host.procSys);
-  } catch {
-    // a missing procSys reads as empty; keep the name as given
-  }
-  const running = real === '/proc/sys';
-  if (!running) {
-    return { procSys: host.procSys, kind: 'procsys-copy', note: `Live values are read from ${host.procSys}, not from a running kernel.` };
-  }
-  if (host.root === '/') return { procSys: host.procSys, kind: 'host', note: null };
-  return {
-    procSys: host.procSys,
-    kind: 'running-kernel',
-    note: `Compared with the live kernel of this host (${host.procSys}), not with a kernel booted from ${host.root}.`,
-  };
+/** The live snapshot of the host with where it comes from (a transport that does not say reads its own kernel). */
+export async function liveSnapshot(host: Host): Promise<{ live: LiveEntry[]; dirs: string[]; source: LiveSource }> {
+  const s = await host.transport.procSys();
+  return { live: s.entries, dirs: s.dirs, source: s.source ?? { procSys: '/proc/sys', kind: 'host', note: null } };
+}
+
+/** The host's kernel release (kernel/osrelease of its live /proc/sys), or "". */
+export async function hostKernel(host: Host): Promise<string> {
+  const s = await host.transport.procSys(['kernel/osrelease']);
+  return osreleaseOf(s.entries);
+}
+
+export function osreleaseOf(live: LiveEntry[]): string {
+  const e = live.find((x) => x.path === 'kernel/osrelease');
+  return e?.state === 'ok' ? (e.value ?? '').trim() : '';
 }
 
 export async function configuredVsLive(host: Host): Promise<ConfiguredVsLive> {
-  const dirs: string[] = [];
-  const live = readLive(host.procSys, dirs);
-  const { entries } = await readSysctlDirs(host.root);
+  // The two reads are independent: the snapshot is one synchronous pass, the files go out at once.
+  const files = readSysctlDirs(host.transport);
+  const { live, dirs, source } = await liveSnapshot(host);
+  const { entries } = await files;
   const eff = resolveSystemd(entries, { listing: [...dirs, ...live.map((e) => e.path)] });
   const livePaths = new Map(live.map((e) => [e.path, e]));
   eff.warnings.push(...checkEffective(eff, { files: livePaths, dirs: new Set(dirs) }));
@@ -53,5 +50,5 @@ export async function configuredVsLive(host: Host): Promise<ConfiguredVsLive> {
   const rank = new Map(eff.files.map((f, i) => [f.path, i]));
   eff.warnings.sort((a, b) => (rank.get(a.file) ?? 0) - (rank.get(b.file) ?? 0) || a.line - b.line);
   const drift = new Set(eff.settings.filter((s) => isDrift(s.value, livePaths.get(s.path))).map((s) => s.path));
-  return { eff, live, livePaths, drift, liveSource: liveSourceOf(host) };
+  return { eff, live, livePaths, drift, liveSource: source };
 }

@@ -1,41 +1,52 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { ApiError } from '../../shared/api/errors';
 import { catalogEntry, validateValue } from '../../shared/kernel/catalog';
 import { classifySysctl, type ClassifyOptions } from '../../shared/kernel/k8s';
 import { exportSnippets } from '../../shared/kernel/export';
-import { normalizeKey, subsystemOf } from '../../shared/kernel/keys';
+import { keyProblem, keyToPath, normalizeKey, subsystemOf } from '../../shared/kernel/keys';
 import { parseSysctlFile } from '../../shared/kernel/sysctld';
 import { formatTunedProfile, parseTunedSysctl } from '../../shared/kernel/tuned';
 import { parseKernelVersion } from '../../shared/kernel/version';
 import type { FeatureHandlers } from '../api/handler';
-import type { Host } from '../hosts/host';
-import { readWithVersion, writeFileAtomic } from '../files/atomic-write';
+import type { LiveEntry } from '../../shared/kernel/contract';
+import { shownPath, type Host } from '../hosts/host';
+import { writablePathInRoot } from '../hosts/root-path';
+import { writeFileAtomic } from '../files/atomic-write';
 import { changedFromDefault, defaultFor } from '../../shared/kernel/defaults';
-import { readLive } from './live';
 import { probeNamespaces } from './probe';
 import { applySettings, undoApply } from './apply';
 import { freshNamespaceOf } from './fresh-namespace';
-import { configuredVsLive } from './configured';
+import { configuredVsLive, hostKernel, osreleaseOf } from './configured';
 import { sameSysctlValue } from '../../shared/kernel/drift';
 import { formatProfile } from './profile-format';
 
-function hostKernel(host: Host): string {
-  try {
-    return readFileSync(path.join(host.procSys, 'kernel/osrelease'), 'utf8').trim();
-  } catch {
-    return '';
-  }
-}
+type Target = { k8s: string; kernel?: string; podSecurityVersion?: string; hostNetwork?: boolean; hostIPC?: boolean };
 
-function classifyOpts(host: Host, input: { k8s: string; kernel?: string; podSecurityVersion?: string; hostNetwork?: boolean; hostIPC?: boolean }): ClassifyOptions {
+/** Classification options; the node kernel defaults to the host's own (`hostKernelText`). */
+function classifyOpts(hostKernelText: string, input: Target): ClassifyOptions {
   return {
     k8s: input.k8s,
-    kernel: input.kernel ?? (hostKernel(host) || null),
+    kernel: input.kernel ?? (hostKernelText || null),
     podSecurityVersion: input.podSecurityVersion,
     hostNetwork: input.hostNetwork,
     hostIPC: input.hostIPC,
   };
+}
+
+async function targetOpts(host: Host, input: Target): Promise<ClassifyOptions> {
+  return classifyOpts(input.kernel === undefined ? await hostKernel(host) : '', input);
+}
+
+/** Every operation that takes a key checks it first: no "..", empty components, NUL, blanks. */
+function checkKey(key: string, allowGlob = false): string {
+  const problem = keyProblem(key, { allowGlob });
+  if (problem) throw new ApiError('INVALID_VALUE', problem, { key });
+  return normalizeKey(key);
+}
+
+/** The live entries of just these keys (one round trip; a transport may answer more). */
+async function liveOf(host: Host, keys: string[]): Promise<Map<string, LiveEntry>> {
+  const snap = await host.transport.procSys([...new Set(keys.map((k) => keyToPath(k)))]);
+  return new Map(snap.entries.map((e) => [e.key, e]));
 }
 
 /** Version and input errors from the pure code become INVALID_VALUE with the exact message. */
@@ -67,13 +78,15 @@ async function effective(host: Host) {
 
 export const kernelHandlers: FeatureHandlers<'kernel'> = {
   async list({ host }, input) {
-    const opts = guard(() => classifyOpts(host, input));
-    guard(() => classifySysctl('kernel.sem', opts));
+    // Bad versions fail before anything is read.
+    guard(() => classifySysctl('kernel.sem', classifyOpts('', input)));
     const { eff, live, drift, liveSource } = await configuredVsLive(host);
+    const kernelText = osreleaseOf(live);
+    const opts = guard(() => classifyOpts(kernelText, input));
+    guard(() => classifySysctl('kernel.sem', opts));
     const configured = new Map(eff.settings.map((s) => [s.path, s]));
-    const kernelText = hostKernel(host);
-    // Fresh-namespace defaults and the namespace probe describe this host's own kernel only.
-    const { fresh } = freshNamespaceOf(host);
+    // Fresh-namespace defaults and the namespace probe describe this machine's own kernel only.
+    const { fresh } = await freshNamespaceOf(host);
     const devconf = Number(live.find((e) => e.path === 'net/core/devconf_inherit_init_net')?.value ?? '0');
     const kv = parseKernelVersion(kernelText);
     const probe = fresh && kv && input.kernel === undefined ? new Map(probeNamespaces(kv, kernelText, fresh).rows.map((r) => [r.key, r])) : null;
@@ -103,29 +116,26 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
       liveSource,
     };
   },
-  classify({ host }, input) {
-    const opts = guard(() => classifyOpts(host, input));
+  async classify({ host }, input) {
+    for (const k of input.keys) checkKey(k, true);
+    const opts = await targetOpts(host, input);
     return guard(() => input.keys.map((k) => classifySysctl(k, opts)));
   },
-  describe({ host }, input) {
-    const key = normalizeKey(input.key);
-    let live: string | undefined;
-    try {
-      live = readFileSync(path.join(host.procSys, key.replace(/[./]/g, (c) => (c === '.' ? '/' : '.'))), 'utf8').trim();
-    } catch {
-      live = undefined;
-    }
+  async describe({ host }, input) {
+    const key = checkKey(input.key);
+    const l = (await liveOf(host, [key])).get(key);
+    const live = l?.state === 'ok' ? (l.value ?? '').trim() : undefined;
     const e = catalogEntry(key, live);
     return { ...e, type: e.type as unknown as Record<string, unknown> };
   },
   effective({ host }) {
     return effective(host);
   },
-  probe({ host }) {
-    const k = hostKernel(host);
+  async probe({ host }) {
+    const k = await hostKernel(host);
     const kv = parseKernelVersion(k);
     if (!kv) return { available: false, reason: 'Cannot read kernel/osrelease', kernel: k, rows: [] };
-    const { fresh, reason } = freshNamespaceOf(host);
+    const { fresh, reason } = await freshNamespaceOf(host);
     if (!fresh) return { available: false, reason: reason ?? 'The probe could not run', kernel: k, rows: [] };
     return probeNamespaces(kv, k, fresh);
   },
@@ -135,9 +145,12 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
   undo({ host }, input) {
     return undoApply(host, input.entries, input.force);
   },
-  checkProfile({ host }, input) {
-    const live = new Map(readLive(host.procSys).map((e) => [e.key, e]));
-    const entries = input.settings.map((s) => {
+  async checkProfile({ host }, input) {
+    // A bad name is that entry's error (the editor shows it on its line); it is never read.
+    const problems = input.settings.map((s) => keyProblem(s.key));
+    const live = await liveOf(host, input.settings.filter((_, i) => !problems[i]).map((s) => normalizeKey(s.key)));
+    const entries = input.settings.map((s, i) => {
+      if (problems[i]) return { key: s.key, value: s.value, error: problems[i], live: null, change: 'unknown-key' as const };
       const key = normalizeKey(s.key);
       const l = live.get(key);
       const entry = catalogEntry(key, l?.value);
@@ -158,7 +171,8 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     if (!host.privileged) {
       throw new ApiError('NOT_AUTHORIZED', 'Saving a sysctl.d profile needs root; the privileged helper is not available yet. Run HostDeck as root to save.');
     }
-    const live = new Map(readLive(host.procSys).map((e) => [e.key, e]));
+    for (const s of input.settings) checkKey(s.key);
+    const live = await liveOf(host, input.settings.map((s) => normalizeKey(s.key)));
     const errors: string[] = [];
     const clean = input.settings.map((s) => {
       const key = normalizeKey(s.key);
@@ -168,25 +182,30 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     });
     if (errors.length) throw new ApiError('INVALID_VALUE', errors.join('; '), { errors });
     const name = input.name.endsWith('.conf') ? input.name : `${input.name}.conf`;
-    const file = path.join(host.root, 'etc/sysctl.d', name);
+    // Resolved inside the host's root: an image's symlinked etc/sysctl.d cannot redirect the write.
+    const file = await writablePathInRoot(host.root, `/etc/sysctl.d/${name}`).catch((e: Error) => {
+      throw new ApiError('IO_ERROR', `Cannot write /etc/sysctl.d/${name}: ${e.message}`);
+    });
     const r = await writeFileAtomic(file, formatProfile(clean), { expected: { sha256: input.expectedSha256 } });
     return { path: r.path, sha256: r.sha256, backupPath: r.backupPath };
   },
   async readProfile({ host }, input) {
     const name = input.name.endsWith('.conf') ? input.name : `${input.name}.conf`;
-    const file = path.join(host.root, 'etc/sysctl.d', name);
-    const r = await readWithVersion(file);
-    const parsed = parseSysctlFile(r.bytes.toString('utf8'), `etc/sysctl.d/${name}`);
+    const hostFile = `/etc/sysctl.d/${name}`;
+    const [f] = await host.transport.read([{ path: hostFile, content: true, follow: true }]);
+    if (f!.error && f!.error.code !== 'ENOENT') throw new ApiError('IO_ERROR', f!.error.message, { path: hostFile, errno: f!.error.code });
+    const parsed = parseSysctlFile((f!.bytes ?? Buffer.alloc(0)).toString('utf8'), `etc/sysctl.d/${name}`);
     return {
-      path: file,
-      exists: r.sha256 !== null,
-      sha256: r.sha256,
+      path: shownPath(host, hostFile),
+      exists: !!f!.bytes,
+      sha256: f!.sha256 ?? null,
       settings: parsed.assignments.filter((a) => a.value !== null).map((a) => ({ key: a.key, value: a.value! })),
       warnings: parsed.warnings,
     };
   },
-  export({ host }, input) {
-    const opts = guard(() => classifyOpts(host, input));
+  async export({ host }, input) {
+    for (const s of input.settings) checkKey(s.key);
+    const opts = await targetOpts(host, input);
     return guard(() => exportSnippets(input.kind, input.settings, { ...opts, name: input.name }));
   },
   importTuned(_ctx, input) {

@@ -1,91 +1,53 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SYSCTL_DIRS, type DirEntryInput } from '../../shared/kernel/sysctld';
-import { resolveInRoot } from './root-path';
+import type { FileFacts, HostTransport } from '../hosts/transport';
+import { typeWords } from '../hosts/file-reader';
 
-/** Files larger than this are read only up to it (systemd reads lines of at most 1 MiB anyway). */
+/** Files larger than this are refused (systemd reads lines of at most 1 MiB anyway). */
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
 /**
- * Lists the .conf entries of the sysctl.d directories under `root` with what systemd-sysctl
- * would see: readable content, a mask (symlink to /dev/null, empty file, device) or an error.
+ * Lists the .conf entries of the host's sysctl.d directories with what systemd-sysctl would
+ * see: readable content, a mask (symlink to /dev/null, empty file, device) or an error. Two
+ * round trips to the host: the directories, then every entry. Paths resolve inside the host's
+ * root (an image's symlinked etc/sysctl.d stays in the image), and a FIFO, socket or directory
+ * in a sysctl.d directory is an error entry, never a read that blocks.
  * A directory reached twice (merged /usr: /lib -> usr/lib) is read once, under its first name.
  */
-export async function readSysctlDirs(root: string, dirs: readonly string[] = SYSCTL_DIRS): Promise<{ entries: DirEntryInput[]; dirs: { dir: string; resolved: string | null; duplicateOf?: string }[] }> {
-  const entries: DirEntryInput[] = [];
+export async function readSysctlDirs(host: HostTransport, dirs: readonly string[] = SYSCTL_DIRS): Promise<{ entries: DirEntryInput[]; dirs: { dir: string; resolved: string | null; duplicateOf?: string }[] }> {
+  const listings = await host.read(dirs.map((d) => ({ path: `/${d}`, list: true, follow: true })));
   const seen = new Map<string, string>();
   const dirInfo: { dir: string; resolved: string | null; duplicateOf?: string }[] = [];
-  for (const dir of dirs) {
-    const resolved = await resolveInRoot(root, dir);
-    if (!resolved) {
-      dirInfo.push({ dir, resolved: null });
-      continue;
-    }
+  const wanted: { dir: string; name: string; path: string }[] = [];
+  dirs.forEach((dir, i) => {
+    const l = listings[i]!;
+    const resolved = l.type !== 'missing' && l.resolved ? l.resolved : null;
+    if (!resolved) return void dirInfo.push({ dir, resolved: null });
     const dup = seen.get(resolved);
-    if (dup) {
-      dirInfo.push({ dir, resolved, duplicateOf: dup });
-      continue;
-    }
+    if (dup) return void dirInfo.push({ dir, resolved, duplicateOf: dup });
     seen.set(resolved, dir);
     dirInfo.push({ dir, resolved });
-    let names: string[];
-    try {
-      names = await fs.readdir(resolved);
-    } catch {
-      continue;
+    for (const e of l.entries ?? []) {
+      if (!e.name.endsWith('.conf') || e.name.startsWith('.')) continue;
+      wanted.push({ dir, name: e.name, path: path.posix.join(resolved, e.name) });
     }
-    for (const name of names) {
-      if (!name.endsWith('.conf') || name.startsWith('.')) continue;
-      entries.push(await readEntry(root, dir, resolved, name));
-    }
-  }
-  return { entries, dirs: dirInfo };
+  });
+  const facts = await host.read(wanted.map((w) => ({ path: w.path, content: true, follow: true, maxBytes: MAX_FILE_BYTES })));
+  return { entries: wanted.map((w, i) => entryOf(w.dir, w.name, facts[i]!)), dirs: dirInfo };
 }
 
-async function readEntry(root: string, dir: string, resolvedDir: string, name: string): Promise<DirEntryInput> {
-  const full = path.join(resolvedDir, name);
-  try {
-    const lst = await fs.lstat(full);
-    if (lst.isSymbolicLink()) {
-      const target = await fs.readlink(full);
-      if (path.posix.normalize(target) === '/dev/null') return { dir, name, kind: 'mask' };
-    }
-    const real = await resolveInRoot(root, path.relative(root, full));
-    if (!real) return { dir, name, kind: 'error', error: 'No such file or directory (dangling symbolic link)' };
-    const st = await fs.stat(real);
-    if (st.isCharacterDevice() || st.isBlockDevice() || (st.isFile() && st.size === 0)) return { dir, name, kind: 'mask' };
-    if (st.isDirectory()) return { dir, name, kind: 'error', error: 'Is a directory' };
-    const fh = await fs.open(real, 'r');
-    try {
-      const buf = Buffer.alloc(Math.min(st.size, MAX_FILE_BYTES));
-      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-      return { dir, name, kind: 'file', content: decodeBytes(buf.subarray(0, bytesRead)) };
-    } finally {
-      await fh.close();
-    }
-  } catch (e) {
-    return { dir, name, kind: 'error', error: (e as Error).message };
+function entryOf(dir: string, name: string, f: FileFacts): DirEntryInput {
+  if (f.type === 'symlink' && f.linkTarget !== undefined && path.posix.normalize(f.linkTarget) === '/dev/null') return { dir, name, kind: 'mask' };
+  // systemd's null_or_empty_path(): a device or an empty regular file masks the name.
+  if (f.targetType === 'char' || f.targetType === 'block') return { dir, name, kind: 'mask' };
+  if (f.bytes) return f.bytes.length === 0 ? { dir, name, kind: 'mask' } : { dir, name, kind: 'file', content: decodeBytes(f.bytes) };
+  const code = f.error?.code;
+  if (f.targetType === 'dir') return { dir, name, kind: 'error', error: 'Is a directory' };
+  if (f.type === 'symlink' && !f.resolved) {
+    return { dir, name, kind: 'error', error: code === 'ELOOP' ? 'Too many levels of symbolic links' : 'No such file or directory (dangling symbolic link)' };
   }
-}
-
-/** Every path under a /proc/sys tree (files and directories), relative, for glob expansion. */
-export async function listProcSys(procSys: string): Promise<string[]> {
-  const out: string[] = [];
-  async function walk(rel: string): Promise<void> {
-    let ents;
-    try {
-      ents = await fs.readdir(path.join(procSys, rel), { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of ents) {
-      const p = rel ? `${rel}/${e.name}` : e.name;
-      out.push(p);
-      if (e.isDirectory()) await walk(p);
-    }
-  }
-  await walk('');
-  return out;
+  if (code === 'NOT_REGULAR' && f.targetType) return { dir, name, kind: 'error', error: `${typeWords(f.targetType)}, not a regular file: not read` };
+  return { dir, name, kind: 'error', error: f.error?.message ?? 'could not be read' };
 }
 
 /**

@@ -2,21 +2,46 @@ import { z } from 'zod';
 
 /**
  * The privileged helper's wire protocol: one JSON request on stdin, one JSON answer on stdout.
- * The helper (electron/helper/hostdeck-helper.py) validates every request itself; these schemas
- * are what HostDeck sends and expects back, so a request is checked on both sides.
- * Paths are host-absolute and must lie in the helper's allow-list.
+ * The helper (electron/helper/hostdeck-helper.py, Python 3 standard library only) validates
+ * every request itself; these schemas are what HostDeck sends and expects back, so a request is
+ * checked on both sides. Paths are host-absolute and must lie in the helper's allow-list
+ * (HELPER_ALLOWED_FILES). Verb names are stable: the SSH and firewall work build on them.
  */
+
+export const HELPER_PROTOCOL = 1;
+/** Largest file the helper writes or reads back (bytes). */
+export const HELPER_MAX_FILE = 1024 * 1024;
+/** Largest request the helper reads (bytes of JSON). */
+export const HELPER_MAX_REQUEST = 4 * 1024 * 1024;
+/** Backups kept per file, newest first. */
+export const HELPER_BACKUPS_KEPT = 10;
+/** Where backups live on the host: one directory per file, named by the path with "/" as %2F. */
+export const HELPER_BACKUP_DIR = '/var/lib/hostdeck/backups';
+
+/** The files the helper may change (documentation; the helper holds the authoritative copy). */
+export const HELPER_ALLOWED_FILES = ['/etc/resolv.conf', '/etc/sysctl.d/<name>.conf'] as const;
 
 const sha = z.string().regex(/^[0-9a-f]{64}$/);
 const hostPath = z.string().min(1).max(4096);
 const kv = z.object({ key: z.string().min(1).max(256), value: z.string().max(4096) });
+/** A setting to restore: `applied` is what HostDeck wrote; a key whose live value differs is left alone (conflict). */
+const revertKv = kv.extend({ applied: z.string().max(4096).nullable().optional() });
+const revertId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+export const backupName = z.string().regex(/^\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{12}\.bak$/);
+
+export const revertPlanSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('sysctl'), settings: z.array(revertKv).min(1).max(4096) }),
+  /** argv lists run as /usr/bin/firewall-cmd ARGS (never a shell); each starts with an option. */
+  z.object({ kind: z.literal('firewall-cmd'), commands: z.array(z.array(z.string().max(4096)).min(1).max(64)).min(1).max(1024) }),
+]);
+export type RevertPlan = z.infer<typeof revertPlanSchema>;
 
 export const helperRequestSchema = z.discriminatedUnion('verb', [
   z.object({
     verb: z.literal('write-file'),
     path: hostPath,
     /** base64 of the new bytes. */
-    content: z.string(),
+    content: z.string().max(Math.ceil(HELPER_MAX_FILE / 3) * 4),
     /** sha256 of the content the caller read; null: the file must not exist. */
     expectedSha256: sha.nullable(),
     /** Mode for a new file (an existing one keeps owner, mode and SELinux label). */
@@ -24,33 +49,95 @@ export const helperRequestSchema = z.discriminatedUnion('verb', [
   }),
   z.object({ verb: z.literal('delete-file'), path: hostPath, expectedSha256: sha }),
   z.object({ verb: z.literal('list-backups'), path: hostPath }),
-  z.object({ verb: z.literal('restore-backup'), path: hostPath, backup: z.string().min(1).max(255), expectedSha256: sha.nullable() }),
+  z.object({ verb: z.literal('restore-backup'), path: hostPath, backup: backupName, expectedSha256: sha.nullable() }),
   z.object({
     verb: z.literal('sysctl-set'),
     settings: z.array(kv).min(1).max(4096),
-    /** When set, the helper schedules a detached revert of this batch unless confirm-revert arrives in time. */
+    /** When set, the helper schedules a detached revert of this batch unless cancel-revert arrives in time. */
     revertAfterSeconds: z.number().int().min(5).max(3600).optional(),
   }),
   z.object({
     verb: z.literal('schedule-revert'),
     /** Seconds until the revert runs unless cancelled. */
     seconds: z.number().int().min(5).max(3600),
-    plan: z.discriminatedUnion('kind', [
-      z.object({ kind: z.literal('sysctl'), settings: z.array(kv).min(1).max(4096) }),
-      /** argv lists run as /usr/bin/firewall-cmd ARGS (never a shell). */
-      z.object({ kind: z.literal('firewall-cmd'), commands: z.array(z.array(z.string().max(4096)).min(1).max(64)).min(1).max(1024) }),
-    ]),
+    plan: revertPlanSchema,
   }),
-  z.object({ verb: z.literal('cancel-revert'), id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }),
-  z.object({ verb: z.literal('revert-status'), id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }),
+  z.object({ verb: z.literal('cancel-revert'), id: revertId }),
+  z.object({ verb: z.literal('revert-status'), id: revertId }),
 ]);
 export type HelperRequest = z.infer<typeof helperRequestSchema>;
 export type HelperVerb = HelperRequest['verb'];
 
+/**
+ * Error codes the helper answers with: CONFLICT (changed since read; detail.currentBase64 holds
+ * the other change), NOT_ALLOWED (outside the allow-list, "..", options under pkexec/sudo),
+ * SYMLINK, NOT_REGULAR, NOT_FOUND, TOO_LARGE, REQUEST_TOO_LARGE, INVALID_INPUT, INVALID_VALUE,
+ * UNKNOWN_VERB, BUSY (another save of the same file holds the lock), UNSAFE_STATE_DIR,
+ * NOT_AUTHORIZED (EACCES/EPERM), IO_ERROR, TIMEOUT, INTERNAL.
+ */
 export const helperErrorSchema = z.object({ code: z.string(), message: z.string(), detail: z.unknown().optional() });
+export type HelperError = z.infer<typeof helperErrorSchema>;
 
 export const helperResponseSchema = z.union([
-  z.object({ ok: z.literal(true), result: z.record(z.string(), z.unknown()) }),
-  z.object({ ok: z.literal(false), error: helperErrorSchema }),
+  z.object({ ok: z.literal(true), result: z.record(z.string(), z.unknown()), protocol: z.number().optional() }),
+  z.object({ ok: z.literal(false), error: helperErrorSchema, protocol: z.number().optional() }),
 ]);
 export type HelperResponse = z.infer<typeof helperResponseSchema>;
+
+// --- results per verb ---------------------------------------------------------------------------
+
+export const writeFileResultSchema = z.object({
+  path: z.string(),
+  sha256: z.string(),
+  /** False when the file already held exactly these bytes (nothing written, no backup). */
+  changed: z.boolean(),
+  /** Name of the backup of the previous content (in HELPER_BACKUP_DIR/<path-encoded>/), null for a new file. */
+  backup: z.string().nullable(),
+  /** rename() failed with EBUSY (bind-mounted file) and the file was rewritten in place after the backup. */
+  inPlace: z.boolean(),
+  staleTempsRemoved: z.number(),
+  notes: z.array(z.string()).optional(),
+  restoredFrom: z.string().optional(),
+});
+export type WriteFileResult = z.infer<typeof writeFileResultSchema>;
+
+export const deleteFileResultSchema = z.object({ path: z.string(), deleted: z.boolean(), backup: z.string() });
+
+export const listBackupsResultSchema = z.object({
+  path: z.string(),
+  directory: z.string(),
+  backups: z.array(z.object({ name: z.string(), size: z.number(), sha256: z.string(), mtimeMs: z.number() })),
+});
+export type ListBackupsResult = z.infer<typeof listBackupsResultSchema>;
+
+const errnoSchema = z.object({ code: z.string(), message: z.string() });
+export const sysctlOutcomeSchema = z.object({
+  key: z.string(),
+  value: z.string(),
+  previous: z.string().nullable(),
+  outcome: z.enum(['applied', 'unchanged', 'failed', 'conflict']),
+  error: errnoSchema.nullable(),
+  readBack: z.string().nullable(),
+});
+export type SysctlOutcome = z.infer<typeof sysctlOutcomeSchema>;
+
+export const scheduledRevertSchema = z.object({ id: z.string(), deadlineMs: z.number(), status: z.literal('pending'), pid: z.number().nullable() });
+export type ScheduledRevert = z.infer<typeof scheduledRevertSchema>;
+
+export const sysctlSetResultSchema = z.object({ results: z.array(sysctlOutcomeSchema), revert: scheduledRevertSchema.nullable() });
+export type SysctlSetResult = z.infer<typeof sysctlSetResultSchema>;
+
+export const revertStatusSchema = z.object({
+  id: z.string(),
+  status: z.enum(['pending', 'reverting', 'reverted', 'cancelled', 'failed']),
+  kind: z.enum(['sysctl', 'firewall-cmd']),
+  deadlineMs: z.number(),
+  createdMs: z.number(),
+  finishedMs: z.number().nullable(),
+  /** sysctl: SysctlOutcome[]; firewall-cmd: {argv, exitCode, stdout, stderr}[]. */
+  results: z.array(z.record(z.string(), z.unknown())).nullable(),
+  error: z.string().nullable(),
+});
+export type RevertStatus = z.infer<typeof revertStatusSchema>;
+export const cancelRevertResultSchema = revertStatusSchema.extend({ cancelled: z.boolean() });
+export type CancelRevertResult = z.infer<typeof cancelRevertResultSchema>;

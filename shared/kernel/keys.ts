@@ -55,3 +55,26 @@ export function interfacePattern(key: string): { pattern: string; iface: string 
 export function isGlob(name: string): boolean {
   return /[*?[]/.test(name);
 }
+
+/** Characters a /proc/sys path component may have (interface names add "@", "+", ":" ...). */
+const COMPONENT = /^[A-Za-z0-9_:@+.-]+$/;
+const MAX_KEY = 512;
+
+/**
+ * Why `name` is not a sysctl name, or null. A name is "."- or "/"-separated components of
+ * [A-Za-z0-9_:@+.-]; none may be empty, "." or ".." (that would leave /proc/sys), and no NUL,
+ * space or newline (a key is also written into sysctl.d files, one per line). Globs are
+ * refused unless `allowGlob` (only sysctl.d files may have them).
+ */
+export function keyProblem(name: string, opts: { allowGlob?: boolean } = {}): string | null {
+  if (typeof name !== 'string' || name.trim() === '') return 'a sysctl name must not be empty';
+  if (name.length > MAX_KEY) return `a sysctl name must be at most ${MAX_KEY} characters`;
+  const p = keyToPath(name);
+  if (p === '') return `"${name}" is not a sysctl name`;
+  for (const c of p.split('/')) {
+    if (c === '' || c === '.' || c === '..') return `"${name}" is not a sysctl name: it has an empty, "." or ".." component`;
+    const bare = opts.allowGlob ? c.replace(/[*?[\]!{},]/g, 'x') : c;
+    if (!COMPONENT.test(bare)) return `"${name}" is not a sysctl name: "${c}" has a character other than letters, digits and _ : @ + . -`;
+  }
+  return null;
+}

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectOwner } from '../../electron/dns/owner';
+import { ImageTransport } from '../../electron/hosts/image';
 import { readResolved } from '../../electron/dns/resolved';
 import type { DnsLiveResult } from '../../shared/dns/contract';
 import { runWithDnsServer } from './support/netns';
@@ -39,7 +40,7 @@ describe('ownership on the live system', () => {
       writeFileSync(join(dir, 'resolv.conf'), 'nameserver 192.0.2.1\n');
       writeFileSync(
         join(dir, 'owner.ts'),
-        `import { detectOwner } from ${JSON.stringify(join(repoRoot, 'electron/dns/owner.ts'))};\ndetectOwner('/').then((o) => console.log(JSON.stringify(o)));\n`,
+        `import { detectOwner } from ${JSON.stringify(join(repoRoot, 'electron/dns/owner.ts'))};\nimport { LocalTransport } from ${JSON.stringify(join(repoRoot, 'electron/hosts/local.ts'))};\ndetectOwner(new LocalTransport()).then((o) => console.log(JSON.stringify(o)));\n`,
       );
       const script = `set -e\nmount --bind ${shq(join(dir, 'resolv.conf'))} ${shq(resolvConfTarget())}\ncd ${shq(repoRoot)}\n${shq(process.execPath)} --import tsx ${shq(join(dir, 'owner.ts'))}`;
       const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script], { encoding: 'utf8' });
@@ -66,7 +67,7 @@ describe('ownership on the live system', () => {
     const set = spawnSync('chattr', ['+i', file], { encoding: 'utf8' });
     try {
       expect(set.status, `chattr +i failed (the temp dir's file system must support it): ${set.stderr}`).toBe(0);
-      const o = await detectOwner(root);
+      const o = await detectOwner(new ImageTransport({ root }));
       expect(o.kind).toBe('immutable');
       expect(o.immutable).toBe(true);
       expect(o.changeInstead[0]).toContain('chattr -i');

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveProcps, resolveSystemd } from '../../shared/kernel/sysctld';
 import { readSysctlDirs } from '../../electron/kernel/sysctld-reader';
+import { ImageTransport } from '../../electron/hosts/image';
 import { copyProcSys, requireTool, runInSandbox, systemdWrites, writeTree, type Tree } from './support/sysctl-sandbox';
 
 // Fake paths added to the /proc/sys copy: a VLAN-style interface name with a dot.
@@ -102,7 +103,7 @@ describe('effective sysctl.d configuration matches the real tools', () => {
       const root = path.join(base, name.replace(/\W+/g, '-'));
       writeTree(root, tree);
       const listing = copyProcSys(path.join(root, '.listing-procsys'), EXTRA);
-      const { entries } = await readSysctlDirs(root);
+      const { entries } = await readSysctlDirs(new ImageTransport({ root }));
       const ours = resolveSystemd(entries, { listing });
       const real = runInSandbox(root, listing, EXTRA, 'systemd');
       // 1. The same writes, in the same order, with the same values.
@@ -145,7 +146,7 @@ describe('effective sysctl.d configuration matches the real tools', () => {
     };
     writeTree(root, tree);
     const listing = copyProcSys(path.join(root, '.listing-procsys'), EXTRA);
-    const { entries } = await readSysctlDirs(root);
+    const { entries } = await readSysctlDirs(new ImageTransport({ root }));
     const etcConf = existsSync(path.join(root, 'etc/sysctl.conf')) ? readFileSync(path.join(root, 'etc/sysctl.conf'), 'latin1') : null;
     const ours = resolveProcps(entries, etcConf, { listing });
     const real = runInSandbox(root, listing, EXTRA, 'procps');

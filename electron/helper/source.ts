@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * The helper program's text. In the built bundle (out/main) the build inlines it
+ * (electron.vite.config.ts defines __HOSTDECK_HELPER_SOURCE__ from hostdeck-helper.py), so a
+ * packaged or copied HostDeck always carries the helper it was built with; run from the
+ * sources (tests, tsx) it is read from the file next to this one.
+ */
+declare const __HOSTDECK_HELPER_SOURCE__: string | undefined;
+
+export const helperSource: string =
+  typeof __HOSTDECK_HELPER_SOURCE__ === 'string'
+    ? __HOSTDECK_HELPER_SOURCE__
+    : readFileSync(new URL('./hostdeck-helper.py', import.meta.url), 'utf8');
+
+/** Where deb and rpm packages install the helper (the polkit policy's exec.path names it). */
+export const HELPER_INSTALL_PATH = '/usr/libexec/hostdeck/hostdeck-helper';
+
+/** HostDeck's polkit action and where its policy is installed. */
+export const POLKIT_ACTION_ID = 'dev.hostdeck.helper';
+export const POLKIT_POLICY_PATH = `/usr/share/polkit-1/actions/${POLKIT_ACTION_ID}.policy`;
+
+/** The interpreter the helper runs with (never looked up in PATH). */
+export const PYTHON3 = '/usr/bin/python3';
