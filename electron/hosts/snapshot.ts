@@ -1,7 +1,4 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { ApiError } from '../../shared/api/errors';
 import { keyToPath } from '../../shared/kernel/keys';
 import type { LiveEntry } from '../../shared/kernel/contract';
@@ -111,53 +108,18 @@ export class SnapshotTransport implements HostTransport {
   }
 }
 
-/**
- * Writes the snapshot's files and /proc/sys values under a private directory, for the feature
- * code that reads a host through `root` and `procSys` paths. Done on first use: a comparison of
- * 50 imports never pays for it.
- */
-function materialize(s: Snapshot): { dir: string; root: string; procSys: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-snapshot-'));
-  const root = path.join(dir, 'root');
-  const procSys = path.join(dir, 'proc-sys');
-  mkdirSync(root, { recursive: true });
-  mkdirSync(procSys, { recursive: true });
-  for (const [p, f] of virtualFiles(s)) {
-    const abs = path.join(root, p);
-    mkdirSync(path.dirname(abs), { recursive: true });
-    writeFileSync(abs, f.bytes, { mode: f.mode });
-  }
-  for (const e of procSysEntries(s)) {
-    const abs = path.join(procSys, e.path);
-    mkdirSync(path.dirname(abs), { recursive: true });
-    // Unreadable keys are left out of the copy: their file would read as a value.
-    if (e.state === 'ok') writeFileSync(abs, `${e.value ?? ''}\n`, { mode: 0o444 });
-    else if (e.state === 'write-only') writeFileSync(abs, '', { mode: 0o200 });
-  }
-  return { dir, root, procSys };
-}
-
 export function createSnapshotHost(opts: { id: string; label: string; snapshot: Snapshot }): Host {
   const host = createHost({
     id: opts.id,
     label: opts.label,
     kind: 'snapshot',
     readOnly: true,
-    root: '/',
-    procSys: '/proc/sys',
+    // Everything is read through the transport; these name no path on this machine.
+    root: `snapshot:${opts.id}`,
+    procSys: `snapshot:${opts.id}`,
     privileged: false,
     transport: new SnapshotTransport(opts.snapshot),
   });
-  let mat: ReturnType<typeof materialize> | undefined;
-  const get = () => (mat ??= materialize(opts.snapshot));
-  Object.defineProperty(host, 'root', { get: () => get().root, enumerable: true });
-  Object.defineProperty(host, 'procSys', { get: () => get().procSys, enumerable: true });
-  const dispose = host.dispose.bind(host);
-  host.dispose = async () => {
-    await dispose();
-    if (mat) rmSync(mat.dir, { recursive: true, force: true });
-    mat = undefined;
-  };
   // summary() reads host.root: report the snapshot, not the private copy.
   host.summary = () => ({ id: host.id, label: host.label, kind: 'snapshot', readOnly: true, root: `snapshot:${opts.snapshot.source.detail}`.slice(0, 200) });
   snapshots.set(host, opts.snapshot);
