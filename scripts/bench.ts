@@ -5,6 +5,7 @@ const suites: Record<string, () => Promise<{ default: (r: BenchReporter) => Prom
   kernel: () => import('./bench/kernel'),
   dns: () => import('./bench/dns'),
   firewall: () => import('./bench/firewall'),
+  compare: () => import('./bench/compare'),
 };
 
 const only = process.argv.slice(2);

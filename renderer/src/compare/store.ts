@@ -38,6 +38,8 @@ interface CompareState {
   setLayer(l: 'runtime' | 'permanent'): void;
   setDnsName(n: string): void;
   addHost(id: string): void;
+  /** Adds several hosts, reads them in parallel and compares once. */
+  addHosts(ids: string[]): Promise<void>;
   removeHost(id: string): Promise<void>;
   setBaseline(id: string): void;
   toggleKey(key: string): void;
@@ -94,12 +96,14 @@ export const useCompareStore = create<CompareState>((set, get) => ({
     void get().compare();
   },
   addHost(id) {
-    if (get().hosts.includes(id) || get().hosts.length >= 50) return;
-    set({ hosts: [...get().hosts, id], baseline: get().baseline ?? id });
-    void (async () => {
-      await readHost(id);
-      await get().compare();
-    })();
+    void get().addHosts([id]);
+  },
+  async addHosts(ids) {
+    const fresh = ids.filter((id, i) => !get().hosts.includes(id) && ids.indexOf(id) === i).slice(0, Math.max(0, 50 - get().hosts.length));
+    if (!fresh.length) return;
+    set({ hosts: [...get().hosts, ...fresh], baseline: get().baseline ?? fresh[0]! });
+    await Promise.all(fresh.map((id) => readHost(id)));
+    await get().compare();
   },
   async removeHost(id) {
     const hosts = get().hosts.filter((h) => h !== id);
@@ -143,10 +147,15 @@ export const useCompareStore = create<CompareState>((set, get) => ({
     try {
       const picked = await Promise.all(files.map(readPicked));
       const groups = oneHost ? [picked] : picked.map((p) => [p]);
-      for (const g of groups) {
-        const r = await api.compare.import({ files: g });
-        await useAppStore.getState().refreshHosts();
-        get().addHost(r.host.id);
+      const ids: string[] = [];
+      try {
+        for (const g of groups) ids.push((await api.compare.import({ files: g })).host.id);
+      } finally {
+        // Files before a bad one are loaded whole; the bad one is not loaded at all.
+        if (ids.length) {
+          await useAppStore.getState().refreshHosts();
+          void get().addHosts(ids);
+        }
       }
     } catch (e) {
       set({ importError: errorOf(e) });
