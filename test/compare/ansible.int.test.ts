@@ -81,6 +81,15 @@ describe('compare --fix ansible against fake SSH hosts', () => {
     expect(chosenDiffs(r).sort()).toEqual(['net.core.somaxconn', 'net.ipv4.ip_local_port_range', 'net.ipv4.tcp_fin_timeout', 'ports 8443/tcp', 'services http', 'services mdns'].sort());
   });
 
+  it('an unreachable host is reported as such and does not stop the others', async () => {
+    const r = await runHostdeck(['compare', 'node1', 'node2', 'root@no-such-host.invalid', '--json', '--only', 'sysctl']);
+    expect(r.code).toBe(2);
+    const res = JSON.parse(r.out) as CompareResult;
+    expect(res.hosts.map((h) => h.status)).toEqual(['ok', 'ok', 'unreachable']);
+    expect(res.hosts[2]!.error).toMatch(/no-such-host\.invalid/);
+    expect(res.sysctl.filter((x) => x.differs && x.key !== 'kernel.hostname').map((x) => x.key).sort()).toEqual(KEYS.split(',').sort());
+  });
+
   it('ansible-playbook runs the generated playbook, the hosts then match, and a second run changes nothing', async () => {
     const fix = await runHostdeck(['compare', 'node1', 'node2', 'node3', '--baseline', 'node1', '--fix', 'ansible', '--keys', KEYS, '--zones', 'public']);
     expect(fix.err).toBe('');

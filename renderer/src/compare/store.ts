@@ -166,9 +166,26 @@ export const useCompareStore = create<CompareState>((set, get) => ({
   clearImportError: () => set({ importError: null }),
 }));
 
+/** At most this many hosts are read at once (an SSH read costs the client CPU; sshd has MaxSessions). */
+const READ_CONCURRENCY = 8;
+let active = 0;
+const waiting: (() => void)[] = [];
+
 async function readHost(id: string): Promise<void> {
   const st = useCompareStore;
   st.setState({ reads: { ...st.getState().reads, [id]: { state: 'reading' } } });
+  if (active >= READ_CONCURRENCY) await new Promise<void>((r) => waiting.push(r));
+  active++;
+  try {
+    await readOne(id);
+  } finally {
+    active--;
+    waiting.shift()?.();
+  }
+}
+
+async function readOne(id: string): Promise<void> {
+  const st = useCompareStore;
   let next: HostRead;
   try {
     const summary = await api.compare.capture({}, { host: id });
