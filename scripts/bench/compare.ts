@@ -47,6 +47,45 @@ export default async function bench(r: BenchReporter): Promise<void> {
   } finally {
     await rt.dispose();
   }
+  await sshRefresh(r);
+}
+
+/** 20 fake SSH hosts (real sshd + firewalld in namespaces): refresh of the compared facts, wall time and client CPU per host. */
+async function sshRefresh(r: BenchReporter): Promise<void> {
+  const { fakeHostPrerequisites, startFakeHosts } = await import('../../test/support/fake-hosts');
+  const missing = fakeHostPrerequisites();
+  if (missing.length) {
+    r.note(`20 SSH hosts: skipped (missing ${missing.join(', ')})`);
+    return;
+  }
+  const N = 20;
+  const t0 = performance.now();
+  const fh = await startFakeHosts(N);
+  r.note(`20 fake SSH hosts up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const prev = process.env.HOSTDECK_SSH_CONFIG;
+  process.env.HOSTDECK_SSH_CONFIG = fh.sshConfig;
+  const rt = new Runtime({ mode: 'cli' });
+  try {
+    const hosts = fh.hosts.map((h) => h.name);
+    // First read opens the ControlMasters; the refresh after it is what an SRE pressing Refresh waits for.
+    let cpu = process.cpuUsage();
+    let t = performance.now();
+    const first = await rt.api.compare.run({ hosts, refresh: true });
+    let wall = performance.now() - t;
+    let used = process.cpuUsage(cpu);
+    r.note(`first read (connect + read) of ${N} hosts: ${first.hosts.filter((h) => h.status === 'ok').length} ok, ${wall.toFixed(0)} ms wall, ${((used.user + used.system) / 1000 / N).toFixed(0)} ms client CPU per host`);
+    cpu = process.cpuUsage();
+    t = performance.now();
+    const again = await rt.api.compare.run({ hosts, refresh: true });
+    wall = performance.now() - t;
+    used = process.cpuUsage(cpu);
+    r.value(`refresh of ${N} SSH hosts (sysctls, sysctl.d, resolv.conf, firewalld runtime + permanent), wall`, wall, `${again.hosts.filter((h) => h.status === 'ok').length}/${N} ok`);
+    r.value('  client CPU per host (HostDeck process)', (used.user + used.system) / 1000 / N);
+  } finally {
+    await rt.dispose();
+    process.env.HOSTDECK_SSH_CONFIG = prev;
+    await fh.stop();
+  }
 }
 
 async function chromiumRender(r: BenchReporter, snaps: Snapshot[]): Promise<void> {
