@@ -72,6 +72,29 @@ describe('compare page', () => {
     expect(md).toMatch(/\| net\.ipv4\.tcp_fin_timeout \| 60 \| 17 \| 60 \| 60 \|/);
   });
 
+  it('an imported host is a read-only host the Kernel and Firewall pages show', async () => {
+    const { page } = app;
+    writeFileSync(
+      file('zones.txt'),
+      ['public (active)', '  target: default', '  icmp-block-inversion: no', '  interfaces: eth0', '  sources: ', '  services: ssh http', '  ports: 8443/tcp', '  protocols: ',
+        '  forward: yes', '  masquerade: no', '  forward-ports: ', '  source-ports: ', '  icmp-blocks: ', '  rich rules: ', ''].join('\n'),
+    );
+    await page.getByTestId('compare-import-input').setInputFiles([file('zones.txt')]);
+    await expect.poll(() => page.getByTestId('compare-host').count()).toBe(5);
+    await expect.poll(() => page.getByTestId('host-selector').locator('option').allTextContents()).toContain('zones (read-only)');
+    await page.getByTestId('host-selector').selectOption({ label: 'zones (read-only)' });
+    await page.getByTestId('nav-firewall').click();
+    await page.getByTestId('fw-zone-public').waitFor();
+    expect(await page.getByTestId('page-main').textContent()).toContain('8443/tcp');
+    await page.getByTestId('host-selector').selectOption({ label: 'node-7 (read-only)' });
+    await page.getByTestId('nav-kernel').click();
+    await page.getByTestId('kernel-row-net.ipv4.tcp_fin_timeout').waitFor();
+    expect(await page.getByTestId('kernel-row-net.ipv4.tcp_fin_timeout').textContent()).toContain('17');
+    await page.getByTestId('host-selector').selectOption({ label: 'Local' });
+    await page.getByTestId('nav-compare').click();
+    await page.getByTestId('compare-page').waitFor();
+  });
+
   it('refuses bad files with a clear message and keeps working', async () => {
     const { page } = app;
     const cases: [string, RegExp][] = [
@@ -86,7 +109,7 @@ describe('compare page', () => {
       await expect.poll(async () => ((await alert.count()) ? await alert.textContent() : '')).toMatch(message);
       await alert.getByRole('button', { name: /close/i }).click();
     }
-    expect(await page.getByTestId('compare-host').count()).toBe(4);
+    expect(await page.getByTestId('compare-host').count()).toBe(5);
     // Still working: the diff answers a filter change.
     await page.getByTestId('compare-filter-text').locator('input').fill('tcp_fin');
     await expect.poll(() => rowKeys('sysctl')).toEqual(['net.ipv4.tcp_fin_timeout']);
