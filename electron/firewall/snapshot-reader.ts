@@ -9,7 +9,7 @@ import type { Host } from '../hosts/host';
 /**
  * The firewall read operations of a snapshot host, answered from the snapshot's firewalld state
  * (the same shapes FirewallService returns from D-Bus). A layer the snapshot does not have (an
- * import of runtime output only) reads as empty; ipset entries are not in snapshots, only their
+ * import of runtime output only) shows the other one; ipset entries are not in snapshots, only their
  * count and hash, so listing them says so.
  */
 export class SnapshotFirewall {
@@ -92,8 +92,10 @@ function toFullState(fw: FirewallSnapshot, takenAt: number): FullState {
       activeZones: fw.activeZones,
       activePolicies: {},
     },
-    runtime: layerState(fw.runtime),
-    permanent: layerState(fw.permanent),
+    // An import of one layer only (say runtime --list-all-zones output): the pages show it for
+    // both rather than invent runtime/permanent differences. Compare treats the other layer as unknown.
+    runtime: layerState(fw.runtime ?? fw.permanent),
+    permanent: layerState(fw.permanent ?? fw.runtime),
     loadedAt: takenAt,
   };
 }

@@ -84,10 +84,11 @@ describe('compare page', () => {
     await expect.poll(() => page.getByTestId('host-selector').locator('option').allTextContents()).toContain('zones (read-only)');
     await page.getByTestId('host-selector').selectOption({ label: 'zones (read-only)' });
     await page.getByTestId('nav-firewall').click();
-    await page.getByTestId('fw-zone-public').waitFor();
-    expect(await page.getByTestId('page-main').textContent()).toContain('8443/tcp');
+    await page.getByTestId('fw-zone-public').click();
+    await expect.poll(() => page.getByTestId('page-main').textContent()).toContain('8443/tcp');
     await page.getByTestId('host-selector').selectOption({ label: 'node-7 (read-only)' });
     await page.getByTestId('nav-kernel').click();
+    await page.getByTestId('kernel-search').locator('input').fill('tcp_fin_timeout');
     await page.getByTestId('kernel-row-net.ipv4.tcp_fin_timeout').waitFor();
     expect(await page.getByTestId('kernel-row-net.ipv4.tcp_fin_timeout').textContent()).toContain('17');
     await page.getByTestId('host-selector').selectOption({ label: 'Local' });
