@@ -6,9 +6,8 @@ import { readGlibc } from '../../shared/dns/glibc';
 import { buildPodResolvConf, dnsConfigYaml, validatePodDnsConfig, type PodDnsConfig } from '../../shared/dns/kubernetes';
 import type { QueryPlan } from '../../shared/dns/plan';
 import type { FeatureHandlers } from '../api/handler';
-import { writeFileAtomic } from '../files/atomic-write';
-import { shownPath, type Host } from '../hosts/host';
-import { writablePathInRoot } from '../hosts/root-path';
+import { writeFileInRoot } from '../files/write-in-root';
+import { requireLocalWrites, shownPath, type Host } from '../hosts/host';
 import { fromText, hostPath, readResolvFile, toText } from './files';
 import { hostInterfaces, hostLinks } from './interfaces';
 import { liveCheck } from './live-check';
@@ -80,11 +79,12 @@ export const dnsHandlers: FeatureHandlers<'dns'> = {
   },
 
   async resolved({ host }) {
-    const [address, links] = await Promise.all([host.transport.busAddress(), hostLinks(host)]);
+    const [address, links] = await Promise.all([host.transport.busAddress(), hostLinks(host, { withType: true })]);
     return readResolved(address, 3000, links);
   },
 
   async save({ host }, input) {
+    requireLocalWrites(host, 'Saving resolv.conf');
     if (!host.privileged) {
       throw new ApiError('NOT_AUTHORIZED', 'Saving resolv.conf needs root: the privileged helper is not available yet, so run HostDeck as root to save.');
     }
@@ -100,11 +100,8 @@ export const dnsHandlers: FeatureHandlers<'dns'> = {
     if (owner.managed && !input.overrideOwner) {
       throw new ApiError('CONFLICT', `${shown} is managed by ${owner.name}; your change would be overwritten or refused. ${owner.changeInstead[0] ?? ''}`, { owner });
     }
-    // Resolved inside the host's root: an image's symlinked etc cannot redirect the write.
-    const abs = await writablePathInRoot(host.root, hp).catch((e: Error) => {
-      throw new ApiError('IO_ERROR', `Cannot write ${shown}: ${e.message}`, { path: shown });
-    });
-    const r = await writeFileAtomic(abs, Buffer.from(bytes, 'latin1'), { expected: { sha256: input.expectedSha256 } });
+    // Inside the host's root: an image's symlinked etc cannot redirect the write.
+    const r = await writeFileInRoot(host.root, hp, Buffer.from(bytes, 'latin1'), { expected: { sha256: input.expectedSha256 } });
     return { path: r.path, sha256: r.sha256 ?? '', backupPath: r.backupPath };
   },
 };

@@ -14,18 +14,20 @@ const MAX_LINKS = 4096;
  * transport: this machine, or an SSH host). An image or a snapshot has no live interfaces:
  * undefined.
  */
-export async function hostLinks(host: Host): Promise<Map<number, HostLink> | undefined> {
+export async function hostLinks(host: Host, opts: { withType?: boolean } = {}): Promise<Map<number, HostLink> | undefined> {
   const t = host.transport;
   if (t.kind === 'image' || t.kind === 'snapshot') return undefined;
   const [dir] = await t.read([{ path: '/sys/class/net', list: true, follow: true }]);
   if (!dir?.entries) return undefined;
   const names = dir.entries.map((e) => e.name).slice(0, MAX_LINKS);
-  const facts = await t.read(names.flatMap((n) => ['ifindex', 'type'].map((a) => ({ path: `/sys/class/net/${n}/${a}`, content: true, follow: true, maxBytes: 4096 }))));
+  // A node with hundreds of veths: one read per interface, plus its type only when asked.
+  const attrs = opts.withType ? ['ifindex', 'type'] : ['ifindex'];
+  const facts = await t.read(names.flatMap((n) => attrs.map((a) => ({ path: `/sys/class/net/${n}/${a}`, content: true, follow: true, maxBytes: 4096 }))));
   const out = new Map<number, HostLink>();
   names.forEach((name, i) => {
-    const idx = Number(facts[2 * i]?.bytes?.toString().trim() ?? '');
+    const idx = Number(facts[attrs.length * i]?.bytes?.toString().trim() ?? '');
     if (!Number.isInteger(idx) || idx <= 0) return; // the link went away while we looked
-    out.set(idx, { name, loopback: facts[2 * i + 1]?.bytes?.toString().trim() === ARPHRD_LOOPBACK });
+    out.set(idx, { name, loopback: opts.withType === true && facts[attrs.length * i + 1]?.bytes?.toString().trim() === ARPHRD_LOOPBACK });
   });
   return out;
 }

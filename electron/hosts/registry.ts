@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { ApiError } from '../../shared/api/errors';
 import { createHost, treeTransport, type Host } from './host';
 
@@ -13,7 +14,8 @@ export class HostRegistry {
   private readonly hosts = new Map<string, Host>();
 
   constructor(local: LocalHostOptions = {}) {
-    const root = local.root ?? '/';
+    // Absolute from here on: labels, shown paths and writers all use the same directory.
+    const root = path.resolve(local.root ?? '/');
     const procSys = local.procSys ?? '/proc/sys';
     const systemBusAddress = local.systemBusAddress ?? process.env.DBUS_SYSTEM_BUS_ADDRESS;
     this.add(

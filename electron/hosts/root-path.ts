@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -35,12 +35,6 @@ export function machinePath(root: string, hostPath: string): string {
 /** Whether a path on this machine lies inside `realRoot` (the root's own realpath). */
 export function insideRoot(realRoot: string, machine: string): boolean {
   return realRoot === '/' || machine === realRoot || machine.startsWith(`${realRoot}/`);
-}
-
-/** The host path of a machine path known to lie inside `realRoot`. */
-export function hostPathOf(realRoot: string, machine: string): string {
-  if (realRoot === '/') return machine;
-  return machine === realRoot ? '/' : machine.slice(realRoot.length);
 }
 
 /**
@@ -104,15 +98,35 @@ export async function resolveInRoot(root: string, hostPath: string, opts: { foll
   return { ok: true, path: `/${cur.join('/')}` };
 }
 
+/** Linux's O_PATH (not in Node's constants). */
+const O_PATH = 0o10000000;
+
 /**
- * The machine path a writer may use for `hostPath`: its directory resolved inside the root,
- * its name not followed (writers refuse a symlink there themselves). Throws a plain Error
- * naming the problem when the directory cannot be resolved inside the root.
+ * Runs a writer on `hostPath` inside `root` with the directory pinned: the directory is
+ * resolved inside the root, opened with O_PATH, checked (through /proc/self/fd) to lie inside
+ * the root, and `write` gets a path through that open directory (/proc/self/fd/N/name), so a
+ * directory swapped for a link after the check cannot redirect the write. The name itself is
+ * not followed (writers refuse a symlink there). `shown` maps a path `write` reports back to
+ * the machine path people understand. On "/" the kernel's own lookup is the truth: the plain path.
+ * Throws a plain Error naming the problem.
  */
-export async function writablePathInRoot(root: string, hostPath: string): Promise<string> {
+export async function inRootForWrite<T>(root: string, hostPath: string, write: (file: string, shown: (p: string) => string) => Promise<T>): Promise<T> {
   const r = await resolveInRoot(root, hostPath, { followLast: false });
   if (!r.ok) throw new Error(r.message);
   if (r.path === '/') throw new Error(`${hostPath} names the root directory, not a file`);
-  // Every directory on the way was resolved and checked to be a directory inside the root.
-  return machinePath(root, r.path);
+  if (root === '/') return write(r.path, (p) => p);
+  const dirHost = path.posix.dirname(r.path);
+  const realRoot = await fs.realpath(root);
+  const dh = await fs.open(machinePath(root, dirHost), O_PATH | constants.O_DIRECTORY | constants.O_NOFOLLOW).catch((e: Error) => {
+    throw new Error(`${dirHost}: ${e.message}`);
+  });
+  try {
+    const real = await fs.readlink(`/proc/self/fd/${dh.fd}`);
+    if (!insideRoot(realRoot, real)) throw new Error(`${dirHost} leads outside the host root (it changed while being resolved)`);
+    const pinned = `/proc/self/fd/${dh.fd}`;
+    const shownDir = machinePath(root, dirHost);
+    return await write(`${pinned}/${path.posix.basename(r.path)}`, (p) => p.split(pinned).join(shownDir));
+  } finally {
+    await dh.close();
+  }
 }

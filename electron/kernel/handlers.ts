@@ -8,9 +8,8 @@ import { formatTunedProfile, parseTunedSysctl } from '../../shared/kernel/tuned'
 import { parseKernelVersion } from '../../shared/kernel/version';
 import type { FeatureHandlers } from '../api/handler';
 import type { LiveEntry } from '../../shared/kernel/contract';
-import { shownPath, type Host } from '../hosts/host';
-import { writablePathInRoot } from '../hosts/root-path';
-import { writeFileAtomic } from '../files/atomic-write';
+import { requireLocalWrites, shownPath, type Host } from '../hosts/host';
+import { writeFileInRoot } from '../files/write-in-root';
 import { changedFromDefault, defaultFor } from '../../shared/kernel/defaults';
 import { probeNamespaces } from './probe';
 import { applySettings, undoApply } from './apply';
@@ -140,9 +139,12 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     return probeNamespaces(kv, k, fresh);
   },
   apply({ host }, input) {
+    // Even a dry run reads this machine's /proc/sys (apply.ts), which is not an SSH host's.
+    requireLocalWrites(host, 'Applying kernel parameters');
     return applySettings(host, input.settings, input.dryRun);
   },
   undo({ host }, input) {
+    requireLocalWrites(host, 'Undoing kernel parameters');
     return undoApply(host, input.entries, input.force);
   },
   async checkProfile({ host }, input) {
@@ -168,6 +170,7 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     return { entries, text: formatProfile(entries) };
   },
   async saveProfile({ host }, input) {
+    requireLocalWrites(host, 'Saving a sysctl.d profile');
     if (!host.privileged) {
       throw new ApiError('NOT_AUTHORIZED', 'Saving a sysctl.d profile needs root; the privileged helper is not available yet. Run HostDeck as root to save.');
     }
@@ -182,11 +185,8 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     });
     if (errors.length) throw new ApiError('INVALID_VALUE', errors.join('; '), { errors });
     const name = input.name.endsWith('.conf') ? input.name : `${input.name}.conf`;
-    // Resolved inside the host's root: an image's symlinked etc/sysctl.d cannot redirect the write.
-    const file = await writablePathInRoot(host.root, `/etc/sysctl.d/${name}`).catch((e: Error) => {
-      throw new ApiError('IO_ERROR', `Cannot write /etc/sysctl.d/${name}: ${e.message}`);
-    });
-    const r = await writeFileAtomic(file, formatProfile(clean), { expected: { sha256: input.expectedSha256 } });
+    // Inside the host's root: an image's symlinked etc/sysctl.d cannot redirect the write.
+    const r = await writeFileInRoot(host.root, `/etc/sysctl.d/${name}`, formatProfile(clean), { expected: { sha256: input.expectedSha256 } });
     return { path: r.path, sha256: r.sha256, backupPath: r.backupPath };
   },
   async readProfile({ host }, input) {

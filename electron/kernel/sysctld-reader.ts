@@ -21,7 +21,8 @@ export async function readSysctlDirs(host: HostTransport, dirs: readonly string[
   const wanted: { dir: string; name: string; path: string }[] = [];
   dirs.forEach((dir, i) => {
     const l = listings[i]!;
-    const resolved = l.type !== 'missing' && l.resolved ? l.resolved : null;
+    // A transport that does not report `resolved` still listed the directory: its own path then.
+    const resolved = l.type === 'missing' ? null : (l.resolved ?? (l.entries ? l.path : null));
     if (!resolved) return void dirInfo.push({ dir, resolved: null });
     const dup = seen.get(resolved);
     if (dup) return void dirInfo.push({ dir, resolved, duplicateOf: dup });

@@ -61,6 +61,11 @@ export function diagnose(input: string | RcDocument, opts: GlibcReadOptions & Mu
   let lastSearchLine = 0;
   const searchLines: number[] = [];
   const optionLines: number[] = [];
+  // Per-line indexes of what the resolver ports found, so each line looks up its own entries
+  // instead of scanning every entry of the file (which made the analysis quadratic).
+  const nsByLine = byLine(glibc.nameservers);
+  const optionTokensByLine = groupByLine(glibc.optionTokens);
+  const sortlistByLine = groupByLine(glibc.sortlist);
 
   doc.lines.forEach((l, i) => {
     const n = i + 1;
@@ -108,7 +113,7 @@ export function diagnose(input: string | RcDocument, opts: GlibcReadOptions & Mu
     switch (kwExact) {
       case 'nameserver': {
         const tok = tokens[0] ?? '';
-        const ok = glibc.nameservers.some((s) => s.line === n);
+        const ok = nsByLine.has(n);
         if (!ok && tok !== '') {
           const why = /^\[.*\]$/.test(tok)
             ? 'brackets are not allowed'
@@ -127,7 +132,7 @@ export function diagnose(input: string | RcDocument, opts: GlibcReadOptions & Mu
           add({ line: n, code: 'INLINE_COMMENT_NAMESERVER', severity: 'info', message: 'Text after the address is ignored (harmless here, but resolv.conf has no inline comments).', fix: 'Put comments on their own line starting with #.' });
         }
         if (/^0\d/.test(tok) || /(^|\.)0\d/.test(tok)) {
-          const s = glibc.nameservers.find((x) => x.line === n);
+          const s = nsByLine.get(n);
           if (s) add({ line: n, code: 'OCTAL_ADDRESS', severity: 'warning', message: `A leading zero makes a part octal: "${tok}" means ${s.address}.`, fix: `Write ${s.address} if that is what you meant, without leading zeros otherwise.` });
         }
         break;
@@ -160,7 +165,7 @@ export function diagnose(input: string | RcDocument, opts: GlibcReadOptions & Mu
       case 'options': {
         optionLines.push(n);
         if (commentAt >= 0) {
-          const after = glibc.optionTokens.filter((t) => t.line === n).slice(commentAt);
+          const after = (optionTokensByLine.get(n) ?? []).slice(commentAt);
           const effective = after.filter((t) => t.effect.kind !== 'unknown');
           add({
             line: n,
@@ -172,14 +177,15 @@ export function diagnose(input: string | RcDocument, opts: GlibcReadOptions & Mu
             fix: `Move the comment to its own line: "options ${tokens.slice(0, commentAt).join(' ')}".`,
           });
         }
-        for (const t of glibc.optionTokens.filter((x) => x.line === n).slice(0, commentAt >= 0 ? commentAt : undefined)) {
-          diagnoseOption(t, n, raw, add);
+        const edits = { left: tokenEditBudget(raw.length) };
+        for (const t of (optionTokensByLine.get(n) ?? []).slice(0, commentAt >= 0 ? commentAt : undefined)) {
+          diagnoseOption(t, n, raw, add, edits);
         }
         break;
       }
       case 'sortlist': {
         if (tokens.some((t) => /\/\d+(;|$)/.test(t))) {
-          const ex = glibc.sortlist.find((s) => s.line === n && s.mask.startsWith('0.0.0.'));
+          const ex = (sortlistByLine.get(n) ?? []).find((s) => s.mask.startsWith('0.0.0.'));
           add({ line: n, code: 'SORTLIST_CIDR', severity: 'warning', message: `sortlist masks are dotted addresses, not prefix lengths: "/24" means the mask 0.0.0.24${ex ? ` (${ex.address}/${ex.mask})` : ''}.`, fix: 'Write the mask in dotted form, e.g. "192.0.2.0/255.255.255.0".' });
         }
         break;
@@ -217,7 +223,7 @@ export function diagnose(input: string | RcDocument, opts: GlibcReadOptions & Mu
           : r.problem === 'empty'
             ? 'nothing follows the %'
             : 'the scope number is too large';
-    const glibcUses = glibc.nameservers.some((s) => s.line === r.line);
+    const glibcUses = nsByLine.has(r.line);
     add({ line: r.line, code: 'MUSL_SCOPE_REJECTED', severity: 'warning', message: `musl (Alpine) skips "${showBytes(r.token)}": ${why}${glibcUses ? '; glibc ignores the scope and uses the address' : ''}.`, fix: 'Drop the %scope, or use a link-local address with an existing interface name or a numeric scope.' });
   }
   for (const t of musl.truncatedLines) {
@@ -250,6 +256,46 @@ export function diagnose(input: string | RcDocument, opts: GlibcReadOptions & Mu
   return { glibc, musl, diagnostics: out, dangerous: out.some((d) => d.dangerous) };
 }
 
+/**
+ * A long options line can carry thousands of bad tokens; each token fix is the whole rewritten
+ * line, so only the first few findings of a line get one (the rest keep their advice in words)
+ * and the output stays proportional to the input: at most 16, and no more than 64 KiB of
+ * rewritten text per line (but always the first).
+ */
+function tokenEditBudget(lineLength: number): number {
+  return Math.min(16, Math.max(1, Math.floor(65536 / Math.max(1, lineLength))));
+}
+
+function byLine<T extends { line: number }>(items: readonly T[]): Map<number, T> {
+  const m = new Map<number, T>();
+  for (const it of items) if (!m.has(it.line)) m.set(it.line, it);
+  return m;
+}
+
+function groupByLine<T extends { line: number }>(items: readonly T[]): Map<number, T[]> {
+  const m = new Map<number, T[]>();
+  for (const it of items) {
+    const list = m.get(it.line);
+    if (list) list.push(it);
+    else m.set(it.line, [it]);
+  }
+  return m;
+}
+
+/** s without trailing spaces and tabs (by hand: /[ \t]+$/ backtracks quadratically on inner runs). */
+function trimBlanksEnd(s: string): string {
+  let e = s.length;
+  while (e > 0 && (s[e - 1] === ' ' || s[e - 1] === '\t')) e--;
+  return s.slice(0, e);
+}
+
+/** s without trailing "\r"/"\n" (by hand: /[\r\n]+$/ backtracks quadratically on inner runs). */
+function trimLineEnds(s: string): string {
+  let e = s.length;
+  while (e > 0 && (s[e - 1] === '\r' || s[e - 1] === '\n')) e--;
+  return s.slice(0, e);
+}
+
 function severityRank(s: Severity): number {
   return s === 'error' ? 0 : s === 'warning' ? 1 : 2;
 }
@@ -259,6 +305,9 @@ function severityRank(s: Severity): number {
  * fix is unambiguous get one; the rest keep their advice in words.
  */
 function lineFix(code: string, raw: string, line: number): LineEdit | undefined {
+  // Most findings have no line fix: return before touching the line (a long line with many
+  // findings would otherwise be copied once per finding).
+  if (!LINE_FIX_CODES.has(code)) return undefined;
   const cr = raw.endsWith('\r') ? '\r' : '';
   const body = cr ? raw.slice(0, -1) : raw;
   const replace = (text: string): LineEdit | undefined => (text === raw ? undefined : { kind: 'replaceLine', line, text });
@@ -274,8 +323,8 @@ function lineFix(code: string, raw: string, line: number): LineEdit | undefined 
     case 'INLINE_COMMENT_SEARCH':
     case 'INLINE_COMMENT_OPTIONS':
     case 'INLINE_COMMENT_NAMESERVER': {
-      const m = /^(\S+[ \t]+.*?)[ \t]+[#;]/.exec(body) ?? /^(\S+[ \t]+[^ \t#;]+)[#;]/.exec(body);
-      return m ? replace(m[1]!.replace(/[ \t]+$/, '') + cr) : undefined;
+      const head = beforeInlineComment(body) ?? /^(\S+[ \t]+[^ \t#;]+)[#;]/.exec(body)?.[1];
+      return head !== undefined ? replace(trimBlanksEnd(head) + cr) : undefined;
     }
     case 'INDENTED_KEYWORD':
     case 'INDENTED_COMMENT':
@@ -312,6 +361,55 @@ function lineFix(code: string, raw: string, line: number): LineEdit | undefined 
   }
 }
 
+const LINE_FIX_CODES = new Set([
+  'TOO_MANY_NAMESERVERS',
+  'SEARCH_OVERRIDDEN',
+  'CRLF',
+  'NUL_BYTE',
+  'INLINE_COMMENT_SEARCH',
+  'INLINE_COMMENT_OPTIONS',
+  'INLINE_COMMENT_NAMESERVER',
+  'INDENTED_KEYWORD',
+  'INDENTED_COMMENT',
+  'UPPERCASE_KEYWORD',
+  'KEYWORD_NO_BLANK',
+  'DOMAIN_MULTIPLE',
+  'INVALID_NAMESERVER',
+  'SORTLIST_CIDR',
+]);
+
+const isJsSpace = (c: string) => /\s/.test(c);
+const isBlank = (c: string | undefined) => c === ' ' || c === '\t';
+
+/**
+ * What /^(\S+[ \t]+.*?)[ \t]+[#;]/ captures, in one pass. The regex itself backtracks through
+ * every blank run at every position (quadratic on a long line of spaces); this follows its
+ * backtracking order: the keyword, its blanks, then the earliest later blank run that a # or ;
+ * follows with no line terminator before it ('.' stops there); failing that, the keyword's own
+ * blanks when a # or ; follows them and there are at least two.
+ */
+export function beforeInlineComment(body: string): string | undefined {
+  let r = 0;
+  while (r < body.length && !isJsSpace(body[r]!)) r++;
+  if (r === 0 || !isBlank(body[r])) return undefined;
+  let q = r;
+  while (isBlank(body[q])) q++;
+  for (let x = q; x < body.length; ) {
+    const c = body[x]!;
+    if (c === '\r' || c === '\n' || c === '\u2028' || c === '\u2029') break;
+    if (!isBlank(c)) {
+      x++;
+      continue;
+    }
+    let e = x;
+    while (isBlank(body[e])) e++;
+    if (body[e] === '#' || body[e] === ';') return body.slice(0, x);
+    x = e;
+  }
+  if (q - 1 >= r + 1 && (body[q] === '#' || body[q] === ';')) return body.slice(0, q - 1);
+  return undefined;
+}
+
 /** The options line with one token replaced (or removed when `by` is null); the line goes when no option is left. */
 function tokenFix(raw: string, line: number, token: string, by: string | null): LineEdit | undefined {
   const cr = raw.endsWith('\r') ? '\r' : '';
@@ -326,22 +424,25 @@ function tokenFix(raw: string, line: number, token: string, by: string | null): 
   return { kind: 'replaceLine', line, text: `options${/^[ \t]/.test(rest) ? '' : ' '}${rest}${cr}` };
 }
 
-function diagnoseOption(t: GlibcConf['optionTokens'][number], n: number, raw: string, addRaw: (d: Diagnostic) => void): void {
-  const tok = t.token.replace(/[\r\n]+$/, '');
+// Every finding about an option token can be fixed on the token itself.
+const TOKEN_FIXES: Record<string, string | null> = {
+  ATTEMPTS_ZERO: 'attempts:2',
+  NDOTS_NEGATIVE: 'ndots:1',
+  TIMEOUT_NOT_POSITIVE: 'timeout:1',
+  OPTION_IGNORED: null,
+};
+
+function diagnoseOption(t: GlibcConf['optionTokens'][number], n: number, raw: string, addRaw: (d: Diagnostic) => void, edits: { left: number }): void {
+  const tok = trimLineEnds(t.token);
   if (tok === '') return;
-  // Every finding about an option token can be fixed on the token itself.
-  const fixes: Record<string, string | null> = {
-    ATTEMPTS_ZERO: 'attempts:2',
-    NDOTS_NEGATIVE: 'ndots:1',
-    TIMEOUT_NOT_POSITIVE: 'timeout:1',
-    OPTION_IGNORED: null,
-  };
   const add = (d: Diagnostic) => {
-    let by: string | null | undefined = d.code in fixes ? fixes[d.code] : undefined;
+    let by: string | null | undefined = d.code in TOKEN_FIXES ? TOKEN_FIXES[d.code] : undefined;
     if (d.code === 'OPTION_CLAMPED' && t.effect.kind === 'number') by = `${t.effect.name}:${t.effect.value}`;
     if (d.code === 'OPTION_PREFIX_MATCH' && t.effect.kind === 'flag') by = t.effect.name;
     if (d.code === 'OPTION_UNKNOWN') by = /^Write "(.+)"\.$/.exec(d.fix)?.[1];
-    const e = by === undefined ? undefined : tokenFix(raw, n, tok, by);
+    if (by === undefined || edits.left <= 0) return addRaw(d);
+    edits.left--;
+    const e = tokenFix(raw, n, tok, by);
     addRaw(e ? { ...d, edit: e } : d);
   };
   if (t.effect.kind === 'number') {

@@ -124,9 +124,9 @@ export interface GlibcConf {
   abort: { domain: string } | null;
 }
 
-/** C atoi: strtol(s, NULL, 10) (clamped to long) truncated to int. */
-export function cAtoi(s: string): number {
-  let i = 0;
+/** C atoi: strtol(s, NULL, 10) (clamped to long) truncated to int; reads s from index `from`. */
+export function cAtoi(s: string, from = 0): number {
+  let i = from;
   while (isCSpace(s[i])) i++;
   let neg = false;
   if (s[i] === '+' || s[i] === '-') {
@@ -136,8 +136,11 @@ export function cAtoi(s: string): number {
   let v = 0n;
   const LMAX = (1n << 63n) - 1n;
   while (s[i] !== undefined && s[i]! >= '0' && s[i]! <= '9') {
-    v = v * 10n + BigInt(s.charCodeAt(i) - 48);
-    if (v > LMAX + 1n) v = LMAX + 1n;
+    // Once saturated the value cannot change: skip the BigInt work for the remaining digits.
+    if (v <= LMAX) {
+      v = v * 10n + BigInt(s.charCodeAt(i) - 48);
+      if (v > LMAX + 1n) v = LMAX + 1n;
+    }
     i++;
   }
   let l = neg ? -v : v;
@@ -178,24 +181,25 @@ function setOptions(s: string, line: number, st: NumberState, tokens: OptionToke
     while (s[i] === ' ' || s[i] === '\t') i++;
     let end = i;
     while (end < s.length && s[end] !== ' ' && s[end] !== '\t') end++;
-    const rest = s.slice(i);
+    // The C code matches against the rest of the line; startsWith(x, i) does that without
+    // copying the rest for every token (which made a long options line quadratic).
     const token = s.slice(i, end);
     if (i < s.length) {
       let effect: OptionToken['effect'] = { kind: 'unknown' };
-      if (rest.startsWith('ndots:')) {
-        const raw = cAtoi(rest.slice(6));
+      if (s.startsWith('ndots:', i)) {
+        const raw = cAtoi(s, i + 6);
         st.ndots = raw <= RES_MAXNDOTS ? raw : RES_MAXNDOTS;
         effect = { kind: 'number', name: 'ndots', raw, value: st.ndots & 15 };
-      } else if (rest.startsWith('timeout:')) {
-        const raw = cAtoi(rest.slice(8));
+      } else if (s.startsWith('timeout:', i)) {
+        const raw = cAtoi(s, i + 8);
         st.timeout = raw <= RES_MAXRETRANS ? raw : RES_MAXRETRANS;
         effect = { kind: 'number', name: 'timeout', raw, value: st.timeout };
-      } else if (rest.startsWith('attempts:')) {
-        const raw = cAtoi(rest.slice(9));
+      } else if (s.startsWith('attempts:', i)) {
+        const raw = cAtoi(s, i + 9);
         st.attempts = raw <= RES_MAXRETRY ? raw : RES_MAXRETRY;
         effect = { kind: 'number', name: 'attempts', raw, value: st.attempts };
       } else {
-        const hit = OPTION_TABLE.find((o) => rest.startsWith(o.str));
+        const hit = OPTION_TABLE.find((o) => s.startsWith(o.str, i));
         if (hit) {
           st.bits |= hit.bit;
           effect = { kind: 'flag', name: hit.flag ?? 'inet6' };

@@ -57,19 +57,20 @@ export function readMusl(bytes: string, opts: MuslReadOptions = {}): MuslConf {
   const scopeRejected: MuslConf['scopeRejected'] = [];
 
   let pos = 0;
-  let lineNo = 1; // the file line where the current fgets() chunk starts
-  const lineAt = (p: number) => {
-    let n = 1;
-    for (let k = 0; k < p; k++) if (bytes.charCodeAt(k) === 10) n++;
-    return n;
-  };
+  // The file line where the current fgets() chunk starts, counted as the chunks go by (one pass
+  // over the bytes: counting from the start for every chunk made large files quadratic).
+  let lineNo = 1;
+  let nextLineNo = 1;
   while (pos < bytes.length) {
-    lineNo = lineAt(pos);
+    lineNo = nextLineNo;
     // fgets(line, 256, f): up to 255 bytes, stopping after a "\n".
     let end = pos;
     while (end < bytes.length && end - pos < LINE_BUF - 1) {
       end++;
-      if (bytes[end - 1] === '\n') break;
+      if (bytes[end - 1] === '\n') {
+        nextLineNo++;
+        break;
+      }
     }
     const chunk = bytes.slice(pos, end);
     pos = end;
@@ -83,7 +84,10 @@ export function readMusl(bytes: string, opts: MuslReadOptions = {}): MuslConf {
       // Skip the rest of the line: getc() until "\n" or EOF.
       while (pos < bytes.length) {
         pos++;
-        if (bytes[pos - 1] === '\n') break;
+        if (bytes[pos - 1] === '\n') {
+          nextLineNo++;
+          break;
+        }
       }
       continue;
     }

@@ -69,6 +69,10 @@ const MAX_KEY = 512;
 export function keyProblem(name: string, opts: { allowGlob?: boolean } = {}): string | null {
   if (typeof name !== 'string' || name.trim() === '') return 'a sysctl name must not be empty';
   if (name.length > MAX_KEY) return `a sysctl name must be at most ${MAX_KEY} characters`;
+  // Empty components are refused as written (keyToPath would collapse "kernel..x" to kernel/x).
+  const raw = name.trim().replace(/^\//, '');
+  const sep = raw.search(/[./]/);
+  if (sep >= 0 && raw.split(raw[sep]!).some((c) => c === '')) return `"${name}" is not a sysctl name: it has an empty component`;
   const p = keyToPath(name);
   if (p === '') return `"${name}" is not a sysctl name`;
   for (const c of p.split('/')) {

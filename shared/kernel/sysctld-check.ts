@@ -1,7 +1,7 @@
 import { catalogEntry, validateValue, type CatalogEntry } from './catalog';
 import { pathToKey } from './keys';
 import type { LiveValue } from './drift';
-import type { EffectiveConfig, Warning } from './sysctld';
+import type { EffectiveConfig, Warning, Write } from './sysctld';
 
 /**
  * HostDeck's own checks of an effective sysctl.d configuration, on top of what systemd-sysctl
@@ -53,10 +53,20 @@ const silenced = ' The "-" prefix makes systemd-sysctl skip it silently.';
 export function checkEffective(eff: EffectiveConfig, live: LiveView): Warning[] {
   const out: Warning[] = [];
   const add = (a: { file: string; line: number }, severity: Warning['severity'], message: string) => out.push({ file: a.file, line: a.line, severity, message });
+  // The writes each glob assignment expanded to, by file:line (one lookup per assignment
+  // instead of a scan of every write, which made large trees quadratic).
+  const globWrites = new Map<string, Write[]>();
+  for (const w of eff.writes) {
+    if (w.glob === undefined) continue;
+    const k = `${w.file}\n${w.line}\n${w.glob}`;
+    const list = globWrites.get(k);
+    if (list) list.push(w);
+    else globWrites.set(k, [w]);
+  }
   for (const a of eff.assignments) {
     if (a.value === null) continue; // exclusions write nothing
     const value = a.value;
-    const matched = eff.writes.filter((w) => w.glob === a.key && w.file === a.file && w.line === a.line);
+    const matched = globWrites.get(`${a.file}\n${a.line}\n${a.key}`) ?? [];
     if (matched.length > 0) {
       const present = matched.filter((w) => live.files.has(w.path));
       if (present.length === 0) {

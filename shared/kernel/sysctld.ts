@@ -1,3 +1,4 @@
+import { compileGlob, matchListing, type GlobStats } from './glob';
 import { pathToKey } from './keys';
 
 /**
@@ -240,91 +241,55 @@ export function isGlobPath(p: string): boolean {
 }
 
 /**
- * glob(3) with GLOB_BRACE on a listing of /proc/sys paths: components matched one by one.
- * systemd-sysctl uses GLOB_NOSORT (directory order); we return byte order, which only changes
- * the order of writes within one glob, never a result.
+ * glob(3) with GLOB_BRACE on a listing of /proc/sys paths (see glob.ts: no backtracking, braces
+ * never multiplied out). systemd-sysctl uses GLOB_NOSORT (directory order); we return byte
+ * order, which only changes the order of writes within one glob, never a result.
  */
-export function expandGlob(pattern: string, listing: readonly string[]): string[] {
-  const out = new Set<string>();
-  for (const pat of expandBraces(pattern)) {
-    const parts = pat.split('/');
-    const res = parts.map(componentRegex);
-    for (const p of listing) {
-      const c = p.split('/');
-      if (c.length === parts.length && c.every((x, i) => res[i]!.test(x))) out.add(p);
-    }
-  }
-  return [...out].sort(cmpBytes);
+export function expandGlob(pattern: string, listing: readonly string[], stats?: GlobStats, budget = Infinity): string[] | null {
+  return matchListing(compileGlob(pattern), listing, stats, budget)?.sort(cmpBytes) ?? null;
 }
 
-/** GLOB_BRACE: "a{b,c}d" -> ["abd", "acd"] (nested braces supported, unbalanced ones kept literally). */
-export function expandBraces(pattern: string): string[] {
-  const open = pattern.indexOf('{');
-  if (open < 0) return [pattern];
-  let depth = 0;
-  const commas: number[] = [];
-  for (let i = open; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '{') depth++;
-    else if (c === '}') {
-      depth--;
-      if (depth === 0) {
-        const pre = pattern.slice(0, open);
-        const post = pattern.slice(i + 1);
-        const bounds = [open, ...commas, i];
-        const alts = bounds.slice(0, -1).map((b, k) => pattern.slice(b + 1, bounds[k + 1]));
-        return alts.flatMap((a) => expandBraces(pre + a + post));
-      }
-    } else if (c === ',' && depth === 1) commas.push(i);
-  }
-  return [pattern];
+/**
+ * Step budgets for matching globs against a listing (see glob.ts): per glob and for a whole
+ * tree, growing with the listing. Real globs stay far below (`*.*.*.*.*` over a full /proc/sys
+ * takes a few steps per listed character); a hostile pattern (a million stars, thousands of
+ * lines of them) stops there with a warning instead of freezing HostDeck.
+ */
+export function globBudgets(listing: readonly string[]): { perGlob: number; total: number } {
+  let chars = 0;
+  for (const p of listing) chars += p.length;
+  return { perGlob: 250_000 + 8 * chars, total: 4_000_000 + 32 * chars };
 }
 
-function componentRegex(comp: string): RegExp {
-  let re = '^';
-  for (let i = 0; i < comp.length; i++) {
-    const c = comp[i]!;
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = comp.indexOf(']', i + 2);
-      if (end < 0) {
-        re += '\\[';
-        continue;
-      }
-      let body = comp.slice(i + 1, end);
-      const neg = body[0] === '!' || body[0] === '^';
-      if (neg) body = body.slice(1);
-      re += bracketClass(body, neg);
-      i = end;
-    } else if (c === '\\' && i + 1 < comp.length) {
-      re += escapeRe(comp[++i]!);
-    } else re += escapeRe(c);
-  }
-  // glob(3) never matches a leading "." with a wildcard
-  const rx = new RegExp(`${re}$`, 'u');
-  return comp.startsWith('.') ? rx : { test: (s: string) => !s.startsWith('.') && rx.test(s) } as RegExp;
+function globTooComplex(a: { file: string; line: number; key: string }): Warning {
+  return {
+    file: a.file,
+    line: a.line,
+    severity: 'warning',
+    message: `${shortKey(a.key)}: this glob is too complex for HostDeck to match against /proc/sys (it stopped, so the keys it sets are not shown). systemd-sysctl still expands it when it runs. Simplify the pattern.`,
+  };
 }
 
-/** A glob bracket expression as a regex class; reversed ranges match nothing, as in glibc. */
-function bracketClass(body: string, neg: boolean): string {
-  const hex = (c: string) => `\\u{${c.codePointAt(0)!.toString(16)}}`;
-  const chars = [...body];
-  let cls = '';
-  for (let k = 0; k < chars.length; k++) {
-    const a = chars[k]!;
-    if (chars[k + 1] === '-' && k + 2 < chars.length) {
-      const b = chars[k + 2]!;
-      if (a.codePointAt(0)! <= b.codePointAt(0)!) cls += `${hex(a)}-${hex(b)}`;
-      k += 2;
-    } else cls += hex(a);
-  }
-  if (cls === '') return neg ? '[^/]' : '(?!)';
-  return `[${neg ? '^/' : ''}${cls}]`;
+/**
+ * Above this many brace combinations a glob gets a warning: glob(3) searches /proc/sys once
+ * per combination, so systemd-sysctl spends that many searches on the line at every boot
+ * (HostDeck matches the pattern without expanding it).
+ */
+export const BRACE_COMBINATIONS_WARN = 1024;
+
+/** A key for a message: hostile keys can be a megabyte long. */
+function shortKey(key: string): string {
+  return key.length > 120 ? `${key.slice(0, 120)}… (${key.length} characters)` : key;
 }
 
-function escapeRe(c: string): string {
-  return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
+function braceWarning(a: Assignment, combinations: number): Warning {
+  const count = Number.isFinite(combinations) && combinations < 1e15 ? combinations.toLocaleString('en-US') : 'more than 10^15';
+  return {
+    file: a.file,
+    line: a.line,
+    severity: 'warning',
+    message: `${shortKey(a.key)}: its braces make ${count} patterns, and systemd-sysctl's glob(3) searches /proc/sys once for each of them every time it runs (at boot, and for each new network interface), which can take minutes. Use fewer {a,b} groups, or one wildcard.`,
+  };
 }
 
 export interface ResolveOptions {
@@ -372,14 +337,26 @@ export function resolveSystemd(entries: DirEntryInput[], opts: ResolveOptions = 
   const writes: Write[] = [];
   const globs: Assignment[] = [];
   const exclusions = assignments.filter((a) => a.value === null);
+  const budgets = opts.listing ? globBudgets(opts.listing) : { perGlob: 0, total: 0 };
+  let budgetLeft = budgets.total;
   for (const a of assignments) {
     if (a.value === null) continue;
     if (isGlobPath(a.path)) {
+      const glob = compileGlob(a.path);
+      if (glob.combinations > BRACE_COMBINATIONS_WARN) warnings.push(braceWarning(a, glob.combinations));
       if (!opts.listing) {
         globs.push(a);
         continue;
       }
-      const matches = expandGlob(a.path, opts.listing);
+      const stats: GlobStats = { steps: 0 };
+      const found = matchListing(glob, opts.listing, stats, Math.min(budgets.perGlob, budgetLeft));
+      budgetLeft -= stats.steps;
+      if (!found) {
+        warnings.push(globTooComplex(a));
+        globs.push(a);
+        continue;
+      }
+      const matches = found.sort(cmpBytes);
       // GLOB_NOCHECK: no match writes the pattern itself (ENOENT warning at apply time)
       for (const m of matches.length ? matches : [a.path]) {
         if (options.has(m)) continue; // explicit setting or exclusion for this exact key
@@ -430,6 +407,8 @@ export function resolveProcps(
   const sources: { path: string; content: string }[] = active.filter((e) => e.kind === 'file').map((e) => ({ path: `${e.dir}/${e.name}`, content: e.content ?? '' }));
   if (etcSysctlConf !== null) sources.push({ path: 'etc/sysctl.conf', content: etcSysctlConf });
   const excluded = new Set<string>();
+  const budgets = opts.listing ? globBudgets(opts.listing) : { perGlob: 0, total: 0 };
+  let budgetLeft = budgets.total;
   for (const src of sources) {
     src.content.split('\n').forEach((raw, idx) => {
       const line = idx + 1;
@@ -449,7 +428,14 @@ export function resolveProcps(
       const value = t.slice(eq + 1).replace(/^\s+/, '');
       if (name[0] === '-') name = name.slice(1); // " key" keeps its blank: written to a path that does not exist
       const path = normalizeSysctlPath(name);
-      const targets = isGlobPath(path) && opts.listing ? expandGlob(path, opts.listing).filter((m) => !excluded.has(m)) : [path];
+      let targets = [path];
+      if (isGlobPath(path) && opts.listing) {
+        const stats: GlobStats = { steps: 0 };
+        const found = expandGlob(path, opts.listing, stats, Math.min(budgets.perGlob, budgetLeft));
+        budgetLeft -= stats.steps;
+        targets = found ? found.filter((m) => !excluded.has(m)) : [];
+        if (!found) warnings.push(globTooComplex({ file: src.path, line, key: pathToKey(path) }));
+      }
       for (const p of targets) writes.push({ key: pathToKey(p), path: p, value, file: src.path, line });
     });
   }

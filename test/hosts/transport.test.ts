@@ -206,5 +206,9 @@ describe('special files never block or get read', () => {
     expect(by.get('kernel.big')).toMatchObject({ state: 'unreadable', error: 'TOO_LARGE' });
     expect(source?.kind).toBe('procsys-copy');
     expect((await t.describe()).kernel).toBe('6.1.0-test');
+    // Single entries: names that would leave the tree are never looked at.
+    const some = await t.procSys(['kernel/osrelease', '../../etc', 'kernel/../kernel/osrelease', 'kernel', 'nope/x']);
+    expect(some.entries.map((e) => e.key)).toEqual(['kernel.osrelease']);
+    expect(some.dirs).toEqual(['kernel']);
   });
 });

@@ -26,10 +26,10 @@ import {
   ToolbarItem,
 } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
-import { useAppStore } from '../app/store';
+import { useAppStore } from '../../app/store';
 import { ExportDialog } from './ExportDialog';
-import { useKernelStore, type ProfileLine } from './store';
-import { targetText } from './verdict';
+import { useKernelStore, type ProfileLine } from '../store';
+import { targetText } from '../verdict';
 
 export function parseLines(text: string): ProfileLine[] {
   return text

@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Alert, Button, EmptyState, EmptyStateBody, Label, SearchInput, Skeleton, Switch, Toolbar, ToolbarContent, ToolbarItem } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
-import { useAppStore } from '../app/store';
-import { useKernelStore } from './store';
+import { useAppStore } from '../../app/store';
+import { useKernelStore } from '../store';
 
 const LIMIT = 300;
 

@@ -1,5 +1,5 @@
 import { Label } from '@patternfly/react-core';
-import type { ListRow } from '../../../shared/kernel/contract';
+import type { ListRow } from '../../../../shared/kernel/contract';
 
 const statusColor = { safe: 'green', unsafe: 'orange', 'node-level': 'grey' } as const;
 

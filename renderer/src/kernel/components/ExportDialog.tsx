@@ -16,8 +16,8 @@ import {
   TabTitleText,
 } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
-import { useAppStore } from '../app/store';
-import { useKernelStore, type ExportKind } from './store';
+import { useAppStore } from '../../app/store';
+import { useKernelStore, type ExportKind } from '../store';
 
 const TITLES: Record<ExportKind, string> = {
   pod: 'Pod and Deployment securityContext.sysctls',

@@ -1,0 +1,142 @@
+import { useState } from 'react';
+import {
+  Button,
+  Card,
+  CardBody,
+  CardTitle,
+  Checkbox,
+  Form,
+  FormGroup,
+  FormHelperText,
+  HelperText,
+  HelperTextItem,
+  Label,
+  List,
+  ListItem,
+  TextInput,
+} from '@patternfly/react-core';
+import { useDnsStore } from '../store';
+import { FLAG_OPTIONS } from '../../../../shared/dns/glibc';
+
+/** What each resolv.conf flag does, in plain words (glibc resolv.conf(5)). */
+const FLAG_HELP: Record<string, string> = {
+  rotate: 'spread queries over the nameservers instead of always asking the first',
+  edns0: 'allow larger UDP answers (EDNS0)',
+  'single-request': 'send A and AAAA one after the other (for firewalls that drop the second)',
+  'single-request-reopen': 'use a new socket for the second query (for broken NAT)',
+  'no-tld-query': 'never send a single-label name as is',
+  'use-vc': 'always use TCP',
+  'no-reload': 'do not re-read resolv.conf when it changes',
+  'trust-ad': 'pass the DNSSEC AD bit through from the server',
+  'no-aaaa': 'suppress AAAA (IPv6) answers',
+};
+
+const NUMBER_HELP = { ndots: 'dots a name needs to be tried as is first', timeout: 'seconds to wait for each server', attempts: 'rounds over all servers' } as const;
+
+export function StructuredForm() {
+  const analysis = useDnsStore((s) => s.analysis);
+  const edit = useDnsStore((s) => s.edit);
+  const [newNs, setNewNs] = useState('');
+  if (!analysis) return null;
+  const g = analysis.glibc;
+  const ns = g.nameservers.map((s) => (s.scope ? `${s.address}%${s.scope}` : s.address));
+  const add = () => {
+    if (!newNs.trim()) return;
+    edit({ kind: 'setNameservers', nameservers: [...ns, newNs.trim()] });
+    setNewNs('');
+  };
+  return (
+    <Card data-testid="dns-form" isCompact>
+      <CardTitle>Settings as glibc reads them</CardTitle>
+      <CardBody>
+        <Form onSubmit={(e) => e.preventDefault()} className="hd-dns-form">
+          <FormGroup label="Nameservers" fieldId="dns-new-ns-input" role="group">
+            <List isPlain className="hd-dns-ns-list">
+              {ns.map((a, i) => (
+                <ListItem key={`${a}-${i}`}>
+                  <span className="hd-dns-ns">
+                    <code>{a}</code>
+                    {i >= 3 && (
+                      <Label isCompact color="orange">
+                        never used
+                      </Label>
+                    )}
+                    <Button variant="link" isInline onClick={() => edit({ kind: 'setNameservers', nameservers: ns.filter((_, k) => k !== i) })} aria-label={`Remove ${a}`}>
+                      remove
+                    </Button>
+                  </span>
+                </ListItem>
+              ))}
+              {g.defaultNameserver && (
+                <ListItem>
+                  <Label isCompact color="red">
+                    none: 127.0.0.1 is used
+                  </Label>
+                </ListItem>
+              )}
+            </List>
+            <div className="hd-dns-inline">
+              <TextInput
+                id="dns-new-ns-input"
+                aria-label="New nameserver"
+                value={newNs}
+                onChange={(_, v) => setNewNs(v)}
+                onKeyDown={(e) => e.key === 'Enter' && add()}
+                placeholder="Add a nameserver, e.g. 192.0.2.53"
+                data-testid="dns-new-ns"
+              />
+              <Button variant="secondary" isDisabled={!newNs.trim()} onClick={add} data-testid="dns-add-ns">
+                Add
+              </Button>
+            </div>
+          </FormGroup>
+          <FormGroup label="Search domains" fieldId="dns-search-input">
+            <TextInput
+              id="dns-search-input"
+              aria-label="Search domains"
+              data-testid="dns-search"
+              value={g.search.join(' ')}
+              placeholder="corp.example lab.example"
+              onChange={(_, v) => edit({ kind: 'setSearch', domains: v.split(/\s+/).filter(Boolean) })}
+            />
+            <FormHelperText>
+              <HelperText>
+                <HelperTextItem>Space-separated, tried in order for names with fewer than ndots dots.</HelperTextItem>
+              </HelperText>
+            </FormHelperText>
+          </FormGroup>
+          <FormGroup label="Options" role="group" fieldId="dns-opt-ndots-input">
+            <div className="hd-dns-numbers">
+              {(['ndots', 'timeout', 'attempts'] as const).map((k) => (
+                <div key={k} className="hd-dns-number">
+                  <label htmlFor={`dns-opt-${k}-input`}>{k}</label>
+                  <TextInput
+                    id={`dns-opt-${k}-input`}
+                    aria-label={k}
+                    type="number"
+                    data-testid={`dns-opt-${k}`}
+                    value={String(g[k])}
+                    onChange={(_, v) => v !== '' && Number.isInteger(Number(v)) && edit({ kind: 'setOption', name: k, value: Number(v) })}
+                  />
+                  <span className="hd-dns-subtle">{NUMBER_HELP[k]}</span>
+                </div>
+              ))}
+            </div>
+            <div className="hd-dns-flags">
+              {FLAG_OPTIONS.map((f) => (
+                <Checkbox
+                  key={f}
+                  id={`dns-flag-${f}`}
+                  label={<code>{f}</code>}
+                  description={FLAG_HELP[f]}
+                  isChecked={g.flags[f]}
+                  onChange={(_, c) => edit({ kind: 'setOption', name: f, value: c })}
+                />
+              ))}
+            </div>
+          </FormGroup>
+        </Form>
+      </CardBody>
+    </Card>
+  );
+}
