@@ -52,6 +52,11 @@ export async function runCli(argv: string[]): Promise<number> {
 
 const invokedDirectly = process.argv[1] !== undefined && /cli\.(js|ts|mjs)$/.test(process.argv[1]);
 if (invokedDirectly) {
+  // `hostdeck snapshot | head`: a reader that stops early is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   runCli(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

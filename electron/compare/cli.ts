@@ -93,6 +93,7 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
   program
     .command('snapshot')
     .description("Print a host's compared facts as a HostDeck snapshot (JSON): hostdeck snapshot [--host H] > host.json")
+    .option('--host <host>', 'the host to read: a saved host or any ssh destination (default: this one)')
     .option('--root <dir>', "read files from another system's root (an image)")
     .action(async (o: { root?: string }) => {
       const rt = new Runtime({ mode: 'cli', local: o.root ? { root: o.root } : {} });
