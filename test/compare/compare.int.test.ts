@@ -9,6 +9,8 @@ import { snapshotSchema, type Snapshot } from '../../shared/compare/snapshot';
 import type { CompareResult } from '../../shared/compare/diff';
 import { startFirewalldSandbox, type FirewalldSandbox } from '../support/firewalld-sandbox';
 import { runHostdeck } from '../support/cli';
+import { Runtime } from '../../electron/api/runtime';
+import { addSnapshotHost } from '../../electron/compare/handlers';
 
 /**
  * Compare against real kernels and a real firewalld: snapshots taken by `hostdeck snapshot`
@@ -134,5 +136,28 @@ describe('compare: imports of real tool output equal a live read of the same fir
     // --list-all-zones never marks the default zone: unknown for the import, not "different".
     expect(imported.firewall?.defaultZone).toBeNull();
     expect(live.firewall?.defaultZone).toBe('public');
+  });
+
+  it('the firewall-cmd fix, run on the sandbox, makes its zone like the baseline again (runtime and permanent)', async () => {
+    // The sandbox drifts from the snapshot taken above: ftp added, http removed, in both layers.
+    for (const args of [['--zone=public', '--add-service=ftp'], ['--zone=public', '--remove-service=http']]) {
+      sb.firewallCmd(...args);
+      sb.firewallCmd('--permanent', ...args);
+    }
+    const rt = new Runtime({ mode: 'cli', local: { systemBusAddress: sb.busAddress } });
+    try {
+      const base = addSnapshotHost(rt, live, 'before').id;
+      const q = { hosts: [base, 'local'], baseline: base, only: ['firewall' as const] };
+      const fix = await rt.api.compare.fix({ ...q, selection: { sysctl: [], firewall: ['zone:public'] }, format: 'firewall-cmd', names: { local: 'fw' } });
+      expect(fix.differing).toEqual(['fw']);
+      writeFileSync(path.join(sb.dir, 'fix.sh'), fix.text);
+      run('sh', [path.join(sb.dir, 'fix.sh'), 'fw'], sb.env);
+      for (const layer of ['runtime', 'permanent'] as const) {
+        const after = await rt.api.compare.run({ ...q, layer, refresh: true });
+        expect(after.firewall.filter((x) => x.differs && x.kind === 'zone' && x.name === 'public'), layer).toEqual([]);
+      }
+    } finally {
+      await rt.dispose();
+    }
   });
 });
