@@ -122,4 +122,14 @@ describe('compare, reports and fixes', () => {
     ]);
     expect(firewallCmdScript(plan)).toContain("  node-7)\n    firewall-cmd --zone=public --add-service=dhcpv6-client\n    firewall-cmd --permanent --zone=public --add-service=dhcpv6-client\n");
   });
+
+  it('DNS: nameservers, search, options and the query plan of a name, per host', () => {
+    const dns = (text: string, name: string) => ({ id: name, label: name, kind: 'snapshot', snapshot: importFiles([{ name, text }]).snapshot });
+    const d = compareSnapshots([dns('nameserver 10.0.0.2\nsearch corp.example\n', 'n3'), dns('nameserver 10.0.0.2\nsearch corp.example svc.example\noptions ndots:5\n', 'n7')], { dnsName: 'api' });
+    expect(d.dns.rows.filter((x) => x.differs).map((x) => [x.field, ...x.values])).toEqual([
+      ['search', 'corp.example', 'corp.example svc.example'],
+      ['options ndots', '1', '5'],
+      ['query plan for "api"', 'api.corp.example. → api. (4 packets)', 'api.corp.example. → api.svc.example. → api. (6 packets)'],
+    ]);
+  });
 });
