@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { Alert, AlertActionCloseButton, Button, Checkbox, FormSelect, FormSelectOption, Label, Radio, Spinner } from '@patternfly/react-core';
+import { Alert, AlertActionCloseButton, Button, Checkbox, FormSelect, FormSelectOption, Label, Radio, Spinner, TextInput } from '@patternfly/react-core';
 import TimesIcon from '@patternfly/react-icons/dist/esm/icons/times-icon';
 import SyncIcon from '@patternfly/react-icons/dist/esm/icons/sync-icon';
 import UploadIcon from '@patternfly/react-icons/dist/esm/icons/upload-icon';
@@ -27,6 +27,14 @@ export function HostsBar() {
   const fileInput = useRef<HTMLInputElement>(null);
   const [oneHost, setOneHost] = useState(false);
   const [exportError, setExportError] = useState<string | null>(null);
+  const [destination, setDestination] = useState('');
+  const addDestination = () => {
+    const d = destination.trim();
+    // Any ssh destination (ssh_config alias, user@host[:port]) or a saved host name: the Node side connects on first read.
+    if (!d || /\s/.test(d)) return;
+    addHost(d);
+    setDestination('');
+  };
   const known = all.state === 'ready' ? all.value : [];
   const label = (id: string) => known.find((h) => h.id === id)?.label ?? id;
   const kind = (id: string) => known.find((h) => h.id === id)?.kind ?? '';
@@ -58,6 +66,18 @@ export function HostsBar() {
             <FormSelectOption key={h.id} value={h.id} label={`${h.label} (${h.kind})`} />
           ))}
         </FormSelect>
+        <TextInput
+          className="hd-compare-select"
+          value={destination}
+          onChange={(_e, v) => setDestination(v)}
+          onKeyDown={(e) => e.key === 'Enter' && addDestination()}
+          placeholder="ssh destination (root@node-7)"
+          aria-label="Add a host by ssh destination"
+          data-testid="compare-add-destination"
+        />
+        <Button variant="secondary" onClick={addDestination} isDisabled={!destination.trim() || hosts.length >= 50}>
+          Add
+        </Button>
         <input
           ref={fileInput}
           type="file"
