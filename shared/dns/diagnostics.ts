@@ -70,7 +70,9 @@ export function diagnose(input: string | RcDocument, opts: GlibcReadOptions & Mu
   doc.lines.forEach((l, i) => {
     const n = i + 1;
     const raw = l.text;
-    const line = cLine(l).replace(/\n$/, '');
+    // The line as the C code sees it (up to a NUL), without its newline: cLine() minus the "\n".
+    const nul = raw.indexOf('\0');
+    const line = nul >= 0 ? raw.slice(0, nul) : raw;
     if (raw.includes('\0')) {
       add({ line: n, code: 'NUL_BYTE', severity: 'warning', message: 'This line contains a NUL byte: the resolvers stop reading the line there.', fix: 'Remove the NUL byte.' });
     }
