@@ -16,6 +16,7 @@ export const firewallHandlers: FeatureHandlers<'firewall'> = {
   state: (ctx, i) => snap(ctx)?.state() ?? fw(ctx).state(i.refresh),
   zone: (ctx, i) => snap(ctx)?.zone(i.name, i.layer) ?? fw(ctx).zone(i.name, i.layer),
   ipsetEntries: (ctx, i) => snap(ctx)?.ipsetEntries(i) ?? fw(ctx).ipsetEntries(i),
+  ipsetEntriesDiff: (ctx, i) => snap(ctx)?.ipsetEntries({ name: i.name, layer: i.side === 'runtimeOnly' ? 'runtime' : 'permanent' }) ?? fw(ctx).ipsetEntriesDiff(i),
   differences: (ctx, i) => snap(ctx)?.differences(i.kind, i.name) ?? fw(ctx).differences(i.kind, i.name),
   export: (ctx, i) => snap(ctx)?.export(i) ?? fw(ctx).export(i),
   safeApplyCheck: (ctx, i) => snap(ctx)?.safeApplyCheck() ?? fw(ctx).safeApplyCheck(i.change),
@@ -46,7 +47,7 @@ export const firewallHandlers: FeatureHandlers<'firewall'> = {
   setLogDenied: (ctx, i) => fw(ctx).setLogDenied(i.value, i.confirm),
   setPanicMode: (ctx, i) => fw(ctx).setPanicMode(i.enabled, i.confirm),
   startFirewalld: (ctx) => fw(ctx).startFirewalld(),
-  safeApply: (ctx, i) => fw(ctx).safeApply(i.change, i.seconds, i.saveToPermanent),
+  safeApply: (ctx, i) => fw(ctx).safeApply(i.change, i.seconds, i.saveToPermanent, i.confirm),
   safeApplyConfirm: (ctx, i) => fw(ctx).safe.confirm(i.id),
   safeApplyRevert: (ctx, i) => fw(ctx).safe.revert(i.id),
 };

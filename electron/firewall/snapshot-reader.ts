@@ -97,5 +97,6 @@ function toFullState(fw: FirewallSnapshot, takenAt: number): FullState {
     runtime: layerState(fw.runtime ?? fw.permanent),
     permanent: layerState(fw.permanent ?? fw.runtime),
     loadedAt: takenAt,
+    timed: [],
   };
 }
