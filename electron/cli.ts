@@ -6,6 +6,8 @@ import { registerServeCommand } from './serve/command';
 import { registerFirewallCommands } from './firewall/cli';
 import { registerDnsCommands } from './dns/cli';
 import { registerKernelCommands } from './kernel/cli';
+import { registerHelperCommands } from './helper/cli';
+import { registerCompareCommands } from './compare/cli';
 import { registerHostsCommands } from './hosts/cli';
 
 /** Builds the `hostdeck` command line; exported so tests can run it in-process. */
@@ -25,6 +27,8 @@ export function buildProgram(cli = createCliContext()): Command {
   registerFirewallCommands(program, cli);
   registerDnsCommands(program, cli);
   registerKernelCommands(program, cli);
+  registerHelperCommands(program, cli);
+  registerCompareCommands(program, cli);
   registerHostsCommands(program, cli);
   return program;
 }
@@ -50,6 +54,11 @@ export async function runCli(argv: string[]): Promise<number> {
 
 const invokedDirectly = process.argv[1] !== undefined && /cli\.(js|ts|mjs)$/.test(process.argv[1]);
 if (invokedDirectly) {
+  // `hostdeck snapshot | head`: a reader that stops early is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   runCli(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -7,6 +7,8 @@ const suites: Record<string, () => Promise<{ default: (r: BenchReporter) => Prom
   firewall: () => import('./bench/firewall'),
   hosts: () => import('./bench/hosts'),
   serve: () => import('./bench/serve'),
+  helper: () => import('./bench/helper'),
+  compare: () => import('./bench/compare'),
 };
 
 const only = process.argv.slice(2);

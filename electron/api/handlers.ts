@@ -4,6 +4,7 @@ import { firewallHandlers } from '../firewall/handlers';
 import { dnsHandlers } from '../dns/handlers';
 import { kernelHandlers } from '../kernel/handlers';
 import { compareHandlers } from '../compare/handlers';
+import { helperHandlers } from '../helper/handlers';
 import { hostsHandlers } from '../hosts/handlers';
 
 /** The type makes a missing handler a compile error: every contract operation is implemented. */
@@ -13,5 +14,6 @@ export const handlers: AllHandlers = {
   dns: dnsHandlers,
   kernel: kernelHandlers,
   compare: compareHandlers,
+  helper: helperHandlers,
   hosts: hostsHandlers,
 };

@@ -5,6 +5,7 @@ import { firewallContract, firewallEvents } from '../firewall/contract';
 import { dnsContract, dnsEvents } from '../dns/contract';
 import { kernelContract, kernelEvents } from '../kernel/contract';
 import { compareContract, compareEvents } from '../compare/contract';
+import { helperContract, helperEvents } from '../helper/contract';
 import { hostsContract, hostsEvents } from '../hosts/contract';
 
 /**
@@ -18,6 +19,7 @@ export const contract = {
   dns: dnsContract,
   kernel: kernelContract,
   compare: compareContract,
+  helper: helperContract,
   hosts: hostsContract,
 } satisfies Record<string, FeatureContract>;
 
@@ -28,6 +30,7 @@ export const events = {
   ...dnsEvents,
   ...kernelEvents,
   ...compareEvents,
+  ...helperEvents,
   ...hostsEvents,
 } satisfies EventContract;
 
