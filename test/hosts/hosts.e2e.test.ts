@@ -6,8 +6,9 @@ import { openApp, type E2eApp } from '../support/e2e';
 import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';
 
 // The whole remote-host path in Chromium: add a host over ssh (accepting its fingerprint), then
-// change its firewall from the UI, checked on that host with its own firewall-cmd, follow its
-// firewall-cmd changes live, and see the link drop and come back. This machine stays as it was.
+// change its firewall and its resolv.conf from the UI; every change is checked on that host with
+// its own tools (firewall-cmd, cat), its firewall-cmd changes show up live,
+// the link drops and comes back. This machine stays as it was.
 describe('remote host in the UI', () => {
   let fh: FakeHosts;
   let app: E2eApp;
@@ -78,5 +79,18 @@ describe('remote host in the UI', () => {
       fh.hosts[0]!.blackhole(false);
     }
     await page.locator('[data-testid="current-host"][data-state="connected"]').waitFor({ timeout: 45_000 });
+  });
+
+  it("saves the remote host's resolv.conf", async () => {
+    const { page } = app;
+    await page.getByTestId('nav-dns').click();
+    await page.getByTestId('dns-new-ns').fill('192.0.2.77');
+    await page.getByTestId('dns-new-ns').press('Enter');
+    await page.getByTestId('dns-save').click();
+    await page.getByTestId('dns-write').click();
+    await page.getByTestId('dns-saved').waitFor({ timeout: 30_000 });
+    expect(fh.hosts[0]!.readFile('/etc/resolv.conf')).toContain('nameserver 192.0.2.77');
+    expect(fh.hosts[0]!.readFile('/etc/resolv.conf')).toContain('# fake1');
+    expect(app.pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   });
 });
