@@ -307,6 +307,9 @@ hostname ${name}
 ip link set lo up
 mount -t overlay overlay -o lowerdir=/etc,upperdir=${upper},workdir=${dir}/work /etc
 mount -t tmpfs -o mode=0755 tmpfs /run
+# /var/lib too: HostDeck's helper keeps its backups in /var/lib/hostdeck, and they are the host's own.
+mkdir -p ${dir}/varlib-upper ${dir}/varlib-work
+mount -t overlay overlay -o lowerdir=/var/lib,upperdir=${dir}/varlib-upper,workdir=${dir}/varlib-work /var/lib
 # The host's own /usr/libexec (HostDeck's helper is installed at /usr/libexec/hostdeck there).
 mkdir -p ${dir}/libexec-upper ${dir}/libexec-work
 mount -t overlay overlay -o lowerdir=/usr/libexec,upperdir=${dir}/libexec-upper,workdir=${dir}/libexec-work /usr/libexec
