@@ -1,5 +1,3 @@
-import { readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { ApiError } from '../../shared/api/errors';
 import { catalogEntry, validateValue } from '../../shared/kernel/catalog';
 import type { ApplyOut, UndoEntry, UndoOut } from '../../shared/kernel/contract';
@@ -35,62 +33,69 @@ function errorOf(code: string, detail?: string): { code: string; message: string
   return { code, message: ERRNO_TEXT[code] ?? detail ?? code };
 }
 
-/** The file of a key inside procSys; refuses names that would leave it. */
-export function procPath(procSys: string, key: string): string {
+/** A key checked for use as a /proc/sys name (no "..", empty components, NUL, blanks). */
+function checkedPath(key: string): string {
   const problem = keyProblem(key, { allowGlob: true });
   if (problem) throw new ApiError('INVALID_VALUE', problem);
-  return path.join(procSys, keyToPath(key));
+  return keyToPath(key);
 }
 
-function readCurrent(file: string): { value: string | null; mode: number | null; error: string | null } {
-  let mode: number;
-  try {
-    const st = statSync(file);
-    if (st.isDirectory()) return { value: null, mode: null, error: 'EISDIR' };
-    mode = st.mode & 0o777;
-  } catch (e) {
-    return { value: null, mode: null, error: (e as NodeJS.ErrnoException).code ?? 'ENOENT' };
+type Current = { value: string | null; mode: number | null; error: string | null };
+
+/**
+ * The current values of these /proc/sys paths on the host, through its transport (this
+ * machine's /proc/sys for a local host, the remote's for an SSH host), in one round trip.
+ * Write-only and side-effect entries are listed, not read; a missing name is ENOENT, a
+ * directory EISDIR, a failed read its errno.
+ */
+async function readCurrent(host: Host, paths: string[]): Promise<Map<string, Current>> {
+  const wanted = [...new Set(paths)];
+  const snap = wanted.length ? await host.transport.procSys(wanted) : { entries: [], dirs: [] };
+  const entries = new Map(snap.entries.map((e) => [e.path, e]));
+  const dirs = new Set(snap.dirs);
+  const out = new Map<string, Current>();
+  for (const p of wanted) {
+    const e = entries.get(p);
+    if (!e) out.set(p, { value: null, mode: null, error: dirs.has(p) ? 'EISDIR' : 'ENOENT' });
+    else if (e.state === 'ok') out.set(p, { value: e.value ?? '', mode: e.mode, error: null });
+    else if (e.state === 'unreadable') out.set(p, { value: null, mode: e.error === 'NOT_REGULAR' ? null : e.mode, error: e.error ?? 'EIO' });
+    else out.set(p, { value: null, mode: e.mode, error: null });
   }
-  if ((mode & 0o444) === 0 || file.endsWith('/vm/stat_refresh')) return { value: null, mode, error: null }; // write-only or side effect: not read
-  try {
-    const v = readFileSync(file, 'utf8');
-    return { value: v.endsWith('\n') ? v.slice(0, -1) : v, mode, error: null };
-  } catch (e) {
-    return { value: null, mode, error: (e as NodeJS.ErrnoException).code ?? 'EIO' };
-  }
+  return out;
 }
 
-/** Validates every value with the catalog first: nothing is written if one is invalid. */
-export function validateSettings(host: Host, settings: { key: string; value: string }[]): { key: string; value: string; file: string }[] {
+/** Validates every value with the catalog first (against the host's current values): nothing is written if one is invalid. */
+export async function validateSettings(host: Host, settings: { key: string; value: string }[]): Promise<{ key: string; value: string; path: string }[]> {
   const errors: string[] = [];
   const seen = new Set<string>();
-  const out = settings.map((s) => {
+  const named = settings.map((s) => {
     const key = normalizeKey(s.key);
     if (isGlob(key)) errors.push(`${key}: apply takes exact keys, not globs`);
     if (seen.has(key)) errors.push(`${key} appears twice`);
     seen.add(key);
     const refused = sysctlKeyError(s.key) ?? sysctlValueError(key, s.value);
-    if (refused) {
-      errors.push(refused);
-      return { key, value: s.value, file: '' };
-    }
-    const file = procPath(host.procSys, key);
-    const cur = readCurrent(file);
-    const check = validateValue(catalogEntry(key, cur.value ?? undefined), s.value);
+    if (refused) errors.push(refused);
+    return { key, value: s.value, path: refused ? '' : checkedPath(key) };
+  });
+  const current = await readCurrent(host, named.filter((s) => s.path).map((s) => s.path));
+  const out = named.map((s) => {
+    if (!s.path) return s;
+    const check = validateValue(catalogEntry(s.key, current.get(s.path)?.value ?? undefined), s.value);
     if (!check.ok) errors.push(check.error);
-    return { key, value: check.ok ? check.value : s.value, file };
+    return { ...s, value: check.ok ? check.value : s.value };
   });
   if (errors.length) throw new ApiError('INVALID_VALUE', errors.join('; '), { errors });
   return out;
 }
 
 export async function applySettings(host: Host, settings: { key: string; value: string }[], dryRun: boolean, revertAfterSeconds?: number): Promise<ApplyOut> {
-  const checked = validateSettings(host, settings);
+  const checked = await validateSettings(host, settings);
   const results: Result[] = [];
   if (dryRun) {
+    const current = await readCurrent(host, checked.map((s) => s.path));
     for (const s of checked) {
-      const cur = readCurrent(s.file);
-      const base = { key: s.key, path: path.relative(host.procSys, s.file), value: s.value, previous: cur.value };
+      const cur = current.get(s.path)!;
+      const base = { key: s.key, path: s.path, value: s.value, previous: cur.value };
       if (cur.error) results.push({ ...base, outcome: 'failed', error: errorOf(cur.error), readBack: null, undoable: false });
       else if (cur.mode !== null && (cur.mode & 0o200) === 0) results.push({ ...base, outcome: 'failed', error: errorOf('EACCES'), readBack: cur.value, undoable: false });
       else if (cur.value !== null && norm(cur.value) === norm(s.value)) results.push({ ...base, outcome: 'unchanged', error: null, readBack: cur.value, undoable: false });

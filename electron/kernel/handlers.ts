@@ -8,7 +8,7 @@ import { formatTunedProfile, parseTunedSysctl } from '../../shared/kernel/tuned'
 import { parseKernelVersion } from '../../shared/kernel/version';
 import type { FeatureHandlers } from '../api/handler';
 import type { LiveEntry } from '../../shared/kernel/contract';
-import { requireLocalWrites, shownPath, type Host } from '../hosts/host';
+import { shownPath, type Host } from '../hosts/host';
 import { deleteFileResultSchema, helperBackupDir, writeFileResultSchema } from '../../shared/helper/protocol';
 import { helperWritablePath, sysctlKeyError, sysctlValueError } from '../../shared/helper/rules';
 import { unwrapHelper } from '../helper/call';
@@ -150,12 +150,10 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     return probeNamespaces(kv, k, fresh);
   },
   apply({ host }, input) {
-    // Even a dry run reads this machine's /proc/sys (apply.ts), which is not an SSH host's.
-    requireLocalWrites(host, 'Applying kernel parameters');
+    // Current values come through the host's transport and writes through its helper: local, image and SSH hosts alike.
     return applySettings(host, input.settings, input.dryRun, input.revertAfterSeconds);
   },
   undo({ host }, input) {
-    requireLocalWrites(host, 'Undoing kernel parameters');
     return undoApply(host, input.entries, input.force);
   },
   async checkProfile({ host }, input) {

@@ -6,8 +6,8 @@ import { openApp, type E2eApp } from '../support/e2e';
 import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';
 
 // The whole remote-host path in Chromium: add a host over ssh (accepting its fingerprint), then
-// change its firewall and its resolv.conf from the UI; every change is checked on that host with
-// its own tools (firewall-cmd, cat), its firewall-cmd changes show up live,
+// change its firewall and its resolv.conf and a sysctl from the UI; every change is checked on that host with
+// its own tools (firewall-cmd, cat, sysctl), its firewall-cmd changes show up live,
 // the link drops and comes back. This machine stays as it was.
 describe('remote host in the UI', () => {
   let fh: FakeHosts;
@@ -91,6 +91,25 @@ describe('remote host in the UI', () => {
     await page.getByTestId('dns-saved').waitFor({ timeout: 30_000 });
     expect(fh.hosts[0]!.readFile('/etc/resolv.conf')).toContain('nameserver 192.0.2.77');
     expect(fh.hosts[0]!.readFile('/etc/resolv.conf')).toContain('# fake1');
+    expect(app.pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+  });
+
+  it("applies a net.* sysctl on the remote host from the Kernel page: the plan shows the host's value, its sysctl sees the new one", async () => {
+    const { page } = app;
+    const key = 'net.ipv4.tcp_fin_timeout';
+    const local = readFileSync('/proc/sys/net/ipv4/tcp_fin_timeout', 'utf8');
+    const before = String(Number(local) + 7);
+    const next = String(Number(local) + 13);
+    fh.hosts[0]!.exec(['/usr/sbin/sysctl', '-w', `${key}=${before}`]);
+    await page.getByTestId('nav-kernel').click();
+    await page.getByRole('tab', { name: /Profile/ }).click();
+    await page.getByTestId('kernel-profile-text').fill(`${key} = ${next}`);
+    await page.getByTestId('kernel-apply').click();
+    await expect.poll(() => page.getByTestId(`kernel-apply-plan-${key}`).textContent(), { timeout: 30_000 }).toMatch(new RegExp(`${before}.*${next}`));
+    await page.getByTestId('kernel-apply-go').click();
+    await page.getByTestId('kernel-apply-result').waitFor({ timeout: 30_000 });
+    expect(fh.hosts[0]!.exec(['/usr/sbin/sysctl', '-n', key]).trim()).toBe(next);
+    expect(readFileSync('/proc/sys/net/ipv4/tcp_fin_timeout', 'utf8')).toBe(local);
     expect(app.pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   });
 });

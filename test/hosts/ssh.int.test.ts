@@ -101,6 +101,31 @@ describe('remote hosts over ssh', () => {
     expect(fh.hosts[0]!.exec(['/usr/sbin/sysctl', '-n', 'net.ipv4.ip_forward']).trim()).toBe('1');
   });
 
+  it('kernel.apply and undo on a remote host: the preview shows the remote value, apply and undo change the remote only', async () => {
+    const key = 'net.ipv4.tcp_fin_timeout';
+    const local = readFileSync('/proc/sys/net/ipv4/tcp_fin_timeout', 'utf8').trim();
+    const remoteSysctl = () => fh.hosts[0]!.exec(['/usr/sbin/sysctl', '-n', key]).trim();
+    const before = String(Number(local) + 7);
+    const next = String(Number(local) + 13);
+    fh.hosts[0]!.exec(['/usr/sbin/sysctl', '-w', `${key}=${before}`]);
+    expect(remoteSysctl()).toBe(before);
+
+    const dry = await rt.api.kernel.apply({ settings: [{ key, value: next }], dryRun: true }, { host: 'fake1' });
+    expect(dry.results).toEqual([expect.objectContaining({ key, path: 'net/ipv4/tcp_fin_timeout', previous: before, value: next, outcome: 'planned' })]);
+    expect(remoteSysctl()).toBe(before);
+
+    const applied = await rt.api.kernel.apply({ settings: [{ key, value: next }], dryRun: false }, { host: 'fake1' });
+    expect(applied.results).toEqual([expect.objectContaining({ key, previous: before, outcome: 'applied', readBack: next })]);
+    expect(applied.undo).toEqual([{ key, previous: before, applied: next }]);
+    expect(remoteSysctl()).toBe(next);
+    expect(readFileSync('/proc/sys/net/ipv4/tcp_fin_timeout', 'utf8').trim()).toBe(local);
+
+    const undone = await rt.api.kernel.undo({ entries: applied.undo, force: false }, { host: 'fake1' });
+    expect(undone.results).toEqual([expect.objectContaining({ key, outcome: 'restored', live: before })]);
+    expect(remoteSysctl()).toBe(before);
+    expect(readFileSync('/proc/sys/net/ipv4/tcp_fin_timeout', 'utf8').trim()).toBe(local);
+  });
+
   it('a non-root login with the sudoers line works once the helper is installed', async () => {
     const { host } = await rt.api.hosts.add({ destination: 'deck@fake1' });
     expect(host).toMatchObject({ state: 'connected', privilege: { mode: 'sudo', user: 'deck', helperInstalled: false }, firewalld: 'running' });

@@ -81,7 +81,7 @@ describe('LocalTransport', () => {
 });
 
 describe('handlers talk to the host, never to this machine', () => {
-  it('a host of another transport: reads go to it; file writes go to its helper; apply (still local reads) refuses', async () => {
+  it('a host of another transport: reads go to it; file and sysctl writes go to its helper; apply previews its values', async () => {
     const asked: string[] = [];
     const helperCalls: { verb: string; path?: string }[] = [];
     // A host that is not this machine: it has exactly one file and a two-key kernel.
@@ -110,7 +110,11 @@ describe('handlers talk to the host, never to this machine', () => {
         expect(await p.then(() => null, (e: { code: string }) => e.code)).toBe('NOT_AUTHORIZED');
       }
       expect(helperCalls).toEqual([{ verb: 'write-file', path: '/etc/resolv.conf' }, { verb: 'write-file', path: '/etc/sysctl.d/x.conf' }]);
-      expect(await rt.api.kernel.apply({ settings: [{ key: 'vm.swappiness', value: '10' }], dryRun: true }, on).then(() => null, (e: { code: string }) => e.code)).toBe('UNSUPPORTED');
+      // Apply compares with the host's own values and writes through its helper.
+      const dry = await rt.api.kernel.apply({ settings: [{ key: 'vm.swappiness', value: '10' }], dryRun: true }, on);
+      expect(dry.results).toEqual([expect.objectContaining({ key: 'vm.swappiness', previous: '33', value: '10', outcome: 'planned' })]);
+      expect(await rt.api.kernel.apply({ settings: [{ key: 'vm.swappiness', value: '10' }], dryRun: false }, on).then(() => null, (e: { code: string }) => e.code)).toBe('NOT_AUTHORIZED');
+      expect(helperCalls.at(-1)).toEqual({ verb: 'sysctl-set', path: undefined });
     } finally {
       await rt.dispose();
     }
