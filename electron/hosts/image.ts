@@ -1,5 +1,7 @@
 import { ApiError } from '../../shared/api/errors';
 import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runLocalHelper } from '../helper/local';
 import { TreeTransport, type TreeTransportOptions } from './tree-transport';
@@ -26,7 +28,10 @@ export class ImageTransport extends TreeTransport {
     // system (its /etc through pkexec, its live kernel); an image is neither running nor reachable by it.
     const revertTimer = (request.verb === 'schedule-revert' && request.plan.kind === 'firewall-cmd') || request.verb === 'cancel-revert' || request.verb === 'revert-status';
     if (revertTimer) {
-      return this.busAddress().then((busAddress) => runLocalHelper(request, { ...opts, elevate: false }, { root: this.root, runDir: join(this.root, 'run/hostdeck'), busAddress }));
+      // The timer's bookkeeping is HostDeck's, not the image's: it stays on this machine, private.
+      const runDir = join(tmpdir(), `hostdeck-reverts-${process.getuid?.() ?? 'user'}`);
+      mkdirSync(runDir, { recursive: true, mode: 0o700 });
+      return this.busAddress().then((busAddress) => runLocalHelper(request, { ...opts, elevate: false }, { root: this.root, runDir, busAddress }));
     }
     return Promise.reject(new ApiError('UNSUPPORTED', `The privileged helper runs on live systems; ${this.root} is an image (verb ${request.verb})`));
   }
