@@ -5,6 +5,15 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDebianPackages, ensureSystemdResolvedTree } from './deps.mjs';
 
+// Node 18 (Debian 12's own package) fails deep inside Vite; say what is needed instead (README, Set up).
+{
+  const [maj, min] = process.versions.node.split('.').map(Number);
+  if (maj < 20 || (maj === 20 && min < 19) || (maj > 20 && maj < 22) || (maj === 22 && min < 12)) {
+    console.error(`HostDeck needs Node 20.19+ or 22.12+ (this is ${process.version}); see README.md, "Set up".`);
+    process.exit(1);
+  }
+}
+
 const root = join(import.meta.dirname, '..');
 process.chdir(root);
 const extra = process.argv.slice(2);

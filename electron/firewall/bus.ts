@@ -3,6 +3,18 @@ import { ApiError } from '../../shared/api/errors';
 
 export const DEFAULT_SYSTEM_BUS = 'unix:path=/var/run/dbus/system_bus_socket';
 
+/** The socket a D-Bus address points at: "unix:path=/run/dbus/system_bus_socket" -> the path ("@name" for abstract ones). */
+export function busSocketPath(address: string): string | undefined {
+  for (const part of address.split(';')) {
+    const m = /^unix:(.*)$/.exec(part.trim());
+    if (!m) continue;
+    const kv = Object.fromEntries(m[1]!.split(',').map((x) => [x.slice(0, x.indexOf('=')), x.slice(x.indexOf('=') + 1)]));
+    if (kv.path) return decodeURIComponent(kv.path);
+    if (kv.abstract) return `@${decodeURIComponent(kv.abstract)}`;
+  }
+  return undefined;
+}
+
 /**
  * Connects to a system bus at an explicit address. dbus-next has no connect timeout and a
  * failed socket only emits 'error', so both are turned into a settled promise here.
@@ -18,7 +30,17 @@ export function connectBus(address: string | undefined, timeoutMs = 5000): Promi
       } catch {
         /* already gone */
       }
-      reject(new ApiError('FIREWALLD_NOT_RUNNING', why, { busAddress, cause: cause instanceof Error ? cause.message : cause }));
+      const errno = (cause as { code?: unknown } | undefined)?.code;
+      reject(
+        new ApiError('FIREWALLD_NOT_RUNNING', why, {
+          busAddress,
+          // The bus itself is missing (not firewalld): the status says so and offers no "Start firewalld".
+          noBus: true,
+          socket: busSocketPath(busAddress),
+          errno: typeof errno === 'string' ? errno : undefined,
+          cause: cause instanceof Error ? cause.message : cause,
+        }),
+      );
     };
     const timer = setTimeout(() => fail(`The system bus at ${busAddress} did not answer within ${timeoutMs} ms`), timeoutMs);
     try {

@@ -54,6 +54,9 @@ function dumpText(s: FullState): string {
   return lines.join('\n');
 }
 
+/** " (+ 950 more)" when a list is only a sample of the differing items. */
+const more = (total: number | undefined, shown: number, sign: string) => (total !== undefined && total > shown ? ` (${sign} ${total - shown} more)` : '');
+
 function diffText(d: ObjectDiff[]): string {
   if (!d.length) return 'runtime and permanent are the same';
   return d
@@ -62,7 +65,7 @@ function diffText(d: ObjectDiff[]): string {
       const fields = o.fields.map((f) =>
         f.runtime !== undefined
           ? `  ${f.field}: runtime ${f.runtime} | permanent ${f.permanent}`
-          : `  ${f.field}:${f.runtimeOnly.map((x) => ` +${x}`).join('')}${f.permanentOnly.map((x) => ` -${x}`).join('')}   (+ runtime only, - permanent only)`,
+          : `  ${f.field}:${f.runtimeOnly.map((x) => ` +${x}`).join('')}${more(f.runtimeOnlyCount, f.runtimeOnly.length, '+')}${f.permanentOnly.map((x) => ` -${x}`).join('')}${more(f.permanentOnlyCount, f.permanentOnly.length, '-')}   (+ runtime only, - permanent only)`,
       );
       return [`${o.kind} ${o.name}:`, ...fields].join('\n');
     })
@@ -80,7 +83,9 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
       cli.print(r, !!o.json, (s) =>
         s.running
           ? `firewalld ${s.version} ${s.state?.toLowerCase()} on ${s.busAddress}\ndefault zone: ${s.defaultZone}\npanic mode: ${s.panicMode ? 'ON' : 'off'}`
-          : `firewalld is not running on ${s.busAddress}: ${s.reason ?? ''}`,
+          : s.problem === 'noBus'
+            ? s.reason ?? `No system D-Bus at ${s.busAddress}`
+            : `firewalld is not running on ${s.busAddress}: ${s.reason ?? ''}`,
       );
       if (!r.running) process.exitCode = 3;
     }),

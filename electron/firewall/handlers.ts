@@ -7,6 +7,7 @@ export const firewallHandlers: FeatureHandlers<'firewall'> = {
   state: (ctx, i) => fw(ctx).state(i.refresh),
   zone: (ctx, i) => fw(ctx).zone(i.name, i.layer),
   ipsetEntries: (ctx, i) => fw(ctx).ipsetEntries(i),
+  ipsetEntriesDiff: (ctx, i) => fw(ctx).ipsetEntriesDiff(i),
   differences: (ctx, i) => fw(ctx).differences(i.kind, i.name),
   export: (ctx, i) => fw(ctx).export(i),
   safeApplyCheck: (ctx, i) => fw(ctx).safeApplyCheck(i.change),
@@ -37,7 +38,7 @@ export const firewallHandlers: FeatureHandlers<'firewall'> = {
   setLogDenied: (ctx, i) => fw(ctx).setLogDenied(i.value, i.confirm),
   setPanicMode: (ctx, i) => fw(ctx).setPanicMode(i.enabled, i.confirm),
   startFirewalld: (ctx) => fw(ctx).startFirewalld(),
-  safeApply: (ctx, i) => fw(ctx).safeApply(i.change, i.seconds, i.saveToPermanent),
+  safeApply: (ctx, i) => fw(ctx).safeApply(i.change, i.seconds, i.saveToPermanent, i.confirm),
   safeApplyConfirm: (ctx, i) => fw(ctx).safe.confirm(i.id),
   safeApplyRevert: (ctx, i) => fw(ctx).safe.revert(i.id),
 };

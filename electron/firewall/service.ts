@@ -6,13 +6,23 @@ import type {
   SafeApplySession,
   SafeChange,
 } from '../../shared/firewall/contract';
-import { diffLayers, runtimeChangesLostOnReload } from '../../shared/firewall/diff';
+import {
+  compareEntrySets,
+  diffLayers,
+  effectsText,
+  reloadEffects,
+  runtimeChangesLostOnReload,
+  type CompareEntries,
+  type EntriesComparison,
+} from '../../shared/firewall/diff';
 import { policyToScript, policyToXml, zoneToScript, zoneToXml } from '../../shared/firewall/export';
+import { ipsetUsers, usesText, zoneUsers } from '../../shared/firewall/references';
 import { safeApplyRequired, type GuardedChange } from '../../shared/firewall/safety';
-import type { FullState, IpSet, Layer, LogDenied, ObjectKind, Policy, PolicyPatch, Service, Zone, ZonePatch } from '../../shared/firewall/model';
+import type { FullState, IpSet, Layer, TimedItem, LogDenied, ObjectKind, Policy, PolicyPatch, Service, Zone, ZonePatch } from '../../shared/firewall/model';
 import type { EventHub } from '../api/events';
 import type { HandlerContext } from '../api/handler';
 import type { Host } from '../hosts/host';
+import { busSocketPath } from './bus';
 import { FirewalldClient, type ClientOptions, type ConfigKind } from './client';
 import { isIdempotentOutcome, mapFirewalldError } from './errors';
 import { filterEntries } from './ipset-entries';
@@ -24,7 +34,7 @@ import { ipsetToTuple, policyDict, serviceDict, zoneDict } from './settings';
 import { StateStore } from './state-store';
 import { validateIpsetDefinition, validateIpsetEntries, validateName, validatePolicyPatch, validatePortList, validateZonePatch } from './validate-input';
 import { applyPermanentZonePatch, applyPolicyPatch, applyRuntimeZonePatch } from './zone-writer';
-import { isEmptyPatch } from '../../shared/firewall/patch';
+import { isEmptyPatch, itemKey, itemText, type ListKey } from '../../shared/firewall/patch';
 
 type UpdateResult<T> = { revision: number; object: T; notes: string[] };
 
@@ -59,7 +69,7 @@ export class FirewallService {
       if (!running) this.publishStatus(this.notRunning('firewalld stopped: nobody owns its name on the system bus'));
       else void this.status().then((st) => this.publishStatus(st));
     });
-    this.client.on('busLost', (e) => this.publishStatus(this.notRunning(`Lost the system bus: ${e.message}`)));
+    this.client.on('busLost', (e) => this.publishStatus(this.notRunning(`Lost the system D-Bus at ${this.client.busAddress}: ${e.message}`, 'noBus')));
     // A call past its deadline: say so at once (the status area and the firewall page show it);
     // the first answer afterwards brings the real status back.
     this.client.on('answering', ({ answering, reason }) => {
@@ -75,8 +85,8 @@ export class FirewallService {
     });
   }
 
-  private notRunning(reason: string): FirewallStatus {
-    return { running: false, busAddress: this.client.busAddress, reason, errorCode: 'FIREWALLD_NOT_RUNNING' };
+  private notRunning(reason: string, problem: FirewallStatus['problem'] = 'notRunning'): FirewallStatus {
+    return { running: false, busAddress: this.client.busAddress, busSocket: busSocketPath(this.client.busAddress), reason, errorCode: 'FIREWALLD_NOT_RUNNING', problem };
   }
 
   private publishStatus(s: FirewallStatus): void {
@@ -102,14 +112,57 @@ export class FirewallService {
       };
     } catch (e) {
       const err = mapFirewalldError(e, 'reading the firewalld status');
-      return { running: false, busAddress, reason: err.message, errorCode: String(err.code) };
+      const detail = (err.detail ?? {}) as { noBus?: boolean; errno?: string };
+      const busSocket = busSocketPath(busAddress);
+      if (detail.noBus) {
+        const why = detail.errno === 'ENOENT' ? 'the socket does not exist' : detail.errno === 'ECONNREFUSED' ? 'nothing listens on it' : detail.errno === 'EACCES' ? 'access to it is denied' : err.message;
+        return {
+          running: false,
+          busAddress,
+          busSocket,
+          problem: 'noBus',
+          errorCode: String(err.code),
+          reason: `No system D-Bus: HostDeck tried ${busSocket ?? busAddress} and ${why}. firewalld is managed over the system bus, so it cannot be reached or started without one (is dbus running on this host? is DBUS_SYSTEM_BUS_ADDRESS right?).`,
+        };
+      }
+      const problem = err.code === 'NOT_AUTHORIZED' ? 'notAuthorized' : err.code === 'FIREWALLD_NOT_RUNNING' ? 'notRunning' : 'failed';
+      return { running: false, busAddress, busSocket, reason: err.message, errorCode: String(err.code), problem };
     }
   }
 
   /** The state; from now on the client reconnects by itself so signals keep flowing. */
   async state(refresh = false): Promise<FullState> {
     this.client.keepAlive = true;
-    return this.store.get(refresh);
+    const s = await this.store.get(refresh);
+    return { ...s, timed: this.timedList(s) };
+  }
+
+  /** Runtime items added with a timeout: "zone\0name\0field\0key" -> when they go. */
+  private readonly timed = new Map<string, TimedItem>();
+
+  /** The timed items still there (expired or removed ones are forgotten). */
+  private timedList(s: FullState): TimedItem[] {
+    const now = Date.now();
+    for (const [k, t] of this.timed) {
+      const z = s.runtime.zones[t.name] as Record<string, unknown> | undefined;
+      const value = z?.[t.field];
+      const present = Array.isArray(value) ? value.some((x) => itemText(t.field as ListKey, x) === t.item || itemKey(t.field as ListKey, x) === k.split('\0')[3]) : value === true;
+      if (t.expiresAt <= now || !present) this.timed.delete(k);
+    }
+    return [...this.timed.values()];
+  }
+
+  private rememberTimed(zone: string, effective: ZonePatch, timeout: number): void {
+    const addedAt = Date.now();
+    const expiresAt = addedAt + timeout * 1000;
+    for (const [field, list] of Object.entries(effective.add ?? {})) {
+      if (field === 'interfaces' || field === 'sources') continue;
+      for (const v of (list as unknown[] | undefined) ?? []) {
+        const key = itemKey(field as ListKey, v);
+        this.timed.set(`zone\0${zone}\0${field}\0${key}`, { kind: 'zone', name: zone, field, item: itemText(field as ListKey, v), addedAt, expiresAt });
+      }
+    }
+    if (effective.masquerade === true) this.timed.set(`zone\0${zone}\0masquerade\0on`, { kind: 'zone', name: zone, field: 'masquerade', item: 'on', addedAt, expiresAt });
   }
 
   private async version(): Promise<string> {
@@ -141,9 +194,47 @@ export class FirewallService {
     return { name: input.name, layer: input.layer, total: all.size, matched, offset: input.offset, entries: page };
   }
 
+  /**
+   * Exact entry comparisons for the ipsets both layers have (the digest in the state says
+   * whether they differ; this says which entries).
+   */
+  private async entryComparisons(s: FullState, only?: string): Promise<CompareEntries> {
+    const out = new Map<string, EntriesComparison>();
+    for (const name of Object.keys(s.runtime.ipsets)) {
+      if (!s.permanent.ipsets[name] || (only && name !== only)) continue;
+      try {
+        const [r, p] = await Promise.all([this.store.ipsetEntries('runtime', name), this.store.ipsetEntries('permanent', name)]);
+        out.set(name, compareEntrySets(r, p));
+      } catch {
+        // Entries firewalld cannot list (IPSET_WITH_TIMEOUT): the digest decides.
+      }
+    }
+    return (name) => out.get(name);
+  }
+
   async differences(kind?: ObjectDiff['kind'], name?: string) {
     const s = await this.state();
-    return { revision: s.revision, differences: diffLayers(s, kind, name) };
+    const compare = !kind || kind === 'ipset' ? await this.entryComparisons(s, name) : undefined;
+    return { revision: s.revision, differences: diffLayers(s, kind, name, compare) };
+  }
+
+  /** A page of the entries only one layer of an ipset has (runtime vs permanent, by content). */
+  async ipsetEntriesDiff(input: { name: string; side: 'runtimeOnly' | 'permanentOnly'; offset: number; limit: number; filter: string }) {
+    const s = await this.state();
+    if (!s.runtime.ipsets[input.name] || !s.permanent.ipsets[input.name]) {
+      throw new ApiError('NOT_FOUND', `The ipset "${input.name}" is not in both runtime and permanent: there is nothing to compare`);
+    }
+    const [r, p] = await Promise.all([this.store.ipsetEntries('runtime', input.name), this.store.ipsetEntries('permanent', input.name)]);
+    const [mine, other] = input.side === 'runtimeOnly' ? [r, p] : [p, r];
+    const only = function* () {
+      for (const e of mine) if (!other.has(e)) yield e;
+    };
+    let runtimeOnly = 0;
+    let permanentOnly = 0;
+    for (const e of r) if (!p.has(e)) runtimeOnly++;
+    for (const e of p) if (!r.has(e)) permanentOnly++;
+    const { matched, page } = filterEntries(only(), input.filter, input.offset, input.limit);
+    return { name: input.name, side: input.side, runtimeOnly, permanentOnly, matched, offset: input.offset, entries: page };
   }
 
   async export(input: { kind: 'zone' | 'policy'; name: string; layer: Layer; format: 'xml' | 'script' }) {
@@ -201,6 +292,7 @@ export class FirewallService {
         ? await applyRuntimeZonePatch(this.client, input.name, input.patch, input.timeout ?? 0)
         : await applyPermanentZonePatch(this.client, s.daemon.version, input.name, input.patch);
     const object = await this.refreshed<Zone>(input.layer, 'zone', input.name);
+    if (input.layer === 'runtime' && input.timeout) this.rememberTimed(input.name, res.effective, input.timeout);
     if (res.effective.add?.interfaces?.length || res.effective.add?.sources?.length || res.effective.remove) {
       // Bindings moved between zones: the old zones and the active-zone map changed too.
       if (input.layer === 'runtime') await this.store.refreshGlobal();
@@ -229,8 +321,28 @@ export class FirewallService {
     return this.rev();
   }
 
-  renameZone = (name: string, newName: string) => (validateName('zone', newName), this.configOp('zone', name, 'rename', [newName]));
-  deleteZone = (name: string) => this.configOp('zone', name, 'remove');
+  /** A zone that permanent policies name cannot go away (or change its name) under them: the next reload would fail. */
+  private async refuseZoneInUse(name: string, verb: 'delete' | 'rename'): Promise<void> {
+    const users = zoneUsers((await this.state()).permanent, name);
+    if (users.length) {
+      throw new ApiError(
+        'IN_USE',
+        `The zone ${name} is still used by ${usesText(users)}. Change those first: to ${verb} it now would make the next reload fail.`,
+        { users },
+      );
+    }
+  }
+
+  async renameZone(name: string, newName: string) {
+    validateName('zone', newName);
+    await this.refuseZoneInUse(name, 'rename');
+    return this.configOp('zone', name, 'rename', [newName]);
+  }
+
+  async deleteZone(name: string) {
+    await this.refuseZoneInUse(name, 'delete');
+    return this.configOp('zone', name, 'remove');
+  }
   loadZoneDefaults = (name: string) => this.configOp('zone', name, 'loadDefaults');
 
   async setDefaultZone(name: string, acknowledgeRisk = false) {
@@ -313,7 +425,23 @@ export class FirewallService {
     return { ...this.rev(), object: await this.refreshed<IpSet>('permanent', 'ipset', input.name), notes: ['The new ipset reaches runtime on reload.'] };
   }
 
-  deleteIpset = (name: string) => this.configOp('ipset', name, 'remove');
+  /**
+   * firewalld deletes a permanent ipset that permanent zones or policies still use, and its next
+   * reload then fails (INVALID_IPSET) and leaves it FAILED: refused here, naming the users.
+   */
+  async deleteIpset(name: string) {
+    const s = await this.state();
+    if (!s.permanent.ipsets[name]) throw new ApiError('NOT_FOUND', `There is no permanent ipset named "${name}"`);
+    const users = ipsetUsers(s.permanent, name);
+    if (users.length) {
+      throw new ApiError(
+        'IN_USE',
+        `The ipset ${name} is still used by ${usesText(users)}. Remove those first: deleting it now would make the next reload fail.`,
+        { users },
+      );
+    }
+    return this.configOp('ipset', name, 'remove');
+  }
 
   /**
    * Bulk entry changes: one setEntries call with the whole new list instead of one call (and
@@ -363,19 +491,20 @@ export class FirewallService {
 
   // --- global ---
 
-  private async lostOnReload(): Promise<ObjectDiff[]> {
-    const s = await this.state();
-    return runtimeChangesLostOnReload(diffLayers(s));
-  }
-
   private async requireReloadConfirmation(what: string, confirm: boolean): Promise<void> {
     if (confirm) return;
-    const lost = await this.lostOnReload();
+    const s = await this.state();
+    const diffs = diffLayers(s, undefined, undefined, await this.entryComparisons(s));
+    const lost = runtimeChangesLostOnReload(diffs);
     if (lost.length) {
+      const effects = reloadEffects(diffs);
+      const lostText = effectsText([...effects.lost, ...effects.changed.filter((e) => lost.some((d) => d.kind === e.kind && d.name === e.name))]);
       throw new ApiError(
         'NEEDS_CONFIRMATION',
-        `${what} discards runtime changes that are not saved to permanent (${lost.map((d) => `${d.kind} ${d.name}`).join(', ')}). Save them first or confirm.`,
-        { differences: lost },
+        `${what} discards runtime changes that are not saved to permanent: ${lostText}.` +
+          (effects.gained.length ? ` It also adds what only permanent has: ${effectsText(effects.gained)}.` : '') +
+          ' Save them to permanent first (Runtime → permanent), or confirm to go ahead anyway.',
+        { differences: lost, lost: effects.lost, gained: effects.gained, changed: effects.changed, confirmWith: 'confirm' },
       );
     }
   }
@@ -466,7 +595,7 @@ export class FirewallService {
 
   // --- safe apply ---
 
-  async safeApply(change: SafeChange, seconds: number, saveToPermanent: boolean): Promise<SafeApplySession> {
+  async safeApply(change: SafeChange, seconds: number, saveToPermanent: boolean, confirm = false): Promise<SafeApplySession> {
     const s = await this.state();
     const decision = await this.safeApplyCheck(change);
     const summary = change.type === 'defaultZone' ? `Default zone ${s.global.defaultZone} → ${change.name} (runtime and firewalld.conf)` : describeChange(change);
@@ -518,7 +647,7 @@ export class FirewallService {
       const { target, short, description, ingressPriority, egressPriority, ...runtimePart } = change.patch;
       if ([target, short, description, ingressPriority, egressPriority].some((x) => x !== undefined)) {
         // The target is permanent-only in firewalld: change permanent and reload, revert the same way.
-        await this.requireReloadConfirmation('Safe-applying a zone target reloads firewalld and', false);
+        await this.requireReloadConfirmation('Safe-applying a zone target reloads firewalld and', confirm);
         const res = await applyPermanentZonePatch(this.client, v, change.name, change.patch);
         await this.doReload();
         return {

@@ -1,3 +1,4 @@
+import { entriesDigest } from '../../shared/firewall/ipset-digest';
 import { Variant } from '@jellybrick/dbus-next';
 import { ApiError } from '../../shared/api/errors';
 import type { ForwardPort, Helper, IcmpType, IpSet, ObjectMeta, Policy, Port, PortProtocol, Service, Zone } from '../../shared/firewall/model';
@@ -119,6 +120,7 @@ export function ipsetFromTuple(name: string, raw: unknown): { ipset: IpSet; entr
       type: str(t[3]),
       options: Object.fromEntries(Object.entries((t[4] ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)])),
       entryCount: entries.length,
+      entriesHash: entriesDigest(entries),
     },
     entries,
   };

@@ -1,3 +1,4 @@
+import { entriesDigest } from '../../shared/firewall/ipset-digest';
 import type { EventName, EventPayload } from '../../shared/api/contract';
 import type { ObjectChange } from '../../shared/firewall/contract';
 import type { FullState, Layer, LayerState, ObjectKind } from '../../shared/firewall/model';
@@ -112,6 +113,7 @@ export class StateStore {
       runtime: runtime.layer,
       permanent: permanent.layer,
       loadedAt: Date.now(),
+      timed: [],
     };
     if (gen === this.generation) this.state = state;
     return state;
@@ -138,7 +140,10 @@ export class StateStore {
     const set = new Set(entries);
     this.entries.set(`${layer}\0${name}`, set);
     const obj = this.state?.[layer].ipsets[name];
-    if (obj) obj.entryCount = set.size;
+    if (obj) {
+      obj.entryCount = set.size;
+      obj.entriesHash = entriesDigest(set);
+    }
     this.scheduleEntriesEvent(layer, name);
   }
 
@@ -255,6 +260,10 @@ export class StateStore {
     const keys = [...this.pendingKeys];
     this.pendingKeys.clear();
     if (this.disposed || !this.state) return;
+    // A full read already under way may have read these objects before the change that
+    // signalled them (firewall-cmd right after a reload): let it finish, then re-read them.
+    if (this.loading) await this.loading.catch(() => undefined);
+    if (this.disposed || !this.state) return;
     if (keys.includes('full') || this.fullReloadPending) {
       try {
         const s = await this.load();
@@ -349,11 +358,17 @@ export class StateStore {
     const t = setTimeout(() => {
       this.entryEventTimers.delete(key);
       if (!this.state) return;
-      const count = this.entries.get(key)?.size ?? this.state[layer].ipsets[name]?.entryCount ?? 0;
+      const set = this.entries.get(key);
       const obj = this.state[layer].ipsets[name];
-      if (obj) obj.entryCount = count;
+      const count = set?.size ?? obj?.entryCount ?? 0;
+      // The digest is what runtime/permanent differences are judged by: recomputed from the entries, never guessed from the count.
+      const entriesHash = set ? entriesDigest(set) : (obj?.entriesHash ?? '');
+      if (obj) {
+        obj.entryCount = count;
+        obj.entriesHash = entriesHash;
+      }
       this.state.revision = ++this.revision;
-      this.emit('firewall.ipsetEntriesChanged', { revision: this.revision, layer, name, entryCount: count });
+      this.emit('firewall.ipsetEntriesChanged', { revision: this.revision, layer, name, entryCount: count, entriesHash });
     }, ENTRY_EVENT_MS);
     this.entryEventTimers.set(key, t);
   }

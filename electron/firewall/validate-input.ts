@@ -67,6 +67,7 @@ function richContext(layer: LayerState | undefined) {
   if (!layer) return {};
   return {
     services: Object.keys(layer.services),
+    serviceDefs: Object.fromEntries(Object.values(layer.services).map((v) => [v.name, { destination: v.destination, includes: v.includes }])),
     icmptypes: Object.values(layer.icmptypes).map((i) => ({ name: i.name, destinations: i.destinations })),
     ipsets: Object.values(layer.ipsets).map((s) => ({ name: s.name, type: s.type, family: s.options.family })),
   };

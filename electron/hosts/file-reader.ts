@@ -65,22 +65,24 @@ export async function readTree(ctx: TreeContext, requests: ReadRequest[], deadli
   let mounts: Promise<Set<string>> | undefined;
   const mountPoints = () => (mounts ??= readMountPoints());
   let next = 0;
+  // One deadline for the whole call: a hung file system (FUSE, NFS) cannot stretch it per request.
+  const end = Date.now() + deadlineMs;
   const worker = async () => {
     while (next < requests.length) {
       const i = next++;
       const req = requests[i]!;
-      out[i] = await withDeadline(readOne(ctx, req, mountPoints), deadlineMs, req);
+      out[i] = await withDeadline(readOne(ctx, req, mountPoints), Math.max(0, end - Date.now()), req, deadlineMs);
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, requests.length) }, worker));
   return out;
 }
 
-async function withDeadline(p: Promise<FileFacts>, ms: number, req: ReadRequest): Promise<FileFacts> {
+async function withDeadline(p: Promise<FileFacts>, ms: number, req: ReadRequest, total: number): Promise<FileFacts> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<FileFacts>((resolve) => {
     timer = setTimeout(
-      () => resolve({ path: String(req.path), type: 'missing', error: { code: 'TIMEOUT', message: `${String(req.path)}: no answer from the file system within ${ms} ms` } }),
+      () => resolve({ path: String(req.path), type: 'missing', error: { code: 'TIMEOUT', message: `${String(req.path)}: no answer from the file system within ${total} ms` } }),
       ms,
     );
   });

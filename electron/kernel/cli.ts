@@ -116,16 +116,17 @@ export const registerKernelCommands: RegisterCommands = (program, cli) => {
     kernel
       .command('export')
       .description('Pod, kubelet or node snippets for the sysctls of a sysctl.d file or TuneD profile')
-      .argument('<kind>', 'pod | kubelet | node')
+      .argument('<kind>', 'pod | kubelet | node | sandbox (Alibaba Cloud ACK secure-sandbox pods)')
       .requiredOption('--from <file>', 'sysctl.d file or TuneD profile with the settings'),
   ).action(async (kind: string, o: TargetOpts & { from: string }) => {
     try {
-      if (kind !== 'pod' && kind !== 'kubelet' && kind !== 'node') throw new ApiError('INVALID_INPUT', `Unknown export "${kind}": use pod, kubelet or node`);
+      if (kind !== 'pod' && kind !== 'kubelet' && kind !== 'node' && kind !== 'sandbox') throw new ApiError('INVALID_INPUT', `Unknown export "${kind}": use pod, kubelet, node or sandbox`);
       const settings = settingsFromFile(o.from);
       if (!settings.length) throw new ApiError('INVALID_INPUT', `${o.from} sets no sysctl`);
       const r = await cli.api().kernel.export({ ...target(o), kind, settings });
       cli.print(r, !!o.json, (d) =>
         [
+          ...d.problems.map((p) => `# ${p.severity}: ${p.message}`),
           ...d.documents.flatMap((doc) => [`# --- ${doc.title}`, doc.text.trimEnd()]),
           '# --- Why each key went where',
           ...d.placements.map((p) => `# ${p.key}=${p.value}: ${p.target} (${p.status}) - ${p.reason}`),

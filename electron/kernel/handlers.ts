@@ -206,7 +206,9 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
   async export({ host }, input) {
     for (const s of input.settings) checkKey(s.key);
     const opts = await targetOpts(host, input);
-    return guard(() => exportSnippets(input.kind, input.settings, { ...opts, name: input.name }));
+    // The host's own names count as known keys (module and driver keys the catalog lacks); their values give a type.
+    const live = new Map([...(await liveOf(host, input.settings.map((s) => normalizeKey(s.key))))].map(([k, e]) => [k, e.value]));
+    return guard(() => exportSnippets(input.kind, input.settings, { ...opts, name: input.name, live }));
   },
   importTuned(_ctx, input) {
     return parseTunedSysctl(input.text);

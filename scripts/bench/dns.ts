@@ -1,3 +1,4 @@
+import { checkText, planText } from '../../shared/dns/check';
 import { diagnose } from '../../shared/dns/diagnostics';
 import { planGlibc, planMusl } from '../../shared/dns/plan';
 import { corpus } from '../../test/dns/corpus';
@@ -30,4 +31,34 @@ export default async function bench(r: BenchReporter): Promise<void> {
     return;
   }
   r.ratio('dns: analyse one file vs one getent ahosts lookup (netns)', perFile, 'getent ahosts', anchorMs, '< 0.1');
+
+  // A hostile 1 MiB resolv.conf (the request limit): what `dns check` and `dns plan` run on it.
+  const big = hostileResolvConf(1024 * 1024);
+  const bigMs = await medianMs(() => {
+    checkText(big, 'glibc', { hostname: 'host.corp.example' });
+    planText('api.example.com', big, 'glibc');
+    planText('api.example.com', big, 'musl');
+  }, 3);
+  r.ratio('dns: check + 2 plans of a hostile 1 MiB resolv.conf vs one getent ahosts lookup', bigMs, 'getent ahosts', anchorMs, 'well under 1 s');
+}
+
+/** Every line kind that used to cost quadratic time, repeated up to `bytes`. */
+function hostileResolvConf(bytes: number): string {
+  const lines = [
+    'nameserver 10.0.0.1',
+    'nameserver fe80::1%',
+    'options ndots:20 timeout:0 attempts:9 rotatex foo # c',
+    'search a.example b.example # comment',
+    'sortlist 10.0.0.0/24 10.1.0.0&255.255.0.0',
+    'Nameserver 192.0.2.1\r',
+    'domain x.example y.example',
+  ];
+  const parts: string[] = [];
+  let n = 0;
+  for (let i = 0; n < bytes; i++) {
+    const l = `${lines[i % lines.length]}\n`;
+    parts.push(l);
+    n += l.length;
+  }
+  return parts.join('').slice(0, bytes);
 }

@@ -16,6 +16,7 @@ export const errorCodes = [
   'NEEDS_CONFIRMATION', // a dangerous change was sent without `confirm`
   'NOT_AUTHORIZED', // polkit / permissions said no
   'CONFLICT', // the file or object changed since it was read
+  'IN_USE', // still referenced elsewhere (an ipset a zone uses); detail names the users
   'IO_ERROR',
   'PARSE_ERROR',
   'INVALID_VALUE',

@@ -20,10 +20,11 @@ export const diagnosticSchema = z.object({
   message: z.string(),
   fix: z.string(),
   dangerous: z.boolean().optional(),
-  /** The fix as a one-line edit (replace or delete that line), when it can be applied mechanically. */
+  /** The fix as a one-line edit (replace, split or delete that line), when it can be applied mechanically. */
   edit: z
     .discriminatedUnion('kind', [
       z.object({ kind: z.literal('replaceLine'), line: z.number().int(), text: z.string() }),
+      z.object({ kind: z.literal('splitLine'), line: z.number().int(), lines: z.array(z.string()).min(1) }),
       z.object({ kind: z.literal('deleteLine'), line: z.number().int() }),
     ])
     .optional(),

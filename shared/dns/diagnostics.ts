@@ -24,8 +24,8 @@ export interface Diagnostic {
   edit?: LineEdit;
 }
 
-/** A fix that touches exactly one line: replace its text (byte string, no "\n") or delete it. */
-export type LineEdit = { kind: 'replaceLine'; line: number; text: string } | { kind: 'deleteLine'; line: number };
+/** A fix that touches exactly one line: replace its text (byte string, no "\n"), split it into several lines, or delete it. */
+export type LineEdit = { kind: 'replaceLine'; line: number; text: string } | { kind: 'splitLine'; line: number; lines: string[] } | { kind: 'deleteLine'; line: number };
 
 const KEYWORDS = ['nameserver', 'search', 'domain', 'options', 'sortlist'] as const;
 
@@ -70,7 +70,9 @@ export function diagnose(input: string | RcDocument, opts: GlibcReadOptions & Mu
   doc.lines.forEach((l, i) => {
     const n = i + 1;
     const raw = l.text;
-    const line = cLine(l).replace(/\n$/, '');
+    // The line as the C code sees it (up to a NUL), without its newline: cLine() minus the "\n".
+    const nul = raw.indexOf('\0');
+    const line = nul >= 0 ? raw.slice(0, nul) : raw;
     if (raw.includes('\0')) {
       add({ line: n, code: 'NUL_BYTE', severity: 'warning', message: 'This line contains a NUL byte: the resolvers stop reading the line there.', fix: 'Remove the NUL byte.' });
     }
@@ -323,8 +325,12 @@ function lineFix(code: string, raw: string, line: number): LineEdit | undefined 
     case 'INLINE_COMMENT_SEARCH':
     case 'INLINE_COMMENT_OPTIONS':
     case 'INLINE_COMMENT_NAMESERVER': {
+      // The comment moves to a line of its own above the setting (in the first column, where it is one).
       const head = beforeInlineComment(body) ?? /^(\S+[ \t]+[^ \t#;]+)[#;]/.exec(body)?.[1];
-      return head !== undefined ? replace(trimBlanksEnd(head) + cr) : undefined;
+      if (head === undefined) return undefined;
+      let c = head.length;
+      while (body[c] === ' ' || body[c] === '\t') c++;
+      return moveComment(trimBlanksEnd(head) + cr, trimBlanksEnd(body.slice(c)), line);
     }
     case 'INDENTED_KEYWORD':
     case 'INDENTED_COMMENT':
@@ -345,7 +351,9 @@ function lineFix(code: string, raw: string, line: number): LineEdit | undefined 
     case 'INVALID_NAMESERVER': {
       const tok = body.slice(10).replace(/^[ \t]+/, '').split(/[ \t]/)[0] ?? '';
       const cand = /^\[(.+)\]$/.exec(tok)?.[1] ?? /^([\d.]+):\d+$/.exec(tok)?.[1] ?? /^([^#;]+)[#;]/.exec(tok)?.[1];
-      return cand && readGlibc(`nameserver ${cand}\n`).nameservers.length === 1 ? replace(`nameserver ${cand}${cr}`) : undefined;
+      if (!cand || readGlibc(`nameserver ${cand}\n`).nameservers.length !== 1) return undefined;
+      const comment = /^[^#;]+([#;].*)$/.exec(body.slice(body.indexOf(tok)))?.[1];
+      return comment && tok.startsWith(cand) && /[#;]/.test(tok) ? moveComment(`nameserver ${cand}${cr}`, trimBlanksEnd(comment), line) : replace(`nameserver ${cand}${cr}`);
     }
     case 'SORTLIST_CIDR':
       return replace(
@@ -359,6 +367,11 @@ function lineFix(code: string, raw: string, line: number): LineEdit | undefined 
     default:
       return undefined;
   }
+}
+
+/** The setting without its comment, and the comment on its own line just above (nothing is lost). */
+function moveComment(setting: string, comment: string, line: number): LineEdit {
+  return { kind: 'splitLine', line, lines: [comment, setting] };
 }
 
 const LINE_FIX_CODES = new Set([

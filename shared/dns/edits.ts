@@ -11,6 +11,8 @@ export type Edit =
   | { kind: 'setSearch'; domains: string[] }
   | { kind: 'setOption'; name: string; value: number | boolean | null }
   | { kind: 'replaceLine'; line: number; text: string }
+  /** Replaces one line by several (a setting and its comment on a line of its own). */
+  | { kind: 'splitLine'; line: number; lines: string[] }
   | { kind: 'deleteLine'; line: number };
 
 function isKw(l: RcLine, kw: string): boolean {
@@ -34,6 +36,13 @@ export function applyEdit(doc: RcDocument, edit: Edit): RcDocument {
     case 'replaceLine': {
       if (edit.line < 1 || edit.line > lines.length) throw new RangeError(`No line ${edit.line}`);
       lines[edit.line - 1]!.text = edit.text;
+      break;
+    }
+    case 'splitLine': {
+      if (edit.line < 1 || edit.line > lines.length) throw new RangeError(`No line ${edit.line}`);
+      if (edit.lines.length === 0) throw new RangeError('splitLine needs at least one line');
+      const old = lines[edit.line - 1]!;
+      lines.splice(edit.line - 1, 1, ...edit.lines.map((text, i) => ({ ...old, text, eol: i === edit.lines.length - 1 ? old.eol : '\n' })));
       break;
     }
     case 'deleteLine': {

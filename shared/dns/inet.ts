@@ -51,7 +51,7 @@ export function inetAtonExact(s: string): number | null {
 }
 
 export function ipv4ToString(word: number): string {
-  return [24, 16, 8, 0].map((sh) => Math.floor(word / 2 ** sh) % 256).join('.');
+  return `${Math.floor(word / 2 ** 24) % 256}.${Math.floor(word / 2 ** 16) % 256}.${Math.floor(word / 2 ** 8) % 256}.${word % 256}`;
 }
 
 function hexValue(c: string | undefined): number {

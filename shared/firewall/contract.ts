@@ -21,6 +21,13 @@ export const firewallStatusSchema = z.object({
   /** Why it is not reachable, in plain words (bus missing, daemon not on the bus, ...). */
   reason: z.string().optional(),
   errorCode: z.string().optional(),
+  /**
+   * What is missing when not running: `noBus` (no system D-Bus at busAddress: starting firewalld
+   * cannot help), `notRunning` (the bus is there, firewalld is not on it), `notAuthorized`, `failed`.
+   */
+  problem: z.enum(['noBus', 'notRunning', 'notAuthorized', 'failed']).optional(),
+  /** The bus socket HostDeck tried (from busAddress). */
+  busSocket: z.string().optional(),
   version: z.string().optional(),
   state: z.string().optional(),
   defaultZone: z.string().optional(),
@@ -79,6 +86,12 @@ export const fieldDiffSchema = z.object({
   /** For scalar fields: both values as text. */
   runtime: z.string().optional(),
   permanent: z.string().optional(),
+  /**
+   * Totals when the lists above are only a sample (ipset entries: the first ones, the rest are
+   * read page by page with firewall.ipsetEntriesDiff).
+   */
+  runtimeOnlyCount: z.number().int().optional(),
+  permanentOnlyCount: z.number().int().optional(),
 });
 export const objectDiffSchema = z.object({
   kind: z.enum(['zone', 'policy', 'service', 'ipset']),
@@ -139,6 +152,27 @@ export const firewallContract = {
       name: z.string(),
       layer: layerSchema,
       total: z.number().int(),
+      matched: z.number().int(),
+      offset: z.number().int(),
+      entries: z.array(z.string()),
+    }),
+  }),
+  ipsetEntriesDiff: operation({
+    summary: 'A page of the entries only the runtime (or only the permanent) ipset has, compared by content',
+    input: z.object({
+      name,
+      side: z.enum(['runtimeOnly', 'permanentOnly']),
+      offset: z.number().int().nonnegative().default(0),
+      limit: z.number().int().positive().max(10_000).default(500),
+      filter: z.string().max(200).default(''),
+    }),
+    output: z.object({
+      name: z.string(),
+      side: z.enum(['runtimeOnly', 'permanentOnly']),
+      /** How many entries only runtime / only permanent has. */
+      runtimeOnly: z.number().int(),
+      permanentOnly: z.number().int(),
+      /** Entries of `side` matching the filter. */
       matched: z.number().int(),
       offset: z.number().int(),
       entries: z.array(z.string()),
@@ -354,6 +388,8 @@ export const firewallContract = {
       change: safeChangeSchema,
       seconds: z.number().int().min(5).max(3600).default(60),
       saveToPermanent: z.boolean().default(true),
+      /** Needed when applying reloads firewalld (a zone target) and runtime-only changes would be lost. */
+      confirm: z.boolean().default(false),
     }),
     output: safeApplySessionSchema,
     mutates: true,
@@ -398,6 +434,8 @@ export const firewallEvents = {
     layer: layerSchema,
     name: z.string(),
     entryCount: z.number().int(),
+    /** The new digest of the entries (runtime vs permanent are compared by it). */
+    entriesHash: z.string().optional(),
   }),
   'firewall.safeApplyChanged': safeApplySessionSchema,
 };

@@ -6,6 +6,7 @@
 import type { ObjectDiff } from './contract';
 import type { FullState, LayerState } from './model';
 import { itemKey, itemText, type ListKey } from './patch';
+import { itemWord, settingWord, valueWords } from './words';
 
 export type DiffKind = ObjectDiff['kind'];
 export type FieldDiff = ObjectDiff['fields'][number];
@@ -19,8 +20,53 @@ const FIELDS: Record<DiffKind, { lists: Array<ListKey | 'modules' | 'helpers' | 
   zone: { lists: [...COMMON_LISTS, ...RULE_LISTS, 'interfaces', 'sources'], scalars: ['target', 'masquerade', 'forward', 'icmpBlockInversion', 'short', 'description'] },
   policy: { lists: [...COMMON_LISTS, ...RULE_LISTS, 'ingressZones', 'egressZones'], scalars: ['target', 'priority', 'masquerade', 'disable', 'short', 'description'] },
   service: { lists: [...COMMON_LISTS, 'modules', 'helpers', 'includes'], scalars: ['short', 'description', 'destination.ipv4', 'destination.ipv6'] },
-  ipset: { lists: [], scalars: ['type', 'options', 'short', 'entryCount'] },
+  // Entries are compared by content (see entriesField), never by their number alone.
+  ipset: { lists: [], scalars: ['type', 'options', 'short', 'description'] },
 };
+
+/** The exact entry differences of one ipset (the Node side has the entries; the page only their digest). */
+export interface EntriesComparison {
+  /** A sample of the entries only runtime / only permanent has (at most ENTRY_SAMPLE). */
+  runtimeOnly: string[];
+  permanentOnly: string[];
+  runtimeOnlyCount: number;
+  permanentOnlyCount: number;
+}
+export type CompareEntries = (name: string) => EntriesComparison | undefined;
+
+/** How many differing entries a difference carries inline; the rest are paged. */
+export const ENTRY_SAMPLE = 50;
+
+/** Compares two entry sets exactly (Node side), keeping a sample of each side. */
+export function compareEntrySets(runtime: ReadonlySet<string>, permanent: ReadonlySet<string>, sample = ENTRY_SAMPLE): EntriesComparison {
+  const out: EntriesComparison = { runtimeOnly: [], permanentOnly: [], runtimeOnlyCount: 0, permanentOnlyCount: 0 };
+  for (const e of runtime) {
+    if (permanent.has(e)) continue;
+    if (out.runtimeOnlyCount++ < sample) out.runtimeOnly.push(e);
+  }
+  for (const e of permanent) {
+    if (runtime.has(e)) continue;
+    if (out.permanentOnlyCount++ < sample) out.permanentOnly.push(e);
+  }
+  return out;
+}
+
+/**
+ * The entries field of an ipset difference: exact when the entries are at hand, otherwise
+ * judged by the digest (and count), with both sides' sizes as text.
+ */
+function entriesField(out: FieldDiff[], name: string, r: Obj, p: Obj, compare?: CompareEntries) {
+  const exact = compare?.(name);
+  if (exact) {
+    if (exact.runtimeOnlyCount || exact.permanentOnlyCount) out.push({ field: 'entries', ...exact });
+    return;
+  }
+  const rc = Number(r.entryCount ?? 0);
+  const pc = Number(p.entryCount ?? 0);
+  if (rc !== pc || String(r.entriesHash ?? '') !== String(p.entriesHash ?? '')) {
+    out.push({ field: 'entries', runtimeOnly: [], permanentOnly: [], runtime: `${rc} entries`, permanent: `${pc} entries` });
+  }
+}
 
 function listDiff(out: FieldDiff[], field: string, r: unknown[], p: unknown[]) {
   const known = field in { modules: 1, helpers: 1, includes: 1 } ? undefined : (field as ListKey);
@@ -42,9 +88,10 @@ function scalarOf(o: Obj, field: string): unknown {
 /** A missing optional flag (firewalld too old to report it) equals false; a missing text equals "". */
 const same = (r: unknown, p: unknown) => r === p || ((r === undefined || r === false || r === '') && (p === undefined || p === false || p === ''));
 
-function fieldsOf(kind: DiffKind, r: Obj, p: Obj): FieldDiff[] {
+function fieldsOf(kind: DiffKind, name: string, r: Obj, p: Obj, compare?: CompareEntries): FieldDiff[] {
   const out: FieldDiff[] = [];
   for (const f of FIELDS[kind].lists) listDiff(out, f, (r[f] as unknown[] | undefined) ?? [], (p[f] as unknown[] | undefined) ?? []);
+  if (kind === 'ipset') entriesField(out, name, r, p, compare);
   for (const f of FIELDS[kind].scalars) {
     const rv = scalarOf(r, f);
     const pv = scalarOf(p, f);
@@ -56,11 +103,11 @@ function fieldsOf(kind: DiffKind, r: Obj, p: Obj): FieldDiff[] {
 const LAYER_KEY = { zone: 'zones', policy: 'policies', service: 'services', ipset: 'ipsets' } as const;
 
 /** One object's differences; undefined when both layers agree (or neither has it). */
-export function diffObject(kind: DiffKind, name: string, runtime: object | undefined, permanent: object | undefined): ObjectDiff | undefined {
+export function diffObject(kind: DiffKind, name: string, runtime: object | undefined, permanent: object | undefined, compare?: CompareEntries): ObjectDiff | undefined {
   if (!runtime && !permanent) return undefined;
   if (!permanent) return { kind, name, status: 'runtimeOnly', fields: [] };
   if (!runtime) return { kind, name, status: 'permanentOnly', fields: [] };
-  const fields = fieldsOf(kind, runtime as Obj, permanent as Obj);
+  const fields = fieldsOf(kind, name, runtime as Obj, permanent as Obj, compare);
   return fields.length ? { kind, name, status: 'changed', fields } : undefined;
 }
 
@@ -71,13 +118,13 @@ export function objectNames(state: Pick<FullState, 'runtime' | 'permanent'>, kin
 }
 
 /** Every object that differs between the layers, optionally only of one kind or name. */
-export function diffLayers(state: { runtime: LayerState; permanent: LayerState }, kindFilter?: DiffKind, nameFilter?: string): ObjectDiff[] {
+export function diffLayers(state: { runtime: LayerState; permanent: LayerState }, kindFilter?: DiffKind, nameFilter?: string, compare?: CompareEntries): ObjectDiff[] {
   const out: ObjectDiff[] = [];
   for (const kind of Object.keys(LAYER_KEY) as DiffKind[]) {
     if (kindFilter && kind !== kindFilter) continue;
     for (const name of objectNames(state, kind)) {
       if (nameFilter && name !== nameFilter) continue;
-      const d = diffObject(kind, name, state.runtime[LAYER_KEY[kind]][name], state.permanent[LAYER_KEY[kind]][name]);
+      const d = diffObject(kind, name, state.runtime[LAYER_KEY[kind]][name], state.permanent[LAYER_KEY[kind]][name], compare);
       if (d) out.push(d);
     }
   }
@@ -88,7 +135,7 @@ export function diffLayers(state: { runtime: LayerState; permanent: LayerState }
 export function diffCount(d: ObjectDiff | undefined): number {
   if (!d) return 0;
   if (d.status !== 'changed') return 1;
-  return d.fields.reduce((n, f) => n + (f.runtime !== undefined ? 1 : f.runtimeOnly.length + f.permanentOnly.length), 0);
+  return d.fields.reduce((n, f) => n + (f.runtime !== undefined ? 1 : (f.runtimeOnlyCount ?? f.runtimeOnly.length) + (f.permanentOnlyCount ?? f.permanentOnly.length)), 0);
 }
 
 /** The difference of one field, if any. */
@@ -101,7 +148,8 @@ const RUNTIME_SCALARS: Record<DiffKind, string[]> = {
   zone: ['masquerade', 'forward', 'icmpBlockInversion'],
   policy: ['masquerade', 'target', 'priority'],
   service: [],
-  ipset: ['entryCount'],
+  // Entries compared by digest only (direction unknown): runtime may hold some permanent lacks.
+  ipset: ['entries'],
 };
 
 /** The differences a reload would throw away: runtime-only items, runtime edits of scalars, runtime-only objects. */
@@ -109,6 +157,67 @@ export function runtimeChangesLostOnReload(diffs: ObjectDiff[]): ObjectDiff[] {
   return diffs.filter(
     (d) =>
       d.status === 'runtimeOnly' ||
-      (d.status === 'changed' && d.fields.some((f) => f.runtimeOnly.length > 0 || (f.runtime !== undefined && RUNTIME_SCALARS[d.kind].includes(f.field)))),
+      (d.status === 'changed' &&
+        d.fields.some((f) => f.runtimeOnly.length > 0 || (f.runtimeOnlyCount ?? 0) > 0 || (f.runtime !== undefined && RUNTIME_SCALARS[d.kind].includes(f.field)))),
   );
+}
+
+/** One line of what a reload does: "port 8080/tcp in zone public". */
+export interface ReloadEffect {
+  kind: DiffKind;
+  name: string;
+  /** In people's words, e.g. `port 8080/tcp` or `2 entries (1.2.3.4, 1.2.3.5)` or `masquerade on → off`. */
+  text: string;
+  /** How many items the line stands for (1 for a setting or an object). */
+  count: number;
+}
+
+const OBJECT_WORDS: Record<DiffKind, string> = { zone: 'zone', policy: 'policy', service: 'service', ipset: 'ipset' };
+
+function itemsText(field: string, items: string[], total: number): string {
+  const shown = items.slice(0, 5).join(', ');
+  const more = total > 5 ? `, … and ${(total - 5).toLocaleString('en-US')} more` : '';
+  return total === 1 ? `${itemWord(field, 1)} ${items[0] ?? ''}`.trim() : `${total.toLocaleString('en-US')} ${itemWord(field, total)}${shown ? ` (${shown}${more})` : ''}`;
+}
+
+/**
+ * What a reload does to each difference, in people's words: what is lost (only in runtime),
+ * what it adds (only in permanent) and which settings change. The reload dialog, the host's
+ * NEEDS_CONFIRMATION message and the CLI all say it this way.
+ */
+export function reloadEffects(diffs: ObjectDiff[]): { lost: ReloadEffect[]; gained: ReloadEffect[]; changed: ReloadEffect[] } {
+  const lost: ReloadEffect[] = [];
+  const gained: ReloadEffect[] = [];
+  const changed: ReloadEffect[] = [];
+  for (const d of diffs) {
+    const base = { kind: d.kind, name: d.name };
+    if (d.status === 'runtimeOnly') {
+      lost.push({ ...base, text: `the whole ${OBJECT_WORDS[d.kind]} (it exists in runtime only)`, count: 1 });
+      continue;
+    }
+    if (d.status === 'permanentOnly') {
+      gained.push({ ...base, text: `the whole ${OBJECT_WORDS[d.kind]} (it exists in permanent only)`, count: 1 });
+      continue;
+    }
+    for (const f of d.fields) {
+      if (f.runtime !== undefined) {
+        if (d.kind === 'ipset' && f.field === 'entries') {
+          changed.push({ ...base, text: `entries: ${f.runtime} in runtime → ${f.permanent} from permanent`, count: 1 });
+        } else {
+          changed.push({ ...base, text: `${settingWord(f.field)} ${valueWords(f.runtime)} → ${valueWords(f.permanent)}`, count: 1 });
+        }
+        continue;
+      }
+      const rn = f.runtimeOnlyCount ?? f.runtimeOnly.length;
+      const pn = f.permanentOnlyCount ?? f.permanentOnly.length;
+      if (rn) lost.push({ ...base, text: itemsText(f.field, f.runtimeOnly, rn), count: rn });
+      if (pn) gained.push({ ...base, text: itemsText(f.field, f.permanentOnly, pn), count: pn });
+    }
+  }
+  return { lost, gained, changed };
+}
+
+/** "port 8080/tcp in zone public; 2 entries (…) in ipset block" */
+export function effectsText(effects: ReloadEffect[]): string {
+  return effects.map((e) => `${e.text} in ${OBJECT_WORDS[e.kind]} ${e.name}`).join('; ');
 }

@@ -128,6 +128,8 @@ export const ipsetSchema = z.object({
   options: z.record(z.string(), z.string()).default({}),
   /** Entries are loaded on demand (firewall.ipsetEntries); this is their number. */
   entryCount: z.number().int().nonnegative().default(0),
+  /** Order-independent digest of the entries (shared/firewall/ipset-digest.ts): runtime and permanent compare by content. */
+  entriesHash: z.string().default(''),
   meta: objectMetaSchema.optional(),
 });
 export type IpSet = z.infer<typeof ipsetSchema>;
@@ -203,6 +205,23 @@ export type GlobalState = z.infer<typeof globalStateSchema>;
 export const daemonConfigSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 export type DaemonConfig = z.infer<typeof daemonConfigSchema>;
 
+/**
+ * A runtime item HostDeck added with a timeout (firewalld --timeout): firewalld removes it by
+ * itself but cannot tell when, so the host remembers the moment for the page.
+ */
+export const timedItemSchema = z.object({
+  kind: z.enum(['zone']),
+  name: z.string(),
+  /** List field ("ports", "richRules", ...) or "masquerade". */
+  field: z.string(),
+  /** The item as displayed ("8080/tcp"). */
+  item: z.string(),
+  addedAt: z.number(),
+  /** When firewalld removes it (ms since epoch). */
+  expiresAt: z.number(),
+});
+export type TimedItem = z.infer<typeof timedItemSchema>;
+
 export const fullStateSchema = z.object({
   /** Increases on every change HostDeck learns of; events carry the revision they lead to. */
   revision: z.number().int(),
@@ -214,6 +233,8 @@ export const fullStateSchema = z.object({
   permanent: layerStateSchema,
   /** When this state was read from firewalld (ms since epoch). */
   loadedAt: z.number(),
+  /** Runtime items added with a timeout that are still there. */
+  timed: z.array(timedItemSchema).default([]),
 });
 export type FullState = z.infer<typeof fullStateSchema>;
 

@@ -778,8 +778,54 @@ function stringFields(rule: RichRule): Array<[RichField, string]> {
 /** What the rule's environment offers; any list left out is not checked. */
 export interface RichRuleContext {
   services?: readonly string[];
+  /**
+   * The live service definitions' own destinations and includes (firewalld refuses a rule with
+   * a destination whose service, or a service it includes, has one: "Destination conflict with service").
+   */
+  serviceDefs?: Readonly<Record<string, { destination?: { ipv4?: string; ipv6?: string }; includes?: readonly string[] }>>;
   icmptypes?: ReadonlyArray<{ name: string; destinations?: readonly string[] }>;
   ipsets?: ReadonlyArray<{ name: string; type: string; family?: string }>;
+}
+
+/** The IP family a rule is limited to: its family, else its source address's (as firewalld derives it). */
+function ruleFamily(rule: RichRule): RichFamily | undefined {
+  if (rule.family) return rule.family;
+  if (rule.source?.kind === 'address') return rule.source.value.includes(':') ? 'ipv6' : 'ipv4';
+  return undefined;
+}
+
+/**
+ * firewalld (fw_policy._rule_prepare) applies a service rule once for the service and once for
+ * every service it includes; any of them with a destination of its own (mdns, ssdp, ...) makes
+ * a rule destination a conflict, whatever the families. The message names the service's
+ * destination for the rule's family when it has one.
+ */
+function serviceDestinationConflict(name: string, rule: RichRule, defs: NonNullable<RichRuleContext['serviceDefs']>): string | undefined {
+  const seen = new Set<string>();
+  const walk = (n: string): string | undefined => {
+    if (seen.has(n)) return undefined;
+    seen.add(n);
+    const def = defs[n];
+    if (!def) return undefined;
+    const dest = def.destination ?? {};
+    if (dest.ipv4 || dest.ipv6) return n;
+    for (const inc of def.includes ?? []) {
+      const hit = walk(inc);
+      if (hit) return hit;
+    }
+    return undefined;
+  };
+  const owner = walk(name);
+  if (!owner) return undefined;
+  const dest = defs[owner]!.destination ?? {};
+  const fam = ruleFamily(rule);
+  const shown = fam && dest[fam] ? `${fam} ${dest[fam]}` : [dest.ipv4 && `ipv4 ${dest.ipv4}`, dest.ipv6 && `ipv6 ${dest.ipv6}`].filter(Boolean).join(', ');
+  const via = owner === name ? `The service ${name}` : `The service ${name} includes ${owner}, which`;
+  return (
+    `${via} has its own destination (${shown}), so the rule cannot have a destination too ` +
+    `(firewalld: "Destination conflict with service"; saved permanently, the next reload would fail). ` +
+    `Remove the destination, or match a port instead of the service.`
+  );
 }
 
 /** checkRichRule plus the checks firewalld makes against its state when the rule is applied. */
@@ -798,6 +844,10 @@ export function checkRichRuleIn(rule: RichRule, ctx: RichRuleContext): RichRuleP
     if (e.type === 'icmp-block' && rule.action?.type === 'accept') {
       out.push(problem('action', 'INVALID_RULE', 'An icmp-block cannot use the accept action.'));
     }
+  }
+  if (e?.type === 'service' && rule.destination && ctx.serviceDefs?.[e.name]) {
+    const conflict = serviceDestinationConflict(e.name, rule, ctx.serviceDefs);
+    if (conflict) out.push(problem('destination', 'INVALID_RULE', conflict));
   }
   for (const [side, ref] of [['source', rule.source], ['destination', rule.destination]] as const) {
     if (ref?.kind !== 'ipset' || !ctx.ipsets) continue;

@@ -1,6 +1,7 @@
 import docIndex from './data/doc-index.json';
 import { descriptions } from './data/descriptions';
 import { interfacePattern, normalizeKey } from './keys';
+import { k8sRows } from './k8s-table';
 
 /**
  * What HostDeck knows about a sysctl besides its live value: value type, range, unit, where the
@@ -157,4 +158,67 @@ export function validateValue(entry: CatalogEntry, raw: string): ValueCheck {
     case 'string':
       return /[\n\0]/.test(v) ? { ok: false, error: `${entry.key}: a value cannot contain a newline or NUL` } : { ok: true, value: v };
   }
+}
+
+/** Every name the catalog knows: our descriptions, the kernel documentation and the Kubernetes table. */
+let known: Set<string> | null = null;
+function knownNames(): Set<string> {
+  if (!known) known = new Set([...Object.keys(descriptions), ...Object.keys(docs), ...k8sRows.map((r) => r.name)]);
+  return known;
+}
+
+/** The scope segment of interface keys replaced by "*" (`net.ipv4.conf.all.rp_filter` -> `net.ipv4.conf.*.rp_filter`). */
+function scopePattern(key: string): string | null {
+  const m = /^(net\.ipv[46]\.(?:conf|neigh))\.[^.]+\.(.+)$/.exec(key);
+  return m ? `${m[1]}.*.${m[2]}` : null;
+}
+
+/**
+ * Whether a sysctl name exists as far as HostDeck can tell: in the catalog (descriptions, kernel
+ * documentation, Kubernetes table, interface keys by their pattern) or among `live` names (the
+ * host's /proc/sys, which also covers module and driver keys the documentation leaves out).
+ */
+export function isKnownKey(name: string, live?: ReadonlySet<string>): boolean {
+  const key = normalizeKey(name);
+  if (live?.has(key)) return true;
+  const names = knownNames();
+  if (names.has(key)) return true;
+  const p = scopePattern(key);
+  if (p && (names.has(p) || names.has(p.replace('.*.', '.all.')) || names.has(p.replace('.*.', '.default.')))) return true;
+  // net.ipv6.neigh.* shares the IPv4 neighbour documentation
+  const neigh = /^net\.ipv6\.neigh\.[^.]+\.(.+)$/.exec(key);
+  return !!neigh && names.has(`net.ipv4.neigh.*.${neigh[1]}`);
+}
+
+function distance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur.push(v);
+      best = Math.min(best, v);
+    }
+    if (best > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** The closest known name within two typing mistakes ("vm.swapiness" -> "vm.swappiness"), or null. */
+export function suggestKey(name: string, live?: ReadonlySet<string>): string | null {
+  const key = normalizeKey(name);
+  let best: string | null = null;
+  let bestD = 3;
+  for (const k of [...knownNames(), ...(live ?? [])]) {
+    if (k.includes('*')) continue;
+    const d = distance(key, k, bestD - 1);
+    if (d < bestD) {
+      best = k;
+      bestD = d;
+    }
+  }
+  return best;
 }

@@ -134,14 +134,17 @@ export type KeyValue = z.infer<typeof kvSchema>;
 export const placementSchema = z.object({
   key: z.string(),
   value: z.string(),
-  target: z.enum(['pod', 'kubelet+pod', 'node']),
+  target: z.enum(['pod', 'kubelet+pod', 'node', 'sandbox']),
   status: statusSchema,
   reason: z.string(),
 });
+export const exportKindSchema = z.enum(['pod', 'kubelet', 'node', 'sandbox']);
 export const exportSchema = z.object({
-  kind: z.enum(['pod', 'kubelet', 'node']),
-  documents: z.array(z.object({ title: z.string(), language: z.enum(['yaml', 'ini', 'sysctl']), text: z.string() })),
+  kind: exportKindSchema,
+  documents: z.array(z.object({ title: z.string(), language: z.enum(['yaml', 'ini', 'sysctl', 'shell']), text: z.string() })),
   placements: z.array(placementSchema),
+  /** Settings left out or changed before export (unknown key, invalid value, set twice), each with its reason. */
+  problems: z.array(z.object({ index: z.number().nullable(), key: z.string(), severity: z.enum(['error', 'warning']), message: z.string() })),
 });
 export type ExportOut = z.infer<typeof exportSchema>;
 
@@ -275,8 +278,8 @@ export const kernelContract = {
     output: z.object({ path: z.string(), exists: z.boolean(), sha256: z.string().nullable(), settings: z.array(kvSchema), warnings: z.array(warningSchema) }),
   }),
   export: operation({
-    summary: 'Pod / kubelet / node snippets for a selection of sysctls, with the reason for each placement',
-    input: targetSchema.extend({ kind: z.enum(['pod', 'kubelet', 'node']), settings: z.array(kvSchema).min(1), name: z.string().optional() }),
+    summary: 'Pod / kubelet / node / ACK secure-sandbox snippets for a selection of sysctls, checked first, with the reason for each placement',
+    input: targetSchema.extend({ kind: exportKindSchema, settings: z.array(kvSchema).min(1), name: z.string().optional() }),
     output: exportSchema,
   }),
   importTuned: operation({

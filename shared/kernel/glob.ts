@@ -6,11 +6,12 @@
  * a matching "}" splits the pattern into alternatives, an unmatched first "{" turns brace
  * expansion off), splitting each expansion at "/" and matching each component with `*`, `?`,
  * `[...]` (first "]" at least two characters after the "[", "!" or "^" negates, reversed ranges
- * match nothing), `\x` escapes, and no wildcard matching a leading "." unless the component
- * starts with one. Hand-written: a regular expression per component backtracks exponentially
+ * match nothing), `\x` escapes, and a component that does not start with "." never matching a
+ * name that does. Hand-written: a regular expression per component backtracks exponentially
  * (14 stars took 11 s per path) and expanding 20 brace groups makes a million patterns, while
  * this walks the pattern as an automaton over the path: cost is at most pattern size times path
- * length, whatever the pattern, and the braces are never multiplied out.
+ * length, whatever the pattern, and the braces are never multiplied out. Callers can cap the
+ * steps (sysctld.ts does, per glob and per tree) for megabyte-sized patterns.
  */
 
 const LIT = 0;

@@ -98,3 +98,71 @@ describe('DNS query plans in the UI', () => {
     expect(pageErrors(app)).toEqual([]);
   });
 });
+
+describe('DNS editing: what glibc reads, musl packets, revert asks first', () => {
+  let root = '';
+  let app: E2eApp;
+  const file = 'nameserver 192.0.2.1\nnameserver 192.0.2.2\nnameserver 192.0.2.3\nsearch corp.example.com # office domain\n';
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'hostdeck-dns-ui-edit-'));
+    mkdirSync(join(root, 'etc'));
+    writeFileSync(join(root, 'etc/resolv.conf'), file);
+    app = await openApp({ root });
+    await app.page.getByTestId('nav-dns').click();
+    await app.page.getByTestId('dns-lines').waitFor();
+  });
+  afterAll(async () => {
+    await app?.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('the search field shows each domain glibc searches, the comment words marked as such', async () => {
+    const { page } = app;
+    const items = page.getByTestId('dns-search').locator('li code');
+    expect(await items.allTextContents()).toEqual(['corp.example.com', '#', 'office', 'domain']);
+    expect(await page.getByTestId('dns-search-domain-0').textContent()).not.toContain('comment word');
+    expect(await page.getByTestId('dns-search-domain-2').textContent()).toContain('comment word, searched as a domain');
+    // Adding and removing a domain edits the effective search line.
+    await page.getByTestId('dns-new-search').fill('lab.example');
+    await page.getByTestId('dns-new-search').press('Enter');
+    await expect.poll(() => page.getByTestId('dns-raw').inputValue()).toContain('search corp.example.com # office domain lab.example\n');
+    await page.getByRole('button', { name: 'Remove search domain lab.example' }).click();
+    await expect.poll(() => page.getByTestId('dns-raw').inputValue()).toBe(file);
+  });
+
+  it('the musl plan counts the same packets in the rows as in the total (each query goes to all nameservers)', async () => {
+    const { page } = app;
+    await page.locator('#dns-plan-libc').selectOption('musl');
+    await page.getByTestId('dns-plan-name').fill('api.example.com');
+    await page.getByTestId('dns-plan-run').click();
+    const result = page.getByTestId('dns-plan-result');
+    await result.waitFor();
+    const rows = (await result.getByTestId('dns-plan-result-row-packets').allTextContents()).map(Number);
+    const total = Number(await page.getByTestId('dns-plan-result-packets').textContent());
+    expect(rows.every((r) => r === 6)).toBe(true);
+    expect(rows.reduce((a, b) => a + b, 0)).toBe(total);
+    expect(await result.locator('.hd-dns-plan-summary').textContent()).toContain('× 3 nameservers');
+  });
+
+  it('Revert asks before throwing edits away; leaving the page does not throw them away', async () => {
+    const { page } = app;
+    await page.getByTestId('dns-raw').fill(`${file}options ndots:2\n`);
+    await page.getByTestId('dns-dirty').waitFor();
+    // Leaving the page and coming back keeps the edit.
+    await page.getByTestId('nav-kernel').click();
+    await page.getByTestId('kernel-page').waitFor();
+    await page.getByTestId('nav-dns').click();
+    await page.getByTestId('dns-dirty').waitFor();
+    expect(await page.getByTestId('dns-raw').inputValue()).toContain('ndots:2');
+    await page.getByTestId('dns-revert').click();
+    await page.getByTestId('dns-revert-confirm').waitFor();
+    await page.getByTestId('dns-revert-keep').click();
+    await page.getByTestId('dns-revert-confirm').waitFor({ state: 'detached' });
+    expect(await page.getByTestId('dns-raw').inputValue()).toContain('ndots:2');
+    await page.getByTestId('dns-revert').click();
+    await page.getByTestId('dns-revert-discard').click();
+    await expect.poll(() => page.getByTestId('dns-raw').inputValue()).toBe(file);
+    expect(await page.getByTestId('dns-dirty').count()).toBe(0);
+    expect(pageErrors(app)).toEqual([]);
+  });
+});

@@ -39,7 +39,7 @@ it('shows the fourth nameserver and the inline comment as warnings on their line
   expect(app.pageErrors.filter((e) => !/status of 404/.test(e))).toEqual([]);
 });
 
-it('the fix button on the inline-comment warning changes only that line; review shows the diff; save writes it', async () => {
+it('the fix button on the inline-comment warning moves the comment to its own line, nothing else; review shows the diff; save writes it', async () => {
   const { page } = app;
   const raw = page.getByTestId('dns-raw');
   const before = (await raw.inputValue()).split('\n');
@@ -47,19 +47,21 @@ it('the fix button on the inline-comment warning changes only that line; review 
   expect(before[n - 1]).toBe('search corp.example # our domain');
   const warning = page.locator(`[data-testid="dns-warning-line-${n}"][data-code="INLINE_COMMENT_SEARCH"]`);
   await warning.waitFor();
-  await page.locator(`[data-testid="dns-fix-line-${n}"][data-code="INLINE_COMMENT_SEARCH"]`).click();
+  const fix = page.locator(`[data-testid="dns-fix-line-${n}"][data-code="INLINE_COMMENT_SEARCH"]`);
+  // The button's accessible name is its visible text.
+  expect(await fix.textContent()).toBe(`Fix line ${n}`);
+  await page.getByRole('button', { name: `Fix line ${n}`, exact: true }).click();
   await warning.waitFor({ state: 'detached' });
   const after = (await raw.inputValue()).split('\n');
-  expect(after.length).toBe(before.length);
-  expect(after.filter((l, i) => l !== before[i])).toEqual(['search corp.example']);
-  expect(after[n - 1]).toBe('search corp.example');
+  // The comment is kept, on its own line above the setting; every other line is as it was.
+  expect(after).toEqual([...before.slice(0, n - 1), '# our domain', 'search corp.example', ...before.slice(n)]);
 
   // Review before save: the diff against the file on disk (the removed 4th nameserver and the fixed line).
   await page.getByTestId('dns-save').click();
   const diff = page.getByTestId('dns-diff');
   await diff.waitFor();
   expect(await diff.locator('[data-kind="del"]').allTextContents()).toEqual([expect.stringContaining('nameserver 192.0.2.4'), expect.stringContaining('search corp.example # our domain')]);
-  expect(await diff.locator('[data-kind="add"]').allTextContents()).toEqual([expect.stringMatching(/search corp\.example$/)]);
+  expect(await diff.locator('[data-kind="add"]').allTextContents()).toEqual([expect.stringMatching(/# our domain$/), expect.stringMatching(/search corp\.example$/)]);
   await page.getByTestId('dns-write').click();
   await page.getByTestId('dns-saved').waitFor();
   expect(readFileSync(join(root, 'etc/resolv.conf'), 'utf8')).toBe(after.join('\n'));

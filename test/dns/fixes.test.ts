@@ -29,6 +29,13 @@ describe('warning fixes', () => {
         const after = parseDocument(afterBytes).lines.map((l) => l.text + l.eol);
         if (e.kind === 'deleteLine') {
           expect(after).toEqual(before.filter((_, i) => i !== e.line - 1));
+        } else if (e.kind === 'splitLine') {
+          // The line becomes several; every other line stays, and no word of the old line is lost.
+          const n = e.lines.length;
+          expect(after.length).toBe(before.length + n - 1);
+          expect([...after.slice(0, e.line - 1), ...after.slice(e.line - 1 + n)]).toEqual(before.filter((_, i) => i !== e.line - 1));
+          const words = (t: string) => t.split(/[ \t\r\n#;]+/).filter(Boolean).sort();
+          expect(words(after.slice(e.line - 1, e.line - 1 + n).join(' '))).toEqual(words(before[e.line - 1]!));
         } else {
           expect(after.length).toBe(before.length);
           after.forEach((l, i) => {
@@ -36,8 +43,9 @@ describe('warning fixes', () => {
           });
           expect(after[e.line - 1]).not.toBe(before[e.line - 1]);
         }
-        const count = (ds: typeof d.diagnostics) => ds.filter((x) => x.code === w.code && (e.kind === 'deleteLine' || x.line === w.line)).length;
-        expect(count(diagnose(afterBytes).diagnostics), `${w.code} on line ${w.line} after ${JSON.stringify(e)}`).toBeLessThan(count(d.diagnostics));
+        const shift = e.kind === 'splitLine' ? e.lines.length - 1 : 0;
+        const count = (ds: typeof d.diagnostics, at: number) => ds.filter((x) => x.code === w.code && (e.kind === 'deleteLine' || x.line === at)).length;
+        expect(count(diagnose(afterBytes).diagnostics, w.line + shift), `${w.code} on line ${w.line} after ${JSON.stringify(e)}`).toBeLessThan(count(d.diagnostics, w.line));
       }
     });
   }
@@ -52,9 +60,12 @@ describe('warning fixes', () => {
     expect(codes(corpus.searchThenDomain!)).toContain('SEARCH_OVERRIDDEN');
   });
 
-  it('the inline comment fix keeps the domain and drops the comment words', () => {
+  it('the inline comment fix keeps the domain and moves the comment to its own line above', () => {
     const w = diagnose(extra.e2e!).diagnostics.find((x) => x.code === 'INLINE_COMMENT_SEARCH')!;
-    expect(w.edit).toEqual({ kind: 'replaceLine', line: 3, text: 'search corp.example' });
+    expect(w.edit).toEqual({ kind: 'splitLine', line: 3, lines: ['# our domain', 'search corp.example'] });
+    expect(printDocument(applyEdit(parseDocument(extra.e2e!), w.edit!))).toBe('# test file\nnameserver 192.0.2.1\n# our domain\nsearch corp.example\noptions ndots:2\n');
+    const ns = diagnose('nameserver 192.0.2.2;backup\r\n').diagnostics.find((x) => x.code === 'INVALID_NAMESERVER')!;
+    expect(ns.edit).toEqual({ kind: 'splitLine', line: 1, lines: [';backup', 'nameserver 192.0.2.2\r'] });
     expect(diagnose(corpus.sortlist!).diagnostics.find((x) => x.code === 'SORTLIST_CIDR')!.edit).toMatchObject({ text: expect.stringContaining('192.0.2.0/255.255.255.0 ') });
     expect(diagnose(corpus.negatives1!).diagnostics.find((x) => x.code === 'ATTEMPTS_ZERO')!.edit).toEqual({ kind: 'replaceLine', line: 1, text: 'options ndots:-1 timeout:-1 attempts:2' });
   });

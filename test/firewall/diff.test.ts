@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { diffCount, diffLayers, diffObject, fieldDiff, objectNames, runtimeChangesLostOnReload } from '../../shared/firewall/diff';
+import { compareEntrySets, diffCount, diffLayers, diffObject, effectsText, fieldDiff, objectNames, reloadEffects, runtimeChangesLostOnReload } from '../../shared/firewall/diff';
+import { entriesDigest } from '../../shared/firewall/ipset-digest';
 import { ipsetSchema, policySchema, serviceSchema, zoneSchema, type LayerState, type Zone } from '../../shared/firewall/model';
 
 const zone = (name: string, o: Partial<Zone> = {}): Zone => zoneSchema.parse({ name, ...o });
@@ -50,7 +51,49 @@ describe('diffObject', () => {
     expect(diffObject('service', 's', a, b)!.fields.map((f) => f.field)).toEqual(['helpers', 'includes', 'destination.ipv4']);
     const i = ipsetSchema.parse({ name: 'bl', type: 'hash:ip', options: { family: 'inet', maxelem: '10' }, entryCount: 3 });
     const j = ipsetSchema.parse({ name: 'bl', type: 'hash:ip', options: { maxelem: '10', family: 'inet' }, entryCount: 5 });
-    expect(diffObject('ipset', 'bl', i, j)!.fields).toEqual([{ field: 'entryCount', runtimeOnly: [], permanentOnly: [], runtime: '3', permanent: '5' }]);
+    expect(diffObject('ipset', 'bl', i, j)!.fields).toEqual([{ field: 'entries', runtimeOnly: [], permanentOnly: [], runtime: '3 entries', permanent: '5 entries' }]);
+  });
+
+  it('compares ipset entries by content: same count, different entries is a difference (issue 12)', () => {
+    const set = (entries: string[]) => ipsetSchema.parse({ name: 'bl', type: 'hash:ip', entryCount: entries.length, entriesHash: entriesDigest(entries) });
+    const r = set(['1.2.3.4']);
+    const p = set(['1.2.3.5']);
+    // By digest alone (the page): a difference, direction unknown.
+    expect(diffObject('ipset', 'bl', r, p)!.fields).toEqual([{ field: 'entries', runtimeOnly: [], permanentOnly: [], runtime: '1 entries', permanent: '1 entries' }]);
+    expect(runtimeChangesLostOnReload(diffLayers({ runtime: layer({ ipsets: { bl: r } }), permanent: layer({ ipsets: { bl: p } }) }))).toHaveLength(1);
+    // Order does not matter.
+    expect(diffObject('ipset', 'bl', set(['a', 'b', 'c']), set(['c', 'a', 'b']))).toBeUndefined();
+    // Exactly, with the entries at hand (the host): which ones, and how many beyond the sample.
+    const exact = compareEntrySets(new Set(['1.2.3.4', ...Array.from({ length: 60 }, (_, i) => `10.0.0.${i}`)]), new Set(['1.2.3.5']));
+    const d = diffObject('ipset', 'bl', r, p, () => exact)!;
+    expect(d.fields[0]).toMatchObject({ field: 'entries', runtimeOnlyCount: 61, permanentOnlyCount: 1, permanentOnly: ['1.2.3.5'] });
+    expect(d.fields[0]!.runtimeOnly).toHaveLength(50);
+    expect(diffCount(d)).toBe(62);
+  });
+
+  it('digests entry sets independently of order and sensitive to any change', () => {
+    expect(entriesDigest(['x', 'y'])).toBe(entriesDigest(['y', 'x']));
+    expect(entriesDigest(['1.2.3.4'])).not.toBe(entriesDigest(['1.2.3.5']));
+    expect(entriesDigest(['a', 'b'])).not.toBe(entriesDigest(['a']));
+    expect(entriesDigest([])).toBe(entriesDigest(new Set()));
+  });
+});
+
+describe('reloadEffects', () => {
+  it('says what a reload loses, what it adds and which settings change, in people\'s words (issue 12)', () => {
+    const rt = layer({ zones: { public: zone('public', { ports: [{ port: '1111', protocol: 'tcp' }], masquerade: true, richRules: ['rule service name="ftp" accept'] }) } });
+    const pm = layer({ zones: { public: zone('public', { ports: [{ port: '2222', protocol: 'tcp' }], services: ['ssh'] }), fresh: zone('fresh') } });
+    const fx = reloadEffects(diffLayers({ runtime: rt, permanent: pm }));
+    expect(fx.lost.map((e) => `${e.kind} ${e.name}: ${e.text}`)).toEqual(['zone public: port 1111/tcp', 'zone public: rich rule rule service name="ftp" accept']);
+    expect(fx.gained.map((e) => `${e.kind} ${e.name}: ${e.text}`)).toEqual([
+      'zone fresh: the whole zone (it exists in permanent only)',
+      'zone public: service ssh',
+      'zone public: port 2222/tcp',
+    ]);
+    expect(fx.changed.map((e) => e.text)).toEqual(['masquerade on → off']);
+    const many = reloadEffects([{ kind: 'ipset', name: 'bl', status: 'changed', fields: [{ field: 'entries', runtimeOnly: ['a', 'b', 'c', 'd', 'e', 'f'], permanentOnly: [], runtimeOnlyCount: 1200 }] }]);
+    expect(many.lost[0]).toMatchObject({ count: 1200, text: '1,200 entries (a, b, c, d, e, … and 1,195 more)' });
+    expect(effectsText(many.lost)).toBe('1,200 entries (a, b, c, d, e, … and 1,195 more) in ipset bl');
   });
 });
 

@@ -94,6 +94,29 @@ describe('checkRichRuleIn', () => {
     expect(checkRichRuleIn(parsed('rule service name="nope" accept'), { services: ['ssh'] })[0]?.message).toBe('firewalld has no service named "nope".');
   });
 
+  it("refuses a rule destination when the service (or one it includes) has its own, as firewalld does (rhbz1715977)", () => {
+    const serviceDefs = {
+      mdns: { destination: { ipv4: '224.0.0.251', ipv6: 'ff02::fb' } },
+      ssh: {},
+      wrap: { includes: ['ssh', 'mdns'] },
+      loop: { includes: ['loop'] },
+    };
+    const msg = (t: string) => checkRichRuleIn(parsed(t), { serviceDefs }).map((p) => `${p.field}: ${p.message}`);
+    // Family-aware message: the destination for the rule's family.
+    expect(msg('rule family="ipv4" destination address="192.168.122.235/32" service name="mdns" accept')[0]).toMatch(
+      /^destination: The service mdns has its own destination \(ipv4 224\.0\.0\.251\), so the rule cannot have a destination too/,
+    );
+    expect(msg('rule family="ipv6" destination address="ff02::1" service name="mdns" accept')[0]).toContain('(ipv6 ff02::fb)');
+    // A service with a destination for the other family only still conflicts (firewalld checks that it has one at all).
+    const v4only = { v4svc: { destination: { ipv4: '239.255.255.250' } } };
+    expect(checkRichRuleIn(parsed('rule family="ipv6" destination ipset="x" service name="v4svc" accept'), { serviceDefs: v4only })[0]?.message).toContain('(ipv4 239.255.255.250)');
+    expect(msg('rule family="ipv4" destination address="10.0.0.1" service name="wrap" accept')[0]).toContain('The service wrap includes mdns, which has its own destination');
+    // No rule destination, or a service without one: fine.
+    expect(msg('rule family="ipv4" service name="mdns" accept')).toEqual([]);
+    expect(msg('rule family="ipv4" destination address="10.0.0.1" service name="ssh" accept')).toEqual([]);
+    expect(msg('rule family="ipv4" destination address="10.0.0.1" service name="loop" accept')).toEqual([]);
+  });
+
   it('flags values firewalld would store but not read back', () => {
     const rule: RichRule = { priority: 0, element: { type: 'service', name: 'ssh' }, log: { type: 'log', prefix: 'say "hi"' }, action: { type: 'accept' } };
     expect(checkRichRule(rule).map((p) => p.field)).toEqual(['log.prefix']);

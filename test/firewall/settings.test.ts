@@ -6,6 +6,7 @@
 import { Variant } from '@jellybrick/dbus-next';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../shared/api/errors';
+import { entriesDigest } from '../../shared/firewall/ipset-digest';
 import {
   compareVersions,
   helperFromTuple,
@@ -120,7 +121,7 @@ describe('policy, service, ipset, icmptype and helper settings', () => {
 
   it('reads tuples: ipset (entries counted, returned apart), icmptype, helper', () => {
     const { ipset, entries } = ipsetFromTuple('bl', ['', 'Blocklist', 'bad hosts', 'hash:net', { family: 'inet', maxelem: 65536 }, ['192.0.2.0/24', '198.51.100.7']]);
-    expect(ipset).toEqual({ name: 'bl', version: '', short: 'Blocklist', description: 'bad hosts', type: 'hash:net', options: { family: 'inet', maxelem: '65536' }, entryCount: 2 });
+    expect(ipset).toEqual({ name: 'bl', version: '', short: 'Blocklist', description: 'bad hosts', type: 'hash:net', options: { family: 'inet', maxelem: '65536' }, entryCount: 2, entriesHash: entriesDigest(['198.51.100.7', '192.0.2.0/24']) });
     expect(entries).toEqual(['192.0.2.0/24', '198.51.100.7']);
     expect(ipsetToTuple(ipset, entries)).toEqual(['', 'Blocklist', 'bad hosts', 'hash:net', { family: 'inet', maxelem: '65536' }, entries]);
     expect(icmpTypeFromTuple('echo-request', ['', 'Echo Request', 'ping', ['ipv4', 'ipv6']])).toEqual({

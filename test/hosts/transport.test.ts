@@ -9,6 +9,8 @@ import { ImageTransport } from '../../electron/hosts/image';
 import { LocalTransport } from '../../electron/hosts/local';
 import { resolveInRoot } from '../../electron/hosts/root-path';
 import { HostRegistry } from '../../electron/hosts/registry';
+import type { HostTransport } from '../../electron/hosts/transport';
+import { Runtime } from '../../electron/api/runtime';
 
 /**
  * The transports of hosts that are directory trees on this machine, against hostile trees:
@@ -75,6 +77,40 @@ describe('LocalTransport', () => {
     expect(img.get('local').transport.kind).toBe('image');
     expect(createHost({ id: 'x', label: 'x', kind: 'local' }).transport.kind).toBe('local');
     await Promise.all([reg.dispose(), img.dispose()]);
+  });
+});
+
+describe('handlers talk to the host, never to this machine', () => {
+  it('a host of another transport: reads go to it; writers that still write locally refuse', async () => {
+    const asked: string[] = [];
+    // A host that is not this machine: it has exactly one file and a two-key kernel.
+    const other: HostTransport = {
+      kind: 'ssh',
+      read: async (rs) => rs.map((r) => (asked.push(r.path), r.path === '/etc/resolv.conf' ? { path: r.path, type: 'file' as const, resolved: r.path, bytes: Buffer.from('nameserver 198.51.100.7\n') } : { path: r.path, type: 'missing' as const, error: { code: 'ENOENT', message: 'missing' } })),
+      procSys: async () => ({ entries: [{ key: 'kernel.osrelease', path: 'kernel/osrelease', state: 'ok' as const, value: '9.9.9-other', writable: false, mode: 0o444 }, { key: 'vm.swappiness', path: 'vm/swappiness', state: 'ok' as const, value: '33', writable: true, mode: 0o644 }], dirs: ['kernel', 'vm'] }),
+      describe: async () => ({ hostname: 'other', os: 'Other OS', kernel: '9.9.9-other', time: 0 }),
+      helper: () => Promise.reject(new Error('no helper in this test')),
+      busAddress: async () => 'unix:path=/nonexistent/other-bus',
+      dispose: async () => {},
+    };
+    const rt = new Runtime({ mode: 'cli', local: { systemBusAddress: 'unix:path=/nonexistent/bus' } });
+    rt.hosts.add(createHost({ id: 'other', label: 'Other', kind: 'remote', transport: other }));
+    const on = { host: 'other' };
+    try {
+      expect(await rt.api.dns.read({}, on)).toMatchObject({ text: 'nameserver 198.51.100.7\n', hostname: 'other' });
+      expect((await rt.api.kernel.list({ k8s: '1.33' }, on)).entries.map((e) => `${e.key}=${e.value}`)).toEqual(['kernel.osrelease=9.9.9-other', 'vm.swappiness=33']);
+      expect((await rt.api.kernel.describe({ key: 'vm.swappiness' }, on)).key).toBe('vm.swappiness');
+      expect(asked).toContain('/etc/sysctl.d');
+      for (const p of [
+        rt.api.dns.save({ text: 'nameserver 192.0.2.1\n', expectedSha256: null }, on),
+        rt.api.kernel.apply({ settings: [{ key: 'vm.swappiness', value: '10' }], dryRun: true }, on),
+        rt.api.kernel.saveProfile({ name: 'x', settings: [{ key: 'vm.swappiness', value: '10' }], expectedSha256: null }, on),
+      ]) {
+        expect(await p.then(() => null, (e: { code: string }) => e.code)).toBe('UNSUPPORTED');
+      }
+    } finally {
+      await rt.dispose();
+    }
   });
 });
 

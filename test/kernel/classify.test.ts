@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { exportSnippets } from '../../shared/kernel/export';
 import { classifySysctl, validateAllowedUnsafe } from '../../shared/kernel/k8s';
 import { compareKernel, parseKernelVersion, type KernelVersion } from '../../shared/kernel/version';
@@ -154,7 +154,10 @@ describe('exact error texts', () => {
     const r = exportSnippets('pod', settings, { k8s: '1.33', kernel: '6.1', hostNetwork: true });
     expect(r.placements.map((p) => `${p.key}:${p.target}`)).toEqual(['net.ipv4.ip_local_port_range:node', 'kernel.shm_rmid_forced:pod']);
     expect(r.placements[0]!.reason).toMatch(/hostNetwork/);
-    const pod = parse(r.documents[0]!.text) as { spec: { securityContext: { sysctls: { name: string }[] } } };
+    // The hostNetwork pod needs PodSecurity privileged: its document holds the Namespace first, then the Pod.
+    const [ns, pod] = parseAllDocuments(r.documents[0]!.text).map((d) => d.toJS()) as [{ kind: string }, { spec: { hostNetwork: boolean; securityContext: { sysctls: { name: string }[] } } }];
+    expect(ns.kind).toBe('Namespace');
+    expect(pod.spec.hostNetwork).toBe(true);
     expect(pod.spec.securityContext.sysctls.map((x) => x.name)).toEqual(['kernel.shm_rmid_forced']);
   });
 

@@ -81,7 +81,10 @@ describe('hostdeck kernel export', () => {
     const cfg = parseAllDocuments(out.documents[0]!.text)[0]!.toJS() as { kind: string; apiVersion: string; allowedUnsafeSysctls: string[] };
     expect(cfg).toEqual({ apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', allowedUnsafeSysctls: ['net.core.somaxconn', 'kernel.msgmax'] });
     // ...and the pod snippet that becomes valid once the kubelet allows them (safe + unsafe, no node-level key)
-    const pod = parseAllDocuments(out.documents[2]!.text)[0]!.toJS() as { kind: string; spec: { securityContext: { sysctls: { name: string }[] } } };
+    // The pod needs the namespace at PodSecurity privileged: the document holds the Namespace, then the Pod.
+    const podDoc = out.documents.find((d) => d.text.includes('kind: Pod'))!;
+    const [ns, pod] = parseAllDocuments(podDoc.text).map((d) => d.toJS()) as [{ kind: string }, { kind: string; spec: { securityContext: { sysctls: { name: string }[] } } }];
+    expect(ns.kind).toBe('Namespace');
     expect(pod.kind).toBe('Pod');
     expect(pod.spec.securityContext.sysctls.map((x) => x.name)).toEqual(['net.ipv4.ip_local_port_range', 'net.core.somaxconn', 'kernel.msgmax']);
   });
@@ -99,6 +102,16 @@ describe('hostdeck kernel export', () => {
     expect(ds.spec.template.spec.initContainers[0]!.command[2]).toBe("sysctl -w 'vm.max_map_count=262144'");
     const human = await runKernelCli(['kernel', 'export', 'node', '--from', from, '--k8s', '1.30', '--kernel', '6.1']);
     expect(human.out).toMatch(/# vm\.max_map_count=262144: node \(node-level\) - Not namespaced/);
+  });
+
+  it('reports what it left out: a misspelled key with the likely one, a key set twice', async () => {
+    const typo = path.join(dir, 'typo.conf');
+    writeFileSync(typo, 'vm.swapiness = 10\nvm.max_map_count = 262144\nvm.max_map_count = 524288\n');
+    const r = await runKernelCli(['kernel', 'export', 'node', '--from', typo, '--k8s', '1.30', '--kernel', '6.1']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('# error: vm.swapiness is not a kernel parameter: did you mean vm.swappiness?');
+    expect(r.out).toContain('vm.max_map_count = 524288');
+    expect(r.out).not.toContain('swapiness = 10');
   });
 
   it('reads a TuneD profile too, and rejects a bad file with file:line', async () => {

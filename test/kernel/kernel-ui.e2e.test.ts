@@ -106,3 +106,89 @@ describe('kernel page usability (root with an empty sysctl.d)', () => {
     expect(pageErrors(app)).toEqual([]);
   });
 });
+
+describe('kernel exports a cluster accepts, and the profile survives a reload', () => {
+  let app: E2eApp;
+  let dir = '';
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-kernel-export-'));
+    mkdirSync(path.join(dir, 'etc/sysctl.d'), { recursive: true });
+    app = await openApp({ root: dir, procSys: '/proc/sys' });
+    await app.page.evaluate(() => {
+      location.hash = '#/kernel';
+    });
+    await app.page.getByTestId('kernel-list').waitFor();
+    await app.page.getByRole('tab', { name: /Profile/ }).click();
+  });
+  afterAll(async () => {
+    await app?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const exportText = (title: string) => app.page.locator(`[data-title="${title}"] [data-testid^="kernel-export-text-"]`).textContent();
+
+  it('shows each problem of the profile in the export and exports each key once, to a correctly named file', async () => {
+    const { page } = app;
+    await page.getByTestId('kernel-profile-text').fill('vm.swapiness = 10\nnet.core.somaxconn = abc\nnet.core.somaxconn = 4096\nvm.max_map_count = 262144');
+    await page.getByTestId('kernel-export-node').click();
+    const problems = page.getByTestId('kernel-export-problems');
+    await problems.waitFor();
+    expect(await page.getByTestId('kernel-export-problem-vm.swapiness').textContent()).toContain('did you mean vm.swappiness?');
+    expect(await page.getByTestId('kernel-export-problem-net.core.somaxconn').getAttribute('data-severity')).toBe('warning');
+    const conf = await exportText('/etc/sysctl.d/90-hostdeck.conf');
+    expect(conf).toContain('vm.max_map_count = 262144');
+    expect(conf).not.toContain('swapiness');
+    await page.getByRole('button', { name: 'Kubelet', exact: true }).click();
+    await page.locator('[data-title="kubelet flags"]').waitFor({ state: 'attached' });
+    const pod = (await exportText('Pod once the kubelet allows them'))!;
+    expect(pod.match(/name: net\.core\.somaxconn/g)).toHaveLength(1);
+    expect(pod).toContain('pod-security.kubernetes.io/enforce: privileged');
+    expect(pod).toContain('sysctls.hostdeck.io/hostdeck: allowed');
+    await page.getByTestId('kernel-export-close').click();
+  });
+
+  it('a hostNetwork pod export says hostNetwork: true', async () => {
+    const { page } = app;
+    await page.locator('#kernel-hostnetwork').check({ force: true });
+    await page.getByTestId('kernel-profile-text').fill('kernel.shm_rmid_forced = 1');
+    await page.getByTestId('kernel-export-pod').click();
+    await page.locator('[data-title="Pod"]').waitFor({ state: 'attached' });
+    const pod = (await exportText('Pod'))!;
+    expect(pod).toContain('hostNetwork: true');
+    expect(pod).toContain('kind: Namespace');
+    await page.getByTestId('kernel-export-close').click();
+  });
+
+  it('offers the ACK secure-sandbox target, in the export and in the verdict next to runc', async () => {
+    const { page } = app;
+    await page.locator('#kernel-hostnetwork').uncheck({ force: true });
+    await page.getByTestId('kernel-profile-text').fill('vm.max_map_count = 262144');
+    await page.getByTestId('kernel-export-sandbox').click();
+    await page.locator('[data-title="Pod (ACK secure sandbox)"]').waitFor({ state: 'attached' });
+    const pod = (await exportText('Pod (ACK secure sandbox)'))!;
+    expect(pod).toContain('securecontainer.alibabacloud.com/sysctls: vm.max_map_count=262144');
+    expect(pod).toContain('runtimeClassName: runv');
+    await page.getByTestId('kernel-export-close').click();
+    await page.getByRole('tab', { name: /Live parameters/ }).click();
+    await page.getByTestId('kernel-search').locator('input').fill('vm.max_map_count');
+    await page.getByTestId('kernel-search').locator('input').press('Enter');
+    await page.getByTestId('kernel-detail-sandbox').waitFor();
+    expect(await page.getByTestId('kernel-detail-runc').textContent()).toContain('a pod cannot set it');
+    expect(await page.getByTestId('kernel-detail-sandbox').getAttribute('data-allowed')).toBe('true');
+    expect(await page.getByTestId('kernel-detail-sandbox').textContent()).toContain('own kernel');
+  });
+
+  it('keeps the profile and the Kubernetes version across a reload', async () => {
+    const { page } = app;
+    await page.getByTestId('kernel-k8s-select').selectOption('1.30');
+    await page.getByRole('tab', { name: /Profile/ }).click();
+    // Typed and reloaded at once, without leaving the field.
+    await page.getByTestId('kernel-profile-text').fill('vm.max_map_count = 262144\n# keep the search engine happy\nnet.core.somaxconn = 4096');
+    await page.reload();
+    await page.getByTestId('kernel-list').waitFor();
+    expect(await page.getByTestId('kernel-k8s-select').inputValue()).toBe('1.30');
+    await page.getByRole('tab', { name: /Profile/ }).click();
+    expect(await page.getByTestId('kernel-profile-text').inputValue()).toBe('vm.max_map_count = 262144\nnet.core.somaxconn = 4096');
+    expect(pageErrors(app)).toEqual([]);
+  });
+});

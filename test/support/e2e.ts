@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Runtime } from '../../electron/api/runtime';
@@ -74,9 +75,58 @@ export async function openApp(local: LocalHostOptions = {}, path = ''): Promise<
   };
 }
 
-export async function screenshot(page: Page, file: string): Promise<string> {
-  const out = resolve(repoRoot, file);
-  mkdirSync(dirname(out), { recursive: true });
-  await page.screenshot({ path: out });
+/**
+ * Presses Tab (or Shift+Tab) until the focused element matches `selector`, as a keyboard user
+ * would; fails if it is not reached within `max` presses (it is not focusable or not in the order).
+ */
+export async function tabTo(page: Page, selector: string, max = 80, back = false): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+    if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+  }
+  throw new Error(`${selector} is not reachable with the keyboard (${max} × Tab)`);
+}
+
+/**
+ * Takes a screenshot into test-results/screenshots/ (ignored by git). The tracked copies under
+ * docs/ are written only when asked (`npm run screenshots` sets HOSTDECK_SCREENSHOTS=1), so a
+ * test run never leaves the checkout dirty. Returns the paths written.
+ */
+export async function screenshot(page: Page, docsName: string): Promise<string[]> {
+  const out = [resolve(repoRoot, 'test-results/screenshots', docsName)];
+  if (process.env.HOSTDECK_SCREENSHOTS === '1') out.push(resolve(repoRoot, 'docs', docsName));
+  for (const file of out) {
+    mkdirSync(dirname(file), { recursive: true });
+    await page.screenshot({ path: file });
+  }
   return out;
+}
+
+/** One axe finding, reduced to what a report needs. */
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+let axeSource: string | null = null;
+
+/**
+ * Runs axe-core (WCAG 2.0/2.1/2.2 A and AA plus best practices) on the page as it is now and
+ * returns the violations of the given impacts. axe's source goes in through the DevTools
+ * protocol (page.evaluate), so the app's strict CSP stays on and is not bypassed for the app.
+ */
+export async function axeViolations(page: Page, impacts: string[] = ['serious', 'critical']): Promise<AxeViolation[]> {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  // Let finite transitions (theme switch, modal fade) end first: axe reads the colours as painted.
+  await page.evaluate(() => Promise.all(document.getAnimations().filter((a) => a.effect?.getTiming().iterations !== Infinity).map((a) => a.finished.catch(() => undefined))));
+  const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== 'undefined');
+  if (!loaded) await page.evaluate(axeSource);
+  const found = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }, resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  return found.filter((v) => impacts.includes(v.impact ?? ''));
 }

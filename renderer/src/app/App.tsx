@@ -16,6 +16,7 @@ import {
   PageSidebarBody,
   PageToggleButton,
   Skeleton,
+  SkipToContent,
   ToggleGroup,
   ToggleGroupItem,
   Toolbar,
@@ -123,7 +124,8 @@ export function App() {
         <Nav aria-label="Sections">
           <NavList>
             {pages.map((p) => (
-              <NavItem key={p.id} itemId={p.id} isActive={page === p.id} onClick={() => setPage(p.id)} data-testid={`nav-${p.id}`}>
+              // A real link (href): focusable, Enter follows it, and the hash route picks the page.
+              <NavItem key={p.id} itemId={p.id} to={`#/${p.id}`} isActive={page === p.id} onClick={() => setPage(p.id)} data-testid={`nav-${p.id}`}>
                 {p.title}
               </NavItem>
             ))}
@@ -135,11 +137,29 @@ export function App() {
 
   const current = pages.find((p) => p.id === page) ?? pages[0]!;
   return (
-    <Page masthead={masthead} sidebar={sidebar} isManagedSidebar>
-      <main data-testid="page-main" data-page={current.id} className="hd-main">
+    <Page
+      masthead={masthead}
+      sidebar={sidebar}
+      isManagedSidebar
+      mainContainerId="hd-main-content"
+      skipToContent={
+        // The hash is the page route: move focus to the content without touching it.
+        <SkipToContent
+          href="#hd-main-content"
+          onClick={(e) => {
+            e.preventDefault();
+            document.getElementById('hd-main-content')?.focus();
+          }}
+        >
+          Skip to content
+        </SkipToContent>
+      }
+    >
+      {/* PatternFly's Page already renders the one <main> landmark around this. */}
+      <div data-testid="page-main" data-page={current.id} className="hd-main">
         <ConnectionBanner />
         {current.render()}
-      </main>
+      </div>
     </Page>
   );
 }

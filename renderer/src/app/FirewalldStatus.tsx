@@ -8,6 +8,8 @@ import { useAppStore } from './store';
 export function FirewalldStatus() {
   const fw = useAppStore((s) => s.firewall);
   const refresh = useAppStore((s) => s.refreshFirewallStatus);
+  // Filled labels stay pastel in PatternFly's dark theme, a bright patch on the dark masthead: outline there.
+  const variant = useAppStore((s) => (s.theme === 'dark' ? 'outline' : 'filled'));
   if (fw.state === 'loading') {
     return (
       <span className="hd-status" data-testid="status-firewalld" data-state="loading">
@@ -18,7 +20,7 @@ export function FirewalldStatus() {
   if (fw.state === 'error') {
     return (
       <Tooltip content={`${fw.message} [${fw.code}]`}>
-        <Label color="red" icon={<ExclamationCircleIcon />} data-testid="status-firewalld" data-state="error" onClick={() => void refresh()}>
+        <Label color="red" variant={variant} icon={<ExclamationCircleIcon />} data-testid="status-firewalld" data-state="error" onClick={() => void refresh()}>
           Cannot check firewalld
         </Label>
       </Tooltip>
@@ -26,12 +28,22 @@ export function FirewalldStatus() {
   }
   const s = fw.value;
   if (!s.running) {
+    if (s.problem === 'noBus') {
+      return (
+        <Tooltip content={`${s.reason ?? ''} Click to check again.`}>
+          <Label color="red" icon={<ExclamationCircleIcon />} data-testid="status-firewalld" data-state="no-bus" onClick={() => void refresh()}>
+            No system D-Bus ({s.busSocket ?? s.busAddress})
+          </Label>
+        </Tooltip>
+      );
+    }
     const denied = s.errorCode === 'NOT_AUTHORIZED';
     const stalled = s.errorCode === 'TIMEOUT';
     return (
       <Tooltip content={`${s.reason ?? ''} (bus ${s.busAddress}). Click to check again.`}>
         <Label
           color={denied || stalled ? 'orange' : 'grey'}
+          variant={variant}
           icon={<BanIcon />}
           data-testid="status-firewalld"
           data-state={denied ? 'denied' : stalled ? 'not-answering' : 'not-running'}
@@ -43,7 +55,7 @@ export function FirewalldStatus() {
     );
   }
   return (
-    <Label color={s.panicMode ? 'red' : 'green'} icon={<CheckCircleIcon />} data-testid="status-firewalld" data-state="running">
+    <Label color={s.panicMode ? 'red' : 'green'} variant={variant} icon={<CheckCircleIcon />} data-testid="status-firewalld" data-state="running">
       firewalld <span data-testid="firewalld-version">{s.version}</span>
       {' · default zone '}
       <span data-testid="firewalld-default-zone">{s.defaultZone}</span>

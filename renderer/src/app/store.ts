@@ -78,7 +78,10 @@ export const useAppStore = create<AppState>((set, get) => ({
 
 /** Wires browser history and pushed events into the store; called once by App. */
 export function startAppStore(): () => void {
-  const onHash = () => useAppStore.setState({ page: pageFromHash() });
+  // Only page routes change the page; any other fragment (an in-page anchor) leaves it alone.
+  const onHash = () => {
+    if ((pageIds as string[]).includes(location.hash.replace(/^#\/?/, ''))) useAppStore.setState({ page: pageFromHash() });
+  };
   window.addEventListener('hashchange', onHash);
   const off = onEvent((e) => {
     if (e.host !== useAppStore.getState().hostId) return;

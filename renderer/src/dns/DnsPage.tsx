@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import {
   Alert,
   Button,
@@ -10,6 +10,9 @@ import {
   EmptyStateBody,
   EmptyStateFooter,
   Label,
+  Modal,
+  ModalFooter,
+  ModalHeader,
   PageSection,
   Skeleton,
   TextArea,
@@ -34,6 +37,7 @@ export function DnsPage() {
     void load(hostId).then(() => loadResolved());
   }, [hostId, load, loadResolved]);
   const dirty = file.state === 'ready' && text !== file.value.text;
+  const [revertOpen, setRevertOpen] = useState(false);
 
   if (file.state === 'idle' || file.state === 'loading') {
     return (
@@ -92,8 +96,8 @@ export function DnsPage() {
         </div>
         <div className="hd-dns-header-actions">
           {!file.value.writable && <span className="hd-dns-subtle">Read-only: saving needs HostDeck running as root</span>}
-          <Button variant="link" isDisabled={!dirty} onClick={() => setText(file.value.text)}>
-            Revert
+          <Button variant="link" isDisabled={!dirty} onClick={() => setRevertOpen(true)} data-testid="dns-revert">
+            Revert…
           </Button>
           <Button variant="primary" isDisabled={!dirty || !file.value.writable} onClick={openReview} data-testid="dns-save">
             {file.value.exists ? 'Review and save' : 'Review and create'}
@@ -106,7 +110,7 @@ export function DnsPage() {
       <div className="hd-dns-grid">
         <StructuredForm />
         <Card isCompact>
-          <CardTitle>resolv.conf text, with each warning under its line</CardTitle>
+          <CardTitle component="h2">resolv.conf text, with each warning under its line</CardTitle>
           <CardBody>
             <TextArea
               aria-label="resolv.conf text"
@@ -132,6 +136,24 @@ export function DnsPage() {
       <ResolvedPanel />
       </div>
       <ReviewModal />
+      <Modal isOpen={revertOpen && dirty} onClose={() => setRevertOpen(false)} variant="small" data-testid="dns-revert-confirm" aria-labelledby="dns-revert-title">
+        <ModalHeader title="Discard your changes?" labelId="dns-revert-title" titleIconVariant="warning" description={`The text goes back to ${file.value.path} as it is on disk; the unsaved edits are lost.`} />
+        <ModalFooter>
+          <Button
+            variant="danger"
+            data-testid="dns-revert-discard"
+            onClick={() => {
+              setText(file.value.text);
+              setRevertOpen(false);
+            }}
+          >
+            Discard changes
+          </Button>
+          <Button variant="link" onClick={() => setRevertOpen(false)} data-testid="dns-revert-keep">
+            Keep editing
+          </Button>
+        </ModalFooter>
+      </Modal>
     </PageSection>
   );
 }

@@ -79,10 +79,14 @@ export const useDnsStore = create<DnsState>((set, get) => ({
   confirmNeeded: false,
 
   async load(hostId) {
+    // Unsaved edits of this host survive leaving the page and coming back (only Revert, which asks, drops them).
+    const prev = get().file;
+    const keep = prev.state === 'ready' && get().hostId === hostId && get().text !== prev.value.text ? get().text : null;
     set({ hostId, file: { state: 'loading' }, save: { state: 'idle' } });
     try {
       const f = await api.dns.read({}, { host: hostId });
-      set({ file: { state: 'ready', value: f }, text: f.text, encoding: f.encoding, analysis: diagnose(toBytes(f.text, f.encoding), { hostname: f.hostname ?? undefined }) });
+      const text = keep ?? f.text;
+      set({ file: { state: 'ready', value: f }, text, encoding: f.encoding, analysis: diagnose(toBytes(text, f.encoding), { hostname: f.hostname ?? undefined }) });
     } catch (e) {
       set({ file: errorOf(e) });
     }

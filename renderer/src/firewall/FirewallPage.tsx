@@ -19,6 +19,7 @@ import {
 } from '@patternfly/react-core';
 import { api } from '../app/api';
 import { useAppStore } from '../app/store';
+import { ConfirmModal } from './components/ConfirmModal';
 import { GlobalControls, LayerActions } from './components/GlobalControls';
 import { IpsetsView } from './components/IpsetsView';
 import { PoliciesView } from './components/PoliciesView';
@@ -36,6 +37,7 @@ export function FirewallPage() {
   const full = useFirewallStore((s) => s.full);
   const tab = useFirewallStore((s) => s.tab);
   const notices = useFirewallStore((s) => s.notices);
+  const pendingConfirmation = useFirewallStore((s) => s.pendingConfirmation);
   const { load, setTab, dismiss, run } = useFirewallStore.getState();
   const running = status.state === 'ready' && status.value.running;
 
@@ -51,6 +53,22 @@ export function FirewallPage() {
         <Skeleton height="2rem" screenreaderText="Loading firewalld state" />
         <Skeleton height="20rem" />
       </div>
+    );
+  } else if (status.state === 'ready' && !status.value.running && status.value.problem === 'noBus') {
+    // No bus at all: "Start firewalld" would go over that same missing bus, so it is not offered.
+    body = (
+      <EmptyState titleText="No system D-Bus" headingLevel="h2" status="danger" data-testid="fw-no-bus">
+        <EmptyStateBody>
+          <span data-testid="fw-no-bus-reason">{status.value.reason}</span>
+          <br />
+          Bus socket tried: <code className="hd-fw-mono" data-testid="fw-no-bus-socket">{status.value.busSocket ?? status.value.busAddress}</code>
+        </EmptyStateBody>
+        <EmptyStateFooter>
+          <EmptyStateActions>
+            <Button variant="primary" data-testid="fw-check-again" onClick={() => void useAppStore.getState().refreshFirewallStatus()}>Check again</Button>
+          </EmptyStateActions>
+        </EmptyStateFooter>
+      </EmptyState>
     );
   } else if (status.state === 'ready' && !status.value.running) {
     body = (
@@ -120,8 +138,41 @@ export function FirewallPage() {
     );
   }
 
+  const pc = pendingConfirmation;
   return (
     <PageSection data-testid="firewall-page">
+      {pc && (
+        <ConfirmModal
+          key={pc.id}
+          c={{
+            title: `${pc.what}: confirm?`,
+            danger: pc.lost.length > 0,
+            body: (
+              <div data-testid="fw-needs-confirmation">
+                <p>{pc.message}</p>
+                {pc.lost.length > 0 && (
+                  <>
+                    <p><strong>Lost:</strong></p>
+                    <ul data-testid="fw-needs-confirmation-lost">{pc.lost.map((l, i) => <li key={i}>{l.kind} {l.name}: {l.text}</li>)}</ul>
+                  </>
+                )}
+                {pc.gained.length > 0 && (
+                  <>
+                    <p><strong>Added by the reload:</strong></p>
+                    <ul>{pc.gained.map((l, i) => <li key={i}>{l.kind} {l.name}: {l.text}</li>)}</ul>
+                  </>
+                )}
+              </div>
+            ),
+            action: pc.action,
+            run: () => pc.confirm(),
+            alternative: pc.saveFirst ? { action: 'Save runtime to permanent first, then continue', testId: 'fw-needs-confirmation-save', run: () => pc.saveFirst!() } : undefined,
+          }}
+          onClose={() => {
+            if (useFirewallStore.getState().pendingConfirmation?.id === pc.id) pc.cancel();
+          }}
+        />
+      )}
       <AlertGroup isToast isLiveRegion>
         {notices.map((n) => (
           <Alert key={n.id} variant={n.variant} title={n.title} actionClose={<AlertActionCloseButton onClose={() => dismiss(n.id)} />} data-testid={`fw-notice-${n.variant}`}>

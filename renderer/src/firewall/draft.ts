@@ -1,6 +1,7 @@
 import { forwardPortText, portText } from '../../../shared/firewall/patch';
 import type { ForwardPort, Port, PortProtocol, PolicyPatch, ZonePatch } from '../../../shared/firewall/model';
 import { richRuleKey } from '../../../shared/firewall/rich-rule';
+import { itemWord, settingWord, valueWords } from '../../../shared/firewall/words';
 
 /** List keys an editor can stage changes for (zones and policies). */
 export type DraftKey =
@@ -89,11 +90,20 @@ export function draftToPolicyPatch(d: Draft): PolicyPatch {
   return patch;
 }
 
-/** One line per staged change, for the apply bar. */
+/** An item as people read it: forward ports as "80/tcp → 10.0.0.2:8080", the rest as firewall-cmd prints them. */
+function itemWords(key: string, t: string): string {
+  if (key !== 'forwardPorts') return t;
+  const f = parseForwardPortText(t);
+  return `${f.port}/${f.protocol} → ${f.toAddr || 'this host'}${f.toPort ? ` port ${f.toPort}` : ''}`;
+}
+
+/** One line per staged change, for the apply bar, in people's words ("Add port 8080/tcp", "Set masquerade to on"). */
 export function describeDraft(d: Draft): string[] {
   const lines: string[] = [];
-  for (const [k, v] of Object.entries(d.add)) for (const t of v ?? []) lines.push(`add ${k}: ${t}`);
-  for (const [k, v] of Object.entries(d.remove)) for (const t of v ?? []) lines.push(`remove ${k}: ${t}`);
-  for (const [k, v] of Object.entries(d.scalars)) lines.push(`set ${k} = ${String(v)}`);
+  const line = (verb: string, k: string, t: string) =>
+    lines.push(k === 'richRules' ? `${verb} ${itemWord(k)}: ${t}` : `${verb} ${itemWord(k)} ${itemWords(k, t)}`);
+  for (const [k, v] of Object.entries(d.add)) for (const t of v ?? []) line('Add', k, t);
+  for (const [k, v] of Object.entries(d.remove)) for (const t of v ?? []) line('Remove', k, t);
+  for (const [k, v] of Object.entries(d.scalars)) lines.push(`Set ${settingWord(k)} to ${valueWords(v)}`);
   return lines;
 }

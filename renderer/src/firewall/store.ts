@@ -13,6 +13,27 @@ export interface Notice {
   detail?: string;
 }
 
+/**
+ * The host answered NEEDS_CONFIRMATION: its message, what would be lost, and the same call with
+ * confirmation. The page shows it as a dialog; every call that can get this answer passes the
+ * confirmed variant to run(), so "confirm" always has a control.
+ */
+export interface PendingConfirmation {
+  id: number;
+  what: string;
+  message: string;
+  /** From the host's detail (reloads): what is lost, what a reload adds. */
+  lost: Array<{ kind: string; name: string; text: string }>;
+  gained: Array<{ kind: string; name: string; text: string }>;
+  /** "Apply anyway" for lock-out risks, "Confirm and reload" for reloads. */
+  action: string;
+  /** Runs the confirmed call. */
+  confirm(): Promise<unknown>;
+  /** Reloads only: save runtime to permanent first, then go ahead (nothing is lost). */
+  saveFirst?(): Promise<unknown>;
+  cancel(): void;
+}
+
 export type FirewallTab = 'zones' | 'policies' | 'services' | 'ipsets' | 'icmptypes' | 'helpers' | 'global';
 
 interface FirewallStore {
@@ -33,8 +54,14 @@ interface FirewallStore {
   load(hostId: string, refresh?: boolean): Promise<void>;
   notify(n: Omit<Notice, 'id'>): void;
   dismiss(id: number): void;
-  /** Runs a write; reports errors with their code in plain words; returns undefined on failure. */
-  run<T>(what: string, fn: () => Promise<T>, success?: string): Promise<T | undefined>;
+  /** A NEEDS_CONFIRMATION answer waiting for the admin's decision. */
+  pendingConfirmation?: PendingConfirmation;
+  /**
+   * Runs a write; reports errors with their code in plain words; returns undefined on failure.
+   * `confirmed` is the same call with confirmation: when the host answers NEEDS_CONFIRMATION the
+   * admin is asked, and the result of the confirmed call (or undefined) is returned.
+   */
+  run<T>(what: string, fn: () => Promise<T>, success?: string, confirmed?: () => Promise<T>): Promise<T | undefined>;
   updateZone(name: string, layer: Layer, patch: ZonePatch, opts?: { timeout?: number; acknowledgeRisk?: boolean }): Promise<boolean>;
   updatePolicy(name: string, layer: Layer, patch: PolicyPatch, acknowledgeRisk?: boolean): Promise<boolean>;
   safeApply(change: SafeChange, seconds: number, saveToPermanent: boolean): Promise<boolean>;
@@ -81,6 +108,7 @@ const PLAIN: Record<string, string> = {
   BUILTIN_POLICY: 'Built-in policies cannot be deleted or renamed.',
   RUNNING_BUT_FAILED: 'firewalld runs but failed to apply its configuration; check its log.',
   NEEDS_CONFIRMATION: 'This change needs confirmation.',
+  IN_USE: 'It is still in use.',
   CONFLICT: 'The file changed since HostDeck read it: look again and retry.',
   TIMEOUT: 'firewalld is not answering.',
 };
@@ -149,42 +177,76 @@ export const useFirewallStore = create<FirewallStore>((set, get) => ({
   dismiss(id) {
     set({ notices: get().notices.filter((n) => n.id !== id) });
   },
-  async run(what, fn, success) {
+  async run<T>(what: string, fn: () => Promise<T>, success?: string, confirmed?: () => Promise<T>): Promise<T | undefined> {
     set({ busy: true });
+    let needs: { message: string; detail: { lost?: PendingConfirmation['lost']; gained?: PendingConfirmation['gained']; suggestion?: string } } | undefined;
     try {
       const r = await fn();
       if (success) get().notify({ variant: 'success', title: success });
       return r;
     } catch (e) {
-      const { code, message } = describeError(e);
-      get().notify({ variant: 'danger', title: `${what} failed [${code}]`, detail: message });
-      return undefined;
+      const err = e as { code?: string; message?: string; detail?: unknown };
+      if (err.code === 'NEEDS_CONFIRMATION' && confirmed) {
+        needs = { message: err.message ?? '', detail: (err.detail ?? {}) as NonNullable<typeof needs>['detail'] };
+      } else {
+        const { code, message } = describeError(e);
+        get().notify({ variant: 'danger', title: `${what} failed [${code}]`, detail: message });
+        return undefined;
+      }
     } finally {
       set({ busy: false });
     }
+    // Ask, then run the confirmed call (or give up) and hand its result to the caller.
+    const reload = !!needs.detail.lost;
+    return new Promise<T | undefined>((resolve) => {
+      const done = (v: T | undefined) => {
+        set({ pendingConfirmation: undefined });
+        resolve(v);
+      };
+      set({
+        pendingConfirmation: {
+          id: ++noticeId,
+          what,
+          message: needs.message,
+          lost: needs.detail.lost ?? [],
+          gained: needs.detail.gained ?? [],
+          action: reload ? 'Confirm: go ahead and lose them' : 'Apply anyway (I have another way in)',
+          confirm: async () => done(await get().run(what, confirmed, success)),
+          saveFirst: reload
+            ? async () => {
+              const host = get().hostId;
+              const saved = await get().run('Saving runtime as permanent', () => api.firewall.runtimeToPermanent({}, { host }), 'Runtime saved as permanent');
+              done(saved ? await get().run(what, fn, success, confirmed) : undefined);
+            }
+            : undefined,
+          cancel: () => done(undefined),
+        },
+      });
+    });
   },
   async updateZone(name, layer, patch, opts = {}) {
     const host = get().hostId;
-    const r = await get().run(`Changing zone ${name} (${layer})`, () =>
-      api.firewall.updateZone({ name, layer, patch, timeout: opts.timeout, acknowledgeRisk: opts.acknowledgeRisk ?? false }, { host }),
-    `Zone ${name}: ${layer} updated`);
+    const call = (acknowledgeRisk: boolean) => () => api.firewall.updateZone({ name, layer, patch, timeout: opts.timeout, acknowledgeRisk }, { host });
+    const r = await get().run(`Changing zone ${name} (${layer})`, call(opts.acknowledgeRisk ?? false), `Zone ${name}: ${layer} updated`, call(true));
     if (r) {
       applyObject(layer, 'zone', name, r.object);
       for (const note of r.notes) get().notify({ variant: 'info', title: note });
+      // The host remembers when timed items expire: read them with the state.
+      if (opts.timeout) await get().load(host);
     }
     return !!r;
   },
   async updatePolicy(name, layer, patch, acknowledgeRisk = false) {
     const host = get().hostId;
-    const r = await get().run(`Changing policy ${name} (${layer})`, () =>
-      api.firewall.updatePolicy({ name, layer, patch, acknowledgeRisk }, { host }),
-    `Policy ${name}: ${layer} updated`);
+    const call = (ack: boolean) => () => api.firewall.updatePolicy({ name, layer, patch, acknowledgeRisk: ack }, { host });
+    const r = await get().run(`Changing policy ${name} (${layer})`, call(acknowledgeRisk), `Policy ${name}: ${layer} updated`, call(true));
     if (r) applyObject(layer, 'policy', name, r.object);
     return !!r;
   },
   async safeApply(change, seconds, saveToPermanent) {
     const host = get().hostId;
-    const s = await get().run('Safe apply', () => api.firewall.safeApply({ change, seconds, saveToPermanent }, { host }));
+    const call = (confirm: boolean) => () => api.firewall.safeApply({ change, seconds, saveToPermanent, confirm }, { host });
+    const s = await get().run('Safe apply', call(false), undefined, call(true));
     if (s) upsertSession(s);
     return !!s;
   },
@@ -250,7 +312,13 @@ export function startFirewallEvents(): () => void {
         useFirewallStore.setState({ ipsetEpoch: st.ipsetEpoch + 1 });
         const full = st.full;
         const set = full.state === 'ready' ? full.value[e.payload.layer].ipsets[e.payload.name] : undefined;
-        if (set) applyObject(e.payload.layer, 'ipset', e.payload.name, { ...set, entryCount: e.payload.entryCount });
+        if (set) {
+          applyObject(e.payload.layer, 'ipset', e.payload.name, {
+            ...set,
+            entryCount: e.payload.entryCount,
+            entriesHash: e.payload.entriesHash ?? set.entriesHash,
+          });
+        }
         break;
       }
       case 'firewall.safeApplyChanged':

@@ -50,7 +50,7 @@ export function KernelPage() {
                 {list.message}
               </Alert>
             ) : list.value.length === 0 ? (
-              <EmptyState titleText="No kernel parameters" headingLevel="h3" variant="sm" data-testid="kernel-list-empty">
+              <EmptyState titleText="No kernel parameters" headingLevel="h2" variant="sm" data-testid="kernel-list-empty">
                 <EmptyStateBody>Nothing is readable under /proc/sys on this host: is /proc mounted?</EmptyStateBody>
               </EmptyState>
             ) : (

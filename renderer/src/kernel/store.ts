@@ -1,6 +1,8 @@
 import { create } from 'zustand';
+import { createJSONStorage, persist } from 'zustand/middleware';
 import type { ApplyOut, ClassificationOut, EffectiveOut, ExportOut, ListRow, LiveSource, ProbeOut, UndoEntry, UndoOut } from '../../../shared/kernel/contract';
 import { emptyFilter, type KernelFilter } from '../../../shared/kernel/filter';
+import { k8sVersions } from '../../../shared/kernel/version';
 import { api } from '../app/api';
 
 export type Load<T> = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; value: T } | { state: 'error'; message: string; code: string };
@@ -26,7 +28,7 @@ export interface Target {
   hostIPC: boolean;
 }
 
-export type ExportKind = 'pod' | 'kubelet' | 'node' | 'tuned';
+export type ExportKind = 'pod' | 'kubelet' | 'node' | 'sandbox' | 'tuned';
 
 interface KernelState {
   target: Target;
@@ -79,147 +81,183 @@ function targetInput(t: Target) {
   };
 }
 
+/** A stored target with a field this version no longer offers falls back to the default for that field. */
+function validTarget(t: Target, d: Target): Target {
+  return {
+    k8s: k8sVersions.includes(t.k8s) ? t.k8s : d.k8s,
+    kernel: typeof t.kernel === 'string' ? t.kernel : d.kernel,
+    podSecurityVersion: typeof t.podSecurityVersion === 'string' ? t.podSecurityVersion : d.podSecurityVersion,
+    hostNetwork: t.hostNetwork === true,
+    hostIPC: t.hostIPC === true,
+  };
+}
+
 const settingsOf = (lines: ProfileLine[]) => lines.filter((l) => l.key);
 
-export const useKernelStore = create<KernelState>((set, get) => ({
-  target: { k8s: '1.33', kernel: '', podSecurityVersion: '', hostNetwork: false, hostIPC: false },
-  hostKernel: '',
-  list: { state: 'idle' },
-  liveSource: null,
-  filter: emptyFilter,
-  selected: null,
-  detail: { state: 'idle' },
-  effective: { state: 'idle' },
-  probe: { state: 'idle' },
-  profile: [],
-  profileName: '90-hostdeck',
-  profileCheck: { state: 'idle' },
-  exportKind: null,
-  exportResult: { state: 'idle' },
-  applyPlan: { state: 'idle' },
-  applyResult: { state: 'idle' },
-  undoEntries: [],
-  undoResult: { state: 'idle' },
-  setTarget(t, hostId) {
-    set({ target: { ...get().target, ...t } });
-    void get().load(hostId);
-    const sel = get().selected;
-    if (sel) void get().select(sel, hostId);
-    const kind = get().exportKind;
-    if (kind) void get().runExport(kind, hostId);
-  },
-  setFilter(f) {
-    set({ filter: { ...get().filter, ...f } });
-  },
-  async load(hostId) {
-    set({ list: { state: 'loading' } });
-    try {
-      const r = await api.kernel.list(targetInput(get().target), { host: hostId });
-      set({ list: { state: 'ready', value: r.entries }, hostKernel: r.kernel, liveSource: r.liveSource });
-    } catch (e) {
-      set({ list: errorOf(e) });
-    }
-  },
-  async select(key, hostId) {
-    set({ selected: key, detail: key ? { state: 'loading' } : { state: 'idle' } });
-    if (!key) return;
-    try {
-      const [c] = await api.kernel.classify({ keys: [key], ...targetInput(get().target) }, { host: hostId });
-      set({ detail: { state: 'ready', value: c! } });
-    } catch (e) {
-      set({ detail: errorOf(e) });
-    }
-  },
-  async loadEffective(hostId) {
-    set({ effective: { state: 'loading' } });
-    try {
-      set({ effective: { state: 'ready', value: await api.kernel.effective({}, { host: hostId }) } });
-    } catch (e) {
-      set({ effective: errorOf(e) });
-    }
-  },
-  async loadProbe(hostId) {
-    set({ probe: { state: 'loading' } });
-    try {
-      set({ probe: { state: 'ready', value: await api.kernel.probe({}, { host: hostId }) } });
-    } catch (e) {
-      set({ probe: errorOf(e) });
-    }
-  },
-  setProfile(lines) {
-    set({ profile: lines, profileCheck: { state: 'idle' } });
-  },
-  setProfileName(name) {
-    set({ profileName: name });
-  },
-  async checkProfile(hostId) {
-    set({ profileCheck: { state: 'loading' } });
-    try {
-      set({ profileCheck: { state: 'ready', value: await api.kernel.checkProfile({ settings: settingsOf(get().profile) }, { host: hostId }) } });
-    } catch (e) {
-      set({ profileCheck: errorOf(e) });
-    }
-  },
-  async saveProfile(hostId) {
-    const name = get().profileName;
-    const current = await api.kernel.readProfile({ name }, { host: hostId });
-    const r = await api.kernel.saveProfile({ name, settings: settingsOf(get().profile), expectedSha256: current.sha256 }, { host: hostId });
-    return r.path;
-  },
-  async runExport(kind, hostId) {
-    set({ exportKind: kind, exportResult: { state: 'loading' } });
-    try {
-      const settings = settingsOf(get().profile);
-      if (!settings.length) throw Object.assign(new Error('The profile is empty: add parameters first (from the list, by typing, or by importing a TuneD profile).'), { code: 'INVALID_INPUT' });
-      if (kind === 'tuned') {
-        const t = await api.kernel.exportTuned({ settings, summary: `HostDeck profile ${get().profileName}` }, { host: hostId });
-        set({ exportResult: { state: 'ready', value: { kind: 'node', documents: [{ title: 'tuned.conf', language: 'ini', text: t.text }], placements: [] } } });
-        return;
-      }
-      const r = await api.kernel.export({ kind, settings, name: get().profileName.replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '') || undefined, ...targetInput(get().target) }, { host: hostId });
-      set({ exportResult: { state: 'ready', value: r } });
-    } catch (e) {
-      set({ exportResult: errorOf(e) });
-    }
-  },
-  closeExport() {
-    set({ exportKind: null, exportResult: { state: 'idle' } });
-  },
-  async importTuned(text, hostId) {
-    const r = await api.kernel.importTuned({ text }, { host: hostId });
-    const merged = [...get().profile.filter((l) => !r.settings.some((s) => s.key === l.key)), ...r.settings];
-    get().setProfile(merged);
-    return r.warnings;
-  },
-  async planApply(hostId) {
-    set({ applyPlan: { state: 'loading' } });
-    try {
-      set({ applyPlan: { state: 'ready', value: await api.kernel.apply({ settings: settingsOf(get().profile), dryRun: true }, { host: hostId }) } });
-    } catch (e) {
-      set({ applyPlan: errorOf(e) });
-    }
-  },
-  cancelApply() {
-    set({ applyPlan: { state: 'idle' } });
-  },
-  async confirmApply(hostId) {
-    set({ applyResult: { state: 'loading' }, undoResult: { state: 'idle' } });
-    try {
-      const r = await api.kernel.apply({ settings: settingsOf(get().profile) }, { host: hostId });
-      set({ applyResult: { state: 'ready', value: r }, applyPlan: { state: 'idle' }, undoEntries: r.undo });
-      void get().load(hostId);
-    } catch (e) {
-      set({ applyResult: errorOf(e), applyPlan: { state: 'idle' } });
-    }
-  },
-  async undo(hostId) {
-    set({ undoResult: { state: 'loading' } });
-    try {
-      const r = await api.kernel.undo({ entries: get().undoEntries }, { host: hostId });
-      set({ undoResult: { state: 'ready', value: r }, undoEntries: [] });
-      void get().load(hostId);
-    } catch (e) {
-      set({ undoResult: errorOf(e) });
-    }
-  },
-}));
+/** What survives a reload (localStorage): the profile being edited and the Kubernetes target. */
+type Persisted = Pick<KernelState, 'profile' | 'profileName' | 'target'>;
+export const KERNEL_STORAGE_KEY = 'hostdeck.kernel';
+
+export const useKernelStore = create<KernelState>()(
+  persist(
+    (set, get) => ({
+      target: { k8s: '1.33', kernel: '', podSecurityVersion: '', hostNetwork: false, hostIPC: false },
+      hostKernel: '',
+      list: { state: 'idle' },
+      liveSource: null,
+      filter: emptyFilter,
+      selected: null,
+      detail: { state: 'idle' },
+      effective: { state: 'idle' },
+      probe: { state: 'idle' },
+      profile: [],
+      profileName: '90-hostdeck',
+      profileCheck: { state: 'idle' },
+      exportKind: null,
+      exportResult: { state: 'idle' },
+      applyPlan: { state: 'idle' },
+      applyResult: { state: 'idle' },
+      undoEntries: [],
+      undoResult: { state: 'idle' },
+      setTarget(t, hostId) {
+        set({ target: { ...get().target, ...t } });
+        void get().load(hostId);
+        const sel = get().selected;
+        if (sel) void get().select(sel, hostId);
+        const kind = get().exportKind;
+        if (kind) void get().runExport(kind, hostId);
+      },
+      setFilter(f) {
+        set({ filter: { ...get().filter, ...f } });
+      },
+      async load(hostId) {
+        set({ list: { state: 'loading' } });
+        try {
+          const r = await api.kernel.list(targetInput(get().target), { host: hostId });
+          set({ list: { state: 'ready', value: r.entries }, hostKernel: r.kernel, liveSource: r.liveSource });
+        } catch (e) {
+          set({ list: errorOf(e) });
+        }
+      },
+      async select(key, hostId) {
+        set({ selected: key, detail: key ? { state: 'loading' } : { state: 'idle' } });
+        if (!key) return;
+        try {
+          const [c] = await api.kernel.classify({ keys: [key], ...targetInput(get().target) }, { host: hostId });
+          set({ detail: { state: 'ready', value: c! } });
+        } catch (e) {
+          set({ detail: errorOf(e) });
+        }
+      },
+      async loadEffective(hostId) {
+        set({ effective: { state: 'loading' } });
+        try {
+          set({ effective: { state: 'ready', value: await api.kernel.effective({}, { host: hostId }) } });
+        } catch (e) {
+          set({ effective: errorOf(e) });
+        }
+      },
+      async loadProbe(hostId) {
+        set({ probe: { state: 'loading' } });
+        try {
+          set({ probe: { state: 'ready', value: await api.kernel.probe({}, { host: hostId }) } });
+        } catch (e) {
+          set({ probe: errorOf(e) });
+        }
+      },
+      setProfile(lines) {
+        set({ profile: lines, profileCheck: { state: 'idle' } });
+      },
+      setProfileName(name) {
+        set({ profileName: name });
+      },
+      async checkProfile(hostId) {
+        set({ profileCheck: { state: 'loading' } });
+        try {
+          set({ profileCheck: { state: 'ready', value: await api.kernel.checkProfile({ settings: settingsOf(get().profile) }, { host: hostId }) } });
+        } catch (e) {
+          set({ profileCheck: errorOf(e) });
+        }
+      },
+      async saveProfile(hostId) {
+        const name = get().profileName;
+        const current = await api.kernel.readProfile({ name }, { host: hostId });
+        const r = await api.kernel.saveProfile({ name, settings: settingsOf(get().profile), expectedSha256: current.sha256 }, { host: hostId });
+        return r.path;
+      },
+      async runExport(kind, hostId) {
+        set({ exportKind: kind, exportResult: { state: 'loading' } });
+        try {
+          const settings = settingsOf(get().profile);
+          if (!settings.length) throw Object.assign(new Error('The profile is empty: add parameters first (from the list, by typing, or by importing a TuneD profile).'), { code: 'INVALID_INPUT' });
+          if (kind === 'tuned') {
+            const t = await api.kernel.exportTuned({ settings, summary: `HostDeck profile ${get().profileName}` }, { host: hostId });
+            set({ exportResult: { state: 'ready', value: { kind: 'node', documents: [{ title: 'tuned.conf', language: 'ini', text: t.text }], placements: [], problems: [] } } });
+            return;
+          }
+          const r = await api.kernel.export({ kind, settings, name: get().profileName.replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '') || undefined, ...targetInput(get().target) }, { host: hostId });
+          set({ exportResult: { state: 'ready', value: r } });
+        } catch (e) {
+          set({ exportResult: errorOf(e) });
+        }
+      },
+      closeExport() {
+        set({ exportKind: null, exportResult: { state: 'idle' } });
+      },
+      async importTuned(text, hostId) {
+        const r = await api.kernel.importTuned({ text }, { host: hostId });
+        const merged = [...get().profile.filter((l) => !r.settings.some((s) => s.key === l.key)), ...r.settings];
+        get().setProfile(merged);
+        return r.warnings;
+      },
+      async planApply(hostId) {
+        set({ applyPlan: { state: 'loading' } });
+        try {
+          set({ applyPlan: { state: 'ready', value: await api.kernel.apply({ settings: settingsOf(get().profile), dryRun: true }, { host: hostId }) } });
+        } catch (e) {
+          set({ applyPlan: errorOf(e) });
+        }
+      },
+      cancelApply() {
+        set({ applyPlan: { state: 'idle' } });
+      },
+      async confirmApply(hostId) {
+        set({ applyResult: { state: 'loading' }, undoResult: { state: 'idle' } });
+        try {
+          const r = await api.kernel.apply({ settings: settingsOf(get().profile) }, { host: hostId });
+          set({ applyResult: { state: 'ready', value: r }, applyPlan: { state: 'idle' }, undoEntries: r.undo });
+          void get().load(hostId);
+        } catch (e) {
+          set({ applyResult: errorOf(e), applyPlan: { state: 'idle' } });
+        }
+      },
+      async undo(hostId) {
+        set({ undoResult: { state: 'loading' } });
+        try {
+          const r = await api.kernel.undo({ entries: get().undoEntries }, { host: hostId });
+          set({ undoResult: { state: 'ready', value: r }, undoEntries: [] });
+          void get().load(hostId);
+        } catch (e) {
+          set({ undoResult: errorOf(e) });
+        }
+      },
+    }),
+    {
+      name: KERNEL_STORAGE_KEY,
+      version: 1,
+      storage: createJSONStorage(() => localStorage),
+      partialize: (s): Persisted => ({ profile: s.profile, profileName: s.profileName, target: s.target }),
+      // A stored target from an older version keeps the fields it has; new fields take their defaults.
+      merge: (stored, current) => {
+        const p = (stored ?? {}) as Partial<Persisted>;
+        return {
+          ...current,
+          profile: Array.isArray(p.profile) ? p.profile.filter((l) => typeof l?.key === 'string' && typeof l?.value === 'string') : current.profile,
+          profileName: typeof p.profileName === 'string' ? p.profileName : current.profileName,
+          target: validTarget({ ...current.target, ...(p.target && typeof p.target === 'object' ? p.target : {}) }, current.target),
+        };
+      },
+    },
+  ),
+);
+

@@ -8,6 +8,7 @@ function WarningAlert({ d }: { d: Diagnostic }) {
   const e = d.edit;
   return (
     <Alert
+      component="h3"
       isInline
       isPlain
       variant={severityVariant[d.severity]}
@@ -23,9 +24,9 @@ function WarningAlert({ d }: { d: Diagnostic }) {
             onClick={() => applyFix(d)}
             data-testid={`dns-fix-line-${d.line}`}
             data-code={d.code}
-            aria-label={e.kind === 'deleteLine' ? `Fix: delete line ${e.line}` : `Fix: replace line ${e.line} with ${e.text}`}
           >
-            {e.kind === 'deleteLine' ? `Fix: delete line ${e.line}` : 'Fix this line'}
+            {/* The visible text is the accessible name (WCAG 2.5.3); the preview below says what the line becomes. */}
+            {e.kind === 'deleteLine' ? `Fix: delete line ${e.line}` : `Fix line ${e.line}`}
           </Button>
         ) : undefined
       }
@@ -35,6 +36,19 @@ function WarningAlert({ d }: { d: Diagnostic }) {
         <>
           {' '}
           The line becomes <code className="hd-dns-fix-preview">{e.text.replace(/\r$/, ' CR') || '(empty)'}</code>
+        </>
+      )}
+      {e?.kind === 'splitLine' && (
+        <>
+          {' '}
+          The line becomes{' '}
+          {e.lines.map((l, i) => (
+            <span key={i}>
+              {i > 0 && (i === e.lines.length - 1 ? ' and ' : ', ')}
+              <code className="hd-dns-fix-preview">{l.replace(/\r$/, ' CR') || '(empty)'}</code>
+            </span>
+          ))}
+          .
         </>
       )}
     </Alert>

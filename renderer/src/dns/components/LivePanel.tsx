@@ -29,7 +29,7 @@ export function LivePanel() {
   const run = () => name.trim() && void runLive(name.trim());
   return (
     <Card data-testid="dns-live" isCompact>
-      <CardTitle>Live check: ask each nameserver now</CardTitle>
+      <CardTitle component="h2">Live check: ask each nameserver now</CardTitle>
       <CardBody>
         <Form onSubmit={(e) => { e.preventDefault(); run(); }}>
           <div className="hd-dns-plan-form">

@@ -66,7 +66,7 @@ export function PlanPanel() {
   const result = mode === 'host' ? plan : pod;
   return (
     <Card data-testid="dns-plan" isCompact>
-      <CardTitle>Query plan: what the resolver sends for a name</CardTitle>
+      <CardTitle component="h2">Query plan: what the resolver sends for a name</CardTitle>
       <CardBody>
         <Form onSubmit={(e) => { e.preventDefault(); run(); }}>
           <div className="hd-dns-plan-form">
@@ -147,14 +147,14 @@ export function PlanPanel() {
               {pod.value.optionsOrderUnstable && <Alert isInline isPlain variant="info" title="The order of options in this pod's resolv.conf can differ between kubelet versions." />}
               <div className="hd-dns-pod-grid">
                 <div>
-                  <Title headingLevel="h4">The pod&apos;s /etc/resolv.conf</Title>
+                  <Title headingLevel="h3" size="md">The pod&apos;s /etc/resolv.conf</Title>
                   <Snippet text={pod.value.resolvConf} testId="dns-pod-resolv" label="Copy the pod's resolv.conf" />
                   {pod.value.warnings.map((w, i) => (
                     <Alert key={i} isInline isPlain variant={severityVariant[w.severity]} title={w.line ? `Line ${w.line}: ${w.message}` : w.message} />
                   ))}
                 </div>
                 <div>
-                  <Title headingLevel="h4">Pod spec snippet</Title>
+                  <Title headingLevel="h3" size="md">Pod spec snippet</Title>
                   <Snippet text={pod.value.yaml} testId="dns-pod-yaml" label="Copy the pod spec snippet" />
                 </div>
               </div>

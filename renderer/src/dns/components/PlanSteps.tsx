@@ -11,7 +11,9 @@ import type { DnsPlan } from '../../../../shared/dns/contract';
 
 /** The ordered queries with the reason for each: what someone debugging "why is DNS slow" reads first. */
 export function PlanSteps({ plan, testId }: { plan: DnsPlan; testId: string }) {
-  const perName = plan.types.length;
+  // Packets per name sent: one per query type, times the nameservers asked at once (musl asks them all).
+  const perName = plan.queries.length ? plan.packets / plan.queries.length : plan.types.length;
+  const servers = Math.max(1, Math.round(perName / Math.max(1, plan.types.length)));
   if (plan.steps.length === 0) {
     return (
       <Alert isInline variant="danger" title="No query is sent at all: every lookup fails at once" data-testid={testId}>
@@ -22,7 +24,8 @@ export function PlanSteps({ plan, testId }: { plan: DnsPlan; testId: string }) {
   return (
     <div data-testid={testId}>
       <p className="hd-dns-plan-summary">
-        Looking up <code>{plan.input}</code> with {plan.libc}: <strong>{plan.queries.length}</strong> name{plan.queries.length === 1 ? '' : 's'} × {plan.types.join(' + ')} ={' '}
+        Looking up <code>{plan.input}</code> with {plan.libc}: <strong>{plan.queries.length}</strong> name{plan.queries.length === 1 ? '' : 's'} × {plan.types.join(' + ')}
+        {servers > 1 ? ` × ${servers} nameservers (asked all at once)` : ''} ={' '}
         <strong data-testid={`${testId}-packets`}>{plan.packets}</strong> packet{plan.packets === 1 ? '' : 's'} when no name exists, before the timeouts and retries of each
         server.
       </p>
@@ -43,7 +46,9 @@ export function PlanSteps({ plan, testId }: { plan: DnsPlan; testId: string }) {
                 <code className="hd-dns-break">{st.name}</code>
               </Td>
               <Td dataLabel="Why">{st.reason}</Td>
-              <Td dataLabel="Packets">{perName}</Td>
+              <Td dataLabel="Packets" data-testid={`${testId}-row-packets`}>
+                {perName}
+              </Td>
             </Tr>
           ))}
         </Tbody>

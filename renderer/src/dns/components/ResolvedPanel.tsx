@@ -109,7 +109,7 @@ export function ResolvedPanel() {
   })();
   return (
     <Card data-testid="dns-resolved" isCompact>
-      <CardTitle>systemd-resolved: the servers really asked</CardTitle>
+      <CardTitle component="h2">systemd-resolved: the servers really asked</CardTitle>
       <CardBody>{body}</CardBody>
     </Card>
   );

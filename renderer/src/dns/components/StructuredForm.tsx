@@ -37,9 +37,17 @@ export function StructuredForm() {
   const analysis = useDnsStore((s) => s.analysis);
   const edit = useDnsStore((s) => s.edit);
   const [newNs, setNewNs] = useState('');
+  const [newSearch, setNewSearch] = useState('');
   if (!analysis) return null;
   const g = analysis.glibc;
   const ns = g.nameservers.map((s) => (s.scope ? `${s.address}%${s.scope}` : s.address));
+  const commentAt = g.search.findIndex((d) => d.startsWith('#') || d.startsWith(';'));
+  const addSearch = () => {
+    const more = newSearch.split(/\s+/).filter(Boolean);
+    if (!more.length) return;
+    edit({ kind: 'setSearch', domains: [...g.search, ...more] });
+    setNewSearch('');
+  };
   const add = () => {
     if (!newNs.trim()) return;
     edit({ kind: 'setNameservers', nameservers: [...ns, newNs.trim()] });
@@ -47,7 +55,7 @@ export function StructuredForm() {
   };
   return (
     <Card data-testid="dns-form" isCompact>
-      <CardTitle>Settings as glibc reads them</CardTitle>
+      <CardTitle component="h2">Settings as glibc reads them</CardTitle>
       <CardBody>
         <Form onSubmit={(e) => e.preventDefault()} className="hd-dns-form">
           <FormGroup label="Nameservers" fieldId="dns-new-ns-input" role="group">
@@ -90,18 +98,43 @@ export function StructuredForm() {
               </Button>
             </div>
           </FormGroup>
-          <FormGroup label="Search domains" fieldId="dns-search-input">
-            <TextInput
-              id="dns-search-input"
-              aria-label="Search domains"
-              data-testid="dns-search"
-              value={g.search.join(' ')}
-              placeholder="corp.example lab.example"
-              onChange={(_, v) => edit({ kind: 'setSearch', domains: v.split(/\s+/).filter(Boolean) })}
-            />
+          <FormGroup label="Search domains" fieldId="dns-new-search-input" role="group">
+            {/* Each domain as glibc splits the line: an inline comment shows up as the extra domains it really is. */}
+            <List isPlain className="hd-dns-ns-list" data-testid="dns-search" aria-label="Search domains as glibc reads them">
+              {g.search.map((d, i) => (
+                <ListItem key={`${d}-${i}`} data-testid={`dns-search-domain-${i}`}>
+                  <span className="hd-dns-ns">
+                    <code>{d}</code>
+                    {commentAt >= 0 && i >= commentAt && (
+                      <Label isCompact color="red">
+                        comment word, searched as a domain
+                      </Label>
+                    )}
+                    <Button variant="link" isInline onClick={() => edit({ kind: 'setSearch', domains: g.search.filter((_, k) => k !== i) })} aria-label={`Remove search domain ${d}`}>
+                      remove
+                    </Button>
+                  </span>
+                </ListItem>
+              ))}
+              {g.search.length === 0 && <ListItem className="hd-dns-subtle">none</ListItem>}
+            </List>
+            <div className="hd-dns-inline">
+              <TextInput
+                id="dns-new-search-input"
+                aria-label="New search domain"
+                value={newSearch}
+                onChange={(_, v) => setNewSearch(v)}
+                onKeyDown={(e) => e.key === 'Enter' && addSearch()}
+                placeholder="Add a search domain, e.g. corp.example"
+                data-testid="dns-new-search"
+              />
+              <Button variant="secondary" isDisabled={!newSearch.trim()} onClick={addSearch} data-testid="dns-add-search">
+                Add
+              </Button>
+            </div>
             <FormHelperText>
               <HelperText>
-                <HelperTextItem>Space-separated, tried in order for names with fewer than ndots dots.</HelperTextItem>
+                <HelperTextItem>Tried in order for names with fewer than ndots dots.</HelperTextItem>
               </HelperText>
             </FormHelperText>
           </FormGroup>

@@ -12,56 +12,85 @@ import {
   Title,
 } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
-import { diffCount, diffLayers, runtimeChangesLostOnReload } from '../../../../shared/firewall/diff';
+import { diffLayers, reloadEffects, runtimeChangesLostOnReload, type ReloadEffect } from '../../../../shared/firewall/diff';
 import { safeApplyRequired } from '../../../../shared/firewall/safety';
 import type { FullState } from '../../../../shared/firewall/model';
 import { api } from '../../app/api';
 import { useFirewallStore } from '../store';
 import { ConfirmModal, type Confirm } from './ConfirmModal';
 
-/** What a reload would throw away: decided exactly as the host decides before it reloads. */
-function pendingDiffs(full: FullState) {
-  return runtimeChangesLostOnReload(diffLayers(full));
+/** Lines of one part of the reload dialog. */
+function EffectList({ items, testId }: { items: ReloadEffect[]; testId: string }) {
+  return (
+    <ul data-testid={testId}>
+      {items.map((e, i) => (
+        <li key={i}>
+          {e.kind} {e.name}: {e.text}
+        </li>
+      ))}
+    </ul>
+  );
 }
 
-/** Reload and Runtime → Permanent, with a warning when reload would wipe runtime-only changes. */
+/**
+ * Reload and Runtime → Permanent. Before a reload the host is asked for the exact differences
+ * (ipset entries by content), and the dialog says what is lost, what the reload adds and which
+ * settings change, the way the host decides it.
+ */
 export function LayerActions({ full }: { full: FullState }) {
   const hostId = useFirewallStore((s) => s.hostId);
   const busy = useFirewallStore((s) => s.busy);
   const { run, load } = useFirewallStore.getState();
   const [confirm, setConfirm] = useState<Confirm>();
-  const diffs = pendingDiffs(full);
-  const runtimeChanges = diffs.reduce((n, d) => n + diffCount(d), 0);
+  const diffs = diffLayers(full);
+  const lostCount = reloadEffects(runtimeChangesLostOnReload(diffs)).lost.reduce((n, e) => n + e.count, 0);
   const reload = () => run('Reload', () => api.firewall.reload({ confirm: true }, { host: hostId }), 'firewalld reloaded').then(() => load(hostId));
+  const askReload = async () => {
+    const exact = await run('Comparing runtime and permanent', () => api.firewall.differences({}, { host: hostId }));
+    if (!exact) return;
+    const fx = reloadEffects(exact.differences);
+    if (!fx.lost.length && !fx.gained.length && !fx.changed.length) return void reload();
+    const lost = fx.lost.reduce((n, e) => n + e.count, 0);
+    const gained = fx.gained.reduce((n, e) => n + e.count, 0);
+    setConfirm({
+      title: lost ? 'Reload and lose runtime changes?' : 'Reload firewalld?',
+      body: (
+        <div data-testid="fw-reload-effects">
+          <p>Reloading makes the permanent configuration live.</p>
+          {fx.lost.length > 0 && (
+            <>
+              <Title headingLevel="h4">Lost: {lost.toLocaleString()} runtime-only item{lost === 1 ? '' : 's'}</Title>
+              <EffectList items={fx.lost} testId="fw-reload-lost" />
+            </>
+          )}
+          {fx.gained.length > 0 && (
+            <>
+              <Title headingLevel="h4">Added by the reload: {gained.toLocaleString()} permanent-only item{gained === 1 ? '' : 's'}</Title>
+              <EffectList items={fx.gained} testId="fw-reload-gained" />
+            </>
+          )}
+          {fx.changed.length > 0 && (
+            <>
+              <Title headingLevel="h4">Settings that change (runtime → permanent)</Title>
+              <EffectList items={fx.changed} testId="fw-reload-changed" />
+            </>
+          )}
+          {lost > 0 && <p>Save them first with “Runtime → permanent” if you want to keep them.</p>}
+        </div>
+      ),
+      action: lost ? 'Reload anyway' : 'Reload',
+      run: reload,
+    });
+  };
   return (
     <>
-      <Button
-        variant="secondary"
-        data-testid="fw-reload"
-        isDisabled={busy}
-        onClick={() =>
-          runtimeChanges === 0
-            ? void reload()
-            : setConfirm({
-              title: 'Reload and lose runtime changes?',
-              body: (
-                <>
-                  <p>Reloading makes the permanent configuration live. These runtime-only differences will be lost:</p>
-                  <ul>{diffs.map((d) => <li key={`${d.kind}-${d.name}`}>{d.kind} {d.name}: {diffCount(d)} difference(s)</li>)}</ul>
-                  <p>Save them first with “Runtime → permanent” if you want to keep them.</p>
-                </>
-              ),
-              action: 'Reload anyway',
-              run: reload,
-            })
-        }
-      >
-        Reload{runtimeChanges ? ` (discards ${runtimeChanges} runtime change${runtimeChanges === 1 ? '' : 's'})` : ''}
+      <Button variant="secondary" data-testid="fw-reload" isDisabled={busy} onClick={() => void askReload()}>
+        Reload{lostCount ? ` (discards ${lostCount} runtime change${lostCount === 1 ? '' : 's'})` : ''}
       </Button>
       <Button
         variant="secondary"
         data-testid="fw-runtime-to-permanent"
-        isDisabled={busy || runtimeChanges === 0}
+        isDisabled={busy || diffs.length === 0}
         onClick={() => void run('Saving runtime as permanent', () => api.firewall.runtimeToPermanent({}, { host: hostId }), 'Runtime saved as permanent').then(() => load(hostId))}
       >
         Runtime → permanent
@@ -83,7 +112,12 @@ export function GlobalControls({ full }: { full: FullState }) {
   const zones = Object.keys(full.runtime.zones).sort();
 
   const goDefault = (zone: string, acknowledgeRisk: boolean) =>
-    run('Setting the default zone', () => api.firewall.setDefaultZone({ name: zone, acknowledgeRisk }, { host: hostId }), `Default zone is now ${zone}`).then(() => load(hostId));
+    run(
+      'Setting the default zone',
+      () => api.firewall.setDefaultZone({ name: zone, acknowledgeRisk }, { host: hostId }),
+      `Default zone is now ${zone}`,
+      () => api.firewall.setDefaultZone({ name: zone, acknowledgeRisk: true }, { host: hostId }),
+    ).then(() => load(hostId));
   const setDefault = async (zone: string) => {
     // The page's guard answers at once; the host's also knows the SSH ports sshd uses. Either saying yes counts.
     const local = safeApplyRequired({ type: 'defaultZone', name: zone }, { state: full });

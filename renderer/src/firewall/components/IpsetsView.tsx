@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { Alert, Button, EmptyState, EmptyStateBody, FormSelect, FormSelectOption, Label, SearchInput, TextArea, TextInput, Title, ToggleGroup, ToggleGroupItem } from '@patternfly/react-core';
 import { useVirtualizer } from '@tanstack/react-virtual';
+import { diffCount, diffObject, fieldDiff } from '../../../../shared/firewall/diff';
+import { ipsetUsers, usesText } from '../../../../shared/firewall/references';
 import { IPSET_TYPES } from '../../../../shared/firewall/data/firewalld-constants';
 import type { FullState, Layer } from '../../../../shared/firewall/model';
 import { checkIpsetOptions, checkName, parseIpsetEntriesFile } from '../../../../shared/firewall/validate';
@@ -9,6 +11,8 @@ import { useFirewallStore } from '../store';
 import { ConfirmModal, type Confirm } from './ConfirmModal';
 
 const PAGE = 500;
+
+type EntryView = 'all' | 'runtimeOnly' | 'permanentOnly';
 
 export function IpsetsView({ full }: { full: FullState }) {
   const selected = useFirewallStore((s) => s.selectedIpset);
@@ -27,6 +31,10 @@ export function IpsetsView({ full }: { full: FullState }) {
                 <Label isCompact>{s.type}</Label>
                 <Label isCompact color="blue">{s.entryCount.toLocaleString()}</Label>
                 {!full.runtime.ipsets[n] && <Label isCompact color="orange">not loaded</Label>}
+                {!full.permanent.ipsets[n] && <Label isCompact color="orange">runtime only</Label>}
+                {full.runtime.ipsets[n] && full.permanent.ipsets[n] && diffObject('ipset', n, full.runtime.ipsets[n], full.permanent.ipsets[n]) && (
+                  <Label isCompact color="orange" title="runtime and permanent differ" data-testid={`fw-ipset-${n}-diff`}>Δ</Label>
+                )}
               </span>
             </button>
           );
@@ -87,7 +95,7 @@ function IpsetEntries({ full, name }: { full: FullState; name: string }) {
   const hostId = useFirewallStore((s) => s.hostId);
   const epoch = useFirewallStore((s) => s.ipsetEpoch);
   const busy = useFirewallStore((s) => s.busy);
-  const { run } = useFirewallStore.getState();
+  const { run, load } = useFirewallStore.getState();
   const [layer, setLayer] = useState<Layer>(full.runtime.ipsets[name] ? 'runtime' : 'permanent');
   const set = full[layer].ipsets[name] ?? full.permanent.ipsets[name] ?? full.runtime.ipsets[name];
   const [filter, setFilter] = useState('');
@@ -100,6 +108,13 @@ function IpsetEntries({ full, name }: { full: FullState; name: string }) {
   const [confirm, setConfirm] = useState<Confirm>();
   const loading = useRef(new Set<number>());
   const parentRef = useRef<HTMLDivElement>(null);
+  // Runtime vs permanent by content (digest); the differing entries are read page by page.
+  const diff = diffObject('ipset', name, full.runtime.ipsets[name], full.permanent.ipsets[name]);
+  const entriesDiffer = !!fieldDiff(diff, 'entries');
+  const [view, setView] = useState<EntryView>('all');
+  const [sides, setSides] = useState<{ runtimeOnly: number; permanentOnly: number }>();
+  const shownView: EntryView = entriesDiffer ? view : 'all';
+  const users = ipsetUsers(full.permanent, name);
 
   useEffect(() => {
     const t = setTimeout(() => setApplied(filter), 250);
@@ -111,13 +126,23 @@ function IpsetEntries({ full, name }: { full: FullState; name: string }) {
     setMatched(undefined);
     void loadPage(0);
     // loadPage reads the current filter and layer
-  }, [applied, layer, epoch, name]);
+  }, [applied, layer, epoch, name, shownView]);
+  useEffect(() => {
+    setSides(undefined);
+    if (!entriesDiffer) return;
+    void api.firewall
+      .ipsetEntriesDiff({ name, side: 'runtimeOnly', offset: 0, limit: 1 }, { host: hostId })
+      .then((r) => setSides({ runtimeOnly: r.runtimeOnly, permanentOnly: r.permanentOnly }), () => undefined);
+  }, [entriesDiffer, epoch, name, hostId, full.runtime.ipsets[name]?.entriesHash, full.permanent.ipsets[name]?.entriesHash]);
 
   async function loadPage(page: number) {
     if (loading.current.has(page)) return;
     loading.current.add(page);
     try {
-      const r = await api.firewall.ipsetEntries({ name, layer, offset: page * PAGE, limit: PAGE, filter: applied }, { host: hostId });
+      const r =
+        shownView === 'all'
+          ? await api.firewall.ipsetEntries({ name, layer, offset: page * PAGE, limit: PAGE, filter: applied }, { host: hostId })
+          : await api.firewall.ipsetEntriesDiff({ name, side: shownView, offset: page * PAGE, limit: PAGE, filter: applied }, { host: hostId });
       setMatched(r.matched);
       setPages((p) => new Map(p).set(page, r.entries));
     } catch {
@@ -138,7 +163,9 @@ function IpsetEntries({ full, name }: { full: FullState; name: string }) {
   const parsed = text.trim() ? parseIpsetEntriesFile(text, set.type, set.options) : undefined;
   const send = (op: 'add' | 'remove' | 'replace', entries: string[]) => {
     const fn = op === 'add' ? api.firewall.ipsetAddEntries : op === 'remove' ? api.firewall.ipsetRemoveEntries : api.firewall.ipsetSetEntries;
-    void run(`${op === 'add' ? 'Adding' : op === 'remove' ? 'Removing' : 'Replacing'} entries`, () => fn({ name, layer, entries }, { host: hostId })).then((r) => {
+    // Selected in a "only in runtime/permanent" view: they are removed from the layer that has them.
+    const target: Layer = op === 'remove' && shownView !== 'all' ? (shownView === 'runtimeOnly' ? 'runtime' : 'permanent') : layer;
+    void run(`${op === 'add' ? 'Adding' : op === 'remove' ? 'Removing' : 'Replacing'} entries`, () => fn({ name, layer: target, entries }, { host: hostId })).then((r) => {
       if (r) {
         setReport(`${r.added.toLocaleString()} added, ${r.removed.toLocaleString()} removed; ${r.entryCount.toLocaleString()} entries now.`);
         setText('');
@@ -158,11 +185,53 @@ function IpsetEntries({ full, name }: { full: FullState; name: string }) {
         <ToggleGroup aria-label="Layer">
           {(['runtime', 'permanent'] as const).map((l) => <ToggleGroupItem key={l} text={l} isSelected={layer === l} isDisabled={!full[l].ipsets[name]} onChange={() => setLayer(l)} />)}
         </ToggleGroup>
+        {full.runtime.ipsets[name] && full.permanent.ipsets[name] && (
+          !diff ? <Label color="grey" data-testid="fw-ipset-diff">runtime = permanent</Label> : (
+            <Label color="orange" data-testid="fw-ipset-diff">
+              {entriesDiffer
+                ? sides ? `entries differ: ${sides.runtimeOnly.toLocaleString()} only in runtime, ${sides.permanentOnly.toLocaleString()} only in permanent` : 'entries differ'
+                : `${diffCount(diff)} setting${diffCount(diff) === 1 ? '' : 's'} differ`}
+            </Label>
+          )
+        )}
+        {full.permanent.ipsets[name] && (
+          <Button
+            variant="secondary"
+            isDanger
+            data-testid="fw-delete-ipset"
+            isDisabled={busy || users.length > 0}
+            title={users.length ? `Used by ${usesText(users)}` : undefined}
+            onClick={() => setConfirm({
+              title: `Delete ipset ${name}?`,
+              danger: true,
+              body: (
+                <p>
+                  The permanent ipset {name} and its {(full.permanent.ipsets[name]?.entryCount ?? 0).toLocaleString()} entries are deleted.
+                  {full.runtime.ipsets[name] ? ' The runtime copy stays until the next reload.' : ''}
+                </p>
+              ),
+              action: 'Delete ipset',
+              run: () => run('Deleting the ipset', () => api.firewall.deleteIpset({ name }, { host: hostId }), `ipset ${name} deleted`).then(() => load(hostId)),
+            })}
+          >
+            Delete ipset
+          </Button>
+        )}
       </div>
+      {users.length > 0 && (
+        <Alert isInline isPlain variant="info" title={`In use: ${usesText(users)}. Remove it there before deleting the ipset (a reload would fail otherwise).`} data-testid="fw-ipset-users" />
+      )}
+      {entriesDiffer && (
+        <ToggleGroup aria-label="Entries to show" data-testid="fw-ipset-view">
+          <ToggleGroupItem text={`all ${layer} entries`} buttonId="fw-ipset-view-all" isSelected={shownView === 'all'} onChange={() => setView('all')} />
+          <ToggleGroupItem text={`only in runtime${sides ? ` (${sides.runtimeOnly.toLocaleString()})` : ''}`} buttonId="fw-ipset-view-runtimeOnly" isSelected={shownView === 'runtimeOnly'} onChange={() => setView('runtimeOnly')} />
+          <ToggleGroupItem text={`only in permanent${sides ? ` (${sides.permanentOnly.toLocaleString()})` : ''}`} buttonId="fw-ipset-view-permanentOnly" isSelected={shownView === 'permanentOnly'} onChange={() => setView('permanentOnly')} />
+        </ToggleGroup>
+      )}
       {timeoutSet && <Alert isInline variant="info" title="This ipset has a timeout: firewalld cannot list its entries (IPSET_WITH_TIMEOUT)." />}
       <div className="hd-fw-inline">
         <SearchInput aria-label="Search entries" placeholder="search (text, or an address to find the networks holding it)" data-testid="fw-ipset-search" value={filter} onChange={(_e, v) => setFilter(v)} onClear={() => setFilter('')} />
-        <span data-testid="fw-ipset-count">{matched === undefined ? '…' : `${count.toLocaleString()} of ${set.entryCount.toLocaleString()}`}</span>
+        <span data-testid="fw-ipset-count">{matched === undefined ? '…' : shownView === 'all' ? `${count.toLocaleString()} of ${set.entryCount.toLocaleString()}` : `${count.toLocaleString()} ${shownView === 'runtimeOnly' ? 'only in runtime' : 'only in permanent'}`}</span>
         <Button variant="secondary" isDanger isDisabled={!selected.size || busy} data-testid="fw-ipset-remove" onClick={() => send('remove', [...selected])}>Remove {selected.size || ''} selected</Button>
       </div>
       <div ref={parentRef} className="hd-fw-entries" data-testid="fw-ipset-entries">

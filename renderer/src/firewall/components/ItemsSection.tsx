@@ -1,5 +1,27 @@
-import type { ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { Label, LabelGroup, Tooltip } from '@patternfly/react-core';
+
+/** "4m 05s", "1h 02m", "12s": what is left of a runtime timeout. */
+export function remaining(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (h) return `${h}h ${String(m).padStart(2, '0')}m`;
+  if (m) return `${m}m ${String(sec).padStart(2, '0')}s`;
+  return `${sec}s`;
+}
+
+/** Re-renders every second while something counts down. */
+function useNow(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [active]);
+  return now;
+}
 
 interface Props {
   title: string;
@@ -17,13 +39,18 @@ interface Props {
   mono?: boolean;
   addForm?: ReactNode;
   describe?: (text: string) => string | undefined;
+  /** Runtime items added with a timeout: item key -> when firewalld removes them (ms since epoch). */
+  expiries?: ReadonlyMap<string, number>;
 }
 
 /**
  * One list of a zone or policy, runtime and permanent side by side. Items only one layer has are
  * marked; staged additions and removals show until they are applied.
  */
-export function ItemsSection({ title, testId, runtime, permanent, adding, removing, keyOf = (t) => t, onRemove, onUndo, readOnly, mono, addForm, describe }: Props) {
+export function ItemsSection({ title, testId, runtime, permanent, adding, removing, keyOf = (t) => t, onRemove, onUndo, readOnly, mono, addForm, describe, expiries }: Props) {
+  // The tick only re-renders; the time itself is read now, so a freshly shown expiry is right at once.
+  useNow(!!expiries?.size);
+  const now = Date.now();
   const rKeys = new Set(runtime.map(keyOf));
   const pKeys = new Set(permanent.map(keyOf));
   const removingKeys = new Set(removing.map(keyOf));
@@ -50,6 +77,15 @@ export function ItemsSection({ title, testId, runtime, permanent, adding, removi
             >
               {t}
               {only ? (layer === 'runtime' ? ' · runtime only' : ' · permanent only') : ''}
+              {layer === 'runtime' && expiries?.has(keyOf(t)) && (
+                <span
+                  className="hd-fw-expiry"
+                  data-testid="fw-item-expiry"
+                  title={`firewalld removes it at ${new Date(expiries.get(keyOf(t))!).toLocaleString()}`}
+                >
+                  {' · '}expires in {remaining(expiries.get(keyOf(t))! - now)} (at {new Date(expiries.get(keyOf(t))!).toLocaleTimeString()})
+                </span>
+              )}
             </Label>
           );
           const hint = describe?.(t);

@@ -7,6 +7,7 @@ import {
   FormSelectOption,
   HelperText,
   HelperTextItem,
+  TextArea,
   TextInput,
 } from '@patternfly/react-core';
 import { LOG_LEVELS, REJECT_TYPES } from '../../../../shared/firewall/data/firewalld-constants';
@@ -121,18 +122,27 @@ export function RichRuleEditor({ initial, context, submitLabel, onSubmit, onCanc
   return (
     <div className="hd-fw-rich-editor" data-testid={`${testIdPrefix}-editor`}>
       <label htmlFor={`${testIdPrefix}-text`} className="hd-fw-section-title">Rule as firewalld stores it: fill in the form below, or type or paste a rule here</label>
-      <TextInput
+      {/* Multi-line and wrapping, so a long rule is seen whole; it stays one rule: line breaks
+          (pasted ones too) become spaces, Enter or Ctrl+Enter stages it, Shift+Enter does nothing. */}
+      <TextArea
         id={`${testIdPrefix}-text`}
         aria-label="Rich rule"
         data-testid={`${testIdPrefix}-input`}
         value={text}
-        onChange={(_e, v) => onText(v)}
+        onChange={(_e, v) => onText(v.replace(/\r?\n/g, ' '))}
         onKeyDown={(e) => {
-          if (e.key === 'Enter') submit();
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            if (!e.shiftKey) submit();
+          }
           if (e.key === 'Escape' && onCancel) onCancel();
         }}
+        autoResize
+        rows={2}
+        resizeOrientation="vertical"
+        spellCheck={false}
         validated={parsed.ok && problems.length === 0 ? 'success' : 'error'}
-        className="hd-fw-mono"
+        className="hd-fw-mono hd-fw-rich-text"
       />
       {!parsed.ok && (
         <div className="hd-fw-rich-error" data-testid={`${testIdPrefix}-error`}>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Button, TextInput } from '@patternfly/react-core';
 import type { FullState } from '../../../../shared/firewall/model';
+import { usesText, zoneUsers } from '../../../../shared/firewall/references';
 import { checkName } from '../../../../shared/firewall/validate';
 import { api } from '../../app/api';
 import { useFirewallStore } from '../store';
@@ -19,6 +20,9 @@ export function ZoneActions({ full, name }: { full: FullState; name: string }) {
   // override (builtin false, default false), answer BUILTIN_ZONE to rename and remove.
   if (!perm?.meta || perm.meta.builtin || !perm.meta.default) return null;
 
+  // Policies that name this zone: firewalld would take a delete or rename and then fail its next reload.
+  const users = zoneUsers(full.permanent, name);
+  const inUse = users.length ? `Used by ${usesText(users)}: change those first.` : undefined;
   const problem = to ? checkName('zone', to) ?? (to !== name && full.permanent.zones[to] ? `Zone "${to}" exists.` : undefined) : undefined;
   const rename = () => {
     if (!to || problem || to === name) return;
@@ -59,13 +63,14 @@ export function ZoneActions({ full, name }: { full: FullState; name: string }) {
           {problem && <span className="hd-fw-error" data-testid="fw-rename-zone-error">{problem}</span>}
         </>
       ) : (
-        <Button variant="secondary" data-testid="fw-rename-zone" isDisabled={busy} onClick={() => setRenaming(true)}>Rename…</Button>
+        <Button variant="secondary" data-testid="fw-rename-zone" isDisabled={busy || !!inUse} title={inUse} onClick={() => setRenaming(true)}>Rename…</Button>
       )}
       <Button
         variant="secondary"
         isDanger
         data-testid="fw-delete-zone"
-        isDisabled={busy}
+        isDisabled={busy || !!inUse}
+        title={inUse}
         onClick={() =>
           setConfirm({
             title: `Delete zone ${name}?`,
@@ -78,6 +83,7 @@ export function ZoneActions({ full, name }: { full: FullState; name: string }) {
       >
         Delete zone
       </Button>
+      {inUse && <span className="hd-fw-none" data-testid="fw-zone-in-use">{inUse}</span>}
       {confirm && <ConfirmModal c={confirm} onClose={() => setConfirm(undefined)} />}
     </span>
   );

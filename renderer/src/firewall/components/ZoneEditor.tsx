@@ -27,6 +27,8 @@ const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
 export function richContext(full: FullState): RichRuleContext {
   return {
     services: Object.keys(full.runtime.services),
+    // The live definitions: a service with its own destination cannot take a rule destination.
+    serviceDefs: Object.fromEntries(Object.values(full.runtime.services).map((v) => [v.name, { destination: v.destination, includes: v.includes }])),
     icmptypes: Object.values(full.runtime.icmptypes).map((i) => ({ name: i.name, destinations: i.destinations })),
     ipsets: Object.values(full.runtime.ipsets).map((s) => ({ name: s.name, type: s.type, family: s.options.family })),
   };
@@ -73,8 +75,14 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
       addForm={addForm}
       mono={mono}
       describe={describe}
+      expiries={expiriesOf(key)}
     />
   );
+  // Items this host added with a runtime timeout, keyed like the section keys its items.
+  const expiriesOf = (key: DraftKey) => {
+    const list = (full.timed ?? []).filter((t) => t.kind === 'zone' && t.name === name && t.field === key);
+    return list.length ? new Map(list.map((t) => [keyFor(key)(t.item), t.expiresAt])) : undefined;
+  };
   const add = (key: DraftKey) => (t: string) => setDraft((d) => stage(d, 'add', key, t));
   const scalar = (k: string, v: string | boolean) =>
     setDraft((d) => {

@@ -17,6 +17,7 @@ import {
 } from '@patternfly/react-core';
 import type { ListRow } from '../../../../shared/kernel/contract';
 import { NamespaceBadge, VerdictBadge } from './Badges';
+import { sandboxVerdict } from '../../../../shared/kernel/export';
 import { useKernelStore } from '../store';
 import { ERROR_SOURCES, podAnswer, targetText } from '../verdict';
 
@@ -25,7 +26,7 @@ export function DetailPanel({ rows }: { rows: ListRow[] }) {
   const [added, setAdded] = useState<string | null>(null);
   if (!selected)
     return (
-      <EmptyState titleText="Select a parameter" headingLevel="h3" variant="sm" data-testid="kernel-detail-empty">
+      <EmptyState titleText="Select a parameter" headingLevel="h2" variant="sm" data-testid="kernel-detail-empty">
         <EmptyStateBody>
           Click a row, or search and press Enter. The panel says whether a pod may set it on the Kubernetes version and node kernel chosen above, what to do instead,
           and the exact errors a pod would hit. Arrow keys move through the list.
@@ -42,15 +43,16 @@ export function DetailPanel({ rows }: { rows: ListRow[] }) {
   const ns = c.namespaceInfo;
   const tableNs = ns.readOnlyInChild ? 'read-only in a pod' : ns.hostOnly ? 'host only' : (ns.namespace ?? 'not namespaced');
   const inProfile = profile.some((l) => l.key === c.name);
+  const sandbox = sandboxVerdict(k.status);
   return (
     <Card data-testid="kernel-detail" className="hd-kernel-detail" isCompact>
-      <CardTitle>
+      <CardTitle component="h2">
         <span className="hd-kernel-detail-title">
           <code>{c.name}</code> <VerdictBadge status={k.status} keyName={`detail-${c.name}`} /> <NamespaceBadge ns={c.namespace} />
         </span>
       </CardTitle>
       <CardBody>
-        <Alert variant={answer.tone} isInline title={<span data-testid="kernel-detail-target">{`${targetText(target, hostKernel)}: ${answer.short}.`}</span>} data-testid="kernel-detail-answer" data-tone={answer.tone}>
+        <Alert component="h3" variant={answer.tone} isInline title={<span data-testid="kernel-detail-target">{`${targetText(target, hostKernel)}: ${answer.short}.`}</span>} data-testid="kernel-detail-answer" data-tone={answer.tone}>
           {/* The classifier's reasons already say what to do for most verdicts; the summary covers the rest. */}
           {(answer.kind === 'psa' || k.reasons.length === 0) && <p>{answer.headline}</p>}
           {k.reasons.length > 0 && (
@@ -124,6 +126,18 @@ export function DetailPanel({ rows }: { rows: ListRow[] }) {
               {k.podSecurityBaselineSince ? ` (allowed since ${k.podSecurityBaselineSince})` : ''}
             </DescriptionListDescription>
           </DescriptionListGroup>
+          <DescriptionListGroup>
+            <DescriptionListTerm>Runtimes</DescriptionListTerm>
+            <DescriptionListDescription data-testid="kernel-detail-runtimes">
+              <div data-testid="kernel-detail-runc">
+                <strong>runc</strong> (containerd, CRI-O): {answer.short}.
+              </div>
+              <div data-testid="kernel-detail-sandbox" data-allowed={sandbox.allowed}>
+                <strong>ACK secure sandbox</strong> (runV): {sandbox.allowed ? 'allowed' : 'not allowed'}.{' '}
+                <span className="hd-kernel-subtle">{sandbox.reason}</span>
+              </div>
+            </DescriptionListDescription>
+          </DescriptionListGroup>
           {(k.conflictsWithHostNetwork || k.conflictsWithHostIPC) && (
             <DescriptionListGroup>
               <DescriptionListTerm>Host namespaces</DescriptionListTerm>
@@ -137,7 +151,7 @@ export function DetailPanel({ rows }: { rows: ListRow[] }) {
         </DescriptionList>
         {errors.length > 0 && (
           <div className="hd-kernel-errors" data-testid="kernel-detail-errors">
-            <Title headingLevel="h4">Errors you would see</Title>
+            <Title headingLevel="h3" size="md">Errors you would see</Title>
             {errors.map((e) => (
               <div key={e.key} className="hd-kernel-error" data-testid={`kernel-detail-error-${e.key}`}>
                 <div className="hd-kernel-error-title">{e.title}</div>

@@ -63,7 +63,7 @@ export function EffectiveView() {
   );
   if (e.files.length === 0) {
     return (
-      <EmptyState titleText="No sysctl.d files" headingLevel="h3" variant="sm" data-testid="kernel-effective-empty">
+      <EmptyState titleText="No sysctl.d files" headingLevel="h2" variant="sm" data-testid="kernel-effective-empty">
         <EmptyStateBody>
           Nothing in /etc/sysctl.d, /run/sysctl.d, /usr/local/lib/sysctl.d, /usr/lib/sysctl.d or /etc/sysctl.conf{e.root !== '/' ? ` under ${e.root}` : ''}: at boot
           the kernel keeps its defaults. Create a profile on the “Profile, apply &amp; export” tab and save it to /etc/sysctl.d.
@@ -95,7 +95,7 @@ export function EffectiveView() {
         </Alert>
       )}
       <section>
-        <Title headingLevel="h3">Files, in the order systemd-sysctl reads them</Title>
+        <Title headingLevel="h2" size="lg">Files, in the order systemd-sysctl reads them</Title>
         <Table aria-label="sysctl.d files" variant="compact" data-testid="kernel-effective-files">
           <Thead>
             <Tr>
@@ -124,7 +124,7 @@ export function EffectiveView() {
         </Table>
       </section>
       <section>
-        <Title headingLevel="h3">Drift: live value differs from configured ({drift.length})</Title>
+        <Title headingLevel="h2" size="lg">Drift: live value differs from configured ({drift.length})</Title>
         {e.liveSource.note && drift.length === 0 && (
           <p className="hd-kernel-subtle" data-testid="kernel-live-source">
             {e.liveSource.note}
@@ -171,7 +171,7 @@ export function EffectiveView() {
       </section>
       <section>
         <div className="hd-kernel-section-head">
-          <Title headingLevel="h3">Effective settings ({e.settings.length})</Title>
+          <Title headingLevel="h2" size="lg">Effective settings ({e.settings.length})</Title>
           {e.settings.length > 8 && (
             <SearchInput aria-label="Search effective settings" placeholder="Filter settings" value={text} onChange={(_e, v) => setText(v)} onClear={() => setText('')} />
           )}

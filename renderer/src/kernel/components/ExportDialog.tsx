@@ -23,10 +23,12 @@ const TITLES: Record<ExportKind, string> = {
   pod: 'Pod and Deployment securityContext.sysctls',
   kubelet: 'Kubelet allowedUnsafeSysctls',
   node: 'Node-level: sysctl.d, Tuned resource, DaemonSet',
+  sandbox: 'Alibaba Cloud ACK secure-sandbox pod (sysctls annotation)',
   tuned: 'TuneD profile ([sysctl] section)',
 };
 
-const EXT: Record<string, string> = { yaml: 'yaml', ini: 'conf', sysctl: 'conf' };
+const EXT: Record<string, string> = { yaml: 'yaml', ini: 'conf', sysctl: 'conf', shell: 'sh' };
+const KIND_LABEL: Record<ExportKind, string> = { pod: 'Pod', kubelet: 'Kubelet', node: 'Node', sandbox: 'ACK sandbox', tuned: 'TuneD' };
 
 /** Saves a snippet through the browser (no file system access needed in either mode). */
 function download(name: string, text: string): void {
@@ -60,6 +62,22 @@ export function ExportDialog() {
           </Alert>
         ) : (
           <div data-testid="kernel-export-output">
+            {exportResult.value.problems.length > 0 && (
+              <Alert
+                variant={exportResult.value.problems.some((p) => p.severity === 'error') ? 'danger' : 'warning'}
+                isInline
+                title={`${exportResult.value.problems.length} problem${exportResult.value.problems.length === 1 ? '' : 's'} in the profile: fix ${exportResult.value.problems.length === 1 ? 'it' : 'them'} on the Profile tab`}
+                data-testid="kernel-export-problems"
+              >
+                <ul>
+                  {exportResult.value.problems.map((p, i) => (
+                    <li key={i} data-testid={`kernel-export-problem-${p.key}`} data-severity={p.severity}>
+                      {p.message}
+                    </li>
+                  ))}
+                </ul>
+              </Alert>
+            )}
             {exportResult.value.documents.length === 0 || exportResult.value.documents.every((d) => !d.text.trim()) ? (
               <Alert variant="info" isInline title="Nothing to export for this target" />
             ) : (
@@ -97,7 +115,7 @@ export function ExportDialog() {
                         <code>{p.key}</code> = <code>{p.value}</code>
                       </Td>
                       <Td>
-                        <Label isCompact color={p.target === 'pod' ? 'green' : p.target === 'node' ? 'grey' : 'orange'}>
+                        <Label isCompact color={p.target === 'pod' ? 'green' : p.target === 'node' ? 'grey' : p.target === 'sandbox' ? 'blue' : 'orange'}>
                           {p.target}
                         </Label>
                       </Td>
@@ -111,11 +129,11 @@ export function ExportDialog() {
         )}
       </ModalBody>
       <ModalFooter>
-        {(['pod', 'kubelet', 'node', 'tuned'] as const)
+        {(['pod', 'kubelet', 'node', 'sandbox', 'tuned'] as const)
           .filter((k) => k !== exportKind)
           .map((k) => (
             <Button key={k} variant="secondary" onClick={() => { setDoc(0); void runExport(k, hostId); }}>
-              {k === 'pod' ? 'Pod' : k === 'kubelet' ? 'Kubelet' : k === 'node' ? 'Node' : 'TuneD'}
+              {KIND_LABEL[k]}
             </Button>
           ))}
         <Button variant="primary" onClick={closeExport} data-testid="kernel-export-close">

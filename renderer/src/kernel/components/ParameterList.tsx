@@ -136,7 +136,7 @@ export function ParameterList({ rows }: { rows: ListRow[] }) {
         </div>
       </div>
       {filtered.length === 0 ? (
-        <EmptyState titleText="No parameter matches" headingLevel="h3" icon={SearchIcon} variant="sm" data-testid="kernel-no-match">
+        <EmptyState titleText="No parameter matches" headingLevel="h2" icon={SearchIcon} variant="sm" data-testid="kernel-no-match">
           <EmptyStateBody>{filter.text ? `Nothing matches "${filter.text}" with the filters that are on.` : 'No parameter passes the filters that are on.'}</EmptyStateBody>
           {anyFilter && (
             <EmptyStateFooter>
@@ -197,7 +197,8 @@ export function ParameterList({ rows }: { rows: ListRow[] }) {
                     onClick={() => void select(r.key, hostId)}
                   >
                     <span className="hd-kernel-key" title={r.key}>
-                      {r.key}
+                      <span className="hd-kernel-key-head">{r.key.slice(0, r.key.lastIndexOf('.') + 1)}</span>
+                      <span className="hd-kernel-key-tail">{r.key.slice(r.key.lastIndexOf('.') + 1)}</span>
                     </span>
                     <span className="hd-kernel-value">
                       <span className="hd-kernel-value-text" title={r.value}>

@@ -34,7 +34,7 @@ export function ProbeView() {
   const p = probe.value;
   if (!p.available) {
     return (
-      <EmptyState titleText="The namespace probe is not available" headingLevel="h3" data-testid="kernel-probe-unavailable">
+      <EmptyState titleText="The namespace probe is not available" headingLevel="h2" data-testid="kernel-probe-unavailable">
         <EmptyStateBody>{p.reason} The verdicts use HostDeck's table for kernel {p.kernel || 'unknown'}.</EmptyStateBody>
       </EmptyState>
     );
@@ -64,7 +64,7 @@ export function ProbeView() {
         </ToolbarContent>
       </Toolbar>
       {rows.length === 0 ? (
-        <EmptyState titleText={onlyDisagree ? 'No disagreement' : 'No key matches'} headingLevel="h4">
+        <EmptyState titleText={onlyDisagree ? 'No disagreement' : 'No key matches'} headingLevel="h3">
           <EmptyStateBody>{onlyDisagree ? 'Turn off "Only disagreements" to see every probed key.' : 'Change the search.'}</EmptyStateBody>
         </EmptyState>
       ) : (

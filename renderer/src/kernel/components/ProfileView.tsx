@@ -240,13 +240,14 @@ export function ProfileView() {
   const [text, setText] = useState(() => linesText(profile));
   const [saved, setSaved] = useState<{ ok: boolean; msg: string } | null>(null);
   const [importing, setImporting] = useState(false);
-  useEffect(() => setText(linesText(profile)), [profile]);
+  // The text follows the profile when it changes elsewhere (Add to profile, TuneD import), not while typing.
+  useEffect(() => setText((t) => (linesText(parseLines(t)) === linesText(profile) ? t : linesText(profile))), [profile]);
   const commit = () => setProfile(parseLines(text));
   const empty = parseLines(text).length === 0;
   return (
     <div className="hd-kernel-profile">
       <div>
-        <Title headingLevel="h3">Profile</Title>
+        <Title headingLevel="h2" size="lg">Profile</Title>
         <p className="hd-kernel-subtle">Add keys from the Live parameters list, type them, or import a TuneD profile. Values are checked against the catalog before anything is written.</p>
         <Form onSubmit={(e) => e.preventDefault()}>
           <FormGroup label="Name" fieldId="kernel-profile-name">
@@ -267,7 +268,14 @@ export function ProfileView() {
               data-testid="kernel-profile-text"
               rows={10}
               placeholder={'net.core.somaxconn = 4096\nvm.max_map_count = 262144'}
-              value={text} onChange={(_e, v) => setText(v)} onBlur={commit} />
+              value={text}
+              onChange={(_e, v) => {
+                // Every edit reaches the store (and so survives a reload); the text keeps its comments and blank lines.
+                setText(v);
+                setProfile(parseLines(v));
+              }}
+              onBlur={commit}
+            />
           </FormGroup>
         </Form>
         <Toolbar>
@@ -316,7 +324,7 @@ export function ProfileView() {
         {profileCheck.state === 'error' && <Alert variant="danger" isInline title={profileCheck.message} />}
         {profileCheck.state === 'ready' &&
           (profileCheck.value.entries.length === 0 ? (
-            <EmptyState titleText="The profile is empty" headingLevel="h4">
+            <EmptyState titleText="The profile is empty" headingLevel="h3">
               <EmptyStateBody>Type key = value lines, add parameters from the list, or import a TuneD profile.</EmptyStateBody>
             </EmptyState>
           ) : (
@@ -361,7 +369,7 @@ export function ProfileView() {
           ))}
       </div>
       <div>
-        <Title headingLevel="h3">Export for Kubernetes</Title>
+        <Title headingLevel="h2" size="lg">Export for Kubernetes</Title>
         <p className="hd-kernel-subtle">
           {targetText(target, hostKernel)}: the profile is split into what a pod may set, what the kubelet must allow first, and what only the node can set, with the reason for every key.
         </p>
@@ -380,6 +388,11 @@ export function ProfileView() {
             <ToolbarItem>
               <Button variant="secondary" data-testid="kernel-export-node" isDisabled={empty} onClick={() => { commit(); void runExport('node', hostId); }}>
                 Node…
+              </Button>
+            </ToolbarItem>
+            <ToolbarItem>
+              <Button variant="secondary" data-testid="kernel-export-sandbox" isDisabled={empty} onClick={() => { commit(); void runExport('sandbox', hostId); }}>
+                ACK secure sandbox…
               </Button>
             </ToolbarItem>
           </ToolbarContent>
