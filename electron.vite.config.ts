@@ -9,7 +9,10 @@ import react from '@vitejs/plugin-react';
 export default defineConfig({
   main: {
     // The privileged helper travels inside the bundle (electron/helper/source.ts).
-    define: { __HOSTDECK_HELPER_SOURCE__: JSON.stringify(readFileSync(resolve('electron/helper/hostdeck-helper.py'), 'utf8')) },
+    define: {
+      __HOSTDECK_HELPER_SOURCE__: JSON.stringify(readFileSync(resolve('electron/helper/hostdeck-helper.py'), 'utf8')),
+      __HOSTDECK_HELPER_POLICY__: JSON.stringify(readFileSync(resolve('electron/helper/dev.hostdeck.helper.policy'), 'utf8')),
+    },
     build: {
       outDir: 'out/main',
       rollupOptions: {

@@ -6,6 +6,7 @@ import { registerServeCommand } from './serve/command';
 import { registerFirewallCommands } from './firewall/cli';
 import { registerDnsCommands } from './dns/cli';
 import { registerKernelCommands } from './kernel/cli';
+import { registerHelperCommands } from './helper/cli';
 
 /** Builds the `hostdeck` command line; exported so tests can run it in-process. */
 export function buildProgram(cli = createCliContext()): Command {
@@ -17,6 +18,7 @@ export function buildProgram(cli = createCliContext()): Command {
   registerFirewallCommands(program, cli);
   registerDnsCommands(program, cli);
   registerKernelCommands(program, cli);
+  registerHelperCommands(program, cli);
   return program;
 }
 

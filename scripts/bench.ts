@@ -5,6 +5,7 @@ const suites: Record<string, () => Promise<{ default: (r: BenchReporter) => Prom
   kernel: () => import('./bench/kernel'),
   dns: () => import('./bench/dns'),
   firewall: () => import('./bench/firewall'),
+  helper: () => import('./bench/helper'),
   serve: () => import('./bench/serve'),
 };
 

@@ -21,6 +21,10 @@ export const debianNeeds = [
   ['/usr/bin/musl-gcc', 'musl-tools'],
   ['/usr/bin/getent', 'libc-bin'],
   ['/usr/bin/lsattr', 'e2fsprogs'],
+  // the privileged helper's tests: real pkexec and polkitd in private namespaces, the helper's python3
+  ['/usr/bin/pkexec', 'pkexec'],
+  ['/usr/lib/polkit-1/polkitd', 'polkitd'],
+  ['/usr/bin/python3', 'python3'],
 ];
 
 export function missingPackages() {

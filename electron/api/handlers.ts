@@ -4,6 +4,7 @@ import { firewallHandlers } from '../firewall/handlers';
 import { dnsHandlers } from '../dns/handlers';
 import { kernelHandlers } from '../kernel/handlers';
 import { compareHandlers } from '../compare/handlers';
+import { helperHandlers } from '../helper/handlers';
 
 /** The type makes a missing handler a compile error: every contract operation is implemented. */
 export const handlers: AllHandlers = {
@@ -12,4 +13,5 @@ export const handlers: AllHandlers = {
   dns: dnsHandlers,
   kernel: kernelHandlers,
   compare: compareHandlers,
+  helper: helperHandlers,
 };

@@ -6,6 +6,33 @@ import type { FileFacts } from '../hosts/transport';
 
 export const DEFAULT_RESOLV = '/etc/resolv.conf';
 
+/**
+ * The resolver files HostDeck reads on behalf of the UI (Electron or browser mode): the live
+ * file and what resolved, NetworkManager and resolvconf generate. Any other path is read only
+ * when the user names it on the command line (CLI mode): an HTTP caller holding a token cannot
+ * make HostDeck, perhaps running as root, read /etc/shadow or a user's private file.
+ */
+export const READABLE_RESOLV_FILES = [
+  '/etc/resolv.conf',
+  '/run/systemd/resolve/stub-resolv.conf',
+  '/run/systemd/resolve/resolv.conf',
+  '/run/NetworkManager/resolv.conf',
+  '/run/NetworkManager/no-stub-resolv.conf',
+  '/run/resolvconf/resolv.conf',
+  '/etc/resolvconf/run/resolv.conf',
+];
+
+export function checkReadablePath(mode: 'electron' | 'browser' | 'cli', p: string | undefined): void {
+  if (p === undefined || mode === 'cli') return;
+  const norm = `/${p.replace(/^\/+/, '')}`;
+  if (!READABLE_RESOLV_FILES.includes(norm)) {
+    throw new ApiError('NOT_AUTHORIZED', `HostDeck's UI reads only resolver files (${READABLE_RESOLV_FILES.join(', ')}), not ${p}. To check another file, paste its text or use the CLI: hostdeck dns check FILE`, {
+      path: p,
+      allowed: READABLE_RESOLV_FILES,
+    });
+  }
+}
+
 /** The host path of a resolv.conf argument ("etc/resolv.conf" or "/etc/resolv.conf"); the transport resolves it inside the host. */
 export function hostPath(p: string | undefined): string {
   const raw = p ?? DEFAULT_RESOLV;

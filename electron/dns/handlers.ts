@@ -6,9 +6,13 @@ import { readGlibc } from '../../shared/dns/glibc';
 import { buildPodResolvConf, dnsConfigYaml, validatePodDnsConfig, type PodDnsConfig } from '../../shared/dns/kubernetes';
 import type { QueryPlan } from '../../shared/dns/plan';
 import type { FeatureHandlers } from '../api/handler';
-import { writeFileInRoot } from '../files/write-in-root';
-import { requireLocalWrites, shownPath, type Host } from '../hosts/host';
-import { fromText, hostPath, readResolvFile, toText } from './files';
+import { shownPath, type Host } from '../hosts/host';
+import { helperBackupDir, writeFileResultSchema } from '../../shared/helper/protocol';
+import { helperWritablePath } from '../../shared/helper/rules';
+import { unwrapHelper } from '../helper/call';
+import { helperStatus } from '../helper/handlers';
+import { hostHelper } from '../helper/host';
+import { checkReadablePath, fromText, hostPath, readResolvFile, toText } from './files';
 import { hostInterfaces, hostLinks } from './interfaces';
 import { liveCheck } from './live-check';
 import { detectOwner } from './owner';
@@ -33,13 +37,15 @@ async function source(host: Host, input: { path?: string; text?: string }, attrs
 }
 
 export const dnsHandlers: FeatureHandlers<'dns'> = {
-  async read({ host }, input) {
+  async read({ host, runtime }, input) {
+    checkReadablePath(runtime.mode, input.path);
     const f = await readResolvFile(host, input.path, { attrs: true });
     const owner = await detectOwner(host.transport, f.hostPath, { shown: f.path, facts: f.facts });
-    return { path: f.path, exists: f.exists, ...toText(f.bytes), sha256: f.sha256, owner, hostname: (await hostnameOf(host)) ?? null, writable: host.privileged && !host.readOnly };
+    return { path: f.path, exists: f.exists, ...toText(f.bytes), sha256: f.sha256, owner, hostname: (await hostnameOf(host)) ?? null, writable: !host.readOnly && helperStatus(host).available };
   },
 
-  async check({ host }, input) {
+  async check({ host, runtime }, input) {
+    if (input.text === undefined) checkReadablePath(runtime.mode, input.path);
     const src = await source(host, input, true);
     const hostname = input.hostname ?? (await hostnameOf(host));
     const core = checkText(src.bytes, input.libc, { hostname, env: input.env, interfaces: await hostInterfaces(host) });
@@ -47,7 +53,8 @@ export const dnsHandlers: FeatureHandlers<'dns'> = {
     return { path: src.path, ...core, owner };
   },
 
-  async plan({ host }, input) {
+  async plan({ host, runtime }, input) {
+    if (input.text === undefined) checkReadablePath(runtime.mode, input.path);
     const src = await source(host, input);
     const hostname = input.hostname ?? (await hostnameOf(host));
     return toPlanOutput(planText(input.name, src.bytes, input.libc, { hostname, env: input.env, family: input.family, existing: input.existing, interfaces: await hostInterfaces(host) }));
@@ -84,11 +91,10 @@ export const dnsHandlers: FeatureHandlers<'dns'> = {
   },
 
   async save({ host }, input) {
-    requireLocalWrites(host, 'Saving resolv.conf');
-    if (!host.privileged) {
-      throw new ApiError('NOT_AUTHORIZED', 'Saving resolv.conf needs root: the privileged helper is not available yet, so run HostDeck as root to save.');
-    }
     const hp = hostPath(input.path);
+    if (helperWritablePath(hp) !== 'resolv') {
+      throw new ApiError('INVALID_VALUE', `HostDeck saves only /etc/resolv.conf, not ${input.path}`, { path: input.path });
+    }
     const shown = shownPath(host, hp);
     const bytes = fromText(input.text, input.encoding);
     const d = diagnose(bytes);
@@ -100,8 +106,11 @@ export const dnsHandlers: FeatureHandlers<'dns'> = {
     if (owner.managed && !input.overrideOwner) {
       throw new ApiError('CONFLICT', `${shown} is managed by ${owner.name}; your change would be overwritten or refused. ${owner.changeInstead[0] ?? ''}`, { owner });
     }
-    // Inside the host's root: an image's symlinked etc cannot redirect the write.
-    const r = await writeFileInRoot(host.root, hp, Buffer.from(bytes, 'latin1'), { expected: { sha256: input.expectedSha256 } });
-    return { path: r.path, sha256: r.sha256 ?? '', backupPath: r.backupPath };
+    if (input.expectedSha256 !== null && !/^[0-9a-f]{64}$/.test(input.expectedSha256)) throw new ApiError('INVALID_INPUT', 'expectedSha256 must be the sha256 dns.read returned');
+    // The bytes the review showed, byte for byte, through the helper (pkexec, root, or an image's
+    // --root, where every directory is opened without following links).
+    const answer = await hostHelper(host, { verb: 'write-file', path: hp, content: Buffer.from(bytes, 'latin1').toString('base64'), expectedSha256: input.expectedSha256, mode: 0o644 }, { elevate: true });
+    const r = unwrapHelper(answer, writeFileResultSchema);
+    return { path: shown, sha256: r.sha256, backupPath: r.backup ? shownPath(host, `${helperBackupDir(hp)}/${r.backup}`) : null, inPlace: r.inPlace, notes: r.notes ?? [] };
   },
 };

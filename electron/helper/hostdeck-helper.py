@@ -55,8 +55,12 @@ KEY_COMPONENT = re.compile(r'^[A-Za-z0-9_@:+-][A-Za-z0-9_.@:+-]*$')
 REFUSED_KEYS = re.compile(r'^(kernel\.(modprobe|hotplug|poweroff_cmd|usermodehelper\..+)|fs\.binfmt_misc(\..+)?)$')
 
 
+# JavaScript's String.prototype.trim() whitespace, so both sides cut the same characters.
+JS_WS = '\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff'
+
+
 def key_to_path(name):
-    s = name.strip()
+    s = name.strip(JS_WS)
     m = re.search(r'[./]', s)
     if m and m.group(0) == '.':
         s = ''.join('/' if c == '.' else '.' if c == '/' else c for c in s)
@@ -86,10 +90,10 @@ def key_error(name):
     if p == '' or any(c in ('', '.', '..') for c in parts):
         return '"%s" is not a sysctl name' % name
     for c in parts:
-        if not KEY_COMPONENT.match(c):
+        if not KEY_COMPONENT.fullmatch(c):
             return '"%s" is not a sysctl name (character not allowed in "%s")' % (name, c)
     key = normalize_key(name)
-    if REFUSED_KEYS.match(key):
+    if REFUSED_KEYS.fullmatch(key):
         return '%s makes the kernel run a program as root; HostDeck does not change it' % key
     return None
 
@@ -101,7 +105,7 @@ def value_error(key, value):
         return '%s: value longer than %d bytes' % (key, VALUE_MAX)
     if '\n' in value or '\0' in value or '\r' in value:
         return '%s: a value cannot contain a newline or NUL' % key
-    if normalize_key(key) == 'kernel.core_pattern' and value.strip().startswith('|'):
+    if normalize_key(key) == 'kernel.core_pattern' and value.strip(JS_WS).startswith('|'):
         return 'kernel.core_pattern starting with "|" makes the kernel run a program as root; HostDeck does not set it'
     return None
 
@@ -224,7 +228,7 @@ def check_path(path, verb):
     d = '/' + '/'.join(parts[:-1])
     name = parts[-1]
     for adir, rx, verbs in ALLOW:
-        if d == adir and rx.match(name):
+        if d == adir and rx.fullmatch(name):
             if verb not in verbs:
                 raise Refusal('NOT_ALLOWED', '%s cannot be used on %s' % (verb, path), {'path': path})
             return d, name
@@ -336,7 +340,7 @@ class Target(object):
         pat = re.compile(r'^\.' + re.escape(self.name) + r'\.hostdeck-([0-9a-f]{16}\.tmp|\d+-\d+)$')
         for fd, rx in ((self.dfd, pat), (self.bfd, re.compile(r'^\.tmp-[0-9a-f]{16}$'))):
             for entry in os.listdir(fd):
-                if rx.match(entry):
+                if rx.fullmatch(entry):
                     try:
                         os.unlink(entry, dir_fd=fd)
                         n += 1
@@ -345,7 +349,7 @@ class Target(object):
         return n
 
     def backups(self):
-        names = sorted(n for n in os.listdir(self.bfd) if BACKUP_NAME.match(n))
+        names = sorted(n for n in os.listdir(self.bfd) if BACKUP_NAME.fullmatch(n))
         return names
 
     def backup(self, cur):
@@ -516,7 +520,7 @@ def fields(req, required, optional=()):
 def want_sha(v, name, nullable=True):
     if v is None and nullable:
         return None
-    if not isinstance(v, str) or not SHA.match(v):
+    if not isinstance(v, str) or not SHA.fullmatch(v):
         raise Refusal('INVALID_INPUT', '%s must be a sha256 in lower-case hex%s' % (name, ' or null' if nullable else ''))
     return v
 
@@ -550,7 +554,7 @@ def want_settings(v, with_applied=False):
         if key in seen:
             errors.append('%s appears twice' % key)
         seen.add(key)
-        out.append({'key': key, 'value': s['value'].strip(), 'applied': applied})
+        out.append({'key': key, 'value': s['value'].strip(JS_WS), 'applied': applied})
     if errors:
         raise Refusal('INVALID_VALUE', '; '.join(errors[:10]), {'errors': errors[:100]})
     return out
@@ -648,7 +652,7 @@ def do_list(req):
 def do_restore(req):
     fields(req, ('path', 'backup', 'expectedSha256'))
     name = req['backup']
-    if not isinstance(name, str) or not BACKUP_NAME.match(name):
+    if not isinstance(name, str) or not BACKUP_NAME.fullmatch(name):
         raise Refusal('INVALID_INPUT', 'backup must be a backup name as list-backups gives it')
     expected = want_sha(req['expectedSha256'], 'expectedSha256')
     t = Target(req['path'], 'restore-backup')
@@ -752,11 +756,11 @@ def sysctl_apply(settings, check_applied=False):
 
 def do_sysctl(req):
     fields(req, ('settings',), ('revertAfterSeconds',))
-    settings = want_settings(req['settings'])
+    settings = want_settings(req['settings'], with_applied=True)
     secs = req.get('revertAfterSeconds')
     if secs is not None:
         want_int(secs, 'revertAfterSeconds', 5, 3600)
-    results = sysctl_apply(settings)
+    results = sysctl_apply(settings, check_applied=True)
     out = {'results': results, 'revert': None}
     undo = [{'key': r['key'], 'value': r['previous'], 'applied': r['readBack']} for r in results if r['outcome'] == 'applied' and r['previous'] is not None]
     if secs is not None and undo:
@@ -775,6 +779,7 @@ def run_dir():
         xdg = os.environ.get('XDG_RUNTIME_DIR')
         base = os.path.join(xdg, 'hostdeck') if xdg and os.path.isabs(xdg) else '/tmp/hostdeck-%d' % os.geteuid()
     d = os.path.join(base, 'reverts')
+    os.makedirs(os.path.dirname(base), 0o755, exist_ok=True)
     for p in (base, d):
         try:
             os.mkdir(p, 0o700)
@@ -790,10 +795,10 @@ def state_path(rid):
     return os.path.join(run_dir(), rid + '.json')
 
 
-def with_state(rid, fn):
+def with_state(rid, fn, path=None):
     """Runs fn(state) -> new state or None under an exclusive lock of the state file."""
     try:
-        fd = os.open(state_path(rid), os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = os.open(path or state_path(rid), os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
     except FileNotFoundError:
         raise Refusal('NOT_FOUND', 'no revert timer %s on this host (finished ones are kept until reboot)' % rid)
     try:
@@ -847,7 +852,7 @@ def schedule(plan, seconds):
             os.write(w, str(os.getpid()).encode('ascii'))
             os.close(w)
             os.chdir('/')
-            reverter(rid)
+            reverter(rid, path)
         finally:
             os._exit(0)
     os.close(w)
@@ -858,9 +863,9 @@ def schedule(plan, seconds):
     return {'id': rid, 'deadlineMs': state['deadlineMs'], 'status': 'pending', 'pid': int(child) if child.isdigit() else None}
 
 
-def reverter(rid):
+def reverter(rid, path):
     while True:
-        state = with_state(rid, lambda s: None)
+        state = with_state(rid, lambda s: None, path)
         if state['status'] != 'pending':
             return
         left = state['deadlineMs'] / 1000.0 - time.time()
@@ -873,7 +878,7 @@ def reverter(rid):
             return None
         s['status'] = 'reverting'
         return s
-    state = with_state(rid, claim)
+    state = with_state(rid, claim, path)
     if state['status'] != 'reverting':
         return
     try:
@@ -895,7 +900,7 @@ def reverter(rid):
     def finish(s):
         s.update(status=status, results=results, error=error, finishedMs=int(time.time() * 1000))
         return s
-    with_state(rid, finish)
+    with_state(rid, finish, path)
     log('revert %s %s%s' % (rid, status, (': ' + error) if error else ''))
 
 
@@ -937,7 +942,7 @@ def do_schedule(req):
 
 def want_id(req):
     fields(req, ('id',))
-    if not isinstance(req['id'], str) or not REVERT_ID.match(req['id']):
+    if not isinstance(req['id'], str) or not REVERT_ID.fullmatch(req['id']):
         raise Refusal('INVALID_INPUT', 'id must be a revert id as schedule-revert gives it')
     return req['id']
 

@@ -149,7 +149,7 @@ function spawnHelper(cmd: string, args: string[], body: string, timeoutMs: numbe
         if (viaPkexec && code === 127) {
           if (/textual authentication agent|no authentication agent|controlling terminal/i.test(stderr)) {
             return reject(
-              new ApiError('NOT_AUTHORIZED', `No polkit authentication agent is running to ask for the administrator password (pkexec: ${firstLine(stderr)}). Start HostDeck in a desktop session (GNOME, KDE, ... run one), or from a terminal run: pkttyagent --process ${process.pid} &, then try again. Nothing was changed.`, {
+              new ApiError('NOT_AUTHORIZED', `No polkit authentication agent is running to ask for the administrator password (pkexec: ${firstLine(stderr)}). Desktop sessions (GNOME, KDE, ...) run one; elsewhere start one in a terminal: pkttyagent --process ${process.pid}, then try again. Nothing was changed.`, {
                 pkexecExit: 127,
                 reason: 'no-agent',
                 stderr,

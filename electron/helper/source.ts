@@ -7,11 +7,18 @@ import { readFileSync } from 'node:fs';
  * sources (tests, tsx) it is read from the file next to this one.
  */
 declare const __HOSTDECK_HELPER_SOURCE__: string | undefined;
+declare const __HOSTDECK_HELPER_POLICY__: string | undefined;
 
 export const helperSource: string =
   typeof __HOSTDECK_HELPER_SOURCE__ === 'string'
     ? __HOSTDECK_HELPER_SOURCE__
     : readFileSync(new URL('./hostdeck-helper.py', import.meta.url), 'utf8');
+
+/** HostDeck's polkit policy (electron/helper/dev.hostdeck.helper.policy), for `hostdeck helper install-files`. */
+export const helperPolicy: string =
+  typeof __HOSTDECK_HELPER_POLICY__ === 'string'
+    ? __HOSTDECK_HELPER_POLICY__
+    : readFileSync(new URL('./dev.hostdeck.helper.policy', import.meta.url), 'utf8');
 
 /** Where deb and rpm packages install the helper (the polkit policy's exec.path names it). */
 export const HELPER_INSTALL_PATH = '/usr/libexec/hostdeck/hostdeck-helper';

@@ -1,8 +1,6 @@
 import { ApiError } from '../../shared/api/errors';
 import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import path from 'node:path';
 import { runLocalHelper } from '../helper/local';
 import { TreeTransport, type TreeTransportOptions } from './tree-transport';
 import type { HelperOptions } from './transport';
@@ -22,17 +20,24 @@ export class ImageTransport extends TreeTransport {
     super({ ...opts, root: opts.root.replace(/\/+$/, '') });
   }
 
+  /**
+   * The helper writes the image's own files (--root: same allow-list, same atomic replace and
+   * backups under the image's /var/lib/hostdeck), run as this process, never through pkexec: an
+   * image HostDeck cannot write as itself is not one pkexec should write as root. Live kernel
+   * verbs need a /proc/sys copy given with the image (tests); never this machine's kernel.
+   */
   helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse> {
-    // A firewall-cmd revert timer acts on the bus given with the image (its firewalld), not on the
-    // image; its state lives under the image's run/hostdeck. Everything else changes a running
-    // system (its /etc through pkexec, its live kernel); an image is neither running nor reachable by it.
-    const revertTimer = (request.verb === 'schedule-revert' && request.plan.kind === 'firewall-cmd') || request.verb === 'cancel-revert' || request.verb === 'revert-status';
-    if (revertTimer) {
-      // The timer's bookkeeping is HostDeck's, not the image's: it stays on this machine, private.
-      const runDir = join(tmpdir(), `hostdeck-reverts-${process.getuid?.() ?? 'user'}`);
-      mkdirSync(runDir, { recursive: true, mode: 0o700 });
-      return this.busAddress().then((busAddress) => runLocalHelper(request, { ...opts, elevate: false }, { root: this.root, runDir, busAddress }));
+    // A firewall-cmd revert timer acts on the bus given with the image (its firewalld, e.g. a
+    // test's sandbox), not on a kernel: it and any timer's cancel/status need no /proc/sys copy.
+    const live = request.verb === 'sysctl-set' || (request.verb === 'schedule-revert' && request.plan.kind === 'sysctl');
+    if (live && this.procSysDir === '/proc/sys') {
+      return Promise.reject(new ApiError('UNSUPPORTED', `${this.root} is an image: it has no running kernel to change (verb ${request.verb})`));
     }
-    return Promise.reject(new ApiError('UNSUPPORTED', `The privileged helper runs on live systems; ${this.root} is an image (verb ${request.verb})`));
+    return runLocalHelper(request, opts, {
+      root: this.root,
+      procSys: this.procSysDir !== '/proc/sys' ? this.procSysDir : undefined,
+      runDir: path.join(this.root, 'run/hostdeck'),
+      busAddress: this.bus,
+    });
   }
 }

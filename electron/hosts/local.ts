@@ -11,8 +11,8 @@ export class LocalTransport extends TreeTransport {
     super({ ...opts, root: '/' });
   }
 
-  async helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse> {
-    // A firewall-cmd revert plan must reach the firewalld this host's client talks to.
-    return runLocalHelper(request, opts, { busAddress: await this.busAddress() });
+  helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse> {
+    // A copy of /proc/sys (tests) is passed on; the helper then runs as this process, never pkexec.
+    return runLocalHelper(request, opts, { procSys: this.procSysDir !== '/proc/sys' ? this.procSysDir : undefined, busAddress: this.bus });
   }
 }

@@ -27,7 +27,7 @@ export abstract class TreeTransport implements HostTransport {
   abstract readonly kind: 'local' | 'image';
   readonly root: string;
   readonly procSysDir: string;
-  private readonly bus: string | undefined;
+  protected readonly bus: string | undefined;
   private readonly deadlineMs: number;
   private realRoot: Promise<string> | undefined;
 

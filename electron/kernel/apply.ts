@@ -1,16 +1,21 @@
-import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../shared/api/errors';
 import { catalogEntry, validateValue } from '../../shared/kernel/catalog';
 import type { ApplyOut, UndoEntry, UndoOut } from '../../shared/kernel/contract';
 import { isGlob, keyProblem, keyToPath, normalizeKey } from '../../shared/kernel/keys';
 import type { Host } from '../hosts/host';
+import { sysctlSetResultSchema, type SysctlOutcome } from '../../shared/helper/protocol';
+import { sysctlKeyError, sysctlValueError } from '../../shared/helper/rules';
+import { unwrapHelper } from '../helper/call';
+import { hostHelper } from '../helper/host';
 
 /**
- * Writes sysctl values to a host's /proc/sys, the way systemd-sysctl does (value + "\n", one
- * write per key, in the given order, equal values skipped) but recording every previous value
- * so the change can be undone, and reporting each key's outcome with its errno. Writes to
- * host.procSys only: the real /proc/sys of the process's namespaces, or a copy in tests.
+ * Writes sysctl values to a host's /proc/sys the way systemd-sysctl does (value + "\n", one
+ * write per key, in the given order, equal values skipped), through the privileged helper
+ * (sysctl-set), which records every previous value so the change can be undone and reports each
+ * key's outcome with its errno; optionally it also arms a detached "revert unless confirmed"
+ * timer. HostDeck validates first (catalog + helper rules); the helper validates again.
  */
 
 const norm = (v: string) => v.trim().replace(/\s+/g, ' ');
@@ -55,16 +60,6 @@ function readCurrent(file: string): { value: string | null; mode: number | null;
   }
 }
 
-/** One write as the kernel expects it: a single write(2) of value + "\n" (O_TRUNC matters only for a test copy). */
-function writeValue(file: string, value: string): void {
-  const fd = openSync(file, 'w');
-  try {
-    writeSync(fd, `${value}\n`);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Validates every value with the catalog first: nothing is written if one is invalid. */
 export function validateSettings(host: Host, settings: { key: string; value: string }[]): { key: string; value: string; file: string }[] {
   const errors: string[] = [];
@@ -74,6 +69,11 @@ export function validateSettings(host: Host, settings: { key: string; value: str
     if (isGlob(key)) errors.push(`${key}: apply takes exact keys, not globs`);
     if (seen.has(key)) errors.push(`${key} appears twice`);
     seen.add(key);
+    const refused = sysctlKeyError(s.key) ?? sysctlValueError(key, s.value);
+    if (refused) {
+      errors.push(refused);
+      return { key, value: s.value, file: '' };
+    }
     const file = procPath(host.procSys, key);
     const cur = readCurrent(file);
     const check = validateValue(catalogEntry(key, cur.value ?? undefined), s.value);
@@ -84,44 +84,34 @@ export function validateSettings(host: Host, settings: { key: string; value: str
   return out;
 }
 
-export function applySettings(host: Host, settings: { key: string; value: string }[], dryRun: boolean): ApplyOut {
-  if (!dryRun && !host.privileged) {
-    throw new ApiError(
-      'NOT_AUTHORIZED',
-      'Applying kernel parameters needs root; the privileged helper is not available yet. Run HostDeck as root to apply.',
-    );
-  }
+export async function applySettings(host: Host, settings: { key: string; value: string }[], dryRun: boolean, revertAfterSeconds?: number): Promise<ApplyOut> {
   const checked = validateSettings(host, settings);
   const results: Result[] = [];
-  for (const s of checked) {
-    const cur = readCurrent(s.file);
-    const base = { key: s.key, path: path.relative(host.procSys, s.file), value: s.value, previous: cur.value };
-    if (cur.error) {
-      results.push({ ...base, outcome: 'failed', error: errorOf(cur.error), readBack: null, undoable: false });
-      continue;
+  if (dryRun) {
+    for (const s of checked) {
+      const cur = readCurrent(s.file);
+      const base = { key: s.key, path: path.relative(host.procSys, s.file), value: s.value, previous: cur.value };
+      if (cur.error) results.push({ ...base, outcome: 'failed', error: errorOf(cur.error), readBack: null, undoable: false });
+      else if (cur.mode !== null && (cur.mode & 0o200) === 0) results.push({ ...base, outcome: 'failed', error: errorOf('EACCES'), readBack: cur.value, undoable: false });
+      else if (cur.value !== null && norm(cur.value) === norm(s.value)) results.push({ ...base, outcome: 'unchanged', error: null, readBack: cur.value, undoable: false });
+      else results.push({ ...base, outcome: 'planned', error: null, readBack: null, undoable: cur.value !== null });
     }
-    if (cur.mode !== null && (cur.mode & 0o200) === 0) {
-      results.push({ ...base, outcome: 'failed', error: errorOf('EACCES'), readBack: cur.value, undoable: false });
-      continue;
-    }
-    if (cur.value !== null && norm(cur.value) === norm(s.value)) {
-      results.push({ ...base, outcome: 'unchanged', error: null, readBack: cur.value, undoable: false });
-      continue;
-    }
-    if (dryRun) {
-      results.push({ ...base, outcome: 'planned', error: null, readBack: null, undoable: cur.value !== null });
-      continue;
-    }
-    try {
-      writeValue(s.file, s.value);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
-      results.push({ ...base, outcome: 'failed', error: errorOf(code, (e as Error).message), readBack: readCurrent(s.file).value, undoable: false });
-      continue;
-    }
-    const after = readCurrent(s.file).value;
-    results.push({ ...base, outcome: 'applied', error: null, readBack: after, undoable: cur.value !== null });
+    return summarize(true, results, null);
   }
+  // The helper writes (as root through pkexec, or directly when HostDeck is root), one write per key in order.
+  const answer = await hostHelper(host, { verb: 'sysctl-set', settings: checked.map((s) => ({ key: s.key, value: s.value })), ...(revertAfterSeconds ? { revertAfterSeconds } : {}) }, { elevate: true });
+  const r = unwrapHelper(answer, sysctlSetResultSchema);
+  for (const o of r.results) results.push(fromHelper(host, o));
+  return summarize(false, results, r.revert);
+}
+
+function fromHelper(host: Host, o: SysctlOutcome): Result {
+  const outcome = o.outcome === 'conflict' ? 'failed' : o.outcome;
+  const error = o.error ? errorOf(o.error.code, o.error.message) : null;
+  return { key: o.key, path: keyToPath(o.key), value: o.value, previous: o.previous, outcome, error, readBack: o.readBack, undoable: outcome === 'applied' && o.previous !== null };
+}
+
+function summarize(dryRun: boolean, results: Result[], revert: ApplyOut['revert']): ApplyOut {
   const undo: UndoEntry[] = results
     .filter((r) => r.outcome === 'applied' && r.undoable && r.previous !== null)
     .map((r) => ({ key: r.key, previous: r.previous!, applied: r.readBack }));
@@ -131,47 +121,27 @@ export function applySettings(host: Host, settings: { key: string; value: string
     results,
     undo,
     summary: { planned: count('planned'), applied: count('applied'), unchanged: count('unchanged'), failed: count('failed') },
+    revert,
   };
 }
 
 /**
- * Restores recorded previous values, last change first. A key whose live value is no longer
- * the one HostDeck wrote was changed by someone else since: it is left alone (conflict) unless
- * `force`.
+ * Restores recorded previous values, last change first, through the helper. A key whose live
+ * value is no longer the one HostDeck wrote was changed by someone else since: the helper leaves
+ * it alone (conflict) unless `force`.
  */
-export function undoApply(host: Host, entries: UndoEntry[], force: boolean): UndoOut {
-  if (!host.privileged) {
-    throw new ApiError('NOT_AUTHORIZED', 'Undoing needs root; the privileged helper is not available yet. Run HostDeck as root.');
-  }
-  const results: UndoOut['results'] = [];
-  for (const e of [...entries].reverse()) {
-    const key = normalizeKey(e.key);
-    const file = procPath(host.procSys, key);
-    const cur = readCurrent(file);
-    if (cur.error) {
-      results.push({ key, outcome: 'failed', live: null, error: errorOf(cur.error) });
-      continue;
-    }
-    if (cur.value !== null && norm(cur.value) === norm(e.previous)) {
-      results.push({ key, outcome: 'unchanged', live: cur.value, error: null });
-      continue;
-    }
-    if (!force && e.applied !== null && cur.value !== null && norm(cur.value) !== norm(e.applied)) {
-      results.push({
-        key,
-        outcome: 'conflict',
-        live: cur.value,
-        error: { code: 'CONFLICT', message: `changed since the apply (now "${cur.value}", HostDeck wrote "${e.applied}"); not restored` },
-      });
-      continue;
-    }
-    try {
-      writeValue(file, e.previous);
-      results.push({ key, outcome: 'restored', live: readCurrent(file).value, error: null });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-      results.push({ key, outcome: 'failed', live: readCurrent(file).value, error: errorOf(code, (err as Error).message) });
-    }
-  }
-  return { results };
+export async function undoApply(host: Host, entries: UndoEntry[], force: boolean): Promise<UndoOut> {
+  const ordered = [...entries].reverse().map((e) => ({ key: normalizeKey(e.key), value: e.previous, applied: force ? null : e.applied }));
+  const errors = ordered.map((e) => sysctlKeyError(e.key) ?? sysctlValueError(e.key, e.value)).filter((x): x is string => x !== null);
+  if (errors.length) throw new ApiError('INVALID_VALUE', errors.join('; '), { errors });
+  const answer = await hostHelper(host, { verb: 'sysctl-set', settings: ordered }, { elevate: true });
+  const r = unwrapHelper(answer, sysctlSetResultSchema);
+  return {
+    results: r.results.map((o) => ({
+      key: o.key,
+      outcome: o.outcome === 'applied' ? 'restored' : o.outcome === 'unchanged' ? 'unchanged' : o.outcome === 'conflict' ? 'conflict' : 'failed',
+      live: o.outcome === 'applied' ? o.readBack : o.readBack ?? o.previous,
+      error: o.error ? (o.outcome === 'conflict' ? o.error : errorOf(o.error.code, o.error.message)) : null,
+    })),
+  };
 }

@@ -142,12 +142,17 @@ export const registerKernelCommands: RegisterCommands = (program, cli) => {
     .description('Write the sysctls of a sysctl.d file or TuneD profile to the live kernel now (needs root); prints the previous values for undo')
     .requiredOption('--from <file>', 'sysctl.d file or TuneD profile with the settings')
     .option('--dry-run', 'only show what would change')
+    .option('--revert-after <seconds>', 'revert unless confirmed (`hostdeck helper confirm ID`) within this many seconds; the timer survives HostDeck exiting')
     .option('--json', 'print JSON (save it: `kernel undo --from` takes it)')
-    .action(async (o: { from: string; dryRun?: boolean; json?: boolean }) => {
+    .action(async (o: { from: string; dryRun?: boolean; json?: boolean; revertAfter?: string }) => {
       try {
         const settings = settingsFromFile(o.from);
         if (!settings.length) throw new ApiError('INVALID_INPUT', `${o.from} sets no sysctl`);
-        const r = await cli.api().kernel.apply({ settings, dryRun: !!o.dryRun });
+        const revertAfterSeconds = o.revertAfter === undefined ? undefined : Number(o.revertAfter);
+        if (revertAfterSeconds !== undefined && !(Number.isInteger(revertAfterSeconds) && revertAfterSeconds >= 5 && revertAfterSeconds <= 3600)) {
+          throw new ApiError('INVALID_INPUT', `--revert-after takes whole seconds from 5 to 3600, not "${o.revertAfter}"`);
+        }
+        const r = await cli.api().kernel.apply({ settings, dryRun: !!o.dryRun, revertAfterSeconds });
         cli.print(r, !!o.json, (d) =>
           [
             ...d.results.map(
@@ -155,6 +160,7 @@ export const registerKernelCommands: RegisterCommands = (program, cli) => {
                 `${pad(x.key, 44)} ${x.outcome === 'failed' ? `FAILED ${x.error?.message ?? ''}` : x.outcome === 'unchanged' ? `unchanged (${x.previous ?? ''})` : `${x.previous ?? '?'} -> ${x.outcome === 'applied' ? (x.readBack ?? x.value) : x.value}${x.outcome === 'planned' ? ' (dry run)' : ''}`}`,
             ),
             `${d.summary.applied} applied, ${d.summary.planned} would change, ${d.summary.unchanged} unchanged, ${d.summary.failed} failed`,
+            ...(d.revert ? [`Reverts at ${new Date(d.revert.deadlineMs).toISOString()} unless confirmed: hostdeck helper confirm ${d.revert.id}`] : []),
           ].join('\n'),
         );
         if (r.summary.failed) process.exitCode = 1;

@@ -9,7 +9,10 @@ import { parseKernelVersion } from '../../shared/kernel/version';
 import type { FeatureHandlers } from '../api/handler';
 import type { LiveEntry } from '../../shared/kernel/contract';
 import { requireLocalWrites, shownPath, type Host } from '../hosts/host';
-import { writeFileInRoot } from '../files/write-in-root';
+import { deleteFileResultSchema, helperBackupDir, writeFileResultSchema } from '../../shared/helper/protocol';
+import { helperWritablePath, sysctlKeyError, sysctlValueError } from '../../shared/helper/rules';
+import { unwrapHelper } from '../helper/call';
+import { hostHelper } from '../helper/host';
 import { changedFromDefault, defaultFor } from '../../shared/kernel/defaults';
 import { probeNamespaces } from './probe';
 import { applySettings, undoApply } from './apply';
@@ -73,6 +76,14 @@ async function effective(host: Host) {
       .map((s) => ({ key: s.key, configured: s.value, live: livePaths.get(s.path)?.value ?? null, file: s.file, line: s.line })),
     liveSource,
   };
+}
+
+/** Host-absolute path of a profile name ("99-app" or "99-app.conf"), refused unless the helper may write it. */
+function profileTarget(name: string): string {
+  const file = name.endsWith('.conf') ? name : `${name}.conf`;
+  const target = `/etc/sysctl.d/${file}`;
+  if (helperWritablePath(target) !== 'sysctl.d') throw new ApiError('INVALID_VALUE', `"${name}" is not a profile name HostDeck writes (letters, digits, _ . @ + -)`);
+  return target;
 }
 
 export const kernelHandlers: FeatureHandlers<'kernel'> = {
@@ -141,7 +152,7 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
   apply({ host }, input) {
     // Even a dry run reads this machine's /proc/sys (apply.ts), which is not an SSH host's.
     requireLocalWrites(host, 'Applying kernel parameters');
-    return applySettings(host, input.settings, input.dryRun);
+    return applySettings(host, input.settings, input.dryRun, input.revertAfterSeconds);
   },
   undo({ host }, input) {
     requireLocalWrites(host, 'Undoing kernel parameters');
@@ -170,24 +181,32 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     return { entries, text: formatProfile(entries) };
   },
   async saveProfile({ host }, input) {
-    requireLocalWrites(host, 'Saving a sysctl.d profile');
-    if (!host.privileged) {
-      throw new ApiError('NOT_AUTHORIZED', 'Saving a sysctl.d profile needs root; the privileged helper is not available yet. Run HostDeck as root to save.');
-    }
     for (const s of input.settings) checkKey(s.key);
     const live = await liveOf(host, input.settings.map((s) => normalizeKey(s.key)));
     const errors: string[] = [];
     const clean = input.settings.map((s) => {
       const key = normalizeKey(s.key);
+      const refused = sysctlKeyError(s.key) ?? sysctlValueError(key, s.value);
+      if (refused) {
+        errors.push(refused);
+        return { key, value: s.value };
+      }
       const check = validateValue(catalogEntry(key, live.get(key)?.value), s.value);
       if (!check.ok) errors.push(check.error);
       return { key, value: check.ok ? check.value : s.value };
     });
     if (errors.length) throw new ApiError('INVALID_VALUE', errors.join('; '), { errors });
-    const name = input.name.endsWith('.conf') ? input.name : `${input.name}.conf`;
-    // Inside the host's root: an image's symlinked etc/sysctl.d cannot redirect the write.
-    const r = await writeFileInRoot(host.root, `/etc/sysctl.d/${name}`, formatProfile(clean), { expected: { sha256: input.expectedSha256 } });
-    return { path: r.path, sha256: r.sha256, backupPath: r.backupPath };
+    // Through the helper: allow-listed, atomic, backed up, refused if changed since read; on an
+    // image (--root) every directory is opened without following links.
+    const target = profileTarget(input.name);
+    const answer = await hostHelper(host, { verb: 'write-file', path: target, content: Buffer.from(formatProfile(clean), 'utf8').toString('base64'), expectedSha256: input.expectedSha256, mode: 0o644 }, { elevate: true });
+    const r = unwrapHelper(answer, writeFileResultSchema);
+    return { path: shownPath(host, target), sha256: r.sha256, backupPath: r.backup ? shownPath(host, `${helperBackupDir(target)}/${r.backup}`) : null };
+  },
+  async deleteProfile({ host }, input) {
+    const target = profileTarget(input.name);
+    const r = unwrapHelper(await hostHelper(host, { verb: 'delete-file', path: target, expectedSha256: input.expectedSha256 }, { elevate: true }), deleteFileResultSchema);
+    return { path: shownPath(host, target), backupPath: shownPath(host, `${helperBackupDir(target)}/${r.backup}`) };
   },
   async readProfile({ host }, input) {
     const name = input.name.endsWith('.conf') ? input.name : `${input.name}.conf`;

@@ -5,6 +5,7 @@ import { firewallContract, firewallEvents } from '../firewall/contract';
 import { dnsContract, dnsEvents } from '../dns/contract';
 import { kernelContract, kernelEvents } from '../kernel/contract';
 import { compareContract, compareEvents } from '../compare/contract';
+import { helperContract, helperEvents } from '../helper/contract';
 
 /**
  * Every operation HostDeck offers, by feature. The Electron IPC handlers, the preload, browser
@@ -17,6 +18,7 @@ export const contract = {
   dns: dnsContract,
   kernel: kernelContract,
   compare: compareContract,
+  helper: helperContract,
 } satisfies Record<string, FeatureContract>;
 
 /** Events the Node side pushes to the UI (firewalld signals, file changes, ...). */
@@ -26,6 +28,7 @@ export const events = {
   ...dnsEvents,
   ...kernelEvents,
   ...compareEvents,
+  ...helperEvents,
 } satisfies EventContract;
 
 export type Contract = typeof contract;

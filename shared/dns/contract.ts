@@ -243,7 +243,15 @@ export const dnsContract = {
       /** Write even though the file is managed by another program. */
       overrideOwner: z.boolean().default(false),
     }),
-    output: z.object({ path: z.string(), sha256: z.string(), backupPath: z.string().nullable() }),
+    output: z.object({
+      path: z.string(),
+      sha256: z.string(),
+      /** Where the helper kept the previous content (restore it with helper.restore). */
+      backupPath: z.string().nullable(),
+      /** rename() hit EBUSY (bind-mounted file): written in place after the backup. */
+      inPlace: z.boolean().default(false),
+      notes: z.array(z.string()).default([]),
+    }),
   }),
 } satisfies FeatureContract;
 

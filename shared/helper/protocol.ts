@@ -52,7 +52,8 @@ export const helperRequestSchema = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('restore-backup'), path: hostPath, backup: backupName, expectedSha256: sha.nullable() }),
   z.object({
     verb: z.literal('sysctl-set'),
-    settings: z.array(kv).min(1).max(4096),
+    /** Written in order; a setting with `applied` is written only while the live value still equals it (else outcome "conflict"). */
+    settings: z.array(revertKv).min(1).max(4096),
     /** When set, the helper schedules a detached revert of this batch unless cancel-revert arrives in time. */
     revertAfterSeconds: z.number().int().min(5).max(3600).optional(),
   }),
@@ -141,3 +142,8 @@ export const revertStatusSchema = z.object({
 export type RevertStatus = z.infer<typeof revertStatusSchema>;
 export const cancelRevertResultSchema = revertStatusSchema.extend({ cancelled: z.boolean() });
 export type CancelRevertResult = z.infer<typeof cancelRevertResultSchema>;
+
+/** The directory holding the backups of one file on its host ("/" -> "%2F", "%" -> "%25"). */
+export function helperBackupDir(path: string): string {
+  return `${HELPER_BACKUP_DIR}/${path.replace(/^\/+/, '').replace(/%/g, '%25').replace(/\//g, '%2F')}`;
+}

@@ -198,6 +198,8 @@ export const applyOutSchema = z.object({
   /** The recorded previous values, in apply order: hand them to `undo`. */
   undo: z.array(undoEntrySchema),
   summary: z.object({ planned: z.number(), applied: z.number(), unchanged: z.number(), failed: z.number() }),
+  /** "Revert unless confirmed": the detached timer restoring the applied keys (confirm with helper.confirm). */
+  revert: z.object({ id: z.string(), deadlineMs: z.number(), status: z.literal('pending'), pid: z.number().nullable() }).nullable().default(null),
 });
 export type ApplyOut = z.infer<typeof applyOutSchema>;
 export const undoOutSchema = z.object({
@@ -260,9 +262,20 @@ export const kernelContract = {
     output: z.object({ path: z.string(), sha256: z.string().nullable(), backupPath: z.string().nullable() }),
     mutates: true,
   }),
+  deleteProfile: operation({
+    summary: 'Delete one /etc/sysctl.d profile (backed up first; refuses if it changed since read)',
+    input: z.object({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/, 'a file name without slashes'), expectedSha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+    output: z.object({ path: z.string(), backupPath: z.string() }),
+    mutates: true,
+  }),
   apply: operation({
     summary: 'Write sysctl values to the live kernel (validated first, in order, previous values recorded for undo); dryRun shows what would change',
-    input: z.object({ settings: z.array(kvSchema).min(1), dryRun: z.boolean().default(false) }),
+    input: z.object({
+      settings: z.array(kvSchema).min(1),
+      dryRun: z.boolean().default(false),
+      /** Revert the applied keys after this many seconds unless confirmed (helper.confirm); survives HostDeck exiting. */
+      revertAfterSeconds: z.number().int().min(5).max(3600).optional(),
+    }),
     output: applyOutSchema,
     mutates: true,
   }),

@@ -81,15 +81,17 @@ describe('LocalTransport', () => {
 });
 
 describe('handlers talk to the host, never to this machine', () => {
-  it('a host of another transport: reads go to it; writers that still write locally refuse', async () => {
+  it('a host of another transport: reads go to it; file writes go to its helper; apply (still local reads) refuses', async () => {
     const asked: string[] = [];
+    const helperCalls: { verb: string; path?: string }[] = [];
     // A host that is not this machine: it has exactly one file and a two-key kernel.
     const other: HostTransport = {
       kind: 'ssh',
       read: async (rs) => rs.map((r) => (asked.push(r.path), r.path === '/etc/resolv.conf' ? { path: r.path, type: 'file' as const, resolved: r.path, bytes: Buffer.from('nameserver 198.51.100.7\n') } : { path: r.path, type: 'missing' as const, error: { code: 'ENOENT', message: 'missing' } })),
       procSys: async () => ({ entries: [{ key: 'kernel.osrelease', path: 'kernel/osrelease', state: 'ok' as const, value: '9.9.9-other', writable: false, mode: 0o444 }, { key: 'vm.swappiness', path: 'vm/swappiness', state: 'ok' as const, value: '33', writable: true, mode: 0o644 }], dirs: ['kernel', 'vm'] }),
       describe: async () => ({ hostname: 'other', os: 'Other OS', kernel: '9.9.9-other', time: 0 }),
-      helper: () => Promise.reject(new Error('no helper in this test')),
+      // The host's own helper (over SSH in real life): it records the request and says no.
+      helper: async (req) => (helperCalls.push({ verb: req.verb, path: 'path' in req ? req.path : undefined }), { ok: false as const, error: { code: 'NOT_AUTHORIZED', message: 'sudo: a password is required' } }),
       busAddress: async () => 'unix:path=/nonexistent/other-bus',
       dispose: async () => {},
     };
@@ -103,11 +105,12 @@ describe('handlers talk to the host, never to this machine', () => {
       expect(asked).toContain('/etc/sysctl.d');
       for (const p of [
         rt.api.dns.save({ text: 'nameserver 192.0.2.1\n', expectedSha256: null }, on),
-        rt.api.kernel.apply({ settings: [{ key: 'vm.swappiness', value: '10' }], dryRun: true }, on),
         rt.api.kernel.saveProfile({ name: 'x', settings: [{ key: 'vm.swappiness', value: '10' }], expectedSha256: null }, on),
       ]) {
-        expect(await p.then(() => null, (e: { code: string }) => e.code)).toBe('UNSUPPORTED');
+        expect(await p.then(() => null, (e: { code: string }) => e.code)).toBe('NOT_AUTHORIZED');
       }
+      expect(helperCalls).toEqual([{ verb: 'write-file', path: '/etc/resolv.conf' }, { verb: 'write-file', path: '/etc/sysctl.d/x.conf' }]);
+      expect(await rt.api.kernel.apply({ settings: [{ key: 'vm.swappiness', value: '10' }], dryRun: true }, on).then(() => null, (e: { code: string }) => e.code)).toBe('UNSUPPORTED');
     } finally {
       await rt.dispose();
     }

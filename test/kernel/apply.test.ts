@@ -157,10 +157,17 @@ describe('kernel.apply / kernel.undo on a /proc/sys copy', () => {
     expect(read('net/core/somaxconn')).toBe('4096\n');
   });
 
-  it('without root it refuses with NOT_AUTHORIZED (a dry run still works)', () => {
+  it('a dry run needs no helper and writes nothing (the pkexec path is test/helper/pkexec.int.test.ts)', async () => {
     const host = createHost({ id: 'h', label: 'h', kind: 'local', root: dir, procSys: ps, privileged: false });
-    expect(() => applySettings(host, [{ key: 'vm.swappiness', value: '1' }], false)).toThrow(expect.objectContaining({ code: 'NOT_AUTHORIZED' }));
-    expect(applySettings(host, [{ key: 'vm.swappiness', value: '1' }], true).results[0]!.outcome).toBe('planned');
+    expect((await applySettings(host, [{ key: 'vm.swappiness', value: '1' }], true)).results[0]!.outcome).toBe('planned');
     expect(read('vm/swappiness')).toBe('60\n');
+  });
+
+  it('refuses keys that make the kernel run a program as root, before anything is written', async () => {
+    for (const settings of [[{ key: 'kernel.modprobe', value: '/tmp/x' }], [{ key: 'kernel.core_pattern', value: '|/tmp/x %p' }]]) {
+      const err = await rt.api.kernel.apply({ settings }).catch((e: unknown) => e);
+      expect((err as ApiError).code, JSON.stringify(settings)).toBe('INVALID_VALUE');
+      expect((err as ApiError).message).toMatch(/run a program as root/);
+    }
   });
 });

@@ -20,6 +20,7 @@ import {
 } from '@patternfly/react-core';
 import { useAppStore } from '../app/store';
 import { useDnsStore } from './store';
+import { HelperStatus, privilegeHint } from '../helper/HelperStatus';
 import type { Diagnostic } from '../../../shared/dns/diagnostics';
 import { AnnotatedLines } from './components/AnnotatedLines';
 import { LivePanel } from './components/LivePanel';
@@ -95,7 +96,7 @@ export function DnsPage() {
           </div>
         </div>
         <div className="hd-dns-header-actions">
-          {!file.value.writable && <span className="hd-dns-subtle">Read-only: saving needs HostDeck running as root</span>}
+          {!file.value.writable && <span className="hd-dns-subtle">Read-only here: see below for what saving needs</span>}
           <Button variant="link" isDisabled={!dirty} onClick={() => setRevertOpen(true)} data-testid="dns-revert">
             Revert…
           </Button>
@@ -104,7 +105,18 @@ export function DnsPage() {
           </Button>
         </div>
       </div>
-      {save.state === 'error' && <Alert isInline variant="danger" title={`${save.message} [${save.code}]`} data-testid="dns-save-error" />}
+      {!file.value.writable && <HelperStatus hostId={hostId} what="Saving resolv.conf" />}
+      {save.state === 'error' && (
+        <Alert isInline variant="danger" title={`${save.message} [${save.code}]`} data-testid="dns-save-error">
+          {privilegeHint(save.code)}
+          {'current' in save && save.current !== undefined && (
+            <>
+              <p>The file on disk now:</p>
+              <pre className="hd-dns-conflict" data-testid="dns-conflict-current">{save.current}</pre>
+            </>
+          )}
+        </Alert>
+      )}
       {save.state === 'ready' && !dirty && <Alert isInline variant="success" title={`Saved ${save.value.path}`} data-testid="dns-saved" />}
       <OwnerPanel />
       <div className="hd-dns-grid">

@@ -13,9 +13,18 @@ import { bytesToUtf8 } from '../../../shared/dns/bytes';
 
 type Load<T> = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; value: T } | { state: 'error'; code: string; message: string };
 
-function errorOf(e: unknown): { state: 'error'; code: string; message: string } {
-  const err = e as { code?: string; message?: string };
-  return { state: 'error', code: err.code ?? 'INTERNAL', message: err.message ?? String(e) };
+function errorOf(e: unknown): { state: 'error'; code: string; message: string; current?: string } {
+  const err = e as { code?: string; message?: string; detail?: { currentBase64?: unknown } };
+  const out: { state: 'error'; code: string; message: string; current?: string } = { state: 'error', code: err.code ?? 'INTERNAL', message: err.message ?? String(e) };
+  // CONFLICT from the helper carries the other change: the file as it is now
+  if (typeof err.detail?.currentBase64 === 'string') {
+    try {
+      out.current = new TextDecoder().decode(Uint8Array.from(atob(err.detail.currentBase64), (c) => c.charCodeAt(0)));
+    } catch {
+      /* not shown */
+    }
+  }
+  return out;
 }
 
 /** The text as the resolver sees it (bytes), for the pure analysis in shared/dns. */
@@ -34,7 +43,7 @@ interface DnsState {
   plan: Load<DnsPlan>;
   pod: Load<DnsPod>;
   live: Load<DnsLiveResult[]>;
-  save: Load<{ path: string }>;
+  save: Load<{ path: string }> | { state: 'error'; code: string; message: string; current?: string };
   resolved: Load<ResolvedState>;
   /** The review dialog (diff against the file on disk) is open. */
   reviewOpen: boolean;

@@ -52,6 +52,13 @@ interface KernelState {
   /** Previous values of the last apply, until undone. */
   undoEntries: UndoEntry[];
   undoResult: Load<UndoOut>;
+  /** "Revert unless confirmed": seconds for the next apply (null: off). */
+  revertSeconds: number | null;
+  /** The running revert timer of the last apply, as the helper reports it. */
+  revertTimer: { id: string; deadlineMs: number; status: string; error: string | null } | null;
+  setRevertSeconds(s: number | null): void;
+  keepApplied(hostId: string): Promise<void>;
+  refreshRevert(hostId: string): Promise<void>;
   setTarget(t: Partial<Target>, hostId: string): void;
   setFilter(f: Partial<KernelFilter>): void;
   load(hostId: string): Promise<void>;
@@ -119,6 +126,35 @@ export const useKernelStore = create<KernelState>()(
       applyResult: { state: 'idle' },
       undoEntries: [],
       undoResult: { state: 'idle' },
+      revertSeconds: null,
+      revertTimer: null,
+      setRevertSeconds(s) {
+        set({ revertSeconds: s });
+      },
+      async keepApplied(hostId) {
+        const t = get().revertTimer;
+        if (!t) return;
+        try {
+          const r = await api.helper.confirm({ id: t.id }, { host: hostId });
+          set({ revertTimer: { id: r.id, deadlineMs: r.deadlineMs, status: r.status, error: r.cancelled ? null : `Too late: the timer had already ${r.status === 'reverted' ? 'reverted the change' : r.status}` } });
+        } catch (e) {
+          set({ revertTimer: { ...t, error: (e as Error).message } });
+        }
+      },
+      async refreshRevert(hostId) {
+        const t = get().revertTimer;
+        if (!t) return;
+        try {
+          const r = await api.helper.revertStatus({ id: t.id }, { host: hostId });
+          set({ revertTimer: { id: r.id, deadlineMs: r.deadlineMs, status: r.status, error: r.error } });
+          if (r.status === 'reverted' || r.status === 'failed') {
+            set({ undoEntries: [] });
+            void get().load(hostId);
+          }
+        } catch (e) {
+          set({ revertTimer: { ...t, error: (e as Error).message } });
+        }
+      },
       setTarget(t, hostId) {
         set({ target: { ...get().target, ...t } });
         void get().load(hostId);
@@ -224,8 +260,14 @@ export const useKernelStore = create<KernelState>()(
       async confirmApply(hostId) {
         set({ applyResult: { state: 'loading' }, undoResult: { state: 'idle' } });
         try {
-          const r = await api.kernel.apply({ settings: settingsOf(get().profile) }, { host: hostId });
-          set({ applyResult: { state: 'ready', value: r }, applyPlan: { state: 'idle' }, undoEntries: r.undo });
+          const secs = get().revertSeconds;
+          const r = await api.kernel.apply({ settings: settingsOf(get().profile), ...(secs ? { revertAfterSeconds: secs } : {}) }, { host: hostId });
+          set({
+            applyResult: { state: 'ready', value: r },
+            applyPlan: { state: 'idle' },
+            undoEntries: r.undo,
+            revertTimer: r.revert ? { id: r.revert.id, deadlineMs: r.revert.deadlineMs, status: 'pending', error: null } : null,
+          });
           void get().load(hostId);
         } catch (e) {
           set({ applyResult: errorOf(e), applyPlan: { state: 'idle' } });

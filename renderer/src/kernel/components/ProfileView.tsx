@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import {
   Alert,
   Button,
+  Checkbox,
   EmptyState,
   EmptyStateBody,
   FileUpload,
@@ -30,6 +31,7 @@ import { useAppStore } from '../../app/store';
 import { ExportDialog } from './ExportDialog';
 import { useKernelStore, type ProfileLine } from '../store';
 import { targetText } from '../verdict';
+import { HelperStatus, privilegeHint } from '../../helper/HelperStatus';
 
 export function parseLines(text: string): ProfileLine[] {
   return text
@@ -106,6 +108,79 @@ function TunedImportDialog({ onClose }: { onClose: () => void }) {
   );
 }
 
+function RevertChoice() {
+  const { revertSeconds, setRevertSeconds } = useKernelStore();
+  return (
+    <Checkbox
+      id="kernel-apply-revert"
+      data-testid="kernel-apply-revert"
+      isChecked={revertSeconds !== null}
+      onChange={(_e, on) => setRevertSeconds(on ? 60 : null)}
+      label={
+        <>
+          Revert automatically unless I confirm within{' '}
+          <TextInput
+            aria-label="Seconds before the automatic revert"
+            type="number"
+            className="hd-kernel-revert-seconds"
+            data-testid="kernel-apply-revert-seconds"
+            value={revertSeconds ?? 60}
+            isDisabled={revertSeconds === null}
+            onChange={(_e, v) => setRevertSeconds(Math.min(3600, Math.max(5, Math.round(Number(v)) || 60)))}
+          />{' '}
+          seconds
+        </>
+      }
+      description="For changes that could cut you off (networking keys over SSH): the host restores the previous values by itself, even if HostDeck or the connection is gone."
+    />
+  );
+}
+
+/** The running "revert unless confirmed" timer: countdown, Keep, and what happened. */
+function RevertTimer() {
+  const hostId = useAppStore((s) => s.hostId);
+  const { revertTimer, keepApplied, refreshRevert } = useKernelStore();
+  const [now, setNow] = useState(() => Date.now());
+  const pending = revertTimer?.status === 'pending' || revertTimer?.status === 'reverting';
+  useEffect(() => {
+    if (!pending) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [pending]);
+  const left = revertTimer ? Math.ceil((revertTimer.deadlineMs - now) / 1000) : 0;
+  useEffect(() => {
+    if (pending && left <= -1 && (-left) % 2 === 1) void refreshRevert(hostId);
+  }, [pending, left, refreshRevert, hostId]);
+  if (!revertTimer) return null;
+  if (pending) {
+    return (
+      <Alert
+        isInline
+        variant="warning"
+        data-testid="kernel-revert-pending"
+        title={left > 0 ? `These values revert in ${left} s unless you keep them` : 'Reverting now…'}
+        actionLinks={
+          <Button variant="primary" size="sm" data-testid="kernel-revert-keep" isDisabled={left <= 0} onClick={() => void keepApplied(hostId)}>
+            Keep these values
+          </Button>
+        }
+      >
+        {revertTimer.error}
+      </Alert>
+    );
+  }
+  const text: Record<string, string> = {
+    cancelled: 'Kept: the automatic revert was cancelled.',
+    reverted: 'Reverted: the previous values are back (not confirmed in time).',
+    failed: 'The automatic revert could not restore every key.',
+  };
+  return (
+    <Alert isInline isPlain variant={revertTimer.status === 'cancelled' ? 'success' : revertTimer.status === 'reverted' ? 'info' : 'danger'} title={text[revertTimer.status] ?? revertTimer.status} data-testid="kernel-revert-done">
+      {revertTimer.error}
+    </Alert>
+  );
+}
+
 function ApplyConfirm() {
   const hostId = useAppStore((s) => s.hostId);
   const { applyPlan, cancelApply, confirmApply, applyResult } = useKernelStore();
@@ -166,6 +241,7 @@ function ApplyConfirm() {
             </Tbody>
           </Table>
         )}
+        {plan && plan.summary.planned > 0 && <RevertChoice />}
       </ModalBody>
       <ModalFooter>
         <Button
@@ -192,12 +268,14 @@ function ApplyOutcome() {
   if (applyResult.state === 'error') {
     return (
       <Alert variant="danger" isInline title={`Not applied (${applyResult.code})`} data-testid="kernel-apply-error">
-        {applyResult.message}
+        {applyResult.message} {privilegeHint(applyResult.code)}
       </Alert>
     );
   }
   const r = applyResult.value;
   return (
+    <>
+    <RevertTimer />
     <Alert
       variant={r.summary.failed ? 'warning' : 'success'}
       isInline
@@ -230,6 +308,7 @@ function ApplyOutcome() {
         </p>
       )}
     </Alert>
+    </>
   );
 }
 
@@ -278,6 +357,7 @@ export function ProfileView() {
             />
           </FormGroup>
         </Form>
+        <HelperStatus hostId={hostId} what="Saving and applying kernel parameters" />
         <Toolbar>
           <ToolbarContent>
             <ToolbarItem>
@@ -299,7 +379,7 @@ export function ProfileView() {
                   commit();
                   saveProfile(hostId).then(
                     (p) => setSaved({ ok: true, msg: `Saved ${p}` }),
-                    (e: { message?: string }) => setSaved({ ok: false, msg: e.message ?? String(e) }),
+                    (e: { message?: string; code?: string }) => setSaved({ ok: false, msg: `${e.message ?? String(e)} ${privilegeHint(e.code ?? '') ?? ''}`.trim() }),
                   );
                 }}
               >

@@ -1,0 +1,100 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { ApiError } from '../../shared/api/errors';
+import type { RegisterCommands } from '../cli/context';
+import { POLKIT_ACTION_ID, helperPolicy, helperSource } from './source';
+
+/** `hostdeck helper ...`: whether HostDeck can change this host, the manual install, backups, revert timers. */
+export const registerHelperCommands: RegisterCommands = (program: Command, cli) => {
+  const helper = program.command('helper').description('The privileged helper: status, manual install (AppImage), backups, revert timers');
+
+  helper
+    .command('status')
+    .description('Whether HostDeck can change this host (root or pkexec) and, if not, what is missing and the commands that fix it')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      try {
+        const s = await cli.api().helper.status({});
+        cli.print(s, !!o.json, (d) =>
+          d.available
+            ? `Changes go through ${d.via === 'pkexec' ? `pkexec (polkit action ${d.actionId}, helper ${d.installPath})` : d.via === 'root' ? 'the helper run directly (HostDeck runs as root)' : 'the helper run directly'}.`
+            : [`HostDeck cannot change this host yet:`, ...d.missing.map((m) => `  - ${m.what}\n    fix: ${m.fix}`), '', 'Manual install (AppImage or a checkout):', ...d.manualSteps.map((s) => `  ${s}`)].join('\n'),
+        );
+        if (!s.available) process.exitCode = 1;
+      } catch (e) {
+        cli.fail(e);
+      }
+    });
+
+  helper
+    .command('install-files')
+    .description('Write the helper and its polkit policy into DIR (for `sudo install`, when no deb/rpm package installed them)')
+    .argument('<dir>', 'a new or empty directory')
+    .action((dir: string) => {
+      try {
+        mkdirSync(dir, { recursive: true });
+        const h = path.join(dir, 'hostdeck-helper');
+        const p = path.join(dir, `${POLKIT_ACTION_ID}.policy`);
+        writeFileSync(h, helperSource, { flag: 'wx' });
+        chmodSync(h, 0o755);
+        writeFileSync(p, helperPolicy, { flag: 'wx' });
+        process.stdout.write(
+          `Wrote ${h} and ${p}. Install them as root:\n  sudo install -D -o root -g root -m 0755 ${h} /usr/libexec/hostdeck/hostdeck-helper\n  sudo install -D -o root -g root -m 0644 ${p} /usr/share/polkit-1/actions/${POLKIT_ACTION_ID}.policy\n`,
+        );
+      } catch (e) {
+        cli.fail((e as NodeJS.ErrnoException).code === 'EEXIST' ? new ApiError('CONFLICT', `${(e as Error).message}: use a new or empty directory`) : e);
+      }
+    });
+
+  helper
+    .command('backups')
+    .description('The backups the helper keeps of a file (/etc/resolv.conf, /etc/sysctl.d/NAME.conf), newest first')
+    .argument('<path>', 'host path of the file')
+    .option('--json', 'print JSON')
+    .action(async (p: string, o: { json?: boolean }) => {
+      try {
+        const r = await cli.api().helper.backups({ path: p });
+        cli.print(r, !!o.json, (d) => (d.backups.length ? [`${d.directory}:`, ...d.backups.map((b) => `  ${b.name}  ${b.size} bytes  sha256 ${b.sha256.slice(0, 12)}`)].join('\n') : `No backups of ${d.path}`));
+      } catch (e) {
+        cli.fail(e);
+      }
+    });
+
+  helper
+    .command('restore')
+    .description('Put a backup back in place (the current content is backed up first)')
+    .argument('<path>', 'host path of the file')
+    .argument('<backup>', 'backup name from `hostdeck helper backups`')
+    .requiredOption('--expected <sha256>', 'sha256 of the current content (`sha256sum PATH`), or "none" when the file does not exist')
+    .option('--json', 'print JSON')
+    .action(async (p: string, backup: string, o: { expected: string; json?: boolean }) => {
+      try {
+        const r = await cli.api().helper.restore({ path: p, backup, expectedSha256: o.expected === 'none' ? null : o.expected });
+        cli.print(r, !!o.json, (d) => `Restored ${d.path} from ${backup}${d.backup ? ` (previous content kept as ${d.backup})` : ''}`);
+      } catch (e) {
+        cli.fail(e);
+      }
+    });
+
+  for (const [name, desc] of [
+    ['confirm', 'Keep a change applied with a revert timer (kernel apply --revert-after): stops the timer'],
+    ['revert-status', 'State of a revert timer: pending, reverting, reverted, cancelled or failed'],
+  ] as const) {
+    helper
+      .command(name)
+      .description(desc)
+      .argument('<id>', 'the revert id')
+      .option('--json', 'print JSON')
+      .action(async (id: string, o: { json?: boolean }) => {
+        try {
+          const api = cli.api();
+          const r = name === 'confirm' ? await api.helper.confirm({ id }) : await api.helper.revertStatus({ id });
+          cli.print(r, !!o.json, (d) => `${d.id}: ${d.status}${'cancelled' in d ? (d.cancelled ? ' (confirmed: the change stays)' : ' (too late to confirm)') : ''}${d.error ? ` — ${d.error}` : ''}`);
+          if (name === 'confirm' && !(r as { cancelled?: boolean }).cancelled) process.exitCode = 1;
+        } catch (e) {
+          cli.fail(e);
+        }
+      });
+  }
+};

@@ -1,0 +1,45 @@
+import { cancelRevertResultSchema, listBackupsResultSchema, revertStatusSchema, writeFileResultSchema } from '../../shared/helper/protocol';
+import type { HelperStatus } from '../../shared/helper/contract';
+import type { FeatureHandlers } from '../api/handler';
+import type { Host } from '../hosts/host';
+import { unwrapHelper } from './call';
+import { helperRunsDirect, hostHelper } from './host';
+import { missingForPkexec } from './local';
+import { HELPER_INSTALL_PATH, POLKIT_ACTION_ID, POLKIT_POLICY_PATH } from './source';
+
+export const MANUAL_STEPS = [
+  'hostdeck helper install-files /tmp/hostdeck-helper',
+  `sudo install -D -o root -g root -m 0755 /tmp/hostdeck-helper/hostdeck-helper ${HELPER_INSTALL_PATH}`,
+  `sudo install -D -o root -g root -m 0644 /tmp/hostdeck-helper/${POLKIT_ACTION_ID}.policy ${POLKIT_POLICY_PATH}`,
+  'sudo apt install pkexec   (Fedora/RHEL: sudo dnf install polkit)',
+];
+
+export function helperStatus(host: Host): HelperStatus {
+  const base = { installPath: HELPER_INSTALL_PATH, policyPath: POLKIT_POLICY_PATH, actionId: POLKIT_ACTION_ID, manualSteps: MANUAL_STEPS };
+  if (host.transport.kind === 'ssh' || host.transport.kind === 'snapshot') {
+    const ok = host.transport.kind === 'ssh';
+    return { ...base, via: ok ? 'direct' : 'none', available: ok, missing: [] };
+  }
+  if (process.getuid?.() === 0) return { ...base, via: 'root', available: true, missing: [] };
+  if (helperRunsDirect(host)) return { ...base, via: 'direct', available: true, missing: [] };
+  const missing = missingForPkexec();
+  return { ...base, via: missing.length ? 'none' : 'pkexec', available: missing.length === 0, missing };
+}
+
+export const helperHandlers: FeatureHandlers<'helper'> = {
+  status({ host }) {
+    return helperStatus(host);
+  },
+  async backups({ host }, input) {
+    return unwrapHelper(await hostHelper(host, { verb: 'list-backups', path: input.path }, { elevate: true }), listBackupsResultSchema);
+  },
+  async restore({ host }, input) {
+    return unwrapHelper(await hostHelper(host, { verb: 'restore-backup', path: input.path, backup: input.backup, expectedSha256: input.expectedSha256 }, { elevate: true }), writeFileResultSchema);
+  },
+  async revertStatus({ host }, input) {
+    return unwrapHelper(await hostHelper(host, { verb: 'revert-status', id: input.id }, { elevate: true }), revertStatusSchema);
+  },
+  async confirm({ host }, input) {
+    return unwrapHelper(await hostHelper(host, { verb: 'cancel-revert', id: input.id }, { elevate: true }), cancelRevertResultSchema);
+  },
+};

@@ -1,0 +1,156 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { b64, HELPER, sha, snapshotTree } from './support/run';
+
+/**
+ * 10,000+ random and mutated requests to ONE long-lived helper (--batch: one request per line,
+ * each judged alone) against a scratch root on tmpfs (--root, --proc-sys copy, --run-dir), with
+ * hostile things planted in it (symlinks out of the root, a FIFO, a directory where a profile
+ * goes). Zero crashes: every line gets one JSON answer and none is INTERNAL. Zero changes outside
+ * the allow-list: outside etc/resolv.conf, etc/sysctl.d/*.conf, the backup store, the /proc/sys
+ * copy and the timer state, the tree is byte-for-byte what it was; the canary outside the root
+ * never changes.
+ */
+const N = 10_000;
+let base = '';
+let root = '';
+let canary = '';
+let procSys = '';
+let runDir = '';
+beforeAll(() => {
+  base = mkdtempSync(path.join('/dev/shm', 'hostdeck-fuzz-'));
+  [root, canary, procSys, runDir] = ['root', 'canary', 'proc-sys', 'run'].map((d) => path.join(base, d)) as [string, string, string, string];
+});
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+function plant(): void {
+  mkdirSync(path.join(root, 'etc/sysctl.d'), { recursive: true });
+  mkdirSync(canary, { recursive: true });
+  writeFileSync(path.join(canary, 'secret'), 'canary\n');
+  writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\n');
+  writeFileSync(path.join(root, 'etc/resolv.conf'), 'nameserver 192.0.2.1\n');
+  writeFileSync(path.join(root, 'etc/sysctl.d/10-base.conf'), 'vm.swappiness = 60\n');
+  symlinkSync(path.join(canary, 'secret'), path.join(root, 'etc/sysctl.d/evil.conf'));
+  symlinkSync(canary, path.join(root, 'etc/sysctl.d/dirlink.conf'));
+  mkdirSync(path.join(root, 'etc/sysctl.d/adir.conf'));
+  spawn('mkfifo', [path.join(root, 'etc/sysctl.d/fifo.conf')]);
+  for (const [k, v] of [['net/core/somaxconn', '4096'], ['vm/swappiness', '60'], ['kernel/core_pattern', 'core'], ['kernel/modprobe', '/sbin/modprobe']] as const) {
+    mkdirSync(path.dirname(path.join(procSys, k)), { recursive: true });
+    writeFileSync(path.join(procSys, k), `${v}\n`);
+  }
+  symlinkSync(path.join(canary, 'secret'), path.join(procSys, 'net/core/linked'));
+}
+
+const paths = fc.constantFrom(
+  '/etc/resolv.conf', '/etc/sysctl.d/60-a.conf', '/etc/sysctl.d/10-base.conf', '/etc/sysctl.d/evil.conf', '/etc/sysctl.d/dirlink.conf',
+  '/etc/sysctl.d/adir.conf', '/etc/sysctl.d/fifo.conf', '/etc/passwd', '/etc/../etc/passwd', '/etc/sysctl.d/../../canary/secret',
+  '/etc/sysctl.d/dirlink.conf/x.conf', 'etc/resolv.conf', '/etc//resolv.conf', '/etc/resolv.conf/', '/etc/sysctl.d/a b.conf', '/etc/resolv.conf\u0000x', '',
+);
+const keys = fc.oneof(
+  fc.constantFrom('net.core.somaxconn', 'vm.swappiness', 'kernel.core_pattern', 'kernel.modprobe', 'net.core.linked', 'net/../../x', '../../etc/passwd', 'net.core.*', 'net.core.nosuch', 'fs.binfmt_misc.register'),
+  fc.string({ maxLength: 40 }),
+);
+const values = fc.oneof(fc.constantFrom('1', '100', '|/tmp/x %p', 'core', '1\n2', '', ' 7 ', 'x'.repeat(5000)), fc.string({ maxLength: 20 }));
+const shas = fc.oneof(fc.constant(null), fc.constantFrom(sha('nameserver 192.0.2.1\n'), sha('vm.swappiness = 60\n'), sha('')), fc.stringMatching(/^[0-9a-f]{64}$/), fc.string({ maxLength: 70 }));
+const contents = fc.oneof(
+  fc.constantFrom('nameserver 192.0.2.9\n', 'vm.swappiness = 10\n', 'kernel.core_pattern = |/x\n', 'garbage line\n', '\u0000').map(b64),
+  fc.string({ maxLength: 200 }).map(b64),
+  fc.string({ maxLength: 30 }),
+);
+const settings = fc.array(fc.record({ key: keys, value: values }), { minLength: 0, maxLength: 4 });
+const anyValue = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.integer(), fc.constant(null), fc.string({ maxLength: 20 }));
+
+const validish = fc.oneof(
+  fc.record({ verb: fc.constant('write-file'), path: paths, content: contents, expectedSha256: shas, mode: fc.option(fc.integer({ min: -1, max: 0o1000 }), { nil: undefined }) }, { requiredKeys: ['verb', 'path', 'content', 'expectedSha256'] }),
+  fc.record({ verb: fc.constant('delete-file'), path: paths, expectedSha256: shas }),
+  fc.record({ verb: fc.constant('list-backups'), path: paths }),
+  fc.record({ verb: fc.constant('restore-backup'), path: paths, backup: fc.oneof(fc.constantFrom('../../../canary/secret', '20260101T000000.000000Z-0123456789ab.bak'), fc.string({ maxLength: 40 })), expectedSha256: shas }),
+  fc.record({ verb: fc.constant('sysctl-set'), settings, revertAfterSeconds: fc.option(fc.integer({ min: -5, max: 5000 }), { nil: undefined }) }, { requiredKeys: ['verb', 'settings'] }),
+  fc.record({
+    verb: fc.constant('schedule-revert'),
+    seconds: fc.integer({ min: -10, max: 7200 }),
+    plan: fc.oneof(
+      fc.record({ kind: fc.constant('sysctl'), settings }),
+      fc.record({ kind: fc.constant('firewall-cmd'), commands: fc.array(fc.array(fc.string({ maxLength: 12 }), { maxLength: 3 }), { maxLength: 3 }) }),
+      anyValue,
+    ),
+  }),
+  fc.record({ verb: fc.constantFrom('cancel-revert', 'revert-status'), id: fc.oneof(fc.string({ maxLength: 70 }), fc.stringMatching(/^[A-Za-z0-9_-]{8,20}$/)) }),
+  fc.record({ verb: anyValue, path: paths }),
+);
+/** One line: a request object with a random extra field sometimes, raw JSON values, or garbage. */
+const line = fc.oneof(
+  { weight: 6, arbitrary: fc.tuple(validish, fc.oneof({ weight: 6, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.tuple(fc.string({ maxLength: 8 }), anyValue) })).map(([r, extra]) => JSON.stringify(extra ? { ...r, [extra[0]]: extra[1] } : r)) },
+  { weight: 2, arbitrary: anyValue.map((v) => JSON.stringify(v) ?? 'null') },
+  { weight: 1, arbitrary: fc.string({ maxLength: 200 }).map((s) => s.replace(/[\n\r]/g, ' ')) },
+);
+/** A few huge or deep ones, once each: oversized content, deep nesting, a float overflow. */
+const oversized = ['{"verb":"write-file","path":"/etc/resolv.conf","content":"' + 'A'.repeat(2_000_000) + '","expectedSha256":null}', '['.repeat(100_000), '{"verb": "write-file", "path": "/etc/resolv.conf", "content": "", "expectedSha256": null, "mode": 1e400}'];
+
+/** Paths whose change is the helper's job; anything else changing is a failure. */
+const allowedChange = (rel: string) =>
+  rel === 'root/etc/resolv.conf' ||
+  /^root\/etc\/sysctl\.d\/[A-Za-z0-9_][A-Za-z0-9_.@+-]*\.conf$/.test(rel) ||
+  rel.startsWith('root/var') ||
+  rel.startsWith('proc-sys/') ||
+  rel === 'run' ||
+  rel.startsWith('run/');
+
+describe('helper fuzzing', () => {
+  it(`answers ${N} random requests with one JSON each, never crashes, never changes anything outside the allow-list`, async () => {
+    if (process.getuid?.() !== 0) throw new Error('runs as root, as CI does (the helper writes as root)');
+    plant();
+    await new Promise((r) => setTimeout(r, 50)); // mkfifo
+    const before = snapshotTree(base);
+    const requests = [...fc.sample(line, { numRuns: N - oversized.length, seed: 8 }), ...oversized];
+    const t0 = performance.now();
+    const child = spawn('/usr/bin/python3', ['-I', HELPER, '--batch', '--root', root, '--proc-sys', procSys, '--run-dir', runDir], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      // a firewall-cmd revert plan must never reach a real bus
+      env: { PATH: '/usr/bin:/bin', DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${path.join(base, 'no-bus')}` },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    const done = new Promise<number | null>((res) => child.on('close', res));
+    child.stdin.end(requests.join('\n') + '\n');
+    const code = await done;
+    const seconds = (performance.now() - t0) / 1000;
+    const answers = out.trim().split('\n').map((l) => JSON.parse(l) as { ok: boolean; error?: { code: string; message: string } });
+    expect(code, err).toBe(0);
+    expect(err).toBe('');
+    expect(answers).toHaveLength(N);
+    const codes = new Map<string, number>();
+    for (const a of answers) {
+      const k = a.ok ? 'ok' : a.error!.code;
+      codes.set(k, (codes.get(k) ?? 0) + 1);
+    }
+    const internal = answers.filter((a) => !a.ok && (a.error!.code === 'INTERNAL' || a.error!.code === 'TIMEOUT'));
+    expect(internal.map((a) => a.error!.message).slice(0, 5)).toEqual([]);
+    // stop every revert timer the fuzz managed to arm (they would otherwise sleep on)
+    const ids = readdirSync(path.join(runDir, 'reverts')).map((f) => f.replace(/\.json$/, ''));
+    const cancel = spawn('/usr/bin/python3', ['-I', HELPER, '--batch', '--run-dir', runDir, '--proc-sys', procSys], { stdio: ['pipe', 'ignore', 'ignore'] });
+    cancel.stdin.end(ids.map((id) => JSON.stringify({ verb: 'cancel-revert', id })).join('\n') + '\n');
+    await new Promise((res) => cancel.on('close', res));
+    // ... and wait until each reverter has seen it and exited
+    const pids = answers.flatMap((a) => {
+      const r = (a as { result?: { pid?: number; revert?: { pid?: number } | null } }).result;
+      return [r?.pid, r?.revert?.pid].filter((p): p is number => typeof p === 'number');
+    });
+    for (let i = 0; i < 200 && pids.some((p) => existsSync(`/proc/${p}`)); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(pids.filter((p) => existsSync(`/proc/${p}`))).toEqual([]);
+
+    const after = snapshotTree(base);
+    const changed = [...new Set([...before.keys(), ...after.keys()])].filter((k) => before.get(k) !== after.get(k)).map((k) => path.normalize(k));
+    expect(changed.filter((k) => !allowedChange(k))).toEqual([]);
+    expect(after.get('canary/secret')).toBe(before.get('canary/secret'));
+    expect(after.get('root/etc/passwd')).toBe(before.get('root/etc/passwd'));
+    expect(readFileSync(path.join(procSys, 'kernel/core_pattern'), 'utf8').trimStart()).not.toMatch(/^\|/);
+    expect(after.get('proc-sys/kernel/modprobe')).toBe(before.get('proc-sys/kernel/modprobe'));
+    console.log(`fuzz: ${N} requests in ${seconds.toFixed(1)} s (${((seconds * 1e6) / N).toFixed(0)} µs each), answers by code: ${JSON.stringify(Object.fromEntries([...codes].sort((a, b) => b[1] - a[1])))}; paths changed (all allowed): ${changed.length}; revert timers armed and cancelled: ${ids.length}`);
+  });
+});
