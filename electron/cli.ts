@@ -7,18 +7,29 @@ import { registerFirewallCommands } from './firewall/cli';
 import { registerDnsCommands } from './dns/cli';
 import { registerKernelCommands } from './kernel/cli';
 import { registerHelperCommands } from './helper/cli';
+import { registerCompareCommands } from './compare/cli';
+import { registerHostsCommands } from './hosts/cli';
 
 /** Builds the `hostdeck` command line; exported so tests can run it in-process. */
 export function buildProgram(cli = createCliContext()): Command {
   const program = new Command('hostdeck')
     .description('HostDeck: firewalld, resolv.conf and kernel parameters for Linux hosts and Kubernetes nodes')
     .version(hostdeckVersion, '-V, --version', 'print the HostDeck version')
-    .showHelpAfterError('(run hostdeck --help for usage)');
+    .showHelpAfterError('(run hostdeck --help for usage)')
+    .option('--host <host>', 'work on this host: a saved name (hostdeck hosts list) or any ssh destination (ssh_config alias, user@host[:port])');
+  // Any data command, before or after its name: hostdeck --host web1 firewall dump / hostdeck kernel apply ... --host web1
+  program.hook('preAction', (_this, action) => {
+    const own = action.opts() as { host?: unknown };
+    const global = program.opts() as { host?: string };
+    cli.host = typeof own.host === 'string' ? own.host : global.host;
+  });
   registerServeCommand(program, cli);
   registerFirewallCommands(program, cli);
   registerDnsCommands(program, cli);
   registerKernelCommands(program, cli);
   registerHelperCommands(program, cli);
+  registerCompareCommands(program, cli);
+  registerHostsCommands(program, cli);
   return program;
 }
 
@@ -43,6 +54,11 @@ export async function runCli(argv: string[]): Promise<number> {
 
 const invokedDirectly = process.argv[1] !== undefined && /cli\.(js|ts|mjs)$/.test(process.argv[1]);
 if (invokedDirectly) {
+  // `hostdeck snapshot | head`: a reader that stops early is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   runCli(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -6,6 +6,7 @@ const suites: Record<string, () => Promise<{ default: (r: BenchReporter) => Prom
   dns: () => import('./bench/dns'),
   firewall: () => import('./bench/firewall'),
   helper: () => import('./bench/helper'),
+  compare: () => import('./bench/compare'),
   serve: () => import('./bench/serve'),
 };
 

@@ -23,6 +23,13 @@ export const debianNeeds = [
   ['/usr/bin/lsattr', 'e2fsprogs'],
   // the privileged helper's tests: real pkexec and polkitd in private namespaces, the helper's python3
   ['/usr/bin/pkexec', 'pkexec'],
+  // compare: the generated playbook is run by the real ansible-playbook (ansible.posix ships inside).
+  ['/usr/bin/ansible-playbook', 'ansible'],
+  // remote hosts: the client, and the fake hosts' sshd/sudo/polkitd (never started on this machine)
+  ['/usr/bin/ssh', 'openssh-client'],
+  ['/usr/sbin/sshd', 'openssh-server'],
+  ['/usr/bin/socat', 'socat'],
+  ['/usr/bin/sudo', 'sudo'],
   ['/usr/lib/polkit-1/polkitd', 'polkitd'],
   ['/usr/bin/python3', 'python3'],
 ];

@@ -5,6 +5,7 @@ import { dnsHandlers } from '../dns/handlers';
 import { kernelHandlers } from '../kernel/handlers';
 import { compareHandlers } from '../compare/handlers';
 import { helperHandlers } from '../helper/handlers';
+import { hostsHandlers } from '../hosts/handlers';
 
 /** The type makes a missing handler a compile error: every contract operation is implemented. */
 export const handlers: AllHandlers = {
@@ -14,4 +15,5 @@ export const handlers: AllHandlers = {
   kernel: kernelHandlers,
   compare: compareHandlers,
   helper: helperHandlers,
+  hosts: hostsHandlers,
 };

@@ -3,15 +3,20 @@ import { findOperation, type Api, type CallRequest } from '../../shared/api/cont
 import { createApi } from '../../shared/api/client';
 import { ApiError, type Envelope } from '../../shared/api/errors';
 import { HostRegistry, type LocalHostOptions } from '../hosts/registry';
+import { RemoteHosts, type RemoteHostsOptions } from '../hosts/remote';
 import { EventHub } from './events';
 import { handlers } from './handlers';
 import type { HandlerContext } from './handler';
+import type { Host } from '../hosts/host';
+import type { LinkStatus, SshLink } from '../hosts/ssh/link';
 
 export type RuntimeMode = 'electron' | 'browser' | 'cli';
 
 export interface RuntimeOptions {
   mode: RuntimeMode;
   local?: LocalHostOptions;
+  /** Saved remote hosts (hosts.json) and ssh settings. */
+  remote?: RemoteHostsOptions;
 }
 
 /**
@@ -22,12 +27,15 @@ export class Runtime {
   readonly hosts: HostRegistry;
   readonly events = new EventHub();
   readonly mode: RuntimeMode;
+  /** Remote hosts over SSH: saved ones and destinations named in a call. */
+  readonly remote: RemoteHosts;
   /** Typed in-process client (what the CLI and tests use). */
   readonly api: Api;
 
   constructor(opts: RuntimeOptions) {
     this.mode = opts.mode;
     this.hosts = new HostRegistry(opts.local);
+    this.remote = new RemoteHosts(this.hosts, this.events, opts.remote);
     this.api = createApi((channel, request) => this.call(channel, request));
   }
 
@@ -46,7 +54,7 @@ export class Runtime {
     const req = (request ?? {}) as Partial<CallRequest>;
     if (typeof req !== 'object' || Array.isArray(req)) throw new ApiError('INVALID_INPUT', 'The request must be an object');
     const hostId = typeof req.host === 'string' ? req.host : 'local';
-    const host = this.hosts.get(hostId);
+    const host = this.hostFor(hostId);
     if (op.def.mutates && host.readOnly) {
       throw new ApiError('READ_ONLY_HOST', `${host.label} is read-only: ${channel} would change it`);
     }
@@ -59,7 +67,8 @@ export class Runtime {
       op.feature
     ]?.[op.name];
     if (!handler) throw new ApiError('UNKNOWN_OPERATION', `${channel} has no handler`);
-    const result = await handler(ctx, parsed.data);
+    const link = host.kind === 'remote' ? this.remote.linkOf(host.id) : undefined;
+    const result = link ? await guardLink(link, () => handler(ctx, parsed.data)) : await handler(ctx, parsed.data);
     // The output schema is part of the contract: a handler that breaks it is a bug, reported as such.
     const out = op.def.output.safeParse(result);
     if (!out.success) {
@@ -68,8 +77,58 @@ export class Runtime {
     return out.data;
   }
 
+  /** A registered host, a saved remote host, or any ssh destination (a temporary remote host). */
+  hostFor(id: string): Host {
+    if (id !== 'local') this.remote.load();
+    try {
+      return this.hosts.get(id);
+    } catch (e) {
+      if (id === 'local' || !(e instanceof ApiError) || e.code !== 'UNKNOWN_HOST') throw e;
+      return this.hosts.get(this.remote.resolve(id));
+    }
+  }
+
   async dispose(): Promise<void> {
+    await this.remote.dispose();
     await this.hosts.dispose();
+  }
+}
+
+/**
+ * A call on a remote host: rejected with HOST_UNREACHABLE as soon as the SSH link drops (dbus-next
+ * and child processes may otherwise wait forever), and any failure while the link is down is
+ * reported as the host being unreachable, whatever layer noticed it first.
+ */
+async function guardLink<T>(link: SshLink, run: () => Promise<T> | T): Promise<T> {
+  let onStatus: ((s: LinkStatus) => void) | undefined;
+  const lost = new Promise<never>((_, reject) => {
+    onStatus = (s) => {
+      if (s.state === 'disconnected' || s.state === 'unreachable') reject(new ApiError('HOST_UNREACHABLE', s.message, { destination: link.destination.text }));
+    };
+    link.on('status', onStatus);
+  });
+  lost.catch(() => undefined);
+  try {
+    return await Promise.race([Promise.resolve().then(run), lost]);
+  } catch (e) {
+    if (!(e instanceof ApiError && e.code === 'HOST_UNREACHABLE') && link.status.state === 'connected') {
+      // A session or the bus bridge may notice a dead link a moment before the master's exit does.
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 750);
+        link.once('status', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    const st = link.status.state;
+    if (!(e instanceof ApiError && e.code === 'HOST_UNREACHABLE') && (st === 'disconnected' || st === 'unreachable')) {
+      throw new ApiError('HOST_UNREACHABLE', `${link.destination.text} is unreachable: ${link.status.message}`, { destination: link.destination.text, cause: e instanceof Error ? e.message : String(e) });
+    }
+    if (e instanceof ApiError && ['HOST_KEY_UNKNOWN', 'HOST_KEY_CHANGED', 'AUTH_FAILED', 'HOST_UNREACHABLE'].includes(e.code)) throw e;
+    throw e;
+  } finally {
+    if (onStatus) link.off('status', onStatus);
   }
 }
 

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ApiError } from '../../shared/api/errors';
 import type { Api } from '../../shared/api/contract';
 import { Runtime } from '../api/runtime';
+import { createApi } from '../../shared/api/client';
 import type { LocalHostOptions } from '../hosts/registry';
 
 /**
@@ -9,8 +10,13 @@ import type { LocalHostOptions } from '../hosts/registry';
  * one way to print results. Every data command takes --json; errors go to stderr, exit 1.
  */
 export interface CliContext {
-  /** The in-process API for the local host (options such as --root applied). */
-  api(local?: LocalHostOptions): Api;
+  /**
+   * The in-process API. Calls go to the host named by the global --host (a saved host or any
+   * ssh destination) unless `only.local`; otherwise to the local host (options such as --root applied).
+   */
+  api(local?: LocalHostOptions, only?: { local?: boolean }): Api;
+  /** The global --host (set before a command runs). */
+  host: string | undefined;
   /** Prints `data` as JSON when --json was given, else as the human text `human` returns. */
   print<T>(data: T, json: boolean, human: (d: T) => string): void;
   /** Reports an error on stderr and sets a non-zero exit code. */
@@ -24,10 +30,16 @@ export type RegisterCommands = (program: Command, cli: CliContext) => void;
 export function createCliContext(out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): CliContext {
   const runtimes: Runtime[] = [];
   return {
-    api(local) {
+    host: undefined,
+    api(local, only) {
       const rt = new Runtime({ mode: 'cli', local });
       runtimes.push(rt);
-      return rt.api;
+      const host = only?.local ? undefined : this.host;
+      if (!host) return rt.api;
+      if (local?.root || local?.systemBusAddress || local?.procSys) {
+        throw new ApiError('INVALID_INPUT', '--host names a remote host: --root, --bus and --proc-sys are for the local one');
+      }
+      return createApi((channel, req) => rt.call(channel, { ...req, host: req.host && req.host !== 'local' ? req.host : host }));
     },
     print(data, json, human) {
       out.write(json ? `${JSON.stringify(data, null, 2)}\n` : ensureNewline(human(data)));

@@ -1,3 +1,169 @@
-import type { FeatureHandlers } from '../api/handler';
+import { ApiError } from '../../shared/api/errors';
+import { compareSnapshots, type CompareInput, type CompareResult } from '../../shared/compare/diff';
+import { ansiblePlaybook, firewallCmdScript, missingObjects, planFix, sysctlProfileText } from '../../shared/compare/fix';
+import { importFiles } from '../../shared/compare/imports';
+import type { Snapshot } from '../../shared/compare/snapshot';
+import type { OpParsedInput } from '../../shared/api/contract';
+import type { FeatureHandlers, HandlerContext } from '../api/handler';
+import type { Runtime } from '../api/runtime';
+import type { Host } from '../hosts/host';
+import { createSnapshotHost, snapshotOf } from '../hosts/snapshot';
+import { errorText, takeSnapshot } from './capture';
 
-export const compareHandlers: FeatureHandlers<'compare'> = {};
+/**
+ * Compare: snapshots of any host, imports as read-only hosts, the N-way comparison and the
+ * fixes. The last read of each live host is kept per runtime, so the UI can refresh hosts one
+ * by one (with progress) and then compare without reading again.
+ */
+
+interface Captured {
+  snapshot: Snapshot | null;
+  error: string | null;
+  at: number;
+}
+
+const caches = new WeakMap<Runtime, Map<string, Captured>>();
+function cacheOf(rt: Runtime): Map<string, Captured> {
+  let c = caches.get(rt);
+  if (!c) caches.set(rt, (c = new Map()));
+  return c;
+}
+
+async function capture(rt: Runtime, host: Host): Promise<Captured> {
+  const cache = cacheOf(rt);
+  let entry: Captured;
+  try {
+    entry = { snapshot: await takeSnapshot(rt.api, host), error: null, at: Date.now() };
+  } catch (e) {
+    entry = { snapshot: null, error: errorText(e), at: Date.now() };
+  }
+  cache.set(host.id, entry);
+  return entry;
+}
+
+/** Runs fn over items with at most `limit` at a time (an unreachable host never blocks the others). */
+async function pool<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
+type RunInput = OpParsedInput<'compare', 'run'>;
+
+async function inputsFor(ctx: HandlerContext, ids: string[], refresh: boolean): Promise<CompareInput[]> {
+  const rt = ctx.runtime;
+  if (new Set(ids).size !== ids.length) throw new ApiError('INVALID_INPUT', 'A host is listed twice');
+  // Any host id the registry knows, a saved remote host, or an ssh destination.
+  const hosts = ids.map((id) => rt.hostFor(id));
+  const cache = cacheOf(rt);
+  return pool(hosts, 8, async (h) => {
+    const snap = snapshotOf(h);
+    if (snap) return { id: h.id, label: h.label, kind: h.kind, snapshot: snap };
+    const c = !refresh && cache.get(h.id) ? cache.get(h.id)! : await capture(rt, h);
+    return { id: h.id, label: h.label, kind: h.kind, snapshot: c.snapshot, error: c.error };
+  });
+}
+
+async function run(ctx: HandlerContext, i: RunInput): Promise<CompareResult> {
+  const inputs = await inputsFor(ctx, i.hosts, i.refresh);
+  const baseline = i.baseline === undefined ? 0 : i.hosts.indexOf(i.baseline);
+  if (baseline < 0) throw new ApiError('INVALID_INPUT', `The baseline "${i.baseline}" is not one of the compared hosts`);
+  try {
+    return compareSnapshots(inputs, { baseline, layer: i.layer, dnsName: i.dnsName, k8s: i.k8s, only: i.only });
+  } catch (e) {
+    if (e instanceof RangeError) throw new ApiError('INVALID_VALUE', e.message);
+    throw e;
+  }
+}
+
+let importSeq = 0;
+function uniqueId(rt: Runtime, base: string): string {
+  const slug = base.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'import';
+  const known = new Set(rt.hosts.list().map((h) => h.id));
+  let id = `snapshot:${slug}`;
+  while (known.has(id)) id = `snapshot:${slug}-${++importSeq}`;
+  return id;
+}
+
+/** Registers a snapshot as a read-only host of this runtime; returns the host. */
+export function addSnapshotHost(rt: Runtime, snapshot: Snapshot, label: string): Host {
+  const host = createSnapshotHost({ id: uniqueId(rt, label), label, snapshot });
+  rt.hosts.add(host);
+  rt.events.emit('app.hostsChanged', 'local', {});
+  return host;
+}
+
+/** An import is called by its file name (two files of hosts both named "localhost" stay apart); the hostname shows next to it. */
+export function importLabel(snapshot: Snapshot, fileName: string): string {
+  return fileName.replace(/\.(json|txt|conf|out|log)$/i, '') || snapshot.identity.hostname || 'import';
+}
+
+export const compareHandlers: FeatureHandlers<'compare'> = {
+  snapshot: (ctx) => takeSnapshot(ctx.runtime.api, ctx.host),
+
+  async capture(ctx) {
+    const c = snapshotOf(ctx.host) ? { snapshot: snapshotOf(ctx.host)!, error: null, at: Date.now() } : await capture(ctx.runtime, ctx.host);
+    const s = c.snapshot;
+    const notes: string[] = [];
+    if (s?.firewall && !s.firewall.running) notes.push(`firewalld: ${s.firewall.reason ?? 'not running'}`);
+    if (s && !s.sysctl) notes.push('no sysctls');
+    if (s && !s.dns) notes.push('no resolv.conf');
+    return {
+      host: ctx.host.id,
+      status: s ? 'ok' : 'unreachable',
+      error: c.error,
+      takenAt: s ? s.identity.time : null,
+      hostname: s?.identity.hostname ?? '',
+      sysctlCount: s?.sysctl?.entries.length ?? 0,
+      notes,
+    };
+  },
+
+  import(ctx, i) {
+    const { snapshot, formats } = importFiles(i.files);
+    const host = addSnapshotHost(ctx.runtime, snapshot, i.label ?? importLabel(snapshot, i.files[0]!.name));
+    return { host: host.summary(), formats };
+  },
+
+  async forget(ctx, i) {
+    const h = ctx.runtime.hosts.list().find((x) => x.id === i.id);
+    if (!h) return { removed: false };
+    if (h.kind !== 'snapshot') throw new ApiError('INVALID_INPUT', `${h.label} is not a snapshot: only imported hosts can be forgotten`);
+    await ctx.runtime.hosts.remove(i.id);
+    cacheOf(ctx.runtime).delete(i.id);
+    ctx.runtime.events.emit('app.hostsChanged', 'local', {});
+    return { removed: true };
+  },
+
+  run,
+
+  async fix(ctx, i) {
+    const r = await run(ctx, i);
+    const names = r.hosts.map((h) => i.names?.[h.id] ?? h.label);
+    let plan;
+    try {
+      plan = planFix(r, i.selection, { names });
+    } catch (e) {
+      if (e instanceof RangeError) throw new ApiError('INVALID_VALUE', e.message);
+      throw e;
+    }
+    const notes = [...plan.skipped.map((k) => `${k} does not exist on the baseline ${plan.baseline}`), ...missingObjects(r, i.selection)];
+    const differing = plan.hosts.map((h) => h.name);
+    if (i.format === 'ansible') {
+      const a = ansiblePlaybook(plan, { become: i.become });
+      return { format: i.format, text: a.playbook, inventory: a.inventory, filename: 'hostdeck-fix.yml', settings: plan.settings, differing, notes: [...notes, ...a.notes] };
+    }
+    if (i.format === 'sysctl') {
+      return { format: i.format, text: sysctlProfileText(plan), inventory: null, filename: '90-hostdeck-compare.conf', settings: plan.settings, differing, notes };
+    }
+    return { format: i.format, text: firewallCmdScript(plan), inventory: null, filename: 'hostdeck-fix.sh', settings: plan.settings, differing, notes };
+  },
+};

@@ -23,7 +23,10 @@ export function connectBus(address: string | undefined, timeoutMs = 5000): Promi
   const busAddress = address ?? DEFAULT_SYSTEM_BUS;
   return new Promise((resolve, reject) => {
     let bus: MessageBus;
+    let settled = false;
     const fail = (why: string, cause?: unknown) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       try {
         bus?.disconnect();
@@ -49,10 +52,14 @@ export function connectBus(address: string | undefined, timeoutMs = 5000): Promi
       fail(`Cannot connect to the system bus at ${busAddress}`, e);
       return;
     }
-    (bus as unknown as NodeJS.EventEmitter).once('error', (e: unknown) =>
+    // `on`, not `once`: a handshake that fails can emit 'error' twice (the socket's error, then
+    // ERR_STREAM_WRITE_AFTER_END from the handshake), and an 'error' without a listener ends the process.
+    (bus as unknown as NodeJS.EventEmitter).on('error', (e: unknown) =>
       fail(`Cannot connect to the system bus at ${busAddress}: ${e instanceof Error ? e.message : String(e)}`, e),
     );
     bus.once('connect', () => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       resolve(bus);
     });

@@ -1,17 +1,26 @@
-import type { FeatureHandlers } from '../api/handler';
+import type { FeatureHandlers, HandlerContext } from '../api/handler';
+import { snapshotOf } from '../hosts/snapshot';
 import { firewallService as fw } from './service';
+import { SnapshotFirewall } from './snapshot-reader';
+
+/** A snapshot host answers the read operations from its snapshot (mutations never reach a handler). */
+function snap(ctx: HandlerContext): SnapshotFirewall | undefined {
+  const s = snapshotOf(ctx.host);
+  if (!s) return undefined;
+  return ctx.host.service('firewall.snapshot', () => Object.assign(new SnapshotFirewall(ctx.host, s.firewall, s.identity.time), { dispose() {} }));
+}
 
 /** Thin: every handler goes to the host's FirewallService (one bus connection, one state). */
 export const firewallHandlers: FeatureHandlers<'firewall'> = {
-  status: (ctx) => fw(ctx).status(),
-  state: (ctx, i) => fw(ctx).state(i.refresh),
-  zone: (ctx, i) => fw(ctx).zone(i.name, i.layer),
-  ipsetEntries: (ctx, i) => fw(ctx).ipsetEntries(i),
-  ipsetEntriesDiff: (ctx, i) => fw(ctx).ipsetEntriesDiff(i),
-  differences: (ctx, i) => fw(ctx).differences(i.kind, i.name),
-  export: (ctx, i) => fw(ctx).export(i),
-  safeApplyCheck: (ctx, i) => fw(ctx).safeApplyCheck(i.change),
-  safeApplyStatus: (ctx) => ({ sessions: fw(ctx).safe.list() }),
+  status: (ctx) => snap(ctx)?.status() ?? fw(ctx).status(),
+  state: (ctx, i) => snap(ctx)?.state() ?? fw(ctx).state(i.refresh),
+  zone: (ctx, i) => snap(ctx)?.zone(i.name, i.layer) ?? fw(ctx).zone(i.name, i.layer),
+  ipsetEntries: (ctx, i) => snap(ctx)?.ipsetEntries(i) ?? fw(ctx).ipsetEntries(i),
+  ipsetEntriesDiff: (ctx, i) => snap(ctx)?.ipsetEntries({ name: i.name, layer: i.side === 'runtimeOnly' ? 'runtime' : 'permanent' }) ?? fw(ctx).ipsetEntriesDiff(i),
+  differences: (ctx, i) => snap(ctx)?.differences(i.kind, i.name) ?? fw(ctx).differences(i.kind, i.name),
+  export: (ctx, i) => snap(ctx)?.export(i) ?? fw(ctx).export(i),
+  safeApplyCheck: (ctx, i) => snap(ctx)?.safeApplyCheck() ?? fw(ctx).safeApplyCheck(i.change),
+  safeApplyStatus: (ctx) => (snap(ctx) ? { sessions: [] } : { sessions: fw(ctx).safe.list() }),
 
   updateZone: (ctx, i) => fw(ctx).updateZone(i),
   createZone: (ctx, i) => fw(ctx).createZone(i.name, i.settings),

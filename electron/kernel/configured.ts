@@ -40,9 +40,8 @@ export function osreleaseOf(live: LiveEntry[]): string {
 
 export async function configuredVsLive(host: Host): Promise<ConfiguredVsLive> {
   // The two reads are independent: the snapshot is one synchronous pass, the files go out at once.
-  const files = readSysctlDirs(host.transport);
-  const { live, dirs, source } = await liveSnapshot(host);
-  const { entries } = await files;
+  // Promise.all: when the host is unreachable both reads fail, and neither rejection may go unhandled.
+  const [{ live, dirs, source }, { entries }] = await Promise.all([liveSnapshot(host), readSysctlDirs(host.transport)]);
   const eff = resolveSystemd(entries, { listing: [...dirs, ...live.map((e) => e.path)] });
   const livePaths = new Map(live.map((e) => [e.path, e]));
   eff.warnings.push(...checkEffective(eff, { files: livePaths, dirs: new Set(dirs) }));

@@ -6,6 +6,7 @@ import { dnsContract, dnsEvents } from '../dns/contract';
 import { kernelContract, kernelEvents } from '../kernel/contract';
 import { compareContract, compareEvents } from '../compare/contract';
 import { helperContract, helperEvents } from '../helper/contract';
+import { hostsContract, hostsEvents } from '../hosts/contract';
 
 /**
  * Every operation HostDeck offers, by feature. The Electron IPC handlers, the preload, browser
@@ -19,6 +20,7 @@ export const contract = {
   kernel: kernelContract,
   compare: compareContract,
   helper: helperContract,
+  hosts: hostsContract,
 } satisfies Record<string, FeatureContract>;
 
 /** Events the Node side pushes to the UI (firewalld signals, file changes, ...). */
@@ -29,6 +31,7 @@ export const events = {
   ...kernelEvents,
   ...compareEvents,
   ...helperEvents,
+  ...hostsEvents,
 } satisfies EventContract;
 
 export type Contract = typeof contract;

@@ -28,6 +28,12 @@ export const errorCodes = [
   'PANIC_MODE',
   'ACCESS_DENIED', // lockdown
   'UNKNOWN', // firewalld failed without an error code (detail.text)
+  // remote hosts (ssh)
+  'HOST_UNREACHABLE', // the SSH link is down or dropped during the call (pending calls are rejected with it)
+  'HOST_KEY_UNKNOWN', // first contact: the fingerprint must be accepted (detail.fingerprint)
+  'HOST_KEY_CHANGED', // the host's key differs from known_hosts: refused (detail.ssh has ssh's warning)
+  'AUTH_FAILED', // ssh could not log in with the user's keys or agent
+  'NEEDS_SUDO', // a non-root login without sudo -n for HostDeck (detail.sudoersLine)
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

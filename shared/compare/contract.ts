@@ -1,5 +1,103 @@
-import type { EventContract, FeatureContract } from '../api/define';
+import { z } from 'zod';
+import { operation, type EventContract, type FeatureContract } from '../api/define';
+import { hostSummarySchema } from '../app/contract';
+import { compareResultSchema, MAX_COMPARE_HOSTS } from './diff';
+import { IMPORT_MAX_BYTES } from './imports';
+import { snapshotSchema } from './snapshot';
 
-export const compareContract = {} satisfies FeatureContract;
+const hostIds = z.array(z.string().min(1)).min(2, 'compare needs at least 2 hosts').max(MAX_COMPARE_HOSTS, `compare takes at most ${MAX_COMPARE_HOSTS} hosts`);
+const sections = z.array(z.enum(['sysctl', 'dns', 'firewall'])).min(1);
+
+export const captureSummarySchema = z.object({
+  host: z.string(),
+  status: z.enum(['ok', 'unreachable']),
+  error: z.string().nullable(),
+  /** When the facts were read (ms since epoch). */
+  takenAt: z.number().nullable(),
+  hostname: z.string(),
+  sysctlCount: z.number().int(),
+  /** Per-section problems that did not stop the read (firewalld not running, ...). */
+  notes: z.array(z.string()),
+});
+export type CaptureSummary = z.infer<typeof captureSummarySchema>;
+
+const runInput = z.object({
+  hosts: hostIds,
+  /** Host id the others are compared with; the first host when omitted. */
+  baseline: z.string().optional(),
+  layer: z.enum(['runtime', 'permanent']).default('runtime'),
+  dnsName: z.string().min(1).max(253).default('example'),
+  k8s: z.string().default('1.33'),
+  only: sections.optional(),
+  /** Re-read live hosts first (otherwise the last read is used, reading hosts never read). */
+  refresh: z.boolean().default(false),
+});
+
+export const fixSelectionSchema = z.object({
+  sysctl: z.array(z.string().min(1)).default([]),
+  /** "zone:NAME" or "policy:NAME". */
+  firewall: z.array(z.string().regex(/^(zone|policy):.+$/)).default([]),
+});
+
+export const compareContract = {
+  snapshot: operation({
+    summary: "The host's compared facts as a versioned snapshot document (identity, sysctls, sysctl.d, resolv.conf, firewalld)",
+    input: z.object({}),
+    output: snapshotSchema,
+  }),
+  capture: operation({
+    summary: "Read the host's compared facts now and keep them for compare.run (one call per host gives per-host progress)",
+    input: z.object({}),
+    output: captureSummarySchema,
+  }),
+  import: operation({
+    summary: 'Load a snapshot, sysctl -a output, a resolv.conf or firewall-cmd --list-all-zones output as a read-only host (format detected)',
+    input: z.object({
+      files: z
+        .array(
+          z.object({
+            name: z.string().min(1).max(255),
+            text: z.string().max(IMPORT_MAX_BYTES, `a file to import is limited to ${IMPORT_MAX_BYTES / 1024 / 1024} MiB`),
+            layer: z.enum(['runtime', 'permanent']).optional(),
+          }),
+        )
+        .min(1)
+        .max(8),
+      /** Host name shown in HostDeck; defaults to the snapshot's hostname or the file name. */
+      label: z.string().min(1).max(100).optional(),
+    }),
+    output: z.object({ host: hostSummarySchema, formats: z.array(z.string()) }),
+  }),
+  forget: operation({
+    summary: 'Remove an imported or snapshot host from this HostDeck session',
+    input: z.object({ id: z.string().min(1) }),
+    output: z.object({ removed: z.boolean() }),
+  }),
+  run: operation({
+    summary: 'Compare 2 to 50 hosts: sysctls, sysctl.d, DNS and firewall, one value per host, against a baseline',
+    input: runInput,
+    output: compareResultSchema,
+  }),
+  fix: operation({
+    summary: 'What makes the differing hosts like the baseline for the chosen keys and zones: Ansible playbook, sysctl profile or firewall-cmd script',
+    input: runInput.extend({
+      selection: fixSelectionSchema,
+      format: z.enum(['ansible', 'sysctl', 'firewall-cmd']),
+      /** Fleet names of the hosts (inventory names, ssh destinations) by host id; the labels otherwise. */
+      names: z.record(z.string(), z.string().min(1)).optional(),
+      become: z.boolean().default(false),
+    }),
+    output: z.object({
+      format: z.enum(['ansible', 'sysctl', 'firewall-cmd']),
+      text: z.string(),
+      /** The Ansible inventory of the differing hosts (ansible only). */
+      inventory: z.string().nullable(),
+      filename: z.string(),
+      settings: z.array(z.object({ key: z.string(), value: z.string() })),
+      differing: z.array(z.string()),
+      notes: z.array(z.string()),
+    }),
+  }),
+} satisfies FeatureContract;
 
 export const compareEvents = {} satisfies EventContract;

@@ -52,16 +52,32 @@ export function isByteString(s: string): boolean {
 
 /** Renders a byte string for messages: printable ASCII as is, the rest as \r, \t, \xNN. */
 export function showBytes(s: string): string {
-  let out = '';
-  for (let i = 0; i < s.length; i++) {
+  let first = 0;
+  while (first < s.length && isPrintable(s.charCodeAt(first))) first++;
+  if (first === s.length) return s;
+  // Char codes go into a buffer turned into a string every few KiB. Appending per byte (out +=)
+  // built a rope of one piece per byte, and String.replace() over many matches is no better: on
+  // a long run of "\r" both were superlinear (mostly garbage collection).
+  const out: string[] = [s.slice(0, first)];
+  let codes: number[] = [];
+  for (let i = first; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === 13) out += '\\r';
-    else if (c === 9) out += '\\t';
-    else if (c === 10) out += '\\n';
-    else if (c < 0x20 || c >= 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else out += s[i];
+    if (isPrintable(c)) codes.push(c);
+    else if (c === 13) codes.push(92, 114); // \r
+    else if (c === 9) codes.push(92, 116); // \t
+    else if (c === 10) codes.push(92, 110); // \n
+    else for (const ch of `\\x${c.toString(16).padStart(2, '0')}`) codes.push(ch.charCodeAt(0));
+    if (codes.length >= 8192) {
+      out.push(String.fromCharCode(...codes));
+      codes = [];
+    }
   }
-  return out;
+  out.push(String.fromCharCode(...codes));
+  return out.join('');
+}
+
+function isPrintable(c: number): boolean {
+  return c >= 0x20 && c < 0x7f;
 }
 
 /** C isspace() in the C locale. */

@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { isApiError } from '../../shared/api/errors';
+import type { Api } from '../../shared/api/contract';
+import type { FullState, LayerState } from '../../shared/firewall/model';
+import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type Snapshot, type SnapshotIdentity, type SnapshotLayer } from '../../shared/compare/snapshot';
+import type { Host } from '../hosts/host';
+import type { HostTransport } from '../hosts/transport';
+import { snapshotOf } from '../hosts/snapshot';
+
+/**
+ * Builds a snapshot of any host from the feature operations themselves (kernel.list,
+ * kernel.effective, dns.read/check, firewall.status/state/ipsetEntries) through the typed
+ * in-process API, so whatever transport the host has (local, image, SSH, snapshot), the
+ * snapshot holds exactly what the pages show. A section that cannot be read carries its error;
+ * a host where nothing can be read is unreachable (the caller reports it, others go on).
+ */
+
+const msg = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+function transportOf(host: Host): HostTransport | undefined {
+  return host.transport;
+}
+
+async function identityOf(host: Host, sysctl: Map<string, string>): Promise<SnapshotIdentity> {
+  const t = transportOf(host);
+  if (t) {
+    try {
+      return await t.describe();
+    } catch {
+      // fall back to what the sysctls say
+    }
+  }
+  let os = '';
+  try {
+    const text = readFileSync(path.join(host.root, 'etc/os-release'), 'utf8');
+    os = /^PRETTY_NAME=(.*)$/m.exec(text)?.[1]?.replace(/^"(.*)"$/, '$1') ?? '';
+  } catch {
+    os = '';
+  }
+  return { hostname: sysctl.get('kernel.hostname') ?? '', os, kernel: sysctl.get('kernel.osrelease') ?? '', time: Date.now() };
+}
+
+/** Raw texts of the sysctl.d files systemd-sysctl applies (for a snapshot host to show them again). */
+async function fileTexts(host: Host, paths: string[]): Promise<{ path: string; text: string }[]> {
+  const t = transportOf(host);
+  if (t) {
+    const facts = await t.read(paths.map((p) => ({ path: p, content: true, follow: true, maxBytes: 1024 * 1024 })));
+    return facts.filter((f) => f.bytes).map((f) => ({ path: f.path, text: f.bytes!.toString('utf8') }));
+  }
+  const out: { path: string; text: string }[] = [];
+  for (const p of paths) {
+    try {
+      out.push({ path: p, text: readFileSync(path.join(host.root, p), 'utf8') });
+    } catch {
+      // listed as unreadable by kernel.effective already
+    }
+  }
+  return out;
+}
+
+async function ipsetHash(api: Api, hostId: string, layer: 'runtime' | 'permanent', name: string): Promise<string | null> {
+  const all: string[] = [];
+  try {
+    for (let offset = 0; ; ) {
+      const page = await api.firewall.ipsetEntries({ name, layer, offset, limit: 10_000 }, { host: hostId });
+      all.push(...page.entries);
+      offset += page.entries.length;
+      if (page.entries.length === 0 || offset >= page.matched) break;
+    }
+  } catch {
+    return null;
+  }
+  all.sort();
+  return createHash('sha256').update(all.join('\n')).digest('hex');
+}
+
+async function snapshotLayer(api: Api, hostId: string, layer: 'runtime' | 'permanent', l: LayerState): Promise<SnapshotLayer> {
+  const ipsets: SnapshotLayer['ipsets'] = {};
+  for (const [name, set] of Object.entries(l.ipsets)) {
+    ipsets[name] = { ...set, entriesSha256: set.entryCount === 0 ? createHash('sha256').update('').digest('hex') : await ipsetHash(api, hostId, layer, name) };
+  }
+  return { zones: l.zones, policies: l.policies, services: l.services, ipsets };
+}
+
+export async function takeSnapshot(api: Api, host: Host): Promise<Snapshot> {
+  const existing = snapshotOf(host);
+  if (existing) return existing;
+  const o = { host: host.id };
+  const [list, eff, read, check, status] = await Promise.allSettled([
+    api.kernel.list({}, o),
+    api.kernel.effective({}, o),
+    api.dns.read({}, o),
+    api.dns.check({}, o),
+    api.firewall.status({}, o),
+  ]);
+  const errors: string[] = [];
+  const sysctlValues = new Map<string, string>();
+  let sysctl: Snapshot['sysctl'] = null;
+  if (list.status === 'fulfilled') {
+    sysctl = { entries: list.value.entries.map((e) => ({ key: e.key, state: e.state, ...(e.state === 'ok' ? { value: e.value ?? '' } : {}), writable: e.writable })), from: 'procsys' };
+    for (const e of list.value.entries) if (e.state === 'ok') sysctlValues.set(e.key, e.value ?? '');
+  } else errors.push(`sysctls: ${msg(list.reason)}`);
+  let sysctld: Snapshot['sysctld'] = null;
+  if (eff.status === 'fulfilled') {
+    const applied = eff.value.files.filter((f) => f.status === 'applied').map((f) => f.path);
+    sysctld = {
+      settings: eff.value.settings.map((s) => ({ key: s.key, value: s.value, file: s.file, line: s.line })),
+      files: eff.value.files.map((f) => ({ path: f.path, status: f.status })),
+      texts: await fileTexts(host, applied.map((p) => (p.startsWith('/') ? p : `/${p}`))),
+    };
+  } else errors.push(`sysctl.d: ${msg(eff.reason)}`);
+  let dns: Snapshot['dns'] = null;
+  if (read.status === 'fulfilled' && check.status === 'fulfilled') {
+    const r = read.value;
+    const c = check.value;
+    dns = {
+      path: r.path.startsWith('/') && host.root !== '/' && r.path.startsWith(host.root) ? `/${path.relative(host.root, r.path)}` : r.path,
+      exists: r.exists,
+      text: r.text,
+      owner: { kind: r.owner.kind, name: r.owner.name, managed: r.owner.managed, symlinkTarget: r.owner.symlinkTarget },
+      glibc: { nameservers: c.nameservers, ignoredNameservers: c.ignoredNameservers, search: c.search, options: c.options },
+    };
+  } else {
+    const e = read.status === 'rejected' ? read.reason : (check as PromiseRejectedResult).reason;
+    errors.push(`resolv.conf: ${msg(e)}`);
+  }
+  let firewall: Snapshot['firewall'] = null;
+  if (status.status === 'fulfilled') {
+    if (!status.value.running) {
+      firewall = { running: false, reason: status.value.reason ?? 'firewalld is not running', version: '', defaultZone: null, logDenied: null, activeZones: {}, coverage: [], runtime: null, permanent: null };
+    } else {
+      try {
+        const s: FullState = await api.firewall.state({ refresh: true }, o);
+        firewall = {
+          running: true,
+          version: s.daemon.version,
+          defaultZone: s.global.defaultZone,
+          logDenied: s.global.logDenied,
+          activeZones: s.global.activeZones,
+          coverage: ['zones', 'policies', 'services', 'ipsets'],
+          runtime: await snapshotLayer(api, host.id, 'runtime', s.runtime),
+          permanent: await snapshotLayer(api, host.id, 'permanent', s.permanent),
+        };
+      } catch (e) {
+        firewall = { running: false, reason: msg(e), version: '', defaultZone: null, logDenied: null, activeZones: {}, coverage: [], runtime: null, permanent: null };
+      }
+    }
+  } else errors.push(`firewalld: ${msg(status.reason)}`);
+  if (!sysctl && !sysctld && !dns && !firewall) {
+    // Nothing could be read: the host is unreachable, not "empty".
+    const first = [list, eff, read, status].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    throw first?.reason ?? new Error(errors.join('; '));
+  }
+  return {
+    format: SNAPSHOT_FORMAT,
+    version: SNAPSHOT_VERSION,
+    source: { kind: 'live', detail: `${host.kind} host ${host.label}` },
+    identity: await identityOf(host, sysctlValues),
+    sysctl,
+    sysctld,
+    dns,
+    firewall,
+  };
+}
+
+export function errorText(e: unknown): string {
+  return isApiError(e) ? `${e.message} (${e.code})` : msg(e);
+}

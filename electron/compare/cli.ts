@@ -1,0 +1,163 @@
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { Option } from 'commander';
+import { ApiError } from '../../shared/api/errors';
+import { cellState, type CompareResult } from '../../shared/compare/diff';
+import { defaultSelection } from '../../shared/compare/fix';
+import { IMPORT_MAX_BYTES, importFiles } from '../../shared/compare/imports';
+import { reportRows, toCsv, toMarkdown } from '../../shared/compare/report';
+import { Runtime } from '../api/runtime';
+import type { RegisterCommands } from '../cli/context';
+import { addSnapshotHost } from './handlers';
+
+/** Reads a file to import, refusing a size over the import limit before reading it. */
+export function readImportFile(file: string): string {
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) throw new ApiError('IO_ERROR', `${file} is not a regular file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+    throw new ApiError('IO_ERROR', `${file}: ${(e as Error).message}`);
+  }
+  if (size > IMPORT_MAX_BYTES) {
+    throw new ApiError('TOO_LARGE', `${file} is ${(size / 1024 / 1024).toFixed(0)} MiB: imports are limited to ${IMPORT_MAX_BYTES / 1024 / 1024} MiB`);
+  }
+  const buf = Buffer.alloc(size);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, buf, 0, size, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return new TextDecoder('utf-8', { fatal: false }).decode(buf);
+}
+
+interface CompareOpts {
+  baseline?: string;
+  only?: string[];
+  json?: boolean;
+  markdown?: boolean;
+  csv?: boolean;
+  all?: boolean;
+  layer: 'runtime' | 'permanent';
+  dnsName: string;
+  k8s: string;
+  fix?: 'ansible' | 'sysctl' | 'firewall-cmd';
+  keys?: string;
+  zones?: string;
+  become?: boolean;
+  root?: string;
+}
+
+/**
+ * One compared host from a command-line argument: NAME=FILE or FILE (an importable file), or a
+ * host HostDeck knows ("local"; SSH destinations once the SSH transport registers them).
+ */
+function resolveArg(rt: Runtime, arg: string): { id: string; name: string } {
+  const eq = /^([^=/]+)=(.+)$/.exec(arg);
+  const file = eq && existsSync(eq[2]!) ? eq[2]! : arg;
+  if (existsSync(file)) {
+    const { snapshot } = importFiles([{ name: path.basename(file), text: readImportFile(file) }]);
+    // The name the user typed is what the report and the playbook call the host.
+    const name = eq && file === eq[2] ? eq[1]! : path.basename(file).replace(/\.(json|txt|conf|out|log)$/i, '');
+    const host = addSnapshotHost(rt, snapshot, name);
+    return { id: host.id, name };
+  }
+  const known = rt.hosts.list().find((h) => h.id === arg || h.label === arg);
+  if (known) return { id: known.id, name: arg };
+  // A saved remote host or any ssh destination (ssh_config alias, user@host[:port]).
+  return { id: rt.hostFor(arg).id, name: arg };
+}
+
+function human(r: CompareResult, all: boolean): string {
+  const rows = reportRows(r, !all);
+  const out: string[] = [];
+  for (const [i, h] of r.hosts.entries()) {
+    out.push(`${i === r.baseline ? '*' : ' '} ${h.label}: ${h.status === 'ok' ? `${h.hostname || '?'} kernel ${h.kernel || '?'}` : `UNREACHABLE ${h.error ?? ''}`}`);
+  }
+  out.push(rows.length ? `${rows.length} ${all ? 'rows' : 'differences'} (baseline *${r.hosts[r.baseline]?.label}):` : all ? 'Nothing to compare.' : 'No differences.');
+  for (const row of rows) {
+    out.push(`[${row.section}] ${row.fact}`);
+    r.hosts.forEach((h, i) => {
+      const mark = !row.known[i] ? '?' : i === r.baseline ? '*' : cellState(row.values, i, r.baseline, true) === 'same' ? '=' : '≠';
+      out.push(`    ${mark} ${h.label}: ${row.known[i] ? (row.values[i] ?? '(absent)') : '(not known)'}`);
+    });
+  }
+  return out.join('\n');
+}
+
+/** `hostdeck snapshot` and `hostdeck compare`. */
+export const registerCompareCommands: RegisterCommands = (program, cli) => {
+  program
+    .command('snapshot')
+    .description("Print a host's compared facts as a HostDeck snapshot (JSON): hostdeck snapshot [--host H] > host.json")
+    .option('--host <host>', 'the host to read: a saved host or any ssh destination (default: this one)')
+    .option('--root <dir>', "read files from another system's root (an image)")
+    .action(async (o: { root?: string }) => {
+      const rt = new Runtime({ mode: 'cli', local: o.root ? { root: o.root } : {} });
+      try {
+        const id = resolveArg(rt, cli.host ?? 'local').id;
+        const snap = await rt.api.compare.snapshot({}, { host: id });
+        cli.print(snap, true, () => '');
+      } catch (e) {
+        cli.fail(e);
+      } finally {
+        await rt.dispose();
+      }
+    });
+
+  program
+    .command('compare')
+    .description('Compare 2 to 50 hosts (names, ssh destinations, or files: snapshots, sysctl -a, resolv.conf, firewall-cmd --list-all-zones)')
+    .argument('<hosts...>', 'hosts: NAME, FILE or NAME=FILE')
+    .option('--baseline <host>', 'the host the others are compared with (default: the first)')
+    .addOption(new Option('--only <section...>', 'only these sections').choices(['sysctl', 'dns', 'firewall']))
+    .option('--json', 'print the comparison as JSON')
+    .option('--markdown', 'print the differences as Markdown')
+    .option('--csv', 'print the differences as CSV')
+    .option('--all', 'include the facts that are the same everywhere')
+    .addOption(new Option('--layer <layer>', 'firewalld layer').choices(['runtime', 'permanent']).default('runtime'))
+    .option('--dns-name <name>', 'name whose DNS query plan is compared', 'example')
+    .option('--k8s <version>', 'Kubernetes version for the verdicts', '1.33')
+    .addOption(new Option('--fix <format>', 'print what makes the other hosts like the baseline').choices(['ansible', 'sysctl', 'firewall-cmd']))
+    .option('--keys <globs>', 'with --fix: only these sysctls (comma-separated, * allowed)')
+    .option('--zones <names>', 'with --fix: only these zones/policies (comma-separated, * allowed)')
+    .option('--become', 'with --fix ansible: become root through sudo')
+    .option('--root <dir>', "the local host reads files from another system's root")
+    .action(async (args: string[], o: CompareOpts) => {
+      const rt = new Runtime({ mode: 'cli', local: o.root ? { root: o.root } : {} });
+      try {
+        if (args.length < 2) throw new ApiError('INVALID_INPUT', 'compare needs at least 2 hosts');
+        const resolved = args.map((a) => resolveArg(rt, a));
+        const ids = resolved.map((r) => r.id);
+        let baseline: string | undefined;
+        if (o.baseline) {
+          const i = args.indexOf(o.baseline) >= 0 ? args.indexOf(o.baseline) : resolved.findIndex((r) => r.name === o.baseline);
+          if (i < 0) throw new ApiError('INVALID_INPUT', `--baseline ${o.baseline} is not one of the compared hosts`);
+          baseline = ids[i];
+        }
+        const base = { hosts: ids, baseline, layer: o.layer, dnsName: o.dnsName, k8s: o.k8s, only: o.only as ('sysctl' | 'dns' | 'firewall')[] | undefined };
+        if (o.fix) {
+          const r = await rt.api.compare.run(base);
+          const split = (s?: string) => s?.split(',').map((x) => x.trim()).filter(Boolean);
+          const selection = defaultSelection(r, { keys: split(o.keys), objects: split(o.zones) });
+          const names = Object.fromEntries(resolved.map((x) => [x.id, x.name]));
+          const f = await rt.api.compare.fix({ ...base, selection, format: o.fix, names, become: !!o.become });
+          const notes = o.fix === 'ansible' ? '' : f.notes.map((n) => `# Note: ${n}\n`).join('');
+          cli.print(f, !!o.json, (d) => notes + d.text);
+          return;
+        }
+        const r = await rt.api.compare.run(base);
+        cli.print(r, !!o.json, (d) => (o.markdown ? toMarkdown(d, !o.all) : o.csv ? toCsv(d, !o.all) : human(d, !!o.all)));
+        const down = r.hosts.filter((h) => h.status !== 'ok');
+        for (const h of down) process.stderr.write(`hostdeck: ${h.label} is unreachable: ${h.error ?? ''}\n`);
+        if (down.length) process.exitCode = 2;
+      } catch (e) {
+        cli.fail(e);
+      } finally {
+        await rt.dispose();
+      }
+    });
+};

@@ -1,0 +1,99 @@
+import { createInterface } from 'node:readline/promises';
+import type { RemoteHost } from '../../shared/hosts/contract';
+import type { RegisterCommands } from '../cli/context';
+
+/** `hostdeck hosts list|add|remove|check|install-helper`: the saved remote hosts (hosts.json). */
+export const registerHostsCommands: RegisterCommands = (program, cli) => {
+  const hosts = program.command('hosts').description('remote hosts over SSH: saved in $XDG_CONFIG_HOME/hostdeck/hosts.json; use one with --host NAME');
+  // These manage HostDeck's own list: never routed to a remote host.
+  const api = () => cli.api(undefined, { local: true }).hosts;
+
+  hosts
+    .command('list')
+    .description('saved hosts and their state')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      try {
+        const r = await api().list({});
+        cli.print(r, !!o.json, (d) => (d.hosts.length ? d.hosts.map((h) => `${h.id}\t${h.destination}\t${h.state}`).join('\n') : 'No saved hosts. Add one: hostdeck hosts add user@host'));
+      } catch (e) {
+        cli.fail(e);
+      }
+    });
+
+  hosts
+    .command('add <destination>')
+    .description('save a host by ssh destination (an ssh_config alias or user@host[:port]) and connect')
+    .option('--name <name>', 'name to use with --host (default: the destination)')
+    .option('--accept <fingerprint>', "accept this SHA256 host key fingerprint (compare it with the host's first)")
+    .option('--json', 'print JSON')
+    .action(async (destination: string, o: { name?: string; accept?: string; json?: boolean }) => {
+      try {
+        let { host } = await api().add({ destination, name: o.name });
+        if (host.state === 'host-key-unknown' && host.fingerprint) {
+          let accept = o.accept;
+          if (!accept && process.stdin.isTTY && !o.json) {
+            const rl = createInterface({ input: process.stdin, output: process.stderr });
+            const a = await rl.question(`${host.message}\nAccept ${host.fingerprint}? [y/N] `);
+            rl.close();
+            if (/^y(es)?$/i.test(a.trim())) accept = host.fingerprint;
+          }
+          if (accept) host = (await api().acceptHostKey({ id: host.id, fingerprint: accept })).host;
+        }
+        cli.print({ host }, !!o.json, (d) => describeHost(d.host));
+        if (host.state !== 'connected') process.exitCode = 1;
+      } catch (e) {
+        cli.fail(e);
+      }
+    });
+
+  hosts
+    .command('remove <name>')
+    .description('forget a saved host (known_hosts is left as it is)')
+    .action(async (name: string) => {
+      try {
+        const r = await api().remove({ id: name });
+        cli.print(r, false, (d) => (d.removed ? `Removed ${name}` : `No saved host called ${name}`));
+        if (!r.removed) process.exitCode = 1;
+      } catch (e) {
+        cli.fail(e);
+      }
+    });
+
+  hosts
+    .command('check <name>')
+    .description('connect and report: host key, login, privilege (root, sudo -n, or the sudoers line to add), firewalld')
+    .option('--json', 'print JSON')
+    .action(async (name: string, o: { json?: boolean }) => {
+      try {
+        const r = await api().check({ id: name });
+        cli.print(r, !!o.json, (d) => describeHost(d.host));
+        if (r.host.state !== 'connected') process.exitCode = 1;
+      } catch (e) {
+        cli.fail(e);
+      }
+    });
+
+  hosts
+    .command('install-helper <name>')
+    .description("install HostDeck's helper on a host you log in to as root (sudo users: prints the steps)")
+    .action(async (name: string) => {
+      try {
+        const r = await api().installHelper({ id: name });
+        cli.print(r, false, (d) => (d.installed ? `Installed ${d.path} on ${name}` : `Log in as root or run these steps:\n  ${d.steps.join('\n  ')}`));
+      } catch (e) {
+        cli.fail(e);
+      }
+    });
+};
+
+export function describeHost(h: RemoteHost): string {
+  const lines = [`${h.id} (${h.destination}): ${h.state}`, `  ${h.message}`];
+  if (h.identity) lines.push(`  ${h.identity.hostname}: ${h.identity.os}, kernel ${h.identity.kernel}, logged in as ${h.identity.user}`);
+  if (h.state === 'host-key-unknown' && h.fingerprint) lines.push(`  accept with: hostdeck hosts add ${h.destination} --accept ${h.fingerprint}`);
+  if (h.sshSays && h.state === 'host-key-changed') lines.push(`  ssh says:\n    ${h.sshSays.split('\n').join('\n    ')}`);
+  if (h.privilege.mode !== 'unknown') lines.push(`  privilege: ${h.privilege.mode}${h.privilege.message ? ` - ${h.privilege.message}` : ''}`);
+  if (h.privilege.sudoersLine) lines.push(`  sudoers line: ${h.privilege.sudoersLine}`);
+  if (h.firewalld) lines.push(`  firewalld: ${h.firewalld}${h.firewalldMessage ? ` - ${h.firewalldMessage}` : ''}`);
+  return lines.join('\n');
+}

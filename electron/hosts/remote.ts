@@ -1,0 +1,341 @@
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ApiError } from '../../shared/api/errors';
+import { defaultHostName, parseDestination, type SshDestination } from '../../shared/hosts/destination';
+import { hostNameSchema, type HostPrivilege, type RemoteHost } from '../../shared/hosts/contract';
+import type { EventHub } from '../api/events';
+import { createHost, type Host } from './host';
+import type { HostRegistry } from './registry';
+import { defaultRuntimeDir, SshLink, type LinkStatus } from './ssh/link';
+import { SshTransport } from './ssh/transport';
+
+/**
+ * HostDeck's saved remote hosts ($XDG_CONFIG_HOME/hostdeck/hosts.json: names and ssh
+ * destinations only, never a secret) and their live SSH hosts in the registry. A destination
+ * that is not saved (CLI `--host user@web1`) becomes a temporary host for this process.
+ */
+
+const fileSchema = z.object({
+  version: z.literal(1),
+  hosts: z.array(z.object({ id: hostNameSchema, destination: z.string().min(1).max(300) })),
+});
+type HostsFile = z.infer<typeof fileSchema>;
+
+export interface RemoteHostsOptions {
+  /** Directory of hosts.json; default $XDG_CONFIG_HOME/hostdeck (~/.config/hostdeck). */
+  configDir?: string;
+  /** ssh -F FILE for every connection; default HOSTDECK_SSH_CONFIG or ssh's own ~/.ssh/config. */
+  sshConfig?: string;
+  /** Where control and bus sockets live (0700); default a fresh dir under $XDG_RUNTIME_DIR or /tmp. */
+  runtimeDir?: string;
+  log?: (line: string) => void;
+}
+
+interface Entry {
+  id: string;
+  destination: SshDestination;
+  saved: boolean;
+  host: Host;
+  link: SshLink;
+  transport: SshTransport;
+  keyType: string | null;
+  firewalld: RemoteHost['firewalld'];
+  firewalldMessage: string | null;
+  privilege: HostPrivilege | null;
+}
+
+const unknownPrivilege: HostPrivilege = { mode: 'unknown', user: null, message: null, sudoersLine: null, helperInstalled: null };
+
+export function defaultConfigDir(): string {
+  const base = process.env.XDG_CONFIG_HOME && process.env.XDG_CONFIG_HOME.startsWith('/') ? process.env.XDG_CONFIG_HOME : join(homedir(), '.config');
+  return join(base, 'hostdeck');
+}
+
+export class RemoteHosts {
+  private readonly entries = new Map<string, Entry>();
+  private readonly file: string;
+  private runtimeDir: string | undefined;
+  private loaded = false;
+
+  constructor(
+    private readonly registry: HostRegistry,
+    private readonly events: EventHub,
+    private readonly opts: RemoteHostsOptions = {},
+  ) {
+    this.file = join(opts.configDir ?? defaultConfigDir(), 'hosts.json');
+  }
+
+  private get sshConfig(): string | undefined {
+    return this.opts.sshConfig ?? (process.env.HOSTDECK_SSH_CONFIG || undefined);
+  }
+
+  private readFile(): HostsFile {
+    if (!existsSync(this.file)) return { version: 1, hosts: [] };
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(this.file, 'utf8'));
+    } catch (e) {
+      throw new ApiError('PARSE_ERROR', `${this.file} is not valid JSON (${e instanceof Error ? e.message : String(e)}): fix or remove it`, { path: this.file });
+    }
+    const p = fileSchema.safeParse(raw);
+    if (!p.success) throw new ApiError('PARSE_ERROR', `${this.file} does not look like HostDeck's host list: ${p.error.issues[0]?.message}`, { path: this.file });
+    return p.data;
+  }
+
+  /** Atomic: temp file in the same directory, fsync, rename, fsync the directory. */
+  private writeFile(data: HostsFile): void {
+    const dir = join(this.file, '..');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const tmp = join(dir, `.hosts.json.${process.pid}.${Date.now()}`);
+    const fd = openSync(tmp, 'wx', 0o600);
+    try {
+      writeSync(fd, `${JSON.stringify(data, null, 2)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      renameSync(tmp, this.file);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
+    }
+    const dfd = openSync(dir, 'r');
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+  }
+
+  /** Registers the saved hosts (no connection yet). */
+  load(): void {
+    if (this.loaded) return;
+    this.loaded = true;
+    let file: HostsFile;
+    try {
+      file = this.readFile();
+    } catch (e) {
+      this.opts.log?.(e instanceof Error ? e.message : String(e));
+      return;
+    }
+    for (const h of file.hosts) {
+      try {
+        this.register(h.id, parseDestination(h.destination), true);
+      } catch (e) {
+        this.opts.log?.(`hosts.json: skipping ${h.id}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+
+  private register(id: string, destination: SshDestination, saved: boolean): Entry {
+    this.runtimeDir ??= this.opts.runtimeDir ?? defaultRuntimeDir();
+    const link = new SshLink({ destination, sshConfig: this.sshConfig, runtimeDir: this.runtimeDir, log: this.opts.log });
+    const transport = new SshTransport(link, { log: this.opts.log });
+    const host = createHost({
+      id,
+      label: id === destination.text ? id : `${id} (${destination.text})`,
+      kind: 'remote',
+      root: '/',
+      procSys: '/proc/sys',
+      systemBusAddress: `unix:path=${transport.busSocket}`,
+      // Writes go through the transport's helper (root or sudo -n on the host), never from here.
+      privileged: false,
+      transport,
+    });
+    const entry: Entry = { id, destination, saved, host, link, transport, keyType: null, firewalld: null, firewalldMessage: null, privilege: null };
+    this.entries.set(id, entry);
+    this.registry.add(host);
+    link.on('status', (s: LinkStatus) => {
+      if (s.state === 'connected') {
+        // Learn what the login may do as soon as the link is up (one agent round trip).
+        transport.privilege().then(
+          (p) => {
+            entry.privilege = p;
+            this.changed(entry);
+          },
+          () => undefined,
+        );
+      }
+      this.changed(entry);
+    });
+    void transport.listen().catch((e: unknown) => this.opts.log?.(`bus socket for ${id}: ${e instanceof Error ? e.message : String(e)}`));
+    return entry;
+  }
+
+  private changed(entry: Entry): void {
+    if (this.entries.get(entry.id) !== entry) return;
+    this.events.emit('hosts.changed', 'local', { host: this.summary(entry), removed: null });
+  }
+
+  private summary(e: Entry): RemoteHost {
+    const s = e.link.status;
+    const id = e.transport.identity;
+    return {
+      id: e.id,
+      destination: e.destination.text,
+      state: s.state,
+      message: s.message,
+      fingerprint: s.fingerprint ?? null,
+      keyType: e.keyType,
+      sshSays: s.sshSays ?? null,
+      since: s.since,
+      identity: id ? { hostname: id.hostname, os: id.os, kernel: id.kernel, user: id.user, uid: id.uid } : null,
+      privilege: e.privilege ?? unknownPrivilege,
+      firewalld: e.firewalld,
+      firewalldMessage: e.firewalldMessage,
+    };
+  }
+
+  list(): RemoteHost[] {
+    this.load();
+    return [...this.entries.values()].filter((e) => e.saved).map((e) => this.summary(e));
+  }
+
+  private entry(id: string): Entry {
+    this.load();
+    const e = this.entries.get(id);
+    if (!e) throw new ApiError('UNKNOWN_HOST', `No saved host called "${id}"`, { known: [...this.entries.keys()] });
+    return e;
+  }
+
+  /** The SSH link of a registered host, if it is one. */
+  linkOf(id: string): SshLink | undefined {
+    return this.entries.get(id)?.link;
+  }
+
+  transportOf(id: string): SshTransport | undefined {
+    return this.entries.get(id)?.transport;
+  }
+
+  /**
+   * The registry id for a saved name or any ssh destination (an ssh_config alias or
+   * user@host[:port]): CLI scripts need no set-up step. Throws UNKNOWN_HOST for anything else.
+   */
+  resolve(nameOrDestination: string): string {
+    this.load();
+    if (this.entries.has(nameOrDestination)) return nameOrDestination;
+    const byDest = [...this.entries.values()].find((e) => e.destination.text === nameOrDestination);
+    if (byDest) return byDest.id;
+    let d: SshDestination;
+    try {
+      d = parseDestination(nameOrDestination);
+    } catch (e) {
+      throw new ApiError('UNKNOWN_HOST', `No host called "${nameOrDestination}", and it is not an ssh destination: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return this.register(d.text, d, false).id;
+  }
+
+  async add(destination: string, name?: string): Promise<RemoteHost> {
+    this.load();
+    let d: SshDestination;
+    try {
+      d = parseDestination(destination);
+    } catch (e) {
+      throw new ApiError('INVALID_VALUE', e instanceof Error ? e.message : String(e), { destination });
+    }
+    const id = name ?? defaultHostName(d);
+    if (id === 'local') throw new ApiError('INVALID_VALUE', '"local" is this machine; choose another name');
+    const file = this.readFile();
+    if (file.hosts.some((h) => h.id === id)) throw new ApiError('CONFLICT', `A host called "${id}" is already saved`);
+    let e = this.entries.get(id);
+    if (e && !e.saved) {
+      e.saved = true;
+    } else if (!e) {
+      e = this.register(id, d, true);
+    }
+    file.hosts.push({ id, destination: d.text });
+    this.writeFile(file);
+    this.events.emit('app.hostsChanged', 'local', {});
+    return this.check(id);
+  }
+
+  async remove(id: string): Promise<boolean> {
+    this.load();
+    const file = this.readFile();
+    const had = file.hosts.some((h) => h.id === id);
+    if (had) this.writeFile({ ...file, hosts: file.hosts.filter((h) => h.id !== id) });
+    const e = this.entries.get(id);
+    if (e) {
+      this.entries.delete(id);
+      await this.registry.remove(id);
+    }
+    if (had || e) {
+      this.events.emit('hosts.changed', 'local', { host: null, removed: id });
+      this.events.emit('app.hostsChanged', 'local', {});
+    }
+    return had || e !== undefined;
+  }
+
+  /** Connects (first contact: learns the fingerprint without writing anything), then probes privilege and firewalld. */
+  async check(id: string): Promise<RemoteHost> {
+    const e = this.entry(id);
+    try {
+      await e.link.verify();
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'HOST_KEY_UNKNOWN') {
+        const r = await e.link.hostKeyContact().catch(() => undefined);
+        e.keyType = r?.keyType ?? null;
+      }
+      return this.summary(e);
+    }
+    await this.probe(e);
+    return this.summary(e);
+  }
+
+  private async probe(e: Entry): Promise<void> {
+    try {
+      e.privilege = await e.transport.privilege();
+    } catch (err) {
+      e.privilege = { ...unknownPrivilege, message: err instanceof Error ? err.message : String(err) };
+    }
+    // firewalld: one GetNameOwner over the bridge, as the firewall pages would connect.
+    try {
+      const { connectBus } = await import('../firewall/bus');
+      const { Message } = await import('@jellybrick/dbus-next');
+      const bus = await connectBus(await e.transport.busAddress(), 10_000);
+      try {
+        const reply = await Promise.race([
+          bus.call(new Message({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'NameHasOwner', signature: 's', body: ['org.fedoraproject.FirewallD1'] })),
+          new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no answer from the bus within 10 s')), 10_000).unref()),
+        ]);
+        const has = Boolean(reply?.body?.[0]);
+        e.firewalld = has ? 'running' : 'not-running';
+        e.firewalldMessage = has ? null : `firewalld is not running on ${e.destination.text} (systemctl enable --now firewalld)`;
+      } finally {
+        bus.disconnect();
+      }
+    } catch (err) {
+      e.firewalld = 'no-access';
+      e.firewalldMessage = `The system bus of ${e.destination.text} is not reachable: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    this.changed(e);
+  }
+
+  async acceptHostKey(id: string, fingerprint: string): Promise<RemoteHost> {
+    const e = this.entry(id);
+    const r = await e.link.hostKeyContact(fingerprint);
+    e.keyType = r.keyType ?? e.keyType;
+    if (r.status.state === 'host-key-changed') {
+      throw new ApiError('HOST_KEY_CHANGED', r.status.message, { fingerprint: r.fingerprint, ssh: r.status.sshSays });
+    }
+    return this.check(id);
+  }
+
+  async installHelper(id: string): Promise<{ installed: boolean; path: string; steps: string[] }> {
+    const e = this.entry(id);
+    const r = await e.transport.installHelper();
+    e.privilege = await e.transport.privilege().catch(() => e.privilege);
+    this.changed(e);
+    return r;
+  }
+
+  async dispose(): Promise<void> {
+    const all = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.allSettled(all.map((e) => e.host.dispose()));
+    if (this.runtimeDir && !this.opts.runtimeDir) rmSync(this.runtimeDir, { recursive: true, force: true });
+  }
+}

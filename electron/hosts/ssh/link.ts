@@ -1,0 +1,578 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, chmodSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiError } from '../../../shared/api/errors';
+import { destinationArgs, type SshDestination } from '../../../shared/hosts/destination';
+import type { HostLinkState } from '../../../shared/hosts/contract';
+
+/**
+ * One SSH link to one host: the system `ssh` binary (the user's ~/.ssh/config, agent,
+ * ProxyJump, certificates and known_hosts all apply) with one ControlMaster that HostDeck owns
+ * and ends. Every session runs over the master (`ssh -S CONTROLPATH`), at most `maxSessions` at
+ * once (sshd's MaxSessions defaults to 10; past it ssh silently opens a new connection).
+ *
+ * Background connections never ask anything: BatchMode=yes and StrictHostKeyChecking=yes. A first
+ * contact goes through `probeHostKey` / `acceptHostKey` (askpass that answers only for the
+ * fingerprint the user accepted). HostDeck stores no secret: keys stay with ssh and ssh-agent.
+ *
+ * Link loss (master exits: killed, ServerAlive timeout on a black-holed link) rejects every
+ * pending session with HOST_UNREACHABLE and reconnects with backoff while `keepAlive`.
+ */
+
+export interface LinkStatus {
+  state: HostLinkState;
+  message: string;
+  /** SHA256 fingerprint ssh reported (unknown or changed key). */
+  fingerprint?: string;
+  /** ssh's own words (e.g. the changed-host-key warning). */
+  sshSays?: string;
+  since: number;
+}
+
+export interface SshLinkOptions {
+  destination: SshDestination;
+  /** -F FILE (tests, or HOSTDECK_SSH_CONFIG); default: ssh's own (~/.ssh/config). */
+  sshConfig?: string;
+  /** 0700 directory for the control socket (created when absent). */
+  runtimeDir: string;
+  connectTimeoutMs?: number;
+  /** ServerAliveInterval (s) x ServerAliveCountMax: how soon a silent (black-holed) link counts as lost. */
+  aliveIntervalS?: number;
+  aliveCountMax?: number;
+  maxSessions?: number;
+  ssh?: string;
+  log?: (line: string) => void;
+}
+
+export interface ExecOptions {
+  input?: string | Buffer;
+  timeoutMs?: number;
+  /** What the call is doing, for error messages. */
+  what?: string;
+}
+
+export interface ExecResult {
+  code: number | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+const SSH = '/usr/bin/ssh';
+
+export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
+  readonly destination: SshDestination;
+  readonly controlPath: string;
+  private readonly opts: Required<Omit<SshLinkOptions, 'sshConfig' | 'log'>> & Pick<SshLinkOptions, 'sshConfig' | 'log'>;
+  private master: ChildProcess | undefined;
+  private connecting: Promise<void> | undefined;
+  private _status: LinkStatus = { state: 'idle', message: 'Not connected yet', since: Date.now() };
+  private readonly waiting: (() => void)[] = [];
+  private active = 0;
+  private readonly live = new Set<{ child: ChildProcess; fail: (e: ApiError) => void }>();
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private backoffMs = 1000;
+  private disposed = false;
+  /** Set when a fresh connection was refused (changed key, login refused): no automatic reconnect. */
+  private blocked: Omit<LinkStatus, 'since'> | undefined;
+  /** Reconnect by itself after a loss (set while someone uses the host). */
+  keepAlive = true;
+
+  constructor(opts: SshLinkOptions) {
+    super();
+    this.destination = opts.destination;
+    this.opts = {
+      connectTimeoutMs: 10_000,
+      aliveIntervalS: 2,
+      aliveCountMax: 2,
+      maxSessions: 4,
+      ssh: SSH,
+      ...opts,
+    };
+    const id = createHash('sha256').update(`${opts.sshConfig ?? ''}\0${opts.destination.text}`).digest('hex').slice(0, 16);
+    this.controlPath = join(opts.runtimeDir, `cm-${id}`);
+  }
+
+  get status(): LinkStatus {
+    return this._status;
+  }
+
+  get sessionsInUse(): number {
+    return this.active;
+  }
+
+  private setStatus(s: Omit<LinkStatus, 'since'>): void {
+    const changed = s.state !== this._status.state || s.message !== this._status.message;
+    this._status = { ...s, since: changed ? Date.now() : this._status.since };
+    if (changed) this.emit('status', this._status);
+  }
+
+  /** Options common to every ssh run (master, sessions, probes). */
+  private baseArgs(controlPath = this.controlPath): string[] {
+    // ssh keeps the FIRST value given for an option: callers pass ControlPath here, never after.
+    const a: string[] = [];
+    if (this.opts.sshConfig) a.push('-F', this.opts.sshConfig);
+    a.push(
+      '-o', `ControlPath=${controlPath}`,
+      '-o', 'LogLevel=ERROR',
+      '-o', `ConnectTimeout=${Math.ceil(this.opts.connectTimeoutMs / 1000)}`,
+      '-o', `ServerAliveInterval=${this.opts.aliveIntervalS}`,
+      '-o', `ServerAliveCountMax=${this.opts.aliveCountMax}`,
+      '-o', 'ClearAllForwardings=yes',
+      '-o', 'ForwardAgent=no',
+      '-o', 'ForwardX11=no',
+      '-o', 'PermitLocalCommand=no',
+      '-o', 'RequestTTY=no',
+    );
+    return a;
+  }
+
+  /** Opens the master if it is not up. Rejects with HOST_KEY_UNKNOWN, HOST_KEY_CHANGED, AUTH_FAILED or HOST_UNREACHABLE. */
+  connect(): Promise<void> {
+    if (this.disposed) return Promise.reject(new ApiError('HOST_UNREACHABLE', `${this.destination.text}: the host was removed`));
+    if (this.blocked) return Promise.reject(new ApiError(this.blocked.state === 'host-key-changed' ? 'HOST_KEY_CHANGED' : this.blocked.state === 'auth-failed' ? 'AUTH_FAILED' : 'HOST_KEY_UNKNOWN', this.blocked.message));
+    if (this.master && this._status.state === 'connected') return Promise.resolve();
+    this.connecting ??= this.openMaster().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private ensureDir(): void {
+    const dir = this.opts.runtimeDir;
+    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = lstatSync(dir);
+    if (!st.isDirectory() || (st.mode & 0o077) !== 0 || (process.getuid && st.uid !== process.getuid())) {
+      throw new ApiError('IO_ERROR', `${dir} must be a private directory (0700) owned by this user`);
+    }
+  }
+
+  private openMaster(): Promise<void> {
+    this.ensureDir();
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    rmSync(this.controlPath, { force: true });
+    this.setStatus({ state: 'connecting', message: `Connecting to ${this.destination.text}` });
+    const args = [
+      ...this.baseArgs(),
+      '-N',
+      '-o', 'ControlMaster=yes',
+      '-o', 'ControlPersist=no',
+      '-o', 'BatchMode=yes',
+      '-o', 'StrictHostKeyChecking=yes',
+      '-o', 'ExitOnForwardFailure=yes',
+      ...destinationArgs(this.destination),
+    ];
+    this.opts.log?.(`ssh ${args.join(' ')}`);
+    const child = spawn(this.opts.ssh, args, { stdio: ['ignore', 'ignore', 'pipe'], env: sshEnv() });
+    this.master = child;
+    let stderr = '';
+    child.stderr!.on('data', (b: Buffer) => {
+      stderr = (stderr + b.toString('utf8')).slice(-16_384);
+    });
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const poll = setInterval(() => {
+        if (existsSync(this.controlPath)) {
+          settled = true;
+          clearInterval(poll);
+          clearTimeout(deadline);
+          this.backoffMs = 1000;
+          this.setStatus({ state: 'connected', message: `Connected to ${this.destination.text}` });
+          resolve();
+        }
+      }, 15);
+      const deadline = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        clearInterval(poll);
+        child.kill('SIGKILL');
+        const e = new ApiError('HOST_UNREACHABLE', `${this.destination.text} did not answer within ${Math.round(this.opts.connectTimeoutMs / 1000)} s`, {
+          destination: this.destination.text,
+        });
+        this.setStatus({ state: 'unreachable', message: e.message });
+        reject(e);
+      }, this.opts.connectTimeoutMs + 2000);
+      child.on('error', (e) => {
+        if (settled) return;
+        settled = true;
+        clearInterval(poll);
+        clearTimeout(deadline);
+        const err = new ApiError('UNSUPPORTED', `Cannot run ${this.opts.ssh}: ${e.message}. Install the OpenSSH client (apt install openssh-client)`);
+        this.setStatus({ state: 'unreachable', message: err.message });
+        reject(err);
+      });
+      child.on('exit', (code, signal) => {
+        if (this.master === child) this.master = undefined;
+        if (!settled) {
+          settled = true;
+          clearInterval(poll);
+          clearTimeout(deadline);
+          const err = classifySshFailure(stderr, this.destination.text);
+          this.setStatus({ state: errState(err), message: err.message, fingerprint: (err.detail as { fingerprint?: string })?.fingerprint, sshSays: stderr.trim() || undefined });
+          reject(err);
+          if (errState(err) === 'unreachable') this.scheduleReconnect();
+          return;
+        }
+        // The master went away after it was up: every session over it is dead.
+        if (this.disposed) return;
+        const why = stderr.trim().split('\n').pop() || (signal ? `ssh ended by ${signal}` : `ssh exited with ${code}`);
+        this.lost(`Lost the connection to ${this.destination.text}: ${why}`);
+      });
+    });
+  }
+
+  private lost(message: string): void {
+    if (this.blocked) {
+      this.setStatus(this.blocked);
+      return;
+    }
+    this.setStatus({ state: 'disconnected', message });
+    const err = new ApiError('HOST_UNREACHABLE', message, { destination: this.destination.text });
+    for (const s of [...this.live]) s.fail(err);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.disposed || !this.keepAlive || this.reconnectTimer) return;
+    const delay = this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, 30_000);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.connect().catch(() => undefined);
+    }, delay);
+    this.reconnectTimer.unref?.();
+  }
+
+  /**
+   * Checks the host with a fresh connection (host key and login as they are now), without
+   * disturbing the master. A refusal (changed key, login refused) ends the master too: HostDeck
+   * does not keep talking to a host it would not connect to again.
+   */
+  async verify(): Promise<void> {
+    this.blocked = undefined;
+    if (!this.master || this._status.state !== 'connected') return this.connect();
+    const args = [...this.baseArgs('none'), '-o', 'ControlMaster=no', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-T', ...destinationArgs(this.destination), '/bin/true'];
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(this.opts.ssh, args, { stdio: ['ignore', 'ignore', 'pipe'], env: sshEnv() });
+      let stderr = '';
+      child.stderr!.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+      const t = setTimeout(() => child.kill('SIGKILL'), this.opts.connectTimeoutMs + 2000);
+      child.on('close', (code) => {
+        clearTimeout(t);
+        resolve({ code, stderr });
+      });
+      child.on('error', (e) => resolve({ code: -1, stderr: e.message }));
+    });
+    if (r.code === 0) return;
+    const err = classifySshFailure(r.stderr, this.destination.text);
+    const state = errState(err);
+    if (state === 'unreachable') throw err;
+    this.blocked = { state, message: err.message, fingerprint: (err.detail as { fingerprint?: string })?.fingerprint, sshSays: r.stderr.trim() || undefined };
+    this.setStatus(this.blocked);
+    this.master?.kill('SIGTERM');
+    throw err;
+  }
+
+  /** Tries again now (the user pressed "Reconnect", or a call needs the host). */
+  async reconnect(): Promise<void> {
+    this.blocked = undefined;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.backoffMs = 1000;
+    await this.connect();
+  }
+
+  private async acquire(deadline: number, what: string): Promise<void> {
+    while (this.active >= this.opts.maxSessions) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new ApiError('TIMEOUT', `${this.destination.text}: no free SSH session within the deadline while ${what}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiting.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    this.active++;
+  }
+
+  private release(): void {
+    this.active--;
+    this.waiting.shift()?.();
+  }
+
+  /**
+   * Runs `command` (one string, run by the remote user's shell: use absolute paths) over the
+   * master. Resolves with the exit code and output; rejects HOST_UNREACHABLE when the link is
+   * lost and TIMEOUT when the deadline passes (the session is killed).
+   */
+  async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const timeoutMs = opts.timeoutMs ?? 20_000;
+    const deadline = Date.now() + timeoutMs;
+    const what = opts.what ?? command.slice(0, 60);
+    await withDeadline(this.connect(), timeoutMs, () => new ApiError('HOST_UNREACHABLE', `${this.destination.text} did not answer within ${Math.round(timeoutMs / 1000)} s`));
+    await this.acquire(deadline, what);
+    try {
+      return await this.run(command, opts.input, Math.max(1000, deadline - Date.now()), what);
+    } finally {
+      this.release();
+    }
+  }
+
+  private run(command: string, input: string | Buffer | undefined, timeoutMs: number, what: string): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+      const args = [...this.baseArgs(), '-S', this.controlPath, '-o', 'ControlMaster=no', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-T', ...destinationArgs(this.destination), command];
+      const child = spawn(this.opts.ssh, args, { stdio: ['pipe', 'pipe', 'pipe'], env: sshEnv() });
+      const out: Buffer[] = [];
+      let err = '';
+      let done = false;
+      const entry = {
+        child,
+        fail: (e: ApiError) => finish(() => reject(e)),
+      };
+      this.live.add(entry);
+      const finish = (fn: () => void) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        this.live.delete(entry);
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        fn();
+      };
+      const timer = setTimeout(() => {
+        const down = this._status.state !== 'connected';
+        finish(() =>
+          reject(
+            down
+              ? new ApiError('HOST_UNREACHABLE', `${this.destination.text} is unreachable (${this._status.message})`)
+              : new ApiError('TIMEOUT', `${this.destination.text}: no answer within ${Math.round(timeoutMs / 1000)} s while ${what}`),
+          ),
+        );
+      }, timeoutMs);
+      child.stdout.on('data', (b: Buffer) => out.push(b));
+      child.stderr.on('data', (b: Buffer) => {
+        err = (err + b.toString('utf8')).slice(-65_536);
+      });
+      child.stdin.on('error', () => undefined);
+      child.on('error', (e) => finish(() => reject(new ApiError('UNSUPPORTED', `Cannot run ${this.opts.ssh}: ${e.message}`))));
+      child.on('close', (code) => {
+        finish(() => {
+          // 255: ssh itself failed (the mux is gone, the link dropped), not the remote command.
+          if (code === 255 && (this._status.state !== 'connected' || !existsSync(this.controlPath))) {
+            reject(new ApiError('HOST_UNREACHABLE', `Lost the connection to ${this.destination.text} while ${what}`, { stderr: err.trim() }));
+            return;
+          }
+          resolve({ code, stdout: Buffer.concat(out), stderr: err });
+        });
+      });
+      child.stdin.end(input ?? '');
+    });
+  }
+
+  /** A long-lived session (the D-Bus bridge); counts against maxSessions until it exits. */
+  async spawnSession(command: string, timeoutMs = 10_000): Promise<ChildProcess> {
+    const deadline = Date.now() + timeoutMs;
+    await withDeadline(this.connect(), timeoutMs, () => new ApiError('HOST_UNREACHABLE', `${this.destination.text} did not answer within ${Math.round(timeoutMs / 1000)} s`));
+    await this.acquire(deadline, 'opening the D-Bus bridge');
+    const args = [...this.baseArgs(), '-S', this.controlPath, '-o', 'ControlMaster=no', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-T', ...destinationArgs(this.destination), command];
+    const child = spawn(this.opts.ssh, args, { stdio: ['pipe', 'pipe', 'pipe'], env: sshEnv() });
+    child.stdin.on('error', () => undefined);
+    child.stdout.on('error', () => undefined);
+    let released = false;
+    const entry = { child, fail: () => child.kill('SIGKILL') };
+    this.live.add(entry);
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.live.delete(entry);
+      this.release();
+    };
+    child.on('exit', release);
+    child.on('error', release);
+    return child;
+  }
+
+  /** Ends the master (and with it every session) as if the cable were cut; tests and "Disconnect". */
+  killMaster(): void {
+    this.master?.kill('SIGKILL');
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    clearTimeout(this.reconnectTimer);
+    for (const s of [...this.live]) s.child.kill('SIGKILL');
+    const m = this.master;
+    this.master = undefined;
+    if (m && m.exitCode === null && m.signalCode === null) {
+      const gone = new Promise((r) => m.once('exit', r));
+      m.kill('SIGTERM');
+      await Promise.race([gone, new Promise((r) => setTimeout(r, 2000))]);
+      if (m.exitCode === null && m.signalCode === null) m.kill('SIGKILL');
+    }
+    rmSync(this.controlPath, { force: true });
+    this.setStatus({ state: 'idle', message: 'Closed' });
+  }
+
+  // ---- first contact ------------------------------------------------------------------------
+
+  /**
+   * First contact: runs ssh with StrictHostKeyChecking=ask and HostDeck's askpass. With
+   * `accept` undefined the askpass answers "no" to the host-key question (nothing is written) and
+   * records the fingerprint ssh showed; with `accept` = a fingerprint it answers "yes" only when
+   * the question shows exactly that fingerprint, and ssh itself writes known_hosts. Any other
+   * prompt (a passphrase, a password) is refused: HostDeck stores and relays no secret.
+   */
+  async hostKeyContact(accept?: string): Promise<{ status: LinkStatus; fingerprint?: string; keyType?: string }> {
+    this.ensureDir();
+    const dir = mkdtempSync(join(this.opts.runtimeDir, 'askpass-'));
+    try {
+      const log = join(dir, 'prompts');
+      const script = join(dir, 'askpass');
+      writeFileSync(
+        script,
+        `#!/bin/sh
+# HostDeck's askpass: answers only ssh's host-key question, and only for the accepted fingerprint.
+printf '%s\\n---\\n' "$1" >> ${shQuote(log)}
+case "$1" in
+  *fingerprint*)
+    if [ -n "$HOSTDECK_ACCEPT_FP" ]; then
+      case "$1" in *"$HOSTDECK_ACCEPT_FP"[!A-Za-z0-9+/=]*|*"$HOSTDECK_ACCEPT_FP") echo yes; exit 0;; esac
+    fi
+    echo no; exit 0;;
+esac
+exit 1
+`,
+        { mode: 0o700 },
+      );
+      const args = [
+        ...this.baseArgs('none'),
+        '-o', 'ControlMaster=no',
+        '-o', 'BatchMode=no',
+        '-o', 'StrictHostKeyChecking=ask',
+        '-o', 'PasswordAuthentication=no',
+        '-o', 'KbdInteractiveAuthentication=no',
+        '-o', 'NumberOfPasswordPrompts=0',
+        '-T',
+        ...destinationArgs(this.destination),
+        '/bin/true',
+      ];
+      const env = { ...sshEnv(), SSH_ASKPASS: script, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: process.env.DISPLAY ?? ':0', HOSTDECK_ACCEPT_FP: accept ?? '' };
+      const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(this.opts.ssh, args, { stdio: ['ignore', 'ignore', 'pipe'], env, detached: true });
+        let stderr = '';
+        child.stderr!.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+        const t = setTimeout(() => child.kill('SIGKILL'), this.opts.connectTimeoutMs + 5000);
+        child.on('close', (code) => {
+          clearTimeout(t);
+          resolve({ code, stderr });
+        });
+        child.on('error', (e) => resolve({ code: -1, stderr: e.message }));
+      });
+      const prompts = existsSync(log) ? readFileSync(log, 'utf8') : '';
+      const fp = /(SHA256:[A-Za-z0-9+/]{43})/.exec(prompts)?.[1] ?? /(SHA256:[A-Za-z0-9+/]{43})/.exec(r.stderr)?.[1];
+      const keyType = /\b(ED25519|ECDSA|RSA|DSA)\b key fingerprint/i.exec(prompts)?.[1];
+      const askedKey = /fingerprint/.test(prompts);
+      const askedSecret = /passphrase|password/i.test(prompts.replace(/fingerprint[\s\S]*$/, ''));
+      if (r.code === 0) {
+        this.setStatus({ state: 'idle', message: accept ? `Host key accepted (${accept})` : 'Host key known' });
+        return { status: this._status, fingerprint: fp, keyType };
+      }
+      if (askedKey && !accept) {
+        const s = { state: 'host-key-unknown' as const, message: `${this.destination.text} is not in known_hosts yet. Its ${keyType ?? ''} key fingerprint is ${fp}: compare it with the host's (ssh-keygen -lf /etc/ssh/ssh_host_${(keyType ?? 'ed25519').toLowerCase()}_key.pub on the host) before you accept it.`.replace('  ', ' '), fingerprint: fp };
+        this.setStatus(s);
+        return { status: this._status, fingerprint: fp, keyType };
+      }
+      if (askedKey && accept && fp !== accept) {
+        throw new ApiError('HOST_KEY_CHANGED', `${this.destination.text} now shows fingerprint ${fp}, not the ${accept} you accepted: nothing was written`, { fingerprint: fp, accepted: accept });
+      }
+      const err = classifySshFailure(r.stderr, this.destination.text, askedSecret);
+      this.setStatus({ state: errState(err), message: err.message, fingerprint: fp, sshSays: r.stderr.trim() || undefined });
+      if (askedKey && accept && errState(err) === 'auth-failed') {
+        // The key was accepted and written; only the login failed.
+        return { status: this._status, fingerprint: fp, keyType };
+      }
+      if (errState(err) === 'host-key-changed') return { status: this._status, fingerprint: fp, keyType };
+      throw err;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+export function defaultRuntimeDir(): string {
+  const base = process.env.XDG_RUNTIME_DIR && existsSync(process.env.XDG_RUNTIME_DIR) ? process.env.XDG_RUNTIME_DIR : tmpdir();
+  const d = mkdtempSync(join(base, 'hostdeck-ssh-'));
+  chmodSync(d, 0o700);
+  return d;
+}
+
+function sshEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  // Never let a stray askpass or display turn a background call into a dialog.
+  delete env.SSH_ASKPASS;
+  delete env.SSH_ASKPASS_REQUIRE;
+  env.LC_ALL = 'C';
+  return env;
+}
+
+function shQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function errState(e: ApiError): HostLinkState {
+  switch (e.code) {
+    case 'HOST_KEY_UNKNOWN':
+      return 'host-key-unknown';
+    case 'HOST_KEY_CHANGED':
+      return 'host-key-changed';
+    case 'AUTH_FAILED':
+      return 'auth-failed';
+    default:
+      return 'unreachable';
+  }
+}
+
+/** ssh's exit-255 stderr in plain words with a stable code. */
+export function classifySshFailure(stderr: string, dest: string, askedSecret = false): ApiError {
+  const s = stderr.trim();
+  if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed/i.test(s)) {
+    const fp = /(SHA256:[A-Za-z0-9+/]{43})/.exec(s)?.[1];
+    const offending = /Offending \S+ key in (\S+)/.exec(s)?.[1];
+    return new ApiError(
+      'HOST_KEY_CHANGED',
+      `${dest} answered with a different host key than the one in ${offending ?? 'known_hosts'} (now ${fp ?? 'unknown'}). Someone may be intercepting the connection, or the host was reinstalled. HostDeck refuses to connect. If the change is expected, remove the old key (ssh-keygen -R ${dest.replace(/^.*@/, '').replace(/:\d+$/, '')}) and add the host again.`,
+      { fingerprint: fp, knownHosts: offending, ssh: s },
+    );
+  }
+  if (/No \S+ host key is known for|Host key verification failed/i.test(s)) {
+    return new ApiError('HOST_KEY_UNKNOWN', `${dest} is not in known_hosts: check its fingerprint and accept it first (hostdeck hosts add ${dest})`, { ssh: s });
+  }
+  if (/Permission denied|Too many authentication failures/i.test(s)) {
+    return new ApiError(
+      'AUTH_FAILED',
+      askedSecret
+        ? `${dest} refused the login: your key needs its passphrase. Load it into the agent first (ssh-add), then try again. HostDeck never asks for or stores passphrases.`
+        : `${dest} refused the login (${/Permission denied \(([^)]*)\)/.exec(s)?.[1] ?? 'no accepted key'}): HostDeck logs in with your ssh keys and agent only. Check that "ssh ${dest}" works without a password (ssh-copy-id, ssh-add).`,
+      { ssh: s },
+    );
+  }
+  return new ApiError('HOST_UNREACHABLE', `Cannot reach ${dest}: ${s.split('\n').filter(Boolean).pop() ?? 'ssh failed'}`, { ssh: s });
+}
+
+export function withDeadline<T>(p: Promise<T>, ms: number, err: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(err()), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}

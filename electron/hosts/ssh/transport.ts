@@ -1,0 +1,324 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { chmodSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiError } from '../../../shared/api/errors';
+import { helperRequestSchema, helperResponseSchema, type HelperRequest, type HelperResponse } from '../../../shared/helper/protocol';
+import type { HostPrivilege } from '../../../shared/hosts/contract';
+import { HELPER_INSTALL_PATH, helperSource } from '../../helper/source';
+import type { FileFacts, HelperOptions, HostIdentity, HostTransport, ProcSysSnapshot, ReadRequest } from '../transport';
+import { AGENT_PROTOCOL, agentSource } from './agent-source';
+import type { SshLink } from './link';
+
+export const PYTHON3 = '/usr/bin/python3';
+export const STDIO_BRIDGE = '/usr/bin/systemd-stdio-bridge';
+export const SUDO = '/usr/bin/sudo';
+
+export interface RemoteIdentity extends HostIdentity {
+  uid: number;
+  user: string;
+  exists: Record<string, boolean>;
+}
+
+/** The exact sudoers line a non-root login needs (visudo -f /etc/sudoers.d/hostdeck). */
+export function sudoersLine(user: string): string {
+  return `${user} ALL=(root) NOPASSWD: ${STDIO_BRIDGE}, ${HELPER_INSTALL_PATH}`;
+}
+
+/**
+ * A remote host reached over SSH (see link.ts). Reads go through a small read-only Python agent
+ * sent on stdin (one round trip per read(), procSys(), describe()); the system bus through
+ * `systemd-stdio-bridge` behind a private unix socket that the unchanged firewalld client
+ * connects to; writes through HostDeck's helper: as root by sending its source on stdin, or
+ * `sudo -n` of the helper installed at HELPER_INSTALL_PATH for a non-root login.
+ */
+export class SshTransport implements HostTransport {
+  readonly kind = 'ssh' as const;
+  /** unix:path=... of the private bus socket (0600 in the 0700 runtime dir). */
+  readonly busSocket: string;
+  private server: Server | undefined;
+  private listening: Promise<void> | undefined;
+  private readonly bridges = new Set<Socket>();
+  private privilegeCache: Promise<HostPrivilege> | undefined;
+  private identityCache: RemoteIdentity | undefined;
+
+  constructor(
+    readonly link: SshLink,
+    private readonly opts: { readTimeoutMs?: number; log?: (l: string) => void } = {},
+  ) {
+    this.busSocket = join(link.controlPath.replace(/cm-([0-9a-f]+)$/, 'bus-$1.sock'));
+    link.on('status', (s) => {
+      if (s.state !== 'connected') {
+        // A new connection may be another login (fixed sudoers, new key): learn again.
+        this.privilegeCache = undefined;
+        for (const b of [...this.bridges]) closeGently(b);
+      }
+    });
+  }
+
+  get identity(): RemoteIdentity | undefined {
+    return this.identityCache;
+  }
+
+  // ---- reads --------------------------------------------------------------------------------
+
+  private async agent<T>(request: Record<string, unknown>, timeoutMs = this.opts.readTimeoutMs ?? 20_000): Promise<T> {
+    const payload = Buffer.from(JSON.stringify(request), 'utf8').toString('base64');
+    const script = `${agentSource}\nimport base64 as _b64\nrun(json.loads(_b64.b64decode('${payload}').decode('utf-8')))\n`;
+    const r = await this.link.exec(`${PYTHON3} -I -`, { input: script, timeoutMs, what: `reading (${String(request.op)})` });
+    const text = r.stdout.toString('utf8');
+    // Anything a login script printed comes before the answer.
+    const at = text.indexOf('{"protocol":');
+    if (r.code === 127 || /python3: (No such file|not found)/.test(r.stderr)) {
+      throw new ApiError('UNSUPPORTED', `${this.link.destination.text} has no ${PYTHON3}: HostDeck reads remote hosts with Python 3's standard library. Install it there (apt install python3-minimal, or dnf install python3)`, {
+        missing: PYTHON3,
+      });
+    }
+    if (at < 0) {
+      throw new ApiError('INTERNAL', `The read agent on ${this.link.destination.text} gave no answer (exit ${r.code}): ${r.stderr.trim().slice(-500)}`);
+    }
+    let answer: { protocol: number; result?: T; error?: { code: string; message: string } };
+    try {
+      answer = JSON.parse(text.slice(at)) as typeof answer;
+    } catch {
+      throw new ApiError('INTERNAL', `The read agent on ${this.link.destination.text} answered malformed JSON`);
+    }
+    if (answer.protocol !== AGENT_PROTOCOL) throw new ApiError('UNSUPPORTED', `The read agent answered protocol ${answer.protocol}, expected ${AGENT_PROTOCOL}`);
+    if (answer.error) throw new ApiError(answer.error.code, answer.error.message);
+    return answer.result as T;
+  }
+
+  async read(requests: ReadRequest[]): Promise<FileFacts[]> {
+    if (requests.length === 0) return [];
+    for (const r of requests) {
+      if (!r.path.startsWith('/') || r.path.includes('\0')) throw new ApiError('INVALID_VALUE', `Not a host-absolute path: ${r.path}`);
+    }
+    const raw = await this.agent<(Omit<FileFacts, 'bytes'> & { bytes?: string })[]>({ op: 'read', requests });
+    return raw.map((f) => {
+      const { bytes, ...rest } = f;
+      const out: FileFacts = { ...rest };
+      if (bytes !== undefined) out.bytes = Buffer.from(bytes, 'base64');
+      if (out.resolved) {
+        const target = raw.find((x) => x.path === out.resolved);
+        if (target) out.targetType = target.type;
+      }
+      return out;
+    });
+  }
+
+  async procSys(only?: string[]): Promise<ProcSysSnapshot> {
+    const snap = await this.agent<{ entries: ProcSysSnapshot['entries']; dirs: string[] }>({ op: 'procsys' }, 30_000);
+    const entries = only ? snap.entries.filter((e) => only.includes(e.path)) : snap.entries;
+    return {
+      entries,
+      dirs: only ? [] : snap.dirs,
+      source: { procSys: '/proc/sys', kind: 'running-kernel', note: `Live values of ${this.link.destination.text}'s running kernel, read over SSH.` },
+    };
+  }
+
+  async describe(): Promise<RemoteIdentity> {
+    const id = await this.agent<RemoteIdentity>({ op: 'describe', exists: [HELPER_INSTALL_PATH, STDIO_BRIDGE, '/usr/bin/firewall-cmd'] }, 15_000);
+    this.identityCache = id;
+    return id;
+  }
+
+  // ---- privilege ----------------------------------------------------------------------------
+
+  /** What this login may do: root, sudo -n for the bridge and helper, or neither (with the sudoers line). */
+  privilege(): Promise<HostPrivilege> {
+    this.privilegeCache ??= this.probePrivilege().catch((e: unknown) => {
+      this.privilegeCache = undefined;
+      throw e;
+    });
+    return this.privilegeCache;
+  }
+
+  private async probePrivilege(): Promise<HostPrivilege> {
+    const id = await this.describe();
+    const helperInstalled = id.exists[HELPER_INSTALL_PATH] ?? null;
+    if (id.uid === 0) return { mode: 'root', user: id.user, message: null, sudoersLine: null, helperInstalled };
+    const line = sudoersLine(id.user);
+    const r = await this.link.exec(
+      `e=$(${SUDO} -n -l ${STDIO_BRIDGE} 2>&1 >/dev/null); echo "bridge=$?"; echo "$e" >&2; ${SUDO} -n -l ${HELPER_INSTALL_PATH} >/dev/null 2>&1; echo "helper=$?"`,
+      { timeoutMs: 15_000, what: 'checking sudo -n' },
+    );
+    const out = r.stdout.toString('utf8');
+    const bridge = /bridge=0/.test(out);
+    const helper = /helper=0/.test(out);
+    const noSudo = r.code === 127 || /sudo: (not found|No such file)|command not found/.test(r.stderr);
+    // sudo -l cannot allow a command that does not exist yet: an uninstalled helper is reported as such.
+    if (bridge && (helper || helperInstalled === false)) {
+      return {
+        mode: 'sudo',
+        user: id.user,
+        message: helperInstalled ? null : `sudo -n is allowed, but HostDeck's helper is not installed at ${HELPER_INSTALL_PATH} on this host: saving needs it (hostdeck hosts install-helper, or the steps in the README)`,
+        sudoersLine: null,
+        helperInstalled,
+      };
+    }
+    const said = r.stderr.trim().split('\n').find((l) => l.startsWith('sudo:')) ?? '';
+    return {
+      mode: 'none',
+      user: id.user,
+      message: noSudo
+        ? `${id.user} is not root and sudo is not installed on this host: HostDeck can read but not change it. Log in as root, or install sudo and add this line with visudo: ${line}`
+        : `${id.user} is not root and "sudo -n" ${bridge ? `is not allowed for ${HELPER_INSTALL_PATH}` : `was refused${said ? ` (${said})` : ''}`}: HostDeck can read but not change this host. Add this line with "visudo -f /etc/sudoers.d/hostdeck" on the host: ${line}`,
+      sudoersLine: line,
+      helperInstalled,
+    };
+  }
+
+  // ---- helper -------------------------------------------------------------------------------
+
+  async helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse> {
+    const parsed = helperRequestSchema.safeParse(request);
+    if (!parsed.success) throw new ApiError('INVALID_INPUT', `Invalid helper request: ${parsed.error.issues.slice(0, 3).map((i) => i.message).join('; ')}`);
+    const body = JSON.stringify(parsed.data);
+    let priv = await this.privilege();
+    if (priv.mode === 'sudo' && priv.helperInstalled === false) {
+      // Installed since we looked (hosts install-helper through another login)?
+      this.privilegeCache = undefined;
+      priv = await this.privilege();
+    }
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    let command: string;
+    let input: string;
+    if (priv.mode === 'root') {
+      // The helper this HostDeck was built with, sent on stdin: nothing to install for root logins.
+      const src = Buffer.from(helperSource, 'utf8');
+      command = `${PYTHON3} -I -c 'import sys;exec(compile(sys.stdin.buffer.read(${src.length}),"hostdeck-helper","exec"))'`;
+      input = helperSource + body;
+    } else if (priv.mode === 'sudo') {
+      if (priv.helperInstalled === false) {
+        throw new ApiError('UNSUPPORTED', `HostDeck's helper is not installed at ${HELPER_INSTALL_PATH} on ${this.link.destination.text}; sudo users need it there (the sudoers line names that path). Install it: hostdeck hosts install-helper (see README, "Remote hosts")`, {
+          path: HELPER_INSTALL_PATH,
+        });
+      }
+      command = `${SUDO} -n ${HELPER_INSTALL_PATH}`;
+      input = body;
+    } else {
+      throw new ApiError('NEEDS_SUDO', priv.message ?? `${priv.user ?? 'This login'} may not change ${this.link.destination.text}`, { sudoersLine: priv.sudoersLine, user: priv.user });
+    }
+    const r = await this.link.exec(command, { input, timeoutMs, what: `running the helper (${request.verb})` });
+    const text = r.stdout.toString('utf8').trim();
+    const last = text.split('\n').filter((l) => l.startsWith('{')).pop();
+    if (last) {
+      try {
+        const answer = helperResponseSchema.safeParse(JSON.parse(last));
+        if (answer.success) return answer.data;
+      } catch {
+        /* fall through */
+      }
+    }
+    if (/a password is required|may not run sudo|is not allowed to execute|not in the sudoers/.test(r.stderr)) {
+      this.privilegeCache = undefined;
+      const line = sudoersLine(priv.user ?? 'USER');
+      throw new ApiError('NEEDS_SUDO', `sudo on ${this.link.destination.text} refused HostDeck's helper (${r.stderr.trim().split('\n')[0]}). Add this line with "visudo -f /etc/sudoers.d/hostdeck": ${line}`, { sudoersLine: line });
+    }
+    throw new ApiError('INTERNAL', `The helper on ${this.link.destination.text} gave no answer (exit ${r.code}): ${r.stderr.trim().slice(-500)}`);
+  }
+
+  /** Installs the helper at HELPER_INSTALL_PATH (root logins only; atomic: temp file + rename). */
+  async installHelper(): Promise<{ installed: boolean; path: string; steps: string[] }> {
+    const priv = await this.privilege();
+    const steps = [
+      `hostdeck helper install-files /tmp/hostdeck-files   # on this machine`,
+      `scp /tmp/hostdeck-files/hostdeck-helper ${this.link.destination.text}:/tmp/hostdeck-helper`,
+      `ssh -t ${this.link.destination.text} sudo install -D -o root -g root -m 0755 /tmp/hostdeck-helper ${HELPER_INSTALL_PATH}`,
+    ];
+    if (priv.mode !== 'root') return { installed: false, path: HELPER_INSTALL_PATH, steps };
+    const src = Buffer.from(helperSource, 'utf8');
+    const installer = [
+      'import os, sys, tempfile',
+      `p = ${JSON.stringify(HELPER_INSTALL_PATH)}`,
+      'd = os.path.dirname(p)',
+      'os.makedirs(d, 0o755, exist_ok=True)',
+      `data = sys.stdin.buffer.read(${src.length})`,
+      "fd, tmp = tempfile.mkstemp(dir=d, prefix='.hostdeck-helper.')",
+      'os.write(fd, data); os.fchmod(fd, 0o755); os.fsync(fd); os.close(fd)',
+      'os.rename(tmp, p)',
+      "print('ok')",
+    ].join('\n');
+    const shebang = helperSource.startsWith('#!') ? '' : '#!/usr/bin/python3 -I\n';
+    const payload = shebang + helperSource;
+    const installerCmd = `${PYTHON3} -I -c '${installer.replace(/'/g, `'\\''`).replace(`read(${src.length})`, `read(${Buffer.byteLength(payload)})`)}'`;
+    const r = await this.link.exec(installerCmd, { input: payload, timeoutMs: 20_000, what: 'installing the helper' });
+    if (r.code !== 0 || !r.stdout.toString().includes('ok')) throw new ApiError('IO_ERROR', `Installing the helper failed: ${r.stderr.trim().slice(-500)}`);
+    this.privilegeCache = undefined;
+    return { installed: true, path: HELPER_INSTALL_PATH, steps: [] };
+  }
+
+  // ---- D-Bus --------------------------------------------------------------------------------
+
+  /** Starts the private bus socket; each connection to it is one systemd-stdio-bridge session on the host. */
+  listen(): Promise<void> {
+    this.listening ??= new Promise<void>((resolve, reject) => {
+      rmSync(this.busSocket, { force: true });
+      const server = createServer((sock) => this.bridge(sock));
+      server.on('error', reject);
+      server.listen(this.busSocket, () => {
+        chmodSync(this.busSocket, 0o600);
+        resolve();
+      });
+      this.server = server;
+    });
+    return this.listening;
+  }
+
+  private bridge(sock: Socket): void {
+    this.bridges.add(sock);
+    sock.on('error', () => sock.destroy());
+    sock.on('close', () => this.bridges.delete(sock));
+    sock.pause();
+    const start = async () => {
+      const priv = await this.privilege().catch(() => undefined);
+      const cmd = priv?.mode === 'sudo' ? `${SUDO} -n ${STDIO_BRIDGE}` : STDIO_BRIDGE;
+      const child = await this.link.spawnSession(cmd, 10_000);
+      if (sock.destroyed) {
+        child.kill('SIGKILL');
+        return;
+      }
+      child.stdin!.on('error', () => undefined);
+      let err = '';
+      child.stderr!.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
+      child.stdout!.pipe(sock);
+      sock.pipe(child.stdin!);
+      sock.resume();
+      child.stdin!.on('error', () => sock.destroy());
+      child.on('exit', (code) => {
+        if (err.trim()) this.opts.log?.(`bridge on ${this.link.destination.text} exited ${code}: ${err.trim()}`);
+        closeGently(sock);
+      });
+      sock.on('close', () => child.kill('SIGTERM'));
+    };
+    start().catch((e: unknown) => {
+      this.opts.log?.(`bridge to ${this.link.destination.text}: ${e instanceof Error ? e.message : String(e)}`);
+      closeGently(sock);
+    });
+  }
+
+  async busAddress(): Promise<string> {
+    await this.listen();
+    return `unix:path=${this.busSocket}`;
+  }
+
+  async dispose(): Promise<void> {
+    for (const b of [...this.bridges]) closeGently(b);
+    const s = this.server;
+    this.server = undefined;
+    if (s) await new Promise<void>((r) => s.close(() => r()));
+    rmSync(this.busSocket, { force: true });
+    await this.link.dispose();
+  }
+}
+
+/**
+ * Ends a bus client's socket with EOF rather than a reset: dbus-next writes its handshake the
+ * moment it connects and has no error listener on that write, so a socket destroyed under it
+ * would surface as an uncaught EPIPE. Reading what it sends and then ending lets it see 'end'.
+ */
+function closeGently(sock: Socket): void {
+  if (sock.destroyed) return;
+  sock.resume();
+  sock.end();
+  setTimeout(() => sock.destroy(), 2000).unref();
+}

@@ -1,0 +1,144 @@
+import { useState } from 'react';
+import { Alert, Button, CodeBlock, CodeBlockCode, ExpandableSection, FormSelect, FormSelectOption, ToggleGroup, ToggleGroupItem } from '@patternfly/react-core';
+import type { CompareResult } from '../../../../shared/compare/diff';
+import { defaultSelection } from '../../../../shared/compare/fix';
+import { api } from '../../app/api';
+import { useCompareStore } from '../store';
+import { download } from './download';
+
+type Format = 'ansible' | 'sysctl' | 'firewall-cmd' | 'k8s-node';
+type Out = { title: string; files: { name: string; text: string }[]; notes: string[]; settings: { key: string; value: string }[] };
+
+/**
+ * "Make them the same" for the chosen keys and zones: an Ansible playbook with its inventory, a
+ * sysctl profile (saved or applied on a host through the profile feature), a firewall-cmd
+ * script, or the Kubernetes node-level export.
+ */
+export function FixPanel({ result }: { result: CompareResult }) {
+  const { hosts, baseline, layer, dnsName, k8s, chosenKeys, chosenObjects } = useCompareStore();
+  const { setChosen } = useCompareStore.getState();
+  const [format, setFormat] = useState<Format>('ansible');
+  const [out, setOut] = useState<Out | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [target, setTarget] = useState('');
+  const [applied, setApplied] = useState<string | null>(null);
+  const writable = result.hosts.filter((h, i) => i !== result.baseline && h.kind !== 'snapshot' && h.status === 'ok');
+
+  const generate = async () => {
+    setError(null);
+    setApplied(null);
+    try {
+      const selection = { sysctl: chosenKeys, firewall: chosenObjects };
+      const base = { hosts, baseline: baseline ?? undefined, layer, dnsName, k8s };
+      if (format === 'k8s-node') {
+        const f = await api.compare.fix({ ...base, selection, format: 'sysctl' });
+        if (!f.settings.length) throw new Error('Choose at least one kernel parameter the baseline has');
+        const e = await api.kernel.export({ kind: 'node', settings: f.settings, k8s, name: 'hostdeck-compare' });
+        setOut({ title: 'Kubernetes node-level', files: e.documents.map((d) => ({ name: `${d.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.${d.language === 'yaml' ? 'yaml' : 'conf'}`, text: d.text })), notes: e.placements.map((p) => `${p.key}: ${p.reason}`), settings: f.settings });
+        return;
+      }
+      const f = await api.compare.fix({ ...base, selection, format });
+      const files = [{ name: f.filename, text: f.text }, ...(f.inventory ? [{ name: 'inventory.ini', text: f.inventory }] : [])];
+      setOut({ title: format, files, notes: [...f.notes, f.differing.length ? `Differing hosts: ${f.differing.join(', ')}` : 'No chosen host differs from the baseline.'], settings: f.settings });
+    } catch (e) {
+      setOut(null);
+      setError((e as Error).message);
+    }
+  };
+
+  const onHost = async (how: 'save' | 'apply') => {
+    if (!out || !target) return;
+    setError(null);
+    try {
+      if (how === 'save') {
+        const cur = await api.kernel.readProfile({ name: '90-hostdeck-compare' }, { host: target });
+        const r = await api.kernel.saveProfile({ name: '90-hostdeck-compare', settings: out.settings, expectedSha256: cur.sha256 }, { host: target });
+        setApplied(`Saved ${r.path}`);
+      } else {
+        const r = await api.kernel.apply({ settings: out.settings }, { host: target });
+        setApplied(`Applied: ${r.summary.applied} changed, ${r.summary.unchanged} unchanged, ${r.summary.failed} failed`);
+      }
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  return (
+    <ExpandableSection toggleText={`Make them the same (${chosenKeys.length} keys, ${chosenObjects.length} zones/policies chosen)`} data-testid="compare-fix">
+      <div className="hd-compare-page">
+        <div className="hd-compare-toolbar">
+          <Button
+            variant="secondary"
+            onClick={() => {
+              const s = defaultSelection(result);
+              setChosen(s.sysctl, s.firewall);
+            }}
+          >
+            Choose every difference
+          </Button>
+          <Button variant="link" onClick={() => setChosen([], [])}>
+            Clear
+          </Button>
+          <ToggleGroup aria-label="Fix format">
+            {(
+              [
+                ['ansible', 'Ansible playbook'],
+                ['sysctl', 'sysctl profile'],
+                ['firewall-cmd', 'firewall-cmd script'],
+                ['k8s-node', 'Kubernetes node'],
+              ] as const
+            ).map(([f, t]) => (
+              <ToggleGroupItem key={f} text={t} isSelected={format === f} onChange={() => setFormat(f)} />
+            ))}
+          </ToggleGroup>
+          <Button variant="primary" onClick={() => void generate()} data-testid="compare-fix-generate">
+            Generate
+          </Button>
+        </div>
+        {error ? <Alert variant="danger" isInline title={error} data-testid="compare-fix-error" /> : null}
+        {applied ? <Alert variant="success" isInline title={applied} /> : null}
+        {out ? (
+          <>
+            {out.notes.map((n) => (
+              <span key={n} className="hd-compare-subtle">
+                {n}
+              </span>
+            ))}
+            {out.files.map((f) => (
+              <div key={f.name}>
+                <div className="hd-compare-toolbar">
+                  <strong>{f.name}</strong>
+                  <Button variant="link" isInline onClick={() => download(f.name, f.text)}>
+                    Download
+                  </Button>
+                  <Button variant="link" isInline onClick={() => void navigator.clipboard?.writeText(f.text)}>
+                    Copy
+                  </Button>
+                </div>
+                <CodeBlock className="hd-compare-code">
+                  <CodeBlockCode data-testid="compare-fix-text">{f.text}</CodeBlockCode>
+                </CodeBlock>
+              </div>
+            ))}
+            {format === 'sysctl' && out.settings.length ? (
+              <div className="hd-compare-toolbar">
+                <FormSelect value={target} onChange={(_e, v) => setTarget(v)} aria-label="Host to save or apply the profile on" className="hd-compare-select">
+                  <FormSelectOption value="" label="Host to change…" isPlaceholder />
+                  {writable.map((h) => (
+                    <FormSelectOption key={h.id} value={h.id} label={h.label} />
+                  ))}
+                </FormSelect>
+                <Button variant="secondary" isDisabled={!target} onClick={() => void onHost('save')}>
+                  Save as /etc/sysctl.d/90-hostdeck-compare.conf
+                </Button>
+                <Button variant="secondary" isDisabled={!target} onClick={() => void onHost('apply')}>
+                  Apply now
+                </Button>
+              </div>
+            ) : null}
+          </>
+        ) : null}
+      </div>
+    </ExpandableSection>
+  );
+}

@@ -1,0 +1,149 @@
+import { useRef, useState } from 'react';
+import { Alert, AlertActionCloseButton, Button, Checkbox, FormSelect, FormSelectOption, Label, Radio, Spinner, TextInput } from '@patternfly/react-core';
+import TimesIcon from '@patternfly/react-icons/dist/esm/icons/times-icon';
+import SyncIcon from '@patternfly/react-icons/dist/esm/icons/sync-icon';
+import UploadIcon from '@patternfly/react-icons/dist/esm/icons/upload-icon';
+import { api } from '../../app/api';
+import { useAppStore } from '../../app/store';
+import { useCompareStore, type HostRead } from '../store';
+import { download } from './download';
+
+function ReadState({ read }: { read: HostRead | undefined }) {
+  if (!read || read.state === 'reading') return <Spinner size="sm" aria-label="Reading" data-testid="host-reading" />;
+  if (read.state === 'failed') return <Label color="red" data-testid="host-state">unreachable</Label>;
+  if (read.summary.status !== 'ok') return <Label color="red" data-testid="host-state" title={read.summary.error ?? ''}>unreachable</Label>;
+  return (
+    <Label color="green" data-testid="host-state" title={read.summary.notes.join('; ')}>
+      read {new Date(read.summary.takenAt ?? Date.now()).toLocaleTimeString()}
+    </Label>
+  );
+}
+
+/** The compared hosts (2 to 50): read state per host, baseline, remove; add a known host, import files, refresh, export a snapshot. */
+export function HostsBar() {
+  const all = useAppStore((s) => s.hosts);
+  const { hosts, baseline, reads, importing, importError } = useCompareStore();
+  const { addHost, removeHost, setBaseline, refresh, importFiles, clearImportError } = useCompareStore.getState();
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [oneHost, setOneHost] = useState(false);
+  const [exportError, setExportError] = useState<string | null>(null);
+  const [destination, setDestination] = useState('');
+  const addDestination = () => {
+    const d = destination.trim();
+    // Any ssh destination (ssh_config alias, user@host[:port]) or a saved host name: the Node side connects on first read.
+    if (!d || /\s/.test(d)) return;
+    addHost(d);
+    setDestination('');
+  };
+  const known = all.state === 'ready' ? all.value : [];
+  const label = (id: string) => known.find((h) => h.id === id)?.label ?? id;
+  const kind = (id: string) => known.find((h) => h.id === id)?.kind ?? '';
+  const addable = known.filter((h) => !hosts.includes(h.id));
+
+  const exportSnapshot = async (id: string) => {
+    setExportError(null);
+    try {
+      const snap = await api.compare.snapshot({}, { host: id });
+      download(`${(snap.identity.hostname || label(id)).replace(/[^A-Za-z0-9_.-]+/g, '-')}.hostdeck.json`, `${JSON.stringify(snap, null, 1)}\n`, 'application/json');
+    } catch (e) {
+      setExportError((e as Error).message);
+    }
+  };
+
+  return (
+    <section aria-label="Compared hosts" className="hd-compare-page">
+      <div className="hd-compare-toolbar">
+        <FormSelect
+          value=""
+          onChange={(_e, v) => v && addHost(v)}
+          aria-label="Add a host to compare"
+          data-testid="compare-add-host"
+          className="hd-compare-select"
+          isDisabled={hosts.length >= 50}
+        >
+          <FormSelectOption value="" label={hosts.length >= 50 ? 'At most 50 hosts' : 'Add a host…'} isPlaceholder />
+          {addable.map((h) => (
+            <FormSelectOption key={h.id} value={h.id} label={`${h.label} (${h.kind})`} />
+          ))}
+        </FormSelect>
+        <TextInput
+          className="hd-compare-select"
+          value={destination}
+          onChange={(_e, v) => setDestination(v)}
+          onKeyDown={(e) => e.key === 'Enter' && addDestination()}
+          placeholder="ssh destination (root@node-7)"
+          aria-label="Add a host by ssh destination"
+          data-testid="compare-add-destination"
+        />
+        <Button variant="secondary" onClick={addDestination} isDisabled={!destination.trim() || hosts.length >= 50}>
+          Add
+        </Button>
+        <input
+          ref={fileInput}
+          type="file"
+          multiple
+          hidden
+          data-testid="compare-import-input"
+          onChange={(e) => {
+            const files = [...(e.target.files ?? [])];
+            e.target.value = '';
+            if (files.length) void importFiles(files, oneHost);
+          }}
+        />
+        <Button variant="secondary" icon={<UploadIcon />} onClick={() => fileInput.current?.click()} isLoading={importing} isDisabled={importing} data-testid="compare-import">
+          Import files
+        </Button>
+        <Checkbox
+          id="compare-one-host"
+          label="Files are one host"
+          description="sysctl -a, resolv.conf and firewall-cmd output of the same machine"
+          isChecked={oneHost}
+          onChange={(_e, v) => setOneHost(v)}
+        />
+        <Button variant="secondary" icon={<SyncIcon />} onClick={() => void refresh()} isDisabled={hosts.length === 0} data-testid="compare-refresh">
+          Refresh
+        </Button>
+      </div>
+      {importError ? (
+        <Alert
+          variant="danger"
+          isInline
+          title={importError.code === 'TOO_LARGE' ? 'File too large to import' : 'Import failed: nothing was loaded'}
+          actionClose={<AlertActionCloseButton onClose={clearImportError} />}
+          data-testid="compare-import-error"
+        >
+          {importError.message}
+        </Alert>
+      ) : null}
+      {exportError ? (
+        <Alert variant="danger" isInline title="Snapshot export failed" actionClose={<AlertActionCloseButton onClose={() => setExportError(null)} />}>
+          {exportError}
+        </Alert>
+      ) : null}
+      <div className="hd-compare-hosts" data-testid="compare-hosts">
+        {hosts.map((id) => {
+          const read = reads[id];
+          const err = read?.state === 'failed' ? read.message : read?.state === 'done' && read.summary.status !== 'ok' ? read.summary.error : null;
+          return (
+            <div key={id} className="hd-compare-host" data-baseline={baseline === id} data-testid="compare-host" data-host={id}>
+              <div className="hd-compare-host-head">
+                <span>{label(id)}</span>
+                <Button variant="plain" size="sm" aria-label={`Remove ${label(id)} from the comparison`} icon={<TimesIcon />} onClick={() => void removeHost(id)} />
+              </div>
+              <span className="hd-compare-subtle">
+                {kind(id)}
+                {read?.state === 'done' && read.summary.hostname ? ` · ${read.summary.hostname}` : ''}
+              </span>
+              <ReadState read={read} />
+              {err ? <span className="hd-compare-subtle" data-testid="host-error">{err}</span> : null}
+              <Radio id={`baseline-${id}`} name="compare-baseline" label="Baseline" isChecked={baseline === id} onChange={() => setBaseline(id)} data-testid="compare-baseline" />
+              <Button variant="link" isInline onClick={() => void exportSnapshot(id)} data-testid="compare-export-snapshot">
+                Export snapshot
+              </Button>
+            </div>
+          );
+        })}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,115 @@
+import { useMemo } from 'react';
+import { FormSelect, FormSelectOption, SearchInput, Switch, TextInput, ToggleGroup, ToggleGroupItem } from '@patternfly/react-core';
+import type { CompareResult } from '../../../../shared/compare/diff';
+import { firewallFact } from '../../../../shared/compare/report';
+import { useCompareStore, type Filters, type Section } from '../store';
+import { DiffGrid, type GridRow } from './DiffGrid';
+
+const match = (text: string, q: string) => !q || text.toLowerCase().includes(q.toLowerCase());
+
+/** The rows of one section, filtered as the toolbar says. Linear in rows × hosts. */
+export function sectionRows(r: CompareResult, section: Section, f: Filters, chosen: { keys: Set<string>; objects: Set<string> }, toggle: { key(k: string): void; object(o: string): void }): GridRow[] {
+  const cov = (pick: (h: CompareResult['hosts'][number]) => boolean) => r.hosts.map(pick);
+  if (section === 'sysctl') {
+    const known = cov((h) => h.coverage.sysctl);
+    return r.sysctl
+      .filter((x) => (!f.differencesOnly || x.differs) && match(x.key, f.text))
+      .filter((x) => !f.subsystem || x.subsystem === f.subsystem)
+      .filter((x) => !f.namespace || (f.namespace === 'none' ? x.namespace === null : x.namespace === f.namespace))
+      .filter((x) => !f.verdict || x.status === f.verdict)
+      .map((x) => ({
+        id: x.key,
+        label: x.key,
+        note: [x.namespace ? `${x.namespace} ns` : '', x.status, x.volatile ? 'counter' : ''].filter(Boolean).join(' · '),
+        values: x.values,
+        known,
+        differs: x.differs,
+        choose: x.volatile ? undefined : { id: x.key, chosen: chosen.keys.has(x.key), toggle: () => toggle.key(x.key) },
+      }));
+  }
+  if (section === 'sysctld') {
+    const known = cov((h) => h.coverage.sysctld);
+    return r.sysctld
+      .filter((x) => (!f.differencesOnly || x.differs) && match(x.key, f.text))
+      .map((x) => ({ id: `d:${x.key}`, label: x.key, values: x.values, titles: x.sources, known, differs: x.differs }));
+  }
+  if (section === 'dns') {
+    const known = cov((h) => h.coverage.dns);
+    return r.dns.rows.filter((x) => (!f.differencesOnly || x.differs) && match(x.field, f.text)).map((x) => ({ id: `dns:${x.field}`, label: x.field, values: x.values, known, differs: x.differs }));
+  }
+  return r.firewall
+    .filter((x) => (!f.differencesOnly || x.differs) && match(firewallFact(x), f.text))
+    .map((x) => {
+      const kindKey = x.kind === 'policy' ? 'policies' : `${x.kind}s`;
+      const known = cov((h) => (x.kind === 'global' ? h.coverage.firewall.length > 0 : (h.coverage.firewall as string[]).includes(kindKey)));
+      const obj = `${x.kind}:${x.name}`;
+      const choosable = x.kind === 'zone' || x.kind === 'policy';
+      return {
+        id: `fw:${firewallFact(x)}`,
+        label: firewallFact(x),
+        values: x.values,
+        known,
+        differs: x.differs,
+        membership: x.item !== null,
+        choose: choosable ? { id: obj, chosen: chosen.objects.has(obj), toggle: () => toggle.object(obj) } : undefined,
+      };
+    });
+}
+
+/** One section of the comparison: its filters and the grid. */
+export function SectionView({ result }: { result: CompareResult }) {
+  const { section, filters, layer, dnsName, chosenKeys, chosenObjects } = useCompareStore();
+  const { setFilters, setLayer, setDnsName, toggleKey, toggleObject } = useCompareStore.getState();
+  const rows = useMemo(
+    () => sectionRows(result, section, filters, { keys: new Set(chosenKeys), objects: new Set(chosenObjects) }, { key: toggleKey, object: toggleObject }),
+    [result, section, filters, chosenKeys, chosenObjects, toggleKey, toggleObject],
+  );
+  const subsystems = useMemo(() => [...new Set(result.sysctl.map((x) => x.subsystem))].sort(), [result]);
+  return (
+    <>
+      <div className="hd-compare-toolbar" data-testid="compare-filters">
+        <SearchInput className="hd-compare-grow" value={filters.text} onChange={(_e, v) => setFilters({ text: v })} onClear={() => setFilters({ text: '' })} placeholder="Filter by text" aria-label="Filter rows" data-testid="compare-filter-text" />
+        <Switch id="compare-diff-only" label="Differences only" isChecked={filters.differencesOnly} onChange={(_e, v) => setFilters({ differencesOnly: v })} data-testid="compare-diff-only" />
+        {section === 'sysctl' ? (
+          <>
+            <FormSelect value={filters.subsystem} onChange={(_e, v) => setFilters({ subsystem: v })} aria-label="Subsystem" className="hd-compare-select">
+              <FormSelectOption value="" label="All subsystems" />
+              {subsystems.map((s) => (
+                <FormSelectOption key={s} value={s} label={s} />
+              ))}
+            </FormSelect>
+            <FormSelect value={filters.namespace} onChange={(_e, v) => setFilters({ namespace: v as Filters['namespace'] })} aria-label="Namespace" className="hd-compare-select">
+              <FormSelectOption value="" label="Any namespace" />
+              <FormSelectOption value="net" label="Network namespace" />
+              <FormSelectOption value="ipc" label="IPC namespace" />
+              <FormSelectOption value="uts" label="UTS namespace" />
+              <FormSelectOption value="none" label="Not namespaced" />
+            </FormSelect>
+            <FormSelect value={filters.verdict} onChange={(_e, v) => setFilters({ verdict: v as Filters['verdict'] })} aria-label="Kubernetes verdict" className="hd-compare-select">
+              <FormSelectOption value="" label={`Any verdict (k8s ${result.k8s})`} />
+              <FormSelectOption value="safe" label="Safe in pods" />
+              <FormSelectOption value="unsafe" label="Unsafe (allowlist)" />
+              <FormSelectOption value="node-level" label="Node-level only" />
+            </FormSelect>
+          </>
+        ) : null}
+        {section === 'dns' ? (
+          <TextInput value={dnsName} onChange={(_e, v) => v && setDnsName(v)} aria-label="Name for the query plan" className="hd-compare-select" placeholder="Name to plan" data-testid="compare-dns-name" />
+        ) : null}
+        {section === 'firewall' ? (
+          <ToggleGroup aria-label="Firewall layer">
+            <ToggleGroupItem text="Runtime" isSelected={layer === 'runtime'} onChange={() => setLayer('runtime')} />
+            <ToggleGroupItem text="Permanent" isSelected={layer === 'permanent'} onChange={() => setLayer('permanent')} />
+          </ToggleGroup>
+        ) : null}
+      </div>
+      {rows.length === 0 ? (
+        <p className="hd-compare-subtle" data-testid="compare-no-rows">
+          {filters.differencesOnly ? 'No differences here.' : 'Nothing to show.'}
+        </p>
+      ) : (
+        <DiffGrid rows={rows} hosts={result.hosts} baseline={result.baseline} testId={`compare-grid-${section}`} />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,126 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { compareSnapshots } from '../../shared/compare/diff';
+import type { Snapshot } from '../../shared/compare/snapshot';
+import { Runtime } from '../../electron/api/runtime';
+import { addSnapshotHost } from '../../electron/compare/handlers';
+import { medianMs, type BenchReporter } from './harness';
+
+const HOSTS = 50;
+
+/** 50 hosts made from this machine's real snapshot: each has ~3% of its values changed and a few keys missing. */
+function fleet(base: Snapshot): Snapshot[] {
+  const entries = base.sysctl!.entries;
+  return Array.from({ length: HOSTS }, (_, h) => ({
+    ...base,
+    identity: { ...base.identity, hostname: `node-${h + 1}` },
+    sysctl: {
+      from: 'procsys' as const,
+      entries: entries
+        .filter((_, i) => (i * 7 + h) % 401 !== 0)
+        .map((e, i) => (e.state === 'ok' && (i * 31 + h * 17) % 33 === 0 ? { ...e, value: `${e.value ?? ''}${h % 5}` } : e)),
+    },
+  }));
+}
+
+/**
+ * Compare: 50 snapshots × this machine's ~1,300 keys. The diff itself (shared code, Node), the
+ * whole compare.run operation (diff + output validation), and in Chromium the time from a
+ * baseline change to the re-rendered grid.
+ */
+export default async function bench(r: BenchReporter): Promise<void> {
+  const rt = new Runtime({ mode: 'cli' });
+  try {
+    const base = await rt.api.compare.snapshot({});
+    const snaps = fleet(base);
+    const keys = snaps[0]!.sysctl!.entries.length;
+    r.note(`${HOSTS} snapshots × ${keys} keys`);
+    const inputs = snaps.map((s, i) => ({ id: `h${i}`, label: `node-${i + 1}`, kind: 'snapshot', snapshot: s }));
+    const res = compareSnapshots(inputs);
+    r.note(`${res.sysctl.length} sysctl rows, ${res.sysctl.filter((x) => x.differs).length} differ`);
+    r.value('compare 50 hosts, diff only (Node)', await medianMs(() => compareSnapshots(inputs)), 'target < 1000 ms with first render');
+    const ids = snaps.map((s, i) => addSnapshotHost(rt, s, `node-${i + 1}`).id);
+    r.value('compare.run 50 hosts (diff + contract validation, in-process API)', await medianMs(() => rt.api.compare.run({ hosts: ids }), 3));
+    await chromiumRender(r, snaps);
+  } finally {
+    await rt.dispose();
+  }
+  await sshRefresh(r);
+}
+
+/** 20 fake SSH hosts (real sshd + firewalld in namespaces): refresh of the compared facts, wall time and client CPU per host. */
+async function sshRefresh(r: BenchReporter): Promise<void> {
+  const { fakeHostPrerequisites, startFakeHosts } = await import('../../test/support/fake-hosts');
+  const missing = fakeHostPrerequisites();
+  if (missing.length) {
+    r.note(`20 SSH hosts: skipped (missing ${missing.join(', ')})`);
+    return;
+  }
+  const N = 20;
+  const t0 = performance.now();
+  const fh = await startFakeHosts(N);
+  r.note(`20 fake SSH hosts up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const prev = process.env.HOSTDECK_SSH_CONFIG;
+  process.env.HOSTDECK_SSH_CONFIG = fh.sshConfig;
+  const rt = new Runtime({ mode: 'cli' });
+  try {
+    const hosts = fh.hosts.map((h) => h.name);
+    // First read opens the ControlMasters; the refresh after it is what an SRE pressing Refresh waits for.
+    let cpu = process.cpuUsage();
+    let t = performance.now();
+    const first = await rt.api.compare.run({ hosts, refresh: true });
+    let wall = performance.now() - t;
+    let used = process.cpuUsage(cpu);
+    r.note(`first read (connect + read) of ${N} hosts: ${first.hosts.filter((h) => h.status === 'ok').length} ok, ${wall.toFixed(0)} ms wall, ${((used.user + used.system) / 1000 / N).toFixed(0)} ms client CPU per host`);
+    cpu = process.cpuUsage();
+    t = performance.now();
+    const again = await rt.api.compare.run({ hosts, refresh: true });
+    wall = performance.now() - t;
+    used = process.cpuUsage(cpu);
+    r.value(`refresh of ${N} SSH hosts (sysctls, sysctl.d, resolv.conf, firewalld runtime + permanent), wall`, wall, `${again.hosts.filter((h) => h.status === 'ok').length}/${N} ok`);
+    r.value('  client CPU per host (HostDeck process)', (used.user + used.system) / 1000 / N);
+  } finally {
+    await rt.dispose();
+    process.env.HOSTDECK_SSH_CONFIG = prev;
+    await fh.stop();
+  }
+}
+
+async function chromiumRender(r: BenchReporter, snaps: Snapshot[]): Promise<void> {
+  const { openApp, rendererDir } = await import('../../test/support/e2e');
+  if (!existsSync(path.join(rendererDir, 'index.html')) || !existsSync('/usr/bin/chromium')) {
+    r.note('first render in Chromium: skipped (needs npm run build and chromium)');
+    return;
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-bench-compare-'));
+  const files = snaps.map((s, i) => {
+    const f = path.join(dir, `node-${i + 1}.json`);
+    writeFileSync(f, JSON.stringify(s));
+    return f;
+  });
+  const app = await openApp({});
+  try {
+    const { page } = app;
+    await page.evaluate(() => {
+      location.hash = '#/compare';
+    });
+    let t = performance.now();
+    await page.getByTestId('compare-import-input').setInputFiles(files);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="compare-host"]').length === n && !!document.querySelector('[data-testid="compare-grid-sysctl"] [data-testid="grid-row"]'), HOSTS, { timeout: 120_000 });
+    r.value('Chromium: import 50 snapshot files, read, compare, first render', performance.now() - t);
+    const times: number[] = [];
+    for (let i = 1; i <= 5; i++) {
+      t = performance.now();
+      await page.locator('[data-testid="compare-baseline"]').nth(i).check();
+      await page.waitForFunction((label) => Array.from(document.querySelectorAll('[data-testid="grid-host"]')).some((e) => e.textContent === `${label} ★`), `node-${i + 1}`, { timeout: 60_000 });
+      times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    r.value('Chromium: new baseline -> compare.run over HTTP -> grid rendered (50 hosts)', times[2]!, 'target < 1000 ms');
+  } finally {
+    await app.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,287 @@
+import YAML from 'yaml';
+import { shellQuote } from '../firewall/export';
+import { cellState, normValue, PRESENT, type CompareResult, type FirewallRow } from './diff';
+
+/**
+ * "Make them the same": from a comparison and a choice of sysctl keys and firewall zones or
+ * policies, what brings the differing hosts to the baseline's values, for the engines fleets
+ * already run: a sysctl.d profile (HostDeck's own apply), a firewall-cmd script, an Ansible
+ * playbook (ansible.posix.sysctl / ansible.posix.firewalld) with its inventory.
+ */
+
+export interface FixSelection {
+  /** Sysctl keys to align (the baseline's live values win). */
+  sysctl: string[];
+  /** Firewall objects to align, as "zone:NAME" or "policy:NAME". */
+  firewall: string[];
+}
+
+export interface FixOptions {
+  /** The name each host has in the fleet (inventory name / ssh destination), in host order; defaults to the labels. */
+  names?: string[];
+  /** sysctl.d file the playbook and the profile write. */
+  sysctlFile?: string;
+  /** Ansible `become: true` (connecting as a non-root user with sudo). */
+  become?: boolean;
+}
+
+export interface FirewallChange {
+  kind: 'zone' | 'policy';
+  name: string;
+  field: string;
+  /** add/remove a list item, or set a scalar. */
+  op: 'add' | 'remove' | 'set';
+  value: string;
+}
+
+export interface FixPlan {
+  baseline: string;
+  /** The profile: baseline values of the chosen keys the baseline has. */
+  settings: { key: string; value: string }[];
+  /** Chosen keys the baseline does not have (cannot be aligned from it). */
+  skipped: string[];
+  /** Per non-baseline host that differs: its name, the keys and firewall changes it needs. */
+  hosts: { index: number; name: string; sysctl: { key: string; from: string | null; to: string }[]; firewall: FirewallChange[] }[];
+}
+
+export const DEFAULT_SYSCTL_FILE = '/etc/sysctl.d/90-hostdeck-compare.conf';
+
+export function planFix(r: CompareResult, sel: FixSelection, opts: FixOptions = {}): FixPlan {
+  const names = r.hosts.map((h, i) => opts.names?.[i] ?? h.label);
+  const b = r.baseline;
+  const base = r.hosts[b];
+  if (!base || base.status !== 'ok') throw new RangeError('The baseline host has no data: pick a reachable baseline');
+  const keys = new Set(sel.sysctl);
+  const rows = r.sysctl.filter((row) => keys.has(row.key));
+  const found = new Set(rows.map((row) => row.key));
+  const settings: FixPlan['settings'] = [];
+  const skipped = sel.sysctl.filter((k) => !found.has(k));
+  for (const row of rows) {
+    const v = row.values[b];
+    if (v === null || v === undefined) skipped.push(row.key);
+    else settings.push({ key: row.key, value: normValue(v)! });
+  }
+  const wanted = new Set(sel.firewall);
+  const fwRows = r.firewall.filter((row) => (row.kind === 'zone' || row.kind === 'policy') && wanted.has(`${row.kind}:${row.name}`));
+  const hosts: FixPlan['hosts'] = [];
+  r.hosts.forEach((h, i) => {
+    if (i === b || h.status !== 'ok') return;
+    const sysctl: FixPlan['hosts'][number]['sysctl'] = [];
+    if (h.coverage.sysctl) {
+      for (const row of rows) {
+        const to = row.values[b];
+        if (to === null || to === undefined) continue;
+        // A key the host does not have (another interface name, a module not loaded) cannot be set there.
+        if (row.values[i] === null) continue;
+        if (cellState(row.values, i, b, true) !== 'same') sysctl.push({ key: row.key, from: row.values[i] ?? null, to: normValue(to)! });
+      }
+    }
+    const firewall = firewallChanges(fwRows, i, b, h.coverage.firewall.length > 0 && base.coverage.firewall.length > 0);
+    if (sysctl.length || firewall.length) hosts.push({ index: i, name: names[i]!, sysctl, firewall });
+  });
+  return { baseline: names[b]!, settings, skipped, hosts };
+}
+
+function firewallChanges(rows: FirewallRow[], i: number, b: number, known: boolean): FirewallChange[] {
+  if (!known) return [];
+  const out: FirewallChange[] = [];
+  // Objects missing on either side cannot be aligned item by item.
+  const exists = new Map(rows.filter((r) => r.field === 'exists').map((r) => [`${r.kind}:${r.name}`, r]));
+  for (const row of rows) {
+    if (row.field === 'exists') continue;
+    const e = exists.get(`${row.kind}:${row.name}`);
+    if (!e || e.values[i] !== 'yes' || e.values[b] !== 'yes') continue;
+    const kind = row.kind as 'zone' | 'policy';
+    if (row.item !== null) {
+      const here = row.values[i] === PRESENT;
+      const there = row.values[b] === PRESENT;
+      if (there && !here) out.push({ kind, name: row.name, field: row.field, op: 'add', value: row.item });
+      if (here && !there) out.push({ kind, name: row.name, field: row.field, op: 'remove', value: row.item });
+    } else if (normValue(row.values[i] ?? null) !== normValue(row.values[b] ?? null) && row.values[b] != null) {
+      out.push({ kind, name: row.name, field: row.field, op: 'set', value: row.values[b] });
+    }
+  }
+  return out;
+}
+
+/** Objects present on the baseline but missing on a host (reported, never guessed). */
+export function missingObjects(r: CompareResult, sel: FixSelection): string[] {
+  const wanted = new Set(sel.firewall);
+  return r.firewall
+    .filter((row) => row.field === 'exists' && wanted.has(`${row.kind}:${row.name}`))
+    .flatMap((row) => row.values.map((v, i) => (v === 'no' && row.values[r.baseline] === 'yes' ? `${r.hosts[i]!.label} has no ${row.kind} ${row.name}` : '')).filter(Boolean));
+}
+
+/** Keys that differ by design between hosts (their identity), never chosen by default. */
+const IDENTITY_KEYS = new Set(['kernel.hostname', 'kernel.domainname']);
+
+/** Matches "net.ipv4.*"-style patterns (only * is special). */
+function globRegex(p: string): RegExp {
+  return new RegExp(`^${p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+}
+
+/**
+ * What "make them the same" picks when the user names nothing: every differing sysctl the hosts
+ * can write (not a counter, not the host's identity) and every differing zone and policy.
+ * `keys` and `objects` narrow it (globs like "net.ipv4.*", object names like "public").
+ */
+export function defaultSelection(r: CompareResult, narrow: { keys?: string[]; objects?: string[] } = {}): FixSelection {
+  const keyRes = narrow.keys?.map(globRegex);
+  const sysctl = r.sysctl
+    .filter((row) => row.differs && !row.volatile && row.writable !== false && !IDENTITY_KEYS.has(row.key))
+    .filter((row) => !keyRes || keyRes.some((re) => re.test(row.key)))
+    .map((row) => row.key);
+  const objRes = narrow.objects?.map(globRegex);
+  const firewall = [
+    ...new Set(
+      r.firewall
+        .filter((row) => row.differs && (row.kind === 'zone' || row.kind === 'policy'))
+        .filter((row) => !objRes || objRes.some((re) => re.test(row.name) || re.test(`${row.kind}:${row.name}`)))
+        .map((row) => `${row.kind}:${row.name}`),
+    ),
+  ];
+  return { sysctl: keyRes || !narrow.objects ? sysctl : [], firewall: objRes || !narrow.keys ? firewall : [] };
+}
+
+export function sysctlProfileText(plan: FixPlan): string {
+  const head = [`# Kernel parameters as on ${plan.baseline} (HostDeck compare).`, `# Install as ${DEFAULT_SYSCTL_FILE}, then: sysctl --system`];
+  return `${[...head, ...plan.settings.map((s) => `${s.key} = ${s.value}`)].join('\n')}\n`;
+}
+
+// --- firewall-cmd -----------------------------------------------------------------------------
+
+const listOption: Record<string, string> = {
+  services: 'service',
+  ports: 'port',
+  protocols: 'protocol',
+  'source-ports': 'source-port',
+  'icmp-blocks': 'icmp-block',
+  'forward-ports': 'forward-port',
+  'rich rules': 'rich-rule',
+  interfaces: 'interface',
+  sources: 'source',
+  'ingress-zones': 'ingress-zone',
+  'egress-zones': 'egress-zone',
+};
+
+/** firewall-cmd arguments for one change (without --permanent); null when firewall-cmd has no such option. */
+function fwArgs(c: FirewallChange): string[] | null {
+  const scope = c.kind === 'zone' ? `--zone=${c.name}` : `--policy=${c.name}`;
+  const opt = listOption[c.field];
+  if (opt) return [scope, `--${c.op}-${opt}=${c.value}`];
+  if (c.field === 'masquerade' || c.field === 'forward' || c.field === 'icmp-block-inversion') return [scope, `--${c.value === 'yes' ? 'add' : 'remove'}-${c.field}`];
+  if (c.field === 'target') return [scope, `--set-target=${c.value}`];
+  if (c.field === 'priority') return [scope, `--set-priority=${c.value}`];
+  if (c.field === 'ingress-priority' || c.field === 'egress-priority') return [scope, `--set-${c.field}=${c.value}`];
+  return null;
+}
+
+/** Settings that exist only in the permanent configuration (firewall-cmd refuses them at runtime). */
+const permanentOnly = (c: FirewallChange) => c.kind === 'policy' || ['target', 'priority', 'ingress-priority', 'egress-priority'].includes(c.field);
+
+/**
+ * One shell script for all differing hosts: `sh fix.sh HOST` runs HOST's block (for example
+ * `ssh node-7 sh -s node-7 < fix.sh`). Each change goes to runtime (takes effect now) and to the
+ * permanent configuration (survives a reload).
+ */
+export function firewallCmdScript(plan: FixPlan): string {
+  const lines = ['#!/bin/sh', `# firewalld zones and policies as on ${plan.baseline} (HostDeck compare).`, '# Usage: sh fix.sh HOST   (runs the block of that host)', 'set -e', 'case "${1:-}" in'];
+  let any = false;
+  for (const h of plan.hosts) {
+    if (!h.firewall.length) continue;
+    any = true;
+    lines.push(`  ${shellQuote(h.name)})`);
+    let reload = false;
+    for (const c of h.firewall) {
+      const args = fwArgs(c);
+      if (!args) {
+        lines.push(`    # ${c.kind} ${c.name}: ${c.field} should be ${c.value} (no firewall-cmd option; edit it by hand)`);
+        continue;
+      }
+      const q = (a: string[]) => ['firewall-cmd', ...a].map(shellQuote).join(' ');
+      if (permanentOnly(c)) {
+        lines.push(`    ${q(['--permanent', ...args])}`);
+        reload = true;
+      } else lines.push(`    ${q(args)}`, `    ${q(['--permanent', ...args])}`);
+    }
+    if (reload) lines.push('    firewall-cmd --reload');
+    lines.push('    ;;');
+  }
+  lines.push(`  *) echo "usage: sh $0 HOST (one of: ${plan.hosts.filter((h) => h.firewall.length).map((h) => h.name).join(' ')})" >&2; exit 2 ;;`, 'esac');
+  if (!any) return `# No firewall differences to fix for the chosen zones and policies (baseline ${plan.baseline}).\n`;
+  return `${lines.join('\n')}\n`;
+}
+
+// --- Ansible ----------------------------------------------------------------------------------
+
+function firewalldTask(c: FirewallChange): Record<string, unknown> | null {
+  if (c.kind !== 'zone') return null; // ansible.posix.firewalld manages zones only
+  const base = { zone: c.name, permanent: true, immediate: !permanentOnly(c), state: c.op === 'remove' ? 'disabled' : 'enabled' };
+  const param: Record<string, string> = {
+    services: 'service',
+    ports: 'port',
+    protocols: 'protocol',
+    'icmp-blocks': 'icmp_block',
+    'rich rules': 'rich_rule',
+    interfaces: 'interface',
+    sources: 'source',
+  };
+  if (param[c.field]) return { ...base, [param[c.field]!]: c.value };
+  if (c.field === 'forward-ports') {
+    const o = Object.fromEntries(c.value.split(':').map((kv) => kv.split('=') as [string, string]));
+    return { ...base, port_forward: [{ port: o.port, proto: o.proto, toport: o.toport ?? o.port, ...(o.toaddr ? { toaddr: o.toaddr } : {}) }] };
+  }
+  if (c.field === 'masquerade') return { ...base, masquerade: 'true', state: c.value === 'yes' ? 'enabled' : 'disabled' };
+  if (c.field === 'icmp-block-inversion') return { ...base, icmp_block_inversion: 'true', state: c.value === 'yes' ? 'enabled' : 'disabled' };
+  if (c.field === 'target') return { zone: c.name, permanent: true, state: 'present', target: c.value };
+  return null;
+}
+
+/**
+ * A playbook with one play per kind of fix whose `hosts` are the differing hosts by the names
+ * given, so `ansible-playbook -i node-3,node-7, play.yml` runs it as is. Sysctls go to the live
+ * kernel and to a sysctl.d file; firewalld changes to runtime and permanent.
+ */
+export function ansiblePlaybook(plan: FixPlan, opts: FixOptions = {}): { playbook: string; inventory: string; notes: string[] } {
+  const file = opts.sysctlFile ?? DEFAULT_SYSCTL_FILE;
+  const notes: string[] = [];
+  const plays: Record<string, unknown>[] = [];
+  const sysHosts = plan.hosts.filter((h) => h.sysctl.length);
+  if (sysHosts.length) {
+    // Every differing host gets every chosen key: the modules change nothing where it already matches.
+    plays.push({
+      name: `Kernel parameters as on ${plan.baseline}`,
+      hosts: sysHosts.map((h) => h.name),
+      ...(opts.become ? { become: true } : {}),
+      gather_facts: false,
+      tasks: plan.settings.map((s) => ({
+        name: `${s.key} = ${s.value}`,
+        'ansible.posix.sysctl': { name: s.key, value: s.value, sysctl_file: file, sysctl_set: true, state: 'present', reload: false },
+      })),
+    });
+  }
+  const fwHosts = plan.hosts.filter((h) => h.firewall.length);
+  for (const h of fwHosts) {
+    const tasks: Record<string, unknown>[] = [];
+    for (const c of h.firewall) {
+      const t = firewalldTask(c);
+      if (!t) {
+        notes.push(`${h.name}: ${c.kind} ${c.name} ${c.field} ${c.op} ${c.value} has no ansible.posix.firewalld parameter: use the firewall-cmd script`);
+        continue;
+      }
+      tasks.push({ name: `${c.kind} ${c.name}: ${c.op} ${c.field} ${c.value}`, 'ansible.posix.firewalld': t });
+    }
+    if (tasks.length) {
+      plays.push({ name: `firewalld on ${h.name} as on ${plan.baseline}`, hosts: [h.name], ...(opts.become ? { become: true } : {}), gather_facts: false, tasks });
+    }
+  }
+  const header = [
+    `# Generated by HostDeck compare: make ${plan.hosts.map((h) => h.name).join(', ') || 'no host'} like ${plan.baseline}.`,
+    `# Run: ansible-playbook -i ${plan.hosts.map((h) => h.name).join(',')}, this.yml   (or with the inventory next to it)`,
+    ...plan.skipped.map((k) => `# Skipped: ${k} does not exist on ${plan.baseline}`),
+    ...notes.map((n) => `# Note: ${n}`),
+  ];
+  const body = plays.length ? YAML.stringify(plays, { lineWidth: 0 }) : '[]\n';
+  const inventory = `# Hosts that differ from ${plan.baseline} (HostDeck compare)\n[hostdeck_differs]\n${plan.hosts.map((h) => h.name).join('\n')}\n`;
+  return { playbook: `${header.join('\n')}\n---\n${body}`, inventory, notes };
+}

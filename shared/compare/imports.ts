@@ -1,0 +1,338 @@
+import { ApiError } from '../api/errors';
+import type { ForwardPort, Port, PortProtocol, Zone } from '../firewall/model';
+import { checkText } from '../dns/check';
+import { normalizeKey } from '../kernel/keys';
+import {
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_VERSION,
+  emptyLayer,
+  snapshotSchema,
+  type DnsSnapshot,
+  type FirewallSnapshot,
+  type Snapshot,
+  type SnapshotSysctl,
+} from './snapshot';
+
+/**
+ * Imports for hosts without HostDeck: a HostDeck snapshot, raw `sysctl -a` output, a
+ * resolv.conf, `firewall-cmd --list-all-zones` output (runtime or --permanent). The format is
+ * detected from the text. Every parser either returns complete facts or throws PARSE_ERROR
+ * naming the file and line: nothing is ever half-loaded.
+ */
+
+export type ImportFormat = 'snapshot' | 'sysctl' | 'resolv.conf' | 'firewall-zones';
+
+export const importFormatLabels: Record<ImportFormat, string> = {
+  snapshot: 'HostDeck snapshot',
+  sysctl: 'sysctl -a output',
+  'resolv.conf': 'resolv.conf',
+  'firewall-zones': 'firewall-cmd --list-all-zones output',
+};
+
+/** Largest text one import accepts (the UI checks the file size before reading it). */
+export const IMPORT_MAX_BYTES = 32 * 1024 * 1024;
+
+export interface ImportFile {
+  /** File name, for messages and the default host label. */
+  name: string;
+  text: string;
+  /** For firewall-cmd output: which layer it shows (`--permanent` output cannot be told apart by its text). */
+  layer?: 'runtime' | 'permanent';
+}
+
+export function parseError(file: string, line: number | null, message: string): ApiError {
+  const where = line === null ? file : `${file}, line ${line}`;
+  return new ApiError('PARSE_ERROR', `${where}: ${message}`, { file, line });
+}
+
+/** Refuses binary data (NUL, other control bytes, bytes that are not UTF-8) naming the first bad line. */
+export function assertText(file: string, text: string): void {
+  // eslint-disable-next-line no-control-regex
+  const bad = /[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/.exec(text);
+  if (!bad) return;
+  const line = lineAt(text, bad.index);
+  const code = bad[0] === '\ufffd' ? 'bytes that are not UTF-8' : `control byte 0x${bad[0].charCodeAt(0).toString(16).padStart(2, '0')}`;
+  throw parseError(file, line, `binary data (${code}): this is not a text file HostDeck can import`);
+}
+
+function lineAt(text: string, index: number): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+const SYSCTL_LINE = /^([A-Za-z0-9_][A-Za-z0-9_\-:@+]*(?:[./][A-Za-z0-9_\-:@+*]+)+)\s*=\s?(.*)$/;
+const SYSCTL_DIAG = /^sysctl: (?:permission denied on key|reading key|cannot stat|error reading key) ["'‘]?([^"'’:]+)["'’]?/;
+const RESOLV_KEYWORD = /^(nameserver|search|domain|options|sortlist)(\s|$)/;
+const ZONE_KEY = /^ {2}([a-z][a-z -]*):(?: (.*))?$/;
+const ZONE_HEADER = /^([A-Za-z0-9_+\-.]{1,64})(?: \(([a-z, ]+)\))?\s*$/;
+
+/** Which importable format the text is, or a PARSE_ERROR saying what it looks like instead. */
+export function detectFormat(file: string, text: string): ImportFormat {
+  assertText(file, text);
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) return 'snapshot';
+  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  const meaningful = lines.filter((l) => l.trim() !== '' && !/^\s*[#;]/.test(l));
+  if (meaningful.length === 0) throw parseError(file, null, 'the file is empty (no sysctl, resolv.conf or firewall lines)');
+  if (meaningful.some((l) => /^ {2}(target|services|rich rules):/.test(l))) return 'firewall-zones';
+  const first = meaningful[0]!;
+  if (SYSCTL_LINE.test(first) && !RESOLV_KEYWORD.test(first)) return 'sysctl';
+  if (meaningful.some((l) => RESOLV_KEYWORD.test(l.trimStart()))) return 'resolv.conf';
+  const at = lines.findIndex((l) => l === first) + 1;
+  throw parseError(
+    file,
+    at,
+    `not a format HostDeck imports (a HostDeck snapshot, sysctl -a output, a resolv.conf or firewall-cmd --list-all-zones output): "${first.slice(0, 60)}"`,
+  );
+}
+
+/** `sysctl -a` output (also with `2>&1`: "permission denied" lines mark the key unreadable). */
+export function parseSysctlA(file: string, text: string): SnapshotSysctl[] {
+  assertText(file, text);
+  const out = new Map<string, SnapshotSysctl>();
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!.replace(/\r$/, '');
+    if (raw.trim() === '' || /^\s*[#;]/.test(raw)) continue;
+    const diag = SYSCTL_DIAG.exec(raw);
+    if (diag) {
+      const key = normalizeKey(diag[1]!.trim());
+      if (!out.has(key)) out.set(key, { key, state: 'unreadable' });
+      continue;
+    }
+    const m = SYSCTL_LINE.exec(raw);
+    if (!m) throw parseError(file, i + 1, `expected "key = value" as sysctl -a prints it, found "${raw.slice(0, 80)}"`);
+    const key = normalizeKey(m[1]!);
+    const value = m[2]!;
+    const prev = out.get(key);
+    // sysctl prints a multi-line value as one "key = line" per line.
+    if (prev?.state === 'ok') prev.value = `${prev.value}\n${value}`;
+    else out.set(key, { key, state: 'ok', value });
+  }
+  if (out.size === 0) throw parseError(file, null, 'no sysctl lines found');
+  return [...out.values()];
+}
+
+/** A resolv.conf: glibc accepts any text, so this only refuses binary data and reads it as glibc 2.36 would. */
+export function parseResolvConf(file: string, text: string, hostname?: string): DnsSnapshot {
+  assertText(file, text);
+  const c = checkText(text, 'glibc', { hostname });
+  return {
+    path: '/etc/resolv.conf',
+    exists: true,
+    text,
+    owner: null,
+    glibc: { nameservers: c.nameservers, ignoredNameservers: c.ignoredNameservers, search: c.search, options: c.options },
+  };
+}
+
+const words = (v: string[] | undefined) => (v ?? []).flatMap((s) => s.split(/\s+/)).filter(Boolean);
+
+function ports(file: string, line: number, v: string[] | undefined): Port[] {
+  return words(v).map((p) => {
+    const m = /^(\d+(?:-\d+)?)\/(tcp|udp|sctp|dccp)$/.exec(p);
+    if (!m) throw parseError(file, line, `"${p}" is not a port/protocol`);
+    return { port: m[1]!, protocol: m[2] as PortProtocol };
+  });
+}
+
+function forwardPorts(file: string, line: number, v: string[] | undefined): ForwardPort[] {
+  return (v ?? [])
+    .flatMap((s) => s.split(/\s+/))
+    .filter(Boolean)
+    .map((s) => {
+      const o = Object.fromEntries(s.split(':').map((kv) => kv.split('=') as [string, string]));
+      if (!o.port || !o.proto) throw parseError(file, line, `"${s}" is not a forward port (port=..:proto=..:toport=..:toaddr=..)`);
+      return { port: o.port, protocol: o.proto as PortProtocol, toPort: o.toport ?? '', toAddr: o.toaddr ?? '' };
+    });
+}
+
+interface ZoneBlock {
+  name: string;
+  line: number;
+  flags: string[];
+  keys: Map<string, { line: number; values: string[] }>;
+}
+
+/**
+ * `firewall-cmd [--permanent] [-v] --list-all-zones` output. Every zone block ends with its
+ * "rich rules:" line; a block without one means the text was cut off. This output marks
+ * "(active)" zones but never "(default)" (firewall-cmd passes no default zone to
+ * print_zone_info for it; `--list-all` does): the default zone stays unknown.
+ */
+export function parseListAllZones(file: string, text: string, layer: 'runtime' | 'permanent' = 'runtime'): FirewallSnapshot {
+  assertText(file, text);
+  const blocks: ZoneBlock[] = [];
+  let cur: ZoneBlock | undefined;
+  let lastKey: { line: number; values: string[] } | undefined;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!.replace(/\r$/, '');
+    const n = i + 1;
+    if (raw.trim() === '') {
+      lastKey = undefined;
+      continue;
+    }
+    if (raw.startsWith('\t')) {
+      if (!lastKey) throw parseError(file, n, 'a continuation line (starting with a tab) outside a multi-line list');
+      lastKey.values.push(raw.slice(1));
+      continue;
+    }
+    const k = ZONE_KEY.exec(raw);
+    if (k) {
+      if (!cur) throw parseError(file, n, `"${k[1]}:" before any zone name`);
+      lastKey = { line: n, values: k[2]?.trim() ? [k[2].trim()] : [] };
+      cur.keys.set(k[1]!, lastKey);
+      continue;
+    }
+    const h = ZONE_HEADER.exec(raw);
+    if (h) {
+      cur = { name: h[1]!, line: n, flags: (h[2] ?? '').split(',').map((s) => s.trim()).filter(Boolean), keys: new Map() };
+      blocks.push(cur);
+      lastKey = undefined;
+      continue;
+    }
+    throw parseError(file, n, `not part of firewall-cmd --list-all-zones output: "${raw.slice(0, 80)}"`);
+  }
+  if (blocks.length === 0) throw parseError(file, null, 'no zones found');
+  const state = emptyLayer();
+  let defaultZone: string | null = null;
+  const activeZones: FirewallSnapshot['activeZones'] = {};
+  for (const b of blocks) {
+    if (!b.keys.has('rich rules')) {
+      throw parseError(file, b.line, `zone "${b.name}" has no "rich rules:" line: the output is cut off (truncated?) or not from firewall-cmd --list-all-zones`);
+    }
+    if (state.zones[b.name]) throw parseError(file, b.line, `zone "${b.name}" appears twice`);
+    const v = (key: string) => b.keys.get(key)?.values;
+    const ln = (key: string) => b.keys.get(key)?.line ?? b.line;
+    const yes = (key: string) => (v(key) ?? [])[0] === 'yes';
+    const target = (v('target') ?? ['default'])[0]!;
+    const zone: Zone = {
+      name: b.name,
+      version: '',
+      // Only `-v` output has them.
+      short: (v('summary') ?? []).join(' '),
+      description: (v('description') ?? []).join(' '),
+      target: target === 'REJECT' ? '%%REJECT%%' : target,
+      services: words(v('services')),
+      ports: ports(file, ln('ports'), v('ports')),
+      protocols: words(v('protocols')),
+      sourcePorts: ports(file, ln('source-ports'), v('source-ports')),
+      icmpBlocks: words(v('icmp-blocks')),
+      icmpBlockInversion: yes('icmp-block-inversion'),
+      forward: yes('forward'),
+      masquerade: yes('masquerade'),
+      forwardPorts: forwardPorts(file, ln('forward-ports'), v('forward-ports')),
+      richRules: v('rich rules') ?? [],
+      interfaces: words(v('interfaces')),
+      sources: words(v('sources')),
+    };
+    for (const p of ['ingress-priority', 'egress-priority'] as const) {
+      const raw = (v(p) ?? [])[0];
+      if (raw === undefined) continue;
+      if (!/^-?\d+$/.test(raw)) throw parseError(file, ln(p), `${p} "${raw}" is not a number`);
+      zone[p === 'ingress-priority' ? 'ingressPriority' : 'egressPriority'] = Number(raw);
+    }
+    state.zones[b.name] = zone;
+    if (b.flags.includes('default')) defaultZone = b.name;
+    if (b.flags.includes('active')) activeZones[b.name] = { interfaces: zone.interfaces, sources: zone.sources };
+  }
+  return {
+    running: true,
+    version: '',
+    defaultZone,
+    logDenied: null,
+    activeZones,
+    coverage: ['zones'],
+    runtime: layer === 'runtime' ? state : null,
+    permanent: layer === 'permanent' ? state : null,
+  };
+}
+
+/** A HostDeck snapshot's JSON: truncated or broken JSON names the line, a newer version says so. */
+export function parseSnapshotJson(file: string, text: string): Snapshot {
+  assertText(file, text);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    const lc = /line (\d+) column (\d+)/.exec(msg);
+    const line = lc ? Number(lc[1]) : pos ? lineAt(text, Number(pos[1])) : text.split('\n').length;
+    // V8 reports a cut-off document as an error at (or past) its last character.
+    const truncated = /end of JSON|Unterminated/i.test(msg) || (pos !== null && Number(pos[1]) >= text.trimEnd().length);
+    throw parseError(file, line, truncated ? 'the JSON ends early: the file is truncated' : `broken JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw parseError(file, 1, 'a JSON document that is not a HostDeck snapshot (expected an object)');
+  const o = doc as Record<string, unknown>;
+  if (o.format !== SNAPSHOT_FORMAT) throw parseError(file, 1, `a JSON document that is not a HostDeck snapshot (format is ${JSON.stringify(o.format ?? null)}, expected "${SNAPSHOT_FORMAT}")`);
+  if (typeof o.version !== 'number' || !Number.isInteger(o.version)) throw parseError(file, 1, 'the snapshot has no version number');
+  if (o.version > SNAPSHOT_VERSION) {
+    throw new ApiError(
+      'UNSUPPORTED',
+      `${file}: snapshot format version ${o.version} is newer than this HostDeck reads (version ${SNAPSHOT_VERSION}): update HostDeck to import it`,
+      { file, version: o.version, supported: SNAPSHOT_VERSION },
+    );
+  }
+  const parsed = snapshotSchema.safeParse(doc);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw parseError(file, null, `not a valid version ${SNAPSHOT_VERSION} snapshot: ${issue.path.join('.') || '(document)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+function emptySnapshot(detail: string, now: number): Snapshot {
+  return {
+    format: SNAPSHOT_FORMAT,
+    version: SNAPSHOT_VERSION,
+    source: { kind: 'import', detail },
+    identity: { hostname: '', os: '', kernel: '', time: now },
+    sysctl: null,
+    sysctld: null,
+    dns: null,
+    firewall: null,
+  };
+}
+
+/**
+ * One host from one or more files (say `sysctl -a`, resolv.conf and both firewall-cmd outputs of
+ * the same machine). A HostDeck snapshot must come alone. Throws on the first bad file.
+ */
+export function importFiles(files: ImportFile[], now = Date.now()): { snapshot: Snapshot; formats: ImportFormat[] } {
+  if (files.length === 0) throw new ApiError('INVALID_INPUT', 'No file to import');
+  const formats = files.map((f) => detectFormat(f.name, f.text));
+  if (formats.includes('snapshot')) {
+    if (files.length > 1) throw new ApiError('INVALID_INPUT', 'A HostDeck snapshot already describes a whole host: import it on its own');
+    return { snapshot: parseSnapshotJson(files[0]!.name, files[0]!.text), formats };
+  }
+  const snap = emptySnapshot(files.map((f, i) => `${f.name} (${importFormatLabels[formats[i]!]})`).join(', '), now);
+  files.forEach((f, i) => {
+    const fmt = formats[i]!;
+    const dup = (what: string) => parseError(f.name, null, `a second ${what} for the same host`);
+    if (fmt === 'sysctl') {
+      if (snap.sysctl) throw dup('sysctl -a output');
+      const entries = parseSysctlA(f.name, f.text);
+      snap.sysctl = { entries, from: 'sysctl -a' };
+      const get = (k: string) => entries.find((e) => e.key === k)?.value;
+      snap.identity.kernel = get('kernel.osrelease') ?? snap.identity.kernel;
+      snap.identity.hostname = get('kernel.hostname') ?? snap.identity.hostname;
+    } else if (fmt === 'resolv.conf') {
+      if (snap.dns) throw dup('resolv.conf');
+      snap.dns = parseResolvConf(f.name, f.text);
+    } else {
+      const fw = parseListAllZones(f.name, f.text, f.layer ?? 'runtime');
+      if (!snap.firewall) snap.firewall = fw;
+      else {
+        const layer = f.layer ?? 'runtime';
+        if (snap.firewall[layer]) throw dup(`${layer} firewall-cmd --list-all-zones output`);
+        snap.firewall[layer] = fw[layer];
+        snap.firewall.defaultZone ??= fw.defaultZone;
+        if (layer === 'runtime') snap.firewall.activeZones = fw.activeZones;
+      }
+    }
+  });
+  return { snapshot: snap, formats };
+}

@@ -1,0 +1,30 @@
+/**
+ * Kernel "parameters" that are really counters or per-read values: they differ between any two
+ * reads, so they are never reported as differences between hosts (the rows still show them).
+ * Found by comparing two `sysctl -a` runs a moment apart, plus the kernel's documented counters.
+ */
+const VOLATILE = new Set([
+  'fs.aio-nr',
+  'fs.dentry-state',
+  'fs.file-nr',
+  'fs.inode-nr',
+  'fs.inode-state',
+  'fs.quota.allocated_dquots',
+  'fs.quota.cache_hits',
+  'fs.quota.drops',
+  'fs.quota.free_dquots',
+  'fs.quota.lookups',
+  'fs.quota.reads',
+  'fs.quota.syncs',
+  'fs.quota.writes',
+  'kernel.ns_last_pid',
+  'kernel.pty.nr',
+  'kernel.random.boot_id',
+  'kernel.random.entropy_avail',
+  'kernel.random.uuid',
+  'net.netfilter.nf_conntrack_count',
+]);
+
+export function isVolatileKey(key: string): boolean {
+  return VOLATILE.has(key);
+}

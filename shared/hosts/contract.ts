@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { operation } from '../api/define';
+import type { EventContract, FeatureContract } from '../api/define';
+
+/**
+ * Remote hosts over SSH: the saved list ($XDG_CONFIG_HOME/hostdeck/hosts.json), each host's
+ * link state, first contact (fingerprint shown, accepted by the user before ssh writes
+ * known_hosts) and what the login may do (root, sudo -n, or the sudoers line to add).
+ * These operations manage HostDeck's own list; they are called without a host (or "local").
+ */
+
+export const hostLinkStateSchema = z.enum([
+  'idle', // saved, not connected yet
+  'connecting',
+  'connected',
+  'disconnected', // was connected; the link dropped (HostDeck reconnects with backoff)
+  'unreachable', // no answer, refused, name unknown
+  'host-key-unknown', // first contact: accept the fingerprint
+  'host-key-changed', // refused: ssh's warning in plain words
+  'auth-failed', // no key/agent login
+]);
+export type HostLinkState = z.infer<typeof hostLinkStateSchema>;
+
+export const hostNameSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.@:-]*$/, 'letters, digits and . _ - @ : only');
+
+export const privilegeSchema = z.object({
+  /** root: the login is root; sudo: sudo -n works for the bridge and the helper; none: reads only. */
+  mode: z.enum(['root', 'sudo', 'none', 'unknown']),
+  user: z.string().nullable(),
+  /** What is missing, in plain words (null when nothing is). */
+  message: z.string().nullable(),
+  /** The exact line to add with visudo when sudo -n is refused. */
+  sudoersLine: z.string().nullable(),
+  /** Whether HostDeck's helper is installed at its fixed path (needed for sudo writes). */
+  helperInstalled: z.boolean().nullable(),
+});
+export type HostPrivilege = z.infer<typeof privilegeSchema>;
+
+export const remoteHostSchema = z.object({
+  id: hostNameSchema,
+  destination: z.string(),
+  state: hostLinkStateSchema,
+  message: z.string(),
+  /** SHA256 fingerprint to compare and accept (host-key-unknown), or the new one (host-key-changed). */
+  fingerprint: z.string().nullable(),
+  keyType: z.string().nullable(),
+  /** ssh's own words for the last failure (the changed-key warning, "Permission denied"). */
+  sshSays: z.string().nullable(),
+  since: z.number(),
+  identity: z
+    .object({ hostname: z.string(), os: z.string(), kernel: z.string(), user: z.string(), uid: z.number() })
+    .nullable(),
+  privilege: privilegeSchema,
+  /** Whether firewalld answers on the host's system bus (null: not checked yet). */
+  firewalld: z.enum(['running', 'not-running', 'no-access']).nullable(),
+  firewalldMessage: z.string().nullable(),
+});
+export type RemoteHost = z.infer<typeof remoteHostSchema>;
+
+const idInput = z.object({ id: hostNameSchema });
+
+export const hostsContract = {
+  list: operation({
+    summary: 'Saved remote hosts with their connection state',
+    input: z.object({}),
+    output: z.object({ hosts: z.array(remoteHostSchema) }),
+  }),
+  add: operation({
+    summary: 'Save a remote host by ssh destination (an ssh_config alias or user@host[:port]) and make first contact',
+    input: z.object({ destination: z.string().min(1).max(300), name: hostNameSchema.optional() }),
+    output: z.object({ host: remoteHostSchema }),
+  }),
+  remove: operation({
+    summary: 'Forget a saved remote host (ends its connection; known_hosts is left as it is)',
+    input: idInput,
+    output: z.object({ removed: z.boolean() }),
+  }),
+  check: operation({
+    summary: 'Connect (or reconnect) to a host and report its state: host key, login, privilege, firewalld',
+    input: idInput,
+    output: z.object({ host: remoteHostSchema }),
+  }),
+  acceptHostKey: operation({
+    summary: "Accept a host's key after comparing its fingerprint: ssh writes it to known_hosts, then HostDeck connects",
+    input: idInput.extend({ fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a SHA256:... fingerprint as ssh prints it') }),
+    output: z.object({ host: remoteHostSchema }),
+  }),
+  installHelper: operation({
+    summary: "Install HostDeck's helper at its fixed path on a host you log in to as root (sudo users: see the printed steps)",
+    input: idInput,
+    output: z.object({ installed: z.boolean(), path: z.string(), steps: z.array(z.string()) }),
+  }),
+} satisfies FeatureContract;
+
+export const hostsEvents = {
+  /** A saved host's state changed (connected, lost, key unknown, ...), or the list changed (host: null). */
+  'hosts.changed': z.object({ host: remoteHostSchema.nullable(), removed: z.string().nullable() }),
+} satisfies EventContract;

@@ -1,0 +1,119 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApp, type E2eApp } from '../support/e2e';
+
+/**
+ * The Compare page in Chromium against browser mode: imports of real `sysctl -a` output, a live
+ * host and a snapshot, baseline, Markdown export, and bad files that must not break anything.
+ */
+describe('compare page', () => {
+  let app: E2eApp;
+  let dir: string;
+  const file = (name: string) => path.join(dir, name);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-compare-e2e-'));
+    // Two real `sysctl -a` outputs of private network namespaces; the second with two net.* values changed.
+    const a = spawnSync('unshare', ['-n', 'sysctl', '-a'], { encoding: 'utf8', maxBuffer: 32 * 1024 * 1024 });
+    const b = spawnSync('unshare', ['-n', 'sh', '-c', 'sysctl -q -w net.ipv4.tcp_fin_timeout=17 net.ipv4.tcp_keepalive_time=600 && sysctl -a'], { encoding: 'utf8', maxBuffer: 32 * 1024 * 1024 });
+    if (a.status !== 0 || b.status !== 0) throw new Error(`sysctl -a failed: ${a.stderr}${b.stderr}`);
+    writeFileSync(file('node-3.txt'), a.stdout);
+    writeFileSync(file('node-7.txt'), b.stdout);
+    app = await openApp({});
+    // A snapshot of the live host, taken through the API as `hostdeck snapshot` does.
+    writeFileSync(file('local-snapshot.json'), JSON.stringify(await app.runtime.api.compare.snapshot({})));
+    const snap = readFileSync(file('local-snapshot.json'), 'utf8');
+    writeFileSync(file('cut.json'), snap.slice(0, Math.floor(snap.length / 2)));
+    writeFileSync(file('newer.json'), snap.replace('"version":1', '"version":2'));
+    writeFileSync(file('junk.bin'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0xff, 0xfe, 0x00, 0x00]));
+    writeFileSync(file('huge.txt'), '');
+    truncateSync(file('huge.txt'), 200 * 1024 * 1024);
+    await app.page.evaluate(() => {
+      location.hash = '#/compare';
+    });
+    await app.page.getByTestId('compare-page').waitFor();
+  });
+  afterAll(async () => {
+    await app?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const rowKeys = async (section: string) => {
+    const grid = app.page.getByTestId(`compare-grid-${section}`);
+    await grid.waitFor();
+    return grid.getByTestId('grid-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.key));
+  };
+
+  it('imports two files and shows exactly the differing keys', async () => {
+    const { page } = app;
+    await page.getByTestId('compare-import-input').setInputFiles([file('node-3.txt'), file('node-7.txt')]);
+    await expect.poll(() => page.getByTestId('compare-host').count()).toBe(2);
+    await expect.poll(() => rowKeys('sysctl')).toEqual(['net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_time']);
+    expect(await page.getByTestId('grid-host').allTextContents()).toEqual(['node-3 ★', 'node-7']);
+    expect(await page.getByTestId('compare-summary').textContent()).toMatch(/2 hosts, baseline node-3: 2 kernel parameters/);
+  });
+
+  it('adds a live host and a snapshot, takes the live host as baseline and exports Markdown', async () => {
+    const { page } = app;
+    await page.getByTestId('compare-add-host').selectOption('local');
+    await page.getByTestId('compare-import-input').setInputFiles([file('local-snapshot.json')]);
+    await expect.poll(() => page.getByTestId('compare-host').count()).toBe(4);
+    await expect.poll(() => page.locator('[data-host="local"] [data-testid="host-state"]').textContent()).toMatch(/^read /);
+    await page.locator('[data-host="local"]').getByTestId('compare-baseline').check();
+    await expect.poll(() => page.getByTestId('compare-summary').textContent()).toMatch(/4 hosts, baseline Local:/);
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('compare-export-md').click()]);
+    const md = readFileSync((await dl.path())!, 'utf8');
+    expect(md).toMatch(/^# HostDeck comparison of 4 hosts/);
+    expect(md).toContain('Baseline: **Local**');
+    expect(md).toContain('| key | node-3 | node-7 | Local (baseline) | local-snapshot |');
+    expect(md).toMatch(/\| net\.ipv4\.tcp_fin_timeout \| 60 \| 17 \| 60 \| 60 \|/);
+  });
+
+  it('an imported host is a read-only host the Kernel and Firewall pages show', async () => {
+    const { page } = app;
+    writeFileSync(
+      file('zones.txt'),
+      ['public (active)', '  target: default', '  icmp-block-inversion: no', '  interfaces: eth0', '  sources: ', '  services: ssh http', '  ports: 8443/tcp', '  protocols: ',
+        '  forward: yes', '  masquerade: no', '  forward-ports: ', '  source-ports: ', '  icmp-blocks: ', '  rich rules: ', ''].join('\n'),
+    );
+    await page.getByTestId('compare-import-input').setInputFiles([file('zones.txt')]);
+    await expect.poll(() => page.getByTestId('compare-host').count()).toBe(5);
+    await expect.poll(() => page.getByTestId('host-selector').locator('option').allTextContents()).toContain('zones (read-only)');
+    await page.getByTestId('host-selector').selectOption({ label: 'zones (read-only)' });
+    await page.getByTestId('nav-firewall').click();
+    await page.getByTestId('fw-zone-public').click();
+    await expect.poll(() => page.getByTestId('page-main').textContent()).toContain('8443/tcp');
+    await page.getByTestId('host-selector').selectOption({ label: 'node-7 (read-only)' });
+    await page.getByTestId('nav-kernel').click();
+    await page.getByTestId('kernel-search').locator('input').fill('tcp_fin_timeout');
+    await page.getByTestId('kernel-row-net.ipv4.tcp_fin_timeout').waitFor();
+    expect(await page.getByTestId('kernel-row-net.ipv4.tcp_fin_timeout').textContent()).toContain('17');
+    await page.getByTestId('host-selector').selectOption({ label: 'Local' });
+    await page.getByTestId('nav-compare').click();
+    await page.getByTestId('compare-page').waitFor();
+  });
+
+  it('refuses bad files with a clear message and keeps working', async () => {
+    const { page } = app;
+    const cases: [string, RegExp][] = [
+      ['cut.json', /cut\.json, line \d+: the JSON ends early: the file is truncated/],
+      ['newer.json', /snapshot format version 2 is newer than this HostDeck reads \(version 1\): update HostDeck/],
+      ['junk.bin', /junk\.bin, line 1: binary data/],
+      ['huge.txt', /huge\.txt is 200 MiB: imports are limited to 32 MiB/],
+    ];
+    for (const [name, message] of cases) {
+      await page.getByTestId('compare-import-input').setInputFiles([file(name)]);
+      const alert = page.getByTestId('compare-import-error');
+      await expect.poll(async () => ((await alert.count()) ? await alert.textContent() : '')).toMatch(message);
+      await alert.getByRole('button', { name: /close/i }).click();
+    }
+    expect(await page.getByTestId('compare-host').count()).toBe(5);
+    // Still working: the diff answers a filter change.
+    await page.getByTestId('compare-filter-text').locator('input').fill('tcp_fin');
+    await expect.poll(() => rowKeys('sysctl')).toEqual(['net.ipv4.tcp_fin_timeout']);
+    expect(app.pageErrors.filter((e) => !/status of 404/.test(e))).toEqual([]);
+  });
+});

@@ -1,0 +1,163 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareSnapshots } from '../../shared/compare/diff';
+import { importFiles } from '../../shared/compare/imports';
+import { snapshotSchema, type Snapshot } from '../../shared/compare/snapshot';
+import type { CompareResult } from '../../shared/compare/diff';
+import { startFirewalldSandbox, type FirewalldSandbox } from '../support/firewalld-sandbox';
+import { runHostdeck } from '../support/cli';
+import { Runtime } from '../../electron/api/runtime';
+import { addSnapshotHost } from '../../electron/compare/handlers';
+
+/**
+ * Compare against real kernels and a real firewalld: snapshots taken by `hostdeck snapshot`
+ * inside private network namespaces (`unshare -n`, net.* keys only), and imports of real
+ * `sysctl -a` / `firewall-cmd --list-all-zones` output checked against a live read of the same
+ * sandbox.
+ */
+const repo = path.resolve(import.meta.dirname, '../..');
+const TSX = path.join(repo, 'node_modules/.bin/tsx');
+const CLI = path.join(repo, 'electron/cli.ts');
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): string {
+  const r = spawnSync(cmd, args, { cwd: repo, encoding: 'utf8', timeout: 90_000, maxBuffer: 64 * 1024 * 1024, env });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+const differing = (r: CompareResult) => r.sysctl.filter((x) => x.differs).map((x) => x.key);
+
+describe('compare: snapshots of two private network namespaces', () => {
+  let work: string;
+  beforeAll(() => {
+    if (process.getuid?.() !== 0) throw new Error('This test needs root (unshare -n), as CI runs it.');
+    work = mkdtempSync(path.join(tmpdir(), 'hostdeck-compare-netns-'));
+    writeFileSync(path.join(work, 'a.json'), run('unshare', ['-n', TSX, CLI, 'snapshot']));
+    // The second namespace gets three net.* values changed before its snapshot (its own namespace only).
+    const set = 'sysctl -q -w net.ipv4.tcp_fin_timeout=17 net.core.somaxconn=1234 net.ipv4.ip_local_port_range="20000 30000"';
+    writeFileSync(path.join(work, 'b.json'), run('unshare', ['-n', 'sh', '-c', `${set} && exec ${TSX} ${CLI} snapshot`]));
+  });
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('exactly the changed keys differ', async () => {
+    const r = await runHostdeck(['compare', path.join(work, 'a.json'), path.join(work, 'b.json'), '--json']);
+    expect(r.err).toBe('');
+    const res = JSON.parse(r.out) as CompareResult;
+    expect(res.hosts.map((h) => h.label)).toEqual(['a', 'b']);
+    expect(differing(res)).toEqual(['net.core.somaxconn', 'net.ipv4.ip_local_port_range', 'net.ipv4.tcp_fin_timeout']);
+    const range = res.sysctl.find((x) => x.key === 'net.ipv4.ip_local_port_range')!;
+    expect(range.values[1]).toBe('20000\t30000');
+    expect(res.sysctld.filter((x) => x.differs)).toEqual([]);
+    expect(res.dns.rows.filter((x) => x.differs)).toEqual([]);
+    // Counters differ between any two reads but are never reported.
+    expect(res.sysctl.find((x) => x.key === 'fs.file-nr')).toMatchObject({ volatile: true, differs: false });
+  });
+
+  it('the fix for those keys is a sysctl profile with the baseline values', async () => {
+    const r = await runHostdeck(['compare', path.join(work, 'b.json'), path.join(work, 'a.json'), '--fix', 'sysctl']);
+    expect(r.out.split('\n').filter((l) => l && !l.startsWith('#'))).toEqual([
+      'net.core.somaxconn = 1234',
+      'net.ipv4.ip_local_port_range = 20000 30000',
+      'net.ipv4.tcp_fin_timeout = 17',
+    ]);
+  });
+});
+
+describe('compare: imports of real tool output equal a live read of the same firewalld sandbox', () => {
+  let sb: FirewalldSandbox;
+  let live: Snapshot;
+  let imported: Snapshot;
+  beforeAll(async () => {
+    sb = await startFirewalldSandbox();
+    for (const args of [
+      ['--zone=public', '--add-service=http'],
+      ['--zone=public', '--add-port=8080/tcp'],
+      ['--zone=public', '--add-rich-rule=rule family="ipv4" source address="192.0.2.0/24" service name="ssh" accept'],
+      ['--zone=public', '--add-forward-port=port=80:proto=tcp:toport=8080'],
+      ['--zone=dmz', '--add-masquerade'],
+    ]) {
+      sb.firewallCmd(...args);
+      sb.firewallCmd('--permanent', ...args);
+    }
+    sb.firewallCmd('--zone=work', '--add-service=mdns'); // runtime only
+    const pid = String(sb.firewalldPid());
+    // Everything read inside the sandbox's network namespace: HostDeck live, and the anchor tools.
+    live = snapshotSchema.parse(JSON.parse(run('nsenter', ['-t', pid, '-n', TSX, CLI, 'snapshot'], sb.env)));
+    const sysctlA = spawnSync('nsenter', ['-t', pid, '-n', 'sysctl', '-a'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    imported = importFiles([
+      { name: 'sysctl-a.txt', text: sysctlA.stdout },
+      { name: 'zones.txt', text: sb.firewallCmd('--list-all-zones') },
+      { name: 'zones-permanent.txt', text: sb.firewallCmd('--permanent', '--list-all-zones'), layer: 'permanent' },
+    ]).snapshot;
+  });
+  afterAll(async () => {
+    await sb?.stop();
+  });
+
+  it('the live snapshot read the sandbox firewalld', () => {
+    expect(live.firewall?.running).toBe(true);
+    expect(live.firewall?.runtime?.zones.public?.services).toContain('http');
+    expect(live.firewall?.runtime?.zones.work?.services).toContain('mdns');
+    expect(live.firewall?.permanent?.zones.work?.services).not.toContain('mdns');
+  });
+
+  it('sysctl -a imports into the same values as the live read (counters aside)', () => {
+    const r = compareSnapshots([
+      { id: 'live', label: 'live', kind: 'snapshot', snapshot: live },
+      { id: 'import', label: 'import', kind: 'snapshot', snapshot: imported },
+    ]);
+    expect(r.sysctl.length).toBeGreaterThan(500);
+    expect(differing(r)).toEqual([]);
+  });
+
+  it('--list-all-zones (runtime and --permanent) imports into the same zones as the live read', () => {
+    for (const layer of ['runtime', 'permanent'] as const) {
+      const r = compareSnapshots(
+        [
+          { id: 'live', label: 'live', kind: 'snapshot', snapshot: live },
+          { id: 'import', label: 'import', kind: 'snapshot', snapshot: imported },
+        ],
+        { layer, only: ['firewall'] },
+      );
+      expect(r.hosts[1]!.coverage.firewall).toEqual(['zones']);
+      const zoneRows = r.firewall.filter((x) => x.kind === 'zone');
+      expect(zoneRows.length).toBeGreaterThan(20);
+      expect(r.firewall.filter((x) => x.differs), layer).toEqual([]);
+      // Policies and services are not in the import: shown for the live host, never "missing" on the import.
+      const notImported = r.firewall.filter((x) => x.kind === 'policy' || x.kind === 'service');
+      expect(notImported.length).toBeGreaterThan(0);
+      expect(notImported.every((x) => x.values[1] === null && !x.differs)).toBe(true);
+    }
+    // --list-all-zones never marks the default zone: unknown for the import, not "different".
+    expect(imported.firewall?.defaultZone).toBeNull();
+    expect(live.firewall?.defaultZone).toBe('public');
+  });
+
+  it('the firewall-cmd fix, run on the sandbox, makes its zone like the baseline again (runtime and permanent)', async () => {
+    // The sandbox drifts from the snapshot taken above: ftp added, http removed, in both layers.
+    for (const args of [['--zone=public', '--add-service=ftp'], ['--zone=public', '--remove-service=http']]) {
+      sb.firewallCmd(...args);
+      sb.firewallCmd('--permanent', ...args);
+    }
+    const rt = new Runtime({ mode: 'cli', local: { systemBusAddress: sb.busAddress } });
+    try {
+      const base = addSnapshotHost(rt, live, 'before').id;
+      const q = { hosts: [base, 'local'], baseline: base, only: ['firewall' as const] };
+      const fix = await rt.api.compare.fix({ ...q, selection: { sysctl: [], firewall: ['zone:public'] }, format: 'firewall-cmd', names: { local: 'fw' } });
+      expect(fix.differing).toEqual(['fw']);
+      writeFileSync(path.join(sb.dir, 'fix.sh'), fix.text);
+      run('sh', [path.join(sb.dir, 'fix.sh'), 'fw'], sb.env);
+      for (const layer of ['runtime', 'permanent'] as const) {
+        const after = await rt.api.compare.run({ ...q, layer, refresh: true });
+        expect(after.firewall.filter((x) => x.differs && x.kind === 'zone' && x.name === 'public'), layer).toEqual([]);
+      }
+    } finally {
+      await rt.dispose();
+    }
+  });
+});

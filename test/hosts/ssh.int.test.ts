@@ -1,0 +1,193 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Runtime } from '../../electron/api/runtime';
+import { sha256 } from '../../electron/files/versioned-read';
+import { HELPER_INSTALL_PATH } from '../../electron/helper/source';
+import type { SshTransport } from '../../electron/hosts/ssh/transport';
+import type { HostDeckEvent } from '../../shared/api/contract';
+import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';
+
+// Remote hosts over SSH against real sshd, dbus-daemon, firewalld and sudo in their own
+// namespaces (test/support/fake-hosts.ts). One set of hosts for the whole file.
+const SUDOERS = `deck ALL=(root) NOPASSWD: /usr/bin/systemd-stdio-bridge, ${HELPER_INSTALL_PATH}`;
+
+describe('remote hosts over ssh', () => {
+  let fh: FakeHosts;
+  let rt: Runtime;
+  let configDir: string;
+  const events: HostDeckEvent[] = [];
+  const localResolv = readFileSync('/etc/resolv.conf', 'utf8');
+  const localForward = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8');
+
+  beforeAll(async () => {
+    fh = await startFakeHosts([
+      { name: 'fake1', sudoers: SUDOERS },
+      { name: 'fake2' },
+      { name: 'fake3', known: false, firewalld: false },
+    ]);
+    configDir = mkdtempSync(join(tmpdir(), 'hostdeck-cfg-'));
+    rt = new Runtime({ mode: 'cli', remote: { sshConfig: fh.sshConfig, configDir } });
+    rt.events.subscribe((e) => events.push(e));
+  });
+  afterAll(async () => {
+    await rt?.dispose();
+    await fh?.stop();
+    if (configDir) rmSync(configDir, { recursive: true, force: true });
+    // The local machine is untouched.
+    expect(readFileSync('/etc/resolv.conf', 'utf8')).toBe(localResolv);
+    expect(readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8')).toBe(localForward);
+  });
+
+  const transport = (id: string) => rt.remote.transportOf(id) as SshTransport;
+
+  it('adds a root host: connected, root, firewalld running, saved in hosts.json', async () => {
+    const { host } = await rt.api.hosts.add({ destination: 'fake1' });
+    expect(host).toMatchObject({ id: 'fake1', state: 'connected', privilege: { mode: 'root' }, firewalld: 'running', identity: { hostname: 'fake1', user: 'root' } });
+    const saved = JSON.parse(readFileSync(join(configDir, 'hosts.json'), 'utf8')) as { hosts: { id: string; destination: string }[] };
+    expect(saved.hosts).toEqual([{ id: 'fake1', destination: 'fake1' }]);
+    expect((await rt.api.app.hosts({})).hosts.map((h) => h.id)).toContain('fake1');
+  });
+
+  it('reads files, /proc/sys and identity of the remote host in one round trip each', async () => {
+    const t = transport('fake1');
+    const [resolv, dir, missing] = await t.read([
+      { path: '/etc/resolv.conf', content: true },
+      { path: '/etc/sysctl.d', list: true },
+      { path: '/etc/nope', content: true },
+    ]);
+    expect(resolv!.bytes!.toString()).toBe(fh.hosts[0]!.readFile('/etc/resolv.conf'));
+    expect(resolv!.sha256).toBe(sha256(resolv!.bytes!));
+    expect(dir!.type).toBe('dir');
+    expect(missing).toMatchObject({ type: 'missing', error: { code: 'ENOENT' } });
+    const live = await t.procSys();
+    expect(live.entries.find((e) => e.key === 'net.ipv4.ip_forward')?.value).toBe(fh.hosts[0]!.readFile('/proc/sys/net/ipv4/ip_forward').trim());
+    expect(live.dirs).toContain('net/ipv4');
+    expect((await t.describe()).hostname).toBe('fake1');
+  });
+
+  it('talks to the remote firewalld over the bridge, both ways: a change and a signal', async () => {
+    const before = await rt.api.firewall.zone({ name: 'public', layer: 'runtime' }, { host: 'fake1' });
+    expect(before.services).not.toContain('http');
+    await rt.api.firewall.updateZone({ name: 'public', layer: 'runtime', patch: { add: { services: ['http'] } }, acknowledgeRisk: true }, { host: 'fake1' });
+    expect(fh.hosts[0]!.firewallCmd('--zone=public', '--list-services')).toMatch(/\bhttp\b/);
+    // A change made on the host itself arrives as a signal through systemd-stdio-bridge.
+    await rt.api.firewall.state({}, { host: 'fake1' });
+    const n = events.length;
+    fh.hosts[0]!.firewallCmd('--zone=public', '--add-port=8443/tcp');
+    await waitFor(() => events.slice(n).some((e) => e.host === 'fake1' && e.name.startsWith('firewall.')), 10_000);
+    const after = await rt.api.firewall.zone({ name: 'public', layer: 'runtime' }, { host: 'fake1' });
+    expect(after.ports).toContainEqual(expect.objectContaining({ port: '8443', protocol: 'tcp' }));
+  });
+
+  it('writes through the helper as root, on the remote host only', async () => {
+    const t = transport('fake1');
+    const [cur] = await t.read([{ path: '/etc/resolv.conf', content: true }]);
+    const next = '# written by HostDeck over ssh\nnameserver 192.0.2.99\n';
+    const r = await t.helper({ verb: 'write-file', path: '/etc/resolv.conf', content: Buffer.from(next).toString('base64'), expectedSha256: cur!.sha256! }, { elevate: true });
+    expect(r.ok).toBe(true);
+    expect(fh.hosts[0]!.readFile('/etc/resolv.conf')).toBe(next);
+    const s = await t.helper({ verb: 'sysctl-set', settings: [{ key: 'net.ipv4.ip_forward', value: '1' }] }, { elevate: true });
+    expect(s.ok).toBe(true);
+    expect(fh.hosts[0]!.exec(['/usr/sbin/sysctl', '-n', 'net.ipv4.ip_forward']).trim()).toBe('1');
+  });
+
+  it('a non-root login with the sudoers line works once the helper is installed', async () => {
+    const { host } = await rt.api.hosts.add({ destination: 'deck@fake1' });
+    expect(host).toMatchObject({ state: 'connected', privilege: { mode: 'sudo', user: 'deck', helperInstalled: false }, firewalld: 'running' });
+    const inst = await rt.api.hosts.installHelper({ id: 'fake1' });
+    expect(inst).toMatchObject({ installed: true, path: HELPER_INSTALL_PATH });
+    const t = transport('deck@fake1');
+    const r = await t.helper({ verb: 'sysctl-set', settings: [{ key: 'net.ipv4.conf.all.forwarding', value: '1' }] }, { elevate: true });
+    expect(r.ok).toBe(true);
+    expect(fh.hosts[0]!.readFile('/proc/sys/net/ipv4/conf/all/forwarding').trim()).toBe('1');
+    // The bus through sudo -n systemd-stdio-bridge: root on the remote bus.
+    expect((await rt.api.firewall.status({}, { host: 'deck@fake1' })).running).toBe(true);
+  });
+
+  it('a non-root login without the sudoers line gets the exact line to add', async () => {
+    const { host } = await rt.api.hosts.add({ destination: 'deck@fake2' });
+    expect(host.privilege.mode).toBe('none');
+    expect(host.privilege.sudoersLine).toBe(SUDOERS);
+    expect(host.privilege.message).toContain(SUDOERS);
+    const e = await transport('deck@fake2')
+      .helper({ verb: 'sysctl-set', settings: [{ key: 'net.ipv4.ip_forward', value: '1' }] }, { elevate: true })
+      .catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'NEEDS_SUDO', detail: { sudoersLine: SUDOERS } });
+    expect(fh.hosts[1]!.readFile('/proc/sys/net/ipv4/ip_forward').trim()).toBe('0');
+  });
+
+  it('an unknown host key: fingerprint shown, nothing written until accepted', async () => {
+    const knownBefore = readFileSync(fh.knownHosts, 'utf8');
+    const { host } = await rt.api.hosts.add({ destination: 'fake3' });
+    expect(host).toMatchObject({ state: 'host-key-unknown', fingerprint: fh.hosts[2]!.fingerprint(), keyType: 'ED25519' });
+    expect(readFileSync(fh.knownHosts, 'utf8')).toBe(knownBefore);
+    // A different fingerprint than the host shows is never accepted.
+    const wrong = `SHA256:${'A'.repeat(43)}`;
+    await expect(rt.api.hosts.acceptHostKey({ id: 'fake3', fingerprint: wrong })).rejects.toMatchObject({ code: 'HOST_KEY_CHANGED' });
+    expect(readFileSync(fh.knownHosts, 'utf8')).toBe(knownBefore);
+    const ok = await rt.api.hosts.acceptHostKey({ id: 'fake3', fingerprint: host.fingerprint! });
+    expect(ok.host).toMatchObject({ state: 'connected', firewalld: 'not-running' });
+    expect(readFileSync(fh.knownHosts, 'utf8')).not.toBe(knownBefore);
+    expect(fh.ssh(['fake3', '/bin/true']).status).toBe(0);
+  });
+
+  it('a changed host key is refused with ssh\'s warning in plain words', async () => {
+    await fh.hosts[1]!.changeHostKey();
+    const { host } = await rt.api.hosts.check({ id: 'deck@fake2' });
+    expect(host.state).toBe('host-key-changed');
+    expect(host.message).toMatch(/different host key/);
+    expect(host.sshSays).toMatch(/REMOTE HOST IDENTIFICATION HAS CHANGED/);
+    await expect(rt.api.firewall.status({}, { host: 'deck@fake2' }).then((s) => s.running)).resolves.toBe(false);
+  });
+
+  it('link loss: pending calls fail with HOST_UNREACHABLE, the link comes back, signals resume', async () => {
+    const link = rt.remote.linkOf('fake1')!;
+    // Killing the master mid-call.
+    const pending = link.exec('/bin/sleep 30', { timeoutMs: 60_000 }).catch((e: unknown) => e);
+    await waitFor(() => link.sessionsInUse > 0, 5000);
+    link.killMaster();
+    expect(await pending).toMatchObject({ code: 'HOST_UNREACHABLE' });
+    await waitFor(() => link.status.state === 'connected', 15_000);
+    // A black-holed link: nothing answers, nothing resets; ServerAlive notices within the deadline.
+    await rt.api.firewall.status({}, { host: 'fake1' });
+    fh.hosts[0]!.blackhole(true);
+    try {
+      const r = await rt.api.firewall.state({ refresh: true }, { host: 'fake1' }).catch((e: unknown) => e);
+      expect(r).toMatchObject({ code: 'HOST_UNREACHABLE' });
+      expect(link.status.state).not.toBe('connected');
+    } finally {
+      fh.hosts[0]!.blackhole(false);
+    }
+    await link.reconnect();
+    // The firewalld client reconnects through the bridge with its own backoff.
+    await waitForAsync(async () => (await rt.api.firewall.status({}, { host: 'fake1' })).running, 20_000);
+    const n = events.length;
+    fh.hosts[0]!.firewallCmd('--zone=public', '--add-port=9443/tcp');
+    await waitFor(() => events.slice(n).some((e) => e.host === 'fake1' && e.name.startsWith('firewall.')), 10_000);
+  });
+
+  it('removes a host: forgotten in hosts.json and the registry', async () => {
+    expect(await rt.api.hosts.remove({ id: 'fake3' })).toEqual({ removed: true });
+    expect((await rt.api.hosts.list({})).hosts.map((h) => h.id)).not.toContain('fake3');
+    const saved = JSON.parse(readFileSync(join(configDir, 'hosts.json'), 'utf8')) as { hosts: { id: string }[] };
+    expect(saved.hosts.map((h) => h.id)).toEqual(['fake1', 'deck@fake1', 'deck@fake2']);
+  });
+});
+
+async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function waitForAsync(cond: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const start = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
