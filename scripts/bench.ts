@@ -5,9 +5,10 @@ const suites: Record<string, () => Promise<{ default: (r: BenchReporter) => Prom
   kernel: () => import('./bench/kernel'),
   dns: () => import('./bench/dns'),
   firewall: () => import('./bench/firewall'),
+  hosts: () => import('./bench/hosts'),
+  serve: () => import('./bench/serve'),
   helper: () => import('./bench/helper'),
   compare: () => import('./bench/compare'),
-  serve: () => import('./bench/serve'),
 };
 
 const only = process.argv.slice(2);

@@ -77,13 +77,16 @@ export class Runtime {
     return out.data;
   }
 
-  /** A registered host, a saved remote host, or any ssh destination (a temporary remote host). */
+  /**
+   * A registered host or a saved remote host; in the CLI also any ssh destination (a temporary
+   * remote host, so scripts need no set-up step). The UI and browser mode reach saved hosts only.
+   */
   hostFor(id: string): Host {
     if (id !== 'local') this.remote.load();
     try {
       return this.hosts.get(id);
     } catch (e) {
-      if (id === 'local' || !(e instanceof ApiError) || e.code !== 'UNKNOWN_HOST') throw e;
+      if (id === 'local' || this.mode !== 'cli' || !(e instanceof ApiError) || e.code !== 'UNKNOWN_HOST') throw e;
       return this.hosts.get(this.remote.resolve(id));
     }
   }
@@ -109,20 +112,20 @@ async function guardLink<T>(link: SshLink, run: () => Promise<T> | T): Promise<T
   });
   lost.catch(() => undefined);
   try {
+    // The link first (within its connect deadline): a refused host key or login is reported as
+    // such, not as whatever the handler's first read would make of it.
+    await link.connect();
     return await Promise.race([Promise.resolve().then(run), lost]);
   } catch (e) {
-    if (!(e instanceof ApiError && e.code === 'HOST_UNREACHABLE') && link.status.state === 'connected') {
-      // A session or the bus bridge may notice a dead link a moment before the master's exit does.
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, 750);
-        link.once('status', () => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
+    let dead = false;
+    const linkish = !(e instanceof ApiError) || ['TIMEOUT', 'FIREWALLD_NOT_RUNNING', 'INTERNAL', 'IO_ERROR', 'UNKNOWN'].includes(e.code);
+    if (linkish && link.status.state === 'connected') {
+      // Was it the link? A deadline that fired on a silent (black-holed) link, or a bus bridge
+      // that noticed first: one empty session answers that within 3 s.
+      dead = !(await link.probe(3000));
     }
     const st = link.status.state;
-    if (!(e instanceof ApiError && e.code === 'HOST_UNREACHABLE') && (st === 'disconnected' || st === 'unreachable')) {
+    if (!(e instanceof ApiError && e.code === 'HOST_UNREACHABLE') && (dead || st === 'disconnected' || st === 'unreachable')) {
       throw new ApiError('HOST_UNREACHABLE', `${link.destination.text} is unreachable: ${link.status.message}`, { destination: link.destination.text, cause: e instanceof Error ? e.message : String(e) });
     }
     if (e instanceof ApiError && ['HOST_KEY_UNKNOWN', 'HOST_KEY_CHANGED', 'AUTH_FAILED', 'HOST_UNREACHABLE'].includes(e.code)) throw e;

@@ -8,5 +8,9 @@ export const appHandlers: FeatureHandlers<'app'> = {
     privileged: ctx.host.privileged,
     platform: `${process.platform} ${process.arch}`,
   }),
-  hosts: (ctx) => ({ hosts: ctx.runtime.hosts.list().map((h) => h.summary()) }),
+  hosts: (ctx) => {
+    // Saved remote hosts are registered (not connected) on first need.
+    ctx.runtime.remote.load();
+    return { hosts: ctx.runtime.hosts.list().map((h) => h.summary()) };
+  },
 };

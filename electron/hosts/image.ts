@@ -24,16 +24,17 @@ export class ImageTransport extends TreeTransport {
    * The helper writes the image's own files (--root: same allow-list, same atomic replace and
    * backups under the image's /var/lib/hostdeck), run as this process, never through pkexec: an
    * image HostDeck cannot write as itself is not one pkexec should write as root. Live kernel
-   * verbs need a /proc/sys copy given with the image (tests); never this machine's kernel.
+   * verbs need a /proc/sys copy given with the image (tests); never this machine's kernel. A
+   * firewall-cmd revert timer acts on the bus given with the image (its firewalld), its state
+   * under the image's run/hostdeck.
    */
   helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse> {
-    // A firewall-cmd revert timer acts on the bus given with the image (its firewalld, e.g. a
-    // test's sandbox), not on a kernel: it and any timer's cancel/status need no /proc/sys copy.
-    const live = request.verb === 'sysctl-set' || (request.verb === 'schedule-revert' && request.plan.kind === 'sysctl');
+    const firewallTimer = (request.verb === 'schedule-revert' && request.plan.kind === 'firewall-cmd') || request.verb === 'cancel-revert' || request.verb === 'revert-status';
+    const live = !firewallTimer && (request.verb === 'sysctl-set' || request.verb === 'schedule-revert');
     if (live && this.procSysDir === '/proc/sys') {
       return Promise.reject(new ApiError('UNSUPPORTED', `${this.root} is an image: it has no running kernel to change (verb ${request.verb})`));
     }
-    return runLocalHelper(request, opts, {
+    return runLocalHelper(request, firewallTimer ? { ...opts, elevate: false } : opts, {
       root: this.root,
       procSys: this.procSysDir !== '/proc/sys' ? this.procSysDir : undefined,
       runDir: path.join(this.root, 'run/hostdeck'),

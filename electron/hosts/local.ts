@@ -13,6 +13,7 @@ export class LocalTransport extends TreeTransport {
 
   helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse> {
     // A copy of /proc/sys (tests) is passed on; the helper then runs as this process, never pkexec.
+    // A firewall-cmd revert plan reaches the firewalld this host's client talks to.
     return runLocalHelper(request, opts, { procSys: this.procSysDir !== '/proc/sys' ? this.procSysDir : undefined, busAddress: this.bus });
   }
 }

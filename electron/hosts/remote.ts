@@ -132,8 +132,9 @@ export class RemoteHosts {
 
   private register(id: string, destination: SshDestination, saved: boolean): Entry {
     this.runtimeDir ??= this.opts.runtimeDir ?? defaultRuntimeDir();
-    const link = new SshLink({ destination, sshConfig: this.sshConfig, runtimeDir: this.runtimeDir, log: this.opts.log });
-    const transport = new SshTransport(link, { log: this.opts.log });
+    const log = this.opts.log ?? (process.env.HOSTDECK_DEBUG ? (l: string) => process.stderr.write(`[ssh ${id}] ${l}\n`) : undefined);
+    const link = new SshLink({ destination, sshConfig: this.sshConfig, runtimeDir: this.runtimeDir, log });
+    const transport = new SshTransport(link, { log });
     const host = createHost({
       id,
       label: id === destination.text ? id : `${id} (${destination.text})`,

@@ -52,7 +52,7 @@ describe('runtime', () => {
 
   it('returns errors as {code, message, detail} envelopes and rethrows them as ApiError', async () => {
     expect(await rt.call('app.nothing', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_OPERATION' } });
-    expect(await rt.call('app.info', { host: 'mars' })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_HOST' } });
+    expect(await rt.call('app.info', { host: 'no such host' })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_HOST' } });
     const bad = await rt.call('app.info', { input: [1, 2] });
     expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     expect(JSON.stringify(bad)).toContain('issues');

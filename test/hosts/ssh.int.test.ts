@@ -8,6 +8,7 @@ import { HELPER_INSTALL_PATH } from '../../electron/helper/source';
 import type { SshTransport } from '../../electron/hosts/ssh/transport';
 import type { HostDeckEvent } from '../../shared/api/contract';
 import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';
+import { runHostdeck } from '../support/cli';
 
 // Remote hosts over SSH against real sshd, dbus-daemon, firewalld and sudo in their own
 // namespaces (test/support/fake-hosts.ts). One set of hosts for the whole file.
@@ -81,6 +82,13 @@ describe('remote hosts over ssh', () => {
     expect(after.ports).toContainEqual(expect.objectContaining({ port: '8443', protocol: 'tcp' }));
   });
 
+  it('keeps at most 4 sessions per host open at once (sshd MaxSessions), queueing the rest', async () => {
+    const link = rt.remote.linkOf('fake1')!;
+    const runs = await Promise.all(Array.from({ length: 12 }, (_, i) => link.exec(`/bin/sleep 0.2; echo ${i}`, { timeoutMs: 30_000 })));
+    expect(runs.map((r) => r.stdout.toString().trim())).toEqual(Array.from({ length: 12 }, (_, i) => String(i)));
+    expect(link.peakSessions).toBeLessThanOrEqual(4);
+  });
+
   it('writes through the helper as root, on the remote host only', async () => {
     const t = transport('fake1');
     const [cur] = await t.read([{ path: '/etc/resolv.conf', content: true }]);
@@ -118,6 +126,14 @@ describe('remote hosts over ssh', () => {
     expect(fh.hosts[1]!.readFile('/proc/sys/net/ipv4/ip_forward').trim()).toBe('0');
   });
 
+  it('a refused login says so (keys and agent only, no password prompt)', async () => {
+    const { host } = await rt.api.hosts.add({ destination: 'nobody@fake1', name: 'nobody' });
+    expect(host.state).toBe('auth-failed');
+    expect(host.message).toMatch(/refused the login \(publickey\)/);
+    await expect(rt.api.firewall.status({}, { host: 'nobody' })).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    await rt.api.hosts.remove({ id: 'nobody' });
+  });
+
   it('an unknown host key: fingerprint shown, nothing written until accepted', async () => {
     const knownBefore = readFileSync(fh.knownHosts, 'utf8');
     const { host } = await rt.api.hosts.add({ destination: 'fake3' });
@@ -139,7 +155,9 @@ describe('remote hosts over ssh', () => {
     expect(host.state).toBe('host-key-changed');
     expect(host.message).toMatch(/different host key/);
     expect(host.sshSays).toMatch(/REMOTE HOST IDENTIFICATION HAS CHANGED/);
-    await expect(rt.api.firewall.status({}, { host: 'deck@fake2' }).then((s) => s.running)).resolves.toBe(false);
+    // Every call on that host is refused the same way, never sent over a new connection.
+    await expect(rt.api.firewall.status({}, { host: 'deck@fake2' })).rejects.toMatchObject({ code: 'HOST_KEY_CHANGED' });
+    await expect(rt.api.dns.read({}, { host: 'deck@fake2' })).rejects.toMatchObject({ code: 'HOST_KEY_CHANGED' });
   });
 
   it('link loss: pending calls fail with HOST_UNREACHABLE, the link comes back, signals resume', async () => {
@@ -166,6 +184,59 @@ describe('remote hosts over ssh', () => {
     const n = events.length;
     fh.hosts[0]!.firewallCmd('--zone=public', '--add-port=9443/tcp');
     await waitFor(() => events.slice(n).some((e) => e.host === 'fake1' && e.name.startsWith('firewall.')), 10_000);
+  });
+
+  it('CLI: --host takes a saved name or any ssh destination; hosts list and check', async () => {
+    const env = { HOSTDECK_SSH_CONFIG: fh.sshConfig, XDG_CONFIG_HOME: join(configDir, 'cli') };
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      // No set-up step: an ssh_config alias and user@host work as they are.
+      const st = await runHostdeck(['firewall', 'status', '--host', 'fake1', '--json']);
+      expect(st.code).toBe(0);
+      expect(JSON.parse(st.out)).toMatchObject({ running: true, defaultZone: 'public' });
+      const z = await runHostdeck(['--host', 'deck@fake1', 'firewall', 'zone', 'public', '--json']);
+      expect(JSON.parse(z.out).ports).toContainEqual(expect.objectContaining({ port: '8443' }));
+      const add = await runHostdeck(['hosts', 'add', 'deck@fake1', '--name', 'web']);
+      expect(add.code).toBe(0);
+      expect(add.out).toMatch(/web \(deck@fake1\): connected/);
+      expect(add.out).toMatch(/privilege: sudo/);
+      const list = await runHostdeck(['hosts', 'list', '--json']);
+      expect(JSON.parse(list.out).hosts.map((h: { id: string }) => h.id)).toEqual(['web']);
+      expect((await runHostdeck(['firewall', 'status', '--host', 'web', '--json'])).code).toBe(0);
+      // A changed key: refused, in plain words, non-zero exit.
+      const bad = await runHostdeck(['firewall', 'zone', 'public', '--host', 'fake2']);
+      expect(bad.code).not.toBe(0);
+      expect(bad.err).toMatch(/different host key.*HOST_KEY_CHANGED/s);
+      const nope = await runHostdeck(['firewall', 'status', '--host', '-oProxyCommand=x']);
+      expect(nope.err).toMatch(/UNKNOWN_HOST/);
+    } finally {
+      for (const k of Object.keys(env)) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
+    }
+  });
+
+  it('safe apply on a remote host: the revert is scheduled on the host and runs with the link cut', async () => {
+    const link = rt.remote.linkOf('fake1')!;
+    await link.reconnect();
+    const session = await rt.api.firewall.safeApply(
+      { change: { type: 'zone', name: 'public', patch: { add: { ports: [{ port: '7777', protocol: 'tcp' }] } } }, seconds: 5, saveToPermanent: false },
+      { host: 'fake1' },
+    );
+    expect(session.status).toBe('pending');
+    expect(session.reasons.join(' ')).not.toMatch(/No revert could be scheduled/);
+    expect(fh.hosts[0]!.firewallCmd('--zone=public', '--list-ports')).toContain('7777/tcp');
+    // Cut the cable mid-countdown: HostDeck can no longer reach the host at all.
+    fh.hosts[0]!.blackhole(true);
+    link.killMaster();
+    try {
+      await waitFor(() => !fh.hosts[0]!.firewallCmd('--zone=public', '--list-ports').includes('7777/tcp'), 30_000);
+    } finally {
+      fh.hosts[0]!.blackhole(false);
+    }
+    expect(fh.hosts[0]!.firewallCmd('--zone=public', '--list-ports')).toContain('8443/tcp');
   });
 
   it('removes a host: forgotten in hosts.json and the registry', async () => {

@@ -60,6 +60,16 @@ def read_one(req):
     r = resolve(path)
     if r is not None:
         out['resolved'] = r
+        try:
+            out['targetType'] = ftype(os.stat(r).st_mode)
+        except OSError:
+            pass
+    if req.get('attrs'):
+        mounts = mount_points()
+        out['bindMount'] = path in mounts or (r is not None and r in mounts)
+        imm = immutable(r or path)
+        if imm is not None:
+            out['immutable'] = imm
     target = st
     if req.get('follow') and stat.S_ISLNK(st.st_mode):
         try:
@@ -101,6 +111,42 @@ def read_one(req):
             except OSError as e:
                 out['error'] = err(e)
     return out
+
+
+_MOUNTS = None
+
+
+def mount_points():
+    # Mount points from mountinfo (field 5), octal escapes decoded: a bind-mounted file is one.
+    global _MOUNTS
+    if _MOUNTS is None:
+        _MOUNTS = set()
+        try:
+            with open('/proc/self/mountinfo') as fh:
+                for line in fh:
+                    f = line.split(' ')
+                    if len(f) > 4:
+                        _MOUNTS.add(f[4].encode('latin-1').decode('unicode_escape'))
+        except OSError:
+            pass
+    return _MOUNTS
+
+
+def immutable(path):
+    # FS_IOC_GETFLAGS; FS_IMMUTABLE_FL = 0x10. None when the file system does not say.
+    try:
+        import array, fcntl
+        fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_NOFOLLOW', 0))
+    except (OSError, ImportError):
+        return None
+    try:
+        buf = array.array('l', [0])
+        fcntl.ioctl(fd, 0x80086601, buf, True)
+        return bool(buf[0] & 0x10)
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(fd)
 
 
 def swap(p):

@@ -62,6 +62,17 @@ export interface ExecResult {
 
 const SSH = '/usr/bin/ssh';
 
+/** sh -c script: runs "$@" (ssh) and ends it when our stdin pipe closes; exits with ssh's status. */
+const MASTER_WATCHDOG = 'exec 3<&0; "$@" </dev/null & p=$!; { cat <&3 >/dev/null 2>&1; kill "$p" 2>/dev/null; } >/dev/null 2>&1 & wait "$p"';
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
 export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   readonly destination: SshDestination;
   readonly controlPath: string;
@@ -71,6 +82,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   private _status: LinkStatus = { state: 'idle', message: 'Not connected yet', since: Date.now() };
   private readonly waiting: (() => void)[] = [];
   private active = 0;
+  private peak = 0;
   private readonly live = new Set<{ child: ChildProcess; fail: (e: ApiError) => void }>();
   private reconnectTimer: NodeJS.Timeout | undefined;
   private backoffMs = 1000;
@@ -101,6 +113,11 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
 
   get sessionsInUse(): number {
     return this.active;
+  }
+
+  /** Most sessions ever open at once over this link (never above maxSessions). */
+  get peakSessions(): number {
+    return this.peak;
   }
 
   private setStatus(s: Omit<LinkStatus, 'since'>): void {
@@ -164,7 +181,15 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
       ...destinationArgs(this.destination),
     ];
     this.opts.log?.(`ssh ${args.join(' ')}`);
-    const child = spawn(this.opts.ssh, args, { stdio: ['ignore', 'ignore', 'pipe'], env: sshEnv() });
+    // The master lives exactly as long as HostDeck: a small sh watchdog holds the read end of a
+    // pipe from this process and ends ssh when it closes (HostDeck quitting or crashing), so no
+    // orphaned master keeps a login open. The group (detached) is what killMaster() ends.
+    const child = spawn('/bin/sh', ['-c', MASTER_WATCHDOG, 'hostdeck-ssh-master', this.opts.ssh, ...args], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+      env: sshEnv(),
+      detached: true,
+    });
+    child.stdin!.on('error', () => undefined);
     this.master = child;
     let stderr = '';
     child.stderr!.on('data', (b: Buffer) => {
@@ -186,7 +211,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
         if (settled) return;
         settled = true;
         clearInterval(poll);
-        child.kill('SIGKILL');
+        killGroup(child, 'SIGKILL');
         const e = new ApiError('HOST_UNREACHABLE', `${this.destination.text} did not answer within ${Math.round(this.opts.connectTimeoutMs / 1000)} s`, {
           destination: this.destination.text,
         });
@@ -202,7 +227,8 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
         this.setStatus({ state: 'unreachable', message: err.message });
         reject(err);
       });
-      child.on('exit', (code, signal) => {
+      child.on('close', (code, signal) => {
+        child.stdin?.end();
         if (this.master === child) this.master = undefined;
         if (!settled) {
           settled = true;
@@ -270,7 +296,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     if (state === 'unreachable') throw err;
     this.blocked = { state, message: err.message, fingerprint: (err.detail as { fingerprint?: string })?.fingerprint, sshSays: r.stderr.trim() || undefined };
     this.setStatus(this.blocked);
-    this.master?.kill('SIGTERM');
+    if (this.master) killGroup(this.master, 'SIGTERM');
     throw err;
   }
 
@@ -296,6 +322,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
       });
     }
     this.active++;
+    this.peak = Math.max(this.peak, this.active);
   }
 
   private release(): void {
@@ -394,9 +421,29 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     return child;
   }
 
+  /**
+   * Is the link alive right now? One empty session within `timeoutMs`. A link that cannot run
+   * it is treated as lost at once (the master is ended, pending calls fail with
+   * HOST_UNREACHABLE, reconnection starts) instead of waiting for ServerAlive to notice.
+   */
+  async probe(timeoutMs = 3000): Promise<boolean> {
+    if (this._status.state !== 'connected') return false;
+    try {
+      const r = await this.exec('exit 0', { timeoutMs, what: 'checking the link' });
+      if (r.code === 0) return true;
+    } catch {
+      /* no answer */
+    }
+    if (this._status.state === 'connected' && this.master) {
+      this.opts.log?.(`${this.destination.text}: no answer within ${timeoutMs} ms, treating the link as lost`);
+      killGroup(this.master, 'SIGKILL');
+    }
+    return false;
+  }
+
   /** Ends the master (and with it every session) as if the cable were cut; tests and "Disconnect". */
   killMaster(): void {
-    this.master?.kill('SIGKILL');
+    if (this.master) killGroup(this.master, 'SIGKILL');
   }
 
   async dispose(): Promise<void> {
@@ -407,9 +454,10 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     this.master = undefined;
     if (m && m.exitCode === null && m.signalCode === null) {
       const gone = new Promise((r) => m.once('exit', r));
-      m.kill('SIGTERM');
+      killGroup(m, 'SIGTERM');
       await Promise.race([gone, new Promise((r) => setTimeout(r, 2000))]);
-      if (m.exitCode === null && m.signalCode === null) m.kill('SIGKILL');
+      if (m.exitCode === null && m.signalCode === null) killGroup(m, 'SIGKILL');
+      m.stdin?.end();
     }
     rmSync(this.controlPath, { force: true });
     this.setStatus({ state: 'idle', message: 'Closed' });

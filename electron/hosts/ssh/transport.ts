@@ -47,7 +47,8 @@ export class SshTransport implements HostTransport {
   ) {
     this.busSocket = join(link.controlPath.replace(/cm-([0-9a-f]+)$/, 'bus-$1.sock'));
     link.on('status', (s) => {
-      if (s.state !== 'connected') {
+      // Not on 'connecting': a bridge that is waiting for the link to come up must survive that.
+      if (s.state !== 'connected' && s.state !== 'connecting') {
         // A new connection may be another login (fixed sudoers, new key): learn again.
         this.privilegeCache = undefined;
         for (const b of [...this.bridges]) closeGently(b);
@@ -97,10 +98,6 @@ export class SshTransport implements HostTransport {
       const { bytes, ...rest } = f;
       const out: FileFacts = { ...rest };
       if (bytes !== undefined) out.bytes = Buffer.from(bytes, 'base64');
-      if (out.resolved) {
-        const target = raw.find((x) => x.path === out.resolved);
-        if (target) out.targetType = target.type;
-      }
       return out;
     });
   }

@@ -33,12 +33,16 @@ import { FirewallPage } from '../firewall/FirewallPage';
 import { DnsPage } from '../dns/DnsPage';
 import { KernelPage } from '../kernel/KernelPage';
 import { ComparePage } from '../compare/ComparePage';
+import { HostsPage } from '../hosts/HostsPage';
+import { CurrentHost } from '../hosts/CurrentHost';
+import { startHostsStore } from '../hosts/store';
 
 const pages: { id: PageId; title: string; render: () => React.ReactNode }[] = [
   { id: 'firewall', title: 'Firewall', render: () => <FirewallPage /> },
   { id: 'dns', title: 'DNS', render: () => <DnsPage /> },
   { id: 'kernel', title: 'Kernel', render: () => <KernelPage /> },
   { id: 'compare', title: 'Compare', render: () => <ComparePage /> },
+  { id: 'hosts', title: 'Hosts', render: () => <HostsPage /> },
 ];
 
 function HostSelector() {
@@ -79,8 +83,10 @@ export function App() {
   const page = useAppStore((s) => s.page);
   const setPage = useAppStore((s) => s.setPage);
   const theme = useAppStore((s) => s.theme);
+  const hostId = useAppStore((s) => s.hostId);
 
   useEffect(() => startAppStore(), []);
+  useEffect(() => startHostsStore(), []);
   useEffect(() => {
     // PatternFly 6 switches every token to its dark values with this class on <html>.
     document.documentElement.classList.toggle('pf-v6-theme-dark', theme === 'dark');
@@ -102,6 +108,9 @@ export function App() {
             <ToolbarGroup>
               <ToolbarItem>
                 <HostSelector />
+              </ToolbarItem>
+              <ToolbarItem>
+                <CurrentHost />
               </ToolbarItem>
               <ToolbarItem>
                 <FirewalldStatus />
@@ -155,8 +164,9 @@ export function App() {
         </SkipToContent>
       }
     >
-      {/* PatternFly's Page already renders the one <main> landmark around this. */}
-      <div data-testid="page-main" data-page={current.id} className="hd-main">
+      {/* PatternFly's Page already renders the one <main> landmark around this. Keyed by host:
+          switching hosts remounts the page, so nothing of the previous host lingers. */}
+      <div key={hostId} data-testid="page-main" data-page={current.id} data-host={hostId} className="hd-main">
         <ConnectionBanner />
         {current.render()}
       </div>

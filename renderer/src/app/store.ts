@@ -3,8 +3,8 @@ import type { HostSummary } from '../../../shared/app/contract';
 import type { FirewallStatus } from '../../../shared/firewall/contract';
 import { api, onEvent } from './api';
 
-export type PageId = 'firewall' | 'dns' | 'kernel' | 'compare';
-export const pageIds: PageId[] = ['firewall', 'dns', 'kernel', 'compare'];
+export type PageId = 'firewall' | 'dns' | 'kernel' | 'compare' | 'hosts';
+export const pageIds: PageId[] = ['firewall', 'dns', 'kernel', 'compare', 'hosts'];
 export type Theme = 'light' | 'dark';
 
 type Load<T> = { state: 'loading' } | { state: 'ready'; value: T } | { state: 'error'; code: string; message: string };
@@ -84,9 +84,14 @@ export function startAppStore(): () => void {
   };
   window.addEventListener('hashchange', onHash);
   const off = onEvent((e) => {
+    // The host list is HostDeck's own (events on "local"), whichever host is selected.
+    if (e.name === 'app.hostsChanged') void useAppStore.getState().refreshHosts();
+    if (e.name === 'hosts.changed' && e.payload.removed === useAppStore.getState().hostId) useAppStore.getState().setHost('local');
+    if (e.name === 'hosts.changed' && e.payload.host?.id === useAppStore.getState().hostId && e.payload.host.state === 'connected' && useAppStore.getState().firewall.state !== 'ready') {
+      void useAppStore.getState().refreshFirewallStatus();
+    }
     if (e.host !== useAppStore.getState().hostId) return;
     if (e.name === 'firewall.statusChanged') useAppStore.setState({ firewall: { state: 'ready', value: e.payload } });
-    if (e.name === 'app.hostsChanged') void useAppStore.getState().refreshHosts();
   });
   void useAppStore.getState().refreshHosts();
   void useAppStore.getState().refreshFirewallStatus();
