@@ -18,6 +18,8 @@ export interface DetachedRevert {
   schedule(seconds: number): Promise<string>;
   /** Cancels it; answers false when it already ran (or is running) on the host. */
   cancel(id: string): Promise<boolean>;
+  /** Its state on the host: pending, reverting, reverted, failed, cancelled. */
+  status(id: string): Promise<string>;
 }
 
 interface Entry {
@@ -137,9 +139,11 @@ export class SafeApplyManager {
     entry.busy = (async () => {
       try {
         if (how === 'revert') {
+          // One revert at a time: stop the host's timer first; if it already fired, let it finish.
+          // The in-process revert then only confirms the state (every step tolerates "already so").
+          await this.settleDetached(entry);
           await entry.applied.revert();
           entry.session.status = 'reverted';
-          await this.cancelDetached(entry);
         } else {
           // The host's own revert must not fire after the user kept the change.
           const cancelled = entry.detached
@@ -171,12 +175,22 @@ export class SafeApplyManager {
     });
   }
 
-  private async cancelDetached(entry: Entry): Promise<void> {
-    if (!entry.detached) return;
+  private async settleDetached(entry: Entry): Promise<void> {
+    const d = entry.detached;
+    if (!d) return;
+    let cancelled: boolean;
     try {
-      await entry.detached.revert.cancel(entry.detached.id);
+      cancelled = await d.revert.cancel(d.id);
     } catch (e) {
       this.log(`safe apply ${entry.session.id}: cancelling the host's revert failed: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    if (cancelled) return;
+    const until = Date.now() + 60_000;
+    while (Date.now() < until) {
+      const st = await d.revert.status(d.id).catch(() => 'unknown');
+      if (st !== 'pending' && st !== 'reverting') return;
+      await new Promise((r) => setTimeout(r, 250));
     }
   }
 

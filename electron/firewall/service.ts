@@ -24,7 +24,7 @@ import type { HandlerContext } from '../api/handler';
 import type { Host } from '../hosts/host';
 import { busSocketPath } from './bus';
 import { FirewalldClient, type ClientOptions, type ConfigKind } from './client';
-import { mapFirewalldError } from './errors';
+import { isIdempotentOutcome, mapFirewalldError } from './errors';
 import { filterEntries } from './ipset-entries';
 import { SafeApplyManager, type AppliedChange, type DetachedRevert } from './safe-apply';
 import { firewallRevertPlan } from '../../shared/firewall/revert-plan';
@@ -618,7 +618,15 @@ export class FirewallService {
         if (previous === change.name) throw new ApiError('INVALID_INPUT', `${change.name} is already the default zone`);
         await this.writeDefaultZone(change.name);
         // Both layers changed at once, so the revert restores both with the same call and there is nothing to save on confirm.
-        return { revert: () => this.writeDefaultZone(previous) };
+        return {
+          revert: async () => {
+            // The host's own revert may have set it back already (ZONE_ALREADY_SET): that is the goal.
+            await this.writeDefaultZone(previous).catch(async (e: unknown) => {
+              if (!isIdempotentOutcome(e)) throw e;
+              await this.store.refreshGlobal();
+            });
+          },
+        };
       }
       if (change.type === 'policy') {
         validatePolicyPatch(change.patch, s.runtime);
@@ -692,6 +700,7 @@ export class FirewallService {
     return {
       schedule: async (seconds) => String((await helper({ verb: 'schedule-revert', seconds, plan: { kind: 'firewall-cmd', commands } })).id),
       cancel: async (id) => (await helper({ verb: 'cancel-revert', id })).cancelled === true,
+      status: async (id) => String((await helper({ verb: 'revert-status', id })).status),
     };
   }
 
