@@ -14,7 +14,7 @@ describe('input limits in the contract', () => {
     expect(DEFAULT_MAX_INPUT_BYTES).toBe(1024 * 1024);
     expect(limits['app.info']).toBe(DEFAULT_MAX_INPUT_BYTES);
     expect(limits['firewall.ipsetSetEntries']).toBe(16 * 1024 * 1024);
-    expect(limits['dns.check']).toBe(64 * 1024);
+    expect(limits['dns.check']).toBe(1024 * 1024);
     for (const [channel, limit] of Object.entries(limits)) expect(limit, channel).toBeLessThanOrEqual(16 * 1024 * 1024);
   });
 

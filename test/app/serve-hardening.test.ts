@@ -64,7 +64,7 @@ describe('request size limits', () => {
     }
     const r = await rawRequest(srv.port, head('POST', '/api/dns.check', ['Content-Type: application/json', 'Transfer-Encoding: chunked']), chunks());
     expect(r.status).toBe(413);
-    expect(JSON.parse(r.body.toString()).error).toMatchObject({ code: 'TOO_LARGE', detail: { limit: 64 * 1024, channel: 'dns.check' } });
+    expect(JSON.parse(r.body.toString()).error).toMatchObject({ code: 'TOO_LARGE', detail: { limit: 1024 * 1024, channel: 'dns.check' } });
     await stillServes();
   });
 
