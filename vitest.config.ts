@@ -1,7 +1,13 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 // Three projects, one runner: unit (pure code and real files), integration (real firewalld,
 // glibc, systemd-sysctl, namespaces; needs root) and e2e (browser mode in Debian's Chromium).
+// Revert timers the tests schedule keep their state in a scratch dir, not this machine's
+// /run/hostdeck (workers and the processes they start inherit it).
+process.env.HOSTDECK_RUN_DIR ??= join(tmpdir(), `hostdeck-test-run-${process.pid}`);
+
 export default defineConfig({
   test: {
     reporters: process.env.HOSTDECK_TEST_JSON

@@ -14,6 +14,10 @@ export class LocalTransport extends TreeTransport {
   helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse> {
     // A copy of /proc/sys (tests) is passed on; the helper then runs as this process, never pkexec.
     // A firewall-cmd revert plan reaches the firewalld this host's client talks to.
-    return runLocalHelper(request, opts, { procSys: this.procSysDir !== '/proc/sys' ? this.procSysDir : undefined, busAddress: this.bus });
+    // HOSTDECK_RUN_DIR moves revert-timer state out of /run/hostdeck (the test suite's scratch dir);
+    // honoured only where the helper runs as this process anyway, never to steer a pkexec run.
+    const direct = process.getuid?.() === 0 || !opts.elevate;
+    const runDir = direct ? process.env.HOSTDECK_RUN_DIR || undefined : undefined;
+    return runLocalHelper(request, opts, { procSys: this.procSysDir !== '/proc/sys' ? this.procSysDir : undefined, busAddress: this.bus, runDir });
   }
 }

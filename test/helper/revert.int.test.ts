@@ -14,6 +14,8 @@ import { HELPER, repo } from './support/run';
  */
 const TSX = path.join(repo, 'node_modules/.bin/tsx');
 const CHILD = path.join(repo, 'test/helper/support/revert-child.ts');
+/** These cases mount their own tmpfs /run, so timers use the real default /run/hostdeck inside it. */
+const ownRun = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'HOSTDECK_RUN_DIR'));
 
 /** Polls revert-status until the timer is no longer pending; returns the final state. */
 const WAIT = `
@@ -54,7 +56,7 @@ ids=$(/usr/bin/python3 -c 'import json,sys; print(",".join(json.load(open(sys.ar
 /usr/bin/python3 "$3/wait.py" "$ids" > "$3/final.json"
 echo "{\\"before\\": \\"$before\\", \\"applied\\": \\"$applied\\", \\"after\\": \\"$(cat /proc/sys/net/core/somaxconn)\\", \\"netns\\": \\"$(readlink /proc/self/ns/net)\\"}"
 `;
-    const r = spawnSync('unshare', ['-n', '-m', '--propagation', 'private', 'sh', '-c', script, 'sh', TSX, CHILD, work], { cwd: repo, encoding: 'utf8', timeout: 90_000 });
+    const r = spawnSync('unshare', ['-n', '-m', '--propagation', 'private', 'sh', '-c', script, 'sh', TSX, CHILD, work], { cwd: repo, encoding: 'utf8', timeout: 90_000, env: ownRun });
     expect(r.status, r.stderr).toBe(0);
     const facts = JSON.parse(r.stdout.trim().split('\n').pop()!) as { before: string; applied: string; after: string; netns: string };
     expect(facts.netns).not.toBe(readlinkSync('/proc/self/ns/net'));
@@ -81,7 +83,7 @@ id=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["a
 /usr/bin/python3 "$3/wait.py" "$id" > "$3/final2.json"
 echo "{\\"before\\": \\"$before\\", \\"applied\\": \\"$applied\\", \\"after\\": \\"$(cat /proc/sys/net/core/somaxconn)\\"}"
 `;
-    const r = spawnSync('unshare', ['-n', '-m', '--propagation', 'private', 'sh', '-c', script, 'sh', TSX, CHILD, work], { cwd: repo, encoding: 'utf8', timeout: 90_000 });
+    const r = spawnSync('unshare', ['-n', '-m', '--propagation', 'private', 'sh', '-c', script, 'sh', TSX, CHILD, work], { cwd: repo, encoding: 'utf8', timeout: 90_000, env: ownRun });
     expect(r.status, r.stderr).toBe(0);
     const facts = JSON.parse(r.stdout.trim().split('\n').pop()!) as { before: string; applied: string; after: string };
     const final = Object.values(JSON.parse(readFileSync(path.join(work, 'final2.json'), 'utf8')) as Record<string, { status: string }>)[0]!;
