@@ -6,7 +6,7 @@ import { join } from 'node:path';
 /**
  * Fake remote hosts for tests: each is a real sshd, dbus-daemon, firewalld (and optionally
  * polkitd) in its own network, mount, UTS and pid namespaces, exactly as
- * /work/shared/reference/remote-hosts.md ("Fake remote hosts for tests") describes:
+ * The remote-hosts reference (remote-hosts.md) ("Fake remote hosts for tests") describes:
  * - an overlay over /etc (lower: this machine's /etc, upper: a per-host dir seeded with
  *   resolv.conf, sysctl.d, passwd/shadow/group with a non-root user, sudoers.d, polkit rules);
  * - tmpfs on /run and /root, so sockets and root's files are the host's own;
