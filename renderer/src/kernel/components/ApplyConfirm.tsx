@@ -1,8 +1,9 @@
 import { Alert, Button, Label, Modal, ModalBody, ModalFooter, ModalHeader, ModalVariant, Skeleton } from '@patternfly/react-core';
-import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
+import { Table, Tbody, Td, Tr } from '@patternfly/react-table';
 import { useAppStore } from '../../app/store';
 import { useKernelStore } from '../store';
 import { RevertChoice } from './RevertTimer';
+import { ColumnHeads } from '../../app/ColumnHeads';
 
 /** The "Apply to the live kernel?" dialog: the plan table, the revert choice and the confirm button. */
 export function ApplyConfirm() {
@@ -27,14 +28,7 @@ export function ApplyConfirm() {
           </Alert>
         ) : (
           <Table aria-label="What would change" variant="compact" data-testid="kernel-apply-plan">
-            <Thead>
-              <Tr>
-                <Th>Key</Th>
-                <Th>Now</Th>
-                <Th>After</Th>
-                <Th>Outcome</Th>
-              </Tr>
-            </Thead>
+            <ColumnHeads names={['Key', 'Now', 'After', 'Outcome']} />
             <Tbody>
               {plan!.results.map((r) => (
                 <Tr key={r.key} data-testid={`kernel-apply-plan-${r.key}`}>

@@ -1,6 +1,7 @@
 import { Alert, EmptyState, EmptyStateBody, Label, Spinner } from '@patternfly/react-core';
-import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
+import { Table, Tbody, Td, Tr } from '@patternfly/react-table';
 import { useKernelStore } from '../store';
+import { ColumnHeads } from '../../app/ColumnHeads';
 
 /** The result of "What would change": live vs profile value per key. */
 export function ProfileDiff() {
@@ -16,14 +17,7 @@ export function ProfileDiff() {
           </EmptyState>
         ) : (
           <Table aria-label="What would change" variant="compact" data-testid="kernel-profile-diff">
-            <Thead>
-              <Tr>
-                <Th>Key</Th>
-                <Th>Live</Th>
-                <Th>Profile</Th>
-                <Th>Change</Th>
-              </Tr>
-            </Thead>
+            <ColumnHeads names={['Key', 'Live', 'Profile', 'Change']} />
             <Tbody>
               {profileCheck.value.entries.map((e) => (
                 <Tr key={e.key} data-testid={`kernel-diff-${e.key}`} data-change={e.error ? 'error' : e.change}>
