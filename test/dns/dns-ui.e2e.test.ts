@@ -7,20 +7,29 @@ import { openApp, type E2eApp } from '../support/e2e';
 
 const pageErrors = (app: E2eApp) => app.pageErrors.filter((e) => !/status of 404/.test(e));
 
+/** A scratch root with /etc (and resolv.conf when given), the app open on its DNS page once `ready` shows. */
+async function openDnsPage(prefix: string, resolvConf: string | null, ready: string): Promise<{ root: string; app: E2eApp }> {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(join(root, 'etc'));
+  if (resolvConf !== null) writeFileSync(join(root, 'etc/resolv.conf'), resolvConf);
+  const app = await openApp({ root });
+  await app.page.getByTestId('nav-dns').click();
+  await app.page.getByTestId(ready).waitFor();
+  return { root, app };
+}
+
+async function closeDnsPage(app: E2eApp | undefined, root: string): Promise<void> {
+  await app?.stop();
+  rmSync(root, { recursive: true, force: true });
+}
+
 describe('DNS page on a root without resolv.conf', () => {
   let root = '';
   let app: E2eApp;
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'hostdeck-dns-ui-missing-'));
-    mkdirSync(join(root, 'etc'));
-    app = await openApp({ root });
-    await app.page.getByTestId('nav-dns').click();
-    await app.page.getByTestId('dns-page').waitFor();
+    ({ root, app } = await openDnsPage('hostdeck-dns-ui-missing-', null, 'dns-page'));
   });
-  afterAll(async () => {
-    await app?.stop();
-    rmSync(root, { recursive: true, force: true });
-  });
+  afterAll(() => closeDnsPage(app, root));
 
   it('says the file is missing, what the resolver does instead, and creates it from the form', async () => {
     const { page } = app;
@@ -50,17 +59,9 @@ describe('DNS query plans in the UI', () => {
   let root = '';
   let app: E2eApp;
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'hostdeck-dns-ui-plan-'));
-    mkdirSync(join(root, 'etc'));
-    writeFileSync(join(root, 'etc/resolv.conf'), '# hand written\r\nnameserver 192.0.2.1\nsearch corp.example lab.example\noptions ndots:5\n');
-    app = await openApp({ root });
-    await app.page.getByTestId('nav-dns').click();
-    await app.page.getByTestId('dns-lines').waitFor();
+    ({ root, app } = await openDnsPage('hostdeck-dns-ui-plan-', '# hand written\r\nnameserver 192.0.2.1\nsearch corp.example lab.example\noptions ndots:5\n', 'dns-lines'));
   });
-  afterAll(async () => {
-    await app?.stop();
-    rmSync(root, { recursive: true, force: true });
-  });
+  afterAll(() => closeDnsPage(app, root));
 
   it('marks a Windows line ending visibly on its line', async () => {
     const line = app.page.getByTestId('dns-line-1');
@@ -104,17 +105,9 @@ describe('DNS editing: what glibc reads, musl packets, revert asks first', () =>
   let app: E2eApp;
   const file = 'nameserver 192.0.2.1\nnameserver 192.0.2.2\nnameserver 192.0.2.3\nsearch corp.example.com # office domain\n';
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'hostdeck-dns-ui-edit-'));
-    mkdirSync(join(root, 'etc'));
-    writeFileSync(join(root, 'etc/resolv.conf'), file);
-    app = await openApp({ root });
-    await app.page.getByTestId('nav-dns').click();
-    await app.page.getByTestId('dns-lines').waitFor();
+    ({ root, app } = await openDnsPage('hostdeck-dns-ui-edit-', file, 'dns-lines'));
   });
-  afterAll(async () => {
-    await app?.stop();
-    rmSync(root, { recursive: true, force: true });
-  });
+  afterAll(() => closeDnsPage(app, root));
 
   it('the search field shows each domain glibc searches, the comment words marked as such', async () => {
     const { page } = app;

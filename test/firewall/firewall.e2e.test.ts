@@ -9,22 +9,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, type E2eApp } from '../support/e2e';
-import { startFirewalldSandbox, type FirewalldSandbox } from '../support/firewalld-sandbox';
+import type { E2eApp } from '../support/e2e';
+import type { FirewalldSandbox } from '../support/firewalld-sandbox';
+import { closeFirewallPage, openFirewallPage } from '../support/firewall-page';
 import { fw, fwRaw, lines } from './fw-cmd';
 
 describe('firewall page (browser mode, real firewalld)', () => {
   let sb: FirewalldSandbox;
   let app: E2eApp;
   beforeAll(async () => {
-    sb = await startFirewalldSandbox();
-    app = await openApp({ systemBusAddress: sb.busAddress });
-    await app.page.getByTestId('fw-zone-public').waitFor({ timeout: 30_000 });
+    ({ sb, app } = await openFirewallPage());
   });
-  afterAll(async () => {
-    await app?.stop();
-    await sb?.stop();
-  });
+  afterAll(() => closeFirewallPage(app, sb));
 
   it('adds a port and a rich rule to a zone; firewall-cmd sees them', async () => {
     const { page } = app;

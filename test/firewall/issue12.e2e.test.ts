@@ -7,21 +7,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type E2eApp } from '../support/e2e';
-import { startFirewalldSandbox, type FirewalldSandbox } from '../support/firewalld-sandbox';
+import type { FirewalldSandbox } from '../support/firewalld-sandbox';
+import { closeFirewallPage, openFirewallPage } from '../support/firewall-page';
 import { fw, lines } from './fw-cmd';
 
 describe('issue 12: the firewall page', () => {
   let sb: FirewalldSandbox;
   let app: E2eApp;
   beforeAll(async () => {
-    sb = await startFirewalldSandbox();
-    app = await openApp({ systemBusAddress: sb.busAddress });
-    await app.page.getByTestId('fw-zone-public').waitFor({ timeout: 30_000 });
+    ({ sb, app } = await openFirewallPage());
   });
-  afterAll(async () => {
-    await app?.stop();
-    await sb?.stop();
-  });
+  afterAll(() => closeFirewallPage(app, sb));
 
   it('shows ipset runtime/permanent differences by content, and the reload dialog says what is lost and what is gained', async () => {
     const { page } = app;

@@ -17,11 +17,10 @@ import {
   Table,
   Tbody,
   Td,
-  Th,
-  Thead,
   Tr,
 } from '@patternfly/react-table';
 import { useDnsStore } from '../store';
+import { ColumnHeads } from '../../app/ColumnHeads';
 
 export function LivePanel() {
   const { live, runLive } = useDnsStore();
@@ -54,14 +53,7 @@ export function LivePanel() {
             <Alert isInline variant="warning" title="No nameserver to ask: the file has none, so programs use 127.0.0.1." />
           ) : (
             <Table aria-label="Live check results" variant="compact" data-testid="dns-live-result">
-              <Thead>
-                <Tr>
-                  <Th>Server</Th>
-                  <Th>Result</Th>
-                  <Th>Time</Th>
-                  <Th>Answers</Th>
-                </Tr>
-              </Thead>
+              <ColumnHeads names={['Server', 'Result', 'Time', 'Answers']} />
               <Tbody>
                 {live.value.map((r) => (
                   <Tr key={r.server}>

@@ -14,11 +14,10 @@ import {
   Table,
   Tbody,
   Td,
-  Th,
-  Thead,
   Tr,
 } from '@patternfly/react-table';
 import { useDnsStore } from '../store';
+import { ColumnHeads } from '../../app/ColumnHeads';
 
 const domainText = (ds: { domain: string; routeOnly: boolean }[]) => ds.map((d) => (d.routeOnly ? `~${d.domain}` : d.domain)).join(' ');
 
@@ -70,14 +69,7 @@ export function ResolvedPanel() {
     }
     return (
       <Table aria-label="systemd-resolved servers per link" variant="compact" data-testid="dns-resolved-table">
-        <Thead>
-          <Tr>
-            <Th>Scope</Th>
-            <Th>Servers</Th>
-            <Th>Domains</Th>
-            <Th>Default route</Th>
-          </Tr>
-        </Thead>
+        <ColumnHeads names={['Scope', 'Servers', 'Domains', 'Default route']} />
         <Tbody>
           {g && (
             <Tr>

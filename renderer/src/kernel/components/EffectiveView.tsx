@@ -22,6 +22,7 @@ import {
 import type { EffectiveOut } from '../../../../shared/kernel/contract';
 import { useAppStore } from '../../app/store';
 import { useKernelStore } from '../store';
+import { ColumnHeads } from '../../app/ColumnHeads';
 
 const FILE_STATUS: Record<EffectiveOut['files'][number]['status'], { color: 'green' | 'grey' | 'orange' | 'red'; text: string }> = {
   applied: { color: 'green', text: 'read' },
@@ -139,14 +140,7 @@ export function EffectiveView() {
                 'Something changed these after boot (sysctl -w, a container runtime, an operator), or they failed to apply. Apply the profile again, or find who writes them.'}
             </p>
             <Table aria-label="Drift" variant="compact" data-testid="kernel-drift">
-              <Thead>
-                <Tr>
-                  <Th>Key</Th>
-                  <Th>Configured</Th>
-                  <Th>Live</Th>
-                  <Th>Set in</Th>
-                </Tr>
-              </Thead>
+              <ColumnHeads names={['Key', 'Configured', 'Live', 'Set in']} />
               <Tbody>
                 {drift.map((d) => (
                   <Tr key={d.key}>
@@ -180,14 +174,7 @@ export function EffectiveView() {
           <p>The files set nothing (only comments, exclusions or ignored lines).</p>
         ) : (
           <Table aria-label="Effective settings" variant="compact" data-testid="kernel-effective-settings">
-            <Thead>
-              <Tr>
-                <Th>Key</Th>
-                <Th>Value</Th>
-                <Th>Set in</Th>
-                <Th>Overrides</Th>
-              </Tr>
-            </Thead>
+            <ColumnHeads names={['Key', 'Value', 'Set in', 'Overrides']} />
             <Tbody>
               {settings.map((s) => (
                 <Tr key={s.path}>

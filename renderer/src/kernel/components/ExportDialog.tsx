@@ -15,9 +15,10 @@ import {
   Tabs,
   TabTitleText,
 } from '@patternfly/react-core';
-import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
+import { Table, Tbody, Td, Tr } from '@patternfly/react-table';
 import { useAppStore } from '../../app/store';
 import { useKernelStore, type ExportKind } from '../store';
+import { ColumnHeads } from '../../app/ColumnHeads';
 
 const TITLES: Record<ExportKind, string> = {
   pod: 'Pod and Deployment securityContext.sysctls',
@@ -101,13 +102,7 @@ export function ExportDialog() {
             )}
             {exportResult.value.placements.length > 0 && (
               <Table aria-label="Why each key went where" variant="compact" data-testid="kernel-export-placements">
-                <Thead>
-                  <Tr>
-                    <Th>Key</Th>
-                    <Th>Goes to</Th>
-                    <Th>Why</Th>
-                  </Tr>
-                </Thead>
+                <ColumnHeads names={['Key', 'Goes to', 'Why']} />
                 <Tbody>
                   {exportResult.value.placements.map((p) => (
                     <Tr key={p.key}>

@@ -1,0 +1,80 @@
+import { Alert, Button, Label, Modal, ModalBody, ModalFooter, ModalHeader, ModalVariant, Skeleton } from '@patternfly/react-core';
+import { Table, Tbody, Td, Tr } from '@patternfly/react-table';
+import { useAppStore } from '../../app/store';
+import { useKernelStore } from '../store';
+import { RevertChoice } from './RevertTimer';
+import { ColumnHeads } from '../../app/ColumnHeads';
+
+/** The "Apply to the live kernel?" dialog: the plan table, the revert choice and the confirm button. */
+export function ApplyConfirm() {
+  const hostId = useAppStore((s) => s.hostId);
+  const { applyPlan, cancelApply, confirmApply, applyResult } = useKernelStore();
+  if (applyPlan.state === 'idle') return null;
+  const plan = applyPlan.state === 'ready' ? applyPlan.value : null;
+  return (
+    <Modal isOpen variant={ModalVariant.large} onClose={cancelApply} aria-labelledby="kernel-apply-title" data-testid="kernel-apply-confirm">
+      <ModalHeader
+        title="Apply to the live kernel?"
+        labelId="kernel-apply-title"
+        titleIconVariant="warning"
+        description="Values are written now, in this order, to /proc/sys. They last until reboot unless the profile is also saved to /etc/sysctl.d. The previous values are recorded for Undo."
+      />
+      <ModalBody>
+        {applyPlan.state === 'loading' ? (
+          <Skeleton height="160px" screenreaderText="Computing what would change" />
+        ) : applyPlan.state === 'error' ? (
+          <Alert variant="danger" isInline title={`Cannot apply (${applyPlan.code})`}>
+            {applyPlan.message}
+          </Alert>
+        ) : (
+          <Table aria-label="What would change" variant="compact" data-testid="kernel-apply-plan">
+            <ColumnHeads names={['Key', 'Now', 'After', 'Outcome']} />
+            <Tbody>
+              {plan!.results.map((r) => (
+                <Tr key={r.key} data-testid={`kernel-apply-plan-${r.key}`}>
+                  <Td>
+                    <code>{r.key}</code>
+                  </Td>
+                  <Td>
+                    <code>{r.previous ?? '—'}</code>
+                  </Td>
+                  <Td>
+                    <code>{r.value}</code>
+                  </Td>
+                  <Td>
+                    {r.outcome === 'failed' ? (
+                      <Label color="red" isCompact>
+                        will fail: {r.error?.message}
+                      </Label>
+                    ) : r.outcome === 'planned' ? (
+                      <Label color="orange" isCompact>
+                        changes{r.undoable ? '' : ' (cannot be undone)'}
+                      </Label>
+                    ) : (
+                      <Label isCompact>unchanged</Label>
+                    )}
+                  </Td>
+                </Tr>
+              ))}
+            </Tbody>
+          </Table>
+        )}
+        {plan && plan.summary.planned > 0 && <RevertChoice />}
+      </ModalBody>
+      <ModalFooter>
+        <Button
+          variant="warning"
+          data-testid="kernel-apply-go"
+          isDisabled={!plan || plan.summary.planned === 0}
+          isLoading={applyResult.state === 'loading'}
+          onClick={() => void confirmApply(hostId)}
+        >
+          {plan ? `Apply ${plan.summary.planned} change${plan.summary.planned === 1 ? '' : 's'}` : 'Apply'}
+        </Button>
+        <Button variant="link" onClick={cancelApply}>
+          Cancel
+        </Button>
+      </ModalFooter>
+    </Modal>
+  );
+}
