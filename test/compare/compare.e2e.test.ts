@@ -61,8 +61,8 @@ describe('compare page', () => {
     await page.getByTestId('compare-add-host').selectOption('local');
     await page.getByTestId('compare-import-input').setInputFiles([file('local-snapshot.json')]);
     await expect.poll(() => page.getByTestId('compare-host').count()).toBe(4);
-    await expect.poll(() => page.locator('[data-host="local"] [data-testid="host-state"]').textContent()).toMatch(/^read /);
-    await page.locator('[data-host="local"]').getByTestId('compare-baseline').check();
+    await expect.poll(() => page.locator('[data-testid="compare-host"][data-host="local"] [data-testid="host-state"]').textContent()).toMatch(/^read /);
+    await page.locator('[data-testid="compare-host"][data-host="local"]').getByTestId('compare-baseline').check();
     await expect.poll(() => page.getByTestId('compare-summary').textContent()).toMatch(/4 hosts, baseline Local:/);
     const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('compare-export-md').click()]);
     const md = readFileSync((await dl.path())!, 'utf8');
