@@ -21,11 +21,11 @@ describe('ssh destinations', () => {
 describe('ssh failures in plain words', () => {
   it('a changed host key keeps ssh\'s facts', () => {
     const e = classifySshFailure(
-      '@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\nThe fingerprint for the ED25519 key sent by the remote host is\nSHA256:5S1k4b6dQ176V2mFuEdRX4XMxBy1s7KN6l7XOcT0/6k.\nOffending ED25519 key in /home/a/.ssh/known_hosts:2\nHost key verification failed.',
+      '@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\nThe fingerprint for the ED25519 key sent by the remote host is\nSHA256:5S1k4b6dQ176V2mFuEdRX4XMxBy1s7KN6l7XOcT0/6k.\nOffending ED25519 key in /srv/admin/.ssh/known_hosts:2\nHost key verification failed.',
       'admin@web1',
     );
     expect(e.code).toBe('HOST_KEY_CHANGED');
-    expect(e.message).toContain('/home/a/.ssh/known_hosts:2');
+    expect(e.message).toContain('/srv/admin/.ssh/known_hosts:2');
     expect(e.message).toContain('SHA256:5S1k4b6dQ176V2mFuEdRX4XMxBy1s7KN6l7XOcT0/6k');
     expect(e.message).toContain('ssh-keygen -R web1');
   });
