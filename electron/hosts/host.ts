@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { HostSummary } from '../../shared/app/contract';
-import { ApiError } from '../../shared/api/errors';
 import { ImageTransport } from './image';
 import { LocalTransport } from './local';
 import type { HostTransport } from './transport';
@@ -90,14 +89,4 @@ export function createHost(opts: HostOptions): Host {
 /** A host path as people should see it: an image's files under the image directory, every other host's as they are. */
 export function shownPath(host: Host, hostPath: string): string {
   return host.transport.kind === 'image' ? path.join(host.root, hostPath) : hostPath;
-}
-
-/**
- * Writers that still write through this machine's file system (until they go through
- * transport.helper) call this first: on an SSH or snapshot host such a write would land on
- * this machine instead of the host.
- */
-export function requireLocalWrites(host: Host, what: string): void {
-  const k = host.transport.kind;
-  if (k !== 'local' && k !== 'image') throw new ApiError('UNSUPPORTED', `${what} on ${host.label} (${k}) needs the privileged helper on that host`);
 }
