@@ -19,7 +19,7 @@ import {
   Title,
 } from '@patternfly/react-core';
 import { useAppStore } from '../app/store';
-import { useDnsStore } from './store';
+import { dnsDraftsElsewhere, useDnsStore } from './store';
 import { HelperStatus, privilegeHint } from '../helper/HelperStatus';
 import type { Diagnostic } from '../../../shared/dns/diagnostics';
 import { AnnotatedLines } from './components/AnnotatedLines';
@@ -38,6 +38,9 @@ export function DnsPage() {
     void load(hostId).then(() => loadResolved());
   }, [hostId, load, loadResolved]);
   const dirty = file.state === 'ready' && text !== file.value.text;
+  const hosts = useAppStore((s) => s.hosts);
+  const labelOf = (id: string) => (hosts.state === 'ready' ? (hosts.value.find((h) => h.id === id)?.label ?? id) : id);
+  const draftsElsewhere = dnsDraftsElsewhere();
   const [revertOpen, setRevertOpen] = useState(false);
 
   if (file.state === 'idle' || file.state === 'loading') {
@@ -106,6 +109,9 @@ export function DnsPage() {
         </div>
       </div>
       {!file.value.writable && <HelperStatus hostId={hostId} what="Saving resolv.conf" />}
+      {draftsElsewhere.length > 0 && (
+        <Alert isInline isPlain variant="info" title={`Unsaved resolv.conf edits are kept for ${draftsElsewhere.map(labelOf).join(', ')}: switch back to save or revert them.`} data-testid="dns-drafts-elsewhere" />
+      )}
       {save.state === 'error' && (
         <Alert isInline variant="danger" title={`${save.message} [${save.code}]`} data-testid="dns-save-error">
           {privilegeHint(save.code)}

@@ -10,6 +10,7 @@ import { diagnose, type Diagnosis, type Diagnostic } from '../../../shared/dns/d
 import { parseDocument, printDocument } from '../../../shared/dns/document';
 import { applyEdit, type Edit } from '../../../shared/dns/edits';
 import { bytesToUtf8 } from '../../../shared/dns/bytes';
+import { HostSlices } from '../app/host-scoped';
 
 type Load<T> = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; value: T } | { state: 'error'; code: string; message: string };
 
@@ -32,22 +33,63 @@ export function toBytes(text: string, encoding: 'utf8' | 'latin1'): string {
   return encoding === 'utf8' ? utf8ToBytes(text) : text;
 }
 
-interface DnsState {
-  hostId: string;
+/** What belongs to the host on screen: its file, the draft, and every result computed for it. */
+interface DnsHostSlice {
   file: Load<DnsRead>;
-  /** The text being edited (kept in sync with the structured form). */
   text: string;
   encoding: 'utf8' | 'latin1';
   analysis: Diagnosis | null;
-  libc: 'glibc' | 'musl';
   plan: Load<DnsPlan>;
   pod: Load<DnsPod>;
   live: Load<DnsLiveResult[]>;
   save: Load<{ path: string }> | { state: 'error'; code: string; message: string; current?: string };
   resolved: Load<ResolvedState>;
-  /** The review dialog (diff against the file on disk) is open. */
   reviewOpen: boolean;
   confirmNeeded: boolean;
+}
+
+const freshSlice = (): DnsHostSlice => ({
+  file: { state: 'idle' },
+  text: '',
+  encoding: 'utf8',
+  analysis: null,
+  plan: { state: 'idle' },
+  pod: { state: 'idle' },
+  live: { state: 'idle' },
+  save: { state: 'idle' },
+  resolved: { state: 'idle' },
+  reviewOpen: false,
+  confirmNeeded: false,
+});
+
+const sliceOf = (s: DnsHostSlice): DnsHostSlice => ({
+  file: s.file,
+  text: s.text,
+  encoding: s.encoding,
+  analysis: s.analysis,
+  plan: s.plan,
+  pod: s.pod,
+  live: s.live,
+  save: s.save,
+  resolved: s.resolved,
+  reviewOpen: s.reviewOpen,
+  confirmNeeded: s.confirmNeeded,
+});
+
+const hasDraft = (s: DnsHostSlice) => s.file.state === 'ready' && s.text !== s.file.value.text;
+
+/** Other hosts' DNS state while another host is on screen (drafts survive a host switch). */
+export const dnsSlices = new HostSlices<DnsHostSlice>(freshSlice);
+
+/** Hosts other than the one on screen with an unsaved resolv.conf edit. */
+export function dnsDraftsElsewhere(): string[] {
+  return dnsSlices.hostsWhere(hasDraft);
+}
+
+interface DnsState extends DnsHostSlice {
+  /** The host this state belongs to; results for another host are never stored here. */
+  hostId: string;
+  libc: 'glibc' | 'musl';
   load(hostId: string): Promise<void>;
   setText(text: string): void;
   edit(e: Edit): void;
@@ -72,132 +114,141 @@ interface DnsState {
   cancelConfirm(): void;
 }
 
-export const useDnsStore = create<DnsState>((set, get) => ({
-  hostId: 'local',
-  file: { state: 'idle' },
-  text: '',
-  encoding: 'utf8',
-  analysis: null,
-  libc: 'glibc',
-  plan: { state: 'idle' },
-  pod: { state: 'idle' },
-  live: { state: 'idle' },
-  save: { state: 'idle' },
-  resolved: { state: 'idle' },
-  reviewOpen: false,
-  confirmNeeded: false,
+export const useDnsStore = create<DnsState>((set, get) => {
+  /** Sets a result on its own host: on screen, or parked when the user has switched to another host meanwhile. */
+  const putFor = (host: string) => (patch: Partial<DnsState>) => {
+    if (get().hostId === host) set(patch);
+  };
+  return {
+    hostId: 'local',
+    ...freshSlice(),
+    libc: 'glibc',
 
-  async load(hostId) {
-    // Unsaved edits of this host survive leaving the page and coming back (only Revert, which asks, drops them).
-    const prev = get().file;
-    const keep = prev.state === 'ready' && get().hostId === hostId && get().text !== prev.value.text ? get().text : null;
-    set({ hostId, file: { state: 'loading' }, save: { state: 'idle' } });
-    try {
-      const f = await api.dns.read({}, { host: hostId });
-      const text = keep ?? f.text;
-      set({ file: { state: 'ready', value: f }, text, encoding: f.encoding, analysis: diagnose(toBytes(text, f.encoding), { hostname: f.hostname ?? undefined }) });
-    } catch (e) {
-      set({ file: errorOf(e) });
-    }
-  },
+    async load(hostId) {
+      // Another host: park this one's file, draft and results, bring back the other's (or nothing).
+      if (hostId !== get().hostId) set({ ...dnsSlices.swap(get().hostId, hostId, sliceOf(get())), hostId });
+      // Unsaved edits of this host survive leaving the page and coming back (only Revert, which asks, drops them).
+      const prev = get().file;
+      const keep = prev.state === 'ready' && get().hostId === hostId && get().text !== prev.value.text ? get().text : null;
+      set({ hostId, file: { state: 'loading' }, save: { state: 'idle' } });
+      try {
+        const f = await api.dns.read({}, { host: hostId });
+        if (get().hostId !== hostId) return;
+        const text = keep ?? f.text;
+        set({ file: { state: 'ready', value: f }, text, encoding: f.encoding, analysis: diagnose(toBytes(text, f.encoding), { hostname: f.hostname ?? undefined }) });
+      } catch (e) {
+        if (get().hostId === hostId) set({ file: errorOf(e) });
+      }
+    },
 
-  setText(text) {
-    const f = get().file;
-    const hostname = f.state === 'ready' ? (f.value.hostname ?? undefined) : undefined;
-    set({ text, analysis: diagnose(toBytes(text, get().encoding), { hostname }) });
-  },
+    setText(text) {
+      const f = get().file;
+      const hostname = f.state === 'ready' ? (f.value.hostname ?? undefined) : undefined;
+      set({ text, analysis: diagnose(toBytes(text, get().encoding), { hostname }) });
+    },
 
-  edit(e) {
-    const { text, encoding } = get();
-    const doc = applyEdit(parseDocument(toBytes(text, encoding)), e);
-    const bytes = printDocument(doc);
-    get().setText(encoding === 'utf8' ? (bytesToUtf8(bytes) ?? bytes) : bytes);
-  },
+    edit(e) {
+      const { text, encoding } = get();
+      const doc = applyEdit(parseDocument(toBytes(text, encoding)), e);
+      const bytes = printDocument(doc);
+      get().setText(encoding === 'utf8' ? (bytesToUtf8(bytes) ?? bytes) : bytes);
+    },
 
-  applyFix(d) {
-    if (d.edit) get().edit(d.edit);
-  },
+    applyFix(d) {
+      if (d.edit) get().edit(d.edit);
+    },
 
-  async loadResolved() {
-    set({ resolved: { state: 'loading' } });
-    try {
-      set({ resolved: { state: 'ready', value: await api.dns.resolved({}, { host: get().hostId }) } });
-    } catch (e) {
-      set({ resolved: errorOf(e) });
-    }
-  },
+    async loadResolved() {
+      const host = get().hostId;
+      const put = putFor(host);
+      set({ resolved: { state: 'loading' } });
+      try {
+        put({ resolved: { state: 'ready', value: await api.dns.resolved({}, { host }) } });
+      } catch (e) {
+        put({ resolved: errorOf(e) });
+      }
+    },
 
-  openReview() {
-    set({ reviewOpen: true, save: { state: 'idle' } });
-  },
+    openReview() {
+      set({ reviewOpen: true, save: { state: 'idle' } });
+    },
 
-  closeReview() {
-    set({ reviewOpen: false, confirmNeeded: false });
-  },
+    closeReview() {
+      set({ reviewOpen: false, confirmNeeded: false });
+    },
 
-  setLibc(libc) {
-    set({ libc });
-  },
+    setLibc(libc) {
+      set({ libc });
+    },
 
-  async runPlan(name) {
-    set({ plan: { state: 'loading' } });
-    try {
-      set({ plan: { state: 'ready', value: await api.dns.plan({ name, text: get().text, libc: get().libc }, { host: get().hostId }) } });
-    } catch (e) {
-      set({ plan: errorOf(e) });
-    }
-  },
+    async runPlan(name) {
+      const host = get().hostId;
+      const put = putFor(host);
+      set({ plan: { state: 'loading' } });
+      try {
+        put({ plan: { state: 'ready', value: await api.dns.plan({ name, text: get().text, libc: get().libc }, { host }) } });
+      } catch (e) {
+        put({ plan: errorOf(e) });
+      }
+    },
 
-  async runPod(input) {
-    set({ pod: { state: 'loading' } });
-    try {
-      const value = await api.dns.pod(
-        {
-          policy: input.policy,
-          hostNetwork: input.hostNetwork ?? false,
-          ...(input.dnsConfig ? { dnsConfig: input.dnsConfig } : {}),
-          namespace: input.namespace,
-          clusterDomain: input.clusterDomain,
-          clusterDns: input.clusterDns.split(/[\s,]+/).filter(Boolean),
-          nodeResolvConf: get().text,
-          names: input.name ? [input.name] : [],
-          libc: get().libc,
-        },
-        { host: get().hostId },
-      );
-      set({ pod: { state: 'ready', value } });
-    } catch (e) {
-      set({ pod: errorOf(e) });
-    }
-  },
+    async runPod(input) {
+      const host = get().hostId;
+      const put = putFor(host);
+      set({ pod: { state: 'loading' } });
+      try {
+        const value = await api.dns.pod(
+          {
+            policy: input.policy,
+            hostNetwork: input.hostNetwork ?? false,
+            ...(input.dnsConfig ? { dnsConfig: input.dnsConfig } : {}),
+            namespace: input.namespace,
+            clusterDomain: input.clusterDomain,
+            clusterDns: input.clusterDns.split(/[\s,]+/).filter(Boolean),
+            nodeResolvConf: get().text,
+            names: input.name ? [input.name] : [],
+            libc: get().libc,
+          },
+          { host },
+        );
+        put({ pod: { state: 'ready', value } });
+      } catch (e) {
+        put({ pod: errorOf(e) });
+      }
+    },
 
-  async runLive(name) {
-    set({ live: { state: 'loading' } });
-    try {
-      const r = await api.dns.liveCheck({ name, text: get().text }, { host: get().hostId });
-      set({ live: { state: 'ready', value: r.results } });
-    } catch (e) {
-      set({ live: errorOf(e) });
-    }
-  },
+    async runLive(name) {
+      const host = get().hostId;
+      const put = putFor(host);
+      set({ live: { state: 'loading' } });
+      try {
+        const r = await api.dns.liveCheck({ name, text: get().text }, { host });
+        put({ live: { state: 'ready', value: r.results } });
+      } catch (e) {
+        put({ live: errorOf(e) });
+      }
+    },
 
-  async doSave(confirm) {
-    const f = get().file;
-    if (f.state !== 'ready') return;
-    if (get().analysis?.dangerous && !confirm) {
-      set({ confirmNeeded: true });
-      return;
-    }
-    set({ save: { state: 'loading' }, confirmNeeded: false, reviewOpen: false });
-    try {
-      const r = await api.dns.save({ text: get().text, encoding: get().encoding, expectedSha256: f.value.sha256, confirm }, { host: get().hostId });
-      set({ save: { state: 'ready', value: r }, file: { state: 'ready', value: { ...f.value, text: get().text, sha256: r.sha256 } } });
-    } catch (e) {
-      set({ save: errorOf(e) });
-    }
-  },
+    async doSave(confirm) {
+      const host = get().hostId;
+      const put = putFor(host);
+      const f = get().file;
+      if (f.state !== 'ready') return;
+      if (get().analysis?.dangerous && !confirm) {
+        set({ confirmNeeded: true });
+        return;
+      }
+      set({ save: { state: 'loading' }, confirmNeeded: false, reviewOpen: false });
+      try {
+        const r = await api.dns.save({ text: get().text, encoding: get().encoding, expectedSha256: f.value.sha256, confirm }, { host });
+        put({ save: { state: 'ready', value: r }, file: { state: 'ready', value: { ...f.value, text: get().text, sha256: r.sha256 } } });
+      } catch (e) {
+        put({ save: errorOf(e) });
+      }
+    },
 
-  cancelConfirm() {
-    set({ confirmNeeded: false });
-  },
-}));
+    cancelConfirm() {
+      set({ confirmNeeded: false });
+    },
+  };
+});

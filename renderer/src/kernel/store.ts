@@ -4,6 +4,7 @@ import type { ApplyOut, ClassificationOut, EffectiveOut, ExportOut, ListRow, Liv
 import { emptyFilter, type KernelFilter } from '../../../shared/kernel/filter';
 import { k8sVersions } from '../../../shared/kernel/version';
 import { api } from '../app/api';
+import { HostSlices } from '../app/host-scoped';
 
 export type Load<T> = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; value: T } | { state: 'error'; message: string; code: string };
 
@@ -30,7 +31,46 @@ export interface Target {
 
 export type ExportKind = 'pod' | 'kubelet' | 'node' | 'sandbox' | 'tuned';
 
+/** What belongs to the host on screen: its parameters and every result, plan, undo and revert timer computed for it. */
+type KernelHostSlice = Pick<
+  KernelState,
+  'hostKernel' | 'list' | 'liveSource' | 'selected' | 'detail' | 'effective' | 'probe' | 'profileCheck' | 'exportKind' | 'exportResult' | 'applyPlan' | 'applyResult' | 'undoEntries' | 'undoResult' | 'revertTimer'
+>;
+
+const freshSlice = (): KernelHostSlice => ({
+  hostKernel: '',
+  list: { state: 'idle' },
+  liveSource: null,
+  selected: null,
+  detail: { state: 'idle' },
+  effective: { state: 'idle' },
+  probe: { state: 'idle' },
+  profileCheck: { state: 'idle' },
+  exportKind: null,
+  exportResult: { state: 'idle' },
+  applyPlan: { state: 'idle' },
+  applyResult: { state: 'idle' },
+  undoEntries: [],
+  undoResult: { state: 'idle' },
+  revertTimer: null,
+});
+
+const sliceOf = (s: KernelState): KernelHostSlice => {
+  const out = freshSlice();
+  for (const k of Object.keys(out) as (keyof KernelHostSlice)[]) (out as Record<string, unknown>)[k] = s[k];
+  return out;
+};
+
+/**
+ * Other hosts' kernel state while another host is on screen: an apply's undo and its revert
+ * timer stay with the host they were made on (Undo on another host would send the first
+ * host's old values to it).
+ */
+export const kernelSlices = new HostSlices<KernelHostSlice>(freshSlice);
+
 interface KernelState {
+  /** The host the per-host fields below belong to. The profile, the target and the filter are not per host. */
+  hostId: string;
   target: Target;
   hostKernel: string;
   list: Load<ListRow[]>;
@@ -56,6 +96,8 @@ interface KernelState {
   revertSeconds: number | null;
   /** The running revert timer of the last apply, as the helper reports it. */
   revertTimer: { id: string; deadlineMs: number; status: string; error: string | null } | null;
+  /** Makes `hostId` the host on screen: parks the previous host's results, brings back this one's. */
+  bindHost(hostId: string): void;
   setRevertSeconds(s: number | null): void;
   keepApplied(hostId: string): Promise<void>;
   refreshRevert(hostId: string): Promise<void>;
@@ -107,183 +149,202 @@ export const KERNEL_STORAGE_KEY = 'hostdeck.kernel';
 
 export const useKernelStore = create<KernelState>()(
   persist(
-    (set, get) => ({
-      target: { k8s: '1.33', kernel: '', podSecurityVersion: '', hostNetwork: false, hostIPC: false },
-      hostKernel: '',
-      list: { state: 'idle' },
-      liveSource: null,
-      filter: emptyFilter,
-      selected: null,
-      detail: { state: 'idle' },
-      effective: { state: 'idle' },
-      probe: { state: 'idle' },
-      profile: [],
-      profileName: '90-hostdeck',
-      profileCheck: { state: 'idle' },
-      exportKind: null,
-      exportResult: { state: 'idle' },
-      applyPlan: { state: 'idle' },
-      applyResult: { state: 'idle' },
-      undoEntries: [],
-      undoResult: { state: 'idle' },
-      revertSeconds: null,
-      revertTimer: null,
-      setRevertSeconds(s) {
-        set({ revertSeconds: s });
-      },
-      async keepApplied(hostId) {
-        const t = get().revertTimer;
-        if (!t) return;
-        try {
-          const r = await api.helper.confirm({ id: t.id }, { host: hostId });
-          set({ revertTimer: { id: r.id, deadlineMs: r.deadlineMs, status: r.status, error: r.cancelled ? null : `Too late: the timer had already ${r.status === 'reverted' ? 'reverted the change' : r.status}` } });
-        } catch (e) {
-          set({ revertTimer: { ...t, error: (e as Error).message } });
-        }
-      },
-      async refreshRevert(hostId) {
-        const t = get().revertTimer;
-        if (!t) return;
-        try {
-          const r = await api.helper.revertStatus({ id: t.id }, { host: hostId });
-          set({ revertTimer: { id: r.id, deadlineMs: r.deadlineMs, status: r.status, error: r.error } });
-          if (r.status === 'reverted' || r.status === 'failed') {
-            set({ undoEntries: [] });
+    (set, get) => {
+      /** Sets a result on its own host: on screen, or parked when the user has switched to another host meanwhile. */
+      const putFor = (host: string) => (patch: Partial<KernelState>) => {
+        if (get().hostId === host) set(patch);
+        else kernelSlices.update(host, patch);
+      };
+      return {
+        hostId: 'local',
+        ...freshSlice(),
+        target: { k8s: '1.33', kernel: '', podSecurityVersion: '', hostNetwork: false, hostIPC: false },
+        filter: emptyFilter,
+        profile: [],
+        profileName: '90-hostdeck',
+        revertSeconds: null,
+        bindHost(hostId) {
+          if (hostId !== get().hostId) set({ ...kernelSlices.swap(get().hostId, hostId, sliceOf(get())), hostId });
+        },
+        setRevertSeconds(s) {
+          set({ revertSeconds: s });
+        },
+        async keepApplied(hostId) {
+          get().bindHost(hostId);
+          const put = putFor(hostId);
+          const t = get().revertTimer;
+          if (!t) return;
+          try {
+            const r = await api.helper.confirm({ id: t.id }, { host: hostId });
+            put({ revertTimer: { id: r.id, deadlineMs: r.deadlineMs, status: r.status, error: r.cancelled ? null : `Too late: the timer had already ${r.status === 'reverted' ? 'reverted the change' : r.status}` } });
+          } catch (e) {
+            put({ revertTimer: { ...t, error: (e as Error).message } });
+          }
+        },
+        async refreshRevert(hostId) {
+          get().bindHost(hostId);
+          const put = putFor(hostId);
+          const t = get().revertTimer;
+          if (!t) return;
+          try {
+            const r = await api.helper.revertStatus({ id: t.id }, { host: hostId });
+            put({ revertTimer: { id: r.id, deadlineMs: r.deadlineMs, status: r.status, error: r.error } });
+            if (r.status === 'reverted' || r.status === 'failed') {
+              put({ undoEntries: [] });
+              void get().load(hostId);
+            }
+          } catch (e) {
+            put({ revertTimer: { ...t, error: (e as Error).message } });
+          }
+        },
+        setTarget(t, hostId) {
+          set({ target: { ...get().target, ...t } });
+          void get().load(hostId);
+          const sel = get().selected;
+          if (sel) void get().select(sel, hostId);
+          const kind = get().exportKind;
+          if (kind) void get().runExport(kind, hostId);
+        },
+        setFilter(f) {
+          set({ filter: { ...get().filter, ...f } });
+        },
+        async load(hostId) {
+          get().bindHost(hostId);
+          const put = putFor(hostId);
+          set({ list: { state: 'loading' } });
+          try {
+            const r = await api.kernel.list(targetInput(get().target), { host: hostId });
+            put({ list: { state: 'ready', value: r.entries }, hostKernel: r.kernel, liveSource: r.liveSource });
+          } catch (e) {
+            put({ list: errorOf(e) });
+          }
+        },
+        async select(key, hostId) {
+          get().bindHost(hostId);
+          const put = putFor(hostId);
+          set({ selected: key, detail: key ? { state: 'loading' } : { state: 'idle' } });
+          if (!key) return;
+          try {
+            const [c] = await api.kernel.classify({ keys: [key], ...targetInput(get().target) }, { host: hostId });
+            put({ detail: { state: 'ready', value: c! } });
+          } catch (e) {
+            put({ detail: errorOf(e) });
+          }
+        },
+        async loadEffective(hostId) {
+          get().bindHost(hostId);
+          const put = putFor(hostId);
+          set({ effective: { state: 'loading' } });
+          try {
+            put({ effective: { state: 'ready', value: await api.kernel.effective({}, { host: hostId }) } });
+          } catch (e) {
+            put({ effective: errorOf(e) });
+          }
+        },
+        async loadProbe(hostId) {
+          get().bindHost(hostId);
+          const put = putFor(hostId);
+          set({ probe: { state: 'loading' } });
+          try {
+            put({ probe: { state: 'ready', value: await api.kernel.probe({}, { host: hostId }) } });
+          } catch (e) {
+            put({ probe: errorOf(e) });
+          }
+        },
+        setProfile(lines) {
+          set({ profile: lines, profileCheck: { state: 'idle' } });
+        },
+        setProfileName(name) {
+          set({ profileName: name });
+        },
+        async checkProfile(hostId) {
+          get().bindHost(hostId);
+          const put = putFor(hostId);
+          set({ profileCheck: { state: 'loading' } });
+          try {
+            put({ profileCheck: { state: 'ready', value: await api.kernel.checkProfile({ settings: settingsOf(get().profile) }, { host: hostId }) } });
+          } catch (e) {
+            put({ profileCheck: errorOf(e) });
+          }
+        },
+        async saveProfile(hostId) {
+          const name = get().profileName;
+          const current = await api.kernel.readProfile({ name }, { host: hostId });
+          const r = await api.kernel.saveProfile({ name, settings: settingsOf(get().profile), expectedSha256: current.sha256 }, { host: hostId });
+          return r.path;
+        },
+        async runExport(kind, hostId) {
+          get().bindHost(hostId);
+          const put = putFor(hostId);
+          set({ exportKind: kind, exportResult: { state: 'loading' } });
+          try {
+            const settings = settingsOf(get().profile);
+            if (!settings.length) throw Object.assign(new Error('The profile is empty: add parameters first (from the list, by typing, or by importing a TuneD profile).'), { code: 'INVALID_INPUT' });
+            if (kind === 'tuned') {
+              const t = await api.kernel.exportTuned({ settings, summary: `HostDeck profile ${get().profileName}` }, { host: hostId });
+              put({ exportResult: { state: 'ready', value: { kind: 'node', documents: [{ title: 'tuned.conf', language: 'ini', text: t.text }], placements: [], problems: [] } } });
+              return;
+            }
+            const r = await api.kernel.export({ kind, settings, name: get().profileName.replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '') || undefined, ...targetInput(get().target) }, { host: hostId });
+            put({ exportResult: { state: 'ready', value: r } });
+          } catch (e) {
+            put({ exportResult: errorOf(e) });
+          }
+        },
+        closeExport() {
+          set({ exportKind: null, exportResult: { state: 'idle' } });
+        },
+        async importTuned(text, hostId) {
+          const r = await api.kernel.importTuned({ text }, { host: hostId });
+          const merged = [...get().profile.filter((l) => !r.settings.some((s) => s.key === l.key)), ...r.settings];
+          get().setProfile(merged);
+          return r.warnings;
+        },
+        async planApply(hostId) {
+          get().bindHost(hostId);
+          const put = putFor(hostId);
+          set({ applyPlan: { state: 'loading' } });
+          try {
+            put({ applyPlan: { state: 'ready', value: await api.kernel.apply({ settings: settingsOf(get().profile), dryRun: true }, { host: hostId }) } });
+          } catch (e) {
+            put({ applyPlan: errorOf(e) });
+          }
+        },
+        cancelApply() {
+          set({ applyPlan: { state: 'idle' } });
+        },
+        async confirmApply(hostId) {
+          get().bindHost(hostId);
+          const put = putFor(hostId);
+          set({ applyResult: { state: 'loading' }, undoResult: { state: 'idle' } });
+          try {
+            const secs = get().revertSeconds;
+            const r = await api.kernel.apply({ settings: settingsOf(get().profile), ...(secs ? { revertAfterSeconds: secs } : {}) }, { host: hostId });
+            put({
+              applyResult: { state: 'ready', value: r },
+              applyPlan: { state: 'idle' },
+              undoEntries: r.undo,
+              revertTimer: r.revert ? { id: r.revert.id, deadlineMs: r.revert.deadlineMs, status: 'pending', error: null } : null,
+            });
             void get().load(hostId);
+          } catch (e) {
+            put({ applyResult: errorOf(e), applyPlan: { state: 'idle' } });
           }
-        } catch (e) {
-          set({ revertTimer: { ...t, error: (e as Error).message } });
-        }
-      },
-      setTarget(t, hostId) {
-        set({ target: { ...get().target, ...t } });
-        void get().load(hostId);
-        const sel = get().selected;
-        if (sel) void get().select(sel, hostId);
-        const kind = get().exportKind;
-        if (kind) void get().runExport(kind, hostId);
-      },
-      setFilter(f) {
-        set({ filter: { ...get().filter, ...f } });
-      },
-      async load(hostId) {
-        set({ list: { state: 'loading' } });
-        try {
-          const r = await api.kernel.list(targetInput(get().target), { host: hostId });
-          set({ list: { state: 'ready', value: r.entries }, hostKernel: r.kernel, liveSource: r.liveSource });
-        } catch (e) {
-          set({ list: errorOf(e) });
-        }
-      },
-      async select(key, hostId) {
-        set({ selected: key, detail: key ? { state: 'loading' } : { state: 'idle' } });
-        if (!key) return;
-        try {
-          const [c] = await api.kernel.classify({ keys: [key], ...targetInput(get().target) }, { host: hostId });
-          set({ detail: { state: 'ready', value: c! } });
-        } catch (e) {
-          set({ detail: errorOf(e) });
-        }
-      },
-      async loadEffective(hostId) {
-        set({ effective: { state: 'loading' } });
-        try {
-          set({ effective: { state: 'ready', value: await api.kernel.effective({}, { host: hostId }) } });
-        } catch (e) {
-          set({ effective: errorOf(e) });
-        }
-      },
-      async loadProbe(hostId) {
-        set({ probe: { state: 'loading' } });
-        try {
-          set({ probe: { state: 'ready', value: await api.kernel.probe({}, { host: hostId }) } });
-        } catch (e) {
-          set({ probe: errorOf(e) });
-        }
-      },
-      setProfile(lines) {
-        set({ profile: lines, profileCheck: { state: 'idle' } });
-      },
-      setProfileName(name) {
-        set({ profileName: name });
-      },
-      async checkProfile(hostId) {
-        set({ profileCheck: { state: 'loading' } });
-        try {
-          set({ profileCheck: { state: 'ready', value: await api.kernel.checkProfile({ settings: settingsOf(get().profile) }, { host: hostId }) } });
-        } catch (e) {
-          set({ profileCheck: errorOf(e) });
-        }
-      },
-      async saveProfile(hostId) {
-        const name = get().profileName;
-        const current = await api.kernel.readProfile({ name }, { host: hostId });
-        const r = await api.kernel.saveProfile({ name, settings: settingsOf(get().profile), expectedSha256: current.sha256 }, { host: hostId });
-        return r.path;
-      },
-      async runExport(kind, hostId) {
-        set({ exportKind: kind, exportResult: { state: 'loading' } });
-        try {
-          const settings = settingsOf(get().profile);
-          if (!settings.length) throw Object.assign(new Error('The profile is empty: add parameters first (from the list, by typing, or by importing a TuneD profile).'), { code: 'INVALID_INPUT' });
-          if (kind === 'tuned') {
-            const t = await api.kernel.exportTuned({ settings, summary: `HostDeck profile ${get().profileName}` }, { host: hostId });
-            set({ exportResult: { state: 'ready', value: { kind: 'node', documents: [{ title: 'tuned.conf', language: 'ini', text: t.text }], placements: [], problems: [] } } });
-            return;
+        },
+        async undo(hostId) {
+          get().bindHost(hostId);
+          const put = putFor(hostId);
+          set({ undoResult: { state: 'loading' } });
+          try {
+            const r = await api.kernel.undo({ entries: get().undoEntries }, { host: hostId });
+            put({ undoResult: { state: 'ready', value: r }, undoEntries: [] });
+            void get().load(hostId);
+          } catch (e) {
+            put({ undoResult: errorOf(e) });
           }
-          const r = await api.kernel.export({ kind, settings, name: get().profileName.replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '') || undefined, ...targetInput(get().target) }, { host: hostId });
-          set({ exportResult: { state: 'ready', value: r } });
-        } catch (e) {
-          set({ exportResult: errorOf(e) });
-        }
-      },
-      closeExport() {
-        set({ exportKind: null, exportResult: { state: 'idle' } });
-      },
-      async importTuned(text, hostId) {
-        const r = await api.kernel.importTuned({ text }, { host: hostId });
-        const merged = [...get().profile.filter((l) => !r.settings.some((s) => s.key === l.key)), ...r.settings];
-        get().setProfile(merged);
-        return r.warnings;
-      },
-      async planApply(hostId) {
-        set({ applyPlan: { state: 'loading' } });
-        try {
-          set({ applyPlan: { state: 'ready', value: await api.kernel.apply({ settings: settingsOf(get().profile), dryRun: true }, { host: hostId }) } });
-        } catch (e) {
-          set({ applyPlan: errorOf(e) });
-        }
-      },
-      cancelApply() {
-        set({ applyPlan: { state: 'idle' } });
-      },
-      async confirmApply(hostId) {
-        set({ applyResult: { state: 'loading' }, undoResult: { state: 'idle' } });
-        try {
-          const secs = get().revertSeconds;
-          const r = await api.kernel.apply({ settings: settingsOf(get().profile), ...(secs ? { revertAfterSeconds: secs } : {}) }, { host: hostId });
-          set({
-            applyResult: { state: 'ready', value: r },
-            applyPlan: { state: 'idle' },
-            undoEntries: r.undo,
-            revertTimer: r.revert ? { id: r.revert.id, deadlineMs: r.revert.deadlineMs, status: 'pending', error: null } : null,
-          });
-          void get().load(hostId);
-        } catch (e) {
-          set({ applyResult: errorOf(e), applyPlan: { state: 'idle' } });
-        }
-      },
-      async undo(hostId) {
-        set({ undoResult: { state: 'loading' } });
-        try {
-          const r = await api.kernel.undo({ entries: get().undoEntries }, { host: hostId });
-          set({ undoResult: { state: 'ready', value: r }, undoEntries: [] });
-          void get().load(hostId);
-        } catch (e) {
-          set({ undoResult: errorOf(e) });
-        }
-      },
-    }),
+        },
+      };
+    },
     {
       name: KERNEL_STORAGE_KEY,
       version: 1,
