@@ -17,6 +17,8 @@ const VOLATILE = new Set([
   'fs.quota.reads',
   'fs.quota.syncs',
   'fs.quota.writes',
+  // The PID that gets ctrl-alt-del's signal: 1 on a host, another number in every container.
+  'kernel.cad_pid',
   'kernel.ns_last_pid',
   'kernel.pty.nr',
   'kernel.random.boot_id',

@@ -1,10 +1,11 @@
-import { Alert, Button, EmptyState, EmptyStateBody, PageSection, Skeleton, Tab, Tabs, TabTitleText, Title } from '@patternfly/react-core';
+import { useEffect, useMemo } from 'react';
+import { Alert, AlertActionCloseButton, Button, EmptyState, EmptyStateBody, Label, PageSection, Skeleton, Tab, Tabs, TabTitleText, Title } from '@patternfly/react-core';
 import CodeBranchIcon from '@patternfly/react-icons/dist/esm/icons/code-branch-icon';
 import DownloadIcon from '@patternfly/react-icons/dist/esm/icons/download-icon';
 import { toCsv, toMarkdown } from '../../../shared/compare/report';
 import { useCompareStore, type Section } from './store';
 import { HostsBar } from './components/HostsBar';
-import { SectionView } from './components/SectionView';
+import { narrowing, sectionCounts, SectionView } from './components/SectionView';
 import { FixPanel } from './components/FixPanel';
 import { download } from './components/download';
 import './compare.css';
@@ -21,9 +22,12 @@ const SECTIONS: { id: Section; title: string }[] = [
  * imports) side by side, differences only, against a baseline; exports and fixes.
  */
 export function ComparePage() {
-  const { hosts, result, section, filters } = useCompareStore();
-  const { setSection } = useCompareStore.getState();
+  const { hosts, result, section, filters, stale, lost } = useCompareStore();
+  const { setSection, restore, clearLost } = useCompareStore.getState();
+  // After a browser reload the saved compare set is read again.
+  useEffect(() => void restore(), [restore]);
   const r = result.state === 'ready' ? result.value : null;
+  const tabCounts = useMemo(() => (r ? sectionCounts(r, filters) : null), [r, filters]);
   const counts: Record<Section, number> = r
     ? {
         sysctl: r.sysctl.filter((x) => x.differs).length,
@@ -32,12 +36,22 @@ export function ComparePage() {
         firewall: r.firewall.filter((x) => x.differs).length,
       }
     : { sysctl: 0, sysctld: 0, dns: 0, firewall: 0 };
+  const tabTitle = (s: Section, title: string) => {
+    const c = tabCounts?.[s];
+    if (!c) return title;
+    return narrowing(filters) ? `${title} (${c.shown} of ${c.total})` : `${title} (${c.shown})`;
+  };
   const stamp = new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
   return (
     <PageSection data-testid="compare-page">
       <div className="hd-compare-page">
         <Title headingLevel="h1">Compare hosts</Title>
         <HostsBar />
+        {lost.length > 0 && (
+          <Alert variant="warning" isInline title={`${lost.length === 1 ? 'An import' : `${lost.length} imports`} of the saved comparison ${lost.length === 1 ? 'is' : 'are'} no longer loaded: HostDeck was restarted since. Import ${lost.length === 1 ? 'it' : 'them'} again.`} actionClose={<AlertActionCloseButton onClose={clearLost} />} data-testid="compare-lost">
+            {lost.map((id) => id.replace(/^snapshot:/, '')).join(', ')}
+          </Alert>
+        )}
         {hosts.length < 2 ? (
           <EmptyState titleText={hosts.length ? 'Add one more host' : 'Pick hosts to compare'} headingLevel="h2" icon={CodeBranchIcon} data-testid="compare-empty">
             <EmptyStateBody>
@@ -52,6 +66,11 @@ export function ComparePage() {
         ) : (
           <>
             <div className="hd-compare-toolbar">
+              {stale && (
+                <Label color="orange" data-testid="compare-stale">
+                  Refreshing: the table shows the reading from before {new Date(stale.since).toLocaleTimeString()}
+                </Label>
+              )}
               <span data-testid="compare-summary">
                 {r.hosts.length} hosts, baseline <strong>{r.hosts[r.baseline]?.label}</strong>: {counts.sysctl} kernel parameters, {counts.sysctld} sysctl.d settings, {counts.dns} DNS facts and {counts.firewall} firewall facts differ.
               </span>
@@ -64,10 +83,12 @@ export function ComparePage() {
             </div>
             <Tabs activeKey={section} onSelect={(_e, k) => setSection(k as Section)} aria-label="Compared facts">
               {SECTIONS.map((s) => (
-                <Tab key={s.id} eventKey={s.id} title={<TabTitleText>{`${s.title} (${counts[s.id]})`}</TabTitleText>} data-testid={`compare-tab-${s.id}`} />
+                <Tab key={s.id} eventKey={s.id} title={<TabTitleText>{tabTitle(s.id, s.title)}</TabTitleText>} data-testid={`compare-tab-${s.id}`} />
               ))}
             </Tabs>
-            <SectionView result={r} />
+            <div className={stale ? 'hd-compare-stale' : undefined} data-stale={stale ? 'true' : 'false'} data-testid="compare-table">
+              <SectionView result={r} hidden={tabCounts ? tabCounts[section].total - tabCounts[section].shown : 0} />
+            </div>
             <FixPanel result={r} />
           </>
         )}

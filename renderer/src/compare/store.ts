@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { createJSONStorage, persist } from 'zustand/middleware';
 import type { CaptureSummary } from '../../../shared/compare/contract';
 import type { CompareResult } from '../../../shared/compare/diff';
 import { IMPORT_MAX_BYTES } from '../../../shared/compare/imports';
@@ -15,7 +16,11 @@ export interface Filters {
   subsystem: string;
   namespace: '' | 'net' | 'ipc' | 'uts' | 'user' | 'none';
   verdict: '' | 'safe' | 'unsafe' | 'node-level';
+  /** Hide kernel parameters and sysctl.d keys that some compared host does not have at all. */
+  hideMissing: boolean;
 }
+
+export const defaultFilters: Filters = { differencesOnly: true, text: '', subsystem: '', namespace: '', verdict: '', hideMissing: false };
 
 interface CompareState {
   /** Compared host ids, in column order. */
@@ -33,6 +38,13 @@ interface CompareState {
   chosenObjects: string[];
   importing: boolean;
   importError: { code: string; message: string } | null;
+  /** A refresh is under way: the table shown is the previous reading (when it was taken). */
+  stale: { since: number } | null;
+  /** Hosts of the saved compare set that this HostDeck no longer knows (imports after a restart). */
+  lost: string[];
+  /** After a reload: reads the saved compare set again (once per page load). */
+  restore(): Promise<void>;
+  clearLost(): void;
   setSection(s: Section): void;
   setFilters(f: Partial<Filters>): void;
   setLayer(l: 'runtime' | 'permanent'): void;
@@ -71,100 +83,164 @@ async function readPicked(f: File): Promise<{ name: string; text: string; layer?
 
 let compareSeq = 0;
 
-export const useCompareStore = create<CompareState>((set, get) => ({
-  hosts: [],
-  baseline: null,
-  reads: {},
-  result: { state: 'idle' },
-  section: 'sysctl',
-  filters: { differencesOnly: true, text: '', subsystem: '', namespace: '', verdict: '' },
-  layer: 'runtime',
-  dnsName: 'example',
-  k8s: '1.33',
-  chosenKeys: [],
-  chosenObjects: [],
-  importing: false,
-  importError: null,
-  setSection: (section) => set({ section }),
-  setFilters: (f) => set({ filters: { ...get().filters, ...f } }),
-  setLayer(layer) {
-    set({ layer });
-    void get().compare();
-  },
-  setDnsName(dnsName) {
-    set({ dnsName });
-    void get().compare();
-  },
-  addHost(id) {
-    void get().addHosts([id]);
-  },
-  async addHosts(ids) {
-    const fresh = ids.filter((id, i) => !get().hosts.includes(id) && ids.indexOf(id) === i).slice(0, Math.max(0, 50 - get().hosts.length));
-    if (!fresh.length) return;
-    set({ hosts: [...get().hosts, ...fresh], baseline: get().baseline ?? fresh[0]! });
-    await Promise.all(fresh.map((id) => readHost(id)));
-    await get().compare();
-  },
-  async removeHost(id) {
-    const hosts = get().hosts.filter((h) => h !== id);
-    set({ hosts, baseline: get().baseline === id ? (hosts[0] ?? null) : get().baseline });
-    await get().compare();
-  },
-  setBaseline(id) {
-    set({ baseline: id });
-    void get().compare();
-  },
-  toggleKey(key) {
-    const c = get().chosenKeys;
-    set({ chosenKeys: c.includes(key) ? c.filter((k) => k !== key) : [...c, key] });
-  },
-  toggleObject(id) {
-    const c = get().chosenObjects;
-    set({ chosenObjects: c.includes(id) ? c.filter((k) => k !== id) : [...c, id] });
-  },
-  setChosen: (chosenKeys, chosenObjects) => set({ chosenKeys, chosenObjects }),
-  async refresh() {
-    await Promise.all(get().hosts.map((id) => readHost(id)));
-    await get().compare();
-  },
-  async compare() {
-    const { hosts, baseline, layer, dnsName, k8s } = get();
-    if (hosts.length < 2) {
-      set({ result: { state: 'idle' } });
-      return;
-    }
-    const seq = ++compareSeq;
-    if (get().result.state !== 'ready') set({ result: { state: 'loading' } });
-    try {
-      const value = await api.compare.run({ hosts, baseline: baseline ?? undefined, layer, dnsName, k8s });
-      if (seq === compareSeq) set({ result: { state: 'ready', value } });
-    } catch (e) {
-      if (seq === compareSeq) set({ result: { state: 'error', ...errorOf(e) } });
-    }
-  },
-  async importFiles(files, oneHost) {
-    set({ importing: true, importError: null });
-    try {
-      const picked = await Promise.all(files.map(readPicked));
-      const groups = oneHost ? [picked] : picked.map((p) => [p]);
-      const ids: string[] = [];
-      try {
-        for (const g of groups) ids.push((await api.compare.import({ files: g })).host.id);
-      } finally {
-        // Files before a bad one are loaded whole; the bad one is not loaded at all.
-        if (ids.length) {
-          await useAppStore.getState().refreshHosts();
-          void get().addHosts(ids);
+/** What survives a browser reload (localStorage): the compare set and how it is looked at. */
+type Persisted = Pick<CompareState, 'hosts' | 'baseline' | 'section' | 'filters' | 'layer' | 'dnsName' | 'chosenKeys' | 'chosenObjects'>;
+export const COMPARE_STORAGE_KEY = 'hostdeck.compare';
+let restored = false;
+
+export const useCompareStore = create<CompareState>()(
+  persist(
+    (set, get) => ({
+      hosts: [],
+      baseline: null,
+      reads: {},
+      result: { state: 'idle' },
+      section: 'sysctl',
+      filters: defaultFilters,
+      layer: 'runtime',
+      dnsName: 'example',
+      k8s: '1.33',
+      chosenKeys: [],
+      chosenObjects: [],
+      importing: false,
+      importError: null,
+      stale: null,
+      lost: [],
+      async restore() {
+        if (restored) return;
+        restored = true;
+        const saved = get().hosts;
+        if (!saved.length || get().result.state !== 'idle') return;
+        await useAppStore.getState().refreshHosts();
+        const known = useAppStore.getState().hosts;
+        // Imports live in the HostDeck process: after it restarted they are gone (ssh destinations typed by hand are not listed, and still work).
+        const lost = known.state === 'ready' ? saved.filter((id) => id.startsWith('snapshot:') && !known.value.some((h) => h.id === id)) : [];
+        const hosts = saved.filter((id) => !lost.includes(id));
+        const baseline = get().baseline && hosts.includes(get().baseline!) ? get().baseline : (hosts[0] ?? null);
+        set({ hosts, baseline, lost });
+        await Promise.all(hosts.map((id) => readHost(id)));
+        await get().compare();
+      },
+      clearLost: () => set({ lost: [] }),
+      setSection: (section) => set({ section }),
+      setFilters: (f) => set({ filters: { ...get().filters, ...f } }),
+      setLayer(layer) {
+        set({ layer });
+        void get().compare();
+      },
+      setDnsName(dnsName) {
+        set({ dnsName });
+        void get().compare();
+      },
+      addHost(id) {
+        void get().addHosts([id]);
+      },
+      async addHosts(ids) {
+        const fresh = ids.filter((id, i) => !get().hosts.includes(id) && ids.indexOf(id) === i).slice(0, Math.max(0, 50 - get().hosts.length));
+        if (!fresh.length) return;
+        set({ hosts: [...get().hosts, ...fresh], baseline: get().baseline ?? fresh[0]! });
+        await Promise.all(fresh.map((id) => readHost(id)));
+        await get().compare();
+      },
+      async removeHost(id) {
+        const hosts = get().hosts.filter((h) => h !== id);
+        set({ hosts, baseline: get().baseline === id ? (hosts[0] ?? null) : get().baseline });
+        await get().compare();
+      },
+      setBaseline(id) {
+        set({ baseline: id });
+        void get().compare();
+      },
+      toggleKey(key) {
+        const c = get().chosenKeys;
+        set({ chosenKeys: c.includes(key) ? c.filter((k) => k !== key) : [...c, key] });
+      },
+      toggleObject(id) {
+        const c = get().chosenObjects;
+        set({ chosenObjects: c.includes(id) ? c.filter((k) => k !== id) : [...c, id] });
+      },
+      setChosen: (chosenKeys, chosenObjects) => set({ chosenKeys, chosenObjects }),
+      async refresh() {
+        if (get().result.state === 'ready') set({ stale: { since: Date.now() } });
+        try {
+          await Promise.all(get().hosts.map((id) => readHost(id)));
+          await get().compare();
+        } finally {
+          set({ stale: null });
         }
-      }
-    } catch (e) {
-      set({ importError: errorOf(e) });
-    } finally {
-      set({ importing: false });
-    }
-  },
-  clearImportError: () => set({ importError: null }),
-}));
+      },
+      async compare() {
+        const { hosts, baseline, layer, dnsName, k8s } = get();
+        if (hosts.length < 2) {
+          set({ result: { state: 'idle' } });
+          return;
+        }
+        const seq = ++compareSeq;
+        if (get().result.state !== 'ready') set({ result: { state: 'loading' } });
+        try {
+          const value = await api.compare.run({ hosts, baseline: baseline ?? undefined, layer, dnsName, k8s });
+          if (seq === compareSeq) set({ result: { state: 'ready', value } });
+        } catch (e) {
+          if (seq === compareSeq) set({ result: { state: 'error', ...errorOf(e) } });
+        }
+      },
+      async importFiles(files, oneHost) {
+        set({ importing: true, importError: null });
+        try {
+          const picked = await Promise.all(files.map(readPicked));
+          const groups = oneHost ? [picked] : picked.map((p) => [p]);
+          const ids: string[] = [];
+          try {
+            for (const g of groups) ids.push((await api.compare.import({ files: g })).host.id);
+          } finally {
+            // Files before a bad one are loaded whole; the bad one is not loaded at all.
+            if (ids.length) {
+              await useAppStore.getState().refreshHosts();
+              void get().addHosts(ids);
+            }
+          }
+        } catch (e) {
+          set({ importError: errorOf(e) });
+        } finally {
+          set({ importing: false });
+        }
+      },
+      clearImportError: () => set({ importError: null }),
+    }),
+    {
+      name: COMPARE_STORAGE_KEY,
+      version: 1,
+      storage: createJSONStorage(() => localStorage),
+      partialize: (s): Persisted => ({
+        hosts: s.hosts,
+        baseline: s.baseline,
+        section: s.section,
+        filters: s.filters,
+        layer: s.layer,
+        dnsName: s.dnsName,
+        chosenKeys: s.chosenKeys,
+        chosenObjects: s.chosenObjects,
+      }),
+      // Stored state is data from an older page: take only what has the right shape.
+      merge: (stored, current) => {
+        const p = (stored ?? {}) as Partial<Persisted>;
+        const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+        const hosts = strings(p.hosts).slice(0, 50);
+        return {
+          ...current,
+          hosts,
+          baseline: typeof p.baseline === 'string' && hosts.includes(p.baseline) ? p.baseline : (hosts[0] ?? null),
+          section: (['sysctl', 'sysctld', 'dns', 'firewall'] as Section[]).includes(p.section as Section) ? (p.section as Section) : current.section,
+          filters: { ...defaultFilters, ...(p.filters && typeof p.filters === 'object' ? p.filters : {}) },
+          layer: p.layer === 'permanent' ? 'permanent' : 'runtime',
+          dnsName: typeof p.dnsName === 'string' && p.dnsName ? p.dnsName : current.dnsName,
+          chosenKeys: strings(p.chosenKeys),
+          chosenObjects: strings(p.chosenObjects),
+        };
+      },
+    },
+  ),
+);
 
 /** At most this many hosts are read at once (an SSH read costs the client CPU; sshd has MaxSessions). */
 const READ_CONCURRENCY = 8;

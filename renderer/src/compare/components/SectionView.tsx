@@ -1,11 +1,32 @@
 import { useMemo } from 'react';
-import { FormSelect, FormSelectOption, SearchInput, Switch, TextInput, ToggleGroup, ToggleGroupItem } from '@patternfly/react-core';
+import { Button, FormSelect, FormSelectOption, SearchInput, Switch, TextInput, ToggleGroup, ToggleGroupItem } from '@patternfly/react-core';
 import type { CompareResult } from '../../../../shared/compare/diff';
 import { firewallFact } from '../../../../shared/compare/report';
-import { useCompareStore, type Filters, type Section } from '../store';
+import { defaultFilters, useCompareStore, type Filters, type Section } from '../store';
 import { DiffGrid, type GridRow } from './DiffGrid';
 
 const match = (text: string, q: string) => !q || text.toLowerCase().includes(q.toLowerCase());
+
+/** Every host that was read has the key (a row some host lacks is hidden by "Hide keys some host lacks"). */
+const onEveryHost = (values: (string | null)[], known: boolean[]) => values.every((v, i) => v !== null || !known[i]);
+
+/** Filters beyond "differences only" narrow every tab: the tabs and the empty state say so. */
+export function narrowing(f: Filters): boolean {
+  return f.text !== '' || f.subsystem !== '' || f.namespace !== '' || f.verdict !== '' || f.hideMissing;
+}
+
+/** Rows per section as filtered, and as they would be with only "differences only" (what the filters hide). */
+export function sectionCounts(r: CompareResult, f: Filters): Record<Section, { shown: number; total: number }> {
+  const none = { keys: new Set<string>(), objects: new Set<string>() };
+  const noop = { key: () => undefined, object: () => undefined };
+  const all = { ...defaultFilters, differencesOnly: f.differencesOnly };
+  const out = {} as Record<Section, { shown: number; total: number }>;
+  for (const s of ['sysctl', 'sysctld', 'dns', 'firewall'] as Section[]) {
+    out[s] = { shown: sectionRows(r, s, f, none, noop).length, total: narrowing(f) ? sectionRows(r, s, all, none, noop).length : -1 };
+    if (out[s].total < 0) out[s].total = out[s].shown;
+  }
+  return out;
+}
 
 /** The rows of one section, filtered as the toolbar says. Linear in rows × hosts. */
 export function sectionRows(r: CompareResult, section: Section, f: Filters, chosen: { keys: Set<string>; objects: Set<string> }, toggle: { key(k: string): void; object(o: string): void }): GridRow[] {
@@ -17,6 +38,7 @@ export function sectionRows(r: CompareResult, section: Section, f: Filters, chos
       .filter((x) => !f.subsystem || x.subsystem === f.subsystem)
       .filter((x) => !f.namespace || (f.namespace === 'none' ? x.namespace === null : x.namespace === f.namespace))
       .filter((x) => !f.verdict || x.status === f.verdict)
+      .filter((x) => !f.hideMissing || onEveryHost(x.values, known))
       .map((x) => ({
         id: x.key,
         label: x.key,
@@ -31,6 +53,7 @@ export function sectionRows(r: CompareResult, section: Section, f: Filters, chos
     const known = cov((h) => h.coverage.sysctld);
     return r.sysctld
       .filter((x) => (!f.differencesOnly || x.differs) && match(x.key, f.text))
+      .filter((x) => !f.hideMissing || onEveryHost(x.values, known))
       .map((x) => ({ id: `d:${x.key}`, label: x.key, values: x.values, titles: x.sources, known, differs: x.differs }));
   }
   if (section === 'dns') {
@@ -57,7 +80,7 @@ export function sectionRows(r: CompareResult, section: Section, f: Filters, chos
 }
 
 /** One section of the comparison: its filters and the grid. */
-export function SectionView({ result }: { result: CompareResult }) {
+export function SectionView({ result, hidden }: { result: CompareResult; hidden: number }) {
   const { section, filters, layer, dnsName, chosenKeys, chosenObjects } = useCompareStore();
   const { setFilters, setLayer, setDnsName, toggleKey, toggleObject } = useCompareStore.getState();
   const rows = useMemo(
@@ -70,6 +93,9 @@ export function SectionView({ result }: { result: CompareResult }) {
       <div className="hd-compare-toolbar" data-testid="compare-filters">
         <SearchInput className="hd-compare-grow" value={filters.text} onChange={(_e, v) => setFilters({ text: v })} onClear={() => setFilters({ text: '' })} placeholder="Filter by text" aria-label="Filter rows" data-testid="compare-filter-text" />
         <Switch id="compare-diff-only" label="Differences only" isChecked={filters.differencesOnly} onChange={(_e, v) => setFilters({ differencesOnly: v })} data-testid="compare-diff-only" />
+        {section === 'sysctl' || section === 'sysctld' ? (
+          <Switch id="compare-hide-missing" label="Hide keys some host lacks" isChecked={filters.hideMissing} onChange={(_e, v) => setFilters({ hideMissing: v })} data-testid="compare-hide-missing" />
+        ) : null}
         {section === 'sysctl' ? (
           <>
             <FormSelect value={filters.subsystem} onChange={(_e, v) => setFilters({ subsystem: v })} aria-label="Subsystem" className="hd-compare-select">
@@ -103,9 +129,17 @@ export function SectionView({ result }: { result: CompareResult }) {
           </ToggleGroup>
         ) : null}
       </div>
+      {narrowing(filters) ? (
+        <p className="hd-compare-subtle" data-testid="compare-filter-note">
+          Filters apply to every tab{hidden > 0 ? `: ${hidden} ${filters.differencesOnly ? 'differences' : 'rows'} of this tab are hidden by them` : ''}.{' '}
+          <Button variant="link" isInline onClick={() => setFilters({ ...defaultFilters, differencesOnly: filters.differencesOnly })} data-testid="compare-filter-clear">
+            Clear filters
+          </Button>
+        </p>
+      ) : null}
       {rows.length === 0 ? (
         <p className="hd-compare-subtle" data-testid="compare-no-rows">
-          {filters.differencesOnly ? 'No differences here.' : 'Nothing to show.'}
+          {hidden > 0 ? 'No row here matches the filters.' : filters.differencesOnly ? 'No differences here.' : 'Nothing to show.'}
         </p>
       ) : (
         <DiffGrid rows={rows} hosts={result.hosts} baseline={result.baseline} testId={`compare-grid-${section}`} />
