@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import type { RemoteHost } from '../../shared/hosts/contract';
 import type { RegisterCommands } from '../cli/context';
 
-/** `hostdeck hosts list|add|remove|check|install-helper`: the saved remote hosts (hosts.json). */
+/** `hostdeck hosts list|add|remove|check|replace-key|install-helper`: the saved remote hosts (hosts.json). */
 export const registerHostsCommands: RegisterCommands = (program, cli) => {
   const hosts = program.command('hosts').description('remote hosts over SSH: saved in $XDG_CONFIG_HOME/hostdeck/hosts.json; use one with --host NAME');
   // These manage HostDeck's own list: never routed to a remote host.
@@ -75,6 +75,21 @@ export const registerHostsCommands: RegisterCommands = (program, cli) => {
     });
 
   hosts
+    .command('replace-key <name>')
+    .description("after a host's key changed (or was removed from known_hosts): check it presents exactly the reviewed fingerprint, drop the old key from the known_hosts files ssh uses, write the new one, connect")
+    .requiredOption('--accept <fingerprint>', "the SHA256 fingerprint you compared with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub there)")
+    .option('--json', 'print JSON')
+    .action(async (name: string, o: { accept: string; json?: boolean }) => {
+      try {
+        const r = await api().replaceHostKey({ id: name, fingerprint: o.accept });
+        cli.print(r, !!o.json, (d) => [d.knownHostsEdited.length ? `Removed the old key of ${name} from ${d.knownHostsEdited.join(', ')}` : `No old key of ${name} was on file`, describeHost(d.host)].join('\n'));
+        if (r.host.state !== 'connected') process.exitCode = 1;
+      } catch (e) {
+        cli.fail(e);
+      }
+    });
+
+  hosts
     .command('install-helper <name>')
     .description("install HostDeck's helper on a host you log in to as root (sudo users: prints the steps)")
     .action(async (name: string) => {
@@ -90,7 +105,7 @@ export const registerHostsCommands: RegisterCommands = (program, cli) => {
 export function describeHost(h: RemoteHost): string {
   const lines = [`${h.id} (${h.destination}): ${h.state}`, `  ${h.message}`];
   if (h.identity) lines.push(`  ${h.identity.hostname}: ${h.identity.os}, kernel ${h.identity.kernel}, logged in as ${h.identity.user}`);
-  if (h.state === 'host-key-unknown' && h.fingerprint) lines.push(`  accept with: hostdeck hosts add ${h.destination} --accept ${h.fingerprint}`);
+  if (h.state === 'host-key-unknown' && h.fingerprint) lines.push(`  accept with: hostdeck hosts replace-key ${h.id} --accept ${h.fingerprint}`);
   if (h.sshSays && h.state === 'host-key-changed') lines.push(`  ssh says:\n    ${h.sshSays.split('\n').join('\n    ')}`);
   if (h.privilege.mode !== 'unknown') lines.push(`  privilege: ${h.privilege.mode}${h.privilege.message ? ` - ${h.privilege.message}` : ''}`);
   if (h.privilege.sudoersLine) lines.push(`  sudoers line: ${h.privilege.sudoersLine}`);

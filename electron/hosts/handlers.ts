@@ -7,5 +7,6 @@ export const hostsHandlers: FeatureHandlers<'hosts'> = {
   remove: async (ctx, input) => ({ removed: await ctx.runtime.remote.remove(input.id) }),
   check: async (ctx, input) => ({ host: await ctx.runtime.remote.check(input.id) }),
   acceptHostKey: async (ctx, input) => ({ host: await ctx.runtime.remote.acceptHostKey(input.id, input.fingerprint) }),
+  replaceHostKey: async (ctx, input) => ctx.runtime.remote.replaceHostKey(input.id, input.fingerprint),
   installHelper: (ctx, input) => ctx.runtime.remote.installHelper(input.id),
 };

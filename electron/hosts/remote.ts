@@ -178,7 +178,8 @@ export class RemoteHosts {
       id: e.id,
       destination: e.destination.text,
       state: s.state,
-      message: s.message,
+      // The link words its advice for any host; here it has a name (hostdeck hosts replace-key NAME).
+      message: s.message.replace('hosts replace-key HOST ', `hosts replace-key ${e.id} `),
       fingerprint: s.fingerprint ?? null,
       keyType: e.keyType,
       sshSays: s.sshSays ?? null,
@@ -323,6 +324,15 @@ export class RemoteHosts {
       throw new ApiError('HOST_KEY_CHANGED', r.status.message, { fingerprint: r.fingerprint, ssh: r.status.sshSays });
     }
     return this.check(id);
+  }
+
+  /** "Review and replace the key" (see SshLink.replaceHostKey), then connects as after an accept. */
+  async replaceHostKey(id: string, fingerprint: string): Promise<{ host: RemoteHost; knownHostsEdited: string[] }> {
+    const e = this.entry(id);
+    const r = await e.link.replaceHostKey(fingerprint);
+    e.keyType = r.keyType ?? e.keyType;
+    if (r.status.state === 'host-key-changed') throw new ApiError('HOST_KEY_CHANGED', r.status.message, { fingerprint: r.fingerprint, ssh: r.status.sshSays });
+    return { host: await this.check(id), knownHostsEdited: r.files };
   }
 
   async installHelper(id: string): Promise<{ installed: boolean; path: string; steps: string[] }> {

@@ -89,6 +89,12 @@ export const hostsContract = {
     input: idInput.extend({ fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a SHA256:... fingerprint as ssh prints it') }),
     output: z.object({ host: remoteHostSchema }),
   }),
+  replaceHostKey: operation({
+    summary:
+      "Review and replace a host's key: only when the host presents exactly this fingerprint, the old key is removed from the known_hosts files ssh uses (ssh-keygen -R) and ssh writes the new one",
+    input: idInput.extend({ fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a SHA256:... fingerprint as ssh prints it') }),
+    output: z.object({ host: remoteHostSchema, knownHostsEdited: z.array(z.string()) }),
+  }),
   installHelper: operation({
     summary: "Install HostDeck's helper at its fixed path on a host you log in to as root (sudo users: see the printed steps)",
     input: idInput,

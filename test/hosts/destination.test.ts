@@ -27,7 +27,9 @@ describe('ssh failures in plain words', () => {
     expect(e.code).toBe('HOST_KEY_CHANGED');
     expect(e.message).toContain('/srv/admin/.ssh/known_hosts:2');
     expect(e.message).toContain('SHA256:5S1k4b6dQ176V2mFuEdRX4XMxBy1s7KN6l7XOcT0/6k');
-    expect(e.message).toContain('ssh-keygen -R web1');
+    // The remedy names the file ssh checked, not whatever ~/.ssh/known_hosts would be.
+    expect(e.message).toContain('ssh-keygen -R web1 -f /srv/admin/.ssh/known_hosts.');
+    expect(e.message).toContain('hostdeck hosts replace-key HOST --accept SHA256:5S1k4b6dQ176V2mFuEdRX4XMxBy1s7KN6l7XOcT0/6k');
   });
   it('unknown keys, refused logins and unreachable hosts', () => {
     expect(classifySshFailure('No ED25519 host key is known for h and you have requested strict checking.\nHost key verification failed.', 'h').code).toBe('HOST_KEY_UNKNOWN');

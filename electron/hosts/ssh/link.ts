@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, chmodSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ApiError } from '../../../shared/api/errors';
 import { destinationArgs, type SshDestination } from '../../../shared/hosts/destination';
@@ -473,6 +473,101 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
    * prompt (a passphrase, a password) is refused: HostDeck stores and relays no secret.
    */
   async hostKeyContact(accept?: string): Promise<{ status: LinkStatus; fingerprint?: string; keyType?: string }> {
+    const r = await this.askpassContact(accept);
+    const { fp, keyType, askedKey, askedSecret } = r;
+    if (r.code === 0) {
+      this.blocked = undefined;
+      this.setStatus({ state: 'idle', message: accept ? `Host key accepted (${accept})` : 'Host key known' });
+      return { status: this._status, fingerprint: fp, keyType };
+    }
+    if (askedKey && !accept) {
+      const s = { state: 'host-key-unknown' as const, message: `${this.destination.text} is not in known_hosts yet. Its ${keyType ?? ''} key fingerprint is ${fp}: compare it with the host's (ssh-keygen -lf /etc/ssh/ssh_host_${(keyType ?? 'ed25519').toLowerCase()}_key.pub on the host) before you accept it.`.replace('  ', ' '), fingerprint: fp };
+      // The question waits for the user: no background call may connect (and so replace the
+      // fingerprint shown with ssh's bare refusal) until it is answered.
+      this.blocked = s;
+      this.setStatus(s);
+      return { status: this._status, fingerprint: fp, keyType };
+    }
+    if (askedKey && accept && fp !== accept) {
+      throw new ApiError('HOST_KEY_CHANGED', `${this.destination.text} now shows fingerprint ${fp}, not the ${accept} you accepted: nothing was written`, { fingerprint: fp, accepted: accept });
+    }
+    const err = classifySshFailure(r.stderr, this.destination.text, askedSecret);
+    this.setStatus({ state: errState(err), message: err.message, fingerprint: fp, sshSays: r.stderr.trim() || undefined });
+    if (askedKey && accept && errState(err) === 'auth-failed') {
+      // The key was accepted and written; only the login failed.
+      return { status: this._status, fingerprint: fp, keyType };
+    }
+    if (errState(err) === 'host-key-changed') {
+      this.blocked = { state: 'host-key-changed', message: err.message, fingerprint: fp, sshSays: r.stderr.trim() || undefined };
+      return { status: this._status, fingerprint: fp, keyType };
+    }
+    throw err;
+  }
+
+  /**
+   * Where ssh keeps this host's key, as the ssh configuration in force says (`ssh -G`): the
+   * UserKnownHostsFile list (ssh writes to the first) and the name the key is filed under
+   * (HostKeyAlias, or the HostName with a non-default port as `[host]:port`).
+   */
+  async knownHostsTarget(): Promise<{ files: string[]; name: string }> {
+    const args = [...(this.opts.sshConfig ? ['-F', this.opts.sshConfig] : []), '-G', ...destinationArgs(this.destination)];
+    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(this.opts.ssh, args, { stdio: ['ignore', 'pipe', 'pipe'], env: sshEnv() });
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
+      child.stderr!.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.on('close', (code) => {
+        clearTimeout(t);
+        resolve({ code, stdout, stderr });
+      });
+      child.on('error', (e) => resolve({ code: -1, stdout: '', stderr: e.message }));
+    });
+    if (r.code !== 0) throw new ApiError('IO_ERROR', `ssh -G ${this.destination.text} failed: ${r.stderr.trim().slice(-300)}`);
+    const opt = (k: string) => new RegExp(`^${k} (.*)$`, 'm').exec(r.stdout)?.[1]?.trim();
+    const home = userInfo().homedir;
+    const files = (opt('userknownhostsfile') ?? '').split(/\s+/).filter(Boolean).map((f) => f.replace(/^~(?=\/|$)/, home));
+    const hostname = opt('hostname') ?? this.destination.host;
+    const port = Number(opt('port') ?? 22);
+    const name = opt('hostkeyalias') ?? (port === 22 ? hostname : `[${hostname}]:${port}`);
+    return { files, name };
+  }
+
+  /**
+   * "Review and replace the key": the host must present exactly `fingerprint` (the one the user
+   * reviewed); then the old key is removed from the known_hosts files ssh really uses (as
+   * `ssh-keygen -R` does, leaving its `.old` copy) and ssh itself writes the new one. Nothing is
+   * changed when the host presents another key.
+   */
+  async replaceHostKey(fingerprint: string): Promise<{ status: LinkStatus; fingerprint?: string; keyType?: string; files: string[] }> {
+    const target = await this.knownHostsTarget();
+    const scratch = mkdtempSync(join(this.opts.runtimeDir, 'known-'));
+    let presented: string | undefined;
+    try {
+      // Ask the host for its key against an empty known_hosts: ssh then shows it as unknown.
+      const empty = join(scratch, 'known_hosts');
+      writeFileSync(empty, '', { mode: 0o600 });
+      presented = (await this.askpassContact(undefined, ['-o', `UserKnownHostsFile=${empty}`, '-o', 'GlobalKnownHostsFile=/dev/null'])).fp;
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+    if (presented !== fingerprint) {
+      throw new ApiError('HOST_KEY_CHANGED', `${this.destination.text} presents ${presented ?? 'no key HostDeck could read'}, not the ${fingerprint} you reviewed: nothing was changed`, { fingerprint: presented, accepted: fingerprint });
+    }
+    const edited: string[] = [];
+    for (const file of target.files.filter((f) => existsSync(f))) {
+      const r = spawnSync('ssh-keygen', ['-R', target.name, '-f', file], { encoding: 'utf8', timeout: 10_000 });
+      if (r.status !== 0) throw new ApiError('IO_ERROR', `ssh-keygen -R ${target.name} -f ${file} failed: ${(r.stderr || r.error?.message || '').trim()}`);
+      if (/updated/.test(r.stdout + r.stderr)) edited.push(file);
+    }
+    this.blocked = undefined;
+    const r = await this.hostKeyContact(fingerprint);
+    return { ...r, files: edited };
+  }
+
+  /** One ssh run with HostDeck's askpass (see hostKeyContact): the prompts it saw and the fingerprint in them. */
+  private async askpassContact(accept: string | undefined, extra: string[] = []): Promise<{ code: number | null; stderr: string; fp?: string; keyType?: string; askedKey: boolean; askedSecret: boolean }> {
     this.ensureDir();
     const dir = mkdtempSync(join(this.opts.runtimeDir, 'askpass-'));
     try {
@@ -496,6 +591,7 @@ exit 1
       );
       const args = [
         ...this.baseArgs('none'),
+        ...extra,
         '-o', 'ControlMaster=no',
         '-o', 'BatchMode=no',
         '-o', 'StrictHostKeyChecking=ask',
@@ -519,30 +615,13 @@ exit 1
         child.on('error', (e) => resolve({ code: -1, stderr: e.message }));
       });
       const prompts = existsSync(log) ? readFileSync(log, 'utf8') : '';
-      const fp = /(SHA256:[A-Za-z0-9+/]{43})/.exec(prompts)?.[1] ?? /(SHA256:[A-Za-z0-9+/]{43})/.exec(r.stderr)?.[1];
-      const keyType = /\b(ED25519|ECDSA|RSA|DSA)\b key fingerprint/i.exec(prompts)?.[1];
-      const askedKey = /fingerprint/.test(prompts);
-      const askedSecret = /passphrase|password/i.test(prompts.replace(/fingerprint[\s\S]*$/, ''));
-      if (r.code === 0) {
-        this.setStatus({ state: 'idle', message: accept ? `Host key accepted (${accept})` : 'Host key known' });
-        return { status: this._status, fingerprint: fp, keyType };
-      }
-      if (askedKey && !accept) {
-        const s = { state: 'host-key-unknown' as const, message: `${this.destination.text} is not in known_hosts yet. Its ${keyType ?? ''} key fingerprint is ${fp}: compare it with the host's (ssh-keygen -lf /etc/ssh/ssh_host_${(keyType ?? 'ed25519').toLowerCase()}_key.pub on the host) before you accept it.`.replace('  ', ' '), fingerprint: fp };
-        this.setStatus(s);
-        return { status: this._status, fingerprint: fp, keyType };
-      }
-      if (askedKey && accept && fp !== accept) {
-        throw new ApiError('HOST_KEY_CHANGED', `${this.destination.text} now shows fingerprint ${fp}, not the ${accept} you accepted: nothing was written`, { fingerprint: fp, accepted: accept });
-      }
-      const err = classifySshFailure(r.stderr, this.destination.text, askedSecret);
-      this.setStatus({ state: errState(err), message: err.message, fingerprint: fp, sshSays: r.stderr.trim() || undefined });
-      if (askedKey && accept && errState(err) === 'auth-failed') {
-        // The key was accepted and written; only the login failed.
-        return { status: this._status, fingerprint: fp, keyType };
-      }
-      if (errState(err) === 'host-key-changed') return { status: this._status, fingerprint: fp, keyType };
-      throw err;
+      return {
+        ...r,
+        fp: /(SHA256:[A-Za-z0-9+/]{43})/.exec(prompts)?.[1] ?? /(SHA256:[A-Za-z0-9+/]{43})/.exec(r.stderr)?.[1],
+        keyType: /\b(ED25519|ECDSA|RSA|DSA)\b key fingerprint/i.exec(prompts)?.[1],
+        askedKey: /fingerprint/.test(prompts),
+        askedSecret: /passphrase|password/i.test(prompts.replace(/fingerprint[\s\S]*$/, '')),
+      };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -587,11 +666,14 @@ export function classifySshFailure(stderr: string, dest: string, askedSecret = f
   const s = stderr.trim();
   if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed/i.test(s)) {
     const fp = /(SHA256:[A-Za-z0-9+/]{43})/.exec(s)?.[1];
+    // The file and name ssh itself checked (its UserKnownHostsFile, which may not be ~/.ssh/known_hosts).
     const offending = /Offending \S+ key in (\S+)/.exec(s)?.[1];
+    const file = offending?.replace(/:\d+$/, '');
+    const name = /Host key for (\S+) has changed/.exec(s)?.[1] ?? dest.replace(/^.*@/, '').replace(/:\d+$/, '');
     return new ApiError(
       'HOST_KEY_CHANGED',
-      `${dest} answered with a different host key than the one in ${offending ?? 'known_hosts'} (now ${fp ?? 'unknown'}). Someone may be intercepting the connection, or the host was reinstalled. HostDeck refuses to connect. If the change is expected, remove the old key (ssh-keygen -R ${dest.replace(/^.*@/, '').replace(/:\d+$/, '')}) and add the host again.`,
-      { fingerprint: fp, knownHosts: offending, ssh: s },
+      `${dest} answered with a different host key than the one in ${offending ?? 'known_hosts'} (now ${fp ?? 'unknown'}). Someone may be intercepting the connection, or the host was reinstalled. HostDeck refuses to connect. If the change is expected, review and replace the key (Hosts page, or hostdeck hosts replace-key HOST --accept ${fp ?? 'SHA256:...'}), or remove the old key yourself: ssh-keygen -R ${name}${file ? ` -f ${file}` : ''}.`,
+      { fingerprint: fp, knownHosts: file, knownHostsName: name, ssh: s },
     );
   }
   if (/No \S+ host key is known for|Host key verification failed/i.test(s)) {

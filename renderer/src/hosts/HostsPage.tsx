@@ -212,6 +212,7 @@ function HostRows({ host: h }: { host: RemoteHost }) {
 
 function HostAttention({ host: h }: { host: RemoteHost }) {
   const accept = useHostsStore((s) => s.accept);
+  const replaceKey = useHostsStore((s) => s.replaceKey);
   const remove = useHostsStore((s) => s.remove);
   const installHelper = useHostsStore((s) => s.installHelper);
   const [steps, setSteps] = useState<string[] | undefined>();
@@ -244,6 +245,23 @@ function HostAttention({ host: h }: { host: RemoteHost }) {
           <CodeBlock>
             <CodeBlockCode>{h.sshSays}</CodeBlockCode>
           </CodeBlock>
+        )}
+        {h.fingerprint && (
+          <section aria-label={`Review the new key of ${h.id}`} data-testid={`host-key-review-${h.id}`}>
+            <Content component="p">
+              If the host was reinstalled or its key rotated, compare the fingerprint it presents now with the one the host shows (on the host:{' '}
+              <code>ssh-keygen -lf /etc/ssh/ssh_host_{(h.keyType ?? 'ed25519').toLowerCase()}_key.pub</code>). Replacing removes the old key from the known_hosts file ssh uses for this host and
+              writes this one, and only if the host still presents exactly this key.
+            </Content>
+            <ClipboardCopy isReadOnly hoverTip="Copy" clickTip="Copied" data-testid={`host-new-fingerprint-${h.id}`}>
+              {h.fingerprint}
+            </ClipboardCopy>
+            <ActionGroup>
+              <Button variant="danger" onClick={() => void replaceKey(h.id, h.fingerprint!)} data-testid={`host-replace-key-${h.id}`}>
+                The fingerprints match: replace the key
+              </Button>
+            </ActionGroup>
+          </section>
         )}
       </Alert>
     );

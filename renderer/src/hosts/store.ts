@@ -15,6 +15,8 @@ interface HostsState {
   remove(id: string): Promise<void>;
   check(id: string): Promise<void>;
   accept(id: string, fingerprint: string): Promise<void>;
+  /** Review and replace a changed key (only if the host presents exactly `fingerprint`). */
+  replaceKey(id: string, fingerprint: string): Promise<void>;
   installHelper(id: string): Promise<string[] | undefined>;
   clearError(): void;
 }
@@ -78,6 +80,9 @@ export const useHostsStore = create<HostsState>((set, get) => {
     },
     async accept(id, fingerprint) {
       put((await busy(id, 'Accepting the host key', () => api.hosts.acceptHostKey({ id, fingerprint })))?.host);
+    },
+    async replaceKey(id, fingerprint) {
+      put((await busy(id, 'Replacing the host key', () => api.hosts.replaceHostKey({ id, fingerprint })))?.host);
     },
     async installHelper(id) {
       const r = await busy(id, 'Installing the helper', () => api.hosts.installHelper({ id }));

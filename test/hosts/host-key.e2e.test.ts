@@ -1,0 +1,53 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApp, type E2eApp } from '../support/e2e';
+import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';
+
+// A host that was reinstalled, in Chromium: HostDeck refuses it, shows the key it presents now,
+// and "replace the key" swaps it in the known_hosts file ssh uses, then connects.
+describe('a changed host key in the UI', () => {
+  let fh: FakeHosts;
+  let app: E2eApp;
+  let configDir: string;
+  const saved = { ssh: process.env.HOSTDECK_SSH_CONFIG, xdg: process.env.XDG_CONFIG_HOME };
+
+  beforeAll(async () => {
+    fh = await startFakeHosts([{ name: 'fake1', firewalld: false }]);
+    configDir = mkdtempSync(join(tmpdir(), 'hostdeck-e2e-cfg-'));
+    mkdirSync(join(configDir, 'hostdeck'));
+    writeFileSync(join(configDir, 'hostdeck/hosts.json'), JSON.stringify({ version: 1, hosts: [{ id: 'fake1', destination: 'fake1' }] }));
+    process.env.HOSTDECK_SSH_CONFIG = fh.sshConfig;
+    process.env.XDG_CONFIG_HOME = configDir;
+    app = await openApp();
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await fh?.stop();
+    for (const [k, v] of [['HOSTDECK_SSH_CONFIG', saved.ssh], ['XDG_CONFIG_HOME', saved.xdg]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    if (configDir) rmSync(configDir, { recursive: true, force: true });
+  });
+
+  it('shows the new fingerprint and replaces the key only on request', async () => {
+    const { page } = app;
+    const host = fh.hosts[0]!;
+    const oldLine = host.knownHostsLine().trim();
+    await host.changeHostKey();
+    await page.getByTestId('nav-hosts').click();
+    await page.getByTestId('host-check-fake1').click();
+    await page.getByTestId('host-key-changed-fake1').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('host-key-changed-fake1').textContent()).toContain(`-f ${fh.knownHosts}`);
+    expect(await page.getByTestId('host-new-fingerprint-fake1').locator('input').inputValue()).toBe(host.fingerprint());
+    expect(readFileSync(fh.knownHosts, 'utf8')).toContain(oldLine);
+    await page.getByTestId('host-replace-key-fake1').click();
+    await page.locator('[data-testid="host-row-fake1"][data-state="connected"]').waitFor({ timeout: 30_000 });
+    const known = readFileSync(fh.knownHosts, 'utf8');
+    expect(known).not.toContain(oldLine);
+    expect(known).toContain(host.knownHostsLine().trim().split(' ').slice(1).join(' '));
+    expect(app.pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+  });
+});
