@@ -197,7 +197,7 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     // Through the helper: allow-listed, atomic, backed up, refused if changed since read; on an
     // image (--root) every directory is opened without following links.
     const target = profileTarget(input.name);
-    const answer = await hostHelper(host, { verb: 'write-file', path: target, content: Buffer.from(formatProfile(clean), 'utf8').toString('base64'), expectedSha256: input.expectedSha256, mode: 0o644 }, { elevate: true });
+    const answer = await hostHelper(host, { verb: 'write-file', path: target, content: Buffer.from(formatProfile(clean), 'utf8').toString('base64'), expectedSha256: input.expectedSha256 }, { elevate: true });
     const r = unwrapHelper(answer, writeFileResultSchema);
     return { path: shownPath(host, target), sha256: r.sha256, backupPath: r.backup ? shownPath(host, `${helperBackupDir(target)}/${r.backup}`) : null };
   },
