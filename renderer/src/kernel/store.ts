@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
-import type { ApplyOut, ClassificationOut, EffectiveOut, ExportOut, ListRow, LiveSource, ProbeOut, UndoEntry, UndoOut } from '../../../shared/kernel/contract';
+import type { ApplyOut, ClassificationOut, EffectiveOut, ExportOut, ListRow, LiveSource, ProbeOut, UndoEntry, UndoOut, WeakeningOut } from '../../../shared/kernel/contract';
 import { emptyFilter, type KernelFilter } from '../../../shared/kernel/filter';
 import { k8sVersions } from '../../../shared/kernel/version';
 import { api } from '../app/api';
@@ -10,6 +10,12 @@ export type Load<T> = { state: 'idle' } | { state: 'loading' } | { state: 'ready
 function errorOf(e: unknown): { state: 'error'; message: string; code: string } {
   const x = e as { message?: string; code?: string };
   return { state: 'error', message: x.message ?? String(e), code: x.code ?? 'INTERNAL' };
+}
+
+/** The security-weakening settings a NEEDS_CONFIRMATION answer lists, or null for any other error. */
+export function weakeningOfError(e: unknown): WeakeningOut[] | null {
+  const x = e as { code?: string; detail?: { weakening?: WeakeningOut[] } } | undefined;
+  return x?.code === 'NEEDS_CONFIRMATION' && Array.isArray(x.detail?.weakening) && x.detail.weakening.length ? x.detail.weakening : null;
 }
 
 export interface ProfileLine {
@@ -52,6 +58,8 @@ interface KernelState {
   /** Previous values of the last apply, until undone. */
   undoEntries: UndoEntry[];
   undoResult: Load<UndoOut>;
+  /** Undo would put back security-weakening values: they wait for the admin's confirmation. */
+  undoWeakening: WeakeningOut[] | null;
   /** "Revert unless confirmed": seconds for the next apply (null: off). */
   revertSeconds: number | null;
   /** The running revert timer of the last apply, as the helper reports it. */
@@ -68,14 +76,16 @@ interface KernelState {
   setProfile(lines: ProfileLine[]): void;
   setProfileName(name: string): void;
   checkProfile(hostId: string): Promise<void>;
-  saveProfile(hostId: string): Promise<string>;
+  /** Saves; `confirmWeakening` names the security-weakening keys the admin confirmed. */
+  saveProfile(hostId: string, confirmWeakening?: string[]): Promise<string>;
   runExport(kind: ExportKind, hostId: string): Promise<void>;
   closeExport(): void;
   importTuned(text: string, hostId: string): Promise<{ line: number; message: string }[]>;
   planApply(hostId: string): Promise<void>;
   cancelApply(): void;
-  confirmApply(hostId: string): Promise<void>;
-  undo(hostId: string): Promise<void>;
+  confirmApply(hostId: string, confirmWeakening?: string[]): Promise<void>;
+  undo(hostId: string, confirmWeakening?: string[]): Promise<void>;
+  cancelUndoWeakening(): void;
 }
 
 function targetInput(t: Target) {
@@ -126,6 +136,7 @@ export const useKernelStore = create<KernelState>()(
       applyResult: { state: 'idle' },
       undoEntries: [],
       undoResult: { state: 'idle' },
+      undoWeakening: null,
       revertSeconds: null,
       revertTimer: null,
       setRevertSeconds(s) {
@@ -215,10 +226,10 @@ export const useKernelStore = create<KernelState>()(
           set({ profileCheck: errorOf(e) });
         }
       },
-      async saveProfile(hostId) {
+      async saveProfile(hostId, confirmWeakening) {
         const name = get().profileName;
         const current = await api.kernel.readProfile({ name }, { host: hostId });
-        const r = await api.kernel.saveProfile({ name, settings: settingsOf(get().profile), expectedSha256: current.sha256 }, { host: hostId });
+        const r = await api.kernel.saveProfile({ name, settings: settingsOf(get().profile), expectedSha256: current.sha256, ...(confirmWeakening ? { confirmWeakening } : {}) }, { host: hostId });
         return r.path;
       },
       async runExport(kind, hostId) {
@@ -257,11 +268,11 @@ export const useKernelStore = create<KernelState>()(
       cancelApply() {
         set({ applyPlan: { state: 'idle' } });
       },
-      async confirmApply(hostId) {
+      async confirmApply(hostId, confirmWeakening) {
         set({ applyResult: { state: 'loading' }, undoResult: { state: 'idle' } });
         try {
           const secs = get().revertSeconds;
-          const r = await api.kernel.apply({ settings: settingsOf(get().profile), ...(secs ? { revertAfterSeconds: secs } : {}) }, { host: hostId });
+          const r = await api.kernel.apply({ settings: settingsOf(get().profile), ...(secs ? { revertAfterSeconds: secs } : {}), ...(confirmWeakening?.length ? { confirmWeakening } : {}) }, { host: hostId });
           set({
             applyResult: { state: 'ready', value: r },
             applyPlan: { state: 'idle' },
@@ -273,15 +284,19 @@ export const useKernelStore = create<KernelState>()(
           set({ applyResult: errorOf(e), applyPlan: { state: 'idle' } });
         }
       },
-      async undo(hostId) {
-        set({ undoResult: { state: 'loading' } });
+      async undo(hostId, confirmWeakening) {
+        set({ undoResult: { state: 'loading' }, undoWeakening: null });
         try {
-          const r = await api.kernel.undo({ entries: get().undoEntries }, { host: hostId });
+          const r = await api.kernel.undo({ entries: get().undoEntries, ...(confirmWeakening ? { confirmWeakening } : {}) }, { host: hostId });
           set({ undoResult: { state: 'ready', value: r }, undoEntries: [] });
           void get().load(hostId);
         } catch (e) {
-          set({ undoResult: errorOf(e) });
+          const weak = weakeningOfError(e);
+          set(weak ? { undoResult: { state: 'idle' }, undoWeakening: weak } : { undoResult: errorOf(e) });
         }
+      },
+      cancelUndoWeakening() {
+        set({ undoWeakening: null });
       },
     }),
     {
