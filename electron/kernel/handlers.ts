@@ -175,7 +175,9 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
           : sameSysctlValue(l.value ?? '', value)
             ? 'unchanged'
             : 'change';
-      return { key, value, error: check.ok ? (l ? null : `${key} does not exist on this host`) : check.error, live: l?.value ?? null, change };
+      // The helper's refusals (core_pattern paths, suid_dumpable = 2, ...) show on their line before any save.
+      const refused = sysctlKeyError(s.key) ?? sysctlValueError(key, s.value);
+      return { key, value, error: refused ?? (check.ok ? (l ? null : `${key} does not exist on this host`) : check.error), live: l?.value ?? null, change };
     });
     return { entries, text: formatProfile(entries) };
   },
