@@ -108,7 +108,8 @@ def value_error(key, value):
     k = normalize_key(key)
     if k == 'kernel.core_pattern':
         return core_pattern_error(value)
-    if k == 'fs.suid_dumpable' and kernel_int(value) == 2:
+    # Judged on the value as sysctl-set writes it (JS_WS trimmed): " \u00a02" is written as "2".
+    if k == 'fs.suid_dumpable' and kernel_int(value.strip(JS_WS)) == 2:
         return ('fs.suid_dumpable = 2 makes crashing set-uid programs dump core as root, into files their user may choose; '
                 'HostDeck does not set it (1 needs a confirmation, 0 is the safe default)')
     return None
@@ -174,7 +175,7 @@ def weakening(key, value):
     if rule is None or not isinstance(value, str):
         return None
     when, text = rule
-    n = kernel_int(value)
+    n = kernel_int(value.strip(JS_WS))
     if n is None:
         return text
     if ('lt' in when and n < when['lt']) or n in when.get('eq', ()) or ('ne' in when and n != when['ne']) or n & when.get('anyBits', 0):

@@ -44,7 +44,8 @@ export function sysctlValueError(key: string, value: string): string | null {
   if (/[\n\r\0]/.test(value)) return `${key}: a value cannot contain a newline or NUL`;
   const k = normalizeKey(key);
   if (k === 'kernel.core_pattern') return corePatternError(value);
-  if (k === 'fs.suid_dumpable' && kernelInteger(value) === 2n) {
+  // Judged on the value as the helper writes it (trimmed): " \u00a02" is written as "2".
+  if (k === 'fs.suid_dumpable' && kernelInteger(value.trim()) === 2n) {
     return 'fs.suid_dumpable = 2 makes crashing set-uid programs dump core as root, into files their user may choose; HostDeck does not set it (1 needs a confirmation, 0 is the safe default)';
   }
   return null;

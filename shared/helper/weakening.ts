@@ -59,7 +59,7 @@ export function kernelInteger(value: string): bigint | null {
 export function weakeningOf(key: string, value: string): string | null {
   const rule = BY_KEY.get(normalizeKey(key));
   if (!rule) return null;
-  const n = kernelInteger(value);
+  const n = kernelInteger(value.trim());
   if (n === null) return rule.weakens;
   const w = rule.when;
   const hit =

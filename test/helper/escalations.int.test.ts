@@ -110,7 +110,7 @@ describe('item 7: sysctl values that escalate or weaken', () => {
   });
 
   it('fs.suid_dumpable = 2 is refused in every spelling the kernel reads as 2; 1 needs a confirmation', () => {
-    for (const value of ['2', ' 2', '02', '0x2', '2 ', '2\t']) {
+    for (const value of ['2', ' 2', '02', '0x2', '2 ', '2\t', '\u00a02', '2\u3000', '\ufeff0x2']) {
       expect(sysctl([{ key: 'fs.suid_dumpable', value }]).error?.code, value).toBe('INVALID_VALUE');
       expect(sysctl([{ key: 'fs.suid_dumpable', value }], { confirmWeakening: ['fs.suid_dumpable'] }).error?.code, value).toBe('INVALID_VALUE');
     }
@@ -151,6 +151,7 @@ describe('item 7: sysctl values that escalate or weaken', () => {
     // the kernel reads "0100000" as octal 32768 and " 0" as 0: no spelling slips through
     expect(sysctl([{ key: 'vm.mmap_min_addr', value: '0100' }]).error?.code).toBe('NEEDS_CONFIRMATION');
     expect(sysctl([{ key: 'kernel.sysrq', value: '0x48' }]).error?.code).toBe('NEEDS_CONFIRMATION');
+    expect(sysctl([{ key: 'kernel.kptr_restrict', value: '\u00a00' }]).error?.code).toBe('NEEDS_CONFIRMATION');
   });
 
   it('a sysctl.d profile and a scheduled sysctl revert need the same confirmation', () => {

@@ -66,7 +66,7 @@ describe('sysctl rules: HostDeck and the helper agree', () => {
 
   it('on the security-weakening table, the kernel integer parser, and sysctl.d lines as systemd splits them', () => {
     const weakKeys = [...WEAKENING_RULES.map((r) => r.key), 'kernel/yama/ptrace_scope', ' fs.protected_symlinks', 'vm.swappiness'];
-    const weakValues = ['0', '1', '2', '3', '00', '0x0', '0X10', '0100000', '4096', '4095', '65536', '-1', ' 0', '\t0', '\v1', '0 1', '0\r', '0x', '09', '+1', '', 'abc', '176', '438', '72', '1' + '0'.repeat(25), '18446744073709551615', '18446744073709551616', '-18446744073709551615'];
+    const weakValues = ['0', '1', '2', '3', '00', '0x0', '0X10', '0100000', '4096', '4095', '65536', '-1', ' 0', '\t0', '\v1', '0 1', '0\r', '0x', '09', '+1', '', 'abc', '176', '438', '72', '1' + '0'.repeat(25), '18446744073709551615', '18446744073709551616', '-18446744073709551615', '\u00a00', '2\u3000', '\ufeff0x2'];
     const ints = [...weakValues, ...fc.sample(fc.oneof(fc.stringMatching(/^[ \t\n\v\f\r]{0,2}-?(0[xX])?[0-9a-fA-F]{0,22}[ \tx\r]?\d?$/), fc.string({ maxLength: 12 })), { numRuns: 2000, seed: 3 })];
     const pairs = weakKeys.flatMap((k) => weakValues.map((v) => [k, v] as [string, string]));
     const texts = [
