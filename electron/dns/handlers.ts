@@ -109,7 +109,7 @@ export const dnsHandlers: FeatureHandlers<'dns'> = {
     if (input.expectedSha256 !== null && !/^[0-9a-f]{64}$/.test(input.expectedSha256)) throw new ApiError('INVALID_INPUT', 'expectedSha256 must be the sha256 dns.read returned');
     // The bytes the review showed, byte for byte, through the helper (pkexec, root, or an image's
     // --root, where every directory is opened without following links).
-    const answer = await hostHelper(host, { verb: 'write-file', path: hp, content: Buffer.from(bytes, 'latin1').toString('base64'), expectedSha256: input.expectedSha256, mode: 0o644 }, { elevate: true });
+    const answer = await hostHelper(host, { verb: 'write-file', path: hp, content: Buffer.from(bytes, 'latin1').toString('base64'), expectedSha256: input.expectedSha256 }, { elevate: true });
     const r = unwrapHelper(answer, writeFileResultSchema);
     return { path: shown, sha256: r.sha256, backupPath: r.backup ? shownPath(host, `${helperBackupDir(hp)}/${r.backup}`) : null, inPlace: r.inPlace, notes: r.notes ?? [] };
   },

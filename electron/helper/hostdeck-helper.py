@@ -105,9 +105,146 @@ def value_error(key, value):
         return '%s: value longer than %d bytes' % (key, VALUE_MAX)
     if '\n' in value or '\0' in value or '\r' in value:
         return '%s: a value cannot contain a newline or NUL' % key
-    if normalize_key(key) == 'kernel.core_pattern' and value.strip(JS_WS).startswith('|'):
-        return 'kernel.core_pattern starting with "|" makes the kernel run a program as root; HostDeck does not set it'
+    k = normalize_key(key)
+    if k == 'kernel.core_pattern':
+        return core_pattern_error(value)
+    # Judged on the value as sysctl-set writes it (JS_WS trimmed): " \u00a02" is written as "2".
+    if k == 'fs.suid_dumpable' and kernel_int(value.strip(JS_WS)) == 2:
+        return ('fs.suid_dumpable = 2 makes crashing set-uid programs dump core as root, into files their user may choose; '
+                'HostDeck does not set it (1 needs a confirmation, 0 is the safe default)')
     return None
+
+
+def core_pattern_error(value):
+    """None when kernel.core_pattern is a plain relative file name, else why HostDeck refuses it."""
+    v = value.strip(JS_WS)
+    if v.startswith('|'):
+        return 'kernel.core_pattern starting with "|" makes the kernel run a program as root; HostDeck does not set it'
+    if v.startswith('@'):
+        return 'kernel.core_pattern starting with "@" hands every core dump to a socket (Linux 6.16+); HostDeck does not set it'
+    if '/' in v or '..' in v:
+        return ('kernel.core_pattern "%s" is a path: a crashing set-uid program would create a root-owned file there '
+                '(such as /etc/ld.so.preload); HostDeck sets only a plain file name such as core or core.%%e.%%p' % v)
+    return None
+
+
+def kernel_int(value):
+    """The integer the kernel reads from a sysctl write (proc_get_long: leading blanks, "-", then base 0
+    as strtoul: 0x hex, 0 octal, else decimal; a blank or the end after it), or None when it reads none."""
+    m = KERNEL_INT.match(value)
+    if not m:
+        return None
+    digits = m.group(2)
+    n = int(digits[2:], 16) if digits[:2] in ('0x', '0X') else int(digits, 8) if digits.startswith('0') else int(digits)
+    if n > 0xffffffffffffffff:
+        return None
+    return -n if m.group(1) else n
+
+
+KERNEL_INT = re.compile(r'[ \t\n\x0b\x0c\r]*(-?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)(?=$|[ \t\n])')
+
+# Values that switch off a kernel protection: HostDeck and the helper set them only when the request
+# names the key in confirmWeakening. Mirrors WEAKENING_RULES in shared/helper/weakening.ts (the
+# rules-agree test compares both tables and their verdicts). when: lt (below), eq (one of),
+# ne (anything but), anyBits (any of these bits set); a value the kernel parser cannot read counts
+# as weakening.
+WEAKENING_RULES = (
+    ('fs.protected_symlinks', {'eq': [0]}, 'Any user can plant a symbolic link in /tmp or another shared directory that a root program then follows, to read or overwrite files it should not.'),
+    ('fs.protected_hardlinks', {'eq': [0]}, 'Users can hard-link files they do not own (set-uid programs, /etc/shadow), keeping vulnerable copies around and tricking root programs.'),
+    ('fs.protected_fifos', {'eq': [0]}, 'Root programs write into FIFOs other users planted in /tmp and similar shared directories.'),
+    ('fs.protected_regular', {'eq': [0]}, 'Root programs open files other users planted in /tmp and similar shared directories, instead of creating their own.'),
+    ('fs.suid_dumpable', {'ne': 0}, 'Set-uid programs (passwd, sudo, su) leave core dumps when they crash, which can hold password hashes and keys.'),
+    ('kernel.yama.ptrace_scope', {'eq': [0]}, 'Any process can attach a debugger to every other process of the same user and read its memory (SSH agent keys, browser passwords).'),
+    ('kernel.kptr_restrict', {'eq': [0]}, 'Kernel addresses become visible to users (/proc/kallsyms and more), which helps an attacker get around KASLR when exploiting a kernel bug.'),
+    ('kernel.dmesg_restrict', {'eq': [0]}, 'Any user can read the kernel log (dmesg), which leaks kernel addresses and other details useful for attacks.'),
+    ('kernel.unprivileged_bpf_disabled', {'eq': [0]}, 'Every user can load eBPF programs into the kernel, a frequent route to kernel exploits and Spectre-style leaks.'),
+    ('net.core.bpf_jit_harden', {'eq': [0]}, 'The eBPF JIT stops blinding constants, which makes JIT-spraying attacks on the kernel easier.'),
+    ('kernel.randomize_va_space', {'lt': 2}, 'Address space layout randomization is reduced or off, which makes memory bugs in every program much easier to exploit.'),
+    ('kernel.perf_event_paranoid', {'lt': 2}, 'Users can profile the kernel with perf, which exposes kernel addresses and a large attack surface.'),
+    ('vm.mmap_min_addr', {'lt': 4096}, 'Programs can map memory at address 0, which turns kernel NULL-pointer bugs into root exploits.'),
+    ('vm.unprivileged_userfaultfd', {'ne': 0}, 'Every user can use userfaultfd, which kernel exploits use to win race conditions.'),
+    ('dev.tty.ldisc_autoload', {'ne': 0}, 'Any user can make the kernel load rarely used TTY line-discipline modules, whose bugs have given users root.'),
+    ('kernel.sysrq', {'eq': [1], 'anyBits': 8 | 64}, 'Anyone at the keyboard or serial console can use Magic SysRq to dump process details or kill every process (1 enables every function).'),
+)
+WEAKENING = {k: (when, text) for k, when, text in WEAKENING_RULES}
+
+
+def weakening(key, value):
+    """What setting this value weakens (the reason, in people's words), or None."""
+    rule = WEAKENING.get(normalize_key(key))
+    if rule is None or not isinstance(value, str):
+        return None
+    when, text = rule
+    n = kernel_int(value.strip(JS_WS))
+    if n is None:
+        return text
+    if ('lt' in when and n < when['lt']) or n in when.get('eq', ()) or ('ne' in when and n != when['ne']) or n & when.get('anyBits', 0):
+        return text
+    return None
+
+
+def check_confirmed(pairs, confirmed):
+    """Refuses unless `confirmed` (the request's confirmWeakening) names exactly the keys these
+    (key, value) pairs weaken; every value is checked, so a later line cannot hide an earlier one."""
+    if confirmed is None:
+        confirmed = []
+    if not isinstance(confirmed, list) or len(confirmed) > 4096 or not all(isinstance(k, str) and key_error(k) is None for k in confirmed):
+        raise Refusal('INVALID_INPUT', 'confirmWeakening must be a list of sysctl names')
+    weak = []
+    seen = set()
+    for key, value in pairs:
+        k = normalize_key(key)
+        why = weakening(k, value)
+        if why is not None and k not in seen:
+            seen.add(k)
+            weak.append({'key': k, 'value': value.strip(JS_WS), 'weakens': why})
+    named = set(normalize_key(k) for k in confirmed)
+    extra = sorted(named - seen)
+    if extra:
+        raise Refusal('INVALID_INPUT', 'confirmWeakening names %s, which this change does not weaken' % ', '.join(extra[:10]))
+    missing = [w for w in weak if w['key'] not in named]
+    if missing:
+        raise Refusal('NEEDS_CONFIRMATION', 'this change weakens security and was not confirmed: %s' % '; '.join(
+            '%s = %s (%s)' % (w['key'], w['value'], w['weakens']) for w in missing[:10]), {'weakening': weak})
+    return weak
+
+
+# --- sysctl.d lines as systemd-sysctl (v252) reads them: mirrors systemdLines() and
+# parseSysctlFile() in shared/kernel/sysctld.ts (the rules-agree test runs both on one corpus). ---
+# read_line(): "\n", "\r" and "\0" each end a line, and a run of different markers ("\r\n", "\n\r",
+# "\n\r\0") is one line end; a NUL closes the run.
+SYSTEMD_EOL = re.compile('\n\r?\0?|\r\n?\0?|\0')
+SYSTEMD_WS = ' \t\n\r'
+
+
+def systemd_lines(text):
+    lines = SYSTEMD_EOL.split(text)
+    if lines[-1] == '':
+        lines.pop()
+    return lines
+
+
+def sysctld_assignments(text):
+    """(line number, key, value or None for "-key") per assignment, as systemd-sysctl's parse_file()
+    reads them; a line that is not an assignment comes back with key None."""
+    out = []
+    for i, raw in enumerate(systemd_lines(text), 1):
+        p = raw.strip(SYSTEMD_WS)
+        if p == '' or p[0] in '#;':
+            continue
+        value = None
+        if '=' in p:
+            p, value = p.split('=', 1)
+            value = value.strip(SYSTEMD_WS)
+            if p[:1] == '-':
+                p = p[1:]
+        elif p[0] == '-':
+            p = p[1:]
+        else:
+            out.append((i, None, None))
+            continue
+        out.append((i, p.strip(SYSTEMD_WS), value))
+    return out
 
 
 ERRNO_TEXT = {
@@ -375,7 +512,7 @@ class Target(object):
                 pass
         return name
 
-    def replace(self, cur, data, mode):
+    def replace(self, cur, data):
         """Temp file beside the target (O_EXCL|O_NOFOLLOW, random name), fsync, rename, fsync the directory."""
         tmp = '.%s.hostdeck-%s.tmp' % (self.name, secrets.token_hex(8))
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=self.dfd)
@@ -393,8 +530,14 @@ class Target(object):
                             os.setxattr(fd, name, value)
                         except OSError as e:
                             notes.append('could not keep %s (%s)' % (name, errno_name(e)))
+                    if st.st_mode & 0o022:
+                        notes.append('%s is writable by %s (mode %04o): HostDeck kept its owner and mode; chmod go-w it unless that is intended' % (
+                            self.path, 'everyone' if st.st_mode & 0o002 else 'its group', stat.S_IMODE(st.st_mode)))
                 else:
-                    os.fchmod(fd, mode)
+                    # Whatever the caller asked, and whatever the directory's set-gid bit would give.
+                    if os.geteuid() == 0:
+                        os.fchown(fd, 0, 0)
+                    os.fchmod(fd, 0o644)
                 os.fsync(fd)
             finally:
                 os.close(fd)
@@ -478,28 +621,25 @@ def check_content(kind, path, data):
     if b'\0' in data:
         raise Refusal('INVALID_VALUE', 'the new content of %s contains a NUL byte' % path)
     if kind != 'sysctl.d':
-        return
+        return []
     try:
         text = data.decode('utf-8')
     except UnicodeDecodeError:
         raise Refusal('INVALID_VALUE', '%s: a sysctl.d file must be UTF-8 text' % path)
     errors = []
-    for i, line in enumerate(text.split('\n'), 1):
-        s = line.strip()
-        if s == '' or s[0] in '#;':
-            continue
-        if '=' not in s:
+    pairs = []
+    # Lines exactly as systemd-sysctl splits them: a key hidden behind a lone "\r" is a line of its own.
+    for i, k, v in sysctld_assignments(text):
+        if k is None or v is None:
             errors.append('line %d: not "key = value"' % i)
             continue
-        k, v = s.split('=', 1)
-        k = k.strip()
-        if k.startswith('-'):
-            k = k[1:].strip()
-        err = key_error(k) or value_error(k, v.strip())
+        err = key_error(k) or value_error(k, v)
         if err:
             errors.append('line %d: %s' % (i, err))
+        pairs.append((k, v))
     if errors:
         raise Refusal('INVALID_VALUE', '%s: %s' % (path, '; '.join(errors[:10])), {'errors': errors[:100]})
+    return pairs
 
 
 # --- request validation --------------------------------------------------------------------------
@@ -572,16 +712,21 @@ def decode_content(v):
 # --- file verbs ----------------------------------------------------------------------------------
 
 def do_write(req):
-    fields(req, ('path', 'content', 'expectedSha256'), ('mode',))
+    fields(req, ('path', 'content', 'expectedSha256'), ('mode', 'confirmWeakening'))
     data = decode_content(req['content'])
     expected = want_sha(req['expectedSha256'], 'expectedSha256')
-    mode = want_int(req.get('mode', 0o644), 'mode', 0, 0o777)
-    return write_file(req['path'], data, expected, mode, 'write-file')
+    # A new file is always 0644 root:root; 0644 itself is still accepted from older HostDeck versions.
+    if 'mode' in req and (isinstance(req['mode'], bool) or req['mode'] != 0o644):
+        raise Refusal('NOT_ALLOWED', 'mode %s refused: HostDeck creates files 0644 root:root, and an existing file keeps its owner and mode' % json.dumps(req['mode'])[:40])
+    return write_file(req['path'], data, expected, 'write-file', confirmed=req.get('confirmWeakening'))
 
 
-def write_file(path, data, expected, mode, verb, restored_from=None):
+def write_file(path, data, expected, verb, restored_from=None, confirmed=None):
     d, _ = check_path(path, verb)
-    check_content(KIND_OF_DIR[d], path, data)
+    pairs = check_content(KIND_OF_DIR[d], path, data)
+    # A backup puts back what the host had before: only new content needs the confirmation.
+    if verb == 'write-file':
+        check_confirmed(pairs, confirmed)
     t = Target(path, verb)
     try:
         stale = t.clean_stale()
@@ -591,7 +736,7 @@ def write_file(path, data, expected, mode, verb, restored_from=None):
         if cur and cur['sha'] == new_sha:
             return {'path': path, 'sha256': new_sha, 'changed': False, 'backup': None, 'inPlace': False, 'staleTempsRemoved': stale}
         backup = t.backup(cur) if cur else None
-        in_place, notes = t.replace(cur, data, mode)
+        in_place, notes = t.replace(cur, data)
         what = 'restored %s from backup %s' % (path, restored_from) if restored_from else 'wrote %s' % path
         log('%s (%d bytes, sha256 %s, was %s, backup %s%s)' % (what, len(data), new_sha, cur['sha'] if cur else 'absent', backup, ', in place after EBUSY' if in_place else ''))
         out = {'path': path, 'sha256': new_sha, 'changed': True, 'backup': backup, 'inPlace': in_place, 'staleTempsRemoved': stale}
@@ -669,7 +814,7 @@ def do_restore(req):
             os.close(fd)
     finally:
         t.close()
-    out = write_file(req['path'], data, expected, 0o644, 'restore-backup', restored_from=name)
+    out = write_file(req['path'], data, expected, 'restore-backup', restored_from=name)
     out['restoredFrom'] = name
     return out
 
@@ -755,8 +900,9 @@ def sysctl_apply(settings, check_applied=False):
 
 
 def do_sysctl(req):
-    fields(req, ('settings',), ('revertAfterSeconds',))
+    fields(req, ('settings',), ('revertAfterSeconds', 'confirmWeakening'))
     settings = want_settings(req['settings'], with_applied=True)
+    check_confirmed([(s['key'], s['value']) for s in settings], req.get('confirmWeakening'))
     secs = req.get('revertAfterSeconds')
     if secs is not None:
         want_int(secs, 'revertAfterSeconds', 5, 3600)
@@ -935,9 +1081,11 @@ def want_plan(plan):
 
 
 def do_schedule(req):
-    fields(req, ('seconds', 'plan'))
+    fields(req, ('seconds', 'plan'), ('confirmWeakening',))
     secs = want_int(req['seconds'], 'seconds', 5, 3600)
-    return schedule(want_plan(req['plan']), secs)
+    plan = want_plan(req['plan'])
+    check_confirmed([(s['key'], s['value']) for s in plan.get('settings', ())], req.get('confirmWeakening'))
+    return schedule(plan, secs)
 
 
 def want_id(req):

@@ -5,6 +5,7 @@ import { isGlob, keyProblem, keyToPath, normalizeKey } from '../../shared/kernel
 import type { Host } from '../hosts/host';
 import { sysctlSetResultSchema, type SysctlOutcome } from '../../shared/helper/protocol';
 import { sysctlKeyError, sysctlValueError } from '../../shared/helper/rules';
+import { confirmationProblem, weakeningSettings, type Weakening } from '../../shared/helper/weakening';
 import { unwrapHelper } from '../helper/call';
 import { hostHelper } from '../helper/host';
 
@@ -88,8 +89,27 @@ export async function validateSettings(host: Host, settings: { key: string; valu
   return out;
 }
 
-export async function applySettings(host: Host, settings: { key: string; value: string }[], dryRun: boolean, revertAfterSeconds?: number): Promise<ApplyOut> {
+/**
+ * Throws unless `confirmed` names exactly the security-weakening keys of a change: NEEDS_CONFIRMATION
+ * (detail.weakening: every weakening setting with what it weakens) when one is missing,
+ * INVALID_VALUE for a named key the change does not weaken. Returns what to hand the helper.
+ */
+export function requireWeakeningConfirmed(weak: Weakening[], confirmed: string[] | undefined): { confirmWeakening?: string[] } {
+  const problem = confirmationProblem(weak, confirmed);
+  if (problem?.extra.length) {
+    throw new ApiError('INVALID_VALUE', `Confirmed as weakening, but this change does not weaken ${problem.extra.join(', ')}`, { extra: problem.extra, weakening: weak });
+  }
+  if (problem) {
+    const list = problem.missing.map((w) => `${w.key} = ${w.value} (${w.weakens})`).join('; ');
+    throw new ApiError('NEEDS_CONFIRMATION', `This change weakens security: ${list} Confirm ${problem.missing.length === 1 ? 'it' : 'each of them'} to make it anyway.`, { weakening: weak, missing: problem.missing.map((w) => w.key) });
+  }
+  // Only when there is something to confirm: an older helper on a remote host knows no such field.
+  return weak.length ? { confirmWeakening: weak.map((w) => w.key) } : {};
+}
+
+export async function applySettings(host: Host, settings: { key: string; value: string }[], dryRun: boolean, revertAfterSeconds?: number, confirmWeakening?: string[]): Promise<ApplyOut> {
   const checked = await validateSettings(host, settings);
+  const weakening = weakeningSettings(checked);
   const results: Result[] = [];
   if (dryRun) {
     const current = await readCurrent(host, checked.map((s) => s.path));
@@ -101,13 +121,14 @@ export async function applySettings(host: Host, settings: { key: string; value: 
       else if (cur.value !== null && norm(cur.value) === norm(s.value)) results.push({ ...base, outcome: 'unchanged', error: null, readBack: cur.value, undoable: false });
       else results.push({ ...base, outcome: 'planned', error: null, readBack: null, undoable: cur.value !== null });
     }
-    return summarize(true, results, null);
+    return summarize(true, results, null, weakening);
   }
+  const confirmed = requireWeakeningConfirmed(weakening, confirmWeakening);
   // The helper writes (as root through pkexec, or directly when HostDeck is root), one write per key in order.
-  const answer = await hostHelper(host, { verb: 'sysctl-set', settings: checked.map((s) => ({ key: s.key, value: s.value })), ...(revertAfterSeconds ? { revertAfterSeconds } : {}) }, { elevate: true });
+  const answer = await hostHelper(host, { verb: 'sysctl-set', settings: checked.map((s) => ({ key: s.key, value: s.value })), ...(revertAfterSeconds ? { revertAfterSeconds } : {}), ...confirmed }, { elevate: true });
   const r = unwrapHelper(answer, sysctlSetResultSchema);
   for (const o of r.results) results.push(fromHelper(host, o));
-  return summarize(false, results, r.revert);
+  return summarize(false, results, r.revert, weakening);
 }
 
 function fromHelper(host: Host, o: SysctlOutcome): Result {
@@ -116,7 +137,7 @@ function fromHelper(host: Host, o: SysctlOutcome): Result {
   return { key: o.key, path: keyToPath(o.key), value: o.value, previous: o.previous, outcome, error, readBack: o.readBack, undoable: outcome === 'applied' && o.previous !== null };
 }
 
-function summarize(dryRun: boolean, results: Result[], revert: ApplyOut['revert']): ApplyOut {
+function summarize(dryRun: boolean, results: Result[], revert: ApplyOut['revert'], weakening: Weakening[]): ApplyOut {
   const undo: UndoEntry[] = results
     .filter((r) => r.outcome === 'applied' && r.undoable && r.previous !== null)
     .map((r) => ({ key: r.key, previous: r.previous!, applied: r.readBack }));
@@ -127,6 +148,7 @@ function summarize(dryRun: boolean, results: Result[], revert: ApplyOut['revert'
     undo,
     summary: { planned: count('planned'), applied: count('applied'), unchanged: count('unchanged'), failed: count('failed') },
     revert,
+    weakening,
   };
 }
 
@@ -135,11 +157,13 @@ function summarize(dryRun: boolean, results: Result[], revert: ApplyOut['revert'
  * value is no longer the one HostDeck wrote was changed by someone else since: the helper leaves
  * it alone (conflict) unless `force`.
  */
-export async function undoApply(host: Host, entries: UndoEntry[], force: boolean): Promise<UndoOut> {
+export async function undoApply(host: Host, entries: UndoEntry[], force: boolean, confirmWeakening?: string[]): Promise<UndoOut> {
   const ordered = [...entries].reverse().map((e) => ({ key: normalizeKey(e.key), value: e.previous, applied: force ? null : e.applied }));
   const errors = ordered.map((e) => sysctlKeyError(e.key) ?? sysctlValueError(e.key, e.value)).filter((x): x is string => x !== null);
   if (errors.length) throw new ApiError('INVALID_VALUE', errors.join('; '), { errors });
-  const answer = await hostHelper(host, { verb: 'sysctl-set', settings: ordered }, { elevate: true });
+  // Putting back a weak previous value weakens security just the same.
+  const confirmed = requireWeakeningConfirmed(weakeningSettings(ordered), confirmWeakening);
+  const answer = await hostHelper(host, { verb: 'sysctl-set', settings: ordered, ...confirmed }, { elevate: true });
   const r = unwrapHelper(answer, sysctlSetResultSchema);
   return {
     results: r.results.map((o) => ({

@@ -46,6 +46,30 @@ function settingsFromFile(file: string): { key: string; value: string }[] {
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 
+const CONFIRM_FLAG = '--confirm-weakening <keys>';
+const CONFIRM_HELP = 'comma-separated keys whose security-weakening values you accept (exactly those the change weakens; without it HostDeck lists them and stops)';
+
+/** "a,b c" -> ["a", "b", "c"]; undefined when the flag is absent. */
+function confirmedKeys(v: string | undefined): string[] | undefined {
+  return v === undefined ? undefined : v.split(/[\s,]+/).filter(Boolean);
+}
+
+/** NEEDS_CONFIRMATION with the command line's words: each key, what it weakens, the flag to add. */
+function weakeningError(e: unknown): unknown {
+  if (!(e instanceof ApiError) || e.code !== 'NEEDS_CONFIRMATION') return e;
+  const weak = ((e.detail as { weakening?: { key: string; value: string; weakens: string }[] } | undefined)?.weakening ?? []);
+  if (!weak.length) return e;
+  return new ApiError(
+    e.code,
+    [
+      'This change weakens security:',
+      ...weak.map((w) => `  ${w.key} = ${w.value}: ${w.weakens}`),
+      `To make it anyway, run it again with --confirm-weakening ${weak.map((w) => w.key).join(',')}`,
+    ].join('\n'),
+    e.detail,
+  );
+}
+
 /** `hostdeck kernel ...` subcommands. */
 export const registerKernelCommands: RegisterCommands = (program, cli) => {
   const kernel = program.command('kernel').description('Kernel parameters: live values, sysctl.d profiles, Kubernetes verdicts and snippets');
@@ -143,8 +167,9 @@ export const registerKernelCommands: RegisterCommands = (program, cli) => {
     .requiredOption('--from <file>', 'sysctl.d file or TuneD profile with the settings')
     .option('--dry-run', 'only show what would change')
     .option('--revert-after <seconds>', 'revert unless confirmed (`hostdeck helper confirm ID`) within this many seconds; the timer survives HostDeck exiting')
+    .option(CONFIRM_FLAG, CONFIRM_HELP)
     .option('--json', 'print JSON (save it: `kernel undo --from` takes it)')
-    .action(async (o: { from: string; dryRun?: boolean; json?: boolean; revertAfter?: string }) => {
+    .action(async (o: { from: string; dryRun?: boolean; json?: boolean; revertAfter?: string; confirmWeakening?: string }) => {
       try {
         const settings = settingsFromFile(o.from);
         if (!settings.length) throw new ApiError('INVALID_INPUT', `${o.from} sets no sysctl`);
@@ -152,9 +177,12 @@ export const registerKernelCommands: RegisterCommands = (program, cli) => {
         if (revertAfterSeconds !== undefined && !(Number.isInteger(revertAfterSeconds) && revertAfterSeconds >= 5 && revertAfterSeconds <= 3600)) {
           throw new ApiError('INVALID_INPUT', `--revert-after takes whole seconds from 5 to 3600, not "${o.revertAfter}"`);
         }
-        const r = await cli.api().kernel.apply({ settings, dryRun: !!o.dryRun, revertAfterSeconds });
+        const r = await cli.api().kernel.apply({ settings, dryRun: !!o.dryRun, revertAfterSeconds, confirmWeakening: confirmedKeys(o.confirmWeakening) });
         cli.print(r, !!o.json, (d) =>
           [
+            ...(d.dryRun && d.weakening.length
+              ? ['Weakens security (apply needs --confirm-weakening ' + d.weakening.map((w) => w.key).join(',') + '):', ...d.weakening.map((w) => `  ${w.key} = ${w.value}: ${w.weakens}`)]
+              : []),
             ...d.results.map(
               (x) =>
                 `${pad(x.key, 44)} ${x.outcome === 'failed' ? `FAILED ${x.error?.message ?? ''}` : x.outcome === 'unchanged' ? `unchanged (${x.previous ?? ''})` : `${x.previous ?? '?'} -> ${x.outcome === 'applied' ? (x.readBack ?? x.value) : x.value}${x.outcome === 'planned' ? ' (dry run)' : ''}`}`,
@@ -165,7 +193,7 @@ export const registerKernelCommands: RegisterCommands = (program, cli) => {
         );
         if (r.summary.failed) process.exitCode = 1;
       } catch (e) {
-        cli.fail(e);
+        cli.fail(weakeningError(e));
       }
     });
 
@@ -174,8 +202,9 @@ export const registerKernelCommands: RegisterCommands = (program, cli) => {
     .description('Restore the previous values recorded by `kernel apply --json` (keys changed since are left alone unless --force)')
     .requiredOption('--from <file>', 'the JSON printed by `kernel apply --json`')
     .option('--force', 'restore even keys someone changed after the apply')
+    .option(CONFIRM_FLAG, CONFIRM_HELP)
     .option('--json', 'print JSON')
-    .action(async (o: { from: string; force?: boolean; json?: boolean }) => {
+    .action(async (o: { from: string; force?: boolean; json?: boolean; confirmWeakening?: string }) => {
       try {
         let entries: { key: string; previous: string; applied: string | null }[];
         try {
@@ -185,11 +214,11 @@ export const registerKernelCommands: RegisterCommands = (program, cli) => {
           throw new ApiError('PARSE_ERROR', `${o.from}: not the JSON of \`kernel apply --json\` (${(e as Error).message})`);
         }
         if (!entries.length) throw new ApiError('INVALID_INPUT', `${o.from} records no change to undo`);
-        const r = await cli.api().kernel.undo({ entries, force: !!o.force });
+        const r = await cli.api().kernel.undo({ entries, force: !!o.force, confirmWeakening: confirmedKeys(o.confirmWeakening) });
         cli.print(r, !!o.json, (d) => d.results.map((x) => `${pad(x.key, 44)} ${x.outcome}${x.error ? `: ${x.error.message}` : ''}`).join('\n'));
         if (r.results.some((x) => x.outcome === 'failed' || x.outcome === 'conflict')) process.exitCode = 1;
       } catch (e) {
-        cli.fail(e);
+        cli.fail(weakeningError(e));
       }
     });
 };

@@ -15,7 +15,8 @@ import { unwrapHelper } from '../helper/call';
 import { hostHelper } from '../helper/host';
 import { changedFromDefault, defaultFor } from '../../shared/kernel/defaults';
 import { probeNamespaces } from './probe';
-import { applySettings, undoApply } from './apply';
+import { applySettings, requireWeakeningConfirmed, undoApply } from './apply';
+import { weakeningSettings } from '../../shared/helper/weakening';
 import { freshNamespaceOf } from './fresh-namespace';
 import { configuredVsLive, hostKernel, osreleaseOf } from './configured';
 import { sameSysctlValue } from '../../shared/kernel/drift';
@@ -151,10 +152,10 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
   },
   apply({ host }, input) {
     // Current values come through the host's transport and writes through its helper: local, image and SSH hosts alike.
-    return applySettings(host, input.settings, input.dryRun, input.revertAfterSeconds);
+    return applySettings(host, input.settings, input.dryRun, input.revertAfterSeconds, input.confirmWeakening);
   },
   undo({ host }, input) {
-    return undoApply(host, input.entries, input.force);
+    return undoApply(host, input.entries, input.force, input.confirmWeakening);
   },
   async checkProfile({ host }, input) {
     // A bad name is that entry's error (the editor shows it on its line); it is never read.
@@ -174,7 +175,9 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
           : sameSysctlValue(l.value ?? '', value)
             ? 'unchanged'
             : 'change';
-      return { key, value, error: check.ok ? (l ? null : `${key} does not exist on this host`) : check.error, live: l?.value ?? null, change };
+      // The helper's refusals (core_pattern paths, suid_dumpable = 2, ...) show on their line before any save.
+      const refused = sysctlKeyError(s.key) ?? sysctlValueError(key, s.value);
+      return { key, value, error: refused ?? (check.ok ? (l ? null : `${key} does not exist on this host`) : check.error), live: l?.value ?? null, change };
     });
     return { entries, text: formatProfile(entries) };
   },
@@ -194,10 +197,12 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
       return { key, value: check.ok ? check.value : s.value };
     });
     if (errors.length) throw new ApiError('INVALID_VALUE', errors.join('; '), { errors });
+    // Boot applies the file: its weakening values need the same confirmation as a live apply.
+    const confirmed = requireWeakeningConfirmed(weakeningSettings(clean), input.confirmWeakening);
     // Through the helper: allow-listed, atomic, backed up, refused if changed since read; on an
     // image (--root) every directory is opened without following links.
     const target = profileTarget(input.name);
-    const answer = await hostHelper(host, { verb: 'write-file', path: target, content: Buffer.from(formatProfile(clean), 'utf8').toString('base64'), expectedSha256: input.expectedSha256, mode: 0o644 }, { elevate: true });
+    const answer = await hostHelper(host, { verb: 'write-file', path: target, content: Buffer.from(formatProfile(clean), 'utf8').toString('base64'), expectedSha256: input.expectedSha256, ...confirmed }, { elevate: true });
     const r = unwrapHelper(answer, writeFileResultSchema);
     return { path: shownPath(host, target), sha256: r.sha256, backupPath: r.backup ? shownPath(host, `${helperBackupDir(target)}/${r.backup}`) : null };
   },

@@ -27,6 +27,8 @@ const kv = z.object({ key: z.string().min(1).max(256), value: z.string().max(409
 /** A setting to restore: `applied` is what HostDeck wrote; a key whose live value differs is left alone (conflict). */
 const revertKv = kv.extend({ applied: z.string().max(4096).nullable().optional() });
 const revertId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+/** Keys named by the user as confirmed security-weakening changes (WEAKENING_RULES); NEEDS_CONFIRMATION without them. */
+const confirmWeakening = z.array(z.string().min(1).max(256)).max(4096).optional();
 export const backupName = z.string().regex(/^\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{12}\.bak$/);
 
 export const revertPlanSchema = z.discriminatedUnion('kind', [
@@ -44,8 +46,8 @@ export const helperRequestSchema = z.discriminatedUnion('verb', [
     content: z.string().max(Math.ceil(HELPER_MAX_FILE / 3) * 4),
     /** sha256 of the content the caller read; null: the file must not exist. */
     expectedSha256: sha.nullable(),
-    /** Mode for a new file (an existing one keeps owner, mode and SELinux label). */
-    mode: z.number().int().min(0).max(0o777).optional(),
+    /** Sysctl.d files: the keys whose security-weakening values the user confirmed (exactly those). A new file is always 0644 root:root (an existing one keeps owner, mode and SELinux label); the helper refuses any other `mode`. */
+    confirmWeakening,
   }),
   z.object({ verb: z.literal('delete-file'), path: hostPath, expectedSha256: sha }),
   z.object({ verb: z.literal('list-backups'), path: hostPath }),
@@ -56,12 +58,16 @@ export const helperRequestSchema = z.discriminatedUnion('verb', [
     settings: z.array(revertKv).min(1).max(4096),
     /** When set, the helper schedules a detached revert of this batch unless cancel-revert arrives in time. */
     revertAfterSeconds: z.number().int().min(5).max(3600).optional(),
+    /** The keys whose security-weakening values the user confirmed (exactly those; see shared/helper/weakening.ts). */
+    confirmWeakening,
   }),
   z.object({
     verb: z.literal('schedule-revert'),
     /** Seconds until the revert runs unless cancelled. */
     seconds: z.number().int().min(5).max(3600),
     plan: revertPlanSchema,
+    /** A sysctl plan: the keys whose security-weakening values the user confirmed. */
+    confirmWeakening,
   }),
   z.object({ verb: z.literal('cancel-revert'), id: revertId }),
   z.object({ verb: z.literal('revert-status'), id: revertId }),
@@ -73,7 +79,8 @@ export type HelperVerb = HelperRequest['verb'];
  * Error codes the helper answers with: CONFLICT (changed since read; detail.currentBase64 holds
  * the other change), NOT_ALLOWED (outside the allow-list, "..", options under pkexec/sudo),
  * SYMLINK, NOT_REGULAR, NOT_FOUND, TOO_LARGE, REQUEST_TOO_LARGE, INVALID_INPUT, INVALID_VALUE,
- * UNKNOWN_VERB, BUSY (another save of the same file holds the lock), UNSAFE_STATE_DIR,
+ * NEEDS_CONFIRMATION (security-weakening sysctl values not named in confirmWeakening; detail.weakening
+ * lists {key, value, weakens}), UNKNOWN_VERB, BUSY (another save of the same file holds the lock), UNSAFE_STATE_DIR,
  * NOT_AUTHORIZED (EACCES/EPERM), IO_ERROR, TIMEOUT, INTERNAL.
  */
 export const helperErrorSchema = z.object({ code: z.string(), message: z.string(), detail: z.unknown().optional() });

@@ -1,4 +1,5 @@
 import { keyToPath, normalizeKey } from '../kernel/keys';
+import { kernelInteger } from './weakening';
 
 /**
  * The sysctl name and value rules the privileged helper enforces (hostdeck-helper.py mirrors
@@ -41,8 +42,22 @@ export function sysctlKeyError(name: string): string | null {
 export function sysctlValueError(key: string, value: string): string | null {
   if (utf8Length(value) > VALUE_MAX_BYTES) return `${key}: value longer than ${VALUE_MAX_BYTES} bytes`;
   if (/[\n\r\0]/.test(value)) return `${key}: a value cannot contain a newline or NUL`;
-  if (normalizeKey(key) === 'kernel.core_pattern' && value.trim().startsWith('|')) {
-    return 'kernel.core_pattern starting with "|" makes the kernel run a program as root; HostDeck does not set it';
+  const k = normalizeKey(key);
+  if (k === 'kernel.core_pattern') return corePatternError(value);
+  // Judged on the value as the helper writes it (trimmed): " \u00a02" is written as "2".
+  if (k === 'fs.suid_dumpable' && kernelInteger(value.trim()) === 2n) {
+    return 'fs.suid_dumpable = 2 makes crashing set-uid programs dump core as root, into files their user may choose; HostDeck does not set it (1 needs a confirmation, 0 is the safe default)';
+  }
+  return null;
+}
+
+/** null when kernel.core_pattern is a plain relative file name (written in the crashing program's directory), else why not. */
+export function corePatternError(value: string): string | null {
+  const v = value.trim();
+  if (v.startsWith('|')) return 'kernel.core_pattern starting with "|" makes the kernel run a program as root; HostDeck does not set it';
+  if (v.startsWith('@')) return 'kernel.core_pattern starting with "@" hands every core dump to a socket (Linux 6.16+); HostDeck does not set it';
+  if (v.includes('/') || v.includes('..')) {
+    return `kernel.core_pattern "${v}" is a path: a crashing set-uid program would create a root-owned file there (such as /etc/ld.so.preload); HostDeck sets only a plain file name such as core or core.%e.%p`;
   }
   return null;
 }

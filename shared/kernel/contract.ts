@@ -177,6 +177,15 @@ export const profileCheckSchema = z.object({
 });
 
 const errnoSchema = z.object({ code: z.string(), message: z.string() });
+/** A security-weakening setting of a change (shared/helper/weakening.ts): what it weakens, in words. */
+export const weakeningSchema = z.object({ key: z.string(), value: z.string(), weakens: z.string() });
+export type WeakeningOut = z.infer<typeof weakeningSchema>;
+/**
+ * The keys whose security-weakening values the user confirmed: exactly the weakening keys of the
+ * change (NEEDS_CONFIRMATION, detail.weakening, when one is missing; INVALID_VALUE for a key the
+ * change does not weaken).
+ */
+const confirmWeakeningSchema = z.array(z.string().min(1).max(256)).max(4096).optional();
 export const undoEntrySchema = z.object({ key: z.string().min(1), previous: z.string(), applied: z.string().nullable() });
 export type UndoEntry = z.infer<typeof undoEntrySchema>;
 export const applyOutSchema = z.object({
@@ -200,6 +209,8 @@ export const applyOutSchema = z.object({
   summary: z.object({ planned: z.number(), applied: z.number(), unchanged: z.number(), failed: z.number() }),
   /** "Revert unless confirmed": the detached timer restoring the applied keys (confirm with helper.confirm). */
   revert: z.object({ id: z.string(), deadlineMs: z.number(), status: z.literal('pending'), pid: z.number().nullable() }).nullable().default(null),
+  /** Settings that switch a kernel protection off: the apply needs them in confirmWeakening. */
+  weakening: z.array(weakeningSchema).default([]),
 });
 export type ApplyOut = z.infer<typeof applyOutSchema>;
 export const undoOutSchema = z.object({
@@ -258,6 +269,7 @@ export const kernelContract = {
       name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/, 'a file name without slashes'),
       settings: z.array(kvSchema),
       expectedSha256: z.string().nullable(),
+      confirmWeakening: confirmWeakeningSchema,
     }),
     output: z.object({ path: z.string(), sha256: z.string().nullable(), backupPath: z.string().nullable() }),
     mutates: true,
@@ -275,13 +287,14 @@ export const kernelContract = {
       dryRun: z.boolean().default(false),
       /** Revert the applied keys after this many seconds unless confirmed (helper.confirm); survives HostDeck exiting. */
       revertAfterSeconds: z.number().int().min(5).max(3600).optional(),
+      confirmWeakening: confirmWeakeningSchema,
     }),
     output: applyOutSchema,
     mutates: true,
   }),
   undo: operation({
     summary: 'Restore the previous values recorded by apply (last first); keys changed since by someone else are left alone unless force',
-    input: z.object({ entries: z.array(undoEntrySchema).min(1), force: z.boolean().default(false) }),
+    input: z.object({ entries: z.array(undoEntrySchema).min(1), force: z.boolean().default(false), confirmWeakening: confirmWeakeningSchema }),
     output: undoOutSchema,
     mutates: true,
   }),

@@ -4,6 +4,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { b64, HELPER, sha, snapshotTree } from './support/run';
+import { sysctlKeyError, sysctlValueError } from '../../shared/helper/rules';
+import { parseSysctlFile } from '../../shared/kernel/sysctld';
 
 /**
  * 10,000+ random and mutated requests to ONE long-lived helper (--batch: one request per line,
@@ -37,7 +39,7 @@ function plant(): void {
   symlinkSync(canary, path.join(root, 'etc/sysctl.d/dirlink.conf'));
   mkdirSync(path.join(root, 'etc/sysctl.d/adir.conf'));
   spawn('mkfifo', [path.join(root, 'etc/sysctl.d/fifo.conf')]);
-  for (const [k, v] of [['net/core/somaxconn', '4096'], ['vm/swappiness', '60'], ['kernel/core_pattern', 'core'], ['kernel/modprobe', '/sbin/modprobe']] as const) {
+  for (const [k, v] of [['net/core/somaxconn', '4096'], ['vm/swappiness', '60'], ['kernel/core_pattern', 'core'], ['kernel/modprobe', '/sbin/modprobe'], ['fs/suid_dumpable', '0'], ['kernel/kptr_restrict', '1']] as const) {
     mkdirSync(path.dirname(path.join(procSys, k)), { recursive: true });
     writeFileSync(path.join(procSys, k), `${v}\n`);
   }
@@ -50,25 +52,29 @@ const paths = fc.constantFrom(
   '/etc/sysctl.d/dirlink.conf/x.conf', 'etc/resolv.conf', '/etc//resolv.conf', '/etc/resolv.conf/', '/etc/sysctl.d/a b.conf', '/etc/resolv.conf\u0000x', '',
 );
 const keys = fc.oneof(
-  fc.constantFrom('net.core.somaxconn', 'vm.swappiness', 'kernel.core_pattern', 'kernel.modprobe', 'net.core.linked', 'net/../../x', '../../etc/passwd', 'net.core.*', 'net.core.nosuch', 'fs.binfmt_misc.register'),
+  fc.constantFrom('net.core.somaxconn', 'vm.swappiness', 'kernel.core_pattern', 'kernel.modprobe', 'net.core.linked', 'net/../../x', '../../etc/passwd', 'net.core.*', 'net.core.nosuch', 'fs.binfmt_misc.register', 'fs.suid_dumpable', 'kernel.kptr_restrict'),
   fc.string({ maxLength: 40 }),
 );
-const values = fc.oneof(fc.constantFrom('1', '100', '|/tmp/x %p', 'core', '1\n2', '', ' 7 ', 'x'.repeat(5000)), fc.string({ maxLength: 20 }));
+const values = fc.oneof(fc.constantFrom('1', '100', '|/tmp/x %p', 'core', '/etc/ld.so.preload', '@/run/x', '2', '0x2', '0', '1\n2', '', ' 7 ', 'x'.repeat(5000)), fc.string({ maxLength: 20 }));
 const shas = fc.oneof(fc.constant(null), fc.constantFrom(sha('nameserver 192.0.2.1\n'), sha('vm.swappiness = 60\n'), sha('')), fc.stringMatching(/^[0-9a-f]{64}$/), fc.string({ maxLength: 70 }));
 const contents = fc.oneof(
   fc.constantFrom('nameserver 192.0.2.9\n', 'vm.swappiness = 10\n', 'kernel.core_pattern = |/x\n', 'garbage line\n', '\u0000').map(b64),
+  // issue #20: keys hidden behind "\r" (systemd-sysctl ends a line there), paths as core_pattern, suid_dumpable = 2
+  fc.constantFrom('# tuned\rkernel.core_pattern = |/x %p\n', '# t\rkernel.modprobe = /tmp/x', 'vm.swappiness = 1\r\rkernel.core_pattern=/etc/ld.so.preload\r\n', 'fs.suid_dumpable = 2\r\n', '#\rkernel.kptr_restrict = 0\n', 'x = 1\n\rkernel.core_pattern = @/run/s\n').map(b64),
+  fc.stringMatching(/^[a-z.=# |/\r\n]{0,60}$/).map(b64),
   fc.string({ maxLength: 200 }).map(b64),
   fc.string({ maxLength: 30 }),
 );
 const settings = fc.array(fc.record({ key: keys, value: values }), { minLength: 0, maxLength: 4 });
+const confirms = fc.oneof(fc.constant(['kernel.kptr_restrict']), fc.constant(['fs.suid_dumpable']), fc.array(keys, { maxLength: 2 }), fc.string({ maxLength: 10 }));
 const anyValue = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.integer(), fc.constant(null), fc.string({ maxLength: 20 }));
 
 const validish = fc.oneof(
-  fc.record({ verb: fc.constant('write-file'), path: paths, content: contents, expectedSha256: shas, mode: fc.option(fc.integer({ min: -1, max: 0o1000 }), { nil: undefined }) }, { requiredKeys: ['verb', 'path', 'content', 'expectedSha256'] }),
+  fc.record({ verb: fc.constant('write-file'), path: paths, content: contents, expectedSha256: shas, mode: fc.option(fc.oneof(fc.constantFrom(0o666, 0o777, 0o644, 0o4755), fc.integer({ min: -1, max: 0o1000 })), { nil: undefined }), confirmWeakening: confirms }, { requiredKeys: ['verb', 'path', 'content', 'expectedSha256'] }),
   fc.record({ verb: fc.constant('delete-file'), path: paths, expectedSha256: shas }),
   fc.record({ verb: fc.constant('list-backups'), path: paths }),
   fc.record({ verb: fc.constant('restore-backup'), path: paths, backup: fc.oneof(fc.constantFrom('../../../canary/secret', '20260101T000000.000000Z-0123456789ab.bak'), fc.string({ maxLength: 40 })), expectedSha256: shas }),
-  fc.record({ verb: fc.constant('sysctl-set'), settings, revertAfterSeconds: fc.option(fc.integer({ min: -5, max: 5000 }), { nil: undefined }) }, { requiredKeys: ['verb', 'settings'] }),
+  fc.record({ verb: fc.constant('sysctl-set'), settings, revertAfterSeconds: fc.option(fc.integer({ min: -5, max: 5000 }), { nil: undefined }), confirmWeakening: confirms }, { requiredKeys: ['verb', 'settings'] }),
   fc.record({
     verb: fc.constant('schedule-revert'),
     seconds: fc.integer({ min: -10, max: 7200 }),
@@ -90,6 +96,13 @@ const line = fc.oneof(
 /** A few huge or deep ones, once each: oversized content, deep nesting, a float overflow. */
 const oversized = ['{"verb":"write-file","path":"/etc/resolv.conf","content":"' + 'A'.repeat(2_000_000) + '","expectedSha256":null}', '['.repeat(100_000), '{"verb": "write-file", "path": "/etc/resolv.conf", "content": "", "expectedSha256": null, "mode": 1e400}'];
 
+/** Issue #20 attacks on fresh files, once each (random lines rarely create a file): "\r"-hidden keys, modes. */
+const attacks = [
+  ...['# tuned\rkernel.core_pattern = |/tmp/x %p\n', '#\rkernel.modprobe = /tmp/x\n', 'kernel.core_pattern = /etc/ld.so.preload\r\n', '#\r\nfs.suid_dumpable = 2\n', '# x\rkernel.kptr_restrict = 0\n'].map((t, i) =>
+    JSON.stringify({ verb: 'write-file', path: `/etc/sysctl.d/7${i}-cr.conf`, content: b64(t), expectedSha256: null })),
+  ...[0o666, 0o777, 0o664, 0o2777, 0o600].map((mode, i) => JSON.stringify({ verb: 'write-file', path: `/etc/sysctl.d/8${i}-mode.conf`, content: b64('vm.swappiness = 10\n'), expectedSha256: null, mode })),
+];
+
 /** Paths whose change is the helper's job; anything else changing is a failure. */
 const allowedChange = (rel: string) =>
   rel === 'root/etc/resolv.conf' ||
@@ -105,7 +118,7 @@ describe('helper fuzzing', () => {
     plant();
     await new Promise((r) => setTimeout(r, 50)); // mkfifo
     const before = snapshotTree(base);
-    const requests = [...fc.sample(line, { numRuns: N - oversized.length, seed: 8 }), ...oversized];
+    const requests = [...fc.sample(line, { numRuns: N - oversized.length - attacks.length, seed: 8 }), ...attacks, ...oversized];
     const t0 = performance.now();
     const child = spawn('/usr/bin/python3', ['-I', HELPER, '--batch', '--root', root, '--proc-sys', procSys, '--run-dir', runDir], {
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -151,6 +164,17 @@ describe('helper fuzzing', () => {
     expect(after.get('root/etc/passwd')).toBe(before.get('root/etc/passwd'));
     expect(readFileSync(path.join(procSys, 'kernel/core_pattern'), 'utf8').trimStart()).not.toMatch(/^\|/);
     expect(after.get('proc-sys/kernel/modprobe')).toBe(before.get('proc-sys/kernel/modprobe'));
+    // issue #20: no core_pattern path or socket, no suid_dumpable = 2, no file HostDeck created group- or world-writable,
+    // and every sysctl.d file, read as systemd-sysctl reads it ("\r" ends a line), passes the helper's rules
+    expect(readFileSync(path.join(procSys, 'kernel/core_pattern'), 'utf8').trim()).not.toMatch(/^[|@]|\//);
+    expect(readFileSync(path.join(procSys, 'fs/suid_dumpable'), 'utf8').trim()).not.toBe('2');
+    const written = [...after.keys()].filter((k) => /^root\/etc\/(resolv\.conf|sysctl\.d\/[^/]+\.conf)$/.test(path.normalize(k)) && after.get(k)!.startsWith('file:'));
+    for (const k of written) {
+      expect(after.get(k)!.split(':')[1], k).toBe('644');
+      if (!k.includes('sysctl.d')) continue;
+      const parsed = parseSysctlFile(readFileSync(path.join(base, k), 'utf8'), k);
+      for (const a of parsed.assignments) expect(sysctlKeyError(a.key) ?? sysctlValueError(a.key, a.value ?? ''), `${k}:${a.line}`).toBeNull();
+    }
     console.log(`fuzz: ${N} requests in ${seconds.toFixed(1)} s (${((seconds * 1e6) / N).toFixed(0)} µs each), answers by code: ${JSON.stringify(Object.fromEntries([...codes].sort((a, b) => b[1] - a[1])))}; paths changed (all allowed): ${changed.length}; revert timers armed and cancelled: ${ids.length}`);
   });
 });

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -169,5 +169,24 @@ describe('kernel.apply / kernel.undo on a /proc/sys copy', () => {
       expect((err as ApiError).code, JSON.stringify(settings)).toBe('INVALID_VALUE');
       expect((err as ApiError).message).toMatch(/run a program as root/);
     }
+  });
+
+  it('issue #20: a core_pattern path is refused on its line, and a weakening profile is not saved without its confirmation', async () => {
+    const check = await rt.api.kernel.checkProfile({ settings: [{ key: 'kernel.core_pattern', value: '/etc/ld.so.preload' }, { key: 'fs.suid_dumpable', value: '0x2' }] });
+    expect(check.entries.map((e) => e.error)).toEqual([expect.stringMatching(/is a path: a crashing set-uid program/), expect.stringMatching(/^fs\.suid_dumpable = 2/)]);
+    seed('vm/mmap_min_addr', '65536');
+    const settings = [{ key: 'vm.mmap_min_addr', value: '0' }];
+    const dry = await rt.api.kernel.apply({ settings, dryRun: true });
+    expect(dry.weakening).toEqual([{ key: 'vm.mmap_min_addr', value: '0', weakens: expect.stringContaining('address 0') }]);
+    for (const call of [() => rt.api.kernel.apply({ settings }), () => rt.api.kernel.saveProfile({ name: '90-x', settings, expectedSha256: null })]) {
+      const err = (await call().catch((e: unknown) => e)) as ApiError;
+      expect(err.code).toBe('NEEDS_CONFIRMATION');
+      expect(err.detail).toMatchObject({ weakening: [{ key: 'vm.mmap_min_addr' }], missing: ['vm.mmap_min_addr'] });
+    }
+    expect(read('vm/mmap_min_addr')).toBe('65536\n');
+    mkdirSync(path.join(dir, 'etc/sysctl.d'), { recursive: true });
+    const saved = await rt.api.kernel.saveProfile({ name: '90-x', settings, expectedSha256: null, confirmWeakening: ['vm.mmap_min_addr'] });
+    expect(readFileSync(path.join(dir, 'etc/sysctl.d/90-x.conf'), 'utf8')).toContain('vm.mmap_min_addr = 0\n');
+    expect(saved.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 });

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
-import type { ApplyOut, ClassificationOut, EffectiveOut, ExportOut, ListRow, LiveSource, ProbeOut, UndoEntry, UndoOut } from '../../../shared/kernel/contract';
+import type { ApplyOut, ClassificationOut, EffectiveOut, ExportOut, ListRow, LiveSource, ProbeOut, UndoEntry, UndoOut, WeakeningOut } from '../../../shared/kernel/contract';
 import { emptyFilter, type KernelFilter } from '../../../shared/kernel/filter';
 import { k8sVersions } from '../../../shared/kernel/version';
 import { api } from '../app/api';
@@ -11,6 +11,12 @@ export type Load<T> = { state: 'idle' } | { state: 'loading' } | { state: 'ready
 function errorOf(e: unknown): { state: 'error'; message: string; code: string } {
   const x = e as { message?: string; code?: string };
   return { state: 'error', message: x.message ?? String(e), code: x.code ?? 'INTERNAL' };
+}
+
+/** The security-weakening settings a NEEDS_CONFIRMATION answer lists, or null for any other error. */
+export function weakeningOfError(e: unknown): WeakeningOut[] | null {
+  const x = e as { code?: string; detail?: { weakening?: WeakeningOut[] } } | undefined;
+  return x?.code === 'NEEDS_CONFIRMATION' && Array.isArray(x.detail?.weakening) && x.detail.weakening.length ? x.detail.weakening : null;
 }
 
 export interface ProfileLine {
@@ -34,7 +40,7 @@ export type ExportKind = 'pod' | 'kubelet' | 'node' | 'sandbox' | 'tuned';
 /** What belongs to the host on screen: its parameters and every result, plan, undo and revert timer computed for it. */
 type KernelHostSlice = Pick<
   KernelState,
-  'hostKernel' | 'list' | 'liveSource' | 'selected' | 'detail' | 'effective' | 'probe' | 'profileCheck' | 'exportKind' | 'exportResult' | 'applyPlan' | 'applyResult' | 'undoEntries' | 'undoResult' | 'revertTimer'
+  'hostKernel' | 'list' | 'liveSource' | 'selected' | 'detail' | 'effective' | 'probe' | 'profileCheck' | 'exportKind' | 'exportResult' | 'applyPlan' | 'applyResult' | 'undoEntries' | 'undoResult' | 'undoWeakening' | 'revertTimer'
 >;
 
 const freshSlice = (): KernelHostSlice => ({
@@ -52,6 +58,7 @@ const freshSlice = (): KernelHostSlice => ({
   applyResult: { state: 'idle' },
   undoEntries: [],
   undoResult: { state: 'idle' },
+  undoWeakening: null,
   revertTimer: null,
 });
 
@@ -92,6 +99,8 @@ interface KernelState {
   /** Previous values of the last apply, until undone. */
   undoEntries: UndoEntry[];
   undoResult: Load<UndoOut>;
+  /** Undo would put back security-weakening values: they wait for the admin's confirmation. */
+  undoWeakening: WeakeningOut[] | null;
   /** "Revert unless confirmed": seconds for the next apply (null: off). */
   revertSeconds: number | null;
   /** The running revert timer of the last apply, as the helper reports it. */
@@ -110,14 +119,16 @@ interface KernelState {
   setProfile(lines: ProfileLine[]): void;
   setProfileName(name: string): void;
   checkProfile(hostId: string): Promise<void>;
-  saveProfile(hostId: string): Promise<string>;
+  /** Saves; `confirmWeakening` names the security-weakening keys the admin confirmed. */
+  saveProfile(hostId: string, confirmWeakening?: string[]): Promise<string>;
   runExport(kind: ExportKind, hostId: string): Promise<void>;
   closeExport(): void;
   importTuned(text: string, hostId: string): Promise<{ line: number; message: string }[]>;
   planApply(hostId: string): Promise<void>;
   cancelApply(): void;
-  confirmApply(hostId: string): Promise<void>;
-  undo(hostId: string): Promise<void>;
+  confirmApply(hostId: string, confirmWeakening?: string[]): Promise<void>;
+  undo(hostId: string, confirmWeakening?: string[]): Promise<void>;
+  cancelUndoWeakening(): void;
 }
 
 function targetInput(t: Target) {
@@ -267,10 +278,10 @@ export const useKernelStore = create<KernelState>()(
             put({ profileCheck: errorOf(e) });
           }
         },
-        async saveProfile(hostId) {
+      async saveProfile(hostId, confirmWeakening) {
           const name = get().profileName;
           const current = await api.kernel.readProfile({ name }, { host: hostId });
-          const r = await api.kernel.saveProfile({ name, settings: settingsOf(get().profile), expectedSha256: current.sha256 }, { host: hostId });
+        const r = await api.kernel.saveProfile({ name, settings: settingsOf(get().profile), expectedSha256: current.sha256, ...(confirmWeakening ? { confirmWeakening } : {}) }, { host: hostId });
           return r.path;
         },
         async runExport(kind, hostId) {
@@ -313,13 +324,13 @@ export const useKernelStore = create<KernelState>()(
         cancelApply() {
           set({ applyPlan: { state: 'idle' } });
         },
-        async confirmApply(hostId) {
+        async confirmApply(hostId, confirmWeakening) {
           get().bindHost(hostId);
           const put = putFor(hostId);
           set({ applyResult: { state: 'loading' }, undoResult: { state: 'idle' } });
           try {
             const secs = get().revertSeconds;
-            const r = await api.kernel.apply({ settings: settingsOf(get().profile), ...(secs ? { revertAfterSeconds: secs } : {}) }, { host: hostId });
+            const r = await api.kernel.apply({ settings: settingsOf(get().profile), ...(secs ? { revertAfterSeconds: secs } : {}), ...(confirmWeakening?.length ? { confirmWeakening } : {}) }, { host: hostId });
             put({
               applyResult: { state: 'ready', value: r },
               applyPlan: { state: 'idle' },
@@ -331,17 +342,21 @@ export const useKernelStore = create<KernelState>()(
             put({ applyResult: errorOf(e), applyPlan: { state: 'idle' } });
           }
         },
-        async undo(hostId) {
+        async undo(hostId, confirmWeakening) {
           get().bindHost(hostId);
           const put = putFor(hostId);
-          set({ undoResult: { state: 'loading' } });
+          set({ undoResult: { state: 'loading' }, undoWeakening: null });
           try {
-            const r = await api.kernel.undo({ entries: get().undoEntries }, { host: hostId });
+            const r = await api.kernel.undo({ entries: get().undoEntries, ...(confirmWeakening ? { confirmWeakening } : {}) }, { host: hostId });
             put({ undoResult: { state: 'ready', value: r }, undoEntries: [] });
             void get().load(hostId);
           } catch (e) {
-            put({ undoResult: errorOf(e) });
+            const weak = weakeningOfError(e);
+            put(weak ? { undoResult: { state: 'idle' }, undoWeakening: weak } : { undoResult: errorOf(e) });
           }
+        },
+        cancelUndoWeakening() {
+          set({ undoWeakening: null });
         },
       };
     },

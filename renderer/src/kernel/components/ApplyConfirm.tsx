@@ -1,16 +1,22 @@
+import { useEffect, useState } from 'react';
 import { Alert, Button, Label, Modal, ModalBody, ModalFooter, ModalHeader, ModalVariant, Skeleton } from '@patternfly/react-core';
 import { Table, Tbody, Td, Tr } from '@patternfly/react-table';
 import { useAppStore } from '../../app/store';
 import { useKernelStore } from '../store';
 import { RevertChoice } from './RevertTimer';
 import { ColumnHeads } from '../../app/ColumnHeads';
+import { WeakeningNotice } from './Weakening';
 
 /** The "Apply to the live kernel?" dialog: the plan table, the revert choice and the confirm button. */
 export function ApplyConfirm() {
   const hostId = useAppStore((s) => s.hostId);
   const { applyPlan, cancelApply, confirmApply, applyResult } = useKernelStore();
+  // Each plan is confirmed afresh: a new dry run clears the checkbox.
+  const [accepted, setAccepted] = useState(false);
+  useEffect(() => setAccepted(false), [applyPlan]);
   if (applyPlan.state === 'idle') return null;
   const plan = applyPlan.state === 'ready' ? applyPlan.value : null;
+  const weak = plan?.weakening ?? [];
   return (
     <Modal isOpen variant={ModalVariant.large} onClose={cancelApply} aria-labelledby="kernel-apply-title" data-testid="kernel-apply-confirm">
       <ModalHeader
@@ -59,15 +65,16 @@ export function ApplyConfirm() {
             </Tbody>
           </Table>
         )}
+        {weak.length > 0 && <WeakeningNotice items={weak} accepted={accepted} onAccept={setAccepted} testId="kernel-apply-weakening" />}
         {plan && plan.summary.planned > 0 && <RevertChoice />}
       </ModalBody>
       <ModalFooter>
         <Button
           variant="warning"
           data-testid="kernel-apply-go"
-          isDisabled={!plan || plan.summary.planned === 0}
+          isDisabled={!plan || plan.summary.planned === 0 || (weak.length > 0 && !accepted)}
           isLoading={applyResult.state === 'loading'}
-          onClick={() => void confirmApply(hostId)}
+          onClick={() => void confirmApply(hostId, accepted ? weak.map((w) => w.key) : undefined)}
         >
           {plan ? `Apply ${plan.summary.planned} change${plan.summary.planned === 1 ? '' : 's'}` : 'Apply'}
         </Button>

@@ -3,11 +3,12 @@ import { useAppStore } from '../../app/store';
 import { useKernelStore } from '../store';
 import { privilegeHint } from '../../helper/HelperStatus';
 import { RevertTimer } from './RevertTimer';
+import { WeakeningConfirm } from './Weakening';
 
 /** What the last apply did: per-key outcomes, Undo, and the revert timer if one runs. */
 export function ApplyOutcome() {
   const hostId = useAppStore((s) => s.hostId);
-  const { applyResult, undoEntries, undo, undoResult } = useKernelStore();
+  const { applyResult, undoEntries, undo, undoResult, undoWeakening, cancelUndoWeakening } = useKernelStore();
   if (applyResult.state === 'idle' || applyResult.state === 'loading') return null;
   if (applyResult.state === 'error') {
     return (
@@ -20,6 +21,9 @@ export function ApplyOutcome() {
   return (
     <>
     <RevertTimer />
+    {undoWeakening && (
+      <WeakeningConfirm items={undoWeakening} action="Undo" testId="kernel-undo-weakening" onConfirm={() => void undo(hostId, undoWeakening.map((w) => w.key))} onCancel={cancelUndoWeakening} />
+    )}
     <Alert
       variant={r.summary.failed ? 'warning' : 'success'}
       isInline

@@ -2,7 +2,9 @@ import { useEffect, useState } from 'react';
 import { Alert, Button, Form, FormGroup, FormHelperText, HelperText, HelperTextItem, TextArea, TextInput, Title, Toolbar, ToolbarContent, ToolbarItem } from '@patternfly/react-core';
 import { useAppStore } from '../../app/store';
 import { ExportDialog } from './ExportDialog';
-import { useKernelStore, type ProfileLine } from '../store';
+import { useKernelStore, weakeningOfError, type ProfileLine } from '../store';
+import type { WeakeningOut } from '../../../../shared/kernel/contract';
+import { WeakeningConfirm } from './Weakening';
 import { targetText } from '../verdict';
 import { HelperStatus, privilegeHint } from '../../helper/HelperStatus';
 import { TunedImportDialog } from './TunedImportDialog';
@@ -30,6 +32,21 @@ export function ProfileView() {
   const [text, setText] = useState(() => linesText(profile));
   const [saved, setSaved] = useState<{ ok: boolean; msg: string } | null>(null);
   const [importing, setImporting] = useState(false);
+  /** The save the host refused until its security-weakening settings are confirmed. */
+  const [saveWeakening, setSaveWeakening] = useState<WeakeningOut[] | null>(null);
+  const save = (confirmWeakening?: string[]) => {
+    setSaveWeakening(null);
+    saveProfile(hostId, confirmWeakening).then(
+      (p) => setSaved({ ok: true, msg: `Saved ${p}` }),
+      (e: { message?: string; code?: string }) => {
+        const weak = weakeningOfError(e);
+        if (weak) {
+          setSaved(null);
+          setSaveWeakening(weak);
+        } else setSaved({ ok: false, msg: `${e.message ?? String(e)} ${privilegeHint(e.code ?? '') ?? ''}`.trim() });
+      },
+    );
+  };
   // The text follows the profile when it changes elsewhere (Add to profile, TuneD import), not while typing.
   useEffect(() => setText((t) => (linesText(parseLines(t)) === linesText(profile) ? t : linesText(profile))), [profile]);
   const commit = () => setProfile(parseLines(text));
@@ -88,10 +105,7 @@ export function ProfileView() {
                 data-testid="kernel-profile-save"
                 onClick={() => {
                   commit();
-                  saveProfile(hostId).then(
-                    (p) => setSaved({ ok: true, msg: `Saved ${p}` }),
-                    (e: { message?: string; code?: string }) => setSaved({ ok: false, msg: `${e.message ?? String(e)} ${privilegeHint(e.code ?? '') ?? ''}`.trim() }),
-                  );
+                  save();
                 }}
               >
                 Save to /etc/sysctl.d
@@ -144,6 +158,9 @@ export function ProfileView() {
         </Toolbar>
       </div>
       {importing && <TunedImportDialog onClose={() => setImporting(false)} />}
+      {saveWeakening && (
+        <WeakeningConfirm items={saveWeakening} action="Save to /etc/sysctl.d" testId="kernel-save-weakening" onConfirm={() => save(saveWeakening.map((w) => w.key))} onCancel={() => setSaveWeakening(null)} />
+      )}
       <ApplyConfirm />
       <ExportDialog />
     </div>
