@@ -786,6 +786,8 @@ def do_sysctl(req):
 MAX_PENDING_PER_USER = 8
 # A pending state whose reverter is gone (killed) stops counting this long after its deadline.
 PENDING_GRACE_MS = 120 * 1000
+# Finished timers answer revert-status for a day, then go.
+FINISHED_KEPT_MS = 24 * 3600 * 1000
 STATE_NAME = re.compile(r'^([A-Za-z0-9_-]{8,64})\.json$')
 
 
@@ -859,7 +861,7 @@ def with_state(rid, fn, dfd=None):
         try:
             fd = os.open(rid + '.json', os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dfd)
         except FileNotFoundError:
-            raise Refusal('NOT_FOUND', 'no revert timer %s on this host (finished ones are kept until reboot)' % rid)
+            raise Refusal('NOT_FOUND', 'no revert timer %s on this host (finished ones are kept for a day, until reboot at most)' % rid)
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
@@ -887,7 +889,8 @@ def public(state):
 
 
 def pending_of(dfd, uid):
-    """How many timers of this invoking user are still pending (or running) in the state dir."""
+    """How many timers of this invoking user are still pending (or running) in the state dir.
+    Finished ones older than FINISHED_KEPT_MS are removed on the way (the dir is memory, /run)."""
     now = time.time() * 1000
     n = 0
     for name in os.listdir(dfd):
@@ -898,9 +901,16 @@ def pending_of(dfd, uid):
             s = with_state(m.group(1), lambda s: None, dfd)
         except (Refusal, OSError, ValueError):
             continue
-        if isinstance(s, dict) and s.get('byUid') == uid and s.get('status') in ('pending', 'reverting') \
-                and isinstance(s.get('deadlineMs'), (int, float)) and s['deadlineMs'] + PENDING_GRACE_MS > now:
-            n += 1
+        if not isinstance(s, dict):
+            continue
+        if s.get('status') in ('pending', 'reverting'):
+            if s.get('byUid') == uid and isinstance(s.get('deadlineMs'), (int, float)) and s['deadlineMs'] + PENDING_GRACE_MS > now:
+                n += 1
+        elif isinstance(s.get('finishedMs'), (int, float)) and s['finishedMs'] + FINISHED_KEPT_MS < now:
+            try:
+                os.unlink(name, dir_fd=dfd)
+            except OSError:
+                pass
     return n
 
 
@@ -922,7 +932,8 @@ def schedule(plan, seconds):
     rid = secrets.token_urlsafe(12).replace('-', 'x').replace('_', 'y')
     now = time.time()
     uid = invoking_uid()
-    state = {'id': rid, 'status': 'pending', 'kind': plan['kind'], 'plan': plan, 'createdMs': int(now * 1000),
+    # No plan in the file: the reverter applies the one it holds in memory, nothing reads it back.
+    state = {'id': rid, 'status': 'pending', 'kind': plan['kind'], 'steps': len(plan.get('settings') or plan.get('commands') or []), 'createdMs': int(now * 1000),
              'deadlineMs': int((now + seconds) * 1000), 'finishedMs': None, 'results': None, 'error': None,
              'by': CTX.user, 'byUid': uid, 'root': CTX.proc_sys}
     dfd = open_state_dir()

@@ -102,6 +102,20 @@ describe('item 5: schedule-revert runs only revert commands', () => {
     await until(() => ![...pids, again.result!.pid as number].some(alive), 'the cancelled reverters to exit');
   });
 
+  it('finished timers older than a day are removed: the state dir (memory, /run) does not grow without end', () => {
+    const run = mkdtempSync(path.join(work, 'run-'));
+    mkdirSync(path.join(run, 'reverts'), { mode: 0o700 });
+    const old = { id: 'oldoldold1', status: 'cancelled', kind: 'sysctl', createdMs: 0, deadlineMs: 1, finishedMs: Date.now() - 25 * 3600_000, byUid: 0 };
+    const recent = { ...old, id: 'recentxx1', finishedMs: Date.now() - 3600_000 };
+    for (const st of [old, recent]) writeFileSync(path.join(run, 'reverts', `${st.id}.json`), JSON.stringify(st), { mode: 0o600 });
+    const a = helperEnv({ verb: 'schedule-revert', seconds: 3600, plan: { kind: 'firewall-cmd', commands: [['--panic-off']] } }, ['--run-dir', run]);
+    expect(a.ok).toBe(true);
+    expect(readdirSync(path.join(run, 'reverts')).sort()).toEqual([`${a.result!.id}.json`, 'recentxx1.json'].sort());
+    // the state file holds no plan: nothing could read one back
+    expect(Object.keys(JSON.parse(readFileSync(path.join(run, 'reverts', `${a.result!.id}.json`), 'utf8')) as object)).not.toContain('plan');
+    helperEnv({ verb: 'cancel-revert', id: a.result!.id }, ['--run-dir', run]);
+  });
+
   it('revert-status gives per-step ok/exit code and a fixed word, never firewall-cmd output', async () => {
     const run = mkdtempSync(path.join(work, 'run-'));
     const a = helperEnv({ verb: 'schedule-revert', seconds: 5, plan: { kind: 'firewall-cmd', commands: [['--zone=public', '--remove-port=7777/tcp']] } }, ['--run-dir', run]);
