@@ -1,9 +1,6 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
-import { ApiError } from '../../shared/api/errors';
 import type { RegisterCommands } from '../cli/context';
-import { POLKIT_ACTION_ID, helperPolicy, helperSource } from './source';
+import { installHelperFiles } from './install-files';
 
 /** `hostdeck helper ...`: whether HostDeck can change this host, the manual install, backups, revert timers. */
 export const registerHelperCommands: RegisterCommands = (program: Command, cli) => {
@@ -29,21 +26,14 @@ export const registerHelperCommands: RegisterCommands = (program: Command, cli) 
 
   helper
     .command('install-files')
-    .description('Write the helper and its polkit policy into DIR (for `sudo install`, when no deb/rpm package installed them)')
-    .argument('<dir>', 'a new or empty directory')
-    .action((dir: string) => {
+    .description('Write the helper and its polkit policy for `sudo install` (when no deb/rpm package installed them): into a new private directory it prints, or into DIR, a directory of yours no one else can write')
+    .argument('[dir]', 'a directory you own, not writable by group or others, reached without symbolic links (default: a new private one)')
+    .action((dir: string | undefined) => {
       try {
-        mkdirSync(dir, { recursive: true });
-        const h = path.join(dir, 'hostdeck-helper');
-        const p = path.join(dir, `${POLKIT_ACTION_ID}.policy`);
-        writeFileSync(h, helperSource, { flag: 'wx' });
-        chmodSync(h, 0o755);
-        writeFileSync(p, helperPolicy, { flag: 'wx' });
-        process.stdout.write(
-          `Wrote ${h} and ${p}. Install them as root:\n  sudo install -D -o root -g root -m 0755 ${h} /usr/libexec/hostdeck/hostdeck-helper\n  sudo install -D -o root -g root -m 0644 ${p} /usr/share/polkit-1/actions/${POLKIT_ACTION_ID}.policy\n`,
-        );
+        const r = installHelperFiles(dir);
+        process.stdout.write(`Wrote ${r.helper} and ${r.policy} (directory ${r.dir}, private to you). Install them as root:\n${r.commands.map((c) => `  ${c}`).join('\n')}\n`);
       } catch (e) {
-        cli.fail((e as NodeJS.ErrnoException).code === 'EEXIST' ? new ApiError('CONFLICT', `${(e as Error).message}: use a new or empty directory`) : e);
+        cli.fail(e);
       }
     });
 

@@ -5,13 +5,14 @@
 # stdout. Python 3 standard library only: it must run on hosts where HostDeck is not installed.
 #
 # Verbs (a closed set): write-file, delete-file, list-backups, restore-backup, sysctl-set,
-# schedule-revert, cancel-revert, revert-status. It never runs a shell; it writes only the files
+# schedule-revert, cancel-revert, revert-status, version. It never runs a shell; it writes only the files
 # of a fixed allow-list, never through a symbolic link, and logs the invoking user (PKEXEC_UID /
 # SUDO_UID) and every change to syslog.
 #
 # Options (refused when started through pkexec or sudo, so they never widen what an authorized
 # caller may touch as root): --root DIR (an image or a test's scratch root: every path lives under
-# it), --proc-sys DIR (a copy of /proc/sys), --run-dir DIR (revert timer state). --batch answers one
+# it; revert timer state never lives there), --proc-sys DIR (a copy of /proc/sys), --run-dir DIR
+# (revert timer state, for tests; same ownership checks as /run/hostdeck). --batch answers one
 # request per input line (the tests' fuzzing mode; same rules per request).
 
 import base64
@@ -827,6 +828,8 @@ def norm(v):
 
 def proc_open(key, flags):
     comps = key_to_path(key).split('/')
+    if any(c in ('', '.', '..') for c in comps):  # never leave the /proc/sys tree, whatever the caller checked
+        raise OSError(errno.ENOENT, 'not a sysctl name')
     dfd = os.open(CTX.proc_sys, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         for c in comps[:-1]:
@@ -906,6 +909,7 @@ def do_sysctl(req):
     secs = req.get('revertAfterSeconds')
     if secs is not None:
         want_int(secs, 'revertAfterSeconds', 5, 3600)
+        revert_cap_precheck()
     results = sysctl_apply(settings, check_applied=True)
     out = {'results': results, 'revert': None}
     undo = [{'key': r['key'], 'value': r['previous'], 'applied': r['readBack']} for r in results if r['outcome'] == 'applied' and r['previous'] is not None]
@@ -915,149 +919,399 @@ def do_sysctl(req):
 
 
 # --- revert timers -------------------------------------------------------------------------------
+#
+# The state of each timer is one file in STATE/reverts (STATE: /run/hostdeck as root, the user's
+# runtime dir otherwise, --run-dir for tests run as this process): never under an image root or
+# any directory another user can change. It is reached from "/" one no-follow directory handle at
+# a time. The reverter is a fork of the process that validated the plan: it keeps that plan in
+# memory and reads only the status (cancelled or not) from the file, through the directory handle
+# it already holds.
 
-def run_dir():
+# How many timers one invoking user may have pending at once: each is a process sleeping up to an
+# hour (root's, through pkexec or sudo).
+MAX_PENDING_PER_USER = 8
+# A pending state whose reverter is gone (killed) stops counting this long after its deadline.
+PENDING_GRACE_MS = 120 * 1000
+# Finished timers answer revert-status for a day, then go.
+FINISHED_KEPT_MS = 24 * 3600 * 1000
+STATE_NAME = re.compile(r'^([A-Za-z0-9_-]{8,64})\.json$')
+
+
+def invoking_uid():
+    for var in ('PKEXEC_UID', 'SUDO_UID'):
+        v = os.environ.get(var)
+        if v and v.isdigit():
+            return int(v)
+    return os.getuid()
+
+
+def state_base():
     if CTX.run_dir:
-        base = CTX.run_dir
-    elif os.geteuid() == 0:
-        base = '/run/hostdeck'
-    else:
-        xdg = os.environ.get('XDG_RUNTIME_DIR')
-        base = os.path.join(xdg, 'hostdeck') if xdg and os.path.isabs(xdg) else '/tmp/hostdeck-%d' % os.geteuid()
-    d = os.path.join(base, 'reverts')
-    os.makedirs(os.path.dirname(base), 0o755, exist_ok=True)
-    for p in (base, d):
-        try:
-            os.mkdir(p, 0o700)
-        except FileExistsError:
-            pass
-        st = os.lstat(p)
-        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
-            raise Refusal('UNSAFE_STATE_DIR', '%s must be a directory owned by uid %d and private (0700)' % (p, os.geteuid()))
-    return d
+        return CTX.run_dir
+    if os.geteuid() == 0:
+        return '/run/hostdeck'
+    xdg = os.environ.get('XDG_RUNTIME_DIR')
+    return os.path.join(xdg, 'hostdeck') if xdg and os.path.isabs(xdg) else '/tmp/hostdeck-%d' % os.geteuid()
 
 
-def state_path(rid):
-    return os.path.join(run_dir(), rid + '.json')
-
-
-def with_state(rid, fn, path=None):
-    """Runs fn(state) -> new state or None under an exclusive lock of the state file."""
+def open_state_dir():
+    """STATE/reverts opened from "/" with O_NOFOLLOW directory handles (missing parts created);
+    returns its fd. Every parent must belong to root or this user and be writable by nobody else
+    (or sticky, as /tmp); STATE and STATE/reverts must be this user's and private (0700)."""
+    base = os.path.normpath(os.path.abspath(state_base()))
+    comps = [c for c in base.split('/') if c] + ['reverts']
+    euid = os.geteuid()
+    fd = os.open('/', O_DIR)
+    path = ''
     try:
-        fd = os.open(path or state_path(rid), os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except FileNotFoundError:
-        raise Refusal('NOT_FOUND', 'no revert timer %s on this host (finished ones are kept until reboot)' % rid)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        state = json.loads(read_all(fd, MAX_REQUEST).decode('utf-8'))
-        new = fn(state)
-        if new is not None:
-            data = json.dumps(new).encode('utf-8')
-            os.lseek(fd, 0, os.SEEK_SET)
-            write_all(fd, data)
-            os.ftruncate(fd, len(data))
-            os.fsync(fd)
-            return new
-        return state
-    finally:
+        for n, c in enumerate(comps):
+            path += '/' + c
+            private = n >= len(comps) - 2
+            try:
+                nfd = os.open(c, O_DIR, dir_fd=fd)
+            except FileNotFoundError:
+                try:
+                    os.mkdir(c, 0o700 if private else 0o755, dir_fd=fd)
+                except FileExistsError:
+                    pass
+                try:
+                    nfd = os.open(c, O_DIR, dir_fd=fd)
+                except OSError as e:
+                    if e.errno in (errno.ELOOP, errno.ENOTDIR):
+                        raise Refusal('UNSAFE_STATE_DIR', '%s is a symbolic link or not a directory; revert timers keep their state only in a real directory' % path)
+                    raise
+            except OSError as e:
+                if e.errno in (errno.ELOOP, errno.ENOTDIR):
+                    raise Refusal('UNSAFE_STATE_DIR', '%s is a symbolic link or not a directory; revert timers keep their state only in a real directory' % path)
+                raise
+            os.close(fd)
+            fd = nfd
+            st = os.fstat(fd)
+            if private:
+                if st.st_uid != euid or st.st_mode & 0o077:
+                    raise Refusal('UNSAFE_STATE_DIR', '%s must be a directory owned by uid %d and private (0700)' % (path, euid))
+            elif st.st_uid not in (0, euid) or (st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX):
+                raise Refusal('UNSAFE_STATE_DIR', '%s belongs to uid %d or is writable by others; revert timer state is not kept under it' % (path, st.st_uid))
+        return fd
+    except BaseException:
         os.close(fd)
+        raise
+
+
+def with_state(rid, fn, dfd=None):
+    """Runs fn(state) -> new state or None under an exclusive lock of the state file."""
+    own = dfd is None
+    if own:
+        dfd = open_state_dir()
+    try:
+        try:
+            fd = os.open(rid + '.json', os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dfd)
+        except FileNotFoundError:
+            raise Refusal('NOT_FOUND', 'no revert timer %s on this host (finished ones are kept for a day, until reboot at most)' % rid)
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
+                raise Refusal('UNSAFE_STATE_DIR', 'the state of revert timer %s is not a regular file of uid %d' % (rid, os.geteuid()))
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            state = json.loads(read_all(fd, MAX_REQUEST).decode('utf-8'))
+            new = fn(state)
+            if new is not None:
+                data = json.dumps(new).encode('utf-8')
+                os.lseek(fd, 0, os.SEEK_SET)
+                write_all(fd, data)
+                os.ftruncate(fd, len(data))
+                os.fsync(fd)
+                return new
+            return state
+        finally:
+            os.close(fd)
+    finally:
+        if own:
+            os.close(dfd)
 
 
 def public(state):
     return {k: state.get(k) for k in ('id', 'status', 'kind', 'deadlineMs', 'createdMs', 'finishedMs', 'results', 'error')}
 
 
+def pending_of(dfd, uid):
+    """How many timers of this invoking user are still pending (or running) in the state dir.
+    Finished ones older than FINISHED_KEPT_MS are removed on the way (the dir is memory, /run)."""
+    now = time.time() * 1000
+    n = 0
+    for name in os.listdir(dfd):
+        m = STATE_NAME.fullmatch(name)
+        if not m:
+            continue
+        try:
+            s = with_state(m.group(1), lambda s: None, dfd)
+        except (Refusal, OSError, ValueError):
+            continue
+        if not isinstance(s, dict):
+            continue
+        if s.get('status') in ('pending', 'reverting'):
+            if s.get('byUid') == uid and isinstance(s.get('deadlineMs'), (int, float)) and s['deadlineMs'] + PENDING_GRACE_MS > now:
+                n += 1
+        elif isinstance(s.get('finishedMs'), (int, float)) and s['finishedMs'] + FINISHED_KEPT_MS < now:
+            try:
+                os.unlink(name, dir_fd=dfd)
+            except OSError:
+                pass
+    return n
+
+
+def check_revert_cap(dfd, uid):
+    if pending_of(dfd, uid) >= MAX_PENDING_PER_USER:
+        raise Refusal('TOO_MANY_REVERTS', 'uid %d already has %d revert timers pending on this host (at most %d per user): confirm or wait for one before scheduling another' % (uid, MAX_PENDING_PER_USER, MAX_PENDING_PER_USER), {'limit': MAX_PENDING_PER_USER})
+
+
+def revert_cap_precheck():
+    """Refuses before a change is made when its revert timer could not be scheduled."""
+    dfd = open_state_dir()
+    try:
+        check_revert_cap(dfd, invoking_uid())
+    finally:
+        os.close(dfd)
+
+
 def schedule(plan, seconds):
     rid = secrets.token_urlsafe(12).replace('-', 'x').replace('_', 'y')
     now = time.time()
-    state = {'id': rid, 'status': 'pending', 'kind': plan['kind'], 'plan': plan, 'createdMs': int(now * 1000),
+    uid = invoking_uid()
+    # No plan in the file: the reverter applies the one it holds in memory, nothing reads it back.
+    state = {'id': rid, 'status': 'pending', 'kind': plan['kind'], 'steps': len(plan.get('settings') or plan.get('commands') or []), 'createdMs': int(now * 1000),
              'deadlineMs': int((now + seconds) * 1000), 'finishedMs': None, 'results': None, 'error': None,
-             'by': CTX.user, 'root': CTX.proc_sys}
-    path = state_path(rid)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+             'by': CTX.user, 'byUid': uid, 'root': CTX.proc_sys}
+    dfd = open_state_dir()
     try:
-        write_all(fd, json.dumps(state).encode('utf-8'))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    # Double fork + setsid: the reverter belongs to no terminal, no session and no parent that can
-    # take it down (HostDeck killed, pkexec returning, the SSH link dropping).
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
+        # The count and the new file under one lock: parallel requests cannot pass the cap together.
+        fcntl.flock(dfd, fcntl.LOCK_EX)
+        check_revert_cap(dfd, uid)
+        fd = os.open(rid + '.json', os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=dfd)
         try:
-            os.close(r)
-            os.setsid()
-            if os.fork() != 0:
-                os._exit(0)
-            signal.signal(signal.SIGHUP, signal.SIG_IGN)
-            signal.alarm(0)
-            nul = os.open('/dev/null', os.O_RDWR)
-            for fd2 in (0, 1, 2):
-                os.dup2(nul, fd2)
-            os.write(w, str(os.getpid()).encode('ascii'))
-            os.close(w)
-            os.chdir('/')
-            reverter(rid, path)
+            write_all(fd, json.dumps(state).encode('utf-8'))
+            os.fsync(fd)
         finally:
-            os._exit(0)
-    os.close(w)
-    child = read_all(r, 64).decode('ascii', 'replace')
-    os.close(r)
-    os.waitpid(pid, 0)
+            os.close(fd)
+        fcntl.flock(dfd, fcntl.LOCK_UN)
+        # Double fork + setsid: the reverter belongs to no terminal, no session and no parent that can
+        # take it down (HostDeck killed, pkexec returning, the SSH link dropping).
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(r)
+                os.setsid()
+                if os.fork() != 0:
+                    os._exit(0)
+                signal.signal(signal.SIGHUP, signal.SIG_IGN)
+                signal.alarm(0)
+                nul = os.open('/dev/null', os.O_RDWR)
+                for fd2 in (0, 1, 2):
+                    os.dup2(nul, fd2)
+                os.write(w, str(os.getpid()).encode('ascii'))
+                os.close(w)
+                os.chdir('/')
+                reverter(rid, dfd, plan, state['deadlineMs'])
+            finally:
+                os._exit(0)
+        os.close(w)
+        child = read_all(r, 64).decode('ascii', 'replace')
+        os.close(r)
+        os.waitpid(pid, 0)
+    finally:
+        os.close(dfd)
     log('scheduled revert %s (%s) in %d s, reverter pid %s' % (rid, plan['kind'], seconds, child))
     return {'id': rid, 'deadlineMs': state['deadlineMs'], 'status': 'pending', 'pid': int(child) if child.isdigit() else None}
 
 
-def reverter(rid, path):
+def reverter(rid, dfd, plan, deadline_ms):
+    """Waits for the deadline, then applies `plan` (validated by the parent, kept in memory) unless
+    the state file says cancelled. The file is reached only through dfd, opened at schedule time."""
     while True:
-        state = with_state(rid, lambda s: None, path)
-        if state['status'] != 'pending':
+        state = with_state(rid, lambda s: None, dfd)
+        if state.get('status') != 'pending':
             return
-        left = state['deadlineMs'] / 1000.0 - time.time()
+        left = deadline_ms / 1000.0 - time.time()
         if left <= 0:
             break
         time.sleep(min(left, 0.5))
 
     def claim(s):
-        if s['status'] != 'pending':
+        if s.get('status') != 'pending':
             return None
         s['status'] = 'reverting'
         return s
-    state = with_state(rid, claim, path)
-    if state['status'] != 'reverting':
+    state = with_state(rid, claim, dfd)
+    if state.get('status') != 'reverting':
         return
     try:
-        plan = state['plan']
-        if plan['kind'] == 'sysctl':
-            results = sysctl_apply(plan['settings'], check_applied=True)
-            failed = [r for r in results if r['outcome'] in ('failed', 'conflict')]
-            status, error = ('failed', '%d of %d keys were not restored' % (len(failed), len(results))) if failed else ('reverted', None)
-        else:
-            results = []
-            for argv in plan['commands']:
-                res = run_firewall_cmd(argv)
-                results.append(res)
-            bad = [r for r in results if r['exitCode'] != 0]
-            status, error = ('failed', '%d of %d firewall-cmd calls failed' % (len(bad), len(results))) if bad else ('reverted', None)
+        results, status, error = apply_plan(plan)
     except Exception as e:  # the state must say what happened, whatever happened
-        results, status, error = None, 'failed', '%s: %s' % (type(e).__name__, e)
+        results, status, error = None, 'failed', '%s: %s' % (type(e).__name__, str(e)[:200])
 
     def finish(s):
         s.update(status=status, results=results, error=error, finishedMs=int(time.time() * 1000))
         return s
-    with_state(rid, finish, path)
+    with_state(rid, finish, dfd)
     log('revert %s %s%s' % (rid, status, (': ' + error) if error else ''))
+
+
+def apply_plan(plan):
+    """(results, status, error). Each key and command is checked again right before it runs."""
+    if plan['kind'] == 'sysctl':
+        bad = [s['key'] for s in plan['settings'] if key_error(s['key'])]
+        if bad:
+            return None, 'failed', 'refused before applying: not sysctl names: %s' % ', '.join(json.dumps(k)[:80] for k in bad[:5])
+        results = sysctl_apply(plan['settings'], check_applied=True)
+        failed = [r for r in results if r['outcome'] in ('failed', 'conflict')]
+        return results, ('failed' if failed else 'reverted'), ('%d of %d keys were not restored' % (len(failed), len(results)) if failed else None)
+    err = fw_plan_error(plan['commands'])
+    if err:
+        return None, 'failed', 'refused before running: %s' % err
+    results = [run_firewall_cmd(argv) for argv in plan['commands']]
+    bad = [r for r in results if not r['ok']]
+    return results, ('failed' if bad else 'reverted'), ('%d of %d firewall-cmd calls failed' % (len(bad), len(results)) if bad else None)
+
+
+# firewall-cmd's exit codes (firewall/errors.py): the only words about a step revert-status gives,
+# never the command's own output.
+FW_EXIT = {
+    0: 'ok', 2: 'usage error', 11: 'ALREADY_ENABLED', 12: 'NOT_ENABLED', 13: 'COMMAND_FAILED', 15: 'PANIC_MODE',
+    16: 'ZONE_ALREADY_SET', 17: 'UNKNOWN_INTERFACE', 18: 'ZONE_CONFLICT', 22: 'NO_DEFAULTS', 26: 'NAME_CONFLICT',
+    28: 'PARSE_ERROR', 29: 'ACCESS_DENIED', 30: 'UNKNOWN_SOURCE', 34: 'ALREADY_SET', 36: 'DBUS_ERROR', 38: 'NOT_APPLIED',
+    101: 'INVALID_SERVICE', 102: 'INVALID_PORT', 103: 'INVALID_PROTOCOL', 104: 'INVALID_INTERFACE', 105: 'INVALID_ADDR',
+    106: 'INVALID_FORWARD', 107: 'INVALID_ICMPTYPE', 110: 'INVALID_TARGET', 112: 'INVALID_ZONE', 114: 'INVALID_VALUE',
+    116: 'INVALID_NAME', 122: 'INVALID_RULE', 134: 'INVALID_MAC', 135: 'INVALID_IPSET', 136: 'INVALID_ENTRY',
+    139: 'INVALID_PRIORITY', 140: 'INVALID_POLICY', 251: 'RUNNING_BUT_FAILED', 252: 'NOT_RUNNING', 253: 'NOT_AUTHORIZED',
+    254: 'UNKNOWN_ERROR', -1: 'firewall-cmd could not be run or did not finish within 60 s',
+}
 
 
 def run_firewall_cmd(argv):
     import subprocess
+    env = {'PATH': '/usr/sbin:/usr/bin:/sbin:/bin', 'LANG': 'C.UTF-8'}
+    if os.environ.get('DBUS_SYSTEM_BUS_ADDRESS'):
+        env['DBUS_SYSTEM_BUS_ADDRESS'] = os.environ['DBUS_SYSTEM_BUS_ADDRESS']
     try:
-        p = subprocess.run([FIREWALL_CMD] + list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, timeout=60, shell=False, close_fds=True)
-        return {'argv': argv, 'exitCode': p.returncode, 'stdout': p.stdout.decode('utf-8', 'replace')[-2000:], 'stderr': p.stderr.decode('utf-8', 'replace')[-2000:]}
-    except (OSError, subprocess.TimeoutExpired) as e:
-        return {'argv': argv, 'exitCode': -1, 'stdout': '', 'stderr': str(e)}
+        code = subprocess.run([FIREWALL_CMD] + list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, timeout=60, shell=False, close_fds=True, env=env).returncode
+    except (OSError, subprocess.TimeoutExpired):
+        code = -1
+    return {'argv': argv, 'exitCode': code, 'ok': code == 0, 'message': FW_EXIT.get(code, 'firewall-cmd exited with code %d' % code)}
+
+
+# --- the firewall-cmd commands a revert may run: mirrors shared/helper/revert-grammar.ts ---------
+# (test/helper/revert-grammar.test.ts checks the tables are equal and both judges agree)
+
+FW_VALUES = {
+    'zone': '[A-Za-z0-9_][A-Za-z0-9_/-]{0,35}',
+    'service': '[A-Za-z0-9_][A-Za-z0-9_-]{0,127}',
+    'icmptype': '[A-Za-z0-9_][A-Za-z0-9_-]{0,127}',
+    'ipset': '[A-Za-z0-9_][A-Za-z0-9_:.-]{0,31}',
+    'port': '[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}/(tcp|udp|sctp|dccp)',
+    'protocol': '[A-Za-z0-9][A-Za-z0-9_.+-]{0,31}',
+    'forwardPort': 'port=[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}:proto=(tcp|udp|sctp|dccp)(:toport=[A-Za-z0-9][A-Za-z0-9_.+-]{0,63})?(:toaddr=[0-9A-Fa-f.:\\[\\]]{1,64})?',
+    'richRule': '[ \\t\\n]{0,16}rule[ \\t\\n][^\\x00-\\x08\\x0b-\\x1f\\x7f]{1,4000}',
+    'interface': '[A-Za-z0-9_.:@+][A-Za-z0-9_.:@+-]{0,14}',
+    'source': 'ipset:[A-Za-z0-9_][A-Za-z0-9_:.-]{0,31}|[0-9A-Fa-f:][0-9A-Fa-f.:/]{0,63}|\\[[0-9A-Fa-f.:]{1,45}\\](/[0-9]{1,3})?',
+    'zoneTarget': 'default|ACCEPT|DROP|REJECT|%%REJECT%%',
+    'text': '[^\\x00-\\x08\\x0b-\\x1f\\x7f]{0,4000}',
+    'priority': '-?[0-9]{1,5}',
+    'ipsetEntry': '[0-9A-Za-z:.,/_\\[\\]][0-9A-Za-z:.,/_\\[\\]-]{0,199}',
+}
+FW_RE = {k: re.compile('(?:%s)' % v) for k, v in FW_VALUES.items()}
+_BOTH = ['zone', 'policy']
+FW_OPTIONS = {}
+for _name, _value, _scopes in (('service', 'service', _BOTH), ('port', 'port', _BOTH), ('protocol', 'protocol', _BOTH),
+                               ('source-port', 'port', _BOTH), ('icmp-block', 'icmptype', _BOTH), ('forward-port', 'forwardPort', _BOTH),
+                               ('rich-rule', 'richRule', _BOTH), ('interface', 'interface', ['zone']), ('source', 'source', ['zone']),
+                               ('ingress-zone', 'zone', ['policy']), ('egress-zone', 'zone', ['policy']), ('entry', 'ipsetEntry', ['ipset'])):
+    for _op in ('add', 'remove'):
+        FW_OPTIONS['--%s-%s' % (_op, _name)] = {'value': _value, 'scopes': _scopes}
+FW_OPTIONS['--change-interface'] = {'value': 'interface', 'scopes': ['zone']}
+FW_OPTIONS['--change-source'] = {'value': 'source', 'scopes': ['zone']}
+for _name in ('masquerade', 'forward', 'icmp-block-inversion'):
+    for _op in ('add', 'remove'):
+        FW_OPTIONS['--%s-%s' % (_op, _name)] = {'value': None, 'scopes': _BOTH if _name == 'masquerade' else ['zone']}
+for _name, _value in (('target', 'zoneTarget'), ('short', 'text'), ('description', 'text'), ('ingress-priority', 'priority'), ('egress-priority', 'priority')):
+    FW_OPTIONS['--set-' + _name] = {'value': _value, 'scopes': ['zone'], 'permanentOnly': True}
+FW_GLOBAL = {'panicOff': '--panic-off', 'reload': '--reload', 'defaultZone': '--set-default-zone'}
+FW_MAX_COMMANDS = 1024
+FW_MAX_ARGS = 64
+FW_SCOPE = re.compile(r'--(zone|policy|ipset)=(.*)', re.DOTALL)
+
+
+def fw_show(s):
+    return json.dumps(s[:80] + '...' if len(s) > 80 else s)
+
+
+def fw_command_error(argv, permanent_seen):
+    """None when one command (an argv for /usr/bin/firewall-cmd) is allowed, else the reason."""
+    if not isinstance(argv, list) or not 1 <= len(argv) <= FW_MAX_ARGS:
+        return 'a command is a list of 1 to %d arguments' % FW_MAX_ARGS
+    if not all(isinstance(a, str) for a in argv):
+        return 'every argument is a string'
+    if len(argv) == 1:
+        a = argv[0]
+        if a == FW_GLOBAL['panicOff']:
+            return None
+        if a == FW_GLOBAL['reload']:
+            return None if permanent_seen else '--reload is allowed only after a --permanent step of the same plan'
+        if a.startswith(FW_GLOBAL['defaultZone'] + '='):
+            return None if FW_RE['zone'].fullmatch(a[len(FW_GLOBAL['defaultZone']) + 1:]) else '%s: not a zone name' % fw_show(a)
+    i = 0
+    permanent = argv[0] == '--permanent'
+    if permanent:
+        i += 1
+    scope = FW_SCOPE.fullmatch(argv[i]) if i < len(argv) else None
+    if not scope:
+        return '%s is not allowed here: a revert step is --panic-off, --reload, --set-default-zone=ZONE or [--permanent] --zone=|--policy=|--ipset=NAME followed by its changes' % fw_show(argv[i] if i < len(argv) else '')
+    kind = scope.group(1)
+    if not FW_RE['ipset' if kind == 'ipset' else 'zone'].fullmatch(scope.group(2)):
+        return '%s: not a %s name' % (fw_show(argv[i]), kind)
+    if permanent and kind == 'policy':
+        return 'a policy step is runtime only (no --permanent)'
+    i += 1
+    if i >= len(argv):
+        return '%s needs a change after it' % fw_show(argv[i - 1])
+    option_name = None
+    for a in argv[i:]:
+        eq = a.find('=')
+        name = a if eq < 0 else a[:eq]
+        opt = FW_OPTIONS.get(name)
+        if not opt or kind not in opt['scopes']:
+            return '%s is not allowed in a revert step for a %s' % (fw_show(a), kind)
+        if option_name is not None and name != option_name:
+            return '%s: one kind of change per step (this step has %s)' % (fw_show(a), option_name)
+        if opt.get('permanentOnly') and not permanent:
+            return '%s needs --permanent' % name
+        if opt['value'] is None:
+            if eq >= 0:
+                return '%s takes no value' % name
+            if option_name is not None:
+                return '%s appears twice' % name
+        else:
+            if eq < 0:
+                return '%s needs =VALUE' % name
+            if not FW_RE[opt['value']].fullmatch(a[eq + 1:]):
+                return '%s: not a valid %s value' % (fw_show(a), opt['value'])
+        option_name = name
+    return None
+
+
+def fw_plan_error(commands):
+    """None when a whole firewall-cmd revert plan is allowed, else the reason (naming the step)."""
+    if not isinstance(commands, list) or not 1 <= len(commands) <= FW_MAX_COMMANDS:
+        return 'a plan is a list of 1 to %d commands' % FW_MAX_COMMANDS
+    permanent_seen = False
+    for n, argv in enumerate(commands):
+        err = fw_command_error(argv, permanent_seen)
+        if err:
+            return 'step %d: %s' % (n + 1, err)
+        if argv[0] == '--permanent':
+            permanent_seen = True
+    return None
 
 
 def want_plan(plan):
@@ -1069,15 +1323,10 @@ def want_plan(plan):
         return {'kind': 'sysctl', 'settings': want_settings(plan['settings'], with_applied=True)}
     if set(plan) != {'kind', 'commands'}:
         raise Refusal('INVALID_INPUT', 'a firewall-cmd plan is {kind, commands}')
-    cmds = plan['commands']
-    if not isinstance(cmds, list) or not 1 <= len(cmds) <= 1024:
-        raise Refusal('INVALID_INPUT', 'commands must be a list of 1 to 1024 argument lists')
-    for argv in cmds:
-        if not isinstance(argv, list) or not 1 <= len(argv) <= 64 or not all(isinstance(a, str) and len(a) <= 4096 and '\0' not in a for a in argv):
-            raise Refusal('INVALID_INPUT', 'each firewall-cmd command is a list of 1 to 64 strings (arguments, never a shell line)')
-        if not argv[0].startswith('-'):
-            raise Refusal('INVALID_INPUT', 'firewall-cmd arguments start with an option (e.g. --zone=public), not "%s"' % argv[0][:50])
-    return {'kind': 'firewall-cmd', 'commands': cmds}
+    err = fw_plan_error(plan['commands'])
+    if err:
+        raise Refusal('NOT_ALLOWED', 'this firewall-cmd revert plan is refused: %s. A revert runs only the commands HostDeck builds to undo a change.' % err)
+    return {'kind': 'firewall-cmd', 'commands': [list(a) for a in plan['commands']]}
 
 
 def do_schedule(req):
@@ -1114,6 +1363,21 @@ def do_status(req):
     return public(with_state(want_id(req), lambda s: None))
 
 
+def own_sha256():
+    """sha256 of this program's file (the installed helper), or None when it runs from a string."""
+    try:
+        path = os.path.realpath(__file__)
+        with open(path, 'rb') as f:
+            return sha256(f.read(MAX_REQUEST))
+    except (NameError, OSError):
+        return None
+
+
+def do_version(req):
+    fields(req, ())
+    return {'protocol': PROTOCOL, 'sha256': own_sha256(), 'verbs': sorted(VERBS)}
+
+
 VERBS = {
     'write-file': do_write,
     'delete-file': do_delete,
@@ -1123,6 +1387,7 @@ VERBS = {
     'schedule-revert': do_schedule,
     'cancel-revert': do_cancel,
     'revert-status': do_status,
+    'version': do_version,
 }
 
 

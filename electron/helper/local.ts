@@ -4,6 +4,7 @@ import { ApiError } from '../../shared/api/errors';
 import { helperRequestSchema, helperResponseSchema, HELPER_MAX_REQUEST, type HelperRequest, type HelperResponse } from '../../shared/helper/protocol';
 import type { HelperOptions } from '../hosts/transport';
 import { HELPER_INSTALL_PATH, POLKIT_ACTION_ID, POLKIT_POLICY_PATH, PYTHON3, helperSource } from './source';
+import { LOCAL_REINSTALL, localHelperVersionProblem } from './version';
 
 /**
  * Runs one helper verb on this machine:
@@ -68,7 +69,7 @@ export interface MissingPiece {
   fix: string;
 }
 
-/** What pkexec elevation needs on this machine and is not there (pkexec, the installed helper, the polkit policy). */
+/** What pkexec elevation needs on this machine and is not there (pkexec, the installed helper of this HostDeck's version, the polkit policy). */
 export function missingForPkexec(): MissingPiece[] {
   const out: MissingPiece[] = [];
   if (!existsSync(PKEXEC)) out.push({ path: PKEXEC, what: 'pkexec is not installed', fix: 'sudo apt install pkexec (Fedora/RHEL: sudo dnf install polkit)' });
@@ -85,9 +86,12 @@ export function missingForPkexec(): MissingPiece[] {
       what: helperOk
         ? `HostDeck's polkit policy ${POLKIT_POLICY_PATH} is not installed`
         : `HostDeck's helper ${HELPER_INSTALL_PATH} is not installed (the deb and rpm packages install it; an AppImage cannot)`,
-      fix: 'hostdeck helper install-files DIR, then run the two "sudo install" commands it prints (see README, "Saving as a desktop user")',
+      fix: 'hostdeck helper install-files, then run the two "sudo install" commands it prints (see README, "Saving as a desktop user")',
     });
   }
+  // An installed helper from an older HostDeck: pkexec would run its old rules as root.
+  const outdated = helperOk ? localHelperVersionProblem() : null;
+  if (outdated) out.push({ path: HELPER_INSTALL_PATH, what: outdated.split(': reinstall')[0]!, fix: LOCAL_REINSTALL });
   return out;
 }
 

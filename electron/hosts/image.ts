@@ -1,6 +1,5 @@
 import { ApiError } from '../../shared/api/errors';
 import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
-import path from 'node:path';
 import { runLocalHelper } from '../helper/local';
 import { TreeTransport, type TreeTransportOptions } from './tree-transport';
 import type { HelperOptions } from './transport';
@@ -25,8 +24,10 @@ export class ImageTransport extends TreeTransport {
    * backups under the image's /var/lib/hostdeck), run as this process, never through pkexec: an
    * image HostDeck cannot write as itself is not one pkexec should write as root. Live kernel
    * verbs need a /proc/sys copy given with the image (tests); never this machine's kernel. A
-   * firewall-cmd revert timer acts on the bus given with the image (its firewalld), its state
-   * under the image's run/hostdeck.
+   * firewall-cmd revert timer acts on the bus given with the image (its firewalld). Timer state
+   * never lives in the image (its owner could swap IMG/run under a root HostDeck): it is this
+   * machine's own (/run/hostdeck as root, the user's runtime dir otherwise; HOSTDECK_RUN_DIR,
+   * the tests' scratch dir, since the helper always runs as this process here).
    */
   helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse> {
     const firewallTimer = (request.verb === 'schedule-revert' && request.plan.kind === 'firewall-cmd') || request.verb === 'cancel-revert' || request.verb === 'revert-status';
@@ -37,7 +38,7 @@ export class ImageTransport extends TreeTransport {
     return runLocalHelper(request, firewallTimer ? { ...opts, elevate: false } : opts, {
       root: this.root,
       procSys: this.procSysDir !== '/proc/sys' ? this.procSysDir : undefined,
-      runDir: path.join(this.root, 'run/hostdeck'),
+      runDir: process.env.HOSTDECK_RUN_DIR || undefined,
       busAddress: this.bus,
     });
   }

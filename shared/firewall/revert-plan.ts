@@ -5,6 +5,10 @@
  * is killed outright (SIGKILL, the OOM killer) or the SSH link to the host is cut. Every command
  * is an argv list for /usr/bin/firewall-cmd (never a shell line), idempotent in effect (firewall-cmd
  * only warns about ALREADY_ENABLED / NOT_ENABLED), so running it after an in-process revert is harmless.
+ * The helper runs only commands of the revert grammar (shared/helper/revert-grammar.ts): every
+ * line built here is one of its forms (test/helper/revert-grammar.test.ts); a value outside it
+ * (a zone description with control characters, say) makes scheduling fail with the reason, and
+ * safe apply then says that only HostDeck's own timer will revert.
  */
 import type { SafeChange } from './contract';
 import type { ForwardPort, FullState, Port } from './model';
@@ -68,8 +72,10 @@ function zoneOf(state: RevertBasis['runtime'], kind: 'interfaces' | 'sources', v
  */
 export function firewallRevertPlan(before: RevertBasis, change: SafeChange): string[][] {
   if (change.type === 'panic') {
-    if (before.global.panicMode === change.enabled) return [];
-    return [[before.global.panicMode ? '--panic-on' : '--panic-off']];
+    // Only ending panic mode is ever planned: a host-side timer that turns panic mode on (cutting
+    // every connection) is refused by the helper's grammar; turning it off is undone in-process.
+    if (before.global.panicMode === change.enabled || before.global.panicMode) return [];
+    return [['--panic-off']];
   }
   if (change.type === 'defaultZone') {
     if (before.global.defaultZone === change.name) return [];

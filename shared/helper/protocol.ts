@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { firewallPlanError } from './revert-grammar';
 
 /**
  * The privileged helper's wire protocol: one JSON request on stdin, one JSON answer on stdout.
@@ -13,6 +14,8 @@ export const HELPER_PROTOCOL = 1;
 export const HELPER_MAX_FILE = 1024 * 1024;
 /** Largest request the helper reads (bytes of JSON). */
 export const HELPER_MAX_REQUEST = 4 * 1024 * 1024;
+/** Revert timers one invoking user may have pending on a host at once (the helper's MAX_PENDING_PER_USER). */
+export const HELPER_MAX_PENDING_REVERTS = 8;
 /** Backups kept per file, newest first. */
 export const HELPER_BACKUPS_KEPT = 10;
 /** Where backups live on the host: one directory per file, named by the path with "/" as %2F. */
@@ -33,8 +36,18 @@ export const backupName = z.string().regex(/^\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{12}\.b
 
 export const revertPlanSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('sysctl'), settings: z.array(revertKv).min(1).max(4096) }),
-  /** argv lists run as /usr/bin/firewall-cmd ARGS (never a shell); each starts with an option. */
-  z.object({ kind: z.literal('firewall-cmd'), commands: z.array(z.array(z.string().max(4096)).min(1).max(64)).min(1).max(1024) }),
+  /** argv lists run as /usr/bin/firewall-cmd ARGS (never a shell), only those of the revert grammar (revert-grammar.ts). */
+  z.object({
+    kind: z.literal('firewall-cmd'),
+    commands: z
+      .array(z.array(z.string().max(4096)).min(1).max(64))
+      .min(1)
+      .max(1024)
+      .superRefine((commands, ctx) => {
+        const err = firewallPlanError(commands);
+        if (err) ctx.addIssue({ code: z.ZodIssueCode.custom, message: err });
+      }),
+  }),
 ]);
 export type RevertPlan = z.infer<typeof revertPlanSchema>;
 
@@ -71,6 +84,8 @@ export const helperRequestSchema = z.discriminatedUnion('verb', [
   }),
   z.object({ verb: z.literal('cancel-revert'), id: revertId }),
   z.object({ verb: z.literal('revert-status'), id: revertId }),
+  /** The helper's protocol and the sha256 of its own file: is the installed helper the one this HostDeck carries? */
+  z.object({ verb: z.literal('version') }),
 ]);
 export type HelperRequest = z.infer<typeof helperRequestSchema>;
 export type HelperVerb = HelperRequest['verb'];
@@ -81,6 +96,7 @@ export type HelperVerb = HelperRequest['verb'];
  * SYMLINK, NOT_REGULAR, NOT_FOUND, TOO_LARGE, REQUEST_TOO_LARGE, INVALID_INPUT, INVALID_VALUE,
  * NEEDS_CONFIRMATION (security-weakening sysctl values not named in confirmWeakening; detail.weakening
  * lists {key, value, weakens}), UNKNOWN_VERB, BUSY (another save of the same file holds the lock), UNSAFE_STATE_DIR,
+ * TOO_MANY_REVERTS (the invoking user already has HELPER_MAX_PENDING_REVERTS timers pending),
  * NOT_AUTHORIZED (EACCES/EPERM), IO_ERROR, TIMEOUT, INTERNAL.
  */
 export const helperErrorSchema = z.object({ code: z.string(), message: z.string(), detail: z.unknown().optional() });
@@ -142,11 +158,18 @@ export const revertStatusSchema = z.object({
   deadlineMs: z.number(),
   createdMs: z.number(),
   finishedMs: z.number().nullable(),
-  /** sysctl: SysctlOutcome[]; firewall-cmd: {argv, exitCode, stdout, stderr}[]. */
+  /**
+   * sysctl: SysctlOutcome[]; firewall-cmd: {argv, exitCode, ok, message}[] where message is a
+   * fixed word for the exit code (firewalld's error name), never the command's own output.
+   */
   results: z.array(z.record(z.string(), z.unknown())).nullable(),
   error: z.string().nullable(),
 });
 export type RevertStatus = z.infer<typeof revertStatusSchema>;
+export const firewallStepResultSchema = z.object({ argv: z.array(z.string()), exitCode: z.number().int(), ok: z.boolean(), message: z.string() });
+export type FirewallStepResult = z.infer<typeof firewallStepResultSchema>;
+export const helperVersionResultSchema = z.object({ protocol: z.number().int(), sha256: z.string().nullable(), verbs: z.array(z.string()) });
+export type HelperVersionResult = z.infer<typeof helperVersionResultSchema>;
 export const cancelRevertResultSchema = revertStatusSchema.extend({ cancelled: z.boolean() });
 export type CancelRevertResult = z.infer<typeof cancelRevertResultSchema>;
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SafeChange } from '../../shared/firewall/contract';
 import type { FullState } from '../../shared/firewall/model';
 import { firewallRevertPlan } from '../../shared/firewall/revert-plan';
+import { firewallPlanError } from '../../shared/helper/revert-grammar';
 import { openSession, type FwSession } from './session';
 
 let s: FwSession;
@@ -76,6 +77,8 @@ describe('revert plan', () => {
     const before = await s.api.state({ refresh: true });
     const plan = firewallRevertPlan(before, change);
     expect(plan.length).toBeGreaterThan(0);
+    // the helper's grammar takes it: the host-side timer can run exactly this plan
+    expect(firewallPlanError(plan)).toBeNull();
     const session = await s.api.safeApply({ change, seconds: 600, saveToPermanent: false });
     const applied = await s.api.state({ refresh: true });
     expect(runtimeOf(applied)).not.toEqual(runtimeOf(before));
@@ -92,5 +95,7 @@ describe('revert plan', () => {
     const st = { runtime: { zones: {}, policies: {} }, permanent: { zones: {} }, global: { defaultZone: 'public', panicMode: false } } as unknown as FullState;
     expect(firewallRevertPlan(st, { type: 'panic', enabled: false })).toEqual([]);
     expect(firewallRevertPlan(st, { type: 'defaultZone', name: 'public' })).toEqual([]);
+    // never a host-side timer that turns panic mode on (the in-process revert undoes "panic off")
+    expect(firewallRevertPlan({ ...st, global: { ...st.global, panicMode: true } }, { type: 'panic', enabled: false })).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FW_OPTIONS, firewallPlanError } from '../../shared/helper/revert-grammar';
 import { b64, HELPER, sha, snapshotTree } from './support/run';
 import { sysctlKeyError, sysctlValueError } from '../../shared/helper/rules';
 import { parseSysctlFile } from '../../shared/kernel/sysctld';
@@ -68,6 +69,33 @@ const contents = fc.oneof(
 const settings = fc.array(fc.record({ key: keys, value: values }), { minLength: 0, maxLength: 4 });
 const confirms = fc.oneof(fc.constant(['kernel.kptr_restrict']), fc.constant(['fs.suid_dumpable']), fc.array(keys, { maxLength: 2 }), fc.string({ maxLength: 10 }));
 const anyValue = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.integer(), fc.constant(null), fc.string({ maxLength: 20 }));
+/** firewall-cmd revert plans: the forms HostDeck builds, with good and hostile values, and options no revert may use. */
+const fwValue = fc.oneof(
+  fc.constantFrom('public', '22/tcp', '8080-8090/udp', 'ssh', 'eth0', '192.0.2.0/24', 'ipset:allow4', 'rule family="ipv4" source address="192.0.2.0/24" accept', 'port=80:proto=tcp:toport=8080', 'DROP', '%%REJECT%%', '-5'),
+  fc.constantFrom('/etc/shadow', '--panic-on', '../x', 'a\nb', '', 'x'.repeat(5000)),
+  fc.string({ maxLength: 12 }),
+);
+const fwOption = fc.oneof(
+  fc.constantFrom(...Object.keys(FW_OPTIONS)),
+  fc.constantFrom('--add-entries-from-file', '--direct', '--panic-on', '--new-zone', '--path-zone', '--set-log-denied', '--runtime-to-permanent', '--lockdown-on', '--load-zone-defaults', '--delete-zone', '--complete-reload'),
+);
+const fwCommand = fc.oneof(
+  fc.tuple(fc.boolean(), fc.constantFrom('--zone', '--policy', '--ipset'), fwValue, fc.array(fc.tuple(fwOption, fc.option(fwValue, { nil: undefined })), { minLength: 1, maxLength: 3 })).map(([perm, scope, name, opts]) => [
+    ...(perm ? ['--permanent'] : []),
+    `${scope}=${name}`,
+    ...opts.map(([o, v]) => (v === undefined ? o : `${o}=${v}`)),
+  ]),
+  fc.constantFrom(['--panic-off'], ['--panic-on'], ['--reload'], ['--set-default-zone=public'], ['--set-default-zone=--panic-on'], ['--ipset=x', '--add-entries-from-file=/etc/shadow'], ['--direct', '--get-all-rules']),
+  fc.array(fc.string({ maxLength: 12 }), { maxLength: 3 }),
+);
+const goodCommands = fc.constantFrom(
+  [['--zone=public', '--remove-port=7777/tcp']],
+  [['--panic-off']],
+  [['--permanent', '--zone=public', '--set-target=default'], ['--reload']],
+  [['--policy=allow-host-ipv6', '--remove-service=ssh', '--remove-service=http']],
+  [['--zone=work', '--change-interface=eth0'], ['--zone=drop', '--remove-source=192.0.2.0/24']],
+);
+const fwPlans = fc.record({ kind: fc.constant('firewall-cmd'), commands: fc.oneof(goodCommands, fc.array(fwCommand, { maxLength: 4 })) });
 
 const validish = fc.oneof(
   fc.record({ verb: fc.constant('write-file'), path: paths, content: contents, expectedSha256: shas, mode: fc.option(fc.oneof(fc.constantFrom(0o666, 0o777, 0o644, 0o4755), fc.integer({ min: -1, max: 0o1000 })), { nil: undefined }), confirmWeakening: confirms }, { requiredKeys: ['verb', 'path', 'content', 'expectedSha256'] }),
@@ -80,7 +108,7 @@ const validish = fc.oneof(
     seconds: fc.integer({ min: -10, max: 7200 }),
     plan: fc.oneof(
       fc.record({ kind: fc.constant('sysctl'), settings }),
-      fc.record({ kind: fc.constant('firewall-cmd'), commands: fc.array(fc.array(fc.string({ maxLength: 12 }), { maxLength: 3 }), { maxLength: 3 }) }),
+      fwPlans,
       anyValue,
     ),
   }),
@@ -144,6 +172,19 @@ describe('helper fuzzing', () => {
     }
     const internal = answers.filter((a) => !a.ok && (a.error!.code === 'INTERNAL' || a.error!.code === 'TIMEOUT'));
     expect(internal.map((a) => a.error!.message).slice(0, 5)).toEqual([]);
+    // every firewall-cmd plan the helper accepted is one of the revert grammar (HostDeck's own judge)
+    const plans = requests.flatMap((raw, i) => {
+      try {
+        const r = JSON.parse(raw) as { verb?: unknown; plan?: { kind?: unknown; commands?: unknown[] } };
+        return r.verb === 'schedule-revert' && r.plan?.kind === 'firewall-cmd' ? [{ commands: r.plan.commands!, answer: answers[i]! }] : [];
+      } catch {
+        return [];
+      }
+    });
+    const accepted = plans.filter((p) => p.answer.ok || p.answer.error!.code === 'TOO_MANY_REVERTS');
+    expect(accepted.filter((p) => firewallPlanError(p.commands) !== null).map((p) => JSON.stringify(p.commands).slice(0, 200))).toEqual([]);
+    expect(plans.filter((p) => !p.answer.ok && p.answer.error!.code === 'NOT_ALLOWED').length).toBeGreaterThan(0);
+    expect(accepted.length).toBeGreaterThan(0);
     // stop every revert timer the fuzz managed to arm (they would otherwise sleep on)
     const ids = readdirSync(path.join(runDir, 'reverts')).map((f) => f.replace(/\.json$/, ''));
     const cancel = spawn('/usr/bin/python3', ['-I', HELPER, '--batch', '--run-dir', runDir, '--proc-sys', procSys], { stdio: ['pipe', 'ignore', 'ignore'] });
@@ -175,6 +216,6 @@ describe('helper fuzzing', () => {
       const parsed = parseSysctlFile(readFileSync(path.join(base, k), 'utf8'), k);
       for (const a of parsed.assignments) expect(sysctlKeyError(a.key) ?? sysctlValueError(a.key, a.value ?? ''), `${k}:${a.line}`).toBeNull();
     }
-    console.log(`fuzz: ${N} requests in ${seconds.toFixed(1)} s (${((seconds * 1e6) / N).toFixed(0)} µs each), answers by code: ${JSON.stringify(Object.fromEntries([...codes].sort((a, b) => b[1] - a[1])))}; paths changed (all allowed): ${changed.length}; revert timers armed and cancelled: ${ids.length}`);
+    console.log(`fuzz: ${N} requests in ${seconds.toFixed(1)} s (${((seconds * 1e6) / N).toFixed(0)} µs each), answers by code: ${JSON.stringify(Object.fromEntries([...codes].sort((a, b) => b[1] - a[1])))}; paths changed (all allowed): ${changed.length}; revert timers armed and cancelled: ${ids.length}; firewall-cmd plans sent: ${plans.length} (${accepted.length} of the grammar, the rest refused)`);
   });
 });

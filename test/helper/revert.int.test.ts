@@ -49,7 +49,7 @@ describe('revert timers survive the HostDeck process', () => {
     const script = `set -e
 mount -t tmpfs tmpfs /run
 before=$(cat /proc/sys/net/core/somaxconn)
-"$1" "$2" kernel revert > "$3/revert.json" || true
+"$1" "$2" kernel revert 25 > "$3/revert.json" || true
 "$1" "$2" kernel confirm > "$3/confirm.json" || true
 applied=$(cat /proc/sys/net/core/somaxconn)
 ids=$(/usr/bin/python3 -c 'import json,sys; print(",".join(json.load(open(sys.argv[1]))["apply"]["revert"]["id"] for f in [0]))' "$3/revert.json")
@@ -65,7 +65,8 @@ echo "{\\"before\\": \\"$before\\", \\"applied\\": \\"$applied\\", \\"after\\": 
     const final = JSON.parse(readFileSync(path.join(work, 'final.json'), 'utf8')) as Record<string, { status: string; results: { key: string; outcome: string; readBack: string }[] }>;
     expect(revert.apply.results[0]!.outcome).toBe('applied');
     expect(confirm.confirm).toMatchObject({ cancelled: true, status: 'cancelled' });
-    // the second apply (confirmed) set 2222 on top of 1111; the first timer then finds 2222, not the 1111 it
+    // the second apply (confirmed) set 2222 on top of 1111 (well within the first timer's 25 s, even with a
+    // slow start of the second HostDeck on a loaded machine); the first timer then finds 2222, not the 1111 it
     // wrote, and leaves it alone (someone changed it since) — exactly undo's conflict rule
     const first = final[revert.apply.revert.id]!;
     expect(first.status).toBe('failed');
