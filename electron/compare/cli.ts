@@ -6,6 +6,7 @@ import { cellState, type CompareResult } from '../../shared/compare/diff';
 import { defaultSelection } from '../../shared/compare/fix';
 import { IMPORT_MAX_BYTES, importFiles } from '../../shared/compare/imports';
 import { reportRows, toCsv, toMarkdown } from '../../shared/compare/report';
+import { commentText } from '../../shared/compare/safe-text';
 import { Runtime } from '../api/runtime';
 import type { RegisterCommands } from '../cli/context';
 import { addSnapshotHost } from './handlers';
@@ -145,7 +146,7 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
           const selection = defaultSelection(r, { keys: split(o.keys), objects: split(o.zones) });
           const names = Object.fromEntries(resolved.map((x) => [x.id, x.name]));
           const f = await rt.api.compare.fix({ ...base, selection, format: o.fix, names, become: !!o.become });
-          const notes = o.fix === 'ansible' ? '' : f.notes.map((n) => `# Note: ${n}\n`).join('');
+          const notes = o.fix === 'ansible' ? '' : f.notes.map((n) => `# Note: ${commentText(n)}\n`).join('');
           cli.print(f, !!o.json, (d) => notes + d.text);
           return;
         }

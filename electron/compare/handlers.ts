@@ -155,7 +155,7 @@ export const compareHandlers: FeatureHandlers<'compare'> = {
       if (e instanceof RangeError) throw new ApiError('INVALID_VALUE', e.message);
       throw e;
     }
-    const notes = [...plan.skipped.map((k) => `${k} does not exist on the baseline ${plan.baseline}`), ...missingObjects(r, i.selection)];
+    const notes = [...plan.skipped.map((k) => `${k} does not exist on the baseline ${plan.baseline}`), ...plan.refused.map((why) => `left out: ${why}`), ...missingObjects(r, i.selection)];
     const differing = plan.hosts.map((h) => h.name);
     if (i.format === 'ansible') {
       const a = ansiblePlaybook(plan, { become: i.become });
