@@ -9,7 +9,7 @@ import { reportRows, toCsv, toMarkdown } from '../../shared/compare/report';
 import { commentText } from '../../shared/compare/safe-text';
 import { Runtime } from '../api/runtime';
 import type { RegisterCommands } from '../cli/context';
-import { addSnapshotHost } from './handlers';
+import { addSnapshotHost, checkImportLabel, importLabel } from './handlers';
 
 /** Reads a file to import, refusing a size over the import limit before reading it. */
 export function readImportFile(file: string): string {
@@ -60,9 +60,10 @@ function resolveArg(rt: Runtime, arg: string): { id: string; name: string } {
   const eq = /^([^=/]+)=(.+)$/.exec(arg);
   const file = eq && existsSync(eq[2]!) ? eq[2]! : arg;
   if (existsSync(file)) {
+    // The name the user typed is what the report and the playbook call the host (checked before reading).
+    const typed = eq && file === eq[2] ? checkImportLabel(file, eq[1]!) : null;
     const { snapshot } = importFiles([{ name: path.basename(file), text: readImportFile(file) }]);
-    // The name the user typed is what the report and the playbook call the host.
-    const name = eq && file === eq[2] ? eq[1]! : path.basename(file).replace(/\.(json|txt|conf|out|log)$/i, '');
+    const name = typed ?? importLabel(snapshot, path.basename(file));
     const host = addSnapshotHost(rt, snapshot, name);
     return { id: host.id, name };
   }

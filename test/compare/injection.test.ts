@@ -1,0 +1,96 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ApiError } from '../../shared/api/errors';
+import { compareSnapshots } from '../../shared/compare/diff';
+import { firewallCmdScript, planFix } from '../../shared/compare/fix';
+import { importFiles } from '../../shared/compare/imports';
+import { Runtime } from '../../electron/api/runtime';
+
+/** Issue #20: host data written as the attacker would, into every output compare generates. */
+
+const work = mkdtempSync(path.join(tmpdir(), 'hd-compare-inj-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const zones = (extra: string) => `public (active)
+  target: default
+  icmp-block-inversion: no
+  interfaces: eth0
+  sources: 
+  services: ssh${extra}
+  ports: 
+  protocols: 
+  forward: yes
+  masquerade: no
+  forward-ports: 
+  source-ports: 
+  icmp-blocks: 
+  rich rules: 
+\trule family="ipv4" source address="192.0.2.9" log prefix="$(touch ${path.join(work, 'm-rule')})" accept
+`;
+
+async function refusal(p: Promise<unknown>): Promise<ApiError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof ApiError) return e;
+    throw e;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('item 8: host names in the firewall-cmd script and the inventory', () => {
+  it('an import named with a newline or $(...) is refused, naming the file and the name', async () => {
+    const rt = new Runtime({ mode: 'cli', local: { systemBusAddress: 'unix:path=/nonexistent/bus' } });
+    try {
+      for (const label of ['web1\nrm -rf /', 'web1$(touch x)', 'web 1', '{{ x }}', 'a,b', "o'brien"]) {
+        const e = await refusal(rt.api.compare.import({ files: [{ name: 'z.txt', text: zones('') }], label }));
+        expect(e.code).toBe('INVALID_INPUT');
+        expect(e.message).toMatch(/^z\.txt: the host name ".*" is not a valid inventory host name/);
+      }
+      // A file name is made into a valid name rather than refused.
+      const ok = await rt.api.compare.import({ files: [{ name: 'node 3 $(id).txt', text: zones('') }] });
+      expect(ok.host.label).toBe('node-3-id');
+    } finally {
+      await rt.dispose();
+    }
+  });
+
+  it('sh fix.sh runs no host data: names and values reach firewall-cmd literally', () => {
+    const a = importFiles([{ name: 'a', text: zones(' http') }]).snapshot;
+    const b = importFiles([{ name: 'b', text: zones('').replace(/\trule .*\n/, '') }]).snapshot;
+    const r = compareSnapshots([
+      { id: 'a', label: 'a', kind: 'snapshot', snapshot: a },
+      { id: 'b', label: 'b', kind: 'snapshot', snapshot: b },
+    ]);
+    // Names as an API caller may pass them (compare.fix `names`): never trusted in a script.
+    const evil = `web'1\n$(touch ${path.join(work, 'm-name')})`;
+    const plan = planFix(r, { sysctl: [], firewall: ['zone:public'] }, { names: [`base\n$(touch ${path.join(work, 'm-base')})\n`, evil] });
+    const script = firewallCmdScript(plan);
+    for (const line of script.split('\n')) if (line.startsWith('#')) expect(line).not.toMatch(/\r|\u2028/);
+    writeFileSync(path.join(work, 'fix.sh'), script);
+    const bin = path.join(work, 'bin');
+    spawnSync('mkdir', ['-p', bin]);
+    const log = path.join(work, 'calls');
+    // A recording firewall-cmd: one call per line, arguments separated by NUL-free markers.
+    writeFileSync(path.join(bin, 'firewall-cmd'), `#!/bin/sh\nfor a in "$@"; do printf '%s\\037' "$a"; done >> '${log}'\nprintf '\\036' >> '${log}'\n`);
+    chmodSync(path.join(bin, 'firewall-cmd'), 0o755);
+    const env = { PATH: `${bin}:/usr/bin:/bin` };
+    const usage = spawnSync('sh', [path.join(work, 'fix.sh')], { env, encoding: 'utf8' });
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toContain("one of: web'1 $(touch");
+    const run = spawnSync('sh', [path.join(work, 'fix.sh'), evil], { env, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const calls = readFileSync(log, 'utf8').split('\u001e').filter(Boolean).map((c) => c.split('\u001f').filter(Boolean));
+    const rule = `rule family="ipv4" source address="192.0.2.9" log prefix="$(touch ${path.join(work, 'm-rule')})" accept`;
+    expect(calls).toEqual([
+      ['--zone=public', '--add-service=http'],
+      ['--permanent', '--zone=public', '--add-service=http'],
+      ['--zone=public', `--add-rich-rule=${rule}`],
+      ['--permanent', '--zone=public', `--add-rich-rule=${rule}`],
+    ]);
+    for (const m of ['m-rule', 'm-name', 'm-base']) expect(existsSync(path.join(work, m)), m).toBe(false);
+  });
+});
