@@ -71,7 +71,8 @@ export function planFix(r: CompareResult, sel: FixSelection, opts: FixOptions = 
     const value = normValue(v)!;
     // The helper's own write rules: a fix never carries what HostDeck itself would refuse to
     // write (a name or value with a newline, kernel.core_pattern piping to a program...).
-    const why = sysctlKeyError(row.key) ?? sysctlValueError(row.key, value);
+    // The raw value too: a value with lines must not be folded into one line it never had.
+    const why = sysctlKeyError(row.key) ?? sysctlValueError(row.key, v) ?? sysctlValueError(row.key, value);
     if (why) refused.push(why);
     else {
       settings.push({ key: row.key, value });

@@ -94,3 +94,67 @@ describe('item 8: host names in the firewall-cmd script and the inventory', () =
     for (const m of ['m-rule', 'm-name', 'm-base']) expect(existsSync(path.join(work, m)), m).toBe(false);
   });
 });
+
+const snapshotText = (entries: { key: string; value?: string; state?: string }[], hostname = 'h') =>
+  JSON.stringify(
+    {
+      format: 'hostdeck-snapshot',
+      version: 1,
+      source: { kind: 'live', detail: 'test' },
+      identity: { hostname, os: 'Debian', kernel: '6.1.0', time: 0 },
+      sysctl: { entries: entries.map((e) => ({ state: 'ok', ...e })) },
+      sysctld: null,
+      dns: null,
+      firewall: null,
+    },
+    null,
+    1,
+  );
+
+function importError(name: string, text: string): ApiError {
+  try {
+    importFiles([{ name, text }]);
+  } catch (e) {
+    if (e instanceof ApiError) return e;
+    throw e;
+  }
+  throw new Error(`${name} was imported`);
+}
+
+describe('item 9: sysctl names and values from imports', () => {
+  it('a snapshot key with a newline, blank, "=", ".." or a glob is refused with file and line', () => {
+    for (const key of ['net.core.somaxconn\nkernel.core_pattern = |/tmp/x', 'net.core.a b', 'net.core.x=1', 'net..core', 'net.*.x', '../../etc/shadow', 'k'.repeat(300) + '.x']) {
+      const text = snapshotText([{ key: 'net.core.rmem_max', value: '1' }, { key, value: '1' }]);
+      const e = importError('evil.json', text);
+      expect(e.code, key).toBe('PARSE_ERROR');
+      expect(e.message, key).toMatch(/^evil\.json, line \d+: [\s\S]*(sysctl name|component)/);
+      expect(e.detail).toMatchObject({ file: 'evil.json', line: text.split('\n').findIndex((l) => l.includes(JSON.stringify(key).slice(1, 20))) + 1 });
+    }
+    const diag = importError('s.txt', 'net.core.somaxconn = 1\nsysctl: permission denied on key "a b = c"\n');
+    expect(diag.message).toMatch(/^s\.txt, line 2: "a b = c" is not a sysctl name/);
+    expect(importError('e.json', snapshotText([{ key: 'net.core.somaxconn', value: '1\u001b]0;x\u0007' }])).message).toMatch(/^e\.json, line \d+: .*control character U\+001b/);
+  });
+
+  it('--fix sysctl never writes an extra line: multi-line values and program-running values are left out', async () => {
+    const dir = mkdtempSync(path.join(work, 'fix-'));
+    const base = snapshotText([
+      { key: 'net.core.somaxconn', value: '4096\nkernel.core_pattern = |/tmp/evil' },
+      { key: 'kernel.core_pattern', value: '|/tmp/evil %p' },
+      { key: 'net.ipv4.tcp_fin_timeout', value: '17' },
+    ]);
+    const other = snapshotText([
+      { key: 'net.core.somaxconn', value: '128' },
+      { key: 'kernel.core_pattern', value: 'core' },
+      { key: 'net.ipv4.tcp_fin_timeout', value: '60' },
+    ]);
+    writeFileSync(path.join(dir, 'base.json'), base);
+    writeFileSync(path.join(dir, 'node.json'), other);
+    const { runHostdeck } = await import('../support/cli');
+    const r = await runHostdeck(['compare', path.join(dir, 'base.json'), path.join(dir, 'node.json'), '--fix', 'sysctl']);
+    expect(r.err).toBe('');
+    const settings = r.out.split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+    expect(settings).toEqual(['net.ipv4.tcp_fin_timeout = 17']);
+    expect(r.out).toMatch(/# Note: left out: net\.core\.somaxconn: a value cannot contain a newline/);
+    expect(r.out).toMatch(/# Note: left out: kernel\.core_pattern starting with "\|"/);
+  });
+});
