@@ -33,6 +33,11 @@ export const importFormatLabels: Record<ImportFormat, string> = {
 
 /** Largest text one import accepts (the UI checks the file size before reading it). */
 export const IMPORT_MAX_BYTES = 32 * 1024 * 1024;
+/**
+ * Largest compare.import request (JSON): a file's text is a JSON string, where a quote, a
+ * backslash, a tab or a newline takes 2 bytes, so twice the text limit plus room for the rest.
+ */
+export const IMPORT_REQUEST_MAX_BYTES = 2 * IMPORT_MAX_BYTES + 64 * 1024;
 /** Most sysctl keys (or sysctl.d settings) one host may have: a node with 4,000 interfaces has about 45,000. */
 export const IMPORT_MAX_KEYS = 100_000;
 /** Deepest nesting a snapshot may have (a real one has 6 levels). */
