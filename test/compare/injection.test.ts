@@ -158,3 +158,36 @@ describe('item 9: sysctl names and values from imports', () => {
     expect(r.out).toMatch(/# Note: left out: kernel\.core_pattern starting with "\|"/);
   });
 });
+
+describe('item 13: Markdown and CSV reports', () => {
+  const host = (hostname: string, kernel: string, somaxconn: string) =>
+    importFiles([{ name: 'x.json', text: snapshotText([{ key: 'net.core.somaxconn', value: somaxconn }, { key: 'kernel.printk', value: '-1' }], hostname).replace('"6.1.0"', JSON.stringify(kernel)) }]).snapshot;
+  const r = compareSnapshots([
+    { id: 'a', label: '<b>base</b>', kind: 'snapshot', snapshot: host('<img src=x onerror=alert(1)>', 'k`code` | [x](javascript:alert(1))', '=HYPERLINK("http://evil")') },
+    { id: 'b', label: 'n|2', kind: 'snapshot', snapshot: host('web*1*', '<script>alert(1)</script>', '\t=1+cmd|" /C calc"!A0') },
+    { id: 'c', label: 'n3', kind: 'snapshot', snapshot: host('n3', '6.1', '-1') },
+  ]);
+
+  it('Markdown: no tag, link, code span or extra table cell from a hostname, kernel, label or value', async () => {
+    const { toMarkdown } = await import('../../shared/compare/report');
+    const md = toMarkdown(r);
+    expect(md.replace(/<br>/g, '')).not.toMatch(/</);
+    expect(md).not.toMatch(/(?<!\\)`/);
+    expect(md).not.toMatch(/(?<!\\)\[/);
+    expect(md).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(md).toContain('Baseline: **&lt;b&gt;base&lt;/b&gt;**');
+    const table = md.split('\n').filter((l) => l.startsWith('| '));
+    // Every row: the fact column and one per host, whatever the cells hold.
+    for (const row of table) expect(row.split(/(?<!\\)\|/).length - 2, row).toBe(4);
+  });
+
+  it('CSV: formulas are quoted away (also after a tab or CR), plain numbers stay numbers', async () => {
+    const { toCsv } = await import('../../shared/compare/report');
+    const rows = toCsv(r, false).split('\r\n');
+    const row = (key: string) => rows.find((l) => l.startsWith(`sysctl,${key},`))!;
+    expect(row('net.core.somaxconn')).toBe(`sysctl,net.core.somaxconn,yes,"'=HYPERLINK(""http://evil"")","'\t=1+cmd|"" /C calc""!A0",-1`);
+    expect(row('kernel.printk')).toBe('sysctl,kernel.printk,no,-1,-1,-1');
+    const { csvCell } = await import('../../shared/compare/report');
+    expect(['-1', '-0.5', '+3', '1e3', '=1', '@x', '\rx', '\n=1', ' =1', '-1+1', '\uff1dx'].map(csvCell)).toEqual(['-1', '-0.5', '+3', '1e3', `"'=1"`, `"'@x"`, `"'\rx"`, `"'\n=1"`, `"' =1"`, `"'-1+1"`, `"'\uff1dx"`]);
+  });
+});
