@@ -2,7 +2,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Option } from 'commander';
 import { ApiError } from '../../shared/api/errors';
-import { cellState, type CompareResult } from '../../shared/compare/diff';
+import { cellState, MAX_COMPARE_HOSTS, type CompareResult } from '../../shared/compare/diff';
 import { defaultSelection } from '../../shared/compare/fix';
 import { IMPORT_MAX_BYTES, importFiles } from '../../shared/compare/imports';
 import { reportRows, toCsv, toMarkdown } from '../../shared/compare/report';
@@ -132,6 +132,8 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
       const rt = new Runtime({ mode: 'cli', local: o.root ? { root: o.root } : {} });
       try {
         if (args.length < 2) throw new ApiError('INVALID_INPUT', 'compare needs at least 2 hosts');
+        // Before any file is read: 51 large imports would be read for nothing.
+        if (args.length > MAX_COMPARE_HOSTS) throw new ApiError('INVALID_INPUT', `compare takes at most ${MAX_COMPARE_HOSTS} hosts (${args.length} given)`);
         const resolved = args.map((a) => resolveArg(rt, a));
         const ids = resolved.map((r) => r.id);
         let baseline: string | undefined;

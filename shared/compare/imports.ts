@@ -108,8 +108,10 @@ export function detectFormat(file: string, text: string): ImportFormat {
  * and the helper's own rules keep it out of every fix.
  */
 export function importedSysctlError(key: string, value?: string): string | null {
-  const k = keyProblem(key);
-  if (k) return k;
+  if (!isCanonicalKey(key)) {
+    const k = keyProblem(key);
+    if (k) return k;
+  }
   if (utf8Bytes(key) > KEY_MAX_BYTES) return `sysctl name longer than ${KEY_MAX_BYTES} bytes: "${key.slice(0, 60)}..."`;
   if (value === undefined) return null;
   if (utf8Bytes(value) > VALUE_MAX_BYTES) return `${key}: value longer than ${VALUE_MAX_BYTES} bytes`;
@@ -132,6 +134,15 @@ function utf8Bytes(s: string): number {
   return n;
 }
 
+/**
+ * A dot-form name with no "/", no empty, "." or ".." component and only the characters the
+ * Kernel pages allow: valid, and its own canonical form (what normalizeKey would return). This
+ * is almost every line of `sysctl -a`; checking it this way costs a fifth of the full path.
+ */
+const CANONICAL_KEY = /^[A-Za-z0-9_:@+-]+(?:\.[A-Za-z0-9_:@+-]+)*$/;
+const isCanonicalKey = (key: string) => CANONICAL_KEY.test(key);
+const canonical = (key: string) => (isCanonicalKey(key) ? key : normalizeKey(key));
+
 const tooManyKeys = (file: string) => parseError(file, null, `more than ${IMPORT_MAX_KEYS.toLocaleString('en-US')} sysctl keys: no host has that many (limit ${IMPORT_MAX_KEYS.toLocaleString('en-US')} per host)`);
 
 /** `sysctl -a` output (also with `2>&1`: "permission denied" lines mark the key unreadable). */
@@ -146,14 +157,14 @@ export function parseSysctlA(file: string, text: string): SnapshotSysctl[] {
     if (diag) {
       const why = importedSysctlError(diag[1]!.trim());
       if (why) throw parseError(file, i + 1, why);
-      const key = normalizeKey(diag[1]!.trim());
+      const key = canonical(diag[1]!.trim());
       if (!out.has(key)) out.set(key, { key, state: 'unreadable' });
       if (out.size > IMPORT_MAX_KEYS) throw tooManyKeys(file);
       continue;
     }
     const m = SYSCTL_LINE.exec(raw);
     if (!m) throw parseError(file, i + 1, `expected "key = value" as sysctl -a prints it, found "${raw.slice(0, 80)}"`);
-    const key = normalizeKey(m[1]!);
+    const key = canonical(m[1]!);
     const value = m[2]!;
     const prev = out.get(key);
     // sysctl prints a multi-line value as one "key = line" per line.
