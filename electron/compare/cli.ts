@@ -2,13 +2,14 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Option } from 'commander';
 import { ApiError } from '../../shared/api/errors';
-import { cellState, type CompareResult } from '../../shared/compare/diff';
+import { cellState, MAX_COMPARE_HOSTS, type CompareResult } from '../../shared/compare/diff';
 import { defaultSelection } from '../../shared/compare/fix';
 import { IMPORT_MAX_BYTES, importFiles } from '../../shared/compare/imports';
 import { reportRows, toCsv, toMarkdown } from '../../shared/compare/report';
+import { commentText } from '../../shared/compare/safe-text';
 import { Runtime } from '../api/runtime';
 import type { RegisterCommands } from '../cli/context';
-import { addSnapshotHost } from './handlers';
+import { addSnapshotHost, checkImportLabel, importLabel } from './handlers';
 
 /** Reads a file to import, refusing a size over the import limit before reading it. */
 export function readImportFile(file: string): string {
@@ -59,9 +60,10 @@ function resolveArg(rt: Runtime, arg: string): { id: string; name: string } {
   const eq = /^([^=/]+)=(.+)$/.exec(arg);
   const file = eq && existsSync(eq[2]!) ? eq[2]! : arg;
   if (existsSync(file)) {
+    // The name the user typed is what the report and the playbook call the host (checked before reading).
+    const typed = eq && file === eq[2] ? checkImportLabel(file, eq[1]!) : null;
     const { snapshot } = importFiles([{ name: path.basename(file), text: readImportFile(file) }]);
-    // The name the user typed is what the report and the playbook call the host.
-    const name = eq && file === eq[2] ? eq[1]! : path.basename(file).replace(/\.(json|txt|conf|out|log)$/i, '');
+    const name = typed ?? importLabel(snapshot, path.basename(file));
     const host = addSnapshotHost(rt, snapshot, name);
     return { id: host.id, name };
   }
@@ -130,6 +132,8 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
       const rt = new Runtime({ mode: 'cli', local: o.root ? { root: o.root } : {} });
       try {
         if (args.length < 2) throw new ApiError('INVALID_INPUT', 'compare needs at least 2 hosts');
+        // Before any file is read: 51 large imports would be read for nothing.
+        if (args.length > MAX_COMPARE_HOSTS) throw new ApiError('INVALID_INPUT', `compare takes at most ${MAX_COMPARE_HOSTS} hosts (${args.length} given)`);
         const resolved = args.map((a) => resolveArg(rt, a));
         const ids = resolved.map((r) => r.id);
         let baseline: string | undefined;
@@ -145,7 +149,7 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
           const selection = defaultSelection(r, { keys: split(o.keys), objects: split(o.zones) });
           const names = Object.fromEntries(resolved.map((x) => [x.id, x.name]));
           const f = await rt.api.compare.fix({ ...base, selection, format: o.fix, names, become: !!o.become });
-          const notes = o.fix === 'ansible' ? '' : f.notes.map((n) => `# Note: ${n}\n`).join('');
+          const notes = o.fix === 'ansible' ? '' : f.notes.map((n) => `# Note: ${commentText(n)}\n`).join('');
           cli.print(f, !!o.json, (d) => notes + d.text);
           return;
         }

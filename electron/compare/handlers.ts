@@ -2,6 +2,7 @@ import { ApiError } from '../../shared/api/errors';
 import { compareSnapshots, type CompareInput, type CompareResult } from '../../shared/compare/diff';
 import { ansiblePlaybook, firewallCmdScript, missingObjects, planFix, sysctlProfileText } from '../../shared/compare/fix';
 import { importFiles } from '../../shared/compare/imports';
+import { inventoryNameError, nameFromFile } from '../../shared/compare/safe-text';
 import type { Snapshot } from '../../shared/compare/snapshot';
 import type { OpParsedInput } from '../../shared/api/contract';
 import type { FeatureHandlers, HandlerContext } from '../api/handler';
@@ -101,9 +102,23 @@ export function addSnapshotHost(rt: Runtime, snapshot: Snapshot, label: string):
   return host;
 }
 
-/** An import is called by its file name (two files of hosts both named "localhost" stay apart); the hostname shows next to it. */
+/**
+ * An import is called by its file name (two files of hosts both named "localhost" stay apart),
+ * made into a valid inventory host name; the hostname shows next to it.
+ */
 export function importLabel(snapshot: Snapshot, fileName: string): string {
-  return fileName.replace(/\.(json|txt|conf|out|log)$/i, '') || snapshot.identity.hostname || 'import';
+  const h = snapshot.identity.hostname;
+  return nameFromFile(fileName) || (h && !inventoryNameError(h) ? h : 'import');
+}
+
+/**
+ * A name given for an import becomes the host's name in reports, inventories and scripts:
+ * one that is not a valid inventory host name is refused, naming the file and the name.
+ */
+export function checkImportLabel(file: string, label: string): string {
+  const why = inventoryNameError(label);
+  if (why) throw new ApiError('INVALID_INPUT', `${file}: the host name ${why}`, { file, label });
+  return label;
 }
 
 export const compareHandlers: FeatureHandlers<'compare'> = {
@@ -129,7 +144,8 @@ export const compareHandlers: FeatureHandlers<'compare'> = {
 
   import(ctx, i) {
     const { snapshot, formats } = importFiles(i.files);
-    const host = addSnapshotHost(ctx.runtime, snapshot, i.label ?? importLabel(snapshot, i.files[0]!.name));
+    const label = i.label === undefined ? importLabel(snapshot, i.files[0]!.name) : checkImportLabel(i.files[0]!.name, i.label);
+    const host = addSnapshotHost(ctx.runtime, snapshot, label);
     return { host: host.summary(), formats };
   },
 
@@ -155,7 +171,7 @@ export const compareHandlers: FeatureHandlers<'compare'> = {
       if (e instanceof RangeError) throw new ApiError('INVALID_VALUE', e.message);
       throw e;
     }
-    const notes = [...plan.skipped.map((k) => `${k} does not exist on the baseline ${plan.baseline}`), ...missingObjects(r, i.selection)];
+    const notes = [...plan.skipped.map((k) => `${k} does not exist on the baseline ${plan.baseline}`), ...plan.refused.map((why) => `left out: ${why}`), ...missingObjects(r, i.selection)];
     const differing = plan.hosts.map((h) => h.name);
     if (i.format === 'ansible') {
       const a = ansiblePlaybook(plan, { become: i.become });

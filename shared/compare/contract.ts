@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { operation, type EventContract, type FeatureContract } from '../api/define';
 import { hostSummarySchema } from '../app/contract';
 import { compareResultSchema, MAX_COMPARE_HOSTS } from './diff';
-import { IMPORT_MAX_BYTES } from './imports';
+import { IMPORT_MAX_BYTES, IMPORT_REQUEST_MAX_BYTES } from './imports';
 import { snapshotSchema } from './snapshot';
 
 const hostIds = z.array(z.string().min(1)).min(2, 'compare needs at least 2 hosts').max(MAX_COMPARE_HOSTS, `compare takes at most ${MAX_COMPARE_HOSTS} hosts`);
@@ -52,6 +52,8 @@ export const compareContract = {
   }),
   import: operation({
     summary: 'Load a snapshot, sysctl -a output, a resolv.conf or firewall-cmd --list-all-zones output as a read-only host (format detected)',
+    // The files travel as JSON strings: room for 32 MiB of text even when every character is escaped.
+    maxBytes: IMPORT_REQUEST_MAX_BYTES,
     input: z.object({
       files: z
         .array(
@@ -62,7 +64,10 @@ export const compareContract = {
           }),
         )
         .min(1)
-        .max(8),
+        .max(8)
+        .refine((fs) => fs.reduce((n, f) => n + f.text.length, 0) <= IMPORT_MAX_BYTES, {
+          message: `the files of one import are limited to ${IMPORT_MAX_BYTES / 1024 / 1024} MiB together: import them one by one`,
+        }),
       /** Host name shown in HostDeck; defaults to the snapshot's hostname or the file name. */
       label: z.string().min(1).max(100).optional(),
     }),

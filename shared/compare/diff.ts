@@ -100,8 +100,11 @@ export const PRESENT = 'present';
 
 /** The form in which two sysctl values are compared: blanks collapsed, ends trimmed. */
 export function normValue(v: string | null): string | null {
-  return v === null ? null : v.trim().replace(/\s+/g, ' ');
+  if (v === null) return null;
+  // Most values are one word ("1", "cubic"): nothing to collapse (this runs hosts × keys times).
+  return HAS_BLANK.test(v) ? v.trim().replace(/\s+/g, ' ') : v;
 }
+const HAS_BLANK = /\s/;
 
 function differs(vals: (string | null)[], known: boolean[]): boolean {
   let first: string | null | undefined;

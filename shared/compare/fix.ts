@@ -1,5 +1,7 @@
 import YAML from 'yaml';
 import { shellQuote } from '../firewall/export';
+import { sysctlKeyError, sysctlValueError } from '../helper/rules';
+import { commentText, inventoryNameError, unsafe } from './safe-text';
 import { cellState, normValue, PRESENT, type CompareResult, type FirewallRow } from './diff';
 
 /**
@@ -40,6 +42,8 @@ export interface FixPlan {
   settings: { key: string; value: string }[];
   /** Chosen keys the baseline does not have (cannot be aligned from it). */
   skipped: string[];
+  /** Chosen keys whose baseline name or value the helper would refuse to write (why, per key): never in a fix. */
+  refused: string[];
   /** Per non-baseline host that differs: its name, the keys and firewall changes it needs. */
   hosts: { index: number; name: string; sysctl: { key: string; from: string | null; to: string }[]; firewall: FirewallChange[] }[];
 }
@@ -56,10 +60,24 @@ export function planFix(r: CompareResult, sel: FixSelection, opts: FixOptions = 
   const found = new Set(rows.map((row) => row.key));
   const settings: FixPlan['settings'] = [];
   const skipped = sel.sysctl.filter((k) => !found.has(k));
+  const refused: string[] = [];
+  const writable = new Set<string>();
   for (const row of rows) {
     const v = row.values[b];
-    if (v === null || v === undefined) skipped.push(row.key);
-    else settings.push({ key: row.key, value: normValue(v)! });
+    if (v === null || v === undefined) {
+      skipped.push(row.key);
+      continue;
+    }
+    const value = normValue(v)!;
+    // The helper's own write rules: a fix never carries what HostDeck itself would refuse to
+    // write (a name or value with a newline, kernel.core_pattern piping to a program...).
+    // The raw value too: a value with lines must not be folded into one line it never had.
+    const why = sysctlKeyError(row.key) ?? sysctlValueError(row.key, v) ?? sysctlValueError(row.key, value);
+    if (why) refused.push(why);
+    else {
+      settings.push({ key: row.key, value });
+      writable.add(row.key);
+    }
   }
   const wanted = new Set(sel.firewall);
   const fwRows = r.firewall.filter((row) => (row.kind === 'zone' || row.kind === 'policy') && wanted.has(`${row.kind}:${row.name}`));
@@ -70,7 +88,7 @@ export function planFix(r: CompareResult, sel: FixSelection, opts: FixOptions = 
     if (h.coverage.sysctl) {
       for (const row of rows) {
         const to = row.values[b];
-        if (to === null || to === undefined) continue;
+        if (to === null || to === undefined || !writable.has(row.key)) continue;
         // A key the host does not have (another interface name, a module not loaded) cannot be set there.
         if (row.values[i] === null) continue;
         if (cellState(row.values, i, b, true) !== 'same') sysctl.push({ key: row.key, from: row.values[i] ?? null, to: normValue(to)! });
@@ -79,7 +97,7 @@ export function planFix(r: CompareResult, sel: FixSelection, opts: FixOptions = 
     const firewall = firewallChanges(fwRows, i, b, h.coverage.firewall.length > 0 && base.coverage.firewall.length > 0);
     if (sysctl.length || firewall.length) hosts.push({ index: i, name: names[i]!, sysctl, firewall });
   });
-  return { baseline: names[b]!, settings, skipped, hosts };
+  return { baseline: names[b]!, settings, skipped, refused, hosts };
 }
 
 function firewallChanges(rows: FirewallRow[], i: number, b: number, known: boolean): FirewallChange[] {
@@ -144,7 +162,7 @@ export function defaultSelection(r: CompareResult, narrow: { keys?: string[]; ob
 }
 
 export function sysctlProfileText(plan: FixPlan): string {
-  const head = [`# Kernel parameters as on ${plan.baseline} (HostDeck compare).`, `# Install as ${DEFAULT_SYSCTL_FILE}, then: sysctl --system`];
+  const head = [`# Kernel parameters as on ${commentText(plan.baseline)} (HostDeck compare).`, `# Install as ${DEFAULT_SYSCTL_FILE}, then: sysctl --system`];
   return `${[...head, ...plan.settings.map((s) => `${s.key} = ${s.value}`)].join('\n')}\n`;
 }
 
@@ -185,7 +203,7 @@ const permanentOnly = (c: FirewallChange) => c.kind === 'policy' || ['target', '
  * permanent configuration (survives a reload).
  */
 export function firewallCmdScript(plan: FixPlan): string {
-  const lines = ['#!/bin/sh', `# firewalld zones and policies as on ${plan.baseline} (HostDeck compare).`, '# Usage: sh fix.sh HOST   (runs the block of that host)', 'set -e', 'case "${1:-}" in'];
+  const lines = ['#!/bin/sh', `# firewalld zones and policies as on ${commentText(plan.baseline)} (HostDeck compare).`, '# Usage: sh fix.sh HOST   (runs the block of that host)', 'set -e', 'case "${1:-}" in'];
   let any = false;
   for (const h of plan.hosts) {
     if (!h.firewall.length) continue;
@@ -195,7 +213,7 @@ export function firewallCmdScript(plan: FixPlan): string {
     for (const c of h.firewall) {
       const args = fwArgs(c);
       if (!args) {
-        lines.push(`    # ${c.kind} ${c.name}: ${c.field} should be ${c.value} (no firewall-cmd option; edit it by hand)`);
+        lines.push(`    # ${commentText(`${c.kind} ${c.name}: ${c.field} should be ${c.value}`)} (no firewall-cmd option; edit it by hand)`);
         continue;
       }
       const q = (a: string[]) => ['firewall-cmd', ...a].map(shellQuote).join(' ');
@@ -207,8 +225,10 @@ export function firewallCmdScript(plan: FixPlan): string {
     if (reload) lines.push('    firewall-cmd --reload');
     lines.push('    ;;');
   }
-  lines.push(`  *) echo "usage: sh $0 HOST (one of: ${plan.hosts.filter((h) => h.firewall.length).map((h) => h.name).join(' ')})" >&2; exit 2 ;;`, 'esac');
-  if (!any) return `# No firewall differences to fix for the chosen zones and policies (baseline ${plan.baseline}).\n`;
+  // Host names are data: single-quoted as a whole, never inside double quotes where $(...) runs.
+  const one = shellQuote(`HOST (one of: ${plan.hosts.filter((h) => h.firewall.length).map((h) => commentText(h.name)).join(' ')})`);
+  lines.push(`  *) echo "usage: sh $0" ${one} >&2; exit 2 ;;`, 'esac');
+  if (!any) return `# No firewall differences to fix for the chosen zones and policies (baseline ${commentText(plan.baseline)}).\n`;
   return `${lines.join('\n')}\n`;
 }
 
@@ -216,7 +236,8 @@ export function firewallCmdScript(plan: FixPlan): string {
 
 function firewalldTask(c: FirewallChange): Record<string, unknown> | null {
   if (c.kind !== 'zone') return null; // ansible.posix.firewalld manages zones only
-  const base = { zone: c.name, permanent: true, immediate: !permanentOnly(c), state: c.op === 'remove' ? 'disabled' : 'enabled' };
+  const zone = unsafe(c.name);
+  const base = { zone, permanent: true, immediate: !permanentOnly(c), state: c.op === 'remove' ? 'disabled' : 'enabled' };
   const param: Record<string, string> = {
     services: 'service',
     ports: 'port',
@@ -226,37 +247,50 @@ function firewalldTask(c: FirewallChange): Record<string, unknown> | null {
     interfaces: 'interface',
     sources: 'source',
   };
-  if (param[c.field]) return { ...base, [param[c.field]!]: c.value };
+  if (param[c.field]) return { ...base, [param[c.field]!]: unsafe(c.value) };
   if (c.field === 'forward-ports') {
     const o = Object.fromEntries(c.value.split(':').map((kv) => kv.split('=') as [string, string]));
-    return { ...base, port_forward: [{ port: o.port, proto: o.proto, toport: o.toport ?? o.port, ...(o.toaddr ? { toaddr: o.toaddr } : {}) }] };
+    const pf: Record<string, unknown> = { port: unsafe(o.port ?? ''), proto: unsafe(o.proto ?? ''), toport: unsafe(o.toport ?? o.port ?? '') };
+    if (o.toaddr) pf.toaddr = unsafe(o.toaddr);
+    return { ...base, port_forward: [pf] };
   }
   if (c.field === 'masquerade') return { ...base, masquerade: 'true', state: c.value === 'yes' ? 'enabled' : 'disabled' };
   if (c.field === 'icmp-block-inversion') return { ...base, icmp_block_inversion: 'true', state: c.value === 'yes' ? 'enabled' : 'disabled' };
-  if (c.field === 'target') return { zone: c.name, permanent: true, state: 'present', target: c.value };
+  if (c.field === 'target') return { zone, permanent: true, state: 'present', target: unsafe(c.value) };
   return null;
+}
+
+/** Refuses a host name an inventory, a `-i a,b,` list or a host pattern would misread. */
+function checkInventoryNames(names: string[]): void {
+  for (const n of names) {
+    const why = inventoryNameError(n);
+    if (why) throw new RangeError(`Cannot write an Ansible inventory: ${why}. Give the host a valid name (hostdeck compare NAME=FILE, or the label of the import).`);
+  }
 }
 
 /**
  * A playbook with one play per kind of fix whose `hosts` are the differing hosts by the names
  * given, so `ansible-playbook -i node-3,node-7, play.yml` runs it as is. Sysctls go to the live
- * kernel and to a sysctl.d file; firewalld changes to runtime and permanent.
+ * kernel and to a sysctl.d file; firewalld changes to runtime and permanent. Every value from a
+ * host (task names included) is `!unsafe`: ansible-playbook never templates it on the admin's
+ * machine, so `{{ lookup('pipe', ...) }}` in a rich rule arrives on the host as text.
  */
 export function ansiblePlaybook(plan: FixPlan, opts: FixOptions = {}): { playbook: string; inventory: string; notes: string[] } {
   const file = opts.sysctlFile ?? DEFAULT_SYSCTL_FILE;
+  checkInventoryNames(plan.hosts.map((h) => h.name));
   const notes: string[] = [];
   const plays: Record<string, unknown>[] = [];
   const sysHosts = plan.hosts.filter((h) => h.sysctl.length);
   if (sysHosts.length) {
     // Every differing host gets every chosen key: the modules change nothing where it already matches.
     plays.push({
-      name: `Kernel parameters as on ${plan.baseline}`,
-      hosts: sysHosts.map((h) => h.name),
+      name: unsafe(`Kernel parameters as on ${plan.baseline}`),
+      hosts: sysHosts.map((h) => unsafe(h.name)),
       ...(opts.become ? { become: true } : {}),
       gather_facts: false,
       tasks: plan.settings.map((s) => ({
-        name: `${s.key} = ${s.value}`,
-        'ansible.posix.sysctl': { name: s.key, value: s.value, sysctl_file: file, sysctl_set: true, state: 'present', reload: false },
+        name: unsafe(`${s.key} = ${s.value}`),
+        'ansible.posix.sysctl': { name: unsafe(s.key), value: unsafe(s.value), sysctl_file: file, sysctl_set: true, state: 'present', reload: false },
       })),
     });
   }
@@ -269,19 +303,21 @@ export function ansiblePlaybook(plan: FixPlan, opts: FixOptions = {}): { playboo
         notes.push(`${h.name}: ${c.kind} ${c.name} ${c.field} ${c.op} ${c.value} has no ansible.posix.firewalld parameter: use the firewall-cmd script`);
         continue;
       }
-      tasks.push({ name: `${c.kind} ${c.name}: ${c.op} ${c.field} ${c.value}`, 'ansible.posix.firewalld': t });
+      tasks.push({ name: unsafe(`${c.kind} ${c.name}: ${c.op} ${c.field} ${c.value}`), 'ansible.posix.firewalld': t });
     }
     if (tasks.length) {
-      plays.push({ name: `firewalld on ${h.name} as on ${plan.baseline}`, hosts: [h.name], ...(opts.become ? { become: true } : {}), gather_facts: false, tasks });
+      plays.push({ name: unsafe(`firewalld on ${h.name} as on ${plan.baseline}`), hosts: [unsafe(h.name)], ...(opts.become ? { become: true } : {}), gather_facts: false, tasks });
     }
   }
+  const names = plan.hosts.map((h) => h.name);
   const header = [
-    `# Generated by HostDeck compare: make ${plan.hosts.map((h) => h.name).join(', ') || 'no host'} like ${plan.baseline}.`,
-    `# Run: ansible-playbook -i ${plan.hosts.map((h) => h.name).join(',')}, this.yml   (or with the inventory next to it)`,
+    `# Generated by HostDeck compare: make ${names.join(', ') || 'no host'} like ${plan.baseline}.`,
+    `# Run: ansible-playbook -i ${names.join(',')}, this.yml   (or with the inventory next to it)`,
     ...plan.skipped.map((k) => `# Skipped: ${k} does not exist on ${plan.baseline}`),
+    ...plan.refused.map((r) => `# Left out: ${r}`),
     ...notes.map((n) => `# Note: ${n}`),
-  ];
-  const body = plays.length ? YAML.stringify(plays, { lineWidth: 0 }) : '[]\n';
-  const inventory = `# Hosts that differ from ${plan.baseline} (HostDeck compare)\n[hostdeck_differs]\n${plan.hosts.map((h) => h.name).join('\n')}\n`;
+  ].map(commentText);
+  const body = plays.length ? new YAML.Document(plays).toString({ lineWidth: 0 }) : '[]\n';
+  const inventory = `${commentText(`# Hosts that differ from ${plan.baseline} (HostDeck compare)`)}\n[hostdeck_differs]\n${names.join('\n')}\n`;
   return { playbook: `${header.join('\n')}\n---\n${body}`, inventory, notes };
 }

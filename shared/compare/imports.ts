@@ -1,7 +1,9 @@
 import { ApiError } from '../api/errors';
 import type { ForwardPort, Port, PortProtocol, Zone } from '../firewall/model';
 import { checkText } from '../dns/check';
-import { normalizeKey } from '../kernel/keys';
+import { keyProblem, normalizeKey } from '../kernel/keys';
+import { KEY_MAX_BYTES, VALUE_MAX_BYTES } from '../helper/rules';
+import { checkName } from '../firewall/validate';
 import {
   SNAPSHOT_FORMAT,
   SNAPSHOT_VERSION,
@@ -31,6 +33,17 @@ export const importFormatLabels: Record<ImportFormat, string> = {
 
 /** Largest text one import accepts (the UI checks the file size before reading it). */
 export const IMPORT_MAX_BYTES = 32 * 1024 * 1024;
+/**
+ * Largest compare.import request (JSON): a file's text is a JSON string, where a quote, a
+ * backslash, a tab or a newline takes 2 bytes, so twice the text limit plus room for the rest.
+ */
+export const IMPORT_REQUEST_MAX_BYTES = 2 * IMPORT_MAX_BYTES + 64 * 1024;
+/** Most sysctl keys (or sysctl.d settings) one host may have: a node with 4,000 interfaces has about 45,000. */
+export const IMPORT_MAX_KEYS = 100_000;
+/** Deepest nesting a snapshot may have (a real one has 6 levels). */
+export const IMPORT_MAX_DEPTH = 32;
+/** Longest string a snapshot may hold (a resolv.conf, a sysctl.d file's text). */
+export const IMPORT_MAX_STRING = 1024 * 1024;
 
 export interface ImportFile {
   /** File name, for messages and the default host label. */
@@ -87,6 +100,51 @@ export function detectFormat(file: string, text: string): ImportFormat {
   );
 }
 
+/**
+ * Why an imported sysctl name or value cannot be loaded, or null: the name as the Kernel pages
+ * take names (shared/kernel/keys.ts: no blanks, "=", empty, "." or ".." components, globs) within
+ * the helper's length (shared/helper/rules.ts); the value within the helper's length, with no NUL
+ * or CR. A value may have newlines (sysctl prints dev.cdrom.info on several lines): it is shown,
+ * and the helper's own rules keep it out of every fix.
+ */
+export function importedSysctlError(key: string, value?: string): string | null {
+  if (!isCanonicalKey(key)) {
+    const k = keyProblem(key);
+    if (k) return k;
+  }
+  if (utf8Bytes(key) > KEY_MAX_BYTES) return `sysctl name longer than ${KEY_MAX_BYTES} bytes: "${key.slice(0, 60)}..."`;
+  if (value === undefined) return null;
+  if (utf8Bytes(value) > VALUE_MAX_BYTES) return `${key}: value longer than ${VALUE_MAX_BYTES} bytes`;
+  if (/[\r\0]/.test(value)) return `${key}: a value cannot contain a carriage return or NUL`;
+  return null;
+}
+
+function utf8Bytes(s: string): number {
+  if (s.length * 3 <= Math.min(KEY_MAX_BYTES, VALUE_MAX_BYTES)) return s.length; // surely within both limits
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/**
+ * A dot-form name with no "/", no empty, "." or ".." component and only the characters the
+ * Kernel pages allow: valid, and its own canonical form (what normalizeKey would return). This
+ * is almost every line of `sysctl -a`; checking it this way costs a fifth of the full path.
+ */
+const CANONICAL_KEY = /^[A-Za-z0-9_:@+-]+(?:\.[A-Za-z0-9_:@+-]+)*$/;
+const isCanonicalKey = (key: string) => CANONICAL_KEY.test(key);
+const canonical = (key: string) => (isCanonicalKey(key) ? key : normalizeKey(key));
+
+const tooManyKeys = (file: string) => parseError(file, null, `more than ${IMPORT_MAX_KEYS.toLocaleString('en-US')} sysctl keys: no host has that many (limit ${IMPORT_MAX_KEYS.toLocaleString('en-US')} per host)`);
+
 /** `sysctl -a` output (also with `2>&1`: "permission denied" lines mark the key unreadable). */
 export function parseSysctlA(file: string, text: string): SnapshotSysctl[] {
   assertText(file, text);
@@ -97,18 +155,25 @@ export function parseSysctlA(file: string, text: string): SnapshotSysctl[] {
     if (raw.trim() === '' || /^\s*[#;]/.test(raw)) continue;
     const diag = SYSCTL_DIAG.exec(raw);
     if (diag) {
-      const key = normalizeKey(diag[1]!.trim());
+      const why = importedSysctlError(diag[1]!.trim());
+      if (why) throw parseError(file, i + 1, why);
+      const key = canonical(diag[1]!.trim());
       if (!out.has(key)) out.set(key, { key, state: 'unreadable' });
+      if (out.size > IMPORT_MAX_KEYS) throw tooManyKeys(file);
       continue;
     }
     const m = SYSCTL_LINE.exec(raw);
     if (!m) throw parseError(file, i + 1, `expected "key = value" as sysctl -a prints it, found "${raw.slice(0, 80)}"`);
-    const key = normalizeKey(m[1]!);
+    const key = canonical(m[1]!);
     const value = m[2]!;
     const prev = out.get(key);
     // sysctl prints a multi-line value as one "key = line" per line.
-    if (prev?.state === 'ok') prev.value = `${prev.value}\n${value}`;
+    const joined = prev?.state === 'ok' ? `${prev.value}\n${value}` : value;
+    const why = importedSysctlError(m[1]!, joined);
+    if (why) throw parseError(file, i + 1, why);
+    if (prev?.state === 'ok') prev.value = joined;
     else out.set(key, { key, state: 'ok', value });
+    if (out.size > IMPORT_MAX_KEYS) throw tooManyKeys(file);
   }
   if (out.size === 0) throw parseError(file, null, 'no sysctl lines found');
   return [...out.values()];
@@ -253,6 +318,7 @@ export function parseListAllZones(file: string, text: string, layer: 'runtime' |
 /** A HostDeck snapshot's JSON: truncated or broken JSON names the line, a newer version says so. */
 export function parseSnapshotJson(file: string, text: string): Snapshot {
   assertText(file, text);
+  checkJsonDepth(file, text);
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -276,13 +342,102 @@ export function parseSnapshotJson(file: string, text: string): Snapshot {
       { file, version: o.version, supported: SNAPSHOT_VERSION },
     );
   }
+  checkCounts(file, o);
   const parsed = snapshotSchema.safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw parseError(file, null, `not a valid version ${SNAPSHOT_VERSION} snapshot: ${issue.path.join('.') || '(document)'}: ${issue.message}`);
   }
+  checkSnapshotStrings(file, text, parsed.data);
   return parsed.data;
 }
+
+/**
+ * Refuses nesting deeper than IMPORT_MAX_DEPTH before JSON.parse builds anything: one pass over
+ * the text, constant memory (30 MB of "[[[[" once cost seconds of CPU and 1.6 GB).
+ */
+function checkJsonDepth(file: string, text: string): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > IMPORT_MAX_DEPTH) throw parseError(file, lineAt(text, i), `JSON nested more than ${IMPORT_MAX_DEPTH} levels deep: not a HostDeck snapshot (limit ${IMPORT_MAX_DEPTH})`);
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+}
+
+/** Lists longer than any host has are refused before the schema copies them. */
+function checkCounts(file: string, o: Record<string, unknown>): void {
+  const len = (v: unknown) => (Array.isArray(v) ? v.length : 0);
+  const sysctl = o.sysctl as { entries?: unknown } | null | undefined;
+  const sysctld = o.sysctld as { settings?: unknown; files?: unknown; texts?: unknown } | null | undefined;
+  if (len(sysctl?.entries) > IMPORT_MAX_KEYS) throw tooManyKeys(file);
+  for (const [what, v] of [['sysctl.d settings', sysctld?.settings], ['sysctl.d files', sysctld?.files], ['sysctl.d texts', sysctld?.texts]] as const) {
+    if (len(v) > IMPORT_MAX_KEYS) throw parseError(file, null, `more than ${IMPORT_MAX_KEYS.toLocaleString('en-US')} ${what} (limit per host)`);
+  }
+}
+
+/** The line of the first place `s` appears in the JSON text (for messages), or null. */
+function lineOfJsonString(text: string, s: string): number | null {
+  const at = text.indexOf(JSON.stringify(s).slice(1, -1));
+  return at < 0 ? null : lineAt(text, at);
+}
+
+// eslint-disable-next-line no-control-regex
+const BAD_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * What a snapshot says is checked as the live reads are: sysctl names and values by the Kernel
+ * pages' and the helper's rules, firewalld object names by firewalld's, and no string anywhere
+ * carries a control character (JSON escapes get past the text check) or is longer than
+ * IMPORT_MAX_STRING.
+ */
+function checkSnapshotStrings(file: string, text: string, snap: Snapshot): void {
+  const fail = (s: string, why: string) => {
+    throw parseError(file, lineOfJsonString(text, s), why);
+  };
+  for (const e of snap.sysctl?.entries ?? []) {
+    const why = importedSysctlError(e.key, e.value);
+    if (why) fail(e.value !== undefined && !importedSysctlError(e.key) ? e.value : e.key, why);
+  }
+  for (const st of snap.sysctld?.settings ?? []) {
+    const why = keyProblem(st.key, { allowGlob: true }) ?? (/[\n\r\0]/.test(st.value) ? `${st.key}: a sysctl.d value is one line` : null);
+    if (why) fail(st.key, why);
+  }
+  for (const layer of [snap.firewall?.runtime, snap.firewall?.permanent]) {
+    if (!layer) continue;
+    for (const [kind, names] of [['zone', layer.zones], ['policy', layer.policies], ['service', layer.services], ['ipset', layer.ipsets]] as const) {
+      for (const name of Object.keys(names)) {
+        const why = checkName(kind, name);
+        if (why) fail(name, why);
+      }
+    }
+  }
+  if (snap.firewall?.defaultZone) {
+    const why = checkName('zone', snap.firewall.defaultZone);
+    if (why) fail(snap.firewall.defaultZone, why);
+  }
+  const walk = (v: unknown, where: string, multiline: boolean): void => {
+    if (typeof v === 'string') {
+      if (v.length > IMPORT_MAX_STRING) fail(v.slice(0, 40), `${where}: a string longer than ${IMPORT_MAX_STRING / 1024 / 1024} MiB (limit)`);
+      const bad = BAD_CONTROL.exec(v) ?? (multiline ? null : /[\n\r\t]/.exec(v));
+      if (bad) fail(v, `${where}: control character U+${bad[0].charCodeAt(0).toString(16).padStart(4, '0')} in ${JSON.stringify(v.slice(0, 60))}`);
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${where}.${i}`, multiline));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) {
+      walk(k, where, false);
+      walk(x, where ? `${where}.${k}` : k, multiline || MULTILINE_FIELDS.has(k));
+    }
+  };
+  walk(snap, '', false);
+}
+
+/** Fields whose text has lines: file texts, sysctl values (several lines), descriptions. */
+const MULTILINE_FIELDS = new Set(['text', 'texts', 'value', 'values', 'description', 'short', 'reason', 'error', 'detail']);
 
 function emptySnapshot(detail: string, now: number): Snapshot {
   return {

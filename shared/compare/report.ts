@@ -51,17 +51,34 @@ function cellText(row: ReportRow, i: number, baseline: number): string {
   return v === null ? '(absent)' : v;
 }
 
-const mdEscape = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, '<br>').replace(/\t/g, ' ');
+/**
+ * Host data as inert Markdown text: HTML special characters as entities (no tag, no attribute
+ * ever reaches a renderer), the punctuation Markdown reads as syntax backslash-escaped (pipes
+ * cannot split a table cell, backticks open no code span, brackets make no link or image,
+ * * and _ no emphasis), line breaks as <br>, other control characters as spaces.
+ */
+export function mdEscape(s: string): string {
+  return s
+    .replace(/\r\n?/g, '\n')
+    .replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!)
+    .replace(/[\\`*[\]|~]/g, '\\$&')
+    // "_" inside a word (tcp_fin_timeout) is never emphasis: only the others are escaped.
+    .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_')
+    .replace(/\n/g, '<br>')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+}
 
 export function toMarkdown(r: CompareResult, differencesOnly = true): string {
   const rows = reportRows(r, differencesOnly);
   const base = r.hosts[r.baseline];
   const lines: string[] = [];
   lines.push(`# HostDeck comparison of ${r.hosts.length} hosts`, '');
-  lines.push(`Baseline: **${base?.label ?? '-'}**. Firewall layer: ${r.layer}. Kubernetes verdicts for ${r.k8s}.`, '');
+  lines.push(`Baseline: **${mdEscape(base?.label ?? '-')}**. Firewall layer: ${r.layer}. Kubernetes verdicts for ${mdEscape(r.k8s)}.`, '');
   for (const h of r.hosts) {
     const when = h.takenAt ? new Date(h.takenAt).toISOString() : '-';
-    lines.push(`- **${mdEscape(h.label)}** (${h.kind}${h.source ? `, ${h.source}` : ''}): ${h.status === 'ok' ? `${h.hostname || '?'}, kernel ${h.kernel || '?'}, read ${when}` : `unreachable: ${mdEscape(h.error ?? '')}`}`);
+    const about = h.status === 'ok' ? `${mdEscape(h.hostname || '?')}, kernel ${mdEscape(h.kernel || '?')}, read ${when}` : `unreachable: ${mdEscape(h.error ?? '')}`;
+    lines.push(`- **${mdEscape(h.label)}** (${mdEscape(h.kind)}${h.source ? `, ${h.source}` : ''}): ${about}`);
   }
   lines.push('');
   const bySection = new Map<string, ReportRow[]>();
@@ -79,7 +96,19 @@ export function toMarkdown(r: CompareResult, differencesOnly = true): string {
   return lines.join('\n');
 }
 
-const csvCell = (s: string) => (/[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${(/^[=+\-@]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"` : s);
+/** A plain decimal number ("-1", "+0.5", "1e3") is data in every spreadsheet, never a formula. */
+const PLAIN_NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+/**
+ * What a spreadsheet may run as a formula (OWASP CSV injection): a cell starting with = + - @,
+ * a tab, CR or LF, also after leading blanks; the full-width forms Excel also reads.
+ */
+const FORMULA_START = /^(?:[=+\-@\t\r\n\uff1d\uff0b\uff0d\uff20]|\s+[=+\-@\uff1d\uff0b\uff0d\uff20])/;
+
+/** One RFC 4180 cell; a cell a spreadsheet would run as a formula gets a leading quote. */
+export function csvCell(s: string): string {
+  const v = FORMULA_START.test(s) && !PLAIN_NUMBER.test(s) ? `'${s}` : s;
+  return /[",\n\r]/.test(v) || v !== s ? `"${v.replace(/"/g, '""')}"` : v;
+}
 
 /** RFC 4180 CSV; cells that a spreadsheet would run as a formula are prefixed with a quote. */
 export function toCsv(r: CompareResult, differencesOnly = true): string {

@@ -4,18 +4,20 @@ import { listOperations } from '../../shared/api/contract';
 import { DEFAULT_MAX_INPUT_BYTES, inputLimit } from '../../shared/api/define';
 import type { Envelope } from '../../shared/api/errors';
 import { jsonSizeWithin } from '../../shared/api/size';
+import { IMPORT_REQUEST_MAX_BYTES } from '../../shared/compare/imports';
 import { Runtime } from '../../electron/api/runtime';
 import { registerIpcHandlers, type IpcMainLike } from '../../electron/app/ipc';
 import { APP_ORIGIN } from '../../electron/app/security';
 
 describe('input limits in the contract', () => {
-  it('every operation has one: 1 MiB unless declared, never more than 16 MiB', () => {
+  it('every operation has one: 1 MiB unless declared, never more than 16 MiB (compare.import: 32 MiB of text as JSON)', () => {
     const limits = Object.fromEntries(listOperations().map((o) => [o.channel, inputLimit(o.def)]));
     expect(DEFAULT_MAX_INPUT_BYTES).toBe(1024 * 1024);
     expect(limits['app.info']).toBe(DEFAULT_MAX_INPUT_BYTES);
     expect(limits['firewall.ipsetSetEntries']).toBe(16 * 1024 * 1024);
     expect(limits['dns.check']).toBe(1024 * 1024);
-    for (const [channel, limit] of Object.entries(limits)) expect(limit, channel).toBeLessThanOrEqual(16 * 1024 * 1024);
+    expect(limits['compare.import']).toBe(IMPORT_REQUEST_MAX_BYTES);
+    for (const [channel, limit] of Object.entries(limits)) if (channel !== 'compare.import') expect(limit, channel).toBeLessThanOrEqual(16 * 1024 * 1024);
   });
 
   it('measures JSON size without building the text, and stops past the limit', () => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import type { CompareResult } from '../../shared/compare/diff';
+import { unsafeTag } from '../../shared/compare/safe-text';
 import { runHostdeck } from '../support/cli';
 import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';
 
@@ -93,7 +94,7 @@ describe('compare --fix ansible against fake SSH hosts', () => {
   it('ansible-playbook runs the generated playbook, the hosts then match, and a second run changes nothing', async () => {
     const fix = await runHostdeck(['compare', 'node1', 'node2', 'node3', '--baseline', 'node1', '--fix', 'ansible', '--keys', KEYS, '--zones', 'public']);
     expect(fix.err).toBe('');
-    const plays = YAML.parse(fix.out) as { hosts: string[]; tasks: unknown[] }[];
+    const plays = YAML.parse(fix.out, { customTags: [unsafeTag] }) as { hosts: string[]; tasks: unknown[] }[];
     expect(plays.map((p) => p.hosts)).toEqual([['node2', 'node3'], ['node2'], ['node3']]);
     writeFileSync(path.join(work, 'play.yml'), fix.out);
 

@@ -6,6 +6,7 @@ import { ansiblePlaybook, defaultSelection, firewallCmdScript, planFix } from '.
 import { detectFormat, importFiles } from '../../shared/compare/imports';
 import { toCsv, toMarkdown } from '../../shared/compare/report';
 import { SNAPSHOT_VERSION } from '../../shared/compare/snapshot';
+import { unsafeTag } from '../../shared/compare/safe-text';
 
 const SYSCTL = 'kernel.hostname = node-3\nkernel.osrelease = 6.1.0-18-amd64\nnet.core.somaxconn = 4096\nnet.ipv4.tcp_rmem = 4096\t131072\t6291456\n';
 const ZONES = `public (active)
@@ -114,7 +115,7 @@ describe('compare, reports and fixes', () => {
     expect(sel).toEqual({ sysctl: ['net.core.somaxconn'], firewall: ['zone:public'] });
     const plan = planFix(r, sel);
     const play = ansiblePlaybook(plan);
-    const doc = YAML.parse(play.playbook) as { hosts: string[]; tasks: Record<string, Record<string, unknown>>[] }[];
+    const doc = YAML.parse(play.playbook, { customTags: [unsafeTag] }) as { hosts: string[]; tasks: Record<string, Record<string, unknown>>[] }[];
     expect(doc[0]).toMatchObject({ hosts: ['node-7'], tasks: [{ 'ansible.posix.sysctl': { name: 'net.core.somaxconn', value: '4096', sysctl_set: true } }] });
     expect(doc[1]!.tasks.map((t) => t['ansible.posix.firewalld'])).toEqual([
       { zone: 'public', permanent: true, immediate: true, state: 'enabled', service: 'dhcpv6-client' },

@@ -187,6 +187,10 @@ export const useCompareStore = create<CompareState>()(
       async importFiles(files, oneHost) {
         set({ importing: true, importError: null });
         try {
+          const total = files.reduce((n, f) => n + f.size, 0);
+          if (oneHost && total > IMPORT_MAX_BYTES) {
+            throw { code: 'TOO_LARGE', message: `These files are ${(total / 1024 / 1024).toFixed(0)} MiB together: the files of one host are limited to ${IMPORT_MAX_BYTES / 1024 / 1024} MiB. Nothing was imported.` };
+          }
           const picked = await Promise.all(files.map(readPicked));
           const groups = oneHost ? [picked] : picked.map((p) => [p]);
           const ids: string[] = [];
