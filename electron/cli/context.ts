@@ -21,6 +21,8 @@ export interface CliContext {
   print<T>(data: T, json: boolean, human: (d: T) => string): void;
   /** Reports an error on stderr and sets a non-zero exit code. */
   fail(e: unknown): void;
+  /** Says something on stderr that the result on stdout leaves out (no exit code change). */
+  warn(text: string): void;
   /** Disposes everything the command created (bus connections, watchers). */
   dispose(): Promise<void>;
 }
@@ -40,6 +42,9 @@ export function createCliContext(out: NodeJS.WritableStream = process.stdout, er
         throw new ApiError('INVALID_INPUT', '--host names a remote host: --root, --bus and --proc-sys are for the local one');
       }
       return createApi((channel, req) => rt.call(channel, { ...req, host: req.host && req.host !== 'local' ? req.host : host }));
+    },
+    warn(text) {
+      err.write(text.endsWith('\n') ? text : `${text}\n`);
     },
     print(data, json, human) {
       out.write(json ? `${JSON.stringify(data, null, 2)}\n` : ensureNewline(human(data)));

@@ -49,6 +49,7 @@ interface CompareOpts {
   keys?: string;
   zones?: string;
   become?: boolean;
+  confirmWeakening?: string;
   root?: string;
 }
 
@@ -127,6 +128,7 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
     .option('--keys <globs>', 'with --fix: only these sysctls (comma-separated, * allowed)')
     .option('--zones <names>', 'with --fix: only these zones/policies (comma-separated, * allowed)')
     .option('--become', 'with --fix ansible: become root through sudo')
+    .option('--confirm-weakening <keys>', 'with --fix: include these security-weakening baseline values (comma-separated keys; the fix lists what each weakens)')
     .option('--root <dir>', "the local host reads files from another system's root")
     .action(async (args: string[], o: CompareOpts) => {
       const rt = new Runtime({ mode: 'cli', local: o.root ? { root: o.root } : {} });
@@ -148,9 +150,17 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
           const split = (s?: string) => s?.split(',').map((x) => x.trim()).filter(Boolean);
           const selection = defaultSelection(r, { keys: split(o.keys), objects: split(o.zones) });
           const names = Object.fromEntries(resolved.map((x) => [x.id, x.name]));
-          const f = await rt.api.compare.fix({ ...base, selection, format: o.fix, names, become: !!o.become });
+          const f = await rt.api.compare.fix({ ...base, selection, format: o.fix, names, become: !!o.become, confirmWeakening: split(o.confirmWeakening) });
           const notes = o.fix === 'ansible' ? '' : f.notes.map((n) => `# Note: ${commentText(n)}\n`).join('');
           cli.print(f, !!o.json, (d) => notes + d.text);
+          // What was left out for weakening security is said where a person reads, and how to include it.
+          const unconfirmed = f.weakening.filter((w) => !w.confirmed);
+          if (unconfirmed.length) {
+            cli.warn(
+              `hostdeck: left out of the fix, because the baseline's value weakens security:\n${unconfirmed.map((w) => `  ${w.key} = ${w.value}: ${w.weakens}`).join('\n')}\n` +
+                `  include them with --confirm-weakening ${unconfirmed.map((w) => w.key).join(',')}\n`,
+            );
+          }
           return;
         }
         const r = await rt.api.compare.run(base);

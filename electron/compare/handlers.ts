@@ -166,20 +166,27 @@ export const compareHandlers: FeatureHandlers<'compare'> = {
     const names = r.hosts.map((h) => i.names?.[h.id] ?? h.label);
     let plan;
     try {
-      plan = planFix(r, i.selection, { names });
+      plan = planFix(r, i.selection, { names, confirmWeakening: i.confirmWeakening });
     } catch (e) {
       if (e instanceof RangeError) throw new ApiError('INVALID_VALUE', e.message);
       throw e;
     }
-    const notes = [...plan.skipped.map((k) => `${k} does not exist on the baseline ${plan.baseline}`), ...plan.refused.map((why) => `left out: ${why}`), ...missingObjects(r, i.selection)];
+    const notes = [
+      ...plan.skipped.map((k) => `${k} does not exist on the baseline ${plan.baseline}`),
+      ...plan.refused.map((why) => `left out: ${why}`),
+      ...plan.weakening.filter((w) => !w.confirmed).map((w) => `left out until confirmed: ${w.key} = ${w.value} weakens security (${w.weakens})`),
+      ...plan.weakening.filter((w) => w.confirmed).map((w) => `confirmed: ${w.key} = ${w.value} weakens security (${w.weakens})`),
+      ...missingObjects(r, i.selection),
+    ];
+    const weakening = plan.weakening;
     const differing = plan.hosts.map((h) => h.name);
     if (i.format === 'ansible') {
       const a = ansiblePlaybook(plan, { become: i.become });
-      return { format: i.format, text: a.playbook, inventory: a.inventory, filename: 'hostdeck-fix.yml', settings: plan.settings, differing, notes: [...notes, ...a.notes] };
+      return { format: i.format, text: a.playbook, inventory: a.inventory, filename: 'hostdeck-fix.yml', settings: plan.settings, differing, notes: [...notes, ...a.notes], weakening };
     }
     if (i.format === 'sysctl') {
-      return { format: i.format, text: sysctlProfileText(plan), inventory: null, filename: '90-hostdeck-compare.conf', settings: plan.settings, differing, notes };
+      return { format: i.format, text: sysctlProfileText(plan), inventory: null, filename: '90-hostdeck-compare.conf', settings: plan.settings, differing, notes, weakening };
     }
-    return { format: i.format, text: firewallCmdScript(plan), inventory: null, filename: 'hostdeck-fix.sh', settings: plan.settings, differing, notes };
+    return { format: i.format, text: firewallCmdScript(plan), inventory: null, filename: 'hostdeck-fix.sh', settings: plan.settings, differing, notes, weakening };
   },
 };

@@ -91,6 +91,8 @@ export const compareContract = {
       /** Fleet names of the hosts (inventory names, ssh destinations) by host id; the labels otherwise. */
       names: z.record(z.string(), z.string().min(1)).optional(),
       become: z.boolean().default(false),
+      /** Keys whose security-weakening baseline values go into the fix anyway (the user confirmed what they weaken). */
+      confirmWeakening: z.array(z.string().min(1).max(256)).max(4096).optional(),
     }),
     output: z.object({
       format: z.enum(['ansible', 'sysctl', 'firewall-cmd']),
@@ -101,6 +103,8 @@ export const compareContract = {
       settings: z.array(z.object({ key: z.string(), value: z.string() })),
       differing: z.array(z.string()),
       notes: z.array(z.string()),
+      /** Chosen settings that switch a kernel protection off; unconfirmed ones are not in the fix. */
+      weakening: z.array(z.object({ key: z.string(), value: z.string(), weakens: z.string(), confirmed: z.boolean() })),
     }),
   }),
 } satisfies FeatureContract;

@@ -1,6 +1,7 @@
 import YAML from 'yaml';
 import { shellQuote } from '../firewall/export';
 import { sysctlKeyError, sysctlValueError } from '../helper/rules';
+import { weakeningOf, type Weakening } from '../helper/weakening';
 import { commentText, inventoryNameError, unsafe } from './safe-text';
 import { cellState, normValue, PRESENT, type CompareResult, type FirewallRow } from './diff';
 
@@ -25,6 +26,8 @@ export interface FixOptions {
   sysctlFile?: string;
   /** Ansible `become: true` (connecting as a non-root user with sudo). */
   become?: boolean;
+  /** Keys whose security-weakening baseline values the user confirmed (shared/helper/weakening.ts). */
+  confirmWeakening?: string[];
 }
 
 export interface FirewallChange {
@@ -44,6 +47,12 @@ export interface FixPlan {
   skipped: string[];
   /** Chosen keys whose baseline name or value the helper would refuse to write (why, per key): never in a fix. */
   refused: string[];
+  /**
+   * Chosen keys whose baseline value switches a kernel protection off. Those not confirmed
+   * (FixOptions.confirmWeakening) are left out of the fix, as HostDeck's own helper would refuse
+   * them; `confirmed` says which are in.
+   */
+  weakening: (Weakening & { confirmed: boolean })[];
   /** Per non-baseline host that differs: its name, the keys and firewall changes it needs. */
   hosts: { index: number; name: string; sysctl: { key: string; from: string | null; to: string }[]; firewall: FirewallChange[] }[];
 }
@@ -61,6 +70,8 @@ export function planFix(r: CompareResult, sel: FixSelection, opts: FixOptions = 
   const settings: FixPlan['settings'] = [];
   const skipped = sel.sysctl.filter((k) => !found.has(k));
   const refused: string[] = [];
+  const weakening: FixPlan['weakening'] = [];
+  const confirmed = new Set(opts.confirmWeakening ?? []);
   const writable = new Set<string>();
   for (const row of rows) {
     const v = row.values[b];
@@ -73,8 +84,17 @@ export function planFix(r: CompareResult, sel: FixSelection, opts: FixOptions = 
     // write (a name or value with a newline, kernel.core_pattern piping to a program...).
     // The raw value too: a value with lines must not be folded into one line it never had.
     const why = sysctlKeyError(row.key) ?? sysctlValueError(row.key, v) ?? sysctlValueError(row.key, value);
-    if (why) refused.push(why);
-    else {
+    if (why) {
+      refused.push(why);
+      continue;
+    }
+    // The other hosts would lose a protection the baseline went without: only when the user says so.
+    const weakens = weakeningOf(row.key, value);
+    if (weakens !== null) {
+      weakening.push({ key: row.key, value, weakens, confirmed: confirmed.has(row.key) });
+      if (!confirmed.has(row.key)) continue;
+    }
+    {
       settings.push({ key: row.key, value });
       writable.add(row.key);
     }
@@ -97,7 +117,7 @@ export function planFix(r: CompareResult, sel: FixSelection, opts: FixOptions = 
     const firewall = firewallChanges(fwRows, i, b, h.coverage.firewall.length > 0 && base.coverage.firewall.length > 0);
     if (sysctl.length || firewall.length) hosts.push({ index: i, name: names[i]!, sysctl, firewall });
   });
-  return { baseline: names[b]!, settings, skipped, refused, hosts };
+  return { baseline: names[b]!, settings, skipped, refused, weakening, hosts };
 }
 
 function firewallChanges(rows: FirewallRow[], i: number, b: number, known: boolean): FirewallChange[] {

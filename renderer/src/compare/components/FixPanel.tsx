@@ -3,11 +3,13 @@ import { Alert, Button, CodeBlock, CodeBlockCode, ExpandableSection, FormSelect,
 import type { CompareResult } from '../../../../shared/compare/diff';
 import { defaultSelection } from '../../../../shared/compare/fix';
 import { api } from '../../app/api';
+import { WeakeningNotice } from '../../kernel/components/Weakening';
+import type { WeakeningOut } from '../../../../shared/kernel/contract';
 import { useCompareStore } from '../store';
 import { download } from './download';
 
 type Format = 'ansible' | 'sysctl' | 'firewall-cmd' | 'k8s-node';
-type Out = { title: string; files: { name: string; text: string }[]; notes: string[]; settings: { key: string; value: string }[] };
+type Out = { title: string; files: { name: string; text: string }[]; notes: string[]; settings: { key: string; value: string }[]; weakening: (WeakeningOut & { confirmed: boolean })[] };
 
 /**
  * "Make them the same" for the chosen keys and zones: an Ansible playbook with its inventory, a
@@ -22,24 +24,26 @@ export function FixPanel({ result }: { result: CompareResult }) {
   const [error, setError] = useState<string | null>(null);
   const [target, setTarget] = useState('');
   const [applied, setApplied] = useState<string | null>(null);
+  /** Keys whose security-weakening baseline values the user chose to include (they were shown what each weakens). */
+  const [confirmed, setConfirmed] = useState<string[]>([]);
   const writable = result.hosts.filter((h, i) => i !== result.baseline && h.kind !== 'snapshot' && h.status === 'ok');
 
-  const generate = async () => {
+  const generate = async (confirmWeakening = confirmed) => {
     setError(null);
     setApplied(null);
     try {
       const selection = { sysctl: chosenKeys, firewall: chosenObjects };
       const base = { hosts, baseline: baseline ?? undefined, layer, dnsName, k8s };
       if (format === 'k8s-node') {
-        const f = await api.compare.fix({ ...base, selection, format: 'sysctl' });
+        const f = await api.compare.fix({ ...base, selection, format: 'sysctl', confirmWeakening });
         if (!f.settings.length) throw new Error('Choose at least one kernel parameter the baseline has');
         const e = await api.kernel.export({ kind: 'node', settings: f.settings, k8s, name: 'hostdeck-compare' });
-        setOut({ title: 'Kubernetes node-level', files: e.documents.map((d) => ({ name: `${d.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.${d.language === 'yaml' ? 'yaml' : 'conf'}`, text: d.text })), notes: e.placements.map((p) => `${p.key}: ${p.reason}`), settings: f.settings });
+        setOut({ title: 'Kubernetes node-level', files: e.documents.map((d) => ({ name: `${d.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.${d.language === 'yaml' ? 'yaml' : 'conf'}`, text: d.text })), notes: e.placements.map((p) => `${p.key}: ${p.reason}`), settings: f.settings, weakening: f.weakening });
         return;
       }
-      const f = await api.compare.fix({ ...base, selection, format });
+      const f = await api.compare.fix({ ...base, selection, format, confirmWeakening });
       const files = [{ name: f.filename, text: f.text }, ...(f.inventory ? [{ name: 'inventory.ini', text: f.inventory }] : [])];
-      setOut({ title: format, files, notes: [...f.notes, f.differing.length ? `Differing hosts: ${f.differing.join(', ')}` : 'No chosen host differs from the baseline.'], settings: f.settings });
+      setOut({ title: format, files, notes: [...f.notes, f.differing.length ? `Differing hosts: ${f.differing.join(', ')}` : 'No chosen host differs from the baseline.'], settings: f.settings, weakening: f.weakening });
     } catch (e) {
       setOut(null);
       setError((e as Error).message);
@@ -52,10 +56,10 @@ export function FixPanel({ result }: { result: CompareResult }) {
     try {
       if (how === 'save') {
         const cur = await api.kernel.readProfile({ name: '90-hostdeck-compare' }, { host: target });
-        const r = await api.kernel.saveProfile({ name: '90-hostdeck-compare', settings: out.settings, expectedSha256: cur.sha256 }, { host: target });
+        const r = await api.kernel.saveProfile({ name: '90-hostdeck-compare', settings: out.settings, expectedSha256: cur.sha256, ...weakeningConfirmation(out) }, { host: target });
         setApplied(`Saved ${r.path}`);
       } else {
-        const r = await api.kernel.apply({ settings: out.settings }, { host: target });
+        const r = await api.kernel.apply({ settings: out.settings, ...weakeningConfirmation(out) }, { host: target });
         setApplied(`Applied: ${r.summary.applied} changed, ${r.summary.unchanged} unchanged, ${r.summary.failed} failed`);
       }
     } catch (e) {
@@ -99,6 +103,18 @@ export function FixPanel({ result }: { result: CompareResult }) {
         {applied ? <Alert variant="success" isInline title={applied} /> : null}
         {out ? (
           <>
+            {out.weakening.length > 0 && (
+              <WeakeningNotice
+                items={out.weakening}
+                accepted={out.weakening.every((w) => w.confirmed)}
+                onAccept={(v) => {
+                  const keys = v ? out.weakening.map((w) => w.key) : [];
+                  setConfirmed(keys);
+                  void generate(keys);
+                }}
+                testId="compare-fix-weakening"
+              />
+            )}
             {out.notes.map((n) => (
               <span key={n} className="hd-compare-subtle">
                 {n}
@@ -141,4 +157,10 @@ export function FixPanel({ result }: { result: CompareResult }) {
       </div>
     </ExpandableSection>
   );
+}
+
+/** The weakening settings in a fix were confirmed in the panel: the helper gets the same confirmation. */
+function weakeningConfirmation(out: Out): { confirmWeakening?: string[] } {
+  const keys = out.weakening.filter((w) => w.confirmed && out.settings.some((x) => x.key === w.key)).map((w) => w.key);
+  return keys.length ? { confirmWeakening: keys } : {};
 }
