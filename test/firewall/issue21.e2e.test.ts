@@ -48,4 +48,33 @@ describe('issue 21: the firewall page', () => {
     await expect.poll(async () => lines(await fw(sb, '--permanent', '--zone=public', '--list-ports')).join(' '), { timeout: 15_000 }).toBe('7001/tcp 7002/tcp');
     expect(await fw(sb, '--permanent', '--zone=public', '--list-services')).not.toContain('imap');
   });
+
+  it('edits a rich rule and a port in place: one pending change each, and firewalld then has only the new ones', async () => {
+    const { page } = app;
+    const old = 'rule family="ipv4" source address="192.0.2.0/24" service name="http" accept';
+    const now = 'rule family="ipv4" source address="198.51.100.0/24" service name="http" accept';
+    await fw(sb, '--zone=public', `--add-rich-rule=${old}`);
+    await fw(sb, '--permanent', '--zone=public', `--add-rich-rule=${old}`);
+    await page.getByTestId('fw-zone-public').click();
+    await page.locator(`[data-testid="fw-item-richRules-permanent"][data-item='${old}']`).waitFor({ timeout: 15_000 });
+    // Present in both layers: one Edit, in the runtime column.
+    expect(await page.locator(`[data-testid="fw-edit-richRules"][data-item='${old}']`).count()).toBe(1);
+    await page.locator(`[data-testid="fw-edit-richRules"][data-item='${old}']`).click();
+    expect(await page.getByTestId('fw-rich-rule-input').inputValue()).toBe(old);
+    await page.getByTestId('fw-rich-rule-input').fill(now);
+    await page.getByTestId('fw-rich-rule-submit').click();
+    await page.locator('[data-testid="fw-edit-ports"][data-item="7002/tcp"]').click();
+    await page.getByTestId('fw-add-port-input').fill('7003');
+    await page.getByTestId('fw-add-port').click();
+    await page.getByTestId('fw-applybar').getByRole('button', { name: /2 pending changes/ }).click();
+    expect(await page.getByTestId('fw-applybar').locator('li').allTextContents()).toEqual([
+      `Change rich rule: ${old} → ${now}`,
+      'Change port 7002/tcp → 7003/tcp',
+    ]);
+    await page.getByTestId('fw-apply-both').click();
+    await expect.poll(async () => lines(await fw(sb, '--zone=public', '--list-rich-rules')), { timeout: 15_000 }).toEqual([now]);
+    expect(lines(await fw(sb, '--permanent', '--zone=public', '--list-rich-rules'))).toEqual([now]);
+    expect(lines(await fw(sb, '--zone=public', '--list-ports')).join(' ')).toBe('7001/tcp 7003/tcp');
+    expect(lines(await fw(sb, '--permanent', '--zone=public', '--list-ports')).join(' ')).toBe('7001/tcp 7003/tcp');
+  });
 });

@@ -11,12 +11,18 @@ interface Props {
   protocols?: string[];
   /** Suggestions (datalist). */
   options?: string[];
+  /** Editing an item in place: its text ("8080/tcp" with protocols), the button's label and a way out. */
+  initial?: string;
+  submitLabel?: string;
+  onCancel?(): void;
 }
 
 /** A text field with validation in plain words and an Add button. */
-export function AddItem({ testId, placeholder, check, onAdd, protocols, options }: Props) {
-  const [value, setValue] = useState('');
-  const [proto, setProto] = useState(protocols?.[0] ?? '');
+export function AddItem({ testId, placeholder, check, onAdd, protocols, options, initial, submitLabel, onCancel }: Props) {
+  const split = initial !== undefined && protocols ? initial.lastIndexOf('/') : -1;
+  const [value, setValue] = useState(split >= 0 ? initial!.slice(0, split) : (initial ?? ''));
+  const [proto, setProto] = useState(split >= 0 ? initial!.slice(split + 1) : (protocols?.[0] ?? ''));
+  const what = testId.replaceAll('-', ' ');
   const v = value.trim();
   const problem = v ? check(v, protocols ? proto : undefined) : undefined;
   const listId = options ? `hd-fw-list-${testId}` : undefined;
@@ -36,7 +42,8 @@ export function AddItem({ testId, placeholder, check, onAdd, protocols, options 
             value={value}
             list={listId}
             onChange={(_e, x) => setValue(x)}
-            onKeyDown={(e) => e.key === 'Enter' && add()}
+            onKeyDown={(e) => (e.key === 'Enter' ? add() : e.key === 'Escape' && onCancel?.())}
+            autoFocus={initial !== undefined}
             validated={problem ? 'error' : 'default'}
           />
         </InputGroupItem>
@@ -48,10 +55,15 @@ export function AddItem({ testId, placeholder, check, onAdd, protocols, options 
           </InputGroupItem>
         )}
         <InputGroupItem>
-          <Button variant="secondary" data-testid={`fw-add-${testId}`} isDisabled={!v || !!problem} onClick={add}>
-            Add
+          <Button variant="secondary" data-testid={`fw-add-${testId}`} isDisabled={!v || !!problem} onClick={add} aria-label={submitLabel ? undefined : `Add ${what}`}>
+            {submitLabel ?? 'Add'}
           </Button>
         </InputGroupItem>
+        {onCancel && (
+          <InputGroupItem>
+            <Button variant="link" data-testid={`fw-add-${testId}-cancel`} onClick={onCancel}>Cancel</Button>
+          </InputGroupItem>
+        )}
       </InputGroup>
       {options && (
         <datalist id={listId}>

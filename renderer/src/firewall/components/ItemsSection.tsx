@@ -1,5 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { Label, LabelGroup, Tooltip } from '@patternfly/react-core';
+import { Button, Label, LabelGroup, Tooltip } from '@patternfly/react-core';
+import PencilAltIcon from '@patternfly/react-icons/dist/esm/icons/pencil-alt-icon';
 
 /** "4m 05s", "1h 02m", "12s": what is left of a runtime timeout. */
 export function remaining(ms: number): string {
@@ -35,6 +36,8 @@ interface Props {
   keyOf?: (text: string) => string;
   onRemove(text: string): void;
   onUndo(text: string): void;
+  /** Change an item in place (opens the add form prefilled with it). */
+  onEdit?(text: string): void;
   readOnly?: boolean;
   mono?: boolean;
   addForm?: ReactNode;
@@ -47,7 +50,7 @@ interface Props {
  * One list of a zone or policy, runtime and permanent side by side. Items only one layer has are
  * marked; staged additions and removals show until they are applied.
  */
-export function ItemsSection({ title, testId, runtime, permanent, adding, removing, keyOf = (t) => t, onRemove, onUndo, readOnly, mono, addForm, describe, expiries }: Props) {
+export function ItemsSection({ title, testId, runtime, permanent, adding, removing, keyOf = (t) => t, onRemove, onUndo, onEdit, readOnly, mono, addForm, describe, expiries }: Props) {
   // The tick only re-renders; the time itself is read now, so a freshly shown expiry is right at once.
   useNow(!!expiries?.size);
   const now = Date.now();
@@ -63,6 +66,8 @@ export function ItemsSection({ title, testId, runtime, permanent, adding, removi
         {[...items].sort((a, b) => keyOf(a).localeCompare(keyOf(b))).map((t) => {
           const only = !other.has(keyOf(t));
           const gone = removingKeys.has(keyOf(t));
+          // One Remove / Edit per item: in the runtime column, or in the permanent one for items only it has.
+          const controls = !readOnly && (layer === 'runtime' || only);
           const label = (
             <Label
               key={t}
@@ -72,8 +77,8 @@ export function ItemsSection({ title, testId, runtime, permanent, adding, removi
               data-testid={`fw-item-${testId}-${layer}`}
               data-item={t}
               data-diff={only ? `${layer}-only` : 'both'}
-              onClose={readOnly ? undefined : gone ? () => onUndo(t) : () => onRemove(t)}
-              closeBtnAriaLabel={gone ? `Keep ${t}` : `Remove ${t}`}
+              onClose={!controls ? undefined : gone ? () => onUndo(t) : () => onRemove(t)}
+              closeBtnAriaLabel={gone ? `Keep ${t} (${title})` : `Remove ${t} (${title})`}
             >
               {t}
               {only ? (layer === 'runtime' ? ' · runtime only' : ' · permanent only') : ''}
@@ -89,11 +94,26 @@ export function ItemsSection({ title, testId, runtime, permanent, adding, removi
             </Label>
           );
           const hint = describe?.(t);
-          return hint ? <Tooltip key={t} content={hint}>{label}</Tooltip> : label;
+          const shown = hint ? <Tooltip key={t} content={hint}>{label}</Tooltip> : label;
+          if (!controls || !onEdit || gone) return shown;
+          return [
+            shown,
+            <Button
+              key={`edit ${t}`}
+              variant="plain"
+              size="sm"
+              className="hd-fw-edit-item"
+              icon={<PencilAltIcon />}
+              aria-label={`Edit ${t} (${title})`}
+              data-testid={`fw-edit-${testId}`}
+              data-item={t}
+              onClick={() => onEdit(t)}
+            />,
+          ];
         })}
         {layer === 'runtime' &&
           adding.map((t) => (
-            <Label key={`+${t}`} color="green" className={mono ? 'hd-fw-mono' : ''} data-testid={`fw-item-${testId}-adding`} onClose={() => onUndo(t)} closeBtnAriaLabel={`Do not add ${t}`}>
+            <Label key={`+${t}`} color="green" className={mono ? 'hd-fw-mono' : ''} data-testid={`fw-item-${testId}-adding`} data-item={t} onClose={() => onUndo(t)} closeBtnAriaLabel={`Do not add ${t} (${title})`}>
               + {t}
             </Label>
           ))}

@@ -4,7 +4,7 @@ import { diffCount, diffObject, objectNames } from '../../../../shared/firewall/
 import type { FullState } from '../../../../shared/firewall/model';
 import { checkIcmpTypeName, checkName, checkPort, checkProtocol } from '../../../../shared/firewall/validate';
 import { api } from '../../app/api';
-import { describeDraft, draftToPolicyPatch, emptyDraft, forwardPortsText, isEmptyDraft, keyFor, portsText, stage, unstage, type Draft, type DraftKey } from '../draft';
+import { describeDraft, draftToPolicyPatch, emptyDraft, forwardPortsText, isEmptyDraft, keyFor, portsText, stage, stageEdit, unstage, type Draft, type DraftKey } from '../draft';
 import { useFirewallStore } from '../store';
 import { AddItem } from './AddItem';
 import { ApplyBar, type ApplyTarget } from './ApplyBar';
@@ -13,7 +13,7 @@ import { ExportButtons } from './ExportButtons';
 import { ItemsSection } from './ItemsSection';
 import { RichRuleEditor } from './RichRuleEditor';
 import { useRisk } from './useRisk';
-import { ForwardPortForm, richContext } from './ZoneEditor';
+import { EDITABLE, ForwardPortForm, richContext } from './ZoneEditor';
 
 const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
 
@@ -72,7 +72,8 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
   const busy = useFirewallStore((s) => s.busy);
   const { updatePolicy, safeApply, run, load } = useFirewallStore.getState();
   const [draft, setDraft] = useState<Draft>(emptyDraft);
-  const [ruleOpen, setRuleOpen] = useState(false);
+  const [ruleOpen, setRuleOpen] = useState<{ initial?: string } | false>(false);
+  const [editing, setEditing] = useState<{ key: DraftKey; from: string }>();
   const [confirm, setConfirm] = useState<Confirm>();
   const runtime = full.runtime.policies[name];
   const permanent = full.permanent.policies[name];
@@ -89,8 +90,14 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
   const scalar = (k: string, v: string | number | boolean) => setDraft((d) => ({ ...d, scalars: { ...d.scalars, [k]: v } }));
   const section = (key: DraftKey, title: string, r: string[], p: string[], form: React.ReactNode, mono = false) => (
     <ItemsSection title={title} testId={`policy-${key}`} runtime={r} permanent={p} adding={draft.add[key] ?? []} removing={draft.remove[key] ?? []} keyOf={keyFor(key)}
-      onRemove={(t) => setDraft((d) => stage(d, 'remove', key, t))} onUndo={(t) => setDraft((d) => unstage(d, key, t))} addForm={form} mono={mono} />
+      onRemove={(t) => setDraft((d) => stage(d, 'remove', key, t))} onUndo={(t) => setDraft((d) => unstage(d, key, t))} addForm={form} mono={mono}
+      onEdit={EDITABLE.has(key) ? (t) => (key === 'richRules' ? setRuleOpen({ initial: t }) : setEditing({ key, from: t })) : undefined} />
   );
+  /** The add form, or the same form prefilled while one of its items is changed in place. */
+  const form = (key: DraftKey, make: (p: { initial?: string; submitLabel?: string; onCancel?(): void; onAdd(t: string): void }) => React.ReactNode) =>
+    editing?.key === key
+      ? make({ initial: editing.from, submitLabel: 'Stage change', onCancel: () => setEditing(undefined), onAdd: (t) => (setDraft((d) => stageEdit(d, key, editing.from, t)), setEditing(undefined)) })
+      : make({ onAdd: add(key) });
   const apply = async (target: ApplyTarget, opts: { acknowledgeRisk: boolean }) => {
     let ok = true;
     if (target !== 'permanent') ok = await updatePolicy(name, 'runtime', patch, opts.acknowledgeRisk);
@@ -133,14 +140,15 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
       </section>
       {section('ingressZones', 'Ingress zones', runtime?.ingressZones ?? [], permanent?.ingressZones ?? [], <AddItem testId="ingress-zone" placeholder="zone, HOST or ANY" options={zones} check={(v) => (zones.includes(v) ? undefined : `"${v}" is not a zone, HOST or ANY.`)} onAdd={add('ingressZones')} />)}
       {section('egressZones', 'Egress zones', runtime?.egressZones ?? [], permanent?.egressZones ?? [], <AddItem testId="egress-zone" placeholder="zone, HOST or ANY" options={zones} check={(v) => (zones.includes(v) ? undefined : `"${v}" is not a zone, HOST or ANY.`)} onAdd={add('egressZones')} />)}
-      {section('services', 'Services', runtime?.services ?? [], permanent?.services ?? [], <AddItem testId="policy-service" placeholder="service" options={services} check={(v) => (services.includes(v) ? undefined : `firewalld has no service named "${v}".`)} onAdd={add('services')} />)}
-      {section('ports', 'Ports', portsText(runtime?.ports), portsText(permanent?.ports), <AddItem testId="policy-port" placeholder="port or range" protocols={PORT_PROTOS} check={(v) => checkPort(v)} onAdd={add('ports')} />)}
-      {section('protocols', 'Protocols', runtime?.protocols ?? [], permanent?.protocols ?? [], <AddItem testId="policy-protocol" placeholder="protocol" check={checkProtocol} onAdd={add('protocols')} />)}
+      {section('services', 'Services', runtime?.services ?? [], permanent?.services ?? [], form('services', (p) => <AddItem key={p.initial} testId="policy-service" placeholder="service" options={services} check={(v) => (services.includes(v) ? undefined : `firewalld has no service named "${v}".`)} {...p} />))}
+      {section('ports', 'Ports', portsText(runtime?.ports), portsText(permanent?.ports), form('ports', (p) => <AddItem key={p.initial} testId="policy-port" placeholder="port or range" protocols={PORT_PROTOS} check={(v) => checkPort(v)} {...p} />))}
+      {section('protocols', 'Protocols', runtime?.protocols ?? [], permanent?.protocols ?? [], form('protocols', (p) => <AddItem key={p.initial} testId="policy-protocol" placeholder="protocol" check={checkProtocol} {...p} />))}
       {section('icmpBlocks', 'ICMP blocks', runtime?.icmpBlocks ?? [], permanent?.icmpBlocks ?? [], <AddItem testId="policy-icmp" placeholder="ICMP type" check={(v) => checkIcmpTypeName(v, Object.keys(full.runtime.icmptypes))} onAdd={add('icmpBlocks')} />)}
-      {section('forwardPorts', 'Forward ports', forwardPortsText(runtime?.forwardPorts), forwardPortsText(permanent?.forwardPorts), <ForwardPortForm testIdPrefix="fw-policy-forward-port" onAdd={add('forwardPorts')} />, true)}
+      {section('forwardPorts', 'Forward ports', forwardPortsText(runtime?.forwardPorts), forwardPortsText(permanent?.forwardPorts), form('forwardPorts', (p) => <ForwardPortForm key={p.initial} testIdPrefix="fw-policy-forward-port" {...p} />), true)}
       {section('richRules', 'Rich rules', runtime?.richRules ?? [], permanent?.richRules ?? [],
-        ruleOpen ? <RichRuleEditor context={ctx} submitLabel="Stage rule" testIdPrefix="fw-policy-rich-rule" onSubmit={(t) => { add('richRules')(t); setRuleOpen(false); }} onCancel={() => setRuleOpen(false)} />
-          : <Button variant="secondary" onClick={() => setRuleOpen(true)}>Add rich rule</Button>, true)}
+        ruleOpen ? <RichRuleEditor key={ruleOpen.initial ?? 'new'} initial={ruleOpen.initial} context={ctx} submitLabel={ruleOpen.initial ? 'Stage change' : 'Stage rule'} testIdPrefix="fw-policy-rich-rule"
+          onSubmit={(t) => { const from = ruleOpen.initial; setDraft((d) => (from ? stageEdit(d, 'richRules', from, t) : stage(d, 'add', 'richRules', t))); setRuleOpen(false); }} onCancel={() => setRuleOpen(false)} />
+          : <Button variant="secondary" onClick={() => setRuleOpen({})}>Add rich rule</Button>, true)}
       {!isEmptyDraft(draft) && (
         <ApplyBar lines={describeDraft(draft)} risk={risk} busy={busy} allowTimeout={false}
           onApply={(t, o) => void apply(t, o)}

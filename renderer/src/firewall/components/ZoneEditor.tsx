@@ -12,7 +12,7 @@ import {
   checkSingleAddress,
   checkZoneSource,
 } from '../../../../shared/firewall/validate';
-import { describeDraft, draftToZonePatch, emptyDraft, forwardPortsText, isEmptyDraft, keyFor, portsText, stage, unstage, type Draft, type DraftKey } from '../draft';
+import { describeDraft, draftToZonePatch, emptyDraft, forwardPortsText, isEmptyDraft, keyFor, parseForwardPortText, portsText, stage, stageEdit, unstage, type Draft, type DraftKey } from '../draft';
 import { useFirewallStore } from '../store';
 import { AddItem } from './AddItem';
 import { ApplyBar, type ApplyTarget } from './ApplyBar';
@@ -23,6 +23,8 @@ import { useRisk } from './useRisk';
 import { ZoneActions } from './ZoneActions';
 
 const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
+/** Lists whose items can be changed in place (firewalld: remove the old item, add the new one). */
+export const EDITABLE = new Set<DraftKey>(['ports', 'sourcePorts', 'protocols', 'forwardPorts', 'richRules', 'interfaces', 'sources', 'services']);
 
 export function richContext(full: FullState): RichRuleContext {
   return {
@@ -46,6 +48,8 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
   const { updateZone, safeApply } = useFirewallStore.getState();
   const [draft, setDraft] = useState<Draft>(emptyDraft);
   const [ruleEditor, setRuleEditor] = useState<{ initial?: string } | undefined>();
+  // The item being changed in place: its section's add form shows it, prefilled.
+  const [editing, setEditing] = useState<{ key: DraftKey; from: string }>();
   const runtime = full.runtime.zones[name];
   const permanent = full.permanent.zones[name];
   const zone: Zone | undefined = runtime ?? permanent;
@@ -72,6 +76,7 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
       keyOf={keyFor(key)}
       onRemove={(t) => setDraft((d) => stage(d, 'remove', key, t))}
       onUndo={(t) => setDraft((d) => unstage(d, key, t))}
+      onEdit={EDITABLE.has(key) ? (t) => (key === 'richRules' ? setRuleEditor({ initial: t }) : setEditing({ key, from: t })) : undefined}
       addForm={addForm}
       mono={mono}
       describe={describe}
@@ -84,6 +89,19 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
     return list.length ? new Map(list.map((t) => [keyFor(key)(t.item), t.expiresAt])) : undefined;
   };
   const add = (key: DraftKey) => (t: string) => setDraft((d) => stage(d, 'add', key, t));
+  /** The add form of a list, or the same form prefilled while one of its items is changed in place. */
+  const form = (key: DraftKey, make: (p: { initial?: string; submitLabel?: string; onCancel?(): void; onAdd(t: string): void }) => React.ReactNode) =>
+    editing?.key === key
+      ? make({
+        initial: editing.from,
+        submitLabel: 'Stage change',
+        onCancel: () => setEditing(undefined),
+        onAdd: (t) => {
+          setDraft((d) => stageEdit(d, key, editing.from, t));
+          setEditing(undefined);
+        },
+      })
+      : make({ onAdd: add(key) });
   const scalar = (k: string, v: string | boolean) =>
     setDraft((d) => {
       const scalars = { ...d.scalars };
@@ -147,26 +165,27 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
       </section>
 
       {section('services', 'Services', runtime?.services ?? [], permanent?.services ?? [],
-        <AddItem testId="service" placeholder="service (ssh, https, ...)" options={services} check={(v) => (services.includes(v) ? undefined : `firewalld has no service named "${v}".`)} onAdd={add('services')} />)}
+        form('services', (p) => <AddItem key={p.initial} testId="service" placeholder="service (ssh, https, ...)" options={services} check={(v) => (services.includes(v) ? undefined : `firewalld has no service named "${v}".`)} {...p} />))}
       {section('ports', 'Ports', portsText(runtime?.ports), portsText(permanent?.ports),
-        <AddItem testId="port" placeholder="port or range (8080, 7000-7100)" protocols={PORT_PROTOS} check={(v) => checkPort(v)} onAdd={add('ports')} />)}
+        form('ports', (p) => <AddItem key={p.initial} testId="port" placeholder="port or range (8080, 7000-7100)" protocols={PORT_PROTOS} check={(v) => checkPort(v)} {...p} />))}
       {section('protocols', 'Protocols', runtime?.protocols ?? [], permanent?.protocols ?? [],
-        <AddItem testId="protocol" placeholder="protocol (gre, esp, 47)" check={checkProtocol} onAdd={add('protocols')} />)}
+        form('protocols', (p) => <AddItem key={p.initial} testId="protocol" placeholder="protocol (gre, esp, 47)" check={checkProtocol} {...p} />))}
       {section('sourcePorts', 'Source ports', portsText(runtime?.sourcePorts), portsText(permanent?.sourcePorts),
-        <AddItem testId="source-port" placeholder="source port" protocols={PORT_PROTOS} check={(v) => checkPort(v, 'source port')} onAdd={add('sourcePorts')} />)}
+        form('sourcePorts', (p) => <AddItem key={p.initial} testId="source-port" placeholder="source port" protocols={PORT_PROTOS} check={(v) => checkPort(v, 'source port')} {...p} />))}
       {section('icmpBlocks', 'ICMP blocks', runtime?.icmpBlocks ?? [], permanent?.icmpBlocks ?? [],
         <AddItem testId="icmp-block" placeholder="ICMP type" options={icmptypes} check={(v) => checkIcmpTypeName(v, icmptypes)} onAdd={add('icmpBlocks')} />)}
       {section('forwardPorts', 'Forward ports', forwardPortsText(runtime?.forwardPorts), forwardPortsText(permanent?.forwardPorts),
-        <ForwardPortForm onAdd={add('forwardPorts')} />, true)}
+        form('forwardPorts', (p) => <ForwardPortForm key={p.initial} {...p} />), true)}
       {section('richRules', 'Rich rules', runtime?.richRules ?? [], permanent?.richRules ?? [],
         ruleEditor ? (
           <RichRuleEditor
             key={ruleEditor.initial ?? 'new'}
             initial={ruleEditor.initial}
             context={ctx}
-            submitLabel="Stage rule"
+            submitLabel={ruleEditor.initial ? 'Stage change' : 'Stage rule'}
             onSubmit={(t) => {
-              add('richRules')(t);
+              const from = ruleEditor.initial;
+              setDraft((d) => (from ? stageEdit(d, 'richRules', from, t) : stage(d, 'add', 'richRules', t)));
               setRuleEditor(undefined);
             }}
             onCancel={() => setRuleEditor(undefined)}
@@ -175,9 +194,9 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
           <Button variant="secondary" data-testid="fw-add-rich-rule" onClick={() => setRuleEditor({})}>Add rich rule</Button>
         ), true, describeRule)}
       {section('interfaces', 'Interfaces', runtime?.interfaces ?? [], permanent?.interfaces ?? [],
-        <AddItem testId="interface" placeholder="interface (eth0)" check={checkInterfaceName} onAdd={add('interfaces')} />)}
+        form('interfaces', (p) => <AddItem key={p.initial} testId="interface" placeholder="interface (eth0)" check={checkInterfaceName} {...p} />))}
       {section('sources', 'Sources', runtime?.sources ?? [], permanent?.sources ?? [],
-        <AddItem testId="source" placeholder="address, network, MAC or ipset:<name>" check={(v) => checkZoneSource(v, Object.values(full.runtime.ipsets))} onAdd={add('sources')} />)}
+        form('sources', (p) => <AddItem key={p.initial} testId="source" placeholder="address, network, MAC or ipset:<name>" check={(v) => checkZoneSource(v, Object.values(full.runtime.ipsets))} {...p} />))}
 
       {!empty && (
         <ApplyBar
@@ -200,11 +219,12 @@ function DiffNote({ d }: { d?: { runtime?: string; permanent?: string } }) {
 }
 
 /** Port, protocol, to-port and to-address of a forward port, checked as typed. */
-export function ForwardPortForm({ onAdd, testIdPrefix = 'fw-add-forward-port' }: { onAdd(text: string): void; testIdPrefix?: string }) {
-  const [port, setPort] = useState('');
-  const [proto, setProto] = useState('tcp');
-  const [toPort, setToPort] = useState('');
-  const [toAddr, setToAddr] = useState('');
+export function ForwardPortForm({ onAdd, testIdPrefix = 'fw-add-forward-port', initial, submitLabel, onCancel }: { onAdd(text: string): void; testIdPrefix?: string; initial?: string; submitLabel?: string; onCancel?(): void }) {
+  const start = initial !== undefined ? parseForwardPortText(initial) : undefined;
+  const [port, setPort] = useState(start?.port ?? '');
+  const [proto, setProto] = useState<string>(start?.protocol ?? 'tcp');
+  const [toPort, setToPort] = useState(start?.toPort ?? '');
+  const [toAddr, setToAddr] = useState(start?.toAddr ?? '');
   const problem = !port ? undefined
     : checkPort(port) ?? (toPort ? checkPort(toPort, 'to-port') : undefined) ?? (toAddr ? checkSingleAddress(toAddr, undefined, 'to-address') : undefined)
       ?? (!toPort && !toAddr ? 'A forward port needs a to-port, a to-address or both.' : undefined);
@@ -215,7 +235,7 @@ export function ForwardPortForm({ onAdd, testIdPrefix = 'fw-add-forward-port' }:
     setToPort('');
     setToAddr('');
   };
-  const onEnter = (e: React.KeyboardEvent) => e.key === 'Enter' && submit();
+  const onEnter = (e: React.KeyboardEvent) => (e.key === 'Enter' ? submit() : e.key === 'Escape' && onCancel?.());
   return (
     <div className="hd-fw-inline">
       <TextInput aria-label="Port" placeholder="port" data-testid={`${testIdPrefix}-port`} value={port} onChange={(_e, v) => setPort(v)} onKeyDown={onEnter} className="hd-fw-narrow" />
@@ -229,9 +249,11 @@ export function ForwardPortForm({ onAdd, testIdPrefix = 'fw-add-forward-port' }:
         data-testid={testIdPrefix}
         isDisabled={!port || !!problem}
         onClick={submit}
+        aria-label={submitLabel ? undefined : 'Add forward port'}
       >
-        Add
+        {submitLabel ?? 'Add'}
       </Button>
+      {onCancel && <Button variant="link" data-testid={`${testIdPrefix}-cancel`} onClick={onCancel}>Cancel</Button>}
       {problem && <span className="hd-fw-error" data-testid={`${testIdPrefix}-error`}>{problem}</span>}
     </div>
   );
