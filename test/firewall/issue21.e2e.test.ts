@@ -77,4 +77,40 @@ describe('issue 21: the firewall page', () => {
     expect(lines(await fw(sb, '--zone=public', '--list-ports')).join(' ')).toBe('7001/tcp 7003/tcp');
     expect(lines(await fw(sb, '--permanent', '--zone=public', '--list-ports')).join(' ')).toBe('7001/tcp 7003/tcp');
   });
+
+  it('one Differences view lists every runtime vs permanent difference, the tabs count them, and the add fields say which layer they go to', async () => {
+    const { page } = app;
+    await fw(sb, '--permanent', '--new-ipset=hd-diff', '--type=hash:ip');
+    await fw(sb, '--reload');
+    await fw(sb, '--ipset=hd-diff', '--add-entry=192.0.2.9');
+    await fw(sb, '--zone=public', '--add-port=7100/tcp');
+    await fw(sb, '--permanent', '--zone=public', '--add-service=pop3');
+    await expect.poll(() => page.getByTestId('fw-tab-zones-count').getAttribute('data-count', { timeout: 1000 }).catch(() => ''), { timeout: 15_000 }).toBe('2');
+    await expect.poll(() => page.getByTestId('fw-tab-ipsets-count').getAttribute('data-count', { timeout: 1000 }).catch(() => ''), { timeout: 15_000 }).toBe('1');
+    expect(await page.getByTestId('fw-tab-differences-count').getAttribute('data-count')).toBe('3');
+    expect(await page.getByTestId('fw-tab-policies-count').count()).toBe(0);
+    // The count is part of the tab's name for a screen reader too.
+    expect(await page.getByRole('tab', { name: /Zones.*2.*differences between runtime and permanent/ }).count()).toBe(1);
+
+    await page.getByRole('tab', { name: /Differences/ }).click();
+    await page.getByTestId('fw-differences').waitFor();
+    const rows = await page.getByTestId('fw-difference').evaluateAll((rs) => rs.map((r) => [r.getAttribute('data-kind'), r.getAttribute('data-name'), r.getAttribute('data-side'), r.getAttribute('data-item')]));
+    expect(rows).toEqual([
+      ['zone', 'public', 'permanentOnly', 'pop3'],
+      ['zone', 'public', 'runtimeOnly', '7100/tcp'],
+      ['ipset', 'hd-diff', 'runtimeOnly', ''],
+    ]);
+    expect(await page.getByTestId('fw-differences').textContent()).toContain('entry 192.0.2.9');
+    // Opening a row goes to the object.
+    await page.getByRole('button', { name: /Open zone public \(port 7100\/tcp\)/ }).click();
+    await page.locator('[data-testid="fw-zone-editor"][data-zone="public"]').waitFor();
+
+    // The add fields sit under both columns; they say that they go to the pending changes and where those go.
+    const described = await page.getByTestId('fw-add-port-input').evaluate((el) => document.getElementById(el.getAttribute('aria-describedby') ?? '')?.textContent ?? '');
+    expect(described).toMatch(/pending changes.*runtime, to permanent or to both/);
+    await fw(sb, '--permanent', '--zone=public', '--remove-service=pop3');
+    await fw(sb, '--permanent', '--delete-ipset=hd-diff');
+    await fw(sb, '--reload');
+    await page.getByTestId('fw-tab-differences-count').waitFor({ state: 'detached', timeout: 15_000 });
+  });
 });

@@ -3,6 +3,7 @@ import {
   Alert,
   AlertActionCloseButton,
   AlertGroup,
+  Badge,
   Button,
   EmptyState,
   EmptyStateActions,
@@ -19,7 +20,9 @@ import {
 } from '@patternfly/react-core';
 import { api } from '../app/api';
 import { useAppStore } from '../app/store';
+import { differenceCounts, diffLayers } from '../../../shared/firewall/diff';
 import { ConfirmModal } from './components/ConfirmModal';
+import { DifferencesView } from './components/DifferencesView';
 import { GlobalControls, LayerActions } from './components/GlobalControls';
 import { IpsetsView } from './components/IpsetsView';
 import { PoliciesView } from './components/PoliciesView';
@@ -101,6 +104,20 @@ export function FirewallPage() {
     );
   } else if (full.state === 'ready') {
     const f = full.value;
+    const diffs = diffLayers(f);
+    const counts = differenceCounts(diffs);
+    const total = counts.zone + counts.policy + counts.service + counts.ipset;
+    /** A tab's title with how many runtime vs permanent differences it holds. */
+    const title = (text: string, n: number, id: string) => (
+      <>
+        <TabTitleText>{text}</TabTitleText>
+        {n > 0 && (
+          <Badge className="hd-fw-tab-count" isRead data-testid={`fw-tab-${id}-count`} data-count={n} screenReaderText={n === 1 ? 'difference between runtime and permanent' : 'differences between runtime and permanent'}>
+            {n}
+          </Badge>
+        )}
+      </>
+    );
     body = (
       <>
         <Toolbar>
@@ -124,13 +141,14 @@ export function FirewallPage() {
         )}
         <SafeApplyBanner />
         <Tabs activeKey={tab} onSelect={(_e, k) => setTab(k as FirewallTab)} aria-label="Firewall sections">
-          <Tab eventKey="zones" title={<TabTitleText>Zones</TabTitleText>} data-testid="fw-tab-zones">{tab === 'zones' && <ZonesView full={f} />}</Tab>
-          <Tab eventKey="policies" title={<TabTitleText>Policies</TabTitleText>} data-testid="fw-tab-policies">{tab === 'policies' && <PoliciesView full={f} />}</Tab>
-          <Tab eventKey="services" title={<TabTitleText>Services</TabTitleText>} data-testid="fw-tab-services">{tab === 'services' && <ServicesView full={f} />}</Tab>
-          <Tab eventKey="ipsets" title={<TabTitleText>IP sets</TabTitleText>} data-testid="fw-tab-ipsets">{tab === 'ipsets' && <IpsetsView full={f} />}</Tab>
+          <Tab eventKey="zones" title={title('Zones', counts.zone, 'zones')} data-testid="fw-tab-zones">{tab === 'zones' && <ZonesView full={f} />}</Tab>
+          <Tab eventKey="policies" title={title('Policies', counts.policy, 'policies')} data-testid="fw-tab-policies">{tab === 'policies' && <PoliciesView full={f} />}</Tab>
+          <Tab eventKey="services" title={title('Services', counts.service, 'services')} data-testid="fw-tab-services">{tab === 'services' && <ServicesView full={f} />}</Tab>
+          <Tab eventKey="ipsets" title={title('IP sets', counts.ipset, 'ipsets')} data-testid="fw-tab-ipsets">{tab === 'ipsets' && <IpsetsView full={f} />}</Tab>
           <Tab eventKey="icmptypes" title={<TabTitleText>ICMP types</TabTitleText>} data-testid="fw-tab-icmptypes">{tab === 'icmptypes' && <IcmpTypesView full={f} />}</Tab>
           <Tab eventKey="helpers" title={<TabTitleText>Helpers</TabTitleText>} data-testid="fw-tab-helpers">{tab === 'helpers' && <HelpersView full={f} />}</Tab>
           <Tab eventKey="global" title={<TabTitleText>Global</TabTitleText>} data-testid="fw-tab-global">{tab === 'global' && <GlobalControls full={f} />}</Tab>
+          <Tab eventKey="differences" title={title('Differences', total, 'differences')} data-testid="fw-tab-differences">{tab === 'differences' && <DifferencesView full={f} />}</Tab>
         </Tabs>
         <datalist id="hd-fw-services">{Object.keys(f.runtime.services).map((s) => <option key={s} value={s} />)}</datalist>
         <datalist id="hd-fw-icmptypes">{Object.keys(f.runtime.icmptypes).map((s) => <option key={s} value={s} />)}</datalist>

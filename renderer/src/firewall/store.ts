@@ -36,7 +36,7 @@ export interface PendingConfirmation {
   cancel(): void;
 }
 
-export type FirewallTab = 'zones' | 'policies' | 'services' | 'ipsets' | 'icmptypes' | 'helpers' | 'global';
+export type FirewallTab = 'zones' | 'policies' | 'services' | 'ipsets' | 'icmptypes' | 'helpers' | 'global' | 'differences';
 
 interface FirewallStore {
   hostId: string;

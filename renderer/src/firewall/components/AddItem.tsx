@@ -15,10 +15,12 @@ interface Props {
   initial?: string;
   submitLabel?: string;
   onCancel?(): void;
+  /** What says where the value goes (the zone and policy editors' layer note). */
+  describedBy?: string;
 }
 
 /** A text field with validation in plain words and an Add button. */
-export function AddItem({ testId, placeholder, check, onAdd, protocols, options, initial, submitLabel, onCancel }: Props) {
+export function AddItem({ testId, placeholder, check, onAdd, protocols, options, initial, submitLabel, onCancel, describedBy = 'hd-fw-layer-note' }: Props) {
   const split = initial !== undefined && protocols ? initial.lastIndexOf('/') : -1;
   const [value, setValue] = useState(split >= 0 ? initial!.slice(0, split) : (initial ?? ''));
   const [proto, setProto] = useState(split >= 0 ? initial!.slice(split + 1) : (protocols?.[0] ?? ''));
@@ -37,6 +39,7 @@ export function AddItem({ testId, placeholder, check, onAdd, protocols, options,
         <InputGroupItem isFill>
           <TextInput
             aria-label={placeholder}
+            aria-describedby={describedBy || undefined}
             placeholder={placeholder}
             data-testid={`fw-add-${testId}-input`}
             value={value}

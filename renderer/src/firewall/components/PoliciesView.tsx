@@ -13,7 +13,7 @@ import { ExportButtons } from './ExportButtons';
 import { ItemsSection } from './ItemsSection';
 import { RichRuleEditor } from './RichRuleEditor';
 import { useRisk } from './useRisk';
-import { EDITABLE, ForwardPortForm, richContext } from './ZoneEditor';
+import { EDITABLE, ForwardPortForm, LayerNote, richContext } from './ZoneEditor';
 
 const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
 
@@ -122,6 +122,7 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
         )}
       </div>
       <div className="hd-fw-columns hd-fw-colheads"><div>Runtime (live)</div><div>Permanent (after reload)</div></div>
+      <LayerNote />
       <section className="hd-fw-section">
         <h3 className="hd-fw-section-title">Settings</h3>
         <div className="hd-fw-settings">

@@ -137,6 +137,7 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
         <div>Runtime (live)</div>
         <div>Permanent (after reload)</div>
       </div>
+      <LayerNote />
 
       <section className="hd-fw-section">
         <h3 className="hd-fw-section-title">Settings</h3>
@@ -213,6 +214,18 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
   );
 }
 
+/**
+ * Where the add fields go: into the pending changes, for neither column yet. The apply bar then
+ * sends them to runtime, permanent or both. Add fields point at this note (aria-describedby).
+ */
+export function LayerNote() {
+  return (
+    <p id="hd-fw-layer-note" className="hd-fw-layer-note" data-testid="fw-layer-note">
+      Add, Edit and Remove go into the pending changes, not into a column yet: the bar at the bottom applies them to runtime, to permanent or to both.
+    </p>
+  );
+}
+
 function DiffNote({ d }: { d?: { runtime?: string; permanent?: string } }) {
   if (!d) return <span />;
   return <Label color="orange" isCompact>runtime {String(d.runtime)} · permanent {String(d.permanent)}</Label>;
@@ -238,7 +251,7 @@ export function ForwardPortForm({ onAdd, testIdPrefix = 'fw-add-forward-port', i
   const onEnter = (e: React.KeyboardEvent) => (e.key === 'Enter' ? submit() : e.key === 'Escape' && onCancel?.());
   return (
     <div className="hd-fw-inline">
-      <TextInput aria-label="Port" placeholder="port" data-testid={`${testIdPrefix}-port`} value={port} onChange={(_e, v) => setPort(v)} onKeyDown={onEnter} className="hd-fw-narrow" />
+      <TextInput aria-label="Port" aria-describedby="hd-fw-layer-note" placeholder="port" data-testid={`${testIdPrefix}-port`} value={port} onChange={(_e, v) => setPort(v)} onKeyDown={onEnter} className="hd-fw-narrow" />
       <FormSelect aria-label="Protocol" data-testid={`${testIdPrefix}-protocol`} value={proto} onChange={(_e, v) => setProto(v)} className="hd-fw-narrow">
         {PORT_PROTOS.map((p) => <FormSelectOption key={p} value={p} label={p} />)}
       </FormSelect>
