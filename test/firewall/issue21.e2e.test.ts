@@ -113,4 +113,47 @@ describe('issue 21: the firewall page', () => {
     await fw(sb, '--reload');
     await page.getByTestId('fw-tab-differences-count').waitFor({ state: 'detached', timeout: 15_000 });
   });
+
+  it('at 1024×700 the pending bar never covers a focused field of the form', async () => {
+    const { page } = app;
+    await page.setViewportSize({ width: 1024, height: 700 });
+    try {
+      await page.getByTestId('fw-zone-public').click();
+      // The tallest bar: a risky change (ssh out of the default zone) and the pending list open.
+      await page.locator('[data-testid="fw-item-services-runtime"][data-item="ssh"] button').first().click();
+      await page.getByTestId('fw-risk').waitFor();
+      await page.getByTestId('fw-add-port-input').fill('8450');
+      await page.getByTestId('fw-add-port').click();
+      await page.getByTestId('fw-applybar').getByRole('button', { name: /2 pending changes/ }).click();
+      const overlaps: string[] = [];
+      for (const id of ['fw-zone-target', 'fw-add-service-input', 'fw-add-port-input', 'fw-add-protocol-input', 'fw-add-source-port-input', 'fw-add-icmp-block-input', 'fw-add-forward-port-port', 'fw-add-interface-input', 'fw-add-source-input']) {
+        // Focus as the keyboard does (the browser scrolls it into view), then compare where things are painted.
+        await page.getByTestId(id).focus();
+        const [field, bar, heads] = await Promise.all([page.getByTestId(id), page.getByTestId('fw-applybar'), page.getByTestId('fw-zone-colheads')].map((l) => l.boundingBox()));
+        const apart = (a: typeof field, b: typeof field) => a!.y + a!.height <= b!.y || b!.y + b!.height <= a!.y || a!.x + a!.width <= b!.x || b!.x + b!.width <= a!.x;
+        if (!apart(field, bar)) overlaps.push(`${id} under the pending bar`);
+        if (!apart(field, heads)) overlaps.push(`${id} under the column headings`);
+      }
+      expect(overlaps).toEqual([]);
+    } finally {
+      await page.getByTestId('fw-discard').click().catch(() => undefined);
+      await page.setViewportSize({ width: 1360, height: 860 });
+    }
+  });
+
+  it('after Safe apply the focus is on "Keep it"; the outcome then goes away by itself', async () => {
+    const { page } = app;
+    await page.getByTestId('fw-zone-public').click();
+    await page.getByTestId('fw-add-port-input').fill('7200');
+    await page.getByTestId('fw-add-port').click();
+    await page.getByTestId('fw-safe-apply').click();
+    await page.getByTestId('fw-safe-apply-banner').waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('fw-safe-apply-confirm');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="fw-safe-apply-result"][data-status="confirmed"]').waitFor({ timeout: 15_000 });
+    expect(lines(await fw(sb, '--zone=public', '--list-ports'))).toContain('7200/tcp');
+    // Gone without anyone closing it (it used to stay for the whole session).
+    await page.getByTestId('fw-safe-apply-result').waitFor({ state: 'detached', timeout: 30_000 });
+    expect(await page.getByTestId('fw-notice-success').count()).toBe(0);
+  });
 });

@@ -263,14 +263,15 @@ export const useFirewallStore = create<FirewallStore>((set, get) => ({
     if (s && (change.type === 'zone' || change.type === 'policy')) noteAdded(change.type, change.name, change.patch);
     return !!s;
   },
+  // No toast for confirm and revert: the safe-apply banner shows the outcome (and clears it).
   async confirmSession(id) {
     const host = get().hostId;
-    const s = await get().run('Confirming the change', () => api.firewall.safeApplyConfirm({ id }, { host }), 'Change kept');
+    const s = await get().run('Confirming the change', () => api.firewall.safeApplyConfirm({ id }, { host }));
     if (s) upsertSession(s);
   },
   async revertSession(id) {
     const host = get().hostId;
-    const s = await get().run('Reverting the change', () => api.firewall.safeApplyRevert({ id }, { host }), 'Change reverted');
+    const s = await get().run('Reverting the change', () => api.firewall.safeApplyRevert({ id }, { host }));
     if (s) upsertSession(s);
   },
 }));

@@ -1,4 +1,5 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
+import { useScrollPadding } from './useScrollPadding';
 import { Button, FormSelect, FormSelectOption, Label, Switch, TextInput, Title } from '@patternfly/react-core';
 import { diffCount, diffObject, fieldDiff } from '../../../../shared/firewall/diff';
 import { forwardPortText } from '../../../../shared/firewall/patch';
@@ -57,6 +58,8 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
   const empty = isEmptyDraft(draft);
   const risk = useRisk(full, empty ? undefined : { type: 'zone', name, patch }, hostId);
   const ctx = useMemo(() => richContext(full), [full]);
+  const heads = useRef<HTMLDivElement>(null);
+  useScrollPadding(heads, 'top');
   if (!zone) return null;
 
   const diff = diffObject('zone', name, runtime, permanent);
@@ -133,7 +136,7 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
         <ZoneActions full={full} name={name} />
       </div>
 
-      <div className="hd-fw-columns hd-fw-colheads" data-testid="fw-zone-colheads">
+      <div className="hd-fw-columns hd-fw-colheads" data-testid="fw-zone-colheads" ref={heads}>
         <div>Runtime (live)</div>
         <div>Permanent (after reload)</div>
       </div>
