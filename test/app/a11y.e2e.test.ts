@@ -118,9 +118,13 @@ describe('accessibility: axe-core on every page in both themes, and every page b
     }
   });
 
-  it('firewall by keyboard: Tab to a zone and Enter opens it', async () => {
+  it('firewall by keyboard: Tab to the zone list, arrows to a zone, Enter opens it', async () => {
     const { page } = app;
-    await tabTo(page, '[data-testid="fw-zone-home"]');
+    // The zone list is one Tab stop (roving tab index); arrow keys move inside it.
+    await tabTo(page, '.hd-fw-list-item');
+    for (let i = 0; i < 20 && !(await page.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'fw-zone-home')); i++) {
+      await page.keyboard.press('ArrowDown');
+    }
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('fw-zone-home').getAttribute('aria-current')).toBe('true');
     expect(await page.getByRole('heading', { name: /Zone home/ }).count()).toBeGreaterThan(0);

@@ -5,6 +5,9 @@
  * fields name their layer, a Differences view and tab counts, alerts that go away and a pending
  * bar that does not cover the form, and the keyboard (focus after safe apply, roving tab stops).
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eApp } from '../support/e2e';
 import type { FirewalldSandbox } from '../support/firewalld-sandbox';
@@ -14,10 +17,19 @@ import { fw, lines } from './fw-cmd';
 describe('issue 21: the firewall page', () => {
   let sb: FirewalldSandbox;
   let app: E2eApp;
+  let config = '';
   beforeAll(async () => {
+    // Three saved hosts for the Compare picker (never contacted by these tests: port 1 refuses).
+    config = mkdtempSync(join(tmpdir(), 'hostdeck-issue21-'));
+    mkdirSync(join(config, 'hostdeck'));
+    writeFileSync(join(config, 'hostdeck/hosts.json'), JSON.stringify({ version: 1, hosts: ['web1', 'web2', 'web3'].map((id) => ({ id, destination: 'root@127.0.0.1:1' })) }));
+    process.env.XDG_CONFIG_HOME = config;
     ({ sb, app } = await openFirewallPage());
   });
-  afterAll(() => closeFirewallPage(app, sb));
+  afterAll(async () => {
+    await closeFirewallPage(app, sb);
+    if (config) rmSync(config, { recursive: true, force: true });
+  });
 
   it('Runtime → permanent lists what becomes permanent first, marking what another tool added', async () => {
     const { page } = app;
@@ -155,5 +167,59 @@ describe('issue 21: the firewall page', () => {
     // Gone without anyone closing it (it used to stay for the whole session).
     await page.getByTestId('fw-safe-apply-result').waitFor({ state: 'detached', timeout: 30_000 });
     expect(await page.getByTestId('fw-notice-success').count()).toBe(0);
+  });
+
+  it('keyboard: the service field is a few Tabs from the page start (roving tab stops), arrows move in the zone list and the tabs', async () => {
+    const { page } = app;
+    await page.getByTestId('fw-zone-public').click();
+    // Where "Skip to content" puts the focus.
+    await page.locator('#hd-main-content').focus();
+    let presses = 0;
+    const trail: string[] = [];
+    while (presses < 40 && !(await page.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'fw-add-service-input'))) {
+      await page.keyboard.press('Tab');
+      presses++;
+      trail.push(await page.evaluate(() => { const a = document.activeElement; return a?.getAttribute('data-testid') ?? a?.getAttribute('aria-label') ?? a?.outerHTML.slice(0, 80) ?? ''; }));
+    }
+    expect(presses, trail.join(' → ')).toBeLessThanOrEqual(8);
+
+    // The zone list is one stop: arrows move, Enter opens.
+    await page.getByTestId('fw-zone-public').focus();
+    const zones = await page.locator('.hd-fw-list-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+    const next = zones[zones.indexOf('fw-zone-public') + 1]!;
+    expect(await page.locator('.hd-fw-list-item[tabindex="0"]').count()).toBe(1);
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(next);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId(next).getAttribute('aria-current')).toBe('true');
+    // The tab bar is one stop: Right selects the next section.
+    expect(await page.locator('[role="tab"][tabindex="0"]').count()).toBe(1);
+    await page.getByRole('tab', { name: /Zones/ }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.getByRole('tab', { name: /Policies/ }).getAttribute('aria-selected')).toBe('true');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toMatch(/^Policies/);
+    await page.getByRole('tab', { name: /Zones/ }).click();
+    await page.getByTestId('fw-zone-public').click();
+  });
+
+  it('the Compare "Add a host" picker adds only the host chosen with Enter, not every host the arrow keys pass', async () => {
+    const { page } = app;
+    await page.getByTestId('nav-compare').click();
+    await page.getByTestId('compare-page').waitFor();
+    await page.getByTestId('compare-add-host').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    expect(await page.getByTestId('compare-host').count()).toBe(0);
+    const chosen = await page.getByTestId('compare-add-host').inputValue();
+    expect(chosen).not.toBe('');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('compare-host').evaluateAll((hs) => hs.map((h) => h.getAttribute('data-host')))).toEqual([chosen]);
+    // A mouse choice still adds at once.
+    const other = await page.getByTestId('compare-add-host').locator('option:not([value=""])').first().getAttribute('value');
+    await page.getByTestId('compare-add-host').selectOption(other!);
+    await expect.poll(() => page.getByTestId('compare-host').count()).toBe(2);
+    await page.getByTestId('nav-firewall').click();
+    await page.getByTestId('fw-zone-public').waitFor();
   });
 });

@@ -23,6 +23,7 @@ import { useAppStore } from '../app/store';
 import { differenceCounts, diffLayers } from '../../../shared/firewall/diff';
 import { ConfirmModal } from './components/ConfirmModal';
 import { DifferencesView } from './components/DifferencesView';
+import { ActionToolbar, Roving } from './components/ListNav';
 import { GlobalControls, LayerActions } from './components/GlobalControls';
 import { IpsetsView } from './components/IpsetsView';
 import { PoliciesView } from './components/PoliciesView';
@@ -123,7 +124,9 @@ export function FirewallPage() {
         <Toolbar>
           <ToolbarContent>
             <ToolbarItem>
-              <LayerActions full={f} />
+              <ActionToolbar label="Runtime and permanent">
+                <LayerActions full={f} />
+              </ActionToolbar>
             </ToolbarItem>
             <ToolbarItem align={{ default: 'alignEnd' }}>
               {/* Version and default zone are in the masthead; here: what is actually bound where. */}
@@ -140,6 +143,8 @@ export function FirewallPage() {
           </Alert>
         )}
         <SafeApplyBanner />
+        {/* The section tabs are one Tab stop; Left/Right select the next one (automatic activation). */}
+        <Roving items='[role="tab"]' current='[aria-selected="true"]' orientation="horizontal" onMove={selectTab}>
         <Tabs activeKey={tab} onSelect={(_e, k) => setTab(k as FirewallTab)} aria-label="Firewall sections">
           <Tab eventKey="zones" title={title('Zones', counts.zone, 'zones')} data-testid="fw-tab-zones">{tab === 'zones' && <ZonesView full={f} />}</Tab>
           <Tab eventKey="policies" title={title('Policies', counts.policy, 'policies')} data-testid="fw-tab-policies">{tab === 'policies' && <PoliciesView full={f} />}</Tab>
@@ -150,6 +155,7 @@ export function FirewallPage() {
           <Tab eventKey="global" title={<TabTitleText>Global</TabTitleText>} data-testid="fw-tab-global">{tab === 'global' && <GlobalControls full={f} />}</Tab>
           <Tab eventKey="differences" title={title('Differences', total, 'differences')} data-testid="fw-tab-differences">{tab === 'differences' && <DifferencesView full={f} />}</Tab>
         </Tabs>
+        </Roving>
         <datalist id="hd-fw-services">{Object.keys(f.runtime.services).map((s) => <option key={s} value={s} />)}</datalist>
         <datalist id="hd-fw-icmptypes">{Object.keys(f.runtime.icmptypes).map((s) => <option key={s} value={s} />)}</datalist>
       </>
@@ -202,6 +208,8 @@ export function FirewallPage() {
     </PageSection>
   );
 }
+
+const selectTab = (el: HTMLElement) => el.click();
 
 /** "Active: internal (hd0) · public (10.0.0.0/8)", or a plain sentence when nothing is bound. */
 function activeSummary(active: Record<string, { interfaces?: string[]; sources?: string[] }>): string {

@@ -1,4 +1,5 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useRovingFocus } from './useRovingFocus';
 import { Button, Label, LabelGroup, Tooltip } from '@patternfly/react-core';
 import PencilAltIcon from '@patternfly/react-icons/dist/esm/icons/pencil-alt-icon';
 
@@ -53,6 +54,9 @@ interface Props {
 export function ItemsSection({ title, testId, runtime, permanent, adding, removing, keyOf = (t) => t, onRemove, onUndo, onEdit, readOnly, mono, addForm, describe, expiries }: Props) {
   // The tick only re-renders; the time itself is read now, so a freshly shown expiry is right at once.
   useNow(!!expiries?.size);
+  // The Remove / Edit buttons of the list are one Tab stop; arrow keys move between them.
+  const columns = useRef<HTMLDivElement>(null);
+  useRovingFocus(columns, { items: 'button' });
   const now = Date.now();
   const rKeys = new Set(runtime.map(keyOf));
   const pKeys = new Set(permanent.map(keyOf));
@@ -123,7 +127,7 @@ export function ItemsSection({ title, testId, runtime, permanent, adding, removi
   return (
     <section className="hd-fw-section" data-testid={`fw-section-${testId}`}>
       <h3 className="hd-fw-section-title">{title}</h3>
-      <div className="hd-fw-columns">
+      <div className="hd-fw-columns" ref={columns}>
         <div>{column(runtime, 'runtime')}</div>
         <div>{column(permanent, 'permanent')}</div>
       </div>

@@ -6,6 +6,7 @@ import { checkIcmpTypeName, checkName, checkPort, checkProtocol } from '../../..
 import { api } from '../../app/api';
 import { describeDraft, draftToPolicyPatch, emptyDraft, forwardPortsText, isEmptyDraft, keyFor, portsText, stage, stageEdit, unstage, type Draft, type DraftKey } from '../draft';
 import { useFirewallStore } from '../store';
+import { ListNav } from './ListNav';
 import { AddItem } from './AddItem';
 import { ApplyBar, type ApplyTarget } from './ApplyBar';
 import { ConfirmModal, type Confirm } from './ConfirmModal';
@@ -14,6 +15,7 @@ import { ItemsSection } from './ItemsSection';
 import { RichRuleEditor } from './RichRuleEditor';
 import { useRisk } from './useRisk';
 import { EDITABLE, ForwardPortForm, LayerNote, richContext } from './ZoneEditor';
+import { ActionToolbar } from './ListNav';
 
 const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
 
@@ -37,7 +39,7 @@ export function PoliciesView({ full }: { full: FullState }) {
   };
   return (
     <div className="hd-fw-split">
-      <nav className="hd-fw-list" aria-label="Policies">
+      <ListNav label="Policies">
         {names.map((name) => {
           const n = diffCount(diffObject('policy', name, full.runtime.policies[name], full.permanent.policies[name]));
           return (
@@ -57,7 +59,7 @@ export function PoliciesView({ full }: { full: FullState }) {
           </Button>
           {problem && <span className="hd-fw-error">{problem}</span>}
         </div>
-      </nav>
+      </ListNav>
       <div className="hd-fw-main">
         {current ? <PolicyEditor key={current} full={full} name={current} /> : (
           <EmptyState titleText="No policies" headingLevel="h3"><EmptyStateBody>Policies filter traffic between zones (and to or from the host). Create one on the left.</EmptyStateBody></EmptyState>
@@ -110,6 +112,7 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
       <div className="hd-fw-editor-head">
         <Title headingLevel="h2">Policy {name}</Title>
         <Label color={diff ? 'orange' : 'grey'} data-testid="fw-policy-diff">{diff ? `${diffCount(diff)} difference(s)` : 'runtime = permanent'}</Label>
+        <ActionToolbar label={`Policy ${name}`}>
         <ExportButtons kind="policy" name={name} />
         {custom && (
           <Button variant="link" isDanger data-testid="fw-delete-policy" onClick={() => setConfirm({
@@ -120,6 +123,7 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
             run: () => run('Deleting the policy', () => api.firewall.deletePolicy({ name }, { host: hostId }), `Policy ${name} deleted`).then(() => load(hostId)),
           })}>Delete</Button>
         )}
+        </ActionToolbar>
       </div>
       <div className="hd-fw-columns hd-fw-colheads"><div>Runtime (live)</div><div>Permanent (after reload)</div></div>
       <LayerNote />

@@ -5,6 +5,7 @@ import { checkAddress, checkName, checkPort, checkProtocol } from '../../../../s
 import { api } from '../../app/api';
 import { parsePortText, portsText } from '../draft';
 import { useFirewallStore } from '../store';
+import { ListNav } from './ListNav';
 import { AddItem } from './AddItem';
 
 const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
@@ -32,7 +33,7 @@ export function ServicesView({ full }: { full: FullState }) {
   };
   return (
     <div className="hd-fw-split">
-      <nav className="hd-fw-list" aria-label="Services">
+      <ListNav label="Services">
         <SearchInput aria-label="Filter services" placeholder="filter" value={filter} onChange={(_e, v) => setFilter(v)} onClear={() => setFilter('')} />
         <div className="hd-fw-list-scroll">
           {shown.map((n) => {
@@ -51,7 +52,7 @@ export function ServicesView({ full }: { full: FullState }) {
           <Button variant="secondary" data-testid="fw-new-service" isDisabled={!newName || !!problem} onClick={createService}>Create service</Button>
           {problem && <span className="hd-fw-error">{problem}</span>}
         </div>
-      </nav>
+      </ListNav>
       <div className="hd-fw-main">{current && <ServiceEditor key={current} full={full} name={current} />}</div>
     </div>
   );

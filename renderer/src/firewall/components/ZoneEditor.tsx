@@ -19,6 +19,7 @@ import { AddItem } from './AddItem';
 import { ApplyBar, type ApplyTarget } from './ApplyBar';
 import { ExportButtons } from './ExportButtons';
 import { ItemsSection } from './ItemsSection';
+import { ActionToolbar } from './ListNav';
 import { RichRuleEditor } from './RichRuleEditor';
 import { useRisk } from './useRisk';
 import { ZoneActions } from './ZoneActions';
@@ -132,8 +133,10 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
         {!diff ? <Label color="grey" data-testid="fw-zone-diff">runtime = permanent</Label> : (
           <Label color="orange" data-testid="fw-zone-diff">{diff.status === 'changed' ? `${diffCount(diff)} difference${diffCount(diff) === 1 ? '' : 's'}` : diff.status === 'runtimeOnly' ? 'runtime only' : 'permanent only (reload to load it)'}</Label>
         )}
-        <ExportButtons kind="zone" name={name} />
-        <ZoneActions full={full} name={name} />
+        <ActionToolbar label={`Zone ${name}`}>
+          <ExportButtons kind="zone" name={name} />
+          <ZoneActions full={full} name={name} />
+        </ActionToolbar>
       </div>
 
       <div className="hd-fw-columns hd-fw-colheads" data-testid="fw-zone-colheads" ref={heads}>
@@ -142,31 +145,6 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
       </div>
       <LayerNote />
 
-      <section className="hd-fw-section">
-        <h3 className="hd-fw-section-title">Settings</h3>
-        <div className="hd-fw-settings">
-          <label>Target</label>
-          <FormSelect aria-label="Target" data-testid="fw-zone-target" value={val('target', 'default')} onChange={(_e, v) => scalar('target', v)}>
-            {['default', 'ACCEPT', 'DROP', '%%REJECT%%'].map((t) => <FormSelectOption key={t} value={t} label={t === '%%REJECT%%' ? 'REJECT' : t} />)}
-          </FormSelect>
-          <DiffNote d={scalarDiff('target')} />
-          <label>Masquerade</label>
-          <Switch id="fw-zone-masq" aria-label="Masquerade" isChecked={val('masquerade', false)} onChange={(_e, v) => scalar('masquerade', v)} />
-          <DiffNote d={scalarDiff('masquerade')} />
-          <label>Forward (intra-zone)</label>
-          <Switch id="fw-zone-forward" aria-label="Forward" isChecked={val('forward', false)} onChange={(_e, v) => scalar('forward', v)} />
-          <DiffNote d={scalarDiff('forward')} />
-          <label>ICMP block inversion</label>
-          <Switch id="fw-zone-inversion" aria-label="ICMP block inversion" isChecked={val('icmpBlockInversion', false)} onChange={(_e, v) => scalar('icmpBlockInversion', v)} />
-          <DiffNote d={scalarDiff('icmpBlockInversion')} />
-          <label>Short name</label>
-          <TextInput aria-label="Short name" value={val('short', '')} onChange={(_e, v) => scalar('short', v)} />
-          <span className="hd-fw-none">permanent</span>
-          <label>Description</label>
-          <TextInput aria-label="Description" value={val('description', '')} onChange={(_e, v) => scalar('description', v)} />
-          <span className="hd-fw-none">permanent</span>
-        </div>
-      </section>
 
       {section('services', 'Services', runtime?.services ?? [], permanent?.services ?? [],
         form('services', (p) => <AddItem key={p.initial} testId="service" placeholder="service (ssh, https, ...)" options={services} check={(v) => (services.includes(v) ? undefined : `firewalld has no service named "${v}".`)} {...p} />))}
@@ -202,6 +180,32 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
       {section('sources', 'Sources', runtime?.sources ?? [], permanent?.sources ?? [],
         form('sources', (p) => <AddItem key={p.initial} testId="source" placeholder="address, network, MAC or ipset:<name>" check={(v) => checkZoneSource(v, Object.values(full.runtime.ipsets))} {...p} />))}
 
+      {/* Settings after the lists: services and ports are what most visits are for (as in Cockpit). */}
+      <section className="hd-fw-section">
+        <h3 className="hd-fw-section-title">Settings</h3>
+        <div className="hd-fw-settings">
+          <label>Target</label>
+          <FormSelect aria-label="Target" data-testid="fw-zone-target" value={val('target', 'default')} onChange={(_e, v) => scalar('target', v)}>
+            {['default', 'ACCEPT', 'DROP', '%%REJECT%%'].map((t) => <FormSelectOption key={t} value={t} label={t === '%%REJECT%%' ? 'REJECT' : t} />)}
+          </FormSelect>
+          <DiffNote d={scalarDiff('target')} />
+          <label>Masquerade</label>
+          <Switch id="fw-zone-masq" aria-label="Masquerade" isChecked={val('masquerade', false)} onChange={(_e, v) => scalar('masquerade', v)} />
+          <DiffNote d={scalarDiff('masquerade')} />
+          <label>Forward (intra-zone)</label>
+          <Switch id="fw-zone-forward" aria-label="Forward" isChecked={val('forward', false)} onChange={(_e, v) => scalar('forward', v)} />
+          <DiffNote d={scalarDiff('forward')} />
+          <label>ICMP block inversion</label>
+          <Switch id="fw-zone-inversion" aria-label="ICMP block inversion" isChecked={val('icmpBlockInversion', false)} onChange={(_e, v) => scalar('icmpBlockInversion', v)} />
+          <DiffNote d={scalarDiff('icmpBlockInversion')} />
+          <label>Short name</label>
+          <TextInput aria-label="Short name" value={val('short', '')} onChange={(_e, v) => scalar('short', v)} />
+          <span className="hd-fw-none">permanent</span>
+          <label>Description</label>
+          <TextInput aria-label="Description" value={val('description', '')} onChange={(_e, v) => scalar('description', v)} />
+          <span className="hd-fw-none">permanent</span>
+        </div>
+      </section>
       {!empty && (
         <ApplyBar
           lines={describeDraft(draft)}

@@ -5,6 +5,7 @@ import type { FullState } from '../../../../shared/firewall/model';
 import { checkName } from '../../../../shared/firewall/validate';
 import { api } from '../../app/api';
 import { useFirewallStore } from '../store';
+import { ListNav } from './ListNav';
 import { ZoneEditor } from './ZoneEditor';
 
 /** Zones of both layers with their differences marked, and the selected zone's editor. */
@@ -29,7 +30,7 @@ export function ZonesView({ full }: { full: FullState }) {
 
   return (
     <div className="hd-fw-split">
-      <nav className="hd-fw-list" aria-label="Zones">
+      <ListNav label="Zones">
         {names.map((name) => {
           const d = diffObject('zone', name, full.runtime.zones[name], full.permanent.zones[name]);
           const active = full.global.activeZones[name];
@@ -59,7 +60,7 @@ export function ZonesView({ full }: { full: FullState }) {
           </Button>
           {problem && <span className="hd-fw-error">{problem}</span>}
         </div>
-      </nav>
+      </ListNav>
       <div className="hd-fw-main">{current && <ZoneEditor key={current} full={full} name={current} />}</div>
     </div>
   );
