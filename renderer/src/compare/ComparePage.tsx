@@ -64,10 +64,12 @@ export function ComparePage() {
             </div>
             <Tabs activeKey={section} onSelect={(_e, k) => setSection(k as Section)} aria-label="Compared facts">
               {SECTIONS.map((s) => (
-                <Tab key={s.id} eventKey={s.id} title={<TabTitleText>{`${s.title} (${counts[s.id]})`}</TabTitleText>} data-testid={`compare-tab-${s.id}`} />
+                <Tab key={s.id} eventKey={s.id} tabContentId="compare-section" title={<TabTitleText>{`${s.title} (${counts[s.id]})`}</TabTitleText>} data-testid={`compare-tab-${s.id}`} />
               ))}
             </Tabs>
-            <SectionView result={r} />
+            <div id="compare-section" role="tabpanel" aria-label={SECTIONS.find((x) => x.id === section)?.title}>
+              <SectionView result={r} />
+            </div>
             <FixPanel result={r} />
           </>
         )}

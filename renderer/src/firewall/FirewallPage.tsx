@@ -14,6 +14,7 @@ import {
   Tab,
   Tabs,
   TabTitleText,
+  Title,
   Toolbar,
   ToolbarContent,
   ToolbarItem,
@@ -136,9 +137,9 @@ export function FirewallPage() {
             </ToolbarItem>
           </ToolbarContent>
         </Toolbar>
-        {f.global.panicMode && <Alert variant="danger" isInline title="Panic mode is on: all traffic is dropped." data-testid="fw-panic-alert" />}
+        {f.global.panicMode && <Alert component="h2" variant="danger" isInline title="Panic mode is on: all traffic is dropped." data-testid="fw-panic-alert" />}
         {f.global.lockdown && (
-          <Alert variant="warning" isInline title="Lockdown is on: firewalld refuses changes from programs not on its lockdown whitelist." data-testid="fw-lockdown-alert">
+          <Alert component="h2" variant="warning" isInline title="Lockdown is on: firewalld refuses changes from programs not on its lockdown whitelist." data-testid="fw-lockdown-alert">
             Changes from HostDeck fail with ACCESS_DENIED until it is whitelisted (for example firewall-cmd --add-lockdown-whitelist-uid=0) or lockdown is turned off.
           </Alert>
         )}
@@ -165,6 +166,7 @@ export function FirewallPage() {
   const pc = pendingConfirmation;
   return (
     <PageSection data-testid="firewall-page">
+      <Title headingLevel="h1" size="xl" className="hd-fw-page-title">Firewall (firewalld)</Title>
       {pc && (
         <ConfirmModal
           key={pc.id}
@@ -199,7 +201,7 @@ export function FirewallPage() {
       )}
       <AlertGroup isToast isLiveRegion>
         {notices.map((n) => (
-          <Alert key={n.id} variant={n.variant} title={n.title} actionClose={<AlertActionCloseButton onClose={() => dismiss(n.id)} />} data-testid={`fw-notice-${n.variant}`}>
+          <Alert component="h2" key={n.id} variant={n.variant} title={n.title} actionClose={<AlertActionCloseButton onClose={() => dismiss(n.id)} />} data-testid={`fw-notice-${n.variant}`}>
             {n.detail}
           </Alert>
         ))}

@@ -161,8 +161,8 @@ export function HostsBar() {
               </span>
               <ReadState read={read} />
               {err ? <span className="hd-compare-subtle" data-testid="host-error">{err}</span> : null}
-              <Radio id={`baseline-${id}`} name="compare-baseline" label="Baseline" isChecked={baseline === id} onChange={() => setBaseline(id)} data-testid="compare-baseline" />
-              <Button variant="link" isInline onClick={() => void exportSnapshot(id)} data-testid="compare-export-snapshot">
+              <Radio id={`baseline-${id}`} name="compare-baseline" label={<>Baseline<span className="pf-v6-screen-reader">: {label(id)}</span></>} isChecked={baseline === id} onChange={() => setBaseline(id)} data-testid="compare-baseline" />
+              <Button variant="link" isInline onClick={() => void exportSnapshot(id)} data-testid="compare-export-snapshot" aria-label={`Export snapshot of ${label(id)}`}>
                 Export snapshot
               </Button>
             </div>

@@ -52,7 +52,7 @@ export function AddItem({ testId, placeholder, check, onAdd, protocols, options,
         </InputGroupItem>
         {protocols && (
           <InputGroupItem>
-            <FormSelect aria-label="Protocol" data-testid={`fw-add-${testId}-protocol`} value={proto} onChange={(_e, x) => setProto(x)} className="hd-fw-narrow">
+            <FormSelect aria-label={`Protocol of the ${what}`} data-testid={`fw-add-${testId}-protocol`} value={proto} onChange={(_e, x) => setProto(x)} className="hd-fw-narrow">
               {protocols.map((p) => <FormSelectOption key={p} value={p} label={p} />)}
             </FormSelect>
           </InputGroupItem>

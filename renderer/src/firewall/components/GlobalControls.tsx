@@ -234,7 +234,7 @@ export function GlobalControls({ full }: { full: FullState }) {
 
   return (
     <div className="hd-fw-global" data-testid="fw-global">
-      {g.panicMode && <Alert variant="danger" isInline title="Panic mode is on: all traffic is dropped and firewalld refuses runtime changes." />}
+      {g.panicMode && <Alert component="h2" variant="danger" isInline title="Panic mode is on: all traffic is dropped and firewalld refuses runtime changes." />}
       <DescriptionList isHorizontal>
         <DescriptionListGroup>
           <DescriptionListTerm>Default zone</DescriptionListTerm>

@@ -47,6 +47,7 @@ export function SafeApplyBanner() {
         const left = Math.max(0, Math.ceil((s.deadline - now) / 1000));
         return (
           <Alert
+            component="h2"
             key={s.id}
             variant={left <= 10 ? 'danger' : 'warning'}
             isInline
@@ -67,6 +68,7 @@ export function SafeApplyBanner() {
       })}
       {done.map((s) => (
         <Alert
+          component="h2"
           key={s.id}
           isInline
           variant={s.status === 'confirmed' ? 'success' : s.status === 'reverted' ? 'info' : 'danger'}

@@ -258,8 +258,8 @@ export function ForwardPortForm({ onAdd, testIdPrefix = 'fw-add-forward-port', i
   const onEnter = (e: React.KeyboardEvent) => (e.key === 'Enter' ? submit() : e.key === 'Escape' && onCancel?.());
   return (
     <div className="hd-fw-inline">
-      <TextInput aria-label="Port" aria-describedby="hd-fw-layer-note" placeholder="port" data-testid={`${testIdPrefix}-port`} value={port} onChange={(_e, v) => setPort(v)} onKeyDown={onEnter} className="hd-fw-narrow" />
-      <FormSelect aria-label="Protocol" data-testid={`${testIdPrefix}-protocol`} value={proto} onChange={(_e, v) => setProto(v)} className="hd-fw-narrow">
+      <TextInput aria-label="Forward port" aria-describedby="hd-fw-layer-note" placeholder="port" data-testid={`${testIdPrefix}-port`} value={port} onChange={(_e, v) => setPort(v)} onKeyDown={onEnter} className="hd-fw-narrow" />
+      <FormSelect aria-label="Protocol of the forward port" data-testid={`${testIdPrefix}-protocol`} value={proto} onChange={(_e, v) => setProto(v)} className="hd-fw-narrow">
         {PORT_PROTOS.map((p) => <FormSelectOption key={p} value={p} label={p} />)}
       </FormSelect>
       <TextInput aria-label="To port" placeholder="to-port" data-testid={`${testIdPrefix}-toport`} value={toPort} onChange={(_e, v) => setToPort(v)} onKeyDown={onEnter} className="hd-fw-narrow" />
