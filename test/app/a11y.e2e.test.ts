@@ -130,6 +130,9 @@ describe('accessibility: axe-core on every page in both themes, and every page b
     const snapshot = await app.runtime.api.compare.snapshot({});
     await fw(sb, '--zone=public', '--add-port=4713/tcp');
     await fw(sb, '--permanent', '--zone=public', '--add-port=4713/tcp');
+    // Two facts of one zone differ: two rows that choose "zone:public" for the fix.
+    await fw(sb, '--zone=public', '--add-service=ftp');
+    await fw(sb, '--permanent', '--zone=public', '--add-service=ftp');
     const file = join(root, 'before.hostdeck.json');
     writeFileSync(file, JSON.stringify(snapshot));
     await page.getByTestId('nav-compare').click();
@@ -139,6 +142,7 @@ describe('accessibility: axe-core on every page in both themes, and every page b
     await expect.poll(() => page.getByTestId('compare-host').count(), { timeout: 30_000 }).toBe(2);
     await page.getByTestId('compare-tab-firewall').click();
     await page.locator('[data-testid="grid-row"]').first().waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('checkbox', { name: /^Choose zone:public for the fix/ }).count()).toBeGreaterThan(1);
     await check('Compare, firewall section with fix choices');
     await fw(sb, '--reload');
   });

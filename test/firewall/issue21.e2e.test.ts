@@ -163,7 +163,7 @@ describe('issue 21: the firewall page', () => {
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('fw-safe-apply-confirm');
     await page.keyboard.press('Enter');
     await page.locator('[data-testid="fw-safe-apply-result"][data-status="confirmed"]').waitFor({ timeout: 15_000 });
-    expect(lines(await fw(sb, '--zone=public', '--list-ports'))).toContain('7200/tcp');
+    expect(lines(await fw(sb, '--zone=public', '--list-ports')).join(' ').split(' ')).toContain('7200/tcp');
     // Gone without anyone closing it (it used to stay for the whole session).
     await page.getByTestId('fw-safe-apply-result').waitFor({ state: 'detached', timeout: 30_000 });
     expect(await page.getByTestId('fw-notice-success').count()).toBe(0);
@@ -221,5 +221,37 @@ describe('issue 21: the firewall page', () => {
     await expect.poll(() => page.getByTestId('compare-host').count()).toBe(2);
     await page.getByTestId('nav-firewall').click();
     await page.getByTestId('fw-zone-public').waitFor();
+  });
+
+  it('pending changes belong to their host: another host does not show them, switching back finds them again', async () => {
+    const { page } = app;
+    await page.getByTestId('fw-zone-public').click();
+    await page.getByTestId('fw-add-port-input').fill('7300');
+    await page.getByTestId('fw-add-port').click();
+    await page.locator('[data-testid="fw-item-ports-adding"][data-item="7300/tcp"]').waitFor();
+    await page.getByTestId('fw-zone-public-pending').waitFor();
+
+    // A second host: firewall-cmd --list-all-zones output of another machine, imported (read-only).
+    const zones = join(config, 'zones.txt');
+    writeFileSync(zones, ['public (active)', '  target: default', '  icmp-block-inversion: no', '  interfaces: eth0', '  sources: ', '  services: ssh http', '  ports: 8443/tcp', '  protocols: ',
+      '  forward: yes', '  masquerade: no', '  forward-ports: ', '  source-ports: ', '  icmp-blocks: ', '  rich rules: ', ''].join('\n'));
+    await page.getByTestId('nav-compare').click();
+    await page.getByTestId('compare-import-input').setInputFiles([zones]);
+    await expect.poll(() => page.getByTestId('host-selector').locator('option').allTextContents(), { timeout: 15_000 }).toContain('zones (read-only)');
+    await page.getByTestId('host-selector').selectOption({ label: 'zones (read-only)' });
+    await page.getByTestId('nav-firewall').click();
+    await page.getByTestId('fw-zone-public').click();
+    await page.locator('[data-testid="fw-item-ports-runtime"][data-item="8443/tcp"]').waitFor({ timeout: 15_000 });
+    expect(await page.locator('[data-testid="fw-item-ports-adding"]').count()).toBe(0);
+    expect(await page.getByTestId('fw-applybar').count()).toBe(0);
+    expect(await page.getByTestId('fw-zone-public-pending').count()).toBe(0);
+
+    await page.getByTestId('host-selector').selectOption({ label: 'Local' });
+    await page.getByTestId('nav-firewall').click();
+    await page.getByTestId('fw-zone-public').click();
+    await page.locator('[data-testid="fw-item-ports-adding"][data-item="7300/tcp"]').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('fw-applybar').getByRole('button', { name: /1 pending change/ }).count()).toBe(1);
+    await page.getByTestId('fw-discard').click();
+    await page.getByTestId('fw-zone-public-pending').waitFor({ state: 'detached' });
   });
 });

@@ -39,7 +39,10 @@ import './firewall.css';
 export function FirewallPage() {
   const hostId = useAppStore((s) => s.hostId);
   const status = useAppStore((s) => s.firewall);
-  const full = useFirewallStore((s) => s.full);
+  // Until the store has switched to this host, what it holds is another host's: never show it.
+  const storeHost = useFirewallStore((s) => s.hostId);
+  const storeFull = useFirewallStore((s) => s.full);
+  const full: typeof storeFull = storeHost === hostId ? storeFull : { state: 'loading' };
   const tab = useFirewallStore((s) => s.tab);
   const notices = useFirewallStore((s) => s.notices);
   const pendingConfirmation = useFirewallStore((s) => s.pendingConfirmation);
@@ -145,7 +148,7 @@ export function FirewallPage() {
         )}
         <SafeApplyBanner />
         {/* The section tabs are one Tab stop; Left/Right select the next one (automatic activation). */}
-        <Roving items='[role="tab"]' current='[aria-selected="true"]' orientation="horizontal" onMove={selectTab}>
+        <Roving items='[role="tab"]' current='[aria-selected="true"]' orientation="horizontal" onMove={selectTab} untab='[role="tabpanel"]'>
         <Tabs activeKey={tab} onSelect={(_e, k) => setTab(k as FirewallTab)} aria-label="Firewall sections">
           <Tab eventKey="zones" title={title('Zones', counts.zone, 'zones')} data-testid="fw-tab-zones">{tab === 'zones' && <ZonesView full={f} />}</Tab>
           <Tab eventKey="policies" title={title('Policies', counts.policy, 'policies')} data-testid="fw-tab-policies">{tab === 'policies' && <PoliciesView full={f} />}</Tab>

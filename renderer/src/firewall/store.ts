@@ -5,6 +5,7 @@ import type { FullState, Layer, LayerState, PolicyPatch, ZonePatch } from '../..
 import { itemTextKey } from '../../../shared/firewall/diff';
 import { itemText, type ListKey } from '../../../shared/firewall/patch';
 import { api, onEvent } from '../app/api';
+import { isEmptyDraft, type Draft } from './draft';
 
 export type Load<T> = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; value: T } | { state: 'error'; code: string; message: string };
 
@@ -56,6 +57,12 @@ interface FirewallStore {
    * permanent marks every other runtime-only item as added by another tool (or before).
    */
   addedHere: ReadonlySet<string>;
+  /**
+   * Staged (not yet applied) changes per host and object (draftKey()): they belong to their host,
+   * so switching to another host and back finds them again instead of losing them silently.
+   */
+  drafts: Readonly<Record<string, Draft>>;
+  setDraft(key: string, next: Draft | ((d: Draft) => Draft)): void;
   setTab(tab: FirewallTab): void;
   select(kind: 'zone' | 'policy' | 'service' | 'ipset', name: string | undefined): void;
   load(hostId: string, refresh?: boolean): Promise<void>;
@@ -146,6 +153,14 @@ export const useFirewallStore = create<FirewallStore>((set, get) => ({
   busy: false,
   ipsetEpoch: 0,
   addedHere: new Set(),
+  drafts: {},
+  setDraft(key, next) {
+    const drafts = { ...get().drafts };
+    const value = typeof next === 'function' ? next(drafts[key] ?? EMPTY_DRAFT) : next;
+    if (isEmptyDraft(value)) delete drafts[key];
+    else drafts[key] = value;
+    set({ drafts });
+  },
   setTab(tab) {
     set({ tab });
   },
@@ -275,6 +290,24 @@ export const useFirewallStore = create<FirewallStore>((set, get) => ({
     if (s) upsertSession(s);
   },
 }));
+
+/** No staged change (one object, so selectors that fall back to it keep their identity). */
+export const EMPTY_DRAFT: Draft = Object.freeze({ add: {}, remove: {}, scalars: {}, edits: {} }) as Draft;
+
+/** The key of one object's staged changes on one host. */
+export function draftKey(host: string, kind: 'zone' | 'policy', name: string): string {
+  return JSON.stringify([host, kind, name]);
+}
+
+/** How many objects of a host have staged changes, per kind and name (the lists mark them). */
+export function draftedNames(drafts: Readonly<Record<string, Draft>>, host: string, kind: 'zone' | 'policy'): Set<string> {
+  const out = new Set<string>();
+  for (const k of Object.keys(drafts)) {
+    const [h, kk, name] = JSON.parse(k) as [string, string, string];
+    if (h === host && kk === kind) out.add(name);
+  }
+  return out;
+}
 
 /** The key of one item in `addedHere`. */
 export function addedKey(host: string, kind: string, name: string, field: string, text: string): string {

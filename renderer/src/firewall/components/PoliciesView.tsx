@@ -5,7 +5,7 @@ import type { FullState } from '../../../../shared/firewall/model';
 import { checkIcmpTypeName, checkName, checkPort, checkProtocol } from '../../../../shared/firewall/validate';
 import { api } from '../../app/api';
 import { describeDraft, draftToPolicyPatch, emptyDraft, forwardPortsText, isEmptyDraft, keyFor, portsText, stage, stageEdit, unstage, type Draft, type DraftKey } from '../draft';
-import { useFirewallStore } from '../store';
+import { draftedNames, draftKey, EMPTY_DRAFT, useFirewallStore } from '../store';
 import { ListNav } from './ListNav';
 import { AddItem } from './AddItem';
 import { ApplyBar, type ApplyTarget } from './ApplyBar';
@@ -22,6 +22,7 @@ const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
 export function PoliciesView({ full }: { full: FullState }) {
   const selected = useFirewallStore((s) => s.selectedPolicy);
   const hostId = useFirewallStore((s) => s.hostId);
+  const drafts = useFirewallStore((s) => s.drafts);
   const { select, run, load } = useFirewallStore.getState();
   const [newName, setNewName] = useState('');
   const names = objectNames(full, 'policy');
@@ -46,6 +47,7 @@ export function PoliciesView({ full }: { full: FullState }) {
           <button key={name} type="button" className="hd-fw-list-item" aria-current={current === name} data-testid={`fw-policy-${name}`} onClick={() => select('policy', name)}>
             <span>{name}</span>
             <span className="hd-fw-list-badges">
+              {draftedNames(drafts, hostId, 'policy').has(name) && <Label isCompact color="blue" data-testid={`fw-policy-${name}-pending`}>pending</Label>}
               {full.global.activePolicies[name] && <Label isCompact color="green">active</Label>}
               {n > 0 && <Label isCompact color="orange" title={`${n} difference${n === 1 ? '' : 's'} between runtime and permanent`}>Δ {n}</Label>}
             </span>
@@ -73,7 +75,10 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
   const hostId = useFirewallStore((s) => s.hostId);
   const busy = useFirewallStore((s) => s.busy);
   const { updatePolicy, safeApply, run, load } = useFirewallStore.getState();
-  const [draft, setDraft] = useState<Draft>(emptyDraft);
+  // Staged changes live in the store per host and policy: a host switch (or another policy) keeps them.
+  const key = draftKey(hostId, 'policy', name);
+  const draft = useFirewallStore((s) => s.drafts[key]) ?? EMPTY_DRAFT;
+  const setDraft = (next: Draft | ((d: Draft) => Draft)) => useFirewallStore.getState().setDraft(key, next);
   const [ruleOpen, setRuleOpen] = useState<{ initial?: string } | false>(false);
   const [editing, setEditing] = useState<{ key: DraftKey; from: string }>();
   const [confirm, setConfirm] = useState<Confirm>();

@@ -14,7 +14,7 @@ import {
   checkZoneSource,
 } from '../../../../shared/firewall/validate';
 import { describeDraft, draftToZonePatch, emptyDraft, forwardPortsText, isEmptyDraft, keyFor, parseForwardPortText, portsText, stage, stageEdit, unstage, type Draft, type DraftKey } from '../draft';
-import { useFirewallStore } from '../store';
+import { draftKey, EMPTY_DRAFT, useFirewallStore } from '../store';
 import { AddItem } from './AddItem';
 import { ApplyBar, type ApplyTarget } from './ApplyBar';
 import { ExportButtons } from './ExportButtons';
@@ -48,7 +48,10 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
   const hostId = useFirewallStore((s) => s.hostId);
   const busy = useFirewallStore((s) => s.busy);
   const { updateZone, safeApply } = useFirewallStore.getState();
-  const [draft, setDraft] = useState<Draft>(emptyDraft);
+  // Staged changes live in the store per host and zone: a host switch (or another zone) keeps them.
+  const key = draftKey(hostId, 'zone', name);
+  const draft = useFirewallStore((s) => s.drafts[key]) ?? EMPTY_DRAFT;
+  const setDraft = (next: Draft | ((d: Draft) => Draft)) => useFirewallStore.getState().setDraft(key, next);
   const [ruleEditor, setRuleEditor] = useState<{ initial?: string } | undefined>();
   // The item being changed in place: its section's add form shows it, prefilled.
   const [editing, setEditing] = useState<{ key: DraftKey; from: string }>();

@@ -9,6 +9,8 @@ interface Options {
   orientation?: 'vertical' | 'horizontal' | 'both';
   /** Called with the item an arrow key moved to (tabs select it as they go, as WAI-ARIA suggests). */
   onMove?(el: HTMLElement): void;
+  /** Elements inside the group taken out of the Tab order (PatternFly's tab panels carry tabindex=0 though they hold controls). */
+  untab?: string;
 }
 
 /**
@@ -17,13 +19,14 @@ interface Options {
  * focused, else `current`, else the first. Applied to the DOM after every change inside the
  * group, so items PatternFly renders (tabs, label close buttons) take part too.
  */
-export function useRovingFocus(ref: RefObject<HTMLElement | null>, { items, current, orientation = 'both', onMove }: Options): void {
+export function useRovingFocus(ref: RefObject<HTMLElement | null>, { items, current, orientation = 'both', onMove, untab }: Options): void {
   useLayoutEffect(() => {
     const root = ref.current;
     if (!root) return;
     let last: HTMLElement | undefined;
     const all = () => Array.from(root.querySelectorAll<HTMLElement>(items)).filter((el) => !(el as HTMLButtonElement).disabled && el.getAttribute('aria-disabled') !== 'true');
     const apply = () => {
+      if (untab) for (const el of Array.from(root.querySelectorAll(untab))) if (el.getAttribute('tabindex') !== '-1') el.setAttribute('tabindex', '-1');
       const list = all();
       const stop = (last && list.includes(last) ? last : undefined) ?? (current ? list.find((el) => el.matches(current)) : undefined) ?? list[0];
       for (const el of list) {
@@ -77,5 +80,5 @@ export function useRovingFocus(ref: RefObject<HTMLElement | null>, { items, curr
       root.removeEventListener('focusout', onBlur);
       root.removeEventListener('keydown', onKey);
     };
-  }, [ref, items, current, orientation, onMove]);
+  }, [ref, items, current, orientation, onMove, untab]);
 }
