@@ -18,6 +18,7 @@ describe('issue 21: the firewall page', () => {
   let sb: FirewalldSandbox;
   let app: E2eApp;
   let config = '';
+  const savedXdg = process.env.XDG_CONFIG_HOME;
   beforeAll(async () => {
     // Three saved hosts for the Compare picker (never contacted by these tests: port 1 refuses).
     config = mkdtempSync(join(tmpdir(), 'hostdeck-issue21-'));
@@ -28,6 +29,8 @@ describe('issue 21: the firewall page', () => {
   });
   afterAll(async () => {
     await closeFirewallPage(app, sb);
+    if (savedXdg === undefined) delete process.env.XDG_CONFIG_HOME;
+    else process.env.XDG_CONFIG_HOME = savedXdg;
     if (config) rmSync(config, { recursive: true, force: true });
   });
 
