@@ -221,3 +221,86 @@ export function reloadEffects(diffs: ObjectDiff[]): { lost: ReloadEffect[]; gain
 export function effectsText(effects: ReloadEffect[]): string {
   return effects.map((e) => `${e.text} in ${OBJECT_WORDS[e.kind]} ${e.name}`).join('; ');
 }
+
+/**
+ * One runtime-vs-permanent difference as a row: an item only one layer has, a setting that
+ * differs, or a whole object only one layer has. The Differences view lists them and the
+ * Runtime → permanent dialog says with them what becomes permanent.
+ */
+export interface DifferenceRow {
+  kind: DiffKind;
+  name: string;
+  /** The list or setting ("ports", "masquerade", "entries"); "" for a whole object. */
+  field: string;
+  side: 'runtimeOnly' | 'permanentOnly' | 'setting';
+  /** The item as firewall-cmd prints it (lists), or "" for settings, objects and entry groups. */
+  item: string;
+  /** In people's words: "port 8080/tcp", "masquerade on (runtime) / off (permanent)". */
+  text: string;
+  runtime?: string;
+  permanent?: string;
+  /** How many items the row stands for (ipset entries are one row per side). */
+  count: number;
+}
+
+export function differenceRows(diffs: ObjectDiff[]): DifferenceRow[] {
+  const rows: DifferenceRow[] = [];
+  for (const d of diffs) {
+    const base = { kind: d.kind, name: d.name };
+    if (d.status !== 'changed') {
+      rows.push({ ...base, field: '', side: d.status, item: '', text: `the whole ${OBJECT_WORDS[d.kind]}`, count: 1 });
+      continue;
+    }
+    for (const f of d.fields) {
+      if (f.runtime !== undefined) {
+        const words = f.field === 'entries' ? (v?: string) => v ?? '' : valueWords;
+        rows.push({ ...base, field: f.field, side: 'setting', item: '', text: `${settingWord(f.field)}: ${words(f.runtime)} in runtime, ${words(f.permanent)} in permanent`, runtime: f.runtime, permanent: f.permanent, count: 1 });
+        continue;
+      }
+      for (const side of ['runtimeOnly', 'permanentOnly'] as const) {
+        const items = f[side];
+        const total = (side === 'runtimeOnly' ? f.runtimeOnlyCount : f.permanentOnlyCount) ?? items.length;
+        if (!total) continue;
+        if (f.field === 'entries') {
+          rows.push({ ...base, field: f.field, side, item: '', text: itemsText(f.field, items, total), count: total });
+          continue;
+        }
+        for (const item of items) rows.push({ ...base, field: f.field, side, item, text: `${itemWord(f.field)} ${item}`, count: 1 });
+      }
+    }
+  }
+  return rows;
+}
+
+/** How many differences each kind of object has: the counts on the Firewall page's tabs. */
+export function differenceCounts(diffs: ObjectDiff[]): Record<DiffKind, number> {
+  const out: Record<DiffKind, number> = { zone: 0, policy: 0, service: 0, ipset: 0 };
+  for (const d of diffs) out[d.kind] += diffCount(d);
+  return out;
+}
+
+/**
+ * What "Runtime → permanent" (firewalld's runtimeToPermanent) does to each difference: items and
+ * objects only runtime has become permanent, items only permanent has in an object both layers
+ * have are dropped from permanent, settings take their runtime value. Objects only permanent has
+ * are not touched (firewalld copies runtime objects; it deletes none).
+ */
+export function runtimeToPermanentEffects(diffs: ObjectDiff[]): { added: DifferenceRow[]; removed: DifferenceRow[]; changed: DifferenceRow[]; untouched: DifferenceRow[] } {
+  const rows = differenceRows(diffs);
+  return {
+    added: rows.filter((r) => r.side === 'runtimeOnly'),
+    removed: rows.filter((r) => r.side === 'permanentOnly' && r.field !== ''),
+    changed: rows.filter((r) => r.side === 'setting'),
+    untouched: rows.filter((r) => r.side === 'permanentOnly' && r.field === ''),
+  };
+}
+
+/** The key under which a list item's text matches the same item written differently ("8000-7000/tcp" = "7000-8000/tcp"). */
+export function itemTextKey(field: string, text: string): string {
+  if (field === 'ports' || field === 'sourcePorts') {
+    const i = text.lastIndexOf('/');
+    return i < 0 ? text : itemKey(field, { port: text.slice(0, i), protocol: text.slice(i + 1) });
+  }
+  if (field === 'richRules') return itemKey('richRules', text);
+  return text;
+}

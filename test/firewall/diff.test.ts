@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareEntrySets, diffCount, diffLayers, diffObject, effectsText, fieldDiff, objectNames, reloadEffects, runtimeChangesLostOnReload } from '../../shared/firewall/diff';
+import { compareEntrySets, diffCount, diffLayers, diffObject, differenceCounts, effectsText, fieldDiff, itemTextKey, objectNames, reloadEffects, runtimeChangesLostOnReload, runtimeToPermanentEffects } from '../../shared/firewall/diff';
 import { entriesDigest } from '../../shared/firewall/ipset-digest';
 import { ipsetSchema, policySchema, serviceSchema, zoneSchema, type LayerState, type Zone } from '../../shared/firewall/model';
 
@@ -121,5 +121,25 @@ describe('diffLayers', () => {
     const lost = runtimeChangesLostOnReload(diffLayers({ runtime: rt, permanent: pm }));
     // a: runtime-only port; c: runtime masquerade. b only gains on reload; t's target is permanent-only metadata.
     expect(lost.map((d) => d.name)).toEqual(['a', 'c']);
+  });
+});
+
+describe('runtimeToPermanentEffects', () => {
+  it('says item by item what becomes permanent, what leaves permanent, which settings change, and which objects stay', () => {
+    const diffs = diffLayers({
+      runtime: layer({ zones: { public: zone('public', { ports: [{ port: '8080', protocol: 'tcp' }, { port: '22', protocol: 'tcp' }], masquerade: true }) } }),
+      permanent: layer({ zones: { public: zone('public', { ports: [{ port: '22', protocol: 'tcp' }], services: ['imap'] }), later: zone('later') } }),
+    });
+    const fx = runtimeToPermanentEffects(diffs);
+    expect(fx.added.map((r) => [r.kind, r.name, r.field, r.item])).toEqual([['zone', 'public', 'ports', '8080/tcp']]);
+    expect(fx.removed.map((r) => r.text)).toEqual(['service imap']);
+    expect(fx.changed.map((r) => r.text)).toEqual(['masquerade: on in runtime, off in permanent']);
+    expect(fx.untouched.map((r) => `${r.kind} ${r.name}`)).toEqual(['zone later']);
+    expect(differenceCounts(diffs)).toEqual({ zone: 4, policy: 0, service: 0, ipset: 0 });
+  });
+
+  it('matches an item written differently (a reversed port range, a rich rule with other quoting)', () => {
+    expect(itemTextKey('ports', '8000-7000/udp')).toBe(itemTextKey('ports', '7000-8000/udp'));
+    expect(itemTextKey('richRules', "rule service name=ssh accept")).toBe(itemTextKey('richRules', 'rule service name="ssh" accept'));
   });
 });

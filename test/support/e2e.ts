@@ -130,3 +130,34 @@ export async function axeViolations(page: Page, impacts: string[] = ['serious', 
   });
   return found.filter((v) => impacts.includes(v.impact ?? ''));
 }
+
+/**
+ * Controls that share their accessible name with another control on the page ("Remove ssh"
+ * twice, "Add" in every section): a screen-reader user listing the controls cannot tell them
+ * apart. The names are computed by axe-core (the accessible-name algorithm), over what is
+ * visible and operable. Returns "name ×count" lines.
+ */
+export async function duplicateNames(page: Page): Promise<string[]> {
+  await axeViolations(page, []); // loads axe-core
+  return page.evaluate(() => {
+    const axe = (window as unknown as { axe: { setup(n: Element): unknown; teardown(): void; utils: { getNodeFromTree(e: Element): unknown }; commons: { text: { accessibleTextVirtual(v: unknown): string } } } }).axe;
+    axe.setup(document.documentElement);
+    try {
+      const sel = 'button, a[href], input:not([type="hidden"]), select, textarea, [role="tab"], [role="button"], [role="link"], [role="checkbox"], [role="radio"], [role="switch"], [role="menuitem"]';
+      const counts = new Map<string, number>();
+      for (const el of Array.from(document.querySelectorAll(sel))) {
+        const h = el as HTMLElement;
+        if (h.closest('[hidden], [aria-hidden="true"], [inert]') || (h as HTMLButtonElement).disabled) continue;
+        const r = h.getBoundingClientRect();
+        if (r.width === 0 && r.height === 0) continue;
+        // A radio group shares its name on purpose; its options are told apart by their labels.
+        const name = axe.commons.text.accessibleTextVirtual(axe.utils.getNodeFromTree(h)).trim().replace(/\s+/g, ' ');
+        if (!name) continue;
+        counts.set(name, (counts.get(name) ?? 0) + 1);
+      }
+      return [...counts].filter(([, n]) => n > 1).map(([name, n]) => `${name} ×${n}`);
+    } finally {
+      axe.teardown();
+    }
+  });
+}

@@ -83,10 +83,10 @@ export function ComparePage() {
             </div>
             <Tabs activeKey={section} onSelect={(_e, k) => setSection(k as Section)} aria-label="Compared facts">
               {SECTIONS.map((s) => (
-                <Tab key={s.id} eventKey={s.id} title={<TabTitleText>{tabTitle(s.id, s.title)}</TabTitleText>} data-testid={`compare-tab-${s.id}`} />
+                <Tab key={s.id} eventKey={s.id} tabContentId="compare-section" title={<TabTitleText>{tabTitle(s.id, s.title)}</TabTitleText>} data-testid={`compare-tab-${s.id}`} />
               ))}
             </Tabs>
-            <div className={stale ? 'hd-compare-stale' : undefined} data-stale={stale ? 'true' : 'false'} data-testid="compare-table">
+            <div id="compare-section" role="tabpanel" aria-label={SECTIONS.find((x) => x.id === section)?.title} className={stale ? 'hd-compare-stale' : undefined} data-stale={stale ? 'true' : 'false'} data-testid="compare-table">
               <SectionView result={r} hidden={tabCounts ? tabCounts[section].total - tabCounts[section].shown : 0} />
             </div>
             <FixPanel result={r} />

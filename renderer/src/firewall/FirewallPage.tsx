@@ -3,6 +3,7 @@ import {
   Alert,
   AlertActionCloseButton,
   AlertGroup,
+  Badge,
   Button,
   EmptyState,
   EmptyStateActions,
@@ -13,13 +14,17 @@ import {
   Tab,
   Tabs,
   TabTitleText,
+  Title,
   Toolbar,
   ToolbarContent,
   ToolbarItem,
 } from '@patternfly/react-core';
 import { api } from '../app/api';
 import { useAppStore } from '../app/store';
+import { differenceCounts, diffLayers } from '../../../shared/firewall/diff';
 import { ConfirmModal } from './components/ConfirmModal';
+import { DifferencesView } from './components/DifferencesView';
+import { ActionToolbar, Roving } from './components/ListNav';
 import { GlobalControls, LayerActions } from './components/GlobalControls';
 import { IpsetsView } from './components/IpsetsView';
 import { PoliciesView } from './components/PoliciesView';
@@ -34,7 +39,10 @@ import './firewall.css';
 export function FirewallPage() {
   const hostId = useAppStore((s) => s.hostId);
   const status = useAppStore((s) => s.firewall);
-  const full = useFirewallStore((s) => s.full);
+  // Until the store has switched to this host, what it holds is another host's: never show it.
+  const storeHost = useFirewallStore((s) => s.hostId);
+  const storeFull = useFirewallStore((s) => s.full);
+  const full: typeof storeFull = storeHost === hostId ? storeFull : { state: 'loading' };
   const tab = useFirewallStore((s) => s.tab);
   const notices = useFirewallStore((s) => s.notices);
   const pendingConfirmation = useFirewallStore((s) => s.pendingConfirmation);
@@ -101,12 +109,28 @@ export function FirewallPage() {
     );
   } else if (full.state === 'ready') {
     const f = full.value;
+    const diffs = diffLayers(f);
+    const counts = differenceCounts(diffs);
+    const total = counts.zone + counts.policy + counts.service + counts.ipset;
+    /** A tab's title with how many runtime vs permanent differences it holds. */
+    const title = (text: string, n: number, id: string) => (
+      <>
+        <TabTitleText>{text}</TabTitleText>
+        {n > 0 && (
+          <Badge className="hd-fw-tab-count" isRead data-testid={`fw-tab-${id}-count`} data-count={n} screenReaderText={n === 1 ? 'difference between runtime and permanent' : 'differences between runtime and permanent'}>
+            {n}
+          </Badge>
+        )}
+      </>
+    );
     body = (
       <>
         <Toolbar>
           <ToolbarContent>
             <ToolbarItem>
-              <LayerActions full={f} />
+              <ActionToolbar label="Runtime and permanent">
+                <LayerActions full={f} />
+              </ActionToolbar>
             </ToolbarItem>
             <ToolbarItem align={{ default: 'alignEnd' }}>
               {/* Version and default zone are in the masthead; here: what is actually bound where. */}
@@ -116,22 +140,26 @@ export function FirewallPage() {
             </ToolbarItem>
           </ToolbarContent>
         </Toolbar>
-        {f.global.panicMode && <Alert variant="danger" isInline title="Panic mode is on: all traffic is dropped." data-testid="fw-panic-alert" />}
+        {f.global.panicMode && <Alert component="h2" variant="danger" isInline title="Panic mode is on: all traffic is dropped." data-testid="fw-panic-alert" />}
         {f.global.lockdown && (
-          <Alert variant="warning" isInline title="Lockdown is on: firewalld refuses changes from programs not on its lockdown whitelist." data-testid="fw-lockdown-alert">
+          <Alert component="h2" variant="warning" isInline title="Lockdown is on: firewalld refuses changes from programs not on its lockdown whitelist." data-testid="fw-lockdown-alert">
             Changes from HostDeck fail with ACCESS_DENIED until it is whitelisted (for example firewall-cmd --add-lockdown-whitelist-uid=0) or lockdown is turned off.
           </Alert>
         )}
         <SafeApplyBanner />
+        {/* The section tabs are one Tab stop; Left/Right select the next one (automatic activation). */}
+        <Roving items='[role="tab"]' current='[aria-selected="true"]' orientation="horizontal" onMove={selectTab} untab='[role="tabpanel"]'>
         <Tabs activeKey={tab} onSelect={(_e, k) => setTab(k as FirewallTab)} aria-label="Firewall sections">
-          <Tab eventKey="zones" title={<TabTitleText>Zones</TabTitleText>} data-testid="fw-tab-zones">{tab === 'zones' && <ZonesView full={f} />}</Tab>
-          <Tab eventKey="policies" title={<TabTitleText>Policies</TabTitleText>} data-testid="fw-tab-policies">{tab === 'policies' && <PoliciesView full={f} />}</Tab>
-          <Tab eventKey="services" title={<TabTitleText>Services</TabTitleText>} data-testid="fw-tab-services">{tab === 'services' && <ServicesView full={f} />}</Tab>
-          <Tab eventKey="ipsets" title={<TabTitleText>IP sets</TabTitleText>} data-testid="fw-tab-ipsets">{tab === 'ipsets' && <IpsetsView full={f} />}</Tab>
+          <Tab eventKey="zones" title={title('Zones', counts.zone, 'zones')} data-testid="fw-tab-zones">{tab === 'zones' && <ZonesView full={f} />}</Tab>
+          <Tab eventKey="policies" title={title('Policies', counts.policy, 'policies')} data-testid="fw-tab-policies">{tab === 'policies' && <PoliciesView full={f} />}</Tab>
+          <Tab eventKey="services" title={title('Services', counts.service, 'services')} data-testid="fw-tab-services">{tab === 'services' && <ServicesView full={f} />}</Tab>
+          <Tab eventKey="ipsets" title={title('IP sets', counts.ipset, 'ipsets')} data-testid="fw-tab-ipsets">{tab === 'ipsets' && <IpsetsView full={f} />}</Tab>
           <Tab eventKey="icmptypes" title={<TabTitleText>ICMP types</TabTitleText>} data-testid="fw-tab-icmptypes">{tab === 'icmptypes' && <IcmpTypesView full={f} />}</Tab>
           <Tab eventKey="helpers" title={<TabTitleText>Helpers</TabTitleText>} data-testid="fw-tab-helpers">{tab === 'helpers' && <HelpersView full={f} />}</Tab>
           <Tab eventKey="global" title={<TabTitleText>Global</TabTitleText>} data-testid="fw-tab-global">{tab === 'global' && <GlobalControls full={f} />}</Tab>
+          <Tab eventKey="differences" title={title('Differences', total, 'differences')} data-testid="fw-tab-differences">{tab === 'differences' && <DifferencesView full={f} />}</Tab>
         </Tabs>
+        </Roving>
         <datalist id="hd-fw-services">{Object.keys(f.runtime.services).map((s) => <option key={s} value={s} />)}</datalist>
         <datalist id="hd-fw-icmptypes">{Object.keys(f.runtime.icmptypes).map((s) => <option key={s} value={s} />)}</datalist>
       </>
@@ -141,6 +169,7 @@ export function FirewallPage() {
   const pc = pendingConfirmation;
   return (
     <PageSection data-testid="firewall-page">
+      <Title headingLevel="h1" size="xl" className="hd-fw-page-title">Firewall (firewalld)</Title>
       {pc && (
         <ConfirmModal
           key={pc.id}
@@ -175,7 +204,7 @@ export function FirewallPage() {
       )}
       <AlertGroup isToast isLiveRegion>
         {notices.map((n) => (
-          <Alert key={n.id} variant={n.variant} title={n.title} actionClose={<AlertActionCloseButton onClose={() => dismiss(n.id)} />} data-testid={`fw-notice-${n.variant}`}>
+          <Alert component="h2" key={n.id} variant={n.variant} title={n.title} actionClose={<AlertActionCloseButton onClose={() => dismiss(n.id)} />} data-testid={`fw-notice-${n.variant}`}>
             {n.detail}
           </Alert>
         ))}
@@ -184,6 +213,8 @@ export function FirewallPage() {
     </PageSection>
   );
 }
+
+const selectTab = (el: HTMLElement) => el.click();
 
 /** "Active: internal (hd0) · public (10.0.0.0/8)", or a plain sentence when nothing is bound. */
 function activeSummary(active: Record<string, { interfaces?: string[]; sources?: string[] }>): string {

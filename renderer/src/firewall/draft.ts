@@ -13,9 +13,15 @@ export interface Draft {
   add: Partial<Record<DraftKey, string[]>>;
   remove: Partial<Record<DraftKey, string[]>>;
   scalars: Record<string, string | boolean | number>;
+  /**
+   * Items changed in place: firewalld changes an item by removing it and adding the new one, so an
+   * edit is a removal plus an addition (both in add/remove, applied in one all-or-nothing patch)
+   * that is shown and undone as one change.
+   */
+  edits?: Partial<Record<DraftKey, Array<{ from: string; to: string }>>>;
 }
 
-export const emptyDraft = (): Draft => ({ add: {}, remove: {}, scalars: {} });
+export const emptyDraft = (): Draft => ({ add: {}, remove: {}, scalars: {}, edits: {} });
 
 export const isEmptyDraft = (d: Draft) =>
   !Object.values(d.add).some((v) => v?.length) && !Object.values(d.remove).some((v) => v?.length) && Object.keys(d.scalars).length === 0;
@@ -37,11 +43,25 @@ export function stage(d: Draft, op: 'add' | 'remove', key: DraftKey, text: strin
 
 export function unstage(d: Draft, key: DraftKey, text: string): Draft {
   const k = keyFor(key);
+  // Undoing either half of an edit undoes the whole edit.
+  const pairs = d.edits?.[key] ?? [];
+  const undone = pairs.filter((e) => k(e.from) === k(text) || k(e.to) === k(text));
+  const gone = new Set([k(text), ...undone.flatMap((e) => [k(e.from), k(e.to)])]);
   return {
     ...d,
-    add: { ...d.add, [key]: (d.add[key] ?? []).filter((x) => k(x) !== k(text)) },
-    remove: { ...d.remove, [key]: (d.remove[key] ?? []).filter((x) => k(x) !== k(text)) },
+    add: { ...d.add, [key]: (d.add[key] ?? []).filter((x) => !gone.has(k(x))) },
+    remove: { ...d.remove, [key]: (d.remove[key] ?? []).filter((x) => !gone.has(k(x))) },
+    edits: { ...d.edits, [key]: pairs.filter((e) => !undone.includes(e)) },
   };
+}
+
+/** Stages an item changed in place: one change that removes `from` and adds `to`. */
+export function stageEdit(d: Draft, key: DraftKey, from: string, to: string): Draft {
+  const k = keyFor(key);
+  if (k(from) === k(to)) return d;
+  const base = unstage(d, key, from);
+  const staged = stage(stage(base, 'remove', key, from), 'add', key, to);
+  return { ...staged, edits: { ...staged.edits, [key]: [...(staged.edits?.[key] ?? []), { from, to }] } };
 }
 
 export function parsePortText(t: string): Port {
@@ -100,8 +120,18 @@ function itemWords(key: string, t: string): string {
 /** One line per staged change, for the apply bar, in people's words ("Add port 8080/tcp", "Set masquerade to on"). */
 export function describeDraft(d: Draft): string[] {
   const lines: string[] = [];
-  const line = (verb: string, k: string, t: string) =>
+  const inEdit = new Set<string>();
+  for (const [k, pairs] of Object.entries(d.edits ?? {})) {
+    const key = keyFor(k as DraftKey);
+    for (const e of pairs ?? []) {
+      inEdit.add(`${k}\0${key(e.from)}`).add(`${k}\0${key(e.to)}`);
+      lines.push(k === 'richRules' ? `Change ${itemWord(k)}: ${e.from} → ${e.to}` : `Change ${itemWord(k)} ${itemWords(k, e.from)} → ${itemWords(k, e.to)}`);
+    }
+  }
+  const line = (verb: string, k: string, t: string) => {
+    if (inEdit.has(`${k}\0${keyFor(k as DraftKey)(t)}`)) return;
     lines.push(k === 'richRules' ? `${verb} ${itemWord(k)}: ${t}` : `${verb} ${itemWord(k)} ${itemWords(k, t)}`);
+  };
   for (const [k, v] of Object.entries(d.add)) for (const t of v ?? []) line('Add', k, t);
   for (const [k, v] of Object.entries(d.remove)) for (const t of v ?? []) line('Remove', k, t);
   for (const [k, v] of Object.entries(d.scalars)) lines.push(`Set ${settingWord(k)} to ${valueWords(v)}`);

@@ -2,7 +2,10 @@ import { create } from 'zustand';
 import type { HostDeckEvent } from '../../../shared/api/contract';
 import type { SafeApplySession, SafeChange } from '../../../shared/firewall/contract';
 import type { FullState, Layer, LayerState, PolicyPatch, ZonePatch } from '../../../shared/firewall/model';
+import { itemTextKey } from '../../../shared/firewall/diff';
+import { itemText, type ListKey } from '../../../shared/firewall/patch';
 import { api, onEvent } from '../app/api';
+import { isEmptyDraft, type Draft } from './draft';
 
 export type Load<T> = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; value: T } | { state: 'error'; code: string; message: string };
 
@@ -34,7 +37,7 @@ export interface PendingConfirmation {
   cancel(): void;
 }
 
-export type FirewallTab = 'zones' | 'policies' | 'services' | 'ipsets' | 'icmptypes' | 'helpers' | 'global';
+export type FirewallTab = 'zones' | 'policies' | 'services' | 'ipsets' | 'icmptypes' | 'helpers' | 'global' | 'differences';
 
 interface FirewallStore {
   hostId: string;
@@ -49,6 +52,17 @@ interface FirewallStore {
   busy: boolean;
   /** Bumped when ipset entries change, so the entries view re-reads its pages. */
   ipsetEpoch: number;
+  /**
+   * Items this page added to the runtime of this host in this session (addedKey()): Runtime →
+   * permanent marks every other runtime-only item as added by another tool (or before).
+   */
+  addedHere: ReadonlySet<string>;
+  /**
+   * Staged (not yet applied) changes per host and object (draftKey()): they belong to their host,
+   * so switching to another host and back finds them again instead of losing them silently.
+   */
+  drafts: Readonly<Record<string, Draft>>;
+  setDraft(key: string, next: Draft | ((d: Draft) => Draft)): void;
   setTab(tab: FirewallTab): void;
   select(kind: 'zone' | 'policy' | 'service' | 'ipset', name: string | undefined): void;
   load(hostId: string, refresh?: boolean): Promise<void>;
@@ -138,6 +152,15 @@ export const useFirewallStore = create<FirewallStore>((set, get) => ({
   notices: [],
   busy: false,
   ipsetEpoch: 0,
+  addedHere: new Set(),
+  drafts: {},
+  setDraft(key, next) {
+    const drafts = { ...get().drafts };
+    const value = typeof next === 'function' ? next(drafts[key] ?? EMPTY_DRAFT) : next;
+    if (isEmptyDraft(value)) delete drafts[key];
+    else drafts[key] = value;
+    set({ drafts });
+  },
   setTab(tab) {
     set({ tab });
   },
@@ -229,6 +252,7 @@ export const useFirewallStore = create<FirewallStore>((set, get) => ({
     const call = (acknowledgeRisk: boolean) => () => api.firewall.updateZone({ name, layer, patch, timeout: opts.timeout, acknowledgeRisk }, { host });
     const r = await get().run(`Changing zone ${name} (${layer})`, call(opts.acknowledgeRisk ?? false), `Zone ${name}: ${layer} updated`, call(true));
     if (r) {
+      if (layer === 'runtime') noteAdded('zone', name, patch);
       applyObject(layer, 'zone', name, r.object);
       for (const note of r.notes) get().notify({ variant: 'info', title: note });
       // The host remembers when timed items expire: read them with the state.
@@ -240,7 +264,10 @@ export const useFirewallStore = create<FirewallStore>((set, get) => ({
     const host = get().hostId;
     const call = (ack: boolean) => () => api.firewall.updatePolicy({ name, layer, patch, acknowledgeRisk: ack }, { host });
     const r = await get().run(`Changing policy ${name} (${layer})`, call(acknowledgeRisk), `Policy ${name}: ${layer} updated`, call(true));
-    if (r) applyObject(layer, 'policy', name, r.object);
+    if (r) {
+      if (layer === 'runtime') noteAdded('policy', name, patch);
+      applyObject(layer, 'policy', name, r.object);
+    }
     return !!r;
   },
   async safeApply(change, seconds, saveToPermanent) {
@@ -248,19 +275,54 @@ export const useFirewallStore = create<FirewallStore>((set, get) => ({
     const call = (confirm: boolean) => () => api.firewall.safeApply({ change, seconds, saveToPermanent, confirm }, { host });
     const s = await get().run('Safe apply', call(false), undefined, call(true));
     if (s) upsertSession(s);
+    if (s && (change.type === 'zone' || change.type === 'policy')) noteAdded(change.type, change.name, change.patch);
     return !!s;
   },
+  // No toast for confirm and revert: the safe-apply banner shows the outcome (and clears it).
   async confirmSession(id) {
     const host = get().hostId;
-    const s = await get().run('Confirming the change', () => api.firewall.safeApplyConfirm({ id }, { host }), 'Change kept');
+    const s = await get().run('Confirming the change', () => api.firewall.safeApplyConfirm({ id }, { host }));
     if (s) upsertSession(s);
   },
   async revertSession(id) {
     const host = get().hostId;
-    const s = await get().run('Reverting the change', () => api.firewall.safeApplyRevert({ id }, { host }), 'Change reverted');
+    const s = await get().run('Reverting the change', () => api.firewall.safeApplyRevert({ id }, { host }));
     if (s) upsertSession(s);
   },
 }));
+
+/** No staged change (one object, so selectors that fall back to it keep their identity). */
+export const EMPTY_DRAFT: Draft = Object.freeze({ add: {}, remove: {}, scalars: {}, edits: {} }) as Draft;
+
+/** The key of one object's staged changes on one host. */
+export function draftKey(host: string, kind: 'zone' | 'policy', name: string): string {
+  return JSON.stringify([host, kind, name]);
+}
+
+/** How many objects of a host have staged changes, per kind and name (the lists mark them). */
+export function draftedNames(drafts: Readonly<Record<string, Draft>>, host: string, kind: 'zone' | 'policy'): Set<string> {
+  const out = new Set<string>();
+  for (const k of Object.keys(drafts)) {
+    const [h, kk, name] = JSON.parse(k) as [string, string, string];
+    if (h === host && kk === kind) out.add(name);
+  }
+  return out;
+}
+
+/** The key of one item in `addedHere`. */
+export function addedKey(host: string, kind: string, name: string, field: string, text: string): string {
+  return JSON.stringify([host, kind, name, field, itemTextKey(field, text)]);
+}
+
+/** Remembers the items a runtime write of this page added. */
+function noteAdded(kind: 'zone' | 'policy', name: string, patch: ZonePatch | PolicyPatch) {
+  const { addedHere, hostId } = useFirewallStore.getState();
+  const keys = new Set(addedHere);
+  for (const [field, items] of Object.entries(patch.add ?? {})) {
+    for (const item of (items as unknown[] | undefined) ?? []) keys.add(addedKey(hostId, kind, name, field, itemText(field as ListKey, item)));
+  }
+  useFirewallStore.setState({ addedHere: keys });
+}
 
 function upsertSession(s: SafeApplySession) {
   const sessions = useFirewallStore.getState().sessions.filter((x) => x.id !== s.id);

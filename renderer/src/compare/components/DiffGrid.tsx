@@ -78,7 +78,7 @@ export function DiffGrid({ rows, hosts, baseline, testId }: { rows: GridRow[]; h
             <div key={row.id} role="row" className="hd-compare-row" style={{ top: ROW + vr.start, width }} data-testid="grid-row" data-key={row.id} data-differs={row.differs}>
               <div className="hd-compare-keycell" role="rowheader" title={row.label}>
                 {row.choose ? (
-                  <Checkbox id={`choose-${row.choose.id}`} isChecked={row.choose.chosen} onChange={row.choose.toggle} aria-label={`Choose ${row.choose.id} for the fix`} />
+                  <Checkbox id={`choose-${row.id}`} isChecked={row.choose.chosen} onChange={row.choose.toggle} aria-label={`Choose ${row.choose.id} for the fix (${row.label})`} />
                 ) : null}
                 <span className="hd-compare-key">{row.label}</span>
                 {row.note ? <span className="hd-compare-note">{row.note}</span> : null}

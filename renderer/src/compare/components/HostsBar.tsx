@@ -28,6 +28,8 @@ export function HostsBar() {
   const [oneHost, setOneHost] = useState(false);
   const [exportError, setExportError] = useState<string | null>(null);
   const [destination, setDestination] = useState('');
+  const [pick, setPick] = useState('');
+  const keyboardPick = useRef(false);
   const addDestination = () => {
     const d = destination.trim();
     // Any ssh destination (ssh_config alias, user@host[:port]) or a saved host name: the Node side connects on first read.
@@ -54,8 +56,31 @@ export function HostsBar() {
     <section aria-label="Compared hosts" className="hd-compare-page">
       <div className="hd-compare-toolbar">
         <FormSelect
-          value=""
-          onChange={(_e, v) => v && addHost(v)}
+          value={pick}
+          onChange={(_e, v) => {
+            // A closed select changes its value as the arrow keys pass over the hosts: that only
+            // picks; Enter adds. A mouse choice (or one made in the open list) adds at once.
+            if (keyboardPick.current) setPick(v);
+            else if (v) addHost(v);
+          }}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') {
+              e.preventDefault();
+              keyboardPick.current = false;
+              if (pick) addHost(pick);
+              setPick('');
+            } else {
+              // Alt+Down, F4 and Space open the list, where a choice is made with Enter.
+              keyboardPick.current = !(e.altKey || e.key === 'F4' || e.key === ' ');
+            }
+          }}
+          onMouseDown={() => {
+            keyboardPick.current = false;
+          }}
+          onBlur={() => {
+            keyboardPick.current = false;
+            setPick('');
+          }}
           aria-label="Add a host to compare"
           data-testid="compare-add-host"
           className="hd-compare-select"
@@ -136,8 +161,8 @@ export function HostsBar() {
               </span>
               <ReadState read={read} />
               {err ? <span className="hd-compare-subtle" data-testid="host-error">{err}</span> : null}
-              <Radio id={`baseline-${id}`} name="compare-baseline" label="Baseline" isChecked={baseline === id} onChange={() => setBaseline(id)} data-testid="compare-baseline" />
-              <Button variant="link" isInline onClick={() => void exportSnapshot(id)} data-testid="compare-export-snapshot">
+              <Radio id={`baseline-${id}`} name="compare-baseline" label={<>Baseline<span className="pf-v6-screen-reader">: {label(id)}</span></>} isChecked={baseline === id} onChange={() => setBaseline(id)} data-testid="compare-baseline" />
+              <Button variant="link" isInline onClick={() => void exportSnapshot(id)} data-testid="compare-export-snapshot" aria-label={`Export snapshot of ${label(id)}`}>
                 Export snapshot
               </Button>
             </div>

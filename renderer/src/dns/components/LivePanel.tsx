@@ -47,10 +47,10 @@ export function LivePanel() {
             </div>
           </div>
         </Form>
-        {live.state === 'error' && <Alert isInline variant="danger" title={`Cannot run the check (${live.code})`}>{live.message}</Alert>}
+        {live.state === 'error' && <Alert component="h3" isInline variant="danger" title={`Cannot run the check (${live.code})`}>{live.message}</Alert>}
         {live.state === 'ready' &&
           (live.value.length === 0 ? (
-            <Alert isInline variant="warning" title="No nameserver to ask: the file has none, so programs use 127.0.0.1." />
+            <Alert component="h3" isInline variant="warning" title="No nameserver to ask: the file has none, so programs use 127.0.0.1." />
           ) : (
             <Table aria-label="Live check results" variant="compact" data-testid="dns-live-result">
               <ColumnHeads names={['Server', 'Result', 'Time', 'Answers']} />

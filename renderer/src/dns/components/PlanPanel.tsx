@@ -137,20 +137,20 @@ export function PlanPanel() {
         </Form>
         <div className="hd-dns-gap-top">
           {result.state === 'loading' && <Skeleton height="120px" screenreaderText="Planning the lookup" />}
-          {result.state === 'error' && <Alert isInline variant="danger" title={`Cannot plan this lookup (${result.code})`}>{result.message}</Alert>}
+          {result.state === 'error' && <Alert component="h3" isInline variant="danger" title={`Cannot plan this lookup (${result.code})`}>{result.message}</Alert>}
           {mode === 'host' && plan.state === 'ready' && <PlanSteps plan={plan.value} testId="dns-plan-result" />}
           {mode === 'pod' && pod.state === 'ready' && (
             <div data-testid="dns-pod-result" className="hd-dns-stack">
               {[...pod.value.validation.map((m) => ({ reason: 'Invalid', message: m })), ...pod.value.events].map((e, i) => (
-                <Alert key={i} isInline variant="warning" title={`${e.reason}: ${e.message}`} />
+                <Alert component="h3" key={i} isInline variant="warning" title={`${e.reason}: ${e.message}`} />
               ))}
-              {pod.value.optionsOrderUnstable && <Alert isInline isPlain variant="info" title="The order of options in this pod's resolv.conf can differ between kubelet versions." />}
+              {pod.value.optionsOrderUnstable && <Alert component="h3" isInline isPlain variant="info" title="The order of options in this pod's resolv.conf can differ between kubelet versions." />}
               <div className="hd-dns-pod-grid">
                 <div>
                   <Title headingLevel="h3" size="md">The pod&apos;s /etc/resolv.conf</Title>
                   <Snippet text={pod.value.resolvConf} testId="dns-pod-resolv" label="Copy the pod's resolv.conf" />
                   {pod.value.warnings.map((w, i) => (
-                    <Alert key={i} isInline isPlain variant={severityVariant[w.severity]} title={w.line ? `Line ${w.line}: ${w.message}` : w.message} />
+                    <Alert component="h3" key={i} isInline isPlain variant={severityVariant[w.severity]} title={w.line ? `Line ${w.line}: ${w.message}` : w.message} />
                   ))}
                 </div>
                 <div>

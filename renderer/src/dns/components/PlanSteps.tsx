@@ -16,7 +16,7 @@ export function PlanSteps({ plan, testId }: { plan: DnsPlan; testId: string }) {
   const servers = Math.max(1, Math.round(perName / Math.max(1, plan.types.length)));
   if (plan.steps.length === 0) {
     return (
-      <Alert isInline variant="danger" title="No query is sent at all: every lookup fails at once" data-testid={testId}>
+      <Alert component="h3" isInline variant="danger" title="No query is sent at all: every lookup fails at once" data-testid={testId}>
         {plan.stop ?? plan.advice[0] ?? 'The resolver settings stop the lookup before any packet leaves.'}
       </Alert>
     );
@@ -55,7 +55,7 @@ export function PlanSteps({ plan, testId }: { plan: DnsPlan; testId: string }) {
       </Table>
       {plan.stop && <p className="hd-dns-subtle">Stops here: {plan.stop}.</p>}
       {plan.advice.length > 0 && (
-        <Alert isInline variant="info" title={plan.queries.length > 1 ? 'How to send fewer queries' : 'Advice'} className="hd-dns-gap-top" data-testid={`${testId}-advice`}>
+        <Alert component="h3" isInline variant="info" title={plan.queries.length > 1 ? 'How to send fewer queries' : 'Advice'} className="hd-dns-gap-top" data-testid={`${testId}-advice`}>
           <List>
             {plan.advice.map((a, i) => (
               <ListItem key={i}>{a}</ListItem>

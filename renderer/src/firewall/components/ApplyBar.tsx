@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { Alert, Button, Checkbox, ExpandableSection, TextInput } from '@patternfly/react-core';
 import { parseTimeout } from '../../../../shared/firewall/validate';
+import { useScrollPadding } from './useScrollPadding';
 
 export type ApplyTarget = 'runtime' | 'permanent' | 'both';
 
@@ -29,9 +30,11 @@ export function ApplyBar({ lines, risk, busy, allowTimeout, onApply, onSafeApply
   const safeSeconds = Number(seconds);
   const safeBad = !Number.isInteger(safeSeconds) || safeSeconds < 5 || safeSeconds > 3600;
   const blocked = risk.required && !ack;
+  const bar = useRef<HTMLDivElement>(null);
+  useScrollPadding(bar, 'bottom');
 
   return (
-    <div className="hd-fw-applybar" data-testid="fw-applybar">
+    <div className="hd-fw-applybar" data-testid="fw-applybar" ref={bar} role="region" aria-label="Pending changes">
       <ExpandableSection toggleText={`${lines.length} pending change${lines.length === 1 ? '' : 's'}`} isIndented>
         <ul className="hd-fw-mono hd-fw-pending">{lines.map((l, i) => <li key={i}>{l}</li>)}</ul>
       </ExpandableSection>

@@ -8,15 +8,16 @@ import {
   DescriptionListTerm,
   FormSelect,
   FormSelectOption,
+  Label,
   TextInput,
   Title,
 } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
-import { diffLayers, reloadEffects, runtimeChangesLostOnReload, type ReloadEffect } from '../../../../shared/firewall/diff';
+import { diffLayers, reloadEffects, runtimeChangesLostOnReload, runtimeToPermanentEffects, type DifferenceRow, type ReloadEffect } from '../../../../shared/firewall/diff';
 import { safeApplyRequired } from '../../../../shared/firewall/safety';
 import type { FullState } from '../../../../shared/firewall/model';
 import { api } from '../../app/api';
-import { useFirewallStore } from '../store';
+import { addedKey, useFirewallStore } from '../store';
 import { ConfirmModal, type Confirm } from './ConfirmModal';
 
 /** Lines of one part of the reload dialog. */
@@ -28,6 +29,23 @@ function EffectList({ items, testId }: { items: ReloadEffect[]; testId: string }
           {e.kind} {e.name}: {e.text}
         </li>
       ))}
+    </ul>
+  );
+}
+
+/** Rows of the Runtime → permanent dialog; runtime items this page did not add are marked. */
+function RowList({ rows, testId, addedHere, host }: { rows: DifferenceRow[]; testId: string; addedHere?: ReadonlySet<string>; host: string }) {
+  return (
+    <ul data-testid={testId}>
+      {rows.map((r, i) => {
+        const foreign = addedHere && r.item !== '' && !addedHere.has(addedKey(host, r.kind, r.name, r.field, r.item));
+        return (
+          <li key={i} data-testid="fw-r2p-row" data-item={r.item} data-foreign={foreign ? 'true' : 'false'}>
+            {r.text} in {r.kind} {r.name}
+            {foreign && <>{' '}<Label isCompact color="orange">not added by HostDeck in this session (another tool, or earlier)</Label></>}
+          </li>
+        );
+      })}
     </ul>
   );
 }
@@ -59,19 +77,19 @@ export function LayerActions({ full }: { full: FullState }) {
           <p>Reloading makes the permanent configuration live.</p>
           {fx.lost.length > 0 && (
             <>
-              <Title headingLevel="h4">Lost: {lost.toLocaleString()} runtime-only item{lost === 1 ? '' : 's'}</Title>
+              <Title headingLevel="h2" size="md">Lost: {lost.toLocaleString()} runtime-only item{lost === 1 ? '' : 's'}</Title>
               <EffectList items={fx.lost} testId="fw-reload-lost" />
             </>
           )}
           {fx.gained.length > 0 && (
             <>
-              <Title headingLevel="h4">Added by the reload: {gained.toLocaleString()} permanent-only item{gained === 1 ? '' : 's'}</Title>
+              <Title headingLevel="h2" size="md">Added by the reload: {gained.toLocaleString()} permanent-only item{gained === 1 ? '' : 's'}</Title>
               <EffectList items={fx.gained} testId="fw-reload-gained" />
             </>
           )}
           {fx.changed.length > 0 && (
             <>
-              <Title headingLevel="h4">Settings that change (runtime → permanent)</Title>
+              <Title headingLevel="h2" size="md">Settings that change (runtime → permanent)</Title>
               <EffectList items={fx.changed} testId="fw-reload-changed" />
             </>
           )}
@@ -80,6 +98,50 @@ export function LayerActions({ full }: { full: FullState }) {
       ),
       action: lost ? 'Reload anyway' : 'Reload',
       run: reload,
+    });
+  };
+  const saveRuntime = () => run('Saving runtime as permanent', () => api.firewall.runtimeToPermanent({}, { host: hostId }), 'Runtime saved as permanent').then(() => load(hostId));
+  // Like Reload: the exact differences first (ipset entries by content), then what becomes permanent.
+  const askRuntimeToPermanent = async () => {
+    const exact = await run('Comparing runtime and permanent', () => api.firewall.differences({}, { host: hostId }));
+    if (!exact) return;
+    const fx = runtimeToPermanentEffects(exact.differences);
+    if (!fx.added.length && !fx.removed.length && !fx.changed.length) {
+      useFirewallStore.getState().notify({ variant: 'info', title: 'Runtime and permanent already agree: nothing to save.' });
+      return;
+    }
+    const addedHere = useFirewallStore.getState().addedHere;
+    const foreign = fx.added.filter((r) => r.item !== '' && !addedHere.has(addedKey(hostId, r.kind, r.name, r.field, r.item))).length;
+    setConfirm({
+      title: 'Make the runtime configuration permanent?',
+      danger: fx.removed.length > 0,
+      body: (
+        <div data-testid="fw-r2p-effects">
+          <p>The permanent configuration becomes what runs now. These are all the differences:</p>
+          {fx.added.length > 0 && (
+            <>
+              <Title headingLevel="h2" size="md">Becomes permanent ({fx.added.reduce((n, r) => n + r.count, 0).toLocaleString()})</Title>
+              {foreign > 0 && <p data-testid="fw-r2p-foreign">{foreign} of them HostDeck did not add in this session: another tool (firewall-cmd, a script) or an earlier session put them in the runtime.</p>}
+              <RowList rows={fx.added} testId="fw-r2p-added" addedHere={addedHere} host={hostId} />
+            </>
+          )}
+          {fx.removed.length > 0 && (
+            <>
+              <Title headingLevel="h2" size="md">Removed from permanent ({fx.removed.reduce((n, r) => n + r.count, 0).toLocaleString()}, not in the runtime)</Title>
+              <RowList rows={fx.removed} testId="fw-r2p-removed" host={hostId} />
+            </>
+          )}
+          {fx.changed.length > 0 && (
+            <>
+              <Title headingLevel="h2" size="md">Settings that take their runtime value</Title>
+              <RowList rows={fx.changed} testId="fw-r2p-changed" host={hostId} />
+            </>
+          )}
+          {fx.untouched.length > 0 && <p>Objects only the permanent configuration has stay as they are ({fx.untouched.map((r) => `${r.kind} ${r.name}`).join(', ')}).</p>}
+        </div>
+      ),
+      action: 'Make permanent',
+      run: saveRuntime,
     });
   };
   return (
@@ -91,9 +153,9 @@ export function LayerActions({ full }: { full: FullState }) {
         variant="secondary"
         data-testid="fw-runtime-to-permanent"
         isDisabled={busy || diffs.length === 0}
-        onClick={() => void run('Saving runtime as permanent', () => api.firewall.runtimeToPermanent({}, { host: hostId }), 'Runtime saved as permanent').then(() => load(hostId))}
+        onClick={() => void askRuntimeToPermanent()}
       >
-        Runtime → permanent
+        Runtime → permanent…
       </Button>
       {confirm && <ConfirmModal c={confirm} onClose={() => setConfirm(undefined)} />}
     </>
@@ -172,7 +234,7 @@ export function GlobalControls({ full }: { full: FullState }) {
 
   return (
     <div className="hd-fw-global" data-testid="fw-global">
-      {g.panicMode && <Alert variant="danger" isInline title="Panic mode is on: all traffic is dropped and firewalld refuses runtime changes." />}
+      {g.panicMode && <Alert component="h2" variant="danger" isInline title="Panic mode is on: all traffic is dropped and firewalld refuses runtime changes." />}
       <DescriptionList isHorizontal>
         <DescriptionListGroup>
           <DescriptionListTerm>Default zone</DescriptionListTerm>

@@ -8,6 +8,7 @@ import type { FullState, Layer } from '../../../../shared/firewall/model';
 import { checkIpsetOptions, checkName, parseIpsetEntriesFile } from '../../../../shared/firewall/validate';
 import { api } from '../../app/api';
 import { useFirewallStore } from '../store';
+import { ListNav } from './ListNav';
 import { ConfirmModal, type Confirm } from './ConfirmModal';
 
 const PAGE = 500;
@@ -21,7 +22,7 @@ export function IpsetsView({ full }: { full: FullState }) {
   const current = selected && names.includes(selected) ? selected : names[0];
   return (
     <div className="hd-fw-split">
-      <nav className="hd-fw-list" aria-label="IP sets">
+      <ListNav label="IP sets">
         {names.map((n) => {
           const s = full.runtime.ipsets[n] ?? full.permanent.ipsets[n]!;
           return (
@@ -40,7 +41,7 @@ export function IpsetsView({ full }: { full: FullState }) {
           );
         })}
         <CreateIpset existing={names} />
-      </nav>
+      </ListNav>
       <div className="hd-fw-main">{current ? <IpsetEntries key={current} full={full} name={current} /> : (
         <EmptyState titleText="No ipsets" headingLevel="h3" data-testid="fw-ipsets-empty">
           <EmptyStateBody>An ipset holds many addresses, networks or MACs that zone sources and rich rules can match at once. Create one on the left.</EmptyStateBody>

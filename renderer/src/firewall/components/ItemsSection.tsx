@@ -1,5 +1,7 @@
-import { useEffect, useState, type ReactNode } from 'react';
-import { Label, LabelGroup, Tooltip } from '@patternfly/react-core';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useRovingFocus } from './useRovingFocus';
+import { Button, Label, LabelGroup, Tooltip } from '@patternfly/react-core';
+import PencilAltIcon from '@patternfly/react-icons/dist/esm/icons/pencil-alt-icon';
 
 /** "4m 05s", "1h 02m", "12s": what is left of a runtime timeout. */
 export function remaining(ms: number): string {
@@ -35,6 +37,8 @@ interface Props {
   keyOf?: (text: string) => string;
   onRemove(text: string): void;
   onUndo(text: string): void;
+  /** Change an item in place (opens the add form prefilled with it). */
+  onEdit?(text: string): void;
   readOnly?: boolean;
   mono?: boolean;
   addForm?: ReactNode;
@@ -47,9 +51,12 @@ interface Props {
  * One list of a zone or policy, runtime and permanent side by side. Items only one layer has are
  * marked; staged additions and removals show until they are applied.
  */
-export function ItemsSection({ title, testId, runtime, permanent, adding, removing, keyOf = (t) => t, onRemove, onUndo, readOnly, mono, addForm, describe, expiries }: Props) {
+export function ItemsSection({ title, testId, runtime, permanent, adding, removing, keyOf = (t) => t, onRemove, onUndo, onEdit, readOnly, mono, addForm, describe, expiries }: Props) {
   // The tick only re-renders; the time itself is read now, so a freshly shown expiry is right at once.
   useNow(!!expiries?.size);
+  // The Remove / Edit buttons of the list are one Tab stop; arrow keys move between them.
+  const columns = useRef<HTMLDivElement>(null);
+  useRovingFocus(columns, { items: 'button' });
   const now = Date.now();
   const rKeys = new Set(runtime.map(keyOf));
   const pKeys = new Set(permanent.map(keyOf));
@@ -63,6 +70,8 @@ export function ItemsSection({ title, testId, runtime, permanent, adding, removi
         {[...items].sort((a, b) => keyOf(a).localeCompare(keyOf(b))).map((t) => {
           const only = !other.has(keyOf(t));
           const gone = removingKeys.has(keyOf(t));
+          // One Remove / Edit per item: in the runtime column, or in the permanent one for items only it has.
+          const controls = !readOnly && (layer === 'runtime' || only);
           const label = (
             <Label
               key={t}
@@ -72,8 +81,8 @@ export function ItemsSection({ title, testId, runtime, permanent, adding, removi
               data-testid={`fw-item-${testId}-${layer}`}
               data-item={t}
               data-diff={only ? `${layer}-only` : 'both'}
-              onClose={readOnly ? undefined : gone ? () => onUndo(t) : () => onRemove(t)}
-              closeBtnAriaLabel={gone ? `Keep ${t}` : `Remove ${t}`}
+              onClose={!controls ? undefined : gone ? () => onUndo(t) : () => onRemove(t)}
+              closeBtnAriaLabel={gone ? `Keep ${t} (${title})` : `Remove ${t} (${title})`}
             >
               {t}
               {only ? (layer === 'runtime' ? ' · runtime only' : ' · permanent only') : ''}
@@ -89,11 +98,26 @@ export function ItemsSection({ title, testId, runtime, permanent, adding, removi
             </Label>
           );
           const hint = describe?.(t);
-          return hint ? <Tooltip key={t} content={hint}>{label}</Tooltip> : label;
+          const shown = hint ? <Tooltip key={t} content={hint}>{label}</Tooltip> : label;
+          if (!controls || !onEdit || gone) return shown;
+          return [
+            shown,
+            <Button
+              key={`edit ${t}`}
+              variant="plain"
+              size="sm"
+              className="hd-fw-edit-item"
+              icon={<PencilAltIcon />}
+              aria-label={`Edit ${t} (${title})`}
+              data-testid={`fw-edit-${testId}`}
+              data-item={t}
+              onClick={() => onEdit(t)}
+            />,
+          ];
         })}
         {layer === 'runtime' &&
           adding.map((t) => (
-            <Label key={`+${t}`} color="green" className={mono ? 'hd-fw-mono' : ''} data-testid={`fw-item-${testId}-adding`} onClose={() => onUndo(t)} closeBtnAriaLabel={`Do not add ${t}`}>
+            <Label key={`+${t}`} color="green" className={mono ? 'hd-fw-mono' : ''} data-testid={`fw-item-${testId}-adding`} data-item={t} onClose={() => onUndo(t)} closeBtnAriaLabel={`Do not add ${t} (${title})`}>
               + {t}
             </Label>
           ))}
@@ -103,7 +127,7 @@ export function ItemsSection({ title, testId, runtime, permanent, adding, removi
   return (
     <section className="hd-fw-section" data-testid={`fw-section-${testId}`}>
       <h3 className="hd-fw-section-title">{title}</h3>
-      <div className="hd-fw-columns">
+      <div className="hd-fw-columns" ref={columns}>
         <div>{column(runtime, 'runtime')}</div>
         <div>{column(permanent, 'permanent')}</div>
       </div>

@@ -4,8 +4,9 @@ import { diffCount, diffObject, objectNames } from '../../../../shared/firewall/
 import type { FullState } from '../../../../shared/firewall/model';
 import { checkIcmpTypeName, checkName, checkPort, checkProtocol } from '../../../../shared/firewall/validate';
 import { api } from '../../app/api';
-import { describeDraft, draftToPolicyPatch, emptyDraft, forwardPortsText, isEmptyDraft, keyFor, portsText, stage, unstage, type Draft, type DraftKey } from '../draft';
-import { useFirewallStore } from '../store';
+import { describeDraft, draftToPolicyPatch, emptyDraft, forwardPortsText, isEmptyDraft, keyFor, portsText, stage, stageEdit, unstage, type Draft, type DraftKey } from '../draft';
+import { draftedNames, draftKey, EMPTY_DRAFT, useFirewallStore } from '../store';
+import { ListNav } from './ListNav';
 import { AddItem } from './AddItem';
 import { ApplyBar, type ApplyTarget } from './ApplyBar';
 import { ConfirmModal, type Confirm } from './ConfirmModal';
@@ -13,13 +14,15 @@ import { ExportButtons } from './ExportButtons';
 import { ItemsSection } from './ItemsSection';
 import { RichRuleEditor } from './RichRuleEditor';
 import { useRisk } from './useRisk';
-import { ForwardPortForm, richContext } from './ZoneEditor';
+import { EDITABLE, ForwardPortForm, LayerNote, richContext } from './ZoneEditor';
+import { ActionToolbar } from './ListNav';
 
 const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
 
 export function PoliciesView({ full }: { full: FullState }) {
   const selected = useFirewallStore((s) => s.selectedPolicy);
   const hostId = useFirewallStore((s) => s.hostId);
+  const drafts = useFirewallStore((s) => s.drafts);
   const { select, run, load } = useFirewallStore.getState();
   const [newName, setNewName] = useState('');
   const names = objectNames(full, 'policy');
@@ -37,13 +40,14 @@ export function PoliciesView({ full }: { full: FullState }) {
   };
   return (
     <div className="hd-fw-split">
-      <nav className="hd-fw-list" aria-label="Policies">
+      <ListNav label="Policies">
         {names.map((name) => {
           const n = diffCount(diffObject('policy', name, full.runtime.policies[name], full.permanent.policies[name]));
           return (
           <button key={name} type="button" className="hd-fw-list-item" aria-current={current === name} data-testid={`fw-policy-${name}`} onClick={() => select('policy', name)}>
             <span>{name}</span>
             <span className="hd-fw-list-badges">
+              {draftedNames(drafts, hostId, 'policy').has(name) && <Label isCompact color="blue" data-testid={`fw-policy-${name}-pending`}>pending</Label>}
               {full.global.activePolicies[name] && <Label isCompact color="green">active</Label>}
               {n > 0 && <Label isCompact color="orange" title={`${n} difference${n === 1 ? '' : 's'} between runtime and permanent`}>Δ {n}</Label>}
             </span>
@@ -57,7 +61,7 @@ export function PoliciesView({ full }: { full: FullState }) {
           </Button>
           {problem && <span className="hd-fw-error">{problem}</span>}
         </div>
-      </nav>
+      </ListNav>
       <div className="hd-fw-main">
         {current ? <PolicyEditor key={current} full={full} name={current} /> : (
           <EmptyState titleText="No policies" headingLevel="h3"><EmptyStateBody>Policies filter traffic between zones (and to or from the host). Create one on the left.</EmptyStateBody></EmptyState>
@@ -71,8 +75,12 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
   const hostId = useFirewallStore((s) => s.hostId);
   const busy = useFirewallStore((s) => s.busy);
   const { updatePolicy, safeApply, run, load } = useFirewallStore.getState();
-  const [draft, setDraft] = useState<Draft>(emptyDraft);
-  const [ruleOpen, setRuleOpen] = useState(false);
+  // Staged changes live in the store per host and policy: a host switch (or another policy) keeps them.
+  const key = draftKey(hostId, 'policy', name);
+  const draft = useFirewallStore((s) => s.drafts[key]) ?? EMPTY_DRAFT;
+  const setDraft = (next: Draft | ((d: Draft) => Draft)) => useFirewallStore.getState().setDraft(key, next);
+  const [ruleOpen, setRuleOpen] = useState<{ initial?: string } | false>(false);
+  const [editing, setEditing] = useState<{ key: DraftKey; from: string }>();
   const [confirm, setConfirm] = useState<Confirm>();
   const runtime = full.runtime.policies[name];
   const permanent = full.permanent.policies[name];
@@ -89,8 +97,14 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
   const scalar = (k: string, v: string | number | boolean) => setDraft((d) => ({ ...d, scalars: { ...d.scalars, [k]: v } }));
   const section = (key: DraftKey, title: string, r: string[], p: string[], form: React.ReactNode, mono = false) => (
     <ItemsSection title={title} testId={`policy-${key}`} runtime={r} permanent={p} adding={draft.add[key] ?? []} removing={draft.remove[key] ?? []} keyOf={keyFor(key)}
-      onRemove={(t) => setDraft((d) => stage(d, 'remove', key, t))} onUndo={(t) => setDraft((d) => unstage(d, key, t))} addForm={form} mono={mono} />
+      onRemove={(t) => setDraft((d) => stage(d, 'remove', key, t))} onUndo={(t) => setDraft((d) => unstage(d, key, t))} addForm={form} mono={mono}
+      onEdit={EDITABLE.has(key) ? (t) => (key === 'richRules' ? setRuleOpen({ initial: t }) : setEditing({ key, from: t })) : undefined} />
   );
+  /** The add form, or the same form prefilled while one of its items is changed in place. */
+  const form = (key: DraftKey, make: (p: { initial?: string; submitLabel?: string; onCancel?(): void; onAdd(t: string): void }) => React.ReactNode) =>
+    editing?.key === key
+      ? make({ initial: editing.from, submitLabel: 'Stage change', onCancel: () => setEditing(undefined), onAdd: (t) => (setDraft((d) => stageEdit(d, key, editing.from, t)), setEditing(undefined)) })
+      : make({ onAdd: add(key) });
   const apply = async (target: ApplyTarget, opts: { acknowledgeRisk: boolean }) => {
     let ok = true;
     if (target !== 'permanent') ok = await updatePolicy(name, 'runtime', patch, opts.acknowledgeRisk);
@@ -103,6 +117,7 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
       <div className="hd-fw-editor-head">
         <Title headingLevel="h2">Policy {name}</Title>
         <Label color={diff ? 'orange' : 'grey'} data-testid="fw-policy-diff">{diff ? `${diffCount(diff)} difference(s)` : 'runtime = permanent'}</Label>
+        <ActionToolbar label={`Policy ${name}`}>
         <ExportButtons kind="policy" name={name} />
         {custom && (
           <Button variant="link" isDanger data-testid="fw-delete-policy" onClick={() => setConfirm({
@@ -113,8 +128,10 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
             run: () => run('Deleting the policy', () => api.firewall.deletePolicy({ name }, { host: hostId }), `Policy ${name} deleted`).then(() => load(hostId)),
           })}>Delete</Button>
         )}
+        </ActionToolbar>
       </div>
       <div className="hd-fw-columns hd-fw-colheads"><div>Runtime (live)</div><div>Permanent (after reload)</div></div>
+      <LayerNote />
       <section className="hd-fw-section">
         <h3 className="hd-fw-section-title">Settings</h3>
         <div className="hd-fw-settings">
@@ -133,14 +150,15 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
       </section>
       {section('ingressZones', 'Ingress zones', runtime?.ingressZones ?? [], permanent?.ingressZones ?? [], <AddItem testId="ingress-zone" placeholder="zone, HOST or ANY" options={zones} check={(v) => (zones.includes(v) ? undefined : `"${v}" is not a zone, HOST or ANY.`)} onAdd={add('ingressZones')} />)}
       {section('egressZones', 'Egress zones', runtime?.egressZones ?? [], permanent?.egressZones ?? [], <AddItem testId="egress-zone" placeholder="zone, HOST or ANY" options={zones} check={(v) => (zones.includes(v) ? undefined : `"${v}" is not a zone, HOST or ANY.`)} onAdd={add('egressZones')} />)}
-      {section('services', 'Services', runtime?.services ?? [], permanent?.services ?? [], <AddItem testId="policy-service" placeholder="service" options={services} check={(v) => (services.includes(v) ? undefined : `firewalld has no service named "${v}".`)} onAdd={add('services')} />)}
-      {section('ports', 'Ports', portsText(runtime?.ports), portsText(permanent?.ports), <AddItem testId="policy-port" placeholder="port or range" protocols={PORT_PROTOS} check={(v) => checkPort(v)} onAdd={add('ports')} />)}
-      {section('protocols', 'Protocols', runtime?.protocols ?? [], permanent?.protocols ?? [], <AddItem testId="policy-protocol" placeholder="protocol" check={checkProtocol} onAdd={add('protocols')} />)}
+      {section('services', 'Services', runtime?.services ?? [], permanent?.services ?? [], form('services', (p) => <AddItem key={p.initial} testId="policy-service" placeholder="service" options={services} check={(v) => (services.includes(v) ? undefined : `firewalld has no service named "${v}".`)} {...p} />))}
+      {section('ports', 'Ports', portsText(runtime?.ports), portsText(permanent?.ports), form('ports', (p) => <AddItem key={p.initial} testId="policy-port" placeholder="port or range" protocols={PORT_PROTOS} check={(v) => checkPort(v)} {...p} />))}
+      {section('protocols', 'Protocols', runtime?.protocols ?? [], permanent?.protocols ?? [], form('protocols', (p) => <AddItem key={p.initial} testId="policy-protocol" placeholder="protocol" check={checkProtocol} {...p} />))}
       {section('icmpBlocks', 'ICMP blocks', runtime?.icmpBlocks ?? [], permanent?.icmpBlocks ?? [], <AddItem testId="policy-icmp" placeholder="ICMP type" check={(v) => checkIcmpTypeName(v, Object.keys(full.runtime.icmptypes))} onAdd={add('icmpBlocks')} />)}
-      {section('forwardPorts', 'Forward ports', forwardPortsText(runtime?.forwardPorts), forwardPortsText(permanent?.forwardPorts), <ForwardPortForm testIdPrefix="fw-policy-forward-port" onAdd={add('forwardPorts')} />, true)}
+      {section('forwardPorts', 'Forward ports', forwardPortsText(runtime?.forwardPorts), forwardPortsText(permanent?.forwardPorts), form('forwardPorts', (p) => <ForwardPortForm key={p.initial} testIdPrefix="fw-policy-forward-port" {...p} />), true)}
       {section('richRules', 'Rich rules', runtime?.richRules ?? [], permanent?.richRules ?? [],
-        ruleOpen ? <RichRuleEditor context={ctx} submitLabel="Stage rule" testIdPrefix="fw-policy-rich-rule" onSubmit={(t) => { add('richRules')(t); setRuleOpen(false); }} onCancel={() => setRuleOpen(false)} />
-          : <Button variant="secondary" onClick={() => setRuleOpen(true)}>Add rich rule</Button>, true)}
+        ruleOpen ? <RichRuleEditor key={ruleOpen.initial ?? 'new'} initial={ruleOpen.initial} context={ctx} submitLabel={ruleOpen.initial ? 'Stage change' : 'Stage rule'} testIdPrefix="fw-policy-rich-rule"
+          onSubmit={(t) => { const from = ruleOpen.initial; setDraft((d) => (from ? stageEdit(d, 'richRules', from, t) : stage(d, 'add', 'richRules', t))); setRuleOpen(false); }} onCancel={() => setRuleOpen(false)} />
+          : <Button variant="secondary" onClick={() => setRuleOpen({})}>Add rich rule</Button>, true)}
       {!isEmptyDraft(draft) && (
         <ApplyBar lines={describeDraft(draft)} risk={risk} busy={busy} allowTimeout={false}
           onApply={(t, o) => void apply(t, o)}

@@ -3,6 +3,7 @@ import { DescriptionList, DescriptionListDescription, DescriptionListGroup, Desc
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import type { FullState, Helper, IcmpType } from '../../../../shared/firewall/model';
 import { portText } from '../../../../shared/firewall/patch';
+import { ListNav } from './ListNav';
 
 /**
  * ICMP types and conntrack helpers: read-only in firewalld's runtime, so they are viewed here
@@ -30,7 +31,7 @@ function ObjectList({ full, kind, title, render }: { full: FullState; kind: Kind
   }
   return (
     <div className="hd-fw-split" data-testid={`fw-${kind}`}>
-      <nav className="hd-fw-list" aria-label={title}>
+      <ListNav label={title}>
         <SearchInput aria-label={`Filter ${title}`} placeholder="filter" data-testid={`fw-${kind}-filter`} value={filter} onChange={(_e, v) => setFilter(v)} onClear={() => setFilter('')} />
         <div className="hd-fw-list-scroll">
           {shown.map((n) => (
@@ -41,7 +42,7 @@ function ObjectList({ full, kind, title, render }: { full: FullState; kind: Kind
           ))}
           {shown.length === 0 && <span className="hd-fw-none">No {title} match “{filter}”.</span>}
         </div>
-      </nav>
+      </ListNav>
       <div className="hd-fw-main">{current && render(current)}</div>
     </div>
   );

@@ -1,8 +1,15 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Alert, AlertActionCloseButton, Button, Progress } from '@patternfly/react-core';
 import { useFirewallStore } from '../store';
 
-/** Pending safe-apply sessions: a visible countdown, Confirm and Revert. Finished ones show once. */
+/** How long the outcome of a safe apply stays (it can be closed sooner; failures stay until closed). */
+export const RESULT_SHOWN_MS = 8000;
+
+/**
+ * Pending safe-apply sessions: a visible countdown, Confirm and Revert; a new one takes the
+ * keyboard focus to its "Keep it" button (the countdown runs: it must be one key press away).
+ * Finished ones show once, for a few seconds, and can be closed.
+ */
 export function SafeApplyBanner() {
   const sessions = useFirewallStore((s) => s.sessions);
   const [now, setNow] = useState(Date.now());
@@ -14,7 +21,25 @@ export function SafeApplyBanner() {
     return () => clearInterval(t);
   }, [pending.length]);
   const { confirmSession, revertSession } = useFirewallStore.getState();
-  const done = sessions.filter((s) => s.status !== 'pending' && !seen.has(s.id) && now - s.deadline < 60_000);
+  // Read the clock now: `now` only ticks while something counts down.
+  const done = sessions.filter((s) => s.status !== 'pending' && !seen.has(s.id) && Date.now() - s.deadline < 60_000);
+  const clearIds = done.filter((s) => s.status !== 'failed').map((s) => s.id).join(' ');
+  useEffect(() => {
+    if (!clearIds) return;
+    const t = setTimeout(() => setSeen((old) => new Set([...old, ...clearIds.split(' ')])), RESULT_SHOWN_MS);
+    return () => clearTimeout(t);
+  }, [clearIds]);
+  // Focus follows a new countdown to its "Keep it" button.
+  const focused = useRef(new Set<string>());
+  const keep = useRef(new Map<string, HTMLButtonElement | null>());
+  const pendingIds = pending.map((s) => s.id).join(' ');
+  useEffect(() => {
+    for (const id of pendingIds ? pendingIds.split(' ') : []) {
+      if (focused.current.has(id)) continue;
+      focused.current.add(id);
+      keep.current.get(id)?.focus();
+    }
+  }, [pendingIds]);
   if (!pending.length && !done.length) return null;
   return (
     <div className={`hd-fw-banners${pending.length ? ' hd-fw-banners-pending' : ''}`} data-testid="fw-safe-apply-banners">
@@ -22,6 +47,7 @@ export function SafeApplyBanner() {
         const left = Math.max(0, Math.ceil((s.deadline - now) / 1000));
         return (
           <Alert
+            component="h2"
             key={s.id}
             variant={left <= 10 ? 'danger' : 'warning'}
             isInline
@@ -32,7 +58,7 @@ export function SafeApplyBanner() {
             {s.reasons.map((r, i) => <p key={i}>{r}</p>)}
             <Progress value={(left / Math.max(1, s.seconds)) * 100} aria-label="Time left" measureLocation="none" variant={left <= 10 ? 'danger' : 'warning'} />
             <div className="hd-fw-actions">
-              <Button variant="primary" data-testid="fw-safe-apply-confirm" onClick={() => void confirmSession(s.id)}>
+              <Button variant="primary" data-testid="fw-safe-apply-confirm" ref={(b) => void keep.current.set(s.id, b)} onClick={() => void confirmSession(s.id)}>
                 Keep it: I can still reach the host{s.saveToPermanent && s.change.type !== 'defaultZone' ? ' (and save to permanent)' : ''}
               </Button>
               <Button variant="secondary" data-testid="fw-safe-apply-revert" onClick={() => void revertSession(s.id)}>Revert now</Button>
@@ -42,6 +68,7 @@ export function SafeApplyBanner() {
       })}
       {done.map((s) => (
         <Alert
+          component="h2"
           key={s.id}
           isInline
           variant={s.status === 'confirmed' ? 'success' : s.status === 'reverted' ? 'info' : 'danger'}

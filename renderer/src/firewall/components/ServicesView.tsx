@@ -5,6 +5,7 @@ import { checkAddress, checkName, checkPort, checkProtocol } from '../../../../s
 import { api } from '../../app/api';
 import { parsePortText, portsText } from '../draft';
 import { useFirewallStore } from '../store';
+import { ListNav } from './ListNav';
 import { AddItem } from './AddItem';
 
 const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
@@ -32,7 +33,7 @@ export function ServicesView({ full }: { full: FullState }) {
   };
   return (
     <div className="hd-fw-split">
-      <nav className="hd-fw-list" aria-label="Services">
+      <ListNav label="Services">
         <SearchInput aria-label="Filter services" placeholder="filter" value={filter} onChange={(_e, v) => setFilter(v)} onClear={() => setFilter('')} />
         <div className="hd-fw-list-scroll">
           {shown.map((n) => {
@@ -51,7 +52,7 @@ export function ServicesView({ full }: { full: FullState }) {
           <Button variant="secondary" data-testid="fw-new-service" isDisabled={!newName || !!problem} onClick={createService}>Create service</Button>
           {problem && <span className="hd-fw-error">{problem}</span>}
         </div>
-      </nav>
+      </ListNav>
       <div className="hd-fw-main">{current && <ServiceEditor key={current} full={full} name={current} />}</div>
     </div>
   );
@@ -99,15 +100,15 @@ function ServiceEditor({ full, name }: { full: FullState; name: string }) {
         <span />
       </div>
       {list('Ports', portsText(s.ports), (t) => change({ ports: s.ports.filter((p) => `${p.port}/${p.protocol}` !== t) }),
-        <AddItem testId="service-port" placeholder="port or range" protocols={PORT_PROTOS} check={(v) => checkPort(v)} onAdd={(t) => change({ ports: [...s.ports, parsePortText(t)] })} />)}
+        <AddItem describedBy="" testId="service-port" placeholder="port or range" protocols={PORT_PROTOS} check={(v) => checkPort(v)} onAdd={(t) => change({ ports: [...s.ports, parsePortText(t)] })} />)}
       {list('Protocols', s.protocols, (t) => change({ protocols: s.protocols.filter((x) => x !== t) }),
-        <AddItem testId="service-protocol" placeholder="protocol" check={checkProtocol} onAdd={(t) => change({ protocols: [...s.protocols, t] })} />)}
+        <AddItem describedBy="" testId="service-protocol" placeholder="protocol" check={checkProtocol} onAdd={(t) => change({ protocols: [...s.protocols, t] })} />)}
       {list('Source ports', portsText(s.sourcePorts), (t) => change({ sourcePorts: s.sourcePorts.filter((p) => `${p.port}/${p.protocol}` !== t) }),
-        <AddItem testId="service-source-port" placeholder="source port" protocols={PORT_PROTOS} check={(v) => checkPort(v)} onAdd={(t) => change({ sourcePorts: [...s.sourcePorts, parsePortText(t)] })} />)}
+        <AddItem describedBy="" testId="service-source-port" placeholder="source port" protocols={PORT_PROTOS} check={(v) => checkPort(v)} onAdd={(t) => change({ sourcePorts: [...s.sourcePorts, parsePortText(t)] })} />)}
       {list('Helpers', s.helpers, (t) => change({ helpers: s.helpers.filter((x) => x !== t) }),
-        <AddItem testId="service-helper" placeholder="helper (ftp, tftp, ...)" options={Object.keys(full.permanent.helpers)} check={(v) => (full.permanent.helpers[v] ? undefined : `firewalld has no helper named "${v}".`)} onAdd={(t) => change({ helpers: [...s.helpers, t] })} />)}
+        <AddItem describedBy="" testId="service-helper" placeholder="helper (ftp, tftp, ...)" options={Object.keys(full.permanent.helpers)} check={(v) => (full.permanent.helpers[v] ? undefined : `firewalld has no helper named "${v}".`)} onAdd={(t) => change({ helpers: [...s.helpers, t] })} />)}
       {list('Includes', s.includes, (t) => change({ includes: s.includes.filter((x) => x !== t) }),
-        <AddItem testId="service-include" placeholder="service to include" options={services} check={(v) => (v === name ? 'A service cannot include itself.' : services.includes(v) ? undefined : `firewalld has no service named "${v}".`)} onAdd={(t) => change({ includes: [...s.includes, t] })} />)}
+        <AddItem describedBy="" testId="service-include" placeholder="service to include" options={services} check={(v) => (v === name ? 'A service cannot include itself.' : services.includes(v) ? undefined : `firewalld has no service named "${v}".`)} onAdd={(t) => change({ includes: [...s.includes, t] })} />)}
       {edit && (
         <div className="hd-fw-actions">
           <Button variant="primary" data-testid="fw-service-save" isDisabled={busy} onClick={() => {

@@ -1,4 +1,5 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
+import { useScrollPadding } from './useScrollPadding';
 import { Button, FormSelect, FormSelectOption, Label, Switch, TextInput, Title } from '@patternfly/react-core';
 import { diffCount, diffObject, fieldDiff } from '../../../../shared/firewall/diff';
 import { forwardPortText } from '../../../../shared/firewall/patch';
@@ -12,17 +13,20 @@ import {
   checkSingleAddress,
   checkZoneSource,
 } from '../../../../shared/firewall/validate';
-import { describeDraft, draftToZonePatch, emptyDraft, forwardPortsText, isEmptyDraft, keyFor, portsText, stage, unstage, type Draft, type DraftKey } from '../draft';
-import { useFirewallStore } from '../store';
+import { describeDraft, draftToZonePatch, emptyDraft, forwardPortsText, isEmptyDraft, keyFor, parseForwardPortText, portsText, stage, stageEdit, unstage, type Draft, type DraftKey } from '../draft';
+import { draftKey, EMPTY_DRAFT, useFirewallStore } from '../store';
 import { AddItem } from './AddItem';
 import { ApplyBar, type ApplyTarget } from './ApplyBar';
 import { ExportButtons } from './ExportButtons';
 import { ItemsSection } from './ItemsSection';
+import { ActionToolbar } from './ListNav';
 import { RichRuleEditor } from './RichRuleEditor';
 import { useRisk } from './useRisk';
 import { ZoneActions } from './ZoneActions';
 
 const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
+/** Lists whose items can be changed in place (firewalld: remove the old item, add the new one). */
+export const EDITABLE = new Set<DraftKey>(['ports', 'sourcePorts', 'protocols', 'forwardPorts', 'richRules', 'interfaces', 'sources', 'services']);
 
 export function richContext(full: FullState): RichRuleContext {
   return {
@@ -44,8 +48,13 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
   const hostId = useFirewallStore((s) => s.hostId);
   const busy = useFirewallStore((s) => s.busy);
   const { updateZone, safeApply } = useFirewallStore.getState();
-  const [draft, setDraft] = useState<Draft>(emptyDraft);
+  // Staged changes live in the store per host and zone: a host switch (or another zone) keeps them.
+  const key = draftKey(hostId, 'zone', name);
+  const draft = useFirewallStore((s) => s.drafts[key]) ?? EMPTY_DRAFT;
+  const setDraft = (next: Draft | ((d: Draft) => Draft)) => useFirewallStore.getState().setDraft(key, next);
   const [ruleEditor, setRuleEditor] = useState<{ initial?: string } | undefined>();
+  // The item being changed in place: its section's add form shows it, prefilled.
+  const [editing, setEditing] = useState<{ key: DraftKey; from: string }>();
   const runtime = full.runtime.zones[name];
   const permanent = full.permanent.zones[name];
   const zone: Zone | undefined = runtime ?? permanent;
@@ -53,6 +62,8 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
   const empty = isEmptyDraft(draft);
   const risk = useRisk(full, empty ? undefined : { type: 'zone', name, patch }, hostId);
   const ctx = useMemo(() => richContext(full), [full]);
+  const heads = useRef<HTMLDivElement>(null);
+  useScrollPadding(heads, 'top');
   if (!zone) return null;
 
   const diff = diffObject('zone', name, runtime, permanent);
@@ -72,6 +83,7 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
       keyOf={keyFor(key)}
       onRemove={(t) => setDraft((d) => stage(d, 'remove', key, t))}
       onUndo={(t) => setDraft((d) => unstage(d, key, t))}
+      onEdit={EDITABLE.has(key) ? (t) => (key === 'richRules' ? setRuleEditor({ initial: t }) : setEditing({ key, from: t })) : undefined}
       addForm={addForm}
       mono={mono}
       describe={describe}
@@ -84,6 +96,19 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
     return list.length ? new Map(list.map((t) => [keyFor(key)(t.item), t.expiresAt])) : undefined;
   };
   const add = (key: DraftKey) => (t: string) => setDraft((d) => stage(d, 'add', key, t));
+  /** The add form of a list, or the same form prefilled while one of its items is changed in place. */
+  const form = (key: DraftKey, make: (p: { initial?: string; submitLabel?: string; onCancel?(): void; onAdd(t: string): void }) => React.ReactNode) =>
+    editing?.key === key
+      ? make({
+        initial: editing.from,
+        submitLabel: 'Stage change',
+        onCancel: () => setEditing(undefined),
+        onAdd: (t) => {
+          setDraft((d) => stageEdit(d, key, editing.from, t));
+          setEditing(undefined);
+        },
+      })
+      : make({ onAdd: add(key) });
   const scalar = (k: string, v: string | boolean) =>
     setDraft((d) => {
       const scalars = { ...d.scalars };
@@ -111,15 +136,54 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
         {!diff ? <Label color="grey" data-testid="fw-zone-diff">runtime = permanent</Label> : (
           <Label color="orange" data-testid="fw-zone-diff">{diff.status === 'changed' ? `${diffCount(diff)} difference${diffCount(diff) === 1 ? '' : 's'}` : diff.status === 'runtimeOnly' ? 'runtime only' : 'permanent only (reload to load it)'}</Label>
         )}
-        <ExportButtons kind="zone" name={name} />
-        <ZoneActions full={full} name={name} />
+        <ActionToolbar label={`Zone ${name}`}>
+          <ExportButtons kind="zone" name={name} />
+          <ZoneActions full={full} name={name} />
+        </ActionToolbar>
       </div>
 
-      <div className="hd-fw-columns hd-fw-colheads" data-testid="fw-zone-colheads">
+      <div className="hd-fw-columns hd-fw-colheads" data-testid="fw-zone-colheads" ref={heads}>
         <div>Runtime (live)</div>
         <div>Permanent (after reload)</div>
       </div>
+      <LayerNote />
 
+
+      {section('services', 'Services', runtime?.services ?? [], permanent?.services ?? [],
+        form('services', (p) => <AddItem key={p.initial} testId="service" placeholder="service (ssh, https, ...)" options={services} check={(v) => (services.includes(v) ? undefined : `firewalld has no service named "${v}".`)} {...p} />))}
+      {section('ports', 'Ports', portsText(runtime?.ports), portsText(permanent?.ports),
+        form('ports', (p) => <AddItem key={p.initial} testId="port" placeholder="port or range (8080, 7000-7100)" protocols={PORT_PROTOS} check={(v) => checkPort(v)} {...p} />))}
+      {section('protocols', 'Protocols', runtime?.protocols ?? [], permanent?.protocols ?? [],
+        form('protocols', (p) => <AddItem key={p.initial} testId="protocol" placeholder="protocol (gre, esp, 47)" check={checkProtocol} {...p} />))}
+      {section('sourcePorts', 'Source ports', portsText(runtime?.sourcePorts), portsText(permanent?.sourcePorts),
+        form('sourcePorts', (p) => <AddItem key={p.initial} testId="source-port" placeholder="source port" protocols={PORT_PROTOS} check={(v) => checkPort(v, 'source port')} {...p} />))}
+      {section('icmpBlocks', 'ICMP blocks', runtime?.icmpBlocks ?? [], permanent?.icmpBlocks ?? [],
+        <AddItem testId="icmp-block" placeholder="ICMP type" options={icmptypes} check={(v) => checkIcmpTypeName(v, icmptypes)} onAdd={add('icmpBlocks')} />)}
+      {section('forwardPorts', 'Forward ports', forwardPortsText(runtime?.forwardPorts), forwardPortsText(permanent?.forwardPorts),
+        form('forwardPorts', (p) => <ForwardPortForm key={p.initial} {...p} />), true)}
+      {section('richRules', 'Rich rules', runtime?.richRules ?? [], permanent?.richRules ?? [],
+        ruleEditor ? (
+          <RichRuleEditor
+            key={ruleEditor.initial ?? 'new'}
+            initial={ruleEditor.initial}
+            context={ctx}
+            submitLabel={ruleEditor.initial ? 'Stage change' : 'Stage rule'}
+            onSubmit={(t) => {
+              const from = ruleEditor.initial;
+              setDraft((d) => (from ? stageEdit(d, 'richRules', from, t) : stage(d, 'add', 'richRules', t)));
+              setRuleEditor(undefined);
+            }}
+            onCancel={() => setRuleEditor(undefined)}
+          />
+        ) : (
+          <Button variant="secondary" data-testid="fw-add-rich-rule" onClick={() => setRuleEditor({})}>Add rich rule</Button>
+        ), true, describeRule)}
+      {section('interfaces', 'Interfaces', runtime?.interfaces ?? [], permanent?.interfaces ?? [],
+        form('interfaces', (p) => <AddItem key={p.initial} testId="interface" placeholder="interface (eth0)" check={checkInterfaceName} {...p} />))}
+      {section('sources', 'Sources', runtime?.sources ?? [], permanent?.sources ?? [],
+        form('sources', (p) => <AddItem key={p.initial} testId="source" placeholder="address, network, MAC or ipset:<name>" check={(v) => checkZoneSource(v, Object.values(full.runtime.ipsets))} {...p} />))}
+
+      {/* Settings after the lists: services and ports are what most visits are for (as in Cockpit). */}
       <section className="hd-fw-section">
         <h3 className="hd-fw-section-title">Settings</h3>
         <div className="hd-fw-settings">
@@ -145,40 +209,6 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
           <span className="hd-fw-none">permanent</span>
         </div>
       </section>
-
-      {section('services', 'Services', runtime?.services ?? [], permanent?.services ?? [],
-        <AddItem testId="service" placeholder="service (ssh, https, ...)" options={services} check={(v) => (services.includes(v) ? undefined : `firewalld has no service named "${v}".`)} onAdd={add('services')} />)}
-      {section('ports', 'Ports', portsText(runtime?.ports), portsText(permanent?.ports),
-        <AddItem testId="port" placeholder="port or range (8080, 7000-7100)" protocols={PORT_PROTOS} check={(v) => checkPort(v)} onAdd={add('ports')} />)}
-      {section('protocols', 'Protocols', runtime?.protocols ?? [], permanent?.protocols ?? [],
-        <AddItem testId="protocol" placeholder="protocol (gre, esp, 47)" check={checkProtocol} onAdd={add('protocols')} />)}
-      {section('sourcePorts', 'Source ports', portsText(runtime?.sourcePorts), portsText(permanent?.sourcePorts),
-        <AddItem testId="source-port" placeholder="source port" protocols={PORT_PROTOS} check={(v) => checkPort(v, 'source port')} onAdd={add('sourcePorts')} />)}
-      {section('icmpBlocks', 'ICMP blocks', runtime?.icmpBlocks ?? [], permanent?.icmpBlocks ?? [],
-        <AddItem testId="icmp-block" placeholder="ICMP type" options={icmptypes} check={(v) => checkIcmpTypeName(v, icmptypes)} onAdd={add('icmpBlocks')} />)}
-      {section('forwardPorts', 'Forward ports', forwardPortsText(runtime?.forwardPorts), forwardPortsText(permanent?.forwardPorts),
-        <ForwardPortForm onAdd={add('forwardPorts')} />, true)}
-      {section('richRules', 'Rich rules', runtime?.richRules ?? [], permanent?.richRules ?? [],
-        ruleEditor ? (
-          <RichRuleEditor
-            key={ruleEditor.initial ?? 'new'}
-            initial={ruleEditor.initial}
-            context={ctx}
-            submitLabel="Stage rule"
-            onSubmit={(t) => {
-              add('richRules')(t);
-              setRuleEditor(undefined);
-            }}
-            onCancel={() => setRuleEditor(undefined)}
-          />
-        ) : (
-          <Button variant="secondary" data-testid="fw-add-rich-rule" onClick={() => setRuleEditor({})}>Add rich rule</Button>
-        ), true, describeRule)}
-      {section('interfaces', 'Interfaces', runtime?.interfaces ?? [], permanent?.interfaces ?? [],
-        <AddItem testId="interface" placeholder="interface (eth0)" check={checkInterfaceName} onAdd={add('interfaces')} />)}
-      {section('sources', 'Sources', runtime?.sources ?? [], permanent?.sources ?? [],
-        <AddItem testId="source" placeholder="address, network, MAC or ipset:<name>" check={(v) => checkZoneSource(v, Object.values(full.runtime.ipsets))} onAdd={add('sources')} />)}
-
       {!empty && (
         <ApplyBar
           lines={describeDraft(draft)}
@@ -194,17 +224,30 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
   );
 }
 
+/**
+ * Where the add fields go: into the pending changes, for neither column yet. The apply bar then
+ * sends them to runtime, permanent or both. Add fields point at this note (aria-describedby).
+ */
+export function LayerNote() {
+  return (
+    <p id="hd-fw-layer-note" className="hd-fw-layer-note" data-testid="fw-layer-note">
+      Add, Edit and Remove go into the pending changes, not into a column yet: the bar at the bottom applies them to runtime, to permanent or to both.
+    </p>
+  );
+}
+
 function DiffNote({ d }: { d?: { runtime?: string; permanent?: string } }) {
   if (!d) return <span />;
   return <Label color="orange" isCompact>runtime {String(d.runtime)} · permanent {String(d.permanent)}</Label>;
 }
 
 /** Port, protocol, to-port and to-address of a forward port, checked as typed. */
-export function ForwardPortForm({ onAdd, testIdPrefix = 'fw-add-forward-port' }: { onAdd(text: string): void; testIdPrefix?: string }) {
-  const [port, setPort] = useState('');
-  const [proto, setProto] = useState('tcp');
-  const [toPort, setToPort] = useState('');
-  const [toAddr, setToAddr] = useState('');
+export function ForwardPortForm({ onAdd, testIdPrefix = 'fw-add-forward-port', initial, submitLabel, onCancel }: { onAdd(text: string): void; testIdPrefix?: string; initial?: string; submitLabel?: string; onCancel?(): void }) {
+  const start = initial !== undefined ? parseForwardPortText(initial) : undefined;
+  const [port, setPort] = useState(start?.port ?? '');
+  const [proto, setProto] = useState<string>(start?.protocol ?? 'tcp');
+  const [toPort, setToPort] = useState(start?.toPort ?? '');
+  const [toAddr, setToAddr] = useState(start?.toAddr ?? '');
   const problem = !port ? undefined
     : checkPort(port) ?? (toPort ? checkPort(toPort, 'to-port') : undefined) ?? (toAddr ? checkSingleAddress(toAddr, undefined, 'to-address') : undefined)
       ?? (!toPort && !toAddr ? 'A forward port needs a to-port, a to-address or both.' : undefined);
@@ -215,11 +258,11 @@ export function ForwardPortForm({ onAdd, testIdPrefix = 'fw-add-forward-port' }:
     setToPort('');
     setToAddr('');
   };
-  const onEnter = (e: React.KeyboardEvent) => e.key === 'Enter' && submit();
+  const onEnter = (e: React.KeyboardEvent) => (e.key === 'Enter' ? submit() : e.key === 'Escape' && onCancel?.());
   return (
     <div className="hd-fw-inline">
-      <TextInput aria-label="Port" placeholder="port" data-testid={`${testIdPrefix}-port`} value={port} onChange={(_e, v) => setPort(v)} onKeyDown={onEnter} className="hd-fw-narrow" />
-      <FormSelect aria-label="Protocol" data-testid={`${testIdPrefix}-protocol`} value={proto} onChange={(_e, v) => setProto(v)} className="hd-fw-narrow">
+      <TextInput aria-label="Forward port" aria-describedby="hd-fw-layer-note" placeholder="port" data-testid={`${testIdPrefix}-port`} value={port} onChange={(_e, v) => setPort(v)} onKeyDown={onEnter} className="hd-fw-narrow" />
+      <FormSelect aria-label="Protocol of the forward port" data-testid={`${testIdPrefix}-protocol`} value={proto} onChange={(_e, v) => setProto(v)} className="hd-fw-narrow">
         {PORT_PROTOS.map((p) => <FormSelectOption key={p} value={p} label={p} />)}
       </FormSelect>
       <TextInput aria-label="To port" placeholder="to-port" data-testid={`${testIdPrefix}-toport`} value={toPort} onChange={(_e, v) => setToPort(v)} onKeyDown={onEnter} className="hd-fw-narrow" />
@@ -229,9 +272,11 @@ export function ForwardPortForm({ onAdd, testIdPrefix = 'fw-add-forward-port' }:
         data-testid={testIdPrefix}
         isDisabled={!port || !!problem}
         onClick={submit}
+        aria-label={submitLabel ? undefined : 'Add forward port'}
       >
-        Add
+        {submitLabel ?? 'Add'}
       </Button>
+      {onCancel && <Button variant="link" data-testid={`${testIdPrefix}-cancel`} onClick={onCancel}>Cancel</Button>}
       {problem && <span className="hd-fw-error" data-testid={`${testIdPrefix}-error`}>{problem}</span>}
     </div>
   );

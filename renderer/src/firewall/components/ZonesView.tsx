@@ -4,13 +4,15 @@ import { diffCount, diffObject, objectNames } from '../../../../shared/firewall/
 import type { FullState } from '../../../../shared/firewall/model';
 import { checkName } from '../../../../shared/firewall/validate';
 import { api } from '../../app/api';
-import { useFirewallStore } from '../store';
+import { draftedNames, useFirewallStore } from '../store';
+import { ListNav } from './ListNav';
 import { ZoneEditor } from './ZoneEditor';
 
 /** Zones of both layers with their differences marked, and the selected zone's editor. */
 export function ZonesView({ full }: { full: FullState }) {
   const selected = useFirewallStore((s) => s.selectedZone);
   const hostId = useFirewallStore((s) => s.hostId);
+  const drafts = useFirewallStore((s) => s.drafts);
   const { select, run, load } = useFirewallStore.getState();
   const [newName, setNewName] = useState('');
   const names = objectNames(full, 'zone');
@@ -29,7 +31,7 @@ export function ZonesView({ full }: { full: FullState }) {
 
   return (
     <div className="hd-fw-split">
-      <nav className="hd-fw-list" aria-label="Zones">
+      <ListNav label="Zones">
         {names.map((name) => {
           const d = diffObject('zone', name, full.runtime.zones[name], full.permanent.zones[name]);
           const active = full.global.activeZones[name];
@@ -45,6 +47,7 @@ export function ZonesView({ full }: { full: FullState }) {
             >
               <span>{name}</span>
               <span className="hd-fw-list-badges">
+                {draftedNames(drafts, hostId, 'zone').has(name) && <Label isCompact color="blue" data-testid={`fw-zone-${name}-pending`}>pending</Label>}
                 {full.global.defaultZone === name && <Label isCompact color="purple">default</Label>}
                 {active && <Label isCompact color="green">active</Label>}
                 {d && <Label isCompact color="orange" title={d.status === 'changed' ? `${n} difference${n === 1 ? '' : 's'} between runtime and permanent` : d.status === 'runtimeOnly' ? 'exists in runtime only' : 'exists in permanent only: reload to load it'} data-testid={`fw-zone-${name}-diff`}>{d.status === 'changed' ? `Δ ${n}` : d.status === 'runtimeOnly' ? 'runtime' : 'permanent'}</Label>}
@@ -59,7 +62,7 @@ export function ZonesView({ full }: { full: FullState }) {
           </Button>
           {problem && <span className="hd-fw-error">{problem}</span>}
         </div>
-      </nav>
+      </ListNav>
       <div className="hd-fw-main">{current && <ZoneEditor key={current} full={full} name={current} />}</div>
     </div>
   );
