@@ -21,6 +21,11 @@ export interface CliContext {
   print<T>(data: T, json: boolean, human: (d: T) => string): void;
   /** Reports an error on stderr and sets a non-zero exit code. */
   fail(e: unknown): void;
+  /**
+   * A warning about output that also carries it as comments (an export piped to kubectl): on
+   * stderr when stdout is not a terminal, so that a pipeline still shows it.
+   */
+  warnPiped(message: string): void;
   /** Disposes everything the command created (bus connections, watchers). */
   dispose(): Promise<void>;
 }
@@ -54,6 +59,9 @@ export function createCliContext(out: NodeJS.WritableStream = process.stdout, er
         err.write(`hostdeck: ${e instanceof Error ? e.message : String(e)}\n`);
       }
       process.exitCode = 1;
+    },
+    warnPiped(message) {
+      if (!(out as { isTTY?: boolean }).isTTY) err.write(`hostdeck: ${message}\n`);
     },
     async dispose() {
       await Promise.allSettled(runtimes.map((r) => r.dispose()));

@@ -225,7 +225,7 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     const opts = await targetOpts(host, input);
     // The host's own names count as known keys (module and driver keys the catalog lacks); their values give a type.
     const live = new Map([...(await liveOf(host, input.settings.map((s) => normalizeKey(s.key))))].map(([k, e]) => [k, e.value]));
-    return guard(() => exportSnippets(input.kind, input.settings, { ...opts, name: input.name, live }));
+    return guard(() => exportSnippets(input.kind, input.settings, { ...opts, name: input.name, namespace: input.namespace, podName: input.podName, image: input.image, live }));
   },
   importTuned(_ctx, input) {
     return parseTunedSysctl(input.text);

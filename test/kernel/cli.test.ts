@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { runKernelCli } from './support/cli';
+import { k8sObjectSchema, kubeletConfigSchema } from './support/k8s-schema';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-kernel-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -112,6 +113,36 @@ describe('hostdeck kernel export', () => {
     expect(r.out).toContain('# error: vm.swapiness is not a kernel parameter: did you mean vm.swappiness?');
     expect(r.out).toContain('vm.max_map_count = 524288');
     expect(r.out).not.toContain('swapiness = 10');
+  });
+
+  it('`export pod | kubectl apply -f -`: stdout is a YAML stream, one object per document, with what it left out on stderr', async () => {
+    const r = await runKernelCli(['kernel', 'export', 'pod', '--from', from, '--k8s', '1.30', '--kernel', '6.1']);
+    expect(r.code).toBe(0);
+    const docs = parseAllDocuments(r.out, { uniqueKeys: true });
+    expect(docs.flatMap((d) => d.errors.map((e) => e.message))).toEqual([]);
+    const objs = docs.map((d) => k8sObjectSchema.parse(d.toJS()));
+    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Pod/tuning', 'Deployment/tuning']);
+    // The unsafe and node-level keys are said to be left out, in the stream and where a pipeline shows it.
+    expect(r.out).toContain('# left out: net.core.somaxconn (unsafe) is not in this export');
+    expect(r.err).toContain('hostdeck: left out: net.core.somaxconn (unsafe) is not in this export: it belongs in the Kubelet export');
+    expect(r.err).toContain('hostdeck: left out: vm.max_map_count (node-level)');
+  });
+
+  it('--part prints one artefact as is; --namespace/--pod-name/--image name the workload; bad ones fail naming the field', async () => {
+    const cfg = await runKernelCli(['kernel', 'export', 'kubelet', '--from', from, '--k8s', '1.30', '--kernel', '6.1', '--part', 'kubelet-config']);
+    expect(cfg.code).toBe(0);
+    expect(kubeletConfigSchema.parse(parseAllDocuments(cfg.out)[0]!.toJS())).toEqual({ apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', allowedUnsafeSysctls: ['net.core.somaxconn', 'kernel.msgmax'] });
+    const flags = await runKernelCli(['kernel', 'export', 'kubelet', '--from', from, '--k8s', '1.30', '--kernel', '6.1', '--part', 'flags']);
+    expect(flags.out).toBe("--allowed-unsafe-sysctls='net.core.somaxconn,kernel.msgmax' --node-labels='sysctls.hostdeck.io/tuning=allowed'\n");
+    const dep = await runKernelCli(['kernel', 'export', 'pod', '--from', from, '--k8s', '1.30', '--kernel', '6.1', '--part', 'deployment', '--namespace', 'shop', '--pod-name', 'checkout', '--image', 'registry.corp/shop/checkout:2.1']);
+    const [d] = parseAllDocuments(dep.out).map((x) => k8sObjectSchema.parse(x.toJS()));
+    expect(d).toMatchObject({ kind: 'Deployment', metadata: { name: 'checkout', namespace: 'shop' }, spec: { template: { spec: { containers: [{ image: 'registry.corp/shop/checkout:2.1' }] } } } });
+    const none = await runKernelCli(['kernel', 'export', 'pod', '--from', from, '--k8s', '1.30', '--kernel', '6.1', '--part', 'flags']);
+    expect(none.code).toBe(1);
+    expect(none.err).toContain('The pod export has no part "flags": it has pod, deployment');
+    const bad = await runKernelCli(['kernel', 'export', 'pod', '--from', from, '--k8s', '1.30', '--kernel', '6.1', '--namespace', 'Shop!']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('The namespace "Shop!" is not a DNS-1123 label');
   });
 
   it('reads a TuneD profile too, and rejects a bad file with file:line', async () => {

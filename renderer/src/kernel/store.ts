@@ -30,6 +30,13 @@ export interface Target {
 
 export type ExportKind = 'pod' | 'kubelet' | 'node' | 'sandbox' | 'tuned';
 
+/** The exported Pod/Deployment's own names ('' = the export's default). */
+export interface ExportWorkload {
+  namespace: string;
+  podName: string;
+  image: string;
+}
+
 interface KernelState {
   target: Target;
   hostKernel: string;
@@ -46,6 +53,8 @@ interface KernelState {
   profileCheck: Load<Awaited<ReturnType<typeof api.kernel.checkProfile>>>;
   exportKind: ExportKind | null;
   exportResult: Load<ExportOut>;
+  exportWorkload: ExportWorkload;
+  setExportWorkload(w: Partial<ExportWorkload>, hostId: string): void;
   /** The dry run shown in the Apply confirmation. */
   applyPlan: Load<ApplyOut>;
   applyResult: Load<ApplyOut>;
@@ -102,8 +111,9 @@ function validTarget(t: Target, d: Target): Target {
 const settingsOf = (lines: ProfileLine[]) => lines.filter((l) => l.key);
 
 /** What survives a reload (localStorage): the profile being edited and the Kubernetes target. */
-type Persisted = Pick<KernelState, 'profile' | 'profileName' | 'target'>;
+type Persisted = Pick<KernelState, 'profile' | 'profileName' | 'target' | 'exportWorkload'>;
 export const KERNEL_STORAGE_KEY = 'hostdeck.kernel';
+let exportSeq = 0;
 
 export const useKernelStore = create<KernelState>()(
   persist(
@@ -122,6 +132,12 @@ export const useKernelStore = create<KernelState>()(
       profileCheck: { state: 'idle' },
       exportKind: null,
       exportResult: { state: 'idle' },
+      exportWorkload: { namespace: '', podName: '', image: '' },
+      setExportWorkload(w, hostId) {
+        set({ exportWorkload: { ...get().exportWorkload, ...w } });
+        const kind = get().exportKind;
+        if (kind) void get().runExport(kind, hostId);
+      },
       applyPlan: { state: 'idle' },
       applyResult: { state: 'idle' },
       undoEntries: [],
@@ -222,19 +238,23 @@ export const useKernelStore = create<KernelState>()(
         return r.path;
       },
       async runExport(kind, hostId) {
+        const seq = ++exportSeq;
         set({ exportKind: kind, exportResult: { state: 'loading' } });
         try {
           const settings = settingsOf(get().profile);
           if (!settings.length) throw Object.assign(new Error('The profile is empty: add parameters first (from the list, by typing, or by importing a TuneD profile).'), { code: 'INVALID_INPUT' });
           if (kind === 'tuned') {
             const t = await api.kernel.exportTuned({ settings, summary: `HostDeck profile ${get().profileName}` }, { host: hostId });
-            set({ exportResult: { state: 'ready', value: { kind: 'node', documents: [{ title: 'tuned.conf', language: 'ini', text: t.text }], placements: [], problems: [] } } });
+            set({ exportResult: { state: 'ready', value: { kind: 'node', documents: [{ title: 'tuned.conf', part: 'tuned.conf', language: 'ini', cluster: false, text: t.text }], placements: [], problems: [], omitted: [] } } });
             return;
           }
-          const r = await api.kernel.export({ kind, settings, name: get().profileName.replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '') || undefined, ...targetInput(get().target) }, { host: hostId });
-          set({ exportResult: { state: 'ready', value: r } });
+          const w = get().exportWorkload;
+          const workload = { namespace: w.namespace.trim() || undefined, podName: w.podName.trim() || undefined, image: w.image.trim() || undefined };
+          const r = await api.kernel.export({ kind, settings, name: get().profileName.replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '') || undefined, ...workload, ...targetInput(get().target) }, { host: hostId });
+          // A newer request (another kind, an edited name) wins over this one.
+          if (seq === exportSeq) set({ exportResult: { state: 'ready', value: r } });
         } catch (e) {
-          set({ exportResult: errorOf(e) });
+          if (seq === exportSeq) set({ exportResult: errorOf(e) });
         }
       },
       closeExport() {
@@ -288,7 +308,7 @@ export const useKernelStore = create<KernelState>()(
       name: KERNEL_STORAGE_KEY,
       version: 1,
       storage: createJSONStorage(() => localStorage),
-      partialize: (s): Persisted => ({ profile: s.profile, profileName: s.profileName, target: s.target }),
+      partialize: (s): Persisted => ({ profile: s.profile, profileName: s.profileName, target: s.target, exportWorkload: s.exportWorkload }),
       // A stored target from an older version keeps the fields it has; new fields take their defaults.
       merge: (stored, current) => {
         const p = (stored ?? {}) as Partial<Persisted>;
@@ -296,6 +316,11 @@ export const useKernelStore = create<KernelState>()(
           ...current,
           profile: Array.isArray(p.profile) ? p.profile.filter((l) => typeof l?.key === 'string' && typeof l?.value === 'string') : current.profile,
           profileName: typeof p.profileName === 'string' ? p.profileName : current.profileName,
+          exportWorkload: {
+            namespace: typeof p.exportWorkload?.namespace === 'string' ? p.exportWorkload.namespace : '',
+            podName: typeof p.exportWorkload?.podName === 'string' ? p.exportWorkload.podName : '',
+            image: typeof p.exportWorkload?.image === 'string' ? p.exportWorkload.image : '',
+          },
           target: validTarget({ ...current.target, ...(p.target && typeof p.target === 'object' ? p.target : {}) }, current.target),
         };
       },
