@@ -4,6 +4,7 @@ import type { CompareResult } from '../../../shared/compare/diff';
 import { IMPORT_MAX_BYTES } from '../../../shared/compare/imports';
 import { api } from '../app/api';
 import { useAppStore } from '../app/store';
+import { useKernelStore } from '../kernel/store';
 
 export type Section = 'sysctl' | 'sysctld' | 'dns' | 'firewall';
 export type HostRead = { state: 'reading' } | { state: 'done'; summary: CaptureSummary } | { state: 'failed'; message: string };
@@ -27,6 +28,7 @@ interface CompareState {
   filters: Filters;
   layer: 'runtime' | 'permanent';
   dnsName: string;
+  /** The session's Kubernetes version: the one chosen on the Kernel page (follows it). */
   k8s: string;
   /** Chosen for "make them the same": sysctl keys and "zone:NAME"/"policy:NAME". */
   chosenKeys: string[];
@@ -80,7 +82,7 @@ export const useCompareStore = create<CompareState>((set, get) => ({
   filters: { differencesOnly: true, text: '', subsystem: '', namespace: '', verdict: '' },
   layer: 'runtime',
   dnsName: 'example',
-  k8s: '1.33',
+  k8s: useKernelStore.getState().target.k8s,
   chosenKeys: [],
   chosenObjects: [],
   importing: false,
@@ -165,6 +167,13 @@ export const useCompareStore = create<CompareState>((set, get) => ({
   },
   clearImportError: () => set({ importError: null }),
 }));
+
+// One Kubernetes version for the session: the Kernel page's choice drives the comparison's verdicts and reports.
+useKernelStore.subscribe((s) => {
+  if (s.target.k8s === useCompareStore.getState().k8s) return;
+  useCompareStore.setState({ k8s: s.target.k8s });
+  void useCompareStore.getState().compare();
+});
 
 /** At most this many hosts are read at once (an SSH read costs the client CPU; sshd has MaxSessions). */
 const READ_CONCURRENCY = 8;
