@@ -177,8 +177,11 @@ export const profileCheckSchema = z.object({
       key: z.string(),
       value: z.string(),
       error: z.string().nullable(),
+      /** Not an error, but worth knowing: the key is set again later (this line has no effect) or earlier. */
+      warning: z.string().nullable(),
       live: z.string().nullable(),
-      change: z.enum(['unchanged', 'change', 'unknown-key', 'not-readable']),
+      /** overridden: the same key is set again later, and the last assignment wins (sysctl.d). */
+      change: z.enum(['unchanged', 'change', 'unknown-key', 'not-readable', 'overridden']),
     }),
   ),
   text: z.string(),
