@@ -16,7 +16,7 @@ export function buildProgram(cli = createCliContext()): Command {
     .description('HostDeck: firewalld, resolv.conf and kernel parameters for Linux hosts and Kubernetes nodes')
     .version(hostdeckVersion, '-V, --version', 'print the HostDeck version')
     .showHelpAfterError('(run hostdeck --help for usage)')
-    .option('--host <host>', 'work on this host: a saved name (hostdeck hosts list) or any ssh destination (ssh_config alias, user@host[:port])');
+    .option('--host <host>', 'work on this host: a saved name (hostdeck hosts list), any ssh destination (ssh_config alias, user@host[:port]), or a snapshot/import file to read (FILE or NAME=FILE)');
   // Any data command, before or after its name: hostdeck --host web1 firewall dump / hostdeck kernel apply ... --host web1
   program.hook('preAction', (_this, action) => {
     const own = action.opts() as { host?: unknown };

@@ -1,9 +1,17 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ApiError } from '../../shared/api/errors';
 import type { Api } from '../../shared/api/contract';
 import { Runtime } from '../api/runtime';
 import { createApi } from '../../shared/api/client';
 import type { LocalHostOptions } from '../hosts/registry';
+import { resolveArg } from '../compare/cli';
+
+/** "FILE" or "NAME=FILE" naming a file that exists: a snapshot or import file, read as `compare` reads it. */
+function isImportArg(host: string): boolean {
+  const eq = /^([^=/]+)=(.+)$/.exec(host);
+  return existsSync(eq ? eq[2]! : host) || existsSync(host);
+}
 
 /**
  * What a feature's CLI commands get: the typed API (same handlers as the UI, in-process) and
@@ -11,8 +19,9 @@ import type { LocalHostOptions } from '../hosts/registry';
  */
 export interface CliContext {
   /**
-   * The in-process API. Calls go to the host named by the global --host (a saved host or any
-   * ssh destination) unless `only.local`; otherwise to the local host (options such as --root applied).
+   * The in-process API. Calls go to the host named by the global --host (a saved host, any ssh
+   * destination, or a snapshot/import file as `compare` takes it, read-only) unless `only.local`;
+   * otherwise to the local host (options such as --root applied).
    */
   api(local?: LocalHostOptions, only?: { local?: boolean }): Api;
   /** The global --host (set before a command runs). */
@@ -44,7 +53,9 @@ export function createCliContext(out: NodeJS.WritableStream = process.stdout, er
       if (local?.root || local?.systemBusAddress || local?.procSys) {
         throw new ApiError('INVALID_INPUT', '--host names a remote host: --root, --bus and --proc-sys are for the local one');
       }
-      return createApi((channel, req) => rt.call(channel, { ...req, host: req.host && req.host !== 'local' ? req.host : host }));
+      // A file (snapshot, sysctl -a, resolv.conf, firewall-cmd output) becomes a read-only host, as in compare.
+      const id = isImportArg(host) ? resolveArg(rt, host).id : host;
+      return createApi((channel, req) => rt.call(channel, { ...req, host: req.host && req.host !== 'local' ? req.host : id }));
     },
     print(data, json, human) {
       out.write(json ? `${JSON.stringify(data, null, 2)}\n` : ensureNewline(human(data)));

@@ -55,7 +55,7 @@ interface CompareOpts {
  * One compared host from a command-line argument: NAME=FILE or FILE (an importable file), or a
  * host HostDeck knows ("local"; SSH destinations once the SSH transport registers them).
  */
-function resolveArg(rt: Runtime, arg: string): { id: string; name: string } {
+export function resolveArg(rt: Runtime, arg: string): { id: string; name: string } {
   const eq = /^([^=/]+)=(.+)$/.exec(arg);
   const file = eq && existsSync(eq[2]!) ? eq[2]! : arg;
   if (existsSync(file)) {
