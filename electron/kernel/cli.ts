@@ -6,6 +6,7 @@ import { DEFAULT_IMAGE, EXPORT_PARTS, exportPart, exportStream, type ExportPart 
 import { parseSysctlFile } from '../../shared/kernel/sysctld';
 import { parseTunedSysctl } from '../../shared/kernel/tuned';
 import type { RegisterCommands } from '../cli/context';
+import { registerProfileCommands } from './profile-cli';
 
 interface TargetOpts {
   k8s: string;
@@ -183,6 +184,8 @@ export const registerKernelCommands: RegisterCommands = (program, cli) => {
         cli.fail(e);
       }
     });
+
+  registerProfileCommands(kernel, cli, settingsFromFile);
 
   kernel
     .command('undo')

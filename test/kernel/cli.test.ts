@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -169,5 +170,51 @@ describe('hostdeck kernel list', () => {
     expect(by.get('vm.stat_refresh')).toMatchObject({ state: 'side-effect' });
     expect(by.get('vm.stat_refresh')!.value).toBeUndefined();
     expect(by.get('vm.drop_caches')).toMatchObject({ state: 'write-only' });
+  });
+});
+
+describe('hostdeck kernel profile show|save|delete (the Profile tab from the CLI)', () => {
+  const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+  it('saves a profile (under --root), shows it with its sha256, refuses a stale save, deletes it with a backup', async () => {
+    const root = mkdtempSync(path.join(dir, 'profile-root-'));
+    mkdirSync(path.join(root, 'etc/sysctl.d'), { recursive: true });
+    const from = path.join(dir, 'app.conf');
+    writeFileSync(from, 'net.core.somaxconn = 4096\nvm.max_map_count = 262144\n');
+    const saved = await runKernelCli(['kernel', 'profile', 'save', '90-app', '--from', from, '--root', root, '--expect-sha256', 'none', '--json']);
+    expect(saved.code, saved.err).toBe(0);
+    const file = path.join(root, 'etc/sysctl.d/90-app.conf');
+    expect(readFileSync(file, 'utf8')).toContain('net.core.somaxconn = 4096\nvm.max_map_count = 262144\n');
+    const shown = await runKernelCli(['kernel', 'profile', 'show', '90-app', '--root', root, '--json']);
+    const s = JSON.parse(shown.out) as { sha256: string; settings: { key: string; value: string }[] };
+    expect(s.sha256).toBe(sha(readFileSync(file, 'utf8')));
+    expect(s.settings).toEqual([{ key: 'net.core.somaxconn', value: '4096' }, { key: 'vm.max_map_count', value: '262144' }]);
+    // Saving again as if the file did not exist (someone else created it meanwhile): refused, unchanged.
+    writeFileSync(from, 'net.core.somaxconn = 1024\n');
+    const stale = await runKernelCli(['kernel', 'profile', 'save', '90-app', '--from', from, '--root', root, '--expect-sha256', 'none']);
+    expect(stale.code).toBe(1);
+    expect(stale.err).toMatch(/\[CONFLICT\]/);
+    const again = await runKernelCli(['kernel', 'profile', 'save', '90-app', '--from', from, '--root', root, '--expect-sha256', s.sha256]);
+    expect(again.code, again.err).toBe(0);
+    expect(readFileSync(file, 'utf8')).toContain('net.core.somaxconn = 1024\n');
+    const wrongDelete = await runKernelCli(['kernel', 'profile', 'delete', '90-app', '--root', root, '--expect-sha256', s.sha256]);
+    expect(wrongDelete.code).toBe(1);
+    expect(wrongDelete.err).toMatch(/\[CONFLICT\]/);
+    const del = await runKernelCli(['kernel', 'profile', 'delete', '90-app', '--root', root]);
+    expect(del.code, del.err).toBe(0);
+    expect(del.out).toMatch(/^deleted .*90-app\.conf; previous version: /);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('a profile name with a slash or an invalid value is refused, naming it', async () => {
+    const from = path.join(dir, 'bad-value.conf');
+    writeFileSync(from, 'net.core.somaxconn = lots\n');
+    const r = await runKernelCli(['kernel', 'profile', 'save', '../evil', '--from', from, '--expect-sha256', 'none']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/name/);
+    const root = mkdtempSync(path.join(dir, 'profile-root-'));
+    mkdirSync(path.join(root, 'etc/sysctl.d'), { recursive: true });
+    const v = await runKernelCli(['kernel', 'profile', 'save', '90-app', '--from', from, '--root', root, '--expect-sha256', 'none']);
+    expect(v.code).toBe(1);
+    expect(v.err).toContain('net.core.somaxconn');
   });
 });
