@@ -9,6 +9,7 @@ import { registerKernelCommands } from './kernel/cli';
 import { registerHelperCommands } from './helper/cli';
 import { registerCompareCommands } from './compare/cli';
 import { registerHostsCommands } from './hosts/cli';
+import { noteOneShotCommand } from './helper/local';
 
 /** Builds the `hostdeck` command line; exported so tests can run it in-process. */
 export function buildProgram(cli = createCliContext()): Command {
@@ -35,6 +36,8 @@ export function buildProgram(cli = createCliContext()): Command {
 
 export async function runCli(argv: string[]): Promise<number> {
   const cli = createCliContext();
+  // A one-shot run's own PID is gone by the time anyone reads advice about it (serve stays).
+  if (argv[0] !== 'serve') noteOneShotCommand(process.argv.slice(1));
   const program = buildProgram(cli);
   program.exitOverride();
   try {
