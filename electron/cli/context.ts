@@ -35,6 +35,8 @@ export interface CliContext {
    * stderr when stdout is not a terminal, so that a pipeline still shows it.
    */
   warnPiped(message: string): void;
+  /** A line for the user on stderr (what is about to happen), never mixed into the data on stdout. */
+  note(message: string): void;
   /** Disposes everything the command created (bus connections, watchers). */
   dispose(): Promise<void>;
 }
@@ -70,6 +72,9 @@ export function createCliContext(out: NodeJS.WritableStream = process.stdout, er
         err.write(`hostdeck: ${e instanceof Error ? e.message : String(e)}\n`);
       }
       process.exitCode = 1;
+    },
+    note(message) {
+      err.write(`hostdeck: ${message}\n`);
     },
     warnPiped(message) {
       if (!(out as { isTTY?: boolean }).isTTY) err.write(`hostdeck: ${message}\n`);

@@ -62,6 +62,26 @@ export function noAgentAdvice(pid: number = process.pid, command: readonly strin
   return `Desktop sessions run one; elsewhere run the command in a terminal (over SSH: ssh -t), where pkexec asks for the password itself, or start it under a terminal agent for its own process: sh -c 'pkttyagent --process $$ & sleep 1; exec "$@"' hostdeck ${cmd}`;
 }
 
+/**
+ * What polkit would answer now for HostDeck's action and this process, without asking anyone
+ * (`pkcheck`, no user interaction): authorized, challenge (a password is needed: an agent or a
+ * terminal asks), refused (a rule says no), or unknown (pkcheck missing or failing).
+ */
+export function polkitVerdict(place: LocalHelperPlace = {}): Promise<'authorized' | 'challenge' | 'refused' | 'unknown'> {
+  const PKCHECK = '/usr/bin/pkcheck';
+  if (!existsSync(PKCHECK)) return Promise.resolve('unknown');
+  return new Promise((resolve) => {
+    const child = spawn(PKCHECK, ['--action-id', POLKIT_ACTION_ID, '--process', String(process.pid)], { stdio: 'ignore', env: helperEnv(place), shell: false });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.on('error', () => resolve('unknown'));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      // pkcheck(1): 0 authorized, 1 not authorized, 2 authentication needed (no interaction allowed).
+      resolve(code === 0 ? 'authorized' : code === 1 ? 'refused' : code === 2 ? 'challenge' : 'unknown');
+    });
+  });
+}
+
 export async function runLocalHelper(request: HelperRequest, opts: HelperOptions, place: LocalHelperPlace = {}): Promise<HelperResponse> {
   const parsed = helperRequestSchema.safeParse(request);
   if (!parsed.success) {

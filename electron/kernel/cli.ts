@@ -155,7 +155,7 @@ export const registerKernelCommands: RegisterCommands = (program, cli) => {
 
   kernel
     .command('apply')
-    .description('Write the sysctls of a sysctl.d file or TuneD profile to the live kernel now (needs root); prints the previous values for undo')
+    .description("Write the sysctls of a sysctl.d file or TuneD profile to the live kernel now, through HostDeck's helper (as root directly; as a user pkexec asks for authorization; on an SSH host root or sudo -n); prints the previous values for undo")
     .requiredOption('--from <file>', 'sysctl.d file or TuneD profile with the settings')
     .option('--dry-run', 'only show what would change')
     .option('--revert-after <seconds>', 'revert unless confirmed (`hostdeck helper confirm ID`) within this many seconds; the timer survives HostDeck exiting')

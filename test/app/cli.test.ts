@@ -36,6 +36,14 @@ describe('hostdeck CLI (built bundle)', () => {
     expect(p.stderr).toContain('--port must be 0..65535');
   });
 
+  it('says what the route can do: kernel apply goes through the helper (pkexec as a user), not "needs root"', () => {
+    const r = hostdeck('kernel', 'apply', '--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toContain('needs root');
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain('as a user pkexec asks for authorization');
+    expect(hostdeck('helper', 'backups', '--help').stdout.replace(/\s+/g, ' ')).toContain('readable by root only');
+  });
+
   it('dns save - reads the new resolv.conf from stdin (a script pipes it in)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hostdeck-cli-stdin-'));
     try {
