@@ -5,6 +5,7 @@ import { ApiError } from '../../shared/api/errors';
 import { DEFAULT_IMAGE, EXPORT_PARTS, exportPart, exportStream, type ExportPart } from '../../shared/kernel/export';
 import { parseSysctlFile } from '../../shared/kernel/sysctld';
 import { parseTunedSysctl } from '../../shared/kernel/tuned';
+import { K8S_DEFAULT_VERSION, K8S_MAX_RELEASED_MINOR, K8S_MIN_MINOR, K8S_PRERELEASE_MINOR } from '../../shared/kernel/version';
 import type { RegisterCommands } from '../cli/context';
 import { registerProfileCommands } from './profile-cli';
 
@@ -24,7 +25,7 @@ function target(o: TargetOpts) {
 
 function targetOptions(c: Command): Command {
   return c
-    .option('--k8s <version>', 'Kubernetes version of the kubelet (1.22 to 1.36)', '1.33')
+    .option('--k8s <version>', `Kubernetes version of the kubelet (1.${K8S_MIN_MINOR} to 1.${K8S_MAX_RELEASED_MINOR}; 1.${K8S_PRERELEASE_MINOR} pre-release)`, K8S_DEFAULT_VERSION)
     .option('--kernel <version>', "node kernel version (default: this host's)")
     .option('--pod-security <version>', 'PodSecurity policy version of the namespace (v1.x or latest)')
     .option('--host-network', 'the pod uses hostNetwork')

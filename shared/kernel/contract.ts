@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { operation, type EventContract, type FeatureContract } from '../api/define';
+import { K8S_DEFAULT_VERSION } from './version';
 
 const nsSchema = z.enum(['net', 'ipc', 'uts', 'user']).nullable();
 const statusSchema = z.enum(['safe', 'unsafe', 'node-level']);
@@ -56,7 +57,7 @@ export const classificationSchema = z.object({
 export type ClassificationOut = z.infer<typeof classificationSchema>;
 
 export const targetSchema = z.object({
-  k8s: z.string().default('1.33'),
+  k8s: z.string().default(K8S_DEFAULT_VERSION),
   /** Node kernel version; omitted = this host's kernel. */
   kernel: z.string().optional(),
   podSecurityVersion: z.string().optional(),

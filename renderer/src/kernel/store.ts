@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import type { ApplyOut, ClassificationOut, EffectiveOut, ExportOut, ListRow, LiveSource, ProbeOut, UndoEntry, UndoOut } from '../../../shared/kernel/contract';
 import { emptyFilter, type KernelFilter } from '../../../shared/kernel/filter';
-import { k8sVersions } from '../../../shared/kernel/version';
+import { K8S_DEFAULT_VERSION, k8sVersions } from '../../../shared/kernel/version';
 import { api } from '../app/api';
 
 export type Load<T> = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; value: T } | { state: 'error'; message: string; code: string };
@@ -118,7 +118,7 @@ let exportSeq = 0;
 export const useKernelStore = create<KernelState>()(
   persist(
     (set, get) => ({
-      target: { k8s: '1.33', kernel: '', podSecurityVersion: '', hostNetwork: false, hostIPC: false },
+      target: { k8s: K8S_DEFAULT_VERSION, kernel: '', podSecurityVersion: '', hostNetwork: false, hostIPC: false },
       hostKernel: '',
       list: { state: 'idle' },
       liveSource: null,
