@@ -172,3 +172,13 @@ describe('hostdeck dns save', () => {
     expect(bad.err).toContain('--expect-sha256 takes the 64 hex digits sha256sum prints, or none, not "abc"');
   });
 });
+
+describe('hostdeck dns owner', () => {
+  it('a hand-edited file is "edited by hand", never "you": the reader may not be that host\'s admin (remote hosts, images)', async () => {
+    writeFileSync(join(root, 'etc/resolv.conf'), 'nameserver 192.0.2.1\n');
+    const r = await run(['dns', 'owner', '--root', root]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^owner: edited by hand \(no program manages it\)$/m);
+    expect(r.out).not.toMatch(/\byou\b/);
+  });
+});
