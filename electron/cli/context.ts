@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ApiError } from '../../shared/api/errors';
 import type { Api } from '../../shared/api/contract';
@@ -7,10 +7,14 @@ import { createApi } from '../../shared/api/client';
 import type { LocalHostOptions } from '../hosts/registry';
 import { resolveArg } from '../compare/cli';
 
-/** "FILE" or "NAME=FILE" naming a file that exists: a snapshot or import file, read as `compare` reads it. */
+/**
+ * "FILE" or "NAME=FILE" naming a regular file: a snapshot or import file, read as `compare` reads
+ * it. A directory that happens to carry a saved host's name stays that host.
+ */
 function isImportArg(host: string): boolean {
   const eq = /^([^=/]+)=(.+)$/.exec(host);
-  return existsSync(eq ? eq[2]! : host) || existsSync(host);
+  const isFile = (p: string) => existsSync(p) && statSync(p).isFile();
+  return isFile(host) || (!!eq && isFile(eq[2]!));
 }
 
 /**
