@@ -9,6 +9,7 @@ import { registerKernelCommands } from './kernel/cli';
 import { registerHelperCommands } from './helper/cli';
 import { registerCompareCommands } from './compare/cli';
 import { registerHostsCommands } from './hosts/cli';
+import { noteOneShotCommand } from './helper/local';
 
 /** Builds the `hostdeck` command line; exported so tests can run it in-process. */
 export function buildProgram(cli = createCliContext()): Command {
@@ -16,7 +17,7 @@ export function buildProgram(cli = createCliContext()): Command {
     .description('HostDeck: firewalld, resolv.conf and kernel parameters for Linux hosts and Kubernetes nodes')
     .version(hostdeckVersion, '-V, --version', 'print the HostDeck version')
     .showHelpAfterError('(run hostdeck --help for usage)')
-    .option('--host <host>', 'work on this host: a saved name (hostdeck hosts list) or any ssh destination (ssh_config alias, user@host[:port])');
+    .option('--host <host>', 'work on this host: a saved name (hostdeck hosts list), any ssh destination (ssh_config alias, user@host[:port]), or a snapshot/import file to read (FILE or NAME=FILE)');
   // Any data command, before or after its name: hostdeck --host web1 firewall dump / hostdeck kernel apply ... --host web1
   program.hook('preAction', (_this, action) => {
     const own = action.opts() as { host?: unknown };
@@ -35,6 +36,8 @@ export function buildProgram(cli = createCliContext()): Command {
 
 export async function runCli(argv: string[]): Promise<number> {
   const cli = createCliContext();
+  // A one-shot run's own PID is gone by the time anyone reads advice about it (serve stays).
+  if (argv[0] !== 'serve') noteOneShotCommand(process.argv.slice(1));
   const program = buildProgram(cli);
   program.exitOverride();
   try {

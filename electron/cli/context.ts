@@ -1,9 +1,21 @@
+import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ApiError } from '../../shared/api/errors';
 import type { Api } from '../../shared/api/contract';
 import { Runtime } from '../api/runtime';
 import { createApi } from '../../shared/api/client';
 import type { LocalHostOptions } from '../hosts/registry';
+import { resolveArg } from '../compare/cli';
+
+/**
+ * "FILE" or "NAME=FILE" naming a regular file: a snapshot or import file, read as `compare` reads
+ * it. A directory that happens to carry a saved host's name stays that host.
+ */
+function isImportArg(host: string): boolean {
+  const eq = /^([^=/]+)=(.+)$/.exec(host);
+  const isFile = (p: string) => existsSync(p) && statSync(p).isFile();
+  return isFile(host) || (!!eq && isFile(eq[2]!));
+}
 
 /**
  * What a feature's CLI commands get: the typed API (same handlers as the UI, in-process) and
@@ -11,8 +23,9 @@ import type { LocalHostOptions } from '../hosts/registry';
  */
 export interface CliContext {
   /**
-   * The in-process API. Calls go to the host named by the global --host (a saved host or any
-   * ssh destination) unless `only.local`; otherwise to the local host (options such as --root applied).
+   * The in-process API. Calls go to the host named by the global --host (a saved host, any ssh
+   * destination, or a snapshot/import file as `compare` takes it, read-only) unless `only.local`;
+   * otherwise to the local host (options such as --root applied).
    */
   api(local?: LocalHostOptions, only?: { local?: boolean }): Api;
   /** The global --host (set before a command runs). */
@@ -21,8 +34,13 @@ export interface CliContext {
   print<T>(data: T, json: boolean, human: (d: T) => string): void;
   /** Reports an error on stderr and sets a non-zero exit code. */
   fail(e: unknown): void;
-  /** Says something on stderr that the result on stdout leaves out (no exit code change). */
-  warn(text: string): void;
+  /**
+   * A warning about output that also carries it as comments (an export piped to kubectl): on
+   * stderr when stdout is not a terminal, so that a pipeline still shows it.
+   */
+  warnPiped(message: string): void;
+  /** A line for the user on stderr (what is about to happen), never mixed into the data on stdout. */
+  note(message: string): void;
   /** Disposes everything the command created (bus connections, watchers). */
   dispose(): Promise<void>;
 }
@@ -41,10 +59,9 @@ export function createCliContext(out: NodeJS.WritableStream = process.stdout, er
       if (local?.root || local?.systemBusAddress || local?.procSys) {
         throw new ApiError('INVALID_INPUT', '--host names a remote host: --root, --bus and --proc-sys are for the local one');
       }
-      return createApi((channel, req) => rt.call(channel, { ...req, host: req.host && req.host !== 'local' ? req.host : host }));
-    },
-    warn(text) {
-      err.write(text.endsWith('\n') ? text : `${text}\n`);
+      // A file (snapshot, sysctl -a, resolv.conf, firewall-cmd output) becomes a read-only host, as in compare.
+      const id = isImportArg(host) ? resolveArg(rt, host).id : host;
+      return createApi((channel, req) => rt.call(channel, { ...req, host: req.host && req.host !== 'local' ? req.host : id }));
     },
     print(data, json, human) {
       out.write(json ? `${JSON.stringify(data, null, 2)}\n` : ensureNewline(human(data)));
@@ -59,6 +76,12 @@ export function createCliContext(out: NodeJS.WritableStream = process.stdout, er
         err.write(`hostdeck: ${e instanceof Error ? e.message : String(e)}\n`);
       }
       process.exitCode = 1;
+    },
+    note(message) {
+      err.write(`hostdeck: ${message}\n`);
+    },
+    warnPiped(message) {
+      if (!(out as { isTTY?: boolean }).isTTY) err.write(`hostdeck: ${message}\n`);
     },
     async dispose() {
       await Promise.allSettled(runtimes.map((r) => r.dispose()));

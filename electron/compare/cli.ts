@@ -57,7 +57,7 @@ interface CompareOpts {
  * One compared host from a command-line argument: NAME=FILE or FILE (an importable file), or a
  * host HostDeck knows ("local"; SSH destinations once the SSH transport registers them).
  */
-function resolveArg(rt: Runtime, arg: string): { id: string; name: string } {
+export function resolveArg(rt: Runtime, arg: string): { id: string; name: string } {
   const eq = /^([^=/]+)=(.+)$/.exec(arg);
   const file = eq && existsSync(eq[2]!) ? eq[2]! : arg;
   if (existsSync(file)) {
@@ -156,7 +156,7 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
           // What was left out for weakening security is said where a person reads, and how to include it.
           const unconfirmed = f.weakening.filter((w) => !w.confirmed);
           if (unconfirmed.length) {
-            cli.warn(
+            cli.note(
               `hostdeck: left out of the fix, because the baseline's value weakens security:\n${unconfirmed.map((w) => `  ${w.key} = ${w.value}: ${w.weakens}`).join('\n')}\n` +
                 `  include them with --confirm-weakening ${unconfirmed.map((w) => w.key).join(',')}\n`,
             );

@@ -3,9 +3,11 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../../shared/api/errors';
 import type { DnsCheck, DnsPlan, DnsPod } from '../../shared/dns/contract';
+import { findOperation } from '../../shared/api/contract';
+import { inputLimit } from '../../shared/api/define';
 import type { RegisterCommands } from '../cli/context';
 
-/** `hostdeck dns ...`: check, plan, pod, live, owner, resolved. Every command takes --json. */
+/** `hostdeck dns ...`: check, plan, pod, live, owner, save, resolved. Every command takes --json. */
 
 function collect(v: string, prev: string[] = []): string[] {
   return [...prev, v];
@@ -20,6 +22,15 @@ function parseEnv(pairs: string[] | undefined): Record<string, string> | undefin
     env[p.slice(0, i)] = p.slice(i + 1);
   }
   return env;
+}
+
+/** The bytes of FILE, or of stdin for "-". */
+function readInput(file: string): Buffer {
+  try {
+    return readFileSync(file === '-' ? 0 : file);
+  } catch (e) {
+    throw new ApiError('IO_ERROR', `${file === '-' ? 'stdin' : file}: ${(e as Error).message}`);
+  }
 }
 
 /** With --root, FILE is inside that root; without, FILE is a path on this machine. */
@@ -196,6 +207,45 @@ export const registerDnsCommands: RegisterCommands = (program, cli) => {
         const api = cli.api({ root: opts.root });
         const r = await api.dns.read({});
         cli.print(r.owner, !!opts.json, (o) => [`owner: ${o.name}`, ...o.evidence.map((e) => `  - ${e}`), ...o.changeInstead.map((c) => `change instead: ${c}`)].join('\n'));
+      } catch (e) {
+        cli.fail(e);
+      }
+    });
+
+  dns
+    .command('save <file>')
+    .description('write FILE (or - for stdin) to /etc/resolv.conf through the helper: atomic, backed up, refused if the file changed since you read it')
+    .option('--expect-sha256 <hex>', 'sha256 of /etc/resolv.conf as you read it (sha256sum /etc/resolv.conf); "none" when it must not exist. Without it, the file as it is now')
+    .option('--confirm', 'write even though the new text has dangerous settings (they are listed when refused)')
+    .option('--override-owner', 'write even though another program manages the file (it may overwrite your change)')
+    .option('--root <dir>', "another system's root directory (an image)")
+    .option('--json', 'print JSON')
+    .action(async (file: string, opts: { expectSha256?: string; confirm?: boolean; overrideOwner?: boolean; root?: string; json?: boolean }) => {
+      try {
+        const bytes = readInput(file);
+        const limit = inputLimit(findOperation('dns.save')!.def);
+        if (bytes.length > limit) throw new ApiError('TOO_LARGE', `${file} is ${bytes.length} bytes: dns save takes at most ${limit} bytes`);
+        // UTF-8 when it decodes as such, else one character per byte (latin1), as dns.read does.
+        const utf8 = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+        const encoding = Buffer.from(utf8, 'utf8').equals(bytes) ? ('utf8' as const) : ('latin1' as const);
+        const text = encoding === 'utf8' ? utf8 : bytes.toString('latin1');
+        const api = cli.api({ root: opts.root });
+        let expectedSha256: string | null;
+        if (opts.expectSha256 === undefined) {
+          const now = await api.dns.read({});
+          expectedSha256 = now.sha256;
+          cli.warnPiped(`no --expect-sha256: saving over ${now.path} as it is now (${now.sha256 ?? 'absent'}), without checking that it is the version you read`);
+        } else if (opts.expectSha256 === 'none') {
+          expectedSha256 = null;
+        } else if (/^[0-9a-fA-F]{64}$/.test(opts.expectSha256)) {
+          expectedSha256 = opts.expectSha256.toLowerCase();
+        } else {
+          throw new ApiError('INVALID_INPUT', `--expect-sha256 takes the 64 hex digits sha256sum prints, or none, not "${opts.expectSha256}"`);
+        }
+        const r = await api.dns.save({ text, encoding, expectedSha256, confirm: !!opts.confirm, overrideOwner: !!opts.overrideOwner });
+        cli.print(r, !!opts.json, (x) =>
+          [`saved ${x.path} (sha256 ${x.sha256})`, ...(x.backupPath ? [`previous version: ${x.backupPath} (hostdeck helper restore)`] : []), ...(x.inPlace ? ['written in place (the file is bind-mounted)'] : []), ...x.notes].join('\n'),
+        );
       } catch (e) {
         cli.fail(e);
       }

@@ -12,6 +12,8 @@ import { helperWritablePath } from '../../shared/helper/rules';
 import { unwrapHelper } from '../helper/call';
 import { helperStatus } from '../helper/handlers';
 import { hostHelper } from '../helper/host';
+import { polkitVerdict } from '../helper/local';
+import { POLKIT_ACTION_ID } from '../helper/source';
 import { checkReadablePath, fromText, hostPath, readResolvFile, toText } from './files';
 import { hostInterfaces, hostLinks } from './interfaces';
 import { liveCheck } from './live-check';
@@ -36,12 +38,23 @@ async function source(host: Host, input: { path?: string; text?: string }, attrs
   return { path: f.path, bytes: f.bytes, file: f };
 }
 
+/** What the current route can do: a save that polkit will refuse is not offered as possible. */
+async function writeRoute(host: Host): Promise<{ writable: boolean; writeNote: string | null }> {
+  if (host.readOnly) return { writable: false, writeNote: `${host.label} is read-only` };
+  const status = helperStatus(host);
+  if (!status.available) return { writable: false, writeNote: `The helper cannot run here: ${status.missing.map((m) => m.what).join('; ')}` };
+  if (status.via !== 'pkexec') return { writable: true, writeNote: null };
+  const verdict = await polkitVerdict();
+  if (verdict === 'refused') return { writable: false, writeNote: `polkit refuses HostDeck's action (${POLKIT_ACTION_ID}) for this user: ask an administrator for a rule, or save as root` };
+  return { writable: true, writeNote: verdict === 'challenge' ? 'Saving asks for the administrator password (pkexec)' : null };
+}
+
 export const dnsHandlers: FeatureHandlers<'dns'> = {
   async read({ host, runtime }, input) {
     checkReadablePath(runtime.mode, input.path);
     const f = await readResolvFile(host, input.path, { attrs: true });
     const owner = await detectOwner(host.transport, f.hostPath, { shown: f.path, facts: f.facts });
-    return { path: f.path, exists: f.exists, ...toText(f.bytes), sha256: f.sha256, owner, hostname: (await hostnameOf(host)) ?? null, writable: !host.readOnly && helperStatus(host).available };
+    return { path: f.path, exists: f.exists, ...toText(f.bytes), sha256: f.sha256, owner, hostname: (await hostnameOf(host)) ?? null, ...(await writeRoute(host)) };
   },
 
   async check({ host, runtime }, input) {

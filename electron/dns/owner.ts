@@ -100,10 +100,10 @@ export function ownerFromFacts(f: FileFacts, resolvedRunning: boolean, shown = f
   }
   if (resolvedRunning) {
     evidence.push('systemd-resolved is running and reads this file (foreign mode)');
-    return { ...base, kind: 'systemd-resolved-foreign', name: 'you (systemd-resolved reads it)', managed: false, changeInstead: [] };
+    return { ...base, kind: 'systemd-resolved-foreign', name: 'edited by hand (systemd-resolved reads it)', managed: false, changeInstead: [] };
   }
   evidence.push('a regular file with no generator header');
-  return { ...base, kind: 'unmanaged', name: 'you (not managed by a program)', managed: false, changeInstead: [] };
+  return { ...base, kind: 'unmanaged', name: 'edited by hand (no program manages it)', managed: false, changeInstead: [] };
 }
 
 /** The request that tells whether systemd-resolved runs on the host (its runtime directory). */

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { RegisterCommands } from '../cli/context';
 import { installHelperFiles } from './install-files';
+import { POLKIT_ACTION_ID } from './source';
 
 /** `hostdeck helper ...`: whether HostDeck can change this host, the manual install, backups, revert timers. */
 export const registerHelperCommands: RegisterCommands = (program: Command, cli) => {
@@ -39,12 +40,15 @@ export const registerHelperCommands: RegisterCommands = (program: Command, cli) 
 
   helper
     .command('backups')
-    .description('The backups the helper keeps of a file (/etc/resolv.conf, /etc/sysctl.d/NAME.conf), newest first')
+    .description('The backups the helper keeps of a file (/etc/resolv.conf, /etc/sysctl.d/NAME.conf), newest first. They are readable by root only: as a desktop user, polkit asks for authorization to list them')
     .argument('<path>', 'host path of the file')
     .option('--json', 'print JSON')
     .action(async (p: string, o: { json?: boolean }) => {
       try {
-        const r = await cli.api().helper.backups({ path: p });
+        const api = cli.api();
+        // The backup directory is root's (0700): through pkexec even a listing is authorized first. Say so before the prompt.
+        if ((await api.helper.status({})).via === 'pkexec') cli.note(`the backups in /var/lib/hostdeck/backups are readable by root only: pkexec asks for authorization (${POLKIT_ACTION_ID}) to list them`);
+        const r = await api.helper.backups({ path: p });
         cli.print(r, !!o.json, (d) => (d.backups.length ? [`${d.directory}:`, ...d.backups.map((b) => `  ${b.name}  ${b.size} bytes  sha256 ${b.sha256.slice(0, 12)}`)].join('\n') : `No backups of ${d.path}`));
       } catch (e) {
         cli.fail(e);

@@ -34,6 +34,55 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_PKEXEC_TIMEOUT_MS = 300_000;
 const MAX_OUTPUT = 8 * 1024 * 1024;
 
+/**
+ * The command line of a one-shot CLI run (set by the CLI; null in the app and `serve`, whose
+ * process keeps running). pkexec asks polkit for its parent, this process: an agent must be
+ * registered for this very process, so the advice differs between the two.
+ */
+let oneShotCommand: readonly string[] | null = null;
+export function noteOneShotCommand(argv: readonly string[] | null): void {
+  oneShotCommand = argv;
+}
+
+/** POSIX shell quoting of one word. */
+export function shellWord(s: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * How to give pkexec an authentication agent. A long-running HostDeck (app, serve): an agent in
+ * a terminal for its PID. A CLI run ends before anyone could start one for its PID: run it in a
+ * terminal (pkexec then asks there itself), or start it under an agent registered for the shell
+ * that then becomes HostDeck (`exec` keeps the PID and start time polkit identifies it by).
+ */
+export function noAgentAdvice(pid: number = process.pid, command: readonly string[] | null = oneShotCommand): string {
+  if (!command) {
+    return `Desktop sessions (GNOME, KDE, ...) run one; elsewhere, in a terminal on this machine as the same user, run: pkttyagent --process ${pid} (HostDeck's own process; it asks for the password there), then try again.`;
+  }
+  const cmd = [process.execPath, ...command].map(shellWord).join(' ');
+  return `Desktop sessions run one; elsewhere run the command in a terminal (over SSH: ssh -t), where pkexec asks for the password itself, or start it under a terminal agent for its own process: sh -c 'pkttyagent --process $$ & sleep 1; exec "$@"' hostdeck ${cmd}`;
+}
+
+/**
+ * What polkit would answer now for HostDeck's action and this process, without asking anyone
+ * (`pkcheck`, no user interaction): authorized, challenge (a password is needed: an agent or a
+ * terminal asks), refused (a rule says no), or unknown (pkcheck missing or failing).
+ */
+export function polkitVerdict(place: LocalHelperPlace = {}): Promise<'authorized' | 'challenge' | 'refused' | 'unknown'> {
+  const PKCHECK = '/usr/bin/pkcheck';
+  if (!existsSync(PKCHECK)) return Promise.resolve('unknown');
+  return new Promise((resolve) => {
+    const child = spawn(PKCHECK, ['--action-id', POLKIT_ACTION_ID, '--process', String(process.pid)], { stdio: 'ignore', env: helperEnv(place), shell: false });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.on('error', () => resolve('unknown'));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      // pkcheck(1): 0 authorized, 1 not authorized, 2 authentication needed (no interaction allowed).
+      resolve(code === 0 ? 'authorized' : code === 1 ? 'refused' : code === 2 ? 'challenge' : 'unknown');
+    });
+  });
+}
+
 export async function runLocalHelper(request: HelperRequest, opts: HelperOptions, place: LocalHelperPlace = {}): Promise<HelperResponse> {
   const parsed = helperRequestSchema.safeParse(request);
   if (!parsed.success) {
@@ -153,7 +202,7 @@ function spawnHelper(cmd: string, args: string[], body: string, timeoutMs: numbe
         if (viaPkexec && code === 127) {
           if (/textual authentication agent|no authentication agent|controlling terminal/i.test(stderr)) {
             return reject(
-              new ApiError('NOT_AUTHORIZED', `No polkit authentication agent is running to ask for the administrator password (pkexec: ${firstLine(stderr)}). Desktop sessions (GNOME, KDE, ...) run one; elsewhere start one in a terminal: pkttyagent --process ${process.pid}, then try again. Nothing was changed.`, {
+              new ApiError('NOT_AUTHORIZED', `No polkit authentication agent is running to ask for the administrator password (pkexec: ${firstLine(stderr)}). ${noAgentAdvice()} Nothing was changed.`, {
                 pkexecExit: 127,
                 reason: 'no-agent',
                 stderr,

@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import path from 'node:path';
+import { Option, type Command } from 'commander';
 import { ApiError } from '../../shared/api/errors';
+import { DEFAULT_IMAGE, EXPORT_PARTS, exportPart, exportStream, type ExportPart } from '../../shared/kernel/export';
 import { parseSysctlFile } from '../../shared/kernel/sysctld';
 import { parseTunedSysctl } from '../../shared/kernel/tuned';
+import { K8S_DEFAULT_VERSION, K8S_MAX_RELEASED_MINOR, K8S_MIN_MINOR, K8S_PRERELEASE_MINOR } from '../../shared/kernel/version';
 import type { RegisterCommands } from '../cli/context';
+import { registerProfileCommands } from './profile-cli';
 
 interface TargetOpts {
   k8s: string;
@@ -21,7 +25,7 @@ function target(o: TargetOpts) {
 
 function targetOptions(c: Command): Command {
   return c
-    .option('--k8s <version>', 'Kubernetes version of the kubelet (1.22 to 1.36)', '1.33')
+    .option('--k8s <version>', `Kubernetes version of the kubelet (1.${K8S_MIN_MINOR} to 1.${K8S_MAX_RELEASED_MINOR}; 1.${K8S_PRERELEASE_MINOR} pre-release)`, K8S_DEFAULT_VERSION)
     .option('--kernel <version>', "node kernel version (default: this host's)")
     .option('--pod-security <version>', 'PodSecurity policy version of the namespace (v1.x or latest)')
     .option('--host-network', 'the pod uses hostNetwork')
@@ -139,23 +143,36 @@ export const registerKernelCommands: RegisterCommands = (program, cli) => {
   targetOptions(
     kernel
       .command('export')
-      .description('Pod, kubelet or node snippets for the sysctls of a sysctl.d file or TuneD profile')
+      .description('Pod, kubelet or node snippets for the sysctls of a sysctl.d file or TuneD profile: one YAML stream (`| kubectl apply -f -`), or one artefact with --part')
       .argument('<kind>', 'pod | kubelet | node | sandbox (Alibaba Cloud ACK secure-sandbox pods)')
-      .requiredOption('--from <file>', 'sysctl.d file or TuneD profile with the settings'),
-  ).action(async (kind: string, o: TargetOpts & { from: string }) => {
+      .requiredOption('--from <file>', 'sysctl.d file or TuneD profile with the settings')
+      .addOption(new Option('--part <part>', 'print only this artefact, as is').choices(EXPORT_PARTS.filter((p) => p !== 'tuned.conf')))
+      .option('--namespace <name>', 'namespace of the Pod/Deployment (default: none, or the pod name when it needs PodSecurity privileged)')
+      .option('--pod-name <name>', 'name of the Pod/Deployment (default: from the file name)')
+      .option('--image <ref>', `container image of the Pod/Deployment (default: the placeholder ${DEFAULT_IMAGE})`),
+  ).action(async (kind: string, o: TargetOpts & { from: string; part?: ExportPart; namespace?: string; podName?: string; image?: string }) => {
     try {
       if (kind !== 'pod' && kind !== 'kubelet' && kind !== 'node' && kind !== 'sandbox') throw new ApiError('INVALID_INPUT', `Unknown export "${kind}": use pod, kubelet, node or sandbox`);
       const settings = settingsFromFile(o.from);
       if (!settings.length) throw new ApiError('INVALID_INPUT', `${o.from} sets no sysctl`);
-      const r = await cli.api().kernel.export({ ...target(o), kind, settings });
-      cli.print(r, !!o.json, (d) =>
-        [
-          ...d.problems.map((p) => `# ${p.severity}: ${p.message}`),
-          ...d.documents.flatMap((doc) => [`# --- ${doc.title}`, doc.text.trimEnd()]),
-          '# --- Why each key went where',
-          ...d.placements.map((p) => `# ${p.key}=${p.value}: ${p.target} (${p.status}) - ${p.reason}`),
-        ].join('\n'),
-      );
+      const r = await cli.api().kernel.export({ ...target(o), kind, settings, name: path.basename(o.from), namespace: o.namespace, podName: o.podName, image: o.image });
+      if (o.json) {
+        cli.print(r, true, () => '');
+        return;
+      }
+      // What the output leaves out must reach the user even when stdout goes to kubectl.
+      for (const p of r.problems) cli.warnPiped(`${p.severity}: ${p.message}`);
+      for (const x of r.omitted) cli.warnPiped(`left out: ${x.reason}`);
+      if (o.part) {
+        const text = exportPart(r, o.part);
+        if (text === null) {
+          const has = r.documents.map((d) => d.part);
+          throw new ApiError('INVALID_INPUT', `The ${kind} export has no part "${o.part}"${has.length ? `: it has ${has.join(', ')}` : ' (it exports nothing for these settings)'}`);
+        }
+        cli.print(text, false, (t) => t);
+        return;
+      }
+      cli.print(r, false, (d) => exportStream(d));
     } catch (e) {
       cli.fail(e);
     }
@@ -163,7 +180,7 @@ export const registerKernelCommands: RegisterCommands = (program, cli) => {
 
   kernel
     .command('apply')
-    .description('Write the sysctls of a sysctl.d file or TuneD profile to the live kernel now (needs root); prints the previous values for undo')
+    .description("Write the sysctls of a sysctl.d file or TuneD profile to the live kernel now, through HostDeck's helper (as root directly; as a user pkexec asks for authorization; on an SSH host root or sudo -n); prints the previous values for undo")
     .requiredOption('--from <file>', 'sysctl.d file or TuneD profile with the settings')
     .option('--dry-run', 'only show what would change')
     .option('--revert-after <seconds>', 'revert unless confirmed (`hostdeck helper confirm ID`) within this many seconds; the timer survives HostDeck exiting')
@@ -196,6 +213,8 @@ export const registerKernelCommands: RegisterCommands = (program, cli) => {
         cli.fail(weakeningError(e));
       }
     });
+
+  registerProfileCommands(kernel, cli, settingsFromFile);
 
   kernel
     .command('undo')

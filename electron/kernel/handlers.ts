@@ -1,5 +1,5 @@
 import { ApiError } from '../../shared/api/errors';
-import { catalogEntry, validateValue } from '../../shared/kernel/catalog';
+import { catalogEntry, suggestKey, validateValue } from '../../shared/kernel/catalog';
 import { classifySysctl, type ClassifyOptions } from '../../shared/kernel/k8s';
 import { exportSnippets } from '../../shared/kernel/export';
 import { keyProblem, keyToPath, normalizeKey, subsystemOf } from '../../shared/kernel/keys';
@@ -161,23 +161,45 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     // A bad name is that entry's error (the editor shows it on its line); it is never read.
     const problems = input.settings.map((s) => keyProblem(s.key));
     const live = await liveOf(host, input.settings.filter((_, i) => !problems[i]).map((s) => normalizeKey(s.key)));
+    // The line of each key's last assignment: that one wins (sysctl.d), earlier ones have no effect.
+    const lines = new Map<string, number[]>();
+    input.settings.forEach((s, i) => {
+      if (problems[i]) return;
+      const key = normalizeKey(s.key);
+      lines.set(key, [...(lines.get(key) ?? []), i + 1]);
+    });
     const entries = input.settings.map((s, i) => {
-      if (problems[i]) return { key: s.key, value: s.value, error: problems[i], live: null, change: 'unknown-key' as const };
+      if (problems[i]) return { key: s.key, value: s.value, error: problems[i], warning: null, live: null, change: 'unknown-key' as const };
       const key = normalizeKey(s.key);
       const l = live.get(key);
       const entry = catalogEntry(key, l?.value);
       const check = validateValue(entry, s.value);
       const value = check.ok ? check.value : s.value.trim();
-      const change: 'unchanged' | 'change' | 'unknown-key' | 'not-readable' = !l
+      const all = lines.get(key)!;
+      const last = all[all.length - 1]!;
+      const overridden = last !== i + 1;
+      const change: 'unchanged' | 'change' | 'unknown-key' | 'not-readable' | 'overridden' = !l
         ? 'unknown-key'
-        : l.state !== 'ok'
-          ? 'not-readable'
-          : sameSysctlValue(l.value ?? '', value)
-            ? 'unchanged'
-            : 'change';
+        : overridden
+          ? 'overridden'
+          : l.state !== 'ok'
+            ? 'not-readable'
+            : sameSysctlValue(l.value ?? '', value)
+              ? 'unchanged'
+              : 'change';
+      const warning = overridden
+        ? `${key} is set again further down (= ${input.settings[last - 1]!.value.trim()}): the last one wins, as in sysctl.d, so this line has no effect`
+        : all.length > 1
+          ? `${key} is also set further up (${all.length - 1} time${all.length > 2 ? 's' : ''}): this last one wins`
+          : null;
+      // The same wording as the exports: an unknown key comes with the likely one.
+      const missing = () => {
+        const hint = suggestKey(key, new Set(live.keys()));
+        return `${key} does not exist on this host${hint && hint !== key ? `: did you mean ${hint}?` : ''}`;
+      };
       // The helper's refusals (core_pattern paths, suid_dumpable = 2, ...) show on their line before any save.
       const refused = sysctlKeyError(s.key) ?? sysctlValueError(key, s.value);
-      return { key, value, error: refused ?? (check.ok ? (l ? null : `${key} does not exist on this host`) : check.error), live: l?.value ?? null, change };
+      return { key, value, error: refused ?? (check.ok ? (l ? null : missing()) : check.error), warning, live: l?.value ?? null, change };
     });
     return { entries, text: formatProfile(entries) };
   },
@@ -230,7 +252,7 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     const opts = await targetOpts(host, input);
     // The host's own names count as known keys (module and driver keys the catalog lacks); their values give a type.
     const live = new Map([...(await liveOf(host, input.settings.map((s) => normalizeKey(s.key))))].map(([k, e]) => [k, e.value]));
-    return guard(() => exportSnippets(input.kind, input.settings, { ...opts, name: input.name, live }));
+    return guard(() => exportSnippets(input.kind, input.settings, { ...opts, name: input.name, namespace: input.namespace, podName: input.podName, image: input.image, live }));
   },
   importTuned(_ctx, input) {
     return parseTunedSysctl(input.text);

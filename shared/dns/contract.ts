@@ -88,7 +88,10 @@ export const readOutputSchema = z.object({
   sha256: z.string().nullable(),
   owner: ownerSchema,
   hostname: z.string().nullable(),
+  /** Whether the current route can save (polkit asked without interaction): false where it would refuse. */
   writable: z.boolean(),
+  /** Why not, or what saving will involve (a password prompt). */
+  writeNote: z.string().nullable().optional(),
 });
 export type DnsRead = z.infer<typeof readOutputSchema>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { operation, type EventContract, type FeatureContract } from '../api/define';
+import { K8S_DEFAULT_VERSION } from './version';
 
 const nsSchema = z.enum(['net', 'ipc', 'uts', 'user']).nullable();
 const statusSchema = z.enum(['safe', 'unsafe', 'node-level']);
@@ -56,7 +57,7 @@ export const classificationSchema = z.object({
 export type ClassificationOut = z.infer<typeof classificationSchema>;
 
 export const targetSchema = z.object({
-  k8s: z.string().default('1.33'),
+  k8s: z.string().default(K8S_DEFAULT_VERSION),
   /** Node kernel version; omitted = this host's kernel. */
   kernel: z.string().optional(),
   podSecurityVersion: z.string().optional(),
@@ -139,12 +140,20 @@ export const placementSchema = z.object({
   reason: z.string(),
 });
 export const exportKindSchema = z.enum(['pod', 'kubelet', 'node', 'sandbox']);
+/**
+ * Which artefact an export document is (`kernel export --part`): Kubernetes objects (pod,
+ * deployment, tuned, daemonset) and the files or commands that go elsewhere (kubelet config, ...).
+ */
+export const EXPORT_PARTS = ['pod', 'deployment', 'kubelet-config', 'flags', 'node-label', 'sysctl.d', 'tuned', 'daemonset', 'tuned.conf'] as const;
 export const exportSchema = z.object({
   kind: exportKindSchema,
-  documents: z.array(z.object({ title: z.string(), language: z.enum(['yaml', 'ini', 'sysctl', 'shell']), text: z.string() })),
+  /** Each artefact: `part` names it (`kernel export --part`), `cluster` says whether it is objects for `kubectl apply`. */
+  documents: z.array(z.object({ title: z.string(), part: z.enum(EXPORT_PARTS), language: z.enum(['yaml', 'ini', 'sysctl', 'shell']), cluster: z.boolean(), text: z.string() })),
   placements: z.array(placementSchema),
   /** Settings left out or changed before export (unknown key, invalid value, set twice), each with its reason. */
   problems: z.array(z.object({ index: z.number().nullable(), key: z.string(), severity: z.enum(['error', 'warning']), message: z.string() })),
+  /** Clean settings this export does not hold because another export does (an unsafe key in the Pod export, ...). */
+  omitted: z.array(z.object({ key: z.string(), value: z.string(), goesTo: z.enum(['pod', 'kubelet', 'node']), reason: z.string() })),
 });
 export type ExportOut = z.infer<typeof exportSchema>;
 
@@ -169,8 +178,11 @@ export const profileCheckSchema = z.object({
       key: z.string(),
       value: z.string(),
       error: z.string().nullable(),
+      /** Not an error, but worth knowing: the key is set again later (this line has no effect) or earlier. */
+      warning: z.string().nullable(),
       live: z.string().nullable(),
-      change: z.enum(['unchanged', 'change', 'unknown-key', 'not-readable']),
+      /** overridden: the same key is set again later, and the last assignment wins (sysctl.d). */
+      change: z.enum(['unchanged', 'change', 'unknown-key', 'not-readable', 'overridden']),
     }),
   ),
   text: z.string(),
@@ -305,7 +317,15 @@ export const kernelContract = {
   }),
   export: operation({
     summary: 'Pod / kubelet / node / ACK secure-sandbox snippets for a selection of sysctls, checked first, with the reason for each placement',
-    input: targetSchema.extend({ kind: exportKindSchema, settings: z.array(kvSchema).min(1), name: z.string().optional() }),
+    input: targetSchema.extend({
+      kind: exportKindSchema,
+      settings: z.array(kvSchema).min(1),
+      name: z.string().optional(),
+      /** Namespace, name and container image of the Pod and Deployment (checked: DNS-1123 labels, an image reference). */
+      namespace: z.string().optional(),
+      podName: z.string().optional(),
+      image: z.string().optional(),
+    }),
     output: exportSchema,
   }),
   importTuned: operation({

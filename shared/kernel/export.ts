@@ -1,6 +1,7 @@
-import { stringify } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import { catalogEntry, isKnownKey, suggestKey, validateValue } from './catalog';
 import { classifySysctl, validateAllowedUnsafe, type ClassifyOptions, type K8sStatus } from './k8s';
+import { EXPORT_PARTS } from './contract';
 import { normalizeKey } from './keys';
 import { formatTunedProfile } from './tuned';
 
@@ -31,10 +32,25 @@ export interface ExportProblem {
   message: string;
 }
 
+export { EXPORT_PARTS };
+export type ExportPart = (typeof EXPORT_PARTS)[number];
+
 export interface ExportDocument {
   title: string;
+  part: ExportPart;
   language: 'yaml' | 'ini' | 'sysctl' | 'shell';
+  /** Objects for the cluster (`kubectl apply`); false: a file or command for a node or kubelet. */
+  cluster: boolean;
   text: string;
+}
+
+/** A clean setting this export does not hold because it belongs to another one. */
+export interface ExportOmission {
+  key: string;
+  value: string;
+  /** The export that holds it. */
+  goesTo: 'pod' | 'kubelet' | 'node';
+  reason: string;
 }
 
 export interface ExportResult {
@@ -42,6 +58,7 @@ export interface ExportResult {
   documents: ExportDocument[];
   placements: Placement[];
   problems: ExportProblem[];
+  omitted: ExportOmission[];
 }
 
 export interface ExportOptions extends ClassifyOptions {
@@ -49,6 +66,30 @@ export interface ExportOptions extends ClassifyOptions {
   name?: string;
   /** Live values under /proc/sys of the host by key: these names count as known (module keys too), their values give a type. */
   live?: ReadonlyMap<string, string | undefined>;
+  /** Namespace of the Pod and Deployment (default: none for a plain pod, the object name when it needs PodSecurity privileged). */
+  namespace?: string;
+  /** Name of the Pod and Deployment (default: from the profile name). */
+  podName?: string;
+  /** Container image of the Pod and Deployment (default: DEFAULT_IMAGE, a placeholder). */
+  image?: string;
+}
+
+/** The container image placeholder an export uses when none is given. */
+export const DEFAULT_IMAGE = 'registry.example/app:latest';
+const DNS1123_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A container image reference: [registry[:port]/]path[:tag][@digest], no blanks (the kubelet's parser decides the rest). */
+const IMAGE_RE = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@[a-z0-9]+:[a-f0-9]{32,})?$/;
+
+/** Checks the editable names of an export; throws RangeError naming the field and the rule. */
+export function checkExportNames(o: Pick<ExportOptions, 'namespace' | 'podName' | 'image'>): void {
+  for (const [field, v] of [['namespace', o.namespace], ['pod name', o.podName]] as const) {
+    if (v !== undefined && (v.length > 63 || !DNS1123_LABEL_RE.test(v))) {
+      throw new RangeError(`The ${field} "${v}" is not a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters)`);
+    }
+  }
+  if (o.image !== undefined && (o.image.length > 255 || !IMAGE_RE.test(o.image))) {
+    throw new RangeError(`The image "${o.image}" is not an image reference like registry.example/team/app:1.2 (lowercase repository, optional :tag and @sha256:digest, no blanks)`);
+  }
 }
 
 /** The API server's sysctl name rule (validation.IsValidSysctlName): lowercase segments, "." or "/" between, at most 253. */
@@ -159,10 +200,9 @@ export function exportNames(name: string | undefined): { object: string; file: s
   return { object, file };
 }
 
-const CONTAINERS = [{ name: 'app', image: 'registry.example/app:latest' }];
-
 interface PodShape {
   name: string;
+  image: string;
   namespace?: string;
   annotations?: Record<string, string>;
   sysctls: { name: string; value: string }[];
@@ -181,7 +221,7 @@ function podSpec(p: PodShape): Record<string, unknown> {
     ...(p.nodeSelector ? { nodeSelector: p.nodeSelector } : {}),
     ...(p.tolerations ? { tolerations: p.tolerations } : {}),
     ...(p.sysctls.length ? { securityContext: { sysctls: p.sysctls } } : {}),
-    containers: CONTAINERS,
+    containers: [{ name: 'app', image: p.image }],
   };
 }
 
@@ -204,16 +244,21 @@ function podDocs(p: PodShape, suffix: string, namespace: Record<string, unknown>
   };
   const docs = (o: Record<string, unknown>) => (namespace ? [namespace, o] : [o]).map((d) => stringify(d)).join('---\n');
   return [
-    { title: `Pod${suffix}`, language: 'yaml', text: docs(pod) },
-    { title: `Deployment (pod template)${suffix}`, language: 'yaml', text: docs(deployment) },
+    { title: `Pod${suffix}`, part: 'pod', language: 'yaml', cluster: true, text: docs(pod) },
+    { title: `Deployment (pod template)${suffix}`, part: 'deployment', language: 'yaml', cluster: true, text: docs(deployment) },
   ];
 }
 
 export function exportSnippets(kind: ExportKind, input: { key: string; value: string }[], opts: ExportOptions): ExportResult {
+  checkExportNames(opts);
   const { settings, problems } = checkSettings(input, opts.live);
   const names = exportNames(opts.name);
   const name = names.object;
+  // The workload's own names (editable); the node label, Tuned and DaemonSet keep the profile's.
+  const podName = opts.podName ?? name;
+  const image = opts.image ?? DEFAULT_IMAGE;
   const documents: ExportDocument[] = [];
+  const omitted: ExportOmission[] = [];
 
   if (kind === 'sandbox') {
     const placements: Placement[] = [];
@@ -237,9 +282,9 @@ export function exportSnippets(kind: ExportKind, input: { key: string; value: st
       });
     }
     if (sysctls.length) {
-      documents.push(...podDocs({ name, sysctls: [], annotations: { [ACK_SANDBOX_ANNOTATION]: sysctls.join(',') }, runtimeClassName: ACK_SANDBOX_RUNTIME_CLASS }, ' (ACK secure sandbox)', null));
+      documents.push(...podDocs({ name: podName, image, namespace: opts.namespace, sysctls: [], annotations: { [ACK_SANDBOX_ANNOTATION]: sysctls.join(',') }, runtimeClassName: ACK_SANDBOX_RUNTIME_CLASS }, ' (ACK secure sandbox)', null));
     }
-    return { kind, documents, placements, problems };
+    return { kind, documents, placements, problems, omitted };
   }
 
   const placements = placeSettings(settings, opts);
@@ -262,8 +307,10 @@ export function exportSnippets(kind: ExportKind, input: { key: string; value: st
     const pods = placements.filter((p) => p.target === 'pod');
     if (pods.length || hostNs.hostNetwork || hostNs.hostIPC) {
       const privileged = psaForbidden(pods) || !!hostNs.hostNetwork || !!hostNs.hostIPC;
-      documents.push(...podDocs({ name, namespace: privileged ? name : undefined, sysctls: sysctlsOf(pods), ...hostNs }, '', privileged ? namespaceDoc(name) : null));
+      const ns = opts.namespace ?? (privileged ? podName : undefined);
+      documents.push(...podDocs({ name: podName, image, namespace: ns, sysctls: sysctlsOf(pods), ...hostNs }, '', privileged ? namespaceDoc(ns!) : null));
     }
+    omit(placements.filter((p) => p.target !== 'pod'), omitted);
   } else if (kind === 'kubelet') {
     const allowed = [...new Set(placements.filter((p) => p.target === 'kubelet+pod').map((p) => p.key))];
     for (const a of allowed) {
@@ -274,11 +321,13 @@ export function exportSnippets(kind: ExportKind, input: { key: string; value: st
       // The pod must land only on nodes whose kubelet allows these keys: a label says which, an optional taint keeps other pods off.
       const label = `sysctls.hostdeck.io/${name}`;
       const cfg = { apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', allowedUnsafeSysctls: allowed };
-      documents.push({ title: 'KubeletConfiguration', language: 'yaml', text: stringify(cfg) });
-      documents.push({ title: 'kubelet flags', language: 'shell', text: `--allowed-unsafe-sysctls='${allowed.join(',')}' --node-labels='${label}=allowed'\n` });
+      documents.push({ title: 'KubeletConfiguration', part: 'kubelet-config', language: 'yaml', cluster: false, text: stringify(cfg) });
+      documents.push({ title: 'kubelet flags', part: 'flags', language: 'shell', cluster: false, text: `--allowed-unsafe-sysctls='${allowed.join(',')}' --node-labels='${label}=allowed'\n` });
       documents.push({
         title: 'Node label and taint',
+        part: 'node-label',
         language: 'shell',
+        cluster: false,
         text: [
           `# After the kubelet on NODE runs with the allowlist above, mark the node so that the pod is scheduled there only:`,
           `kubectl label node NODE ${label}=allowed`,
@@ -291,23 +340,25 @@ export function exportSnippets(kind: ExportKind, input: { key: string; value: st
       documents.push(
         ...podDocs(
           {
-            name,
-            namespace: name,
+            name: podName,
+            image,
+            namespace: opts.namespace ?? podName,
             sysctls: sysctlsOf(pods),
             ...hostNs,
             nodeSelector: { [label]: 'allowed' },
             tolerations: [{ key: label, operator: 'Equal', value: 'allowed', effect: 'NoSchedule' }],
           },
           ' once the kubelet allows them',
-          namespaceDoc(name),
+          namespaceDoc(opts.namespace ?? podName),
         ),
       );
     }
+    omit(placements.filter((p) => p.target === 'node'), omitted);
   } else {
     const node = placements.filter((p) => p.target === 'node');
     if (node.length) {
       const conf = `# ${name}: node-level kernel parameters (written by HostDeck)\n${node.map((p) => `${p.key} = ${p.value}`).join('\n')}\n`;
-      documents.push({ title: `/etc/sysctl.d/${names.file}.conf`, language: 'sysctl', text: conf });
+      documents.push({ title: `/etc/sysctl.d/${names.file}.conf`, part: 'sysctl.d', language: 'sysctl', cluster: false, text: conf });
       const tunedData = formatTunedProfile(node, { summary: `${name} node sysctls`, include: 'openshift-node' });
       const tuned = {
         apiVersion: 'tuned.openshift.io/v1',
@@ -318,7 +369,7 @@ export function exportSnippets(kind: ExportKind, input: { key: string; value: st
           recommend: [{ match: [{ label: 'node-role.kubernetes.io/worker' }], priority: 20, profile: name }],
         },
       };
-      documents.push({ title: 'Tuned (Node Tuning Operator)', language: 'yaml', text: stringify(tuned) });
+      documents.push({ title: 'Tuned (Node Tuning Operator)', part: 'tuned', language: 'yaml', cluster: true, text: stringify(tuned) });
       const script = node.map((p) => `sysctl -w ${shellQuote(`${p.key}=${p.value}`)}`).join(' && ');
       const ds = {
         apiVersion: 'apps/v1',
@@ -337,10 +388,57 @@ export function exportSnippets(kind: ExportKind, input: { key: string; value: st
           },
         },
       };
-      documents.push({ title: 'Privileged DaemonSet (last resort)', language: 'yaml', text: stringify(ds) });
+      documents.push({ title: 'Privileged DaemonSet (last resort)', part: 'daemonset', language: 'yaml', cluster: true, text: stringify(ds) });
+    }
+    omit(placements.filter((p) => p.target !== 'node'), omitted);
+  }
+  return { kind, documents, placements, problems, omitted };
+}
+
+/** Records the placements an export does not hold, with the export that does and why. */
+function omit(ps: Placement[], into: ExportOmission[]): void {
+  for (const p of ps) {
+    const goesTo = p.target === 'pod' ? 'pod' : p.target === 'node' ? 'node' : 'kubelet';
+    const where = goesTo === 'pod' ? 'the Pod export (any pod may set it)' : goesTo === 'kubelet' ? "the Kubelet export (the kubelet's allowedUnsafeSysctls first, then the pod)" : 'the Node export (one value for the whole node)';
+    into.push({ key: p.key, value: p.value, goesTo, reason: `${p.key} (${p.status}) is not in this export: it belongs in ${where}.` });
+  }
+}
+
+/**
+ * The whole export as one YAML stream a cluster tool reads: the problems, left-out keys and the
+ * artefacts that are not cluster objects (kubelet config, flags, sysctl.d file) as comments in
+ * the prefix, then each cluster object as its own document after "---", each object once (the
+ * Pod and the Deployment share their Namespace).
+ */
+export function exportStream(r: ExportResult): string {
+  const comment = (text: string) => text.trimEnd().split('\n').map((l) => (l ? `# ${l}` : '#'));
+  const head: string[] = [
+    ...r.problems.map((p) => `# ${p.severity}: ${p.message.replace(/\n/g, ' ')}`),
+    ...r.omitted.map((o) => `# left out: ${o.reason}`),
+  ];
+  for (const d of r.documents.filter((x) => !x.cluster)) {
+    head.push(`# --- ${d.title} (not a cluster object; print it alone with --part ${d.part}):`, ...comment(d.text));
+  }
+  if (r.placements.length) {
+    head.push('# --- Why each key went where', ...r.placements.map((p) => `# ${p.key}=${p.value}: ${p.target} (${p.status}) - ${p.reason}`));
+  }
+  const seen = new Set<string>();
+  const body: string[] = [];
+  for (const d of r.documents.filter((x) => x.cluster)) {
+    for (const doc of parseAllDocuments(d.text)) {
+      const text = stringify(doc.toJS());
+      if (seen.has(text)) continue;
+      seen.add(text);
+      body.push(`---\n# ${d.title}\n${text}`);
     }
   }
-  return { kind, documents, placements, problems };
+  return `${[...head, ...body].join('\n').trimEnd()}\n`;
+}
+
+/** One artefact of an export (`--part`), as printed; null when this export has no such part. */
+export function exportPart(r: ExportResult, part: ExportPart): string | null {
+  const d = r.documents.find((x) => x.part === part);
+  return d ? d.text : null;
 }
 
 function shellQuote(s: string): string {

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
@@ -32,6 +34,32 @@ describe('hostdeck CLI (built bundle)', () => {
     const p = hostdeck('serve', '--port', 'abc');
     expect(p.status).toBe(1);
     expect(p.stderr).toContain('--port must be 0..65535');
+  });
+
+  it('says what the route can do: kernel apply goes through the helper (pkexec as a user), not "needs root"', () => {
+    const r = hostdeck('kernel', 'apply', '--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toContain('needs root');
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain('as a user pkexec asks for authorization');
+    expect(hostdeck('helper', 'backups', '--help').stdout.replace(/\s+/g, ' ')).toContain('readable by root only');
+  });
+
+  it('dns save - reads the new resolv.conf from stdin (a script pipes it in)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hostdeck-cli-stdin-'));
+    try {
+      mkdirSync(join(dir, 'etc'));
+      writeFileSync(join(dir, 'etc/resolv.conf'), 'nameserver 192.0.2.1\n');
+      const r = spawnSync(process.execPath, [cliJs, 'dns', 'save', '-', '--root', dir, '--expect-sha256', createHash('sha256').update('nameserver 192.0.2.1\n').digest('hex')], {
+        encoding: 'utf8',
+        timeout: 30_000,
+        input: 'nameserver 192.0.2.53\n',
+      });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(readFileSync(join(dir, 'etc/resolv.conf'), 'utf8')).toBe('nameserver 192.0.2.53\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('serve refuses a non-loopback address that did not come from --bind, and says why', () => {

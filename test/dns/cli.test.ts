@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -135,5 +136,49 @@ describe('save through the API', () => {
     } finally {
       await rt.dispose();
     }
+  });
+});
+
+describe('hostdeck dns save', () => {
+  const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+  it('writes FILE to resolv.conf (under --root), backed up; refuses when it changed since read (--expect-sha256)', async () => {
+    const old = 'nameserver 192.0.2.1\n';
+    writeFileSync(join(root, 'etc/resolv.conf'), old);
+    const mine = join(root, 'new.conf');
+    writeFileSync(mine, 'nameserver 192.0.2.53\noptions timeout:2\n');
+    const r = await run(['dns', 'save', mine, '--root', root, '--expect-sha256', sha(old), '--json']);
+    expect(r.code, r.err).toBe(0);
+    expect(readFileSync(join(root, 'etc/resolv.conf'), 'utf8')).toBe('nameserver 192.0.2.53\noptions timeout:2\n');
+    const out = JSON.parse(r.out) as { sha256: string; backupPath: string | null };
+    expect(out.sha256).toBe(sha('nameserver 192.0.2.53\noptions timeout:2\n'));
+    expect(out.backupPath).toBeTruthy();
+    // Someone else's version is not overwritten: the sha256 the user read no longer matches.
+    writeFileSync(mine, 'nameserver 192.0.2.99\n');
+    const stale = await run(['dns', 'save', mine, '--root', root, '--expect-sha256', sha(old)]);
+    expect(stale.code).toBe(1);
+    expect(stale.err).toMatch(/\[CONFLICT\]/);
+    expect(readFileSync(join(root, 'etc/resolv.conf'), 'utf8')).toBe('nameserver 192.0.2.53\noptions timeout:2\n');
+  });
+
+  it('dangerous settings need --confirm; a bad --expect-sha256 is named', async () => {
+    writeFileSync(join(root, 'etc/resolv.conf'), 'nameserver 192.0.2.1\n');
+    const mine = join(root, 'none.conf');
+    writeFileSync(mine, 'options attempts:0\n');
+    const r = await run(['dns', 'save', mine, '--root', root]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/dangerous settings.*\[NEEDS_CONFIRMATION\]/s);
+    expect(r.err).toContain('no --expect-sha256: saving over');
+    const bad = await run(['dns', 'save', mine, '--root', root, '--expect-sha256', 'abc']);
+    expect(bad.err).toContain('--expect-sha256 takes the 64 hex digits sha256sum prints, or none, not "abc"');
+  });
+});
+
+describe('hostdeck dns owner', () => {
+  it('a hand-edited file is "edited by hand", never "you": the reader may not be that host\'s admin (remote hosts, images)', async () => {
+    writeFileSync(join(root, 'etc/resolv.conf'), 'nameserver 192.0.2.1\n');
+    const r = await run(['dns', 'owner', '--root', root]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^owner: edited by hand \(no program manages it\)$/m);
+    expect(r.out).not.toMatch(/\byou\b/);
   });
 });

@@ -79,6 +79,9 @@ describe('pkexec: a desktop user saves and applies through the helper', () => {
       expect(refused[op]!.error, op).toMatchObject({ code: 'NOT_AUTHORIZED', detail: { reason: 'not-authorized', pkexecExit: 127 } });
     }
     expect(refused.save!.error!.message).toMatch(/Not authorized to change this host \(polkit action dev\.hostdeck\.helper\)/);
+    // What the route can do, said before anyone tries: the DNS page does not offer a save polkit refuses.
+    expect(refused.read!.value).toMatchObject({ writable: false, writeNote: expect.stringContaining('polkit refuses') });
+    expect(allowed.read!.value).toMatchObject({ writable: true });
     expect(refused.somaxconnApplied).toBe(refused.somaxconnBefore);
     expect(afterDenied).toEqual([]);
   });

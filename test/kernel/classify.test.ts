@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { exportSnippets } from '../../shared/kernel/export';
 import { classifySysctl, validateAllowedUnsafe } from '../../shared/kernel/k8s';
-import { compareKernel, parseKernelVersion, type KernelVersion } from '../../shared/kernel/version';
+import { compareKernel, K8S_MAX_RELEASED_MINOR, k8sVersionLabel, k8sVersions, parseKernelVersion, type KernelVersion } from '../../shared/kernel/version';
 
 // Ground truth: the table HostDeck ships (shared/kernel/data/k8s-sysctls.json, copied from the
 // kernel reference and never edited by hand), read as data; the rules below are written from the
@@ -223,5 +223,15 @@ describe('allowedUnsafeSysctls validation (kubelet start)', () => {
     const r = validateAllowedUnsafe(entry, '1.30');
     if (err === null) expect(r).toBeNull();
     else expect(r).toContain(err);
+  });
+});
+
+describe('Kubernetes versions: labels and release status come from one place', () => {
+  it('every version past the last released one is labelled pre-release, and only those', () => {
+    for (const v of k8sVersions) {
+      const minor = Number(v.split('.')[1]);
+      expect(k8sVersionLabel(v), v).toBe(minor > K8S_MAX_RELEASED_MINOR ? `Kubernetes ${v} (pre-release)` : `Kubernetes ${v}`);
+      expect(classifySysctl('net.ipv4.tcp_notsent_lowat', { k8s: v, kernel: '6.1' }).kubernetes.preRelease, v).toBe(minor > K8S_MAX_RELEASED_MINOR);
+    }
   });
 });

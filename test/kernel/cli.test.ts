@@ -1,9 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { runKernelCli } from './support/cli';
+import { k8sObjectSchema, kubeletConfigSchema } from './support/k8s-schema';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-kernel-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -114,6 +116,36 @@ describe('hostdeck kernel export', () => {
     expect(r.out).not.toContain('swapiness = 10');
   });
 
+  it('`export pod | kubectl apply -f -`: stdout is a YAML stream, one object per document, with what it left out on stderr', async () => {
+    const r = await runKernelCli(['kernel', 'export', 'pod', '--from', from, '--k8s', '1.30', '--kernel', '6.1']);
+    expect(r.code).toBe(0);
+    const docs = parseAllDocuments(r.out, { uniqueKeys: true });
+    expect(docs.flatMap((d) => d.errors.map((e) => e.message))).toEqual([]);
+    const objs = docs.map((d) => k8sObjectSchema.parse(d.toJS()));
+    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Pod/tuning', 'Deployment/tuning']);
+    // The unsafe and node-level keys are said to be left out, in the stream and where a pipeline shows it.
+    expect(r.out).toContain('# left out: net.core.somaxconn (unsafe) is not in this export');
+    expect(r.err).toContain('hostdeck: left out: net.core.somaxconn (unsafe) is not in this export: it belongs in the Kubelet export');
+    expect(r.err).toContain('hostdeck: left out: vm.max_map_count (node-level)');
+  });
+
+  it('--part prints one artefact as is; --namespace/--pod-name/--image name the workload; bad ones fail naming the field', async () => {
+    const cfg = await runKernelCli(['kernel', 'export', 'kubelet', '--from', from, '--k8s', '1.30', '--kernel', '6.1', '--part', 'kubelet-config']);
+    expect(cfg.code).toBe(0);
+    expect(kubeletConfigSchema.parse(parseAllDocuments(cfg.out)[0]!.toJS())).toEqual({ apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', allowedUnsafeSysctls: ['net.core.somaxconn', 'kernel.msgmax'] });
+    const flags = await runKernelCli(['kernel', 'export', 'kubelet', '--from', from, '--k8s', '1.30', '--kernel', '6.1', '--part', 'flags']);
+    expect(flags.out).toBe("--allowed-unsafe-sysctls='net.core.somaxconn,kernel.msgmax' --node-labels='sysctls.hostdeck.io/tuning=allowed'\n");
+    const dep = await runKernelCli(['kernel', 'export', 'pod', '--from', from, '--k8s', '1.30', '--kernel', '6.1', '--part', 'deployment', '--namespace', 'shop', '--pod-name', 'checkout', '--image', 'registry.corp/shop/checkout:2.1']);
+    const [d] = parseAllDocuments(dep.out).map((x) => k8sObjectSchema.parse(x.toJS()));
+    expect(d).toMatchObject({ kind: 'Deployment', metadata: { name: 'checkout', namespace: 'shop' }, spec: { template: { spec: { containers: [{ image: 'registry.corp/shop/checkout:2.1' }] } } } });
+    const none = await runKernelCli(['kernel', 'export', 'pod', '--from', from, '--k8s', '1.30', '--kernel', '6.1', '--part', 'flags']);
+    expect(none.code).toBe(1);
+    expect(none.err).toContain('The pod export has no part "flags": it has pod, deployment');
+    const bad = await runKernelCli(['kernel', 'export', 'pod', '--from', from, '--k8s', '1.30', '--kernel', '6.1', '--namespace', 'Shop!']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('The namespace "Shop!" is not a DNS-1123 label');
+  });
+
   it('reads a TuneD profile too, and rejects a bad file with file:line', async () => {
     const tuned = path.join(dir, 'tuned.conf');
     writeFileSync(tuned, '[main]\nsummary=x\n\n[sysctl]\nnet.ipv4.tcp_fin_timeout=30 # comment\n');
@@ -138,5 +170,51 @@ describe('hostdeck kernel list', () => {
     expect(by.get('vm.stat_refresh')).toMatchObject({ state: 'side-effect' });
     expect(by.get('vm.stat_refresh')!.value).toBeUndefined();
     expect(by.get('vm.drop_caches')).toMatchObject({ state: 'write-only' });
+  });
+});
+
+describe('hostdeck kernel profile show|save|delete (the Profile tab from the CLI)', () => {
+  const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+  it('saves a profile (under --root), shows it with its sha256, refuses a stale save, deletes it with a backup', async () => {
+    const root = mkdtempSync(path.join(dir, 'profile-root-'));
+    mkdirSync(path.join(root, 'etc/sysctl.d'), { recursive: true });
+    const from = path.join(dir, 'app.conf');
+    writeFileSync(from, 'net.core.somaxconn = 4096\nvm.max_map_count = 262144\n');
+    const saved = await runKernelCli(['kernel', 'profile', 'save', '90-app', '--from', from, '--root', root, '--expect-sha256', 'none', '--json']);
+    expect(saved.code, saved.err).toBe(0);
+    const file = path.join(root, 'etc/sysctl.d/90-app.conf');
+    expect(readFileSync(file, 'utf8')).toContain('net.core.somaxconn = 4096\nvm.max_map_count = 262144\n');
+    const shown = await runKernelCli(['kernel', 'profile', 'show', '90-app', '--root', root, '--json']);
+    const s = JSON.parse(shown.out) as { sha256: string; settings: { key: string; value: string }[] };
+    expect(s.sha256).toBe(sha(readFileSync(file, 'utf8')));
+    expect(s.settings).toEqual([{ key: 'net.core.somaxconn', value: '4096' }, { key: 'vm.max_map_count', value: '262144' }]);
+    // Saving again as if the file did not exist (someone else created it meanwhile): refused, unchanged.
+    writeFileSync(from, 'net.core.somaxconn = 1024\n');
+    const stale = await runKernelCli(['kernel', 'profile', 'save', '90-app', '--from', from, '--root', root, '--expect-sha256', 'none']);
+    expect(stale.code).toBe(1);
+    expect(stale.err).toMatch(/\[CONFLICT\]/);
+    const again = await runKernelCli(['kernel', 'profile', 'save', '90-app', '--from', from, '--root', root, '--expect-sha256', s.sha256]);
+    expect(again.code, again.err).toBe(0);
+    expect(readFileSync(file, 'utf8')).toContain('net.core.somaxconn = 1024\n');
+    const wrongDelete = await runKernelCli(['kernel', 'profile', 'delete', '90-app', '--root', root, '--expect-sha256', s.sha256]);
+    expect(wrongDelete.code).toBe(1);
+    expect(wrongDelete.err).toMatch(/\[CONFLICT\]/);
+    const del = await runKernelCli(['kernel', 'profile', 'delete', '90-app', '--root', root]);
+    expect(del.code, del.err).toBe(0);
+    expect(del.out).toMatch(/^deleted .*90-app\.conf; previous version: /);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('a profile name with a slash or an invalid value is refused, naming it', async () => {
+    const from = path.join(dir, 'bad-value.conf');
+    writeFileSync(from, 'net.core.somaxconn = lots\n');
+    const r = await runKernelCli(['kernel', 'profile', 'save', '../evil', '--from', from, '--expect-sha256', 'none']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/name/);
+    const root = mkdtempSync(path.join(dir, 'profile-root-'));
+    mkdirSync(path.join(root, 'etc/sysctl.d'), { recursive: true });
+    const v = await runKernelCli(['kernel', 'profile', 'save', '90-app', '--from', from, '--root', root, '--expect-sha256', 'none']);
+    expect(v.code).toBe(1);
+    expect(v.err).toContain('net.core.somaxconn');
   });
 });

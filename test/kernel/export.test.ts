@@ -2,8 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { k8sRows } from '../../shared/kernel/k8s-table';
 import { k8sVersions } from '../../shared/kernel/version';
-import { ACK_SANDBOX_ANNOTATION, exportSnippets, sandboxVerdict } from '../../shared/kernel/export';
+import { parseAllDocuments } from 'yaml';
+import { ACK_SANDBOX_ANNOTATION, exportPart, exportSnippets, exportStream, sandboxVerdict } from '../../shared/kernel/export';
 import { parseObjects, validateCluster } from './support/apiserver';
+import { k8sObjectSchema, kubeletConfigSchema } from './support/k8s-schema';
 
 const target = { k8s: '1.33', kernel: '6.1' };
 type Pod = { kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec: Record<string, unknown> & { securityContext?: { sysctls: { name: string; value: string }[] } } };
@@ -139,5 +141,97 @@ describe('any profile exports to objects a cluster accepts', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+/** Every document of a stream, parsed strictly (duplicate keys are an error, as in Go YAML). */
+function streamDocs(text: string): unknown[] {
+  return parseAllDocuments(text, { uniqueKeys: true }).map((d) => {
+    expect(d.errors.map((e) => e.message)).toEqual([]);
+    return d.toJS() as unknown;
+  });
+}
+
+describe('each export is a YAML stream a cluster tool reads, or one chosen part', () => {
+  const profile = [
+    { key: 'net.ipv4.ip_local_port_range', value: '1024 65000' },
+    { key: 'net.core.somaxconn', value: '4096' },
+    { key: 'vm.max_map_count', value: '262144' },
+  ];
+
+  it('pod: Pod and Deployment are two documents ("---" between), each a valid object; the shared Namespace once', () => {
+    const r = exportSnippets('pod', profile, { ...target, hostNetwork: true, name: 'web' });
+    const objs = streamDocs(exportStream(r)).map((o) => k8sObjectSchema.parse(o));
+    expect(objs.map((o) => o.kind)).toEqual(['Namespace', 'Pod', 'Deployment']);
+    // The bug: one document with both objects' keys, of which a parser keeps the last.
+    expect(exportStream(r)).toMatch(/^---\n# Pod\napiVersion: v1\n/m);
+  });
+
+  it('any profile, any kind: the stream parses document by document and every object passes the schema; each part alone too', () => {
+    const keys = [...k8sRows.map((r) => r.name), 'vm.max_map_count', 'vm.swapiness', 'kernel.pid_max', 'net/core/somaxconn'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ key: fc.constantFrom(...keys), value: fc.constantFrom('1', '4096', '1024 65000', 'abc', '8080,9090') }), { minLength: 1, maxLength: 8 }),
+        fc.constantFrom('pod' as const, 'kubelet' as const, 'node' as const, 'sandbox' as const),
+        fc.record({ hostNetwork: fc.boolean(), hostIPC: fc.boolean(), k8s: fc.constantFrom('1.25', '1.30', '1.33') }),
+        (settings, kind, o) => {
+          const r = exportSnippets(kind, settings, { ...target, ...o, name: '90-app' });
+          for (const obj of streamDocs(exportStream(r))) k8sObjectSchema.parse(obj);
+          for (const d of r.documents) {
+            const part = exportPart(r, d.part)!;
+            if (d.part === 'kubelet-config') kubeletConfigSchema.parse(streamDocs(part)[0]);
+            else if (d.language === 'yaml') for (const obj of streamDocs(part)) k8sObjectSchema.parse(obj);
+          }
+          // Each document has its own part name (--part picks exactly one).
+          expect(new Set(r.documents.map((d) => d.part)).size).toBe(r.documents.length);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('the stream carries what is not a cluster object (kubelet config, flags, sysctl.d file) as comments only', () => {
+    const kubelet = exportSnippets('kubelet', profile, target);
+    const stream = exportStream(kubelet);
+    expect(streamDocs(stream).map((o) => (o as { kind: string }).kind)).toEqual(['Namespace', 'Pod', 'Deployment']);
+    expect(stream).toContain("# --allowed-unsafe-sysctls='net.core.somaxconn'");
+    expect(stream).toContain('#   - net.core.somaxconn');
+    const node = exportStream(exportSnippets('node', profile, { ...target, name: '90-app' }));
+    expect(node).toContain('# vm.max_map_count = 262144');
+    expect(streamDocs(node).map((o) => (o as { kind: string }).kind)).toEqual(['Tuned', 'DaemonSet']);
+  });
+});
+
+describe('an export says what it left out, and its workload names are the user’s', () => {
+  const profile = [
+    { key: 'net.ipv4.ip_local_port_range', value: '1024 65000' },
+    { key: 'net.core.somaxconn', value: '4096' },
+    { key: 'vm.max_map_count', value: '262144' },
+  ];
+
+  it('pod: the unsafe and node-level keys are listed as left out, with the export that holds them', () => {
+    const r = exportSnippets('pod', profile, target);
+    expect(r.omitted.map((o) => [o.key, o.goesTo])).toEqual([
+      ['net.core.somaxconn', 'kubelet'],
+      ['vm.max_map_count', 'node'],
+    ]);
+    expect(exportStream(r)).toContain('# left out: net.core.somaxconn (unsafe) is not in this export: it belongs in the Kubelet export');
+    expect(exportSnippets('kubelet', profile, target).omitted.map((o) => o.key)).toEqual(['vm.max_map_count']);
+    expect(exportSnippets('node', profile, target).omitted.map((o) => o.key)).toEqual(['net.ipv4.ip_local_port_range', 'net.core.somaxconn']);
+  });
+
+  it('namespace, pod name and image are taken as given (all kinds with a pod), and checked', () => {
+    const named = { ...target, namespace: 'shop', podName: 'checkout', image: 'registry.corp:5000/shop/checkout:2.1@sha256:' + 'a'.repeat(64) };
+    for (const kind of ['pod', 'kubelet', 'sandbox'] as const) {
+      const objs = streamDocs(exportStream(exportSnippets(kind, profile, named))).map((o) => k8sObjectSchema.parse(o));
+      const pod = objs.find((o) => o.kind === 'Pod') as { metadata: { name: string; namespace?: string }; spec: { containers: { image: string }[] } };
+      expect([kind, pod.metadata.name, pod.metadata.namespace, pod.spec.containers[0]!.image]).toEqual([kind, 'checkout', 'shop', named.image]);
+      const ns = objs.find((o) => o.kind === 'Namespace');
+      if (ns) expect(ns.metadata.name).toBe('shop');
+    }
+    expect(() => exportSnippets('pod', profile, { ...target, namespace: 'Shop_1' })).toThrow(/namespace "Shop_1" is not a DNS-1123 label/);
+    expect(() => exportSnippets('pod', profile, { ...target, podName: 'a'.repeat(64) })).toThrow(/pod name "a+" is not a DNS-1123 label/);
+    expect(() => exportSnippets('pod', profile, { ...target, image: 'app latest' })).toThrow(/image "app latest" is not an image reference/);
+    expect(() => exportSnippets('pod', profile, { ...target, image: "app';rm -rf /" })).toThrow(RangeError);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openApp, type E2eApp } from '../support/e2e';
@@ -189,6 +189,25 @@ describe('kernel exports a cluster accepts, and the profile survives a reload', 
     expect(await page.getByTestId('kernel-k8s-select').inputValue()).toBe('1.30');
     await page.getByRole('tab', { name: /Profile/ }).click();
     expect(await page.getByTestId('kernel-profile-text').inputValue()).toBe('vm.max_map_count = 262144\nnet.core.somaxconn = 4096');
+    expect(pageErrors(app)).toEqual([]);
+  });
+
+  it('one Kubernetes version for the session: Compare and its Markdown use the one chosen on the Kernel page', async () => {
+    const { page } = app;
+    expect(await page.getByTestId('kernel-k8s-select').inputValue()).toBe('1.30');
+    writeFileSync(path.join(dir, 'node-a.txt'), 'net.core.somaxconn = 4096\nvm.swappiness = 60\n');
+    writeFileSync(path.join(dir, 'node-b.txt'), 'net.core.somaxconn = 1024\nvm.swappiness = 60\n');
+    await page.getByTestId('nav-compare').click();
+    await page.getByTestId('compare-import-input').setInputFiles([path.join(dir, 'node-a.txt'), path.join(dir, 'node-b.txt')]);
+    await page.getByTestId('compare-grid-sysctl').waitFor();
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('compare-export-md').click()]);
+    expect(readFileSync((await dl.path())!, 'utf8')).toContain('Kubernetes verdicts for 1.30.');
+    // Changing it on the Kernel page changes it for Compare too.
+    await page.getByTestId('nav-kernel').click();
+    await page.getByTestId('kernel-k8s-select').selectOption('1.32');
+    await page.getByTestId('nav-compare').click();
+    const [dl2] = await Promise.all([page.waitForEvent('download'), page.getByTestId('compare-export-md').click()]);
+    expect(readFileSync((await dl2.path())!, 'utf8')).toContain('Kubernetes verdicts for 1.32.');
     expect(pageErrors(app)).toEqual([]);
   });
 });

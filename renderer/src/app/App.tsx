@@ -26,6 +26,7 @@ import {
 } from '@patternfly/react-core';
 import MoonIcon from '@patternfly/react-icons/dist/esm/icons/moon-icon';
 import SunIcon from '@patternfly/react-icons/dist/esm/icons/sun-icon';
+import { AboutButton } from './AboutDialog';
 import { ConnectionBanner } from './ConnectionBanner';
 import { FirewalldStatus } from './FirewalldStatus';
 import { startAppStore, useAppStore, type PageId } from './store';
@@ -119,6 +120,9 @@ export function App() {
             <ToolbarGroup align={{ default: 'alignEnd' }}>
               <ToolbarItem>
                 <ThemeToggle />
+              </ToolbarItem>
+              <ToolbarItem>
+                <AboutButton />
               </ToolbarItem>
             </ToolbarGroup>
           </ToolbarContent>

@@ -5,6 +5,7 @@ import type { CompareResult } from '../../../shared/compare/diff';
 import { IMPORT_MAX_BYTES } from '../../../shared/compare/imports';
 import { api } from '../app/api';
 import { useAppStore } from '../app/store';
+import { useKernelStore } from '../kernel/store';
 
 export type Section = 'sysctl' | 'sysctld' | 'dns' | 'firewall';
 export type HostRead = { state: 'reading' } | { state: 'done'; summary: CaptureSummary } | { state: 'failed'; message: string };
@@ -32,6 +33,7 @@ interface CompareState {
   filters: Filters;
   layer: 'runtime' | 'permanent';
   dnsName: string;
+  /** The session's Kubernetes version: the one chosen on the Kernel page (follows it). */
   k8s: string;
   /** Chosen for "make them the same": sysctl keys and "zone:NAME"/"policy:NAME". */
   chosenKeys: string[];
@@ -99,7 +101,7 @@ export const useCompareStore = create<CompareState>()(
       filters: defaultFilters,
       layer: 'runtime',
       dnsName: 'example',
-      k8s: '1.33',
+      k8s: useKernelStore.getState().target.k8s,
       chosenKeys: [],
       chosenObjects: [],
       importing: false,
@@ -245,6 +247,13 @@ export const useCompareStore = create<CompareState>()(
     },
   ),
 );
+
+// One Kubernetes version for the session: the Kernel page's choice drives the comparison's verdicts and reports.
+useKernelStore.subscribe((s) => {
+  if (s.target.k8s === useCompareStore.getState().k8s) return;
+  useCompareStore.setState({ k8s: s.target.k8s });
+  void useCompareStore.getState().compare();
+});
 
 /** At most this many hosts are read at once (an SSH read costs the client CPU; sshd has MaxSessions). */
 const READ_CONCURRENCY = 8;

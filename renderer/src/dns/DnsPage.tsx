@@ -99,7 +99,7 @@ export function DnsPage() {
           </div>
         </div>
         <div className="hd-dns-header-actions">
-          {!file.value.writable && <span className="hd-dns-subtle">Read-only here: see below for what saving needs</span>}
+          {!file.value.writable && <span className="hd-dns-subtle" data-testid="dns-write-note">{file.value.writeNote ? `Read-only here: ${file.value.writeNote}` : 'Read-only here: see below for what saving needs'}</span>}
           <Button variant="link" isDisabled={!dirty} onClick={() => setRevertOpen(true)} data-testid="dns-revert">
             Revert…
           </Button>

@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import type { ApplyOut, ClassificationOut, EffectiveOut, ExportOut, ListRow, LiveSource, ProbeOut, UndoEntry, UndoOut, WeakeningOut } from '../../../shared/kernel/contract';
 import { emptyFilter, type KernelFilter } from '../../../shared/kernel/filter';
-import { k8sVersions } from '../../../shared/kernel/version';
+import { K8S_DEFAULT_VERSION, k8sVersions } from '../../../shared/kernel/version';
 import { api } from '../app/api';
 import { HostSlices } from '../app/host-scoped';
 
@@ -36,6 +36,13 @@ export interface Target {
 }
 
 export type ExportKind = 'pod' | 'kubelet' | 'node' | 'sandbox' | 'tuned';
+
+/** The exported Pod/Deployment's own names ('' = the export's default). */
+export interface ExportWorkload {
+  namespace: string;
+  podName: string;
+  image: string;
+}
 
 /** What belongs to the host on screen: its parameters and every result, plan, undo and revert timer computed for it. */
 type KernelHostSlice = Pick<
@@ -93,6 +100,8 @@ interface KernelState {
   profileCheck: Load<Awaited<ReturnType<typeof api.kernel.checkProfile>>>;
   exportKind: ExportKind | null;
   exportResult: Load<ExportOut>;
+  exportWorkload: ExportWorkload;
+  setExportWorkload(w: Partial<ExportWorkload>, hostId: string): void;
   /** The dry run shown in the Apply confirmation. */
   applyPlan: Load<ApplyOut>;
   applyResult: Load<ApplyOut>;
@@ -155,8 +164,9 @@ function validTarget(t: Target, d: Target): Target {
 const settingsOf = (lines: ProfileLine[]) => lines.filter((l) => l.key);
 
 /** What survives a reload (localStorage): the profile being edited and the Kubernetes target. */
-type Persisted = Pick<KernelState, 'profile' | 'profileName' | 'target'>;
+type Persisted = Pick<KernelState, 'profile' | 'profileName' | 'target' | 'exportWorkload'>;
 export const KERNEL_STORAGE_KEY = 'hostdeck.kernel';
+let exportSeq = 0;
 
 export const useKernelStore = create<KernelState>()(
   persist(
@@ -169,10 +179,16 @@ export const useKernelStore = create<KernelState>()(
       return {
         hostId: 'local',
         ...freshSlice(),
-        target: { k8s: '1.33', kernel: '', podSecurityVersion: '', hostNetwork: false, hostIPC: false },
+        target: { k8s: K8S_DEFAULT_VERSION, kernel: '', podSecurityVersion: '', hostNetwork: false, hostIPC: false },
         filter: emptyFilter,
         profile: [],
         profileName: '90-hostdeck',
+        exportWorkload: { namespace: '', podName: '', image: '' },
+        setExportWorkload(w, hostId) {
+          set({ exportWorkload: { ...get().exportWorkload, ...w } });
+          const kind = get().exportKind;
+          if (kind) void get().runExport(kind, hostId);
+        },
         revertSeconds: null,
         bindHost(hostId) {
           if (hostId !== get().hostId) set({ ...kernelSlices.swap(get().hostId, hostId, sliceOf(get())), hostId });
@@ -287,19 +303,23 @@ export const useKernelStore = create<KernelState>()(
         async runExport(kind, hostId) {
           get().bindHost(hostId);
           const put = putFor(hostId);
+          const seq = ++exportSeq;
           set({ exportKind: kind, exportResult: { state: 'loading' } });
           try {
             const settings = settingsOf(get().profile);
             if (!settings.length) throw Object.assign(new Error('The profile is empty: add parameters first (from the list, by typing, or by importing a TuneD profile).'), { code: 'INVALID_INPUT' });
             if (kind === 'tuned') {
               const t = await api.kernel.exportTuned({ settings, summary: `HostDeck profile ${get().profileName}` }, { host: hostId });
-              put({ exportResult: { state: 'ready', value: { kind: 'node', documents: [{ title: 'tuned.conf', language: 'ini', text: t.text }], placements: [], problems: [] } } });
+              put({ exportResult: { state: 'ready', value: { kind: 'node', documents: [{ title: 'tuned.conf', part: 'tuned.conf', language: 'ini', cluster: false, text: t.text }], placements: [], problems: [], omitted: [] } } });
               return;
             }
-            const r = await api.kernel.export({ kind, settings, name: get().profileName.replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '') || undefined, ...targetInput(get().target) }, { host: hostId });
-            put({ exportResult: { state: 'ready', value: r } });
+            const w = get().exportWorkload;
+            const workload = { namespace: w.namespace.trim() || undefined, podName: w.podName.trim() || undefined, image: w.image.trim() || undefined };
+            const r = await api.kernel.export({ kind, settings, name: get().profileName.replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '') || undefined, ...workload, ...targetInput(get().target) }, { host: hostId });
+            // A newer request (another kind, an edited name) wins over this one.
+            if (seq === exportSeq) put({ exportResult: { state: 'ready', value: r } });
           } catch (e) {
-            put({ exportResult: errorOf(e) });
+            if (seq === exportSeq) put({ exportResult: errorOf(e) });
           }
         },
         closeExport() {
@@ -364,7 +384,7 @@ export const useKernelStore = create<KernelState>()(
       name: KERNEL_STORAGE_KEY,
       version: 1,
       storage: createJSONStorage(() => localStorage),
-      partialize: (s): Persisted => ({ profile: s.profile, profileName: s.profileName, target: s.target }),
+      partialize: (s): Persisted => ({ profile: s.profile, profileName: s.profileName, target: s.target, exportWorkload: s.exportWorkload }),
       // A stored target from an older version keeps the fields it has; new fields take their defaults.
       merge: (stored, current) => {
         const p = (stored ?? {}) as Partial<Persisted>;
@@ -372,6 +392,11 @@ export const useKernelStore = create<KernelState>()(
           ...current,
           profile: Array.isArray(p.profile) ? p.profile.filter((l) => typeof l?.key === 'string' && typeof l?.value === 'string') : current.profile,
           profileName: typeof p.profileName === 'string' ? p.profileName : current.profileName,
+          exportWorkload: {
+            namespace: typeof p.exportWorkload?.namespace === 'string' ? p.exportWorkload.namespace : '',
+            podName: typeof p.exportWorkload?.podName === 'string' ? p.exportWorkload.podName : '',
+            image: typeof p.exportWorkload?.image === 'string' ? p.exportWorkload.image : '',
+          },
           target: validTarget({ ...current.target, ...(p.target && typeof p.target === 'object' ? p.target : {}) }, current.target),
         };
       },

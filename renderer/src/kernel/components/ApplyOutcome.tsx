@@ -5,10 +5,13 @@ import { privilegeHint } from '../../helper/HelperStatus';
 import { RevertTimer } from './RevertTimer';
 import { WeakeningConfirm } from './Weakening';
 
-/** What the last apply did: per-key outcomes, Undo, and the revert timer if one runs. */
+/**
+ * What the last apply did, as it stands now: per-key outcomes, Undo, and the revert timer if one
+ * runs. Once the timer has reverted (or failed to), that is the outcome shown, not the apply.
+ */
 export function ApplyOutcome() {
   const hostId = useAppStore((s) => s.hostId);
-  const { applyResult, undoEntries, undo, undoResult, undoWeakening, cancelUndoWeakening } = useKernelStore();
+  const { applyResult, undoEntries, undo, undoResult, revertTimer, undoWeakening, cancelUndoWeakening } = useKernelStore();
   if (applyResult.state === 'idle' || applyResult.state === 'loading') return null;
   if (applyResult.state === 'error') {
     return (
@@ -18,6 +21,17 @@ export function ApplyOutcome() {
     );
   }
   const r = applyResult.value;
+  const counts = `${r.summary.applied} applied, ${r.summary.unchanged} unchanged, ${r.summary.failed} failed`;
+  // The timer's own revert and the final values it left: the outcome a user must see first.
+  const final = revertTimer?.status === 'reverted' ? 'reverted' : revertTimer?.status === 'failed' ? 'revert-failed' : 'applied';
+  const title =
+    final === 'reverted'
+      ? `Reverted: the ${r.summary.applied === 1 ? 'value is' : `${r.summary.applied} values are`} back to what ${r.summary.applied === 1 ? 'it was' : 'they were'} (not kept in time)`
+      : final === 'revert-failed'
+        ? `The automatic revert failed: check the values now (${counts} before it)`
+        : revertTimer?.status === 'cancelled'
+          ? `${counts}; kept`
+          : counts;
   return (
     <>
     <RevertTimer />
@@ -25,10 +39,11 @@ export function ApplyOutcome() {
       <WeakeningConfirm items={undoWeakening} action="Undo" testId="kernel-undo-weakening" onConfirm={() => void undo(hostId, undoWeakening.map((w) => w.key))} onCancel={cancelUndoWeakening} />
     )}
     <Alert
-      variant={r.summary.failed ? 'warning' : 'success'}
+      variant={final === 'reverted' ? 'info' : final === 'revert-failed' ? 'danger' : r.summary.failed ? 'warning' : 'success'}
       isInline
       data-testid="kernel-apply-result"
-      title={`${r.summary.applied} applied, ${r.summary.unchanged} unchanged, ${r.summary.failed} failed`}
+      data-final={final}
+      title={title}
       actionLinks={
         undoEntries.length > 0 ? (
           <Button variant="link" isInline data-testid="kernel-apply-undo" isLoading={undoResult.state === 'loading'} onClick={() => void undo(hostId)}>
@@ -43,8 +58,12 @@ export function ApplyOutcome() {
           .map((x) => (
             <li key={x.key} data-testid={`kernel-apply-outcome-${x.key}`}>
               <code>{x.key}</code>:{' '}
-              {x.outcome === 'failed' ? `failed — ${x.error?.message}` : `${x.previous ?? '?'} → ${x.readBack ?? x.value}`}
-              {x.outcome === 'applied' && x.readBack !== null && x.readBack.replace(/\s+/g, ' ') !== x.value ? ' (the kernel reports a different value than written)' : ''}
+              {x.outcome === 'failed'
+                ? `failed — ${x.error?.message}`
+                : final === 'reverted' && x.outcome === 'applied'
+                  ? `back to ${x.previous ?? '?'} (was set to ${x.readBack ?? x.value} until the revert)`
+                  : `${x.previous ?? '?'} → ${x.readBack ?? x.value}`}
+              {final !== 'reverted' && x.outcome === 'applied' && x.readBack !== null && x.readBack.replace(/\s+/g, ' ') !== x.value ? ' (the kernel reports a different value than written)' : ''}
             </li>
           ))}
       </ul>

@@ -4,6 +4,8 @@ import {
   Button,
   ClipboardCopy,
   ClipboardCopyVariant,
+  Form,
+  FormGroup,
   Label,
   Modal,
   ModalBody,
@@ -14,10 +16,11 @@ import {
   Tab,
   Tabs,
   TabTitleText,
+  TextInput,
 } from '@patternfly/react-core';
 import { Table, Tbody, Td, Tr } from '@patternfly/react-table';
 import { useAppStore } from '../../app/store';
-import { useKernelStore, type ExportKind } from '../store';
+import { useKernelStore, type ExportKind, type ExportWorkload } from '../store';
 import { ColumnHeads } from '../../app/ColumnHeads';
 
 const TITLES: Record<ExportKind, string> = {
@@ -41,6 +44,35 @@ function download(name: string, text: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+/** One editable name of the exported workload; the export re-runs when the field is left or Enter is pressed. */
+function WorkloadField({ field, label, placeholder }: { field: keyof ExportWorkload; label: string; placeholder: string }) {
+  const hostId = useAppStore((s) => s.hostId);
+  const stored = useKernelStore((s) => s.exportWorkload[field]);
+  const setExportWorkload = useKernelStore((s) => s.setExportWorkload);
+  const [text, setText] = useState(stored);
+  const commit = () => {
+    if (text !== stored) setExportWorkload({ [field]: text }, hostId);
+  };
+  return (
+    <FormGroup label={label} fieldId={`kernel-export-${field}`}>
+      <TextInput
+        id={`kernel-export-${field}`}
+        data-testid={`kernel-export-${field}`}
+        value={text}
+        placeholder={placeholder}
+        onChange={(_e, v) => setText(v)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            commit();
+          }
+        }}
+      />
+    </FormGroup>
+  );
+}
+
 /** One dialog for every export target: documents as tabs, and why each key went where. */
 export function ExportDialog() {
   const hostId = useAppStore((s) => s.hostId);
@@ -55,6 +87,13 @@ export function ExportDialog() {
         description={exportKind === 'tuned' ? 'Import it with tuned-adm after copying it to /etc/tuned/<name>/tuned.conf.' : `For Kubernetes ${target.k8s}, node kernel ${target.kernel || "of this host"}${target.podSecurityVersion ? `, PodSecurity ${target.podSecurityVersion}` : ''}${target.hostNetwork ? ', hostNetwork' : ''}${target.hostIPC ? ', hostIPC' : ''}.`}
       />
       <ModalBody>
+        {(exportKind === 'pod' || exportKind === 'kubelet' || exportKind === 'sandbox') && (
+          <Form isHorizontal className="hd-kernel-export-workload" data-testid="kernel-export-workload" onSubmit={(e) => e.preventDefault()}>
+            <WorkloadField field="namespace" label="Namespace" placeholder="none, or the pod name when it needs PodSecurity privileged" />
+            <WorkloadField field="podName" label="Pod name" placeholder="from the profile name" />
+            <WorkloadField field="image" label="Image" placeholder="registry.example/app:latest (a placeholder)" />
+          </Form>
+        )}
         {exportResult.state === 'loading' || exportResult.state === 'idle' ? (
           <Skeleton height="240px" screenreaderText="Building the export" />
         ) : exportResult.state === 'error' ? (
@@ -74,6 +113,17 @@ export function ExportDialog() {
                   {exportResult.value.problems.map((p, i) => (
                     <li key={i} data-testid={`kernel-export-problem-${p.key}`} data-severity={p.severity}>
                       {p.message}
+                    </li>
+                  ))}
+                </ul>
+              </Alert>
+            )}
+            {exportResult.value.omitted.length > 0 && (
+              <Alert variant="info" isInline title={`${exportResult.value.omitted.length} key${exportResult.value.omitted.length === 1 ? ' is' : 's are'} not in this export: ${[...new Set(exportResult.value.omitted.map((o) => KIND_LABEL[o.goesTo]))].join(' and ')} export`} data-testid="kernel-export-omitted">
+                <ul>
+                  {exportResult.value.omitted.map((o) => (
+                    <li key={o.key} data-testid={`kernel-export-omitted-${o.key}`} data-goes-to={o.goesTo}>
+                      {o.reason}
                     </li>
                   ))}
                 </ul>

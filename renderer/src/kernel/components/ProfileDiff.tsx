@@ -19,8 +19,9 @@ export function ProfileDiff() {
           <Table aria-label="What would change" variant="compact" data-testid="kernel-profile-diff">
             <ColumnHeads names={['Key', 'Live', 'Profile', 'Change']} />
             <Tbody>
-              {profileCheck.value.entries.map((e) => (
-                <Tr key={e.key} data-testid={`kernel-diff-${e.key}`} data-change={e.error ? 'error' : e.change}>
+              {profileCheck.value.entries.map((e, i) => (
+                // The same key twice is two rows; the test id names the key's winning (last) line.
+                <Tr key={i} data-testid={e.change === 'overridden' ? `kernel-diff-overridden-${e.key}` : `kernel-diff-${e.key}`} data-change={e.error ? 'error' : e.change}>
                   <Td>
                     <code>{e.key}</code>
                   </Td>
@@ -39,8 +40,17 @@ export function ProfileDiff() {
                       <Label color="orange" isCompact>
                         changes
                       </Label>
+                    ) : e.change === 'overridden' ? (
+                      <Label color="yellow" isCompact>
+                        no effect
+                      </Label>
                     ) : (
                       <Label isCompact>{e.change}</Label>
+                    )}
+                    {e.warning && (
+                      <div className="hd-kernel-subtle" data-testid={`kernel-diff-warning-${i}`}>
+                        {e.warning}
+                      </div>
                     )}
                   </Td>
                 </Tr>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, Button, Checkbox, TextInput } from '@patternfly/react-core';
+import { Alert, AlertGroup, Button, Checkbox, TextInput } from '@patternfly/react-core';
 import { useAppStore } from '../../app/store';
 import { useKernelStore } from '../store';
 
@@ -48,7 +48,9 @@ export function RevertTimer() {
   }, [pending, left, refreshRevert, hostId]);
   if (!revertTimer) return null;
   if (pending) {
+    // A toast: the countdown stays in view wherever the page is scrolled (the result sits below the editor).
     return (
+      <AlertGroup isToast isLiveRegion>
       <Alert
         isInline
         variant="warning"
@@ -62,8 +64,11 @@ export function RevertTimer() {
       >
         {revertTimer.error}
       </Alert>
+      </AlertGroup>
     );
   }
+  // The apply's own outcome says "Reverted"; here only what it cannot say.
+  if (revertTimer.status === 'reverted' && !revertTimer.error) return null;
   const text: Record<string, string> = {
     cancelled: 'Kept: the automatic revert was cancelled.',
     reverted: 'Reverted: the previous values are back (not confirmed in time).',

@@ -6,7 +6,7 @@ import {
   ToolbarContent,
   ToolbarItem,
 } from '@patternfly/react-core';
-import { k8sVersions } from '../../../../shared/kernel/version';
+import { k8sVersionLabel, k8sVersions } from '../../../../shared/kernel/version';
 import { useAppStore } from '../../app/store';
 import { useKernelStore } from '../store';
 
@@ -24,7 +24,7 @@ export function TargetSelectors() {
         <ToolbarItem>
           <FormSelect aria-label="Kubernetes version" data-testid="kernel-k8s-select" value={target.k8s} onChange={(_e, v) => setTarget({ k8s: v }, hostId)}>
             {k8sVersions.map((v) => (
-              <FormSelectOption key={v} value={v} label={`Kubernetes ${v}${v === '1.37' ? ' (pre-release)' : ''}`} />
+              <FormSelectOption key={v} value={v} label={k8sVersionLabel(v)} />
             ))}
           </FormSelect>
         </ToolbarItem>
