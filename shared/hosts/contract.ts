@@ -27,6 +27,29 @@ export const hostNameSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_.@:-]*$/, 'letters, digits and . _ - @ : only');
 
+/** Prefixes of the hosts HostDeck makes itself (compare imports are "snapshot:NAME"). */
+export const RESERVED_HOST_ID_PREFIXES = ['snapshot:', 'local:'] as const;
+
+/**
+ * Why a saved host may not be called `id` (null when it may): "local" is this machine, the
+ * built-in prefixes are HostDeck's own hosts, and names that JavaScript objects treat specially
+ * ("__proto__", "constructor", "toString", ...) would shadow or pollute id-keyed maps.
+ */
+export function reservedHostIdReason(id: string): string | null {
+  const lower = id.toLowerCase();
+  if (lower === 'local') return '"local" is this machine';
+  const prefix = RESERVED_HOST_ID_PREFIXES.find((p) => lower.startsWith(p));
+  if (prefix) return `"${prefix}" names HostDeck's own hosts (${prefix === 'snapshot:' ? 'imported snapshots' : 'this machine'})`;
+  if (id === 'prototype' || Object.prototype.hasOwnProperty.call(Object.prototype, id)) return `"${id}" is a reserved word`;
+  return null;
+}
+
+/** The name of a saved host: a plain name that is not reserved (see reservedHostIdReason). */
+export const savedHostIdSchema = hostNameSchema.superRefine((id, ctx) => {
+  const why = reservedHostIdReason(id);
+  if (why) ctx.addIssue({ code: 'custom', message: `${why}; choose another name` });
+});
+
 export const privilegeSchema = z.object({
   /** root: the login is root; sudo: sudo -n works for the bridge and the helper; none: reads only. */
   mode: z.enum(['root', 'sudo', 'none', 'unknown']),
@@ -71,7 +94,7 @@ export const hostsContract = {
   }),
   add: operation({
     summary: 'Save a remote host by ssh destination (an ssh_config alias or user@host[:port]) and make first contact',
-    input: z.object({ destination: z.string().min(1).max(300), name: hostNameSchema.optional() }),
+    input: z.object({ destination: z.string().min(1).max(300), name: savedHostIdSchema.optional() }),
     output: z.object({ host: remoteHostSchema }),
   }),
   remove: operation({
