@@ -68,7 +68,18 @@ export class Runtime {
     ]?.[op.name];
     if (!handler) throw new ApiError('UNKNOWN_OPERATION', `${channel} has no handler`);
     const link = host.kind === 'remote' ? this.remote.linkOf(host.id) : undefined;
-    const result = link ? await guardLink(link, () => handler(ctx, parsed.data)) : await handler(ctx, parsed.data);
+    const result = link
+      ? await guardLink(link, () => handler(ctx, parsed.data)).catch(async (e: unknown) => {
+          // firewalld refused a non-root login: say which route is missing and the exact rule to add.
+          throw await this.remote.explainRefusal(host.id, op.feature, e);
+        })
+      : await handler(ctx, parsed.data);
+    if (link && channel === 'firewall.status') {
+      // The status answers rather than throws: a refused login gets the same hint there.
+      const st = result as { problem?: string; reason?: string };
+      const hint = st.problem === 'notAuthorized' ? await this.remote.firewallHint(host.id) : null;
+      if (hint) st.reason = `${st.reason ?? 'firewalld refused this login'}. ${hint.text}`;
+    }
     // The output schema is part of the contract: a handler that breaks it is a bug, reported as such.
     const out = op.def.output.safeParse(result);
     if (!out.success) {

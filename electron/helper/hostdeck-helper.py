@@ -36,6 +36,15 @@ BACKUPS_KEPT = 10
 LOCK_WAIT = 10.0
 DEADLINE = 60
 FIREWALL_CMD = '/usr/bin/firewall-cmd'
+# The firewall-cmd options revert plans consist of (shared/firewall/revert-plan.ts), each one
+# token: never --direct (iptables/ebtables passthrough as root: --modprobe, --atomic-file), nor
+# an option that reads or writes a file of the caller's choice (--new-*-from-file, --path-*).
+FIREWALL_CMD_ARG = re.compile(
+    r'--(permanent|reload|panic-on|panic-off'
+    r'|(zone|policy|set-default-zone|set-target|set-short|set-description|set-ingress-priority|set-egress-priority)=[^\n]*'
+    r'|(add|remove)-(masquerade|forward|icmp-block-inversion)'
+    r'|(add|remove)-(service|port|protocol|source-port|icmp-block|forward-port|rich-rule|ingress-zone|egress-zone|interface|source)=[^\n]*'
+    r'|change-(interface|source)=[^\n]*)')
 BACKUP_BASE = ('var', 'lib', 'hostdeck', 'backups')
 
 # The only files the helper writes: (directory, file-name pattern, verbs allowed).
@@ -931,6 +940,9 @@ def want_plan(plan):
             raise Refusal('INVALID_INPUT', 'each firewall-cmd command is a list of 1 to 64 strings (arguments, never a shell line)')
         if not argv[0].startswith('-'):
             raise Refusal('INVALID_INPUT', 'firewall-cmd arguments start with an option (e.g. --zone=public), not "%s"' % argv[0][:50])
+        for a in argv:
+            if not FIREWALL_CMD_ARG.fullmatch(a):
+                raise Refusal('NOT_ALLOWED', 'a revert plan uses only the firewall-cmd options HostDeck writes (--zone=..., --add-.../--remove-..., ...), not "%s"' % a[:80])
     return {'kind': 'firewall-cmd', 'commands': cmds}
 
 

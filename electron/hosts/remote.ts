@@ -52,7 +52,14 @@ interface Entry {
   privilege: HostPrivilege | null;
 }
 
-const unknownPrivilege: HostPrivilege = { mode: 'unknown', user: null, message: null, sudoersLine: null, helperInstalled: null };
+const unknownPrivilege: HostPrivilege = {
+  mode: 'unknown',
+  user: null,
+  message: null,
+  sudoersLine: null,
+  helperInstalled: null,
+  firewall: { route: 'unknown', polkit: null, actions: [], message: null, polkitRule: null },
+};
 
 export function defaultConfigDir(): string {
   const base = process.env.XDG_CONFIG_HOME && process.env.XDG_CONFIG_HOME.startsWith('/') ? process.env.XDG_CONFIG_HOME : join(homedir(), '.config');
@@ -312,6 +319,7 @@ export class RemoteHosts {
   }
 
   private async probe(e: Entry): Promise<void> {
+    e.transport.forgetPrivilege();
     try {
       e.privilege = await e.transport.privilege();
     } catch (err) {
@@ -338,6 +346,35 @@ export class RemoteHosts {
       e.firewalldMessage = `The system bus of ${e.destination.text} is not reachable: ${err instanceof Error ? err.message : String(err)}`;
     }
     this.changed(e);
+  }
+
+  /**
+   * A firewall call that firewalld refused (NOT_AUTHORIZED) on a non-root login: the error then
+   * says what this login may do and the polkit rule that would allow it. Anything else unchanged.
+   */
+  async explainRefusal(id: string, feature: string, e: unknown): Promise<unknown> {
+    if (feature !== 'firewall' || !(e instanceof ApiError) || e.code !== 'NOT_AUTHORIZED') return e;
+    const hint = await this.firewallHint(id);
+    if (!hint) return e;
+    return new ApiError('NOT_AUTHORIZED', `${e.message}. ${hint.text}`, {
+      ...(typeof e.detail === 'object' && e.detail !== null ? e.detail : {}),
+      user: hint.user,
+      polkitRule: hint.polkitRule,
+    });
+  }
+
+  /** What a login that firewalld refused may do, and the rule to add (asks again: the admin may just have added it). */
+  async firewallHint(id: string): Promise<{ text: string; user: string | null; polkitRule: { path: string; text: string } } | null> {
+    const entry = this.entries.get(id);
+    if (!entry) return null;
+    entry.transport.forgetPrivilege();
+    const priv = await entry.transport.privilege().catch(() => entry.privilege);
+    if (!priv) return null;
+    entry.privilege = priv;
+    this.changed(entry);
+    const fw = priv.firewall;
+    if (fw.route === 'root' || fw.route === 'polkit' || !fw.polkitRule) return null;
+    return { text: `${fw.message ?? ''} Add ${fw.polkitRule.path} on the host:\n${fw.polkitRule.text}`.trim(), user: priv.user, polkitRule: fw.polkitRule };
   }
 
   async acceptHostKey(id: string, fingerprint: string): Promise<RemoteHost> {
