@@ -114,12 +114,11 @@ export class Runtime {
  * reported as the host being unreachable, whatever layer noticed it first.
  */
 async function guardLink<T>(link: SshLink, run: () => Promise<T> | T): Promise<T> {
-  let onStatus: ((s: LinkStatus) => void) | undefined;
+  let unwatch: (() => void) | undefined;
   const lost = new Promise<never>((_, reject) => {
-    onStatus = (s) => {
+    unwatch = watchLink(link, (s) => {
       if (s.state === 'disconnected' || s.state === 'unreachable') reject(new ApiError('HOST_UNREACHABLE', s.message, { destination: link.destination.text }));
-    };
-    link.on('status', onStatus);
+    });
   });
   lost.catch(() => undefined);
   try {
@@ -142,8 +141,30 @@ async function guardLink<T>(link: SshLink, run: () => Promise<T> | T): Promise<T
     if (e instanceof ApiError && ['HOST_KEY_UNKNOWN', 'HOST_KEY_CHANGED', 'AUTH_FAILED', 'HOST_UNREACHABLE'].includes(e.code)) throw e;
     throw e;
   } finally {
-    if (onStatus) link.off('status', onStatus);
+    unwatch?.();
   }
+}
+
+/**
+ * The calls waiting on each link share one 'status' listener: a page that loads after a reconnect
+ * starts dozens of calls at once, and a listener each made Node warn of a leak
+ * (MaxListenersExceededWarning, issue #21 item 22). The listener lives as long as the link.
+ */
+const linkWatchers = new WeakMap<SshLink, Set<(s: LinkStatus) => void>>();
+
+function watchLink(link: SshLink, fn: (s: LinkStatus) => void): () => void {
+  let set = linkWatchers.get(link);
+  if (!set) {
+    const fns = new Set<(s: LinkStatus) => void>();
+    link.on('status', (s: LinkStatus) => {
+      for (const f of [...fns]) f(s);
+    });
+    linkWatchers.set(link, fns);
+    set = fns;
+  }
+  const mine = set;
+  mine.add(fn);
+  return () => mine.delete(fn);
 }
 
 export function toApiError(e: unknown): ApiError {

@@ -215,6 +215,35 @@ describe('remote hosts over ssh', () => {
     await waitFor(() => events.slice(n).some((e) => e.host === 'fake1' && e.name.startsWith('firewall.')), 10_000);
   });
 
+  it('dozens of calls at once across a reconnect add no status listeners to the link (#21 item 22)', async () => {
+    const link = rt.remote.linkOf('fake1')!;
+    await link.reconnect();
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      await rt.api.dns.read({}, { host: 'fake1' });
+      const base = link.listenerCount('status');
+      let peak = base;
+      const sample = setInterval(() => (peak = Math.max(peak, link.listenerCount('status'))), 5);
+      // The link drops under the calls, as when a Firewall page reloads after a reconnect.
+      const calls = Array.from({ length: 30 }, () => rt.api.dns.read({}, { host: 'fake1' }).catch((e: unknown) => e));
+      peak = Math.max(peak, link.listenerCount('status'));
+      link.killMaster();
+      const more = Array.from({ length: 30 }, () => rt.api.dns.read({}, { host: 'fake1' }).catch((e: unknown) => e));
+      peak = Math.max(peak, link.listenerCount('status'));
+      await Promise.all([...calls, ...more]);
+      clearInterval(sample);
+      await waitFor(() => link.status.state === 'connected', 20_000);
+      await rt.api.dns.read({}, { host: 'fake1' });
+      expect(peak).toBeLessThanOrEqual(base + 1);
+      expect(link.listenerCount('status')).toBeLessThanOrEqual(base + 1);
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('CLI: --host takes a saved name or any ssh destination; hosts list and check', async () => {
     const env = { HOSTDECK_SSH_CONFIG: fh.sshConfig, XDG_CONFIG_HOME: join(configDir, 'cli') };
     const saved = { ...process.env };
