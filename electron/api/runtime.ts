@@ -68,7 +68,18 @@ export class Runtime {
     ]?.[op.name];
     if (!handler) throw new ApiError('UNKNOWN_OPERATION', `${channel} has no handler`);
     const link = host.kind === 'remote' ? this.remote.linkOf(host.id) : undefined;
-    const result = link ? await guardLink(link, () => handler(ctx, parsed.data)) : await handler(ctx, parsed.data);
+    const result = link
+      ? await guardLink(link, () => handler(ctx, parsed.data)).catch(async (e: unknown) => {
+          // firewalld refused a non-root login: say which route is missing and the exact rule to add.
+          throw await this.remote.explainRefusal(host.id, op.feature, e);
+        })
+      : await handler(ctx, parsed.data);
+    if (link && channel === 'firewall.status') {
+      // The status answers rather than throws: a refused login gets the same hint there.
+      const st = result as { problem?: string; reason?: string };
+      const hint = st.problem === 'notAuthorized' ? await this.remote.firewallHint(host.id) : null;
+      if (hint) st.reason = `${st.reason ?? 'firewalld refused this login'}. ${hint.text}`;
+    }
     // The output schema is part of the contract: a handler that breaks it is a bug, reported as such.
     const out = op.def.output.safeParse(result);
     if (!out.success) {
@@ -103,12 +114,11 @@ export class Runtime {
  * reported as the host being unreachable, whatever layer noticed it first.
  */
 async function guardLink<T>(link: SshLink, run: () => Promise<T> | T): Promise<T> {
-  let onStatus: ((s: LinkStatus) => void) | undefined;
+  let unwatch: (() => void) | undefined;
   const lost = new Promise<never>((_, reject) => {
-    onStatus = (s) => {
+    unwatch = watchLink(link, (s) => {
       if (s.state === 'disconnected' || s.state === 'unreachable') reject(new ApiError('HOST_UNREACHABLE', s.message, { destination: link.destination.text }));
-    };
-    link.on('status', onStatus);
+    });
   });
   lost.catch(() => undefined);
   try {
@@ -131,8 +141,30 @@ async function guardLink<T>(link: SshLink, run: () => Promise<T> | T): Promise<T
     if (e instanceof ApiError && ['HOST_KEY_UNKNOWN', 'HOST_KEY_CHANGED', 'AUTH_FAILED', 'HOST_UNREACHABLE'].includes(e.code)) throw e;
     throw e;
   } finally {
-    if (onStatus) link.off('status', onStatus);
+    unwatch?.();
   }
+}
+
+/**
+ * The calls waiting on each link share one 'status' listener: a page that loads after a reconnect
+ * starts dozens of calls at once, and a listener each made Node warn of a leak
+ * (MaxListenersExceededWarning, issue #21 item 22). The listener lives as long as the link.
+ */
+const linkWatchers = new WeakMap<SshLink, Set<(s: LinkStatus) => void>>();
+
+function watchLink(link: SshLink, fn: (s: LinkStatus) => void): () => void {
+  let set = linkWatchers.get(link);
+  if (!set) {
+    const fns = new Set<(s: LinkStatus) => void>();
+    link.on('status', (s: LinkStatus) => {
+      for (const f of [...fns]) f(s);
+    });
+    linkWatchers.set(link, fns);
+    set = fns;
+  }
+  const mine = set;
+  mine.add(fn);
+  return () => mine.delete(fn);
 }
 
 export function toApiError(e: unknown): ApiError {

@@ -55,6 +55,12 @@ export interface ClientOptions {
   /** Deadline of an ipset read, whose answer may carry 100,000+ entries. */
   bulkReadTimeoutMs?: number;
   log?: (line: string) => void;
+  /**
+   * Ask polkit for org.fedoraproject.FirewallD1.all once per connection (default true: one
+   * password prompt on a desktop). Off for remote hosts: there is no prompt over ssh, and a polkit
+   * rule that granted .all would also grant what it implies (.direct, raw iptables as root).
+   */
+  authorizeAll?: boolean;
 }
 
 export type ClientEvents = {
@@ -110,10 +116,12 @@ export class FirewalldClient extends EventEmitter<ClientEvents> {
   private reconnectDelay = 500;
   /** Keep reconnecting after the bus drops (set once someone watches state). */
   keepAlive = false;
+  private readonly authorizeAll: boolean;
 
   constructor(opts: ClientOptions = {}) {
     super();
     this.busAddress = opts.busAddress ?? DEFAULT_SYSTEM_BUS;
+    this.authorizeAll = opts.authorizeAll ?? true;
     this.resolveBusAddress = opts.resolveBusAddress;
     this.limiter = new Limiter(opts.maxInFlight ?? 16, (e) => e instanceof ApiError && e.code === 'TIMEOUT');
     this.callTimeoutMs = opts.callTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
@@ -259,7 +267,15 @@ export class FirewalldClient extends EventEmitter<ClientEvents> {
     const owner = this.owner;
     if (!this.authorized) {
       // Like firewall-cmd and firewall-config: one polkit prompt for everything (reference §9).
-      const p = this.rawCall('.authorizeAll', [], { timeoutMs: this.callTimeoutMs, what: 'asking polkit for authorization' });
+      // Without authorizeAll (ssh: no prompt), one read that needs firewalld's config action, so a
+      // login polkit refuses fails once, not on each of the hundreds of calls of a full read.
+      const p = this.authorizeAll
+        ? this.rawCall('.authorizeAll', [], { timeoutMs: this.callTimeoutMs, what: 'asking polkit for authorization' })
+        : this.send(
+            { destination: FIREWALLD_BUS_NAME, path: FIREWALLD_PATH, interface: 'org.freedesktop.DBus.Properties', member: 'GetAll', signature: 's', body: [ifaceName('')] },
+            this.readTimeoutMs,
+            `reading the properties of ${ifaceName('')}`,
+          );
       this.authorized = p.then(
         () => undefined,
         (e: unknown) => {

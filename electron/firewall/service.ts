@@ -61,7 +61,14 @@ export class FirewallService {
     clientOptions: Pick<ClientOptions, 'callTimeoutMs' | 'readTimeoutMs' | 'maxInFlight'> = {},
   ) {
     // The host's transport names its bus (this machine's, a tunnel to an SSH host's).
-    this.client = new FirewalldClient({ ...clientOptions, busAddress: host.systemBusAddress, resolveBusAddress: () => host.transport.busAddress(), log });
+    this.client = new FirewalldClient({
+      ...clientOptions,
+      busAddress: host.systemBusAddress,
+      resolveBusAddress: () => host.transport.busAddress(),
+      log,
+      // Over ssh each call is authorized by polkit on its own (see ClientOptions.authorizeAll).
+      authorizeAll: host.kind !== 'remote',
+    });
     this.store = new StateStore(this.client, (name, payload) => this.events.emit(name, host.id, payload), log);
     this.safe = new SafeApplyManager((s) => this.events.emit('firewall.safeApplyChanged', host.id, s), log);
     this.client.on('owner', ({ running }) => {

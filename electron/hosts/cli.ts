@@ -62,7 +62,7 @@ export const registerHostsCommands: RegisterCommands = (program, cli) => {
 
   hosts
     .command('check <name>')
-    .description('connect and report: host key, login, privilege (root, sudo -n, or the sudoers line to add), firewalld')
+    .description('connect and report: host key, login, what the login may change per route (files and kernel: root, sudo -n of the helper, or the sudoers line to add; firewall: root, polkit, or the rule to add), firewalld')
     .option('--json', 'print JSON')
     .action(async (name: string, o: { json?: boolean }) => {
       try {
@@ -107,8 +107,33 @@ export function describeHost(h: RemoteHost): string {
   if (h.identity) lines.push(`  ${h.identity.hostname}: ${h.identity.os}, kernel ${h.identity.kernel}, logged in as ${h.identity.user}`);
   if (h.state === 'host-key-unknown' && h.fingerprint) lines.push(`  accept with: hostdeck hosts replace-key ${h.id} --accept ${h.fingerprint}`);
   if (h.sshSays && h.state === 'host-key-changed') lines.push(`  ssh says:\n    ${h.sshSays.split('\n').join('\n    ')}`);
-  if (h.privilege.mode !== 'unknown') lines.push(`  privilege: ${h.privilege.mode}${h.privilege.message ? ` - ${h.privilege.message}` : ''}`);
-  if (h.privilege.sudoersLine) lines.push(`  sudoers line: ${h.privilege.sudoersLine}`);
+  lines.push(...describePrivilege(h));
   if (h.firewalld) lines.push(`  firewalld: ${h.firewalld}${h.firewalldMessage ? ` - ${h.firewalldMessage}` : ''}`);
   return lines.join('\n');
+}
+
+/** Per route: what this login may change, and what to add on the host when it may not. */
+function describePrivilege(h: RemoteHost): string[] {
+  const p = h.privilege;
+  const lines: string[] = [];
+  const who = p.user ?? 'this login';
+  const files = {
+    root: 'yes (root login)',
+    sudo: `yes, through "sudo -n" of HostDeck's helper (its fixed verbs on /etc/resolv.conf, /etc/sysctl.d and sysctl only)`,
+    none: 'no, read-only',
+    unknown: null,
+  }[p.mode];
+  if (files) lines.push(`  files and kernel parameters: ${files}${p.message ? ` - ${p.message}` : ''}`);
+  if (p.sudoersLine) lines.push(`  sudoers line (visudo -f /etc/sudoers.d/hostdeck): ${p.sudoersLine}`);
+  const fw = p.firewall;
+  const firewall = {
+    root: 'yes (root login)',
+    polkit: `yes, polkit allows ${who} firewalld's actions (its D-Bus API only)`,
+    none: 'no',
+    unknown: fw.message ? 'unknown' : null,
+  }[fw.route];
+  if (firewall) lines.push(`  firewall: ${firewall}${fw.message ? ` - ${fw.message}` : ''}`);
+  if (fw.actions.length) lines.push(`  polkit for ${who}: ${fw.actions.map((a) => `${a.id.replace('org.fedoraproject.FirewallD1.', '')}=${a.allowed ? 'yes' : 'no'}`).join(' ')}`);
+  if (fw.polkitRule) lines.push(`  polkit rule (${fw.polkitRule.path}):\n    ${fw.polkitRule.text.trimEnd().split('\n').join('\n    ')}`);
+  return lines;
 }

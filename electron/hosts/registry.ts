@@ -33,7 +33,10 @@ export class HostRegistry {
     );
   }
 
+  /** Never replaces a host: "local" or an imported snapshot must not be shadowed by a later one. */
   add(host: Host): Host {
+    const had = this.hosts.get(host.id);
+    if (had && had !== host) throw new ApiError('CONFLICT', `A host called "${host.id}" already exists (${had.label})`, { id: host.id });
     this.hosts.set(host.id, host);
     return host;
   }

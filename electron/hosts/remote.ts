@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ApiError } from '../../shared/api/errors';
 import { defaultHostName, parseDestination, type SshDestination } from '../../shared/hosts/destination';
-import { hostNameSchema, type HostPrivilege, type RemoteHost } from '../../shared/hosts/contract';
+import { reservedHostIdReason, savedHostIdSchema, type HostPrivilege, type RemoteHost } from '../../shared/hosts/contract';
 import type { EventHub } from '../api/events';
 import { createHost, type Host } from './host';
 import type { HostRegistry } from './registry';
@@ -19,7 +19,13 @@ import { SshTransport } from './ssh/transport';
 
 const fileSchema = z.object({
   version: z.literal(1),
-  hosts: z.array(z.object({ id: hostNameSchema, destination: z.string().min(1).max(300) })),
+  hosts: z.array(z.object({ id: savedHostIdSchema, destination: z.string().min(1).max(300) })).superRefine((hosts, ctx) => {
+    const seen = new Set<string>();
+    hosts.forEach((h, i) => {
+      if (seen.has(h.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `"${h.id}" is saved twice; host names must be unique` });
+      seen.add(h.id);
+    });
+  }),
 });
 type HostsFile = z.infer<typeof fileSchema>;
 
@@ -46,7 +52,14 @@ interface Entry {
   privilege: HostPrivilege | null;
 }
 
-const unknownPrivilege: HostPrivilege = { mode: 'unknown', user: null, message: null, sudoersLine: null, helperInstalled: null };
+const unknownPrivilege: HostPrivilege = {
+  mode: 'unknown',
+  user: null,
+  message: null,
+  sudoersLine: null,
+  helperInstalled: null,
+  firewall: { route: 'unknown', polkit: null, actions: [], message: null, polkitRule: null },
+};
 
 export function defaultConfigDir(): string {
   const base = process.env.XDG_CONFIG_HOME && process.env.XDG_CONFIG_HOME.startsWith('/') ? process.env.XDG_CONFIG_HOME : join(homedir(), '.config');
@@ -58,6 +71,7 @@ export class RemoteHosts {
   private readonly file: string;
   private runtimeDir: string | undefined;
   private loaded = false;
+  private loadError: ApiError | undefined;
 
   constructor(
     private readonly registry: HostRegistry,
@@ -80,7 +94,18 @@ export class RemoteHosts {
       throw new ApiError('PARSE_ERROR', `${this.file} is not valid JSON (${e instanceof Error ? e.message : String(e)}): fix or remove it`, { path: this.file });
     }
     const p = fileSchema.safeParse(raw);
-    if (!p.success) throw new ApiError('PARSE_ERROR', `${this.file} does not look like HostDeck's host list: ${p.error.issues[0]?.message}`, { path: this.file });
+    if (!p.success) {
+      // Name the entry: "hosts[2].id "local": ..." is something a person can find and fix.
+      const issue = p.error.issues[0]!;
+      const where = issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').replace(/^\./, '');
+      const value = valueAt(raw, issue.path);
+      const shown = typeof value === 'string' ? ` ${JSON.stringify(value.slice(0, 80))}` : '';
+      throw new ApiError('PARSE_ERROR', `${this.file}: ${where || 'the file'}${shown}: ${issue.message}. Fix or remove that entry (HostDeck's host list: {"version": 1, "hosts": [{"id": NAME, "destination": SSH_DESTINATION}]})`, {
+        path: this.file,
+        entry: where,
+        value: typeof value === 'string' ? value.slice(0, 200) : undefined,
+      });
+    }
     return p.data;
   }
 
@@ -118,7 +143,10 @@ export class RemoteHosts {
     try {
       file = this.readFile();
     } catch (e) {
-      this.opts.log?.(e instanceof Error ? e.message : String(e));
+      // Nothing from a file that fails its schema is registered (a hand-edited "local" would
+      // replace this machine); list() reports why, naming the file and the entry.
+      this.loadError = e instanceof ApiError ? e : new ApiError('IO_ERROR', `Cannot read ${this.file}: ${e instanceof Error ? e.message : String(e)}`, { path: this.file });
+      this.opts.log?.(this.loadError.message);
       return;
     }
     for (const h of file.hosts) {
@@ -147,8 +175,8 @@ export class RemoteHosts {
       transport,
     });
     const entry: Entry = { id, destination, saved, host, link, transport, keyType: null, firewalld: null, firewalldMessage: null, privilege: null };
-    this.entries.set(id, entry);
     this.registry.add(host);
+    this.entries.set(id, entry);
     link.on('status', (s: LinkStatus) => {
       if (s.state === 'connected') {
         // Learn what the login may do as soon as the link is up (one agent round trip).
@@ -193,6 +221,7 @@ export class RemoteHosts {
 
   list(): RemoteHost[] {
     this.load();
+    if (this.loadError) throw this.loadError;
     return [...this.entries.values()].filter((e) => e.saved).map((e) => this.summary(e));
   }
 
@@ -227,6 +256,8 @@ export class RemoteHosts {
     } catch (e) {
       throw new ApiError('UNKNOWN_HOST', `No host called "${nameOrDestination}", and it is not an ssh destination: ${e instanceof Error ? e.message : String(e)}`);
     }
+    const reserved = reservedHostIdReason(d.text);
+    if (reserved) throw new ApiError('UNKNOWN_HOST', `No host called "${nameOrDestination}", and it cannot name a temporary host: ${reserved}`);
     return this.register(d.text, d, false).id;
   }
 
@@ -239,7 +270,8 @@ export class RemoteHosts {
       throw new ApiError('INVALID_VALUE', e instanceof Error ? e.message : String(e), { destination });
     }
     const id = name ?? defaultHostName(d);
-    if (id === 'local') throw new ApiError('INVALID_VALUE', '"local" is this machine; choose another name');
+    const reserved = reservedHostIdReason(id);
+    if (reserved) throw new ApiError('INVALID_VALUE', `A saved host cannot be called "${id}": ${reserved}; choose another name (--name)`, { id });
     const file = this.readFile();
     if (file.hosts.some((h) => h.id === id)) throw new ApiError('CONFLICT', `A host called "${id}" is already saved`);
     let e = this.entries.get(id);
@@ -288,6 +320,7 @@ export class RemoteHosts {
   }
 
   private async probe(e: Entry): Promise<void> {
+    e.transport.forgetPrivilege();
     try {
       e.privilege = await e.transport.privilege();
     } catch (err) {
@@ -314,6 +347,35 @@ export class RemoteHosts {
       e.firewalldMessage = `The system bus of ${e.destination.text} is not reachable: ${err instanceof Error ? err.message : String(err)}`;
     }
     this.changed(e);
+  }
+
+  /**
+   * A firewall call that firewalld refused (NOT_AUTHORIZED) on a non-root login: the error then
+   * says what this login may do and the polkit rule that would allow it. Anything else unchanged.
+   */
+  async explainRefusal(id: string, feature: string, e: unknown): Promise<unknown> {
+    if (feature !== 'firewall' || !(e instanceof ApiError) || e.code !== 'NOT_AUTHORIZED') return e;
+    const hint = await this.firewallHint(id);
+    if (!hint) return e;
+    return new ApiError('NOT_AUTHORIZED', `${e.message}. ${hint.text}`, {
+      ...(typeof e.detail === 'object' && e.detail !== null ? e.detail : {}),
+      user: hint.user,
+      polkitRule: hint.polkitRule,
+    });
+  }
+
+  /** What a login that firewalld refused may do, and the rule to add (asks again: the admin may just have added it). */
+  async firewallHint(id: string): Promise<{ text: string; user: string | null; polkitRule: { path: string; text: string } } | null> {
+    const entry = this.entries.get(id);
+    if (!entry) return null;
+    entry.transport.forgetPrivilege();
+    const priv = await entry.transport.privilege().catch(() => entry.privilege);
+    if (!priv) return null;
+    entry.privilege = priv;
+    this.changed(entry);
+    const fw = priv.firewall;
+    if (fw.route === 'root' || fw.route === 'polkit' || !fw.polkitRule) return null;
+    return { text: `${fw.message ?? ''} Add ${fw.polkitRule.path} on the host:\n${fw.polkitRule.text}`.trim(), user: priv.user, polkitRule: fw.polkitRule };
   }
 
   async acceptHostKey(id: string, fingerprint: string): Promise<RemoteHost> {
@@ -349,4 +411,13 @@ export class RemoteHosts {
     await Promise.allSettled(all.map((e) => e.host.dispose()));
     if (this.runtimeDir && !this.opts.runtimeDir) rmSync(this.runtimeDir, { recursive: true, force: true });
   }
+}
+
+function valueAt(raw: unknown, path: PropertyKey[]): unknown {
+  let v: unknown = raw;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, k)) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
 }

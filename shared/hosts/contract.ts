@@ -5,7 +5,8 @@ import type { EventContract, FeatureContract } from '../api/define';
 /**
  * Remote hosts over SSH: the saved list ($XDG_CONFIG_HOME/hostdeck/hosts.json), each host's
  * link state, first contact (fingerprint shown, accepted by the user before ssh writes
- * known_hosts) and what the login may do (root, sudo -n, or the sudoers line to add).
+ * known_hosts) and what the login may do, per route: files and kernel parameters (root, sudo -n
+ * of the helper, or the sudoers line to add) and the firewall (root, polkit, or the rule to add).
  * These operations manage HostDeck's own list; they are called without a host (or "local").
  */
 
@@ -27,16 +28,63 @@ export const hostNameSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_.@:-]*$/, 'letters, digits and . _ - @ : only');
 
-export const privilegeSchema = z.object({
-  /** root: the login is root; sudo: sudo -n works for the bridge and the helper; none: reads only. */
-  mode: z.enum(['root', 'sudo', 'none', 'unknown']),
-  user: z.string().nullable(),
+/** Prefixes of the hosts HostDeck makes itself (compare imports are "snapshot:NAME"). */
+export const RESERVED_HOST_ID_PREFIXES = ['snapshot:', 'local:'] as const;
+
+/**
+ * Why a saved host may not be called `id` (null when it may): "local" is this machine, the
+ * built-in prefixes are HostDeck's own hosts, and names that JavaScript objects treat specially
+ * ("__proto__", "constructor", "toString", ...) would shadow or pollute id-keyed maps.
+ */
+export function reservedHostIdReason(id: string): string | null {
+  const lower = id.toLowerCase();
+  if (lower === 'local') return '"local" is this machine';
+  const prefix = RESERVED_HOST_ID_PREFIXES.find((p) => lower.startsWith(p));
+  if (prefix) return `"${prefix}" names HostDeck's own hosts (${prefix === 'snapshot:' ? 'imported snapshots' : 'this machine'})`;
+  if (id === 'prototype' || Object.prototype.hasOwnProperty.call(Object.prototype, id)) return `"${id}" is a reserved word`;
+  return null;
+}
+
+/** The name of a saved host: a plain name that is not reserved (see reservedHostIdReason). */
+export const savedHostIdSchema = hostNameSchema.superRefine((id, ctx) => {
+  const why = reservedHostIdReason(id);
+  if (why) ctx.addIssue({ code: 'custom', message: `${why}; choose another name` });
+});
+
+/**
+ * How a login may change the firewall: as root, or through firewalld's own authorization (polkit
+ * allows this user firewalld's actions; the bus bridge always runs as the login user, never
+ * through sudo). `actions` are firewalld's polkit actions with polkit's answer for this login,
+ * asked without interaction; HostDeck's firewalld client asks for org.fedoraproject.FirewallD1.all
+ * once per connection (as firewall-cmd does), so that one decides.
+ */
+export const firewallPrivilegeSchema = z.object({
+  route: z.enum(['root', 'polkit', 'none', 'unknown']),
+  /** Whether polkit answers on the host's system bus (null: not asked). Without it firewalld serves uid 0 only, even reads. */
+  polkit: z.boolean().nullable(),
+  actions: z.array(z.object({ id: z.string(), allowed: z.boolean() })),
   /** What is missing, in plain words (null when nothing is). */
   message: z.string().nullable(),
-  /** The exact line to add with visudo when sudo -n is refused. */
+  /** The polkit rule to add on the host when the login may not change the firewall. */
+  polkitRule: z.object({ path: z.string(), text: z.string() }).nullable(),
+});
+export type FirewallPrivilege = z.infer<typeof firewallPrivilegeSchema>;
+
+/** What the login may do, per route: files and kernel parameters (`mode`), and the firewall (`firewall`). */
+export const privilegeSchema = z.object({
+  /**
+   * Files (/etc/resolv.conf, /etc/sysctl.d) and kernel parameters: root login; sudo: `sudo -n` of
+   * HostDeck's installed helper (its fixed verbs only); none: reads only.
+   */
+  mode: z.enum(['root', 'sudo', 'none', 'unknown']),
+  user: z.string().nullable(),
+  /** What is missing or wrong for files and kernel parameters, in plain words (null when nothing is). */
+  message: z.string().nullable(),
+  /** The exact line to add with visudo when sudo -n of the helper is refused (it names the helper only). */
   sudoersLine: z.string().nullable(),
   /** Whether HostDeck's helper is installed at its fixed path (needed for sudo writes). */
   helperInstalled: z.boolean().nullable(),
+  firewall: firewallPrivilegeSchema,
 });
 export type HostPrivilege = z.infer<typeof privilegeSchema>;
 
@@ -71,7 +119,7 @@ export const hostsContract = {
   }),
   add: operation({
     summary: 'Save a remote host by ssh destination (an ssh_config alias or user@host[:port]) and make first contact',
-    input: z.object({ destination: z.string().min(1).max(300), name: hostNameSchema.optional() }),
+    input: z.object({ destination: z.string().min(1).max(300), name: savedHostIdSchema.optional() }),
     output: z.object({ host: remoteHostSchema }),
   }),
   remove: operation({

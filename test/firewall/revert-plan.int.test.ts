@@ -80,6 +80,8 @@ describe('revert plan', () => {
     // the helper's grammar takes it: the host-side timer can run exactly this plan
     expect(firewallPlanError(plan)).toBeNull();
     const session = await s.api.safeApply({ change, seconds: 600, saveToPermanent: false });
+    // The helper accepted the plan (its firewall-cmd allow-list knows every option plans use).
+    expect(session.reasons.join(' ')).not.toMatch(/No revert could be scheduled/);
     const applied = await s.api.state({ refresh: true });
     expect(runtimeOf(applied)).not.toEqual(runtimeOf(before));
     for (const argv of plan) s.sb.firewallCmd(...argv);

@@ -112,4 +112,22 @@ describe('remote host in the UI', () => {
     expect(readFileSync('/proc/sys/net/ipv4/tcp_fin_timeout', 'utf8')).toBe(local);
     expect(app.pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   });
+
+  it('a non-root login: the Hosts page and the masthead say per route what it may change and what to add', async () => {
+    const { page } = app;
+    const id = 'deck@fake1';
+    await page.getByTestId('nav-hosts').click();
+    await page.getByTestId('hosts-destination').fill(id);
+    await page.getByTestId('hosts-add').click();
+    await page.locator(`[data-testid="host-row-${id}"][data-state="connected"]`).waitFor({ timeout: 30_000 });
+    // No sudoers line and no polkit on this host: read-only on both routes, each with what to add.
+    await expect.poll(() => page.getByTestId(`host-privilege-files-${id}`).textContent(), { timeout: 15_000 }).toBe('files: read-only');
+    expect(await page.getByTestId(`host-privilege-firewall-${id}`).textContent()).toBe('firewall: no access');
+    expect(await page.getByTestId(`host-sudoers-${id}`).locator('input').inputValue()).toBe('deck ALL=(root) NOPASSWD: /usr/libexec/hostdeck/hostdeck-helper');
+    expect(await page.getByTestId(`host-firewall-privilege-${id}`).textContent()).toMatch(/polkit is not running on deck@fake1/);
+    expect(await page.getByTestId(`host-polkit-rule-${id}`).textContent()).toContain('subject.user === "deck"');
+    await page.getByTestId(`host-open-${id}`).click();
+    await expect.poll(() => page.getByTestId('current-host-privilege').textContent(), { timeout: 15_000 }).toBe('deck: files: read-only, firewall: no access');
+    expect(app.pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+  });
 });

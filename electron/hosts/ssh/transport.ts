@@ -3,11 +3,13 @@ import { chmodSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from '../../../shared/api/errors';
 import { helperRequestSchema, helperResponseSchema, type HelperRequest, type HelperResponse } from '../../../shared/helper/protocol';
-import type { HostPrivilege } from '../../../shared/hosts/contract';
+import type { FirewallPrivilege, HostPrivilege } from '../../../shared/hosts/contract';
 import { HELPER_INSTALL_PATH, helperSource } from '../../helper/source';
 import type { FileFacts, HelperOptions, HostIdentity, HostTransport, ProcSysSnapshot, ReadRequest } from '../transport';
 import { AGENT_PROTOCOL, agentSource } from './agent-source';
+import type { SshDestination } from '../../../shared/hosts/destination';
 import type { SshLink } from './link';
+import { checkFirewalldPolkit, sudoersLine } from './privilege';
 
 export const PYTHON3 = '/usr/bin/python3';
 export const STDIO_BRIDGE = '/usr/bin/systemd-stdio-bridge';
@@ -19,17 +21,15 @@ export interface RemoteIdentity extends HostIdentity {
   exists: Record<string, boolean>;
 }
 
-/** The exact sudoers line a non-root login needs (visudo -f /etc/sudoers.d/hostdeck). */
-export function sudoersLine(user: string): string {
-  return `${user} ALL=(root) NOPASSWD: ${STDIO_BRIDGE}, ${HELPER_INSTALL_PATH}`;
-}
+export { sudoersLine } from './privilege';
 
 /**
  * A remote host reached over SSH (see link.ts). Reads go through a small read-only Python agent
  * sent on stdin (one round trip per read(), procSys(), describe()); the system bus through
  * `systemd-stdio-bridge` behind a private unix socket that the unchanged firewalld client
- * connects to; writes through HostDeck's helper: as root by sending its source on stdin, or
- * `sudo -n` of the helper installed at HELPER_INSTALL_PATH for a non-root login.
+ * connects to, always as the login user (firewalld authorizes non-root users through polkit);
+ * writes through HostDeck's helper: as root by sending its source on stdin, or `sudo -n` of the
+ * helper installed at HELPER_INSTALL_PATH for a non-root login. See privilege.ts.
  */
 export class SshTransport implements HostTransport {
   readonly kind = 'ssh' as const;
@@ -120,7 +120,7 @@ export class SshTransport implements HostTransport {
 
   // ---- privilege ----------------------------------------------------------------------------
 
-  /** What this login may do: root, sudo -n for the bridge and helper, or neither (with the sudoers line). */
+  /** What this login may do, per route: files and kernel parameters (root, sudo -n of the helper, none) and the firewall (root, polkit, none). */
   privilege(): Promise<HostPrivilege> {
     this.privilegeCache ??= this.probePrivilege().catch((e: unknown) => {
       this.privilegeCache = undefined;
@@ -129,39 +129,86 @@ export class SshTransport implements HostTransport {
     return this.privilegeCache;
   }
 
+  /** Asks again on the next privilege() (hosts check: the admin may just have added a rule). */
+  forgetPrivilege(): void {
+    this.privilegeCache = undefined;
+  }
+
   private async probePrivilege(): Promise<HostPrivilege> {
     const id = await this.describe();
     const helperInstalled = id.exists[HELPER_INSTALL_PATH] ?? null;
-    if (id.uid === 0) return { mode: 'root', user: id.user, message: null, sudoersLine: null, helperInstalled };
+    if (id.uid === 0) {
+      return {
+        mode: 'root',
+        user: id.user,
+        message: null,
+        sudoersLine: null,
+        helperInstalled,
+        firewall: { route: 'root', polkit: null, actions: [], message: null, polkitRule: null },
+      };
+    }
+    const [files, firewall] = await Promise.all([this.probeSudo(id, helperInstalled), this.probeFirewall(id.user)]);
+    return { ...files, firewall };
+  }
+
+  /** Files and kernel parameters for a non-root login: `sudo -n` of the installed helper, or the sudoers line to add. */
+  private async probeSudo(id: RemoteIdentity, helperInstalled: boolean | null): Promise<Omit<HostPrivilege, 'firewall'>> {
     const line = sudoersLine(id.user);
+    // sudo -l cannot allow a command that does not exist yet: for an uninstalled helper, look for
+    // it in the login's own listing. The bridge is checked only to warn: sudo for it is root.
     const r = await this.link.exec(
-      `e=$(${SUDO} -n -l ${STDIO_BRIDGE} 2>&1 >/dev/null); echo "bridge=$?"; echo "$e" >&2; ${SUDO} -n -l ${HELPER_INSTALL_PATH} >/dev/null 2>&1; echo "helper=$?"`,
+      `e=$(${SUDO} -n -l ${HELPER_INSTALL_PATH} 2>&1 >/dev/null); echo "helper=$?"; echo "$e" >&2; ` +
+        `${SUDO} -n -l 2>/dev/null | grep -qF ${HELPER_INSTALL_PATH} && echo listed=1; ` +
+        `${SUDO} -n -l ${STDIO_BRIDGE} >/dev/null 2>&1 && echo bridge=0`,
       { timeoutMs: 15_000, what: 'checking sudo -n' },
     );
     const out = r.stdout.toString('utf8');
-    const bridge = /bridge=0/.test(out);
-    const helper = /helper=0/.test(out);
+    const helper = /helper=0/.test(out) || (helperInstalled === false && /listed=1/.test(out));
+    const bridgeToo = /bridge=0/.test(out);
     const noSudo = r.code === 127 || /sudo: (not found|No such file)|command not found/.test(r.stderr);
-    // sudo -l cannot allow a command that does not exist yet: an uninstalled helper is reported as such.
-    if (bridge && (helper || helperInstalled === false)) {
-      return {
-        mode: 'sudo',
-        user: id.user,
-        message: helperInstalled ? null : `sudo -n is allowed, but HostDeck's helper is not installed at ${HELPER_INSTALL_PATH} on this host: saving needs it (hostdeck hosts install-helper, or the steps in the README)`,
-        sudoersLine: null,
-        helperInstalled,
-      };
+    const host = this.link.destination.text;
+    const risk = bridgeToo
+      ? ` Warning: sudoers also lets ${id.user} run ${STDIO_BRIDGE} as root, which is root for anyone with this login (its -p unixexec: runs any program): HostDeck never uses it, remove it and keep only: ${line}`
+      : '';
+    if (helper) {
+      const missing = helperInstalled ? '' : `sudo -n is allowed for HostDeck's helper, but it is not installed at ${HELPER_INSTALL_PATH} on this host: saving files and kernel parameters needs it (hostdeck hosts install-helper, or the steps in the README).`;
+      return { mode: 'sudo', user: id.user, message: (missing + risk).trim() || null, sudoersLine: null, helperInstalled };
     }
     const said = r.stderr.trim().split('\n').find((l) => l.startsWith('sudo:')) ?? '';
     return {
       mode: 'none',
       user: id.user,
-      message: noSudo
-        ? `${id.user} is not root and sudo is not installed on this host: HostDeck can read but not change it. Log in as root, or install sudo and add this line with visudo: ${line}`
-        : `${id.user} is not root and "sudo -n" ${bridge ? `is not allowed for ${HELPER_INSTALL_PATH}` : `was refused${said ? ` (${said})` : ''}`}: HostDeck can read but not change this host. Add this line with "visudo -f /etc/sudoers.d/hostdeck" on the host: ${line}`,
+      message:
+        (noSudo
+          ? `${id.user} is not root and sudo is not installed on ${host}: HostDeck can read files and kernel parameters but not change them. Log in as root, or install sudo and add this line with visudo: ${line}`
+          : `${id.user} is not root and "sudo -n ${HELPER_INSTALL_PATH}" was refused${said ? ` (${said})` : ''}: HostDeck can read files and kernel parameters on ${host} but not change them. Add this line with "visudo -f /etc/sudoers.d/hostdeck" on the host (it allows HostDeck's helper and nothing else): ${line}`) + risk,
       sudoersLine: line,
       helperInstalled,
     };
+  }
+
+  /** The firewall for a non-root login: asks polkit over the login's own bridge (see privilege.ts). */
+  private async probeFirewall(user: string): Promise<FirewallPrivilege> {
+    const { connectBus } = await import('../../firewall/bus');
+    let bus;
+    try {
+      bus = await connectBus(await this.busAddress(), 10_000);
+    } catch (e) {
+      return {
+        route: 'unknown',
+        polkit: null,
+        actions: [],
+        message: `Could not reach the system bus of ${this.link.destination.text} to ask polkit: ${e instanceof Error ? e.message : String(e)}`,
+        polkitRule: null,
+      };
+    }
+    try {
+      return await checkFirewalldPolkit(bus, user, this.link.destination.text);
+    } catch (e) {
+      return { route: 'unknown', polkit: null, actions: [], message: `Could not ask polkit on ${this.link.destination.text}: ${e instanceof Error ? e.message : String(e)}`, polkitRule: null };
+    } finally {
+      bus.disconnect();
+    }
   }
 
   // ---- helper -------------------------------------------------------------------------------
@@ -209,7 +256,7 @@ export class SshTransport implements HostTransport {
     if (/a password is required|may not run sudo|is not allowed to execute|not in the sudoers/.test(r.stderr)) {
       this.privilegeCache = undefined;
       const line = sudoersLine(priv.user ?? 'USER');
-      throw new ApiError('NEEDS_SUDO', `sudo on ${this.link.destination.text} refused HostDeck's helper (${r.stderr.trim().split('\n')[0]}). Add this line with "visudo -f /etc/sudoers.d/hostdeck": ${line}`, { sudoersLine: line });
+      throw new ApiError('NEEDS_SUDO', `sudo on ${this.link.destination.text} refused HostDeck's helper (${r.stderr.trim().split('\n')[0]}). Add this line with "visudo -f /etc/sudoers.d/hostdeck" (it allows the helper and nothing else): ${line}`, { sudoersLine: line });
     }
     throw new ApiError('INTERNAL', `The helper on ${this.link.destination.text} gave no answer (exit ${r.code}): ${r.stderr.trim().slice(-500)}`);
   }
@@ -217,11 +264,7 @@ export class SshTransport implements HostTransport {
   /** Installs the helper at HELPER_INSTALL_PATH (root logins only; atomic: temp file + rename). */
   async installHelper(): Promise<{ installed: boolean; path: string; steps: string[] }> {
     const priv = await this.privilege();
-    const steps = [
-      `hostdeck helper install-files /tmp/hostdeck-files   # on this machine`,
-      `scp /tmp/hostdeck-files/hostdeck-helper ${this.link.destination.text}:/tmp/hostdeck-helper`,
-      `ssh -t ${this.link.destination.text} sudo install -D -o root -g root -m 0755 /tmp/hostdeck-helper ${HELPER_INSTALL_PATH}`,
-    ];
+    const steps = manualInstallSteps(this.link.destination);
     if (priv.mode !== 'root') return { installed: false, path: HELPER_INSTALL_PATH, steps };
     const src = Buffer.from(helperSource, 'utf8');
     const installer = [
@@ -267,9 +310,9 @@ export class SshTransport implements HostTransport {
     sock.on('close', () => this.bridges.delete(sock));
     sock.pause();
     const start = async () => {
-      const priv = await this.privilege().catch(() => undefined);
-      const cmd = priv?.mode === 'sudo' ? `${SUDO} -n ${STDIO_BRIDGE}` : STDIO_BRIDGE;
-      const child = await this.link.spawnSession(cmd, 10_000);
+      // Always as the login user: firewalld authorizes a non-root login through polkit. Never
+      // through sudo, which would make the bridge (and every D-Bus service behind it) root's.
+      const child = await this.link.spawnSession(STDIO_BRIDGE, 10_000);
       if (sock.destroyed) {
         child.kill('SIGKILL');
         return;
@@ -318,4 +361,22 @@ function closeGently(sock: Socket): void {
   sock.resume();
   sock.end();
   setTimeout(() => sock.destroy(), 2000).unref();
+}
+
+/**
+ * The helper's manual install for a login that has sudo with a password: fresh private
+ * directories (mktemp -d, mode 0700) on both ends, never a fixed /tmp path another user of
+ * either machine could plant or swap before `sudo install` copies it as root.
+ * Destinations never contain shell characters (parseDestination), so they are used as they are.
+ */
+export function manualInstallSteps(d: SshDestination): string[] {
+  const user = d.user !== undefined ? `${d.user}@` : '';
+  const ssh = `ssh ${d.port !== undefined ? `-p ${d.port} ` : ''}${user}${d.host}`;
+  const scpHost = d.host.includes(':') ? `[${d.host}]` : d.host;
+  const scp = `scp ${d.port !== undefined ? `-P ${d.port} ` : ''}`;
+  return [
+    `l=$(mktemp -d) && hostdeck helper install-files "$l"   # on this machine: a new private directory`,
+    `r=$(${ssh} mktemp -d) && ${scp}"$l/hostdeck-helper" ${user}${scpHost}:"$r/hostdeck-helper"`,
+    `${ssh.replace(/^ssh /, 'ssh -t ')} sudo install -D -o root -g root -m 0755 "$r/hostdeck-helper" ${HELPER_INSTALL_PATH} && ${ssh} rm -r "$r" && rm -r "$l"`,
+  ];
 }

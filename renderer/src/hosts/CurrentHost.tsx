@@ -1,7 +1,9 @@
 import { Label, Tooltip } from '@patternfly/react-core';
+import type { RemoteHost } from '../../../shared/hosts/contract';
 import { useAppStore } from '../app/store';
 import { useHostsStore } from './store';
 import { HostStateLabel } from './HostStateLabel';
+import { filesRoute, firewallRoute } from './privilege';
 
 /** The masthead's "which host am I changing" line: always visible, with the remote link state. */
 export function CurrentHost() {
@@ -18,6 +20,23 @@ export function CurrentHost() {
         </Label>
       </Tooltip>{' '}
       {remote && remote.state !== 'connected' && <HostStateLabel state={remote.state} message={remote.message} />}
+      {remote && remote.state === 'connected' && <LimitedPrivilege host={remote} />}
     </span>
+  );
+}
+
+/** A non-root login: what it may not change, per route, with what to add in the tooltip (nothing for root). */
+function LimitedPrivilege({ host }: { host: RemoteHost }) {
+  const p = host.privilege;
+  if (p.mode === 'root' || (p.mode === 'unknown' && p.firewall.route === 'unknown')) return null;
+  const routes = [filesRoute(p), firewallRoute(p)].filter((r) => r !== null);
+  const limited = routes.filter((r) => r.color !== 'green');
+  if (limited.length === 0) return null;
+  return (
+    <Tooltip content={`${p.user ?? 'This login'} on ${host.id}: ${routes.map((r) => r.detail).join(' ')} See the Hosts page for what to add.`}>
+      <Label color="orange" data-testid="current-host-privilege">
+        {p.user ?? 'login'}: {limited.map((r) => r.text).join(', ')}
+      </Label>
+    </Tooltip>
   );
 }

@@ -20,12 +20,14 @@ import {
   Spinner,
   TextInput,
   Title,
+  Tooltip,
 } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import type { RemoteHost } from '../../../shared/hosts/contract';
 import { useAppStore } from '../app/store';
 import { useHostsStore } from './store';
 import { HostStateLabel } from './HostStateLabel';
+import { filesRoute, firewallRoute } from './privilege';
 
 /** Remote hosts: add by ssh destination, first-contact fingerprint, state, privilege, remove. */
 export function HostsPage() {
@@ -135,7 +137,13 @@ function HostRows({ host: h }: { host: RemoteHost }) {
   const setHost = useAppStore((s) => s.setHost);
   const setPage = useAppStore((s) => s.setPage);
   const [confirmRemove, setConfirmRemove] = useState(false);
-  const needsAttention = h.state === 'host-key-unknown' || h.state === 'host-key-changed' || h.state === 'auth-failed' || h.privilege.sudoersLine !== null || (h.privilege.message !== null && h.state === 'connected');
+  const needsAttention =
+    h.state === 'host-key-unknown' ||
+    h.state === 'host-key-changed' ||
+    h.state === 'auth-failed' ||
+    h.privilege.sudoersLine !== null ||
+    h.privilege.firewall.polkitRule !== null ||
+    (h.state === 'connected' && (h.privilege.message !== null || h.privilege.firewall.message !== null));
   return (
     <Tbody data-testid={`host-row-${h.id}`} data-state={h.state}>
       <Tr>
@@ -150,10 +158,7 @@ function HostRows({ host: h }: { host: RemoteHost }) {
         </Td>
         <Td dataLabel="System">{h.identity ? `${h.identity.hostname} · ${h.identity.os} · ${h.identity.kernel}` : '—'}</Td>
         <Td dataLabel="Privilege" data-testid={`host-privilege-${h.id}`}>
-          {h.privilege.mode === 'root' && <Label color="green">root</Label>}
-          {h.privilege.mode === 'sudo' && <Label color="green">sudo -n as {h.privilege.user}</Label>}
-          {h.privilege.mode === 'none' && <Label color="orange">read-only ({h.privilege.user})</Label>}
-          {h.privilege.mode === 'unknown' && '—'}
+          <PrivilegeLabels host={h} />
         </Td>
         <Td dataLabel="firewalld">
           {h.firewalld === 'running' && <Label color="green">running</Label>}
@@ -273,37 +278,96 @@ function HostAttention({ host: h }: { host: RemoteHost }) {
       </Alert>
     );
   }
-  if (h.privilege.sudoersLine) {
-    return (
-      <Alert variant="warning" isInline title={`${h.privilege.user ?? 'This login'} can read ${h.id} but not change it`} data-testid={`host-needs-sudo-${h.id}`}>
-        <Content component="p">
-          Log in as root, or let this user run exactly HostDeck's two commands without a password. On the host, run <code>sudo visudo -f /etc/sudoers.d/hostdeck</code> and add:
-        </Content>
-        <ClipboardCopy isReadOnly hoverTip="Copy" clickTip="Copied" data-testid={`host-sudoers-${h.id}`}>
-          {h.privilege.sudoersLine}
-        </ClipboardCopy>
-      </Alert>
-    );
-  }
-  if (h.privilege.message) {
-    return (
-      <Alert variant="info" isInline title={h.privilege.message} data-testid={`host-privilege-note-${h.id}`}>
-        {h.privilege.helperInstalled === false && (
-          <Button
-            variant="link"
-            isInline
-            onClick={async () => setSteps(await installHelper(h.id))}
-          >
-            Install the helper (needs a root login to this host)
-          </Button>
-        )}
-        {steps && steps.length > 0 && (
-          <CodeBlock>
-            <CodeBlockCode>{steps.join('\n')}</CodeBlockCode>
-          </CodeBlock>
-        )}
-      </Alert>
-    );
-  }
-  return null;
+  const files = filesRoute(h.privilege);
+  const fw = h.privilege.firewall;
+  const who = h.privilege.user ?? 'This login';
+  return (
+    <>
+      {h.privilege.sudoersLine && (
+        <Alert variant="warning" isInline title={`Files and kernel parameters: ${who} can read ${h.id} but not change them`} data-testid={`host-needs-sudo-${h.id}`}>
+          <Content component="p">
+            Log in as root, or let this user run HostDeck's helper, and nothing else, without a password: its fixed verbs change only /etc/resolv.conf,
+            /etc/sysctl.d and kernel parameters. On the host, run <code>sudo visudo -f /etc/sudoers.d/hostdeck</code> and add:
+          </Content>
+          <ClipboardCopy isReadOnly hoverTip="Copy" clickTip="Copied" data-testid={`host-sudoers-${h.id}`}>
+            {h.privilege.sudoersLine}
+          </ClipboardCopy>
+        </Alert>
+      )}
+      {!h.privilege.sudoersLine && h.privilege.message && (
+        <Alert variant="info" isInline title={`Files and kernel parameters: ${files?.text ?? ''}`} data-testid={`host-privilege-note-${h.id}`}>
+          <Content component="p">{h.privilege.message}</Content>
+          {h.privilege.helperInstalled === false && (
+            <Button variant="link" isInline onClick={async () => setSteps(await installHelper(h.id))}>
+              Install the helper (needs a root login to this host)
+            </Button>
+          )}
+          {steps && steps.length > 0 && (
+            <CodeBlock>
+              <CodeBlockCode>{steps.join('\n')}</CodeBlockCode>
+            </CodeBlock>
+          )}
+        </Alert>
+      )}
+      {(fw.message || fw.polkitRule) && (
+        <Alert
+          variant={fw.route === 'polkit' ? 'info' : 'warning'}
+          isInline
+          title={fw.route === 'polkit' ? `Firewall: polkit allows ${who} more than HostDeck needs` : `Firewall: ${who} may not ${fw.polkit === false ? 'read or ' : ''}change the firewall of ${h.id}`}
+          data-testid={`host-firewall-privilege-${h.id}`}
+        >
+          {fw.message && <Content component="p">{fw.message}</Content>}
+          {fw.actions.length > 0 && (
+            <Content component="p" data-testid={`host-polkit-actions-${h.id}`}>
+              polkit for {who}:{' '}
+              {fw.actions.map((a) => (
+                <Label key={a.id} isCompact color={a.allowed ? 'green' : 'grey'}>
+                  {a.id.replace('org.fedoraproject.FirewallD1.', '')} {a.allowed ? 'yes' : 'no'}
+                </Label>
+              ))}
+            </Content>
+          )}
+          {fw.polkitRule && (
+            <>
+              <Content component="p">
+                Log in as root, or allow this user firewalld's D-Bus API through polkit: on the host, save this as <code>{fw.polkitRule.path}</code> (polkit reads it at once), then
+                press Check.
+              </Content>
+              <CodeBlock data-testid={`host-polkit-rule-${h.id}`}>
+                <CodeBlockCode>{fw.polkitRule.text}</CodeBlockCode>
+              </CodeBlock>
+            </>
+          )}
+        </Alert>
+      )}
+    </>
+  );
 }
+
+/** Per route: what this login may change (one "root" label for a root login). */
+function PrivilegeLabels({ host: h }: { host: RemoteHost }) {
+  if (h.privilege.mode === 'unknown' && h.privilege.firewall.route === 'unknown') return <>—</>;
+  if (h.privilege.mode === 'root') return <Label color="green">root</Label>;
+  const files = filesRoute(h.privilege);
+  const fw = firewallRoute(h.privilege);
+  return (
+    <>
+      {h.privilege.user && <span className="hd-muted">{h.privilege.user}: </span>}
+      {files && (
+        <Tooltip content={files.detail}>
+          <Label color={files.color} data-testid={`host-privilege-files-${h.id}`}>
+            {files.text}
+          </Label>
+        </Tooltip>
+      )}{' '}
+      {fw && (
+        <Tooltip content={fw.detail}>
+          <Label color={fw.color} data-testid={`host-privilege-firewall-${h.id}`}>
+            {fw.text}
+          </Label>
+        </Tooltip>
+      )}
+    </>
+  );
+}
+
