@@ -8,7 +8,7 @@ import { EventHub } from './events';
 import { handlers } from './handlers';
 import type { HandlerContext } from './handler';
 import type { Host } from '../hosts/host';
-import type { LinkStatus, SshLink } from '../hosts/ssh/link';
+import { outageText, type LinkStatus, type SshLink } from '../hosts/ssh/link';
 
 export type RuntimeMode = 'electron' | 'browser' | 'cli';
 
@@ -74,6 +74,12 @@ export class Runtime {
           throw await this.remote.explainRefusal(host.id, op.feature, e);
         })
       : await handler(ctx, parsed.data);
+    if (link && channel === 'firewall.status' && ['noBus', 'failed', 'notRunning'].includes((result as { problem?: string }).problem ?? '')) {
+      // A bus that closed under a dead host is the host, not D-Bus: say which host, when it was
+      // last seen and when HostDeck tries again, as the other pages do (HOST_UNREACHABLE).
+      const down = link.status.state !== 'connected' || !(await link.probe(3000));
+      if (down) throw unreachable(link, (result as { reason?: string }).reason);
+    }
     if (link && channel === 'firewall.status') {
       // The status answers rather than throws: a refused login gets the same hint there.
       const st = result as { problem?: string; reason?: string };
@@ -117,7 +123,7 @@ async function guardLink<T>(link: SshLink, run: () => Promise<T> | T): Promise<T
   let unwatch: (() => void) | undefined;
   const lost = new Promise<never>((_, reject) => {
     unwatch = watchLink(link, (s) => {
-      if (s.state === 'disconnected' || s.state === 'unreachable') reject(new ApiError('HOST_UNREACHABLE', s.message, { destination: link.destination.text }));
+      if (s.state === 'disconnected' || s.state === 'unreachable') reject(unreachable(link, undefined));
     });
   });
   lost.catch(() => undefined);
@@ -136,13 +142,24 @@ async function guardLink<T>(link: SshLink, run: () => Promise<T> | T): Promise<T
     }
     const st = link.status.state;
     if (!(e instanceof ApiError && e.code === 'HOST_UNREACHABLE') && (dead || st === 'disconnected' || st === 'unreachable')) {
-      throw new ApiError('HOST_UNREACHABLE', `${link.destination.text} is unreachable: ${link.status.message}`, { destination: link.destination.text, cause: e instanceof Error ? e.message : String(e) });
+      throw unreachable(link, e instanceof Error ? e.message : String(e));
     }
-    if (e instanceof ApiError && ['HOST_KEY_UNKNOWN', 'HOST_KEY_CHANGED', 'AUTH_FAILED', 'HOST_UNREACHABLE'].includes(e.code)) throw e;
+    if (e instanceof ApiError && e.code === 'HOST_UNREACHABLE' && !e.message.startsWith(`${link.destination.text} is unreachable (`)) throw unreachable(link, e.message);
     throw e;
   } finally {
     unwatch?.();
   }
+}
+
+/** HOST_UNREACHABLE naming the host, when it was last seen and when HostDeck reconnects. */
+function unreachable(link: SshLink, cause: string | undefined): ApiError {
+  const s = link.status;
+  return new ApiError('HOST_UNREACHABLE', `${link.destination.text} is unreachable (${outageText(s)}): ${s.message}`, {
+    destination: link.destination.text,
+    lastSeen: s.lastSeen ?? null,
+    nextReconnect: s.nextAttempt ?? null,
+    cause,
+  });
 }
 
 /**

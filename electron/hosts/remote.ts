@@ -8,7 +8,7 @@ import { reservedHostIdReason, savedHostIdSchema, type HostPrivilege, type Remot
 import type { EventHub } from '../api/events';
 import { createHost, type Host } from './host';
 import type { HostRegistry } from './registry';
-import { defaultRuntimeDir, SshLink, type LinkStatus } from './ssh/link';
+import { defaultRuntimeDir, outageText, SshLink, type LinkStatus } from './ssh/link';
 import { SshTransport } from './ssh/transport';
 
 /**
@@ -207,11 +207,14 @@ export class RemoteHosts {
       destination: e.destination.text,
       state: s.state,
       // The link words its advice for any host; here it has a name (hostdeck hosts replace-key NAME).
-      message: s.message.replace('hosts replace-key HOST ', `hosts replace-key ${e.id} `),
+      message: (s.state === 'disconnected' || s.state === 'unreachable' ? `${s.message} (${outageText(s)})` : s.message).replace('hosts replace-key HOST ', `hosts replace-key ${e.id} `),
       fingerprint: s.fingerprint ?? null,
       keyType: e.keyType,
       sshSays: s.sshSays ?? null,
       since: s.since,
+      lastSeen: s.lastSeen ?? null,
+      nextReconnect: s.nextAttempt ?? null,
+      stale: s.state !== 'connected' && (e.privilege !== null || e.firewalld !== null || id !== undefined),
       identity: id ? { hostname: id.hostname, os: id.os, kernel: id.kernel, user: id.user, uid: id.uid } : null,
       privilege: e.privilege ?? unknownPrivilege,
       firewalld: e.firewalld,

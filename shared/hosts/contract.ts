@@ -99,6 +99,12 @@ export const remoteHostSchema = z.object({
   /** ssh's own words for the last failure (the changed-key warning, "Permission denied"). */
   sshSays: z.string().nullable(),
   since: z.number(),
+  /** When the host last answered (ms since the epoch; null: not since HostDeck started). */
+  lastSeen: z.number().nullable(),
+  /** When HostDeck tries to reconnect next while the link is down (null: not scheduled). */
+  nextReconnect: z.number().nullable(),
+  /** identity, privilege and firewalld are what the host said when it was last seen, not now. */
+  stale: z.boolean(),
   identity: z
     .object({ hostname: z.string(), os: z.string(), kernel: z.string(), user: z.string(), uid: z.number() })
     .nullable(),

@@ -215,6 +215,31 @@ describe('remote hosts over ssh', () => {
     await waitFor(() => events.slice(n).some((e) => e.host === 'fake1' && e.name.startsWith('firewall.')), 10_000);
   });
 
+  it('a dead host is named, with when it was last seen and the next reconnect; its last known facts are marked stale (#21 item 3)', async () => {
+    const link = rt.remote.linkOf('fake1')!;
+    await link.reconnect();
+    expect((await rt.api.firewall.status({}, { host: 'fake1' })).running).toBe(true);
+    const seen = Date.now();
+    // The host goes away: its sshd refuses everything (as a stopped host's port would).
+    fh.hosts[0]!.exec(['/usr/sbin/nft', '-f', '-'], 'table inet hostdeck_down {\n chain input { type filter hook input priority -300; tcp dport 22 reject with tcp reset; }\n}\n');
+    try {
+      await waitFor(() => link.status.state !== 'connected' && link.status.state !== 'connecting', 20_000);
+      const st = (await rt.api.firewall.status({}, { host: 'fake1' }).catch((e: unknown) => e)) as { code: string; message: string };
+      expect(st.code).toBe('HOST_UNREACHABLE');
+      expect(st.message).toMatch(/^fake1 is unreachable \(last seen \d\d:\d\d:\d\d \(\d+ s ago\), (next reconnect in \d+ s|no reconnect scheduled)\)/);
+      expect(st.message).not.toMatch(/D-Bus|system bus/);
+      const h = (await rt.api.hosts.list({})).hosts.find((x) => x.id === 'fake1')!;
+      expect(h).toMatchObject({ stale: true, privilege: { mode: 'root' }, message: expect.stringContaining('last seen') });
+      expect(h.state).not.toBe('connected');
+      expect(h.lastSeen).toBeGreaterThanOrEqual(seen - 60_000);
+      expect(h.lastSeen).toBeLessThanOrEqual(Date.now());
+    } finally {
+      fh.hosts[0]!.execRaw(['/usr/sbin/nft', 'delete', 'table', 'inet', 'hostdeck_down']);
+    }
+    await link.reconnect();
+    expect((await rt.api.hosts.list({})).hosts.find((x) => x.id === 'fake1')).toMatchObject({ state: 'connected', stale: false });
+  });
+
   it('dozens of calls at once across a reconnect add no status listeners to the link (#21 item 22)', async () => {
     const link = rt.remote.linkOf('fake1')!;
     await link.reconnect();

@@ -30,6 +30,23 @@ export interface LinkStatus {
   /** ssh's own words (e.g. the changed-host-key warning). */
   sshSays?: string;
   since: number;
+  /** When the host last answered (connected, or a session over the link finished). */
+  lastSeen?: number;
+  /** When HostDeck tries to reconnect next (while the link is down and reconnecting). */
+  nextAttempt?: number;
+}
+
+/** "last seen 15:02:11 (40 s ago), next reconnect in 8 s" for a link that is down. */
+export function outageText(s: Pick<LinkStatus, 'lastSeen' | 'nextAttempt'>, now = Date.now()): string {
+  const ago = (t: number) => {
+    const secs = Math.max(0, Math.round((now - t) / 1000));
+    return secs < 120 ? `${secs} s ago` : `${Math.round(secs / 60)} min ago`;
+  };
+  const parts = [
+    s.lastSeen ? `last seen ${new Date(s.lastSeen).toLocaleTimeString('en-GB', { hour12: false })} (${ago(s.lastSeen)})` : 'not seen since HostDeck started',
+    s.nextAttempt ? `next reconnect in ${Math.max(0, Math.round((s.nextAttempt - now) / 1000))} s` : 'no reconnect scheduled',
+  ];
+  return parts.join(', ');
 }
 
 export interface SshLinkOptions {
@@ -85,6 +102,8 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   private peak = 0;
   private readonly live = new Set<{ child: ChildProcess; fail: (e: ApiError) => void }>();
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private lastSeenAt: number | undefined;
+  private nextAttemptAt: number | undefined;
   private backoffMs = 1000;
   private disposed = false;
   /** Set when a fresh connection was refused (changed key, login refused): no automatic reconnect. */
@@ -121,8 +140,9 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   }
 
   private setStatus(s: Omit<LinkStatus, 'since'>): void {
+    if (s.state === 'connected') this.lastSeenAt = Date.now();
     const changed = s.state !== this._status.state || s.message !== this._status.message;
-    this._status = { ...s, since: changed ? Date.now() : this._status.since };
+    this._status = { ...s, since: changed ? Date.now() : this._status.since, lastSeen: this.lastSeenAt, nextAttempt: this.nextAttemptAt };
     if (changed) this.emit('status', this._status);
   }
 
@@ -167,6 +187,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   private openMaster(): Promise<void> {
     this.ensureDir();
     clearTimeout(this.reconnectTimer);
+    this.nextAttemptAt = undefined;
     this.reconnectTimer = undefined;
     rmSync(this.controlPath, { force: true });
     this.setStatus({ state: 'connecting', message: `Connecting to ${this.destination.text}` });
@@ -253,21 +274,28 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
       this.setStatus(this.blocked);
       return;
     }
+    // Scheduled first, so the 'disconnected' status already says when the next attempt is.
+    this.scheduleReconnect(false);
     this.setStatus({ state: 'disconnected', message });
     const err = new ApiError('HOST_UNREACHABLE', message, { destination: this.destination.text });
     for (const s of [...this.live]) s.fail(err);
-    this.scheduleReconnect();
   }
 
-  private scheduleReconnect(): void {
+  private scheduleReconnect(emit = true): void {
     if (this.disposed || !this.keepAlive || this.reconnectTimer) return;
     const delay = this.backoffMs;
     this.backoffMs = Math.min(this.backoffMs * 2, 30_000);
+    this.nextAttemptAt = Date.now() + delay;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
+      this.nextAttemptAt = undefined;
       this.connect().catch(() => undefined);
     }, delay);
     this.reconnectTimer.unref?.();
+    if (!emit) return;
+    // Same state, new facts: the UI shows when the next attempt is.
+    this._status = { ...this._status, nextAttempt: this.nextAttemptAt };
+    this.emit('status', this._status);
   }
 
   /**
@@ -304,6 +332,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   async reconnect(): Promise<void> {
     this.blocked = undefined;
     clearTimeout(this.reconnectTimer);
+    this.nextAttemptAt = undefined;
     this.reconnectTimer = undefined;
     this.backoffMs = 1000;
     await this.connect();
@@ -391,6 +420,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
             reject(new ApiError('HOST_UNREACHABLE', `Lost the connection to ${this.destination.text} while ${what}`, { stderr: err.trim() }));
             return;
           }
+          if (code !== 255) this.lastSeenAt = Date.now();
           resolve({ code, stdout: Buffer.concat(out), stderr: err });
         });
       });
@@ -449,6 +479,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   async dispose(): Promise<void> {
     this.disposed = true;
     clearTimeout(this.reconnectTimer);
+    this.nextAttemptAt = undefined;
     for (const s of [...this.live]) s.child.kill('SIGKILL');
     const m = this.master;
     this.master = undefined;

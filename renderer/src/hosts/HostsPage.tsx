@@ -155,12 +155,25 @@ function HostRows({ host: h }: { host: RemoteHost }) {
         </Td>
         <Td dataLabel="State">
           <HostStateLabel state={h.state} message={h.message} />
+          {h.state !== 'connected' && (h.lastSeen !== null || h.nextReconnect !== null) && (
+            <div className="hd-muted" data-testid={`host-outage-${h.id}`}>
+              {h.lastSeen !== null ? `last seen ${new Date(h.lastSeen).toLocaleTimeString()}` : 'not seen yet'}
+              {h.nextReconnect !== null ? `; next try ${new Date(h.nextReconnect).toLocaleTimeString()}` : ''}
+            </div>
+          )}
         </Td>
         <Td dataLabel="System">{h.identity ? `${h.identity.hostname} · ${h.identity.os} · ${h.identity.kernel}` : '—'}</Td>
-        <Td dataLabel="Privilege" data-testid={`host-privilege-${h.id}`}>
+        <Td dataLabel="Privilege" data-testid={`host-privilege-${h.id}`} data-stale={h.stale} style={h.stale ? { opacity: 0.55 } : undefined}>
           <PrivilegeLabels host={h} />
         </Td>
-        <Td dataLabel="firewalld">
+        <Td dataLabel="firewalld" data-stale={h.stale} style={h.stale ? { opacity: 0.55 } : undefined}>
+          {h.stale && (
+            <Tooltip content="What the host said when it was last seen: it is not reachable now.">
+              <Label isCompact color="grey" data-testid={`host-stale-${h.id}`}>
+                last known
+              </Label>
+            </Tooltip>
+          )}{' '}
           {h.firewalld === 'running' && <Label color="green">running</Label>}
           {h.firewalld === 'not-running' && <Label color="grey">not running</Label>}
           {h.firewalld === 'no-access' && <Label color="orange">no access</Label>}
