@@ -58,6 +58,7 @@ const unknownPrivilege: HostPrivilege = {
   message: null,
   sudoersLine: null,
   helperInstalled: null,
+  helperOutdated: null,
   firewall: { route: 'unknown', polkit: null, actions: [], message: null, polkitRule: null },
 };
 

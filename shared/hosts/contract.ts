@@ -84,6 +84,8 @@ export const privilegeSchema = z.object({
   sudoersLine: z.string().nullable(),
   /** Whether HostDeck's helper is installed at its fixed path (needed for sudo writes). */
   helperInstalled: z.boolean().nullable(),
+  /** The installed helper is not the one this HostDeck carries (sudo route): what to reinstall; writes wait for it. */
+  helperOutdated: z.string().nullable().default(null),
   firewall: firewallPrivilegeSchema,
 });
 export type HostPrivilege = z.infer<typeof privilegeSchema>;

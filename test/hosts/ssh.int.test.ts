@@ -141,6 +141,24 @@ describe('remote hosts over ssh', () => {
     expect(checked.privilege.firewall).toMatchObject({ route: 'none', polkit: false, polkitRule: { path: '/etc/polkit-1/rules.d/49-hostdeck-firewalld.rules' } });
     expect(checked.privilege.firewall.message).toMatch(/polkit is not running on deck@fake1: firewalld then answers only root/);
     await expect(rt.api.firewall.zone({ name: 'public', layer: 'runtime' }, { host: 'deck@fake1' })).rejects.toMatchObject({ code: 'NOT_AUTHORIZED', message: expect.stringContaining('polkit.addRule') });
+    expect(checked.privilege.helperOutdated).toBeNull();
+  });
+
+  it("a sudo login's installed helper that is not this HostDeck's is named, and gets no change until reinstalled", async () => {
+    const host = fh.hosts[0]!;
+    // An older helper: another file at the same path (one more line changes its sha256).
+    host.exec(['/bin/sh', '-c', `printf '\n# an older build\n' >> ${HELPER_INSTALL_PATH}`]);
+    const { host: checked } = await rt.api.hosts.check({ id: 'deck@fake1' });
+    expect(checked.privilege.helperOutdated).toMatch(/installed helper at \/usr\/libexec\/hostdeck\/hostdeck-helper on deck@fake1 is older than this HostDeck/);
+    expect(checked.privilege.message).toContain('reinstall it with hostdeck hosts install-helper deck@fake1');
+    const before = host.readFile('/proc/sys/net/ipv4/conf/all/forwarding').trim();
+    await expect(transport('deck@fake1').helper({ verb: 'sysctl-set', settings: [{ key: 'net.ipv4.conf.all.forwarding', value: before === '1' ? '0' : '1' }] }, { elevate: true })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    expect(host.readFile('/proc/sys/net/ipv4/conf/all/forwarding').trim()).toBe(before);
+    // Reinstalled (a root login), the same login works again.
+    await rt.api.hosts.installHelper({ id: 'fake1' });
+    const { host: again } = await rt.api.hosts.check({ id: 'deck@fake1' });
+    expect(again.privilege.helperOutdated).toBeNull();
+    expect((await transport('deck@fake1').helper({ verb: 'sysctl-set', settings: [{ key: 'net.ipv4.conf.all.forwarding', value: before }] }, { elevate: true })).ok).toBe(true);
   });
 
   it('a non-root login without the sudoers line gets the exact line to add', async () => {

@@ -5,6 +5,7 @@ import { ApiError } from '../../../shared/api/errors';
 import { helperRequestSchema, helperResponseSchema, type HelperRequest, type HelperResponse } from '../../../shared/helper/protocol';
 import type { FirewallPrivilege, HostPrivilege } from '../../../shared/hosts/contract';
 import { HELPER_INSTALL_PATH, helperSource } from '../../helper/source';
+import { helperVersionProblem } from '../../helper/version';
 import type { FileFacts, HelperOptions, HostIdentity, HostTransport, ProcSysSnapshot, ReadRequest } from '../transport';
 import { AGENT_PROTOCOL, agentSource } from './agent-source';
 import type { SshDestination } from '../../../shared/hosts/destination';
@@ -144,6 +145,7 @@ export class SshTransport implements HostTransport {
         message: null,
         sudoersLine: null,
         helperInstalled,
+        helperOutdated: null,
         firewall: { route: 'root', polkit: null, actions: [], message: null, polkitRule: null },
       };
     }
@@ -172,7 +174,8 @@ export class SshTransport implements HostTransport {
       : '';
     if (helper) {
       const missing = helperInstalled ? '' : `sudo -n is allowed for HostDeck's helper, but it is not installed at ${HELPER_INSTALL_PATH} on this host: saving files and kernel parameters needs it (hostdeck hosts install-helper, or the steps in the README).`;
-      return { mode: 'sudo', user: id.user, message: (missing + risk).trim() || null, sudoersLine: null, helperInstalled };
+      const outdated = helperInstalled ? await this.installedHelperProblem() : null;
+      return { mode: 'sudo', user: id.user, message: [missing, outdated ?? '', risk].join(' ').trim() || null, sudoersLine: null, helperInstalled, helperOutdated: outdated };
     }
     const said = r.stderr.trim().split('\n').find((l) => l.startsWith('sudo:')) ?? '';
     return {
@@ -184,7 +187,29 @@ export class SshTransport implements HostTransport {
           : `${id.user} is not root and "sudo -n ${HELPER_INSTALL_PATH}" was refused${said ? ` (${said})` : ''}: HostDeck can read files and kernel parameters on ${host} but not change them. Add this line with "visudo -f /etc/sudoers.d/hostdeck" on the host (it allows HostDeck's helper and nothing else): ${line}`) + risk,
       sudoersLine: line,
       helperInstalled,
+      helperOutdated: null,
     };
+  }
+
+  /**
+   * The helper installed at HELPER_INSTALL_PATH is a root program from whichever HostDeck put it
+   * there: asks it its version (the verb is harmless) and compares it with the one this HostDeck
+   * carries. A sentence saying what to reinstall, or null.
+   */
+  private async installedHelperProblem(): Promise<string | null> {
+    const r = await this.link.exec(`${SUDO} -n ${HELPER_INSTALL_PATH}`, { input: JSON.stringify({ verb: 'version' }), timeoutMs: 15_000, what: 'asking the installed helper its version' });
+    const last = r.stdout.toString('utf8').trim().split('\n').filter((l) => l.startsWith('{')).pop();
+    let answer: HelperResponse | undefined;
+    try {
+      const parsed = last ? helperResponseSchema.safeParse(JSON.parse(last)) : undefined;
+      answer = parsed?.success ? parsed.data : undefined;
+    } catch {
+      answer = undefined;
+    }
+    const host = this.link.destination.text;
+    const reinstall = `hostdeck hosts install-helper ${host} (a root login), or the steps it prints`;
+    if (!answer) return `The helper installed at ${HELPER_INSTALL_PATH} on ${host} gave no answer HostDeck understands: reinstall it with ${reinstall}`;
+    return helperVersionProblem(answer, `at ${HELPER_INSTALL_PATH} on ${host}`, reinstall);
   }
 
   /** The firewall for a non-root login: asks polkit over the login's own bridge (see privilege.ts). */
@@ -237,6 +262,8 @@ export class SshTransport implements HostTransport {
           path: HELPER_INSTALL_PATH,
         });
       }
+      // An old helper has the old rules (and may not know this request): never send it a change.
+      if (priv.helperOutdated) throw new ApiError('UNSUPPORTED', priv.helperOutdated, { path: HELPER_INSTALL_PATH });
       command = `${SUDO} -n ${HELPER_INSTALL_PATH}`;
       input = body;
     } else {
