@@ -73,6 +73,17 @@ function resolveArg(rt: Runtime, arg: string): { id: string; name: string } {
   return { id: rt.hostFor(arg).id, name: arg };
 }
 
+/** The comparison with only the rows that differ (what --json prints without --all, as the text output does). */
+export function differencesOnly(r: CompareResult): CompareResult {
+  return {
+    ...r,
+    sysctl: r.sysctl.filter((x) => x.differs),
+    sysctld: r.sysctld.filter((x) => x.differs),
+    dns: { ...r.dns, rows: r.dns.rows.filter((x) => x.differs) },
+    firewall: r.firewall.filter((x) => x.differs),
+  };
+}
+
 function human(r: CompareResult, all: boolean): string {
   const rows = reportRows(r, !all);
   const out: string[] = [];
@@ -116,7 +127,7 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
     .argument('<hosts...>', 'hosts: NAME, FILE or NAME=FILE')
     .option('--baseline <host>', 'the host the others are compared with (default: the first)')
     .addOption(new Option('--only <section...>', 'only these sections').choices(['sysctl', 'dns', 'firewall']))
-    .option('--json', 'print the comparison as JSON')
+    .option('--json', 'print the comparison as JSON (the differing rows; with --all every row)')
     .option('--markdown', 'print the differences as Markdown')
     .option('--csv', 'print the differences as CSV')
     .option('--all', 'include the facts that are the same everywhere')
@@ -154,7 +165,7 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
           return;
         }
         const r = await rt.api.compare.run(base);
-        cli.print(r, !!o.json, (d) => (o.markdown ? toMarkdown(d, !o.all) : o.csv ? toCsv(d, !o.all) : human(d, !!o.all)));
+        cli.print(o.json && !o.all ? differencesOnly(r) : r, !!o.json, (d) => (o.markdown ? toMarkdown(d, !o.all) : o.csv ? toCsv(d, !o.all) : human(d, !!o.all)));
         const down = r.hosts.filter((h) => h.status !== 'ok');
         for (const h of down) process.stderr.write(`hostdeck: ${h.label} is unreachable: ${h.error ?? ''}\n`);
         if (down.length) process.exitCode = 2;
