@@ -5,7 +5,7 @@ import { ApiError } from '../../shared/api/errors';
 import { cellState, MAX_COMPARE_HOSTS, type CompareResult } from '../../shared/compare/diff';
 import { defaultSelection } from '../../shared/compare/fix';
 import { IMPORT_MAX_BYTES, importFiles } from '../../shared/compare/imports';
-import { reportRows, toCsv, toMarkdown } from '../../shared/compare/report';
+import { emptySummary, notReadLines, reportRows, toCsv, toMarkdown } from '../../shared/compare/report';
 import { commentText } from '../../shared/compare/safe-text';
 import { Runtime } from '../api/runtime';
 import type { RegisterCommands } from '../cli/context';
@@ -84,18 +84,19 @@ export function differencesOnly(r: CompareResult): CompareResult {
   };
 }
 
-function human(r: CompareResult, all: boolean): string {
+export function human(r: CompareResult, all: boolean): string {
   const rows = reportRows(r, !all);
   const out: string[] = [];
   for (const [i, h] of r.hosts.entries()) {
     out.push(`${i === r.baseline ? '*' : ' '} ${h.label}: ${h.status === 'ok' ? `${h.hostname || '?'} kernel ${h.kernel || '?'}` : `UNREACHABLE ${h.error ?? ''}`}`);
   }
-  out.push(rows.length ? `${rows.length} ${all ? 'rows' : 'differences'} (baseline *${r.hosts[r.baseline]?.label}):` : all ? 'Nothing to compare.' : 'No differences.');
+  for (const l of notReadLines(r)) out.push(`! ${l}`);
+  out.push(rows.length ? `${rows.length} ${all ? 'rows' : 'differences'} (baseline *${r.hosts[r.baseline]?.label}):` : emptySummary(r, !all));
   for (const row of rows) {
     out.push(`[${row.section}] ${row.fact}`);
     r.hosts.forEach((h, i) => {
       const mark = !row.known[i] ? '?' : i === r.baseline ? '*' : cellState(row.values, i, r.baseline, true) === 'same' ? '=' : '≠';
-      out.push(`    ${mark} ${h.label}: ${row.known[i] ? (row.values[i] ?? '(absent)') : '(not known)'}`);
+      out.push(`    ${mark} ${h.label}: ${row.notRead[i] ? '(not read)' : row.known[i] ? (row.values[i] ?? '(absent)') : '(not known)'}`);
     });
   }
   return out.join('\n');
@@ -168,7 +169,10 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
         cli.print(o.json && !o.all ? differencesOnly(r) : r, !!o.json, (d) => (o.markdown ? toMarkdown(d, !o.all) : o.csv ? toCsv(d, !o.all) : human(d, !!o.all)));
         const down = r.hosts.filter((h) => h.status !== 'ok');
         for (const h of down) process.stderr.write(`hostdeck: ${h.label} is unreachable: ${h.error ?? ''}\n`);
-        if (down.length) process.exitCode = 2;
+        // A section a host did not answer is as incomplete as an unreachable host.
+        const unread = notReadLines(r);
+        for (const l of unread) process.stderr.write(`hostdeck: ${l}\n`);
+        if (down.length || unread.length) process.exitCode = 2;
       } catch (e) {
         cli.fail(e);
       } finally {
