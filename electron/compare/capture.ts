@@ -137,8 +137,8 @@ export async function takeSnapshot(api: Api, host: Host): Promise<Snapshot> {
   }
   let firewall: Snapshot['firewall'] = null;
   if (status.status === 'fulfilled') {
-    if (!status.value.running && status.value.problem && status.value.problem !== 'notRunning') {
-      // Stalled, no bus, not authorized: nothing is known about the firewall.
+    if (!status.value.running && (status.value.problem === 'failed' || status.value.problem === 'notAuthorized')) {
+      // Stalled or not authorized: nothing is known about the firewall (no bus means no firewalld running).
       failed.firewall = status.value.reason ?? 'firewalld did not answer';
     } else if (!status.value.running) {
       firewall = { running: false, reason: status.value.reason ?? 'firewalld is not running', version: '', defaultZone: null, logDenied: null, activeZones: {}, coverage: [], runtime: null, permanent: null };
