@@ -96,12 +96,17 @@ export async function takeSnapshot(api: Api, host: Host): Promise<Snapshot> {
     api.firewall.status({}, o),
   ]);
   const errors: string[] = [];
+  // Sections the host did not answer: kept with their error, so every output says "not read".
+  const failed: { sysctl?: string; sysctld?: string; dns?: string; firewall?: string } = {};
   const sysctlValues = new Map<string, string>();
   let sysctl: Snapshot['sysctl'] = null;
   if (list.status === 'fulfilled') {
     sysctl = { entries: list.value.entries.map((e) => ({ key: e.key, state: e.state, ...(e.state === 'ok' ? { value: e.value ?? '' } : {}), writable: e.writable })), from: 'procsys' };
     for (const e of list.value.entries) if (e.state === 'ok') sysctlValues.set(e.key, e.value ?? '');
-  } else errors.push(`sysctls: ${msg(list.reason)}`);
+  } else {
+    errors.push(`sysctls: ${msg(list.reason)}`);
+    failed.sysctl = msg(list.reason);
+  }
   let sysctld: Snapshot['sysctld'] = null;
   if (eff.status === 'fulfilled') {
     const applied = eff.value.files.filter((f) => f.status === 'applied').map((f) => f.path);
@@ -110,7 +115,10 @@ export async function takeSnapshot(api: Api, host: Host): Promise<Snapshot> {
       files: eff.value.files.map((f) => ({ path: f.path, status: f.status })),
       texts: await fileTexts(host, applied.map((p) => (p.startsWith('/') ? p : `/${p}`))),
     };
-  } else errors.push(`sysctl.d: ${msg(eff.reason)}`);
+  } else {
+    errors.push(`sysctl.d: ${msg(eff.reason)}`);
+    failed.sysctld = msg(eff.reason);
+  }
   let dns: Snapshot['dns'] = null;
   if (read.status === 'fulfilled' && check.status === 'fulfilled') {
     const r = read.value;
@@ -125,10 +133,14 @@ export async function takeSnapshot(api: Api, host: Host): Promise<Snapshot> {
   } else {
     const e = read.status === 'rejected' ? read.reason : (check as PromiseRejectedResult).reason;
     errors.push(`resolv.conf: ${msg(e)}`);
+    failed.dns = msg(e);
   }
   let firewall: Snapshot['firewall'] = null;
   if (status.status === 'fulfilled') {
-    if (!status.value.running) {
+    if (!status.value.running && (status.value.problem === 'failed' || status.value.problem === 'notAuthorized')) {
+      // Stalled or not authorized: nothing is known about the firewall (no bus means no firewalld running).
+      failed.firewall = status.value.reason ?? 'firewalld did not answer';
+    } else if (!status.value.running) {
       firewall = { running: false, reason: status.value.reason ?? 'firewalld is not running', version: '', defaultZone: null, logDenied: null, activeZones: {}, coverage: [], runtime: null, permanent: null };
     } else {
       try {
@@ -144,10 +156,13 @@ export async function takeSnapshot(api: Api, host: Host): Promise<Snapshot> {
           permanent: await snapshotLayer(api, host.id, 'permanent', s.permanent),
         };
       } catch (e) {
-        firewall = { running: false, reason: msg(e), version: '', defaultZone: null, logDenied: null, activeZones: {}, coverage: [], runtime: null, permanent: null };
+        failed.firewall = msg(e);
       }
     }
-  } else errors.push(`firewalld: ${msg(status.reason)}`);
+  } else {
+    errors.push(`firewalld: ${msg(status.reason)}`);
+    failed.firewall = msg(status.reason);
+  }
   if (!sysctl && !sysctld && !dns && !firewall) {
     // Nothing could be read: the host is unreachable, not "empty".
     const first = [list, eff, read, status].find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -158,10 +173,18 @@ export async function takeSnapshot(api: Api, host: Host): Promise<Snapshot> {
     version: SNAPSHOT_VERSION,
     source: { kind: 'live', detail: `${host.kind} host ${host.label}` },
     identity: await identityOf(host, sysctlValues),
-    sysctl,
-    sysctld,
-    dns,
-    firewall,
+    sysctl: sysctl ?? (failed.sysctl ? { entries: [], from: 'procsys', error: failed.sysctl } : null),
+    sysctld: sysctld ?? (failed.sysctld ? { settings: [], files: [], texts: [], error: failed.sysctld } : null),
+    dns:
+      dns ??
+      (failed.dns
+        ? { path: '/etc/resolv.conf', exists: false, text: '', owner: null, glibc: { nameservers: [], ignoredNameservers: [], search: [], options: {} }, error: failed.dns }
+        : null),
+    firewall:
+      firewall ??
+      (failed.firewall
+        ? { running: false, reason: failed.firewall, error: failed.firewall, version: '', defaultZone: null, logDenied: null, activeZones: {}, coverage: [], runtime: null, permanent: null }
+        : null),
   };
 }
 

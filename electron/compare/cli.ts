@@ -5,7 +5,7 @@ import { ApiError } from '../../shared/api/errors';
 import { cellState, MAX_COMPARE_HOSTS, type CompareResult } from '../../shared/compare/diff';
 import { defaultSelection } from '../../shared/compare/fix';
 import { IMPORT_MAX_BYTES, importFiles } from '../../shared/compare/imports';
-import { reportRows, toCsv, toMarkdown } from '../../shared/compare/report';
+import { emptySummary, notReadLines, reportRows, toCsv, toMarkdown } from '../../shared/compare/report';
 import { commentText } from '../../shared/compare/safe-text';
 import { Runtime } from '../api/runtime';
 import type { RegisterCommands } from '../cli/context';
@@ -74,18 +74,30 @@ export function resolveArg(rt: Runtime, arg: string): { id: string; name: string
   return { id: rt.hostFor(arg).id, name: arg };
 }
 
-function human(r: CompareResult, all: boolean): string {
+/** The comparison with only the rows that differ (what --json prints without --all, as the text output does). */
+export function differencesOnly(r: CompareResult): CompareResult {
+  return {
+    ...r,
+    sysctl: r.sysctl.filter((x) => x.differs),
+    sysctld: r.sysctld.filter((x) => x.differs),
+    dns: { ...r.dns, rows: r.dns.rows.filter((x) => x.differs) },
+    firewall: r.firewall.filter((x) => x.differs),
+  };
+}
+
+export function human(r: CompareResult, all: boolean): string {
   const rows = reportRows(r, !all);
   const out: string[] = [];
   for (const [i, h] of r.hosts.entries()) {
     out.push(`${i === r.baseline ? '*' : ' '} ${h.label}: ${h.status === 'ok' ? `${h.hostname || '?'} kernel ${h.kernel || '?'}` : `UNREACHABLE ${h.error ?? ''}`}`);
   }
-  out.push(rows.length ? `${rows.length} ${all ? 'rows' : 'differences'} (baseline *${r.hosts[r.baseline]?.label}):` : all ? 'Nothing to compare.' : 'No differences.');
+  for (const l of notReadLines(r)) out.push(`! ${l}`);
+  out.push(rows.length ? `${rows.length} ${all ? 'rows' : 'differences'} (baseline *${r.hosts[r.baseline]?.label}):` : emptySummary(r, !all));
   for (const row of rows) {
     out.push(`[${row.section}] ${row.fact}`);
     r.hosts.forEach((h, i) => {
       const mark = !row.known[i] ? '?' : i === r.baseline ? '*' : cellState(row.values, i, r.baseline, true) === 'same' ? '=' : '≠';
-      out.push(`    ${mark} ${h.label}: ${row.known[i] ? (row.values[i] ?? '(absent)') : '(not known)'}`);
+      out.push(`    ${mark} ${h.label}: ${row.notRead[i] ? '(not read)' : row.known[i] ? (row.values[i] ?? '(absent)') : '(not known)'}`);
     });
   }
   return out.join('\n');
@@ -117,7 +129,7 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
     .argument('<hosts...>', 'hosts: NAME, FILE or NAME=FILE')
     .option('--baseline <host>', 'the host the others are compared with (default: the first)')
     .addOption(new Option('--only <section...>', 'only these sections').choices(['sysctl', 'dns', 'firewall']))
-    .option('--json', 'print the comparison as JSON')
+    .option('--json', 'print the comparison as JSON (the differing rows; with --all every row)')
     .option('--markdown', 'print the differences as Markdown')
     .option('--csv', 'print the differences as CSV')
     .option('--all', 'include the facts that are the same everywhere')
@@ -164,10 +176,13 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
           return;
         }
         const r = await rt.api.compare.run(base);
-        cli.print(r, !!o.json, (d) => (o.markdown ? toMarkdown(d, !o.all) : o.csv ? toCsv(d, !o.all) : human(d, !!o.all)));
+        cli.print(o.json && !o.all ? differencesOnly(r) : r, !!o.json, (d) => (o.markdown ? toMarkdown(d, !o.all) : o.csv ? toCsv(d, !o.all) : human(d, !!o.all)));
         const down = r.hosts.filter((h) => h.status !== 'ok');
         for (const h of down) process.stderr.write(`hostdeck: ${h.label} is unreachable: ${h.error ?? ''}\n`);
-        if (down.length) process.exitCode = 2;
+        // A section a host did not answer is as incomplete as an unreachable host.
+        const unread = notReadLines(r);
+        for (const l of unread) process.stderr.write(`hostdeck: ${l}\n`);
+        if (down.length || unread.length) process.exitCode = 2;
       } catch (e) {
         cli.fail(e);
       } finally {

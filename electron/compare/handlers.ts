@@ -182,11 +182,11 @@ export const compareHandlers: FeatureHandlers<'compare'> = {
     const differing = plan.hosts.map((h) => h.name);
     if (i.format === 'ansible') {
       const a = ansiblePlaybook(plan, { become: i.become });
-      return { format: i.format, text: a.playbook, inventory: a.inventory, filename: 'hostdeck-fix.yml', settings: plan.settings, differing, notes: [...notes, ...a.notes], weakening };
+      return { format: i.format, text: a.playbook, inventory: a.inventory, filename: 'hostdeck-fix.yml', settings: plan.settings, sysctlFile: plan.sysctlFile, differing, notes: [...notes, ...a.notes], weakening };
     }
     if (i.format === 'sysctl') {
-      return { format: i.format, text: sysctlProfileText(plan), inventory: null, filename: '90-hostdeck-compare.conf', settings: plan.settings, differing, notes, weakening };
+      return { format: i.format, text: sysctlProfileText(plan), inventory: null, filename: plan.sysctlFile.slice(plan.sysctlFile.lastIndexOf('/') + 1), settings: plan.settings, sysctlFile: plan.sysctlFile, differing, notes: [...notes, ...plan.fileNotes], weakening };
     }
-    return { format: i.format, text: firewallCmdScript(plan), inventory: null, filename: 'hostdeck-fix.sh', settings: plan.settings, differing, notes, weakening };
+    return { format: i.format, text: firewallCmdScript(plan), inventory: null, filename: 'hostdeck-fix.sh', settings: plan.settings, sysctlFile: plan.sysctlFile, differing, notes, weakening };
   },
 };

@@ -101,6 +101,8 @@ export const compareContract = {
       inventory: z.string().nullable(),
       filename: z.string(),
       settings: z.array(z.object({ key: z.string(), value: z.string() })),
+      /** The sysctl.d file the playbook and the profile write: it sorts after the differing hosts' own files. */
+      sysctlFile: z.string(),
       differing: z.array(z.string()),
       notes: z.array(z.string()),
       /** Chosen settings that switch a kernel protection off; unconfirmed ones are not in the fix. */

@@ -33,6 +33,8 @@ export const compareHostSchema = z.object({
     dns: z.boolean(),
     firewall: z.array(z.enum(firewallObjectKinds)),
   }),
+  /** Sections the host did not answer (a timeout, a failed read): "not read", never "no difference". */
+  notRead: z.array(z.object({ section: z.enum(['sysctl', 'sysctl.d', 'dns', 'firewall']), reason: z.string() })).default([]),
 });
 export type CompareHost = z.infer<typeof compareHostSchema>;
 
@@ -154,6 +156,12 @@ export function hostOf(h: CompareInput): CompareHost {
       dns: !!s?.dns && !s.dns.error,
       firewall: fw && fw.running ? fw.coverage : [],
     },
+    notRead: [
+      ...(s?.sysctl?.error ? [{ section: 'sysctl' as const, reason: s.sysctl.error }] : []),
+      ...(s?.sysctld?.error ? [{ section: 'sysctl.d' as const, reason: s.sysctld.error }] : []),
+      ...(s?.dns?.error ? [{ section: 'dns' as const, reason: s.dns.error }] : []),
+      ...(fw?.error ? [{ section: 'firewall' as const, reason: fw.error }] : []),
+    ],
   };
 }
 
@@ -347,11 +355,12 @@ function compareFirewall(inputs: CompareInput[], hosts: CompareHost[], layer: 'r
 
 export function compareSnapshots(inputs: CompareInput[], opts: CompareOptions = {}): CompareResult {
   if (inputs.length > MAX_COMPARE_HOSTS) throw new RangeError(`Compare takes at most ${MAX_COMPARE_HOSTS} hosts (${inputs.length} given)`);
-  const hosts = inputs.map(hostOf);
+  const only = new Set(opts.only ?? ['sysctl', 'dns', 'firewall']);
+  // Only the compared sections count as not read.
+  const hosts = inputs.map(hostOf).map((h) => ({ ...h, notRead: h.notRead.filter((n) => only.has(n.section === 'sysctl.d' ? 'sysctl' : n.section)) }));
   const baseline = opts.baseline ?? 0;
   const layer = opts.layer ?? 'runtime';
   const k8s = opts.k8s ?? '1.33';
-  const only = new Set(opts.only ?? ['sysctl', 'dns', 'firewall']);
   const dnsName = opts.dnsName ?? 'example';
   const base = hosts[baseline] ?? hosts[0];
   return {

@@ -53,6 +53,10 @@ export interface FixPlan {
    * them; `confirmed` says which are in.
    */
   weakening: (Weakening & { confirmed: boolean })[];
+  /** The sysctl.d file the fix writes: one that sorts after every file setting a chosen key on a differing host. */
+  sysctlFile: string;
+  /** Why a host's own configuration may still win at boot (a key set where no sysctl.d name can sort later). */
+  fileNotes: string[];
   /** Per non-baseline host that differs: its name, the keys and firewall changes it needs. */
   hosts: { index: number; name: string; sysctl: { key: string; from: string | null; to: string }[]; firewall: FirewallChange[] }[];
 }
@@ -117,7 +121,44 @@ export function planFix(r: CompareResult, sel: FixSelection, opts: FixOptions = 
     const firewall = firewallChanges(fwRows, i, b, h.coverage.firewall.length > 0 && base.coverage.firewall.length > 0);
     if (sysctl.length || firewall.length) hosts.push({ index: i, name: names[i]!, sysctl, firewall });
   });
-  return { baseline: names[b]!, settings, skipped, refused, weakening, hosts };
+  const { file: sysctlFile, notes: fileNotes } = persistentSysctlFile(r, hosts, names);
+  return { baseline: names[b]!, settings, skipped, refused, weakening, hosts, sysctlFile: opts.sysctlFile ?? sysctlFile, fileNotes };
+}
+
+const FIX_FILE_STEM = 'hostdeck-compare.conf';
+
+/**
+ * Where the fix must write so that it still wins at boot. systemd-sysctl (and `sysctl --system`)
+ * read every *.conf of /etc, /run and /usr/lib sysctl.d sorted by file name (strcmp), and the
+ * last file setting a key wins: `90-hostdeck-compare.conf` loses to a host's own `90-web1.conf`.
+ * From the effective configuration HostDeck read on each differing host (the winning file of each
+ * chosen key), the default name when it already sorts last, else a `99-` name, else as many
+ * leading "z" as it takes. A key whose winner is not a sysctl.d file (`/etc/sysctl.conf`, which
+ * `sysctl --system` reads after every directory) cannot be outsorted: said in a note.
+ */
+function persistentSysctlFile(r: CompareResult, hosts: FixPlan['hosts'], names: string[]): { file: string; notes: string[] } {
+  const rows = new Map(r.sysctld.map((row) => [row.key, row]));
+  const winners: string[] = [];
+  const notes: string[] = [];
+  for (const h of hosts) {
+    for (const s of h.sysctl) {
+      const src = rows.get(s.key)?.sources[h.index];
+      if (!src) continue;
+      const file = src.replace(/:\d+$/, '');
+      const base = file.slice(file.lastIndexOf('/') + 1);
+      // Sources are host-absolute paths, with or without the leading "/".
+      if (/^\/?(etc|run|usr\/lib|lib|usr\/local\/lib)\/sysctl\.d\/[^/]+\.conf$/.test(file)) winners.push(base);
+      else notes.push(`${names[h.index]}: ${s.key} is set in ${file}, which sysctl --system reads after every sysctl.d file: change it there too, or the old value returns at boot`);
+    }
+  }
+  const last = winners.reduce((m, w) => (w > m ? w : m), '');
+  const candidates = [`90-${FIX_FILE_STEM}`, `99-${FIX_FILE_STEM}`];
+  let name = candidates.find((c) => c > last);
+  if (!name) {
+    const zs = /^z*/.exec(last)![0].length;
+    name = `${'z'.repeat(zs + 1)}-${FIX_FILE_STEM}`;
+  }
+  return { file: `/etc/sysctl.d/${name}`, notes };
 }
 
 function firewallChanges(rows: FirewallRow[], i: number, b: number, known: boolean): FirewallChange[] {
@@ -182,7 +223,7 @@ export function defaultSelection(r: CompareResult, narrow: { keys?: string[]; ob
 }
 
 export function sysctlProfileText(plan: FixPlan): string {
-  const head = [`# Kernel parameters as on ${commentText(plan.baseline)} (HostDeck compare).`, `# Install as ${DEFAULT_SYSCTL_FILE}, then: sysctl --system`];
+  const head = [`# Kernel parameters as on ${commentText(plan.baseline)} (HostDeck compare).`, `# Install as ${plan.sysctlFile} (sorts after the hosts' own files), then: sysctl --system`, ...plan.fileNotes.map((n) => `# Note: ${commentText(n)}`)];
   return `${[...head, ...plan.settings.map((s) => `${s.key} = ${s.value}`)].join('\n')}\n`;
 }
 
@@ -296,7 +337,7 @@ function checkInventoryNames(names: string[]): void {
  * machine, so `{{ lookup('pipe', ...) }}` in a rich rule arrives on the host as text.
  */
 export function ansiblePlaybook(plan: FixPlan, opts: FixOptions = {}): { playbook: string; inventory: string; notes: string[] } {
-  const file = opts.sysctlFile ?? DEFAULT_SYSCTL_FILE;
+  const file = opts.sysctlFile ?? plan.sysctlFile;
   checkInventoryNames(plan.hosts.map((h) => h.name));
   const notes: string[] = [];
   const plays: Record<string, unknown>[] = [];
@@ -335,6 +376,7 @@ export function ansiblePlaybook(plan: FixPlan, opts: FixOptions = {}): { playboo
     `# Run: ansible-playbook -i ${names.join(',')}, this.yml   (or with the inventory next to it)`,
     ...plan.skipped.map((k) => `# Skipped: ${k} does not exist on ${plan.baseline}`),
     ...plan.refused.map((r) => `# Left out: ${r}`),
+    ...plan.fileNotes.map((n) => `# Note: ${n}`),
     ...notes.map((n) => `# Note: ${n}`),
   ].map(commentText);
   const body = plays.length ? new YAML.Document(plays).toString({ lineWidth: 0 }) : '[]\n';

@@ -12,26 +12,41 @@ export interface ReportRow {
   differs: boolean;
   /** Which hosts know this section at all. */
   known: boolean[];
+  /** Which hosts did not answer this section (timeout, failed read): "not read", not "not known". */
+  notRead: boolean[];
+}
+
+/** Per host, the compared sections it did not answer, as "firewall (why)". */
+export function notReadLines(r: CompareResult): string[] {
+  return r.hosts.flatMap((h) => (h.notRead ?? []).map((n) => `${h.label}: ${n.section} not read (${n.reason})`));
+}
+
+/** The summary when no row is listed: "No differences" only for what was compared. */
+export function emptySummary(r: CompareResult, differencesOnly: boolean): string {
+  const missing = r.hosts.flatMap((h) => (h.notRead ?? []).map((n) => `${h.label} ${n.section}`));
+  const base = differencesOnly ? 'No differences' : 'Nothing to compare';
+  return missing.length ? `${base} in what was read; not read: ${missing.join(', ')}.` : `${base}.`;
 }
 
 export function reportRows(r: CompareResult, differencesOnly = true): ReportRow[] {
   const out: ReportRow[] = [];
   const cov = (f: (h: CompareHost) => boolean) => r.hosts.map(f);
+  const nr = (section: ReportRow['section']) => r.hosts.map((h) => (h.notRead ?? []).some((n) => n.section === section));
   const ks = cov((h) => h.coverage.sysctl);
-  for (const row of r.sysctl) if (!differencesOnly || row.differs) out.push({ section: 'sysctl', fact: row.key, values: row.values, differs: row.differs, known: ks });
+  for (const row of r.sysctl) if (!differencesOnly || row.differs) out.push({ section: 'sysctl', fact: row.key, values: row.values, differs: row.differs, known: ks, notRead: nr('sysctl') });
   const kd = cov((h) => h.coverage.sysctld);
   for (const row of r.sysctld) {
     if (differencesOnly && !row.differs) continue;
     const values = row.values.map((v, i) => (v === null ? null : `${v} (${row.sources[i]})`));
-    out.push({ section: 'sysctl.d', fact: row.key, values, differs: row.differs, known: kd });
+    out.push({ section: 'sysctl.d', fact: row.key, values, differs: row.differs, known: kd, notRead: nr('sysctl.d') });
   }
   const kn = cov((h) => h.coverage.dns);
-  for (const row of r.dns.rows) if (!differencesOnly || row.differs) out.push({ section: 'dns', fact: row.field, values: row.values, differs: row.differs, known: kn });
+  for (const row of r.dns.rows) if (!differencesOnly || row.differs) out.push({ section: 'dns', fact: row.field, values: row.values, differs: row.differs, known: kn, notRead: nr('dns') });
   for (const row of r.firewall) {
     if (differencesOnly && !row.differs) continue;
     const kindKey = row.kind === 'global' ? null : (`${row.kind === 'policy' ? 'policies' : `${row.kind}s`}` as 'zones');
     const known = r.hosts.map((h) => (kindKey ? h.coverage.firewall.includes(kindKey) : h.coverage.firewall.length > 0));
-    out.push({ section: 'firewall', fact: firewallFact(row), values: row.values, differs: row.differs, known });
+    out.push({ section: 'firewall', fact: firewallFact(row), values: row.values, differs: row.differs, known, notRead: nr('firewall') });
   }
   return out;
 }
@@ -41,7 +56,8 @@ export function firewallFact(row: { kind: string; name: string; field: string; i
   return `${row.kind} ${row.name} · ${row.field}${row.item !== null ? ` · ${row.item}` : ''}`;
 }
 
-function cellText(row: ReportRow, i: number, baseline: number): string {
+export function cellText(row: ReportRow, i: number, baseline: number): string {
+  if (row.notRead[i]) return '(not read)';
   if (!row.known[i]) return '(not known)';
   const v = row.values[i] ?? null;
   const st = cellState(row.values, i, baseline, true);
@@ -78,12 +94,13 @@ export function toMarkdown(r: CompareResult, differencesOnly = true): string {
   for (const h of r.hosts) {
     const when = h.takenAt ? new Date(h.takenAt).toISOString() : '-';
     const about = h.status === 'ok' ? `${mdEscape(h.hostname || '?')}, kernel ${mdEscape(h.kernel || '?')}, read ${when}` : `unreachable: ${mdEscape(h.error ?? '')}`;
-    lines.push(`- **${mdEscape(h.label)}** (${mdEscape(h.kind)}${h.source ? `, ${h.source}` : ''}): ${about}`);
+    const missing = (h.notRead ?? []).map((n) => `${n.section} not read: ${n.reason}`).join('; ');
+    lines.push(`- **${mdEscape(h.label)}** (${mdEscape(h.kind)}${h.source ? `, ${h.source}` : ''}): ${about}${missing ? ` (**${mdEscape(missing)}**)` : ''}`);
   }
   lines.push('');
   const bySection = new Map<string, ReportRow[]>();
   for (const row of rows) bySection.set(row.section, [...(bySection.get(row.section) ?? []), row]);
-  if (rows.length === 0) lines.push(differencesOnly ? 'No differences.' : 'Nothing to compare.');
+  if (rows.length === 0) lines.push(mdEscape(emptySummary(r, differencesOnly)));
   for (const [section, list] of bySection) {
     lines.push(`## ${section} (${list.length} ${differencesOnly ? 'differing' : ''} row${list.length === 1 ? '' : 's'})`.replace('  ', ' '), '');
     lines.push(`| ${section === 'firewall' ? 'object · field · item' : 'key'} | ${r.hosts.map((h, i) => mdEscape(h.label) + (i === r.baseline ? ' (baseline)' : '')).join(' | ')} |`);
@@ -116,6 +133,11 @@ export function toCsv(r: CompareResult, differencesOnly = true): string {
   const out = [['section', 'fact', 'differs', ...r.hosts.map((h) => h.label)].map(csvCell).join(',')];
   for (const row of rows) {
     out.push([row.section, row.fact, row.differs ? 'yes' : 'no', ...r.hosts.map((_, i) => cellText(row, i, r.baseline))].map(csvCell).join(','));
+  }
+  // A section a host did not answer: one row saying so, so that no CSV reads as "all the same".
+  for (const section of ['sysctl', 'sysctl.d', 'dns', 'firewall'] as const) {
+    const missing = r.hosts.map((h) => (h.notRead ?? []).find((n) => n.section === section));
+    if (missing.some(Boolean)) out.push([section, '(not read)', 'unknown', ...missing.map((n) => (n ? `(not read) ${n.reason}` : ''))].map(csvCell).join(','));
   }
   return `${out.join('\r\n')}\r\n`;
 }

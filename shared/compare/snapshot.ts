@@ -75,6 +75,8 @@ export const firewallSnapshotSchema = z.object({
   running: z.boolean(),
   /** Why firewalld could not be read (when running is false). */
   reason: z.string().optional(),
+  /** Set when the host did not answer (firewalld stalled, D-Bus failed): the section was not read, which says nothing about the firewall. */
+  error: z.string().optional(),
   version: z.string().default(''),
   defaultZone: z.string().nullable(),
   logDenied: z.string().nullable().default(null),

@@ -45,7 +45,7 @@ describe('compare: snapshots of two private network namespaces', () => {
   });
 
   it('exactly the changed keys differ', async () => {
-    const r = await runHostdeck(['compare', path.join(work, 'a.json'), path.join(work, 'b.json'), '--json']);
+    const r = await runHostdeck(['compare', path.join(work, 'a.json'), path.join(work, 'b.json'), '--json', '--all']);
     expect(r.err).toBe('');
     const res = JSON.parse(r.out) as CompareResult;
     expect(res.hosts.map((h) => h.label)).toEqual(['a', 'b']);
@@ -56,6 +56,13 @@ describe('compare: snapshots of two private network namespaces', () => {
     expect(res.dns.rows.filter((x) => x.differs)).toEqual([]);
     // Counters differ between any two reads but are never reported.
     expect(res.sysctl.find((x) => x.key === 'fs.file-nr')).toMatchObject({ volatile: true, differs: false });
+  });
+
+  it('--json prints the differing rows only, as the text output does, unless --all', async () => {
+    const r = await runHostdeck(['compare', path.join(work, 'a.json'), path.join(work, 'b.json'), '--json']);
+    const res = JSON.parse(r.out) as CompareResult;
+    expect(res.sysctl.map((x) => x.key)).toEqual(['net.core.somaxconn', 'net.ipv4.ip_local_port_range', 'net.ipv4.tcp_fin_timeout']);
+    expect([...res.sysctld, ...res.dns.rows, ...res.firewall].every((x) => x.differs)).toBe(true);
   });
 
   it('the fix for those keys is a sysctl profile with the baseline values', async () => {

@@ -13,6 +13,8 @@ export interface GridRow {
   values: (string | null)[];
   /** Per host: does it know this section at all. */
   known: boolean[];
+  /** Per host: it did not answer this section (timeout, failed read). */
+  notRead?: boolean[];
   differs: boolean;
   /** List items: values are "present" or null, shown as yes/added/removed. */
   membership?: boolean;
@@ -27,6 +29,7 @@ const COL = 168;
 const KEY_COL = 340;
 
 function cellText(row: GridRow, i: number, baseline: number): { text: string; state: string } {
+  if (row.notRead?.[i]) return { text: 'not read', state: 'unknown' };
   if (!row.known[i]) return { text: 'not known', state: 'unknown' };
   const st = cellState(row.values, i, baseline, row.known[baseline] ?? false);
   const v = row.values[i] ?? null;

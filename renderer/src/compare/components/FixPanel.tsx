@@ -9,7 +9,7 @@ import { useCompareStore } from '../store';
 import { download } from './download';
 
 type Format = 'ansible' | 'sysctl' | 'firewall-cmd' | 'k8s-node';
-type Out = { title: string; files: { name: string; text: string }[]; notes: string[]; settings: { key: string; value: string }[]; weakening: (WeakeningOut & { confirmed: boolean })[] };
+type Out = { title: string; files: { name: string; text: string }[]; notes: string[]; settings: { key: string; value: string }[]; weakening: (WeakeningOut & { confirmed: boolean })[]; sysctlFile?: string };
 
 /**
  * "Make them the same" for the chosen keys and zones: an Ansible playbook with its inventory, a
@@ -43,7 +43,7 @@ export function FixPanel({ result }: { result: CompareResult }) {
       }
       const f = await api.compare.fix({ ...base, selection, format, confirmWeakening });
       const files = [{ name: f.filename, text: f.text }, ...(f.inventory ? [{ name: 'inventory.ini', text: f.inventory }] : [])];
-      setOut({ title: format, files, notes: [...f.notes, f.differing.length ? `Differing hosts: ${f.differing.join(', ')}` : 'No chosen host differs from the baseline.'], settings: f.settings, weakening: f.weakening });
+      setOut({ title: format, files, notes: [...f.notes, f.differing.length ? `Differing hosts: ${f.differing.join(', ')}` : 'No chosen host differs from the baseline.'], settings: f.settings, weakening: f.weakening, sysctlFile: f.sysctlFile });
     } catch (e) {
       setOut(null);
       setError((e as Error).message);
@@ -55,8 +55,10 @@ export function FixPanel({ result }: { result: CompareResult }) {
     setError(null);
     try {
       if (how === 'save') {
-        const cur = await api.kernel.readProfile({ name: '90-hostdeck-compare' }, { host: target });
-        const r = await api.kernel.saveProfile({ name: '90-hostdeck-compare', settings: out.settings, expectedSha256: cur.sha256, ...weakeningConfirmation(out) }, { host: target });
+        // The file name that sorts after the hosts' own sysctl.d files (so the fix survives a reboot).
+        const name = (out.sysctlFile ?? '/etc/sysctl.d/90-hostdeck-compare.conf').replace(/^.*\//, '').replace(/\.conf$/, '');
+        const cur = await api.kernel.readProfile({ name }, { host: target });
+        const r = await api.kernel.saveProfile({ name, settings: out.settings, expectedSha256: cur.sha256, ...weakeningConfirmation(out) }, { host: target });
         setApplied(`Saved ${r.path}`);
       } else {
         const r = await api.kernel.apply({ settings: out.settings, ...weakeningConfirmation(out) }, { host: target });
@@ -145,7 +147,7 @@ export function FixPanel({ result }: { result: CompareResult }) {
                   ))}
                 </FormSelect>
                 <Button variant="secondary" isDisabled={!target} onClick={() => void onHost('save')}>
-                  Save as /etc/sysctl.d/90-hostdeck-compare.conf
+                  Save as {out.sysctlFile ?? '/etc/sysctl.d/90-hostdeck-compare.conf'}
                 </Button>
                 <Button variant="secondary" isDisabled={!target} onClick={() => void onHost('apply')}>
                   Apply now

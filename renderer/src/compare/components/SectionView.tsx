@@ -31,7 +31,9 @@ export function sectionCounts(r: CompareResult, f: Filters): Record<Section, { s
 /** The rows of one section, filtered as the toolbar says. Linear in rows × hosts. */
 export function sectionRows(r: CompareResult, section: Section, f: Filters, chosen: { keys: Set<string>; objects: Set<string> }, toggle: { key(k: string): void; object(o: string): void }): GridRow[] {
   const cov = (pick: (h: CompareResult['hosts'][number]) => boolean) => r.hosts.map(pick);
+  const nr = (s: string) => r.hosts.map((h) => (h.notRead ?? []).some((n) => n.section === s));
   if (section === 'sysctl') {
+    const notRead = nr('sysctl');
     const known = cov((h) => h.coverage.sysctl);
     return r.sysctl
       .filter((x) => (!f.differencesOnly || x.differs) && match(x.key, f.text))
@@ -45,6 +47,7 @@ export function sectionRows(r: CompareResult, section: Section, f: Filters, chos
         note: [x.namespace ? `${x.namespace} ns` : '', x.status, x.volatile ? 'counter' : ''].filter(Boolean).join(' · '),
         values: x.values,
         known,
+        notRead,
         differs: x.differs,
         choose: x.volatile ? undefined : { id: x.key, chosen: chosen.keys.has(x.key), toggle: () => toggle.key(x.key) },
       }));
@@ -54,11 +57,11 @@ export function sectionRows(r: CompareResult, section: Section, f: Filters, chos
     return r.sysctld
       .filter((x) => (!f.differencesOnly || x.differs) && match(x.key, f.text))
       .filter((x) => !f.hideMissing || onEveryHost(x.values, known))
-      .map((x) => ({ id: `d:${x.key}`, label: x.key, values: x.values, titles: x.sources, known, differs: x.differs }));
+      .map((x) => ({ id: `d:${x.key}`, label: x.key, values: x.values, titles: x.sources, known, notRead: nr('sysctl.d'), differs: x.differs }));
   }
   if (section === 'dns') {
     const known = cov((h) => h.coverage.dns);
-    return r.dns.rows.filter((x) => (!f.differencesOnly || x.differs) && match(x.field, f.text)).map((x) => ({ id: `dns:${x.field}`, label: x.field, values: x.values, known, differs: x.differs }));
+    return r.dns.rows.filter((x) => (!f.differencesOnly || x.differs) && match(x.field, f.text)).map((x) => ({ id: `dns:${x.field}`, label: x.field, values: x.values, known, notRead: nr('dns'), differs: x.differs }));
   }
   return r.firewall
     .filter((x) => (!f.differencesOnly || x.differs) && match(firewallFact(x), f.text))
@@ -72,6 +75,7 @@ export function sectionRows(r: CompareResult, section: Section, f: Filters, chos
         label: firewallFact(x),
         values: x.values,
         known,
+        notRead: nr('firewall'),
         differs: x.differs,
         membership: x.item !== null,
         choose: choosable ? { id: obj, chosen: chosen.objects.has(obj), toggle: () => toggle.object(obj) } : undefined,
@@ -87,6 +91,8 @@ export function SectionView({ result, hidden }: { result: CompareResult; hidden:
     () => sectionRows(result, section, filters, { keys: new Set(chosenKeys), objects: new Set(chosenObjects) }, { key: toggleKey, object: toggleObject }),
     [result, section, filters, chosenKeys, chosenObjects, toggleKey, toggleObject],
   );
+  const sectionName = section === 'sysctld' ? 'sysctl.d' : section;
+  const unread = result.hosts.flatMap((h) => (h.notRead ?? []).filter((n) => n.section === sectionName).map((n) => `${h.label} (${n.reason})`));
   const subsystems = useMemo(() => [...new Set(result.sysctl.map((x) => x.subsystem))].sort(), [result]);
   return (
     <>
@@ -129,6 +135,11 @@ export function SectionView({ result, hidden }: { result: CompareResult; hidden:
           </ToggleGroup>
         ) : null}
       </div>
+      {unread.length ? (
+        <p className="hd-compare-subtle" data-testid="compare-not-read">
+          Not read (the host did not answer; nothing is known about it here): {unread.join(', ')}
+        </p>
+      ) : null}
       {narrowing(filters) ? (
         <p className="hd-compare-subtle" data-testid="compare-filter-note">
           Filters apply to every tab{hidden > 0 ? `: ${hidden} ${filters.differencesOnly ? 'differences' : 'rows'} of this tab are hidden by them` : ''}.{' '}
