@@ -7,6 +7,7 @@ import YAML from 'yaml';
 import type { CompareResult } from '../../shared/compare/diff';
 import { unsafeTag } from '../../shared/compare/safe-text';
 import { runHostdeck } from '../support/cli';
+import { runAnsiblePlaybook } from '../support/ansible';
 import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';
 
 /**
@@ -53,23 +54,7 @@ describe('compare --fix ansible against fake SSH hosts', () => {
     ...r.sysctl.filter((x) => x.differs && KEYS.split(',').includes(x.key)).map((x) => x.key),
     ...r.firewall.filter((x) => x.differs && x.kind === 'zone' && x.name === 'public').map((x) => `${x.field} ${x.item}`),
   ];
-  const playbook = (): { status: number | null; out: string } => {
-    const r = spawnSync('/usr/bin/ansible-playbook', ['-i', 'node2,node3,', path.join(work, 'play.yml')], {
-      encoding: 'utf8',
-      timeout: 300_000,
-      env: {
-        ...process.env,
-        ANSIBLE_SSH_ARGS: `-F ${fh.sshConfig}`,
-        ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
-        ANSIBLE_HOME: path.join(work, 'ansible-home'),
-        ANSIBLE_LOCAL_TEMP: path.join(work, 'ansible-tmp'),
-        ANSIBLE_NOCOLOR: '1',
-        ANSIBLE_PIPELINING: 'True',
-        ANSIBLE_RETRY_FILES_ENABLED: 'False',
-      },
-    });
-    return { status: r.status, out: r.stdout + r.stderr };
-  };
+  const playbook = () => runAnsiblePlaybook({ sshConfig: fh.sshConfig, work, inventory: 'node2,node3,', playbook: path.join(work, 'play.yml') });
   const recap = (out: string) => Object.fromEntries([...out.matchAll(/^(node\d)\s*: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)/gm)].map((m) => [m[1], { ok: +m[2]!, changed: +m[3]!, unreachable: +m[4]!, failed: +m[5]! }]));
 
   it('the first compare, over SSH, sees the differences', async () => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../shared/compare/snapshot';
 import { runHostdeck } from '../support/cli';
+import { runAnsiblePlaybook } from '../support/ansible';
 import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';
 
 /**
@@ -31,23 +32,7 @@ describe('compare --fix ansible never templates host data', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  const playbook = (file: string) => {
-    const r = spawnSync('/usr/bin/ansible-playbook', ['-i', 'node2,', file], {
-      encoding: 'utf8',
-      timeout: 300_000,
-      env: {
-        ...process.env,
-        ANSIBLE_SSH_ARGS: `-F ${fh.sshConfig}`,
-        ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
-        ANSIBLE_HOME: path.join(work, 'ansible-home'),
-        ANSIBLE_LOCAL_TEMP: path.join(work, 'ansible-tmp'),
-        ANSIBLE_NOCOLOR: '1',
-        ANSIBLE_PIPELINING: 'True',
-        ANSIBLE_RETRY_FILES_ENABLED: 'False',
-      },
-    });
-    return { status: r.status, out: r.stdout + r.stderr };
-  };
+  const playbook = (file: string) => runAnsiblePlaybook({ sshConfig: fh.sshConfig, work, inventory: 'node2,', playbook: file });
 
   it('a Jinja rich rule and sysctl value from the baseline run nothing and arrive literally', async () => {
     const snap = await runHostdeck(['snapshot', '--host', 'node2']);

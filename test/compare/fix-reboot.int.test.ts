@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../shared/compare/snapshot';
 import { runHostdeck } from '../support/cli';
+import { runAnsiblePlaybook } from '../support/ansible';
 import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';
 
 /**
@@ -42,21 +42,8 @@ describe('the compare fix survives a reboot', () => {
     const fix = await runHostdeck(['compare', `base=${path.join(work, 'base.json')}`, 'web1', '--baseline', 'base', '--fix', 'ansible', '--keys', KEY]);
     expect(fix.err).toBe('');
     writeFileSync(path.join(work, 'play.yml'), fix.out);
-    const run = spawnSync('/usr/bin/ansible-playbook', ['-i', 'web1,', path.join(work, 'play.yml')], {
-      encoding: 'utf8',
-      timeout: 300_000,
-      env: {
-        ...process.env,
-        ANSIBLE_SSH_ARGS: `-F ${fh.sshConfig}`,
-        ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
-        ANSIBLE_HOME: path.join(work, 'ansible-home'),
-        ANSIBLE_LOCAL_TEMP: path.join(work, 'ansible-tmp'),
-        ANSIBLE_NOCOLOR: '1',
-        ANSIBLE_PIPELINING: 'True',
-        ANSIBLE_RETRY_FILES_ENABLED: 'False',
-      },
-    });
-    expect(run.status, run.stdout + run.stderr).toBe(0);
+    const run = runAnsiblePlaybook({ sshConfig: fh.sshConfig, work, inventory: 'web1,', playbook: path.join(work, 'play.yml') });
+    expect(run.status, run.out).toBe(0);
     const web1 = fh.hosts[0]!;
     expect(web1.readFile('/proc/sys/net/ipv4/tcp_fin_timeout').trim()).toBe('17');
 

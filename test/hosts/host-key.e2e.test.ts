@@ -1,35 +1,25 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type E2eApp } from '../support/e2e';
 import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';
+import { useFakeHostsConfig } from '../support/hosts-env';
 
 // A host that was reinstalled, in Chromium: HostDeck refuses it, shows the key it presents now,
 // and "replace the key" swaps it in the known_hosts file ssh uses, then connects.
 describe('a changed host key in the UI', () => {
   let fh: FakeHosts;
   let app: E2eApp;
-  let configDir: string;
-  const saved = { ssh: process.env.HOSTDECK_SSH_CONFIG, xdg: process.env.XDG_CONFIG_HOME };
+  let env: ReturnType<typeof useFakeHostsConfig> | undefined;
 
   beforeAll(async () => {
     fh = await startFakeHosts([{ name: 'fake1', firewalld: false }]);
-    configDir = mkdtempSync(join(tmpdir(), 'hostdeck-e2e-cfg-'));
-    mkdirSync(join(configDir, 'hostdeck'));
-    writeFileSync(join(configDir, 'hostdeck/hosts.json'), JSON.stringify({ version: 1, hosts: [{ id: 'fake1', destination: 'fake1' }] }));
-    process.env.HOSTDECK_SSH_CONFIG = fh.sshConfig;
-    process.env.XDG_CONFIG_HOME = configDir;
+    env = useFakeHostsConfig(fh, ['fake1']);
     app = await openApp();
   });
   afterAll(async () => {
     await app?.stop();
     await fh?.stop();
-    for (const [k, v] of [['HOSTDECK_SSH_CONFIG', saved.ssh], ['XDG_CONFIG_HOME', saved.xdg]] as const) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    if (configDir) rmSync(configDir, { recursive: true, force: true });
+    env?.restore();
   });
 
   it('shows the new fingerprint and replaces the key only on request', async () => {

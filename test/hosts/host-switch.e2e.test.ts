@@ -1,9 +1,8 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type E2eApp } from '../support/e2e';
 import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';
+import { useFakeHostsConfig } from '../support/hosts-env';
 
 // Pages belong to the host they show. A remote host (fake1) and this machine (local): what is
 // read, computed, drafted or applied on fake1 never shows under local, an apply's Undo stays
@@ -11,28 +10,19 @@ import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';
 describe('switching hosts', () => {
   let fh: FakeHosts;
   let app: E2eApp;
-  let configDir: string;
-  const saved = { ssh: process.env.HOSTDECK_SSH_CONFIG, xdg: process.env.XDG_CONFIG_HOME };
+  let env: ReturnType<typeof useFakeHostsConfig> | undefined;
   const key = 'net.ipv4.tcp_fin_timeout';
   const localValue = readFileSync('/proc/sys/net/ipv4/tcp_fin_timeout', 'utf8');
 
   beforeAll(async () => {
     fh = await startFakeHosts([{ name: 'fake1', etc: { 'resolv.conf': 'search web1.example.test\nnameserver 192.0.2.11\n' } }]);
-    configDir = mkdtempSync(join(tmpdir(), 'hostdeck-e2e-cfg-'));
-    mkdirSync(join(configDir, 'hostdeck'));
-    writeFileSync(join(configDir, 'hostdeck/hosts.json'), JSON.stringify({ version: 1, hosts: [{ id: 'fake1', destination: 'fake1' }] }));
-    process.env.HOSTDECK_SSH_CONFIG = fh.sshConfig;
-    process.env.XDG_CONFIG_HOME = configDir;
+    env = useFakeHostsConfig(fh, ['fake1']);
     app = await openApp();
   });
   afterAll(async () => {
     await app?.stop();
     await fh?.stop();
-    for (const [k, v] of [['HOSTDECK_SSH_CONFIG', saved.ssh], ['XDG_CONFIG_HOME', saved.xdg]] as const) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    if (configDir) rmSync(configDir, { recursive: true, force: true });
+    env?.restore();
     expect(readFileSync('/proc/sys/net/ipv4/tcp_fin_timeout', 'utf8')).toBe(localValue);
   });
 

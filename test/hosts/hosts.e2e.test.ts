@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type E2eApp } from '../support/e2e';
 import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';
+import { useFakeHostsConfig } from '../support/hosts-env';
 
 // The whole remote-host path in Chromium: add a host over ssh (accepting its fingerprint), then
 // change its firewall and its resolv.conf and a sysctl from the UI; every change is checked on that host with
@@ -13,25 +13,20 @@ describe('remote host in the UI', () => {
   let fh: FakeHosts;
   let app: E2eApp;
   let configDir: string;
-  const saved = { ssh: process.env.HOSTDECK_SSH_CONFIG, xdg: process.env.XDG_CONFIG_HOME };
+  let env: ReturnType<typeof useFakeHostsConfig> | undefined;
   const localResolv = readFileSync('/etc/resolv.conf', 'utf8');
   const localForward = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8');
 
   beforeAll(async () => {
     fh = await startFakeHosts([{ name: 'fake1', known: false }]);
-    configDir = mkdtempSync(join(tmpdir(), 'hostdeck-e2e-cfg-'));
-    process.env.HOSTDECK_SSH_CONFIG = fh.sshConfig;
-    process.env.XDG_CONFIG_HOME = configDir;
+    env = useFakeHostsConfig(fh);
+    configDir = env.configDir;
     app = await openApp();
   });
   afterAll(async () => {
     await app?.stop();
     await fh?.stop();
-    process.env.HOSTDECK_SSH_CONFIG = saved.ssh;
-    if (saved.ssh === undefined) delete process.env.HOSTDECK_SSH_CONFIG;
-    process.env.XDG_CONFIG_HOME = saved.xdg;
-    if (saved.xdg === undefined) delete process.env.XDG_CONFIG_HOME;
-    if (configDir) rmSync(configDir, { recursive: true, force: true });
+    env?.restore();
     expect(readFileSync('/etc/resolv.conf', 'utf8')).toBe(localResolv);
     expect(readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8')).toBe(localForward);
   });

@@ -1,0 +1,24 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+/**
+ * Runs the real ansible-playbook against fake hosts (test/support/fake-hosts.ts): ssh through
+ * their ssh_config, Ansible's own state kept under `work`, no colour, no retry files.
+ */
+export function runAnsiblePlaybook(opts: { sshConfig: string; work: string; inventory: string; playbook: string }): { status: number | null; out: string } {
+  const r = spawnSync('/usr/bin/ansible-playbook', ['-i', opts.inventory, opts.playbook], {
+    encoding: 'utf8',
+    timeout: 300_000,
+    env: {
+      ...process.env,
+      ANSIBLE_SSH_ARGS: `-F ${opts.sshConfig}`,
+      ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
+      ANSIBLE_HOME: path.join(opts.work, 'ansible-home'),
+      ANSIBLE_LOCAL_TEMP: path.join(opts.work, 'ansible-tmp'),
+      ANSIBLE_NOCOLOR: '1',
+      ANSIBLE_PIPELINING: 'True',
+      ANSIBLE_RETRY_FILES_ENABLED: 'False',
+    },
+  });
+  return { status: r.status, out: r.stdout + r.stderr };
+}
