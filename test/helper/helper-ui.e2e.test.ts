@@ -50,7 +50,8 @@ describe('privileged changes in the UI', () => {
   it('an apply not confirmed in time reverts by itself, and the page says so', async () => {
     await applyWithRevert('1111');
     expect(somaxconn()).toBe('1111');
-    const done = app.page.getByTestId('kernel-revert-done');
+    // The outcome shown is the final one: the apply's own result now says it was reverted.
+    const done = app.page.locator('[data-testid="kernel-apply-result"][data-final="reverted"]');
     await done.waitFor({ timeout: 30_000 });
     expect(await done.textContent()).toMatch(/Reverted/);
     expect(somaxconn()).toBe('4096');
