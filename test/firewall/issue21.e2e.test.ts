@@ -167,8 +167,11 @@ describe('issue 21: the firewall page', () => {
     await page.keyboard.press('Enter');
     await page.locator('[data-testid="fw-safe-apply-result"][data-status="confirmed"]').waitFor({ timeout: 15_000 });
     expect(lines(await fw(sb, '--zone=public', '--list-ports')).join(' ').split(' ')).toContain('7200/tcp');
-    // Gone without anyone closing it (it used to stay for the whole session).
+    // "Keep it" is gone: the focus is on the outcome, not lost to the page body.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('fw-safe-apply-outcome');
+    // Gone without anyone closing it (it used to stay for the whole session), and the focus moves to the page's heading.
     await page.getByTestId('fw-safe-apply-result').waitFor({ state: 'detached', timeout: 30_000 });
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
     expect(await page.getByTestId('fw-notice-success').count()).toBe(0);
   });
 

@@ -40,6 +40,26 @@ export function SafeApplyBanner() {
       keep.current.get(id)?.focus();
     }
   }, [pendingIds]);
+  // "Keep it" and "Revert now" go away with the countdown: focus moves to the outcome, and when
+  // the outcome goes away in turn, to the page's heading, never to nowhere.
+  const results = useRef(new Map<string, HTMLDivElement | null>());
+  const doneIds = done.map((s) => s.id).join(' ');
+  useEffect(() => {
+    const lost = !document.activeElement || document.activeElement === document.body;
+    const first = doneIds ? doneIds.split(' ')[0] : undefined;
+    if (lost && first) results.current.get(first)?.focus();
+  }, [doneIds]);
+  useEffect(
+    () => () => {
+      // Only when an outcome that was shown goes away (not when the first one appears).
+      if (!doneIds || (document.activeElement && document.activeElement !== document.body)) return;
+      const h1 = document.querySelector<HTMLElement>('[data-testid="page-main"] h1');
+      if (!h1) return;
+      h1.tabIndex = -1;
+      h1.focus();
+    },
+    [doneIds],
+  );
   if (!pending.length && !done.length) return null;
   return (
     <div className={`hd-fw-banners${pending.length ? ' hd-fw-banners-pending' : ''}`} data-testid="fw-safe-apply-banners">
@@ -67,9 +87,9 @@ export function SafeApplyBanner() {
         );
       })}
       {done.map((s) => (
+        <div key={s.id} tabIndex={-1} ref={(d) => void results.current.set(s.id, d)} data-testid="fw-safe-apply-outcome">
         <Alert
           component="h2"
-          key={s.id}
           isInline
           variant={s.status === 'confirmed' ? 'success' : s.status === 'reverted' ? 'info' : 'danger'}
           data-testid="fw-safe-apply-result"
@@ -80,6 +100,7 @@ export function SafeApplyBanner() {
           {s.summary}
           {s.error && <p>{s.error.message} [{s.error.code}]</p>}
         </Alert>
+        </div>
       ))}
     </div>
   );
