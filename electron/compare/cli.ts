@@ -138,7 +138,7 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
     .option('--k8s <version>', 'Kubernetes version for the verdicts', '1.33')
     .addOption(new Option('--fix <format>', 'print what makes the other hosts like the baseline').choices(['ansible', 'sysctl', 'firewall-cmd']))
     .option('--keys <globs>', 'with --fix: only these sysctls (comma-separated, * allowed)')
-    .option('--zones <names>', 'with --fix: only these zones/policies (comma-separated, * allowed)')
+    .option('--zones <names>', 'with --fix: only these zones, policies and ipsets (names or kind:name, comma-separated, * allowed)')
     .option('--become', 'with --fix ansible: become root through sudo')
     .option('--confirm-weakening <keys>', 'with --fix: include these security-weakening baseline values (comma-separated keys; the fix lists what each weakens)')
     .option('--root <dir>', "the local host reads files from another system's root")

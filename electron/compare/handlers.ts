@@ -166,13 +166,14 @@ export const compareHandlers: FeatureHandlers<'compare'> = {
     const names = r.hosts.map((h) => i.names?.[h.id] ?? h.label);
     let plan;
     try {
-      plan = planFix(r, i.selection, { names, confirmWeakening: i.confirmWeakening });
+      plan = planFix(r, i.selection, { names, confirmWeakening: i.confirmWeakening, ipsetEntries: await chosenIpsetEntries(ctx, r, i.selection.firewall, i.layer) });
     } catch (e) {
       if (e instanceof RangeError) throw new ApiError('INVALID_VALUE', e.message);
       throw e;
     }
     const notes = [
       ...plan.skipped.map((k) => `${k} does not exist on the baseline ${plan.baseline}`),
+      ...plan.ipsetNotes,
       ...plan.refused.map((why) => `left out: ${why}`),
       ...plan.weakening.filter((w) => !w.confirmed).map((w) => `left out until confirmed: ${w.key} = ${w.value} weakens security (${w.weakens})`),
       ...plan.weakening.filter((w) => w.confirmed).map((w) => `confirmed: ${w.key} = ${w.value} weakens security (${w.weakens})`),
@@ -190,3 +191,33 @@ export const compareHandlers: FeatureHandlers<'compare'> = {
     return { format: i.format, text: firewallCmdScript(plan), inventory: null, filename: 'hostdeck-fix.sh', settings: plan.settings, sysctlFile: plan.sysctlFile, differing, notes, weakening };
   },
 };
+
+/**
+ * The entries of the chosen ipsets on every compared host that can give them (a live host; a
+ * snapshot holds only their count and sha256), read page by page as the Firewall page does.
+ */
+async function chosenIpsetEntries(ctx: HandlerContext, r: CompareResult, chosen: string[], layer: 'runtime' | 'permanent'): Promise<Record<number, Record<string, string[] | null>>> {
+  const names = chosen.filter((c) => c.startsWith('ipset:')).map((c) => c.slice('ipset:'.length));
+  const out: Record<number, Record<string, string[] | null>> = {};
+  if (!names.length) return out;
+  await Promise.all(
+    r.hosts.map(async (h, index) => {
+      out[index] = {};
+      for (const name of names) {
+        try {
+          const all: string[] = [];
+          for (let offset = 0; ; ) {
+            const page = await ctx.runtime.api.firewall.ipsetEntries({ name, layer, offset, limit: 10_000 }, { host: h.id });
+            all.push(...page.entries);
+            offset += page.entries.length;
+            if (page.entries.length === 0 || offset >= page.matched) break;
+          }
+          out[index]![name] = all;
+        } catch {
+          out[index]![name] = null;
+        }
+      }
+    }),
+  );
+  return out;
+}

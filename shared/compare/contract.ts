@@ -35,8 +35,8 @@ const runInput = z.object({
 
 export const fixSelectionSchema = z.object({
   sysctl: z.array(z.string().min(1)).default([]),
-  /** "zone:NAME" or "policy:NAME". */
-  firewall: z.array(z.string().regex(/^(zone|policy):.+$/)).default([]),
+  /** "zone:NAME", "policy:NAME" or "ipset:NAME" (its entries, read from the live hosts when the fix is made). */
+  firewall: z.array(z.string().regex(/^(zone|policy|ipset):.+$/)).default([]),
 });
 
 export const compareContract = {

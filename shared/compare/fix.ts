@@ -28,10 +28,15 @@ export interface FixOptions {
   become?: boolean;
   /** Keys whose security-weakening baseline values the user confirmed (shared/helper/weakening.ts). */
   confirmWeakening?: string[];
+  /**
+   * The entries of chosen ipsets, by host index and ipset name, as read from the live hosts when
+   * the fix is made (a snapshot holds only their count and sha256); absent or null: not known.
+   */
+  ipsetEntries?: Record<number, Record<string, string[] | null>>;
 }
 
 export interface FirewallChange {
-  kind: 'zone' | 'policy';
+  kind: 'zone' | 'policy' | 'ipset';
   name: string;
   field: string;
   /** add/remove a list item, or set a scalar. */
@@ -57,6 +62,8 @@ export interface FixPlan {
   sysctlFile: string;
   /** Why a host's own configuration may still win at boot (a key set where no sysctl.d name can sort later). */
   fileNotes: string[];
+  /** Chosen ipsets that differ but cannot be aligned entry by entry here (entries not known, another type). */
+  ipsetNotes: string[];
   /** Per non-baseline host that differs: its name, the keys and firewall changes it needs. */
   hosts: { index: number; name: string; sysctl: { key: string; from: string | null; to: string }[]; firewall: FirewallChange[] }[];
 }
@@ -105,6 +112,8 @@ export function planFix(r: CompareResult, sel: FixSelection, opts: FixOptions = 
   }
   const wanted = new Set(sel.firewall);
   const fwRows = r.firewall.filter((row) => (row.kind === 'zone' || row.kind === 'policy') && wanted.has(`${row.kind}:${row.name}`));
+  const setRows = r.firewall.filter((row) => row.kind === 'ipset' && wanted.has(`ipset:${row.name}`));
+  const ipsetNotes: string[] = [];
   const hosts: FixPlan['hosts'] = [];
   r.hosts.forEach((h, i) => {
     if (i === b || h.status !== 'ok') return;
@@ -119,10 +128,11 @@ export function planFix(r: CompareResult, sel: FixSelection, opts: FixOptions = 
       }
     }
     const firewall = firewallChanges(fwRows, i, b, h.coverage.firewall.length > 0 && base.coverage.firewall.length > 0);
+    firewall.push(...ipsetChanges(setRows, i, b, opts.ipsetEntries, names, ipsetNotes));
     if (sysctl.length || firewall.length) hosts.push({ index: i, name: names[i]!, sysctl, firewall });
   });
   const { file: sysctlFile, notes: fileNotes } = persistentSysctlFile(r, hosts, names);
-  return { baseline: names[b]!, settings, skipped, refused, weakening, hosts, sysctlFile: opts.sysctlFile ?? sysctlFile, fileNotes };
+  return { baseline: names[b]!, settings, skipped, refused, weakening, hosts, sysctlFile: opts.sysctlFile ?? sysctlFile, fileNotes, ipsetNotes };
 }
 
 const FIX_FILE_STEM = 'hostdeck-compare.conf';
@@ -183,6 +193,38 @@ function firewallChanges(rows: FirewallRow[], i: number, b: number, known: boole
   return out;
 }
 
+/**
+ * The entries a host must gain and lose to hold exactly the baseline's entries of a chosen
+ * ipset. Only where both hosts have the set, with the same type and options, and both entry
+ * lists were read; otherwise a note says why it is left out.
+ */
+function ipsetChanges(rows: FirewallRow[], i: number, b: number, entries: FixOptions['ipsetEntries'], names: string[], notes: string[]): FirewallChange[] {
+  const out: FirewallChange[] = [];
+  const byName = new Map<string, FirewallRow[]>();
+  for (const row of rows) byName.set(row.name, [...(byName.get(row.name) ?? []), row]);
+  for (const [name, rs] of byName) {
+    const field = (f: string) => rs.find((r) => r.field === f);
+    if (field('exists')?.values[i] !== 'yes' || field('exists')?.values[b] !== 'yes') continue;
+    const same = (f: string) => normValue(field(f)?.values[i] ?? null) === normValue(field(f)?.values[b] ?? null);
+    if (same('entries sha256') && same('entries')) continue;
+    if (!same('type') || !same('options')) {
+      notes.push(`${names[i]}: ipset ${name} has another type or options than on ${names[b]}: firewalld cannot change them in place (delete and recreate it)`);
+      continue;
+    }
+    const want = entries?.[b]?.[name];
+    const have = entries?.[i]?.[name];
+    if (!want || !have) {
+      notes.push(`${names[i]}: the entries of ipset ${name} ${!want ? `on ${names[b]}` : ''}${!want && !have ? ' and ' : ''}${!have ? `on ${names[i]}` : ''} are not known (a snapshot or import holds only their count and sha256): compare live hosts to fix them`);
+      continue;
+    }
+    const wanted = new Set(want);
+    const had = new Set(have);
+    for (const e of want) if (!had.has(e)) out.push({ kind: 'ipset', name, field: 'entries', op: 'add', value: e });
+    for (const e of have) if (!wanted.has(e)) out.push({ kind: 'ipset', name, field: 'entries', op: 'remove', value: e });
+  }
+  return out;
+}
+
 /** Objects present on the baseline but missing on a host (reported, never guessed). */
 export function missingObjects(r: CompareResult, sel: FixSelection): string[] {
   const wanted = new Set(sel.firewall);
@@ -214,7 +256,7 @@ export function defaultSelection(r: CompareResult, narrow: { keys?: string[]; ob
   const firewall = [
     ...new Set(
       r.firewall
-        .filter((row) => row.differs && (row.kind === 'zone' || row.kind === 'policy'))
+        .filter((row) => row.differs && (row.kind === 'zone' || row.kind === 'policy' || row.kind === 'ipset'))
         .filter((row) => !objRes || objRes.some((re) => re.test(row.name) || re.test(`${row.kind}:${row.name}`)))
         .map((row) => `${row.kind}:${row.name}`),
     ),
@@ -245,6 +287,7 @@ const listOption: Record<string, string> = {
 
 /** firewall-cmd arguments for one change (without --permanent); null when firewall-cmd has no such option. */
 function fwArgs(c: FirewallChange): string[] | null {
+  if (c.kind === 'ipset') return c.field === 'entries' ? [`--ipset=${c.name}`, `--${c.op}-entry=${c.value}`] : null;
   const scope = c.kind === 'zone' ? `--zone=${c.name}` : `--policy=${c.name}`;
   const opt = listOption[c.field];
   if (opt) return [scope, `--${c.op}-${opt}=${c.value}`];
@@ -321,6 +364,22 @@ function firewalldTask(c: FirewallChange): Record<string, unknown> | null {
   return null;
 }
 
+/**
+ * ansible.posix.firewalld has no parameter for ipset entries: firewall-cmd itself, as an argv
+ * (no shell), runtime and permanent; an entry already there (ALREADY_ENABLED) or already gone
+ * (NOT_ENABLED) is "ok", so a second run changes nothing.
+ */
+function ipsetEntryTasks(c: FirewallChange): Record<string, unknown>[] {
+  const args = fwArgs(c)!;
+  const idem = "'ALREADY_ENABLED' not in r.stderr and 'NOT_ENABLED' not in r.stderr";
+  return [[], ['--permanent']].map((layer) => ({
+    name: unsafe(`ipset ${c.name}: ${c.op} entry ${c.value}${layer.length ? ' (permanent)' : ''}`),
+    'ansible.builtin.command': { argv: ['firewall-cmd', ...layer, ...args.map((a) => unsafe(a))] },
+    register: 'r',
+    changed_when: idem,
+  }));
+}
+
 /** Refuses a host name an inventory, a `-i a,b,` list or a host pattern would misread. */
 function checkInventoryNames(names: string[]): void {
   for (const n of names) {
@@ -359,6 +418,10 @@ export function ansiblePlaybook(plan: FixPlan, opts: FixOptions = {}): { playboo
   for (const h of fwHosts) {
     const tasks: Record<string, unknown>[] = [];
     for (const c of h.firewall) {
+      if (c.kind === 'ipset') {
+        tasks.push(...ipsetEntryTasks(c));
+        continue;
+      }
       const t = firewalldTask(c);
       if (!t) {
         notes.push(`${h.name}: ${c.kind} ${c.name} ${c.field} ${c.op} ${c.value} has no ansible.posix.firewalld parameter: use the firewall-cmd script`);
@@ -377,6 +440,7 @@ export function ansiblePlaybook(plan: FixPlan, opts: FixOptions = {}): { playboo
     ...plan.skipped.map((k) => `# Skipped: ${k} does not exist on ${plan.baseline}`),
     ...plan.refused.map((r) => `# Left out: ${r}`),
     ...plan.fileNotes.map((n) => `# Note: ${n}`),
+    ...plan.ipsetNotes.map((n) => `# Note: ${n}`),
     ...notes.map((n) => `# Note: ${n}`),
   ].map(commentText);
   const body = plays.length ? new YAML.Document(plays).toString({ lineWidth: 0 }) : '[]\n';

@@ -69,7 +69,7 @@ export function sectionRows(r: CompareResult, section: Section, f: Filters, chos
       const kindKey = x.kind === 'policy' ? 'policies' : `${x.kind}s`;
       const known = cov((h) => (x.kind === 'global' ? h.coverage.firewall.length > 0 : (h.coverage.firewall as string[]).includes(kindKey)));
       const obj = `${x.kind}:${x.name}`;
-      const choosable = x.kind === 'zone' || x.kind === 'policy';
+      const choosable = x.kind === 'zone' || x.kind === 'policy' || x.kind === 'ipset';
       return {
         id: `fw:${firewallFact(x)}`,
         label: firewallFact(x),
