@@ -242,7 +242,7 @@ describe('a sudo-limited user gets no more than HostDeck needs', () => {
     expect(host.privilege.firewall.actions).toContainEqual({ id: 'org.fedoraproject.FirewallD1.info', allowed: true });
     expect(host.privilege.firewall.message).toMatch(/polkit does not allow deck org\.fedoraproject\.FirewallD1\.config, /);
     const read = await rt.api.firewall.zone({ name: 'public', layer: 'runtime' }, { host: 'deck@fake2' }).catch((e: unknown) => e);
-    expect(read).toMatchObject({ code: 'NOT_AUTHORIZED', message: expect.stringContaining(rule()), detail: { polkitRule: { text: rule() } } });
+    expect(read).toMatchObject({ code: 'NOT_AUTHORIZED', message: expect.stringContaining(rule().trim()), detail: { polkitRule: { text: rule() } } });
     const write = await rt.api.firewall
       .updateZone({ name: 'public', layer: 'runtime', patch: { add: { ports: [{ port: '8082', protocol: 'tcp' }] } }, acknowledgeRisk: true }, { host: 'deck@fake2' })
       .catch((e: unknown) => e);
