@@ -80,7 +80,17 @@ export function createHost(opts: HostOptions): Host {
       await transport.dispose().catch(() => undefined);
     },
     summary() {
-      return { id: host.id, label: host.label, kind: host.kind, readOnly: host.readOnly, root: host.root };
+      const capabilities = transport.capabilities();
+      // A host made read-only (an imported copy, a --read-only run) says so whatever its transport could do.
+      const readOnly = host.readOnly || capabilities.readOnly;
+      return {
+        id: host.id,
+        label: host.label,
+        kind: host.kind,
+        readOnly,
+        root: host.root,
+        capabilities: readOnly && !capabilities.readOnly ? { ...capabilities, readOnly, writes: 'none', missing: { ...capabilities.missing, writes: `${host.label} is read-only in HostDeck.` } } : capabilities,
+      };
     },
   };
   return host;

@@ -3,6 +3,7 @@ import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol
 import { runLocalHelper } from '../helper/local';
 import { TreeTransport, type TreeTransportOptions } from './tree-transport';
 import type { HelperOptions } from './transport';
+import type { HostCapabilities } from '../../shared/hosts/capabilities';
 
 /**
  * Another system's root on this machine (`--root DIR`: an image, a mounted disk). Every path is
@@ -17,6 +18,32 @@ export class ImageTransport extends TreeTransport {
   constructor(opts: TreeTransportOptions) {
     if (!opts.root.startsWith('/') || opts.root === '/') throw new ApiError('INVALID_VALUE', `An image root must be an absolute directory other than "/", not "${opts.root}"`);
     super({ ...opts, root: opts.root.replace(/\/+$/, '') });
+  }
+
+  capabilities(): HostCapabilities {
+    const copy = this.procSysDir !== '/proc/sys';
+    const image = `${this.root} is an image`;
+    return {
+      // The image's own kernel is not running: values come from this machine's kernel or a copy given with it.
+      liveKernel: false,
+      freshNamespaceProbe: false,
+      systemBus: this.bus !== undefined,
+      firewall: this.bus !== undefined ? 'live' : 'none',
+      // The helper runs as this process and writes the image's files; never pkexec (see helper()).
+      writes: 'direct',
+      interfaces: false,
+      journal: false,
+      userNamespaces: false,
+      readOnly: false,
+      missing: {
+        liveKernel: copy ? `${image}: kernel values are read from ${this.procSysDir}, a copy.` : `${image}: it has no running kernel; live values shown are this machine's.`,
+        freshNamespaceProbe: `${image}: it has no running kernel to start a probe on.`,
+        ...(this.bus !== undefined ? {} : { systemBus: `${image}: it has no system bus of its own.`, firewall: `${image}: it has no running firewalld.` }),
+        interfaces: `${image}: it has no network interfaces of its own.`,
+        journal: `${image}: it has no running journal.`,
+        userNamespaces: `${image}: it has no running kernel.`,
+      },
+    };
   }
 
   /**

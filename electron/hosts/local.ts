@@ -2,6 +2,8 @@ import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol
 import { runLocalHelper } from '../helper/local';
 import { TreeTransport, type TreeTransportOptions } from './tree-transport';
 import type { HelperOptions } from './transport';
+import type { HostCapabilities } from '../../shared/hosts/capabilities';
+import { journalPresent, userNamespacesAllowed } from './machine-facts';
 
 /** This machine: its files from "/", its /proc/sys, its system bus, the helper through pkexec. */
 export class LocalTransport extends TreeTransport {
@@ -9,6 +11,28 @@ export class LocalTransport extends TreeTransport {
 
   constructor(opts: Omit<TreeTransportOptions, 'root'> = {}) {
     super({ ...opts, root: '/' });
+  }
+
+  capabilities(): HostCapabilities {
+    const live = this.procSysDir === '/proc/sys';
+    const userns = userNamespacesAllowed();
+    const writes = process.getuid?.() === 0 ? 'root' : live ? 'pkexec' : 'direct';
+    return {
+      liveKernel: live,
+      freshNamespaceProbe: live,
+      systemBus: true,
+      firewall: 'live',
+      writes,
+      interfaces: true,
+      journal: journalPresent(),
+      userNamespaces: userns,
+      readOnly: false,
+      missing: {
+        ...(live ? {} : { liveKernel: `Kernel values are read from ${this.procSysDir}, a copy, not from the running kernel.`, freshNamespaceProbe: `Kernel values come from a copy (${this.procSysDir}): no kernel to start a probe on.` }),
+        ...(journalPresent() ? {} : { journal: 'This machine has no systemd journal (/run/systemd/journal).' }),
+        ...(userns ? {} : { userNamespaces: 'Unprivileged user namespaces are off on this machine (user.max_user_namespaces or kernel.unprivileged_userns_clone).' }),
+      },
+    };
   }
 
   helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse> {

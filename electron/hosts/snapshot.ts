@@ -4,6 +4,7 @@ import { keyToPath } from '../../shared/kernel/keys';
 import type { LiveEntry } from '../../shared/kernel/contract';
 import type { Snapshot } from '../../shared/compare/snapshot';
 import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
+import type { HostCapabilities } from '../../shared/hosts/capabilities';
 import { createHost, type Host } from './host';
 import type { FileFacts, HostIdentity, HostTransport, ProcSysSnapshot, ReadRequest } from './transport';
 
@@ -97,6 +98,30 @@ export class SnapshotTransport implements HostTransport {
   describe(): Promise<HostIdentity> {
     return Promise.resolve({ ...this.snap.identity });
   }
+  capabilities(): HostCapabilities {
+    const record = `a snapshot (${this.snap.source.detail}) is a record of a host, not the host`;
+    return {
+      liveKernel: false,
+      freshNamespaceProbe: false,
+      systemBus: false,
+      firewall: this.snap.firewall ? 'snapshot' : 'none',
+      writes: 'none',
+      interfaces: false,
+      journal: false,
+      userNamespaces: false,
+      readOnly: true,
+      missing: {
+        liveKernel: `Kernel values come from ${record}.`,
+        freshNamespaceProbe: `No kernel to start a process on: ${record}.`,
+        systemBus: `No system bus: ${record}.`,
+        ...(this.snap.firewall ? {} : { firewall: 'The snapshot holds no firewall state.' }),
+        writes: `Nothing can be changed: ${record}.`,
+        interfaces: `No network interfaces: ${record}.`,
+        journal: `No journal: ${record}.`,
+        userNamespaces: `No kernel to make namespaces on: ${record}.`,
+      },
+    };
+  }
   helper(request: HelperRequest): Promise<HelperResponse> {
     return Promise.reject(new ApiError('READ_ONLY_HOST', `A snapshot host cannot run ${request.verb}: it is read-only`));
   }
@@ -121,7 +146,7 @@ export function createSnapshotHost(opts: { id: string; label: string; snapshot: 
     transport: new SnapshotTransport(opts.snapshot),
   });
   // summary() reads host.root: report the snapshot, not the private copy.
-  host.summary = () => ({ id: host.id, label: host.label, kind: 'snapshot', readOnly: true, root: `snapshot:${opts.snapshot.source.detail}`.slice(0, 200) });
+  host.summary = () => ({ id: host.id, label: host.label, kind: 'snapshot', readOnly: true, root: `snapshot:${opts.snapshot.source.detail}`.slice(0, 200), capabilities: host.transport.capabilities() });
   snapshots.set(host, opts.snapshot);
   return host;
 }

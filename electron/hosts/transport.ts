@@ -1,5 +1,6 @@
 import type { LiveEntry, LiveSource } from '../../shared/kernel/contract';
 import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
+import type { HostCapabilities } from '../../shared/hosts/capabilities';
 
 /**
  * What a host offers the features: everything a handler needs from a machine, and nothing
@@ -88,7 +89,13 @@ export interface HelperOptions {
 }
 
 export interface HostTransport {
+  /** For display and diagnostics only: features ask capabilities(), never the kind. */
   readonly kind: 'local' | 'image' | 'ssh' | 'snapshot';
+  /**
+   * What this host offers now (shared/hosts/capabilities.ts). Synchronous: it answers from
+   * what the transport already knows (an SSH host's last privilege probe), never a round trip.
+   */
+  capabilities(): HostCapabilities;
   /** Reads many paths in one round trip; never throws for a missing or unreadable path (see FileFacts.error). */
   read(requests: ReadRequest[]): Promise<FileFacts[]>;
   /**

@@ -5,6 +5,7 @@ import { readTree, DEFAULT_DEADLINE_MS } from './file-reader';
 import { readLive } from './proc-sys';
 import type { FileFacts, HostIdentity, HostTransport, ProcSysSnapshot, ReadRequest } from './transport';
 import type { HelperOptions } from './transport';
+import type { HostCapabilities } from '../../shared/hosts/capabilities';
 import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
 
 export interface TreeTransportOptions {
@@ -84,6 +85,8 @@ export abstract class TreeTransport implements HostTransport {
   }
 
   abstract helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse>;
+
+  abstract capabilities(): HostCapabilities;
 
   busAddress(): Promise<string | undefined> {
     return Promise.resolve(this.bus);

@@ -1,13 +1,17 @@
 import { z } from 'zod';
 import { operation } from '../api/define';
+import { hostCapabilitiesSchema } from '../hosts/capabilities';
 
 export const hostSummarySchema = z.object({
   id: z.string(),
   label: z.string(),
+  /** For display only: features and pages ask `capabilities`, never the kind. */
   kind: z.enum(['local', 'snapshot', 'remote']),
   readOnly: z.boolean(),
   /** Root directory files are read from ("/" for the real system). */
   root: z.string(),
+  /** What the host offers (shared/hosts/capabilities.ts); the UI disables and explains from it. */
+  capabilities: hostCapabilitiesSchema,
 });
 export type HostSummary = z.infer<typeof hostSummarySchema>;
 

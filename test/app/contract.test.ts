@@ -47,7 +47,7 @@ describe('runtime', () => {
     expect(info.mode).toBe('cli');
     expect(info.version).toMatch(/^\d+\.\d+\.\d+/);
     const { hosts } = await rt.api.app.hosts({});
-    expect(hosts).toEqual([{ id: 'local', label: 'Local', kind: 'local', readOnly: false, root: '/' }]);
+    expect(hosts).toEqual([{ id: 'local', label: 'Local', kind: 'local', readOnly: false, root: '/', capabilities: expect.objectContaining({ liveKernel: true, firewall: 'live', readOnly: false }) }]);
   });
 
   it('returns errors as {code, message, detail} envelopes and rethrows them as ApiError', async () => {

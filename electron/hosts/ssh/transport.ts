@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ApiError } from '../../../shared/api/errors';
 import { helperRequestSchema, helperResponseSchema, type HelperRequest, type HelperResponse } from '../../../shared/helper/protocol';
 import type { FirewallPrivilege, HostPrivilege } from '../../../shared/hosts/contract';
+import type { HostCapabilities } from '../../../shared/hosts/capabilities';
 import { HELPER_INSTALL_PATH, helperSource } from '../../helper/source';
 import { helperVersionProblem } from '../../helper/version';
 import type { FileFacts, HelperOptions, HostIdentity, HostTransport, ProcSysSnapshot, ReadRequest } from '../transport';
@@ -40,6 +41,8 @@ export class SshTransport implements HostTransport {
   private listening: Promise<void> | undefined;
   private readonly bridges = new Set<Socket>();
   private privilegeCache: Promise<HostPrivilege> | undefined;
+  /** The last privilege probe's answer (kept across reconnects, for capabilities()). */
+  private lastPrivilege: HostPrivilege | undefined;
   private identityCache: RemoteIdentity | undefined;
 
   constructor(
@@ -123,11 +126,39 @@ export class SshTransport implements HostTransport {
 
   /** What this login may do, per route: files and kernel parameters (root, sudo -n of the helper, none) and the firewall (root, polkit, none). */
   privilege(): Promise<HostPrivilege> {
-    this.privilegeCache ??= this.probePrivilege().catch((e: unknown) => {
+    this.privilegeCache ??= this.probePrivilege().then((p) => (this.lastPrivilege = p)).catch((e: unknown) => {
       this.privilegeCache = undefined;
       throw e;
     });
     return this.privilegeCache;
+  }
+
+  /**
+   * Capabilities from what is known now: a remote host is a running machine; how it takes
+   * changes is the last privilege probe's answer (sudo until the first probe says otherwise).
+   */
+  capabilities(): HostCapabilities {
+    const p = this.lastPrivilege;
+    const writes = p === undefined ? 'sudo' : p.mode === 'root' ? 'root' : p.mode === 'sudo' ? 'sudo' : p.mode === 'unknown' ? 'sudo' : 'none';
+    const who = this.link.destination.text;
+    return {
+      liveKernel: true,
+      // The probe starts a process under unshare on this machine only (kernel/fresh-namespace.ts).
+      freshNamespaceProbe: false,
+      systemBus: true,
+      firewall: 'live',
+      writes,
+      interfaces: true,
+      journal: false,
+      userNamespaces: false,
+      readOnly: false,
+      missing: {
+        freshNamespaceProbe: `Namespace defaults are learned on this machine only, not on ${who}.`,
+        ...(writes === 'none' ? { writes: p?.message ?? `The login on ${who} may not change files or kernel parameters.` } : {}),
+        journal: `HostDeck does not read ${who}'s journal yet.`,
+        userNamespaces: `HostDeck does not make namespaces on ${who}.`,
+      },
+    };
   }
 
   /** Asks again on the next privilege() (hosts check: the admin may just have added a rule). */

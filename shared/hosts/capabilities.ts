@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * What a host offers: the host's contract with the features and the UI. Features ask these,
+ * never what kind of host it is (Host.kind is a display label only), so a new host kind is one
+ * transport that declares its capabilities and passes the conformance suite.
+ */
+
+/** How changes reach the host: as this process (root or an image it owns), pkexec, sudo -n over SSH, or not at all. */
+export const writeRouteSchema = z.enum(['root', 'direct', 'pkexec', 'sudo', 'none']);
+export type WriteRoute = z.infer<typeof writeRouteSchema>;
+
+export const capabilityNames = [
+  'liveKernel',
+  'freshNamespaceProbe',
+  'systemBus',
+  'firewall',
+  'writes',
+  'interfaces',
+  'journal',
+  'userNamespaces',
+] as const;
+export type CapabilityName = (typeof capabilityNames)[number];
+
+export const hostCapabilitiesSchema = z.object({
+  /** procSys() reads a running kernel (false: a copy of /proc/sys or a snapshot's values). */
+  liveKernel: z.boolean(),
+  /** A process can be started on the host's kernel in fresh namespaces, to learn what a pod starts with. */
+  freshNamespaceProbe: z.boolean(),
+  /** The host's system bus is reachable (firewalld, systemd-resolved, NetworkManager). */
+  systemBus: z.boolean(),
+  /** Where the firewall's state comes from: the running firewalld, a snapshot's record of it, or nowhere. */
+  firewall: z.enum(['live', 'snapshot', 'none']),
+  /** The route changes take; "none" for a host nothing may change. */
+  writes: writeRouteSchema,
+  /** The host's own network interfaces can be listed (not an image's or a snapshot's). */
+  interfaces: z.boolean(),
+  /** The host's journal can be read (kernel log, unit logs). */
+  journal: z.boolean(),
+  /** Unprivileged user namespaces are available on the host (throwaway network namespaces without privilege). */
+  userNamespaces: z.boolean(),
+  /** Nothing on the host may be changed through HostDeck (every mutating operation is refused). */
+  readOnly: z.boolean(),
+  /**
+   * Why each capability the host lacks is missing, in words a user can act on, keyed by
+   * capability name ("web1 (snapshot) is a record of a host: it cannot be changed").
+   */
+  missing: z.partialRecord(z.enum(capabilityNames), z.string()),
+});
+export type HostCapabilities = z.infer<typeof hostCapabilitiesSchema>;
+
+/** Whether the host can take changes at all (the UI disables write controls otherwise). */
+export function canWrite(c: HostCapabilities): boolean {
+  return !c.readOnly && c.writes !== 'none';
+}
