@@ -42,6 +42,13 @@ export const hostCapabilitiesSchema = z.object({
   /** Nothing on the host may be changed through HostDeck (every mutating operation is refused). */
   readOnly: z.boolean(),
   /**
+   * The host's system bus is one on this machine, not tunnelled from another: polkit can ask
+   * through this desktop's agent (firewalld's authorization for all its actions is asked once),
+   * and the admin's own SSH session into this machine (SSH_CONNECTION) is a session the firewall
+   * being changed could cut. False over SSH (no prompt there: each call is authorized alone).
+   */
+  localBus: z.boolean(),
+  /**
    * Why each capability the host lacks is missing, in words a user can act on, keyed by
    * capability name ("web1 (snapshot) is a record of a host: it cannot be changed").
    */
