@@ -121,11 +121,16 @@ function current(v: unknown): string | null {
  * `links`: the host's interfaces by ifindex (names, and loopback ones to leave out as
  * resolvectl does), read by the caller through the host's transport; unknown ones show as ifN.
  */
-export async function readResolved(busAddress: string | undefined, timeoutMs = 3000, ifaces: ReadonlyMap<number, HostLink> = new Map()): Promise<ResolvedState> {
-  const address = busAddress ?? 'unix:path=/var/run/dbus/system_bus_socket';
+export async function readResolved(
+  /** The host's shared bus (HostTransport.systemBus(), left open), or an address to connect to for this read alone (tests, diagnostics). */
+  busOrAddress: (() => Promise<MessageBus>) | string | undefined,
+  timeoutMs = 3000,
+  ifaces: ReadonlyMap<number, HostLink> = new Map(),
+): Promise<ResolvedState> {
+  const shared = typeof busOrAddress === 'function';
   let bus: MessageBus;
   try {
-    bus = await connect(address, timeoutMs);
+    bus = shared ? await withinMs(busOrAddress(), timeoutMs) : await connect(busOrAddress ?? 'unix:path=/var/run/dbus/system_bus_socket', timeoutMs);
   } catch (e) {
     return { available: false, reason: `no system bus (${(e as Error).message})`, global: null, links: [] };
   }
@@ -182,6 +187,15 @@ export async function readResolved(busAddress: string | undefined, timeoutMs = 3
       links: [],
     };
   } finally {
-    bus.disconnect();
+    if (!shared) bus.disconnect();
   }
+}
+
+/** The host's bus within the read's deadline (a connection still being made keeps going for the next reader). */
+function withinMs<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the system bus did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Message, MessageType, type MessageBus } from '@jellybrick/dbus-next';
 import { ApiError } from '../../shared/api/errors';
-import { connectBus, DEFAULT_SYSTEM_BUS } from './bus';
+import { connectBus, DEFAULT_SYSTEM_BUS } from '../hosts/bus';
 import { mapFirewalldError } from './errors';
 import { Limiter } from './limiter';
 import {
@@ -46,6 +46,11 @@ export interface ClientOptions {
   busAddress?: string;
   /** Asked on every connect (a host's transport knows its bus: a local socket, an SSH bridge); overrides busAddress. */
   resolveBusAddress?: () => Promise<string | undefined>;
+  /**
+   * The host's shared bus connection (HostTransport.systemBus()): used instead of a connection of
+   * the client's own, and never disconnected by the client (it removes its listeners instead).
+   */
+  openBus?: () => Promise<MessageBus>;
   /** Calls in flight at once (reference §3: 16-32). */
   maxInFlight?: number;
   /** Deadline of a call that changes something: longer than polkit's prompt window (25 s in 1.3.3, 60 s in 2.2+). */
@@ -117,10 +122,14 @@ export class FirewalldClient extends EventEmitter<ClientEvents> {
   /** Keep reconnecting after the bus drops (set once someone watches state). */
   keepAlive = false;
   private readonly authorizeAll: boolean;
+  private readonly sharedBus: (() => Promise<MessageBus>) | undefined;
+  /** Takes this client's listeners off the current bus (and disconnects it when it is the client's own). */
+  private release: (() => void) | undefined;
 
   constructor(opts: ClientOptions = {}) {
     super();
     this.busAddress = opts.busAddress ?? DEFAULT_SYSTEM_BUS;
+    this.sharedBus = opts.openBus;
     this.authorizeAll = opts.authorizeAll ?? true;
     this.resolveBusAddress = opts.resolveBusAddress;
     this.limiter = new Limiter(opts.maxInFlight ?? 16, (e) => e instanceof ApiError && e.code === 'TIMEOUT');
@@ -158,16 +167,31 @@ export class FirewalldClient extends EventEmitter<ClientEvents> {
 
   private async openBus(): Promise<MessageBus> {
     if (this.resolveBusAddress) this.busAddress = (await this.resolveBusAddress()) ?? DEFAULT_SYSTEM_BUS;
-    const bus = await connectBus(this.busAddress);
+    const bus = this.sharedBus ? await this.sharedBus() : await connectBus(this.busAddress);
+    const lost = (e: unknown) => this.onBusLost(bus, e instanceof Error ? e : new Error(String(e)));
+    const ended = () => lost(new Error('the system bus closed the connection'));
+    const onMessage = (msg: Message) => this.onMessage(msg);
+    const connection = (bus as unknown as { _connection?: EventEmitter })._connection;
+    this.release = () => {
+      this.release = undefined;
+      (bus as unknown as EventEmitter).off('error', lost);
+      connection?.off('end', ended);
+      bus.off('message', onMessage);
+      if (this.sharedBus) return;
+      try {
+        bus.disconnect();
+      } catch {
+        /* already closed */
+      }
+    };
     if (this.disposed) {
-      bus.disconnect();
+      this.release();
       throw new ApiError('FIREWALLD_NOT_RUNNING', 'The firewalld client was closed');
     }
-    const lost = (e: unknown) => this.onBusLost(bus, e instanceof Error ? e : new Error(String(e)));
     (bus as unknown as EventEmitter).on('error', lost);
     // dbus-next emits nothing on the bus when the socket ends; its connection object does.
-    (bus as unknown as { _connection?: EventEmitter })._connection?.on('end', () => lost(new Error('the system bus closed the connection')));
-    bus.on('message', (msg) => this.onMessage(msg));
+    connection?.on('end', ended);
+    bus.on('message', onMessage);
     this.bus = bus;
     try {
       await this.busCall(bus, 'AddMatch', 's', [
@@ -183,7 +207,7 @@ export class FirewalldClient extends EventEmitter<ClientEvents> {
       this.setOwner(owner);
     } catch (e) {
       this.bus = undefined;
-      bus.disconnect();
+      this.release?.();
       throw mapFirewalldError(e, 'subscribing to firewalld signals');
     }
     this.reconnectDelay = 500;
@@ -232,11 +256,7 @@ export class FirewalldClient extends EventEmitter<ClientEvents> {
     if (this.bus !== bus) return;
     this.log(`bus lost: ${e.message}`);
     this.bus = undefined;
-    try {
-      bus.disconnect();
-    } catch {
-      /* already closed */
-    }
+    this.release?.();
     // A pending call on a dead socket would otherwise never settle.
     for (const reject of [...this.pending]) reject(new ApiError('FIREWALLD_NOT_RUNNING', `Lost the system bus: ${e.message}`));
     this.setOwner(undefined);
@@ -454,14 +474,9 @@ export class FirewalldClient extends EventEmitter<ClientEvents> {
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.reconnectTimer);
-    const bus = this.bus;
     this.bus = undefined;
     for (const reject of [...this.pending]) reject(new ApiError('FIREWALLD_NOT_RUNNING', 'The firewalld client was closed'));
-    try {
-      bus?.disconnect();
-    } catch {
-      /* already closed */
-    }
+    this.release?.();
     this.removeAllListeners();
   }
 }

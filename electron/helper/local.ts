@@ -2,9 +2,16 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { ApiError } from '../../shared/api/errors';
 import { helperRequestSchema, helperResponseSchema, HELPER_MAX_REQUEST, type HelperRequest, type HelperResponse } from '../../shared/helper/protocol';
-import type { HelperOptions } from '../hosts/transport';
 import { HELPER_INSTALL_PATH, POLKIT_ACTION_ID, POLKIT_POLICY_PATH, PYTHON3, helperSource } from './source';
 import { LOCAL_REINSTALL, localHelperVersionProblem } from './version';
+
+/** How a helper verb is run, whatever the host (declared here: the helper is below the hosts that run it). */
+export interface HelperOptions {
+  /** Needs root (writes to /etc, /proc/sys). False for verbs that run as the user (e.g. a firewall revert timer). */
+  elevate: boolean;
+  /** Deadline for the helper's answer, ms. */
+  timeoutMs?: number;
+}
 
 /**
  * Runs one helper verb on this machine:

@@ -65,3 +65,60 @@ export function connectBus(address: string | undefined, timeoutMs = 5000): Promi
     });
   });
 }
+
+/**
+ * A host's one connection to its system bus, shared by every feature (firewalld client,
+ * systemd-resolved, polkit): opened on first use, opened again after it closed (a restarted
+ * bus, a dropped SSH bridge), disconnected when the host's transport is disposed. Users never
+ * disconnect it; they remove what they added (listeners, match rules) when done.
+ */
+export class SharedBus {
+  private current: Promise<MessageBus> | undefined;
+  private open: MessageBus | undefined;
+  private disposed = false;
+
+  constructor(
+    private readonly address: () => Promise<string | undefined>,
+    private readonly timeoutMs = 5000,
+  ) {}
+
+  get(): Promise<MessageBus> {
+    if (this.disposed) return Promise.reject(new ApiError('FIREWALLD_NOT_RUNNING', 'The host was closed: its system bus connection is gone', { noBus: true }));
+    this.current ??= this.connect().catch((e: unknown) => {
+      this.current = undefined;
+      throw e;
+    });
+    return this.current;
+  }
+
+  private async connect(): Promise<MessageBus> {
+    const bus = await connectBus(await this.address(), this.timeoutMs);
+    if (this.disposed) {
+      bus.disconnect();
+      throw new ApiError('FIREWALLD_NOT_RUNNING', 'The host was closed: its system bus connection is gone', { noBus: true });
+    }
+    // Registered before any user's listeners, so a user that reconnects on the same event gets a new connection.
+    const gone = () => {
+      if (this.open !== bus) return;
+      this.open = undefined;
+      this.current = undefined;
+    };
+    (bus as unknown as NodeJS.EventEmitter).on('error', gone);
+    // dbus-next emits nothing on the bus when the socket ends; its connection object does.
+    (bus as unknown as { _connection?: NodeJS.EventEmitter })._connection?.on('end', gone);
+    this.open = bus;
+    return bus;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    const bus = this.open;
+    this.open = undefined;
+    this.current = undefined;
+    try {
+      bus?.disconnect();
+    } catch {
+      /* already closed */
+    }
+  }
+}

@@ -2,34 +2,9 @@ import path from 'node:path';
 import type { HostSummary } from '../../shared/app/contract';
 import { ImageTransport } from './image';
 import { LocalTransport } from './local';
-import type { HostTransport } from './transport';
+import type { Host, HostTransport } from './transport';
 
-/**
- * One machine whose settings HostDeck reads and writes. Handlers receive the host and reach
- * the machine only through `host.transport` (files, /proc/sys, bus, helper, identity), so the
- * same handler works on the real system, a `--root DIR` image, an SSH host, a snapshot and
- * the tests' sandboxes.
- */
-export interface Host {
-  readonly id: string;
-  readonly label: string;
-  readonly kind: HostSummary['kind'];
-  readonly readOnly: boolean;
-  /** Everything handlers read from (and, through the helper, write to) the machine. */
-  readonly transport: HostTransport;
-  /** Files are read under this directory ("/" for the running system); for display and for local writers only. */
-  readonly root: string;
-  /** Live kernel parameters on this machine (normally /proc/sys); for local writers only: readers use transport.procSys(). */
-  readonly procSys: string;
-  /** D-Bus system bus address given at creation; readers use transport.busAddress(). */
-  readonly systemBusAddress: string | undefined;
-  /** Whether this process may change the host directly (root). */
-  readonly privileged: boolean;
-  /** Per-host services (the firewalld client, watchers) created on first use and disposed with the host. */
-  service<T extends { dispose(): void | Promise<void> }>(key: string, create: () => T): T;
-  dispose(): Promise<void>;
-  summary(): HostSummary;
-}
+export type { Host };
 
 export interface HostOptions {
   id: string;
@@ -94,9 +69,4 @@ export function createHost(opts: HostOptions): Host {
     },
   };
   return host;
-}
-
-/** A host path as people should see it: an image's files under the image directory, every other host's as they are. */
-export function shownPath(host: Host, hostPath: string): string {
-  return host.transport.kind === 'image' ? path.join(host.root, hostPath) : hostPath;
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { ApiError } from '../../shared/api/errors';
 import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
 import { runLocalHelper } from '../helper/local';
@@ -21,29 +22,34 @@ export class ImageTransport extends TreeTransport {
   }
 
   capabilities(): HostCapabilities {
-    const copy = this.procSysDir !== '/proc/sys';
+    // procSys() of an image reads this machine's running kernel unless a copy was given (liveSource says so).
+    const running = this.readsRunningKernelNow();
     const image = `${this.root} is an image`;
     return {
-      // The image's own kernel is not running: values come from this machine's kernel or a copy given with it.
-      liveKernel: false,
-      freshNamespaceProbe: false,
-      systemBus: this.bus !== undefined,
-      firewall: this.bus !== undefined ? 'live' : 'none',
+      liveKernel: running,
+      // The probe runs on the kernel procSys() reads: this machine's, when that is what the image is compared with.
+      freshNamespaceProbe: running,
+      // The bus given with the image, or this machine's (its firewalld is the one shown and changed).
+      systemBus: true,
+      firewall: 'live',
       // The helper runs as this process and writes the image's files; never pkexec (see helper()).
-      writes: 'direct',
+      writes: process.getuid?.() === 0 ? 'root' : 'direct',
       interfaces: false,
       journal: false,
       userNamespaces: false,
       readOnly: false,
+      localBus: true,
       missing: {
-        liveKernel: copy ? `${image}: kernel values are read from ${this.procSysDir}, a copy.` : `${image}: it has no running kernel; live values shown are this machine's.`,
-        freshNamespaceProbe: `${image}: it has no running kernel to start a probe on.`,
-        ...(this.bus !== undefined ? {} : { systemBus: `${image}: it has no system bus of its own.`, firewall: `${image}: it has no running firewalld.` }),
+        ...(running ? {} : { liveKernel: `${image}: kernel values are read from ${this.procSysDir}, a copy.`, freshNamespaceProbe: `${image}: kernel values come from a copy (${this.procSysDir}), not a kernel a probe could start on.` }),
         interfaces: `${image}: it has no network interfaces of its own.`,
         journal: `${image}: it has no running journal.`,
-        userNamespaces: `${image}: it has no running kernel.`,
+        userNamespaces: `${image}: it has no running kernel of its own.`,
       },
     };
+  }
+
+  override displayPath(hostPath: string): string {
+    return path.join(this.root, hostPath);
   }
 
   /**

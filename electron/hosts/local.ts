@@ -14,9 +14,10 @@ export class LocalTransport extends TreeTransport {
   }
 
   capabilities(): HostCapabilities {
-    const live = this.procSysDir === '/proc/sys';
+    const live = this.readsRunningKernelNow();
     const userns = userNamespacesAllowed();
-    const writes = process.getuid?.() === 0 ? 'root' : live ? 'pkexec' : 'direct';
+    // The helper runs as this process for a /proc/sys copy (tests), as for the helper() below.
+    const writes = process.getuid?.() === 0 ? 'root' : this.procSysDir === '/proc/sys' ? 'pkexec' : 'direct';
     return {
       liveKernel: live,
       freshNamespaceProbe: live,
@@ -27,6 +28,8 @@ export class LocalTransport extends TreeTransport {
       journal: journalPresent(),
       userNamespaces: userns,
       readOnly: false,
+      // This machine's bus: polkit asks through this desktop's agent, and an SSH session into this machine reaches its firewall.
+      localBus: true,
       missing: {
         ...(live ? {} : { liveKernel: `Kernel values are read from ${this.procSysDir}, a copy, not from the running kernel.`, freshNamespaceProbe: `Kernel values come from a copy (${this.procSysDir}): no kernel to start a probe on.` }),
         ...(journalPresent() ? {} : { journal: 'This machine has no systemd journal (/run/systemd/journal).' }),

@@ -1,11 +1,12 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { Message } from '@jellybrick/dbus-next';
 import { z } from 'zod';
 import { ApiError } from '../../shared/api/errors';
 import { defaultHostName, parseDestination, type SshDestination } from '../../shared/hosts/destination';
 import { reservedHostIdReason, savedHostIdSchema, type HostPrivilege, type RemoteHost } from '../../shared/hosts/contract';
-import type { EventHub } from '../api/events';
+import type { HandlerEvents } from '../api/context';
 import { createHost, type Host } from './host';
 import type { HostRegistry } from './registry';
 import { defaultRuntimeDir, outageText, SshLink, type LinkStatus } from './ssh/link';
@@ -76,7 +77,7 @@ export class RemoteHosts {
 
   constructor(
     private readonly registry: HostRegistry,
-    private readonly events: EventHub,
+    private readonly events: HandlerEvents,
     private readonly opts: RemoteHostsOptions = {},
   ) {
     this.file = join(opts.configDir ?? defaultConfigDir(), 'hosts.json');
@@ -332,20 +333,14 @@ export class RemoteHosts {
     }
     // firewalld: one GetNameOwner over the bridge, as the firewall pages would connect.
     try {
-      const { connectBus } = await import('../firewall/bus');
-      const { Message } = await import('@jellybrick/dbus-next');
-      const bus = await connectBus(await e.transport.busAddress(), 10_000);
-      try {
-        const reply = await Promise.race([
-          bus.call(new Message({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'NameHasOwner', signature: 's', body: ['org.fedoraproject.FirewallD1'] })),
-          new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no answer from the bus within 10 s')), 10_000).unref()),
-        ]);
-        const has = Boolean(reply?.body?.[0]);
-        e.firewalld = has ? 'running' : 'not-running';
-        e.firewalldMessage = has ? null : `firewalld is not running on ${e.destination.text} (systemctl enable --now firewalld)`;
-      } finally {
-        bus.disconnect();
-      }
+      const bus = await e.transport.systemBus();
+      const reply = await Promise.race([
+        bus.call(new Message({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'NameHasOwner', signature: 's', body: ['org.fedoraproject.FirewallD1'] })),
+        new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no answer from the bus within 10 s')), 10_000).unref()),
+      ]);
+      const has = Boolean(reply?.body?.[0]);
+      e.firewalld = has ? 'running' : 'not-running';
+      e.firewalldMessage = has ? null : `firewalld is not running on ${e.destination.text} (systemctl enable --now firewalld)`;
     } catch (err) {
       e.firewalld = 'no-access';
       e.firewalldMessage = `The system bus of ${e.destination.text} is not reachable: ${err instanceof Error ? err.message : String(err)}`;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { MessageBus } from '@jellybrick/dbus-next';
 import { ApiError } from '../../shared/api/errors';
 import { keyToPath } from '../../shared/kernel/keys';
 import type { LiveEntry } from '../../shared/kernel/contract';
@@ -15,13 +16,6 @@ import type { FileFacts, HostIdentity, HostTransport, ProcSysSnapshot, ReadReque
  * (electron/firewall/snapshot-reader.ts) and every mutation is refused with READ_ONLY_HOST by
  * the runtime before a handler runs.
  */
-
-const snapshots = new WeakMap<Host, Snapshot>();
-
-/** The snapshot behind a snapshot host, or undefined for any other host. */
-export function snapshotOf(host: Host): Snapshot | undefined {
-  return snapshots.get(host);
-}
 
 interface VirtualFile {
   bytes: Buffer;
@@ -110,6 +104,7 @@ export class SnapshotTransport implements HostTransport {
       journal: false,
       userNamespaces: false,
       readOnly: true,
+      localBus: false,
       missing: {
         liveKernel: `Kernel values come from ${record}.`,
         freshNamespaceProbe: `No kernel to start a process on: ${record}.`,
@@ -127,6 +122,16 @@ export class SnapshotTransport implements HostTransport {
   }
   busAddress(): Promise<string | undefined> {
     return Promise.resolve(undefined);
+  }
+  systemBus(): Promise<MessageBus> {
+    return Promise.reject(new ApiError('FIREWALLD_NOT_RUNNING', `No system bus: a snapshot (${this.snap.source.detail}) is a record of a host, not the host`, { noBus: true }));
+  }
+  displayPath(hostPath: string): string {
+    return hostPath;
+  }
+  /** The record this host is made of (compare uses it as it is, the firewall pages read it). */
+  snapshot(): Snapshot {
+    return this.snap;
   }
   dispose(): Promise<void> {
     return Promise.resolve();
@@ -147,6 +152,5 @@ export function createSnapshotHost(opts: { id: string; label: string; snapshot: 
   });
   // summary() reads host.root: report the snapshot, not the private copy.
   host.summary = () => ({ id: host.id, label: host.label, kind: 'snapshot', readOnly: true, root: `snapshot:${opts.snapshot.source.detail}`.slice(0, 200), capabilities: host.transport.capabilities() });
-  snapshots.set(host, opts.snapshot);
   return host;
 }

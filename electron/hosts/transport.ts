@@ -1,6 +1,13 @@
 import type { LiveEntry, LiveSource } from '../../shared/kernel/contract';
 import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
 import type { HostCapabilities } from '../../shared/hosts/capabilities';
+import type { Snapshot } from '../../shared/compare/snapshot';
+import type { MessageBus } from '@jellybrick/dbus-next';
+import type { HelperOptions } from '../helper/local';
+import type { SshLink } from './ssh/link';
+import type { HostSummary } from '../../shared/app/contract';
+
+export type { HelperOptions };
 
 /**
  * What a host offers the features: everything a handler needs from a machine, and nothing
@@ -81,13 +88,6 @@ export interface HostIdentity {
   time: number;
 }
 
-export interface HelperOptions {
-  /** Needs root (writes to /etc, /proc/sys). False for verbs that run as the user (e.g. a firewall revert timer). */
-  elevate: boolean;
-  /** Deadline for the helper's answer, ms. */
-  timeoutMs?: number;
-}
-
 export interface HostTransport {
   /** For display and diagnostics only: features ask capabilities(), never the kind. */
   readonly kind: 'local' | 'image' | 'ssh' | 'snapshot';
@@ -109,5 +109,48 @@ export interface HostTransport {
   helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse>;
   /** A D-Bus address this process can connect to for the host's system bus, or undefined for the platform default. */
   busAddress(): Promise<string | undefined>;
+  /**
+   * The host's one system bus connection, shared by every feature and disposed with the
+   * transport (see SharedBus in bus.ts): features never open a bus of their own. Rejects with
+   * FIREWALLD_NOT_RUNNING (detail.noBus) when the bus cannot be reached.
+   */
+  systemBus(): Promise<MessageBus>;
+  /** A host path as people should see it: an image's files under the image directory on this machine, every other host's as they are. */
+  displayPath(hostPath: string): string;
+  /** The record a read-only host is made of (a snapshot host); absent for a host that is a machine. */
+  snapshot?(): Snapshot;
+  /**
+   * The connection the host is reached over, when it can drop (an SSH host): every call on the
+   * host is guarded by it (HOST_UNREACHABLE as soon as it goes down). Absent for hosts on this machine.
+   */
+  readonly link?: SshLink;
   dispose(): Promise<void>;
+}
+
+/**
+ * One machine whose settings HostDeck reads and writes. Handlers receive the host and reach
+ * the machine only through `host.transport` (files, /proc/sys, bus, helper, identity), so the
+ * same handler works on the real system, a `--root DIR` image, an SSH host, a snapshot and
+ * the tests' sandboxes.
+ */
+export interface Host {
+  readonly id: string;
+  readonly label: string;
+  /** For display only (the host list's label): nothing branches on it; features ask transport.capabilities(). */
+  readonly kind: HostSummary['kind'];
+  readonly readOnly: boolean;
+  /** Everything handlers read from (and, through the helper, write to) the machine. */
+  readonly transport: HostTransport;
+  /** Files are read under this directory ("/" for the running system); for display and for local writers only. */
+  readonly root: string;
+  /** Live kernel parameters on this machine (normally /proc/sys); for local writers only: readers use transport.procSys(). */
+  readonly procSys: string;
+  /** D-Bus system bus address given at creation; readers use transport.busAddress(). */
+  readonly systemBusAddress: string | undefined;
+  /** Whether this process may change the host directly (root). */
+  readonly privileged: boolean;
+  /** Per-host services (the firewalld client, watchers) created on first use and disposed with the host. */
+  service<T extends { dispose(): void | Promise<void> }>(key: string, create: () => T): T;
+  dispose(): Promise<void>;
+  summary(): HostSummary;
 }

@@ -1,10 +1,12 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, realpathSync } from 'node:fs';
+import type { MessageBus } from '@jellybrick/dbus-next';
 import { hostname as osHostname } from 'node:os';
 import type { LiveSource } from '../../shared/kernel/contract';
 import { readTree, DEFAULT_DEADLINE_MS } from './file-reader';
 import { readLive } from './proc-sys';
 import type { FileFacts, HostIdentity, HostTransport, ProcSysSnapshot, ReadRequest } from './transport';
 import type { HelperOptions } from './transport';
+import { SharedBus } from './bus';
 import type { HostCapabilities } from '../../shared/hosts/capabilities';
 import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
 
@@ -31,6 +33,7 @@ export abstract class TreeTransport implements HostTransport {
   protected readonly bus: string | undefined;
   private readonly deadlineMs: number;
   private realRoot: Promise<string> | undefined;
+  private readonly sharedBus = new SharedBus(() => this.busAddress());
 
   constructor(opts: TreeTransportOptions) {
     this.root = opts.root;
@@ -60,6 +63,20 @@ export abstract class TreeTransport implements HostTransport {
       return false;
     }
   }
+
+  /** readsRunningKernel() for capabilities(), which must answer at once (the realpath is cached: it does not change while HostDeck runs). */
+  protected readsRunningKernelNow(): boolean {
+    this.runningKernel ??= (() => {
+      if (this.procSysDir === '/proc/sys') return true;
+      try {
+        return realpathSync(this.procSysDir) === '/proc/sys';
+      } catch {
+        return false;
+      }
+    })();
+    return this.runningKernel;
+  }
+  private runningKernel: boolean | undefined;
 
   protected async liveSource(): Promise<LiveSource> {
     const p = this.procSysDir;
@@ -92,8 +109,16 @@ export abstract class TreeTransport implements HostTransport {
     return Promise.resolve(this.bus);
   }
 
+  systemBus(): Promise<MessageBus> {
+    return this.sharedBus.get();
+  }
+
+  displayPath(hostPath: string): string {
+    return hostPath;
+  }
+
   async dispose(): Promise<void> {
-    /* nothing held open */
+    this.sharedBus.dispose();
   }
 }
 

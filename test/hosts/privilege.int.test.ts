@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Message, type MessageBus } from '@jellybrick/dbus-next';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../../electron/api/runtime';
-import { connectBus } from '../../electron/firewall/bus';
+import { connectBus } from '../../electron/hosts/bus';
 import { sha256 } from '../../electron/files/versioned-read';
 import { HELPER_INSTALL_PATH } from '../../electron/helper/source';
 import { sudoersLine, type SshTransport } from '../../electron/hosts/ssh/transport';

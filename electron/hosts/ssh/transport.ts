@@ -12,6 +12,8 @@ import { AGENT_PROTOCOL, agentSource } from './agent-source';
 import type { SshDestination } from '../../../shared/hosts/destination';
 import type { SshLink } from './link';
 import { checkFirewalldPolkit, sudoersLine } from './privilege';
+import { SharedBus } from '../bus';
+import type { MessageBus } from '@jellybrick/dbus-next';
 
 export const PYTHON3 = '/usr/bin/python3';
 export const STDIO_BRIDGE = '/usr/bin/systemd-stdio-bridge';
@@ -44,6 +46,8 @@ export class SshTransport implements HostTransport {
   /** The last privilege probe's answer (kept across reconnects, for capabilities()). */
   private lastPrivilege: HostPrivilege | undefined;
   private identityCache: RemoteIdentity | undefined;
+  /** One bus session (one systemd-stdio-bridge on the host) for every feature, not one per reader. */
+  private readonly sharedBus = new SharedBus(() => this.busAddress(), 10_000);
 
   constructor(
     readonly link: SshLink,
@@ -152,6 +156,8 @@ export class SshTransport implements HostTransport {
       journal: false,
       userNamespaces: false,
       readOnly: false,
+      // The bus is the host's, through systemd-stdio-bridge: no polkit agent here can answer for it.
+      localBus: false,
       missing: {
         freshNamespaceProbe: `Namespace defaults are learned on this machine only, not on ${who}.`,
         ...(writes === 'none' ? { writes: p?.message ?? `The login on ${who} may not change files or kernel parameters.` } : {}),
@@ -245,10 +251,9 @@ export class SshTransport implements HostTransport {
 
   /** The firewall for a non-root login: asks polkit over the login's own bridge (see privilege.ts). */
   private async probeFirewall(user: string): Promise<FirewallPrivilege> {
-    const { connectBus } = await import('../../firewall/bus');
     let bus;
     try {
-      bus = await connectBus(await this.busAddress(), 10_000);
+      bus = await this.systemBus();
     } catch (e) {
       return {
         route: 'unknown',
@@ -262,8 +267,6 @@ export class SshTransport implements HostTransport {
       return await checkFirewalldPolkit(bus, user, this.link.destination.text);
     } catch (e) {
       return { route: 'unknown', polkit: null, actions: [], message: `Could not ask polkit on ${this.link.destination.text}: ${e instanceof Error ? e.message : String(e)}`, polkitRule: null };
-    } finally {
-      bus.disconnect();
     }
   }
 
@@ -399,7 +402,16 @@ export class SshTransport implements HostTransport {
     return `unix:path=${this.busSocket}`;
   }
 
+  systemBus(): Promise<MessageBus> {
+    return this.sharedBus.get();
+  }
+
+  displayPath(hostPath: string): string {
+    return hostPath;
+  }
+
   async dispose(): Promise<void> {
+    this.sharedBus.dispose();
     for (const b of [...this.bridges]) closeGently(b);
     const s = this.server;
     this.server = undefined;
