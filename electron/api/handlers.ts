@@ -1,4 +1,4 @@
-import type { AllHandlers } from './handler';
+import type { AllHandlers } from './context';
 import { appHandlers } from '../app/handlers';
 import { firewallHandlers } from '../firewall/handlers';
 import { dnsHandlers } from '../dns/handlers';

@@ -6,7 +6,7 @@ import { HostRegistry, type LocalHostOptions } from '../hosts/registry';
 import { RemoteHosts, type RemoteHostsOptions } from '../hosts/remote';
 import { EventHub } from './events';
 import { handlers } from './handlers';
-import type { HandlerContext } from './handler';
+import type { HandlerContext, HostList } from './context';
 import type { Host } from '../hosts/host';
 import { outageText, type LinkStatus, type SshLink } from '../hosts/ssh/link';
 
@@ -31,12 +31,22 @@ export class Runtime {
   readonly remote: RemoteHosts;
   /** Typed in-process client (what the CLI and tests use). */
   readonly api: Api;
+  /** The host list handlers see (the same object for every call: compare keeps its cache per list; the CLI registers imports in it). */
+  readonly hostList: HostList;
 
   constructor(opts: RuntimeOptions) {
     this.mode = opts.mode;
     this.hosts = new HostRegistry(opts.local);
     this.remote = new RemoteHosts(this.hosts, this.events, opts.remote);
     this.api = createApi((channel, request) => this.call(channel, request));
+    const hosts = this.hosts;
+    this.hostList = {
+      list: () => hosts.list(),
+      get: (id) => this.hostFor(id),
+      add: (h) => hosts.add(h),
+      remove: (id) => hosts.remove(id),
+      loadSaved: () => this.remote.load(),
+    };
   }
 
   /** Runs one operation; never throws: the answer is an envelope. */
@@ -55,19 +65,23 @@ export class Runtime {
     if (typeof req !== 'object' || Array.isArray(req)) throw new ApiError('INVALID_INPUT', 'The request must be an object');
     const hostId = typeof req.host === 'string' ? req.host : 'local';
     const host = this.hostFor(hostId);
-    if (op.def.mutates && host.readOnly) {
+    // summary() folds a host made read-only (an imported copy) into its capabilities. Not
+    // `writes`: a login that may not run the helper (writes "none") may still change the
+    // firewall through polkit, and a helper write then says which sudoers line is missing.
+    if (op.def.mutates && host.summary().capabilities.readOnly) {
       throw new ApiError('READ_ONLY_HOST', `${host.label} is read-only: ${channel} would change it`);
     }
     const parsed = op.def.input.safeParse(req.input ?? {});
     if (!parsed.success) {
       throw new ApiError('INVALID_INPUT', `Invalid input for ${channel}: ${summarizeZod(parsed.error)}`, issuesDetail(parsed.error));
     }
-    const ctx: HandlerContext = { host, runtime: this };
+    const ctx: HandlerContext = { host, events: this.events, hosts: this.hostList, remote: this.remote, mode: this.mode, api: this.api };
     const handler = (handlers as unknown as Record<string, Record<string, (c: HandlerContext, i: unknown) => unknown>>)[
       op.feature
     ]?.[op.name];
     if (!handler) throw new ApiError('UNKNOWN_OPERATION', `${channel} has no handler`);
-    const link = host.kind === 'remote' ? this.remote.linkOf(host.id) : undefined;
+    // A host reached over a link that can drop (SSH) guards every call with it.
+    const link = host.transport.link;
     const result = link
       ? await guardLink(link, () => handler(ctx, parsed.data)).catch(async (e: unknown) => {
           // firewalld refused a non-root login: say which route is missing and the exact rule to add.

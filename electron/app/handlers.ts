@@ -1,16 +1,16 @@
-import type { FeatureHandlers } from '../api/handler';
+import type { FeatureHandlers } from '../api/context';
 import { hostdeckVersion } from './version';
 
 export const appHandlers: FeatureHandlers<'app'> = {
   info: (ctx) => ({
     version: hostdeckVersion,
-    mode: ctx.runtime.mode,
+    mode: ctx.mode,
     privileged: ctx.host.privileged,
     platform: `${process.platform} ${process.arch}`,
   }),
   hosts: (ctx) => {
     // Saved remote hosts are registered (not connected) on first need.
-    ctx.runtime.remote.load();
-    return { hosts: ctx.runtime.hosts.list().map((h) => h.summary()) };
+    ctx.hosts.loadSaved();
+    return { hosts: ctx.hosts.list().map((h) => h.summary()) };
   },
 };

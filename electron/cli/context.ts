@@ -5,7 +5,8 @@ import type { Api } from '../../shared/api/contract';
 import { Runtime } from '../api/runtime';
 import { createApi } from '../../shared/api/client';
 import type { LocalHostOptions } from '../hosts/registry';
-import { resolveArg } from '../compare/cli';
+import { resolveArg } from '../compare/import-arg';
+import type { HandlerEvents, HostList } from '../api/context';
 
 /**
  * "FILE" or "NAME=FILE" naming a regular file: a snapshot or import file, read as `compare` reads
@@ -28,6 +29,11 @@ export interface CliContext {
    * otherwise to the local host (options such as --root applied).
    */
   api(local?: LocalHostOptions, only?: { local?: boolean }): Api;
+  /**
+   * A runtime of its own for a command that registers hosts as it goes (compare's FILE
+   * arguments): its API, host list and events. Disposed with the context (or earlier, by the caller).
+   */
+  runtime(local?: LocalHostOptions): CliRuntime;
   /** The global --host (set before a command runs). */
   host: string | undefined;
   /** Prints `data` as JSON when --json was given, else as the human text `human` returns. */
@@ -42,6 +48,13 @@ export interface CliContext {
   /** A line for the user on stderr (what is about to happen), never mixed into the data on stdout. */
   note(message: string): void;
   /** Disposes everything the command created (bus connections, watchers). */
+  dispose(): Promise<void>;
+}
+
+export interface CliRuntime {
+  readonly api: Api;
+  readonly hostList: HostList;
+  readonly events: HandlerEvents;
   dispose(): Promise<void>;
 }
 
@@ -62,6 +75,11 @@ export function createCliContext(out: NodeJS.WritableStream = process.stdout, er
       // A file (snapshot, sysctl -a, resolv.conf, firewall-cmd output) becomes a read-only host, as in compare.
       const id = isImportArg(host) ? resolveArg(rt, host).id : host;
       return createApi((channel, req) => rt.call(channel, { ...req, host: req.host && req.host !== 'local' ? req.host : id }));
+    },
+    runtime(local) {
+      const rt = new Runtime({ mode: 'cli', local });
+      runtimes.push(rt);
+      return rt;
     },
     print(data, json, human) {
       out.write(json ? `${JSON.stringify(data, null, 2)}\n` : ensureNewline(human(data)));

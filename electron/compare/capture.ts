@@ -7,7 +7,6 @@ import type { FullState, LayerState } from '../../shared/firewall/model';
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type Snapshot, type SnapshotIdentity, type SnapshotLayer } from '../../shared/compare/snapshot';
 import type { Host } from '../hosts/host';
 import type { HostTransport } from '../hosts/transport';
-import { snapshotOf } from '../hosts/snapshot';
 
 /**
  * Builds a snapshot of any host from the feature operations themselves (kernel.list,
@@ -85,7 +84,7 @@ async function snapshotLayer(api: Api, hostId: string, layer: 'runtime' | 'perma
 }
 
 export async function takeSnapshot(api: Api, host: Host): Promise<Snapshot> {
-  const existing = snapshotOf(host);
+  const existing = host.transport.snapshot?.();
   if (existing) return existing;
   const o = { host: host.id };
   const [list, eff, read, check, status] = await Promise.allSettled([

@@ -1,39 +1,11 @@
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { Option } from 'commander';
 import { ApiError } from '../../shared/api/errors';
 import { cellState, MAX_COMPARE_HOSTS, type CompareResult } from '../../shared/compare/diff';
 import { defaultSelection } from '../../shared/compare/fix';
-import { IMPORT_MAX_BYTES, importFiles } from '../../shared/compare/imports';
 import { emptySummary, notReadLines, reportRows, toCsv, toMarkdown } from '../../shared/compare/report';
 import { commentText } from '../../shared/compare/safe-text';
-import { Runtime } from '../api/runtime';
 import type { RegisterCommands } from '../cli/context';
-import { addSnapshotHost, checkImportLabel, importLabel } from './handlers';
-
-/** Reads a file to import, refusing a size over the import limit before reading it. */
-export function readImportFile(file: string): string {
-  let size: number;
-  try {
-    const st = statSync(file);
-    if (!st.isFile()) throw new ApiError('IO_ERROR', `${file} is not a regular file`);
-    size = st.size;
-  } catch (e) {
-    if (e instanceof ApiError) throw e;
-    throw new ApiError('IO_ERROR', `${file}: ${(e as Error).message}`);
-  }
-  if (size > IMPORT_MAX_BYTES) {
-    throw new ApiError('TOO_LARGE', `${file} is ${(size / 1024 / 1024).toFixed(0)} MiB: imports are limited to ${IMPORT_MAX_BYTES / 1024 / 1024} MiB`);
-  }
-  const buf = Buffer.alloc(size);
-  const fd = openSync(file, 'r');
-  try {
-    readSync(fd, buf, 0, size, 0);
-  } finally {
-    closeSync(fd);
-  }
-  return new TextDecoder('utf-8', { fatal: false }).decode(buf);
-}
+import { resolveArg } from './import-arg';
 
 interface CompareOpts {
   baseline?: string;
@@ -51,27 +23,6 @@ interface CompareOpts {
   become?: boolean;
   confirmWeakening?: string;
   root?: string;
-}
-
-/**
- * One compared host from a command-line argument: NAME=FILE or FILE (an importable file), or a
- * host HostDeck knows ("local"; SSH destinations once the SSH transport registers them).
- */
-export function resolveArg(rt: Runtime, arg: string): { id: string; name: string } {
-  const eq = /^([^=/]+)=(.+)$/.exec(arg);
-  const file = eq && existsSync(eq[2]!) ? eq[2]! : arg;
-  if (existsSync(file)) {
-    // The name the user typed is what the report and the playbook call the host (checked before reading).
-    const typed = eq && file === eq[2] ? checkImportLabel(file, eq[1]!) : null;
-    const { snapshot } = importFiles([{ name: path.basename(file), text: readImportFile(file) }]);
-    const name = typed ?? importLabel(snapshot, path.basename(file));
-    const host = addSnapshotHost(rt, snapshot, name);
-    return { id: host.id, name };
-  }
-  const known = rt.hosts.list().find((h) => h.id === arg || h.label === arg);
-  if (known) return { id: known.id, name: arg };
-  // A saved remote host or any ssh destination (ssh_config alias, user@host[:port]).
-  return { id: rt.hostFor(arg).id, name: arg };
 }
 
 /** The comparison with only the rows that differ (what --json prints without --all, as the text output does). */
@@ -111,7 +62,7 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
     .option('--host <host>', 'the host to read: a saved host or any ssh destination (default: this one)')
     .option('--root <dir>', "read files from another system's root (an image)")
     .action(async (o: { root?: string }) => {
-      const rt = new Runtime({ mode: 'cli', local: o.root ? { root: o.root } : {} });
+      const rt = cli.runtime(o.root ? { root: o.root } : {});
       try {
         const id = resolveArg(rt, cli.host ?? 'local').id;
         const snap = await rt.api.compare.snapshot({}, { host: id });
@@ -143,7 +94,7 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
     .option('--confirm-weakening <keys>', 'with --fix: include these security-weakening baseline values (comma-separated keys; the fix lists what each weakens)')
     .option('--root <dir>', "the local host reads files from another system's root")
     .action(async (args: string[], o: CompareOpts) => {
-      const rt = new Runtime({ mode: 'cli', local: o.root ? { root: o.root } : {} });
+      const rt = cli.runtime(o.root ? { root: o.root } : {});
       try {
         if (args.length < 2) throw new ApiError('INVALID_INPUT', 'compare needs at least 2 hosts');
         // Before any file is read: 51 large imports would be read for nothing.

@@ -5,10 +5,10 @@ import { importFiles } from '../../shared/compare/imports';
 import { inventoryNameError, nameFromFile } from '../../shared/compare/safe-text';
 import type { Snapshot } from '../../shared/compare/snapshot';
 import type { OpParsedInput } from '../../shared/api/contract';
-import type { FeatureHandlers, HandlerContext } from '../api/handler';
-import type { Runtime } from '../api/runtime';
+import type { Api } from '../../shared/api/contract';
+import type { FeatureHandlers, HandlerContext, HandlerEvents, HostList } from '../api/context';
 import type { Host } from '../hosts/host';
-import { createSnapshotHost, snapshotOf } from '../hosts/snapshot';
+import { createSnapshotHost } from '../hosts/snapshot';
 import { errorText, takeSnapshot } from './capture';
 
 /**
@@ -23,18 +23,19 @@ interface Captured {
   at: number;
 }
 
-const caches = new WeakMap<Runtime, Map<string, Captured>>();
-function cacheOf(rt: Runtime): Map<string, Captured> {
-  let c = caches.get(rt);
-  if (!c) caches.set(rt, (c = new Map()));
+/** Keyed by the host list: one per runtime (a runtime hands every call the same list). */
+const caches = new WeakMap<HostList, Map<string, Captured>>();
+function cacheOf(hosts: HostList): Map<string, Captured> {
+  let c = caches.get(hosts);
+  if (!c) caches.set(hosts, (c = new Map()));
   return c;
 }
 
-async function capture(rt: Runtime, host: Host): Promise<Captured> {
-  const cache = cacheOf(rt);
+async function capture(ctx: { hosts: HostList; api: Api }, host: Host): Promise<Captured> {
+  const cache = cacheOf(ctx.hosts);
   let entry: Captured;
   try {
-    entry = { snapshot: await takeSnapshot(rt.api, host), error: null, at: Date.now() };
+    entry = { snapshot: await takeSnapshot(ctx.api, host), error: null, at: Date.now() };
   } catch (e) {
     entry = { snapshot: null, error: errorText(e), at: Date.now() };
   }
@@ -60,15 +61,15 @@ async function pool<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): 
 type RunInput = OpParsedInput<'compare', 'run'>;
 
 async function inputsFor(ctx: HandlerContext, ids: string[], refresh: boolean): Promise<CompareInput[]> {
-  const rt = ctx.runtime;
   if (new Set(ids).size !== ids.length) throw new ApiError('INVALID_INPUT', 'A host is listed twice');
   // Any host id the registry knows, a saved remote host, or an ssh destination.
-  const hosts = ids.map((id) => rt.hostFor(id));
-  const cache = cacheOf(rt);
+  const hosts = ids.map((id) => ctx.hosts.get(id));
+  const cache = cacheOf(ctx.hosts);
   return pool(hosts, 8, async (h) => {
-    const snap = snapshotOf(h);
+    // A host made of a record is compared as it is, never read again.
+    const snap = h.transport.snapshot?.();
     if (snap) return { id: h.id, label: h.label, kind: h.kind, snapshot: snap };
-    const c = !refresh && cache.get(h.id) ? cache.get(h.id)! : await capture(rt, h);
+    const c = !refresh && cache.get(h.id) ? cache.get(h.id)! : await capture(ctx, h);
     return { id: h.id, label: h.label, kind: h.kind, snapshot: c.snapshot, error: c.error };
   });
 }
@@ -86,17 +87,17 @@ async function run(ctx: HandlerContext, i: RunInput): Promise<CompareResult> {
 }
 
 let importSeq = 0;
-function uniqueId(rt: Runtime, base: string): string {
+function uniqueId(hosts: Pick<HostList, 'list'>, base: string): string {
   const slug = base.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'import';
-  const known = new Set(rt.hosts.list().map((h) => h.id));
+  const known = new Set(hosts.list().map((h) => h.id));
   let id = `snapshot:${slug}`;
   while (known.has(id)) id = `snapshot:${slug}-${++importSeq}`;
   return id;
 }
 
-/** Registers a snapshot as a read-only host of this runtime; returns the host. */
-export function addSnapshotHost(rt: Runtime, snapshot: Snapshot, label: string): Host {
-  const host = createSnapshotHost({ id: uniqueId(rt, label), label, snapshot });
+/** Registers a snapshot as a read-only host of this runtime (its host list; `events` tells the UIs); returns the host. */
+export function addSnapshotHost(rt: { hosts: Pick<HostList, 'list' | 'add'>; events: HandlerEvents }, snapshot: Snapshot, label: string): Host {
+  const host = createSnapshotHost({ id: uniqueId(rt.hosts, label), label, snapshot });
   rt.hosts.add(host);
   rt.events.emit('app.hostsChanged', 'local', {});
   return host;
@@ -122,10 +123,11 @@ export function checkImportLabel(file: string, label: string): string {
 }
 
 export const compareHandlers: FeatureHandlers<'compare'> = {
-  snapshot: (ctx) => takeSnapshot(ctx.runtime.api, ctx.host),
+  snapshot: (ctx) => takeSnapshot(ctx.api, ctx.host),
 
   async capture(ctx) {
-    const c = snapshotOf(ctx.host) ? { snapshot: snapshotOf(ctx.host)!, error: null, at: Date.now() } : await capture(ctx.runtime, ctx.host);
+    const record = ctx.host.transport.snapshot?.();
+    const c = record ? { snapshot: record, error: null, at: Date.now() } : await capture(ctx, ctx.host);
     const s = c.snapshot;
     const notes: string[] = [];
     if (s?.firewall && !s.firewall.running) notes.push(`firewalld: ${s.firewall.reason ?? 'not running'}`);
@@ -145,17 +147,17 @@ export const compareHandlers: FeatureHandlers<'compare'> = {
   import(ctx, i) {
     const { snapshot, formats } = importFiles(i.files);
     const label = i.label === undefined ? importLabel(snapshot, i.files[0]!.name) : checkImportLabel(i.files[0]!.name, i.label);
-    const host = addSnapshotHost(ctx.runtime, snapshot, label);
+    const host = addSnapshotHost(ctx, snapshot, label);
     return { host: host.summary(), formats };
   },
 
   async forget(ctx, i) {
-    const h = ctx.runtime.hosts.list().find((x) => x.id === i.id);
+    const h = ctx.hosts.list().find((x) => x.id === i.id);
     if (!h) return { removed: false };
-    if (h.kind !== 'snapshot') throw new ApiError('INVALID_INPUT', `${h.label} is not a snapshot: only imported hosts can be forgotten`);
-    await ctx.runtime.hosts.remove(i.id);
-    cacheOf(ctx.runtime).delete(i.id);
-    ctx.runtime.events.emit('app.hostsChanged', 'local', {});
+    if (!h.transport.snapshot) throw new ApiError('INVALID_INPUT', `${h.label} is not a snapshot: only imported hosts can be forgotten`);
+    await ctx.hosts.remove(i.id);
+    cacheOf(ctx.hosts).delete(i.id);
+    ctx.events.emit('app.hostsChanged', 'local', {});
     return { removed: true };
   },
 
@@ -207,7 +209,7 @@ async function chosenIpsetEntries(ctx: HandlerContext, r: CompareResult, chosen:
         try {
           const all: string[] = [];
           for (let offset = 0; ; ) {
-            const page = await ctx.runtime.api.firewall.ipsetEntries({ name, layer, offset, limit: 10_000 }, { host: h.id });
+            const page = await ctx.api.firewall.ipsetEntries({ name, layer, offset, limit: 10_000 }, { host: h.id });
             all.push(...page.entries);
             offset += page.entries.length;
             if (page.entries.length === 0 || offset >= page.matched) break;

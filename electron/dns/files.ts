@@ -1,6 +1,6 @@
 import { ApiError } from '../../shared/api/errors';
 import { bytesToUtf8, utf8ToBytes } from '../../shared/dns/bytes';
-import { shownPath, type Host } from '../hosts/host';
+import type { Host } from '../api/context';
 import { hostPathProblem } from '../hosts/root-path';
 import type { FileFacts } from '../hosts/transport';
 
@@ -63,7 +63,7 @@ export interface ResolvFile {
  */
 export async function readResolvFile(host: Host, p?: string, opts: { attrs?: boolean } = {}): Promise<ResolvFile> {
   const hp = hostPath(p);
-  const shown = shownPath(host, hp);
+  const shown = host.transport.displayPath(hp);
   const [f] = await host.transport.read([{ path: hp, content: true, follow: true, attrs: opts.attrs }]);
   const facts = f!;
   if (facts.bytes) return { path: shown, hostPath: hp, exists: true, bytes: facts.bytes.toString('latin1'), sha256: facts.sha256 ?? null, facts };

@@ -5,8 +5,7 @@ import { diagnose } from '../../shared/dns/diagnostics';
 import { readGlibc } from '../../shared/dns/glibc';
 import { buildPodResolvConf, dnsConfigYaml, validatePodDnsConfig, type PodDnsConfig } from '../../shared/dns/kubernetes';
 import type { QueryPlan } from '../../shared/dns/plan';
-import type { FeatureHandlers } from '../api/handler';
-import { shownPath, type Host } from '../hosts/host';
+import type { FeatureHandlers, Host } from '../api/context';
 import { helperBackupDir, writeFileResultSchema } from '../../shared/helper/protocol';
 import { helperWritablePath } from '../../shared/helper/rules';
 import { unwrapHelper } from '../helper/call';
@@ -42,6 +41,7 @@ async function source(host: Host, input: { path?: string; text?: string }, attrs
 async function writeRoute(host: Host): Promise<{ writable: boolean; writeNote: string | null }> {
   if (host.readOnly) return { writable: false, writeNote: `${host.label} is read-only` };
   const status = helperStatus(host);
+  if (!status.available && !status.missing.length) return { writable: false, writeNote: host.summary().capabilities.missing.writes ?? `${host.label} takes no changes` };
   if (!status.available) return { writable: false, writeNote: `The helper cannot run here: ${status.missing.map((m) => m.what).join('; ')}` };
   if (status.via !== 'pkexec') return { writable: true, writeNote: null };
   const verdict = await polkitVerdict();
@@ -50,15 +50,15 @@ async function writeRoute(host: Host): Promise<{ writable: boolean; writeNote: s
 }
 
 export const dnsHandlers: FeatureHandlers<'dns'> = {
-  async read({ host, runtime }, input) {
-    checkReadablePath(runtime.mode, input.path);
+  async read({ host, mode }, input) {
+    checkReadablePath(mode, input.path);
     const f = await readResolvFile(host, input.path, { attrs: true });
     const owner = await detectOwner(host.transport, f.hostPath, { shown: f.path, facts: f.facts });
     return { path: f.path, exists: f.exists, ...toText(f.bytes), sha256: f.sha256, owner, hostname: (await hostnameOf(host)) ?? null, ...(await writeRoute(host)) };
   },
 
-  async check({ host, runtime }, input) {
-    if (input.text === undefined) checkReadablePath(runtime.mode, input.path);
+  async check({ host, mode }, input) {
+    if (input.text === undefined) checkReadablePath(mode, input.path);
     const src = await source(host, input, true);
     const hostname = input.hostname ?? (await hostnameOf(host));
     const core = checkText(src.bytes, input.libc, { hostname, env: input.env, interfaces: await hostInterfaces(host) });
@@ -66,8 +66,8 @@ export const dnsHandlers: FeatureHandlers<'dns'> = {
     return { path: src.path, ...core, owner };
   },
 
-  async plan({ host, runtime }, input) {
-    if (input.text === undefined) checkReadablePath(runtime.mode, input.path);
+  async plan({ host, mode }, input) {
+    if (input.text === undefined) checkReadablePath(mode, input.path);
     const src = await source(host, input);
     const hostname = input.hostname ?? (await hostnameOf(host));
     return toPlanOutput(planText(input.name, src.bytes, input.libc, { hostname, env: input.env, family: input.family, existing: input.existing, interfaces: await hostInterfaces(host) }));
@@ -99,8 +99,8 @@ export const dnsHandlers: FeatureHandlers<'dns'> = {
   },
 
   async resolved({ host }) {
-    const [address, links] = await Promise.all([host.transport.busAddress(), hostLinks(host, { withType: true })]);
-    return readResolved(address, 3000, links);
+    const links = await hostLinks(host, { withType: true });
+    return readResolved(() => host.transport.systemBus(), 3000, links);
   },
 
   async save({ host }, input) {
@@ -108,7 +108,7 @@ export const dnsHandlers: FeatureHandlers<'dns'> = {
     if (helperWritablePath(hp) !== 'resolv') {
       throw new ApiError('INVALID_VALUE', `HostDeck saves only /etc/resolv.conf, not ${input.path}`, { path: input.path });
     }
-    const shown = shownPath(host, hp);
+    const shown = host.transport.displayPath(hp);
     const bytes = fromText(input.text, input.encoding);
     const d = diagnose(bytes);
     if (d.dangerous && !input.confirm) {
@@ -124,6 +124,6 @@ export const dnsHandlers: FeatureHandlers<'dns'> = {
     // --root, where every directory is opened without following links).
     const answer = await hostHelper(host, { verb: 'write-file', path: hp, content: Buffer.from(bytes, 'latin1').toString('base64'), expectedSha256: input.expectedSha256 }, { elevate: true });
     const r = unwrapHelper(answer, writeFileResultSchema);
-    return { path: shown, sha256: r.sha256, backupPath: r.backup ? shownPath(host, `${helperBackupDir(hp)}/${r.backup}`) : null, inPlace: r.inPlace, notes: r.notes ?? [] };
+    return { path: shown, sha256: r.sha256, backupPath: r.backup ? host.transport.displayPath(`${helperBackupDir(hp)}/${r.backup}`) : null, inPlace: r.inPlace, notes: r.notes ?? [] };
   },
 };

@@ -11,12 +11,12 @@ const MAX_LINKS = 4096;
 
 /**
  * The host's network interfaces by ifindex, from its /sys/class/net (read through the
- * transport: this machine, or an SSH host). An image or a snapshot has no live interfaces:
- * undefined.
+ * transport: this machine, or an SSH host). A host without interfaces of its own (an image, a
+ * snapshot: capabilities.interfaces) has none: undefined.
  */
 export async function hostLinks(host: Host, opts: { withType?: boolean } = {}): Promise<Map<number, HostLink> | undefined> {
   const t = host.transport;
-  if (t.kind === 'image' || t.kind === 'snapshot') return undefined;
+  if (!t.capabilities().interfaces) return undefined;
   const [dir] = await t.read([{ path: '/sys/class/net', list: true, follow: true }]);
   if (!dir?.entries) return undefined;
   const names = dir.entries.map((e) => e.name).slice(0, MAX_LINKS);

@@ -1,26 +1,75 @@
-import type { FeatureHandlers, HandlerContext } from '../api/handler';
-import { snapshotOf } from '../hosts/snapshot';
+import type { OpOutput, OpParsedInput } from '../../shared/api/contract';
+import type { FeatureHandlers, HandlerContext } from '../api/context';
 import { firewallService as fw } from './service';
 import { SnapshotFirewall } from './snapshot-reader';
 
-/** A snapshot host answers the read operations from its snapshot (mutations never reach a handler). */
-function snap(ctx: HandlerContext): SnapshotFirewall | undefined {
-  const s = snapshotOf(ctx.host);
-  if (!s) return undefined;
-  return ctx.host.service('firewall.snapshot', () => Object.assign(new SnapshotFirewall(ctx.host, s.firewall, s.identity.time), { dispose() {} }));
+/** The operations that only read: answered by the live firewalld or by a host's record of it. */
+type ReadOp = 'status' | 'state' | 'zone' | 'ipsetEntries' | 'ipsetEntriesDiff' | 'differences' | 'export' | 'safeApplyCheck' | 'safeApplyStatus';
+
+/** Where a host's firewall state comes from, behind one interface (capabilities.firewall). */
+export type FirewallReader = { [N in ReadOp]: (input: OpParsedInput<'firewall', N>) => OpOutput<'firewall', N> | Promise<OpOutput<'firewall', N>> };
+
+/** The running firewalld, through the host's FirewallService (created on first use, shared with the changes). */
+function liveReader(ctx: HandlerContext): FirewallReader {
+  return {
+    status: () => fw(ctx).status(),
+    state: (i) => fw(ctx).state(i.refresh),
+    zone: (i) => fw(ctx).zone(i.name, i.layer),
+    ipsetEntries: (i) => fw(ctx).ipsetEntries(i),
+    ipsetEntriesDiff: (i) => fw(ctx).ipsetEntriesDiff(i),
+    differences: (i) => fw(ctx).differences(i.kind, i.name),
+    export: (i) => fw(ctx).export(i),
+    safeApplyCheck: (i) => fw(ctx).safeApplyCheck(i.change),
+    safeApplyStatus: () => ({ sessions: fw(ctx).safe.list() }),
+  };
 }
 
-/** Thin: every handler goes to the host's FirewallService (one bus connection, one state). */
+/**
+ * A host's record of its firewall (a snapshot host; none recorded reads as "no firewalld state").
+ * Changes never reach it: the runtime refuses them on a read-only host.
+ */
+function recordReader(ctx: HandlerContext): FirewallReader {
+  const record = ctx.host.transport.snapshot?.();
+  // A host with no record at all says why in its own words (its capabilities).
+  const why = record ? undefined : ctx.host.transport.capabilities().missing.firewall;
+  const r = new SnapshotFirewall(ctx.host, record?.firewall ?? null, record?.identity.time ?? 0, why);
+  return {
+    status: () => r.status(),
+    state: () => r.state(),
+    zone: (i) => r.zone(i.name, i.layer),
+    ipsetEntries: (i) => r.ipsetEntries(i),
+    ipsetEntriesDiff: (i) => r.ipsetEntries({ name: i.name, layer: i.side === 'runtimeOnly' ? 'runtime' : 'permanent' }),
+    differences: (i) => r.differences(i.kind, i.name),
+    export: (i) => r.export(i),
+    safeApplyCheck: () => r.safeApplyCheck(),
+    safeApplyStatus: () => ({ sessions: [] }),
+  };
+}
+
+/** The host's firewall reader, chosen once per host from what the host declares. */
+export function firewallReader(ctx: HandlerContext): FirewallReader {
+  return ctx.host.service('firewall.reader', () => ({
+    ...(ctx.host.transport.capabilities().firewall === 'live' ? liveReader(ctx) : recordReader(ctx)),
+    dispose() {},
+  }));
+}
+
+const read =
+  <N extends ReadOp>(name: N) =>
+  (ctx: HandlerContext, input: OpParsedInput<'firewall', N>) =>
+    firewallReader(ctx)[name](input);
+
+/** Thin: reads go to the host's reader, changes to the host's FirewallService (one bus connection, one state). */
 export const firewallHandlers: FeatureHandlers<'firewall'> = {
-  status: (ctx) => snap(ctx)?.status() ?? fw(ctx).status(),
-  state: (ctx, i) => snap(ctx)?.state() ?? fw(ctx).state(i.refresh),
-  zone: (ctx, i) => snap(ctx)?.zone(i.name, i.layer) ?? fw(ctx).zone(i.name, i.layer),
-  ipsetEntries: (ctx, i) => snap(ctx)?.ipsetEntries(i) ?? fw(ctx).ipsetEntries(i),
-  ipsetEntriesDiff: (ctx, i) => snap(ctx)?.ipsetEntries({ name: i.name, layer: i.side === 'runtimeOnly' ? 'runtime' : 'permanent' }) ?? fw(ctx).ipsetEntriesDiff(i),
-  differences: (ctx, i) => snap(ctx)?.differences(i.kind, i.name) ?? fw(ctx).differences(i.kind, i.name),
-  export: (ctx, i) => snap(ctx)?.export(i) ?? fw(ctx).export(i),
-  safeApplyCheck: (ctx, i) => snap(ctx)?.safeApplyCheck() ?? fw(ctx).safeApplyCheck(i.change),
-  safeApplyStatus: (ctx) => (snap(ctx) ? { sessions: [] } : { sessions: fw(ctx).safe.list() }),
+  status: read('status'),
+  state: read('state'),
+  zone: read('zone'),
+  ipsetEntries: read('ipsetEntries'),
+  ipsetEntriesDiff: read('ipsetEntriesDiff'),
+  differences: read('differences'),
+  export: read('export'),
+  safeApplyCheck: read('safeApplyCheck'),
+  safeApplyStatus: read('safeApplyStatus'),
 
   updateZone: (ctx, i) => fw(ctx).updateZone(i),
   createZone: (ctx, i) => fw(ctx).createZone(i.name, i.settings),

@@ -19,10 +19,8 @@ import { policyToScript, policyToXml, zoneToScript, zoneToXml } from '../../shar
 import { ipsetUsers, usesText, zoneUsers } from '../../shared/firewall/references';
 import { safeApplyRequired, type GuardedChange } from '../../shared/firewall/safety';
 import type { FullState, IpSet, Layer, TimedItem, LogDenied, ObjectKind, Policy, PolicyPatch, Service, Zone, ZonePatch } from '../../shared/firewall/model';
-import type { EventHub } from '../api/events';
-import type { HandlerContext } from '../api/handler';
-import type { Host } from '../hosts/host';
-import { busSocketPath } from './bus';
+import type { HandlerContext, HandlerEvents, Host } from '../api/context';
+import { busSocketPath } from '../hosts/bus';
 import { FirewalldClient, type ClientOptions, type ConfigKind } from './client';
 import { isIdempotentOutcome, mapFirewalldError } from './errors';
 import { filterEntries } from './ipset-entries';
@@ -56,7 +54,7 @@ export class FirewallService {
 
   constructor(
     private readonly host: Host,
-    private readonly events: EventHub,
+    private readonly events: HandlerEvents,
     private readonly log: (line: string) => void = () => {},
     clientOptions: Pick<ClientOptions, 'callTimeoutMs' | 'readTimeoutMs' | 'maxInFlight'> = {},
   ) {
@@ -66,8 +64,10 @@ export class FirewallService {
       busAddress: host.systemBusAddress,
       resolveBusAddress: () => host.transport.busAddress(),
       log,
-      // Over ssh each call is authorized by polkit on its own (see ClientOptions.authorizeAll).
-      authorizeAll: host.kind !== 'remote',
+      // The host's one bus connection (the transport owns it), shared with the other features.
+      openBus: () => host.transport.systemBus(),
+      // A bus tunnelled from another machine (ssh): each call is authorized by polkit on its own (see ClientOptions.authorizeAll).
+      authorizeAll: host.transport.capabilities().localBus,
     });
     this.store = new StateStore(this.client, (name, payload) => this.events.emit(name, host.id, payload), log);
     this.safe = new SafeApplyManager((s) => this.events.emit('firewall.safeApplyChanged', host.id, s), log);
@@ -267,7 +267,8 @@ export class FirewallService {
 
   async safeApplyCheck(change: GuardedChange): Promise<SafeApplyDecision> {
     const s = await this.state();
-    const local = this.host.kind === 'local';
+    // The admin's own SSH session (SSH_CONNECTION) matters when the firewall is this machine's.
+    const local = this.host.transport.capabilities().localBus;
     const sshPorts = await sshPortsOf(this.host.transport, process.env, local);
     // SSH_CLIENT = "client_ip client_port server_port": the admin's address when HostDeck runs in their session.
     const clientAddress = local ? process.env.SSH_CLIENT?.trim().split(/\s+/)[0] : undefined;
@@ -735,6 +736,6 @@ function describeChange(c: SafeChange): string {
   return `${c.type} ${c.name}: ${parts.join('; ') || 'no change'}`;
 }
 
-export function firewallService(ctx: HandlerContext): FirewallService {
-  return ctx.host.service('firewall', () => new FirewallService(ctx.host, ctx.runtime.events));
+export function firewallService(ctx: Pick<HandlerContext, 'host' | 'events'>): FirewallService {
+  return ctx.host.service('firewall', () => new FirewallService(ctx.host, ctx.events));
 }

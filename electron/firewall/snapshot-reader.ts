@@ -18,13 +18,15 @@ export class SnapshotFirewall {
     private readonly host: Host,
     private readonly fw: FirewallSnapshot | null,
     takenAt: number,
+    /** Why there is no firewall state, when the record holds none (the host's capabilities say). */
+    private readonly none = 'This snapshot has no firewalld state',
   ) {
     this.full = fw && fw.running ? toFullState(fw, takenAt) : null;
   }
 
   status(): FirewallStatus {
     if (!this.full || !this.fw) {
-      return { running: false, busAddress: 'snapshot', reason: this.fw?.reason ?? 'This snapshot has no firewalld state', errorCode: 'FIREWALLD_NOT_RUNNING' };
+      return { running: false, busAddress: 'snapshot', reason: this.fw?.reason ?? this.none, errorCode: 'FIREWALLD_NOT_RUNNING' };
     }
     return { running: true, busAddress: 'snapshot', version: this.fw.version, state: 'RUNNING', defaultZone: this.fw.defaultZone ?? '', panicMode: false };
   }

@@ -1,9 +1,8 @@
 import { cancelRevertResultSchema, listBackupsResultSchema, revertStatusSchema, writeFileResultSchema } from '../../shared/helper/protocol';
 import type { HelperStatus } from '../../shared/helper/contract';
-import type { FeatureHandlers } from '../api/handler';
-import type { Host } from '../hosts/host';
+import type { FeatureHandlers, Host } from '../api/context';
 import { unwrapHelper } from './call';
-import { helperRunsDirect, hostHelper } from './host';
+import { hostHelper } from './host';
 import { missingForPkexec } from './local';
 import { HELPER_INSTALL_PATH, POLKIT_ACTION_ID, POLKIT_POLICY_PATH } from './source';
 
@@ -15,14 +14,14 @@ export const MANUAL_STEPS = [
   'sudo apt install pkexec   (Fedora/RHEL: sudo dnf install polkit)',
 ];
 
+/** How the host takes changes, from its capabilities (summary(): a host made read-only takes none). */
 export function helperStatus(host: Host): HelperStatus {
   const base = { installPath: HELPER_INSTALL_PATH, policyPath: POLKIT_POLICY_PATH, actionId: POLKIT_ACTION_ID, manualSteps: MANUAL_STEPS };
-  if (host.transport.kind === 'ssh' || host.transport.kind === 'snapshot') {
-    const ok = host.transport.kind === 'ssh';
-    return { ...base, via: ok ? 'direct' : 'none', available: ok, missing: [] };
-  }
-  if (process.getuid?.() === 0) return { ...base, via: 'root', available: true, missing: [] };
-  if (helperRunsDirect(host)) return { ...base, via: 'direct', available: true, missing: [] };
+  const { writes } = host.summary().capabilities;
+  if (writes === 'none') return { ...base, via: 'none', available: false, missing: [] };
+  if (writes === 'root') return { ...base, via: 'root', available: true, missing: [] };
+  // sudo -n of the installed helper on an SSH host runs it directly there (its privilege probe says whether sudo allows it).
+  if (writes === 'direct' || writes === 'sudo') return { ...base, via: 'direct', available: true, missing: [] };
   const missing = missingForPkexec();
   return { ...base, via: missing.length ? 'none' : 'pkexec', available: missing.length === 0, missing };
 }

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import type { FreshNamespace } from '../../shared/kernel/defaults';
 import type { Host } from '../hosts/host';
-import { TreeTransport } from '../hosts/tree-transport';
 
 /**
  * Lists /proc/sys inside a fresh network + IPC + UTS namespace (`unshare -n -i -u`, root only):
@@ -53,12 +52,12 @@ const TTL_MS = 60_000;
 /**
  * The fresh-namespace snapshot of a host's live kernel, cached for a minute (loading a module
  * such as br_netfilter adds keys, so it is not cached forever). Inherently this machine's: only
- * for a host whose live values are this machine's running kernel (the local transport, or an
- * image compared with it); null for a /proc/sys copy, an SSH host or a snapshot.
+ * for a host that declares capabilities.freshNamespaceProbe (its live values are this machine's
+ * running kernel: the local transport, or an image compared with it); null for a /proc/sys
+ * copy, an SSH host or a snapshot.
  */
 export async function freshNamespaceOf(host: Host): Promise<{ fresh: FreshNamespace | null; reason: string | null }> {
-  const t = host.transport;
-  if (!(t instanceof TreeTransport) || !(await t.readsRunningKernel())) {
+  if (!host.transport.capabilities().freshNamespaceProbe) {
     return { fresh: null, reason: "The parameters are not this machine's live /proc/sys: the fresh-namespace probe only runs on the machine HostDeck runs on." };
   }
   const cache = host.service('kernel.freshNamespace', () => ({ at: 0, value: null as FreshNamespace | string | null, dispose() {} }));

@@ -6,9 +6,8 @@ import { keyProblem, keyToPath, normalizeKey, subsystemOf } from '../../shared/k
 import { parseSysctlFile } from '../../shared/kernel/sysctld';
 import { formatTunedProfile, parseTunedSysctl } from '../../shared/kernel/tuned';
 import { parseKernelVersion } from '../../shared/kernel/version';
-import type { FeatureHandlers } from '../api/handler';
+import type { FeatureHandlers, Host } from '../api/context';
 import type { LiveEntry } from '../../shared/kernel/contract';
-import { shownPath, type Host } from '../hosts/host';
 import { deleteFileResultSchema, helperBackupDir, writeFileResultSchema } from '../../shared/helper/protocol';
 import { helperWritablePath, sysctlKeyError, sysctlValueError } from '../../shared/helper/rules';
 import { unwrapHelper } from '../helper/call';
@@ -226,12 +225,12 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     const target = profileTarget(input.name);
     const answer = await hostHelper(host, { verb: 'write-file', path: target, content: Buffer.from(formatProfile(clean), 'utf8').toString('base64'), expectedSha256: input.expectedSha256, ...confirmed }, { elevate: true });
     const r = unwrapHelper(answer, writeFileResultSchema);
-    return { path: shownPath(host, target), sha256: r.sha256, backupPath: r.backup ? shownPath(host, `${helperBackupDir(target)}/${r.backup}`) : null };
+    return { path: host.transport.displayPath(target), sha256: r.sha256, backupPath: r.backup ? host.transport.displayPath(`${helperBackupDir(target)}/${r.backup}`) : null };
   },
   async deleteProfile({ host }, input) {
     const target = profileTarget(input.name);
     const r = unwrapHelper(await hostHelper(host, { verb: 'delete-file', path: target, expectedSha256: input.expectedSha256 }, { elevate: true }), deleteFileResultSchema);
-    return { path: shownPath(host, target), backupPath: shownPath(host, `${helperBackupDir(target)}/${r.backup}`) };
+    return { path: host.transport.displayPath(target), backupPath: host.transport.displayPath(`${helperBackupDir(target)}/${r.backup}`) };
   },
   async readProfile({ host }, input) {
     const name = input.name.endsWith('.conf') ? input.name : `${input.name}.conf`;
@@ -240,7 +239,7 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     if (f!.error && f!.error.code !== 'ENOENT') throw new ApiError('IO_ERROR', f!.error.message, { path: hostFile, errno: f!.error.code });
     const parsed = parseSysctlFile((f!.bytes ?? Buffer.alloc(0)).toString('utf8'), `etc/sysctl.d/${name}`);
     return {
-      path: shownPath(host, hostFile),
+      path: host.transport.displayPath(hostFile),
       exists: !!f!.bytes,
       sha256: f!.sha256 ?? null,
       settings: parsed.assignments.filter((a) => a.value !== null).map((a) => ({ key: a.key, value: a.value! })),

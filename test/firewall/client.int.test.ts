@@ -12,7 +12,7 @@ import { firewallService } from '../../electron/firewall/service';
 import { openSession, type FwSession, rejection as rejects } from './session';
 
 let s: FwSession;
-const svc = () => firewallService({ host: s.rt.hosts.get('local'), runtime: s.rt });
+const svc = () => firewallService({ host: s.rt.hosts.get('local'), events: s.rt.events });
 
 beforeAll(async () => {
   s = await openSession();
