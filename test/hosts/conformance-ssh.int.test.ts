@@ -1,0 +1,71 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { SshLink } from '../../electron/hosts/ssh/link';
+import { SshTransport } from '../../electron/hosts/ssh/transport';
+import { parseDestination } from '../../shared/hosts/destination';
+import { startFakeHosts } from '../support/fake-hosts';
+import { buildTree, SMALL } from './conformance-tree';
+import { transportConformance } from './transport.conformance';
+
+// A remote host over SSH: one fake host for the whole file (real sshd in its own namespaces,
+// test/support/fake-hosts.ts), logged in as root. It sees this machine's /tmp, so the suite's
+// tree is built there, and bind-mounted inside the host's own mount namespace; everything
+// HostDeck learns of it goes through the read agent, one round trip per call.
+transportConformance('ssh', async () => {
+  const fh = await startFakeHosts([{ name: 'conf1', firewalld: false, sysctls: { 'net.ipv4.ip_forward': '1' } }]);
+  const host = fh.hosts[0]!;
+  const base = path.join(fh.dir, 'conformance');
+  const tree = buildTree(base, base);
+  host.exec(['/usr/bin/mount', '--bind', path.join(base, 'data/bound-source'), path.join(base, 'data/bound')]);
+  const runtimeDir = mkdtempSync(path.join(fh.dir, 'rt-'));
+  const linkTo = (dir: string) => new SshLink({ destination: parseDestination('conf1'), sshConfig: fh.sshConfig, runtimeDir: dir });
+  const link = linkTo(runtimeDir);
+  let trips = 0;
+  const exec = link.exec.bind(link);
+  link.exec = (...args: Parameters<SshLink['exec']>) => {
+    trips++;
+    return exec(...args);
+  };
+  const transport = new SshTransport(link);
+  await transport.privilege();
+  const inHost = (script: string) => host.exec(['/bin/sh', '-c', script]);
+  const mountPoint = (p: string) => host.execRaw(['/usr/bin/findmnt', '--mountpoint', p]).status === 0;
+  const mounts = [path.join(base, 'data/bound'), path.join(base, 'data/plain'), path.join(base, 'data/dir'), '/etc', '/run', '/proc/sys'].map((p) => ({ path: p, mountPoint: mountPoint(p) }));
+  return {
+    transport,
+    tree: { base, immutableSupported: tree.immutableSupported },
+    mounts,
+    files: [{ path: path.join(base, 'data/small.txt'), text: SMALL }],
+    procSys: {
+      'kernel/osrelease': { state: 'ok', value: inHost('cat /proc/sys/kernel/osrelease').trim() },
+      'net/ipv4/ip_forward': { state: 'ok', value: '1' },
+      'net/ipv4/route/flush': { state: 'write-only' },
+      'vm/stat_refresh': { state: 'side-effect' },
+    },
+    identity: { hostname: inHost('hostname').trim(), os: inHost('. /etc/os-release && printf %s "$PRETTY_NAME"'), kernel: inHost('uname -r').trim() },
+    roundTrips: () => trips,
+    stall: async () => {
+      // A silent link (an unplugged cable): nothing answers, nothing resets.
+      const dir = mkdtempSync(path.join(fh.dir, 'rt-stall-'));
+      const stalled = new SshTransport(linkTo(dir), { readTimeoutMs: 1500 });
+      await stalled.describe();
+      host.blackhole(true);
+      return {
+        transport: stalled,
+        deadlineMs: 1500,
+        release: async () => {
+          host.blackhole(false);
+          await stalled.dispose();
+        },
+      };
+    },
+    helperWrite: { path: '/etc/resolv.conf', hostText: () => host.readFile('/etc/resolv.conf') },
+    stop: async () => {
+      await transport.dispose();
+      tree.cleanup();
+      mkdirSync(base, { recursive: true });
+      await fh.stop();
+      rmSync(runtimeDir, { recursive: true, force: true });
+    },
+  };
+});
