@@ -1,9 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SshLink } from '../../electron/hosts/ssh/link';
 import { SshTransport } from '../../electron/hosts/ssh/transport';
 import { parseDestination } from '../../shared/hosts/destination';
-import { startFakeHosts } from '../support/fake-hosts';
+import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';
 import { buildTree, SMALL } from './conformance-tree';
 import { transportConformance } from './transport.conformance';
 
@@ -11,14 +13,20 @@ import { transportConformance } from './transport.conformance';
 // test/support/fake-hosts.ts), logged in as root. It sees this machine's /tmp, so the suite's
 // tree is built there, and bind-mounted inside the host's own mount namespace; everything
 // HostDeck learns of it goes through the read agent, one round trip per call.
+let fh: FakeHosts | undefined;
+afterAll(async () => {
+  await fh?.stop();
+});
+
 transportConformance('ssh', async () => {
-  const fh = await startFakeHosts([{ name: 'conf1', firewalld: false, sysctls: { 'net.ipv4.ip_forward': '1' } }]);
-  const host = fh.hosts[0]!;
+  fh = await startFakeHosts([{ name: 'conf1', firewalld: false, sysctls: { 'net.ipv4.ip_forward': '1' } }]);
+  const hosts = fh;
+  const host = hosts.hosts[0]!;
   const base = path.join(fh.dir, 'conformance');
   const tree = buildTree(base, base);
   host.exec(['/usr/bin/mount', '--bind', path.join(base, 'data/bound-source'), path.join(base, 'data/bound')]);
   const runtimeDir = mkdtempSync(path.join(fh.dir, 'rt-'));
-  const linkTo = (dir: string) => new SshLink({ destination: parseDestination('conf1'), sshConfig: fh.sshConfig, runtimeDir: dir });
+  const linkTo = (dir: string) => new SshLink({ destination: parseDestination('conf1'), sshConfig: hosts.sshConfig, runtimeDir: dir });
   const link = linkTo(runtimeDir);
   let trips = 0;
   const exec = link.exec.bind(link);
@@ -46,7 +54,7 @@ transportConformance('ssh', async () => {
     roundTrips: () => trips,
     stall: async () => {
       // A silent link (an unplugged cable): nothing answers, nothing resets.
-      const dir = mkdtempSync(path.join(fh.dir, 'rt-stall-'));
+      const dir = mkdtempSync(path.join(hosts.dir, 'rt-stall-'));
       const stalled = new SshTransport(linkTo(dir), { readTimeoutMs: 1500 });
       await stalled.describe();
       host.blackhole(true);
@@ -64,8 +72,26 @@ transportConformance('ssh', async () => {
       await transport.dispose();
       tree.cleanup();
       mkdirSync(base, { recursive: true });
-      await fh.stop();
       rmSync(runtimeDir, { recursive: true, force: true });
     },
   };
+});
+
+// The built CLI (npm run -s build) carries the agent inlined: out/main has no hostdeck-agent.py to fall back on.
+describe('the built CLI reads a remote host with the agent it carries', () => {
+  it('hostdeck dns check --host conf1 answers with the host\'s resolv.conf', () => {
+    const repo = path.resolve(import.meta.dirname, '../..');
+    const cli = path.join(repo, 'out/main/cli.js');
+    if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build (npm test builds first)`);
+    expect(existsSync(path.join(repo, 'out/main/hostdeck-agent.py')) || existsSync(path.join(repo, 'out/main/chunks/hostdeck-agent.py'))).toBe(false);
+    const config = mkdtempSync(path.join(fh!.dir, 'cfg-'));
+    const r = spawnSync(process.execPath, [cli, 'dns', 'check', '--host', 'conf1', '--json'], {
+      env: { ...process.env, HOSTDECK_SSH_CONFIG: fh!.sshConfig, XDG_CONFIG_HOME: config },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const ns = /^nameserver\s+(\S+)/m.exec(fh!.hosts[0]!.readFile('/etc/resolv.conf'))![1]!;
+    expect(r.stdout).toContain(ns);
+  });
 });
