@@ -8,10 +8,12 @@ import react from '@vitejs/plugin-react';
 // node_modules), and the renderer is a plain web app that browser mode serves too.
 export default defineConfig({
   main: {
-    // The privileged helper travels inside the bundle (electron/helper/source.ts).
+    // The privileged helper and the SSH read agent travel inside the bundle (electron/helper/source.ts).
     define: {
       __HOSTDECK_HELPER_SOURCE__: JSON.stringify(readFileSync(resolve('electron/helper/hostdeck-helper.py'), 'utf8')),
       __HOSTDECK_HELPER_POLICY__: JSON.stringify(readFileSync(resolve('electron/helper/dev.hostdeck.helper.policy'), 'utf8')),
+      // The SSH read agent too (electron/hosts/ssh/agent-source.ts).
+      __HOSTDECK_AGENT_SOURCE__: JSON.stringify(readFileSync(resolve('electron/hosts/ssh/hostdeck-agent.py'), 'utf8')),
     },
     build: {
       outDir: 'out/main',

@@ -16,18 +16,91 @@
 # request per input line (the tests' fuzzing mode; same rules per request).
 
 import base64
-import errno
 import fcntl
 import hashlib
 import json
-import os
 import re
 import secrets
+# errno, os and stat: imported by the section shared with the read agent, below.
 import signal
-import stat
 import sys
 import syslog
 import time
+
+# >>> shared with the read agent >>>
+# The rules the helper and the SSH read agent (electron/hosts/ssh/hostdeck-agent.py) both apply,
+# implemented once: the agent is sent as this section followed by its own file (see
+# electron/hosts/ssh/agent-source.ts). Self-contained (its own imports), standard library only,
+# Python 3.5+: nothing here may use the rest of the helper.
+import errno
+import os
+import stat
+
+# Host paths: absolute, NUL-free, bounded (electron/hosts/root-path.ts hostPathProblem says the same).
+MAX_PATH = 4096
+# /proc/sys entries whose read has a side effect: listed, never read (electron/hosts/proc-sys.ts).
+SIDE_EFFECT_ON_READ = frozenset(['vm/stat_refresh'])
+# No /proc/sys value comes near this; a bigger "entry" is refused (proc-sys.ts MAX_ENTRY_BYTES).
+PROC_VALUE_MAX = 256 * 1024
+
+
+def host_path_problem(p):
+    """Why a host path is unusable, or None."""
+    if not isinstance(p, str) or p == '':
+        return 'a path must be a non-empty string'
+    if not p.startswith('/'):
+        return '"%s" is not an absolute path' % p[:200]
+    if '\0' in p:
+        return 'a path must not contain a NUL byte'
+    if len(p) > MAX_PATH:
+        return 'a path must be at most %d characters' % MAX_PATH
+    return None
+
+
+def errno_name(e):
+    return errno.errorcode.get(e.errno, 'EIO') if isinstance(e, OSError) and e.errno else 'EIO'
+
+
+def read_all(fd, limit):
+    """Reads until EOF but stops past `limit` bytes (callers compare the length with their limit)."""
+    chunks = []
+    n = 0
+    while n <= limit:
+        b = os.read(fd, 65536)
+        if not b:
+            break
+        chunks.append(b)
+        n += len(b)
+    return b''.join(chunks)
+
+
+def proc_entry_opened(fd, rel):
+    """One opened /proc/sys entry (rel: "net/ipv4/ip_forward"): (state, value, mode, error code).
+
+    The fstat of the opened file decides what it is: a directory (EISDIR), anything else that is
+    not a regular file (NOT_REGULAR: a FIFO or device planted in a copy), a write-only entry (no
+    read bits: listed, not read), one whose read has a side effect, or a value (procfs reports
+    size 0: read until EOF, bounded; one trailing newline dropped)."""
+    st = os.fstat(fd)
+    mode = stat.S_IMODE(st.st_mode) & 0o777
+    if stat.S_ISDIR(st.st_mode):
+        return 'dir', None, mode, 'EISDIR'
+    if not stat.S_ISREG(st.st_mode):
+        return 'unreadable', None, mode, 'NOT_REGULAR'
+    if mode & 0o444 == 0:
+        return 'write-only', None, mode, None
+    if rel in SIDE_EFFECT_ON_READ:
+        return 'side-effect', None, mode, None
+    try:
+        data = read_all(fd, PROC_VALUE_MAX)
+    except OSError as e:  # EIO for an unset stable_secret and the like: the entry exists
+        return 'unreadable', None, mode, errno_name(e)
+    if len(data) > PROC_VALUE_MAX:
+        return 'unreadable', None, mode, 'TOO_LARGE'
+    v = data.decode('utf-8', 'replace')
+    return 'ok', (v[:-1] if v.endswith('\n') else v), mode, None
+# <<< shared with the read agent <<<
+
 
 PROTOCOL = 1
 MAX_REQUEST = 4 * 1024 * 1024
@@ -269,10 +342,6 @@ class Refusal(Exception):
         self.detail = detail
 
 
-def errno_name(e):
-    return errno.errorcode.get(e.errno, 'EIO') if isinstance(e, OSError) and e.errno else 'EIO'
-
-
 def errno_error(e):
     code = errno_name(e)
     return {'code': code, 'message': ERRNO_TEXT.get(code, '%s (%s)' % (os.strerror(e.errno or errno.EIO), code))}
@@ -354,12 +423,10 @@ def walk_dirs(components, create_mode=None, shown=''):
 
 
 def check_path(path, verb):
-    if not isinstance(path, str) or path == '':
-        raise Refusal('INVALID_INPUT', 'path must be a non-empty string')
-    if '\0' in path or len(path) > 4096:
-        raise Refusal('INVALID_INPUT', 'path contains NUL or is too long')
-    if not path.startswith('/'):
-        raise Refusal('NOT_ALLOWED', '%s is not an absolute path' % path, {'path': path})
+    problem = host_path_problem(path)
+    if problem:
+        relative = isinstance(path, str) and path != '' and not path.startswith('/') and '\0' not in path and len(path) <= MAX_PATH
+        raise Refusal('NOT_ALLOWED' if relative else 'INVALID_INPUT', problem, {'path': path} if relative else None)
     parts = path.split('/')[1:]
     if any(p in ('', '.', '..') for p in parts):
         raise Refusal('NOT_ALLOWED', '%s contains "..", "." or an empty component; refused' % path, {'path': path})
@@ -593,18 +660,6 @@ class Target(object):
 
 
 BACKUP_NAME = re.compile(r'^\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{12}\.bak$')
-
-
-def read_all(fd, limit):
-    chunks = []
-    n = 0
-    while n <= limit:
-        b = os.read(fd, 65536)
-        if not b:
-            break
-        chunks.append(b)
-        n += len(b)
-    return b''.join(chunks)
 
 
 def write_all(fd, data):
@@ -850,21 +905,14 @@ def proc_read(key):
             return None, 0, None
         return None, None, 'ENOENT' if e.errno in (errno.ENOTDIR, errno.ELOOP) else errno_name(e)
     try:
-        st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
-            return None, None, 'EISDIR'
-        if not stat.S_ISREG(st.st_mode):
-            return None, None, 'ENOENT'
-        mode = stat.S_IMODE(st.st_mode)
-        if mode & 0o444 == 0 or key == 'vm.stat_refresh':
-            return None, mode, None
-        try:
-            v = read_all(fd, 1 << 20).decode('utf-8', 'replace')
-        except OSError as e:
-            return None, mode, errno_name(e)
-        return (v[:-1] if v.endswith('\n') else v), mode, None
+        state, value, mode, err = proc_entry_opened(fd, key_to_path(key))
     finally:
         os.close(fd)
+    if state == 'dir':
+        return None, None, 'EISDIR'
+    if err == 'NOT_REGULAR':
+        return None, None, 'ENOENT'
+    return value, mode, err
 
 
 def proc_write(key, value):

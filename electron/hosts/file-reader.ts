@@ -78,13 +78,15 @@ export async function readTree(ctx: TreeContext, requests: ReadRequest[], deadli
   return out;
 }
 
+/** The answer for a request the file system did not answer within the call's deadline. */
+export function timeoutFacts(req: ReadRequest, deadlineMs: number): FileFacts {
+  return { path: String(req.path), type: 'missing', error: { code: 'TIMEOUT', message: `${String(req.path)}: no answer from the file system within ${deadlineMs} ms` } };
+}
+
 async function withDeadline(p: Promise<FileFacts>, ms: number, req: ReadRequest, total: number): Promise<FileFacts> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<FileFacts>((resolve) => {
-    timer = setTimeout(
-      () => resolve({ path: String(req.path), type: 'missing', error: { code: 'TIMEOUT', message: `${String(req.path)}: no answer from the file system within ${total} ms` } }),
-      ms,
-    );
+    timer = setTimeout(() => resolve(timeoutFacts(req, total)), ms);
   });
   try {
     return await Promise.race([p, late]);

@@ -7,6 +7,7 @@ import type { Snapshot } from '../../shared/compare/snapshot';
 import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
 import type { HostCapabilities } from '../../shared/hosts/capabilities';
 import { createHost, type Host } from './host';
+import { hostPathProblem } from './root-path';
 import type { FileFacts, HostIdentity, HostTransport, ProcSysSnapshot, ReadRequest } from './transport';
 
 /**
@@ -55,6 +56,9 @@ export class SnapshotTransport implements HostTransport {
   read(requests: ReadRequest[]): Promise<FileFacts[]> {
     return Promise.resolve(
       requests.map((r): FileFacts => {
+        // The same answers as a host's own file system would give (the conformance suite holds every transport to them).
+        const problem = hostPathProblem(r.path);
+        if (problem) return { path: String(r.path), type: 'missing', error: { code: 'INVALID_PATH', message: problem } };
         const f = this.files.get(r.path);
         if (f) {
           const facts: FileFacts = { path: r.path, type: 'file', resolved: r.path, mode: f.mode, uid: 0, gid: 0, size: f.bytes.length, mtimeMs: this.snap.identity.time };
@@ -65,6 +69,7 @@ export class SnapshotTransport implements HostTransport {
               facts.sha256 = createHash('sha256').update(f.bytes).digest('hex');
             }
           }
+          if (r.list) facts.error = { code: 'ENOTDIR', message: `${r.path} is a regular file, not a directory` };
           return facts;
         }
         const prefix = r.path.endsWith('/') ? r.path : `${r.path}/`;
@@ -73,9 +78,12 @@ export class SnapshotTransport implements HostTransport {
           const names = [...new Set(children.map((p) => p.slice(prefix.length).split('/')[0]!))].sort();
           const facts: FileFacts = { path: r.path, type: 'dir', resolved: r.path, mode: 0o755, uid: 0, gid: 0 };
           if (r.list) facts.entries = names.map((name) => ({ name, type: this.files.has(prefix + name) ? 'file' : 'dir' }));
+          else if (r.content) facts.error = { code: 'NOT_REGULAR', message: `${r.path} is a directory, not a regular file: it is not read` };
           return facts;
         }
-        return { path: r.path, type: 'missing', error: { code: 'ENOENT', message: `${r.path} is not in the snapshot` } };
+        const missing: FileFacts = { path: r.path, type: 'missing' };
+        if (r.content || r.list) missing.error = { code: 'ENOENT', message: `${r.path} is not in the snapshot` };
+        return missing;
       }),
     );
   }

@@ -2,7 +2,7 @@ import { promises as fs, realpathSync } from 'node:fs';
 import type { MessageBus } from '@jellybrick/dbus-next';
 import { hostname as osHostname } from 'node:os';
 import type { LiveSource } from '../../shared/kernel/contract';
-import { readTree, DEFAULT_DEADLINE_MS } from './file-reader';
+import { readTree, timeoutFacts, DEFAULT_DEADLINE_MS } from './file-reader';
 import { readLive } from './proc-sys';
 import type { FileFacts, HostIdentity, HostTransport, ProcSysSnapshot, ReadRequest } from './transport';
 import type { HelperOptions } from './transport';
@@ -45,7 +45,12 @@ export abstract class TreeTransport implements HostTransport {
   async read(requests: ReadRequest[]): Promise<FileFacts[]> {
     // The root's realpath is where every opened file must lie (checked per file through /proc/self/fd).
     this.realRoot ??= this.root === '/' ? Promise.resolve('/') : fs.realpath(this.root).catch(() => this.root);
-    return readTree({ root: this.root, realRoot: await this.realRoot }, requests, this.deadlineMs);
+    // Inside the deadline too: on a hung file system (a dead NFS server) realpath never returns.
+    const start = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const realRoot = await Promise.race([this.realRoot, new Promise<null>((r) => (timer = setTimeout(() => r(null), this.deadlineMs)))]).finally(() => clearTimeout(timer));
+    if (realRoot === null) return requests.map((req) => timeoutFacts(req, this.deadlineMs));
+    return readTree({ root: this.root, realRoot }, requests, Math.max(0, this.deadlineMs - (Date.now() - start)));
   }
 
   async procSys(only?: string[]): Promise<ProcSysSnapshot> {

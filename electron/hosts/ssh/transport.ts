@@ -98,9 +98,7 @@ export class SshTransport implements HostTransport {
 
   async read(requests: ReadRequest[]): Promise<FileFacts[]> {
     if (requests.length === 0) return [];
-    for (const r of requests) {
-      if (!r.path.startsWith('/') || r.path.includes('\0')) throw new ApiError('INVALID_VALUE', `Not a host-absolute path: ${r.path}`);
-    }
+    // A path that is not host-absolute is answered per path by the agent (INVALID_PATH), as every transport does.
     const raw = await this.agent<(Omit<FileFacts, 'bytes'> & { bytes?: string })[]>({ op: 'read', requests });
     return raw.map((f) => {
       const { bytes, ...rest } = f;

@@ -1,0 +1,376 @@
+# HostDeck read agent, protocol 1. Read-only: it never writes and never runs a program.
+#
+# Sent on stdin to "/usr/bin/python3 -I -" on a remote host (nothing is written there), after the
+# section of electron/helper/hostdeck-helper.py marked "shared with the read agent" (host_path_problem,
+# errno_name, read_all, proc_entry_opened, SIDE_EFFECT_ON_READ: one implementation for both), and
+# followed by one line that calls run() with the request. Answers one JSON object on stdout.
+# Python 3.5+ standard library only.
+#
+# The rules are those of electron/hosts/file-reader.ts and proc-sys.ts, on the host's own "/":
+#  - a path is first opened with O_PATH (which opens nothing: no FIFO waits for a writer, no
+#    device driver's open() runs) and fstat'ed; only a regular file (or a directory, to list it)
+#    is then reopened through /proc/self/fd, so what is read is exactly the inode checked;
+#  - content is bounded (maxBytes, default 4 MiB: TOO_LARGE); a FIFO, device, socket or
+#    directory where a file was wanted is NOT_REGULAR, in words naming what it is;
+#  - facts are lstat's (a link is reported as a link, with its target and where it resolves).
+import base64
+import hashlib
+import json
+import sys
+
+AGENT_PROTOCOL = 1
+DEFAULT_MAX_BYTES = 4 * 1024 * 1024
+O_PATH = getattr(os, 'O_PATH', 0o10000000)
+O_CLOEXEC = getattr(os, 'O_CLOEXEC', 0)
+REOPEN = os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_NOCTTY', 0) | O_CLOEXEC
+
+TYPE_WORDS = {
+    'file': 'a regular file',
+    'dir': 'a directory',
+    'symlink': 'a symbolic link',
+    'fifo': 'a FIFO (named pipe)',
+    'socket': 'a socket',
+    'char': 'a character device',
+    'block': 'a block device',
+    'missing': 'missing',
+}
+
+
+def ftype(mode):
+    if stat.S_ISREG(mode): return 'file'
+    if stat.S_ISDIR(mode): return 'dir'
+    if stat.S_ISLNK(mode): return 'symlink'
+    if stat.S_ISFIFO(mode): return 'fifo'
+    if stat.S_ISSOCK(mode): return 'socket'
+    if stat.S_ISCHR(mode): return 'char'
+    if stat.S_ISBLK(mode): return 'block'
+    return 'missing'
+
+
+def os_error(path, e):
+    code = errno_name(e)
+    if code == 'ENOENT':
+        return {'code': code, 'message': '%s does not exist' % path}
+    return {'code': code, 'message': '%s: %s' % (path, os.strerror(e.errno or errno.EIO))}
+
+
+def resolve(path):
+    """Where a path leads after every link (the host's root is "/", so nothing leaves it), or None."""
+    try:
+        os.stat(path)  # follows every link: ELOOP or ENOENT when it leads nowhere (realpath would not say)
+        return os.path.realpath(path)
+    except OSError:
+        return None
+
+
+def read_one(req):
+    path = req.get('path')
+    problem = host_path_problem(path)
+    if problem:
+        return {'path': str(path), 'type': 'missing', 'error': {'code': 'INVALID_PATH', 'message': problem}}
+    want = bool(req.get('content') or req.get('list'))
+    out = {'path': path}
+    try:
+        st = os.lstat(path)
+    except OSError as e:
+        out['type'] = 'missing'
+        if want or e.errno != errno.ENOENT:
+            out['error'] = os_error(path, e)
+        return out
+    out['type'] = ftype(st.st_mode)
+    out['mode'] = stat.S_IMODE(st.st_mode)
+    out['uid'] = st.st_uid
+    out['gid'] = st.st_gid
+    out['size'] = st.st_size
+    out['mtimeMs'] = int(st.st_mtime * 1000)
+    link = stat.S_ISLNK(st.st_mode)
+    if link:
+        try:
+            out['linkTarget'] = os.readlink(path)
+        except OSError:
+            pass
+    # The directories on the way resolved, the name itself as it is (lstat semantics).
+    r = resolve(path) if link else os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path))
+    if r is None:
+        if want:
+            try:
+                os.stat(path)
+                out['error'] = {'code': 'ENOENT', 'message': '%s is a symbolic link to %s, which does not exist' % (path, out.get('linkTarget', '?'))}
+            except OSError as e:
+                out['error'] = os_error(path, e)
+        return out
+    out['resolved'] = r
+    if link and want and not req.get('follow'):
+        what = 'NOT_REGULAR' if req.get('content') else 'ENOTDIR'
+        out['error'] = {'code': what, 'message': '%s is a symbolic link (to %s) and links were not to be followed' % (path, out.get('linkTarget', '?'))}
+        return out
+    try:
+        fd = os.open(r, O_PATH | os.O_NOFOLLOW | O_CLOEXEC)
+    except OSError as e:
+        if want:
+            out['error'] = os_error(path, e)
+        return out
+    try:
+        opened(req, out, fd, path)
+    except OSError as e:
+        if want:
+            out['error'] = os_error(path, e)
+    finally:
+        os.close(fd)
+    return out
+
+
+def opened(req, out, fd, path):
+    """Facts and content of the checked inode (fd: O_PATH, opens nothing)."""
+    st = os.fstat(fd)
+    kind = ftype(st.st_mode)
+    out['targetType'] = kind
+    via = '/proc/self/fd/%d' % fd
+    if req.get('attrs'):
+        mounts = mount_points()
+        out['bindMount'] = path in mounts or out['resolved'] in mounts
+        if kind in ('file', 'dir'):
+            imm = immutable(via)
+            if imm is not None:
+                out['immutable'] = imm
+    if req.get('content'):
+        if kind != 'file':
+            out['error'] = {'code': 'NOT_REGULAR', 'message': '%s is %s, not a regular file: it is not read' % (path, TYPE_WORDS[kind])}
+            return
+        limit = req.get('maxBytes') or DEFAULT_MAX_BYTES
+        if st.st_size > limit:
+            out['error'] = {'code': 'TOO_LARGE', 'message': '%s is %d bytes, more than the %d bytes HostDeck reads' % (path, st.st_size, limit)}
+            return
+        rfd = os.open(via, REOPEN)
+        try:
+            data = read_all(rfd, limit)
+        finally:
+            os.close(rfd)
+        if len(data) > limit:
+            out['error'] = {'code': 'TOO_LARGE', 'message': '%s is more than the %d bytes HostDeck reads' % (path, limit)}
+            return
+        out['bytes'] = base64.b64encode(data).decode('ascii')
+        out['sha256'] = hashlib.sha256(data).hexdigest()
+    if req.get('list'):
+        if kind != 'dir':
+            out['error'] = {'code': 'ENOTDIR', 'message': '%s is %s, not a directory' % (path, TYPE_WORDS[kind])}
+            return
+        ents = []
+        for name in sorted(os.listdir(via)):
+            try:
+                ents.append({'name': name, 'type': ftype(os.lstat(os.path.join(via, name)).st_mode)})
+            except OSError:
+                ents.append({'name': name, 'type': 'missing'})
+        out['entries'] = ents
+
+
+_MOUNTS = None
+
+
+def mount_points():
+    """Mount points from mountinfo (field 5, octal escapes decoded): a bind-mounted file is one."""
+    global _MOUNTS
+    if _MOUNTS is None:
+        _MOUNTS = set()
+        try:
+            with open('/proc/self/mountinfo', 'rb') as fh:
+                for line in fh:
+                    f = line.split(b' ')
+                    if len(f) > 4:
+                        _MOUNTS.add(unescape_octal(f[4]).decode('utf-8', 'surrogateescape'))
+        except OSError:
+            pass
+    return _MOUNTS
+
+
+def unescape_octal(b):
+    out = bytearray()
+    i = 0
+    while i < len(b):
+        if b[i:i + 1] == b'\\' and len(b) >= i + 4 and all(48 <= c <= 55 for c in b[i + 1:i + 4]):
+            out.append(int(b[i + 1:i + 4], 8) & 0xff)
+            i += 4
+        else:
+            out.append(b[i])
+            i += 1
+    return bytes(out)
+
+
+def immutable(via):
+    """FS_IOC_GETFLAGS & FS_IMMUTABLE_FL of a regular file or directory; None when the file system does not say."""
+    try:
+        import array
+        import fcntl
+        fd = os.open(via, REOPEN)
+    except (OSError, ImportError):
+        return None
+    try:
+        buf = array.array('l', [0])
+        fcntl.ioctl(fd, 0x80086601, buf, True)
+        return bool(buf[0] & 0x10)
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(fd)
+
+
+def swap(p):
+    return ''.join('.' if c == '/' else '/' if c == '.' else c for c in p)
+
+
+def proc_entry(dfd, name, rel):
+    """One /proc/sys entry as a LiveEntry (electron/hosts/proc-sys.ts readEntry, on a directory fd)."""
+    def entry(state, mode, value=None, error=None):
+        # Not writable when it is no regular file (a FIFO or link in a copy), as proc-sys.ts says.
+        e = {'key': swap(rel), 'path': rel, 'state': state, 'writable': (mode & 0o200) != 0 and error != 'NOT_REGULAR', 'mode': mode}
+        if value is not None:
+            e['value'] = value
+        if error is not None:
+            e['error'] = error
+        return e
+
+    def lmode():
+        return stat.S_IMODE(os.stat(name, dir_fd=dfd, follow_symlinks=False).st_mode) & 0o777
+
+    if rel in SIDE_EFFECT_ON_READ:
+        try:
+            mode = lmode()
+        except OSError:
+            mode = 0
+        return entry('side-effect', mode)
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | O_CLOEXEC, dir_fd=dfd)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return entry('unreadable', 0, error='NOT_REGULAR')
+        # procfs refuses to open a write-only entry for reading, even for root: its mode says why.
+        try:
+            mode = lmode()
+        except OSError:
+            return entry('unreadable', 0, error=errno_name(e))
+        if mode & 0o444 == 0:
+            return entry('write-only', mode)
+        return entry('unreadable', mode, error=errno_name(e))
+    try:
+        state, value, mode, err = proc_entry_opened(fd, rel)
+    except OSError as e:
+        return entry('unreadable', 0, error=errno_name(e))
+    finally:
+        os.close(fd)
+    if state == 'dir':
+        return None
+    return entry(state, mode, value, err)
+
+
+def procsys(root='/proc/sys'):
+    """Every entry under /proc/sys in one pass (directories in dirs), as proc-sys.ts readLive."""
+    entries, dirs = [], []
+
+    def walk(dfd, rel):
+        try:
+            names = sorted(os.listdir(dfd))
+        except OSError:
+            return
+        for name in names:
+            p = rel + '/' + name if rel else name
+            try:
+                isdir = stat.S_ISDIR(os.stat(name, dir_fd=dfd, follow_symlinks=False).st_mode)
+            except OSError:
+                isdir = False
+            if isdir:
+                dirs.append(p)
+                try:
+                    sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | O_CLOEXEC, dir_fd=dfd)
+                except OSError:
+                    continue
+                try:
+                    walk(sub, p)
+                finally:
+                    os.close(sub)
+                continue
+            e = proc_entry(dfd, name, p)
+            if e is not None:
+                entries.append(e)
+
+    try:
+        top = os.open(root, os.O_RDONLY | os.O_DIRECTORY | O_CLOEXEC)
+    except OSError:
+        return {'entries': entries, 'dirs': dirs}
+    try:
+        walk(top, '')
+    finally:
+        os.close(top)
+    return {'entries': entries, 'dirs': dirs}
+
+
+def user_name():
+    try:
+        import pwd
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):
+        return str(os.getuid())
+
+
+def pretty_name(text):
+    """PRETTY_NAME of os-release(5): shell-style quoting with the few escapes it allows (tree-transport.ts prettyName)."""
+    for line in text.split('\n'):
+        s = line.strip()
+        if not s.startswith('PRETTY_NAME='):
+            continue
+        v = s[len('PRETTY_NAME='):].strip()
+        q = v[:1]
+        if q in ('"', "'") and len(v) >= 2 and v.endswith(q):
+            v = v[1:-1]
+        if q == "'":
+            return v
+        out, i = [], 0
+        while i < len(v):
+            if v[i] == '\\' and i + 1 < len(v) and v[i + 1] in '\\$"`':
+                out.append(v[i + 1])
+                i += 2
+            else:
+                out.append(v[i])
+                i += 1
+        return ''.join(out)
+    return ''
+
+
+def describe(request):
+    import platform
+    import time
+    osname = ''
+    for f in ('/etc/os-release', '/usr/lib/os-release'):
+        try:
+            with open(f, 'rb') as fh:
+                osname = pretty_name(read_all(fh.fileno(), 64 * 1024)[:64 * 1024].decode('utf-8', 'replace'))
+            break
+        except OSError:
+            continue
+    try:
+        with open('/proc/sys/kernel/osrelease') as fh:
+            kernel = fh.read().strip()
+    except OSError:
+        kernel = platform.release()
+    exists = request.get('exists', [])
+    return {'hostname': platform.node(), 'os': osname, 'kernel': kernel, 'time': int(time.time() * 1000),
+            'uid': os.getuid(), 'user': user_name(), 'python': platform.python_version(),
+            'exists': dict((p, os.path.exists(p)) for p in exists if host_path_problem(p) is None)}
+
+
+def main(request):
+    op = request.get('op') if isinstance(request, dict) else None
+    if op == 'read':
+        result = [read_one(r if isinstance(r, dict) else {}) for r in request.get('requests', [])]
+    elif op == 'procsys':
+        result = procsys()
+    elif op == 'describe':
+        result = describe(request)
+    else:
+        return {'protocol': AGENT_PROTOCOL, 'error': {'code': 'UNSUPPORTED', 'message': 'unknown op %r' % (op,)}}
+    return {'protocol': AGENT_PROTOCOL, 'result': result}
+
+
+def run(request):
+    out = json.dumps(main(request), separators=(',', ':'))
+    sys.stdout.write(out)
+    sys.stdout.flush()

@@ -1,0 +1,60 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { agentSource, sharedRules } from '../../electron/hosts/ssh/agent-source';
+import { helperSource } from '../../electron/helper/source';
+import { readLive } from '../../electron/hosts/proc-sys';
+
+// The SSH read agent (electron/hosts/ssh/hostdeck-agent.py) as HostDeck sends it: its Python
+// tests (test/hosts/agent/test_agent.py, unittest) and a differential run against the TypeScript
+// reader on this machine's /proc/sys.
+const repo = path.resolve(import.meta.dirname, '../..');
+const dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-agent-'));
+const program = path.join(dir, 'agent_program.py');
+writeFileSync(program, agentSource);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the agent the way SshTransport does: `python3 -I -`, the program and one request on stdin. */
+function runAgent(request: unknown): { protocol: number; result?: unknown; error?: { code: string } } {
+  const payload = Buffer.from(JSON.stringify(request)).toString('base64');
+  const r = spawnSync('/usr/bin/python3', ['-I', '-'], { input: `${agentSource}\nimport base64 as _b64\nrun(json.loads(_b64.b64decode('${payload}').decode('utf-8')))\n`, encoding: 'utf8', timeout: 30_000 });
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as { protocol: number; result?: unknown };
+}
+
+describe('SSH read agent', () => {
+  it('its Python tests pass (python3 -m unittest test/hosts/agent/test_agent.py)', () => {
+    const r = spawnSync('/usr/bin/python3', ['-m', 'unittest', '-v', 'test_agent'], {
+      cwd: path.join(repo, 'test/hosts/agent'),
+      env: { ...process.env, HOSTDECK_AGENT_PROGRAM: program, HOSTDECK_HELPER: path.join(repo, 'electron/helper/hostdeck-helper.py'), PYTHONDONTWRITEBYTECODE: '1' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/\nOK\n?$/);
+    expect(r.stderr).not.toMatch(/skipped/);
+  });
+
+  it('the program sent is the helper section shared with it, then the agent; the helper keeps that section', () => {
+    const shared = sharedRules(helperSource);
+    expect(agentSource.startsWith(shared)).toBe(true);
+    expect(shared).toMatch(/def proc_entry_opened\(/);
+    expect(agentSource).not.toMatch(/def (host_path_problem|read_all|errno_name|proc_entry_opened)\([\s\S]*def \1\(/);
+    expect(() => sharedRules(helperSource.replace('# <<< shared with the read agent <<<', ''))).toThrow(/no section/);
+  });
+
+  it("reads this machine's /proc/sys as the TypeScript reader does (keys, states, stable values)", () => {
+    const ts = readLive('/proc/sys');
+    const py = runAgent({ op: 'procsys' }).result as { entries: typeof ts };
+    const shape = (es: typeof ts) => es.map((e) => `${e.path} ${e.state} ${e.writable} ${e.mode}`).sort();
+    expect(shape(py.entries)).toEqual(shape(ts));
+    const value = (es: typeof ts, p: string) => es.find((e) => e.path === p)?.value;
+    for (const p of ['kernel/osrelease', 'kernel/ostype', 'net/ipv4/ip_forward', 'vm/swappiness', 'kernel/pid_max']) expect(value(py.entries, p), p).toBe(value(ts, p));
+  });
+
+  it('answers an unknown op with UNSUPPORTED, in protocol 1', () => {
+    expect(runAgent({ op: 'write' })).toMatchObject({ protocol: 1, error: { code: 'UNSUPPORTED' } });
+  });
+});

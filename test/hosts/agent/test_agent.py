@@ -1,0 +1,215 @@
+"""The SSH read agent and the rules it shares with the helper, in Python (run by test/hosts/agent.test.ts).
+
+HOSTDECK_AGENT_PROGRAM names the program exactly as HostDeck sends it (the helper's shared
+section followed by hostdeck-agent.py); HOSTDECK_HELPER the helper file itself. Both are loaded
+as modules, so nothing runs at import.
+"""
+import importlib.util
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import unittest
+
+
+def load(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+agent = load('hostdeck_agent', os.environ['HOSTDECK_AGENT_PROGRAM'])
+helper = load('hostdeck_helper', os.environ['HOSTDECK_HELPER'])
+
+
+class Deadline(Exception):
+    pass
+
+
+def _alarm(_s, _f):
+    raise Deadline()
+
+
+class Tree(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix='hostdeck-agent-test-')
+        d = self.dir
+        with open(os.path.join(d, 'small'), 'w') as f:
+            f.write('small\n')
+        with open(os.path.join(d, 'big'), 'wb') as f:
+            f.write(b'x' * 5000)
+        os.mkfifo(os.path.join(d, 'fifo'))
+        os.mknod(os.path.join(d, 'null'), 0o600 | 0o020000, os.makedev(1, 3))
+        s = socket.socket(socket.AF_UNIX)
+        s.bind(os.path.join(d, 'sock'))
+        s.close()
+        os.symlink('small', os.path.join(d, 'link'))
+        os.symlink('loop2', os.path.join(d, 'loop1'))
+        os.symlink('loop1', os.path.join(d, 'loop2'))
+        os.symlink('fifo', os.path.join(d, 'to-fifo'))
+        os.mkdir(os.path.join(d, 'sub'))
+        with open(os.path.join(d, 'imm'), 'w') as f:
+            f.write('imm\n')
+        self.attrs = subprocess.call(['chattr', '+i', os.path.join(d, 'imm')], stderr=subprocess.DEVNULL) == 0
+        signal.signal(signal.SIGALRM, _alarm)
+        signal.alarm(10)  # a read that blocks (a FIFO opened for reading) fails the test instead of hanging it
+
+    def tearDown(self):
+        signal.alarm(0)
+        if self.attrs:
+            subprocess.call(['chattr', '-i', os.path.join(self.dir, 'imm')])
+        shutil.rmtree(self.dir)
+
+    def read(self, rel, **kw):
+        kw['path'] = rel if rel.startswith('/') or rel == '' else os.path.join(self.dir, rel)
+        return agent.read_one(kw)
+
+    def test_regular_file_content_and_facts(self):
+        r = self.read('small', content=True)
+        self.assertEqual(r['type'], 'file')
+        self.assertEqual(agent.base64.b64decode(r['bytes']), b'small\n')
+        self.assertEqual(r['size'], 6)
+        self.assertEqual(r['resolved'], os.path.join(os.path.realpath(self.dir), 'small'))
+
+    def test_special_files_are_never_read(self):
+        for name, kind, words in (('fifo', 'fifo', 'a FIFO (named pipe)'), ('null', 'char', 'a character device'),
+                                  ('sock', 'socket', 'a socket'), ('sub', 'dir', 'a directory')):
+            r = self.read(name, content=True, follow=True)
+            self.assertEqual((r['type'], r['error']['code']), (kind, 'NOT_REGULAR'), name)
+            self.assertIn(words, r['error']['message'])
+            self.assertNotIn('bytes', r)
+        r = self.read('to-fifo', content=True, follow=True)
+        self.assertEqual((r['type'], r['targetType'], r['error']['code']), ('symlink', 'fifo', 'NOT_REGULAR'))
+
+    def test_links(self):
+        r = self.read('link', content=True, follow=True)
+        self.assertEqual((r['type'], r['linkTarget']), ('symlink', 'small'))
+        self.assertEqual(agent.base64.b64decode(r['bytes']), b'small\n')
+        self.assertEqual(self.read('link', content=True)['error']['code'], 'NOT_REGULAR')
+        self.assertEqual(self.read('loop1', content=True, follow=True)['error']['code'], 'ELOOP')
+        self.assertEqual(self.read('small/x', content=True)['error']['code'], 'ENOTDIR')
+
+    def test_missing_and_invalid(self):
+        self.assertEqual(self.read('nope', content=True)['error']['code'], 'ENOENT')
+        self.assertNotIn('error', self.read('nope'))
+        for bad in ('relative/path', '/a\0b', '/' + 'a' * 5000, ''):
+            self.assertEqual(agent.read_one({'path': bad, 'content': True})['error']['code'], 'INVALID_PATH', bad[:20])
+        self.assertEqual(agent.read_one({'content': True})['error']['code'], 'INVALID_PATH')
+
+    def test_size_limit(self):
+        self.assertEqual(self.read('big', content=True, maxBytes=4999)['error']['code'], 'TOO_LARGE')
+        self.assertEqual(len(agent.base64.b64decode(self.read('big', content=True, maxBytes=5000)['bytes'])), 5000)
+
+    def test_listing(self):
+        r = agent.read_one({'path': self.dir, 'list': True})
+        names = dict((e['name'], e['type']) for e in r['entries'])
+        self.assertEqual(names['fifo'], 'fifo')
+        self.assertEqual(names['link'], 'symlink')
+        self.assertEqual(names['sub'], 'dir')
+        self.assertEqual(self.read('small', list=True)['error']['code'], 'ENOTDIR')
+
+    def test_immutable_and_mounts(self):
+        imm = self.read('imm', attrs=True)
+        plain = self.read('small', attrs=True)
+        if self.attrs:
+            self.assertIs(imm['immutable'], True)
+            self.assertIs(plain['immutable'], False)
+        else:
+            self.assertNotIn('immutable', imm)
+        # Never asked of a device or a FIFO (asking opens it).
+        self.assertNotIn('immutable', self.read('null', attrs=True))
+        self.assertNotIn('immutable', self.read('fifo', attrs=True))
+        self.assertIs(plain['bindMount'], False)
+        self.assertIs(agent.read_one({'path': '/proc', 'attrs': True})['bindMount'], True)
+
+    def test_unknown_op_and_protocol(self):
+        self.assertEqual(agent.main({'op': 'write'})['error']['code'], 'UNSUPPORTED')
+        self.assertEqual(agent.main({'op': 'read', 'requests': []}), {'protocol': 1, 'result': []})
+
+    def test_pretty_name_as_the_shell_reads_it(self):
+        for line in ('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"', "PRETTY_NAME='single \\\"kept\\\" \\$x'", 'PRETTY_NAME="a \\"b\\" \\$c \\\\ d"', 'PRETTY_NAME=plain'):
+            path = os.path.join(self.dir, 'os-release')
+            with open(path, 'w') as f:
+                f.write('NAME=x\n%s\n' % line)
+            sh = subprocess.check_output(['/bin/sh', '-c', '. "$1" && printf %s "$PRETTY_NAME"', 'sh', path]).decode()
+            with open(path) as f:
+                self.assertEqual(agent.pretty_name(f.read()), sh, line)
+
+
+class ProcSys(unittest.TestCase):
+    """A /proc/sys copy with planted files: the agent's walk and the helper's proc_read share proc_entry_opened."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix='hostdeck-agent-procsys-')
+        d = self.dir
+        os.makedirs(os.path.join(d, 'kernel'))
+        os.makedirs(os.path.join(d, 'net/ipv4/route'))
+        os.makedirs(os.path.join(d, 'vm'))
+        self.put('kernel/osrelease', '6.1.0-agent\n', 0o444)
+        self.put('net/ipv4/ip_forward', '1\n', 0o644)
+        self.put('net/ipv4/route/flush', '', 0o200)
+        self.put('vm/stat_refresh', 'READ ME AND FAIL\n', 0o600)
+        self.put('kernel/big', 'x' * (300 * 1024), 0o444)
+        os.mkfifo(os.path.join(d, 'kernel/fifo'))
+        os.symlink('/etc/passwd', os.path.join(d, 'kernel/link'))
+        signal.signal(signal.SIGALRM, _alarm)
+        signal.alarm(10)
+
+    def tearDown(self):
+        signal.alarm(0)
+        shutil.rmtree(self.dir)
+
+    def put(self, rel, text, mode):
+        p = os.path.join(self.dir, rel)
+        with open(p, 'w') as f:
+            f.write(text)
+        os.chmod(p, mode)
+
+    def test_agent_walk(self):
+        snap = agent.procsys(self.dir)
+        by = dict((e['path'], e) for e in snap['entries'])
+        self.assertEqual(by['kernel/osrelease'], {'key': 'kernel.osrelease', 'path': 'kernel/osrelease', 'state': 'ok', 'value': '6.1.0-agent', 'writable': False, 'mode': 0o444})
+        self.assertEqual(by['net/ipv4/ip_forward']['writable'], True)
+        self.assertEqual(by['net/ipv4/route/flush']['state'], 'write-only')
+        self.assertEqual(by['vm/stat_refresh']['state'], 'side-effect')
+        self.assertNotIn('value', by['vm/stat_refresh'])
+        self.assertEqual((by['kernel/big']['state'], by['kernel/big']['error']), ('unreadable', 'TOO_LARGE'))
+        self.assertEqual((by['kernel/fifo']['error'], by['kernel/fifo']['writable']), ('NOT_REGULAR', False))
+        self.assertEqual(by['kernel/link']['error'], 'NOT_REGULAR')
+        self.assertEqual(sorted(snap['dirs']), ['kernel', 'net', 'net/ipv4', 'net/ipv4/route', 'vm'])
+
+    def test_helper_reads_entries_with_the_same_rule(self):
+        helper.CTX.proc_sys = self.dir
+        try:
+            self.assertEqual(helper.proc_read('kernel.osrelease'), ('6.1.0-agent', 0o444, None))
+            self.assertEqual(helper.proc_read('net.ipv4.route.flush'), (None, 0o200, None))
+            self.assertEqual(helper.proc_read('vm.stat_refresh'), (None, 0o600, None))
+            self.assertEqual(helper.proc_read('kernel.fifo'), (None, None, 'ENOENT'))
+            self.assertEqual(helper.proc_read('kernel.link'), (None, None, 'ENOENT'))
+            self.assertEqual(helper.proc_read('net.ipv4'), (None, None, 'EISDIR'))
+            self.assertEqual(helper.proc_read('kernel.big'), (None, 0o444, 'TOO_LARGE'))
+        finally:
+            helper.CTX.proc_sys = '/proc/sys'
+
+
+class Shared(unittest.TestCase):
+    def test_one_implementation(self):
+        # The agent program carries the helper's section, not a copy of its own.
+        for name in ('host_path_problem', 'errno_name', 'read_all', 'proc_entry_opened'):
+            self.assertEqual(getattr(agent, name).__code__.co_code, getattr(helper, name).__code__.co_code, name)
+        self.assertEqual(agent.SIDE_EFFECT_ON_READ, helper.SIDE_EFFECT_ON_READ)
+
+    def test_helper_path_rule(self):
+        for bad, code in (('etc/resolv.conf', 'NOT_ALLOWED'), ('/etc/\0x', 'INVALID_INPUT'), ('', 'INVALID_INPUT'), (None, 'INVALID_INPUT'), ('/' + 'a' * 5000, 'INVALID_INPUT')):
+            with self.assertRaises(helper.Refusal) as cm:
+                helper.check_path(bad, 'write-file')
+            self.assertEqual(cm.exception.code, code, repr(bad)[:30])
+            self.assertEqual(cm.exception.message, helper.host_path_problem(bad))
+        self.assertEqual(helper.check_path('/etc/resolv.conf', 'write-file'), ('/etc', 'resolv.conf'))
+
+
+if __name__ == '__main__':
+    unittest.main()
