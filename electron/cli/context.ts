@@ -41,6 +41,11 @@ export interface CliContext {
   /** Reports an error on stderr and sets a non-zero exit code. */
   fail(e: unknown): void;
   /**
+   * A command's action with the one error path: whatever `fn` throws is reported by `fail`
+   * (after `explain`, which may put it in the command's own words), never an unhandled rejection.
+   */
+  action<A extends unknown[]>(fn: (...args: A) => Promise<void> | void, explain?: (e: unknown) => unknown): (...args: A) => Promise<void>;
+  /**
    * A warning about output that also carries it as comments (an export piped to kubectl): on
    * stderr when stdout is not a terminal, so that a pipeline still shows it.
    */
@@ -62,7 +67,7 @@ export type RegisterCommands = (program: Command, cli: CliContext) => void;
 
 export function createCliContext(out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): CliContext {
   const runtimes: Runtime[] = [];
-  return {
+  const cli: CliContext = {
     host: undefined,
     api(local, only) {
       const rt = new Runtime({ mode: 'cli', local });
@@ -95,6 +100,15 @@ export function createCliContext(out: NodeJS.WritableStream = process.stdout, er
       }
       process.exitCode = 1;
     },
+    action(fn, explain) {
+      return async (...args) => {
+        try {
+          await fn(...args);
+        } catch (e) {
+          cli.fail(explain ? explain(e) : e);
+        }
+      };
+    },
     note(message) {
       err.write(`hostdeck: ${message}\n`);
     },
@@ -105,6 +119,7 @@ export function createCliContext(out: NodeJS.WritableStream = process.stdout, er
       await Promise.allSettled(runtimes.map((r) => r.dispose()));
     },
   };
+  return cli;
 }
 
 function ensureNewline(s: string): string {

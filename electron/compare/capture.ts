@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isApiError } from '../../shared/api/errors';
 import type { Api } from '../../shared/api/contract';
@@ -18,45 +17,20 @@ import type { HostTransport } from '../hosts/transport';
 
 const msg = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-function transportOf(host: Host): HostTransport | undefined {
-  return host.transport;
-}
-
 async function identityOf(host: Host, sysctl: Map<string, string>): Promise<SnapshotIdentity> {
-  const t = transportOf(host);
-  if (t) {
-    try {
-      return await t.describe();
-    } catch {
-      // fall back to what the sysctls say
-    }
-  }
-  let os = '';
   try {
-    const text = readFileSync(path.join(host.root, 'etc/os-release'), 'utf8');
-    os = /^PRETTY_NAME=(.*)$/m.exec(text)?.[1]?.replace(/^"(.*)"$/, '$1') ?? '';
+    return await host.transport.describe();
   } catch {
-    os = '';
+    // What the sysctls say. Never this machine's files: the host may be another one (SSH), and a
+    // tree transport's describe() already read its os-release.
+    return { hostname: sysctl.get('kernel.hostname') ?? '', os: '', kernel: sysctl.get('kernel.osrelease') ?? '', time: Date.now() };
   }
-  return { hostname: sysctl.get('kernel.hostname') ?? '', os, kernel: sysctl.get('kernel.osrelease') ?? '', time: Date.now() };
 }
 
 /** Raw texts of the sysctl.d files systemd-sysctl applies (for a snapshot host to show them again). */
 async function fileTexts(host: Host, paths: string[]): Promise<{ path: string; text: string }[]> {
-  const t = transportOf(host);
-  if (t) {
-    const facts = await t.read(paths.map((p) => ({ path: p, content: true, follow: true, maxBytes: 1024 * 1024 })));
-    return facts.filter((f) => f.bytes).map((f) => ({ path: f.path, text: f.bytes!.toString('utf8') }));
-  }
-  const out: { path: string; text: string }[] = [];
-  for (const p of paths) {
-    try {
-      out.push({ path: p, text: readFileSync(path.join(host.root, p), 'utf8') });
-    } catch {
-      // listed as unreadable by kernel.effective already
-    }
-  }
-  return out;
+  const facts = await host.transport.read(paths.map((p) => ({ path: p, content: true, follow: true, maxBytes: 1024 * 1024 })));
+  return facts.filter((f) => f.bytes).map((f) => ({ path: f.path, text: f.bytes!.toString('utf8') }));
 }
 
 async function ipsetHash(api: Api, hostId: string, layer: 'runtime' | 'permanent', name: string): Promise<string | null> {

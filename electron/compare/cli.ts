@@ -61,18 +61,16 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
     .description("Print a host's compared facts as a HostDeck snapshot (JSON): hostdeck snapshot [--host H] > host.json")
     .option('--host <host>', 'the host to read: a saved host or any ssh destination (default: this one)')
     .option('--root <dir>', "read files from another system's root (an image)")
-    .action(async (o: { root?: string }) => {
+    .action(cli.action(async (o: { root?: string }) => {
       const rt = cli.runtime(o.root ? { root: o.root } : {});
       try {
         const id = resolveArg(rt, cli.host ?? 'local').id;
         const snap = await rt.api.compare.snapshot({}, { host: id });
         cli.print(snap, true, () => '');
-      } catch (e) {
-        cli.fail(e);
       } finally {
         await rt.dispose();
       }
-    });
+    }));
 
   program
     .command('compare')
@@ -93,7 +91,7 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
     .option('--become', 'with --fix ansible: become root through sudo')
     .option('--confirm-weakening <keys>', 'with --fix: include these security-weakening baseline values (comma-separated keys; the fix lists what each weakens)')
     .option('--root <dir>', "the local host reads files from another system's root")
-    .action(async (args: string[], o: CompareOpts) => {
+    .action(cli.action(async (args: string[], o: CompareOpts) => {
       const rt = cli.runtime(o.root ? { root: o.root } : {});
       try {
         if (args.length < 2) throw new ApiError('INVALID_INPUT', 'compare needs at least 2 hosts');
@@ -134,10 +132,8 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
         const unread = notReadLines(r);
         for (const l of unread) process.stderr.write(`hostdeck: ${l}\n`);
         if (down.length || unread.length) process.exitCode = 2;
-      } catch (e) {
-        cli.fail(e);
       } finally {
         await rt.dispose();
       }
-    });
+    }));
 };

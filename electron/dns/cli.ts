@@ -94,15 +94,11 @@ export const registerDnsCommands: RegisterCommands = (program, cli) => {
     .option('--env <VAR=VALUE>', 'LOCALDOMAIN or RES_OPTIONS as the program would see them (repeatable)', collect)
     .option('--root <dir>', "another system's root directory")
     .option('--json', 'print JSON')
-    .action(async (file: string | undefined, opts: { libc?: string; hostname?: string; env?: string[]; root?: string; json?: boolean }) => {
-      try {
-        const api = cli.api({ root: opts.root });
-        const r = await api.dns.check({ path: fileArg(file, opts.root), libc: libcOpt(opts.libc), hostname: opts.hostname, env: parseEnv(opts.env) });
-        cli.print(r, !!opts.json, humanCheck);
-      } catch (e) {
-        cli.fail(e);
-      }
-    });
+    .action(cli.action(async (file: string | undefined, opts: { libc?: string; hostname?: string; env?: string[]; root?: string; json?: boolean }) => {
+      const api = cli.api({ root: opts.root });
+      const r = await api.dns.check({ path: fileArg(file, opts.root), libc: libcOpt(opts.libc), hostname: opts.hostname, env: parseEnv(opts.env) });
+      cli.print(r, !!opts.json, humanCheck);
+    }));
 
   dns
     .command('plan <name>')
@@ -114,16 +110,12 @@ export const registerDnsCommands: RegisterCommands = (program, cli) => {
     .option('--exists <fqdn>', 'a name that exists, so the lookup stops there (repeatable)', collect)
     .option('--root <dir>', "another system's root directory")
     .option('--json', 'print JSON')
-    .action(async (name: string, opts: { resolv?: string; libc?: string; family?: string; hostname?: string; exists?: string[]; root?: string; json?: boolean }) => {
-      try {
-        const api = cli.api({ root: opts.root });
-        const family = opts.family as 'unspec' | 'inet' | 'inet6';
-        const r = await api.dns.plan({ name, path: fileArg(opts.resolv, opts.root), libc: libcOpt(opts.libc), family, hostname: opts.hostname, existing: opts.exists });
-        cli.print(r, !!opts.json, humanPlan);
-      } catch (e) {
-        cli.fail(e);
-      }
-    });
+    .action(cli.action(async (name: string, opts: { resolv?: string; libc?: string; family?: string; hostname?: string; exists?: string[]; root?: string; json?: boolean }) => {
+      const api = cli.api({ root: opts.root });
+      const family = opts.family as 'unspec' | 'inet' | 'inet6';
+      const r = await api.dns.plan({ name, path: fileArg(opts.resolv, opts.root), libc: libcOpt(opts.libc), family, hostname: opts.hostname, existing: opts.exists });
+      cli.print(r, !!opts.json, humanPlan);
+    }));
 
   dns
     .command('pod')
@@ -139,42 +131,38 @@ export const registerDnsCommands: RegisterCommands = (program, cli) => {
     .option('--libc <libc>', 'the container image libc: glibc or musl', 'glibc')
     .option('--root <dir>', "another system's root directory")
     .option('--json', 'print JSON')
-    .action(async (opts: { policy: string; namespace: string; dnsConfig?: string; clusterDomain: string; clusterDns?: string[]; nodeResolv?: string; hostNetwork?: boolean; name?: string[]; libc?: string; root?: string; json?: boolean }) => {
-      try {
-        const policies = ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'] as const;
-        const policy = policies.find((p) => p === opts.policy);
-        if (!policy) throw new ApiError('INVALID_INPUT', `--policy must be one of ${policies.join(', ')}, not "${opts.policy}"`);
-        let dnsConfig: unknown;
-        if (opts.dnsConfig) {
-          let doc: unknown;
-          try {
-            doc = parseYaml(readFileSync(opts.dnsConfig, 'utf8'));
-          } catch (e) {
-            throw new ApiError('PARSE_ERROR', `${opts.dnsConfig}: ${(e as Error).message}`);
-          }
-          const d = doc as { dnsConfig?: unknown; spec?: { dnsConfig?: unknown; template?: { spec?: { dnsConfig?: unknown } } } } | null;
-          dnsConfig = d?.spec?.template?.spec?.dnsConfig ?? d?.spec?.dnsConfig ?? d?.dnsConfig ?? d;
+    .action(cli.action(async (opts: { policy: string; namespace: string; dnsConfig?: string; clusterDomain: string; clusterDns?: string[]; nodeResolv?: string; hostNetwork?: boolean; name?: string[]; libc?: string; root?: string; json?: boolean }) => {
+      const policies = ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'] as const;
+      const policy = policies.find((p) => p === opts.policy);
+      if (!policy) throw new ApiError('INVALID_INPUT', `--policy must be one of ${policies.join(', ')}, not "${opts.policy}"`);
+      let dnsConfig: unknown;
+      if (opts.dnsConfig) {
+        let doc: unknown;
+        try {
+          doc = parseYaml(readFileSync(opts.dnsConfig, 'utf8'));
+        } catch (e) {
+          throw new ApiError('PARSE_ERROR', `${opts.dnsConfig}: ${(e as Error).message}`);
         }
-        let nodeResolvConf: string | null | undefined;
-        if (opts.nodeResolv === '') nodeResolvConf = null;
-        else if (opts.nodeResolv !== undefined) nodeResolvConf = readFileSync(opts.nodeResolv, 'utf8');
-        const api = cli.api({ root: opts.root });
-        const r = await api.dns.pod({
-          policy,
-          namespace: opts.namespace,
-          hostNetwork: !!opts.hostNetwork,
-          clusterDomain: opts.clusterDomain,
-          clusterDns: opts.clusterDns ?? ['10.96.0.10'],
-          nodeResolvConf,
-          dnsConfig: dnsConfig as never,
-          names: opts.name ?? [],
-          libc: libcOpt(opts.libc),
-        });
-        cli.print(r, !!opts.json, humanPod);
-      } catch (e) {
-        cli.fail(e);
+        const d = doc as { dnsConfig?: unknown; spec?: { dnsConfig?: unknown; template?: { spec?: { dnsConfig?: unknown } } } } | null;
+        dnsConfig = d?.spec?.template?.spec?.dnsConfig ?? d?.spec?.dnsConfig ?? d?.dnsConfig ?? d;
       }
-    });
+      let nodeResolvConf: string | null | undefined;
+      if (opts.nodeResolv === '') nodeResolvConf = null;
+      else if (opts.nodeResolv !== undefined) nodeResolvConf = readFileSync(opts.nodeResolv, 'utf8');
+      const api = cli.api({ root: opts.root });
+      const r = await api.dns.pod({
+        policy,
+        namespace: opts.namespace,
+        hostNetwork: !!opts.hostNetwork,
+        clusterDomain: opts.clusterDomain,
+        clusterDns: opts.clusterDns ?? ['10.96.0.10'],
+        nodeResolvConf,
+        dnsConfig: dnsConfig as never,
+        names: opts.name ?? [],
+        libc: libcOpt(opts.libc),
+      });
+      cli.print(r, !!opts.json, humanPod);
+    }));
 
   dns
     .command('live [name]')
@@ -184,33 +172,25 @@ export const registerDnsCommands: RegisterCommands = (program, cli) => {
     .option('--timeout <ms>', 'per-server timeout in ms', '2000')
     .option('--root <dir>', "another system's root directory (its resolv.conf names the servers)")
     .option('--json', 'print JSON')
-    .action(async (name: string | undefined, opts: { type: string; server?: string[]; timeout: string; root?: string; json?: boolean }) => {
-      try {
-        const api = cli.api({ root: opts.root });
-        const type = (name === undefined ? 'NS' : opts.type) as 'A' | 'AAAA' | 'NS';
-        const r = await api.dns.liveCheck({ name: name ?? '.', type, servers: opts.server, timeoutMs: Number(opts.timeout) });
-        cli.print(r, !!opts.json, (x) =>
-          x.results.map((s) => `${s.server.padEnd(28)} ${s.error ? `error: ${s.error}` : `${s.rcode} ${s.latencyMs} ms ${s.answers.join(' ')}`}`).join('\n'),
-        );
-      } catch (e) {
-        cli.fail(e);
-      }
-    });
+    .action(cli.action(async (name: string | undefined, opts: { type: string; server?: string[]; timeout: string; root?: string; json?: boolean }) => {
+      const api = cli.api({ root: opts.root });
+      const type = (name === undefined ? 'NS' : opts.type) as 'A' | 'AAAA' | 'NS';
+      const r = await api.dns.liveCheck({ name: name ?? '.', type, servers: opts.server, timeoutMs: Number(opts.timeout) });
+      cli.print(r, !!opts.json, (x) =>
+        x.results.map((s) => `${s.server.padEnd(28)} ${s.error ? `error: ${s.error}` : `${s.rcode} ${s.latencyMs} ms ${s.answers.join(' ')}`}`).join('\n'),
+      );
+    }));
 
   dns
     .command('owner')
     .description('who manages resolv.conf and where to make the change instead')
     .option('--root <dir>', "another system's root directory")
     .option('--json', 'print JSON')
-    .action(async (opts: { root?: string; json?: boolean }) => {
-      try {
-        const api = cli.api({ root: opts.root });
-        const r = await api.dns.read({});
-        cli.print(r.owner, !!opts.json, (o) => [`owner: ${o.name}`, ...o.evidence.map((e) => `  - ${e}`), ...o.changeInstead.map((c) => `change instead: ${c}`)].join('\n'));
-      } catch (e) {
-        cli.fail(e);
-      }
-    });
+    .action(cli.action(async (opts: { root?: string; json?: boolean }) => {
+      const api = cli.api({ root: opts.root });
+      const r = await api.dns.read({});
+      cli.print(r.owner, !!opts.json, (o) => [`owner: ${o.name}`, ...o.evidence.map((e) => `  - ${e}`), ...o.changeInstead.map((c) => `change instead: ${c}`)].join('\n'));
+    }));
 
   dns
     .command('save <file>')
@@ -220,58 +200,50 @@ export const registerDnsCommands: RegisterCommands = (program, cli) => {
     .option('--override-owner', 'write even though another program manages the file (it may overwrite your change)')
     .option('--root <dir>', "another system's root directory (an image)")
     .option('--json', 'print JSON')
-    .action(async (file: string, opts: { expectSha256?: string; confirm?: boolean; overrideOwner?: boolean; root?: string; json?: boolean }) => {
-      try {
-        const bytes = readInput(file);
-        const limit = inputLimit(findOperation('dns.save')!.def);
-        if (bytes.length > limit) throw new ApiError('TOO_LARGE', `${file} is ${bytes.length} bytes: dns save takes at most ${limit} bytes`);
-        // UTF-8 when it decodes as such, else one character per byte (latin1), as dns.read does.
-        const utf8 = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-        const encoding = Buffer.from(utf8, 'utf8').equals(bytes) ? ('utf8' as const) : ('latin1' as const);
-        const text = encoding === 'utf8' ? utf8 : bytes.toString('latin1');
-        const api = cli.api({ root: opts.root });
-        let expectedSha256: string | null;
-        if (opts.expectSha256 === undefined) {
-          const now = await api.dns.read({});
-          expectedSha256 = now.sha256;
-          cli.warnPiped(`no --expect-sha256: saving over ${now.path} as it is now (${now.sha256 ?? 'absent'}), without checking that it is the version you read`);
-        } else if (opts.expectSha256 === 'none') {
-          expectedSha256 = null;
-        } else if (/^[0-9a-fA-F]{64}$/.test(opts.expectSha256)) {
-          expectedSha256 = opts.expectSha256.toLowerCase();
-        } else {
-          throw new ApiError('INVALID_INPUT', `--expect-sha256 takes the 64 hex digits sha256sum prints, or none, not "${opts.expectSha256}"`);
-        }
-        const r = await api.dns.save({ text, encoding, expectedSha256, confirm: !!opts.confirm, overrideOwner: !!opts.overrideOwner });
-        cli.print(r, !!opts.json, (x) =>
-          [`saved ${x.path} (sha256 ${x.sha256})`, ...(x.backupPath ? [`previous version: ${x.backupPath} (hostdeck helper restore)`] : []), ...(x.inPlace ? ['written in place (the file is bind-mounted)'] : []), ...x.notes].join('\n'),
-        );
-      } catch (e) {
-        cli.fail(e);
+    .action(cli.action(async (file: string, opts: { expectSha256?: string; confirm?: boolean; overrideOwner?: boolean; root?: string; json?: boolean }) => {
+      const bytes = readInput(file);
+      const limit = inputLimit(findOperation('dns.save')!.def);
+      if (bytes.length > limit) throw new ApiError('TOO_LARGE', `${file} is ${bytes.length} bytes: dns save takes at most ${limit} bytes`);
+      // UTF-8 when it decodes as such, else one character per byte (latin1), as dns.read does.
+      const utf8 = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+      const encoding = Buffer.from(utf8, 'utf8').equals(bytes) ? ('utf8' as const) : ('latin1' as const);
+      const text = encoding === 'utf8' ? utf8 : bytes.toString('latin1');
+      const api = cli.api({ root: opts.root });
+      let expectedSha256: string | null;
+      if (opts.expectSha256 === undefined) {
+        const now = await api.dns.read({});
+        expectedSha256 = now.sha256;
+        cli.warnPiped(`no --expect-sha256: saving over ${now.path} as it is now (${now.sha256 ?? 'absent'}), without checking that it is the version you read`);
+      } else if (opts.expectSha256 === 'none') {
+        expectedSha256 = null;
+      } else if (/^[0-9a-fA-F]{64}$/.test(opts.expectSha256)) {
+        expectedSha256 = opts.expectSha256.toLowerCase();
+      } else {
+        throw new ApiError('INVALID_INPUT', `--expect-sha256 takes the 64 hex digits sha256sum prints, or none, not "${opts.expectSha256}"`);
       }
-    });
+      const r = await api.dns.save({ text, encoding, expectedSha256, confirm: !!opts.confirm, overrideOwner: !!opts.overrideOwner });
+      cli.print(r, !!opts.json, (x) =>
+        [`saved ${x.path} (sha256 ${x.sha256})`, ...(x.backupPath ? [`previous version: ${x.backupPath} (hostdeck helper restore)`] : []), ...(x.inPlace ? ['written in place (the file is bind-mounted)'] : []), ...x.notes].join('\n'),
+      );
+    }));
 
   dns
     .command('resolved')
     .description("systemd-resolved's upstream servers and domains per link (over D-Bus)")
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
-      try {
-        const r = await cli.api().dns.resolved({});
-        cli.print(r, !!opts.json, (x) =>
-          !x.available
-            ? `systemd-resolved: not available (${x.reason})`
-            : [
-                `resolv.conf mode: ${x.global?.resolvConfMode ?? 'unknown'}`,
-                `global: ${x.global?.servers.join(' ') || '(no servers)'}  ${domainText(x.global?.domains ?? [])}`,
-                ...(x.global?.fallbackServers.length ? [`fallback: ${x.global.fallbackServers.join(' ')}`] : []),
-                ...x.links.map((l) => `link ${l.ifindex} (${l.name}): ${l.servers.join(' ') || '(no servers)'}  ${domainText(l.domains)}${l.defaultRoute === false ? '  [not a default route]' : ''}`),
-              ].join('\n'),
-        );
-      } catch (e) {
-        cli.fail(e);
-      }
-    });
+    .action(cli.action(async (opts: { json?: boolean }) => {
+      const r = await cli.api().dns.resolved({});
+      cli.print(r, !!opts.json, (x) =>
+        !x.available
+          ? `systemd-resolved: not available (${x.reason})`
+          : [
+              `resolv.conf mode: ${x.global?.resolvConfMode ?? 'unknown'}`,
+              `global: ${x.global?.servers.join(' ') || '(no servers)'}  ${domainText(x.global?.domains ?? [])}`,
+              ...(x.global?.fallbackServers.length ? [`fallback: ${x.global.fallbackServers.join(' ')}`] : []),
+              ...x.links.map((l) => `link ${l.ifindex} (${l.name}): ${l.servers.join(' ') || '(no servers)'}  ${domainText(l.domains)}${l.defaultRoute === false ? '  [not a default route]' : ''}`),
+            ].join('\n'),
+      );
+    }));
 };
 
 function domainText(ds: { domain: string; routeOnly: boolean }[]): string {

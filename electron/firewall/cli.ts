@@ -75,10 +75,9 @@ function diffText(d: ObjectDiff[]): string {
 /** `hostdeck firewall ...` subcommands. */
 export const registerFirewallCommands: RegisterCommands = (program, cli) => {
   const fw = program.command('firewall').description('firewalld over D-Bus: state, zones, differences, export');
-  const run = (fn: () => Promise<void>) => fn().catch((e: unknown) => cli.fail(e));
 
-  common(fw.command('status').description('Whether firewalld runs, its version and default zone')).action((o: Common) =>
-    run(async () => {
+  common(fw.command('status').description('Whether firewalld runs, its version and default zone')).action(
+    cli.action(async (o: Common) => {
       const r = await api(cli, o).status({});
       cli.print(r, !!o.json, (s) =>
         s.running
@@ -92,10 +91,9 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
   );
 
   common(fw.command('dump').description('The full runtime and permanent state (zones, policies, services, ipsets, icmptypes, helpers)')).action(
-    (o: Common) =>
-      run(async () => {
-        cli.print(await api(cli, o).state({}), !!o.json, dumpText);
-      }),
+    cli.action(async (o: Common) => {
+      cli.print(await api(cli, o).state({}), !!o.json, dumpText);
+    }),
   );
 
   common(
@@ -104,15 +102,15 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
       .argument('<name>', 'zone name')
       .option('--permanent', 'the permanent configuration (default: runtime)')
       .description('One zone, like firewall-cmd --info-zone'),
-  ).action((name: string, o: Common & { permanent?: boolean }) =>
-    run(async () => {
+  ).action(
+    cli.action(async (name: string, o: Common & { permanent?: boolean }) => {
       const z = await api(cli, o).zone({ name, layer: o.permanent ? 'permanent' : 'runtime' });
       cli.print(z, !!o.json, (x) => zoneText(x));
     }),
   );
 
-  common(fw.command('diff').description('What differs between runtime and permanent, per zone/policy/service/ipset')).action((o: Common) =>
-    run(async () => {
+  common(fw.command('diff').description('What differs between runtime and permanent, per zone/policy/service/ipset')).action(
+    cli.action(async (o: Common) => {
       const r = await api(cli, o).differences({});
       cli.print(r, !!o.json, (x) => diffText(x.differences));
     }),
@@ -126,8 +124,8 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
       .option('--format <format>', 'xml or script', 'xml')
       .option('--runtime', 'export the runtime configuration (default: permanent)')
       .description('A zone or policy as firewalld XML or as a firewall-cmd script'),
-  ).action((kind: string, name: string, o: Common & { format: string; runtime?: boolean }) =>
-    run(async () => {
+  ).action(
+    cli.action(async (kind: string, name: string, o: Common & { format: string; runtime?: boolean }) => {
       const r = await api(cli, o).export({
         kind: kind as 'zone' | 'policy',
         name,
@@ -147,8 +145,8 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
       .option('--offset <n>', 'skip this many matches', '0')
       .option('--limit <n>', 'at most this many entries', '1000')
       .description('Entries of an ipset, paged and filtered'),
-  ).action((ipset: string, o: Common & { permanent?: boolean; filter: string; offset: string; limit: string }) =>
-    run(async () => {
+  ).action(
+    cli.action(async (ipset: string, o: Common & { permanent?: boolean; filter: string; offset: string; limit: string }) => {
       const r = await api(cli, o).ipsetEntries({
         name: ipset,
         layer: o.permanent ? 'permanent' : 'runtime',

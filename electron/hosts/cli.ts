@@ -12,14 +12,10 @@ export const registerHostsCommands: RegisterCommands = (program, cli) => {
     .command('list')
     .description('saved hosts and their state')
     .option('--json', 'print JSON')
-    .action(async (o: { json?: boolean }) => {
-      try {
-        const r = await api().list({});
-        cli.print(r, !!o.json, (d) => (d.hosts.length ? d.hosts.map((h) => `${h.id}\t${h.destination}\t${h.state}`).join('\n') : 'No saved hosts. Add one: hostdeck hosts add user@host'));
-      } catch (e) {
-        cli.fail(e);
-      }
-    });
+    .action(cli.action(async (o: { json?: boolean }) => {
+      const r = await api().list({});
+      cli.print(r, !!o.json, (d) => (d.hosts.length ? d.hosts.map((h) => `${h.id}\t${h.destination}\t${h.state}`).join('\n') : 'No saved hosts. Add one: hostdeck hosts add user@host'));
+    }));
 
   hosts
     .command('add <destination>')
@@ -27,79 +23,59 @@ export const registerHostsCommands: RegisterCommands = (program, cli) => {
     .option('--name <name>', 'name to use with --host (default: the destination)')
     .option('--accept <fingerprint>', "accept this SHA256 host key fingerprint (compare it with the host's first)")
     .option('--json', 'print JSON')
-    .action(async (destination: string, o: { name?: string; accept?: string; json?: boolean }) => {
-      try {
-        let { host } = await api().add({ destination, name: o.name });
-        if (host.state === 'host-key-unknown' && host.fingerprint) {
-          let accept = o.accept;
-          if (!accept && process.stdin.isTTY && !o.json) {
-            const rl = createInterface({ input: process.stdin, output: process.stderr });
-            const a = await rl.question(`${host.message}\nAccept ${host.fingerprint}? [y/N] `);
-            rl.close();
-            if (/^y(es)?$/i.test(a.trim())) accept = host.fingerprint;
-          }
-          if (accept) host = (await api().acceptHostKey({ id: host.id, fingerprint: accept })).host;
+    .action(cli.action(async (destination: string, o: { name?: string; accept?: string; json?: boolean }) => {
+      let { host } = await api().add({ destination, name: o.name });
+      if (host.state === 'host-key-unknown' && host.fingerprint) {
+        let accept = o.accept;
+        if (!accept && process.stdin.isTTY && !o.json) {
+          const rl = createInterface({ input: process.stdin, output: process.stderr });
+          const a = await rl.question(`${host.message}\nAccept ${host.fingerprint}? [y/N] `);
+          rl.close();
+          if (/^y(es)?$/i.test(a.trim())) accept = host.fingerprint;
         }
-        cli.print({ host }, !!o.json, (d) => describeHost(d.host));
-        if (host.state !== 'connected') process.exitCode = 1;
-      } catch (e) {
-        cli.fail(e);
+        if (accept) host = (await api().acceptHostKey({ id: host.id, fingerprint: accept })).host;
       }
-    });
+      cli.print({ host }, !!o.json, (d) => describeHost(d.host));
+      if (host.state !== 'connected') process.exitCode = 1;
+    }));
 
   hosts
     .command('remove <name>')
     .description('forget a saved host (known_hosts is left as it is)')
-    .action(async (name: string) => {
-      try {
-        const r = await api().remove({ id: name });
-        cli.print(r, false, (d) => (d.removed ? `Removed ${name}` : `No saved host called ${name}`));
-        if (!r.removed) process.exitCode = 1;
-      } catch (e) {
-        cli.fail(e);
-      }
-    });
+    .action(cli.action(async (name: string) => {
+      const r = await api().remove({ id: name });
+      cli.print(r, false, (d) => (d.removed ? `Removed ${name}` : `No saved host called ${name}`));
+      if (!r.removed) process.exitCode = 1;
+    }));
 
   hosts
     .command('check <name>')
     .description('connect and report: host key, login, what the login may change per route (files and kernel: root, sudo -n of the helper, or the sudoers line to add; firewall: root, polkit, or the rule to add), firewalld')
     .option('--json', 'print JSON')
-    .action(async (name: string, o: { json?: boolean }) => {
-      try {
-        const r = await api().check({ id: name });
-        cli.print(r, !!o.json, (d) => describeHost(d.host));
-        if (r.host.state !== 'connected') process.exitCode = 1;
-      } catch (e) {
-        cli.fail(e);
-      }
-    });
+    .action(cli.action(async (name: string, o: { json?: boolean }) => {
+      const r = await api().check({ id: name });
+      cli.print(r, !!o.json, (d) => describeHost(d.host));
+      if (r.host.state !== 'connected') process.exitCode = 1;
+    }));
 
   hosts
     .command('replace-key <name>')
     .description("after a host's key changed (or was removed from known_hosts): check it presents exactly the reviewed fingerprint, drop the old key from the known_hosts files ssh uses, write the new one, connect")
     .requiredOption('--accept <fingerprint>', "the SHA256 fingerprint you compared with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub there)")
     .option('--json', 'print JSON')
-    .action(async (name: string, o: { accept: string; json?: boolean }) => {
-      try {
-        const r = await api().replaceHostKey({ id: name, fingerprint: o.accept });
-        cli.print(r, !!o.json, (d) => [d.knownHostsEdited.length ? `Removed the old key of ${name} from ${d.knownHostsEdited.join(', ')}` : `No old key of ${name} was on file`, describeHost(d.host)].join('\n'));
-        if (r.host.state !== 'connected') process.exitCode = 1;
-      } catch (e) {
-        cli.fail(e);
-      }
-    });
+    .action(cli.action(async (name: string, o: { accept: string; json?: boolean }) => {
+      const r = await api().replaceHostKey({ id: name, fingerprint: o.accept });
+      cli.print(r, !!o.json, (d) => [d.knownHostsEdited.length ? `Removed the old key of ${name} from ${d.knownHostsEdited.join(', ')}` : `No old key of ${name} was on file`, describeHost(d.host)].join('\n'));
+      if (r.host.state !== 'connected') process.exitCode = 1;
+    }));
 
   hosts
     .command('install-helper <name>')
     .description("install HostDeck's helper on a host you log in to as root (sudo users: prints the steps)")
-    .action(async (name: string) => {
-      try {
-        const r = await api().installHelper({ id: name });
-        cli.print(r, false, (d) => (d.installed ? `Installed ${d.path} on ${name}` : `Log in as root or run these steps:\n  ${d.steps.join('\n  ')}`));
-      } catch (e) {
-        cli.fail(e);
-      }
-    });
+    .action(cli.action(async (name: string) => {
+      const r = await api().installHelper({ id: name });
+      cli.print(r, false, (d) => (d.installed ? `Installed ${d.path} on ${name}` : `Log in as root or run these steps:\n  ${d.steps.join('\n  ')}`));
+    }));
 };
 
 export function describeHost(h: RemoteHost): string {

@@ -8,6 +8,7 @@ import { sysctlKeyError, sysctlValueError } from '../../shared/helper/rules';
 import { confirmationProblem, weakeningSettings, type Weakening } from '../../shared/helper/weakening';
 import { unwrapHelper } from '../helper/call';
 import { hostHelper } from '../helper/host';
+import { errnoError } from './errno-text';
 
 /**
  * Writes sysctl values to a host's /proc/sys the way systemd-sysctl does (value + "\n", one
@@ -20,19 +21,6 @@ import { hostHelper } from '../helper/host';
 const norm = (v: string) => v.trim().replace(/\s+/g, ' ');
 
 type Result = ApplyOut['results'][number];
-
-const ERRNO_TEXT: Record<string, string> = {
-  EINVAL: 'the kernel refused the value (EINVAL)',
-  EPERM: 'not permitted (EPERM): this namespace or capability set may not change it',
-  EACCES: 'read-only in this namespace (EACCES)',
-  EROFS: '/proc/sys is mounted read-only here (EROFS)',
-  ENOENT: 'no such parameter on this host or in this network namespace (ENOENT)',
-  EISDIR: 'this name is a directory, not a parameter (EISDIR)',
-};
-
-function errorOf(code: string, detail?: string): { code: string; message: string } {
-  return { code, message: ERRNO_TEXT[code] ?? detail ?? code };
-}
 
 /** A key checked for use as a /proc/sys name (no "..", empty components, NUL, blanks). */
 function checkedPath(key: string): string {
@@ -116,8 +104,8 @@ export async function applySettings(host: Host, settings: { key: string; value: 
     for (const s of checked) {
       const cur = current.get(s.path)!;
       const base = { key: s.key, path: s.path, value: s.value, previous: cur.value };
-      if (cur.error) results.push({ ...base, outcome: 'failed', error: errorOf(cur.error), readBack: null, undoable: false });
-      else if (cur.mode !== null && (cur.mode & 0o200) === 0) results.push({ ...base, outcome: 'failed', error: errorOf('EACCES'), readBack: cur.value, undoable: false });
+      if (cur.error) results.push({ ...base, outcome: 'failed', error: errnoError(cur.error), readBack: null, undoable: false });
+      else if (cur.mode !== null && (cur.mode & 0o200) === 0) results.push({ ...base, outcome: 'failed', error: errnoError('EACCES'), readBack: cur.value, undoable: false });
       else if (cur.value !== null && norm(cur.value) === norm(s.value)) results.push({ ...base, outcome: 'unchanged', error: null, readBack: cur.value, undoable: false });
       else results.push({ ...base, outcome: 'planned', error: null, readBack: null, undoable: cur.value !== null });
     }
@@ -133,7 +121,7 @@ export async function applySettings(host: Host, settings: { key: string; value: 
 
 function fromHelper(host: Host, o: SysctlOutcome): Result {
   const outcome = o.outcome === 'conflict' ? 'failed' : o.outcome;
-  const error = o.error ? errorOf(o.error.code, o.error.message) : null;
+  const error = o.error ? errnoError(o.error.code, o.error.message) : null;
   return { key: o.key, path: keyToPath(o.key), value: o.value, previous: o.previous, outcome, error, readBack: o.readBack, undoable: outcome === 'applied' && o.previous !== null };
 }
 
@@ -170,7 +158,7 @@ export async function undoApply(host: Host, entries: UndoEntry[], force: boolean
       key: o.key,
       outcome: o.outcome === 'applied' ? 'restored' : o.outcome === 'unchanged' ? 'unchanged' : o.outcome === 'conflict' ? 'conflict' : 'failed',
       live: o.outcome === 'applied' ? o.readBack : o.readBack ?? o.previous,
-      error: o.error ? (o.outcome === 'conflict' ? o.error : errorOf(o.error.code, o.error.message)) : null,
+      error: o.error ? (o.outcome === 'conflict' ? o.error : errnoError(o.error.code, o.error.message)) : null,
     })),
   };
 }

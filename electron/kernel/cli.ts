@@ -78,42 +78,34 @@ function weakeningError(e: unknown): unknown {
 export const registerKernelCommands: RegisterCommands = (program, cli) => {
   const kernel = program.command('kernel').description('Kernel parameters: live values, sysctl.d profiles, Kubernetes verdicts and snippets');
 
-  targetOptions(kernel.command('list').description('Live values with namespace and Kubernetes verdict for this host')).action(async (o: TargetOpts) => {
-    try {
-      const r = await cli.api().kernel.list(target(o));
-      cli.print(r, !!o.json, (d) =>
-        [
-          `kernel ${d.kernel}, Kubernetes ${d.k8s}: ${d.entries.length} parameters`,
-          ...d.entries.map(
-            (e) =>
-              `${pad(e.key, 48)} ${pad(e.state === 'ok' ? (e.value ?? '') : `<${e.state}${e.error ? ` ${e.error}` : ''}>`, 24)} ${pad(e.namespace ?? '-', 5)} ${e.status}${e.drift ? ' DRIFT' : ''}`,
-          ),
-        ].join('\n'),
-      );
-    } catch (e) {
-      cli.fail(e);
-    }
-  });
+  targetOptions(kernel.command('list').description('Live values with namespace and Kubernetes verdict for this host')).action(cli.action(async (o: TargetOpts) => {
+    const r = await cli.api().kernel.list(target(o));
+    cli.print(r, !!o.json, (d) =>
+      [
+        `kernel ${d.kernel}, Kubernetes ${d.k8s}: ${d.entries.length} parameters`,
+        ...d.entries.map(
+          (e) =>
+            `${pad(e.key, 48)} ${pad(e.state === 'ok' ? (e.value ?? '') : `<${e.state}${e.error ? ` ${e.error}` : ''}>`, 24)} ${pad(e.namespace ?? '-', 5)} ${e.status}${e.drift ? ' DRIFT' : ''}`,
+        ),
+      ].join('\n'),
+    );
+  }));
 
   targetOptions(kernel.command('classify').description('Namespace and Kubernetes verdict per key (dot or slash names)').argument('<keys...>', 'sysctl names')).action(
-    async (keys: string[], o: TargetOpts) => {
-      try {
-        const r = await cli.api().kernel.classify({ ...target(o), keys });
-        cli.print(r, !!o.json, (d) =>
-          d
-            .map((c) =>
-              [
-                `${c.name}: ${c.kubernetes.status} (namespace ${c.namespace ?? 'none'}; PodSecurity baseline ${c.kubernetes.podSecurityBaseline}${c.kubernetes.safeSince ? `; safe since ${c.kubernetes.safeSince}` : ''}${c.kubernetes.minKernel ? `, kernel >= ${c.kubernetes.minKernel}` : ''})`,
-                ...c.kubernetes.reasons.map((x) => `  - ${x}`),
-                ...Object.entries(c.kubernetes.errors).map(([k, v]) => `  ${k}: ${v}`),
-              ].join('\n'),
-            )
-            .join('\n'),
-        );
-      } catch (e) {
-        cli.fail(e);
-      }
-    },
+    cli.action(async (keys: string[], o: TargetOpts) => {
+      const r = await cli.api().kernel.classify({ ...target(o), keys });
+      cli.print(r, !!o.json, (d) =>
+        d
+          .map((c) =>
+            [
+              `${c.name}: ${c.kubernetes.status} (namespace ${c.namespace ?? 'none'}; PodSecurity baseline ${c.kubernetes.podSecurityBaseline}${c.kubernetes.safeSince ? `; safe since ${c.kubernetes.safeSince}` : ''}${c.kubernetes.minKernel ? `, kernel >= ${c.kubernetes.minKernel}` : ''})`,
+              ...c.kubernetes.reasons.map((x) => `  - ${x}`),
+              ...Object.entries(c.kubernetes.errors).map(([k, v]) => `  ${k}: ${v}`),
+            ].join('\n'),
+          )
+          .join('\n'),
+      );
+    }),
   );
 
   kernel
@@ -121,24 +113,20 @@ export const registerKernelCommands: RegisterCommands = (program, cli) => {
     .description('Effective sysctl.d configuration of the host or of a root directory')
     .option('--root <dir>', 'read the files of another system (an image, a mounted disk)')
     .option('--json', 'print JSON')
-    .action(async (o: { root?: string; json?: boolean }) => {
-      try {
-        const r = await cli.api({ root: o.root }).kernel.effective({});
-        const out = { files: r.files.filter((f) => f.status === 'applied').map((f) => f.path), allFiles: r.files, settings: r.settings.map((s) => ({ key: s.key, value: s.value, file: s.file, line: s.line, ...(s.glob ? { glob: s.glob } : {}) })), globs: r.globs, exclusions: r.exclusions, warnings: r.warnings.filter((w) => w.severity !== 'info'), drift: r.drift, liveSource: r.liveSource };
-        cli.print(out, !!o.json, (d) =>
-          [
-            'Files, in order:',
-            ...d.allFiles.map((f) => `  ${f.path}${f.status === 'applied' ? '' : ` (${f.status}${f.by ? ` by ${f.by}` : ''}${f.error ? `: ${f.error}` : ''})`}`),
-            'Settings:',
-            ...d.settings.map((s) => `  ${s.key} = ${s.value}    (${s.file}:${s.line})`),
-            ...(d.warnings.length ? ['Warnings:', ...d.warnings.map((w) => `  ${w.file}:${w.line}: ${w.message}`)] : []),
-            ...(d.drift.length ? [`Drift (live differs from configured)${d.liveSource.note ? `. ${d.liveSource.note}` : ''}:`, ...d.drift.map((x) => `  ${x.key}: configured ${x.configured}, live ${x.live ?? 'missing'}`)] : []),
-          ].join('\n'),
-        );
-      } catch (e) {
-        cli.fail(e);
-      }
-    });
+    .action(cli.action(async (o: { root?: string; json?: boolean }) => {
+      const r = await cli.api({ root: o.root }).kernel.effective({});
+      const out = { files: r.files.filter((f) => f.status === 'applied').map((f) => f.path), allFiles: r.files, settings: r.settings.map((s) => ({ key: s.key, value: s.value, file: s.file, line: s.line, ...(s.glob ? { glob: s.glob } : {}) })), globs: r.globs, exclusions: r.exclusions, warnings: r.warnings.filter((w) => w.severity !== 'info'), drift: r.drift, liveSource: r.liveSource };
+      cli.print(out, !!o.json, (d) =>
+        [
+          'Files, in order:',
+          ...d.allFiles.map((f) => `  ${f.path}${f.status === 'applied' ? '' : ` (${f.status}${f.by ? ` by ${f.by}` : ''}${f.error ? `: ${f.error}` : ''})`}`),
+          'Settings:',
+          ...d.settings.map((s) => `  ${s.key} = ${s.value}    (${s.file}:${s.line})`),
+          ...(d.warnings.length ? ['Warnings:', ...d.warnings.map((w) => `  ${w.file}:${w.line}: ${w.message}`)] : []),
+          ...(d.drift.length ? [`Drift (live differs from configured)${d.liveSource.note ? `. ${d.liveSource.note}` : ''}:`, ...d.drift.map((x) => `  ${x.key}: configured ${x.configured}, live ${x.live ?? 'missing'}`)] : []),
+        ].join('\n'),
+      );
+    }));
 
   targetOptions(
     kernel
@@ -150,33 +138,29 @@ export const registerKernelCommands: RegisterCommands = (program, cli) => {
       .option('--namespace <name>', 'namespace of the Pod/Deployment (default: none, or the pod name when it needs PodSecurity privileged)')
       .option('--pod-name <name>', 'name of the Pod/Deployment (default: from the file name)')
       .option('--image <ref>', `container image of the Pod/Deployment (default: the placeholder ${DEFAULT_IMAGE})`),
-  ).action(async (kind: string, o: TargetOpts & { from: string; part?: ExportPart; namespace?: string; podName?: string; image?: string }) => {
-    try {
-      if (kind !== 'pod' && kind !== 'kubelet' && kind !== 'node' && kind !== 'sandbox') throw new ApiError('INVALID_INPUT', `Unknown export "${kind}": use pod, kubelet, node or sandbox`);
-      const settings = settingsFromFile(o.from);
-      if (!settings.length) throw new ApiError('INVALID_INPUT', `${o.from} sets no sysctl`);
-      const r = await cli.api().kernel.export({ ...target(o), kind, settings, name: path.basename(o.from), namespace: o.namespace, podName: o.podName, image: o.image });
-      if (o.json) {
-        cli.print(r, true, () => '');
-        return;
-      }
-      // What the output leaves out must reach the user even when stdout goes to kubectl.
-      for (const p of r.problems) cli.warnPiped(`${p.severity}: ${p.message}`);
-      for (const x of r.omitted) cli.warnPiped(`left out: ${x.reason}`);
-      if (o.part) {
-        const text = exportPart(r, o.part);
-        if (text === null) {
-          const has = r.documents.map((d) => d.part);
-          throw new ApiError('INVALID_INPUT', `The ${kind} export has no part "${o.part}"${has.length ? `: it has ${has.join(', ')}` : ' (it exports nothing for these settings)'}`);
-        }
-        cli.print(text, false, (t) => t);
-        return;
-      }
-      cli.print(r, false, (d) => exportStream(d));
-    } catch (e) {
-      cli.fail(e);
+  ).action(cli.action(async (kind: string, o: TargetOpts & { from: string; part?: ExportPart; namespace?: string; podName?: string; image?: string }) => {
+    if (kind !== 'pod' && kind !== 'kubelet' && kind !== 'node' && kind !== 'sandbox') throw new ApiError('INVALID_INPUT', `Unknown export "${kind}": use pod, kubelet, node or sandbox`);
+    const settings = settingsFromFile(o.from);
+    if (!settings.length) throw new ApiError('INVALID_INPUT', `${o.from} sets no sysctl`);
+    const r = await cli.api().kernel.export({ ...target(o), kind, settings, name: path.basename(o.from), namespace: o.namespace, podName: o.podName, image: o.image });
+    if (o.json) {
+      cli.print(r, true, () => '');
+      return;
     }
-  });
+    // What the output leaves out must reach the user even when stdout goes to kubectl.
+    for (const p of r.problems) cli.warnPiped(`${p.severity}: ${p.message}`);
+    for (const x of r.omitted) cli.warnPiped(`left out: ${x.reason}`);
+    if (o.part) {
+      const text = exportPart(r, o.part);
+      if (text === null) {
+        const has = r.documents.map((d) => d.part);
+        throw new ApiError('INVALID_INPUT', `The ${kind} export has no part "${o.part}"${has.length ? `: it has ${has.join(', ')}` : ' (it exports nothing for these settings)'}`);
+      }
+      cli.print(text, false, (t) => t);
+      return;
+    }
+    cli.print(r, false, (d) => exportStream(d));
+  }));
 
   kernel
     .command('apply')
@@ -186,33 +170,29 @@ export const registerKernelCommands: RegisterCommands = (program, cli) => {
     .option('--revert-after <seconds>', 'revert unless confirmed (`hostdeck helper confirm ID`) within this many seconds; the timer survives HostDeck exiting')
     .option(CONFIRM_FLAG, CONFIRM_HELP)
     .option('--json', 'print JSON (save it: `kernel undo --from` takes it)')
-    .action(async (o: { from: string; dryRun?: boolean; json?: boolean; revertAfter?: string; confirmWeakening?: string }) => {
-      try {
-        const settings = settingsFromFile(o.from);
-        if (!settings.length) throw new ApiError('INVALID_INPUT', `${o.from} sets no sysctl`);
-        const revertAfterSeconds = o.revertAfter === undefined ? undefined : Number(o.revertAfter);
-        if (revertAfterSeconds !== undefined && !(Number.isInteger(revertAfterSeconds) && revertAfterSeconds >= 5 && revertAfterSeconds <= 3600)) {
-          throw new ApiError('INVALID_INPUT', `--revert-after takes whole seconds from 5 to 3600, not "${o.revertAfter}"`);
-        }
-        const r = await cli.api().kernel.apply({ settings, dryRun: !!o.dryRun, revertAfterSeconds, confirmWeakening: confirmedKeys(o.confirmWeakening) });
-        cli.print(r, !!o.json, (d) =>
-          [
-            ...(d.dryRun && d.weakening.length
-              ? ['Weakens security (apply needs --confirm-weakening ' + d.weakening.map((w) => w.key).join(',') + '):', ...d.weakening.map((w) => `  ${w.key} = ${w.value}: ${w.weakens}`)]
-              : []),
-            ...d.results.map(
-              (x) =>
-                `${pad(x.key, 44)} ${x.outcome === 'failed' ? `FAILED ${x.error?.message ?? ''}` : x.outcome === 'unchanged' ? `unchanged (${x.previous ?? ''})` : `${x.previous ?? '?'} -> ${x.outcome === 'applied' ? (x.readBack ?? x.value) : x.value}${x.outcome === 'planned' ? ' (dry run)' : ''}`}`,
-            ),
-            `${d.summary.applied} applied, ${d.summary.planned} would change, ${d.summary.unchanged} unchanged, ${d.summary.failed} failed`,
-            ...(d.revert ? [`Reverts at ${new Date(d.revert.deadlineMs).toISOString()} unless confirmed: hostdeck helper confirm ${d.revert.id}`] : []),
-          ].join('\n'),
-        );
-        if (r.summary.failed) process.exitCode = 1;
-      } catch (e) {
-        cli.fail(weakeningError(e));
+    .action(cli.action(async (o: { from: string; dryRun?: boolean; json?: boolean; revertAfter?: string; confirmWeakening?: string }) => {
+      const settings = settingsFromFile(o.from);
+      if (!settings.length) throw new ApiError('INVALID_INPUT', `${o.from} sets no sysctl`);
+      const revertAfterSeconds = o.revertAfter === undefined ? undefined : Number(o.revertAfter);
+      if (revertAfterSeconds !== undefined && !(Number.isInteger(revertAfterSeconds) && revertAfterSeconds >= 5 && revertAfterSeconds <= 3600)) {
+        throw new ApiError('INVALID_INPUT', `--revert-after takes whole seconds from 5 to 3600, not "${o.revertAfter}"`);
       }
-    });
+      const r = await cli.api().kernel.apply({ settings, dryRun: !!o.dryRun, revertAfterSeconds, confirmWeakening: confirmedKeys(o.confirmWeakening) });
+      cli.print(r, !!o.json, (d) =>
+        [
+          ...(d.dryRun && d.weakening.length
+            ? ['Weakens security (apply needs --confirm-weakening ' + d.weakening.map((w) => w.key).join(',') + '):', ...d.weakening.map((w) => `  ${w.key} = ${w.value}: ${w.weakens}`)]
+            : []),
+          ...d.results.map(
+            (x) =>
+              `${pad(x.key, 44)} ${x.outcome === 'failed' ? `FAILED ${x.error?.message ?? ''}` : x.outcome === 'unchanged' ? `unchanged (${x.previous ?? ''})` : `${x.previous ?? '?'} -> ${x.outcome === 'applied' ? (x.readBack ?? x.value) : x.value}${x.outcome === 'planned' ? ' (dry run)' : ''}`}`,
+          ),
+          `${d.summary.applied} applied, ${d.summary.planned} would change, ${d.summary.unchanged} unchanged, ${d.summary.failed} failed`,
+          ...(d.revert ? [`Reverts at ${new Date(d.revert.deadlineMs).toISOString()} unless confirmed: hostdeck helper confirm ${d.revert.id}`] : []),
+        ].join('\n'),
+      );
+      if (r.summary.failed) process.exitCode = 1;
+    }, weakeningError));
 
   registerProfileCommands(kernel, cli, settingsFromFile);
 
@@ -223,21 +203,17 @@ export const registerKernelCommands: RegisterCommands = (program, cli) => {
     .option('--force', 'restore even keys someone changed after the apply')
     .option(CONFIRM_FLAG, CONFIRM_HELP)
     .option('--json', 'print JSON')
-    .action(async (o: { from: string; force?: boolean; json?: boolean; confirmWeakening?: string }) => {
+    .action(cli.action(async (o: { from: string; force?: boolean; json?: boolean; confirmWeakening?: string }) => {
+      let entries: { key: string; previous: string; applied: string | null }[];
       try {
-        let entries: { key: string; previous: string; applied: string | null }[];
-        try {
-          const j = JSON.parse(readFileSync(o.from, 'utf8')) as { undo?: typeof entries };
-          entries = Array.isArray(j) ? (j as typeof entries) : (j.undo ?? []);
-        } catch (e) {
-          throw new ApiError('PARSE_ERROR', `${o.from}: not the JSON of \`kernel apply --json\` (${(e as Error).message})`);
-        }
-        if (!entries.length) throw new ApiError('INVALID_INPUT', `${o.from} records no change to undo`);
-        const r = await cli.api().kernel.undo({ entries, force: !!o.force, confirmWeakening: confirmedKeys(o.confirmWeakening) });
-        cli.print(r, !!o.json, (d) => d.results.map((x) => `${pad(x.key, 44)} ${x.outcome}${x.error ? `: ${x.error.message}` : ''}`).join('\n'));
-        if (r.results.some((x) => x.outcome === 'failed' || x.outcome === 'conflict')) process.exitCode = 1;
+        const j = JSON.parse(readFileSync(o.from, 'utf8')) as { undo?: typeof entries };
+        entries = Array.isArray(j) ? (j as typeof entries) : (j.undo ?? []);
       } catch (e) {
-        cli.fail(weakeningError(e));
+        throw new ApiError('PARSE_ERROR', `${o.from}: not the JSON of \`kernel apply --json\` (${(e as Error).message})`);
       }
-    });
+      if (!entries.length) throw new ApiError('INVALID_INPUT', `${o.from} records no change to undo`);
+      const r = await cli.api().kernel.undo({ entries, force: !!o.force, confirmWeakening: confirmedKeys(o.confirmWeakening) });
+      cli.print(r, !!o.json, (d) => d.results.map((x) => `${pad(x.key, 44)} ${x.outcome}${x.error ? `: ${x.error.message}` : ''}`).join('\n'));
+      if (r.results.some((x) => x.outcome === 'failed' || x.outcome === 'conflict')) process.exitCode = 1;
+    }, weakeningError));
 };

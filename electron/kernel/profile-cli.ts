@@ -23,16 +23,12 @@ export function registerProfileCommands(kernel: Command, cli: CliContext, settin
     .argument('<name>', 'profile name, e.g. 90-app (".conf" optional)')
     .option('--root <dir>', "another system's root directory (an image)")
     .option('--json', 'print JSON')
-    .action(async (name: string, o: { root?: string; json?: boolean }) => {
-      try {
-        const r = await cli.api({ root: o.root }).kernel.readProfile({ name });
-        cli.print(r, !!o.json, (d) =>
-          [`# ${d.path}${d.exists ? ` sha256 ${d.sha256}` : ' (does not exist)'}`, ...d.settings.map((s) => `${s.key} = ${s.value}`), ...d.warnings.map((w) => `# ${w.severity}: ${w.file}:${w.line}: ${w.message}`)].join('\n'),
-        );
-      } catch (e) {
-        cli.fail(e);
-      }
-    });
+    .action(cli.action(async (name: string, o: { root?: string; json?: boolean }) => {
+      const r = await cli.api({ root: o.root }).kernel.readProfile({ name });
+      cli.print(r, !!o.json, (d) =>
+        [`# ${d.path}${d.exists ? ` sha256 ${d.sha256}` : ' (does not exist)'}`, ...d.settings.map((s) => `${s.key} = ${s.value}`), ...d.warnings.map((w) => `# ${w.severity}: ${w.file}:${w.line}: ${w.message}`)].join('\n'),
+      );
+    }));
 
   profile
     .command('save')
@@ -42,23 +38,19 @@ export function registerProfileCommands(kernel: Command, cli: CliContext, settin
     .option('--expect-sha256 <hex>', 'sha256 of the profile as you read it (`kernel profile show`); "none" when it must not exist. Without it, the file as it is now')
     .option('--root <dir>', "another system's root directory (an image)")
     .option('--json', 'print JSON')
-    .action(async (name: string, o: { from: string; expectSha256?: string; root?: string; json?: boolean }) => {
-      try {
-        const settings = settingsFromFile(o.from);
-        if (!settings.length) throw new ApiError('INVALID_INPUT', `${o.from} sets no sysctl`);
-        const api = cli.api({ root: o.root });
-        let expectedSha256 = expectedSha(o.expectSha256);
-        if (expectedSha256 === undefined) {
-          const now = await api.kernel.readProfile({ name });
-          expectedSha256 = now.sha256;
-          cli.warnPiped(`no --expect-sha256: saving over ${now.path} as it is now (${now.sha256 ?? 'absent'}), without checking that it is the version you read`);
-        }
-        const r = await api.kernel.saveProfile({ name, settings, expectedSha256 });
-        cli.print(r, !!o.json, (d) => [`saved ${d.path} (sha256 ${d.sha256})`, ...(d.backupPath ? [`previous version: ${d.backupPath} (hostdeck helper restore)`] : []), 'The live kernel is unchanged: `hostdeck kernel apply --from FILE` applies it now, systemd-sysctl at the next boot.'].join('\n'));
-      } catch (e) {
-        cli.fail(e);
+    .action(cli.action(async (name: string, o: { from: string; expectSha256?: string; root?: string; json?: boolean }) => {
+      const settings = settingsFromFile(o.from);
+      if (!settings.length) throw new ApiError('INVALID_INPUT', `${o.from} sets no sysctl`);
+      const api = cli.api({ root: o.root });
+      let expectedSha256 = expectedSha(o.expectSha256);
+      if (expectedSha256 === undefined) {
+        const now = await api.kernel.readProfile({ name });
+        expectedSha256 = now.sha256;
+        cli.warnPiped(`no --expect-sha256: saving over ${now.path} as it is now (${now.sha256 ?? 'absent'}), without checking that it is the version you read`);
       }
-    });
+      const r = await api.kernel.saveProfile({ name, settings, expectedSha256 });
+      cli.print(r, !!o.json, (d) => [`saved ${d.path} (sha256 ${d.sha256})`, ...(d.backupPath ? [`previous version: ${d.backupPath} (hostdeck helper restore)`] : []), 'The live kernel is unchanged: `hostdeck kernel apply --from FILE` applies it now, systemd-sysctl at the next boot.'].join('\n'));
+    }));
 
   profile
     .command('delete')
@@ -67,20 +59,16 @@ export function registerProfileCommands(kernel: Command, cli: CliContext, settin
     .option('--expect-sha256 <hex>', 'sha256 of the profile as you read it (`kernel profile show`). Without it, the file as it is now')
     .option('--root <dir>', "another system's root directory (an image)")
     .option('--json', 'print JSON')
-    .action(async (name: string, o: { expectSha256?: string; root?: string; json?: boolean }) => {
-      try {
-        const api = cli.api({ root: o.root });
-        let expectedSha256 = expectedSha(o.expectSha256);
-        if (expectedSha256 === null) throw new ApiError('INVALID_INPUT', '--expect-sha256 none: a profile that must not exist cannot be deleted');
-        if (expectedSha256 === undefined) {
-          const now = await api.kernel.readProfile({ name });
-          if (!now.exists || !now.sha256) throw new ApiError('NOT_FOUND', `${now.path} does not exist`);
-          expectedSha256 = now.sha256;
-        }
-        const r = await api.kernel.deleteProfile({ name, expectedSha256 });
-        cli.print(r, !!o.json, (d) => `deleted ${d.path}; previous version: ${d.backupPath} (hostdeck helper restore)`);
-      } catch (e) {
-        cli.fail(e);
+    .action(cli.action(async (name: string, o: { expectSha256?: string; root?: string; json?: boolean }) => {
+      const api = cli.api({ root: o.root });
+      let expectedSha256 = expectedSha(o.expectSha256);
+      if (expectedSha256 === null) throw new ApiError('INVALID_INPUT', '--expect-sha256 none: a profile that must not exist cannot be deleted');
+      if (expectedSha256 === undefined) {
+        const now = await api.kernel.readProfile({ name });
+        if (!now.exists || !now.sha256) throw new ApiError('NOT_FOUND', `${now.path} does not exist`);
+        expectedSha256 = now.sha256;
       }
-    });
+      const r = await api.kernel.deleteProfile({ name, expectedSha256 });
+      cli.print(r, !!o.json, (d) => `deleted ${d.path}; previous version: ${d.backupPath} (hostdeck helper restore)`);
+    }));
 }

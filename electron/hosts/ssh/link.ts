@@ -307,17 +307,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     this.blocked = undefined;
     if (!this.master || this._status.state !== 'connected') return this.connect();
     const args = [...this.baseArgs('none'), '-o', 'ControlMaster=no', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-T', ...destinationArgs(this.destination), '/bin/true'];
-    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(this.opts.ssh, args, { stdio: ['ignore', 'ignore', 'pipe'], env: sshEnv() });
-      let stderr = '';
-      child.stderr!.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
-      const t = setTimeout(() => child.kill('SIGKILL'), this.opts.connectTimeoutMs + 2000);
-      child.on('close', (code) => {
-        clearTimeout(t);
-        resolve({ code, stderr });
-      });
-      child.on('error', (e) => resolve({ code: -1, stderr: e.message }));
-    });
+    const r = await collect(this.opts.ssh, args, { env: sshEnv(), timeoutMs: this.opts.connectTimeoutMs + 2000 });
     if (r.code === 0) return;
     const err = classifySshFailure(r.stderr, this.destination.text);
     const state = errState(err);
@@ -542,20 +532,8 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
    */
   async knownHostsTarget(): Promise<{ files: string[]; name: string }> {
     const args = [...(this.opts.sshConfig ? ['-F', this.opts.sshConfig] : []), '-G', ...destinationArgs(this.destination)];
-    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(this.opts.ssh, args, { stdio: ['ignore', 'pipe', 'pipe'], env: sshEnv() });
-      let stdout = '';
-      let stderr = '';
-      child.stdout!.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
-      child.stderr!.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
-      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      child.on('close', (code) => {
-        clearTimeout(t);
-        resolve({ code, stdout, stderr });
-      });
-      child.on('error', (e) => resolve({ code: -1, stdout: '', stderr: e.message }));
-    });
-    if (r.code !== 0) throw new ApiError('IO_ERROR', `ssh -G ${this.destination.text} failed: ${r.stderr.trim().slice(-300)}`);
+    const r = await collect(this.opts.ssh, args, { env: sshEnv(), timeoutMs: 10_000 });
+    if (r.code !== 0) throw new ApiError('IO_ERROR', `ssh -G ${this.destination.text} failed: ${r.timedOut ? 'no answer within 10 s' : r.stderr.trim().slice(-300)}`);
     const opt = (k: string) => new RegExp(`^${k} (.*)$`, 'm').exec(r.stdout)?.[1]?.trim();
     const home = userInfo().homedir;
     const files = (opt('userknownhostsfile') ?? '').split(/\s+/).filter(Boolean).map((f) => f.replace(/^~(?=\/|$)/, home));
@@ -634,17 +612,9 @@ exit 1
         '/bin/true',
       ];
       const env = { ...sshEnv(), SSH_ASKPASS: script, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: process.env.DISPLAY ?? ':0', HOSTDECK_ACCEPT_FP: accept ?? '' };
-      const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn(this.opts.ssh, args, { stdio: ['ignore', 'ignore', 'pipe'], env, detached: true });
-        let stderr = '';
-        child.stderr!.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
-        const t = setTimeout(() => child.kill('SIGKILL'), this.opts.connectTimeoutMs + 5000);
-        child.on('close', (code) => {
-          clearTimeout(t);
-          resolve({ code, stderr });
-        });
-        child.on('error', (e) => resolve({ code: -1, stderr: e.message }));
-      });
+      // Its own session, away from the user's terminal: only the askpass answers ssh.
+      const { code, stderr } = await collect(this.opts.ssh, args, { env, timeoutMs: this.opts.connectTimeoutMs + 5000, detached: true });
+      const r = { code, stderr };
       const prompts = existsSync(log) ? readFileSync(log, 'utf8') : '';
       return {
         ...r,
@@ -664,6 +634,48 @@ export function defaultRuntimeDir(): string {
   const d = mkdtempSync(join(base, 'hostdeck-ssh-'));
   chmodSync(d, 0o700);
   return d;
+}
+
+export interface Collected {
+  /** Exit code; null when killed at the deadline, -1 when the program could not be started. */
+  code: number | null;
+  stdout: string;
+  /** The last 64 KiB: ssh's diagnostics are at the end, a host's banner must not fill memory. */
+  stderr: string;
+  timedOut: boolean;
+}
+
+const COLLECT_LIMIT = 65_536;
+
+/**
+ * Runs a short local program (ssh -G, a fresh ssh login) and collects what it says: stdin
+ * closed, stdout and stderr capped, killed at the deadline. Never rejects: a program that
+ * cannot start answers code -1 with the reason in stderr.
+ */
+export function collect(cmd: string, args: string[], opts: { env: NodeJS.ProcessEnv; timeoutMs: number; detached?: boolean }): Promise<Collected> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env, detached: opts.detached ?? false });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    let done = false;
+    const finish = (r: Collected) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(r);
+    };
+    child.stdout!.on('data', (b: Buffer) => {
+      if (stdout.length < COLLECT_LIMIT) stdout += b.toString('utf8').slice(0, COLLECT_LIMIT - stdout.length);
+    });
+    child.stderr!.on('data', (b: Buffer) => (stderr = (stderr + b.toString('utf8')).slice(-COLLECT_LIMIT)));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs);
+    child.on('error', (e) => finish({ code: -1, stdout: '', stderr: e.message, timedOut: false }));
+    child.on('close', (code) => finish({ code, stdout, stderr, timedOut }));
+  });
 }
 
 function sshEnv(): NodeJS.ProcessEnv {
