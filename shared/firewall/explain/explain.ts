@@ -56,10 +56,13 @@ const REJECT_TYPES: Record<string, string> = {
 };
 
 /** What a client sees for a verdict (the errno a connect/recv returns). */
-export function clientSees(verdict: Verdict, rejectWith?: string): string {
+export function clientSees(verdict: Verdict, rejectWith?: string, protocol?: string): string {
   if (verdict === 'accept') return 'the packet reaches its destination (a closed port there still answers "connection refused")';
   if (verdict === 'drop') return 'nothing: the client waits until it times out';
   if (!rejectWith) return 'an error at once';
+  // Linux treats ICMP net/host unreachable as soft errors: a UDP socket only reports them with
+  // IP_RECVERR, so most UDP programs see a time-out although the packet was rejected.
+  if (protocol === 'udp' && /(net|host)-unreachable$/.test(rejectWith)) return `an ICMP ${rejectWith.split(' ').pop()} error, which most UDP programs never see (Linux reports it only with IP_RECVERR): it looks like a time-out`;
   if (rejectWith === 'tcp reset' || rejectWith.endsWith('port-unreachable')) return '"connection refused" at once (ECONNREFUSED)';
   if (rejectWith.endsWith('net-unreachable') || rejectWith.endsWith('no-route')) return '"network is unreachable" at once';
   return '"no route to host" at once (EHOSTUNREACH: ICMP ' + rejectWith.split(' ').pop() + ')';
@@ -324,11 +327,16 @@ function rejectOf(rule: RichRule): string {
   return REJECT_ADMIN;
 }
 
+/** A rich rule's source or destination in the form zone sources use ("ipset:NAME" for ipsets). */
+function richAddress(a: { kind: string; value: string }): string {
+  return a.kind === 'ipset' ? `ipset:${a.value}` : a.value;
+}
+
 /** The filter match of a rich rule (family, source, destination, element) for this packet. */
 function matchRich(ctx: Ctx, rule: RichRule): { tri: Tri; port?: string } {
   const parts: Tri[] = [matchFamily(ctx, rule.family)];
-  if (rule.source) parts.push(matchAddress(ctx, rule.source.value, 'src', rule.source.invert));
-  if (rule.destination) parts.push(matchAddress(ctx, rule.destination.value, 'dst', rule.destination.invert));
+  if (rule.source) parts.push(matchAddress(ctx, richAddress(rule.source), 'src', rule.source.invert));
+  if (rule.destination) parts.push(matchAddress(ctx, richAddress(rule.destination), 'dst', rule.destination.invert));
   const el = rule.element;
   let port: string | undefined;
   if (el) {
@@ -503,6 +511,9 @@ function chooseZone(ctx: Ctx, iface: string | undefined): ZoneChoice | undefined
   for (const z of zones) {
     for (const s of z.sources) {
       const m = matchAddress(ctx, s, 'src');
+      if (typeof m === 'string') {
+        ctx.assumptions.add(`Zone ${z.name} takes the packet instead if ${m} matches its source ${s}; the answer assumes it does not.`);
+      }
       if (m === true) {
         return { name: z.name, by: 'source', why: `the source is in ${s}, bound to zone ${z.name} (zones bound by source are checked before interfaces${zonesWithSources(ctx) > 1 ? ', in order of zone name' : ''})` };
       }
@@ -630,7 +641,7 @@ function dnat(ctx: Ctx, zone: Zone): Decision | undefined {
     if (el?.type !== 'forward-port') continue;
     els.push({
       step: { zone: zone.name, kind: 'forward-port', richRule: { text, priority: rule.priority }, words: `Forwarded by a rich rule in zone ${zone.name} to ${el.toAddr || 'this host'}${el.toPort ? ` port ${el.toPort}` : ''}`, firewalld: `rich rule '${text}'` },
-      match: () => and(matchFamily(ctx, rule.family), rule.source ? matchAddress(ctx, rule.source.value, 'src', rule.source.invert) : true, rule.destination ? matchAddress(ctx, rule.destination.value, 'dst', rule.destination.invert) : true, matchPort(ctx, el.port, el.protocol, 'dport')),
+      match: () => and(matchFamily(ctx, rule.family), rule.source ? matchAddress(ctx, richAddress(rule.source), 'src', rule.source.invert) : true, rule.destination ? matchAddress(ctx, richAddress(rule.destination), 'dst', rule.destination.invert) : true, matchPort(ctx, el.port, el.protocol, 'dport')),
       decide: { verdict: 'accept' },
     });
   }
@@ -814,14 +825,14 @@ export function explainFlow(state: LayerState, flow: Flow, opts: ExplainOptions)
         value: r.v.when.map((w) => w.value).join(' + ') || '(any)',
         verdict: r.w.decision.verdict,
         rejectWith: r.w.decision.rejectWith,
-        clientSees: clientSees(r.w.decision.verdict, r.w.decision.rejectWith),
+        clientSees: clientSees(r.w.decision.verdict, r.w.decision.rejectWith, flow.protocol),
         decidedBy: r.w.decision.step,
         zone: r.w.zone,
       }));
   return {
     verdict: same ? d.verdict : 'depends',
     rejectWith: same ? d.rejectWith : undefined,
-    clientSees: same ? clientSees(d.verdict, d.rejectWith) : 'it depends: see the cases',
+    clientSees: same ? clientSees(d.verdict, d.rejectWith, flow.protocol) : 'it depends: see the cases',
     decidedBy: d.step,
     zone: first.w.zone,
     path: first.ctx.path,

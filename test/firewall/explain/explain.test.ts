@@ -242,3 +242,22 @@ describe('explainFlow at scale', () => {
     expect(miss.verdict).toBe('drop');
   });
 });
+
+describe('explainFlow: ipsets', () => {
+  const ipsets = { bad: { name: 'bad', version: '', short: '', description: '', type: 'hash:net', options: {}, entryCount: 1, entriesHash: '' } };
+  it('matches a rich rule whose source is an ipset by its entries', () => {
+    const s: LayerState = { ...layer([zone('public', { interfaces: ['eth0'], target: 'ACCEPT', richRules: ['rule priority="2" family="ipv4" source ipset="bad" drop'] })]), ipsets };
+    const withEntries = { defaultZone: 'public', ipsetEntries: { bad: ['192.0.2.0/29'] } };
+    expect(explainFlow(s, tcp(80), withEntries)).toMatchObject({ verdict: 'drop', decidedBy: { chain: 'filter_IN_public_post' } });
+    expect(explainFlow(s, tcp(80, { src: '192.0.2.9' }), withEntries).verdict).toBe('accept');
+    // Without its entries the answer says what it depends on instead of guessing.
+    const r = explainFlow(s, tcp(80), opts);
+    expect(r.verdict).toBe('accept');
+    expect(r.alternatives[0]).toMatchObject({ verdict: 'drop', when: expect.stringContaining('ipset bad') });
+  });
+  it('dispatches by an ipset source binding', () => {
+    const s: LayerState = { ...layer([zone('public', { interfaces: ['eth0'] }), zone('drop', { target: 'DROP', sources: ['ipset:bad'] })]), ipsets };
+    expect(explainFlow(s, tcp(80), { defaultZone: 'public', ipsetEntries: { bad: ['192.0.2.0/29'] } }).zone?.name).toBe('drop');
+    expect(explainFlow(s, tcp(80), opts).assumptions.join(' ')).toMatch(/Zone drop takes the packet instead if/);
+  });
+});
