@@ -9,6 +9,7 @@ const suites: Record<string, () => Promise<{ default: (r: BenchReporter) => Prom
   serve: () => import('./bench/serve'),
   helper: () => import('./bench/helper'),
   compare: () => import('./bench/compare'),
+  explain: () => import('./bench/explain'),
 };
 
 const only = process.argv.slice(2);

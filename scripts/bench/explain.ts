@@ -1,0 +1,43 @@
+import { performance } from 'node:perf_hooks';
+import { explainFlow } from '../../shared/firewall/explain';
+import { bigState } from '../../test/firewall/explain/big-state';
+import { runDifferential, startDifferentialRig } from '../../test/firewall/explain/differential';
+import { sandboxPrerequisites } from '../../test/support/firewalld-sandbox';
+import { medianMs, type BenchReporter } from './harness';
+
+/**
+ * The large differential run (HOSTDECK_EXPLAIN_PAIRS, default 2,000 pairs; seed from
+ * HOSTDECK_EXPLAIN_SEED or random, printed) and firewall.explain on 50 zones and 1,000 rich rules (issue #15: under 50 ms): the first call
+ * (rich rules parsed then) and later ones (parsed rules cached), for a known flow and for one
+ * whose interface and source are unknown (every zone enumerated).
+ */
+export default async function bench(r: BenchReporter): Promise<void> {
+  const state = bigState();
+  const flow = { protocol: 'tcp' as const, dport: 30999, src: '10.49.0.9', iface: 'eth49' };
+  let t = performance.now();
+  explainFlow(state, flow, { defaultZone: 'z00' });
+  r.value('explain: 50 zones, 1,000 rich rules, first call (parses the rules)', performance.now() - t, 'target < 50 ms');
+  r.value('explain: same, later calls', await medianMs(() => explainFlow(state, flow, { defaultZone: 'z00' }), 21), 'target < 50 ms');
+  t = performance.now();
+  const unknown = { protocol: 'tcp' as const, dport: 30999, src: '10.49.0.9' };
+  const res = explainFlow(state, unknown, { defaultZone: 'z00' });
+  r.value('explain: unknown interface (51 cases)', await medianMs(() => explainFlow(state, unknown, { defaultZone: 'z00' }), 9), `${res.cases.length} cases`);
+
+  const missing = sandboxPrerequisites();
+  if (missing.length) {
+    r.note(`explain: differential run skipped, missing ${missing.join(', ')}`);
+    return;
+  }
+  const seed = Number(process.env.HOSTDECK_EXPLAIN_SEED ?? Math.floor(Math.random() * 2 ** 31));
+  const pairs = Number(process.env.HOSTDECK_EXPLAIN_PAIRS ?? 2000);
+  const rig = await startDifferentialRig();
+  try {
+    t = performance.now();
+    const rep = await runDifferential(rig.sb, rig.peer, seed, pairs);
+    r.value(`explain: differential run, seed ${seed}`, performance.now() - t, `${rep.pairs} pairs, ${rep.disagreements.length} disagreements`);
+    for (const d of rep.disagreements.slice(0, 10)) r.note(d);
+    if (rep.disagreements.length) throw new Error(`explain disagrees with the kernel on ${rep.disagreements.length} of ${rep.pairs} pairs (seed ${seed})`);
+  } finally {
+    await rig.stop();
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The differential run behind the proof of explain (#15 part 2): random firewalld configurations loaded into a real
+ * firewalld (its own network namespace), real packets sent to it from a peer namespace, and
+ * for every pair HostDeck's explain (from the state HostDeck reads over D-Bus) against what
+ * the client saw: connected = accept, refused or ICMP unreachable = reject, timed out = drop.
+ * Seeded: HOSTDECK_EXPLAIN_SEED replays a run; HOSTDECK_EXPLAIN_PAIRS sets its size (the
+ * bench runs 2,000). Needs root and firewalld, dbus, nftables, util-linux, python3.
+ */
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { FirewalldClient } from '../../../electron/firewall/client';
+import { readRuntime } from '../../../electron/firewall/reader';
+import { explainFlow, type Flow } from '../../../shared/firewall/explain';
+import { startFirewalldSandbox, type FirewalldSandbox } from '../../support/firewalld-sandbox';
+import { startPacketPeer, type PacketPeer, type ProbeFlow, type ProbeResult } from '../../support/packet-probe';
+import { LINKS, PEER_HOSTS, PROBE_PORTS, prng, randomConfig, type GenConfig } from './random-config';
+
+export interface DifferentialReport {
+  seed: number;
+  pairs: number;
+  disagreements: string[];
+  /** How many pairs each kind of deciding element and verdict decided ("rich-rule reject": 31): shows what the run covered. */
+  decidedBy: Record<string, number>;
+}
+
+const FLOWS_PER_CONFIG = 60;
+
+export async function runDifferential(sb: FirewalldSandbox, peer: PacketPeer, seed: number, pairs: number, log: (s: string) => void = () => {}): Promise<DifferentialReport> {
+  const rand = prng(seed);
+  const etc = join(sb.dir, 'etc');
+  const client = new FirewalldClient({ busAddress: sb.busAddress });
+  await client.ready();
+  const report: DifferentialReport = { seed, pairs: 0, disagreements: [], decidedBy: {} };
+  let sport = 20000;
+  let icmpId = 1;
+  try {
+    for (let round = 0; report.pairs < pairs; round++) {
+      const cfg = randomConfig(rand);
+      load(etc, cfg);
+      const t0 = Date.now();
+      const r = sb.firewallCmdRaw('--reload');
+      const tReload = Date.now() - t0;
+      if (r.status !== 0) throw new Error(`seed ${seed} round ${round}: firewalld refused the configuration: ${r.stderr || r.stdout}\n${JSON.stringify(cfg.files, null, 1)}`);
+      const { layer, ipsetEntries } = await readRuntime(client);
+      const defaultZone = ((await client.call('.getDefaultZone'))[0] as string) ?? 'public';
+      const flows: Array<{ probe: ProbeFlow; flow: Flow }> = [];
+      for (let i = 0; i < FLOWS_PER_CONFIG; i++) {
+        const k = Math.floor(rand() * LINKS);
+        const src = `10.9.${k}.${PEER_HOSTS[Math.floor(rand() * PEER_HOSTS.length)]}`;
+        const dst = `10.9.${k}.1`;
+        const x = rand();
+        const protocol = x < 0.5 ? 'tcp' : x < 0.8 ? 'udp' : 'icmp';
+        // Mostly ports the configuration mentions, so that its rules are what decides.
+        const mentioned = mentionedPorts(cfg);
+        const dport = (rand() < 0.7 && mentioned.length ? mentioned[Math.floor(rand() * mentioned.length)] : PROBE_PORTS[Math.floor(rand() * PROBE_PORTS.length)])!;
+        const id = round * 1000 + i;
+        if (protocol === 'icmp') {
+          const icmp = icmpId++;
+          flows.push({ probe: { id, protocol, src, dst, icmpId: icmp }, flow: { protocol: 'icmp', icmpType: 'echo-request', src, dst, iface: `eth${k}` } });
+        } else {
+          // A fresh source port per flow: no packet may belong to a connection conntrack knows.
+          const sp = sport++;
+          if (sport > 60000) sport = 20000;
+          flows.push({ probe: { id, protocol, src, dst, dport, sport: sp }, flow: { protocol, src, dst, dport, sport: sp, iface: `eth${k}` } });
+        }
+      }
+      const t1 = Date.now();
+      const seen = new Map<number, ProbeResult>((await peer.probe(flows.map((f) => f.probe))).map((p) => [p.id, p]));
+      const tProbe = Date.now() - t1;
+      for (const { probe, flow } of flows) {
+        const got = seen.get(probe.id);
+        const explained = explainFlow(layer, flow, { defaultZone, ipsetEntries: Object.fromEntries(ipsetEntries) });
+        const observed = !got ? 'missing' : got.outcome === 'connected' ? 'accept' : got.outcome === 'timeout' ? 'drop' : got.outcome === 'error' ? `error ${got.detail}` : 'reject';
+        report.pairs++;
+        const kind = `${explained.decidedBy.kind} ${explained.verdict}${explained.zone ? ` (zone by ${explained.zone.by})` : ''}`;
+        report.decidedBy[kind] = (report.decidedBy[kind] ?? 0) + 1;
+        if (observed !== explained.verdict) {
+          report.disagreements.push(
+            [
+              `seed ${seed} round ${round}: ${flow.protocol} ${flow.src}${flow.sport ? `:${flow.sport}` : ''} -> ${flow.dst}${flow.dport ? `:${flow.dport}` : ''} on ${flow.iface}`,
+              `  explain: ${explained.verdict} by ${explained.decidedBy.firewalld} (${explained.decidedBy.chain}), zone ${explained.zone?.name} by ${explained.zone?.by}`,
+              `  packet:  ${observed} (${got?.detail})`,
+              `  path: ${explained.path.map((s) => `${s.firewalld}=${s.outcome}`).join(' | ')}`,
+              `  config: ${JSON.stringify(cfg.zones)}`,
+              `  ipsets read: ${JSON.stringify(Object.fromEntries(ipsetEntries))}; files: ${cfg.files['ipsets/hd-hosts.xml']?.replace(/\s+/g, ' ')} ${cfg.files['ipsets/hd-net.xml']?.replace(/\s+/g, ' ')}`,
+            ].join('\n'),
+          );
+        }
+      }
+      log(`round ${round}: ${report.pairs} pairs, ${report.disagreements.length} disagreements (reload ${tReload} ms, packets ${tProbe} ms, total ${Date.now() - t0} ms)`);
+    }
+  } finally {
+    client.dispose();
+  }
+  return report;
+}
+
+function mentionedPorts(cfg: GenConfig): number[] {
+  const text = Object.values(cfg.files).join('\n');
+  const out = new Set<number>();
+  for (const m of text.matchAll(/port="(\d+)(?:-(\d+))?"/g)) {
+    const lo = Number(m[1]);
+    const hi = m[2] ? Number(m[2]) : lo;
+    for (const p of PROBE_PORTS) if (p >= lo && p <= hi) out.add(p);
+  }
+  for (const svc of ['ssh', 'http', 'https']) if (text.includes(`name="${svc}"`)) out.add({ ssh: 22, http: 80, https: 443 }[svc]!);
+  return [...out].sort((a, b) => a - b);
+}
+
+/** Replaces the sandbox's zones, services and ipsets with the generated files. */
+function load(etc: string, cfg: GenConfig): void {
+  for (const dir of ['zones', 'services', 'ipsets']) {
+    mkdirSync(join(etc, dir), { recursive: true });
+    for (const f of readdirSync(join(etc, dir))) rmSync(join(etc, dir, f), { force: true });
+  }
+  for (const [path, text] of Object.entries(cfg.files)) {
+    mkdirSync(dirname(join(etc, path)), { recursive: true });
+    writeFileSync(join(etc, path), text);
+  }
+}
+
+export async function startDifferentialRig(): Promise<{ sb: FirewalldSandbox; peer: PacketPeer; stop(): Promise<void> }> {
+  const sb = await startFirewalldSandbox();
+  let peer: PacketPeer | undefined;
+  try {
+    const links = [...Array(LINKS).keys()].map((k) => ({
+      fwIface: `eth${k}`,
+      fwAddr: `10.9.${k}.1/24`,
+      peerAddrs: PEER_HOSTS.map((h) => `10.9.${k}.${h}/24`),
+    }));
+    peer = await startPacketPeer(sb.firewalldPid()!, links, PROBE_PORTS);
+  } catch (e) {
+    await sb.stop();
+    throw e;
+  }
+  return {
+    sb,
+    peer,
+    async stop() {
+      peer?.stop();
+      await sb.stop();
+    },
+  };
+}
+
