@@ -5,7 +5,6 @@ import type { Api } from '../../shared/api/contract';
 import type { FullState, LayerState } from '../../shared/firewall/model';
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type Snapshot, type SnapshotIdentity, type SnapshotLayer } from '../../shared/compare/snapshot';
 import type { Host } from '../hosts/host';
-import type { HostTransport } from '../hosts/transport';
 
 /**
  * Builds a snapshot of any host from the feature operations themselves (kernel.list,
