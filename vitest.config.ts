@@ -7,6 +7,8 @@ import { defineConfig } from 'vitest/config';
 // Revert timers the tests schedule keep their state in a scratch dir, not this machine's
 // /run/hostdeck (workers and the processes they start inherit it).
 process.env.HOSTDECK_RUN_DIR ??= join(tmpdir(), `hostdeck-test-run-${process.pid}`);
+// Every test file gets its own empty XDG_CONFIG_HOME: no test reads the user's saved hosts.
+const setupFiles = ['test/support/scratch-config.ts'];
 
 export default defineConfig({
   test: {
@@ -19,6 +21,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/**/*.int.test.ts', 'test/**/*.e2e.test.ts', 'node_modules/**'],
+          setupFiles,
           testTimeout: 30_000,
         },
       },
@@ -26,6 +29,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.int.test.ts'],
+          setupFiles,
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
@@ -34,6 +38,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/**/*.e2e.test.ts'],
+          setupFiles,
           testTimeout: 120_000,
           hookTimeout: 180_000,
           // One Chromium at a time on a 2-core machine.

@@ -118,8 +118,8 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
           const unconfirmed = f.weakening.filter((w) => !w.confirmed);
           if (unconfirmed.length) {
             cli.note(
-              `hostdeck: left out of the fix, because the baseline's value weakens security:\n${unconfirmed.map((w) => `  ${w.key} = ${w.value}: ${w.weakens}`).join('\n')}\n` +
-                `  include them with --confirm-weakening ${unconfirmed.map((w) => w.key).join(',')}\n`,
+              `left out of the fix, because the baseline's value weakens security:\n${unconfirmed.map((w) => `  ${w.key} = ${w.value}: ${w.weakens}`).join('\n')}\n` +
+                `  include them with --confirm-weakening ${unconfirmed.map((w) => w.key).join(',')}`,
             );
           }
           return;
@@ -127,10 +127,10 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
         const r = await rt.api.compare.run(base);
         cli.print(o.json && !o.all ? differencesOnly(r) : r, !!o.json, (d) => (o.markdown ? toMarkdown(d, !o.all) : o.csv ? toCsv(d, !o.all) : human(d, !!o.all)));
         const down = r.hosts.filter((h) => h.status !== 'ok');
-        for (const h of down) process.stderr.write(`hostdeck: ${h.label} is unreachable: ${h.error ?? ''}\n`);
+        for (const h of down) cli.note(`${h.label} is unreachable: ${h.error ?? ''}`);
         // A section a host did not answer is as incomplete as an unreachable host.
         const unread = notReadLines(r);
-        for (const l of unread) process.stderr.write(`hostdeck: ${l}\n`);
+        for (const l of unread) cli.note(l);
         if (down.length || unread.length) process.exitCode = 2;
       } finally {
         await rt.dispose();

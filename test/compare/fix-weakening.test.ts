@@ -45,6 +45,9 @@ describe('compare fixes and security-weakening baseline values', () => {
     expect(left.out).not.toMatch(/^fs\.protected_symlinks/m);
     expect(left.err).toContain('fs.protected_symlinks = 0');
     expect(left.err).toContain('--confirm-weakening fs.protected_symlinks');
+    // One "hostdeck:" prefix, as on every other line the CLI writes to stderr.
+    expect(left.err).toMatch(/^hostdeck: left out of the fix, because/);
+    expect(left.err).not.toContain('hostdeck: hostdeck:');
     const all = await runHostdeck(['compare', ...files, '--fix', 'ansible', '--confirm-weakening', 'fs.protected_symlinks']);
     expect(all.code, all.err).toBe(0);
     expect(all.out).toContain('fs.protected_symlinks');

@@ -165,7 +165,7 @@ describe('errors', () => {
     // read), then drops to nobody before it connects: the bus authenticates the socket's uid.
     chmodSync(s.sb.dir, 0o755);
     const script = join(s.root, 'probe.mjs');
-    const url = new URL('../../electron/firewall/status.ts', import.meta.url).pathname;
+    const url = new URL('../support/firewall-status.ts', import.meta.url).pathname;
     writeFileSync(
       script,
       `import { readFirewallStatus } from ${JSON.stringify(url)};\n` +

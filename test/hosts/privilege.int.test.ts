@@ -7,7 +7,7 @@ import { Message, type MessageBus } from '@jellybrick/dbus-next';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../../electron/api/runtime';
 import { connectBus } from '../../electron/hosts/bus';
-import { sha256 } from '../../electron/files/versioned-read';
+import { sha256 } from '../support/sha256';
 import { HELPER_INSTALL_PATH } from '../../electron/helper/source';
 import { sudoersLine, type SshTransport } from '../../electron/hosts/ssh/transport';
 import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';

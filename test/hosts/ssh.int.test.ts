@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../../electron/api/runtime';
-import { sha256 } from '../../electron/files/versioned-read';
+import { sha256 } from '../support/sha256';
 import { HELPER_INSTALL_PATH } from '../../electron/helper/source';
 import type { SshTransport } from '../../electron/hosts/ssh/transport';
 import type { HostDeckEvent } from '../../shared/api/contract';

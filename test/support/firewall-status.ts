@@ -1,8 +1,11 @@
 import type { FirewallStatus } from '../../shared/firewall/contract';
-import { FirewallService } from './service';
-import { createHost } from '../hosts/host';
+import { FirewallService } from '../../electron/firewall/service';
+import { createHost } from '../../electron/hosts/host';
 
-/** Reads whether firewalld is reachable and its basic facts with a one-off connection (no state kept). */
+/**
+ * Whether firewalld is reachable and its basic facts, with a one-off connection (no state kept):
+ * for a probe process a test starts (test/firewall/client.int.test.ts runs it as nobody).
+ */
 export async function readFirewallStatus(busAddress: string | undefined): Promise<FirewallStatus> {
   const host = createHost({ id: 'probe', label: 'probe', kind: 'local', systemBusAddress: busAddress });
   const svc = new FirewallService(host, { emit() {} });
