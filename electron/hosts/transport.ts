@@ -89,7 +89,7 @@ export interface HostIdentity {
 }
 
 export interface HostTransport {
-  /** For display and diagnostics only: features ask capabilities(), never the kind. */
+  /** For display and diagnostics only: nothing outside the transports branches on it; features ask capabilities(). */
   readonly kind: 'local' | 'image' | 'ssh' | 'snapshot';
   /**
    * What this host offers now (shared/hosts/capabilities.ts). Synchronous: it answers from

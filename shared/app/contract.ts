@@ -5,7 +5,7 @@ import { hostCapabilitiesSchema } from '../hosts/capabilities';
 export const hostSummarySchema = z.object({
   id: z.string(),
   label: z.string(),
-  /** For display only: features and pages ask `capabilities`, never the kind. */
+  /** For display only (a label in the host list): nothing branches on it; features and pages ask `capabilities`. */
   kind: z.enum(['local', 'snapshot', 'remote']),
   readOnly: z.boolean(),
   /** Root directory files are read from ("/" for the real system). */

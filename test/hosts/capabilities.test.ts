@@ -56,7 +56,7 @@ describe('declared capabilities match what the transport does', () => {
     const root = process.getuid?.() === 0;
     const img = createHost({ id: 'img', label: 'img', kind: 'local', root: '/img', transport: image() });
     expect(helperStatus(img)).toMatchObject({ via: root ? 'root' : 'direct', available: true });
-    const copy = createHost({ id: 'copy', label: 'copy', kind: 'local', transport: new LocalTransport({ root: '/', procSys: procSysCopy() }) });
+    const copy = createHost({ id: 'copy', label: 'copy', kind: 'local', transport: new LocalTransport({ procSys: procSysCopy() }) });
     expect(copy.transport.capabilities().liveKernel).toBe(false);
     expect(helperStatus(copy)).toMatchObject({ via: root ? 'root' : 'direct', available: true });
     const { snapshot } = importFiles([{ name: 'node-3.sysctl', text: 'kernel.osrelease = 6.1.0-18-amd64\n' }]);
@@ -66,7 +66,7 @@ describe('declared capabilities match what the transport does', () => {
   it('paths are shown as the user knows them: under the image directory for an image, as they are elsewhere', () => {
     const t = image();
     expect(t.displayPath('/etc/resolv.conf')).toBe(join(t.root, 'etc/resolv.conf'));
-    expect(new LocalTransport({ root: '/' }).displayPath('/etc/resolv.conf')).toBe('/etc/resolv.conf');
+    expect(new LocalTransport({}).displayPath('/etc/resolv.conf')).toBe('/etc/resolv.conf');
   });
 
   it('a host without interfaces of its own lists none', async () => {
