@@ -3,7 +3,6 @@ import { Button, EmptyState, EmptyStateBody, FormSelect, FormSelectOption, Label
 import { diffCount, diffObject, objectNames } from '../../../../shared/firewall/diff';
 import type { FullState } from '../../../../shared/firewall/model';
 import { checkIcmpTypeName, checkName, checkPort, checkProtocol } from '../../../../shared/firewall/validate';
-import { api } from '../../app/api';
 import { describeDraft, draftToPolicyPatch, emptyDraft, forwardPortsText, isEmptyDraft, keyFor, portsText, stage, stageEdit, unstage, type Draft, type DraftKey } from '../draft';
 import { draftedNames, draftKey, EMPTY_DRAFT, useFirewallStore } from '../store';
 import { ListNav } from './ListNav';
@@ -16,25 +15,27 @@ import { RichRuleEditor } from './RichRuleEditor';
 import { useRisk } from './useRisk';
 import { EDITABLE, ForwardPortForm, LayerNote, richContext } from './ZoneEditor';
 import { ActionToolbar } from './ListNav';
+import { useHostApi, usePageHost } from '../../app/host-store';
 
 const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
 
 export function PoliciesView({ full }: { full: FullState }) {
   const selected = useFirewallStore((s) => s.selectedPolicy);
-  const hostId = useFirewallStore((s) => s.hostId);
+  const hostId = usePageHost();
+  const api = useHostApi();
   const drafts = useFirewallStore((s) => s.drafts);
-  const { select, run, load } = useFirewallStore.getState();
+  const { select, run, load } = useFirewallStore.of(hostId).getState();
   const [newName, setNewName] = useState('');
   const names = objectNames(full, 'policy');
   const current = selected && names.includes(selected) ? selected : names[0];
   const problem = newName ? checkName('policy', newName) ?? (full.permanent.policies[newName] ? `Policy "${newName}" exists.` : undefined) : undefined;
   const createPolicy = () => {
     if (!newName || problem) return;
-    void run('Creating the policy', () => api.firewall.createPolicy({ name: newName, settings: {} }, { host: hostId }), `Policy ${newName} created (permanent; reload to use it)`).then((r) => {
+    void run('Creating the policy', () => api.firewall.createPolicy({ name: newName, settings: {} }), `Policy ${newName} created (permanent; reload to use it)`).then((r) => {
       if (r) {
         select('policy', newName);
         setNewName('');
-        void load(hostId);
+        void load();
       }
     });
   };
@@ -72,13 +73,14 @@ export function PoliciesView({ full }: { full: FullState }) {
 }
 
 function PolicyEditor({ full, name }: { full: FullState; name: string }) {
-  const hostId = useFirewallStore((s) => s.hostId);
+  const hostId = usePageHost();
+  const api = useHostApi();
   const busy = useFirewallStore((s) => s.busy);
-  const { updatePolicy, safeApply, run, load } = useFirewallStore.getState();
+  const { updatePolicy, safeApply, run, load } = useFirewallStore.of(hostId).getState();
   // Staged changes live in the store per host and policy: a host switch (or another policy) keeps them.
   const key = draftKey(hostId, 'policy', name);
   const draft = useFirewallStore((s) => s.drafts[key]) ?? EMPTY_DRAFT;
-  const setDraft = (next: Draft | ((d: Draft) => Draft)) => useFirewallStore.getState().setDraft(key, next);
+  const setDraft = (next: Draft | ((d: Draft) => Draft)) => useFirewallStore.of(hostId).getState().setDraft(key, next);
   const [ruleOpen, setRuleOpen] = useState<{ initial?: string } | false>(false);
   const [editing, setEditing] = useState<{ key: DraftKey; from: string }>();
   const [confirm, setConfirm] = useState<Confirm>();
@@ -86,7 +88,7 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
   const permanent = full.permanent.policies[name];
   const policy = runtime ?? permanent;
   const patch = useMemo(() => draftToPolicyPatch(draft), [draft]);
-  const risk = useRisk(full, isEmptyDraft(draft) ? undefined : { type: 'policy', name, patch }, hostId);
+  const risk = useRisk(full, isEmptyDraft(draft) ? undefined : { type: 'policy', name, patch });
   const ctx = useMemo(() => richContext(full), [full]);
   if (!policy) return null;
   const diff = diffObject('policy', name, runtime, permanent);
@@ -125,7 +127,7 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
             danger: true,
             body: <p>The permanent policy {name} is deleted; it stops filtering traffic after a reload.</p>,
             action: 'Delete policy',
-            run: () => run('Deleting the policy', () => api.firewall.deletePolicy({ name }, { host: hostId }), `Policy ${name} deleted`).then(() => load(hostId)),
+            run: () => run('Deleting the policy', () => api.firewall.deletePolicy({ name }), `Policy ${name} deleted`).then(() => load()),
           })}>Delete</Button>
         )}
         </ActionToolbar>

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { Alert, AlertActionCloseButton, Button, Progress } from '@patternfly/react-core';
 import { useFirewallStore } from '../store';
+import { usePageHost } from '../../app/host-store';
 
 /** How long the outcome of a safe apply stays (it can be closed sooner; failures stay until closed). */
 export const RESULT_SHOWN_MS = 8000;
@@ -20,7 +21,7 @@ export function SafeApplyBanner() {
     const t = setInterval(() => setNow(Date.now()), 250);
     return () => clearInterval(t);
   }, [pending.length]);
-  const { confirmSession, revertSession } = useFirewallStore.getState();
+  const { confirmSession, revertSession } = useFirewallStore.of(usePageHost()).getState();
   // Read the clock now: `now` only ticks while something counts down.
   const done = sessions.filter((s) => s.status !== 'pending' && !seen.has(s.id) && Date.now() - s.deadline < 60_000);
   const clearIds = done.filter((s) => s.status !== 'failed').map((s) => s.id).join(' ');

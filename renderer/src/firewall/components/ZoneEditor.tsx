@@ -1,3 +1,4 @@
+import { usePageHost } from '../../app/host-store';
 import { useMemo, useRef, useState } from 'react';
 import { useScrollPadding } from './useScrollPadding';
 import { Button, FormSelect, FormSelectOption, Label, Switch, TextInput, Title } from '@patternfly/react-core';
@@ -45,13 +46,13 @@ function describeRule(text: string) {
 
 /** A zone: runtime and permanent side by side, staged edits, and the ways to apply them. */
 export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
-  const hostId = useFirewallStore((s) => s.hostId);
+  const hostId = usePageHost();
   const busy = useFirewallStore((s) => s.busy);
-  const { updateZone, safeApply } = useFirewallStore.getState();
+  const { updateZone, safeApply } = useFirewallStore.of(hostId).getState();
   // Staged changes live in the store per host and zone: a host switch (or another zone) keeps them.
   const key = draftKey(hostId, 'zone', name);
   const draft = useFirewallStore((s) => s.drafts[key]) ?? EMPTY_DRAFT;
-  const setDraft = (next: Draft | ((d: Draft) => Draft)) => useFirewallStore.getState().setDraft(key, next);
+  const setDraft = (next: Draft | ((d: Draft) => Draft)) => useFirewallStore.of(hostId).getState().setDraft(key, next);
   const [ruleEditor, setRuleEditor] = useState<{ initial?: string } | undefined>();
   // The item being changed in place: its section's add form shows it, prefilled.
   const [editing, setEditing] = useState<{ key: DraftKey; from: string }>();
@@ -60,7 +61,7 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
   const zone: Zone | undefined = runtime ?? permanent;
   const patch = useMemo(() => draftToZonePatch(draft), [draft]);
   const empty = isEmptyDraft(draft);
-  const risk = useRisk(full, empty ? undefined : { type: 'zone', name, patch }, hostId);
+  const risk = useRisk(full, empty ? undefined : { type: 'zone', name, patch });
   const ctx = useMemo(() => richContext(full), [full]);
   const heads = useRef<HTMLDivElement>(null);
   useScrollPadding(heads, 'top');

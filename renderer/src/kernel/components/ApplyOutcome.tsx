@@ -1,5 +1,4 @@
 import { Alert, Button } from '@patternfly/react-core';
-import { useAppStore } from '../../app/store';
 import { useKernelStore } from '../store';
 import { privilegeHint } from '../../helper/HelperStatus';
 import { RevertTimer } from './RevertTimer';
@@ -10,7 +9,6 @@ import { WeakeningConfirm } from './Weakening';
  * runs. Once the timer has reverted (or failed to), that is the outcome shown, not the apply.
  */
 export function ApplyOutcome() {
-  const hostId = useAppStore((s) => s.hostId);
   const { applyResult, undoEntries, undo, undoResult, revertTimer, undoWeakening, cancelUndoWeakening } = useKernelStore();
   if (applyResult.state === 'idle' || applyResult.state === 'loading') return null;
   if (applyResult.state === 'error') {
@@ -36,7 +34,7 @@ export function ApplyOutcome() {
     <>
     <RevertTimer />
     {undoWeakening && (
-      <WeakeningConfirm items={undoWeakening} action="Undo" testId="kernel-undo-weakening" onConfirm={() => void undo(hostId, undoWeakening.map((w) => w.key))} onCancel={cancelUndoWeakening} />
+      <WeakeningConfirm items={undoWeakening} action="Undo" testId="kernel-undo-weakening" onConfirm={() => void undo(undoWeakening.map((w) => w.key))} onCancel={cancelUndoWeakening} />
     )}
     <Alert
       variant={final === 'reverted' ? 'info' : final === 'revert-failed' ? 'danger' : r.summary.failed ? 'warning' : 'success'}
@@ -46,7 +44,7 @@ export function ApplyOutcome() {
       title={title}
       actionLinks={
         undoEntries.length > 0 ? (
-          <Button variant="link" isInline data-testid="kernel-apply-undo" isLoading={undoResult.state === 'loading'} onClick={() => void undo(hostId)}>
+          <Button variant="link" isInline data-testid="kernel-apply-undo" isLoading={undoResult.state === 'loading'} onClick={() => void undo()}>
             Undo ({undoEntries.length})
           </Button>
         ) : undefined
