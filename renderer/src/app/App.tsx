@@ -28,6 +28,7 @@ import MoonIcon from '@patternfly/react-icons/dist/esm/icons/moon-icon';
 import SunIcon from '@patternfly/react-icons/dist/esm/icons/sun-icon';
 import { AboutButton } from './AboutDialog';
 import { ConnectionBanner } from './ConnectionBanner';
+import { WritesOffNotice } from './capabilities';
 import { FirewalldStatus } from './FirewalldStatus';
 import { HostContext } from './host-store';
 import { startAppStore, useAppStore, type PageId } from './store';
@@ -175,6 +176,7 @@ export function App() {
       <HostContext.Provider value={hostId}>
         <div key={hostId} data-testid="page-main" data-page={current.id} data-host={hostId} className="hd-main">
           <ConnectionBanner />
+          <WritesOffNotice />
           {current.render()}
         </div>
       </HostContext.Provider>

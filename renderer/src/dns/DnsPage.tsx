@@ -31,6 +31,7 @@ import { ReviewModal } from './components/ReviewModal';
 import { StructuredForm } from './components/StructuredForm';
 import { usePageHost } from '../app/host-store';
 import './dns.css';
+import { WriteButton } from '../app/capabilities';
 
 export function DnsPage() {
   const hostId = usePageHost();
@@ -104,9 +105,9 @@ export function DnsPage() {
           <Button variant="link" isDisabled={!dirty} onClick={() => setRevertOpen(true)} data-testid="dns-revert">
             Revert…
           </Button>
-          <Button variant="primary" isDisabled={!dirty || !file.value.writable} onClick={openReview} data-testid="dns-save">
+          <WriteButton variant="primary" isDisabled={!dirty || !file.value.writable} onClick={openReview} data-testid="dns-save">
             {file.value.exists ? 'Review and save' : 'Review and create'}
-          </Button>
+          </WriteButton>
         </div>
       </div>
       {!file.value.writable && <HelperStatus what="Saving resolv.conf" />}

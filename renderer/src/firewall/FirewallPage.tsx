@@ -34,6 +34,7 @@ import { ServicesView } from './components/ServicesView';
 import { ZonesView } from './components/ZonesView';
 import { startFirewallEvents, useFirewallStore, type FirewallTab } from './store';
 import './firewall.css';
+import { MissingFeature, WriteButton, useCapabilities } from '../app/capabilities';
 
 /** firewalld: zones, policies, services, ipsets and global settings, runtime and permanent side by side. */
 export function FirewallPage() {
@@ -46,6 +47,7 @@ export function FirewallPage() {
   const pendingConfirmation = useFirewallStore((s) => s.pendingConfirmation);
   const { load, setTab, dismiss, run } = useFirewallStore.of(hostId).getState();
   const running = status.state === 'ready' && status.value.running;
+  const caps = useCapabilities();
 
   useEffect(() => startFirewallEvents(), []);
   useEffect(() => {
@@ -53,7 +55,10 @@ export function FirewallPage() {
   }, [hostId, running, load]);
 
   let body: React.ReactNode;
-  if (status.state === 'loading' || (running && (full.state === 'loading' || full.state === 'idle'))) {
+  if (caps?.firewall === 'none') {
+    // Not a firewalld that is down: this host has none to read (an image without a bus, a snapshot without firewall state).
+    body = <MissingFeature capability="firewall" title="No firewall state on this host" />;
+  } else if (status.state === 'loading' || (running && (full.state === 'loading' || full.state === 'idle'))) {
     body = (
       <div data-testid="fw-loading">
         <Skeleton height="2rem" screenreaderText="Loading firewalld state" />
@@ -87,9 +92,9 @@ export function FirewallPage() {
         <EmptyStateBody>{status.value.reason ?? 'HostDeck cannot reach firewalld on the system bus.'} ({status.value.busAddress})</EmptyStateBody>
         <EmptyStateFooter>
           <EmptyStateActions>
-            <Button variant="primary" data-testid="fw-start" onClick={() => void run('Starting firewalld', () => api.firewall.startFirewalld({}), 'firewalld is starting')}>
+            <WriteButton variant="primary" data-testid="fw-start" onClick={() => void run('Starting firewalld', () => api.firewall.startFirewalld({}), 'firewalld is starting')}>
               Start firewalld
-            </Button>
+            </WriteButton>
             <Button variant="link" onClick={() => void useAppStore.getState().refreshFirewallStatus()}>Check again</Button>
           </EmptyStateActions>
         </EmptyStateFooter>

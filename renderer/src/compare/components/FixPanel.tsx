@@ -3,6 +3,8 @@ import { Alert, Button, CodeBlock, CodeBlockCode, ExpandableSection, FormSelect,
 import type { CompareResult } from '../../../../shared/compare/diff';
 import { defaultSelection } from '../../../../shared/compare/fix';
 import { hostApi, deckApi } from '../../app/api';
+import { useAppStore } from '../../app/store';
+import { canWrite } from '../../../../shared/hosts/capabilities';
 import { WeakeningNotice } from '../../kernel/components/Weakening';
 import type { WeakeningOut } from '../../../../shared/kernel/contract';
 import { useCompareStore } from '../store';
@@ -26,7 +28,15 @@ export function FixPanel({ result }: { result: CompareResult }) {
   const [applied, setApplied] = useState<string | null>(null);
   /** Keys whose security-weakening baseline values the user chose to include (they were shown what each weakens). */
   const [confirmed, setConfirmed] = useState<string[]>([]);
-  const writable = result.hosts.filter((h, i) => i !== result.baseline && h.kind !== 'snapshot' && h.status === 'ok');
+  // Only hosts whose capabilities say they take changes are offered; the others say why.
+  const summaries = useAppStore((s) => (s.hosts.state === 'ready' ? s.hosts.value : []));
+  const capsOf = (id: string) => summaries.find((x) => x.id === id)?.capabilities;
+  const candidates = result.hosts.filter((h, i) => i !== result.baseline && h.status === 'ok');
+  const writable = candidates.filter((h) => {
+    const c = capsOf(h.id);
+    return !!c && canWrite(c);
+  });
+  const unwritable = candidates.filter((h) => !writable.includes(h)).map((h) => ({ id: h.id, why: capsOf(h.id)?.missing.writes ?? `${h.label} takes no changes from HostDeck.` }));
 
   const generate = async (confirmWeakening = confirmed) => {
     setError(null);
@@ -146,12 +156,19 @@ export function FixPanel({ result }: { result: CompareResult }) {
                     <FormSelectOption key={h.id} value={h.id} label={h.label} />
                   ))}
                 </FormSelect>
-                <Button variant="secondary" isDisabled={!target} onClick={() => void onHost('save')}>
+                <Button variant="secondary" isDisabled={!target || !writable.length} data-write="true" aria-describedby={unwritable.length ? 'compare-fix-unwritable' : undefined} onClick={() => void onHost('save')}>
                   Save as {out.sysctlFile ?? '/etc/sysctl.d/90-hostdeck-compare.conf'}
                 </Button>
-                <Button variant="secondary" isDisabled={!target} onClick={() => void onHost('apply')}>
+                <Button variant="secondary" isDisabled={!target || !writable.length} data-write="true" aria-describedby={unwritable.length ? 'compare-fix-unwritable' : undefined} onClick={() => void onHost('apply')}>
                   Apply now
                 </Button>
+                {unwritable.length ? (
+                  <ul id="compare-fix-unwritable" className="hd-compare-note" data-testid="compare-fix-unwritable">
+                    {unwritable.map((u) => (
+                      <li key={u.id}>{u.why}</li>
+                    ))}
+                  </ul>
+                ) : null}
               </div>
             ) : null}
           </>

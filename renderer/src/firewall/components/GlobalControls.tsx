@@ -2,7 +2,6 @@ import { useHostApi, usePageHost } from '../../app/host-store';
 import { useState } from 'react';
 import {
   Alert,
-  Button,
   DescriptionList,
   DescriptionListDescription,
   DescriptionListGroup,
@@ -19,6 +18,7 @@ import { safeApplyRequired } from '../../../../shared/firewall/safety';
 import type { FullState } from '../../../../shared/firewall/model';
 import { addedKey, useFirewallStore } from '../store';
 import { ConfirmModal, type Confirm } from './ConfirmModal';
+import { WriteButton, useWriteGate } from '../../app/capabilities';
 
 /** Lines of one part of the reload dialog. */
 function EffectList({ items, testId }: { items: ReloadEffect[]; testId: string }) {
@@ -147,17 +147,17 @@ export function LayerActions({ full }: { full: FullState }) {
   };
   return (
     <>
-      <Button variant="secondary" data-testid="fw-reload" isDisabled={busy} onClick={() => void askReload()}>
+      <WriteButton variant="secondary" data-testid="fw-reload" isDisabled={busy} onClick={() => void askReload()}>
         Reload{lostCount ? ` (discards ${lostCount} runtime change${lostCount === 1 ? '' : 's'})` : ''}
-      </Button>
-      <Button
+      </WriteButton>
+      <WriteButton
         variant="secondary"
         data-testid="fw-runtime-to-permanent"
         isDisabled={busy || diffs.length === 0}
         onClick={() => void askRuntimeToPermanent()}
       >
         Runtime → permanent…
-      </Button>
+      </WriteButton>
       {confirm && <ConfirmModal c={confirm} onClose={() => setConfirm(undefined)} />}
     </>
   );
@@ -166,6 +166,7 @@ export function LayerActions({ full }: { full: FullState }) {
 /** Default zone, log denied, panic mode, daemon facts and firewalld.conf. */
 export function GlobalControls({ full }: { full: FullState }) {
   const hostId = usePageHost();
+  const w = useWriteGate();
   const api = useHostApi();
   const busy = useFirewallStore((s) => s.busy);
   const { run, load, safeApply } = useFirewallStore.of(hostId).getState();
@@ -241,7 +242,7 @@ export function GlobalControls({ full }: { full: FullState }) {
         <DescriptionListGroup>
           <DescriptionListTerm>Default zone</DescriptionListTerm>
           <DescriptionListDescription>
-            <FormSelect aria-label="Default zone" data-testid="fw-default-zone" value={g.defaultZone} isDisabled={busy} onChange={(_e, v) => void setDefault(v)}>
+            <FormSelect aria-label="Default zone" data-testid="fw-default-zone" value={g.defaultZone} {...w.guard(busy)} onChange={(_e, v) => void setDefault(v)}>
               {zones.map((z) => <FormSelectOption key={z} value={z} label={z} />)}
             </FormSelect>
           </DescriptionListDescription>
@@ -249,7 +250,7 @@ export function GlobalControls({ full }: { full: FullState }) {
         <DescriptionListGroup>
           <DescriptionListTerm>Log denied packets</DescriptionListTerm>
           <DescriptionListDescription>
-            <FormSelect aria-label="Log denied" data-testid="fw-log-denied" value={g.logDenied} isDisabled={busy} onChange={(_e, v) => setLogDenied(v)}>
+            <FormSelect aria-label="Log denied" data-testid="fw-log-denied" value={g.logDenied} {...w.guard(busy)} onChange={(_e, v) => setLogDenied(v)}>
               {['off', 'all', 'unicast', 'broadcast', 'multicast'].map((v) => <FormSelectOption key={v} value={v} label={v} />)}
             </FormSelect>
           </DescriptionListDescription>
@@ -258,11 +259,11 @@ export function GlobalControls({ full }: { full: FullState }) {
           <DescriptionListTerm>Panic mode</DescriptionListTerm>
           <DescriptionListDescription>
             {g.panicMode ? (
-              <Button variant="primary" data-testid="fw-panic-off" isDisabled={busy} onClick={() => panic(false)}>Turn panic mode off</Button>
+              <WriteButton variant="primary" data-testid="fw-panic-off" isDisabled={busy} onClick={() => panic(false)}>Turn panic mode off</WriteButton>
             ) : (
               <>
-                <Button variant="danger" data-testid="fw-panic-on" isDisabled={busy} onClick={() => panic(true)}>Panic…</Button>{' '}
-                <Button variant="secondary" data-testid="fw-panic-safe" isDisabled={busy} onClick={() => void safeApply({ type: 'panic', enabled: true }, 30, false)}>Safe panic (30 s)</Button>
+                <WriteButton variant="danger" data-testid="fw-panic-on" isDisabled={busy} onClick={() => panic(true)}>Panic…</WriteButton>{' '}
+                <WriteButton variant="secondary" data-testid="fw-panic-safe" isDisabled={busy} onClick={() => void safeApply({ type: 'panic', enabled: true }, 30, false)}>Safe panic (30 s)</WriteButton>
               </>
             )}
           </DescriptionListDescription>

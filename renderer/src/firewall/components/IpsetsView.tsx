@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { Alert, Button, EmptyState, EmptyStateBody, FormSelect, FormSelectOption, Label, SearchInput, TextArea, TextInput, Title, ToggleGroup, ToggleGroupItem } from '@patternfly/react-core';
+import { Alert, EmptyState, EmptyStateBody, FormSelect, FormSelectOption, Label, SearchInput, TextArea, TextInput, Title, ToggleGroup, ToggleGroupItem } from '@patternfly/react-core';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { diffCount, diffObject, fieldDiff } from '../../../../shared/firewall/diff';
 import { ipsetUsers, usesText } from '../../../../shared/firewall/references';
@@ -10,6 +10,7 @@ import { useFirewallStore } from '../store';
 import { ListNav } from './ListNav';
 import { ConfirmModal, type Confirm } from './ConfirmModal';
 import { useHostApi, usePageHost } from '../../app/host-store';
+import { WriteButton } from '../../app/capabilities';
 
 const PAGE = 500;
 
@@ -86,7 +87,7 @@ function CreateIpset({ existing }: { existing: string[] }) {
         </FormSelect>
       )}
       <TextInput aria-label="Entry timeout" placeholder="entry timeout in s (optional)" value={timeout} onChange={(_e, v) => setTimeoutText(v)} onKeyDown={onEnter} />
-      <Button variant="secondary" data-testid="fw-new-ipset" isDisabled={!name || !!problem} onClick={create}>Create ipset</Button>
+      <WriteButton variant="secondary" data-testid="fw-new-ipset" isDisabled={!name || !!problem} onClick={create}>Create ipset</WriteButton>
       {problem && <span className="hd-fw-error">{problem}</span>}
     </div>
   );
@@ -198,7 +199,7 @@ function IpsetEntries({ full, name }: { full: FullState; name: string }) {
           )
         )}
         {full.permanent.ipsets[name] && (
-          <Button
+          <WriteButton
             variant="secondary"
             isDanger
             data-testid="fw-delete-ipset"
@@ -218,7 +219,7 @@ function IpsetEntries({ full, name }: { full: FullState; name: string }) {
             })}
           >
             Delete ipset
-          </Button>
+          </WriteButton>
         )}
       </div>
       {users.length > 0 && (
@@ -235,7 +236,7 @@ function IpsetEntries({ full, name }: { full: FullState; name: string }) {
       <div className="hd-fw-inline">
         <SearchInput aria-label="Search entries" placeholder="search (text, or an address to find the networks holding it)" data-testid="fw-ipset-search" value={filter} onChange={(_e, v) => setFilter(v)} onClear={() => setFilter('')} />
         <span data-testid="fw-ipset-count">{matched === undefined ? '…' : shownView === 'all' ? `${count.toLocaleString()} of ${set.entryCount.toLocaleString()}` : `${count.toLocaleString()} ${shownView === 'runtimeOnly' ? 'only in runtime' : 'only in permanent'}`}</span>
-        <Button variant="secondary" isDanger isDisabled={!selected.size || busy} data-testid="fw-ipset-remove" onClick={() => send('remove', [...selected])}>Remove {selected.size || ''} selected</Button>
+        <WriteButton variant="secondary" isDanger isDisabled={!selected.size || busy} data-testid="fw-ipset-remove" onClick={() => send('remove', [...selected])}>Remove {selected.size || ''} selected</WriteButton>
       </div>
       <div ref={parentRef} className="hd-fw-entries" data-testid="fw-ipset-entries">
         <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
@@ -264,14 +265,14 @@ function IpsetEntries({ full, name }: { full: FullState; name: string }) {
         <div className="hd-fw-inline">
           <input type="file" aria-label="Import entries from a file" data-testid="fw-ipset-file" onChange={(e) => e.target.files?.[0] && void importFile(e.target.files[0])} />
           {parsed && <span data-testid="fw-ipset-parse">{parsed.entries.length.toLocaleString()} valid, {parsed.problems.length} invalid, {parsed.duplicates} duplicate</span>}
-          <Button variant="primary" data-testid="fw-ipset-add" isDisabled={!parsed?.entries.length || parsed.problems.length > 0 || busy} onClick={() => parsed && send('add', parsed.entries)}>Add</Button>
-          <Button variant="secondary" data-testid="fw-ipset-replace" isDisabled={!parsed?.entries.length || parsed.problems.length > 0 || busy} onClick={() => parsed && setConfirm({
+          <WriteButton variant="primary" data-testid="fw-ipset-add" isDisabled={!parsed?.entries.length || parsed.problems.length > 0 || busy} onClick={() => parsed && send('add', parsed.entries)}>Add</WriteButton>
+          <WriteButton variant="secondary" data-testid="fw-ipset-replace" isDisabled={!parsed?.entries.length || parsed.problems.length > 0 || busy} onClick={() => parsed && setConfirm({
             title: `Replace all entries of ${name}?`,
             danger: true,
             body: <p>The {set.entryCount.toLocaleString()} {layer} entries of {name} are replaced by these {parsed.entries.length.toLocaleString()}.</p>,
             action: 'Replace all',
             run: async () => send('replace', parsed.entries),
-          })}>Replace all</Button>
+          })}>Replace all</WriteButton>
         </div>
         {parsed && parsed.problems.length > 0 && (
           <Alert isInline variant="danger" title={`${parsed.problems.length} line(s) are not valid ${set.type} entries`} data-testid="fw-ipset-problems">

@@ -7,6 +7,7 @@ import { useFirewallStore } from '../store';
 import { ListNav } from './ListNav';
 import { AddItem } from './AddItem';
 import { useHostApi, usePageHost } from '../../app/host-store';
+import { WriteButton } from '../../app/capabilities';
 
 const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
 
@@ -50,7 +51,7 @@ export function ServicesView({ full }: { full: FullState }) {
         </div>
         <div className="hd-fw-list-new">
           <TextInput aria-label="New service name" placeholder="new service name" value={newName} onChange={(_e, v) => setNewName(v)} onKeyDown={(e) => e.key === 'Enter' && createService()} validated={problem ? 'error' : 'default'} data-testid="fw-new-service-name" />
-          <Button variant="secondary" data-testid="fw-new-service" isDisabled={!newName || !!problem} onClick={createService}>Create service</Button>
+          <WriteButton variant="secondary" data-testid="fw-new-service" isDisabled={!newName || !!problem} onClick={createService}>Create service</WriteButton>
           {problem && <span className="hd-fw-error">{problem}</span>}
         </div>
       </ListNav>
@@ -113,7 +114,7 @@ function ServiceEditor({ full, name }: { full: FullState; name: string }) {
         <AddItem describedBy="" testId="service-include" placeholder="service to include" options={services} check={(v) => (v === name ? 'A service cannot include itself.' : services.includes(v) ? undefined : `firewalld has no service named "${v}".`)} onAdd={(t) => change({ includes: [...s.includes, t] })} />)}
       {edit && (
         <div className="hd-fw-actions">
-          <Button variant="primary" data-testid="fw-service-save" isDisabled={busy} onClick={() => {
+          <WriteButton variant="primary" data-testid="fw-service-save" isDisabled={busy} onClick={() => {
             const { name: _n, meta: _m, ...settings } = s;
             void run('Saving the service', () => api.firewall.updateService({ name, settings }), `Service ${name} saved (reload to use it)`).then((r) => {
               if (r) {
@@ -121,7 +122,7 @@ function ServiceEditor({ full, name }: { full: FullState; name: string }) {
                 void load();
               }
             });
-          }}>Save to permanent</Button>
+          }}>Save to permanent</WriteButton>
           <Button variant="link" onClick={() => setEdit(undefined)}>Discard</Button>
         </div>
       )}

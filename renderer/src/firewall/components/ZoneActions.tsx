@@ -6,6 +6,7 @@ import { checkName } from '../../../../shared/firewall/validate';
 import { useFirewallStore } from '../store';
 import { ConfirmModal, type Confirm } from './ConfirmModal';
 import { useHostApi, usePageHost } from '../../app/host-store';
+import { WriteButton } from '../../app/capabilities';
 
 /** Rename and Delete of a custom zone, in that zone's own header (built-in zones cannot be renamed or deleted). */
 export function ZoneActions({ full, name }: { full: FullState; name: string }) {
@@ -59,14 +60,14 @@ export function ZoneActions({ full, name }: { full: FullState; name: string }) {
             validated={problem ? 'error' : 'default'}
             className="hd-fw-rename"
           />
-          <Button variant="primary" data-testid="fw-rename-zone-save" isDisabled={busy || !to || !!problem || to === name} onClick={rename}>Rename</Button>
+          <WriteButton variant="primary" data-testid="fw-rename-zone-save" isDisabled={busy || !to || !!problem || to === name} onClick={rename}>Rename</WriteButton>
           <Button variant="link" onClick={cancel}>Cancel</Button>
           {problem && <span className="hd-fw-error" data-testid="fw-rename-zone-error">{problem}</span>}
         </>
       ) : (
-        <Button variant="secondary" data-testid="fw-rename-zone" isDisabled={busy || !!inUse} title={inUse} onClick={() => setRenaming(true)}>Rename…</Button>
+        <WriteButton variant="secondary" data-testid="fw-rename-zone" isDisabled={busy || !!inUse} title={inUse} onClick={() => setRenaming(true)}>Rename…</WriteButton>
       )}
-      <Button
+      <WriteButton
         variant="secondary"
         isDanger
         data-testid="fw-delete-zone"
@@ -83,7 +84,7 @@ export function ZoneActions({ full, name }: { full: FullState; name: string }) {
         }
       >
         Delete zone
-      </Button>
+      </WriteButton>
       {inUse && <span className="hd-fw-none" data-testid="fw-zone-in-use">{inUse}</span>}
       {confirm && <ConfirmModal c={confirm} onClose={() => setConfirm(undefined)} />}
     </span>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Button, Label, TextInput } from '@patternfly/react-core';
+import { Label, TextInput } from '@patternfly/react-core';
 import { diffCount, diffObject, objectNames } from '../../../../shared/firewall/diff';
 import type { FullState } from '../../../../shared/firewall/model';
 import { checkName } from '../../../../shared/firewall/validate';
@@ -7,6 +7,7 @@ import { draftedNames, useFirewallStore } from '../store';
 import { ListNav } from './ListNav';
 import { ZoneEditor } from './ZoneEditor';
 import { useHostApi, usePageHost } from '../../app/host-store';
+import { WriteButton } from '../../app/capabilities';
 
 /** Zones of both layers with their differences marked, and the selected zone's editor. */
 export function ZonesView({ full }: { full: FullState }) {
@@ -58,9 +59,9 @@ export function ZonesView({ full }: { full: FullState }) {
         })}
         <div className="hd-fw-list-new">
           <TextInput aria-label="New zone name" placeholder="new zone name" data-testid="fw-new-zone-name" value={newName} onChange={(_e, v) => setNewName(v)} onKeyDown={(e) => e.key === 'Enter' && createZone()} validated={problem ? 'error' : 'default'} />
-          <Button variant="secondary" data-testid="fw-new-zone" isDisabled={!newName || !!problem} onClick={createZone}>
+          <WriteButton variant="secondary" data-testid="fw-new-zone" isDisabled={!newName || !!problem} onClick={createZone}>
             Create zone
-          </Button>
+          </WriteButton>
           {problem && <span className="hd-fw-error">{problem}</span>}
         </div>
       </ListNav>

@@ -5,6 +5,7 @@ import { useKernelStore } from '../store';
 import { RevertChoice } from './RevertTimer';
 import { ColumnHeads } from '../../app/ColumnHeads';
 import { WeakeningNotice } from './Weakening';
+import { WriteButton } from '../../app/capabilities';
 
 /** The "Apply to the live kernel?" dialog: the plan table, the revert choice and the confirm button. */
 export function ApplyConfirm() {
@@ -67,7 +68,7 @@ export function ApplyConfirm() {
         {plan && plan.summary.planned > 0 && <RevertChoice />}
       </ModalBody>
       <ModalFooter>
-        <Button
+        <WriteButton
           variant="warning"
           data-testid="kernel-apply-go"
           isDisabled={!plan || plan.summary.planned === 0 || (weak.length > 0 && !accepted)}
@@ -75,7 +76,7 @@ export function ApplyConfirm() {
           onClick={() => void confirmApply(accepted ? weak.map((w) => w.key) : undefined)}
         >
           {plan ? `Apply ${plan.summary.planned} change${plan.summary.planned === 1 ? '' : 's'}` : 'Apply'}
-        </Button>
+        </WriteButton>
         <Button variant="link" onClick={cancelApply}>
           Cancel
         </Button>

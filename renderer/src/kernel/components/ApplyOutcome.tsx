@@ -1,8 +1,9 @@
-import { Alert, Button } from '@patternfly/react-core';
+import { Alert } from '@patternfly/react-core';
 import { useKernelStore } from '../store';
 import { privilegeHint } from '../../helper/HelperStatus';
 import { RevertTimer } from './RevertTimer';
 import { WeakeningConfirm } from './Weakening';
+import { WriteButton } from '../../app/capabilities';
 
 /**
  * What the last apply did, as it stands now: per-key outcomes, Undo, and the revert timer if one
@@ -44,9 +45,9 @@ export function ApplyOutcome() {
       title={title}
       actionLinks={
         undoEntries.length > 0 ? (
-          <Button variant="link" isInline data-testid="kernel-apply-undo" isLoading={undoResult.state === 'loading'} onClick={() => void undo()}>
+          <WriteButton variant="link" isInline data-testid="kernel-apply-undo" isLoading={undoResult.state === 'loading'} onClick={() => void undo()}>
             Undo ({undoEntries.length})
-          </Button>
+          </WriteButton>
         ) : undefined
       }
     >

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Alert, Button, EmptyState, EmptyStateBody, Label, SearchInput, Skeleton, Switch, Toolbar, ToolbarContent, ToolbarItem } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { useKernelStore } from '../store';
+import { MissingFeature, useCapabilities } from '../../app/capabilities';
 
 const LIMIT = 300;
 
@@ -11,16 +12,18 @@ const LIMIT = 300;
  */
 export function ProbeView() {
   const { probe, loadProbe } = useKernelStore();
+  const canProbe = useCapabilities()?.freshNamespaceProbe !== false;
   const [onlyDisagree, setOnlyDisagree] = useState(true);
   const [text, setText] = useState('');
   useEffect(() => {
-    if (probe.state === 'idle') void loadProbe();
-  }, [probe.state, loadProbe]);
+    if (canProbe && probe.state === 'idle') void loadProbe();
+  }, [canProbe, probe.state, loadProbe]);
   const rows = useMemo(() => {
     if (probe.state !== 'ready') return [];
     const t = text.trim().toLowerCase();
     return probe.value.rows.filter((r) => (!onlyDisagree || !r.agree) && (!t || r.key.toLowerCase().includes(t)));
   }, [probe, onlyDisagree, text]);
+  if (!canProbe) return <MissingFeature capability="freshNamespaceProbe" title="No probe on this host" />;
   if (probe.state === 'loading' || probe.state === 'idle') return <Skeleton height="300px" screenreaderText="Probing a fresh namespace" />;
   if (probe.state === 'error') {
     return (

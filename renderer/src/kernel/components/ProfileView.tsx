@@ -10,6 +10,7 @@ import { TunedImportDialog } from './TunedImportDialog';
 import { ApplyConfirm } from './ApplyConfirm';
 import { ApplyOutcome } from './ApplyOutcome';
 import { ProfileDiff } from './ProfileDiff';
+import { WriteButton } from '../../app/capabilities';
 
 export function parseLines(text: string): ProfileLine[] {
   return text
@@ -92,12 +93,12 @@ export function ProfileView() {
               </Button>
             </ToolbarItem>
             <ToolbarItem>
-              <Button variant="warning" data-testid="kernel-apply" isDisabled={empty} onClick={() => { commit(); void planApply(); }}>
+              <WriteButton variant="warning" data-testid="kernel-apply" isDisabled={empty} onClick={() => { commit(); void planApply(); }}>
                 Apply now…
-              </Button>
+              </WriteButton>
             </ToolbarItem>
             <ToolbarItem>
-              <Button
+              <WriteButton
                 variant="secondary"
                 isDisabled={empty}
                 data-testid="kernel-profile-save"
@@ -107,7 +108,7 @@ export function ProfileView() {
                 }}
               >
                 Save to /etc/sysctl.d
-              </Button>
+              </WriteButton>
             </ToolbarItem>
             <ToolbarItem>
               <Button variant="secondary" data-testid="kernel-tuned-import-open" onClick={() => setImporting(true)}>

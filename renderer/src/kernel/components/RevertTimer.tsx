@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
-import { Alert, AlertGroup, Button, Checkbox, TextInput } from '@patternfly/react-core';
+import { Alert, AlertGroup, Checkbox, TextInput } from '@patternfly/react-core';
 import { useKernelStore } from '../store';
+import { WriteButton } from '../../app/capabilities';
 
 export function RevertChoice() {
   const { revertSeconds, setRevertSeconds } = useKernelStore();
@@ -55,9 +56,9 @@ export function RevertTimer() {
         data-testid="kernel-revert-pending"
         title={left > 0 ? `These values revert in ${left} s unless you keep them` : 'Reverting now…'}
         actionLinks={
-          <Button variant="primary" size="sm" data-testid="kernel-revert-keep" isDisabled={left <= 0} onClick={() => void keepApplied()}>
+          <WriteButton variant="primary" size="sm" data-testid="kernel-revert-keep" isDisabled={left <= 0} onClick={() => void keepApplied()}>
             Keep these values
-          </Button>
+          </WriteButton>
         }
       >
         {revertTimer.error}
