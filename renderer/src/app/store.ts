@@ -82,7 +82,8 @@ export function startAppStore(): () => void {
   window.addEventListener('hashchange', onHash);
   const off = onEvent((e) => {
     // The host list is HostDeck's own (events on "local"), whichever host is selected.
-    if (e.name === 'app.hostsChanged') void useAppStore.getState().refreshHosts();
+    // A remote host's state or privilege changed: its capabilities (what the pages may offer) may have too.
+    if (e.name === 'app.hostsChanged' || (e.name === 'hosts.changed' && e.payload.host)) void useAppStore.getState().refreshHosts();
     if (e.name === 'hosts.changed' && e.payload.removed === useAppStore.getState().hostId) useAppStore.getState().setHost('local');
     if (e.name === 'hosts.changed' && e.payload.host?.id === useAppStore.getState().hostId && e.payload.host.state === 'connected' && useAppStore.getState().firewall.state !== 'ready') {
       void useAppStore.getState().refreshFirewallStatus();
