@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { Button, Content, Modal, ModalBody, ModalFooter, ModalHeader, ModalVariant, Skeleton } from '@patternfly/react-core';
 import QuestionCircleIcon from '@patternfly/react-icons/dist/esm/icons/question-circle-icon';
-import { api } from './api';
+import { deckApi } from './api';
 
-type Info = Awaited<ReturnType<typeof api.app.info>>;
+type Info = Awaited<ReturnType<typeof deckApi.app.info>>;
 
 /** Help and About: the version (for bug reports), how HostDeck runs here, and where to read more. */
 export function AboutButton() {
@@ -11,7 +11,7 @@ export function AboutButton() {
   const [info, setInfo] = useState<Info | { error: string } | null>(null);
   const show = () => {
     setOpen(true);
-    api.app.info({}).then(setInfo, (e: Error) => setInfo({ error: e.message }));
+    deckApi.app.info({}).then(setInfo, (e: Error) => setInfo({ error: e.message }));
   };
   return (
     <>

@@ -28,7 +28,9 @@ import MoonIcon from '@patternfly/react-icons/dist/esm/icons/moon-icon';
 import SunIcon from '@patternfly/react-icons/dist/esm/icons/sun-icon';
 import { AboutButton } from './AboutDialog';
 import { ConnectionBanner } from './ConnectionBanner';
+import { WritesOffNotice } from './capabilities';
 import { FirewalldStatus } from './FirewalldStatus';
+import { HostContext } from './host-store';
 import { startAppStore, useAppStore, type PageId } from './store';
 import { FirewallPage } from '../firewall/FirewallPage';
 import { DnsPage } from '../dns/DnsPage';
@@ -50,7 +52,7 @@ function HostSelector() {
   const hosts = useAppStore((s) => s.hosts);
   const hostId = useAppStore((s) => s.hostId);
   const setHost = useAppStore((s) => s.setHost);
-  if (hosts.state === 'loading') return <Skeleton width="10rem" screenreaderText="Loading hosts" />;
+  if (hosts.state === 'loading' || hosts.state === 'idle') return <Skeleton width="10rem" screenreaderText="Loading hosts" />;
   if (hosts.state === 'error') {
     return <Alert isInline isPlain variant="danger" title={`Hosts unavailable: ${hosts.message}`} data-testid="hosts-error" />;
   }
@@ -169,11 +171,15 @@ export function App() {
       }
     >
       {/* PatternFly's Page already renders the one <main> landmark around this. Keyed by host:
-          switching hosts remounts the page, so nothing of the previous host lingers. */}
-      <div key={hostId} data-testid="page-main" data-page={current.id} data-host={hostId} className="hd-main">
-        <ConnectionBanner />
-        {current.render()}
-      </div>
+          switching hosts remounts the page, so nothing of the previous host lingers; the page's
+          stores and API are the host's own (HostContext). */}
+      <HostContext.Provider value={hostId}>
+        <div key={hostId} data-testid="page-main" data-page={current.id} data-host={hostId} className="hd-main">
+          <ConnectionBanner />
+          <WritesOffNotice />
+          {current.render()}
+        </div>
+      </HostContext.Provider>
     </Page>
   );
 }

@@ -10,7 +10,7 @@ export function FirewalldStatus() {
   const refresh = useAppStore((s) => s.refreshFirewallStatus);
   // Filled labels stay pastel in PatternFly's dark theme, a bright patch on the dark masthead: outline there.
   const variant = useAppStore((s) => (s.theme === 'dark' ? 'outline' : 'filled'));
-  if (fw.state === 'loading') {
+  if (fw.state === 'loading' || fw.state === 'idle') {
     return (
       <span className="hd-status" data-testid="status-firewalld" data-state="loading">
         <Spinner size="sm" aria-label="Checking firewalld" /> Checking firewalld…

@@ -1,5 +1,5 @@
 import { createApi, type Transport } from '../../../shared/api/client';
-import type { Api, HostDeckEvent } from '../../../shared/api/contract';
+import type { Api, Feature, HostDeckEvent, OpInput, OpName, OpOutput } from '../../../shared/api/contract';
 import type { Envelope } from '../../../shared/api/errors';
 import type { HostDeckBridge } from '../../../shared/api/bridge';
 import { connectionState, setConnectionState } from './connection';
@@ -49,8 +49,48 @@ function bridgeTransport(bridge: HostDeckBridge): Transport {
 
 const bridge = typeof window !== 'undefined' ? window.hostdeckBridge : undefined;
 
-/** The typed API: api.firewall.status({}), api.kernel.list({}), ... */
-export const api: Api = createApi(bridge ? bridgeTransport(bridge) : httpTransport);
+const transport: Transport = bridge ? bridgeTransport(bridge) : httpTransport;
+
+/**
+ * The typed API bound to one host: hostApi(id).kernel.list({}). Its calls take the input only;
+ * the host is filled in by the binding, so a page cannot forget it or send another host's.
+ */
+export type HostApi = {
+  [F in Feature]: {
+    [N in OpName<F>]: (input: OpInput<F, N>) => Promise<OpOutput<F, N>>;
+  };
+};
+
+/** Wraps a transport so that every call goes to `hostId`, whatever the caller sent. */
+export function boundTransport(inner: Transport, hostId: string): Transport {
+  return (channel, request) => inner(channel, { input: request.input, host: hostId });
+}
+
+/** Builds the bound API over any transport (tests pass their own). */
+export function createHostApi(inner: Transport, hostId: string): HostApi {
+  if (!hostId) throw new Error('hostApi needs a host id');
+  const api: Api = createApi(boundTransport(inner, hostId));
+  return api as HostApi;
+}
+
+const bound = new Map<string, HostApi>();
+
+/** The API bound to `hostId` (one object per host, so it can be a hook dependency). */
+export function hostApi(hostId: string): HostApi {
+  let a = bound.get(hostId);
+  if (!a) {
+    a = createHostApi(transport, hostId);
+    bound.set(hostId, a);
+  }
+  return a;
+}
+
+/**
+ * HostDeck's own operations: the app's facts, the saved host list, comparing hosts. They run
+ * in HostDeck's process ("local"), whichever host is on screen; anything about one host goes
+ * through hostApi(id).
+ */
+export const deckApi: Pick<HostApi, 'app' | 'hosts' | 'compare'> = hostApi('local');
 
 export type EventListener = (e: HostDeckEvent) => void;
 

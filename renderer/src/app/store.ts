@@ -1,13 +1,13 @@
 import { create } from 'zustand';
 import type { HostSummary } from '../../../shared/app/contract';
 import type { FirewallStatus } from '../../../shared/firewall/contract';
-import { api, onEvent } from './api';
+import { onEvent, hostApi, deckApi } from './api';
 
 export type PageId = 'firewall' | 'dns' | 'kernel' | 'compare' | 'hosts';
 export const pageIds: PageId[] = ['firewall', 'dns', 'kernel', 'compare', 'hosts'];
 export type Theme = 'light' | 'dark';
 
-type Load<T> = { state: 'loading' } | { state: 'ready'; value: T } | { state: 'error'; code: string; message: string };
+import { errorOf, type Load } from './load';
 
 interface AppState {
   page: PageId;
@@ -33,11 +33,6 @@ function initialTheme(): Theme {
   return typeof matchMedia !== 'undefined' && matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 }
 
-function errorOf(e: unknown): { state: 'error'; code: string; message: string } {
-  const err = e as { code?: string; message?: string };
-  return { state: 'error', code: err.code ?? 'INTERNAL', message: err.message ?? String(e) };
-}
-
 /** App-wide state: current page, host and theme, and the status bar's firewalld facts. */
 export const useAppStore = create<AppState>((set, get) => ({
   page: pageFromHash(),
@@ -59,19 +54,21 @@ export const useAppStore = create<AppState>((set, get) => ({
   },
   async refreshHosts() {
     try {
-      const { hosts } = await api.app.hosts({});
+      const { hosts } = await deckApi.app.hosts({});
       set({ hosts: { state: 'ready', value: hosts } });
     } catch (e) {
       set({ hosts: errorOf(e) });
     }
   },
   async refreshFirewallStatus() {
+    const host = get().hostId;
+    // The masthead shows the selected host's firewalld: an answer for a host no longer selected is dropped.
+    const put = (firewall: Load<FirewallStatus>) => get().hostId === host && set({ firewall });
     set({ firewall: { state: 'loading' } });
     try {
-      const status = await api.firewall.status({}, { host: get().hostId });
-      set({ firewall: { state: 'ready', value: status } });
+      put({ state: 'ready', value: await hostApi(host).firewall.status({}) });
     } catch (e) {
-      set({ firewall: errorOf(e) });
+      put(errorOf(e));
     }
   },
 }));
@@ -85,7 +82,8 @@ export function startAppStore(): () => void {
   window.addEventListener('hashchange', onHash);
   const off = onEvent((e) => {
     // The host list is HostDeck's own (events on "local"), whichever host is selected.
-    if (e.name === 'app.hostsChanged') void useAppStore.getState().refreshHosts();
+    // A remote host's state or privilege changed: its capabilities (what the pages may offer) may have too.
+    if (e.name === 'app.hostsChanged' || (e.name === 'hosts.changed' && e.payload.host)) void useAppStore.getState().refreshHosts();
     if (e.name === 'hosts.changed' && e.payload.removed === useAppStore.getState().hostId) useAppStore.getState().setHost('local');
     if (e.name === 'hosts.changed' && e.payload.host?.id === useAppStore.getState().hostId && e.payload.host.state === 'connected' && useAppStore.getState().firewall.state !== 'ready') {
       void useAppStore.getState().refreshFirewallStatus();

@@ -3,13 +3,13 @@ import { createJSONStorage, persist } from 'zustand/middleware';
 import type { CaptureSummary } from '../../../shared/compare/contract';
 import type { CompareResult } from '../../../shared/compare/diff';
 import { IMPORT_MAX_BYTES } from '../../../shared/compare/imports';
-import { api } from '../app/api';
+import { hostApi, deckApi } from '../app/api';
 import { useAppStore } from '../app/store';
-import { useKernelStore } from '../kernel/store';
+import { useKernelSettings } from '../kernel/store';
+import { errorOf, type Load } from '../app/load';
 
 export type Section = 'sysctl' | 'sysctld' | 'dns' | 'firewall';
 export type HostRead = { state: 'reading' } | { state: 'done'; summary: CaptureSummary } | { state: 'failed'; message: string };
-type Load<T> = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; value: T } | { state: 'error'; code: string; message: string };
 
 export interface Filters {
   differencesOnly: boolean;
@@ -66,11 +66,6 @@ interface CompareState {
   clearImportError(): void;
 }
 
-const errorOf = (e: unknown) => {
-  const err = e as { code?: string; message?: string };
-  return { code: err.code ?? 'INTERNAL', message: err.message ?? String(e) };
-};
-
 /** Reads a file picked in the UI; refuses one over the import limit before reading it. */
 async function readPicked(f: File): Promise<{ name: string; text: string; layer?: 'runtime' | 'permanent' }> {
   if (f.size > IMPORT_MAX_BYTES) {
@@ -101,7 +96,7 @@ export const useCompareStore = create<CompareState>()(
       filters: defaultFilters,
       layer: 'runtime',
       dnsName: 'example',
-      k8s: useKernelStore.getState().target.k8s,
+      k8s: useKernelSettings.getState().target.k8s,
       chosenKeys: [],
       chosenObjects: [],
       importing: false,
@@ -180,10 +175,10 @@ export const useCompareStore = create<CompareState>()(
         const seq = ++compareSeq;
         if (get().result.state !== 'ready') set({ result: { state: 'loading' } });
         try {
-          const value = await api.compare.run({ hosts, baseline: baseline ?? undefined, layer, dnsName, k8s });
+          const value = await deckApi.compare.run({ hosts, baseline: baseline ?? undefined, layer, dnsName, k8s });
           if (seq === compareSeq) set({ result: { state: 'ready', value } });
         } catch (e) {
-          if (seq === compareSeq) set({ result: { state: 'error', ...errorOf(e) } });
+          if (seq === compareSeq) set({ result: errorOf(e) });
         }
       },
       async importFiles(files, oneHost) {
@@ -197,7 +192,7 @@ export const useCompareStore = create<CompareState>()(
           const groups = oneHost ? [picked] : picked.map((p) => [p]);
           const ids: string[] = [];
           try {
-            for (const g of groups) ids.push((await api.compare.import({ files: g })).host.id);
+            for (const g of groups) ids.push((await deckApi.compare.import({ files: g })).host.id);
           } finally {
             // Files before a bad one are loaded whole; the bad one is not loaded at all.
             if (ids.length) {
@@ -206,7 +201,7 @@ export const useCompareStore = create<CompareState>()(
             }
           }
         } catch (e) {
-          set({ importError: errorOf(e) });
+          set({ importError: { code: errorOf(e).code, message: errorOf(e).message } });
         } finally {
           set({ importing: false });
         }
@@ -249,7 +244,7 @@ export const useCompareStore = create<CompareState>()(
 );
 
 // One Kubernetes version for the session: the Kernel page's choice drives the comparison's verdicts and reports.
-useKernelStore.subscribe((s) => {
+useKernelSettings.subscribe((s) => {
   if (s.target.k8s === useCompareStore.getState().k8s) return;
   useCompareStore.setState({ k8s: s.target.k8s });
   void useCompareStore.getState().compare();
@@ -277,7 +272,7 @@ async function readOne(id: string): Promise<void> {
   const st = useCompareStore;
   let next: HostRead;
   try {
-    const summary = await api.compare.capture({}, { host: id });
+    const summary = await hostApi(id).compare.capture({});
     next = { state: 'done', summary };
   } catch (e) {
     next = { state: 'failed', message: errorOf(e).message };

@@ -29,18 +29,20 @@ import { PlanPanel } from './components/PlanPanel';
 import { ResolvedPanel } from './components/ResolvedPanel';
 import { ReviewModal } from './components/ReviewModal';
 import { StructuredForm } from './components/StructuredForm';
+import { usePageHost } from '../app/host-store';
 import './dns.css';
+import { WriteButton } from '../app/capabilities';
 
 export function DnsPage() {
-  const hostId = useAppStore((s) => s.hostId);
+  const hostId = usePageHost();
   const { file, text, setText, analysis, load, loadResolved, openReview, save } = useDnsStore();
   useEffect(() => {
-    void load(hostId).then(() => loadResolved());
-  }, [hostId, load, loadResolved]);
+    void load().then(() => loadResolved());
+  }, [load, loadResolved]);
   const dirty = file.state === 'ready' && text !== file.value.text;
   const hosts = useAppStore((s) => s.hosts);
   const labelOf = (id: string) => (hosts.state === 'ready' ? (hosts.value.find((h) => h.id === id)?.label ?? id) : id);
-  const draftsElsewhere = dnsDraftsElsewhere();
+  const draftsElsewhere = dnsDraftsElsewhere(hostId);
   const [revertOpen, setRevertOpen] = useState(false);
 
   if (file.state === 'idle' || file.state === 'loading') {
@@ -59,7 +61,7 @@ export function DnsPage() {
           </EmptyStateBody>
           <EmptyStateFooter>
             <EmptyStateActions>
-              <Button onClick={() => void load(hostId)}>Try again</Button>
+              <Button onClick={() => void load()}>Try again</Button>
             </EmptyStateActions>
           </EmptyStateFooter>
         </EmptyState>
@@ -103,12 +105,12 @@ export function DnsPage() {
           <Button variant="link" isDisabled={!dirty} onClick={() => setRevertOpen(true)} data-testid="dns-revert">
             Revert…
           </Button>
-          <Button variant="primary" isDisabled={!dirty || !file.value.writable} onClick={openReview} data-testid="dns-save">
+          <WriteButton variant="primary" isDisabled={!dirty || !file.value.writable} onClick={openReview} data-testid="dns-save">
             {file.value.exists ? 'Review and save' : 'Review and create'}
-          </Button>
+          </WriteButton>
         </div>
       </div>
-      {!file.value.writable && <HelperStatus hostId={hostId} what="Saving resolv.conf" />}
+      {!file.value.writable && <HelperStatus what="Saving resolv.conf" />}
       {draftsElsewhere.length > 0 && (
         <Alert isInline isPlain variant="info" title={`Unsaved resolv.conf edits are kept for ${draftsElsewhere.map(labelOf).join(', ')}: switch back to save or revert them.`} data-testid="dns-drafts-elsewhere" />
       )}

@@ -1,5 +1,3 @@
-import { create } from 'zustand';
-import { api } from '../app/api';
 import type { DnsLiveResult, DnsPlan, DnsPod, DnsRead, ResolvedState } from '../../../shared/dns/contract';
 import type { podInputSchema } from '../../../shared/dns/contract';
 import type { z } from 'zod';
@@ -10,17 +8,18 @@ import { diagnose, type Diagnosis, type Diagnostic } from '../../../shared/dns/d
 import { parseDocument, printDocument } from '../../../shared/dns/document';
 import { applyEdit, type Edit } from '../../../shared/dns/edits';
 import { bytesToUtf8 } from '../../../shared/dns/bytes';
-import { HostSlices } from '../app/host-scoped';
+import { hostStores } from '../app/host-store';
+import { errorOf, type Load, type LoadError } from '../app/load';
 
-type Load<T> = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; value: T } | { state: 'error'; code: string; message: string };
+type SaveError = LoadError & { current?: string };
 
-function errorOf(e: unknown): { state: 'error'; code: string; message: string; current?: string } {
-  const err = e as { code?: string; message?: string; detail?: { currentBase64?: unknown } };
-  const out: { state: 'error'; code: string; message: string; current?: string } = { state: 'error', code: err.code ?? 'INTERNAL', message: err.message ?? String(e) };
-  // CONFLICT from the helper carries the other change: the file as it is now
-  if (typeof err.detail?.currentBase64 === 'string') {
+/** errorOf, plus the file as it is now when the helper answered CONFLICT (another change came first). */
+function saveErrorOf(e: unknown): SaveError {
+  const out: SaveError = errorOf(e);
+  const detail = (e as { detail?: { currentBase64?: unknown } } | undefined)?.detail;
+  if (typeof detail?.currentBase64 === 'string') {
     try {
-      out.current = new TextDecoder().decode(Uint8Array.from(atob(err.detail.currentBase64), (c) => c.charCodeAt(0)));
+      out.current = new TextDecoder().decode(Uint8Array.from(atob(detail.currentBase64), (c) => c.charCodeAt(0)));
     } catch {
       /* not shown */
     }
@@ -33,7 +32,7 @@ export function toBytes(text: string, encoding: 'utf8' | 'latin1'): string {
   return encoding === 'utf8' ? utf8ToBytes(text) : text;
 }
 
-/** What belongs to the host on screen: its file, the draft, and every result computed for it. */
+/** What belongs to one host: its file, the draft, and every result computed for it. */
 interface DnsHostSlice {
   file: Load<DnsRead>;
   text: string;
@@ -42,55 +41,22 @@ interface DnsHostSlice {
   plan: Load<DnsPlan>;
   pod: Load<DnsPod>;
   live: Load<DnsLiveResult[]>;
-  save: Load<{ path: string }> | { state: 'error'; code: string; message: string; current?: string };
+  save: Load<{ path: string }> | SaveError;
+  libc: 'glibc' | 'musl';
   resolved: Load<ResolvedState>;
   reviewOpen: boolean;
   confirmNeeded: boolean;
 }
 
-const freshSlice = (): DnsHostSlice => ({
-  file: { state: 'idle' },
-  text: '',
-  encoding: 'utf8',
-  analysis: null,
-  plan: { state: 'idle' },
-  pod: { state: 'idle' },
-  live: { state: 'idle' },
-  save: { state: 'idle' },
-  resolved: { state: 'idle' },
-  reviewOpen: false,
-  confirmNeeded: false,
-});
-
-const sliceOf = (s: DnsHostSlice): DnsHostSlice => ({
-  file: s.file,
-  text: s.text,
-  encoding: s.encoding,
-  analysis: s.analysis,
-  plan: s.plan,
-  pod: s.pod,
-  live: s.live,
-  save: s.save,
-  resolved: s.resolved,
-  reviewOpen: s.reviewOpen,
-  confirmNeeded: s.confirmNeeded,
-});
-
 const hasDraft = (s: DnsHostSlice) => s.file.state === 'ready' && s.text !== s.file.value.text;
 
-/** Other hosts' DNS state while another host is on screen (drafts survive a host switch). */
-export const dnsSlices = new HostSlices<DnsHostSlice>(freshSlice);
-
-/** Hosts other than the one on screen with an unsaved resolv.conf edit. */
-export function dnsDraftsElsewhere(): string[] {
-  return dnsSlices.hostsWhere(hasDraft);
+/** Hosts other than `current` with an unsaved resolv.conf edit (drafts survive a host switch). */
+export function dnsDraftsElsewhere(current: string): string[] {
+  return useDnsStore.hosts().filter((h) => h !== current && hasDraft(useDnsStore.of(h).getState()));
 }
 
 interface DnsState extends DnsHostSlice {
-  /** The host this state belongs to; results for another host are never stored here. */
-  hostId: string;
-  libc: 'glibc' | 'musl';
-  load(hostId: string): Promise<void>;
+  load(): Promise<void>;
   setText(text: string): void;
   edit(e: Edit): void;
   /** Applies a warning's one-line fix. */
@@ -114,30 +80,33 @@ interface DnsState extends DnsHostSlice {
   cancelConfirm(): void;
 }
 
-export const useDnsStore = create<DnsState>((set, get) => {
-  /** Sets a result on its own host: on screen, or parked when the user has switched to another host meanwhile. */
-  const putFor = (host: string) => (patch: Partial<DnsState>) => {
-    if (get().hostId === host) set(patch);
-  };
+/** Each host's DNS page state, in the host's own store (hostStores): a draft or a result stays with its host. */
+export const useDnsStore = hostStores<DnsState>(({ api }) => (set, get) => {
   return {
-    hostId: 'local',
-    ...freshSlice(),
+    file: { state: 'idle' },
+    text: '',
+    encoding: 'utf8',
+    analysis: null,
+    plan: { state: 'idle' },
+    pod: { state: 'idle' },
+    live: { state: 'idle' },
+    save: { state: 'idle' },
+    resolved: { state: 'idle' },
+    reviewOpen: false,
+    confirmNeeded: false,
     libc: 'glibc',
 
-    async load(hostId) {
-      // Another host: park this one's file, draft and results, bring back the other's (or nothing).
-      if (hostId !== get().hostId) set({ ...dnsSlices.swap(get().hostId, hostId, sliceOf(get())), hostId });
-      // Unsaved edits of this host survive leaving the page and coming back (only Revert, which asks, drops them).
+    async load() {
+      // Unsaved edits survive leaving the page and coming back (only Revert, which asks, drops them).
       const prev = get().file;
-      const keep = prev.state === 'ready' && get().hostId === hostId && get().text !== prev.value.text ? get().text : null;
-      set({ hostId, file: { state: 'loading' }, save: { state: 'idle' } });
+      const keep = prev.state === 'ready' && get().text !== prev.value.text ? get().text : null;
+      set({ file: { state: 'loading' }, save: { state: 'idle' } });
       try {
-        const f = await api.dns.read({}, { host: hostId });
-        if (get().hostId !== hostId) return;
+        const f = await api.dns.read({});
         const text = keep ?? f.text;
         set({ file: { state: 'ready', value: f }, text, encoding: f.encoding, analysis: diagnose(toBytes(text, f.encoding), { hostname: f.hostname ?? undefined }) });
       } catch (e) {
-        if (get().hostId === hostId) set({ file: errorOf(e) });
+        set({ file: errorOf(e) });
       }
     },
 
@@ -159,13 +128,11 @@ export const useDnsStore = create<DnsState>((set, get) => {
     },
 
     async loadResolved() {
-      const host = get().hostId;
-      const put = putFor(host);
       set({ resolved: { state: 'loading' } });
       try {
-        put({ resolved: { state: 'ready', value: await api.dns.resolved({}, { host }) } });
+        set({ resolved: { state: 'ready', value: await api.dns.resolved({}) } });
       } catch (e) {
-        put({ resolved: errorOf(e) });
+        set({ resolved: errorOf(e) });
       }
     },
 
@@ -182,19 +149,15 @@ export const useDnsStore = create<DnsState>((set, get) => {
     },
 
     async runPlan(name) {
-      const host = get().hostId;
-      const put = putFor(host);
       set({ plan: { state: 'loading' } });
       try {
-        put({ plan: { state: 'ready', value: await api.dns.plan({ name, text: get().text, libc: get().libc }, { host }) } });
+        set({ plan: { state: 'ready', value: await api.dns.plan({ name, text: get().text, libc: get().libc }) } });
       } catch (e) {
-        put({ plan: errorOf(e) });
+        set({ plan: errorOf(e) });
       }
     },
 
     async runPod(input) {
-      const host = get().hostId;
-      const put = putFor(host);
       set({ pod: { state: 'loading' } });
       try {
         const value = await api.dns.pod(
@@ -209,29 +172,24 @@ export const useDnsStore = create<DnsState>((set, get) => {
             names: input.name ? [input.name] : [],
             libc: get().libc,
           },
-          { host },
         );
-        put({ pod: { state: 'ready', value } });
+        set({ pod: { state: 'ready', value } });
       } catch (e) {
-        put({ pod: errorOf(e) });
+        set({ pod: errorOf(e) });
       }
     },
 
     async runLive(name) {
-      const host = get().hostId;
-      const put = putFor(host);
       set({ live: { state: 'loading' } });
       try {
-        const r = await api.dns.liveCheck({ name, text: get().text }, { host });
-        put({ live: { state: 'ready', value: r.results } });
+        const r = await api.dns.liveCheck({ name, text: get().text });
+        set({ live: { state: 'ready', value: r.results } });
       } catch (e) {
-        put({ live: errorOf(e) });
+        set({ live: errorOf(e) });
       }
     },
 
     async doSave(confirm) {
-      const host = get().hostId;
-      const put = putFor(host);
       const f = get().file;
       if (f.state !== 'ready') return;
       if (get().analysis?.dangerous && !confirm) {
@@ -240,10 +198,10 @@ export const useDnsStore = create<DnsState>((set, get) => {
       }
       set({ save: { state: 'loading' }, confirmNeeded: false, reviewOpen: false });
       try {
-        const r = await api.dns.save({ text: get().text, encoding: get().encoding, expectedSha256: f.value.sha256, confirm }, { host });
-        put({ save: { state: 'ready', value: r }, file: { state: 'ready', value: { ...f.value, text: get().text, sha256: r.sha256 } } });
+        const r = await api.dns.save({ text: get().text, encoding: get().encoding, expectedSha256: f.value.sha256, confirm });
+        set({ save: { state: 'ready', value: r }, file: { state: 'ready', value: { ...f.value, text: get().text, sha256: r.sha256 } } });
       } catch (e) {
-        put({ save: errorOf(e) });
+        set({ save: saveErrorOf(e) });
       }
     },
 

@@ -1,3 +1,4 @@
+import { useHostApi, usePageHost } from '../app/host-store';
 import { useEffect } from 'react';
 import {
   Alert,
@@ -19,7 +20,6 @@ import {
   ToolbarContent,
   ToolbarItem,
 } from '@patternfly/react-core';
-import { api } from '../app/api';
 import { useAppStore } from '../app/store';
 import { differenceCounts, diffLayers } from '../../../shared/firewall/diff';
 import { ConfirmModal } from './components/ConfirmModal';
@@ -34,28 +34,31 @@ import { ServicesView } from './components/ServicesView';
 import { ZonesView } from './components/ZonesView';
 import { startFirewallEvents, useFirewallStore, type FirewallTab } from './store';
 import './firewall.css';
+import { MissingFeature, WriteButton, useCapabilities } from '../app/capabilities';
 
 /** firewalld: zones, policies, services, ipsets and global settings, runtime and permanent side by side. */
 export function FirewallPage() {
-  const hostId = useAppStore((s) => s.hostId);
+  const hostId = usePageHost();
+  const api = useHostApi();
   const status = useAppStore((s) => s.firewall);
-  // Until the store has switched to this host, what it holds is another host's: never show it.
-  const storeHost = useFirewallStore((s) => s.hostId);
-  const storeFull = useFirewallStore((s) => s.full);
-  const full: typeof storeFull = storeHost === hostId ? storeFull : { state: 'loading' };
+  const full = useFirewallStore((s) => s.full);
   const tab = useFirewallStore((s) => s.tab);
   const notices = useFirewallStore((s) => s.notices);
   const pendingConfirmation = useFirewallStore((s) => s.pendingConfirmation);
-  const { load, setTab, dismiss, run } = useFirewallStore.getState();
+  const { load, setTab, dismiss, run } = useFirewallStore.of(hostId).getState();
   const running = status.state === 'ready' && status.value.running;
+  const caps = useCapabilities();
 
   useEffect(() => startFirewallEvents(), []);
   useEffect(() => {
-    if (running) void load(hostId);
+    if (running) void load();
   }, [hostId, running, load]);
 
   let body: React.ReactNode;
-  if (status.state === 'loading' || (running && (full.state === 'loading' || full.state === 'idle'))) {
+  if (caps?.firewall === 'none') {
+    // Not a firewalld that is down: this host has none to read (an image without a bus, a snapshot without firewall state).
+    body = <MissingFeature capability="firewall" title="No firewall state on this host" />;
+  } else if (status.state === 'loading' || (running && (full.state === 'loading' || full.state === 'idle'))) {
     body = (
       <div data-testid="fw-loading">
         <Skeleton height="2rem" screenreaderText="Loading firewalld state" />
@@ -89,9 +92,9 @@ export function FirewallPage() {
         <EmptyStateBody>{status.value.reason ?? 'HostDeck cannot reach firewalld on the system bus.'} ({status.value.busAddress})</EmptyStateBody>
         <EmptyStateFooter>
           <EmptyStateActions>
-            <Button variant="primary" data-testid="fw-start" onClick={() => void run('Starting firewalld', () => api.firewall.startFirewalld({}, { host: hostId }), 'firewalld is starting')}>
+            <WriteButton variant="primary" data-testid="fw-start" onClick={() => void run('Starting firewalld', () => api.firewall.startFirewalld({}), 'firewalld is starting')}>
               Start firewalld
-            </Button>
+            </WriteButton>
             <Button variant="link" onClick={() => void useAppStore.getState().refreshFirewallStatus()}>Check again</Button>
           </EmptyStateActions>
         </EmptyStateFooter>
@@ -103,7 +106,7 @@ export function FirewallPage() {
       <EmptyState titleText="Cannot read the firewall" headingLevel="h2" status="danger" data-testid="fw-error">
         <EmptyStateBody>{e?.message} [{e?.code}]</EmptyStateBody>
         <EmptyStateFooter>
-          <Button variant="primary" onClick={() => void load(hostId, true)}>Try again</Button>
+          <Button variant="primary" onClick={() => void load(true)}>Try again</Button>
         </EmptyStateFooter>
       </EmptyState>
     );
@@ -198,7 +201,7 @@ export function FirewallPage() {
             alternative: pc.saveFirst ? { action: 'Save runtime to permanent first, then continue', testId: 'fw-needs-confirmation-save', run: () => pc.saveFirst!() } : undefined,
           }}
           onClose={() => {
-            if (useFirewallStore.getState().pendingConfirmation?.id === pc.id) pc.cancel();
+            if (useFirewallStore.of(hostId).getState().pendingConfirmation?.id === pc.id) pc.cancel();
           }}
         />
       )}

@@ -1,13 +1,15 @@
-import { create } from 'zustand';
 import type { HostDeckEvent } from '../../../shared/api/contract';
 import type { SafeApplySession, SafeChange } from '../../../shared/firewall/contract';
 import type { FullState, Layer, LayerState, PolicyPatch, ZonePatch } from '../../../shared/firewall/model';
 import { itemTextKey } from '../../../shared/firewall/diff';
 import { itemText, type ListKey } from '../../../shared/firewall/patch';
-import { api, onEvent } from '../app/api';
+import { onEvent } from '../app/api';
+import { hostStores } from '../app/host-store';
 import { isEmptyDraft, type Draft } from './draft';
 
-export type Load<T> = { state: 'idle' } | { state: 'loading' } | { state: 'ready'; value: T } | { state: 'error'; code: string; message: string };
+import type { Load } from '../app/load';
+
+export type { Load } from '../app/load';
 
 export interface Notice {
   id: number;
@@ -39,7 +41,12 @@ export interface PendingConfirmation {
 
 export type FirewallTab = 'zones' | 'policies' | 'services' | 'ipsets' | 'icmptypes' | 'helpers' | 'global' | 'differences';
 
+/**
+ * One host's firewall page: its state, staged drafts, safe-apply sessions and a pending
+ * confirmation, in the host's own store (hostStores); every action calls this host's API.
+ */
 interface FirewallStore {
+  /** The host this store belongs to (fixed for the store's life). */
   hostId: string;
   full: Load<FullState>;
   tab: FirewallTab;
@@ -65,7 +72,7 @@ interface FirewallStore {
   setDraft(key: string, next: Draft | ((d: Draft) => Draft)): void;
   setTab(tab: FirewallTab): void;
   select(kind: 'zone' | 'policy' | 'service' | 'ipset', name: string | undefined): void;
-  load(hostId: string, refresh?: boolean): Promise<void>;
+  load(refresh?: boolean): Promise<void>;
   notify(n: Omit<Notice, 'id'>): void;
   dismiss(id: number): void;
   /** A NEEDS_CONFIRMATION answer waiting for the admin's decision. */
@@ -144,8 +151,8 @@ function emptyLayer(): LayerState {
 
 const KIND_KEY = { zone: 'zones', policy: 'policies', service: 'services', ipset: 'ipsets', icmptype: 'icmptypes', helper: 'helpers' } as const;
 
-export const useFirewallStore = create<FirewallStore>((set, get) => ({
-  hostId: 'local',
+export const useFirewallStore = hostStores<FirewallStore>(({ id, api }) => (set, get) => ({
+  hostId: id,
   full: { state: 'idle' },
   tab: 'zones',
   sessions: [],
@@ -170,15 +177,13 @@ export const useFirewallStore = create<FirewallStore>((set, get) => ({
     if (kind === 'service') set({ selectedService: name });
     if (kind === 'ipset') set({ selectedIpset: name });
   },
-  async load(hostId, refresh = false) {
-    const keep = get().full.state === 'ready' && get().hostId === hostId;
-    set({ hostId, ...(keep ? {} : { full: { state: 'loading' } as Load<FullState> }) });
+  async load(refresh = false) {
+    if (get().full.state !== 'ready') set({ full: { state: 'loading' } });
     try {
       const [full, sessions] = await Promise.all([
-        api.firewall.state({ refresh }, { host: hostId }),
-        api.firewall.safeApplyStatus({}, { host: hostId }).then((r) => r.sessions).catch(() => [] as SafeApplySession[]),
+        api.firewall.state({ refresh }),
+        api.firewall.safeApplyStatus({}).then((r) => r.sessions).catch(() => [] as SafeApplySession[]),
       ]);
-      if (get().hostId !== hostId) return;
       const s = get();
       set({
         full: { state: 'ready', value: full },
@@ -187,7 +192,6 @@ export const useFirewallStore = create<FirewallStore>((set, get) => ({
         selectedZone: s.selectedZone && (full.runtime.zones[s.selectedZone] || full.permanent.zones[s.selectedZone]) ? s.selectedZone : full.global.defaultZone,
       });
     } catch (e) {
-      if (get().hostId !== hostId) return;
       const { code, message } = describeError(e);
       set({ full: { state: 'error', code, message } });
     }
@@ -237,8 +241,7 @@ export const useFirewallStore = create<FirewallStore>((set, get) => ({
           confirm: async () => done(await get().run(what, confirmed, success)),
           saveFirst: reload
             ? async () => {
-              const host = get().hostId;
-              const saved = await get().run('Saving runtime as permanent', () => api.firewall.runtimeToPermanent({}, { host }), 'Runtime saved as permanent');
+              const saved = await get().run('Saving runtime as permanent', () => api.firewall.runtimeToPermanent({}), 'Runtime saved as permanent');
               done(saved ? await get().run(what, fn, success, confirmed) : undefined);
             }
             : undefined,
@@ -248,46 +251,41 @@ export const useFirewallStore = create<FirewallStore>((set, get) => ({
     });
   },
   async updateZone(name, layer, patch, opts = {}) {
-    const host = get().hostId;
-    const call = (acknowledgeRisk: boolean) => () => api.firewall.updateZone({ name, layer, patch, timeout: opts.timeout, acknowledgeRisk }, { host });
+    const call = (acknowledgeRisk: boolean) => () => api.firewall.updateZone({ name, layer, patch, timeout: opts.timeout, acknowledgeRisk });
     const r = await get().run(`Changing zone ${name} (${layer})`, call(opts.acknowledgeRisk ?? false), `Zone ${name}: ${layer} updated`, call(true));
     if (r) {
-      if (layer === 'runtime') noteAdded('zone', name, patch);
-      applyObject(layer, 'zone', name, r.object);
+      if (layer === 'runtime') noteAdded(set, get, 'zone', name, patch);
+      applyObject(set, get, layer, 'zone', name, r.object);
       for (const note of r.notes) get().notify({ variant: 'info', title: note });
       // The host remembers when timed items expire: read them with the state.
-      if (opts.timeout) await get().load(host);
+      if (opts.timeout) await get().load();
     }
     return !!r;
   },
   async updatePolicy(name, layer, patch, acknowledgeRisk = false) {
-    const host = get().hostId;
-    const call = (ack: boolean) => () => api.firewall.updatePolicy({ name, layer, patch, acknowledgeRisk: ack }, { host });
+    const call = (ack: boolean) => () => api.firewall.updatePolicy({ name, layer, patch, acknowledgeRisk: ack });
     const r = await get().run(`Changing policy ${name} (${layer})`, call(acknowledgeRisk), `Policy ${name}: ${layer} updated`, call(true));
     if (r) {
-      if (layer === 'runtime') noteAdded('policy', name, patch);
-      applyObject(layer, 'policy', name, r.object);
+      if (layer === 'runtime') noteAdded(set, get, 'policy', name, patch);
+      applyObject(set, get, layer, 'policy', name, r.object);
     }
     return !!r;
   },
   async safeApply(change, seconds, saveToPermanent) {
-    const host = get().hostId;
-    const call = (confirm: boolean) => () => api.firewall.safeApply({ change, seconds, saveToPermanent, confirm }, { host });
+    const call = (confirm: boolean) => () => api.firewall.safeApply({ change, seconds, saveToPermanent, confirm });
     const s = await get().run('Safe apply', call(false), undefined, call(true));
-    if (s) upsertSession(s);
-    if (s && (change.type === 'zone' || change.type === 'policy')) noteAdded(change.type, change.name, change.patch);
+    if (s) upsertSession(set, get, s);
+    if (s && (change.type === 'zone' || change.type === 'policy')) noteAdded(set, get, change.type, change.name, change.patch);
     return !!s;
   },
   // No toast for confirm and revert: the safe-apply banner shows the outcome (and clears it).
   async confirmSession(id) {
-    const host = get().hostId;
-    const s = await get().run('Confirming the change', () => api.firewall.safeApplyConfirm({ id }, { host }));
-    if (s) upsertSession(s);
+    const s = await get().run('Confirming the change', () => api.firewall.safeApplyConfirm({ id }));
+    if (s) upsertSession(set, get, s);
   },
   async revertSession(id) {
-    const host = get().hostId;
-    const s = await get().run('Reverting the change', () => api.firewall.safeApplyRevert({ id }, { host }));
-    if (s) upsertSession(s);
+    const s = await get().run('Reverting the change', () => api.firewall.safeApplyRevert({ id }));
+    if (s) upsertSession(set, get, s);
   },
 }));
 
@@ -314,24 +312,27 @@ export function addedKey(host: string, kind: string, name: string, field: string
   return JSON.stringify([host, kind, name, field, itemTextKey(field, text)]);
 }
 
+type SetFw = (patch: Partial<FirewallStore>) => void;
+type GetFw = () => FirewallStore;
+
 /** Remembers the items a runtime write of this page added. */
-function noteAdded(kind: 'zone' | 'policy', name: string, patch: ZonePatch | PolicyPatch) {
-  const { addedHere, hostId } = useFirewallStore.getState();
+function noteAdded(set: SetFw, get: GetFw, kind: 'zone' | 'policy', name: string, patch: ZonePatch | PolicyPatch) {
+  const { addedHere, hostId } = get();
   const keys = new Set(addedHere);
   for (const [field, items] of Object.entries(patch.add ?? {})) {
     for (const item of (items as unknown[] | undefined) ?? []) keys.add(addedKey(hostId, kind, name, field, itemText(field as ListKey, item)));
   }
-  useFirewallStore.setState({ addedHere: keys });
+  set({ addedHere: keys });
 }
 
-function upsertSession(s: SafeApplySession) {
-  const sessions = useFirewallStore.getState().sessions.filter((x) => x.id !== s.id);
-  useFirewallStore.setState({ sessions: [...sessions, s] });
+function upsertSession(set: SetFw, get: GetFw, s: SafeApplySession) {
+  const sessions = get().sessions.filter((x) => x.id !== s.id);
+  set({ sessions: [...sessions, s] });
 }
 
 /** Puts one object (or its removal) into the loaded state without re-reading everything. */
-function applyObject(layer: Layer, kind: keyof typeof KIND_KEY, name: string, object: unknown) {
-  const full = useFirewallStore.getState().full;
+function applyObject(set: SetFw, get: GetFw, layer: Layer, kind: keyof typeof KIND_KEY, name: string, object: unknown) {
+  const full = get().full;
   if (full.state !== 'ready') return;
   const key = KIND_KEY[kind];
   const layerState = { ...(full.value[layer] ?? emptyLayer()) };
@@ -339,52 +340,56 @@ function applyObject(layer: Layer, kind: keyof typeof KIND_KEY, name: string, ob
   if (object === null) delete objects[name];
   else objects[name] = object;
   (layerState as Record<string, unknown>)[key] = objects;
-  useFirewallStore.setState({ full: { state: 'ready', value: { ...full.value, [layer]: layerState } } });
+  set({ full: { state: 'ready', value: { ...full.value, [layer]: layerState } } });
 }
 
 /** Keeps the store current from pushed events; returns the unsubscribe function. */
 export function startFirewallEvents(): () => void {
-  let reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  const reloadTimers = new Map<string, ReturnType<typeof setTimeout>>();
   return onEvent((e: HostDeckEvent) => {
-    const st = useFirewallStore.getState();
-    if (e.host !== st.hostId) return;
+    // Each host's events go to that host's store, if the page has one for it.
+    if (!e.host || !useFirewallStore.hosts().includes(e.host)) return;
+    const store = useFirewallStore.of(e.host);
+    const st = store.getState();
+    const set: SetFw = (p) => store.setState(p);
+    const get: GetFw = () => store.getState();
     switch (e.name) {
       case 'firewall.objectChanged': {
         const { layer, change } = e.payload;
-        applyObject(layer, change.kind, change.name, change.object);
+        applyObject(set, get, layer, change.kind, change.name, change.object);
         break;
       }
       case 'firewall.globalChanged': {
         const full = st.full;
-        if (full.state === 'ready') useFirewallStore.setState({ full: { state: 'ready', value: { ...full.value, global: e.payload.global, revision: e.payload.revision } } });
+        if (full.state === 'ready') set({ full: { state: 'ready', value: { ...full.value, global: e.payload.global, revision: e.payload.revision } } });
         break;
       }
       case 'firewall.configChanged': {
         const full = st.full;
-        if (full.state === 'ready') useFirewallStore.setState({ full: { state: 'ready', value: { ...full.value, config: e.payload.config } } });
+        if (full.state === 'ready') set({ full: { state: 'ready', value: { ...full.value, config: e.payload.config } } });
         break;
       }
       case 'firewall.reloaded':
       case 'firewall.statusChanged':
         // Debounced: a reload is followed by a burst of per-object events.
-        clearTimeout(reloadTimer);
-        reloadTimer = setTimeout(() => void useFirewallStore.getState().load(st.hostId), 150);
+        clearTimeout(reloadTimers.get(e.host));
+        reloadTimers.set(e.host, setTimeout(() => void get().load(), 150));
         break;
       case 'firewall.ipsetEntriesChanged': {
-        useFirewallStore.setState({ ipsetEpoch: st.ipsetEpoch + 1 });
+        set({ ipsetEpoch: st.ipsetEpoch + 1 });
         const full = st.full;
-        const set = full.state === 'ready' ? full.value[e.payload.layer].ipsets[e.payload.name] : undefined;
-        if (set) {
-          applyObject(e.payload.layer, 'ipset', e.payload.name, {
-            ...set,
+        const ipset = full.state === 'ready' ? full.value[e.payload.layer].ipsets[e.payload.name] : undefined;
+        if (ipset) {
+          applyObject(set, get, e.payload.layer, 'ipset', e.payload.name, {
+            ...ipset,
             entryCount: e.payload.entryCount,
-            entriesHash: e.payload.entriesHash ?? set.entriesHash,
+            entriesHash: e.payload.entriesHash ?? ipset.entriesHash,
           });
         }
         break;
       }
       case 'firewall.safeApplyChanged':
-        upsertSession(e.payload);
+        upsertSession(set, get, e.payload);
         break;
     }
   });

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Alert, ClipboardCopy, List, ListItem } from '@patternfly/react-core';
-import { api } from '../app/api';
+import { useHostApi } from '../app/host-store';
 import type { HelperStatus as Status } from '../../../shared/helper/contract';
 
 /**
@@ -8,18 +8,19 @@ import type { HelperStatus as Status } from '../../../shared/helper/contract';
  * missing, the helper or its polkit policy not installed (AppImage, checkouts). Shows nothing
  * when changes can be made.
  */
-export function HelperStatus({ hostId, what }: { hostId: string; what: string }) {
+export function HelperStatus({ what }: { what: string }) {
+  const api = useHostApi();
   const [status, setStatus] = useState<Status | null>(null);
   useEffect(() => {
     let live = true;
-    api.helper.status({}, { host: hostId }).then(
+    api.helper.status({}).then(
       (s) => live && setStatus(s),
       () => live && setStatus(null),
     );
     return () => {
       live = false;
     };
-  }, [hostId]);
+  }, [api]);
   if (!status || status.available) return null;
   return (
     <Alert isInline variant="warning" title={`${what} needs administrator rights, and HostDeck cannot ask for them here yet`} data-testid="helper-missing">

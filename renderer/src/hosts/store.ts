@@ -1,8 +1,8 @@
 import { create } from 'zustand';
 import type { RemoteHost } from '../../../shared/hosts/contract';
-import { api, onEvent } from '../app/api';
+import { onEvent, deckApi } from '../app/api';
 
-type Load<T> = { state: 'loading' } | { state: 'ready'; value: T } | { state: 'error'; code: string; message: string };
+import { errorOf, type Load } from '../app/load';
 
 interface HostsState {
   hosts: Load<RemoteHost[]>;
@@ -21,11 +21,6 @@ interface HostsState {
   clearError(): void;
 }
 
-function errorOf(e: unknown) {
-  const err = e as { code?: string; message?: string };
-  return { code: err.code ?? 'INTERNAL', message: err.message ?? String(e) };
-}
-
 function upsert(list: RemoteHost[], h: RemoteHost): RemoteHost[] {
   const i = list.findIndex((x) => x.id === h.id);
   if (i < 0) return [...list, h];
@@ -41,7 +36,7 @@ export const useHostsStore = create<HostsState>((set, get) => {
     try {
       return await fn();
     } catch (e) {
-      set({ error: errorOf(e) });
+      set({ error: { code: errorOf(e).code, message: errorOf(e).message } });
       return undefined;
     } finally {
       const b = { ...get().busy };
@@ -59,33 +54,33 @@ export const useHostsStore = create<HostsState>((set, get) => {
     error: null,
     async refresh() {
       try {
-        const { hosts } = await api.hosts.list({});
+        const { hosts } = await deckApi.hosts.list({});
         set({ hosts: { state: 'ready', value: hosts } });
       } catch (e) {
-        set({ hosts: { state: 'error', ...errorOf(e) } });
+        set({ hosts: errorOf(e) });
       }
     },
     async add(destination, name) {
-      const r = await busy('', `Connecting to ${destination}`, () => api.hosts.add({ destination, name: name || undefined }));
+      const r = await busy('', `Connecting to ${destination}`, () => deckApi.hosts.add({ destination, name: name || undefined }));
       put(r?.host);
       return r?.host;
     },
     async remove(id) {
-      const r = await busy(id, 'Removing', () => api.hosts.remove({ id }));
+      const r = await busy(id, 'Removing', () => deckApi.hosts.remove({ id }));
       const cur = get().hosts;
       if (r && cur.state === 'ready') set({ hosts: { state: 'ready', value: cur.value.filter((h) => h.id !== id) } });
     },
     async check(id) {
-      put((await busy(id, 'Connecting', () => api.hosts.check({ id })))?.host);
+      put((await busy(id, 'Connecting', () => deckApi.hosts.check({ id })))?.host);
     },
     async accept(id, fingerprint) {
-      put((await busy(id, 'Accepting the host key', () => api.hosts.acceptHostKey({ id, fingerprint })))?.host);
+      put((await busy(id, 'Accepting the host key', () => deckApi.hosts.acceptHostKey({ id, fingerprint })))?.host);
     },
     async replaceKey(id, fingerprint) {
-      put((await busy(id, 'Replacing the host key', () => api.hosts.replaceHostKey({ id, fingerprint })))?.host);
+      put((await busy(id, 'Replacing the host key', () => deckApi.hosts.replaceHostKey({ id, fingerprint })))?.host);
     },
     async installHelper(id) {
-      const r = await busy(id, 'Installing the helper', () => api.hosts.installHelper({ id }));
+      const r = await busy(id, 'Installing the helper', () => deckApi.hosts.installHelper({ id }));
       return r?.steps;
     },
     clearError() {

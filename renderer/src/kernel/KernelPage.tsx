@@ -11,7 +11,6 @@ import {
   TabTitleText,
   Title,
 } from '@patternfly/react-core';
-import { useAppStore } from '../app/store';
 import { useKernelStore } from './store';
 import { DetailPanel } from './components/DetailPanel';
 import { EffectiveView } from './components/EffectiveView';
@@ -22,12 +21,11 @@ import { TargetSelectors } from './components/TargetSelectors';
 import './kernel.css';
 
 export function KernelPage() {
-  const hostId = useAppStore((s) => s.hostId);
   const { list, load } = useKernelStore();
   const [tab, setTab] = useState<string | number>(0);
   useEffect(() => {
-    void load(hostId);
-  }, [hostId, load]);
+    void load();
+  }, [load]);
   return (
     <PageSection data-testid="kernel-page" className="hd-kernel-page">
       <div className="hd-kernel-header">
@@ -45,7 +43,7 @@ export function KernelPage() {
                 variant="danger"
                 isInline
                 title={`Could not read the kernel parameters (${list.code})`}
-                actionLinks={<Button variant="link" isInline onClick={() => void load(hostId)}>Try again</Button>}
+                actionLinks={<Button variant="link" isInline onClick={() => void load()}>Try again</Button>}
               >
                 {list.message}
               </Alert>

@@ -2,7 +2,9 @@ import { useState } from 'react';
 import { Alert, Button, CodeBlock, CodeBlockCode, ExpandableSection, FormSelect, FormSelectOption, ToggleGroup, ToggleGroupItem } from '@patternfly/react-core';
 import type { CompareResult } from '../../../../shared/compare/diff';
 import { defaultSelection } from '../../../../shared/compare/fix';
-import { api } from '../../app/api';
+import { hostApi, deckApi } from '../../app/api';
+import { useAppStore } from '../../app/store';
+import { canWrite } from '../../../../shared/hosts/capabilities';
 import { WeakeningNotice } from '../../kernel/components/Weakening';
 import type { WeakeningOut } from '../../../../shared/kernel/contract';
 import { useCompareStore } from '../store';
@@ -26,7 +28,15 @@ export function FixPanel({ result }: { result: CompareResult }) {
   const [applied, setApplied] = useState<string | null>(null);
   /** Keys whose security-weakening baseline values the user chose to include (they were shown what each weakens). */
   const [confirmed, setConfirmed] = useState<string[]>([]);
-  const writable = result.hosts.filter((h, i) => i !== result.baseline && h.kind !== 'snapshot' && h.status === 'ok');
+  // Only hosts whose capabilities say they take changes are offered; the others say why.
+  const summaries = useAppStore((s) => (s.hosts.state === 'ready' ? s.hosts.value : []));
+  const capsOf = (id: string) => summaries.find((x) => x.id === id)?.capabilities;
+  const candidates = result.hosts.filter((h, i) => i !== result.baseline && h.status === 'ok');
+  const writable = candidates.filter((h) => {
+    const c = capsOf(h.id);
+    return !!c && canWrite(c);
+  });
+  const unwritable = candidates.filter((h) => !writable.includes(h)).map((h) => ({ id: h.id, why: capsOf(h.id)?.missing.writes ?? `${h.label} takes no changes from HostDeck.` }));
 
   const generate = async (confirmWeakening = confirmed) => {
     setError(null);
@@ -35,13 +45,13 @@ export function FixPanel({ result }: { result: CompareResult }) {
       const selection = { sysctl: chosenKeys, firewall: chosenObjects };
       const base = { hosts, baseline: baseline ?? undefined, layer, dnsName, k8s };
       if (format === 'k8s-node') {
-        const f = await api.compare.fix({ ...base, selection, format: 'sysctl', confirmWeakening });
+        const f = await deckApi.compare.fix({ ...base, selection, format: 'sysctl', confirmWeakening });
         if (!f.settings.length) throw new Error('Choose at least one kernel parameter the baseline has');
-        const e = await api.kernel.export({ kind: 'node', settings: f.settings, k8s, name: 'hostdeck-compare' });
+        const e = await hostApi('local').kernel.export({ kind: 'node', settings: f.settings, k8s, name: 'hostdeck-compare' });
         setOut({ title: 'Kubernetes node-level', files: e.documents.map((d) => ({ name: `${d.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.${d.language === 'yaml' ? 'yaml' : 'conf'}`, text: d.text })), notes: e.placements.map((p) => `${p.key}: ${p.reason}`), settings: f.settings, weakening: f.weakening });
         return;
       }
-      const f = await api.compare.fix({ ...base, selection, format, confirmWeakening });
+      const f = await deckApi.compare.fix({ ...base, selection, format, confirmWeakening });
       const files = [{ name: f.filename, text: f.text }, ...(f.inventory ? [{ name: 'inventory.ini', text: f.inventory }] : [])];
       setOut({ title: format, files, notes: [...f.notes, f.differing.length ? `Differing hosts: ${f.differing.join(', ')}` : 'No chosen host differs from the baseline.'], settings: f.settings, weakening: f.weakening, sysctlFile: f.sysctlFile });
     } catch (e) {
@@ -57,11 +67,11 @@ export function FixPanel({ result }: { result: CompareResult }) {
       if (how === 'save') {
         // The file name that sorts after the hosts' own sysctl.d files (so the fix survives a reboot).
         const name = (out.sysctlFile ?? '/etc/sysctl.d/90-hostdeck-compare.conf').replace(/^.*\//, '').replace(/\.conf$/, '');
-        const cur = await api.kernel.readProfile({ name }, { host: target });
-        const r = await api.kernel.saveProfile({ name, settings: out.settings, expectedSha256: cur.sha256, ...weakeningConfirmation(out) }, { host: target });
+        const cur = await hostApi(target).kernel.readProfile({ name });
+        const r = await hostApi(target).kernel.saveProfile({ name, settings: out.settings, expectedSha256: cur.sha256, ...weakeningConfirmation(out) });
         setApplied(`Saved ${r.path}`);
       } else {
-        const r = await api.kernel.apply({ settings: out.settings, ...weakeningConfirmation(out) }, { host: target });
+        const r = await hostApi(target).kernel.apply({ settings: out.settings, ...weakeningConfirmation(out) });
         setApplied(`Applied: ${r.summary.applied} changed, ${r.summary.unchanged} unchanged, ${r.summary.failed} failed`);
       }
     } catch (e) {
@@ -146,12 +156,19 @@ export function FixPanel({ result }: { result: CompareResult }) {
                     <FormSelectOption key={h.id} value={h.id} label={h.label} />
                   ))}
                 </FormSelect>
-                <Button variant="secondary" isDisabled={!target} onClick={() => void onHost('save')}>
+                <Button variant="secondary" isDisabled={!target || !writable.length} data-write="true" aria-describedby={unwritable.length ? 'compare-fix-unwritable' : undefined} onClick={() => void onHost('save')}>
                   Save as {out.sysctlFile ?? '/etc/sysctl.d/90-hostdeck-compare.conf'}
                 </Button>
-                <Button variant="secondary" isDisabled={!target} onClick={() => void onHost('apply')}>
+                <Button variant="secondary" isDisabled={!target || !writable.length} data-write="true" aria-describedby={unwritable.length ? 'compare-fix-unwritable' : undefined} onClick={() => void onHost('apply')}>
                   Apply now
                 </Button>
+                {unwritable.length ? (
+                  <ul id="compare-fix-unwritable" className="hd-compare-note" data-testid="compare-fix-unwritable">
+                    {unwritable.map((u) => (
+                      <li key={u.id}>{u.why}</li>
+                    ))}
+                  </ul>
+                ) : null}
               </div>
             ) : null}
           </>

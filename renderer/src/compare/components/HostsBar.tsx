@@ -3,7 +3,7 @@ import { Alert, AlertActionCloseButton, Button, Checkbox, FormSelect, FormSelect
 import TimesIcon from '@patternfly/react-icons/dist/esm/icons/times-icon';
 import SyncIcon from '@patternfly/react-icons/dist/esm/icons/sync-icon';
 import UploadIcon from '@patternfly/react-icons/dist/esm/icons/upload-icon';
-import { api } from '../../app/api';
+import { hostApi } from '../../app/api';
 import { useAppStore } from '../../app/store';
 import { useCompareStore, type HostRead } from '../store';
 import { download } from './download';
@@ -45,7 +45,7 @@ export function HostsBar() {
   const exportSnapshot = async (id: string) => {
     setExportError(null);
     try {
-      const snap = await api.compare.snapshot({}, { host: id });
+      const snap = await hostApi(id).compare.snapshot({});
       download(`${(snap.identity.hostname || label(id)).replace(/[^A-Za-z0-9_.-]+/g, '-')}.hostdeck.json`, `${JSON.stringify(snap, null, 1)}\n`, 'application/json');
     } catch (e) {
       setExportError((e as Error).message);

@@ -18,12 +18,21 @@ import {
 } from '@patternfly/react-table';
 import { useDnsStore } from '../store';
 import { ColumnHeads } from '../../app/ColumnHeads';
+import { MissingFeature, useCapabilities } from '../../app/capabilities';
 
 const domainText = (ds: { domain: string; routeOnly: boolean }[]) => ds.map((d) => (d.routeOnly ? `~${d.domain}` : d.domain)).join(' ');
 
 export function ResolvedPanel() {
   const { resolved, loadResolved } = useDnsStore();
+  const hasBus = useCapabilities()?.systemBus !== false;
   const body = (() => {
+    if (!hasBus) {
+      return (
+        <div data-testid="dns-resolved-absent" className="hd-dns-absent">
+          <MissingFeature capability="systemBus" title="systemd-resolved cannot be asked here" />
+        </div>
+      );
+    }
     if (resolved.state === 'idle' || resolved.state === 'loading') return <Skeleton height="80px" screenreaderText="Asking systemd-resolved" />;
     if (resolved.state === 'error') {
       return (

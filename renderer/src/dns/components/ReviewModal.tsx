@@ -14,6 +14,7 @@ import { useDnsStore } from '../store';
 import { diffLines } from '../../../../shared/dns/line-diff';
 import { toBytes } from '../store';
 import { LineText } from './common';
+import { WriteButton } from '../../app/capabilities';
 
 /** The pending change as a line diff against the file on disk, with the dangerous settings to confirm. */
 export function ReviewModal() {
@@ -55,14 +56,14 @@ export function ReviewModal() {
         )}
       </ModalBody>
       <ModalFooter>
-        <Button
+        <WriteButton
           variant={dangerous.length ? 'danger' : 'primary'}
           isDisabled={changed === 0 || (dangerous.length > 0 && !understood)}
           onClick={() => void doSave(dangerous.length > 0)}
           data-testid="dns-write"
         >
           Write file
-        </Button>
+        </WriteButton>
         <Button variant="link" onClick={closeReview}>
           Keep editing
         </Button>

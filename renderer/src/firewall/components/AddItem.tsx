@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { Button, FormSelect, FormSelectOption, HelperText, HelperTextItem, InputGroup, InputGroupItem, TextInput } from '@patternfly/react-core';
+import { WriteButton } from '../../app/capabilities';
 
 interface Props {
   testId: string;
@@ -58,9 +59,9 @@ export function AddItem({ testId, placeholder, check, onAdd, protocols, options,
           </InputGroupItem>
         )}
         <InputGroupItem>
-          <Button variant="secondary" data-testid={`fw-add-${testId}`} isDisabled={!v || !!problem} onClick={add} aria-label={submitLabel ? undefined : `Add ${what}`}>
+          <WriteButton variant="secondary" data-testid={`fw-add-${testId}`} isDisabled={!v || !!problem} onClick={add} aria-label={submitLabel ? undefined : `Add ${what}`}>
             {submitLabel ?? 'Add'}
-          </Button>
+          </WriteButton>
         </InputGroupItem>
         {onCancel && (
           <InputGroupItem>

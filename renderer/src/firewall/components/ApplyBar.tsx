@@ -2,6 +2,7 @@ import { useRef, useState } from 'react';
 import { Alert, Button, Checkbox, ExpandableSection, TextInput } from '@patternfly/react-core';
 import { parseTimeout } from '../../../../shared/firewall/validate';
 import { useScrollPadding } from './useScrollPadding';
+import { WriteButton } from '../../app/capabilities';
 
 export type ApplyTarget = 'runtime' | 'permanent' | 'both';
 
@@ -51,9 +52,9 @@ export function ApplyBar({ lines, risk, busy, allowTimeout, onApply, onSafeApply
           s
         </span>
         <Checkbox id="fw-safe-save" label="then save to permanent" isChecked={save} onChange={(_e, v) => setSave(v)} />
-        <Button variant={risk.required ? 'primary' : 'secondary'} data-testid="fw-safe-apply" isDisabled={busy || safeBad} onClick={() => onSafeApply(safeSeconds, save)}>
+        <WriteButton variant={risk.required ? 'primary' : 'secondary'} data-testid="fw-safe-apply" isDisabled={busy || safeBad} onClick={() => onSafeApply(safeSeconds, save)}>
           Safe apply
-        </Button>
+        </WriteButton>
       </div>
       <div className="hd-fw-actions">
         {allowTimeout && (
@@ -62,15 +63,15 @@ export function ApplyBar({ lines, risk, busy, allowTimeout, onApply, onSafeApply
             <TextInput aria-label="Runtime timeout" data-testid="fw-timeout" placeholder="none (e.g. 10m)" value={timeout} onChange={(_e, v) => setTimeoutText(v)} validated={timeoutBad ? 'error' : 'default'} className="hd-fw-narrow" />
           </span>
         )}
-        <Button variant={risk.required ? 'secondary' : 'primary'} data-testid="fw-apply-runtime" isDisabled={busy || blocked || timeoutBad} onClick={() => onApply('runtime', { timeout: timeoutSeconds, acknowledgeRisk: ack })}>
+        <WriteButton variant={risk.required ? 'secondary' : 'primary'} data-testid="fw-apply-runtime" isDisabled={busy || blocked || timeoutBad} onClick={() => onApply('runtime', { timeout: timeoutSeconds, acknowledgeRisk: ack })}>
           Apply to runtime
-        </Button>
-        <Button variant="secondary" data-testid="fw-apply-both" isDisabled={busy || blocked || !!timeoutSeconds} onClick={() => onApply('both', { acknowledgeRisk: ack })}>
+        </WriteButton>
+        <WriteButton variant="secondary" data-testid="fw-apply-both" isDisabled={busy || blocked || !!timeoutSeconds} onClick={() => onApply('both', { acknowledgeRisk: ack })}>
           Apply to runtime and permanent
-        </Button>
-        <Button variant="secondary" data-testid="fw-apply-permanent" isDisabled={busy} onClick={() => onApply('permanent', { acknowledgeRisk: ack })}>
+        </WriteButton>
+        <WriteButton variant="secondary" data-testid="fw-apply-permanent" isDisabled={busy} onClick={() => onApply('permanent', { acknowledgeRisk: ack })}>
           Save to permanent only
-        </Button>
+        </WriteButton>
         <Button variant="link" data-testid="fw-discard" isDisabled={busy} onClick={onDiscard}>
           Discard
         </Button>

@@ -3,8 +3,8 @@ import { Button, EmptyState, EmptyStateBody, Label } from '@patternfly/react-cor
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { differenceRows, type DifferenceRow } from '../../../../shared/firewall/diff';
 import type { FullState } from '../../../../shared/firewall/model';
-import { api } from '../../app/api';
 import { describeError, useFirewallStore, type FirewallTab } from '../store';
+import { useHostApi, usePageHost } from '../../app/host-store';
 
 const TAB_OF: Record<DifferenceRow['kind'], FirewallTab> = { zone: 'zones', policy: 'policies', service: 'services', ipset: 'ipsets' };
 const SIDE_WORDS: Record<DifferenceRow['side'], string> = { runtimeOnly: 'only in runtime', permanentOnly: 'only in permanent', setting: 'differs' };
@@ -14,12 +14,13 @@ const SIDE_WORDS: Record<DifferenceRow['side'], string> = { runtimeOnly: 'only i
  * as the host computes it (ipset entries by content), re-read whenever the state changes.
  */
 export function DifferencesView({ full }: { full: FullState }) {
-  const hostId = useFirewallStore((s) => s.hostId);
-  const { setTab, select } = useFirewallStore.getState();
+  const hostId = usePageHost();
+  const api = useHostApi();
+  const { setTab, select } = useFirewallStore.of(hostId).getState();
   const [rows, setRows] = useState<DifferenceRow[] | { error: string }>();
   useEffect(() => {
     let live = true;
-    api.firewall.differences({}, { host: hostId }).then(
+    api.firewall.differences({}).then(
       (r) => live && setRows(differenceRows(r.differences)),
       (e: unknown) => live && setRows({ error: describeError(e).message }),
     );

@@ -1,19 +1,20 @@
 import { useState } from 'react';
 import { Button, ClipboardCopy, ClipboardCopyVariant, Modal, ModalBody, ModalFooter, ModalHeader, ToggleGroup, ToggleGroupItem } from '@patternfly/react-core';
-import { api } from '../../app/api';
 import { describeError, useFirewallStore } from '../store';
+import { useHostApi, usePageHost } from '../../app/host-store';
 
 /** Export a zone or policy as firewalld XML or a firewall-cmd script: shown, copied or downloaded. */
 export function ExportButtons({ kind, name }: { kind: 'zone' | 'policy'; name: string }) {
-  const hostId = useFirewallStore((s) => s.hostId);
+  const hostId = usePageHost();
+  const api = useHostApi();
   const [out, setOut] = useState<{ filename: string; mediaType: string; text: string } | undefined>();
   const [layer, setLayer] = useState<'permanent' | 'runtime'>('permanent');
   const open = async (format: 'xml' | 'script', l = layer) => {
     try {
-      setOut(await api.firewall.export({ kind, name, format, layer: l }, { host: hostId }));
+      setOut(await api.firewall.export({ kind, name, format, layer: l }));
     } catch (e) {
       const { code, message } = describeError(e);
-      useFirewallStore.getState().notify({ variant: 'danger', title: `Export failed [${code}]`, detail: message });
+      useFirewallStore.of(hostId).getState().notify({ variant: 'danger', title: `Export failed [${code}]`, detail: message });
     }
   };
   const download = () => {

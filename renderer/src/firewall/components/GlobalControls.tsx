@@ -1,7 +1,7 @@
+import { useHostApi, usePageHost } from '../../app/host-store';
 import { useState } from 'react';
 import {
   Alert,
-  Button,
   DescriptionList,
   DescriptionListDescription,
   DescriptionListGroup,
@@ -16,9 +16,9 @@ import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { diffLayers, reloadEffects, runtimeChangesLostOnReload, runtimeToPermanentEffects, type DifferenceRow, type ReloadEffect } from '../../../../shared/firewall/diff';
 import { safeApplyRequired } from '../../../../shared/firewall/safety';
 import type { FullState } from '../../../../shared/firewall/model';
-import { api } from '../../app/api';
 import { addedKey, useFirewallStore } from '../store';
 import { ConfirmModal, type Confirm } from './ConfirmModal';
+import { WriteButton, useWriteGate } from '../../app/capabilities';
 
 /** Lines of one part of the reload dialog. */
 function EffectList({ items, testId }: { items: ReloadEffect[]; testId: string }) {
@@ -56,15 +56,16 @@ function RowList({ rows, testId, addedHere, host }: { rows: DifferenceRow[]; tes
  * settings change, the way the host decides it.
  */
 export function LayerActions({ full }: { full: FullState }) {
-  const hostId = useFirewallStore((s) => s.hostId);
+  const hostId = usePageHost();
+  const api = useHostApi();
   const busy = useFirewallStore((s) => s.busy);
-  const { run, load } = useFirewallStore.getState();
+  const { run, load } = useFirewallStore.of(hostId).getState();
   const [confirm, setConfirm] = useState<Confirm>();
   const diffs = diffLayers(full);
   const lostCount = reloadEffects(runtimeChangesLostOnReload(diffs)).lost.reduce((n, e) => n + e.count, 0);
-  const reload = () => run('Reload', () => api.firewall.reload({ confirm: true }, { host: hostId }), 'firewalld reloaded').then(() => load(hostId));
+  const reload = () => run('Reload', () => api.firewall.reload({ confirm: true }), 'firewalld reloaded').then(() => load());
   const askReload = async () => {
-    const exact = await run('Comparing runtime and permanent', () => api.firewall.differences({}, { host: hostId }));
+    const exact = await run('Comparing runtime and permanent', () => api.firewall.differences({}));
     if (!exact) return;
     const fx = reloadEffects(exact.differences);
     if (!fx.lost.length && !fx.gained.length && !fx.changed.length) return void reload();
@@ -100,17 +101,17 @@ export function LayerActions({ full }: { full: FullState }) {
       run: reload,
     });
   };
-  const saveRuntime = () => run('Saving runtime as permanent', () => api.firewall.runtimeToPermanent({}, { host: hostId }), 'Runtime saved as permanent').then(() => load(hostId));
+  const saveRuntime = () => run('Saving runtime as permanent', () => api.firewall.runtimeToPermanent({}), 'Runtime saved as permanent').then(() => load());
   // Like Reload: the exact differences first (ipset entries by content), then what becomes permanent.
   const askRuntimeToPermanent = async () => {
-    const exact = await run('Comparing runtime and permanent', () => api.firewall.differences({}, { host: hostId }));
+    const exact = await run('Comparing runtime and permanent', () => api.firewall.differences({}));
     if (!exact) return;
     const fx = runtimeToPermanentEffects(exact.differences);
     if (!fx.added.length && !fx.removed.length && !fx.changed.length) {
-      useFirewallStore.getState().notify({ variant: 'info', title: 'Runtime and permanent already agree: nothing to save.' });
+      useFirewallStore.of(hostId).getState().notify({ variant: 'info', title: 'Runtime and permanent already agree: nothing to save.' });
       return;
     }
-    const addedHere = useFirewallStore.getState().addedHere;
+    const addedHere = useFirewallStore.of(hostId).getState().addedHere;
     const foreign = fx.added.filter((r) => r.item !== '' && !addedHere.has(addedKey(hostId, r.kind, r.name, r.field, r.item))).length;
     setConfirm({
       title: 'Make the runtime configuration permanent?',
@@ -146,17 +147,17 @@ export function LayerActions({ full }: { full: FullState }) {
   };
   return (
     <>
-      <Button variant="secondary" data-testid="fw-reload" isDisabled={busy} onClick={() => void askReload()}>
+      <WriteButton variant="secondary" data-testid="fw-reload" isDisabled={busy} onClick={() => void askReload()}>
         Reload{lostCount ? ` (discards ${lostCount} runtime change${lostCount === 1 ? '' : 's'})` : ''}
-      </Button>
-      <Button
+      </WriteButton>
+      <WriteButton
         variant="secondary"
         data-testid="fw-runtime-to-permanent"
         isDisabled={busy || diffs.length === 0}
         onClick={() => void askRuntimeToPermanent()}
       >
         Runtime → permanent…
-      </Button>
+      </WriteButton>
       {confirm && <ConfirmModal c={confirm} onClose={() => setConfirm(undefined)} />}
     </>
   );
@@ -164,9 +165,11 @@ export function LayerActions({ full }: { full: FullState }) {
 
 /** Default zone, log denied, panic mode, daemon facts and firewalld.conf. */
 export function GlobalControls({ full }: { full: FullState }) {
-  const hostId = useFirewallStore((s) => s.hostId);
+  const hostId = usePageHost();
+  const w = useWriteGate();
+  const api = useHostApi();
   const busy = useFirewallStore((s) => s.busy);
-  const { run, load, safeApply } = useFirewallStore.getState();
+  const { run, load, safeApply } = useFirewallStore.of(hostId).getState();
   const [confirm, setConfirm] = useState<Confirm>();
   const [risky, setRisky] = useState<{ zone: string; reasons: string[] }>();
   const [safeSeconds, setSafeSeconds] = useState('60');
@@ -176,14 +179,14 @@ export function GlobalControls({ full }: { full: FullState }) {
   const goDefault = (zone: string, acknowledgeRisk: boolean) =>
     run(
       'Setting the default zone',
-      () => api.firewall.setDefaultZone({ name: zone, acknowledgeRisk }, { host: hostId }),
+      () => api.firewall.setDefaultZone({ name: zone, acknowledgeRisk }),
       `Default zone is now ${zone}`,
-      () => api.firewall.setDefaultZone({ name: zone, acknowledgeRisk: true }, { host: hostId }),
-    ).then(() => load(hostId));
+      () => api.firewall.setDefaultZone({ name: zone, acknowledgeRisk: true }),
+    ).then(() => load());
   const setDefault = async (zone: string) => {
     // The page's guard answers at once; the host's also knows the SSH ports sshd uses. Either saying yes counts.
     const local = safeApplyRequired({ type: 'defaultZone', name: zone }, { state: full });
-    const remote = await api.firewall.safeApplyCheck({ change: { type: 'defaultZone', name: zone } }, { host: hostId }).catch(() => undefined);
+    const remote = await api.firewall.safeApplyCheck({ change: { type: 'defaultZone', name: zone } }).catch(() => undefined);
     if (!local.required && !remote?.required) return void goDefault(zone, false);
     setRisky({ zone, reasons: [...new Set([...(remote?.reasons ?? []), ...local.reasons])] });
   };
@@ -213,7 +216,7 @@ export function GlobalControls({ full }: { full: FullState }) {
       title: `Set LogDenied to ${value}?`,
       body: <p>firewalld reloads to apply this: runtime-only changes are lost, as with Reload.</p>,
       action: 'Set and reload',
-      run: () => run('Setting LogDenied', () => api.firewall.setLogDenied({ value: value as 'off', confirm: true }, { host: hostId }), `LogDenied is now ${value}`).then(() => load(hostId)),
+      run: () => run('Setting LogDenied', () => api.firewall.setLogDenied({ value: value as 'off', confirm: true }), `LogDenied is now ${value}`).then(() => load()),
     });
   const panic = (enabled: boolean) =>
     enabled
@@ -228,9 +231,9 @@ export function GlobalControls({ full }: { full: FullState }) {
         ),
         typed: 'PANIC',
         action: 'Panic now',
-        run: () => run('Panic mode', () => api.firewall.setPanicMode({ enabled: true, confirm: true }, { host: hostId }), 'Panic mode is on').then(() => load(hostId)),
+        run: () => run('Panic mode', () => api.firewall.setPanicMode({ enabled: true, confirm: true }), 'Panic mode is on').then(() => load()),
       })
-      : void run('Panic mode', () => api.firewall.setPanicMode({ enabled: false }, { host: hostId }), 'Panic mode is off').then(() => load(hostId));
+      : void run('Panic mode', () => api.firewall.setPanicMode({ enabled: false }), 'Panic mode is off').then(() => load());
 
   return (
     <div className="hd-fw-global" data-testid="fw-global">
@@ -239,7 +242,7 @@ export function GlobalControls({ full }: { full: FullState }) {
         <DescriptionListGroup>
           <DescriptionListTerm>Default zone</DescriptionListTerm>
           <DescriptionListDescription>
-            <FormSelect aria-label="Default zone" data-testid="fw-default-zone" value={g.defaultZone} isDisabled={busy} onChange={(_e, v) => void setDefault(v)}>
+            <FormSelect aria-label="Default zone" data-testid="fw-default-zone" value={g.defaultZone} {...w.guard(busy)} onChange={(_e, v) => void setDefault(v)}>
               {zones.map((z) => <FormSelectOption key={z} value={z} label={z} />)}
             </FormSelect>
           </DescriptionListDescription>
@@ -247,7 +250,7 @@ export function GlobalControls({ full }: { full: FullState }) {
         <DescriptionListGroup>
           <DescriptionListTerm>Log denied packets</DescriptionListTerm>
           <DescriptionListDescription>
-            <FormSelect aria-label="Log denied" data-testid="fw-log-denied" value={g.logDenied} isDisabled={busy} onChange={(_e, v) => setLogDenied(v)}>
+            <FormSelect aria-label="Log denied" data-testid="fw-log-denied" value={g.logDenied} {...w.guard(busy)} onChange={(_e, v) => setLogDenied(v)}>
               {['off', 'all', 'unicast', 'broadcast', 'multicast'].map((v) => <FormSelectOption key={v} value={v} label={v} />)}
             </FormSelect>
           </DescriptionListDescription>
@@ -256,11 +259,11 @@ export function GlobalControls({ full }: { full: FullState }) {
           <DescriptionListTerm>Panic mode</DescriptionListTerm>
           <DescriptionListDescription>
             {g.panicMode ? (
-              <Button variant="primary" data-testid="fw-panic-off" isDisabled={busy} onClick={() => panic(false)}>Turn panic mode off</Button>
+              <WriteButton variant="primary" data-testid="fw-panic-off" isDisabled={busy} onClick={() => panic(false)}>Turn panic mode off</WriteButton>
             ) : (
               <>
-                <Button variant="danger" data-testid="fw-panic-on" isDisabled={busy} onClick={() => panic(true)}>Panic…</Button>{' '}
-                <Button variant="secondary" data-testid="fw-panic-safe" isDisabled={busy} onClick={() => void safeApply({ type: 'panic', enabled: true }, 30, false)}>Safe panic (30 s)</Button>
+                <WriteButton variant="danger" data-testid="fw-panic-on" isDisabled={busy} onClick={() => panic(true)}>Panic…</WriteButton>{' '}
+                <WriteButton variant="secondary" data-testid="fw-panic-safe" isDisabled={busy} onClick={() => void safeApply({ type: 'panic', enabled: true }, 30, false)}>Safe panic (30 s)</WriteButton>
               </>
             )}
           </DescriptionListDescription>

@@ -1,15 +1,16 @@
 import { useEffect, useRef, useState } from 'react';
-import { Alert, Button, EmptyState, EmptyStateBody, FormSelect, FormSelectOption, Label, SearchInput, TextArea, TextInput, Title, ToggleGroup, ToggleGroupItem } from '@patternfly/react-core';
+import { Alert, EmptyState, EmptyStateBody, FormSelect, FormSelectOption, Label, SearchInput, TextArea, TextInput, Title, ToggleGroup, ToggleGroupItem } from '@patternfly/react-core';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { diffCount, diffObject, fieldDiff } from '../../../../shared/firewall/diff';
 import { ipsetUsers, usesText } from '../../../../shared/firewall/references';
 import { IPSET_TYPES } from '../../../../shared/firewall/data/firewalld-constants';
 import type { FullState, Layer } from '../../../../shared/firewall/model';
 import { checkIpsetOptions, checkName, parseIpsetEntriesFile } from '../../../../shared/firewall/validate';
-import { api } from '../../app/api';
 import { useFirewallStore } from '../store';
 import { ListNav } from './ListNav';
 import { ConfirmModal, type Confirm } from './ConfirmModal';
+import { useHostApi, usePageHost } from '../../app/host-store';
+import { WriteButton } from '../../app/capabilities';
 
 const PAGE = 500;
 
@@ -17,7 +18,7 @@ type EntryView = 'all' | 'runtimeOnly' | 'permanentOnly';
 
 export function IpsetsView({ full }: { full: FullState }) {
   const selected = useFirewallStore((s) => s.selectedIpset);
-  const { select } = useFirewallStore.getState();
+  const { select } = useFirewallStore.of(usePageHost()).getState();
   const names = [...new Set([...Object.keys(full.permanent.ipsets), ...Object.keys(full.runtime.ipsets)])].sort();
   const current = selected && names.includes(selected) ? selected : names[0];
   return (
@@ -52,8 +53,9 @@ export function IpsetsView({ full }: { full: FullState }) {
 }
 
 function CreateIpset({ existing }: { existing: string[] }) {
-  const hostId = useFirewallStore((s) => s.hostId);
-  const { run, load, select } = useFirewallStore.getState();
+  const hostId = usePageHost();
+  const api = useHostApi();
+  const { run, load, select } = useFirewallStore.of(hostId).getState();
   const [name, setName] = useState('');
   const [type, setType] = useState<string>('hash:net');
   const [family, setFamily] = useState('inet');
@@ -63,11 +65,11 @@ function CreateIpset({ existing }: { existing: string[] }) {
   const problem = name ? checkName('ipset', name) ?? (existing.includes(name) ? `ipset "${name}" exists.` : undefined) ?? checkIpsetOptions(type, options) : undefined;
   const create = () => {
     if (!name || problem) return;
-    void run('Creating the ipset', () => api.firewall.createIpset({ name, type, options }, { host: hostId }), `ipset ${name} created (reload to load it)`).then((r) => {
+    void run('Creating the ipset', () => api.firewall.createIpset({ name, type, options }), `ipset ${name} created (reload to load it)`).then((r) => {
       if (r) {
         select('ipset', name);
         setName('');
-        void load(hostId);
+        void load();
       }
     });
   };
@@ -85,7 +87,7 @@ function CreateIpset({ existing }: { existing: string[] }) {
         </FormSelect>
       )}
       <TextInput aria-label="Entry timeout" placeholder="entry timeout in s (optional)" value={timeout} onChange={(_e, v) => setTimeoutText(v)} onKeyDown={onEnter} />
-      <Button variant="secondary" data-testid="fw-new-ipset" isDisabled={!name || !!problem} onClick={create}>Create ipset</Button>
+      <WriteButton variant="secondary" data-testid="fw-new-ipset" isDisabled={!name || !!problem} onClick={create}>Create ipset</WriteButton>
       {problem && <span className="hd-fw-error">{problem}</span>}
     </div>
   );
@@ -93,10 +95,11 @@ function CreateIpset({ existing }: { existing: string[] }) {
 
 /** Entries of one ipset, read page by page as the list scrolls, filtered on the host. */
 function IpsetEntries({ full, name }: { full: FullState; name: string }) {
-  const hostId = useFirewallStore((s) => s.hostId);
+  const hostId = usePageHost();
+  const api = useHostApi();
   const epoch = useFirewallStore((s) => s.ipsetEpoch);
   const busy = useFirewallStore((s) => s.busy);
-  const { run, load } = useFirewallStore.getState();
+  const { run, load } = useFirewallStore.of(hostId).getState();
   const [layer, setLayer] = useState<Layer>(full.runtime.ipsets[name] ? 'runtime' : 'permanent');
   const set = full[layer].ipsets[name] ?? full.permanent.ipsets[name] ?? full.runtime.ipsets[name];
   const [filter, setFilter] = useState('');
@@ -132,7 +135,7 @@ function IpsetEntries({ full, name }: { full: FullState; name: string }) {
     setSides(undefined);
     if (!entriesDiffer) return;
     void api.firewall
-      .ipsetEntriesDiff({ name, side: 'runtimeOnly', offset: 0, limit: 1 }, { host: hostId })
+      .ipsetEntriesDiff({ name, side: 'runtimeOnly', offset: 0, limit: 1 })
       .then((r) => setSides({ runtimeOnly: r.runtimeOnly, permanentOnly: r.permanentOnly }), () => undefined);
   }, [entriesDiffer, epoch, name, hostId, full.runtime.ipsets[name]?.entriesHash, full.permanent.ipsets[name]?.entriesHash]);
 
@@ -142,8 +145,8 @@ function IpsetEntries({ full, name }: { full: FullState; name: string }) {
     try {
       const r =
         shownView === 'all'
-          ? await api.firewall.ipsetEntries({ name, layer, offset: page * PAGE, limit: PAGE, filter: applied }, { host: hostId })
-          : await api.firewall.ipsetEntriesDiff({ name, side: shownView, offset: page * PAGE, limit: PAGE, filter: applied }, { host: hostId });
+          ? await api.firewall.ipsetEntries({ name, layer, offset: page * PAGE, limit: PAGE, filter: applied })
+          : await api.firewall.ipsetEntriesDiff({ name, side: shownView, offset: page * PAGE, limit: PAGE, filter: applied });
       setMatched(r.matched);
       setPages((p) => new Map(p).set(page, r.entries));
     } catch {
@@ -166,12 +169,12 @@ function IpsetEntries({ full, name }: { full: FullState; name: string }) {
     const fn = op === 'add' ? api.firewall.ipsetAddEntries : op === 'remove' ? api.firewall.ipsetRemoveEntries : api.firewall.ipsetSetEntries;
     // Selected in a "only in runtime/permanent" view: they are removed from the layer that has them.
     const target: Layer = op === 'remove' && shownView !== 'all' ? (shownView === 'runtimeOnly' ? 'runtime' : 'permanent') : layer;
-    void run(`${op === 'add' ? 'Adding' : op === 'remove' ? 'Removing' : 'Replacing'} entries`, () => fn({ name, layer: target, entries }, { host: hostId })).then((r) => {
+    void run(`${op === 'add' ? 'Adding' : op === 'remove' ? 'Removing' : 'Replacing'} entries`, () => fn({ name, layer: target, entries })).then((r) => {
       if (r) {
         setReport(`${r.added.toLocaleString()} added, ${r.removed.toLocaleString()} removed; ${r.entryCount.toLocaleString()} entries now.`);
         setText('');
         setSelected(new Set());
-        useFirewallStore.setState((s) => ({ ipsetEpoch: s.ipsetEpoch + 1 }));
+        useFirewallStore.of(hostId).setState((s) => ({ ipsetEpoch: s.ipsetEpoch + 1 }));
       }
     });
   };
@@ -196,7 +199,7 @@ function IpsetEntries({ full, name }: { full: FullState; name: string }) {
           )
         )}
         {full.permanent.ipsets[name] && (
-          <Button
+          <WriteButton
             variant="secondary"
             isDanger
             data-testid="fw-delete-ipset"
@@ -212,11 +215,11 @@ function IpsetEntries({ full, name }: { full: FullState; name: string }) {
                 </p>
               ),
               action: 'Delete ipset',
-              run: () => run('Deleting the ipset', () => api.firewall.deleteIpset({ name }, { host: hostId }), `ipset ${name} deleted`).then(() => load(hostId)),
+              run: () => run('Deleting the ipset', () => api.firewall.deleteIpset({ name }), `ipset ${name} deleted`).then(() => load()),
             })}
           >
             Delete ipset
-          </Button>
+          </WriteButton>
         )}
       </div>
       {users.length > 0 && (
@@ -233,7 +236,7 @@ function IpsetEntries({ full, name }: { full: FullState; name: string }) {
       <div className="hd-fw-inline">
         <SearchInput aria-label="Search entries" placeholder="search (text, or an address to find the networks holding it)" data-testid="fw-ipset-search" value={filter} onChange={(_e, v) => setFilter(v)} onClear={() => setFilter('')} />
         <span data-testid="fw-ipset-count">{matched === undefined ? '…' : shownView === 'all' ? `${count.toLocaleString()} of ${set.entryCount.toLocaleString()}` : `${count.toLocaleString()} ${shownView === 'runtimeOnly' ? 'only in runtime' : 'only in permanent'}`}</span>
-        <Button variant="secondary" isDanger isDisabled={!selected.size || busy} data-testid="fw-ipset-remove" onClick={() => send('remove', [...selected])}>Remove {selected.size || ''} selected</Button>
+        <WriteButton variant="secondary" isDanger isDisabled={!selected.size || busy} data-testid="fw-ipset-remove" onClick={() => send('remove', [...selected])}>Remove {selected.size || ''} selected</WriteButton>
       </div>
       <div ref={parentRef} className="hd-fw-entries" data-testid="fw-ipset-entries">
         <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
@@ -262,14 +265,14 @@ function IpsetEntries({ full, name }: { full: FullState; name: string }) {
         <div className="hd-fw-inline">
           <input type="file" aria-label="Import entries from a file" data-testid="fw-ipset-file" onChange={(e) => e.target.files?.[0] && void importFile(e.target.files[0])} />
           {parsed && <span data-testid="fw-ipset-parse">{parsed.entries.length.toLocaleString()} valid, {parsed.problems.length} invalid, {parsed.duplicates} duplicate</span>}
-          <Button variant="primary" data-testid="fw-ipset-add" isDisabled={!parsed?.entries.length || parsed.problems.length > 0 || busy} onClick={() => parsed && send('add', parsed.entries)}>Add</Button>
-          <Button variant="secondary" data-testid="fw-ipset-replace" isDisabled={!parsed?.entries.length || parsed.problems.length > 0 || busy} onClick={() => parsed && setConfirm({
+          <WriteButton variant="primary" data-testid="fw-ipset-add" isDisabled={!parsed?.entries.length || parsed.problems.length > 0 || busy} onClick={() => parsed && send('add', parsed.entries)}>Add</WriteButton>
+          <WriteButton variant="secondary" data-testid="fw-ipset-replace" isDisabled={!parsed?.entries.length || parsed.problems.length > 0 || busy} onClick={() => parsed && setConfirm({
             title: `Replace all entries of ${name}?`,
             danger: true,
             body: <p>The {set.entryCount.toLocaleString()} {layer} entries of {name} are replaced by these {parsed.entries.length.toLocaleString()}.</p>,
             action: 'Replace all',
             run: async () => send('replace', parsed.entries),
-          })}>Replace all</Button>
+          })}>Replace all</WriteButton>
         </div>
         {parsed && parsed.problems.length > 0 && (
           <Alert isInline variant="danger" title={`${parsed.problems.length} line(s) are not valid ${set.type} entries`} data-testid="fw-ipset-problems">

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useRovingFocus } from './useRovingFocus';
 import { Button, Label, LabelGroup, Tooltip } from '@patternfly/react-core';
 import PencilAltIcon from '@patternfly/react-icons/dist/esm/icons/pencil-alt-icon';
+import { useWriteGate } from '../../app/capabilities';
 
 /** "4m 05s", "1h 02m", "12s": what is left of a runtime timeout. */
 export function remaining(ms: number): string {
@@ -51,7 +52,10 @@ interface Props {
  * One list of a zone or policy, runtime and permanent side by side. Items only one layer has are
  * marked; staged additions and removals show until they are applied.
  */
-export function ItemsSection({ title, testId, runtime, permanent, adding, removing, keyOf = (t) => t, onRemove, onUndo, onEdit, readOnly, mono, addForm, describe, expiries }: Props) {
+export function ItemsSection({ title, testId, runtime, permanent, adding, removing, keyOf = (t) => t, onRemove, onUndo, onEdit, readOnly: readOnlyList, mono, addForm, describe, expiries }: Props) {
+  // A host that takes no changes shows its items without edit, remove or add controls (the page says why).
+  const writesOff = useWriteGate().blocked;
+  const readOnly = readOnlyList || writesOff;
   // The tick only re-renders; the time itself is read now, so a freshly shown expiry is right at once.
   useNow(!!expiries?.size);
   // The Remove / Edit buttons of the list are one Tab stop; arrow keys move between them.

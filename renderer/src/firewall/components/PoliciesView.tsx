@@ -1,9 +1,8 @@
 import { useMemo, useState } from 'react';
-import { Button, EmptyState, EmptyStateBody, FormSelect, FormSelectOption, Label, Switch, TextInput, Title } from '@patternfly/react-core';
+import { EmptyState, EmptyStateBody, FormSelect, FormSelectOption, Label, Switch, TextInput, Title } from '@patternfly/react-core';
 import { diffCount, diffObject, objectNames } from '../../../../shared/firewall/diff';
 import type { FullState } from '../../../../shared/firewall/model';
 import { checkIcmpTypeName, checkName, checkPort, checkProtocol } from '../../../../shared/firewall/validate';
-import { api } from '../../app/api';
 import { describeDraft, draftToPolicyPatch, emptyDraft, forwardPortsText, isEmptyDraft, keyFor, portsText, stage, stageEdit, unstage, type Draft, type DraftKey } from '../draft';
 import { draftedNames, draftKey, EMPTY_DRAFT, useFirewallStore } from '../store';
 import { ListNav } from './ListNav';
@@ -16,25 +15,28 @@ import { RichRuleEditor } from './RichRuleEditor';
 import { useRisk } from './useRisk';
 import { EDITABLE, ForwardPortForm, LayerNote, richContext } from './ZoneEditor';
 import { ActionToolbar } from './ListNav';
+import { useHostApi, usePageHost } from '../../app/host-store';
+import { WriteButton, useWriteGate } from '../../app/capabilities';
 
 const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
 
 export function PoliciesView({ full }: { full: FullState }) {
   const selected = useFirewallStore((s) => s.selectedPolicy);
-  const hostId = useFirewallStore((s) => s.hostId);
+  const hostId = usePageHost();
+  const api = useHostApi();
   const drafts = useFirewallStore((s) => s.drafts);
-  const { select, run, load } = useFirewallStore.getState();
+  const { select, run, load } = useFirewallStore.of(hostId).getState();
   const [newName, setNewName] = useState('');
   const names = objectNames(full, 'policy');
   const current = selected && names.includes(selected) ? selected : names[0];
   const problem = newName ? checkName('policy', newName) ?? (full.permanent.policies[newName] ? `Policy "${newName}" exists.` : undefined) : undefined;
   const createPolicy = () => {
     if (!newName || problem) return;
-    void run('Creating the policy', () => api.firewall.createPolicy({ name: newName, settings: {} }, { host: hostId }), `Policy ${newName} created (permanent; reload to use it)`).then((r) => {
+    void run('Creating the policy', () => api.firewall.createPolicy({ name: newName, settings: {} }), `Policy ${newName} created (permanent; reload to use it)`).then((r) => {
       if (r) {
         select('policy', newName);
         setNewName('');
-        void load(hostId);
+        void load();
       }
     });
   };
@@ -56,9 +58,9 @@ export function PoliciesView({ full }: { full: FullState }) {
         })}
         <div className="hd-fw-list-new">
           <TextInput aria-label="New policy name" placeholder="new policy name" data-testid="fw-new-policy-name" value={newName} onChange={(_e, v) => setNewName(v)} onKeyDown={(e) => e.key === 'Enter' && createPolicy()} validated={problem ? 'error' : 'default'} />
-          <Button variant="secondary" data-testid="fw-new-policy" isDisabled={!newName || !!problem} onClick={createPolicy}>
+          <WriteButton variant="secondary" data-testid="fw-new-policy" isDisabled={!newName || !!problem} onClick={createPolicy}>
             Create policy
-          </Button>
+          </WriteButton>
           {problem && <span className="hd-fw-error">{problem}</span>}
         </div>
       </ListNav>
@@ -72,13 +74,15 @@ export function PoliciesView({ full }: { full: FullState }) {
 }
 
 function PolicyEditor({ full, name }: { full: FullState; name: string }) {
-  const hostId = useFirewallStore((s) => s.hostId);
+  const hostId = usePageHost();
+  const w = useWriteGate();
+  const api = useHostApi();
   const busy = useFirewallStore((s) => s.busy);
-  const { updatePolicy, safeApply, run, load } = useFirewallStore.getState();
+  const { updatePolicy, safeApply, run, load } = useFirewallStore.of(hostId).getState();
   // Staged changes live in the store per host and policy: a host switch (or another policy) keeps them.
   const key = draftKey(hostId, 'policy', name);
   const draft = useFirewallStore((s) => s.drafts[key]) ?? EMPTY_DRAFT;
-  const setDraft = (next: Draft | ((d: Draft) => Draft)) => useFirewallStore.getState().setDraft(key, next);
+  const setDraft = (next: Draft | ((d: Draft) => Draft)) => useFirewallStore.of(hostId).getState().setDraft(key, next);
   const [ruleOpen, setRuleOpen] = useState<{ initial?: string } | false>(false);
   const [editing, setEditing] = useState<{ key: DraftKey; from: string }>();
   const [confirm, setConfirm] = useState<Confirm>();
@@ -86,7 +90,7 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
   const permanent = full.permanent.policies[name];
   const policy = runtime ?? permanent;
   const patch = useMemo(() => draftToPolicyPatch(draft), [draft]);
-  const risk = useRisk(full, isEmptyDraft(draft) ? undefined : { type: 'policy', name, patch }, hostId);
+  const risk = useRisk(full, isEmptyDraft(draft) ? undefined : { type: 'policy', name, patch });
   const ctx = useMemo(() => richContext(full), [full]);
   if (!policy) return null;
   const diff = diffObject('policy', name, runtime, permanent);
@@ -120,13 +124,13 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
         <ActionToolbar label={`Policy ${name}`}>
         <ExportButtons kind="policy" name={name} />
         {custom && (
-          <Button variant="link" isDanger data-testid="fw-delete-policy" onClick={() => setConfirm({
+          <WriteButton variant="link" isDanger data-testid="fw-delete-policy" onClick={() => setConfirm({
             title: `Delete policy ${name}?`,
             danger: true,
             body: <p>The permanent policy {name} is deleted; it stops filtering traffic after a reload.</p>,
             action: 'Delete policy',
-            run: () => run('Deleting the policy', () => api.firewall.deletePolicy({ name }, { host: hostId }), `Policy ${name} deleted`).then(() => load(hostId)),
-          })}>Delete</Button>
+            run: () => run('Deleting the policy', () => api.firewall.deletePolicy({ name }), `Policy ${name} deleted`).then(() => load()),
+          })}>Delete</WriteButton>
         )}
         </ActionToolbar>
       </div>
@@ -136,7 +140,7 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
         <h3 className="hd-fw-section-title">Settings</h3>
         <div className="hd-fw-settings">
           <label>Target</label>
-          <FormSelect aria-label="Policy target" value={val('target', 'CONTINUE')} onChange={(_e, v) => scalar('target', v)}>
+          <FormSelect aria-label="Policy target" {...w.guard()} value={val('target', 'CONTINUE')} onChange={(_e, v) => scalar('target', v)}>
             {['CONTINUE', 'ACCEPT', 'DROP', 'REJECT'].map((t) => <FormSelectOption key={t} value={t} label={t} />)}
           </FormSelect>
           <span />
@@ -144,7 +148,7 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
           <TextInput aria-label="Policy priority" value={String(val('priority', -1))} onChange={(_e, v) => Number.isInteger(Number(v)) && scalar('priority', Number(v))} />
           <span className="hd-fw-none">negative: before zone rules</span>
           <label>Masquerade</label>
-          <Switch id="fw-policy-masq" aria-label="Masquerade" isChecked={val('masquerade', false)} onChange={(_e, v) => scalar('masquerade', v)} />
+          <Switch id="fw-policy-masq" {...w.guard()} aria-label="Masquerade" isChecked={val('masquerade', false)} onChange={(_e, v) => scalar('masquerade', v)} />
           <span />
         </div>
       </section>
@@ -158,7 +162,7 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
       {section('richRules', 'Rich rules', runtime?.richRules ?? [], permanent?.richRules ?? [],
         ruleOpen ? <RichRuleEditor key={ruleOpen.initial ?? 'new'} initial={ruleOpen.initial} context={ctx} submitLabel={ruleOpen.initial ? 'Stage change' : 'Stage rule'} testIdPrefix="fw-policy-rich-rule"
           onSubmit={(t) => { const from = ruleOpen.initial; setDraft((d) => (from ? stageEdit(d, 'richRules', from, t) : stage(d, 'add', 'richRules', t))); setRuleOpen(false); }} onCancel={() => setRuleOpen(false)} />
-          : <Button variant="secondary" onClick={() => setRuleOpen({})}>Add rich rule</Button>, true)}
+          : <WriteButton variant="secondary" onClick={() => setRuleOpen({})}>Add rich rule</WriteButton>, true)}
       {!isEmptyDraft(draft) && (
         <ApplyBar lines={describeDraft(draft)} risk={risk} busy={busy} allowTimeout={false}
           onApply={(t, o) => void apply(t, o)}

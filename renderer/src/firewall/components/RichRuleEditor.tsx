@@ -23,6 +23,7 @@ import {
   type RichRule,
   type RichRuleContext,
 } from '../../../../shared/firewall/rich-rule';
+import { WriteButton } from '../../app/capabilities';
 
 const EMPTY: RichRule = { priority: 0, element: { type: 'service', name: 'ssh' }, action: { type: 'accept' } };
 
@@ -299,9 +300,9 @@ export function RichRuleEditor({ initial, context, submitLabel, onSubmit, onCanc
       </ExpandableSection>
 
       <div className="hd-fw-actions">
-        <Button variant="primary" data-testid={`${testIdPrefix}-submit`} isDisabled={!canSubmit} onClick={submit}>
+        <WriteButton variant="primary" data-testid={`${testIdPrefix}-submit`} isDisabled={!canSubmit} onClick={submit}>
           {submitLabel}
-        </Button>
+        </WriteButton>
         {onCancel && <Button variant="link" onClick={onCancel}>Cancel</Button>}
       </div>
     </div>

@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
-import { Alert, AlertActionCloseButton, Button, Progress } from '@patternfly/react-core';
+import { Alert, AlertActionCloseButton, Progress } from '@patternfly/react-core';
 import { useFirewallStore } from '../store';
+import { usePageHost } from '../../app/host-store';
+import { WriteButton } from '../../app/capabilities';
 
 /** How long the outcome of a safe apply stays (it can be closed sooner; failures stay until closed). */
 export const RESULT_SHOWN_MS = 8000;
@@ -20,7 +22,7 @@ export function SafeApplyBanner() {
     const t = setInterval(() => setNow(Date.now()), 250);
     return () => clearInterval(t);
   }, [pending.length]);
-  const { confirmSession, revertSession } = useFirewallStore.getState();
+  const { confirmSession, revertSession } = useFirewallStore.of(usePageHost()).getState();
   // Read the clock now: `now` only ticks while something counts down.
   const done = sessions.filter((s) => s.status !== 'pending' && !seen.has(s.id) && Date.now() - s.deadline < 60_000);
   const clearIds = done.filter((s) => s.status !== 'failed').map((s) => s.id).join(' ');
@@ -78,10 +80,10 @@ export function SafeApplyBanner() {
             {s.reasons.map((r, i) => <p key={i}>{r}</p>)}
             <Progress value={(left / Math.max(1, s.seconds)) * 100} aria-label="Time left" measureLocation="none" variant={left <= 10 ? 'danger' : 'warning'} />
             <div className="hd-fw-actions">
-              <Button variant="primary" data-testid="fw-safe-apply-confirm" ref={(b) => void keep.current.set(s.id, b)} onClick={() => void confirmSession(s.id)}>
+              <WriteButton variant="primary" data-testid="fw-safe-apply-confirm" ref={(b) => void keep.current.set(s.id, b)} onClick={() => void confirmSession(s.id)}>
                 Keep it: I can still reach the host{s.saveToPermanent && s.change.type !== 'defaultZone' ? ' (and save to permanent)' : ''}
-              </Button>
-              <Button variant="secondary" data-testid="fw-safe-apply-revert" onClick={() => void revertSession(s.id)}>Revert now</Button>
+              </WriteButton>
+              <WriteButton variant="secondary" data-testid="fw-safe-apply-revert" onClick={() => void revertSession(s.id)}>Revert now</WriteButton>
             </div>
           </Alert>
         );

@@ -2,19 +2,21 @@ import { useState } from 'react';
 import { Button, Label, SearchInput, TextInput, Title } from '@patternfly/react-core';
 import type { FullState, Service } from '../../../../shared/firewall/model';
 import { checkAddress, checkName, checkPort, checkProtocol } from '../../../../shared/firewall/validate';
-import { api } from '../../app/api';
 import { parsePortText, portsText } from '../draft';
 import { useFirewallStore } from '../store';
 import { ListNav } from './ListNav';
 import { AddItem } from './AddItem';
+import { useHostApi, usePageHost } from '../../app/host-store';
+import { WriteButton } from '../../app/capabilities';
 
 const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
 
 /** All services; custom ones (and overrides of built-ins) are edited in the permanent layer. */
 export function ServicesView({ full }: { full: FullState }) {
   const selected = useFirewallStore((s) => s.selectedService);
-  const hostId = useFirewallStore((s) => s.hostId);
-  const { select, run, load } = useFirewallStore.getState();
+  const hostId = usePageHost();
+  const api = useHostApi();
+  const { select, run, load } = useFirewallStore.of(hostId).getState();
   const [filter, setFilter] = useState('');
   const [newName, setNewName] = useState('');
   const names = [...new Set([...Object.keys(full.permanent.services), ...Object.keys(full.runtime.services)])].sort();
@@ -23,11 +25,11 @@ export function ServicesView({ full }: { full: FullState }) {
   const problem = newName ? checkName('service', newName) ?? (names.includes(newName) ? `Service "${newName}" exists.` : undefined) : undefined;
   const createService = () => {
     if (!newName || problem) return;
-    void run('Creating the service', () => api.firewall.createService({ name: newName, settings: {} }, { host: hostId }), `Service ${newName} created (reload to use it)`).then((r) => {
+    void run('Creating the service', () => api.firewall.createService({ name: newName, settings: {} }), `Service ${newName} created (reload to use it)`).then((r) => {
       if (r) {
         select('service', newName);
         setNewName('');
-        void load(hostId);
+        void load();
       }
     });
   };
@@ -49,7 +51,7 @@ export function ServicesView({ full }: { full: FullState }) {
         </div>
         <div className="hd-fw-list-new">
           <TextInput aria-label="New service name" placeholder="new service name" value={newName} onChange={(_e, v) => setNewName(v)} onKeyDown={(e) => e.key === 'Enter' && createService()} validated={problem ? 'error' : 'default'} data-testid="fw-new-service-name" />
-          <Button variant="secondary" data-testid="fw-new-service" isDisabled={!newName || !!problem} onClick={createService}>Create service</Button>
+          <WriteButton variant="secondary" data-testid="fw-new-service" isDisabled={!newName || !!problem} onClick={createService}>Create service</WriteButton>
           {problem && <span className="hd-fw-error">{problem}</span>}
         </div>
       </ListNav>
@@ -59,9 +61,10 @@ export function ServicesView({ full }: { full: FullState }) {
 }
 
 function ServiceEditor({ full, name }: { full: FullState; name: string }) {
-  const hostId = useFirewallStore((s) => s.hostId);
+  const hostId = usePageHost();
+  const api = useHostApi();
   const busy = useFirewallStore((s) => s.busy);
-  const { run, load } = useFirewallStore.getState();
+  const { run, load } = useFirewallStore.of(hostId).getState();
   const base = full.permanent.services[name] ?? full.runtime.services[name];
   const [edit, setEdit] = useState<Service | undefined>();
   if (!base) return null;
@@ -111,15 +114,15 @@ function ServiceEditor({ full, name }: { full: FullState; name: string }) {
         <AddItem describedBy="" testId="service-include" placeholder="service to include" options={services} check={(v) => (v === name ? 'A service cannot include itself.' : services.includes(v) ? undefined : `firewalld has no service named "${v}".`)} onAdd={(t) => change({ includes: [...s.includes, t] })} />)}
       {edit && (
         <div className="hd-fw-actions">
-          <Button variant="primary" data-testid="fw-service-save" isDisabled={busy} onClick={() => {
+          <WriteButton variant="primary" data-testid="fw-service-save" isDisabled={busy} onClick={() => {
             const { name: _n, meta: _m, ...settings } = s;
-            void run('Saving the service', () => api.firewall.updateService({ name, settings }, { host: hostId }), `Service ${name} saved (reload to use it)`).then((r) => {
+            void run('Saving the service', () => api.firewall.updateService({ name, settings }), `Service ${name} saved (reload to use it)`).then((r) => {
               if (r) {
                 setEdit(undefined);
-                void load(hostId);
+                void load();
               }
             });
-          }}>Save to permanent</Button>
+          }}>Save to permanent</WriteButton>
           <Button variant="link" onClick={() => setEdit(undefined)}>Discard</Button>
         </div>
       )}

@@ -3,15 +3,17 @@ import { Button, TextInput } from '@patternfly/react-core';
 import type { FullState } from '../../../../shared/firewall/model';
 import { usesText, zoneUsers } from '../../../../shared/firewall/references';
 import { checkName } from '../../../../shared/firewall/validate';
-import { api } from '../../app/api';
 import { useFirewallStore } from '../store';
 import { ConfirmModal, type Confirm } from './ConfirmModal';
+import { useHostApi, usePageHost } from '../../app/host-store';
+import { WriteButton } from '../../app/capabilities';
 
 /** Rename and Delete of a custom zone, in that zone's own header (built-in zones cannot be renamed or deleted). */
 export function ZoneActions({ full, name }: { full: FullState; name: string }) {
-  const hostId = useFirewallStore((s) => s.hostId);
+  const hostId = usePageHost();
+  const api = useHostApi();
   const busy = useFirewallStore((s) => s.busy);
-  const { run, load, select } = useFirewallStore.getState();
+  const { run, load, select } = useFirewallStore.of(hostId).getState();
   const [confirm, setConfirm] = useState<Confirm>();
   const [renaming, setRenaming] = useState(false);
   const [to, setTo] = useState('');
@@ -26,12 +28,12 @@ export function ZoneActions({ full, name }: { full: FullState; name: string }) {
   const problem = to ? checkName('zone', to) ?? (to !== name && full.permanent.zones[to] ? `Zone "${to}" exists.` : undefined) : undefined;
   const rename = () => {
     if (!to || problem || to === name) return;
-    void run('Renaming the zone', () => api.firewall.renameZone({ name, newName: to }, { host: hostId }), `Zone ${name} renamed to ${to}`).then((r) => {
+    void run('Renaming the zone', () => api.firewall.renameZone({ name, newName: to }), `Zone ${name} renamed to ${to}`).then((r) => {
       if (r) {
         select('zone', to);
         setRenaming(false);
         setTo('');
-        void load(hostId);
+        void load();
       }
     });
   };
@@ -58,14 +60,14 @@ export function ZoneActions({ full, name }: { full: FullState; name: string }) {
             validated={problem ? 'error' : 'default'}
             className="hd-fw-rename"
           />
-          <Button variant="primary" data-testid="fw-rename-zone-save" isDisabled={busy || !to || !!problem || to === name} onClick={rename}>Rename</Button>
+          <WriteButton variant="primary" data-testid="fw-rename-zone-save" isDisabled={busy || !to || !!problem || to === name} onClick={rename}>Rename</WriteButton>
           <Button variant="link" onClick={cancel}>Cancel</Button>
           {problem && <span className="hd-fw-error" data-testid="fw-rename-zone-error">{problem}</span>}
         </>
       ) : (
-        <Button variant="secondary" data-testid="fw-rename-zone" isDisabled={busy || !!inUse} title={inUse} onClick={() => setRenaming(true)}>Rename…</Button>
+        <WriteButton variant="secondary" data-testid="fw-rename-zone" isDisabled={busy || !!inUse} title={inUse} onClick={() => setRenaming(true)}>Rename…</WriteButton>
       )}
-      <Button
+      <WriteButton
         variant="secondary"
         isDanger
         data-testid="fw-delete-zone"
@@ -77,12 +79,12 @@ export function ZoneActions({ full, name }: { full: FullState; name: string }) {
             danger: true,
             body: <p>The permanent zone {name} is deleted. Its interfaces and sources move to the default zone ({full.global.defaultZone}) after a reload.</p>,
             action: 'Delete zone',
-            run: () => run('Deleting the zone', () => api.firewall.deleteZone({ name }, { host: hostId }), `Zone ${name} deleted`).then(() => load(hostId)),
+            run: () => run('Deleting the zone', () => api.firewall.deleteZone({ name }), `Zone ${name} deleted`).then(() => load()),
           })
         }
       >
         Delete zone
-      </Button>
+      </WriteButton>
       {inUse && <span className="hd-fw-none" data-testid="fw-zone-in-use">{inUse}</span>}
       {confirm && <ConfirmModal c={confirm} onClose={() => setConfirm(undefined)} />}
     </span>

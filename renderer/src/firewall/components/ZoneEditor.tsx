@@ -1,3 +1,4 @@
+import { usePageHost } from '../../app/host-store';
 import { useMemo, useRef, useState } from 'react';
 import { useScrollPadding } from './useScrollPadding';
 import { Button, FormSelect, FormSelectOption, Label, Switch, TextInput, Title } from '@patternfly/react-core';
@@ -23,6 +24,7 @@ import { ActionToolbar } from './ListNav';
 import { RichRuleEditor } from './RichRuleEditor';
 import { useRisk } from './useRisk';
 import { ZoneActions } from './ZoneActions';
+import { WriteButton, useWriteGate } from '../../app/capabilities';
 
 const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
 /** Lists whose items can be changed in place (firewalld: remove the old item, add the new one). */
@@ -45,13 +47,14 @@ function describeRule(text: string) {
 
 /** A zone: runtime and permanent side by side, staged edits, and the ways to apply them. */
 export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
-  const hostId = useFirewallStore((s) => s.hostId);
+  const hostId = usePageHost();
+  const w = useWriteGate();
   const busy = useFirewallStore((s) => s.busy);
-  const { updateZone, safeApply } = useFirewallStore.getState();
+  const { updateZone, safeApply } = useFirewallStore.of(hostId).getState();
   // Staged changes live in the store per host and zone: a host switch (or another zone) keeps them.
   const key = draftKey(hostId, 'zone', name);
   const draft = useFirewallStore((s) => s.drafts[key]) ?? EMPTY_DRAFT;
-  const setDraft = (next: Draft | ((d: Draft) => Draft)) => useFirewallStore.getState().setDraft(key, next);
+  const setDraft = (next: Draft | ((d: Draft) => Draft)) => useFirewallStore.of(hostId).getState().setDraft(key, next);
   const [ruleEditor, setRuleEditor] = useState<{ initial?: string } | undefined>();
   // The item being changed in place: its section's add form shows it, prefilled.
   const [editing, setEditing] = useState<{ key: DraftKey; from: string }>();
@@ -60,7 +63,7 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
   const zone: Zone | undefined = runtime ?? permanent;
   const patch = useMemo(() => draftToZonePatch(draft), [draft]);
   const empty = isEmptyDraft(draft);
-  const risk = useRisk(full, empty ? undefined : { type: 'zone', name, patch }, hostId);
+  const risk = useRisk(full, empty ? undefined : { type: 'zone', name, patch });
   const ctx = useMemo(() => richContext(full), [full]);
   const heads = useRef<HTMLDivElement>(null);
   useScrollPadding(heads, 'top');
@@ -176,7 +179,7 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
             onCancel={() => setRuleEditor(undefined)}
           />
         ) : (
-          <Button variant="secondary" data-testid="fw-add-rich-rule" onClick={() => setRuleEditor({})}>Add rich rule</Button>
+          <WriteButton variant="secondary" data-testid="fw-add-rich-rule" onClick={() => setRuleEditor({})}>Add rich rule</WriteButton>
         ), true, describeRule)}
       {section('interfaces', 'Interfaces', runtime?.interfaces ?? [], permanent?.interfaces ?? [],
         form('interfaces', (p) => <AddItem key={p.initial} testId="interface" placeholder="interface (eth0)" check={checkInterfaceName} {...p} />))}
@@ -188,18 +191,18 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
         <h3 className="hd-fw-section-title">Settings</h3>
         <div className="hd-fw-settings">
           <label>Target</label>
-          <FormSelect aria-label="Target" data-testid="fw-zone-target" value={val('target', 'default')} onChange={(_e, v) => scalar('target', v)}>
+          <FormSelect aria-label="Target" data-testid="fw-zone-target" {...w.guard()} value={val('target', 'default')} onChange={(_e, v) => scalar('target', v)}>
             {['default', 'ACCEPT', 'DROP', '%%REJECT%%'].map((t) => <FormSelectOption key={t} value={t} label={t === '%%REJECT%%' ? 'REJECT' : t} />)}
           </FormSelect>
           <DiffNote d={scalarDiff('target')} />
           <label>Masquerade</label>
-          <Switch id="fw-zone-masq" aria-label="Masquerade" isChecked={val('masquerade', false)} onChange={(_e, v) => scalar('masquerade', v)} />
+          <Switch id="fw-zone-masq" {...w.guard()} aria-label="Masquerade" isChecked={val('masquerade', false)} onChange={(_e, v) => scalar('masquerade', v)} />
           <DiffNote d={scalarDiff('masquerade')} />
           <label>Forward (intra-zone)</label>
-          <Switch id="fw-zone-forward" aria-label="Forward" isChecked={val('forward', false)} onChange={(_e, v) => scalar('forward', v)} />
+          <Switch id="fw-zone-forward" {...w.guard()} aria-label="Forward" isChecked={val('forward', false)} onChange={(_e, v) => scalar('forward', v)} />
           <DiffNote d={scalarDiff('forward')} />
           <label>ICMP block inversion</label>
-          <Switch id="fw-zone-inversion" aria-label="ICMP block inversion" isChecked={val('icmpBlockInversion', false)} onChange={(_e, v) => scalar('icmpBlockInversion', v)} />
+          <Switch id="fw-zone-inversion" {...w.guard()} aria-label="ICMP block inversion" isChecked={val('icmpBlockInversion', false)} onChange={(_e, v) => scalar('icmpBlockInversion', v)} />
           <DiffNote d={scalarDiff('icmpBlockInversion')} />
           <label>Short name</label>
           <TextInput aria-label="Short name" value={val('short', '')} onChange={(_e, v) => scalar('short', v)} />
@@ -267,7 +270,7 @@ export function ForwardPortForm({ onAdd, testIdPrefix = 'fw-add-forward-port', i
       </FormSelect>
       <TextInput aria-label="To port" placeholder="to-port" data-testid={`${testIdPrefix}-toport`} value={toPort} onChange={(_e, v) => setToPort(v)} onKeyDown={onEnter} className="hd-fw-narrow" />
       <TextInput aria-label="To address" placeholder="to-address (empty = this host)" data-testid={`${testIdPrefix}-toaddr`} value={toAddr} onChange={(_e, v) => setToAddr(v)} onKeyDown={onEnter} />
-      <Button
+      <WriteButton
         variant="secondary"
         data-testid={testIdPrefix}
         isDisabled={!port || !!problem}
@@ -275,7 +278,7 @@ export function ForwardPortForm({ onAdd, testIdPrefix = 'fw-add-forward-port', i
         aria-label={submitLabel ? undefined : 'Add forward port'}
       >
         {submitLabel ?? 'Add'}
-      </Button>
+      </WriteButton>
       {onCancel && <Button variant="link" data-testid={`${testIdPrefix}-cancel`} onClick={onCancel}>Cancel</Button>}
       {problem && <span className="hd-fw-error" data-testid={`${testIdPrefix}-error`}>{problem}</span>}
     </div>

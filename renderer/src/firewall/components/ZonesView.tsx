@@ -1,30 +1,32 @@
 import { useState } from 'react';
-import { Button, Label, TextInput } from '@patternfly/react-core';
+import { Label, TextInput } from '@patternfly/react-core';
 import { diffCount, diffObject, objectNames } from '../../../../shared/firewall/diff';
 import type { FullState } from '../../../../shared/firewall/model';
 import { checkName } from '../../../../shared/firewall/validate';
-import { api } from '../../app/api';
 import { draftedNames, useFirewallStore } from '../store';
 import { ListNav } from './ListNav';
 import { ZoneEditor } from './ZoneEditor';
+import { useHostApi, usePageHost } from '../../app/host-store';
+import { WriteButton } from '../../app/capabilities';
 
 /** Zones of both layers with their differences marked, and the selected zone's editor. */
 export function ZonesView({ full }: { full: FullState }) {
   const selected = useFirewallStore((s) => s.selectedZone);
-  const hostId = useFirewallStore((s) => s.hostId);
+  const hostId = usePageHost();
+  const api = useHostApi();
   const drafts = useFirewallStore((s) => s.drafts);
-  const { select, run, load } = useFirewallStore.getState();
+  const { select, run, load } = useFirewallStore.of(hostId).getState();
   const [newName, setNewName] = useState('');
   const names = objectNames(full, 'zone');
   const problem = newName ? checkName('zone', newName) ?? (full.permanent.zones[newName] ? `Zone "${newName}" exists.` : undefined) : undefined;
   const current = selected && names.includes(selected) ? selected : full.global.defaultZone;
   const createZone = () => {
     if (!newName || problem) return;
-    void run('Creating the zone', () => api.firewall.createZone({ name: newName, settings: {} }, { host: hostId }), `Zone ${newName} created (permanent; reload to use it)`).then((r) => {
+    void run('Creating the zone', () => api.firewall.createZone({ name: newName, settings: {} }), `Zone ${newName} created (permanent; reload to use it)`).then((r) => {
       if (r) {
         select('zone', newName);
         setNewName('');
-        void load(hostId);
+        void load();
       }
     });
   };
@@ -57,9 +59,9 @@ export function ZonesView({ full }: { full: FullState }) {
         })}
         <div className="hd-fw-list-new">
           <TextInput aria-label="New zone name" placeholder="new zone name" data-testid="fw-new-zone-name" value={newName} onChange={(_e, v) => setNewName(v)} onKeyDown={(e) => e.key === 'Enter' && createZone()} validated={problem ? 'error' : 'default'} />
-          <Button variant="secondary" data-testid="fw-new-zone" isDisabled={!newName || !!problem} onClick={createZone}>
+          <WriteButton variant="secondary" data-testid="fw-new-zone" isDisabled={!newName || !!problem} onClick={createZone}>
             Create zone
-          </Button>
+          </WriteButton>
           {problem && <span className="hd-fw-error">{problem}</span>}
         </div>
       </ListNav>

@@ -2,13 +2,14 @@ import { useEffect, useMemo, useState } from 'react';
 import type { SafeChange } from '../../../../shared/firewall/contract';
 import { safeApplyRequired } from '../../../../shared/firewall/safety';
 import type { FullState } from '../../../../shared/firewall/model';
-import { api } from '../../app/api';
+import { useHostApi } from '../../app/host-store';
 
 /**
  * Whether a staged change should go through safe apply: judged at once in the page (shared
  * shared/firewall/safety.ts, the same guard the host uses) and then by the host, which knows the SSH ports in use; either saying yes counts.
  */
-export function useRisk(full: FullState, change: SafeChange | undefined, hostId: string) {
+export function useRisk(full: FullState, change: SafeChange | undefined) {
+  const api = useHostApi();
   const local = useMemo(() => {
     if (!change) return { required: false, reasons: [] as string[] };
     return safeApplyRequired(change, { state: full });
@@ -20,7 +21,7 @@ export function useRisk(full: FullState, change: SafeChange | undefined, hostId:
     let live = true;
     const t = setTimeout(() => {
       api.firewall
-        .safeApplyCheck({ change }, { host: hostId })
+        .safeApplyCheck({ change })
         .then((r) => live && setRemote({ key, required: r.required, reasons: r.reasons }))
         .catch(() => undefined);
     }, 200);
@@ -28,7 +29,7 @@ export function useRisk(full: FullState, change: SafeChange | undefined, hostId:
       live = false;
       clearTimeout(t);
     };
-  }, [key, hostId]);
+  }, [key, api]);
   const r = remote?.key === key ? remote : undefined;
   const reasons = [...new Set([...(r?.reasons ?? []), ...local.reasons])];
   return { required: local.required || !!r?.required, reasons };

@@ -1,15 +1,14 @@
 import { useEffect, useState } from 'react';
 import { Alert, Button, Label, Modal, ModalBody, ModalFooter, ModalHeader, ModalVariant, Skeleton } from '@patternfly/react-core';
 import { Table, Tbody, Td, Tr } from '@patternfly/react-table';
-import { useAppStore } from '../../app/store';
 import { useKernelStore } from '../store';
 import { RevertChoice } from './RevertTimer';
 import { ColumnHeads } from '../../app/ColumnHeads';
 import { WeakeningNotice } from './Weakening';
+import { WriteButton } from '../../app/capabilities';
 
 /** The "Apply to the live kernel?" dialog: the plan table, the revert choice and the confirm button. */
 export function ApplyConfirm() {
-  const hostId = useAppStore((s) => s.hostId);
   const { applyPlan, cancelApply, confirmApply, applyResult } = useKernelStore();
   // Each plan is confirmed afresh: a new dry run clears the checkbox.
   const [accepted, setAccepted] = useState(false);
@@ -69,15 +68,15 @@ export function ApplyConfirm() {
         {plan && plan.summary.planned > 0 && <RevertChoice />}
       </ModalBody>
       <ModalFooter>
-        <Button
+        <WriteButton
           variant="warning"
           data-testid="kernel-apply-go"
           isDisabled={!plan || plan.summary.planned === 0 || (weak.length > 0 && !accepted)}
           isLoading={applyResult.state === 'loading'}
-          onClick={() => void confirmApply(hostId, accepted ? weak.map((w) => w.key) : undefined)}
+          onClick={() => void confirmApply(accepted ? weak.map((w) => w.key) : undefined)}
         >
           {plan ? `Apply ${plan.summary.planned} change${plan.summary.planned === 1 ? '' : 's'}` : 'Apply'}
-        </Button>
+        </WriteButton>
         <Button variant="link" onClick={cancelApply}>
           Cancel
         </Button>

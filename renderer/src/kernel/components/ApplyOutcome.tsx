@@ -1,16 +1,15 @@
-import { Alert, Button } from '@patternfly/react-core';
-import { useAppStore } from '../../app/store';
+import { Alert } from '@patternfly/react-core';
 import { useKernelStore } from '../store';
 import { privilegeHint } from '../../helper/HelperStatus';
 import { RevertTimer } from './RevertTimer';
 import { WeakeningConfirm } from './Weakening';
+import { WriteButton } from '../../app/capabilities';
 
 /**
  * What the last apply did, as it stands now: per-key outcomes, Undo, and the revert timer if one
  * runs. Once the timer has reverted (or failed to), that is the outcome shown, not the apply.
  */
 export function ApplyOutcome() {
-  const hostId = useAppStore((s) => s.hostId);
   const { applyResult, undoEntries, undo, undoResult, revertTimer, undoWeakening, cancelUndoWeakening } = useKernelStore();
   if (applyResult.state === 'idle' || applyResult.state === 'loading') return null;
   if (applyResult.state === 'error') {
@@ -36,7 +35,7 @@ export function ApplyOutcome() {
     <>
     <RevertTimer />
     {undoWeakening && (
-      <WeakeningConfirm items={undoWeakening} action="Undo" testId="kernel-undo-weakening" onConfirm={() => void undo(hostId, undoWeakening.map((w) => w.key))} onCancel={cancelUndoWeakening} />
+      <WeakeningConfirm items={undoWeakening} action="Undo" testId="kernel-undo-weakening" onConfirm={() => void undo(undoWeakening.map((w) => w.key))} onCancel={cancelUndoWeakening} />
     )}
     <Alert
       variant={final === 'reverted' ? 'info' : final === 'revert-failed' ? 'danger' : r.summary.failed ? 'warning' : 'success'}
@@ -46,9 +45,9 @@ export function ApplyOutcome() {
       title={title}
       actionLinks={
         undoEntries.length > 0 ? (
-          <Button variant="link" isInline data-testid="kernel-apply-undo" isLoading={undoResult.state === 'loading'} onClick={() => void undo(hostId)}>
+          <WriteButton variant="link" isInline data-testid="kernel-apply-undo" isLoading={undoResult.state === 'loading'} onClick={() => void undo()}>
             Undo ({undoEntries.length})
-          </Button>
+          </WriteButton>
         ) : undefined
       }
     >

@@ -20,7 +20,6 @@ import {
   Tr,
 } from '@patternfly/react-table';
 import type { EffectiveOut } from '../../../../shared/kernel/contract';
-import { useAppStore } from '../../app/store';
 import { useKernelStore } from '../store';
 import { ColumnHeads } from '../../app/ColumnHeads';
 
@@ -33,12 +32,11 @@ const FILE_STATUS: Record<EffectiveOut['files'][number]['status'], { color: 'gre
 
 /** The sysctl.d configuration as systemd-sysctl applies it: files in order, drift, settings with provenance. */
 export function EffectiveView() {
-  const hostId = useAppStore((s) => s.hostId);
   const { effective, loadEffective } = useKernelStore();
   const [text, setText] = useState('');
   useEffect(() => {
-    if (effective.state === 'idle') void loadEffective(hostId);
-  }, [effective.state, hostId, loadEffective]);
+    if (effective.state === 'idle') void loadEffective();
+  }, [effective.state, loadEffective]);
   if (effective.state === 'loading' || effective.state === 'idle') return <Skeleton height="300px" screenreaderText="Reading sysctl.d" />;
   if (effective.state === 'error')
     return (
@@ -46,7 +44,7 @@ export function EffectiveView() {
         variant="danger"
         isInline
         title={`Cannot read the sysctl.d configuration (${effective.code})`}
-        actionLinks={<Button variant="link" isInline onClick={() => void loadEffective(hostId)}>Try again</Button>}
+        actionLinks={<Button variant="link" isInline onClick={() => void loadEffective()}>Try again</Button>}
       >
         {effective.message}
       </Alert>
@@ -58,7 +56,7 @@ export function EffectiveView() {
   const t = text.trim().toLowerCase();
   const settings = t ? e.settings.filter((s) => `${s.key} ${s.value} ${s.file}`.toLowerCase().includes(t)) : e.settings;
   const refresh = (
-    <Button variant="link" isInline onClick={() => void loadEffective(hostId)} data-testid="kernel-effective-reload">
+    <Button variant="link" isInline onClick={() => void loadEffective()} data-testid="kernel-effective-reload">
       Read again
     </Button>
   );

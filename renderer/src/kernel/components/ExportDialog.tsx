@@ -19,7 +19,6 @@ import {
   TextInput,
 } from '@patternfly/react-core';
 import { Table, Tbody, Td, Tr } from '@patternfly/react-table';
-import { useAppStore } from '../../app/store';
 import { useKernelStore, type ExportKind, type ExportWorkload } from '../store';
 import { ColumnHeads } from '../../app/ColumnHeads';
 
@@ -46,12 +45,11 @@ function download(name: string, text: string): void {
 
 /** One editable name of the exported workload; the export re-runs when the field is left or Enter is pressed. */
 function WorkloadField({ field, label, placeholder }: { field: keyof ExportWorkload; label: string; placeholder: string }) {
-  const hostId = useAppStore((s) => s.hostId);
   const stored = useKernelStore((s) => s.exportWorkload[field]);
   const setExportWorkload = useKernelStore((s) => s.setExportWorkload);
   const [text, setText] = useState(stored);
   const commit = () => {
-    if (text !== stored) setExportWorkload({ [field]: text }, hostId);
+    if (text !== stored) setExportWorkload({ [field]: text });
   };
   return (
     <FormGroup label={label} fieldId={`kernel-export-${field}`}>
@@ -75,7 +73,6 @@ function WorkloadField({ field, label, placeholder }: { field: keyof ExportWorkl
 
 /** One dialog for every export target: documents as tabs, and why each key went where. */
 export function ExportDialog() {
-  const hostId = useAppStore((s) => s.hostId);
   const { exportKind, exportResult, closeExport, runExport, target } = useKernelStore();
   const [doc, setDoc] = useState<string | number>(0);
   if (!exportKind) return null;
@@ -177,7 +174,7 @@ export function ExportDialog() {
         {(['pod', 'kubelet', 'node', 'sandbox', 'tuned'] as const)
           .filter((k) => k !== exportKind)
           .map((k) => (
-            <Button key={k} variant="secondary" onClick={() => { setDoc(0); void runExport(k, hostId); }}>
+            <Button key={k} variant="secondary" onClick={() => { setDoc(0); void runExport(k); }}>
               {KIND_LABEL[k]}
             </Button>
           ))}

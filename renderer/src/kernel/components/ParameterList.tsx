@@ -12,7 +12,6 @@ import SearchIcon from '@patternfly/react-icons/dist/esm/icons/search-icon';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { emptyFilter, filterRows } from '../../../../shared/kernel/filter';
 import type { ListRow } from '../../../../shared/kernel/contract';
-import { useAppStore } from '../../app/store';
 import { ChangedBadge, NamespaceBadge, StateBadge, VerdictBadge } from './Badges';
 import { useKernelStore } from '../store';
 
@@ -21,7 +20,6 @@ type Item = { kind: 'group'; name: string; count: number } | { kind: 'row'; row:
 const ROW_HEIGHT = 34;
 
 export function ParameterList({ rows }: { rows: ListRow[] }) {
-  const hostId = useAppStore((s) => s.hostId);
   const { filter, setFilter, selected, select } = useKernelStore();
   const filtered = useMemo(() => filterRows(rows, filter), [rows, filter]);
   const items = useMemo(() => {
@@ -59,7 +57,7 @@ export function ParameterList({ rows }: { rows: ListRow[] }) {
   const moveTo = (index: number) => {
     const it = items[index];
     if (!it || it.kind !== 'row') return;
-    void select(it.row.key, hostId);
+    void select(it.row.key);
     virt.scrollToIndex(index, { align: 'auto' });
   };
   const step = (from: number, dir: 1 | -1) => {
@@ -194,7 +192,7 @@ export function ParameterList({ rows }: { rows: ListRow[] }) {
                     role="option"
                     aria-selected={selected === r.key}
                     data-testid={`kernel-row-${r.key}`}
-                    onClick={() => void select(r.key, hostId)}
+                    onClick={() => void select(r.key)}
                   >
                     <span className="hd-kernel-key" title={r.key}>
                       <span className="hd-kernel-key-head">{r.key.slice(0, r.key.lastIndexOf('.') + 1)}</span>

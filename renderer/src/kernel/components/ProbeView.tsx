@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Alert, Button, EmptyState, EmptyStateBody, Label, SearchInput, Skeleton, Switch, Toolbar, ToolbarContent, ToolbarItem } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
-import { useAppStore } from '../../app/store';
 import { useKernelStore } from '../store';
+import { MissingFeature, useCapabilities } from '../../app/capabilities';
 
 const LIMIT = 300;
 
@@ -11,22 +11,23 @@ const LIMIT = 300;
  * kernel. Where they disagree both are shown, and the probe is what holds on this host.
  */
 export function ProbeView() {
-  const hostId = useAppStore((s) => s.hostId);
   const { probe, loadProbe } = useKernelStore();
+  const canProbe = useCapabilities()?.freshNamespaceProbe !== false;
   const [onlyDisagree, setOnlyDisagree] = useState(true);
   const [text, setText] = useState('');
   useEffect(() => {
-    if (probe.state === 'idle') void loadProbe(hostId);
-  }, [probe.state, hostId, loadProbe]);
+    if (canProbe && probe.state === 'idle') void loadProbe();
+  }, [canProbe, probe.state, loadProbe]);
   const rows = useMemo(() => {
     if (probe.state !== 'ready') return [];
     const t = text.trim().toLowerCase();
     return probe.value.rows.filter((r) => (!onlyDisagree || !r.agree) && (!t || r.key.toLowerCase().includes(t)));
   }, [probe, onlyDisagree, text]);
+  if (!canProbe) return <MissingFeature capability="freshNamespaceProbe" title="No probe on this host" />;
   if (probe.state === 'loading' || probe.state === 'idle') return <Skeleton height="300px" screenreaderText="Probing a fresh namespace" />;
   if (probe.state === 'error') {
     return (
-      <Alert variant="danger" isInline title={`The probe failed (${probe.code})`} actionLinks={<Button variant="link" isInline onClick={() => void loadProbe(hostId)}>Retry</Button>}>
+      <Alert variant="danger" isInline title={`The probe failed (${probe.code})`} actionLinks={<Button variant="link" isInline onClick={() => void loadProbe()}>Retry</Button>}>
         {probe.message}
       </Alert>
     );

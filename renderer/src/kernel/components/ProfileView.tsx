@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react';
 import { Alert, Button, Form, FormGroup, FormHelperText, HelperText, HelperTextItem, TextArea, TextInput, Title, Toolbar, ToolbarContent, ToolbarItem } from '@patternfly/react-core';
-import { useAppStore } from '../../app/store';
 import { ExportDialog } from './ExportDialog';
 import { useKernelStore, weakeningOfError, type ProfileLine } from '../store';
 import type { WeakeningOut } from '../../../../shared/kernel/contract';
@@ -11,6 +10,7 @@ import { TunedImportDialog } from './TunedImportDialog';
 import { ApplyConfirm } from './ApplyConfirm';
 import { ApplyOutcome } from './ApplyOutcome';
 import { ProfileDiff } from './ProfileDiff';
+import { WriteButton } from '../../app/capabilities';
 
 export function parseLines(text: string): ProfileLine[] {
   return text
@@ -27,7 +27,6 @@ const linesText = (lines: ProfileLine[]) => lines.map((l) => `${l.key} = ${l.val
 
 /** The profile editor: edit, validate, "what would change", save, apply/undo, TuneD in/out and exports. */
 export function ProfileView() {
-  const hostId = useAppStore((s) => s.hostId);
   const { profile, setProfile, profileName, setProfileName, checkProfile, saveProfile, runExport, planApply, target, hostKernel } = useKernelStore();
   const [text, setText] = useState(() => linesText(profile));
   const [saved, setSaved] = useState<{ ok: boolean; msg: string } | null>(null);
@@ -36,7 +35,7 @@ export function ProfileView() {
   const [saveWeakening, setSaveWeakening] = useState<WeakeningOut[] | null>(null);
   const save = (confirmWeakening?: string[]) => {
     setSaveWeakening(null);
-    saveProfile(hostId, confirmWeakening).then(
+    saveProfile(confirmWeakening).then(
       (p) => setSaved({ ok: true, msg: `Saved ${p}` }),
       (e: { message?: string; code?: string }) => {
         const weak = weakeningOfError(e);
@@ -85,21 +84,21 @@ export function ProfileView() {
             />
           </FormGroup>
         </Form>
-        <HelperStatus hostId={hostId} what="Saving and applying kernel parameters" />
+        <HelperStatus what="Saving and applying kernel parameters" />
         <Toolbar>
           <ToolbarContent>
             <ToolbarItem>
-              <Button data-testid="kernel-profile-check" isDisabled={empty} onClick={() => { commit(); void checkProfile(hostId); }}>
+              <Button data-testid="kernel-profile-check" isDisabled={empty} onClick={() => { commit(); void checkProfile(); }}>
                 What would change
               </Button>
             </ToolbarItem>
             <ToolbarItem>
-              <Button variant="warning" data-testid="kernel-apply" isDisabled={empty} onClick={() => { commit(); void planApply(hostId); }}>
+              <WriteButton variant="warning" data-testid="kernel-apply" isDisabled={empty} onClick={() => { commit(); void planApply(); }}>
                 Apply now…
-              </Button>
+              </WriteButton>
             </ToolbarItem>
             <ToolbarItem>
-              <Button
+              <WriteButton
                 variant="secondary"
                 isDisabled={empty}
                 data-testid="kernel-profile-save"
@@ -109,7 +108,7 @@ export function ProfileView() {
                 }}
               >
                 Save to /etc/sysctl.d
-              </Button>
+              </WriteButton>
             </ToolbarItem>
             <ToolbarItem>
               <Button variant="secondary" data-testid="kernel-tuned-import-open" onClick={() => setImporting(true)}>
@@ -117,7 +116,7 @@ export function ProfileView() {
               </Button>
             </ToolbarItem>
             <ToolbarItem>
-              <Button variant="secondary" data-testid="kernel-export-tuned" isDisabled={empty} onClick={() => { commit(); void runExport('tuned', hostId); }}>
+              <Button variant="secondary" data-testid="kernel-export-tuned" isDisabled={empty} onClick={() => { commit(); void runExport('tuned'); }}>
                 Export TuneD
               </Button>
             </ToolbarItem>
@@ -135,22 +134,22 @@ export function ProfileView() {
         <Toolbar>
           <ToolbarContent>
             <ToolbarItem>
-              <Button variant="secondary" data-testid="kernel-export-pod" isDisabled={empty} onClick={() => { commit(); void runExport('pod', hostId); }}>
+              <Button variant="secondary" data-testid="kernel-export-pod" isDisabled={empty} onClick={() => { commit(); void runExport('pod'); }}>
                 Pod / Deployment…
               </Button>
             </ToolbarItem>
             <ToolbarItem>
-              <Button variant="secondary" data-testid="kernel-export-kubelet" isDisabled={empty} onClick={() => { commit(); void runExport('kubelet', hostId); }}>
+              <Button variant="secondary" data-testid="kernel-export-kubelet" isDisabled={empty} onClick={() => { commit(); void runExport('kubelet'); }}>
                 Kubelet…
               </Button>
             </ToolbarItem>
             <ToolbarItem>
-              <Button variant="secondary" data-testid="kernel-export-node" isDisabled={empty} onClick={() => { commit(); void runExport('node', hostId); }}>
+              <Button variant="secondary" data-testid="kernel-export-node" isDisabled={empty} onClick={() => { commit(); void runExport('node'); }}>
                 Node…
               </Button>
             </ToolbarItem>
             <ToolbarItem>
-              <Button variant="secondary" data-testid="kernel-export-sandbox" isDisabled={empty} onClick={() => { commit(); void runExport('sandbox', hostId); }}>
+              <Button variant="secondary" data-testid="kernel-export-sandbox" isDisabled={empty} onClick={() => { commit(); void runExport('sandbox'); }}>
                 ACK secure sandbox…
               </Button>
             </ToolbarItem>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import { Alert, AlertGroup, Button, Checkbox, TextInput } from '@patternfly/react-core';
-import { useAppStore } from '../../app/store';
+import { Alert, AlertGroup, Checkbox, TextInput } from '@patternfly/react-core';
 import { useKernelStore } from '../store';
+import { WriteButton } from '../../app/capabilities';
 
 export function RevertChoice() {
   const { revertSeconds, setRevertSeconds } = useKernelStore();
@@ -33,7 +33,6 @@ export function RevertChoice() {
 
 /** The running "revert unless confirmed" timer: countdown, Keep, and what happened. */
 export function RevertTimer() {
-  const hostId = useAppStore((s) => s.hostId);
   const { revertTimer, keepApplied, refreshRevert } = useKernelStore();
   const [now, setNow] = useState(() => Date.now());
   const pending = revertTimer?.status === 'pending' || revertTimer?.status === 'reverting';
@@ -44,8 +43,8 @@ export function RevertTimer() {
   }, [pending]);
   const left = revertTimer ? Math.ceil((revertTimer.deadlineMs - now) / 1000) : 0;
   useEffect(() => {
-    if (pending && left <= -1 && (-left) % 2 === 1) void refreshRevert(hostId);
-  }, [pending, left, refreshRevert, hostId]);
+    if (pending && left <= -1 && (-left) % 2 === 1) void refreshRevert();
+  }, [pending, left, refreshRevert]);
   if (!revertTimer) return null;
   if (pending) {
     // A toast: the countdown stays in view wherever the page is scrolled (the result sits below the editor).
@@ -57,9 +56,9 @@ export function RevertTimer() {
         data-testid="kernel-revert-pending"
         title={left > 0 ? `These values revert in ${left} s unless you keep them` : 'Reverting now…'}
         actionLinks={
-          <Button variant="primary" size="sm" data-testid="kernel-revert-keep" isDisabled={left <= 0} onClick={() => void keepApplied(hostId)}>
+          <WriteButton variant="primary" size="sm" data-testid="kernel-revert-keep" isDisabled={left <= 0} onClick={() => void keepApplied()}>
             Keep these values
-          </Button>
+          </WriteButton>
         }
       >
         {revertTimer.error}

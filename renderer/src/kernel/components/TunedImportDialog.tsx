@@ -1,10 +1,8 @@
 import { useState } from 'react';
 import { Alert, Button, FileUpload, Modal, ModalBody, ModalFooter, ModalHeader, ModalVariant } from '@patternfly/react-core';
-import { useAppStore } from '../../app/store';
 import { useKernelStore } from '../store';
 
 export function TunedImportDialog({ onClose }: { onClose: () => void }) {
-  const hostId = useAppStore((s) => s.hostId);
   const importTuned = useKernelStore((s) => s.importTuned);
   const [text, setText] = useState('');
   const [file, setFile] = useState('');
@@ -49,7 +47,7 @@ export function TunedImportDialog({ onClose }: { onClose: () => void }) {
           data-testid="kernel-tuned-import-confirm"
           isDisabled={!text.trim()}
           onClick={() =>
-            importTuned(text, hostId).then(
+            importTuned(text).then(
               (w) => (w.length ? setWarnings(w) : onClose()),
               (e: { message?: string }) => setError(e.message ?? String(e)),
             )

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Alert, Button, Checkbox, Modal, ModalBody, ModalFooter, ModalHeader, ModalVariant } from '@patternfly/react-core';
 import type { WeakeningOut } from '../../../../shared/kernel/contract';
+import { WriteButton } from '../../app/capabilities';
 
 /**
  * The settings of a change that switch a kernel protection off, each with what it weakens, and
@@ -41,9 +42,9 @@ export function WeakeningConfirm({ items, action, testId, onConfirm, onCancel }:
         <WeakeningNotice items={items} accepted={accepted} onAccept={setAccepted} testId={`${testId}-list`} />
       </ModalBody>
       <ModalFooter>
-        <Button variant="danger" data-testid={`${testId}-go`} isDisabled={!accepted} onClick={onConfirm}>
+        <WriteButton variant="danger" data-testid={`${testId}-go`} isDisabled={!accepted} onClick={onConfirm}>
           {action} anyway
-        </Button>
+        </WriteButton>
         <Button variant="link" onClick={onCancel}>
           Cancel
         </Button>
