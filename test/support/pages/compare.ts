@@ -1,4 +1,4 @@
-import type { Locator, Page } from 'playwright-core';
+import type { Download, Locator, Page } from 'playwright-core';
 
 /**
  * The Compare page: hosts added live or imported as snapshots, the baseline, per-section
@@ -77,6 +77,12 @@ export class ComparePage {
   /** The filter's text as typed. */
   filterValue(): Promise<string> {
     return this.filterText.locator('input').inputValue();
+  }
+
+  /** Exports the comparison as Markdown; the browser's download. */
+  async exportMarkdown(): Promise<Download> {
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.exportMd.click()]);
+    return download;
   }
 
   /** Reads every host again. */
