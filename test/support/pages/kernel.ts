@@ -96,9 +96,35 @@ export class KernelPage {
     );
   }
 
+  /** The search field of the parameter list. */
+  get searchInput(): Locator {
+    return this.searchBox.locator('input');
+  }
+
+  /** Searches for a key and opens its detail (Enter in the search field). */
+  async openDetail(key: string): Promise<void> {
+    await this.filter(key);
+    await this.searchInput.press('Enter');
+  }
+
+  /** Checks the profile against the host: the diff opens. */
+  async checkProfile(): Promise<void> {
+    await this.profileCheck.click();
+  }
+
+  /** Saves the profile to its sysctl.d file. */
+  async saveProfile(): Promise<void> {
+    await this.profileSave.click();
+  }
+
+  /** Closes the export dialog. */
+  async closeExport(): Promise<void> {
+    await this.exportClose.click();
+  }
+
   /** Filters the parameter list by text. */
   async filter(text: string): Promise<void> {
-    await this.searchBox.locator('input').fill(text);
+    await this.searchInput.fill(text);
   }
 
   /** CSS selector of the detail's "Add to profile" control, for keyboard walks (tabTo). */
