@@ -112,6 +112,21 @@ export class DnsPage {
     await this.writeButton.click();
   }
 
+  /** Asks to revert the unsaved draft: the confirmation opens. */
+  async revert(): Promise<void> {
+    await this.revertButton.click();
+  }
+
+  /** Answers the revert confirmation with "keep editing". */
+  async keepEditing(): Promise<void> {
+    await this.revertKeep.click();
+  }
+
+  /** Answers the revert confirmation with "discard": the file as on disk comes back. */
+  async discardDraft(): Promise<void> {
+    await this.revertDiscard.click();
+  }
+
   /** Shows the lookup plan for a name (Run). */
   async planLookup(name: string): Promise<void> {
     await this.planName.fill(name);
