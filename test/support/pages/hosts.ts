@@ -16,20 +16,40 @@ export class HostRow {
   rowIn(state: string): Locator {
     return this.page.locator(`[data-testid="host-row-${this.id}"][data-state="${state}"]`);
   }
-  get check(): Locator { return this.part('check'); }
-  get open(): Locator { return this.part('open'); }
+  get checkButton(): Locator { return this.part('check'); }
+  get openButton(): Locator { return this.part('open'); }
   get keyUnknown(): Locator { return this.part('key-unknown'); }
   get keyChanged(): Locator { return this.part('key-changed'); }
   get fingerprint(): Locator { return this.part('fingerprint'); }
   get newFingerprint(): Locator { return this.part('new-fingerprint'); }
-  get accept(): Locator { return this.part('accept'); }
-  get replaceKey(): Locator { return this.part('replace-key'); }
+  get acceptButton(): Locator { return this.part('accept'); }
+  get replaceKeyButton(): Locator { return this.part('replace-key'); }
   get privilege(): Locator { return this.part('privilege'); }
   get privilegeFiles(): Locator { return this.part('privilege-files'); }
   get privilegeFirewall(): Locator { return this.part('privilege-firewall'); }
   get sudoers(): Locator { return this.part('sudoers'); }
   get firewallPrivilege(): Locator { return this.part('firewall-privilege'); }
   get polkitRule(): Locator { return this.part('polkit-rule'); }
+
+  /** Connects to the host again (Check). */
+  async check(): Promise<void> {
+    await this.checkButton.click();
+  }
+
+  /** Trusts the key the host offered on first contact. */
+  async trustKey(): Promise<void> {
+    await this.acceptButton.click();
+  }
+
+  /** Replaces the known key with the host's new one. */
+  async replaceKey(): Promise<void> {
+    await this.replaceKeyButton.click();
+  }
+
+  /** Makes this host the one the pages work on. */
+  async open(): Promise<void> {
+    await this.openButton.click();
+  }
 
   /** The fingerprint the host offers (first contact). */
   fingerprintShown(): Promise<string> {
