@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
 import { openApp, type E2eApp } from '../support/e2e';
+import { pagesOf } from '../support/pages';
 
 describe('help and about', () => {
   let app: E2eApp;
@@ -13,11 +14,12 @@ describe('help and about', () => {
 
   it('the masthead opens a dialog with the HostDeck version, how it runs, and where help is', async () => {
     const { page } = app;
-    await page.getByRole('button', { name: 'Help and about HostDeck' }).click();
-    await expect.poll(() => page.getByTestId('about-version').textContent()).toBe(pkg.version);
-    expect(await page.getByTestId('about-dialog').textContent()).toContain('hostdeck --help');
-    await page.getByTestId('about-close').click();
-    await page.getByTestId('about-dialog').waitFor({ state: 'detached' });
+    const { shell } = pagesOf(page);
+    await shell.openAbout();
+    await expect.poll(() => shell.aboutVersion.textContent()).toBe(pkg.version);
+    expect(await shell.aboutDialog.textContent()).toContain('hostdeck --help');
+    await shell.closeAbout();
+    await shell.aboutDialog.waitFor({ state: 'detached' });
     expect(app.pageErrors.filter((e) => !/status of 404/.test(e))).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../electron/serve/server';
 import { openApp, rendererDir, type E2eApp } from '../support/e2e';
+import { pagesOf } from '../support/pages';
 
 let app: E2eApp;
 let restarted: RunningServer | undefined;
@@ -20,8 +21,9 @@ afterAll(async () => {
 describe('losing the server under an open page', () => {
   it('shows reconnecting while the server is down and clears when it is back', async () => {
     const { page, server, runtime } = app;
-    const banner = page.getByTestId('connection-banner');
-    await page.getByTestId('status-firewalld').waitFor();
+    const { shell } = pagesOf(page);
+    const banner = shell.connectionBanner;
+    await shell.firewalldStatus.waitFor();
     expect(await banner.count()).toBe(0);
     await server.close();
     await expect.poll(() => banner.getAttribute('data-state'), { timeout: 10_000 }).toBe('reconnecting');
@@ -31,10 +33,11 @@ describe('losing the server under an open page', () => {
 
   it('after a restart with a new token: session expired, calls answer NOT_AUTHENTICATED, reload works', async () => {
     const { page, runtime } = app;
+    const { shell } = pagesOf(page);
     const port = restarted!.port;
     await restarted!.close();
     restarted = await startServer({ runtime, staticDir: rendererDir, port });
-    const banner = page.getByTestId('connection-banner');
+    const banner = shell.connectionBanner;
     await expect.poll(() => banner.getAttribute('data-state'), { timeout: 15_000 }).toBe('expired');
     expect(await banner.textContent()).toContain('Session expired');
     const answer = await page.evaluate(async () => {
@@ -45,8 +48,8 @@ describe('losing the server under an open page', () => {
     expect(answer.body.error.code).toBe('NOT_AUTHENTICATED');
     expect(answer.body.error.message).not.toMatch(/polkit/i);
     await page.goto(restarted.loginUrl);
-    await page.getByTestId('brand').waitFor();
-    await expect.poll(() => page.getByTestId('status-firewalld').getAttribute('data-state'), { timeout: 10_000 }).toBe('no-bus');
-    expect(await page.getByTestId('connection-banner').count()).toBe(0);
+    await shell.brand.waitFor();
+    await expect.poll(() => shell.firewalldStatus.getAttribute('data-state'), { timeout: 10_000 }).toBe('no-bus');
+    expect(await shell.connectionBanner.count()).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFirewalldSandbox, type FirewalldSandbox } from '../support/firewalld-sandbox';
 import { openApp, screenshot, type E2eApp } from '../support/e2e';
+import { pagesOf } from '../support/pages';
 
 describe('browser mode against a real firewalld', () => {
   let sb: FirewalldSandbox;
@@ -16,17 +17,18 @@ describe('browser mode against a real firewalld', () => {
 
   it("shows the daemon's version and default zone as firewall-cmd reports them", async () => {
     const { page } = app;
-    const status = page.getByTestId('status-firewalld');
+    const { shell } = pagesOf(page);
+    const status = shell.firewalldStatus;
     await expect.poll(() => status.getAttribute('data-state')).toBe('running');
     const version = sb.firewallCmd('--version').trim();
     const zone = sb.firewallCmd('--get-default-zone').trim();
     expect(version).toBe('1.3.3');
-    expect(await page.getByTestId('firewalld-version').textContent()).toBe(version);
-    expect(await page.getByTestId('firewalld-default-zone').textContent()).toBe(zone);
+    expect(await shell.firewalldVersion.textContent()).toBe(version);
+    expect(await shell.firewalldDefaultZone.textContent()).toBe(zone);
   });
 
   it('follows a default-zone change made with firewall-cmd, without any action in the UI', async () => {
-    const zone = app.page.getByTestId('firewalld-default-zone');
+    const zone = pagesOf(app.page).shell.firewalldDefaultZone;
     sb.firewallCmd('--set-default-zone=home');
     await expect.poll(() => zone.textContent(), { timeout: 10_000 }).toBe('home');
     sb.firewallCmd('--set-default-zone=public');
@@ -34,7 +36,7 @@ describe('browser mode against a real firewalld', () => {
   });
 
   it('shows which zones are active, live, on the firewall page', async () => {
-    const summary = app.page.getByTestId('fw-summary');
+    const summary = pagesOf(app.page).firewall.summary;
     await expect.poll(() => summary.textContent(), { timeout: 10_000 }).toBe('No interface or source is bound to a zone');
     sb.inNetns('ip', 'link', 'add', 'hd0', 'type', 'veth', 'peer', 'name', 'hd1');
     sb.firewallCmd('--zone=internal', '--add-interface=hd0');
@@ -44,14 +46,15 @@ describe('browser mode against a real firewalld', () => {
 
   it('navigates between sections, switches theme, and the strict CSP reports nothing', async () => {
     const { page } = app;
+    const { shell } = pagesOf(page);
     for (const id of ['dns', 'kernel', 'compare', 'firewall']) {
-      await page.getByTestId(`nav-${id}`).click();
-      await expect.poll(() => page.getByTestId('page-main').getAttribute('data-page')).toBe(id);
+      await shell.nav(id).click();
+      await expect.poll(() => shell.shownPage()).toBe(id);
       expect(page.url()).toContain(`#/${id}`);
     }
-    await page.getByRole('button', { name: 'Dark theme' }).click();
+    await shell.useTheme('dark');
     expect(await page.evaluate(() => document.documentElement.classList.contains('pf-v6-theme-dark'))).toBe(true);
-    await page.getByRole('button', { name: 'Light theme' }).click();
+    await shell.useTheme('light');
     expect(await page.evaluate(() => document.documentElement.classList.contains('pf-v6-theme-dark'))).toBe(false);
     // The token went from the URL into an HttpOnly cookie: scripts cannot read it.
     expect(page.url()).not.toContain('token=');
@@ -68,7 +71,7 @@ describe('browser mode without firewalld', () => {
     const sb = await startFirewalldSandbox({ withoutFirewalld: true });
     const app = await openApp({ systemBusAddress: sb.busAddress });
     try {
-      const status = app.page.getByTestId('status-firewalld');
+      const status = pagesOf(app.page).shell.firewalldStatus;
       await expect.poll(() => status.getAttribute('data-state')).toBe('not-running');
       expect(await status.textContent()).toContain('firewalld is not running');
     } finally {
@@ -80,7 +83,7 @@ describe('browser mode without firewalld', () => {
   it('says that the system bus is missing (and which socket) when there is none at all', async () => {
     const app = await openApp({ systemBusAddress: 'unix:path=/nonexistent/hostdeck-test/bus.sock' });
     try {
-      const status = app.page.getByTestId('status-firewalld');
+      const status = pagesOf(app.page).shell.firewalldStatus;
       await expect.poll(() => status.getAttribute('data-state')).toBe('no-bus');
       expect(await status.textContent()).toContain('No system D-Bus (/nonexistent/hostdeck-test/bus.sock)');
     } finally {

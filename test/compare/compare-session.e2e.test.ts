@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type E2eApp } from '../support/e2e';
+import { pagesOf } from '../support/pages';
 
 /**
  * The Compare page as a session: filters say that they narrow every tab, keys a host lacks can
@@ -27,9 +28,10 @@ describe('compare session', () => {
     await app.page.evaluate(() => {
       location.hash = '#/compare';
     });
-    await app.page.getByTestId('compare-page').waitFor();
-    await app.page.getByTestId('compare-import-input').setInputFiles([file('node-3.txt'), file('node-7.txt')]);
-    await app.page.getByTestId('compare-grid-sysctl').waitFor({ timeout: 30_000 });
+    const { compare } = pagesOf(app.page);
+    await compare.root.waitFor();
+    await compare.importSnapshots([file('node-3.txt'), file('node-7.txt')]);
+    await compare.grid('sysctl').waitFor({ timeout: 30_000 });
   });
   afterAll(async () => {
     await app?.stop();
@@ -37,49 +39,53 @@ describe('compare session', () => {
   });
 
   const rowKeys = async () => {
-    const grid = app.page.getByTestId('compare-grid-sysctl');
-    if (!(await grid.count())) return [];
-    return grid.getByTestId('grid-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.key));
+    const { compare } = pagesOf(app.page);
+    if (!(await compare.grid('sysctl').count())) return [];
+    return compare.rowKeys('sysctl');
   };
 
   it('a text filter says it narrows every tab, counts what it hides per tab, and clears', async () => {
     const { page } = app;
+    const { compare } = pagesOf(page);
     await expect.poll(rowKeys).toEqual(['net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_time']);
-    expect(await page.getByTestId('compare-tab-sysctl').textContent()).toBe('Kernel parameters (2)');
-    await page.getByTestId('compare-filter-text').locator('input').fill('fin_timeout');
+    expect(await compare.tab('sysctl').textContent()).toBe('Kernel parameters (2)');
+    await compare.filter('fin_timeout');
     await expect.poll(rowKeys).toEqual(['net.ipv4.tcp_fin_timeout']);
-    expect(await page.getByTestId('compare-tab-sysctl').textContent()).toBe('Kernel parameters (1 of 2)');
-    expect(await page.getByTestId('compare-filter-note').textContent()).toMatch(/Filters apply to every tab: 1 differences of this tab are hidden/);
-    await page.getByTestId('compare-filter-text').locator('input').fill('no-such-key');
-    await page.getByTestId('compare-no-rows').waitFor();
-    expect(await page.getByTestId('compare-no-rows').textContent()).toBe('No row here matches the filters.');
-    await page.getByTestId('compare-filter-clear').click();
+    expect(await compare.tab('sysctl').textContent()).toBe('Kernel parameters (1 of 2)');
+    expect(await compare.filterNote.textContent()).toMatch(/Filters apply to every tab: 1 differences of this tab are hidden/);
+    await compare.filter('no-such-key');
+    await compare.noRows.waitFor();
+    expect(await compare.noRows.textContent()).toBe('No row here matches the filters.');
+    await compare.filterClear.click();
     await expect.poll(rowKeys).toEqual(['net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_time']);
-    expect(await page.getByTestId('compare-filter-note').count()).toBe(0);
+    expect(await compare.filterNote.count()).toBe(0);
   });
 
   it('keys absent on a host can be hidden', async () => {
     const { page } = app;
+    const { compare } = pagesOf(page);
     await page.getByText('Hide keys some host lacks').click();
     await expect.poll(rowKeys).toEqual(['net.ipv4.tcp_fin_timeout']);
-    expect(await page.getByTestId('compare-tab-sysctl').textContent()).toBe('Kernel parameters (1 of 2)');
+    expect(await compare.tab('sysctl').textContent()).toBe('Kernel parameters (1 of 2)');
     await page.getByText('Hide keys some host lacks').click();
     await expect.poll(rowKeys).toEqual(['net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_time']);
   });
 
   it('the compare set, imports included, and its filters survive a browser reload', async () => {
     const { page } = app;
-    await page.getByTestId('compare-filter-text').locator('input').fill('tcp_');
+    const { compare } = pagesOf(page);
+    await compare.filter('tcp_');
     await page.reload();
-    await page.getByTestId('compare-page').waitFor();
-    await expect.poll(() => page.getByTestId('compare-host').count(), { timeout: 30_000 }).toBe(2);
+    await compare.root.waitFor();
+    await expect.poll(() => compare.hostColumns.count(), { timeout: 30_000 }).toBe(2);
     await expect.poll(rowKeys, { timeout: 30_000 }).toEqual(['net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_time']);
-    expect(await page.getByTestId('compare-filter-text').locator('input').inputValue()).toBe('tcp_');
-    expect(await page.getByTestId('grid-host').allTextContents()).toEqual(['node-3 ★', 'node-7']);
+    expect(await compare.filterValue()).toBe('tcp_');
+    expect(await compare.gridHosts.allTextContents()).toEqual(['node-3 ★', 'node-7']);
   });
 
   it('Refresh marks the table it is about to replace as stale until the new reading is in', async () => {
     const { page } = app;
+    const { compare } = pagesOf(page);
     // Hold the new readings until the page has been looked at.
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
@@ -87,12 +93,12 @@ describe('compare session', () => {
       await held;
       await route.continue();
     });
-    await page.getByTestId('compare-refresh').click();
-    await page.locator('[data-testid="compare-table"][data-stale="true"]').waitFor();
-    expect(await page.getByTestId('compare-stale').textContent()).toMatch(/Refreshing: the table shows the reading from before/);
+    await compare.refresh();
+    await compare.tableStale(true).waitFor();
+    expect(await compare.stale.textContent()).toMatch(/Refreshing: the table shows the reading from before/);
     release();
-    await page.locator('[data-testid="compare-table"][data-stale="false"]').waitFor({ timeout: 30_000 });
-    expect(await page.getByTestId('compare-stale').count()).toBe(0);
+    await compare.tableStale(false).waitFor({ timeout: 30_000 });
+    expect(await compare.stale.count()).toBe(0);
     expect(app.pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   });
 });

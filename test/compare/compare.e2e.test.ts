@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type E2eApp } from '../support/e2e';
+import { pagesOf } from '../support/pages';
 
 /**
  * The Compare page in Chromium against browser mode: imports of real `sysctl -a` output, a live
@@ -34,7 +35,7 @@ describe('compare page', () => {
     await app.page.evaluate(() => {
       location.hash = '#/compare';
     });
-    await app.page.getByTestId('compare-page').waitFor();
+    await pagesOf(app.page).compare.root.waitFor();
   });
   afterAll(async () => {
     await app?.stop();
@@ -42,29 +43,31 @@ describe('compare page', () => {
   });
 
   const rowKeys = async (section: string) => {
-    const grid = app.page.getByTestId(`compare-grid-${section}`);
-    await grid.waitFor();
-    return grid.getByTestId('grid-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.key));
+    const { compare } = pagesOf(app.page);
+    await compare.grid(section).waitFor();
+    return compare.rowKeys(section);
   };
 
   it('imports two files and shows exactly the differing keys', async () => {
     const { page } = app;
-    await page.getByTestId('compare-import-input').setInputFiles([file('node-3.txt'), file('node-7.txt')]);
-    await expect.poll(() => page.getByTestId('compare-host').count()).toBe(2);
+    const { compare } = pagesOf(page);
+    await compare.importSnapshots([file('node-3.txt'), file('node-7.txt')]);
+    await expect.poll(() => compare.hostColumns.count()).toBe(2);
     await expect.poll(() => rowKeys('sysctl')).toEqual(['net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_time']);
-    expect(await page.getByTestId('grid-host').allTextContents()).toEqual(['node-3 ★', 'node-7']);
-    expect(await page.getByTestId('compare-summary').textContent()).toMatch(/2 hosts, baseline node-3: 2 kernel parameters/);
+    expect(await compare.gridHosts.allTextContents()).toEqual(['node-3 ★', 'node-7']);
+    expect(await compare.summary.textContent()).toMatch(/2 hosts, baseline node-3: 2 kernel parameters/);
   });
 
   it('adds a live host and a snapshot, takes the live host as baseline and exports Markdown', async () => {
     const { page } = app;
-    await page.getByTestId('compare-add-host').selectOption('local');
-    await page.getByTestId('compare-import-input').setInputFiles([file('local-snapshot.json')]);
-    await expect.poll(() => page.getByTestId('compare-host').count()).toBe(4);
-    await expect.poll(() => page.locator('[data-testid="compare-host"][data-host="local"] [data-testid="host-state"]').textContent()).toMatch(/^read /);
-    await page.locator('[data-testid="compare-host"][data-host="local"]').getByTestId('compare-baseline').check();
-    await expect.poll(() => page.getByTestId('compare-summary').textContent()).toMatch(/4 hosts, baseline Local:/);
-    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('compare-export-md').click()]);
+    const { compare } = pagesOf(page);
+    await compare.addHost('local');
+    await compare.importSnapshots([file('local-snapshot.json')]);
+    await expect.poll(() => compare.hostColumns.count()).toBe(4);
+    await expect.poll(() => compare.hostState('local').textContent()).toMatch(/^read /);
+    await compare.makeBaseline('local');
+    await expect.poll(() => compare.summary.textContent()).toMatch(/4 hosts, baseline Local:/);
+    const dl = await compare.exportMarkdown();
     const md = readFileSync((await dl.path())!, 'utf8');
     expect(md).toMatch(/^# HostDeck comparison of 4 hosts/);
     expect(md).toContain('Baseline: **Local**');
@@ -74,30 +77,32 @@ describe('compare page', () => {
 
   it('an imported host is a read-only host the Kernel and Firewall pages show', async () => {
     const { page } = app;
+    const { shell, firewall, kernel, compare } = pagesOf(page);
     writeFileSync(
       file('zones.txt'),
       ['public (active)', '  target: default', '  icmp-block-inversion: no', '  interfaces: eth0', '  sources: ', '  services: ssh http', '  ports: 8443/tcp', '  protocols: ',
         '  forward: yes', '  masquerade: no', '  forward-ports: ', '  source-ports: ', '  icmp-blocks: ', '  rich rules: ', ''].join('\n'),
     );
-    await page.getByTestId('compare-import-input').setInputFiles([file('zones.txt')]);
-    await expect.poll(() => page.getByTestId('compare-host').count()).toBe(5);
-    await expect.poll(() => page.getByTestId('host-selector').locator('option').allTextContents()).toContain('zones (read-only)');
-    await page.getByTestId('host-selector').selectOption({ label: 'zones (read-only)' });
-    await page.getByTestId('nav-firewall').click();
-    await page.getByTestId('fw-zone-public').click();
-    await expect.poll(() => page.getByTestId('page-main').textContent()).toContain('8443/tcp');
-    await page.getByTestId('host-selector').selectOption({ label: 'node-7 (read-only)' });
-    await page.getByTestId('nav-kernel').click();
-    await page.getByTestId('kernel-search').locator('input').fill('tcp_fin_timeout');
-    await page.getByTestId('kernel-row-net.ipv4.tcp_fin_timeout').waitFor();
-    expect(await page.getByTestId('kernel-row-net.ipv4.tcp_fin_timeout').textContent()).toContain('17');
-    await page.getByTestId('host-selector').selectOption({ label: 'Local' });
-    await page.getByTestId('nav-compare').click();
-    await page.getByTestId('compare-page').waitFor();
+    await compare.importSnapshots([file('zones.txt')]);
+    await expect.poll(() => compare.hostColumns.count()).toBe(5);
+    await expect.poll(() => shell.hostChoices()).toContain('zones (read-only)');
+    await shell.switchHost({ label: 'zones (read-only)' });
+    await shell.open('firewall');
+    await firewall.selectZone('public');
+    await expect.poll(() => shell.main.textContent()).toContain('8443/tcp');
+    await shell.switchHost({ label: 'node-7 (read-only)' });
+    await shell.open('kernel');
+    await kernel.filter('tcp_fin_timeout');
+    await kernel.row('net.ipv4.tcp_fin_timeout').waitFor();
+    expect(await kernel.row('net.ipv4.tcp_fin_timeout').textContent()).toContain('17');
+    await shell.switchHost({ label: 'Local' });
+    await shell.open('compare');
+    await compare.root.waitFor();
   });
 
   it('refuses bad files with a clear message and keeps working', async () => {
     const { page } = app;
+    const { compare } = pagesOf(page);
     const cases: [string, RegExp][] = [
       ['cut.json', /cut\.json, line \d+: the JSON ends early: the file is truncated/],
       ['newer.json', /snapshot format version 2 is newer than this HostDeck reads \(version 1\): update HostDeck/],
@@ -105,14 +110,14 @@ describe('compare page', () => {
       ['huge.txt', /huge\.txt is 200 MiB: imports are limited to 32 MiB/],
     ];
     for (const [name, message] of cases) {
-      await page.getByTestId('compare-import-input').setInputFiles([file(name)]);
-      const alert = page.getByTestId('compare-import-error');
+      await compare.importSnapshots([file(name)]);
+      const alert = compare.importError;
       await expect.poll(async () => ((await alert.count()) ? await alert.textContent() : '')).toMatch(message);
       await alert.getByRole('button', { name: /close/i }).click();
     }
-    expect(await page.getByTestId('compare-host').count()).toBe(5);
+    expect(await compare.hostColumns.count()).toBe(5);
     // Still working: the diff answers a filter change.
-    await page.getByTestId('compare-filter-text').locator('input').fill('tcp_fin');
+    await compare.filter('tcp_fin');
     await expect.poll(() => rowKeys('sysctl')).toEqual(['net.ipv4.tcp_fin_timeout']);
     expect(app.pageErrors.filter((e) => !/status of 404/.test(e))).toEqual([]);
   });

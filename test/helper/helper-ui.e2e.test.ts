@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type E2eApp } from '../support/e2e';
 import { copyProcSysWithValues } from '../kernel/support/procsys-copy';
+import { pagesOf } from '../support/pages';
 
 /**
  * The UI of privileged changes in Chromium, against browser mode on a scratch root with a copy
@@ -29,7 +30,7 @@ describe('privileged changes in the UI', () => {
       location.hash = '#/kernel';
     });
     await app.page.getByRole('tab', { name: /Profile/ }).click();
-    await app.page.getByTestId('kernel-profile-text').waitFor();
+    await pagesOf(app.page).kernel.profileText.waitFor();
   });
   afterAll(async () => {
     await app?.stop();
@@ -38,20 +39,19 @@ describe('privileged changes in the UI', () => {
 
   async function applyWithRevert(value: string) {
     const { page } = app;
-    await page.getByTestId('kernel-profile-text').fill(`net.core.somaxconn = ${value}`);
-    await page.getByTestId('kernel-apply').click();
-    await page.getByTestId('kernel-apply-plan').waitFor();
-    await page.getByTestId('kernel-apply-revert').check();
-    await page.getByTestId('kernel-apply-revert-seconds').fill('5');
-    await page.getByTestId('kernel-apply-go').click();
-    await page.getByTestId('kernel-revert-pending').waitFor();
+    const { kernel } = pagesOf(page);
+    await kernel.writeProfile(`net.core.somaxconn = ${value}`);
+    await kernel.planApply();
+    await kernel.applyPlan.waitFor();
+    await kernel.confirmApplyWithRevert(5);
+    await kernel.revertPending.waitFor();
   }
 
   it('an apply not confirmed in time reverts by itself, and the page says so', async () => {
     await applyWithRevert('1111');
     expect(somaxconn()).toBe('1111');
     // The outcome shown is the final one: the apply's own result now says it was reverted.
-    const done = app.page.locator('[data-testid="kernel-apply-result"][data-final="reverted"]');
+    const done = pagesOf(app.page).kernel.applyResultEnded('reverted');
     await done.waitFor({ timeout: 30_000 });
     expect(await done.textContent()).toMatch(/Reverted/);
     expect(somaxconn()).toBe('4096');
@@ -59,8 +59,8 @@ describe('privileged changes in the UI', () => {
 
   it('"Keep these values" stops the timer: the value stays', async () => {
     await applyWithRevert('2222');
-    await app.page.getByTestId('kernel-revert-keep').click();
-    const done = app.page.getByTestId('kernel-revert-done');
+    await pagesOf(app.page).kernel.keep();
+    const done = pagesOf(app.page).kernel.revertDone;
     await done.waitFor();
     expect(await done.textContent()).toMatch(/Kept/);
     expect(somaxconn()).toBe('2222');

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type E2eApp } from '../support/e2e';
 import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';
 import { useFakeHostsConfig } from '../support/hosts-env';
+import { pagesOf } from '../support/pages';
 
 // A host that was reinstalled, in Chromium: HostDeck refuses it, shows the key it presents now,
 // and "replace the key" swaps it in the known_hosts file ssh uses, then connects.
@@ -24,17 +25,18 @@ describe('a changed host key in the UI', () => {
 
   it('shows the new fingerprint and replaces the key only on request', async () => {
     const { page } = app;
+    const { shell, hosts } = pagesOf(page);
     const host = fh.hosts[0]!;
     const oldLine = host.knownHostsLine().trim();
     await host.changeHostKey();
-    await page.getByTestId('nav-hosts').click();
-    await page.getByTestId('host-check-fake1').click();
-    await page.getByTestId('host-key-changed-fake1').waitFor({ timeout: 30_000 });
-    expect(await page.getByTestId('host-key-changed-fake1').textContent()).toContain(`-f ${fh.knownHosts}`);
-    expect(await page.getByTestId('host-new-fingerprint-fake1').locator('input').inputValue()).toBe(host.fingerprint());
+    await shell.open('hosts');
+    await hosts.host('fake1').check();
+    await hosts.host('fake1').keyChanged.waitFor({ timeout: 30_000 });
+    expect(await hosts.host('fake1').keyChanged.textContent()).toContain(`-f ${fh.knownHosts}`);
+    expect(await hosts.host('fake1').newFingerprintShown()).toBe(host.fingerprint());
     expect(readFileSync(fh.knownHosts, 'utf8')).toContain(oldLine);
-    await page.getByTestId('host-replace-key-fake1').click();
-    await page.locator('[data-testid="host-row-fake1"][data-state="connected"]').waitFor({ timeout: 30_000 });
+    await hosts.host('fake1').replaceKey();
+    await hosts.host('fake1').rowIn('connected').waitFor({ timeout: 30_000 });
     const known = readFileSync(fh.knownHosts, 'utf8');
     expect(known).not.toContain(oldLine);
     expect(known).toContain(host.knownHostsLine().trim().split(' ').slice(1).join(' '));

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type E2eApp } from '../support/e2e';
 import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';
 import { useFakeHostsConfig } from '../support/hosts-env';
+import { pagesOf } from '../support/pages';
 
 // Pages belong to the host they show. A remote host (fake1) and this machine (local): what is
 // read, computed, drafted or applied on fake1 never shows under local, an apply's Undo stays
@@ -27,63 +28,64 @@ describe('switching hosts', () => {
   });
 
   const switchTo = async (id: string) => {
-    await app.page.getByTestId('host-selector').selectOption(id);
-    await app.page.locator(`[data-testid="page-main"][data-host="${id}"]`).waitFor();
+    const { shell } = pagesOf(app.page);
+    await shell.switchHost(id);
+    await shell.mainOnHost(id).waitFor();
   };
 
   it("DNS: fake1's query plan is not shown under local, and fake1's unsaved draft comes back with it", async () => {
     const { page } = app;
-    await page.getByTestId('nav-dns').click();
+    const { shell, dns } = pagesOf(page);
+    await shell.open('dns');
     await switchTo('fake1');
-    await expect.poll(() => page.getByTestId('dns-page').textContent(), { timeout: 30_000 }).toContain('192.0.2.11');
-    await page.getByTestId('dns-plan-name').fill('db');
-    await page.getByTestId('dns-plan-run').click();
-    await expect.poll(() => page.getByTestId('dns-plan').textContent(), { timeout: 30_000 }).toContain('db.web1.example.test');
-    await page.getByTestId('dns-new-ns').fill('192.0.2.77');
-    await page.getByTestId('dns-new-ns').press('Enter');
-    await page.getByTestId('dns-dirty').waitFor();
+    await expect.poll(() => dns.root.textContent(), { timeout: 30_000 }).toContain('192.0.2.11');
+    await dns.planLookup('db');
+    await expect.poll(() => dns.plan.textContent(), { timeout: 30_000 }).toContain('db.web1.example.test');
+    await dns.addNameserver('192.0.2.77');
+    await dns.dirty.waitFor();
 
     await switchTo('local');
-    await page.getByTestId('dns-path').waitFor({ timeout: 30_000 });
-    expect(await page.getByTestId('dns-plan').textContent()).not.toContain('web1.example.test');
-    expect(await page.getByTestId('dns-dirty').count()).toBe(0);
-    expect(await page.getByTestId('dns-drafts-elsewhere').textContent()).toContain('fake1');
+    await dns.path.waitFor({ timeout: 30_000 });
+    expect(await dns.plan.textContent()).not.toContain('web1.example.test');
+    expect(await dns.dirty.count()).toBe(0);
+    expect(await dns.draftsElsewhere.textContent()).toContain('fake1');
 
     await switchTo('fake1');
-    await page.getByTestId('dns-dirty').waitFor({ timeout: 30_000 });
-    expect(await page.getByTestId('dns-drafts-elsewhere').count()).toBe(0);
-    expect(await page.getByTestId('dns-page').textContent()).toContain('192.0.2.77');
+    await dns.dirty.waitFor({ timeout: 30_000 });
+    expect(await dns.draftsElsewhere.count()).toBe(0);
+    expect(await dns.root.textContent()).toContain('192.0.2.77');
     // The draft was never written: fake1's file is as it was.
     expect(fh.hosts[0]!.readFile('/etc/resolv.conf')).not.toContain('192.0.2.77');
   });
 
   it("Kernel: an apply's Undo stays with fake1; on local it is not offered, back on fake1 it undoes fake1's value", async () => {
     const { page } = app;
+    const { shell, kernel } = pagesOf(page);
     const host = fh.hosts[0]!;
     const before = String(Number(localValue) + 5);
     const next = String(Number(localValue) + 11);
     host.exec(['/usr/sbin/sysctl', '-w', `${key}=${before}`]);
-    await page.getByTestId('nav-kernel').click();
+    await shell.open('kernel');
     await switchTo('fake1');
     await page.getByRole('tab', { name: /Profile/ }).click();
-    await page.getByTestId('kernel-profile-text').fill(`${key} = ${next}`);
-    await page.getByTestId('kernel-apply').click();
-    await expect.poll(() => page.getByTestId(`kernel-apply-plan-${key}`).textContent(), { timeout: 30_000 }).toMatch(new RegExp(`${before}.*${next}`));
-    await page.getByTestId('kernel-apply-go').click();
-    await page.getByTestId('kernel-apply-undo').waitFor({ timeout: 30_000 });
+    await kernel.writeProfile(`${key} = ${next}`);
+    await kernel.planApply();
+    await expect.poll(() => kernel.planRow(key).textContent(), { timeout: 30_000 }).toMatch(new RegExp(`${before}.*${next}`));
+    await kernel.confirmApply();
+    await kernel.applyUndo.waitFor({ timeout: 30_000 });
     expect(host.exec(['/usr/sbin/sysctl', '-n', key]).trim()).toBe(next);
 
     await switchTo('local');
     await page.getByRole('tab', { name: /Profile/ }).click();
     // The profile is not tied to a host (it can be applied to several), its outcome and Undo are.
-    expect(await page.getByTestId('kernel-profile-text').inputValue()).toContain(key);
-    expect(await page.getByTestId('kernel-apply-result').count()).toBe(0);
-    expect(await page.getByTestId('kernel-apply-undo').count()).toBe(0);
+    expect(await kernel.profileText.inputValue()).toContain(key);
+    expect(await kernel.applyResult.count()).toBe(0);
+    expect(await kernel.applyUndo.count()).toBe(0);
 
     await switchTo('fake1');
     await page.getByRole('tab', { name: /Profile/ }).click();
-    await page.getByTestId('kernel-apply-undo').click({ timeout: 30_000 });
-    await page.getByTestId('kernel-undo-result').waitFor({ timeout: 30_000 });
+    await kernel.applyUndo.click({ timeout: 30_000 });
+    await kernel.undoResult.waitFor({ timeout: 30_000 });
     expect(host.exec(['/usr/sbin/sysctl', '-n', key]).trim()).toBe(before);
     expect(readFileSync('/proc/sys/net/ipv4/tcp_fin_timeout', 'utf8')).toBe(localValue);
     expect(app.pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);

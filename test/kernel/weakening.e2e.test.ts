@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type E2eApp } from '../support/e2e';
 import { copyProcSysWithValues } from './support/procsys-copy';
+import { pagesOf } from '../support/pages';
 
 /**
  * Issue #20 item 7 in the UI (Chromium, browser mode, a /proc/sys copy and a scratch root):
@@ -26,7 +27,7 @@ describe('kernel: security-weakening values need an explicit confirmation', () =
     await app.page.evaluate(() => {
       location.hash = '#/kernel';
     });
-    await app.page.getByTestId('kernel-page').waitFor();
+    await pagesOf(app.page).kernel.root.waitFor();
     await app.page.getByRole('tab', { name: /Profile, apply/ }).click();
   });
   afterAll(async () => {
@@ -36,53 +37,56 @@ describe('kernel: security-weakening values need an explicit confirmation', () =
 
   it('Apply lists what each weakening value weakens and stays disabled until confirmed', async () => {
     const { page } = app;
-    await page.getByTestId('kernel-profile-text').fill('vm.swappiness = 20\nkernel.kptr_restrict = 0');
-    await page.getByTestId('kernel-apply').click();
-    await page.getByTestId('kernel-apply-plan').waitFor();
-    await expect(page.getByTestId('kernel-apply-weakening-kernel.kptr_restrict').textContent()).resolves.toMatch(/kernel\.kptr_restrict = 0: Kernel addresses become visible/);
-    await expect(page.getByTestId('kernel-apply-weakening').textContent()).resolves.not.toContain('vm.swappiness');
-    expect(await page.getByTestId('kernel-apply-go').isDisabled()).toBe(true);
-    await page.getByTestId('kernel-apply-weakening-check').check();
-    expect(await page.getByTestId('kernel-apply-go').isDisabled()).toBe(false);
+    const { kernel } = pagesOf(page);
+    await kernel.writeProfile('vm.swappiness = 20\nkernel.kptr_restrict = 0');
+    await kernel.planApply();
+    await kernel.applyPlan.waitFor();
+    await expect(kernel.applyWeakeningEntry('kernel.kptr_restrict').textContent()).resolves.toMatch(/kernel\.kptr_restrict = 0: Kernel addresses become visible/);
+    await expect(kernel.applyWeakening.textContent()).resolves.not.toContain('vm.swappiness');
+    expect(await kernel.confirmApplyButton.isDisabled()).toBe(true);
+    await kernel.applyWeakeningAcknowledge.check();
+    expect(await kernel.confirmApplyButton.isDisabled()).toBe(false);
     expect(live('kernel/kptr_restrict')).toBe('1'); // nothing written before confirming
-    await page.getByTestId('kernel-apply-go').click();
-    await page.getByTestId('kernel-apply-result').waitFor();
+    await kernel.confirmApply();
+    await kernel.applyResult.waitFor();
     expect([live('kernel/kptr_restrict'), live('vm/swappiness')]).toEqual(['0', '20']);
     // undo restores the stronger previous value: no question asked
-    await page.getByTestId('kernel-apply-undo').click();
-    await page.getByTestId('kernel-undo-result').waitFor();
+    await kernel.undo();
+    await kernel.undoResult.waitFor();
     expect([live('kernel/kptr_restrict'), live('vm/swappiness')]).toEqual(['1', '10']);
   });
 
   it('Save to /etc/sysctl.d asks the same, and writes only after the confirmation', async () => {
     const { page } = app;
+    const { kernel } = pagesOf(page);
     const file = path.join(dir, 'etc/sysctl.d/90-hostdeck.conf');
-    await page.getByTestId('kernel-profile-save').click();
-    await page.getByTestId('kernel-save-weakening').waitFor();
-    await expect(page.getByTestId('kernel-save-weakening-list-kernel.kptr_restrict').textContent()).resolves.toMatch(/Kernel addresses become visible/);
+    await kernel.saveProfile();
+    await kernel.saveWeakening.waitFor();
+    await expect(kernel.saveWeakeningEntry('kernel.kptr_restrict').textContent()).resolves.toMatch(/Kernel addresses become visible/);
     expect(existsSync(file)).toBe(false);
-    expect(await page.getByTestId('kernel-save-weakening-go').isDisabled()).toBe(true);
-    await page.getByTestId('kernel-save-weakening-list-check').check();
-    await page.getByTestId('kernel-save-weakening-go').click();
+    expect(await kernel.saveWeakeningConfirm.isDisabled()).toBe(true);
+    await kernel.saveWeakeningAcknowledge.check();
+    await kernel.saveWeakeningConfirm.click();
     await page.getByText(/Saved \/.*90-hostdeck\.conf$/).waitFor();
     expect(readFileSync(file, 'utf8')).toContain('kernel.kptr_restrict = 0\n');
   });
 
   it('Undo that would put a weak value back asks first', async () => {
     const { page } = app;
+    const { kernel } = pagesOf(page);
     writeFileSync(path.join(ps, 'kernel/kptr_restrict'), '0\n');
-    await page.getByTestId('kernel-profile-text').fill('kernel.kptr_restrict = 2');
-    await page.getByTestId('kernel-apply').click();
-    await page.getByTestId('kernel-apply-plan').waitFor();
-    expect(await page.getByTestId('kernel-apply-weakening').count()).toBe(0);
-    await page.getByTestId('kernel-apply-go').click();
+    await kernel.writeProfile('kernel.kptr_restrict = 2');
+    await kernel.planApply();
+    await kernel.applyPlan.waitFor();
+    expect(await kernel.applyWeakening.count()).toBe(0);
+    await kernel.confirmApply();
     await expect.poll(() => live('kernel/kptr_restrict')).toBe('2');
-    await page.getByTestId('kernel-apply-undo').click();
-    await page.getByTestId('kernel-undo-weakening').waitFor();
+    await kernel.undo();
+    await kernel.undoWeakening.waitFor();
     expect(live('kernel/kptr_restrict')).toBe('2');
-    await page.getByTestId('kernel-undo-weakening-list-check').check();
-    await page.getByTestId('kernel-undo-weakening-go').click();
-    await page.getByTestId('kernel-undo-result').waitFor();
+    await kernel.undoWeakeningAcknowledge.check();
+    await kernel.undoWeakeningConfirm.click();
+    await kernel.undoResult.waitFor();
     expect(live('kernel/kptr_restrict')).toBe('0');
     expect(app.pageErrors.filter((e) => !/status of 404/.test(e))).toEqual([]);
   });

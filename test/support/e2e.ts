@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { Runtime } from '../../electron/api/runtime';
 import type { LocalHostOptions } from '../../electron/hosts/registry';
 import { startServer, type RunningServer } from '../../electron/serve/server';
+import { pagesOf } from './pages';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 export const rendererDir = join(repoRoot, 'out/renderer');
@@ -60,7 +61,7 @@ export async function openApp(local: LocalHostOptions = {}, path = ''): Promise<
   });
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(`${server.url}${path}?token=${server.token}`);
-  await page.getByTestId('brand').waitFor();
+  await pagesOf(page).shell.brand.waitFor();
   return {
     runtime,
     server,

@@ -1,11 +1,12 @@
 import { openApp, type E2eApp } from './e2e';
 import { startFirewalldSandbox, type FirewalldSandbox } from './firewalld-sandbox';
+import { pagesOf } from './pages';
 
 /** The firewall e2e suites' setup: a fresh sandbox and the app open on its firewall page (public zone listed). */
 export async function openFirewallPage(): Promise<{ sb: FirewalldSandbox; app: E2eApp }> {
   const sb = await startFirewalldSandbox();
   const app = await openApp({ systemBusAddress: sb.busAddress });
-  await app.page.getByTestId('fw-zone-public').waitFor({ timeout: 30_000 });
+  await pagesOf(app.page).firewall.zone('public').waitFor({ timeout: 30_000 });
   return { sb, app };
 }
 

@@ -1,0 +1,92 @@
+import type { Download, Locator, Page } from 'playwright-core';
+
+/**
+ * The Compare page: hosts added live or imported as snapshots, the baseline, per-section
+ * tabs and grids of differences, the filter, refresh and the Markdown export.
+ */
+export class ComparePage {
+  constructor(readonly page: Page) {}
+
+  // What the suites use and assert on, one locator each, named for what the user sees.
+  get addHostPicker(): Locator { return this.page.getByTestId('compare-add-host'); }
+  get exportMd(): Locator { return this.page.getByTestId('compare-export-md'); }
+  get filterClear(): Locator { return this.page.getByTestId('compare-filter-clear'); }
+  get filterNote(): Locator { return this.page.getByTestId('compare-filter-note'); }
+  get filterText(): Locator { return this.page.getByTestId('compare-filter-text'); }
+  get gridHosts(): Locator { return this.page.getByTestId('grid-host'); }
+  get hostColumns(): Locator { return this.page.getByTestId('compare-host'); }
+  get importError(): Locator { return this.page.getByTestId('compare-import-error'); }
+  get importInput(): Locator { return this.page.getByTestId('compare-import-input'); }
+  get noRows(): Locator { return this.page.getByTestId('compare-no-rows'); }
+  get refreshButton(): Locator { return this.page.getByTestId('compare-refresh'); }
+  get root(): Locator { return this.page.getByTestId('compare-page'); }
+  get rows(): Locator { return this.page.getByTestId('grid-row'); }
+  get stale(): Locator { return this.page.getByTestId('compare-stale'); }
+  get summary(): Locator { return this.page.getByTestId('compare-summary'); }
+
+  /** The grid of one section (sysctl, firewall …). */
+  grid(section: string): Locator {
+    return this.page.getByTestId(`compare-grid-${section}`);
+  }
+
+  /** The keys of a section's grid rows, in order. */
+  rowKeys(section: string): Promise<(string | undefined)[]> {
+    return this.grid(section).getByTestId('grid-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.key));
+  }
+
+  /** A section's tab (its label carries the counts). */
+  tab(section: string): Locator {
+    return this.page.getByTestId(`compare-tab-${section}`);
+  }
+
+  /** A compared host's column header. */
+  host(id: string): Locator {
+    return this.page.locator(`[data-testid="compare-host"][data-host="${id}"]`);
+  }
+
+  /** What a compared host's header says about its reading (read …, failed …). */
+  hostState(id: string): Locator {
+    return this.host(id).getByTestId('host-state');
+  }
+
+  /** Makes host `id` the baseline. */
+  async makeBaseline(id: string): Promise<void> {
+    await this.host(id).getByTestId('compare-baseline').check();
+  }
+
+  /** The table once it is (or is no longer) showing a stale reading. */
+  tableStale(stale: boolean): Locator {
+    return this.page.locator(`[data-testid="compare-table"][data-stale="${stale}"]`);
+  }
+
+  /** Adds a live host to the comparison. */
+  async addHost(id: string): Promise<void> {
+    await this.addHostPicker.selectOption(id);
+  }
+
+  /** Imports snapshot files (sysctl -a output, HostDeck snapshots, firewall-cmd listings). */
+  async importSnapshots(files: Parameters<Locator['setInputFiles']>[0]): Promise<void> {
+    await this.importInput.setInputFiles(files);
+  }
+
+  /** Filters every tab by text. */
+  async filter(text: string): Promise<void> {
+    await this.filterText.locator('input').fill(text);
+  }
+
+  /** The filter's text as typed. */
+  filterValue(): Promise<string> {
+    return this.filterText.locator('input').inputValue();
+  }
+
+  /** Exports the comparison as Markdown; the browser's download. */
+  async exportMarkdown(): Promise<Download> {
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.exportMd.click()]);
+    return download;
+  }
+
+  /** Reads every host again. */
+  async refresh(): Promise<void> {
+    await this.refreshButton.click();
+  }
+}

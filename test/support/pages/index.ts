@@ -1,0 +1,42 @@
+import type { Locator, Page } from 'playwright-core';
+import { ComparePage } from './compare';
+import { DnsPage } from './dns';
+import { FirewallPage } from './firewall';
+import { HostsPage } from './hosts';
+import { KernelPage } from './kernel';
+import { SafeApplyBar } from './safe-apply';
+import { AppShell } from './shell';
+
+export { AppShell, ComparePage, DnsPage, FirewallPage, HostsPage, KernelPage, SafeApplyBar };
+
+/**
+ * The page objects of one browser page. The e2e suites speak to the UI only through these:
+ * test ids live in test/support/pages/ (test/app/e2e-style.test.ts keeps it so).
+ */
+export interface Pages {
+  shell: AppShell;
+  firewall: FirewallPage;
+  safeApply: SafeApplyBar;
+  dns: DnsPage;
+  kernel: KernelPage;
+  hosts: HostsPage;
+  compare: ComparePage;
+}
+
+const made = new WeakMap<Page, Pages>();
+
+/** The page objects for `page` (made once per page). */
+export function pagesOf(page: Page): Pages {
+  let p = made.get(page);
+  if (!p) {
+    const firewall = new FirewallPage(page);
+    p = { shell: new AppShell(page), firewall, safeApply: firewall.applyBar, dns: new DnsPage(page), kernel: new KernelPage(page), hosts: new HostsPage(page), compare: new ComparePage(page) };
+    made.set(page, p);
+  }
+  return p;
+}
+
+/** The element has the keyboard focus. */
+export function hasFocus(locator: Locator): Promise<boolean> {
+  return locator.evaluate((e) => e === document.activeElement);
+}
