@@ -1,5 +1,6 @@
 import type { FeatureHandlers, HandlerContext } from '../api/handler';
 import { snapshotOf } from '../hosts/snapshot';
+import { explainOnHost } from './explain';
 import { firewallService as fw } from './service';
 import { SnapshotFirewall } from './snapshot-reader';
 
@@ -19,6 +20,7 @@ export const firewallHandlers: FeatureHandlers<'firewall'> = {
   ipsetEntriesDiff: (ctx, i) => snap(ctx)?.ipsetEntries({ name: i.name, layer: i.side === 'runtimeOnly' ? 'runtime' : 'permanent' }) ?? fw(ctx).ipsetEntriesDiff(i),
   differences: (ctx, i) => snap(ctx)?.differences(i.kind, i.name) ?? fw(ctx).differences(i.kind, i.name),
   export: (ctx, i) => snap(ctx)?.export(i) ?? fw(ctx).export(i),
+  explain: (ctx, i) => explainOnHost(snap(ctx) ?? fw(ctx), i),
   safeApplyCheck: (ctx, i) => snap(ctx)?.safeApplyCheck() ?? fw(ctx).safeApplyCheck(i.change),
   safeApplyStatus: (ctx) => (snap(ctx) ? { sessions: [] } : { sessions: fw(ctx).safe.list() }),
 
