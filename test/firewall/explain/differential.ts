@@ -82,6 +82,7 @@ export async function runDifferential(sb: FirewalldSandbox, peer: PacketPeer, se
               `  packet:  ${observed} (${got?.detail})`,
               `  path: ${explained.path.map((s) => `${s.firewalld}=${s.outcome}`).join(' | ')}`,
               `  config: ${JSON.stringify(cfg.zones)}`,
+              `  policies: ${JSON.stringify(cfg.policies)}`,
               `  ipsets read: ${JSON.stringify(Object.fromEntries(ipsetEntries))}; files: ${cfg.files['ipsets/hd-hosts.xml']?.replace(/\s+/g, ' ')} ${cfg.files['ipsets/hd-net.xml']?.replace(/\s+/g, ' ')}`,
             ].join('\n'),
           );
@@ -109,7 +110,7 @@ function mentionedPorts(cfg: GenConfig): number[] {
 
 /** Replaces the sandbox's zones, services and ipsets with the generated files. */
 function load(etc: string, cfg: GenConfig): void {
-  for (const dir of ['zones', 'services', 'ipsets']) {
+  for (const dir of ['zones', 'policies', 'services', 'ipsets']) {
     mkdirSync(join(etc, dir), { recursive: true });
     for (const f of readdirSync(join(etc, dir))) rmSync(join(etc, dir, f), { force: true });
   }

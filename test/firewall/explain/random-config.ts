@@ -34,8 +34,19 @@ export interface GenZone {
   richRules: string[];
 }
 
+export interface GenPolicy {
+  name: string;
+  target: string;
+  priority: number;
+  ingress: string[];
+  services: string[];
+  ports: string[];
+  richRules: string[];
+}
+
 export interface GenConfig {
   zones: GenZone[];
+  policies: GenPolicy[];
   files: Record<string, string>;
 }
 
@@ -90,12 +101,28 @@ export function randomConfig(rand: () => number): GenConfig {
     const n = 1 + Math.floor(rand() * 5);
     for (let i = 0; i < n; i++) z.richRules.push(randomRichRule(rand, priorities[i]!, sourceCandidate));
   }
+  // Policies to HOST: from ANY or from zones (matched by those zones' interfaces and sources).
+  const policies: GenPolicy[] = [];
+  const nPolicies = Math.floor(rand() * 3);
+  for (let i = 0; i < nPolicies; i++) {
+    const priorities = [-3, -2, -1, 0, 1, 2, 3].sort(() => rand() - 0.5);
+    policies.push({
+      name: `hd-p${i}`,
+      target: pick(['CONTINUE', 'CONTINUE', 'ACCEPT', 'DROP', 'REJECT']),
+      priority: pick([-20, -5, -1, 1, 5, 20]),
+      ingress: chance(0.3) ? ['ANY'] : [...new Set([pick(zones).name, ...(chance(0.3) ? [pick(zones).name] : [])])],
+      services: some(SERVICE_NAMES, 0.15),
+      ports: some(ZONE_PORTS, 0.15),
+      richRules: [...Array(Math.floor(rand() * 3)).keys()].map((j) => randomRichRule(rand, priorities[j]!, sourceCandidate)),
+    });
+  }
   const files: Record<string, string> = {};
   for (const z of zones) files[`zones/${z.name}.xml`] = zoneXml(z);
+  for (const p of policies) files[`policies/${p.name}.xml`] = policyXml(p);
   for (const [name, ports] of Object.entries(SERVICES)) files[`services/${name}.xml`] = serviceXml(ports);
   files['ipsets/hd-hosts.xml'] = ipsetXml('hash:ip', ipsetHosts);
   files['ipsets/hd-net.xml'] = ipsetXml('hash:net', [`10.9.${link()}.0/29`, `10.9.${link()}.8/30`]);
-  return { zones, files };
+  return { zones, policies, files };
 }
 
 function randomRichRule(rand: () => number, priority: number, source: () => string): string {
@@ -148,6 +175,20 @@ function zoneXml(z: GenZone): string {
   for (const f of z.forwardPorts) lines.push(`  <forward-port port="${f.port}" protocol="${f.protocol}" to-port="${f.toPort}"/>`);
   for (const r of z.richRules) lines.push(richXml(r));
   lines.push('</zone>', '');
+  return lines.join('\n');
+}
+
+function policyXml(p: GenPolicy): string {
+  const lines = [`<?xml version="1.0" encoding="utf-8"?>`, `<policy target="${esc(p.target)}" priority="${p.priority}">`, `  <short>${esc(p.name)}</short>`];
+  for (const z of p.ingress) lines.push(`  <ingress-zone name="${esc(z)}"/>`);
+  lines.push('  <egress-zone name="HOST"/>');
+  for (const s of p.services) lines.push(`  <service name="${esc(s)}"/>`);
+  for (const x of p.ports) {
+    const [port, protocol] = x.split('/');
+    lines.push(`  <port port="${esc(port!)}" protocol="${esc(protocol!)}"/>`);
+  }
+  for (const r of p.richRules) lines.push(richXml(r));
+  lines.push('</policy>', '');
   return lines.join('\n');
 }
 
