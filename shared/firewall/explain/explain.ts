@@ -56,10 +56,13 @@ const REJECT_TYPES: Record<string, string> = {
 };
 
 /** What a client sees for a verdict (the errno a connect/recv returns). */
-export function clientSees(verdict: Verdict, rejectWith?: string, protocol?: string): string {
+export function clientSees(verdict: Verdict, rejectWith?: string, protocol?: string, family?: Family): string {
   if (verdict === 'accept') return 'the packet reaches its destination (a closed port there still answers "connection refused")';
   if (verdict === 'drop') return 'nothing: the client waits until it times out';
   if (!rejectWith) return 'an error at once';
+  // Checked on Linux 6.18: a TCP connect over IPv6 ignores every ICMPv6 error firewalld can send
+  // (admin-prohibited, port/addr unreachable, no route) and keeps retrying its SYN.
+  if (protocol === 'tcp' && family === 'ipv6' && rejectWith !== 'tcp reset') return `an ICMPv6 ${rejectWith.split(' ').pop()} error, which a Linux TCP client ignores while connecting: it retries and times out, as if dropped (reject type "tcp-reset" refuses at once)`;
   // Linux treats ICMP net/host unreachable as soft errors: a UDP socket only reports them with
   // IP_RECVERR, so most UDP programs see a time-out although the packet was rejected.
   if (protocol === 'udp' && /(net|host)-unreachable$/.test(rejectWith)) return `an ICMP ${rejectWith.split(' ').pop()} error, which most UDP programs never see (Linux reports it only with IP_RECVERR): it looks like a time-out`;
@@ -825,14 +828,14 @@ export function explainFlow(state: LayerState, flow: Flow, opts: ExplainOptions)
         value: r.v.when.map((w) => w.value).join(' + ') || '(any)',
         verdict: r.w.decision.verdict,
         rejectWith: r.w.decision.rejectWith,
-        clientSees: clientSees(r.w.decision.verdict, r.w.decision.rejectWith, flow.protocol),
+        clientSees: clientSees(r.w.decision.verdict, r.w.decision.rejectWith, flow.protocol, r.v.flow.family),
         decidedBy: r.w.decision.step,
         zone: r.w.zone,
       }));
   return {
     verdict: same ? d.verdict : 'depends',
     rejectWith: same ? d.rejectWith : undefined,
-    clientSees: same ? clientSees(d.verdict, d.rejectWith, flow.protocol) : 'it depends: see the cases',
+    clientSees: same ? clientSees(d.verdict, d.rejectWith, flow.protocol, family) : 'it depends: see the cases',
     decidedBy: d.step,
     zone: first.w.zone,
     path: first.ctx.path,

@@ -261,3 +261,13 @@ describe('explainFlow: ipsets', () => {
     expect(explainFlow(s, tcp(80), opts).assumptions.join(' ')).toMatch(/Zone drop takes the packet instead if/);
   });
 });
+
+describe('clientSees', () => {
+  it('says when the client cannot see a reject', () => {
+    const s = layer([zone('public', { interfaces: ['eth0'] })]);
+    expect(explainFlow(s, tcp(80, { src: '2001:db8::7' }), opts).clientSees).toMatch(/ignores while connecting: it retries and times out/);
+    expect(explainFlow(s, tcp(80), opts).clientSees).toMatch(/no route to host/);
+    const udp = layer([zone('public', { interfaces: ['eth0'], richRules: ['rule family="ipv4" source address="192.0.2.7" reject type="icmp-net-unreachable"'] })]);
+    expect(explainFlow(udp, { protocol: 'udp', dport: 53, src: '192.0.2.7', iface: 'eth0' }, opts).clientSees).toMatch(/most UDP programs never see/);
+  });
+});

@@ -66,6 +66,10 @@ export function randomConfig(rand: () => number): GenConfig {
   const ipsetHosts = some(PEER_HOSTS.flatMap((h) => [...Array(LINKS).keys()].map((k) => `10.9.${k}.${h}`)), 0.25);
   const sourceCandidate = (): string => {
     const k = link();
+    if (chance(0.3)) {
+      const h = host();
+      return pick([`fd09:${k}::${h}`, `fd09:${k}::${h}/128`, `fd09:${k}::4/126`, `fd09:${k}::/64`]);
+    }
     // Mostly narrow sources, so that interfaces, targets and rules get their share of the flows.
     if (chance(0.1)) return pick([`10.9.${k}.0/24`, '10.9.0.0/16']);
     return pick([`10.9.${k}.${host()}`, `10.9.${k}.${host()}/32`, `10.9.${k}.4/30`, `10.9.${k}.0/30`, 'ipset:hd-hosts', 'ipset:hd-net']);
@@ -129,10 +133,12 @@ function randomRichRule(rand: () => number, priority: number, source: () => stri
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const parts = ['rule'];
   if (priority) parts.push(`priority="${priority}"`);
-  parts.push('family="ipv4"');
   const withSource = rand() < 0.5;
+  const s = withSource ? source() : '';
+  const v6 = (!s.startsWith('ipset:') && s.includes(':')) || (!withSource && rand() < 0.3);
+  const family = v6 ? 'ipv6' : 'ipv4';
+  parts.push(`family="${family}"`);
   if (withSource) {
-    const s = source();
     const invert = rand() < 0.15 ? ' invert="True"' : '';
     parts.push(s.startsWith('ipset:') ? `source ipset="${s.slice(6)}"${invert}` : `source address="${s}"${invert}`);
   }
@@ -144,14 +150,16 @@ function randomRichRule(rand: () => number, priority: number, source: () => stri
     tcpPort = proto === 'tcp';
     parts.push(`port port="${pick(['22', '80', '5000-5002', '8080', '9000-9001', '9100'])}" protocol="${proto}"`);
   } else if (el === 'service') parts.push(`service name="${pick(SERVICE_NAMES)}"`);
-  else if (el === 'protocol') parts.push(`protocol value="${pick(['tcp', 'udp', 'icmp'])}"`);
+  else if (el === 'protocol') parts.push(`protocol value="${pick(['tcp', 'udp', v6 ? 'ipv6-icmp' : 'icmp'])}"`);
   else if (el === 'icmp-type') parts.push('icmp-type name="echo-request"');
   else if (el === 'icmp-block') parts.push('icmp-block name="echo-request"');
   if (rand() < 0.15) parts.push('log prefix="hd"');
   if (el !== 'icmp-block') {
     const action = pick(['accept', 'accept', 'drop', 'reject']);
     if (action === 'reject') {
-      const types = ['', 'icmp-host-prohibited', 'icmp-port-unreachable', 'icmp-net-unreachable', ...(tcpPort ? ['tcp-reset'] : [])];
+      const types = v6
+        ? ['', 'icmp6-adm-prohibited', 'icmp6-port-unreachable', 'icmp6-addr-unreachable', 'icmp6-no-route', ...(tcpPort ? ['tcp-reset'] : [])]
+        : ['', 'icmp-host-prohibited', 'icmp-port-unreachable', 'icmp-net-unreachable', ...(tcpPort ? ['tcp-reset'] : [])];
       const t = pick(types);
       parts.push(t ? `reject type="${t}"` : 'reject');
     } else parts.push(action);
