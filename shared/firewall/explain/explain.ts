@@ -649,10 +649,12 @@ function dnat(ctx: Ctx, zone: Zone): Decision | undefined {
     });
   }
   for (const fp of zone.forwardPorts) {
-    const toAddrFamily = fp.toAddr ? familyOf(fp.toAddr) : undefined;
+    // firewalld 1.3.3 installs a forward-port without to-addr for IPv4 only ("meta nfproto
+    // ipv4 tcp dport 9100 redirect to :8081"): IPv6 packets go on to the zone's rules.
+    const toAddrFamily = fp.toAddr ? familyOf(fp.toAddr) : 'ipv4';
     els.push({
       step: { zone: zone.name, kind: 'forward-port', words: `Port ${fp.port}/${fp.protocol} is forwarded in zone ${zone.name} to ${fp.toAddr || 'this host'}${fp.toPort ? ` port ${fp.toPort}` : ''} (then accepted as DNAT traffic)`, firewalld: `forward-port port=${fp.port}:proto=${fp.protocol}${fp.toPort ? `:toport=${fp.toPort}` : ''}${fp.toAddr ? `:toaddr=${fp.toAddr}` : ''}` },
-      match: () => and(toAddrFamily ? matchFamily(ctx, toAddrFamily) : true, matchPort(ctx, fp.port, fp.protocol, 'dport')),
+      match: () => and(matchFamily(ctx, toAddrFamily), matchPort(ctx, fp.port, fp.protocol, 'dport')),
       decide: { verdict: 'accept' },
     });
   }

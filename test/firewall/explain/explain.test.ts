@@ -152,6 +152,8 @@ describe('explainFlow: rich rules, services, policies', () => {
   it('forward-ports are accepted as DNAT traffic', () => {
     const s = layer([zone('public', { interfaces: ['eth0'], forwardPorts: [{ port: '80', protocol: 'tcp', toPort: '8080', toAddr: '' }] })]);
     expect(explainFlow(s, tcp(80), opts)).toMatchObject({ verdict: 'accept', decidedBy: { kind: 'forward-port' } });
+    // Without a to-addr firewalld redirects IPv4 only: an IPv6 packet meets the zone's rules.
+    expect(explainFlow(s, tcp(80, { src: '2001:db8::7' }), opts)).toMatchObject({ verdict: 'reject', decidedBy: { kind: 'target' } });
   });
 
   it('forwarded traffic: intra-zone forwarding and the target', () => {
