@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { ApiError } from '../../shared/api/errors';
 import type { ObjectDiff } from '../../shared/firewall/contract';
+import type { Explanation, Flow } from '../../shared/firewall/explain';
 import type { FullState, Zone } from '../../shared/firewall/model';
 import type { CliContext, RegisterCommands } from '../cli/context';
 
@@ -157,4 +159,86 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
       cli.print(r, !!o.json, (x) => [...x.entries, `# ${x.entries.length} shown, ${x.matched} matched, ${x.total} in ${x.name}`].join('\n'));
     }),
   );
+
+  common(
+    fw
+      .command('explain')
+      .description('Will this packet pass? The verdict (accept, reject, drop), the firewalld element that decides, the path and the smallest fix')
+      .option('--from <address>', 'source address (unknown: every zone source is considered)')
+      .option('--to <address>', 'destination address')
+      .option('--to-port <port/protocol>', 'destination port and protocol, e.g. 8080/tcp (or just tcp, udp, sctp, dccp)')
+      .option('--from-port <port>', 'source port')
+      .option('--icmp [type]', 'an ICMP packet of this firewalld ICMP type (default echo-request)')
+      .option('--iface <name>', 'interface it arrives on (unknown: every bound interface is considered)')
+      .option('--out-iface <name>', 'for forwarded traffic: the interface it leaves by')
+      .option('--layer <layer>', 'runtime or permanent', 'runtime'),
+  ).action(
+    cli.action(async (o: Common & ExplainOpts) => {
+      const r = await api(cli, o).explain({ flow: flowFromOptions(o), layer: o.layer === 'permanent' ? 'permanent' : 'runtime' });
+      cli.print(r, !!o.json, explainText);
+      // Not 1: that is any error's exit code, and a script must tell "blocked" from "could not tell".
+      if (r.verdict !== 'accept') process.exitCode = r.verdict === 'depends' ? 4 : 5;
+    }),
+  );
 };
+
+interface ExplainOpts {
+  from?: string;
+  to?: string;
+  toPort?: string;
+  fromPort?: string;
+  icmp?: string | boolean;
+  iface?: string;
+  outIface?: string;
+  layer: string;
+}
+
+const PORT_PROTOCOLS = ['tcp', 'udp', 'sctp', 'dccp'] as const;
+
+function portNumber(text: string, what: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new ApiError('INVALID_INPUT', `${what}: "${text}" is not a port number (0-65535)`);
+  return Number(text);
+}
+
+/** The flow the options describe; the API validates the rest (addresses are checked by explain itself). */
+export function flowFromOptions(o: ExplainOpts): Flow {
+  if (o.layer !== 'runtime' && o.layer !== 'permanent') throw new ApiError('INVALID_INPUT', `--layer: "${o.layer}" is not runtime or permanent`);
+  const flow: Flow = {};
+  if (o.from) flow.src = o.from;
+  if (o.to) flow.dst = o.to;
+  if (o.iface) flow.iface = o.iface;
+  if (o.outIface) flow.outIface = o.outIface;
+  if (o.icmp !== undefined) {
+    if (o.toPort) throw new ApiError('INVALID_INPUT', '--icmp and --to-port exclude each other: an ICMP packet has no port');
+    const v6 = (o.from ?? o.to ?? '').includes(':');
+    flow.protocol = v6 ? 'icmpv6' : 'icmp';
+    flow.icmpType = typeof o.icmp === 'string' ? o.icmp : 'echo-request';
+  } else if (o.toPort) {
+    const m = /^(?:(\d+)\/)?([a-z]+)$/.exec(o.toPort.trim().toLowerCase()) ?? /^(\d+)$/.exec(o.toPort.trim());
+    const proto = (m?.[2] ?? 'tcp') as (typeof PORT_PROTOCOLS)[number];
+    if (!m || !PORT_PROTOCOLS.includes(proto)) throw new ApiError('INVALID_INPUT', `--to-port: "${o.toPort}" is not PORT/PROTOCOL (e.g. 8080/tcp; protocols: ${PORT_PROTOCOLS.join(', ')})`);
+    flow.protocol = proto;
+    if (m[1]) flow.dport = portNumber(m[1], '--to-port');
+  }
+  if (o.fromPort) flow.sport = portNumber(o.fromPort, '--from-port');
+  return flow;
+}
+
+function explainText(r: Explanation & { fixes: Array<{ summary: string; scope: string }> }): string {
+  const lines: string[] = [];
+  const rej = r.rejectWith ? ` (${r.rejectWith})` : '';
+  lines.push(`${r.verdict.toUpperCase()}${rej}: ${r.decidedBy.words}`);
+  if (r.verdict !== 'depends') lines.push(`  firewalld: ${r.decidedBy.firewalld}  [${r.decidedBy.chain}]`, `  the client sees: ${r.clientSees}`);
+  if (r.zone) lines.push(`  zone: ${r.zone.name} (${r.zone.why})`);
+  for (const c of r.cases) lines.push(`  if ${c.when}: ${c.verdict.toUpperCase()}${c.rejectWith ? ` (${c.rejectWith})` : ''}, ${c.decidedBy.words}`);
+  for (const a of r.alternatives) lines.push(`  but ${a.when}: ${a.verdict.toUpperCase()}`);
+  lines.push('path:');
+  for (const s of r.path) lines.push(`  ${s.outcome.padEnd(8)} ${s.words}  [${s.firewalld}]`);
+  if (r.logPrefix) lines.push(`logged as: ${r.logPrefix}`);
+  for (const a of r.assumptions) lines.push(`assumes: ${a}`);
+  if (r.fixes.length) {
+    lines.push('to let it in (not applied; safe apply in the app or firewall-cmd):');
+    for (const f of r.fixes) lines.push(`  - ${f.summary} (${f.scope})`);
+  }
+  return lines.join('\n');
+}

@@ -1,5 +1,6 @@
 import type { OpOutput, OpParsedInput } from '../../shared/api/contract';
 import type { FeatureHandlers, HandlerContext } from '../api/context';
+import { explainOnHost } from './explain';
 import { firewallService as fw } from './service';
 import { SnapshotFirewall } from './snapshot-reader';
 
@@ -70,6 +71,10 @@ export const firewallHandlers: FeatureHandlers<'firewall'> = {
   export: read('export'),
   safeApplyCheck: read('safeApplyCheck'),
   safeApplyStatus: read('safeApplyStatus'),
+  explain: (ctx, i) => {
+    const r = firewallReader(ctx);
+    return explainOnHost({ state: () => r.state({ refresh: false }), ipsetEntries: (x) => r.ipsetEntries(x) }, i);
+  },
 
   updateZone: (ctx, i) => fw(ctx).updateZone(i),
   createZone: (ctx, i) => fw(ctx).createZone(i.name, i.settings),

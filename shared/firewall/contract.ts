@@ -15,6 +15,7 @@ import {
   zonePatchSchema,
   zoneSchema,
 } from './model';
+import { explanationSchema, flowSchema } from './explain/flow';
 
 export const firewallStatusSchema = z.object({
   running: z.boolean(),
@@ -51,6 +52,9 @@ export const safeChangeSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('defaultZone'), name }),
 ]);
 export type SafeChange = z.infer<typeof safeChangeSchema>;
+
+/** A change that would let one explained flow in (firewall.explain), offered, never applied. */
+export const fixOfferSchema = z.object({ summary: z.string(), scope: z.string(), change: safeChangeSchema });
 
 export const safeApplyDecisionSchema = z.object({
   /** True when the change could lock out the current admin: apply it with safe apply. */
@@ -192,6 +196,11 @@ export const firewallContract = {
       format: z.enum(['xml', 'script']),
     }),
     output: z.object({ filename: z.string(), mediaType: z.string(), text: z.string() }),
+  }),
+  explain: operation({
+    summary: 'Whether a packet would pass (accept, reject or drop), the firewalld element that decides, the path in firewalld\'s order, and the smallest fixes',
+    input: z.object({ flow: flowSchema, layer: layerSchema.default('runtime') }),
+    output: explanationSchema.extend({ layer: layerSchema, fixes: z.array(fixOfferSchema) }),
   }),
   safeApplyCheck: operation({
     summary: 'Whether a change could cut the admin off (and so should go through safe apply)',

@@ -11,7 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 
 export interface ProbeFlow {
   id: number;
-  protocol: 'tcp' | 'udp' | 'icmp';
+  protocol: 'tcp' | 'udp' | 'icmp' | 'icmpv6';
   src: string;
   dst: string;
   dport?: number;
@@ -36,6 +36,9 @@ export interface PeerLink {
   fwAddr: string;
   /** Addresses of the peer's end (sources the flows may use), with prefixes. */
   peerAddrs: string[];
+  /** IPv6: firewalld's end and the peer's (added without duplicate address detection). */
+  fwAddr6?: string;
+  peerAddrs6?: string[];
 }
 
 export interface PacketPeer {
@@ -57,6 +60,13 @@ for p in ports:
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     u.bind(('0.0.0.0', p)); u.setblocking(False)
     socks += [t, u]
+    t6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    t6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1); t6.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    t6.bind(('::', p)); t6.listen(512); t6.setblocking(False)
+    u6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    u6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    u6.bind(('::', p)); u6.setblocking(False)
+    socks += [t6, u6]
 print('ready', flush=True)
 while True:
     r, _, _ = select.select(socks, [], [], 1.0)
@@ -84,8 +94,10 @@ def csum(b):
     if len(b) % 2: b += b'\0'
     s = sum(struct.unpack('!%dH' % (len(b) // 2), b)); s = (s >> 16) + (s & 0xffff); s += s >> 16
     return ~s & 0xffff
+def fam(f):
+    return socket.AF_INET6 if ':' in f['src'] else socket.AF_INET
 def tcp(f):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(fam(f), socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((f['src'], f.get('sport') or 0)); s.settimeout(T)
     try:
@@ -93,10 +105,11 @@ def tcp(f):
     except OSError as e: return err(e)
     finally: s.close()
 def udp(f):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    # IP_RECVERR: without it Linux hides ICMP errors it deems soft (net/host unreachable) from
-    # UDP sockets, and a reject would look like a drop.
-    s.setsockopt(socket.SOL_IP, 11, 1)
+    s = socket.socket(fam(f), socket.SOCK_DGRAM)
+    # IP_RECVERR / IPV6_RECVERR: without it Linux hides ICMP errors it deems soft (net/host
+    # unreachable, no route) from UDP sockets, and a reject would look like a drop.
+    if fam(f) == socket.AF_INET6: s.setsockopt(41, 25, 1)
+    else: s.setsockopt(socket.SOL_IP, 11, 1)
     s.bind((f['src'], f.get('sport') or 0)); s.settimeout(T)
     try:
         s.connect((f['dst'], f['dport'])); s.send(b'hostdeck-probe'); s.recv(2048); return ('connected', 'answered')
@@ -128,9 +141,31 @@ def icmp(f):
                     return ('unreachable', 'ICMP type 3 code %d' % code)
     except OSError as e: return err(e)
     finally: s.close()
+def icmp6(f):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+    s.bind((f['src'], 0))
+    ident = f['icmpId'] & 0xffff
+    try:
+        # The kernel fills in the ICMPv6 checksum; received data starts at the ICMPv6 header.
+        s.sendto(struct.pack('!BBHHH', 128, 0, 0, ident, 1) + b'hostdeck', (f['dst'], 0))
+        end = time.time() + T
+        while True:
+            left = end - time.time()
+            if left <= 0: return ('timeout', 'no echo reply')
+            r, _, _ = select.select([s], [], [], left)
+            if not r: continue
+            data, addr = s.recvfrom(4096)
+            t, code = data[0], data[1]
+            if t == 129 and struct.unpack('!H', data[4:6])[0] == ident: return ('connected', 'echo reply')
+            if t == 1:
+                inner = data[8:]
+                if len(inner) >= 46 and inner[6] == 58 and struct.unpack('!H', inner[44:46])[0] == ident:
+                    return ('unreachable', 'ICMPv6 type 1 code %d' % code)
+    except OSError as e: return err(e)
+    finally: s.close()
 def run(f):
     try:
-        o, d = {'tcp': tcp, 'udp': udp, 'icmp': icmp}[f['protocol']](f)
+        o, d = {'tcp': tcp, 'udp': udp, 'icmp': icmp, 'icmpv6': icmp6}[f['protocol']](f)
     except Exception as e:
         o, d = 'error', repr(e)
     return {'id': f['id'], 'outcome': o, 'detail': d}
@@ -158,6 +193,7 @@ export async function startPacketPeer(fwPid: number, links: PeerLink[], ports: n
     // The kernel rate-limits the ICMP errors it sends per destination (1/s, burst 6): a peer
     // rejected many times at once would see time-outs. Off in firewalld's test namespace only.
     nsRun(fwPid, ['sysctl', '-qw', 'net.ipv4.icmp_ratelimit=0']);
+    nsRun(fwPid, ['sysctl', '-qw', 'net.ipv6.icmp.ratelimit=0']);
     nsRun(peerPid, ['ip', 'link', 'set', 'lo', 'up']);
     links.forEach((l, i) => {
       const peerIface = `peer${i}`;
@@ -165,6 +201,8 @@ export async function startPacketPeer(fwPid: number, links: PeerLink[], ports: n
       nsRun(fwPid, ['ip', 'addr', 'add', l.fwAddr, 'dev', l.fwIface]);
       nsRun(fwPid, ['ip', 'link', 'set', l.fwIface, 'up']);
       for (const a of l.peerAddrs) nsRun(peerPid, ['ip', 'addr', 'add', a, 'dev', peerIface]);
+      if (l.fwAddr6) nsRun(fwPid, ['ip', '-6', 'addr', 'add', l.fwAddr6, 'dev', l.fwIface, 'nodad']);
+      for (const a of l.peerAddrs6 ?? []) nsRun(peerPid, ['ip', '-6', 'addr', 'add', a, 'dev', peerIface, 'nodad']);
       nsRun(peerPid, ['ip', 'link', 'set', peerIface, 'up']);
     });
     server = spawn('/usr/bin/nsenter', ['-t', String(fwPid), '-n', PY, '-c', SERVER, ports.join(',')], { stdio: ['ignore', 'pipe', 'pipe'] });

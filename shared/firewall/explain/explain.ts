@@ -56,10 +56,13 @@ const REJECT_TYPES: Record<string, string> = {
 };
 
 /** What a client sees for a verdict (the errno a connect/recv returns). */
-export function clientSees(verdict: Verdict, rejectWith?: string, protocol?: string): string {
+export function clientSees(verdict: Verdict, rejectWith?: string, protocol?: string, family?: Family): string {
   if (verdict === 'accept') return 'the packet reaches its destination (a closed port there still answers "connection refused")';
   if (verdict === 'drop') return 'nothing: the client waits until it times out';
   if (!rejectWith) return 'an error at once';
+  // Checked on Linux 6.18: a TCP connect over IPv6 ignores every ICMPv6 error firewalld can send
+  // (admin-prohibited, port/addr unreachable, no route) and keeps retrying its SYN.
+  if (protocol === 'tcp' && family === 'ipv6' && rejectWith !== 'tcp reset') return `an ICMPv6 ${rejectWith.split(' ').pop()} error, which a Linux TCP client ignores while connecting: it retries and times out, as if dropped (reject type "tcp-reset" refuses at once)`;
   // Linux treats ICMP net/host unreachable as soft errors: a UDP socket only reports them with
   // IP_RECVERR, so most UDP programs see a time-out although the packet was rejected.
   if (protocol === 'udp' && /(net|host)-unreachable$/.test(rejectWith)) return `an ICMP ${rejectWith.split(' ').pop()} error, which most UDP programs never see (Linux reports it only with IP_RECVERR): it looks like a time-out`;
@@ -646,10 +649,12 @@ function dnat(ctx: Ctx, zone: Zone): Decision | undefined {
     });
   }
   for (const fp of zone.forwardPorts) {
-    const toAddrFamily = fp.toAddr ? familyOf(fp.toAddr) : undefined;
+    // firewalld 1.3.3 installs a forward-port without to-addr for IPv4 only ("meta nfproto
+    // ipv4 tcp dport 9100 redirect to :8081"): IPv6 packets go on to the zone's rules.
+    const toAddrFamily = fp.toAddr ? familyOf(fp.toAddr) : 'ipv4';
     els.push({
       step: { zone: zone.name, kind: 'forward-port', words: `Port ${fp.port}/${fp.protocol} is forwarded in zone ${zone.name} to ${fp.toAddr || 'this host'}${fp.toPort ? ` port ${fp.toPort}` : ''} (then accepted as DNAT traffic)`, firewalld: `forward-port port=${fp.port}:proto=${fp.protocol}${fp.toPort ? `:toport=${fp.toPort}` : ''}${fp.toAddr ? `:toaddr=${fp.toAddr}` : ''}` },
-      match: () => and(toAddrFamily ? matchFamily(ctx, toAddrFamily) : true, matchPort(ctx, fp.port, fp.protocol, 'dport')),
+      match: () => and(matchFamily(ctx, toAddrFamily), matchPort(ctx, fp.port, fp.protocol, 'dport')),
       decide: { verdict: 'accept' },
     });
   }
@@ -825,14 +830,14 @@ export function explainFlow(state: LayerState, flow: Flow, opts: ExplainOptions)
         value: r.v.when.map((w) => w.value).join(' + ') || '(any)',
         verdict: r.w.decision.verdict,
         rejectWith: r.w.decision.rejectWith,
-        clientSees: clientSees(r.w.decision.verdict, r.w.decision.rejectWith, flow.protocol),
+        clientSees: clientSees(r.w.decision.verdict, r.w.decision.rejectWith, flow.protocol, r.v.flow.family),
         decidedBy: r.w.decision.step,
         zone: r.w.zone,
       }));
   return {
     verdict: same ? d.verdict : 'depends',
     rejectWith: same ? d.rejectWith : undefined,
-    clientSees: same ? clientSees(d.verdict, d.rejectWith, flow.protocol) : 'it depends: see the cases',
+    clientSees: same ? clientSees(d.verdict, d.rejectWith, flow.protocol, family) : 'it depends: see the cases',
     decidedBy: d.step,
     zone: first.w.zone,
     path: first.ctx.path,

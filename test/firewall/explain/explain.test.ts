@@ -152,6 +152,8 @@ describe('explainFlow: rich rules, services, policies', () => {
   it('forward-ports are accepted as DNAT traffic', () => {
     const s = layer([zone('public', { interfaces: ['eth0'], forwardPorts: [{ port: '80', protocol: 'tcp', toPort: '8080', toAddr: '' }] })]);
     expect(explainFlow(s, tcp(80), opts)).toMatchObject({ verdict: 'accept', decidedBy: { kind: 'forward-port' } });
+    // Without a to-addr firewalld redirects IPv4 only: an IPv6 packet meets the zone's rules.
+    expect(explainFlow(s, tcp(80, { src: '2001:db8::7' }), opts)).toMatchObject({ verdict: 'reject', decidedBy: { kind: 'target' } });
   });
 
   it('forwarded traffic: intra-zone forwarding and the target', () => {
@@ -259,5 +261,15 @@ describe('explainFlow: ipsets', () => {
     const s: LayerState = { ...layer([zone('public', { interfaces: ['eth0'] }), zone('drop', { target: 'DROP', sources: ['ipset:bad'] })]), ipsets };
     expect(explainFlow(s, tcp(80), { defaultZone: 'public', ipsetEntries: { bad: ['192.0.2.0/29'] } }).zone?.name).toBe('drop');
     expect(explainFlow(s, tcp(80), opts).assumptions.join(' ')).toMatch(/Zone drop takes the packet instead if/);
+  });
+});
+
+describe('clientSees', () => {
+  it('says when the client cannot see a reject', () => {
+    const s = layer([zone('public', { interfaces: ['eth0'] })]);
+    expect(explainFlow(s, tcp(80, { src: '2001:db8::7' }), opts).clientSees).toMatch(/ignores while connecting: it retries and times out/);
+    expect(explainFlow(s, tcp(80), opts).clientSees).toMatch(/no route to host/);
+    const udp = layer([zone('public', { interfaces: ['eth0'], richRules: ['rule family="ipv4" source address="192.0.2.7" reject type="icmp-net-unreachable"'] })]);
+    expect(explainFlow(udp, { protocol: 'udp', dport: 53, src: '192.0.2.7', iface: 'eth0' }, opts).clientSees).toMatch(/most UDP programs never see/);
   });
 });

@@ -34,8 +34,19 @@ export interface GenZone {
   richRules: string[];
 }
 
+export interface GenPolicy {
+  name: string;
+  target: string;
+  priority: number;
+  ingress: string[];
+  services: string[];
+  ports: string[];
+  richRules: string[];
+}
+
 export interface GenConfig {
   zones: GenZone[];
+  policies: GenPolicy[];
   files: Record<string, string>;
 }
 
@@ -55,6 +66,10 @@ export function randomConfig(rand: () => number): GenConfig {
   const ipsetHosts = some(PEER_HOSTS.flatMap((h) => [...Array(LINKS).keys()].map((k) => `10.9.${k}.${h}`)), 0.25);
   const sourceCandidate = (): string => {
     const k = link();
+    if (chance(0.3)) {
+      const h = host();
+      return pick([`fd09:${k}::${h}`, `fd09:${k}::${h}/128`, `fd09:${k}::4/126`, `fd09:${k}::/64`]);
+    }
     // Mostly narrow sources, so that interfaces, targets and rules get their share of the flows.
     if (chance(0.1)) return pick([`10.9.${k}.0/24`, '10.9.0.0/16']);
     return pick([`10.9.${k}.${host()}`, `10.9.${k}.${host()}/32`, `10.9.${k}.4/30`, `10.9.${k}.0/30`, 'ipset:hd-hosts', 'ipset:hd-net']);
@@ -90,22 +105,40 @@ export function randomConfig(rand: () => number): GenConfig {
     const n = 1 + Math.floor(rand() * 5);
     for (let i = 0; i < n; i++) z.richRules.push(randomRichRule(rand, priorities[i]!, sourceCandidate));
   }
+  // Policies to HOST: from ANY or from zones (matched by those zones' interfaces and sources).
+  const policies: GenPolicy[] = [];
+  const nPolicies = Math.floor(rand() * 3);
+  for (let i = 0; i < nPolicies; i++) {
+    const priorities = [-3, -2, -1, 0, 1, 2, 3].sort(() => rand() - 0.5);
+    policies.push({
+      name: `hd-p${i}`,
+      target: pick(['CONTINUE', 'CONTINUE', 'ACCEPT', 'DROP', 'REJECT']),
+      priority: pick([-20, -5, -1, 1, 5, 20]),
+      ingress: chance(0.3) ? ['ANY'] : [...new Set([pick(zones).name, ...(chance(0.3) ? [pick(zones).name] : [])])],
+      services: some(SERVICE_NAMES, 0.15),
+      ports: some(ZONE_PORTS, 0.15),
+      richRules: [...Array(Math.floor(rand() * 3)).keys()].map((j) => randomRichRule(rand, priorities[j]!, sourceCandidate)),
+    });
+  }
   const files: Record<string, string> = {};
   for (const z of zones) files[`zones/${z.name}.xml`] = zoneXml(z);
+  for (const p of policies) files[`policies/${p.name}.xml`] = policyXml(p);
   for (const [name, ports] of Object.entries(SERVICES)) files[`services/${name}.xml`] = serviceXml(ports);
   files['ipsets/hd-hosts.xml'] = ipsetXml('hash:ip', ipsetHosts);
   files['ipsets/hd-net.xml'] = ipsetXml('hash:net', [`10.9.${link()}.0/29`, `10.9.${link()}.8/30`]);
-  return { zones, files };
+  return { zones, policies, files };
 }
 
 function randomRichRule(rand: () => number, priority: number, source: () => string): string {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const parts = ['rule'];
   if (priority) parts.push(`priority="${priority}"`);
-  parts.push('family="ipv4"');
   const withSource = rand() < 0.5;
+  const s = withSource ? source() : '';
+  const v6 = (!s.startsWith('ipset:') && s.includes(':')) || (!withSource && rand() < 0.3);
+  const family = v6 ? 'ipv6' : 'ipv4';
+  parts.push(`family="${family}"`);
   if (withSource) {
-    const s = source();
     const invert = rand() < 0.15 ? ' invert="True"' : '';
     parts.push(s.startsWith('ipset:') ? `source ipset="${s.slice(6)}"${invert}` : `source address="${s}"${invert}`);
   }
@@ -117,14 +150,16 @@ function randomRichRule(rand: () => number, priority: number, source: () => stri
     tcpPort = proto === 'tcp';
     parts.push(`port port="${pick(['22', '80', '5000-5002', '8080', '9000-9001', '9100'])}" protocol="${proto}"`);
   } else if (el === 'service') parts.push(`service name="${pick(SERVICE_NAMES)}"`);
-  else if (el === 'protocol') parts.push(`protocol value="${pick(['tcp', 'udp', 'icmp'])}"`);
+  else if (el === 'protocol') parts.push(`protocol value="${pick(['tcp', 'udp', v6 ? 'ipv6-icmp' : 'icmp'])}"`);
   else if (el === 'icmp-type') parts.push('icmp-type name="echo-request"');
   else if (el === 'icmp-block') parts.push('icmp-block name="echo-request"');
   if (rand() < 0.15) parts.push('log prefix="hd"');
   if (el !== 'icmp-block') {
     const action = pick(['accept', 'accept', 'drop', 'reject']);
     if (action === 'reject') {
-      const types = ['', 'icmp-host-prohibited', 'icmp-port-unreachable', 'icmp-net-unreachable', ...(tcpPort ? ['tcp-reset'] : [])];
+      const types = v6
+        ? ['', 'icmp6-adm-prohibited', 'icmp6-port-unreachable', 'icmp6-addr-unreachable', 'icmp6-no-route', ...(tcpPort ? ['tcp-reset'] : [])]
+        : ['', 'icmp-host-prohibited', 'icmp-port-unreachable', 'icmp-net-unreachable', ...(tcpPort ? ['tcp-reset'] : [])];
       const t = pick(types);
       parts.push(t ? `reject type="${t}"` : 'reject');
     } else parts.push(action);
@@ -148,6 +183,20 @@ function zoneXml(z: GenZone): string {
   for (const f of z.forwardPorts) lines.push(`  <forward-port port="${f.port}" protocol="${f.protocol}" to-port="${f.toPort}"/>`);
   for (const r of z.richRules) lines.push(richXml(r));
   lines.push('</zone>', '');
+  return lines.join('\n');
+}
+
+function policyXml(p: GenPolicy): string {
+  const lines = [`<?xml version="1.0" encoding="utf-8"?>`, `<policy target="${esc(p.target)}" priority="${p.priority}">`, `  <short>${esc(p.name)}</short>`];
+  for (const z of p.ingress) lines.push(`  <ingress-zone name="${esc(z)}"/>`);
+  lines.push('  <egress-zone name="HOST"/>');
+  for (const s of p.services) lines.push(`  <service name="${esc(s)}"/>`);
+  for (const x of p.ports) {
+    const [port, protocol] = x.split('/');
+    lines.push(`  <port port="${esc(port!)}" protocol="${esc(protocol!)}"/>`);
+  }
+  for (const r of p.richRules) lines.push(richXml(r));
+  lines.push('</policy>', '');
   return lines.join('\n');
 }
 
