@@ -64,7 +64,10 @@ export function createHost(opts: HostOptions): Host {
         kind: host.kind,
         readOnly,
         root: host.root,
-        capabilities: readOnly && !capabilities.readOnly ? { ...capabilities, readOnly, writes: 'none', missing: { ...capabilities.missing, writes: `${host.label} is read-only in HostDeck.` } } : capabilities,
+        capabilities:
+          readOnly && !capabilities.readOnly
+            ? { ...capabilities, readOnly, writes: 'none', firewallWrites: 'none', missing: { ...capabilities.missing, writes: `${host.label} is read-only in HostDeck.`, firewallWrites: `${host.label} is read-only in HostDeck.` } }
+            : capabilities,
       };
     },
   };

@@ -34,6 +34,7 @@ export class ImageTransport extends TreeTransport {
       firewall: 'live',
       // The helper runs as this process and writes the image's files; never pkexec (see helper()).
       writes: process.getuid?.() === 0 ? 'root' : 'direct',
+      firewallWrites: process.getuid?.() === 0 ? 'root' : 'polkit',
       interfaces: false,
       journal: false,
       userNamespaces: false,

@@ -24,6 +24,8 @@ export class LocalTransport extends TreeTransport {
       systemBus: true,
       firewall: 'live',
       writes,
+      // firewalld authorizes a non-root caller through polkit (this desktop's agent asks).
+      firewallWrites: process.getuid?.() === 0 ? 'root' : 'polkit',
       interfaces: true,
       journal: journalPresent(),
       userNamespaces: userns,

@@ -16,6 +16,7 @@ export const capabilityNames = [
   'systemBus',
   'firewall',
   'writes',
+  'firewallWrites',
   'interfaces',
   'journal',
   'userNamespaces',
@@ -31,8 +32,13 @@ export const hostCapabilitiesSchema = z.object({
   systemBus: z.boolean(),
   /** Where the firewall's state comes from: the running firewalld, a snapshot's record of it, or nowhere. */
   firewall: z.enum(['live', 'snapshot', 'none']),
-  /** The route changes take; "none" for a host nothing may change. */
+  /** The route file and kernel-parameter changes take (HostDeck's helper); "none" for a host where they may not be made. */
   writes: writeRouteSchema,
+  /**
+   * The route firewall changes take: firewalld's own authorization, not the helper's. A login
+   * that may not run the helper can still change the firewall through polkit, and the reverse.
+   */
+  firewallWrites: z.enum(['root', 'polkit', 'none']),
   /** The host's own network interfaces can be listed (not an image's or a snapshot's). */
   interfaces: z.boolean(),
   /** The host's journal can be read (kernel log, unit logs). */
@@ -56,7 +62,16 @@ export const hostCapabilitiesSchema = z.object({
 });
 export type HostCapabilities = z.infer<typeof hostCapabilitiesSchema>;
 
-/** Whether the host can take changes at all (the UI disables write controls otherwise). */
-export function canWrite(c: HostCapabilities): boolean {
-  return !c.readOnly && c.writes !== 'none';
+/** Which route a page's changes take: files and kernel parameters (the helper) or the firewall (firewalld). */
+export type ChangeRoute = 'files' | 'firewall';
+
+/** Whether the host can take changes by this route (the UI disables write controls otherwise). */
+export function canWrite(c: HostCapabilities, route: ChangeRoute = 'files'): boolean {
+  if (c.readOnly) return false;
+  return route === 'firewall' ? c.firewall === 'live' && c.firewallWrites !== 'none' : c.writes !== 'none';
+}
+
+/** The capability whose reason explains why changes by this route are off. */
+export function writeCapability(route: ChangeRoute): 'writes' | 'firewallWrites' {
+  return route === 'firewall' ? 'firewallWrites' : 'writes';
 }

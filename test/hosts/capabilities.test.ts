@@ -11,7 +11,11 @@ import { createSnapshotHost } from '../../electron/hosts/snapshot';
 import type { HostTransport } from '../../electron/hosts/transport';
 import { hostLinks } from '../../electron/dns/interfaces';
 import { importFiles } from '../../shared/compare/imports';
-import { hostCapabilitiesSchema } from '../../shared/hosts/capabilities';
+import { canWrite, hostCapabilitiesSchema } from '../../shared/hosts/capabilities';
+import type { HostPrivilege } from '../../shared/hosts/contract';
+import { parseDestination } from '../../shared/hosts/destination';
+import { SshLink } from '../../electron/hosts/ssh/link';
+import { SshTransport } from '../../electron/hosts/ssh/transport';
 
 // Issue #19: features decide from capabilities(), so each declared value must be what the
 // transport really does (the old kind checks decided the same things from the kind).
@@ -88,7 +92,7 @@ describe('the runtime decides from capabilities', () => {
       busAddress: async () => undefined,
       systemBus: () => Promise.reject(new Error('no bus')),
       displayPath: (p) => p,
-      capabilities: () => ({ liveKernel: false, freshNamespaceProbe: false, systemBus: false, firewall: 'none', writes: 'none', interfaces: false, journal: false, userNamespaces: false, readOnly: true, localBus: false, missing: { writes: 'frozen is a record' } }),
+      capabilities: () => ({ liveKernel: false, freshNamespaceProbe: false, systemBus: false, firewall: 'none', writes: 'none', firewallWrites: 'none', interfaces: false, journal: false, userNamespaces: false, readOnly: true, localBus: false, missing: { writes: 'frozen is a record' } }),
       dispose: async () => {},
     };
     return { transport, helperCalls };
@@ -123,5 +127,48 @@ describe('the runtime decides from capabilities', () => {
     } finally {
       await rt.dispose();
     }
+  });
+});
+
+describe('changes are gated per route: files and kernel parameters (the helper) apart from the firewall (firewalld)', () => {
+  it('an SSH login firewalld lets change the firewall (polkit) but that may not run the helper: firewall changes on, file changes off, each with its reason', async () => {
+    const link = new SshLink({ destination: parseDestination('deck@web9.example.test'), runtimeDir: join(scratch, 'ssh') });
+    const t = new SshTransport(link);
+    try {
+      // What the privilege probe learns of such a login (privilege.int.test.ts checks the probe itself against a real polkitd).
+      const probed: HostPrivilege = {
+        mode: 'none',
+        user: 'deck',
+        message: 'sudo -n of the helper is refused: add the sudoers line',
+        sudoersLine: 'deck ALL=(root) NOPASSWD: /usr/libexec/hostdeck/hostdeck-helper',
+        helperInstalled: true,
+        helperOutdated: null,
+        firewall: { route: 'polkit', polkit: null, actions: [], message: null, polkitRule: null },
+      };
+      (t as unknown as { lastPrivilege: HostPrivilege }).lastPrivilege = probed;
+      const c = hostCapabilitiesSchema.parse(t.capabilities());
+      expect(c).toMatchObject({ writes: 'none', firewallWrites: 'polkit' });
+      expect(canWrite(c)).toBe(false);
+      expect(canWrite(c, 'firewall')).toBe(true);
+      expect(c.missing.writes).toMatch(/sudoers/);
+      expect(c.missing.firewallWrites).toBeUndefined();
+      // And the reverse: helper through sudo, firewalld says no.
+      (t as unknown as { lastPrivilege: HostPrivilege }).lastPrivilege = { ...probed, mode: 'sudo', message: null, firewall: { ...probed.firewall, route: 'none', message: 'firewalld refuses deck: add the polkit rule' } };
+      const d = t.capabilities();
+      expect([canWrite(d), canWrite(d, 'firewall')]).toEqual([true, false]);
+      expect(d.missing.firewallWrites).toMatch(/polkit rule/);
+    } finally {
+      await t.dispose();
+      await link.dispose();
+    }
+  });
+
+  it('a record takes changes by neither route; this machine by both', () => {
+    const { snapshot } = importFiles([{ name: 'node-3.sysctl', text: 'kernel.osrelease = 6.1.0-18-amd64\n' }]);
+    const rec = createSnapshotHost({ id: 'snapshot:n4', label: 'n4', snapshot }).summary().capabilities;
+    expect([canWrite(rec), canWrite(rec, 'firewall')]).toEqual([false, false]);
+    expect(rec.missing.firewallWrites).toBeTruthy();
+    const local = new LocalTransport().capabilities();
+    expect([canWrite(local), canWrite(local, 'firewall')]).toEqual([true, true]);
   });
 });

@@ -143,6 +143,9 @@ export class SshTransport implements HostTransport {
     const p = this.lastPrivilege;
     const writes = p === undefined ? 'sudo' : p.mode === 'root' ? 'root' : p.mode === 'sudo' ? 'sudo' : p.mode === 'unknown' ? 'sudo' : 'none';
     const who = this.link.destination.text;
+    // The firewall's route is firewalld's own (root or polkit on the host), learned by the same probe.
+    const fwRoute = p?.firewall.route;
+    const firewallWrites = fwRoute === 'none' ? 'none' : fwRoute === 'root' ? 'root' : 'polkit';
     return {
       liveKernel: true,
       // The probe starts a process under unshare on this machine only (kernel/fresh-namespace.ts).
@@ -150,6 +153,7 @@ export class SshTransport implements HostTransport {
       systemBus: true,
       firewall: 'live',
       writes,
+      firewallWrites,
       interfaces: true,
       journal: false,
       userNamespaces: false,
@@ -159,6 +163,7 @@ export class SshTransport implements HostTransport {
       missing: {
         freshNamespaceProbe: `Namespace defaults are learned on this machine only, not on ${who}.`,
         ...(writes === 'none' ? { writes: p?.message ?? `The login on ${who} may not change files or kernel parameters.` } : {}),
+        ...(firewallWrites === 'none' ? { firewallWrites: p?.firewall.message ?? `firewalld on ${who} does not let this login change the firewall.` } : {}),
         journal: `HostDeck does not read ${who}'s journal yet.`,
         userNamespaces: `HostDeck does not make namespaces on ${who}.`,
       },

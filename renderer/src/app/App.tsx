@@ -28,7 +28,8 @@ import MoonIcon from '@patternfly/react-icons/dist/esm/icons/moon-icon';
 import SunIcon from '@patternfly/react-icons/dist/esm/icons/sun-icon';
 import { AboutButton } from './AboutDialog';
 import { ConnectionBanner } from './ConnectionBanner';
-import { WritesOffNotice } from './capabilities';
+import { ChangeRouteContext, WritesOffNotice } from './capabilities';
+import type { ChangeRoute } from '../../../shared/hosts/capabilities';
 import { FirewalldStatus } from './FirewalldStatus';
 import { HostContext } from './host-store';
 import { startAppStore, useAppStore, type PageId } from './store';
@@ -40,8 +41,9 @@ import { HostsPage } from '../hosts/HostsPage';
 import { CurrentHost } from '../hosts/CurrentHost';
 import { startHostsStore } from '../hosts/store';
 
-const pages: { id: PageId; title: string; render: () => React.ReactNode }[] = [
-  { id: 'firewall', title: 'Firewall', render: () => <FirewallPage /> },
+/** `changes`: the route the page's changes take (capabilities decide per route whether they are on). */
+const pages: { id: PageId; title: string; changes?: ChangeRoute; render: () => React.ReactNode }[] = [
+  { id: 'firewall', title: 'Firewall', changes: 'firewall', render: () => <FirewallPage /> },
   { id: 'dns', title: 'DNS', render: () => <DnsPage /> },
   { id: 'kernel', title: 'Kernel', render: () => <KernelPage /> },
   { id: 'compare', title: 'Compare', render: () => <ComparePage /> },
@@ -174,11 +176,13 @@ export function App() {
           switching hosts remounts the page, so nothing of the previous host lingers; the page's
           stores and API are the host's own (HostContext). */}
       <HostContext.Provider value={hostId}>
-        <div key={hostId} data-testid="page-main" data-page={current.id} data-host={hostId} className="hd-main">
-          <ConnectionBanner />
-          <WritesOffNotice />
-          {current.render()}
-        </div>
+        <ChangeRouteContext.Provider value={current.changes ?? 'files'}>
+          <div key={hostId} data-testid="page-main" data-page={current.id} data-host={hostId} className="hd-main">
+            <ConnectionBanner />
+            <WritesOffNotice />
+            {current.render()}
+          </div>
+        </ChangeRouteContext.Provider>
       </HostContext.Provider>
     </Page>
   );

@@ -1,7 +1,7 @@
-import type { ReactNode, Ref } from 'react';
+import { createContext, useContext, type ReactNode, type Ref } from 'react';
 import { Alert, Button, EmptyState, EmptyStateBody, type ButtonProps } from '@patternfly/react-core';
 import type { HostSummary } from '../../../shared/app/contract';
-import { canWrite, type CapabilityName, type HostCapabilities } from '../../../shared/hosts/capabilities';
+import { canWrite, writeCapability, type CapabilityName, type ChangeRoute, type HostCapabilities } from '../../../shared/hosts/capabilities';
 import { usePageHost } from './host-store';
 import { useAppStore } from './store';
 
@@ -10,6 +10,13 @@ import { useAppStore } from './store';
  * Node side acts on), never what kind of host it is: write controls are disabled with the
  * host's own reason beside them, and a missing feature is explained instead of an empty panel.
  */
+
+/**
+ * The route the page's changes take (App sets it per page): the Firewall page's go through
+ * firewalld (root or polkit), the other pages' through HostDeck's helper. A login may have one
+ * and not the other, so each page asks about its own.
+ */
+export const ChangeRouteContext = createContext<ChangeRoute>('files');
 
 /** The summary of the page's host, once the host list is known. */
 export function usePageHostSummary(): HostSummary | undefined {
@@ -24,9 +31,11 @@ export function useCapabilities(): HostCapabilities | undefined {
 /** The id of the element that says why changes are off (write controls point at it). */
 export const WRITES_OFF_ID = 'hd-writes-off-reason';
 
-/** Why the host takes no changes, in its own words. */
-export function writesOffReason(h: HostSummary): string {
-  return h.capabilities.missing.writes ?? `${h.label} is read-only: HostDeck makes no changes to it.`;
+/** Why the host takes no changes by this route, in its own words. */
+export function writesOffReason(h: HostSummary, route: ChangeRoute = 'files'): string {
+  const c = h.capabilities;
+  if (route === 'firewall' && c.firewall !== 'live') return c.missing.firewall ?? c.missing.firewallWrites ?? `${h.label} has no running firewalld to change.`;
+  return c.missing[writeCapability(route)] ?? `${h.label} is read-only: HostDeck makes no changes to it.`;
 }
 
 export interface WriteGate {
@@ -42,9 +51,10 @@ export interface WriteGate {
 
 export function useWriteGate(): WriteGate {
   const h = usePageHostSummary();
+  const route = useContext(ChangeRouteContext);
   // Until the host list is known nothing is disabled: the Node side refuses writes on a read-only host anyway.
-  const blocked = !!h && !canWrite(h.capabilities);
-  const reason = h && blocked ? writesOffReason(h) : undefined;
+  const blocked = !!h && !canWrite(h.capabilities, route);
+  const reason = h && blocked ? writesOffReason(h, route) : undefined;
   return {
     blocked,
     reason,
@@ -65,11 +75,12 @@ export function WriteButton({ isDisabled, ref, ...props }: ButtonProps & { ref?:
 /** Says once, at the top of the page, why changes are off on this host (write controls are described by it). */
 export function WritesOffNotice() {
   const h = usePageHostSummary();
-  if (!h || canWrite(h.capabilities)) return null;
+  const route = useContext(ChangeRouteContext);
+  if (!h || canWrite(h.capabilities, route)) return null;
   return (
     <Alert isInline isPlain variant="info" title="Changes are off on this host" data-testid="writes-off">
       <span id={WRITES_OFF_ID} data-testid="writes-off-reason">
-        {writesOffReason(h)}
+        {writesOffReason(h, route)}
       </span>
     </Alert>
   );
