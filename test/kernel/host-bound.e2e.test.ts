@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHost } from '../../electron/hosts/host';
 import { openApp, type E2eApp } from '../support/e2e';
+import { pagesOf } from '../support/pages';
 import { copyProcSysWithValues } from './support/procsys-copy';
 
 /**
@@ -29,7 +30,7 @@ describe('kernel: an apply and its Undo belong to the host they were made on', (
       createHost({ id: 'local:b', label: 'Image B', kind: 'local', root: path.join(dir, 'b'), procSys: ps('b'), privileged: process.getuid?.() === 0 }),
     );
     await app.page.goto(`${app.server.url}/#/kernel`);
-    await app.page.getByTestId('kernel-page').waitFor();
+    await pagesOf(app.page).kernel.root.waitFor();
   });
   afterAll(async () => {
     await app?.stop();
@@ -37,33 +38,34 @@ describe('kernel: an apply and its Undo belong to the host they were made on', (
   });
 
   const switchTo = async (id: string) => {
-    await app.page.getByTestId('host-selector').selectOption(id);
-    await app.page.locator(`[data-testid="page-main"][data-host="${id}"]`).waitFor();
-    await app.page.getByRole('tab', { name: /Profile, apply/ }).click();
+    const { shell, kernel } = pagesOf(app.page);
+    await shell.switchHost(id);
+    await shell.mainOnHost(id).waitFor();
+    await kernel.openTab(/Profile, apply/);
   };
 
   it('applies on A, offers no Undo on B, and undoes A’s value back on A', async () => {
-    const { page } = app;
+    const { kernel } = pagesOf(app.page);
     await switchTo('local');
-    await page.getByTestId('kernel-profile-text').fill('vm.swappiness = 30');
-    await page.getByTestId('kernel-apply').click();
-    await page.getByTestId('kernel-apply-plan').waitFor();
-    await page.getByTestId('kernel-apply-go').click();
-    await page.getByTestId('kernel-apply-undo').waitFor();
+    await kernel.writeProfile('vm.swappiness = 30');
+    await kernel.planApply();
+    await kernel.applyPlan.waitFor();
+    await kernel.confirmApply();
+    await kernel.applyUndo.waitFor();
     expect([value('a'), value('b')]).toEqual(['30', '20']);
 
     await switchTo('local:b');
-    await page.getByTestId('kernel-profile-text').waitFor();
+    await kernel.profileText.waitFor();
     // The profile is not tied to a host; the apply's outcome and its Undo are.
-    expect(await page.getByTestId('kernel-profile-text').inputValue()).toContain('vm.swappiness');
-    expect(await page.getByTestId('kernel-apply-result').count()).toBe(0);
-    expect(await page.getByTestId('kernel-apply-undo').count()).toBe(0);
+    expect(await kernel.profileText.inputValue()).toContain('vm.swappiness');
+    expect(await kernel.applyResult.count()).toBe(0);
+    expect(await kernel.applyUndo.count()).toBe(0);
 
     await switchTo('local');
-    await page.getByTestId('kernel-apply-undo').click();
-    await page.getByTestId('kernel-undo-result').waitFor();
+    await kernel.undo();
+    await kernel.undoResult.waitFor();
     expect([value('a'), value('b')]).toEqual(['10', '20']);
-    expect(await page.getByTestId('kernel-apply-undo').count()).toBe(0);
+    expect(await kernel.applyUndo.count()).toBe(0);
     expect(app.pageErrors.filter((e) => !/status of 404|Failed to load resource/.test(e))).toEqual([]);
   });
 });

@@ -122,6 +122,11 @@ export class FirewallPage {
     return this.r2pAdded.getByTestId('fw-r2p-row');
   }
 
+  /** Every add control of the page (the add fields and their buttons: services, ports, rich rules …). */
+  get addControls(): Locator {
+    return this.page.locator('[data-testid^="fw-add-"]');
+  }
+
   /** A zone in the zone list. */
   zone(name: string): Locator {
     return this.page.getByTestId(`fw-zone-${name}`);

@@ -5,9 +5,10 @@ import { FirewallPage } from './firewall';
 import { HostsPage } from './hosts';
 import { KernelPage } from './kernel';
 import { SafeApplyBar } from './safe-apply';
-import { AppShell } from './shell';
+import { AppShell, type PageId, type WriteControl } from './shell';
 
 export { AppShell, ComparePage, DnsPage, FirewallPage, HostsPage, KernelPage, SafeApplyBar };
+export type { PageId, WriteControl };
 
 /**
  * The page objects of one browser page. The e2e suites speak to the UI only through these:

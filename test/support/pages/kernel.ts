@@ -101,6 +101,11 @@ export class KernelPage {
     return this.searchBox.locator('input');
   }
 
+  /** Opens a tab of the page by its label (Live parameters, Profile, apply & export …). */
+  async openTab(name: string | RegExp): Promise<void> {
+    await this.page.getByRole('tab', { name }).click();
+  }
+
   /** Searches for a key and opens its detail (Enter in the search field). */
   async openDetail(key: string): Promise<void> {
     await this.filter(key);

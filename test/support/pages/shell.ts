@@ -1,11 +1,24 @@
 import type { Locator, Page } from 'playwright-core';
+import type { CapabilityName } from '../../../shared/hosts/capabilities';
 
 /** The pages the navigation offers, by the id in their URL (#/firewall …). */
 export type PageId = 'firewall' | 'dns' | 'kernel' | 'compare' | 'hosts';
 
+/** A control marked as a write (data-write) as the user meets it. */
+export interface WriteControl {
+  /** Its test id, else its text, else its tag. */
+  what: string;
+  /** Disabled (natively, or aria-disabled on a wrapper). */
+  disabled: boolean;
+  /** The text of the element its aria-describedby points at, or null when it points at none. */
+  describedBy: string | null;
+}
+
 /**
  * The app shell around every page: the masthead (brand, firewalld status, current host and its
- * privilege), the host picker, the navigation, the connection banner and the About dialog.
+ * privilege), the host picker, the navigation, the connection banner and the About dialog; on
+ * every page, the "changes are off" notice, its write controls and the panels of features the
+ * host lacks.
  */
 export class AppShell {
   constructor(readonly page: Page) {}
@@ -24,6 +37,30 @@ export class AppShell {
   get firewalldVersion(): Locator { return this.page.getByTestId('firewalld-version'); }
   get hostPicker(): Locator { return this.page.getByTestId('host-selector'); }
   get main(): Locator { return this.page.getByTestId('page-main'); }
+  /** The notice "Changes are off on this host" (a host that takes no changes). */
+  get writesOff(): Locator { return this.page.getByTestId('writes-off'); }
+  /** Why the host takes no changes, in its own words (write controls are described by it). */
+  get writesOffReason(): Locator { return this.page.getByTestId('writes-off-reason'); }
+
+  /** What the page shows in place of the panel of a feature the host lacks, and why. */
+  missingFeature(name: CapabilityName): Locator {
+    return this.page.getByTestId(`missing-${name}`);
+  }
+
+  /** Every control of the page shown now that is marked as a write: disabled?, described by what text. */
+  writeControls(): Promise<WriteControl[]> {
+    return this.page.locator('[data-write]').evaluateAll((els) =>
+      els.map((el) => {
+        const by = el.getAttribute('aria-describedby');
+        const input = el instanceof HTMLButtonElement || el instanceof HTMLSelectElement || el instanceof HTMLInputElement ? el : el.querySelector('button, select, input');
+        return {
+          what: el.getAttribute('data-testid') ?? el.textContent?.trim() ?? el.tagName,
+          disabled: !!(input as HTMLButtonElement | null)?.disabled || el.getAttribute('aria-disabled') === 'true',
+          describedBy: by ? (document.getElementById(by)?.textContent ?? `(no element #${by})`) : null,
+        };
+      }),
+    );
+  }
 
   /** The navigation entry of a page. */
   nav(id: string): Locator {
@@ -45,9 +82,9 @@ export class AppShell {
     return this.page.locator(`[data-testid="page-main"][data-page="${id}"]`);
   }
 
-  /** The page area once it is bound to host `id` (its data-host). */
-  mainOnHost(id: string): Locator {
-    return this.page.locator(`[data-testid="page-main"][data-host="${id}"]`);
+  /** The page area once it is bound to host `id` (its data-host); with `pageId`, once it also shows that page. */
+  mainOnHost(id: string, pageId?: PageId): Locator {
+    return this.page.locator(`[data-testid="page-main"][data-host="${id}"]${pageId ? `[data-page="${pageId}"]` : ''}`);
   }
 
   /** Which page the page area shows (its data-page). */
