@@ -1,22 +1,9 @@
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../shared/api/errors';
-import { createCliContext } from '../../electron/cli/context';
+import { capturedCli } from '../support/cli';
 
 /** cli.action: the one error path of every CLI command (message on stderr, exit code 1). */
-function context() {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _enc, cb) {
-        append(String(chunk));
-        cb();
-      },
-    });
-  const cli = createCliContext(sink((s) => (out += s)), sink((s) => (err += s)));
-  return { cli, out: () => out, err: () => err };
-}
+const context = capturedCli;
 
 const before = process.exitCode;
 afterEach(() => {

@@ -8,11 +8,8 @@ export interface CliRun {
   code: number;
 }
 
-/**
- * Runs `hostdeck ARGS` in-process through the real command line (every subcommand registered,
- * as in the built CLI) with stdout and stderr captured, and returns the exit code it set.
- */
-export async function runHostdeck(args: string[]): Promise<CliRun> {
+/** A CLI context whose stdout and stderr are kept in memory (read them with out() and err()). */
+export function capturedCli() {
   let out = '';
   let err = '';
   const sink = (append: (s: string) => void) =>
@@ -23,6 +20,15 @@ export async function runHostdeck(args: string[]): Promise<CliRun> {
       },
     });
   const cli = createCliContext(sink((s) => (out += s)), sink((s) => (err += s)));
+  return { cli, out: () => out, err: () => err };
+}
+
+/**
+ * Runs `hostdeck ARGS` in-process through the real command line (every subcommand registered,
+ * as in the built CLI) with stdout and stderr captured, and returns the exit code it set.
+ */
+export async function runHostdeck(args: string[]): Promise<CliRun> {
+  const { cli, out: stdout, err: stderr } = capturedCli();
   const program = buildProgram(cli).exitOverride();
   const before = process.exitCode;
   process.exitCode = 0;
@@ -33,5 +39,5 @@ export async function runHostdeck(args: string[]): Promise<CliRun> {
   }
   const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
   process.exitCode = before;
-  return { out, err, code };
+  return { out: stdout(), err: stderr(), code };
 }
