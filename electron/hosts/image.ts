@@ -14,7 +14,7 @@ import type { HostCapabilities } from '../../shared/hosts/capabilities';
  * the bus is the one given explicitly (or this machine's).
  */
 export class ImageTransport extends TreeTransport {
-  readonly kind = 'image' as const;
+  protected readonly ownMachine = false;
 
   constructor(opts: TreeTransportOptions) {
     if (!opts.root.startsWith('/') || opts.root === '/') throw new ApiError('INVALID_VALUE', `An image root must be an absolute directory other than "/", not "${opts.root}"`);

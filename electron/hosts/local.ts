@@ -7,7 +7,7 @@ import { journalPresent, userNamespacesAllowed } from './machine-facts';
 
 /** This machine: its files from "/", its /proc/sys, its system bus, the helper through pkexec. */
 export class LocalTransport extends TreeTransport {
-  readonly kind = 'local' as const;
+  protected readonly ownMachine = true;
 
   constructor(opts: Omit<TreeTransportOptions, 'root'> = {}) {
     super({ ...opts, root: '/' });

@@ -48,7 +48,6 @@ function procSysEntries(s: Snapshot): LiveEntry[] {
 
 /** The transport of a snapshot host: answers reads from the snapshot, refuses the helper. */
 export class SnapshotTransport implements HostTransport {
-  readonly kind = 'snapshot' as const;
   private readonly files: Map<string, VirtualFile>;
   constructor(private readonly snap: Snapshot) {
     this.files = virtualFiles(snap);

@@ -89,8 +89,6 @@ export interface HostIdentity {
 }
 
 export interface HostTransport {
-  /** For display and diagnostics only: nothing outside the transports branches on it; features ask capabilities(). */
-  readonly kind: 'local' | 'image' | 'ssh' | 'snapshot';
   /**
    * What this host offers now (shared/hosts/capabilities.ts). Synchronous: it answers from
    * what the transport already knows (an SSH host's last privilege probe), never a round trip.

@@ -27,7 +27,8 @@ export interface TreeTransportOptions {
  * bounded reads), /proc/sys through one synchronous pass (proc-sys.ts).
  */
 export abstract class TreeTransport implements HostTransport {
-  abstract readonly kind: 'local' | 'image';
+  /** Whether the tree is this machine's own "/" (its hostname and kernel are this machine's), not another system's root. */
+  protected abstract readonly ownMachine: boolean;
   readonly root: string;
   readonly procSysDir: string;
   protected readonly bus: string | undefined;
@@ -86,7 +87,7 @@ export abstract class TreeTransport implements HostTransport {
   protected async liveSource(): Promise<LiveSource> {
     const p = this.procSysDir;
     if (!(await this.readsRunningKernel())) return { procSys: p, kind: 'procsys-copy', note: `Live values are read from ${p}, not from a running kernel.` };
-    if (this.kind === 'local') return { procSys: p, kind: 'host', note: null };
+    if (this.ownMachine) return { procSys: p, kind: 'host', note: null };
     return { procSys: p, kind: 'running-kernel', note: `Compared with the live kernel of this host (${p}), not with a kernel booted from ${this.root}.` };
   }
 
@@ -99,7 +100,7 @@ export abstract class TreeTransport implements HostTransport {
     const os = prettyName(osRelease?.bytes ?? usrOsRelease?.bytes);
     const kernel = (await this.procSys(['kernel/osrelease'])).entries[0];
     return {
-      hostname: this.kind === 'local' ? osHostname() : firstLine(hostnameFile?.bytes),
+      hostname: this.ownMachine ? osHostname() : firstLine(hostnameFile?.bytes),
       os,
       kernel: kernel?.state === 'ok' ? (kernel.value ?? '').trim() : '',
       time: Date.now(),

@@ -84,7 +84,6 @@ describe('the runtime decides from capabilities', () => {
   function recordLike(): { transport: HostTransport; helperCalls: string[] } {
     const helperCalls: string[] = [];
     const transport: HostTransport = {
-      kind: 'local', // a display label: nothing may decide from it
       read: async (rs) => rs.map((r) => ({ path: r.path, type: 'missing' as const, error: { code: 'ENOENT', message: 'missing' } })),
       procSys: async () => ({ entries: [], dirs: [] }),
       describe: async () => ({ hostname: 'frozen', os: '', kernel: '', time: 0 }),

@@ -71,11 +71,11 @@ describe('LocalTransport', () => {
 
   it('registry: "/" is local, any other root an image; a bus address comes from the options', async () => {
     const reg = new HostRegistry({ systemBusAddress: 'unix:path=/nonexistent/bus' });
-    expect(reg.get('local').transport.kind).toBe('local');
+    expect(reg.get('local').transport).toBeInstanceOf(LocalTransport);
     expect(await reg.get('local').transport.busAddress()).toBe('unix:path=/nonexistent/bus');
     const img = new HostRegistry({ root: path.join(dir, 'img-reg') });
-    expect(img.get('local').transport.kind).toBe('image');
-    expect(createHost({ id: 'x', label: 'x', kind: 'local' }).transport.kind).toBe('local');
+    expect(img.get('local').transport).toBeInstanceOf(ImageTransport);
+    expect(createHost({ id: 'x', label: 'x', kind: 'local' }).transport).toBeInstanceOf(LocalTransport);
     await Promise.all([reg.dispose(), img.dispose()]);
   });
 });
@@ -86,7 +86,6 @@ describe('handlers talk to the host, never to this machine', () => {
     const helperCalls: { verb: string; path?: string }[] = [];
     // A host that is not this machine: it has exactly one file and a two-key kernel.
     const other: HostTransport = {
-      kind: 'ssh',
       read: async (rs) => rs.map((r) => (asked.push(r.path), r.path === '/etc/resolv.conf' ? { path: r.path, type: 'file' as const, resolved: r.path, bytes: Buffer.from('nameserver 198.51.100.7\n') } : { path: r.path, type: 'missing' as const, error: { code: 'ENOENT', message: 'missing' } })),
       procSys: async () => ({ entries: [{ key: 'kernel.osrelease', path: 'kernel/osrelease', state: 'ok' as const, value: '9.9.9-other', writable: false, mode: 0o444 }, { key: 'vm.swappiness', path: 'vm/swappiness', state: 'ok' as const, value: '33', writable: true, mode: 0o644 }], dirs: ['kernel', 'vm'] }),
       describe: async () => ({ hostname: 'other', os: 'Other OS', kernel: '9.9.9-other', time: 0 }),

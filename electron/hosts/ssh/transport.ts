@@ -36,7 +36,6 @@ export { sudoersLine } from './privilege';
  * helper installed at HELPER_INSTALL_PATH for a non-root login. See privilege.ts.
  */
 export class SshTransport implements HostTransport {
-  readonly kind = 'ssh' as const;
   /** unix:path=... of the private bus socket (0600 in the 0700 runtime dir). */
   readonly busSocket: string;
   private server: Server | undefined;
