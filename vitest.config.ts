@@ -12,6 +12,9 @@ const setupFiles = ['test/support/scratch-config.ts'];
 
 export default defineConfig({
   test: {
+    // Two files at a time on a 2-core machine (vitest's default is one there): most integration
+    // files wait on firewalld, sshd and namespaces rather than compute. e2e stays one Chromium at a time.
+    maxWorkers: 2,
     reporters: process.env.HOSTDECK_TEST_JSON
       ? ['default', ['json', { outputFile: process.env.HOSTDECK_TEST_JSON }]]
       : ['default'],
