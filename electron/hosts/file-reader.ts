@@ -60,13 +60,17 @@ export function typeWords(t: FileType): string {
 const errnoOf = (e: unknown) => (e as NodeJS.ErrnoException).code ?? 'EIO';
 
 /** Reads many requests with a bounded concurrency; each answer is in the order asked. */
-export async function readTree(ctx: TreeContext, requests: ReadRequest[], deadlineMs = DEFAULT_DEADLINE_MS): Promise<FileFacts[]> {
+/**
+ * `deadlineMs` is the whole call's deadline, as the answer names it; `startedAt` is when the call
+ * began (a caller that spent part of the deadline before reading passes its own start).
+ */
+export async function readTree(ctx: TreeContext, requests: ReadRequest[], deadlineMs = DEFAULT_DEADLINE_MS, startedAt = Date.now()): Promise<FileFacts[]> {
   const out: FileFacts[] = new Array<FileFacts>(requests.length);
   let mounts: Promise<Set<string>> | undefined;
   const mountPoints = () => (mounts ??= readMountPoints());
   let next = 0;
   // One deadline for the whole call: a hung file system (FUSE, NFS) cannot stretch it per request.
-  const end = Date.now() + deadlineMs;
+  const end = startedAt + deadlineMs;
   const worker = async () => {
     while (next < requests.length) {
       const i = next++;

@@ -51,7 +51,8 @@ export abstract class TreeTransport implements HostTransport {
     let timer: NodeJS.Timeout | undefined;
     const realRoot = await Promise.race([this.realRoot, new Promise<null>((r) => (timer = setTimeout(() => r(null), this.deadlineMs)))]).finally(() => clearTimeout(timer));
     if (realRoot === null) return requests.map((req) => timeoutFacts(req, this.deadlineMs));
-    return readTree({ root: this.root, realRoot }, requests, Math.max(0, this.deadlineMs - (Date.now() - start)));
+    // The rest of the same deadline; a late answer names the call's deadline, not what was left of it.
+    return readTree({ root: this.root, realRoot }, requests, this.deadlineMs, start);
   }
 
   async procSys(only?: string[]): Promise<ProcSysSnapshot> {
