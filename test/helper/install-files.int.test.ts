@@ -124,15 +124,25 @@ describe('the installed helper is checked against the one this HostDeck carries'
   });
 
   it('`hostdeck helper status` (as a desktop user) says the installed helper is older and how to reinstall', () => {
-    // this machine's /usr/libexec stays untouched: a private mount namespace with a tmpfs over it
+    // this machine's /usr/libexec stays untouched: a private mount namespace with a tmpfs over it.
+    // The desktop user may not be able to reach the checkout (a clone under a 0700 mktemp
+    // directory, as CI makes), so it runs the CLI from a bind mount of the checkout on a 0755 path.
     writeFileSync(path.join(work, 'installed-helper'), older, { mode: 0o755 });
     const script = `set -e
 mount -t tmpfs -o mode=0755 tmpfs /usr/libexec
 mkdir -m 0755 /usr/libexec/hostdeck
 install -m 0755 "$1/installed-helper" /usr/libexec/hostdeck/hostdeck-helper
-setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME=/tmp "$2" "$3" helper status || true
+mount -t tmpfs -o mode=0755 tmpfs /mnt
+mkdir -m 0755 /mnt/checkout
+mount --bind "$2" /mnt/checkout
+cd /mnt/checkout
+setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME=/tmp /mnt/checkout/"$3" /mnt/checkout/"$4" helper status || true
 `;
-    const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', work, TSX, CLI], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', work, repo, path.relative(repo, TSX), path.relative(repo, CLI)], {
+      cwd: repo,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.stdout, r.stderr).toContain('The installed helper /usr/libexec/hostdeck/hostdeck-helper is older than this HostDeck');
     expect(r.stdout).toContain('fix: hostdeck helper install-files, then the two "sudo install" commands it prints');
   });
