@@ -33,6 +33,39 @@ function EffectList({ items, testId }: { items: ReloadEffect[]; testId: string }
   );
 }
 
+/**
+ * What a reload loses, adds and changes, as the host computed it: the body of Reload's dialog
+ * and of every other action that reloads firewalld (LogDenied).
+ */
+function ReloadEffectsBody({ fx, intro }: { fx: ReturnType<typeof reloadEffects>; intro: string }) {
+  const lost = fx.lost.reduce((n, e) => n + e.count, 0);
+  const gained = fx.gained.reduce((n, e) => n + e.count, 0);
+  return (
+    <div data-testid="fw-reload-effects">
+      <p>{intro}</p>
+      {fx.lost.length > 0 && (
+        <>
+          <Title headingLevel="h2" size="md">Lost: {lost.toLocaleString()} runtime-only item{lost === 1 ? '' : 's'}</Title>
+          <EffectList items={fx.lost} testId="fw-reload-lost" />
+        </>
+      )}
+      {fx.gained.length > 0 && (
+        <>
+          <Title headingLevel="h2" size="md">Added by the reload: {gained.toLocaleString()} permanent-only item{gained === 1 ? '' : 's'}</Title>
+          <EffectList items={fx.gained} testId="fw-reload-gained" />
+        </>
+      )}
+      {fx.changed.length > 0 && (
+        <>
+          <Title headingLevel="h2" size="md">Settings that change (runtime → permanent)</Title>
+          <EffectList items={fx.changed} testId="fw-reload-changed" />
+        </>
+      )}
+      {lost > 0 && <p>Save them first with “Runtime → permanent” if you want to keep them.</p>}
+    </div>
+  );
+}
+
 /** Rows of the Runtime → permanent dialog; runtime items this page did not add are marked. */
 function RowList({ rows, testId, addedHere, host }: { rows: DifferenceRow[]; testId: string; addedHere?: ReadonlySet<string>; host: string }) {
   return (
@@ -70,33 +103,9 @@ export function LayerActions({ full }: { full: FullState }) {
     const fx = reloadEffects(exact.differences);
     if (!fx.lost.length && !fx.gained.length && !fx.changed.length) return void reload();
     const lost = fx.lost.reduce((n, e) => n + e.count, 0);
-    const gained = fx.gained.reduce((n, e) => n + e.count, 0);
     setConfirm({
       title: lost ? 'Reload and lose runtime changes?' : 'Reload firewalld?',
-      body: (
-        <div data-testid="fw-reload-effects">
-          <p>Reloading makes the permanent configuration live.</p>
-          {fx.lost.length > 0 && (
-            <>
-              <Title headingLevel="h2" size="md">Lost: {lost.toLocaleString()} runtime-only item{lost === 1 ? '' : 's'}</Title>
-              <EffectList items={fx.lost} testId="fw-reload-lost" />
-            </>
-          )}
-          {fx.gained.length > 0 && (
-            <>
-              <Title headingLevel="h2" size="md">Added by the reload: {gained.toLocaleString()} permanent-only item{gained === 1 ? '' : 's'}</Title>
-              <EffectList items={fx.gained} testId="fw-reload-gained" />
-            </>
-          )}
-          {fx.changed.length > 0 && (
-            <>
-              <Title headingLevel="h2" size="md">Settings that change (runtime → permanent)</Title>
-              <EffectList items={fx.changed} testId="fw-reload-changed" />
-            </>
-          )}
-          {lost > 0 && <p>Save them first with “Runtime → permanent” if you want to keep them.</p>}
-        </div>
-      ),
+      body: <ReloadEffectsBody fx={fx} intro="Reloading makes the permanent configuration live." />,
       action: lost ? 'Reload anyway' : 'Reload',
       run: reload,
     });
@@ -163,6 +172,15 @@ export function LayerActions({ full }: { full: FullState }) {
   );
 }
 
+/** What each LogDenied value logs (firewalld.conf's own comment). */
+const LOG_DENIED_WORDS: Record<string, string> = {
+  all: 'every denied packet is logged',
+  unicast: 'denied unicast packets are logged',
+  broadcast: 'denied broadcast packets are logged',
+  multicast: 'denied multicast packets are logged',
+  off: 'nothing is logged',
+};
+
 /** Default zone, log denied, panic mode, daemon facts and firewalld.conf. */
 export function GlobalControls({ full }: { full: FullState }) {
   const hostId = usePageHost();
@@ -211,13 +229,19 @@ export function GlobalControls({ full }: { full: FullState }) {
     run: () => safeApply({ type: 'defaultZone', name: risky.zone }, seconds, true),
     alternative: { action: 'Set without safe apply', testId: 'fw-default-zone-force', run: () => goDefault(risky.zone, true) },
   };
-  const setLogDenied = (value: string) =>
+  // firewalld reloads to apply LogDenied (#1115): the same exact differences and dialog as Reload.
+  const setLogDenied = async (value: string) => {
+    const exact = await run('Comparing runtime and permanent', () => api.firewall.differences({}));
+    if (!exact) return;
+    const fx = reloadEffects(exact.differences);
+    const lost = fx.lost.reduce((n, e) => n + e.count, 0);
     setConfirm({
-      title: `Set LogDenied to ${value}?`,
-      body: <p>firewalld reloads to apply this: runtime-only changes are lost, as with Reload.</p>,
-      action: 'Set and reload',
+      title: lost ? `Set LogDenied to ${value} and lose runtime changes?` : `Set LogDenied to ${value}?`,
+      body: <ReloadEffectsBody fx={fx} intro={`firewalld reloads to apply LogDenied ${value} (${LOG_DENIED_WORDS[value] ?? value}): as with Reload, the permanent configuration becomes live.`} />,
+      action: lost ? 'Set and reload anyway' : 'Set and reload',
       run: () => run('Setting LogDenied', () => api.firewall.setLogDenied({ value: value as 'off', confirm: true }), `LogDenied is now ${value}`).then(() => load()),
     });
+  };
   const panic = (enabled: boolean) =>
     enabled
       ? setConfirm({
@@ -250,7 +274,7 @@ export function GlobalControls({ full }: { full: FullState }) {
         <DescriptionListGroup>
           <DescriptionListTerm>Log denied packets</DescriptionListTerm>
           <DescriptionListDescription>
-            <FormSelect aria-label="Log denied" data-testid="fw-log-denied" value={g.logDenied} {...w.guard(busy)} onChange={(_e, v) => setLogDenied(v)}>
+            <FormSelect aria-label="Log denied" data-testid="fw-log-denied" value={g.logDenied} {...w.guard(busy)} onChange={(_e, v) => void setLogDenied(v)}>
               {['off', 'all', 'unicast', 'broadcast', 'multicast'].map((v) => <FormSelectOption key={v} value={v} label={v} />)}
             </FormSelect>
           </DescriptionListDescription>
