@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ApiError } from '../../shared/api/errors';
-import type { Api } from '../../shared/api/contract';
+import type { Api, HostDeckEvent } from '../../shared/api/contract';
 import { Runtime } from '../api/runtime';
 import { createApi } from '../../shared/api/client';
 import type { LocalHostOptions } from '../hosts/registry';
@@ -59,7 +59,8 @@ export interface CliContext {
 export interface CliRuntime {
   readonly api: Api;
   readonly hostList: HostList;
-  readonly events: HandlerEvents;
+  /** Its pushed events, as the UI gets them (`firewall denied --follow` listens to them). */
+  readonly events: HandlerEvents & { subscribe(listener: (e: HostDeckEvent) => void): () => void };
   dispose(): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 import type { OpOutput, OpParsedInput } from '../../shared/api/contract';
 import type { FeatureHandlers, HandlerContext } from '../api/context';
 import { explainOnHost } from './explain';
+import { deniedHandlers } from './denied/handlers';
 import { firewallService as fw } from './service';
 import { SnapshotFirewall } from './snapshot-reader';
 
@@ -104,4 +105,5 @@ export const firewallHandlers: FeatureHandlers<'firewall'> = {
   safeApply: (ctx, i) => fw(ctx).safeApply(i.change, i.seconds, i.saveToPermanent, i.confirm),
   safeApplyConfirm: (ctx, i) => fw(ctx).safe.confirm(i.id),
   safeApplyRevert: (ctx, i) => fw(ctx).safe.revert(i.id),
+  ...deniedHandlers,
 };

@@ -4,6 +4,7 @@ import { TreeTransport, type TreeTransportOptions } from './tree-transport';
 import type { HelperOptions } from './transport';
 import type { HostCapabilities } from '../../shared/hosts/capabilities';
 import { journalPresent, userNamespacesAllowed } from './machine-facts';
+import { readLocalKernelLog, type KernelLogOptions, type KernelLogReader } from './kernel-log';
 
 /** This machine: its files from "/", its /proc/sys, its system bus, the helper through pkexec. */
 export class LocalTransport extends TreeTransport {
@@ -38,6 +39,10 @@ export class LocalTransport extends TreeTransport {
         ...(userns ? {} : { userNamespaces: 'Unprivileged user namespaces are off on this machine (user.max_user_namespaces or kernel.unprivileged_userns_clone).' }),
       },
     };
+  }
+
+  kernelLog(opts: KernelLogOptions): KernelLogReader {
+    return readLocalKernelLog(opts);
   }
 
   helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse> {

@@ -5,9 +5,10 @@ import type { Snapshot } from '../../shared/compare/snapshot';
 import type { MessageBus } from '@jellybrick/dbus-next';
 import type { HelperOptions } from '../helper/local';
 import type { SshLink } from './ssh/link';
+import type { KernelLogOptions, KernelLogReader } from './kernel-log';
 import type { HostSummary } from '../../shared/app/contract';
 
-export type { HelperOptions };
+export type { HelperOptions, KernelLogOptions, KernelLogReader };
 
 /**
  * What a host offers the features: everything a handler needs from a machine, and nothing
@@ -113,6 +114,12 @@ export interface HostTransport {
    * FIREWALLD_NOT_RUNNING (detail.noBus) when the bus cannot be reached.
    */
   systemBus(): Promise<MessageBus>;
+  /**
+   * Reads (and follows) the host's kernel log: the journal, or the kernel ring buffer where
+   * there is none. Absent where there is no running kernel to read (an image, a snapshot) or
+   * HostDeck cannot read it yet (SSH): features say so instead.
+   */
+  kernelLog?(opts: KernelLogOptions): KernelLogReader;
   /** A host path as people should see it: an image's files under the image directory on this machine, every other host's as they are. */
   displayPath(hostPath: string): string;
   /** The record a read-only host is made of (a snapshot host); absent for a host that is a machine. */

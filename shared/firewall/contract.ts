@@ -16,6 +16,7 @@ import {
   zoneSchema,
 } from './model';
 import { explanationSchema, flowSchema } from './explain/flow';
+import { deniedEvents, deniedOperations } from './denied/contract';
 
 export const firewallStatusSchema = z.object({
   running: z.boolean(),
@@ -415,6 +416,7 @@ export const firewallContract = {
     output: safeApplySessionSchema,
     mutates: true,
   }),
+  ...deniedOperations,
 };
 
 /** What changed in one object; `object` is null when it was removed. */
@@ -447,4 +449,5 @@ export const firewallEvents = {
     entriesHash: z.string().optional(),
   }),
   'firewall.safeApplyChanged': safeApplySessionSchema,
+  ...deniedEvents,
 };

@@ -47,7 +47,8 @@ export const deniedPacketSchema = z.object({
 });
 export type DeniedPacket = z.infer<typeof deniedPacketSchema>;
 
-const NAME = '[A-Za-z0-9_+.-]{1,64}';
+// Zone and policy names may hold one inner "/" (firewalld's check_name), and so do their chain names and log prefixes.
+const NAME = '[A-Za-z0-9_+./-]{1,64}';
 const PREFIXES: Array<{ re: RegExp; build: (m: RegExpExecArray) => Pick<DeniedPacket, 'kind' | 'chain' | 'zone' | 'policy' | 'action'> }> = [
   { re: /^STATE_INVALID_DROP$/, build: () => ({ kind: 'invalid', action: 'DROP' }) },
   { re: /^FINAL_REJECT$/, build: () => ({ kind: 'final', action: 'REJECT' }) },

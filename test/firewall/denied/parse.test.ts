@@ -46,6 +46,41 @@ describe('parseDeniedLine: every firewalld prefix', () => {
   });
 });
 
+// Recorded: real lines of this machine's kernel log (dmesg and /dev/kmsg), sent by the sandboxed
+// firewalld 1.3.3 with LogDenied=all (test/firewall/denied/denied.int.test.ts sends them).
+const RECORDED = {
+  dmesg4: '[24210.303208] filter_IN_public_REJECT: IN=eth0 OUT= MAC=b6:67:54:8a:4b:27:0a:f6:87:da:a9:ba:08:00 SRC=10.231.51.77 DST=10.231.51.1 LEN=60 TOS=0x00 PREC=0x00 TTL=64 ID=21405 DF PROTO=TCP SPT=46579 DPT=8081 WINDOW=64240 RES=0x00 SYN URGP=0 ',
+  kmsg4: '4,9421,24212080313,-;filter_IN_public_REJECT: IN=eth0 OUT= MAC=b6:67:54:8a:4b:27:0a:f6:87:da:a9:ba:08:00 SRC=10.231.51.77 DST=10.231.51.1 LEN=60 TOS=0x00 PREC=0x00 TTL=64 ID=34556 DF PROTO=TCP SPT=41371 DPT=8082 WINDOW=64240 RES=0x00 SYN URGP=0 ',
+};
+
+describe('parseDeniedLine: recorded lines and the rest of the prefixes, both families', () => {
+  it('reads recorded dmesg and /dev/kmsg lines', () => {
+    expect(parseDeniedLine(RECORDED.dmesg4)).toEqual({
+      uptime: 24210.303208, prefix: 'filter_IN_public_REJECT', kind: 'zone', chain: 'IN', zone: 'public', action: 'REJECT', inIface: 'eth0',
+      mac: 'b6:67:54:8a:4b:27:0a:f6:87:da:a9:ba:08:00', src: '10.231.51.77', dst: '10.231.51.1', family: 'ipv4', proto: 'tcp', sport: 46579, dport: 8081, len: 60,
+    });
+    expect(parseDeniedLine(RECORDED.kmsg4)).toMatchObject({ uptime: 24212.080313, zone: 'public', dport: 8082, sport: 41371 });
+  });
+
+  it.each([
+    ['filter_OUT_policy_host-out_REJECT: ', `IN= OUT=eth0 SRC=10.0.0.5 DST=192.0.2.7 LEN=60 TOS=0x00 PREC=0x00 TTL=64 ID=3 DF PROTO=TCP SPT=40000 DPT=25 WINDOW=64240 RES=0x00 SYN URGP=0 `, { kind: 'policy', chain: 'OUT', policy: 'host-out', outIface: 'eth0', dport: 25 }],
+    ['filter_IN_dmz/web_DROP: ', TCP4, { kind: 'zone', zone: 'dmz/web', action: 'DROP' }],
+    ['filter_FWD_external_DROP: ', TCP6.replace('OUT= ', 'OUT=eth2 '), { kind: 'zone', chain: 'FWD', zone: 'external', family: 'ipv6', outIface: 'eth2', src: '2001:db8::7' }],
+    ['filter_zone_public_HOST_ICMP_BLOCK: ', ICMP6.replace('TYPE=135', 'TYPE=128'), { kind: 'icmp-block', zone: 'public', family: 'ipv6', proto: 'icmpv6', icmpType: 128 }],
+    ['filter_zone_dmz_ANY_ICMP_BLOCK: ', ICMP4, { kind: 'icmp-block', chain: 'FWD', zone: 'dmz' }],
+    ['STATE_INVALID_DROP: ', TCP6, { kind: 'invalid', family: 'ipv6', dport: 22 }],
+    ['FINAL_REJECT: ', TCP6, { kind: 'final', family: 'ipv6' }],
+    ['filter_IN_policy_allow-host-ipv6_DROP: ', ICMP6, { kind: 'policy', policy: 'allow-host-ipv6', family: 'ipv6' }],
+  ])('%s', (prefix, body, want) => {
+    expect(parseDeniedLine(prefix + body)).toMatchObject(want);
+  });
+
+  it('reads an IPv6 line from the journal with its time', () => {
+    const p = parseDeniedLine(JSON.stringify({ MESSAGE: `filter_IN_public_DROP: ${TCP6}`, __REALTIME_TIMESTAMP: '1796578400000000', __MONOTONIC_TIMESTAMP: '5123004567', _TRANSPORT: 'kernel', PRIORITY: '4' }));
+    expect(p).toMatchObject({ time: 1796578400000, uptime: 5123.004567, family: 'ipv6', zone: 'public', action: 'DROP', src: '2001:db8::7', dst: '2001:db8::1' });
+  });
+});
+
 describe('parseDeniedLine: hostile input', () => {
   it('ignores what is not a packet line and never throws', () => {
     const junk = ['', 'hello', '{', '{"MESSAGE": 5}', 'null', '[]', '{"MESSAGE": "IN=eth0"}', 'IN=eth0 SRC=1.2.3.4', 'x'.repeat(10_000_000), `${'A='.repeat(100_000)}`, '\u0000\u0001 IN= OUT=', '{"MESSAGE": [1e309, -1, "x"]}'];
