@@ -24,6 +24,7 @@ import { useAppStore } from '../app/store';
 import { differenceCounts, diffLayers } from '../../../shared/firewall/diff';
 import { ConfirmModal } from './components/ConfirmModal';
 import { DifferencesView } from './components/DifferencesView';
+import { DeniedPanel } from './components/DeniedFeed';
 import { ActionToolbar, Roving } from './components/ListNav';
 import { GlobalControls, LayerActions } from './components/GlobalControls';
 import { IpsetsView } from './components/IpsetsView';
@@ -163,6 +164,7 @@ export function FirewallPage() {
           <Tab eventKey="differences" title={title('Differences', total, 'differences')} data-testid="fw-tab-differences">{tab === 'differences' && <DifferencesView full={f} />}</Tab>
         </Tabs>
         </Roving>
+        <DeniedPanel />
         <datalist id="hd-fw-services">{Object.keys(f.runtime.services).map((s) => <option key={s} value={s} />)}</datalist>
         <datalist id="hd-fw-icmptypes">{Object.keys(f.runtime.icmptypes).map((s) => <option key={s} value={s} />)}</datalist>
       </>
