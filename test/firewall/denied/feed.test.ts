@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { EventHub } from '../../../electron/api/events';
+import { DeniedFeedService } from '../../../electron/firewall/denied/feed';
+import type { Host, KernelLogOptions, KernelLogReader } from '../../../electron/hosts/transport';
+import type { HostDeckEvent } from '../../../shared/api/contract';
+import { ApiError } from '../../../shared/api/errors';
+import { DENIED_LIMITS } from '../../../shared/firewall/denied/contract';
+
+// The feed's bounds with a log replayed from lines in the kernel's own format (the real readers,
+// journalctl and dmesg, are exercised in denied.int.test.ts): a flood of 10,000 packets from
+// 10,000 sources must leave at most DENIED_LIMITS in memory and in each pushed event.
+
+const BOOT = Date.UTC(2026, 11, 6, 12, 0, 0);
+const line = (i: number, uptime: number) =>
+  `[${uptime.toFixed(6)}] filter_IN_public_DROP: IN=eth0 OUT= SRC=10.${(i >> 8) & 255}.${i & 255}.9 DST=10.0.0.1 LEN=60 PROTO=TCP SPT=40000 DPT=${1000 + (i % 7)} SYN `;
+
+function hostWithLog(lines: string[], opts: { follow?: boolean } = {}): { host: Host; stopped: () => boolean } {
+  let stopped = false;
+  const kernelLog = (o: KernelLogOptions): KernelLogReader => {
+    let end: () => void = () => undefined;
+    const done = new Promise<void>((r) => (end = r));
+    setImmediate(() => {
+      for (const l of lines) o.onLine(l);
+      if (!opts.follow) end();
+    });
+    return { source: 'kmsg', command: 'dmesg --follow', bootTimeMs: BOOT, done, stop: () => ((stopped = true), end()) };
+  };
+  const host = { id: 'local', label: 'Local', transport: { kernelLog, capabilities: () => ({ missing: {} }) } } as unknown as Host;
+  return { host, stopped: () => stopped };
+}
+
+describe('DeniedFeedService', () => {
+  it('keeps at most the newest 2,000 packets and 500 groups of a 10,000-packet flood, and pushes them in bounded batches', async () => {
+    const now = (Date.now() - BOOT) / 1000;
+    const { host, stopped } = hostWithLog(Array.from({ length: 10_000 }, (_, i) => line(i, now - 5 + i / 10_000)), { follow: true });
+    const hub = new EventHub();
+    const events: HostDeckEvent[] = [];
+    hub.subscribe((e) => events.push(e));
+    const feed = new DeniedFeedService(host, hub);
+    expect((await feed.read({ sinceSeconds: 60, follow: true, limit: 2000 })).following).toBe(true);
+    // The replay runs in the next check phase, before this one.
+    await new Promise((r) => setImmediate(r));
+    const r = await feed.read({ sinceSeconds: 60, follow: true, limit: 2000 });
+    expect(r.packets).toHaveLength(DENIED_LIMITS.packets);
+    expect(r.packets.at(-1)!.src).toBe(`10.${(9999 >> 8) & 255}.${9999 & 255}.9`);
+    expect(r.groups).toHaveLength(DENIED_LIMITS.groups);
+    expect(r.dropped).toBeGreaterThanOrEqual(10_000 - DENIED_LIMITS.packets * 1.25);
+    // Times come from boot time + the line's seconds since boot.
+    expect(Math.abs(r.packets.at(-1)!.time! - Date.now())).toBeLessThan(10_000);
+    // What is held in memory, not only what is answered (trimmed in chunks of a quarter).
+    const held = (feed as unknown as { follower: { window: { packets: unknown[] } } }).follower.window.packets.length;
+    expect(held).toBeLessThanOrEqual(DENIED_LIMITS.packets * 1.25);
+    // Stopping flushes what is still queued, then says it stopped.
+    expect(feed.stop().following).toBe(false);
+    expect(stopped()).toBe(true);
+    expect(events.at(-1)?.name).toBe('firewall.deniedStopped');
+    const batches = events.filter((e) => e.name === 'firewall.deniedPackets');
+    expect(batches.length).toBeGreaterThan(0);
+    let pushed = 0;
+    for (const b of batches) {
+      if (b.name !== 'firewall.deniedPackets') continue;
+      expect(b.payload.packets.length).toBeLessThanOrEqual(DENIED_LIMITS.batch);
+      pushed += b.payload.packets.length + b.payload.dropped;
+    }
+    expect(pushed).toBe(10_000);
+  });
+
+  it('a one-shot read keeps only lines since --since, skips what is not a denied packet, and says where it read', async () => {
+    const now = (Date.now() - BOOT) / 1000;
+    const { host } = hostWithLog([line(1, now - 3600), 'usb 1-1: new high-speed USB device', line(2, now - 30), '{"MESSAGE": 5}']);
+    const r = await new DeniedFeedService(host, new EventHub()).read({ sinceSeconds: 600, follow: false, limit: 500 });
+    expect(r.source).toEqual({ kind: 'kmsg', command: 'dmesg --follow' });
+    expect(r.packets.map((p) => p.src)).toEqual(['10.0.2.9']);
+    expect(r.groups.map((g) => g.count)).toEqual([1]);
+  });
+
+  it('a host without a readable kernel log: UNSUPPORTED, with the host\'s own reason', async () => {
+    const host = { id: 'web1', label: 'web1', transport: { capabilities: () => ({ missing: { journal: 'HostDeck does not read web1\'s journal yet.' } }) } } as unknown as Host;
+    const e = await new DeniedFeedService(host, new EventHub()).read({ sinceSeconds: 60, follow: false, limit: 10 }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ApiError);
+    expect((e as ApiError).code).toBe('UNSUPPORTED');
+    expect((e as ApiError).message).toMatch(/web1: HostDeck cannot read this host's kernel log \(HostDeck does not read web1's journal yet\.\)/);
+  });
+});
