@@ -95,15 +95,14 @@ export function registerDeniedCommands(fw: Command, cli: CliContext): void {
   ).action(
     cli.action(
       async (value: string | undefined, o: Common & { confirm?: boolean }) => {
+        const parsed = logDeniedSchema.safeParse(value);
+        if (value !== undefined && !parsed.success) throw new ApiError('INVALID_INPUT', `log-denied: "${value}" is not one of ${logDeniedSchema.options.join(', ')}`);
         const api = cli.api({ systemBusAddress: o.bus }).firewall;
         const before = (await api.state({})).global.logDenied;
-        if (value === undefined) {
+        if (!parsed.success) {
           cli.print({ logDenied: before }, !!o.json, () => `LogDenied: ${before} (${LOG_DENIED_WORDS[before] ?? before})`);
           return;
         }
-        const parsed = logDeniedSchema.safeParse(value);
-        if (!parsed.success) throw new ApiError('INVALID_INPUT', `log-denied: "${value}" is not one of ${logDeniedSchema.options.join(', ')}`);
-        if (before !== parsed.data) cli.note(`setting LogDenied to ${parsed.data}: firewalld reloads`);
         const r = await api.setLogDenied({ value: parsed.data, confirm: !!o.confirm });
         cli.print({ logDenied: parsed.data, previous: before, revision: r.revision }, !!o.json, () =>
           before === parsed.data ? `LogDenied is already ${before}` : `LogDenied: ${before} → ${parsed.data} (${LOG_DENIED_WORDS[parsed.data]}); firewalld reloaded`,
