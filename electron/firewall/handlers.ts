@@ -3,6 +3,7 @@ import type { FeatureHandlers, HandlerContext } from '../api/context';
 import { explainOnHost } from './explain';
 import { firewallService as fw } from './service';
 import { SnapshotFirewall } from './snapshot-reader';
+import { traceOnHost } from './trace';
 
 /** The operations that only read: answered by the live firewalld or by a host's record of it. */
 type ReadOp = 'status' | 'state' | 'zone' | 'ipsetEntries' | 'ipsetEntriesDiff' | 'differences' | 'export' | 'safeApplyCheck' | 'safeApplyStatus';
@@ -75,6 +76,7 @@ export const firewallHandlers: FeatureHandlers<'firewall'> = {
     const r = firewallReader(ctx);
     return explainOnHost({ state: () => r.state({ refresh: false }), ipsetEntries: (x) => r.ipsetEntries(x) }, i);
   },
+  trace: (ctx, i) => traceOnHost(ctx.host, i, (flow) => firewallHandlers.explain(ctx, { flow, layer: 'runtime' })),
 
   updateZone: (ctx, i) => fw(ctx).updateZone(i),
   createZone: (ctx, i) => fw(ctx).createZone(i.name, i.settings),

@@ -16,6 +16,7 @@ import {
   zoneSchema,
 } from './model';
 import { explanationSchema, flowSchema } from './explain/flow';
+import { traceOperation } from './trace/contract';
 
 export const firewallStatusSchema = z.object({
   running: z.boolean(),
@@ -202,6 +203,8 @@ export const firewallContract = {
     input: z.object({ flow: flowSchema, layer: layerSchema.default('runtime') }),
     output: explanationSchema.extend({ layer: layerSchema, fixes: z.array(fixOfferSchema) }),
   }),
+  /** #15 part 2: explain's input, one real packet through a copy of the host's ruleset (shared/firewall/trace). */
+  trace: traceOperation(explanationSchema.extend({ layer: layerSchema, fixes: z.array(fixOfferSchema) })),
   safeApplyCheck: operation({
     summary: 'Whether a change could cut the admin off (and so should go through safe apply)',
     input: z.object({ change: safeChangeSchema }),
