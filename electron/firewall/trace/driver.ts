@@ -49,7 +49,6 @@ def main():
     v6 = req['family'] == 'ipv6'
     iface, src, dst = req['iface'], req['src'], req['dst']
     plen = '128' if v6 else '32'
-    fam = ['-6'] if v6 else ['-4']
     run('loopback', ['ip', 'link', 'set', 'lo', 'up'])
 
     # The client's namespace: a sleeping process holds it.
@@ -69,19 +68,22 @@ def main():
     # Fixed MACs and permanent neighbour entries: no ARP or neighbour discovery, which the
     # host's rules might drop, stands between the client and the one packet traced.
     mac_in, mac_peer = '02:68:64:00:00:01', req.get('srcMac') or '02:68:64:00:00:02'
-    run('veth', ['ip', 'link', 'add', iface, 'address', mac_in, 'type', 'veth', 'peer', 'name', 'hdpeer0', 'address', mac_peer, 'netns', str(holder.pid)])
-    if v6:
-        for ns in ([], peer):
-            run('ipv6 settings', ns + ['sysctl', '-qw', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0'])
-    run('address', ['ip'] + fam + ['addr', 'add', '%s/%s' % (dst, plen), 'dev', iface] + (['nodad'] if v6 else []))
-    run('link up', ['ip', 'link', 'set', iface, 'up'])
-    run('route', ['ip'] + fam + ['route', 'add', '%s/%s' % (src, plen), 'dev', iface])
-    run('neighbour', ['ip'] + fam + ['neigh', 'replace', src, 'lladdr', mac_peer, 'dev', iface, 'nud', 'permanent'])
-    run('client loopback', peer + ['ip', 'link', 'set', 'lo', 'up'])
-    run('client address', peer + ['ip'] + fam + ['addr', 'add', '%s/%s' % (src, plen), 'dev', 'hdpeer0'] + (['nodad'] if v6 else []))
-    run('client link up', peer + ['ip', 'link', 'set', 'hdpeer0', 'up'])
-    run('client route', peer + ['ip'] + fam + ['route', 'add', '%s/%s' % (dst, plen), 'dev', 'hdpeer0'])
-    run('client neighbour', peer + ['ip'] + fam + ['neigh', 'replace', dst, 'lladdr', mac_in, 'dev', 'hdpeer0', 'nud', 'permanent'])
+    nodad = ' nodad' if v6 else ''
+    # One ip process per namespace (ip -batch): the family follows from each address.
+    run('veth and addresses', ['ip', '-batch', '-'], '\n'.join([
+        'link add %s address %s type veth peer name hdpeer0 address %s netns %d' % (iface, mac_in, mac_peer, holder.pid),
+        'addr add %s/%s dev %s%s' % (dst, plen, iface, nodad),
+        'link set %s up' % iface,
+        'route add %s/%s dev %s' % (src, plen, iface),
+        'neigh replace %s lladdr %s dev %s nud permanent' % (src, mac_peer, iface),
+    ]) + '\n')
+    run('client addresses', peer + ['ip', '-batch', '-'], '\n'.join([
+        'link set lo up',
+        'addr add %s/%s dev hdpeer0%s' % (src, plen, nodad),
+        'link set hdpeer0 up',
+        'route add %s/%s dev hdpeer0' % (dst, plen),
+        'neigh replace %s lladdr %s dev hdpeer0 nud permanent' % (dst, mac_in),
+    ]) + '\n')
     t_ns = time.time()
 
     # The host's ruleset, as listed; a table nft cannot load back (iptables-nft's xt matches,
