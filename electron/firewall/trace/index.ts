@@ -28,10 +28,11 @@ export async function traceOnHost(host: Host, input: OpParsedInput<'firewall', '
     throw e;
   }
   const { flow, notes } = concrete;
-  const prediction = await explain(flow);
+  // The ruleset first: a host that cannot be traced says so before any other work.
   const t0 = Date.now();
   const { ruleset } = await readHostRuleset(host);
   const rulesetMs = Date.now() - t0;
+  const prediction = await explain(flow);
   const privilege = typeof process.getuid !== 'function' || process.getuid() === 0 ? 'root' : host.transport.capabilities().userNamespaces ? 'userns' : undefined;
   if (!privilege) throw new ApiError('UNSUPPORTED', 'A trace needs throwaway network namespaces: run as root, or allow unprivileged user namespaces (user.max_user_namespaces)');
   const t1 = Date.now();

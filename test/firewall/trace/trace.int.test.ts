@@ -6,7 +6,9 @@
  * killed at its deadline). Needs root and firewalld, dbus, nftables, util-linux, python3.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../shared/api/errors';
 import { traceOnce } from '../../../electron/firewall/trace/engine';
@@ -114,6 +116,26 @@ describe('firewall.trace through the API', () => {
     expect(await err(s.api.trace({ flow: { protocol: 'tcp', src: '10.8.0.2', dport: 8080, iface: 'eth0', outIface: 'eth1' } }))).toMatch(/^INVALID_INPUT: outIface: "eth1"/);
     expect(await err(s.api.trace({ flow: { protocol: 'tcp', src: '10.8.0.2', iface: 'eth0' } }))).toMatch(/^INVALID_INPUT: dport:/);
   });
+
+  it('a snapshot of the host cannot be traced (no kernel behind it), and says so; explain answers it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hostdeck-trace-snap-'));
+    const before = process.env.DBUS_SYSTEM_BUS_ADDRESS;
+    try {
+      process.env.DBUS_SYSTEM_BUS_ADDRESS = s.sb.busAddress;
+      const snap = await runHostdeck(['snapshot']);
+      expect(snap.code).toBe(0);
+      writeFileSync(join(dir, 'node.json'), snap.out);
+      const flow = ['--from', '10.8.0.2', '--to-port', '8080/tcp', '--iface', 'eth0'];
+      const r = await runHostdeck(['--host', join(dir, 'node.json'), 'firewall', 'trace', ...flow]);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/A trace needs the host's running firewall/);
+      expect((await runHostdeck(['--host', join(dir, 'node.json'), 'firewall', 'explain', ...flow])).code).toBe(0);
+    } finally {
+      if (before === undefined) delete process.env.DBUS_SYSTEM_BUS_ADDRESS;
+      else process.env.DBUS_SYSTEM_BUS_ADDRESS = before;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('hostdeck firewall trace', () => {
