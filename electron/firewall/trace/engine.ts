@@ -59,7 +59,8 @@ function tracePriority(ruleset: unknown): number {
     const c = (o as { chain?: { hook?: string; prio?: unknown } }).chain;
     if (c?.hook === 'prerouting' && typeof c.prio === 'number' && c.prio - 10 < low) low = c.prio - 10;
   }
-  return low;
+  // nft priorities are 32-bit: a hostile -2147483648 must not underflow the trace table's.
+  return Math.max(low, -2147483648);
 }
 
 /**
