@@ -5,6 +5,7 @@ import type { Explanation, Flow } from '../../shared/firewall/explain';
 import type { FullState, Zone } from '../../shared/firewall/model';
 import type { CliContext, RegisterCommands } from '../cli/context';
 import { registerDeniedCommands } from './denied/cli';
+import { traceText } from './trace/text';
 
 interface Common {
   json?: boolean;
@@ -161,10 +162,8 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
     }),
   );
 
-  common(
-    fw
-      .command('explain')
-      .description('Will this packet pass? The verdict (accept, reject, drop), the firewalld element that decides, the path and the smallest fix')
+  const flowOptions = (c: Command) =>
+    c
       .option('--from <address>', 'source address (unknown: every zone source is considered)')
       .option('--to <address>', 'destination address')
       .option('--to-port <port/protocol>', 'destination port and protocol, e.g. 8080/tcp (or just tcp, udp, sctp, dccp)')
@@ -172,7 +171,12 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
       .option('--icmp [type]', 'an ICMP packet of this firewalld ICMP type (default echo-request)')
       .option('--iface <name>', 'interface it arrives on (unknown: every bound interface is considered)')
       .option('--out-iface <name>', 'for forwarded traffic: the interface it leaves by')
-      .option('--layer <layer>', 'runtime or permanent', 'runtime'),
+      .option('--layer <layer>', 'runtime or permanent', 'runtime');
+
+  common(
+    flowOptions(
+      fw.command('explain').description('Will this packet pass? The verdict (accept, reject, drop), the firewalld element that decides, the path and the smallest fix'),
+    ),
   ).action(
     cli.action(async (o: Common & ExplainOpts) => {
       const r = await api(cli, o).explain({ flow: flowFromOptions(o), layer: o.layer === 'permanent' ? 'permanent' : 'runtime' });
@@ -183,6 +187,14 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
   );
 
   registerDeniedCommands(fw, cli);
+  // #15 part 2 (electron/firewall/trace): the same flow, one real packet through a copy of the host's ruleset.
+  common(flowOptions(fw.command('trace').description("Prove it with a real packet: the kernel's path through a copy of the host's nftables ruleset, next to explain's prediction"))).action(
+    cli.action(async (o: Common & ExplainOpts) => {
+      const r = await api(cli, o).trace({ flow: flowFromOptions(o), layer: o.layer === 'permanent' ? 'permanent' : 'runtime' });
+      cli.print(r, !!o.json, traceText);
+      if (r.verdict !== 'accept') process.exitCode = 5;
+    }),
+  );
 };
 
 interface ExplainOpts {

@@ -4,6 +4,7 @@ import { explainOnHost } from './explain';
 import { deniedHandlers } from './denied/handlers';
 import { firewallService as fw } from './service';
 import { SnapshotFirewall } from './snapshot-reader';
+import { traceOnHost } from './trace';
 
 /** The operations that only read: answered by the live firewalld or by a host's record of it. */
 type ReadOp = 'status' | 'state' | 'zone' | 'ipsetEntries' | 'ipsetEntriesDiff' | 'differences' | 'export' | 'safeApplyCheck' | 'safeApplyStatus';
@@ -76,6 +77,7 @@ export const firewallHandlers: FeatureHandlers<'firewall'> = {
     const r = firewallReader(ctx);
     return explainOnHost({ state: () => r.state({ refresh: false }), ipsetEntries: (x) => r.ipsetEntries(x) }, i);
   },
+  trace: (ctx, i) => traceOnHost(ctx.host, i, (flow) => firewallHandlers.explain(ctx, { flow, layer: 'runtime' })),
 
   updateZone: (ctx, i) => fw(ctx).updateZone(i),
   createZone: (ctx, i) => fw(ctx).createZone(i.name, i.settings),

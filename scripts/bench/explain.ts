@@ -33,8 +33,9 @@ export default async function bench(r: BenchReporter): Promise<void> {
   const rig = await startDifferentialRig();
   try {
     t = performance.now();
-    const rep = await runDifferential(rig.sb, rig.peer, seed, pairs);
-    r.value(`explain: differential run, seed ${seed}`, performance.now() - t, `${rep.pairs} pairs, ${rep.disagreements.length} disagreements`);
+    // HOSTDECK_TRACE_PAIRS of them also traced through a copy of the ruleset (firewall.trace's engine).
+    const rep = await runDifferential(rig.sb, rig.peer, seed, pairs, undefined, { traces: Number(process.env.HOSTDECK_TRACE_PAIRS ?? 60) });
+    r.value(`explain: differential run, seed ${seed}`, performance.now() - t, `${rep.pairs} pairs, ${rep.disagreements.length} disagreements, ${rep.traced} traced by the kernel ${JSON.stringify(rep.tracedBy)}`);
     for (const d of rep.disagreements.slice(0, 10)) r.note(d);
     if (rep.disagreements.length) throw new Error(`explain disagrees with the kernel on ${rep.disagreements.length} of ${rep.pairs} pairs (seed ${seed})`);
   } finally {

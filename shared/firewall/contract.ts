@@ -17,6 +17,7 @@ import {
 } from './model';
 import { explanationSchema, flowSchema } from './explain/flow';
 import { deniedEvents, deniedOperations } from './denied/contract';
+import { traceOperation } from './trace/contract';
 
 export const firewallStatusSchema = z.object({
   running: z.boolean(),
@@ -203,6 +204,8 @@ export const firewallContract = {
     input: z.object({ flow: flowSchema, layer: layerSchema.default('runtime') }),
     output: explanationSchema.extend({ layer: layerSchema, fixes: z.array(fixOfferSchema) }),
   }),
+  /** #15 part 2: explain's input, one real packet through a copy of the host's ruleset (shared/firewall/trace). */
+  trace: traceOperation(explanationSchema.extend({ layer: layerSchema, fixes: z.array(fixOfferSchema) })),
   safeApplyCheck: operation({
     summary: 'Whether a change could cut the admin off (and so should go through safe apply)',
     input: z.object({ change: safeChangeSchema }),

@@ -10,7 +10,9 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { FirewalldClient } from '../../../electron/firewall/client';
 import { readRuntime } from '../../../electron/firewall/reader';
-import { explainFlow, type Flow } from '../../../shared/firewall/explain';
+import { explainFlow, type Explanation, type Flow } from '../../../shared/firewall/explain';
+import { compareTrace } from '../../../shared/firewall/trace/agree';
+import { traceOnce } from '../../../electron/firewall/trace/engine';
 import { startFirewalldSandbox, type FirewalldSandbox } from '../../support/firewalld-sandbox';
 import { startPacketPeer, type PacketPeer, type ProbeFlow, type ProbeResult } from '../../support/packet-probe';
 import { LINKS, PEER_HOSTS, PROBE_PORTS, prng, randomConfig, type GenConfig } from './random-config';
@@ -21,16 +23,26 @@ export interface DifferentialReport {
   disagreements: string[];
   /** How many pairs each kind of deciding element and verdict decided ("rich-rule reject": 31): shows what the run covered. */
   decidedBy: Record<string, number>;
+  /** Pairs also traced through a copy of the sandbox's ruleset (firewall.trace's engine), and by verdict. */
+  traced: number;
+  tracedBy: Record<string, number>;
 }
 
 const FLOWS_PER_CONFIG = 60;
 
-export async function runDifferential(sb: FirewalldSandbox, peer: PacketPeer, seed: number, pairs: number, log: (s: string) => void = () => {}): Promise<DifferentialReport> {
+/**
+ * `traces`: how many of the pairs are also traced with firewall.trace's engine (the kernel's own
+ * path through a copy of the sandbox's ruleset): up to 3 a round (each configuration's drop,
+ * reject and accept first) until there are that many.
+ */
+export async function runDifferential(sb: FirewalldSandbox, peer: PacketPeer, seed: number, pairs: number, log: (s: string) => void = () => {}, opts: { traces?: number } = {}): Promise<DifferentialReport> {
   const rand = prng(seed);
+  const traces = opts.traces ?? 0;
+  const perRound = 3;
   const etc = join(sb.dir, 'etc');
   const client = new FirewalldClient({ busAddress: sb.busAddress });
   await client.ready();
-  const report: DifferentialReport = { seed, pairs: 0, disagreements: [], decidedBy: {} };
+  const report: DifferentialReport = { seed, pairs: 0, disagreements: [], decidedBy: {}, traced: 0, tracedBy: {} };
   let sport = 20000;
   let icmpId = 1;
   try {
@@ -69,6 +81,7 @@ export async function runDifferential(sb: FirewalldSandbox, peer: PacketPeer, se
       const t1 = Date.now();
       const seen = new Map<number, ProbeResult>((await peer.probe(flows.map((f) => f.probe))).map((p) => [p.id, p]));
       const tProbe = Date.now() - t1;
+      const toTrace: Array<{ flow: Flow; explained: Explanation }> = [];
       for (const { probe, flow } of flows) {
         const got = seen.get(probe.id);
         const explained = explainFlow(layer, flow, { defaultZone, ipsetEntries: Object.fromEntries(ipsetEntries) });
@@ -79,6 +92,7 @@ export async function runDifferential(sb: FirewalldSandbox, peer: PacketPeer, se
         report.pairs++;
         const kind = `${explained.decidedBy.kind} ${explained.verdict}${explained.zone ? ` (zone by ${explained.zone.by})` : ''}`;
         report.decidedBy[kind] = (report.decidedBy[kind] ?? 0) + 1;
+        if (explained.verdict !== 'depends') toTrace.push({ flow, explained });
         if (observed !== expected) {
           report.disagreements.push(
             [
@@ -93,12 +107,45 @@ export async function runDifferential(sb: FirewalldSandbox, peer: PacketPeer, se
           );
         }
       }
-      log(`round ${round}: ${report.pairs} pairs, ${report.disagreements.length} disagreements (reload ${tReload} ms, packets ${tProbe} ms, total ${Date.now() - t0} ms)`);
+      const t2 = Date.now();
+      const picked = pickForTrace(toTrace, Math.min(perRound, traces - report.traced));
+      if (picked.length) {
+        const ruleset = JSON.parse(sb.inNetns('/usr/sbin/nft', '-j', 'list', 'ruleset')) as unknown;
+        for (const { flow, explained } of picked) {
+          const f = flow as Required<Pick<Flow, 'src' | 'dst' | 'iface'>> & Flow;
+          const k = await traceOnce(ruleset, { family: f.src.includes(':') ? 'ipv6' : 'ipv4', protocol: f.protocol as 'tcp', src: f.src, dst: f.dst, sport: f.sport, dport: f.dport, iface: f.iface }, { privilege: 'root' });
+          report.traced++;
+          report.tracedBy[k.verdict] = (report.tracedBy[k.verdict] ?? 0) + 1;
+          const cmp = compareTrace(explained, k, k.client, f.protocol);
+          if (!cmp.agreement) {
+            report.disagreements.push(
+              [
+                `seed ${seed} round ${round} (trace): ${f.protocol} ${f.src}${f.sport ? `:${f.sport}` : ''} -> ${f.dst}${f.dport ? `:${f.dport}` : ''} on ${f.iface}`,
+                `  ${cmp.disagreement}`,
+                `  kernel path: ${k.steps.filter((x) => x.kind === 'rule' || x.outcome !== 'accept').map((x) => `${x.chain}: ${x.rule ?? x.verdict}`).join(' | ')}`,
+                `  config: ${JSON.stringify(cfg.zones)}`,
+              ].join('\n'),
+            );
+          }
+        }
+      }
+      log(`round ${round}: ${report.pairs} pairs, ${report.disagreements.length} disagreements, ${report.traced} traced (reload ${tReload} ms, packets ${tProbe} ms, traces ${Date.now() - t2} ms, total ${Date.now() - t0} ms)`);
     }
   } finally {
     client.dispose();
   }
   return report;
+}
+
+/** Up to n flows to trace: one of each verdict first (drop, reject, accept), then in order. */
+function pickForTrace<T extends { explained: Explanation }>(all: T[], n: number): T[] {
+  const out: T[] = [];
+  for (const v of ['drop', 'reject', 'accept']) {
+    const hit = all.find((x) => x.explained.verdict === v);
+    if (hit && out.length < n) out.push(hit);
+  }
+  for (const x of all) if (out.length < n && !out.includes(x)) out.push(x);
+  return out;
 }
 
 function mentionedPorts(cfg: GenConfig): number[] {

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { compareTrace, expectedClient } from '../../../shared/firewall/trace/agree';
+import { concreteFlow } from '../../../shared/firewall/trace/flow';
+import { firstPacketTrace, kernelVerdict, parseTraceLine, rejectOf } from '../../../shared/firewall/trace/parse';
+
+// Recorded from nft 1.0.6 (`nft -a monitor`) with firewalld 1.3.3's ruleset, trimmed.
+const T = 'hostdeck_trace_abc123';
+const rejected = [
+  'add table inet hostdeck_trace_abc123 # handle 2',
+  `trace id 6432675b inet ${T} pre packet: iif "eth0" @ll,0,112 0x800 ip saddr 10.8.0.2 ip daddr 10.8.0.1 ip protocol udp udp sport 40003 udp dport 9999`,
+  `trace id 6432675b inet ${T} pre rule iifname "eth0" ip saddr 10.8.0.2 ip daddr 10.8.0.1 udp sport 40003 udp dport 9999 meta nftrace set 1 # handle 2 (verdict continue)`,
+  `trace id 6432675b inet ${T} pre policy accept `,
+  'trace id 6432675b inet firewalld mangle_PREROUTING packet: iif "eth0" @ll,0,112 0x800 ip saddr 10.8.0.2',
+  'trace id 6432675b inet firewalld mangle_PREROUTING rule jump mangle_PREROUTING_ZONES # handle 33 (verdict jump mangle_PREROUTING_ZONES)',
+  'trace id 6432675b inet firewalld mangle_PREROUTING_ZONES rule iifname "eth0" goto mangle_PRE_public # handle 88 (verdict goto mangle_PRE_public)',
+  'trace id 6432675b inet firewalld mangle_PREROUTING policy accept ',
+  'trace id 1111aaaa inet other input rule tcp dport 22 accept # handle 3 (verdict accept)',
+  'trace id 6432675b inet firewalld filter_INPUT rule jump filter_INPUT_ZONES # handle 20 (verdict jump filter_INPUT_ZONES)',
+  'trace id 6432675b inet firewalld filter_IN_public rule reject with icmpx admin-prohibited # handle 129 (verdict drop)',
+  // The same id reused for a later packet: not part of this one's trace.
+  `trace id 6432675b inet ${T} pre packet: iif "eth0" ip saddr 10.8.0.2`,
+  'trace id 6432675b inet firewalld filter_IN_public_allow rule udp dport 9999 accept # handle 140 (verdict accept)',
+];
+
+describe('nft monitor trace, parsed', () => {
+  it('one packet: its steps in order, the tracing table left out, the reject named with its type', () => {
+    const t = firstPacketTrace(rejected, T)!;
+    expect(t.id).toBe('6432675b');
+    expect(t.steps.map((s) => `${s.chain}:${s.kind}:${s.outcome}`)).toEqual([
+      'mangle_PREROUTING:rule:jump',
+      'mangle_PREROUTING_ZONES:rule:jump',
+      'mangle_PREROUTING:policy:accept',
+      'filter_INPUT:rule:jump',
+      'filter_IN_public:rule:reject',
+    ]);
+    expect(t.steps[1]).toMatchObject({ handle: 88, rule: 'iifname "eth0" goto mangle_PRE_public', verdict: 'goto mangle_PRE_public' });
+    expect(kernelVerdict(t.steps)).toMatchObject({ verdict: 'reject', rejectWith: 'icmpx admin-prohibited', decidedBy: { chain: 'filter_IN_public', handle: 129 } });
+  });
+
+  it('an accepted packet is decided by the last rule that accepted; a drop by the dropping rule', () => {
+    const acc = firstPacketTrace(
+      [
+        `trace id 01 inet ${T} pre packet: iif "eth0"`,
+        'trace id 01 inet firewalld filter_IN_public_allow rule tcp dport 8080 accept # handle 133 (verdict accept)',
+        'trace id 01 inet late input policy accept ',
+      ],
+      T,
+    )!;
+    expect(kernelVerdict(acc.steps)).toMatchObject({ verdict: 'accept', decidedBy: { rule: 'tcp dport 8080 accept', handle: 133 } });
+    const drop = parseTraceLine('trace id 02 inet firewalld filter_IN_public_deny rule ip saddr 10.8.0.3 tcp dport 8080 drop # handle 130 (verdict drop)')!;
+    expect(kernelVerdict([drop.step!])).toMatchObject({ verdict: 'drop', decidedBy: { handle: 130 } });
+    expect(kernelVerdict([drop.step!]).rejectWith).toBeUndefined();
+  });
+
+  it('reads reject types as explain names them, and a comment with parentheses does not confuse the verdict', () => {
+    expect(rejectOf('tcp dport 80 reject')).toBe('icmpx port-unreachable');
+    expect(rejectOf('reject with tcp reset')).toBe('tcp reset');
+    expect(rejectOf('ip saddr 1.2.3.4 reject with icmp type host-prohibited')).toBe('icmp host-prohibited');
+    expect(rejectOf('tcp dport 80 accept')).toBeUndefined();
+    const l = parseTraceLine('trace id 03 inet t c rule tcp dport 1 accept comment "a (verdict drop) b" # handle 9 (verdict accept)')!;
+    expect(l.step).toMatchObject({ outcome: 'accept', handle: 9, rule: 'tcp dport 1 accept comment "a (verdict drop) b"' });
+    expect(parseTraceLine('garbage')).toBeUndefined();
+    expect(firstPacketTrace(['add table inet x'], T)).toBeUndefined();
+  });
+});
+
+describe('the traced flow', () => {
+  const port = () => 45000;
+  it('fills what explain may leave unknown, and says so', () => {
+    const c = concreteFlow({ protocol: 'tcp', dport: 8080 }, port);
+    expect(c.flow).toEqual({ family: 'ipv4', protocol: 'tcp', src: '192.0.2.7', dst: '192.0.2.1', iface: 'hdtrace0', dport: 8080, sport: 45000 });
+    expect(c.notes.join(' ')).toMatch(/No source given.*No destination given.*No interface given.*No source port given/);
+    expect(concreteFlow({ protocol: 'icmpv6', src: 'fd00::2', iface: 'eth0' }, port).flow).toMatchObject({ family: 'ipv6', dst: '2001:db8::1', icmpType: 'echo-request' });
+  });
+
+  it.each([
+    [{ protocol: 'tcp' as const }, /dport: a tcp packet needs a destination port/],
+    [{ protocol: 'sctp' as const, dport: 1 }, /protocol: "sctp": trace sends TCP, UDP or ICMP echo/],
+    [{ dport: 1 }, /protocol: trace sends one real packet and needs its protocol/],
+    [{ protocol: 'tcp' as const, dport: 1, src: '10.0.0.0/8' }, /src: "10.0.0.0\/8" is not one IPv4 or IPv6 address/],
+    [{ protocol: 'tcp' as const, dport: 1, src: '127.0.0.1' }, /src: "127.0.0.1" is a loopback address/],
+    [{ protocol: 'tcp' as const, dport: 1, src: '10.0.0.1', dst: 'fd00::1' }, /family: the flow mixes ipv4 and ipv6/],
+    [{ protocol: 'tcp' as const, dport: 1, iface: 'eth0/../x' }, /iface: "eth0\/..\/x" is not a Linux interface name/],
+    [{ protocol: 'tcp' as const, dport: 1, iface: 'a-very-long-interface' }, /iface: .* is not a Linux interface name/],
+    [{ protocol: 'tcp' as const, dport: 1, iface: 'lo' }, /iface: traffic on lo/],
+    [{ protocol: 'tcp' as const, dport: 1, outIface: 'eth1' }, /outIface: "eth1": trace follows packets to this host only/],
+    [{ protocol: 'icmp' as const, icmpType: 'timestamp-request' }, /icmpType: "timestamp-request": trace sends ICMP echo requests only/],
+    [{ protocol: 'tcp' as const, dport: 1, srcMac: '01:00:5e:00:00:01' }, /srcMac: .* is not a unicast MAC/],
+    [{ protocol: 'tcp' as const, dport: 1, src: '10.0.0.1', dst: '10.0.0.1' }, /src: "10.0.0.1" is also the destination/],
+  ])('refuses %j, naming the field', (flow, msg) => {
+    expect(() => concreteFlow(flow, port)).toThrow(msg);
+  });
+});
+
+describe('prediction, kernel and client compared', () => {
+  const step = { kind: 'target' as const, words: 'w', firewalld: 'target %%REJECT%%', chain: 'filter_IN_public', outcome: 'reject' as const };
+  const kstep = { family: 'inet', table: 'firewalld', chain: 'filter_IN_public_deny', kind: 'rule' as const, rule: 'ip saddr 10.8.0.3 drop', handle: 7, verdict: 'drop', outcome: 'drop' as const };
+  it('agrees when all three tell the same story', () => {
+    expect(compareTrace({ verdict: 'reject', rejectWith: 'icmpx admin-prohibited', decidedBy: step, family: 'ipv4' }, { verdict: 'reject', rejectWith: 'icmpx admin-prohibited', traced: true }, { outcome: 'unreachable', detail: '' }, 'tcp')).toEqual({ agreement: true });
+  });
+  it('says loudly which differs', () => {
+    const r = compareTrace({ verdict: 'reject', decidedBy: step, family: 'ipv4' }, { verdict: 'drop', decidedBy: kstep, traced: true }, { outcome: 'timeout', detail: 'no answer' }, 'tcp');
+    expect(r.agreement).toBe(false);
+    expect(r.disagreement).toBe('explain predicts REJECT by target %%REJECT%% [filter_IN_public], but the kernel DROPPED it at inet firewalld filter_IN_public_deny: ip saddr 10.8.0.3 drop (handle 7)');
+    const c = compareTrace({ verdict: 'accept', decidedBy: step, family: 'ipv4' }, { verdict: 'accept', traced: true }, { outcome: 'timeout', detail: 'no answer' }, 'udp');
+    expect(c.disagreement).toMatch(/the client saw timeout \(no answer\), which does not fit: the kernel ACCEPTED it, so it should have seen connected/);
+  });
+  it('a Linux TCP client over IPv6 times out on an ICMPv6 reject, and is refused on tcp reset', () => {
+    expect(expectedClient('reject', 'icmpx admin-prohibited', 'tcp', 'ipv6')).toEqual(['timeout']);
+    expect(expectedClient('reject', 'tcp reset', 'tcp', 'ipv6')).toEqual(['refused', 'unreachable']);
+  });
+});
