@@ -166,8 +166,8 @@ export const compareHandlers: FeatureHandlers<'compare'> = {
 
   summary: fleetSummaryOp,
 
-  open(ctx, i) {
-    return { hosts: summaryFiles(ctx, i.files).map((f) => addSnapshotHost(ctx, f.snapshot, f.label).id) };
+  async open(ctx, i) {
+    return { hosts: (await summaryFiles(ctx, i.files)).map((f) => addSnapshotHost(ctx, f.snapshot, f.label).id) };
   },
 
   async fix(ctx, i) {

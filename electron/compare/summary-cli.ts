@@ -43,7 +43,7 @@ export async function fleetSummary(rt: CliRuntime, args: string[], o: SummaryCli
   }
   if (sources.length < 2) throw new ApiError('INVALID_INPUT', 'a summary needs at least 2 hosts');
   const opts = { only: o.only as ('sysctl' | 'dns' | 'firewall')[] | undefined, layer: o.layer, dnsName: o.dnsName };
-  if (!live.length) return summarizeFiles(sources as { file: string; label?: string }[], opts);
+  if (!live.length) return await summarizeFiles(sources as { file: string; label?: string }[], opts);
   // Live hosts mixed with files: the live ones read in parallel first, files then one at a time.
   const b = new FleetSummaryBuilder(opts);
   const reads = await Promise.all(
@@ -57,7 +57,7 @@ export async function fleetSummary(rt: CliRuntime, args: string[], o: SummaryCli
     }),
   );
   for (const r of reads) b.add(r.label, r.id, r.snapshot, r.error);
-  addFiles(b, sources.filter((s): s is { file: string; label?: string } => 'file' in s));
+  await addFiles(b, sources.filter((s): s is { file: string; label?: string } => 'file' in s));
   return b.finish();
 }
 

@@ -36,7 +36,7 @@ export async function fleetSummaryOp(ctx: HandlerContext, i: OpParsedInput<'comp
     let dirs = summarized.get(ctx.hosts);
     if (!dirs) summarized.set(ctx.hosts, (dirs = new Set()));
     dirs.add(dir);
-    addFiles(b, filesOfDir(dir).map((file) => ({ file })));
+    await addFiles(b, filesOfDir(dir).map((file) => ({ file })));
     return b.finish();
   }
   const ids = i.hosts!;
@@ -64,9 +64,10 @@ export async function fleetSummaryOp(ctx: HandlerContext, i: OpParsedInput<'comp
 }
 
 /** The snapshots of files in a summarized directory, with the names the summary gave them. */
-export function summaryFiles(ctx: Pick<HandlerContext, 'hosts'>, files: string[]): { snapshot: Snapshot; label: string }[] {
+export async function summaryFiles(ctx: Pick<HandlerContext, 'hosts'>, files: string[]): Promise<{ snapshot: Snapshot; label: string }[]> {
   const dirs = summarized.get(ctx.hosts) ?? new Set<string>();
-  return files.map((f) => {
+  const out: { snapshot: Snapshot; label: string }[] = [];
+  for (const f of files) {
     let real: string;
     try {
       real = realpathSync(f);
@@ -74,7 +75,8 @@ export function summaryFiles(ctx: Pick<HandlerContext, 'hosts'>, files: string[]
       throw new ApiError('IO_ERROR', `${f}: ${(e as Error).message}`);
     }
     if (!dirs.has(path.dirname(real))) throw new ApiError('INVALID_INPUT', `${f} is not a file of a summarized directory`);
-    const { snapshot } = importFiles([{ name: f, text: readSnapshotFile(real) }]);
-    return { snapshot, label: labelOf(f, snapshot.identity.hostname) };
-  });
+    const { snapshot } = importFiles([{ name: f, text: await readSnapshotFile(real) }]);
+    out.push({ snapshot, label: labelOf(f, snapshot.identity.hostname) });
+  }
+  return out;
 }

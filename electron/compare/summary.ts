@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiError } from '../../shared/api/errors';
 import { IMPORT_MAX_BYTES, importFiles } from '../../shared/compare/imports';
@@ -52,11 +53,11 @@ export function expandDirs(args: string[]): string[] {
 }
 
 /** A file's text, refused before reading when over the import limit (as every import is). */
-export function readSnapshotFile(file: string): string {
-  const st = statSync(file);
+export async function readSnapshotFile(file: string): Promise<string> {
+  const st = await stat(file);
   if (!st.isFile()) throw new ApiError('IO_ERROR', `${file} is not a regular file`);
   if (st.size > IMPORT_MAX_BYTES) throw new ApiError('TOO_LARGE', `${file} is ${(st.size / 1024 / 1024).toFixed(0)} MiB: imports are limited to ${IMPORT_MAX_BYTES / 1024 / 1024} MiB`);
-  return readFileSync(file, 'utf8');
+  return readFile(file, 'utf8');
 }
 
 /** A host is called by its file name (as imports are), else by a valid hostname. */
@@ -69,22 +70,32 @@ export interface FileSummaryHooks {
   onFile?(done: number, total: number): void;
 }
 
-export function summarizeFiles(files: { file: string; label?: string }[], o: SummaryOptions, hooks: FileSummaryHooks = {}): FleetSummary {
+export async function summarizeFiles(files: { file: string; label?: string }[], o: SummaryOptions, hooks: FileSummaryHooks = {}): Promise<FleetSummary> {
   const b = new FleetSummaryBuilder(o);
-  addFiles(b, files, hooks);
+  await addFiles(b, files, hooks);
   return b.finish();
 }
 
-/** Adds the files' hosts to a summary under way, one file in memory at a time. */
-export function addFiles(b: FleetSummaryBuilder, files: { file: string; label?: string }[], hooks: FileSummaryHooks = {}): void {
+/**
+ * Adds the files' hosts to a summary under way: the next file is read while one is parsed, so
+ * at most two files are in memory, and the event loop runs between files (a server stays
+ * responsive while 1,000 files are summarized).
+ */
+export async function addFiles(b: FleetSummaryBuilder, files: { file: string; label?: string }[], hooks: FileSummaryHooks = {}): Promise<void> {
   if (b.size + files.length > MAX_SUMMARY_HOSTS) throw new ApiError('INVALID_INPUT', `a summary takes at most ${MAX_SUMMARY_HOSTS.toLocaleString('en-US')} hosts (${(b.size + files.length).toLocaleString('en-US')} given)`);
-  files.forEach(({ file, label }, i) => {
+  const read = (i: number) => readSnapshotFile(files[i]!.file).then((text) => ({ text }), (e: unknown) => ({ error: e }));
+  let next = files.length ? read(0) : null;
+  for (let i = 0; i < files.length; i++) {
+    const { file, label } = files[i]!;
+    const got = await next!;
+    next = i + 1 < files.length ? read(i + 1) : null;
     try {
-      const { snapshot } = importFiles([{ name: file, text: readSnapshotFile(file) }]);
+      if ('error' in got) throw got.error;
+      const { snapshot } = importFiles([{ name: file, text: got.text }]);
       b.add(label ?? labelOf(file, snapshot.identity.hostname), file, snapshot);
     } catch (e) {
       b.add(label ?? labelOf(file, ''), file, null, e instanceof ApiError ? e.message : `${file}: ${(e as Error).message}`);
     }
     hooks.onFile?.(i + 1, files.length);
-  });
+  }
 }

@@ -47,7 +47,56 @@ export default async function bench(r: BenchReporter): Promise<void> {
   } finally {
     await rt.dispose();
   }
+  await fleetSummaryBench(r);
   await sshRefresh(r);
+}
+
+/**
+ * Issue #17/#22: `hostdeck compare DIR --summary` of 1,000 snapshot files (whole process: wall
+ * time and peak RSS), and the refusal of 1,000 files side by side (said before reading any).
+ */
+export async function fleetSummaryBench(r: BenchReporter): Promise<void> {
+  const { spawnSync } = await import('node:child_process');
+  const { writeFleet } = await import('../../test/support/fleet');
+  const cliJs = path.join(import.meta.dirname, '../../out/main/cli.js');
+  if (!existsSync(cliJs)) {
+    r.note('fleet summary: skipped (needs npm run build)');
+    return;
+  }
+  const rt = new Runtime({ mode: 'cli' });
+  const dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-bench-fleet-'));
+  try {
+    writeFleet(await rt.api.compare.snapshot({}), dir, 1000, 1);
+    const run = (args: string[]) => {
+      const t = performance.now();
+      // GNU time's %M: the process's peak RSS in KiB.
+      const p = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cliJs, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      const ms = performance.now() - t;
+      const kib = Number(/(\d+)\s*$/.exec(p.stderr)?.[1] ?? NaN);
+      return { ms, mib: kib / 1024, status: p.status, stderr: p.stderr };
+    };
+    const times: number[] = [];
+    let mib = 0;
+    for (let i = 0; i < 3; i++) {
+      const x = run(['compare', dir, '--summary', '--json']);
+      if (x.status !== 0) throw new Error(`compare --summary failed: ${x.stderr}`);
+      times.push(x.ms);
+      mib = Math.max(mib, x.mib);
+    }
+    times.sort((a, b) => a - b);
+    r.value('hostdeck compare DIR --summary, 1,000 snapshot files (whole process)', times[1]!, `peak RSS ${mib.toFixed(0)} MiB; targets < 2000 ms, < 1024 MiB`);
+    const refusal: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const x = run(['compare', dir]);
+      if (!/at most 50 hosts/.test(x.stderr)) throw new Error(`expected the 50-host refusal: ${x.stderr}`);
+      refusal.push(x.ms);
+    }
+    refusal.sort((a, b) => a - b);
+    r.value('hostdeck compare of 1,000 files side by side: refused (whole process)', refusal[1]!, 'target < 1000 ms, no file read');
+  } finally {
+    await rt.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** 20 fake SSH hosts (real sshd + firewalld in namespaces): refresh of the compared facts, wall time and client CPU per host. */

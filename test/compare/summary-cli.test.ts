@@ -46,7 +46,7 @@ describe('hostdeck compare --summary on 1,000 snapshot files', () => {
     const r = await runHostdeck(['compare', ...p.files.slice(0, 60), '--summary', '--only', 'sysctl']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^60 hosts, [\d,]+ keys compared \(sysctl; firewall runtime\), \d+ keys? differs?; \d+ kinds of host: /);
-    expect(r.out).toMatch(/^\[sysctl\] vm\.swappiness: 2 values on 60 hosts\n {9}30  10  web-\[0017-0046\]$/m);
+    expect(r.out).toMatch(/^\[sysctl\] vm\.swappiness: 2 values on 60 hosts\n {9}30 {2}10 {2}web-\[0017-0046\]$/m);
     const bad = path.join(dir, '..', `${path.basename(dir)}-broken.json`);
     writeFileSync(bad, '{"format": "hostdeck-snapshot", "version": 1');
     try {

@@ -37,9 +37,9 @@ describe('fleet summary of 300 generated snapshot files', () => {
   let p: Planted;
   let s: FleetSummary;
   const dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-fleet-'));
-  beforeAll(() => {
+  beforeAll(async () => {
     p = writeFleet(real, dir, 300, 17);
-    s = summarizeFiles(filesOfDir(dir).map((file) => ({ file })), {});
+    s = await summarizeFiles(filesOfDir(dir).map((file) => ({ file })), {});
   }, 300_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -64,7 +64,7 @@ describe('fleet summary of 300 generated snapshot files', () => {
   it('counts every value exactly, names the outlier hosts and the majority', () => {
     for (const [tag, plant] of Object.entries(p.planted)) {
       const k = keyOf(plant.section, plant.key)!;
-      const hosts = p.truth[tag]!;
+      const hosts = p.truth[tag as keyof Planted['truth']];
       expect(k.known).toBe(300);
       const rare = k.values.find((v) => !v.majority)!;
       const major = k.values.find((v) => v.majority)!;
@@ -131,12 +131,12 @@ describe('fleet summary: hostile values and hosts that cannot answer', () => {
     ]);
   });
 
-  it('reports a broken file as a host not read and summarizes the rest', () => {
+  it('reports a broken file as a host not read and summarizes the rest', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-fleet-bad-'));
     try {
       writeFleet(real, dir, 3, 1);
       writeFileSync(path.join(dir, 'web-0004.json'), '{"format":"hostdeck-snapshot",');
-      const s = summarizeFiles(filesOfDir(dir).map((file) => ({ file })), {});
+      const s = await summarizeFiles(filesOfDir(dir).map((file) => ({ file })), {});
       expect(s.hosts.map((h) => h.label)).toEqual(['web-0001', 'web-0002', 'web-0003', 'web-0004']);
       expect(s.notRead).toHaveLength(1);
       expect(s.notRead[0]!.reason).toMatch(/web-0004\.json, line 1: the JSON ends early/);

@@ -27,13 +27,15 @@ const PUBLIC_ZONE = `public (active)
   rich rules: 
 `;
 
+export type Tag = 'swappiness' | 'forward' | 'nosomaxconn' | 'dns' | 'pidmax';
+
 export interface Planted {
   /** Host names (file names without .json), in order. */
   names: string[];
   /** Per outlier tag, the host indices that got it. */
-  truth: Record<string, number[]>;
+  truth: Record<Tag, number[]>;
   /** The values planted, per tag. */
-  planted: Record<'swappiness' | 'forward' | 'nosomaxconn' | 'dns' | 'pidmax', { section: string; key: string; value: string | null; majority: string | null }>;
+  planted: Record<Tag, { section: string; key: string; value: string | null; majority: string | null }>;
   dir: string;
   files: string[];
 }
@@ -50,8 +52,10 @@ export function seeded(seed: number): () => number {
   };
 }
 
-function pick(rand: () => number, n: number, count: number, avoid: Set<number>): number[] {
+function pick(rand: () => number, n: number, wanted: number, avoid: Set<number>): number[] {
   const out = new Set<number>();
+  // A small fleet gets fewer outliers (as many as there are hosts to take them).
+  const count = Math.min(wanted, n - [...avoid].filter((i) => i < n).length);
   while (out.size < count) {
     const i = Math.floor(rand() * n);
     if (!avoid.has(i)) out.add(i);
@@ -75,7 +79,7 @@ export function writeFleet(real: Snapshot, dir: string, n: number, seed: number)
   const names = Array.from({ length: n }, (_, i) => `web-${String(i + 1).padStart(4, '0')}`);
   const value = (k: string) => base.sysctl!.entries.find((e) => e.key === k)?.value ?? null;
   const taken = new Set<number>();
-  const swappiness = Array.from({ length: 30 }, (_, i) => 16 + i);
+  const swappiness = Array.from({ length: 30 }, (_, i) => 16 + i).filter((i) => i < n);
   const forward = pick(rand, n, 5, new Set(swappiness));
   const nosomaxconn = pick(rand, n, 1, taken);
   const dns = pick(rand, n, 3, taken);
@@ -123,7 +127,7 @@ export function writeFleet(real: Snapshot, dir: string, n: number, seed: number)
 
 /** The kinds the planted outliers make: hosts with the same set of tags, largest first (forward also opens telnet). */
 export function expectedKinds(p: Planted): number[] {
-  const sig = p.names.map((_, i) => Object.keys(p.truth).filter((t) => p.truth[t]!.includes(i)).join(','));
+  const sig = p.names.map((_, i) => (Object.keys(p.truth) as Tag[]).filter((t) => p.truth[t].includes(i)).join(','));
   const counts = new Map<string, number>();
   for (const s of sig) counts.set(s, (counts.get(s) ?? 0) + 1);
   return [...counts.values()].sort((a, b) => b - a);
