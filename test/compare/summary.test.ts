@@ -30,7 +30,7 @@ let real: Snapshot;
 const rt = new Runtime({ mode: 'cli' });
 beforeAll(async () => {
   real = await rt.api.compare.snapshot({});
-});
+}, 60_000);
 afterAll(() => rt.dispose());
 
 describe('fleet summary of 300 generated snapshot files', () => {
