@@ -6,6 +6,8 @@ import { emptySummary, notReadLines, reportRows, toCsv, toMarkdown } from '../..
 import { commentText } from '../../shared/compare/safe-text';
 import type { RegisterCommands } from '../cli/context';
 import { resolveArg } from './import-arg';
+import { expandDirs } from './summary';
+import { printFleetSummary } from './summary-cli';
 
 interface CompareOpts {
   baseline?: string;
@@ -23,6 +25,7 @@ interface CompareOpts {
   become?: boolean;
   confirmWeakening?: string;
   root?: string;
+  summary?: boolean;
 }
 
 /** The comparison with only the rows that differ (what --json prints without --all, as the text output does). */
@@ -74,8 +77,9 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
 
   program
     .command('compare')
-    .description('Compare 2 to 50 hosts (names, ssh destinations, or files: snapshots, sysctl -a, resolv.conf, firewall-cmd --list-all-zones)')
-    .argument('<hosts...>', 'hosts: NAME, FILE or NAME=FILE')
+    .description('Compare 2 to 50 hosts side by side (names, ssh destinations, or files: snapshots, sysctl -a, resolv.conf, firewall-cmd --list-all-zones), or summarize a fleet of any size (--summary)')
+    .argument('<hosts...>', 'hosts: NAME, FILE, NAME=FILE or DIR (its files)')
+    .option('--summary', 'per key the distinct values and how many hosts hold each, and the kinds of host (any number of files; at most 50 live hosts)')
     .option('--baseline <host>', 'the host the others are compared with (default: the first)')
     .addOption(new Option('--only <section...>', 'only these sections').choices(['sysctl', 'dns', 'firewall']))
     .option('--json', 'print the comparison as JSON (the differing rows; with --all every row)')
@@ -94,9 +98,12 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
     .action(cli.action(async (args: string[], o: CompareOpts) => {
       const rt = cli.runtime(o.root ? { root: o.root } : {});
       try {
+        if (o.summary) return await printFleetSummary(cli, rt, args, o);
+        // A directory stands for its files (listed, not read).
+        args = expandDirs(args);
         if (args.length < 2) throw new ApiError('INVALID_INPUT', 'compare needs at least 2 hosts');
         // Before any file is read: 51 large imports would be read for nothing.
-        if (args.length > MAX_COMPARE_HOSTS) throw new ApiError('INVALID_INPUT', `compare takes at most ${MAX_COMPARE_HOSTS} hosts (${args.length} given)`);
+        if (args.length > MAX_COMPARE_HOSTS) throw new ApiError('INVALID_INPUT', `compare takes at most ${MAX_COMPARE_HOSTS} hosts (${args.length} given) side by side: add --summary for the fleet summary of any number of files`);
         const resolved = args.map((a) => resolveArg(rt, a));
         const ids = resolved.map((r) => r.id);
         let baseline: string | undefined;

@@ -10,6 +10,7 @@ import type { FeatureHandlers, HandlerContext, HandlerEvents, HostList } from '.
 import type { Host } from '../hosts/host';
 import { createSnapshotHost } from '../hosts/snapshot';
 import { errorText, takeSnapshot } from './capture';
+import { fleetSummaryOp, summaryFiles } from './summary-op';
 
 /**
  * Compare: snapshots of any host, imports as read-only hosts, the N-way comparison and the
@@ -162,6 +163,12 @@ export const compareHandlers: FeatureHandlers<'compare'> = {
   },
 
   run,
+
+  summary: fleetSummaryOp,
+
+  async open(ctx, i) {
+    return { hosts: (await summaryFiles(ctx, i.files)).map((f) => addSnapshotHost(ctx, f.snapshot, f.label).id) };
+  },
 
   async fix(ctx, i) {
     const r = await run(ctx, i);

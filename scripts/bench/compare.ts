@@ -47,7 +47,56 @@ export default async function bench(r: BenchReporter): Promise<void> {
   } finally {
     await rt.dispose();
   }
+  await fleetSummaryBench(r);
   await sshRefresh(r);
+}
+
+/**
+ * Issue #17/#22: `hostdeck compare DIR --summary` of 1,000 snapshot files (whole process: wall
+ * time and peak RSS), and the refusal of 1,000 files side by side (said before reading any).
+ */
+export async function fleetSummaryBench(r: BenchReporter): Promise<void> {
+  const { spawnSync } = await import('node:child_process');
+  const { writeFleet } = await import('../../test/support/fleet');
+  const cliJs = path.join(import.meta.dirname, '../../out/main/cli.js');
+  if (!existsSync(cliJs)) {
+    r.note('fleet summary: skipped (needs npm run build)');
+    return;
+  }
+  const rt = new Runtime({ mode: 'cli' });
+  const dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-bench-fleet-'));
+  try {
+    writeFleet(await rt.api.compare.snapshot({}), dir, 1000, 1);
+    const run = (args: string[]) => {
+      const t = performance.now();
+      // GNU time: the process's peak RSS in KiB and its CPU seconds (user, system), which a loaded machine skews less than wall time.
+      const p = spawnSync('/usr/bin/time', ['-f', '%M %U %S', process.execPath, cliJs, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      const ms = performance.now() - t;
+      const m = /(\d+) ([\d.]+) ([\d.]+)\s*$/.exec(p.stderr);
+      return { ms, mib: Number(m?.[1] ?? NaN) / 1024, cpuMs: (Number(m?.[2] ?? NaN) + Number(m?.[3] ?? NaN)) * 1000, status: p.status, stderr: p.stderr };
+    };
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const sum = Array.from({ length: 3 }, () => {
+      const x = run(['compare', dir, '--summary', '--json']);
+      if (x.status !== 0) throw new Error(`compare --summary failed: ${x.stderr}`);
+      return x;
+    });
+    r.value(
+      'hostdeck compare DIR --summary, 1,000 snapshot files (whole process, wall)',
+      median(sum.map((x) => x.ms)),
+      `CPU ${median(sum.map((x) => x.cpuMs)).toFixed(0)} ms, peak RSS ${Math.max(...sum.map((x) => x.mib)).toFixed(0)} MiB; targets < 2000 ms, < 1024 MiB`,
+    );
+    const refusal = Array.from({ length: 3 }, () => {
+      const x = run(['compare', dir]);
+      if (!/at most 50 hosts/.test(x.stderr)) throw new Error(`expected the 50-host refusal: ${x.stderr}`);
+      return x.ms;
+    });
+    const version = Array.from({ length: 3 }, () => run(['--version']).ms);
+    r.ratio('hostdeck compare of 1,000 files side by side: refused before reading (whole process)', median(refusal), 'hostdeck --version', median(version), '< 1000 ms');
+  } finally {
+    await rt.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** 20 fake SSH hosts (real sshd + firewalld in namespaces): refresh of the compared facts, wall time and client CPU per host. */

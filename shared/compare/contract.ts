@@ -4,6 +4,7 @@ import { hostSummarySchema } from '../app/contract';
 import { compareResultSchema, MAX_COMPARE_HOSTS } from './diff';
 import { IMPORT_MAX_BYTES, IMPORT_REQUEST_MAX_BYTES } from './imports';
 import { snapshotSchema } from './snapshot';
+import { fleetSummarySchema } from './summary';
 
 const hostIds = z.array(z.string().min(1)).min(2, 'compare needs at least 2 hosts').max(MAX_COMPARE_HOSTS, `compare takes at most ${MAX_COMPARE_HOSTS} hosts`);
 const sections = z.array(z.enum(['sysctl', 'dns', 'firewall'])).min(1);
@@ -108,6 +109,25 @@ export const compareContract = {
       /** Chosen settings that switch a kernel protection off; unconfirmed ones are not in the fix. */
       weakening: z.array(z.object({ key: z.string(), value: z.string(), weakens: z.string(), confirmed: z.boolean() })),
     }),
+  }),
+  summary: operation({
+    summary: 'The fleet summary of any number of hosts: per key the distinct values and how many hosts hold each, the kinds of host, the majority as baseline',
+    input: z
+      .object({
+        /** Host ids (at most 50 of them live hosts), or a directory of snapshot files on the HostDeck machine. */
+        hosts: z.array(z.string().min(1)).min(2, 'a summary needs at least 2 hosts').max(100_000).optional(),
+        dir: z.string().min(1).max(4096).optional(),
+        only: sections.optional(),
+        layer: z.enum(['runtime', 'permanent']).default('runtime'),
+        dnsName: z.string().min(1).max(253).default('example'),
+      })
+      .refine((i) => (i.hosts ? 1 : 0) + (i.dir ? 1 : 0) === 1, { message: 'give either hosts or dir' }),
+    output: fleetSummarySchema,
+  }),
+  open: operation({
+    summary: 'Loads snapshot files of a summarized directory as read-only hosts (a kind opened side by side)',
+    input: z.object({ files: z.array(z.string().min(1).max(4096)).min(1).max(MAX_COMPARE_HOSTS, `at most ${MAX_COMPARE_HOSTS} hosts side by side`) }),
+    output: z.object({ hosts: z.array(z.string()) }),
   }),
 } satisfies FeatureContract;
 

@@ -254,8 +254,8 @@ export const fwdText = (f: ForwardPort) =>
 type ObjKind = 'zone' | 'policy' | 'service' | 'ipset';
 const kindOf: Record<FirewallObjectKind, ObjKind> = { zones: 'zone', policies: 'policy', services: 'service', ipsets: 'ipset' };
 
-/** The list fields and scalar fields of each kind of object, printed as firewall-cmd shows them. */
-function fieldsOf(kind: ObjKind, o: Record<string, unknown>): { lists: Record<string, string[]>; scalars: Record<string, string> } {
+/** The list fields and scalar fields of each kind of object, printed as firewall-cmd shows them (the grid and the fleet summary). */
+export function fieldsOf(kind: ObjKind, o: Record<string, unknown>): { lists: Record<string, string[]>; scalars: Record<string, string> } {
   const arr = (k: string) => (o[k] as string[] | undefined) ?? [];
   const ports = (k: string) => ((o[k] as Port[] | undefined) ?? []).map(portText);
   if (kind === 'zone' || kind === 'policy') {

@@ -1,5 +1,5 @@
 import { useEffect, useMemo } from 'react';
-import { Alert, AlertActionCloseButton, Button, EmptyState, EmptyStateBody, Label, PageSection, Skeleton, Tab, Tabs, TabTitleText, Title } from '@patternfly/react-core';
+import { Alert, AlertActionCloseButton, Button, EmptyState, EmptyStateBody, Label, PageSection, Skeleton, Tab, Tabs, TabTitleText, Title, ToggleGroup, ToggleGroupItem } from '@patternfly/react-core';
 import CodeBranchIcon from '@patternfly/react-icons/dist/esm/icons/code-branch-icon';
 import DownloadIcon from '@patternfly/react-icons/dist/esm/icons/download-icon';
 import { toCsv, toMarkdown } from '../../../shared/compare/report';
@@ -8,6 +8,8 @@ import { HostsBar } from './components/HostsBar';
 import { narrowing, sectionCounts, SectionView } from './components/SectionView';
 import { FixPanel } from './components/FixPanel';
 import { download } from './components/download';
+import { SummaryView } from './components/SummaryView';
+import { useSummaryStore } from './summary-store';
 import './compare.css';
 
 const SECTIONS: { id: Section; title: string }[] = [
@@ -24,6 +26,7 @@ const SECTIONS: { id: Section; title: string }[] = [
 export function ComparePage() {
   const { hosts, result, section, filters, stale, lost } = useCompareStore();
   const { setSection, restore, clearLost } = useCompareStore.getState();
+  const view = useSummaryStore((s) => s.view);
   // After a browser reload the saved compare set is read again.
   useEffect(() => void restore(), [restore]);
   const r = result.state === 'ready' ? result.value : null;
@@ -46,13 +49,17 @@ export function ComparePage() {
     <PageSection data-testid="compare-page">
       <div className="hd-compare-page">
         <Title headingLevel="h1">Compare hosts</Title>
-        <HostsBar />
+        <ToggleGroup aria-label="Compare view">
+          <ToggleGroupItem text="Side by side" isSelected={view === 'grid'} onChange={() => useSummaryStore.getState().setView('grid')} data-testid="compare-view-grid" />
+          <ToggleGroupItem text="Fleet summary" isSelected={view === 'summary'} onChange={() => useSummaryStore.getState().setView('summary')} data-testid="compare-view-summary" />
+        </ToggleGroup>
+        {view === 'summary' ? <SummaryView /> : <HostsBar />}
         {lost.length > 0 && (
           <Alert variant="warning" isInline title={`${lost.length === 1 ? 'An import' : `${lost.length} imports`} of the saved comparison ${lost.length === 1 ? 'is' : 'are'} no longer loaded: HostDeck was restarted since. Import ${lost.length === 1 ? 'it' : 'them'} again.`} actionClose={<AlertActionCloseButton onClose={clearLost} />} data-testid="compare-lost">
             {lost.map((id) => id.replace(/^snapshot:/, '')).join(', ')}
           </Alert>
         )}
-        {hosts.length < 2 ? (
+        {view === 'summary' ? null : hosts.length < 2 ? (
           <EmptyState titleText={hosts.length ? 'Add one more host' : 'Pick hosts to compare'} headingLevel="h2" icon={CodeBranchIcon} data-testid="compare-empty">
             <EmptyStateBody>
               Compare 2 to 50 hosts: live ones, SSH hosts, HostDeck snapshots (<code>hostdeck snapshot &gt; host.json</code>) or files from hosts without HostDeck: <code>sysctl -a</code> output, a <code>resolv.conf</code>,{' '}
