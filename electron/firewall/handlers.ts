@@ -1,6 +1,7 @@
 import type { OpOutput, OpParsedInput } from '../../shared/api/contract';
 import type { FeatureHandlers, HandlerContext } from '../api/context';
 import { explainOnHost } from './explain';
+import { hostInterfaceNames } from './explain-interfaces';
 import { firewallService as fw } from './service';
 import { SnapshotFirewall } from './snapshot-reader';
 
@@ -75,6 +76,7 @@ export const firewallHandlers: FeatureHandlers<'firewall'> = {
     const r = firewallReader(ctx);
     return explainOnHost({ state: () => r.state({ refresh: false }), ipsetEntries: (x) => r.ipsetEntries(x) }, i);
   },
+  interfaces: (ctx) => hostInterfaceNames(ctx.host),
 
   updateZone: (ctx, i) => fw(ctx).updateZone(i),
   createZone: (ctx, i) => fw(ctx).createZone(i.name, i.settings),

@@ -202,6 +202,11 @@ export const firewallContract = {
     input: z.object({ flow: flowSchema, layer: layerSchema.default('runtime') }),
     output: explanationSchema.extend({ layer: layerSchema, fixes: z.array(fixOfferSchema) }),
   }),
+  interfaces: operation({
+    summary: "The host's network interfaces by name (the explain panel's picker); none on a host without its own (image, snapshot)",
+    input: empty,
+    output: z.object({ interfaces: z.array(z.string()) }),
+  }),
   safeApplyCheck: operation({
     summary: 'Whether a change could cut the admin off (and so should go through safe apply)',
     input: z.object({ change: safeChangeSchema }),
