@@ -171,7 +171,8 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
       .option('--icmp [type]', 'an ICMP packet of this firewalld ICMP type (default echo-request)')
       .option('--iface <name>', 'interface it arrives on (unknown: every bound interface is considered)')
       .option('--out-iface <name>', 'for forwarded traffic: the interface it leaves by')
-      .option('--layer <layer>', 'runtime or permanent', 'runtime'),
+      .option('--layer <layer>', 'runtime or permanent', 'runtime')
+      .option('--root <dir>', "an image's root (another system's files; the firewalld asked is the one on --bus)"),
   ).action(
     cli.action(async (o: Common & ExplainOpts) => {
       const r = await api(cli, o).explain({ flow: flowFromOptions(o), layer: o.layer === 'permanent' ? 'permanent' : 'runtime' });

@@ -2,6 +2,7 @@ import type { OpOutput, OpParsedInput } from '../../shared/api/contract';
 import type { FeatureHandlers, HandlerContext } from '../api/context';
 import { explainOnHost } from './explain';
 import { hostInterfaceNames } from './explain-interfaces';
+import { imageLimits, recordLimits } from './explain-reach';
 import { firewallService as fw } from './service';
 import { SnapshotFirewall } from './snapshot-reader';
 
@@ -74,7 +75,7 @@ export const firewallHandlers: FeatureHandlers<'firewall'> = {
   safeApplyStatus: read('safeApplyStatus'),
   explain: (ctx, i) => {
     const r = firewallReader(ctx);
-    return explainOnHost({ state: () => r.state({ refresh: false }), ipsetEntries: (x) => r.ipsetEntries(x) }, i);
+    return explainOnHost({ state: () => r.state({ refresh: false }), ipsetEntries: (x) => r.ipsetEntries(x), limits: (l) => [...recordLimits(ctx.host.transport.snapshot?.().firewall, l), ...imageLimits(ctx.host.transport.displayPath('/etc/firewalld'), l)] }, i);
   },
   interfaces: (ctx) => hostInterfaceNames(ctx.host),
 
