@@ -176,7 +176,7 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
   common(
     flowOptions(
       fw.command('explain').description('Will this packet pass? The verdict (accept, reject, drop), the firewalld element that decides, the path and the smallest fix'),
-    ),
+    ).option('--root <dir>', "an image's root (another system's files; the firewalld asked is the one on --bus)"),
   ).action(
     cli.action(async (o: Common & ExplainOpts) => {
       const r = await api(cli, o).explain({ flow: flowFromOptions(o), layer: o.layer === 'permanent' ? 'permanent' : 'runtime' });

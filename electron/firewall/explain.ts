@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { firewallContract } from '../../shared/firewall/contract';
-import { explainFlow, fixFor, type ExplainOptions, type Flow } from '../../shared/firewall/explain';
-import type { FullState, Layer } from '../../shared/firewall/model';
+import { explainFlow, fixFor, type ExplainOptions, type Explanation, type Flow } from '../../shared/firewall/explain';
+import type { FullState, Layer, LayerState } from '../../shared/firewall/model';
 
 type ExplainOutput = z.infer<typeof firewallContract.explain.output>;
 
@@ -9,6 +9,8 @@ type ExplainOutput = z.infer<typeof firewallContract.explain.output>;
 export interface ExplainSource {
   state(): FullState | Promise<FullState>;
   ipsetEntries(input: { name: string; layer: Layer; offset: number; limit: number; filter: string }): unknown;
+  /** What the source cannot know (a record of the host: explain-reach.ts), added to the answer's assumptions. */
+  limits?(layer: Layer): string[];
 }
 
 /** Entries above this are not loaded for explain (the answer then says it depends on the set). */
@@ -26,8 +28,31 @@ export async function explainOnHost(src: ExplainSource, input: { flow: Flow; lay
   const confDefault = state.config.DefaultZone;
   const defaultZone = input.layer === 'permanent' && typeof confDefault === 'string' && confDefault ? confDefault : state.global.defaultZone;
   const opts: ExplainOptions = { defaultZone, logDenied: state.global.logDenied, ipsetEntries: await usedIpsetEntries(src, state, input.layer) };
-  const result = explainFlow(layer, input.flow, opts);
-  return { ...result, layer: input.layer, fixes: fixFor(layer, input.flow, result, opts) };
+  const result = unknownDefaultZone(layer, input.flow, opts, explainFlow(layer, input.flow, opts));
+  const limits = src.limits?.(input.layer) ?? [];
+  return { ...result, assumptions: [...limits, ...result.assumptions], layer: input.layer, fixes: fixFor(layer, input.flow, result, opts) };
+}
+
+/**
+ * A record without the default zone (an import of --list-all-zones): a packet no binding takes
+ * goes to a zone the record does not name. Each zone is tried as the default; when they answer
+ * differently the verdict is `depends`, with one alternative per answer.
+ */
+function unknownDefaultZone(layer: LayerState, flow: Flow, opts: ExplainOptions, result: Explanation): Explanation {
+  if (opts.defaultZone || result.zone || !Object.keys(layer.zones).length) return result;
+  const byVerdict = new Map<string, { zones: string[]; r: Explanation }>();
+  for (const name of Object.keys(layer.zones).sort()) {
+    const r = explainFlow(layer, flow, { ...opts, defaultZone: name });
+    const key = `${r.verdict}|${r.decidedBy.firewalld}`;
+    const g = byVerdict.get(key) ?? { zones: [], r };
+    g.zones.push(name);
+    byVerdict.set(key, g);
+  }
+  const groups = [...byVerdict.values()];
+  const note = 'The default zone is unknown: the answer is given for each zone it could be.';
+  if (groups.length === 1) return { ...groups[0]!.r, zone: undefined, assumptions: [note, ...groups[0]!.r.assumptions] };
+  const alternatives = groups.flatMap((g) => (g.r.verdict === 'depends' ? [] : [{ when: `if the default zone is ${g.zones.join(' or ')}`, verdict: g.r.verdict, decidedBy: g.r.decidedBy }]));
+  return { ...result, verdict: 'depends', rejectWith: undefined, clientSees: 'it depends on the default zone: see the alternatives', alternatives: [...alternatives, ...result.alternatives].slice(0, 20), assumptions: [note, ...result.assumptions] };
 }
 
 async function usedIpsetEntries(src: ExplainSource, state: FullState, layer: Layer): Promise<Record<string, string[]>> {

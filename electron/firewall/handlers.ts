@@ -2,6 +2,8 @@ import type { OpOutput, OpParsedInput } from '../../shared/api/contract';
 import type { FeatureHandlers, HandlerContext } from '../api/context';
 import { explainOnHost } from './explain';
 import { deniedHandlers } from './denied/handlers';
+import { hostInterfaceNames } from './explain-interfaces';
+import { imageLimits, recordLimits } from './explain-reach';
 import { firewallService as fw } from './service';
 import { SnapshotFirewall } from './snapshot-reader';
 import { traceOnHost } from './trace';
@@ -75,9 +77,10 @@ export const firewallHandlers: FeatureHandlers<'firewall'> = {
   safeApplyStatus: read('safeApplyStatus'),
   explain: (ctx, i) => {
     const r = firewallReader(ctx);
-    return explainOnHost({ state: () => r.state({ refresh: false }), ipsetEntries: (x) => r.ipsetEntries(x) }, i);
+    return explainOnHost({ state: () => r.state({ refresh: false }), ipsetEntries: (x) => r.ipsetEntries(x), limits: (l) => [...recordLimits(ctx.host.transport.snapshot?.().firewall, l), ...imageLimits(ctx.host.transport.displayPath('/etc/firewalld'), l)] }, i);
   },
   trace: (ctx, i) => traceOnHost(ctx.host, i, (flow) => firewallHandlers.explain(ctx, { flow, layer: 'runtime' })),
+  interfaces: (ctx) => hostInterfaceNames(ctx.host),
 
   updateZone: (ctx, i) => fw(ctx).updateZone(i),
   createZone: (ctx, i) => fw(ctx).createZone(i.name, i.settings),

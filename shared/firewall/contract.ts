@@ -206,6 +206,11 @@ export const firewallContract = {
   }),
   /** #15 part 2: explain's input, one real packet through a copy of the host's ruleset (shared/firewall/trace). */
   trace: traceOperation(explanationSchema.extend({ layer: layerSchema, fixes: z.array(fixOfferSchema) })),
+  interfaces: operation({
+    summary: "The host's network interfaces by name (the explain panel's picker); none on a host without its own (image, snapshot)",
+    input: empty,
+    output: z.object({ interfaces: z.array(z.string()) }),
+  }),
   safeApplyCheck: operation({
     summary: 'Whether a change could cut the admin off (and so should go through safe apply)',
     input: z.object({ change: safeChangeSchema }),

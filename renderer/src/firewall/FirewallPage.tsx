@@ -25,6 +25,7 @@ import { differenceCounts, diffLayers } from '../../../shared/firewall/diff';
 import { ConfirmModal } from './components/ConfirmModal';
 import { DifferencesView } from './components/DifferencesView';
 import { DeniedPanel } from './components/DeniedFeed';
+import { ExplainPanel } from './components/ExplainPanel';
 import { ActionToolbar, Roving } from './components/ListNav';
 import { GlobalControls, LayerActions } from './components/GlobalControls';
 import { IpsetsView } from './components/IpsetsView';
@@ -151,6 +152,7 @@ export function FirewallPage() {
           </Alert>
         )}
         <SafeApplyBanner />
+        <ExplainPanel full={f} />
         {/* The section tabs are one Tab stop; Left/Right select the next one (automatic activation). */}
         <Roving items='[role="tab"]' current='[aria-selected="true"]' orientation="horizontal" onMove={selectTab} untab='[role="tabpanel"]'>
         <Tabs activeKey={tab} onSelect={(_e, k) => setTab(k as FirewallTab)} aria-label="Firewall sections">

@@ -213,7 +213,13 @@ function isIcmp(ctx: Ctx): Tri {
 /** A service: which of its ports (or protocols, source ports) matches, honouring its destination and includes. */
 function matchService(ctx: Ctx, name: string, seen = new Set<string>()): { tri: Tri; port?: string } {
   const svc = ctx.state.services[name];
-  if (!svc || seen.has(name)) return { tri: false };
+  if (seen.has(name)) return { tri: false };
+  // A live firewalld refuses a zone naming a service it does not define: a service missing here
+  // is one the record does not hold (an import of --list-all-zones), so its ports are unknown.
+  if (!svc) {
+    ctx.assumptions.add(`The definition of service ${name} is not known here (the record holds its name only): whether its ports match is unknown.`);
+    return { tri: `the ports of service ${name}` };
+  }
   seen.add(name);
   let dest: Tri = true;
   const d = svc.destination ?? {};

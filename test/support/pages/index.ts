@@ -1,13 +1,14 @@
 import type { Locator, Page } from 'playwright-core';
 import { ComparePage } from './compare';
 import { DnsPage } from './dns';
+import { ExplainPanel } from './explain';
 import { FirewallPage } from './firewall';
 import { HostsPage } from './hosts';
 import { KernelPage } from './kernel';
 import { SafeApplyBar } from './safe-apply';
 import { AppShell, type PageId, type WriteControl } from './shell';
 
-export { AppShell, ComparePage, DnsPage, FirewallPage, HostsPage, KernelPage, SafeApplyBar };
+export { AppShell, ComparePage, DnsPage, ExplainPanel, FirewallPage, HostsPage, KernelPage, SafeApplyBar };
 export type { PageId, WriteControl };
 
 /**
@@ -22,6 +23,7 @@ export interface Pages {
   kernel: KernelPage;
   hosts: HostsPage;
   compare: ComparePage;
+  explain: ExplainPanel;
 }
 
 const made = new WeakMap<Page, Pages>();
@@ -31,7 +33,7 @@ export function pagesOf(page: Page): Pages {
   let p = made.get(page);
   if (!p) {
     const firewall = new FirewallPage(page);
-    p = { shell: new AppShell(page), firewall, safeApply: firewall.applyBar, dns: new DnsPage(page), kernel: new KernelPage(page), hosts: new HostsPage(page), compare: new ComparePage(page) };
+    p = { shell: new AppShell(page), firewall, safeApply: firewall.applyBar, dns: new DnsPage(page), kernel: new KernelPage(page), hosts: new HostsPage(page), compare: new ComparePage(page), explain: new ExplainPanel(page) };
     made.set(page, p);
   }
   return p;
