@@ -154,10 +154,21 @@ describe('hosts from an Ansible inventory', () => {
     }
     // Only root reads 90-private.conf: the become host's sysctl.d has it, as root's own view does.
     const s7 = snap('web-07.json');
-    expect(s7.sysctld!.settings.find((s) => s.key === SOMAXCONN)).toMatchObject({ value: '2222', file: '/etc/sysctl.d/90-private.conf' });
+    expect(s7.sysctld!.settings.find((s) => s.key === SOMAXCONN)).toMatchObject({ value: '2222', file: 'etc/sysctl.d/90-private.conf' });
     expect(s7.firewall).toBeNull();
     expect(s7.dns!.text).toBe(fh.hosts[2]!.readFile('/etc/resolv.conf'));
   }, 120_000);
+
+  it('a snapshot through Ansible holds what `hostdeck snapshot --host` reads over SSH (sysctl keys, sysctl.d, resolv.conf and its owner)', async () => {
+    const viaAnsible = snapshotSchema.parse(JSON.parse(readFileSync(path.join(work, 'snaps', 'web-01.json'), 'utf8')));
+    const r = await runHostdeck(['snapshot', '--host', 'web-01']);
+    expect(r.err).toBe('');
+    const viaSsh = snapshotSchema.parse(JSON.parse(r.out));
+    expect(viaAnsible.sysctl!.entries.map((e) => [e.key, e.state, e.writable])).toEqual(viaSsh.sysctl!.entries.map((e) => [e.key, e.state, e.writable]));
+    expect(viaAnsible.sysctld).toEqual(viaSsh.sysctld);
+    expect(viaAnsible.dns).toEqual(viaSsh.dns);
+    expect({ ...viaAnsible.identity, time: 0 }).toEqual({ ...viaSsh.identity, time: 0 });
+  }, 60_000);
 
   it('compare DIR/ reads the snapshots Ansible wrote', async () => {
     const out = path.join(work, 'snaps');
