@@ -5,13 +5,14 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { ApiError } from '../../shared/api/errors';
 import type { Api } from '../../shared/api/contract';
-import type { Snapshot } from '../../shared/compare/snapshot';
+import { snapshotSchema } from '../../shared/compare/snapshot';
 import type { HostList } from '../api/context';
 import { ANSIBLE_PLAYBOOK, ansibleEnv, inventoryPath } from '../hosts/inventory';
 import { createRecordedHost, snapshotReadPlan, type RecordedReads } from '../hosts/recorded';
 import { agentSource, AGENT_PROTOCOL } from '../hosts/ssh/agent-source';
 import { HELPER_INSTALL_PATH } from '../helper/source';
 import { BUNDLE_PY, CALLBACK_PY, PLAY_YML } from './ansible/files';
+import { snapshotOfRecorded } from './recorded-snapshot';
 
 /**
  * `hostdeck snapshot --inventory FILE [--limit PATTERN] --out DIR [--forks N]`: Ansible reaches
@@ -146,10 +147,8 @@ export async function snapshotInventory(opts: {
           const id = `ansible:${outcomes.length}:${host}`.slice(0, 60);
           try {
             const rec = parseAnswer(host, m.stdout ?? '');
-            opts.rt.hostList.add(createRecordedHost(id, host, rec));
-            const snap: Snapshot = await opts.rt.api.compare.snapshot({}, { host: id });
-            // Not read through Ansible: "not known", never "firewalld is not running".
-            const out: Snapshot = { ...snap, source: { kind: 'live', detail: `${host} through Ansible` }, firewall: null };
+            const h = opts.rt.hostList.add(createRecordedHost(id, host, rec));
+            const out = snapshotSchema.parse(await snapshotOfRecorded(opts.rt.api, h, `${host} through Ansible`));
             const file = writeAtomic(opts.out, snapshotFileName(host, taken), `${JSON.stringify(out, null, 2)}\n`);
             o = { host, ok: true, file, sysctls: out.sysctl?.entries.length ?? 0 };
           } catch (e) {
