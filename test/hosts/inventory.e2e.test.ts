@@ -21,6 +21,7 @@ describe('Import inventory on the Hosts page', () => {
         '[web]',
         'web-01 ansible_host=192.0.2.10 ansible_user=admin',
         'web-02 ansible_host=192.0.2.11 ansible_become=true',
+        'web-03 ansible_host=192.0.2.12',
         '[db]',
         'db-1 ansible_host=192.0.2.20',
         'db-2 ansible_host=192.0.2.21 ansible_ssh_common_args="-o ProxyCommand=id"',
@@ -36,24 +37,23 @@ describe('Import inventory on the Hosts page', () => {
 
   it('imports, reports the refused host, shows and filters by group', async () => {
     const { page } = app;
-    const { shell } = pagesOf(page);
+    const { shell, hosts } = pagesOf(page);
     await shell.open('hosts');
-    await page.getByTestId('hosts-import-toggle').getByRole('button', { name: 'Import inventory' }).click();
-    await page.getByTestId('hosts-import-file').fill(join(work, 'fleet.ini'));
-    await page.getByTestId('hosts-import-limit').fill('all:!db-1');
-    await page.getByTestId('hosts-import').click();
-    const result = page.getByTestId('hosts-import-result');
-    await result.waitFor({ timeout: 30_000 });
-    expect(await result.textContent()).toContain('2 added, 0 updated, 1 skipped');
-    expect(await page.getByTestId('hosts-import-skipped').textContent()).toMatch(/db-2.*ProxyCommand/);
-    await page.getByTestId('host-row-web-01').waitFor();
-    expect(await page.getByTestId('host-groups-web-01').textContent()).toBe('@web');
-    expect(await page.getByTestId('host-become-web-02').textContent()).toContain('become root');
-    expect(await page.getByTestId('host-row-db-1').count()).toBe(0);
-    await page.getByTestId('hosts-groups').getByRole('button', { name: '@web (2)' }).click();
-    expect(await page.getByTestId('host-row-web-02').count()).toBe(1);
+    await hosts.importInventory(join(work, 'fleet.ini'), 'all:!web-03');
+    await hosts.importResult.waitFor({ timeout: 30_000 });
+    expect(await hosts.importResult.textContent()).toContain('3 added, 0 updated, 1 skipped');
+    expect(await hosts.importSkipped.textContent()).toMatch(/db-2.*ProxyCommand/);
+    await hosts.host('web-01').row.waitFor();
+    expect(await hosts.host('web-01').groups.textContent()).toBe('@web');
+    expect(await hosts.host('web-02').become.textContent()).toContain('become root');
+    expect(await hosts.host('web-03').row.count()).toBe(0);
+    expect(await hosts.host('db-1').row.count()).toBe(1);
+    await hosts.filterGroup('@web (2)');
+    await expect.poll(() => hosts.host('db-1').row.count()).toBe(0);
+    expect(await hosts.host('web-02').row.count()).toBe(1);
     const saved = JSON.parse(readFileSync(join(defaultConfigDir(), 'hosts.json'), 'utf8')) as { hosts: { id: string; destination: string }[] };
     expect(saved.hosts.map((h) => [h.id, h.destination])).toEqual([
+      ['db-1', '192.0.2.20'],
       ['web-01', 'admin@192.0.2.10'],
       ['web-02', '192.0.2.11'],
     ]);
