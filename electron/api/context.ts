@@ -40,6 +40,9 @@ export interface RemoteHostList {
   acceptHostKey(id: string, fingerprint: string): Promise<RemoteHost>;
   replaceHostKey(id: string, fingerprint: string): Promise<{ host: RemoteHost; knownHostsEdited: string[] }>;
   installHelper(id: string): Promise<{ installed: boolean; path: string; steps: string[] }>;
+  importInventory(inventory: string, limit?: string): Promise<{ added: string[]; updated: string[]; skipped: { host: string; reason: string }[]; notes: string[] }>;
+  /** Saved hosts in an inventory group (`@web`). */
+  groupMembers(group: string): string[];
 }
 
 export interface HandlerContext {

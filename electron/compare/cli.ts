@@ -6,8 +6,9 @@ import { emptySummary, notReadLines, reportRows, toCsv, toMarkdown } from '../..
 import { commentText } from '../../shared/compare/safe-text';
 import type { RegisterCommands } from '../cli/context';
 import { resolveArg } from './import-arg';
-import { expandDirs } from './summary';
 import { printFleetSummary } from './summary-cli';
+import { expandHostArgs } from './host-args';
+import { snapshotInventoryCommand } from './ansible-cli';
 
 interface CompareOpts {
   baseline?: string;
@@ -26,6 +27,7 @@ interface CompareOpts {
   confirmWeakening?: string;
   root?: string;
   summary?: boolean;
+  limit?: string;
 }
 
 /** The comparison with only the rows that differ (what --json prints without --all, as the text output does). */
@@ -64,7 +66,16 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
     .description("Print a host's compared facts as a HostDeck snapshot (JSON): hostdeck snapshot [--host H] > host.json")
     .option('--host <host>', 'the host to read: a saved host or any ssh destination (default: this one)')
     .option('--root <dir>', "read files from another system's root (an image)")
-    .action(cli.action(async (o: { root?: string }) => {
+    .option('--inventory <file>', 'read the hosts of an Ansible inventory through ansible-playbook (read-only; become only where the inventory sets it); needs --out')
+    .option('--limit <pattern>', 'with --inventory: only hosts matching this Ansible pattern')
+    .option('--out <dir>', 'with --inventory: write one snapshot file per host here')
+    .option('--forks <n>', "with --inventory: Ansible's parallel connections", (v) => Number(v))
+    .option('--json', 'with --inventory: print the per-host outcome as JSON')
+    .action(cli.action(async (o: { root?: string; inventory?: string; limit?: string; out?: string; forks?: number; json?: boolean }) => {
+      if (o.inventory || o.out || o.limit || o.forks !== undefined) {
+        await snapshotInventoryCommand(cli, o);
+        return;
+      }
       const rt = cli.runtime(o.root ? { root: o.root } : {});
       try {
         const id = resolveArg(rt, cli.host ?? 'local').id;
@@ -78,8 +89,9 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
   program
     .command('compare')
     .description('Compare 2 to 50 hosts side by side (names, ssh destinations, or files: snapshots, sysctl -a, resolv.conf, firewall-cmd --list-all-zones), or summarize a fleet of any size (--summary)')
-    .argument('<hosts...>', 'hosts: NAME, FILE, NAME=FILE or DIR (its files)')
+    .argument('[hosts...]', 'hosts: NAME, FILE, NAME=FILE, @GROUP (saved hosts of an inventory group) or DIR (its snapshot files)')
     .option('--summary', 'per key the distinct values and how many hosts hold each, and the kinds of host (any number of files; at most 50 live hosts)')
+    .option('--limit <pattern>', "only saved hosts matching this Ansible pattern ('web:!web-07'); without hosts, every saved host that matches")
     .option('--baseline <host>', 'the host the others are compared with (default: the first)')
     .addOption(new Option('--only <section...>', 'only these sections').choices(['sysctl', 'dns', 'firewall']))
     .option('--json', 'print the comparison as JSON (the differing rows; with --all every row)')
@@ -95,12 +107,12 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
     .option('--become', 'with --fix ansible: become root through sudo')
     .option('--confirm-weakening <keys>', 'with --fix: include these security-weakening baseline values (comma-separated keys; the fix lists what each weakens)')
     .option('--root <dir>', "the local host reads files from another system's root")
-    .action(cli.action(async (args: string[], o: CompareOpts) => {
+    .action(cli.action(async (given: string[], o: CompareOpts) => {
       const rt = cli.runtime(o.root ? { root: o.root } : {});
       try {
+        // @GROUP, --limit and a directory (its files, listed, not read) become hosts and files.
+        const args = await expandHostArgs(rt.api, given, o.limit);
         if (o.summary) return await printFleetSummary(cli, rt, args, o);
-        // A directory stands for its files (listed, not read).
-        args = expandDirs(args);
         if (args.length < 2) throw new ApiError('INVALID_INPUT', 'compare needs at least 2 hosts');
         // Before any file is read: 51 large imports would be read for nothing.
         if (args.length > MAX_COMPARE_HOSTS) throw new ApiError('INVALID_INPUT', `compare takes at most ${MAX_COMPARE_HOSTS} hosts (${args.length} given) side by side: add --summary for the fleet summary of any number of files`);

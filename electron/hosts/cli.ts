@@ -14,7 +14,7 @@ export const registerHostsCommands: RegisterCommands = (program, cli) => {
     .option('--json', 'print JSON')
     .action(cli.action(async (o: { json?: boolean }) => {
       const r = await api().list({});
-      cli.print(r, !!o.json, (d) => (d.hosts.length ? d.hosts.map((h) => `${h.id}\t${h.destination}\t${h.state}`).join('\n') : 'No saved hosts. Add one: hostdeck hosts add user@host'));
+      cli.print(r, !!o.json, (d) => (d.hosts.length ? d.hosts.map((h) => `${h.id}\t${h.destination}\t${h.state}${h.groups.length ? `\t@${h.groups.join(' @')}` : ''}`).join('\n') : 'No saved hosts. Add one: hostdeck hosts add user@host'));
     }));
 
   hosts
@@ -37,6 +37,27 @@ export const registerHostsCommands: RegisterCommands = (program, cli) => {
       }
       cli.print({ host }, !!o.json, (d) => describeHost(d.host));
       if (host.state !== 'connected') process.exitCode = 1;
+    }));
+
+  hosts
+    .command('import')
+    .description('save the hosts of an Ansible inventory (read by ansible-inventory --list: INI, YAML, plugins, scripts), with their groups, key, jump host and become settings; never a password or a vaulted value. Use a group as @NAME (hostdeck compare @web)')
+    .requiredOption('--inventory <file>', 'the inventory (any source ansible -i takes)')
+    .option('--limit <pattern>', "only hosts matching this Ansible pattern (ansible's own matching: 'web:!web-07', 'web:&eu', 'db*')")
+    .option('--json', 'print JSON')
+    .action(cli.action(async (o: { inventory: string; limit?: string; json?: boolean }) => {
+      const r = await api().importInventory({ inventory: o.inventory, limit: o.limit });
+      cli.print(r, !!o.json, (d) =>
+        [
+          `${d.added.length} added, ${d.updated.length} updated, ${d.skipped.length} skipped`,
+          ...d.added.map((h) => `  + ${h}`),
+          ...d.updated.map((h) => `  ~ ${h}`),
+          ...d.skipped.map((s) => `  ! ${s.host}: ${s.reason}`),
+          ...d.notes.map((n) => `  note: ${n}`),
+          d.added.length || d.updated.length ? 'Check each host (host key, login, privilege): hostdeck hosts check NAME' : '',
+        ].filter(Boolean).join('\n'),
+      );
+      if (r.skipped.length) process.exitCode = 2;
     }));
 
   hosts
@@ -80,6 +101,9 @@ export const registerHostsCommands: RegisterCommands = (program, cli) => {
 
 export function describeHost(h: RemoteHost): string {
   const lines = [`${h.id} (${h.destination}): ${h.state}`, `  ${h.message}`];
+  if (h.groups.length) lines.push(`  groups: ${h.groups.join(', ')}`);
+  if (h.sshOptions.length) lines.push(`  ssh options: ${h.sshOptions.join(' ')}`);
+  if (h.become) lines.push(`  inventory become: ${h.become.method} to ${h.become.user} (HostDeck's own writes use sudo -n of its helper)`);
   if (h.identity) lines.push(`  ${h.identity.hostname}: ${h.identity.os}, kernel ${h.identity.kernel}, logged in as ${h.identity.user}`);
   if (h.state === 'host-key-unknown' && h.fingerprint) lines.push(`  accept with: hostdeck hosts replace-key ${h.id} --accept ${h.fingerprint}`);
   if (h.sshSays && h.state === 'host-key-changed') lines.push(`  ssh says:\n    ${h.sshSays.split('\n').join('\n    ')}`);

@@ -9,4 +9,5 @@ export const hostsHandlers: FeatureHandlers<'hosts'> = {
   acceptHostKey: async (ctx, input) => ({ host: await ctx.remote.acceptHostKey(input.id, input.fingerprint) }),
   replaceHostKey: async (ctx, input) => ctx.remote.replaceHostKey(input.id, input.fingerprint),
   installHelper: (ctx, input) => ctx.remote.installHelper(input.id),
+  importInventory: (ctx, input) => ctx.remote.importInventory(input.inventory, input.limit),
 };

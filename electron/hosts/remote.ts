@@ -6,8 +6,11 @@ import { z } from 'zod';
 import { ApiError } from '../../shared/api/errors';
 import { defaultHostName, parseDestination, type SshDestination } from '../../shared/hosts/destination';
 import { reservedHostIdReason, savedHostIdSchema, type HostPrivilege, type RemoteHost } from '../../shared/hosts/contract';
+import type { InventoryHost } from '../../shared/hosts/inventory';
+import { becomeSchema, groupNameSchema, sshOptionSchema, type Become } from '../../shared/hosts/ssh-options';
 import type { HandlerEvents } from '../api/context';
 import { createHost, type Host } from './host';
+import { readInventory } from './inventory';
 import type { HostRegistry } from './registry';
 import { defaultRuntimeDir, outageText, SshLink, type LinkStatus } from './ssh/link';
 import { SshTransport } from './ssh/transport';
@@ -20,7 +23,14 @@ import { SshTransport } from './ssh/transport';
 
 const fileSchema = z.object({
   version: z.literal(1),
-  hosts: z.array(z.object({ id: savedHostIdSchema, destination: z.string().min(1).max(300) })).superRefine((hosts, ctx) => {
+  hosts: z.array(z.object({
+    id: savedHostIdSchema,
+    destination: z.string().min(1).max(300),
+    // From an Ansible inventory (hosts import): checked again on every read, a hand-edited ProxyCommand included.
+    groups: z.array(groupNameSchema).max(256).optional(),
+    sshOptions: z.array(sshOptionSchema).max(16).optional(),
+    become: becomeSchema.nullable().optional(),
+  })).superRefine((hosts, ctx) => {
     const seen = new Set<string>();
     hosts.forEach((h, i) => {
       if (seen.has(h.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `"${h.id}" is saved twice; host names must be unique` });
@@ -43,6 +53,9 @@ export interface RemoteHostsOptions {
 interface Entry {
   id: string;
   destination: SshDestination;
+  groups: string[];
+  sshOptions: string[];
+  become: Become | null;
   saved: boolean;
   host: Host;
   link: SshLink;
@@ -153,17 +166,18 @@ export class RemoteHosts {
     }
     for (const h of file.hosts) {
       try {
-        this.register(h.id, parseDestination(h.destination), true);
+        this.register(h.id, parseDestination(h.destination), true, h);
       } catch (e) {
         this.opts.log?.(`hosts.json: skipping ${h.id}: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
   }
 
-  private register(id: string, destination: SshDestination, saved: boolean): Entry {
+  private register(id: string, destination: SshDestination, saved: boolean, extra: { groups?: string[]; sshOptions?: string[]; become?: Become | null } = {}): Entry {
     this.runtimeDir ??= this.opts.runtimeDir ?? defaultRuntimeDir();
     const log = this.opts.log ?? (process.env.HOSTDECK_DEBUG ? (l: string) => process.stderr.write(`[ssh ${id}] ${l}\n`) : undefined);
-    const link = new SshLink({ destination, sshConfig: this.sshConfig, runtimeDir: this.runtimeDir, log });
+    const sshOptions = extra.sshOptions ?? [];
+    const link = new SshLink({ destination, sshConfig: this.sshConfig, runtimeDir: this.runtimeDir, log, options: sshOptions });
     const transport = new SshTransport(link, { log });
     const host = createHost({
       id,
@@ -176,7 +190,7 @@ export class RemoteHosts {
       privileged: false,
       transport,
     });
-    const entry: Entry = { id, destination, saved, host, link, transport, keyType: null, firewalld: null, firewalldMessage: null, privilege: null };
+    const entry: Entry = { id, destination, groups: extra.groups ?? [], sshOptions, become: extra.become ?? null, saved, host, link, transport, keyType: null, firewalld: null, firewalldMessage: null, privilege: null };
     this.registry.add(host);
     this.entries.set(id, entry);
     link.on('status', (s: LinkStatus) => {
@@ -221,7 +235,60 @@ export class RemoteHosts {
       privilege: e.privilege ?? unknownPrivilege,
       firewalld: e.firewalld,
       firewalldMessage: e.firewalldMessage,
+      groups: e.groups,
+      become: e.become,
+      sshOptions: e.sshOptions,
     };
+  }
+
+  /** `hosts import --inventory FILE [--limit PATTERN]`: reads it with Ansible, saves what may be saved, says what was skipped and why. */
+  async importInventory(inventory: string, limit?: string): Promise<{ added: string[]; updated: string[]; skipped: { host: string; reason: string }[]; notes: string[] }> {
+    const r = await readInventory(inventory, limit);
+    const { added, updated } = await this.importHosts(r.hosts);
+    return { added, updated, skipped: r.skipped, notes: r.notes };
+  }
+
+  /** Saved hosts in an inventory group (hosts import keeps each host's groups). */
+  groupMembers(group: string): string[] {
+    this.load();
+    return [...this.entries.values()].filter((e) => e.saved && e.groups.includes(group)).map((e) => e.id);
+  }
+
+  /**
+   * Saves hosts read from an Ansible inventory (electron/hosts/inventory.ts): new names are
+   * added, names already saved get the inventory's destination, groups and options (their
+   * connection is ended: the next use connects the new way). One atomic write for all.
+   */
+  async importHosts(hosts: InventoryHost[]): Promise<{ added: string[]; updated: string[] }> {
+    this.load();
+    if (this.loadError) throw this.loadError;
+    const file = this.readFile();
+    const added: string[] = [];
+    const updated: string[] = [];
+    for (const h of hosts) {
+      const saved = { id: h.id, destination: h.destination, groups: h.groups, sshOptions: h.sshOptions, become: h.become };
+      const i = file.hosts.findIndex((x) => x.id === h.id);
+      if (i >= 0) {
+        const before = JSON.stringify(file.hosts[i]);
+        file.hosts[i] = saved;
+        if (before !== JSON.stringify(saved)) updated.push(h.id);
+      } else {
+        file.hosts.push(saved);
+        added.push(h.id);
+      }
+    }
+    this.writeFile(file);
+    for (const id of [...added, ...updated]) {
+      const h = file.hosts.find((x) => x.id === id)!;
+      if (this.entries.has(id)) {
+        this.entries.delete(id);
+        await this.registry.remove(id);
+      }
+      this.register(id, parseDestination(h.destination), true, h);
+    }
+    if (added.length || updated.length) this.events.emit('app.hostsChanged', 'local', {});
+    for (const id of [...added, ...updated]) this.changed(this.entries.get(id)!);
+    return { added, updated };
   }
 
   list(): RemoteHost[] {
@@ -286,6 +353,7 @@ export class RemoteHosts {
       e = this.register(id, d, true);
     }
     file.hosts.push({ id, destination: d.text });
+    // (a host added by hand carries no inventory groups or options)
     this.writeFile(file);
     this.events.emit('app.hostsChanged', 'local', {});
     return this.check(id);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { operation } from '../api/define';
 import type { EventContract, FeatureContract } from '../api/define';
+import { becomeSchema, groupNameSchema } from './ssh-options';
 
 /**
  * Remote hosts over SSH: the saved list ($XDG_CONFIG_HOME/hostdeck/hosts.json), each host's
@@ -114,6 +115,12 @@ export const remoteHostSchema = z.object({
   /** Whether firewalld answers on the host's system bus (null: not checked yet). */
   firewalld: z.enum(['running', 'not-running', 'no-access']).nullable(),
   firewalldMessage: z.string().nullable(),
+  /** Groups from the Ansible inventory the host was imported from (`@web` names them on the command line). */
+  groups: z.array(groupNameSchema).default([]),
+  /** What the inventory says about privilege (ansible_become*): shown; HostDeck's own writes still go through sudo -n of its helper. */
+  become: becomeSchema.nullable().default(null),
+  /** ssh options the host carries beyond its destination (IdentityFile, ProxyJump, ...: see ssh-options.ts). */
+  sshOptions: z.array(z.string()).default([]),
 });
 export type RemoteHost = z.infer<typeof remoteHostSchema>;
 
@@ -155,6 +162,17 @@ export const hostsContract = {
     summary: "Install HostDeck's helper at its fixed path on a host you log in to as root (sudo users: see the printed steps)",
     input: idInput,
     output: z.object({ installed: z.boolean(), path: z.string(), steps: z.array(z.string()) }),
+  }),
+  importInventory: operation({
+    summary:
+      'Save the hosts of an Ansible inventory (read with ansible-inventory --list; --limit matched by ansible itself): destination, groups, key, jump host and become settings; never a password or a vaulted value',
+    input: z.object({ inventory: z.string().min(1).max(4096), limit: z.string().min(1).max(1000).optional() }),
+    output: z.object({
+      added: z.array(z.string()),
+      updated: z.array(z.string()),
+      skipped: z.array(z.object({ host: z.string(), reason: z.string() })),
+      notes: z.array(z.string()),
+    }),
   }),
 } satisfies FeatureContract;
 

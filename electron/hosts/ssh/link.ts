@@ -6,6 +6,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ApiError } from '../../../shared/api/errors';
 import { destinationArgs, type SshDestination } from '../../../shared/hosts/destination';
+import { sshOptionProblem } from '../../../shared/hosts/ssh-options';
 import type { HostLinkState } from '../../../shared/hosts/contract';
 
 /**
@@ -62,6 +63,8 @@ export interface SshLinkOptions {
   maxSessions?: number;
   ssh?: string;
   log?: (line: string) => void;
+  /** Extra "Key=Value" ssh options of a saved host (IdentityFile, ProxyJump, ...), checked by shared/hosts/ssh-options.ts. */
+  options?: string[];
 }
 
 export interface ExecOptions {
@@ -93,7 +96,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   readonly destination: SshDestination;
   readonly controlPath: string;
-  private readonly opts: Required<Omit<SshLinkOptions, 'sshConfig' | 'log'>> & Pick<SshLinkOptions, 'sshConfig' | 'log'>;
+  private readonly opts: Required<Omit<SshLinkOptions, 'sshConfig' | 'log' | 'options'>> & Pick<SshLinkOptions, 'sshConfig' | 'log' | 'options'>;
   private master: ChildProcess | undefined;
   private connecting: Promise<void> | undefined;
   private _status: LinkStatus = { state: 'idle', message: 'Not connected yet', since: Date.now() };
@@ -122,7 +125,12 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
       ssh: SSH,
       ...opts,
     };
-    const id = createHash('sha256').update(`${opts.sshConfig ?? ''}\0${opts.destination.text}`).digest('hex').slice(0, 16);
+    for (const o of opts.options ?? []) {
+      const why = sshOptionProblem(o);
+      if (why) throw new ApiError('INVALID_VALUE', `${opts.destination.text}: ${why}`);
+    }
+    // Other options may be another way to the host (another key, a jump host): another master.
+    const id = createHash('sha256').update(`${opts.sshConfig ?? ''}\0${opts.destination.text}${(opts.options ?? []).map((o) => `\0${o}`).join('')}`).digest('hex').slice(0, 16);
     this.controlPath = join(opts.runtimeDir, `cm-${id}`);
   }
 
@@ -163,6 +171,8 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
       '-o', 'PermitLocalCommand=no',
       '-o', 'RequestTTY=no',
     );
+    // After HostDeck's own: ssh keeps the first value, so these cannot undo the ones above.
+    for (const o of this.opts.options ?? []) a.push('-o', o);
     return a;
   }
 

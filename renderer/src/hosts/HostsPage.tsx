@@ -20,6 +20,8 @@ import {
   Spinner,
   TextInput,
   Title,
+  ToggleGroup,
+  ToggleGroupItem,
   Tooltip,
 } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
@@ -28,6 +30,7 @@ import { useAppStore } from '../app/store';
 import { useHostsStore } from './store';
 import { HostStateLabel } from './HostStateLabel';
 import { filesRoute, firewallRoute } from './privilege';
+import { ImportInventory } from './ImportInventory';
 
 /** Remote hosts: add by ssh destination, first-contact fingerprint, state, privilege, remove. */
 export function HostsPage() {
@@ -45,6 +48,7 @@ export function HostsPage() {
       </PageSection>
       <PageSection>
         <AddHostForm />
+        <ImportInventory />
       </PageSection>
       {error && (
         <PageSection>
@@ -61,7 +65,7 @@ export function HostsPage() {
             <EmptyStateBody>Add one above with the destination you would give ssh, e.g. an alias from ~/.ssh/config or admin@web1.example.com:2222.</EmptyStateBody>
           </EmptyState>
         )}
-        {hosts.state === 'ready' && hosts.value.length > 0 && <HostsTable hosts={hosts.value} />}
+        {hosts.state === 'ready' && hosts.value.length > 0 && <GroupedHosts hosts={hosts.value} />}
       </PageSection>
     </>
   );
@@ -109,6 +113,26 @@ function AddHostForm() {
   );
 }
 
+/** The inventory groups of the saved hosts as a filter above the table (`@web` on the command line). */
+function GroupedHosts({ hosts }: { hosts: RemoteHost[] }) {
+  const [group, setGroup] = useState<string | null>(null);
+  const groups = [...new Set(hosts.flatMap((h) => h.groups))].sort();
+  const shown = group && groups.includes(group) ? hosts.filter((h) => h.groups.includes(group)) : hosts;
+  return (
+    <>
+      {groups.length > 0 && (
+        <ToggleGroup aria-label="Inventory group" data-testid="hosts-groups" className="pf-v6-u-mb-sm">
+          <ToggleGroupItem text={`All (${hosts.length})`} isSelected={!group || !groups.includes(group)} onChange={() => setGroup(null)} />
+          {groups.map((g) => (
+            <ToggleGroupItem key={g} text={`@${g} (${hosts.filter((h) => h.groups.includes(g)).length})`} isSelected={group === g} onChange={() => setGroup(g)} data-testid={`hosts-group-${g}`} />
+          ))}
+        </ToggleGroup>
+      )}
+      <HostsTable hosts={shown} />
+    </>
+  );
+}
+
 function HostsTable({ hosts }: { hosts: RemoteHost[] }) {
   return (
     <Table aria-label="Remote hosts" variant="compact" data-testid="hosts-table">
@@ -149,6 +173,22 @@ function HostRows({ host: h }: { host: RemoteHost }) {
       <Tr>
         <Td dataLabel="Name">
           <strong>{h.id}</strong>
+          {h.groups.length > 0 && (
+            <div data-testid={`host-groups-${h.id}`}>
+              {h.groups.map((g) => (
+                <Label key={g} isCompact color="blue" className="pf-v6-u-mr-xs">
+                  @{g}
+                </Label>
+              ))}
+            </div>
+          )}
+          {h.become && (
+            <Tooltip content={`The inventory sets ansible_become (${h.become.method} to ${h.become.user}): HostDeck's snapshots through Ansible use it; HostDeck's own changes go through sudo -n of its helper.`}>
+              <Label isCompact color="purple" data-testid={`host-become-${h.id}`}>
+                become {h.become.user}
+              </Label>
+            </Tooltip>
+          )}
         </Td>
         <Td dataLabel="Destination">
           <code>{h.destination}</code>

@@ -18,6 +18,8 @@ interface HostsState {
   /** Review and replace a changed key (only if the host presents exactly `fingerprint`). */
   replaceKey(id: string, fingerprint: string): Promise<void>;
   installHelper(id: string): Promise<string[] | undefined>;
+  /** "Import inventory": saves the hosts of an Ansible inventory, then lists them. */
+  importInventory(inventory: string, limit?: string): Promise<{ added: string[]; updated: string[]; skipped: { host: string; reason: string }[]; notes: string[] } | undefined>;
   clearError(): void;
 }
 
@@ -82,6 +84,11 @@ export const useHostsStore = create<HostsState>((set, get) => {
     async installHelper(id) {
       const r = await busy(id, 'Installing the helper', () => deckApi.hosts.installHelper({ id }));
       return r?.steps;
+    },
+    async importInventory(inventory, limit) {
+      const r = await busy('inventory', 'Reading the inventory', () => deckApi.hosts.importInventory({ inventory, limit }));
+      if (r) await get().refresh();
+      return r;
     },
     clearError() {
       set({ error: null });

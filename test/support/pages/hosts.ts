@@ -27,6 +27,10 @@ export class HostRow {
   get privilege(): Locator { return this.part('privilege'); }
   get privilegeFiles(): Locator { return this.part('privilege-files'); }
   get privilegeFirewall(): Locator { return this.part('privilege-firewall'); }
+  /** The inventory groups shown on the row (@web). */
+  get groups(): Locator { return this.part('groups'); }
+  /** The inventory's become setting shown on the row. */
+  get become(): Locator { return this.part('become'); }
   get sudoers(): Locator { return this.part('sudoers'); }
   get firewallPrivilege(): Locator { return this.part('firewall-privilege'); }
   get polkitRule(): Locator { return this.part('polkit-rule'); }
@@ -84,5 +88,21 @@ export class HostsPage {
   async add(destination: string): Promise<void> {
     await this.destination.fill(destination);
     await this.addButton.click();
+  }
+
+  get importResult(): Locator { return this.page.getByTestId('hosts-import-result'); }
+  get importSkipped(): Locator { return this.page.getByTestId('hosts-import-skipped'); }
+
+  /** "Import inventory": opens the form, fills the inventory path and the Ansible limit, imports. */
+  async importInventory(file: string, limit?: string): Promise<void> {
+    await this.page.getByTestId('hosts-import-toggle').getByRole('button', { name: 'Import inventory' }).click();
+    await this.page.getByTestId('hosts-import-file').fill(file);
+    if (limit) await this.page.getByTestId('hosts-import-limit').fill(limit);
+    await this.page.getByTestId('hosts-import').click();
+  }
+
+  /** Shows only the hosts of an inventory group (the group filter above the table; its button reads "@web (2)"). */
+  async filterGroup(label: string): Promise<void> {
+    await this.page.getByTestId('hosts-groups').getByRole('button', { name: label }).click();
   }
 }
