@@ -4,6 +4,7 @@ import type { ObjectDiff } from '../../shared/firewall/contract';
 import type { Explanation, Flow } from '../../shared/firewall/explain';
 import type { FullState, Zone } from '../../shared/firewall/model';
 import type { CliContext, RegisterCommands } from '../cli/context';
+import { registerRulesCommand } from './rules-cli';
 
 interface Common {
   json?: boolean;
@@ -180,6 +181,8 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
       if (r.verdict !== 'accept') process.exitCode = r.verdict === 'depends' ? 4 : 5;
     }),
   );
+
+  registerRulesCommand(common(fw.command('rules')), cli, (o) => api(cli, o));
 };
 
 interface ExplainOpts {

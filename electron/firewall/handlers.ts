@@ -1,6 +1,7 @@
 import type { OpOutput, OpParsedInput } from '../../shared/api/contract';
 import type { FeatureHandlers, HandlerContext } from '../api/context';
 import { explainOnHost } from './explain';
+import { rulesOnHost } from './rules';
 import { firewallService as fw } from './service';
 import { SnapshotFirewall } from './snapshot-reader';
 
@@ -75,6 +76,8 @@ export const firewallHandlers: FeatureHandlers<'firewall'> = {
     const r = firewallReader(ctx);
     return explainOnHost({ state: () => r.state({ refresh: false }), ipsetEntries: (x) => r.ipsetEntries(x) }, i);
   },
+
+  rules: (ctx, i) => rulesOnHost(ctx, async () => firewallReader(ctx).state({ refresh: false }), i),
 
   updateZone: (ctx, i) => fw(ctx).updateZone(i),
   createZone: (ctx, i) => fw(ctx).createZone(i.name, i.settings),

@@ -16,6 +16,7 @@ import {
   zoneSchema,
 } from './model';
 import { explanationSchema, flowSchema } from './explain/flow';
+import { rulesContract } from './rules/contract';
 
 export const firewallStatusSchema = z.object({
   running: z.boolean(),
@@ -202,6 +203,8 @@ export const firewallContract = {
     input: z.object({ flow: flowSchema, layer: layerSchema.default('runtime') }),
     output: explanationSchema.extend({ layer: layerSchema, fixes: z.array(fixOfferSchema) }),
   }),
+  /** The nft rules behind each zone and policy (shared/firewall/rules). */
+  ...rulesContract,
   safeApplyCheck: operation({
     summary: 'Whether a change could cut the admin off (and so should go through safe apply)',
     input: z.object({ change: safeChangeSchema }),
