@@ -45,7 +45,6 @@ export function RulesView({ kind, name, onClose }: { kind: 'zone' | 'policy'; na
   // Read once when opened; Refresh reads again (handles change on every reload, counters move).
   useEffect(() => {
     void load();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   const chains = report?.chains.filter((c) => showEmpty || c.rules.length) ?? [];
   const foreignHere = report?.chains.reduce((n, c) => n + c.rules.filter((r) => r.foreign).length, 0) ?? 0;
