@@ -181,3 +181,29 @@ describe('firewalld 2.x chain names', () => {
     expect(rule(out, 'filter_INPUT_ZONES', 'iifname "eth0" goto filter_IN_public').madeBy[0]).toMatchObject({ kind: 'interface' });
   });
 });
+
+describe('LogDenied', () => {
+  it("firewalld's log rules (all prefixes LogDenied adds) are firewalld's, not foreign", () => {
+    const r = (chain: string, expr: unknown[]) => ({ rule: { family: 'inet', table: 'firewalld', chain, expr } });
+    const log = (prefix: string) => ({ log: { prefix } });
+    const unicast = { match: { op: '==', left: { meta: { key: 'pkttype' } }, right: 'host' } };
+    const rs2 = parseNftRuleset({
+      nftables: [
+        { table: { family: 'inet', name: 'firewalld' } },
+        { chain: { family: 'inet', table: 'firewalld', name: 'filter_INPUT', type: 'filter', hook: 'input', prio: 10, policy: 'accept' } },
+        { chain: { family: 'inet', table: 'firewalld', name: 'filter_IN_public' } },
+        r('filter_INPUT', [{ match: { op: 'in', left: { ct: { key: 'state' } }, right: 'invalid' } }, log('STATE_INVALID_DROP: ')]),
+        r('filter_INPUT', [unicast, log('FINAL_REJECT: ')]),
+        r('filter_IN_public', [unicast, log('filter_IN_public_REJECT: ')]),
+        r('filter_IN_public', [log('filter_IN_other_REJECT: ')]),
+      ],
+    });
+    const out = attributeRuleset(rs2, model.runtime, { defaultZone: 'public' });
+    expect(out.chains.flatMap((c) => c.rules.map((x) => `${x.foreign ? 'foreign' : x.madeBy[0]!.kind}: ${x.text}`))).toEqual([
+      'log-denied: ct state invalid log prefix "STATE_INVALID_DROP: "',
+      'log-denied: pkttype host log prefix "FINAL_REJECT: "',
+      'log-denied: pkttype host log prefix "filter_IN_public_REJECT: "',
+      'foreign: log prefix "filter_IN_other_REJECT: "',
+    ]);
+  });
+});
