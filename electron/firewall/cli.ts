@@ -6,6 +6,7 @@ import type { FullState, Zone } from '../../shared/firewall/model';
 import type { CliContext, RegisterCommands } from '../cli/context';
 import { registerDeniedCommands } from './denied/cli';
 import { traceText } from './trace/text';
+import { registerRulesCommand } from './rules-cli';
 
 interface Common {
   json?: boolean;
@@ -195,6 +196,7 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
       if (r.verdict !== 'accept') process.exitCode = 5;
     }),
   );
+  registerRulesCommand(common(fw.command('rules')), cli, (o) => api(cli, o));
 };
 
 interface ExplainOpts {

@@ -4,6 +4,7 @@ import { explainOnHost } from './explain';
 import { deniedHandlers } from './denied/handlers';
 import { hostInterfaceNames } from './explain-interfaces';
 import { imageLimits, recordLimits } from './explain-reach';
+import { rulesOnHost } from './rules';
 import { firewallService as fw } from './service';
 import { SnapshotFirewall } from './snapshot-reader';
 import { traceOnHost } from './trace';
@@ -81,6 +82,8 @@ export const firewallHandlers: FeatureHandlers<'firewall'> = {
   },
   trace: (ctx, i) => traceOnHost(ctx.host, i, (flow) => firewallHandlers.explain(ctx, { flow, layer: 'runtime' })),
   interfaces: (ctx) => hostInterfaceNames(ctx.host),
+
+  rules: (ctx, i) => rulesOnHost(ctx, async () => firewallReader(ctx).state({ refresh: false }), i),
 
   updateZone: (ctx, i) => fw(ctx).updateZone(i),
   createZone: (ctx, i) => fw(ctx).createZone(i.name, i.settings),

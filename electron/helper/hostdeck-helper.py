@@ -1411,6 +1411,54 @@ def do_status(req):
     return public(with_state(want_id(req), lambda s: None))
 
 
+# --- nft-ruleset: read-only ------------------------------------------------------------------------
+
+NFT_BINARIES = ('/usr/sbin/nft', '/sbin/nft')
+NSENTER = '/usr/bin/nsenter'
+NFT_MAX_OUTPUT = 6 * 1024 * 1024
+
+
+def firewalld_netns(pid):
+    """The network namespace file of a running firewalld (its /proc/PID/comm says so), else a Refusal."""
+    try:
+        with open('/proc/%d/comm' % pid, 'rb') as f:
+            comm = f.read(64).decode('utf-8', 'replace').strip()
+    except OSError:
+        raise Refusal('NOT_FOUND', 'no process %d' % pid)
+    if comm != 'firewalld':
+        raise Refusal('NOT_ALLOWED', 'process %d is %s, not firewalld: only the ruleset firewalld works in is read' % (pid, json.dumps(comm[:32])))
+    return '/proc/%d/ns/net' % pid
+
+
+def do_nft_ruleset(req):
+    """`nft -j list ruleset` of this host, or of the network namespace of the firewalld with this pid."""
+    import subprocess
+    fields(req, (), ('pid',))
+    argv_prefix = []
+    if req.get('pid') is not None:
+        ns = firewalld_netns(want_int(req['pid'], 'pid', 1, 2 ** 22))
+        if os.stat(ns).st_ino != os.stat('/proc/self/ns/net').st_ino:
+            argv_prefix = [NSENTER, '--net=' + ns]
+    nft = next((b for b in NFT_BINARIES if os.path.exists(b)), None)
+    if nft is None:
+        raise Refusal('NOT_FOUND', 'nft is not installed (package nftables)')
+    try:
+        r = subprocess.run(argv_prefix + [nft, '-j', 'list', 'ruleset'], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=30, shell=False, close_fds=True,
+                           env={'PATH': '/usr/sbin:/usr/bin:/sbin:/bin', 'LANG': 'C.UTF-8'})
+    except subprocess.TimeoutExpired:
+        raise Refusal('TIMEOUT', 'nft -j list ruleset did not finish within 30 s')
+    if r.returncode != 0:
+        raise Refusal('IO_ERROR', 'nft -j list ruleset failed (%d): %s' % (r.returncode, r.stderr.decode('utf-8', 'replace')[:300].strip()))
+    if len(r.stdout) > NFT_MAX_OUTPUT:
+        raise Refusal('TOO_LARGE', 'the ruleset is larger than %d bytes of JSON' % NFT_MAX_OUTPUT)
+    try:
+        ruleset = json.loads(r.stdout.decode('utf-8'))
+    except (ValueError, UnicodeDecodeError) as e:
+        raise Refusal('IO_ERROR', 'nft printed no JSON: %s' % str(e)[:200])
+    return {'ruleset': ruleset}
+
+
 def own_sha256():
     """sha256 of this program's file (the installed helper), or None when it runs from a string."""
     try:
@@ -1436,6 +1484,7 @@ VERBS = {
     'cancel-revert': do_cancel,
     'revert-status': do_status,
     'version': do_version,
+    'nft-ruleset': do_nft_ruleset,
 }
 
 

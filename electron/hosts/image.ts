@@ -38,6 +38,7 @@ export class ImageTransport extends TreeTransport {
       interfaces: false,
       journal: false,
       userNamespaces: false,
+      nftRuleset: 'none',
       readOnly: false,
       localBus: true,
       missing: {
@@ -45,6 +46,7 @@ export class ImageTransport extends TreeTransport {
         interfaces: `${image}: it has no network interfaces of its own.`,
         journal: `${image}: it has no running journal.`,
         userNamespaces: `${image}: it has no running kernel of its own.`,
+        nftRuleset: `${image}: it has no running nftables ruleset (explain works from its configuration).`,
       },
     };
   }

@@ -30,6 +30,8 @@ export class LocalTransport extends TreeTransport {
       interfaces: true,
       journal: journalPresent(),
       userNamespaces: userns,
+      // nft needs CAP_NET_ADMIN: the helper reads it as this process when root, else through pkexec.
+      nftRuleset: process.getuid?.() === 0 ? 'root' : 'helper',
       readOnly: false,
       // This machine's bus: polkit asks through this desktop's agent, and an SSH session into this machine reaches its firewall.
       localBus: true,

@@ -111,8 +111,10 @@ export class RecordedTransport implements HostTransport {
       userNamespaces: false,
       readOnly: true,
       localBus: false,
+      nftRuleset: 'none',
       missing: {
         freshNamespaceProbe: `${why}: nothing runs on it now.`,
+        nftRuleset: `${why}: its nftables ruleset is not part of that read.`,
         systemBus: `${why}: the firewall (D-Bus) is not part of that read.`,
         firewall: `${why}: the firewall (D-Bus) is not part of that read.`,
         writes: `${why}: nothing is changed.`,

@@ -111,6 +111,7 @@ export class SnapshotTransport implements HostTransport {
       interfaces: false,
       journal: false,
       userNamespaces: false,
+      nftRuleset: 'none',
       readOnly: true,
       localBus: false,
       missing: {
@@ -123,6 +124,7 @@ export class SnapshotTransport implements HostTransport {
         interfaces: `No network interfaces: ${record}.`,
         journal: `No journal: ${record}.`,
         userNamespaces: `No kernel to make namespaces on: ${record}.`,
+        nftRuleset: `No nftables ruleset: ${record} (it keeps firewalld's configuration, not the rules made from it).`,
       },
     };
   }

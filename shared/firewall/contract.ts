@@ -18,6 +18,7 @@ import {
 import { explanationSchema, flowSchema } from './explain/flow';
 import { deniedEvents, deniedOperations } from './denied/contract';
 import { traceOperation } from './trace/contract';
+import { rulesContract } from './rules/contract';
 
 export const firewallStatusSchema = z.object({
   running: z.boolean(),
@@ -211,6 +212,8 @@ export const firewallContract = {
     input: empty,
     output: z.object({ interfaces: z.array(z.string()) }),
   }),
+  /** The nft rules behind each zone and policy (shared/firewall/rules). */
+  ...rulesContract,
   safeApplyCheck: operation({
     summary: 'Whether a change could cut the admin off (and so should go through safe apply)',
     input: z.object({ change: safeChangeSchema }),

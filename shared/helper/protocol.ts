@@ -86,6 +86,8 @@ export const helperRequestSchema = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('revert-status'), id: revertId }),
   /** The helper's protocol and the sha256 of its own file: is the installed helper the one this HostDeck carries? */
   z.object({ verb: z.literal('version') }),
+  /** Read-only: `nft -j list ruleset`, of the network namespace of the firewalld with this pid when given (a process whose comm is firewalld). */
+  z.object({ verb: z.literal('nft-ruleset'), pid: z.number().int().min(1).max(2 ** 22).optional() }),
 ]);
 export type HelperRequest = z.infer<typeof helperRequestSchema>;
 export type HelperVerb = HelperRequest['verb'];

@@ -20,6 +20,7 @@ export const capabilityNames = [
   'interfaces',
   'journal',
   'userNamespaces',
+  'nftRuleset',
 ] as const;
 export type CapabilityName = (typeof capabilityNames)[number];
 
@@ -45,6 +46,11 @@ export const hostCapabilitiesSchema = z.object({
   journal: z.boolean(),
   /** Unprivileged user namespaces are available on the host (throwaway network namespaces without privilege). */
   userNamespaces: z.boolean(),
+  /**
+   * How the host's nftables ruleset (`nft -j list ruleset`, the rules behind each zone) is read:
+   * as root by this process or the login, through the helper (pkexec, sudo -n), or not at all.
+   */
+  nftRuleset: z.enum(['root', 'helper', 'none']),
   /** Nothing on the host may be changed through HostDeck (every mutating operation is refused). */
   readOnly: z.boolean(),
   /**

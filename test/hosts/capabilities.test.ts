@@ -91,7 +91,7 @@ describe('the runtime decides from capabilities', () => {
       busAddress: async () => undefined,
       systemBus: () => Promise.reject(new Error('no bus')),
       displayPath: (p) => p,
-      capabilities: () => ({ liveKernel: false, freshNamespaceProbe: false, systemBus: false, firewall: 'none', writes: 'none', firewallWrites: 'none', interfaces: false, journal: false, userNamespaces: false, readOnly: true, localBus: false, missing: { writes: 'frozen is a record' } }),
+      capabilities: () => ({ liveKernel: false, freshNamespaceProbe: false, systemBus: false, firewall: 'none', writes: 'none', firewallWrites: 'none', interfaces: false, journal: false, userNamespaces: false, nftRuleset: 'none', readOnly: true, localBus: false, missing: { writes: 'frozen is a record', nftRuleset: 'frozen is a record' } }),
       dispose: async () => {},
     };
     return { transport, helperCalls };

@@ -92,7 +92,7 @@ describe('handlers talk to the host, never to this machine', () => {
       // The host's own helper (over SSH in real life): it records the request and says no.
       helper: async (req) => (helperCalls.push({ verb: req.verb, path: 'path' in req ? req.path : undefined }), { ok: false as const, error: { code: 'NOT_AUTHORIZED', message: 'sudo: a password is required' } }),
       busAddress: async () => 'unix:path=/nonexistent/other-bus',
-      capabilities: () => ({ liveKernel: true, freshNamespaceProbe: false, systemBus: true, firewall: 'live', writes: 'sudo', firewallWrites: 'polkit', interfaces: true, journal: false, userNamespaces: false, readOnly: false, localBus: false, missing: {} }),
+      capabilities: () => ({ liveKernel: true, freshNamespaceProbe: false, systemBus: true, firewall: 'live', writes: 'sudo', firewallWrites: 'polkit', interfaces: true, journal: false, userNamespaces: false, nftRuleset: 'helper', readOnly: false, localBus: false, missing: {} }),
       systemBus: () => Promise.reject(new Error('no bus in this test')),
       displayPath: (p) => p,
       dispose: async () => {},

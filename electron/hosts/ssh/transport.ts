@@ -156,6 +156,8 @@ export class SshTransport implements HostTransport {
       interfaces: true,
       journal: false,
       userNamespaces: false,
+      // nft needs root: the helper reads it (sent on stdin to a root login, sudo -n of the installed one otherwise).
+      nftRuleset: writes === 'root' ? 'root' : writes === 'sudo' ? 'helper' : 'none',
       readOnly: false,
       // The bus is the host's, through systemd-stdio-bridge: no polkit agent here can answer for it.
       localBus: false,
@@ -165,6 +167,7 @@ export class SshTransport implements HostTransport {
         ...(firewallWrites === 'none' ? { firewallWrites: p?.firewall.message ?? `firewalld on ${who} does not let this login change the firewall.` } : {}),
         journal: `HostDeck does not read ${who}'s journal yet.`,
         userNamespaces: `HostDeck does not make namespaces on ${who}.`,
+        ...(writes === 'none' ? { nftRuleset: `Reading the nftables ruleset needs root on ${who}: the login is not root and may not run HostDeck's helper with sudo -n.` } : {}),
       },
     };
   }

@@ -147,6 +147,19 @@ export class FirewallPage {
     return this.page.locator(`[data-testid="fw-zone-editor"][data-zone="${name}"]`);
   }
 
+  /** Opens the Rules view (the nftables rules behind it) of the zone or policy shown, and waits for it to be read. */
+  async openRules(kind: 'zone' | 'policy'): Promise<Locator> {
+    await this.page.getByTestId(`fw-rules-${kind}`).click();
+    const view = this.page.getByTestId('fw-rules-view');
+    await view.locator('[data-testid="fw-rules-summary"], [data-testid="fw-rules-error"]').first().waitFor({ timeout: 30_000 });
+    return view;
+  }
+
+  /** A row of the Rules view by its nft text. */
+  rulesRow(text: string): Locator {
+    return this.page.getByTestId('fw-rules-rule').filter({ has: this.page.locator('code', { hasText: text }) });
+  }
+
   /** The header of zone `name`'s editor (its Rename and Delete). */
   zoneHeader(name: string): Locator {
     return this.zoneEditor(name).locator('.hd-fw-editor-head');

@@ -14,6 +14,7 @@ import { ItemsSection } from './ItemsSection';
 import { RichRuleEditor } from './RichRuleEditor';
 import { useRisk } from './useRisk';
 import { EDITABLE, ForwardPortForm, LayerNote, richContext } from './ZoneEditor';
+import { RulesButton } from './RulesView';
 import { ActionToolbar } from './ListNav';
 import { useHostApi, usePageHost } from '../../app/host-store';
 import { WriteButton, useWriteGate } from '../../app/capabilities';
@@ -123,6 +124,7 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
         <Label color={diff ? 'orange' : 'grey'} data-testid="fw-policy-diff">{diff ? `${diffCount(diff)} difference(s)` : 'runtime = permanent'}</Label>
         <ActionToolbar label={`Policy ${name}`}>
         <ExportButtons kind="policy" name={name} />
+        <RulesButton kind="policy" name={name} />
         {custom && (
           <WriteButton variant="link" isDanger data-testid="fw-delete-policy" onClick={() => setConfirm({
             title: `Delete policy ${name}?`,

@@ -22,6 +22,7 @@ import { ExportButtons } from './ExportButtons';
 import { ItemsSection } from './ItemsSection';
 import { ActionToolbar } from './ListNav';
 import { RichRuleEditor } from './RichRuleEditor';
+import { RulesButton } from './RulesView';
 import { useRisk } from './useRisk';
 import { ZoneActions } from './ZoneActions';
 import { WriteButton, useWriteGate } from '../../app/capabilities';
@@ -141,6 +142,7 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
         )}
         <ActionToolbar label={`Zone ${name}`}>
           <ExportButtons kind="zone" name={name} />
+          <RulesButton kind="zone" name={name} />
           <ZoneActions full={full} name={name} />
         </ActionToolbar>
       </div>

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { ApiError } from '../../shared/api/errors';
+import { attributeRuleset, NftJsonError, parseNftRuleset, type RulesReport } from '../../shared/firewall/rules';
+import type { FullState } from '../../shared/firewall/model';
+import type { HandlerContext } from '../api/context';
+import { unwrapHelper } from '../helper/call';
+
+const FIREWALLD_BUS_NAME = 'org.fedoraproject.FirewallD1';
+const rulesetResult = z.object({ ruleset: z.unknown() });
+
+/**
+ * The pid of the firewalld HostDeck talks to, as the host's bus daemon knows it: the ruleset read
+ * is the one of that firewalld's network namespace (a container's, a test's), not by chance this
+ * process's. Undefined when the bus cannot tell (then the helper reads its own namespace).
+ */
+async function firewalldPid(ctx: HandlerContext): Promise<number | undefined> {
+  try {
+    const bus = await ctx.host.transport.systemBus();
+    const obj = await bus.getProxyObject('org.freedesktop.DBus', '/org/freedesktop/DBus');
+    const dbus = obj.getInterface('org.freedesktop.DBus') as unknown as { GetConnectionUnixProcessID(name: string): Promise<unknown> };
+    const pid = await dbus.GetConnectionUnixProcessID(FIREWALLD_BUS_NAME);
+    return typeof pid === 'number' && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * firewall.rules: `nft -j list ruleset` read through the helper's read-only verb `nft-ruleset`
+ * (as this process when root, else pkexec; over SSH a root login or sudo -n of the installed
+ * helper), attributed with the runtime state HostDeck already reads. A host with no ruleset
+ * (an image, a snapshot) answers UNSUPPORTED with its capability's reason.
+ */
+export async function rulesOnHost(ctx: HandlerContext, state: () => Promise<FullState>, input: { zone?: string; policy?: string }): Promise<RulesReport> {
+  const caps = ctx.host.transport.capabilities();
+  if (caps.nftRuleset === 'none') throw new ApiError('UNSUPPORTED', caps.missing.nftRuleset ?? 'This host has no nftables ruleset to read.');
+  if (input.zone && input.policy) throw new ApiError('INVALID_INPUT', 'zone and policy exclude each other: ask for one');
+  const [s, pid] = await Promise.all([state(), firewalldPid(ctx)]);
+  if (input.zone && !s.runtime.zones[input.zone]) throw new ApiError('NOT_FOUND', `There is no zone "${input.zone}" in the runtime configuration`);
+  if (input.policy && !s.runtime.policies[input.policy]) throw new ApiError('NOT_FOUND', `There is no policy "${input.policy}" in the runtime configuration`);
+  const answer = await ctx.host.transport.helper({ verb: 'nft-ruleset', ...(pid ? { pid } : {}) }, { elevate: true, timeoutMs: 60_000 });
+  const { ruleset } = unwrapHelper(answer, rulesetResult);
+  let parsed;
+  try {
+    parsed = parseNftRuleset(ruleset);
+  } catch (e) {
+    if (e instanceof NftJsonError) throw new ApiError('PARSE_ERROR', `nft -j list ruleset on ${ctx.host.label}: ${e.message}`);
+    throw e;
+  }
+  return attributeRuleset(parsed, s.runtime, { defaultZone: s.global.defaultZone, logDenied: s.global.logDenied, zone: input.zone, policy: input.policy });
+}
