@@ -3,6 +3,7 @@ import { ApiError } from '../../shared/api/errors';
 import { attributeRuleset, NftJsonError, parseNftRuleset, type RulesReport } from '../../shared/firewall/rules';
 import type { FullState } from '../../shared/firewall/model';
 import type { HandlerContext } from '../api/context';
+import type { Host } from '../hosts/transport';
 import { unwrapHelper } from '../helper/call';
 
 const FIREWALLD_BUS_NAME = 'org.fedoraproject.FirewallD1';
@@ -13,9 +14,9 @@ const rulesetResult = z.object({ ruleset: z.unknown() });
  * is the one of that firewalld's network namespace (a container's, a test's), not by chance this
  * process's. Undefined when the bus cannot tell (then the helper reads its own namespace).
  */
-async function firewalldPid(ctx: HandlerContext): Promise<number | undefined> {
+async function firewalldPid(host: Host): Promise<number | undefined> {
   try {
-    const bus = await ctx.host.transport.systemBus();
+    const bus = await host.transport.systemBus();
     const obj = await bus.getProxyObject('org.freedesktop.DBus', '/org/freedesktop/DBus');
     const dbus = obj.getInterface('org.freedesktop.DBus') as unknown as { GetConnectionUnixProcessID(name: string): Promise<unknown> };
     const pid = await dbus.GetConnectionUnixProcessID(FIREWALLD_BUS_NAME);
@@ -23,6 +24,20 @@ async function firewalldPid(ctx: HandlerContext): Promise<number | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The host's running ruleset, `nft -j list ruleset`, through the helper's read-only verb
+ * `nft-ruleset` (as this process when root, else pkexec; over SSH a root login or sudo -n of the
+ * installed helper), in the network namespace of the firewalld on the host's bus. The rules view
+ * and the trace (electron/firewall/trace) read it here, one way.
+ */
+export async function readNftRuleset(host: Host): Promise<unknown> {
+  const caps = host.transport.capabilities();
+  if (caps.nftRuleset === 'none') throw new ApiError('UNSUPPORTED', caps.missing.nftRuleset ?? 'This host has no nftables ruleset to read.');
+  const pid = await firewalldPid(host);
+  const answer = await host.transport.helper({ verb: 'nft-ruleset', ...(pid ? { pid } : {}) }, { elevate: true, timeoutMs: 60_000 });
+  return unwrapHelper(answer, rulesetResult).ruleset;
 }
 
 /**
@@ -35,11 +50,9 @@ export async function rulesOnHost(ctx: HandlerContext, state: () => Promise<Full
   const caps = ctx.host.transport.capabilities();
   if (caps.nftRuleset === 'none') throw new ApiError('UNSUPPORTED', caps.missing.nftRuleset ?? 'This host has no nftables ruleset to read.');
   if (input.zone && input.policy) throw new ApiError('INVALID_INPUT', 'zone and policy exclude each other: ask for one');
-  const [s, pid] = await Promise.all([state(), firewalldPid(ctx)]);
+  const [s, ruleset] = await Promise.all([state(), readNftRuleset(ctx.host)]);
   if (input.zone && !s.runtime.zones[input.zone]) throw new ApiError('NOT_FOUND', `There is no zone "${input.zone}" in the runtime configuration`);
   if (input.policy && !s.runtime.policies[input.policy]) throw new ApiError('NOT_FOUND', `There is no policy "${input.policy}" in the runtime configuration`);
-  const answer = await ctx.host.transport.helper({ verb: 'nft-ruleset', ...(pid ? { pid } : {}) }, { elevate: true, timeoutMs: 60_000 });
-  const { ruleset } = unwrapHelper(answer, rulesetResult);
   let parsed;
   try {
     parsed = parseNftRuleset(ruleset);
