@@ -3,6 +3,7 @@ import type { FeatureHandlers, HandlerContext } from '../api/context';
 import { explainOnHost } from './explain';
 import { firewallService as fw } from './service';
 import { SnapshotFirewall } from './snapshot-reader';
+import { offlineFirewall } from './offline/handlers';
 
 /** The operations that only read: answered by the live firewalld or by a host's record of it. */
 type ReadOp = 'status' | 'state' | 'zone' | 'ipsetEntries' | 'ipsetEntriesDiff' | 'differences' | 'export' | 'safeApplyCheck' | 'safeApplyStatus';
@@ -47,10 +48,29 @@ function recordReader(ctx: HandlerContext): FirewallReader {
   };
 }
 
+/** The read operations answered from the configuration files (offline/): both layers are the configuration. */
+function offlineReader(ctx: HandlerContext): FirewallReader {
+  const r = offlineFirewall(ctx);
+  return {
+    status: () => r.status(),
+    state: (i) => r.state(i.refresh),
+    zone: (i) => r.zone(i.name, i.layer),
+    ipsetEntries: (i) => r.ipsetEntries(i),
+    ipsetEntriesDiff: (i) => ({ name: i.name, side: i.side, runtimeOnly: 0, permanentOnly: 0, matched: 0, offset: i.offset, entries: [] }),
+    differences: async () => ({ revision: (await r.state()).revision, differences: [] }),
+    export: (i) => r.export(i),
+    safeApplyCheck: () => r.safeApplyCheck(),
+    safeApplyStatus: () => ({ sessions: [] }),
+  };
+}
+
 /** The host's firewall reader, chosen once per host from what the host declares. */
 export function firewallReader(ctx: HandlerContext): FirewallReader {
   return ctx.host.service('firewall.reader', () => ({
-    ...(ctx.host.transport.capabilities().firewall === 'live' ? liveReader(ctx) : recordReader(ctx)),
+    ...(() => {
+      const source = ctx.host.transport.capabilities().firewall;
+      return source === 'live' ? liveReader(ctx) : source === 'offline' ? offlineReader(ctx) : recordReader(ctx);
+    })(),
     dispose() {},
   }));
 }
@@ -58,7 +78,8 @@ export function firewallReader(ctx: HandlerContext): FirewallReader {
 const read =
   <N extends ReadOp>(name: N) =>
   (ctx: HandlerContext, input: OpParsedInput<'firewall', N>) =>
-    firewallReader(ctx)[name](input);
+    // `offline` asks for the configuration files even where a daemon runs (--offline).
+    ((input as { offline?: boolean }).offline ? offlineReader(ctx) : firewallReader(ctx))[name](input);
 
 /** Thin: reads go to the host's reader, changes to the host's FirewallService (one bus connection, one state). */
 export const firewallHandlers: FeatureHandlers<'firewall'> = {
@@ -71,8 +92,9 @@ export const firewallHandlers: FeatureHandlers<'firewall'> = {
   export: read('export'),
   safeApplyCheck: read('safeApplyCheck'),
   safeApplyStatus: read('safeApplyStatus'),
+  check: async (ctx) => offlineFirewall(ctx).check(),
   explain: (ctx, i) => {
-    const r = firewallReader(ctx);
+    const r = i.offline ? offlineReader(ctx) : firewallReader(ctx);
     return explainOnHost({ state: () => r.state({ refresh: false }), ipsetEntries: (x) => r.ipsetEntries(x) }, i);
   },
 
