@@ -188,7 +188,7 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
       if (r.verdict !== 'accept') process.exitCode = r.verdict === 'depends' ? 4 : 5;
     }),
   );
-  registerOfflineCommands(fw, cli, zoneText);
+  registerOfflineCommands(fw, cli);
 };
 
 interface ExplainOpts {

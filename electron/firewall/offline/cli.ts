@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { OfflineCheck } from '../../../shared/firewall/offline/contract';
-import type { FullState, Helper, IcmpType, IpSet, Policy, Service } from '../../../shared/firewall/model';
+import type { Helper, IcmpType, IpSet, Policy, Service, Zone } from '../../../shared/firewall/model';
 import type { CliContext } from '../../cli/context';
 
 /**
@@ -41,22 +41,32 @@ export async function wantsOffline(cli: CliContext, fw: FirewallApi, o: OfflineO
 
 const ports = (ps: { port: string; protocol: string }[]) => ps.map((p) => `${p.port}/${p.protocol}`).join(' ');
 
-/** firewall-cmd --info-policy's layout. */
-export function policyText(p: Policy, active: boolean): string {
+/** rich_rule_sorted_key of firewall-cmd: by priority, stable. */
+const byPriority = (rules: string[]) => [...rules].sort((a, b) => (Number(/priority="?(-?\d+)/.exec(a)?.[1] ?? 0)) - Number(/priority="?(-?\d+)/.exec(b)?.[1] ?? 0));
+const sortedStr = (xs: string[]) => [...xs].sort();
+
+/** firewall-cmd's print_zone_policy_info (command.py): the layout of --list-all-zones / --list-all-policies / --info-zone. */
+export function zonePolicyText(o: Zone | Policy, isDefault: boolean): string {
+  const isPolicy = 'ingressZones' in o;
+  const z = o as Zone;
+  const p = o as Policy;
+  const attrs = [isDefault ? 'default' : '', (isPolicy ? p.ingressZones.length && p.egressZones.length : z.interfaces.length || z.sources.length) ? 'active' : ''].filter(Boolean);
   return [
-    `${p.name}${active ? ' (active)' : ''}`,
-    `  priority: ${p.priority}`,
-    `  target: ${p.target}`,
-    `  ingress-zones: ${p.ingressZones.join(' ')}`,
-    `  egress-zones: ${p.egressZones.join(' ')}`,
-    `  services: ${p.services.join(' ')}`,
-    `  ports: ${ports(p.ports)}`,
-    `  protocols: ${p.protocols.join(' ')}`,
-    `  masquerade: ${p.masquerade ? 'yes' : 'no'}`,
-    `  forward-ports: ${p.forwardPorts.map((f) => `\n\tport=${f.port}:proto=${f.protocol}:toport=${f.toPort}:toaddr=${f.toAddr}`).join('')}`,
-    `  source-ports: ${ports(p.sourcePorts)}`,
-    `  icmp-blocks: ${p.icmpBlocks.join(' ')}`,
-    `  rich rules: ${p.richRules.map((r) => `\n\t${r}`).join('')}`,
+    `${o.name}${attrs.length ? ` (${attrs.join(', ')})` : ''}`,
+    ...(isPolicy ? [`  priority: ${p.priority}`] : []),
+    `  target: ${o.target}`,
+    ...(isPolicy
+      ? [`  ingress-zones: ${p.ingressZones.join(' ')}`, `  egress-zones: ${p.egressZones.join(' ')}`]
+      : [`  icmp-block-inversion: ${z.icmpBlockInversion ? 'yes' : 'no'}`, `  interfaces: ${sortedStr([...new Set(z.interfaces)]).join(' ')}`, `  sources: ${z.sources.join(' ')}`]),
+    `  services: ${sortedStr(o.services).join(' ')}`,
+    `  ports: ${ports(o.ports)}`,
+    `  protocols: ${sortedStr(o.protocols).join(' ')}`,
+    ...(isPolicy ? [] : [`  forward: ${z.forward ? 'yes' : 'no'}`]),
+    `  masquerade: ${o.masquerade ? 'yes' : 'no'}`,
+    `  forward-ports: ${o.forwardPorts.length ? '\n\t' : ''}${o.forwardPorts.map((f) => `port=${f.port}:proto=${f.protocol}:toport=${f.toPort}:toaddr=${f.toAddr}`).join('\n\t')}`,
+    `  source-ports: ${ports(o.sourcePorts)}`,
+    `  icmp-blocks: ${o.icmpBlocks.join(' ')}`,
+    `  rich rules: ${o.richRules.length ? '\n\t' : ''}${byPriority(o.richRules).join('\n\t')}`,
   ].join('\n');
 }
 
@@ -69,22 +79,16 @@ export function serviceText(s: Service): string {
     `  source-ports: ${ports(s.sourcePorts)}`,
     `  modules: ${s.modules.join(' ')}`,
     `  destination: ${[d.ipv4 ? `ipv4:${d.ipv4}` : '', d.ipv6 ? `ipv6:${d.ipv6}` : ''].filter(Boolean).join(' ')}`,
-    `  includes: ${s.includes.join(' ')}`,
-    `  helpers: ${s.helpers.join(' ')}`,
+    `  includes: ${sortedStr(s.includes).join(' ')}`,
+    `  helpers: ${sortedStr(s.helpers).join(' ')}`,
   ].join('\n');
 }
 
 export function ipsetText(i: IpSet, entries: string[]): string {
-  return [i.name, `  type: ${i.type}`, `  options: ${Object.entries(i.options).map(([k, v]) => `${k}=${v}`).join(' ')}`, `  entries: ${entries.join(' ')}`].join('\n');
+  return [i.name, `  type: ${i.type}`, `  options: ${Object.entries(i.options).map(([k, v]) => (v ? `${k}=${v}` : k)).join(' ')}`, `  entries: ${entries.join(' ')}`].join('\n');
 }
 export const icmptypeText = (t: IcmpType) => [t.name, `  destination: ${(t.destinations.length ? t.destinations : ['ipv4', 'ipv6']).join(' ')}`].join('\n');
 export const helperText = (h: Helper) => [h.name, `  family: ${h.family}`, `  module: ${h.module}`, `  ports: ${ports(h.ports)}`].join('\n');
-
-/** A policy is active (firewall-cmd's mark) when its zones exist and are in use, or are HOST/ANY. */
-export function policyActive(s: FullState, p: Policy): boolean {
-  const used = (z: string) => z === 'ANY' || z === 'HOST' || !!s.global.activeZones[z] || z === s.global.defaultZone;
-  return p.ingressZones.length > 0 && p.egressZones.length > 0 && p.ingressZones.every(used) && p.egressZones.every(used);
-}
 
 export function checkText(r: OfflineCheck): string {
   const lines = r.problems.map((p) => `${p.severity}: ${p.file}${p.line ? `:${p.line}` : ''}: ${p.element}: ${p.code}: ${p.message}`);
@@ -92,11 +96,10 @@ export function checkText(r: OfflineCheck): string {
   return lines.join('\n');
 }
 
-type ZoneText = (z: FullState['permanent']['zones'][string], active?: { interfaces: string[]; sources: string[] }, isDefault?: boolean) => string;
 const KINDS = ['zones', 'policies', 'services', 'ipsets', 'icmptypes', 'helpers'] as const;
 
-/** `firewall check` and `firewall list KIND`; zoneText comes from the firewall CLI (one layout for zones). */
-export function registerOfflineCommands(fw: Command, cli: CliContext, zoneText: ZoneText): void {
+/** `firewall check` and `firewall list KIND`. */
+export function registerOfflineCommands(fw: Command, cli: CliContext): void {
   const api = (o: OfflineOptions) => cli.api({ root: o.root, systemBusAddress: o.bus }).firewall;
   fw.command('check')
     .description('Would firewalld load this configuration? The checks of firewall-offline-cmd --check-config and the ones firewalld makes at load; exit 0 if it would load, 1 if not, one line per problem (file:line, element)')
@@ -141,8 +144,9 @@ export function registerOfflineCommands(fw: Command, cli: CliContext, zoneText: 
       const sorted = <T>(r: Record<string, T>) => Object.keys(r).sort().map((n) => r[n]!);
       cli.print(k === 'ipsets' ? { ipsets: layer.ipsets, entries } : layer[k], !!o.json, () => {
         const blocks =
-          k === 'zones' ? sorted(layer.zones).map((z) => zoneText(z, s.global.activeZones[z.name], !s.offline && z.name === s.global.defaultZone))
-          : k === 'policies' ? sorted(layer.policies).map((p) => policyText(p, policyActive(s, p)))
+          // Offline, firewall-offline-cmd marks no default zone (it has no runtime one).
+          k === 'zones' ? sorted(layer.zones).map((z) => zonePolicyText(z, !s.offline && z.name === s.global.defaultZone))
+          : k === 'policies' ? sorted(layer.policies).map((p) => zonePolicyText(p, false))
           : k === 'services' ? sorted(layer.services).map(serviceText)
           : k === 'ipsets' ? sorted(layer.ipsets).map((i) => ipsetText(i, entries[i.name] ?? []))
           : k === 'icmptypes' ? sorted(layer.icmptypes).map(icmptypeText)
