@@ -10,6 +10,7 @@ const suites: Record<string, () => Promise<{ default: (r: BenchReporter) => Prom
   helper: () => import('./bench/helper'),
   compare: () => import('./bench/compare'),
   explain: () => import('./bench/explain'),
+  offline: () => import('./bench/offline'),
 };
 
 const only = process.argv.slice(2);
