@@ -11,6 +11,7 @@ const suites: Record<string, () => Promise<{ default: (r: BenchReporter) => Prom
   compare: () => import('./bench/compare'),
   explain: () => import('./bench/explain'),
   inventory: () => import('./bench/inventory'),
+  offline: () => import('./bench/offline'),
 };
 
 const only = process.argv.slice(2);

@@ -7,8 +7,9 @@ import type { CliContext, RegisterCommands } from '../cli/context';
 import { registerDeniedCommands } from './denied/cli';
 import { traceText } from './trace/text';
 import { registerRulesCommand } from './rules-cli';
+import { offlineOptions, registerOfflineCommands, wantsOffline, type OfflineOptions } from './offline/cli';
 
-interface Common {
+interface Common extends OfflineOptions {
   json?: boolean;
   bus?: string;
   root?: string;
@@ -95,21 +96,23 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
     }),
   );
 
-  common(fw.command('dump').description('The full runtime and permanent state (zones, policies, services, ipsets, icmptypes, helpers)')).action(
+  offlineOptions(common(fw.command('dump').description('The full runtime and permanent state (zones, policies, services, ipsets, icmptypes, helpers)'))).action(
     cli.action(async (o: Common) => {
-      cli.print(await api(cli, o).state({}), !!o.json, dumpText);
+      const f = api(cli, o);
+      cli.print(await f.state({ offline: await wantsOffline(cli, f, o) }), !!o.json, dumpText);
     }),
   );
 
-  common(
+  offlineOptions(common(
     fw
       .command('zone')
       .argument('<name>', 'zone name')
       .option('--permanent', 'the permanent configuration (default: runtime)')
       .description('One zone, like firewall-cmd --info-zone'),
-  ).action(
+  )).action(
     cli.action(async (name: string, o: Common & { permanent?: boolean }) => {
-      const z = await api(cli, o).zone({ name, layer: o.permanent ? 'permanent' : 'runtime' });
+      const f = api(cli, o);
+      const z = await f.zone({ name, layer: o.permanent ? 'permanent' : 'runtime', offline: await wantsOffline(cli, f, o) });
       cli.print(z, !!o.json, (x) => zoneText(x));
     }),
   );
@@ -121,7 +124,7 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
     }),
   );
 
-  common(
+  offlineOptions(common(
     fw
       .command('export')
       .argument('<kind>', 'zone or policy')
@@ -129,9 +132,11 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
       .option('--format <format>', 'xml or script', 'xml')
       .option('--runtime', 'export the runtime configuration (default: permanent)')
       .description('A zone or policy as firewalld XML or as a firewall-cmd script'),
-  ).action(
+  )).action(
     cli.action(async (kind: string, name: string, o: Common & { format: string; runtime?: boolean }) => {
-      const r = await api(cli, o).export({
+      const f = api(cli, o);
+      const r = await f.export({
+        offline: await wantsOffline(cli, f, o),
         kind: kind as 'zone' | 'policy',
         name,
         layer: o.runtime ? 'runtime' : 'permanent',
@@ -141,7 +146,7 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
     }),
   );
 
-  common(
+  offlineOptions(common(
     fw
       .command('entries')
       .argument('<ipset>', 'ipset name')
@@ -150,9 +155,11 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
       .option('--offset <n>', 'skip this many matches', '0')
       .option('--limit <n>', 'at most this many entries', '1000')
       .description('Entries of an ipset, paged and filtered'),
-  ).action(
+  )).action(
     cli.action(async (ipset: string, o: Common & { permanent?: boolean; filter: string; offset: string; limit: string }) => {
-      const r = await api(cli, o).ipsetEntries({
+      const f = api(cli, o);
+      const r = await f.ipsetEntries({
+        offline: await wantsOffline(cli, f, o),
         name: ipset,
         layer: o.permanent ? 'permanent' : 'runtime',
         filter: o.filter,
@@ -174,13 +181,12 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
       .option('--out-iface <name>', 'for forwarded traffic: the interface it leaves by')
       .option('--layer <layer>', 'runtime or permanent', 'runtime');
 
-  common(
-    flowOptions(
-      fw.command('explain').description('Will this packet pass? The verdict (accept, reject, drop), the firewalld element that decides, the path and the smallest fix'),
-    ).option('--root <dir>', "an image's root (another system's files; the firewalld asked is the one on --bus)"),
+  offlineOptions(
+    common(flowOptions(fw.command('explain').description('Will this packet pass? The verdict (accept, reject, drop), the firewalld element that decides, the path and the smallest fix'))),
   ).action(
     cli.action(async (o: Common & ExplainOpts) => {
-      const r = await api(cli, o).explain({ flow: flowFromOptions(o), layer: o.layer === 'permanent' ? 'permanent' : 'runtime' });
+      const f = api(cli, o);
+      const r = await f.explain({ flow: flowFromOptions(o), layer: o.layer === 'permanent' ? 'permanent' : 'runtime', offline: await wantsOffline(cli, f, o) });
       cli.print(r, !!o.json, explainText);
       // Not 1: that is any error's exit code, and a script must tell "blocked" from "could not tell".
       if (r.verdict !== 'accept') process.exitCode = r.verdict === 'depends' ? 4 : 5;
@@ -197,6 +203,7 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
     }),
   );
   registerRulesCommand(common(fw.command('rules')), cli, (o) => api(cli, o));
+  registerOfflineCommands(fw, cli);
 };
 
 interface ExplainOpts {

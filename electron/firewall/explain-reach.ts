@@ -28,5 +28,5 @@ export function recordLimits(fw: FirewallSnapshot | null | undefined, layer: Lay
  */
 export function imageLimits(shownRoot: string, layer: Layer): string[] {
   if (shownRoot === '/etc/firewalld') return [];
-  return [`The ${layer} configuration comes from the firewalld on the bus given with the image, not from the image's own files (${shownRoot}/*.xml are not read).`];
+  return [`The ${layer} configuration comes from the firewalld on the bus given with the image, not from the image's own files (${shownRoot}/*.xml are not read; --offline reads them).`];
 }

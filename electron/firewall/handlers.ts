@@ -1,4 +1,5 @@
 import type { OpOutput, OpParsedInput } from '../../shared/api/contract';
+import type { Layer } from '../../shared/firewall/model';
 import type { FeatureHandlers, HandlerContext } from '../api/context';
 import { explainOnHost } from './explain';
 import { deniedHandlers } from './denied/handlers';
@@ -8,6 +9,7 @@ import { rulesOnHost } from './rules';
 import { firewallService as fw } from './service';
 import { SnapshotFirewall } from './snapshot-reader';
 import { traceOnHost } from './trace';
+import { offlineFirewall } from './offline/handlers';
 
 /** The operations that only read: answered by the live firewalld or by a host's record of it. */
 type ReadOp = 'status' | 'state' | 'zone' | 'ipsetEntries' | 'ipsetEntriesDiff' | 'differences' | 'export' | 'safeApplyCheck' | 'safeApplyStatus';
@@ -52,10 +54,29 @@ function recordReader(ctx: HandlerContext): FirewallReader {
   };
 }
 
+/** The read operations answered from the configuration files (offline/): both layers are the configuration. */
+function offlineReader(ctx: HandlerContext): FirewallReader {
+  const r = offlineFirewall(ctx);
+  return {
+    status: () => r.status(),
+    state: (i) => r.state(i.refresh),
+    zone: (i) => r.zone(i.name, i.layer),
+    ipsetEntries: (i) => r.ipsetEntries(i),
+    ipsetEntriesDiff: (i) => ({ name: i.name, side: i.side, runtimeOnly: 0, permanentOnly: 0, matched: 0, offset: i.offset, entries: [] }),
+    differences: async () => ({ revision: (await r.state()).revision, differences: [] }),
+    export: (i) => r.export(i),
+    safeApplyCheck: () => r.safeApplyCheck(),
+    safeApplyStatus: () => ({ sessions: [] }),
+  };
+}
+
 /** The host's firewall reader, chosen once per host from what the host declares. */
 export function firewallReader(ctx: HandlerContext): FirewallReader {
   return ctx.host.service('firewall.reader', () => ({
-    ...(ctx.host.transport.capabilities().firewall === 'live' ? liveReader(ctx) : recordReader(ctx)),
+    ...(() => {
+      const source = ctx.host.transport.capabilities().firewall;
+      return source === 'live' ? liveReader(ctx) : source === 'offline' ? offlineReader(ctx) : recordReader(ctx);
+    })(),
     dispose() {},
   }));
 }
@@ -63,7 +84,8 @@ export function firewallReader(ctx: HandlerContext): FirewallReader {
 const read =
   <N extends ReadOp>(name: N) =>
   (ctx: HandlerContext, input: OpParsedInput<'firewall', N>) =>
-    firewallReader(ctx)[name](input);
+    // `offline` asks for the configuration files even where a daemon runs (--offline).
+    ((input as { offline?: boolean }).offline ? offlineReader(ctx) : firewallReader(ctx))[name](input);
 
 /** Thin: reads go to the host's reader, changes to the host's FirewallService (one bus connection, one state). */
 export const firewallHandlers: FeatureHandlers<'firewall'> = {
@@ -76,9 +98,13 @@ export const firewallHandlers: FeatureHandlers<'firewall'> = {
   export: read('export'),
   safeApplyCheck: read('safeApplyCheck'),
   safeApplyStatus: read('safeApplyStatus'),
+  check: async (ctx) => offlineFirewall(ctx).check(),
   explain: (ctx, i) => {
-    const r = firewallReader(ctx);
-    return explainOnHost({ state: () => r.state({ refresh: false }), ipsetEntries: (x) => r.ipsetEntries(x), limits: (l) => [...recordLimits(ctx.host.transport.snapshot?.().firewall, l), ...imageLimits(ctx.host.transport.displayPath('/etc/firewalld'), l)] }, i);
+    const offline = !!i.offline || ctx.host.transport.capabilities().firewall === 'offline';
+    const r = i.offline ? offlineReader(ctx) : firewallReader(ctx);
+    // An image asked through a bus answers from that bus, not from its own files: say so (not when the files are read).
+    const limits = (l: Layer) => [...recordLimits(ctx.host.transport.snapshot?.().firewall, l), ...(offline ? [] : imageLimits(ctx.host.transport.displayPath('/etc/firewalld'), l))];
+    return explainOnHost({ state: () => r.state({ refresh: false }), ipsetEntries: (x) => r.ipsetEntries(x), limits }, i);
   },
   trace: (ctx, i) => traceOnHost(ctx.host, i, (flow) => firewallHandlers.explain(ctx, { flow, layer: 'runtime' })),
   interfaces: (ctx) => hostInterfaceNames(ctx.host),

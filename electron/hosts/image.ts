@@ -15,10 +15,13 @@ import type { HostCapabilities } from '../../shared/hosts/capabilities';
  */
 export class ImageTransport extends TreeTransport {
   protected readonly ownMachine = false;
+  /** A bus given with the image (tests' sandboxes, --bus): its firewalld is the image's. Without one the firewall is the image's files. */
+  private readonly busGiven: boolean;
 
   constructor(opts: TreeTransportOptions) {
     if (!opts.root.startsWith('/') || opts.root === '/') throw new ApiError('INVALID_VALUE', `An image root must be an absolute directory other than "/", not "${opts.root}"`);
     super({ ...opts, root: opts.root.replace(/\/+$/, '') });
+    this.busGiven = opts.busAddress !== undefined;
   }
 
   capabilities(): HostCapabilities {
@@ -29,12 +32,13 @@ export class ImageTransport extends TreeTransport {
       liveKernel: running,
       // The probe runs on the kernel procSys() reads: this machine's, when that is what the image is compared with.
       freshNamespaceProbe: running,
-      // The bus given with the image, or this machine's (its firewalld is the one shown and changed).
+      // The bus given with the image, or this machine's.
       systemBus: true,
-      firewall: 'live',
+      // The firewalld on a bus given with the image; else the image's configuration files, read as firewalld would load them.
+      firewall: this.busGiven ? 'live' : 'offline',
       // The helper runs as this process and writes the image's files; never pkexec (see helper()).
       writes: process.getuid?.() === 0 ? 'root' : 'direct',
-      firewallWrites: process.getuid?.() === 0 ? 'root' : 'polkit',
+      firewallWrites: !this.busGiven ? 'none' : process.getuid?.() === 0 ? 'root' : 'polkit',
       interfaces: false,
       journal: false,
       userNamespaces: false,
@@ -44,6 +48,7 @@ export class ImageTransport extends TreeTransport {
       missing: {
         ...(running ? {} : { liveKernel: `${image}: kernel values are read from ${this.procSysDir}, a copy.`, freshNamespaceProbe: `${image}: kernel values come from a copy (${this.procSysDir}), not a kernel a probe could start on.` }),
         interfaces: `${image}: it has no network interfaces of its own.`,
+        ...(this.busGiven ? {} : { firewallWrites: `${image}: its firewall is its configuration files (offline configuration), with no firewalld to change.` }),
         journal: `${image}: it has no running journal.`,
         userNamespaces: `${image}: it has no running kernel of its own.`,
         nftRuleset: `${image}: it has no running nftables ruleset (explain works from its configuration).`,

@@ -28,7 +28,8 @@ export class HostRegistry {
         systemBusAddress,
         privileged: typeof process.getuid === 'function' && process.getuid() === 0,
         // "/" is this machine (LocalTransport); any other root is an image read as if chrooted.
-        transport: treeTransport({ root, procSys, systemBusAddress }),
+        // The bus as given: an image given none has no firewalld of its own (its firewall is its files).
+        transport: treeTransport({ root, procSys, systemBusAddress: local.systemBusAddress }),
       }),
     );
   }

@@ -19,6 +19,7 @@ import { explanationSchema, flowSchema } from './explain/flow';
 import { deniedEvents, deniedOperations } from './denied/contract';
 import { traceOperation } from './trace/contract';
 import { rulesContract } from './rules/contract';
+import { offlineCheckSchema } from './offline/contract';
 
 export const firewallStatusSchema = z.object({
   running: z.boolean(),
@@ -37,6 +38,8 @@ export const firewallStatusSchema = z.object({
   defaultZone: z.string().optional(),
   panicMode: z.boolean().optional(),
   busAddress: z.string(),
+  /** No daemon: the answers come from the configuration files (an image, a stopped firewalld, --offline). */
+  offline: z.boolean().optional(),
 });
 export type FirewallStatus = z.infer<typeof firewallStatusSchema>;
 
@@ -45,6 +48,8 @@ const name = z.string().min(1).max(64);
 const BULK_INPUT_BYTES = 16 * 1024 * 1024;
 const empty = z.object({});
 const ok = z.object({ revision: z.number().int() });
+/** Answer from the configuration files even where firewalld runs (hostdeck firewall --offline). */
+const offline = z.boolean().optional();
 
 /** A change that may cut the admin off, as the safe-apply machinery understands it. */
 export const safeChangeSchema = z.discriminatedUnion('type', [
@@ -138,12 +143,12 @@ export const firewallContract = {
   }),
   state: operation({
     summary: 'The full runtime and permanent state (zones, policies, services, ipsets, icmptypes, helpers, globals)',
-    input: z.object({ refresh: z.boolean().default(false) }),
+    input: z.object({ refresh: z.boolean().default(false), offline }),
     output: fullStateSchema,
   }),
   zone: operation({
     summary: 'One zone in the runtime or permanent layer',
-    input: z.object({ name, layer: layerSchema }),
+    input: z.object({ name, layer: layerSchema, offline }),
     output: zoneSchema,
   }),
   ipsetEntries: operation({
@@ -154,6 +159,7 @@ export const firewallContract = {
       offset: z.number().int().nonnegative().default(0),
       limit: z.number().int().positive().max(10_000).default(500),
       filter: z.string().max(200).default(''),
+      offline,
     }),
     output: z.object({
       name: z.string(),
@@ -197,12 +203,13 @@ export const firewallContract = {
       name,
       layer: layerSchema.default('permanent'),
       format: z.enum(['xml', 'script']),
+      offline,
     }),
     output: z.object({ filename: z.string(), mediaType: z.string(), text: z.string() }),
   }),
   explain: operation({
     summary: 'Whether a packet would pass (accept, reject or drop), the firewalld element that decides, the path in firewalld\'s order, and the smallest fixes',
-    input: z.object({ flow: flowSchema, layer: layerSchema.default('runtime') }),
+    input: z.object({ flow: flowSchema, layer: layerSchema.default('runtime'), offline }),
     output: explanationSchema.extend({ layer: layerSchema, fixes: z.array(fixOfferSchema) }),
   }),
   /** #15 part 2: explain's input, one real packet through a copy of the host's ruleset (shared/firewall/trace). */
@@ -214,6 +221,11 @@ export const firewallContract = {
   }),
   /** The nft rules behind each zone and policy (shared/firewall/rules). */
   ...rulesContract,
+  check: operation({
+    summary: 'The permanent configuration checked as firewalld would load it (firewall-offline-cmd --check-config and the load-time checks), from the files',
+    input: empty,
+    output: offlineCheckSchema,
+  }),
   safeApplyCheck: operation({
     summary: 'Whether a change could cut the admin off (and so should go through safe apply)',
     input: z.object({ change: safeChangeSchema }),

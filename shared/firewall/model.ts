@@ -222,6 +222,29 @@ export const timedItemSchema = z.object({
 });
 export type TimedItem = z.infer<typeof timedItemSchema>;
 
+/** One problem firewalld would have loading a configuration (file:line, element, firewalld's code). */
+export const configProblemSchema = z.object({
+  file: z.string(),
+  line: z.number().int().optional(),
+  element: z.string(),
+  code: z.string(),
+  message: z.string(),
+  severity: z.enum(['error', 'warning']),
+});
+
+/** Where an offline configuration came from and which firewalld it was read as. */
+export const offlineSourceSchema = z.object({
+  /** "offline configuration": the masthead's words. */
+  label: z.string(),
+  /** The directories read (/usr/lib/firewalld, /etc/firewalld as shown to people). */
+  dirs: z.array(z.string()),
+  /** The firewalld version whose rules were applied, and where it was learned ("assumed" when nowhere). */
+  version: z.string(),
+  versionFrom: z.string(),
+  problems: z.array(configProblemSchema),
+});
+export type OfflineSource = z.infer<typeof offlineSourceSchema>;
+
 export const fullStateSchema = z.object({
   /** Increases on every change HostDeck learns of; events carry the revision they lead to. */
   revision: z.number().int(),
@@ -235,6 +258,8 @@ export const fullStateSchema = z.object({
   loadedAt: z.number(),
   /** Runtime items added with a timeout that are still there. */
   timed: z.array(timedItemSchema).default([]),
+  /** Set when the state was read from the configuration files, with no firewalld running (shared/firewall/offline/). */
+  offline: offlineSourceSchema.optional(),
 });
 export type FullState = z.infer<typeof fullStateSchema>;
 

@@ -31,8 +31,11 @@ export const hostCapabilitiesSchema = z.object({
   freshNamespaceProbe: z.boolean(),
   /** The host's system bus is reachable (firewalld, systemd-resolved, NetworkManager). */
   systemBus: z.boolean(),
-  /** Where the firewall's state comes from: the running firewalld, a snapshot's record of it, or nowhere. */
-  firewall: z.enum(['live', 'snapshot', 'none']),
+  /**
+   * Where the firewall's state comes from: the running firewalld, a snapshot's record of it, the
+   * configuration files with no daemon (an image, --offline: read as firewalld would load them), or nowhere.
+   */
+  firewall: z.enum(['live', 'snapshot', 'offline', 'none']),
   /** The route file and kernel-parameter changes take (HostDeck's helper); "none" for a host where they may not be made. */
   writes: writeRouteSchema,
   /**

@@ -50,10 +50,14 @@ describe('declared capabilities match what the transport does', () => {
     }
   });
 
-  it("an image's firewall is the bus given with it or this machine's, changed as this process", () => {
+  it("an image's firewall is the firewalld on a bus given with it, else its configuration files (offline); files changed as this process", () => {
     const c = image().capabilities();
-    expect(c).toMatchObject({ systemBus: true, firewall: 'live', localBus: true, interfaces: false, readOnly: false });
+    expect(c).toMatchObject({ systemBus: true, firewall: 'offline', firewallWrites: 'none', localBus: true, interfaces: false, readOnly: false });
+    expect(c.missing.firewallWrites).toMatch(/offline configuration/);
     expect(c.writes).toBe(process.getuid?.() === 0 ? 'root' : 'direct');
+    const root = mkdtempSync(join(scratch, 'img-'));
+    const withBus = new ImageTransport({ root, busAddress: 'unix:path=/nonexistent/bus.sock' }).capabilities();
+    expect(withBus).toMatchObject({ firewall: 'live', firewallWrites: process.getuid?.() === 0 ? 'root' : 'polkit' });
   });
 
   it('helper status follows writes: root, direct for an image or a /proc/sys copy, none for a record', () => {

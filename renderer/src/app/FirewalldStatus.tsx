@@ -54,6 +54,16 @@ export function FirewalldStatus() {
       </Tooltip>
     );
   }
+  if (s.offline) {
+    // No daemon: the configuration files (an image, a stopped firewalld), read as firewalld would load them.
+    return (
+      <Label color="blue" variant={variant} icon={<CheckCircleIcon />} data-testid="status-firewalld" data-state="offline">
+        offline configuration · firewalld <span data-testid="firewalld-version">{s.version}</span>
+        {' · default zone '}
+        <span data-testid="firewalld-default-zone">{s.defaultZone}</span>
+      </Label>
+    );
+  }
   return (
     <Label color={s.panicMode ? 'red' : 'green'} variant={variant} icon={<CheckCircleIcon />} data-testid="status-firewalld" data-state="running">
       firewalld <span data-testid="firewalld-version">{s.version}</span>

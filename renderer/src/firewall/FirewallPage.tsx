@@ -32,6 +32,7 @@ import { IpsetsView } from './components/IpsetsView';
 import { PoliciesView } from './components/PoliciesView';
 import { HelpersView, IcmpTypesView } from './components/ReadOnlyViews';
 import { SafeApplyBanner } from './components/SafeApplyBanner';
+import { OfflineNotice } from './components/OfflineNotice';
 import { ServicesView } from './components/ServicesView';
 import { ZonesView } from './components/ZonesView';
 import { startFirewallEvents, useFirewallStore, type FirewallTab } from './store';
@@ -133,9 +134,12 @@ export function FirewallPage() {
         <Toolbar>
           <ToolbarContent>
             <ToolbarItem>
-              <ActionToolbar label="Runtime and permanent">
-                <LayerActions full={f} />
-              </ActionToolbar>
+              {/* Reload and runtime → permanent need a daemon: absent offline, not broken. */}
+              {!f.offline && (
+                <ActionToolbar label="Runtime and permanent">
+                  <LayerActions full={f} />
+                </ActionToolbar>
+              )}
             </ToolbarItem>
             <ToolbarItem align={{ default: 'alignEnd' }}>
               {/* Version and default zone are in the masthead; here: what is actually bound where. */}
@@ -145,6 +149,7 @@ export function FirewallPage() {
             </ToolbarItem>
           </ToolbarContent>
         </Toolbar>
+        {f.offline && <OfflineNotice offline={f.offline} />}
         {f.global.panicMode && <Alert component="h2" variant="danger" isInline title="Panic mode is on: all traffic is dropped." data-testid="fw-panic-alert" />}
         {f.global.lockdown && (
           <Alert component="h2" variant="warning" isInline title="Lockdown is on: firewalld refuses changes from programs not on its lockdown whitelist." data-testid="fw-lockdown-alert">

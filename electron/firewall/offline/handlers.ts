@@ -1,0 +1,7 @@
+import type { HandlerContext } from '../../api/context';
+import { OfflineFirewall } from './firewall';
+
+/** The host's offline firewall (its configuration files), created on first use and disposed with the host. */
+export function offlineFirewall(ctx: HandlerContext): OfflineFirewall {
+  return ctx.host.service('firewall.offline', () => new OfflineFirewall(ctx.host));
+}

@@ -1,0 +1,40 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ImageTransport } from '../../electron/hosts/image';
+import { readOfflineConfig } from '../../electron/firewall/offline/reader';
+import { commandMs, medianMs, type BenchReporter } from './harness';
+
+/**
+ * Issue #16: reading and validating an image's firewalld configuration (50 zones, 200 services,
+ * 1,000 rich rules in /etc/firewalld over a copy of /usr/lib/firewalld) against
+ * `firewall-offline-cmd --list-all-zones` on the same tree (in a private mount namespace).
+ */
+export default async function bench(r: BenchReporter): Promise<void> {
+  const root = mkdtempSync(path.join(tmpdir(), 'hostdeck-bench-offline-'));
+  try {
+    mkdirSync(path.join(root, 'usr/lib'), { recursive: true });
+    cpSync('/usr/lib/firewalld', path.join(root, 'usr/lib/firewalld'), { recursive: true });
+    const etc = path.join(root, 'etc/firewalld');
+    for (const d of ['zones', 'services']) mkdirSync(path.join(etc, d), { recursive: true });
+    writeFileSync(path.join(etc, 'firewalld.conf'), 'DefaultZone=public\n');
+    for (let s = 0; s < 200; s++) {
+      writeFileSync(path.join(etc, `services/bench${s}.xml`), `<?xml version="1.0" encoding="utf-8"?>\n<service>\n  <short>bench ${s}</short>\n  <port port="${20000 + s}" protocol="tcp"/>\n  <port port="${30000 + s}" protocol="udp"/>\n</service>\n`);
+    }
+    for (let z = 0; z < 50; z++) {
+      const rules = Array.from({ length: 20 }, (_, i) => `  <rule family="ipv4">\n    <source address="10.${z}.${i}.0/24"/>\n    <port port="${1000 + i}" protocol="tcp"/>\n    <accept/>\n  </rule>`).join('\n');
+      writeFileSync(path.join(etc, `zones/bench${z}.xml`), `<?xml version="1.0" encoding="utf-8"?>\n<zone>\n  <service name="bench${z}"/>\n  <service name="ssh"/>\n  <interface name="bn${z}"/>\n${rules}\n</zone>\n`);
+    }
+    const t = new ImageTransport({ root });
+    const first = await readOfflineConfig(t);
+    const zones = Object.keys(first.state.permanent.zones).length;
+    const rules = Object.values(first.state.permanent.zones).reduce((n, z) => n + z.richRules.length, 0);
+    const errors = first.problems.filter((p) => p.severity === 'error').length;
+    r.note(`offline: ${zones} zones, ${Object.keys(first.state.permanent.services).length} services, ${rules} rich rules, ${errors} errors`);
+    const ours = await medianMs(() => readOfflineConfig(t), 3);
+    const anchor = await commandMs('unshare', ['-m', 'sh', '-c', 'mount --make-rprivate / && mount --bind "$0" /etc/firewalld && firewall-offline-cmd --list-all-zones', etc], undefined, 3);
+    r.ratio('offline: read + validate an image configuration', ours, 'firewall-offline-cmd --list-all-zones', anchor, '< 1');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
