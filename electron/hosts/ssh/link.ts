@@ -474,9 +474,13 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     const m = this.master;
     this.master = undefined;
     if (m && m.exitCode === null && m.signalCode === null) {
+      // The guard timer is cleared as soon as the master is gone: a pending timer would keep
+      // a CLI process alive for its whole 2 s after the work is done.
+      let guard: NodeJS.Timeout | undefined;
       const gone = new Promise((r) => m.once('exit', r));
       killGroup(m, 'SIGTERM');
-      await Promise.race([gone, new Promise((r) => setTimeout(r, 2000))]);
+      await Promise.race([gone, new Promise((r) => (guard = setTimeout(r, 2000)))]);
+      clearTimeout(guard);
       if (m.exitCode === null && m.signalCode === null) killGroup(m, 'SIGKILL');
       m.stdin?.end();
     }
