@@ -56,17 +56,33 @@ async function snapshotLayer(api: Api, hostId: string, layer: 'runtime' | 'perma
   return { zones: l.zones, policies: l.policies, services: l.services, ipsets };
 }
 
-export async function takeSnapshot(api: Api, host: Host): Promise<Snapshot> {
+/** The sections of a snapshot a comparison asks for (`--only`): sysctl covers sysctl.d too. */
+export type CaptureSection = 'sysctl' | 'dns' | 'firewall';
+export const ALL_SECTIONS: readonly CaptureSection[] = ['sysctl', 'dns', 'firewall'];
+
+/** Settles to the reason "not asked" without reading anything: a section left out of `--only` is never read. */
+const NOT_ASKED = Symbol('not asked');
+function ask<T>(wanted: boolean, read: () => Promise<T>): Promise<T> {
+  return wanted ? read() : Promise.reject(NOT_ASKED);
+}
+
+/**
+ * A snapshot of `host` with the sections in `only` (default: all). Sections not asked for are
+ * not read at all (null in the snapshot): `compare --only sysctl` never opens the host's bus.
+ */
+export async function takeSnapshot(api: Api, host: Host, only: readonly CaptureSection[] = ALL_SECTIONS): Promise<Snapshot> {
   const existing = host.transport.snapshot?.();
   if (existing) return existing;
   const o = { host: host.id };
+  const want = new Set(only);
   const [list, eff, read, check, status] = await Promise.allSettled([
-    api.kernel.list({}, o),
-    api.kernel.effective({}, o),
-    api.dns.read({}, o),
-    api.dns.check({}, o),
-    api.firewall.status({}, o),
+    ask(want.has('sysctl'), () => api.kernel.list({}, o)),
+    ask(want.has('sysctl'), () => api.kernel.effective({}, o)),
+    ask(want.has('dns'), () => api.dns.read({}, o)),
+    ask(want.has('dns'), () => api.dns.check({}, o)),
+    ask(want.has('firewall'), () => api.firewall.status({}, o)),
   ]);
+  const asked = (r: PromiseSettledResult<unknown>) => !(r.status === 'rejected' && r.reason === NOT_ASKED);
   const errors: string[] = [];
   // Sections the host did not answer: kept with their error, so every output says "not read".
   const failed: { sysctl?: string; sysctld?: string; dns?: string; firewall?: string } = {};
@@ -75,7 +91,7 @@ export async function takeSnapshot(api: Api, host: Host): Promise<Snapshot> {
   if (list.status === 'fulfilled') {
     sysctl = { entries: list.value.entries.map((e) => ({ key: e.key, state: e.state, ...(e.state === 'ok' ? { value: e.value ?? '' } : {}), writable: e.writable })), from: 'procsys' };
     for (const e of list.value.entries) if (e.state === 'ok') sysctlValues.set(e.key, e.value ?? '');
-  } else {
+  } else if (asked(list)) {
     errors.push(`sysctls: ${msg(list.reason)}`);
     failed.sysctl = msg(list.reason);
   }
@@ -87,7 +103,7 @@ export async function takeSnapshot(api: Api, host: Host): Promise<Snapshot> {
       files: eff.value.files.map((f) => ({ path: f.path, status: f.status })),
       texts: await fileTexts(host, applied.map((p) => (p.startsWith('/') ? p : `/${p}`))),
     };
-  } else {
+  } else if (asked(eff)) {
     errors.push(`sysctl.d: ${msg(eff.reason)}`);
     failed.sysctld = msg(eff.reason);
   }
@@ -102,7 +118,7 @@ export async function takeSnapshot(api: Api, host: Host): Promise<Snapshot> {
       owner: { kind: r.owner.kind, name: r.owner.name, managed: r.owner.managed, symlinkTarget: r.owner.symlinkTarget },
       glibc: { nameservers: c.nameservers, ignoredNameservers: c.ignoredNameservers, search: c.search, options: c.options },
     };
-  } else {
+  } else if (asked(read)) {
     const e = read.status === 'rejected' ? read.reason : (check as PromiseRejectedResult).reason;
     errors.push(`resolv.conf: ${msg(e)}`);
     failed.dns = msg(e);
@@ -131,13 +147,13 @@ export async function takeSnapshot(api: Api, host: Host): Promise<Snapshot> {
         failed.firewall = msg(e);
       }
     }
-  } else {
+  } else if (asked(status)) {
     errors.push(`firewalld: ${msg(status.reason)}`);
     failed.firewall = msg(status.reason);
   }
   if (!sysctl && !sysctld && !dns && !firewall) {
     // Nothing could be read: the host is unreachable, not "empty".
-    const first = [list, eff, read, status].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const first = [list, eff, read, status].find((r): r is PromiseRejectedResult => r.status === 'rejected' && asked(r));
     throw first?.reason ?? new Error(errors.join('; '));
   }
   return {

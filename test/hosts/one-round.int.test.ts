@@ -1,5 +1,10 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Runtime } from '../../electron/api/runtime';
+import type { SshTransport } from '../../electron/hosts/ssh/transport';
 import { runHostdeck } from '../support/cli';
 import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';
 
@@ -18,13 +23,59 @@ describe('live compare over ssh, one round trip per host', () => {
   let fh: FakeHosts;
   const before = process.env.HOSTDECK_SSH_CONFIG;
 
+  let rt: Runtime;
+  let configDir: string;
+
   beforeAll(async () => {
-    fh = await startFakeHosts([{ name: 'r1', firewalld: false }, { name: 'r2', firewalld: false }]);
+    fh = await startFakeHosts([{ name: 'r1', firewalld: false }, { name: 'r2', firewalld: false }, { name: 'nobus', firewalld: false }]);
     process.env.HOSTDECK_SSH_CONFIG = fh.sshConfig;
+    // A host without a system bus at all (dbus-daemon ended inside its own namespaces).
+    fh.hosts[2]!.exec(['/usr/bin/pkill', '-x', 'dbus-daemon']);
+    configDir = mkdtempSync(join(tmpdir(), 'hostdeck-cfg-'));
+    rt = new Runtime({ mode: 'cli', remote: { sshConfig: fh.sshConfig, configDir } });
   });
   afterAll(async () => {
     process.env.HOSTDECK_SSH_CONFIG = before;
+    await rt?.dispose();
     await fh?.stop();
+    if (configDir) rmSync(configDir, { recursive: true, force: true });
+  });
+
+  /** What the compare asked of each host's transport: the paths read, and how often the bus was wanted. */
+  function watch(ids: string[]) {
+    const seen = new Map<string, { paths: string[]; bus: number }>();
+    for (const id of ids) {
+      rt.hostFor(id);
+      const t = rt.remote.transportOf(id) as SshTransport;
+      const rec = { paths: [] as string[], bus: 0 };
+      seen.set(id, rec);
+      const read = t.read.bind(t);
+      const bus = t.systemBus.bind(t);
+      t.read = (reqs) => {
+        rec.paths.push(...reqs.map((r) => r.path));
+        return read(reqs);
+      };
+      t.systemBus = () => {
+        rec.bus++;
+        return bus();
+      };
+    }
+    return seen;
+  }
+
+  it('--only sysctl reads sysctls and sysctl.d only: no resolv.conf, no bus (a host without one is compared)', { timeout: 120_000 }, async () => {
+    const seen = watch(['r1', 'nobus']);
+    const r = await rt.api.compare.run({ hosts: ['r1', 'nobus'], only: ['sysctl'], refresh: true });
+    expect(r.hosts.map((h) => [h.status, h.notRead])).toEqual([
+      ['ok', []],
+      ['ok', []],
+    ]);
+    expect(r.sysctl.length).toBeGreaterThan(100);
+    for (const [, rec] of seen) {
+      expect(rec.paths.filter((p) => /resolv|systemd\/resolve|class\/net/.test(p))).toEqual([]);
+      expect(rec.bus).toBe(0);
+      expect(rec.paths).toContain('/etc/sysctl.d');
+    }
   });
 
   it('a CLI command leaves no timer, child or master behind when its work is done', { timeout: 120_000 }, async () => {
