@@ -5,6 +5,7 @@ import type { Api } from '../../shared/api/contract';
 import type { FullState, LayerState } from '../../shared/firewall/model';
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type Snapshot, type SnapshotIdentity, type SnapshotLayer } from '../../shared/compare/snapshot';
 import type { Host } from '../hosts/host';
+import { ALL_SECTIONS, readPlan, type CaptureSection } from './read-plan';
 
 /**
  * Builds a snapshot of any host from the feature operations themselves (kernel.list,
@@ -56,9 +57,7 @@ async function snapshotLayer(api: Api, hostId: string, layer: 'runtime' | 'perma
   return { zones: l.zones, policies: l.policies, services: l.services, ipsets };
 }
 
-/** The sections of a snapshot a comparison asks for (`--only`): sysctl covers sysctl.d too. */
-export type CaptureSection = 'sysctl' | 'dns' | 'firewall';
-export const ALL_SECTIONS: readonly CaptureSection[] = ['sysctl', 'dns', 'firewall'];
+export { ALL_SECTIONS, type CaptureSection };
 
 /** Settles to the reason "not asked" without reading anything: a section left out of `--only` is never read. */
 const NOT_ASKED = Symbol('not asked');
@@ -75,6 +74,16 @@ export async function takeSnapshot(api: Api, host: Host, only: readonly CaptureS
   if (existing) return existing;
   const o = { host: host.id };
   const want = new Set(only);
+  // One round trip for every read the sections make (SSH hosts), shared by the features below.
+  const release = host.transport.prefetch?.(readPlan(only));
+  try {
+    return await capture(api, host, o, want);
+  } finally {
+    release?.();
+  }
+}
+
+async function capture(api: Api, host: Host, o: { host: string }, want: Set<CaptureSection>): Promise<Snapshot> {
   const [list, eff, read, check, status] = await Promise.allSettled([
     ask(want.has('sysctl'), () => api.kernel.list({}, o)),
     ask(want.has('sysctl'), () => api.kernel.effective({}, o)),
