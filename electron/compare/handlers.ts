@@ -1,5 +1,5 @@
 import { ApiError } from '../../shared/api/errors';
-import { compareSnapshots, type CompareInput, type CompareResult } from '../../shared/compare/diff';
+import { compareSnapshots, MAX_COMPARE_HOSTS, type CompareInput, type CompareResult } from '../../shared/compare/diff';
 import { ansiblePlaybook, firewallCmdScript, missingObjects, planFix, sysctlProfileText } from '../../shared/compare/fix';
 import { importFiles } from '../../shared/compare/imports';
 import { inventoryNameError, nameFromFile } from '../../shared/compare/safe-text';
@@ -67,7 +67,8 @@ async function inputsFor(ctx: HandlerContext, ids: string[], refresh: boolean, o
   // Any host id the registry knows, a saved remote host, or an ssh destination.
   const hosts = ids.map((id) => ctx.hosts.get(id));
   const cache = cacheOf(ctx.hosts);
-  return pool(hosts, 8, async (h) => {
+  // Every host at once (at most MAX_COMPARE_HOSTS): each costs one ssh master and one session per refresh.
+  return pool(hosts, MAX_COMPARE_HOSTS, async (h) => {
     // A host made of a record is compared as it is, never read again.
     const snap = h.transport.snapshot?.();
     if (snap) return { id: h.id, label: h.label, kind: h.kind, snapshot: snap };

@@ -119,3 +119,30 @@ describe('live compare over ssh, one round trip per host', () => {
     expect([runs('r1').length - again.r1, runs('r2').length - again.r2]).toEqual([1, 1]);
   });
 });
+
+describe('ten hosts at once, every section', () => {
+  let fh: FakeHosts;
+  let rt: Runtime;
+  let configDir: string;
+
+  beforeAll(async () => {
+    // firewalld on three of them (each costs seconds to start): the bus must not wait behind the reads.
+    fh = await startFakeHosts(Array.from({ length: 10 }, (_, i) => ({ name: `t${i + 1}`, firewalld: i < 3 })));
+    configDir = mkdtempSync(join(tmpdir(), 'hostdeck-cfg-'));
+    rt = new Runtime({ mode: 'cli', remote: { sshConfig: fh.sshConfig, configDir } });
+  }, 300_000);
+  afterAll(async () => {
+    await rt?.dispose();
+    await fh?.stop();
+    if (configDir) rmSync(configDir, { recursive: true, force: true });
+  });
+
+  it('reads every requested section of every host (firewall included), one agent run each', { timeout: 300_000 }, async () => {
+    const hosts = fh.hosts.map((h) => h.name);
+    const r = await rt.api.compare.run({ hosts, refresh: true });
+    expect(r.hosts.map((h) => `${h.label} ${h.status} ${h.notRead.map((n) => `${n.section}: ${n.reason}`).join('; ')}`)).toEqual(hosts.map((h) => `${h} ok `));
+    // firewalld answered where it runs, and said it is not running elsewhere.
+    expect(r.firewall.length).toBeGreaterThan(0);
+    for (const h of hosts) expect((rt.remote.transportOf(h) as SshTransport).agentRuns).toHaveLength(1);
+  });
+});

@@ -78,6 +78,8 @@ export interface ExecResult {
 }
 
 const SSH = '/usr/bin/ssh';
+/** Sessions kept for D-Bus bridges (one shared bus per host needs one; a second covers a reconnect overlapping the old one). */
+const BRIDGE_SESSIONS = 2;
 
 /** sh -c script: runs "$@" (ssh) and ends it when our stdin pipe closes; exits with ssh's status. */
 const MASTER_WATCHDOG = 'exec 3<&0; "$@" </dev/null & p=$!; { cat <&3 >/dev/null 2>&1; kill "$p" 2>/dev/null; } >/dev/null 2>&1 & wait "$p"';
@@ -99,6 +101,8 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   private _status: LinkStatus = { state: 'idle', message: 'Not connected yet', since: Date.now() };
   private readonly waiting: (() => void)[] = [];
   private active = 0;
+  /** D-Bus bridges open: they have slots of their own, so reads never starve the bus (nor the bus the reads). */
+  private bridges = 0;
   private peak = 0;
   private readonly live = new Set<{ child: ChildProcess; fail: (e: ApiError) => void }>();
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -118,7 +122,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
       connectTimeoutMs: 10_000,
       aliveIntervalS: 2,
       aliveCountMax: 2,
-      maxSessions: 4,
+      maxSessions: 6,
       ssh: SSH,
       ...opts,
     };
@@ -418,11 +422,15 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     });
   }
 
-  /** A long-lived session (the D-Bus bridge); counts against maxSessions until it exits. */
+  /**
+   * A long-lived session (the D-Bus bridge). Bridges have BRIDGE_SESSIONS slots of their own
+   * beside maxSessions (together within sshd's default MaxSessions of 10), so a bus call never
+   * waits in line behind reads and firewalld's read deadline is not spent queueing.
+   */
   async spawnSession(command: string, timeoutMs = 10_000): Promise<ChildProcess> {
-    const deadline = Date.now() + timeoutMs;
     await withDeadline(this.connect(), timeoutMs, () => new ApiError('HOST_UNREACHABLE', `${this.destination.text} did not answer within ${Math.round(timeoutMs / 1000)} s`));
-    await this.acquire(deadline, 'opening the D-Bus bridge');
+    if (this.bridges >= BRIDGE_SESSIONS) throw new ApiError('TIMEOUT', `${this.destination.text}: already ${BRIDGE_SESSIONS} D-Bus bridges open`);
+    this.bridges++;
     const args = [...this.baseArgs(), '-S', this.controlPath, '-o', 'ControlMaster=no', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-T', ...destinationArgs(this.destination), command];
     const child = spawn(this.opts.ssh, args, { stdio: ['pipe', 'pipe', 'pipe'], env: sshEnv() });
     child.stdin.on('error', () => undefined);
@@ -434,7 +442,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
       if (released) return;
       released = true;
       this.live.delete(entry);
-      this.release();
+      this.bridges--;
     };
     child.on('exit', release);
     child.on('error', release);
