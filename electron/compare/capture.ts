@@ -160,7 +160,8 @@ async function capture(api: Api, host: Host, o: { host: string }, want: Set<Capt
     errors.push(`firewalld: ${msg(status.reason)}`);
     failed.firewall = msg(status.reason);
   }
-  if (!sysctl && !sysctld && !dns && !firewall) {
+  // firewalld answering "stalled" or "not authorized" is the host answering: a section not read, not a host unreachable.
+  if (!sysctl && !sysctld && !dns && !firewall && status.status !== 'fulfilled') {
     // Nothing could be read: the host is unreachable, not "empty".
     const first = [list, eff, read, status].find((r): r is PromiseRejectedResult => r.status === 'rejected' && asked(r));
     throw first?.reason ?? new Error(errors.join('; '));
