@@ -5,6 +5,7 @@ import type { Api } from '../../shared/api/contract';
 import type { FullState, LayerState } from '../../shared/firewall/model';
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type Snapshot, type SnapshotIdentity, type SnapshotLayer } from '../../shared/compare/snapshot';
 import type { Host } from '../hosts/host';
+import { ALL_SECTIONS, readPlan, type CaptureSection } from './read-plan';
 
 /**
  * Builds a snapshot of any host from the feature operations themselves (kernel.list,
@@ -56,17 +57,41 @@ async function snapshotLayer(api: Api, hostId: string, layer: 'runtime' | 'perma
   return { zones: l.zones, policies: l.policies, services: l.services, ipsets };
 }
 
-export async function takeSnapshot(api: Api, host: Host): Promise<Snapshot> {
+export { ALL_SECTIONS, type CaptureSection };
+
+/** Settles to the reason "not asked" without reading anything: a section left out of `--only` is never read. */
+const NOT_ASKED = Symbol('not asked');
+function ask<T>(wanted: boolean, read: () => Promise<T>): Promise<T> {
+  return wanted ? read() : Promise.reject(NOT_ASKED);
+}
+
+/**
+ * A snapshot of `host` with the sections in `only` (default: all). Sections not asked for are
+ * not read at all (null in the snapshot): `compare --only sysctl` never opens the host's bus.
+ */
+export async function takeSnapshot(api: Api, host: Host, only: readonly CaptureSection[] = ALL_SECTIONS): Promise<Snapshot> {
   const existing = host.transport.snapshot?.();
   if (existing) return existing;
   const o = { host: host.id };
+  const want = new Set(only);
+  // One round trip for every read the sections make (SSH hosts), shared by the features below.
+  const release = host.transport.prefetch?.(readPlan(only));
+  try {
+    return await capture(api, host, o, want);
+  } finally {
+    release?.();
+  }
+}
+
+async function capture(api: Api, host: Host, o: { host: string }, want: Set<CaptureSection>): Promise<Snapshot> {
   const [list, eff, read, check, status] = await Promise.allSettled([
-    api.kernel.list({}, o),
-    api.kernel.effective({}, o),
-    api.dns.read({}, o),
-    api.dns.check({}, o),
-    api.firewall.status({}, o),
+    ask(want.has('sysctl'), () => api.kernel.list({}, o)),
+    ask(want.has('sysctl'), () => api.kernel.effective({}, o)),
+    ask(want.has('dns'), () => api.dns.read({}, o)),
+    ask(want.has('dns'), () => api.dns.check({}, o)),
+    ask(want.has('firewall'), () => api.firewall.status({}, o)),
   ]);
+  const asked = (r: PromiseSettledResult<unknown>) => !(r.status === 'rejected' && r.reason === NOT_ASKED);
   const errors: string[] = [];
   // Sections the host did not answer: kept with their error, so every output says "not read".
   const failed: { sysctl?: string; sysctld?: string; dns?: string; firewall?: string } = {};
@@ -75,7 +100,7 @@ export async function takeSnapshot(api: Api, host: Host): Promise<Snapshot> {
   if (list.status === 'fulfilled') {
     sysctl = { entries: list.value.entries.map((e) => ({ key: e.key, state: e.state, ...(e.state === 'ok' ? { value: e.value ?? '' } : {}), writable: e.writable })), from: 'procsys' };
     for (const e of list.value.entries) if (e.state === 'ok') sysctlValues.set(e.key, e.value ?? '');
-  } else {
+  } else if (asked(list)) {
     errors.push(`sysctls: ${msg(list.reason)}`);
     failed.sysctl = msg(list.reason);
   }
@@ -87,7 +112,7 @@ export async function takeSnapshot(api: Api, host: Host): Promise<Snapshot> {
       files: eff.value.files.map((f) => ({ path: f.path, status: f.status })),
       texts: await fileTexts(host, applied.map((p) => (p.startsWith('/') ? p : `/${p}`))),
     };
-  } else {
+  } else if (asked(eff)) {
     errors.push(`sysctl.d: ${msg(eff.reason)}`);
     failed.sysctld = msg(eff.reason);
   }
@@ -102,7 +127,7 @@ export async function takeSnapshot(api: Api, host: Host): Promise<Snapshot> {
       owner: { kind: r.owner.kind, name: r.owner.name, managed: r.owner.managed, symlinkTarget: r.owner.symlinkTarget },
       glibc: { nameservers: c.nameservers, ignoredNameservers: c.ignoredNameservers, search: c.search, options: c.options },
     };
-  } else {
+  } else if (asked(read)) {
     const e = read.status === 'rejected' ? read.reason : (check as PromiseRejectedResult).reason;
     errors.push(`resolv.conf: ${msg(e)}`);
     failed.dns = msg(e);
@@ -131,13 +156,14 @@ export async function takeSnapshot(api: Api, host: Host): Promise<Snapshot> {
         failed.firewall = msg(e);
       }
     }
-  } else {
+  } else if (asked(status)) {
     errors.push(`firewalld: ${msg(status.reason)}`);
     failed.firewall = msg(status.reason);
   }
-  if (!sysctl && !sysctld && !dns && !firewall) {
+  // firewalld answering "stalled" or "not authorized" is the host answering: a section not read, not a host unreachable.
+  if (!sysctl && !sysctld && !dns && !firewall && status.status !== 'fulfilled') {
     // Nothing could be read: the host is unreachable, not "empty".
-    const first = [list, eff, read, status].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const first = [list, eff, read, status].find((r): r is PromiseRejectedResult => r.status === 'rejected' && asked(r));
     throw first?.reason ?? new Error(errors.join('; '));
   }
   return {

@@ -1,5 +1,5 @@
 import { ApiError } from '../../shared/api/errors';
-import { compareSnapshots, type CompareInput, type CompareResult } from '../../shared/compare/diff';
+import { compareSnapshots, MAX_COMPARE_HOSTS, type CompareInput, type CompareResult } from '../../shared/compare/diff';
 import { ansiblePlaybook, firewallCmdScript, missingObjects, planFix, sysctlProfileText } from '../../shared/compare/fix';
 import { importFiles } from '../../shared/compare/imports';
 import { inventoryNameError, nameFromFile } from '../../shared/compare/safe-text';
@@ -9,7 +9,7 @@ import type { Api } from '../../shared/api/contract';
 import type { FeatureHandlers, HandlerContext, HandlerEvents, HostList } from '../api/context';
 import type { Host } from '../hosts/host';
 import { createSnapshotHost } from '../hosts/snapshot';
-import { errorText, takeSnapshot } from './capture';
+import { ALL_SECTIONS, errorText, takeSnapshot, type CaptureSection } from './capture';
 import { fleetSummaryOp, summaryFiles } from './summary-op';
 
 /**
@@ -22,6 +22,8 @@ interface Captured {
   snapshot: Snapshot | null;
   error: string | null;
   at: number;
+  /** The sections read (`--only`): a later comparison asking for more reads again. */
+  sections: readonly CaptureSection[];
 }
 
 /** Keyed by the host list: one per runtime (a runtime hands every call the same list). */
@@ -32,13 +34,13 @@ function cacheOf(hosts: HostList): Map<string, Captured> {
   return c;
 }
 
-async function capture(ctx: { hosts: HostList; api: Api }, host: Host): Promise<Captured> {
+async function capture(ctx: { hosts: HostList; api: Api }, host: Host, sections: readonly CaptureSection[] = ALL_SECTIONS): Promise<Captured> {
   const cache = cacheOf(ctx.hosts);
   let entry: Captured;
   try {
-    entry = { snapshot: await takeSnapshot(ctx.api, host), error: null, at: Date.now() };
+    entry = { snapshot: await takeSnapshot(ctx.api, host, sections), error: null, at: Date.now(), sections };
   } catch (e) {
-    entry = { snapshot: null, error: errorText(e), at: Date.now() };
+    entry = { snapshot: null, error: errorText(e), at: Date.now(), sections };
   }
   cache.set(host.id, entry);
   return entry;
@@ -61,22 +63,26 @@ async function pool<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): 
 
 type RunInput = OpParsedInput<'compare', 'run'>;
 
-async function inputsFor(ctx: HandlerContext, ids: string[], refresh: boolean): Promise<CompareInput[]> {
+async function inputsFor(ctx: HandlerContext, ids: string[], refresh: boolean, only: readonly CaptureSection[] = ALL_SECTIONS): Promise<CompareInput[]> {
   if (new Set(ids).size !== ids.length) throw new ApiError('INVALID_INPUT', 'A host is listed twice');
   // Any host id the registry knows, a saved remote host, or an ssh destination.
   const hosts = ids.map((id) => ctx.hosts.get(id));
   const cache = cacheOf(ctx.hosts);
-  return pool(hosts, 8, async (h) => {
+  // Every host at once (at most MAX_COMPARE_HOSTS): each costs one ssh master and one session per refresh.
+  return pool(hosts, MAX_COMPARE_HOSTS, async (h) => {
     // A host made of a record is compared as it is, never read again.
     const snap = h.transport.snapshot?.();
     if (snap) return { id: h.id, label: h.label, kind: h.kind, snapshot: snap };
-    const c = !refresh && cache.get(h.id) ? cache.get(h.id)! : await capture(ctx, h);
+    const cached = cache.get(h.id);
+    const covers = cached !== undefined && only.every((s) => cached.sections.includes(s));
+    const c = !refresh && covers ? cached : await capture(ctx, h, only);
     return { id: h.id, label: h.label, kind: h.kind, snapshot: c.snapshot, error: c.error };
   });
 }
 
 async function run(ctx: HandlerContext, i: RunInput): Promise<CompareResult> {
-  const inputs = await inputsFor(ctx, i.hosts, i.refresh);
+  // Only the sections compared are read (`--only`): the others are never asked of the hosts.
+  const inputs = await inputsFor(ctx, i.hosts, i.refresh, i.only);
   const baseline = i.baseline === undefined ? 0 : i.hosts.indexOf(i.baseline);
   if (baseline < 0) throw new ApiError('INVALID_INPUT', `The baseline "${i.baseline}" is not one of the compared hosts`);
   try {

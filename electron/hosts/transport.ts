@@ -71,6 +71,29 @@ export interface ReadRequest {
   attrs?: boolean;
 }
 
+/** A listing whose entries are read in the same round trip (what the caller would ask next). */
+export interface ReadExpand {
+  /** Entries are read under the listing's resolved path, or under the path as asked. */
+  base: 'resolved' | 'path';
+  /** Only names ending so (never hidden ones), e.g. ".conf". */
+  suffix?: string;
+  /** A file under each entry instead of the entry itself (e.g. "ifindex"). */
+  sub?: string;
+  content?: boolean;
+  follow?: boolean;
+  maxBytes?: number;
+}
+
+/**
+ * Everything a refresh will read from a host, asked at once (HostTransport.prefetch): its
+ * /proc/sys, its identity, and files (listings with `expand` bring their entries too).
+ */
+export interface ReadPlan {
+  procSys?: boolean;
+  describe?: boolean;
+  reads?: (ReadRequest & { expand?: ReadExpand })[];
+}
+
 /** What procSys() answers. */
 export interface ProcSysSnapshot {
   entries: LiveEntry[];
@@ -104,6 +127,12 @@ export interface HostTransport {
    */
   procSys(only?: string[]): Promise<ProcSysSnapshot>;
   describe(): Promise<HostIdentity>;
+  /**
+   * A transport whose every round trip costs (SSH) reads the whole plan in one round trip and
+   * answers read(), procSys() and describe() from it (and shares any repeated read) until the
+   * returned function is called. Absent where reads are local and cheap.
+   */
+  prefetch?(plan: ReadPlan): () => void;
   /** Runs one verb of the privileged helper on the host (pkexec, sudo -n, or directly as root). */
   helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse>;
   /** A D-Bus address this process can connect to for the host's system bus, or undefined for the platform default. */

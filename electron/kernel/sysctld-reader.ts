@@ -4,7 +4,7 @@ import type { FileFacts, HostTransport } from '../hosts/transport';
 import { typeWords } from '../hosts/file-reader';
 
 /** Files larger than this are refused (systemd reads lines of at most 1 MiB anyway). */
-const MAX_FILE_BYTES = 16 * 1024 * 1024;
+export const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
 /**
  * Lists the .conf entries of the host's sysctl.d directories with what systemd-sysctl would

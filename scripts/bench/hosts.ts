@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -17,8 +18,56 @@ import { medianMs, type BenchReporter } from './harness';
  *    client CPU per host (this process, and the ssh processes it waited for).
  */
 export default async function bench(r: BenchReporter): Promise<void> {
+  await liveCompareRatio(r, [3, 10]);
   await dumpRatio(r);
   await fleet(r, 20);
+}
+
+/** Wall time of a command (its own process), ms. */
+function wallMs(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; code: number | null; err: string }> {
+  return new Promise((resolve) => {
+    const t = performance.now();
+    const c = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    c.stderr.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-2000)));
+    c.on('close', (code) => resolve({ ms: performance.now() - t, code, err }));
+  });
+}
+
+/**
+ * Issue #17: `hostdeck compare h1..hN --only sysctl` (the CLI, its own process, from cold: new
+ * masters) against plain `ssh HOST sysctl -a` to every host in parallel, same hosts, same run.
+ * Goal: at most 1.5x. The CLI is the built one (out/main/cli.js) when there is one, else the
+ * sources through tsx (which adds its own start-up).
+ */
+export async function liveCompareRatio(r: BenchReporter, sizes: number[]): Promise<void> {
+  const n = Math.max(...sizes);
+  const fh = await startFakeHosts(Array.from({ length: n }, (_, i) => ({ name: `h${i + 1}`, firewalld: false })));
+  const configDir = mkdtempSync(join(tmpdir(), 'hostdeck-bench-'));
+  const env = { ...process.env, HOSTDECK_SSH_CONFIG: fh.sshConfig, XDG_CONFIG_HOME: configDir };
+  const built = join(process.cwd(), 'out/main/cli.js');
+  const cli = existsSync(built) ? [built] : [join(process.cwd(), 'node_modules/tsx/dist/cli.mjs'), join(process.cwd(), 'electron/cli.ts')];
+  try {
+    for (const size of sizes) {
+      const names = fh.hosts.slice(0, size).map((h) => h.name);
+      const ssh = () => wallMs('/bin/sh', ['-c', `${names.map((h) => `/usr/bin/ssh -F '${fh.sshConfig}' ${h} /sbin/sysctl -a >/dev/null &`).join(' ')} wait`], env);
+      const ours = () => wallMs(process.execPath, [...cli, 'compare', ...names, '--only', 'sysctl'], env);
+      const a: number[] = [];
+      const b: number[] = [];
+      // Interleaved, so load on the machine hits both alike.
+      for (let i = 0; i < 3; i++) {
+        a.push((await ssh()).ms);
+        const o = await ours();
+        if (o.code !== 0 && o.code !== 2) throw new Error(`hostdeck compare failed (${o.code}): ${o.err}`);
+        b.push(o.ms);
+      }
+      const med = (x: number[]) => x.sort((p, q) => p - q)[1]!;
+      r.ratio(`hosts: compare ${size} hosts --only sysctl (CLI, cold) vs ssh HOST sysctl -a in parallel`, med(b), 'parallel ssh', med(a), '<= 1.5');
+    }
+  } finally {
+    await fh.stop();
+    rmSync(configDir, { recursive: true, force: true });
+  }
 }
 
 async function dumpRatio(r: BenchReporter): Promise<void> {

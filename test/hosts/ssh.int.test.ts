@@ -82,11 +82,11 @@ describe('remote hosts over ssh', () => {
     expect(after.ports).toContainEqual(expect.objectContaining({ port: '8443', protocol: 'tcp' }));
   });
 
-  it('keeps at most 4 sessions per host open at once (sshd MaxSessions), queueing the rest', async () => {
+  it('keeps at most 6 sessions per host open at once (sshd MaxSessions, bus bridges aside), queueing the rest', async () => {
     const link = rt.remote.linkOf('fake1')!;
     const runs = await Promise.all(Array.from({ length: 12 }, (_, i) => link.exec(`/bin/sleep 0.2; echo ${i}`, { timeoutMs: 30_000 })));
     expect(runs.map((r) => r.stdout.toString().trim())).toEqual(Array.from({ length: 12 }, (_, i) => String(i)));
-    expect(link.peakSessions).toBeLessThanOrEqual(4);
+    expect(link.peakSessions).toBeLessThanOrEqual(6);
   });
 
   it('writes through the helper as root, on the remote host only', async () => {

@@ -4,6 +4,8 @@
 # section of electron/helper/hostdeck-helper.py marked "shared with the read agent" (host_path_problem,
 # errno_name, read_all, proc_entry_opened, SIDE_EFFECT_ON_READ: one implementation for both), and
 # followed by one line that calls run() with the request. Answers one JSON object on stdout.
+# op 'batch' answers many requests (read, procsys, describe) in one run, each with its own
+# result or error: one round trip per host per refresh.
 # Python 3.5+ standard library only.
 #
 # The rules are those of electron/hosts/file-reader.ts and proc-sys.ts, on the host's own "/":
@@ -357,16 +359,68 @@ def describe(request):
             'exists': dict((p, os.path.exists(p)) for p in exists if host_path_problem(p) is None)}
 
 
-def main(request):
+MAX_EXPANDED = 4096
+
+
+def expand(req, out):
+    """A listed directory's entries read in the same pass ('expand': what a caller would ask next).
+
+    expand = {'base': 'resolved' | 'path', 'suffix': '.conf' (optional: names ending so, never
+    hidden ones), 'sub': 'ifindex' (optional: a file under each entry), 'content', 'follow',
+    'maxBytes'}: each entry is read as read_one would read BASE/NAME[/SUB], in 'expanded'.
+    """
+    ex = req.get('expand')
+    if not isinstance(ex, dict) or not isinstance(out.get('entries'), list):
+        return out
+    base = out.get('resolved') if ex.get('base') == 'resolved' else out.get('path')
+    if not base:
+        return out
+    suffix, sub = ex.get('suffix'), ex.get('sub')
+    facts = []
+    for e in out['entries'][:MAX_EXPANDED]:
+        name = e['name']
+        if suffix is not None and (not name.endswith(suffix) or name.startswith('.')):
+            continue
+        p = os.path.join(base, name) + ('/' + sub if sub else '')
+        facts.append(read_one({'path': p, 'content': bool(ex.get('content')), 'follow': bool(ex.get('follow')), 'maxBytes': ex.get('maxBytes')}))
+    out['expanded'] = facts
+    return out
+
+
+class Unsupported(Exception):
+    pass
+
+
+def answer(request):
     op = request.get('op') if isinstance(request, dict) else None
     if op == 'read':
-        result = [read_one(r if isinstance(r, dict) else {}) for r in request.get('requests', [])]
-    elif op == 'procsys':
-        result = procsys()
-    elif op == 'describe':
-        result = describe(request)
-    else:
-        return {'protocol': AGENT_PROTOCOL, 'error': {'code': 'UNSUPPORTED', 'message': 'unknown op %r' % (op,)}}
+        return [expand(r, read_one(r)) if isinstance(r, dict) else read_one({}) for r in request.get('requests', [])]
+    if op == 'procsys':
+        return procsys()
+    if op == 'describe':
+        return describe(request)
+    raise Unsupported('unknown op %r' % (op,))
+
+
+def batch(requests):
+    """Many requests in one run (one round trip): each answered on its own, with its own error."""
+    out = []
+    for r in requests if isinstance(requests, list) else []:
+        try:
+            out.append({'result': answer(r)})
+        except Unsupported as e:
+            out.append({'error': {'code': 'UNSUPPORTED', 'message': str(e)}})
+        except Exception as e:  # one failing read must not cost the others their answers
+            out.append({'error': {'code': 'INTERNAL', 'message': '%s: %s' % (type(e).__name__, e)}})
+    return out
+
+
+def main(request):
+    op = request.get('op') if isinstance(request, dict) else None
+    try:
+        result = batch(request.get('requests')) if op == 'batch' else answer(request)
+    except Unsupported as e:
+        return {'protocol': AGENT_PROTOCOL, 'error': {'code': 'UNSUPPORTED', 'message': str(e)}}
     return {'protocol': AGENT_PROTOCOL, 'result': result}
 
 

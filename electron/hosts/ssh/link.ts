@@ -81,6 +81,8 @@ export interface ExecResult {
 }
 
 const SSH = '/usr/bin/ssh';
+/** Sessions kept for D-Bus bridges (one shared bus per host needs one; a second covers a reconnect overlapping the old one). */
+const BRIDGE_SESSIONS = 2;
 
 /** sh -c script: runs "$@" (ssh) and ends it when our stdin pipe closes; exits with ssh's status. */
 const MASTER_WATCHDOG = 'exec 3<&0; "$@" </dev/null & p=$!; { cat <&3 >/dev/null 2>&1; kill "$p" 2>/dev/null; } >/dev/null 2>&1 & wait "$p"';
@@ -102,6 +104,8 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   private _status: LinkStatus = { state: 'idle', message: 'Not connected yet', since: Date.now() };
   private readonly waiting: (() => void)[] = [];
   private active = 0;
+  /** D-Bus bridges open: they have slots of their own, so reads never starve the bus (nor the bus the reads). */
+  private bridges = 0;
   private peak = 0;
   private readonly live = new Set<{ child: ChildProcess; fail: (e: ApiError) => void }>();
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -121,7 +125,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
       connectTimeoutMs: 10_000,
       aliveIntervalS: 2,
       aliveCountMax: 2,
-      maxSessions: 4,
+      maxSessions: 6,
       ssh: SSH,
       ...opts,
     };
@@ -428,11 +432,15 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     });
   }
 
-  /** A long-lived session (the D-Bus bridge); counts against maxSessions until it exits. */
+  /**
+   * A long-lived session (the D-Bus bridge). Bridges have BRIDGE_SESSIONS slots of their own
+   * beside maxSessions (together within sshd's default MaxSessions of 10), so a bus call never
+   * waits in line behind reads and firewalld's read deadline is not spent queueing.
+   */
   async spawnSession(command: string, timeoutMs = 10_000): Promise<ChildProcess> {
-    const deadline = Date.now() + timeoutMs;
     await withDeadline(this.connect(), timeoutMs, () => new ApiError('HOST_UNREACHABLE', `${this.destination.text} did not answer within ${Math.round(timeoutMs / 1000)} s`));
-    await this.acquire(deadline, 'opening the D-Bus bridge');
+    if (this.bridges >= BRIDGE_SESSIONS) throw new ApiError('TIMEOUT', `${this.destination.text}: already ${BRIDGE_SESSIONS} D-Bus bridges open`);
+    this.bridges++;
     const args = [...this.baseArgs(), '-S', this.controlPath, '-o', 'ControlMaster=no', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-T', ...destinationArgs(this.destination), command];
     const child = spawn(this.opts.ssh, args, { stdio: ['pipe', 'pipe', 'pipe'], env: sshEnv() });
     child.stdin.on('error', () => undefined);
@@ -444,7 +452,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
       if (released) return;
       released = true;
       this.live.delete(entry);
-      this.release();
+      this.bridges--;
     };
     child.on('exit', release);
     child.on('error', release);
@@ -484,9 +492,13 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     const m = this.master;
     this.master = undefined;
     if (m && m.exitCode === null && m.signalCode === null) {
+      // The guard timer is cleared as soon as the master is gone: a pending timer would keep
+      // a CLI process alive for its whole 2 s after the work is done.
+      let guard: NodeJS.Timeout | undefined;
       const gone = new Promise((r) => m.once('exit', r));
       killGroup(m, 'SIGTERM');
-      await Promise.race([gone, new Promise((r) => setTimeout(r, 2000))]);
+      await Promise.race([gone, new Promise((r) => (guard = setTimeout(r, 2000)))]);
+      clearTimeout(guard);
       if (m.exitCode === null && m.signalCode === null) killGroup(m, 'SIGKILL');
       m.stdin?.end();
     }

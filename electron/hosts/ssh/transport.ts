@@ -1,13 +1,13 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { chmodSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiError } from '../../../shared/api/errors';
+import { ApiError, type ErrorCode } from '../../../shared/api/errors';
 import { helperRequestSchema, helperResponseSchema, type HelperRequest, type HelperResponse } from '../../../shared/helper/protocol';
 import type { FirewallPrivilege, HostPrivilege } from '../../../shared/hosts/contract';
 import type { HostCapabilities } from '../../../shared/hosts/capabilities';
 import { HELPER_INSTALL_PATH, helperSource } from '../../helper/source';
 import { helperVersionProblem } from '../../helper/version';
-import type { FileFacts, HelperOptions, HostIdentity, HostTransport, ProcSysSnapshot, ReadRequest } from '../transport';
+import type { FileFacts, HelperOptions, HostIdentity, HostTransport, ProcSysSnapshot, ReadExpand, ReadPlan, ReadRequest } from '../transport';
 import { AGENT_PROTOCOL, agentSource } from './agent-source';
 import type { SshDestination } from '../../../shared/hosts/destination';
 import type { SshLink } from './link';
@@ -18,6 +18,17 @@ import type { MessageBus } from '@jellybrick/dbus-next';
 export const PYTHON3 = '/usr/bin/python3';
 export const STDIO_BRIDGE = '/usr/bin/systemd-stdio-bridge';
 export const SUDO = '/usr/bin/sudo';
+
+/** The agent's default content limit (hostdeck-agent.py DEFAULT_MAX_BYTES). */
+const AGENT_MAX_BYTES = 4 * 1024 * 1024;
+
+/** FileFacts as the agent answers them (content in base64; an expanded listing's entries). */
+type RawFacts = Omit<FileFacts, 'bytes'> & { bytes?: string; expanded?: RawFacts[] };
+
+/** What makes two reads the same read (attrs aside: a read with them answers one without). */
+function readKey(r: ReadRequest, attrs: boolean): string {
+  return JSON.stringify(['read', r.path, !!r.content, !!r.list, !!r.follow, attrs]);
+}
 
 export interface RemoteIdentity extends HostIdentity {
   uid: number;
@@ -45,6 +56,13 @@ export class SshTransport implements HostTransport {
   /** The last privilege probe's answer (kept across reconnects, for capabilities()). */
   private lastPrivilege: HostPrivilege | undefined;
   private identityCache: RemoteIdentity | undefined;
+  /** Agent requests waiting for this turn's batch (see agent()). */
+  private readonly queue: { request: Record<string, unknown>; timeoutMs: number; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+  /** The ops of each agent run (one ssh session each) since the transport was made: tests and the bench count round trips. */
+  readonly agentRuns: string[][] = [];
+  /** Reads held while a prefetch() is open: read key (or 'procsys', 'describe') -> its answer. */
+  private memo: Map<string, unknown> | undefined;
+  private scopes = 0;
   /** One bus session (one systemd-stdio-bridge on the host) for every feature, not one per reader. */
   private readonly sharedBus = new SharedBus(() => this.busAddress(), 10_000);
 
@@ -69,10 +87,41 @@ export class SshTransport implements HostTransport {
 
   // ---- reads --------------------------------------------------------------------------------
 
-  private async agent<T>(request: Record<string, unknown>, timeoutMs = this.opts.readTimeoutMs ?? 20_000): Promise<T> {
+  /**
+   * One agent request. Requests made in the same turn of the event loop go out together as one
+   * 'batch' (one ssh session, one python3 start, the agent source sent once), each answered with
+   * its own result or error.
+   */
+  private agent<T>(request: Record<string, unknown>, timeoutMs = this.opts.readTimeoutMs ?? 20_000): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ request, timeoutMs, resolve: resolve as (v: unknown) => void, reject });
+      if (this.queue.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const items = this.queue.splice(0);
+    if (items.length === 0) return;
+    this.agentRuns.push(items.map((i) => String(i.request.op)));
+    const timeoutMs = Math.max(...items.map((i) => i.timeoutMs));
+    const what = [...new Set(items.map((i) => String(i.request.op)))].join(', ');
+    this.agentRun<{ result?: unknown; error?: { code: string; message: string } }[]>({ op: 'batch', requests: items.map((i) => i.request) }, timeoutMs, what).then(
+      (answers) => {
+        items.forEach((it, k) => {
+          const a = Array.isArray(answers) ? answers[k] : undefined;
+          if (!a) it.reject(new ApiError('INTERNAL', `The read agent on ${this.link.destination.text} left request ${k + 1} (${String(it.request.op)}) unanswered`));
+          else if (a.error) it.reject(new ApiError(a.error.code as ErrorCode, a.error.message));
+          else it.resolve(a.result);
+        });
+      },
+      (e: unknown) => items.forEach((it) => it.reject(e)),
+    );
+  }
+
+  private async agentRun<T>(request: Record<string, unknown>, timeoutMs: number, what: string): Promise<T> {
     const payload = Buffer.from(JSON.stringify(request), 'utf8').toString('base64');
     const script = `${agentSource}\nimport base64 as _b64\nrun(json.loads(_b64.b64decode('${payload}').decode('utf-8')))\n`;
-    const r = await this.link.exec(`${PYTHON3} -I -`, { input: script, timeoutMs, what: `reading (${String(request.op)})` });
+    const r = await this.link.exec(`${PYTHON3} -I -`, { input: script, timeoutMs, what: `reading (${what})` });
     const text = r.stdout.toString('utf8');
     // Anything a login script printed comes before the answer.
     const at = text.indexOf('{"protocol":');
@@ -91,16 +140,83 @@ export class SshTransport implements HostTransport {
       throw new ApiError('INTERNAL', `The read agent on ${this.link.destination.text} answered malformed JSON`);
     }
     if (answer.protocol !== AGENT_PROTOCOL) throw new ApiError('UNSUPPORTED', `The read agent answered protocol ${answer.protocol}, expected ${AGENT_PROTOCOL}`);
-    if (answer.error) throw new ApiError(answer.error.code, answer.error.message);
+    if (answer.error) throw new ApiError(answer.error.code as ErrorCode, answer.error.message);
     return answer.result as T;
   }
 
-  async read(requests: ReadRequest[]): Promise<FileFacts[]> {
+  /**
+   * Reads the plan in one round trip and shares every read (repeated ones too) until the
+   * returned function is called: a compare refresh asks each host once, however many features
+   * read the same /proc/sys, sysctl.d, resolv.conf or identity.
+   */
+  prefetch(plan: ReadPlan): () => void {
+    this.scopes++;
+    this.memo ??= new Map();
+    const quiet = (p: Promise<unknown>) => void p.catch(() => undefined);
+    if (plan.procSys) quiet(this.procSys());
+    if (plan.describe) quiet(this.describe());
+    if (plan.reads?.length) quiet(this.read(plan.reads));
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      if (--this.scopes === 0) this.memo = undefined;
+    };
+  }
+
+  /** A read answered by the held reads: the same request, or one asking for more (attrs, a larger maxBytes). */
+  private held(r: ReadRequest): Promise<RawFacts> | undefined {
+    const m = this.memo;
+    if (!m) return undefined;
+    const want = r.maxBytes ?? AGENT_MAX_BYTES;
+    for (const attrs of r.attrs ? [true] : [false, true]) {
+      const e = m.get(readKey(r, attrs)) as { maxBytes: number; facts: Promise<RawFacts> } | undefined;
+      if (!e || (r.content && e.maxBytes < want)) continue;
+      return e.facts.then((f) => {
+        const { immutable: _i, bindMount: _b, ...plain } = f;
+        const g: RawFacts = attrs && !r.attrs ? plain : f;
+        // Read with a larger limit than this caller's: what it would have been refused, it is.
+        if (r.content && g.bytes !== undefined && Buffer.byteLength(g.bytes, 'base64') > want) {
+          const { bytes: _x, sha256: _s, ...rest } = g;
+          return { ...rest, error: { code: 'TOO_LARGE', message: `${r.path} is more than the ${want} bytes HostDeck reads` } };
+        }
+        return g;
+      });
+    }
+    return undefined;
+  }
+
+  private hold(r: ReadRequest, facts: Promise<RawFacts>): void {
+    this.memo?.set(readKey(r, !!r.attrs), { maxBytes: r.maxBytes ?? AGENT_MAX_BYTES, facts });
+  }
+
+  async read(requests: (ReadRequest & { expand?: ReadExpand })[]): Promise<FileFacts[]> {
     if (requests.length === 0) return [];
-    // A path that is not host-absolute is answered per path by the agent (INVALID_PATH), as every transport does.
-    const raw = await this.agent<(Omit<FileFacts, 'bytes'> & { bytes?: string })[]>({ op: 'read', requests });
+    const answers: Promise<RawFacts>[] = new Array(requests.length);
+    const missed: number[] = [];
+    requests.forEach((r, i) => {
+      const h = this.held(r);
+      if (h) answers[i] = h;
+      else missed.push(i);
+    });
+    if (missed.length) {
+      // A path that is not host-absolute is answered per path by the agent (INVALID_PATH), as every transport does.
+      const got = this.agent<RawFacts[]>({ op: 'read', requests: missed.map((i) => requests[i]) });
+      missed.forEach((i, k) => {
+        const r = requests[i]!;
+        const one = got.then((all) => {
+          const f = all[k]!;
+          // The entries of an expanded listing are held before anyone learns the listing.
+          for (const e of f.expanded ?? []) this.hold({ path: e.path, content: r.expand?.content, follow: r.expand?.follow, maxBytes: r.expand?.maxBytes }, Promise.resolve(e));
+          return f;
+        });
+        answers[i] = one;
+        this.hold(r, one);
+      });
+    }
+    const raw = await Promise.all(answers);
     return raw.map((f) => {
-      const { bytes, ...rest } = f;
+      const { bytes, expanded: _e, ...rest } = f;
       const out: FileFacts = { ...rest };
       if (bytes !== undefined) out.bytes = Buffer.from(bytes, 'base64');
       return out;
@@ -108,7 +224,12 @@ export class SshTransport implements HostTransport {
   }
 
   async procSys(only?: string[]): Promise<ProcSysSnapshot> {
-    const snap = await this.agent<{ entries: ProcSysSnapshot['entries']; dirs: string[] }>({ op: 'procsys' }, 30_000);
+    let all = this.memo?.get('procsys') as Promise<{ entries: ProcSysSnapshot['entries']; dirs: string[] }> | undefined;
+    if (!all) {
+      all = this.agent<{ entries: ProcSysSnapshot['entries']; dirs: string[] }>({ op: 'procsys' }, 30_000);
+      this.memo?.set('procsys', all);
+    }
+    const snap = await all;
     const entries = only ? snap.entries.filter((e) => only.includes(e.path)) : snap.entries;
     return {
       entries,
@@ -118,7 +239,12 @@ export class SshTransport implements HostTransport {
   }
 
   async describe(): Promise<RemoteIdentity> {
-    const id = await this.agent<RemoteIdentity>({ op: 'describe', exists: [HELPER_INSTALL_PATH, STDIO_BRIDGE, '/usr/bin/firewall-cmd'] }, 15_000);
+    let p = this.memo?.get('describe') as Promise<RemoteIdentity> | undefined;
+    if (!p) {
+      p = this.agent<RemoteIdentity>({ op: 'describe', exists: [HELPER_INSTALL_PATH, STDIO_BRIDGE, '/usr/bin/firewall-cmd'] }, 15_000);
+      this.memo?.set('describe', p);
+    }
+    const id = await p;
     this.identityCache = id;
     return id;
   }

@@ -129,6 +129,33 @@ class Tree(unittest.TestCase):
         self.assertEqual(agent.main({'op': 'write'})['error']['code'], 'UNSUPPORTED')
         self.assertEqual(agent.main({'op': 'read', 'requests': []}), {'protocol': 1, 'result': []})
 
+    def test_batch_answers_each_request_on_its_own(self):
+        r = agent.main({'op': 'batch', 'requests': [
+            {'op': 'read', 'requests': [{'path': self.dir, 'list': True, 'follow': True, 'expand': {'base': 'resolved', 'suffix': '.none', 'content': True, 'follow': True}}]},
+            {'op': 'write'},
+            {'op': 'describe', 'exists': ['/proc']},
+            {'op': 'read', 'requests': 5},
+        ]})
+        self.assertEqual(r['protocol'], 1)
+        first, bad, desc, broken = r['result']
+        self.assertEqual(bad['error']['code'], 'UNSUPPORTED')
+        self.assertIs(desc['result']['exists']['/proc'], True)
+        self.assertEqual(broken['error']['code'], 'INTERNAL')
+        self.assertEqual(first['result'][0]['expanded'], [])
+        with open(os.path.join(self.dir, 'a.all'), 'w') as f:
+            f.write('a\n')
+        with open(os.path.join(self.dir, '.hidden.all'), 'w') as f:
+            f.write('h\n')
+        os.mkfifo(os.path.join(self.dir, 'p.all'))
+        (listing,) = agent.main({'op': 'read', 'requests': [{'path': self.dir, 'list': True, 'expand': {'base': 'path', 'suffix': '.all', 'content': True}}]})['result']
+        got = dict((os.path.basename(f['path']), f) for f in listing['expanded'])
+        # What read_one answers for each, hidden names left out, a FIFO named .all never opened for reading.
+        self.assertEqual(sorted(got), ['a.all', 'p.all'])
+        self.assertEqual(agent.base64.b64decode(got['a.all']['bytes']), b'a\n')
+        self.assertEqual(got['p.all']['error']['code'], 'NOT_REGULAR')
+        (sub,) = agent.main({'op': 'read', 'requests': [{'path': self.dir, 'list': True, 'expand': {'base': 'path', 'sub': 'x', 'content': True}}]})['result']
+        self.assertIn(os.path.join(self.dir, 'sub', 'x'), [f['path'] for f in sub['expanded']])
+
     def test_pretty_name_as_the_shell_reads_it(self):
         for line in ('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"', "PRETTY_NAME='single \\\"kept\\\" \\$x'", 'PRETTY_NAME="a \\"b\\" \\$c \\\\ d"', 'PRETTY_NAME=plain'):
             path = os.path.join(self.dir, 'os-release')
