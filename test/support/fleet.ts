@@ -1,3 +1,4 @@
+import { prng } from '../firewall/explain/random-config';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseListAllZones } from '../../shared/compare/imports';
@@ -40,17 +41,8 @@ export interface Planted {
   files: string[];
 }
 
-/** mulberry32: a small seeded generator, so every run plants the same outliers. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The explain differential's seeded generator (mulberry32), so every run plants the same outliers. */
+export const seeded = prng;
 
 function pick(rand: () => number, n: number, wanted: number, avoid: Set<number>): number[] {
   const out = new Set<number>();

@@ -321,7 +321,8 @@ function skippedStep(chain: string, n: number): Step {
 
 type ChainPart = 'pre' | 'log' | 'deny' | 'allow' | 'post';
 
-function richChainPart(rule: RichRule): ChainPart | undefined {
+/** The part of a zone's chain a rich rule's action lands in (firewalld's nftables.py); the rules view attributes by it too. */
+export function richChainPart(rule: RichRule): ChainPart | undefined {
   const el = rule.element?.type;
   if (rule.priority < 0) return 'pre';
   if (rule.priority > 0) return 'post';

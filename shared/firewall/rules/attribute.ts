@@ -7,6 +7,7 @@
  */
 import type { LayerState, Policy, Service, Zone } from '../model';
 import { parseRichRule, describeRichRule, type RichRule } from '../rich-rule';
+import { richChainPart } from '../explain/explain';
 import { chainOwner, chainWords, layoutOf, type ChainOwner, type ChainPart } from './chains';
 import type { ChainView, MadeBy, RuleView, RulesReport } from './contract';
 import { canonicalNet, type NftChain, type NftRule, type NftRuleset, type RuleFacts } from './nft';
@@ -376,16 +377,7 @@ function serviceMatch(ctx: Ctx, name: string, f: RuleFacts, seen = new Set<strin
   return undefined;
 }
 
-/** The part of the zone chain a rich rule's action lands in (nftables.py, rich rule chain choice). */
-function actionPart(rule: RichRule): ChainPart | undefined {
-  const el = rule.element?.type;
-  if (rule.priority < 0) return 'pre';
-  if (rule.priority > 0) return 'post';
-  if (el === 'masquerade' || el === 'forward-port' || el === 'tcp-mss-clamp') return 'allow';
-  if (rule.action?.type === 'accept' || rule.action?.type === 'mark') return 'allow';
-  if (el === 'icmp-block' || rule.action?.type === 'reject' || rule.action?.type === 'drop') return 'deny';
-  return undefined;
-}
+const actionPart = (rule: RichRule): ChainPart | undefined => richChainPart(rule);
 
 const rejectStem = (s: string) =>
   s
