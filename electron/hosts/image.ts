@@ -42,7 +42,8 @@ export class ImageTransport extends TreeTransport {
       interfaces: false,
       journal: false,
       userNamespaces: false,
-      nftRuleset: 'none',
+      // The ruleset of the firewalld on the bus given with the image (its network namespace), listed as root.
+      nftRuleset: this.busGiven && process.getuid?.() === 0 ? 'root' : 'none',
       readOnly: false,
       localBus: true,
       missing: {
@@ -51,7 +52,9 @@ export class ImageTransport extends TreeTransport {
         ...(this.busGiven ? {} : { firewallWrites: `${image}: its firewall is its configuration files (offline configuration), with no firewalld to change.` }),
         journal: `${image}: it has no running journal.`,
         userNamespaces: `${image}: it has no running kernel of its own.`,
-        nftRuleset: `${image}: it has no running nftables ruleset (explain works from its configuration).`,
+        ...(this.busGiven && process.getuid?.() === 0
+          ? {}
+          : { nftRuleset: this.busGiven ? `${image}: listing the ruleset of the firewalld on its bus needs root.` : `${image}: it has no running nftables ruleset (explain works from its configuration).` }),
       },
     };
   }

@@ -92,16 +92,20 @@ describe('hostdeck firewall rules', () => {
     expect(j.totals.foreign).toBe(2);
   });
 
-  it('an image and an imported file have no ruleset: the answer says why', async () => {
+  it('an image (its own files) and an imported file have no ruleset: the answer says why; an image given a bus has its firewalld\'s', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hostdeck-rules-'));
     try {
       writeFileSync(join(dir, 'sysctl-a.txt'), 'vm.swappiness = 7\n');
       const imp = await runHostdeck(['--host', `web9=${join(dir, 'sysctl-a.txt')}`, 'firewall', 'rules']);
       expect(imp.code).toBe(1);
       expect(imp.err).toMatch(/No nftables ruleset: a snapshot .* is a record of a host/);
-      const img = await runHostdeck(['firewall', 'rules', '--root', dir, '--bus', s.sb.busAddress]);
+      const img = await runHostdeck(['firewall', 'rules', '--root', dir]);
       expect(img.code).toBe(1);
       expect(img.err).toContain(`${dir} is an image: it has no running nftables ruleset`);
+      // With a bus, the image's firewall is the firewalld on it: its ruleset is that firewalld's (as for a trace).
+      const withBus = await runHostdeck(['firewall', 'rules', '--root', dir, '--bus', s.sb.busAddress, '--json']);
+      expect(withBus.code, withBus.err).toBe(0);
+      expect(withBus.out).toContain('filter_IN_public');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
