@@ -18,6 +18,11 @@ export class DeniedPanel {
     return this.page.locator(`[data-testid="fw-denied-group"][data-src="${src}"]`);
   }
 
+  /** The group's Explain: its flow goes to "Will this connection pass?", which opens and answers. */
+  async explain(src: string): Promise<void> {
+    await this.group(src).getByTestId('fw-denied-explain').click();
+  }
+
   async open(): Promise<void> {
     if ((await this.toggle.getAttribute('aria-expanded')) !== 'true') await this.toggle.click();
     await this.feed.waitFor();
