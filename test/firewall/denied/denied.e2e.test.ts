@@ -48,8 +48,8 @@ describe('denied packets panel (browser mode, real firewalld, real kernel log; n
 
       // LogDenied: the same dialog as Reload, naming what the reload drops.
       await firewall.openTab('Global');
-      await page.getByTestId('fw-log-denied').selectOption('all');
-      await page.getByTestId('fw-reload-lost').filter({ hasText: '9999/tcp' }).waitFor();
+      await denied.logDenied.selectOption('all');
+      await firewall.reloadLost.filter({ hasText: '9999/tcp' }).waitFor();
       expect(await firewall.confirmDialog.textContent()).toMatch(/firewalld reloads to apply LogDenied all/);
       await firewall.confirm();
       await expect.poll(() => sb.firewallCmd('--get-log-denied').trim(), { timeout: 30_000 }).toBe('all');

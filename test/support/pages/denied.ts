@@ -12,6 +12,8 @@ export class DeniedPanel {
   get error(): Locator { return this.page.getByTestId('fw-denied-error'); }
   get explainSent(): Locator { return this.page.getByTestId('fw-denied-explain-sent'); }
   get logOff(): Locator { return this.page.getByTestId('fw-denied-log-off'); }
+  /** The LogDenied choice on the Global tab (all / unicast / broadcast / multicast / off). */
+  get logDenied(): Locator { return this.page.getByTestId('fw-log-denied'); }
 
   /** The group row of packets from this source. */
   group(src: string): Locator {
