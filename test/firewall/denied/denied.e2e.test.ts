@@ -2,8 +2,8 @@
  * Denied packets in the UI, against a real firewalld (sandbox) and this machine's real kernel
  * log: LogDenied set to all through the Global tab's dialog (the same one as Reload, listing the
  * runtime-only port the reload drops), a TCP SYN from a peer namespace to a rejected port, its
- * group in the "Denied packets" panel with zone public, the filter, and Explain handing the
- * packet's flow on (which firewall.explain places in the same zone).
+ * group in the "Denied packets" panel with zone public, the filter, and Explain opening the
+ * "Will this connection pass?" panel with the packet's flow, answered with the same zone and verdict.
  *
  * Sets net.netfilter.nf_log_all_netns=1 for the file's duration (lines from the sandbox's
  * network namespace reach the kernel log only then) and restores the old value in afterAll.
@@ -37,7 +37,7 @@ describe('denied packets panel (browser mode, real firewalld, real kernel log; n
     }
   });
 
-  it('LogDenied goes through the reload dialog, a rejected packet appears grouped with its zone, and Explain hands on its flow', async () => {
+  it('LogDenied goes through the reload dialog, a rejected packet appears grouped with its zone, and its Explain opens the panel naming the same zone', async () => {
     try {
       const { page } = app;
       const { firewall } = pagesOf(page);
@@ -48,8 +48,8 @@ describe('denied packets panel (browser mode, real firewalld, real kernel log; n
 
       // LogDenied: the same dialog as Reload, naming what the reload drops.
       await firewall.openTab('Global');
-      await page.getByTestId('fw-log-denied').selectOption('all');
-      await page.getByTestId('fw-reload-lost').filter({ hasText: '9999/tcp' }).waitFor();
+      await denied.logDenied.selectOption('all');
+      await firewall.reloadLost.filter({ hasText: '9999/tcp' }).waitFor();
       expect(await firewall.confirmDialog.textContent()).toMatch(/firewalld reloads to apply LogDenied all/);
       await firewall.confirm();
       await expect.poll(() => sb.firewallCmd('--get-log-denied').trim(), { timeout: 30_000 }).toBe('all');
@@ -75,12 +75,17 @@ describe('denied packets panel (browser mode, real firewalld, real kernel log; n
       await denied.empty.filter({ hasText: 'No group matches the filter.' }).waitFor();
       await denied.filter.fill(ip.peer);
 
-      // Explain hands the packet's flow to "Will this connection pass?"; explained, it lands in the same zone.
-      await row.getByTestId('fw-denied-explain').click();
+      // Explain opens "Will this connection pass?" with the packet's flow, and its answer names the
+      // zone and the verdict the kernel logged.
+      const { explain } = pagesOf(page);
+      await denied.explain(ip.peer);
+      await explain.answerWith('reject').waitFor({ timeout: 15_000 });
+      expect(await explain.question()).toEqual({ source: ip.peer, destination: ip.fw, protocol: 'tcp', port: '8081', arrivesOn: 'eth0', layer: 'runtime' });
+      expect(await explain.askedFrom.textContent()).toContain('denied packets');
+      expect(await explain.zone.textContent()).toContain('Zone public');
+      expect(await explain.verdict.textContent()).toBe('Blocked: refused');
       const flow = JSON.parse((await denied.explainSent.getAttribute('data-flow'))!);
       expect(flow).toEqual({ src: ip.peer, dst: ip.fw, protocol: 'tcp', dport: 8081, iface: 'eth0' });
-      const why = await app.runtime.api.firewall.explain({ flow });
-      expect(why).toMatchObject({ verdict: 'reject', zone: { name: 'public' } });
     } finally {
       netnsLog?.restore();
     }

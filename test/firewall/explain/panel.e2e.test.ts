@@ -2,7 +2,8 @@
  * Issue 15 part 1 in the browser (Chromium, browser mode, a real firewalld in its sandbox),
  * checked with firewall-cmd: a blocked connection is explained in the "Will this connection
  * pass?" panel, its narrowest fix joins the zone's pending changes (nothing is applied yet),
- * goes through safe apply and is kept, and the panel then answers that the connection passes.
+ * goes through safe apply and is kept, the panel then answers that the connection passes, and
+ * "Trace it for real" sends one packet through a copy of the host's rules: the kernel accepts it too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eApp } from '../../support/e2e';
@@ -19,7 +20,7 @@ describe('issue 15: "Will this connection pass?" on the firewall page', () => {
   });
   afterAll(() => closeFirewallPage(app, sb));
 
-  it('explains a blocked flow, stages its fix, applies it with safe apply, and then says it passes', async () => {
+  it('explains a blocked flow, stages its fix, applies it with safe apply, then says it passes and the kernel agrees', async () => {
     const { page } = app;
     const { explain, firewall, safeApply } = pagesOf(page);
     await explain.open();
@@ -63,6 +64,14 @@ describe('issue 15: "Will this connection pass?" on the firewall page', () => {
     expect(await explain.verdict.textContent()).toBe('Passes');
     expect(await explain.decidedBy.textContent()).toContain('192.0.2.7');
     expect(await explain.fixes.count()).toBe(0);
+
+    // Proved with a real packet: the host's ruleset now (read through the helper's nft-ruleset
+    // verb) in throwaway namespaces, one SYN from 192.0.2.7, and the kernel's own verdict.
+    await explain.trace();
+    await explain.traceResult.waitFor({ timeout: 60_000 });
+    expect(await explain.traceResult.getAttribute('data-verdict'), (await explain.traceResult.textContent()) ?? '').toBe('accept');
+    expect(await explain.traceResult.getAttribute('data-agrees')).toBe('true');
+    expect(await explain.traceResult.textContent()).toContain('The kernel agrees: accept');
     // Another source is still refused (the fix let exactly this flow in).
     await explain.ask({ source: '192.0.2.8' });
     await explain.answerWith('reject').waitFor({ timeout: 15_000 });

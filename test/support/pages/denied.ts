@@ -12,10 +12,17 @@ export class DeniedPanel {
   get error(): Locator { return this.page.getByTestId('fw-denied-error'); }
   get explainSent(): Locator { return this.page.getByTestId('fw-denied-explain-sent'); }
   get logOff(): Locator { return this.page.getByTestId('fw-denied-log-off'); }
+  /** The LogDenied choice on the Global tab (all / unicast / broadcast / multicast / off). */
+  get logDenied(): Locator { return this.page.getByTestId('fw-log-denied'); }
 
   /** The group row of packets from this source. */
   group(src: string): Locator {
     return this.page.locator(`[data-testid="fw-denied-group"][data-src="${src}"]`);
+  }
+
+  /** The group's Explain: its flow goes to "Will this connection pass?", which opens and answers. */
+  async explain(src: string): Promise<void> {
+    await this.group(src).getByTestId('fw-denied-explain').click();
   }
 
   async open(): Promise<void> {

@@ -40,6 +40,14 @@ export class ExplainPanel {
   get traceButton(): Locator { return this.page.getByTestId('fw-explain-trace'); }
   get arrivesOnField(): Locator { return this.page.getByTestId('fw-explain-iface'); }
   get portField(): Locator { return this.page.getByTestId('fw-explain-dport'); }
+  get traceResult(): Locator { return this.page.getByTestId('fw-explain-trace-result'); }
+  /** "Asked from denied packets": the panel was filled by another part of the page. */
+  get askedFrom(): Locator { return this.page.getByTestId('fw-explain-from'); }
+
+  /** The trace's result once the kernel's verdict is `verdict` and it agrees (or not) with the prediction. */
+  traceWith(verdict: string, agrees = true): Locator {
+    return this.page.locator(`[data-testid="fw-explain-trace-result"][data-verdict="${verdict}"][data-agrees="${agrees}"]`);
+  }
 
   /** The answer once its verdict is `verdict` (accept, reject, drop, depends). */
   answerWith(verdict: string): Locator {
@@ -79,6 +87,24 @@ export class ExplainPanel {
     if (q.layer) await this.page.getByTestId('fw-explain-layer').selectOption(q.layer);
     if (q.submit === 'enter') await this.page.keyboard.press('Enter');
     else await this.runButton.click();
+  }
+
+  /** What the form asks now, by the same names as `ask` (the fields a flow leaves unknown are ''). */
+  async question(): Promise<Required<Pick<ExplainQuestion, 'source' | 'destination' | 'protocol' | 'port' | 'arrivesOn' | 'layer'>>> {
+    const value = (id: string) => this.page.getByTestId(id).inputValue();
+    return {
+      source: await value('fw-explain-src'),
+      destination: await value('fw-explain-dst'),
+      protocol: (await value('fw-explain-protocol')) as ExplainQuestion['protocol'] & string,
+      port: (await this.portField.count()) ? await this.portField.inputValue() : '',
+      arrivesOn: await value('fw-explain-iface'),
+      layer: (await value('fw-explain-layer')) as 'runtime' | 'permanent',
+    };
+  }
+
+  /** "Trace it for real" on the question asked last: one real packet through a copy of the host's rules. */
+  async trace(): Promise<void> {
+    await this.traceButton.click();
   }
 
   /** Stages the fix whose summary is `summary` as a pending change. */

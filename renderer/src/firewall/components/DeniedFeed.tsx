@@ -91,8 +91,9 @@ export function DeniedFeed() {
         </span>
       </div>
       {request && (
+        // The panel above opens with this flow and explains it; this line says where the answer went.
         <p className="hd-fw-none" data-testid="fw-denied-explain-sent" data-flow={JSON.stringify(request.flow)}>
-          Sent to “Will this connection pass?”: {request.flow.src ?? '?'} → {request.flow.dport !== undefined ? `${request.flow.dport}/` : ''}{request.flow.protocol ?? ''}{request.flow.iface ? ` on ${request.flow.iface}` : ''}
+          Explained above, in “Will this connection pass?”: {request.flow.src ?? '?'} → {request.flow.dport !== undefined ? `${request.flow.dport}/` : ''}{request.flow.protocol ?? ''}{request.flow.iface ? ` on ${request.flow.iface}` : ''}
         </p>
       )}
       {shown.length === 0 ? (

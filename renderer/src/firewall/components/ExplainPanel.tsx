@@ -15,17 +15,17 @@ import {
   Title,
 } from '@patternfly/react-core';
 import type { OpOutput } from '../../../../shared/api/contract';
-import type { Flow, FlowProtocol, Step } from '../../../../shared/firewall/explain/flow';
+import type { Flow, Step } from '../../../../shared/firewall/explain/flow';
 import type { FullState, Layer } from '../../../../shared/firewall/model';
 import { useHostApi, usePageHost } from '../../app/host-store';
 import { WriteButton, useCapabilities } from '../../app/capabilities';
 import { fixTarget, stageFix } from '../explain-draft';
+import { useExplainRequest } from '../explain-request';
+import { EMPTY, fieldsOf, flowOf, PORT_PROTOCOLS, type Fields } from '../explain-fields';
 import { draftKey, useFirewallStore } from '../store';
 
 type Explained = OpOutput<'firewall', 'explain'>;
 type Fix = Explained['fixes'][number];
-
-const PORT_PROTOCOLS = new Set(['tcp', 'udp', 'sctp', 'dccp']);
 
 /** People's words first, firewalld's name beside them. */
 const VERDICT_WORDS: Record<Explained['verdict'], { title: string; color: 'green' | 'red' | 'orange' | 'blue' }> = {
@@ -46,40 +46,11 @@ const OUTCOME_WORDS: Record<Step['outcome'], string> = {
 /** "Trace it for real": firewall.trace (issue #15 part 2) with the same input as firewall.explain. */
 type TraceAnswer = OpOutput<'firewall', 'trace'>;
 
-interface Fields {
-  src: string;
-  dst: string;
-  protocol: '' | FlowProtocol;
-  icmpType: string;
-  dport: string;
-  sport: string;
-  iface: string;
-  outIface: string;
-  layer: Layer;
-}
-const EMPTY: Fields = { src: '', dst: '', protocol: 'tcp', icmpType: 'echo-request', dport: '', sport: '', iface: '', outIface: '', layer: 'runtime' };
-
 /** A port field: empty (unknown) or 0-65535. */
 function portProblem(text: string): string | undefined {
   const t = text.trim();
   if (!t) return undefined;
   return /^\d{1,5}$/.test(t) && Number(t) <= 65535 ? undefined : `"${t}" is not a port number (0-65535)`;
-}
-
-/** The flow the fields describe: empty fields are unknown, and the answer says what they decide. */
-export function flowOf(f: Fields): Flow {
-  const flow: Flow = {};
-  if (f.src.trim()) flow.src = f.src.trim();
-  if (f.dst.trim()) flow.dst = f.dst.trim();
-  if (f.protocol) flow.protocol = f.protocol;
-  if (f.protocol && PORT_PROTOCOLS.has(f.protocol)) {
-    if (f.dport.trim()) flow.dport = Number(f.dport.trim());
-    if (f.sport.trim()) flow.sport = Number(f.sport.trim());
-  }
-  if ((f.protocol === 'icmp' || f.protocol === 'icmpv6') && f.icmpType.trim()) flow.icmpType = f.icmpType.trim();
-  if (f.iface.trim()) flow.iface = f.iface.trim();
-  if (f.outIface.trim()) flow.outIface = f.outIface.trim();
-  return flow;
 }
 
 /** The "Will this connection pass?" panel: a flow in, firewalld's answer out, and its fixes staged as pending changes. */
@@ -97,7 +68,9 @@ export function ExplainPanel({ full }: { full: FullState }) {
   const [staged, setStaged] = useState<Set<number>>(new Set());
   const [interfaces, setInterfaces] = useState<string[]>([]);
   const [trace, setTrace] = useState<{ state: 'running' } | { state: 'done'; value: TraceAnswer } | { state: 'error'; message: string }>();
+  const [from, setFrom] = useState<string>();
   const result = useRef<HTMLDivElement>(null);
+  const panel = useRef<HTMLDivElement>(null);
 
   // The host's own interfaces when it has them (a live host, an SSH host); else names are typed.
   const listed = caps?.interfaces === true;
@@ -129,6 +102,25 @@ export function ExplainPanel({ full }: { full: FullState }) {
     if (asked) void ask(asked, false);
   }, [full.revision]);
 
+  // "Explain" elsewhere on the page (the denied-packet feed): open, fill the form, ask. Only
+  // requests made while the panel is mounted: coming back to the page does not ask again.
+  const request = useExplainRequest((s) => s.request);
+  const handled = useRef(request?.seq);
+  useEffect(() => {
+    if (!request || request.seq === handled.current) return;
+    handled.current = request.seq;
+    // What a log line says is what the kernel did now: the runtime configuration.
+    const q = { flow: request.flow, layer: 'runtime' as const };
+    setOpen(true);
+    setF(fieldsOf(request.flow, q.layer));
+    setFrom(request.from);
+    setAsked(q);
+    setStaged(new Set());
+    setTrace(undefined);
+    panel.current?.scrollIntoView({ block: 'start' });
+    void ask(q, true);
+  }, [request?.seq]);
+
   const problems = { dport: portProblem(f.dport), sport: portProblem(f.sport) };
   const bad = Object.values(problems).some(Boolean);
   const submit = (e?: React.FormEvent) => {
@@ -136,6 +128,7 @@ export function ExplainPanel({ full }: { full: FullState }) {
     if (bad) return;
     const q = { flow: flowOf(f), layer: f.layer };
     setAsked(q);
+    setFrom(undefined);
     setStaged(new Set());
     setTrace(undefined);
     void ask(q, true);
@@ -167,7 +160,8 @@ export function ExplainPanel({ full }: { full: FullState }) {
   const isIcmp = f.protocol === 'icmp' || f.protocol === 'icmpv6';
   // Interfaces the zones name, even where the host's own cannot be listed (an image, a snapshot).
   const bound = [...new Set(Object.values(full[f.layer].zones).flatMap((z) => z.interfaces))].sort();
-  const choices = [...new Set([...interfaces, ...bound])].sort();
+  // ...and the one a request named (a log line's interface), so the form shows what was asked.
+  const choices = [...new Set([...interfaces, ...bound, ...[f.iface, f.outIface].filter(Boolean)])].sort();
   const ifaceField = (k: 'iface' | 'outIface', label: string, help: string) => (
     <FormGroup label={label} fieldId={`${id}-${k}`}>
       {listed && choices.length ? (
@@ -183,7 +177,9 @@ export function ExplainPanel({ full }: { full: FullState }) {
   );
 
   return (
+    <div ref={panel}>
     <ExpandableSection toggleText="Will this connection pass?" isExpanded={open} onToggle={(_e, v) => setOpen(v)} data-testid="fw-explain" className="hd-fw-explain">
+      {from && <p className="hd-fw-none" data-testid="fw-explain-from">Asked from {from}: the packet as the kernel logged it; unlogged fields stay unknown.</p>}
       <Form onSubmit={submit} aria-label="Describe the connection" data-testid="fw-explain-form">
         <Grid hasGutter md={4}>
           <GridItem>
@@ -254,6 +250,7 @@ export function ExplainPanel({ full }: { full: FullState }) {
         {answer && trace && <TraceResult trace={trace} predicted={answer.verdict} />}
       </div>
     </ExpandableSection>
+    </div>
   );
 }
 
