@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ApiError } from '../../shared/api/errors';
 import type { Api, HostDeckEvent } from '../../shared/api/contract';
 import { Runtime } from '../api/runtime';
+import { persistSeconds } from '../hosts/ssh/control-dir';
 import { createApi } from '../../shared/api/client';
 import type { LocalHostOptions } from '../hosts/registry';
 import { resolveArg } from '../compare/import-arg';
@@ -71,7 +72,7 @@ export function createCliContext(out: NodeJS.WritableStream = process.stdout, er
   const cli: CliContext = {
     host: undefined,
     api(local, only) {
-      const rt = new Runtime({ mode: 'cli', local });
+      const rt = new Runtime({ mode: 'cli', local, remote: { persistMasters: persistSeconds() } });
       runtimes.push(rt);
       const host = only?.local ? undefined : this.host;
       if (!host) return rt.api;
@@ -83,7 +84,7 @@ export function createCliContext(out: NodeJS.WritableStream = process.stdout, er
       return createApi((channel, req) => rt.call(channel, { ...req, host: req.host && req.host !== 'local' ? req.host : id }));
     },
     runtime(local) {
-      const rt = new Runtime({ mode: 'cli', local });
+      const rt = new Runtime({ mode: 'cli', local, remote: { persistMasters: persistSeconds() } });
       runtimes.push(rt);
       return rt;
     },

@@ -13,6 +13,7 @@ import { createHost, type Host } from './host';
 import { readInventory } from './inventory';
 import type { HostRegistry } from './registry';
 import { defaultRuntimeDir, outageText, SshLink, type LinkStatus } from './ssh/link';
+import { controlDir, type ControlDir } from './ssh/control-dir';
 import { SshTransport } from './ssh/transport';
 
 /**
@@ -47,6 +48,11 @@ export interface RemoteHostsOptions {
   sshConfig?: string;
   /** Where control and bus sockets live (0700); default a fresh dir under $XDG_RUNTIME_DIR or /tmp. */
   runtimeDir?: string;
+  /**
+   * CLI: keep ssh masters this many seconds between runs (ControlPersist) in the user's fixed
+   * control directory (electron/hosts/ssh/control-dir.ts); 0 or absent: masters end with HostDeck.
+   */
+  persistMasters?: number;
   log?: (line: string) => void;
 }
 
@@ -85,6 +91,7 @@ export class RemoteHosts {
   private readonly entries = new Map<string, Entry>();
   private readonly file: string;
   private runtimeDir: string | undefined;
+  private control: ControlDir | undefined;
   private loaded = false;
   private loadError: ApiError | undefined;
 
@@ -177,7 +184,15 @@ export class RemoteHosts {
     this.runtimeDir ??= this.opts.runtimeDir ?? defaultRuntimeDir();
     const log = this.opts.log ?? (process.env.HOSTDECK_DEBUG ? (l: string) => process.stderr.write(`[ssh ${id}] ${l}\n`) : undefined);
     const sshOptions = extra.sshOptions ?? [];
-    const link = new SshLink({ destination, sshConfig: this.sshConfig, runtimeDir: this.runtimeDir, log, options: sshOptions });
+    const persistS = this.opts.persistMasters ?? 0;
+    if (persistS > 0 && !this.control) {
+      this.control = controlDir();
+      if (this.control.refused) log?.(`not keeping ssh masters between runs: ${this.control.refused}; this run's masters live in its own private ${this.runtimeDir} and end with it`);
+    }
+    // Bus sockets and scratch files stay in this process's own directory; only masters are shared.
+    const link = this.control?.dir
+      ? new SshLink({ destination, sshConfig: this.sshConfig, runtimeDir: this.control.dir, sessionDir: this.runtimeDir, persistS, log, options: sshOptions })
+      : new SshLink({ destination, sshConfig: this.sshConfig, runtimeDir: this.runtimeDir, log, options: sshOptions });
     const transport = new SshTransport(link, { log });
     const host = createHost({
       id,

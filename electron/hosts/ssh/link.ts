@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, chmodSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, chmodSync, writeFileSync, readFileSync, openSync, closeSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ApiError } from '../../../shared/api/errors';
@@ -65,6 +65,14 @@ export interface SshLinkOptions {
   log?: (line: string) => void;
   /** Extra "Key=Value" ssh options of a saved host (IdentityFile, ProxyJump, ...), checked by shared/hosts/ssh-options.ts. */
   options?: string[];
+  /**
+   * CLI: keep the master this many seconds after its last session (ControlPersist), in the
+   * shared `runtimeDir` (electron/hosts/ssh/control-dir.ts), and reuse a live one (`ssh -O
+   * check`); dispose() then leaves it to expire. 0 (default): HostDeck owns and ends its master.
+   */
+  persistS?: number;
+  /** This process's own 0700 directory for bus sockets and scratch files (default runtimeDir); never shared between runs. */
+  sessionDir?: string;
 }
 
 export interface ExecOptions {
@@ -98,8 +106,12 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   readonly destination: SshDestination;
   readonly controlPath: string;
-  private readonly opts: Required<Omit<SshLinkOptions, 'sshConfig' | 'log' | 'options'>> & Pick<SshLinkOptions, 'sshConfig' | 'log' | 'options'>;
+  /** This process's bus socket for the host: in the per-process sessionDir, so two CLI runs never collide. */
+  readonly busSocketPath: string;
+  private readonly opts: Required<Omit<SshLinkOptions, 'sshConfig' | 'log' | 'options' | 'sessionDir'>> & Pick<SshLinkOptions, 'sshConfig' | 'log' | 'options' | 'sessionDir'>;
   private master: ChildProcess | undefined;
+  /** A persisted master (ours from an earlier run or this one) that lives on its own: not a child, never ended here. */
+  private adopted = false;
   private connecting: Promise<void> | undefined;
   private _status: LinkStatus = { state: 'idle', message: 'Not connected yet', since: Date.now() };
   private readonly waiting: (() => void)[] = [];
@@ -127,6 +139,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
       aliveCountMax: 2,
       maxSessions: 6,
       ssh: SSH,
+      persistS: 0,
       ...opts,
     };
     for (const o of opts.options ?? []) {
@@ -136,6 +149,11 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     // Other options may be another way to the host (another key, a jump host): another master.
     const id = createHash('sha256').update(`${opts.sshConfig ?? ''}\0${opts.destination.text}${(opts.options ?? []).map((o) => `\0${o}`).join('')}`).digest('hex').slice(0, 16);
     this.controlPath = join(opts.runtimeDir, `cm-${id}`);
+    this.busSocketPath = join(opts.sessionDir ?? opts.runtimeDir, `bus-${id}.sock`);
+  }
+
+  private get hasMaster(): boolean {
+    return !!this.master || this.adopted;
   }
 
   get status(): LinkStatus {
@@ -184,8 +202,8 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   connect(): Promise<void> {
     if (this.disposed) return Promise.reject(new ApiError('HOST_UNREACHABLE', `${this.destination.text}: the host was removed`));
     if (this.blocked) return Promise.reject(new ApiError(this.blocked.state === 'host-key-changed' ? 'HOST_KEY_CHANGED' : this.blocked.state === 'auth-failed' ? 'AUTH_FAILED' : 'HOST_KEY_UNKNOWN', this.blocked.message));
-    if (this.master && this._status.state === 'connected') return Promise.resolve();
-    this.connecting ??= this.openMaster().finally(() => (this.connecting = undefined));
+    if (this.hasMaster && this._status.state === 'connected') return Promise.resolve();
+    this.connecting ??= (this.opts.persistS > 0 ? this.openPersistedMaster() : this.openMaster()).finally(() => (this.connecting = undefined));
     return this.connecting;
   }
 
@@ -283,6 +301,124 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     });
   }
 
+  /** `ssh -O check`: the pid of a live master on controlPath, or undefined. */
+  private async checkMaster(): Promise<number | undefined> {
+    if (!existsSync(this.controlPath)) return undefined;
+    const r = await collect(this.opts.ssh, [...this.baseArgs(), '-O', 'check', ...destinationArgs(this.destination)], { env: sshEnv(), timeoutMs: 5000 });
+    return r.code === 0 ? Number(/pid=(\d+)/.exec(r.stderr)?.[1] ?? 0) : undefined;
+  }
+
+  /**
+   * CLI: reuses the live master an earlier run left (ControlPersist), or starts one that
+   * backgrounds itself (`-f`) and ends persistS seconds after its last session. One run at a
+   * time starts it (a lock file beside the socket): two masters racing for one ControlPath would
+   * leave the loser as a plain connection in the background that nothing ends.
+   */
+  private async openPersistedMaster(): Promise<void> {
+    this.ensureDir();
+    clearTimeout(this.reconnectTimer);
+    this.nextAttemptAt = undefined;
+    this.reconnectTimer = undefined;
+    this.setStatus({ state: 'connecting', message: `Connecting to ${this.destination.text}` });
+    const reuse = (pid: number) => {
+      this.adopted = true;
+      this.opts.log?.(`reusing the ssh master on ${this.controlPath} (pid ${pid})`);
+      this.backoffMs = 1000;
+      this.setStatus({ state: 'connected', message: `Connected to ${this.destination.text}` });
+    };
+    const pid = await this.checkMaster();
+    if (pid !== undefined) return reuse(pid);
+    const unlock = await this.lockMaster();
+    try {
+      // Another run may have started it while this one waited for the lock.
+      const again = await this.checkMaster();
+      if (again !== undefined) return reuse(again);
+      rmSync(this.controlPath, { force: true });
+      const sessionDir = this.opts.sessionDir ?? this.opts.runtimeDir;
+      const errFile = join(sessionDir, `master-${process.pid}-${Date.now()}.err`);
+      const fd = openSync(errFile, 'w', 0o600);
+      const args = [
+        ...this.baseArgs(),
+        '-f', '-N',
+        '-o', 'ControlMaster=yes',
+        '-o', `ControlPersist=${this.opts.persistS}s`,
+        '-o', 'BatchMode=yes',
+        '-o', 'StrictHostKeyChecking=yes',
+        '-o', 'ExitOnForwardFailure=yes',
+        ...destinationArgs(this.destination),
+      ];
+      this.opts.log?.(`ssh ${args.join(' ')}`);
+      // ssh -f returns once logged in, leaving the master in the background; its stderr goes to a
+      // file, not a pipe, which the background master would hold open (and this process with it).
+      let r: Collected;
+      try {
+        r = await new Promise<Collected>((resolve) => {
+          const child = spawn(this.opts.ssh, args, { stdio: ['ignore', 'ignore', fd], env: sshEnv() });
+          let timedOut = false;
+          const timer = setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, this.opts.connectTimeoutMs + 2000);
+          child.on('error', (e) => {
+            clearTimeout(timer);
+            resolve({ code: -1, stdout: '', stderr: e.message, timedOut });
+          });
+          child.on('exit', (code) => {
+            clearTimeout(timer);
+            resolve({ code, stdout: '', stderr: '', timedOut });
+          });
+        });
+        r.stderr ||= readFileSync(errFile, 'utf8').slice(-16_384);
+      } finally {
+        closeSync(fd);
+        rmSync(errFile, { force: true });
+      }
+      if (r.code === 0 && existsSync(this.controlPath)) {
+        this.adopted = true;
+        this.backoffMs = 1000;
+        this.setStatus({ state: 'connected', message: `Connected to ${this.destination.text}` });
+        return;
+      }
+      const err =
+        r.code === -1
+          ? new ApiError('UNSUPPORTED', `Cannot run ${this.opts.ssh}: ${r.stderr}. Install the OpenSSH client (apt install openssh-client)`)
+          : r.timedOut
+            ? new ApiError('HOST_UNREACHABLE', `${this.destination.text} did not answer within ${Math.round(this.opts.connectTimeoutMs / 1000)} s`, { destination: this.destination.text })
+            : classifySshFailure(r.stderr, this.destination.text);
+      this.setStatus({ state: errState(err), message: err.message, fingerprint: (err.detail as { fingerprint?: string })?.fingerprint, sshSays: r.stderr.trim() || undefined });
+      if (errState(err) === 'unreachable' && r.code !== -1) this.scheduleReconnect();
+      throw err;
+    } finally {
+      unlock();
+    }
+  }
+
+  /** An O_EXCL lock file beside the control socket; a lock whose owner is gone is taken over. Waits at most connectTimeout. */
+  private async lockMaster(): Promise<() => void> {
+    const lock = `${this.controlPath}.lock`;
+    const until = Date.now() + this.opts.connectTimeoutMs + 2000;
+    for (;;) {
+      try {
+        writeFileSync(lock, String(process.pid), { flag: 'wx', mode: 0o600 });
+        return () => rmSync(lock, { force: true });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      const owner = Number(readFileSync(lock, 'utf8').trim() || 0);
+      let alive = owner > 0;
+      try {
+        if (alive) process.kill(owner, 0);
+      } catch (e) {
+        alive = (e as NodeJS.ErrnoException).code === 'EPERM';
+      }
+      if (!alive || Date.now() > until) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   private lost(message: string): void {
     if (this.blocked) {
       this.setStatus(this.blocked);
@@ -319,7 +455,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
    */
   async verify(): Promise<void> {
     this.blocked = undefined;
-    if (!this.master || this._status.state !== 'connected') return this.connect();
+    if (!this.hasMaster || this._status.state !== 'connected') return this.connect();
     const args = [...this.baseArgs('none'), '-o', 'ControlMaster=no', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-T', ...destinationArgs(this.destination), '/bin/true'];
     const r = await collect(this.opts.ssh, args, { env: sshEnv(), timeoutMs: this.opts.connectTimeoutMs + 2000 });
     if (r.code === 0) return;
@@ -329,6 +465,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     this.blocked = { state, message: err.message, fingerprint: (err.detail as { fingerprint?: string })?.fingerprint, sshSays: r.stderr.trim() || undefined };
     this.setStatus(this.blocked);
     if (this.master) killGroup(this.master, 'SIGTERM');
+    if (this.adopted) this.exitPersisted();
     throw err;
   }
 
@@ -482,6 +619,14 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   /** Ends the master (and with it every session) as if the cable were cut; tests and "Disconnect". */
   killMaster(): void {
     if (this.master) killGroup(this.master, 'SIGKILL');
+    if (this.adopted) this.exitPersisted();
+  }
+
+  /** Ends a persisted master (`ssh -O exit`): a refused host, or "Disconnect". */
+  private exitPersisted(): void {
+    this.adopted = false;
+    spawnSync(this.opts.ssh, [...this.baseArgs(), '-O', 'exit', ...destinationArgs(this.destination)], { stdio: 'ignore', env: sshEnv(), timeout: 5000 });
+    if (!this.disposed) this.lost(`Disconnected from ${this.destination.text}`);
   }
 
   async dispose(): Promise<void> {
@@ -489,6 +634,13 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     clearTimeout(this.reconnectTimer);
     this.nextAttemptAt = undefined;
     for (const s of [...this.live]) s.child.kill('SIGKILL');
+    if (this.opts.persistS > 0) {
+      // A persisted master stays for the next run and ends by itself (ControlPersist). dispose()
+      // may run twice (host and registry): the socket is never removed here.
+      this.adopted = false;
+      this.setStatus({ state: 'idle', message: 'Closed' });
+      return;
+    }
     const m = this.master;
     this.master = undefined;
     if (m && m.exitCode === null && m.signalCode === null) {

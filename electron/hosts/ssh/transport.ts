@@ -1,6 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { chmodSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { ApiError, type ErrorCode } from '../../../shared/api/errors';
 import { helperRequestSchema, helperResponseSchema, type HelperRequest, type HelperResponse } from '../../../shared/helper/protocol';
 import type { FirewallPrivilege, HostPrivilege } from '../../../shared/hosts/contract';
@@ -70,7 +69,7 @@ export class SshTransport implements HostTransport {
     readonly link: SshLink,
     private readonly opts: { readTimeoutMs?: number; log?: (l: string) => void } = {},
   ) {
-    this.busSocket = join(link.controlPath.replace(/cm-([0-9a-f]+)$/, 'bus-$1.sock'));
+    this.busSocket = link.busSocketPath;
     link.on('status', (s) => {
       // Not on 'connecting': a bridge that is waiting for the link to come up must survive that.
       if (s.state !== 'connected' && s.state !== 'connecting') {
