@@ -63,7 +63,9 @@ export async function rulesOnHost(ctx: HandlerContext, state: () => Promise<Full
     // login that has neither learns both things to grant at once, not one per attempt.
     const e = nft.reason as unknown;
     if (read.status === 'rejected' && e instanceof ApiError && read.reason instanceof ApiError && read.reason.code === 'NOT_AUTHORIZED') {
-      throw new ApiError(e.code, `${e.message} The rules are also attributed with firewalld's configuration, which needs: ${read.reason.message}`, e.detail);
+      // NOT_AUTHORIZED: the runtime then adds firewalld's polkit rule for this login (explainRefusal).
+      const detail = typeof e.detail === 'object' && e.detail !== null ? e.detail : {};
+      throw new ApiError('NOT_AUTHORIZED', `${e.message} The rules are also attributed with firewalld's configuration, which refused this login too: ${read.reason.message}`, detail);
     }
     throw e;
   }

@@ -93,5 +93,7 @@ describe('rules and trace on a fake SSH host', () => {
     }
     // The rules are attributed with firewalld's model too: what firewalld needs is said in the same answer.
     expect(rules.err).toContain('polkit.addRule');
+    expect(rules.err.trimEnd()).toMatch(/\[NOT_AUTHORIZED\]$/);
+    expect(trace.err.trimEnd()).toMatch(/\[NEEDS_SUDO\]$/);
   });
 });
