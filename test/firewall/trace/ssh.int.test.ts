@@ -6,7 +6,11 @@
  * login that may not run the helper is told what to grant. One host, a few seconds.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Runtime } from '../../../electron/api/runtime';
 import type { RulesReport } from '../../../shared/firewall/rules';
 import { runHostdeck } from '../../support/cli';
 import { startFakeHosts, type FakeHost, type FakeHosts } from '../../support/fake-hosts';
@@ -95,5 +99,17 @@ describe('rules and trace on a fake SSH host', () => {
     expect(rules.err).toContain('polkit.addRule');
     expect(rules.err.trimEnd()).toMatch(/\[NOT_AUTHORIZED\]$/);
     expect(trace.err.trimEnd()).toMatch(/\[NEEDS_SUDO\]$/);
+    // The host's capability says the same before any attempt (the Rules button's reason).
+    const configDir = mkdtempSync(join(tmpdir(), 'hd-trace-ssh-cfg-'));
+    const rt = new Runtime({ mode: 'cli', remote: { sshConfig: fh.sshConfig, configDir } });
+    try {
+      await rt.api.hosts.add({ destination: 'deck@trs1' });
+      const summary = (await rt.api.app.hosts({})).hosts.find((h) => h.id === 'deck@trs1');
+      expect(summary?.capabilities.nftRuleset).toBe('none');
+      expect(summary?.capabilities.missing.nftRuleset).toContain(line);
+    } finally {
+      await rt.dispose();
+      rmSync(configDir, { recursive: true, force: true });
+    }
   });
 });
