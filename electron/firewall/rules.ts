@@ -36,7 +36,14 @@ export async function readNftRuleset(host: Host): Promise<unknown> {
   const caps = host.transport.capabilities();
   if (caps.nftRuleset === 'none') throw new ApiError('UNSUPPORTED', caps.missing.nftRuleset ?? 'This host has no nftables ruleset to read.');
   const pid = await firewalldPid(host);
-  const answer = await host.transport.helper({ verb: 'nft-ruleset', ...(pid ? { pid } : {}) }, { elevate: true, timeoutMs: 60_000 });
+  let answer;
+  try {
+    answer = await host.transport.helper({ verb: 'nft-ruleset', ...(pid ? { pid } : {}) }, { elevate: true, timeoutMs: 60_000 });
+  } catch (e) {
+    // The login's privilege is learned at this first call (SSH): say what it was for, keep what to grant.
+    if (e instanceof ApiError && e.code === 'NEEDS_SUDO') throw new ApiError('NEEDS_SUDO', `Reading the nftables ruleset of ${host.label} needs root there (nft): ${e.message}`, e.detail);
+    throw e;
+  }
   return unwrapHelper(answer, rulesetResult).ruleset;
 }
 
@@ -50,7 +57,20 @@ export async function rulesOnHost(ctx: HandlerContext, state: () => Promise<Full
   const caps = ctx.host.transport.capabilities();
   if (caps.nftRuleset === 'none') throw new ApiError('UNSUPPORTED', caps.missing.nftRuleset ?? 'This host has no nftables ruleset to read.');
   if (input.zone && input.policy) throw new ApiError('INVALID_INPUT', 'zone and policy exclude each other: ask for one');
-  const [s, ruleset] = await Promise.all([state(), readNftRuleset(ctx.host)]);
+  const [read, nft] = await Promise.allSettled([state(), readNftRuleset(ctx.host)]);
+  if (nft.status === 'rejected') {
+    // The ruleset's route first (root or the helper), and firewalld's own refusal beside it: a
+    // login that has neither learns both things to grant at once, not one per attempt.
+    const e = nft.reason as unknown;
+    if (read.status === 'rejected' && e instanceof ApiError && read.reason instanceof ApiError && read.reason.code === 'NOT_AUTHORIZED') {
+      // NOT_AUTHORIZED: the runtime then adds firewalld's polkit rule for this login (explainRefusal).
+      const detail = typeof e.detail === 'object' && e.detail !== null ? e.detail : {};
+      throw new ApiError('NOT_AUTHORIZED', `${e.message} The rules are also attributed with firewalld's configuration, which refused this login too: ${read.reason.message}`, detail);
+    }
+    throw e;
+  }
+  if (read.status === 'rejected') throw read.reason;
+  const [s, ruleset] = [read.value, nft.value];
   if (input.zone && !s.runtime.zones[input.zone]) throw new ApiError('NOT_FOUND', `There is no zone "${input.zone}" in the runtime configuration`);
   if (input.policy && !s.runtime.policies[input.policy]) throw new ApiError('NOT_FOUND', `There is no policy "${input.policy}" in the runtime configuration`);
   let parsed;

@@ -4,6 +4,7 @@ import { ApiError } from '../../../shared/api/errors';
 import type { Flow } from '../../../shared/firewall/explain';
 import { compareTrace } from '../../../shared/firewall/trace/agree';
 import { concreteFlow, TraceFlowError } from '../../../shared/firewall/trace/flow';
+import { userNamespacesAllowed } from '../../hosts/machine-facts';
 import type { Host } from '../../hosts/transport';
 import { traceOnce } from './engine';
 import { readHostRuleset } from './ruleset';
@@ -33,7 +34,9 @@ export async function traceOnHost(host: Host, input: OpParsedInput<'firewall', '
   const { ruleset } = await readHostRuleset(host);
   const rulesetMs = Date.now() - t0;
   const prediction = await explain(flow);
-  const privilege = typeof process.getuid !== 'function' || process.getuid() === 0 ? 'root' : host.transport.capabilities().userNamespaces ? 'userns' : undefined;
+  // The namespaces are made on this machine, whatever the host (an SSH host only sends its
+  // ruleset): this machine's user namespaces count, not the host's capability.
+  const privilege = typeof process.getuid !== 'function' || process.getuid() === 0 ? 'root' : userNamespacesAllowed() ? 'userns' : undefined;
   if (!privilege) throw new ApiError('UNSUPPORTED', 'A trace needs throwaway network namespaces: run as root, or allow unprivileged user namespaces (user.max_user_namespaces)');
   const t1 = Date.now();
   const k = await traceOnce(ruleset, { family: flow.family, protocol: flow.protocol, src: flow.src, dst: flow.dst, sport: flow.sport, dport: flow.dport, iface: flow.iface, srcMac: flow.srcMac }, { privilege });

@@ -292,7 +292,11 @@ export class SshTransport implements HostTransport {
         ...(firewallWrites === 'none' ? { firewallWrites: p?.firewall.message ?? `firewalld on ${who} does not let this login change the firewall.` } : {}),
         journal: `HostDeck does not read ${who}'s journal yet.`,
         userNamespaces: `HostDeck does not make namespaces on ${who}.`,
-        ...(writes === 'none' ? { nftRuleset: `Reading the nftables ruleset needs root on ${who}: the login is not root and may not run HostDeck's helper with sudo -n.` } : {}),
+        ...(writes === 'none'
+          ? {
+              nftRuleset: `Reading the nftables ruleset needs root on ${who}: the login is not root and may not run HostDeck's helper with sudo -n.${p?.sudoersLine ? ` Allow it with "visudo -f /etc/sudoers.d/hostdeck": ${p.sudoersLine}` : ''}`,
+            }
+          : {}),
       },
     };
   }
