@@ -27,7 +27,7 @@ export interface RemoteKernelLogAccess {
 export const ONE_SHOT_MAX_BYTES = 32 * 1024 * 1024;
 
 /** Every word the program is given: journalctl's and dmesg's options, a time, a byte count. */
-const LOG_WORD = /^(journalctl|dmesg|--?[a-z]+(=@\d+)?|json|once|follow|\d+)$/;
+const LOG_WORD = /^(journalctl|dmesg|--?[a-z]+(-[a-z]+)*(=@\d+)?|json|once|follow|\d+)$/;
 
 // No single quote in it: it is sent inside one. Python 3.5+ standard library only.
 const FOLLOWER = [
