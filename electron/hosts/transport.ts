@@ -145,8 +145,8 @@ export interface HostTransport {
   systemBus(): Promise<MessageBus>;
   /**
    * Reads (and follows) the host's kernel log: the journal, or the kernel ring buffer where
-   * there is none. Absent where there is no running kernel to read (an image, a snapshot) or
-   * HostDeck cannot read it yet (SSH): features say so instead.
+   * there is none (an SSH host's over its link, as the login user). Absent where there is no
+   * running kernel to read (an image, a snapshot): features say so instead.
    */
   kernelLog?(opts: KernelLogOptions): KernelLogReader;
   /** A host path as people should see it: an image's files under the image directory on this machine, every other host's as they are. */

@@ -356,7 +356,34 @@ def describe(request):
     exists = request.get('exists', [])
     return {'hostname': platform.node(), 'os': osname, 'kernel': kernel, 'time': int(time.time() * 1000),
             'uid': os.getuid(), 'user': user_name(), 'python': platform.python_version(),
-            'exists': dict((p, os.path.exists(p)) for p in exists if host_path_problem(p) is None)}
+            'exists': dict((p, os.path.exists(p)) for p in exists if host_path_problem(p) is None),
+            'kernelLog': kernel_log_access()}
+
+
+def kernel_log_access():
+    """Can this login read the kernel log, and from where (read-only checks, no program run)?
+
+    The journal where systemd-journald runs (its socket directory), readable when a system
+    journal file is (root, or the systemd-journal / adm group through the files' ACLs); else the
+    ring buffer, readable by root or where kernel.dmesg_restrict is 0. The reader itself is a
+    separate fixed program (electron/hosts/ssh/kernel-log.ts): this agent never runs one.
+    """
+    import glob
+    journal = os.path.isdir('/run/systemd/journal')
+    files = glob.glob('/var/log/journal/*/system*.journal') + glob.glob('/run/log/journal/*/system*.journal')
+    journal_readable = journal and any(os.access(f, os.R_OK) for f in files)
+    try:
+        with open('/proc/sys/kernel/dmesg_restrict') as fh:
+            restrict = fh.read().strip() != '0'
+    except OSError:
+        restrict = True
+    try:
+        with open('/proc/uptime') as fh:
+            uptime = float(fh.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        uptime = None
+    return {'journal': journal, 'journalReadable': bool(journal_readable),
+            'kmsgReadable': os.getuid() == 0 or not restrict, 'uptime': uptime}
 
 
 MAX_EXPANDED = 4096

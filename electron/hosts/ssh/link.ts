@@ -91,6 +91,8 @@ export interface ExecResult {
 const SSH = '/usr/bin/ssh';
 /** Sessions kept for D-Bus bridges (one shared bus per host needs one; a second covers a reconnect overlapping the old one). */
 const BRIDGE_SESSIONS = 2;
+/** Sessions kept for kernel-log readers (the host's one follower, and a one-shot read beside it): with the others, sshd's default MaxSessions of 10. */
+const LOG_SESSIONS = 2;
 
 /** sh -c script: runs "$@" (ssh) and ends it when our stdin pipe closes; exits with ssh's status. */
 const MASTER_WATCHDOG = 'exec 3<&0; "$@" </dev/null & p=$!; { cat <&3 >/dev/null 2>&1; kill "$p" 2>/dev/null; } >/dev/null 2>&1 & wait "$p"';
@@ -118,6 +120,8 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   private active = 0;
   /** D-Bus bridges open: they have slots of their own, so reads never starve the bus (nor the bus the reads). */
   private bridges = 0;
+  /** Kernel-log readers open (slots of their own, as the bridges). */
+  private logReaders = 0;
   private peak = 0;
   private readonly live = new Set<{ child: ChildProcess; fail: (e: ApiError) => void }>();
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -570,14 +574,17 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   }
 
   /**
-   * A long-lived session (the D-Bus bridge). Bridges have BRIDGE_SESSIONS slots of their own
-   * beside maxSessions (together within sshd's default MaxSessions of 10), so a bus call never
-   * waits in line behind reads and firewalld's read deadline is not spent queueing.
+   * A long-lived session (the D-Bus bridge, or with `slot: 'log'` a kernel-log reader). Bridges
+   * have BRIDGE_SESSIONS slots of their own beside maxSessions, readers LOG_SESSIONS (together
+   * within sshd's default MaxSessions of 10), so a bus call never waits in line behind reads and
+   * firewalld's read deadline is not spent queueing, and a follower never takes the bus's slot.
    */
-  async spawnSession(command: string, timeoutMs = 10_000): Promise<ChildProcess> {
+  async spawnSession(command: string, timeoutMs = 10_000, slot: 'bridge' | 'log' = 'bridge'): Promise<ChildProcess> {
     await withDeadline(this.connect(), timeoutMs, () => new ApiError('HOST_UNREACHABLE', `${this.destination.text} did not answer within ${Math.round(timeoutMs / 1000)} s`));
-    if (this.bridges >= BRIDGE_SESSIONS) throw new ApiError('TIMEOUT', `${this.destination.text}: already ${BRIDGE_SESSIONS} D-Bus bridges open`);
-    this.bridges++;
+    if (slot === 'bridge' && this.bridges >= BRIDGE_SESSIONS) throw new ApiError('TIMEOUT', `${this.destination.text}: already ${BRIDGE_SESSIONS} D-Bus bridges open`);
+    if (slot === 'log' && this.logReaders >= LOG_SESSIONS) throw new ApiError('TIMEOUT', `${this.destination.text}: already ${LOG_SESSIONS} kernel-log readers open`);
+    if (slot === 'bridge') this.bridges++;
+    else this.logReaders++;
     const args = [...this.baseArgs(), '-S', this.controlPath, '-o', 'ControlMaster=no', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-T', ...destinationArgs(this.destination), command];
     const child = spawn(this.opts.ssh, args, { stdio: ['pipe', 'pipe', 'pipe'], env: sshEnv() });
     child.stdin.on('error', () => undefined);
@@ -589,7 +596,8 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
       if (released) return;
       released = true;
       this.live.delete(entry);
-      this.bridges--;
+      if (slot === 'bridge') this.bridges--;
+      else this.logReaders--;
     };
     child.on('exit', release);
     child.on('error', release);

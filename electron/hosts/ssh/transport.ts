@@ -13,6 +13,8 @@ import type { SshLink } from './link';
 import { checkFirewalldPolkit, sudoersLine } from './privilege';
 import { SharedBus } from '../bus';
 import type { MessageBus } from '@jellybrick/dbus-next';
+import type { KernelLogOptions, KernelLogReader } from '../kernel-log';
+import { readRemoteKernelLog, remoteLogProblem, type RemoteKernelLogAccess } from './kernel-log';
 
 export const PYTHON3 = '/usr/bin/python3';
 export const STDIO_BRIDGE = '/usr/bin/systemd-stdio-bridge';
@@ -33,6 +35,8 @@ export interface RemoteIdentity extends HostIdentity {
   uid: number;
   user: string;
   exists: Record<string, boolean>;
+  /** What the login may read of the kernel log (the agent's read-only checks). */
+  kernelLog?: RemoteKernelLogAccess;
 }
 
 export { sudoersLine } from './privilege';
@@ -55,6 +59,8 @@ export class SshTransport implements HostTransport {
   /** The last privilege probe's answer (kept across reconnects, for capabilities()). */
   private lastPrivilege: HostPrivilege | undefined;
   private identityCache: RemoteIdentity | undefined;
+  /** When identityCache was read (this machine's clock): the host's clock moves on from its `time`. */
+  private describedAt: number | undefined;
   /** Agent requests waiting for this turn's batch (see agent()). */
   private readonly queue: { request: Record<string, unknown>; timeoutMs: number; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
   /** The ops of each agent run (one ssh session each) since the transport was made: tests and the bench count round trips. */
@@ -245,6 +251,7 @@ export class SshTransport implements HostTransport {
     }
     const id = await p;
     this.identityCache = id;
+    this.describedAt = Date.now();
     return id;
   }
 
@@ -267,6 +274,7 @@ export class SshTransport implements HostTransport {
     const p = this.lastPrivilege;
     const writes = p === undefined ? 'sudo' : p.mode === 'root' ? 'root' : p.mode === 'sudo' ? 'sudo' : p.mode === 'unknown' ? 'sudo' : 'none';
     const who = this.link.destination.text;
+    const logProblem = remoteLogProblem(this.identityCache?.kernelLog, who, this.identityCache?.user ?? 'The login');
     // The firewall's route is firewalld's own (root or polkit on the host), learned by the same probe.
     const fwRoute = p?.firewall.route;
     const firewallWrites = fwRoute === 'none' ? 'none' : fwRoute === 'root' ? 'root' : 'polkit';
@@ -279,7 +287,7 @@ export class SshTransport implements HostTransport {
       writes,
       firewallWrites,
       interfaces: true,
-      journal: false,
+      journal: !logProblem,
       userNamespaces: false,
       // nft needs root: the helper reads it (sent on stdin to a root login, sudo -n of the installed one otherwise).
       nftRuleset: writes === 'root' ? 'root' : writes === 'sudo' ? 'helper' : 'none',
@@ -290,7 +298,7 @@ export class SshTransport implements HostTransport {
         freshNamespaceProbe: `Namespace defaults are learned on this machine only, not on ${who}.`,
         ...(writes === 'none' ? { writes: p?.message ?? `The login on ${who} may not change files or kernel parameters.` } : {}),
         ...(firewallWrites === 'none' ? { firewallWrites: p?.firewall.message ?? `firewalld on ${who} does not let this login change the firewall.` } : {}),
-        journal: `HostDeck does not read ${who}'s journal yet.`,
+        ...(logProblem ? { journal: logProblem } : {}),
         userNamespaces: `HostDeck does not make namespaces on ${who}.`,
         ...(writes === 'none'
           ? {
@@ -542,6 +550,19 @@ export class SshTransport implements HostTransport {
 
   displayPath(hostPath: string): string {
     return hostPath;
+  }
+
+  /** The host's kernel log over the link (ssh/kernel-log.ts): the journal or dmesg, whichever the login may read. */
+  kernelLog(opts: KernelLogOptions): KernelLogReader {
+    return readRemoteKernelLog(
+      this.link,
+      async () => {
+        // The identity read when the host was added, or now (one round trip).
+        const id = this.identityCache?.kernelLog ? this.identityCache : await this.describe();
+        return { access: id.kernelLog, hostTimeMs: id.time + (Date.now() - (this.describedAt ?? Date.now())) };
+      },
+      opts,
+    );
   }
 
   async dispose(): Promise<void> {

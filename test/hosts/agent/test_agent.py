@@ -125,6 +125,15 @@ class Tree(unittest.TestCase):
         self.assertIs(plain['bindMount'], False)
         self.assertIs(agent.read_one({'path': '/proc', 'attrs': True})['bindMount'], True)
 
+    def test_kernel_log_access_says_what_this_login_may_read(self):
+        k = agent.describe({})['kernelLog']
+        self.assertIs(k['journal'], os.path.isdir('/run/systemd/journal'))
+        with open('/proc/sys/kernel/dmesg_restrict') as fh:
+            restrict = fh.read().strip() != '0'
+        self.assertIs(k['kmsgReadable'], os.getuid() == 0 or not restrict)
+        self.assertFalse(k['journalReadable'] and not k['journal'])
+        self.assertGreater(k['uptime'], 0)
+
     def test_unknown_op_and_protocol(self):
         self.assertEqual(agent.main({'op': 'write'})['error']['code'], 'UNSUPPORTED')
         self.assertEqual(agent.main({'op': 'read', 'requests': []}), {'protocol': 1, 'result': []})
