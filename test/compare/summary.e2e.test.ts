@@ -30,30 +30,26 @@ describe('compare page: fleet summary of 1,000 hosts', () => {
   });
 
   it('summarizes the directory: outliers first, exact counts, folded ranges, kinds', async () => {
-    const { page } = app;
-    await page.getByTestId('compare-view-summary').click();
-    await page.getByTestId('summary-dir').fill(dir);
-    await page.getByTestId('summary-run').click();
-    await expect.poll(() => page.getByTestId('summary-headline').textContent(), { timeout: 240_000 }).toMatch(/^1,000 hosts, 6 of [\d,]+ keys differ; \d+ kinds of host: \d+/);
+    const { compare } = pagesOf(app.page);
+    await compare.summarizeDir(dir);
+    await expect.poll(() => compare.summaryHeadline.textContent(), { timeout: 240_000 }).toMatch(/^1,000 hosts, 6 of [\d,]+ keys differ; \d+ kinds of host: \d+/);
     // The rarest value first: net.core.somaxconn, absent on exactly one host.
-    const first = page.getByTestId('summary-row').first();
+    const first = compare.summaryRows.first();
     expect(await first.getAttribute('data-key')).toBe('net.core.somaxconn');
     expect(await first.getAttribute('data-count')).toBe('1');
     expect(await first.textContent()).toContain(p.names[p.truth.nosomaxconn[0]!]!);
-    const kinds = await page.getByTestId('summary-kind').evaluateAll((ks) => ks.map((k) => Number((k as HTMLElement).dataset.count)));
+    const kinds = await compare.summaryKindCounts();
     expect(kinds.reduce((a, b) => a + b, 0)).toBe(1000);
   });
 
   it('filters the list to one key and opens a kind side by side', async () => {
-    const { page } = app;
-    await page.getByTestId('summary-filter').fill('swappiness');
-    await expect.poll(() => page.getByTestId('summary-row').evaluateAll((rs) => rs.map((r) => `${(r as HTMLElement).dataset.key} ${(r as HTMLElement).dataset.count}`))).toEqual(['vm.swappiness 30', 'vm.swappiness 970']);
-    expect(await page.getByTestId('summary-row').first().textContent()).toContain('web-[0017-0046]');
+    const { compare } = pagesOf(app.page);
+    await compare.summaryFilter.fill('swappiness');
+    await expect.poll(() => compare.summaryRowCounts()).toEqual(['vm.swappiness 30', 'vm.swappiness 970']);
+    expect(await compare.summaryRows.first().textContent()).toContain('web-[0017-0046]');
     // The kind of the 30 hosts (nothing else planted on them with this seed): with a host of the majority as baseline, only
     // vm.swappiness differs, and the hostname (the grid shows identities).
-    const swapKind = page.getByTestId('summary-kind').and(page.locator('[data-count="30"]'));
-    await swapKind.click();
-    const { compare } = pagesOf(page);
+    await compare.summaryKind(30).click();
     await expect.poll(() => compare.hostColumns.count(), { timeout: 120_000 }).toBe(31);
     await compare.grid('sysctl').waitFor({ timeout: 120_000 });
     await expect.poll(() => compare.rowKeys('sysctl'), { timeout: 60_000 }).toEqual(['kernel.hostname', 'vm.swappiness']);

@@ -26,17 +26,17 @@ describe('the Rules view of a zone and a policy', () => {
     const { firewall } = pagesOf(app.page);
     await firewall.zone('work').waitFor({ timeout: 15_000 });
     await firewall.selectZone('work');
-    const view = await firewall.openRules('zone');
+    await firewall.openRules('zone');
     await expect.poll(() => firewall.rulesRow('tcp dport 8080 accept').innerText()).toMatch(/Port 8080\/tcp is open in zone work\s+\[port 8080\/tcp\]/);
     expect(await firewall.rulesRow('tcp dport 139 accept').innerText()).toContain('Service samba is allowed in zone work (its port 139/tcp)');
     expect(await firewall.rulesRow('ip saddr 198.51.100.8 reject with icmp host-prohibited').innerText()).toContain('rule family="ipv4" source address="198.51.100.8" reject type="icmp-host-prohibited"');
     const hand = firewall.rulesRow('tcp dport 31337 accept');
     expect(await hand.getAttribute('data-foreign')).toBe('true');
     expect(await hand.innerText()).toMatch(/not made by firewalld[\s\S]*0 \/ 0/);
-    expect(await view.getByTestId('fw-rules-summary').innerText()).toContain('1 rule here not made by firewalld');
-    expect(await view.getByTestId('fw-rules-foreign').innerText()).toContain('table ip hd_docker');
+    expect(await firewall.rulesSummary.innerText()).toContain('1 rule here not made by firewalld');
+    expect(await firewall.rulesForeign.innerText()).toContain('table ip hd_docker');
     // Only this zone's chains (and the dispatch rules into it).
-    const chains = await view.getByTestId('fw-rules-chain').evaluateAll((els) => els.map((e) => e.getAttribute('data-chain')));
+    const chains = await firewall.rulesChains();
     expect(chains.filter((c) => c && /_(IN|FWD|PRE|POST|OUT)_/.test(c) && !c.includes('_work'))).toEqual([]);
     await app.page.keyboard.press('Escape');
   });

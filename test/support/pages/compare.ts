@@ -24,6 +24,37 @@ export class ComparePage {
   get stale(): Locator { return this.page.getByTestId('compare-stale'); }
   get summary(): Locator { return this.page.getByTestId('compare-summary'); }
 
+  // The fleet summary view (SummaryView.tsx).
+  get summaryViewToggle(): Locator { return this.page.getByTestId('compare-view-summary'); }
+  get summaryDir(): Locator { return this.page.getByTestId('summary-dir'); }
+  get summaryRun(): Locator { return this.page.getByTestId('summary-run'); }
+  get summaryHeadline(): Locator { return this.page.getByTestId('summary-headline'); }
+  get summaryFilter(): Locator { return this.page.getByTestId('summary-filter'); }
+  get summaryRows(): Locator { return this.page.getByTestId('summary-row'); }
+  get summaryKinds(): Locator { return this.page.getByTestId('summary-kind'); }
+
+  /** Summarize the snapshot files of a directory on the machine HostDeck runs on. */
+  async summarizeDir(dir: string): Promise<void> {
+    await this.summaryViewToggle.click();
+    await this.summaryDir.fill(dir);
+    await this.summaryRun.click();
+  }
+
+  /** "key count" of each summary row shown, in order. */
+  summaryRowCounts(): Promise<string[]> {
+    return this.summaryRows.evaluateAll((rs) => rs.map((r) => `${(r as HTMLElement).dataset.key} ${(r as HTMLElement).dataset.count}`));
+  }
+
+  /** How many hosts each kind holds, in order. */
+  summaryKindCounts(): Promise<number[]> {
+    return this.summaryKinds.evaluateAll((ks) => ks.map((k) => Number((k as HTMLElement).dataset.count)));
+  }
+
+  /** The kind of exactly `count` hosts. */
+  summaryKind(count: number): Locator {
+    return this.summaryKinds.and(this.page.locator(`[data-count="${count}"]`));
+  }
+
   /** The grid of one section (sysctl, firewall …). */
   grid(section: string): Locator {
     return this.page.getByTestId(`compare-grid-${section}`);

@@ -155,6 +155,13 @@ export class FirewallPage {
     return view;
   }
 
+  /** The open Rules view's parts: its summary line, the foreign tables, and the chains shown (their names). */
+  get rulesSummary(): Locator { return this.page.getByTestId('fw-rules-view').getByTestId('fw-rules-summary'); }
+  get rulesForeign(): Locator { return this.page.getByTestId('fw-rules-view').getByTestId('fw-rules-foreign'); }
+  rulesChains(): Promise<(string | null)[]> {
+    return this.page.getByTestId('fw-rules-view').getByTestId('fw-rules-chain').evaluateAll((els) => els.map((e) => e.getAttribute('data-chain')));
+  }
+
   /** A row of the Rules view by its nft text. */
   rulesRow(text: string): Locator {
     return this.page.getByTestId('fw-rules-rule').filter({ has: this.page.locator('code', { hasText: text }) });
