@@ -134,7 +134,7 @@ describe('explain on every host kind', () => {
     const r = await explain([], ['--root', root, '--bus', bus, '--from', '192.0.2.66', '--to-port', '8443/tcp', '--iface', 'hd8']);
     expect([r.verdict, r.decidedBy.kind]).toEqual(['drop', 'rich-rule']);
     // The image's own XML files are not what answered, and the answer says so.
-    expect(r.assumptions.join('\n')).toContain(`not from the image's own files (${root}/etc/firewalld/*.xml are not read)`);
+    expect(r.assumptions.join('\n')).toContain(`not from the image's own files (${root}/etc/firewalld/*.xml are not read; --offline reads them)`);
   });
 
   it('every firewall read command takes a snapshot or import file as --host', async () => {
