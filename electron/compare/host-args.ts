@@ -56,7 +56,8 @@ export async function expandHostArgs(api: Api, args: string[], limit?: string): 
       const g = a.slice(1);
       const members = saved.filter((h) => h.groups.includes(g)).map((h) => h.id);
       if (!members.length) throw new ApiError('UNKNOWN_HOST', `No saved host is in group "${g}" (groups come from hostdeck hosts import --inventory FILE)`, { group: g });
-      out.push(...members);
+      // A host in two named groups is compared once; arguments given one by one stay as given.
+      out.push(...members.filter((m) => !out.includes(m)));
     } else if (isDir(a)) {
       const files = snapshotFilesIn(a);
       if (!files.length) throw new ApiError('INVALID_INPUT', `${a} holds no snapshot files (*.json)`);
@@ -65,7 +66,7 @@ export async function expandHostArgs(api: Api, args: string[], limit?: string): 
       out.push(a);
     }
   }
-  if (limit === undefined) return [...new Set(out)];
+  if (limit === undefined) return out;
   const matched = await savedMatching(saved, limit);
   // Without host arguments, --limit picks from every saved host.
   const pool = out.length ? out : saved.map((h) => h.id);
