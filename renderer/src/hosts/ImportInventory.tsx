@@ -29,7 +29,7 @@ export function ImportInventory() {
         data-testid="hosts-import-form"
       >
         <FormGroup label="Ansible inventory" fieldId="inventory-file" isRequired>
-          <TextInput id="inventory-file" data-testid="hosts-import-file" value={file} onChange={(_e, v) => setFile(v)} placeholder="/home/me/ops/inventory/production.yml" />
+          <TextInput id="inventory-file" data-testid="hosts-import-file" value={file} onChange={(_e, v) => setFile(v)} placeholder="ops/inventory/production.yml" />
           <FormHelperText>
             <HelperText>
               <HelperTextItem>

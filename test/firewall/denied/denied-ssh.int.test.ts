@@ -17,7 +17,7 @@ import type { HostDeckEvent } from '../../../shared/api/contract';
 import type { DeniedPacket } from '../../../shared/firewall/denied/parse';
 import { startFakeHosts, type FakeHosts } from '../../support/fake-hosts';
 import { startPacketPeer, type PacketPeer } from '../../support/packet-probe';
-import { allowNamespaceKernelLog, uniqueSubnet } from './kernel-log-netns';
+import { allowNamespaceKernelLog, uniqueSubnet, until } from './kernel-log-netns';
 
 let fh: FakeHosts;
 let rt: Runtime;
@@ -51,16 +51,6 @@ afterAll(async () => {
     netnsLog?.restore();
   }
 });
-
-async function until<T>(cond: () => T | undefined, ms: number, what: string): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = cond();
-    if (v !== undefined) return v;
-    if (Date.now() - start > ms) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** The kernel-log readers running on the fake host (its own pid namespace): the program and journalctl/dmesg under it. */
 function readersOnHost(): string[] {

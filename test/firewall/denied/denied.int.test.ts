@@ -16,7 +16,7 @@ import type { DeniedPacket } from '../../../shared/firewall/denied/parse';
 import { runHostdeck } from '../../support/cli';
 import { startFirewalldSandbox, type FirewalldSandbox } from '../../support/firewalld-sandbox';
 import { startPacketPeer, type PacketPeer } from '../../support/packet-probe';
-import { allowNamespaceKernelLog, uniqueSubnet } from './kernel-log-netns';
+import { allowNamespaceKernelLog, uniqueSubnet, until } from './kernel-log-netns';
 
 let sb: FirewalldSandbox;
 let rt: Runtime;
@@ -44,16 +44,6 @@ afterAll(async () => {
 });
 
 const cli = (...args: string[]) => runHostdeck(['firewall', ...args, '--bus', sb.busAddress]);
-
-async function until<T>(cond: () => T | undefined, ms: number, what: string): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = cond();
-    if (v !== undefined) return v;
-    if (Date.now() - start > ms) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('hostdeck firewall log-denied', () => {
   it('shows the value, asks first when the reload would drop runtime-only changes, and sets it with --confirm', async () => {

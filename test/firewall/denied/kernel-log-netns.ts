@@ -32,3 +32,14 @@ export function uniqueSubnet(): { fw: string; peer: string; fw6: string; peer6: 
   const six = `fd48:${a.toString(16)}:${b.toString(16)}`;
   return { fw: `10.${a}.${b}.1`, peer: `10.${a}.${b}.77`, fw6: `${six}::1`, peer6: `${six}::77` };
 }
+
+/** Polls `cond` every 25 ms until it gives a value, or fails naming what it waited for. */
+export async function until<T>(cond: () => T | undefined, ms: number, what: string): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = cond();
+    if (v !== undefined) return v;
+    if (Date.now() - start > ms) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
