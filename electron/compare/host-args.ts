@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { ApiError } from '../../shared/api/errors';
 import type { Api } from '../../shared/api/contract';
 import { matchPattern } from '../hosts/inventory';
+import { isDir } from './summary';
 
 /**
  * Host arguments that stand for several hosts: `@GROUP` (the saved hosts imported with that
@@ -12,14 +13,6 @@ import { matchPattern } from '../hosts/inventory';
  * --out DIR` wrote), and `--limit PATTERN` over the saved hosts, matched by Ansible itself
  * (`web:!web-07`, `web:&eu`, `db*`) against an inventory of the saved names and groups.
  */
-
-function isDir(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 /** The snapshot files of a directory, by name (never its subdirectories, never dot files). */
 export function snapshotFilesIn(dir: string): string[] {
