@@ -2,7 +2,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { Transport } from '../../shared/api/client';
 import type { CallRequest, OpInput } from '../../shared/api/contract';
 import { createHostApi, type HostApi } from '../../renderer/src/app/api';
-import { hostStores } from '../../renderer/src/app/host-store';
+import { forgetHost, hostStores } from '../../renderer/src/app/host-store';
 
 /** A transport that records every call and answers like the Node side would (an empty list). */
 function recorder() {
@@ -74,5 +74,18 @@ describe('per-host stores', () => {
     expect(await stores.of('web1').getState().undoIt()).toEqual(['web1:a']);
     expect(calls.at(-1)!.request).toEqual({ host: 'web1', input: { k8s: 'web1:a' } });
     expect(stores.hosts().sort()).toEqual(['web1', 'web2']);
+  });
+
+  it('a removed host is forgotten by every page: added again under the same id, it starts clean', async () => {
+    const other = hostStores<{ draft: string }>(() => () => ({ draft: 'web3 draft' }), (id) => createHostApi(transport, id));
+    await stores.of('web3').getState().apply('old');
+    other.of('web3').setState({ draft: 'edited' });
+    forgetHost('web3');
+    expect(stores.hosts()).not.toContain('web3');
+    expect(other.hosts()).not.toContain('web3');
+    expect(stores.of('web3').getState().undo).toEqual([]);
+    expect(other.of('web3').getState().draft).toBe('web3 draft');
+    // Other hosts keep theirs.
+    expect(stores.of('web1').getState().undo).toEqual(['web1:a']);
   });
 });

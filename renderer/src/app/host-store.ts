@@ -40,6 +40,17 @@ export interface HostStores<S> {
   forget(hostId: string): void;
 }
 
+/** Every per-host store family made in this window, so a removed host can be forgotten by all. */
+const families = new Set<Pick<HostStores<unknown>, 'forget'>>();
+
+/**
+ * Drops a removed host's state from every page's stores: a host added again later under the same
+ * id (often another machine) must start clean, without the old one's drafts, results or undo.
+ */
+export function forgetHost(hostId: string): void {
+  for (const f of families) f.forget(hostId);
+}
+
 /** `apiFor` is the bound API per host (tests pass one over their own transport). */
 export function hostStores<S>(make: HostStateCreator<S>, apiFor: (hostId: string) => HostApi = hostApi): HostStores<S> {
   const stores = new Map<string, StoreApi<S>>();
@@ -56,9 +67,11 @@ export function hostStores<S>(make: HostStateCreator<S>, apiFor: (hostId: string
   function use<T>(selector?: (s: S) => T): T | S {
     return useStore(of(usePageHost()), (selector ?? ((s: S) => s)) as (s: S) => T | S);
   }
-  return Object.assign(use, {
+  const family = Object.assign(use, {
     of,
     hosts: () => [...stores.keys()],
     forget: (hostId: string) => void stores.delete(hostId),
   });
+  families.add(family);
+  return family;
 }

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { HostSummary } from '../../../shared/app/contract';
 import type { FirewallStatus } from '../../../shared/firewall/contract';
 import { onEvent, hostApi, deckApi } from './api';
+import { forgetHost } from './host-store';
 
 export type PageId = 'firewall' | 'dns' | 'kernel' | 'compare' | 'hosts';
 export const pageIds: PageId[] = ['firewall', 'dns', 'kernel', 'compare', 'hosts'];
@@ -85,6 +86,7 @@ export function startAppStore(): () => void {
     // A remote host's state or privilege changed: its capabilities (what the pages may offer) may have too.
     if (e.name === 'app.hostsChanged' || (e.name === 'hosts.changed' && e.payload.host)) void useAppStore.getState().refreshHosts();
     if (e.name === 'hosts.changed' && e.payload.removed === useAppStore.getState().hostId) useAppStore.getState().setHost('local');
+    if (e.name === 'hosts.changed' && e.payload.removed) forgetHost(e.payload.removed);
     if (e.name === 'hosts.changed' && e.payload.host?.id === useAppStore.getState().hostId && e.payload.host.state === 'connected' && useAppStore.getState().firewall.state !== 'ready') {
       void useAppStore.getState().refreshFirewallStatus();
     }
