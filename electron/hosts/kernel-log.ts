@@ -86,7 +86,8 @@ export function kernelLogFrom(
     child.on('close', (code, signal) => {
       if (stopped || code === 0) return resolve();
       const { command } = info;
-      const why = stderr.trim().split('\n').slice(-2).join(' ') || `exit ${code ?? signal}`;
+      // Without its closing period: the reason sits inside a sentence of ours (journalctl ends its own with one).
+      const why = stderr.trim().split('\n').slice(-2).join(' ').replace(/\.+$/, '') || `exit ${code ?? signal}`;
       // dmesg as a non-root user where kernel.dmesg_restrict = 1; journalctl without the systemd-journal/adm group.
       const denied = /Operation not permitted|Permission denied|No journal files were opened due to insufficient permissions/i.test(why);
       reject(

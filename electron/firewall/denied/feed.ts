@@ -68,7 +68,7 @@ export class DeniedFeedService {
       const caps = t.capabilities();
       throw new ApiError(
         'UNSUPPORTED',
-        `${this.host.label}: HostDeck cannot read this host's kernel log${caps.missing.journal ? ` (${caps.missing.journal})` : ''}, so it cannot show denied packets. Explain still answers from the configuration.`,
+        `${this.host.label}: HostDeck cannot read this host's kernel log${caps.missing.journal ? ` (${caps.missing.journal.replace(/\.+$/, '')})` : ''}, so it cannot show denied packets. Explain still answers from the configuration.`,
       );
     }
     return (o) => t.kernelLog!(o);

@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { EventHub } from '../../../electron/api/events';
 import { DeniedFeedService } from '../../../electron/firewall/denied/feed';
+import { kernelLogFrom } from '../../../electron/hosts/kernel-log';
 import type { Host, KernelLogOptions, KernelLogReader } from '../../../electron/hosts/transport';
 import type { HostDeckEvent } from '../../../shared/api/contract';
 import { ApiError } from '../../../shared/api/errors';
@@ -79,6 +81,19 @@ describe('DeniedFeedService', () => {
     const e = await new DeniedFeedService(host, new EventHub()).read({ sinceSeconds: 60, follow: false, limit: 10 }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ApiError);
     expect((e as ApiError).code).toBe('UNSUPPORTED');
-    expect((e as ApiError).message).toMatch(/web1: HostDeck cannot read this host's kernel log \(HostDeck does not read web1's journal yet\.\)/);
+    expect((e as ApiError).message).toMatch(/web1: HostDeck cannot read this host's kernel log \(HostDeck does not read web1's journal yet\), so it cannot/);
+  });
+});
+
+describe('kernelLogFrom: why a reader failed, in one sentence', () => {
+  it("journalctl's own closing period does not double ours (a login outside systemd-journal)", async () => {
+    // The words journalctl prints to a user without the group, from a real process that exits 1.
+    const child = spawn('/bin/sh', ['-c', 'echo "No journal files were opened due to insufficient permissions." >&2; exit 1']);
+    const r = kernelLogFrom(child, { source: 'journal', command: 'journalctl -k -o json', where: ' on web1' }, { sinceMs: 0, follow: false, onLine: () => undefined }, () => undefined);
+    const e = (await r.done.catch((x: unknown) => x)) as ApiError;
+    expect(e.code).toBe('NOT_AUTHORIZED');
+    expect(e.message).toBe(
+      'The kernel log on web1 is not readable by this user (journalctl -k -o json: No journal files were opened due to insufficient permissions). Add the user to the systemd-journal or adm group.',
+    );
   });
 });
