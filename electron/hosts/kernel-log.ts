@@ -24,8 +24,13 @@ export interface KernelLogReader {
   source: 'journal' | 'kmsg';
   /** The command that reads it, as a user would type it (for messages and the README). */
   command: string;
-  /** When the kernel booted (ms since the epoch): dmesg lines carry only seconds since boot. */
+  /** When the kernel booted (ms since the epoch, this machine's clock): dmesg lines carry only seconds since boot. */
   bootTimeMs?: number;
+  /**
+   * The host's clock minus this machine's (ms), for a remote host: times written in the lines
+   * (the journal's) are the host's, and are moved onto this machine's clock with it.
+   */
+  clockOffsetMs?: number;
   /** Settles when the reader ends: at the end of the log (not following), on stop(), or with the reason it failed. */
   done: Promise<void>;
   stop(): void;

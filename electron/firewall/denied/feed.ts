@@ -10,8 +10,10 @@ const READ_DEADLINE_MS = 10_000;
 const FLUSH_MS = 200;
 
 /** The time of a packet: the journal's, or boot time + seconds since boot for dmesg lines. */
-function withTime(p: DeniedPacket, bootTimeMs: number | undefined): DeniedPacket {
-  if (p.time === undefined && p.uptime !== undefined && bootTimeMs !== undefined) p.time = Math.round(bootTimeMs + p.uptime * 1000);
+/** The packet's time on this machine's clock: a time written in the line is the host's, uptime counts from the boot. */
+function withTime(p: DeniedPacket, reader: Pick<KernelLogReader, 'bootTimeMs' | 'clockOffsetMs'>): DeniedPacket {
+  if (p.time !== undefined) p.time -= reader.clockOffsetMs ?? 0;
+  else if (p.uptime !== undefined && reader.bootTimeMs !== undefined) p.time = Math.round(reader.bootTimeMs + p.uptime * 1000);
   return p;
 }
 
@@ -85,7 +87,7 @@ export class DeniedFeedService {
       onLine: (line) => {
         const p = parseDeniedLine(line);
         if (!p) return;
-        withTime(p, reader.bootTimeMs);
+        withTime(p, reader);
         if (p.time === undefined || p.time >= sinceMs) window.add(p);
       },
     });
@@ -109,7 +111,7 @@ export class DeniedFeedService {
         onLine: (line) => {
           const p = parseDeniedLine(line);
           if (!p) return;
-          withTime(p, reader.bootTimeMs);
+          withTime(p, reader);
           if (p.time !== undefined && p.time < sinceMs) return;
           this.queue(p, window.add(p));
         },

@@ -93,7 +93,28 @@ export function remoteLogProblem(a: RemoteKernelLogAccess | undefined, who: stri
  * read agent's answer: which log, the host's boot time for dmesg lines); the reader's source
  * and bootTimeMs are filled in once it is known.
  */
-export function readRemoteKernelLog(link: SshLink, access: () => Promise<{ access?: RemoteKernelLogAccess; hostTimeMs: number }>, opts: KernelLogOptions): KernelLogReader {
+/** What the read agent said about the host's log and clock, and when (this machine's clock) it said it. */
+export interface RemoteLogFacts {
+  access?: RemoteKernelLogAccess;
+  /** The host's clock when it answered (ms since the epoch). */
+  hostTimeMs: number;
+  /** This machine's clock when that answer arrived. */
+  localTimeMs: number;
+}
+
+/**
+ * The host's clock may be off from this machine's (minutes, on a VM restored from a snapshot):
+ * the window is asked for in the host's own time, and every time given back is this machine's,
+ * so "the last 10 minutes" means the same 10 minutes on both sides.
+ */
+export function remoteLogClock(facts: RemoteLogFacts, sinceMs: number): { sinceMs: number; clockOffsetMs: number; bootTimeMs?: number } {
+  const clockOffsetMs = facts.hostTimeMs - facts.localTimeMs;
+  const uptime = facts.access?.uptime;
+  // Uptime was read with the host's time: the boot was that long before the answer, on any clock.
+  return { sinceMs: sinceMs + clockOffsetMs, clockOffsetMs, ...(uptime != null ? { bootTimeMs: facts.localTimeMs - uptime * 1000 } : {}) };
+}
+
+export function readRemoteKernelLog(link: SshLink, access: () => Promise<RemoteLogFacts>, opts: KernelLogOptions): KernelLogReader {
   const where = ` on ${link.destination.text}`;
   // A stand-in process until the session starts: kernelLogFrom reads its streams and events.
   const proxy = Object.assign(new EventEmitter(), { stdout: new PassThrough(), stderr: new PassThrough(), exitCode: null as number | null, signalCode: null as string | null });
@@ -110,7 +131,7 @@ export function readRemoteKernelLog(link: SshLink, access: () => Promise<{ acces
   };
   const info: { source: 'journal' | 'kmsg'; command: string; bootTimeMs?: number; where: string } = { source: 'journal', command: 'journalctl -k', where };
   const reader = kernelLogFrom(proxy as unknown as ChildProcess, info, opts, end);
-  const live = reader as { source: 'journal' | 'kmsg'; command: string; bootTimeMs?: number };
+  const live = reader as { source: 'journal' | 'kmsg'; command: string; bootTimeMs?: number; clockOffsetMs?: number };
   const settle = (code: number | null, signal: NodeJS.Signals | null) => {
     proxy.exitCode = code;
     proxy.signalCode = signal;
@@ -120,12 +141,14 @@ export function readRemoteKernelLog(link: SshLink, access: () => Promise<{ acces
     setImmediate(() => proxy.emit('close', code, signal));
   };
   (async () => {
-    const { access: a, hostTimeMs } = await access();
-    const source = remoteLogSource(a);
-    const cmd = remoteKernelLogCommand(source, opts);
+    const facts = await access();
+    const source = remoteLogSource(facts.access);
+    const clock = remoteLogClock(facts, opts.sinceMs);
+    const cmd = remoteKernelLogCommand(source, { ...opts, sinceMs: clock.sinceMs });
     info.source = live.source = source;
     info.command = live.command = cmd.argv.join(' ');
-    if (source === 'kmsg' && a?.uptime != null) live.bootTimeMs = hostTimeMs - a.uptime * 1000;
+    live.clockOffsetMs = clock.clockOffsetMs;
+    if (source === 'kmsg' && clock.bootTimeMs !== undefined) live.bootTimeMs = clock.bootTimeMs;
     if (stopped) return settle(0, null);
     const child = await link.spawnSession(cmd.line, 15_000, 'log');
     session = child;

@@ -559,7 +559,7 @@ export class SshTransport implements HostTransport {
       async () => {
         // The identity read when the host was added, or now (one round trip).
         const id = this.identityCache?.kernelLog ? this.identityCache : await this.describe();
-        return { access: id.kernelLog, hostTimeMs: id.time + (Date.now() - (this.describedAt ?? Date.now())) };
+        return { access: id.kernelLog, hostTimeMs: id.time, localTimeMs: this.describedAt ?? Date.now() };
       },
       opts,
     );

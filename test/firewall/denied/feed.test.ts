@@ -85,6 +85,23 @@ describe('DeniedFeedService', () => {
   });
 });
 
+describe('DeniedFeedService on a host whose clock is off', () => {
+  it("a journal 10 minutes behind this machine: the last 5 minutes' packets are shown, at this machine's time", async () => {
+    const offset = -600_000;
+    const hostNow = Date.now() + offset;
+    const journal = (agoMs: number, port: number) =>
+      JSON.stringify({ __REALTIME_TIMESTAMP: String((hostNow - agoMs) * 1000), MESSAGE: `filter_IN_public_REJECT: IN=eth0 OUT= SRC=192.0.2.7 DST=10.0.0.1 LEN=60 PROTO=TCP SPT=40000 DPT=${port} SYN ` });
+    const kernelLog = (o: KernelLogOptions): KernelLogReader => {
+      setImmediate(() => [journal(60_000, 8080), journal(20 * 60_000, 9090)].forEach((l) => o.onLine(l)));
+      return { source: 'journal', command: 'journalctl -k', clockOffsetMs: offset, done: new Promise((r) => setTimeout(r, 50)), stop: () => undefined };
+    };
+    const host = { id: 'web1', label: 'web1', transport: { kernelLog, capabilities: () => ({ missing: {} }) } } as unknown as Host;
+    const r = await new DeniedFeedService(host, new EventHub()).read({ sinceSeconds: 300, follow: false, limit: 100 });
+    expect(r.packets.map((p) => p.dport)).toEqual([8080]);
+    expect(Math.abs(r.packets[0]!.time! - (Date.now() - 60_000))).toBeLessThan(5_000);
+  });
+});
+
 describe('kernelLogFrom: why a reader failed, in one sentence', () => {
   it("journalctl's own closing period does not double ours (a login outside systemd-journal)", async () => {
     // The words journalctl prints to a user without the group, from a real process that exits 1.
