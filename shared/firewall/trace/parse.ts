@@ -107,7 +107,9 @@ export function kernelVerdict(steps: TraceStep[]): { verdict: 'accept' | 'reject
   const stop = steps.find((s) => s.outcome === 'drop' || s.outcome === 'reject');
   if (stop) return { verdict: stop.outcome as 'drop' | 'reject', ...(stop.rejectWith ? { rejectWith: stop.rejectWith } : {}), decidedBy: stop };
   const accepts = steps.filter((s) => s.outcome === 'accept');
-  const byRule = accepts.filter((s) => s.kind === 'rule');
+  // A NAT statement (masquerade, snat, dnat, redirect) ends its nat chain with "accept" but
+  // admits nothing: the filter rule that accepted the packet decided, not the rewrite after it.
+  const byRule = accepts.filter((s) => s.kind === 'rule' && !/(?:^|\s)(?:masquerade|snat|dnat|redirect)(?:\s|$)/.test(s.rule ?? ''));
   const decidedBy = byRule[byRule.length - 1] ?? accepts[accepts.length - 1];
   return { verdict: 'accept', ...(decidedBy ? { decidedBy } : {}) };
 }

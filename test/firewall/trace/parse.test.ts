@@ -83,7 +83,9 @@ describe('the traced flow', () => {
     [{ protocol: 'tcp' as const, dport: 1, iface: 'eth0/../x' }, /iface: "eth0\/..\/x" is not a Linux interface name/],
     [{ protocol: 'tcp' as const, dport: 1, iface: 'a-very-long-interface' }, /iface: .* is not a Linux interface name/],
     [{ protocol: 'tcp' as const, dport: 1, iface: 'lo' }, /iface: traffic on lo/],
-    [{ protocol: 'tcp' as const, dport: 1, outIface: 'eth1' }, /outIface: "eth1": trace follows packets to this host only/],
+    [{ protocol: 'tcp' as const, dport: 1, iface: 'eth1', outIface: 'eth1' }, /outIface: "eth1" is also the ingress interface/],
+    [{ protocol: 'tcp' as const, dport: 1, iface: 'eth0', outIface: 'lo' }, /outIface: a forwarded packet never leaves by lo/],
+    [{ protocol: 'tcp' as const, dport: 1, outIface: 'eth1;x y' }, /outIface: .* is not a Linux interface name/],
     [{ protocol: 'icmp' as const, icmpType: 'timestamp-request' }, /icmpType: "timestamp-request": trace sends ICMP echo requests only/],
     [{ protocol: 'tcp' as const, dport: 1, srcMac: '01:00:5e:00:00:01' }, /srcMac: .* is not a unicast MAC/],
     [{ protocol: 'tcp' as const, dport: 1, src: '10.0.0.1', dst: '10.0.0.1' }, /src: "10.0.0.1" is also the destination/],
@@ -131,5 +133,13 @@ describe('prediction, kernel and client compared', () => {
     expect(kernelVerdict(t.get('10.9.0.3 10.9.0.1 icmp id 7')!.steps)).toMatchObject({ verdict: 'drop', decidedBy: { handle: 40 } });
     // A packet line that does not show the whole flow is no key at all (never a wrong one).
     expect(packetKey('iif "eth0" ip saddr 10.8.0.2')).toBeUndefined();
+  });
+
+  it('a forwarded packet: the filter rule that accepted it decides, not the masquerade after it (which also says accept)', () => {
+    const steps = [
+      parseTraceLine('trace id aa inet firewalld filter_FWD_policy_hd-fwd_allow rule tcp dport 9191 accept # handle 70 (verdict accept)')!.step!,
+      parseTraceLine('trace id aa inet firewalld nat_POST_policy_hd-fwd_allow rule meta nfproto ipv4 oifname != "lo" masquerade # handle 80 (verdict accept)')!.step!,
+    ];
+    expect(kernelVerdict(steps)).toMatchObject({ verdict: 'accept', decidedBy: { handle: 70 } });
   });
 });
