@@ -2,9 +2,9 @@
  * The trace driver: one Python 3 program (standard library only) that HostDeck starts inside a
  * fresh network namespace (`unshare -n` as root, `unshare -rn` with unprivileged user
  * namespaces). That namespace plays the host: it gets a veth end named like the host's
- * interface, the flows' destination addresses and the host's ruleset, loaded once. One more
- * namespace per ingress interface, made from inside (`unshare -n`), plays the clients behind it,
- * and for forwarded flows one per egress interface plays the destinations behind that; many
+ * interfaces, the flows' destination addresses and the host's ruleset, loaded once. One more
+ * namespace per interface, made from inside (`unshare -n`), plays what is behind it: the
+ * clients whose packets arrive there and the destinations forwarded flows leave for; many
  * packets are sent at once and one `nft monitor` collects every packet's trace. Every child is tied to the driver with
  * PR_SET_PDEATHSIG, so when the driver ends (or HostDeck kills it at its deadline) every
  * process dies, and the namespaces with them: nothing is left on this machine and nothing of the
@@ -82,42 +82,30 @@ def main():
             if x not in out: out.append(x)
         return out
 
-    # One namespace per ingress interface plays the clients behind it; one per egress interface
-    # (forwarded flows) plays the destinations behind that. Fixed MACs and permanent neighbour
-    # entries: no ARP or neighbour discovery, which the host's rules might drop, stands between
-    # a client and the packets traced.
-    ins = uniq([p['iface'] for p in packets])
-    outs = uniq([p['outIface'] for p in packets if p.get('outIface')])
-    host_cmds, side = [], []
-    for i, name in enumerate(ins):
-        pid = holder_ns('client namespace')
-        mine = [p for p in packets if p['iface'] == name]
-        mac_h, mac_c = '02:68:64:01:00:%02x' % i, (mine[0].get('srcMac') or '02:68:64:02:00:%02x' % i)
-        host_cmds += ['link add %s address %s type veth peer name hdpeer0 address %s netns %d' % (name, mac_h, mac_c, pid), 'link set %s up' % name]
-        host_cmds += ['addr add %s/%s dev %s%s' % (d, plen(d), name, nodad(d)) for d in uniq([p['dst'] for p in mine if not p.get('outIface')])]
-        for s in uniq([p['src'] for p in mine]):
-            host_cmds += ['route add %s/%s dev %s' % (s, plen(s), name), 'neigh replace %s lladdr %s dev %s nud permanent' % (s, mac_c, name)]
-        cmds = ['link set lo up'] + ['addr add %s/%s dev hdpeer0%s' % (s, plen(s), nodad(s)) for s in uniq([p['src'] for p in mine])] + ['link set hdpeer0 up']
-        for d in uniq([p['dst'] for p in mine]):
-            cmds += ['route add %s/%s dev hdpeer0' % (d, plen(d)), 'neigh replace %s lladdr %s dev hdpeer0 nud permanent' % (d, mac_h)]
-        side.append(('client addresses', pid, cmds))
-        for p in mine: p['_ns'] = pid
-    dest_pids = {}
-    for j, name in enumerate(outs):
-        pid = holder_ns('destination namespace')
-        dest_pids[name] = pid
-        mine = [p for p in packets if p.get('outIface') == name]
-        mac_h, mac_d = '02:68:64:03:00:%02x' % j, '02:68:64:04:00:%02x' % j
-        # The egress end's own addresses: what masquerade rewrites the source to.
-        own = ['198.18.255.%d' % (j + 1), 'fd68:6400:ffff::%x' % (j + 1)]
-        host_cmds += ['link add %s address %s type veth peer name hdpeer0 address %s netns %d' % (name, mac_h, mac_d, pid), 'link set %s up' % name]
-        host_cmds += ['addr add %s/%s dev %s%s' % (a, plen(a), name, nodad(a)) for a in own]
-        for d in uniq([p['dst'] for p in mine]):
-            host_cmds += ['route add %s/%s dev %s' % (d, plen(d), name), 'neigh replace %s lladdr %s dev %s nud permanent' % (d, mac_d, name)]
-        cmds = ['link set lo up'] + ['addr add %s/%s dev hdpeer0%s' % (d, plen(d), nodad(d)) for d in uniq([p['dst'] for p in mine])] + ['link set hdpeer0 up']
-        for s in uniq([p['src'] for p in mine] + own):
-            cmds += ['route add %s/%s dev hdpeer0' % (s, plen(s)), 'neigh replace %s lladdr %s dev hdpeer0 nud permanent' % (s, mac_h)]
-        side.append(('destination addresses', pid, cmds))
+    # One namespace per interface plays what is behind it: the clients whose packets arrive
+    # there and, for forwarded flows, the destinations reached through it. Fixed MACs and
+    # permanent neighbour entries: no ARP or neighbour discovery, which the host's rules might
+    # drop, stands between a client and the packets traced.
+    ifaces = uniq([p['iface'] for p in packets] + [p['outIface'] for p in packets if p.get('outIface')])
+    host_cmds, side, dest_pids = [], [], {}
+    for i, name in enumerate(ifaces):
+        pid = holder_ns('peer namespace')
+        arriving = [p for p in packets if p['iface'] == name]
+        leaving = [p for p in packets if p.get('outIface') == name]
+        mac_h = '02:68:64:01:00:%02x' % i
+        mac_p = next((p['srcMac'] for p in arriving if p.get('srcMac')), '02:68:64:02:00:%02x' % i)
+        # The egress end's own addresses: what masquerade rewrites a source to.
+        own = ['198.18.255.%d' % (i + 1), 'fd68:6400:ffff::%x' % (i + 1)] if leaving else []
+        host_cmds += ['link add %s address %s type veth peer name hdpeer0 address %s netns %d' % (name, mac_h, mac_p, pid), 'link set %s up' % name]
+        host_cmds += ['addr add %s/%s dev %s%s' % (a, plen(a), name, nodad(a)) for a in uniq(own + [p['dst'] for p in arriving if not p.get('outIface')])]
+        for a in uniq([p['src'] for p in arriving] + [p['dst'] for p in leaving]):
+            host_cmds += ['route add %s/%s dev %s' % (a, plen(a), name), 'neigh replace %s lladdr %s dev %s nud permanent' % (a, mac_p, name)]
+        cmds = ['link set lo up'] + ['addr add %s/%s dev hdpeer0%s' % (a, plen(a), nodad(a)) for a in uniq([p['src'] for p in arriving] + [p['dst'] for p in leaving])] + ['link set hdpeer0 up']
+        for a in uniq([p['dst'] for p in arriving] + [p['src'] for p in leaving] + own):
+            cmds += ['route add %s/%s dev hdpeer0' % (a, plen(a)), 'neigh replace %s lladdr %s dev hdpeer0 nud permanent' % (a, mac_h)]
+        side.append(('peer addresses', pid, cmds))
+        for p in arriving: p['_ns'] = pid
+        if leaving: dest_pids[name] = pid
     # One ip process per namespace (ip -batch): the family follows from each address.
     run('veth and addresses', ['ip', '-batch', '-'], '\n'.join(host_cmds) + '\n')
     for step, pid, cmds in side:
@@ -234,6 +222,10 @@ for proto in ('tcp', 'udp'):
             if af == socket.AF_INET6: s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
             s.bind((any_, p))
             if proto == 'tcp': s.listen(512)
+            # UDP answers from the address the datagram went to (IP_PKTINFO / IPV6_RECVPKTINFO):
+            # with several addresses on an interface the kernel would pick its first one.
+            elif af == socket.AF_INET6: s.setsockopt(socket.IPPROTO_IPV6, 49, 1)
+            else: s.setsockopt(socket.IPPROTO_IP, 8, 1)
             s.setblocking(False); socks.append(s)
 print('ready', flush=True)
 while True:
@@ -244,7 +236,12 @@ while True:
             if s.type == socket.SOCK_STREAM:
                 c, _ = s.accept(); c.close()
             else:
-                data, addr = s.recvfrom(2048); s.sendto(data, addr)
+                data, anc, _, addr = s.recvmsg(2048, 256)
+                if s.family == socket.AF_INET6:
+                    info = [(socket.IPPROTO_IPV6, 50, d[:16] + b'\0\0\0\0') for l, t, d in anc if l == socket.IPPROTO_IPV6 and t == 50]
+                else:
+                    info = [(socket.IPPROTO_IP, 8, b'\0\0\0\0' + d[8:12] + b'\0\0\0\0') for l, t, d in anc if l == socket.IPPROTO_IP and t == 8]
+                s.sendmsg([data], info, 0, addr)
         except (OSError, AttributeError):
             pass
 '''

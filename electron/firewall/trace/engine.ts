@@ -83,7 +83,7 @@ export async function traceOnce(ruleset: unknown, packet: TracePacket, opts: Tra
  * Many packets through one copy of `ruleset`: the namespaces are made and the ruleset loaded
  * once per batch, the packets sent at once, one monitor reads every trace. Packets that cannot
  * share one copy (the same source behind two interfaces, an address both local and forwarded,
- * two MACs on one interface) go to separate batches, run one after the other. Results are in
+ * a source that is another packet's destination, two MACs on one interface) go to separate batches, run one after the other. Results are in
  * the packets' order; the deadline applies to each batch.
  */
 export async function traceMany(ruleset: unknown, packets: TracePacket[], opts: TraceRunOptions): Promise<KernelTrace[]> {
@@ -97,7 +97,7 @@ export async function traceMany(ruleset: unknown, packets: TracePacket[], opts: 
 
 /** Indexes of packets, grouped so that every group can share one copy's addresses and routes. */
 export function batches(packets: TracePacket[]): number[][] {
-  interface Batch { idx: number[]; srcIface: Map<string, string>; dstWhere: Map<string, string>; ifaceMac: Map<string, string>; ifaceRole: Map<string, 'in' | 'out'>; echo: Set<number> }
+  interface Batch { idx: number[]; srcIface: Map<string, string>; dstWhere: Map<string, string>; ifaceMac: Map<string, string>; echo: Set<number> }
   const groups: Batch[] = [];
   const norm = (a: string) => a.toLowerCase();
   const fits = (b: Batch, p: TracePacket) => {
@@ -109,19 +109,16 @@ export function batches(packets: TracePacket[]): number[][] {
     // A source must not be an address of the copy (local) nor a destination anywhere.
     if (b.dstWhere.has(src) || b.srcIface.has(dst) || src === dst) return false;
     if ((b.ifaceMac.get(p.iface) ?? p.srcMac ?? '') !== (p.srcMac ?? '')) return false;
-    if ((b.ifaceRole.get(p.iface) ?? 'in') !== 'in' || (p.outIface && (b.ifaceRole.get(p.outIface) ?? 'out') !== 'out')) return false;
     if (p.icmpId !== undefined && b.echo.has(p.icmpId)) return false;
     return true;
   };
   packets.forEach((p, i) => {
     let b = groups.find((g) => fits(g, p));
-    if (!b) groups.push((b = { idx: [], srcIface: new Map(), dstWhere: new Map(), ifaceMac: new Map(), ifaceRole: new Map(), echo: new Set() }));
+    if (!b) groups.push((b = { idx: [], srcIface: new Map(), dstWhere: new Map(), ifaceMac: new Map(), echo: new Set() }));
     b.idx.push(i);
     b.srcIface.set(norm(p.src), p.iface);
     b.dstWhere.set(norm(p.dst), p.outIface ? `via ${p.outIface}` : 'local');
     b.ifaceMac.set(p.iface, p.srcMac ?? '');
-    b.ifaceRole.set(p.iface, 'in');
-    if (p.outIface) b.ifaceRole.set(p.outIface, 'out');
     if (p.icmpId !== undefined) b.echo.add(p.icmpId);
   });
   return groups.map((g) => g.idx);

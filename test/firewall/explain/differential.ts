@@ -32,6 +32,8 @@ export interface DifferentialReport {
 
 /** Flows per random configuration: the configuration is loaded, read and copied once for all of them. */
 export const FLOWS_PER_CONFIG = 100;
+/** The share of flows that are forwarded (in on one link, out on another). */
+const FORWARDED = 0.25;
 
 /**
  * `pairs` random flows (at least; whole rounds of FLOWS_PER_CONFIG), each a triple: explain's
@@ -57,13 +59,17 @@ export async function runDifferential(sb: FirewalldSandbox, peer: PacketPeer, se
       if (r.status !== 0) throw new Error(`seed ${seed} round ${round}: firewalld refused the configuration: ${r.stderr || r.stdout}\n${JSON.stringify(cfg.files, null, 1)}`);
       const { layer, ipsetEntries } = await readRuntime(client);
       const defaultZone = ((await client.call('.getDefaultZone'))[0] as string) ?? 'public';
-      const flows: Array<{ probe: ProbeFlow; flow: Flow }> = [];
+      const flows: Array<{ probe: ProbeFlow; flow: Flow; forwarded: boolean }> = [];
       for (let i = 0; i < FLOWS_PER_CONFIG; i++) {
         const k = Math.floor(rand() * LINKS);
         const h = PEER_HOSTS[Math.floor(rand() * PEER_HOSTS.length)];
         const v6 = rand() < 0.3;
         const src = v6 ? `fd09:${k}::${h}` : `10.9.${k}.${h}`;
-        const dst = v6 ? `fd09:${k}::1` : `10.9.${k}.1`;
+        // A quarter forwarded: in on eth<k>, out on another link to a host behind it (the
+        // kernel's trace only: the real firewalld's namespace has nothing behind its links).
+        const out = rand() < FORWARDED ? (k + 1 + Math.floor(rand() * (LINKS - 1))) % LINKS : undefined;
+        const dst = out !== undefined ? (v6 ? `fd09:${out}::200` : `10.9.${out}.200`) : v6 ? `fd09:${k}::1` : `10.9.${k}.1`;
+        const fwd = out !== undefined ? { outIface: `eth${out}` } : {};
         const x = rand();
         const protocol = x < 0.5 ? 'tcp' : x < 0.8 ? 'udp' : v6 ? 'icmpv6' : 'icmp';
         // Mostly ports the configuration mentions, so that its rules are what decides.
@@ -72,12 +78,12 @@ export async function runDifferential(sb: FirewalldSandbox, peer: PacketPeer, se
         const id = round * 1000 + i;
         if (protocol === 'icmp' || protocol === 'icmpv6') {
           const icmp = icmpId++;
-          flows.push({ probe: { id, protocol, src, dst, icmpId: icmp }, flow: { protocol, icmpType: 'echo-request', src, dst, iface: `eth${k}` } });
+          flows.push({ probe: { id, protocol, src, dst, icmpId: icmp }, flow: { protocol, icmpType: 'echo-request', src, dst, iface: `eth${k}`, ...fwd }, forwarded: out !== undefined });
         } else {
           // A fresh source port per flow: no packet may belong to a connection conntrack knows.
           const sp = sport++;
           if (sport > 60000) sport = 20000;
-          flows.push({ probe: { id, protocol, src, dst, dport, sport: sp }, flow: { protocol, src, dst, dport, sport: sp, iface: `eth${k}` } });
+          flows.push({ probe: { id, protocol, src, dst, dport, sport: sp }, flow: { protocol, src, dst, dport, sport: sp, iface: `eth${k}`, ...fwd }, forwarded: out !== undefined });
         }
       }
       // Real packets against the real firewalld and, at the same time, the kernel's own path for
@@ -88,11 +94,11 @@ export async function runDifferential(sb: FirewalldSandbox, peer: PacketPeer, se
       let tProbe = 0;
       let tTrace = 0;
       const [probed, kernel] = await Promise.all([
-        peer.probe(flows.map((f) => f.probe)).finally(() => (tProbe = Date.now() - t1)),
+        peer.probe(flows.filter((f) => !f.forwarded).map((f) => f.probe)).finally(() => (tProbe = Date.now() - t1)),
         traceMany(ruleset, flows.map(({ flow: f, probe }) => tracePacket(f, probe)), { privilege: 'root', clientTimeoutMs: 800, deadlineMs: 60_000 }).finally(() => (tTrace = Date.now() - t1)),
       ]);
       const seen = new Map<number, ProbeResult>(probed.map((p) => [p.id, p]));
-      flows.forEach(({ probe, flow }, i) => {
+      flows.forEach(({ probe, flow, forwarded }, i) => {
         const got = seen.get(probe.id);
         const explained = explainFlow(layer, flow, { defaultZone, ipsetEntries: Object.fromEntries(ipsetEntries) });
         const observed = !got ? 'missing' : got.outcome === 'connected' ? 'accept' : got.outcome === 'timeout' ? 'drop' : got.outcome === 'error' ? `error ${got.detail}` : 'reject';
@@ -103,10 +109,10 @@ export async function runDifferential(sb: FirewalldSandbox, peer: PacketPeer, se
         report.pairs++;
         report.traced++;
         report.tracedBy[k.verdict] = (report.tracedBy[k.verdict] ?? 0) + 1;
-        const kind = `${explained.decidedBy.kind} ${explained.verdict}${explained.zone ? ` (zone by ${explained.zone.by})` : ''}`;
+        const kind = `${forwarded ? 'forwarded: ' : ''}${explained.decidedBy.kind} ${explained.verdict}${explained.zone ? ` (zone by ${explained.zone.by})` : ''}`;
         report.decidedBy[kind] = (report.decidedBy[kind] ?? 0) + 1;
         const problems: string[] = [];
-        if (observed !== expected) problems.push(`the client against the real firewalld saw ${observed} (${got?.detail}), explain predicts ${explained.verdict}${expected !== explained.verdict ? ` (client sees ${expected})` : ''}`);
+        if (!forwarded && observed !== expected) problems.push(`the client against the real firewalld saw ${observed} (${got?.detail}), explain predicts ${explained.verdict}${expected !== explained.verdict ? ` (client sees ${expected})` : ''}`);
         const cmp = explained.verdict === 'depends' ? { agreement: false, disagreement: 'explain answered "depends" for a flow with every field known' } : compareTrace(explained, k, k.client, flow.protocol);
         if (!cmp.agreement) problems.push(`trace: ${cmp.disagreement}`);
         if (problems.length) {
