@@ -200,12 +200,14 @@ def main():
             got = [{'outcome': 'error', 'detail': 'the client printed no answer: %s' % (errtext or '').strip()[-300:]}] * len(idx)
         for i, r in zip(idx, got): results[i] = r
     t_client = time.time()
-    # Trace events arrive over netlink a moment after the packets: wait until the monitor is quiet.
-    last = -1
-    for _ in range(40):
+    # Trace events arrive over netlink a moment after the packets: wait until the monitor has
+    # been quiet for 300 ms (on a busy machine nft may not run for a while), at most 4 s.
+    last, still = -1, 0
+    for _ in range(80):
         time.sleep(0.05)
         with lock: n = len(lines)
-        if n == last: break
+        still = still + 1 if n == last else 0
+        if still >= 6: break
         last = n
     with lock: out = list(lines)
     done({'ok': True, 'notLoaded': not_loaded, 'lines': [l for l in out if l.startswith('trace id ')], 'clients': results, 'keys': keys,

@@ -92,6 +92,18 @@ export async function traceMany(ruleset: unknown, packets: TracePacket[], opts: 
     const got = await traceBatch(ruleset, batch.map((i) => packets[i]!), opts);
     batch.forEach((i, j) => (out[i] = got[j]!));
   }
+  // The monitor's netlink socket can overflow when many packets are traced at once on a busy
+  // machine (the kernel drops trace events, not packets): those packets go once more, alone
+  // in a smaller batch, so that the kernel's path, not only the client's result, is known.
+  const lost = packets.map((_, i) => i).filter((i) => !out[i]!.traced);
+  if (packets.length > 1 && lost.length) {
+    for (const batch of batches(lost.map((i) => packets[i]!))) {
+      const got = await traceBatch(ruleset, batch.map((j) => packets[lost[j]!]!), opts);
+      batch.forEach((j, k) => {
+        if (got[k]!.traced) out[lost[j]!] = got[k]!;
+      });
+    }
+  }
   return out;
 }
 
