@@ -39,9 +39,10 @@ export async function traceOnHost(host: Host, input: OpParsedInput<'firewall', '
   const privilege = typeof process.getuid !== 'function' || process.getuid() === 0 ? 'root' : userNamespacesAllowed() ? 'userns' : undefined;
   if (!privilege) throw new ApiError('UNSUPPORTED', 'A trace needs throwaway network namespaces: run as root, or allow unprivileged user namespaces (user.max_user_namespaces)');
   const t1 = Date.now();
-  const k = await traceOnce(ruleset, { family: flow.family, protocol: flow.protocol, src: flow.src, dst: flow.dst, sport: flow.sport, dport: flow.dport, iface: flow.iface, srcMac: flow.srcMac }, { privilege });
+  const k = await traceOnce(ruleset, { family: flow.family, protocol: flow.protocol, src: flow.src, dst: flow.dst, sport: flow.sport, dport: flow.dport, iface: flow.iface, outIface: flow.outIface, srcMac: flow.srcMac }, { privilege });
   const traceMs = Date.now() - t1;
-  if (flow.protocol === 'tcp' || flow.protocol === 'udp') notes.push(`A listener answered on ${flow.dst} port ${flow.dport}/${flow.protocol} in the copy: "connected" means the firewall let the packet in, not that a service listens on the host.`);
+  if (flow.outIface) notes.push(`Forwarded: the copy routes ${flow.dst} out of ${flow.outIface} (a third namespace answers there) with forwarding on, as on a host that forwards; the host's own routes and forwarding setting were not read.`);
+  if (flow.protocol === 'tcp' || flow.protocol === 'udp') notes.push(`A listener answered on ${flow.dst} port ${flow.dport}/${flow.protocol} in the copy: "connected" means the firewall let the packet ${flow.outIface ? 'through' : 'in'}, not that a service listens ${flow.outIface ? 'there' : 'on the host'}.`);
   if (k.notLoaded.length) notes.push(`${k.notLoaded.length} table(s) of the host's ruleset could not be loaded into the copy and were not traced: ${k.notLoaded.map((t) => t.table).join(', ')}.`);
   const cmp = compareTrace(prediction, k, k.client, flow.protocol);
   return {

@@ -443,7 +443,10 @@ function ownerParts(ctx: Ctx, o: Owner, base: string, forInput: boolean): Array<
   const rules = sortedRich(o.richRules);
   const parts: Record<ChainPart, Element[]> = { pre: [], log: [], deny: [], allow: [], post: [] };
   for (const part of ['pre', 'log', 'deny', 'allow', 'post'] as ChainPart[]) {
-    if (part === 'deny' && !o.icmpBlockInversion) {
+    // A zone's icmp-blocks (and their inversion) live in its zone->HOST policy only
+    // (fw_zone.py copies them there and nowhere else): forwarded packets never meet them.
+    const icmpBlocksApply = forInput || !!o.policy;
+    if (part === 'deny' && !o.icmpBlockInversion && icmpBlocksApply) {
       for (const name of o.icmpBlocks) {
         parts.deny.push({
           step: { ...who, kind: 'icmp-block', words: `ICMP ${name} is blocked in ${where}`, firewalld: `icmp-block ${name}` },
@@ -481,7 +484,7 @@ function ownerParts(ctx: Ctx, o: Owner, base: string, forInput: boolean): Array<
         });
       }
     }
-    if (part === 'allow' && o.icmpBlockInversion) {
+    if (part === 'allow' && o.icmpBlockInversion && icmpBlocksApply) {
       for (const name of o.icmpBlocks) {
         parts.allow.push({
           step: { ...who, kind: 'icmp-block-inversion', words: `ICMP ${name} is allowed in ${where} (ICMP blocks are inverted)`, firewalld: `icmp-block ${name} with icmp-block-inversion` },

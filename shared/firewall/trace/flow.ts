@@ -7,7 +7,7 @@ import type { Flow } from '../explain/flow';
  */
 
 export interface ConcreteFlow {
-  flow: Flow & { family: 'ipv4' | 'ipv6'; protocol: 'tcp' | 'udp' | 'icmp' | 'icmpv6'; src: string; dst: string; iface: string };
+  flow: Flow & { family: 'ipv4' | 'ipv6'; protocol: 'tcp' | 'udp' | 'icmp' | 'icmpv6'; src: string; dst: string; iface: string; outIface?: string };
   notes: string[];
 }
 
@@ -50,7 +50,6 @@ export function validIfaceName(name: string): boolean {
 export function concreteFlow(flow: Flow, randomPort: () => number): ConcreteFlow {
   const notes: string[] = [];
   const bad = (field: string, why: string) => new TraceFlowError(`${field}: ${why}`);
-  if (flow.outIface) throw bad('outIface', `"${flow.outIface}": trace follows packets to this host only; a forwarded flow cannot be traced yet (explain answers it)`);
   const protocol = flow.protocol;
   if (!protocol) throw bad('protocol', 'trace sends one real packet and needs its protocol (tcp, udp, icmp or icmpv6)');
   if (protocol === 'sctp' || protocol === 'dccp') throw bad('protocol', `"${protocol}": trace sends TCP, UDP or ICMP echo packets only`);
@@ -69,8 +68,12 @@ export function concreteFlow(flow: Flow, randomPort: () => number): ConcreteFlow
     src = v6 ? '2001:db8::7' : '192.0.2.7';
     notes.push(`No source given: the packet comes from ${src} (a documentation address no zone is likely to bind).`);
   }
+  const forwarded = flow.outIface !== undefined;
   let dst = flow.dst;
-  if (!dst) {
+  if (!dst && forwarded) {
+    dst = v6 ? '2001:db8:1::9' : '198.51.100.9';
+    notes.push(`No destination given: the packet goes to ${dst}, behind ${flow.outIface}.`);
+  } else if (!dst) {
     dst = v6 ? (src === '2001:db8::1' ? '2001:db8::2' : '2001:db8::1') : src === '192.0.2.1' ? '192.0.2.2' : '192.0.2.1';
     notes.push(`No destination given: the host's end carries ${dst}.`);
   }
@@ -88,10 +91,16 @@ export function concreteFlow(flow: Flow, randomPort: () => number): ConcreteFlow
   } else if (iface === 'lo') {
     throw bad('iface', 'traffic on lo is always accepted by firewalld and cannot come from another namespace');
   }
+  if (forwarded) {
+    const out = flow.outIface!;
+    if (!validIfaceName(out)) throw bad('outIface', `"${out}" is not a Linux interface name (1-15 printable ASCII characters, no slash, colon or space)`);
+    if (out === 'lo') throw bad('outIface', 'a forwarded packet never leaves by lo');
+    if (out === iface) throw bad('outIface', `"${out}" is also the ingress interface: a trace forwards between two interfaces`);
+  }
   if (flow.srcMac !== undefined && !/^[0-9a-f]{1}[02468ace](:[0-9a-f]{2}){5}$/i.test(flow.srcMac)) {
     throw bad('srcMac', `"${flow.srcMac}" is not a unicast MAC address (aa:bb:cc:dd:ee:ff with an even first byte)`);
   }
-  const out: ConcreteFlow['flow'] = { family, protocol, src, dst, iface };
+  const out: ConcreteFlow['flow'] = { family, protocol, src, dst, iface, ...(forwarded ? { outIface: flow.outIface } : {}) };
   if (flow.srcMac) out.srcMac = flow.srcMac;
   if (protocol === 'tcp' || protocol === 'udp') {
     if (!flow.dport) throw bad('dport', `a ${protocol} packet needs a destination port (1-65535)`);

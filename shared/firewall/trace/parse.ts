@@ -107,7 +107,53 @@ export function kernelVerdict(steps: TraceStep[]): { verdict: 'accept' | 'reject
   const stop = steps.find((s) => s.outcome === 'drop' || s.outcome === 'reject');
   if (stop) return { verdict: stop.outcome as 'drop' | 'reject', ...(stop.rejectWith ? { rejectWith: stop.rejectWith } : {}), decidedBy: stop };
   const accepts = steps.filter((s) => s.outcome === 'accept');
-  const byRule = accepts.filter((s) => s.kind === 'rule');
+  // A NAT statement (masquerade, snat, dnat, redirect) ends its nat chain with "accept" but
+  // admits nothing: the filter rule that accepted the packet decided, not the rewrite after it.
+  const byRule = accepts.filter((s) => s.kind === 'rule' && !/(?:^|\s)(?:masquerade|snat|dnat|redirect)(?:\s|$)/.test(s.rule ?? ''));
   const decidedBy = byRule[byRule.length - 1] ?? accepts[accepts.length - 1];
   return { verdict: 'accept', ...(decidedBy ? { decidedBy } : {}) };
+}
+
+/**
+ * The packet a `packet:` line shows, as a key: "SRC DST tcp SPORT DPORT" or "SRC DST icmp id N"
+ * (addresses as nft prints them). Undefined when the line does not show all of it.
+ */
+export function packetKey(text: string): string | undefined {
+  const src = /\bip6? saddr (\S+)/.exec(text)?.[1];
+  const dst = /\bip6? daddr (\S+)/.exec(text)?.[1];
+  if (!src || !dst) return undefined;
+  const ports = /\b(tcp|udp) sport (\d+) \1 dport (\d+)/.exec(text);
+  if (ports) return `${src} ${dst} ${ports[1]} ${ports[2]} ${ports[3]}`;
+  const echo = /\b(icmpv6|icmp) type echo-request\b.*?\b\1 id (\d+)/.exec(text);
+  if (echo) return `${src} ${dst} ${echo[1]} id ${echo[2]}`;
+  // nft 1.0.x prints an ICMPv6 echo's id and sequence as one 32-bit "parameter-problem" field.
+  const v6echo = /\bicmpv6 type echo-request\b.*?\bicmpv6 parameter-problem (\d+)/.exec(text);
+  if (v6echo) return `${src} ${dst} icmpv6 id ${Number(v6echo[1]) >>> 16}`;
+  return undefined;
+}
+
+/**
+ * Many packets traced at once (one monitor, packets in flight together): each packet's own
+ * steps, by its key (see packetKey). A packet's trace runs from its `packet:` line in
+ * `traceTable` to that id's next one there; lines of other ids interleave freely. The first
+ * trace of a key wins (a retransmitted SYN is the same flow again).
+ */
+export function packetTraces(lines: string[], traceTable: string): Map<string, PacketTrace> {
+  const out = new Map<string, PacketTrace>();
+  // The open run of each trace id: where its steps go (undefined: a repeat, not collected).
+  const open = new Map<string, PacketTrace | undefined>();
+  for (const raw of lines) {
+    const l = parseTraceLine(raw);
+    if (!l) continue;
+    if (l.type === 'packet' && l.table === traceTable) {
+      const key = packetKey(l.text);
+      const fresh = key !== undefined && !out.has(key) ? { id: l.id, steps: [] } : undefined;
+      if (fresh) out.set(key!, fresh);
+      open.set(l.id, fresh);
+      continue;
+    }
+    const run = open.get(l.id);
+    if (run && l.step && l.table !== traceTable) run.steps.push(l.step);
+  }
+  return out;
 }

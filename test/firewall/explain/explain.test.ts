@@ -162,6 +162,18 @@ describe('explainFlow: rich rules, services, policies', () => {
     expect(explainFlow(s, tcp(80, { iface: 'eth1', outIface: 'eth0' }), opts)).toMatchObject({ verdict: 'reject', decidedBy: { chain: 'filter_FWD_internal' } });
   });
 
+  it("forwarded traffic never meets a zone's icmp-blocks (they live in its zone->HOST policy); a policy's do apply (differential seed 1050040332)", () => {
+    const echo = (o: Partial<Flow>): Flow => ({ protocol: 'icmp', icmpType: 'echo-request', src: '10.9.1.6', ...o });
+    const z = zone('hd-c', { interfaces: ['eth1', 'eth2'], target: 'ACCEPT', icmpBlocks: ['echo-request'], forward: true });
+    const s = layer([zone('public', { interfaces: ['eth0'] }), z]);
+    expect(explainFlow(s, echo({ iface: 'eth1', outIface: 'eth2' }), opts)).toMatchObject({ verdict: 'accept', decidedBy: { kind: 'intra-zone-forward' } });
+    expect(explainFlow(s, echo({ iface: 'eth1' }), opts)).toMatchObject({ verdict: 'reject', decidedBy: { kind: 'icmp-block' } });
+    const inverted = layer([zone('public', { interfaces: ['eth0'] }), { ...z, forward: false, target: 'default', icmpBlockInversion: true }]);
+    expect(explainFlow(inverted, echo({ iface: 'eth1', outIface: 'eth0' }), opts)).toMatchObject({ verdict: 'reject', decidedBy: { kind: 'target', chain: 'filter_FWD_hd-c' } });
+    const p = policy('hd-p', { ingressZones: ['hd-c'], egressZones: ['public'], icmpBlocks: ['echo-request'], target: 'ACCEPT' });
+    expect(explainFlow(layer([zone('public', { interfaces: ['eth0'] }), z], [p]), echo({ iface: 'eth1', outIface: 'eth0' }), opts)).toMatchObject({ verdict: 'reject', decidedBy: { kind: 'icmp-block', policy: 'hd-p' } });
+  });
+
   it('LogDenied: the prefix of the log line', () => {
     const s = layer([zone('public', { interfaces: ['eth0'] })]);
     expect(explainFlow(s, tcp(1), { defaultZone: 'public', logDenied: 'all' }).logPrefix).toBe('filter_IN_public_REJECT: ');

@@ -32,6 +32,9 @@ export interface GenZone {
   icmpBlockInversion: boolean;
   forwardPorts: Array<{ port: string; protocol: string; toPort: string }>;
   richRules: string[];
+  /** forward=yes (traffic between the zone's own interfaces and sources) and masquerade. */
+  forward: boolean;
+  masquerade: boolean;
 }
 
 export interface GenPolicy {
@@ -39,6 +42,9 @@ export interface GenPolicy {
   target: string;
   priority: number;
   ingress: string[];
+  /** HOST (input) or zones / ANY (forwarded traffic). */
+  egress: string[];
+  masquerade: boolean;
   services: string[];
   ports: string[];
   richRules: string[];
@@ -86,6 +92,8 @@ export function randomConfig(rand: () => number): GenConfig {
     icmpBlockInversion: chance(0.15),
     forwardPorts: chance(0.1) ? [{ port: pick(['9100', '9002']), protocol: 'tcp', toPort: '8081' }] : [],
     richRules: [],
+    forward: chance(0.3),
+    masquerade: chance(0.15),
   }));
   // Interfaces: each link bound to a random zone or to none (the default zone, public, takes it).
   for (let k = 0; k < LINKS; k++) if (chance(0.8)) pick(zones).interfaces.push(`eth${k}`);
@@ -105,12 +113,16 @@ export function randomConfig(rand: () => number): GenConfig {
     const n = 1 + Math.floor(rand() * 5);
     for (let i = 0; i < n; i++) z.richRules.push(randomRichRule(rand, priorities[i]!, sourceCandidate));
   }
-  // Policies to HOST: from ANY or from zones (matched by those zones' interfaces and sources).
+  // Policies to HOST or, for forwarded traffic, to zones or ANY: from ANY or from zones
+  // (matched by those zones' interfaces and sources).
   const policies: GenPolicy[] = [];
-  const nPolicies = Math.floor(rand() * 3);
+  const nPolicies = Math.floor(rand() * 4);
   for (let i = 0; i < nPolicies; i++) {
     const priorities = [-3, -2, -1, 0, 1, 2, 3].sort(() => rand() - 0.5);
+    const egress = chance(0.5) ? ['HOST'] : chance(0.3) ? ['ANY'] : [...new Set([pick(zones).name, ...(chance(0.3) ? [pick(zones).name] : [])])];
     policies.push({
+      egress,
+      masquerade: egress[0] !== 'HOST' && chance(0.25),
       name: `hd-p${i}`,
       target: pick(['CONTINUE', 'CONTINUE', 'ACCEPT', 'DROP', 'REJECT']),
       priority: pick([-20, -5, -1, 1, 5, 20]),
@@ -172,6 +184,8 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').repl
 function zoneXml(z: GenZone): string {
   const lines = [`<?xml version="1.0" encoding="utf-8"?>`, `<zone${z.target === 'default' ? '' : ` target="${esc(z.target)}"`}>`, `  <short>${esc(z.name)}</short>`];
   for (const i of z.interfaces) lines.push(`  <interface name="${esc(i)}"/>`);
+  if (z.forward) lines.push('  <forward/>');
+  if (z.masquerade) lines.push('  <masquerade/>');
   for (const s of z.sources) lines.push(s.startsWith('ipset:') ? `  <source ipset="${esc(s.slice(6))}"/>` : `  <source address="${esc(s)}"/>`);
   for (const s of z.services) lines.push(`  <service name="${esc(s)}"/>`);
   for (const p of z.ports) {
@@ -189,7 +203,8 @@ function zoneXml(z: GenZone): string {
 function policyXml(p: GenPolicy): string {
   const lines = [`<?xml version="1.0" encoding="utf-8"?>`, `<policy target="${esc(p.target)}" priority="${p.priority}">`, `  <short>${esc(p.name)}</short>`];
   for (const z of p.ingress) lines.push(`  <ingress-zone name="${esc(z)}"/>`);
-  lines.push('  <egress-zone name="HOST"/>');
+  for (const z of p.egress) lines.push(`  <egress-zone name="${esc(z)}"/>`);
+  if (p.masquerade) lines.push('  <masquerade/>');
   for (const s of p.services) lines.push(`  <service name="${esc(s)}"/>`);
   for (const x of p.ports) {
     const [port, protocol] = x.split('/');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareTrace, expectedClient } from '../../../shared/firewall/trace/agree';
 import { concreteFlow } from '../../../shared/firewall/trace/flow';
-import { firstPacketTrace, kernelVerdict, parseTraceLine, rejectOf } from '../../../shared/firewall/trace/parse';
+import { firstPacketTrace, kernelVerdict, packetKey, packetTraces, parseTraceLine, rejectOf } from '../../../shared/firewall/trace/parse';
 
 // Recorded from nft 1.0.6 (`nft -a monitor`) with firewalld 1.3.3's ruleset, trimmed.
 const T = 'hostdeck_trace_abc123';
@@ -83,7 +83,9 @@ describe('the traced flow', () => {
     [{ protocol: 'tcp' as const, dport: 1, iface: 'eth0/../x' }, /iface: "eth0\/..\/x" is not a Linux interface name/],
     [{ protocol: 'tcp' as const, dport: 1, iface: 'a-very-long-interface' }, /iface: .* is not a Linux interface name/],
     [{ protocol: 'tcp' as const, dport: 1, iface: 'lo' }, /iface: traffic on lo/],
-    [{ protocol: 'tcp' as const, dport: 1, outIface: 'eth1' }, /outIface: "eth1": trace follows packets to this host only/],
+    [{ protocol: 'tcp' as const, dport: 1, iface: 'eth1', outIface: 'eth1' }, /outIface: "eth1" is also the ingress interface/],
+    [{ protocol: 'tcp' as const, dport: 1, iface: 'eth0', outIface: 'lo' }, /outIface: a forwarded packet never leaves by lo/],
+    [{ protocol: 'tcp' as const, dport: 1, outIface: 'eth1;x y' }, /outIface: .* is not a Linux interface name/],
     [{ protocol: 'icmp' as const, icmpType: 'timestamp-request' }, /icmpType: "timestamp-request": trace sends ICMP echo requests only/],
     [{ protocol: 'tcp' as const, dport: 1, srcMac: '01:00:5e:00:00:01' }, /srcMac: .* is not a unicast MAC/],
     [{ protocol: 'tcp' as const, dport: 1, src: '10.0.0.1', dst: '10.0.0.1' }, /src: "10.0.0.1" is also the destination/],
@@ -108,5 +110,36 @@ describe('prediction, kernel and client compared', () => {
   it('a Linux TCP client over IPv6 times out on an ICMPv6 reject, and is refused on tcp reset', () => {
     expect(expectedClient('reject', 'icmpx admin-prohibited', 'tcp', 'ipv6')).toEqual(['timeout']);
     expect(expectedClient('reject', 'tcp reset', 'tcp', 'ipv6')).toEqual(['refused', 'unreachable']);
+  });
+
+  it('many packets in flight at once: each packet with its own steps by its key, ids interleaved and reused, a retransmission ignored', () => {
+    const pk = (id: string, what: string) => `trace id ${id} inet ${T} pre packet: iif "eth0" ether saddr 02:68:64:02:00:00 ${what}`;
+    const lines = [
+      pk('aa', 'ip saddr 10.9.0.2 ip daddr 10.9.0.1 ip dscp cs0 ip protocol tcp tcp sport 20001 tcp dport 8080 tcp flags == syn'),
+      pk('bb', 'ip6 saddr fd09:1::3 ip6 daddr fd09:1::1 ip6 nexthdr ipv6-icmp icmpv6 type echo-request icmpv6 code no-route icmpv6 parameter-problem 1212481537 @th,64,64 0x1'),
+      'trace id aa inet firewalld filter_IN_public_allow rule tcp dport 8080 accept # handle 12 (verdict accept)',
+      'trace id bb inet firewalld filter_IN_hd-a rule reject with icmpx admin-prohibited # handle 99 (verdict drop)',
+      // Id aa reused by the next packet: an ICMP echo (nft prints its id).
+      pk('aa', 'ip saddr 10.9.0.3 ip daddr 10.9.0.1 ip protocol icmp icmp type echo-request icmp code net-unreachable icmp id 7 icmp sequence 1'),
+      'trace id aa inet firewalld filter_IN_public rule icmp type echo-request drop # handle 40 (verdict drop)',
+      // The first SYN again (retransmitted): its first trace stands.
+      pk('cc', 'ip saddr 10.9.0.2 ip daddr 10.9.0.1 ip protocol tcp tcp sport 20001 tcp dport 8080 tcp flags == syn'),
+      'trace id cc inet firewalld filter_IN_public rule reject # handle 41 (verdict drop)',
+    ];
+    const t = packetTraces(lines, T);
+    expect([...t.keys()]).toEqual(['10.9.0.2 10.9.0.1 tcp 20001 8080', 'fd09:1::3 fd09:1::1 icmpv6 id 18501', '10.9.0.3 10.9.0.1 icmp id 7']);
+    expect(kernelVerdict(t.get('10.9.0.2 10.9.0.1 tcp 20001 8080')!.steps)).toMatchObject({ verdict: 'accept', decidedBy: { handle: 12 } });
+    expect(kernelVerdict(t.get('fd09:1::3 fd09:1::1 icmpv6 id 18501')!.steps)).toMatchObject({ verdict: 'reject', decidedBy: { handle: 99 } });
+    expect(kernelVerdict(t.get('10.9.0.3 10.9.0.1 icmp id 7')!.steps)).toMatchObject({ verdict: 'drop', decidedBy: { handle: 40 } });
+    // A packet line that does not show the whole flow is no key at all (never a wrong one).
+    expect(packetKey('iif "eth0" ip saddr 10.8.0.2')).toBeUndefined();
+  });
+
+  it('a forwarded packet: the filter rule that accepted it decides, not the masquerade after it (which also says accept)', () => {
+    const steps = [
+      parseTraceLine('trace id aa inet firewalld filter_FWD_policy_hd-fwd_allow rule tcp dport 9191 accept # handle 70 (verdict accept)')!.step!,
+      parseTraceLine('trace id aa inet firewalld nat_POST_policy_hd-fwd_allow rule meta nfproto ipv4 oifname != "lo" masquerade # handle 80 (verdict accept)')!.step!,
+    ];
+    expect(kernelVerdict(steps)).toMatchObject({ verdict: 'accept', decidedBy: { handle: 70 } });
   });
 });

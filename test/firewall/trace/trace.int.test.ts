@@ -18,6 +18,13 @@ import { openSession, type FwSession } from '../session';
 let s: FwSession;
 beforeAll(async () => {
   s = await openSession();
+  // Forwarded traffic from public to internal: a policy opening 9191/tcp and masquerading.
+  s.sb.firewallCmd('--permanent', '--new-policy=hd-fwd');
+  s.sb.firewallCmd('--permanent', '--policy=hd-fwd', '--add-ingress-zone=public');
+  s.sb.firewallCmd('--permanent', '--policy=hd-fwd', '--add-egress-zone=internal');
+  s.sb.firewallCmd('--permanent', '--policy=hd-fwd', '--add-port=9191/tcp');
+  s.sb.firewallCmd('--permanent', '--policy=hd-fwd', '--add-masquerade');
+  s.sb.firewallCmd('--reload');
   s.sb.firewallCmd('--zone=public', '--add-interface=eth0');
   s.sb.firewallCmd('--zone=public', '--add-port=8080/tcp');
   s.sb.firewallCmd('--zone=public', '--add-rich-rule=rule family="ipv4" source address="10.8.0.3" port port="8080" protocol="tcp" drop');
@@ -95,6 +102,32 @@ describe('firewall.trace through the API', () => {
     expect(machineRules()).toBe(machine0);
   }, 90_000);
 
+  it('forwarded flows (--out-iface): in on eth0, out on eth1 to a third namespace; the policy, masquerade and the zone target as the kernel runs them', async () => {
+    const host0 = hostRules();
+    const through = await s.api.trace({ flow: { protocol: 'tcp', src: '10.8.0.2', dst: '10.20.0.9', dport: 9191, iface: 'eth0', outIface: 'eth1' } });
+    expect(through).toMatchObject({
+      flow: { outIface: 'eth1' },
+      verdict: 'accept',
+      agreement: true,
+      client: { outcome: 'connected' },
+      decidedBy: { chain: 'filter_FWD_policy_hd-fwd_allow', rule: 'tcp dport 9191 accept' },
+      prediction: { verdict: 'accept', decidedBy: { kind: 'port', policy: 'hd-fwd' } },
+    });
+    // Masqueraded on the way out: the destination answered the egress end's own address.
+    expect(through.kernelPath.some((p) => p.chain.startsWith('nat_POST') && /masquerade/.test(p.rule ?? ''))).toBe(true);
+    expect(through.notes.join(' ')).toMatch(/Forwarded: the copy routes 10\.20\.0\.9 out of eth1/);
+
+    // Not opened by the policy: public's target (default) rejects forwarded traffic.
+    const closed = await s.api.trace({ flow: { protocol: 'tcp', src: '10.8.0.2', dst: '10.20.0.9', dport: 9192, iface: 'eth0', outIface: 'eth1' } });
+    expect(closed).toMatchObject({ verdict: 'reject', agreement: true, client: { outcome: 'unreachable' }, prediction: { verdict: 'reject' } });
+    expect(closed.decidedBy!.chain).toMatch(/^filter_FWD_public/);
+
+    const cli = await runHostdeck(['firewall', 'trace', '--bus', s.sb.busAddress, '--from', '10.8.0.2', '--to', '10.20.0.9', '--to-port', '9191/tcp', '--iface', 'eth0', '--out-iface', 'eth1', '--json']);
+    expect(cli.code).toBe(0);
+    expect(JSON.parse(cli.out)).toMatchObject({ verdict: 'accept', agreement: true, flow: { iface: 'eth0', outIface: 'eth1' } });
+    expect(hostRules()).toBe(host0);
+  }, 90_000);
+
   it("says loudly when the kernel disagrees with explain: a rule no firewalld element made (nft by hand in the host's namespace)", async () => {
     s.sb.inNetns('/usr/sbin/nft', 'add table inet handmade { chain input { type filter hook input priority 100; tcp dport 8080 drop; }; }');
     try {
@@ -113,7 +146,7 @@ describe('firewall.trace through the API', () => {
   it('refuses what it cannot trace, naming the field', async () => {
     const err = (p: Promise<unknown>) => p.then(() => undefined, (e: ApiError) => `${e.code}: ${e.message}`);
     expect(await err(s.api.trace({ flow: { protocol: 'tcp', src: '10.8.0.2', dport: 8080, iface: 'eth0' }, layer: 'permanent' }))).toMatch(/^INVALID_INPUT: layer: a trace runs the rules the kernel has now/);
-    expect(await err(s.api.trace({ flow: { protocol: 'tcp', src: '10.8.0.2', dport: 8080, iface: 'eth0', outIface: 'eth1' } }))).toMatch(/^INVALID_INPUT: outIface: "eth1"/);
+    expect(await err(s.api.trace({ flow: { protocol: 'tcp', src: '10.8.0.2', dport: 8080, iface: 'eth0', outIface: 'eth0' } }))).toMatch(/^INVALID_INPUT: outIface: "eth0" is also the ingress interface/);
     expect(await err(s.api.trace({ flow: { protocol: 'tcp', src: '10.8.0.2', iface: 'eth0' } }))).toMatch(/^INVALID_INPUT: dport:/);
   });
 
