@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import { precompressDir } from './electron/serve/precompress';
 
 // One build for everything: the Electron main process and the CLI share the Node-side code
 // (electron/), the preload is a single CJS bundle (sandboxed preloads cannot load ESM or
@@ -34,7 +35,8 @@ export default defineConfig({
   },
   renderer: {
     root: 'renderer',
-    plugins: [react()],
+    // Brotli and gzip forms of the UI, written once here instead of after every `serve` start.
+    plugins: [react(), { name: 'hostdeck-precompress', apply: 'build', closeBundle: () => void precompressDir(resolve('out/renderer')) }],
     build: {
       outDir: 'out/renderer',
       rollupOptions: { input: { index: resolve('renderer/index.html') } },

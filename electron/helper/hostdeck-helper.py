@@ -1,4 +1,4 @@
-#!/usr/bin/python3 -I
+#!/usr/bin/python3 -IS
 # HostDeck's privileged helper. Installed root-owned at /usr/libexec/hostdeck/hostdeck-helper and
 # started by pkexec (HostDeck's own polkit action), by `sudo -n` on an SSH host, or directly when
 # HostDeck already runs as root. It reads ONE JSON request on stdin and answers ONE JSON object on
@@ -13,14 +13,17 @@
 # caller may touch as root): --root DIR (an image or a test's scratch root: every path lives under
 # it; revert timer state never lives there), --proc-sys DIR (a copy of /proc/sys), --run-dir DIR
 # (revert timer state, for tests; same ownership checks as /run/hostdeck). --batch answers one
-# request per input line (the tests' fuzzing mode; same rules per request).
+# request per input line (the tests' fuzzing mode; same rules per request; refused like the options
+# above). --session is the bounded form HostDeck uses for several changes under one authorization:
+# one request per line, each judged exactly as a single call, at most SESSION_MAX_REQUESTS of them,
+# and the helper exits SESSION_IDLE s after the last answer and SESSION_LIFETIME s after it started,
+# so a session left open does not outlive the authorization it was started with.
 
 import base64
 import fcntl
 import hashlib
 import json
 import re
-import secrets
 # errno, os and stat: imported by the section shared with the read agent, below.
 import signal
 import sys
@@ -561,7 +564,7 @@ class Target(object):
         """Keeps the current bytes as a new backup, atomically (temp + fsync + rename); prunes to the last 10."""
         stamp = time.strftime('%Y%m%dT%H%M%S', time.gmtime()) + '.%06dZ' % (int(time.time() * 1e6) % 1000000)
         name = '%s-%s.bak' % (stamp, cur['sha'][:12])
-        tmp = '.tmp-' + secrets.token_hex(8)
+        tmp = '.tmp-' + os.urandom(8).hex()
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=self.bfd)
         try:
             write_all(fd, cur['data'])
@@ -582,7 +585,7 @@ class Target(object):
 
     def replace(self, cur, data):
         """Temp file beside the target (O_EXCL|O_NOFOLLOW, random name), fsync, rename, fsync the directory."""
-        tmp = '.%s.hostdeck-%s.tmp' % (self.name, secrets.token_hex(8))
+        tmp = '.%s.hostdeck-%s.tmp' % (self.name, os.urandom(8).hex())
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=self.dfd)
         notes = []
         try:
@@ -1123,7 +1126,7 @@ def revert_cap_precheck():
 
 
 def schedule(plan, seconds):
-    rid = secrets.token_urlsafe(12).replace('-', 'x').replace('_', 'y')
+    rid = base64.urlsafe_b64encode(os.urandom(12)).decode('ascii').replace('-', 'x').replace('_', 'y')
     now = time.time()
     uid = invoking_uid()
     # No plan in the file: the reverter applies the one it holds in memory, nothing reads it back.
@@ -1523,13 +1526,25 @@ def on_alarm(_sig, _frame):
     raise Deadline()
 
 
+# --session bounds: one authorization is not an open-ended root shell on a pipe.
+SESSION_MAX_REQUESTS = 64
+SESSION_IDLE = 5
+SESSION_LIFETIME = 120
+
+
 def main(argv):
-    batch = False
+    mode = None
     i = 0
     while i < len(argv):
         a = argv[i]
-        if a == '--batch':
-            batch = True
+        if a in ('--batch', '--session'):
+            if mode is not None:
+                out({'ok': False, 'error': {'code': 'INVALID_INPUT', 'message': '--batch and --session are given once, and not together'}})
+                return 2
+            if a == '--batch' and elevated_by_other():
+                out({'ok': False, 'error': {'code': 'NOT_ALLOWED', 'message': '--batch is refused when the helper runs through pkexec or sudo (use --session)'}})
+                return 2
+            mode = a[2:]
         elif a in ('--root', '--proc-sys', '--run-dir') and i + 1 < len(argv):
             if elevated_by_other():
                 out({'ok': False, 'error': {'code': 'NOT_ALLOWED', 'message': '%s is refused when the helper runs through pkexec or sudo' % a}})
@@ -1550,14 +1565,55 @@ def main(argv):
     os.umask(0o022)
     signal.signal(signal.SIGALRM, on_alarm)
     stdin = sys.stdin.buffer
-    if batch:
+    if mode == 'batch':
         for line in stdin:
             out(run_one(line))
         return 0
+    if mode == 'session':
+        return session(stdin)
     raw = stdin.read(MAX_REQUEST + 1)
     answer = run_one(raw)
     out(answer)
     return 0 if answer.get('ok') else 1
+
+
+def session(stdin):
+    """Up to SESSION_MAX_REQUESTS requests, one per line, each through run_one exactly as a single
+    call; ends at EOF, after SESSION_IDLE s without a request, SESSION_LIFETIME s after the start
+    or at a line longer than MAX_REQUEST (what follows it is never read as a request)."""
+    ends = time.monotonic() + SESSION_LIFETIME
+    served = 0
+    why = 'end of input'
+    log('session opened')
+    try:
+        while True:
+            left = ends - time.monotonic()
+            if left <= 0:
+                why = 'lifetime of %d s reached' % SESSION_LIFETIME
+                break
+            signal.alarm(max(1, min(SESSION_IDLE, int(left + 0.999))))
+            try:
+                line = stdin.readline(MAX_REQUEST + 2)
+            except Deadline:
+                why = 'idle or lifetime limit reached'
+                break
+            finally:
+                signal.alarm(0)
+            if not line:
+                break
+            if not line.endswith(b'\n') and len(line) > MAX_REQUEST:
+                out({'ok': False, 'error': {'code': 'REQUEST_TOO_LARGE', 'message': 'the request is larger than %d bytes; the session ends' % MAX_REQUEST}, 'protocol': PROTOCOL})
+                why = 'oversized request'
+                break
+            if served >= SESSION_MAX_REQUESTS:
+                out({'ok': False, 'error': {'code': 'NOT_ALLOWED', 'message': 'a session answers at most %d requests; start a new one' % SESSION_MAX_REQUESTS}, 'protocol': PROTOCOL})
+                why = 'request limit reached'
+                break
+            served += 1
+            out(run_one(line))
+    finally:
+        log('session closed after %d request(s): %s' % (served, why))
+    return 0
 
 
 def run_one(raw):

@@ -35,7 +35,7 @@ export interface LocalHelperPlace {
   busAddress?: string;
 }
 
-const PKEXEC = '/usr/bin/pkexec';
+export const PKEXEC = '/usr/bin/pkexec';
 /** The user may be typing a password: pkexec calls get longer. */
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_PKEXEC_TIMEOUT_MS = 300_000;
@@ -91,12 +91,29 @@ export function polkitVerdict(place: LocalHelperPlace = {}): Promise<'authorized
 }
 
 export async function runLocalHelper(request: HelperRequest, opts: HelperOptions, place: LocalHelperPlace = {}): Promise<HelperResponse> {
+  const body = helperRequestLine(request);
+  const launch = helperLaunch(opts, place);
+  if (launch.viaPkexec) return spawnHelper(launch.cmd, launch.args, body, launch.timeoutMs, true, place);
+  return runDirect(launch.args, body, launch.timeoutMs, place);
+}
+
+/** A request checked against the protocol, as the one JSON line the helper reads. */
+export function helperRequestLine(request: HelperRequest): string {
   const parsed = helperRequestSchema.safeParse(request);
   if (!parsed.success) {
     throw new ApiError('INVALID_INPUT', `Invalid helper request: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ')}`);
   }
   const body = JSON.stringify(parsed.data);
   if (Buffer.byteLength(body) > HELPER_MAX_REQUEST) throw new ApiError('INVALID_INPUT', `The helper request is larger than ${HELPER_MAX_REQUEST} bytes`);
+  return body;
+}
+
+/**
+ * How the helper is started for these options and this place: directly (python3, this build's
+ * helper; `args` are the helper's options) or through pkexec and the installed helper. Throws
+ * UNSUPPORTED with the fix when a piece is missing.
+ */
+export function helperLaunch(opts: HelperOptions, place: LocalHelperPlace): { cmd: string; args: string[]; viaPkexec: boolean; timeoutMs: number } {
   const args: string[] = [];
   if (place.root && place.root !== '/') args.push('--root', place.root);
   if (place.procSys && place.procSys !== '/proc/sys') args.push('--proc-sys', place.procSys);
@@ -107,7 +124,7 @@ export async function runLocalHelper(request: HelperRequest, opts: HelperOptions
     if (!existsSync(PYTHON3)) {
       throw new ApiError('UNSUPPORTED', `${PYTHON3} is missing: HostDeck's helper needs Python 3. Install it: sudo apt install python3 (or: sudo dnf install python3)`, { missing: [PYTHON3] });
     }
-    return spawnHelper(PYTHON3, ['-I', '-c', helperSource, ...args], body, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, false, place);
+    return { cmd: PYTHON3, args, viaPkexec: false, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS };
   }
   const missing = missingForPkexec();
   if (missing.length) {
@@ -116,7 +133,7 @@ export async function runLocalHelper(request: HelperRequest, opts: HelperOptions
       fix: missing.map((m) => m.fix),
     });
   }
-  return spawnHelper(PKEXEC, [HELPER_INSTALL_PATH], body, opts.timeoutMs ?? DEFAULT_PKEXEC_TIMEOUT_MS, true, place);
+  return { cmd: PKEXEC, args: [HELPER_INSTALL_PATH], viaPkexec: true, timeoutMs: opts.timeoutMs ?? DEFAULT_PKEXEC_TIMEOUT_MS };
 }
 
 export interface MissingPiece {
@@ -151,7 +168,49 @@ export function missingForPkexec(): MissingPiece[] {
   return out;
 }
 
-function helperEnv(place: LocalHelperPlace): NodeJS.ProcessEnv {
+/**
+ * The helper's bytecode, compiled once per HostDeck process by /usr/bin/python3 itself and kept in
+ * memory: a direct run (HostDeck is root, or a verb that runs as the user) then skips compiling
+ * 42 KB of Python on every call. It is handed to the child on stdin, never written to a file, so
+ * there is no cache another user could swap; the child runs with HostDeck's own rights, as with
+ * `-c SOURCE`. The header names the interpreter it was compiled by (sys.hexversion): after a
+ * python3 upgrade the loader exits 3 and the call is retried from the source.
+ */
+export const HELPER_BYTECODE_LOADER =
+  "import sys,marshal\ni=sys.stdin.buffer\nh=i.readline().split()\nif h[:2]!=[b'hostdeck-bytecode',b'%x'%sys.hexversion]:sys.exit(3)\nc=marshal.loads(i.read(int(h[2])))\nexec(c,{'__name__':'__main__','__builtins__':__builtins__})";
+const COMPILE =
+  "import sys,marshal\nc=marshal.dumps(compile(sys.stdin.buffer.read(),'hostdeck-helper','exec'))\nsys.stdout.buffer.write(b'hostdeck-bytecode %x %d\\n'%(sys.hexversion,len(c))+c)";
+let bytecode: Promise<Buffer | null> | null = null;
+const BYTECODE_STALE = 3;
+
+/** The helper compiled to bytecode (header line + marshal data), or null when compiling failed (the source is used). */
+export function helperBytecode(): Promise<Buffer | null> {
+  bytecode ??= new Promise((resolve) => {
+    const child = spawn(PYTHON3, ['-I', '-S', '-c', COMPILE], { stdio: ['pipe', 'pipe', 'ignore'], env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' } });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.on('error', () => resolve(null));
+    child.stdin.on('error', () => undefined);
+    child.on('close', (code) => resolve(code === 0 && out.length ? Buffer.concat(out) : null));
+    child.stdin.end(helperSource);
+  });
+  return bytecode;
+}
+
+async function runDirect(args: string[], body: string, timeoutMs: number, place: LocalHelperPlace): Promise<HelperResponse> {
+  const code = await helperBytecode();
+  if (code) {
+    try {
+      return await spawnHelper(PYTHON3, ['-I', '-S', '-c', HELPER_BYTECODE_LOADER, ...args], Buffer.concat([code, Buffer.from(body)]), timeoutMs, false, place);
+    } catch (e) {
+      if (!(e instanceof ApiError && (e.detail as { exit?: unknown } | undefined)?.exit === BYTECODE_STALE)) throw e;
+      bytecode = null; // python3 changed under us: compile again next time, run this one from the source
+    }
+  }
+  return spawnHelper(PYTHON3, ['-I', '-S', '-c', helperSource, ...args], body, timeoutMs, false, place);
+}
+
+export function helperEnv(place: LocalHelperPlace): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' };
   const bus = place.busAddress ?? process.env.DBUS_SYSTEM_BUS_ADDRESS;
   if (bus) env.DBUS_SYSTEM_BUS_ADDRESS = bus;
@@ -161,7 +220,7 @@ function helperEnv(place: LocalHelperPlace): NodeJS.ProcessEnv {
   return env;
 }
 
-function spawnHelper(cmd: string, args: string[], body: string, timeoutMs: number, viaPkexec: boolean, place: LocalHelperPlace): Promise<HelperResponse> {
+function spawnHelper(cmd: string, args: string[], body: string | Buffer, timeoutMs: number, viaPkexec: boolean, place: LocalHelperPlace): Promise<HelperResponse> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: helperEnv(place), shell: false });
     const out: Buffer[] = [];
@@ -203,33 +262,36 @@ function spawnHelper(cmd: string, args: string[], body: string, timeoutMs: numbe
         const stderr = Buffer.concat(err).toString('utf8').trim();
         const answer = parseAnswer(stdout);
         if (answer) return resolve(answer);
-        if (viaPkexec && code === 126) {
-          return reject(new ApiError('NOT_AUTHORIZED', 'Authorization was dismissed: the administrator password dialog was closed, so nothing was changed. Your draft is kept.', { pkexecExit: 126, reason: 'dismissed' }));
-        }
-        if (viaPkexec && code === 127) {
-          if (/textual authentication agent|no authentication agent|controlling terminal/i.test(stderr)) {
-            return reject(
-              new ApiError('NOT_AUTHORIZED', `No polkit authentication agent is running to ask for the administrator password (pkexec: ${firstLine(stderr)}). ${noAgentAdvice()} Nothing was changed.`, {
-                pkexecExit: 127,
-                reason: 'no-agent',
-                stderr,
-              }),
-            );
-          }
-          return reject(new ApiError('NOT_AUTHORIZED', `Not authorized to change this host (polkit action ${POLKIT_ACTION_ID}): ${firstLine(stderr) || 'pkexec refused'}. Nothing was changed.`, { pkexecExit: 127, reason: 'not-authorized', stderr }));
-        }
-        reject(new ApiError('INTERNAL', `The helper ended without an answer (${signal ? `signal ${signal}` : `exit ${code}`}): ${firstLine(stderr) || '(no message)'}`, { exit: code, signal, stderr: stderr.slice(-4000) }));
+        reject(noAnswerError(code, signal, stderr, viaPkexec));
       });
     });
     child.stdin.end(body);
   });
 }
 
+/** Why a helper (or pkexec in front of it) ended without an answer, in the user's words. */
+export function noAnswerError(code: number | null, signal: NodeJS.Signals | null, stderr: string, viaPkexec: boolean): ApiError {
+  if (viaPkexec && code === 126) {
+    return new ApiError('NOT_AUTHORIZED', 'Authorization was dismissed: the administrator password dialog was closed, so nothing was changed. Your draft is kept.', { pkexecExit: 126, reason: 'dismissed' });
+  }
+  if (viaPkexec && code === 127) {
+    if (/textual authentication agent|no authentication agent|controlling terminal/i.test(stderr)) {
+      return new ApiError('NOT_AUTHORIZED', `No polkit authentication agent is running to ask for the administrator password (pkexec: ${firstLine(stderr)}). ${noAgentAdvice()} Nothing was changed.`, {
+        pkexecExit: 127,
+        reason: 'no-agent',
+        stderr,
+      });
+    }
+    return new ApiError('NOT_AUTHORIZED', `Not authorized to change this host (polkit action ${POLKIT_ACTION_ID}): ${firstLine(stderr) || 'pkexec refused'}. Nothing was changed.`, { pkexecExit: 127, reason: 'not-authorized', stderr });
+  }
+  return new ApiError('INTERNAL', `The helper ended without an answer (${signal ? `signal ${signal}` : `exit ${code}`}): ${firstLine(stderr) || '(no message)'}`, { exit: code, signal, stderr: stderr.slice(-4000) });
+}
+
 function firstLine(s: string): string {
   return s.split('\n').find((l) => l.trim())?.trim() ?? '';
 }
 
-function parseAnswer(stdout: string): HelperResponse | null {
+export function parseAnswer(stdout: string): HelperResponse | null {
   const line = stdout.trim().split('\n').pop();
   if (!line) return null;
   try {

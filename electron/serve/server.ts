@@ -23,7 +23,9 @@ import {
   urlHost,
   type MachineNames,
 } from './security';
-import { StaticFiles } from './static';
+import { pickEncoding, StaticFiles } from './static';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 
 export interface ServeOptions {
   runtime: Runtime;
@@ -164,7 +166,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     }
     const envelope = await opts.runtime.call(channel, request);
     if (res.destroyed) return;
-    return sendJson(res, 200, envelope);
+    return sendAnswer(req, res, envelope);
   }
 
   function openEventStream(req: IncomingMessage, res: ServerResponse) {
@@ -240,6 +242,29 @@ function sendJson(res: ServerResponse, status: number, body: unknown) {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+const brotliAsync = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+/** Answers smaller than this go as they are. */
+const MIN_COMPRESS_ANSWER = 1024;
+
+/**
+ * An API answer (after the token, Host and Origin checks), compressed when the client takes br
+ * or gzip: `kernel.list` is ~480 KB of JSON and ~40 KB as brotli. Fast settings (brotli 5, gzip
+ * 6): the answer is made for this request only. Answers carry host data, never the token (it
+ * travels in a header or an HttpOnly cookie), so compression reveals no secret by its size.
+ */
+async function sendAnswer(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+  const text = Buffer.from(JSON.stringify(body));
+  const enc = text.length > MIN_COMPRESS_ANSWER ? pickEncoding(req.headers['accept-encoding']) : 'identity';
+  res.setHeader('Vary', 'Accept-Encoding');
+  let out = text;
+  if (enc === 'br') out = await brotliAsync(text, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: text.length } });
+  else if (enc === 'gzip') out = await gzipAsync(text, { level: 6 });
+  if (res.destroyed) return;
+  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': out.length, ...(enc === 'identity' ? {} : { 'Content-Encoding': enc }) });
+  res.end(out);
 }
 
 function sendText(res: ServerResponse, status: number, text: string) {

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
+import { COMPRESSIBLE, MIN_COMPRESS } from './precompress';
 import { safeDecode } from './security';
 
 const MIME: Record<string, string> = {
@@ -21,8 +22,6 @@ const MIME: Record<string, string> = {
   '.map': 'application/json',
   '.txt': 'text/plain; charset=utf-8',
 };
-/** Types worth compressing (fonts and images are compressed already, except svg and ttf). */
-const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.svg', '.json', '.map', '.ttf', '.txt', '.ico']);
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** Files the build names by content hash (vite: assets/index-tA1qR1RC.js): never change under one name. */
@@ -47,7 +46,8 @@ interface Cached {
 
 /**
  * The built UI: index.html uncached (it names the current bundle), hashed assets cached for a
- * year and compressed (br or gzip, per Accept-Encoding, computed once and kept in memory).
+ * year and compressed (br or gzip, per Accept-Encoding): the build's FILE.br / FILE.gz when they
+ * are at least as new as FILE (precompress.ts), else compressed once here and kept in memory.
  * Files are read whole, so a file deleted or replaced mid-request (a rebuild) is either served
  * as it was or answered 404; nothing streams from a file that can vanish under it, except files
  * too large to cache, which are streamed from an open descriptor with their errors handled.
@@ -99,11 +99,11 @@ export class StaticFiles {
       return;
     }
     let body = entry.bytes;
-    if (COMPRESSIBLE.has(ext) && body.length > 1024) {
+    if (COMPRESSIBLE.has(ext) && body.length > MIN_COMPRESS) {
       res.setHeader('Vary', 'Accept-Encoding');
       const enc = pickEncoding(req.headers['accept-encoding']);
       if (enc !== 'identity') {
-        body = await (entry.encoded[enc] ??= compress(enc, entry.bytes));
+        body = await (entry.encoded[enc] ??= prebuilt(file, enc, st).then((b) => b ?? compress(enc, entry.bytes)));
         res.setHeader('Content-Encoding', enc);
       }
     }
@@ -145,11 +145,27 @@ export class StaticFiles {
   }
 }
 
+/** The build's compressed sibling (FILE.br, FILE.gz) when it is a file at least as new as FILE, else null. */
+async function prebuilt(file: string, enc: 'br' | 'gzip', st: Stats): Promise<Buffer | null> {
+  const sibling = `${file}.${enc === 'br' ? 'br' : 'gz'}`;
+  const fh = await fs.open(sibling, 'r').catch(() => undefined);
+  if (!fh) return null;
+  try {
+    const s = await fh.stat();
+    if (!s.isFile() || s.size === 0 || s.mtimeMs < st.mtimeMs) return null;
+    return await fh.readFile();
+  } catch {
+    return null;
+  } finally {
+    await fh.close();
+  }
+}
+
 function stat(file: string): Promise<Stats | undefined> {
   return fs.stat(file).catch(() => undefined);
 }
 
-function compress(enc: 'br' | 'gzip', bytes: Buffer): Promise<Buffer> {
+export function compress(enc: 'br' | 'gzip', bytes: Buffer): Promise<Buffer> {
   return enc === 'br'
     ? brotliAsync(bytes, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: bytes.length } })
     : gzipAsync(bytes, { level: 9 });

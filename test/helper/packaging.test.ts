@@ -27,7 +27,7 @@ describe('packaging of the helper (electron-builder.yml)', () => {
       const helper = path.join(repo, map.get(HELPER_INSTALL_PATH)!);
       expect(statSync(helper).mode & 0o755).toBe(0o755);
       expect(readFileSync(helper, 'utf8')).toBe(helperSource);
-      expect(readFileSync(helper, 'utf8').split('\n')[0]).toBe('#!/usr/bin/python3 -I');
+      expect(readFileSync(helper, 'utf8').split('\n')[0]).toBe('#!/usr/bin/python3 -IS');
       expect(readFileSync(path.join(repo, map.get(POLKIT_POLICY_PATH)!), 'utf8')).toBe(helperPolicy);
       expect(builder[kind].depends.join(' ')).toMatch(/pkexec|polkit/);
       expect(builder[kind].depends).toContain('python3');

@@ -13,7 +13,7 @@ import { repo } from './support/run';
  */
 const CHILD = path.join(repo, 'test/helper/support/pkexec-child.ts');
 type Call = { ok: boolean; value?: Record<string, unknown>; error?: { code: string; message: string; detail?: Record<string, unknown> } };
-type Out = Record<string, Call> & { uid: number; somaxconnBefore: string; somaxconnApplied: string; somaxconnAfterUndo: string };
+type Out = Record<string, Call> & { uid: number; somaxconnBefore: string; somaxconnApplied: string; somaxconnAfterUndo: string; somaxconnSession: string };
 
 function runAs(world: PolkitWorld, user: string): Out {
   const r = world.run(CHILD, [user, readlinkSync('/proc/self/ns/net')]);
@@ -59,6 +59,18 @@ describe('pkexec: a desktop user saves and applies through the helper', () => {
     expect(allowed.somaxconnApplied).toBe('1234');
     expect(allowed.undo).toMatchObject({ ok: true });
     expect(allowed.somaxconnAfterUndo).toBe(allowed.somaxconnBefore);
+  });
+
+  it('one authorization, several verbs (helper --session): each verb still checked; without a rule, none runs', () => {
+    expect(allowed.session, JSON.stringify(allowed.session)).toMatchObject({ ok: true });
+    const answers = allowed.session!.value as unknown as { ok: boolean; error?: { code: string } }[];
+    expect(answers.map((a) => a.ok)).toEqual([true, false, true]);
+    expect(answers[1]!.error!.code).toBe('INVALID_VALUE');
+    expect(allowed.somaxconnSession).toBe('2345');
+    for (const out of [denied, refused]) {
+      expect(out.session!.error).toMatchObject({ code: 'NOT_AUTHORIZED' });
+      expect(out.somaxconnSession).toBe(out.somaxconnBefore);
+    }
   });
 
   it('without a rule (and without an agent), the user is told "not authorized" and nothing changed', () => {

@@ -6,6 +6,7 @@
  */
 import { readFileSync, readlinkSync } from 'node:fs';
 import { Runtime } from '../../../electron/api/runtime';
+import { openLocalHelperSession } from '../../../electron/helper/session';
 import { isApiError } from '../../../shared/api/errors';
 
 const [user, parentNetns] = process.argv.slice(2) as [string, string];
@@ -38,5 +39,19 @@ out.somaxconnApplied = somaxconn();
 const applied = (out.apply as { value?: { undo: { key: string; previous: string; applied: string | null }[] } }).value;
 if (applied) await call('undo', () => rt.api.kernel.undo({ entries: applied.undo }));
 out.somaxconnAfterUndo = somaxconn();
+// One authorization, several verbs (helper --session through pkexec), each checked as a single call.
+await call('session', async () => {
+  const s = await openLocalHelperSession({ elevate: true });
+  try {
+    return [
+      await s.call({ verb: 'sysctl-set', settings: [{ key: 'net.core.somaxconn', value: '2345' }] }),
+      await s.call({ verb: 'sysctl-set', settings: [{ key: 'kernel.modprobe', value: '/tmp/evil' }] }),
+      await s.call({ verb: 'list-backups', path: '/etc/resolv.conf' }),
+    ];
+  } finally {
+    await s.close();
+  }
+});
+out.somaxconnSession = somaxconn();
 await rt.dispose();
 process.stdout.write(JSON.stringify(out));
