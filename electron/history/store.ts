@@ -150,6 +150,7 @@ class LineFile {
 }
 
 const NL = 0x0a;
+const TOP_LEAVES = new Set(['sysctl', 'sysctld', 'dns', 'firewall']);
 
 export class HostHistory {
   private gen = '';
@@ -347,11 +348,13 @@ export class HostHistory {
     const time = input.time ?? this.now();
     if (prev && prev.root === tree.root && input.kind !== 'change') return { point: null, dropped: null };
     const changes = prev ? changesOfLeaves(prev.leaves, leaves, tree.changed) : [];
-    if (prev && !changes.length && input.kind !== 'change') {
-      // Only counters or identities moved: nothing to record, but keep the new facts' chunks out.
+    // A section read for the first time (the host's first DNS read after its first sysctl read) is a first read of it.
+    const firstOf = prev ? tree.changed.filter((p) => TOP_LEAVES.has(p) && !prev.leaves.has(p)) : [];
+    if (prev && !changes.length && !firstOf.length && input.kind !== 'change') {
+      // Only counters or identities moved: nothing to record.
       return { point: null, dropped: null };
     }
-    const kind = !prev && input.kind === 'outside' ? 'first' : input.kind;
+    const kind = (!prev || (firstOf.length && !changes.length)) && input.kind === 'outside' ? 'first' : input.kind;
     const point: PointLine = {
       id: createHash('sha256').update(`${time}\0${tree.root}\0${randomBytes(8).toString('hex')}`).digest('hex').slice(0, 12),
       time,
@@ -498,7 +501,8 @@ function mergeLeaves(prev: Leaves | null, now: Leaves, sections: readonly string
   for (const [k, v] of prev) if (!read.has(sectionOfLeaf(k))) out.set(k, v);
   for (const [k, v] of now) {
     const s = sectionOfLeaf(k);
-    if (read.has(s) || (s === 'identity' && k === 'identity')) out.set(k, v);
+    // The identity (hostname, kernel) as read with the sections; kept when nothing was read.
+    if (read.has(s) || (k === 'identity' && read.size > 0)) out.set(k, v);
   }
   if (!out.has('source') && prev.has('source')) out.set('source', prev.get('source'));
   return out;
