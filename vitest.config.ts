@@ -7,6 +7,10 @@ import { defineConfig } from 'vitest/config';
 // Revert timers the tests schedule keep their state in a scratch dir, not this machine's
 // /run/hostdeck (workers and the processes they start inherit it).
 process.env.HOSTDECK_RUN_DIR ??= join(tmpdir(), `hostdeck-test-run-${process.pid}`);
+// History (issue #18) reads each host again around every change: tests of the other features
+// run without it (their own assertions do not count points); test/history turns it on with a
+// store of its own (RuntimeOptions.history).
+process.env.HOSTDECK_HISTORY ??= 'off';
 // Every test file gets its own empty XDG_CONFIG_HOME: no test reads the user's saved hosts.
 const setupFiles = ['test/support/scratch-config.ts'];
 

@@ -9,6 +9,7 @@ import { registerKernelCommands } from './kernel/cli';
 import { registerHelperCommands } from './helper/cli';
 import { registerCompareCommands } from './compare/cli';
 import { registerHostsCommands } from './hosts/cli';
+import { registerHistoryCommands } from './history/cli';
 import { noteOneShotCommand } from './helper/local';
 
 /** Builds the `hostdeck` command line; exported so tests can run it in-process. */
@@ -31,6 +32,7 @@ export function buildProgram(cli = createCliContext()): Command {
   registerHelperCommands(program, cli);
   registerCompareCommands(program, cli);
   registerHostsCommands(program, cli);
+  registerHistoryCommands(program, cli);
   return program;
 }
 

@@ -12,6 +12,7 @@ const suites: Record<string, () => Promise<{ default: (r: BenchReporter) => Prom
   explain: () => import('./bench/explain'),
   inventory: () => import('./bench/inventory'),
   offline: () => import('./bench/offline'),
+  history: () => import('./bench/history'),
 };
 
 const only = process.argv.slice(2);

@@ -1,5 +1,7 @@
 import type { Api, EventName, EventPayload, Feature, OpName, OpOutput, OpParsedInput } from '../../shared/api/contract';
 import type { RemoteHost } from '../../shared/hosts/contract';
+import type { Snapshot } from '../../shared/compare/snapshot';
+import type { HistoryPoint } from '../../shared/history/model';
 import type { Host } from '../hosts/transport';
 
 export type { Host };
@@ -45,6 +47,25 @@ export interface RemoteHostList {
   groupMembers(group: string): string[];
 }
 
+/** The history of this process's hosts (electron/history/recorder.ts); null when history is off. */
+export interface HistoryAccess {
+  /** The timeline of a host. */
+  timeline(host: Host): HostTimeline;
+  /** Where the points are kept. */
+  readonly dir: string;
+  /** Problems recording hit in this process. */
+  problems(): { time: number; message: string }[];
+  /** Waits for the reads recorded in the background. */
+  idle(): Promise<void>;
+}
+
+/** One host's points (electron/history/store.ts HostHistory). */
+export interface HostTimeline {
+  read(): { points: HistoryPoint[]; notices: { time: number; message: string }[] };
+  find(id: string): HistoryPoint;
+  snapshotAt(id: string): Snapshot;
+}
+
 export interface HandlerContext {
   /** The host the call is for. */
   host: Host;
@@ -54,6 +75,7 @@ export interface HandlerContext {
   mode: RuntimeMode;
   /** The typed in-process API (compare builds a snapshot from the feature operations themselves). */
   api: Api;
+  history: HistoryAccess | null;
 }
 
 /** A handler is a plain function of (context, input): no Electron, no HTTP, testable alone. */

@@ -6,6 +6,7 @@ import { kernelHandlers } from '../kernel/handlers';
 import { compareHandlers } from '../compare/handlers';
 import { helperHandlers } from '../helper/handlers';
 import { hostsHandlers } from '../hosts/handlers';
+import { historyHandlers } from '../history/handlers';
 
 /** The type makes a missing handler a compile error: every contract operation is implemented. */
 export const handlers: AllHandlers = {
@@ -16,4 +17,5 @@ export const handlers: AllHandlers = {
   compare: compareHandlers,
   helper: helperHandlers,
   hosts: hostsHandlers,
+  history: historyHandlers,
 };

@@ -9,6 +9,8 @@ import { handlers } from './handlers';
 import type { HandlerContext, HostList } from './context';
 import type { Host } from '../hosts/host';
 import { outageText, type LinkStatus, type SshLink } from '../hosts/ssh/link';
+import { HistoryRecorder } from '../history/recorder';
+import type { HistoryStoreOptions } from '../history/store';
 
 export type RuntimeMode = 'electron' | 'browser' | 'cli';
 
@@ -17,6 +19,8 @@ export interface RuntimeOptions {
   local?: LocalHostOptions;
   /** Saved remote hosts (hosts.json) and ssh settings. */
   remote?: RemoteHostsOptions;
+  /** Where and how long points are kept (electron/history/store.ts); false: no history (also HOSTDECK_HISTORY=off). */
+  history?: HistoryStoreOptions | false;
 }
 
 /**
@@ -33,6 +37,8 @@ export class Runtime {
   readonly api: Api;
   /** The host list handlers see (the same object for every call: compare keeps its cache per list; the CLI registers imports in it). */
   readonly hostList: HostList;
+  /** Records points around changes and after reads (electron/history/recorder.ts); null when history is off. */
+  readonly history: HistoryRecorder | null;
 
   constructor(opts: RuntimeOptions) {
     this.mode = opts.mode;
@@ -47,6 +53,24 @@ export class Runtime {
       remove: (id) => hosts.remove(id),
       loadSaved: () => this.remote.load(),
     };
+    const historyOff = opts.history === false || (opts.history === undefined && process.env.HOSTDECK_HISTORY === 'off');
+    this.history = historyOff
+      ? null
+      : new HistoryRecorder(
+          {
+            api: this.api,
+            host: (id) => {
+              try {
+                return this.hostFor(id);
+              } catch {
+                return undefined;
+              }
+            },
+            subscribe: (l) => this.events.subscribe(l),
+            summary: (channel) => findOperation(channel)?.def.summary ?? channel,
+          },
+          opts.history || {},
+        );
   }
 
   /** Runs one operation; never throws: the answer is an envelope. */
@@ -75,19 +99,30 @@ export class Runtime {
     if (!parsed.success) {
       throw new ApiError('INVALID_INPUT', `Invalid input for ${channel}: ${summarizeZod(parsed.error)}`, issuesDetail(parsed.error));
     }
-    const ctx: HandlerContext = { host, events: this.events, hosts: this.hostList, remote: this.remote, mode: this.mode, api: this.api };
+    const ctx: HandlerContext = { host, events: this.events, hosts: this.hostList, remote: this.remote, mode: this.mode, api: this.api, history: this.history };
     const handler = (handlers as unknown as Record<string, Record<string, (c: HandlerContext, i: unknown) => unknown>>)[
       op.feature
     ]?.[op.name];
     if (!handler) throw new ApiError('UNKNOWN_OPERATION', `${channel} has no handler`);
     // A host reached over a link that can drop (SSH) guards every call with it.
     const link = host.transport.link;
-    const result = link
-      ? await guardLink(link, () => handler(ctx, parsed.data)).catch(async (e: unknown) => {
-          // firewalld refused a non-root login: say which route is missing and the exact rule to add.
-          throw await this.remote.explainRefusal(host.id, op.feature, e);
-        })
-      : await handler(ctx, parsed.data);
+    const execute = async () =>
+      link
+        ? await guardLink(link, () => handler(ctx, parsed.data)).catch(async (e: unknown) => {
+            // firewalld refused a non-root login: say which route is missing and the exact rule to add.
+            throw await this.remote.explainRefusal(host.id, op.feature, e);
+          })
+        : await handler(ctx, parsed.data);
+    // History: points around every change and after reads, for calls made by a user (IPC, HTTP,
+    // CLI), not for the calls a handler or the recorder makes through the API.
+    const history = this.history && !this.history.isNested() ? this.history : null;
+    let result: unknown;
+    if (!history) result = await execute();
+    else if (op.def.mutates) result = await history.around(host, channel, parsed.data, () => history.nest(execute));
+    else {
+      result = await history.nest(execute);
+      history.observe(host, channel, parsed.data, result);
+    }
     if (link && channel === 'firewall.status' && ['noBus', 'failed', 'notRunning'].includes((result as { problem?: string }).problem ?? '')) {
       // A bus that closed under a dead host is the host, not D-Bus: say which host, when it was
       // last seen and when HostDeck tries again, as the other pages do (HOST_UNREACHABLE).
@@ -123,6 +158,7 @@ export class Runtime {
   }
 
   async dispose(): Promise<void> {
+    await this.history?.dispose();
     await this.remote.dispose();
     await this.hosts.dispose();
   }

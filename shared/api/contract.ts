@@ -7,6 +7,7 @@ import { kernelContract, kernelEvents } from '../kernel/contract';
 import { compareContract, compareEvents } from '../compare/contract';
 import { helperContract, helperEvents } from '../helper/contract';
 import { hostsContract, hostsEvents } from '../hosts/contract';
+import { historyContract, historyEvents } from '../history/contract';
 
 /**
  * Every operation HostDeck offers, by feature. The Electron IPC handlers, the preload, browser
@@ -21,6 +22,7 @@ export const contract = {
   compare: compareContract,
   helper: helperContract,
   hosts: hostsContract,
+  history: historyContract,
 } satisfies Record<string, FeatureContract>;
 
 /** Events the Node side pushes to the UI (firewalld signals, file changes, ...). */
@@ -32,6 +34,7 @@ export const events = {
   ...compareEvents,
   ...helperEvents,
   ...hostsEvents,
+  ...historyEvents,
 } satisfies EventContract;
 
 export type Contract = typeof contract;

@@ -14,4 +14,6 @@ import { afterAll } from 'vitest';
  */
 const dir = mkdtempSync(join(tmpdir(), 'hostdeck-test-config-'));
 process.env.XDG_CONFIG_HOME = dir;
+// ...and XDG_DATA_HOME (history points), so no test writes into the user's ~/.local/share.
+process.env.XDG_DATA_HOME = join(dir, 'data');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

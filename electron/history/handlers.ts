@@ -1,0 +1,80 @@
+import { ApiError } from '../../shared/api/errors';
+import type { CompareResult } from '../../shared/compare/diff';
+import { changesBetween, changeText, compareOverTime } from '../../shared/history/changes';
+import { planRestore } from '../../shared/history/restore';
+import type { FeatureHandlers, HandlerContext, HistoryAccess } from '../api/context';
+import { takeSnapshot } from '../compare/capture';
+
+/**
+ * History operations: the timeline, the difference between two points in Compare's terms, and
+ * "back to this point" (preview, then the same changes applied through the ordinary operations,
+ * so each is checked and authorized as any change is; the Runtime records the restore itself as
+ * a point around this operation).
+ */
+
+function history(ctx: HandlerContext): HistoryAccess {
+  if (!ctx.history) throw new ApiError('UNSUPPORTED', 'History is off in this HostDeck (HOSTDECK_HISTORY=off)');
+  return ctx.history;
+}
+
+/** Rows that differ only, as `compare` prints them. */
+function differing(r: CompareResult): CompareResult {
+  return { ...r, sysctl: r.sysctl.filter((x) => x.differs), sysctld: r.sysctld.filter((x) => x.differs), dns: { ...r.dns, rows: r.dns.rows.filter((x) => x.differs) }, firewall: r.firewall.filter((x) => x.differs) };
+}
+
+async function plan(ctx: HandlerContext, id: string) {
+  const h = history(ctx);
+  const t = h.timeline(ctx.host);
+  const p = t.find(id);
+  const then = t.snapshotAt(p.id);
+  const now = await takeSnapshot(ctx.api, ctx.host);
+  return planRestore(p.id, then, now);
+}
+
+export const historyHandlers: FeatureHandlers<'history'> = {
+  async list(ctx, i) {
+    const h = history(ctx);
+    await h.idle();
+    const r = h.timeline(ctx.host).read();
+    const text = i.text?.toLowerCase();
+    const points = r.points.filter(
+      (p) =>
+        (i.since === undefined || p.time >= i.since) &&
+        (!i.feature || p.features.includes(i.feature)) &&
+        (!i.kind || p.kind === i.kind) &&
+        (!text || [p.what, p.who?.user, p.who?.login, p.who?.machine, ...p.changes.map(changeText)].some((s) => s?.toLowerCase().includes(text))),
+    );
+    return { host: ctx.host.id, store: h.dir, points, notices: [...r.notices, ...h.problems()] };
+  },
+
+  async diff(ctx, i) {
+    const t = history(ctx).timeline(ctx.host);
+    const from = t.find(i.from);
+    const a = t.snapshotAt(from.id);
+    const to = i.to === 'now' ? null : t.find(i.to);
+    const b = to ? t.snapshotAt(to.id) : await takeSnapshot(ctx.api, ctx.host);
+    const { runtime, permanent } = compareOverTime(a, b);
+    return { from, to, changes: changesBetween(a, b), runtime: differing(runtime), permanent: differing(permanent) };
+  },
+
+  restorePreview: (ctx, i) => plan(ctx, i.point),
+
+  async restore(ctx, i) {
+    const p = await plan(ctx, i.point);
+    const results = [];
+    for (const s of p.steps) {
+      const [feature, name] = s.operation.split('.') as [string, string];
+      const call = (ctx.api as unknown as Record<string, Record<string, (input: unknown, o: { host: string }) => Promise<unknown>>>)[feature]?.[name];
+      try {
+        if (!call) throw new Error(`${s.operation} is not an operation`);
+        // resolv.conf is saved over the version read just now (CONFLICT if it changes in between).
+        const input = s.operation === 'dns.save' ? { ...s.input, expectedSha256: (await ctx.api.dns.read({ path: s.input.path as string }, { host: ctx.host.id })).sha256 } : s.input;
+        await call(input, { host: ctx.host.id });
+        results.push({ operation: s.operation, text: s.text, ok: true, error: null });
+      } catch (e) {
+        results.push({ operation: s.operation, text: s.text, ok: false, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    return { ...p, results };
+  },
+};

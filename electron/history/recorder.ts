@@ -1,0 +1,255 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { hostname, userInfo } from 'node:os';
+import path from 'node:path';
+import type { Api, HostDeckEvent } from '../../shared/api/contract';
+import type { Snapshot } from '../../shared/compare/snapshot';
+import { describeOperation } from '../../shared/history/describe';
+import type { HistoryNotice, HistoryPoint, HistorySection, Who } from '../../shared/history/model';
+import { takeSnapshot, type CaptureSection } from '../compare/capture';
+import type { Host } from '../hosts/transport';
+import { HistoryStore, type HistoryStoreOptions, type HostHistory, type PointInput } from './store';
+
+/**
+ * Records points as calls pass through the Runtime (the one place every IPC, HTTP and CLI call
+ * goes through), so no feature records anything itself:
+ * - around every operation that changes a host: its sections read before (a difference from the
+ *   last point is a change made outside HostDeck) and after (HostDeck's change, with what was
+ *   asked, who, from which machine, and the result);
+ * - after reads (a page load, a refresh, compare): the sections read again in the background,
+ *   recorded only when they differ from the last point ("changed outside HostDeck");
+ * - a safe apply that reverts by itself (the event firewalld's revert sends).
+ * Calls made by a handler or by the recorder itself (compare's snapshot through the API) are
+ * not top-level and record nothing.
+ */
+
+/** Which sections an operation's change can touch (read before and after it). */
+export function sectionsOf(channel: string): CaptureSection[] | null {
+  const feature = channel.slice(0, channel.indexOf('.'));
+  if (feature === 'firewall') return ['firewall'];
+  if (feature === 'dns') return ['dns'];
+  if (feature === 'kernel') return ['sysctl'];
+  if (feature === 'helper') return ['sysctl', 'dns'];
+  if (channel === 'history.restore') return ['sysctl', 'dns', 'firewall'];
+  return null;
+}
+
+/** Reads after which the same sections are looked at again for outside changes. */
+const OBSERVED: Record<string, CaptureSection[]> = {
+  'firewall.state': ['firewall'],
+  'kernel.list': ['sysctl'],
+  'kernel.effective': ['sysctl'],
+  'dns.read': ['dns'],
+  'compare.capture': ['sysctl', 'dns', 'firewall'],
+};
+
+const pointSections = (s: readonly CaptureSection[]): HistorySection[] => s.flatMap((x): HistorySection[] => (x === 'sysctl' ? ['sysctl', 'sysctl.d'] : [x]));
+
+/** A change waits at most this long for its "before" read (a slow host is changed anyway, and the point says so). */
+const BEFORE_DEADLINE_MS = 15_000;
+
+export interface RecorderDeps {
+  api: Api;
+  /** The host a pushed event is about (safe apply reverting by itself). */
+  host(id: string): Host | undefined;
+  subscribe(listener: (e: HostDeckEvent) => void): () => void;
+  /** The operation's one-line summary (for operations without words of their own). */
+  summary(channel: string): string;
+}
+
+export class HistoryRecorder {
+  readonly store: HistoryStore;
+  private readonly nested = new AsyncLocalStorage<true>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly observing = new Set<string>();
+  private readonly unsubscribe: () => void;
+  /** Problems recording hit (a full disk, a damaged store): said by `history`, never failing the change itself. */
+  private readonly problemList: HistoryNotice[] = [];
+
+  constructor(
+    private readonly deps: RecorderDeps,
+    opts: HistoryStoreOptions = {},
+  ) {
+    this.store = new HistoryStore(opts);
+    this.unsubscribe = deps.subscribe((e) => this.onEvent(e));
+  }
+
+  get dir(): string {
+    return this.store.dir;
+  }
+
+  timeline(host: Host): HostHistory {
+    return this.store.host(HistoryRecorder.keyOf(host));
+  }
+
+  problems(): HistoryNotice[] {
+    return [...this.problemList];
+  }
+
+  /** True inside a call a handler or the recorder made: such calls record nothing. */
+  isNested(): boolean {
+    return this.nested.getStore() === true;
+  }
+
+  /** Runs a top-level call's handler: the calls it makes are nested. */
+  nest<T>(fn: () => Promise<T> | T): Promise<T> {
+    return this.nested.run(true, async () => fn());
+  }
+
+  /** The key a host's history is kept under: its id, plus the root or /proc/sys copy for a local host made of another tree. */
+  static keyOf(host: Host): string {
+    const extra = [host.root !== '/' ? `root=${path.resolve(host.root)}` : '', host.procSys !== '/proc/sys' ? `procSys=${path.resolve(host.procSys)}` : ''].filter(Boolean);
+    return extra.length ? `${host.id}:${extra.join(',')}` : host.id;
+  }
+
+  static recordable(host: Host): boolean {
+    return !host.transport.snapshot?.() && !host.summary().capabilities.readOnly;
+  }
+
+  who(host: Host): Who {
+    let user = '';
+    try {
+      user = userInfo().username;
+    } catch {
+      user = String(process.getuid?.() ?? '');
+    }
+    return { user, machine: hostname(), login: host.transport.link ? host.transport.link.destination.text : null };
+  }
+
+  /** A change through HostDeck: the sections before, the operation, the sections after. */
+  async around<T>(host: Host, channel: string, input: unknown, run: () => Promise<T>): Promise<T> {
+    const sections = sectionsOf(channel);
+    if (!sections || !HistoryRecorder.recordable(host) || isDryRun(channel, input)) return run();
+    const what = describeOperation(channel, input, this.deps.summary(channel));
+    const before = await this.capture(host, sections, BEFORE_DEADLINE_MS);
+    if (before.snapshot) this.record(host, { kind: 'outside', what: 'read before a change', sections: pointSections(sections) }, before.snapshot);
+    let result: T;
+    let error: unknown = null;
+    try {
+      result = await run();
+    } catch (e) {
+      error = e;
+    }
+    const after = await this.capture(host, sections);
+    const reverted = channel === 'firewall.safeApplyRevert' || channel === 'kernel.undo';
+    const point: PointInput = {
+      kind: 'change',
+      what: before.snapshot ? what : `${what} (the state before could not be read: ${before.error})`,
+      operation: channel,
+      who: this.who(host),
+      result: error ? 'failed' : reverted ? 'reverted' : 'applied',
+      error: error ? (error instanceof Error ? error.message : String(error)) : null,
+      sections: pointSections(sections),
+    };
+    if (after.snapshot) this.record(host, point, after.snapshot);
+    else this.record(host, { ...point, sections: [], error: point.error ?? `the state after could not be read: ${after.error}` }, before.snapshot ?? emptyFacts());
+    if (error) throw error;
+    return result!;
+  }
+
+  /** After a top-level read: the same sections looked at again in the background. */
+  observe(host: Host, channel: string, input: unknown, result: unknown): void {
+    if (!HistoryRecorder.recordable(host)) return;
+    if (channel === 'compare.snapshot') {
+      this.record(host, { kind: 'outside', what: 'compare', sections: pointSections(['sysctl', 'dns', 'firewall']) }, result as Snapshot);
+      return;
+    }
+    if (channel === 'compare.run') {
+      const i = input as { hosts: string[]; refresh?: boolean };
+      if (!i.refresh) return;
+      for (const id of i.hosts) {
+        const h = this.deps.host(id);
+        if (h) this.observeHost(h, ['sysctl', 'dns', 'firewall'], 'compare');
+      }
+      return;
+    }
+    const sections = OBSERVED[channel];
+    if (sections) this.observeHost(host, sections, channel === 'compare.capture' ? 'compare' : 'read');
+  }
+
+  private observeHost(host: Host, sections: CaptureSection[], what: string): void {
+    if (!HistoryRecorder.recordable(host)) return;
+    // One look at a time per host and sections: a page load's burst of reads is looked at once.
+    const key = `${HistoryRecorder.keyOf(host)}\0${sections.join(',')}`;
+    if (this.observing.has(key)) return;
+    this.observing.add(key);
+    this.background(async () => {
+      try {
+        const c = await this.capture(host, sections);
+        if (c.snapshot) this.record(host, { kind: 'outside', what, sections: pointSections(sections) }, c.snapshot);
+      } finally {
+        this.observing.delete(key);
+      }
+    });
+  }
+
+  private onEvent(e: HostDeckEvent): void {
+    if (e.name !== 'firewall.safeApplyChanged') return;
+    const s = e.payload as { status: string; summary: string };
+    if (s.status !== 'reverted') return;
+    const host = this.deps.host(e.host);
+    if (!host || !HistoryRecorder.recordable(host)) return;
+    this.background(async () => {
+      const c = await this.capture(host, ['firewall']);
+      if (c.snapshot) {
+        this.record(host, { kind: 'change', what: `Safe apply reverted: ${s.summary}`, operation: 'firewall.safeApply', who: this.who(host), result: 'reverted', sections: ['firewall'] }, c.snapshot);
+      }
+    });
+  }
+
+  private background(fn: () => Promise<void>): void {
+    const p = this.nest(fn).catch((e: unknown) => this.problem(e));
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  private async capture(host: Host, sections: CaptureSection[], deadlineMs?: number): Promise<{ snapshot: Snapshot | null; error: string | null }> {
+    const read = this.nest(() => takeSnapshot(this.deps.api, host, sections));
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = deadlineMs
+      ? new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${Math.round(deadlineMs / 1000)} s`)), deadlineMs);
+        })
+      : null;
+    try {
+      return { snapshot: await (deadline ? Promise.race([read, deadline]) : read), error: null };
+    } catch (e) {
+      read.catch(() => undefined);
+      return { snapshot: null, error: e instanceof Error ? e.message : String(e) };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private record(host: Host, input: PointInput, facts: Snapshot): HistoryPoint | null {
+    try {
+      return this.store.host(HistoryRecorder.keyOf(host)).record(input, facts).point;
+    } catch (e) {
+      this.problem(e);
+      return null;
+    }
+  }
+
+  private problem(e: unknown): void {
+    this.problemList.push({ time: Date.now(), message: `History could not record a point: ${e instanceof Error ? e.message : String(e)}` });
+    if (this.problemList.length > 20) this.problemList.shift();
+  }
+
+  /** Waits for the background reads (the CLI before it exits, tests). */
+  async idle(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  async dispose(): Promise<void> {
+    await this.idle();
+    this.unsubscribe();
+  }
+}
+
+function isDryRun(channel: string, input: unknown): boolean {
+  return channel === 'kernel.apply' && (input as { dryRun?: boolean } | null)?.dryRun === true;
+}
+
+/** Facts of nothing (a point whose state could not be read keeps the last point's facts: every section is carried over). */
+function emptyFacts(): Snapshot {
+  return { format: 'hostdeck-snapshot', version: 1, source: { kind: 'live', detail: '' }, identity: { hostname: '', os: '', kernel: '', time: Date.now() }, sysctl: null, sysctld: null, dns: null, firewall: null };
+}
