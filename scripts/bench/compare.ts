@@ -51,6 +51,8 @@ export default async function bench(r: BenchReporter): Promise<void> {
   await sshRefresh(r);
 }
 
+const PY_PASS = 'import json, os, sys\nd = sys.argv[1]\nn = 0\nfor f in sorted(os.listdir(d)):\n    with open(os.path.join(d, f)) as fh:\n        n += len(json.load(fh))\nprint(n)\n';
+
 /**
  * Issue #17/#22: `hostdeck compare DIR --summary` of 1,000 snapshot files (whole process: wall
  * time and peak RSS), and the refusal of 1,000 files side by side (said before reading any).
@@ -76,16 +78,31 @@ export async function fleetSummaryBench(r: BenchReporter): Promise<void> {
       return { ms, mib: Number(m?.[1] ?? NaN) / 1024, cpuMs: (Number(m?.[2] ?? NaN) + Number(m?.[3] ?? NaN)) * 1000, status: p.status, stderr: p.stderr };
     };
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const sum = Array.from({ length: 3 }, () => {
+    // The anchor: a plain python3 pass that only parses the same 1,000 files (no checks, no summary), run interleaved.
+    const py = () => {
+      const t = performance.now();
+      const p = spawnSync('/usr/bin/time', ['-f', '%M %U %S', 'python3', '-c', PY_PASS, dir], { encoding: 'utf8' });
+      const m = /(\d+) ([\d.]+) ([\d.]+)\s*$/.exec(p.stderr);
+      if (p.status !== 0) throw new Error(`python3 pass failed: ${p.stderr}`);
+      return { ms: performance.now() - t, cpuMs: (Number(m?.[2] ?? NaN) + Number(m?.[3] ?? NaN)) * 1000 };
+    };
+    const sum: ReturnType<typeof run>[] = [];
+    const anchor: ReturnType<typeof py>[] = [];
+    for (let i = 0; i < 3; i++) {
+      anchor.push(py());
       const x = run(['compare', dir, '--summary', '--json']);
       if (x.status !== 0) throw new Error(`compare --summary failed: ${x.stderr}`);
-      return x;
-    });
-    r.value(
+      sum.push(x);
+    }
+    r.ratio(
       'hostdeck compare DIR --summary, 1,000 snapshot files (whole process, wall)',
       median(sum.map((x) => x.ms)),
-      `CPU ${median(sum.map((x) => x.cpuMs)).toFixed(0)} ms, peak RSS ${Math.max(...sum.map((x) => x.mib)).toFixed(0)} MiB; targets < 2000 ms, < 1024 MiB`,
+      'python3 json.load of the same files',
+      median(anchor.map((x) => x.ms)),
+      '< 2000 ms absolute',
     );
+    r.ratio('  the same, CPU (user + system)', median(sum.map((x) => x.cpuMs)), 'python3 CPU', median(anchor.map((x) => x.cpuMs)));
+    r.note(`  peak RSS ${Math.max(...sum.map((x) => x.mib)).toFixed(0)} MiB (target < 1024 MiB)`);
     const refusal = Array.from({ length: 3 }, () => {
       const x = run(['compare', dir]);
       if (!/at most 50 hosts/.test(x.stderr)) throw new Error(`expected the 50-host refusal: ${x.stderr}`);
