@@ -5,6 +5,7 @@ import { importFiles } from '../../shared/compare/imports';
 import { inventoryNameError, nameFromFile } from '../../shared/compare/safe-text';
 import type { Snapshot } from '../../shared/compare/snapshot';
 import type { OpParsedInput } from '../../shared/api/contract';
+import type { CaptureSummary } from '../../shared/compare/contract';
 import type { Api } from '../../shared/api/contract';
 import type { FeatureHandlers, HandlerContext, HandlerEvents, HostList } from '../api/context';
 import type { Host } from '../hosts/host';
@@ -103,10 +104,11 @@ function uniqueId(hosts: Pick<HostList, 'list'>, base: string): string {
 }
 
 /** Registers a snapshot as a read-only host of this runtime (its host list; `events` tells the UIs); returns the host. */
-export function addSnapshotHost(rt: { hosts: Pick<HostList, 'list' | 'add'>; events: HandlerEvents }, snapshot: Snapshot, label: string): Host {
+export function addSnapshotHost(rt: { hosts: Pick<HostList, 'list' | 'add'>; events: HandlerEvents }, snapshot: Snapshot, label: string, tell = true): Host {
   const host = createSnapshotHost({ id: uniqueId(rt.hosts, label), label, snapshot });
   rt.hosts.add(host);
-  rt.events.emit('app.hostsChanged', 'local', {});
+  // Callers adding many hosts tell the UIs once (each event makes every UI fetch the host list).
+  if (tell) rt.events.emit('app.hostsChanged', 'local', {});
   return host;
 }
 
@@ -129,33 +131,62 @@ export function checkImportLabel(file: string, label: string): string {
   return label;
 }
 
+/** One host's files loaded as a read-only host (`tell`: send hostsChanged now). */
+function importHost(ctx: HandlerContext, i: OpParsedInput<'compare', 'import'>, tell: boolean): { host: Host; formats: string[]; snapshot: Snapshot } {
+  const { snapshot, formats } = importFiles(i.files);
+  const label = i.label === undefined ? importLabel(snapshot, i.files[0]!.name) : checkImportLabel(i.files[0]!.name, i.label);
+  return { host: addSnapshotHost(ctx, snapshot, label, tell), formats, snapshot };
+}
+
+/** What compare.capture says of a host's last read. */
+function captureSummary(host: string, s: Snapshot | null, error: string | null): CaptureSummary {
+  const notes: string[] = [];
+  if (s?.firewall && !s.firewall.running) notes.push(`firewalld: ${s.firewall.reason ?? 'not running'}`);
+  if (s && !s.sysctl) notes.push('no sysctls');
+  if (s && !s.dns) notes.push('no resolv.conf');
+  return {
+    host,
+    status: s ? 'ok' : 'unreachable',
+    error,
+    takenAt: s ? s.identity.time : null,
+    hostname: s?.identity.hostname ?? '',
+    sysctlCount: s?.sysctl?.entries.length ?? 0,
+    notes,
+  };
+}
+
 export const compareHandlers: FeatureHandlers<'compare'> = {
   snapshot: (ctx) => takeSnapshot(ctx.api, ctx.host),
 
   async capture(ctx) {
     const record = ctx.host.transport.snapshot?.();
-    const c = record ? { snapshot: record, error: null, at: Date.now() } : await capture(ctx, ctx.host);
-    const s = c.snapshot;
-    const notes: string[] = [];
-    if (s?.firewall && !s.firewall.running) notes.push(`firewalld: ${s.firewall.reason ?? 'not running'}`);
-    if (s && !s.sysctl) notes.push('no sysctls');
-    if (s && !s.dns) notes.push('no resolv.conf');
-    return {
-      host: ctx.host.id,
-      status: s ? 'ok' : 'unreachable',
-      error: c.error,
-      takenAt: s ? s.identity.time : null,
-      hostname: s?.identity.hostname ?? '',
-      sysctlCount: s?.sysctl?.entries.length ?? 0,
-      notes,
-    };
+    const c = record ? { snapshot: record, error: null } : await capture(ctx, ctx.host);
+    return captureSummary(ctx.host.id, c.snapshot, c.error);
   },
 
   import(ctx, i) {
-    const { snapshot, formats } = importFiles(i.files);
-    const label = i.label === undefined ? importLabel(snapshot, i.files[0]!.name) : checkImportLabel(i.files[0]!.name, i.label);
-    const host = addSnapshotHost(ctx, snapshot, label);
+    const { host, formats } = importHost(ctx, i, true);
     return { host: host.summary(), formats };
+  },
+
+  importMany(ctx, i) {
+    const hosts: { host: ReturnType<Host['summary']>; formats: string[]; capture: CaptureSummary }[] = [];
+    let error: { index: number; code: string; message: string } | null = null;
+    try {
+      for (const [index, one] of i.hosts.entries()) {
+        try {
+          const { host, formats, snapshot } = importHost(ctx, one, false);
+          hosts.push({ host: host.summary(), formats, capture: captureSummary(host.id, snapshot, null) });
+        } catch (e) {
+          if (!(e instanceof ApiError)) throw e;
+          error = { index, code: e.code, message: e.message };
+          break;
+        }
+      }
+    } finally {
+      if (hosts.length) ctx.events.emit('app.hostsChanged', 'local', {});
+    }
+    return { hosts, error };
   },
 
   async forget(ctx, i) {
@@ -173,7 +204,9 @@ export const compareHandlers: FeatureHandlers<'compare'> = {
   summary: fleetSummaryOp,
 
   async open(ctx, i) {
-    return { hosts: (await summaryFiles(ctx, i.files)).map((f) => addSnapshotHost(ctx, f.snapshot, f.label).id) };
+    const hosts = (await summaryFiles(ctx, i.files)).map((f) => addSnapshotHost(ctx, f.snapshot, f.label, false).id);
+    ctx.events.emit('app.hostsChanged', 'local', {});
+    return { hosts };
   },
 
   async fix(ctx, i) {

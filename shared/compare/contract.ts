@@ -22,6 +22,27 @@ export const captureSummarySchema = z.object({
 });
 export type CaptureSummary = z.infer<typeof captureSummarySchema>;
 
+const textLength = (fs: { text: string }[]) => fs.reduce((n, f) => n + f.text.length, 0);
+
+/** One host's files for an import (several only for "files are one host"). */
+const importHostInput = z.object({
+  files: z
+    .array(
+      z.object({
+        name: z.string().min(1).max(255),
+        text: z.string().max(IMPORT_MAX_BYTES, `a file to import is limited to ${IMPORT_MAX_BYTES / 1024 / 1024} MiB`),
+        layer: z.enum(['runtime', 'permanent']).optional(),
+      }),
+    )
+    .min(1)
+    .max(8)
+    .refine((fs) => textLength(fs) <= IMPORT_MAX_BYTES, {
+      message: `the files of one import are limited to ${IMPORT_MAX_BYTES / 1024 / 1024} MiB together: import them one by one`,
+    }),
+  /** Host name shown in HostDeck; defaults to the snapshot's hostname or the file name. */
+  label: z.string().min(1).max(100).optional(),
+});
+
 const runInput = z.object({
   hosts: hostIds,
   /** Host id the others are compared with; the first host when omitted. */
@@ -55,24 +76,27 @@ export const compareContract = {
     summary: 'Load a snapshot, sysctl -a output, a resolv.conf or firewall-cmd --list-all-zones output as a read-only host (format detected)',
     // The files travel as JSON strings: room for 32 MiB of text even when every character is escaped.
     maxBytes: IMPORT_REQUEST_MAX_BYTES,
-    input: z.object({
-      files: z
-        .array(
-          z.object({
-            name: z.string().min(1).max(255),
-            text: z.string().max(IMPORT_MAX_BYTES, `a file to import is limited to ${IMPORT_MAX_BYTES / 1024 / 1024} MiB`),
-            layer: z.enum(['runtime', 'permanent']).optional(),
-          }),
-        )
-        .min(1)
-        .max(8)
-        .refine((fs) => fs.reduce((n, f) => n + f.text.length, 0) <= IMPORT_MAX_BYTES, {
-          message: `the files of one import are limited to ${IMPORT_MAX_BYTES / 1024 / 1024} MiB together: import them one by one`,
-        }),
-      /** Host name shown in HostDeck; defaults to the snapshot's hostname or the file name. */
-      label: z.string().min(1).max(100).optional(),
-    }),
+    input: importHostInput,
     output: z.object({ host: hostSummarySchema, formats: z.array(z.string()) }),
+  }),
+  importMany: operation({
+    summary: 'Load several hosts from files in one call (each as compare.import loads one), in order, stopping at the first that cannot be loaded; one hostsChanged event',
+    maxBytes: IMPORT_REQUEST_MAX_BYTES,
+    input: z.object({
+      hosts: z
+        .array(importHostInput)
+        .min(1)
+        .max(MAX_COMPARE_HOSTS, `at most ${MAX_COMPARE_HOSTS} hosts side by side`)
+        .refine((hs) => hs.reduce((n, h) => n + textLength(h.files), 0) <= IMPORT_MAX_BYTES, {
+          message: `the files of one import are limited to ${IMPORT_MAX_BYTES / 1024 / 1024} MiB together: import them in several calls`,
+        }),
+    }),
+    output: z.object({
+      /** The hosts loaded, in order, with what compare.capture would say of each (no second round trip). */
+      hosts: z.array(z.object({ host: hostSummarySchema, formats: z.array(z.string()), capture: captureSummarySchema })),
+      /** The first host that could not be loaded (index into the input) and why; the ones after it were not tried. */
+      error: z.object({ index: z.number().int(), code: z.string(), message: z.string() }).nullable(),
+    }),
   }),
   forget: operation({
     summary: 'Remove an imported or snapshot host from this HostDeck session',

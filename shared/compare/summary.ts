@@ -101,7 +101,9 @@ export class FleetSummaryBuilder {
   private readonly values: (string | null)[] = [null, ''];
   private readonly domainIds = new Map<string, number>();
   private readonly domainHosts: number[][] = [];
-  private readonly keys = new Map<string, KeyState>();
+  /** Every key, in the order first seen, and per section by name. */
+  private readonly keyList: KeyState[] = [];
+  private readonly keys: Record<SummarySection, Map<string, KeyState>> = { sysctl: new Map(), 'sysctl.d': new Map(), dns: new Map(), firewall: new Map() };
   /** Per host, a bit per section it cannot answer (in scope). */
   private readonly unknownMask: number[] = [];
   private readonly notRead: FleetSummary['notRead'] = [];
@@ -138,6 +140,10 @@ export class FleetSummaryBuilder {
     }
     this.unknownMask.push(mask);
     this.ordinals.clear();
+    // Facts come in runs of one domain (1,000s of sysctls): its id and this host's ordinal in it, looked up once per run.
+    let lastDomain = '';
+    let d = -1;
+    let ord = -1;
     emitFacts(snapshot, this.opts, {
       know: (domain) => {
         let id = this.domainIds.get(domain);
@@ -151,13 +157,17 @@ export class FleetSummaryBuilder {
         this.domainHosts[id]!.push(h);
       },
       fact: (section, domain, key, value, presence) => {
-        const d = this.domainIds.get(domain)!;
-        const ord = this.ordinals.get(d)!;
-        const id = `${section}\u0000${key}`;
-        let st = this.keys.get(id);
+        if (domain !== lastDomain) {
+          lastDomain = domain;
+          d = this.domainIds.get(domain)!;
+          ord = this.ordinals.get(d)!;
+        }
+        const keys = this.keys[section];
+        let st = keys.get(key);
         if (!st) {
           st = { section, key, presence, domain: d, base: UNSET, last: -1, dev: null };
-          this.keys.set(id, st);
+          keys.set(key, st);
+          this.keyList.push(st);
         }
         if (st.last === ord) return; // the same list item twice on one host
         this.fillAbsent(st, ord);
@@ -211,7 +221,7 @@ export class FleetSummaryBuilder {
     }
     const out: Out[] = [];
     const mark = new Uint8Array(n);
-    for (const st of this.keys.values()) {
+    for (const st of this.keyList) {
       const domain = this.domainHosts[st.domain]!;
       this.fillAbsent(st, domain.length);
       if (!st.dev) continue;
@@ -279,7 +289,7 @@ export class FleetSummaryBuilder {
       scope: this.opts.only,
       layer: this.opts.layer,
       dnsName: this.opts.dnsName,
-      keysCompared: this.keys.size,
+      keysCompared: this.keyList.length,
       keys,
       kinds,
       notRead: this.notRead,

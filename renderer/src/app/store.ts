@@ -35,6 +35,10 @@ function initialTheme(): Theme {
 }
 
 /** App-wide state: current page, host and theme, and the status bar's firewalld facts. */
+/** The app.hosts fetch under way, and the one queued behind it (see refreshHosts). */
+let hostsFetch: Promise<void> | null = null;
+let hostsAgain: Promise<void> | null = null;
+
 export const useAppStore = create<AppState>((set, get) => ({
   page: pageFromHash(),
   hostId: 'local',
@@ -53,13 +57,23 @@ export const useAppStore = create<AppState>((set, get) => ({
     localStorage.setItem('hostdeck.theme', theme);
     set({ theme });
   },
-  async refreshHosts() {
-    try {
-      const { hosts } = await deckApi.app.hosts({});
-      set({ hosts: { state: 'ready', value: hosts } });
-    } catch (e) {
-      set({ hosts: errorOf(e) });
-    }
+  refreshHosts() {
+    // Coalesced: callers during a fetch share one more fetch after it (a burst of hostsChanged events costs two, not one each).
+    if (hostsFetch) return (hostsAgain ??= hostsFetch.then(() => {
+      hostsAgain = null;
+      return get().refreshHosts();
+    }));
+    hostsFetch = (async () => {
+      try {
+        const { hosts } = await deckApi.app.hosts({});
+        set({ hosts: { state: 'ready', value: hosts } });
+      } catch (e) {
+        set({ hosts: errorOf(e) });
+      } finally {
+        hostsFetch = null;
+      }
+    })();
+    return hostsFetch;
   },
   async refreshFirewallStatus() {
     const host = get().hostId;

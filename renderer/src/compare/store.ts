@@ -52,8 +52,8 @@ interface CompareState {
   setLayer(l: 'runtime' | 'permanent'): void;
   setDnsName(n: string): void;
   addHost(id: string): void;
-  /** Adds several hosts, reads them in parallel and compares once. */
-  addHosts(ids: string[]): Promise<void>;
+  /** Adds several hosts, reads them in parallel (unless `reads` already says what they hold) and compares once. */
+  addHosts(ids: string[], reads?: Record<string, HostRead>): Promise<void>;
   removeHost(id: string): Promise<void>;
   setBaseline(id: string): void;
   toggleKey(key: string): void;
@@ -132,11 +132,12 @@ export const useCompareStore = create<CompareState>()(
       addHost(id) {
         void get().addHosts([id]);
       },
-      async addHosts(ids) {
+      async addHosts(ids, reads = {}) {
         const fresh = ids.filter((id, i) => !get().hosts.includes(id) && ids.indexOf(id) === i).slice(0, Math.max(0, 50 - get().hosts.length));
         if (!fresh.length) return;
-        set({ hosts: [...get().hosts, ...fresh], baseline: get().baseline ?? fresh[0]! });
-        await Promise.all(fresh.map((id) => readHost(id)));
+        const known = Object.fromEntries(fresh.filter((id) => reads[id]).map((id) => [id, reads[id]!]));
+        set({ hosts: [...get().hosts, ...fresh], baseline: get().baseline ?? fresh[0]!, reads: { ...get().reads, ...known } });
+        await Promise.all(fresh.filter((id) => !known[id]).map((id) => readHost(id)));
         await get().compare();
       },
       async removeHost(id) {
@@ -189,15 +190,23 @@ export const useCompareStore = create<CompareState>()(
             throw { code: 'TOO_LARGE', message: `These files are ${(total / 1024 / 1024).toFixed(0)} MiB together: the files of one host are limited to ${IMPORT_MAX_BYTES / 1024 / 1024} MiB. Nothing was imported.` };
           }
           const picked = await Promise.all(files.map(readPicked));
-          const groups = oneHost ? [picked] : picked.map((p) => [p]);
           const ids: string[] = [];
+          const reads: Record<string, HostRead> = {};
           try {
-            for (const g of groups) ids.push((await deckApi.compare.import({ files: g })).host.id);
+            // One call per batch (50 snapshots are one), not one per file; the answer says what a capture would.
+            for (const batch of importBatches(oneHost ? [{ files: picked }] : picked.map((p) => ({ files: [p] })))) {
+              const r = await deckApi.compare.importMany({ hosts: batch });
+              for (const h of r.hosts) {
+                ids.push(h.host.id);
+                reads[h.host.id] = { state: 'done', summary: h.capture };
+              }
+              if (r.error) throw { code: r.error.code, message: r.error.message };
+            }
           } finally {
             // Files before a bad one are loaded whole; the bad one is not loaded at all.
             if (ids.length) {
               await useAppStore.getState().refreshHosts();
-              void get().addHosts(ids);
+              void get().addHosts(ids, reads);
             }
           }
         } catch (e) {
@@ -249,6 +258,22 @@ useKernelSettings.subscribe((s) => {
   useCompareStore.setState({ k8s: s.target.k8s });
   void useCompareStore.getState().compare();
 });
+
+/** Hosts to import, in order, packed into calls of at most 50 hosts and IMPORT_MAX_BYTES of text. */
+function importBatches<T extends { files: { text: string }[] }>(hosts: T[]): T[][] {
+  const out: T[][] = [];
+  let size = Infinity;
+  for (const h of hosts) {
+    const n = h.files.reduce((a, f) => a + f.text.length, 0);
+    if (!out.length || out.at(-1)!.length >= 50 || size + n > IMPORT_MAX_BYTES) {
+      out.push([]);
+      size = 0;
+    }
+    out.at(-1)!.push(h);
+    size += n;
+  }
+  return out;
+}
 
 /** At most this many hosts are read at once (an SSH read costs the client CPU; sshd has MaxSessions). */
 const READ_CONCURRENCY = 8;

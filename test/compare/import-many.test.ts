@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Runtime } from '../../electron/api/runtime';
+import { fleetBase } from '../support/fleet';
+import type { Snapshot } from '../../shared/compare/snapshot';
+
+/**
+ * Issue #22: the Compare page imports 50 files in one compare.importMany call, with one
+ * hostsChanged event and the capture answers in the reply (it made 151 calls: an import per
+ * file, a host-list fetch per event, a capture per host).
+ */
+let real: Snapshot;
+const rt = new Runtime({ mode: 'cli' });
+beforeAll(async () => {
+  real = fleetBase(await rt.api.compare.snapshot({}));
+}, 60_000);
+afterAll(() => rt.dispose());
+
+const file = (name: string, hostname: string) => ({ files: [{ name, text: JSON.stringify({ ...real, identity: { ...real.identity, hostname } }) }] });
+
+describe('compare.importMany', () => {
+  it('loads every host in one call, tells the UIs once, and answers what compare.capture answers', async () => {
+    const events: string[] = [];
+    const off = rt.events.subscribe((e) => events.push(e.name));
+    try {
+      const hosts = Array.from({ length: 50 }, (_, i) => file(`node-${i + 1}.json`, `n${i + 1}`));
+      const r = await rt.api.compare.importMany({ hosts });
+      expect(r.error).toBeNull();
+      expect(r.hosts.map((h) => h.host.label)).toEqual(hosts.map((_, i) => `node-${i + 1}`));
+      expect(events.filter((n) => n === 'app.hostsChanged')).toHaveLength(1);
+      for (const h of r.hosts.slice(0, 3)) expect(h.capture).toEqual(await rt.api.compare.capture({}, { host: h.host.id }));
+      const run = await rt.api.compare.run({ hosts: r.hosts.map((h) => h.host.id) });
+      expect(run.hosts).toHaveLength(50);
+    } finally {
+      off();
+    }
+  });
+
+  it('stops at the first file it cannot load: the ones before are loaded, it and the ones after are not', async () => {
+    const before = (await rt.api.app.hosts({})).hosts.length;
+    const r = await rt.api.compare.importMany({
+      hosts: [file('a.json', 'a'), file('b.json', 'b'), { files: [{ name: 'cut.json', text: '{"format":"hostdeck-snapshot",' }] }, file('d.json', 'd')],
+    });
+    expect(r.hosts.map((h) => h.host.label)).toEqual(['a', 'b']);
+    expect(r.error).toMatchObject({ index: 2, code: 'PARSE_ERROR' });
+    expect(r.error!.message).toMatch(/^cut\.json, line 1: the JSON ends early/);
+    expect((await rt.api.app.hosts({})).hosts.length).toBe(before + 2);
+  });
+
+  it('refuses more than 50 hosts in one call', async () => {
+    await expect(rt.api.compare.importMany({ hosts: Array.from({ length: 51 }, (_, i) => file(`x${i}.json`, 'x')) })).rejects.toThrow(/at most 50 hosts/);
+  });
+});
