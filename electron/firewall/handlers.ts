@@ -84,12 +84,24 @@ export function firewallReader(ctx: HandlerContext): FirewallReader {
 const read =
   <N extends ReadOp>(name: N) =>
   (ctx: HandlerContext, input: OpParsedInput<'firewall', N>) =>
-    // `offline` asks for the configuration files even where a daemon runs (--offline).
-    ((input as { offline?: boolean }).offline ? offlineReader(ctx) : firewallReader(ctx))[name](input);
+    // `offline` asks for the configuration files even where a daemon runs (--offline); a host
+    // whose firewalld is stopped answers from them too (its capability firewall is then 'offline').
+    ((input as { offline?: boolean }).offline || ctx.host.firewalldStopped ? offlineReader(ctx) : firewallReader(ctx))[name](input);
+
+/**
+ * The daemon's status, always asked of the daemon (it is how a start is noticed); when it is
+ * not running, what its files would load is added, for the masthead's "offline configuration".
+ */
+async function status(ctx: HandlerContext, input: OpParsedInput<'firewall', 'status'>): Promise<OpOutput<'firewall', 'status'>> {
+  const st = await firewallReader(ctx).status(input);
+  if (st.running || st.problem !== 'notRunning') return st;
+  const files = await offlineFirewall(ctx).status().catch(() => undefined);
+  return files ? { ...st, configuration: { version: files.version ?? '', versionFrom: files.versionFrom ?? '', defaultZone: files.defaultZone ?? '' } } : st;
+}
 
 /** Thin: reads go to the host's reader, changes to the host's FirewallService (one bus connection, one state). */
 export const firewallHandlers: FeatureHandlers<'firewall'> = {
-  status: read('status'),
+  status,
   state: read('state'),
   zone: read('zone'),
   ipsetEntries: read('ipsetEntries'),
@@ -100,8 +112,9 @@ export const firewallHandlers: FeatureHandlers<'firewall'> = {
   safeApplyStatus: read('safeApplyStatus'),
   check: async (ctx) => offlineFirewall(ctx).check(),
   explain: (ctx, i) => {
-    const offline = !!i.offline || ctx.host.transport.capabilities().firewall === 'offline';
-    const r = i.offline ? offlineReader(ctx) : firewallReader(ctx);
+    const files = !!i.offline || !!ctx.host.firewalldStopped;
+    const offline = files || ctx.host.transport.capabilities().firewall === 'offline';
+    const r = files ? offlineReader(ctx) : firewallReader(ctx);
     // An image asked through a bus answers from that bus, not from its own files: say so (not when the files are read).
     const limits = (l: Layer) => [...recordLimits(ctx.host.transport.snapshot?.().firewall, l), ...(offline ? [] : imageLimits(ctx.host.transport.displayPath('/etc/firewalld'), l))];
     return explainOnHost({ state: () => r.state({ refresh: false }), ipsetEntries: (x) => r.ipsetEntries(x), limits }, i);

@@ -96,7 +96,21 @@ export class FirewallService {
     return { running: false, busAddress: this.client.busAddress, busSocket: busSocketPath(this.client.busAddress), reason, errorCode: 'FIREWALLD_NOT_RUNNING', problem };
   }
 
+  /**
+   * The host's capability `firewall` follows what was found (host.firewalldStopped): when the
+   * daemon stops or starts, the host list is told, so the pages re-read the capabilities.
+   */
+  private observe(s: FirewallStatus): FirewallStatus {
+    const stopped = !s.running && s.problem === 'notRunning' ? (s.reason ?? 'not on the system bus') : undefined;
+    if (!!stopped !== !!this.host.firewalldStopped) {
+      this.host.firewalldStopped = stopped;
+      this.events.emit('app.hostsChanged', 'local', {});
+    } else this.host.firewalldStopped = stopped;
+    return s;
+  }
+
   private publishStatus(s: FirewallStatus): void {
+    this.observe(s);
     const key = JSON.stringify(s);
     if (key === this.lastStatus) return;
     this.lastStatus = key;
@@ -104,6 +118,10 @@ export class FirewallService {
   }
 
   async status(): Promise<FirewallStatus> {
+    return this.observe(await this.readStatus());
+  }
+
+  private async readStatus(): Promise<FirewallStatus> {
     const busAddress = this.client.busAddress;
     try {
       await this.client.ready();

@@ -40,6 +40,7 @@ export function createHost(opts: HostOptions): Host {
     procSys: opts.procSys ?? '/proc/sys',
     systemBusAddress: opts.systemBusAddress,
     privileged: opts.privileged ?? false,
+    firewalldStopped: undefined,
     service(key, create) {
       let s = services.get(key);
       if (!s) {
@@ -55,7 +56,12 @@ export function createHost(opts: HostOptions): Host {
       await transport.dispose().catch(() => undefined);
     },
     summary() {
-      const capabilities = transport.capabilities();
+      const declared = transport.capabilities();
+      // A host that can run firewalld but whose firewalld is not running now offers its files.
+      const capabilities =
+        declared.firewall === 'live' && host.firewalldStopped
+          ? { ...declared, firewall: 'offline' as const, missing: { ...declared.missing, firewall: `firewalld is not running on ${host.label} (${host.firewalldStopped}): its configuration files are shown, as firewalld would load them.` } }
+          : declared;
       // A host made read-only (an imported copy, a --read-only run) says so whatever its transport could do.
       const readOnly = host.readOnly || capabilities.readOnly;
       return {

@@ -183,6 +183,12 @@ export interface Host {
   readonly systemBusAddress: string | undefined;
   /** Whether this process may change the host directly (root). */
   readonly privileged: boolean;
+  /**
+   * Set while the host's bus answers but firewalld is not on it (stopped, masked, failed), with
+   * the reason; its capability `firewall` then reads 'offline' (the configuration files). Kept
+   * current by every firewalld status read and name-owner signal.
+   */
+  firewalldStopped: string | undefined;
   /** Per-host services (the firewalld client, watchers) created on first use and disposed with the host. */
   service<T extends { dispose(): void | Promise<void> }>(key: string, create: () => T): T;
   dispose(): Promise<void>;

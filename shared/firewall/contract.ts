@@ -40,6 +40,10 @@ export const firewallStatusSchema = z.object({
   busAddress: z.string(),
   /** No daemon: the answers come from the configuration files (an image, a stopped firewalld, --offline). */
   offline: z.boolean().optional(),
+  /** Offline: where `version` comes from (the image's package database, ..., or "assumed: ..."). */
+  versionFrom: z.string().optional(),
+  /** firewalld is not running (problem notRunning): what its configuration files would load, shown offline. */
+  configuration: z.object({ version: z.string(), versionFrom: z.string(), defaultZone: z.string() }).optional(),
 });
 export type FirewallStatus = z.infer<typeof firewallStatusSchema>;
 

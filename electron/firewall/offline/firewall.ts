@@ -29,7 +29,7 @@ export class OfflineFirewall {
   async status(): Promise<FirewallStatus> {
     const c = await this.load(true);
     const s = c.state;
-    return { running: true, offline: true, busAddress: s.busAddress, version: s.daemon.version, state: 'OFFLINE', defaultZone: s.global.defaultZone, panicMode: false };
+    return { running: true, offline: true, busAddress: s.busAddress, version: s.daemon.version, versionFrom: s.offline?.versionFrom, state: 'OFFLINE', defaultZone: s.global.defaultZone, panicMode: false };
   }
 
   async state(refresh = false): Promise<FullState> {

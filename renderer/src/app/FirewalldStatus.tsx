@@ -39,8 +39,9 @@ export function FirewalldStatus() {
     }
     const denied = s.errorCode === 'NOT_AUTHORIZED';
     const stalled = s.errorCode === 'TIMEOUT';
+    const files = s.configuration;
     return (
-      <Tooltip content={`${s.reason ?? ''} (bus ${s.busAddress}). Click to check again.`}>
+      <Tooltip content={`${s.reason ?? ''} (bus ${s.busAddress}).${files ? ` Its configuration files are shown, read as firewalld ${files.version} would load them (version: ${files.versionFrom}).` : ''} Click to check again.`}>
         <Label
           color={denied || stalled ? 'orange' : 'grey'}
           variant={variant}
@@ -50,6 +51,14 @@ export function FirewalldStatus() {
           onClick={() => void refresh()}
         >
           {denied ? 'firewalld refused access' : stalled ? 'firewalld is not answering' : 'firewalld is not running'}
+          {/* Stopped: the page shows the files; say so, and which version's rules were assumed. */}
+          {files && (
+            <span data-testid="status-offline-configuration">
+              {' · offline configuration · firewalld '}
+              <span data-testid="firewalld-version">{files.version}</span>
+              {files.versionFrom.startsWith('assumed') ? ' (assumed)' : ''}
+            </span>
+          )}
         </Label>
       </Tooltip>
     );
@@ -59,6 +68,7 @@ export function FirewalldStatus() {
     return (
       <Label color="blue" variant={variant} icon={<CheckCircleIcon />} data-testid="status-firewalld" data-state="offline">
         offline configuration · firewalld <span data-testid="firewalld-version">{s.version}</span>
+        {s.versionFrom?.startsWith('assumed') ? ' (assumed)' : ''}
         {' · default zone '}
         <span data-testid="firewalld-default-zone">{s.defaultZone}</span>
       </Label>

@@ -18,6 +18,12 @@ import { useAppStore } from './store';
  */
 export const ChangeRouteContext = createContext<ChangeRoute>('files');
 
+/**
+ * A part of a page whose changes cannot be made whatever the host offers, and why (the Firewall
+ * page showing configuration files it cannot write): its write controls are off with this reason.
+ */
+export const WritesOffContext = createContext<string | undefined>(undefined);
+
 /** The summary of the page's host, once the host list is known. */
 export function usePageHostSummary(): HostSummary | undefined {
   const host = usePageHost();
@@ -53,8 +59,9 @@ export function useWriteGate(): WriteGate {
   const h = usePageHostSummary();
   const route = useContext(ChangeRouteContext);
   // Until the host list is known nothing is disabled: the Node side refuses writes on a read-only host anyway.
-  const blocked = !!h && !canWrite(h.capabilities, route);
-  const reason = h && blocked ? writesOffReason(h, route) : undefined;
+  const off = useContext(WritesOffContext);
+  const blocked = !!off || (!!h && !canWrite(h.capabilities, route));
+  const reason = off ?? (h && blocked ? writesOffReason(h, route) : undefined);
   return {
     blocked,
     reason,

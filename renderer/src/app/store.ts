@@ -105,7 +105,14 @@ export function startAppStore(): () => void {
       void useAppStore.getState().refreshFirewallStatus();
     }
     if (e.host !== useAppStore.getState().hostId) return;
-    if (e.name === 'firewall.statusChanged') useAppStore.setState({ firewall: { state: 'ready', value: e.payload } });
+    if (e.name === 'firewall.statusChanged') {
+      useAppStore.setState({ firewall: { state: 'ready', value: e.payload } });
+      // firewalld just stopped: the status read adds what its files would load (the masthead's "offline configuration").
+      const host = e.host;
+      if (!e.payload.running && e.payload.problem === 'notRunning' && !e.payload.configuration) {
+        void hostApi(host).firewall.status({}).then((value) => useAppStore.getState().hostId === host && useAppStore.setState({ firewall: { state: 'ready', value } }), () => undefined);
+      }
+    }
   });
   void useAppStore.getState().refreshHosts();
   void useAppStore.getState().refreshFirewallStatus();

@@ -12,6 +12,7 @@ import {
   EmptyStateFooter,
   PageSection,
   Skeleton,
+  Switch,
   Tab,
   Tabs,
   TabTitleText,
@@ -37,7 +38,8 @@ import { ServicesView } from './components/ServicesView';
 import { ZonesView } from './components/ZonesView';
 import { startFirewallEvents, useFirewallStore, type FirewallTab } from './store';
 import './firewall.css';
-import { MissingFeature, WriteButton, useCapabilities } from '../app/capabilities';
+import { MissingFeature, WriteButton, WritesOffContext, useCapabilities } from '../app/capabilities';
+import { OfflineViewContext } from './offline-view';
 
 /** firewalld: zones, policies, services, ipsets and global settings, runtime and permanent side by side. */
 export function FirewallPage() {
@@ -48,27 +50,33 @@ export function FirewallPage() {
   const tab = useFirewallStore((s) => s.tab);
   const notices = useFirewallStore((s) => s.notices);
   const pendingConfirmation = useFirewallStore((s) => s.pendingConfirmation);
-  const { load, setTab, dismiss, run } = useFirewallStore.of(hostId).getState();
-  const running = status.state === 'ready' && status.value.running;
+  const askedOffline = useFirewallStore((s) => s.askedOffline);
+  const { load, setTab, dismiss, run, setAskedOffline } = useFirewallStore.of(hostId).getState();
   const caps = useCapabilities();
+  // The files, not a daemon: an image, a host whose firewalld is stopped (its capability says so
+  // once the status read finds it stopped), or the admin asked for them.
+  const filesShown = caps?.firewall === 'offline' || askedOffline;
+  const running = status.state === 'ready' && status.value.running;
+  const readable = running || filesShown;
 
   useEffect(() => startFirewallEvents(), []);
   useEffect(() => {
-    if (running) void load();
-  }, [hostId, running, load]);
+    // Re-read when the daemon stops or starts (the capability flips): the page switches mode.
+    if (readable) void load(filesShown);
+  }, [hostId, readable, filesShown, load]);
 
   let body: React.ReactNode;
   if (caps?.firewall === 'none') {
     // Not a firewalld that is down: this host has none to read (an image without a bus, a snapshot without firewall state).
     body = <MissingFeature capability="firewall" title="No firewall state on this host" />;
-  } else if (status.state === 'loading' || (running && (full.state === 'loading' || full.state === 'idle'))) {
+  } else if (status.state === 'loading' || (readable && (full.state === 'loading' || full.state === 'idle'))) {
     body = (
       <div data-testid="fw-loading">
         <Skeleton height="2rem" screenreaderText="Loading firewalld state" />
         <Skeleton height="20rem" />
       </div>
     );
-  } else if (status.state === 'ready' && !status.value.running && status.value.problem === 'noBus') {
+  } else if (status.state === 'ready' && !status.value.running && status.value.problem === 'noBus' && !filesShown) {
     // No bus at all: "Start firewalld" would go over that same missing bus, so it is not offered.
     body = (
       <EmptyState titleText="No system D-Bus" headingLevel="h2" status="danger" data-testid="fw-no-bus">
@@ -84,7 +92,7 @@ export function FirewallPage() {
         </EmptyStateFooter>
       </EmptyState>
     );
-  } else if (status.state === 'ready' && !status.value.running) {
+  } else if (status.state === 'ready' && !status.value.running && !filesShown) {
     body = (
       <EmptyState
         titleText={status.value.errorCode === 'TIMEOUT' ? 'firewalld is not answering' : 'firewalld is not running'}
@@ -129,8 +137,10 @@ export function FirewallPage() {
         )}
       </>
     );
+    const stopped = status.state === 'ready' && !status.value.running && status.value.problem === 'notRunning';
     body = (
-      <>
+      <OfflineViewContext.Provider value={!!f.offline}>
+      <WritesOffContext.Provider value={f.offline ? OFFLINE_WRITES_OFF : undefined}>
         <Toolbar>
           <ToolbarContent>
             <ToolbarItem>
@@ -141,15 +151,29 @@ export function FirewallPage() {
                 </ActionToolbar>
               )}
             </ToolbarItem>
+            {/* Like --offline: the files of a host whose firewalld runs (only there is there a choice). */}
+            {caps?.firewall === 'live' && running && (
+              <ToolbarItem>
+                <Switch id="fw-offline-switch" data-testid="fw-offline-switch" label="Offline configuration (the files)" isChecked={askedOffline} onChange={(_e, v) => void setAskedOffline(v)} />
+              </ToolbarItem>
+            )}
             <ToolbarItem align={{ default: 'alignEnd' }}>
-              {/* Version and default zone are in the masthead; here: what is actually bound where. */}
-              <span className="hd-fw-none" data-testid="fw-summary">
-                {activeSummary(f.global.activeZones)}
-              </span>
+              {/* Version and default zone are in the masthead; here: what is actually bound where (nothing is, offline). */}
+              {!f.offline && (
+                <span className="hd-fw-none" data-testid="fw-summary">
+                  {activeSummary(f.global.activeZones)}
+                </span>
+              )}
             </ToolbarItem>
           </ToolbarContent>
         </Toolbar>
-        {f.offline && <OfflineNotice offline={f.offline} />}
+        {f.offline && (
+          <OfflineNotice
+            offline={f.offline}
+            writesOff={caps?.firewall === 'live' ? OFFLINE_WRITES_OFF : undefined}
+            start={stopped && caps?.readOnly === false ? () => void run('Starting firewalld', () => api.firewall.startFirewalld({}), 'firewalld is starting') : undefined}
+          />
+        )}
         {f.global.panicMode && <Alert component="h2" variant="danger" isInline title="Panic mode is on: all traffic is dropped." data-testid="fw-panic-alert" />}
         {f.global.lockdown && (
           <Alert component="h2" variant="warning" isInline title="Lockdown is on: firewalld refuses changes from programs not on its lockdown whitelist." data-testid="fw-lockdown-alert">
@@ -168,13 +192,16 @@ export function FirewallPage() {
           <Tab eventKey="icmptypes" title={<TabTitleText>ICMP types</TabTitleText>} data-testid="fw-tab-icmptypes">{tab === 'icmptypes' && <IcmpTypesView full={f} />}</Tab>
           <Tab eventKey="helpers" title={<TabTitleText>Helpers</TabTitleText>} data-testid="fw-tab-helpers">{tab === 'helpers' && <HelpersView full={f} />}</Tab>
           <Tab eventKey="global" title={<TabTitleText>Global</TabTitleText>} data-testid="fw-tab-global">{tab === 'global' && <GlobalControls full={f} />}</Tab>
-          <Tab eventKey="differences" title={title('Differences', total, 'differences')} data-testid="fw-tab-differences">{tab === 'differences' && <DifferencesView full={f} />}</Tab>
+          {/* Runtime against permanent: one layer offline. */}
+          {!f.offline && <Tab eventKey="differences" title={title('Differences', total, 'differences')} data-testid="fw-tab-differences">{tab === 'differences' && <DifferencesView full={f} />}</Tab>}
         </Tabs>
         </Roving>
-        <DeniedPanel />
+        {/* The kernel's log of a running ruleset: none offline. */}
+        {!f.offline && <DeniedPanel />}
         <datalist id="hd-fw-services">{Object.keys(f.runtime.services).map((s) => <option key={s} value={s} />)}</datalist>
         <datalist id="hd-fw-icmptypes">{Object.keys(f.runtime.icmptypes).map((s) => <option key={s} value={s} />)}</datalist>
-      </>
+      </WritesOffContext.Provider>
+      </OfflineViewContext.Provider>
     );
   }
 
@@ -225,6 +252,9 @@ export function FirewallPage() {
     </PageSection>
   );
 }
+
+/** Offline changes are written through the helper once the offline write operations land; until then the files are shown read-only. */
+const OFFLINE_WRITES_OFF = 'The offline configuration is shown read-only: changes to the files are not written yet.';
 
 const selectTab = (el: HTMLElement) => el.click();
 

@@ -73,6 +73,12 @@ interface FirewallStore {
   setTab(tab: FirewallTab): void;
   select(kind: 'zone' | 'policy' | 'service' | 'ipset', name: string | undefined): void;
   load(refresh?: boolean): Promise<void>;
+  /**
+   * The admin asked for the configuration files on a host whose firewalld runs (the page's
+   * "Offline configuration" switch, like `--offline`): reads pass `offline`, the page shows files.
+   */
+  askedOffline: boolean;
+  setAskedOffline(on: boolean): Promise<void>;
   notify(n: Omit<Notice, 'id'>): void;
   dismiss(id: number): void;
   /** A NEEDS_CONFIRMATION answer waiting for the admin's decision. */
@@ -161,6 +167,11 @@ export const useFirewallStore = hostStores<FirewallStore>(({ id, api }) => (set,
   ipsetEpoch: 0,
   addedHere: new Set(),
   drafts: {},
+  askedOffline: false,
+  async setAskedOffline(on) {
+    set({ askedOffline: on, full: { state: 'loading' } });
+    await get().load();
+  },
   setDraft(key, next) {
     const drafts = { ...get().drafts };
     const value = typeof next === 'function' ? next(drafts[key] ?? EMPTY_DRAFT) : next;
@@ -181,7 +192,7 @@ export const useFirewallStore = hostStores<FirewallStore>(({ id, api }) => (set,
     if (get().full.state !== 'ready') set({ full: { state: 'loading' } });
     try {
       const [full, sessions] = await Promise.all([
-        api.firewall.state({ refresh }),
+        api.firewall.state({ refresh, offline: get().askedOffline || undefined }),
         api.firewall.safeApplyStatus({}).then((r) => r.sessions).catch(() => [] as SafeApplySession[]),
       ]);
       const s = get();

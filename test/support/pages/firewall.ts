@@ -112,6 +112,20 @@ export class FirewallPage {
   get serviceEditor(): Locator { return this.page.getByTestId('fw-service-editor'); }
   get serviceSave(): Locator { return this.page.getByTestId('fw-service-save'); }
   get start(): Locator { return this.page.getByTestId('fw-start'); }
+  /** The offline notice: the page shows configuration files, not a running firewalld. */
+  get offlineNotice(): Locator { return this.page.getByTestId('fw-offline'); }
+  get offlineVersion(): Locator { return this.page.getByTestId('fw-offline-version'); }
+  /** Why the files shown on a running host take no changes. */
+  get offlineWritesOff(): Locator { return this.page.getByTestId('fw-offline-writes-off'); }
+  /** "Offline configuration (the files)" on a host whose firewalld runs. */
+  get offlineSwitch(): Locator { return this.page.locator('#fw-offline-switch'); }
+  /** Turns the switch on or off as a user does (a click on its label). */
+  async setOffline(on: boolean): Promise<void> {
+    if ((await this.offlineSwitch.isChecked()) !== on) await this.page.locator('label:has(#fw-offline-switch)').click();
+  }
+  get deniedPanel(): Locator { return this.page.getByTestId('fw-denied-panel'); }
+  get differencesTab(): Locator { return this.page.getByTestId('fw-tab-differences'); }
+  get zoneColumnHeads(): Locator { return this.page.getByTestId('fw-zone-colheads'); }
   get summary(): Locator { return this.page.getByTestId('fw-summary'); }
   get timeout(): Locator { return this.page.getByTestId('fw-timeout'); }
   get zoneInUse(): Locator { return this.page.getByTestId('fw-zone-in-use'); }

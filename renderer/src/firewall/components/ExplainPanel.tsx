@@ -86,7 +86,8 @@ export function ExplainPanel({ full }: { full: FullState }) {
   const ask = async (q: { flow: Flow; layer: Layer }, focus: boolean) => {
     setBusy(true);
     try {
-      const r = await api.firewall.explain(q);
+      // The page shows the files (offline): explain answers from them too.
+      const r = await api.firewall.explain({ ...q, offline: full.offline ? true : undefined });
       setAnswer(r);
       setError(undefined);
       if (focus) result.current?.focus();
@@ -237,7 +238,8 @@ export function ExplainPanel({ full }: { full: FullState }) {
         <datalist id={`${id}-bound`}>{bound.map((n) => <option key={n} value={n} />)}</datalist>
         <ActionGroup>
           <Button type="submit" variant="primary" data-testid="fw-explain-run" isDisabled={bad || busy} isLoading={busy}>Explain</Button>
-          {caps?.firewall === 'live' && (
+          {/* A trace sends a packet through the running ruleset: none offline. */}
+          {caps?.firewall === 'live' && !full.offline && (
             <Button variant="secondary" data-testid="fw-explain-trace" isDisabled={!asked || trace?.state === 'running'} isLoading={trace?.state === 'running'} onClick={() => void runTrace()}>
               Trace it for real
             </Button>

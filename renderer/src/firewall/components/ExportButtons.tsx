@@ -11,7 +11,7 @@ export function ExportButtons({ kind, name }: { kind: 'zone' | 'policy'; name: s
   const [layer, setLayer] = useState<'permanent' | 'runtime'>('permanent');
   const open = async (format: 'xml' | 'script', l = layer) => {
     try {
-      setOut(await api.firewall.export({ kind, name, format, layer: l }));
+      setOut(await api.firewall.export({ kind, name, format, layer: l, offline: useFirewallStore.of(hostId).getState().askedOffline || undefined }));
     } catch (e) {
       const { code, message } = describeError(e);
       useFirewallStore.of(hostId).getState().notify({ variant: 'danger', title: `Export failed [${code}]`, detail: message });

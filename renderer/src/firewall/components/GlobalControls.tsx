@@ -279,7 +279,8 @@ export function GlobalControls({ full }: { full: FullState }) {
             </FormSelect>
           </DescriptionListDescription>
         </DescriptionListGroup>
-        <DescriptionListGroup>
+        {/* Panic mode is the running daemon's: absent offline. */}
+        {!full.offline && <DescriptionListGroup>
           <DescriptionListTerm>Panic mode</DescriptionListTerm>
           <DescriptionListDescription>
             {g.panicMode ? (
@@ -291,7 +292,7 @@ export function GlobalControls({ full }: { full: FullState }) {
               </>
             )}
           </DescriptionListDescription>
-        </DescriptionListGroup>
+        </DescriptionListGroup>}
         <DescriptionListGroup>
           <DescriptionListTerm>Lockdown</DescriptionListTerm>
           <DescriptionListDescription>{g.lockdown ? 'on: writes from non-whitelisted programs fail with ACCESS_DENIED' : 'off'}</DescriptionListDescription>

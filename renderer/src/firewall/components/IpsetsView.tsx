@@ -145,7 +145,7 @@ function IpsetEntries({ full, name }: { full: FullState; name: string }) {
     try {
       const r =
         shownView === 'all'
-          ? await api.firewall.ipsetEntries({ name, layer, offset: page * PAGE, limit: PAGE, filter: applied })
+          ? await api.firewall.ipsetEntries({ name, layer, offset: page * PAGE, limit: PAGE, filter: applied, offline: full.offline ? true : undefined })
           : await api.firewall.ipsetEntriesDiff({ name, side: shownView, offset: page * PAGE, limit: PAGE, filter: applied });
       setMatched(r.matched);
       setPages((p) => new Map(p).set(page, r.entries));

@@ -1,3 +1,4 @@
+import { useOfflineView } from '../offline-view';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useRovingFocus } from './useRovingFocus';
 import { Button, Label, LabelGroup, Tooltip } from '@patternfly/react-core';
@@ -56,6 +57,8 @@ export function ItemsSection({ title, testId, runtime, permanent, adding, removi
   // A host that takes no changes shows its items without edit, remove or add controls (the page says why).
   const writesOff = useWriteGate().blocked;
   const readOnly = readOnlyList || writesOff;
+  // Offline there is one layer, the files: one column, its items edited in place.
+  const offline = useOfflineView();
   // The tick only re-renders; the time itself is read now, so a freshly shown expiry is right at once.
   useNow(!!expiries?.size);
   // The Remove / Edit buttons of the list are one Tab stop; arrow keys move between them.
@@ -75,7 +78,7 @@ export function ItemsSection({ title, testId, runtime, permanent, adding, removi
           const only = !other.has(keyOf(t));
           const gone = removingKeys.has(keyOf(t));
           // One Remove / Edit per item: in the runtime column, or in the permanent one for items only it has.
-          const controls = !readOnly && (layer === 'runtime' || only);
+          const controls = !readOnly && (layer === 'runtime' || only || offline);
           const label = (
             <Label
               key={t}
@@ -119,7 +122,7 @@ export function ItemsSection({ title, testId, runtime, permanent, adding, removi
             />,
           ];
         })}
-        {layer === 'runtime' &&
+        {layer === (offline ? 'permanent' : 'runtime') &&
           adding.map((t) => (
             <Label key={`+${t}`} color="green" className={mono ? 'hd-fw-mono' : ''} data-testid={`fw-item-${testId}-adding`} data-item={t} onClose={() => onUndo(t)} closeBtnAriaLabel={`Do not add ${t} (${title})`}>
               + {t}
@@ -132,7 +135,7 @@ export function ItemsSection({ title, testId, runtime, permanent, adding, removi
     <section className="hd-fw-section" data-testid={`fw-section-${testId}`}>
       <h3 className="hd-fw-section-title">{title}</h3>
       <div className="hd-fw-columns" ref={columns}>
-        <div>{column(runtime, 'runtime')}</div>
+        {!offline && <div>{column(runtime, 'runtime')}</div>}
         <div>{column(permanent, 'permanent')}</div>
       </div>
       {!readOnly && addForm && <div className="hd-fw-add">{addForm}</div>}

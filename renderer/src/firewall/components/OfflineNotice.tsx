@@ -1,19 +1,27 @@
-import { Alert, ExpandableSection } from '@patternfly/react-core';
+import { Alert, Button, ExpandableSection } from '@patternfly/react-core';
 import type { OfflineSource } from '../../../../shared/firewall/model';
+import { WRITES_OFF_ID } from '../../app/capabilities';
 
-/** The Firewall page on configuration files (no firewalld running): which files, which version, what firewalld would refuse. */
-export function OfflineNotice({ offline }: { offline: OfflineSource }) {
+/**
+ * The Firewall page on configuration files (no firewalld running, or asked for): which files,
+ * which version, what firewalld would refuse; on a stopped host, a way to start it.
+ */
+export function OfflineNotice({ offline, writesOff, start }: { offline: OfflineSource; writesOff?: string; start?: () => void }) {
   const errors = offline.problems.filter((p) => p.severity === 'error');
   const warnings = offline.problems.length - errors.length;
+  const assumed = offline.versionFrom.startsWith('assumed');
   return (
     <Alert
       component="h2"
       variant={errors.length ? 'warning' : 'info'}
       isInline
-      title={`Offline configuration: ${offline.dirs.join(' + ')}, read as firewalld ${offline.version} would load it`}
+      title={`Offline configuration: ${offline.dirs.join(' + ')}, read as firewalld ${offline.version}${assumed ? ' (assumed)' : ''} would load it`}
       data-testid="fw-offline"
+      actionLinks={start ? <Button variant="link" isInline data-testid="fw-start" onClick={start}>Start firewalld</Button> : undefined}
     >
-      <p data-testid="fw-offline-version">Version {offline.version}: {offline.versionFrom}. No runtime layer, reload, panic mode or active bindings without a running firewalld.</p>
+      <p data-testid="fw-offline-version">Version {offline.version}: {offline.versionFrom}. No runtime layer, reload, panic mode, timeouts, active bindings, denied packets or traces without a running firewalld.</p>
+      {/* Only where the host itself takes firewall changes: elsewhere the page's own notice says why. */}
+      {writesOff && <p id={WRITES_OFF_ID} data-testid="fw-offline-writes-off">{writesOff}</p>}
       {offline.problems.length > 0 && (
         <ExpandableSection toggleText={`${errors.length} error${errors.length === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`} data-testid="fw-offline-problems">
           <ul>

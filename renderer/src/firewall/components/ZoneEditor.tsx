@@ -1,3 +1,4 @@
+import { useOfflineView } from '../offline-view';
 import { usePageHost } from '../../app/host-store';
 import { useMemo, useRef, useState } from 'react';
 import { useScrollPadding } from './useScrollPadding';
@@ -59,6 +60,7 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
   const [ruleEditor, setRuleEditor] = useState<{ initial?: string } | undefined>();
   // The item being changed in place: its section's add form shows it, prefilled.
   const [editing, setEditing] = useState<{ key: DraftKey; from: string }>();
+  const offline = useOfflineView();
   const runtime = full.runtime.zones[name];
   const permanent = full.permanent.zones[name];
   const zone: Zone | undefined = runtime ?? permanent;
@@ -136,8 +138,9 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
       <div className="hd-fw-editor-head">
         <Title headingLevel="h2">Zone {name}</Title>
         {isDefault && <Label color="purple">default zone</Label>}
-        {active && <Label color="green">active: {[...active.interfaces, ...active.sources].join(', ')}</Label>}
-        {!diff ? <Label color="grey" data-testid="fw-zone-diff">runtime = permanent</Label> : (
+        {/* Offline nothing is active and there is one layer: no binding, no runtime comparison. */}
+        {active && !offline && <Label color="green">active: {[...active.interfaces, ...active.sources].join(', ')}</Label>}
+        {offline ? <Label color="blue" data-testid="fw-zone-diff">{zone?.meta?.builtin ? (zone.meta.default ? 'default file' : 'modified from the default') : 'configuration file'}</Label> : !diff ? <Label color="grey" data-testid="fw-zone-diff">runtime = permanent</Label> : (
           <Label color="orange" data-testid="fw-zone-diff">{diff.status === 'changed' ? `${diffCount(diff)} difference${diffCount(diff) === 1 ? '' : 's'}` : diff.status === 'runtimeOnly' ? 'runtime only' : 'permanent only (reload to load it)'}</Label>
         )}
         <ActionToolbar label={`Zone ${name}`}>
@@ -148,10 +151,9 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
       </div>
 
       <div className="hd-fw-columns hd-fw-colheads" data-testid="fw-zone-colheads" ref={heads}>
-        <div>Runtime (live)</div>
-        <div>Permanent (after reload)</div>
+        {offline ? <div>Configuration files</div> : <><div>Runtime (live)</div><div>Permanent (after reload)</div></>}
       </div>
-      <LayerNote />
+      {!offline && <LayerNote />}
 
 
       {section('services', 'Services', runtime?.services ?? [], permanent?.services ?? [],

@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Runtime } from '../../../electron/api/runtime';
+import type { HostDeckEvent } from '../../../shared/api/contract';
+import { startFakeHosts, type FakeHost, type FakeHosts } from '../../support/fake-hosts';
+
+// A fake SSH host whose firewalld is stopped: HostDeck reads its configuration files through the
+// agent (the host's own /etc/firewalld, not this machine's), its capability `firewall` reads
+// 'offline', and flips back to 'live' once firewalld starts there.
+
+const ZONE = `<?xml version="1.0" encoding="utf-8"?>
+<zone>
+  <short>Public</short>
+  <service name="ssh"/>
+  <service name="imaps"/>
+  <port port="8443" protocol="tcp"/>
+</zone>
+`;
+
+async function until(cond: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await cond()) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('an SSH host with firewalld stopped is read offline', () => {
+  let fh: FakeHosts;
+  let h: FakeHost;
+  let rt: Runtime;
+  let configDir: string;
+  const events: HostDeckEvent[] = [];
+
+  beforeAll(async () => {
+    fh = await startFakeHosts([{ name: 'stopped1', firewalld: false, etc: { 'firewalld/zones/public.xml': ZONE } }]);
+    h = fh.hosts[0]!;
+    configDir = mkdtempSync(join(tmpdir(), 'hostdeck-cfg-'));
+    rt = new Runtime({ mode: 'cli', remote: { sshConfig: fh.sshConfig, configDir } });
+    rt.events.subscribe((e) => events.push(e));
+    await rt.api.hosts.add({ destination: 'stopped1' });
+  });
+  afterAll(async () => {
+    await rt?.dispose();
+    await fh?.stop();
+    if (configDir) rmSync(configDir, { recursive: true, force: true });
+  });
+
+  const caps = async () => (await rt.api.app.hosts({})).hosts.find((x) => x.id === 'stopped1')!.capabilities;
+
+  it('says firewalld is not running and what its files would load; the capability reads offline', async () => {
+    const st = await rt.api.firewall.status({}, { host: 'stopped1' });
+    expect(st).toMatchObject({ running: false, problem: 'notRunning', configuration: { defaultZone: 'public', version: expect.stringMatching(/^\d+\.\d+/) } });
+    expect(st.configuration!.versionFrom).toMatch(/package database|Python module|assumed/);
+    const c = await caps();
+    expect(c.firewall).toBe('offline');
+    expect(c.missing.firewall).toMatch(/firewalld is not running on stopped1/);
+  });
+
+  it("reads the host's own /etc/firewalld through the agent (not this machine's)", async () => {
+    const s = await rt.api.firewall.state({ refresh: true }, { host: 'stopped1' });
+    expect(s.offline?.label).toBe('offline configuration');
+    const pub = s.permanent.zones.public!;
+    expect(pub.services.sort()).toEqual(['imaps', 'ssh']);
+    expect(pub.ports).toEqual([{ port: '8443', protocol: 'tcp' }]);
+    expect(pub.meta?.default).toBe(false);
+    // A file changed on the host is seen on the next refresh.
+    h.exec(['sh', '-c', `sed -i 's/imaps/pop3s/' /etc/firewalld/zones/public.xml`]);
+    const again = await rt.api.firewall.state({ refresh: true }, { host: 'stopped1' });
+    expect(again.permanent.zones.public!.services.sort()).toEqual(['pop3s', 'ssh']);
+    // The other reads follow: a zone, an export, explain.
+    expect((await rt.api.firewall.zone({ name: 'public', layer: 'permanent' }, { host: 'stopped1' })).services).toContain('pop3s');
+    const x = await rt.api.firewall.export({ kind: 'zone', name: 'public', format: 'xml' }, { host: 'stopped1' });
+    expect(x.text).toContain('<service name="pop3s"/>');
+  });
+
+  it('flips to live once firewalld starts on the host, and the host list is told', async () => {
+    const n = events.length;
+    h.exec(['sh', '-c', 'PYTHONUNBUFFERED=1 /usr/sbin/firewalld --nopid --log-target console >/run/firewalld.log 2>&1 </dev/null']);
+    await until(async () => (await rt.api.firewall.status({}, { host: 'stopped1' })).running, 60_000, 'firewalld to start on stopped1');
+    expect((await caps()).firewall).toBe('live');
+    expect(events.slice(n).some((e) => e.name === 'app.hostsChanged')).toBe(true);
+    // The running daemon loaded the files HostDeck read.
+    const live = await rt.api.firewall.zone({ name: 'public', layer: 'runtime' }, { host: 'stopped1' });
+    expect(live.services.sort()).toEqual(['pop3s', 'ssh']);
+    expect((await rt.api.firewall.state({ refresh: true }, { host: 'stopped1' })).offline).toBeUndefined();
+  });
+});
