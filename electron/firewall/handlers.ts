@@ -9,7 +9,7 @@ import { rulesOnHost } from './rules';
 import { firewallService as fw } from './service';
 import { SnapshotFirewall } from './snapshot-reader';
 import { traceOnHost } from './trace';
-import { offlineFirewall } from './offline/handlers';
+import { offlineFirewall, offlineWriter } from './offline/handlers';
 
 /** The operations that only read: answered by the live firewalld or by a host's record of it. */
 type ReadOp = 'status' | 'state' | 'zone' | 'ipsetEntries' | 'ipsetEntriesDiff' | 'differences' | 'export' | 'safeApplyCheck' | 'safeApplyStatus';
@@ -111,6 +111,8 @@ export const firewallHandlers: FeatureHandlers<'firewall'> = {
   safeApplyCheck: read('safeApplyCheck'),
   safeApplyStatus: read('safeApplyStatus'),
   check: async (ctx) => offlineFirewall(ctx).check(),
+  offlineWrite: (ctx, i) => offlineWriter(ctx).write(i),
+  offlineDigest: (ctx) => offlineWriter(ctx).digest(),
   explain: (ctx, i) => {
     const files = !!i.offline || !!ctx.host.firewalldStopped;
     const offline = files || ctx.host.transport.capabilities().firewall === 'offline';
