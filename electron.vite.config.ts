@@ -19,6 +19,10 @@ export default defineConfig({
       outDir: 'out/main',
       rollupOptions: {
         input: { main: resolve('electron/main.ts'), cli: resolve('electron/cli.ts') },
+        // The CLI loads each command's code when a run names it (electron/cli.ts), so the build
+        // splits into many chunks. Beside the entries, not in chunks/: code that finds the
+        // renderer or preload relative to its own file (import.meta.url) works from any of them.
+        output: { chunkFileNames: '[name]-[hash].js' },
       },
     },
   },
