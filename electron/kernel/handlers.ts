@@ -96,7 +96,7 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     guard(() => classifySysctl('kernel.sem', opts));
     const configured = new Map(eff.settings.map((s) => [s.path, s]));
     // Fresh-namespace defaults and the namespace probe describe this machine's own kernel only.
-    const { fresh } = await freshNamespaceOf(host);
+    const { fresh } = await freshNamespaceOf(host, live.map((e) => e.path));
     const devconf = Number(live.find((e) => e.path === 'net/core/devconf_inherit_init_net')?.value ?? '0');
     const kv = parseKernelVersion(kernelText);
     const probe = fresh && kv && input.kernel === undefined ? new Map(probeNamespaces(kv, kernelText, fresh).rows.map((r) => [r.key, r])) : null;

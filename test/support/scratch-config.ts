@@ -14,4 +14,6 @@ import { afterAll } from 'vitest';
  */
 const dir = mkdtempSync(join(tmpdir(), 'hostdeck-test-config-'));
 process.env.XDG_CONFIG_HOME = dir;
+// The same for caches (the kernel page's fresh-namespace probe, electron/kernel/fresh-cache.ts).
+process.env.XDG_CACHE_HOME = join(dir, 'cache');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
