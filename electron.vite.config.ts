@@ -18,8 +18,15 @@ export default defineConfig({
     },
     build: {
       outDir: 'out/main',
+      // zod is bundled, not loaded from node_modules: its package entry loads ~95 files (every
+      // locale) on each CLI run; bundled, only what HostDeck uses is kept (issue #22).
+      externalizeDeps: { exclude: ['zod'] },
       rollupOptions: {
         input: { main: resolve('electron/main.ts'), cli: resolve('electron/cli.ts') },
+        // The CLI loads each command's code when a run names it (electron/cli.ts), so the build
+        // splits into many chunks. Beside the entries, not in chunks/: code that finds the
+        // renderer or preload relative to its own file (import.meta.url) works from any of them.
+        output: { chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

@@ -3,6 +3,7 @@ import { consoleReporter, type BenchReporter } from './bench/harness';
 // Each feature adds scripts/bench/<feature>.ts exporting `default async (r: BenchReporter)`.
 const suites: Record<string, () => Promise<{ default: (r: BenchReporter) => Promise<void> }>> = {
   kernel: () => import('./bench/kernel'),
+  cli: () => import('./bench/cli'),
   dns: () => import('./bench/dns'),
   firewall: () => import('./bench/firewall'),
   hosts: () => import('./bench/hosts'),

@@ -1,13 +1,20 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ApiError } from '../../shared/api/errors';
+import { ApiError } from '../../shared/api/api-error';
 import type { Api, HostDeckEvent } from '../../shared/api/contract';
-import { Runtime } from '../api/runtime';
-import { persistSeconds } from '../hosts/ssh/control-dir';
-import { createApi } from '../../shared/api/client';
+import type { Runtime } from '../api/runtime';
 import type { LocalHostOptions } from '../hosts/registry';
-import { resolveArg } from '../compare/import-arg';
 import type { HandlerEvents, HostList } from '../api/context';
+
+/**
+ * What a command that calls the API loads, on its first call: the runtime with every handler
+ * and the contract's schemas. Loaded then, not at start, so that `hostdeck --version` and
+ * `--help` start as fast as Node does (issue #22).
+ */
+async function loadRuntime() {
+  const [{ Runtime }, { persistSeconds }] = await Promise.all([import('../api/runtime'), import('../hosts/ssh/control-dir')]);
+  return (local: LocalHostOptions | undefined) => new Runtime({ mode: 'cli', local, remote: { persistMasters: persistSeconds() } });
+}
 
 /**
  * "FILE" or "NAME=FILE" naming a regular file: a snapshot or import file, read as `compare` reads
@@ -34,7 +41,7 @@ export interface CliContext {
    * A runtime of its own for a command that registers hosts as it goes (compare's FILE
    * arguments): its API, host list and events. Disposed with the context (or earlier, by the caller).
    */
-  runtime(local?: LocalHostOptions): CliRuntime;
+  runtime(local?: LocalHostOptions): Promise<CliRuntime>;
   /** The global --host (set before a command runs). */
   host: string | undefined;
   /** Prints `data` as JSON when --json was given, else as the human text `human` returns. */
@@ -68,25 +75,33 @@ export interface CliRuntime {
 export type RegisterCommands = (program: Command, cli: CliContext) => void;
 
 export function createCliContext(out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): CliContext {
-  const runtimes: Runtime[] = [];
+  // Runtimes being made (each a dynamic import away): dispose() waits for them too.
+  const runtimes: Promise<Runtime>[] = [];
+  const newRuntime = (local: LocalHostOptions | undefined): Promise<Runtime> => {
+    const rt = loadRuntime().then((make) => make(local));
+    runtimes.push(rt);
+    return rt;
+  };
   const cli: CliContext = {
     host: undefined,
     api(local, only) {
-      const rt = new Runtime({ mode: 'cli', local, remote: { persistMasters: persistSeconds() } });
-      runtimes.push(rt);
       const host = only?.local ? undefined : this.host;
-      if (!host) return rt.api;
-      if (local?.root || local?.systemBusAddress || local?.procSys) {
+      if (host && (local?.root || local?.systemBusAddress || local?.procSys)) {
         throw new ApiError('INVALID_INPUT', '--host names a remote host: --root, --bus and --proc-sys are for the local one');
       }
-      // A file (snapshot, sysctl -a, resolv.conf, firewall-cmd output) becomes a read-only host, as in compare.
-      const id = isImportArg(host) ? resolveArg(rt, host).id : host;
-      return createApi((channel, req) => rt.call(channel, { ...req, host: req.host && req.host !== 'local' ? req.host : id }));
+      let ready: Promise<Api> | undefined;
+      return lazyApi(() =>
+        (ready ??= newRuntime(local).then(async (rt) => {
+          if (!host) return rt.api;
+          const [{ createApi }, { resolveArg }] = await Promise.all([import('../../shared/api/client'), import('../compare/import-arg')]);
+          // A file (snapshot, sysctl -a, resolv.conf, firewall-cmd output) becomes a read-only host, as in compare.
+          const id = isImportArg(host) ? resolveArg(rt, host).id : host;
+          return createApi((channel, req) => rt.call(channel, { ...req, host: req.host && req.host !== 'local' ? req.host : id }));
+        })),
+      );
     },
     runtime(local) {
-      const rt = new Runtime({ mode: 'cli', local, remote: { persistMasters: persistSeconds() } });
-      runtimes.push(rt);
-      return rt;
+      return newRuntime(local);
     },
     print(data, json, human) {
       out.write(json ? `${JSON.stringify(data, null, 2)}\n` : ensureNewline(human(data)));
@@ -118,10 +133,40 @@ export function createCliContext(out: NodeJS.WritableStream = process.stdout, er
       if (!(out as { isTTY?: boolean }).isTTY) err.write(`hostdeck: ${message}\n`);
     },
     async dispose() {
-      await Promise.allSettled(runtimes.map((r) => r.dispose()));
+      await Promise.allSettled(runtimes.map((r) => r.then((rt) => rt.dispose())));
     },
   };
   return cli;
+}
+
+/**
+ * The typed API whose runtime is made on the first call (`get`): every call waits for it, so
+ * `cli.api().kernel.list(...)` reads as before. Not a thenable (no `then`), so awaiting it by
+ * mistake cannot call into the runtime.
+ */
+function lazyApi(get: () => Promise<Api>): Api {
+  const features = new Map<string, Record<string, unknown>>();
+  return new Proxy({} as Api, {
+    get(_, feature) {
+      if (typeof feature !== 'string' || feature === 'then') return undefined;
+      let ops = features.get(feature);
+      if (!ops) {
+        ops = new Proxy({} as Record<string, unknown>, {
+          get(__, name) {
+            if (typeof name !== 'string' || name === 'then') return undefined;
+            return async (input: unknown, options?: unknown) => {
+              const api = (await get()) as unknown as Record<string, Record<string, (i: unknown, o?: unknown) => Promise<unknown>>>;
+              const op = api[feature]?.[name];
+              if (!op) throw new ApiError('UNKNOWN_OPERATION', `No operation called "${feature}.${name}"`);
+              return op(input, options);
+            };
+          },
+        });
+        features.set(feature, ops);
+      }
+      return ops;
+    },
+  });
 }
 
 function ensureNewline(s: string): string {

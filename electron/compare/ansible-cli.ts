@@ -6,7 +6,7 @@ import { snapshotInventory } from './ansible-snapshot';
 export async function snapshotInventoryCommand(cli: CliContext, o: { root?: string; inventory?: string; limit?: string; out?: string; forks?: number; json?: boolean }): Promise<void> {
   if (!o.inventory || !o.out) throw new ApiError('INVALID_INPUT', 'snapshot through Ansible needs --inventory FILE and --out DIR');
   if (o.root || cli.host) throw new ApiError('INVALID_INPUT', '--inventory reads the inventory\'s hosts: it takes no --host or --root');
-  const rt = cli.runtime();
+  const rt = await cli.runtime();
   try {
     let n = 0;
     const outcomes = await snapshotInventory({

@@ -76,7 +76,7 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
         await snapshotInventoryCommand(cli, o);
         return;
       }
-      const rt = cli.runtime(o.root ? { root: o.root } : {});
+      const rt = await cli.runtime(o.root ? { root: o.root } : {});
       try {
         const id = resolveArg(rt, cli.host ?? 'local').id;
         const snap = await rt.api.compare.snapshot({}, { host: id });
@@ -108,7 +108,7 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
     .option('--confirm-weakening <keys>', 'with --fix: include these security-weakening baseline values (comma-separated keys; the fix lists what each weakens)')
     .option('--root <dir>', "the local host reads files from another system's root")
     .action(cli.action(async (given: string[], o: CompareOpts) => {
-      const rt = cli.runtime(o.root ? { root: o.root } : {});
+      const rt = await cli.runtime(o.root ? { root: o.root } : {});
       try {
         // @GROUP, --limit and a directory (its files, listed, not read) become hosts and files.
         const args = await expandHostArgs(rt.api, given, o.limit);

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import type { FreshNamespace } from '../../shared/kernel/defaults';
 import type { Host } from '../hosts/host';
+import { cachedFreshNamespace, defaultCacheDir, freshKey } from './fresh-cache';
 
 /**
  * Lists /proc/sys inside a fresh network + IPC + UTS namespace (`unshare -n -i -u`, root only):
@@ -50,19 +51,27 @@ export function snapshotFreshNamespace(): FreshNamespace | string {
 const TTL_MS = 60_000;
 
 /**
- * The fresh-namespace snapshot of a host's live kernel, cached for a minute (loading a module
- * such as br_netfilter adds keys, so it is not cached forever). Inherently this machine's: only
- * for a host that declares capabilities.freshNamespaceProbe (its live values are this machine's
+ * The fresh-namespace snapshot of a host's live kernel. Inherently this machine's: only for a
+ * host that declares capabilities.freshNamespaceProbe (its live values are this machine's
  * running kernel: the local transport, or an image compared with it); null for a /proc/sys
- * copy, an SSH host or a snapshot.
+ * copy, an SSH host or a snapshot. Kept in memory and on disk (fresh-cache.ts) under a key of
+ * everything the listing depends on, so a later run or call reuses it until the kernel, the
+ * boot or the set of sysctls changes (loading br_netfilter adds keys). `livePaths`: the paths
+ * of the host's live listing when the caller has read it already.
  */
-export async function freshNamespaceOf(host: Host): Promise<{ fresh: FreshNamespace | null; reason: string | null }> {
+export async function freshNamespaceOf(host: Host, livePaths?: Iterable<string>): Promise<{ fresh: FreshNamespace | null; reason: string | null }> {
   if (!host.transport.capabilities().freshNamespaceProbe) {
     return { fresh: null, reason: "The parameters are not this machine's live /proc/sys: the fresh-namespace probe only runs on the machine HostDeck runs on." };
   }
-  const cache = host.service('kernel.freshNamespace', () => ({ at: 0, value: null as FreshNamespace | string | null, dispose() {} }));
-  if (!cache.value || Date.now() - cache.at > TTL_MS) {
-    cache.value = snapshotFreshNamespace();
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) return { fresh: null, reason: 'A fresh namespace needs root (unshare -n -i -u).' };
+  const paths = livePaths ?? (await host.transport.procSys()).entries.map((e) => e.path);
+  const key = freshKey(paths);
+  const keyText = JSON.stringify(key);
+  const cache = host.service('kernel.freshNamespace', () => ({ at: 0, key: '', value: null as FreshNamespace | string | null, dispose() {} }));
+  // A failed probe is tried again after a minute; a listing holds as long as its key.
+  if (!cache.value || cache.key !== keyText || (typeof cache.value === 'string' && Date.now() - cache.at > TTL_MS)) {
+    cache.value = cachedFreshNamespace(defaultCacheDir(), key, snapshotFreshNamespace);
+    cache.key = keyText;
     cache.at = Date.now();
   }
   return typeof cache.value === 'string' ? { fresh: null, reason: cache.value } : { fresh: cache.value, reason: null };

@@ -1,5 +1,5 @@
 import { ApiError } from '../../shared/api/errors';
-import { catalogEntry, suggestKey, validateValue } from '../../shared/kernel/catalog';
+import { catalogEntry, isDescribed, suggestKey, validateValue } from '../../shared/kernel/catalog';
 import { classifySysctl, type ClassifyOptions } from '../../shared/kernel/k8s';
 import { exportSnippets } from '../../shared/kernel/export';
 import { keyProblem, keyToPath, normalizeKey, subsystemOf } from '../../shared/kernel/keys';
@@ -96,10 +96,10 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     guard(() => classifySysctl('kernel.sem', opts));
     const configured = new Map(eff.settings.map((s) => [s.path, s]));
     // Fresh-namespace defaults and the namespace probe describe this machine's own kernel only.
-    const { fresh } = await freshNamespaceOf(host);
+    const { fresh } = await freshNamespaceOf(host, live.map((e) => e.path));
     const devconf = Number(live.find((e) => e.path === 'net/core/devconf_inherit_init_net')?.value ?? '0');
     const kv = parseKernelVersion(kernelText);
-    const probe = fresh && kv && input.kernel === undefined ? new Map(probeNamespaces(kv, kernelText, fresh).rows.map((r) => [r.key, r])) : null;
+    const probe = fresh && kv && input.kernel === undefined ? new Map(probeNamespaces(kv, kernelText, fresh, live).rows.map((r) => [r.key, r])) : null;
     return {
       kernel: kernelText,
       k8s: input.k8s,
@@ -117,7 +117,7 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
           podSecurityBaseline: c.kubernetes.podSecurityBaseline,
           configured: configuredOut,
           drift: drift.has(e.path),
-          described: catalogEntry(e.key).description !== null,
+          described: isDescribed(e.key),
           default: def,
           changed: changedFromDefault({ ...e, configured: configuredOut }, def),
           probe: p ? { kind: p.probe, agrees: p.agree } : null,

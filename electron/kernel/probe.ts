@@ -1,7 +1,7 @@
 import { interfacePattern, pathToKey } from '../../shared/kernel/keys';
 import { kernelNamespace } from '../../shared/kernel/namespaces';
 import type { KernelVersion } from '../../shared/kernel/version';
-import type { ProbeOut } from '../../shared/kernel/contract';
+import type { LiveEntry, ProbeOut } from '../../shared/kernel/contract';
 import type { FreshNamespace } from '../../shared/kernel/defaults';
 import { snapshotFreshNamespace } from './fresh-namespace';
 import { readLive } from './live';
@@ -14,14 +14,15 @@ type TableKind = ProbeOut['rows'][number]['table'];
  * inside a fresh network + IPC + UTS namespace (unshare -n -i -u, root only). Read and stat
  * only: nothing is written in any namespace.
  */
-export function probeNamespaces(kernel: KernelVersion, kernelText: string, fresh?: FreshNamespace | string | null): ProbeOut {
+export function probeNamespaces(kernel: KernelVersion, kernelText: string, fresh?: FreshNamespace | string | null, hostLive?: readonly LiveEntry[]): ProbeOut {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
     return { available: false, reason: 'The namespace probe needs root (unshare -n -i -u); the table is shown instead.', kernel: kernelText, rows: [] };
   }
   const child = fresh ?? snapshotFreshNamespace();
   if (typeof child === 'string') return { available: false, reason: child, kernel: kernelText, rows: [] };
   const host = { modes: new Map<string, number>(), values: new Map<string, string>() };
-  for (const e of readLive('/proc/sys')) {
+  // The host's listing: the caller's when it has read /proc/sys already (kernel.list), else read now.
+  for (const e of hostLive ?? readLive('/proc/sys')) {
     host.modes.set(e.path, e.mode);
     if (e.state === 'ok' && e.value !== undefined && /^(kernel\/(shm|msg|sem|auto_msgmni)|fs\/mqueue\/)/.test(e.path)) host.values.set(e.path, e.value);
   }

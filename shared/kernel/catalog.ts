@@ -103,6 +103,11 @@ export function catalogEntry(name: string, liveValue?: string): CatalogEntry {
   };
 }
 
+/** Whether HostDeck has a description of this key (catalogEntry(key).description !== null, without working out its type). */
+export function isDescribed(name: string): boolean {
+  return (descFor(normalizeKey(name))?.[0] ?? null) !== null;
+}
+
 /** Keys with a description written by us (the "most used" list). */
 export function describedKeys(): string[] {
   return Object.keys(descriptions);

@@ -26,17 +26,30 @@ export function minorOf(v: string): number {
 }
 
 /** Safe sysctls of one kubelet minor version, before kernel gating: {name, minKernel}. */
-export function safeListFor(minor: number): { name: string; minKernel: string | null; since: number }[] {
-  return k8sRows
-    .filter((r) => r.k8sSafeSince !== null && minorOf(r.k8sSafeSince) <= minor)
-    .map((r) => ({ name: r.name, minKernel: r.minKernel, since: minorOf(r.k8sSafeSince!) }));
+export function safeListFor(minor: number): readonly { name: string; minKernel: string | null; since: number }[] {
+  // Memoized: kernel.list classifies every key (~1,300) against the same version.
+  let list = safeLists.get(minor);
+  if (!list) {
+    list = k8sRows
+      .filter((r) => r.k8sSafeSince !== null && minorOf(r.k8sSafeSince) <= minor)
+      .map((r) => ({ name: r.name, minKernel: r.minKernel, since: minorOf(r.k8sSafeSince!) }));
+    safeLists.set(minor, list);
+  }
+  return list;
 }
+const safeLists = new Map<number, readonly { name: string; minKernel: string | null; since: number }[]>();
 
 /** PodSecurity baseline allowed names for a policy minor version (exact strings). */
-export function baselineAllowedFor(policyMinor: number): Set<string> {
-  return new Set(
-    k8sRows
-      .filter((r) => r.podSecurityBaselineSince !== null && minorOf(r.podSecurityBaselineSince) <= policyMinor)
-      .map((r) => r.name),
-  );
+export function baselineAllowedFor(policyMinor: number): ReadonlySet<string> {
+  let set = baselines.get(policyMinor);
+  if (!set) {
+    set = new Set(
+      k8sRows
+        .filter((r) => r.podSecurityBaselineSince !== null && minorOf(r.podSecurityBaselineSince) <= policyMinor)
+        .map((r) => r.name),
+    );
+    baselines.set(policyMinor, set);
+  }
+  return set;
 }
+const baselines = new Map<number, ReadonlySet<string>>();

@@ -24,9 +24,7 @@ export function normalizeKey(name: string): string {
 }
 
 function swapSeparators(s: string): string {
-  let out = '';
-  for (const c of s) out += c === '.' ? '/' : c === '/' ? '.' : c;
-  return out;
+  return s.replace(/[./]/g, (c) => (c === '.' ? '/' : '.'));
 }
 
 /** Top-level group shown in the UI: kernel, vm, fs, net.core, net.ipv4, net.ipv6, net.netfilter, ... */

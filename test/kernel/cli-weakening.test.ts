@@ -28,7 +28,7 @@ async function hostdeck(args: string[]): Promise<{ out: string; err: string; cod
   const before = process.exitCode;
   process.exitCode = 0;
   try {
-    await buildProgram(cli).exitOverride().parseAsync(args, { from: 'user' });
+    await (await buildProgram(cli)).exitOverride().parseAsync(args, { from: 'user' });
   } finally {
     await cli.dispose();
   }

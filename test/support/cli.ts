@@ -29,7 +29,7 @@ export function capturedCli() {
  */
 export async function runHostdeck(args: string[]): Promise<CliRun> {
   const { cli, out: stdout, err: stderr } = capturedCli();
-  const program = buildProgram(cli).exitOverride();
+  const program = (await buildProgram(cli)).exitOverride();
   const before = process.exitCode;
   process.exitCode = 0;
   try {

@@ -16,4 +16,6 @@ const dir = mkdtempSync(join(tmpdir(), 'hostdeck-test-config-'));
 process.env.XDG_CONFIG_HOME = dir;
 // ...and XDG_DATA_HOME (history points), so no test writes into the user's ~/.local/share.
 process.env.XDG_DATA_HOME = join(dir, 'data');
+// The same for caches (the kernel page's fresh-namespace probe, electron/kernel/fresh-cache.ts).
+process.env.XDG_CACHE_HOME = join(dir, 'cache');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

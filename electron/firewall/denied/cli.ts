@@ -155,7 +155,7 @@ export function registerDeniedCommands(fw: Command, cli: CliContext): void {
       }
 
       // Following: the runtime's own events, as the UI gets them.
-      const rt = cli.runtime({ systemBusAddress: o.bus });
+      const rt = await cli.runtime({ systemBusAddress: o.bus });
       const host = cli.host ? { host: cli.host } : undefined;
       let seen = 0;
       let finish: (e?: unknown) => void = () => undefined;

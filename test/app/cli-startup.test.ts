@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commandsNeeded } from '../../electron/cli';
+
+/**
+ * Start-up cost (issue #22): a run loads the code of the command it names and nothing else, so
+ * `hostdeck --version` starts about as fast as Node. Checked by what the built CLI really
+ * loads (a module resolve hook that lists every package import), not by timing.
+ */
+const root = join(import.meta.dirname, '../..');
+const cliJs = join(root, 'out/main/cli.js');
+
+let work: string;
+let hook: string;
+
+beforeAll(() => {
+  if (!existsSync(cliJs)) throw new Error(`${cliJs} is missing: run npm run build (npm test builds first)`);
+  work = mkdtempSync(join(tmpdir(), 'hostdeck-startup-'));
+  const hooks = join(work, 'hooks.mjs');
+  // Every bare specifier (a package) the CLI's modules import, one per line on stderr.
+  writeFileSync(hooks, `export async function resolve(spec, ctx, next) { if (!/^(node:|\\.|\\/|file:|data:)/.test(spec)) process.stderr.write('PKG ' + spec + '\\n'); return next(spec, ctx); }\n`);
+  hook = join(work, 'register.mjs');
+  writeFileSync(hook, `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${hooks}`)});\n`);
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function packagesLoaded(...args: string[]): { packages: string[]; status: number | null; stdout: string } {
+  const r = spawnSync(process.execPath, ['--import', hook, cliJs, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, XDG_CACHE_HOME: work } });
+  const packages = [...new Set([...r.stderr.matchAll(/^PKG (\S+)$/gm)].map((m) => m[1]!))].sort();
+  return { packages, status: r.status, stdout: r.stdout };
+}
+
+describe('CLI start-up loads only what the command needs', () => {
+  it('--version loads commander and nothing else (no zod, yaml, D-Bus or XML packages)', () => {
+    const r = packagesLoaded('--version');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(r.packages).toEqual(['commander']);
+  });
+
+  it('--help still lists every command (all are loaded for it)', () => {
+    const r = packagesLoaded('--help');
+    expect(r.status).toBe(0);
+    for (const c of ['serve', 'firewall', 'dns', 'kernel', 'helper', 'snapshot', 'compare', 'hosts']) expect(r.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
+  });
+
+  it('picks the command from argv, skipping --host and its value; anything unclear loads all', () => {
+    expect(commandsNeeded(['--version'])).toEqual(new Set());
+    expect(commandsNeeded(['-V'])).toEqual(new Set());
+    expect(commandsNeeded(['kernel', 'list', '--json'])).toEqual(new Set(['kernel']));
+    expect(commandsNeeded(['--host', 'kernel', 'dns', 'check'])).toEqual(new Set(['dns']));
+    expect(commandsNeeded(['--host=web1', 'compare', 'a', 'b'])).toEqual(new Set(['snapshot', 'compare']));
+    expect(commandsNeeded(['kernl', 'list'])).toBe('all');
+    expect(commandsNeeded(['help', 'kernel'])).toBe('all');
+    expect(commandsNeeded(['--help'])).toBe('all');
+    expect(commandsNeeded([])).toBe('all');
+  });
+});
