@@ -12,6 +12,7 @@ const suites: Record<string, () => Promise<{ default: (r: BenchReporter) => Prom
   explain: () => import('./bench/explain'),
   inventory: () => import('./bench/inventory'),
   offline: () => import('./bench/offline'),
+  'kernel-page': () => import('./bench/kernel-page'),
 };
 
 const only = process.argv.slice(2);
