@@ -14,6 +14,7 @@ const suites: Record<string, () => Promise<{ default: (r: BenchReporter) => Prom
   inventory: () => import('./bench/inventory'),
   offline: () => import('./bench/offline'),
   history: () => import('./bench/history'),
+  'kernel-page': () => import('./bench/kernel-page'),
 };
 
 const only = process.argv.slice(2);
