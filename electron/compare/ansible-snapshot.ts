@@ -81,8 +81,10 @@ export async function snapshotInventory(opts: {
   forks?: number;
   /** Each host as it finishes (progress). */
   onHost?: (o: HostOutcome) => void;
-  /** Ansible's own words when the run itself fails. */
+  /** The whole run's deadline: ansible-playbook is killed past it (hosts not answered by then are reported by the caller). */
   timeoutMs?: number;
+  /** Cancels the run (ansible-playbook is ended; hosts written so far stay written). */
+  signal?: AbortSignal;
 }): Promise<HostOutcome[]> {
   const inv = inventoryPath(opts.inventory);
   if (opts.limit?.startsWith('-')) throw new ApiError('INVALID_INPUT', `--limit ${JSON.stringify(opts.limit)}: a pattern cannot start with "-"`);
@@ -119,6 +121,9 @@ export async function snapshotInventory(opts: {
       if (stderr.length > 200) stderr.shift();
     });
     const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;
+    const stop = () => child.kill('SIGTERM');
+    if (opts.signal?.aborted) stop();
+    opts.signal?.addEventListener('abort', stop, { once: true });
     const closed = new Promise<number | null>((resolve, reject) => {
       child.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? new ApiError('UNSUPPORTED', `${ANSIBLE_PLAYBOOK} is not installed: install Ansible (apt install ansible-core)`) : e));
       child.on('close', (code) => resolve(code));
@@ -161,13 +166,13 @@ export async function snapshotInventory(opts: {
         opts.onHost?.(o);
       });
     });
-    const code = await closed;
+    const code = await closed.finally(() => opts.signal?.removeEventListener('abort', stop));
     clearTimeout(timer);
     await rlClosed;
     await chain;
     if (noHosts && outcomes.length === 0) throw new ApiError('INVALID_INPUT', `No host of ${opts.inventory} matches${opts.limit ? ` --limit ${JSON.stringify(opts.limit)}` : ''}`);
     // Exit 2 (some host failed) and 4 (some unreachable) are per-host outcomes; anything else before any host answered is the run failing.
-    if (outcomes.length === 0 && code !== 0) {
+    if (outcomes.length === 0 && code !== 0 && !opts.signal?.aborted) {
       throw new ApiError('INVALID_INPUT', `ansible-playbook failed (exit ${code ?? 'killed'}): ${stderr.join('').trim().split('\n').slice(-8).join('\n')}`);
     }
     return outcomes;

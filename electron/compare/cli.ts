@@ -9,6 +9,7 @@ import { resolveArg } from './import-arg';
 import { printFleetSummary } from './summary-cli';
 import { expandHostArgs } from './host-args';
 import { snapshotInventoryCommand } from './ansible-cli';
+import { compareInventory } from './ansible-compare';
 
 interface CompareOpts {
   baseline?: string;
@@ -28,6 +29,9 @@ interface CompareOpts {
   root?: string;
   summary?: boolean;
   limit?: string;
+  inventory?: string;
+  forks?: number;
+  keep?: boolean;
 }
 
 /** The comparison with only the rows that differ (what --json prints without --all, as the text output does). */
@@ -91,7 +95,10 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
     .description('Compare 2 to 50 hosts side by side (names, ssh destinations, or files: snapshots, sysctl -a, resolv.conf, firewall-cmd --list-all-zones), or summarize a fleet of any size (--summary)')
     .argument('[hosts...]', 'hosts: NAME, FILE, NAME=FILE, @GROUP (saved hosts of an inventory group) or DIR (its snapshot files)')
     .option('--summary', 'per key the distinct values and how many hosts hold each, and the kinds of host (any number of files; at most 50 live hosts)')
-    .option('--limit <pattern>', "only saved hosts matching this Ansible pattern ('web:!web-07'); without hosts, every saved host that matches")
+    .option('--limit <pattern>', "only saved hosts matching this Ansible pattern ('web:!web-07'); without hosts, every saved host that matches; with --inventory, the inventory's hosts that match")
+    .option('--inventory <file>', 'compare the hosts of an Ansible inventory, read through ansible-playbook (read-only; become only where the inventory sets it)')
+    .option('--forks <n>', "with --inventory: Ansible's parallel connections", (v) => Number(v))
+    .option('--keep', 'with --inventory: keep the collected snapshots (their directory is printed) instead of removing them')
     .option('--baseline <host>', 'the host the others are compared with (default: the first)')
     .addOption(new Option('--only <section...>', 'only these sections').choices(['sysctl', 'dns', 'firewall']))
     .option('--json', 'print the comparison as JSON (the differing rows; with --all every row)')
@@ -109,14 +116,26 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
     .option('--root <dir>', "the local host reads files from another system's root")
     .action(cli.action(async (given: string[], o: CompareOpts) => {
       const rt = await cli.runtime(o.root ? { root: o.root } : {});
+      let collected: Awaited<ReturnType<typeof compareInventory>> = null;
       try {
-        // @GROUP, --limit and a directory (its files, listed, not read) become hosts and files.
-        const args = await expandHostArgs(rt.api, given, o.limit);
-        if (o.summary) return await printFleetSummary(cli, rt, args, o);
-        if (args.length < 2) throw new ApiError('INVALID_INPUT', 'compare needs at least 2 hosts');
-        // Before any file is read: 51 large imports would be read for nothing.
-        if (args.length > MAX_COMPARE_HOSTS) throw new ApiError('INVALID_INPUT', `compare takes at most ${MAX_COMPARE_HOSTS} hosts (${args.length} given) side by side: add --summary for the fleet summary of any number of files`);
-        const resolved = args.map((a) => resolveArg(rt, a));
+        let resolved: { id: string; name: string }[];
+        let args: string[];
+        if (o.inventory) {
+          if (given.length || o.root) throw new ApiError('INVALID_INPUT', '--inventory compares the inventory\'s hosts: it takes no host arguments and no --root (narrow it with --limit)');
+          collected = await compareInventory(cli, rt, { ...o, inventory: o.inventory });
+          if (!collected) return;
+          resolved = collected.resolved;
+          args = resolved.map((r) => r.name);
+        } else {
+          if (o.forks !== undefined || o.keep) throw new ApiError('INVALID_INPUT', '--forks and --keep go with --inventory');
+          // @GROUP, --limit and a directory (its files, listed, not read) become hosts and files.
+          args = await expandHostArgs(rt.api, given, o.limit);
+          if (o.summary) return await printFleetSummary(cli, rt, args, o);
+          if (args.length < 2) throw new ApiError('INVALID_INPUT', 'compare needs at least 2 hosts');
+          // Before any file is read: 51 large imports would be read for nothing.
+          if (args.length > MAX_COMPARE_HOSTS) throw new ApiError('INVALID_INPUT', `compare takes at most ${MAX_COMPARE_HOSTS} hosts (${args.length} given) side by side: add --summary for the fleet summary of any number of files`);
+          resolved = args.map((a) => resolveArg(rt, a));
+        }
         const ids = resolved.map((r) => r.id);
         let baseline: string | undefined;
         if (o.baseline) {
@@ -130,9 +149,14 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
           const split = (s?: string) => s?.split(',').map((x) => x.trim()).filter(Boolean);
           const selection = defaultSelection(r, { keys: split(o.keys), objects: split(o.zones) });
           const names = Object.fromEntries(resolved.map((x) => [x.id, x.name]));
-          const f = await rt.api.compare.fix({ ...base, selection, format: o.fix, names, become: !!o.become, confirmWeakening: split(o.confirmWeakening) });
+          // The pattern the hosts were chosen by: the playbook runs against their inventory with it.
+          const groups = given.filter((a) => a.startsWith('@') && a.length > 1).map((a) => a.slice(1));
+          const scope = o.limit ?? (groups.length ? groups.join(':') : undefined);
+          const inventory = collected ? { file: collected.collection.inventory, limit: o.limit } : scope ? { limit: scope } : undefined;
+          const f = await rt.api.compare.fix({ ...base, selection, format: o.fix, names, become: !!o.become, confirmWeakening: split(o.confirmWeakening), inventory });
           const notes = o.fix === 'ansible' ? '' : f.notes.map((n) => `# Note: ${commentText(n)}\n`).join('');
           cli.print(f, !!o.json, (d) => notes + d.text);
+          if (f.command) cli.note(`save it as hostdeck-fix.yml and run: ${f.command}`);
           // What was left out for weakening security is said where a person reads, and how to include it.
           const unconfirmed = f.weakening.filter((w) => !w.confirmed);
           if (unconfirmed.length) {
@@ -152,6 +176,7 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
         for (const l of unread) cli.note(l);
         if (down.length || unread.length) process.exitCode = 2;
       } finally {
+        collected?.done();
         await rt.dispose();
       }
     }));

@@ -12,6 +12,8 @@ import type { Host } from '../hosts/host';
 import { createSnapshotHost } from '../hosts/snapshot';
 import { ALL_SECTIONS, errorText, takeSnapshot, type CaptureSection } from './capture';
 import { fleetSummaryOp, summaryFiles } from './summary-op';
+import { inventoryPlaybook } from '../../shared/compare/fix-inventory';
+import { collectedName, fixTarget } from './fix-target';
 
 /**
  * Compare: snapshots of any host, imports as read-only hosts, the N-way comparison and the
@@ -211,7 +213,7 @@ export const compareHandlers: FeatureHandlers<'compare'> = {
 
   async fix(ctx, i) {
     const r = await run(ctx, i);
-    const names = r.hosts.map((h) => i.names?.[h.id] ?? h.label);
+    const names = r.hosts.map((h) => i.names?.[h.id] ?? collectedName(ctx.hosts, h.id) ?? h.label);
     let plan;
     try {
       plan = planFix(r, i.selection, { names, confirmWeakening: i.confirmWeakening, ipsetEntries: await chosenIpsetEntries(ctx, r, i.selection.firewall, i.layer) });
@@ -230,13 +232,19 @@ export const compareHandlers: FeatureHandlers<'compare'> = {
     const weakening = plan.weakening;
     const differing = plan.hosts.map((h) => h.name);
     if (i.format === 'ansible') {
+      // Hosts from an inventory: the playbook runs against it, with the pattern that chose them.
+      const target = await fixTarget(ctx, r, plan.hosts.map((h) => h.index), i.inventory);
+      if (target) {
+        const a = inventoryPlaybook(plan, target, { become: i.become });
+        return { format: i.format, text: a.playbook, inventory: null, command: a.command, filename: 'hostdeck-fix.yml', settings: plan.settings, sysctlFile: plan.sysctlFile, differing, notes: [...notes, ...a.notes], weakening };
+      }
       const a = ansiblePlaybook(plan, { become: i.become });
-      return { format: i.format, text: a.playbook, inventory: a.inventory, filename: 'hostdeck-fix.yml', settings: plan.settings, sysctlFile: plan.sysctlFile, differing, notes: [...notes, ...a.notes], weakening };
+      return { format: i.format, text: a.playbook, inventory: a.inventory, command: null, filename: 'hostdeck-fix.yml', settings: plan.settings, sysctlFile: plan.sysctlFile, differing, notes: [...notes, ...a.notes], weakening };
     }
     if (i.format === 'sysctl') {
-      return { format: i.format, text: sysctlProfileText(plan), inventory: null, filename: plan.sysctlFile.slice(plan.sysctlFile.lastIndexOf('/') + 1), settings: plan.settings, sysctlFile: plan.sysctlFile, differing, notes: [...notes, ...plan.fileNotes], weakening };
+      return { format: i.format, text: sysctlProfileText(plan), inventory: null, command: null, filename: plan.sysctlFile.slice(plan.sysctlFile.lastIndexOf('/') + 1), settings: plan.settings, sysctlFile: plan.sysctlFile, differing, notes: [...notes, ...plan.fileNotes], weakening };
     }
-    return { format: i.format, text: firewallCmdScript(plan), inventory: null, filename: 'hostdeck-fix.sh', settings: plan.settings, sysctlFile: plan.sysctlFile, differing, notes, weakening };
+    return { format: i.format, text: firewallCmdScript(plan), inventory: null, command: null, filename: 'hostdeck-fix.sh', settings: plan.settings, sysctlFile: plan.sysctlFile, differing, notes, weakening };
   },
 };
 

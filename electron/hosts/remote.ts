@@ -10,7 +10,7 @@ import type { InventoryHost } from '../../shared/hosts/inventory';
 import { becomeSchema, groupNameSchema, sshOptionSchema, type Become } from '../../shared/hosts/ssh-options';
 import type { HandlerEvents } from '../api/context';
 import { createHost, type Host } from './host';
-import { readInventory } from './inventory';
+import { inventoryPath, readInventory } from './inventory';
 import type { HostRegistry } from './registry';
 import { defaultRuntimeDir, outageText, SshLink, type LinkStatus } from './ssh/link';
 import { controlDir, type ControlDir } from './ssh/control-dir';
@@ -31,6 +31,8 @@ const fileSchema = z.object({
     groups: z.array(groupNameSchema).max(256).optional(),
     sshOptions: z.array(sshOptionSchema).max(16).optional(),
     become: becomeSchema.nullable().optional(),
+    // The inventory it was imported from (absolute path): compare's fix playbooks run against it.
+    inventory: z.string().min(1).max(4096).optional(),
   })).superRefine((hosts, ctx) => {
     const seen = new Set<string>();
     hosts.forEach((h, i) => {
@@ -62,6 +64,8 @@ interface Entry {
   groups: string[];
   sshOptions: string[];
   become: Become | null;
+  /** The inventory the host was imported from (absolute), or null. */
+  inventory: string | null;
   saved: boolean;
   host: Host;
   link: SshLink;
@@ -180,7 +184,7 @@ export class RemoteHosts {
     }
   }
 
-  private register(id: string, destination: SshDestination, saved: boolean, extra: { groups?: string[]; sshOptions?: string[]; become?: Become | null } = {}): Entry {
+  private register(id: string, destination: SshDestination, saved: boolean, extra: { groups?: string[]; sshOptions?: string[]; become?: Become | null; inventory?: string } = {}): Entry {
     this.runtimeDir ??= this.opts.runtimeDir ?? defaultRuntimeDir();
     const log = this.opts.log ?? (process.env.HOSTDECK_DEBUG ? (l: string) => process.stderr.write(`[ssh ${id}] ${l}\n`) : undefined);
     const sshOptions = extra.sshOptions ?? [];
@@ -205,7 +209,7 @@ export class RemoteHosts {
       privileged: false,
       transport,
     });
-    const entry: Entry = { id, destination, groups: extra.groups ?? [], sshOptions, become: extra.become ?? null, saved, host, link, transport, keyType: null, firewalld: null, firewalldMessage: null, privilege: null };
+    const entry: Entry = { id, destination, groups: extra.groups ?? [], sshOptions, become: extra.become ?? null, inventory: extra.inventory ?? null, saved, host, link, transport, keyType: null, firewalld: null, firewalldMessage: null, privilege: null };
     this.registry.add(host);
     this.entries.set(id, entry);
     link.on('status', (s: LinkStatus) => {
@@ -253,13 +257,14 @@ export class RemoteHosts {
       groups: e.groups,
       become: e.become,
       sshOptions: e.sshOptions,
+      inventory: e.inventory,
     };
   }
 
   /** `hosts import --inventory FILE [--limit PATTERN]`: reads it with Ansible, saves what may be saved, says what was skipped and why. */
   async importInventory(inventory: string, limit?: string): Promise<{ added: string[]; updated: string[]; skipped: { host: string; reason: string }[]; notes: string[] }> {
     const r = await readInventory(inventory, limit);
-    const { added, updated } = await this.importHosts(r.hosts);
+    const { added, updated } = await this.importHosts(r.hosts, inventoryPath(inventory));
     return { added, updated, skipped: r.skipped, notes: r.notes };
   }
 
@@ -274,14 +279,14 @@ export class RemoteHosts {
    * added, names already saved get the inventory's destination, groups and options (their
    * connection is ended: the next use connects the new way). One atomic write for all.
    */
-  async importHosts(hosts: InventoryHost[]): Promise<{ added: string[]; updated: string[] }> {
+  async importHosts(hosts: InventoryHost[], inventory?: string): Promise<{ added: string[]; updated: string[] }> {
     this.load();
     if (this.loadError) throw this.loadError;
     const file = this.readFile();
     const added: string[] = [];
     const updated: string[] = [];
     for (const h of hosts) {
-      const saved = { id: h.id, destination: h.destination, groups: h.groups, sshOptions: h.sshOptions, become: h.become };
+      const saved = { id: h.id, destination: h.destination, groups: h.groups, sshOptions: h.sshOptions, become: h.become, ...(inventory ? { inventory } : {}) };
       const i = file.hosts.findIndex((x) => x.id === h.id);
       if (i >= 0) {
         const before = JSON.stringify(file.hosts[i]);

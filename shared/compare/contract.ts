@@ -113,6 +113,12 @@ export const compareContract = {
     input: runInput.extend({
       selection: fixSelectionSchema,
       format: z.enum(['ansible', 'sysctl', 'firewall-cmd']),
+      /**
+       * The Ansible inventory the hosts come from and the pattern that chose them (--limit, @group):
+       * the playbook then runs as `ansible-playbook -i FILE --limit PATTERN`. Without `file`, the
+       * inventory the differing hosts were imported from, when they share one.
+       */
+      inventory: z.object({ file: z.string().min(1).max(4096).optional(), limit: z.string().min(1).max(1000).optional() }).optional(),
       /** Fleet names of the hosts (inventory names, ssh destinations) by host id; the labels otherwise. */
       names: z.record(z.string(), z.string().min(1)).optional(),
       become: z.boolean().default(false),
@@ -122,8 +128,10 @@ export const compareContract = {
     output: z.object({
       format: z.enum(['ansible', 'sysctl', 'firewall-cmd']),
       text: z.string(),
-      /** The Ansible inventory of the differing hosts (ansible only). */
+      /** The Ansible inventory of the differing hosts (ansible only; null when the fix runs against the hosts' own inventory). */
       inventory: z.string().nullable(),
+      /** How to run it against the hosts' own inventory (`ansible-playbook -i ... --limit ...`), shell-quoted; null otherwise. */
+      command: z.string().nullable().default(null),
       filename: z.string(),
       settings: z.array(z.object({ key: z.string(), value: z.string() })),
       /** The sysctl.d file the playbook and the profile write: it sorts after the differing hosts' own files. */

@@ -121,6 +121,8 @@ export const remoteHostSchema = z.object({
   become: becomeSchema.nullable().default(null),
   /** ssh options the host carries beyond its destination (IdentityFile, ProxyJump, ...: see ssh-options.ts). */
   sshOptions: z.array(z.string()).default([]),
+  /** The Ansible inventory the host was imported from (absolute path): compare's fix playbooks run against it. */
+  inventory: z.string().nullable().default(null),
 });
 export type RemoteHost = z.infer<typeof remoteHostSchema>;
 

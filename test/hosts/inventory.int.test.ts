@@ -84,7 +84,7 @@ describe('hosts from an Ansible inventory', () => {
     const saved = readFileSync(path.join(env.configDir, 'hostdeck/hosts.json'), 'utf8');
     expect(saved).not.toMatch(/hunter2|ProxyCommand|pwned/);
     const hosts = (JSON.parse(saved) as { hosts: { id: string; destination: string; groups: string[]; sshOptions: string[]; become: unknown }[] }).hosts;
-    expect(hosts.find((h) => h.id === 'web-07')).toEqual({ id: 'web-07', destination: 'deck@node-c', groups: ['eu', 'web'], sshOptions: [], become: { method: 'sudo', user: 'root' } });
+    expect(hosts.find((h) => h.id === 'web-07')).toEqual({ id: 'web-07', destination: 'deck@node-c', groups: ['eu', 'web'], sshOptions: [], become: { method: 'sudo', user: 'root' }, inventory: path.join(work, 'fleet.ini') });
     expect(hosts.find((h) => h.id === 'web-02')!.sshOptions).toEqual(['IdentitiesOnly=yes']);
     expect(existsSync('/tmp/hostdeck-pwned')).toBe(false);
   }, 60_000);

@@ -5,8 +5,8 @@ import path from 'node:path';
  * Runs the real ansible-playbook against fake hosts (test/support/fake-hosts.ts): ssh through
  * their ssh_config, Ansible's own state kept under `work`, no colour, no retry files.
  */
-export function runAnsiblePlaybook(opts: { sshConfig: string; work: string; inventory: string; playbook: string }): { status: number | null; out: string } {
-  const r = spawnSync('/usr/bin/ansible-playbook', ['-i', opts.inventory, opts.playbook], {
+export function runAnsiblePlaybook(opts: { sshConfig: string; work: string; inventory: string; playbook: string; limit?: string }): { status: number | null; out: string } {
+  const r = spawnSync('/usr/bin/ansible-playbook', ['-i', opts.inventory, ...(opts.limit ? ['--limit', opts.limit] : []), opts.playbook], {
     encoding: 'utf8',
     timeout: 300_000,
     env: {

@@ -9,6 +9,8 @@ export class ComparePage {
 
   // What the suites use and assert on, one locator each, named for what the user sees.
   get addHostPicker(): Locator { return this.page.getByTestId('compare-add-host'); }
+  get addGroupPicker(): Locator { return this.page.getByTestId('compare-add-group'); }
+  get groupTooMany(): Locator { return this.page.getByTestId('compare-group-too-many'); }
   get exportMd(): Locator { return this.page.getByTestId('compare-export-md'); }
   get filterClear(): Locator { return this.page.getByTestId('compare-filter-clear'); }
   get filterNote(): Locator { return this.page.getByTestId('compare-filter-note'); }
@@ -32,6 +34,16 @@ export class ComparePage {
   get summaryFilter(): Locator { return this.page.getByTestId('summary-filter'); }
   get summaryRows(): Locator { return this.page.getByTestId('summary-row'); }
   get summaryKinds(): Locator { return this.page.getByTestId('summary-kind'); }
+
+  /** Adds every saved host of an inventory group (the "Add a group…" picker). */
+  async addGroup(group: string): Promise<void> {
+    await this.addGroupPicker.selectOption(group);
+  }
+
+  /** The host ids of the compared host cards, in order. */
+  comparedHosts(): Promise<string[]> {
+    return this.hostColumns.evaluateAll((cs) => cs.map((c) => (c as HTMLElement).dataset.host ?? ''));
+  }
 
   /** Summarize the snapshot files of a directory on the machine HostDeck runs on. */
   async summarizeDir(dir: string): Promise<void> {

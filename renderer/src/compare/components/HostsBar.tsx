@@ -7,6 +7,7 @@ import { hostApi } from '../../app/api';
 import { useAppStore } from '../../app/store';
 import { useCompareStore, type HostRead } from '../store';
 import { download } from './download';
+import { GroupPicker } from './GroupPicker';
 
 function ReadState({ read }: { read: HostRead | undefined }) {
   if (!read || read.state === 'reading') return <Spinner size="sm" aria-label="Reading" data-testid="host-reading" />;
@@ -91,6 +92,7 @@ export function HostsBar() {
             <FormSelectOption key={h.id} value={h.id} label={`${h.label} (${h.kind})`} />
           ))}
         </FormSelect>
+        <GroupPicker />
         <TextInput
           className="hd-compare-select"
           value={destination}

@@ -1,0 +1,156 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import type { CompareResult } from '../../shared/compare/diff';
+import type { FleetSummary } from '../../shared/compare/summary';
+import { unsafeTag } from '../../shared/compare/safe-text';
+import { runHostdeck } from '../support/cli';
+import { runAnsiblePlaybook } from '../support/ansible';
+import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';
+import { useFakeHostsConfig } from '../support/hosts-env';
+
+/**
+ * `compare --inventory` (issue #17): fake SSH hosts (real sshd and sudo in their own namespaces)
+ * behind INI and YAML inventories (groups, ansible_host naming each host's ssh_config alias, a
+ * host that is down, one read and fixed through become, one with a hostile inventory name),
+ * collected by the real ansible-playbook into a run directory under the user's cache, compared
+ * (grid and summary) against each host's own `sysctl -n`; the fix playbook runs with the same
+ * inventory and --limit, converges, and a second run reports changed=0.
+ */
+
+const FIN = 'net.ipv4.tcp_fin_timeout';
+const SOMAXCONN = 'net.core.somaxconn';
+
+describe('compare --inventory through ansible-playbook, and the fix run against the same inventory', () => {
+  let fh: FakeHosts;
+  let env: ReturnType<typeof useFakeHostsConfig>;
+  let work: string;
+  const before = { ...process.env };
+  const marker = (n: number) => path.join(work, `pwned-${n}`);
+  // Shell and host-pattern syntax. (Not `{{ }}`: Ansible's own ssh connection templates inventory host names, whatever playbook runs.)
+  const EVIL = () => `evil $(touch ${marker(1)}) 'q' web-*:!x`;
+
+  beforeAll(async () => {
+    fh = await startFakeHosts([
+      { name: 'node-a', firewalld: false, sysctls: { [FIN]: '21', [SOMAXCONN]: '4321' } },
+      { name: 'node-b', firewalld: false, sysctls: { [FIN]: '33' } },
+      { name: 'node-c', firewalld: false, sudoers: 'deck ALL=(root) NOPASSWD: ALL' },
+    ]);
+    env = useFakeHostsConfig(fh);
+    work = mkdtempSync(path.join(tmpdir(), 'hostdeck-invcmp-'));
+    Object.assign(process.env, {
+      XDG_CACHE_HOME: path.join(work, 'cache'),
+      ANSIBLE_SSH_ARGS: `-F ${fh.sshConfig}`,
+      ANSIBLE_HOME: path.join(work, 'ansible-home'),
+      ANSIBLE_LOCAL_TEMP: path.join(work, 'ansible-tmp'),
+      ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
+    });
+    writeFileSync(
+      path.join(work, 'fleet.ini'),
+      ['[web]', 'web-01 ansible_host=node-a', 'web-02 ansible_host=node-b', 'web-07 ansible_host=node-c ansible_user=deck ansible_become=true', '[gone]', 'down-1 ansible_host=no-such-host.invalid', ''].join('\n'),
+    );
+    writeFileSync(
+      path.join(work, 'fleet.yml'),
+      YAML.stringify({ all: { children: { web: { hosts: { 'web-01': { ansible_host: 'node-a' }, [EVIL()]: { ansible_host: 'node-b' }, 'web-07': { ansible_host: 'node-c', ansible_user: 'deck', ansible_become: true } } }, gone: { hosts: { 'down-1': { ansible_host: 'no-such-host.invalid' } } } } } }),
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const k of ['XDG_CACHE_HOME', 'ANSIBLE_SSH_ARGS', 'ANSIBLE_HOME', 'ANSIBLE_LOCAL_TEMP', 'ANSIBLE_PYTHON_INTERPRETER']) {
+      if (before[k] === undefined) delete process.env[k];
+      else process.env[k] = before[k];
+    }
+    env?.restore();
+    await fh?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  const sysctlN = (i: number, key: string) => fh.hosts[i]!.exec(['/usr/sbin/sysctl', '-n', key]).trim();
+  const runs = () => readdirSync(path.join(work, 'cache', 'hostdeck', 'ansible-runs'));
+  const recap = (out: string) => Object.fromEntries([...out.matchAll(/^(\S.*?)\s*: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)/gm)].map((m) => [m[1], { ok: +m[2]!, changed: +m[3]!, unreachable: +m[4]!, failed: +m[5]! }]));
+
+  it('compares every host of an INI inventory, the down host an unreachable column with Ansible\'s reason (exit 2), values as each host\'s sysctl -n; the run directory is removed', async () => {
+    const r = await runHostdeck(['compare', '--inventory', path.join(work, 'fleet.ini'), '--only', 'sysctl', '--json', '--all']);
+    expect(r.code).toBe(2);
+    const c = JSON.parse(r.out) as CompareResult;
+    expect(c.hosts.map((h) => [h.label, h.status])).toEqual([
+      ['web-01', 'ok'],
+      ['web-02', 'ok'],
+      ['web-07', 'ok'],
+      ['down-1', 'unreachable'],
+    ]);
+    expect(c.hosts[3]!.error).toMatch(/down-1 could not be read through Ansible: unreachable/);
+    expect(c.sysctl.find((x) => x.key === FIN)!.values.slice(0, 3)).toEqual([sysctlN(0, FIN), sysctlN(1, FIN), sysctlN(2, FIN)]);
+    expect(r.err).toMatch(/^hostdeck: 1 host could not be read: down-1 \(unreachable: /m);
+    expect(r.err).toMatch(/\[\d\/4\] web-07: read/);
+    expect(runs()).toEqual([]);
+  }, 120_000);
+
+  it('--summary --keep of a YAML inventory: the counts are the hosts\' own sysctl -n, the hostile name is one host, the down host is not read; the kept run can be compared again', async () => {
+    const r = await runHostdeck(['compare', '--inventory', path.join(work, 'fleet.yml'), '--summary', '--only', 'sysctl', '--json', '--keep']);
+    expect(r.code).toBe(2);
+    const s = JSON.parse(r.out) as FleetSummary;
+    expect(s.notRead.map((n) => n.host)).toEqual(['down-1']);
+    const fin = s.keys.find((k) => k.key === FIN)!;
+    const counts = Object.fromEntries(fin.values.map((v) => [v.value, v.count]));
+    const expected: Record<string, number> = {};
+    for (const i of [0, 1, 2]) expected[sysctlN(i, FIN)] = (expected[sysctlN(i, FIN)] ?? 0) + 1;
+    expect(counts).toEqual(expected);
+    const kept = runs();
+    expect(kept).toHaveLength(1);
+    const dir = path.join(work, 'cache', 'hostdeck', 'ansible-runs', kept[0]!);
+    expect(r.err).toContain(`snapshots kept in ${dir}`);
+    expect(existsSync(path.join(dir, '.keep'))).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.json'))).toHaveLength(3);
+    rmSync(dir, { recursive: true });
+  }, 120_000);
+
+  it('the fix for an inventory compare runs with -i INVENTORY --limit PATTERN: the become host converges, the down host in scope is left alone, a second run changes nothing', async () => {
+    const limit = 'web:gone:!web-02';
+    const fix = await runHostdeck(['compare', '--inventory', path.join(work, 'fleet.ini'), '--limit', limit, '--baseline', 'web-01', '--fix', 'ansible', '--keys', `${FIN},${SOMAXCONN}`]);
+    const plays = YAML.parse(fix.out.slice(fix.out.indexOf('---')), { customTags: [unsafeTag] }) as { hosts: string[] }[];
+    expect(plays.map((p) => p.hosts)).toEqual([['web-07']]);
+    expect(fix.out).toContain(`# Run: ansible-playbook -i ${path.join(work, 'fleet.ini')} --limit 'web:gone:!web-02' hostdeck-fix.yml`);
+    writeFileSync(path.join(work, 'fix.yml'), fix.out);
+    const play = () => runAnsiblePlaybook({ sshConfig: fh.sshConfig, work, inventory: path.join(work, 'fleet.ini'), limit, playbook: path.join(work, 'fix.yml') });
+    const first = play();
+    expect(first.status, first.out).toBe(0);
+    // Only the differing host is in the run: the down host in the pattern is never contacted.
+    expect(recap(first.out)).toEqual({ 'web-07': { ok: 2, changed: 2, unreachable: 0, failed: 0 } });
+    expect([sysctlN(2, FIN), sysctlN(2, SOMAXCONN)]).toEqual([sysctlN(0, FIN), sysctlN(0, SOMAXCONN)]);
+    expect(sysctlN(1, FIN)).toBe('33');
+    const second = play();
+    expect(second.status, second.out).toBe(0);
+    expect(recap(second.out)).toEqual({ 'web-07': { ok: 2, changed: 0, unreachable: 0, failed: 0 } });
+  }, 180_000);
+
+  it('a hostile inventory name stays data: as the baseline it is only text; as a differing host it is left out with a note; the playbook runs against the YAML inventory and nothing runs on this machine', async () => {
+    // The hostile host (node-b, fin_timeout 33) is the baseline: web-01 and web-07 (both 21 now) differ.
+    const fix = await runHostdeck(['compare', '--inventory', path.join(work, 'fleet.yml'), '--limit', 'web', '--baseline', EVIL(), '--fix', 'ansible', '--keys', FIN]);
+    const plays = YAML.parse(fix.out.slice(fix.out.indexOf('---')), { customTags: [unsafeTag] }) as { name: string; hosts: string[] }[];
+    expect(plays.map((p) => [p.name, p.hosts])).toEqual([[`Kernel parameters as on ${EVIL()}`, ['web-01', 'web-07']]]);
+    writeFileSync(path.join(work, 'evil.yml'), fix.out);
+    const play = () => runAnsiblePlaybook({ sshConfig: fh.sshConfig, work, inventory: path.join(work, 'fleet.yml'), limit: 'web', playbook: path.join(work, 'evil.yml') });
+    const first = play();
+    expect(first.status, first.out).toBe(0);
+    expect([sysctlN(0, FIN), sysctlN(2, FIN)]).toEqual(['33', '33']);
+    expect(recap(play().out)).toEqual({ 'web-01': { ok: 1, changed: 0, unreachable: 0, failed: 0 }, 'web-07': { ok: 1, changed: 0, unreachable: 0, failed: 0 } });
+
+    // Now web-01 is the baseline and the hostile host differs (somaxconn): left out, said in the header.
+    const left = await runHostdeck(['compare', '--inventory', path.join(work, 'fleet.yml'), '--limit', 'web', '--baseline', 'web-01', '--fix', 'ansible', '--keys', SOMAXCONN]);
+    expect(left.out).toMatch(/^# Note: "evil \$\(touch .*web-\*:!x" is left out: its inventory name is not a plain host name/m);
+    expect(left.out).toContain('\n---\n[]\n');
+    expect(existsSync(marker(1))).toBe(false);
+  }, 180_000);
+
+  it('saved hosts imported from the inventory: compare @web --fix ansible points the playbook at that inventory and --limit', async () => {
+    const imp = await runHostdeck(['hosts', 'import', '--inventory', path.join(work, 'fleet.ini'), '--limit', 'web']);
+    expect(imp.code).toBe(0);
+    const fix = await runHostdeck(['compare', '@web', '--limit', 'web:!web-07', '--only', 'sysctl', '--fix', 'ansible', '--keys', SOMAXCONN]);
+    expect(fix.out).toContain(`# Run: ansible-playbook -i ${path.join(work, 'fleet.ini')} --limit 'web:!web-07' hostdeck-fix.yml`);
+    const plays = YAML.parse(fix.out.slice(fix.out.indexOf('---')), { customTags: [unsafeTag] }) as { hosts: string[] }[];
+    expect(plays.map((p) => p.hosts)).toEqual([['web-02']]);
+  }, 120_000);
+});
