@@ -366,7 +366,7 @@ export class HostHistory {
       error: input.error ?? null,
       since: kind === 'outside' ? (this.points.at(-1)?.time ?? null) : null,
       sections: input.sections,
-      features: featuresOf(changes, input.kind === 'change' && !changes.length ? input.sections : []),
+      features: featuresOf(changes, (input.kind === 'change' && !changes.length) || kind === 'first' ? input.sections : []),
       changes: changes.slice(0, MAX_POINT_CHANGES),
       changesTotal: changes.length,
       root: tree.root,

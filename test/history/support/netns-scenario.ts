@@ -1,0 +1,36 @@
+/**
+ * Run inside fresh network and mount namespaces (`unshare -n -m`, a copy of /etc bound over
+ * /etc, a tmpfs on /var/lib for the helper's backups) by
+ * test/history/kernel-netns.int.test.ts: a change through HostDeck (kernel.apply), one with
+ * `sysctl -w`, a hand edit of resolv.conf, then "back to the first point"; the values are read
+ * with sysctl and cat, not with HostDeck. Prints one JSON document.
+ *   netns-scenario HISTORY_DIR
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { Runtime } from '../../../electron/api/runtime';
+
+const [dir] = process.argv.slice(2) as [string];
+const RESOLV = '/etc/resolv.conf';
+const KEYS = ['net.core.somaxconn', 'net.ipv4.tcp_fin_timeout'];
+const tools = () => ({ sysctl: execFileSync('sysctl', KEYS, { encoding: 'utf8' }), cat: execFileSync('cat', [RESOLV], { encoding: 'utf8' }) });
+
+const rt = new Runtime({ mode: 'cli', history: { dir } });
+try {
+  await rt.api.kernel.list({});
+  await rt.api.dns.read({});
+  const first = (await rt.api.history.list({})).points.at(-1)!;
+  const before = tools();
+  await rt.api.kernel.apply({ settings: [{ key: 'net.core.somaxconn', value: '1234' }] });
+  execFileSync('sysctl', ['-q', '-w', 'net.ipv4.tcp_fin_timeout=17']);
+  await rt.api.kernel.list({});
+  writeFileSync(RESOLV, 'nameserver 198.51.100.53\noptions edns0\n');
+  await rt.api.dns.read({});
+  const changed = tools();
+  const restore = await rt.api.history.restore({ point: first.id, confirm: true });
+  const after = tools();
+  const points = (await rt.api.history.list({})).points;
+  process.stdout.write(JSON.stringify({ first: first.id, before, changed, after, restore, points }));
+} finally {
+  await rt.dispose();
+}
