@@ -10,6 +10,7 @@ import { firewallService as fw } from './service';
 import { SnapshotFirewall } from './snapshot-reader';
 import { traceOnHost } from './trace';
 import { offlineFirewall } from './offline/handlers';
+import { previewOnHost } from './preview/preview';
 
 /** The operations that only read: answered by the live firewalld or by a host's record of it. */
 type ReadOp = 'status' | 'state' | 'zone' | 'ipsetEntries' | 'ipsetEntriesDiff' | 'differences' | 'export' | 'safeApplyCheck' | 'safeApplyStatus';
@@ -123,6 +124,7 @@ export const firewallHandlers: FeatureHandlers<'firewall'> = {
   interfaces: (ctx) => hostInterfaceNames(ctx.host),
 
   rules: (ctx, i) => rulesOnHost(ctx, async () => firewallReader(ctx).state({ refresh: false }), i),
+  preview: (ctx, i) => previewOnHost(ctx.host, i),
 
   updateZone: (ctx, i) => fw(ctx).updateZone(i),
   createZone: (ctx, i) => fw(ctx).createZone(i.name, i.settings),

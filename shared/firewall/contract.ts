@@ -20,6 +20,7 @@ import { deniedEvents, deniedOperations } from './denied/contract';
 import { traceOperation } from './trace/contract';
 import { rulesContract } from './rules/contract';
 import { offlineCheckSchema } from './offline/contract';
+import { previewContract } from './preview/contract';
 
 export const firewallStatusSchema = z.object({
   running: z.boolean(),
@@ -225,6 +226,8 @@ export const firewallContract = {
   }),
   /** The nft rules behind each zone and policy (shared/firewall/rules). */
   ...rulesContract,
+  /** "Preview the rules" (#16): the ruleset a configuration would make, from a throwaway firewalld. */
+  ...previewContract,
   check: operation({
     summary: 'The permanent configuration checked as firewalld would load it (firewall-offline-cmd --check-config and the load-time checks), from the files',
     input: empty,
