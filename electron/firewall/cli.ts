@@ -7,6 +7,7 @@ import type { CliContext, RegisterCommands } from '../cli/context';
 import { registerDeniedCommands } from './denied/cli';
 import { traceText } from './trace/text';
 import { registerRulesCommand } from './rules-cli';
+import { registerPreviewCommand } from './preview/cli';
 import { offlineOptions, registerOfflineCommands, wantsOffline, type OfflineOptions } from './offline/cli';
 
 interface Common extends OfflineOptions {
@@ -204,6 +205,7 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
   );
   registerRulesCommand(common(fw.command('rules')), cli, (o) => api(cli, o));
   registerOfflineCommands(fw, cli);
+  registerPreviewCommand(fw, cli);
 };
 
 interface ExplainOpts {

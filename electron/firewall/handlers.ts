@@ -10,6 +10,9 @@ import { firewallService as fw } from './service';
 import { SnapshotFirewall } from './snapshot-reader';
 import { traceOnHost } from './trace';
 import { offlineFirewall, offlineWriter } from './offline/handlers';
+import { previewOnHost } from './preview/preview';
+import { ETC, firewalldVersion } from './offline/reader';
+import { parseFirewalldConf } from '../../shared/firewall/offline/parse';
 
 /** The operations that only read: answered by the live firewalld or by a host's record of it. */
 type ReadOp = 'status' | 'state' | 'zone' | 'ipsetEntries' | 'ipsetEntriesDiff' | 'differences' | 'export' | 'safeApplyCheck' | 'safeApplyStatus';
@@ -95,8 +98,12 @@ const read =
 async function status(ctx: HandlerContext, input: OpParsedInput<'firewall', 'status'>): Promise<OpOutput<'firewall', 'status'>> {
   const st = await firewallReader(ctx).status(input);
   if (st.running || st.problem !== 'notRunning') return st;
-  const files = await offlineFirewall(ctx).status().catch(() => undefined);
-  return files ? { ...st, configuration: { version: files.version ?? '', versionFrom: files.versionFrom ?? '', defaultZone: files.defaultZone ?? '' } } : st;
+  // Only the version and firewalld.conf (two reads), not the whole configuration: the masthead waits on this.
+  const t = ctx.host.transport;
+  const [version, [conf]] = await Promise.all([firewalldVersion(t), t.read([{ path: `${ETC}/firewalld.conf`, content: true, follow: true, maxBytes: 1024 * 1024 }])]).catch(() => [undefined, []] as const);
+  if (!version) return st;
+  const defaultZone = parseFirewalldConf(conf?.bytes?.toString('utf8'), t.displayPath(`${ETC}/firewalld.conf`)).settings.DefaultZone ?? '';
+  return { ...st, configuration: { version: version.version, versionFrom: version.from, defaultZone } };
 }
 
 /** Thin: reads go to the host's reader, changes to the host's FirewallService (one bus connection, one state). */
@@ -125,6 +132,7 @@ export const firewallHandlers: FeatureHandlers<'firewall'> = {
   interfaces: (ctx) => hostInterfaceNames(ctx.host),
 
   rules: (ctx, i) => rulesOnHost(ctx, async () => firewallReader(ctx).state({ refresh: false }), i),
+  preview: (ctx, i) => previewOnHost(ctx.host, i),
 
   updateZone: (ctx, i) => fw(ctx).updateZone(i),
   createZone: (ctx, i) => fw(ctx).createZone(i.name, i.settings),

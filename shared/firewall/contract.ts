@@ -21,6 +21,7 @@ import { traceOperation } from './trace/contract';
 import { rulesContract } from './rules/contract';
 import { offlineCheckSchema } from './offline/contract';
 import { offlineWriteContract } from './offline/write-contract';
+import { previewContract } from './preview/contract';
 
 export const firewallStatusSchema = z.object({
   running: z.boolean(),
@@ -228,6 +229,8 @@ export const firewallContract = {
   ...rulesContract,
   /** Writes to the offline configuration (shared/firewall/offline/write-contract.ts). */
   ...offlineWriteContract,
+  /** "Preview the rules" (#16): the ruleset a configuration would make, from a throwaway firewalld. */
+  ...previewContract,
   check: operation({
     summary: 'The permanent configuration checked as firewalld would load it (firewall-offline-cmd --check-config and the load-time checks), from the files',
     input: empty,

@@ -52,6 +52,11 @@ describe('the firewall page offline', () => {
     expect(await firewall.zoneColumnHeads.textContent()).toBe('Configuration files');
     // Its changes cannot reach the running daemon by mistake: every add control is off.
     expect(await firewall.offlineWritesOff.count()).toBe(1);
+    // Preview the rules: the ruleset the files make, from a throwaway firewalld, in the rules view.
+    const view = await firewall.openRules('zone');
+    expect(await view.textContent()).toMatch(/Preview: the ruleset firewalld \S+ makes from the configuration files of .*nothing on .* changed/);
+    expect((await firewall.rulesChains()).length).toBeGreaterThan(0);
+    await app.page.keyboard.press('Escape');
     await firewall.setOffline(false);
     await firewall.reload.waitFor({ timeout: 20_000 });
     expect(await firewall.offlineNotice.count()).toBe(0);

@@ -4,6 +4,7 @@ import type { ChainView, RulesReport, RuleView } from '../../../../shared/firewa
 import { useCapabilities } from '../../app/capabilities';
 import { useHostApi } from '../../app/host-store';
 import { describeError } from '../store';
+import { useOfflineView } from '../offline-view';
 
 /**
  * "Rules": the nftables rules firewalld made for one zone or policy (firewall.rules), each with
@@ -13,18 +14,20 @@ import { describeError } from '../store';
 export function RulesButton({ kind, name }: { kind: 'zone' | 'policy'; name: string }) {
   const caps = useCapabilities();
   const [open, setOpen] = useState(false);
-  const unavailable = caps?.nftRuleset === 'none' ? (caps.missing.nftRuleset ?? 'This host has no nftables ruleset.') : undefined;
+  // Offline there is no running ruleset: "Preview the rules" asks a throwaway firewalld for the one the files would make.
+  const preview = useOfflineView();
+  const unavailable = !preview && caps?.nftRuleset === 'none' ? (caps.missing.nftRuleset ?? 'This host has no nftables ruleset.') : undefined;
   return (
     <>
-      <Button variant="link" data-testid={`fw-rules-${kind}`} isAriaDisabled={!!unavailable} title={unavailable ?? `The nftables rules behind ${kind} ${name}`} onClick={() => setOpen(true)}>
-        Rules
+      <Button variant="link" data-testid={`fw-rules-${kind}`} data-preview={preview ? 'true' : undefined} isAriaDisabled={!!unavailable} title={unavailable ?? (preview ? `The nftables rules the configuration files would make for ${kind} ${name}` : `The nftables rules behind ${kind} ${name}`)} onClick={() => setOpen(true)}>
+        {preview ? 'Preview the rules' : 'Rules'}
       </Button>
-      {open && <RulesView kind={kind} name={name} onClose={() => setOpen(false)} />}
+      {open && <RulesView kind={kind} name={name} preview={preview} onClose={() => setOpen(false)} />}
     </>
   );
 }
 
-export function RulesView({ kind, name, onClose }: { kind: 'zone' | 'policy'; name: string; onClose: () => void }) {
+export function RulesView({ kind, name, preview = false, onClose }: { kind: 'zone' | 'policy'; name: string; preview?: boolean; onClose: () => void }) {
   const api = useHostApi();
   const [report, setReport] = useState<RulesReport>();
   const [error, setError] = useState<string>();
@@ -34,7 +37,8 @@ export function RulesView({ kind, name, onClose }: { kind: 'zone' | 'policy'; na
     setLoading(true);
     setError(undefined);
     try {
-      setReport(await api.firewall.rules(kind === 'zone' ? { zone: name } : { policy: name }));
+      const which = kind === 'zone' ? { zone: name } : { policy: name };
+      setReport(await (preview ? api.firewall.preview(which) : api.firewall.rules(which)));
     } catch (e) {
       const { code, message } = describeError(e);
       setError(`${message} [${code}]`);
@@ -50,7 +54,7 @@ export function RulesView({ kind, name, onClose }: { kind: 'zone' | 'policy'; na
   const foreignHere = report?.chains.reduce((n, c) => n + c.rules.filter((r) => r.foreign).length, 0) ?? 0;
   return (
     <Modal isOpen onClose={onClose} variant="large" aria-labelledby="fw-rules-title">
-      <ModalHeader title={`nftables rules behind ${kind} ${name}`} labelId="fw-rules-title" />
+      <ModalHeader title={preview ? `Preview: the nftables rules the configuration makes for ${kind} ${name}` : `nftables rules behind ${kind} ${name}`} labelId="fw-rules-title" />
       <ModalBody>
         <div className="hd-fw-rules" data-testid="fw-rules-view" data-loading={loading ? 'true' : 'false'}>
           {error && <p className="hd-fw-error" data-testid="fw-rules-error">{error}</p>}
