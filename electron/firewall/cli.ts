@@ -8,6 +8,7 @@ import { registerDeniedCommands } from './denied/cli';
 import { traceText } from './trace/text';
 import { registerRulesCommand } from './rules-cli';
 import { offlineOptions, registerOfflineCommands, wantsOffline, type OfflineOptions } from './offline/cli';
+import { registerOfflineWriteOptions } from './offline/write-cli';
 
 interface Common extends OfflineOptions {
   json?: boolean;
@@ -204,6 +205,7 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
   );
   registerRulesCommand(common(fw.command('rules')), cli, (o) => api(cli, o));
   registerOfflineCommands(fw, cli);
+  registerOfflineWriteOptions(fw, cli);
 };
 
 interface ExplainOpts {
