@@ -318,8 +318,14 @@ export function applyOps(model: OfflineModel, ops: OfflineWriteOp[], defaults: D
             changes.push(`set-destination ${fam}:${v}`);
           }
         }
-        if (patch.short !== undefined && patch.short !== s.short) (s.short = patch.short), changes.push(`set-short ${patch.short}`);
-        if (patch.description !== undefined && patch.description !== s.description) (s.description = patch.description), changes.push('set-description');
+        if (patch.short !== undefined && patch.short !== s.short) {
+          s.short = patch.short;
+          changes.push(`set-short ${patch.short}`);
+        }
+        if (patch.description !== undefined && patch.description !== s.description) {
+          s.description = patch.description;
+          changes.push('set-description');
+        }
         L.services[op.name] = s;
         edited('service', op.name, changes.join(', ') || 'no change (firewall-offline-cmd still rewrites the file)');
         break;
@@ -367,8 +373,14 @@ export function applyOps(model: OfflineModel, ops: OfflineWriteOp[], defaults: D
           }
           if (n) changes.push(`add-entry ×${n}`);
         }
-        if (patch.short !== undefined && patch.short !== set.short) (set.short = patch.short), changes.push(`set-short ${patch.short}`);
-        if (patch.description !== undefined && patch.description !== set.description) (set.description = patch.description), changes.push('set-description');
+        if (patch.short !== undefined && patch.short !== set.short) {
+          set.short = patch.short;
+          changes.push(`set-short ${patch.short}`);
+        }
+        if (patch.description !== undefined && patch.description !== set.description) {
+          set.description = patch.description;
+          changes.push('set-description');
+        }
         model.entries.set(op.name, entries);
         L.ipsets[op.name] = { ...set, entryCount: entries.length };
         edited('ipset', op.name, changes.join(', ') || 'no change (firewall-offline-cmd still rewrites the file)');
@@ -379,10 +391,24 @@ export function applyOps(model: OfflineModel, ops: OfflineWriteOp[], defaults: D
         const { patch } = op;
         texts(patch);
         const changes: string[] = [];
-        for (const d of patch.removeDestinations ?? []) if (t.destinations.includes(d)) (t.destinations = t.destinations.filter((x) => x !== d)), changes.push(`remove-destination ${d}`);
-        for (const d of patch.addDestinations ?? []) if (!t.destinations.includes(d)) t.destinations.push(d), changes.push(`add-destination ${d}`);
-        if (patch.short !== undefined && patch.short !== t.short) (t.short = patch.short), changes.push(`set-short ${patch.short}`);
-        if (patch.description !== undefined && patch.description !== t.description) (t.description = patch.description), changes.push('set-description');
+        for (const d of patch.removeDestinations ?? []) {
+          if (!t.destinations.includes(d)) continue;
+          t.destinations = t.destinations.filter((x) => x !== d);
+          changes.push(`remove-destination ${d}`);
+        }
+        for (const d of patch.addDestinations ?? []) {
+          if (t.destinations.includes(d)) continue;
+          t.destinations.push(d);
+          changes.push(`add-destination ${d}`);
+        }
+        if (patch.short !== undefined && patch.short !== t.short) {
+          t.short = patch.short;
+          changes.push(`set-short ${patch.short}`);
+        }
+        if (patch.description !== undefined && patch.description !== t.description) {
+          t.description = patch.description;
+          changes.push('set-description');
+        }
         L.icmptypes[op.name] = t;
         edited('icmptype', op.name, changes.join(', ') || 'no change (firewall-offline-cmd still rewrites the file)');
         break;
@@ -394,15 +420,35 @@ export function applyOps(model: OfflineModel, ops: OfflineWriteOp[], defaults: D
         const changes: string[] = [];
         if (patch.module !== undefined) {
           if (!patch.module.startsWith('nf_conntrack_')) fail('INVALID_MODULE', `"${patch.module}" does not start with nf_conntrack_`);
-          if (patch.module !== h.module) (h.module = patch.module), changes.push(`set-module ${patch.module}`);
+          if (patch.module !== h.module) {
+            h.module = patch.module;
+            changes.push(`set-module ${patch.module}`);
+          }
         }
-        if (patch.family !== undefined && patch.family !== h.family) (h.family = patch.family), changes.push(`set-family ${patch.family}`);
+        if (patch.family !== undefined && patch.family !== h.family) {
+          h.family = patch.family;
+          changes.push(`set-family ${patch.family}`);
+        }
         portsOk('port', patch.add?.ports);
         const pk = (p: { port: string; protocol: string }) => `${p.port}/${p.protocol}`;
-        for (const p of patch.remove?.ports ?? []) if (h.ports.some((x) => pk(x) === pk(p))) (h.ports = h.ports.filter((x) => pk(x) !== pk(p))), changes.push(`remove-port ${pk(p)}`);
-        for (const p of patch.add?.ports ?? []) if (!h.ports.some((x) => pk(x) === pk(p))) h.ports.push(p), changes.push(`add-port ${pk(p)}`);
-        if (patch.short !== undefined && patch.short !== h.short) (h.short = patch.short), changes.push(`set-short ${patch.short}`);
-        if (patch.description !== undefined && patch.description !== h.description) (h.description = patch.description), changes.push('set-description');
+        for (const p of patch.remove?.ports ?? []) {
+          if (!h.ports.some((x) => pk(x) === pk(p))) continue;
+          h.ports = h.ports.filter((x) => pk(x) !== pk(p));
+          changes.push(`remove-port ${pk(p)}`);
+        }
+        for (const p of patch.add?.ports ?? []) {
+          if (h.ports.some((x) => pk(x) === pk(p))) continue;
+          h.ports.push(p);
+          changes.push(`add-port ${pk(p)}`);
+        }
+        if (patch.short !== undefined && patch.short !== h.short) {
+          h.short = patch.short;
+          changes.push(`set-short ${patch.short}`);
+        }
+        if (patch.description !== undefined && patch.description !== h.description) {
+          h.description = patch.description;
+          changes.push('set-description');
+        }
         L.helpers[op.name] = h;
         edited('helper', op.name, changes.join(', ') || 'no change (firewall-offline-cmd still rewrites the file)');
         break;

@@ -66,7 +66,10 @@ function v6Text(n: bigint): string {
     }
     let j = i;
     while (j < 8 && g[j] === '0') j++;
-    if (j - i > bestLen) (best = i), (bestLen = j - i);
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   if (bestLen < 2) return g.join(':');

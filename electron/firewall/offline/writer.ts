@@ -11,7 +11,7 @@ import { entriesDigest } from '../../../shared/firewall/ipset-digest';
 import { unwrapHelper } from '../../helper/call';
 import type { Host } from '../../hosts/host';
 import type { OfflineFirewall } from './firewall';
-import { applyOps, DIR_OF, type DefaultOf, type FileKind, type OfflineModel } from './apply';
+import { applyOps, DIR_OF, type FileKind, type OfflineModel } from './apply';
 import { ETC, USR_LIB, type OfflineConfig } from './reader';
 
 /**

@@ -60,7 +60,10 @@ export function firewalldConfAfter(text: string | undefined, sets: ReadonlyArray
     if (lines[lines.length - 1] === '') lines.pop();
     for (const line of lines) {
       if (line.length < 1) {
-        if (!empty) out.push('\n'), (empty = true);
+        if (!empty) {
+          out.push('\n');
+          empty = true;
+        }
       } else if (line[0] === '#') {
         empty = false;
         out.push(`${line}\n`);
@@ -91,7 +94,10 @@ export function firewalldConfAfter(text: string | undefined, sets: ReadonlyArray
   for (const [key, value] of config) {
     // firewalld drops a deprecated key it lacks even when asked to set it; HostDeck writes what was asked.
     if (done.has(key) || (NOT_APPENDED.has(key) && !sets.some(([k]) => k.trim() === key))) continue;
-    if (!empty) out.push('\n'), (empty = true);
+    if (!empty) {
+      out.push('\n');
+      empty = true;
+    }
     out.push(`${key}=${value}\n`);
     modified = true;
   }
