@@ -8,7 +8,7 @@ import { wantsOffline, type OfflineOptions } from './cli';
 
 /**
  * Writes in firewall-cmd's (firewall-offline-cmd's) own vocabulary on `hostdeck firewall`
- * itself: `hostdeck firewall --root DIR --zone public --add-port 8080/tcp`, `--new-zone`,
+ * itself: `hostdeck firewall edit --root DIR --zone public --add-port 8080/tcp`, `--new-zone`,
  * `--set-default-zone`, ... on an offline configuration (--root, --offline, or a host whose
  * firewalld is not running). One command line is one request: every change is checked
  * together and written only when the whole result would load.
@@ -111,8 +111,15 @@ const FLAGS: Array<[string, string]> = [
 
 type Opts = OfflineOptions & Record<string, string | string[] | boolean | undefined> & { json?: boolean };
 
-/** Adds the write options to `hostdeck firewall` and runs them when no subcommand is given. */
-export function registerOfflineWriteOptions(fw: Command, cli: CliContext): void {
+/**
+ * `hostdeck firewall edit ...` with firewall-cmd's options. A subcommand, not options of
+ * `firewall` itself: commander lets a parent's options (--root, --json) capture those of every
+ * subcommand unless the whole program parses options positionally, which would move --host.
+ */
+export function registerOfflineWriteOptions(parent: Command, cli: CliContext): void {
+  const fw = parent
+    .command('edit')
+    .description("Change an offline configuration (--root DIR, --offline) in firewall-cmd's words: --zone Z --add-port 8080/tcp, --new-zone, --set-default-zone, ... (one request, checked as firewalld would load it)");
   for (const [flag, desc] of REPEATABLE) fw.option(flag, `${desc} (repeatable)`, many);
   for (const [flag, desc] of SINGLE) fw.option(flag, desc);
   for (const [flag, desc] of FLAGS) fw.option(flag, desc);

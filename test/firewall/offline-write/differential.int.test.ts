@@ -1,6 +1,6 @@
 /**
  * HostDeck's offline writes against firewall-offline-cmd itself: the same firewall-cmd argument
- * lists run by `hostdeck firewall --root A ...` on one copy and by firewall-offline-cmd (in a
+ * lists run by `hostdeck firewall edit --root A ...` on one copy and by firewall-offline-cmd (in a
  * private mount namespace binding copy B at /etc/firewalld, never this machine's) on another;
  * then both copies must list the same through firewall-offline-cmd (--list-all-zones,
  * --list-all-policies, --info-ipset) and every file both wrote must be byte for byte the same.
@@ -120,7 +120,7 @@ describe('offline writes agree with firewall-offline-cmd', () => {
       const state = { zones: ['public', 'home', 'work'], ipsets: [] as string[], services: [] as string[], n: 0 };
       const steps = Array.from({ length: 4 + r.int(5) }, () => step(r, state));
       for (const args of steps) {
-        const a = await runHostdeck(['firewall', '--root', root, ...args]);
+        const a = await runHostdeck(['firewall', 'edit', '--root', root, ...args]);
         const b = foc(etcB, args);
         // firewall-offline-cmd fails a setting that is already so (ALREADY_SET); HostDeck changes nothing and succeeds (idempotent for pipelines).
         if (b.code !== 0 && /ALREADY_SET/.test(b.err) && a.code === 0) {
