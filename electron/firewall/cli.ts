@@ -9,6 +9,7 @@ import { traceText } from './trace/text';
 import { registerRulesCommand } from './rules-cli';
 import { registerPreviewCommand } from './preview/cli';
 import { offlineOptions, registerOfflineCommands, wantsOffline, type OfflineOptions } from './offline/cli';
+import { registerOfflineWriteOptions } from './offline/write-cli';
 
 interface Common extends OfflineOptions {
   json?: boolean;
@@ -206,6 +207,7 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
   registerRulesCommand(common(fw.command('rules')), cli, (o) => api(cli, o));
   registerOfflineCommands(fw, cli);
   registerPreviewCommand(fw, cli);
+  registerOfflineWriteOptions(fw, cli);
 };
 
 interface ExplainOpts {

@@ -117,11 +117,23 @@ BACKUP_BASE = ('var', 'lib', 'hostdeck', 'backups')
 
 # The only files the helper writes: (directory, file-name pattern, verbs allowed).
 SYSCTL_D_NAME = re.compile(r'^[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,200}\.conf$')
+# firewalld's own configuration files, for offline writes (an image, a stopped firewalld):
+# /etc/firewalld/<kind>/<name>.xml with firewalld's name characters, and firewalld.conf.
+FIREWALLD_XML_NAME = re.compile(r'^[A-Za-z0-9_][A-Za-z0-9_.:+-]{0,127}\.xml$')
+FIREWALLD_XML_DIRS = ('zones', 'services', 'ipsets', 'icmptypes', 'helpers', 'policies')
+FILE_VERBS = frozenset(('write-file', 'delete-file', 'restore-backup', 'list-backups'))
 ALLOW = (
     ('/etc', re.compile(r'^resolv\.conf$'), frozenset(('write-file', 'restore-backup', 'list-backups'))),
-    ('/etc/sysctl.d', SYSCTL_D_NAME, frozenset(('write-file', 'delete-file', 'restore-backup', 'list-backups'))),
-)
-KIND_OF_DIR = {'/etc': 'resolv', '/etc/sysctl.d': 'sysctl.d'}
+    ('/etc/sysctl.d', SYSCTL_D_NAME, FILE_VERBS),
+    ('/etc/firewalld', re.compile(r'^firewalld\.conf$'), frozenset(('write-file', 'restore-backup', 'list-backups'))),
+) + tuple(('/etc/firewalld/' + d, FIREWALLD_XML_NAME, FILE_VERBS) for d in FIREWALLD_XML_DIRS)
+KIND_OF_DIR = dict([('/etc', 'resolv'), ('/etc/sysctl.d', 'sysctl.d'), ('/etc/firewalld', 'firewalld.conf')] +
+                   [('/etc/firewalld/' + d, 'firewalld-xml') for d in FIREWALLD_XML_DIRS])
+# The root element each firewalld directory's files carry.
+FIREWALLD_ROOT = {'zones': 'zone', 'services': 'service', 'ipsets': 'ipset', 'icmptypes': 'icmptype', 'helpers': 'helper', 'policies': 'policy'}
+# Mode of a directory the helper creates: firewalld makes its own 0750, /etc/sysctl.d is 0755.
+def dir_mode(d):
+    return 0o750 if d.startswith('/etc/firewalld') else 0o755
 
 # --- sysctl names and values: mirrors shared/helper/rules.ts (a test checks both agree) ---
 KEY_MAX = 256
@@ -440,7 +452,8 @@ def check_path(path, verb):
             if verb not in verbs:
                 raise Refusal('NOT_ALLOWED', '%s cannot be used on %s' % (verb, path), {'path': path})
             return d, name
-    raise Refusal('NOT_ALLOWED', '%s is not a file HostDeck may change (allowed: /etc/resolv.conf, /etc/sysctl.d/*.conf)' % path, {'path': path})
+    raise Refusal('NOT_ALLOWED', '%s is not a file HostDeck may change (allowed: /etc/resolv.conf, /etc/sysctl.d/*.conf, '
+                  '/etc/firewalld/firewalld.conf, /etc/firewalld/{%s}/*.xml)' % (path, ','.join(FIREWALLD_XML_DIRS)), {'path': path})
 
 
 def backup_key(path):
@@ -454,11 +467,11 @@ class Target(object):
         self.path = path
         self.dir, self.name = check_path(path, verb)
         comps = [c for c in self.dir.split('/') if c]
-        # /etc must exist; /etc/sysctl.d is created (0755) when missing.
+        # /etc must exist; /etc/sysctl.d (0755) and /etc/firewalld/<kind> (0750, as firewalld) are created when missing.
         self.dfd = walk_dirs(comps[:1])
         try:
-            if len(comps) > 1:
-                nfd = self._sub(comps[1], create_dirs)
+            for i in range(1, len(comps)):
+                nfd = self._sub(comps[i], create_dirs, '/' + '/'.join(comps[:i + 1]))
                 os.close(self.dfd)
                 self.dfd = nfd
             self.bfd = walk_dirs(list(BACKUP_BASE) + [backup_key(path)], create_mode=None if readonly else 0o700)
@@ -468,17 +481,25 @@ class Target(object):
         if not readonly:
             self._lock()
 
-    def _sub(self, c, create):
+    def _sub(self, c, create, shown):
         try:
             return os.open(c, O_DIR, dir_fd=self.dfd)
         except FileNotFoundError:
             if not create:
-                raise Refusal('NOT_FOUND', '%s does not exist' % self.dir)
-            os.mkdir(c, 0o755, dir_fd=self.dfd)
-            return os.open(c, O_DIR, dir_fd=self.dfd)
+                raise Refusal('NOT_FOUND', '%s does not exist' % shown)
+            try:
+                os.mkdir(c, dir_mode(shown), dir_fd=self.dfd)
+            except FileExistsError:
+                pass
+            try:
+                return os.open(c, O_DIR, dir_fd=self.dfd)
+            except OSError as e:
+                if e.errno in (errno.ELOOP, errno.ENOTDIR):
+                    raise Refusal('SYMLINK', '%s is a symbolic link or not a directory; HostDeck does not write through links' % shown)
+                raise
         except OSError as e:
             if e.errno in (errno.ELOOP, errno.ENOTDIR):
-                raise Refusal('SYMLINK', '%s is a symbolic link or not a directory; HostDeck does not write through links' % self.dir)
+                raise Refusal('SYMLINK', '%s is a symbolic link or not a directory; HostDeck does not write through links' % shown)
             raise
 
     def _lock(self):
@@ -679,6 +700,9 @@ def check_content(kind, path, data):
         raise Refusal('TOO_LARGE', 'the new content of %s is larger than %d bytes' % (path, MAX_FILE))
     if b'\0' in data:
         raise Refusal('INVALID_VALUE', 'the new content of %s contains a NUL byte' % path)
+    if kind in ('firewalld-xml', 'firewalld.conf'):
+        check_firewalld(kind, path, data)
+        return []
     if kind != 'sysctl.d':
         return []
     try:
@@ -699,6 +723,25 @@ def check_content(kind, path, data):
     if errors:
         raise Refusal('INVALID_VALUE', '%s: %s' % (path, '; '.join(errors[:10])), {'errors': errors[:100]})
     return pairs
+
+
+FIREWALLD_XML_START = re.compile(r'^\ufeff?\s*(<\?xml[^>]*\?>\s*)?(<!--.*?-->\s*)*<([A-Za-z-]+)[\s/>]', re.S)
+
+
+def check_firewalld(kind, path, data):
+    """firewalld files are UTF-8; an XML one has the root element of its directory and no DTD (no entities)."""
+    try:
+        text = data.decode('utf-8')
+    except UnicodeDecodeError:
+        raise Refusal('INVALID_VALUE', '%s: firewalld files must be UTF-8 text' % path)
+    if kind == 'firewalld.conf':
+        return
+    if '<!DOCTYPE' in text or '<!ENTITY' in text:
+        raise Refusal('INVALID_VALUE', '%s: a DOCTYPE or entity declaration is not allowed in a firewalld file' % path)
+    m = FIREWALLD_XML_START.match(text)
+    want = FIREWALLD_ROOT[path.split('/')[-2]]
+    if not m or m.group(3) != want:
+        raise Refusal('INVALID_VALUE', '%s: not a firewalld %s file (its root element must be <%s>)' % (path, want, want))
 
 
 # --- request validation --------------------------------------------------------------------------

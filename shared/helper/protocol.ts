@@ -22,7 +22,12 @@ export const HELPER_BACKUPS_KEPT = 10;
 export const HELPER_BACKUP_DIR = '/var/lib/hostdeck/backups';
 
 /** The files the helper may change (documentation; the helper holds the authoritative copy). */
-export const HELPER_ALLOWED_FILES = ['/etc/resolv.conf', '/etc/sysctl.d/<name>.conf'] as const;
+export const HELPER_ALLOWED_FILES = [
+  '/etc/resolv.conf',
+  '/etc/sysctl.d/<name>.conf',
+  '/etc/firewalld/firewalld.conf',
+  '/etc/firewalld/{zones,services,ipsets,icmptypes,helpers,policies}/<name>.xml',
+] as const;
 
 const sha = z.string().regex(/^[0-9a-f]{64}$/);
 const hostPath = z.string().min(1).max(4096);

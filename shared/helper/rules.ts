@@ -63,8 +63,11 @@ export function corePatternError(value: string): string | null {
 }
 
 /** The files the helper writes, as host-absolute paths. */
-export function helperWritablePath(path: string): 'resolv' | 'sysctl.d' | null {
+export function helperWritablePath(path: string): 'resolv' | 'sysctl.d' | 'firewalld' | null {
   if (path === '/etc/resolv.conf') return 'resolv';
+  if (path === '/etc/firewalld/firewalld.conf') return 'firewalld';
+  const fw = /^\/etc\/firewalld\/(zones|services|ipsets|icmptypes|helpers|policies)\/([^/]+)$/.exec(path);
+  if (fw) return /^[A-Za-z0-9_][A-Za-z0-9_.:+-]{0,127}\.xml$/.test(fw[2]!) ? 'firewalld' : null;
   const m = /^\/etc\/sysctl\.d\/([^/]+)$/.exec(path);
   return m && /^[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,200}\.conf$/.test(m[1]!) ? 'sysctl.d' : null;
 }

@@ -34,6 +34,10 @@ export interface OfflineConfig {
   problems: ConfigProblem[];
   /** Host path of each object's file, by "kind/name". */
   files: Map<string, string>;
+  /** Where each object comes from, by "kind/name" (for writes: is there a default, an /etc copy, its sha256). */
+  sources: Map<string, { path: string; builtin: boolean; inEtc: boolean; sha256?: string }>;
+  /** firewalld.conf as read (undefined when missing). */
+  conf: { text?: string; sha256?: string };
 }
 
 const problemOf = (t: HostTransport, f: FileFacts, element: string): ConfigProblem => ({
@@ -91,8 +95,10 @@ export async function readOfflineConfig(t: HostTransport): Promise<OfflineConfig
   const layer: LayerState = { zones: {}, policies: {}, services: {}, ipsets: {}, icmptypes: {}, helpers: {} };
   const entries = new Map<string, string[]>();
   const fileOf = new Map<string, string>();
+  const sources: OfflineConfig['sources'] = new Map();
   picks.forEach((p, i) => {
     const f = files[i]!;
+    sources.set(`${p.kind}/${p.name}`, { path: p.path, builtin: p.builtin, inEtc: p.path.startsWith(`${ETC}/`), sha256: f.sha256 });
     const shown = t.displayPath(p.path);
     if (!f.bytes) return void problems.push(problemOf(t, f, `${p.kind} ${p.name}`));
     const r = parseConfigFile(p.kind, `${p.name}.xml`, shown, f.bytes.toString('utf8'));
@@ -138,5 +144,5 @@ export async function readOfflineConfig(t: HostTransport): Promise<OfflineConfig
       problems,
     },
   };
-  return { state, entries, problems, files: fileOf };
+  return { state, entries, problems, files: fileOf, sources, conf: { text: confFacts?.bytes?.toString('utf8'), sha256: confFacts?.sha256 } };
 }
