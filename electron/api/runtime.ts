@@ -21,6 +21,12 @@ export interface RuntimeOptions {
   remote?: RemoteHostsOptions;
   /** Where and how long points are kept (electron/history/store.ts); false: no history (also HOSTDECK_HISTORY=off). */
   history?: HistoryStoreOptions | false;
+  /**
+   * Whether a read is looked at again for history (default true: the app and browser mode, where a
+   * page load is the moment to notice outside changes). The CLI passes false: a one-shot read
+   * command must cost one read, and the "before" read of its next change still notices them.
+   */
+  historyReads?: boolean;
 }
 
 /**
@@ -39,9 +45,11 @@ export class Runtime {
   readonly hostList: HostList;
   /** Records points around changes and after reads (electron/history/recorder.ts); null when history is off. */
   readonly history: HistoryRecorder | null;
+  private readonly historyReads: boolean;
 
   constructor(opts: RuntimeOptions) {
     this.mode = opts.mode;
+    this.historyReads = opts.historyReads ?? true;
     this.hosts = new HostRegistry(opts.local);
     this.remote = new RemoteHosts(this.hosts, this.events, opts.remote);
     this.api = createApi((channel, request) => this.call(channel, request));
@@ -121,7 +129,7 @@ export class Runtime {
     else if (op.def.mutates) result = await history.around(host, channel, parsed.data, () => history.nest(execute));
     else {
       result = await history.nest(execute);
-      history.observe(host, channel, parsed.data, result);
+      if (this.historyReads) history.observe(host, channel, parsed.data, result);
     }
     if (link && channel === 'firewall.status' && ['noBus', 'failed', 'notRunning'].includes((result as { problem?: string }).problem ?? '')) {
       // A bus that closed under a dead host is the host, not D-Bus: say which host, when it was

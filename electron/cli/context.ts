@@ -13,7 +13,7 @@ import type { HandlerEvents, HostList } from '../api/context';
  */
 async function loadRuntime() {
   const [{ Runtime }, { persistSeconds }] = await Promise.all([import('../api/runtime'), import('../hosts/ssh/control-dir')]);
-  return (local: LocalHostOptions | undefined) => new Runtime({ mode: 'cli', local, remote: { persistMasters: persistSeconds() } });
+  return (local: LocalHostOptions | undefined) => new Runtime({ mode: 'cli', local, remote: { persistMasters: persistSeconds() }, historyReads: false });
 }
 
 /**
