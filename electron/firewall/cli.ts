@@ -86,7 +86,7 @@ export const registerFirewallCommands: RegisterCommands = (program, cli) => {
 
   common(fw.command('status').description('Whether firewalld runs, its version and default zone')).action(
     cli.action(async (o: Common) => {
-      const r = await api(cli, o).status({});
+      const r = await api(cli, o).status({ configuration: true });
       cli.print(r, !!o.json, (s) =>
         s.running
           ? `firewalld ${s.version} ${s.state?.toLowerCase()} on ${s.busAddress}\ndefault zone: ${s.defaultZone}\npanic mode: ${s.panicMode ? 'ON' : 'off'}`

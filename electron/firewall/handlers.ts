@@ -97,7 +97,7 @@ const read =
  */
 async function status(ctx: HandlerContext, input: OpParsedInput<'firewall', 'status'>): Promise<OpOutput<'firewall', 'status'>> {
   const st = await firewallReader(ctx).status(input);
-  if (st.running || st.problem !== 'notRunning') return st;
+  if (!input.configuration || st.running || st.problem !== 'notRunning') return st;
   // Only the version and firewalld.conf (two reads), not the whole configuration: the masthead waits on this.
   const t = ctx.host.transport;
   const [version, [conf]] = await Promise.all([firewalldVersion(t), t.read([{ path: `${ETC}/firewalld.conf`, content: true, follow: true, maxBytes: 1024 * 1024 }])]).catch(() => [undefined, []] as const);

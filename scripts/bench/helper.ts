@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { HelperRequest } from '../../shared/helper/protocol';
 import { runLocalHelper } from '../../electron/helper/local';
-import { openLocalHelperSession } from '../../electron/helper/session';
+import { openLocalHelperSession } from '../../test/helper/support/session-client';
 import { PYTHON3, helperSource } from '../../electron/helper/source';
 import { commandMs, medianMs, type BenchReporter } from './harness';
 

@@ -144,7 +144,14 @@ const updateResult = <T extends z.ZodType>(obj: T) =>
 export const firewallContract = {
   status: operation({
     summary: 'Whether firewalld is reachable, its version, state and default zone',
-    input: empty,
+    input: z.object({
+      /**
+       * When firewalld is not running, also say what its configuration files would load (two more
+       * reads of the host: the masthead and `firewall status` ask; compare's capture does not, so
+       * a host stays one agent round trip).
+       */
+      configuration: z.boolean().optional(),
+    }),
     output: firewallStatusSchema,
   }),
   state: operation({

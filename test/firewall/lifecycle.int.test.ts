@@ -45,7 +45,9 @@ describe('lifecycle', () => {
     expect(st.running).toBe(false);
     expect(st.errorCode).toBe('FIREWALLD_NOT_RUNNING');
     expect(st.reason).toMatch(/not running/);
-    expect(await code(s.api.state({}))).toBe('FIREWALLD_NOT_RUNNING');
+    // Known stopped, the host's reads answer from its configuration files, and say so (#16).
+    const files = await s.api.state({});
+    expect(files.offline).toBeDefined();
     // The sandbox bus has no systemd: the start request fails with a clear error, not a hang.
     const e = await s.api.startFirewalld({}).catch((x: unknown) => x as ApiError);
     expect(e).toBeInstanceOf(ApiError);

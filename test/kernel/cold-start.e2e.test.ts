@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type E2eApp } from '../support/e2e';
+import { KernelPage } from '../support/pages/kernel';
 
 /**
  * The Kernel page opened cold (a new browser context: no HTTP cache) loads the shell and its
@@ -21,7 +22,7 @@ describe('kernel page, cold start', () => {
       if (name === '/api/kernel.list') seen.push(r.allHeaders().then((h) => ((listHeaders = h), { name: '', bytes: 0 })));
     });
     await page.goto(`${app.server.url}#/kernel`);
-    await page.locator('[data-testid^="kernel-row-"]').first().waitFor();
+    await new KernelPage(page).rows.first().waitFor();
     // What arrived up to the first rows (the other pages' chunks are prefetched seconds later).
     const upToFirstRow = seen.slice();
     js = (await Promise.all(upToFirstRow)).filter((j) => j.name);

@@ -81,7 +81,7 @@ export const useAppStore = create<AppState>((set, get) => ({
     const put = (firewall: Load<FirewallStatus>) => get().hostId === host && set({ firewall });
     set({ firewall: { state: 'loading' } });
     try {
-      put({ state: 'ready', value: await hostApi(host).firewall.status({}) });
+      put({ state: 'ready', value: await hostApi(host).firewall.status({ configuration: true }) });
     } catch (e) {
       put(errorOf(e));
     }
@@ -110,7 +110,7 @@ export function startAppStore(): () => void {
       // firewalld just stopped: the status read adds what its files would load (the masthead's "offline configuration").
       const host = e.host;
       if (!e.payload.running && e.payload.problem === 'notRunning' && !e.payload.configuration) {
-        void hostApi(host).firewall.status({}).then((value) => useAppStore.getState().hostId === host && useAppStore.setState({ firewall: { state: 'ready', value } }), () => undefined);
+        void hostApi(host).firewall.status({ configuration: true }).then((value) => useAppStore.getState().hostId === host && useAppStore.setState({ firewall: { state: 'ready', value } }), () => undefined);
       }
     }
   });

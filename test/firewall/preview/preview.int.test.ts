@@ -50,9 +50,29 @@ const reportShape = (r: PreviewReport) =>
   shape({ chains: r.chains, rules: r.chains.flatMap((c) => c.rules.map((x) => ({ family: c.family, table: c.table, chain: c.name, text: x.text }))) });
 
 /** Every network and mount namespace a process on this machine is in. */
+/**
+ * The net and mnt namespaces held by the preview's processes: this test's own descendants, and any
+ * process naming a preview directory (one that outlived its parent). Other test files run their
+ * own firewalld sandboxes at the same time; their namespaces are not the preview's.
+ */
 function namespaces(): Set<string> {
   const out = new Set<string>();
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+  const procs = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  const parent = new Map<string, string>();
+  const cmd = new Map<string, string>();
+  for (const pid of procs) {
+    try {
+      parent.set(pid, readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) \S+ /, '').split(' ')[0]!);
+      cmd.set(pid, readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const ours = (pid: string): boolean => {
+    for (let p: string | undefined = pid, n = 0; p && p !== '0' && n < 64; p = parent.get(p), n++) if (p === String(process.pid)) return true;
+    return (cmd.get(pid) ?? '').includes('hostdeck-preview-');
+  };
+  for (const pid of procs.filter(ours)) {
     for (const ns of ['net', 'mnt']) {
       try {
         out.add(readlinkSync(`/proc/${pid}/ns/${ns}`));

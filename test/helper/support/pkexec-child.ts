@@ -6,7 +6,7 @@
  */
 import { readFileSync, readlinkSync } from 'node:fs';
 import { Runtime } from '../../../electron/api/runtime';
-import { openLocalHelperSession } from '../../../electron/helper/session';
+import { openLocalHelperSession } from './session-client';
 import { isApiError } from '../../../shared/api/errors';
 
 const [user, parentNetns] = process.argv.slice(2) as [string, string];

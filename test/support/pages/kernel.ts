@@ -72,6 +72,11 @@ export class KernelPage {
     return this.page.getByTestId(`kernel-row-${key}`);
   }
 
+  /** Every parameter row the list has rendered (the first one is the page's first row). */
+  get rows(): Locator {
+    return this.page.locator('[data-testid^="kernel-row-"]');
+  }
+
   /** The key of the row selected in the list (aria-selected), or null. */
   async selectedKey(): Promise<string | null> {
     const id = await this.page.locator('[role="option"][aria-selected="true"]').getAttribute('data-testid');

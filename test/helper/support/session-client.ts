@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { ApiError } from '../../shared/api/errors';
-import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
-import { HELPER_BYTECODE_LOADER, helperBytecode, helperEnv, helperLaunch, helperRequestLine, noAnswerError, parseAnswer, type HelperOptions, type LocalHelperPlace } from './local';
-import { PYTHON3, helperSource } from './source';
+import { ApiError } from '../../../shared/api/errors';
+import type { HelperRequest, HelperResponse } from '../../../shared/helper/protocol';
+import { HELPER_BYTECODE_LOADER, helperBytecode, helperEnv, helperLaunch, helperRequestLine, noAnswerError, parseAnswer, type HelperOptions, type LocalHelperPlace } from '../../../electron/helper/local';
+import { PYTHON3, helperSource } from '../../../electron/helper/source';
 
 /** The helper's own bounds for `--session` (hostdeck-helper.py SESSION_MAX_REQUESTS). */
 export const HELPER_SESSION_MAX_REQUESTS = 64;
