@@ -52,7 +52,7 @@ describe('an SSH host with firewalld stopped is read offline', () => {
   const caps = async () => (await rt.api.app.hosts({})).hosts.find((x) => x.id === 'stopped1')!.capabilities;
 
   it('says firewalld is not running and what its files would load; the capability reads offline', async () => {
-    const st = await rt.api.firewall.status({}, { host: 'stopped1' });
+    const st = await rt.api.firewall.status({ configuration: true }, { host: 'stopped1' });
     expect(st).toMatchObject({ running: false, problem: 'notRunning', configuration: { defaultZone: 'public', version: expect.stringMatching(/^\d+\.\d+/) } });
     expect(st.configuration!.versionFrom).toMatch(/package database|Python module|assumed/);
     const c = await caps();
