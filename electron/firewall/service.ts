@@ -74,7 +74,15 @@ export class FirewallService {
     this.client.on('owner', ({ running }) => {
       // Gone is known at once (and must be told even if it is back before a status read ends).
       if (!running) this.publishStatus(this.notRunning('firewalld stopped: nobody owns its name on the system bus'));
-      else void this.status().then((st) => this.publishStatus(st));
+      else {
+        // It owns its name again: reads go to the daemon from now on, not once the status read ends
+        // (the state store re-reads at once, and a read in between must not get the files).
+        if (this.host.firewalldStopped) {
+          this.host.firewalldStopped = undefined;
+          this.events.emit('app.hostsChanged', 'local', {});
+        }
+        void this.status().then((st) => this.publishStatus(st));
+      }
     });
     this.client.on('busLost', (e) => this.publishStatus(this.notRunning(`Lost the system D-Bus at ${this.client.busAddress}: ${e.message}`, 'noBus')));
     // A call past its deadline: say so at once (the status area and the firewall page show it);
