@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { ActionGroup, Alert, Button, ExpandableSection, Form, FormGroup, FormHelperText, HelperText, HelperTextItem, List, ListItem, TextInput } from '@patternfly/react-core';
+import { Alert, ExpandableSection, List, ListItem } from '@patternfly/react-core';
+import { FieldsForm } from './components/FieldsForm';
 import { useHostsStore } from './store';
 
 /**
@@ -15,39 +16,37 @@ export function ImportInventory() {
   const [limit, setLimit] = useState('');
   const [result, setResult] = useState<Awaited<ReturnType<typeof importInventory>>>(undefined);
   const submit = async () => {
-    if (!file.trim()) return;
     setResult(await importInventory(file.trim(), limit.trim() || undefined));
   };
   return (
     <ExpandableSection toggleText="Import inventory" isExpanded={open} onToggle={(_e, v) => setOpen(v)} data-testid="hosts-import-toggle">
-      <Form
-        isHorizontal
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-        data-testid="hosts-import-form"
-      >
-        <FormGroup label="Ansible inventory" fieldId="inventory-file" isRequired>
-          <TextInput id="inventory-file" data-testid="hosts-import-file" value={file} onChange={(_e, v) => setFile(v)} placeholder="ops/inventory/production.yml" />
-          <FormHelperText>
-            <HelperText>
-              <HelperTextItem>
+      <FieldsForm
+        testid="hosts-import-form"
+        submitTestid="hosts-import"
+        submitLabel="Import"
+        busyLabel="Reading the inventory…"
+        variant="secondary"
+        busy={!!busy}
+        onSubmit={() => void submit()}
+        fields={[
+          {
+            id: 'inventory-file',
+            testid: 'hosts-import-file',
+            label: 'Ansible inventory',
+            value: file,
+            onChange: setFile,
+            placeholder: 'ops/inventory/production.yml',
+            required: true,
+            help: (
+              <>
                 A path on the machine HostDeck runs on, read with <code>ansible-inventory --list</code>: INI, YAML, plugins and scripts. Groups, ansible_host, port, user, key, jump host and become
                 settings are kept; passwords and vaulted values never are. ssh options that run programs (ProxyCommand and the like) are refused.
-              </HelperTextItem>
-            </HelperText>
-          </FormHelperText>
-        </FormGroup>
-        <FormGroup label="Limit" fieldId="inventory-limit">
-          <TextInput id="inventory-limit" data-testid="hosts-import-limit" value={limit} onChange={(_e, v) => setLimit(v)} placeholder="web:!web-07 (an Ansible pattern)" />
-        </FormGroup>
-        <ActionGroup>
-          <Button type="submit" variant="secondary" isDisabled={!file.trim() || !!busy} isLoading={!!busy} data-testid="hosts-import">
-            {busy ? 'Reading the inventory…' : 'Import'}
-          </Button>
-        </ActionGroup>
-      </Form>
+              </>
+            ),
+          },
+          { id: 'inventory-limit', testid: 'hosts-import-limit', label: 'Limit', value: limit, onChange: setLimit, placeholder: 'web:!web-07 (an Ansible pattern)' },
+        ]}
+      />
       {result && (
         <Alert
           isInline

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { ActionGroup, Button, Form, FormGroup, FormHelperText, HelperText, HelperTextItem, TextInput } from '@patternfly/react-core';
 import { useHostsStore } from '../store';
+import { FieldsForm } from './FieldsForm';
 
 /** Add a host by the destination one would give ssh, with an optional name. */
 export function AddHostForm() {
@@ -9,7 +9,6 @@ export function AddHostForm() {
   const [destination, setDestination] = useState('');
   const [name, setName] = useState('');
   const submit = async () => {
-    if (!destination.trim()) return;
     const h = await add(destination.trim(), name.trim() || undefined);
     if (h) {
       setDestination('');
@@ -17,30 +16,26 @@ export function AddHostForm() {
     }
   };
   return (
-    <Form
-      isHorizontal
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-      data-testid="hosts-add-form"
-    >
-      <FormGroup label="SSH destination" fieldId="host-destination" isRequired>
-        <TextInput id="host-destination" data-testid="hosts-destination" value={destination} onChange={(_e, v) => setDestination(v)} placeholder="web1 or admin@web1.example.com:2222" />
-        <FormHelperText>
-          <HelperText>
-            <HelperTextItem>An alias from ~/.ssh/config, or user@host[:port]. The login must work without a password (a key or your agent).</HelperTextItem>
-          </HelperText>
-        </FormHelperText>
-      </FormGroup>
-      <FormGroup label="Name" fieldId="host-name">
-        <TextInput id="host-name" data-testid="hosts-name" value={name} onChange={(_e, v) => setName(v)} placeholder="(the destination)" />
-      </FormGroup>
-      <ActionGroup>
-        <Button type="submit" variant="primary" isDisabled={!destination.trim() || !!adding} isLoading={!!adding} data-testid="hosts-add">
-          {adding ? 'Connecting…' : 'Add host'}
-        </Button>
-      </ActionGroup>
-    </Form>
+    <FieldsForm
+      testid="hosts-add-form"
+      submitTestid="hosts-add"
+      submitLabel="Add host"
+      busyLabel="Connecting…"
+      busy={!!adding}
+      onSubmit={() => void submit()}
+      fields={[
+        {
+          id: 'host-destination',
+          testid: 'hosts-destination',
+          label: 'SSH destination',
+          value: destination,
+          onChange: setDestination,
+          placeholder: 'web1 or admin@web1.example.com:2222',
+          required: true,
+          help: 'An alias from ~/.ssh/config, or user@host[:port]. The login must work without a password (a key or your agent).',
+        },
+        { id: 'host-name', testid: 'hosts-name', label: 'Name', value: name, onChange: setName, placeholder: '(the destination)' },
+      ]}
+    />
   );
 }
