@@ -4,7 +4,7 @@
  * 127.0.0.1-127.0.0.5 and ::1, answers NXDOMAIN (or A 192.0.2.1 for names in --exists, REFUSED
  * with --refuse), appends one JSON line per query {server, proto, qname, qtype} to the log, and
  * exits after its lifetime.
- * Usage: node --import tsx dns-server.ts LOG READYFILE LIFETIME_S [--exists a.b.,c.d.] [--refuse]
+ * Usage (bundled by netns.ts): node dns-server.mjs LOG READYFILE LIFETIME_S [--exists a.b.,c.d.] [--refuse]
  */
 import { createSocket } from 'node:dgram';
 import { appendFileSync, writeFileSync } from 'node:fs';
