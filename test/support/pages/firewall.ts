@@ -116,7 +116,7 @@ export class FirewallPage {
   get offlineNotice(): Locator { return this.page.getByTestId('fw-offline'); }
   get offlineVersion(): Locator { return this.page.getByTestId('fw-offline-version'); }
   /** Why the files shown on a running host take no changes. */
-  get offlineWritesOff(): Locator { return this.page.getByTestId('fw-offline-writes-off'); }
+  get offlineSaves(): Locator { return this.page.getByTestId('fw-offline-saves'); }
   /** "Offline configuration (the files)" on a host whose firewalld runs. */
   get offlineSwitch(): Locator { return this.page.locator('#fw-offline-switch'); }
   /** Turns the switch on or off as a user does (a click on its label). */
