@@ -311,6 +311,33 @@ export class FirewallPage {
     await this.page.getByRole('tab', { name }).click();
   }
 
+  /** Offline: the apply bar's "Save to the files" (every staged zone and policy change of the host). */
+  get saveToFiles(): Locator { return this.page.getByTestId('fw-apply-permanent'); }
+  /** The "Save to the files" review: its phase (checking, ready, saving, failed), the files it lists, its outcome. */
+  get offlineSave(): Locator { return this.page.getByTestId('fw-offline-save'); }
+  get offlineSaveFiles(): Locator { return this.page.getByTestId('fw-offline-save-file'); }
+  get offlineSaveOk(): Locator { return this.page.getByTestId('fw-offline-save-ok'); }
+  get offlineSaveConflict(): Locator { return this.page.getByTestId('fw-offline-save-conflict'); }
+  get offlineSaveRefused(): Locator { return this.page.getByTestId('fw-offline-save-refused'); }
+  get offlineSaveProblems(): Locator { return this.page.getByTestId('fw-offline-save-problem'); }
+  get offlineSaveReload(): Locator { return this.page.getByTestId('fw-offline-save-reload'); }
+  get offlineSaveCancel(): Locator { return this.page.getByTestId('fw-offline-save-cancel'); }
+  /** Offline: where an object's file comes from ("modified from the default"), and its Reset. */
+  get offlineOrigin(): Locator { return this.page.getByTestId('fw-offline-origin'); }
+  get offlineReset(): Locator { return this.page.getByTestId('fw-offline-reset'); }
+
+  /** Offline: opens the review of the staged changes and waits for its check (dry run) to finish. */
+  async reviewSaveToFiles(): Promise<void> {
+    await this.saveToFiles.click();
+    await this.offlineSave.and(this.page.locator('[data-phase="ready"], [data-phase="failed"]')).waitFor({ timeout: 30_000 });
+  }
+
+  /** Stages a service in the open zone. */
+  async addService(name: string): Promise<void> {
+    await this.zoneField('service').fill(name);
+    await this.page.getByTestId('fw-add-service').click();
+  }
+
   /** Confirms the open confirmation dialog. */
   async confirm(): Promise<void> {
     await this.confirmOk.click();
