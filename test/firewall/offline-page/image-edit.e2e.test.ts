@@ -7,7 +7,7 @@
  * Needs root (unshare -m), firewalld and util-linux.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,9 +59,8 @@ describe('the firewall page edits an image offline', () => {
     expect(listed).toMatch(/etc\/firewalld\/zones\/public\.xml/);
     expect(listed).toMatch(/add-service https.*add-port 8443\/tcp.*add-rich-rule/);
     expect(() => zoneFile()).toThrow();
-    await firewall.offlineSaveOk.click();
-    await firewall.noticeSuccess.waitFor({ timeout: 30_000 });
-    expect(await firewall.offlineSave.count()).toBe(0);
+    await firewall.saveReviewed();
+    expect(await firewall.noticeSuccess.count()).toBeGreaterThan(0);
 
     const out = foc(etc, ['--zone=public', '--list-all']);
     expect(out).toMatch(/services: .*\bhttps\b/);
@@ -88,9 +87,17 @@ describe('the firewall page edits an image offline', () => {
     await firewall.offlineSaveReload.click();
     await expect.poll(() => firewall.zoneEditor('public').textContent(), { timeout: 20_000 }).toContain('7777/tcp');
     await firewall.reviewSaveToFiles();
-    await firewall.offlineSaveOk.click();
-    await firewall.noticeSuccess.waitFor({ timeout: 30_000 });
+    await firewall.saveReviewed();
     expect(foc(etc, ['--zone=public', '--list-ports']).trim().split(/\s+/).sort()).toEqual(['7777/tcp', '8443/tcp', '9443/tcp']);
+
+    // The modified builtin goes back to its default: the review says the /etc copy is removed, and it is.
+    await firewall.offlineReset.click();
+    await firewall.reviewChecked();
+    expect(await firewall.offlineSaveFiles.count()).toBe(1);
+    expect(await firewall.offlineSaveFiles.getAttribute('data-action')).toBe('delete');
+    await firewall.saveReviewed();
+    await expect.poll(() => existsSync(path.join(etc, 'zones/public.xml')), { timeout: 20_000 }).toBe(false);
+    await expect.poll(() => firewall.zoneEditor('public').textContent(), { timeout: 20_000 }).toMatch(/default file/);
     expect(app.pageErrors.filter((e) => !/status of 404|status of 409|Failed to load resource/.test(e))).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import type { Transport } from '../../../shared/api/client';
 import type { CallRequest } from '../../../shared/api/contract';
 import { ApiError } from '../../../shared/api/errors';
 import type { Service } from '../../../shared/firewall/model';
+import type { OfflineWriteOp } from '../../../shared/firewall/offline/write-contract';
 import { canWrite, hostCapabilitiesSchema } from '../../../shared/hosts/capabilities';
 import { createHostApi } from '../../../renderer/src/app/api';
 import { stage } from '../../../renderer/src/firewall/draft';
@@ -62,9 +63,9 @@ describe('offline save', () => {
   });
 
   it('says plainly that the files changed since they were read (CONFLICT), and names file, element and reason of a refusal', async () => {
-    const ops = [
-      { op: 'zone.patch' as const, name: 'public', patch: { add: { services: ['https'] } } },
-      { op: 'policy.patch' as const, name: 'p1', patch: { target: 'BOGUS' } },
+    const ops: OfflineWriteOp[] = [
+      { op: 'zone.patch', name: 'public', patch: { add: { services: ['https'] } } },
+      { op: 'policy.patch', name: 'p1', patch: { target: 'DROP' } },
     ];
     const conflict = failureOf(new ApiError('CONFLICT', 'changed since it was read'), ops);
     expect(conflict.kind).toBe('conflict');
@@ -72,7 +73,7 @@ describe('offline save', () => {
     const problem = { file: '/img/etc/firewalld/zones/public.xml', element: 'zone public', code: 'INVALID_SERVICE', message: 'service "nope" is not defined', severity: 'error' as const };
     expect(failureOf(new ApiError('INVALID_VALUE', 'firewalld would not load the result', { problems: [problem] }), ops)).toMatchObject({ kind: 'refused', problems: [problem] });
     // An operation refused as it is set: its object and the file it lives in.
-    const one = failureOf(new ApiError('INVALID_VALUE', 'operation 2 (policy.patch p1): BOGUS', { index: 1, op: 'policy.patch', firewalldCode: 'INVALID_TARGET' }), ops);
+    const one = failureOf(new ApiError('INVALID_VALUE', 'operation 2 (policy.patch p1): DROP is not a target of firewalld 1.3.3 here', { index: 1, op: 'policy.patch', firewalldCode: 'INVALID_TARGET' }), ops);
     expect(one).toMatchObject({ kind: 'refused', code: 'INVALID_TARGET', problems: [{ file: '/etc/firewalld/policies/p1.xml', element: 'policy p1' }] });
     expect(failureOf(new ApiError('TIMEOUT', 'no answer'), ops).kind).toBe('failed');
   });

@@ -329,6 +329,17 @@ export class FirewallPage {
   /** Offline: opens the review of the staged changes and waits for its check (dry run) to finish. */
   async reviewSaveToFiles(): Promise<void> {
     await this.saveToFiles.click();
+    await this.reviewChecked();
+  }
+
+  /** Saves what the open review shows and waits until it is written (the review closes only then). */
+  async saveReviewed(): Promise<void> {
+    await this.offlineSaveOk.click();
+    await this.offlineSave.waitFor({ state: 'detached', timeout: 60_000 });
+  }
+
+  /** Waits for the open "Save to the files" review to finish its check (ready to save, or failed). */
+  async reviewChecked(): Promise<void> {
     await this.offlineSave.and(this.page.locator('[data-phase="ready"], [data-phase="failed"]')).waitFor({ timeout: 30_000 });
   }
 

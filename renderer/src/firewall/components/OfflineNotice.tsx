@@ -1,5 +1,6 @@
 import { Alert, Button, ExpandableSection } from '@patternfly/react-core';
 import type { OfflineSource } from '../../../../shared/firewall/model';
+import { useWriteGate, WRITES_OFF_ID } from '../../app/capabilities';
 
 /**
  * The Firewall page on configuration files (no firewalld running, or asked for): which files,
@@ -9,6 +10,9 @@ export function OfflineNotice({ offline, daemonRuns, start }: { offline: Offline
   const errors = offline.problems.filter((p) => p.severity === 'error');
   const warnings = offline.problems.length - errors.length;
   const assumed = offline.versionFrom.startsWith('assumed');
+  // The files are written through the helper: on a running host a login may change firewalld (polkit)
+  // and still not the files. Elsewhere the page's own notice says why (the two routes agree there).
+  const gate = useWriteGate();
   return (
     <Alert
       component="h2"
@@ -19,6 +23,7 @@ export function OfflineNotice({ offline, daemonRuns, start }: { offline: Offline
       actionLinks={start ? <Button variant="link" isInline data-testid="fw-start" onClick={start}>Start firewalld</Button> : undefined}
     >
       <p data-testid="fw-offline-version">Version {offline.version}: {offline.versionFrom}. No runtime layer, reload, panic mode, timeouts, active bindings, denied packets or traces without a running firewalld.</p>
+      {daemonRuns && gate.blocked && <p id={WRITES_OFF_ID} data-testid="fw-offline-writes-off">The files cannot be saved: {gate.reason}</p>}
       <p data-testid="fw-offline-saves">
         Changes are saved to the files in /etc/firewalld (a builtin changed there is "modified from the default" until reset), checked first as firewalld would load them.
         {daemonRuns ? ' The running firewalld keeps its runtime: it uses the saved files after its next reload.' : ' firewalld uses them when it starts.'}
