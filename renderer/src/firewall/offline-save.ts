@@ -161,9 +161,10 @@ export const useOfflineSave = hostStores<OfflineSaveStore>(({ id, api }) => (set
       const drafts = { ...fw.getState().drafts };
       for (const k of review.draftKeys) delete drafts[k];
       fw.setState((s) => ({ drafts, ipsetEpoch: s.ipsetEpoch + 1 }));
+      // The review stays ("saving") until the files are read again: the next change's basis is the new digest, not a stale one.
+      await fw.getState().load(true);
       set({ review: undefined });
       fw.getState().notify({ variant: 'success', title: r.files.length ? `Saved to ${r.files.length} file${r.files.length === 1 ? '' : 's'}: ${r.files.map((f) => f.shown).join(', ')}` : 'Nothing to change: the files already say this' });
-      await fw.getState().load(true);
       return true;
     } catch (e) {
       set({ review: { ...review, phase: 'failed', failure: failureOf(e, review.ops) } });
