@@ -1,5 +1,7 @@
-import { useMemo, useRef } from 'react';
-import { Alert, Button, FormSelect, FormSelectOption, Label, Skeleton, TextInput } from '@patternfly/react-core';
+import { useMemo, useRef, type ReactNode } from 'react';
+import { Alert, Button, FormSelect, FormSelectOption, Skeleton, TextInput } from '@patternfly/react-core';
+import labelStyles from '@patternfly/react-styles/css/components/Label/label';
+import { css } from '@patternfly/react-styles';
 import DownloadIcon from '@patternfly/react-icons/dist/esm/icons/download-icon';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { kindsLine, valueText, type FleetSummary, type SummaryKey } from '../../../../shared/compare/summary';
@@ -7,6 +9,24 @@ import { summaryCsv, summaryMarkdown } from '../../../../shared/compare/summary-
 import { useCompareStore } from '../store';
 import { useSummaryStore, type SummaryScope } from '../summary-store';
 import { download } from './download';
+
+/**
+ * A compact PatternFly label without PF Label's per-label layout effect: each of those reads
+ * offsetWidth and sets state after mount, so the hundreds in a 1,000-host summary forced a
+ * layout and a second render of the page before it showed (#17). These never truncate.
+ */
+function Tag({ color, className, children }: { color?: 'blue' | 'green' | 'orange'; className?: string; children: ReactNode }) {
+  return (
+    <span className={css(labelStyles.label, labelStyles.modifiers.filled, labelStyles.modifiers.compact, color && labelStyles.modifiers[color], className)}>
+      <span className={labelStyles.labelContent}>
+        <span className={labelStyles.labelText}>{children}</span>
+      </span>
+    </span>
+  );
+}
+
+/** 1234567 -> "1,234,567" without Intl: its first use in a page loads ICU data while the summary waits to show. */
+const grouped = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 type Row = { type: 'key'; key: SummaryKey; index: number } | { type: 'value'; key: SummaryKey; value: SummaryKey['values'][number] };
 
@@ -68,7 +88,7 @@ export function SummaryView() {
         <>
           <div className="hd-compare-toolbar">
             <span data-testid="summary-headline">
-              {s.hosts.length.toLocaleString('en-US')} hosts, {s.keys.length} of {s.keysCompared.toLocaleString('en-US')} keys differ; {kindsLine(s)}. Baseline: the majority value.
+              {grouped(s.hosts.length)} hosts, {s.keys.length} of {grouped(s.keysCompared)} keys differ; {kindsLine(s)}. Baseline: the majority value.
             </span>
             <Button variant="secondary" icon={<DownloadIcon />} onClick={() => download(`hostdeck-summary-${stamp}.md`, summaryMarkdown(s), 'text/markdown')} data-testid="summary-export-md">
               Markdown
@@ -98,12 +118,12 @@ export function SummaryView() {
                   Kind {i + 1}: {k.count} host{k.count === 1 ? '' : 's'}
                 </Button>{' '}
                 <span className="hd-compare-subtle">{k.hosts.slice(0, 6).join(' ')}{k.hosts.length > 6 ? ` … (${k.hosts.length - 6} more ranges)` : ''}</span>{' '}
-                {k.differences.length === 0 && k.unknown.length === 0 ? <Label isCompact color="green">majority</Label> : null}
-                {k.unknown.length ? <Label isCompact color="orange">cannot answer {k.unknown.join(', ')}</Label> : null}
+                {k.differences.length === 0 && k.unknown.length === 0 ? <Tag color="green">majority</Tag> : null}
+                {k.unknown.length ? <Tag color="orange">cannot answer {k.unknown.join(', ')}</Tag> : null}
                 {k.differences.slice(0, 3).map((d) => (
-                  <Label isCompact key={d.key} className="hd-summary-diff">
+                  <Tag key={d.key} className="hd-summary-diff">
                     {s.keys[d.key]!.key} = {valueText(s.keys[d.key]!, d.value)}
-                  </Label>
+                  </Tag>
                 ))}
                 {k.differences.length > 3 ? <span className="hd-compare-subtle"> +{k.differences.length - 3}</span> : null}
               </li>
@@ -131,7 +151,7 @@ export function SummaryView() {
                     <div key={`v${vr.index}-${row.key.key}`} role="listitem" style={style} className={`hd-summary-value${val.majority ? ' hd-summary-majority' : ''}`} data-testid="summary-row" data-key={row.key.key} data-count={val.count} title={val.hosts.join(' ')}>
                       <span className="hd-summary-count">{val.count}</span>
                       <span className="hd-summary-text">{valueText(row.key, val.value)}</span>
-                      {val.majority ? <Label isCompact color="blue">majority</Label> : null}
+                      {val.majority ? <Tag color="blue">majority</Tag> : null}
                       <span className="hd-compare-subtle hd-summary-hosts">{val.hosts.join(' ')}</span>
                     </div>
                   );
