@@ -35,6 +35,26 @@ export function pairedMs(a: Cmd, b: Cmd, runs: number, env: NodeJS.ProcessEnv = 
   return [median(ta), median(tb)];
 }
 
+/** Medians of CPU time (user + system, ms) and the largest peak RSS (MiB) of alternating runs, measured by GNU time. */
+export function pairedCpu(a: Cmd, b: Cmd, runs: number, env: NodeJS.ProcessEnv = process.env): [{ cpuMs: number; rssMiB: number }, { cpuMs: number; rssMiB: number }] {
+  const once = ([cmd, ...args]: Cmd) => {
+    const r = spawnSync('/usr/bin/time', ['-f', 'HDTIME %U %S %M', cmd, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const m = /HDTIME ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(r.stderr);
+    if (r.status !== 0 || !m) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(0, 500)}`);
+    return { cpuMs: (Number(m[1]) + Number(m[2])) * 1000, rssMiB: Number(m[3]) / 1024 };
+  };
+  const xs = [[], []] as { cpuMs: number; rssMiB: number }[][];
+  for (let i = 0; i < runs; i++) {
+    xs[0]!.push(once(a));
+    xs[1]!.push(once(b));
+  }
+  const summary = (ys: { cpuMs: number; rssMiB: number }[]) => ({
+    cpuMs: ys.map((y) => y.cpuMs).sort((p, q) => p - q)[Math.floor(ys.length / 2)]!,
+    rssMiB: Math.max(...ys.map((y) => y.rssMiB)),
+  });
+  return [summary(xs[0]!), summary(xs[1]!)];
+}
+
 export default async function bench(r: BenchReporter): Promise<void> {
   if (!existsSync(cliJs)) throw new Error(`${cliJs} is missing: npm run -s build first`);
   const node = process.execPath;
@@ -50,6 +70,11 @@ export default async function bench(r: BenchReporter): Promise<void> {
     const env = { ...process.env, XDG_CACHE_HOME: cache };
     const [listMs, sysctlMs] = pairedMs([node, cliJs, 'kernel', 'list', '--json'], ['sysctl', '-a'], 9, env);
     r.ratio('cli: hostdeck kernel list --json (whole process, probe cached)', listMs, 'sysctl -a', sysctlMs, '<= 5');
+    // CPU and peak memory of the same pair: on a shared machine wall time also counts the wait
+    // for a core, CPU time only what the command itself costs.
+    const [list, sysctl] = pairedCpu([node, cliJs, 'kernel', 'list', '--json'], ['sysctl', '-a'], 5, env);
+    r.ratio('cli: hostdeck kernel list --json, CPU (user + system)', list.cpuMs, 'sysctl -a CPU', sysctl.cpuMs);
+    r.note(`  peak RSS: hostdeck kernel list ${list.rssMiB.toFixed(0)} MiB, sysctl -a ${sysctl.rssMiB.toFixed(1)} MiB`);
     rmSync(path.join(cache, 'hostdeck'), { recursive: true, force: true });
     const t = performance.now();
     const cold = spawnSync(node, [cliJs, 'kernel', 'list', '--json'], { env, stdio: 'ignore' });
