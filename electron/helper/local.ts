@@ -159,7 +159,7 @@ export function missingForPkexec(): MissingPiece[] {
       what: helperOk
         ? `HostDeck's polkit policy ${POLKIT_POLICY_PATH} is not installed`
         : `HostDeck's helper ${HELPER_INSTALL_PATH} is not installed (the deb and rpm packages install it; an AppImage cannot)`,
-      fix: 'hostdeck helper install-files, then run the two "sudo install" commands it prints (see README, "Saving as a desktop user")',
+      fix: 'hostdeck helper install-files, then run the three "sudo install" commands it prints (see README, "Saving as a desktop user")',
     });
   }
   // An installed helper from an older HostDeck: pkexec would run its old rules as root.
