@@ -40,6 +40,7 @@ import { startFirewallEvents, useFirewallStore, type FirewallTab } from './store
 import './firewall.css';
 import { MissingFeature, WriteButton, WritesOffContext, useCapabilities } from '../app/capabilities';
 import { OfflineViewContext } from './offline-view';
+import { FeatureHistory } from '../history/components/FeatureHistory';
 
 /** firewalld: zones, policies, services, ipsets and global settings, runtime and permanent side by side. */
 export function FirewallPage() {
@@ -249,6 +250,7 @@ export function FirewallPage() {
         ))}
       </AlertGroup>
       {body}
+      <FeatureHistory feature="firewall" />
     </PageSection>
   );
 }
