@@ -15,23 +15,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runHostdeck } from '../../support/cli';
+import { seededRandom, type SeededRandom } from '../../support/seeded-random';
 
 const COUNT = Number(process.env.HOSTDECK_OFFLINE_WRITE_COUNT ?? 1);
 const FIRST_SEED = Number(process.env.HOSTDECK_OFFLINE_WRITE_SEED ?? Date.now() % 100_000);
 const dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-offline-write-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!, chance: (p: number) => next() < p };
-}
 
 function foc(etc: string, args: string[]): { out: string; err: string; code: number } {
   const r = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --make-rprivate / && mount --bind "$0" /etc/firewalld && shift && exec firewall-offline-cmd "$@"', etc, 'x', ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -54,7 +43,7 @@ function copies(name: string): { root: string; etcA: string; etcB: string } {
 
 const SERVICES = ['ssh', 'http', 'https', 'dns', 'samba'];
 /** One random step in firewall-cmd's words, from what exists so far. */
-function step(r: ReturnType<typeof rng>, s: { zones: string[]; ipsets: string[]; services: string[]; n: number }): string[] {
+function step(r: SeededRandom, s: { zones: string[]; ipsets: string[]; services: string[]; n: number }): string[] {
   const z = () => `--zone=${r.pick(s.zones)}`;
   const port = () => `${1000 + 10 * r.int(500)}/${r.pick(['tcp', 'udp'])}`;
   const kinds = [
@@ -115,7 +104,7 @@ describe('offline writes agree with firewall-offline-cmd', () => {
   for (let k = 0; k < COUNT; k++) {
     const seed = FIRST_SEED + k;
     it(`seed ${seed}: the same commands give the same configuration`, async () => {
-      const r = rng(seed);
+      const r = seededRandom(seed);
       const { root, etcA, etcB } = copies(`s${seed}`);
       const state = { zones: ['public', 'home', 'work'], ipsets: [] as string[], services: [] as string[], n: 0 };
       const steps = Array.from({ length: 4 + r.int(5) }, () => step(r, state));
