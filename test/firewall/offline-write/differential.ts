@@ -12,6 +12,8 @@
  * Differences that are firewall-offline-cmd's own (documented in README "Offline writes"):
  * - it fails a setting that is already so (ALREADY_SET) and --load-*-defaults of a builtin that
  *   is already its default (NO_DEFAULTS); HostDeck changes nothing and succeeds (idempotent);
+ * - it crashes on --set-automatic-helpers (1.3.3: no attribute 'set_automatic_helpers');
+ *   HostDeck accepts the value and leaves the deprecated key out as firewalld does;
  * - it rewrites (copies into /etc) the zone a no-op command names and keeps NAME.xml.old
  *   backups, so files only it wrote are not compared (the listings still are).
  */
@@ -326,6 +328,10 @@ export async function runSequence(seed: number, dir: string, length?: number): P
       if (a.out !== 'nothing to change\n') disagreements.push(`step ${i + 1} ${args.join(' ')}: firewall-offline-cmd changed nothing (${b.out.trim()}), hostdeck printed ${a.out.trim()}`);
       continue;
     }
+    // firewall-offline-cmd 1.3.3 crashes on --set-automatic-helpers ('Firewall' object has no attribute
+    // 'set_automatic_helpers'; firewalld 1.x has no automatic helpers and drops the deprecated key);
+    // HostDeck accepts the value and, as firewalld, never adds the key (firewalld.conf still compared below).
+    if (args[0]!.startsWith('--set-automatic-helpers=') && b.code !== 0 && /set_automatic_helpers/.test(b.out) && a.code === 0) continue;
     if ((a.code === 0) !== (b.code === 0)) {
       disagreements.push(`step ${i + 1} ${args.join(' ')}: hostdeck ${a.code === 0 ? 'succeeded' : `failed: ${a.err.trim()}`}; firewall-offline-cmd ${b.code === 0 ? 'succeeded' : `failed (${b.code}): ${b.out.trim()}`}`);
     }
