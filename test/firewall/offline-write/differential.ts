@@ -12,6 +12,8 @@
  * Differences that are firewall-offline-cmd's own (documented in README "Offline writes"):
  * - it fails a setting that is already so (ALREADY_SET) and --load-*-defaults of a builtin that
  *   is already its default (NO_DEFAULTS); HostDeck changes nothing and succeeds (idempotent);
+ * - it takes --remove-service beside --zone/--policy as a lokkit option and fails; it is given its
+ *   own spelling --remove-service-from-zone/-policy (offlineSpelling);
  * - it crashes on --set-automatic-helpers (1.3.3: no attribute 'set_automatic_helpers');
  *   HostDeck accepts the value and leaves the deprecated key out as firewalld does;
  * - it rewrites (copies into /etc) the zone a no-op command names and keeps NAME.xml.old
@@ -274,9 +276,19 @@ function xmlFiles(etc: string): Map<string, string> {
 
 const SEP = '@@HOSTDECK-STEP@@';
 
+/**
+ * firewall-offline-cmd parses --remove-service as a lokkit option ("Can't use lokkit options with
+ * other options" beside --zone or --policy); its own spelling there is --remove-service-from-zone
+ * (-policy). HostDeck takes firewall-cmd's --remove-service, so the step is the same change.
+ */
+export function offlineSpelling(args: string[]): string[] {
+  const on = args.some((a) => a.startsWith('--policy=')) ? 'policy' : args.some((a) => a.startsWith('--zone=')) ? 'zone' : undefined;
+  return on ? args.map((a) => a.replace(/^--remove-service=/, `--remove-service-from-${on}=`)) : args;
+}
+
 /** Runs every step through firewall-offline-cmd in one namespace; per step its exit code and output. */
 function runOffline(etc: string, steps: string[][]): Array<{ code: number; out: string }> {
-  const script = steps.map((args) => `firewall-offline-cmd ${args.map(q).join(' ')} 2>&1; echo "${SEP}$?"`).join('; ');
+  const script = steps.map((args) => `firewall-offline-cmd ${offlineSpelling(args).map(q).join(' ')} 2>&1; echo "${SEP}$?"`).join('; ');
   const out = inNamespace(etc, script).out;
   const parts = out.split(SEP);
   return steps.map((_, i) => {
