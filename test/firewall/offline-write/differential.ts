@@ -15,7 +15,7 @@
  * - it takes --remove-service beside --zone/--policy as a lokkit option and fails; it is given its
  *   own spelling --remove-service-from-zone/-policy (offlineSpelling);
  * - it crashes on --set-automatic-helpers (1.3.3: no attribute 'set_automatic_helpers');
- *   HostDeck accepts the value and leaves the deprecated key out as firewalld does;
+ *   HostDeck writes the value asked for (firewalld 1.x ignores the key), not compared;
  * - it rewrites (copies into /etc) the zone a no-op command names and keeps NAME.xml.old
  *   backups, so files only it wrote are not compared (the listings still are).
  */
@@ -342,7 +342,7 @@ export async function runSequence(seed: number, dir: string, length?: number): P
     }
     // firewall-offline-cmd 1.3.3 crashes on --set-automatic-helpers ('Firewall' object has no attribute
     // 'set_automatic_helpers'; firewalld 1.x has no automatic helpers and drops the deprecated key);
-    // HostDeck accepts the value and, as firewalld, never adds the key (firewalld.conf still compared below).
+    // HostDeck writes the value asked for (firewalld 1.x ignores the key); the rest of firewalld.conf is compared below.
     if (args[0]!.startsWith('--set-automatic-helpers=') && b.code !== 0 && /set_automatic_helpers/.test(b.out) && a.code === 0) continue;
     if ((a.code === 0) !== (b.code === 0)) {
       disagreements.push(`step ${i + 1} ${args.join(' ')}: hostdeck ${a.code === 0 ? 'succeeded' : `failed: ${a.err.trim()}`}; firewall-offline-cmd ${b.code === 0 ? 'succeeded' : `failed (${b.code}): ${b.out.trim()}`}`);
@@ -354,7 +354,9 @@ export async function runSequence(seed: number, dir: string, length?: number): P
     if (fb.get(f) === undefined) disagreements.push(`${f}: written by hostdeck only`);
     else if (text !== fb.get(f)) disagreements.push(`${f}: differs\n--- hostdeck\n${text}\n--- firewall-offline-cmd\n${fb.get(f)}`);
   }
-  const ca = readFileSync(path.join(c.etcA, 'firewalld.conf'), 'utf8');
+  let ca = readFileSync(path.join(c.etcA, 'firewalld.conf'), 'utf8');
+  // HostDeck writes the AutomaticHelpers value asked for (write-conf.ts); firewall-offline-cmd crashed on it (above).
+  if (steps.some((a) => a[0]!.startsWith('--set-automatic-helpers='))) ca = ca.replace(/\n\nAutomaticHelpers=[^\n]*\n$/, '\n').replace(/^AutomaticHelpers=[^\n]*\n/m, '');
   const cb = readFileSync(path.join(c.etcB, 'firewalld.conf'), 'utf8');
   if (ca !== cb) disagreements.push(`firewalld.conf differs\n--- hostdeck\n${ca}\n--- firewall-offline-cmd\n${cb}`);
   const la = listing(c.etcA, state);
