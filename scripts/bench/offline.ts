@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ImageTransport } from '../../electron/hosts/image';
 import { readOfflineConfig } from '../../electron/firewall/offline/reader';
+import { performance } from 'node:perf_hooks';
+import { firstSeed } from '../../test/support/seeded-random';
+import { runSequence } from '../../test/firewall/offline-write/differential';
 import { commandMs, medianMs, type BenchReporter } from './harness';
 
 /**
@@ -11,6 +14,45 @@ import { commandMs, medianMs, type BenchReporter } from './harness';
  * `firewall-offline-cmd --list-all-zones` on the same tree (in a private mount namespace).
  */
 export default async function bench(r: BenchReporter): Promise<void> {
+  await readBench(r);
+  await writeDifferential(r);
+}
+
+/**
+ * The offline-writes differential at scale (issue #16 "Proof": at least 500 seeded sequences,
+ * 0 disagreements): HOSTDECK_BENCH_OFFLINE_SEQUENCES=N (default 500; 0 skips),
+ * HOSTDECK_BENCH_OFFLINE_SEED=S the first seed (printed, so a run replays). Each disagreement
+ * is printed with its seed; the test replays one with HOSTDECK_OFFLINE_WRITE_SEED=S.
+ */
+async function writeDifferential(r: BenchReporter): Promise<void> {
+  const count = Number(process.env.HOSTDECK_BENCH_OFFLINE_SEQUENCES ?? 500);
+  if (!(count > 0)) return;
+  const first = firstSeed(process.env.HOSTDECK_BENCH_OFFLINE_SEED);
+  r.note(`offline writes differential: ${count} sequences from seed ${first} (HOSTDECK_BENCH_OFFLINE_SEED=${first} replays)`);
+  const dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-bench-offline-write-'));
+  let disagreeing = 0;
+  let steps = 0;
+  const t0 = performance.now();
+  try {
+    for (let seed = first; seed < first + count; seed++) {
+      const res = await runSequence(seed, path.join(dir, `s${seed}`));
+      steps += res.steps.length;
+      if (res.disagreements.length) {
+        disagreeing++;
+        r.note(`  seed ${seed}: ${res.disagreements.length} disagreement(s); first: ${res.disagreements[0]!.split('\n').slice(0, 6).join(' | ')}`);
+      }
+      rmSync(path.join(dir, `s${seed}`), { recursive: true, force: true });
+      const done = seed - first + 1;
+      if (done % 25 === 0 && done < count) r.note(`  ${done} sequences, ${disagreeing} disagreeing, ${(done / ((performance.now() - t0) / 1000)).toFixed(2)} sequences/s`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const s = (performance.now() - t0) / 1000;
+  r.note(`offline writes differential: ${count} sequences, ${steps} steps, ${disagreeing} disagreeing sequences, ${(count / s).toFixed(2)} sequences/s (${s.toFixed(0)} s)`);
+}
+
+async function readBench(r: BenchReporter): Promise<void> {
   const root = mkdtempSync(path.join(tmpdir(), 'hostdeck-bench-offline-'));
   try {
     mkdirSync(path.join(root, 'usr/lib'), { recursive: true });
