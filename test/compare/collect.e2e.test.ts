@@ -90,8 +90,6 @@ describe('Compare: Collect with Ansible', () => {
     await compare.filter(FIN);
     await expect.poll(() => compare.rowCells('sysctl', FIN), { timeout: 30_000 }).toEqual([`web-01: ${sysctlN(0, FIN)}`, `web-02: ${sysctlN(1, FIN)}`, 'down-1: (absent)']);
     expect([sysctlN(0, FIN), sysctlN(1, FIN)]).toEqual(['23', '41']);
-    const down = (await compare.comparedHosts()).find((id) => id.startsWith('ansible-unread:'))!;
-    await expect.poll(() => compare.hostError(down).textContent(), { timeout: 30_000 }).toMatch(/down-1 could not be read through Ansible: unreachable: /);
   }, 180_000);
 
   it('Cancel of a run waiting on a silent host: the panel says cancelled, no ansible-playbook or ssh is left', async () => {

@@ -67,11 +67,6 @@ export class ComparePage {
     return this.grid(section).locator(`[data-testid="grid-row"][data-key="${key}"] [role="gridcell"]`).evaluateAll((cs) => cs.map((c) => (c as HTMLElement).title));
   }
 
-  /** What a compared host's card says went wrong reading it. */
-  hostError(id: string): Locator {
-    return this.host(id).getByTestId('host-error');
-  }
-
   /** Adds every saved host of an inventory group (the "Add a group…" picker). */
   async addGroup(group: string): Promise<void> {
     await this.addGroupPicker.selectOption(group);
