@@ -3,7 +3,7 @@ import { planText } from '../dns/check';
 import { classifySysctl } from '../kernel/k8s';
 import { subsystemOf } from '../kernel/keys';
 import type { ForwardPort, Port } from '../firewall/model';
-import { isVolatileKey } from './volatile';
+import { isIdentityKey, isVolatileKey } from './volatile';
 import { firewallObjectKinds, type FirewallObjectKind, type Snapshot, type SnapshotLayer } from './snapshot';
 
 /**
@@ -196,7 +196,7 @@ function compareSysctl(inputs: CompareInput[], known: boolean[], k8s: string, ke
     const c = classify(key, k8s, kernel);
     const vol = isVolatileKey(key);
     const k = fromSysctlA.some(Boolean) && PROCPS_HIDDEN.test(key) ? known.map((x, i) => x && !(fromSysctlA[i] && vals[i] === null)) : known;
-    return { key, subsystem: subsystemOf(key), namespace: c.namespace, status: c.status, volatile: vol, writable: writable.get(key) ?? null, values: vals, differs: !vol && differs(vals, k) };
+    return { key, subsystem: subsystemOf(key), namespace: c.namespace, status: c.status, volatile: vol, writable: writable.get(key) ?? null, values: vals, differs: !vol && !isIdentityKey(key) && differs(vals, k) };
   });
 }
 

@@ -2,6 +2,7 @@ import YAML from 'yaml';
 import { shellQuote } from '../firewall/export';
 import { sysctlKeyError, sysctlValueError } from '../helper/rules';
 import { weakeningOf, type Weakening } from '../helper/weakening';
+import { isIdentityKey } from './volatile';
 import { commentText, inventoryNameError, unsafe } from './safe-text';
 import { cellState, normValue, PRESENT, type CompareResult, type FirewallRow } from './diff';
 
@@ -233,8 +234,6 @@ export function missingObjects(r: CompareResult, sel: FixSelection): string[] {
     .flatMap((row) => row.values.map((v, i) => (v === 'no' && row.values[r.baseline] === 'yes' ? `${r.hosts[i]!.label} has no ${row.kind} ${row.name}` : '')).filter(Boolean));
 }
 
-/** Keys that differ by design between hosts (their identity), never chosen by default. */
-const IDENTITY_KEYS = new Set(['kernel.hostname', 'kernel.domainname']);
 
 /** Matches "net.ipv4.*"-style patterns (only * is special). */
 function globRegex(p: string): RegExp {
@@ -249,7 +248,7 @@ function globRegex(p: string): RegExp {
 export function defaultSelection(r: CompareResult, narrow: { keys?: string[]; objects?: string[] } = {}): FixSelection {
   const keyRes = narrow.keys?.map(globRegex);
   const sysctl = r.sysctl
-    .filter((row) => row.differs && !row.volatile && row.writable !== false && !IDENTITY_KEYS.has(row.key))
+    .filter((row) => row.differs && !row.volatile && row.writable !== false && !isIdentityKey(row.key))
     .filter((row) => !keyRes || keyRes.some((re) => re.test(row.key)))
     .map((row) => row.key);
   const objRes = narrow.objects?.map(globRegex);

@@ -2,7 +2,7 @@ import { planText } from '../dns/check';
 import { fieldsOf, normValue, PRESENT } from './diff';
 import { firewallFact } from './report';
 import { firewallObjectKinds, type Snapshot } from './snapshot';
-import { isVolatileKey } from './volatile';
+import { isPerHostKey } from './volatile';
 
 /**
  * One host's compared facts as flat (section, key, value) triples, for the fleet summary. The
@@ -27,16 +27,12 @@ export interface FactOptions {
   dnsName: string;
 }
 
-/**
- * A host's identity differs by design on every host: never a difference (fix.ts leaves the same
- * keys out of fixes).
- */
-const IDENTITY_KEYS = new Set(['kernel.hostname', 'kernel.domainname']);
 /** procps `sysctl -a` hides these deprecated twins of the *_ms keys (diff.ts): their absence says nothing. */
 const PROCPS_HIDDEN = /^net\.ipv[46]\.neigh\.[^.]+\.(base_reachable_time|retrans_time)$/;
 
 export function countsInSummary(key: string): boolean {
-  return !isVolatileKey(key) && !IDENTITY_KEYS.has(key) && !PROCPS_HIDDEN.test(key);
+  // Counters and per-host identities (volatile.ts, the grid's list too) are never a difference.
+  return !isPerHostKey(key) && !PROCPS_HIDDEN.test(key);
 }
 
 /** Which scope sections a snapshot can answer (the others are "not known" or "not read" on it). */

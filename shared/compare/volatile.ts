@@ -30,3 +30,19 @@ const VOLATILE = new Set([
 export function isVolatileKey(key: string): boolean {
   return VOLATILE.has(key);
 }
+
+/**
+ * A host's own identity: different on every host by design (its name; uuid, boot id and the
+ * machine-id derived values are counters above). One list for the grid (diff.ts), the summary
+ * (summary-facts.ts) and the fixes (fix.ts): shown, never a difference, never made the same.
+ */
+const IDENTITY_KEYS = new Set(['kernel.hostname', 'kernel.domainname', 'kernel.random.boot_id', 'kernel.random.uuid']);
+
+export function isIdentityKey(key: string): boolean {
+  return IDENTITY_KEYS.has(key);
+}
+
+/** Never a difference between hosts: a counter or the host's identity. */
+export function isPerHostKey(key: string): boolean {
+  return isVolatileKey(key) || isIdentityKey(key);
+}

@@ -104,7 +104,7 @@ describe('compare, reports and fixes', () => {
   ]);
 
   it('differences only: whitespace is not a difference, list items are added/removed', () => {
-    expect(r.sysctl.filter((x) => x.differs).map((x) => x.key)).toEqual(['kernel.hostname', 'net.core.somaxconn']);
+    expect(r.sysctl.filter((x) => x.differs).map((x) => x.key)).toEqual(['net.core.somaxconn']); // kernel.hostname differs by design: shown, no difference
     expect(r.firewall.filter((x) => x.differs).map((x) => `${x.name} ${x.field} ${x.item}`)).toEqual(['public services dhcpv6-client', 'public services http']);
     expect(toMarkdown(r)).toContain('| zone public · services · http | no | added |');
     expect(toCsv(r).split('\r\n')[0]).toBe('section,fact,differs,node-3,node-7');

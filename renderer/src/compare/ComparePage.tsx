@@ -9,6 +9,7 @@ import { narrowing, sectionCounts, SectionView } from './components/SectionView'
 import { FixPanel } from './components/FixPanel';
 import { download } from './components/download';
 import { SummaryView } from './components/SummaryView';
+import { CollectProgress } from './components/CollectProgress';
 import { useSummaryStore } from './summary-store';
 import './compare.css';
 
@@ -53,6 +54,7 @@ export function ComparePage() {
           <ToggleGroupItem text="Side by side" isSelected={view === 'grid'} onChange={() => useSummaryStore.getState().setView('grid')} data-testid="compare-view-grid" />
           <ToggleGroupItem text="Fleet summary" isSelected={view === 'summary'} onChange={() => useSummaryStore.getState().setView('summary')} data-testid="compare-view-summary" />
         </ToggleGroup>
+        <CollectProgress />
         {view === 'summary' ? <SummaryView /> : <HostsBar />}
         {lost.length > 0 && (
           <Alert variant="warning" isInline title={`${lost.length === 1 ? 'An import' : `${lost.length} imports`} of the saved comparison ${lost.length === 1 ? 'is' : 'are'} no longer loaded: HostDeck was restarted since. Import ${lost.length === 1 ? 'it' : 'them'} again.`} actionClose={<AlertActionCloseButton onClose={clearLost} />} data-testid="compare-lost">

@@ -35,6 +35,38 @@ export class ComparePage {
   get summaryRows(): Locator { return this.page.getByTestId('summary-row'); }
   get summaryKinds(): Locator { return this.page.getByTestId('summary-kind'); }
 
+  // "Collect with Ansible" (CollectProgress.tsx, the picker in GroupPicker.tsx).
+  get collectGroupPicker(): Locator { return this.page.getByTestId('compare-collect-group'); }
+  get collectTooMany(): Locator { return this.page.getByTestId('compare-collect-too-many'); }
+  get collectPanel(): Locator { return this.page.getByTestId('compare-collect'); }
+  get collectCounts(): Locator { return this.page.getByTestId('compare-collect-counts'); }
+  get collectCancel(): Locator { return this.page.getByTestId('compare-collect-cancel'); }
+
+  /** Collects every host of an inventory group through Ansible. */
+  async collectGroup(group: string): Promise<void> {
+    await this.collectGroupPicker.selectOption(group);
+  }
+
+  /** The collect panel once its run is in `state` (running, cancelling, done, error). */
+  collectState(state: string): Locator {
+    return this.page.locator(`[data-testid="compare-collect"][data-state="${state}"]`);
+  }
+
+  /** "host: reason" of each host the collect run could not read. */
+  collectFailures(): Promise<{ host: string; text: string }[]> {
+    return this.page.getByTestId('compare-collect-failure').evaluateAll((ls) => ls.map((l) => ({ host: (l as HTMLElement).dataset.host ?? '', text: l.textContent ?? '' })));
+  }
+
+  /** read / failed / done / total of the collect run, as the counts show them. */
+  collectCountsNow(): Promise<Record<string, string | undefined>> {
+    return this.collectCounts.evaluate((c) => ({ ...(c as HTMLElement).dataset }));
+  }
+
+  /** A grid row's cells (one per compared host, in column order) as their titles say: "label: value". */
+  rowCells(section: string, key: string): Promise<string[]> {
+    return this.grid(section).locator(`[data-testid="grid-row"][data-key="${key}"] [role="gridcell"]`).evaluateAll((cs) => cs.map((c) => (c as HTMLElement).title));
+  }
+
   /** Adds every saved host of an inventory group (the "Add a group…" picker). */
   async addGroup(group: string): Promise<void> {
     await this.addGroupPicker.selectOption(group);

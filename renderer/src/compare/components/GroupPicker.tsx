@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
-import { Alert, AlertActionCloseButton, FormSelect, FormSelectOption } from '@patternfly/react-core';
+import { Alert, AlertActionCloseButton, Button, FormSelect, FormSelectOption } from '@patternfly/react-core';
 import type { RemoteHost } from '../../../../shared/hosts/contract';
 import { deckApi } from '../../app/api';
 import { useCompareStore } from '../store';
+import { useCollectStore } from '../collect-store';
 
 const MAX_DIRECT = 50;
 
@@ -18,7 +19,8 @@ function groupsOf(hosts: RemoteHost[]): { name: string; members: string[]; inven
 /**
  * "Add a group…": every saved host of an inventory group (`@web`) joins the comparison at once.
  * A group larger than the SSH transport should reach directly (50) is not added host by host:
- * the page says how to collect it through Ansible instead.
+ * the page offers to collect it through Ansible instead ("Collect with Ansible…" does so for
+ * any group of an inventory: progress and result in CollectProgress).
  */
 export function GroupPicker() {
   const hosts = useCompareStore((s) => s.hosts);
@@ -33,7 +35,15 @@ export function GroupPicker() {
   };
   useEffect(load, []);
   const groups = groupsOf(saved);
+  const collecting = useCollectStore((s) => s.run?.state === 'running' || s.run?.state === 'cancelling');
   if (!groups.length) return null;
+  const collectable = groups.filter((g) => g.inventory);
+  const collect = (name: string) => {
+    const g = collectable.find((x) => x.name === name);
+    if (!g) return;
+    setTooMany(null);
+    void useCollectStore.getState().start(g.inventory!, g.name);
+  };
   const pick = (name: string) => {
     const g = groups.find((x) => x.name === name);
     if (!g) return;
@@ -53,6 +63,15 @@ export function GroupPicker() {
           <FormSelectOption key={g.name} value={g.name} label={`@${g.name} (${g.members.length} host${g.members.length === 1 ? '' : 's'})`} />
         ))}
       </FormSelect>
+      {collectable.length ? (
+        // Hosts from an inventory can be read by Ansible instead (its forks, bastions, become): any number of them.
+        <FormSelect value="" onFocus={load} onChange={(_e, v) => v && collect(v)} isDisabled={collecting} aria-label="Collect an inventory group with Ansible" data-testid="compare-collect-group" className="hd-compare-select">
+          <FormSelectOption value="" label="Collect with Ansible…" isPlaceholder />
+          {collectable.map((g) => (
+            <FormSelectOption key={g.name} value={g.name} label={`@${g.name} (${g.members.length} host${g.members.length === 1 ? '' : 's'})`} />
+          ))}
+        </FormSelect>
+      ) : null}
       {tooMany ? (
         <Alert
           variant="info"
@@ -61,7 +80,18 @@ export function GroupPicker() {
           actionClose={<AlertActionCloseButton onClose={() => setTooMany(null)} />}
           data-testid="compare-group-too-many"
         >
-          Collect them with Ansible and read the fleet summary: <code>hostdeck compare --inventory {tooMany.inventory ?? 'INVENTORY'} --limit {tooMany.group} --summary</code>
+          Collect them with Ansible and read the fleet summary{tooMany.inventory ? '' : ': '}
+          {tooMany.inventory ? (
+            <>
+              {' '}
+              <Button variant="primary" size="sm" onClick={() => collect(tooMany.group)} isDisabled={collecting} data-testid="compare-collect-too-many">
+                Collect with Ansible
+              </Button>{' '}
+              (or <code>hostdeck compare --inventory {tooMany.inventory} --limit {tooMany.group} --summary</code>)
+            </>
+          ) : (
+            <code>hostdeck compare --inventory INVENTORY --limit {tooMany.group} --summary</code>
+          )}
         </Alert>
       ) : null}
     </>
