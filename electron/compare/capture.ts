@@ -148,6 +148,8 @@ async function capture(api: Api, host: Host, o: { host: string }, want: Set<Capt
         firewall = {
           running: true,
           version: s.daemon.version,
+          // The files, no daemon: compare shows them as one "configuration" column (three-way).
+          ...(status.value.offline ? { offline: true } : {}),
           defaultZone: s.global.defaultZone,
           logDenied: s.global.logDenied,
           activeZones: s.global.activeZones,
