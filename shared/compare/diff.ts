@@ -42,6 +42,8 @@ export const compareHostSchema = z.object({
   notRead: z.array(z.object({ section: z.enum(['sysctl', 'sysctl.d', 'dns', 'firewall']), reason: z.string() })).default([]),
   /** Layer "both" (three-way): which firewall layer this column shows; the same host id then has one column per layer. */
   layer: z.enum(['runtime', 'permanent', 'configuration']).optional(),
+  /** Its firewall was read from the configuration files, no daemon running (an image, a stopped firewalld): a fix edits the files. */
+  firewallOffline: z.boolean().optional(),
 });
 export type CompareHost = z.infer<typeof compareHostSchema>;
 
@@ -158,6 +160,7 @@ export function hostOf(h: CompareInput): CompareHost {
     os: s?.identity.os ?? '',
     takenAt: s?.identity.time ?? null,
     source: s?.source.kind ?? null,
+    ...(fw?.offline ? { firewallOffline: true } : {}),
     coverage: {
       sysctl: !!s?.sysctl && !s.sysctl.error,
       sysctld: !!s?.sysctld && !s.sysctld.error,
