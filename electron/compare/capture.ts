@@ -153,14 +153,19 @@ async function capture(api: Api, host: Host, o: { host: string }, want: Set<Capt
     if (!status.value.running && (status.value.problem === 'failed' || status.value.problem === 'notAuthorized')) {
       // Stalled or not authorized: nothing is known about the firewall (no bus means no firewalld running).
       failed.firewall = status.value.reason ?? 'firewalld did not answer';
-    } else if (!status.value.running) {
+    } else if (!status.value.running && status.value.problem !== 'notRunning') {
       firewall = { running: false, reason: status.value.reason ?? 'firewalld is not running', version: '', defaultZone: null, logDenied: null, activeZones: {}, coverage: [], runtime: null, permanent: null };
     } else {
+      // firewalld stopped (the bus answers, firewalld is not on it): its configuration files, as an
+      // image's, so the host is compared and fixed offline (more reads, for such a host only).
+      const stopped = !status.value.running;
       try {
-        const s: FullState = given.state ?? (await api.firewall.state({ refresh: true }, o));
+        const s: FullState = !stopped && given.state ? given.state : await api.firewall.state({ refresh: true, ...(stopped ? { offline: true } : {}) }, o);
         firewall = {
           running: true,
           version: s.daemon.version,
+          // The files, no daemon: compare shows them as one "configuration" column (three-way).
+          ...(status.value.offline || stopped ? { offline: true } : {}),
           defaultZone: s.global.defaultZone,
           logDenied: s.global.logDenied,
           activeZones: s.global.activeZones,
@@ -169,7 +174,8 @@ async function capture(api: Api, host: Host, o: { host: string }, want: Set<Capt
           permanent: await snapshotLayer(api, host.id, 'permanent', s.permanent),
         };
       } catch (e) {
-        failed.firewall = msg(e);
+        if (stopped) firewall = { running: false, reason: `${status.value.reason ?? 'firewalld is not running'}; its files: ${msg(e)}`, version: '', defaultZone: null, logDenied: null, activeZones: {}, coverage: [], runtime: null, permanent: null };
+        else failed.firewall = msg(e);
       }
     }
   } else if (asked(status)) {

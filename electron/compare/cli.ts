@@ -18,7 +18,7 @@ interface CompareOpts {
   markdown?: boolean;
   csv?: boolean;
   all?: boolean;
-  layer: 'runtime' | 'permanent';
+  layer?: 'runtime' | 'permanent' | 'both';
   dnsName: string;
   k8s: string;
   fix?: 'ansible' | 'sysctl' | 'firewall-cmd';
@@ -105,7 +105,7 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
     .option('--markdown', 'print the differences as Markdown')
     .option('--csv', 'print the differences as CSV')
     .option('--all', 'include the facts that are the same everywhere')
-    .addOption(new Option('--layer <layer>', 'firewalld layer').choices(['runtime', 'permanent']).default('runtime'))
+    .addOption(new Option('--layer <layer>', "firewalld layer; both: each live firewalld's runtime and permanent side by side (the default when an image's files are compared with a live firewalld)").choices(['runtime', 'permanent', 'both']))
     .option('--dns-name <name>', 'name whose DNS query plan is compared', 'example')
     .option('--k8s <version>', 'Kubernetes version for the verdicts', '1.33')
     .addOption(new Option('--fix <format>', 'print what makes the other hosts like the baseline').choices(['ansible', 'sysctl', 'firewall-cmd']))
@@ -122,7 +122,8 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
         let args: string[];
         if (o.inventory) {
           if (given.length || o.root) throw new ApiError('INVALID_INPUT', '--inventory compares the inventory\'s hosts: it takes no host arguments and no --root (narrow it with --limit)');
-          collected = await compareInventory(cli, rt, { ...o, inventory: o.inventory });
+          if (o.summary && o.layer === 'both') throw new ApiError('INVALID_INPUT', '--summary compares one firewall layer: --layer runtime or permanent');
+          collected = await compareInventory(cli, rt, { ...o, layer: o.layer === 'permanent' ? 'permanent' : 'runtime', inventory: o.inventory });
           if (!collected) return;
           resolved = collected.resolved;
           args = resolved.map((r) => r.name);
@@ -130,7 +131,10 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
           if (o.forks !== undefined || o.keep) throw new ApiError('INVALID_INPUT', '--forks and --keep go with --inventory');
           // @GROUP, --limit and a directory (its files, listed, not read) become hosts and files.
           args = await expandHostArgs(rt.api, given, o.limit);
-          if (o.summary) return await printFleetSummary(cli, rt, args, o);
+          if (o.summary) {
+            if (o.layer === 'both') throw new ApiError('INVALID_INPUT', '--summary compares one firewall layer: --layer runtime or permanent');
+            return await printFleetSummary(cli, rt, args, { ...o, layer: o.layer ?? 'runtime' });
+          }
           if (args.length < 2) throw new ApiError('INVALID_INPUT', 'compare needs at least 2 hosts');
           // Before any file is read: 51 large imports would be read for nothing.
           if (args.length > MAX_COMPARE_HOSTS) throw new ApiError('INVALID_INPUT', `compare takes at most ${MAX_COMPARE_HOSTS} hosts (${args.length} given) side by side: add --summary for the fleet summary of any number of files`);
@@ -145,7 +149,8 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
         }
         const base = { hosts: ids, baseline, layer: o.layer, dnsName: o.dnsName, k8s: o.k8s, only: o.only as ('sysctl' | 'dns' | 'firewall')[] | undefined };
         if (o.fix) {
-          const r = await rt.api.compare.run(base);
+          if (o.layer === 'both') throw new ApiError('INVALID_INPUT', '--fix is planned on one firewall layer: --layer runtime or permanent (the Ansible plays set both, permanent and immediate)');
+          const r = await rt.api.compare.run({ ...base, layer: o.layer ?? 'runtime' });
           const split = (s?: string) => s?.split(',').map((x) => x.trim()).filter(Boolean);
           const selection = defaultSelection(r, { keys: split(o.keys), objects: split(o.zones) });
           const names = Object.fromEntries(resolved.map((x) => [x.id, x.name]));
@@ -153,7 +158,7 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
           const groups = given.filter((a) => a.startsWith('@') && a.length > 1).map((a) => a.slice(1));
           const scope = o.limit ?? (groups.length ? groups.join(':') : undefined);
           const inventory = collected ? { file: collected.collection.inventory, limit: o.limit } : scope ? { limit: scope } : undefined;
-          const f = await rt.api.compare.fix({ ...base, selection, format: o.fix, names, become: !!o.become, confirmWeakening: split(o.confirmWeakening), inventory });
+          const f = await rt.api.compare.fix({ ...base, layer: o.layer ?? 'runtime', selection, format: o.fix, names, become: !!o.become, confirmWeakening: split(o.confirmWeakening), inventory });
           const notes = o.fix === 'ansible' ? '' : f.notes.map((n) => `# Note: ${commentText(n)}\n`).join('');
           cli.print(f, !!o.json, (d) => notes + d.text);
           if (f.command) cli.note(`save it as hostdeck-fix.yml and run: ${f.command}`);

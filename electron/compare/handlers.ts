@@ -10,6 +10,7 @@ import type { Api } from '../../shared/api/contract';
 import type { FeatureHandlers, HandlerContext, HostList } from '../api/context';
 import type { Host } from '../hosts/host';
 import { ALL_SECTIONS, errorText, takeSnapshot, type CaptureSection } from './capture';
+import { wantsThreeWay } from '../../shared/compare/three-way';
 import { fleetSummaryOp, summaryFiles } from './summary-op';
 import { inventoryPlaybook } from '../../shared/compare/fix-inventory';
 import { collectedName, fixTarget } from './fix-target';
@@ -90,7 +91,9 @@ async function run(ctx: HandlerContext, i: RunInput): Promise<CompareResult> {
   const baseline = i.baseline === undefined ? 0 : i.hosts.indexOf(i.baseline);
   if (baseline < 0) throw new ApiError('INVALID_INPUT', `The baseline "${i.baseline}" is not one of the compared hosts`);
   try {
-    return compareSnapshots(inputs, { baseline, layer: i.layer, dnsName: i.dnsName, k8s: i.k8s, only: i.only });
+    // Files against a live firewalld: both of its layers against them unless one is asked for.
+    const layer = i.layer ?? (wantsThreeWay(inputs) ? 'both' : 'runtime');
+    return compareSnapshots(inputs, { baseline, layer, dnsName: i.dnsName, k8s: i.k8s, only: i.only });
   } catch (e) {
     if (e instanceof RangeError) throw new ApiError('INVALID_VALUE', e.message);
     throw e;

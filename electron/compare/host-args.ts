@@ -6,11 +6,12 @@ import { ApiError } from '../../shared/api/errors';
 import type { Api } from '../../shared/api/contract';
 import { matchPattern } from '../hosts/inventory';
 import { isDir } from './summary';
+import { isImageRoot } from './import-arg';
 
 /**
  * Host arguments that stand for several hosts: `@GROUP` (the saved hosts imported with that
  * Ansible group), a directory (every snapshot file in it: what `hostdeck snapshot --inventory
- * --out DIR` wrote), and `--limit PATTERN` over the saved hosts, matched by Ansible itself
+ * --out DIR` wrote; a system root with `etc/` is one image host instead), and `--limit PATTERN` over the saved hosts, matched by Ansible itself
  * (`web:!web-07`, `web:&eu`, `db*`) against an inventory of the saved names and groups.
  */
 
@@ -51,7 +52,7 @@ export async function expandHostArgs(api: Api, args: string[], limit?: string): 
       if (!members.length) throw new ApiError('UNKNOWN_HOST', `No saved host is in group "${g}" (groups come from hostdeck hosts import --inventory FILE)`, { group: g });
       // A host in two named groups is compared once; arguments given one by one stay as given.
       out.push(...members.filter((m) => !out.includes(m)));
-    } else if (isDir(a)) {
+    } else if (isDir(a) && !isImageRoot(a)) {
       const files = snapshotFilesIn(a);
       if (!files.length) throw new ApiError('INVALID_INPUT', `${a} holds no snapshot files (*.json)`);
       out.push(...files);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { operation, type EventContract, type FeatureContract } from '../api/define';
 import { hostSummarySchema } from '../app/contract';
-import { compareResultSchema, MAX_COMPARE_HOSTS } from './diff';
+import { compareLayerSchema, compareResultSchema, MAX_COMPARE_HOSTS } from './diff';
 import { IMPORT_MAX_BYTES, IMPORT_REQUEST_MAX_BYTES } from './imports';
 import { snapshotSchema } from './snapshot';
 import { fleetSummarySchema } from './summary';
@@ -48,7 +48,11 @@ const runInput = z.object({
   hosts: hostIds,
   /** Host id the others are compared with; the first host when omitted. */
   baseline: z.string().optional(),
-  layer: z.enum(['runtime', 'permanent']).default('runtime'),
+  /**
+   * The firewall layer. Omitted: "both" (three-way) when an image's or stopped firewalld's files
+   * are compared with a live firewalld, "runtime" otherwise.
+   */
+  layer: compareLayerSchema.optional(),
   dnsName: z.string().min(1).max(253).default('example'),
   k8s: z.string().default('1.33'),
   only: sections.optional(),
@@ -112,6 +116,8 @@ export const compareContract = {
   fix: operation({
     summary: 'What makes the differing hosts like the baseline for the chosen keys and zones: Ansible playbook, sysctl profile or firewall-cmd script',
     input: runInput.extend({
+      /** A fix is planned on one layer (the Ansible plays set both: permanent and immediate). */
+      layer: z.enum(['runtime', 'permanent']).default('runtime'),
       selection: fixSelectionSchema,
       format: z.enum(['ansible', 'sysctl', 'firewall-cmd']),
       /**

@@ -4,6 +4,7 @@ import { classifySysctl } from '../kernel/k8s';
 import { subsystemOf } from '../kernel/keys';
 import type { ForwardPort, Port } from '../firewall/model';
 import { isIdentityKey, isVolatileKey } from './volatile';
+import { layerColumns } from './three-way';
 import { firewallObjectKinds, type FirewallObjectKind, type Snapshot, type SnapshotLayer } from './snapshot';
 
 /**
@@ -15,6 +16,10 @@ import { firewallObjectKinds, type FirewallObjectKind, type Snapshot, type Snaps
  */
 
 export const MAX_COMPARE_HOSTS = 50;
+
+/** The firewall layer compared: one of them, or "both" (runtime and permanent against an image's files: three-way). */
+export const compareLayerSchema = z.enum(['runtime', 'permanent', 'both']);
+export type CompareLayer = z.infer<typeof compareLayerSchema>;
 
 export const compareHostSchema = z.object({
   id: z.string(),
@@ -35,6 +40,10 @@ export const compareHostSchema = z.object({
   }),
   /** Sections the host did not answer (a timeout, a failed read): "not read", never "no difference". */
   notRead: z.array(z.object({ section: z.enum(['sysctl', 'sysctl.d', 'dns', 'firewall']), reason: z.string() })).default([]),
+  /** Layer "both" (three-way): which firewall layer this column shows; the same host id then has one column per layer. */
+  layer: z.enum(['runtime', 'permanent', 'configuration']).optional(),
+  /** Its firewall was read from the configuration files, no daemon running (an image, a stopped firewalld): a fix edits the files. */
+  firewallOffline: z.boolean().optional(),
 });
 export type CompareHost = z.infer<typeof compareHostSchema>;
 
@@ -71,7 +80,8 @@ export const compareResultSchema = z.object({
   hosts: z.array(compareHostSchema),
   /** Index into hosts of the host the others are compared with. */
   baseline: z.number().int(),
-  layer: z.enum(['runtime', 'permanent']),
+  /** "both": the three-way view, one column per firewall layer of each host (shared/compare/three-way.ts). */
+  layer: compareLayerSchema,
   k8s: z.string(),
   sysctl: z.array(sysctlRowSchema),
   sysctld: z.array(sysctldRowSchema),
@@ -91,7 +101,7 @@ export interface CompareInput {
 
 export interface CompareOptions {
   baseline?: number;
-  layer?: 'runtime' | 'permanent';
+  layer?: CompareLayer;
   /** The name whose query plan is compared (DNS). */
   dnsName?: string;
   k8s?: string;
@@ -150,6 +160,7 @@ export function hostOf(h: CompareInput): CompareHost {
     os: s?.identity.os ?? '',
     takenAt: s?.identity.time ?? null,
     source: s?.source.kind ?? null,
+    ...(fw?.offline ? { firewallOffline: true } : {}),
     coverage: {
       sysctl: !!s?.sysctl && !s.sysctl.error,
       sysctld: !!s?.sysctld && !s.sysctld.error,
@@ -355,6 +366,12 @@ function compareFirewall(inputs: CompareInput[], hosts: CompareHost[], layer: 'r
 
 export function compareSnapshots(inputs: CompareInput[], opts: CompareOptions = {}): CompareResult {
   if (inputs.length > MAX_COMPARE_HOSTS) throw new RangeError(`Compare takes at most ${MAX_COMPARE_HOSTS} hosts (${inputs.length} given)`);
+  if (opts.layer === 'both') {
+    // One column per firewall layer of each host, compared as the runtime layer of so many hosts.
+    const c = layerColumns(inputs, opts.baseline ?? 0);
+    const r = compareSnapshots(c.inputs, { ...opts, layer: 'runtime', baseline: c.baseline });
+    return { ...r, layer: 'both', hosts: r.hosts.map((h, i) => (c.columns[i]!.layer ? { ...h, layer: c.columns[i]!.layer! } : h)) };
+  }
   const only = new Set(opts.only ?? ['sysctl', 'dns', 'firewall']);
   // Only the compared sections count as not read.
   const hosts = inputs.map(hostOf).map((h) => ({ ...h, notRead: h.notRead.filter((n) => only.has(n.section === 'sysctl.d' ? 'sysctl' : n.section)) }));

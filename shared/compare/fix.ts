@@ -66,7 +66,7 @@ export interface FixPlan {
   /** Chosen ipsets that differ but cannot be aligned entry by entry here (entries not known, another type). */
   ipsetNotes: string[];
   /** Per non-baseline host that differs: its name, the keys and firewall changes it needs. */
-  hosts: { index: number; name: string; sysctl: { key: string; from: string | null; to: string }[]; firewall: FirewallChange[] }[];
+  hosts: { index: number; name: string; sysctl: { key: string; from: string | null; to: string }[]; firewall: FirewallChange[]; firewallOffline?: boolean }[];
 }
 
 export const DEFAULT_SYSCTL_FILE = '/etc/sysctl.d/90-hostdeck-compare.conf';
@@ -130,7 +130,7 @@ export function planFix(r: CompareResult, sel: FixSelection, opts: FixOptions = 
     }
     const firewall = firewallChanges(fwRows, i, b, h.coverage.firewall.length > 0 && base.coverage.firewall.length > 0);
     firewall.push(...ipsetChanges(setRows, i, b, opts.ipsetEntries, names, ipsetNotes));
-    if (sysctl.length || firewall.length) hosts.push({ index: i, name: names[i]!, sysctl, firewall });
+    if (sysctl.length || firewall.length) hosts.push({ index: i, name: names[i]!, sysctl, firewall, ...(h.firewallOffline ? { firewallOffline: true } : {}) });
   });
   const { file: sysctlFile, notes: fileNotes } = persistentSysctlFile(r, hosts, names);
   return { baseline: names[b]!, settings, skipped, refused, weakening, hosts, sysctlFile: opts.sysctlFile ?? sysctlFile, fileNotes, ipsetNotes };
@@ -337,10 +337,11 @@ export function firewallCmdScript(plan: FixPlan): string {
 
 // --- Ansible ----------------------------------------------------------------------------------
 
-function firewalldTask(c: FirewallChange): Record<string, unknown> | null {
+function firewalldTask(c: FirewallChange, offline: boolean): Record<string, unknown> | null {
   if (c.kind !== 'zone') return null; // ansible.posix.firewalld manages zones only
   const zone = unsafe(c.name);
-  const base = { zone, permanent: true, immediate: !permanentOnly(c), state: c.op === 'remove' ? 'disabled' : 'enabled' };
+  // No daemon: the module edits the files (offline: true) and fails on any immediate action (ansible.posix firewalld.py).
+  const base = { zone, permanent: true, ...(offline ? { offline: true, immediate: false } : { immediate: !permanentOnly(c) }), state: c.op === 'remove' ? 'disabled' : 'enabled' };
   const param: Record<string, string> = {
     services: 'service',
     ports: 'port',
@@ -359,7 +360,7 @@ function firewalldTask(c: FirewallChange): Record<string, unknown> | null {
   }
   if (c.field === 'masquerade') return { ...base, masquerade: 'true', state: c.value === 'yes' ? 'enabled' : 'disabled' };
   if (c.field === 'icmp-block-inversion') return { ...base, icmp_block_inversion: 'true', state: c.value === 'yes' ? 'enabled' : 'disabled' };
-  if (c.field === 'target') return { zone, permanent: true, state: 'present', target: unsafe(c.value) };
+  if (c.field === 'target') return { zone, permanent: true, ...(offline ? { offline: true } : {}), state: 'present', target: unsafe(c.value) };
   return null;
 }
 
@@ -368,9 +369,23 @@ function firewalldTask(c: FirewallChange): Record<string, unknown> | null {
  * (no shell), runtime and permanent; an entry already there (ALREADY_ENABLED) or already gone
  * (NOT_ENABLED) is "ok", so a second run changes nothing.
  */
-function ipsetEntryTasks(c: FirewallChange): Record<string, unknown>[] {
+function ipsetEntryTasks(c: FirewallChange, offline: boolean): Record<string, unknown>[] {
   const args = fwArgs(c)!;
   const idem = "'ALREADY_ENABLED' not in r.stderr and 'NOT_ENABLED' not in r.stderr";
+  if (offline) {
+    // No daemon: firewall-offline-cmd edits the permanent files (it takes firewall-cmd's ipset options).
+    // It fails (not warns) on an entry already there or already gone: that is "ok", not an error.
+    const said = "('ALREADY_ENABLED' in (r.stdout + r.stderr) or 'NOT_ENABLED' in (r.stdout + r.stderr))";
+    return [
+      {
+        name: unsafe(`ipset ${c.name}: ${c.op} entry ${c.value} (offline)`),
+        'ansible.builtin.command': { argv: ['firewall-offline-cmd', ...args.map((a) => unsafe(a))] },
+        register: 'r',
+        changed_when: `r.rc == 0 and not ${said}`,
+        failed_when: `r.rc != 0 and not ${said}`,
+      },
+    ];
+  }
   return [[], ['--permanent']].map((layer) => ({
     name: unsafe(`ipset ${c.name}: ${c.op} entry ${c.value}${layer.length ? ' (permanent)' : ''}`),
     'ansible.builtin.command': { argv: ['firewall-cmd', ...layer, ...args.map((a) => unsafe(a))] },
@@ -446,10 +461,10 @@ export function fixPlays(plan: FixPlan, opts: FixOptions = {}): { plays: FixPlay
     const tasks: Record<string, unknown>[] = [];
     for (const c of h.firewall) {
       if (c.kind === 'ipset') {
-        tasks.push(...ipsetEntryTasks(c));
+        tasks.push(...ipsetEntryTasks(c, !!h.firewallOffline));
         continue;
       }
-      const t = firewalldTask(c);
+      const t = firewalldTask(c, !!h.firewallOffline);
       if (!t) {
         notes.push(`${h.name}: ${c.kind} ${c.name} ${c.field} ${c.op} ${c.value} has no ansible.posix.firewalld parameter: use the firewall-cmd script`);
         continue;

@@ -90,7 +90,7 @@ export function toMarkdown(r: CompareResult, differencesOnly = true): string {
   const base = r.hosts[r.baseline];
   const lines: string[] = [];
   lines.push(`# HostDeck comparison of ${r.hosts.length} hosts`, '');
-  lines.push(`Baseline: **${mdEscape(base?.label ?? '-')}**. Firewall layer: ${r.layer}. Kubernetes verdicts for ${mdEscape(r.k8s)}.`, '');
+  lines.push(`Baseline: **${mdEscape(base?.label ?? '-')}**. Firewall layer: ${r.layer === 'both' ? 'runtime and permanent, one column each (three-way)' : r.layer}. Kubernetes verdicts for ${mdEscape(r.k8s)}.`, '');
   for (const h of r.hosts) {
     const when = h.takenAt ? new Date(h.takenAt).toISOString() : '-';
     const about = h.status === 'ok' ? `${mdEscape(h.hostname || '?')}, kernel ${mdEscape(h.kernel || '?')}, read ${when}` : `unreachable: ${mdEscape(h.error ?? '')}`;

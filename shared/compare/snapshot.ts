@@ -78,6 +78,8 @@ export const firewallSnapshotSchema = z.object({
   /** Set when the host did not answer (firewalld stalled, D-Bus failed): the section was not read, which says nothing about the firewall. */
   error: z.string().optional(),
   version: z.string().default(''),
+  /** No daemon: read from the configuration files (an image, a stopped firewalld); both layers are those files. */
+  offline: z.boolean().optional(),
   defaultZone: z.string().nullable(),
   logDenied: z.string().nullable().default(null),
   activeZones: z.record(z.string(), activeBindingSchema).default({}),

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -165,6 +165,49 @@ describe('compare: imports of real tool output equal a live read of the same fir
       }
     } finally {
       await rt.dispose();
+    }
+  });
+
+  it('three-way: an image tree against the live runtime and permanent layers (a runtime-only and a permanent-only change)', async () => {
+    // The image is the sandbox's permanent configuration as it is now, on disk as an OS tree.
+    const img = path.join(sb.dir, 'image');
+    cpSync('/usr/lib/firewalld', path.join(img, 'usr/lib/firewalld'), { recursive: true });
+    cpSync(path.join(sb.dir, 'etc'), path.join(img, 'etc/firewalld'), { recursive: true });
+    sb.firewallCmd('--zone=public', '--add-service=telnet'); // runtime only
+    sb.firewallCmd('--permanent', '--zone=public', '--add-port=9090/tcp'); // permanent only
+    const bus = process.env.DBUS_SYSTEM_BUS_ADDRESS;
+    process.env.DBUS_SYSTEM_BUS_ADDRESS = sb.busAddress;
+    try {
+      // No --layer: files against a live firewalld are shown three-way by themselves.
+      const r = await runHostdeck(['compare', `img=${img}`, 'local', '--only', 'firewall', '--json']);
+      expect(r.err).toBe('');
+      const res = JSON.parse(r.out) as CompareResult;
+      expect(res.layer).toBe('both');
+      expect(res.hosts.map((h) => [h.label, h.layer])).toEqual([
+        ['img (configuration)', 'configuration'],
+        ['Local (runtime)', 'runtime'],
+        ['Local (permanent)', 'permanent'],
+      ]);
+      const row = (field: string, item: string) => res.firewall.find((x) => x.kind === 'zone' && x.name === 'public' && x.field === field && x.item === item);
+      expect(row('services', 'telnet')?.values).toEqual([null, 'present', null]);
+      expect(row('ports', '9090/tcp')?.values).toEqual([null, null, 'present']);
+      // What is the same in all three is no difference: these two and the runtime-only mdns of the set-up are the only ones.
+      expect(res.firewall.filter((x) => x.differs).map((x) => `${x.name} ${x.field} ${x.item}`)).toEqual(['public services telnet', 'public ports 9090/tcp', 'work services mdns']);
+      expect(res.firewall.find((x) => x.name === 'work' && x.item === 'mdns')?.values).toEqual([null, 'present', null]);
+      // The text output names the layer of every value.
+      const text = await runHostdeck(['compare', `img=${img}`, 'local', '--only', 'firewall']);
+      expect(text.out).toContain('[firewall] zone public · services · telnet');
+      expect(text.out).toMatch(/≠ Local \(runtime\): present\n\s+= Local \(permanent\): \(absent\)/);
+      // One layer when asked: the old two-way view, the image against the runtime only.
+      const one = JSON.parse((await runHostdeck(['compare', `img=${img}`, 'local', '--only', 'firewall', '--json', '--layer', 'permanent'])).out) as CompareResult;
+      expect(one.hosts.map((h) => h.label)).toEqual(['img', 'Local']);
+      expect(one.firewall.filter((x) => x.differs).map((x) => `${x.name} ${x.field} ${x.item}`)).toEqual(['public ports 9090/tcp']);
+      // A fix is planned on one layer: asked with both, it says so.
+      const fix = await runHostdeck(['compare', `img=${img}`, 'local', '--only', 'firewall', '--layer', 'both', '--fix', 'ansible']);
+      expect([fix.code, fix.err]).toEqual([1, expect.stringMatching(/one firewall layer/)]);
+    } finally {
+      if (bus === undefined) delete process.env.DBUS_SYSTEM_BUS_ADDRESS;
+      else process.env.DBUS_SYSTEM_BUS_ADDRESS = bus;
     }
   });
 });

@@ -64,4 +64,25 @@ describe('compare fixes for ipset entries', () => {
     expect(again.status, again.out).toBe(0);
     expect(again.out).toMatch(/node2\s*: ok=\d+\s+changed=0/);
   });
+
+  it('a host whose firewalld is stopped gets the fix offline (ansible.posix.firewalld offline: true, firewall-offline-cmd): converges, then changed=0', async () => {
+    const node2 = fh.hosts[1]!;
+    fh.hosts[0]!.firewallCmd('--permanent', '--zone=public', '--add-service=imaps');
+    node2.firewallCmd('--permanent', '--ipset=blocked', '--add-entry=203.0.113.7');
+    // firewalld stopped on node2 only (its own PID namespace); its files stay.
+    node2.exec(['/bin/sh', '-c', 'kill $(pidof -x firewalld); while pidof -x firewalld >/dev/null; do sleep 0.1; done']);
+    const fix = await runHostdeck(['compare', 'node1', 'node2', '--only', 'firewall', '--layer', 'permanent', '--fix', 'ansible', '--zones', 'zone:public,ipset:blocked']);
+    expect(fix.err).toBe('');
+    expect(fix.out).toMatch(/offline: true\n\s+immediate: false\n\s+state: enabled\n\s+service: !unsafe imaps/);
+    expect(fix.out).toContain('- firewall-offline-cmd');
+    writeFileSync(path.join(work, 'offline.yml'), fix.out);
+    const first = runAnsiblePlaybook({ sshConfig: fh.sshConfig, work, inventory: 'node2,', playbook: path.join(work, 'offline.yml') });
+    expect(first.status, first.out).toBe(0);
+    const offline = (...args: string[]) => node2.exec(['/usr/bin/firewall-offline-cmd', ...args]).split(/\s+/).filter(Boolean).sort();
+    expect(offline('--zone=public', '--list-services')).toContain('imaps');
+    expect(offline('--ipset=blocked', '--get-entries')).toEqual(['192.0.2.1', '192.0.2.2', '192.0.2.3']);
+    const again = runAnsiblePlaybook({ sshConfig: fh.sshConfig, work, inventory: 'node2,', playbook: path.join(work, 'offline.yml') });
+    expect(again.status, again.out).toBe(0);
+    expect(again.out).toMatch(/node2\s*: ok=\d+\s+changed=0/);
+  });
 });

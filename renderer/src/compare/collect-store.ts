@@ -53,7 +53,9 @@ export const useCollectStore = create<CollectState>()((set, get) => ({
       set({ run: { ...r, done: Math.max(r.done, p.done), total: p.total, read: r.read + (p.ok ? 1 : 0), failures: p.ok ? r.failures : [...r.failures, { host: p.host, error: p.error ?? 'not read' }] } });
     });
     try {
-      const result = await deckApi.compare.collect({ run: id, inventory, limit, layer: useCompareStore.getState().layer, dnsName: useCompareStore.getState().dnsName });
+      // The layer only shapes a fleet summary, which has one layer: "both" summarizes the permanent one, as the page's summary does.
+      const pageLayer = useCompareStore.getState().layer;
+      const result = await deckApi.compare.collect({ run: id, inventory, limit, layer: pageLayer === 'both' ? 'permanent' : pageLayer, dnsName: useCompareStore.getState().dnsName });
       const r = get().run;
       if (!r || r.id !== id) return;
       // The answer is the whole story (an event may still be on its way): counts and failures from it.

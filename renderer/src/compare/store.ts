@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import type { CaptureSummary } from '../../../shared/compare/contract';
 import type { HostSummary } from '../../../shared/app/contract';
-import type { CompareResult } from '../../../shared/compare/diff';
+import type { CompareLayer, CompareResult } from '../../../shared/compare/diff';
 import { IMPORT_MAX_BYTES } from '../../../shared/compare/imports';
 import { hostApi, deckApi } from '../app/api';
 import { useAppStore } from '../app/store';
@@ -32,7 +32,8 @@ interface CompareState {
   result: Load<CompareResult>;
   section: Section;
   filters: Filters;
-  layer: 'runtime' | 'permanent';
+  /** "both": each live firewalld's runtime and permanent next to an image's files (three-way). */
+  layer: CompareLayer;
   dnsName: string;
   /** The session's Kubernetes version: the one chosen on the Kernel page (follows it). */
   k8s: string;
@@ -50,7 +51,7 @@ interface CompareState {
   clearLost(): void;
   setSection(s: Section): void;
   setFilters(f: Partial<Filters>): void;
-  setLayer(l: 'runtime' | 'permanent'): void;
+  setLayer(l: CompareLayer): void;
   setDnsName(n: string): void;
   addHost(id: string): void;
   /** Adds several hosts, reads them in parallel (unless `reads` already says what they hold) and compares once. */
@@ -249,7 +250,7 @@ export const useCompareStore = create<CompareState>()(
           baseline: typeof p.baseline === 'string' && hosts.includes(p.baseline) ? p.baseline : (hosts[0] ?? null),
           section: (['sysctl', 'sysctld', 'dns', 'firewall'] as Section[]).includes(p.section as Section) ? (p.section as Section) : current.section,
           filters: { ...defaultFilters, ...(p.filters && typeof p.filters === 'object' ? p.filters : {}) },
-          layer: p.layer === 'permanent' ? 'permanent' : 'runtime',
+          layer: p.layer === 'permanent' || p.layer === 'both' ? p.layer : 'runtime',
           dnsName: typeof p.dnsName === 'string' && p.dnsName ? p.dnsName : current.dnsName,
           chosenKeys: strings(p.chosenKeys),
           chosenObjects: strings(p.chosenObjects),

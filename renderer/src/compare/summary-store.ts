@@ -54,7 +54,9 @@ export const useSummaryStore = create<SummaryState>()((set, get) => ({
     const n = ++seq;
     set({ result: { state: 'loading' }, opening: null });
     const only = get().scope ? [get().scope as Exclude<SummaryScope, ''>] : undefined;
-    const { layer, dnsName } = useCompareStore.getState();
+    const { layer: shown, dnsName } = useCompareStore.getState();
+    // The summary counts one layer per host: the three-way view's hosts are counted by their permanent one.
+    const layer = shown === 'both' ? 'permanent' : shown;
     try {
       const value = await deckApi.compare.summary(dir ? { dir, only, layer, dnsName } : { hosts, only, layer, dnsName });
       if (n === seq) set({ result: { state: 'ready', value } });

@@ -62,12 +62,13 @@ export function DiffGrid({ rows, hosts, baseline, testId }: { rows: GridRow[]; h
             const h = hosts[c.index]!;
             return (
               <div
-                key={h.id}
+                key={`${h.id}|${h.layer ?? ''}`}
                 role="columnheader"
                 className={`hd-compare-cell hd-compare-headcell${c.index === baseline ? ' hd-compare-baseline' : ''}`}
                 style={{ left: KEY_COL + c.start, width: COL }}
                 title={`${h.label}${h.hostname ? ` (${h.hostname})` : ''}${c.index === baseline ? ' — baseline' : ''}`}
                 data-testid="grid-host"
+                data-layer={h.layer}
               >
                 {h.label}
                 {c.index === baseline ? ' ★' : ''}

@@ -43,7 +43,8 @@ export function FixPanel({ result }: { result: CompareResult }) {
     setApplied(null);
     try {
       const selection = { sysctl: chosenKeys, firewall: chosenObjects };
-      const base = { hosts, baseline: baseline ?? undefined, layer, dnsName, k8s };
+      // A fix is planned on one layer (its plays set both); the three-way view plans on the permanent one.
+      const base = { hosts, baseline: baseline ?? undefined, layer: layer === 'both' ? ('permanent' as const) : layer, dnsName, k8s };
       if (format === 'k8s-node') {
         const f = await deckApi.compare.fix({ ...base, selection, format: 'sysctl', confirmWeakening });
         if (!f.settings.length) throw new Error('Choose at least one kernel parameter the baseline has');

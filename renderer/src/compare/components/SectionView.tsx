@@ -132,6 +132,7 @@ export function SectionView({ result, hidden }: { result: CompareResult; hidden:
           <ToggleGroup aria-label="Firewall layer">
             <ToggleGroupItem text="Runtime" isSelected={layer === 'runtime'} onChange={() => setLayer('runtime')} />
             <ToggleGroupItem text="Permanent" isSelected={layer === 'permanent'} onChange={() => setLayer('permanent')} />
+            <ToggleGroupItem text="Both (three-way)" isSelected={layer === 'both'} onChange={() => setLayer('both')} data-testid="compare-layer-both" />
           </ToggleGroup>
         ) : null}
       </div>
