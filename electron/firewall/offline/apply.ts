@@ -391,13 +391,16 @@ export function applyOps(model: OfflineModel, ops: OfflineWriteOp[], defaults: D
         const { patch } = op;
         texts(patch);
         const changes: string[] = [];
+        // No destination means both families (firewalld's client.py: "empty means all"): removing
+        // one from none leaves the other, and adding one to none changes nothing.
         for (const d of patch.removeDestinations ?? []) {
-          if (!t.destinations.includes(d)) continue;
-          t.destinations = t.destinations.filter((x) => x !== d);
+          if (t.destinations.length === 0) t.destinations = (['ipv4', 'ipv6'] as const).filter((x) => x !== d);
+          else if (t.destinations.includes(d)) t.destinations = t.destinations.filter((x) => x !== d);
+          else continue;
           changes.push(`remove-destination ${d}`);
         }
         for (const d of patch.addDestinations ?? []) {
-          if (t.destinations.includes(d)) continue;
+          if (t.destinations.length === 0 || t.destinations.includes(d)) continue;
           t.destinations.push(d);
           changes.push(`add-destination ${d}`);
         }
