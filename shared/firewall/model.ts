@@ -242,6 +242,8 @@ export const offlineSourceSchema = z.object({
   version: z.string(),
   versionFrom: z.string(),
   problems: z.array(configProblemSchema),
+  /** Digest of the files as read: the `basis` of a later firewall.offlineWrite (CONFLICT when they changed since). */
+  digest: z.string().optional(),
 });
 export type OfflineSource = z.infer<typeof offlineSourceSchema>;
 

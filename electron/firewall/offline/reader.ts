@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { entriesDigest } from '../../../shared/firewall/ipset-digest';
 import type { ActiveBinding, FullState, LayerState } from '../../../shared/firewall/model';
 import { checkConfiguration } from '../../../shared/firewall/offline/check';
@@ -144,5 +145,16 @@ export async function readOfflineConfig(t: HostTransport): Promise<OfflineConfig
       problems,
     },
   };
-  return { state, entries, problems, files: fileOf, sources, conf: { text: confFacts?.bytes?.toString('utf8'), sha256: confFacts?.sha256 } };
+  const cfg: OfflineConfig = { state, entries, problems, files: fileOf, sources, conf: { text: confFacts?.bytes?.toString('utf8'), sha256: confFacts?.sha256 } };
+  // The basis a later offlineWrite passes: the files exactly as this read saw them.
+  state.offline!.digest = configDigest(cfg);
+  return cfg;
+}
+
+/** One digest over every file the configuration was read from. */
+export function configDigest(cfg: OfflineConfig): string {
+  const h = createHash('sha256');
+  for (const [k, s] of [...cfg.sources].sort(([a], [b]) => (a < b ? -1 : 1))) h.update(`${k}\0${s.path}\0${s.sha256 ?? '-'}\n`);
+  h.update(`conf\0${cfg.conf.sha256 ?? '-'}\n`);
+  return h.digest('hex');
 }

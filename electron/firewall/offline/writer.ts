@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { ApiError } from '../../../shared/api/errors';
 import { HELPER_MAX_FILE, writeFileResultSchema, deleteFileResultSchema } from '../../../shared/helper/protocol';
 import type { LayerState } from '../../../shared/firewall/model';
@@ -12,7 +11,7 @@ import { unwrapHelper } from '../../helper/call';
 import type { Host } from '../../hosts/host';
 import type { OfflineFirewall } from './firewall';
 import { applyOps, DIR_OF, type FileKind, type OfflineModel } from './apply';
-import { ETC, USR_LIB, type OfflineConfig } from './reader';
+import { configDigest, ETC, USR_LIB, type OfflineConfig } from './reader';
 
 /**
  * Writes to an offline configuration (firewall.offlineWrite): read the files afresh, apply the
@@ -191,10 +190,3 @@ function roundTrip(kind: FileKind, name: string, content: string, m: OfflineMode
   }
 }
 
-/** One digest over every file the configuration was read from. */
-export function configDigest(cfg: OfflineConfig): string {
-  const h = createHash('sha256');
-  for (const [k, s] of [...cfg.sources].sort(([a], [b]) => (a < b ? -1 : 1))) h.update(`${k}\0${s.path}\0${s.sha256 ?? '-'}\n`);
-  h.update(`conf\0${cfg.conf.sha256 ?? '-'}\n`);
-  return h.digest('hex');
-}

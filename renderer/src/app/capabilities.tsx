@@ -40,8 +40,8 @@ export const WRITES_OFF_ID = 'hd-writes-off-reason';
 /** Why the host takes no changes by this route, in its own words. */
 export function writesOffReason(h: HostSummary, route: ChangeRoute = 'files'): string {
   const c = h.capabilities;
-  if (route === 'firewall' && c.firewall !== 'live') return c.missing.firewall ?? c.missing.firewallWrites ?? `${h.label} has no running firewalld to change.`;
-  return c.missing[writeCapability(route)] ?? `${h.label} is read-only: HostDeck makes no changes to it.`;
+  if (route === 'firewall' && c.firewall !== 'live' && c.firewall !== 'offline') return c.missing.firewall ?? c.missing.firewallWrites ?? `${h.label} has no running firewalld to change.`;
+  return c.missing[writeCapability(route, c)] ?? `${h.label} is read-only: HostDeck makes no changes to it.`;
 }
 
 export interface WriteGate {

@@ -38,8 +38,9 @@ import { ServicesView } from './components/ServicesView';
 import { ZonesView } from './components/ZonesView';
 import { startFirewallEvents, useFirewallStore, type FirewallTab } from './store';
 import './firewall.css';
-import { MissingFeature, WriteButton, WritesOffContext, useCapabilities } from '../app/capabilities';
+import { ChangeRouteContext, MissingFeature, WriteButton, useCapabilities } from '../app/capabilities';
 import { OfflineViewContext } from './offline-view';
+import { OfflineSaveReview } from './components/OfflineSaveReview';
 
 /** firewalld: zones, policies, services, ipsets and global settings, runtime and permanent side by side. */
 export function FirewallPage() {
@@ -140,7 +141,8 @@ export function FirewallPage() {
     const stopped = status.state === 'ready' && !status.value.running && status.value.problem === 'notRunning';
     body = (
       <OfflineViewContext.Provider value={!!f.offline}>
-      <WritesOffContext.Provider value={f.offline ? OFFLINE_WRITES_OFF : undefined}>
+      {/* Offline, changes are files written through HostDeck's helper, not firewalld's D-Bus calls. */}
+      <ChangeRouteContext.Provider value={f.offline ? 'files' : 'firewall'}>
         <Toolbar>
           <ToolbarContent>
             <ToolbarItem>
@@ -170,7 +172,7 @@ export function FirewallPage() {
         {f.offline && (
           <OfflineNotice
             offline={f.offline}
-            writesOff={caps?.firewall === 'live' ? OFFLINE_WRITES_OFF : undefined}
+            daemonRuns={caps?.firewall === 'live'}
             start={stopped && caps?.readOnly === false ? () => void run('Starting firewalld', () => api.firewall.startFirewalld({}), 'firewalld is starting') : undefined}
           />
         )}
@@ -200,7 +202,8 @@ export function FirewallPage() {
         {!f.offline && <DeniedPanel />}
         <datalist id="hd-fw-services">{Object.keys(f.runtime.services).map((s) => <option key={s} value={s} />)}</datalist>
         <datalist id="hd-fw-icmptypes">{Object.keys(f.runtime.icmptypes).map((s) => <option key={s} value={s} />)}</datalist>
-      </WritesOffContext.Provider>
+        {f.offline && <OfflineSaveReview />}
+      </ChangeRouteContext.Provider>
       </OfflineViewContext.Provider>
     );
   }
@@ -252,9 +255,6 @@ export function FirewallPage() {
     </PageSection>
   );
 }
-
-/** Offline changes are written through the helper once the offline write operations land; until then the files are shown read-only. */
-const OFFLINE_WRITES_OFF = 'The offline configuration is shown read-only: changes to the files are not written yet.';
 
 const selectTab = (el: HTMLElement) => el.click();
 

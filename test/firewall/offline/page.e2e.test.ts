@@ -44,14 +44,14 @@ describe('the firewall page offline', () => {
     expect(await firewall.deniedPanel.count()).toBe(1);
   });
 
-  it('shows the files of a running host when asked (the Offline configuration switch), read-only', async () => {
+  it('shows the files of a running host when asked (the Offline configuration switch), saved to the files only', async () => {
     const { firewall } = pagesOf(app.page);
     await firewall.setOffline(true);
     await firewall.offlineNotice.waitFor({ timeout: 20_000 });
     expect(await firewall.reload.count()).toBe(0);
     expect(await firewall.zoneColumnHeads.textContent()).toBe('Configuration files');
-    // Its changes cannot reach the running daemon by mistake: every add control is off.
-    expect(await firewall.offlineWritesOff.count()).toBe(1);
+    // Its changes go to the files, never to the running daemon by mistake: no runtime apply, the notice says when they apply.
+    expect(await firewall.offlineSaves.textContent()).toMatch(/uses the saved files after its next reload/);
     // Preview the rules: the ruleset the files make, from a throwaway firewalld, in the rules view.
     const view = await firewall.openRules('zone');
     expect(await view.textContent()).toMatch(/Preview: the ruleset firewalld \S+ makes from the configuration files of .*nothing on .* changed/);

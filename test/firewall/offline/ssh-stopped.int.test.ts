@@ -5,6 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../../../electron/api/runtime';
 import type { HostDeckEvent } from '../../../shared/api/contract';
 import { startFakeHosts, type FakeHost, type FakeHosts } from '../../support/fake-hosts';
+import { createHostApi } from '../../../renderer/src/app/api';
+import { stage } from '../../../renderer/src/firewall/draft';
+import { checkOffline, draftOps, failureOf } from '../../../renderer/src/firewall/offline-save';
+import { draftKey, EMPTY_DRAFT } from '../../../renderer/src/firewall/store';
 
 // A fake SSH host whose firewalld is stopped: HostDeck reads its configuration files through the
 // agent (the host's own /etc/firewalld, not this machine's), its capability `firewall` reads
@@ -77,6 +81,33 @@ describe('an SSH host with firewalld stopped is read offline', () => {
     expect(x.text).toContain('<service name="pop3s"/>');
   });
 
+  const RULE = 'rule family="ipv4" source address="198.51.100.0/24" port port="5432" protocol="tcp" accept';
+
+  it("takes the Firewall page's offline save: staged zone edits checked (dry run), then written as one request against the digest read with the files", async () => {
+    // The page's own module over the in-process API bound to the host, as the browser calls it.
+    const api = createHostApi((channel, request) => rt.call(channel, request), 'stopped1');
+    const basis = (await api.firewall.state({ refresh: true })).offline!.digest!;
+    let d = stage(EMPTY_DRAFT, 'add', 'services', 'https');
+    d = stage(d, 'remove', 'services', 'pop3s');
+    d = stage(d, 'add', 'ports', '9090/tcp');
+    d = stage(d, 'add', 'richRules', RULE);
+    d = { ...d, scalars: { target: 'DROP' } };
+    const { ops } = draftOps({ [draftKey('stopped1', 'zone', 'public')]: d }, 'stopped1');
+    const before = h.readFile('/etc/firewalld/zones/public.xml');
+    const dry = await checkOffline(api, ops, basis);
+    expect(dry.failure).toBeUndefined();
+    expect(dry.files!.map((f) => [f.path, f.action])).toEqual([['/etc/firewalld/zones/public.xml', 'write']]);
+    expect(h.readFile('/etc/firewalld/zones/public.xml')).toBe(before);
+    const r = await api.firewall.offlineWrite({ ops, basis });
+    expect(r.written).toBe(true);
+    // The old basis is stale now: the same save again is a CONFLICT, said as the page says it, and writes nothing.
+    const written = h.readFile('/etc/firewalld/zones/public.xml');
+    const again = await api.firewall.offlineWrite({ ops, basis }).catch((e: unknown) => failureOf(e, ops));
+    expect(again).toMatchObject({ kind: 'conflict' });
+    expect(h.readFile('/etc/firewalld/zones/public.xml')).toBe(written);
+    expect((await api.firewall.state({ refresh: true })).offline!.digest).toBe(r.digest);
+  });
+
   it('flips to live once firewalld starts on the host, and the host list is told', async () => {
     const n = events.length;
     h.exec(['sh', '-c', 'PYTHONUNBUFFERED=1 /usr/sbin/firewalld --nopid --log-target console >/run/firewalld.log 2>&1 </dev/null']);
@@ -85,7 +116,14 @@ describe('an SSH host with firewalld stopped is read offline', () => {
     expect(events.slice(n).some((e) => e.name === 'app.hostsChanged')).toBe(true);
     // The running daemon loaded the files HostDeck read.
     const live = await rt.api.firewall.zone({ name: 'public', layer: 'runtime' }, { host: 'stopped1' });
-    expect(live.services.sort()).toEqual(['pop3s', 'ssh']);
+    expect(live.services.sort()).toEqual(['https', 'ssh']);
+    // firewall-cmd on the host: the configuration saved offline is what runs.
+    const running = h.firewallCmd('--zone=public', '--list-all');
+    expect(running).toMatch(/target: DROP/);
+    expect(running).toMatch(/services: https ssh|services: ssh https/);
+    expect(running).toMatch(/ports: .*\b8443\/tcp\b/);
+    expect(running).toMatch(/ports: .*\b9090\/tcp\b/);
+    expect(running).toContain(RULE);
     expect((await rt.api.firewall.state({ refresh: true }, { host: 'stopped1' })).offline).toBeUndefined();
   });
 });

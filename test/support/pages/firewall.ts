@@ -116,7 +116,7 @@ export class FirewallPage {
   get offlineNotice(): Locator { return this.page.getByTestId('fw-offline'); }
   get offlineVersion(): Locator { return this.page.getByTestId('fw-offline-version'); }
   /** Why the files shown on a running host take no changes. */
-  get offlineWritesOff(): Locator { return this.page.getByTestId('fw-offline-writes-off'); }
+  get offlineSaves(): Locator { return this.page.getByTestId('fw-offline-saves'); }
   /** "Offline configuration (the files)" on a host whose firewalld runs. */
   get offlineSwitch(): Locator { return this.page.locator('#fw-offline-switch'); }
   /** Turns the switch on or off as a user does (a click on its label). */
@@ -309,6 +309,33 @@ export class FirewallPage {
   /** Opens a tab of the page by its label (Zones, Services, IP sets, Policies, Global …). */
   async openTab(name: string): Promise<void> {
     await this.page.getByRole('tab', { name }).click();
+  }
+
+  /** Offline: the apply bar's "Save to the files" (every staged zone and policy change of the host). */
+  get saveToFiles(): Locator { return this.page.getByTestId('fw-apply-permanent'); }
+  /** The "Save to the files" review: its phase (checking, ready, saving, failed), the files it lists, its outcome. */
+  get offlineSave(): Locator { return this.page.getByTestId('fw-offline-save'); }
+  get offlineSaveFiles(): Locator { return this.page.getByTestId('fw-offline-save-file'); }
+  get offlineSaveOk(): Locator { return this.page.getByTestId('fw-offline-save-ok'); }
+  get offlineSaveConflict(): Locator { return this.page.getByTestId('fw-offline-save-conflict'); }
+  get offlineSaveRefused(): Locator { return this.page.getByTestId('fw-offline-save-refused'); }
+  get offlineSaveProblems(): Locator { return this.page.getByTestId('fw-offline-save-problem'); }
+  get offlineSaveReload(): Locator { return this.page.getByTestId('fw-offline-save-reload'); }
+  get offlineSaveCancel(): Locator { return this.page.getByTestId('fw-offline-save-cancel'); }
+  /** Offline: where an object's file comes from ("modified from the default"), and its Reset. */
+  get offlineOrigin(): Locator { return this.page.getByTestId('fw-offline-origin'); }
+  get offlineReset(): Locator { return this.page.getByTestId('fw-offline-reset'); }
+
+  /** Offline: opens the review of the staged changes and waits for its check (dry run) to finish. */
+  async reviewSaveToFiles(): Promise<void> {
+    await this.saveToFiles.click();
+    await this.offlineSave.and(this.page.locator('[data-phase="ready"], [data-phase="failed"]')).waitFor({ timeout: 30_000 });
+  }
+
+  /** Stages a service in the open zone. */
+  async addService(name: string): Promise<void> {
+    await this.zoneField('service').fill(name);
+    await this.page.getByTestId('fw-add-service').click();
   }
 
   /** Confirms the open confirmation dialog. */

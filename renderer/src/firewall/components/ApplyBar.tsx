@@ -73,7 +73,8 @@ export function ApplyBar({ lines, risk, busy, allowTimeout, onApply, onSafeApply
           Apply to runtime and permanent
         </WriteButton>}
         <WriteButton variant={offline ? 'primary' : 'secondary'} data-testid="fw-apply-permanent" isDisabled={busy} onClick={() => onApply('permanent', { acknowledgeRisk: ack })}>
-          {offline ? 'Save to the configuration files' : 'Save to permanent only'}
+          {/* Offline: every staged zone and policy change of the host, as one checked write (offline-save.ts). */}
+          {offline ? 'Save to the files' : 'Save to permanent only'}
         </WriteButton>
         <Button variant="link" data-testid="fw-discard" isDisabled={busy} onClick={onDiscard}>
           Discard

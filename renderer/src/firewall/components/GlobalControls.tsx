@@ -1,4 +1,6 @@
 import { useHostApi, usePageHost } from '../../app/host-store';
+import { useOfflineSave } from '../offline-save';
+import { OfflineConfEditor } from './OfflineConfEditor';
 import { useState } from 'react';
 import {
   Alert,
@@ -202,6 +204,8 @@ export function GlobalControls({ full }: { full: FullState }) {
       () => api.firewall.setDefaultZone({ name: zone, acknowledgeRisk: true }),
     ).then(() => load());
   const setDefault = async (zone: string) => {
+    // Offline: DefaultZone in firewalld.conf, reviewed and written; nothing runs to cut anyone off.
+    if (full.offline) return void useOfflineSave.of(hostId).getState().open(`Default zone ${zone}`, [{ op: 'default-zone', name: zone }]);
     // The page's guard answers at once; the host's also knows the SSH ports sshd uses. Either saying yes counts.
     const local = safeApplyRequired({ type: 'defaultZone', name: zone }, { state: full });
     const remote = await api.firewall.safeApplyCheck({ change: { type: 'defaultZone', name: zone } }).catch(() => undefined);
@@ -231,6 +235,7 @@ export function GlobalControls({ full }: { full: FullState }) {
   };
   // firewalld reloads to apply LogDenied (#1115): the same exact differences and dialog as Reload.
   const setLogDenied = async (value: string) => {
+    if (full.offline) return void useOfflineSave.of(hostId).getState().open(`LogDenied ${value}`, [{ op: 'conf.set', key: 'LogDenied', value }]);
     const exact = await run('Comparing runtime and permanent', () => api.firewall.differences({}));
     if (!exact) return;
     const fx = reloadEffects(exact.differences);
@@ -313,6 +318,7 @@ export function GlobalControls({ full }: { full: FullState }) {
           ))}
         </Tbody>
       </Table>
+      {full.offline && <OfflineConfEditor config={full.config} />}
       {confirm && <ConfirmModal c={confirm} onClose={() => setConfirm(undefined)} />}
       {riskyConfirm && <ConfirmModal c={riskyConfirm} onClose={() => setRisky(undefined)} />}
     </div>

@@ -11,6 +11,8 @@ import { ListNav } from './ListNav';
 import { ConfirmModal, type Confirm } from './ConfirmModal';
 import { useHostApi, usePageHost } from '../../app/host-store';
 import { WriteButton } from '../../app/capabilities';
+import { useOfflineSave } from '../offline-save';
+import { OfflineObjectActions } from './OfflineObjectActions';
 
 const PAGE = 500;
 
@@ -41,7 +43,7 @@ export function IpsetsView({ full }: { full: FullState }) {
             </button>
           );
         })}
-        <CreateIpset existing={names} />
+        <CreateIpset existing={names} offline={!!full.offline} />
       </ListNav>
       <div className="hd-fw-main">{current ? <IpsetEntries key={current} full={full} name={current} /> : (
         <EmptyState titleText="No ipsets" headingLevel="h3" data-testid="fw-ipsets-empty">
@@ -52,7 +54,7 @@ export function IpsetsView({ full }: { full: FullState }) {
   );
 }
 
-function CreateIpset({ existing }: { existing: string[] }) {
+function CreateIpset({ existing, offline }: { existing: string[]; offline: boolean }) {
   const hostId = usePageHost();
   const api = useHostApi();
   const { run, load, select } = useFirewallStore.of(hostId).getState();
@@ -65,6 +67,11 @@ function CreateIpset({ existing }: { existing: string[] }) {
   const problem = name ? checkName('ipset', name) ?? (existing.includes(name) ? `ipset "${name}" exists.` : undefined) ?? checkIpsetOptions(type, options) : undefined;
   const create = () => {
     if (!name || problem) return;
+    if (offline) {
+      select('ipset', name);
+      setName('');
+      return void useOfflineSave.of(hostId).getState().open(`New ipset ${name}`, [{ op: 'ipset.create', name, type, options }]);
+    }
     void run('Creating the ipset', () => api.firewall.createIpset({ name, type, options }), `ipset ${name} created (reload to load it)`).then((r) => {
       if (r) {
         select('ipset', name);
@@ -166,6 +173,13 @@ function IpsetEntries({ full, name }: { full: FullState; name: string }) {
   const timeoutSet = !!set.options.timeout && set.options.timeout !== '0';
   const parsed = text.trim() ? parseIpsetEntriesFile(text, set.type, set.options) : undefined;
   const send = (op: 'add' | 'remove' | 'replace', entries: string[]) => {
+    if (full.offline) {
+      // Offline: entries go into the ipset's file (--add-entry / --remove-entry), reviewed first.
+      const patch = op === 'add' ? { addEntries: entries } : { removeEntries: entries };
+      setText('');
+      setSelected(new Set());
+      return void useOfflineSave.of(hostId).getState().open(`${op === 'add' ? 'Add' : 'Remove'} ${entries.length.toLocaleString()} entr${entries.length === 1 ? 'y' : 'ies'} of ipset ${name}`, [{ op: 'ipset.patch', name, patch }]);
+    }
     const fn = op === 'add' ? api.firewall.ipsetAddEntries : op === 'remove' ? api.firewall.ipsetRemoveEntries : api.firewall.ipsetSetEntries;
     // Selected in a "only in runtime/permanent" view: they are removed from the layer that has them.
     const target: Layer = op === 'remove' && shownView !== 'all' ? (shownView === 'runtimeOnly' ? 'runtime' : 'permanent') : layer;
@@ -186,10 +200,11 @@ function IpsetEntries({ full, name }: { full: FullState; name: string }) {
         <Title headingLevel="h2">ipset {name}</Title>
         <Label>{set.type}</Label>
         {Object.entries(set.options).map(([k, v]) => <Label key={k} isCompact>{k}={v}</Label>)}
-        <ToggleGroup aria-label="Layer">
+        {/* One layer offline: the file. */}
+        {!full.offline && <ToggleGroup aria-label="Layer">
           {(['runtime', 'permanent'] as const).map((l) => <ToggleGroupItem key={l} text={l} isSelected={layer === l} isDisabled={!full[l].ipsets[name]} onChange={() => setLayer(l)} />)}
-        </ToggleGroup>
-        {full.runtime.ipsets[name] && full.permanent.ipsets[name] && (
+        </ToggleGroup>}
+        {!full.offline && full.runtime.ipsets[name] && full.permanent.ipsets[name] && (
           !diff ? <Label color="grey" data-testid="fw-ipset-diff">runtime = permanent</Label> : (
             <Label color="orange" data-testid="fw-ipset-diff">
               {entriesDiffer
@@ -198,7 +213,8 @@ function IpsetEntries({ full, name }: { full: FullState; name: string }) {
             </Label>
           )
         )}
-        {full.permanent.ipsets[name] && (
+        {full.offline && <OfflineObjectActions kind="ipset" name={name} meta={full.permanent.ipsets[name]?.meta} inUse={users.length ? `Used by ${usesText(users)}` : undefined} />}
+        {full.permanent.ipsets[name] && !full.offline && (
           <WriteButton
             variant="secondary"
             isDanger
@@ -266,13 +282,13 @@ function IpsetEntries({ full, name }: { full: FullState; name: string }) {
           <input type="file" aria-label="Import entries from a file" data-testid="fw-ipset-file" onChange={(e) => e.target.files?.[0] && void importFile(e.target.files[0])} />
           {parsed && <span data-testid="fw-ipset-parse">{parsed.entries.length.toLocaleString()} valid, {parsed.problems.length} invalid, {parsed.duplicates} duplicate</span>}
           <WriteButton variant="primary" data-testid="fw-ipset-add" isDisabled={!parsed?.entries.length || parsed.problems.length > 0 || busy} onClick={() => parsed && send('add', parsed.entries)}>Add</WriteButton>
-          <WriteButton variant="secondary" data-testid="fw-ipset-replace" isDisabled={!parsed?.entries.length || parsed.problems.length > 0 || busy} onClick={() => parsed && setConfirm({
+          {!full.offline && <WriteButton variant="secondary" data-testid="fw-ipset-replace" isDisabled={!parsed?.entries.length || parsed.problems.length > 0 || busy} onClick={() => parsed && setConfirm({
             title: `Replace all entries of ${name}?`,
             danger: true,
             body: <p>The {set.entryCount.toLocaleString()} {layer} entries of {name} are replaced by these {parsed.entries.length.toLocaleString()}.</p>,
             action: 'Replace all',
             run: async () => send('replace', parsed.entries),
-          })}>Replace all</WriteButton>
+          })}>Replace all</WriteButton>}
         </div>
         {parsed && parsed.problems.length > 0 && (
           <Alert isInline variant="danger" title={`${parsed.problems.length} line(s) are not valid ${set.type} entries`} data-testid="fw-ipset-problems">

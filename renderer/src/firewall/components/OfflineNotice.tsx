@@ -1,12 +1,11 @@
 import { Alert, Button, ExpandableSection } from '@patternfly/react-core';
 import type { OfflineSource } from '../../../../shared/firewall/model';
-import { WRITES_OFF_ID } from '../../app/capabilities';
 
 /**
  * The Firewall page on configuration files (no firewalld running, or asked for): which files,
  * which version, what firewalld would refuse; on a stopped host, a way to start it.
  */
-export function OfflineNotice({ offline, writesOff, start }: { offline: OfflineSource; writesOff?: string; start?: () => void }) {
+export function OfflineNotice({ offline, daemonRuns, start }: { offline: OfflineSource; daemonRuns?: boolean; start?: () => void }) {
   const errors = offline.problems.filter((p) => p.severity === 'error');
   const warnings = offline.problems.length - errors.length;
   const assumed = offline.versionFrom.startsWith('assumed');
@@ -20,8 +19,10 @@ export function OfflineNotice({ offline, writesOff, start }: { offline: OfflineS
       actionLinks={start ? <Button variant="link" isInline data-testid="fw-start" onClick={start}>Start firewalld</Button> : undefined}
     >
       <p data-testid="fw-offline-version">Version {offline.version}: {offline.versionFrom}. No runtime layer, reload, panic mode, timeouts, active bindings, denied packets or traces without a running firewalld.</p>
-      {/* Only where the host itself takes firewall changes: elsewhere the page's own notice says why. */}
-      {writesOff && <p id={WRITES_OFF_ID} data-testid="fw-offline-writes-off">{writesOff}</p>}
+      <p data-testid="fw-offline-saves">
+        Changes are saved to the files in /etc/firewalld (a builtin changed there is "modified from the default" until reset), checked first as firewalld would load them.
+        {daemonRuns ? ' The running firewalld keeps its runtime: it uses the saved files after its next reload.' : ' firewalld uses them when it starts.'}
+      </p>
       {offline.problems.length > 0 && (
         <ExpandableSection toggleText={`${errors.length} error${errors.length === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`} data-testid="fw-offline-problems">
           <ul>

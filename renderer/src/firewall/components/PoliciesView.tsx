@@ -18,6 +18,8 @@ import { RulesButton } from './RulesView';
 import { ActionToolbar } from './ListNav';
 import { useHostApi, usePageHost } from '../../app/host-store';
 import { WriteButton, useWriteGate } from '../../app/capabilities';
+import { objectOp, saveDrafts, useOfflineSave } from '../offline-save';
+import { OfflineObjectActions } from './OfflineObjectActions';
 
 const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
 
@@ -33,6 +35,11 @@ export function PoliciesView({ full }: { full: FullState }) {
   const problem = newName ? checkName('policy', newName) ?? (full.permanent.policies[newName] ? `Policy "${newName}" exists.` : undefined) : undefined;
   const createPolicy = () => {
     if (!newName || problem) return;
+    if (full.offline) {
+      select('policy', newName);
+      setNewName('');
+      return void useOfflineSave.of(hostId).getState().open(`New policy ${newName}`, [objectOp('policy', 'create', newName)]);
+    }
     void run('Creating the policy', () => api.firewall.createPolicy({ name: newName, settings: {} }), `Policy ${newName} created (permanent; reload to use it)`).then((r) => {
       if (r) {
         select('policy', newName);
@@ -111,6 +118,7 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
       ? make({ initial: editing.from, submitLabel: 'Stage change', onCancel: () => setEditing(undefined), onAdd: (t) => (setDraft((d) => stageEdit(d, key, editing.from, t)), setEditing(undefined)) })
       : make({ onAdd: add(key) });
   const apply = async (target: ApplyTarget, opts: { acknowledgeRisk: boolean }) => {
+    if (full.offline) return saveDrafts(hostId);
     let ok = true;
     if (target !== 'permanent') ok = await updatePolicy(name, 'runtime', patch, opts.acknowledgeRisk);
     if (ok && target !== 'runtime') ok = await updatePolicy(name, 'permanent', patch, opts.acknowledgeRisk);
@@ -121,11 +129,12 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
     <div className="hd-fw-editor" data-testid="fw-policy-editor">
       <div className="hd-fw-editor-head">
         <Title headingLevel="h2">Policy {name}</Title>
-        <Label color={diff ? 'orange' : 'grey'} data-testid="fw-policy-diff">{diff ? `${diffCount(diff)} difference(s)` : 'runtime = permanent'}</Label>
+        {!full.offline && <Label color={diff ? 'orange' : 'grey'} data-testid="fw-policy-diff">{diff ? `${diffCount(diff)} difference(s)` : 'runtime = permanent'}</Label>}
         <ActionToolbar label={`Policy ${name}`}>
         <ExportButtons kind="policy" name={name} />
         <RulesButton kind="policy" name={name} />
-        {custom && (
+        {full.offline && <OfflineObjectActions kind="policy" name={name} meta={permanent?.meta} />}
+        {custom && !full.offline && (
           <WriteButton variant="link" isDanger data-testid="fw-delete-policy" onClick={() => setConfirm({
             title: `Delete policy ${name}?`,
             danger: true,
@@ -136,8 +145,8 @@ function PolicyEditor({ full, name }: { full: FullState; name: string }) {
         )}
         </ActionToolbar>
       </div>
-      <div className="hd-fw-columns hd-fw-colheads"><div>Runtime (live)</div><div>Permanent (after reload)</div></div>
-      <LayerNote />
+      <div className="hd-fw-columns hd-fw-colheads">{full.offline ? <div>Configuration files</div> : <><div>Runtime (live)</div><div>Permanent (after reload)</div></>}</div>
+      {!full.offline && <LayerNote />}
       <section className="hd-fw-section">
         <h3 className="hd-fw-section-title">Settings</h3>
         <div className="hd-fw-settings">

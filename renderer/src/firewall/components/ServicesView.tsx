@@ -8,6 +8,8 @@ import { ListNav } from './ListNav';
 import { AddItem } from './AddItem';
 import { useHostApi, usePageHost } from '../../app/host-store';
 import { WriteButton } from '../../app/capabilities';
+import { objectOp, serviceOp, useOfflineSave } from '../offline-save';
+import { OfflineObjectActions } from './OfflineObjectActions';
 
 const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
 
@@ -25,6 +27,11 @@ export function ServicesView({ full }: { full: FullState }) {
   const problem = newName ? checkName('service', newName) ?? (names.includes(newName) ? `Service "${newName}" exists.` : undefined) : undefined;
   const createService = () => {
     if (!newName || problem) return;
+    if (full.offline) {
+      select('service', newName);
+      setNewName('');
+      return void useOfflineSave.of(hostId).getState().open(`New service ${newName}`, [objectOp('service', 'create', newName)]);
+    }
     void run('Creating the service', () => api.firewall.createService({ name: newName, settings: {} }), `Service ${newName} created (reload to use it)`).then((r) => {
       if (r) {
         select('service', newName);
@@ -55,7 +62,7 @@ export function ServicesView({ full }: { full: FullState }) {
           {problem && <span className="hd-fw-error">{problem}</span>}
         </div>
       </ListNav>
-      <div className="hd-fw-main">{current && <ServiceEditor key={current} full={full} name={current} />}</div>
+      <div className="hd-fw-main">{current && <ServiceEditor key={full.offline ? `${current}@${full.loadedAt}` : current} full={full} name={current} />}</div>
     </div>
   );
 }
@@ -86,7 +93,8 @@ function ServiceEditor({ full, name }: { full: FullState; name: string }) {
     <div className="hd-fw-editor" data-testid="fw-service-editor">
       <div className="hd-fw-editor-head">
         <Title headingLevel="h2">Service {name}</Title>
-        {meta?.builtin ? <Label>{meta.default ? 'built-in' : 'built-in, edited in /etc/firewalld'}</Label> : <Label color="blue">custom</Label>}
+        {full.offline ? <OfflineObjectActions kind="service" name={name} meta={meta} />
+          : meta?.builtin ? <Label>{meta.default ? 'built-in' : 'built-in, edited in /etc/firewalld'}</Label> : <Label color="blue">custom</Label>}
       </div>
       <div className="hd-fw-settings">
         <label>Short name</label>
@@ -115,6 +123,13 @@ function ServiceEditor({ full, name }: { full: FullState; name: string }) {
       {edit && (
         <div className="hd-fw-actions">
           <WriteButton variant="primary" data-testid="fw-service-save" isDisabled={busy} onClick={() => {
+            if (full.offline) {
+              // Offline: the edit as firewall-offline-cmd's --service options, reviewed, then written.
+              const op = serviceOp(name, base, s);
+              if (!op) return setEdit(undefined);
+              // The edit stays until the files are re-read after the save (the editor is keyed by that read).
+              return void useOfflineSave.of(hostId).getState().open(`Service ${name}`, [op]);
+            }
             const { name: _n, meta: _m, ...settings } = s;
             void run('Saving the service', () => api.firewall.updateService({ name, settings }), `Service ${name} saved (reload to use it)`).then((r) => {
               if (r) {
@@ -122,10 +137,11 @@ function ServiceEditor({ full, name }: { full: FullState; name: string }) {
                 void load();
               }
             });
-          }}>Save to permanent</WriteButton>
+          }}>{full.offline ? 'Save to the files' : 'Save to permanent'}</WriteButton>
           <Button variant="link" onClick={() => setEdit(undefined)}>Discard</Button>
         </div>
       )}
     </div>
   );
 }
+

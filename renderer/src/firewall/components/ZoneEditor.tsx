@@ -26,6 +26,9 @@ import { RichRuleEditor } from './RichRuleEditor';
 import { RulesButton } from './RulesView';
 import { useRisk } from './useRisk';
 import { ZoneActions } from './ZoneActions';
+import { OfflineObjectActions } from './OfflineObjectActions';
+import { saveDrafts } from '../offline-save';
+import { usesText, zoneUsers } from '../../../../shared/firewall/references';
 import { WriteButton, useWriteGate } from '../../app/capabilities';
 
 const PORT_PROTOS = ['tcp', 'udp', 'sctp', 'dccp'];
@@ -127,6 +130,7 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
   const scalarDiff = (k: string) => fieldDiff(diff, k);
 
   const apply = async (target: ApplyTarget, opts: { timeout?: number; acknowledgeRisk: boolean }) => {
+    if (offline) return saveDrafts(hostId);
     let ok = true;
     if (target === 'runtime' || target === 'both') ok = await updateZone(name, 'runtime', patch, opts);
     if (ok && (target === 'permanent' || target === 'both')) ok = await updateZone(name, 'permanent', patch, { acknowledgeRisk: opts.acknowledgeRisk });
@@ -146,7 +150,7 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
         <ActionToolbar label={`Zone ${name}`}>
           <ExportButtons kind="zone" name={name} />
           <RulesButton kind="zone" name={name} />
-          <ZoneActions full={full} name={name} />
+          {offline ? <OfflineObjectActions kind="zone" name={name} meta={permanent?.meta} inUse={zoneInUse(full, name)} origin={false} /> : <ZoneActions full={full} name={name} />}
         </ActionToolbar>
       </div>
 
@@ -229,6 +233,12 @@ export function ZoneEditor({ full, name }: { full: FullState; name: string }) {
       )}
     </div>
   );
+}
+
+/** Why a zone cannot be deleted (policies name it), or undefined. */
+function zoneInUse(full: FullState, name: string): string | undefined {
+  const users = zoneUsers(full.permanent, name);
+  return users.length ? `Used by ${usesText(users)}: change those first.` : full.global.defaultZone === name ? 'It is the default zone: choose another one first.' : undefined;
 }
 
 /**

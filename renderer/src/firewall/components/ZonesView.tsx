@@ -8,6 +8,7 @@ import { ListNav } from './ListNav';
 import { ZoneEditor } from './ZoneEditor';
 import { useHostApi, usePageHost } from '../../app/host-store';
 import { WriteButton } from '../../app/capabilities';
+import { objectOp, useOfflineSave } from '../offline-save';
 
 /** Zones of both layers with their differences marked, and the selected zone's editor. */
 export function ZonesView({ full }: { full: FullState }) {
@@ -22,6 +23,12 @@ export function ZonesView({ full }: { full: FullState }) {
   const current = selected && names.includes(selected) ? selected : full.global.defaultZone;
   const createZone = () => {
     if (!newName || problem) return;
+    if (full.offline) {
+      // Offline: a new /etc/firewalld/zones file, checked and shown before it is written.
+      select('zone', newName);
+      setNewName('');
+      return void useOfflineSave.of(hostId).getState().open(`New zone ${newName}`, [objectOp('zone', 'create', newName)]);
+    }
     void run('Creating the zone', () => api.firewall.createZone({ name: newName, settings: {} }), `Zone ${newName} created (permanent; reload to use it)`).then((r) => {
       if (r) {
         select('zone', newName);
