@@ -1,4 +1,4 @@
-import { prng } from '../firewall/explain/random-config';
+import { mulberry32 } from './seeded-random';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseListAllZones } from '../../shared/compare/imports';
@@ -42,7 +42,7 @@ export interface Planted {
 }
 
 /** The explain differential's seeded generator (mulberry32), so every run plants the same outliers. */
-export const seeded = prng;
+export const seeded = mulberry32;
 
 function pick(rand: () => number, n: number, wanted: number, avoid: Set<number>): number[] {
   const out = new Set<number>();

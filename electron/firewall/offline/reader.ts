@@ -120,7 +120,7 @@ export async function readOfflineConfig(t: HostTransport): Promise<OfflineConfig
   const conf = parseFirewalldConf(confFacts?.bytes?.toString('utf8'), confFile);
   problems.push(...conf.problems);
   const defaultZone = conf.settings.DefaultZone!;
-  problems.push(...checkConfiguration(layer, defaultZone, { file: confFile }, (kind, name) => fileOf.get(`${kind}/${name}`) ?? `${kind} ${name}`));
+  problems.push(...checkConfiguration(layer, defaultZone, { file: confFile, backend: conf.settings.FirewallBackend }, (kind, name) => fileOf.get(`${kind}/${name}`) ?? `${kind} ${name}`));
   const version = await firewalldVersion(t);
 
   // What would be bound once firewalld starts: the zones' own interfaces and sources.

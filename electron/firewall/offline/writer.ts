@@ -55,7 +55,7 @@ export class OfflineWriter {
     const confShown = t.displayPath(`${ETC}/firewalld.conf`);
     const key = (p: ConfigProblem) => `${p.code}|${p.element}|${p.message}`;
     const had = new Set(cfg.problems.filter((p) => p.severity === 'error').map(key));
-    const after = checkConfiguration(model.layer, model.conf.DefaultZone!, { file: confShown }, fileOf);
+    const after = checkConfiguration(model.layer, model.conf.DefaultZone!, { file: confShown, backend: model.conf.FirewallBackend }, fileOf);
     const fresh = after.filter((p) => !had.has(key(p)));
     if (fresh.length) {
       const first = fresh[0]!;

@@ -5,7 +5,7 @@
  * be a source, a rich rule naming an unknown service, ipset or ICMP type, an ipset type the
  * nftables backend cannot create.
  */
-import type { LayerState } from '../model';
+import type { ForwardPort, LayerState, Policy } from '../model';
 import { SOURCE_IPSET_TYPES } from '../data/firewalld-constants';
 import { parseRichRule } from '../rich-rule';
 import { checkInterfaceName } from '../validate';
@@ -14,7 +14,7 @@ import type { ConfigProblem } from './parse';
 /** Where each object came from, for the problems' file names. */
 export type FileOf = (kind: 'zone' | 'policy' | 'service' | 'ipset', name: string) => string;
 
-export function checkConfiguration(layer: LayerState, defaultZone: string, conf: { file: string }, fileOf: FileOf): ConfigProblem[] {
+export function checkConfiguration(layer: LayerState, defaultZone: string, conf: { file: string; backend?: string }, fileOf: FileOf): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   const err = (file: string, element: string, code: string, message: string) => out.push({ file, element, code, message, severity: 'error' });
   const services = new Set(Object.keys(layer.services));
@@ -81,9 +81,51 @@ export function checkConfiguration(layer: LayerState, defaultZone: string, conf:
       }
     }
     if (p.ingressZones.includes('HOST') && p.egressZones.includes('HOST')) err(file, `policy ${p.name}`, 'INVALID_ZONE', `Policy '${p.name}': 'HOST' can only appear in either ingress or egress zones, but not both`);
-    if (p.masquerade && (p.egressZones.includes('HOST') || p.ingressZones.includes('HOST'))) err(file, '<masquerade>', 'INVALID_ZONE', `Policy '${p.name}': 'masquerade' is invalid for ${p.egressZones.includes('HOST') ? 'egress' : 'ingress'} zone 'HOST'`);
+    checkPolicyForwarding(layer, p, conf.backend ?? 'nftables', (element, code, message) => err(file, element, code, message));
     checkRules('policy', p.name, p.richRules);
   }
   if (!layer.zones[defaultZone]) err(conf.file, `DefaultZone=${defaultZone}`, 'INVALID_ZONE', `Default zone '${defaultZone}' does not exist (firewalld fails to start)`);
   return out;
+}
+
+/**
+ * firewalld's Policy._check_config for masquerade and forward ports (core/io/policy.py), run on
+ * every policy write and at load: what the policy's ingress and egress zones allow of
+ * masquerade, forward-port (plain and in rich rules) and the mark action.
+ */
+function checkPolicyForwarding(layer: LayerState, p: Policy, backend: string, err: (element: string, code: string, message: string) => void): void {
+  const P = `Policy '${p.name}'`;
+  const masquerade = (element: string) => {
+    if (p.egressZones.includes('HOST')) return err(element, 'INVALID_ZONE', `${P}: 'masquerade' is invalid for egress zone 'HOST'`);
+    if (p.ingressZones.includes('HOST')) return err(element, 'INVALID_ZONE', `${P}: 'masquerade' is invalid for ingress zone 'HOST'`);
+    for (const z of p.ingressZones) {
+      if (z === 'ANY' || !layer.zones[z]) continue; // a missing zone is reported with the ingress zones
+      if (backend !== 'nftables' && layer.zones[z]!.interfaces.length) err(element, 'INVALID_ZONE', `${P}: 'masquerade' cannot be used because ingress zone '${z}' has assigned interfaces.`);
+    }
+  };
+  const egressIfaces = (element: string, what: string) => {
+    for (const z of p.egressZones) {
+      if (z === 'ANY' || z === 'HOST' || !layer.zones[z]) continue;
+      if (layer.zones[z]!.interfaces.length) err(element, 'INVALID_ZONE', `${P}: '${what}' cannot be used because egress zone '${z}' has assigned interfaces`);
+    }
+  };
+  const forward = (element: string, toAddr: string | undefined) => {
+    if (p.egressZones.includes('HOST')) {
+      if (toAddr) err(element, 'INVALID_FORWARD', `${P}: A 'forward-port' with 'to-addr' is invalid for egress zone 'HOST'`);
+    } else if (p.egressZones.length) {
+      if (!toAddr) err(element, 'INVALID_FORWARD', `${P}: 'forward-port' requires 'to-addr' if egress zone is 'ANY' or a zone`);
+      if (!p.egressZones.includes('ANY')) egressIfaces(element, 'forward-port');
+    }
+  };
+  const fp = (f: ForwardPort) => `<forward-port port="${f.port}" protocol="${f.protocol}"${f.toPort ? ` to-port="${f.toPort}"` : ''}${f.toAddr ? ` to-addr="${f.toAddr}"` : ''}>`;
+  if (p.masquerade) masquerade('<masquerade>');
+  for (const text of p.richRules) {
+    const r = parseRichRule(text);
+    if (!r.ok) continue;
+    const e = r.rule.element;
+    if (e?.type === 'masquerade') masquerade(`<rule> ${text}`);
+    else if (e?.type === 'forward-port') forward(`<rule> ${text}`, e.toAddr);
+    else if (r.rule.action?.type === 'mark') egressIfaces(`<rule> ${text}`, 'mark');
+  }
+  for (const f of p.forwardPorts) forward(fp(f), f.toAddr);
 }

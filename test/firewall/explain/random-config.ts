@@ -1,4 +1,5 @@
 import { parseRichRule, type RichRule } from '../../../shared/firewall/rich-rule';
+import { mulberry32 } from '../../support/seeded-random';
 
 /**
  * Random firewalld configurations for the differential test, as the XML files firewalld
@@ -10,16 +11,8 @@ export const LINKS = 3;
 export const PEER_HOSTS = [2, 3, 4, 5, 6, 7, 8, 9];
 export const PROBE_PORTS = [22, 80, 443, 5000, 5001, 5002, 8080, 8081, 9000, 9001, 9002, 9100];
 
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The shared seeded generator (test/support/seeded-random.ts). */
+export const prng = mulberry32;
 
 export interface GenZone {
   name: string;

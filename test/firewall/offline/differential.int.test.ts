@@ -15,24 +15,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runHostdeck } from '../../support/cli';
+import { firstSeed, seededRandom, type SeededRandom } from '../../support/seeded-random';
 
 const COUNT = Number(process.env.HOSTDECK_OFFLINE_DIFF_COUNT ?? 2);
-const FIRST_SEED = Number(process.env.HOSTDECK_OFFLINE_DIFF_SEED ?? Date.now() % 100_000);
+const FIRST_SEED = firstSeed(process.env.HOSTDECK_OFFLINE_DIFF_SEED);
 const dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-offline-diff-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** mulberry32: small, seeded, good enough to pick operations. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!, chance: (p: number) => next() < p };
-}
 
 /** Runs a shell script with firewall-offline-cmd seeing `etc` as /etc/firewalld (a private mount namespace). */
 function offline(etc: string, script: string): { out: string; code: number } {
@@ -44,17 +32,17 @@ function offline(etc: string, script: string): { out: string; code: number } {
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const SERVICES = ['ssh', 'http', 'https', 'dns', 'mdns', 'samba', 'nfs', 'ftp', 'imaps'];
 const RULES = [
-  (r: ReturnType<typeof rng>) => `rule family="ipv4" source address="10.${r.int(255)}.0.0/16" service name="${r.pick(SERVICES)}" accept`,
-  (r: ReturnType<typeof rng>) => `rule family="ipv4" source address="192.0.2.${r.int(255)}" port port="${1024 + r.int(6000)}" protocol="tcp" reject`,
-  (r: ReturnType<typeof rng>) => `rule priority="${r.int(100) - 50 || 1}" family="ipv6" source address="2001:db8:${r.int(9999)}::/48" drop`,
-  (r: ReturnType<typeof rng>) => `rule family="ipv4" source address="198.51.100.${r.int(255)}" log prefix="hd-${r.int(99)}" level="info" limit value="${1 + r.int(9)}/m" accept`,
+  (r: SeededRandom) => `rule family="ipv4" source address="10.${r.int(255)}.0.0/16" service name="${r.pick(SERVICES)}" accept`,
+  (r: SeededRandom) => `rule family="ipv4" source address="192.0.2.${r.int(255)}" port port="${1024 + r.int(6000)}" protocol="tcp" reject`,
+  (r: SeededRandom) => `rule priority="${r.int(100) - 50 || 1}" family="ipv6" source address="2001:db8:${r.int(9999)}::/48" drop`,
+  (r: SeededRandom) => `rule family="ipv4" source address="198.51.100.${r.int(255)}" log prefix="hd-${r.int(99)}" level="info" limit value="${1 + r.int(9)}/m" accept`,
   () => `rule protocol value="gre" accept`,
-  (r: ReturnType<typeof rng>) => `rule family="ipv4" forward-port port="${2000 + r.int(999)}" protocol="udp" to-port="53" to-addr="192.0.2.${1 + r.int(250)}"`,
+  (r: SeededRandom) => `rule family="ipv4" forward-port port="${2000 + r.int(999)}" protocol="udp" to-port="53" to-addr="192.0.2.${1 + r.int(250)}"`,
 ];
 
 /** firewall-offline-cmd commands building one random configuration, and the names it made. */
 function buildScript(seed: number): { script: string[]; services: string[]; ipsets: string[] } {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const cmds: string[] = [];
   const zones = Array.from({ length: 1 + r.int(3) }, (_, i) => `z${seed % 1000}x${i}`);
   const services = r.chance(0.7) ? [`svc${seed % 1000}`] : [];
