@@ -85,6 +85,12 @@ export async function snapshotInventory(opts: {
   timeoutMs?: number;
   /** Cancels the run (ansible-playbook is ended; hosts written so far stay written). */
   signal?: AbortSignal;
+  /**
+   * Runs ansible-playbook in a process group of its own, ended as a whole on cancel, at the
+   * deadline and when it exits: no worker or ssh it started outlives the run (the app; the CLI
+   * keeps it in the terminal's group, so that Ctrl-C reaches it).
+   */
+  processGroup?: boolean;
 }): Promise<HostOutcome[]> {
   const inv = inventoryPath(opts.inventory);
   if (opts.limit?.startsWith('-')) throw new ApiError('INVALID_INPUT', `--limit ${JSON.stringify(opts.limit)}: a pattern cannot start with "-"`);
@@ -114,19 +120,38 @@ export async function snapshotInventory(opts: {
       ANSIBLE_PIPELINING: process.env.ANSIBLE_PIPELINING ?? 'True',
       ANSIBLE_PYTHON_INTERPRETER: process.env.ANSIBLE_PYTHON_INTERPRETER ?? 'auto_silent',
     });
-    const child = spawn(ANSIBLE_PLAYBOOK, args, { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: work });
+    const child = spawn(ANSIBLE_PLAYBOOK, args, { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: work, detached: !!opts.processGroup });
+    let exited = false;
+    const signalAll = (sig: NodeJS.Signals) => {
+      if (!opts.processGroup || !child.pid) return void (exited || child.kill(sig));
+      try {
+        process.kill(-child.pid, sig);
+      } catch {
+        // The group is empty already.
+      }
+    };
     const stderr: string[] = [];
     child.stderr.on('data', (b: Buffer) => {
       stderr.push(b.toString('utf8'));
       if (stderr.length > 200) stderr.shift();
     });
-    const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;
-    const stop = () => child.kill('SIGTERM');
+    const timer = opts.timeoutMs ? setTimeout(() => signalAll('SIGKILL'), opts.timeoutMs) : undefined;
+    let escalate: NodeJS.Timeout | undefined;
+    // Ansible ends its workers on SIGTERM; whatever still runs 3 s later is killed.
+    const stop = () => {
+      signalAll('SIGTERM');
+      escalate ??= setTimeout(() => signalAll('SIGKILL'), 3000);
+    };
     if (opts.signal?.aborted) stop();
     opts.signal?.addEventListener('abort', stop, { once: true });
     const closed = new Promise<number | null>((resolve, reject) => {
       child.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? new ApiError('UNSUPPORTED', `${ANSIBLE_PLAYBOOK} is not installed: install Ansible (apt install ansible-core)`) : e));
-      child.on('close', (code) => resolve(code));
+      child.on('close', (code) => {
+        exited = true;
+        // A worker or ssh left in the group (ansible-playbook killed before it could end them).
+        signalAll('SIGKILL');
+        resolve(code);
+      });
     });
     const taken = new Set<string>();
     let noHosts = false;
@@ -168,6 +193,7 @@ export async function snapshotInventory(opts: {
     });
     const code = await closed.finally(() => opts.signal?.removeEventListener('abort', stop));
     clearTimeout(timer);
+    clearTimeout(escalate);
     await rlClosed;
     await chain;
     if (noHosts && outcomes.length === 0) throw new ApiError('INVALID_INPUT', `No host of ${opts.inventory} matches${opts.limit ? ` --limit ${JSON.stringify(opts.limit)}` : ''}`);

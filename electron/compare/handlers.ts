@@ -7,13 +7,14 @@ import type { Snapshot } from '../../shared/compare/snapshot';
 import type { OpParsedInput } from '../../shared/api/contract';
 import type { CaptureSummary } from '../../shared/compare/contract';
 import type { Api } from '../../shared/api/contract';
-import type { FeatureHandlers, HandlerContext, HandlerEvents, HostList } from '../api/context';
+import type { FeatureHandlers, HandlerContext, HostList } from '../api/context';
 import type { Host } from '../hosts/host';
-import { createSnapshotHost } from '../hosts/snapshot';
 import { ALL_SECTIONS, errorText, takeSnapshot, type CaptureSection } from './capture';
 import { fleetSummaryOp, summaryFiles } from './summary-op';
 import { inventoryPlaybook } from '../../shared/compare/fix-inventory';
 import { collectedName, fixTarget } from './fix-target';
+import { addSnapshotHost } from './snapshot-hosts';
+import { collect, collectCancel } from './collect';
 
 /**
  * Compare: snapshots of any host, imports as read-only hosts, the N-way comparison and the
@@ -96,23 +97,7 @@ async function run(ctx: HandlerContext, i: RunInput): Promise<CompareResult> {
   }
 }
 
-let importSeq = 0;
-function uniqueId(hosts: Pick<HostList, 'list'>, base: string): string {
-  const slug = base.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'import';
-  const known = new Set(hosts.list().map((h) => h.id));
-  let id = `snapshot:${slug}`;
-  while (known.has(id)) id = `snapshot:${slug}-${++importSeq}`;
-  return id;
-}
-
-/** Registers a snapshot as a read-only host of this runtime (its host list; `events` tells the UIs); returns the host. */
-export function addSnapshotHost(rt: { hosts: Pick<HostList, 'list' | 'add'>; events: HandlerEvents }, snapshot: Snapshot, label: string, tell = true): Host {
-  const host = createSnapshotHost({ id: uniqueId(rt.hosts, label), label, snapshot });
-  rt.hosts.add(host);
-  // Callers adding many hosts tell the UIs once (each event makes every UI fetch the host list).
-  if (tell) rt.events.emit('app.hostsChanged', 'local', {});
-  return host;
-}
+export { addSnapshotHost } from './snapshot-hosts';
 
 /**
  * An import is called by its file name (two files of hosts both named "localhost" stay apart),
@@ -204,6 +189,9 @@ export const compareHandlers: FeatureHandlers<'compare'> = {
   run,
 
   summary: fleetSummaryOp,
+
+  collect,
+  collectCancel,
 
   async open(ctx, i) {
     const hosts = (await summaryFiles(ctx, i.files)).map((f) => addSnapshotHost(ctx, f.snapshot, f.label, false).id);

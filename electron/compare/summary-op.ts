@@ -29,6 +29,13 @@ function realDir(dir: string): string {
   return real;
 }
 
+/** A directory HostDeck itself wrote (a collect run): its files may be opened as a summarized directory's. */
+export function rememberSummarized(hosts: HostList, dir: string): void {
+  let dirs = summarized.get(hosts);
+  if (!dirs) summarized.set(hosts, (dirs = new Set()));
+  dirs.add(realDir(dir));
+}
+
 export async function fleetSummaryOp(ctx: HandlerContext, i: OpParsedInput<'compare', 'summary'>): Promise<FleetSummary> {
   const b = new FleetSummaryBuilder({ only: i.only, layer: i.layer, dnsName: i.dnsName });
   if (i.dir) {

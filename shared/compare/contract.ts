@@ -5,6 +5,7 @@ import { compareResultSchema, MAX_COMPARE_HOSTS } from './diff';
 import { IMPORT_MAX_BYTES, IMPORT_REQUEST_MAX_BYTES } from './imports';
 import { snapshotSchema } from './snapshot';
 import { fleetSummarySchema } from './summary';
+import { collectEvents, collectOperations } from './collect';
 
 const hostIds = z.array(z.string().min(1)).min(2, 'compare needs at least 2 hosts').max(MAX_COMPARE_HOSTS, `compare takes at most ${MAX_COMPARE_HOSTS} hosts`);
 const sections = z.array(z.enum(['sysctl', 'dns', 'firewall'])).min(1);
@@ -161,6 +162,7 @@ export const compareContract = {
     input: z.object({ files: z.array(z.string().min(1).max(4096)).min(1).max(MAX_COMPARE_HOSTS, `at most ${MAX_COMPARE_HOSTS} hosts side by side`) }),
     output: z.object({ hosts: z.array(z.string()) }),
   }),
+  ...collectOperations,
 } satisfies FeatureContract;
 
-export const compareEvents = {} satisfies EventContract;
+export const compareEvents = { ...collectEvents } satisfies EventContract;

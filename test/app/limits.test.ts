@@ -5,6 +5,7 @@ import { DEFAULT_MAX_INPUT_BYTES, inputLimit } from '../../shared/api/define';
 import type { Envelope } from '../../shared/api/errors';
 import { jsonSizeWithin } from '../../shared/api/size';
 import { IMPORT_REQUEST_MAX_BYTES } from '../../shared/compare/imports';
+import { COLLECT_MAX_INPUT_BYTES } from '../../shared/compare/collect';
 import { Runtime } from '../../electron/api/runtime';
 import { registerIpcHandlers, type IpcMainLike } from '../../electron/app/ipc';
 import { APP_ORIGIN } from '../../electron/app/security';
@@ -19,6 +20,9 @@ describe('input limits in the contract', () => {
     expect(limits['compare.import']).toBe(IMPORT_REQUEST_MAX_BYTES);
     // Several hosts' files in one call share the one import's 32 MiB (the op refuses more).
     expect(limits['compare.importMany']).toBe(IMPORT_REQUEST_MAX_BYTES);
+    // A collect run is an inventory path and a pattern: its two ops take a few KiB.
+    expect([limits['compare.collect'], limits['compare.collectCancel']]).toEqual([COLLECT_MAX_INPUT_BYTES, COLLECT_MAX_INPUT_BYTES]);
+    expect(COLLECT_MAX_INPUT_BYTES).toBeLessThan(DEFAULT_MAX_INPUT_BYTES);
     for (const [channel, limit] of Object.entries(limits)) if (!channel.startsWith('compare.import')) expect(limit, channel).toBeLessThanOrEqual(16 * 1024 * 1024);
   });
 

@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +12,8 @@ import { runHostdeck } from '../support/cli';
 import { runAnsiblePlaybook } from '../support/ansible';
 import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';
 import { useFakeHostsConfig } from '../support/hosts-env';
+import { Runtime } from '../../electron/api/runtime';
+import type { HostDeckEvent } from '../../shared/api/contract';
 
 /**
  * `compare --inventory` (issue #17): fake SSH hosts (real sshd and sudo in their own namespaces)
@@ -153,4 +157,82 @@ describe('compare --inventory through ansible-playbook, and the fix run against 
     const plays = YAML.parse(fix.out.slice(fix.out.indexOf('---')), { customTags: [unsafeTag] }) as { hosts: string[] }[];
     expect(plays.map((p) => p.hosts)).toEqual([['web-02']]);
   }, 120_000);
+
+  describe('compare.collect: the Compare page\'s "Collect with Ansible"', () => {
+    let rt: Runtime;
+    let hang: Server;
+    const held: Socket[] = [];
+    let hangPort = 0;
+    const seen: HostDeckEvent[] = [];
+    beforeAll(async () => {
+      // A host that accepts TCP and never says a word: ssh waits for its banner (Ansible's 10 s timeout) while the test cancels.
+      hang = createServer((c) => void held.push(c));
+      await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
+      hangPort = (hang.address() as { port: number }).port;
+      writeFileSync(path.join(work, 'slow.ini'), ['[slow]', `hang-1 ansible_host=127.0.0.1 ansible_port=${hangPort}`, 'web-01 ansible_host=node-a', ''].join('\n'));
+      rt = new Runtime({ mode: 'browser' });
+      rt.events.subscribe((e) => void seen.push(e));
+      for (const inv of ['fleet.ini', 'slow.ini']) await rt.api.hosts.importInventory({ inventory: path.join(work, inv) });
+    }, 60_000);
+    afterAll(async () => {
+      for (const c of held) c.destroy();
+      hang?.close();
+      await rt?.dispose();
+    });
+    const progress = (run: string) => seen.flatMap((e) => (e.name === 'compare.collectProgress' && e.payload.run === run ? [e.payload] : []));
+    /** Processes of this machine a run could leave: ansible-playbook of HostDeck's play, ssh to the silent host. */
+    const leftovers = () =>
+      execFileSync('/usr/bin/ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => (/ansible-playbook/.test(l) && l.includes('hostdeck-ansible-')) || l.includes(`Port=${hangPort}`) || l.includes(`-p ${hangPort}`));
+
+    it('collects a group into the grid: values as each host\'s sysctl -n, the down host not read with Ansible\'s reason, one progress event per host', async () => {
+      const r = await rt.api.compare.collect({ run: 'grid-1', inventory: path.join(work, 'fleet.ini'), only: ['sysctl'] });
+      expect(r.view).toBe('grid');
+      expect(r.hosts.map((h) => [h.host, h.ok])).toEqual([['web-01', true], ['web-02', true], ['web-07', true], ['down-1', false]]);
+      expect(r.hosts[3]!.error).toMatch(/^unreachable: /);
+      const p = progress('grid-1');
+      expect(p.map((e) => e.host).sort()).toEqual(['down-1', 'web-01', 'web-02', 'web-07']);
+      expect(p.map((e) => e.done)).toEqual([1, 2, 3, 4]);
+      expect(p.every((e) => e.total === 4)).toBe(true);
+      expect(p.find((e) => e.host === 'down-1')).toMatchObject({ ok: false, error: r.hosts[3]!.error });
+      const c = await rt.api.compare.run({ hosts: r.ids, only: ['sysctl'] });
+      expect(c.sysctl.find((x) => x.key === FIN)!.values.slice(0, 3)).toEqual([sysctlN(0, FIN), sysctlN(1, FIN), sysctlN(2, FIN)]);
+      expect(c.hosts[3]).toMatchObject({ status: 'unreachable' });
+      expect(c.hosts[3]!.error).toContain(r.hosts[3]!.error!);
+      // The collected hosts' fix runs against the inventory they came from.
+      const fix = await rt.api.compare.fix({ hosts: r.ids.slice(0, 3), only: ['sysctl'], format: 'ansible', selection: { sysctl: [SOMAXCONN] } });
+      expect(fix.command).toContain(`ansible-playbook -i ${path.join(work, 'fleet.ini')}`);
+      expect(runs()).toEqual([]);
+    }, 120_000);
+
+    it('Cancel ends ansible-playbook and every ssh it started; the silent host is reported cancelled, the answered one stays', async () => {
+      const pending = rt.api.compare.collect({ run: 'cancel-1', inventory: path.join(work, 'slow.ini'), only: ['sysctl'] });
+      await expect.poll(() => progress('cancel-1').length, { timeout: 60_000 }).toBe(1);
+      await expect.poll(() => leftovers().length, { timeout: 10_000 }).toBeGreaterThan(0);
+      expect(await rt.api.compare.collectCancel({ run: 'cancel-1' })).toEqual({ cancelled: true });
+      const r = await pending;
+      expect(r.cancelled).toBe(true);
+      expect(r.hosts).toEqual([
+        { host: 'hang-1', ok: false, error: 'cancelled before it answered', id: expect.any(String) },
+        { host: 'web-01', ok: true, error: null, id: expect.any(String) },
+      ]);
+      expect(leftovers()).toEqual([]);
+      expect(await rt.api.compare.collectCancel({ run: 'cancel-1' })).toEqual({ cancelled: false });
+    }, 120_000);
+
+    it('the deadline ends the run like Cancel, saying so', async () => {
+      const r = await rt.api.compare.collect({ run: 'deadline-1', inventory: path.join(work, 'slow.ini'), limit: 'hang-1', timeoutSeconds: 2 });
+      expect(r).toMatchObject({ timedOut: true, cancelled: false, view: 'none' });
+      expect(r.hosts).toEqual([{ host: 'hang-1', ok: false, error: 'not answered within the deadline of 2 s', id: null }]);
+      expect(leftovers()).toEqual([]);
+    }, 60_000);
+
+    it('runs only an inventory saved hosts came from: the page cannot make HostDeck execute any file as an inventory script', async () => {
+      const script = path.join(work, 'not-saved.sh');
+      writeFileSync(script, `#!/bin/sh\ntouch ${marker(2)}\necho '{}'\n`, { mode: 0o755 });
+      await expect(rt.api.compare.collect({ run: 'evil-1', inventory: script })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('not an inventory saved hosts were imported from') });
+      expect(existsSync(marker(2))).toBe(false);
+    });
+  });
 });
