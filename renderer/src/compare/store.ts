@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import type { CaptureSummary } from '../../../shared/compare/contract';
+import type { HostSummary } from '../../../shared/app/contract';
 import type { CompareResult } from '../../../shared/compare/diff';
 import { IMPORT_MAX_BYTES } from '../../../shared/compare/imports';
 import { hostApi, deckApi } from '../app/api';
@@ -137,7 +138,9 @@ export const useCompareStore = create<CompareState>()(
         if (!fresh.length) return;
         const known = Object.fromEntries(fresh.filter((id) => reads[id]).map((id) => [id, reads[id]!]));
         set({ hosts: [...get().hosts, ...fresh], baseline: get().baseline ?? fresh[0]!, reads: { ...get().reads, ...known } });
-        await Promise.all(fresh.filter((id) => !known[id]).map((id) => readHost(id)));
+        const unread = fresh.filter((id) => !known[id]);
+        // Nothing to read (imports answer what they hold): the compare request leaves before React renders the new hosts.
+        if (unread.length) await Promise.all(unread.map((id) => readHost(id)));
         await get().compare();
       },
       async removeHost(id) {
@@ -192,20 +195,24 @@ export const useCompareStore = create<CompareState>()(
           const picked = await Promise.all(files.map(readPicked));
           const ids: string[] = [];
           const reads: Record<string, HostRead> = {};
+          const loaded: HostSummary[] = [];
           try {
             // One call per batch (50 snapshots are one), not one per file; the answer says what a capture would.
             for (const batch of importBatches(oneHost ? [{ files: picked }] : picked.map((p) => ({ files: [p] })))) {
               const r = await deckApi.compare.importMany({ hosts: batch });
               for (const h of r.hosts) {
                 ids.push(h.host.id);
+                loaded.push(h.host);
                 reads[h.host.id] = { state: 'done', summary: h.capture };
               }
               if (r.error) throw { code: r.error.code, message: r.error.message };
             }
           } finally {
-            // Files before a bad one are loaded whole; the bad one is not loaded at all.
+            // Files before a bad one are loaded whole; the bad one is not loaded at all. The answer
+            // names the new hosts, so the compare starts now: the host list catches up from the
+            // hostsChanged event instead of two app.hosts round trips in line before it (#17).
             if (ids.length) {
-              await useAppStore.getState().refreshHosts();
+              knowHosts(loaded);
               void get().addHosts(ids, reads);
             }
           }
@@ -258,6 +265,17 @@ useKernelSettings.subscribe((s) => {
   useCompareStore.setState({ k8s: s.target.k8s });
   void useCompareStore.getState().compare();
 });
+
+/** Adds hosts an answer described to the app's host list (labels and kinds show at once); the next app.hosts answer replaces the list. */
+function knowHosts(added: HostSummary[]): void {
+  const cur = useAppStore.getState().hosts;
+  if (cur.state !== 'ready') {
+    void useAppStore.getState().refreshHosts();
+    return;
+  }
+  const ids = new Set(added.map((h) => h.id));
+  useAppStore.setState({ hosts: { state: 'ready', value: [...cur.value.filter((h) => !ids.has(h.id)), ...added] } });
+}
 
 /** Hosts to import, in order, packed into calls of at most 50 hosts and IMPORT_MAX_BYTES of text. */
 function importBatches<T extends { files: { text: string }[] }>(hosts: T[]): T[][] {
