@@ -1,21 +1,45 @@
-import type { AllHandlers } from './context';
-import { appHandlers } from '../app/handlers';
-import { firewallHandlers } from '../firewall/handlers';
-import { dnsHandlers } from '../dns/handlers';
-import { kernelHandlers } from '../kernel/handlers';
-import { compareHandlers } from '../compare/handlers';
-import { helperHandlers } from '../helper/handlers';
-import { hostsHandlers } from '../hosts/handlers';
-import { historyHandlers } from '../history/handlers';
+import type { AllHandlers, FeatureHandlers } from './context';
+import type { Feature } from '../../shared/api/contract';
 
-/** The type makes a missing handler a compile error: every contract operation is implemented. */
-export const handlers: AllHandlers = {
-  app: appHandlers,
-  firewall: firewallHandlers,
-  dns: dnsHandlers,
-  kernel: kernelHandlers,
-  compare: compareHandlers,
-  helper: helperHandlers,
-  hosts: hostsHandlers,
-  history: historyHandlers,
+/**
+ * Where each feature's handlers live. A call loads only its own feature's module (and the
+ * packages that one needs): loading all of them made `hostdeck kernel list` pay for D-Bus,
+ * XML and YAML parsers it never uses (issue #22). The type makes a missing feature or a
+ * missing handler a compile error: every contract operation is implemented.
+ */
+const loaders: { [F in Feature]: () => Promise<FeatureHandlers<F>> } = {
+  app: async () => (await import('../app/handlers')).appHandlers,
+  firewall: async () => (await import('../firewall/handlers')).firewallHandlers,
+  dns: async () => (await import('../dns/handlers')).dnsHandlers,
+  kernel: async () => (await import('../kernel/handlers')).kernelHandlers,
+  compare: async () => (await import('../compare/handlers')).compareHandlers,
+  helper: async () => (await import('../helper/handlers')).helperHandlers,
+  hosts: async () => (await import('../hosts/handlers')).hostsHandlers,
+  history: async () => (await import('../history/handlers')).historyHandlers,
 };
+
+const loaded = new Map<Feature, Promise<unknown>>();
+
+/** One feature's handlers, loaded on its first call (the same object every time). */
+export function featureHandlers<F extends Feature>(feature: F): Promise<FeatureHandlers<F>> {
+  let p = loaded.get(feature);
+  if (!p) {
+    p = loaders[feature]();
+    // A failed load (a package missing from an install) is tried again on the next call.
+    p.catch(() => loaded.delete(feature));
+    loaded.set(feature, p);
+  }
+  return p as Promise<FeatureHandlers<F>>;
+}
+
+/** Whether `feature` names a feature with handlers (a channel's feature comes from outside). */
+export function isFeature(feature: string): feature is Feature {
+  return Object.hasOwn(loaders, feature);
+}
+
+/** Every feature's handlers (tests that look at all of them). */
+export async function allHandlers(): Promise<AllHandlers> {
+  const features = Object.keys(loaders) as Feature[];
+  const hs = await Promise.all(features.map((f) => featureHandlers(f)));
+  return Object.fromEntries(features.map((f, i) => [f, hs[i]])) as AllHandlers;
+}

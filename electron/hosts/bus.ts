@@ -1,4 +1,4 @@
-import { sessionBus, type MessageBus } from '@jellybrick/dbus-next';
+import type { MessageBus } from '@jellybrick/dbus-next';
 import { ApiError } from '../../shared/api/errors';
 
 export const DEFAULT_SYSTEM_BUS = 'unix:path=/var/run/dbus/system_bus_socket';
@@ -19,8 +19,11 @@ export function busSocketPath(address: string): string | undefined {
  * Connects to a system bus at an explicit address. dbus-next has no connect timeout and a
  * failed socket only emits 'error', so both are turned into a settled promise here.
  */
-export function connectBus(address: string | undefined, timeoutMs = 5000): Promise<MessageBus> {
+export async function connectBus(address: string | undefined, timeoutMs = 5000): Promise<MessageBus> {
   const busAddress = address ?? DEFAULT_SYSTEM_BUS;
+  // Loaded by the first connection, not at start: commands that never touch a bus (kernel,
+  // dns) skip dbus-next and its XML parser (issue #22).
+  const { sessionBus } = await import('@jellybrick/dbus-next');
   return new Promise((resolve, reject) => {
     let bus: MessageBus;
     let settled = false;

@@ -1,7 +1,6 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Message } from '@jellybrick/dbus-next';
 import { z } from 'zod';
 import { ApiError } from '../../shared/api/errors';
 import { defaultHostName, parseDestination, type SshDestination } from '../../shared/hosts/destination';
@@ -422,6 +421,7 @@ export class RemoteHosts {
     // firewalld: one GetNameOwner over the bridge, as the firewall pages would connect.
     try {
       const bus = await e.transport.systemBus();
+      const { Message } = await import('@jellybrick/dbus-next');
       const reply = await Promise.race([
         bus.call(new Message({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'NameHasOwner', signature: 's', body: ['org.fedoraproject.FirewallD1'] })),
         new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no answer from the bus within 10 s')), 10_000).unref()),

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { ApiError } from '../../shared/api/errors';
-import { DEFAULT_IMAGE, EXPORT_PARTS, exportPart, exportStream, type ExportPart } from '../../shared/kernel/export';
+import { DEFAULT_IMAGE, EXPORT_PARTS } from '../../shared/kernel/contract';
+import type { ExportPart } from '../../shared/kernel/export';
 import { parseSysctlFile } from '../../shared/kernel/sysctld';
 import { parseTunedSysctl } from '../../shared/kernel/tuned';
 import { K8S_DEFAULT_VERSION, K8S_MAX_RELEASED_MINOR, K8S_MIN_MINOR, K8S_PRERELEASE_MINOR } from '../../shared/kernel/version';
@@ -150,6 +151,8 @@ export const registerKernelCommands: RegisterCommands = (program, cli) => {
     // What the output leaves out must reach the user even when stdout goes to kubectl.
     for (const p of r.problems) cli.warnPiped(`${p.severity}: ${p.message}`);
     for (const x of r.omitted) cli.warnPiped(`left out: ${x.reason}`);
+    // The YAML writer comes with the export, not with every kernel command (issue #22).
+    const { exportPart, exportStream } = await import('../../shared/kernel/export');
     if (o.part) {
       const text = exportPart(r, o.part);
       if (text === null) {

@@ -1,7 +1,6 @@
 import { ApiError } from '../../shared/api/errors';
 import { catalogEntry, isDescribed, suggestKey, validateValue } from '../../shared/kernel/catalog';
 import { classifySysctl, type ClassifyOptions } from '../../shared/kernel/k8s';
-import { exportSnippets } from '../../shared/kernel/export';
 import { keyProblem, keyToPath, normalizeKey, subsystemOf } from '../../shared/kernel/keys';
 import { parseSysctlFile } from '../../shared/kernel/sysctld';
 import { formatTunedProfile, parseTunedSysctl } from '../../shared/kernel/tuned';
@@ -251,6 +250,8 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     const opts = await targetOpts(host, input);
     // The host's own names count as known keys (module and driver keys the catalog lacks); their values give a type.
     const live = new Map([...(await liveOf(host, input.settings.map((s) => normalizeKey(s.key))))].map(([k, e]) => [k, e.value]));
+    // The YAML writer comes with the export, not with `kernel list` (issue #22).
+    const { exportSnippets } = await import('../../shared/kernel/export');
     return guard(() => exportSnippets(input.kind, input.settings, { ...opts, name: input.name, namespace: input.namespace, podName: input.podName, image: input.image, live }));
   },
   importTuned(_ctx, input) {

@@ -144,6 +144,9 @@ export const exportKindSchema = z.enum(['pod', 'kubelet', 'node', 'sandbox']);
  * Which artefact an export document is (`kernel export --part`): Kubernetes objects (pod,
  * deployment, tuned, daemonset) and the files or commands that go elsewhere (kubelet config, ...).
  */
+/** The container image placeholder an export uses when none is given. */
+export const DEFAULT_IMAGE = 'registry.example/app:latest';
+
 export const EXPORT_PARTS = ['pod', 'deployment', 'kubelet-config', 'flags', 'node-label', 'sysctl.d', 'tuned', 'daemonset', 'tuned.conf'] as const;
 export const exportSchema = z.object({
   kind: exportKindSchema,

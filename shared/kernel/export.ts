@@ -1,7 +1,7 @@
 import { parseAllDocuments, stringify } from 'yaml';
 import { catalogEntry, isKnownKey, suggestKey, validateValue } from './catalog';
 import { classifySysctl, validateAllowedUnsafe, type ClassifyOptions, type K8sStatus } from './k8s';
-import { EXPORT_PARTS } from './contract';
+import { DEFAULT_IMAGE, EXPORT_PARTS } from './contract';
 import { normalizeKey } from './keys';
 import { formatTunedProfile } from './tuned';
 
@@ -32,7 +32,7 @@ export interface ExportProblem {
   message: string;
 }
 
-export { EXPORT_PARTS };
+export { DEFAULT_IMAGE, EXPORT_PARTS };
 export type ExportPart = (typeof EXPORT_PARTS)[number];
 
 export interface ExportDocument {
@@ -74,8 +74,6 @@ export interface ExportOptions extends ClassifyOptions {
   image?: string;
 }
 
-/** The container image placeholder an export uses when none is given. */
-export const DEFAULT_IMAGE = 'registry.example/app:latest';
 const DNS1123_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** A container image reference: [registry[:port]/]path[:tag][@digest], no blanks (the kubelet's parser decides the rest). */
 const IMAGE_RE = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@[a-z0-9]+:[a-f0-9]{32,})?$/;

@@ -41,6 +41,13 @@ describe('CLI start-up loads only what the command needs', () => {
     expect(r.packages).toEqual(['commander']);
   });
 
+  it('kernel list loads only the kernel handlers: no D-Bus, XML or YAML package (they belong to other features)', () => {
+    const r = packagesLoaded('kernel', 'list', '--json');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).entries.length).toBeGreaterThan(100);
+    expect(r.packages).toEqual(['commander']);
+  });
+
   it('--help still lists every command (all are loaded for it)', () => {
     const r = packagesLoaded('--help');
     expect(r.status).toBe(0);

@@ -4,8 +4,10 @@ import { contract, events, listOperations } from '../../shared/api/contract';
 import { createApi } from '../../shared/api/client';
 import { ApiError, errorCodes } from '../../shared/api/errors';
 import { Runtime } from '../../electron/api/runtime';
-import { handlers } from '../../electron/api/handlers';
+import { allHandlers } from '../../electron/api/handlers';
 import { createHost } from '../../electron/hosts/host';
+
+const handlers = await allHandlers();
 
 describe('API contract', () => {
   it('gives every operation a summary, zod input and output, a unique channel and a handler', () => {

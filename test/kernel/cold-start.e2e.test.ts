@@ -41,6 +41,38 @@ describe('kernel page, cold start', () => {
     expect(total).toBeLessThan(2.5 * 1024 * 1024);
   });
 
+  it('asks for kernel.list while its page chunk is still on the way, and only once', async () => {
+    // The page chunk is held until kernel.list has been asked for (at most 5 s): only a shell
+    // that starts the page's first read itself can ask while the chunk is held.
+    const ctx = await app.browser.newContext({ viewport: { width: 1360, height: 860 }, storageState: await app.page.context().storageState() });
+    try {
+      const page = await ctx.newPage();
+      let lists = 0;
+      let listAsked!: () => void;
+      const asked = new Promise<void>((res) => (listAsked = res));
+      page.on('request', (r) => {
+        if (new URL(r.url()).pathname === '/api/kernel.list') {
+          lists++;
+          listAsked();
+        }
+      });
+      let askedWhileHeld: boolean | undefined;
+      await page.route(
+        (url) => /\/assets\/KernelPage-[^/]*\.js$/.test(url.pathname),
+        async (route) => {
+          askedWhileHeld = await Promise.race([asked.then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), 5000))]);
+          await route.continue();
+        },
+      );
+      await page.goto(`${app.server.url}#/kernel`);
+      await new KernelPage(page).rows.first().waitFor();
+      expect(askedWhileHeld).toBe(true);
+      expect(lists).toBe(1);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('kernel.list arrives compressed (the browser accepts br)', () => {
     expect(listHeaders).toBeDefined();
     expect(listHeaders!['content-encoding']).toBe('br');
