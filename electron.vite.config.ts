@@ -12,6 +12,7 @@ export default defineConfig({
     // The privileged helper and the SSH read agent travel inside the bundle (electron/helper/source.ts).
     define: {
       __HOSTDECK_HELPER_SOURCE__: JSON.stringify(readFileSync(resolve('electron/helper/hostdeck-helper.py'), 'utf8')),
+      __HOSTDECK_HELPER_LAUNCHER__: JSON.stringify(readFileSync(resolve('electron/helper/hostdeck-helper-launcher.py'), 'utf8')),
       __HOSTDECK_HELPER_POLICY__: JSON.stringify(readFileSync(resolve('electron/helper/dev.hostdeck.helper.policy'), 'utf8')),
       // The SSH read agent too (electron/hosts/ssh/agent-source.ts).
       __HOSTDECK_AGENT_SOURCE__: JSON.stringify(readFileSync(resolve('electron/hosts/ssh/hostdeck-agent.py'), 'utf8')),

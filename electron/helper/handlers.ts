@@ -4,11 +4,12 @@ import type { FeatureHandlers, Host } from '../api/context';
 import { unwrapHelper } from './call';
 import { hostHelper } from './host';
 import { missingForPkexec } from './local';
-import { HELPER_INSTALL_PATH, POLKIT_ACTION_ID, POLKIT_POLICY_PATH } from './source';
+import { HELPER_INSTALL_PATH, HELPER_SOURCE_INSTALL_PATH, POLKIT_ACTION_ID, POLKIT_POLICY_PATH } from './source';
 
 /** DIR: the new private directory `install-files` prints (never a shared fixed path such as /tmp/x). */
 export const MANUAL_STEPS = [
-  'hostdeck helper install-files   (prints DIR, a new private directory, and the two commands below with it)',
+  'hostdeck helper install-files   (prints DIR, a new private directory, and the three commands below with it)',
+  `sudo install -D -o root -g root -m 0644 DIR/hostdeck-helper.py ${HELPER_SOURCE_INSTALL_PATH}`,
   `sudo install -D -o root -g root -m 0755 DIR/hostdeck-helper ${HELPER_INSTALL_PATH}`,
   `sudo install -D -o root -g root -m 0644 DIR/${POLKIT_ACTION_ID}.policy ${POLKIT_POLICY_PATH}`,
   'sudo apt install pkexec   (Fedora/RHEL: sudo dnf install polkit)',

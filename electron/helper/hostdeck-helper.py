@@ -21,14 +21,27 @@
 
 import base64
 import fcntl
-import hashlib
 import json
 import re
 # errno, os and stat: imported by the section shared with the read agent, below.
-import signal
 import sys
 import syslog
 import time
+
+# Start-up cost is paid on every call: the C modules behind signal and hashlib, not the Python
+# wrappers (signal.py builds enums; hashlib loads OpenSSL, ~30% of a bare python3 start). Same
+# functions and constants; the wrappers where a build lacks them.
+try:
+    import _signal as signal
+except ImportError:
+    import signal
+try:
+    from _sha256 import sha256 as sha256_of  # Python <= 3.11
+except ImportError:
+    try:
+        from _sha2 import sha256 as sha256_of  # Python >= 3.12
+    except ImportError:
+        from hashlib import sha256 as sha256_of
 
 # >>> shared with the read agent >>>
 # The rules the helper and the SSH read agent (electron/hosts/ssh/hostdeck-agent.py) both apply,
@@ -396,7 +409,7 @@ def log(message):
 
 
 def sha256(data):
-    return hashlib.sha256(data).hexdigest()
+    return sha256_of(data).hexdigest()
 
 
 # --- safe directory walking ----------------------------------------------------------------------

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApiError } from '../../shared/api/errors';
-import { HELPER_INSTALL_PATH, POLKIT_ACTION_ID, POLKIT_POLICY_PATH, helperPolicy, helperSource } from './source';
+import { HELPER_INSTALL_PATH, HELPER_SOURCE_INSTALL_PATH, POLKIT_ACTION_ID, POLKIT_POLICY_PATH, helperLauncher, helperPolicy, helperSource } from './source';
 
 /**
  * `hostdeck helper install-files [DIR]`: the helper and its polkit policy, written for the two
@@ -12,11 +12,13 @@ import { HELPER_INSTALL_PATH, POLKIT_ACTION_ID, POLKIT_POLICY_PATH, helperPolicy
  * program pkexec runs as root. So DIR is a fresh private directory (mkdtemp, 0700) unless given,
  * and a given DIR must be a real directory (no symbolic link on the way) of this user, writable by
  * nobody else, under parents that only root or this user can change (or sticky, as /tmp).
- * Re-running into the same directory after an update replaces both files atomically.
+ * Re-running into the same directory after an update replaces the files atomically.
  */
 export interface InstalledFiles {
   dir: string;
+  /** The launcher (what pkexec runs) and the helper's source it runs. */
   helper: string;
+  source: string;
   policy: string;
   /** The root commands that install them (print them as they are). */
   commands: string[];
@@ -94,14 +96,16 @@ export function installHelperFiles(dir?: string): InstalledFiles {
       checkPath(abs);
     }
   }
-  const helper = replaceFile(abs, 'hostdeck-helper', helperSource, 0o755);
+  const helper = replaceFile(abs, 'hostdeck-helper', helperLauncher, 0o755);
+  const source = replaceFile(abs, 'hostdeck-helper.py', helperSource, 0o644);
   const policy = replaceFile(abs, `${POLKIT_ACTION_ID}.policy`, helperPolicy, 0o644);
-  return { dir: abs, helper, policy, commands: installCommands(abs) };
+  return { dir: abs, helper, source, policy, commands: installCommands(abs) };
 }
 
 /** The root commands that install the files of DIR. */
 export function installCommands(dir: string): string[] {
   return [
+    `sudo install -D -o root -g root -m 0644 ${path.join(dir, 'hostdeck-helper.py')} ${HELPER_SOURCE_INSTALL_PATH}`,
     `sudo install -D -o root -g root -m 0755 ${path.join(dir, 'hostdeck-helper')} ${HELPER_INSTALL_PATH}`,
     `sudo install -D -o root -g root -m 0644 ${path.join(dir, `${POLKIT_ACTION_ID}.policy`)} ${POLKIT_POLICY_PATH}`,
   ];

@@ -159,7 +159,7 @@ export function missingForPkexec(): MissingPiece[] {
       what: helperOk
         ? `HostDeck's polkit policy ${POLKIT_POLICY_PATH} is not installed`
         : `HostDeck's helper ${HELPER_INSTALL_PATH} is not installed (the deb and rpm packages install it; an AppImage cannot)`,
-      fix: 'hostdeck helper install-files, then run the two "sudo install" commands it prints (see README, "Saving as a desktop user")',
+      fix: 'hostdeck helper install-files, then run the three "sudo install" commands it prints (see README, "Saving as a desktop user")',
     });
   }
   // An installed helper from an older HostDeck: pkexec would run its old rules as root.
@@ -171,21 +171,27 @@ export function missingForPkexec(): MissingPiece[] {
 /**
  * The helper's bytecode, compiled once per HostDeck process by /usr/bin/python3 itself and kept in
  * memory: a direct run (HostDeck is root, or a verb that runs as the user) then skips compiling
- * 42 KB of Python on every call. It is handed to the child on stdin, never written to a file, so
+ * 76 KB of Python on every call. It is handed to the child on stdin, never written to a file, so
  * there is no cache another user could swap; the child runs with HostDeck's own rights, as with
  * `-c SOURCE`. The header names the interpreter it was compiled by (sys.hexversion): after a
  * python3 upgrade the loader exits 3 and the call is retried from the source.
+ * The first direct run of a process sends the source instead (header `hostdeck-source LEN`): that
+ * run compiles it, hands the bytecode back on fd 3 and runs it, so a one-shot CLI command starts
+ * python3 once, not once to compile and once more to run.
  */
 export const HELPER_BYTECODE_LOADER =
-  "import sys,marshal\ni=sys.stdin.buffer\nh=i.readline().split()\nif h[:2]!=[b'hostdeck-bytecode',b'%x'%sys.hexversion]:sys.exit(3)\nc=marshal.loads(i.read(int(h[2])))\nexec(c,{'__name__':'__main__','__builtins__':__builtins__})";
+  "import sys,marshal\ni=sys.stdin.buffer\nh=i.readline().split()\nif h[:1]==[b'hostdeck-source']:\n c=compile(i.read(int(h[1])),'hostdeck-helper','exec')\n try:\n  b=marshal.dumps(c)\n  with open(3,'wb') as f:f.write(b'hostdeck-bytecode %x %d\\n'%(sys.hexversion,len(b))+b)\n except OSError:pass\nelse:\n if h[:2]!=[b'hostdeck-bytecode',b'%x'%sys.hexversion]:sys.exit(3)\n c=marshal.loads(i.read(int(h[2])))\nexec(c,{'__name__':'__main__','__builtins__':__builtins__})";
 const COMPILE =
   "import sys,marshal\nc=marshal.dumps(compile(sys.stdin.buffer.read(),'hostdeck-helper','exec'))\nsys.stdout.buffer.write(b'hostdeck-bytecode %x %d\\n'%(sys.hexversion,len(c))+c)";
 let bytecode: Promise<Buffer | null> | null = null;
+/** python3 processes this HostDeck started for direct runs: to compile only, and to run a verb (a one-shot CLI change should start one). */
+export const directHelperStarts = { compile: 0, run: 0 };
 const BYTECODE_STALE = 3;
 
 /** The helper compiled to bytecode (header line + marshal data), or null when compiling failed (the source is used). */
 export function helperBytecode(): Promise<Buffer | null> {
   bytecode ??= new Promise((resolve) => {
+    directHelperStarts.compile++;
     const child = spawn(PYTHON3, ['-I', '-S', '-c', COMPILE], { stdio: ['pipe', 'pipe', 'ignore'], env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' } });
     const out: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -198,6 +204,16 @@ export function helperBytecode(): Promise<Buffer | null> {
 }
 
 async function runDirect(args: string[], body: string, timeoutMs: number, place: LocalHelperPlace): Promise<HelperResponse> {
+  directHelperStarts.run++;
+  if (!bytecode) {
+    // The first run of this process compiles in the run itself and hands the bytecode back.
+    const src = Buffer.from(helperSource, 'utf8');
+    const back: Buffer[] = [];
+    const answer = await spawnHelper(PYTHON3, ['-I', '-S', '-c', HELPER_BYTECODE_LOADER, ...args], Buffer.concat([Buffer.from(`hostdeck-source ${src.length}\n`), src, Buffer.from(body)]), timeoutMs, false, place, back);
+    const code = Buffer.concat(back);
+    if (!bytecode && code.subarray(0, 18).toString() === 'hostdeck-bytecode ') bytecode = Promise.resolve(code);
+    return answer;
+  }
   const code = await helperBytecode();
   if (code) {
     try {
@@ -220,9 +236,11 @@ export function helperEnv(place: LocalHelperPlace): NodeJS.ProcessEnv {
   return env;
 }
 
-function spawnHelper(cmd: string, args: string[], body: string | Buffer, timeoutMs: number, viaPkexec: boolean, place: LocalHelperPlace): Promise<HelperResponse> {
+/** `fd3`: collects what the child writes on fd 3 (the bytecode a first run hands back). */
+function spawnHelper(cmd: string, args: string[], body: string | Buffer, timeoutMs: number, viaPkexec: boolean, place: LocalHelperPlace, fd3?: Buffer[]): Promise<HelperResponse> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: helperEnv(place), shell: false });
+    const child = spawn(cmd, args, { stdio: fd3 ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'], env: helperEnv(place), shell: false });
+    if (fd3) child.stdio[3]!.on('data', (b: Buffer) => fd3.push(b));
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let size = 0;

@@ -8,11 +8,22 @@ import { readFileSync } from 'node:fs';
  */
 declare const __HOSTDECK_HELPER_SOURCE__: string | undefined;
 declare const __HOSTDECK_HELPER_POLICY__: string | undefined;
+declare const __HOSTDECK_HELPER_LAUNCHER__: string | undefined;
 
 export const helperSource: string =
   typeof __HOSTDECK_HELPER_SOURCE__ === 'string'
     ? __HOSTDECK_HELPER_SOURCE__
     : readFileSync(new URL('./hostdeck-helper.py', import.meta.url), 'utf8');
+
+/**
+ * The launcher installed at HELPER_INSTALL_PATH (electron/helper/hostdeck-helper-launcher.py): it
+ * runs the helper source installed beside it from root-owned, checked bytecode instead of
+ * compiling it on every pkexec or sudo start.
+ */
+export const helperLauncher: string =
+  typeof __HOSTDECK_HELPER_LAUNCHER__ === 'string'
+    ? __HOSTDECK_HELPER_LAUNCHER__
+    : readFileSync(new URL('./hostdeck-helper-launcher.py', import.meta.url), 'utf8');
 
 /** HostDeck's polkit policy (electron/helper/dev.hostdeck.helper.policy), for `hostdeck helper install-files`. */
 export const helperPolicy: string =
@@ -22,6 +33,14 @@ export const helperPolicy: string =
 
 /** Where deb and rpm packages install the helper (the polkit policy's exec.path names it). */
 export const HELPER_INSTALL_PATH = '/usr/libexec/hostdeck/hostdeck-helper';
+/**
+ * The helper's source beside its launcher (deb, rpm, install-files). An SSH host's
+ * `install-helper` puts the whole helper at HELPER_INSTALL_PATH instead (one file, compiled on
+ * each start); both layouts answer the verb `version` with the sha256 of the source.
+ */
+export const HELPER_SOURCE_INSTALL_PATH = '/usr/libexec/hostdeck/hostdeck-helper.py';
+/** Where the launcher keeps the helper's bytecode (written by root only; see the launcher). */
+export const HELPER_BYTECODE_PATH = '/var/lib/hostdeck/bytecode/hostdeck-helper.pyc';
 
 /** HostDeck's polkit action and where its policy is installed. */
 export const POLKIT_ACTION_ID = 'dev.hostdeck.helper';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { HELPER_PROTOCOL, type HelperResponse } from '../../shared/helper/protocol';
-import { HELPER_INSTALL_PATH, helperSource } from './source';
+import { HELPER_INSTALL_PATH, HELPER_SOURCE_INSTALL_PATH, helperLauncher, helperSource } from './source';
 
 /**
  * Is the helper installed on a host the one this HostDeck carries? An installed helper is a
@@ -12,7 +12,7 @@ import { HELPER_INSTALL_PATH, helperSource } from './source';
  */
 export const BUNDLED_HELPER_SHA256 = createHash('sha256').update(helperSource, 'utf8').digest('hex');
 
-export const LOCAL_REINSTALL = 'hostdeck helper install-files, then the two "sudo install" commands it prints';
+export const LOCAL_REINSTALL = 'hostdeck helper install-files, then the three "sudo install" commands it prints';
 
 /**
  * The sentence that says the installed helper is not this HostDeck's, or null when it is.
@@ -33,17 +33,30 @@ export function helperVersionProblem(answer: HelperResponse, where: string, rein
   return null;
 }
 
+const BUNDLED_LAUNCHER_SHA256 = createHash('sha256').update(helperLauncher, 'utf8').digest('hex');
+
 /**
- * The same check for this machine's installed helper, read from its file (no pkexec prompt just
- * to ask): null when it is missing (missingForPkexec says so) or is this HostDeck's.
+ * The same check for this machine's installed helper, read from its files (no pkexec prompt just
+ * to ask): null when it is missing (missingForPkexec says so) or is this HostDeck's. The file at
+ * installPath is either this HostDeck's launcher, then the source beside it must be this
+ * HostDeck's helper (a missing one is older too), or a whole helper of one file.
  */
-export function localHelperVersionProblem(installPath = HELPER_INSTALL_PATH): string | null {
+export function localHelperVersionProblem(installPath = HELPER_INSTALL_PATH, sourcePath = HELPER_SOURCE_INSTALL_PATH): string | null {
   let data: Buffer;
   try {
     data = readFileSync(installPath);
   } catch {
     return null;
   }
-  const sha = createHash('sha256').update(data).digest('hex');
-  return helperVersionProblem({ ok: true, result: { protocol: HELPER_PROTOCOL, sha256: sha } }, installPath, LOCAL_REINSTALL);
+  let sha = createHash('sha256').update(data).digest('hex');
+  let where = installPath;
+  if (sha === BUNDLED_LAUNCHER_SHA256) {
+    where = sourcePath;
+    try {
+      sha = createHash('sha256').update(readFileSync(sourcePath)).digest('hex');
+    } catch {
+      sha = 'missing';
+    }
+  }
+  return helperVersionProblem({ ok: true, result: { protocol: HELPER_PROTOCOL, sha256: sha } }, where, LOCAL_REINSTALL);
 }

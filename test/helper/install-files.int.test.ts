@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isApiError } from '../../shared/api/errors';
 import { installHelperFiles } from '../../electron/helper/install-files';
-import { helperSource, helperPolicy } from '../../electron/helper/source';
+import { helperLauncher, helperSource, helperPolicy } from '../../electron/helper/source';
 import { BUNDLED_HELPER_SHA256, helperVersionProblem, localHelperVersionProblem } from '../../electron/helper/version';
 import type { HelperResponse } from '../../shared/helper/protocol';
 import { repo } from './support/run';
@@ -80,24 +80,27 @@ describe('hostdeck helper install-files', () => {
     expect(r.dir.startsWith(tmpdir())).toBe(true);
     const st = lstatSync(r.dir);
     expect(st.isDirectory() && (st.mode & 0o777).toString(8)).toBe('700');
-    expect(readFileSync(r.helper, 'utf8')).toBe(helperSource);
+    expect(readFileSync(r.helper, 'utf8')).toBe(helperLauncher);
     expect(statSync(r.helper).mode & 0o777).toBe(0o755);
+    expect(readFileSync(r.source, 'utf8')).toBe(helperSource);
     expect(readFileSync(r.policy, 'utf8')).toBe(helperPolicy);
+    // the source first: the new launcher never runs without it, an old one runs it as a whole helper
     expect(r.commands).toEqual([
+      `sudo install -D -o root -g root -m 0644 ${r.dir}/hostdeck-helper.py /usr/libexec/hostdeck/hostdeck-helper.py`,
       `sudo install -D -o root -g root -m 0755 ${r.dir}/hostdeck-helper /usr/libexec/hostdeck/hostdeck-helper`,
       `sudo install -D -o root -g root -m 0644 ${r.dir}/dev.hostdeck.helper.policy /usr/share/polkit-1/actions/dev.hostdeck.helper.policy`,
     ]);
     rmSync(r.dir, { recursive: true });
   });
 
-  it('re-running into the same directory after an update replaces both files (no EEXIST), leaving no temp files', () => {
+  it('re-running into the same directory after an update replaces the files (no EEXIST), leaving no temp files', () => {
     const dir = path.join(work, 'again');
     const first = installHelperFiles(dir);
     expect((statSync(dir).mode & 0o777).toString(8)).toBe('700');
     writeFileSync(first.helper, '#!/usr/bin/python3 -I\n# the helper of an older HostDeck\n');
     const second = installHelperFiles(dir);
-    expect(readFileSync(second.helper, 'utf8')).toBe(helperSource);
-    expect(readdirSync(dir).sort()).toEqual(['dev.hostdeck.helper.policy', 'hostdeck-helper']);
+    expect(readFileSync(second.helper, 'utf8')).toBe(helperLauncher);
+    expect(readdirSync(dir).sort()).toEqual(['dev.hostdeck.helper.policy', 'hostdeck-helper', 'hostdeck-helper.py']);
   });
 });
 
@@ -121,6 +124,12 @@ describe('the installed helper is checked against the one this HostDeck carries'
     expect(helperVersionProblem({ ok: true, result: { protocol: 1, sha256: 'ab'.repeat(32) } }, 'X', 'Y')).toMatch(/^The installed helper X is older than this HostDeck .*: reinstall it with Y$/);
     expect(localHelperVersionProblem(same)).toBeNull();
     expect(localHelperVersionProblem(old)).toMatch(/older than this HostDeck.*reinstall it with hostdeck helper install-files/);
+    // the packages' layout: this HostDeck's launcher, judged by the source beside it
+    const launcher = path.join(work, 'launcher');
+    writeFileSync(launcher, helperLauncher, { mode: 0o755 });
+    expect(localHelperVersionProblem(launcher, same)).toBeNull();
+    expect(localHelperVersionProblem(launcher, old)).toMatch(new RegExp(`^The installed helper ${old} is older than this HostDeck`));
+    expect(localHelperVersionProblem(launcher, path.join(work, 'missing.py'))).toMatch(/missing\.py is older than this HostDeck/);
   });
 
   it('`hostdeck helper status` (as a desktop user) says the installed helper is older and how to reinstall', () => {
@@ -144,6 +153,6 @@ setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME=/tmp /mnt/checkou
       timeout: 60_000,
     });
     expect(r.stdout, r.stderr).toContain('The installed helper /usr/libexec/hostdeck/hostdeck-helper is older than this HostDeck');
-    expect(r.stdout).toContain('fix: hostdeck helper install-files, then the two "sudo install" commands it prints');
+    expect(r.stdout).toContain('fix: hostdeck helper install-files, then the three "sudo install" commands it prints');
   });
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { HELPER_INSTALL_PATH, POLKIT_ACTION_ID, POLKIT_POLICY_PATH, helperPolicy, helperSource } from '../../electron/helper/source';
+import { HELPER_INSTALL_PATH, HELPER_SOURCE_INSTALL_PATH, POLKIT_ACTION_ID, POLKIT_POLICY_PATH, helperLauncher, helperPolicy, helperSource } from '../../electron/helper/source';
 import { repo } from './support/run';
 
 /**
@@ -20,14 +20,17 @@ const builder = parse(readFileSync(path.join(repo, 'electron-builder.yml'), 'utf
 
 describe('packaging of the helper (electron-builder.yml)', () => {
   for (const kind of ['deb', 'rpm'] as const) {
-    it(`${kind}: maps existing files to the helper and policy paths, and depends on polkit and python3`, () => {
+    it(`${kind}: maps existing files to the helper launcher, its source and the policy paths, and depends on polkit and python3`, () => {
       const map = new Map(builder[kind].fpm.map((m) => m.split('=') as [string, string]).map(([src, dest]) => [dest, src]));
-      expect([...map.keys()].sort()).toEqual([HELPER_INSTALL_PATH, POLKIT_POLICY_PATH].sort());
+      expect([...map.keys()].sort()).toEqual([HELPER_INSTALL_PATH, HELPER_SOURCE_INSTALL_PATH, POLKIT_POLICY_PATH].sort());
       for (const src of map.values()) expect(existsSync(path.join(repo, src)), src).toBe(true);
       const helper = path.join(repo, map.get(HELPER_INSTALL_PATH)!);
       expect(statSync(helper).mode & 0o755).toBe(0o755);
-      expect(readFileSync(helper, 'utf8')).toBe(helperSource);
+      expect(readFileSync(helper, 'utf8')).toBe(helperLauncher);
       expect(readFileSync(helper, 'utf8').split('\n')[0]).toBe('#!/usr/bin/python3 -IS');
+      expect(readFileSync(path.join(repo, map.get(HELPER_SOURCE_INSTALL_PATH)!), 'utf8')).toBe(helperSource);
+      // the launcher runs exactly the path the source is installed at
+      expect(helperLauncher).toContain(`SOURCE_DIR = ('usr', 'libexec', 'hostdeck')\nSOURCE_NAME = '${path.basename(HELPER_SOURCE_INSTALL_PATH)}'`);
       expect(readFileSync(path.join(repo, map.get(POLKIT_POLICY_PATH)!), 'utf8')).toBe(helperPolicy);
       expect(builder[kind].depends.join(' ')).toMatch(/pkexec|polkit/);
       expect(builder[kind].depends).toContain('python3');

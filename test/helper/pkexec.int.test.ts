@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { polkitWorld, type PolkitWorld } from './support/polkit-sandbox';
@@ -50,6 +50,12 @@ describe('pkexec: a desktop user saves and applies through the helper', () => {
     expect(readFileSync(world.etc('resolv.conf'), 'utf8')).toBe('nameserver 192.0.2.77\n# saved by nobody\n');
     const backups = readdirSync(world.varlib('hostdeck/backups/etc%2Fresolv.conf'));
     expect(backups.filter((b) => b.endsWith('.bak')), JSON.stringify(backups)).toHaveLength(1);
+  });
+
+  it('pkexec runs the installed launcher, which keeps the helper as root-owned bytecode for the next start', () => {
+    const pyc = world.varlib('hostdeck/bytecode/hostdeck-helper.pyc');
+    expect(statSync(pyc)).toMatchObject({ uid: 0, mode: 0o100644 });
+    expect(readFileSync(pyc).subarray(0, 18).toString()).toBe('hostdeck-bytecode ');
   });
 
   it('with the rule, the Kernel page saves a profile and applies it live, then undoes it (private network namespace)', () => {

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HELPER_BYTECODE_LOADER, helperBytecode, runLocalHelper } from '../../electron/helper/local';
 import { HELPER_SESSION_MAX_REQUESTS, openLocalHelperSession } from './support/session-client';
 import { helperSource } from '../../electron/helper/source';
@@ -102,6 +102,19 @@ describe('helper --session', () => {
 });
 
 describe('the helper as bytecode (direct runs)', () => {
+  it('the first direct run of a process compiles in the run itself: one python3 start, and later runs take the bytecode it handed back', async () => {
+    vi.resetModules();
+    const fresh = await import('../../electron/helper/local');
+    const a = await fresh.runLocalHelper({ verb: 'version' }, { elevate: true }, { root });
+    expect(a).toMatchObject({ ok: true, result: { protocol: 1 } });
+    expect(fresh.directHelperStarts).toEqual({ compile: 0, run: 1 });
+    const code = await fresh.helperBytecode();
+    expect(code!.subarray(0, 18).toString()).toBe('hostdeck-bytecode ');
+    const b = await fresh.runLocalHelper({ verb: 'list-backups', path: '/etc/resolv.conf' }, { elevate: true }, { root });
+    expect(b).toMatchObject({ ok: true });
+    expect(fresh.directHelperStarts).toEqual({ compile: 0, run: 2 });
+  });
+
   it('is compiled once by /usr/bin/python3 and answers as the source does', async () => {
     const code = await helperBytecode();
     expect(code).not.toBeNull();

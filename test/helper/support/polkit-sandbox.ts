@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { HELPER, repo } from './run';
+import { HELPER, LAUNCHER, repo } from './run';
 
 /**
  * A private world for pkexec: one `unshare --mount --net --pid` namespace with
@@ -42,9 +42,11 @@ export function polkitWorld(ruleForUser: string | null): PolkitWorld {
       { mode: 0o644 },
     );
   }
-  // the installed helper, root-owned and not writable by anyone else
-  copyFileSync(HELPER, path.join(work, 'lx-up/hostdeck/hostdeck-helper'));
+  // the installed helper as the packages install it (the launcher, its source beside it), root-owned and not writable by anyone else
+  copyFileSync(LAUNCHER, path.join(work, 'lx-up/hostdeck/hostdeck-helper'));
   chmodSync(path.join(work, 'lx-up/hostdeck/hostdeck-helper'), 0o755);
+  copyFileSync(HELPER, path.join(work, 'lx-up/hostdeck/hostdeck-helper.py'));
+  chmodSync(path.join(work, 'lx-up/hostdeck/hostdeck-helper.py'), 0o644);
   // a system bus from Debian's config, in the foreground, without service activation
   const conf = readFileSync('/usr/share/dbus-1/system.conf', 'utf8')
     .replace(/<user>[^<]*<\/user>/, '')

@@ -6,6 +6,8 @@ import path from 'node:path';
 
 export const repo = path.resolve(import.meta.dirname, '../../..');
 export const HELPER = path.join(repo, 'electron/helper/hostdeck-helper.py');
+/** What the packages install at /usr/libexec/hostdeck/hostdeck-helper (it runs HELPER installed beside it). */
+export const LAUNCHER = path.join(repo, 'electron/helper/hostdeck-helper-launcher.py');
 export const sha = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
 export const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
 
