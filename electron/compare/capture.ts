@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { isApiError } from '../../shared/api/errors';
-import type { Api } from '../../shared/api/contract';
+import type { Api, OpOutput } from '../../shared/api/contract';
+import type { LiveEntry } from '../../shared/kernel/contract';
 import type { FullState, LayerState } from '../../shared/firewall/model';
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type Snapshot, type SnapshotIdentity, type SnapshotLayer } from '../../shared/compare/snapshot';
 import type { Host } from '../hosts/host';
@@ -67,10 +68,22 @@ function ask<T>(wanted: boolean, read: () => Promise<T>): Promise<T> {
 }
 
 /**
+ * Answers a read already produced (history records a page load from them instead of reading the
+ * host again): the live sysctls of kernel.list, kernel.effective, dns.read of the default path,
+ * a fresh firewall.state. What is not given is read as usual.
+ */
+export interface GivenAnswers {
+  live?: { entries: LiveEntry[] };
+  effective?: OpOutput<'kernel', 'effective'>;
+  read?: OpOutput<'dns', 'read'>;
+  state?: FullState;
+}
+
+/**
  * A snapshot of `host` with the sections in `only` (default: all). Sections not asked for are
  * not read at all (null in the snapshot): `compare --only sysctl` never opens the host's bus.
  */
-export async function takeSnapshot(api: Api, host: Host, only: readonly CaptureSection[] = ALL_SECTIONS): Promise<Snapshot> {
+export async function takeSnapshot(api: Api, host: Host, only: readonly CaptureSection[] = ALL_SECTIONS, given: GivenAnswers = {}): Promise<Snapshot> {
   const existing = host.transport.snapshot?.();
   if (existing) return existing;
   const o = { host: host.id };
@@ -78,19 +91,19 @@ export async function takeSnapshot(api: Api, host: Host, only: readonly CaptureS
   // One round trip for every read the sections make (SSH hosts), shared by the features below.
   const release = host.transport.prefetch?.(readPlan(only));
   try {
-    return await capture(api, host, o, want);
+    return await capture(api, host, o, want, given);
   } finally {
     release?.();
   }
 }
 
-async function capture(api: Api, host: Host, o: { host: string }, want: Set<CaptureSection>): Promise<Snapshot> {
+async function capture(api: Api, host: Host, o: { host: string }, want: Set<CaptureSection>, given: GivenAnswers): Promise<Snapshot> {
   const [list, eff, read, check, status] = await Promise.allSettled([
     // The live values only (key, state, value, writable): the Kernel page's classification, defaults and namespace probe
     // (kernel.list) cost ~80 ms of CPU per host and ~480 KB of validated output, none of it in a snapshot.
-    ask(want.has('sysctl'), () => liveSnapshot(host).then((l) => ({ entries: l.live }))),
-    ask(want.has('sysctl'), () => api.kernel.effective({}, o)),
-    ask(want.has('dns'), () => api.dns.read({}, o)),
+    ask(want.has('sysctl'), () => (given.live ? Promise.resolve(given.live) : liveSnapshot(host).then((l) => ({ entries: l.live })))),
+    ask(want.has('sysctl'), () => (given.effective ? Promise.resolve(given.effective) : api.kernel.effective({}, o))),
+    ask(want.has('dns'), () => (given.read ? Promise.resolve(given.read) : api.dns.read({}, o))),
     ask(want.has('dns'), () => api.dns.check({}, o)),
     ask(want.has('firewall'), () => api.firewall.status({}, o)),
   ]);
@@ -144,7 +157,7 @@ async function capture(api: Api, host: Host, o: { host: string }, want: Set<Capt
       firewall = { running: false, reason: status.value.reason ?? 'firewalld is not running', version: '', defaultZone: null, logDenied: null, activeZones: {}, coverage: [], runtime: null, permanent: null };
     } else {
       try {
-        const s: FullState = await api.firewall.state({ refresh: true }, o);
+        const s: FullState = given.state ?? (await api.firewall.state({ refresh: true }, o));
         firewall = {
           running: true,
           version: s.daemon.version,

@@ -5,7 +5,7 @@
 # stdout. Python 3 standard library only: it must run on hosts where HostDeck is not installed.
 #
 # Verbs (a closed set): write-file, delete-file, list-backups, restore-backup, sysctl-set,
-# schedule-revert, cancel-revert, revert-status, version. It never runs a shell; it writes only the files
+# schedule-revert, cancel-revert, revert-status, version, journal. It never runs a shell; it writes only the files
 # of a fixed allow-list, never through a symbolic link, and logs the invoking user (PKEXEC_UID /
 # SUDO_UID) and every change to syslog.
 #
@@ -854,6 +854,7 @@ def write_file(path, data, expected, verb, restored_from=None, confirmed=None):
         in_place, notes = t.replace(cur, data)
         what = 'restored %s from backup %s' % (path, restored_from) if restored_from else 'wrote %s' % path
         log('%s (%d bytes, sha256 %s, was %s, backup %s%s)' % (what, len(data), new_sha, cur['sha'] if cur else 'absent', backup, ', in place after EBUSY' if in_place else ''))
+        journal_append(verb, 'changed', path=path, backup=backup)
         out = {'path': path, 'sha256': new_sha, 'changed': True, 'backup': backup, 'inPlace': in_place, 'staleTempsRemoved': stale}
         if in_place:
             notes.append('rename() onto %s failed with EBUSY (a bind-mounted file, as in containers, WSL and some VPS); HostDeck wrote it in place after taking the backup' % path)
@@ -879,6 +880,7 @@ def do_delete(req):
         os.unlink(t.name, dir_fd=t.dfd)
         os.fsync(t.dfd)
         log('deleted %s (sha256 %s, backup %s)' % (t.path, cur['sha'], backup))
+        journal_append('delete-file', 'deleted', path=t.path, backup=backup)
         return {'path': t.path, 'deleted': True, 'backup': backup}
     finally:
         t.close()
@@ -1019,6 +1021,9 @@ def do_sysctl(req):
         revert_cap_precheck()
     results = sysctl_apply(settings, check_applied=True)
     out = {'results': results, 'revert': None}
+    applied = [r['key'] for r in results if r['outcome'] == 'applied']
+    if applied or any(r['outcome'] == 'failed' for r in results):
+        journal_append('sysctl-set', 'applied' if applied else 'failed', keys=applied or [r['key'] for r in results if r['outcome'] == 'failed'])
     undo = [{'key': r['key'], 'value': r['previous'], 'applied': r['readBack']} for r in results if r['outcome'] == 'applied' and r['previous'] is not None]
     if secs is not None and undo:
         out['revert'] = schedule({'kind': 'sysctl', 'settings': undo}, secs)
@@ -1528,6 +1533,112 @@ def own_sha256():
         return None
 
 
+# --- journal -------------------------------------------------------------------------------------
+#
+# Every change the helper makes is one JSON line in BACKUP_BASE/journal (next to the backups,
+# root-owned 0600, appended under a lock, never rewritten): the time, the verb, the path or the
+# sysctl keys, who asked (uid and login), the result and the backup name. No content and no
+# values: nothing secret. Bounded: past JOURNAL_MAX bytes it becomes journal.1 (the one before
+# is dropped) and a new journal starts. HostDeck reads it with the journal verb, so a change made
+# from another machine or configuration shows in every HostDeck's timeline as HostDeck's.
+
+JOURNAL_NAME = 'journal'
+JOURNAL_MAX = 512 * 1024
+JOURNAL_READ_MAX = 2000
+JOURNAL_KEYS_MAX = 64
+
+
+def invoking_login():
+    uid = invoking_uid()
+    try:
+        import pwd
+        return uid, pwd.getpwuid(uid).pw_name
+    except Exception:  # a uid without a passwd entry (a container's) is still named by its number
+        return uid, None
+
+
+def open_journal(bfd, name, flags):
+    fd = os.open(name, flags | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=bfd)
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or (os.geteuid() == 0 and st.st_uid != 0):
+        os.close(fd)
+        raise Refusal('NOT_REGULAR', 'the journal %s is not a regular file owned by root; left alone' % name)
+    return fd
+
+
+def journal_append(verb, result, path=None, keys=None, backup=None):
+    """Appends one entry; a journal that cannot be written is logged, never fails the change it records."""
+    try:
+        uid, login = invoking_login()
+        entry = {'time': int(time.time() * 1000), 'verb': verb, 'uid': uid, 'login': login, 'result': result}
+        if path is not None:
+            entry['path'] = path
+        if keys:
+            entry['keys'] = keys[:JOURNAL_KEYS_MAX]
+        if backup:
+            entry['backup'] = backup
+        line = (json.dumps(entry, sort_keys=True) + '\n').encode('utf-8')
+        bfd = walk_dirs(list(BACKUP_BASE), create_mode=0o700)
+        try:
+            fd = open_journal(bfd, JOURNAL_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                if os.fstat(fd).st_size + len(line) > JOURNAL_MAX:
+                    os.rename(JOURNAL_NAME, JOURNAL_NAME + '.1', src_dir_fd=bfd, dst_dir_fd=bfd)
+                    nfd = open_journal(bfd, JOURNAL_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+                    os.close(fd)
+                    fd = nfd
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                os.write(fd, line)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        finally:
+            os.close(bfd)
+    except Exception as e:
+        log('journal entry for %s not written: %s' % (verb, e))
+
+
+def do_journal(req):
+    fields(req, ('since',))
+    since = req['since']
+    if isinstance(since, bool) or not isinstance(since, (int, float)) or since < 0:
+        raise Refusal('INVALID_INPUT', 'since must be a time in ms since the epoch (a number >= 0)')
+    entries = []
+    try:
+        bfd = walk_dirs(list(BACKUP_BASE))
+    except Refusal as r:
+        if r.code == 'NOT_FOUND':
+            return {'entries': [], 'truncated': False}
+        raise
+    try:
+        for name in (JOURNAL_NAME + '.1', JOURNAL_NAME):
+            try:
+                fd = open_journal(bfd, name, os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH)
+                data = b''
+                while len(data) <= JOURNAL_MAX * 2:
+                    chunk = os.read(fd, 65536)
+                    if not chunk:
+                        break
+                    data += chunk
+            finally:
+                os.close(fd)
+            for raw in data.split(b'\n'):
+                try:
+                    e = json.loads(raw.decode('utf-8'))
+                except (ValueError, UnicodeDecodeError):
+                    continue  # a torn last line (a crash mid-append) or a damaged one: skipped
+                if isinstance(e, dict) and isinstance(e.get('time'), (int, float)) and e['time'] >= since and isinstance(e.get('verb'), str):
+                    entries.append(e)
+    finally:
+        os.close(bfd)
+    return {'entries': entries[-JOURNAL_READ_MAX:], 'truncated': len(entries) > JOURNAL_READ_MAX}
+
+
 def do_version(req):
     fields(req, ())
     return {'protocol': PROTOCOL, 'sha256': own_sha256(), 'verbs': sorted(VERBS)}
@@ -1544,6 +1655,7 @@ VERBS = {
     'revert-status': do_status,
     'version': do_version,
     'nft-ruleset': do_nft_ruleset,
+    'journal': do_journal,
 }
 
 

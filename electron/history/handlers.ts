@@ -2,6 +2,10 @@ import { ApiError } from '../../shared/api/errors';
 import type { CompareResult } from '../../shared/compare/diff';
 import { changesBetween, changeText, compareOverTime } from '../../shared/history/changes';
 import { planRestore } from '../../shared/history/restore';
+import { mergeJournal } from '../../shared/history/journal';
+import type { HistoryNotice, HistoryPoint } from '../../shared/history/model';
+import { helperJournalResultSchema, type HelperJournalEntry } from '../../shared/helper/protocol';
+import { unwrapHelper } from '../helper/call';
 import type { FeatureHandlers, HandlerContext, HistoryAccess } from '../api/context';
 import { takeSnapshot } from '../compare/capture';
 
@@ -31,20 +35,39 @@ async function plan(ctx: HandlerContext, id: string) {
   return planRestore(p.id, then, now);
 }
 
+/**
+ * The helper's journal since the oldest difference found outside HostDeck, when there is one
+ * to explain and the helper answers without asking anyone (HostDeck as root, an image, sudo -n
+ * over SSH; never a pkexec dialog just to show a timeline). A journal that cannot be read is a
+ * notice, not a failed listing.
+ */
+async function journalFor(ctx: HandlerContext, points: HistoryPoint[]): Promise<{ entries: HelperJournalEntry[]; notices: HistoryNotice[] }> {
+  const since = Math.min(...points.filter((p) => p.kind === 'outside' && p.since !== null).map((p) => p.since!));
+  const route = ctx.host.summary().capabilities.writes;
+  if (!Number.isFinite(since) || (route !== 'root' && route !== 'direct' && route !== 'sudo')) return { entries: [], notices: [] };
+  try {
+    const r = unwrapHelper(await ctx.host.transport.helper({ verb: 'journal', since }, { elevate: true, timeoutMs: 15_000 }), helperJournalResultSchema);
+    return { entries: r.entries, notices: r.truncated ? [{ time: Date.now(), message: "The helper's journal has more entries than one answer holds: only the newest were matched with the timeline" }] : [] };
+  } catch (e) {
+    return { entries: [], notices: [{ time: Date.now(), message: `The helper's journal could not be read (changes HostDeck made from elsewhere show as outside changes): ${e instanceof Error ? e.message : String(e)}` }] };
+  }
+}
+
 export const historyHandlers: FeatureHandlers<'history'> = {
   async list(ctx, i) {
     const h = history(ctx);
     await h.idle();
     const r = h.timeline(ctx.host).read();
+    const journal = await journalFor(ctx, r.points);
     const text = i.text?.toLowerCase();
-    const points = r.points.filter(
+    const points = mergeJournal(r.points, journal.entries, ctx.host.label).filter(
       (p) =>
         (i.since === undefined || p.time >= i.since) &&
         (!i.feature || p.features.includes(i.feature)) &&
         (!i.kind || p.kind === i.kind) &&
         (!text || [p.what, p.who?.user, p.who?.login, p.who?.machine, ...p.changes.map(changeText)].some((s) => s?.toLowerCase().includes(text))),
     );
-    return { host: ctx.host.id, store: h.dir, points, notices: [...r.notices, ...h.problems()] };
+    return { host: ctx.host.id, store: h.dir, points, notices: [...r.notices, ...journal.notices, ...h.problems()] };
   },
 
   async diff(ctx, i) {

@@ -5,7 +5,7 @@ import type { Api, HostDeckEvent } from '../../shared/api/contract';
 import type { Snapshot } from '../../shared/compare/snapshot';
 import { describeOperation } from '../../shared/history/describe';
 import type { HistoryNotice, HistoryPoint, HistorySection, Who } from '../../shared/history/model';
-import { takeSnapshot, type CaptureSection } from '../compare/capture';
+import { takeSnapshot, type CaptureSection, type GivenAnswers } from '../compare/capture';
 import type { Host } from '../hosts/transport';
 import { HistoryStore, type HistoryStoreOptions, type HostHistory, type PointInput } from './store';
 
@@ -163,10 +163,10 @@ export class HistoryRecorder {
       return;
     }
     const sections = OBSERVED[channel];
-    if (sections) this.observeHost(host, sections, channel === 'compare.capture' ? 'compare' : 'read');
+    if (sections) this.observeHost(host, sections, channel === 'compare.capture' ? 'compare' : 'read', answersOf(channel, input, result));
   }
 
-  private observeHost(host: Host, sections: CaptureSection[], what: string): void {
+  private observeHost(host: Host, sections: CaptureSection[], what: string, given: GivenAnswers = {}): void {
     if (!HistoryRecorder.recordable(host)) return;
     // One look at a time per host and sections: a page load's burst of reads is looked at once.
     const key = `${HistoryRecorder.keyOf(host)}\0${sections.join(',')}`;
@@ -174,7 +174,7 @@ export class HistoryRecorder {
     this.observing.add(key);
     this.background(async () => {
       try {
-        const c = await this.capture(host, sections);
+        const c = await this.capture(host, sections, undefined, given);
         if (c.snapshot) this.record(host, { kind: 'outside', what, sections: pointSections(sections) }, c.snapshot);
       } finally {
         this.observing.delete(key);
@@ -202,8 +202,8 @@ export class HistoryRecorder {
     void p.finally(() => this.pending.delete(p));
   }
 
-  private async capture(host: Host, sections: CaptureSection[], deadlineMs?: number): Promise<{ snapshot: Snapshot | null; error: string | null }> {
-    const read = this.nest(() => takeSnapshot(this.deps.api, host, sections));
+  private async capture(host: Host, sections: CaptureSection[], deadlineMs?: number, given: GivenAnswers = {}): Promise<{ snapshot: Snapshot | null; error: string | null }> {
+    const read = this.nest(() => takeSnapshot(this.deps.api, host, sections, given));
     let timer: NodeJS.Timeout | undefined;
     const deadline = deadlineMs
       ? new Promise<never>((_, reject) => {
@@ -243,6 +243,21 @@ export class HistoryRecorder {
     await this.idle();
     this.unsubscribe();
   }
+}
+
+/**
+ * What a read's own answer already says of the sections it is looked at for: recorded from it
+ * instead of reading the host a second time (a page load cost two full reads). Only answers that
+ * are what a snapshot reads: every live sysctl (kernel.list), the effective sysctl.d, resolv.conf
+ * at its default path, a fresh (not cached, not offline) firewall state.
+ */
+export function answersOf(channel: string, input: unknown, result: unknown): GivenAnswers {
+  const i = (input ?? {}) as Record<string, unknown>;
+  if (channel === 'kernel.list') return { live: { entries: (result as NonNullable<GivenAnswers['live']>).entries } };
+  if (channel === 'kernel.effective') return { effective: result as GivenAnswers['effective'] };
+  if (channel === 'dns.read' && i.path === undefined) return { read: result as GivenAnswers['read'] };
+  if (channel === 'firewall.state' && i.refresh === true && !i.offline) return { state: result as GivenAnswers['state'] };
+  return {};
 }
 
 function isDryRun(channel: string, input: unknown): boolean {

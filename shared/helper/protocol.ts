@@ -93,6 +93,8 @@ export const helperRequestSchema = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('version') }),
   /** Read-only: `nft -j list ruleset`, of the network namespace of the firewalld with this pid when given (a process whose comm is firewalld). */
   z.object({ verb: z.literal('nft-ruleset'), pid: z.number().int().min(1).max(2 ** 22).optional() }),
+  /** The helper's journal of the changes it made, entries at or after `since` (ms since epoch). */
+  z.object({ verb: z.literal('journal'), since: z.number().min(0) }),
 ]);
 export type HelperRequest = z.infer<typeof helperRequestSchema>;
 export type HelperVerb = HelperRequest['verb'];
@@ -177,6 +179,21 @@ export const firewallStepResultSchema = z.object({ argv: z.array(z.string()), ex
 export type FirewallStepResult = z.infer<typeof firewallStepResultSchema>;
 export const helperVersionResultSchema = z.object({ protocol: z.number().int(), sha256: z.string().nullable(), verbs: z.array(z.string()) });
 export type HelperVersionResult = z.infer<typeof helperVersionResultSchema>;
+/** One change the helper made, as its journal keeps it (next to the backups; no content, no values). */
+export const helperJournalEntrySchema = z.object({
+  time: z.number(),
+  verb: z.string(),
+  /** Who asked: the invoking uid (PKEXEC_UID, SUDO_UID or the helper's own) and its login, null when it has no passwd entry. */
+  uid: z.number().int(),
+  login: z.string().nullable(),
+  /** changed, deleted, applied, failed. */
+  result: z.string(),
+  path: z.string().optional(),
+  keys: z.array(z.string()).optional(),
+  backup: z.string().optional(),
+});
+export type HelperJournalEntry = z.infer<typeof helperJournalEntrySchema>;
+export const helperJournalResultSchema = z.object({ entries: z.array(helperJournalEntrySchema.passthrough()), truncated: z.boolean() });
 export const cancelRevertResultSchema = revertStatusSchema.extend({ cancelled: z.boolean() });
 export type CancelRevertResult = z.infer<typeof cancelRevertResultSchema>;
 

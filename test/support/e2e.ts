@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { Runtime } from '../../electron/api/runtime';
+import { Runtime, type RuntimeOptions } from '../../electron/api/runtime';
 import type { LocalHostOptions } from '../../electron/hosts/registry';
 import { startServer, type RunningServer } from '../../electron/serve/server';
 import { pagesOf } from './pages';
@@ -47,10 +47,11 @@ export interface E2eApp {
 /**
  * Starts browser mode in-process (the real server and handlers) for a local host configured
  * by `local`, opens Chromium on the printed login URL and waits for the shell to render.
+ * `options`: the rest of the Runtime's options (a history store of the test's own).
  */
-export async function openApp(local: LocalHostOptions = {}, path = ''): Promise<E2eApp> {
+export async function openApp(local: LocalHostOptions = {}, path = '', options: Omit<RuntimeOptions, 'mode' | 'local'> = {}): Promise<E2eApp> {
   assertE2ePrerequisites();
-  const runtime = new Runtime({ mode: 'browser', local });
+  const runtime = new Runtime({ ...options, mode: 'browser', local });
   const server = await startServer({ runtime, staticDir: rendererDir, port: 0 });
   const browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1360, height: 860 } });

@@ -45,12 +45,14 @@ const load = {
   kernel: () => import('../kernel/KernelPage').then((m) => ({ default: m.KernelPage })),
   compare: () => import('../compare/ComparePage').then((m) => ({ default: m.ComparePage })),
   hosts: () => import('../hosts/HostsPage').then((m) => ({ default: m.HostsPage })),
+  history: () => import('../history/HistoryPage').then((m) => ({ default: m.HistoryPage })),
 } satisfies Record<PageId, () => Promise<{ default: React.ComponentType }>>;
 const FirewallPage = lazy(load.firewall);
 const DnsPage = lazy(load.dns);
 const KernelPage = lazy(load.kernel);
 const ComparePage = lazy(load.compare);
 const HostsPage = lazy(load.hosts);
+const HistoryPage = lazy(load.history);
 
 /** `changes`: the route the page's changes take (capabilities decide per route whether they are on). */
 const pages: { id: PageId; title: string; changes?: ChangeRoute; render: () => React.ReactNode }[] = [
@@ -58,6 +60,7 @@ const pages: { id: PageId; title: string; changes?: ChangeRoute; render: () => R
   { id: 'dns', title: 'DNS', render: () => <DnsPage /> },
   { id: 'kernel', title: 'Kernel', render: () => <KernelPage /> },
   { id: 'compare', title: 'Compare', render: () => <ComparePage /> },
+  { id: 'history', title: 'History', render: () => <HistoryPage /> },
   { id: 'hosts', title: 'Hosts', render: () => <HostsPage /> },
 ];
 

@@ -4,8 +4,8 @@ import type { FirewallStatus } from '../../../shared/firewall/contract';
 import { onEvent, hostApi, deckApi } from './api';
 import { forgetHost } from './host-store';
 
-export type PageId = 'firewall' | 'dns' | 'kernel' | 'compare' | 'hosts';
-export const pageIds: PageId[] = ['firewall', 'dns', 'kernel', 'compare', 'hosts'];
+export type PageId = 'firewall' | 'dns' | 'kernel' | 'compare' | 'history' | 'hosts';
+export const pageIds: PageId[] = ['firewall', 'dns', 'kernel', 'compare', 'history', 'hosts'];
 export type Theme = 'light' | 'dark';
 
 import { errorOf, type Load } from './load';

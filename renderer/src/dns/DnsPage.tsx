@@ -32,6 +32,7 @@ import { StructuredForm } from './components/StructuredForm';
 import { usePageHost } from '../app/host-store';
 import './dns.css';
 import { WriteButton } from '../app/capabilities';
+import { FeatureHistory } from '../history/components/FeatureHistory';
 
 export function DnsPage() {
   const hostId = usePageHost();
@@ -174,6 +175,7 @@ export function DnsPage() {
           </Button>
         </ModalFooter>
       </Modal>
+      <FeatureHistory feature="dns" />
     </PageSection>
   );
 }

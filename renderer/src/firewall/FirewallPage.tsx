@@ -41,6 +41,7 @@ import './firewall.css';
 import { ChangeRouteContext, MissingFeature, WriteButton, useCapabilities } from '../app/capabilities';
 import { OfflineViewContext } from './offline-view';
 import { OfflineSaveReview } from './components/OfflineSaveReview';
+import { FeatureHistory } from '../history/components/FeatureHistory';
 
 /** firewalld: zones, policies, services, ipsets and global settings, runtime and permanent side by side. */
 export function FirewallPage() {
@@ -252,6 +253,7 @@ export function FirewallPage() {
         ))}
       </AlertGroup>
       {body}
+      <FeatureHistory feature="firewall" />
     </PageSection>
   );
 }

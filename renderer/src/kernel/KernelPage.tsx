@@ -19,6 +19,7 @@ import { ProbeView } from './components/ProbeView';
 import { ProfileView } from './components/ProfileView';
 import { TargetSelectors } from './components/TargetSelectors';
 import './kernel.css';
+import { FeatureHistory } from '../history/components/FeatureHistory';
 
 export function KernelPage() {
   const { list, load } = useKernelStore();
@@ -71,6 +72,7 @@ export function KernelPage() {
           <div className="hd-kernel-tab">{tab === 3 && <ProbeView />}</div>
         </Tab>
       </Tabs>
+      <FeatureHistory feature="kernel" />
     </PageSection>
   );
 }

@@ -3,12 +3,13 @@ import { ComparePage } from './compare';
 import { DnsPage } from './dns';
 import { ExplainPanel } from './explain';
 import { FirewallPage } from './firewall';
+import { HistoryPage } from './history';
 import { HostsPage } from './hosts';
 import { KernelPage } from './kernel';
 import { SafeApplyBar } from './safe-apply';
 import { AppShell, type PageId, type WriteControl } from './shell';
 
-export { AppShell, ComparePage, DnsPage, ExplainPanel, FirewallPage, HostsPage, KernelPage, SafeApplyBar };
+export { AppShell, ComparePage, DnsPage, ExplainPanel, FirewallPage, HistoryPage, HostsPage, KernelPage, SafeApplyBar };
 export type { PageId, WriteControl };
 
 /**
@@ -24,6 +25,9 @@ export interface Pages {
   hosts: HostsPage;
   compare: ComparePage;
   explain: ExplainPanel;
+  /** The History page; `historyPanel(feature)` is a feature page's History panel. */
+  history: HistoryPage;
+  historyPanel(feature: 'firewall' | 'dns' | 'kernel'): HistoryPage;
 }
 
 const made = new WeakMap<Page, Pages>();
@@ -33,7 +37,7 @@ export function pagesOf(page: Page): Pages {
   let p = made.get(page);
   if (!p) {
     const firewall = new FirewallPage(page);
-    p = { shell: new AppShell(page), firewall, safeApply: firewall.applyBar, dns: new DnsPage(page), kernel: new KernelPage(page), hosts: new HostsPage(page), compare: new ComparePage(page), explain: new ExplainPanel(page) };
+    p = { shell: new AppShell(page), firewall, safeApply: firewall.applyBar, dns: new DnsPage(page), kernel: new KernelPage(page), hosts: new HostsPage(page), compare: new ComparePage(page), explain: new ExplainPanel(page), history: new HistoryPage(page), historyPanel: (feature) => new HistoryPage(page, feature) };
     made.set(page, p);
   }
   return p;

@@ -2,7 +2,7 @@ import type { Locator, Page } from 'playwright-core';
 import type { CapabilityName } from '../../../shared/hosts/capabilities';
 
 /** The pages the navigation offers, by the id in their URL (#/firewall …). */
-export type PageId = 'firewall' | 'dns' | 'kernel' | 'compare' | 'hosts';
+export type PageId = 'firewall' | 'dns' | 'kernel' | 'compare' | 'history' | 'hosts';
 
 /** A control marked as a write (data-write) as the user meets it. */
 export interface WriteControl {

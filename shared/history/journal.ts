@@ -1,0 +1,59 @@
+import type { HelperJournalEntry } from '../helper/protocol';
+import type { HistoryChange, HistoryPoint } from './model';
+
+/**
+ * The helper's journal merged into a timeline: a difference a read found that the helper's
+ * journal explains (every change of the point matches an entry made between the point before and
+ * this one) was made by HostDeck, from another machine or configuration, not outside HostDeck.
+ * The point then says so, with the journal's who (the login that ran the helper).
+ */
+
+const VERB_WORDS: Record<string, string> = {
+  'write-file': 'Wrote',
+  'restore-backup': 'Restored from a backup',
+  'delete-file': 'Deleted',
+  'sysctl-set': 'Set kernel parameters',
+};
+
+/** Whether a journal entry can be the cause of one change of a point. */
+export function entryExplains(e: HelperJournalEntry, c: HistoryChange): boolean {
+  if (e.result === 'failed') return false;
+  if (c.section === 'sysctl') return e.verb === 'sysctl-set' && (e.keys ?? []).includes(c.key);
+  const p = e.path ?? '';
+  if (c.section === 'dns') return p === '/etc/resolv.conf';
+  if (c.section === 'sysctl.d') return p.startsWith('/etc/sysctl.d/');
+  // firewalld's files are its permanent configuration.
+  return c.layer === 'permanent' && p.startsWith('/etc/firewalld/');
+}
+
+function entryText(e: HelperJournalEntry): string {
+  const words = VERB_WORDS[e.verb] ?? e.verb;
+  return e.keys?.length ? `${words} ${e.keys.join(', ')}` : e.path ? `${words} ${e.path}` : words;
+}
+
+/** The points with the journal's entries merged in (the points themselves are not changed). */
+export function mergeJournal(points: HistoryPoint[], entries: HelperJournalEntry[], hostLabel: string): HistoryPoint[] {
+  if (!entries.length) return points;
+  return points.map((p) => {
+    if (p.kind !== 'outside' || p.since === null || !p.changes.length) return p;
+    const inWindow = entries.filter((e) => e.time > p.since! && e.time <= p.time);
+    const used = new Set<HelperJournalEntry>();
+    for (const c of p.changes) {
+      const e = inWindow.find((x) => entryExplains(x, c));
+      if (!e) return p;
+      used.add(e);
+    }
+    // Only the summary's changes were matched when the point had more than it keeps.
+    if (p.changesTotal > p.changes.length) return p;
+    const first = [...used].sort((a, b) => a.time - b.time)[0]!;
+    const logins = [...new Set([...used].map((e) => e.login ?? `uid ${e.uid}`))];
+    return {
+      ...p,
+      kind: 'change',
+      what: `${[...used].map(entryText).join('; ')} (HostDeck from another machine or configuration, per the helper's journal)`,
+      operation: `helper.${first.verb}`,
+      who: { user: logins.join(', '), machine: `${hostLabel} (helper journal)`, login: null },
+      result: 'applied',
+    };
+  });
+}
