@@ -61,6 +61,11 @@ async function snapshotLayer(api: Api, hostId: string, layer: 'runtime' | 'perma
 
 export { ALL_SECTIONS, type CaptureSection };
 
+/** A live /proc/sys entry as a snapshot keeps it (history merges a re-read of a few keys into a snapshot with it). */
+export function snapshotSysctlEntry(e: LiveEntry): NonNullable<Snapshot['sysctl']>['entries'][number] {
+  return { key: e.key, state: e.state, ...(e.state === 'ok' ? { value: e.value ?? '' } : {}), writable: e.writable };
+}
+
 /** Settles to the reason "not asked" without reading anything: a section left out of `--only` is never read. */
 const NOT_ASKED = Symbol('not asked');
 function ask<T>(wanted: boolean, read: () => Promise<T>): Promise<T> {
@@ -114,7 +119,7 @@ async function capture(api: Api, host: Host, o: { host: string }, want: Set<Capt
   const sysctlValues = new Map<string, string>();
   let sysctl: Snapshot['sysctl'] = null;
   if (list.status === 'fulfilled') {
-    sysctl = { entries: list.value.entries.map((e) => ({ key: e.key, state: e.state, ...(e.state === 'ok' ? { value: e.value ?? '' } : {}), writable: e.writable })), from: 'procsys' };
+    sysctl = { entries: list.value.entries.map(snapshotSysctlEntry), from: 'procsys' };
     for (const e of list.value.entries) if (e.state === 'ok') sysctlValues.set(e.key, e.value ?? '');
   } else if (asked(list)) {
     errors.push(`sysctls: ${msg(list.reason)}`);

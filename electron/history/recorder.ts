@@ -6,6 +6,7 @@ import type { Snapshot } from '../../shared/compare/snapshot';
 import { describeOperation } from '../../shared/history/describe';
 import type { HistoryNotice, HistoryPoint, HistorySection, Who } from '../../shared/history/model';
 import { takeSnapshot, type CaptureSection, type GivenAnswers } from '../compare/capture';
+import { afterSysctlWrite, writtenKeys } from './after-write';
 import type { Host } from '../hosts/transport';
 import { HistoryStore, type HistoryStoreOptions, type HostHistory, type PointInput } from './store';
 
@@ -129,7 +130,7 @@ export class HistoryRecorder {
     } catch (e) {
       error = e;
     }
-    const after = await this.capture(host, sections);
+    const after = (!error && (await this.afterWrite(host, channel, input, result!, before.snapshot))) || (await this.capture(host, sections));
     const reverted = channel === 'firewall.safeApplyRevert' || channel === 'kernel.undo';
     const point: PointInput = {
       kind: 'change',
@@ -144,6 +145,22 @@ export class HistoryRecorder {
     else this.record(host, { ...point, sections: [], error: point.error ?? `the state after could not be read: ${after.error}` }, before.snapshot ?? emptyFacts());
     if (error) throw error;
     return result!;
+  }
+
+  /**
+   * The "after" of a live sysctl write: the "before" snapshot with what the write can have
+   * changed read again (after-write.ts), or null for a full read (other operations, a failed
+   * write whose effect is unknown, a "before" that could not be read, a problem re-reading).
+   */
+  private async afterWrite(host: Host, channel: string, input: unknown, result: unknown, before: Snapshot | null): Promise<{ snapshot: Snapshot; error: null } | null> {
+    const written = writtenKeys(channel, input, result);
+    if (!written) return null;
+    try {
+      const snapshot = await this.nest(() => afterSysctlWrite(host, before, written));
+      return snapshot ? { snapshot, error: null } : null;
+    } catch {
+      return null;
+    }
   }
 
   /** After a top-level read: the same sections looked at again in the background. */

@@ -2,7 +2,11 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { afterSysctlWrite } from '../../electron/history/after-write';
 import { HistoryStore } from '../../electron/history/store';
+import { treeTransport } from '../../electron/hosts/host';
+import type { Host } from '../../electron/hosts/transport';
+import { snapshotSysctlEntry } from '../../electron/compare/capture';
 import { syntheticSnapshot, withSysctl } from '../../test/history/synthetic';
 import { medianMs, type BenchReporter } from './harness';
 
@@ -55,6 +59,14 @@ export default async function bench(r: BenchReporter): Promise<void> {
     const t = performance.now();
     new HistoryStore({ dir }).host('node-7').snapshotAt(pointLines.length > 3 ? JSON.parse(pointLines[3]!).id : JSON.parse(pointLines[0]!).id);
     r.value('history: the facts of one point', performance.now() - t);
+
+    // The "after" of a one-key kernel.apply on this machine's /proc/sys (read only): what the write can touch, re-read, vs the full walk it replaces.
+    const transport = treeTransport({});
+    const live = await transport.procSys();
+    const before = { ...s, sysctl: { from: 'procsys' as const, entries: live.entries.map(snapshotSysctlEntry) } };
+    const after = await medianMs(() => afterSysctlWrite({ transport } as unknown as Host, before, ['net.core.somaxconn']), 21);
+    const walk = await medianMs(() => transport.procSys(), 21);
+    r.ratio('history: the point after a one-key kernel apply (re-read of what it touches) vs walking /proc/sys', after, 'full /proc/sys walk', walk);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -19,6 +19,7 @@ let out: {
   after: { sysctl: string; cat: string };
   restore: { results: { ok: boolean; text: string; error: string | null }[] };
   points: HistoryPoint[];
+  sideEffects: { point: HistoryPoint; changes: HistoryPoint['changes'] };
 };
 
 beforeAll(() => {
@@ -63,5 +64,16 @@ describe('history of a kernel in a private network namespace and a hand-edited r
     expect(out.changed).not.toEqual(out.before);
     expect(out.after).toEqual(out.before);
     expect(out.points.at(-1)).toMatchObject({ kind: 'change', operation: 'history.restore', result: 'applied' });
+  });
+});
+
+describe('the point after a live sysctl write', () => {
+  it('holds what a full read gives, with the entries the kernel changed beside the written ones', () => {
+    const { point, changes } = out.sideEffects;
+    expect(point).toMatchObject({ kind: 'change', operation: 'kernel.apply', result: 'applied' });
+    const keys = point.changes.map((c) => c.key);
+    // Written, and carried by the kernel to other entries.
+    expect(keys).toEqual(expect.arrayContaining(['net.ipv4.ip_forward', 'net.ipv4.conf.hd0.forwarding', 'net.ipv4.conf.all.accept_redirects', 'net.ipv6.conf.hd0.forwarding', 'net.ipv4.conf.hd0.rp_filter', 'net.ipv6.conf.hd1.forwarding', 'net.ipv4.neigh.hd0.retrans_time_ms']));
+    expect(changes).toEqual([]);
   });
 });

@@ -21,6 +21,7 @@ beforeAll(() => {
   mkdirSync(path.join(work, 'proc/net/core'), { recursive: true });
   writeFileSync(path.join(work, 'root/etc/resolv.conf'), 'nameserver 192.0.2.1\n');
   writeFileSync(path.join(work, 'proc/net/core/somaxconn'), '128\n');
+  writeFileSync(path.join(work, 'proc/net/core/netdev_max_backlog'), '1000\n');
   rt = new Runtime({ mode: 'browser', local: { root: path.join(work, 'root'), procSys: path.join(work, 'proc') }, history: { dir: path.join(work, 'history') } });
   // Counts the host's reads as the transport sees them.
   const t = rt.hosts.get('local').transport as HostTransport;
@@ -66,5 +67,23 @@ describe('history records a read from its answer', () => {
     expect(last).toMatchObject({ kind: 'outside', changes: [expect.objectContaining({ key: 'nameservers', from: '192.0.2.1', to: '192.0.2.2' })] });
     // dns.read once, dns.check (the glibc view the point keeps) once: no second dns.read.
     expect(one).toBe(2);
+  });
+});
+
+describe('history records a live sysctl write from what it can have touched', () => {
+  it('kernel.apply: /proc/sys is walked for the "before" read only; the after point holds the written value and an outside change found before stays one', async () => {
+    await rt.history!.idle();
+    // Changed outside HostDeck: the "before" read still finds it.
+    writeFileSync(path.join(work, 'proc/net/core/netdev_max_backlog'), '2000\n');
+    const walks = count.procSys;
+    await rt.api.kernel.apply({ settings: [{ key: 'net.core.somaxconn', value: '8192' }] });
+    // The "before" read (live values and sysctl.d's effective view): the "after" re-reads the written key's directory, not the tree.
+    expect(count.procSys - walks).toBe(2);
+    const points = (await rt.api.history.list({ feature: 'kernel' })).points;
+    const [outside, change] = points.slice(-2);
+    expect(outside).toMatchObject({ kind: 'outside', changes: [{ key: 'net.core.netdev_max_backlog', from: '1000', to: '2000' }] });
+    expect(change).toMatchObject({ kind: 'change', operation: 'kernel.apply', result: 'applied', changes: [{ key: 'net.core.somaxconn', from: '4096', to: '8192' }] });
+    // The point is what a full read gives.
+    expect((await rt.api.history.diff({ from: change!.id, to: 'now' })).changes.filter((c) => c.section === 'sysctl' || c.section === 'sysctl.d')).toEqual([]);
   });
 });

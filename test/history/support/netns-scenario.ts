@@ -30,7 +30,22 @@ try {
   const restore = await rt.api.history.restore({ point: first.id, confirm: true });
   const after = tools();
   const points = (await rt.api.history.list({})).points;
-  process.stdout.write(JSON.stringify({ first: first.id, before, changed, after, restore, points }));
+  // A write the kernel carries to other entries (every interface's forwarding and all.accept_redirects,
+  // "default" copied to interfaces, retrans_time's twin retrans_time_ms): the "after" point, made from a re-read of
+  // what the write can touch, against a full read of the host now.
+  execFileSync('ip', ['link', 'add', 'hd0', 'type', 'veth', 'peer', 'name', 'hd1']);
+  await rt.api.kernel.apply({
+    settings: [
+      { key: 'net.ipv4.ip_forward', value: '1' },
+      { key: 'net.ipv6.conf.all.forwarding', value: '1' },
+      { key: 'net.ipv4.conf.default.rp_filter', value: '2' },
+      { key: 'net.ipv4.neigh.hd0.retrans_time', value: '200' },
+    ],
+  });
+  const written = (await rt.api.history.list({})).points.at(-1)!;
+  const diff = await rt.api.history.diff({ from: written.id, to: 'now' });
+  const sideEffects = { point: written, changes: diff.changes.filter((c) => c.section === 'sysctl' || c.section === 'sysctl.d') };
+  process.stdout.write(JSON.stringify({ first: first.id, before, changed, after, restore, points, sideEffects }));
 } finally {
   await rt.dispose();
 }
