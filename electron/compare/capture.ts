@@ -188,7 +188,11 @@ async function capture(api: Api, host: Host, o: { host: string }, want: Set<Capt
     failed.firewall = msg(status.reason);
   }
   // firewalld answering "stalled" or "not authorized" is the host answering: a section not read, not a host unreachable.
-  if (!sysctl && !sysctld && !dns && !firewall && status.status !== 'fulfilled') {
+  // A status without such a problem (no bus, no firewall capability) is not: a host none of whose
+  // files could be read told us nothing (a host Ansible could not reach, say), so it is
+  // unreachable rather than "read, empty".
+  const firewallAnswered = status.status === 'fulfilled' && (status.value.running || status.value.problem === 'notRunning' || status.value.problem === 'notAuthorized' || status.value.problem === 'failed');
+  if (!sysctl && !sysctld && !dns && !firewall?.running && !firewallAnswered) {
     // Nothing could be read: the host is unreachable, not "empty".
     const first = [list, eff, read, status].find((r): r is PromiseRejectedResult => r.status === 'rejected' && asked(r));
     throw first?.reason ?? new Error(errors.join('; '));
