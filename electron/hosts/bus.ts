@@ -1,4 +1,5 @@
 import type { MessageBus } from '@jellybrick/dbus-next';
+import type * as DbusNextModule from '@jellybrick/dbus-next';
 import { ApiError } from '../../shared/api/errors';
 
 export const DEFAULT_SYSTEM_BUS = 'unix:path=/var/run/dbus/system_bus_socket';
@@ -15,15 +16,25 @@ export function busSocketPath(address: string): string | undefined {
   return undefined;
 }
 
+type DbusNext = typeof DbusNextModule;
+let dbusNext: Promise<DbusNext> | undefined;
+/**
+ * dbus-next, loaded by the first connection, not at start: commands that never touch a bus
+ * (kernel, dns) skip it and its XML parser (issue #22). Loaded once: every later use takes the
+ * same promise, so the package is resolved on disk only the first time.
+ */
+export function loadDbus(): Promise<DbusNext> {
+  dbusNext ??= import('@jellybrick/dbus-next');
+  return dbusNext;
+}
+
 /**
  * Connects to a system bus at an explicit address. dbus-next has no connect timeout and a
  * failed socket only emits 'error', so both are turned into a settled promise here.
  */
 export async function connectBus(address: string | undefined, timeoutMs = 5000): Promise<MessageBus> {
   const busAddress = address ?? DEFAULT_SYSTEM_BUS;
-  // Loaded by the first connection, not at start: commands that never touch a bus (kernel,
-  // dns) skip dbus-next and its XML parser (issue #22).
-  const { sessionBus } = await import('@jellybrick/dbus-next');
+  const { sessionBus } = await loadDbus();
   return new Promise((resolve, reject) => {
     let bus: MessageBus;
     let settled = false;

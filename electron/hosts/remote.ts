@@ -8,6 +8,7 @@ import { reservedHostIdReason, savedHostIdSchema, type HostPrivilege, type Remot
 import type { InventoryHost } from '../../shared/hosts/inventory';
 import { becomeSchema, groupNameSchema, sshOptionSchema, type Become } from '../../shared/hosts/ssh-options';
 import type { HandlerEvents } from '../api/context';
+import { loadDbus } from './bus';
 import { createHost, type Host } from './host';
 import { inventoryPath, readInventory } from './inventory';
 import type { HostRegistry } from './registry';
@@ -421,7 +422,7 @@ export class RemoteHosts {
     // firewalld: one GetNameOwner over the bridge, as the firewall pages would connect.
     try {
       const bus = await e.transport.systemBus();
-      const { Message } = await import('@jellybrick/dbus-next');
+      const { Message } = await loadDbus();
       const reply = await Promise.race([
         bus.call(new Message({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'NameHasOwner', signature: 's', body: ['org.fedoraproject.FirewallD1'] })),
         new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no answer from the bus within 10 s')), 10_000).unref()),

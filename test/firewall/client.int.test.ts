@@ -168,7 +168,8 @@ describe('errors', () => {
     const url = new URL('../support/firewall-status.ts', import.meta.url).pathname;
     writeFileSync(
       script,
-      `import { readFirewallStatus } from ${JSON.stringify(url)};\n` +
+      `import { readFirewallStatus, preloadBus } from ${JSON.stringify(url)};\n` +
+        `await preloadBus();\n` +
         `process.setgroups([]); process.setgid(65534); process.setuid(65534);\n` +
         `console.log(JSON.stringify(await readFirewallStatus(${JSON.stringify(s.sb.busAddress)})));\n`,
     );

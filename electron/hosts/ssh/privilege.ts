@@ -1,4 +1,5 @@
 import type { MessageBus } from '@jellybrick/dbus-next';
+import { loadDbus } from '../bus';
 import type { FirewallPrivilege } from '../../../shared/hosts/contract';
 import { HELPER_INSTALL_PATH } from '../../helper/source';
 
@@ -72,7 +73,7 @@ const POLKIT_NAME = 'org.freedesktop.PolicyKit1';
  */
 export async function checkFirewalldPolkit(bus: MessageBus, user: string, host: string, timeoutMs = 10_000): Promise<FirewallPrivilege> {
   const rule = polkitRule(user);
-  const { Message, Variant } = await import('@jellybrick/dbus-next');
+  const { Message, Variant } = await loadDbus();
   const ask = async (action: string): Promise<boolean> => {
     const call = bus.call(
       new Message({

@@ -6,6 +6,8 @@
  */
 import { readFileSync, readlinkSync } from 'node:fs';
 import { Runtime } from '../../../electron/api/runtime';
+import { allHandlers } from '../../../electron/api/handlers';
+import { loadDbus } from '../../../electron/hosts/bus';
 import { openLocalHelperSession } from './session-client';
 import { isApiError } from '../../../shared/api/errors';
 
@@ -14,6 +16,10 @@ if (!parentNetns || readlinkSync('/proc/self/ns/net') === parentNetns) throw new
 const ids: Record<string, [number, number]> = { nobody: [65534, 65534], daemon: [1, 1], bin: [2, 2] };
 const [uid, gid] = ids[user]!;
 const rt = new Runtime({ mode: 'electron' });
+// The runtime loads each feature's handlers (and dbus-next) on first use; load them while still
+// root: the checkout may sit in a directory only root can read (CI clones into a 0700 mktemp dir).
+await allHandlers();
+await loadDbus();
 process.setgroups!([]);
 process.setgid!(gid);
 process.setuid!(uid);
