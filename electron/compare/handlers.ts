@@ -81,7 +81,7 @@ async function inputsFor(ctx: HandlerContext, ids: string[], refresh: boolean, o
     const cached = cache.get(h.id);
     const covers = cached !== undefined && only.every((s) => cached.sections.includes(s));
     const c = !refresh && covers ? cached : await capture(ctx, h, only);
-    return { id: h.id, label: h.label, kind: h.kind, snapshot: c.snapshot, error: c.error };
+    return { id: h.id, label: h.label, kind: h.kind, snapshot: c.snapshot, error: c.error, ...(h.root && h.root !== '/' ? { root: h.root } : {}) };
   });
 }
 

@@ -44,6 +44,8 @@ export const compareHostSchema = z.object({
   layer: z.enum(['runtime', 'permanent', 'configuration']).optional(),
   /** Its firewall was read from the configuration files, no daemon running (an image, a stopped firewalld): a fix edits the files. */
   firewallOffline: z.boolean().optional(),
+  /** An image directory (a system root on this machine, `compare NAME=DIR`): a fix changes its files here, never over SSH. */
+  imageRoot: z.string().optional(),
 });
 export type CompareHost = z.infer<typeof compareHostSchema>;
 
@@ -97,6 +99,8 @@ export interface CompareInput {
   snapshot: Snapshot | null;
   /** Why the host could not be read (unreachable, firewalld error...). */
   error?: string | null;
+  /** The system root on this machine it was read from, when not "/" (an image directory). */
+  root?: string;
 }
 
 export interface CompareOptions {
@@ -161,6 +165,7 @@ export function hostOf(h: CompareInput): CompareHost {
     takenAt: s?.identity.time ?? null,
     source: s?.source.kind ?? null,
     ...(fw?.offline ? { firewallOffline: true } : {}),
+    ...(h.root && h.root !== '/' ? { imageRoot: h.root } : {}),
     coverage: {
       sysctl: !!s?.sysctl && !s.sysctl.error,
       sysctld: !!s?.sysctld && !s.sysctld.error,

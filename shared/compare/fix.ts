@@ -3,7 +3,7 @@ import { shellQuote } from '../firewall/export';
 import { sysctlKeyError, sysctlValueError } from '../helper/rules';
 import { weakeningOf, type Weakening } from '../helper/weakening';
 import { isIdentityKey } from './volatile';
-import { commentText, inventoryNameError, unsafe } from './safe-text';
+import { commentText, hasControl, inventoryNameError, unsafe } from './safe-text';
 import { cellState, normValue, PRESENT, type CompareResult, type FirewallRow } from './diff';
 
 /**
@@ -66,7 +66,7 @@ export interface FixPlan {
   /** Chosen ipsets that differ but cannot be aligned entry by entry here (entries not known, another type). */
   ipsetNotes: string[];
   /** Per non-baseline host that differs: its name, the keys and firewall changes it needs. */
-  hosts: { index: number; name: string; sysctl: { key: string; from: string | null; to: string }[]; firewall: FirewallChange[]; firewallOffline?: boolean }[];
+  hosts: { index: number; name: string; sysctl: { key: string; from: string | null; to: string }[]; firewall: FirewallChange[]; firewallOffline?: boolean; imageRoot?: string }[];
 }
 
 export const DEFAULT_SYSCTL_FILE = '/etc/sysctl.d/90-hostdeck-compare.conf';
@@ -130,7 +130,7 @@ export function planFix(r: CompareResult, sel: FixSelection, opts: FixOptions = 
     }
     const firewall = firewallChanges(fwRows, i, b, h.coverage.firewall.length > 0 && base.coverage.firewall.length > 0);
     firewall.push(...ipsetChanges(setRows, i, b, opts.ipsetEntries, names, ipsetNotes));
-    if (sysctl.length || firewall.length) hosts.push({ index: i, name: names[i]!, sysctl, firewall, ...(h.firewallOffline ? { firewallOffline: true } : {}) });
+    if (sysctl.length || firewall.length) hosts.push({ index: i, name: names[i]!, sysctl, firewall, ...(h.firewallOffline ? { firewallOffline: true } : {}), ...(h.imageRoot ? { imageRoot: h.imageRoot } : {}) });
   });
   const { file: sysctlFile, notes: fileNotes } = persistentSysctlFile(r, hosts, names);
   return { baseline: names[b]!, settings, skipped, refused, weakening, hosts, sysctlFile: opts.sysctlFile ?? sysctlFile, fileNotes, ipsetNotes };
@@ -335,6 +335,41 @@ export function firewallCmdScript(plan: FixPlan): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** firewall-cmd options `hostdeck firewall edit` does not take (an image's edit cannot carry them). */
+const NOT_IN_EDIT = /^--set-(ingress|egress)-priority=/;
+
+/**
+ * The `hostdeck firewall edit --root DIR ...` command lines that make an image directory's files
+ * like the baseline: one per zone, policy or ipset (each one request, checked as firewalld would
+ * load it), every word shell-quoted. A change with a control character (no firewalld value has
+ * one) or without an edit option is left out and said why.
+ */
+export function imageEditCommands(h: Pick<FixPlan['hosts'][number], 'firewall' | 'imageRoot'>): { commands: string[]; left: string[] } {
+  const groups = new Map<string, string[]>();
+  const left: string[] = [];
+  for (const c of h.firewall) {
+    const args = fwArgs(c);
+    const what = `${c.kind} ${c.name}: ${c.op} ${c.field} ${c.value}`;
+    if (!args || NOT_IN_EDIT.test(args[1]!)) {
+      left.push(`${commentText(what)}: no hostdeck firewall edit option; edit it by hand`);
+      continue;
+    }
+    if (args.some(hasControl)) {
+      left.push(`${commentText(what)}: has a control character; left out`);
+      continue;
+    }
+    const g = groups.get(args[0]!) ?? [];
+    g.push(...args.slice(1));
+    groups.set(args[0]!, g);
+  }
+  const root = h.imageRoot!;
+  const commands = hasControl(root)
+    ? []
+    : [...groups].map(([scope, opts]) => ['hostdeck', 'firewall', 'edit', '--root', root, scope, ...opts].map(shellQuote).join(' '));
+  if (hasControl(root) && groups.size) left.push('its directory name has a control character: no command is given');
+  return { commands, left };
+}
+
 // --- Ansible ----------------------------------------------------------------------------------
 
 function firewalldTask(c: FirewallChange, offline: boolean): Record<string, unknown> | null {
@@ -410,10 +445,12 @@ function checkInventoryNames(names: string[]): void {
  * machine, so `{{ lookup('pipe', ...) }}` in a rich rule arrives on the host as text.
  */
 export function ansiblePlaybook(plan: FixPlan, opts: FixOptions = {}): { playbook: string; inventory: string; notes: string[] } {
-  checkInventoryNames(plan.hosts.map((h) => h.name));
+  // An image directory is no SSH host: fixPlays says what to run for it instead.
+  const names = plan.hosts.filter((h) => !h.imageRoot).map((h) => h.name);
+  checkInventoryNames(names);
   const { plays, notes } = fixPlays(plan, opts);
-  const names = plan.hosts.map((h) => h.name);
-  const header = fixHeader(plan, names, `ansible-playbook -i ${names.join(',')}, this.yml   (or with the inventory next to it)`, notes);
+  const run = names.length ? `ansible-playbook -i ${names.join(',')}, this.yml   (or with the inventory next to it)` : 'nothing for ansible-playbook: every differing host is an image directory (see the notes)';
+  const header = fixHeader(plan, names, run, notes);
   const body = plays.length ? new YAML.Document(plays).toString({ lineWidth: 0 }) : '[]\n';
   const inventory = `${commentText(`# Hosts that differ from ${plan.baseline} (HostDeck compare)`)}\n[hostdeck_differs]\n${names.join('\n')}\n`;
   return { playbook: `${header}\n---\n${body}`, inventory, notes };
@@ -442,7 +479,15 @@ export function fixPlays(plan: FixPlan, opts: FixOptions = {}): { plays: FixPlay
   const file = opts.sysctlFile ?? plan.sysctlFile;
   const notes: string[] = [];
   const plays: FixPlay[] = [];
-  const sysHosts = plan.hosts.filter((h) => h.sysctl.length);
+  // An image directory (compare NAME=DIR) is files on this machine, not a host Ansible reaches: its
+  // firewall files are changed with `hostdeck firewall edit --root DIR`, said in the notes.
+  for (const h of plan.hosts.filter((x) => x.imageRoot)) {
+    const { commands, left } = imageEditCommands(h);
+    for (const c of commands) notes.push(`${h.name} is an image directory, not an SSH host: on this machine run ${c}`);
+    notes.push(...left.map((l) => `${h.name} (image directory): ${l}`));
+    if (h.sysctl.length) notes.push(`${h.name} is an image directory with no running kernel: its kernel parameters are not set by this playbook (${h.sysctl.map((k) => k.key).join(', ')})`);
+  }
+  const sysHosts = plan.hosts.filter((h) => h.sysctl.length && !h.imageRoot);
   if (sysHosts.length) {
     // Every differing host gets every chosen key: the modules change nothing where it already matches.
     plays.push({
@@ -456,7 +501,7 @@ export function fixPlays(plan: FixPlan, opts: FixOptions = {}): { plays: FixPlay
       })),
     });
   }
-  const fwHosts = plan.hosts.filter((h) => h.firewall.length);
+  const fwHosts = plan.hosts.filter((h) => h.firewall.length && !h.imageRoot);
   for (const h of fwHosts) {
     const tasks: Record<string, unknown>[] = [];
     for (const c of h.firewall) {

@@ -45,6 +45,7 @@ export class OfflineWriter {
       builtin: new Set([...cfg.sources].filter(([, s]) => s.builtin).map(([k]) => k)),
       inEtc: new Set([...cfg.sources].filter(([, s]) => s.inEtc).map(([k]) => k)),
     };
+    unloadedTargets(input.ops, cfg, model.layer, (p) => t.displayPath(p));
     const defaults = await this.readDefaults(input.ops, cfg);
     const applied = applyOps(model, input.ops, (kind, name) => defaults.get(`${kind}/${name}`));
 
@@ -110,10 +111,13 @@ export class OfflineWriter {
         }
       }
     } catch (e) {
-      if (e instanceof ApiError && done.length) {
-        throw new ApiError(e.code, `${e.message} (already written: ${done.map((d) => d.shown).join(', ')}; each has a backup)`, { ...(e.detail as object), written: done });
+      // The helper names host paths (/etc/firewalld/...): say which host's, e.g. the image's ROOT/etc/firewalld.
+      if (!(e instanceof ApiError)) throw e;
+      const message = hostPaths(e.message, files.map((f) => f.path), (p) => t.displayPath(p));
+      if (done.length) {
+        throw new ApiError(e.code, `${message} (already written: ${done.map((d) => d.shown).join(', ')}; each has a backup)`, { ...(e.detail as object), written: done });
       }
-      throw e;
+      throw new ApiError(e.code, message, e.detail);
     } finally {
       this.reader.dispose();
     }
@@ -146,6 +150,35 @@ export class OfflineWriter {
     });
     return out;
   }
+}
+
+/**
+ * A change to an object whose file did not load (a link out of the root, a FIFO, too large, a
+ * DOCTYPE, malformed XML) is refused naming that file and why: the object is not in the model, so
+ * applyOps would only say "there is no zone named ..." and the user would look in the wrong place.
+ */
+function unloadedTargets(ops: OfflineWriteOp[], cfg: OfflineConfig, layer: LayerState, shown: (hostPath: string) => string): void {
+  const tables: Record<FileKind, Record<string, unknown>> = { zone: layer.zones, policy: layer.policies, service: layer.services, ipset: layer.ipsets, icmptype: layer.icmptypes, helper: layer.helpers };
+  for (const op of ops) {
+    const m = /^(zone|policy|service|ipset|icmptype|helper)\./.exec(op.op);
+    if (!m || !('name' in op) || typeof op.name !== 'string') continue;
+    const kind = m[1] as FileKind;
+    const src = cfg.sources.get(`${kind}/${op.name}`);
+    if (!src || tables[kind][op.name]) continue;
+    const file = shown(src.path);
+    const why = cfg.problems.find((p) => p.file === file && p.severity === 'error');
+    throw new ApiError(
+      'INVALID_VALUE',
+      `${file}${why?.line ? `:${why.line}` : ''}: ${why ? `${why.element}: ${why.message}` : 'does not load'}${why ? ` (${why.code})` : ''}; HostDeck does not change a ${kind} whose file does not load (fix or remove that file first); nothing was written`,
+      { problems: why ? [why] : [] },
+    );
+  }
+}
+
+/** A helper message with each host path it names (a file written or one of its directories) shown as the host shows it. */
+function hostPaths(message: string, written: string[], shown: (hostPath: string) => string): string {
+  const known = new Set(written.flatMap((w) => w.split('/').slice(1).map((_, i, parts) => `/${parts.slice(0, i + 1).join('/')}`)));
+  return message.replace(/(^|[\s(])(\/[^\s:;,()]+)/g, (all, pre: string, p: string) => (known.has(p) ? `${pre}${shown(p)}` : all));
 }
 
 function render(kind: FileKind, name: string, m: OfflineModel): string {
