@@ -66,7 +66,7 @@ export const historyHandlers: FeatureHandlers<'history'> = {
         (i.since === undefined || p.time >= i.since) &&
         (!i.feature || p.features.includes(i.feature)) &&
         (!i.kind || p.kind === i.kind) &&
-        (!text || [p.what, p.who?.user, p.who?.login, p.who?.machine, ...p.changes.map(changeText)].some((s) => s?.toLowerCase().includes(text))),
+        (!text || [p.what, p.who?.user, p.who?.login, p.who?.hostUser, p.who?.machine, ...p.changes.map(changeText)].some((s) => s?.toLowerCase().includes(text))),
     );
     return { host: ctx.host.id, store: h.dir, points, notices: [...r.notices, ...journal.notices, ...h.problems()] };
   },
