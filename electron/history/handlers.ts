@@ -87,7 +87,8 @@ export const historyHandlers: FeatureHandlers<'history'> = {
     const p = await plan(ctx, i.point);
     // Every ipset's entries are read before any step runs: a step may change the layer another step takes them from.
     const entries = new Map<RestoreStep, Promise<string[]>>();
-    for (const s of p.steps) if (s.fill?.kind === 'ipsetEntries') {
+    for (const s of p.steps) {
+      if (s.fill?.kind !== 'ipsetEntries') continue;
       const read = ipsetEntriesAt(ctx, s.fill);
       read.catch(() => undefined); // a failed read fails its own step
       entries.set(s, read);
