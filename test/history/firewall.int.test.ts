@@ -54,18 +54,23 @@ describe('history of a real firewalld', () => {
     const first = (await points()).at(-1)!;
     expect(first.kind).toBe('first');
     // Services and an ipset the point has (history keeps the ipset's entries as a count and a hash only).
-    await rt.api.firewall.createIpset({ name: 'hd-block', type: 'hash:ip', entries: ['192.0.2.1'] });
-    await rt.api.firewall.createService({ name: 'hd-app', settings: { ports: [{ port: '5000', protocol: 'tcp' }] } });
-    await rt.api.firewall.createService({ name: 'hd-gone', settings: { description: 'back after a restore' } });
-    await rt.api.firewall.reload({});
+    // Made through a HostDeck without history (no points around each set-up call, which keeps this test fast): outside changes here.
+    const plain = new Runtime({ mode: 'cli', local: { root: path.join(work, 'root'), procSys: path.join(work, 'proc'), systemBusAddress: sb.busAddress } });
+    await plain.api.firewall.createIpset({ name: 'hd-block', type: 'hash:ip', entries: ['192.0.2.1'] });
+    await plain.api.firewall.createService({ name: 'hd-app', settings: { ports: [{ port: '5000', protocol: 'tcp' }] } });
+    await plain.api.firewall.createService({ name: 'hd-gone', settings: { description: 'back after a restore' } });
+    await plain.api.firewall.reload({});
+    await rt.api.firewall.state({});
     const base = (await points()).at(-1)!;
+    expect(base.kind).toBe('outside');
     const original = fwState();
     // Changed after the point: runtime entries, a service's ports, a service deleted, a service and an ipset created.
-    await rt.api.firewall.ipsetAddEntries({ name: 'hd-block', layer: 'runtime', entries: ['192.0.2.2'] });
-    await rt.api.firewall.updateService({ name: 'hd-app', settings: { ports: [{ port: '6000', protocol: 'tcp' }] } });
-    await rt.api.firewall.deleteService({ name: 'hd-gone' });
-    await rt.api.firewall.createService({ name: 'hd-later', settings: {} });
-    await rt.api.firewall.createIpset({ name: 'hd-new', type: 'hash:net' });
+    await plain.api.firewall.ipsetAddEntries({ name: 'hd-block', layer: 'runtime', entries: ['192.0.2.2'] });
+    await plain.api.firewall.updateService({ name: 'hd-app', settings: { ports: [{ port: '6000', protocol: 'tcp' }] } });
+    await plain.api.firewall.deleteService({ name: 'hd-gone' });
+    await plain.api.firewall.createService({ name: 'hd-later', settings: {} });
+    await plain.api.firewall.createIpset({ name: 'hd-new', type: 'hash:net' });
+    await plain.dispose();
 
     await rt.api.firewall.updateZone({ name: 'public', layer: 'runtime', patch: { add: { ports: [{ port: '8080', protocol: 'tcp' }] } } });
     let p = (await points()).at(-1)!;
