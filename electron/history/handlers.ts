@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { ApiError } from '../../shared/api/errors';
 import type { CompareResult } from '../../shared/compare/diff';
 import { changesBetween, changeText, compareOverTime } from '../../shared/history/changes';
-import { planRestore } from '../../shared/history/restore';
+import { planRestore, type RestoreStep } from '../../shared/history/restore';
 import { mergeJournal } from '../../shared/history/journal';
 import type { HistoryNotice, HistoryPoint } from '../../shared/history/model';
 import { helperJournalResultSchema, type HelperJournalEntry } from '../../shared/helper/protocol';
@@ -65,7 +66,7 @@ export const historyHandlers: FeatureHandlers<'history'> = {
         (i.since === undefined || p.time >= i.since) &&
         (!i.feature || p.features.includes(i.feature)) &&
         (!i.kind || p.kind === i.kind) &&
-        (!text || [p.what, p.who?.user, p.who?.login, p.who?.machine, ...p.changes.map(changeText)].some((s) => s?.toLowerCase().includes(text))),
+        (!text || [p.what, p.who?.user, p.who?.login, p.who?.hostUser, p.who?.machine, ...p.changes.map(changeText)].some((s) => s?.toLowerCase().includes(text))),
     );
     return { host: ctx.host.id, store: h.dir, points, notices: [...r.notices, ...journal.notices, ...h.problems()] };
   },
@@ -84,14 +85,30 @@ export const historyHandlers: FeatureHandlers<'history'> = {
 
   async restore(ctx, i) {
     const p = await plan(ctx, i.point);
+    // Every ipset's entries are read before any step runs: a step may change the layer another step takes them from.
+    const entries = new Map<RestoreStep, Promise<string[]>>();
+    for (const s of p.steps) {
+      if (s.fill?.kind !== 'ipsetEntries') continue;
+      const read = ipsetEntriesAt(ctx, s.fill);
+      read.catch(() => undefined); // a failed read fails its own step
+      entries.set(s, read);
+    }
+    await Promise.allSettled(entries.values());
     const results = [];
     for (const s of p.steps) {
       const [feature, name] = s.operation.split('.') as [string, string];
       const call = (ctx.api as unknown as Record<string, Record<string, (input: unknown, o: { host: string }) => Promise<unknown>>>)[feature]?.[name];
       try {
         if (!call) throw new Error(`${s.operation} is not an operation`);
-        // resolv.conf is saved over the version read just now (CONFLICT if it changes in between).
-        const input = s.operation === 'dns.save' ? { ...s.input, expectedSha256: (await ctx.api.dns.read({ path: s.input.path as string }, { host: ctx.host.id })).sha256 } : s.input;
+        let input = s.input;
+        // resolv.conf and profiles are saved over the version read just now (CONFLICT if it changes in between).
+        if (s.operation === 'dns.save') input = { ...input, expectedSha256: (await ctx.api.dns.read({ path: s.input.path as string }, { host: ctx.host.id })).sha256 };
+        if (s.fill?.kind === 'profileSha256') {
+          const sha = (await ctx.api.kernel.readProfile({ name: s.fill.name }, { host: ctx.host.id })).sha256;
+          if (s.operation === 'kernel.deleteProfile' && sha === null) throw new Error(`/etc/sysctl.d/${s.fill.name}.conf is already gone`);
+          input = { ...input, expectedSha256: sha };
+        }
+        if (s.fill?.kind === 'ipsetEntries') input = { ...input, entries: await entries.get(s)! };
         await call(input, { host: ctx.host.id });
         results.push({ operation: s.operation, text: s.text, ok: true, error: null });
       } catch (e) {
@@ -101,3 +118,17 @@ export const historyHandlers: FeatureHandlers<'history'> = {
     return { ...p, results };
   },
 };
+
+/** All entries of one ipset layer, only when they are still the point's (the hash the point keeps). */
+async function ipsetEntriesAt(ctx: HandlerContext, from: { layer: 'runtime' | 'permanent'; name: string; sha256: string }): Promise<string[]> {
+  const all: string[] = [];
+  for (let offset = 0; ; ) {
+    const page = await ctx.api.firewall.ipsetEntries({ name: from.name, layer: from.layer, offset, limit: 10_000 }, { host: ctx.host.id });
+    all.push(...page.entries);
+    offset += page.entries.length;
+    if (page.entries.length === 0 || offset >= page.matched) break;
+  }
+  const sha = createHash('sha256').update([...all].sort().join('\n')).digest('hex');
+  if (sha !== from.sha256) throw new ApiError('CONFLICT', `ipset ${from.name} (${from.layer}) changed since the plan was made: its entries are no longer the point's`);
+  return all;
+}

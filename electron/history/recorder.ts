@@ -106,14 +106,15 @@ export class HistoryRecorder {
     return !host.transport.snapshot?.() && !host.summary().capabilities.readOnly;
   }
 
-  who(host: Host): Who {
+  async who(host: Host): Promise<Who> {
     let user = '';
     try {
       user = userInfo().username;
     } catch {
       user = String(process.getuid?.() ?? '');
     }
-    return { user, machine: hostname(), login: host.transport.link ? host.transport.link.destination.text : null };
+    const link = host.transport.link;
+    return { user, machine: hostname(), login: link ? link.destination.text : null, hostUser: link ? await hostUserOf(host) : null };
   }
 
   /** A change through HostDeck: the sections before, the operation, the sections after. */
@@ -136,7 +137,7 @@ export class HistoryRecorder {
       kind: 'change',
       what: before.snapshot ? what : `${what} (the state before could not be read: ${before.error})`,
       operation: channel,
-      who: this.who(host),
+      who: await this.who(host),
       result: error ? 'failed' : reverted ? 'reverted' : 'applied',
       error: error ? (error instanceof Error ? error.message : String(error)) : null,
       sections: pointSections(sections),
@@ -208,7 +209,7 @@ export class HistoryRecorder {
     this.background(async () => {
       const c = await this.capture(host, ['firewall']);
       if (c.snapshot) {
-        this.record(host, { kind: 'change', what: `Safe apply reverted: ${s.summary}`, operation: 'firewall.safeApply', who: this.who(host), result: 'reverted', sections: ['firewall'] }, c.snapshot);
+        this.record(host, { kind: 'change', what: `Safe apply reverted: ${s.summary}`, operation: 'firewall.safeApply', who: await this.who(host), result: 'reverted', sections: ['firewall'] }, c.snapshot);
       }
     });
   }
@@ -284,4 +285,13 @@ function isDryRun(channel: string, input: unknown): boolean {
 /** Facts of nothing (a point whose state could not be read keeps the last point's facts: every section is carried over). */
 function emptyFacts(): Snapshot {
   return { format: 'hostdeck-snapshot', version: 1, source: { kind: 'live', detail: '' }, identity: { hostname: '', os: '', kernel: '', time: Date.now() }, sysctl: null, sysctld: null, dns: null, firewall: null };
+}
+
+/** The login's name as the host reports it: the identity already described, else one describe (null when the host does not say). */
+async function hostUserOf(host: Host): Promise<string | null> {
+  try {
+    return (host.transport.identity ?? (await host.transport.describe())).user ?? null;
+  } catch {
+    return null;
+  }
 }

@@ -110,6 +110,8 @@ export interface HostIdentity {
   kernel: string;
   /** Host's clock when described, ms since epoch. */
   time: number;
+  /** The login's own name as the host reports it (an SSH host); absent for this machine. */
+  user?: string;
 }
 
 export interface HostTransport {
@@ -158,6 +160,8 @@ export interface HostTransport {
    * host is guarded by it (HOST_UNREACHABLE as soon as it goes down). Absent for hosts on this machine.
    */
   readonly link?: SshLink;
+  /** The identity as last described, without a round trip (an SSH host's, once connected); absent when not known. */
+  readonly identity?: HostIdentity;
   dispose(): Promise<void>;
 }
 

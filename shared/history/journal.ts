@@ -52,7 +52,7 @@ export function mergeJournal(points: HistoryPoint[], entries: HelperJournalEntry
       kind: 'change',
       what: `${[...used].map(entryText).join('; ')} (HostDeck from another machine or configuration, per the helper's journal)`,
       operation: `helper.${first.verb}`,
-      who: { user: logins.join(', '), machine: `${hostLabel} (helper journal)`, login: null },
+      who: { user: logins.join(', '), machine: `${hostLabel} (helper journal)`, login: null, hostUser: null },
       result: 'applied',
     };
   });

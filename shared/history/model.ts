@@ -26,6 +26,8 @@ export const whoSchema = z.object({
   machine: z.string(),
   /** For an SSH host: the login (`root@node-7`); null for this machine. */
   login: z.string().nullable(),
+  /** For an SSH host: the login's own name as the host reports it (the account behind an alias or ~/.ssh/config); null for this machine. */
+  hostUser: z.string().nullable().default(null),
 });
 export type Who = z.infer<typeof whoSchema>;
 

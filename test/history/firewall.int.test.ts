@@ -10,7 +10,7 @@ import { startFirewalldSandbox, type FirewalldSandbox } from '../support/firewal
  * History against a real firewalld (the sandbox): a change through HostDeck, one made with
  * firewall-cmd, a safe apply that reverts by itself and a permanent change each appear as the
  * right kind of point with the right difference, and "back to this point" returns firewalld to
- * exactly the earlier state, checked with firewall-cmd.
+ * exactly the earlier state (zones, services, ipsets and their entries), checked with firewall-cmd.
  */
 let sb: FirewalldSandbox;
 let work: string;
@@ -53,7 +53,24 @@ describe('history of a real firewalld', () => {
     await rt.api.firewall.state({});
     const first = (await points()).at(-1)!;
     expect(first.kind).toBe('first');
+    // Services and an ipset the point has (history keeps the ipset's entries as a count and a hash only).
+    // Made through a HostDeck without history (no points around each set-up call, which keeps this test fast): outside changes here.
+    const plain = new Runtime({ mode: 'cli', local: { root: path.join(work, 'root'), procSys: path.join(work, 'proc'), systemBusAddress: sb.busAddress } });
+    await plain.api.firewall.createIpset({ name: 'hd-block', type: 'hash:ip', entries: ['192.0.2.1'] });
+    await plain.api.firewall.createService({ name: 'hd-app', settings: { ports: [{ port: '5000', protocol: 'tcp' }] } });
+    await plain.api.firewall.createService({ name: 'hd-gone', settings: { description: 'back after a restore' } });
+    await plain.api.firewall.reload({});
+    await rt.api.firewall.state({});
+    const base = (await points()).at(-1)!;
+    expect(base.kind).toBe('outside');
     const original = fwState();
+    // Changed after the point: runtime entries, a service's ports, a service deleted, a service and an ipset created.
+    await plain.api.firewall.ipsetAddEntries({ name: 'hd-block', layer: 'runtime', entries: ['192.0.2.2'] });
+    await plain.api.firewall.updateService({ name: 'hd-app', settings: { ports: [{ port: '6000', protocol: 'tcp' }] } });
+    await plain.api.firewall.deleteService({ name: 'hd-gone' });
+    await plain.api.firewall.createService({ name: 'hd-later', settings: {} });
+    await plain.api.firewall.createIpset({ name: 'hd-new', type: 'hash:net' });
+    await plain.dispose();
 
     await rt.api.firewall.updateZone({ name: 'public', layer: 'runtime', patch: { add: { ports: [{ port: '8080', protocol: 'tcp' }] } } });
     let p = (await points()).at(-1)!;
@@ -81,16 +98,31 @@ describe('history of a real firewalld', () => {
     const cli = await rt.api.history.list({});
     expect(cli.points.map((x) => x.time)).toEqual([...cli.points.map((x) => x.time)].sort((a, b) => a - b));
 
-    const preview = await rt.api.history.restorePreview({ point: first.id });
+    const preview = await rt.api.history.restorePreview({ point: base.id });
     expect(preview.steps.map((s) => s.text)).toEqual([
+      'Service hd-app (permanent): its settings at the point (ports 5000/tcp)',
+      'Create service hd-gone (permanent) as it was',
+      'ipset hd-block (runtime): its 1 entries at the point (2 now; the same as hd-block permanent has now)',
       'zone public (permanent): remove services https',
       'zone public (runtime): remove services http, remove ports 8080/tcp',
+      'Delete service hd-later (permanent), which the point did not have',
+      'Delete ipset hd-new (permanent), which the point did not have',
     ]);
-    const r = await rt.api.history.restore({ point: first.id, confirm: true });
+    expect(preview.notes).toEqual([]);
+    const r = await rt.api.history.restore({ point: base.id, confirm: true });
     expect(r.results.every((x) => x.ok), JSON.stringify(r.results)).toBe(true);
     expect(fwState()).toEqual(original);
+    // Checked with firewalld's own client.
+    expect(sb.firewallCmd('--ipset=hd-block', '--get-entries').trim()).toBe('192.0.2.1');
+    expect(sb.firewallCmd('--permanent', '--ipset=hd-block', '--get-entries').trim()).toBe('192.0.2.1');
+    expect(sb.firewallCmd('--permanent', '--get-ipsets').trim().split(/\s+/)).toEqual(['hd-block']);
+    expect(sb.firewallCmd('--permanent', '--service=hd-app', '--get-ports').trim()).toBe('5000/tcp');
+    const services = sb.firewallCmd('--permanent', '--get-services').trim().split(/\s+/);
+    expect(services).toContain('hd-gone');
+    expect(services).not.toContain('hd-later');
+    expect(sb.firewallCmd('--permanent', '--service=hd-gone', '--get-description').trim()).toBe('back after a restore');
     expect((await points()).at(-1)).toMatchObject({ kind: 'change', operation: 'history.restore', result: 'applied' });
-    const back = await rt.api.history.diff({ from: first.id, to: 'now' });
+    const back = await rt.api.history.diff({ from: base.id, to: 'now' });
     expect(back.changes).toEqual([]);
   }, 180_000);
 

@@ -8,16 +8,18 @@ import type { HistoryPoint } from '../../shared/history/model';
 /**
  * History of a live kernel in a private network namespace (net.* keys belong to it) and of a
  * resolv.conf under a scratch root: HostDeck's change, `sysctl -w` and a hand edit are the
- * right kinds of point, and "back to this point" returns both, checked with sysctl and cat.
+ * right kinds of point, and "back to this point" returns them and the sysctl.d profiles, checked
+ * with sysctl and cat.
  */
 const repo = path.resolve(import.meta.dirname, '../..');
 let work: string;
 let out: {
   first: string;
-  before: { sysctl: string; cat: string };
-  changed: { sysctl: string; cat: string };
-  after: { sysctl: string; cat: string };
-  restore: { results: { ok: boolean; text: string; error: string | null }[] };
+  before: { sysctl: string; cat: string; profiles: string };
+  changed: { sysctl: string; cat: string; profiles: string };
+  after: { sysctl: string; cat: string; profiles: string };
+  restore: { results: { ok: boolean; text: string; error: string | null; operation: string }[]; notes: string[] };
+  backups: number[];
   points: HistoryPoint[];
   sideEffects: { point: HistoryPoint; changes: HistoryPoint['changes'] };
 };
@@ -52,6 +54,7 @@ describe('history of a kernel in a private network namespace and a hand-edited r
     expect(kernel.map((p) => [p.kind, p.operation, p.changes.map((c) => `${c.key}: ${c.from} → ${c.to}`)])).toEqual([
       ['change', 'kernel.apply', [expect.stringMatching(/^net\.core\.somaxconn: \d+ → 1234$/)]],
       ['outside', null, [expect.stringMatching(/^net\.ipv4\.tcp_fin_timeout: \d+ → 17$/)]],
+      ['outside', null, ['net.ipv4.tcp_keepalive_time: 600 (etc/sysctl.d/90-hd.conf:2) → 900 (etc/sysctl.d/90-hd.conf:1)', 'net.ipv4.tcp_syn_retries: null → 3 (etc/sysctl.d/91-hd.conf:1)']],
       expect.anything(),
     ]);
     const dns = out.points.find((p) => p.kind === 'outside' && p.features.includes('dns'))!;
@@ -63,6 +66,15 @@ describe('history of a kernel in a private network namespace and a hand-edited r
     expect(out.restore.results.every((r) => r.ok), JSON.stringify(out.restore.results)).toBe(true);
     expect(out.changed).not.toEqual(out.before);
     expect(out.after).toEqual(out.before);
+    // sysctl.d: the edited profile saved with its text at the point, the new one deleted, both through the profile path (backed up).
+    expect(out.before.profiles).toBe('== /etc/sysctl.d/90-hd.conf\n# Written by HostDeck. One "key = value" per line; later files in /etc/sysctl.d override earlier ones.\nnet.ipv4.tcp_keepalive_time = 600\n');
+    expect(out.changed.profiles).toContain('91-hd.conf');
+    expect(out.restore.results.filter((r) => r.operation.startsWith('kernel.') && r.operation.endsWith('Profile')).map((r) => r.text)).toEqual([
+      'Write /etc/sysctl.d/90-hd.conf with its settings at the point (net.ipv4.tcp_keepalive_time = 600)',
+      'Delete /etc/sysctl.d/91-hd.conf, which the point did not have (the helper keeps a backup)',
+    ]);
+    expect(out.restore.notes).toEqual([]);
+    expect(out.backups).toEqual([1, 1]);
     expect(out.points.at(-1)).toMatchObject({ kind: 'change', operation: 'history.restore', result: 'applied' });
   });
 });

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../../electron/api/runtime';
+import { timelineText } from '../../electron/history/cli';
 import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';
 
 /**
  * History of an SSH host (a fake host: its own namespaces, sshd, a root login): a change through
- * HostDeck is HostDeck's point with the login, `sysctl -w` and a hand edit of resolv.conf on the
+ * HostDeck is HostDeck's point with the login and the host's name for it, `sysctl -w` and a hand edit of resolv.conf on the
  * host are outside changes, and "back to this point" returns both, checked with the host's own
  * sysctl and cat.
  */
@@ -42,6 +43,11 @@ describe('history of an SSH host', () => {
     const change = (await rt.api.history.list({ feature: 'kernel' }, o)).points.at(-1)!;
     expect(change).toMatchObject({ kind: 'change', operation: 'kernel.apply', result: 'applied', who: { login: expect.stringContaining(H) } });
     expect(change.changes).toEqual([{ section: 'sysctl', layer: null, key: 'net.core.somaxconn', from: '1000', to: '1234' }]);
+    // The login's own name as the host reports it (the destination is an ssh_config alias), shown by `hostdeck history`.
+    const hostUser = host().exec(['/usr/bin/id', '-un']).trim();
+    expect(change.who).toMatchObject({ login: expect.stringContaining(H), hostUser });
+    expect(hostUser).not.toBe('');
+    expect(timelineText([change])).toContain(`as ${change.who!.login} (${hostUser} on the host)`);
 
     host().exec(['/usr/sbin/sysctl', '-q', '-w', 'net.ipv4.tcp_fin_timeout=17']);
     host().exec(['/bin/sh', '-c', 'printf "nameserver 198.51.100.53\\noptions edns0\\n" > /etc/resolv.conf']);

@@ -22,10 +22,10 @@ export interface HistoryFilters {
 
 export const noFilters: HistoryFilters = { feature: '', who: '', outsideOnly: false, text: '' };
 
-/** "root on build-3", or "root on build-3 as admin@node-7" for an SSH host. */
+/** "root on build-3", or "root on build-3 as node-7 (admin on the host)" for an SSH host. */
 export function whoText(w: Who | null): string {
   if (!w) return '';
-  return `${w.user} on ${w.machine}${w.login ? ` as ${w.login}` : ''}`;
+  return `${w.user} on ${w.machine}${w.login ? ` as ${w.login}` : ''}${w.hostUser ? ` (${w.hostUser} on the host)` : ''}`;
 }
 
 interface HistoryState {
