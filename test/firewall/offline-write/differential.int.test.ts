@@ -4,7 +4,7 @@
  * helpers, the default zone and firewalld.conf; the same steps, the same files, the same
  * listings, and (for the first sequence) the same runtime state in a real firewalld.
  * A bounded slice here (each sequence runs some twenty firewall-offline-cmd processes);
- * `npm run bench offline` runs 500. HOSTDECK_OFFLINE_WRITE_COUNT=N sequences (default 2),
+ * `npm run bench offline` runs 500. HOSTDECK_OFFLINE_WRITE_COUNT=N sequences (default 1),
  * HOSTDECK_OFFLINE_WRITE_SEED=S the first seed (printed), HOSTDECK_OFFLINE_WRITE_RUNTIME=N
  * how many of them also load into firewalld (default 1).
  * Needs root, firewalld and util-linux (unshare).
@@ -17,7 +17,7 @@ import { startFirewalldSandbox, type FirewalldSandbox } from '../../support/fire
 import { firstSeed } from '../../support/seeded-random';
 import { firstDifference, runSequence, runtimeState } from './differential';
 
-const COUNT = Number(process.env.HOSTDECK_OFFLINE_WRITE_COUNT ?? 2);
+const COUNT = Number(process.env.HOSTDECK_OFFLINE_WRITE_COUNT ?? 1);
 const RUNTIME = Number(process.env.HOSTDECK_OFFLINE_WRITE_RUNTIME ?? 1);
 const FIRST_SEED = firstSeed(process.env.HOSTDECK_OFFLINE_WRITE_SEED);
 const dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-offline-write-'));
