@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type E2eApp } from '../support/e2e';
+import { useAnsibleEnv } from '../support/ansible';
 import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';
 import { useFakeHostsConfig } from '../support/hosts-env';
 import { pagesOf } from '../support/pages';
@@ -24,8 +25,7 @@ describe('Compare: Collect with Ansible', () => {
   let hang: Server;
   const held: Socket[] = [];
   let hangPort = 0;
-  const before = { ...process.env };
-  const VARS = ['XDG_CACHE_HOME', 'ANSIBLE_SSH_ARGS', 'ANSIBLE_HOME', 'ANSIBLE_LOCAL_TEMP', 'ANSIBLE_PYTHON_INTERPRETER'];
+  let ansible: ReturnType<typeof useAnsibleEnv> | undefined;
 
   beforeAll(async () => {
     fh = await startFakeHosts([
@@ -38,13 +38,7 @@ describe('Compare: Collect with Ansible', () => {
     hang = createServer((c) => void held.push(c));
     await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
     hangPort = (hang.address() as { port: number }).port;
-    Object.assign(process.env, {
-      XDG_CACHE_HOME: path.join(work, 'cache'),
-      ANSIBLE_SSH_ARGS: `-F ${fh.sshConfig}`,
-      ANSIBLE_HOME: path.join(work, 'ansible-home'),
-      ANSIBLE_LOCAL_TEMP: path.join(work, 'ansible-tmp'),
-      ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
-    });
+    ansible = useAnsibleEnv(fh.sshConfig, work);
     writeFileSync(
       path.join(work, 'fleet.ini'),
       ['[web]', 'web-01 ansible_host=node-a', 'web-02 ansible_host=node-b', 'down-1 ansible_host=no-such-host.invalid', '[slow]', `hang-1 ansible_host=127.0.0.1 ansible_port=${hangPort}`, ''].join('\n'),
@@ -56,10 +50,7 @@ describe('Compare: Collect with Ansible', () => {
     await app?.stop();
     for (const c of held) c.destroy();
     hang?.close();
-    for (const k of VARS) {
-      if (before[k] === undefined) delete process.env[k];
-      else process.env[k] = before[k];
-    }
+    ansible?.restore();
     env?.restore();
     await fh?.stop();
     if (work) rmSync(work, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import type { CompareResult } from '../../shared/compare/diff';
 import type { FleetSummary } from '../../shared/compare/summary';
 import { unsafeTag } from '../../shared/compare/safe-text';
 import { runHostdeck } from '../support/cli';
-import { runAnsiblePlaybook } from '../support/ansible';
+import { runAnsiblePlaybook, useAnsibleEnv } from '../support/ansible';
 import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';
 import { useFakeHostsConfig } from '../support/hosts-env';
 import { Runtime } from '../../electron/api/runtime';
@@ -31,7 +31,7 @@ describe('compare --inventory through ansible-playbook, and the fix run against 
   let fh: FakeHosts;
   let env: ReturnType<typeof useFakeHostsConfig>;
   let work: string;
-  const before = { ...process.env };
+  let ansible: ReturnType<typeof useAnsibleEnv> | undefined;
   const marker = (n: number) => path.join(work, `pwned-${n}`);
   // Shell and host-pattern syntax. (Not `{{ }}`: Ansible's own ssh connection templates inventory host names, whatever playbook runs.)
   const EVIL = () => `evil $(touch ${marker(1)}) 'q' web-*:!x`;
@@ -44,13 +44,7 @@ describe('compare --inventory through ansible-playbook, and the fix run against 
     ]);
     env = useFakeHostsConfig(fh);
     work = mkdtempSync(path.join(tmpdir(), 'hostdeck-invcmp-'));
-    Object.assign(process.env, {
-      XDG_CACHE_HOME: path.join(work, 'cache'),
-      ANSIBLE_SSH_ARGS: `-F ${fh.sshConfig}`,
-      ANSIBLE_HOME: path.join(work, 'ansible-home'),
-      ANSIBLE_LOCAL_TEMP: path.join(work, 'ansible-tmp'),
-      ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
-    });
+    ansible = useAnsibleEnv(fh.sshConfig, work);
     writeFileSync(
       path.join(work, 'fleet.ini'),
       ['[web]', 'web-01 ansible_host=node-a', 'web-02 ansible_host=node-b', 'web-07 ansible_host=node-c ansible_user=deck ansible_become=true', '[gone]', 'down-1 ansible_host=no-such-host.invalid', ''].join('\n'),
@@ -62,10 +56,7 @@ describe('compare --inventory through ansible-playbook, and the fix run against 
   }, 120_000);
 
   afterAll(async () => {
-    for (const k of ['XDG_CACHE_HOME', 'ANSIBLE_SSH_ARGS', 'ANSIBLE_HOME', 'ANSIBLE_LOCAL_TEMP', 'ANSIBLE_PYTHON_INTERPRETER']) {
-      if (before[k] === undefined) delete process.env[k];
-      else process.env[k] = before[k];
-    }
+    ansible?.restore();
     env?.restore();
     await fh?.stop();
     if (work) rmSync(work, { recursive: true, force: true });
