@@ -596,7 +596,10 @@ class Target(object):
 
     def backup(self, cur):
         """Keeps the current bytes as a new backup, atomically (temp + fsync + rename); prunes to the last 10."""
-        stamp = time.strftime('%Y%m%dT%H%M%S', time.gmtime()) + '.%06dZ' % (int(time.time() * 1e6) % 1000000)
+        # One clock read: seconds and microseconds read apart could straddle a second and name a
+        # newer backup before an older one (the list is sorted by name; pruning keeps the last 10).
+        us = int(time.time() * 1e6)
+        stamp = time.strftime('%Y%m%dT%H%M%S', time.gmtime(us // 1000000)) + '.%06dZ' % (us % 1000000)
         name = '%s-%s.bak' % (stamp, cur['sha'][:12])
         tmp = '.tmp-' + os.urandom(8).hex()
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=self.bfd)
