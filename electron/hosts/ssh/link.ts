@@ -558,16 +558,21 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
       });
       child.stdin.on('error', () => undefined);
       child.on('error', (e) => finish(() => reject(new ApiError('UNSUPPORTED', `Cannot run ${this.opts.ssh}: ${e.message}`))));
-      child.on('close', (code) => {
+      const settle = (code: number | null, masterAlive: boolean) =>
         finish(() => {
           // 255: ssh itself failed (the mux is gone, the link dropped), not the remote command.
-          if (code === 255 && (this._status.state !== 'connected' || !existsSync(this.controlPath))) {
+          if (code === 255 && (!masterAlive || this._status.state !== 'connected' || !existsSync(this.controlPath))) {
             reject(new ApiError('HOST_UNREACHABLE', `Lost the connection to ${this.destination.text} while ${what}`, { stderr: err.trim() }));
             return;
           }
           if (code !== 255) this.lastSeenAt = Date.now();
           resolve({ code, stdout: Buffer.concat(out), stderr: err });
         });
+      child.on('close', (code) => {
+        // A master killed a moment ago leaves its socket file, and its exit may not have been seen
+        // yet: on 255 ask the master itself before taking it for the remote command's own code.
+        if (code === 255 && this._status.state === 'connected' && existsSync(this.controlPath)) void this.masterAnswers().then((alive) => settle(code, alive));
+        else settle(code, true);
       });
       child.stdin.end(input ?? '');
     });
@@ -625,6 +630,15 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   }
 
   /** Ends the master (and with it every session) as if the cable were cut; tests and "Disconnect". */
+  /** `ssh -O check`: whether the master behind the control socket still answers. */
+  private masterAnswers(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const c = spawn(this.opts.ssh, [...this.baseArgs(), '-O', 'check', ...destinationArgs(this.destination)], { stdio: 'ignore', env: sshEnv(), timeout: 5000 });
+      c.on('error', () => resolve(false));
+      c.on('close', (code) => resolve(code === 0));
+    });
+  }
+
   killMaster(): void {
     if (this.master) killGroup(this.master, 'SIGKILL');
     if (this.adopted) this.exitPersisted();
