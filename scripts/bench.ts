@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { assertFreshBuild } from './bench/fresh-build';
 import { consoleReporter, type BenchReporter } from './bench/harness';
 
 // Each feature adds scripts/bench/<feature>.ts exporting `default async (r: BenchReporter)`.
@@ -17,7 +19,19 @@ const suites: Record<string, () => Promise<{ default: (r: BenchReporter) => Prom
   'kernel-page': () => import('./bench/kernel-page'),
 };
 
+// Suites that time the built app (out/) rather than the sources through tsx.
+const timesBuild = new Set(['cli', 'compare', 'hosts', 'inventory', 'serve', 'kernel-page']);
+
 const only = process.argv.slice(2);
+// A stale out/ once reported --version at 4.2x instead of 1.3x: refuse to time an old build.
+if (Object.keys(suites).some((name) => timesBuild.has(name) && (!only.length || only.includes(name)))) {
+  try {
+    assertFreshBuild(path.resolve(import.meta.dirname, '..'));
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(2);
+  }
+}
 const r = consoleReporter();
 let failed = false;
 for (const [name, load] of Object.entries(suites)) {
