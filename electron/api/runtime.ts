@@ -1,6 +1,6 @@
 import { ZodError } from 'zod';
-import { findOperation, type Api, type CallRequest } from '../../shared/api/contract';
-import { createApi } from '../../shared/api/client';
+import type { Api, CallRequest } from '../../shared/api/contract';
+import { createApiByName, loadedOperation, operationByChannel } from '../../shared/api/by-feature';
 import { ApiError, type Envelope } from '../../shared/api/errors';
 import { HostRegistry, type LocalHostOptions } from '../hosts/registry';
 import { RemoteHosts, type RemoteHostsOptions } from '../hosts/remote';
@@ -53,7 +53,7 @@ export class Runtime {
     this.historyReads = opts.historyReads ?? true;
     this.hosts = new HostRegistry(opts.local);
     this.remote = new RemoteHosts(this.hosts, this.events, opts.remote);
-    this.api = createApi((channel, request) => this.call(channel, request));
+    this.api = createApiByName((channel, request) => this.call(channel, request));
     const hosts = this.hosts;
     this.hostList = {
       list: () => hosts.list(),
@@ -76,7 +76,7 @@ export class Runtime {
               }
             },
             subscribe: (l) => this.events.subscribe(l),
-            summary: (channel) => findOperation(channel)?.def.summary ?? channel,
+            summary: (channel) => loadedOperation(channel)?.def.summary ?? channel,
           },
           opts.history || {},
         );
@@ -92,7 +92,8 @@ export class Runtime {
   }
 
   private async run(channel: string, request: unknown): Promise<unknown> {
-    const op = findOperation(channel);
+    // Only this feature's contract is loaded (and its schemas built): shared/api/by-feature.ts.
+    const op = await operationByChannel(channel);
     if (!op) throw new ApiError('UNKNOWN_OPERATION', `No operation called "${channel}"`);
     const req = (request ?? {}) as Partial<CallRequest>;
     if (typeof req !== 'object' || Array.isArray(req)) throw new ApiError('INVALID_INPUT', 'The request must be an object');

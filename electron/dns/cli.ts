@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../../shared/api/errors';
 import type { DnsCheck, DnsPlan, DnsPod } from '../../shared/dns/contract';
-import { findOperation } from '../../shared/api/contract';
+import { operationByChannel } from '../../shared/api/by-feature';
 import { inputLimit } from '../../shared/api/define';
 import type { RegisterCommands } from '../cli/context';
 
@@ -202,7 +202,7 @@ export const registerDnsCommands: RegisterCommands = (program, cli) => {
     .option('--json', 'print JSON')
     .action(cli.action(async (file: string, opts: { expectSha256?: string; confirm?: boolean; overrideOwner?: boolean; root?: string; json?: boolean }) => {
       const bytes = readInput(file);
-      const limit = inputLimit(findOperation('dns.save')!.def);
+      const limit = inputLimit((await operationByChannel('dns.save'))!.def);
       if (bytes.length > limit) throw new ApiError('TOO_LARGE', `${file} is ${bytes.length} bytes: dns save takes at most ${limit} bytes`);
       // UTF-8 when it decodes as such, else one character per byte (latin1), as dns.read does.
       const utf8 = new TextDecoder('utf-8', { fatal: false }).decode(bytes);

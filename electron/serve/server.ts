@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { findOperation } from '../../shared/api/contract';
+import { operationByChannel } from '../../shared/api/by-feature';
 import { inputLimit } from '../../shared/api/define';
 import { ApiError } from '../../shared/api/errors';
 import { tooLargeMessage } from '../../shared/api/size';
@@ -138,7 +138,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (req.method !== 'POST') return sendJson(res, 405, apiError('INVALID_INPUT', 'Use POST'));
     const channel = safeDecode(rawChannel);
     if (channel === undefined) return sendJson(res, 400, apiError('INVALID_INPUT', 'Bad operation name in the path'));
-    const op = findOperation(channel);
+    const op = await operationByChannel(channel);
     if (!op) return sendJson(res, 404, apiError('UNKNOWN_OPERATION', `No operation called "${channel.slice(0, 100)}"`));
     if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) {
       // Also blocks "simple" cross-site form posts, which cannot send application/json.

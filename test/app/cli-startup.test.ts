@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,16 +21,24 @@ beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'hostdeck-startup-'));
   const hooks = join(work, 'hooks.mjs');
   // Every bare specifier (a package) the CLI's modules import, one per line on stderr.
-  writeFileSync(hooks, `export async function resolve(spec, ctx, next) { if (!/^(node:|\\.|\\/|file:|data:)/.test(spec)) process.stderr.write('PKG ' + spec + '\\n'); return next(spec, ctx); }\n`);
+  writeFileSync(
+    hooks,
+    `export async function resolve(spec, ctx, next) { if (!/^(node:|\\.|\\/|file:|data:)/.test(spec)) process.stderr.write('PKG ' + spec + '\\n'); return next(spec, ctx); }\n` +
+      // And every file of the build it loads (to see which sources it evaluates).
+      `export async function load(url, ctx, next) { if (url.startsWith('file:')) process.stderr.write('FILE ' + url + '\\n'); return next(url, ctx); }\n`,
+  );
   hook = join(work, 'register.mjs');
   writeFileSync(hook, `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${hooks}`)});\n`);
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function packagesLoaded(...args: string[]): { packages: string[]; status: number | null; stdout: string } {
+function packagesLoaded(...args: string[]): { packages: string[]; sources: string[]; status: number | null; stdout: string } {
   const r = spawnSync(process.execPath, ['--import', hook, cliJs, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, XDG_CACHE_HOME: work } });
   const packages = [...new Set([...r.stderr.matchAll(/^PKG (\S+)$/gm)].map((m) => m[1]!))].sort();
-  return { packages, status: r.status, stdout: r.stdout };
+  // The bundler marks each source it puts into a chunk with a "// shared/x/y.ts" line.
+  const files = [...r.stderr.matchAll(/^FILE file:\/\/(\S+)$/gm)].map((m) => m[1]!).filter((f) => f.startsWith(join(root, 'out/')));
+  const sources = [...new Set(files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/^\/\/ ((?:shared|electron)\/\S+\.ts)$/gm)].map((m) => m[1]!)))].sort();
+  return { packages, sources, status: r.status, stdout: r.stdout };
 }
 
 describe('CLI start-up loads only what the command needs', () => {
@@ -46,6 +54,10 @@ describe('CLI start-up loads only what the command needs', () => {
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).entries.length).toBeGreaterThan(100);
     expect(r.packages).toEqual(['commander']);
+    // Nor the other features' contracts: building their zod schemas cost every run CPU (shared/api/by-feature.ts).
+    expect(r.sources).toContain('shared/kernel/contract.ts');
+    const contracts = r.sources.filter((s) => /^shared\/[a-z]+\/contract\.ts$/.test(s));
+    expect(contracts.filter((s) => s !== 'shared/kernel/contract.ts' && s !== 'shared/hosts/contract.ts')).toEqual([]);
   });
 
   it('--help still lists every command (all are loaded for it)', () => {

@@ -55,6 +55,8 @@ describe('DeniedFeedService', () => {
     // Stopping flushes what is still queued, then says it stopped.
     expect(feed.stop().following).toBe(false);
     expect(stopped()).toBe(true);
+    // A bare hub checks firewall events once the firewall contract is loaded (a call loads it first in the app).
+    await hub.settled();
     expect(events.at(-1)?.name).toBe('firewall.deniedStopped');
     const batches = events.filter((e) => e.name === 'firewall.deniedPackets');
     expect(batches.length).toBeGreaterThan(0);
