@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { HelperRequest } from '../../shared/helper/protocol';
 import { runLocalHelper } from '../../electron/helper/local';
-import { openLocalHelperSession } from '../../test/helper/support/session-client';
+import { openLocalHelperSession } from '../../electron/helper/session';
 import { PYTHON3, helperLauncher, helperSource } from '../../electron/helper/source';
 import { spawnSync } from 'node:child_process';
 import { commandMs, medianMs, type BenchReporter } from './harness';
