@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlink
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { HelperRequest } from '../../shared/helper/protocol';
+import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
 import { helperKeepSeconds, keepHelperSessions } from '../../electron/helper/kept-session';
 import { directHelperStarts, runLocalHelper } from '../../electron/helper/local';
 import { ImageTransport } from '../../electron/hosts/image';
@@ -69,7 +69,7 @@ describe('a kept helper session', () => {
       save('nameserver 192.0.2.2\n', 'nameserver 192.0.2.1\n'),
     ];
     const starts = directHelperStarts.run;
-    const kept = [];
+    const kept: HelperResponse[] = [];
     const pids = new Set<number | null>();
     for (const r of requests) {
       kept.push(await t.helper(r, { elevate: true }));
@@ -78,9 +78,9 @@ describe('a kept helper session', () => {
     expect(directHelperStarts.run - starts).toBe(1);
     expect(pids.size).toBe(1);
     expect([...pids][0]).toBeGreaterThan(0);
-    const single = [];
+    const single: HelperResponse[] = [];
     for (const r of requests) single.push(await runLocalHelper(r, { elevate: true }, { root: twin }));
-    const verdict = (a: (typeof kept)[number]) => (a.ok ? 'ok' : a.error.code);
+    const verdict = (a: HelperResponse) => (a.ok ? 'ok' : a.error.code);
     expect(kept.map(verdict)).toEqual(single.map(verdict));
     expect(kept.map(verdict)).toEqual(['ok', 'NOT_ALLOWED', 'INVALID_VALUE', 'NEEDS_CONFIRMATION', 'NOT_ALLOWED', 'CONFLICT', 'ok']);
     expect(readFileSync(path.join(root, 'etc/resolv.conf'), 'utf8')).toBe('nameserver 192.0.2.2\n');
