@@ -1,6 +1,7 @@
 import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Runtime } from './api/runtime';
+import { DEFAULT_HELPER_KEEP_S, helperKeepSeconds, keepHelperSessions } from './helper/kept-session';
 import { contentSecurityPolicy } from './app/csp';
 import { EVENT_CHANNEL, registerIpcHandlers } from './app/ipc';
 import { installShutdownHandlers } from './app/shutdown';
@@ -50,6 +51,13 @@ void app.whenReady().then(async () => {
     return new Response(res.body, { status: res.status, headers });
   });
 
+  // A change keeps its helper a short while, so the next change on the page is one round trip (README, "Sessions").
+  try {
+    keepHelperSessions(helperKeepSeconds());
+  } catch (e) {
+    console.error(`hostdeck: ${e instanceof Error ? e.message : String(e)}; keeping the helper ${DEFAULT_HELPER_KEEP_S} s`);
+    keepHelperSessions(DEFAULT_HELPER_KEEP_S);
+  }
   const runtime = new Runtime({ mode: 'electron' });
   // Signals, fatal errors and every quit path revert pending safe applies before the app exits.
   const ending = installShutdownHandlers({ cleanup: () => runtime.dispose(), exit: (code) => app.exit(code) });

@@ -1701,10 +1701,15 @@ def on_alarm(_sig, _frame):
 SESSION_MAX_REQUESTS = 64
 SESSION_IDLE = 5
 SESSION_LIFETIME = 120
+# --idle N (a session kept open by the app between changes): never longer than polkit's
+# auth_admin_keep (5 min), the time the authorization it was started with is kept anyway.
+SESSION_IDLE_MAX = 300
 
 
 def main(argv):
+    global SESSION_IDLE
     mode = None
+    idle = None
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -1716,6 +1721,13 @@ def main(argv):
                 out({'ok': False, 'error': {'code': 'NOT_ALLOWED', 'message': '--batch is refused when the helper runs through pkexec or sudo (use --session)'}})
                 return 2
             mode = a[2:]
+        elif a == '--idle' and i + 1 < len(argv):
+            v = argv[i + 1]
+            if idle is not None or not (v.isdigit() and v.isascii() and 1 <= int(v) <= SESSION_IDLE_MAX):
+                out({'ok': False, 'error': {'code': 'INVALID_INPUT', 'message': '--idle takes whole seconds from 1 to %d, once' % SESSION_IDLE_MAX}})
+                return 2
+            idle = int(v)
+            i += 1
         elif a in ('--root', '--proc-sys', '--run-dir') and i + 1 < len(argv):
             if elevated_by_other():
                 out({'ok': False, 'error': {'code': 'NOT_ALLOWED', 'message': '%s is refused when the helper runs through pkexec or sudo' % a}})
@@ -1732,6 +1744,11 @@ def main(argv):
             out({'ok': False, 'error': {'code': 'INVALID_INPUT', 'message': 'unknown argument %s; the request goes on stdin' % a[:80]}})
             return 2
         i += 1
+    if idle is not None:
+        if mode != 'session':
+            out({'ok': False, 'error': {'code': 'INVALID_INPUT', 'message': '--idle is for --session only'}})
+            return 2
+        SESSION_IDLE = idle
     CTX.user = invoking_user()
     os.umask(0o022)
     signal.signal(signal.SIGALRM, on_alarm)
@@ -1755,7 +1772,7 @@ def session(stdin):
     ends = time.monotonic() + SESSION_LIFETIME
     served = 0
     why = 'end of input'
-    log('session opened')
+    log('session opened (ends %d s after the last answer, %d s after the start)' % (SESSION_IDLE, SESSION_LIFETIME))
     try:
         while True:
             left = ends - time.monotonic()

@@ -203,6 +203,23 @@ export function helperBytecode(): Promise<Buffer | null> {
   return bytecode;
 }
 
+/**
+ * What a direct helper run gets before its request(s), and whether it hands bytecode back on fd 3:
+ * the bytecode once this process has it, else the source (the run compiles it and hands it back,
+ * see HELPER_BYTECODE_LOADER), so the first run of a process starts python3 once.
+ */
+export async function directLoaderPrefix(): Promise<{ prefix: Buffer; handsBack: boolean }> {
+  const code = bytecode ? await helperBytecode() : null;
+  if (code) return { prefix: code, handsBack: false };
+  const src = Buffer.from(helperSource, 'utf8');
+  return { prefix: Buffer.concat([Buffer.from(`hostdeck-source ${src.length}\n`), src]), handsBack: true };
+}
+
+/** Keeps the bytecode a first run handed back on fd 3 (ignored unless it has the loader's header). */
+export function adoptHandedBackBytecode(code: Buffer): void {
+  if (!bytecode && code.subarray(0, 18).toString() === 'hostdeck-bytecode ') bytecode = Promise.resolve(code);
+}
+
 async function runDirect(args: string[], body: string, timeoutMs: number, place: LocalHelperPlace): Promise<HelperResponse> {
   directHelperStarts.run++;
   if (!bytecode) {

@@ -7,6 +7,7 @@ import { mergeJournal } from '../../shared/history/journal';
 import type { HistoryNotice, HistoryPoint } from '../../shared/history/model';
 import { helperJournalResultSchema, type HelperJournalEntry } from '../../shared/helper/protocol';
 import { unwrapHelper } from '../helper/call';
+import { withHelperSession } from '../helper/host';
 import type { FeatureHandlers, HandlerContext, HistoryAccess } from '../api/context';
 import { takeSnapshot } from '../compare/capture';
 
@@ -94,27 +95,30 @@ export const historyHandlers: FeatureHandlers<'history'> = {
       entries.set(s, read);
     }
     await Promise.allSettled(entries.values());
-    const results = [];
-    for (const s of p.steps) {
-      const [feature, name] = s.operation.split('.') as [string, string];
-      const call = (ctx.api as unknown as Record<string, Record<string, (input: unknown, o: { host: string }) => Promise<unknown>>>)[feature]?.[name];
-      try {
-        if (!call) throw new Error(`${s.operation} is not an operation`);
-        let input = s.input;
-        // resolv.conf and profiles are saved over the version read just now (CONFLICT if it changes in between).
-        if (s.operation === 'dns.save') input = { ...input, expectedSha256: (await ctx.api.dns.read({ path: s.input.path as string }, { host: ctx.host.id })).sha256 };
-        if (s.fill?.kind === 'profileSha256') {
-          const sha = (await ctx.api.kernel.readProfile({ name: s.fill.name }, { host: ctx.host.id })).sha256;
-          if (s.operation === 'kernel.deleteProfile' && sha === null) throw new Error(`/etc/sysctl.d/${s.fill.name}.conf is already gone`);
-          input = { ...input, expectedSha256: sha };
+    const results: { operation: string; text: string; ok: boolean; error: string | null }[] = [];
+    // Every step's helper calls through one helper (one authorization); each is still its own verb, checked as ever.
+    await withHelperSession(ctx.host, async () => {
+      for (const s of p.steps) {
+        const [feature, name] = s.operation.split('.') as [string, string];
+        const call = (ctx.api as unknown as Record<string, Record<string, (input: unknown, o: { host: string }) => Promise<unknown>>>)[feature]?.[name];
+        try {
+          if (!call) throw new Error(`${s.operation} is not an operation`);
+          let input = s.input;
+          // resolv.conf and profiles are saved over the version read just now (CONFLICT if it changes in between).
+          if (s.operation === 'dns.save') input = { ...input, expectedSha256: (await ctx.api.dns.read({ path: s.input.path as string }, { host: ctx.host.id })).sha256 };
+          if (s.fill?.kind === 'profileSha256') {
+            const sha = (await ctx.api.kernel.readProfile({ name: s.fill.name }, { host: ctx.host.id })).sha256;
+            if (s.operation === 'kernel.deleteProfile' && sha === null) throw new Error(`/etc/sysctl.d/${s.fill.name}.conf is already gone`);
+            input = { ...input, expectedSha256: sha };
+          }
+          if (s.fill?.kind === 'ipsetEntries') input = { ...input, entries: await entries.get(s)! };
+          await call(input, { host: ctx.host.id });
+          results.push({ operation: s.operation, text: s.text, ok: true, error: null });
+        } catch (e) {
+          results.push({ operation: s.operation, text: s.text, ok: false, error: e instanceof Error ? e.message : String(e) });
         }
-        if (s.fill?.kind === 'ipsetEntries') input = { ...input, entries: await entries.get(s)! };
-        await call(input, { host: ctx.host.id });
-        results.push({ operation: s.operation, text: s.text, ok: true, error: null });
-      } catch (e) {
-        results.push({ operation: s.operation, text: s.text, ok: false, error: e instanceof Error ? e.message : String(e) });
       }
-    }
+    });
     return { ...p, results };
   },
 };

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { ApiError } from '../../shared/api/errors';
 import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
-import { runLocalHelper } from '../helper/local';
 import { TreeTransport, type TreeTransportOptions } from './tree-transport';
 import type { HelperOptions } from './transport';
 import type { HostCapabilities } from '../../shared/hosts/capabilities';
@@ -79,7 +78,7 @@ export class ImageTransport extends TreeTransport {
     if (live && this.procSysDir === '/proc/sys') {
       return Promise.reject(new ApiError('UNSUPPORTED', `${this.root} is an image: it has no running kernel to change (verb ${request.verb})`));
     }
-    return runLocalHelper(request, firewallTimer ? { ...opts, elevate: false } : opts, {
+    return this.helperSessions.call(request, firewallTimer ? { ...opts, elevate: false } : opts, {
       root: this.root,
       procSys: this.procSysDir !== '/proc/sys' ? this.procSysDir : undefined,
       runDir: process.env.HOSTDECK_RUN_DIR || undefined,

@@ -1,5 +1,4 @@
 import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
-import { runLocalHelper } from '../helper/local';
 import { TreeTransport, type TreeTransportOptions } from './tree-transport';
 import type { HelperOptions } from './transport';
 import type { HostCapabilities } from '../../shared/hosts/capabilities';
@@ -54,6 +53,6 @@ export class LocalTransport extends TreeTransport {
     // honoured only where the helper runs as this process anyway, never to steer a pkexec run.
     const direct = process.getuid?.() === 0 || !opts.elevate;
     const runDir = direct ? process.env.HOSTDECK_RUN_DIR || undefined : undefined;
-    return runLocalHelper(request, opts, { procSys: this.procSysDir !== '/proc/sys' ? this.procSysDir : undefined, busAddress: this.bus, runDir });
+    return this.helperSessions.call(request, opts, { procSys: this.procSysDir !== '/proc/sys' ? this.procSysDir : undefined, busAddress: this.bus, runDir });
   }
 }

@@ -137,6 +137,12 @@ export interface HostTransport {
   prefetch?(plan: ReadPlan): () => void;
   /** Runs one verb of the privileged helper on the host (pkexec, sudo -n, or directly as root). */
   helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse>;
+  /**
+   * Runs fn with the host's elevated helper calls in ONE helper process (one authorization, one
+   * start; every verb still checked as a single call), closed when fn ends. Absent where each
+   * call has its own (callers then just run fn: see withHelperSession in helper/host.ts).
+   */
+  helperSession?<T>(fn: () => Promise<T>): Promise<T>;
   /** A D-Bus address this process can connect to for the host's system bus, or undefined for the platform default. */
   busAddress(): Promise<string | undefined>;
   /**

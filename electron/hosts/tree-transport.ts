@@ -9,6 +9,7 @@ import type { HelperOptions } from './transport';
 import { SharedBus } from './bus';
 import type { HostCapabilities } from '../../shared/hosts/capabilities';
 import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
+import { HelperSessions } from '../helper/kept-session';
 
 export interface TreeTransportOptions {
   /** The host's root on this machine: "/" for the running system, else an image directory. */
@@ -110,6 +111,13 @@ export abstract class TreeTransport implements HostTransport {
 
   abstract helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse>;
 
+  /** This host's helper runs on this machine: one session while an action holds it, and kept a while in the app (kept-session.ts). */
+  protected readonly helperSessions = new HelperSessions();
+
+  helperSession<T>(fn: () => Promise<T>): Promise<T> {
+    return this.helperSessions.hold(fn);
+  }
+
   abstract capabilities(): HostCapabilities;
 
   busAddress(): Promise<string | undefined> {
@@ -126,6 +134,7 @@ export abstract class TreeTransport implements HostTransport {
 
   async dispose(): Promise<void> {
     this.sharedBus.dispose();
+    await this.helperSessions.close();
   }
 }
 

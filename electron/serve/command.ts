@@ -6,6 +6,7 @@ import type { RegisterCommands } from '../cli/context';
 import { Runtime } from '../api/runtime';
 import { installShutdownHandlers } from '../app/shutdown';
 import { isLoopback } from './security';
+import { helperKeepSeconds, keepHelperSessions } from '../helper/kept-session';
 import { startServer, type RunningServer } from './server';
 
 /** Where the built renderer sits next to the CLI bundle (out/main/cli.js -> out/renderer). */
@@ -32,6 +33,8 @@ export const registerServeCommand: RegisterCommands = (program: Command, cli) =>
         cli.fail(new Error(`The UI is not built (${join(staticDir, 'index.html')} is missing): run npm run build first.`));
         return;
       }
+      // A change keeps its helper a short while, so the next change on the page is one round trip (README, "Sessions").
+      keepHelperSessions(helperKeepSeconds());
       const runtime = new Runtime({ mode: 'browser', local: { root: opts.root } });
       const envBind = process.env.HOSTDECK_BIND;
       const bind = opts.bind ?? envBind ?? '127.0.0.1';

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HELPER_BYTECODE_LOADER, helperBytecode, runLocalHelper } from '../../electron/helper/local';
-import { HELPER_SESSION_MAX_REQUESTS, openLocalHelperSession } from './support/session-client';
+import { HELPER_SESSION_MAX_REQUESTS, openLocalHelperSession } from '../../electron/helper/session';
 import { helperSource } from '../../electron/helper/source';
 import { b64, HELPER, scratchRoot, sha, type Answer } from './support/run';
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Runtime } from '../../electron/api/runtime';
 import { timelineText } from '../../electron/history/cli';
+import { directHelperStarts } from '../../electron/helper/local';
 
 /**
  * Recording through the Runtime on a host made of a scratch tree (a root with its resolv.conf
@@ -92,8 +93,11 @@ describe('history recording', () => {
     const diff = await rt.api.history.diff({ from: first.id, to: 'now' });
     expect(diff.runtime.sysctl.map((r) => [r.key, r.values])).toEqual([['net.core.somaxconn', ['128', '4096']]]);
 
+    const starts = directHelperStarts.run;
     const r = await rt.api.history.restore({ point: first.id, confirm: true });
     expect(r.results.every((x) => x.ok)).toBe(true);
+    // Both steps' helper calls went through one helper (one authorization through pkexec).
+    expect(directHelperStarts.run - starts).toBe(1);
     expect(readFileSync(resolv(), 'utf8')).toBe(resolvBefore);
     expect(readFileSync(somaxconn(), 'utf8').trim()).toBe('128');
     const last = (await points()).at(-1)!;

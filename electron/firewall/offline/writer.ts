@@ -8,6 +8,7 @@ import { firewalldConfAfter } from '../../../shared/firewall/offline/write-conf'
 import { helperXml, icmptypeXml, ipsetXml, policyXml, serviceXml, zoneXml } from '../../../shared/firewall/offline/write-xml';
 import { entriesDigest } from '../../../shared/firewall/ipset-digest';
 import { unwrapHelper } from '../../helper/call';
+import { withHelperSession } from '../../helper/host';
 import type { Host } from '../../hosts/host';
 import type { OfflineFirewall } from './firewall';
 import { applyOps, DIR_OF, type FileKind, type OfflineModel } from './apply';
@@ -98,18 +99,21 @@ export class OfflineWriter {
 
     const done: OfflineFileChange[] = [];
     try {
-      for (const f of files) {
-        if (f.action === 'write') {
-          const r = unwrapHelper(
-            await t.helper({ verb: 'write-file', path: f.path, content: Buffer.from(f.content!, 'utf8').toString('base64'), expectedSha256: f.expected }, { elevate: true }),
-            writeFileResultSchema,
-          );
-          done.push({ ...strip(f), backup: r.backup });
-        } else {
-          const r = unwrapHelper(await t.helper({ verb: 'delete-file', path: f.path, expectedSha256: f.expected! }, { elevate: true }), deleteFileResultSchema);
-          done.push({ ...strip(f), backup: r.backup });
+      // One helper (one authorization) for all the files; each write is still checked on its own.
+      await withHelperSession(this.host, async () => {
+        for (const f of files) {
+          if (f.action === 'write') {
+            const r = unwrapHelper(
+              await t.helper({ verb: 'write-file', path: f.path, content: Buffer.from(f.content!, 'utf8').toString('base64'), expectedSha256: f.expected }, { elevate: true }),
+              writeFileResultSchema,
+            );
+            done.push({ ...strip(f), backup: r.backup });
+          } else {
+            const r = unwrapHelper(await t.helper({ verb: 'delete-file', path: f.path, expectedSha256: f.expected! }, { elevate: true }), deleteFileResultSchema);
+            done.push({ ...strip(f), backup: r.backup });
+          }
         }
-      }
+      });
     } catch (e) {
       // The helper names host paths (/etc/firewalld/...): say which host's, e.g. the image's ROOT/etc/firewalld.
       if (!(e instanceof ApiError)) throw e;

@@ -8,7 +8,7 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { Runtime } from '../../../electron/api/runtime';
 import { allHandlers } from '../../../electron/api/handlers';
 import { loadDbus } from '../../../electron/hosts/bus';
-import { openLocalHelperSession } from './session-client';
+import { openLocalHelperSession } from '../../../electron/helper/session';
 import { isApiError } from '../../../shared/api/errors';
 
 const [user, parentNetns] = process.argv.slice(2) as [string, string];
