@@ -8,7 +8,7 @@ import type { HistoryNotice, HistoryPoint, HistorySection, Who } from '../../sha
 import { takeSnapshot, type CaptureSection, type GivenAnswers } from '../compare/capture';
 import { afterSysctlWrite, writtenKeys } from './after-write';
 import type { Host } from '../hosts/transport';
-import { HistoryStore, type HistoryStoreOptions, type HostHistory, type PointInput } from './store';
+import { HistoryStore, historySynced, type HistoryStoreOptions, type HostHistory, type PointInput } from './store';
 
 /**
  * Records points as calls pass through the Runtime (the one place every IPC, HTTP and CLI call
@@ -255,6 +255,7 @@ export class HistoryRecorder {
   /** Waits for the background reads (the CLI before it exits, tests). */
   async idle(): Promise<void> {
     while (this.pending.size) await Promise.allSettled([...this.pending]);
+    await historySynced();
   }
 
   async dispose(): Promise<void> {
