@@ -345,6 +345,12 @@ export class HostHistory {
     throw new ApiError('NOT_FOUND', `No point "${id}" in the history of this host`);
   }
 
+  /** The time of the oldest point kept, null for none. */
+  firstTime(): number | null {
+    this.sync();
+    return this.points[0]?.time ?? null;
+  }
+
   lastPoint(): HistoryPoint | null {
     this.sync();
     const p = this.points.at(-1);

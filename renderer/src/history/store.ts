@@ -25,7 +25,7 @@ export const noFilters: HistoryFilters = { feature: '', who: '', outsideOnly: fa
 /** "root on build-3", or "root on build-3 as node-7 (admin on the host)" for an SSH host. */
 export function whoText(w: Who | null): string {
   if (!w) return '';
-  return `${w.user} on ${w.machine}${w.login ? ` as ${w.login}` : ''}${w.hostUser ? ` (${w.hostUser} on the host)` : ''}`;
+  return `${w.user} on ${w.machine}${w.login ? ` as ${w.login}` : ''}${w.hostUser ? ` (${w.hostUser} on the host)` : ''}${w.from ? ` from ${w.from}` : ''}`;
 }
 
 interface HistoryState {
