@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { JOURNALED_VERBS, type HelperRequest, type HelperResponse } from '../../shared/helper/protocol';
 import type { Host } from '../api/context';
-import { journalTapFor } from '../history/journal-tap';
+import { journalTapFor } from './journal-tap';
 import type { HelperOptions } from './local';
 
 /**

@@ -8,7 +8,7 @@ import type { HistoryNotice, HistoryPoint, HistorySection, Who } from '../../sha
 import { takeSnapshot, type CaptureSection, type GivenAnswers } from '../compare/capture';
 import { afterSysctlWrite, writtenKeys } from './after-write';
 import { SeenJournal } from './journal-seen';
-import { withJournalTap, type JournalTap } from './journal-tap';
+import { withJournalTap, type JournalTap } from '../helper/journal-tap';
 import type { Host } from '../hosts/transport';
 import { HistoryStore, historySynced, type HistoryStoreOptions, type HostHistory, type PointInput } from './store';
 
