@@ -2,6 +2,7 @@ import type { Api, EventName, EventPayload, Feature, OpName, OpOutput, OpParsedI
 import type { RemoteHost } from '../../shared/hosts/contract';
 import type { Snapshot } from '../../shared/compare/snapshot';
 import type { HistoryPoint } from '../../shared/history/model';
+import type { HelperJournalEntry } from '../../shared/helper/protocol';
 import type { Host } from '../hosts/transport';
 
 export type { Host };
@@ -57,6 +58,8 @@ export interface HistoryAccess {
   problems(): { time: number; message: string }[];
   /** Waits for the reads recorded in the background. */
   idle(): Promise<void>;
+  /** The helper journal entries seen for a host (electron/history/journal-seen.ts). */
+  seenJournal(host: Host): { entries(): HelperJournalEntry[]; since(fallback: number): number; add(journal: unknown): number };
 }
 
 /** One host's points (electron/history/store.ts HostHistory). */

@@ -383,6 +383,7 @@ class Ctx(object):
     proc_sys = '/proc/sys'
     run_dir = None
     user = 'uid %d' % os.getuid()
+    caller_from = None
 
 
 CTX = Ctx()
@@ -1549,6 +1550,54 @@ JOURNAL_NAME = 'journal'
 JOURNAL_MAX = 512 * 1024
 JOURNAL_READ_MAX = 2000
 JOURNAL_KEYS_MAX = 64
+JOURNAL_ANSWER_MAX = 200  # entries a write verb's answer carries (journalSince)
+FROM_MAX = 128  # characters of `from` kept
+JOURNALED = frozenset(('write-file', 'delete-file', 'restore-backup', 'sysctl-set'))
+
+
+def clean_text(v, limit):
+    # Hostile text from the caller or a parent's environment: no control characters (a newline would forge a line), bounded.
+    return ''.join('?' if (ord(c) < 32 or 0x7f <= ord(c) < 0xa0 or c in '\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069') else c for c in v[:limit])
+
+
+def ssh_client_address():
+    """The client address of the SSH connection this helper runs under, if any: SSH_CONNECTION in its
+    own environment (a root login) or, as sudo drops it, in the nearest ancestor's (the login's shell)."""
+    import ipaddress
+    pid = os.getpid()
+    env = os.environ.get('SSH_CONNECTION')
+    for _ in range(8):
+        if env:
+            try:
+                return str(ipaddress.ip_address(env.split()[0]))
+            except (ValueError, IndexError):
+                return None
+        try:
+            with open('/proc/%d/stat' % pid, 'rb') as f:
+                pid = int(f.read().rsplit(b')', 1)[1].split()[1])
+            if pid <= 1:
+                return None
+            with open('/proc/%d/environ' % pid, 'rb') as f:
+                data = f.read(256 * 1024)
+        except (OSError, ValueError, IndexError):
+            return None
+        env = None
+        for item in data.split(b'\0'):
+            if item.startswith(b'SSH_CONNECTION='):
+                env = item[len('SSH_CONNECTION='):].decode('ascii', 'replace')
+                break
+    return None
+
+
+def caller_from(stated):
+    """Who asked, for the journal: the machine as the caller states it, and the SSH client address the helper sees."""
+    parts = []
+    if isinstance(stated, str) and stated.strip():
+        parts.append(clean_text(stated.strip(), FROM_MAX))
+    addr = ssh_client_address()
+    if addr:
+        parts.append('via %s' % addr)
+    return ' '.join(parts)[:FROM_MAX + 50] or None
 
 
 def invoking_login():
@@ -1580,6 +1629,8 @@ def journal_append(verb, result, path=None, keys=None, backup=None):
             entry['keys'] = keys[:JOURNAL_KEYS_MAX]
         if backup:
             entry['backup'] = backup
+        if CTX.caller_from:
+            entry['from'] = CTX.caller_from
         line = (json.dumps(entry, sort_keys=True) + '\n').encode('utf-8')
         bfd = walk_dirs(list(BACKUP_BASE), create_mode=0o700)
         try:
@@ -1602,11 +1653,18 @@ def journal_append(verb, result, path=None, keys=None, backup=None):
         log('journal entry for %s not written: %s' % (verb, e))
 
 
+def want_since(since, name):
+    if isinstance(since, bool) or not isinstance(since, (int, float)) or since < 0:
+        raise Refusal('INVALID_INPUT', '%s must be a time in ms since the epoch (a number >= 0)' % name)
+    return since
+
+
 def do_journal(req):
     fields(req, ('since',))
-    since = req['since']
-    if isinstance(since, bool) or not isinstance(since, (int, float)) or since < 0:
-        raise Refusal('INVALID_INPUT', 'since must be a time in ms since the epoch (a number >= 0)')
+    return read_journal(want_since(req['since'], 'since'), JOURNAL_READ_MAX)
+
+
+def read_journal(since, limit):
     entries = []
     try:
         bfd = walk_dirs(list(BACKUP_BASE))
@@ -1639,7 +1697,7 @@ def do_journal(req):
                     entries.append(e)
     finally:
         os.close(bfd)
-    return {'entries': entries[-JOURNAL_READ_MAX:], 'truncated': len(entries) > JOURNAL_READ_MAX}
+    return {'entries': entries[-limit:], 'truncated': len(entries) > limit}
 
 
 def do_version(req):
@@ -1676,7 +1734,21 @@ def handle(raw):
         fn = VERBS.get(verb) if isinstance(verb, str) else None
         if fn is None:
             raise Refusal('UNKNOWN_VERB', 'unknown verb %s; known: %s' % (json.dumps(verb)[:80], ', '.join(VERBS)))
-        return {'ok': True, 'result': fn(req), 'protocol': PROTOCOL}
+        # A journaled verb: who asked goes into its entry; with journalSince its answer carries the journal since then.
+        CTX.caller_from = None
+        since = None
+        if verb in JOURNALED:
+            CTX.caller_from = caller_from(req.pop('from', None))
+            since = req.pop('journalSince', None)
+            if since is not None:
+                want_since(since, 'journalSince')
+        answer = {'ok': True, 'result': fn(req), 'protocol': PROTOCOL}
+        if since is not None:
+            try:
+                answer['journal'] = read_journal(since, JOURNAL_ANSWER_MAX)
+            except Exception as e:  # the change is made: a journal that cannot be read does not fail its answer
+                log('journal not read for the answer: %s' % e)
+        return answer
     except Refusal as r:
         err = {'code': r.code, 'message': r.message}
         if r.detail is not None:

@@ -25,7 +25,7 @@ export function sinceArg(v: string, now = Date.now()): number {
 
 const time = (t: number) => new Date(t).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 const kindText = (p: HistoryPoint) => (p.kind === 'change' ? `HostDeck change${p.result && p.result !== 'applied' ? ` (${p.result})` : ''}` : p.kind === 'outside' ? `changed outside HostDeck between ${time(p.since ?? p.time)} and ${time(p.time)}` : 'first read');
-const whoText = (p: HistoryPoint) => (p.who ? `${p.who.user}@${p.who.machine}${p.who.login ? ` as ${p.who.login}` : ''}${p.who.hostUser ? ` (${p.who.hostUser} on the host)` : ''}` : '');
+const whoText = (p: HistoryPoint) => (p.who ? `${p.who.user}@${p.who.machine}${p.who.login ? ` as ${p.who.login}` : ''}${p.who.hostUser ? ` (${p.who.hostUser} on the host)` : ''}${p.who.from ? ` from ${p.who.from}` : ''}` : '');
 
 export function timelineText(points: HistoryPoint[]): string {
   if (!points.length) return 'No points yet: HostDeck records one when it changes this host or finds it changed.\n';

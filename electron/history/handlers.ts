@@ -43,12 +43,13 @@ async function plan(ctx: HandlerContext, id: string) {
  * over SSH; never a pkexec dialog just to show a timeline). A journal that cannot be read is a
  * notice, not a failed listing.
  */
-async function journalFor(ctx: HandlerContext, points: HistoryPoint[]): Promise<{ entries: HelperJournalEntry[]; notices: HistoryNotice[] }> {
+async function journalFor(ctx: HandlerContext, h: HistoryAccess, points: HistoryPoint[]): Promise<{ entries: HelperJournalEntry[]; notices: HistoryNotice[] }> {
   const since = Math.min(...points.filter((p) => p.kind === 'outside' && p.since !== null).map((p) => p.since!));
   const route = ctx.host.summary().capabilities.writes;
   if (!Number.isFinite(since) || (route !== 'root' && route !== 'direct' && route !== 'sudo')) return { entries: [], notices: [] };
   try {
     const r = unwrapHelper(await ctx.host.transport.helper({ verb: 'journal', since }, { elevate: true, timeoutMs: 15_000 }), helperJournalResultSchema);
+    h.seenJournal(ctx.host).add(r);
     return { entries: r.entries, notices: r.truncated ? [{ time: Date.now(), message: "The helper's journal has more entries than one answer holds: only the newest were matched with the timeline" }] : [] };
   } catch (e) {
     return { entries: [], notices: [{ time: Date.now(), message: `The helper's journal could not be read (changes HostDeck made from elsewhere show as outside changes): ${e instanceof Error ? e.message : String(e)}` }] };
@@ -60,9 +61,11 @@ export const historyHandlers: FeatureHandlers<'history'> = {
     const h = history(ctx);
     await h.idle();
     const r = h.timeline(ctx.host).read();
-    const journal = await journalFor(ctx, r.points);
+    const journal = await journalFor(ctx, h, r.points);
     const text = i.text?.toLowerCase();
-    const points = mergeJournal(r.points, journal.entries, ctx.host.label).filter(
+    // What this HostDeck saw of the journal before (a write's answer, an explicit read) and what it read now.
+    const entries = [...h.seenJournal(ctx.host).entries(), ...journal.entries];
+    const points = mergeJournal(r.points, entries, ctx.host.label).filter(
       (p) =>
         (i.since === undefined || p.time >= i.since) &&
         (!i.feature || p.features.includes(i.feature)) &&
@@ -83,6 +86,14 @@ export const historyHandlers: FeatureHandlers<'history'> = {
   },
 
   restorePreview: (ctx, i) => plan(ctx, i.point),
+
+  async readJournal(ctx) {
+    const h = history(ctx);
+    const seen = h.seenJournal(ctx.host);
+    const since = seen.since(h.timeline(ctx.host).read().points[0]?.time ?? 0);
+    const r = unwrapHelper(await ctx.host.transport.helper({ verb: 'journal', since }, { elevate: true }), helperJournalResultSchema);
+    return { read: r.entries.length, fresh: seen.add(r), truncated: r.truncated };
+  },
 
   async restore(ctx, i) {
     const p = await plan(ctx, i.point);

@@ -7,8 +7,10 @@ import { describeOperation } from '../../shared/history/describe';
 import type { HistoryNotice, HistoryPoint, HistorySection, Who } from '../../shared/history/model';
 import { takeSnapshot, type CaptureSection, type GivenAnswers } from '../compare/capture';
 import { afterSysctlWrite, writtenKeys } from './after-write';
+import { SeenJournal } from './journal-seen';
+import { withJournalTap, type JournalTap } from '../helper/journal-tap';
 import type { Host } from '../hosts/transport';
-import { HistoryStore, type HistoryStoreOptions, type HostHistory, type PointInput } from './store';
+import { HistoryStore, historySynced, type HistoryStoreOptions, type HostHistory, type PointInput } from './store';
 
 /**
  * Records points as calls pass through the Runtime (the one place every IPC, HTTP and CLI call
@@ -127,7 +129,7 @@ export class HistoryRecorder {
     let result: T;
     let error: unknown = null;
     try {
-      result = await run();
+      result = await withJournalTap(this.journalTap(host), run);
     } catch (e) {
       error = e;
     }
@@ -146,6 +148,28 @@ export class HistoryRecorder {
     else this.record(host, { ...point, sections: [], error: point.error ?? `the state after could not be read: ${after.error}` }, before.snapshot ?? emptyFacts());
     if (error) throw error;
     return result!;
+  }
+
+  /** The helper journal entries this HostDeck has seen for a host (merged into its timeline). */
+  seenJournal(host: Host): SeenJournal {
+    return new SeenJournal(this.timeline(host).dir);
+  }
+
+  /** A change's helper answers bring the journal since the newest entry seen (or the timeline's start). */
+  private journalTap(host: Host): JournalTap {
+    const seen = this.seenJournal(host);
+    const first = this.timeline(host).firstTime() ?? Date.now();
+    return {
+      hostId: host.id,
+      since: seen.since(first),
+      seen: (journal) => {
+        try {
+          seen.add(journal);
+        } catch (e) {
+          this.problem(e);
+        }
+      },
+    };
   }
 
   /**
@@ -255,6 +279,7 @@ export class HistoryRecorder {
   /** Waits for the background reads (the CLI before it exits, tests). */
   async idle(): Promise<void> {
     while (this.pending.size) await Promise.allSettled([...this.pending]);
+    await historySynced();
   }
 
   async dispose(): Promise<void> {

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  close,
   closeSync,
   existsSync,
+  fdatasync,
   fdatasyncSync,
   fstatSync,
   mkdirSync,
@@ -20,7 +22,7 @@ import path from 'node:path';
 import { ApiError } from '../../shared/api/errors';
 import type { Snapshot } from '../../shared/compare/snapshot';
 import { changesOfLeaves, featuresOf } from '../../shared/history/changes';
-import { flattenSnapshot, sectionOfLeaf, unflattenSnapshot, type Leaves } from '../../shared/history/flatten';
+import { flattenSnapshot, sectionOfLeaf, unflattenSnapshot, type LeafSection, type Leaves } from '../../shared/history/flatten';
 import { MAX_POINT_CHANGES, pointSchema, retentionSchema, type HistoryNotice, type HistoryPoint, type Retention } from '../../shared/history/model';
 import { buildTree, bucketsOf, chunksOf, HASH_HEX, leavesOf, treeState, type TreeState } from './tree';
 
@@ -93,6 +95,20 @@ export class HistoryStore {
   }
 }
 
+/**
+ * Syncs of appended points still on their way to the disk (file → its promise). A point is
+ * written (readable by every process, safe from a SIGKILL) when append returns; its sync runs
+ * on libuv's pool so that a change does not wait on the disk (the sync was most of a point's
+ * time), and the next append to the file syncs first if it is still pending, so a power loss
+ * can cost only the last point: the one being written.
+ */
+const pendingSyncs = new Map<string, Promise<void>>();
+
+/** Resolves when every point appended so far is on the disk (the CLI before it exits, tests). */
+export async function historySynced(): Promise<void> {
+  while (pendingSyncs.size) await Promise.allSettled([...pendingSyncs.values()]);
+}
+
 /** Append-only file of lines, read incrementally. */
 class LineFile {
   constructor(readonly file: string) {}
@@ -105,10 +121,16 @@ class LineFile {
     }
   }
 
-  /** Appends whole lines in one write and syncs them; a torn line before them is ended first. */
-  append(text: string): number {
+  /**
+   * Appends whole lines in one write; a torn line before them is ended first. `sync: 'now'`
+   * returns once they are on the disk, `'later'` (a point) once written, the sync following.
+   */
+  append(text: string, sync: 'now' | 'later' = 'now'): number {
     const fd = openSync(this.file, 'a+', 0o600);
+    let closeLater = false;
     try {
+      // The point before this one reaches the disk before this one is written.
+      if (pendingSyncs.has(this.file)) fdatasyncSync(fd);
       const size = fstatSync(fd).size;
       let lead = '';
       if (size > 0) {
@@ -118,10 +140,22 @@ class LineFile {
       }
       const buf = Buffer.from(lead + text, 'utf8');
       writeSync(fd, buf);
-      fdatasyncSync(fd);
+      if (sync === 'now') fdatasyncSync(fd);
+      else {
+        closeLater = true;
+        const file = this.file;
+        const done = new Promise<void>((resolve) => {
+          fdatasync(fd, () => {
+            close(fd, () => resolve());
+          });
+        }).finally(() => {
+          if (pendingSyncs.get(file) === done) pendingSyncs.delete(file);
+        });
+        pendingSyncs.set(file, done);
+      }
       return size + Buffer.byteLength(lead);
     } finally {
-      closeSync(fd);
+      if (!closeLater) closeSync(fd);
     }
   }
 
@@ -311,6 +345,12 @@ export class HostHistory {
     throw new ApiError('NOT_FOUND', `No point "${id}" in the history of this host`);
   }
 
+  /** The time of the oldest point kept, null for none. */
+  firstTime(): number | null {
+    this.sync();
+    return this.points[0]?.time ?? null;
+  }
+
   lastPoint(): HistoryPoint | null {
     this.sync();
     const p = this.points.at(-1);
@@ -343,7 +383,7 @@ export class HostHistory {
   record(input: PointInput, facts: Snapshot): { point: HistoryPoint | null; dropped: HistoryNotice | null } {
     this.sync();
     const prev = this.lastState();
-    const leaves = mergeLeaves(prev?.leaves ?? null, flattenSnapshot(facts), input.sections);
+    const leaves = mergeLeaves(prev?.leaves ?? null, facts, input.sections);
     const tree = buildTree(leaves, prev);
     const time = input.time ?? this.now();
     if (prev && prev.root === tree.root && input.kind !== 'change') return { point: null, dropped: null };
@@ -375,10 +415,10 @@ export class HostHistory {
     const lines: string[] = [];
     for (const [name, text] of tree.chunks) if (!this.index.has(name)) lines.push(`${name} ${text}\n`);
     lines.push(`${JSON.stringify(point)}\n`);
-    // One write, one sync: the point and its new chunks land together or not at all.
-    this.log.append(lines.join(''));
+    // One write, one sync: the point and its new chunks land together or not at all (the sync runs on while the change goes on).
+    this.log.append(lines.join(''), 'later');
     this.readLog();
-    this.last = { root: tree.root, buckets: tree.buckets, leaves, texts: tree.texts };
+    this.last = { root: tree.root, buckets: tree.buckets, levels: tree.levels, leaves, texts: tree.texts };
     const dropped = this.applyRetention();
     return { point: publicPoint(point), dropped };
   }
@@ -485,26 +525,24 @@ function publicPoint(p: PointLine): HistoryPoint {
 }
 
 /** Leaves of the sections read now, the others' from the last point (a section not read, or read with an error, is carried over). */
-function mergeLeaves(prev: Leaves | null, now: Leaves, sections: readonly string[]): Leaves {
-  if (!prev) return now;
-  const read = new Set<string>();
-  if (sections.includes('sysctl')) read.add('sysctl');
-  if (sections.includes('sysctl.d')) read.add('sysctld');
-  if (sections.includes('dns')) read.add('dns');
-  if (sections.includes('firewall')) read.add('firewall');
+function mergeLeaves(prev: Leaves | null, facts: Snapshot, sections: readonly string[]): Leaves {
+  if (!prev) return flattenSnapshot(facts);
+  const read = new Set<LeafSection>();
   // A section that answered with an error says nothing about the host: the last facts stay.
-  for (const [leaf, sec] of [['sysctl', 'sysctl'], ['sysctld', 'sysctld'], ['dns', 'dns'], ['firewall', 'firewall']] as const) {
-    const v = now.get(leaf) as { error?: string } | undefined;
-    if (!v || v.error) read.delete(sec);
-  }
+  const answered = (v: unknown) => !!v && !(v as { error?: string }).error;
+  if (sections.includes('sysctl') && answered(facts.sysctl)) read.add('sysctl');
+  if (sections.includes('sysctl.d') && answered(facts.sysctld)) read.add('sysctld');
+  if (sections.includes('dns') && answered(facts.dns)) read.add('dns');
+  if (sections.includes('firewall') && answered(facts.firewall)) read.add('firewall');
+  // Only the sections read are flattened: a one-key kernel point does not walk the firewall.
+  const now = flattenSnapshot(facts, read);
   const out: Leaves = new Map();
-  for (const [k, v] of prev) if (!read.has(sectionOfLeaf(k))) out.set(k, v);
+  for (const [k, v] of prev) if (!read.has(sectionOfLeaf(k) as LeafSection)) out.set(k, v);
   for (const [k, v] of now) {
-    const s = sectionOfLeaf(k);
-    // The identity (hostname, kernel) as read with the sections; kept when nothing was read.
-    if (read.has(s) || (k === 'identity' && read.size > 0)) out.set(k, v);
+    // The identity (hostname, kernel) as read with the sections; kept when nothing was read. The source stays the first's.
+    if (k === 'source' || (k === 'identity' && read.size === 0)) continue;
+    out.set(k, v);
   }
-  if (!out.has('source') && prev.has('source')) out.set('source', prev.get('source'));
   return out;
 }
 

@@ -37,6 +37,8 @@ export interface TreeState {
   leaves: Leaves;
   texts: Map<string, string>;
   buckets: string[];
+  /** The node levels above the buckets (root last), when known: a next tree then rebuilds only the nodes over changed buckets. */
+  levels?: string[][];
 }
 
 export interface BuiltTree extends TreeState {
@@ -44,6 +46,35 @@ export interface BuiltTree extends TreeState {
   chunks: Map<string, string>;
   /** Leaves whose text differs from the previous tree's (added, removed or changed). */
   changed: string[];
+}
+
+/**
+ * True when a and b print as the same JSON text: the same primitives, arrays and plain objects
+ * with the same keys in the same order. Anything else (a class instance, a toJSON) is "not the
+ * same", and the caller prints it, so a false "different" costs only time.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return typeof a !== 'number' || Number.isFinite(a) || a === undefined;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b) || !isPlain(a) || !isPlain(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i]!;
+    if (k !== kb[i] || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+function isPlain(o: object): boolean {
+  const p = Object.getPrototypeOf(o) as unknown;
+  return p === Object.prototype || p === null;
 }
 
 function bucketText(entries: [string, string][]): string {
@@ -62,7 +93,8 @@ export function buildTree(leaves: Leaves, prev: TreeState | null = null): BuiltT
   const changed: string[] = [];
   for (const [path, v] of leaves) {
     const old = prev?.texts.get(path);
-    const t = prev && old !== undefined && prev.leaves.get(path) === v ? old : JSON.stringify(v);
+    // A leaf read again is a new object with, nearly always, the same content: comparing it costs far less than printing it (most of a one-key point's time was JSON.stringify of every leaf).
+    const t = prev && old !== undefined && sameJson(prev.leaves.get(path), v) ? old : JSON.stringify(v);
     texts.set(path, t);
     if (t !== old) {
       dirty.add(bucketOf(path));
@@ -101,23 +133,39 @@ export function buildTree(leaves: Leaves, prev: TreeState | null = null): BuiltT
       }
     }
   }
+  // The nodes above the buckets: only those over a changed bucket are printed and hashed again.
+  const levels = nodeLevels(buckets, prev && prev.levels ? prev : null, dirty, chunks);
+  return { root: levels.at(-1)![0]!, chunks, buckets, levels, leaves, texts, changed };
+}
+
+/** Each level of nodes above `buckets` (the last holds the root); with `prev`, nodes over no dirty bucket are prev's. */
+function nodeLevels(buckets: string[], prev: TreeState | null, dirty: Set<number>, chunks: Map<string, string>): string[][] {
+  const levels: string[][] = [];
   let level = buckets;
+  let span = 1;
+  let d = 0;
   while (level.length > 1) {
-    const next: string[] = [];
-    for (let i = 0; i < level.length; i += FANOUT) {
-      const text = JSON.stringify(level.slice(i, i + FANOUT));
+    span *= FANOUT;
+    const before = prev?.levels?.[d];
+    const next: string[] = before ? [...before] : [];
+    const redo = before ? [...new Set([...dirty].map((b) => Math.floor(b / span)))] : Array.from({ length: Math.ceil(level.length / FANOUT) }, (_, i) => i);
+    for (const i of redo) {
+      const text = JSON.stringify(level.slice(i * FANOUT, i * FANOUT + FANOUT));
       const h = chunkHash(text);
       chunks.set(h, text);
-      next.push(h);
+      next[i] = h;
     }
+    levels.push(next);
     level = next;
+    d++;
   }
-  return { root: level[0]!, chunks, buckets, leaves, texts, changed };
+  return levels;
 }
 
 /** The state of a stored tree (its leaves' texts as stored), for the next buildTree. */
 export function treeState(root: string, get: (h: string) => string): TreeState {
-  const buckets = bucketsOf(root, get);
+  const levels: string[][] = [];
+  const buckets = bucketsOf(root, get, levels);
   const leaves: Leaves = new Map();
   const texts = new Map<string, string>();
   for (const b of new Set(buckets)) {
@@ -126,13 +174,16 @@ export function treeState(root: string, get: (h: string) => string): TreeState {
       texts.set(k, JSON.stringify(v));
     }
   }
-  return { root, buckets, leaves, texts };
+  return { root, buckets, levels, leaves, texts };
 }
 
-/** The bucket names under a root, reading node chunks with `get`. */
-export function bucketsOf(root: string, get: (h: string) => string): string[] {
+/** The bucket names under a root, reading node chunks with `get` (the node levels above them into `levels`, root last). */
+export function bucketsOf(root: string, get: (h: string) => string, levels: string[][] = []): string[] {
   let level = [root];
-  for (let d = 0; d < DEPTH; d++) level = level.flatMap((h) => JSON.parse(get(h)) as string[]);
+  for (let d = 0; d < DEPTH; d++) {
+    levels.unshift(level);
+    level = level.flatMap((h) => JSON.parse(get(h)) as string[]);
+  }
   return level;
 }
 

@@ -35,6 +35,23 @@ const kv = z.object({ key: z.string().min(1).max(256), value: z.string().max(409
 /** A setting to restore: `applied` is what HostDeck wrote; a key whose live value differs is left alone (conflict). */
 const revertKv = kv.extend({ applied: z.string().max(4096).nullable().optional() });
 const revertId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+
+/** Longest `from` the helper keeps in a journal entry (the caller's machine as it states it). */
+export const HELPER_FROM_MAX = 128;
+/** Most journal entries a write verb's answer carries (`journalSince`). */
+export const HELPER_JOURNAL_ANSWER_MAX = 200;
+/**
+ * Fields of the verbs the helper journals (write-file, delete-file, restore-backup, sysctl-set):
+ * `from`, the caller's machine as it states it (kept in the journal entry, bounded, control
+ * characters replaced), and `journalSince`: the answer then carries the journal's entries since
+ * that moment (the newest HELPER_JOURNAL_ANSWER_MAX), so a HostDeck that writes through pkexec
+ * sees the other configurations' changes without a second authorization.
+ */
+const journaled = {
+  from: z.string().max(HELPER_FROM_MAX * 4).optional(),
+  journalSince: z.number().min(0).optional(),
+};
+export const JOURNALED_VERBS: ReadonlySet<string> = new Set(['write-file', 'delete-file', 'restore-backup', 'sysctl-set']);
 /** Keys named by the user as confirmed security-weakening changes (WEAKENING_RULES); NEEDS_CONFIRMATION without them. */
 const confirmWeakening = z.array(z.string().min(1).max(256)).max(4096).optional();
 export const backupName = z.string().regex(/^\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{12}\.bak$/);
@@ -66,10 +83,11 @@ export const helperRequestSchema = z.discriminatedUnion('verb', [
     expectedSha256: sha.nullable(),
     /** Sysctl.d files: the keys whose security-weakening values the user confirmed (exactly those). A new file is always 0644 root:root (an existing one keeps owner, mode and SELinux label); the helper refuses any other `mode`. */
     confirmWeakening,
+    ...journaled,
   }),
-  z.object({ verb: z.literal('delete-file'), path: hostPath, expectedSha256: sha }),
+  z.object({ verb: z.literal('delete-file'), path: hostPath, expectedSha256: sha, ...journaled }),
   z.object({ verb: z.literal('list-backups'), path: hostPath }),
-  z.object({ verb: z.literal('restore-backup'), path: hostPath, backup: backupName, expectedSha256: sha.nullable() }),
+  z.object({ verb: z.literal('restore-backup'), path: hostPath, backup: backupName, expectedSha256: sha.nullable(), ...journaled }),
   z.object({
     verb: z.literal('sysctl-set'),
     /** Written in order; a setting with `applied` is written only while the live value still equals it (else outcome "conflict"). */
@@ -78,6 +96,7 @@ export const helperRequestSchema = z.discriminatedUnion('verb', [
     revertAfterSeconds: z.number().int().min(5).max(3600).optional(),
     /** The keys whose security-weakening values the user confirmed (exactly those; see shared/helper/weakening.ts). */
     confirmWeakening,
+    ...journaled,
   }),
   z.object({
     verb: z.literal('schedule-revert'),
@@ -112,7 +131,13 @@ export const helperErrorSchema = z.object({ code: z.string(), message: z.string(
 export type HelperError = z.infer<typeof helperErrorSchema>;
 
 export const helperResponseSchema = z.union([
-  z.object({ ok: z.literal(true), result: z.record(z.string(), z.unknown()), protocol: z.number().optional() }),
+  z.object({
+    ok: z.literal(true),
+    result: z.record(z.string(), z.unknown()),
+    protocol: z.number().optional(),
+    /** A journaled verb asked with `journalSince`: the journal's entries since then (checked by the caller: helperJournalResultSchema). */
+    journal: z.unknown().optional(),
+  }),
   z.object({ ok: z.literal(false), error: helperErrorSchema, protocol: z.number().optional() }),
 ]);
 export type HelperResponse = z.infer<typeof helperResponseSchema>;
@@ -191,6 +216,8 @@ export const helperJournalEntrySchema = z.object({
   path: z.string().optional(),
   keys: z.array(z.string()).optional(),
   backup: z.string().optional(),
+  /** The machine that asked, as the caller stated it, and over SSH the client address the helper saw ("ada-laptop via 192.0.2.7"): hostile text, shown escaped. */
+  from: z.string().optional(),
 });
 export type HelperJournalEntry = z.infer<typeof helperJournalEntrySchema>;
 export const helperJournalResultSchema = z.object({ entries: z.array(helperJournalEntrySchema.passthrough()), truncated: z.boolean() });

@@ -52,6 +52,16 @@ export const historyContract = {
     }),
     mutates: true,
   }),
+  readJournal: operation({
+    summary: "Read the helper's journal on the host (as any helper call: through pkexec where writes go through it, one authorization) and merge it into the timeline",
+    input: z.object({}),
+    output: z.object({
+      /** Entries read, and how many this HostDeck had not seen before. */
+      read: z.number(),
+      fresh: z.number(),
+      truncated: z.boolean(),
+    }),
+  }),
 } satisfies FeatureContract;
 
 export const historyEvents = {} satisfies EventContract;

@@ -11,11 +11,14 @@ import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, firewallObjectKinds, type Snapshot, 
 
 export type Leaves = Map<string, unknown>;
 
-export function flattenSnapshot(s: Snapshot): Leaves {
+export type LeafSection = 'sysctl' | 'sysctld' | 'dns' | 'firewall';
+
+/** The snapshot's leaves; with `only`, the identity and those sections' alone (what a point records anew). */
+export function flattenSnapshot(s: Snapshot, only?: ReadonlySet<LeafSection>): Leaves {
   const out: Leaves = new Map();
   out.set('identity', { hostname: s.identity.hostname, os: s.identity.os, kernel: s.identity.kernel });
   out.set('source', s.source);
-  if (s.sysctl) {
+  if (s.sysctl && (!only || only.has('sysctl'))) {
     out.set('sysctl', { from: s.sysctl.from, ...(s.sysctl.error ? { error: s.sysctl.error } : {}) });
     for (const e of s.sysctl.entries) {
       const { key, ...rest } = e;
@@ -23,13 +26,13 @@ export function flattenSnapshot(s: Snapshot): Leaves {
       out.set(`sysctl/${key}`, rest);
     }
   }
-  if (s.sysctld) {
+  if (s.sysctld && (!only || only.has('sysctld'))) {
     out.set('sysctld', { files: s.sysctld.files, ...(s.sysctld.error ? { error: s.sysctld.error } : {}) });
     for (const x of s.sysctld.settings) out.set(`sysctld.setting/${x.key}`, { value: x.value, file: x.file, line: x.line });
     for (const t of s.sysctld.texts) out.set(`sysctld.text/${t.path}`, t.text);
   }
-  if (s.dns) out.set('dns', s.dns);
-  if (s.firewall) {
+  if (s.dns && (!only || only.has('dns'))) out.set('dns', s.dns);
+  if (s.firewall && (!only || only.has('firewall'))) {
     const { runtime, permanent, ...top } = s.firewall;
     out.set('firewall', { ...top, runtime: !!runtime, permanent: !!permanent });
     for (const [layerName, layer] of [['runtime', runtime], ['permanent', permanent]] as const) {

@@ -26,6 +26,21 @@ export function entryExplains(e: HelperJournalEntry, c: HistoryChange): boolean 
   return c.layer === 'permanent' && p.startsWith('/etc/firewalld/');
 }
 
+/** Longest text of a journal field shown. */
+const SHOWN_MAX = 160;
+
+/**
+ * A journal field as shown (timeline, CLI, exports): whatever wrote the journal, control and
+ * direction characters appear as \u{..} escapes (no forged line, no terminal sequence, no
+ * reordered text) and the text is bounded.
+ */
+export function journalText(v: string): string {
+  const cut = [...v].slice(0, SHOWN_MAX);
+  // eslint-disable-next-line no-control-regex
+  const shown = cut.join('').replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+  return cut.length < [...v].length ? `${shown}…` : shown;
+}
+
 function entryText(e: HelperJournalEntry): string {
   const words = VERB_WORDS[e.verb] ?? e.verb;
   return e.keys?.length ? `${words} ${e.keys.join(', ')}` : e.path ? `${words} ${e.path}` : words;
@@ -46,13 +61,14 @@ export function mergeJournal(points: HistoryPoint[], entries: HelperJournalEntry
     // Only the summary's changes were matched when the point had more than it keeps.
     if (p.changesTotal > p.changes.length) return p;
     const first = [...used].sort((a, b) => a.time - b.time)[0]!;
-    const logins = [...new Set([...used].map((e) => e.login ?? `uid ${e.uid}`))];
+    const logins = [...new Set([...used].map((e) => (e.login ? journalText(e.login) : `uid ${e.uid}`)))];
+    const froms = [...new Set([...used].map((e) => (e.from ? journalText(e.from) : '')).filter(Boolean))];
     return {
       ...p,
       kind: 'change',
       what: `${[...used].map(entryText).join('; ')} (HostDeck from another machine or configuration, per the helper's journal)`,
       operation: `helper.${first.verb}`,
-      who: { user: logins.join(', '), machine: `${hostLabel} (helper journal)`, login: null, hostUser: null },
+      who: { user: logins.join(', '), machine: `${hostLabel} (helper journal)`, login: null, hostUser: null, from: froms.length ? froms.join(', ') : null },
       result: 'applied',
     };
   });

@@ -28,6 +28,8 @@ export const whoSchema = z.object({
   login: z.string().nullable(),
   /** For an SSH host: the login's own name as the host reports it (the account behind an alias or ~/.ssh/config); null for this machine. */
   hostUser: z.string().nullable().default(null),
+  /** A change from the helper's journal: the machine that asked, as the journal says it (escaped: hostile text). */
+  from: z.string().nullable().optional(),
 });
 export type Who = z.infer<typeof whoSchema>;
 

@@ -14,10 +14,12 @@ import { pagesOf } from '../support/pages';
 const ORIGINAL = 'nameserver 192.0.2.53\nsearch example.org\n';
 const errorsOf = (app: E2eApp) => app.pageErrors.filter((e) => !/status of 404/.test(e));
 
+// One Chromium for the file: the app with history on starts it, the app with history off opens a page in it.
+let app: E2eApp;
+
 describe('History page: a DNS change, its difference, and back to the point before it', () => {
   let work = '';
   let root = '';
-  let app: E2eApp;
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'hostdeck-history-page-'));
     root = join(work, 'root');
@@ -27,8 +29,7 @@ describe('History page: a DNS change, its difference, and back to the point befo
     await pagesOf(app.page).shell.open('dns');
     await pagesOf(app.page).dns.lines.waitFor();
   }, 60_000);
-  afterAll(async () => {
-    await app?.stop();
+  afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
@@ -106,20 +107,31 @@ describe('History page: a DNS change, its difference, and back to the point befo
     // A panel is fixed to its feature: no feature filter.
     expect(await panel.filterFeature.count()).toBe(0);
   });
+
+  it('"Read the host\'s journal" reads the helper\'s journal (here: the save and the restore) and says how many entries', async () => {
+    const { shell } = pagesOf(app.page);
+    await shell.open('history');
+    await app.page.getByTestId('history-read-journal').click();
+    const said = app.page.getByTestId('history-journal-read');
+    await said.waitFor();
+    expect(await said.textContent()).toMatch(/^\d+ new of [1-9]\d* journal entr(y|ies) read/);
+    expect(errorsOf(app)).toEqual([]);
+  });
 });
 
 describe('History page with HOSTDECK_HISTORY=off', () => {
-  let app: E2eApp;
+  let off: E2eApp;
   beforeAll(async () => {
-    app = await openApp({}, '', { history: false });
-    await pagesOf(app.page).shell.open('history');
+    off = await openApp({}, '', { history: false }, app.browser);
+    await pagesOf(off.page).shell.open('history');
   }, 60_000);
   afterAll(async () => {
+    await off?.stop();
     await app?.stop();
   });
 
   it('says history is off instead of an empty timeline or an error', async () => {
-    const { history } = pagesOf(app.page);
+    const { history } = pagesOf(off.page);
     await history.off.waitFor();
     expect(await history.off.textContent()).toContain('History is off');
     expect(await history.error.count()).toBe(0);

@@ -49,11 +49,12 @@ export interface E2eApp {
  * by `local`, opens Chromium on the printed login URL and waits for the shell to render.
  * `options`: the rest of the Runtime's options (a history store of the test's own).
  */
-export async function openApp(local: LocalHostOptions = {}, path = '', options: Omit<RuntimeOptions, 'mode' | 'local'> = {}): Promise<E2eApp> {
+export async function openApp(local: LocalHostOptions = {}, path = '', options: Omit<RuntimeOptions, 'mode' | 'local'> = {}, shared?: Browser): Promise<E2eApp> {
   assertE2ePrerequisites();
   const runtime = new Runtime({ ...options, mode: 'browser', local });
   const server = await startServer({ runtime, staticDir: rendererDir, port: 0 });
-  const browser = await launchChromium();
+  // `shared`: a Chromium another app of the same file started (a second start costs seconds); left open by stop().
+  const browser = shared ?? (await launchChromium());
   const context = await browser.newContext({ viewport: { width: 1360, height: 860 } });
   const page = await context.newPage();
   const pageErrors: string[] = [];
@@ -70,7 +71,8 @@ export async function openApp(local: LocalHostOptions = {}, path = '', options: 
     page,
     pageErrors,
     async stop() {
-      await browser.close();
+      if (shared) await context.close();
+      else await browser.close();
       await server.close();
       await runtime.dispose();
     },

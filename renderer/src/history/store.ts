@@ -25,7 +25,7 @@ export const noFilters: HistoryFilters = { feature: '', who: '', outsideOnly: fa
 /** "root on build-3", or "root on build-3 as node-7 (admin on the host)" for an SSH host. */
 export function whoText(w: Who | null): string {
   if (!w) return '';
-  return `${w.user} on ${w.machine}${w.login ? ` as ${w.login}` : ''}${w.hostUser ? ` (${w.hostUser} on the host)` : ''}`;
+  return `${w.user} on ${w.machine}${w.login ? ` as ${w.login}` : ''}${w.hostUser ? ` (${w.hostUser} on the host)` : ''}${w.from ? ` from ${w.from}` : ''}`;
 }
 
 interface HistoryState {
@@ -36,7 +36,10 @@ interface HistoryState {
   diff: Load<PointDiff> | null;
   /** "Back to this point": the plan for the point, then the outcome once confirmed. */
   restore: { point: string; plan: Load<RestorePlan>; done: Load<RestoreDone> | null } | null;
+  /** "Read the host's journal" (one authorization where writes need one), then the timeline again. */
+  journal: Load<OpOutput<'history', 'readJournal'>> | null;
   load(): Promise<void>;
+  readJournal(): Promise<void>;
   setFilters(f: Partial<HistoryFilters>): void;
   pick(id: string): void;
   /** The difference between the two picked points, or the picked one and the host now. */
@@ -59,6 +62,11 @@ function makeFamily(scope: HistoryScope): HostStores<HistoryState> {
     picked: [],
     diff: null,
     restore: null,
+    journal: null,
+    async readJournal() {
+      await loadInto((j) => set({ journal: j }), () => api.history.readJournal({}));
+      if (get().journal?.state === 'ready') await get().load();
+    },
     async load() {
       const f = get().filters;
       const input = { ...(f.feature ? { feature: f.feature } : {}), ...(f.outsideOnly ? { kind: 'outside' as const } : {}), ...(f.text.trim() ? { text: f.text.trim() } : {}) };

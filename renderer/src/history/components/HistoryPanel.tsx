@@ -15,8 +15,8 @@ import '../history.css';
  */
 export function HistoryPanel({ scope }: { scope: HistoryScope }) {
   const store = historyStore(scope);
-  const { timeline, picked, diff } = store();
-  const { load, compare, closeDiff } = store();
+  const { timeline, picked, diff, journal } = store();
+  const { load, compare, closeDiff, readJournal } = store();
   useEffect(() => void load(), [load]);
   if (timeline.state === 'error') {
     if (timeline.code === 'UNSUPPORTED') {
@@ -46,7 +46,18 @@ export function HistoryPanel({ scope }: { scope: HistoryScope }) {
         <Button variant="plain" onClick={() => void load()} data-testid="history-refresh">
           Refresh
         </Button>
+        {/* Changes HostDeck made from another machine or configuration: read where no write brought them (may ask for a password once). */}
+        <Button variant="link" isInline isDisabled={journal?.state === 'loading'} onClick={() => void readJournal()} data-testid="history-read-journal">
+          Read the host&apos;s journal
+        </Button>
       </div>
+      {journal?.state === 'ready' ? (
+        <span className="hd-compare-subtle" data-testid="history-journal-read">
+          {journal.value.fresh} new of {journal.value.read} journal entr{journal.value.read === 1 ? 'y' : 'ies'} read{journal.value.truncated ? ' (the newest only)' : ''}
+        </span>
+      ) : journal?.state === 'error' ? (
+        <Alert variant="warning" isInline isPlain title={`The host's journal could not be read: ${journal.message}`} data-testid="history-journal-error" />
+      ) : null}
       <RestorePanel scope={scope} />
       {diff ? <PointDiff diff={diff} onClose={closeDiff} /> : null}
       <Timeline scope={scope} points={t.points} />
