@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import YAML from 'yaml';
 import type { CompareResult } from '../../shared/compare/diff';
 import type { FleetSummary } from '../../shared/compare/summary';
@@ -197,7 +197,28 @@ describe('compare --inventory through ansible-playbook, and the fix run against 
       expect(runs()).toEqual([]);
     }, 120_000);
 
-    it('Cancel ends ansible-playbook and every ssh it started; the silent host is reported cancelled, the answered one stays', async () => {
+    /**
+     * ssh that ignores SIGTERM (a disposition kept across exec, and ssh keeps an ignored SIGTERM
+     * ignored): Ansible's own clean-up on SIGTERM cannot end it, only a kill of the whole group can.
+     */
+    const stubbornSsh = (): { restore(): void } => {
+      const wrapper = path.join(work, 'stubborn-ssh');
+      writeFileSync(wrapper, `#!/bin/sh\ntrap '' TERM\nexec /usr/bin/ssh -o ConnectTimeout=300 "$@"\n`, { mode: 0o755 });
+      const before = process.env.ANSIBLE_SSH_EXECUTABLE;
+      process.env.ANSIBLE_SSH_EXECUTABLE = wrapper;
+      return { restore: () => (before === undefined ? delete process.env.ANSIBLE_SSH_EXECUTABLE : (process.env.ANSIBLE_SSH_EXECUTABLE = before)) };
+    };
+    /** The ansible-playbook this process started (its workers are its own children). */
+    const playbookPid = () =>
+      execFileSync('/usr/bin/ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/))
+        .filter((f) => Number(f[1]) === process.pid && f.slice(2).join(' ').includes('ansible-playbook') && f.join(' ').includes('hostdeck-ansible-'))
+        .map((f) => Number(f[0]));
+
+    it('Cancel ends ansible-playbook and every ssh it started, even an ssh that ignores SIGTERM; the silent host is reported cancelled, the answered one stays', async () => {
+      const ssh = stubbornSsh();
+      onTestFinished(() => ssh.restore());
       const pending = rt.api.compare.collect({ run: 'cancel-1', inventory: path.join(work, 'slow.ini'), only: ['sysctl'] });
       await expect.poll(() => progress('cancel-1').length, { timeout: 60_000 }).toBe(1);
       await expect.poll(() => leftovers().length, { timeout: 10_000 }).toBeGreaterThan(0);
@@ -211,6 +232,22 @@ describe('compare --inventory through ansible-playbook, and the fix run against 
       expect(leftovers()).toEqual([]);
       expect(await rt.api.compare.collectCancel({ run: 'cancel-1' })).toEqual({ cancelled: false });
     }, 120_000);
+
+    it('ansible-playbook SIGKILLed by someone else mid-run (no clean-up of its own): the run ends and leaves no ssh behind', async () => {
+      const ssh = stubbornSsh();
+      onTestFinished(() => ssh.restore());
+      const pending = rt.api.compare.collect({ run: 'killed-1', inventory: path.join(work, 'slow.ini'), only: ['sysctl'] });
+      // web-01 answered, the silent host's ssh waits for a banner.
+      await expect.poll(() => progress('killed-1').length, { timeout: 60_000 }).toBe(1);
+      await expect.poll(() => leftovers().filter((l) => l.includes(`Port=${hangPort}`) && !/ansible-playbook/.test(l)).length, { timeout: 60_000 }).toBeGreaterThan(0);
+      const pids = playbookPid();
+      expect(pids).toHaveLength(1);
+      process.kill(pids[0]!, 'SIGKILL');
+      const r = await pending;
+      expect(r.hosts.map((h) => [h.host, h.ok])).toEqual([['hang-1', false], ['web-01', true]]);
+      expect(r.hosts[0]!.error).toBe('Ansible ended without an answer for it');
+      expect(leftovers()).toEqual([]);
+    }, 60_000);
 
     it('the deadline ends the run like Cancel, saying so', async () => {
       const r = await rt.api.compare.collect({ run: 'deadline-1', inventory: path.join(work, 'slow.ini'), limit: 'hang-1', timeoutSeconds: 2 });
