@@ -68,8 +68,8 @@ export interface SshLinkOptions {
   options?: string[];
   /**
    * CLI: keep the master this many seconds after its last session (ControlPersist), in the
-   * shared `runtimeDir` (electron/hosts/ssh/control-dir.ts), and reuse a live one (`ssh -O
-   * check`); dispose() then leaves it to expire. 0 (default): HostDeck owns and ends its master.
+   * shared `runtimeDir` (electron/hosts/ssh/control-dir.ts), and reuse a live one (one that
+   * accepts on its socket); dispose() then leaves it to expire. 0 (default): HostDeck owns and ends its master.
    */
   persistS?: number;
   /** This process's own 0700 directory for bus sockets and scratch files (default runtimeDir); never shared between runs. */
@@ -524,9 +524,11 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
    */
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
     const timeoutMs = opts.timeoutMs ?? 20_000;
-    const deadline = Date.now() + timeoutMs;
     const what = opts.what ?? command.slice(0, 60);
     await withDeadline(this.connect(), timeoutMs, () => new ApiError('HOST_UNREACHABLE', `${this.destination.text} did not answer within ${Math.round(timeoutMs / 1000)} s`));
+    // The command's deadline starts once the link is up: a slow login (50 masters starting at
+    // once on a busy machine) left the read itself 1 s, and every host "timed out" reading.
+    const deadline = Date.now() + timeoutMs;
     await this.acquire(deadline, what);
     try {
       return await this.run(command, opts.input, Math.max(1000, deadline - Date.now()), what);
