@@ -14,6 +14,7 @@ const suites: Record<string, () => Promise<{ default: (r: BenchReporter) => Prom
   compare: () => import('./bench/compare'),
   explain: () => import('./bench/explain'),
   inventory: () => import('./bench/inventory'),
+  'fleet-live': () => import('./bench/fleet-live'),
   offline: () => import('./bench/offline'),
   history: () => import('./bench/history'),
   'kernel-page': () => import('./bench/kernel-page'),

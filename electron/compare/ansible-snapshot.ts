@@ -146,6 +146,10 @@ export async function snapshotInventory(opts: {
     opts.signal?.addEventListener('abort', stop, { once: true });
     const closed = new Promise<number | null>((resolve, reject) => {
       child.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? new ApiError('UNSUPPORTED', `${ANSIBLE_PLAYBOOK} is not installed: install Ansible (apt install ansible-core)`) : e));
+      // 'close' waits for every holder of the pipes: Ansible's workers keep its stdout open, and a
+      // SIGKILLed ansible-playbook (nothing of its own clean-up runs) leaves them, and their ssh,
+      // running. Its exit is when the group goes.
+      child.on('exit', () => opts.processGroup && signalAll('SIGKILL'));
       child.on('close', (code) => {
         exited = true;
         // A worker or ssh left in the group (ansible-playbook killed before it could end them).

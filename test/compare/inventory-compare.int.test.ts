@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import YAML from 'yaml';
 import type { CompareResult } from '../../shared/compare/diff';
 import type { FleetSummary } from '../../shared/compare/summary';
@@ -121,25 +121,6 @@ describe('compare --inventory through ansible-playbook, and the fix run against 
     expect(recap(second.out)).toEqual({ 'web-07': { ok: 2, changed: 0, unreachable: 0, failed: 0 } });
   }, 180_000);
 
-  it('a hostile inventory name stays data: as the baseline it is only text; as a differing host it is left out with a note; the playbook runs against the YAML inventory and nothing runs on this machine', async () => {
-    // The hostile host (node-b, fin_timeout 33) is the baseline: web-01 and web-07 (both 21 now) differ.
-    const fix = await runHostdeck(['compare', '--inventory', path.join(work, 'fleet.yml'), '--limit', 'web', '--baseline', EVIL(), '--fix', 'ansible', '--keys', FIN]);
-    const plays = YAML.parse(fix.out.slice(fix.out.indexOf('---')), { customTags: [unsafeTag] }) as { name: string; hosts: string[] }[];
-    expect(plays.map((p) => [p.name, p.hosts])).toEqual([[`Kernel parameters as on ${EVIL()}`, ['web-01', 'web-07']]]);
-    writeFileSync(path.join(work, 'evil.yml'), fix.out);
-    const play = () => runAnsiblePlaybook({ sshConfig: fh.sshConfig, work, inventory: path.join(work, 'fleet.yml'), limit: 'web', playbook: path.join(work, 'evil.yml') });
-    const first = play();
-    expect(first.status, first.out).toBe(0);
-    expect([sysctlN(0, FIN), sysctlN(2, FIN)]).toEqual(['33', '33']);
-    expect(recap(play().out)).toEqual({ 'web-01': { ok: 1, changed: 0, unreachable: 0, failed: 0 }, 'web-07': { ok: 1, changed: 0, unreachable: 0, failed: 0 } });
-
-    // Now web-01 is the baseline and the hostile host differs (somaxconn): left out, said in the header.
-    const left = await runHostdeck(['compare', '--inventory', path.join(work, 'fleet.yml'), '--limit', 'web', '--baseline', 'web-01', '--fix', 'ansible', '--keys', SOMAXCONN]);
-    expect(left.out).toMatch(/^# Note: "evil \$\(touch .*web-\*:!x" is left out: its inventory name is not a plain host name/m);
-    expect(left.out).toContain('\n---\n[]\n');
-    expect(existsSync(marker(1))).toBe(false);
-  }, 180_000);
-
   it('saved hosts imported from the inventory: compare @web --fix ansible points the playbook at that inventory and --limit', async () => {
     const imp = await runHostdeck(['hosts', 'import', '--inventory', path.join(work, 'fleet.ini'), '--limit', 'web']);
     expect(imp.code).toBe(0);
@@ -163,7 +144,7 @@ describe('compare --inventory through ansible-playbook, and the fix run against 
       writeFileSync(path.join(work, 'slow.ini'), ['[slow]', `hang-1 ansible_host=127.0.0.1 ansible_port=${hangPort}`, 'web-01 ansible_host=node-a', ''].join('\n'));
       rt = new Runtime({ mode: 'browser' });
       rt.events.subscribe((e) => void seen.push(e));
-      for (const inv of ['fleet.ini', 'slow.ini']) await rt.api.hosts.importInventory({ inventory: path.join(work, inv) });
+      for (const inv of ['fleet.ini', 'slow.ini', 'fleet.yml']) await rt.api.hosts.importInventory({ inventory: path.join(work, inv) });
     }, 60_000);
     afterAll(async () => {
       for (const c of held) c.destroy();
@@ -197,7 +178,52 @@ describe('compare --inventory through ansible-playbook, and the fix run against 
       expect(runs()).toEqual([]);
     }, 120_000);
 
-    it('Cancel ends ansible-playbook and every ssh it started; the silent host is reported cancelled, the answered one stays', async () => {
+    it('a hostile inventory name stays data (one collection, two fixes): as the baseline it is only text; as a differing host it is left out with a note; the playbook runs against the YAML inventory and nothing runs on this machine', async () => {
+      // One collection serves both fixes: the first fix changes fin_timeout only, the second is about somaxconn.
+      const c = await rt.api.compare.collect({ run: 'evil-yml', inventory: path.join(work, 'fleet.yml'), limit: 'web', only: ['sysctl'] });
+      expect(c.hosts.map((h) => [h.host, h.ok])).toEqual([['web-01', true], [EVIL(), true], ['web-07', true]]);
+      const id = (host: string) => c.hosts.find((h) => h.host === host)!.id!;
+      // The hostile host (node-b, fin_timeout 33) is the baseline: web-01 and web-07 (both 21 after the fix above) differ.
+      const fix = await rt.api.compare.fix({ hosts: c.ids, baseline: id(EVIL()), only: ['sysctl'], format: 'ansible', selection: { sysctl: [FIN] } });
+      expect(fix.command).toContain(`ansible-playbook -i ${path.join(work, 'fleet.yml')} --limit web`);
+      const plays = YAML.parse(fix.text.slice(fix.text.indexOf('---')), { customTags: [unsafeTag] }) as { name: string; hosts: string[] }[];
+      expect(plays.map((p) => [p.name, p.hosts])).toEqual([[`Kernel parameters as on ${EVIL()}`, ['web-01', 'web-07']]]);
+      writeFileSync(path.join(work, 'evil.yml'), fix.text);
+      const play = () => runAnsiblePlaybook({ sshConfig: fh.sshConfig, work, inventory: path.join(work, 'fleet.yml'), limit: 'web', playbook: path.join(work, 'evil.yml') });
+      const first = play();
+      expect(first.status, first.out).toBe(0);
+      expect([sysctlN(0, FIN), sysctlN(2, FIN)]).toEqual(['33', '33']);
+      expect(recap(play().out)).toEqual({ 'web-01': { ok: 1, changed: 0, unreachable: 0, failed: 0 }, 'web-07': { ok: 1, changed: 0, unreachable: 0, failed: 0 } });
+
+      // Now web-01 is the baseline and the hostile host differs (somaxconn): left out, said in the header.
+      const left = await rt.api.compare.fix({ hosts: c.ids, baseline: id('web-01'), only: ['sysctl'], format: 'ansible', selection: { sysctl: [SOMAXCONN] } });
+      expect(left.text).toMatch(/^# Note: "evil \$\(touch .*web-\*:!x" is left out: its inventory name is not a plain host name/m);
+      expect(left.text).toContain('\n---\n[]\n');
+      expect(existsSync(marker(1))).toBe(false);
+    }, 180_000);
+
+    /**
+     * ssh that ignores SIGTERM (a disposition kept across exec, and ssh keeps an ignored SIGTERM
+     * ignored): Ansible's own clean-up on SIGTERM cannot end it, only a kill of the whole group can.
+     */
+    const stubbornSsh = (): { restore(): void } => {
+      const wrapper = path.join(work, 'stubborn-ssh');
+      writeFileSync(wrapper, `#!/bin/sh\ntrap '' TERM\nexec /usr/bin/ssh -o ConnectTimeout=300 "$@"\n`, { mode: 0o755 });
+      const before = process.env.ANSIBLE_SSH_EXECUTABLE;
+      process.env.ANSIBLE_SSH_EXECUTABLE = wrapper;
+      return { restore: () => (before === undefined ? delete process.env.ANSIBLE_SSH_EXECUTABLE : (process.env.ANSIBLE_SSH_EXECUTABLE = before)) };
+    };
+    /** The ansible-playbook this process started (its workers are its own children). */
+    const playbookPid = () =>
+      execFileSync('/usr/bin/ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/))
+        .filter((f) => Number(f[1]) === process.pid && f.slice(2).join(' ').includes('ansible-playbook') && f.join(' ').includes('hostdeck-ansible-'))
+        .map((f) => Number(f[0]));
+
+    it('Cancel ends ansible-playbook and every ssh it started, even an ssh that ignores SIGTERM; the silent host is reported cancelled, the answered one stays', async () => {
+      const ssh = stubbornSsh();
+      onTestFinished(() => ssh.restore());
       const pending = rt.api.compare.collect({ run: 'cancel-1', inventory: path.join(work, 'slow.ini'), only: ['sysctl'] });
       await expect.poll(() => progress('cancel-1').length, { timeout: 60_000 }).toBe(1);
       await expect.poll(() => leftovers().length, { timeout: 10_000 }).toBeGreaterThan(0);
@@ -211,6 +237,22 @@ describe('compare --inventory through ansible-playbook, and the fix run against 
       expect(leftovers()).toEqual([]);
       expect(await rt.api.compare.collectCancel({ run: 'cancel-1' })).toEqual({ cancelled: false });
     }, 120_000);
+
+    it('ansible-playbook SIGKILLed by someone else mid-run (no clean-up of its own): the run ends and leaves no ssh behind', async () => {
+      const ssh = stubbornSsh();
+      onTestFinished(() => ssh.restore());
+      const pending = rt.api.compare.collect({ run: 'killed-1', inventory: path.join(work, 'slow.ini'), only: ['sysctl'] });
+      // web-01 answered, the silent host's ssh waits for a banner.
+      await expect.poll(() => progress('killed-1').length, { timeout: 60_000 }).toBe(1);
+      await expect.poll(() => leftovers().filter((l) => l.includes(`Port=${hangPort}`) && !/ansible-playbook/.test(l)).length, { timeout: 60_000 }).toBeGreaterThan(0);
+      const pids = playbookPid();
+      expect(pids).toHaveLength(1);
+      process.kill(pids[0]!, 'SIGKILL');
+      const r = await pending;
+      expect(r.hosts.map((h) => [h.host, h.ok])).toEqual([['hang-1', false], ['web-01', true]]);
+      expect(r.hosts[0]!.error).toBe('Ansible ended without an answer for it');
+      expect(leftovers()).toEqual([]);
+    }, 60_000);
 
     it('the deadline ends the run like Cancel, saying so', async () => {
       const r = await rt.api.compare.collect({ run: 'deadline-1', inventory: path.join(work, 'slow.ini'), limit: 'hang-1', timeoutSeconds: 2 });
