@@ -49,8 +49,9 @@ export function inventoryPlaybook(plan: FixPlan, target: PlaybookTarget, opts: F
   for (const name of left) {
     notes.push(`${JSON.stringify(name)} is left out: its inventory name is not a plain host name (a play's hosts: would read it as a pattern or a template); fix it by hand, or give it a plain name in the inventory`);
   }
-  const names = plan.hosts.map((h) => h.name).filter((n) => !left.has(n));
-  const header = fixHeader(plan, names, command, notes);
+  // An image directory is in no inventory and no play (fixPlays gives its edit commands in the notes).
+  const names = plan.hosts.filter((h) => !h.imageRoot).map((h) => h.name).filter((n) => !left.has(n));
+  const header = fixHeader(plan, names, names.length ? command : 'nothing for ansible-playbook: every differing host is an image directory (see the notes)', notes);
   const body = kept.length ? new YAML.Document(kept).toString({ lineWidth: 0 }) : '[]\n';
   return { playbook: `${header}\n---\n${body}`, notes, command };
 }

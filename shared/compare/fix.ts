@@ -303,7 +303,8 @@ const permanentOnly = (c: FirewallChange) => c.kind === 'policy' || ['target', '
 /**
  * One shell script for all differing hosts: `sh fix.sh HOST` runs HOST's block (for example
  * `ssh node-7 sh -s node-7 < fix.sh`). Each change goes to runtime (takes effect now) and to the
- * permanent configuration (survives a reload).
+ * permanent configuration (survives a reload). An image directory's block is its `hostdeck
+ * firewall edit --root DIR` commands (imageEditCommands), run on this machine.
  */
 export function firewallCmdScript(plan: FixPlan): string {
   const lines = ['#!/bin/sh', `# firewalld zones and policies as on ${commentText(plan.baseline)} (HostDeck compare).`, '# Usage: sh fix.sh HOST   (runs the block of that host)', 'set -e', 'case "${1:-}" in'];
@@ -312,6 +313,14 @@ export function firewallCmdScript(plan: FixPlan): string {
     if (!h.firewall.length) continue;
     any = true;
     lines.push(`  ${shellQuote(h.name)})`);
+    if (h.imageRoot) {
+      // An image directory is files on this machine, not a host with a firewalld to call: its block
+      // edits those files (`sh fix.sh IMG` here, never over SSH), the same commands the playbook's notes give.
+      const { commands, left } = imageEditCommands(h);
+      lines.push(`    # ${commentText(`${h.name} is an image directory on this machine (no firewalld runs there): run this block here, not over SSH`)}`);
+      lines.push(...left.map((l) => `    # ${commentText(l)}`), ...commands.map((c) => `    ${c}`), '    ;;');
+      continue;
+    }
     let reload = false;
     for (const c of h.firewall) {
       const args = fwArgs(c);

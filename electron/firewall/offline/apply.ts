@@ -237,6 +237,18 @@ export function applyOps(model: OfflineModel, ops: OfflineWriteOp[], defaults: D
         edited('zone', op.name, describePatch(effective) || 'no change (firewall-offline-cmd still rewrites the file)');
         break;
       }
+      case 'zone.rename': {
+        const z = existing<Zone>('zone', op.name);
+        // fw_config.check_builtin_zone: a builtin, even one modified in /etc, keeps its name.
+        if (model.builtin.has(`zone/${op.name}`)) fail('BUILTIN_ZONE', `'${op.name}' is built-in zone: it cannot be renamed`);
+        newName('zone', op.to);
+        delete L.zones[op.name];
+        model.inEtc.delete(`zone/${op.name}`);
+        L.zones[op.to] = { ...z, name: op.to };
+        mark('zone', op.name, 'delete', `rename to ${op.to}`);
+        edited('zone', op.to, `rename from ${op.name}`);
+        break;
+      }
       case 'zone.change-binding': {
         const z = existing<Zone>('zone', op.name);
         const what = op.interface !== undefined ? 'interfaces' : 'sources';

@@ -18,6 +18,14 @@ const zoneOps = [
   /** firewall-offline-cmd --new-zone (a new zone has no target, forward on as in firewalld 1.x). */
   z.object({ op: z.literal('zone.create'), name }),
   z.object({ op: z.literal('zone.delete'), name }),
+  /**
+   * firewalld's config zone rename (D-Bus config.zone.rename; firewall-offline-cmd has none):
+   * only a zone of the admin's own (not a builtin, modified or not); its file is written under
+   * the new name and the old one removed. Like firewalld it changes no reference (policies'
+   * ingress/egress zones, DefaultZone): send those as policy.patch / default-zone in the same
+   * request, or the check refuses what firewalld would fail to load.
+   */
+  z.object({ op: z.literal('zone.rename'), name, to: name }),
   z.object({ op: z.literal('zone.patch'), name, patch: zonePatchSchema }),
   /** --load-zone-defaults: the /etc copy of a builtin is removed (the /usr/lib default applies again). */
   z.object({ op: z.literal('zone.reset'), name }),

@@ -9,6 +9,7 @@ import { createHostApi } from '../../../renderer/src/app/api';
 import { stage } from '../../../renderer/src/firewall/draft';
 import { checkOffline, draftOps, failureOf } from '../../../renderer/src/firewall/offline-save';
 import { draftKey, EMPTY_DRAFT } from '../../../renderer/src/firewall/store';
+import { runHostdeck } from '../../support/cli';
 
 // A fake SSH host whose firewalld is stopped: HostDeck reads its configuration files through the
 // agent (the host's own /etc/firewalld, not this machine's), its capability `firewall` reads
@@ -108,6 +109,28 @@ describe('an SSH host with firewalld stopped is read offline', () => {
     expect((await api.firewall.state({ refresh: true })).offline!.digest).toBe(r.digest);
   });
 
+  it('hostdeck --host H firewall edit --offline changes the stopped host\'s files, says what it changed, and refuses a hostile value by name', async () => {
+    const before = process.env.HOSTDECK_SSH_CONFIG;
+    process.env.HOSTDECK_SSH_CONFIG = fh.sshConfig;
+    try {
+      const r = await runHostdeck(['--host', 'stopped1', 'firewall', 'edit', '--offline', '--zone', 'public', '--add-port', '7070/udp']);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toMatch(/zones\/public\.xml/);
+      expect(r.out).toMatch(/add-port 7070\/udp/);
+      // firewall-offline-cmd on the host itself reads the change.
+      expect(h.exec(['firewall-offline-cmd', '--zone=public', '--list-ports']).split(/\s+/)).toContain('7070/udp');
+      // A value no firewalld takes (and a shell would): refused, named, nothing written.
+      const file = h.readFile('/etc/firewalld/zones/public.xml');
+      const bad = await runHostdeck(['--host', 'stopped1', 'firewall', 'edit', '--offline', '--zone', 'public', '--add-port', '80/tcp;reboot']);
+      expect(bad.code).not.toBe(0);
+      expect(bad.err).toContain('80/tcp;reboot');
+      expect(h.readFile('/etc/firewalld/zones/public.xml')).toBe(file);
+    } finally {
+      if (before === undefined) delete process.env.HOSTDECK_SSH_CONFIG;
+      else process.env.HOSTDECK_SSH_CONFIG = before;
+    }
+  });
+
   it('flips to live once firewalld starts on the host, and the host list is told', async () => {
     const n = events.length;
     h.exec(['sh', '-c', 'PYTHONUNBUFFERED=1 /usr/sbin/firewalld --nopid --log-target console >/run/firewalld.log 2>&1 </dev/null']);
@@ -123,6 +146,7 @@ describe('an SSH host with firewalld stopped is read offline', () => {
     expect(running).toMatch(/services: https ssh|services: ssh https/);
     expect(running).toMatch(/ports: .*\b8443\/tcp\b/);
     expect(running).toMatch(/ports: .*\b9090\/tcp\b/);
+    expect(running).toMatch(/ports: .*\b7070\/udp\b/);
     expect(running).toContain(RULE);
     expect((await rt.api.firewall.state({ refresh: true }, { host: 'stopped1' })).offline).toBeUndefined();
   });

@@ -4,10 +4,13 @@ import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import type { FullState, Helper, IcmpType } from '../../../../shared/firewall/model';
 import { portText } from '../../../../shared/firewall/patch';
 import { ListNav } from './ListNav';
+import { useOfflineView } from '../offline-view';
+import { OfflineHelperEditor, OfflineIcmpTypeEditor, OfflineNewObject } from './OfflineKinds';
 
 /**
  * ICMP types and conntrack helpers: read-only in firewalld's runtime, so they are viewed here
- * (which zones block an ICMP type, which services use a helper) rather than edited.
+ * (which zones block an ICMP type, which services use a helper) rather than edited; offline
+ * (the files) they are created, edited and deleted as firewall-offline-cmd does (OfflineKinds.tsx).
  */
 
 type Kind = 'icmptypes' | 'helpers';
@@ -19,13 +22,16 @@ function names(full: FullState, kind: Kind): string[] {
 function ObjectList({ full, kind, title, render }: { full: FullState; kind: Kind; title: string; render(name: string): React.ReactNode }) {
   const [filter, setFilter] = useState('');
   const [selected, setSelected] = useState<string>();
+  const offline = useOfflineView();
   const all = names(full, kind);
+  const create = offline && <OfflineNewObject full={full} kind={kind === 'icmptypes' ? 'icmptype' : 'helper'} onCreated={setSelected} />;
   const shown = all.filter((n) => n.toLowerCase().includes(filter.toLowerCase()));
   const current = selected && all.includes(selected) ? selected : shown[0];
   if (all.length === 0) {
     return (
       <EmptyState titleText={`No ${title}`} headingLevel="h3" data-testid={`fw-${kind}-empty`}>
         <EmptyStateBody>This firewalld reports no {title}.</EmptyStateBody>
+        {create}
       </EmptyState>
     );
   }
@@ -42,6 +48,7 @@ function ObjectList({ full, kind, title, render }: { full: FullState; kind: Kind
           ))}
           {shown.length === 0 && <span className="hd-fw-none">No {title} match “{filter}”.</span>}
         </div>
+        {create}
       </ListNav>
       <div className="hd-fw-main">{current && render(current)}</div>
     </div>
@@ -115,10 +122,11 @@ function HelperDetails({ full, name }: { full: FullState; name: string }) {
   );
 }
 
+// Offline editors are keyed by the read: a save's re-read starts them from the files again.
 export function IcmpTypesView({ full }: { full: FullState }) {
-  return <ObjectList full={full} kind="icmptypes" title="ICMP types" render={(n) => <IcmpTypeDetails full={full} name={n} />} />;
+  return <ObjectList full={full} kind="icmptypes" title="ICMP types" render={(n) => (full.offline ? <OfflineIcmpTypeEditor key={`${n}@${full.loadedAt}`} full={full} name={n} /> : <IcmpTypeDetails full={full} name={n} />)} />;
 }
 
 export function HelpersView({ full }: { full: FullState }) {
-  return <ObjectList full={full} kind="helpers" title="helpers" render={(n) => <HelperDetails full={full} name={n} />} />;
+  return <ObjectList full={full} kind="helpers" title="helpers" render={(n) => (full.offline ? <OfflineHelperEditor key={`${n}@${full.loadedAt}`} full={full} name={n} /> : <HelperDetails full={full} name={n} />)} />;
 }

@@ -1,0 +1,184 @@
+/**
+ * Issue #16, the rest of the page offline: ICMP types and helpers created, edited, reset and
+ * deleted on an image's Firewall page (Chromium, browser mode), and a zone of the admin's own
+ * renamed with the policies and DefaultZone that name it. What the page saved is what
+ * firewall-offline-cmd (in a private mount namespace over the image, never this machine's /etc)
+ * prints. One app start for the file. Needs root (unshare -m), firewalld and util-linux.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { openApp, type E2eApp } from '../../support/e2e';
+import { pagesOf } from '../../support/pages';
+
+/** firewall-offline-cmd over the image's /etc/firewalld (bound in a private mount namespace). */
+function foc(etc: string, args: string[]): string {
+  const r = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --make-rprivate / && mount --bind "$0" /etc/firewalld && shift && exec firewall-offline-cmd "$@"', etc, 'x', ...args], { encoding: 'utf8', timeout: 60_000 });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`firewall-offline-cmd ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const byId = (page: Page, id: string) => page.getByTestId(id);
+
+describe('the firewall page edits ICMP types, helpers and zone names of an image', () => {
+  let app: E2eApp;
+  let dir = '';
+  let etc = '';
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-offline-kinds-e2e-'));
+    const root = path.join(dir, 'root');
+    etc = path.join(root, 'etc/firewalld');
+    mkdirSync(etc, { recursive: true });
+    mkdirSync(path.join(root, 'usr/lib'), { recursive: true });
+    cpSync('/usr/lib/firewalld', path.join(root, 'usr/lib/firewalld'), { recursive: true });
+    cpSync('/etc/firewalld/firewalld.conf', path.join(etc, 'firewalld.conf'));
+    // A zone of the admin's own that a policy and DefaultZone name (the rename test moves them with it).
+    foc(etc, ['--new-zone=lab']);
+    foc(etc, ['--new-policy=labout']);
+    foc(etc, ['--policy=labout', '--add-ingress-zone=lab']);
+    foc(etc, ['--policy=labout', '--add-egress-zone=HOST']);
+    writeFileSync(path.join(etc, 'firewalld.conf'), readFileSync(path.join(etc, 'firewalld.conf'), 'utf8').replace(/^DefaultZone=.*$/m, 'DefaultZone=lab'));
+    app = await openApp({ root });
+    await app.page.goto(`${app.server.url}/#/firewall`);
+    await pagesOf(app.page).firewall.offlineNotice.waitFor({ timeout: 30_000 });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates, edits, resets and deletes ICMP types as firewall-offline-cmd does', async () => {
+    const { page } = app;
+    const { firewall } = pagesOf(page);
+    await firewall.openTab('ICMP types');
+    await byId(page, 'fw-new-icmptype-name').fill('my-icmp');
+    await byId(page, 'fw-new-icmptype').click();
+    await firewall.reviewChecked();
+    expect(await firewall.offlineSaveFiles.textContent()).toMatch(/icmptypes\/my-icmp\.xml.*new-icmptype/);
+    await firewall.saveReviewed();
+
+    // Only IPv4, and a short name: --icmptype=my-icmp --remove-destination=ipv6 --set-short.
+    await expect.poll(() => byId(page, 'fw-icmptype-editor').textContent(), { timeout: 20_000 }).toMatch(/ICMP type my-icmp.*own file/);
+    await byId(page, 'fw-icmptype-short').fill('Mine');
+    await byId(page, 'fw-icmptype-ipv6').uncheck();
+    await byId(page, 'fw-icmptype-save').click();
+    await firewall.reviewChecked();
+    expect(await firewall.offlineSaveFiles.textContent()).toMatch(/remove-destination ipv6.*set-short Mine/);
+    await firewall.saveReviewed();
+    expect(foc(etc, ['--info-icmptype=my-icmp'])).toMatch(/destination: ipv4\s*$/m);
+
+    // A builtin edited becomes "modified from the default"; Reset removes the /etc copy.
+    await byId(page, 'fw-icmptypes-echo-request').click();
+    await byId(page, 'fw-icmptype-ipv4').uncheck();
+    await byId(page, 'fw-icmptype-save').click();
+    await firewall.reviewChecked();
+    await firewall.saveReviewed();
+    await expect.poll(() => byId(page, 'fw-icmptype-editor').textContent(), { timeout: 20_000 }).toMatch(/modified from the default/);
+    await firewall.offlineReset.click();
+    await firewall.reviewChecked();
+    expect(await firewall.offlineSaveFiles.getAttribute('data-action')).toBe('delete');
+    await firewall.saveReviewed();
+    expect(existsSync(path.join(etc, 'icmptypes/echo-request.xml'))).toBe(false);
+
+    // Delete of the admin's own: its file goes, firewall-offline-cmd no longer knows it.
+    await byId(page, 'fw-icmptypes-my-icmp').click();
+    await byId(page, 'fw-offline-delete-icmptype').click();
+    await firewall.reviewChecked();
+    await firewall.saveReviewed();
+    expect(foc(etc, ['--get-icmptypes']).split(/\s+/)).not.toContain('my-icmp');
+  });
+
+  it('creates a helper with module and family, adds a port, resets a builtin and refuses a bad module', async () => {
+    const { page } = app;
+    const { firewall } = pagesOf(page);
+    await firewall.openTab('Helpers');
+    await byId(page, 'fw-new-helper-name').fill('my-ftp');
+    // Not a conntrack module: said before anything is sent.
+    await byId(page, 'fw-new-helper-module').fill('ftp');
+    expect(await byId(page, 'fw-new-helper').isDisabled()).toBe(true);
+    await byId(page, 'fw-new-helper-module').fill('nf_conntrack_ftp');
+    await byId(page, 'fw-new-helper-family').selectOption('ipv4');
+    await byId(page, 'fw-new-helper').click();
+    await firewall.reviewChecked();
+    expect(await firewall.offlineSaveFiles.textContent()).toMatch(/new-helper --module=nf_conntrack_ftp --family=ipv4/);
+    await firewall.saveReviewed();
+
+    await expect.poll(() => byId(page, 'fw-helper-editor').textContent(), { timeout: 20_000 }).toMatch(/Helper my-ftp/);
+    await byId(page, 'fw-add-helper-port-input').fill('2121');
+    await byId(page, 'fw-add-helper-port').click();
+    await byId(page, 'fw-helper-save').click();
+    await firewall.reviewChecked();
+    expect(await firewall.offlineSaveFiles.textContent()).toMatch(/add-port 2121\/tcp/);
+    await firewall.saveReviewed();
+    const info = foc(etc, ['--info-helper=my-ftp']);
+    expect(info).toMatch(/family: ipv4/);
+    expect(info).toMatch(/module: nf_conntrack_ftp/);
+    expect(info).toMatch(/ports: 2121\/tcp\s*$/m);
+
+    // The builtin ftp helper: a port added makes it modified; Reset brings back the default.
+    await byId(page, 'fw-helpers-ftp').click();
+    await byId(page, 'fw-add-helper-port-input').fill('2100');
+    await byId(page, 'fw-add-helper-port').click();
+    await byId(page, 'fw-helper-save').click();
+    await firewall.reviewChecked();
+    await firewall.saveReviewed();
+    expect(readFileSync(path.join(etc, 'helpers/ftp.xml'), 'utf8')).toContain('<port port="2100" protocol="tcp"/>');
+    await expect.poll(() => byId(page, 'fw-helper-editor').textContent(), { timeout: 20_000 }).toMatch(/modified from the default/);
+    await firewall.offlineReset.click();
+    await firewall.reviewChecked();
+    await firewall.saveReviewed();
+    expect(existsSync(path.join(etc, 'helpers/ftp.xml'))).toBe(false);
+
+    await byId(page, 'fw-helpers-my-ftp').click();
+    await byId(page, 'fw-offline-delete-helper').click();
+    await firewall.reviewChecked();
+    await firewall.saveReviewed();
+    expect(existsSync(path.join(etc, 'helpers/my-ftp.xml'))).toBe(false);
+  });
+
+  it('renames a zone of its own with the policy and DefaultZone that name it; without them the save is refused, naming the policy', async () => {
+    const { page } = app;
+    const { firewall } = pagesOf(page);
+    await firewall.openTab('Zones');
+    // firewalld renames no builtin.
+    await firewall.selectZone('public');
+    expect(await byId(page, 'fw-zone-rename').count()).toBe(0);
+
+    await firewall.selectZone('lab');
+    await byId(page, 'fw-zone-rename').click();
+    await byId(page, 'fw-zone-rename-name').fill('lab2');
+    // Unticked, the rename alone leaves the policy naming a zone that is gone: refused with its file.
+    await byId(page, 'fw-zone-rename-refs').uncheck();
+    await byId(page, 'fw-zone-rename-ok').click();
+    await firewall.reviewChecked();
+    expect(await firewall.offlineSaveRefused.count()).toBe(1);
+    expect((await firewall.offlineSaveProblems.allTextContents()).join('\n')).toMatch(/policies\/labout\.xml|firewalld\.conf/);
+    await firewall.offlineSaveCancel.click();
+    expect(existsSync(path.join(etc, 'zones/lab.xml'))).toBe(true);
+
+    await firewall.selectZone('lab');
+    await byId(page, 'fw-zone-rename').click();
+    await byId(page, 'fw-zone-rename-name').fill('lab2');
+    expect(await byId(page, 'fw-zone-rename-refs').isChecked()).toBe(true);
+    expect(await byId(page, 'fw-zone-rename-form').textContent()).toMatch(/policy labout.*default zone/);
+    await byId(page, 'fw-zone-rename-ok').click();
+    await firewall.reviewChecked();
+    const files = (await firewall.offlineSaveFiles.allTextContents()).join('\n');
+    expect(files).toMatch(/zones\/lab\.xml.*rename to lab2/);
+    expect(files).toMatch(/zones\/lab2\.xml.*rename from lab/);
+    await firewall.saveReviewed();
+
+    expect(existsSync(path.join(etc, 'zones/lab.xml'))).toBe(false);
+    expect(readFileSync(path.join(etc, 'firewalld.conf'), 'utf8')).toMatch(/^DefaultZone=lab2$/m);
+    expect(foc(etc, ['--info-policy=labout'])).toMatch(/ingress-zones: lab2\s*$/m);
+    // --check-config prints nothing and exits 0 when the configuration loads (foc throws otherwise).
+    expect(() => foc(etc, ['--check-config'])).not.toThrow();
+    await expect.poll(() => firewall.zoneEditor('lab2').count(), { timeout: 20_000 }).toBe(1);
+    expect(app.pageErrors.filter((e) => !/status of 404|status of 409|status of 400|Failed to load resource/.test(e))).toEqual([]);
+  });
+});
