@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,6 +36,16 @@ for i in ids:
 print(json.dumps(out))
 `;
 
+/** `script` in fresh network and mount namespaces, as root, without blocking the event loop (the two sysctl cases run at once). */
+function inNamespaces(script: string, work: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('unshare', ['-n', '-m', '--propagation', 'private', 'sh', '-c', script, 'sh', TSX, CHILD, work], { cwd: repo, encoding: 'utf8', timeout: 90_000, env: ownRun }, (err, stdout, stderr) => {
+      const code = (err as { code?: unknown } | null)?.code;
+      resolve({ status: err ? (typeof code === 'number' ? code : null) : 0, stdout, stderr });
+    });
+  });
+}
+
 describe('revert timers survive the HostDeck process', () => {
   let work: string;
   beforeAll(() => {
@@ -45,18 +55,25 @@ describe('revert timers survive the HostDeck process', () => {
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('sysctl: a confirmed change stays; a timer finding a value someone else set since leaves it alone (private netns, HostDeck SIGKILLed)', () => {
+  // The two sysctl cases each wait for a timer in a namespace of their own: they wait at the same time.
+  it.concurrent('sysctl: a confirmed change stays; a timer finding a value someone else set since leaves it alone (private netns, HostDeck SIGKILLed)', async () => {
     const script = `set -e
 mount -t tmpfs tmpfs /run
 before=$(cat /proc/sys/net/core/somaxconn)
-"$1" "$2" kernel revert 25 > "$3/revert.json" || true
-"$1" "$2" kernel confirm > "$3/confirm.json" || true
+# Both HostDecks start at once and wait, ready, for their "go": the first timer then only has to
+# outlast the second one's apply, not a whole process start on a loaded machine.
+ready() { i=0; while [ ! -e "$1.ready" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done; [ -e "$1.ready" ] || { echo "a HostDeck did not get ready" >&2; exit 97; }; }
+"$1" "$2" kernel revert 10 "$3/go1" > "$3/revert.json" & first=$!
+"$1" "$2" kernel confirm 5 "$3/go2" > "$3/confirm.json" & second=$!
+ready "$3/go1"; ready "$3/go2"
+touch "$3/go1"; wait $first || true
+touch "$3/go2"; wait $second || true
 applied=$(cat /proc/sys/net/core/somaxconn)
 ids=$(/usr/bin/python3 -c 'import json,sys; print(",".join(json.load(open(sys.argv[1]))["apply"]["revert"]["id"] for f in [0]))' "$3/revert.json")
 /usr/bin/python3 "$3/wait.py" "$ids" > "$3/final.json"
 echo "{\\"before\\": \\"$before\\", \\"applied\\": \\"$applied\\", \\"after\\": \\"$(cat /proc/sys/net/core/somaxconn)\\", \\"netns\\": \\"$(readlink /proc/self/ns/net)\\"}"
 `;
-    const r = spawnSync('unshare', ['-n', '-m', '--propagation', 'private', 'sh', '-c', script, 'sh', TSX, CHILD, work], { cwd: repo, encoding: 'utf8', timeout: 90_000, env: ownRun });
+    const r = await inNamespaces(script, work);
     expect(r.status, r.stderr).toBe(0);
     const facts = JSON.parse(r.stdout.trim().split('\n').pop()!) as { before: string; applied: string; after: string; netns: string };
     expect(facts.netns).not.toBe(readlinkSync('/proc/self/ns/net'));
@@ -65,16 +82,16 @@ echo "{\\"before\\": \\"$before\\", \\"applied\\": \\"$applied\\", \\"after\\": 
     const final = JSON.parse(readFileSync(path.join(work, 'final.json'), 'utf8')) as Record<string, { status: string; results: { key: string; outcome: string; readBack: string }[] }>;
     expect(revert.apply.results[0]!.outcome).toBe('applied');
     expect(confirm.confirm).toMatchObject({ cancelled: true, status: 'cancelled' });
-    // the second apply (confirmed) set 2222 on top of 1111 (well within the first timer's 25 s, even with a
-    // slow start of the second HostDeck on a loaded machine); the first timer then finds 2222, not the 1111 it
-    // wrote, and leaves it alone (someone changed it since) — exactly undo's conflict rule
+    // the second apply (confirmed) set 2222 on top of 1111 (well within the first timer's 10 s: the second
+    // HostDeck was started and ready before the first applied); the first timer then finds 2222, not the 1111
+    // it wrote, and leaves it alone (someone changed it since) — exactly undo's conflict rule
     const first = final[revert.apply.revert.id]!;
     expect(first.status).toBe('failed');
     expect(first.results[0]).toMatchObject({ key: 'net.core.somaxconn', outcome: 'conflict' });
     expect(facts.after).toBe('2222');
   });
 
-  it("sysctl: alone, the killed HostDeck's change is reverted at the deadline", () => {
+  it.concurrent("sysctl: alone, the killed HostDeck's change is reverted at the deadline", async () => {
     const script = `set -e
 mount -t tmpfs tmpfs /run
 before=$(cat /proc/sys/net/core/somaxconn)
@@ -84,7 +101,7 @@ id=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["a
 /usr/bin/python3 "$3/wait.py" "$id" > "$3/final2.json"
 echo "{\\"before\\": \\"$before\\", \\"applied\\": \\"$applied\\", \\"after\\": \\"$(cat /proc/sys/net/core/somaxconn)\\"}"
 `;
-    const r = spawnSync('unshare', ['-n', '-m', '--propagation', 'private', 'sh', '-c', script, 'sh', TSX, CHILD, work], { cwd: repo, encoding: 'utf8', timeout: 90_000, env: ownRun });
+    const r = await inNamespaces(script, work);
     expect(r.status, r.stderr).toBe(0);
     const facts = JSON.parse(r.stdout.trim().split('\n').pop()!) as { before: string; applied: string; after: string };
     const final = Object.values(JSON.parse(readFileSync(path.join(work, 'final2.json'), 'utf8')) as Record<string, { status: string }>)[0]!;
