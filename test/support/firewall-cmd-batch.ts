@@ -7,15 +7,17 @@ import type { FirewalldSandbox } from './firewalld-sandbox';
  * started alone. Each call as its own process spends most of its time importing Python modules
  * (firewall, dbus, gi); a set-up of 40 calls pays that once instead of 40 times. Each call gets
  * a bus connection of its own, as it would as a process.
- * Stops at the first call that fails.
+ * firewallCmdBatch stops at the first call that fails; firewallCmdBatchRaw runs them all and
+ * hands back every status (for --query-* checks, whose "no" is exit 1).
  */
 const RUNNER = `
 import contextlib, dbus, io, json, sys
 path = '/usr/bin/firewall-cmd'
 with open(path) as f:
     code = compile(f.read(), path, 'exec')
+req = json.load(sys.stdin)
 results = []
-for argv in json.load(sys.stdin):
+for argv in req['calls']:
     sys.argv = [path] + argv
     out, err = io.StringIO(), io.StringIO()
     status = 0
@@ -28,7 +30,7 @@ for argv in json.load(sys.stdin):
     # A fresh bus connection for the next call, as a process of its own would have: each client
     # adds its signal match rules to the connection, and the bus caps them per connection.
     dbus.SystemBus().close()
-    if status != 0:
+    if status != 0 and req['stopOnFailure']:
         break
 sys.__stdout__.write(json.dumps(results))
 `;
@@ -40,8 +42,7 @@ export interface FirewallCmdResult {
   stderr: string;
 }
 
-/** Runs every argv through firewall-cmd against the sandbox; returns their outputs, throws naming the first that failed. */
-export function firewallCmdBatch(sb: FirewalldSandbox, calls: string[][]): Promise<FirewallCmdResult[]> {
+function runBatch(sb: FirewalldSandbox, calls: string[][], stopOnFailure: boolean): Promise<FirewallCmdResult[]> {
   return new Promise((resolve, reject) => {
     const child = execFile('/usr/bin/python3', ['-c', RUNNER], { env: sb.env, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       let results: FirewallCmdResult[];
@@ -52,10 +53,16 @@ export function firewallCmdBatch(sb: FirewalldSandbox, calls: string[][]): Promi
         return;
       }
       const failed = results.find((r) => r.status !== 0);
-      if (failed) reject(new Error(`firewall-cmd ${failed.argv.join(' ')} failed (${failed.status}): ${failed.stderr || failed.stdout}`));
+      if (failed && stopOnFailure) reject(new Error(`firewall-cmd ${failed.argv.join(' ')} failed (${failed.status}): ${failed.stderr || failed.stdout}`));
       else if (results.length !== calls.length) reject(new Error(`firewall-cmd batch ran ${results.length} of ${calls.length} calls: ${stderr}`));
       else resolve(results);
     });
-    child.stdin!.end(JSON.stringify(calls));
+    child.stdin!.end(JSON.stringify({ calls, stopOnFailure }));
   });
 }
+
+/** Runs every argv through firewall-cmd against the sandbox; returns their outputs, throws naming the first that failed. */
+export const firewallCmdBatch = (sb: FirewalldSandbox, calls: string[][]) => runBatch(sb, calls, true);
+
+/** Runs every argv through firewall-cmd against the sandbox, failed or not; returns each one's status and output. */
+export const firewallCmdBatchRaw = (sb: FirewalldSandbox, calls: string[][]) => runBatch(sb, calls, false);
