@@ -4,7 +4,7 @@
  * (differences, save, reload) and export. Needs root and firewalld, dbus, nftables, util-linux.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firewallCmdBatchRaw, type FirewallCmdResult } from '../support/firewall-cmd-batch';
+import { firewallCmdChecks } from '../support/firewall-cmd-batch';
 import { openSession, type FwSession, rejection as apiError } from './session';
 
 let s: FwSession;
@@ -18,24 +18,8 @@ afterAll(async () => {
 
 const rule = 'rule family="ipv4" source address="192.0.2.0/24" port port="8443" protocol="tcp" log prefix="hd" level="info" accept';
 
-/**
- * Several firewall-cmd checks in one process (firewallCmdBatchRaw): each result has its status,
- * its output split into words (as s.words; read only where the call must work), and ok(v), which gives v back only if the call worked
- * (as s.sb.firewallCmd, which throws on failure).
- */
-async function checks(...calls: string[][]) {
-  return (await firewallCmdBatchRaw(s.sb, calls)).map((r) => ({
-    ...r,
-    get words(): string[] {
-      return r.status === 0 ? r.stdout.trim().split(/\s+/).filter(Boolean) : failed(r);
-    },
-    ok: <T>(v: T): T => (r.status === 0 ? v : failed(r)),
-  }));
-}
-function failed(r: FirewallCmdResult): never {
-  throw new Error(`firewall-cmd ${r.argv.join(' ')} failed (${r.status}): ${r.stderr || r.stdout}`);
-}
-
+/** Several firewall-cmd checks of the sandbox in one process. */
+const checks = (...calls: string[][]) => firewallCmdChecks(s.sb, calls);
 
 describe('runtime zone edits', () => {
   it('adds every kind of item, firewall-cmd sees them, and removes them again', async () => {

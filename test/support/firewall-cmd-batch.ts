@@ -66,3 +66,21 @@ export const firewallCmdBatch = (sb: FirewalldSandbox, calls: string[][]) => run
 
 /** Runs every argv through firewall-cmd against the sandbox, failed or not; returns each one's status and output. */
 export const firewallCmdBatchRaw = (sb: FirewalldSandbox, calls: string[][]) => runBatch(sb, calls, false);
+
+/**
+ * Checks in one process (firewallCmdBatchRaw): each result has its status, its output split into
+ * words (as FwSession.words; read only where the call must work), and ok(v), which gives v back
+ * only if the call worked (as sandbox.firewallCmd, which throws on failure).
+ */
+export async function firewallCmdChecks(sb: FirewalldSandbox, calls: string[][]) {
+  return (await firewallCmdBatchRaw(sb, calls)).map((r) => ({
+    ...r,
+    get words(): string[] {
+      return r.status === 0 ? r.stdout.trim().split(/\s+/).filter(Boolean) : failed(r);
+    },
+    ok: <T>(v: T): T => (r.status === 0 ? v : failed(r)),
+  }));
+}
+function failed(r: FirewallCmdResult): never {
+  throw new Error(`firewall-cmd ${r.argv.join(' ')} failed (${r.status}): ${r.stderr || r.stdout}`);
+}
