@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isIdempotentOutcome } from '../../electron/firewall/errors';
 import { firewallService } from '../../electron/firewall/service';
+import { firewallCmdChecks } from '../support/firewall-cmd-batch';
 import { openSession, type FwSession, rejection as rejects } from './session';
 
 let s: FwSession;
@@ -25,23 +26,39 @@ afterAll(async () => {
 describe('full state read', () => {
   it('matches what firewall-cmd reports, runtime and permanent', async () => {
     const st = await s.api.state({});
-    expect(st.daemon.version).toBe(s.sb.firewallCmd('--version').trim());
+    const zones = ['public', 'work', 'drop'];
+    const [version, rtZones, pZones, rtServices, pServices, icmptypes, helpers, policies, ipsets, defaultZone, logDenied, ...perZone] = await firewallCmdChecks(s.sb, [
+      ['--version'],
+      ['--get-zones'],
+      ['--permanent', '--get-zones'],
+      ['--get-services'],
+      ['--permanent', '--get-services'],
+      ['--get-icmptypes'],
+      ['--get-helpers'],
+      ['--get-policies'],
+      ['--get-ipsets'],
+      ['--get-default-zone'],
+      ['--get-log-denied'],
+      ...zones.flatMap((zone) => [[`--zone=${zone}`, '--list-services'], ['--permanent', `--zone=${zone}`, '--get-target']]),
+    ]);
+    expect(st.daemon.version).toBe(version!.ok(version!.stdout.trim()));
     expect(st.daemon.state).toBe('RUNNING');
-    expect(Object.keys(st.runtime.zones).sort()).toEqual(s.words('--get-zones').sort());
-    expect(Object.keys(st.permanent.zones).sort()).toEqual(s.words('--permanent', '--get-zones').sort());
-    expect(Object.keys(st.runtime.services).sort()).toEqual(s.words('--get-services').sort());
-    expect(Object.keys(st.permanent.services).sort()).toEqual(s.words('--permanent', '--get-services').sort());
-    expect(Object.keys(st.runtime.icmptypes).sort()).toEqual(s.words('--get-icmptypes').sort());
-    expect(Object.keys(st.runtime.helpers).sort()).toEqual(s.words('--get-helpers').sort());
-    expect(Object.keys(st.runtime.policies).sort()).toEqual(s.words('--get-policies').sort());
-    expect(Object.keys(st.runtime.ipsets).sort()).toEqual(s.words('--get-ipsets').sort());
-    expect(st.global.defaultZone).toBe(s.sb.firewallCmd('--get-default-zone').trim());
-    expect(st.global.logDenied).toBe(s.sb.firewallCmd('--get-log-denied').trim());
+    expect(Object.keys(st.runtime.zones).sort()).toEqual(rtZones!.words.sort());
+    expect(Object.keys(st.permanent.zones).sort()).toEqual(pZones!.words.sort());
+    expect(Object.keys(st.runtime.services).sort()).toEqual(rtServices!.words.sort());
+    expect(Object.keys(st.permanent.services).sort()).toEqual(pServices!.words.sort());
+    expect(Object.keys(st.runtime.icmptypes).sort()).toEqual(icmptypes!.words.sort());
+    expect(Object.keys(st.runtime.helpers).sort()).toEqual(helpers!.words.sort());
+    expect(Object.keys(st.runtime.policies).sort()).toEqual(policies!.words.sort());
+    expect(Object.keys(st.runtime.ipsets).sort()).toEqual(ipsets!.words.sort());
+    expect(st.global.defaultZone).toBe(defaultZone!.ok(defaultZone!.stdout.trim()));
+    expect(st.global.logDenied).toBe(logDenied!.ok(logDenied!.stdout.trim()));
     expect(st.global.panicMode).toBe(false);
-    for (const zone of ['public', 'work', 'drop']) {
-      expect(st.runtime.zones[zone]!.services.sort()).toEqual(s.words(`--zone=${zone}`, '--list-services').sort());
-      expect(st.permanent.zones[zone]!.target).toBe(s.sb.firewallCmd('--permanent', `--zone=${zone}`, '--get-target').trim());
-    }
+    zones.forEach((zone, i) => {
+      const [services, target] = [perZone[2 * i]!, perZone[2 * i + 1]!];
+      expect(st.runtime.zones[zone]!.services.sort()).toEqual(services.words.sort());
+      expect(st.permanent.zones[zone]!.target).toBe(target.ok(target.stdout.trim()));
+    });
     // Permanent objects say where they come from.
     expect(st.permanent.zones.public!.meta).toMatchObject({ builtin: true, filename: 'public.xml' });
     // firewalld.conf as the daemon reports it.

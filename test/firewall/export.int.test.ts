@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policyToScript, policyToXml, serviceToScript, serviceToXml, zoneToScript, zoneToXml } from '../../shared/firewall/export';
+import { firewallCmdBatch } from '../support/firewall-cmd-batch';
 import { startFirewalldSandbox, type FirewalldSandbox } from '../support/firewalld-sandbox';
 import { fw } from './fw-cmd';
 import { policyFromInfo, serviceFromInfo, zoneFromListAll } from './list-all';
@@ -46,61 +47,70 @@ function norm<T extends object>(o: T, name: string): T {
   return out as T;
 }
 
-async function textOf(kind: 'zone' | 'policy' | 'service', name: string) {
-  return {
-    short: (await fw(sb, '--permanent', `--${kind}=${name}`, '--get-short')).replace(/\n$/, ''),
-    description: (await fw(sb, '--permanent', `--${kind}=${name}`, '--get-description')).replace(/\n$/, ''),
-  };
+/** The object's info (`info`: the firewall-cmd arguments that print it), short name and description, read by one firewall-cmd process. */
+async function read(kind: 'zone' | 'policy' | 'service', name: string, info: string[]) {
+  const [listed, short, description] = await firewallCmdBatch(sb, [info, ['--permanent', `--${kind}=${name}`, '--get-short'], ['--permanent', `--${kind}=${name}`, '--get-description']]);
+  return { info: listed!.stdout, text: { short: short!.stdout.replace(/\n$/, ''), description: description!.stdout.replace(/\n$/, '') } };
 }
-const readZone = async (name: string) => zoneFromListAll(await fw(sb, '--permanent', `--zone=${name}`, '--list-all'), await textOf('zone', name));
-const readPolicy = async (name: string) => policyFromInfo(await fw(sb, '--permanent', `--info-policy=${name}`), await textOf('policy', name));
-const readService = async (name: string) => serviceFromInfo(await fw(sb, '--permanent', `--info-service=${name}`), await textOf('service', name));
+const readZone = async (name: string) => {
+  const r = await read('zone', name, ['--permanent', `--zone=${name}`, '--list-all']);
+  return zoneFromListAll(r.info, r.text);
+};
+const readPolicy = async (name: string) => {
+  const r = await read('policy', name, ['--permanent', `--info-policy=${name}`]);
+  return policyFromInfo(r.info, r.text);
+};
+const readService = async (name: string) => {
+  const r = await read('service', name, ['--permanent', `--info-service=${name}`]);
+  return serviceFromInfo(r.info, r.text);
+};
 
 beforeAll(async () => {
   sb = await startFirewalldSandbox();
   const P = '--permanent';
-  await fw(sb, P, '--new-ipset=allow4', '--type=hash:net');
-  await fw(sb, P, '--new-zone=exz');
-  const z = ['--zone=exz'];
-  await fw(sb, P, ...z, '--set-target=DROP');
-  await fw(sb, P, ...z, `--set-description=${DESCRIPTION}`);
-  await fw(sb, P, ...z, '--set-short=Export test');
-  await fw(sb, P, ...z, '--add-service=ssh', '--add-service=https', '--add-service=dns');
-  await fw(sb, P, ...z, '--add-port=8080/tcp', '--add-port=7000-7100/udp', '--add-port=5000/sctp');
-  await fw(sb, P, ...z, '--add-protocol=gre', '--add-protocol=esp');
-  await fw(sb, P, ...z, '--add-source-port=68/udp');
-  await fw(sb, P, ...z, '--add-icmp-block=echo-request', '--add-icmp-block=timestamp-request');
-  await fw(sb, P, ...z, '--add-icmp-block-inversion');
-  await fw(sb, P, ...z, '--add-masquerade');
-  await fw(sb, P, ...z, '--add-forward');
-  await fw(sb, P, ...z, '--add-forward-port=port=80:proto=tcp:toport=8080', '--add-forward-port=port=443:proto=tcp:toport=8443:toaddr=192.0.2.10');
-  await fw(sb, P, ...z, ...ZONE_RULES.map((r) => `--add-rich-rule=${r}`));
-  await fw(sb, P, ...z, '--add-interface=exif0', '--add-interface=exif1');
-  await fw(sb, P, ...z, '--add-source=198.51.100.0/24', '--add-source=52:54:00:12:34:56');
+  const z = [P, '--zone=exz'];
+  const p = [P, '--policy=expol'];
+  const s = [P, '--service=exsvc'];
+  // One firewall-cmd process for all of it: each call still is firewall-cmd with these arguments.
+  await firewallCmdBatch(sb, [
+    [P, '--new-ipset=allow4', '--type=hash:net'],
+    [P, '--new-zone=exz'],
+    [...z, '--set-target=DROP'],
+    [...z, `--set-description=${DESCRIPTION}`],
+    [...z, '--set-short=Export test'],
+    [...z, '--add-service=ssh', '--add-service=https', '--add-service=dns'],
+    [...z, '--add-port=8080/tcp', '--add-port=7000-7100/udp', '--add-port=5000/sctp'],
+    [...z, '--add-protocol=gre', '--add-protocol=esp'],
+    [...z, '--add-source-port=68/udp'],
+    [...z, '--add-icmp-block=echo-request', '--add-icmp-block=timestamp-request'],
+    [...z, '--add-icmp-block-inversion'],
+    [...z, '--add-masquerade'],
+    [...z, '--add-forward'],
+    [...z, '--add-forward-port=port=80:proto=tcp:toport=8080', '--add-forward-port=port=443:proto=tcp:toport=8443:toaddr=192.0.2.10'],
+    [...z, ...ZONE_RULES.map((r) => `--add-rich-rule=${r}`)],
+    [...z, '--add-interface=exif0', '--add-interface=exif1'],
+    [...z, '--add-source=198.51.100.0/24', '--add-source=52:54:00:12:34:56'],
 
-  await fw(sb, P, '--new-policy=expol');
-  const p = ['--policy=expol'];
-  await fw(sb, P, ...p, '--set-target=REJECT');
-  await fw(sb, P, ...p, '--set-priority=-20');
-  await fw(sb, P, ...p, `--set-description=${DESCRIPTION}`);
-  await fw(sb, P, ...p, '--add-ingress-zone=exz');
-  await fw(sb, P, ...p, '--add-egress-zone=public');
-  for (const opt of ['--add-service=http', '--add-port=9000-9010/tcp', '--add-protocol=icmp', '--add-source-port=53/udp', '--add-icmp-block=echo-reply', '--add-masquerade']) {
-    await fw(sb, P, ...p, opt);
-  }
-  await fw(sb, P, ...p, '--add-rich-rule=rule family="ipv4" source address="10.0.0.0/8" service name="ssh" accept', '--add-rich-rule=rule tcp-mss-clamp');
+    [P, '--new-policy=expol'],
+    [...p, '--set-target=REJECT'],
+    [...p, '--set-priority=-20'],
+    [...p, `--set-description=${DESCRIPTION}`],
+    [...p, '--add-ingress-zone=exz'],
+    [...p, '--add-egress-zone=public'],
+    ...['--add-service=http', '--add-port=9000-9010/tcp', '--add-protocol=icmp', '--add-source-port=53/udp', '--add-icmp-block=echo-reply', '--add-masquerade'].map((opt) => [...p, opt]),
+    [...p, '--add-rich-rule=rule family="ipv4" source address="10.0.0.0/8" service name="ssh" accept', '--add-rich-rule=rule tcp-mss-clamp'],
 
-  await fw(sb, P, '--new-service=exsvc');
-  const s = ['--service=exsvc'];
-  await fw(sb, P, ...s, '--set-short=Exported service');
-  await fw(sb, P, ...s, `--set-description=${DESCRIPTION}`);
-  await fw(sb, P, ...s, '--add-port=4000/tcp', '--add-port=4001-4005/udp');
-  await fw(sb, P, ...s, '--add-protocol=gre');
-  await fw(sb, P, ...s, '--add-source-port=1000/tcp');
-  await fw(sb, P, ...s, '--add-helper=ftp');
-  await fw(sb, P, ...s, '--add-include=ssh');
-  await fw(sb, P, ...s, '--set-destination=ipv4:224.0.0.251', '--set-destination=ipv6:ff02::fb');
-  await fw(sb, '--reload');
+    [P, '--new-service=exsvc'],
+    [...s, '--set-short=Exported service'],
+    [...s, `--set-description=${DESCRIPTION}`],
+    [...s, '--add-port=4000/tcp', '--add-port=4001-4005/udp'],
+    [...s, '--add-protocol=gre'],
+    [...s, '--add-source-port=1000/tcp'],
+    [...s, '--add-helper=ftp'],
+    [...s, '--add-include=ssh'],
+    [...s, '--set-destination=ipv4:224.0.0.251', '--set-destination=ipv6:ff02::fb'],
+    ['--reload'],
+  ]);
 });
 
 afterAll(async () => {

@@ -4,6 +4,7 @@
  * (differences, save, reload) and export. Needs root and firewalld, dbus, nftables, util-linux.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { firewallCmdChecks } from '../support/firewall-cmd-batch';
 import { openSession, type FwSession, rejection as apiError } from './session';
 
 let s: FwSession;
@@ -17,6 +18,8 @@ afterAll(async () => {
 
 const rule = 'rule family="ipv4" source address="192.0.2.0/24" port port="8443" protocol="tcp" log prefix="hd" level="info" accept';
 
+/** Several firewall-cmd checks of the sandbox in one process. */
+const checks = (...calls: string[][]) => firewallCmdChecks(s.sb, calls);
 
 describe('runtime zone edits', () => {
   it('adds every kind of item, firewall-cmd sees them, and removes them again', async () => {
@@ -41,33 +44,49 @@ describe('runtime zone edits', () => {
     });
     expect(r.object.services).toEqual(expect.arrayContaining(['http', 'https']));
     const z = '--zone=internal';
-    expect(s.words(z, '--list-services')).toEqual(expect.arrayContaining(['http', 'https']));
-    expect(s.words(z, '--list-ports').sort()).toEqual(['8080/tcp', '9000-9010/udp']);
-    expect(s.words(z, '--list-protocols')).toEqual(['gre']);
-    expect(s.words(z, '--list-source-ports')).toEqual(['5000/udp']);
-    expect(s.words(z, '--list-icmp-blocks')).toEqual(['echo-request']);
-    expect(s.sb.firewallCmd(z, '--list-forward-ports').trim()).toBe('port=2222:proto=tcp:toport=22:toaddr=');
+    const [services, ports, protocols, sourcePorts, icmpBlocks, forwardPorts, richRules, interfaces, sources, masquerade, inversion, forward, permanentPorts] = await checks(
+      [z, '--list-services'],
+      [z, '--list-ports'],
+      [z, '--list-protocols'],
+      [z, '--list-source-ports'],
+      [z, '--list-icmp-blocks'],
+      [z, '--list-forward-ports'],
+      [z, '--list-rich-rules'],
+      [z, '--list-interfaces'],
+      [z, '--list-sources'],
+      [z, '--query-masquerade'],
+      [z, '--query-icmp-block-inversion'],
+      [z, '--query-forward'],
+      ['--permanent', z, '--list-ports'],
+    );
+    expect(services!.words).toEqual(expect.arrayContaining(['http', 'https']));
+    expect(ports!.words.sort()).toEqual(['8080/tcp', '9000-9010/udp']);
+    expect(protocols!.words).toEqual(['gre']);
+    expect(sourcePorts!.words).toEqual(['5000/udp']);
+    expect(icmpBlocks!.words).toEqual(['echo-request']);
+    expect(forwardPorts!.ok(forwardPorts!.stdout.trim())).toBe('port=2222:proto=tcp:toport=22:toaddr=');
     // The printed form firewalld reports back is the one we sent.
-    expect(s.sb.firewallCmd(z, '--list-rich-rules').trim()).toBe(rule);
-    expect(s.words(z, '--list-interfaces')).toEqual(['fwtest0']);
-    expect(s.words(z, '--list-sources')).toEqual(['198.51.100.0/24']);
-    expect(s.sb.firewallCmdRaw(z, '--query-masquerade').status).toBe(0);
-    expect(s.sb.firewallCmdRaw(z, '--query-icmp-block-inversion').status).toBe(0);
-    expect(s.sb.firewallCmdRaw(z, '--query-forward').status).not.toBe(0);
+    expect(richRules!.ok(richRules!.stdout.trim())).toBe(rule);
+    expect(interfaces!.words).toEqual(['fwtest0']);
+    expect(sources!.words).toEqual(['198.51.100.0/24']);
+    expect(masquerade!.status).toBe(0);
+    expect(inversion!.status).toBe(0);
+    expect(forward!.status).not.toBe(0);
     // Runtime only: permanent untouched.
-    expect(s.words('--permanent', z, '--list-ports')).toEqual([]);
+    expect(permanentPorts!.words).toEqual([]);
 
     await s.api.updateZone({
       name: 'internal',
       layer: 'runtime',
       patch: { remove: items, masquerade: false, icmpBlockInversion: false, forward: true },
     });
-    expect(s.words(z, '--list-ports')).toEqual([]);
-    expect(s.words(z, '--list-services')).not.toContain('http');
-    expect(s.sb.firewallCmd(z, '--list-rich-rules').trim()).toBe('');
-    expect(s.words(z, '--list-interfaces')).toEqual([]);
-    expect(s.sb.firewallCmdRaw(z, '--query-masquerade').status).not.toBe(0);
-    expect(s.sb.firewallCmdRaw(z, '--query-forward').status).toBe(0);
+    const after = await checks([z, '--list-ports'], [z, '--list-services'], [z, '--list-rich-rules'], [z, '--list-interfaces'], [z, '--query-masquerade'], [z, '--query-forward']);
+    expect(after[0]!.words).toEqual([]);
+    expect(after[1]!.words).not.toContain('http');
+    expect(after[2]!.ok(after[2]!.stdout.trim())).toBe('');
+    expect(after[3]!.words).toEqual([]);
+    expect(after[4]!.status).not.toBe(0);
+    expect(after[5]!.status).toBe(0);
     const st = await s.api.state({});
     expect(st.runtime.zones.internal!.ports).toEqual([]);
     expect(st.global.activeZones.internal).toBeUndefined();
@@ -110,15 +129,26 @@ describe('permanent zone edits', () => {
       },
     });
     const p = ['--permanent', '--zone=dmz'];
-    expect(s.sb.firewallCmd(...p, '--get-target').trim()).toBe('ACCEPT');
-    expect(s.sb.firewallCmd(...p, '--get-description').trim()).toBe('HostDeck test zone');
-    expect(s.sb.firewallCmd(...p, '--get-short').trim()).toBe('DMZ!');
-    expect(s.words(...p, '--list-ports')).toEqual(['1234/sctp']);
-    expect(s.words(...p, '--list-services')).not.toContain('ssh');
-    expect(s.sb.firewallCmd(...p, '--list-rich-rules').trim()).toBe(rule);
-    expect(s.words(...p, '--list-sources')).toEqual(['203.0.113.0/24']);
-    expect(s.sb.firewallCmdRaw(...p, '--query-masquerade').status).toBe(0);
-    expect(s.words('--zone=dmz', '--list-services')).toContain('ssh');
+    const [target, description, short, ports, services, richRules, sources, masquerade, runtimeServices] = await checks(
+      [...p, '--get-target'],
+      [...p, '--get-description'],
+      [...p, '--get-short'],
+      [...p, '--list-ports'],
+      [...p, '--list-services'],
+      [...p, '--list-rich-rules'],
+      [...p, '--list-sources'],
+      [...p, '--query-masquerade'],
+      ['--zone=dmz', '--list-services'],
+    );
+    expect(target!.ok(target!.stdout.trim())).toBe('ACCEPT');
+    expect(description!.ok(description!.stdout.trim())).toBe('HostDeck test zone');
+    expect(short!.ok(short!.stdout.trim())).toBe('DMZ!');
+    expect(ports!.words).toEqual(['1234/sctp']);
+    expect(services!.words).not.toContain('ssh');
+    expect(richRules!.ok(richRules!.stdout.trim())).toBe(rule);
+    expect(sources!.words).toEqual(['203.0.113.0/24']);
+    expect(masquerade!.status).toBe(0);
+    expect(runtimeServices!.words).toContain('ssh');
     // Shown side by side: the differences name the fields.
     const d = await s.api.differences({ kind: 'zone', name: 'dmz' });
     const fields = Object.fromEntries(d.differences[0]!.fields.map((f) => [f.field, f]));

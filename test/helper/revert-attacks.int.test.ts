@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -58,7 +58,7 @@ describe('item 5: schedule-revert runs only revert commands', () => {
     expect(existsSync(path.join(run, 'reverts')) ? readdirSync(path.join(run, 'reverts')) : []).toEqual([]);
   });
 
-  it.each([
+  const refused: Array<[string, string[][]]> = [
     ['panic on', [['--panic-on']]],
     ['direct rules', [['--direct', '--add-rule', 'ipv4', 'filter', 'INPUT', '0', '-j', 'ACCEPT']]],
     ['direct as a value', [['--zone=public', '--add-port=--direct']]],
@@ -71,11 +71,21 @@ describe('item 5: schedule-revert runs only revert commands', () => {
     ['a newline in a port', [['--zone=public', '--add-port=22/tcp\n--panic-on']]],
     ['a permanent-only option at runtime', [['--zone=public', '--set-target=ACCEPT']]],
     ['log denied', [['--set-log-denied=all']]],
-  ])('%s is refused', (_what, commands) => {
-    const run = mkdtempSync(path.join(work, 'run-'));
-    const a = helperEnv({ verb: 'schedule-revert', seconds: 5, plan: { kind: 'firewall-cmd', commands } }, ['--run-dir', run]);
+  ];
+  // One helper process answers them all (--batch judges each request alone), not one process each.
+  let refusals: Answer[] = [];
+  let refusalsRun = '';
+  beforeAll(() => {
+    refusalsRun = mkdtempSync(path.join(work, 'run-'));
+    refusals = helperBatch(refused.map(([, commands]) => ({ verb: 'schedule-revert', seconds: 5, plan: { kind: 'firewall-cmd', commands } })), ['--run-dir', refusalsRun]);
+  });
+  it.each(refused.map(([what], i) => [what, i] as const))('%s is refused', (_what, i) => {
+    expect(refusals).toHaveLength(refused.length);
+    const a = refusals[i]!;
     expect(a.ok).toBe(false);
     expect(a.error!.code).toBe('NOT_ALLOWED');
+    // no timer was armed for any of them
+    expect(existsSync(path.join(refusalsRun, 'reverts')) ? readdirSync(path.join(refusalsRun, 'reverts')) : []).toEqual([]);
   });
 
   it(`20 schedule calls leave at most ${HELPER_MAX_PENDING_REVERTS} timers (processes) for one user; the rest get TOO_MANY_REVERTS`, async () => {
@@ -132,7 +142,8 @@ describe('item 5: schedule-revert runs only revert commands', () => {
 });
 
 describe('item 6: revert state is never under an image root', () => {
-  it('an image owner who swaps IMG/run for a symlink to their own plan (kernel/../..) never gets root to apply it', () => {
+  // This case and the next each wait for a timer of their own (10 s and 5 s): they wait at the same time.
+  it.concurrent('an image owner who swaps IMG/run for a symlink to their own plan (kernel/../..) never gets root to apply it', async () => {
     // the world: a work dir others can traverse, an image and an attacker dir owned by nobody
     const w = mkdtempSync(path.join(work, 'img-'));
     chmodSync(w, 0o755);
@@ -170,11 +181,17 @@ printf '{"verb":"revert-status","id":"%s"}' "$id" | /usr/bin/python3 -I "$7" > "
 ls /run/hostdeck/reverts > "$5/state-files"
 `;
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'HOSTDECK_RUN_DIR'));
-    const r = spawnSync(
-      'unshare',
-      ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', path.join(repo, 'node_modules/.bin/tsx'), path.join(repo, 'test/helper/support/image-revert-child.ts'), img, procSys, w, evil, path.join(repo, 'electron/helper/hostdeck-helper.py')],
-      { cwd: repo, encoding: 'utf8', env, timeout: 90_000 },
-    );
+    const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      execFile(
+        'unshare',
+        ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', path.join(repo, 'node_modules/.bin/tsx'), path.join(repo, 'test/helper/support/image-revert-child.ts'), img, procSys, w, evil, path.join(repo, 'electron/helper/hostdeck-helper.py')],
+        { cwd: repo, encoding: 'utf8', env, timeout: 90_000 },
+        (err, _stdout, stderr) => {
+          const code = (err as { code?: unknown } | null)?.code;
+          resolve({ status: err ? (typeof code === 'number' ? code : null) : 0, stderr });
+        },
+      );
+    });
     expect(r.status, r.stderr).toBe(0);
     const answer = JSON.parse(readFileSync(path.join(w, 'answer.json'), 'utf8')) as Answer;
     expect(answer.ok).toBe(true);
@@ -189,7 +206,7 @@ ls /run/hostdeck/reverts > "$5/state-files"
     expect(readdirSync(path.join(img, 'run.old'))).toEqual([]);
   });
 
-  it('the reverter applies the plan it validated, not what the state file says by then, and never a key with ".."', async () => {
+  it.concurrent('the reverter applies the plan it validated, not what the state file says by then, and never a key with ".."', async () => {
     const run = mkdtempSync(path.join(work, 'run-'));
     const procSys = path.join(work, 'mem-proc-sys');
     mkdirSync(path.join(procSys, 'net/core'), { recursive: true });
