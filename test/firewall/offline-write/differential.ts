@@ -17,7 +17,10 @@
  * - it crashes on --set-automatic-helpers (1.3.3: no attribute 'set_automatic_helpers');
  *   HostDeck writes the value asked for (firewalld 1.x ignores the key), not compared;
  * - it rewrites (copies into /etc) the zone a no-op command names and keeps NAME.xml.old
- *   backups, so files only it wrote are not compared (the listings still are).
+ *   backups, so files only it wrote are not compared (the listings still are);
+ * - it fails icmp-block-inversion already so (ALREADY_ENABLED, NOT_ENABLED): idempotent as above;
+ * - it writes --add-module's name as given (nf_conntrack_ftp), HostDeck the short name firewalld
+ *   reads it as (ftp): compared with short names (shortModules).
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -279,6 +282,16 @@ export function xmlFiles(etc: string): Map<string, string> {
 const SEP = '@@HOSTDECK-STEP@@';
 
 /**
+ * firewall-offline-cmd writes a module added with --add-module as given (nf_conntrack_ftp);
+ * firewalld reads it as its short name (io/service.py: nf_conntrack_ftp -> ftp, _ -> -) and
+ * HostDeck writes that name. The same module once read (the listings compare it), so its file is
+ * compared with the short names (seed 31005; README "Offline writes").
+ */
+export function shortModules(xml: string): string {
+  return xml.replace(/<module name="nf_conntrack_([^"]*)"\/>/g, (_, m: string) => `<module name="${m.replace(/_/g, '-')}"/>`);
+}
+
+/**
  * firewall-offline-cmd parses --remove-service as a lokkit option ("Can't use lokkit options with
  * other options" beside --zone or --policy); its own spelling there is --remove-service-from-zone
  * (-policy). HostDeck takes firewall-cmd's --remove-service, so the step is the same change.
@@ -379,7 +392,7 @@ export async function runSequence(seed: number, dir: string, opts: { length?: nu
     }
   }
   const fa = xmlFiles(c.etcA);
-  const fb = xmlFiles(c.etcB);
+  const fb = new Map([...xmlFiles(c.etcB)].map(([f, text]) => [f, f.startsWith('services/') ? shortModules(text) : text]));
   for (const [f, text] of fa) {
     if (fb.get(f) === undefined) disagreements.push(`${f}: written by hostdeck only`);
     else if (text !== fb.get(f)) disagreements.push(`${f}: differs\n--- hostdeck\n${text}\n--- firewall-offline-cmd\n${fb.get(f)}`);
