@@ -1,11 +1,12 @@
+import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { ImageTransport } from '../../electron/hosts/image';
 import { readOfflineConfig } from '../../electron/firewall/offline/reader';
 import { performance } from 'node:perf_hooks';
 import { firstSeed } from '../../test/support/seeded-random';
-import { runSequence } from '../../test/firewall/offline-write/differential';
 import { commandMs, medianMs, type BenchReporter } from './harness';
 
 /**
@@ -21,35 +22,44 @@ export default async function bench(r: BenchReporter): Promise<void> {
 /**
  * The offline-writes differential at scale (issue #16 "Proof": at least 500 seeded sequences,
  * 0 disagreements): HOSTDECK_BENCH_OFFLINE_SEQUENCES=N (default 500; 0 skips),
- * HOSTDECK_BENCH_OFFLINE_SEED=S the first seed (printed, so a run replays). Each disagreement
- * is printed with its seed; the test replays one with HOSTDECK_OFFLINE_WRITE_SEED=S.
+ * HOSTDECK_BENCH_OFFLINE_SEED=S the first seed (printed, so a run replays),
+ * HOSTDECK_BENCH_OFFLINE_JOBS=J sequences at once (default 2: one worker process each,
+ * offline-worker.ts, each with its own firewall-offline-cmd server). Each disagreement is printed
+ * with its seed; the test replays one with HOSTDECK_OFFLINE_WRITE_SEED=S. The runtime comparison
+ * (a firewalld restart per copy) is the test's, for its seeded sequence; not run here.
  */
 async function writeDifferential(r: BenchReporter): Promise<void> {
   const count = Number(process.env.HOSTDECK_BENCH_OFFLINE_SEQUENCES ?? 500);
   if (!(count > 0)) return;
+  const jobs = Math.max(1, Math.min(count, Number(process.env.HOSTDECK_BENCH_OFFLINE_JOBS ?? 2) || 1));
   const first = firstSeed(process.env.HOSTDECK_BENCH_OFFLINE_SEED);
-  r.note(`offline writes differential: ${count} sequences from seed ${first} (HOSTDECK_BENCH_OFFLINE_SEED=${first} replays)`);
-  const dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-bench-offline-write-'));
+  r.note(`offline writes differential: ${count} sequences from seed ${first}, ${jobs} at once (HOSTDECK_BENCH_OFFLINE_SEED=${first} replays)`);
+  let done = 0;
   let disagreeing = 0;
   let steps = 0;
+  let cpuMs = 0;
   const t0 = performance.now();
-  try {
-    for (let seed = first; seed < first + count; seed++) {
-      const res = await runSequence(seed, path.join(dir, `s${seed}`));
-      steps += res.steps.length;
-      if (res.disagreements.length) {
-        disagreeing++;
-        r.note(`  seed ${seed}: ${res.disagreements.length} disagreement(s); first: ${res.disagreements[0]!.split('\n').slice(0, 6).join(' | ')}`);
-      }
-      rmSync(path.join(dir, `s${seed}`), { recursive: true, force: true });
-      const done = seed - first + 1;
-      if (done % 25 === 0 && done < count) r.note(`  ${done} sequences, ${disagreeing} disagreeing, ${(done / ((performance.now() - t0) / 1000)).toFixed(2)} sequences/s`);
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const worker = (j: number) =>
+    new Promise<void>((resolve, reject) => {
+      // The same loader as this process (tsx), so the worker runs the TypeScript sources.
+      const p = spawn(process.execPath, [...process.execArgv, path.join(import.meta.dirname, 'offline-worker.ts'), String(first + j), String(first + count), String(jobs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      createInterface({ input: p.stdout }).on('line', (line) => {
+        const res = JSON.parse(line) as { seed: number; steps: number; disagreements: string[]; cpuMs: number };
+        done++;
+        steps += res.steps;
+        cpuMs += res.cpuMs;
+        if (res.disagreements.length) {
+          disagreeing++;
+          r.note(`  seed ${res.seed}: ${res.disagreements.length} disagreement(s); first: ${res.disagreements[0]!.split('\n').slice(0, 6).join(' | ')}`);
+        }
+        if (done % 25 === 0 && done < count) r.note(`  ${done} sequences, ${disagreeing} disagreeing, ${(done / ((performance.now() - t0) / 1000)).toFixed(3)} sequences/s`);
+      });
+      p.on('error', reject);
+      p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`offline-worker ${j} exited with ${code}`))));
+    });
+  await Promise.all(Array.from({ length: jobs }, (_, j) => worker(j)));
   const s = (performance.now() - t0) / 1000;
-  r.note(`offline writes differential: ${count} sequences, ${steps} steps, ${disagreeing} disagreeing sequences, ${(count / s).toFixed(2)} sequences/s (${s.toFixed(0)} s)`);
+  r.note(`offline writes differential: ${done} sequences, ${steps} steps, ${disagreeing} disagreeing sequences, ${(done / s).toFixed(3)} sequences/s (${s.toFixed(0)} s wall, ${jobs} at once; HostDeck's side ${(cpuMs / Math.max(1, done) / 1000).toFixed(1)} s CPU per sequence)`);
 }
 
 async function readBench(r: BenchReporter): Promise<void> {

@@ -233,6 +233,9 @@ export function applyOps(model: OfflineModel, ops: OfflineWriteOp[], defaults: D
         texts(patch);
         validated(() => validateZonePatch(patch, L));
         const { changed, effective } = patchSettings(z, patch);
+        // firewall-offline-cmd refuses icmp-block-inversion already so (ALREADY_ENABLED, NOT_ENABLED) and writes
+        // nothing; other no-ops it still rewrites. Such a request alone is "nothing to change" (differential seed 20000).
+        if (!describePatch(effective) && onlyRefusedNoOp(patch)) break;
         L.zones[op.name] = { ...z, ...changed };
         edited('zone', op.name, describePatch(effective) || 'no change (firewall-offline-cmd still rewrites the file)');
         break;
@@ -513,6 +516,12 @@ const ITEM_WORD: Record<string, string> = {
 const SCALAR_WORD: Record<string, string> = {
   target: 'set-target', short: 'set-short', description: 'set-description', priority: 'set-priority', ingressPriority: 'set-ingress-priority', egressPriority: 'set-egress-priority',
 };
+
+/** A patch whose every part firewall-offline-cmd refuses when already so (its zone settings' add/removeIcmpBlockInversion raise). */
+function onlyRefusedNoOp(p: Record<string, unknown>): boolean {
+  const keys = Object.entries(p).filter(([, v]) => v !== undefined).map(([k]) => k);
+  return keys.length > 0 && keys.every((k) => k === 'icmpBlockInversion');
+}
 
 /** An effective patch in firewall-cmd's words ("add-port 8080/tcp, set-target DROP"). */
 export function describePatch(p: Record<string, unknown>): string {

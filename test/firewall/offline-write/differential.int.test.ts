@@ -3,7 +3,8 @@
  * random sequences over zones, policies, services, ipsets (entries and entry files), ICMP types,
  * helpers, the default zone and firewalld.conf; the same steps, the same files, the same
  * listings, and (for the first sequence) the same runtime state in a real firewalld.
- * A bounded slice here (each sequence runs some twenty firewall-offline-cmd processes);
+ * A bounded slice here; firewall-offline-cmd runs in one server for the file (offline-cmd.ts: its
+ * modules imported once, each call a forked child), at the same time as HostDeck's steps;
  * `npm run bench offline` runs 500. HOSTDECK_OFFLINE_WRITE_COUNT=N sequences (default 1),
  * HOSTDECK_OFFLINE_WRITE_SEED=S the first seed (printed), HOSTDECK_OFFLINE_WRITE_RUNTIME=N
  * how many of them also load into firewalld (default 1).
@@ -16,12 +17,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFirewalldSandbox, type FirewalldSandbox } from '../../support/firewalld-sandbox';
 import { firstSeed } from '../../support/seeded-random';
 import { firstDifference, runSequence, runtimeState } from './differential';
+import { startOfflineCmd } from './offline-cmd';
 
 const COUNT = Number(process.env.HOSTDECK_OFFLINE_WRITE_COUNT ?? 1);
 const RUNTIME = Number(process.env.HOSTDECK_OFFLINE_WRITE_RUNTIME ?? 1);
 const FIRST_SEED = firstSeed(process.env.HOSTDECK_OFFLINE_WRITE_SEED);
 const dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-offline-write-'));
 let sandbox: FirewalldSandbox | undefined;
+const cmd = startOfflineCmd();
 beforeAll(async () => {
   console.log(`offline-write differential: seeds ${FIRST_SEED}..${FIRST_SEED + COUNT - 1} (HOSTDECK_OFFLINE_WRITE_SEED=${FIRST_SEED} replays)`);
   // One firewalld for the file (restarted per copy), not one per sequence.
@@ -29,6 +32,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await sandbox?.stop();
+  await cmd.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -36,7 +40,7 @@ describe('offline writes agree with firewall-offline-cmd', () => {
   for (let k = 0; k < COUNT; k++) {
     const seed = FIRST_SEED + k;
     it(`seed ${seed}: the same commands give the same configuration${k < RUNTIME ? ' and the same runtime in firewalld' : ''}`, async () => {
-      const res = await runSequence(seed, path.join(dir, `s${seed}`));
+      const res = await runSequence(seed, path.join(dir, `s${seed}`), { cmd });
       const steps = res.steps.map((a) => a.join(' ')).join('\n  ');
       expect(res.disagreements, `seed ${seed}, steps:\n  ${steps}`).toEqual([]);
       if (k >= RUNTIME) return;

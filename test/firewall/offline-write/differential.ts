@@ -17,13 +17,17 @@
  * - it crashes on --set-automatic-helpers (1.3.3: no attribute 'set_automatic_helpers');
  *   HostDeck writes the value asked for (firewalld 1.x ignores the key), not compared;
  * - it rewrites (copies into /etc) the zone a no-op command names and keeps NAME.xml.old
- *   backups, so files only it wrote are not compared (the listings still are).
+ *   backups, so files only it wrote are not compared (the listings still are);
+ * - it fails icmp-block-inversion already so (ALREADY_ENABLED, NOT_ENABLED): idempotent as above;
+ * - it writes --add-module's name as given (nf_conntrack_ftp), HostDeck the short name firewalld
+ *   reads it as (ftp): compared with short names (shortModules).
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runHostdeck } from '../../support/cli';
 import type { FirewalldSandbox } from '../../support/firewalld-sandbox';
+import type { OfflineCmd } from './offline-cmd';
 import { seededRandom, type SeededRandom } from '../../support/seeded-random';
 
 /** Runs a shell script with firewall-offline-cmd seeing `etc` as /etc/firewalld. */
@@ -126,7 +130,8 @@ export function step(r: SeededRandom, s: GenState): string[] {
     [2, () => [z(), `--add-source=${r.chance(0.3) && set() ? `ipset:${set()!.name}` : `198.51.${r.int(255)}.0/24`}`]],
     [1, () => [z(), `--add-interface=hd${r.int(6)}`]],
     [1, () => [z(), `--change-interface=hd${r.int(6)}`]],
-    [1, () => [z(), `--add-protocol=${r.pick(['gre', 'igmp', 'ipv6-icmp'])}`, `--add-source-port=${port()}`]],
+    // One option per call: firewall-offline-cmd refuses --add-protocol beside --add-source-port (argparse: not allowed with); seed 20003.
+    [1, () => [z(), r.chance(0.5) ? `--add-protocol=${r.pick(['gre', 'igmp', 'ipv6-icmp'])}` : `--add-source-port=${port()}`]],
     [1, () => [z(), `--set-short=Z ${r.int(99)} "q" & <b>`]],
     [1, () => [`--load-zone-defaults=${r.pick(['public', 'home', 'work', 'internal'])}`]],
     // Policies.
@@ -265,7 +270,7 @@ export function copies(dir: string): Copies {
 
 const KIND_DIRS = ['zones', 'policies', 'services', 'ipsets', 'icmptypes', 'helpers'];
 
-function xmlFiles(etc: string): Map<string, string> {
+export function xmlFiles(etc: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const d of KIND_DIRS) {
     if (!existsSync(path.join(etc, d))) continue;
@@ -277,6 +282,16 @@ function xmlFiles(etc: string): Map<string, string> {
 const SEP = '@@HOSTDECK-STEP@@';
 
 /**
+ * firewall-offline-cmd writes a module added with --add-module as given (nf_conntrack_ftp);
+ * firewalld reads it as its short name (io/service.py: nf_conntrack_ftp -> ftp, _ -> -) and
+ * HostDeck writes that name. The same module once read (the listings compare it), so its file is
+ * compared with the short names (seed 31005; README "Offline writes").
+ */
+export function shortModules(xml: string): string {
+  return xml.replace(/<module name="nf_conntrack_([^"]*)"\/>/g, (_, m: string) => `<module name="${m.replace(/_/g, '-')}"/>`);
+}
+
+/**
  * firewall-offline-cmd parses --remove-service as a lokkit option ("Can't use lokkit options with
  * other options" beside --zone or --policy); its own spelling there is --remove-service-from-zone
  * (-policy). HostDeck takes firewall-cmd's --remove-service, so the step is the same change.
@@ -286,8 +301,8 @@ export function offlineSpelling(args: string[]): string[] {
   return on ? args.map((a) => a.replace(/^--remove-service=/, `--remove-service-from-${on}=`)) : args;
 }
 
-/** Runs every step through firewall-offline-cmd in one namespace; per step its exit code and output. */
-function runOffline(etc: string, steps: string[][]): Array<{ code: number; out: string }> {
+/** Runs every step through firewall-offline-cmd in one namespace, one process per step; per step its exit code and output. */
+export function offlineInProcesses(etc: string, steps: string[][]): Array<{ code: number; out: string }> {
   const script = steps.map((args) => `firewall-offline-cmd ${offlineSpelling(args).map(q).join(' ')} 2>&1; echo "${SEP}$?"`).join('; ');
   const out = inNamespace(etc, script).out;
   const parts = out.split(SEP);
@@ -298,9 +313,16 @@ function runOffline(etc: string, steps: string[][]): Array<{ code: number; out: 
   });
 }
 
-/** What firewall-offline-cmd lists of a copy. */
-export function listing(etc: string, s: GenState): string {
-  const cmds = [
+/** The same through one firewall-offline-cmd server (offline-cmd.ts): the steps in order, each its own forked run. */
+export async function offlineInServer(cmd: OfflineCmd, etc: string, steps: string[][]): Promise<Array<{ code: number; out: string }>> {
+  const out: Array<{ code: number; out: string }> = [];
+  for (const args of steps) out.push(await cmd.run(etc, offlineSpelling(args)));
+  return out;
+}
+
+/** The firewall-offline-cmd commands that list a copy (see listing). */
+export function listingCommands(s: GenState): string[] {
+  return [
     '--list-all-zones', '--list-all-policies', '--get-default-zone', '--get-log-denied', '--get-automatic-helpers',
     ...s.made.services.filter((x) => s.services.includes(x)).map((x) => `--info-service=${x}`),
     ...s.ipsets.map((x) => `--info-ipset=${x.name}`),
@@ -308,7 +330,22 @@ export function listing(etc: string, s: GenState): string {
     ...s.made.helpers.filter((x) => s.helpers.includes(x)).map((x) => `--info-helper=${x}`),
     '--info-service=ssh', '--info-helper=ftp', '--info-icmptype=echo-request',
   ];
-  return inNamespace(etc, cmds.map((c) => `echo '== ${c}'; firewall-offline-cmd ${c} 2>&1`).join('; ')).out;
+}
+
+/** What firewall-offline-cmd lists of a copy: through `cmd` (the listings run at once, all read-only), else one process per command. */
+export async function listing(etc: string, s: GenState, cmd?: OfflineCmd): Promise<string> {
+  const cmds = listingCommands(s);
+  if (!cmd) return inNamespace(etc, cmds.map((c) => `echo '== ${c}'; firewall-offline-cmd ${c} 2>&1`).join('; ')).out;
+  const outs = await Promise.all(cmds.map((c) => cmd.run(etc, [c])));
+  return cmds.map((c, i) => `== ${c}\n${outs[i]!.out}`).join('');
+}
+
+/** What a fresh copy holds (firewalld's defaults), entry files written under `dir`. */
+export function initialState(dir: string): GenState {
+  return {
+    zones: ['public', 'home', 'work', 'internal'], policies: ['allow-host-ipv6'], services: [], ipsets: [], icmptypes: [], helpers: [],
+    made: { services: [], ipsets: [], icmptypes: [], helpers: [], policies: [] }, n: 0, dir,
+  };
 }
 
 export interface SequenceResult {
@@ -320,23 +357,29 @@ export interface SequenceResult {
   copies: Copies;
 }
 
-/** Runs one seeded sequence on two fresh copies under `dir` and lists what disagrees. */
-export async function runSequence(seed: number, dir: string, length?: number): Promise<SequenceResult> {
+/**
+ * Runs one seeded sequence on two fresh copies under `dir` and lists what disagrees. With `cmd`
+ * firewall-offline-cmd runs in its server (offline-cmd.ts), at the same time as HostDeck's steps
+ * (each side has its own copy); without, one process per call (as the server is proven against).
+ */
+export async function runSequence(seed: number, dir: string, opts: { length?: number; cmd?: OfflineCmd; steps?: string[][] } = {}): Promise<SequenceResult> {
   const r = seededRandom(seed);
   const c = copies(dir);
-  const state: GenState = {
-    zones: ['public', 'home', 'work', 'internal'], policies: ['allow-host-ipv6'], services: [], ipsets: [], icmptypes: [], helpers: [],
-    made: { services: [], ipsets: [], icmptypes: [], helpers: [], policies: [] }, n: 0, dir,
-  };
-  const steps = Array.from({ length: length ?? 6 + r.int(7) }, () => step(r, state));
+  const state = initialState(dir);
+  // Given steps (a disagreement cut down to what shows it) replace the generated ones.
+  const steps = opts.steps ?? Array.from({ length: opts.length ?? 6 + r.int(7) }, () => step(r, state));
   const disagreements: string[] = [];
-  const theirs = runOffline(c.etcB, steps);
+  const theirsDone = opts.cmd ? offlineInServer(opts.cmd, c.etcB, steps) : Promise.resolve(offlineInProcesses(c.etcB, steps));
+  const ours = [];
+  for (const args of steps) ours.push(await runHostdeck(['firewall', 'edit', '--root', c.root, ...args]));
+  const theirs = await theirsDone;
   for (const [i, args] of steps.entries()) {
-    const a = await runHostdeck(['firewall', 'edit', '--root', c.root, ...args]);
+    const a = ours[i]!;
     const b = theirs[i]!;
     // firewall-offline-cmd fails a setting that is already so (ALREADY_SET), and defaults loaded for a builtin
     // that is already its default (NO_DEFAULTS, seed 63197); HostDeck changes nothing and succeeds (idempotent for pipelines).
-    if (b.code !== 0 && /ALREADY_SET|NO_DEFAULTS/.test(b.out) && a.code === 0) {
+    // The same for icmp-block-inversion already so (ALREADY_ENABLED, NOT_ENABLED: it fails there, where it only warns for a port already there).
+    if (b.code !== 0 && /ALREADY_SET|NO_DEFAULTS|ALREADY_ENABLED|NOT_ENABLED/.test(b.out) && a.code === 0) {
       if (a.out !== 'nothing to change\n') disagreements.push(`step ${i + 1} ${args.join(' ')}: firewall-offline-cmd changed nothing (${b.out.trim()}), hostdeck printed ${a.out.trim()}`);
       continue;
     }
@@ -349,7 +392,7 @@ export async function runSequence(seed: number, dir: string, length?: number): P
     }
   }
   const fa = xmlFiles(c.etcA);
-  const fb = xmlFiles(c.etcB);
+  const fb = new Map([...xmlFiles(c.etcB)].map(([f, text]) => [f, f.startsWith('services/') ? shortModules(text) : text]));
   for (const [f, text] of fa) {
     if (fb.get(f) === undefined) disagreements.push(`${f}: written by hostdeck only`);
     else if (text !== fb.get(f)) disagreements.push(`${f}: differs\n--- hostdeck\n${text}\n--- firewall-offline-cmd\n${fb.get(f)}`);
@@ -359,8 +402,7 @@ export async function runSequence(seed: number, dir: string, length?: number): P
   if (steps.some((a) => a[0]!.startsWith('--set-automatic-helpers='))) ca = ca.replace(/\n\nAutomaticHelpers=[^\n]*\n$/, '\n').replace(/^AutomaticHelpers=[^\n]*\n/m, '');
   const cb = readFileSync(path.join(c.etcB, 'firewalld.conf'), 'utf8');
   if (ca !== cb) disagreements.push(`firewalld.conf differs\n--- hostdeck\n${ca}\n--- firewall-offline-cmd\n${cb}`);
-  const la = listing(c.etcA, state);
-  const lb = listing(c.etcB, state);
+  const [la, lb] = await Promise.all([listing(c.etcA, state, opts.cmd), listing(c.etcB, state, opts.cmd)]);
   if (la !== lb) disagreements.push(`firewall-offline-cmd lists the copies differently:\n${firstDifference(la, lb)}`);
   return { seed, steps, disagreements, state, copies: c };
 }

@@ -1,0 +1,29 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runSequence } from '../../test/firewall/offline-write/differential';
+import { startOfflineCmd } from '../../test/firewall/offline-write/offline-cmd';
+
+/**
+ * One worker of the offline-writes differential bench (offline.ts): sequences FIRST, FIRST+STRIDE,
+ * ... below END, one at a time, each on fresh copies, with its own firewall-offline-cmd server.
+ * HostDeck's steps run in this process (runHostdeck is in-process and one at a time), so the bench
+ * runs several workers for parallel sequences. One JSON line per sequence on stdout:
+ * {seed, steps, disagreements, ms, cpuMs}.
+ */
+const [first, end, stride] = process.argv.slice(2).map(Number) as [number, number, number];
+const dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-bench-offline-write-'));
+const cmd = startOfflineCmd();
+try {
+  for (let seed = first; seed < end; seed += stride) {
+    const t = performance.now();
+    const cpu = process.cpuUsage();
+    const res = await runSequence(seed, path.join(dir, `s${seed}`), { cmd });
+    const used = process.cpuUsage(cpu);
+    process.stdout.write(`${JSON.stringify({ seed, steps: res.steps.length, disagreements: res.disagreements, ms: performance.now() - t, cpuMs: (used.user + used.system) / 1000 })}\n`);
+    rmSync(path.join(dir, `s${seed}`), { recursive: true, force: true });
+  }
+} finally {
+  await cmd.close();
+  rmSync(dir, { recursive: true, force: true });
+}
