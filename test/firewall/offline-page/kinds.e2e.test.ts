@@ -10,7 +10,6 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { openApp, type E2eApp } from '../../support/e2e';
 import { pagesOf } from '../../support/pages';
 
@@ -21,8 +20,6 @@ function foc(etc: string, args: string[]): string {
   if (r.status !== 0) throw new Error(`firewall-offline-cmd ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
-
-const byId = (page: Page, id: string) => page.getByTestId(id);
 
 describe('the firewall page edits ICMP types, helpers and zone names of an image', () => {
   let app: E2eApp;
@@ -53,32 +50,31 @@ describe('the firewall page edits ICMP types, helpers and zone names of an image
   });
 
   it('creates, edits, resets and deletes ICMP types as firewall-offline-cmd does', async () => {
-    const { page } = app;
-    const { firewall } = pagesOf(page);
+    const { firewall, offlineKinds: kinds } = pagesOf(app.page);
     await firewall.openTab('ICMP types');
-    await byId(page, 'fw-new-icmptype-name').fill('my-icmp');
-    await byId(page, 'fw-new-icmptype').click();
+    await kinds.newIcmpTypeName.fill('my-icmp');
+    await kinds.newIcmpType.click();
     await firewall.reviewChecked();
     expect(await firewall.offlineSaveFiles.textContent()).toMatch(/icmptypes\/my-icmp\.xml.*new-icmptype/);
     await firewall.saveReviewed();
 
     // Only IPv4, and a short name: --icmptype=my-icmp --remove-destination=ipv6 --set-short.
-    await expect.poll(() => byId(page, 'fw-icmptype-editor').textContent(), { timeout: 20_000 }).toMatch(/ICMP type my-icmp.*own file/);
-    await byId(page, 'fw-icmptype-short').fill('Mine');
-    await byId(page, 'fw-icmptype-ipv6').uncheck();
-    await byId(page, 'fw-icmptype-save').click();
+    await expect.poll(() => kinds.icmpTypeEditor.textContent(), { timeout: 20_000 }).toMatch(/ICMP type my-icmp.*own file/);
+    await kinds.icmpTypeShort.fill('Mine');
+    await kinds.icmpTypeIpv6.uncheck();
+    await kinds.icmpTypeSave.click();
     await firewall.reviewChecked();
     expect(await firewall.offlineSaveFiles.textContent()).toMatch(/remove-destination ipv6.*set-short Mine/);
     await firewall.saveReviewed();
     expect(foc(etc, ['--info-icmptype=my-icmp'])).toMatch(/destination: ipv4\s*$/m);
 
     // A builtin edited becomes "modified from the default"; Reset removes the /etc copy.
-    await byId(page, 'fw-icmptypes-echo-request').click();
-    await byId(page, 'fw-icmptype-ipv4').uncheck();
-    await byId(page, 'fw-icmptype-save').click();
+    await kinds.icmpType('echo-request').click();
+    await kinds.icmpTypeIpv4.uncheck();
+    await kinds.icmpTypeSave.click();
     await firewall.reviewChecked();
     await firewall.saveReviewed();
-    await expect.poll(() => byId(page, 'fw-icmptype-editor').textContent(), { timeout: 20_000 }).toMatch(/modified from the default/);
+    await expect.poll(() => kinds.icmpTypeEditor.textContent(), { timeout: 20_000 }).toMatch(/modified from the default/);
     await firewall.offlineReset.click();
     await firewall.reviewChecked();
     expect(await firewall.offlineSaveFiles.getAttribute('data-action')).toBe('delete');
@@ -86,32 +82,31 @@ describe('the firewall page edits ICMP types, helpers and zone names of an image
     expect(existsSync(path.join(etc, 'icmptypes/echo-request.xml'))).toBe(false);
 
     // Delete of the admin's own: its file goes, firewall-offline-cmd no longer knows it.
-    await byId(page, 'fw-icmptypes-my-icmp').click();
-    await byId(page, 'fw-offline-delete-icmptype').click();
+    await kinds.icmpType('my-icmp').click();
+    await kinds.deleteIcmpType.click();
     await firewall.reviewChecked();
     await firewall.saveReviewed();
     expect(foc(etc, ['--get-icmptypes']).split(/\s+/)).not.toContain('my-icmp');
   });
 
   it('creates a helper with module and family, adds a port, resets a builtin and refuses a bad module', async () => {
-    const { page } = app;
-    const { firewall } = pagesOf(page);
+    const { firewall, offlineKinds: kinds } = pagesOf(app.page);
     await firewall.openTab('Helpers');
-    await byId(page, 'fw-new-helper-name').fill('my-ftp');
+    await kinds.newHelperName.fill('my-ftp');
     // Not a conntrack module: said before anything is sent.
-    await byId(page, 'fw-new-helper-module').fill('ftp');
-    expect(await byId(page, 'fw-new-helper').isDisabled()).toBe(true);
-    await byId(page, 'fw-new-helper-module').fill('nf_conntrack_ftp');
-    await byId(page, 'fw-new-helper-family').selectOption('ipv4');
-    await byId(page, 'fw-new-helper').click();
+    await kinds.newHelperModule.fill('ftp');
+    expect(await kinds.newHelper.isDisabled()).toBe(true);
+    await kinds.newHelperModule.fill('nf_conntrack_ftp');
+    await kinds.newHelperFamily.selectOption('ipv4');
+    await kinds.newHelper.click();
     await firewall.reviewChecked();
     expect(await firewall.offlineSaveFiles.textContent()).toMatch(/new-helper --module=nf_conntrack_ftp --family=ipv4/);
     await firewall.saveReviewed();
 
-    await expect.poll(() => byId(page, 'fw-helper-editor').textContent(), { timeout: 20_000 }).toMatch(/Helper my-ftp/);
-    await byId(page, 'fw-add-helper-port-input').fill('2121');
-    await byId(page, 'fw-add-helper-port').click();
-    await byId(page, 'fw-helper-save').click();
+    await expect.poll(() => kinds.helperEditor.textContent(), { timeout: 20_000 }).toMatch(/Helper my-ftp/);
+    await kinds.helperPortInput.fill('2121');
+    await kinds.addHelperPort.click();
+    await kinds.helperSave.click();
     await firewall.reviewChecked();
     expect(await firewall.offlineSaveFiles.textContent()).toMatch(/add-port 2121\/tcp/);
     await firewall.saveReviewed();
@@ -121,40 +116,39 @@ describe('the firewall page edits ICMP types, helpers and zone names of an image
     expect(info).toMatch(/ports: 2121\/tcp\s*$/m);
 
     // The builtin ftp helper: a port added makes it modified; Reset brings back the default.
-    await byId(page, 'fw-helpers-ftp').click();
-    await byId(page, 'fw-add-helper-port-input').fill('2100');
-    await byId(page, 'fw-add-helper-port').click();
-    await byId(page, 'fw-helper-save').click();
+    await kinds.helper('ftp').click();
+    await kinds.helperPortInput.fill('2100');
+    await kinds.addHelperPort.click();
+    await kinds.helperSave.click();
     await firewall.reviewChecked();
     await firewall.saveReviewed();
     expect(readFileSync(path.join(etc, 'helpers/ftp.xml'), 'utf8')).toContain('<port port="2100" protocol="tcp"/>');
-    await expect.poll(() => byId(page, 'fw-helper-editor').textContent(), { timeout: 20_000 }).toMatch(/modified from the default/);
+    await expect.poll(() => kinds.helperEditor.textContent(), { timeout: 20_000 }).toMatch(/modified from the default/);
     await firewall.offlineReset.click();
     await firewall.reviewChecked();
     await firewall.saveReviewed();
     expect(existsSync(path.join(etc, 'helpers/ftp.xml'))).toBe(false);
 
-    await byId(page, 'fw-helpers-my-ftp').click();
-    await byId(page, 'fw-offline-delete-helper').click();
+    await kinds.helper('my-ftp').click();
+    await kinds.deleteHelper.click();
     await firewall.reviewChecked();
     await firewall.saveReviewed();
     expect(existsSync(path.join(etc, 'helpers/my-ftp.xml'))).toBe(false);
   });
 
   it('renames a zone of its own with the policy and DefaultZone that name it; without them the save is refused, naming the policy', async () => {
-    const { page } = app;
-    const { firewall } = pagesOf(page);
+    const { firewall, offlineKinds: kinds } = pagesOf(app.page);
     await firewall.openTab('Zones');
     // firewalld renames no builtin.
     await firewall.selectZone('public');
-    expect(await byId(page, 'fw-zone-rename').count()).toBe(0);
+    expect(await kinds.zoneRename.count()).toBe(0);
 
     await firewall.selectZone('lab');
-    await byId(page, 'fw-zone-rename').click();
-    await byId(page, 'fw-zone-rename-name').fill('lab2');
+    await kinds.zoneRename.click();
+    await kinds.zoneRenameName.fill('lab2');
     // Unticked, the rename alone leaves the policy naming a zone that is gone: refused with its file.
-    await byId(page, 'fw-zone-rename-refs').uncheck();
-    await byId(page, 'fw-zone-rename-ok').click();
+    await kinds.zoneRenameRefs.uncheck();
+    await kinds.zoneRenameOk.click();
     await firewall.reviewChecked();
     expect(await firewall.offlineSaveRefused.count()).toBe(1);
     expect((await firewall.offlineSaveProblems.allTextContents()).join('\n')).toMatch(/policies\/labout\.xml|firewalld\.conf/);
@@ -162,11 +156,11 @@ describe('the firewall page edits ICMP types, helpers and zone names of an image
     expect(existsSync(path.join(etc, 'zones/lab.xml'))).toBe(true);
 
     await firewall.selectZone('lab');
-    await byId(page, 'fw-zone-rename').click();
-    await byId(page, 'fw-zone-rename-name').fill('lab2');
-    expect(await byId(page, 'fw-zone-rename-refs').isChecked()).toBe(true);
-    expect(await byId(page, 'fw-zone-rename-form').textContent()).toMatch(/policy labout.*default zone/);
-    await byId(page, 'fw-zone-rename-ok').click();
+    await kinds.zoneRename.click();
+    await kinds.zoneRenameName.fill('lab2');
+    expect(await kinds.zoneRenameRefs.isChecked()).toBe(true);
+    expect(await kinds.zoneRenameForm.textContent()).toMatch(/policy labout.*default zone/);
+    await kinds.zoneRenameOk.click();
     await firewall.reviewChecked();
     const files = (await firewall.offlineSaveFiles.allTextContents()).join('\n');
     expect(files).toMatch(/zones\/lab\.xml.*rename to lab2/);

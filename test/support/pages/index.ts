@@ -6,10 +6,11 @@ import { FirewallPage } from './firewall';
 import { HistoryPage } from './history';
 import { HostsPage } from './hosts';
 import { KernelPage } from './kernel';
+import { OfflineKindsPanel } from './offline-kinds';
 import { SafeApplyBar } from './safe-apply';
 import { AppShell, type PageId, type WriteControl } from './shell';
 
-export { AppShell, ComparePage, DnsPage, ExplainPanel, FirewallPage, HistoryPage, HostsPage, KernelPage, SafeApplyBar };
+export { AppShell, ComparePage, DnsPage, ExplainPanel, FirewallPage, HistoryPage, HostsPage, KernelPage, OfflineKindsPanel, SafeApplyBar };
 export type { PageId, WriteControl };
 
 /**
@@ -25,6 +26,8 @@ export interface Pages {
   hosts: HostsPage;
   compare: ComparePage;
   explain: ExplainPanel;
+  /** The offline Firewall page's ICMP type, helper and zone-rename controls. */
+  offlineKinds: OfflineKindsPanel;
   /** The History page; `historyPanel(feature)` is a feature page's History panel. */
   history: HistoryPage;
   historyPanel(feature: 'firewall' | 'dns' | 'kernel'): HistoryPage;
@@ -37,7 +40,7 @@ export function pagesOf(page: Page): Pages {
   let p = made.get(page);
   if (!p) {
     const firewall = new FirewallPage(page);
-    p = { shell: new AppShell(page), firewall, safeApply: firewall.applyBar, dns: new DnsPage(page), kernel: new KernelPage(page), hosts: new HostsPage(page), compare: new ComparePage(page), explain: new ExplainPanel(page), history: new HistoryPage(page), historyPanel: (feature) => new HistoryPage(page, feature) };
+    p = { shell: new AppShell(page), firewall, safeApply: firewall.applyBar, dns: new DnsPage(page), kernel: new KernelPage(page), hosts: new HostsPage(page), compare: new ComparePage(page), explain: new ExplainPanel(page), offlineKinds: new OfflineKindsPanel(page), history: new HistoryPage(page), historyPanel: (feature) => new HistoryPage(page, feature) };
     made.set(page, p);
   }
   return p;
