@@ -1,5 +1,5 @@
 import type { HelperJournalEntry } from '../helper/protocol';
-import type { HistoryChange, HistoryPoint } from './model';
+import type { HistoryChange, HistoryPoint, HistorySection } from './model';
 
 /**
  * The helper's journal merged into a timeline: a difference a read found that the helper's
@@ -46,15 +46,23 @@ function entryText(e: HelperJournalEntry): string {
   return e.keys?.length ? `${words} ${e.keys.join(', ')}` : e.path ? `${words} ${e.path}` : words;
 }
 
-/** The points with the journal's entries merged in (the points themselves are not changed). */
+/**
+ * The points with the journal's entries merged in (the points themselves are not changed).
+ * `points` oldest first. A change's window opens at the last earlier point that read its
+ * section, not at the point just before: a read of another section in between (the DNS page
+ * opened after a kernel change made elsewhere) says nothing about this one.
+ */
 export function mergeJournal(points: HistoryPoint[], entries: HelperJournalEntry[], hostLabel: string): HistoryPoint[] {
   if (!entries.length) return points;
+  const lastRead = new Map<HistorySection, number>();
   return points.map((p) => {
+    const opened = new Map(lastRead);
+    for (const s of p.sections) lastRead.set(s, p.time);
     if (p.kind !== 'outside' || p.since === null || !p.changes.length) return p;
-    const inWindow = entries.filter((e) => e.time > p.since! && e.time <= p.time);
     const used = new Set<HelperJournalEntry>();
     for (const c of p.changes) {
-      const e = inWindow.find((x) => entryExplains(x, c));
+      const from = Math.min(p.since, opened.get(c.section) ?? p.since);
+      const e = entries.find((x) => x.time > from && x.time <= p.time && entryExplains(x, c));
       if (!e) return p;
       used.add(e);
     }

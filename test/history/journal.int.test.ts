@@ -71,6 +71,19 @@ describe("the helper's journal in the timeline", () => {
     expect(mergeJournal([point([a])], [{ ...entry, time: 2500 }], 'h')[0]!.kind).toBe('outside');
     expect(mergeJournal([point([a])], [{ ...entry, result: 'failed' }], 'h')[0]!.kind).toBe('outside');
   });
+
+  it("a read of another section in between does not close a change's window: it opens at the last point that read the change's section", () => {
+    const base = { kind: 'outside' as const, what: 'read', operation: null, who: null, result: null, error: null, changesTotal: 1 };
+    const c = { section: 'sysctl' as const, layer: null, key: 'net.core.somaxconn', from: '128', to: '4096' };
+    const kernelRead: HistoryPoint = { ...base, id: 'k1', time: 1000, since: 500, sections: ['sysctl'], features: ['kernel'], changes: [{ ...c, key: 'vm.swappiness' }] };
+    // The DNS page read at 2000 (a DNS change of its own); the kernel change made elsewhere at 1500 is found at 3000.
+    const dnsRead: HistoryPoint = { ...base, id: 'd1', time: 2000, since: 1000, sections: ['dns'], features: ['dns'], changes: [{ section: 'dns', layer: null, key: 'nameservers', from: 'a', to: 'b' }] };
+    const found: HistoryPoint = { ...base, id: 'k2', time: 3000, since: 2000, sections: ['sysctl'], features: ['kernel'], changes: [c] };
+    const entry = { time: 1500, verb: 'sysctl-set', uid: 1000, login: 'ada', result: 'applied', keys: ['net.core.somaxconn'] };
+    expect(mergeJournal([kernelRead, dnsRead, found], [entry], 'h')[2]).toMatchObject({ kind: 'change', who: { user: 'ada' } });
+    // Before the last read of its section it is not this change's cause.
+    expect(mergeJournal([kernelRead, dnsRead, found], [{ ...entry, time: 900 }], 'h')[2]!.kind).toBe('outside');
+  });
 });
 
 describe("the helper's journal file", () => {
