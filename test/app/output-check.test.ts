@@ -4,6 +4,7 @@ import { z, type ZodType } from 'zod';
 import { listOperations } from '../../shared/api/contract';
 import { exactCheck as outputCheck } from '../../shared/api/exact-check';
 import { Runtime } from '../../electron/api/runtime';
+import { mutate } from '../support/mutate';
 
 /**
  * The runtime sends a handler's answer as is when outputCheck says zod would give back exactly
@@ -21,27 +22,6 @@ function agrees(schema: ZodType, value: unknown): 'fast' | 'zod-ok' | 'refused' 
     return 'fast';
   }
   return parsed.success ? 'zod-ok' : 'refused';
-}
-
-/** A copy of `value` with one thing changed at a path chosen by `pick`. */
-function mutate(value: unknown, pick: number[], replacement: unknown, how: 'set' | 'delete' | 'extra'): unknown {
-  const copy = structuredClone(value);
-  let cur: unknown = copy;
-  let parent: Record<string | number, unknown> | null = null;
-  let key: string | number | null = null;
-  for (const p of pick) {
-    if (cur === null || typeof cur !== 'object') break;
-    const keys = Array.isArray(cur) ? cur.map((_, i) => i) : Object.keys(cur);
-    if (!keys.length) break;
-    parent = cur as Record<string | number, unknown>;
-    key = keys[p % keys.length]!;
-    cur = parent[key];
-  }
-  if (parent === null || key === null) return replacement;
-  if (how === 'delete') delete parent[key];
-  else if (how === 'extra' && cur !== null && typeof cur === 'object' && !Array.isArray(cur)) (cur as Record<string, unknown>).notInContract = replacement;
-  else parent[key] = replacement;
-  return copy;
 }
 
 const oddValues = fc.constantFrom<unknown>(null, undefined, '', 'x', 'safe', 'net', 0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, true, false, {}, [], ['x'], { key: 'k' });

@@ -5,6 +5,7 @@ import { exactCheck } from '../../shared/api/exact-check';
 import { parseSnapshotJson } from '../../shared/compare/imports';
 import { snapshotSchema, type Snapshot } from '../../shared/compare/snapshot';
 import { fleetBase } from '../support/fleet';
+import { mutate } from '../support/mutate';
 
 /**
  * Issue #17: parseSnapshotJson skips zod's copy of a snapshot when exactCheck says zod would
@@ -13,26 +14,6 @@ import { fleetBase } from '../support/fleet';
  * accepts and returns equal; whatever zod refuses, the check refuses; and the quick parse and
  * the full parse give the same snapshot or the same error.
  */
-function mutate(value: unknown, pick: number[], replacement: unknown, how: 'set' | 'delete' | 'extra' | 'proto'): unknown {
-  const copy = structuredClone(value);
-  let cur: unknown = copy;
-  let parent: Record<string | number, unknown> | null = null;
-  let key: string | number | null = null;
-  for (const p of pick) {
-    if (cur === null || typeof cur !== 'object') break;
-    const keys = Array.isArray(cur) ? cur.map((_, i) => i) : Object.keys(cur);
-    if (!keys.length) break;
-    parent = cur as Record<string | number, unknown>;
-    key = keys[p % keys.length]!;
-    cur = parent[key];
-  }
-  if (parent === null || key === null) return replacement;
-  if (how === 'delete') delete parent[key];
-  else if (how === 'extra' && cur !== null && typeof cur === 'object' && !Array.isArray(cur)) (cur as Record<string, unknown>).notInSchema = replacement;
-  else if (how === 'proto' && cur !== null && typeof cur === 'object' && !Array.isArray(cur)) Object.defineProperty(cur, '__proto__', { value: replacement, enumerable: true, configurable: true, writable: true });
-  else parent[key] = replacement;
-  return copy;
-}
 
 const oddValues = fc.constantFrom<unknown>(null, undefined, '', 'x', 'public', 0, -1, 1.5, 2 ** 60, Number.NaN, true, false, {}, [], ['x'], { key: 'k' });
 

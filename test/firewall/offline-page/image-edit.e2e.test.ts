@@ -6,21 +6,13 @@
  * writes nothing, and the page's "Reload the files" lets the same staged change be saved after.
  * Needs root (unshare -m), firewalld and util-linux.
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type E2eApp } from '../../support/e2e';
 import { pagesOf } from '../../support/pages';
-
-/** firewall-offline-cmd over the image's /etc/firewalld (bound in a private mount namespace). */
-function foc(etc: string, args: string[]): string {
-  const r = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --make-rprivate / && mount --bind "$0" /etc/firewalld && shift && exec firewall-offline-cmd "$@"', etc, 'x', ...args], { encoding: 'utf8', timeout: 60_000 });
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`firewall-offline-cmd ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+import { foc } from './support/offline-cmd';
 
 describe('the firewall page edits an image offline', () => {
   let app: E2eApp;
