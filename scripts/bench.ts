@@ -13,7 +13,6 @@ const suites: Record<string, () => Promise<{ default: (r: BenchReporter) => Prom
   helper: () => import('./bench/helper'),
   compare: () => import('./bench/compare'),
   explain: () => import('./bench/explain'),
-  inventory: () => import('./bench/inventory'),
   'fleet-live': () => import('./bench/fleet-live'),
   offline: () => import('./bench/offline'),
   history: () => import('./bench/history'),
@@ -21,7 +20,7 @@ const suites: Record<string, () => Promise<{ default: (r: BenchReporter) => Prom
 };
 
 // Suites that time the built app (out/) rather than the sources through tsx.
-const timesBuild = new Set(['cli', 'compare', 'hosts', 'inventory', 'serve', 'kernel-page']);
+const timesBuild = new Set(['cli', 'compare', 'hosts', 'fleet-live', 'serve', 'kernel-page']);
 
 const only = process.argv.slice(2);
 // A stale out/ once reported --version at 4.2x instead of 1.3x: refuse to time an old build.
