@@ -1,5 +1,6 @@
 import type { AllHandlers, FeatureHandlers } from './context';
 import type { Feature } from '../../shared/api/contract';
+import { loadFeatureContract } from '../../shared/api/by-feature';
 
 /**
  * Where each feature's handlers live. A call loads only its own feature's module (and the
@@ -37,9 +38,13 @@ export function isFeature(feature: string): feature is Feature {
   return Object.hasOwn(loaders, feature);
 }
 
-/** Every feature's handlers (tests that look at all of them). */
+/**
+ * Every feature's handlers, and every feature's contract with them (tests that look at all of
+ * them, and probes that load everything before dropping privileges: a later lazy import would
+ * resolve files as a user who may not read the checkout).
+ */
 export async function allHandlers(): Promise<AllHandlers> {
   const features = Object.keys(loaders) as Feature[];
-  const hs = await Promise.all(features.map((f) => featureHandlers(f)));
+  const [hs] = await Promise.all([Promise.all(features.map((f) => featureHandlers(f))), Promise.all(features.map((f) => loadFeatureContract(f)))]);
   return Object.fromEntries(features.map((f, i) => [f, hs[i]])) as AllHandlers;
 }
