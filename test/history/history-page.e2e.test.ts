@@ -109,10 +109,10 @@ describe('History page: a DNS change, its difference, and back to the point befo
   });
 
   it('"Read the host\'s journal" reads the helper\'s journal (here: the save and the restore) and says how many entries', async () => {
-    const { shell } = pagesOf(app.page);
+    const { shell, history } = pagesOf(app.page);
     await shell.open('history');
-    await app.page.getByTestId('history-read-journal').click();
-    const said = app.page.getByTestId('history-journal-read');
+    await history.readJournal.click();
+    const said = history.journalRead;
     await said.waitFor();
     expect(await said.textContent()).toMatch(/^\d+ new of [1-9]\d* journal entr(y|ies) read/);
     expect(errorsOf(app)).toEqual([]);

@@ -41,6 +41,9 @@ export class HistoryPage {
   get restoreConfirm(): Locator { return this.area.getByTestId('history-restore-confirm'); }
   get restoreResult(): Locator { return this.area.getByTestId('history-restore-result'); }
   get restoreError(): Locator { return this.area.getByTestId('history-restore-error'); }
+  /** "Read the host's journal" (the History page) and what it said it read. */
+  get readJournal(): Locator { return this.page.getByTestId('history-read-journal'); }
+  get journalRead(): Locator { return this.page.getByTestId('history-journal-read'); }
   /** The feature page's closed "History" section (its toggle opens the panel). */
   get sectionToggle(): Locator { return this.page.getByTestId(`history-section-${this.scope}`).locator('button').first(); }
 
