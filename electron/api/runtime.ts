@@ -6,7 +6,7 @@ import { HostRegistry, type LocalHostOptions } from '../hosts/registry';
 import { RemoteHosts, type RemoteHostsOptions } from '../hosts/remote';
 import { EventHub } from './events';
 import { featureHandlers, isFeature } from './handlers';
-import { exactCheck as outputCheck } from '../../shared/api/exact-check';
+import { outputCheck } from './output-check';
 import type { HandlerContext, HostList } from './context';
 import type { Host } from '../hosts/host';
 import { outageText, type LinkStatus, type SshLink } from '../hosts/ssh/link';
@@ -145,7 +145,7 @@ export class Runtime {
       if (hint) st.reason = `${st.reason ?? 'firewalld refused this login'}. ${hint.text}`;
     }
     // The output schema is part of the contract: a handler that breaks it is a bug, reported as such.
-    // An answer that already is exactly what zod would give back is sent as is (shared/api/exact-check.ts).
+    // An answer that already is exactly what zod would give back is sent as is (output-check.ts).
     if (outputCheck(op.def.output)?.(result)) return result;
     const out = op.def.output.safeParse(result);
     if (!out.success) {

@@ -1,12 +1,10 @@
 import type { ZodType } from 'zod';
 
 /**
- * A check that allocates nothing: true only when zod's parse would succeed AND give back a value
- * equal to the input, so the input may be used as is and zod's copy skipped. Used for handlers'
- * answers (electron/api/runtime.ts: zod's copy of the 480 KB kernel.list answer was ~17% of
- * `kernel list`, issue #22) and for documents HostDeck reads back, such as snapshots (issue #17:
- * 12% of a 1,000-file fleet summary). Anything else (false) goes through zod, which reports the
- * same issues as always or strips what the contract leaves out. It knows the plain JSON kinds, `.default()`
+ * electron/api/output-check.ts's fast check (true only when zod's parse would succeed AND give
+ * back a value equal to the input, so the input may be used as is and zod's copy skipped), for
+ * schemas of documents HostDeck reads back, such as snapshots (issue #17: zod's copy was 12% of
+ * a 1,000-file fleet summary). Beyond output-check's plain JSON kinds it knows `.default()`
  * (exact only when the value is there: zod would fill it in otherwise), `.min(n)` on strings, arrays
  * and numbers (also `.nonnegative()`, `.positive()`), and `.int()`; any other check, transform, pipe or lazy part gets no fast check (null).
  */
