@@ -23,12 +23,7 @@ export default defineConfig({
       // locale) on each CLI run; bundled, only what HostDeck uses is kept (issue #22).
       externalizeDeps: { exclude: ['zod'] },
       rollupOptions: {
-        input: {
-          main: resolve('electron/main.ts'),
-          cli: resolve('electron/cli.ts'),
-          // The fleet summary's parse worker, a file of its own for new Worker() (electron/compare/summary-pool.ts).
-          'summary-worker': resolve('electron/compare/summary-worker.ts'),
-        },
+        input: { main: resolve('electron/main.ts'), cli: resolve('electron/cli.ts') },
         // The CLI loads each command's code when a run names it (electron/cli.ts), so the build
         // splits into many chunks. Beside the entries, not in chunks/: code that finds the
         // renderer or preload relative to its own file (import.meta.url) works from any of them.

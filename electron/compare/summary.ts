@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import path from 'node:path';
@@ -7,10 +7,6 @@ import { IMPORT_MAX_BYTES, importFiles } from '../../shared/compare/imports';
 import { inventoryNameError, nameFromFile } from '../../shared/compare/safe-text';
 import { FleetSummaryBuilder, type FleetSummary, type SummaryOptions } from '../../shared/compare/summary';
 import { naturalCompare } from '../../shared/compare/host-ranges';
-import { readSnapshotFileSync } from './summary-read';
-import { parseInPool, type PoolOptions } from './summary-pool';
-
-export { readSnapshotFileSync };
 
 /**
  * The fleet summary of snapshot files (a directory `hostdeck snapshot --out DIR` wrote, or
@@ -65,6 +61,23 @@ export async function readSnapshotFile(file: string): Promise<string> {
   return readFile(file, 'utf8');
 }
 
+/**
+ * The same, read synchronously: for 1,000 small files the thread pool's open/stat/read/close
+ * round trips cost more than the reads (the summary yields to the event loop between files).
+ */
+export function readSnapshotFileSync(file: string): string {
+  // Non-blocking: a FIFO among the files must not hang the summary (it is then refused as not a regular file).
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new ApiError('IO_ERROR', `${file} is not a regular file`);
+    if (st.size > IMPORT_MAX_BYTES) throw new ApiError('TOO_LARGE', `${file} is ${(st.size / 1024 / 1024).toFixed(0)} MiB: imports are limited to ${IMPORT_MAX_BYTES / 1024 / 1024} MiB`);
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A host is called by its file name (as imports are), else by a valid hostname. */
 export function labelOf(file: string, hostname: string): string {
   return nameFromFile(path.basename(file)) || (hostname && !inventoryNameError(hostname) ? hostname : 'import');
@@ -75,37 +88,18 @@ export interface FileSummaryHooks {
   onFile?(done: number, total: number): void;
 }
 
-export async function summarizeFiles(files: { file: string; label?: string }[], o: SummaryOptions, hooks: FileSummaryHooks = {}, pool: PoolOptions = {}): Promise<FleetSummary> {
+export async function summarizeFiles(files: { file: string; label?: string }[], o: SummaryOptions, hooks: FileSummaryHooks = {}): Promise<FleetSummary> {
   const b = new FleetSummaryBuilder(o);
-  await addFiles(b, files, hooks, pool);
+  await addFiles(b, files, hooks);
   return b.finish();
 }
 
-/** From this many files on, the files are parsed in worker threads (starting them costs more than a few parses). */
-export const POOL_MIN_FILES = 48;
-
 /**
- * Adds the files' hosts to a summary under way, in the files' order: one file in memory at a
- * time (a few per worker when parsed in workers), and the event loop runs between files (a
- * server stays responsive while 1,000 files are summarized).
+ * Adds the files' hosts to a summary under way: one file in memory at a time, and the event
+ * loop runs between files (a server stays responsive while 1,000 files are summarized).
  */
-export async function addFiles(b: FleetSummaryBuilder, files: { file: string; label?: string }[], hooks: FileSummaryHooks = {}, pool: PoolOptions = {}): Promise<void> {
+export async function addFiles(b: FleetSummaryBuilder, files: { file: string; label?: string }[], hooks: FileSummaryHooks = {}): Promise<void> {
   if (b.size + files.length > MAX_SUMMARY_HOSTS) throw new ApiError('INVALID_INPUT', `a summary takes at most ${MAX_SUMMARY_HOSTS.toLocaleString('en-US')} hosts (${(b.size + files.length).toLocaleString('en-US')} given)`);
-  if (pool.workers !== 0 && (files.length >= POOL_MIN_FILES || pool.workers)) {
-    await parseInPool(
-      files.map((f) => f.file),
-      b.factOptions,
-      async (i, r) => {
-        const { file, label } = files[i]!;
-        if (i) await nextTurn();
-        if (r.ok) b.addRecorded(label ?? labelOf(file, r.host.hostname), file, r.host);
-        else b.add(label ?? labelOf(file, ''), file, null, r.error);
-        hooks.onFile?.(i + 1, files.length);
-      },
-      pool,
-    );
-    return;
-  }
   for (let i = 0; i < files.length; i++) {
     const { file, label } = files[i]!;
     if (i) await nextTurn();

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { foldHosts, naturalCompare } from './host-ranges';
-import { emitFacts, knownSections, type FactOptions, type FactSink, type ScopeSection, type SummarySection } from './summary-facts';
-import { replayHost, type RecordedHost } from './summary-record';
+import { emitFacts, knownSections, type FactOptions, type ScopeSection, type SummarySection } from './summary-facts';
 import type { Snapshot } from './snapshot';
 
 /**
@@ -118,42 +117,25 @@ export class FleetSummaryBuilder {
     return this.hosts.length;
   }
 
-  /** The options facts are taken with (a worker recording facts for this summary uses the same). */
-  get factOptions(): FactOptions {
-    return this.opts;
-  }
-
   /** Adds one host; `snapshot` null when it could not be read (`error` says why). */
   add(label: string, ref: string, snapshot: Snapshot | null, error?: string): void {
-    if (!snapshot) return this.addHost(label, ref, null, error);
-    const known = knownSections(snapshot, this.opts.layer);
-    const reasons = { sysctl: snapshot.sysctl?.error, 'sysctl.d': snapshot.sysctld?.error, dns: snapshot.dns?.error, firewall: snapshot.firewall?.error };
-    this.addHost(label, ref, { known, reasons, emit: (sink) => emitFacts(snapshot, this.opts, sink) });
-  }
-
-  /** Adds one host from facts a worker recorded (recordHost with this builder's factOptions). */
-  addRecorded(label: string, ref: string, r: RecordedHost): void {
-    this.addHost(label, ref, { known: r.known, reasons: r.reasons, emit: (sink) => replayHost(r, sink) });
-  }
-
-  private addHost(label: string, ref: string, facts: { known: Record<SummarySection, boolean>; reasons: Partial<Record<SummarySection, string>>; emit: (sink: FactSink) => void } | null, error?: string): void {
     const h = this.hosts.length;
     let name = label;
     for (let n = 2; this.labels.has(name); n++) name = `${label}_${n}`;
     this.labels.add(name);
     this.hosts.push({ label: name, ref });
     const scope = this.scopeSections();
-    if (!facts) {
+    if (!snapshot) {
       this.unknownMask.push(scope.reduce((m, s) => m | (1 << sectionOrder[s]), 0));
       this.notRead.push({ host: name, section: 'all', reason: error ?? 'not read' });
       return;
     }
-    const { known, reasons } = facts;
+    const known = knownSections(snapshot, this.opts.layer);
     let mask = 0;
     for (const s of scope) {
       if (known[s]) continue;
       mask |= 1 << sectionOrder[s];
-      const reason = reasons[s];
+      const reason = s === 'sysctl' ? snapshot.sysctl?.error : s === 'sysctl.d' ? snapshot.sysctld?.error : s === 'dns' ? snapshot.dns?.error : snapshot.firewall?.error;
       if (reason) this.notRead.push({ host: name, section: s, reason });
     }
     this.unknownMask.push(mask);
@@ -162,7 +144,7 @@ export class FleetSummaryBuilder {
     let lastDomain = '';
     let d = -1;
     let ord = -1;
-    facts.emit({
+    emitFacts(snapshot, this.opts, {
       know: (domain) => {
         let id = this.domainIds.get(domain);
         if (id === undefined) {
