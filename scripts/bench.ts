@@ -11,6 +11,7 @@ const suites: Record<string, () => Promise<{ default: (r: BenchReporter) => Prom
   hosts: () => import('./bench/hosts'),
   serve: () => import('./bench/serve'),
   helper: () => import('./bench/helper'),
+  'helper-races': () => import('./bench/helper-races'),
   compare: () => import('./bench/compare'),
   explain: () => import('./bench/explain'),
   'fleet-live': () => import('./bench/fleet-live'),

@@ -2,13 +2,20 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { firstSeed } from '../support/seeded-random';
+import { killedSaves, racingSaves } from './support/races';
 import { b64, helper, helperAsync, HELPER, scratchRoot, sha } from './support/run';
 
 /**
  * The helper's file verbs for real, as root, against a scratch root (--root): atomic replace,
  * owner/mode/SELinux label kept, backups (atomic, last 10), CONFLICT when changed since read,
  * exactly one winner of racing saves, symlink refusals, stale temps, EBUSY fallback, SIGKILL.
+ * The races run a bounded seeded slice here (HOSTDECK_HELPER_RACE_SEED replays one, the seed is
+ * printed); `npx tsx scripts/bench.ts helper-races` runs the large ones (100 pairs, 200 kills).
  */
+const SEED = firstSeed(process.env.HOSTDECK_HELPER_RACE_SEED);
+const PAIRS = 10;
+const KILLS = 20;
 let root: string;
 const R = () => ['--root', root];
 const resolv = () => path.join(root, 'etc/resolv.conf');
@@ -78,23 +85,11 @@ describe('write-file', () => {
     expect(existsSync(backupDir()) ? readdirSync(backupDir()).filter((n) => n.endsWith('.bak')) : []).toEqual([]);
   });
 
-  it('of 100 pairs of racing saves from the same version, exactly one wins each time; the other gets CONFLICT', async () => {
-    let cur = 'nameserver 192.0.2.0\n';
-    write(cur, null);
-    let oneWinner = 0;
-    for (let i = 0; i < 100; i++) {
-      const expected = sha(cur);
-      const [a, b] = await Promise.all(
-        ['a', 'b'].map((who) => helperAsync({ verb: 'write-file', path: '/etc/resolv.conf', content: b64(`nameserver 192.0.2.${i} # ${who}\n`), expectedSha256: expected }, R())),
-      );
-      const winners = [a!, b!].filter((x) => x.ok);
-      const losers = [a!, b!].filter((x) => !x.ok);
-      if (winners.length === 1 && losers[0]!.error!.code === 'CONFLICT') oneWinner++;
-      cur = readFileSync(resolv(), 'utf8');
-      expect(winners.map((w) => w.result!.sha256)).toEqual([sha(cur)]);
-    }
-    console.log(`racing saves: ${oneWinner}/100 pairs had exactly one winner`);
-    expect(oneWinner).toBe(100);
+  it(`of ${PAIRS} pairs of racing saves from the same version, exactly one wins each time; the other gets CONFLICT`, async () => {
+    const r = await racingSaves(root, PAIRS, SEED);
+    console.log(`racing saves (seed ${SEED}): ${r.oneWinner}/${r.pairs} pairs had exactly one winner`);
+    expect(r.wrongWinner).toEqual([]);
+    expect(r.oneWinner).toBe(PAIRS);
   });
 
   it('refuses paths outside the allow-list, "..", symlinks at the target, in the directory and in the backup store; writes nothing through them', () => {
@@ -141,8 +136,7 @@ describe('write-file', () => {
     const swapper = spawn('/usr/bin/python3', ['-c', `
 import os, time
 d = ${JSON.stringify(path.join(root, 'etc'))}
-end = time.time() + 3
-while time.time() < end:
+while True:
     try:
         with open(d + '/.reg', 'w') as f:
             f.write('regular\\n')
@@ -156,13 +150,18 @@ while time.time() < end:
 `]);
     const swapperDone = new Promise((res) => swapper.on('close', res));
     const outcomes = new Map<string, number>();
-    for (let i = 0; i < 40; i++) {
-      const expected = sha('regular\n');
-      const r = await helperAsync({ verb: 'write-file', path: '/etc/resolv.conf', content: b64(`nameserver 192.0.2.${i}\n`), expectedSha256: expected }, R());
-      const k = r.ok ? 'ok' : r.error!.code;
-      outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
+    try {
+      for (let i = 0; i < 40; i++) {
+        const expected = sha('regular\n');
+        const r = await helperAsync({ verb: 'write-file', path: '/etc/resolv.conf', content: b64(`nameserver 192.0.2.${i}\n`), expectedSha256: expected }, R());
+        const k = r.ok ? 'ok' : r.error!.code;
+        outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
+      }
+    } finally {
+      // it swaps until every save is done (no fixed run time to wait out)
+      swapper.kill('SIGKILL');
+      await swapperDone;
     }
-    await swapperDone;
     console.log('saves under a symlink swapper:', Object.fromEntries(outcomes));
     expect([...outcomes.keys()].every((k) => ['ok', 'SYMLINK', 'CONFLICT'].includes(k))).toBe(true);
     expect(readFileSync(path.join(root, 'victim'), 'utf8')).toBe('precious\n');
@@ -216,46 +215,11 @@ while time.time() < end:
 });
 
 describe('SIGKILL during a write', () => {
-  it('200 kills at random points: the target always holds the old or the new content and every backup is complete', async () => {
-    const versions = new Set<string>();
-    let cur = 'nameserver 192.0.2.0\n' + '# padding\n'.repeat(2000);
-    versions.add(cur);
-    write(cur, null);
-    // How long one save takes here, to spread the kills over its whole life.
-    const t0 = performance.now();
-    const probe = `nameserver 192.0.2.1\n${'# padding\n'.repeat(2000)}`;
-    write(probe, sha(cur));
-    versions.add(probe);
-    cur = probe;
-    const span = Math.max(5, performance.now() - t0);
-    const tally = { old: 0, new: 0 };
-    for (let i = 0; i < 200; i++) {
-      const next = `nameserver 10.0.${i % 250}.${i % 7}\n${'# padding\n'.repeat(2000 + i)}`;
-      versions.add(next);
-      const child = spawn('/usr/bin/python3', ['-I', HELPER, ...R()], { stdio: ['pipe', 'ignore', 'ignore'] });
-      const closed = new Promise((res) => child.on('close', res));
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(JSON.stringify({ verb: 'write-file', path: '/etc/resolv.conf', content: b64(next), expectedSha256: sha(cur) }));
-      const delay = Math.random() * span * 1.3;
-      await new Promise((res) => setTimeout(res, delay));
-      child.kill('SIGKILL');
-      await closed;
-      const now = readFileSync(resolv(), 'utf8');
-      expect(now === cur || now === next, `run ${i}: partial or empty target`).toBe(true);
-      if (now === next) tally.new++;
-      else tally.old++;
-      cur = now;
-    }
-    for (const b of readdirSync(backupDir()).filter((n) => n.endsWith('.bak'))) {
-      const content = readFileSync(path.join(backupDir(), b), 'utf8');
-      expect(versions.has(content), `backup ${b} is not a complete earlier version`).toBe(true);
-      expect(b.split('-')[1]!.slice(0, 12)).toBe(sha(content).slice(0, 12));
-    }
-    // the next save cleans up whatever the kills left
-    const after = write('nameserver 192.0.2.250\n', sha(cur));
-    expect(after.ok).toBe(true);
-    expect(readdirSync(path.join(root, 'etc')).filter((n) => n.includes('hostdeck'))).toEqual([]);
-    expect(readdirSync(backupDir()).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
-    console.log(`SIGKILL x200 (kills spread over ${span.toFixed(0)} ms): old content ${tally.old}, new content ${tally.new}, partial 0; stale temps removed by the next save: ${after.result!.staleTempsRemoved}`);
+  it(`${KILLS} kills at seeded points: the target always holds the old or the new content and every backup is complete`, async () => {
+    const r = await killedSaves(root, KILLS, SEED);
+    expect(r.partial).toEqual([]);
+    expect(r.badBackups).toEqual([]);
+    expect(r.after).toMatchObject({ ok: true, leftInEtc: [], leftTempBackups: [] });
+    console.log(`SIGKILL x${KILLS} (seed ${SEED}, kills spread over ${r.spanMs.toFixed(0)} ms): old content ${r.old}, new content ${r.new}, partial 0; stale temps removed by the next save: ${r.after.staleTempsRemoved}`);
   });
 });
