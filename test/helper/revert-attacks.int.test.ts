@@ -20,6 +20,12 @@ beforeAll(() => {
   chmodSync(work, 0o755); // the second user of item 6 walks into it
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+let imageAttack: ReturnType<typeof startImageAttack>;
+let stateFileRewrite: ReturnType<typeof startStateFileRewrite>;
+beforeAll(() => {
+  imageAttack = startImageAttack();
+  stateFileRewrite = startStateFileRewrite();
+});
 
 function helperEnv(request: unknown, args: string[], env: NodeJS.ProcessEnv = NO_BUS): Answer {
   return helperBatch([request], args, env)[0]!;
@@ -126,9 +132,18 @@ describe('item 5: schedule-revert runs only revert commands', () => {
     helperEnv({ verb: 'cancel-revert', id: a.result!.id }, ['--run-dir', run]);
   });
 
+  // The revert-status case waits for a 5 s timer (the shortest the helper takes): it is armed
+  // before the cases above run, so its wait overlaps theirs instead of adding 5 s.
+  let statusRun = '';
+  let statusTimer: Answer;
+  beforeAll(() => {
+    statusRun = mkdtempSync(path.join(work, 'run-'));
+    statusTimer = helperEnv({ verb: 'schedule-revert', seconds: 5, plan: { kind: 'firewall-cmd', commands: [['--zone=public', '--remove-port=7777/tcp']] } }, ['--run-dir', statusRun]);
+  });
+
   it('revert-status gives per-step ok/exit code and a fixed word, never firewall-cmd output', async () => {
-    const run = mkdtempSync(path.join(work, 'run-'));
-    const a = helperEnv({ verb: 'schedule-revert', seconds: 5, plan: { kind: 'firewall-cmd', commands: [['--zone=public', '--remove-port=7777/tcp']] } }, ['--run-dir', run]);
+    const run = statusRun;
+    const a = statusTimer;
     expect(a.ok).toBe(true);
     await until(() => !alive(a.result!.pid as number), 'the reverter to run', 30_000);
     const s = helperEnv({ verb: 'revert-status', id: a.result!.id }, ['--run-dir', run]);
@@ -142,56 +157,12 @@ describe('item 5: schedule-revert runs only revert commands', () => {
 });
 
 describe('item 6: revert state is never under an image root', () => {
-  // This case and the next each wait for a timer of their own (10 s and 5 s): they wait at the same time.
-  it.concurrent('an image owner who swaps IMG/run for a symlink to their own plan (kernel/../..) never gets root to apply it', async () => {
-    // the world: a work dir others can traverse, an image and an attacker dir owned by nobody
-    const w = mkdtempSync(path.join(work, 'img-'));
-    chmodSync(w, 0o755);
-    const img = path.join(w, 'image');
-    const evil = path.join(w, 'attacker');
-    const procSys = path.join(w, 'proc-sys');
-    for (const d of [path.join(img, 'run'), path.join(img, 'etc'), evil, path.join(procSys, 'net/core')]) mkdirSync(d, { recursive: true, mode: 0o755 });
-    writeFileSync(path.join(procSys, 'net/core/somaxconn'), '1111\n');
-    writeFileSync(path.join(w, 'canary'), 'original\n', { mode: 0o644 });
-    spawnSync('chown', ['-R', 'nobody:nogroup', img, evil]);
-    const attack = `
-import json, os, sys
-img, evil, rid = sys.argv[1:4]
-d = os.path.join(evil, 'hostdeck', 'reverts')
-os.makedirs(d, 0o700)
-os.chmod(os.path.join(evil, 'hostdeck'), 0o700)
-plan = {'kind': 'sysctl', 'settings': [{'key': 'net/../../canary', 'value': 'pwned', 'applied': None}]}
-with open(os.path.join(d, rid + '.json'), 'w') as f:
-    json.dump({'id': rid, 'status': 'pending', 'kind': 'sysctl', 'plan': plan, 'createdMs': 0, 'deadlineMs': 0,
-               'finishedMs': None, 'results': None, 'error': None}, f)
-os.rename(os.path.join(img, 'run'), os.path.join(img, 'run.old'))
-os.symlink(evil, os.path.join(img, 'run'))
-print(os.getuid())
-`;
-    writeFileSync(path.join(w, 'attack.py'), attack);
-    // In a private mount namespace with its own tmpfs /run: the helper's real default state dir.
-    const script = `set -e
-mount -t tmpfs tmpfs /run
-"$1" "$2" "$3" "$4" > "$5/answer.json"
-id=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"]["id"])' "$5/answer.json")
-pid=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"]["pid"])' "$5/answer.json")
-setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/python3 "$5/attack.py" "$3" "$6" "$id" > "$5/attacker-uid"
-while [ -e /proc/$pid ]; do sleep 0.1; done
-printf '{"verb":"revert-status","id":"%s"}' "$id" | /usr/bin/python3 -I "$7" > "$5/status.json" || true
-ls /run/hostdeck/reverts > "$5/state-files"
-`;
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'HOSTDECK_RUN_DIR'));
-    const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
-      execFile(
-        'unshare',
-        ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', path.join(repo, 'node_modules/.bin/tsx'), path.join(repo, 'test/helper/support/image-revert-child.ts'), img, procSys, w, evil, path.join(repo, 'electron/helper/hostdeck-helper.py')],
-        { cwd: repo, encoding: 'utf8', env, timeout: 90_000 },
-        (err, _stdout, stderr) => {
-          const code = (err as { code?: unknown } | null)?.code;
-          resolve({ status: err ? (typeof code === 'number' ? code : null) : 0, stderr });
-        },
-      );
-    });
+  // This case and the next each wait for a timer of their own (10 s and 5 s). Both are armed
+  // when the file starts (startImageAttack, startStateFileRewrite): their waits overlap the
+  // item 5 cases instead of following them.
+  it('an image owner who swaps IMG/run for a symlink to their own plan (kernel/../..) never gets root to apply it', async () => {
+    const { w, img, procSys } = imageAttack;
+    const r = await imageAttack.result;
     expect(r.status, r.stderr).toBe(0);
     const answer = JSON.parse(readFileSync(path.join(w, 'answer.json'), 'utf8')) as Answer;
     expect(answer.ok).toBe(true);
@@ -206,19 +177,9 @@ ls /run/hostdeck/reverts > "$5/state-files"
     expect(readdirSync(path.join(img, 'run.old'))).toEqual([]);
   });
 
-  it.concurrent('the reverter applies the plan it validated, not what the state file says by then, and never a key with ".."', async () => {
-    const run = mkdtempSync(path.join(work, 'run-'));
-    const procSys = path.join(work, 'mem-proc-sys');
-    mkdirSync(path.join(procSys, 'net/core'), { recursive: true });
-    writeFileSync(path.join(procSys, 'net/core/somaxconn'), '1111\n');
-    writeFileSync(path.join(work, 'mem-canary'), 'original\n');
-    const a = helper({ verb: 'schedule-revert', seconds: 5, plan: { kind: 'sysctl', settings: [{ key: 'net.core.somaxconn', value: '4096', applied: '1111' }] } }, ['--run-dir', run, '--proc-sys', procSys]);
+  it('the reverter applies the plan it validated, not what the state file says by then, and never a key with ".."', async () => {
+    const { run, procSys, a } = stateFileRewrite;
     expect(a.ok).toBe(true);
-    // whoever rewrites the state file meanwhile (it is root's 0600 file: a bug, a backup restore, ...)
-    const file = path.join(run, 'reverts', `${a.result!.id}.json`);
-    const st = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    st.plan = { kind: 'sysctl', settings: [{ key: 'net/../../mem-canary', value: 'pwned', applied: null }] };
-    writeFileSync(file, JSON.stringify(st));
     await until(() => !alive(a.result!.pid as number), 'the reverter to run', 30_000);
     expect(readFileSync(path.join(work, 'mem-canary'), 'utf8')).toBe('original\n');
     expect(readFileSync(path.join(procSys, 'net/core/somaxconn'), 'utf8').trim()).toBe('4096');
@@ -235,3 +196,77 @@ ls /run/hostdeck/reverts > "$5/state-files"
     expect(existsSync(path.join(w, 'theirs/hostdeck'))).toBe(false);
   });
 });
+
+/**
+ * Item 6's image attack, started at once: HostDeck (as root, with an image open) schedules a 10 s
+ * sysctl revert, an attacker who owns the image swaps IMG/run for a symlink to a plan of their
+ * own, and the reverter runs; the test then reads what happened.
+ */
+function startImageAttack() {
+  // the world: a work dir others can traverse, an image and an attacker dir owned by nobody
+  const w = mkdtempSync(path.join(work, 'img-'));
+  chmodSync(w, 0o755);
+  const img = path.join(w, 'image');
+  const evil = path.join(w, 'attacker');
+  const procSys = path.join(w, 'proc-sys');
+  for (const d of [path.join(img, 'run'), path.join(img, 'etc'), evil, path.join(procSys, 'net/core')]) mkdirSync(d, { recursive: true, mode: 0o755 });
+  writeFileSync(path.join(procSys, 'net/core/somaxconn'), '1111\n');
+  writeFileSync(path.join(w, 'canary'), 'original\n', { mode: 0o644 });
+  spawnSync('chown', ['-R', 'nobody:nogroup', img, evil]);
+  const attack = `
+import json, os, sys
+img, evil, rid = sys.argv[1:4]
+d = os.path.join(evil, 'hostdeck', 'reverts')
+os.makedirs(d, 0o700)
+os.chmod(os.path.join(evil, 'hostdeck'), 0o700)
+plan = {'kind': 'sysctl', 'settings': [{'key': 'net/../../canary', 'value': 'pwned', 'applied': None}]}
+with open(os.path.join(d, rid + '.json'), 'w') as f:
+    json.dump({'id': rid, 'status': 'pending', 'kind': 'sysctl', 'plan': plan, 'createdMs': 0, 'deadlineMs': 0,
+               'finishedMs': None, 'results': None, 'error': None}, f)
+os.rename(os.path.join(img, 'run'), os.path.join(img, 'run.old'))
+os.symlink(evil, os.path.join(img, 'run'))
+print(os.getuid())
+`;
+  writeFileSync(path.join(w, 'attack.py'), attack);
+  // In a private mount namespace with its own tmpfs /run: the helper's real default state dir.
+  const script = `set -e
+mount -t tmpfs tmpfs /run
+"$1" "$2" "$3" "$4" > "$5/answer.json"
+id=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"]["id"])' "$5/answer.json")
+pid=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"]["pid"])' "$5/answer.json")
+setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/python3 "$5/attack.py" "$3" "$6" "$id" > "$5/attacker-uid"
+while [ -e /proc/$pid ]; do sleep 0.1; done
+printf '{"verb":"revert-status","id":"%s"}' "$id" | /usr/bin/python3 -I "$7" > "$5/status.json" || true
+ls /run/hostdeck/reverts > "$5/state-files"
+`;
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'HOSTDECK_RUN_DIR'));
+  const result = new Promise<{ status: number | null; stderr: string }>((resolve) => {
+    execFile(
+      'unshare',
+      ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', path.join(repo, 'node_modules/.bin/tsx'), path.join(repo, 'test/helper/support/image-revert-child.ts'), img, procSys, w, evil, path.join(repo, 'electron/helper/hostdeck-helper.py')],
+      { cwd: repo, encoding: 'utf8', env, timeout: 90_000 },
+      (err, _stdout, stderr) => {
+        const code = (err as { code?: unknown } | null)?.code;
+        resolve({ status: err ? (typeof code === 'number' ? code : null) : 0, stderr });
+      },
+    );
+  });
+  return { w, img, procSys, result };
+}
+
+/** Item 6's second case, started at once: a 5 s revert timer whose state file is rewritten with a hostile plan. */
+function startStateFileRewrite() {
+  const run = mkdtempSync(path.join(work, 'run-'));
+  const procSys = path.join(work, 'mem-proc-sys');
+  mkdirSync(path.join(procSys, 'net/core'), { recursive: true });
+  writeFileSync(path.join(procSys, 'net/core/somaxconn'), '1111\n');
+  writeFileSync(path.join(work, 'mem-canary'), 'original\n');
+  const a = helper({ verb: 'schedule-revert', seconds: 5, plan: { kind: 'sysctl', settings: [{ key: 'net.core.somaxconn', value: '4096', applied: '1111' }] } }, ['--run-dir', run, '--proc-sys', procSys]);
+  if (!a.ok) return { run, procSys, a }; // the case fails on it
+  // whoever rewrites the state file meanwhile (it is root's 0600 file: a bug, a backup restore, ...)
+  const file = path.join(run, 'reverts', `${a.result!.id}.json`);
+  const st = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  st.plan = { kind: 'sysctl', settings: [{ key: 'net/../../mem-canary', value: 'pwned', applied: null }] };
+  writeFileSync(file, JSON.stringify(st));
+  return { run, procSys, a };
+}
