@@ -8,19 +8,23 @@ import type { SafeChange } from '../../shared/firewall/contract';
 import type { FullState } from '../../shared/firewall/model';
 import { firewallRevertPlan } from '../../shared/firewall/revert-plan';
 import { firewallPlanError } from '../../shared/helper/revert-grammar';
+import { firewallCmdBatch } from '../support/firewall-cmd-batch';
 import { openSession, type FwSession } from './session';
 
 let s: FwSession;
 beforeAll(async () => {
   s = await openSession({ sshdConfig: 'Port 22\n' });
-  s.sb.firewallCmd('--permanent', '--new-policy=hdtest');
-  s.sb.firewallCmd('--permanent', '--policy=hdtest', '--add-ingress-zone=internal');
-  s.sb.firewallCmd('--permanent', '--policy=hdtest', '--add-egress-zone=HOST');
-  s.sb.firewallCmd('--permanent', '--policy=hdtest', '--add-service=ssh');
-  s.sb.firewallCmd('--zone=work', '--add-interface=hd1');
-  s.sb.firewallCmd('--zone=work', '--add-source=192.0.2.0/24');
-  s.sb.firewallCmd('--runtime-to-permanent');
-  s.sb.firewallCmd('--reload');
+  // One firewall-cmd process for the set-up: each call still is firewall-cmd with these arguments.
+  await firewallCmdBatch(s.sb, [
+    ['--permanent', '--new-policy=hdtest'],
+    ['--permanent', '--policy=hdtest', '--add-ingress-zone=internal'],
+    ['--permanent', '--policy=hdtest', '--add-egress-zone=HOST'],
+    ['--permanent', '--policy=hdtest', '--add-service=ssh'],
+    ['--zone=work', '--add-interface=hd1'],
+    ['--zone=work', '--add-source=192.0.2.0/24'],
+    ['--runtime-to-permanent'],
+    ['--reload'],
+  ]);
   await s.api.state({ refresh: true });
 });
 afterAll(async () => {
@@ -84,7 +88,8 @@ describe('revert plan', () => {
     expect(session.reasons.join(' ')).not.toMatch(/No revert could be scheduled/);
     const applied = await s.api.state({ refresh: true });
     expect(runtimeOf(applied)).not.toEqual(runtimeOf(before));
-    for (const argv of plan) s.sb.firewallCmd(...argv);
+    // The plan's commands in order, each firewall-cmd's own code with that argv, in one process.
+    await firewallCmdBatch(s.sb, plan);
     const after = await s.api.state({ refresh: true });
     expect(runtimeOf(after)).toEqual(runtimeOf(before));
     expect(after.global.panicMode).toBe(false);

@@ -13,23 +13,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../shared/api/errors';
 import { traceOnce } from '../../../electron/firewall/trace/engine';
 import { runHostdeck } from '../../support/cli';
+import { firewallCmdBatch } from '../../support/firewall-cmd-batch';
 import { openSession, type FwSession } from '../session';
 
 let s: FwSession;
 beforeAll(async () => {
   s = await openSession();
   // Forwarded traffic from public to internal: a policy opening 9191/tcp and masquerading.
-  s.sb.firewallCmd('--permanent', '--new-policy=hd-fwd');
-  s.sb.firewallCmd('--permanent', '--policy=hd-fwd', '--add-ingress-zone=public');
-  s.sb.firewallCmd('--permanent', '--policy=hd-fwd', '--add-egress-zone=internal');
-  s.sb.firewallCmd('--permanent', '--policy=hd-fwd', '--add-port=9191/tcp');
-  s.sb.firewallCmd('--permanent', '--policy=hd-fwd', '--add-masquerade');
-  s.sb.firewallCmd('--reload');
-  s.sb.firewallCmd('--zone=public', '--add-interface=eth0');
-  s.sb.firewallCmd('--zone=public', '--add-port=8080/tcp');
-  s.sb.firewallCmd('--zone=public', '--add-rich-rule=rule family="ipv4" source address="10.8.0.3" port port="8080" protocol="tcp" drop');
-  s.sb.firewallCmd('--zone=internal', '--add-interface=eth1');
-  s.sb.firewallCmd('--zone=internal', '--add-rich-rule=rule family="ipv6" source address="fd08::3" port port="9090" protocol="tcp" reject type="tcp-reset"');
+  // One firewall-cmd process for the set-up: each call still is firewall-cmd with these arguments.
+  await firewallCmdBatch(s.sb, [
+    ['--permanent', '--new-policy=hd-fwd'],
+    ['--permanent', '--policy=hd-fwd', '--add-ingress-zone=public'],
+    ['--permanent', '--policy=hd-fwd', '--add-egress-zone=internal'],
+    ['--permanent', '--policy=hd-fwd', '--add-port=9191/tcp'],
+    ['--permanent', '--policy=hd-fwd', '--add-masquerade'],
+    ['--reload'],
+    ['--zone=public', '--add-interface=eth0'],
+    ['--zone=public', '--add-port=8080/tcp'],
+    ['--zone=public', '--add-rich-rule=rule family="ipv4" source address="10.8.0.3" port port="8080" protocol="tcp" drop'],
+    ['--zone=internal', '--add-interface=eth1'],
+    ['--zone=internal', '--add-rich-rule=rule family="ipv6" source address="fd08::3" port port="9090" protocol="tcp" reject type="tcp-reset"'],
+  ]);
 }, 120_000);
 afterAll(async () => {
   await s?.close();
