@@ -4,12 +4,12 @@
  * a new name and the script runs against the sandbox; after a reload, firewalld must report the
  * copies exactly like the originals.
  */
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policyToScript, policyToXml, serviceToScript, serviceToXml, zoneToScript, zoneToXml } from '../../shared/firewall/export';
 import { firewallCmdBatch } from '../support/firewall-cmd-batch';
+import { runFirewallCmdScript } from '../support/firewall-cmd-script';
 import { startFirewalldSandbox, type FirewalldSandbox } from '../support/firewalld-sandbox';
 import { fw } from './fw-cmd';
 import { policyFromInfo, serviceFromInfo, zoneFromListAll } from './list-all';
@@ -29,15 +29,9 @@ const ZONE_RULES = [
   'rule tcp-mss-clamp value="1400"',
 ];
 
-function runScript(script: string): Promise<void> {
-  const file = join(sb.dir, `script-${Date.now()}.sh`);
-  writeFileSync(file, script);
-  return new Promise((resolve, reject) => {
-    execFile('/bin/sh', [file], { env: sb.env, encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`script failed: ${stderr || stdout}\n${script}`));
-      else resolve();
-    });
-  });
+/** The exported script as sh runs it, its firewall-cmd calls through one firewall-cmd process (runFirewallCmdScript). */
+async function runScript(script: string): Promise<void> {
+  await runFirewallCmdScript(sb, script);
 }
 
 /** Sorted lists, so that two objects that firewalld lists in different orders compare equal. */
