@@ -90,3 +90,64 @@ export function runWithDnsServer(resolv: string, command: string[], opts: { exis
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * runWithDnsServer for several commands against the same resolv.conf: one namespace and one DNS
+ * server, the commands one after another, each with the queries that arrived while it ran (the
+ * log is cut where it stood once it stopped growing after the command, as runWithDnsServer
+ * waits before stopping the server). Each command runs under `env -i` and its own `timeout`.
+ */
+export function runManyWithDnsServer(resolv: string, commands: string[][], opts: { exists?: string[]; timeoutS?: number } = {}): (NsRun & { queries: LoggedQuery[] })[] {
+  requireTool('ip', 'iproute2');
+  assertLoopbackOnly(resolv);
+  const dir = mkdtempSync(join(tmpdir(), 'hostdeck-dns-ns-'));
+  try {
+    const rc = join(dir, 'resolv.conf');
+    writeFileSync(rc, Buffer.from(resolv, 'latin1'));
+    writeFileSync(join(dir, 'nsswitch.conf'), 'hosts: dns\n');
+    writeFileSync(join(dir, 'hosts'), '');
+    const log = join(dir, 'queries.log');
+    const ready = join(dir, 'ready');
+    const serverArgs = [process.execPath, serverScript(), log, ready, String(30 + 10 * commands.length)];
+    if (opts.exists?.length) serverArgs.push('--exists', opts.exists.join(','));
+    const perCommand = opts.timeoutS ?? 10;
+    const quiet = `prev=-1; while :; do cur=$(cat ${shq(log)} 2>/dev/null | wc -c); [ "$cur" = "$prev" ] && break; prev=$cur; sleep 0.2; done`;
+    const steps = commands.map((cmd, i) => {
+      const out = shq(join(dir, `out.${i}`));
+      return [`env -i timeout ${perCommand} ${cmd.map(shq).join(' ')} >${out}.stdout 2>${out}.stderr; echo $? >${out}.rc`, quiet, `echo $cur >${out}.end`].join('\n');
+    });
+    const pre = [
+      `cd ${shq(repoRoot)}`,
+      `${serverArgs.map(shq).join(' ')} & SERVER=$!`,
+      `i=0; while [ ! -e ${shq(ready)} ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done`,
+      `[ -e ${shq(ready)} ] || { echo "dns server did not start" >&2; kill $SERVER; exit 97; }`,
+      'set +e', // a command's failure is its result, not the end of the others
+      ...steps,
+    ].join('\n');
+    const r = runWithResolvConf(rc, ['true'], {
+      net: true,
+      mounts: [
+        [join(dir, 'nsswitch.conf'), '/etc/nsswitch.conf'],
+        [join(dir, 'hosts'), '/etc/hosts'],
+      ],
+      pre,
+      post: `kill $SERVER; wait $SERVER 2>/dev/null`,
+    });
+    if (r.status !== 0) throw new Error(`the namespace for ${commands.length} commands failed (${r.status}): ${r.stderr}`);
+    const text = existsSync(log) ? readFileSync(log, 'latin1') : '';
+    let start = 0;
+    return commands.map((_, i) => {
+      const f = (ext: string) => readFileSync(join(dir, `out.${i}.${ext}`), 'latin1');
+      const end = Number(f('end').trim());
+      const queries = text
+        .slice(start, end)
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as LoggedQuery);
+      start = end;
+      return { status: Number(f('rc').trim()), stdout: f('stdout'), stderr: f('stderr'), queries };
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
