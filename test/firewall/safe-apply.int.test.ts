@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../../electron/api/runtime';
+import { firewallCmdChecks } from '../support/firewall-cmd-batch';
 import { openSession, type FwSession, rejection as apiError } from './session';
 
 let s: FwSession;
@@ -24,6 +25,8 @@ function confDefaultZone(): string | undefined {
   return /^DefaultZone=(.*)$/m.exec(readFileSync(join(s.sb.dir, 'etc/firewalld.conf'), 'utf8'))?.[1]?.trim();
 }
 const runtimeDefaultZone = () => s.sb.firewallCmd('--get-default-zone').trim();
+/** Several firewall-cmd checks in one process (firewallCmdChecks): each still is firewall-cmd with its arguments. */
+const checks = (...calls: string[][]) => firewallCmdChecks(s.sb, calls);
 
 
 describe('safeApply.required', () => {
@@ -89,9 +92,10 @@ describe('safe apply', () => {
     });
     const done = await s.api.safeApplyConfirm({ id: session.id });
     expect(done.status).toBe('confirmed');
-    expect(s.words('--zone=public', '--list-services')).not.toContain('ssh');
-    expect(s.words('--permanent', '--zone=public', '--list-services')).not.toContain('ssh');
-    expect(s.words('--permanent', '--zone=public', '--list-ports')).toContain('2222/tcp');
+    const [rt, perm, permPorts] = await checks(['--zone=public', '--list-services'], ['--permanent', '--zone=public', '--list-services'], ['--permanent', '--zone=public', '--list-ports']);
+    expect(rt!.words).not.toContain('ssh');
+    expect(perm!.words).not.toContain('ssh');
+    expect(permPorts!.words).toContain('2222/tcp');
     // Put ssh back (not risky: adding).
     await s.api.updateZone({ name: 'public', layer: 'runtime', patch: { add: { services: ['ssh'] }, remove: { ports: [{ port: '2222', protocol: 'tcp' }] } }, acknowledgeRisk: true });
     await s.api.updateZone({ name: 'public', layer: 'permanent', patch: { add: { services: ['ssh'] }, remove: { ports: [{ port: '2222', protocol: 'tcp' }] } } });
@@ -110,8 +114,9 @@ describe('safe apply', () => {
     expect(s.sb.firewallCmd('--info-zone=public')).toMatch(/target: DROP/);
     const reverted = await s.api.safeApplyRevert({ id: session.id });
     expect(reverted.status).toBe('reverted');
-    expect(s.sb.firewallCmd('--info-zone=public')).toMatch(/target: default/);
-    expect(s.sb.firewallCmd('--permanent', '--zone=public', '--get-target').trim()).toBe('default');
+    const [info, target] = await checks(['--info-zone=public'], ['--permanent', '--zone=public', '--get-target']);
+    expect(info!.ok(info!.stdout)).toMatch(/target: default/);
+    expect(target!.ok(target!.stdout).trim()).toBe('default');
   });
 
   it('safe-applies a risky default zone and restores runtime and firewalld.conf by itself', async () => {
