@@ -45,7 +45,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/**/*.e2e.test.ts'],
-          setupFiles,
+          // One Chromium per file, closed after its last test (test/support/e2e-setup.ts).
+          setupFiles: [...setupFiles, 'test/support/e2e-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           // One Chromium at a time on a 2-core machine.

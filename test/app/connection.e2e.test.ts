@@ -1,7 +1,9 @@
 /**
  * An open page whose server goes away (browser mode): it says so at once instead of staying
  * "live", reconnects when the same server comes back, and after a restart with a new token it
- * says the session expired (never a polkit refusal); reloading from the new URL works.
+ * says the session expired (never a polkit refusal); reloading from the new URL works. A page
+ * whose code was still on its way when the server stopped keeps the shell and its banner, and
+ * loads once the server is back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../electron/serve/server';
@@ -51,5 +53,43 @@ describe('losing the server under an open page', () => {
     await shell.brand.waitFor();
     await expect.poll(() => shell.firewalldStatus.getAttribute('data-state'), { timeout: 10_000 }).toBe('no-bus');
     expect(await shell.connectionBanner.count()).toBe(0);
+  });
+
+  it('a page chunk still on its way when the server stops: the shell and the banner stay, the page loads once it is back', async () => {
+    // The chunk is held until the server is gone (CI once closed the server while it loaded: the
+    // failed import took the whole window down, banner included).
+    const ctx = await app.browser.newContext({ viewport: { width: 1360, height: 860 }, storageState: await app.page.context().storageState() });
+    try {
+      const page = await ctx.newPage();
+      const { shell, firewall } = pagesOf(page);
+      let asked!: () => void;
+      const chunkAsked = new Promise<void>((r) => (asked = r));
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      await page.route(
+        (url) => /\/assets\/FirewallPage-[^/]*\.js$/.test(url.pathname),
+        async (route) => {
+          asked();
+          await released;
+          await route.continue().catch(() => undefined);
+        },
+        { times: 1 },
+      );
+      await page.goto(`${restarted!.url}#/firewall`);
+      await shell.firewalldStatus.waitFor();
+      await chunkAsked;
+      const { port, token } = restarted!;
+      await restarted!.close();
+      release();
+      await shell.pageLoadError.waitFor({ timeout: 15_000 });
+      expect(await shell.connectionBanner.getAttribute('data-state')).toBe('reconnecting');
+      expect(await shell.brand.count()).toBe(1);
+      restarted = await startServer({ runtime: app.runtime, staticDir: rendererDir, port, token });
+      await firewall.noBus.waitFor({ timeout: 15_000 });
+      await shell.connectionBanner.waitFor({ state: 'detached', timeout: 15_000 });
+      expect(await shell.pageLoadError.count()).toBe(0);
+    } finally {
+      await ctx.close();
+    }
   });
 });

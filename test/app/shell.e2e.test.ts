@@ -18,8 +18,8 @@ describe('browser mode against a real firewalld', () => {
   it("shows the daemon's version and default zone as firewall-cmd reports them", async () => {
     const { page } = app;
     const { shell } = pagesOf(page);
-    const status = shell.firewalldStatus;
-    await expect.poll(() => status.getAttribute('data-state')).toBe('running');
+    // Waits for the status read itself (expect.poll's 1 s saw "loading" on a loaded machine).
+    await shell.firewalldStatusIn('running').waitFor();
     const version = sb.firewallCmd('--version').trim();
     const zone = sb.firewallCmd('--get-default-zone').trim();
     expect(version).toBe('1.3.3');

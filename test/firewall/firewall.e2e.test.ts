@@ -166,10 +166,12 @@ describe('firewall page (browser mode, real firewalld)', () => {
       const box = await safeApply.keepButton.boundingBox();
       return !!box && box.y >= 0 && box.y + box.height <= 860;
     }).toBe(true);
+    // The outcome is shown for a few seconds only: watched from now on, checked after firewall-cmd.
+    const outcome = safeApply.watchOutcome('zone public: remove services ssh');
     await expect.poll(async () => lines(await fw(sb, '--zone=public', '--list-services')).join(' '), { timeout: 5_000 }).not.toMatch(/\bssh\b/);
     // Nobody confirms: ssh comes back by itself.
     await expect.poll(async () => (await fw(sb, '--zone=public', '--list-services')).split(/\s+/), { timeout: 20_000 }).toContain('ssh');
-    await safeApply.resultWith('reverted').waitFor({ timeout: 10_000 });
+    expect(await outcome).toMatchObject({ status: 'reverted' });
     expect((await fw(sb, '--permanent', '--zone=public', '--list-services')).split(/\s+/)).toContain('ssh');
   });
 
@@ -256,12 +258,14 @@ describe('firewall page (browser mode, real firewalld)', () => {
     await firewall.defaultZoneSeconds.fill('6');
     await firewall.confirm();
     await safeApply.countdown.waitFor({ timeout: 10_000 });
+    // The outcome is shown for a few seconds only: watched from now on, checked after firewall-cmd.
+    const outcome = safeApply.watchOutcome('Default zone public → drop');
     await expect.poll(async () => (await fw(sb, '--get-default-zone')).trim(), { timeout: 5_000 }).toBe('drop');
     await expect.poll(() => firewall.defaultZone.inputValue(), { timeout: 5_000 }).toBe('drop');
     // Nobody confirms: the host puts public back, in runtime and in firewalld.conf.
     await expect.poll(async () => (await fw(sb, '--get-default-zone')).trim(), { timeout: 20_000 }).toBe('public');
     await expect.poll(confDefaultZone, { timeout: 5_000 }).toBe('public');
-    await safeApply.resultWith('reverted').last().waitFor({ timeout: 10_000 });
+    expect(await outcome).toMatchObject({ status: 'reverted' });
     await expect.poll(() => firewall.defaultZone.inputValue(), { timeout: 10_000 }).toBe('public');
   });
 

@@ -34,6 +34,24 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: chromiumArgs });
 }
 
+let fileBrowser: Promise<Browser> | undefined;
+
+/**
+ * The test file's one Chromium: every app of the file opens in a context of its own on it (a
+ * start costs seconds). Closed after the file by test/support/e2e-setup.ts (closeFileBrowser).
+ */
+export function browserOfFile(): Promise<Browser> {
+  fileBrowser ??= launchChromium();
+  return fileBrowser;
+}
+
+/** Closes the file's Chromium, if one was started (after the file's last test). */
+export async function closeFileBrowser(): Promise<void> {
+  const b = fileBrowser;
+  fileBrowser = undefined;
+  await (await b?.catch(() => undefined))?.close();
+}
+
 export interface E2eApp {
   runtime: Runtime;
   server: RunningServer;
@@ -53,8 +71,8 @@ export async function openApp(local: LocalHostOptions = {}, path = '', options: 
   assertE2ePrerequisites();
   const runtime = new Runtime({ ...options, mode: 'browser', local });
   const server = await startServer({ runtime, staticDir: rendererDir, port: 0 });
-  // `shared`: a Chromium another app of the same file started (a second start costs seconds); left open by stop().
-  const browser = shared ?? (await launchChromium());
+  // `shared`: a Chromium of the caller's; by default the file's one. Either is left open by stop().
+  const browser = shared ?? (await browserOfFile());
   const context = await browser.newContext({ viewport: { width: 1360, height: 860 } });
   const page = await context.newPage();
   const pageErrors: string[] = [];
@@ -71,8 +89,7 @@ export async function openApp(local: LocalHostOptions = {}, path = '', options: 
     page,
     pageErrors,
     async stop() {
-      if (shared) await context.close();
-      else await browser.close();
+      await context.close();
       await server.close();
       await runtime.dispose();
     },

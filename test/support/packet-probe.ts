@@ -220,24 +220,34 @@ export async function startPacketPeer(fwPid: number, links: PeerLink[], ports: n
     peerPid,
     stop,
     probe(flows, timeoutMs = 300) {
-      return new Promise((resolve, reject) => {
-        const c = spawn('/usr/bin/nsenter', ['-t', String(peerPid), '-n', PY, '-c', CLIENT, String(timeoutMs / 1000)], { stdio: ['pipe', 'pipe', 'pipe'] });
-        let out = '';
-        let errText = '';
-        c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-        c.stderr.on('data', (d: Buffer) => (errText += d.toString()));
-        c.once('exit', (code) => {
-          if (code !== 0) return reject(new Error(`probe client failed (${code}): ${errText}`));
-          try {
-            resolve(JSON.parse(out) as ProbeResult[]);
-          } catch (e) {
-            reject(new Error(`probe client printed no JSON: ${String(e)} ${out.slice(0, 200)}`));
-          }
-        });
-        c.stdin.end(JSON.stringify(flows));
+      const c = spawn('/usr/bin/nsenter', ['-t', String(peerPid), '-n', PY, '-c', CLIENT, String(timeoutMs / 1000)], { stdio: ['pipe', 'pipe', 'pipe'] });
+      c.stdin!.end(JSON.stringify(flows));
+      return childOutput(c).then(({ code, out, errText }) => {
+        if (code !== 0) throw new Error(`probe client failed (${code}): ${errText}`);
+        try {
+          return JSON.parse(out) as ProbeResult[];
+        } catch (e) {
+          throw new Error(`probe client printed no JSON: ${String(e)} ${out.slice(0, 200)}`);
+        }
       });
     },
   };
+}
+
+/**
+ * A child's exit code with all it wrote. Waits for 'close' (every stdio pipe at its end), not
+ * 'exit': Node may report the exit before the last data of a pipe has been read, and a client
+ * that printed its JSON and exited looked as if it printed nothing (CI, denied-ssh.int).
+ */
+export function childOutput(c: ChildProcess): Promise<{ code: number | null; out: string; errText: string }> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let errText = '';
+    c.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    c.stderr?.on('data', (d: Buffer) => (errText += d.toString()));
+    c.once('error', reject);
+    c.once('close', (code) => resolve({ code, out, errText }));
+  });
 }
 
 async function waitNetns(pid: number): Promise<void> {

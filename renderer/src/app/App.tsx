@@ -1,4 +1,4 @@
-import { Suspense, lazy, useEffect } from 'react';
+import { Suspense, useEffect } from 'react';
 import {
   Alert,
   FormSelect,
@@ -28,6 +28,7 @@ import MoonIcon from '@patternfly/react-icons/dist/esm/icons/moon-icon';
 import SunIcon from '@patternfly/react-icons/dist/esm/icons/sun-icon';
 import { AboutButton } from './AboutDialog';
 import { ConnectionBanner } from './ConnectionBanner';
+import { PageBoundary, retryableLazy } from './PageBoundary';
 import { ChangeRouteContext, WritesOffNotice } from './capabilities';
 import type { ChangeRoute } from '../../../shared/hosts/capabilities';
 import { FirewalldStatus } from './FirewalldStatus';
@@ -47,21 +48,22 @@ const load = {
   hosts: () => import('../hosts/HostsPage').then((m) => ({ default: m.HostsPage })),
   history: () => import('../history/HistoryPage').then((m) => ({ default: m.HistoryPage })),
 } satisfies Record<PageId, () => Promise<{ default: React.ComponentType }>>;
-const FirewallPage = lazy(load.firewall);
-const DnsPage = lazy(load.dns);
-const KernelPage = lazy(load.kernel);
-const ComparePage = lazy(load.compare);
-const HostsPage = lazy(load.hosts);
-const HistoryPage = lazy(load.history);
+// Retryable: a chunk that failed to arrive (the server went away meanwhile) is asked for again.
+const FirewallPage = retryableLazy(load.firewall);
+const DnsPage = retryableLazy(load.dns);
+const KernelPage = retryableLazy(load.kernel);
+const ComparePage = retryableLazy(load.compare);
+const HostsPage = retryableLazy(load.hosts);
+const HistoryPage = retryableLazy(load.history);
 
 /** `changes`: the route the page's changes take (capabilities decide per route whether they are on). */
-const pages: { id: PageId; title: string; changes?: ChangeRoute; render: () => React.ReactNode }[] = [
-  { id: 'firewall', title: 'Firewall', changes: 'firewall', render: () => <FirewallPage /> },
-  { id: 'dns', title: 'DNS', render: () => <DnsPage /> },
-  { id: 'kernel', title: 'Kernel', render: () => <KernelPage /> },
-  { id: 'compare', title: 'Compare', render: () => <ComparePage /> },
-  { id: 'history', title: 'History', render: () => <HistoryPage /> },
-  { id: 'hosts', title: 'Hosts', render: () => <HostsPage /> },
+const pages: { id: PageId; title: string; changes?: ChangeRoute; lazy: ReturnType<typeof retryableLazy> }[] = [
+  { id: 'firewall', title: 'Firewall', changes: 'firewall', lazy: FirewallPage },
+  { id: 'dns', title: 'DNS', lazy: DnsPage },
+  { id: 'kernel', title: 'Kernel', lazy: KernelPage },
+  { id: 'compare', title: 'Compare', lazy: ComparePage },
+  { id: 'history', title: 'History', lazy: HistoryPage },
+  { id: 'hosts', title: 'Hosts', lazy: HostsPage },
 ];
 
 function HostSelector() {
@@ -194,7 +196,11 @@ export function App() {
           <div key={hostId} data-testid="page-main" data-page={current.id} data-host={hostId} className="hd-main">
             <ConnectionBanner />
             <WritesOffNotice />
-            <Suspense fallback={<Skeleton height="12rem" screenreaderText={`Loading the ${current.title} page`} data-testid="page-loading" />}>{current.render()}</Suspense>
+            <PageBoundary key={current.id} title={current.title} onRetry={current.lazy.reset}>
+              <Suspense fallback={<Skeleton height="12rem" screenreaderText={`Loading the ${current.title} page`} data-testid="page-loading" />}>
+                <current.lazy.Page />
+              </Suspense>
+            </PageBoundary>
           </div>
         </ChangeRouteContext.Provider>
       </HostContext.Provider>

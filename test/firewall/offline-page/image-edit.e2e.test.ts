@@ -6,36 +6,32 @@
  * writes nothing, and the page's "Reload the files" lets the same staged change be saved after.
  * Needs root (unshare -m), firewalld and util-linux.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type E2eApp } from '../../support/e2e';
 import { pagesOf } from '../../support/pages';
+import { makeImage, type FirewallImage } from './support/image';
 import { foc } from './support/offline-cmd';
 
 describe('the firewall page edits an image offline', () => {
   let app: E2eApp;
-  let dir = '';
+  let image: FirewallImage | undefined;
+  let root = '';
   let etc = '';
   const zoneFile = () => readFileSync(path.join(etc, 'zones/public.xml'), 'utf8');
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-offline-page-e2e-'));
-    const root = path.join(dir, 'root');
-    etc = path.join(root, 'etc/firewalld');
-    mkdirSync(etc, { recursive: true });
-    mkdirSync(path.join(root, 'usr/lib'), { recursive: true });
-    cpSync('/usr/lib/firewalld', path.join(root, 'usr/lib/firewalld'), { recursive: true });
-    cpSync('/etc/firewalld/firewalld.conf', path.join(etc, 'firewalld.conf'));
     // The image is the host: no bus, so its firewall is its files.
+    image = await makeImage('offline-page-e2e');
+    ({ root, etc } = image);
     app = await openApp({ root });
     await app.page.goto(`${app.server.url}/#/firewall`);
     await pagesOf(app.page).firewall.offlineNotice.waitFor({ timeout: 30_000 });
   });
   afterAll(async () => {
     await app?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    image?.remove();
   });
 
   it('saves a zone edited on the page to the files, and firewall-offline-cmd lists the change', async () => {

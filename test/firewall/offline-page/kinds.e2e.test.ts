@@ -5,40 +5,34 @@
  * firewall-offline-cmd (in a private mount namespace over the image, never this machine's /etc)
  * prints. One app start for the file. Needs root (unshare -m), firewalld and util-linux.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type E2eApp } from '../../support/e2e';
 import { pagesOf } from '../../support/pages';
+import { makeImage, type FirewallImage } from './support/image';
 import { foc } from './support/offline-cmd';
 
 describe('the firewall page edits ICMP types, helpers and zone names of an image', () => {
   let app: E2eApp;
-  let dir = '';
+  let image: FirewallImage | undefined;
+  let root = '';
   let etc = '';
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-offline-kinds-e2e-'));
-    const root = path.join(dir, 'root');
-    etc = path.join(root, 'etc/firewalld');
-    mkdirSync(etc, { recursive: true });
-    mkdirSync(path.join(root, 'usr/lib'), { recursive: true });
-    cpSync('/usr/lib/firewalld', path.join(root, 'usr/lib/firewalld'), { recursive: true });
-    cpSync('/etc/firewalld/firewalld.conf', path.join(etc, 'firewalld.conf'));
     // A zone of the admin's own that a policy and DefaultZone name (the rename test moves them with it).
-    foc(etc, ['--new-zone=lab']);
-    foc(etc, ['--new-policy=labout']);
-    foc(etc, ['--policy=labout', '--add-ingress-zone=lab']);
-    foc(etc, ['--policy=labout', '--add-egress-zone=HOST']);
-    writeFileSync(path.join(etc, 'firewalld.conf'), readFileSync(path.join(etc, 'firewalld.conf'), 'utf8').replace(/^DefaultZone=.*$/m, 'DefaultZone=lab'));
+    image = await makeImage('offline-kinds-e2e', {
+      setup: [['--new-zone=lab'], ['--new-policy=labout'], ['--policy=labout', '--add-ingress-zone=lab'], ['--policy=labout', '--add-egress-zone=HOST']],
+      defaultZone: 'lab',
+    });
+    ({ root, etc } = image);
     app = await openApp({ root });
     await app.page.goto(`${app.server.url}/#/firewall`);
     await pagesOf(app.page).firewall.offlineNotice.waitFor({ timeout: 30_000 });
   });
   afterAll(async () => {
     await app?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    image?.remove();
   });
 
   it('creates, edits, resets and deletes ICMP types as firewall-offline-cmd does', async () => {

@@ -35,6 +35,28 @@ export class SafeApplyBar {
     return this.page.locator(`[data-testid="fw-safe-apply-result"][data-status="${status}"]`);
   }
 
+  /**
+   * Starts watching now for the outcome of the safe apply whose summary has `text`, and answers
+   * its status and text once it is shown (read in the page in one step). An outcome stays only
+   * RESULT_SHOWN_MS (8 s): a suite that first polls firewall-cmd (seconds per call on a loaded
+   * machine) and only then looks can miss it, so start this before those checks and await it after.
+   */
+  watchOutcome(text: string, timeout = 40_000): Promise<{ status: string | null; text: string }> {
+    const seen = this.page
+      .waitForFunction(
+        (t) => {
+          const el = Array.from(document.querySelectorAll('[data-testid="fw-safe-apply-result"]')).find((e) => (e.textContent ?? '').includes(t));
+          return el ? { status: el.getAttribute('data-status'), text: el.textContent ?? '' } : null;
+        },
+        text,
+        { timeout },
+      )
+      .then((h) => h.jsonValue() as Promise<{ status: string | null; text: string }>);
+    // Awaited by the caller after its other checks; a failure before that must not be unhandled.
+    seen.catch(() => undefined);
+    return seen;
+  }
+
   /** The bar's "N pending changes" toggle. */
   pendingToggle(count: number): Locator {
     return this.bar.getByRole('button', { name: new RegExp(`${count} pending ${count === 1 ? 'change' : 'changes'}`) });

@@ -29,6 +29,8 @@ export class AppShell {
   get aboutVersion(): Locator { return this.page.getByTestId('about-version'); }
   get brand(): Locator { return this.page.getByTestId('brand'); }
   get connectionBanner(): Locator { return this.page.getByTestId('connection-banner'); }
+  /** The page's place when its code did not load (or it failed to render): the shell stays. */
+  get pageLoadError(): Locator { return this.page.getByTestId('page-load-error'); }
   get currentHost(): Locator { return this.page.getByTestId('current-host'); }
   get currentHostName(): Locator { return this.page.getByTestId('current-host-name'); }
   get currentHostPrivilege(): Locator { return this.page.getByTestId('current-host-privilege'); }
