@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -33,72 +33,93 @@ interface Breakdown {
  * chunk, style and layout, the answer's server and transfer time, and the render after it.
  */
 export default async function bench(r: BenchReporter): Promise<void> {
-  const child = spawn(process.execPath, [join(root, 'out/main/cli.js'), 'serve', '--port', '0'], {
-    env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/nonexistent/bus' },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+  const servers: Served[] = [];
   try {
-    const line = await new Promise<string>((res, rej) => {
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => ((out += d.toString()), out.includes('\n') && res(out)));
-      child.once('exit', (c) => rej(new Error(`serve exited ${c}`)));
-    });
-    const [, base, token] = /(http:\/\/\S+?\/)\?token=(\S+)/.exec(line)!;
-    // Log in once (the cookie); every measured context starts from that cookie and no cache.
-    const login = await browser.newContext({ viewport });
-    const lp = await login.newPage();
-    await lp.goto(`${base}?token=${token}`);
-    await lp.locator('a[href="#/kernel"]').first().waitFor();
-    const storageState = await login.storageState();
-    await login.close();
-    const cold = () => browser.newContext({ viewport, storageState });
-
+    const now = await serve(browser, join(root, 'out/main/cli.js'));
+    servers.push(now);
+    // Another build's cli.js (e.g. main's out/ copied aside): timed alternately with this one, same run.
+    const beforeCli = process.env.HOSTDECK_BENCH_KPAGE_BEFORE;
+    const before = beforeCli ? await serve(browser, resolve(beforeCli)) : undefined;
+    if (before) servers.push(before);
     const runs = Number(process.env.HOSTDECK_BENCH_KPAGE_RUNS ?? 5);
-    const page: number[] = [];
-    const shell: number[] = [];
-    const payload: number[] = [];
+    const m = { page: [] as number[], shell: [] as number[], payload: [] as number[], before: [] as number[] };
     for (let i = 0; i < runs + 1; i++) {
-      const ctx2 = await cold();
-      const q = await ctx2.newPage();
-      let t = performance.now();
-      await q.goto(`${base}#/kernel`);
-      await q.locator(ROW).first().waitFor();
-      const pageMs = performance.now() - t;
-      await ctx2.close();
-      // Anchor: the same page's shell alone (cold, another context) and the payload alone.
-      const ctx3 = await cold();
-      const s = await ctx3.newPage();
-      t = performance.now();
-      await s.goto(`${base}#/hosts`);
-      await s.locator('a[href="#/kernel"]').first().waitFor();
-      const shellMs = performance.now() - t;
-      const fetchMs = await s.evaluate(async () => {
-        const t0 = performance.now();
-        const a = await fetch('/api/kernel.list', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"input":{}}' });
-        await a.json();
-        return performance.now() - t0;
-      });
-      await ctx3.close();
+      const x = await measure(now);
+      const y = before ? await measure(before) : undefined;
       if (i === 0) continue; // warm-up (the server's first kernel.list, the OS page cache)
-      page.push(pageMs);
-      shell.push(shellMs);
-      payload.push(fetchMs);
+      m.page.push(x.pageMs);
+      m.shell.push(x.shellMs);
+      m.payload.push(x.fetchMs);
+      if (y) m.before.push(y.pageMs);
     }
-    const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
-    const b = await breakdown(browser, cold, base!);
-    report(r, b);
-    if (!page.length) return;
-    r.value('kernel page: cold cache, navigation to the first row', med(page), 'goal < 1000 ms');
-    r.ratio('kernel page: cold, to the first row', med(page), 'the app shell alone (cold)', med(shell));
-    r.ratio('kernel page: cold, to the first row', med(page), 'shell + kernel.list fetched alone', med(shell) + med(payload));
+    const med = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)]!;
+    report(r, await breakdown(browser, now), 'this build');
+    if (before) report(r, await breakdown(browser, before), beforeCli!);
+    if (!m.page.length) return;
+    r.value('kernel page: cold cache, navigation to the first row', med(m.page), 'goal < 1000 ms');
+    r.ratio('kernel page: cold, to the first row', med(m.page), 'the app shell alone (cold)', med(m.shell));
+    r.ratio('kernel page: cold, to the first row', med(m.page), 'shell + kernel.list fetched alone', med(m.shell) + med(m.payload));
+    if (before) r.ratio('kernel page: cold, to the first row', med(m.page), `the build of ${beforeCli} (same run, alternating)`, med(m.before));
   } finally {
     await browser.close();
-    child.kill('SIGTERM');
+    for (const s of servers) s.child.kill('SIGTERM');
   }
 }
 
-async function breakdown(browser: Browser, cold: () => Promise<BrowserContext>, base: string): Promise<Breakdown> {
+interface Served {
+  child: ChildProcess;
+  base: string;
+  cold(): Promise<BrowserContext>;
+}
+
+/** `serve` from one build, logged in once (the cookie): each measured context starts from that cookie and no cache. */
+async function serve(browser: Browser, cli: string): Promise<Served> {
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0'], {
+    env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/nonexistent/bus' },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const line = await new Promise<string>((res, rej) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => ((out += d.toString()), out.includes('\n') && res(out)));
+    child.once('exit', (c) => rej(new Error(`serve exited ${c}`)));
+  });
+  const [, base, token] = /(http:\/\/\S+?\/)\?token=(\S+)/.exec(line)!;
+  const login = await browser.newContext({ viewport });
+  const lp = await login.newPage();
+  await lp.goto(`${base}?token=${token}`);
+  await lp.locator('a[href="#/kernel"]').first().waitFor();
+  const storageState = await login.storageState();
+  await login.close();
+  return { child, base: base!, cold: () => browser.newContext({ viewport, storageState }) };
+}
+
+/** One cold Kernel page to its first row; anchors: the same shell alone (cold, another context) and the payload alone. */
+async function measure({ base, cold }: Served): Promise<{ pageMs: number; shellMs: number; fetchMs: number }> {
+  const ctx2 = await cold();
+  const q = await ctx2.newPage();
+  let t = performance.now();
+  await q.goto(`${base}#/kernel`);
+  await q.locator(ROW).first().waitFor();
+  const pageMs = performance.now() - t;
+  await ctx2.close();
+  const ctx3 = await cold();
+  const s = await ctx3.newPage();
+  t = performance.now();
+  await s.goto(`${base}#/hosts`);
+  await s.locator('a[href="#/kernel"]').first().waitFor();
+  const shellMs = performance.now() - t;
+  const fetchMs = await s.evaluate(async () => {
+    const t0 = window.performance.now();
+    const a = await fetch('/api/kernel.list', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"input":{}}' });
+    await a.json();
+    return window.performance.now() - t0;
+  });
+  await ctx3.close();
+  return { pageMs, shellMs, fetchMs };
+}
+
+async function breakdown(browser: Browser, { base, cold }: Served): Promise<Breakdown> {
   const ctx = await cold();
   await ctx.addInitScript(markFirstRow);
   const p = await ctx.newPage();
@@ -182,9 +203,9 @@ function summarizeTrace(events: TraceEvent[], firstRowMs: number) {
   return { trace, compileByUrl };
 }
 
-function report(r: BenchReporter, b: Breakdown): void {
+function report(r: BenchReporter, b: Breakdown, build: string): void {
   const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
-  r.note(`kernel page, one traced cold load: first row at ${b.firstRow.toFixed(0)} ms after navigation start`);
+  r.note(`kernel page, one traced cold load of ${build}: first row at ${b.firstRow.toFixed(0)} ms after navigation start`);
   const tot = { transfer: 0, decoded: 0 };
   for (const q of b.reqs) {
     tot.transfer += q.transfer;
