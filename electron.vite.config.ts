@@ -47,6 +47,9 @@ export default defineConfig({
     plugins: [react(), { name: 'hostdeck-precompress', apply: 'build', closeBundle: () => void precompressDir(resolve('out/renderer')) }],
     build: {
       outDir: 'out/renderer',
+      // electron-vite leaves the renderer unminified; minified, the cold Kernel page parses and
+      // compiles less than half the script (issue #22). CSS follows build.minify.
+      minify: true,
       rollupOptions: { input: { index: resolve('renderer/index.html') } },
     },
   },

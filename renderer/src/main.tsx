@@ -1,15 +1,8 @@
 import '@patternfly/react-core/dist/styles/base.css';
 import './app/app.css';
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './app/App';
 import { startFirstRead } from './app/first-read';
 
-// Before the first render: the opened page's data is on its way while its chunk loads.
+// The entry stays small: the opened page's data and chunk are on their way before the shell
+// (React, PatternFly, zod and the contract) has even been fetched, let alone run (issue #22).
 startFirstRead();
-
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);
+void import('./app/render');

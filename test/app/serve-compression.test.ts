@@ -130,3 +130,50 @@ describe('API answers per Accept-Encoding', () => {
     expect(asset.status).toBe(401);
   });
 });
+
+describe('a compressed answer is the plain answer, byte for byte', () => {
+  // dns.check of literal text answers the same bytes every time (glibc's reading of the text,
+  // no live value in it), so the three encodings can be compared exactly.
+  const text = Array.from({ length: 900 }, (_, i) => `nameserver 10.${i >> 8}.${i & 255}.53 # ${'x'.repeat(i % 7)}`).join('\n') + '\nsearch a.example b.example\n';
+  let plain: Awaited<ReturnType<typeof api>>;
+  beforeAll(async () => {
+    plain = await api('dns.check', [], { text });
+  }, 60_000);
+
+  it('without Accept-Encoding: plain JSON, no Content-Encoding', () => {
+    expect(plain.status).toBe(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(Number(plain.headers['content-length'])).toBe(plain.body.length);
+    expect(plain.body.length).toBeGreaterThan(4096);
+    expect(JSON.parse(plain.body.toString())).toMatchObject({ ok: true });
+  });
+
+  for (const accept of ['br', 'gzip']) {
+    it(`${accept}: smaller on the wire, and the same bytes once inflated`, async () => {
+      const r = await api('dns.check', [`Accept-Encoding: ${accept}`], { text });
+      expect(r.status).toBe(200);
+      expect(r.headers['content-encoding']).toBe(accept);
+      expect(r.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(r.body.length).toBeLessThan(plain.body.length / 4);
+      expect(decodedBody(r).equals(plain.body)).toBe(true);
+    });
+  }
+
+  it('a compressed answer still needs the token, this server\'s Host and no foreign Origin', async () => {
+    const body = JSON.stringify({ input: { text } });
+    const base = ['Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`, 'Accept-Encoding: br, gzip', 'Connection: close'];
+    const send = (lines: string[]) => rawRequest(srv.port, ['POST /api/dns.check HTTP/1.1', ...lines, ...base].join('\r\n'), body);
+    const refused = [
+      await send([`Host: 127.0.0.1:${srv.port}`]),
+      await send([`Host: 127.0.0.1:${srv.port}`, 'Cookie: hostdeck=nope']),
+      await send(['Host: rebind.example', `Authorization: Bearer ${srv.token}`]),
+      await send([`Host: 127.0.0.1:${srv.port}`, 'Origin: http://evil.example', `Authorization: Bearer ${srv.token}`]),
+    ];
+    expect(refused.map((r) => r.status)).toEqual([401, 401, 421, 403]);
+    for (const r of refused) {
+      expect(r.headers['content-encoding']).toBeUndefined();
+      expect(JSON.parse(r.body.toString()).ok).toBe(false);
+    }
+  });
+});

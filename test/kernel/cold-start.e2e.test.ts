@@ -73,6 +73,48 @@ describe('kernel page, cold start', () => {
     }
   });
 
+  it('the entry chunk is small and sends kernel.list before the shell and the contract have arrived', async () => {
+    // Every script but the entry (the one index.html names) is held until kernel.list has been
+    // asked for (at most 5 s): only an entry that sends the first read itself, before importing
+    // React, PatternFly, zod and the contract, can ask while they are held.
+    const ctx = await app.browser.newContext({ viewport: { width: 1360, height: 860 }, storageState: await app.page.context().storageState() });
+    try {
+      const page = await ctx.newPage();
+      let entry = '';
+      let entryBytes = 0;
+      page.on('response', (r) => {
+        if (new URL(r.url()).pathname === '/') void r.text().then((html) => (entry = /<script type="module"[^>]*src="\.?\/?(assets\/[^"]+\.js)"/.exec(html)?.[1] ?? ''));
+      });
+      let listAsked!: () => void;
+      const asked = new Promise<void>((res) => (listAsked = res));
+      page.on('request', (r) => new URL(r.url()).pathname === '/api/kernel.list' && listAsked());
+      const held: boolean[] = [];
+      await page.route(
+        (url) => url.pathname.startsWith('/assets/') && url.pathname.endsWith('.js'),
+        async (route) => {
+          const path = new URL(route.request().url()).pathname;
+          if (entry && path === `/${entry}`) {
+            const res = await route.fetch();
+            entryBytes = (await res.body()).length;
+            return route.fulfill({ response: res });
+          }
+          held.push(await Promise.race([asked.then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), 5000))]));
+          await route.continue();
+        },
+      );
+      await page.goto(`${app.server.url}#/kernel`);
+      await new KernelPage(page).rows.first().waitFor();
+      expect(entry).toMatch(/^assets\/index-.*\.js$/);
+      expect(held.length).toBeGreaterThan(0);
+      expect(held.every(Boolean), 'a script other than the entry was needed before kernel.list went out').toBe(true);
+      // The entry was 708 KB (the shell, React, PatternFly, zod and every contract).
+      expect(entryBytes).toBeGreaterThan(0);
+      expect(entryBytes).toBeLessThan(64 * 1024);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('kernel.list arrives compressed (the browser accepts br)', () => {
     expect(listHeaders).toBeDefined();
     expect(listHeaders!['content-encoding']).toBe('br');

@@ -33,21 +33,12 @@ import { ChangeRouteContext, WritesOffNotice } from './capabilities';
 import type { ChangeRoute } from '../../../shared/hosts/capabilities';
 import { FirewalldStatus } from './FirewalldStatus';
 import { HostContext } from './host-store';
-import { startAppStore, useAppStore, type PageId } from './store';
+import { startAppStore, useAppStore } from './store';
+import { loadPage, type PageId } from './route';
 import { CurrentHost } from '../hosts/CurrentHost';
 import { startHostsStore } from '../hosts/store';
 
-// Each page is its own chunk: a cold start loads the shell and the page it opens, not all five
-// (the Kernel page was 2.5 s to its first row behind one 3.3 MB bundle). A page's chunk is fetched
-// as soon as the pointer or the keyboard focus reaches its link, before the click.
-const load = {
-  firewall: () => import('../firewall/FirewallPage').then((m) => ({ default: m.FirewallPage })),
-  dns: () => import('../dns/DnsPage').then((m) => ({ default: m.DnsPage })),
-  kernel: () => import('../kernel/KernelPage').then((m) => ({ default: m.KernelPage })),
-  compare: () => import('../compare/ComparePage').then((m) => ({ default: m.ComparePage })),
-  hosts: () => import('../hosts/HostsPage').then((m) => ({ default: m.HostsPage })),
-  history: () => import('../history/HistoryPage').then((m) => ({ default: m.HistoryPage })),
-} satisfies Record<PageId, () => Promise<{ default: React.ComponentType }>>;
+const load = loadPage;
 // Retryable: a chunk that failed to arrive (the server went away meanwhile) is asked for again.
 const FirewallPage = retryableLazy(load.firewall);
 const DnsPage = retryableLazy(load.dns);

@@ -4,8 +4,9 @@ import type { FirewallStatus } from '../../../shared/firewall/contract';
 import { onEvent, hostApi, deckApi } from './api';
 import { forgetHost } from './host-store';
 
-export type PageId = 'firewall' | 'dns' | 'kernel' | 'compare' | 'history' | 'hosts';
-export const pageIds: PageId[] = ['firewall', 'dns', 'kernel', 'compare', 'history', 'hosts'];
+import { pageFromHash, pageIds, type PageId } from './route';
+
+export { pageIds, type PageId } from './route';
 export type Theme = 'light' | 'dark';
 
 import { errorOf, type Load } from './load';
@@ -21,11 +22,6 @@ interface AppState {
   setTheme(theme: Theme): void;
   refreshHosts(): Promise<void>;
   refreshFirewallStatus(): Promise<void>;
-}
-
-function pageFromHash(): PageId {
-  const h = typeof location !== 'undefined' ? location.hash.replace(/^#\/?/, '') : '';
-  return (pageIds as string[]).includes(h) ? (h as PageId) : 'firewall';
 }
 
 function initialTheme(): Theme {
