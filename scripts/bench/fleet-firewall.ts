@@ -66,27 +66,31 @@ MessageBus.prototype.call = function (this: MessageBus, ...args: Parameters<Mess
 
 type Way = 'bulk' | 'bus';
 
-/** A runtime whose SSH hosts read firewalld call by call over the tunnelled bus (as before bulk-read.ts), or with one agent run. */
-function runtimeFor(fh: FakeHosts, size: number, configDir: string, way: Way): { rt: Runtime; ids: string[] } {
-  const rt = new Runtime({ mode: 'cli', remote: { sshConfig: fh.sshConfig, configDir: join(configDir, way) } });
+/**
+ * One runtime (one set of masters) whose SSH hosts read firewalld either way, switched per run:
+ * 'bus' refuses the bulk read (the state store then reads call by call over the tunnelled bus,
+ * as before bulk-read.ts) and keeps it out of compare's prefetch.
+ */
+function runtimeFor(fh: FakeHosts, size: number, configDir: string): { rt: Runtime; ids: string[]; use: (w: Way) => void } {
+  const rt = new Runtime({ mode: 'cli', remote: { sshConfig: fh.sshConfig, configDir } });
   const ids = fh.hosts.slice(0, size).map((h) => rt.hostFor(h.name).id);
-  if (way === 'bus') {
-    for (const id of ids) {
-      const t = rt.remote.transportOf(id) as SshTransport;
-      const prefetch = t.prefetch.bind(t);
-      t.prefetch = (plan) => prefetch({ ...plan, bus: undefined });
-      (t as unknown as { busReads: undefined }).busReads = undefined;
-    }
+  let way: Way = 'bulk';
+  for (const id of ids) {
+    const t = rt.remote.transportOf(id) as SshTransport;
+    const prefetch = t.prefetch.bind(t);
+    const busReads = t.busReads.bind(t);
+    t.prefetch = (plan) => prefetch(way === 'bus' ? { ...plan, bus: undefined } : plan);
+    t.busReads = (calls) => (way === 'bus' ? Promise.reject(new Error('per call (bench)')) : busReads(calls));
   }
-  return { rt, ids };
+  return { rt, ids, use: (w) => (way = w) };
 }
 
 async function refreshRow(r: BenchReporter, fh: FakeHosts, size: number): Promise<void> {
   const configDir = mkdtempSync(join(tmpdir(), 'hostdeck-bench-fw-'));
-  const ways = { bus: runtimeFor(fh, size, configDir, 'bus'), bulk: runtimeFor(fh, size, configDir, 'bulk') };
+  const { rt, ids, use } = runtimeFor(fh, size, configDir);
   try {
     const once = async (way: Way) => {
-      const { rt, ids } = ways[way];
+      use(way);
       const calls0 = busCalls;
       const fw0 = firewalldCpuMs(fh, size);
       const cpu0 = process.cpuUsage();
@@ -128,8 +132,7 @@ async function refreshRow(r: BenchReporter, fh: FakeHosts, size: number): Promis
     );
     r.note(`  (one agent run: ${line('bulk')}; call by call: ${line('bus')})`);
   } finally {
-    await ways.bus.rt.dispose();
-    await ways.bulk.rt.dispose();
+    await rt.dispose();
     rmSync(configDir, { recursive: true, force: true });
   }
 }
