@@ -15,6 +15,7 @@ const suites: Record<string, () => Promise<{ default: (r: BenchReporter) => Prom
   compare: () => import('./bench/compare'),
   explain: () => import('./bench/explain'),
   'fleet-live': () => import('./bench/fleet-live'),
+  'fleet-firewall': () => import('./bench/fleet-firewall'),
   offline: () => import('./bench/offline'),
   history: () => import('./bench/history'),
   'kernel-page': () => import('./bench/kernel-page'),

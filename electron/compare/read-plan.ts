@@ -1,6 +1,7 @@
 import { SYSCTL_DIRS } from '../../shared/kernel/sysctld';
 import { RESOLVED_RUNTIME } from '../dns/owner';
 import { MAX_FILE_BYTES } from '../kernel/sysctld-reader';
+import { firewalldReadPlan } from '../firewall/bulk-read';
 import type { ReadPlan } from '../hosts/transport';
 
 /** The sections of a snapshot a comparison asks for (`--only`): sysctl covers sysctl.d too. */
@@ -30,5 +31,7 @@ export function readPlan(sections: readonly CaptureSection[]): ReadPlan {
       { path: '/sys/class/net', list: true, follow: true, expand: { base: 'path', sub: 'ifindex', content: true, follow: true, maxBytes: 4096 } },
     );
   }
+  // firewalld's state, read on the host in the same round trip (the status check still asks the bus).
+  if (sections.includes('firewall')) plan.bus = firewalldReadPlan();
   return plan;
 }

@@ -88,6 +88,18 @@ export function isReadMethod(member: string): boolean {
   return /^(get|query|list)/.test(member) || member === 'GetAll' || member === 'Get';
 }
 
+/** Where a call by key goes: "zone.getZoneSettings2" -> interface suffix, member, object path, input signature. */
+export function callTarget(key: string, path?: string): { suffix: IfaceSuffix; member: string; path: string; signature: string } {
+  const signature = METHOD_SIGNATURES[key];
+  if (signature === undefined) throw new ApiError('INTERNAL', `No D-Bus signature known for firewalld method ${key}`);
+  const dot = key.lastIndexOf('.');
+  const suffix = key.slice(0, dot) as IfaceSuffix;
+  return { suffix, member: key.slice(dot + 1), path: path ?? (suffix.startsWith('config') ? FIREWALLD_CONFIG_PATH : FIREWALLD_PATH), signature };
+}
+
+/** The firewalld client's read calls (reader.ts): the client itself, or answers read on the host in one round trip (bulk-read.ts). */
+export type FirewalldReads = Pick<FirewalldClient, 'call' | 'getAllProperties' | 'rememberPath' | 'configPath'>;
+
 const DBUS = { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus' };
 
 /**
@@ -318,12 +330,7 @@ export class FirewalldClient extends EventEmitter<ClientEvents> {
 
   /** The same without waiting for authorization (used by authorizeAll itself and the probe). */
   async rawCall(key: string, body: unknown[] = [], opts: CallOptions = {}): Promise<unknown[]> {
-    const signature = METHOD_SIGNATURES[key];
-    if (signature === undefined) throw new ApiError('INTERNAL', `No D-Bus signature known for firewalld method ${key}`);
-    const dot = key.lastIndexOf('.');
-    const suffix = key.slice(0, dot) as IfaceSuffix;
-    const member = key.slice(dot + 1);
-    const path = opts.path ?? (suffix.startsWith('config') ? FIREWALLD_CONFIG_PATH : FIREWALLD_PATH);
+    const { suffix, member, path, signature } = callTarget(key, opts.path);
     return this.send(
       { destination: FIREWALLD_BUS_NAME, path, interface: ifaceName(suffix), member, signature, body },
       opts.timeoutMs ?? (!isReadMethod(member) ? this.callTimeoutMs : suffix.endsWith('ipset') ? this.bulkReadTimeoutMs : this.readTimeoutMs),

@@ -1,5 +1,5 @@
 import type { DaemonConfig, DaemonInfo, GlobalState, LayerState, ObjectKind, Zone } from '../../shared/firewall/model';
-import type { ConfigKind, FirewalldClient } from './client';
+import type { ConfigKind, FirewalldReads } from './client';
 import {
   helperFromTuple,
   icmpTypeFromTuple,
@@ -33,47 +33,58 @@ async function eachName<T>(names: string[], read: (n: string) => Promise<T>): Pr
   return out;
 }
 
-export async function readRuntimeZone(c: FirewalldClient, name: string): Promise<Zone> {
-  const [d] = await c.call('zone.getZoneSettings2', [name], { what: `reading runtime zone ${name}` });
+/** Runtime objects of each kind: the call listing their names, the call reading one (readRuntime, and bulk-read.ts's plan). */
+export const RUNTIME_READS: Record<ObjectKind, { list: string; get: string }> = {
+  zone: { list: 'zone.getZones', get: 'zone.getZoneSettings2' },
+  policy: { list: 'policy.getPolicies', get: 'policy.getPolicySettings' },
+  service: { list: '.listServices', get: '.getServiceSettings2' },
+  icmptype: { list: '.listIcmpTypes', get: '.getIcmpTypeSettings' },
+  helper: { list: '.getHelpers', get: '.getHelperSettings' },
+  ipset: { list: 'ipset.getIPSets', get: 'ipset.getIPSetSettings' },
+};
+
+export async function readRuntimeZone(c: FirewalldReads, name: string): Promise<Zone> {
+  const [d] = await c.call(RUNTIME_READS.zone.get, [name], { what: `reading runtime zone ${name}` });
   return zoneFromDict(name, d);
 }
 
 /** Only the runtime zones (what `firewall-cmd --list-all-zones` shows); used by the bench too. */
-export async function readRuntimeZones(c: FirewalldClient): Promise<Record<string, Zone>> {
-  const [names] = (await c.call('zone.getZones')) as [string[]];
+export async function readRuntimeZones(c: FirewalldReads): Promise<Record<string, Zone>> {
+  const [names] = (await c.call(RUNTIME_READS.zone.list)) as [string[]];
   return eachName(names, (n) => readRuntimeZone(c, n));
 }
 
-export async function readRuntimeObject(c: FirewalldClient, kind: ObjectKind, name: string, entriesOut?: Map<string, string[]>) {
+export async function readRuntimeObject(c: FirewalldReads, kind: ObjectKind, name: string, entriesOut?: Map<string, string[]>) {
+  const get = async () => (await c.call(RUNTIME_READS[kind].get, [name]))[0];
   switch (kind) {
     case 'zone':
       return readRuntimeZone(c, name);
     case 'policy':
-      return policyFromDict(name, (await c.call('policy.getPolicySettings', [name]))[0]);
+      return policyFromDict(name, await get());
     case 'service':
-      return serviceFromDict(name, (await c.call('.getServiceSettings2', [name]))[0]);
+      return serviceFromDict(name, await get());
     case 'icmptype':
-      return icmpTypeFromTuple(name, (await c.call('.getIcmpTypeSettings', [name]))[0]);
+      return icmpTypeFromTuple(name, await get());
     case 'helper':
-      return helperFromTuple(name, (await c.call('.getHelperSettings', [name]))[0]);
+      return helperFromTuple(name, await get());
     case 'ipset': {
-      const { ipset, entries } = ipsetFromTuple(name, (await c.call('ipset.getIPSetSettings', [name]))[0]);
+      const { ipset, entries } = ipsetFromTuple(name, await get());
       entriesOut?.set(name, entries);
       return ipset;
     }
   }
 }
 
-export async function readRuntime(c: FirewalldClient): Promise<LayerRead> {
+export async function readRuntime(c: FirewalldReads): Promise<LayerRead> {
   const ipsetEntries = new Map<string, string[]>();
   const list = async (key: string) => ((await c.call(key))[0] as string[]) ?? [];
   const [zones, policies, services, icmptypes, helpers, ipsets] = await Promise.all([
-    list('zone.getZones'),
-    list('policy.getPolicies'),
-    list('.listServices'),
-    list('.listIcmpTypes'),
-    list('.getHelpers'),
-    list('ipset.getIPSets'),
+    list(RUNTIME_READS.zone.list),
+    list(RUNTIME_READS.policy.list),
+    list(RUNTIME_READS.service.list),
+    list(RUNTIME_READS.icmptype.list),
+    list(RUNTIME_READS.helper.list),
+    list(RUNTIME_READS.ipset.list),
   ]);
   const read = <K extends ObjectKind>(kind: K, names: string[]) => eachName(names, (n) => readRuntimeObject(c, kind, n, ipsetEntries));
   const layer = emptyLayer();
@@ -94,7 +105,7 @@ export async function readRuntime(c: FirewalldClient): Promise<LayerRead> {
   return { layer, ipsetEntries };
 }
 
-const CONFIG_LIST: Record<ConfigKind, string> = {
+export const CONFIG_LIST: Record<ConfigKind, string> = {
   zone: 'config.listZones',
   policy: 'config.listPolicies',
   service: 'config.listServices',
@@ -103,7 +114,7 @@ const CONFIG_LIST: Record<ConfigKind, string> = {
   helper: 'config.listHelpers',
 };
 
-const CONFIG_GET: Record<ConfigKind, string> = {
+export const CONFIG_GET: Record<ConfigKind, string> = {
   zone: 'getSettings2',
   policy: 'getSettings',
   service: 'getSettings2',
@@ -133,7 +144,7 @@ function fromConfigSettings(kind: ConfigKind, name: string, raw: unknown, entrie
 }
 
 /** One permanent object at a known path: settings plus its name/builtin/default properties. */
-async function readConfigAt(c: FirewalldClient, kind: ConfigKind, path: string, entriesOut?: Map<string, string[]>) {
+async function readConfigAt(c: FirewalldReads, kind: ConfigKind, path: string, entriesOut?: Map<string, string[]>) {
   const [props, settings] = await Promise.all([
     c.getAllProperties(`config.${kind}` as IfaceSuffix, path),
     c.call(`config.${kind}.${CONFIG_GET[kind]}`, [], { path, what: `reading permanent ${kind} at ${path}` }),
@@ -144,12 +155,12 @@ async function readConfigAt(c: FirewalldClient, kind: ConfigKind, path: string, 
   return { ...obj, meta: metaFromProps(props) };
 }
 
-export async function readPermanentObject(c: FirewalldClient, kind: ConfigKind, name: string, entriesOut?: Map<string, string[]>) {
+export async function readPermanentObject(c: FirewalldReads, kind: ConfigKind, name: string, entriesOut?: Map<string, string[]>) {
   const path = await c.configPath(kind, name);
   return readConfigAt(c, kind, path, entriesOut);
 }
 
-export async function readPermanent(c: FirewalldClient): Promise<LayerRead> {
+export async function readPermanent(c: FirewalldReads): Promise<LayerRead> {
   const ipsetEntries = new Map<string, string[]>();
   const kinds = Object.keys(CONFIG_LIST) as ConfigKind[];
   const pathLists = await Promise.all(kinds.map(async (k) => ((await c.call(CONFIG_LIST[k]))[0] as string[]) ?? []));
@@ -181,7 +192,7 @@ export async function readPermanent(c: FirewalldClient): Promise<LayerRead> {
   return { layer, ipsetEntries };
 }
 
-export async function readGlobal(c: FirewalldClient): Promise<GlobalState> {
+export async function readGlobal(c: FirewalldReads): Promise<GlobalState> {
   const [[defaultZone], [logDenied], [panic], [active], [activePolicies], lockdown] = await Promise.all([
     c.call('.getDefaultZone'),
     c.call('.getLogDenied'),
@@ -211,7 +222,7 @@ export async function readGlobal(c: FirewalldClient): Promise<GlobalState> {
   };
 }
 
-export async function readDaemonInfo(c: FirewalldClient): Promise<DaemonInfo> {
+export async function readDaemonInfo(c: FirewalldReads): Promise<DaemonInfo> {
   const p = await c.getAllProperties('');
   const b = (v: unknown) => (typeof v === 'boolean' ? v : undefined);
   const info: DaemonInfo = {
@@ -228,7 +239,7 @@ export async function readDaemonInfo(c: FirewalldClient): Promise<DaemonInfo> {
 }
 
 /** firewalld.conf as the daemon reports it (Properties of /config). */
-export async function readDaemonConfig(c: FirewalldClient): Promise<DaemonConfig> {
+export async function readDaemonConfig(c: FirewalldReads): Promise<DaemonConfig> {
   const p = await c.getAllProperties('config');
   const out: DaemonConfig = {};
   for (const [k, v] of Object.entries(p)) {

@@ -30,6 +30,7 @@ import type { HelperRequest } from '../../shared/helper/protocol';
 import { sshPortsOf } from './ssh-ports';
 import { ipsetToTuple, policyDict, serviceDict, zoneDict } from './settings';
 import { StateStore } from './state-store';
+import { firewalldReadPlan } from './bulk-read';
 import { validateIpsetDefinition, validateIpsetEntries, validateName, validatePolicyPatch, validatePortList, validateZonePatch } from './validate-input';
 import { applyPermanentZonePatch, applyPolicyPatch, applyRuntimeZonePatch } from './zone-writer';
 import { isEmptyPatch, itemKey, itemText, type ListKey } from '../../shared/firewall/patch';
@@ -69,7 +70,8 @@ export class FirewallService {
       // A bus tunnelled from another machine (ssh): each call is authorized by polkit on its own (see ClientOptions.authorizeAll).
       authorizeAll: host.transport.capabilities().localBus,
     });
-    this.store = new StateStore(this.client, (name, payload) => this.events.emit(name, host.id, payload), log);
+    const bulk = host.transport.busReads?.bind(host.transport);
+    this.store = new StateStore(this.client, (name, payload) => this.events.emit(name, host.id, payload), log, bulk && (() => bulk(firewalldReadPlan())));
     this.safe = new SafeApplyManager((s) => this.events.emit('firewall.safeApplyChanged', host.id, s), log);
     this.client.on('owner', ({ running }) => {
       // Gone is known at once (and must be told even if it is back before a status read ends).

@@ -2,7 +2,9 @@ import { entriesDigest } from '../../shared/firewall/ipset-digest';
 import type { EventName, EventPayload } from '../../shared/api/contract';
 import type { ObjectChange } from '../../shared/firewall/contract';
 import type { FullState, Layer, LayerState, ObjectKind } from '../../shared/firewall/model';
-import type { ConfigKind, FirewalldClient, FirewalldSignal } from './client';
+import type { BusReadAnswer } from '../hosts/transport';
+import { BulkReads } from './bulk-read';
+import type { ConfigKind, FirewalldClient, FirewalldReads, FirewalldSignal } from './client';
 import {
   readDaemonConfig,
   readDaemonInfo,
@@ -66,6 +68,8 @@ export class StateStore {
     private readonly client: FirewalldClient,
     private readonly emit: Emit,
     private readonly log: (line: string) => void = () => {},
+    /** firewalld's full read made on the host in one round trip (HostTransport.busReads), where the host's transport offers it. */
+    private readonly bulkRead?: () => Promise<BusReadAnswer[]>,
   ) {
     client.on('signal', this.onSignal);
     client.on('owner', this.onOwner);
@@ -87,12 +91,24 @@ export class StateStore {
     return this.loading;
   }
 
+  /** The full read's calls: answered by one bulk read on the host where it can, else the client's own calls (a failed bulk read costs nothing but its time). */
+  private async readsFor(client: FirewalldClient): Promise<FirewalldReads> {
+    if (!this.bulkRead) return client;
+    try {
+      return new BulkReads(client, await this.bulkRead());
+    } catch (e) {
+      this.log(`bulk read not used: ${e instanceof Error ? e.message : String(e)}`);
+      return client;
+    }
+  }
+
   private async readAll(): Promise<FullState> {
-    const c = this.client;
+    const client = this.client;
     // After ready(): connecting may itself announce the owner (and bump the generation).
-    await c.ready();
+    await client.ready();
     const gen = ++this.generation;
     this.pendingKeys.clear();
+    const c = await this.readsFor(client);
     const [daemon, config, global, runtime, permanent] = await Promise.all([
       readDaemonInfo(c),
       readDaemonConfig(c),
@@ -106,7 +122,7 @@ export class StateStore {
     this.fullReloadPending = false;
     const state: FullState = {
       revision: ++this.revision,
-      busAddress: c.busAddress,
+      busAddress: client.busAddress,
       daemon,
       config,
       global,

@@ -92,6 +92,32 @@ export interface ReadPlan {
   procSys?: boolean;
   describe?: boolean;
   reads?: (ReadRequest & { expand?: ReadExpand })[];
+  /** firewalld's full read (electron/firewall/bulk-read.ts), made on the host in the same round trip. */
+  bus?: BusReadCall[];
+}
+
+/**
+ * One firewalld read call (a get/list/query method or Properties.GetAll) a transport makes on
+ * the host itself (HostTransport.busReads); `each` are made for every name or object path the
+ * call answers (the name as the argument, or the path as the object).
+ */
+export interface BusReadCall {
+  path: string;
+  iface: string;
+  member: string;
+  sig?: string;
+  args?: string[];
+  each?: { iface: string; member: string; sig?: string; itemAs: 'arg' | 'path'; path?: string; args?: string[] }[];
+}
+
+/** A call BusReadCall made: its return values (plain JSON: booleans, numbers, strings, lists, objects) or its D-Bus error. */
+export interface BusReadAnswer {
+  path: string;
+  iface: string;
+  member: string;
+  args: string[];
+  body?: unknown[];
+  error?: { name: string; message: string };
 }
 
 /** What procSys() answers. */
@@ -135,6 +161,13 @@ export interface HostTransport {
    * returned function is called. Absent where reads are local and cheap.
    */
   prefetch?(plan: ReadPlan): () => void;
+  /**
+   * firewalld's read calls made on the host itself, all in one round trip (a transport whose bus
+   * is tunnelled: SSH), held like the other reads while a prefetch() asking for them is open.
+   * Absent where the bus is local (calls are cheap); rejects UNSUPPORTED where the host cannot
+   * (callers then use the bus itself).
+   */
+  busReads?(calls: BusReadCall[]): Promise<BusReadAnswer[]>;
   /** Runs one verb of the privileged helper on the host (pkexec, sudo -n, or directly as root). */
   helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse>;
   /**

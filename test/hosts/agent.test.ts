@@ -57,4 +57,22 @@ describe('SSH read agent', () => {
   it('answers an unknown op with UNSUPPORTED, in protocol 1', () => {
     expect(runAgent({ op: 'write' })).toMatchObject({ protocol: 1, error: { code: 'UNSUPPORTED' } });
   });
+
+  it('busread refuses any call that is not a firewalld read (a write, another service, another object), before it opens a bus', () => {
+    const main = { path: '/org/fedoraproject/FirewallD1', iface: 'org.fedoraproject.FirewallD1' };
+    const refused = [
+      { ...main, member: 'setDefaultZone', sig: 's', args: ['trusted'] },
+      { ...main, member: 'reload' },
+      { ...main, iface: 'org.fedoraproject.FirewallD1.zone', member: 'addPort', sig: 'ssi', args: ['public', '1/tcp', 0] },
+      { path: '/org/freedesktop/systemd1', iface: 'org.freedesktop.systemd1.Manager', member: 'getUnit', sig: 's', args: ['x'] },
+      { path: '/org/freedesktop/systemd1', iface: 'org.freedesktop.DBus.Properties', member: 'GetAll', sig: 's', args: [''] },
+      { ...main, iface: 'org.freedesktop.DBus.Properties', member: 'Set', sig: 'ssv', args: [] },
+      // A read whose per-item calls would write.
+      { ...main, member: 'listServices', each: [{ ...main, member: 'removeService', itemAs: 'arg' }] },
+    ];
+    for (const call of refused) {
+      const r = runAgent({ op: 'batch', requests: [{ op: 'busread', calls: [call] }] }) as { result: { error?: { code: string; message: string } }[] };
+      expect(r.result[0]!.error, JSON.stringify(call)).toMatchObject({ code: 'UNSUPPORTED', message: expect.stringMatching(/not a firewalld (read|object)/) });
+    }
+  });
 });

@@ -4,9 +4,11 @@
 # section of electron/helper/hostdeck-helper.py marked "shared with the read agent" (host_path_problem,
 # errno_name, read_all, proc_entry_opened, SIDE_EFFECT_ON_READ: one implementation for both), and
 # followed by one line that calls run() with the request. Answers one JSON object on stdout.
-# op 'batch' answers many requests (read, procsys, describe) in one run, each with its own
-# result or error: one round trip per host per refresh.
-# Python 3.5+ standard library only.
+# op 'batch' answers many requests (read, procsys, describe, busread) in one run, each with its
+# own result or error: one round trip per host per refresh.
+# Python 3.5+ standard library only, except op 'busread' (firewalld's read-only D-Bus calls made
+# on the host itself): it uses python3-dbus, which firewalld itself runs on, and answers
+# UNSUPPORTED where it is missing (the caller then reads over the tunnelled bus).
 #
 # The rules are those of electron/hosts/file-reader.ts and proc-sys.ts, on the host's own "/":
 #  - a path is first opened with O_PATH (which opens nothing: no FIFO waits for a writer, no
@@ -18,6 +20,7 @@
 import base64
 import hashlib
 import json
+import re
 import sys
 
 AGENT_PROTOCOL = 1
@@ -418,6 +421,94 @@ class Unsupported(Exception):
     pass
 
 
+FIREWALLD = 'org.fedoraproject.FirewallD1'
+PROPERTIES = 'org.freedesktop.DBus.Properties'
+
+
+def bus_plain(v, dbus):
+    """A dbus-python value as JSON (dbus.Boolean is an int: it must stay a boolean)."""
+    if isinstance(v, dbus.Boolean):
+        return bool(v)
+    if isinstance(v, dict):
+        return dict((str(k), bus_plain(x, dbus)) for k, x in v.items())
+    if isinstance(v, (list, tuple)):
+        return [bus_plain(x, dbus) for x in v]
+    if isinstance(v, str):
+        return str(v)
+    if isinstance(v, float):
+        return float(v)
+    if isinstance(v, int):
+        return int(v)
+    return v
+
+
+def bus_read_problem(path, iface, member):
+    """Why a call is not one busread makes (only firewalld's get/list/query methods and Properties.GetAll), or None."""
+    if iface == PROPERTIES:
+        ok = member == 'GetAll'
+    else:
+        ok = isinstance(iface, str) and (iface == FIREWALLD or iface.startswith(FIREWALLD + '.')) and isinstance(member, str) and re.match(r'^(get|list|query)[A-Za-z0-9]*$', member)
+    if not ok:
+        return 'busread: %s.%s is not a firewalld read' % (iface, member)
+    if path is not None and not (isinstance(path, str) and path.startswith('/org/fedoraproject/FirewallD1')):
+        return 'busread: %r is not a firewalld object' % (path,)
+    return None
+
+
+def busread(request):
+    """
+    firewalld's read calls on the host's own system bus, in one run (electron/firewall/bulk-read.ts
+    sends the plan): each call, then for each name or path a list call answered, the calls in its
+    `each`. Only firewalld's get/list/query methods and Properties.GetAll, all checked before the
+    bus is opened: nothing that changes anything. Each answer carries the call's return value or
+    its D-Bus error; a call that times out ends the run (firewalld is stuck: the caller's own
+    reads say so).
+    """
+    calls = request.get('calls', [])
+    for c in calls:
+        for e in [c] + list(c.get('each', [])):
+            problem = bus_read_problem(None if e is not c and e.get('itemAs') == 'path' else e.get('path'), e.get('iface'), e.get('member'))
+            if problem:
+                raise Unsupported(problem)
+    try:
+        import dbus
+    except ImportError:
+        raise Unsupported('python3-dbus is not installed on this host')
+    bus = dbus.SystemBus(private=True)
+    out = []
+    stuck = []
+
+    def call(path, iface, member, sig, args):
+        problem = bus_read_problem(path, iface, member)
+        if problem:
+            raise Unsupported(problem)
+        rec = {'path': path, 'iface': iface, 'member': member, 'args': args}
+        try:
+            rec['body'] = [bus_plain(bus.call_blocking(FIREWALLD, path, iface, member, sig, args, timeout=5), dbus)]
+        except dbus.exceptions.DBusException as e:
+            rec['error'] = {'name': e.get_dbus_name() or '', 'message': e.get_dbus_message() or str(e)}
+            if rec['error']['name'] == 'org.freedesktop.DBus.Error.NoReply':
+                stuck.append(rec)
+        out.append(rec)
+        return rec
+
+    try:
+        for c in calls:
+            if stuck:
+                break
+            rec = call(c['path'], c['iface'], c['member'], c.get('sig', ''), c.get('args', []))
+            items = rec['body'][0] if 'body' in rec and isinstance(rec['body'][0], list) else []
+            for item in items:
+                for e in c.get('each', []):
+                    if stuck:
+                        break
+                    by_path = e.get('itemAs') == 'path'
+                    call(item if by_path else e['path'], e['iface'], e['member'], e.get('sig', ''), e.get('args', []) if by_path else [item])
+    finally:
+        bus.close()
+    return out
+
+
 def answer(request):
     op = request.get('op') if isinstance(request, dict) else None
     if op == 'read':
@@ -426,6 +517,8 @@ def answer(request):
         return procsys()
     if op == 'describe':
         return describe(request)
+    if op == 'busread':
+        return busread(request)
     raise Unsupported('unknown op %r' % (op,))
 
 

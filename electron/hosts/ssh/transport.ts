@@ -6,7 +6,7 @@ import type { FirewallPrivilege, HostPrivilege } from '../../../shared/hosts/con
 import type { HostCapabilities } from '../../../shared/hosts/capabilities';
 import { HELPER_INSTALL_PATH, helperSource } from '../../helper/source';
 import { helperVersionProblem } from '../../helper/version';
-import type { FileFacts, HelperOptions, HostIdentity, HostTransport, ProcSysSnapshot, ReadExpand, ReadPlan, ReadRequest } from '../transport';
+import type { BusReadAnswer, BusReadCall, FileFacts, HelperOptions, HostIdentity, HostTransport, ProcSysSnapshot, ReadExpand, ReadPlan, ReadRequest } from '../transport';
 import { AGENT_PROTOCOL, agentSource } from './agent-source';
 import type { SshDestination } from '../../../shared/hosts/destination';
 import type { SshLink } from './link';
@@ -161,6 +161,7 @@ export class SshTransport implements HostTransport {
     if (plan.procSys) quiet(this.procSys());
     if (plan.describe) quiet(this.describe());
     if (plan.reads?.length) quiet(this.read(plan.reads));
+    if (plan.bus?.length) quiet(this.busReads(plan.bus));
     let done = false;
     return () => {
       if (done) return;
@@ -241,6 +242,17 @@ export class SshTransport implements HostTransport {
       dirs: only ? [] : snap.dirs,
       source: { procSys: '/proc/sys', kind: 'running-kernel', note: `Live values of ${this.link.destination.text}'s running kernel, read over SSH.` },
     };
+  }
+
+  busReads(calls: BusReadCall[]): Promise<BusReadAnswer[]> {
+    const key = `busread\0${JSON.stringify(calls)}`;
+    let p = this.memo?.get(key) as Promise<BusReadAnswer[]> | undefined;
+    if (!p) {
+      // Hundreds of calls on the host itself: one round trip instead of one over the tunnel each.
+      p = this.agent<BusReadAnswer[]>({ op: 'busread', calls }, 60_000);
+      this.memo?.set(key, p);
+    }
+    return p;
   }
 
   async describe(): Promise<RemoteIdentity> {
