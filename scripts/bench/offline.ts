@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import { ImageTransport } from '../../electron/hosts/image';
 import { readOfflineConfig } from '../../electron/firewall/offline/reader';
 import { performance } from 'node:perf_hooks';
 import { firstSeed } from '../../test/support/seeded-random';
+import { runHostdeck } from '../../test/support/cli';
 import { commandMs, medianMs, type BenchReporter } from './harness';
 
 /**
@@ -62,6 +63,33 @@ async function writeDifferential(r: BenchReporter): Promise<void> {
   r.note(`offline writes differential: ${done} sequences, ${steps} steps, ${disagreeing} disagreeing sequences, ${(done / s).toFixed(3)} sequences/s (${s.toFixed(0)} s wall, ${jobs} at once; HostDeck's side ${(cpuMs / Math.max(1, done) / 1000).toFixed(1)} s CPU per sequence)`);
 }
 
+/**
+ * One `hostdeck firewall edit --root` (one port added to one zone) on the same 50-zone image, in
+ * process (the code the CLI runs, without Node's start-up: runHostdeck), against
+ * firewall-offline-cmd making the same change to the same tree (its own process, in a private
+ * mount namespace). CPU per edit beside it: the edit reads the configuration once
+ * (electron/api/call-scope.ts), where it read it eight times before.
+ */
+async function editBench(r: BenchReporter, root: string): Promise<void> {
+  const etc = path.join(root, 'etc/firewalld');
+  let n = 0;
+  const cpu: number[] = [];
+  const ours = await medianMs(async () => {
+    const c = process.cpuUsage();
+    const res = await runHostdeck(['firewall', 'edit', '--root', root, '--zone=bench7', `--add-port=${40000 + n++}/tcp`]);
+    const u = process.cpuUsage(c);
+    cpu.push((u.user + u.system) / 1000);
+    if (res.code !== 0) throw new Error(`hostdeck firewall edit failed: ${res.err}`);
+  }, 5);
+  const anchor = await medianMs(() => {
+    const res = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --make-rprivate / && mount --bind "$0" /etc/firewalld && firewall-offline-cmd --zone=bench8 --add-port="$1"/tcp', etc, String(40000 + n++)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    if (res.status !== 0) throw new Error(`firewall-offline-cmd failed: ${res.stderr?.toString()}`);
+  }, 5);
+  cpu.sort((a, b) => a - b);
+  r.ratio('offline: one edit on a 50-zone image (hostdeck firewall edit --root, in process)', ours, 'firewall-offline-cmd --zone --add-port', anchor, '< 1');
+  r.note(`offline: one edit's CPU in HostDeck ${cpu[Math.floor(cpu.length / 2)]!.toFixed(0)} ms (median of ${cpu.length}, this process)`);
+}
+
 async function readBench(r: BenchReporter): Promise<void> {
   const root = mkdtempSync(path.join(tmpdir(), 'hostdeck-bench-offline-'));
   try {
@@ -86,6 +114,7 @@ async function readBench(r: BenchReporter): Promise<void> {
     const ours = await medianMs(() => readOfflineConfig(t), 3);
     const anchor = await commandMs('unshare', ['-m', 'sh', '-c', 'mount --make-rprivate / && mount --bind "$0" /etc/firewalld && firewall-offline-cmd --list-all-zones', etc], undefined, 3);
     r.ratio('offline: read + validate an image configuration', ours, 'firewall-offline-cmd --list-all-zones', anchor, '< 1');
+    await editBench(r, root);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
