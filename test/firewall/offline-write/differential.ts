@@ -28,7 +28,24 @@ import path from 'node:path';
 import { runHostdeck } from '../../support/cli';
 import type { FirewalldSandbox } from '../../support/firewalld-sandbox';
 import type { OfflineCmd } from './offline-cmd';
-import { seededRandom, type SeededRandom } from '../../support/seeded-random';
+import { firstSeed, seededRandom, type SeededRandom } from '../../support/seeded-random';
+
+/** The seed the suite's slice starts at when none is given without git: the issue's number. */
+export const FIXED_SEED = 16_000;
+
+/**
+ * The suite's first seed: HOSTDECK_DIFF_SEED (or HOSTDECK_OFFLINE_WRITE_SEED) when set, else one
+ * derived from the checkout's commit (so each commit's run covers other sequences), else FIXED_SEED.
+ */
+export function suiteSeed(env: NodeJS.ProcessEnv, repo: string): { seed: number; from: string } {
+  for (const name of ['HOSTDECK_DIFF_SEED', 'HOSTDECK_OFFLINE_WRITE_SEED']) {
+    if (env[name]) return { seed: firstSeed(env[name]), from: name };
+  }
+  const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: repo, encoding: 'utf8', timeout: 10_000 });
+  const sha = head.status === 0 ? head.stdout.trim() : '';
+  if (/^[0-9a-f]{40}$/.test(sha)) return { seed: parseInt(sha.slice(0, 8), 16) % 1_000_000, from: `commit ${sha.slice(0, 12)}` };
+  return { seed: FIXED_SEED, from: 'the fixed seed (no git)' };
+}
 
 /** Runs a shell script with firewall-offline-cmd seeing `etc` as /etc/firewalld. */
 function inNamespace(etc: string, script: string): { out: string; err: string; code: number } {
