@@ -67,6 +67,8 @@ export interface GenState {
   /** Objects the sequence made (listed with --info-* at the end). */
   made: { services: string[]; ipsets: string[]; icmptypes: string[]; helpers: string[]; policies: string[] };
   n: number;
+  /** The default zone set so far (firewalld.conf's). */
+  defaultZone: string;
   /** Where entry files are written (a path both sides read on this machine). */
   dir: string;
 }
@@ -130,7 +132,9 @@ export function step(r: SeededRandom, s: GenState): string[] {
       return [`--new-zone=${name}`];
     }],
     [1, () => {
-      const name = s.zones.find((x) => x.startsWith('hz'));
+      // Not the default zone: firewall-offline-cmd removes its file and then fails (INVALID_ZONE), HostDeck refuses
+      // and writes nothing; a documented difference (found.int.test.ts, seed 50013), after which the copies differ.
+      const name = s.zones.find((x) => x.startsWith('hz') && x !== s.defaultZone);
       if (!name) return ['--load-zone-defaults=work'];
       s.zones = s.zones.filter((x) => x !== name);
       return [`--delete-zone=${name}`];
@@ -253,7 +257,10 @@ export function step(r: SeededRandom, s: GenState): string[] {
       return [`--delete-helper=${name}`];
     }],
     // firewalld.conf and the default zone.
-    [2, () => [`--set-default-zone=${zone()}`]],
+    [2, () => {
+      s.defaultZone = zone();
+      return [`--set-default-zone=${s.defaultZone}`];
+    }],
     [1, () => [`--set-log-denied=${r.pick(['all', 'unicast', 'broadcast', 'multicast', 'off'])}`]],
     [1, () => [`--set-automatic-helpers=${r.pick(['yes', 'no'])}`]],
   ];
@@ -362,6 +369,7 @@ export function initialState(dir: string): GenState {
   return {
     zones: ['public', 'home', 'work', 'internal'], policies: ['allow-host-ipv6'], services: [], ipsets: [], icmptypes: [], helpers: [],
     made: { services: [], ipsets: [], icmptypes: [], helpers: [], policies: [] }, n: 0, dir,
+    defaultZone: /^DefaultZone=(.*)$/m.exec(readFileSync('/etc/firewalld/firewalld.conf', 'utf8'))?.[1]?.trim() || 'public',
   };
 }
 
