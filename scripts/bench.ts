@@ -17,6 +17,8 @@ const suites: Record<string, () => Promise<{ default: (r: BenchReporter) => Prom
   'fleet-live': () => import('./bench/fleet-live'),
   'fleet-firewall': () => import('./bench/fleet-firewall'),
   offline: () => import('./bench/offline'),
+  // The offline-writes differential alone: offline-diff --sequences N --seed S [--jobs J].
+  'offline-diff': async () => ({ default: (await import('./bench/offline')).writeDifferential }),
   history: () => import('./bench/history'),
   'kernel-page': () => import('./bench/kernel-page'),
 };
@@ -24,7 +26,8 @@ const suites: Record<string, () => Promise<{ default: (r: BenchReporter) => Prom
 // Suites that time the built app (out/) rather than the sources through tsx.
 const timesBuild = new Set(['cli', 'compare', 'hosts', 'fleet-live', 'serve', 'kernel-page']);
 
-const only = process.argv.slice(2);
+// Suite names; `--name value` options are the suites' own (offline-diff --sequences 500).
+const only = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !(all[i - 1]?.startsWith('--') && !all[i - 1]!.includes('=')));
 // A stale out/ once reported --version at 4.2x instead of 1.3x: refuse to time an old build.
 if (Object.keys(suites).some((name) => timesBuild.has(name) && (!only.length || only.includes(name)))) {
   try {
@@ -37,7 +40,7 @@ if (Object.keys(suites).some((name) => timesBuild.has(name) && (!only.length || 
 const r = consoleReporter();
 let failed = false;
 for (const [name, load] of Object.entries(suites)) {
-  if (only.length && !only.includes(name)) continue;
+  if (only.length ? !only.includes(name) : name === 'offline-diff') continue; // offline-diff is part of offline
   r.note(`== ${name}`);
   try {
     await (await load()).default(r);

@@ -7,6 +7,7 @@ import { RemoteHosts, type RemoteHostsOptions } from '../hosts/remote';
 import { EventHub } from './events';
 import { featureHandlers, isFeature } from './handlers';
 import { outputCheck } from './output-check';
+import { inCallScope } from './call-scope';
 import type { HandlerContext, HostList } from './context';
 import type { Host } from '../hosts/host';
 import { outageText, type LinkStatus, type SshLink } from '../hosts/ssh/link';
@@ -85,7 +86,8 @@ export class Runtime {
   /** Runs one operation; never throws: the answer is an envelope. */
   async call(channel: string, request: unknown): Promise<Envelope> {
     try {
-      return { ok: true, result: await this.run(channel, request) };
+      // Calls made inside this one (a handler's, history's captures) share what it read (call-scope.ts).
+      return { ok: true, result: await inCallScope(() => this.run(channel, request)) };
     } catch (e) {
       return { ok: false, error: toApiError(e).toJSON() };
     }

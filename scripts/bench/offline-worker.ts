@@ -18,7 +18,8 @@ try {
   for (let seed = first; seed < end; seed += stride) {
     const t = performance.now();
     const cpu = process.cpuUsage();
-    const res = await runSequence(seed, path.join(dir, `s${seed}`), { cmd });
+    // A sequence that throws (a harness or product crash) is a disagreement of its seed, not the end of the run.
+    const res = await runSequence(seed, path.join(dir, `s${seed}`), { cmd }).catch((e: unknown) => ({ steps: [], disagreements: [`the sequence threw: ${e instanceof Error ? e.stack : String(e)}`] }));
     const used = process.cpuUsage(cpu);
     process.stdout.write(`${JSON.stringify({ seed, steps: res.steps.length, disagreements: res.disagreements, ms: performance.now() - t, cpuMs: (used.user + used.system) / 1000 })}\n`);
     rmSync(path.join(dir, `s${seed}`), { recursive: true, force: true });

@@ -4,6 +4,8 @@ import { policyToXml, zoneToScript, policyToScript, zoneToXml } from '../../../s
 import type { FullState, Layer, Zone } from '../../../shared/firewall/model';
 import type { Host } from '../../hosts/host';
 import { filterEntries } from '../ipset-entries';
+import { callShared } from '../../api/call-scope';
+import { CallReads } from './call-reads';
 import { readOfflineConfig, type OfflineConfig } from './reader';
 import type { OfflineCheck } from '../../../shared/firewall/offline/contract';
 
@@ -16,14 +18,27 @@ export class OfflineFirewall {
   private config: Promise<OfflineConfig> | undefined;
   constructor(private readonly host: Host) {}
 
-  /** Read once, again on refresh (the files may have changed under us). */
+  /**
+   * Read once, again on refresh (the files may have changed under us). Within one call
+   * (call-scope.ts: an `edit`, a write with history's captures around it) a refresh is the
+   * call's one read; after a write only the files it changed are read again (call-reads.ts).
+   */
   load(refresh = false): Promise<OfflineConfig> {
-    if (refresh || !this.config) {
+    const call = this.call();
+    if (call && (refresh || !this.config)) {
+      if (!call.config) {
+        const p = readOfflineConfig(call.reads.transport());
+        call.config = p;
+        p.catch(() => call.config === p && (call.config = undefined));
+      }
+      this.config = call.config;
+    } else if (refresh || !this.config) {
       this.config = readOfflineConfig(this.host.transport);
-      // A failed read (the host went away) is not cached.
-      this.config.catch(() => (this.config = undefined));
     }
-    return this.config;
+    const p = this.config;
+    // A failed read (the host went away) is not cached.
+    p.catch(() => this.config === p && (this.config = undefined));
+    return p;
   }
 
   async status(): Promise<FirewallStatus> {
@@ -77,7 +92,18 @@ export class OfflineFirewall {
     return { required: false, reasons: [`${this.host.label}: offline configuration, no running firewalld to apply anything to`], sshPorts: [] };
   }
 
-  dispose(): void {
+  /** What this call (call-scope.ts) has read of the host's files, if in one. */
+  private call() {
+    return callShared(this, () => ({ reads: new CallReads(this.host.transport), config: undefined as Promise<OfflineConfig> | undefined }));
+  }
+
+  /** Forgets what was read; `changed`: the host paths a write replaced or removed (read again within the call). */
+  dispose(changed: string[] = []): void {
     this.config = undefined;
+    const call = this.call();
+    if (call) {
+      call.config = undefined;
+      call.reads.changed(changed);
+    }
   }
 }

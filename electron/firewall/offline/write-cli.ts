@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ApiError } from '../../../shared/api/errors';
 import type { ForwardPort, Port, PortProtocol } from '../../../shared/firewall/model';
 import type { OfflineWriteOp, OfflineWriteResult } from '../../../shared/firewall/offline/write-contract';
+import { inCallScope } from '../../api/call-scope';
 import type { CliContext } from '../../cli/context';
 import { wantsOffline, type OfflineOptions } from './cli';
 
@@ -128,9 +129,11 @@ export function registerOfflineWriteOptions(parent: Command, cli: CliContext): v
     .option('--bus <address>', 'D-Bus system bus address')
     .option('--json', 'print JSON');
   fw.action(
-    cli.action(async (o: Opts) => {
+    // One call (call-scope.ts): the status, the default zone and the write with history's captures share one read of the files.
+    cli.action((o: Opts) => inCallScope(async () => {
       const f = cli.api({ root: o.root, systemBusAddress: o.bus }).firewall;
-      if (!(await wantsOffline(cli, f, o)) && !(await f.status({})).offline) {
+      // An image is offline by itself (one status); --offline or a stopped daemon as `firewall` decides it.
+      if (!o.offline && !(await f.status({})).offline && !(await wantsOffline(cli, f, o))) {
         throw new ApiError('UNSUPPORTED', 'these changes are written to the configuration files: add --offline (this host\'s /etc/firewalld) or --root DIR (an image); on a running firewalld use the app or firewall-cmd (runtime changes go through safe apply)');
       }
       const needDefault = needsDefaultZone(o);
@@ -142,7 +145,7 @@ export function registerOfflineWriteOptions(parent: Command, cli: CliContext): v
       }
       const r = await f.offlineWrite({ ops, dryRun: !!o.dryRun });
       cli.print(r, !!o.json, writeText);
-    }),
+    })),
   );
 }
 

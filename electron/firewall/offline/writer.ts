@@ -123,7 +123,8 @@ export class OfflineWriter {
       }
       throw new ApiError(e.code, message, e.detail);
     } finally {
-      this.reader.dispose();
+      // What this call read stays shared (call-scope.ts) but for the files just written, read again below.
+      this.reader.dispose(files.map((f) => f.path));
     }
     return { written: true, files: done, problems, digest: configDigest(await this.reader.load(true)) };
   }

@@ -5,11 +5,12 @@
  * with HOSTDECK_OFFLINE_WRITE_SEED=S. One firewall-offline-cmd server for the file.
  * Needs root, firewalld's Python modules and util-linux.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runSequence, shortModules } from './differential';
+import { runHostdeck } from '../../support/cli';
+import { copies, offlineInServer, runSequence, shortModules } from './differential';
 import { startOfflineCmd } from './offline-cmd';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-offline-found-'));
@@ -26,6 +27,23 @@ const agree = async (name: string, steps: string[][]) => {
 };
 
 describe('disagreements the differential found', () => {
+  it("seed 50013: deleting the default zone: firewall-offline-cmd removes its file and then fails (INVALID_ZONE), HostDeck refuses and writes nothing", async () => {
+    const c = copies(path.join(dir, 'default-zone'));
+    const steps = [['--new-zone=hz0'], ['--set-default-zone=hz0'], ['--delete-zone=hz0']];
+    const theirs = await offlineInServer(cmd, c.etcB, steps);
+    const ours = [];
+    for (const args of steps) ours.push(await runHostdeck(['firewall', 'edit', '--root', c.root, ...args]));
+    expect(ours.map((r) => r.code)).toEqual([0, 0, 1]);
+    expect(ours[2]!.err).toContain("DefaultZone=hz0: Default zone 'hz0' does not exist");
+    expect(theirs.map((r) => r.code)).toEqual([0, 0, 112]);
+    expect(theirs[2]!.out).toContain('INVALID_ZONE');
+    // Both failed, yet firewall-offline-cmd's copy lost the zone (kept as .old) while firewalld.conf still names it.
+    expect(existsSync(path.join(c.etcA, 'zones/hz0.xml'))).toBe(true);
+    expect(existsSync(path.join(c.etcB, 'zones/hz0.xml'))).toBe(false);
+    expect(existsSync(path.join(c.etcB, 'zones/hz0.xml.old'))).toBe(true);
+    expect(readFileSync(path.join(c.etcB, 'firewalld.conf'), 'utf8')).toMatch(/^DefaultZone=hz0$/m);
+  }, 120_000);
+
   it('seed 20000: icmp-block-inversion already so is refused by firewall-offline-cmd and changes nothing in HostDeck (no /etc copy of the zone)', async () => {
     const res = await agree('inversion', [
       ['--zone=internal', '--remove-icmp-block-inversion'],
