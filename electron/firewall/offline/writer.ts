@@ -13,6 +13,7 @@ import type { Host } from '../../hosts/host';
 import type { OfflineFirewall } from './firewall';
 import { applyOps, DIR_OF, type FileKind, type OfflineModel } from './apply';
 import { configDigest, ETC, USR_LIB, type OfflineConfig } from './reader';
+import { refuseDependents, refuseOnUnread } from './unreadable';
 
 /**
  * Writes to an offline configuration (firewall.offlineWrite): read the files afresh, apply the
@@ -47,6 +48,7 @@ export class OfflineWriter {
       inEtc: new Set([...cfg.sources].filter(([, s]) => s.inEtc).map(([k]) => k)),
     };
     unloadedTargets(input.ops, cfg, model.layer, (p) => t.displayPath(p));
+    refuseOnUnread(input.ops, cfg);
     const defaults = await this.readDefaults(input.ops, cfg);
     const applied = applyOps(model, input.ops, (kind, name) => defaults.get(`${kind}/${name}`));
 
@@ -83,6 +85,7 @@ export class OfflineWriter {
       }
       files.push({ path, shown: t.displayPath(path), action: 'write', object: `${kind} ${tch.name}`, changes: tch.changes, content, expected, kind });
     }
+    refuseDependents(files.filter((f) => f.action === 'write').map((f) => ({ object: f.object, value: modelObject(f.kind as FileKind, f.object.slice(f.object.indexOf(' ') + 1), model) })), cfg);
     const conf = applied.touched.get('conf/firewalld.conf');
     if (conf) {
       const content = firewalldConfAfter(cfg.conf.text, applied.confSets);
@@ -184,6 +187,12 @@ function hostPaths(message: string, written: string[], shown: (hostPath: string)
   const known = new Set(written.flatMap((w) => w.split('/').slice(1).map((_, i, parts) => `/${parts.slice(0, i + 1).join('/')}`)));
   return message.replace(/(^|[\s(])(\/[^\s:;,()]+)/g, (all, pre: string, p: string) => (known.has(p) ? `${pre}${shown(p)}` : all));
 }
+
+/** What an object to be written refers to: its settings, without its own name and where it was read from. */
+const modelObject = (kind: FileKind, name: string, m: OfflineModel): unknown => {
+  const { name: _n, meta: _m, ...settings } = (m.layer[`${kind === 'policy' ? 'policies' : `${kind}s`}` as keyof LayerState] as Record<string, Record<string, unknown>>)[name]!;
+  return settings;
+};
 
 function render(kind: FileKind, name: string, m: OfflineModel): string {
   const L = m.layer;
