@@ -147,8 +147,10 @@ export function registerOfflineWriteOptions(parent: Command, cli: CliContext): v
 }
 
 function writeText(r: OfflineWriteResult): string {
-  if (!r.files.length) return 'nothing to change';
+  const same = (r.unchanged ?? []).map((u) => `unchanged ${u.shown} (${u.object}): firewalld already reads it so; not written`);
+  if (!r.files.length) return same.length ? same.join('\n') : 'nothing to change';
   const lines = r.files.map((f) => `${r.written ? (f.action === 'delete' ? 'deleted' : 'wrote') : f.action === 'delete' ? 'would delete' : 'would write'} ${f.shown} (${f.object}): ${f.changes.join('; ')}${f.backup ? ` [backup ${f.backup}]` : ''}`);
+  lines.push(...same);
   for (const p of r.problems) lines.push(`warning: ${p.file}${p.line ? `:${p.line}` : ''}: ${p.element}: ${p.message}`);
   return lines.join('\n');
 }
