@@ -97,6 +97,23 @@ export function checkText(r: OfflineCheck): string {
 }
 
 const KINDS = ['zones', 'policies', 'services', 'ipsets', 'icmptypes', 'helpers'] as const;
+const SINGULAR: Record<(typeof KINDS)[number], string> = { zones: 'zone', policies: 'policy', services: 'service', ipsets: 'ipset', icmptypes: 'icmptype', helpers: 'helper' };
+
+/**
+ * The files of a kind that did not load (unreadable, a FIFO, past the read's deadline, malformed)
+ * and its directories that could not be read: said on stderr, so a missing object is never
+ * mistaken for one that does not exist (stdout keeps firewall-offline-cmd's layout).
+ */
+export function unlistedText(problems: OfflineCheck['problems'], kind: (typeof KINDS)[number], listed: Record<string, unknown>): string[] {
+  const one = SINGULAR[kind];
+  return problems
+    .filter((p) => p.severity === 'error')
+    .filter((p) => {
+      const m = new RegExp(`^${one} (.+)$`).exec(p.element);
+      return m ? !listed[m[1]!] : p.element.endsWith(`/firewalld/${kind}`);
+    })
+    .map((p) => `error: ${p.file}${p.line ? `:${p.line}` : ''}: ${p.element}: ${p.code}: ${p.message} (not listed: the file did not load)`);
+}
 
 /** `firewall check` and `firewall list KIND`. */
 export function registerOfflineCommands(fw: Command, cli: CliContext): void {
@@ -153,6 +170,7 @@ export function registerOfflineCommands(fw: Command, cli: CliContext): void {
           : sorted(layer.helpers).map(helperText);
         return blocks.join('\n\n');
       });
+      if (s.offline) for (const line of unlistedText(s.offline.problems, k, layer[k])) cli.note(line);
     }),
   );
 }

@@ -39,6 +39,23 @@ export interface OfflineConfig {
   sources: Map<string, { path: string; builtin: boolean; inEtc: boolean; sha256?: string }>;
   /** firewalld.conf as read (undefined when missing). */
   conf: { text?: string; sha256?: string };
+  /**
+   * What did not load (unreadable.ts): an object file that could not be read or parsed (its
+   * object is absent from the model), a kind's directory or firewalld.conf that could not be
+   * read (so a file there may replace what this read shows). Writes that depend on one are refused.
+   */
+  unloaded: UnloadedFile[];
+}
+
+export interface UnloadedFile {
+  /** An object's file ("kind/name"), a kind's directory, or firewalld.conf. */
+  what: { object: { kind: ConfigKind; name: string } } | { dir: ConfigKind } | { conf: true };
+  path: string;
+  shown: string;
+  /** The transport's code (NOT_REGULAR, TIMEOUT, EACCES, TOO_LARGE, ...) or the parser's. */
+  code: string;
+  message: string;
+  line?: number;
 }
 
 const problemOf = (t: HostTransport, f: FileFacts, element: string): ConfigProblem => ({
@@ -75,11 +92,16 @@ export async function readOfflineConfig(t: HostTransport): Promise<OfflineConfig
   const problems: ConfigProblem[] = [];
   const listings = await t.read(KINDS.flatMap(({ dir }) => [USR_LIB, ETC].map((base) => ({ path: `${base}/${dir}`, list: true, follow: true }))));
   // name -> host path; /etc replaces /usr/lib file by file.
+  const unloaded: UnloadedFile[] = [];
   const chosen = new Map<string, { kind: ConfigKind; name: string; path: string; builtin: boolean; overridden: boolean }>();
   KINDS.forEach(({ kind, dir }, k) => {
     for (const [j, base] of [USR_LIB, ETC].entries()) {
       const l = listings[k * 2 + j]!;
-      if (l.error && l.error.code !== 'ENOENT') problems.push({ ...problemOf(t, l, `${base}/${dir}`), severity: 'warning' });
+      // Unread, a directory's files may replace (in /etc) or be (in /usr/lib) what this read shows: firewalld, as root, reads them.
+      if (l.error && l.error.code !== 'ENOENT') {
+        problems.push(problemOf(t, l, `${base}/${dir}`));
+        unloaded.push({ what: { dir: kind }, path: `${base}/${dir}`, shown: t.displayPath(`${base}/${dir}`), code: l.error.code, message: l.error.message });
+      }
       for (const e of l.entries ?? []) {
         if (!e.name.endsWith('.xml')) continue;
         const name = e.name.slice(0, -4);
@@ -101,10 +123,18 @@ export async function readOfflineConfig(t: HostTransport): Promise<OfflineConfig
     const f = files[i]!;
     sources.set(`${p.kind}/${p.name}`, { path: p.path, builtin: p.builtin, inEtc: p.path.startsWith(`${ETC}/`), sha256: f.sha256 });
     const shown = t.displayPath(p.path);
-    if (!f.bytes) return void problems.push(problemOf(t, f, `${p.kind} ${p.name}`));
+    const what = { object: { kind: p.kind, name: p.name } };
+    if (!f.bytes) {
+      const problem = problemOf(t, f, `${p.kind} ${p.name}`);
+      unloaded.push({ what, path: p.path, shown, code: problem.code, message: problem.message });
+      return void problems.push(problem);
+    }
     const r = parseConfigFile(p.kind, `${p.name}.xml`, shown, f.bytes.toString('utf8'));
     problems.push(...r.problems);
-    if (!r.parsed) return;
+    if (!r.parsed) {
+      const why = r.problems.find((x) => x.severity === 'error') ?? r.problems[0];
+      return void unloaded.push({ what, path: p.path, shown, code: why?.code ?? 'PARSE_ERROR', message: why ? `${why.element}: ${why.message}` : 'does not load', line: why?.line });
+    }
     const meta = { builtin: p.builtin, default: p.builtin && !p.overridden, filename: `${p.name}.xml`, path: p.path.slice(0, p.path.lastIndexOf('/')) };
     const parsed: ParsedObject = r.parsed;
     fileOf.set(`${p.kind}/${p.name}`, shown);
@@ -116,7 +146,11 @@ export async function readOfflineConfig(t: HostTransport): Promise<OfflineConfig
     }
   });
   const confFile = t.displayPath(`${ETC}/firewalld.conf`);
-  if (confFacts?.error && confFacts.error.code !== 'ENOENT') problems.push({ ...problemOf(t, confFacts, 'firewalld.conf'), severity: 'warning' });
+  if (confFacts?.error && confFacts.error.code !== 'ENOENT') {
+    // firewalld would read its DefaultZone, backend, ...; the fallbacks used here may not be what it runs with.
+    problems.push(problemOf(t, confFacts, 'firewalld.conf'));
+    unloaded.push({ what: { conf: true }, path: `${ETC}/firewalld.conf`, shown: confFile, code: confFacts.error.code, message: confFacts.error.message });
+  }
   const conf = parseFirewalldConf(confFacts?.bytes?.toString('utf8'), confFile);
   problems.push(...conf.problems);
   const defaultZone = conf.settings.DefaultZone!;
@@ -145,7 +179,7 @@ export async function readOfflineConfig(t: HostTransport): Promise<OfflineConfig
       problems,
     },
   };
-  const cfg: OfflineConfig = { state, entries, problems, files: fileOf, sources, conf: { text: confFacts?.bytes?.toString('utf8'), sha256: confFacts?.sha256 } };
+  const cfg: OfflineConfig = { state, entries, problems, files: fileOf, sources, conf: { text: confFacts?.bytes?.toString('utf8'), sha256: confFacts?.sha256 }, unloaded };
   // The basis a later offlineWrite passes: the files exactly as this read saw them.
   state.offline!.digest = configDigest(cfg);
   return cfg;

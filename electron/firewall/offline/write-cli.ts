@@ -5,6 +5,7 @@ import type { ForwardPort, Port, PortProtocol } from '../../../shared/firewall/m
 import type { OfflineWriteOp, OfflineWriteResult } from '../../../shared/firewall/offline/write-contract';
 import { inCallScope } from '../../api/call-scope';
 import type { CliContext } from '../../cli/context';
+import { zoneRenameOps } from '../../../shared/firewall/offline/zone-rename';
 import { wantsOffline, type OfflineOptions } from './cli';
 
 /**
@@ -95,6 +96,7 @@ const SINGLE: Array<[string, string]> = [
   ['--set-priority <priority>', 'policy priority'],
   ['--set-short <text>', 'the short name'],
   ['--set-description <text>', 'the description'],
+  ['--rename <zone>', "zone: rename it (one of the admin's own; firewalld renames no builtin); policies and DefaultZone naming it follow"],
   ['--set-default-zone <zone>', 'the default zone (firewalld.conf)'],
   ['--set-log-denied <value>', 'all, unicast, broadcast, multicast or off (firewalld.conf)'],
   ['--set-automatic-helpers <value>', 'yes, no or system (firewalld.conf)'],
@@ -106,6 +108,7 @@ const FLAGS: Array<[string, string]> = [
   ['--remove-forward', ''],
   ['--add-icmp-block-inversion', 'zone: invert the ICMP blocks'],
   ['--remove-icmp-block-inversion', ''],
+  ['--keep-references', 'with --rename: leave the policies and DefaultZone naming the old name (firewalld then would not load them: refused)'],
   ['--permanent', 'accepted for firewall-cmd muscle memory: offline there is only the permanent configuration'],
   ['--dry-run', 'check and show the files that would change, write nothing'],
 ];
@@ -136,6 +139,11 @@ export function registerOfflineWriteOptions(parent: Command, cli: CliContext): v
       if (!o.offline && !(await f.status({})).offline && !(await wantsOffline(cli, f, o))) {
         throw new ApiError('UNSUPPORTED', 'these changes are written to the configuration files: add --offline (this host\'s /etc/firewalld) or --root DIR (an image); on a running firewalld use the app or firewall-cmd (runtime changes go through safe apply)');
       }
+      if (o.rename !== undefined) {
+        const r = await f.offlineWrite({ ops: await renameOps(f, o), dryRun: !!o.dryRun });
+        cli.print(r, !!o.json, writeText);
+        return;
+      }
       const needDefault = needsDefaultZone(o);
       const defaultZone = needDefault ? (await f.state({ offline: true })).global.defaultZone : '';
       const ops = opsFromOptions(o, defaultZone);
@@ -149,9 +157,27 @@ export function registerOfflineWriteOptions(parent: Command, cli: CliContext): v
   );
 }
 
+/**
+ * `--zone OLD --rename NEW`: firewalld's config rename (D-Bus config.zone.rename; firewall-cmd and
+ * firewall-offline-cmd have none), as the page does it: the policies and DefaultZone that name the
+ * zone move with it in the same request unless --keep-references. A request of its own.
+ */
+async function renameOps(f: ReturnType<CliContext['api']>['firewall'], o: Opts): Promise<OfflineWriteOp[]> {
+  const zone = o.zone as string | undefined;
+  if (!zone) throw new ApiError('INVALID_INPUT', '--rename needs --zone OLD (the zone to rename)');
+  const other = [...REPEATABLE, ...SINGLE, ...FLAGS]
+    .map(([flag]) => flag.split(' ')[0]!)
+    .filter((flag) => !['--zone', '--rename', '--keep-references', '--permanent', '--dry-run'].includes(flag))
+    .find((flag) => has(o[flag.slice(2).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())]));
+  if (other) throw new ApiError('INVALID_INPUT', `--rename is a request of its own: run ${other} separately (before or after the rename)`);
+  return zoneRenameOps(await f.state({ offline: true }), zone, o.rename as string, !o.keepReferences);
+}
+
 function writeText(r: OfflineWriteResult): string {
-  if (!r.files.length) return 'nothing to change';
+  const same = (r.unchanged ?? []).map((u) => `unchanged ${u.shown} (${u.object}): firewalld already reads it so; not written`);
+  if (!r.files.length) return same.length ? same.join('\n') : 'nothing to change';
   const lines = r.files.map((f) => `${r.written ? (f.action === 'delete' ? 'deleted' : 'wrote') : f.action === 'delete' ? 'would delete' : 'would write'} ${f.shown} (${f.object}): ${f.changes.join('; ')}${f.backup ? ` [backup ${f.backup}]` : ''}`);
+  lines.push(...same);
   for (const p of r.problems) lines.push(`warning: ${p.file}${p.line ? `:${p.line}` : ''}: ${p.element}: ${p.message}`);
   return lines.join('\n');
 }

@@ -2,8 +2,8 @@ import { ApiError } from '../../../shared/api/errors';
 import { HELPER_MAX_FILE, writeFileResultSchema, deleteFileResultSchema } from '../../../shared/helper/protocol';
 import type { LayerState } from '../../../shared/firewall/model';
 import { checkConfiguration } from '../../../shared/firewall/offline/check';
-import { parseConfigFile, type ConfigProblem } from '../../../shared/firewall/offline/parse';
-import type { OfflineFileChange, OfflineWriteOp, OfflineWriteResult } from '../../../shared/firewall/offline/write-contract';
+import { parseConfigFile, parseFirewalldConf, type ConfigProblem } from '../../../shared/firewall/offline/parse';
+import type { OfflineFileChange, OfflineUnchanged, OfflineWriteOp, OfflineWriteResult } from '../../../shared/firewall/offline/write-contract';
 import { firewalldConfAfter } from '../../../shared/firewall/offline/write-conf';
 import { helperXml, icmptypeXml, ipsetXml, policyXml, serviceXml, zoneXml } from '../../../shared/firewall/offline/write-xml';
 import { entriesDigest } from '../../../shared/firewall/ipset-digest';
@@ -13,6 +13,7 @@ import type { Host } from '../../hosts/host';
 import type { OfflineFirewall } from './firewall';
 import { applyOps, DIR_OF, type FileKind, type OfflineModel } from './apply';
 import { configDigest, ETC, USR_LIB, type OfflineConfig } from './reader';
+import { refuseDependents, refuseOnUnread } from './unreadable';
 
 /**
  * Writes to an offline configuration (firewall.offlineWrite): read the files afresh, apply the
@@ -47,6 +48,7 @@ export class OfflineWriter {
       inEtc: new Set([...cfg.sources].filter(([, s]) => s.inEtc).map(([k]) => k)),
     };
     unloadedTargets(input.ops, cfg, model.layer, (p) => t.displayPath(p));
+    refuseOnUnread(input.ops, cfg);
     const defaults = await this.readDefaults(input.ops, cfg);
     const applied = applyOps(model, input.ops, (kind, name) => defaults.get(`${kind}/${name}`));
 
@@ -65,6 +67,7 @@ export class OfflineWriter {
     }
 
     const files: Array<OfflineFileChange & { expected: string | null; kind: FileKind | 'conf' }> = [];
+    const unchanged: OfflineUnchanged[] = [];
     for (const [k, tch] of applied.touched) {
       if (tch.kind === 'conf') continue;
       const kind = tch.kind;
@@ -76,6 +79,11 @@ export class OfflineWriter {
         files.push({ path, shown: t.displayPath(path), action: 'delete', object: `${kind} ${tch.name}`, changes: tch.changes, expected, kind });
         continue;
       }
+      // A no-op writes nothing: the object as firewalld would read it is the one it reads now (wherever its file is).
+      if (src && sameAsRead(kind, tch.name, model, cfg)) {
+        unchanged.push({ shown: t.displayPath(src.path), object: `${kind} ${tch.name}` });
+        continue;
+      }
       const content = render(kind, tch.name, model);
       roundTrip(kind, tch.name, content, model, t.displayPath(path));
       if (Buffer.byteLength(content) > HELPER_MAX_FILE) {
@@ -83,10 +91,12 @@ export class OfflineWriter {
       }
       files.push({ path, shown: t.displayPath(path), action: 'write', object: `${kind} ${tch.name}`, changes: tch.changes, content, expected, kind });
     }
+    refuseDependents(files.filter((f) => f.action === 'write').map((f) => ({ object: f.object, value: modelObject(f.kind as FileKind, f.object.slice(f.object.indexOf(' ') + 1), model) })), cfg);
     const conf = applied.touched.get('conf/firewalld.conf');
     if (conf) {
       const content = firewalldConfAfter(cfg.conf.text, applied.confSets);
-      if (content !== undefined) {
+      if (content !== undefined && confUnchanged(cfg.conf.text, content)) unchanged.push({ shown: confShown, object: 'firewalld.conf' });
+      else if (content !== undefined) {
         files.push({ path: `${ETC}/firewalld.conf`, shown: confShown, action: 'write', object: 'firewalld.conf', changes: conf.changes, content, expected: cfg.conf.sha256 ?? null, kind: 'conf' });
       }
     }
@@ -95,7 +105,7 @@ export class OfflineWriter {
     files.sort((a, b) => (a.action === b.action ? order.indexOf(a.kind) - order.indexOf(b.kind) : a.action === 'write' ? -1 : 1));
     const problems = after.filter((p) => p.severity === 'warning');
     const strip = ({ expected: _e, kind: _k, ...f }: (typeof files)[number]) => f;
-    if (input.dryRun || !files.length) return { written: false, files: files.map(strip), problems, digest: before };
+    if (input.dryRun || !files.length) return { written: false, files: files.map(strip), unchanged, problems, digest: before };
 
     const done: OfflineFileChange[] = [];
     try {
@@ -126,7 +136,7 @@ export class OfflineWriter {
       // What this call read stays shared (call-scope.ts) but for the files just written, read again below.
       this.reader.dispose(files.map((f) => f.path));
     }
-    return { written: true, files: done, problems, digest: configDigest(await this.reader.load(true)) };
+    return { written: true, files: done, unchanged, problems, digest: configDigest(await this.reader.load(true)) };
   }
 
   /** The /usr/lib defaults of the builtins a request resets or deletes (firewalld loads them again). */
@@ -186,6 +196,12 @@ function hostPaths(message: string, written: string[], shown: (hostPath: string)
   return message.replace(/(^|[\s(])(\/[^\s:;,()]+)/g, (all, pre: string, p: string) => (known.has(p) ? `${pre}${shown(p)}` : all));
 }
 
+/** What an object to be written refers to: its settings, without its own name and where it was read from. */
+const modelObject = (kind: FileKind, name: string, m: OfflineModel): unknown => {
+  const { name: _n, meta: _m, ...settings } = (m.layer[`${kind === 'policy' ? 'policies' : `${kind}s`}` as keyof LayerState] as Record<string, Record<string, unknown>>)[name]!;
+  return settings;
+};
+
 function render(kind: FileKind, name: string, m: OfflineModel): string {
   const L = m.layer;
   switch (kind) {
@@ -212,6 +228,25 @@ const canonical = (v: unknown): string =>
   Array.isArray(v) ? `[${v.map(canonical).join(',')}]`
   : v && typeof v === 'object' ? `{${Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`
   : JSON.stringify(v);
+
+/** Whether the object after the operations is, as firewalld reads it, the object read from its file (settings and entries). */
+function sameAsRead(kind: FileKind, name: string, m: OfflineModel, cfg: OfflineConfig): boolean {
+  const key = `${kind === 'policy' ? 'policies' : `${kind}s`}` as keyof LayerState;
+  const was = (cfg.state.permanent[key] as Record<string, unknown>)[name];
+  const now = (m.layer[key] as Record<string, unknown>)[name];
+  if (!was || !now || comparable(was) !== comparable(now)) return false;
+  return kind !== 'ipset' || JSON.stringify(cfg.entries.get(name) ?? []) === JSON.stringify(m.entries.get(name) ?? []);
+}
+
+/** firewalld.conf whose settings, as firewalld reads them (fallbacks filled in), are those it has now. */
+function confUnchanged(before: string | undefined, after: string): boolean {
+  // firewalld reads its yes/no keys case-insensitively and as true/false too (the "True" it writes for a fallback).
+  const read = (text: string | undefined) => {
+    const settings = parseFirewalldConf(text, '').settings;
+    return canonical(Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, k === 'DefaultZone' || k === 'LogDenied' ? v : /^(yes|true)$/i.test(v) ? 'yes' : /^(no|false)$/i.test(v) ? 'no' : v.toLowerCase()])));
+  };
+  return read(before) === read(after);
+}
 
 /** The file must load back, without a warning, into the object it was made from: else firewalld would read something else. */
 function roundTrip(kind: FileKind, name: string, content: string, m: OfflineModel, shown: string): void {

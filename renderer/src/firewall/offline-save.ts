@@ -1,6 +1,6 @@
 import type { ConfigProblem } from '../../../shared/firewall/offline/parse';
 import type { Service } from '../../../shared/firewall/model';
-import type { OfflineFileChange, OfflineWriteOp, ServicePatch } from '../../../shared/firewall/offline/write-contract';
+import type { OfflineFileChange, OfflineUnchanged, OfflineWriteOp, ServicePatch } from '../../../shared/firewall/offline/write-contract';
 import { hostStores } from '../app/host-store';
 import type { HostApi } from '../app/api';
 import { draftToPolicyPatch, draftToZonePatch, type Draft } from './draft';
@@ -33,6 +33,8 @@ export interface OfflineReview {
   phase: 'checking' | 'ready' | 'saving' | 'failed';
   /** The files the dry run says change, and the warnings firewalld would note. */
   files?: OfflineFileChange[];
+  /** Objects the change leaves as firewalld already reads them: not written. */
+  unchanged?: OfflineUnchanged[];
   warnings?: ConfigProblem[];
   failure?: SaveFailure;
   /** Staged drafts this save carries (store.drafts keys): cleared once written. */
@@ -181,10 +183,10 @@ export const useOfflineSave = hostStores<OfflineSaveStore>(({ id, api }) => (set
 }));
 
 /** The dry run: the files that would change, or why nothing can be written. */
-export async function checkOffline(api: HostApi, ops: OfflineWriteOp[], basis: string | undefined): Promise<Pick<OfflineReview, 'phase' | 'files' | 'warnings' | 'failure'>> {
+export async function checkOffline(api: HostApi, ops: OfflineWriteOp[], basis: string | undefined): Promise<Pick<OfflineReview, 'phase' | 'files' | 'unchanged' | 'warnings' | 'failure'>> {
   try {
     const r = await api.firewall.offlineWrite({ ops, dryRun: true, basis });
-    return { phase: 'ready', files: r.files, warnings: r.problems };
+    return { phase: 'ready', files: r.files, unchanged: r.unchanged ?? [], warnings: r.problems };
   } catch (e) {
     return { phase: 'failed', failure: failureOf(e, ops) };
   }

@@ -141,10 +141,16 @@ export const offlineFileChangeSchema = z.object({
 });
 export type OfflineFileChange = z.infer<typeof offlineFileChangeSchema>;
 
+/** An object the request named whose file was left alone: as firewalld would read it, it already is so. */
+export const offlineUnchangedSchema = z.object({ shown: z.string(), object: z.string() });
+export type OfflineUnchanged = z.infer<typeof offlineUnchangedSchema>;
+
 export const offlineWriteResultSchema = z.object({
   /** False for dryRun, or when nothing changed. */
   written: z.boolean(),
   files: z.array(offlineFileChangeSchema),
+  /** Objects changed by no operation in effect: their files are not written (bytes, inode, mtime kept, no backup). */
+  unchanged: z.array(offlineUnchangedSchema).optional(),
   /** Warnings about the result (firewalld would load it, dropping or noting these). */
   problems: z.array(configProblemSchema),
   /** Digest of the configuration files after the request: pass it as `basis` of the next one. */

@@ -53,6 +53,15 @@ export function OfflineSaveReview() {
             </>
           )
         )}
+        {review.unchanged && review.unchanged.length > 0 && !f && (
+          <ul data-testid="fw-offline-save-unchanged">
+            {review.unchanged.map((u) => (
+              <li key={u.shown} data-testid="fw-offline-save-unchanged-file">
+                <code>{u.shown}</code> ({u.object}): unchanged, firewalld already reads it so; not written
+              </li>
+            ))}
+          </ul>
+        )}
         {review.warnings && review.warnings.length > 0 && !f && (
           <Alert isInline isPlain variant="warning" title="firewalld would load it, noting:">
             <ul>{review.warnings.map((p, i) => <li key={i}>{p.file}: {p.element}: {p.message}</li>)}</ul>
