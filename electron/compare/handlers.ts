@@ -103,6 +103,23 @@ async function run(ctx: HandlerContext, i: RunInput): Promise<CompareResult> {
 export { addSnapshotHost } from './snapshot-hosts';
 
 /**
+ * The comparison the Compare page asks for next, made while answering the import: the hosts it
+ * already compares, then the loaded ones (as the page adds them: new ones only, 50 in all).
+ * Null when that is fewer than 2 hosts or the comparison fails: the page's compare.run then
+ * says why, as it always did.
+ */
+async function compareAfterImport(ctx: HandlerContext, c: NonNullable<OpParsedInput<'compare', 'importMany'>['compare']>, loaded: string[]): Promise<CompareResult | null> {
+  const ids = [...new Set(c.hosts)];
+  for (const id of loaded) if (!ids.includes(id) && ids.length < MAX_COMPARE_HOSTS) ids.push(id);
+  if (ids.length < 2) return null;
+  try {
+    return await run(ctx, { hosts: ids, baseline: c.baseline ?? ids[0], layer: c.layer, dnsName: c.dnsName, k8s: c.k8s, refresh: false });
+  } catch {
+    return null;
+  }
+}
+
+/**
  * An import is called by its file name (two files of hosts both named "localhost" stay apart),
  * made into a valid inventory host name; the hostname shows next to it.
  */
@@ -159,7 +176,7 @@ export const compareHandlers: FeatureHandlers<'compare'> = {
     return { host: host.summary(), formats };
   },
 
-  importMany(ctx, i) {
+  async importMany(ctx, i) {
     const hosts: { host: ReturnType<Host['summary']>; formats: string[]; capture: CaptureSummary }[] = [];
     let error: { index: number; code: string; message: string } | null = null;
     try {
@@ -176,7 +193,7 @@ export const compareHandlers: FeatureHandlers<'compare'> = {
     } finally {
       if (hosts.length) ctx.events.emit('app.hostsChanged', 'local', {});
     }
-    return { hosts, error };
+    return { hosts, error, compare: i.compare && hosts.length ? await compareAfterImport(ctx, i.compare, hosts.map((h) => h.host.id)) : null };
   },
 
   async forget(ctx, i) {

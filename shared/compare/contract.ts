@@ -95,12 +95,20 @@ export const compareContract = {
         .refine((hs) => hs.reduce((n, h) => n + textLength(h.files), 0) <= IMPORT_MAX_BYTES, {
           message: `the files of one import are limited to ${IMPORT_MAX_BYTES / 1024 / 1024} MiB together: import them in several calls`,
         }),
+      /**
+       * Compare at once, as compare.run would, the hosts already compared (`hosts`, in column
+       * order) followed by the ones loaded (up to 50 in all): the answer's `compare` then is what
+       * the Compare page shows, with no second round trip (issue #22).
+       */
+      compare: runInput.omit({ hosts: true, refresh: true, only: true }).extend({ hosts: z.array(z.string().min(1)).max(MAX_COMPARE_HOSTS) }).optional(),
     }),
     output: z.object({
       /** The hosts loaded, in order, with what compare.capture would say of each (no second round trip). */
       hosts: z.array(z.object({ host: hostSummarySchema, formats: z.array(z.string()), capture: captureSummarySchema })),
       /** The first host that could not be loaded (index into the input) and why; the ones after it were not tried. */
       error: z.object({ index: z.number().int(), code: z.string(), message: z.string() }).nullable(),
+      /** With `compare` asked: the comparison of the compared hosts and the loaded ones; null when fewer than 2 or it failed (compare.run then says why). */
+      compare: compareResultSchema.nullable(),
     }),
   }),
   forget: operation({

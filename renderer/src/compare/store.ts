@@ -54,8 +54,12 @@ interface CompareState {
   setLayer(l: CompareLayer): void;
   setDnsName(n: string): void;
   addHost(id: string): void;
-  /** Adds several hosts, reads them in parallel (unless `reads` already says what they hold) and compares once. */
-  addHosts(ids: string[], reads?: Record<string, HostRead>): Promise<void>;
+  /**
+   * Adds several hosts, reads them in parallel (unless `reads` already says what they hold) and
+   * compares once; `compared` is a comparison already made of exactly the resulting set (an
+   * import's answer), shown as it is.
+   */
+  addHosts(ids: string[], reads?: Record<string, HostRead>, compared?: CompareResult | null): Promise<void>;
   removeHost(id: string): Promise<void>;
   setBaseline(id: string): void;
   toggleKey(key: string): void;
@@ -134,11 +138,19 @@ export const useCompareStore = create<CompareState>()(
       addHost(id) {
         void get().addHosts([id]);
       },
-      async addHosts(ids, reads = {}) {
+      async addHosts(ids, reads = {}, compared = null) {
         const fresh = ids.filter((id, i) => !get().hosts.includes(id) && ids.indexOf(id) === i).slice(0, Math.max(0, 50 - get().hosts.length));
         if (!fresh.length) return;
         const known = Object.fromEntries(fresh.filter((id) => reads[id]).map((id) => [id, reads[id]!]));
-        set({ hosts: [...get().hosts, ...fresh], baseline: get().baseline ?? fresh[0]!, reads: { ...get().reads, ...known } });
+        const hosts = [...get().hosts, ...fresh];
+        const baseline = get().baseline ?? fresh[0]!;
+        // The import's answer already compared exactly these hosts against this baseline: hosts, reads and table in one render.
+        if (compared && fresh.every((id) => known[id]) && sameColumns(compared, hosts, baseline)) {
+          ++compareSeq;
+          set({ hosts, baseline, reads: { ...get().reads, ...known }, result: { state: 'ready', value: compared } });
+          return;
+        }
+        set({ hosts, baseline, reads: { ...get().reads, ...known } });
         const unread = fresh.filter((id) => !known[id]);
         // Nothing to read (imports answer what they hold): the compare request leaves before React renders the new hosts.
         if (unread.length) await Promise.all(unread.map((id) => readHost(id)));
@@ -197,10 +209,16 @@ export const useCompareStore = create<CompareState>()(
           const ids: string[] = [];
           const reads: Record<string, HostRead> = {};
           const loaded: HostSummary[] = [];
+          let compared: CompareResult | null = null;
           try {
-            // One call per batch (50 snapshots are one), not one per file; the answer says what a capture would.
-            for (const batch of importBatches(oneHost ? [{ files: picked }] : picked.map((p) => ({ files: [p] })))) {
-              const r = await deckApi.compare.importMany({ hosts: batch });
+            // One call per batch (50 snapshots are one), not one per file; the answer says what a
+            // capture would, and the last one holds the comparison the page shows (#22).
+            const batches = importBatches(oneHost ? [{ files: picked }] : picked.map((p) => ({ files: [p] })));
+            for (const [n, batch] of batches.entries()) {
+              const { hosts, baseline, layer, dnsName, k8s } = get();
+              const compare = n === batches.length - 1 ? { hosts: [...hosts, ...ids].slice(0, 50), baseline: baseline ?? undefined, layer, dnsName, k8s } : undefined;
+              const r = await deckApi.compare.importMany({ hosts: batch, compare });
+              compared = r.compare;
               for (const h of r.hosts) {
                 ids.push(h.host.id);
                 loaded.push(h.host);
@@ -214,7 +232,7 @@ export const useCompareStore = create<CompareState>()(
             // hostsChanged event instead of two app.hosts round trips in line before it (#17).
             if (ids.length) {
               knowHosts(loaded);
-              void get().addHosts(ids, reads);
+              void get().addHosts(ids, reads, compared);
             }
           }
         } catch (e) {
@@ -276,6 +294,12 @@ function knowHosts(added: HostSummary[]): void {
   }
   const ids = new Set(added.map((h) => h.id));
   useAppStore.setState({ hosts: { state: 'ready', value: [...cur.value.filter((h) => !ids.has(h.id)), ...added] } });
+}
+
+/** Whether a comparison has exactly these host columns (each host once, or its layers side by side) and this baseline. */
+function sameColumns(r: CompareResult, hosts: string[], baseline: string): boolean {
+  const ids = r.hosts.map((h) => h.id).filter((id, i, all) => all.indexOf(id) === i);
+  return ids.length === hosts.length && ids.every((id, i) => id === hosts[i]) && r.hosts[r.baseline]?.id === baseline;
 }
 
 /** Hosts to import, in order, packed into calls of at most 50 hosts and IMPORT_MAX_BYTES of text. */
