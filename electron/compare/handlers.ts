@@ -16,6 +16,9 @@ import { inventoryPlaybook } from '../../shared/compare/fix-inventory';
 import { collectedName, fixTarget } from './fix-target';
 import { addSnapshotHost } from './snapshot-hosts';
 import { collect, collectCancel } from './collect';
+import { inflateImportFiles, newInflateBudget, type InflateBudget } from './import-inflate';
+
+const plainTextOf = (hosts: { files: { text?: string }[] }[]) => hosts.reduce((n, h) => n + h.files.reduce((m, f) => m + (f.text?.length ?? 0), 0), 0);
 
 /**
  * Compare: snapshots of any host, imports as read-only hosts, the N-way comparison and the
@@ -138,9 +141,12 @@ export function checkImportLabel(file: string, label: string): string {
   return label;
 }
 
-/** One host's files loaded as a read-only host (`tell`: send hostsChanged now). */
-function importHost(ctx: HandlerContext, i: OpParsedInput<'compare', 'import'>, tell: boolean): { host: Host; formats: string[]; snapshot: Snapshot } {
-  const { snapshot, formats } = importFiles(i.files);
+/**
+ * One host's files loaded as a read-only host (`tell`: send hostsChanged now); compressed files
+ * inflate within `budget`, what the call may still inflate.
+ */
+function importHost(ctx: HandlerContext, i: OpParsedInput<'compare', 'import'>, tell: boolean, budget: InflateBudget): { host: Host; formats: string[]; snapshot: Snapshot } {
+  const { snapshot, formats } = importFiles(inflateImportFiles(i.files, budget));
   const label = i.label === undefined ? importLabel(snapshot, i.files[0]!.name) : checkImportLabel(i.files[0]!.name, i.label);
   return { host: addSnapshotHost(ctx, snapshot, label, tell), formats, snapshot };
 }
@@ -172,17 +178,18 @@ export const compareHandlers: FeatureHandlers<'compare'> = {
   },
 
   import(ctx, i) {
-    const { host, formats } = importHost(ctx, i, true);
+    const { host, formats } = importHost(ctx, i, true, newInflateBudget(plainTextOf([i])));
     return { host: host.summary(), formats };
   },
 
   async importMany(ctx, i) {
     const hosts: { host: ReturnType<Host['summary']>; formats: string[]; capture: CaptureSummary }[] = [];
     let error: { index: number; code: string; message: string } | null = null;
+    const budget = newInflateBudget(plainTextOf(i.hosts));
     try {
       for (const [index, one] of i.hosts.entries()) {
         try {
-          const { host, formats, snapshot } = importHost(ctx, one, false);
+          const { host, formats, snapshot } = importHost(ctx, one, false, budget);
           hosts.push({ host: host.summary(), formats, capture: captureSummary(host.id, snapshot, null) });
         } catch (e) {
           if (!(e instanceof ApiError)) throw e;
