@@ -108,14 +108,18 @@ export { addSnapshotHost } from './snapshot-hosts';
 /**
  * The comparison the Compare page asks for next, made while answering the import: the hosts it
  * already compares, then the loaded ones (as the page adds them: new ones only, 50 in all).
- * Null when that is fewer than 2 hosts or the comparison fails: the page's compare.run then
- * says why, as it always did.
+ * Null when that is fewer than 2 hosts, a live host among them has not been read yet, or the
+ * comparison fails: the page's compare.run then reads and says why, as it always did.
  */
 async function compareAfterImport(ctx: HandlerContext, c: NonNullable<OpParsedInput<'compare', 'importMany'>['compare']>, loaded: string[]): Promise<CompareResult | null> {
   const ids = [...new Set(c.hosts)];
   for (const id of loaded) if (!ids.includes(id) && ids.length < MAX_COMPARE_HOSTS) ids.push(id);
   if (ids.length < 2) return null;
   try {
+    // Only what is at hand: a live host not read yet would hold the import's answer for its read
+    // (the page reads it with progress and compares then, as before).
+    const cache = cacheOf(ctx.hosts);
+    if (!ids.every((id) => ctx.hosts.get(id).transport.snapshot?.() || ALL_SECTIONS.every((s) => cache.get(id)?.sections.includes(s)))) return null;
     return await run(ctx, { hosts: ids, baseline: c.baseline ?? ids[0], layer: c.layer, dnsName: c.dnsName, k8s: c.k8s, refresh: false });
   } catch {
     return null;
