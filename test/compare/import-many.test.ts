@@ -61,6 +61,13 @@ describe('compare.importMany', () => {
     // Nothing to compare with: no comparison, and none unless asked.
     expect((await rt.api.compare.importMany({ hosts: [file('c4.json', 'c4')], compare: { hosts: [] } })).compare).toBeNull();
     expect((await rt.api.compare.importMany({ hosts: [file('c5.json', 'c5'), file('c6.json', 'c6')] })).compare).toBeNull();
+    // A live host not read yet: the answer does not wait for its read (the page reads it with progress, then compares).
+    const fresh = new Runtime({ mode: 'cli' });
+    try {
+      expect((await fresh.api.compare.importMany({ hosts: [file('c7.json', 'c7')], compare: { hosts: ['local'] } })).compare).toBeNull();
+    } finally {
+      await fresh.dispose();
+    }
   });
 
   it('refuses more than 50 hosts in one call', async () => {
