@@ -16,6 +16,9 @@ import { inventoryPlaybook } from '../../shared/compare/fix-inventory';
 import { collectedName, fixTarget } from './fix-target';
 import { addSnapshotHost } from './snapshot-hosts';
 import { collect, collectCancel } from './collect';
+import { inflateImportFiles, newInflateBudget, type InflateBudget } from './import-inflate';
+
+const plainTextOf = (hosts: { files: { text?: string }[] }[]) => hosts.reduce((n, h) => n + h.files.reduce((m, f) => m + (f.text?.length ?? 0), 0), 0);
 
 /**
  * Compare: snapshots of any host, imports as read-only hosts, the N-way comparison and the
@@ -103,6 +106,27 @@ async function run(ctx: HandlerContext, i: RunInput): Promise<CompareResult> {
 export { addSnapshotHost } from './snapshot-hosts';
 
 /**
+ * The comparison the Compare page asks for next, made while answering the import: the hosts it
+ * already compares, then the loaded ones (as the page adds them: new ones only, 50 in all).
+ * Null when that is fewer than 2 hosts, a live host among them has not been read yet, or the
+ * comparison fails: the page's compare.run then reads and says why, as it always did.
+ */
+async function compareAfterImport(ctx: HandlerContext, c: NonNullable<OpParsedInput<'compare', 'importMany'>['compare']>, loaded: string[]): Promise<CompareResult | null> {
+  const ids = [...new Set(c.hosts)];
+  for (const id of loaded) if (!ids.includes(id) && ids.length < MAX_COMPARE_HOSTS) ids.push(id);
+  if (ids.length < 2) return null;
+  try {
+    // Only what is at hand: a live host not read yet would hold the import's answer for its read
+    // (the page reads it with progress and compares then, as before).
+    const cache = cacheOf(ctx.hosts);
+    if (!ids.every((id) => ctx.hosts.get(id).transport.snapshot?.() || ALL_SECTIONS.every((s) => cache.get(id)?.sections.includes(s)))) return null;
+    return await run(ctx, { hosts: ids, baseline: c.baseline ?? ids[0], layer: c.layer, dnsName: c.dnsName, k8s: c.k8s, refresh: false });
+  } catch {
+    return null;
+  }
+}
+
+/**
  * An import is called by its file name (two files of hosts both named "localhost" stay apart),
  * made into a valid inventory host name; the hostname shows next to it.
  */
@@ -121,9 +145,12 @@ export function checkImportLabel(file: string, label: string): string {
   return label;
 }
 
-/** One host's files loaded as a read-only host (`tell`: send hostsChanged now). */
-function importHost(ctx: HandlerContext, i: OpParsedInput<'compare', 'import'>, tell: boolean): { host: Host; formats: string[]; snapshot: Snapshot } {
-  const { snapshot, formats } = importFiles(i.files);
+/**
+ * One host's files loaded as a read-only host (`tell`: send hostsChanged now); compressed files
+ * inflate within `budget`, what the call may still inflate.
+ */
+function importHost(ctx: HandlerContext, i: OpParsedInput<'compare', 'import'>, tell: boolean, budget: InflateBudget): { host: Host; formats: string[]; snapshot: Snapshot } {
+  const { snapshot, formats } = importFiles(inflateImportFiles(i.files, budget));
   const label = i.label === undefined ? importLabel(snapshot, i.files[0]!.name) : checkImportLabel(i.files[0]!.name, i.label);
   return { host: addSnapshotHost(ctx, snapshot, label, tell), formats, snapshot };
 }
@@ -155,17 +182,18 @@ export const compareHandlers: FeatureHandlers<'compare'> = {
   },
 
   import(ctx, i) {
-    const { host, formats } = importHost(ctx, i, true);
+    const { host, formats } = importHost(ctx, i, true, newInflateBudget(plainTextOf([i])));
     return { host: host.summary(), formats };
   },
 
-  importMany(ctx, i) {
+  async importMany(ctx, i) {
     const hosts: { host: ReturnType<Host['summary']>; formats: string[]; capture: CaptureSummary }[] = [];
     let error: { index: number; code: string; message: string } | null = null;
+    const budget = newInflateBudget(plainTextOf(i.hosts));
     try {
       for (const [index, one] of i.hosts.entries()) {
         try {
-          const { host, formats, snapshot } = importHost(ctx, one, false);
+          const { host, formats, snapshot } = importHost(ctx, one, false, budget);
           hosts.push({ host: host.summary(), formats, capture: captureSummary(host.id, snapshot, null) });
         } catch (e) {
           if (!(e instanceof ApiError)) throw e;
@@ -176,7 +204,7 @@ export const compareHandlers: FeatureHandlers<'compare'> = {
     } finally {
       if (hosts.length) ctx.events.emit('app.hostsChanged', 'local', {});
     }
-    return { hosts, error };
+    return { hosts, error, compare: i.compare && hosts.length ? await compareAfterImport(ctx, i.compare, hosts.map((h) => h.host.id)) : null };
   },
 
   async forget(ctx, i) {

@@ -23,17 +23,32 @@ export const captureSummarySchema = z.object({
 });
 export type CaptureSummary = z.infer<typeof captureSummarySchema>;
 
-const textLength = (fs: { text: string }[]) => fs.reduce((n, f) => n + f.text.length, 0);
+const textLength = (fs: { text?: string }[]) => fs.reduce((n, f) => n + (f.text?.length ?? 0), 0);
+
+/** Longest base64 of a gzip-compressed file: gzip adds at most ~0.1% plus 18 bytes to what does not compress. */
+const IMPORT_GZIP_MAX_CHARS = Math.ceil((IMPORT_MAX_BYTES + 64 * 1024) / 3) * 4;
 
 /** One host's files for an import (several only for "files are one host"). */
 const importHostInput = z.object({
   files: z
     .array(
-      z.object({
-        name: z.string().min(1).max(255),
-        text: z.string().max(IMPORT_MAX_BYTES, `a file to import is limited to ${IMPORT_MAX_BYTES / 1024 / 1024} MiB`),
-        layer: z.enum(['runtime', 'permanent']).optional(),
-      }),
+      z
+        .object({
+          name: z.string().min(1).max(255),
+          text: z.string().max(IMPORT_MAX_BYTES, `a file to import is limited to ${IMPORT_MAX_BYTES / 1024 / 1024} MiB`).optional(),
+          /**
+           * The file gzip-compressed, in base64 (the Compare page sends it so: a tenth of the bytes
+           * through an ssh -L tunnel). Inflated on the HostDeck side to at most the import limit;
+           * past it, refused naming the file.
+           */
+          gzip: z
+            .string()
+            .max(IMPORT_GZIP_MAX_CHARS, `a compressed file to import is limited to ${IMPORT_MAX_BYTES / 1024 / 1024} MiB`)
+            .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'gzip must be base64')
+            .optional(),
+          layer: z.enum(['runtime', 'permanent']).optional(),
+        })
+        .refine((f) => (f.text === undefined) !== (f.gzip === undefined), { message: 'a file to import has its text or its gzip, one of them' }),
     )
     .min(1)
     .max(8)
@@ -95,12 +110,20 @@ export const compareContract = {
         .refine((hs) => hs.reduce((n, h) => n + textLength(h.files), 0) <= IMPORT_MAX_BYTES, {
           message: `the files of one import are limited to ${IMPORT_MAX_BYTES / 1024 / 1024} MiB together: import them in several calls`,
         }),
+      /**
+       * Compare at once, as compare.run would, the hosts already compared (`hosts`, in column
+       * order) followed by the ones loaded (up to 50 in all): the answer's `compare` then is what
+       * the Compare page shows, with no second round trip (issue #22).
+       */
+      compare: runInput.omit({ hosts: true, refresh: true, only: true }).extend({ hosts: z.array(z.string().min(1)).max(MAX_COMPARE_HOSTS) }).optional(),
     }),
     output: z.object({
       /** The hosts loaded, in order, with what compare.capture would say of each (no second round trip). */
       hosts: z.array(z.object({ host: hostSummarySchema, formats: z.array(z.string()), capture: captureSummarySchema })),
       /** The first host that could not be loaded (index into the input) and why; the ones after it were not tried. */
       error: z.object({ index: z.number().int(), code: z.string(), message: z.string() }).nullable(),
+      /** With `compare` asked: the comparison of the compared hosts and the loaded ones; null when fewer than 2 or it failed (compare.run then says why). */
+      compare: compareResultSchema.nullable(),
     }),
   }),
   forget: operation({

@@ -48,6 +48,28 @@ describe('compare.importMany', () => {
     expect((await rt.api.app.hosts({})).hosts.length).toBe(before + 2);
   });
 
+  it('answers the comparison the page shows next: the hosts already compared, then the loaded ones, as compare.run compares them', async () => {
+    const first = await rt.api.compare.importMany({ hosts: [file('c1.json', 'c1')] });
+    const before = first.hosts[0]!.host.id;
+    const hosts = [file('c2.json', 'c2'), file('c3.json', 'c3')];
+    hosts[1]!.files[0]!.text = hosts[1]!.files[0]!.text.replace('"net.ipv4.ip_forward","state":"ok","value":"', '"net.ipv4.ip_forward","state":"ok","value":"7');
+    const r = await rt.api.compare.importMany({ hosts, compare: { hosts: [before], baseline: before, layer: 'runtime', dnsName: 'example', k8s: '1.33' } });
+    const ids = [before, ...r.hosts.map((h) => h.host.id)];
+    expect(r.compare).not.toBeNull();
+    expect(r.compare).toEqual(await rt.api.compare.run({ hosts: ids, baseline: before, layer: 'runtime', dnsName: 'example', k8s: '1.33' }));
+    expect(r.compare!.sysctl.find((x) => x.key === 'net.ipv4.ip_forward')?.differs).toBe(true);
+    // Nothing to compare with: no comparison, and none unless asked.
+    expect((await rt.api.compare.importMany({ hosts: [file('c4.json', 'c4')], compare: { hosts: [] } })).compare).toBeNull();
+    expect((await rt.api.compare.importMany({ hosts: [file('c5.json', 'c5'), file('c6.json', 'c6')] })).compare).toBeNull();
+    // A live host not read yet: the answer does not wait for its read (the page reads it with progress, then compares).
+    const fresh = new Runtime({ mode: 'cli' });
+    try {
+      expect((await fresh.api.compare.importMany({ hosts: [file('c7.json', 'c7')], compare: { hosts: ['local'] } })).compare).toBeNull();
+    } finally {
+      await fresh.dispose();
+    }
+  });
+
   it('refuses more than 50 hosts in one call', async () => {
     await expect(rt.api.compare.importMany({ hosts: Array.from({ length: 51 }, (_, i) => file(`x${i}.json`, 'x')) })).rejects.toThrow(/at most 50 hosts/);
   });

@@ -65,6 +65,8 @@ const EARLY_FRESH_MS = 10_000;
 const earlyKey = (channel: string, request: { host?: string; input: unknown }) => JSON.stringify([channel, request.host ?? 'local', request.input ?? {}]);
 
 export const transport: Transport = (channel, request) => {
+  // No read started early: no key to make (a 50-file import's request is megabytes of JSON).
+  if (early.size === 0) return direct(channel, request);
   const key = earlyKey(channel, request);
   const e = early.get(key);
   if (e) {

@@ -1,4 +1,5 @@
 import { useEffect, useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { Alert, AlertActionCloseButton, Button, EmptyState, EmptyStateBody, Label, PageSection, Skeleton, Tab, Tabs, TabTitleText, Title, ToggleGroup, ToggleGroupItem } from '@patternfly/react-core';
 import CodeBranchIcon from '@patternfly/react-icons/dist/esm/icons/code-branch-icon';
 import DownloadIcon from '@patternfly/react-icons/dist/esm/icons/download-icon';
@@ -25,7 +26,7 @@ const SECTIONS: { id: Section; title: string }[] = [
  * imports) side by side, differences only, against a baseline; exports and fixes.
  */
 export function ComparePage() {
-  const { hosts, result, section, filters, stale, lost } = useCompareStore();
+  const { hosts, result, section, filters, stale, lost } = useCompareStore(useShallow((s) => ({ hosts: s.hosts, result: s.result, section: s.section, filters: s.filters, stale: s.stale, lost: s.lost })));
   const { setSection, restore, clearLost } = useCompareStore.getState();
   const view = useSummaryStore((s) => s.view);
   // After a browser reload the saved compare set is read again.

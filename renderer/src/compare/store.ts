@@ -5,6 +5,7 @@ import type { HostSummary } from '../../../shared/app/contract';
 import type { CompareLayer, CompareResult } from '../../../shared/compare/diff';
 import { IMPORT_MAX_BYTES } from '../../../shared/compare/imports';
 import { hostApi, deckApi } from '../app/api';
+import type { OpInput } from '../../../shared/api/contract';
 import { useAppStore } from '../app/store';
 import { useKernelSettings } from '../kernel/store';
 import { errorOf, type Load } from '../app/load';
@@ -54,8 +55,12 @@ interface CompareState {
   setLayer(l: CompareLayer): void;
   setDnsName(n: string): void;
   addHost(id: string): void;
-  /** Adds several hosts, reads them in parallel (unless `reads` already says what they hold) and compares once. */
-  addHosts(ids: string[], reads?: Record<string, HostRead>): Promise<void>;
+  /**
+   * Adds several hosts, reads them in parallel (unless `reads` already says what they hold) and
+   * compares once; `compared` is a comparison already made of exactly the resulting set (an
+   * import's answer), shown as it is.
+   */
+  addHosts(ids: string[], reads?: Record<string, HostRead>, compared?: CompareResult | null): Promise<void>;
   removeHost(id: string): Promise<void>;
   setBaseline(id: string): void;
   toggleKey(key: string): void;
@@ -68,16 +73,39 @@ interface CompareState {
   clearImportError(): void;
 }
 
-/** Reads a file picked in the UI; refuses one over the import limit before reading it. */
-async function readPicked(f: File): Promise<{ name: string; text: string; layer?: 'runtime' | 'permanent' }> {
+type PickedFile = OpInput<'compare', 'import'>['files'][number];
+
+/**
+ * Reads a file picked in the UI; refuses one over the import limit before reading it. Files are
+ * sent gzip-compressed where the browser can (CompressionStream): 50 snapshots are 6.8 MB of JSON
+ * as text and ~0.9 MB so, which the page, the wire (an ssh -L tunnel) and the server's JSON parse
+ * all feel (issue #22); the HostDeck side inflates them within the same limit.
+ */
+async function readPicked(f: File): Promise<{ file: PickedFile; size: number }> {
   if (f.size > IMPORT_MAX_BYTES) {
     throw {
       code: 'TOO_LARGE',
       message: `${f.name} is ${(f.size / 1024 / 1024).toFixed(0)} MiB: imports are limited to ${IMPORT_MAX_BYTES / 1024 / 1024} MiB (a snapshot of a host is well under 1 MiB). Nothing was imported.`,
     };
   }
-  const text = await f.text();
-  return { name: f.name, text, ...(/permanent/i.test(f.name) ? { layer: 'permanent' as const } : {}) };
+  const layer = /permanent/i.test(f.name) ? { layer: 'permanent' as const } : {};
+  if (f.size >= GZIP_FROM_BYTES && typeof CompressionStream === 'function') return { file: { name: f.name, gzip: await gzipBase64(f), ...layer }, size: f.size };
+  return { file: { name: f.name, text: await f.text(), ...layer }, size: f.size };
+}
+
+/** Smaller files go as text: compressing them saves nothing worth a stream. */
+const GZIP_FROM_BYTES = 4096;
+
+/** The file gzip-compressed (off the page's JavaScript: a stream, then a data: URL), as base64. */
+async function gzipBase64(f: Blob): Promise<string> {
+  const gz = await new Response(f.stream().pipeThrough(new CompressionStream('gzip'))).blob();
+  const url = await new Promise<string>((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result));
+    r.onerror = () => reject(r.error ?? new Error(`could not read ${f instanceof File ? f.name : 'the file'}`));
+    r.readAsDataURL(gz);
+  });
+  return url.slice(url.indexOf(',') + 1);
 }
 
 let compareSeq = 0;
@@ -134,11 +162,19 @@ export const useCompareStore = create<CompareState>()(
       addHost(id) {
         void get().addHosts([id]);
       },
-      async addHosts(ids, reads = {}) {
+      async addHosts(ids, reads = {}, compared = null) {
         const fresh = ids.filter((id, i) => !get().hosts.includes(id) && ids.indexOf(id) === i).slice(0, Math.max(0, 50 - get().hosts.length));
         if (!fresh.length) return;
         const known = Object.fromEntries(fresh.filter((id) => reads[id]).map((id) => [id, reads[id]!]));
-        set({ hosts: [...get().hosts, ...fresh], baseline: get().baseline ?? fresh[0]!, reads: { ...get().reads, ...known } });
+        const hosts = [...get().hosts, ...fresh];
+        const baseline = get().baseline ?? fresh[0]!;
+        // The import's answer already compared exactly these hosts against this baseline: hosts, reads and table in one render.
+        if (compared && fresh.every((id) => known[id]) && sameColumns(compared, hosts, baseline)) {
+          ++compareSeq;
+          set({ hosts, baseline, reads: { ...get().reads, ...known }, result: { state: 'ready', value: compared } });
+          return;
+        }
+        set({ hosts, baseline, reads: { ...get().reads, ...known } });
         const unread = fresh.filter((id) => !known[id]);
         // Nothing to read (imports answer what they hold): the compare request leaves before React renders the new hosts.
         if (unread.length) await Promise.all(unread.map((id) => readHost(id)));
@@ -197,10 +233,16 @@ export const useCompareStore = create<CompareState>()(
           const ids: string[] = [];
           const reads: Record<string, HostRead> = {};
           const loaded: HostSummary[] = [];
+          let compared: CompareResult | null = null;
           try {
-            // One call per batch (50 snapshots are one), not one per file; the answer says what a capture would.
-            for (const batch of importBatches(oneHost ? [{ files: picked }] : picked.map((p) => ({ files: [p] })))) {
-              const r = await deckApi.compare.importMany({ hosts: batch });
+            // One call per batch (50 snapshots are one), not one per file; the answer says what a
+            // capture would, and the last one holds the comparison the page shows (#22).
+            const batches = importBatches(oneHost ? [picked] : picked.map((p) => [p]));
+            for (const [n, batch] of batches.entries()) {
+              const { hosts, baseline, layer, dnsName, k8s } = get();
+              const compare = n === batches.length - 1 ? { hosts: [...hosts, ...ids].slice(0, 50), baseline: baseline ?? undefined, layer, dnsName, k8s } : undefined;
+              const r = await deckApi.compare.importMany({ hosts: batch, compare });
+              compared = r.compare;
               for (const h of r.hosts) {
                 ids.push(h.host.id);
                 loaded.push(h.host);
@@ -214,7 +256,7 @@ export const useCompareStore = create<CompareState>()(
             // hostsChanged event instead of two app.hosts round trips in line before it (#17).
             if (ids.length) {
               knowHosts(loaded);
-              void get().addHosts(ids, reads);
+              void get().addHosts(ids, reads, compared);
             }
           }
         } catch (e) {
@@ -278,17 +320,23 @@ function knowHosts(added: HostSummary[]): void {
   useAppStore.setState({ hosts: { state: 'ready', value: [...cur.value.filter((h) => !ids.has(h.id)), ...added] } });
 }
 
-/** Hosts to import, in order, packed into calls of at most 50 hosts and IMPORT_MAX_BYTES of text. */
-function importBatches<T extends { files: { text: string }[] }>(hosts: T[]): T[][] {
-  const out: T[][] = [];
+/** Whether a comparison has exactly these host columns (each host once, or its layers side by side) and this baseline. */
+function sameColumns(r: CompareResult, hosts: string[], baseline: string): boolean {
+  const ids = r.hosts.map((h) => h.id).filter((id, i, all) => all.indexOf(id) === i);
+  return ids.length === hosts.length && ids.every((id, i) => id === hosts[i]) && r.hosts[r.baseline]?.id === baseline;
+}
+
+/** Hosts to import (each its files), in order, packed into calls of at most 50 hosts and IMPORT_MAX_BYTES of files. */
+function importBatches(hosts: { file: PickedFile; size: number }[][]): { files: PickedFile[] }[][] {
+  const out: { files: PickedFile[] }[][] = [];
   let size = Infinity;
   for (const h of hosts) {
-    const n = h.files.reduce((a, f) => a + f.text.length, 0);
+    const n = h.reduce((a, f) => a + f.size, 0);
     if (!out.length || out.at(-1)!.length >= 50 || size + n > IMPORT_MAX_BYTES) {
       out.push([]);
       size = 0;
     }
-    out.at(-1)!.push(h);
+    out.at(-1)!.push({ files: h.map((f) => f.file) });
     size += n;
   }
   return out;

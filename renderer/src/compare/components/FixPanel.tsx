@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { Alert, Button, CodeBlock, CodeBlockCode, ExpandableSection, FormSelect, FormSelectOption, ToggleGroup, ToggleGroupItem } from '@patternfly/react-core';
 import type { CompareResult } from '../../../../shared/compare/diff';
 import { defaultSelection } from '../../../../shared/compare/fix';
@@ -19,7 +20,7 @@ type Out = { title: string; files: { name: string; text: string }[]; notes: stri
  * script, or the Kubernetes node-level export.
  */
 export function FixPanel({ result }: { result: CompareResult }) {
-  const { hosts, baseline, layer, dnsName, k8s, chosenKeys, chosenObjects } = useCompareStore();
+  const { hosts, baseline, layer, dnsName, k8s, chosenKeys, chosenObjects } = useCompareStore(useShallow((s) => ({ hosts: s.hosts, baseline: s.baseline, layer: s.layer, dnsName: s.dnsName, k8s: s.k8s, chosenKeys: s.chosenKeys, chosenObjects: s.chosenObjects })));
   const { setChosen } = useCompareStore.getState();
   const [format, setFormat] = useState<Format>('ansible');
   const [out, setOut] = useState<Out | null>(null);

@@ -1,4 +1,5 @@
-import { useRef, useState } from 'react';
+import { memo, useCallback, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { Alert, AlertActionCloseButton, Button, Checkbox, FormSelect, FormSelectOption, Label, Radio, Spinner, TextInput } from '@patternfly/react-core';
 import TimesIcon from '@patternfly/react-icons/dist/esm/icons/times-icon';
 import SyncIcon from '@patternfly/react-icons/dist/esm/icons/sync-icon';
@@ -6,8 +7,15 @@ import UploadIcon from '@patternfly/react-icons/dist/esm/icons/upload-icon';
 import { hostApi } from '../../app/api';
 import { useAppStore } from '../../app/store';
 import { useCompareStore, type HostRead } from '../store';
+import type { HostSummary } from '../../../../shared/app/contract';
 import { download } from './download';
 import { GroupPicker } from './GroupPicker';
+
+/**
+ * One formatter for every card: toLocaleTimeString builds a new one per call, which cost 50 cards
+ * ~15 ms each on every render of the bar (most of an import's page time, issue #22).
+ */
+const readTime = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
 
 function ReadState({ read }: { read: HostRead | undefined }) {
   if (!read || read.state === 'reading') return <Spinner size="sm" aria-label="Reading" data-testid="host-reading" />;
@@ -15,7 +23,7 @@ function ReadState({ read }: { read: HostRead | undefined }) {
   if (read.summary.status !== 'ok') return <Label color="red" data-testid="host-state" title={read.summary.error ?? ''}>unreachable</Label>;
   return (
     <Label color="green" data-testid="host-state" title={read.summary.notes.join('; ')}>
-      read {new Date(read.summary.takenAt ?? Date.now()).toLocaleTimeString()}
+      read {readTime.format(new Date(read.summary.takenAt ?? Date.now()))}
     </Label>
   );
 }
@@ -23,8 +31,9 @@ function ReadState({ read }: { read: HostRead | undefined }) {
 /** The compared hosts (2 to 50): read state per host, baseline, remove; add a known host, import files, refresh, export a snapshot. */
 export function HostsBar() {
   const all = useAppStore((s) => s.hosts);
-  const { hosts, baseline, reads, importing, importError } = useCompareStore();
-  const { addHost, removeHost, setBaseline, refresh, importFiles, clearImportError } = useCompareStore.getState();
+  // Only what the bar shows: a new comparison result or filter does not re-render 50 cards.
+  const { hosts, baseline, reads, importing, importError } = useCompareStore(useShallow((s) => ({ hosts: s.hosts, baseline: s.baseline, reads: s.reads, importing: s.importing, importError: s.importError })));
+  const { addHost, refresh, importFiles, clearImportError } = useCompareStore.getState();
   const fileInput = useRef<HTMLInputElement>(null);
   const [oneHost, setOneHost] = useState(false);
   const [exportError, setExportError] = useState<string | null>(null);
@@ -39,19 +48,18 @@ export function HostsBar() {
     setDestination('');
   };
   const known = all.state === 'ready' ? all.value : [];
-  const label = (id: string) => known.find((h) => h.id === id)?.label ?? id;
-  const kind = (id: string) => known.find((h) => h.id === id)?.kind ?? '';
+  const byId = new Map(known.map((h) => [h.id, h]));
   const addable = known.filter((h) => !hosts.includes(h.id));
 
-  const exportSnapshot = async (id: string) => {
+  const exportSnapshot = useCallback(async (id: string, label: string) => {
     setExportError(null);
     try {
       const snap = await hostApi(id).compare.snapshot({});
-      download(`${(snap.identity.hostname || label(id)).replace(/[^A-Za-z0-9_.-]+/g, '-')}.hostdeck.json`, `${JSON.stringify(snap, null, 1)}\n`, 'application/json');
+      download(`${(snap.identity.hostname || label).replace(/[^A-Za-z0-9_.-]+/g, '-')}.hostdeck.json`, `${JSON.stringify(snap, null, 1)}\n`, 'application/json');
     } catch (e) {
       setExportError((e as Error).message);
     }
-  };
+  }, []);
 
   return (
     <section aria-label="Compared hosts" className="hd-compare-page">
@@ -148,29 +156,35 @@ export function HostsBar() {
         </Alert>
       ) : null}
       <div className="hd-compare-hosts" data-testid="compare-hosts">
-        {hosts.map((id) => {
-          const read = reads[id];
-          const err = read?.state === 'failed' ? read.message : read?.state === 'done' && read.summary.status !== 'ok' ? read.summary.error : null;
-          return (
-            <div key={id} className="hd-compare-host" data-baseline={baseline === id} data-testid="compare-host" data-host={id}>
-              <div className="hd-compare-host-head">
-                <span>{label(id)}</span>
-                <Button variant="plain" size="sm" aria-label={`Remove ${label(id)} from the comparison`} icon={<TimesIcon />} onClick={() => void removeHost(id)} />
-              </div>
-              <span className="hd-compare-subtle">
-                {kind(id)}
-                {read?.state === 'done' && read.summary.hostname ? ` · ${read.summary.hostname}` : ''}
-              </span>
-              <ReadState read={read} />
-              {err ? <span className="hd-compare-subtle" data-testid="host-error">{err}</span> : null}
-              <Radio id={`baseline-${id}`} name="compare-baseline" label={<>Baseline<span className="pf-v6-screen-reader">: {label(id)}</span></>} isChecked={baseline === id} onChange={() => setBaseline(id)} data-testid="compare-baseline" />
-              <Button variant="link" isInline onClick={() => void exportSnapshot(id)} data-testid="compare-export-snapshot" aria-label={`Export snapshot of ${label(id)}`}>
-                Export snapshot
-              </Button>
-            </div>
-          );
-        })}
+        {hosts.map((id) => (
+          <HostCard key={id} id={id} host={byId.get(id)} read={reads[id]} isBaseline={baseline === id} onExport={exportSnapshot} />
+        ))}
       </div>
     </section>
   );
 }
+
+/** One compared host's card; memoized, so a change to one host's read re-renders that card only. */
+const HostCard = memo(function HostCard({ id, host, read, isBaseline, onExport }: { id: string; host: HostSummary | undefined; read: HostRead | undefined; isBaseline: boolean; onExport: (id: string, label: string) => Promise<void> }) {
+  const label = host?.label ?? id;
+  const err = read?.state === 'failed' ? read.message : read?.state === 'done' && read.summary.status !== 'ok' ? read.summary.error : null;
+  const { removeHost, setBaseline } = useCompareStore.getState();
+  return (
+    <div className="hd-compare-host" data-baseline={isBaseline} data-testid="compare-host" data-host={id}>
+      <div className="hd-compare-host-head">
+        <span>{label}</span>
+        <Button variant="plain" size="sm" aria-label={`Remove ${label} from the comparison`} icon={<TimesIcon />} onClick={() => void removeHost(id)} />
+      </div>
+      <span className="hd-compare-subtle">
+        {host?.kind ?? ''}
+        {read?.state === 'done' && read.summary.hostname ? ` · ${read.summary.hostname}` : ''}
+      </span>
+      <ReadState read={read} />
+      {err ? <span className="hd-compare-subtle" data-testid="host-error">{err}</span> : null}
+      <Radio id={`baseline-${id}`} name="compare-baseline" label={<>Baseline<span className="pf-v6-screen-reader">: {label}</span></>} isChecked={isBaseline} onChange={() => setBaseline(id)} data-testid="compare-baseline" />
+      <Button variant="link" isInline onClick={() => void onExport(id, label)} data-testid="compare-export-snapshot" aria-label={`Export snapshot of ${label}`}>
+        Export snapshot
+      </Button>
+    </div>
+  );
+});

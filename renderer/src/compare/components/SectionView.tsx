@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { Button, FormSelect, FormSelectOption, SearchInput, Switch, TextInput, ToggleGroup, ToggleGroupItem } from '@patternfly/react-core';
 import type { CompareResult } from '../../../../shared/compare/diff';
 import { firewallFact } from '../../../../shared/compare/report';
@@ -85,7 +86,7 @@ export function sectionRows(r: CompareResult, section: Section, f: Filters, chos
 
 /** One section of the comparison: its filters and the grid. */
 export function SectionView({ result, hidden }: { result: CompareResult; hidden: number }) {
-  const { section, filters, layer, dnsName, chosenKeys, chosenObjects } = useCompareStore();
+  const { section, filters, layer, dnsName, chosenKeys, chosenObjects } = useCompareStore(useShallow((s) => ({ section: s.section, filters: s.filters, layer: s.layer, dnsName: s.dnsName, chosenKeys: s.chosenKeys, chosenObjects: s.chosenObjects })));
   const { setFilters, setLayer, setDnsName, toggleKey, toggleObject } = useCompareStore.getState();
   const rows = useMemo(
     () => sectionRows(result, section, filters, { keys: new Set(chosenKeys), objects: new Set(chosenObjects) }, { key: toggleKey, object: toggleObject }),
