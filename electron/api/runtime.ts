@@ -7,7 +7,7 @@ import { RemoteHosts, type RemoteHostsOptions } from '../hosts/remote';
 import { EventHub } from './events';
 import { featureHandlers, isFeature } from './handlers';
 import { outputCheck } from './output-check';
-import { inCallScope } from './call-scope';
+import { inCallScope } from '../hosts/call-scope';
 import type { HandlerContext, HostList } from './context';
 import type { Host } from '../hosts/host';
 import { outageText, type LinkStatus, type SshLink } from '../hosts/ssh/link';

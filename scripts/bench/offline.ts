@@ -82,7 +82,7 @@ function option(name: string): string | undefined {
  * process (the code the CLI runs, without Node's start-up: runHostdeck), against
  * firewall-offline-cmd making the same change to the same tree (its own process, in a private
  * mount namespace). CPU per edit beside it: the edit reads the configuration once
- * (electron/api/call-scope.ts), where it read it eight times before.
+ * (electron/hosts/call-scope.ts), where it read it eight times before.
  */
 async function editBench(r: BenchReporter, root: string): Promise<void> {
   const etc = path.join(root, 'etc/firewalld');

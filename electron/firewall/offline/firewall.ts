@@ -4,7 +4,7 @@ import { policyToXml, zoneToScript, policyToScript, zoneToXml } from '../../../s
 import type { FullState, Layer, Zone } from '../../../shared/firewall/model';
 import type { Host } from '../../hosts/host';
 import { filterEntries } from '../ipset-entries';
-import { callShared } from '../../api/call-scope';
+import { callShared } from '../../hosts/call-scope';
 import { CallReads } from './call-reads';
 import { readOfflineConfig, type OfflineConfig } from './reader';
 import type { OfflineCheck } from '../../../shared/firewall/offline/contract';

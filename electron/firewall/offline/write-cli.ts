@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ApiError } from '../../../shared/api/errors';
 import type { ForwardPort, Port, PortProtocol } from '../../../shared/firewall/model';
 import type { OfflineWriteOp, OfflineWriteResult } from '../../../shared/firewall/offline/write-contract';
-import { inCallScope } from '../../api/call-scope';
+import { inCallScope } from '../../hosts/call-scope';
 import type { CliContext } from '../../cli/context';
 import { zoneRenameOps } from '../../../shared/firewall/offline/zone-rename';
 import { wantsOffline, type OfflineOptions } from './cli';

@@ -1,5 +1,5 @@
 /**
- * One `firewall edit --root` reads the configuration once (electron/api/call-scope.ts,
+ * One `firewall edit --root` reads the configuration once (electron/hosts/call-scope.ts,
  * electron/firewall/offline/call-reads.ts): the status, the writer and history's captures before
  * and after the change share the call's read, and after the write only what it changed is read
  * again. What is shared never outlives the call, and a file changed by someone else after the
