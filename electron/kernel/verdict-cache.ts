@@ -34,6 +34,7 @@ export const VERDICT_CACHE_VERSION = 1;
 const FILE = 'verdicts.json';
 const MAX_BYTES = 4 * 1024 * 1024;
 const MAX_KEPT = 20_000;
+const MAX_NAME = 512;
 const NAMESPACES = new Set(['net', 'ipc', 'uts', 'user', null]);
 const STATUSES = new Set(['safe', 'unsafe', 'node-level']);
 const BASELINES = new Set(['allowed', 'forbidden']);
@@ -85,7 +86,7 @@ export function readVerdicts(dir: string, key: VerdictKey): Map<string, Verdict>
     if (!isPlainObject(j) || j.version !== VERDICT_CACHE_VERSION || !isPlainObject(j.key) || !sameKey(j.key, key) || !isPlainObject(j.verdicts)) return null;
     const out = new Map<string, Verdict>();
     for (const [name, v] of Object.entries(j.verdicts)) {
-      if (name.length > 512 || !Array.isArray(v) || v.length !== 4 || !NAMESPACES.has(v[0]) || !STATUSES.has(v[1]) || !BASELINES.has(v[2]) || typeof v[3] !== 'boolean') return null;
+      if (name.length > MAX_NAME || !Array.isArray(v) || v.length !== 4 || !NAMESPACES.has(v[0]) || !STATUSES.has(v[1]) || !BASELINES.has(v[2]) || typeof v[3] !== 'boolean') return null;
       out.set(name, v as unknown as Verdict);
     }
     return out;
@@ -95,7 +96,9 @@ export function readVerdicts(dir: string, key: VerdictKey): Map<string, Verdict>
 }
 
 export function writeVerdicts(dir: string, key: VerdictKey, verdicts: ReadonlyMap<string, Verdict>): void {
-  writeOwnCacheFile(dir, FILE, JSON.stringify({ version: VERDICT_CACHE_VERSION, key, verdicts: Object.fromEntries(verdicts) }));
+  // A name the reader would refuse (a snapshot's planted key) is left out, not stored to spoil the file.
+  const kept = [...verdicts].filter(([n]) => n.length <= MAX_NAME);
+  writeOwnCacheFile(dir, FILE, JSON.stringify({ version: VERDICT_CACHE_VERSION, key, verdicts: Object.fromEntries(kept) }));
 }
 
 /**

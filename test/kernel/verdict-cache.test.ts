@@ -56,6 +56,13 @@ describe('classification verdict cache', () => {
     cachedVerdicts(dir, key(), [...names, 'net.ipv4.conf.veth1.rp_filter'], classify);
     expect(calls).toBe(1);
     expect(readVerdicts(dir, key())?.has('net.ipv4.conf.veth1.rp_filter')).toBe(true);
+    // a hostile name (from a snapshot file) the reader would refuse is not stored, so the file stays usable
+    const long = `net.${'x'.repeat(600)}`;
+    cachedVerdicts(dir, key(), [...names, long, '__proto__'], classify);
+    calls = 0;
+    const again = cachedVerdicts(dir, key(), [...names, '__proto__'], classify);
+    expect(calls).toBe(0);
+    expect(again.get('__proto__')).toEqual(classify('__proto__'));
   });
 
   it('another kernel, boot, code or target classifies again and replaces the file', () => {
