@@ -52,9 +52,8 @@ describe('kernel list with the verdict cache', () => {
     if (process.getuid?.() !== 0) throw new Error('This test needs root (chown), as CI runs it.');
     plant(0o600, 65534);
     expect(list()).toBe(uncached);
-    plant(0o666);
-    expect(list()).toBe(uncached);
-    for (const junk of ['{"version":1', JSON.stringify({ version: 1, key: stored.key, verdicts: { 'kernel.sem': ['ipc', 'safe'] } })]) {
+    // (writable by others, a symlink, a foreign directory: test/kernel/verdict-cache.test.ts, same reader)
+    for (const junk of [JSON.stringify({ version: 1, key: stored.key, verdicts: { 'kernel.sem': ['ipc', 'safe'] } })]) {
       rmSync(cacheFile(), { force: true });
       writeFileSync(cacheFile(), junk, { mode: 0o600 });
       expect(list()).toBe(uncached);
@@ -66,5 +65,6 @@ describe('kernel list with the verdict cache', () => {
     plant(0o600);
     const believed = JSON.parse(list()) as { entries: { key: string; status: string }[] };
     expect(believed.entries.every((e) => e.status === 'safe')).toBe(true);
-  });
+    // Five CLI runs: seconds on a quiet machine, more on a loaded one.
+  }, 120_000);
 });
