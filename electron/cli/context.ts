@@ -2,18 +2,19 @@ import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ApiError } from '../../shared/api/api-error';
 import type { Api, HostDeckEvent } from '../../shared/api/contract';
-import type { Runtime } from '../api/runtime';
+import type { LazyRuntime } from './lazy-runtime';
 import type { LocalHostOptions } from '../hosts/registry';
 import type { HandlerEvents, HostList } from '../api/context';
 
 /**
  * What a command that calls the API loads, on its first call: the runtime with every handler
  * and the contract's schemas. Loaded then, not at start, so that `hostdeck --version` and
- * `--help` start as fast as Node does (issue #22).
+ * `--help` start as fast as Node does (issue #22). Its remote hosts and history come with the
+ * first call that needs them (lazy-runtime.ts).
  */
 async function loadRuntime() {
-  const [{ Runtime }, { persistSeconds }] = await Promise.all([import('../api/runtime'), import('../hosts/ssh/control-dir')]);
-  return (local: LocalHostOptions | undefined) => new Runtime({ mode: 'cli', local, remote: { persistMasters: persistSeconds() }, historyReads: false });
+  const [{ LazyRuntime }, { persistSeconds }] = await Promise.all([import('./lazy-runtime'), import('../hosts/ssh/control-dir')]);
+  return (local: LocalHostOptions | undefined) => new LazyRuntime({ mode: 'cli', local, remote: { persistMasters: persistSeconds() }, historyReads: false });
 }
 
 /**
@@ -76,8 +77,8 @@ export type RegisterCommands = (program: Command, cli: CliContext) => void;
 
 export function createCliContext(out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): CliContext {
   // Runtimes being made (each a dynamic import away): dispose() waits for them too.
-  const runtimes: Promise<Runtime>[] = [];
-  const newRuntime = (local: LocalHostOptions | undefined): Promise<Runtime> => {
+  const runtimes: Promise<LazyRuntime>[] = [];
+  const newRuntime = (local: LocalHostOptions | undefined): Promise<LazyRuntime> => {
     const rt = loadRuntime().then((make) => make(local));
     runtimes.push(rt);
     return rt;
@@ -93,6 +94,8 @@ export function createCliContext(out: NodeJS.WritableStream = process.stdout, er
       return lazyApi(() =>
         (ready ??= newRuntime(local).then(async (rt) => {
           if (!host) return rt.api;
+          // --host: resolving it may register hosts (saved ones, a file) before any call.
+          await rt.ready();
           const [{ createApi }, { resolveArg }] = await Promise.all([import('../../shared/api/client'), import('../compare/import-arg')]);
           // A file (snapshot, sysctl -a, resolv.conf, firewall-cmd output) becomes a read-only host, as in compare.
           const id = isImportArg(host) ? resolveArg(rt, host).id : host;
@@ -101,7 +104,11 @@ export function createCliContext(out: NodeJS.WritableStream = process.stdout, er
       );
     },
     runtime(local) {
-      return newRuntime(local);
+      // A command that registers hosts as it goes (compare) uses the host list directly.
+      return newRuntime(local).then(async (rt) => {
+        await rt.ready();
+        return rt;
+      });
     },
     print(data, json, human) {
       out.write(json ? `${JSON.stringify(data, null, 2)}\n` : ensureNewline(human(data)));

@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { FreshNamespace } from '../../shared/kernel/defaults';
+import { isPlainObject, readOwnCacheFile, writeOwnCacheFile } from './own-cache-file';
 
 /**
  * The fresh-namespace listing (fresh-namespace.ts) kept on disk between runs: starting a second
@@ -15,10 +15,9 @@ import type { FreshNamespace } from '../../shared/kernel/defaults';
  * namespace copies the host's conf values). Any other key, or a file that is not exactly ours,
  * means a new probe.
  *
- * The file is data another process could have written: it is read only from a directory and
- * file owned by this user that nobody else may write, never through a symlink, size-bounded,
- * schema-checked, and used only when its key equals ours. Anything else is ignored and rewritten
- * (atomically: a temp file in the same directory, then rename).
+ * The file is data another process could have written: it is read only as own-cache-file.ts
+ * allows (ours, not writable by others, no symlink, size-bounded), checked field by field, and
+ * used only when its key equals ours. Anything else is ignored and rewritten atomically.
  */
 export interface FreshKey {
   release: string;
@@ -31,12 +30,31 @@ export interface FreshKey {
 export const FRESH_CACHE_VERSION = 1;
 const MAX_BYTES = 8 * 1024 * 1024;
 
-const cacheSchema = z.object({
-  version: z.literal(FRESH_CACHE_VERSION),
-  key: z.object({ release: z.string(), bootId: z.string(), paths: z.string(), devconfInherit: z.string() }).strict(),
-  modes: z.record(z.string().max(512), z.number().int().min(0).max(0o7777)),
-  values: z.record(z.string().max(512), z.string().max(64 * 1024)),
-});
+/**
+ * The file's content as a listing for `key`, or null. Checked by hand, not by a zod schema: the
+ * schema cost every `kernel list` ~10 ms of cold CPU for ~2,600 record entries (issue #22).
+ * Same rules as before: exactly these four key fields, names up to 512 characters, modes
+ * integers 0..0o7777, values strings up to 64 KiB.
+ */
+function listingFrom(text: string, key: FreshKey): FreshNamespace | null {
+  const j: unknown = JSON.parse(text);
+  if (!isPlainObject(j) || j.version !== FRESH_CACHE_VERSION || !isPlainObject(j.key) || !isPlainObject(j.modes) || !isPlainObject(j.values)) return null;
+  const k = j.key;
+  const fields = Object.keys(k);
+  if (fields.length !== 4 || !fields.every((f) => f === 'release' || f === 'bootId' || f === 'paths' || f === 'devconfInherit')) return null;
+  if (!sameKey(k as unknown as FreshKey, key)) return null;
+  const modes = new Map<string, number>();
+  for (const [p, m] of Object.entries(j.modes)) {
+    if (p.length > 512 || typeof m !== 'number' || !Number.isInteger(m) || m < 0 || m > 0o7777) return null;
+    modes.set(p, m);
+  }
+  const values = new Map<string, string>();
+  for (const [p, v] of Object.entries(j.values)) {
+    if (p.length > 512 || typeof v !== 'string' || v.length > 64 * 1024) return null;
+    values.set(p, v);
+  }
+  return { modes, values };
+}
 
 /** $XDG_CACHE_HOME/hostdeck (absolute XDG_CACHE_HOME only), else ~/.cache/hostdeck. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -67,51 +85,22 @@ export function freshKey(livePaths: Iterable<string>, procSys = '/proc/sys'): Fr
 
 const sameKey = (a: FreshKey, b: FreshKey) => a.release === b.release && a.bootId === b.bootId && a.paths === b.paths && a.devconfInherit === b.devconfInherit;
 
-/** Why `dir` may not hold the cache (undefined: a real directory of ours that no one else can write). */
-function dirProblem(dir: string): string | undefined {
-  const st = lstatSync(dir);
-  if (!st.isDirectory()) return `${dir} is not a directory`;
-  const uid = process.getuid?.();
-  if (uid !== undefined && st.uid !== uid) return `${dir} belongs to uid ${st.uid}`;
-  if ((st.mode & 0o022) !== 0) return `${dir} is writable by others`;
-  return undefined;
-}
+const FILE = 'fresh-namespace.json';
 
 /** The cached listing for `key`, or null when there is none we can trust. */
 export function readFreshCache(dir: string, key: FreshKey): FreshNamespace | null {
-  let fd: number | undefined;
+  const text = readOwnCacheFile(dir, FILE, MAX_BYTES);
+  if (text === null) return null;
   try {
-    if (dirProblem(dir)) return null;
-    fd = openSync(join(dir, 'fresh-namespace.json'), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    const st = fstatSync(fd);
-    const uid = process.getuid?.();
-    if (!st.isFile() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0 || st.size > MAX_BYTES) return null;
-    const parsed = cacheSchema.safeParse(JSON.parse(readFileSync(fd, 'utf8')));
-    if (!parsed.success || !sameKey(parsed.data.key, key)) return null;
-    return { modes: new Map(Object.entries(parsed.data.modes)), values: new Map(Object.entries(parsed.data.values)) };
+    return listingFrom(text, key);
   } catch {
     return null;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 
 /** Stores the listing for `key`; a cache that cannot be written is only a slower next run. */
 export function writeFreshCache(dir: string, key: FreshKey, fresh: FreshNamespace): void {
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if (dirProblem(dir)) return;
-    const tmp = join(dir, `.fresh-namespace.json.${process.pid}.${randomBytes(6).toString('hex')}`);
-    const body = JSON.stringify({ version: FRESH_CACHE_VERSION, key, modes: Object.fromEntries(fresh.modes), values: Object.fromEntries(fresh.values) });
-    writeFileSync(tmp, body, { flag: 'wx', mode: 0o600 });
-    try {
-      renameSync(tmp, join(dir, 'fresh-namespace.json'));
-    } catch {
-      rmSync(tmp, { force: true });
-    }
-  } catch {
-    // read-only home, full disk: the probe simply runs again next time
-  }
+  writeOwnCacheFile(dir, FILE, JSON.stringify({ version: FRESH_CACHE_VERSION, key, modes: Object.fromEntries(fresh.modes), values: Object.fromEntries(fresh.values) }));
 }
 
 /** The cached listing for `key`, else `probe()`'s, stored for the next run (a probe's error text is not stored). */

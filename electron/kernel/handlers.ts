@@ -6,7 +6,7 @@ import { parseSysctlFile } from '../../shared/kernel/sysctld';
 import { formatTunedProfile, parseTunedSysctl } from '../../shared/kernel/tuned';
 import { parseKernelVersion } from '../../shared/kernel/version';
 import type { FeatureHandlers, Host } from '../api/context';
-import type { LiveEntry } from '../../shared/kernel/contract';
+import type { ListRow, LiveEntry } from '../../shared/kernel/contract';
 import { deleteFileResultSchema, helperBackupDir, writeFileResultSchema } from '../../shared/helper/protocol';
 import { helperWritablePath, sysctlKeyError, sysctlValueError } from '../../shared/helper/rules';
 import { unwrapHelper } from '../helper/call';
@@ -19,6 +19,8 @@ import { freshNamespaceOf } from './fresh-namespace';
 import { configuredVsLive, hostKernel, osreleaseOf } from './configured';
 import { sameSysctlValue } from '../../shared/kernel/drift';
 import { formatProfile } from './profile-format';
+import { cachedVerdicts, verdictCodeId, verdictKey } from './verdict-cache';
+import { defaultCacheDir } from './fresh-cache';
 
 type Target = { k8s: string; kernel?: string; podSecurityVersion?: string; hostNetwork?: boolean; hostIPC?: boolean };
 
@@ -99,29 +101,46 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     const devconf = Number(live.find((e) => e.path === 'net/core/devconf_inherit_init_net')?.value ?? '0');
     const kv = parseKernelVersion(kernelText);
     const probe = fresh && kv && input.kernel === undefined ? new Map(probeNamespaces(kv, kernelText, fresh, live).rows.map((r) => [r.key, r])) : null;
+    // Classification per key, from the disk cache when this code classified these keys for this target before.
+    const code = verdictCodeId();
+    const verdicts = cachedVerdicts(defaultCacheDir(), code ? verdictKey(code, opts) : null, live.map((e) => e.key), (k) => {
+      const c = classifySysctl(k, opts);
+      return [c.namespace, c.kubernetes.status, c.kubernetes.podSecurityBaseline, isDescribed(k)];
+    });
+    const devconfInherit = Number.isFinite(devconf) ? devconf : 0;
+    // Each row built once, in one shape (the output check then passes it as is: output-check.ts).
+    const entries = live.map((e) => {
+      const [namespace, status, podSecurityBaseline, described] = verdicts.get(e.key)!;
+      const conf = configured.get(e.path);
+      const configuredOut = conf ? { value: conf.value, file: conf.file, line: conf.line } : null;
+      const def = defaultFor(e.key, e.path, e.mode, fresh, devconfInherit);
+      const p = probe?.get(e.key);
+      const row: ListRow = {
+        key: e.key,
+        path: e.path,
+        state: e.state,
+        ...(e.value !== undefined ? { value: e.value } : {}),
+        ...(e.error !== undefined ? { error: e.error } : {}),
+        writable: e.writable,
+        mode: e.mode,
+        subsystem: subsystemOf(e.key),
+        namespace,
+        status,
+        podSecurityBaseline,
+        configured: configuredOut,
+        drift: drift.has(e.path),
+        described,
+        default: def,
+        changed: null,
+        probe: p ? { kind: p.probe, agrees: p.agree } : null,
+      };
+      row.changed = changedFromDefault(row, def);
+      return row;
+    });
     return {
       kernel: kernelText,
       k8s: input.k8s,
-      entries: live.map((e) => {
-        const c = classifySysctl(e.key, opts);
-        const conf = configured.get(e.path);
-        const configuredOut = conf ? { value: conf.value, file: conf.file, line: conf.line } : null;
-        const def = defaultFor(e.key, e.path, e.mode, fresh, Number.isFinite(devconf) ? devconf : 0);
-        const p = probe?.get(e.key);
-        return {
-          ...e,
-          subsystem: subsystemOf(e.key),
-          namespace: c.namespace,
-          status: c.kubernetes.status,
-          podSecurityBaseline: c.kubernetes.podSecurityBaseline,
-          configured: configuredOut,
-          drift: drift.has(e.path),
-          described: isDescribed(e.key),
-          default: def,
-          changed: changedFromDefault({ ...e, configured: configuredOut }, def),
-          probe: p ? { kind: p.probe, agrees: p.agree } : null,
-        };
-      }),
+      entries,
       liveSource,
     };
   },

@@ -75,10 +75,21 @@ export default async function bench(r: BenchReporter): Promise<void> {
     const [list, sysctl] = pairedCpu([node, cliJs, 'kernel', 'list', '--json'], ['sysctl', '-a'], 5, env);
     r.ratio('cli: hostdeck kernel list --json, CPU (user + system)', list.cpuMs, 'sysctl -a CPU', sysctl.cpuMs);
     r.note(`  peak RSS: hostdeck kernel list ${list.rssMiB.toFixed(0)} MiB, sysctl -a ${sysctl.rssMiB.toFixed(1)} MiB`);
+    // The classification verdicts (electron/kernel/verdict-cache.ts) not cached, the probe still
+    // cached: a new --k8s target, or the first run of a new build. The anchor runs under the same
+    // sh, so the shell and the rm fall on both alike.
+    const verdicts = path.join(cache, 'hostdeck', 'verdicts.json');
+    const [noVerdictsMs, sysctlShMs] = pairedMs(
+      ['sh', '-c', 'rm -f "$1" && exec "$2" "$3" kernel list --json', 'sh', verdicts, node, cliJs],
+      ['sh', '-c', 'rm -f "$1.none" && exec sysctl -a', 'sh', verdicts],
+      5,
+      env,
+    );
+    r.ratio('cli: hostdeck kernel list --json, verdicts not cached (probe cached)', noVerdictsMs, 'sysctl -a', sysctlShMs);
     rmSync(path.join(cache, 'hostdeck'), { recursive: true, force: true });
     const t = performance.now();
     const cold = spawnSync(node, [cliJs, 'kernel', 'list', '--json'], { env, stdio: 'ignore' });
-    if (cold.status === 0) r.value('cli: hostdeck kernel list --json, first run after boot (probe not cached yet)', performance.now() - t);
+    if (cold.status === 0) r.value('cli: hostdeck kernel list --json, first run after boot (probe and verdicts not cached yet)', performance.now() - t);
   } finally {
     rmSync(cache, { recursive: true, force: true });
   }

@@ -30,7 +30,7 @@ export interface CatalogEntry {
 const docs = (docIndex as { keys: Record<string, { page: string; section: string; type?: string }> }).keys;
 
 function docFor(key: string): { page: string; section: string; type?: string } | null {
-  const direct = docs[key];
+  const direct = Object.hasOwn(docs, key) ? docs[key] : undefined;
   if (direct) return direct;
   const ip = interfacePattern(key);
   if (ip && docs[ip.pattern]) return docs[ip.pattern]!;
@@ -41,7 +41,7 @@ function docFor(key: string): { page: string; section: string; type?: string } |
 }
 
 function descFor(key: string) {
-  if (descriptions[key]) return descriptions[key];
+  if (Object.hasOwn(descriptions, key)) return descriptions[key];
   const ip = interfacePattern(key);
   if (ip) return descriptions[ip.pattern.replace('.*.', '.all.')] ?? null;
   return null;

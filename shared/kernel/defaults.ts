@@ -54,7 +54,7 @@ export function freshValueIsDefault(path: string, hostMode: number, fresh: Fresh
 
 export function defaultFor(key: string, path: string, hostMode: number, fresh: FreshNamespace | null, devconfInherit: number): KeyDefault | null {
   if (fresh && freshValueIsDefault(path, hostMode, fresh, devconfInherit)) return { value: fresh.values.get(path)!, basis: 'fresh-namespace' };
-  const d = documentedDefaults[key];
+  const d = Object.hasOwn(documentedDefaults, key) ? documentedDefaults[key] : undefined;
   return d !== undefined ? { value: d, basis: 'documented' } : null;
 }
 

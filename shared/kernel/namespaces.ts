@@ -100,7 +100,8 @@ const EXISTS_SINCE: Record<string, string> = { 'kernel.shm_rmid_forced': '3.1' }
 
 export function kernelNamespace(key: string, kernel: KernelVersion): NamespaceInfo {
   const base: NamespaceInfo = { namespace: null, readOnlyInChild: false, hostOnly: false, since: null, note: '', verified: true };
-  const exists = EXISTS_SINCE[key];
+  // Own keys only: a key named "constructor" or "__proto__" must not find Object.prototype's.
+  const exists = Object.hasOwn(EXISTS_SINCE, key) ? EXISTS_SINCE[key] : undefined;
   if (exists && !kernelAtLeast(kernel, exists)) {
     return { ...base, since: exists, note: `Does not exist before kernel ${exists}.` };
   }

@@ -60,6 +60,21 @@ describe('CLI start-up loads only what the command needs', () => {
     expect(contracts.filter((s) => s !== 'shared/kernel/contract.ts' && s !== 'shared/hosts/contract.ts')).toEqual([]);
   });
 
+  it('kernel list on this machine evaluates no SSH transport, remote hosts, history or compare/DNS code (the CLI runtime loads them on demand)', () => {
+    const r = packagesLoaded('kernel', 'list', '--json');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).entries.length).toBeGreaterThan(100);
+    expect(r.sources).toContain('electron/cli/lazy-runtime.ts');
+    const unwanted = r.sources.filter((s) => /^electron\/hosts\/(remote|ssh\/(transport|link|agent-source))\.ts$|^electron\/history\/|^shared\/history\/|^(electron|shared)\/(compare|dns)\//.test(s));
+    expect(unwanted).toEqual([]);
+  });
+
+  it('the same run with --host on a saved-host name still loads the remote hosts (and says it does not know the host)', () => {
+    const r = packagesLoaded('--host', 'no-such-saved-host', 'kernel', 'list', '--json');
+    expect(r.status).toBe(1);
+    expect(r.sources).toContain('electron/hosts/remote.ts');
+  });
+
   it('--help still lists every command (all are loaded for it)', () => {
     const r = packagesLoaded('--help');
     expect(r.status).toBe(0);

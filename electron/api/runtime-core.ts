@@ -1,0 +1,348 @@
+import { ZodError } from 'zod';
+import type { Api, CallRequest } from '../../shared/api/contract';
+import { createApiByName, loadedOperation, operationByChannel } from '../../shared/api/by-feature';
+import { ApiError, type Envelope } from '../../shared/api/errors';
+import { HostRegistry, type LocalHostOptions } from '../hosts/registry';
+import type { RemoteHosts, RemoteHostsOptions } from '../hosts/remote';
+import { EventHub } from './events';
+import { featureHandlers, isFeature } from './handlers';
+import { outputCheck } from './output-check';
+import { inCallScope } from '../hosts/call-scope';
+import type { HandlerContext, HostList } from './context';
+import type { Host } from '../hosts/host';
+import type { LinkStatus, SshLink } from '../hosts/ssh/link';
+import type { HistoryRecorder } from '../history/recorder';
+import type { HistoryStoreOptions } from '../history/store';
+
+export type RuntimeMode = 'electron' | 'browser' | 'cli';
+
+export interface RuntimeOptions {
+  mode: RuntimeMode;
+  local?: LocalHostOptions;
+  /** Saved remote hosts (hosts.json) and ssh settings. */
+  remote?: RemoteHostsOptions;
+  /** Where and how long points are kept (electron/history/store.ts); false: no history (also HOSTDECK_HISTORY=off). */
+  history?: HistoryStoreOptions | false;
+  /**
+   * Whether a read is looked at again for history (default true: the app and browser mode, where a
+   * page load is the moment to notice outside changes). The CLI passes false: a one-shot read
+   * command must cost one read, and the "before" read of its next change still notices them.
+   */
+  historyReads?: boolean;
+}
+
+/**
+ * The remote hosts (SSH transport and link) and the history recorder (store, snapshot capture,
+ * compare and DNS code): ~0.5 MB of code that a local read in the CLI never runs (issue #22).
+ * `Runtime` (runtime.ts) loads them with itself; the CLI's runtime (electron/cli/lazy-runtime.ts)
+ * only when a call needs them.
+ */
+export interface RuntimeParts {
+  RemoteHosts: typeof RemoteHosts;
+  HistoryRecorder: typeof HistoryRecorder;
+  /** The SSH link's outage wording (electron/hosts/ssh/link.ts), for HOST_UNREACHABLE. */
+  outageText: (s: Pick<LinkStatus, 'lastSeen' | 'nextAttempt'>) => string;
+}
+
+/** Features whose handlers use neither other hosts nor the remote-host list: a local call of theirs needs no RuntimeParts. */
+const LOCAL_ONLY_FEATURES: ReadonlySet<string> = new Set(['kernel', 'dns', 'firewall', 'helper']);
+
+/**
+ * One HostDeck process's Node side: its hosts, its event hub and the one place every call
+ * goes through (IPC, HTTP and CLI alike), so validation and error mapping happen once.
+ */
+export class RuntimeCore {
+  readonly hosts: HostRegistry;
+  readonly events = new EventHub();
+  readonly mode: RuntimeMode;
+  /** Typed in-process client (what the CLI and tests use). */
+  readonly api: Api;
+  /** The host list handlers see (the same object for every call: compare keeps its cache per list; the CLI registers imports in it). */
+  readonly hostList: HostList;
+  private readonly historyReads: boolean;
+  private readonly opts: RuntimeOptions;
+  private parts: RuntimeParts | null = null;
+  private loading: Promise<void> | null = null;
+  private remoteHosts: RemoteHosts | null = null;
+  private recorder: HistoryRecorder | null = null;
+
+  constructor(opts: RuntimeOptions, parts: RuntimeParts | null, private readonly loadParts?: () => Promise<RuntimeParts>) {
+    this.opts = opts;
+    this.mode = opts.mode;
+    this.historyReads = opts.historyReads ?? true;
+    this.hosts = new HostRegistry(opts.local);
+    this.api = createApiByName((channel, request) => this.call(channel, request));
+    const hosts = this.hosts;
+    this.hostList = {
+      list: () => hosts.list(),
+      get: (id) => this.hostFor(id),
+      add: (h) => hosts.add(h),
+      remove: (id) => hosts.remove(id),
+      loadSaved: () => this.remote.load(),
+    };
+    if (parts) this.install(parts);
+  }
+
+  /** Remote hosts over SSH: saved ones and destinations named in a call. */
+  get remote(): RemoteHosts {
+    if (!this.remoteHosts) throw new ApiError('INTERNAL', 'The remote hosts are not loaded yet (await runtime.ready() first)');
+    return this.remoteHosts;
+  }
+
+  /** Records points around changes and after reads (electron/history/recorder.ts); null when history is off (or, in the CLI, not loaded yet). */
+  get history(): HistoryRecorder | null {
+    return this.recorder;
+  }
+
+  /** Loads the remote hosts and the history recorder where they are loaded on demand (a no-op otherwise). */
+  async ready(): Promise<void> {
+    if (this.parts) return;
+    if (!this.loadParts) throw new ApiError('INTERNAL', 'This runtime has no remote hosts or history');
+    const load = this.loadParts;
+    await (this.loading ??= load().then((p) => this.install(p)));
+  }
+
+  private install(parts: RuntimeParts): void {
+    if (this.parts) return;
+    this.parts = parts;
+    const opts = this.opts;
+    this.remoteHosts = new parts.RemoteHosts(this.hosts, this.events, opts.remote);
+    const historyOff = opts.history === false || (opts.history === undefined && process.env.HOSTDECK_HISTORY === 'off');
+    this.recorder = historyOff
+      ? null
+      : new parts.HistoryRecorder(
+          {
+            api: this.api,
+            host: (id) => {
+              try {
+                return this.hostFor(id);
+              } catch {
+                return undefined;
+              }
+            },
+            subscribe: (l) => this.events.subscribe(l),
+            summary: (channel) => loadedOperation(channel)?.def.summary ?? channel,
+          },
+          opts.history || {},
+        );
+  }
+
+  /** Runs one operation; never throws: the answer is an envelope. */
+  async call(channel: string, request: unknown): Promise<Envelope> {
+    try {
+      // Calls made inside this one (a handler's, history's captures) share what it read (call-scope.ts).
+      return { ok: true, result: await inCallScope(() => this.run(channel, request)) };
+    } catch (e) {
+      return { ok: false, error: toApiError(e).toJSON() };
+    }
+  }
+
+  private async run(channel: string, request: unknown): Promise<unknown> {
+    // Only this feature's contract is loaded (and its schemas built): shared/api/by-feature.ts.
+    const op = await operationByChannel(channel);
+    if (!op) throw new ApiError('UNKNOWN_OPERATION', `No operation called "${channel}"`);
+    const req = (request ?? {}) as Partial<CallRequest>;
+    if (typeof req !== 'object' || Array.isArray(req)) throw new ApiError('INVALID_INPUT', 'The request must be an object');
+    const hostId = typeof req.host === 'string' ? req.host : 'local';
+    // A local read of a local feature needs neither SSH nor history (when history reads are off):
+    // everything else loads them first, so the synchronous paths below find them.
+    if (!this.parts && (hostId !== 'local' || !LOCAL_ONLY_FEATURES.has(op.feature) || op.def.mutates || this.historyReads)) await this.ready();
+    const host = this.hostFor(hostId);
+    // summary() folds a host made read-only (an imported copy) into its capabilities. Not
+    // `writes`: a login that may not run the helper (writes "none") may still change the
+    // firewall through polkit, and a helper write then says which sudoers line is missing.
+    if (op.def.mutates && host.summary().capabilities.readOnly) {
+      throw new ApiError('READ_ONLY_HOST', `${host.label} is read-only: ${channel} would change it`);
+    }
+    const parsed = op.def.input.safeParse(req.input ?? {});
+    if (!parsed.success) {
+      throw new ApiError('INVALID_INPUT', `Invalid input for ${channel}: ${summarizeZod(parsed.error)}`, issuesDetail(parsed.error));
+    }
+    const remote = () => this.remote;
+    const ctx: HandlerContext = {
+      host,
+      events: this.events,
+      hosts: this.hostList,
+      // A getter: a local kernel read in the CLI never loads the remote hosts.
+      get remote() {
+        return remote();
+      },
+      mode: this.mode,
+      api: this.api,
+      history: this.history,
+    };
+    const feature = isFeature(op.feature) ? ((await featureHandlers(op.feature)) as unknown as Record<string, (c: HandlerContext, i: unknown) => unknown>) : undefined;
+    const handler = feature && Object.hasOwn(feature, op.name) ? feature[op.name] : undefined;
+    if (!handler) throw new ApiError('UNKNOWN_OPERATION', `${channel} has no handler`);
+    // A host reached over a link that can drop (SSH) guards every call with it.
+    const link = host.transport.link;
+    const execute = async () =>
+      link
+        ? await guardLink(this.parts!.outageText, link, () => handler(ctx, parsed.data)).catch(async (e: unknown) => {
+            // firewalld refused a non-root login: say which route is missing and the exact rule to add.
+            throw await this.remote.explainRefusal(host.id, op.feature, e);
+          })
+        : await handler(ctx, parsed.data);
+    // History: points around every change and after reads, for calls made by a user (IPC, HTTP,
+    // CLI), not for the calls a handler or the recorder makes through the API.
+    const history = this.history && !this.history.isNested() ? this.history : null;
+    let result: unknown;
+    if (!history) result = await execute();
+    else if (op.def.mutates) result = await history.around(host, channel, parsed.data, () => history.nest(execute));
+    else {
+      result = await history.nest(execute);
+      if (this.historyReads) history.observe(host, channel, parsed.data, result);
+    }
+    if (link && channel === 'firewall.status' && ['noBus', 'failed', 'notRunning'].includes((result as { problem?: string }).problem ?? '')) {
+      // A bus that closed under a dead host is the host, not D-Bus: say which host, when it was
+      // last seen and when HostDeck tries again, as the other pages do (HOST_UNREACHABLE).
+      const down = link.status.state !== 'connected' || !(await link.probe(3000));
+      if (down) throw unreachable(this.parts!.outageText, link, (result as { reason?: string }).reason);
+    }
+    if (link && channel === 'firewall.status') {
+      // The status answers rather than throws: a refused login gets the same hint there.
+      const st = result as { problem?: string; reason?: string };
+      const hint = st.problem === 'notAuthorized' ? await this.remote.firewallHint(host.id) : null;
+      if (hint) st.reason = `${st.reason ?? 'firewalld refused this login'}. ${hint.text}`;
+    }
+    // The output schema is part of the contract: a handler that breaks it is a bug, reported as such.
+    // An answer that already is exactly what zod would give back is sent as is (output-check.ts).
+    if (outputCheck(op.def.output)?.(result)) return result;
+    const out = op.def.output.safeParse(result);
+    if (!out.success) {
+      throw new ApiError('INTERNAL', `${channel} produced an answer outside its contract: ${summarizeZod(out.error)}`, issuesDetail(out.error));
+    }
+    return out.data;
+  }
+
+  /**
+   * A registered host or a saved remote host; in the CLI also any ssh destination (a temporary
+   * remote host, so scripts need no set-up step). The UI and browser mode reach saved hosts only.
+   */
+  hostFor(id: string): Host {
+    if (id !== 'local') this.remote.load();
+    try {
+      return this.hosts.get(id);
+    } catch (e) {
+      if (id === 'local' || this.mode !== 'cli' || !(e instanceof ApiError) || e.code !== 'UNKNOWN_HOST') throw e;
+      return this.hosts.get(this.remote.resolve(id));
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.loading?.catch(() => undefined);
+    await this.recorder?.dispose();
+    await this.remoteHosts?.dispose();
+    await this.hosts.dispose();
+  }
+}
+
+/**
+ * A call on a remote host: rejected with HOST_UNREACHABLE as soon as the SSH link drops (dbus-next
+ * and child processes may otherwise wait forever), and any failure while the link is down is
+ * reported as the host being unreachable, whatever layer noticed it first.
+ */
+async function guardLink<T>(outageText: RuntimeParts['outageText'], link: SshLink, run: () => Promise<T> | T): Promise<T> {
+  let unwatch: (() => void) | undefined;
+  const lost = new Promise<never>((_, reject) => {
+    unwatch = watchLink(link, (s) => {
+      if (s.state === 'disconnected' || s.state === 'unreachable') reject(unreachable(outageText, link, undefined));
+    });
+  });
+  lost.catch(() => undefined);
+  try {
+    // The link first (within its connect deadline): a refused host key or login is reported as
+    // such, not as whatever the handler's first read would make of it.
+    await link.connect();
+    return await Promise.race([Promise.resolve().then(run), lost]);
+  } catch (e) {
+    let dead = false;
+    const linkish = !(e instanceof ApiError) || ['TIMEOUT', 'FIREWALLD_NOT_RUNNING', 'INTERNAL', 'IO_ERROR', 'UNKNOWN'].includes(e.code);
+    if (linkish && link.status.state === 'connected') {
+      // Was it the link? A deadline that fired on a silent (black-holed) link, or a bus bridge
+      // that noticed first: one empty session answers that within 3 s.
+      dead = !(await link.probe(3000));
+    }
+    const st = link.status.state;
+    if (!(e instanceof ApiError && e.code === 'HOST_UNREACHABLE') && (dead || st === 'disconnected' || st === 'unreachable')) {
+      throw unreachable(outageText, link, e instanceof Error ? e.message : String(e));
+    }
+    if (e instanceof ApiError && e.code === 'HOST_UNREACHABLE' && !e.message.startsWith(`${link.destination.text} is unreachable (`)) throw unreachable(outageText, link, e.message);
+    throw e;
+  } finally {
+    unwatch?.();
+  }
+}
+
+/** HOST_UNREACHABLE naming the host, when it was last seen and when HostDeck reconnects. */
+function unreachable(outageText: RuntimeParts['outageText'], link: SshLink, cause: string | undefined): ApiError {
+  const s = link.status;
+  return new ApiError('HOST_UNREACHABLE', `${link.destination.text} is unreachable (${outageText(s)}): ${s.message}`, {
+    destination: link.destination.text,
+    lastSeen: s.lastSeen ?? null,
+    nextReconnect: s.nextAttempt ?? null,
+    cause,
+  });
+}
+
+/**
+ * The calls waiting on each link share one 'status' listener: a page that loads after a reconnect
+ * starts dozens of calls at once, and a listener each made Node warn of a leak
+ * (MaxListenersExceededWarning, issue #21 item 22). The listener lives as long as the link.
+ */
+const linkWatchers = new WeakMap<SshLink, Set<(s: LinkStatus) => void>>();
+
+function watchLink(link: SshLink, fn: (s: LinkStatus) => void): () => void {
+  let set = linkWatchers.get(link);
+  if (!set) {
+    const fns = new Set<(s: LinkStatus) => void>();
+    link.on('status', (s: LinkStatus) => {
+      for (const f of [...fns]) f(s);
+    });
+    linkWatchers.set(link, fns);
+    set = fns;
+  }
+  const mine = set;
+  mine.add(fn);
+  return () => mine.delete(fn);
+}
+
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  if (e instanceof ZodError) return new ApiError('INVALID_INPUT', summarizeZod(e), issuesDetail(e));
+  const err = e instanceof Error ? e : new Error(String(e));
+  return new ApiError('INTERNAL', err.message || 'Unexpected error', { name: err.name });
+}
+
+/** Issues an error carries at most: a 2 MB invalid request once produced a 127 MB answer. */
+export const MAX_REPORTED_ISSUES = 20;
+
+function summarizeZod(e: ZodError): string {
+  const more = e.issues.length > 5 ? ` (and ${e.issues.length - 5} more)` : '';
+  return (
+    e.issues
+      .slice(0, 5)
+      .map((i) => `${issuePath(i.path)}: ${clip(i.message, 200)}`)
+      .join('; ') + more
+  );
+}
+
+/** The first MAX_REPORTED_ISSUES issues, each reduced to code, path and message, plus the total. */
+export function issuesDetail(e: ZodError): { issues: { code: string; path: (string | number)[]; message: string }[]; issueCount: number } {
+  return {
+    issues: e.issues.slice(0, MAX_REPORTED_ISSUES).map((i) => ({
+      code: String(i.code),
+      path: i.path.slice(0, 16).map((p) => (typeof p === 'number' ? p : clip(String(p), 100))),
+      message: clip(i.message, 500),
+    })),
+    issueCount: e.issues.length,
+  };
+}
+
+function issuePath(path: PropertyKey[]): string {
+  return path.length ? clip(path.map(String).join('.'), 200) : '(input)';
+}
+
+function clip(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n)}…` : s;
+}
