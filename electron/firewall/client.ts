@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { Message, MessageType, type MessageBus } from '@jellybrick/dbus-next';
+import { DBusError, Message, MessageType, type MessageBus } from '@jellybrick/dbus-next';
 import { ApiError } from '../../shared/api/errors';
 import { connectBus, DEFAULT_SYSTEM_BUS } from '../hosts/bus';
 import { mapFirewalldError } from './errors';
 import { Limiter } from './limiter';
+import { SentOrder } from './sent-order';
 import {
   FIREWALLD_BUS_NAME,
   FIREWALLD_CONFIG_PATH,
@@ -115,6 +116,8 @@ export class FirewalldClient extends EventEmitter<ClientEvents> {
   busAddress: string;
   private readonly resolveBusAddress: (() => Promise<string | undefined>) | undefined;
   private readonly limiter: Limiter;
+  /** firewalld calls in flight, in the order sent: an answer moves the deadlines of those behind it. */
+  private readonly sent = new SentOrder();
   private readonly callTimeoutMs: number;
   private readonly readTimeoutMs: number;
   private readonly bulkReadTimeoutMs: number;
@@ -382,11 +385,16 @@ export class FirewalldClient extends EventEmitter<ClientEvents> {
     return this.limiter.run(
       async (deadline) => {
         const bus = await this.connect();
+        const sent = firewalld ? this.sent.send(deadline, timeoutMs) : undefined;
         try {
-          const reply = await this.withDeadline(bus.call(new Message(spec)), deadline - Date.now(), what, expired);
+          const reply = await this.withDeadline(bus.call(new Message(spec)), deadline - Date.now(), what, expired, sent?.deadline);
+          sent?.answered();
           if (firewalld) this.setAnswering(true);
           return reply?.body ?? [];
         } catch (e) {
+          // A D-Bus error reply is an answer too; only our own deadline or a lost bus is not.
+          if (e instanceof DBusError) sent?.answered();
+          else sent?.dropped();
           throw mapFirewalldError(e, what);
         }
       },
@@ -414,17 +422,20 @@ export class FirewalldClient extends EventEmitter<ClientEvents> {
     return !this.stalled;
   }
 
-  private withDeadline<T>(p: Promise<T>, timeoutMs: number, what: string, expired?: () => Error): Promise<T> {
+  /** `moved` (optional) tells the deadline as it stands now: the timer re-arms while it lies ahead. */
+  private withDeadline<T>(p: Promise<T>, timeoutMs: number, what: string, expired?: () => Error, moved?: () => number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const fail = (e: Error) => {
         clearTimeout(timer);
         this.pending.delete(fail);
         reject(e);
       };
-      const timer = setTimeout(
-        () => fail(expired?.() ?? new ApiError('TIMEOUT', `No answer within ${Math.max(1, Math.round(timeoutMs / 1000))} s while ${what}`)),
-        Math.max(0, timeoutMs),
-      );
+      const fire = () => {
+        const left = moved ? moved() - Date.now() : 0;
+        if (left > 0) timer = setTimeout(fire, left);
+        else fail(expired?.() ?? new ApiError('TIMEOUT', `No answer within ${Math.max(1, Math.round(timeoutMs / 1000))} s while ${what}`));
+      };
+      let timer = setTimeout(fire, Math.max(0, timeoutMs));
       this.pending.add(fail);
       p.then(
         (v) => {
