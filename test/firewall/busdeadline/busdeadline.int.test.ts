@@ -71,9 +71,7 @@ describe('read deadline on a firewalld that answers one call at a time', () => {
       await c.rawCall('.getDefaultZone', [], { timeoutMs: 30_000 });
       await c.ready();
       process.kill(service.pid!, 'SIGSTOP');
-      const t0 = Date.now();
       const results = await Promise.allSettled(Array.from({ length: 20 }, () => c.call('.getDefaultZone')));
-      const took = Date.now() - t0;
       for (const r of results) {
         expect(r.status).toBe('rejected');
         const e = (r as PromiseRejectedResult).reason as ApiError;
@@ -81,10 +79,8 @@ describe('read deadline on a firewalld that answers one call at a time', () => {
         expect(e.message).toMatch(/^firewalld is not answering: no reply within 1 s while calling getDefaultZone/);
       }
       expect(c.answering).toBe(false);
-      // Nothing answered, so no deadline moved: about one deadline (1 s). Were a call that timed
-      // out counted as an answer, each would push the next along, up to the 16 s bound; 4 s
-      // leaves room for a loaded machine.
-      expect(took).toBeLessThan(4000);
+      // That a call which timed out moves no other call's deadline is sent-order.test.ts's (fake
+      // clock): no timing assertion here.
     } finally {
       process.kill(service.pid!, 'SIGCONT');
       c.dispose();
