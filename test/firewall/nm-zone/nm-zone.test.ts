@@ -15,6 +15,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NmProfilesCheck } from '../../../shared/firewall/nm-zone/contract';
 import { parseIfcfg, parseKeyfile } from '../../../shared/firewall/nm-zone/profiles';
 import { nmZoneText } from '../../../renderer/src/firewall/nm-zone-text';
+import { Runtime } from '../../../electron/api/runtime';
+import { createHostApi } from '../../../renderer/src/app/api';
+import { checkOffline } from '../../../renderer/src/firewall/offline-save';
 import { runHostdeck } from '../../support/cli';
 import { treeHash } from '../offline-rest/support/image';
 
@@ -126,6 +129,22 @@ describe('NetworkManager profiles after an offline zone rename or delete', () =>
     expect(evil.command).not.toContain('\n');
     expect(runSuggested(evil.command).argv).toEqual(['connection', 'modify', 'id', EVIL_ID, 'connection.zone', 'office']);
     expect(text).toMatch(/link\.nmconnection: .*symbolic link.*not checked/);
+  });
+
+  it("the page's delete review carries the profiles (checkOffline over the in-process API, as the page calls it)", async () => {
+    const rt = new Runtime({ mode: 'cli', local: { root }, history: { dir: path.join(work, 'history') } });
+    try {
+      const hostId = (await rt.api.app.hosts({})).hosts[0]!.id;
+      const api = createHostApi((channel, request) => rt.call(channel, request), hostId);
+      const review = await checkOffline(api, [{ op: 'zone.delete', name: 'lab' }], undefined);
+      expect(review.failure).toBeUndefined();
+      const page = nmZoneText(review.nmProfiles)!;
+      expect(page.profiles.map((p) => p.where)).toEqual([`${path.join(keyfiles, 'Wired 1.nmconnection')}:6`, `${path.join(keyfiles, 'evil.nmconnection')}:10`, `${path.join(ifcfgs, 'ifcfg-eth1')}:4`]);
+      expect(page.profiles[0]!.text).toContain('which is deleted');
+      expect(page.profiles[0]!.command).toBe("nmcli connection modify id 'Wired 1' connection.zone ''");
+    } finally {
+      await rt.dispose();
+    }
   });
 
   it('reads ids and zones as NetworkManager does (keyfile escapes and a missing id; ifcfg quoting and a missing NAME)', () => {
