@@ -16,7 +16,7 @@ export function nmZoneText(nm: NmProfilesCheck | undefined): NmZoneText | undefi
       key: `${w.file}:${w.line}`,
       // A file name from the host may hold a newline or an escape sequence: shown as \xHH.
       where: `${printable(w.file)}:${w.line}`,
-      text: `profile ${JSON.stringify(w.id)} binds its interface to ${w.zone}${w.to === undefined
+      text: `profile ${printable(JSON.stringify(w.id))} binds its interface to ${w.zone}${w.to === undefined
         ? ', which is deleted: NetworkManager would ask firewalld for a zone that does not exist. Point it at the default zone:'
         : `, renamed to ${w.to}: NetworkManager would still ask firewalld for ${w.zone}. Move it:`}`,
       command: w.command,

@@ -78,6 +78,13 @@ export function parseIfcfg(file: string, baseName: string, text: string): NmZone
 const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 const escapeOf = (c: string) => { const n = c.charCodeAt(0); return n < 0x80 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`; };
 
+/** UTF-8 bytes, not \\u: bash reads $'\\uHHHH' through the locale, $'\\xHH' the same everywhere. Only C0, DEL and C1 come here (one or two bytes). */
+const utf8Escape = (c: string) => {
+  const n = c.charCodeAt(0);
+  const hex = (b: number) => `\\x${b.toString(16).padStart(2, '0')}`;
+  return n < 0x80 ? hex(n) : hex(0xc0 | (n >> 6)) + hex(0x80 | (n & 0x3f));
+};
+
 /**
  * A word for the shell: POSIX single quotes, or, when it holds a control character (a newline,
  * an escape sequence a terminal would act on), bash/zsh ANSI-C quoting ($'...') so the command
@@ -85,7 +92,7 @@ const escapeOf = (c: string) => { const n = c.charCodeAt(0); return n < 0x80 ? `
  */
 export function shellWord(s: string): string {
   if (!CONTROL.test(s)) return shellQuote(s);
-  return `$'${s.replace(/[\\'\x00-\x1f\x7f-\x9f]/g, (c) => (c === '\\' ? '\\\\' : c === "'" ? "\\'" : c === '\n' ? '\\n' : c === '\t' ? '\\t' : escapeOf(c)))}'`;
+  return `$'${s.replace(/[\\'\x00-\x1f\x7f-\x9f]/g, (c) => (c === '\\' ? '\\\\' : c === "'" ? "\\'" : c === '\n' ? '\\n' : c === '\t' ? '\\t' : utf8Escape(c)))}'`;
 }
 
 /** Text from a host shown on one line: control characters as \xHH. */
@@ -104,6 +111,6 @@ export function nmZoneWarnings(bindings: NmZoneBinding[], gone: Map<string, stri
     // `id` first: an id that looks like a UUID or a D-Bus path is still taken as the id.
     const command = `nmcli connection modify id ${shellWord(b.id)} connection.zone ${to === undefined ? "''" : shellWord(to)}`;
     const what = to === undefined ? `zone ${b.zone} is deleted: NetworkManager would ask firewalld for a zone that does not exist` : `zone ${b.zone} is renamed to ${to}: NetworkManager would still ask firewalld for ${b.zone}`;
-    return { ...b, ...(to === undefined ? {} : { to }), command, message: `NetworkManager profile ${JSON.stringify(b.id)} (${printable(b.file)}:${b.line}) binds its interface to ${b.zone}; ${what}. Run: ${command}` };
+    return { ...b, ...(to === undefined ? {} : { to }), command, message: `NetworkManager profile ${printable(JSON.stringify(b.id))} (${printable(b.file)}:${b.line}) binds its interface to ${b.zone}; ${what}. Run: ${command}` };
   });
 }

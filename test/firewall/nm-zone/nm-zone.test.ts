@@ -27,7 +27,7 @@ const at = (rel: string) => path.join(root, rel);
 const keyfiles = at('etc/NetworkManager/system-connections');
 const ifcfgs = at('etc/sysconfig/network-scripts');
 // The hostile id as NetworkManager reads it (GLib keyfile: \n is a newline).
-const EVIL_ID = `lab "wifi" it's $(touch pwned) \`touch pwned2\`\nline2; touch pwned3`;
+const EVIL_ID = `lab "wifi" it's $(touch pwned) \`touch pwned2\`\nline2; touch pwned3 \u009b2J`;
 
 function restore(): void {
   rmSync(at('etc'), { recursive: true, force: true });
@@ -37,7 +37,7 @@ function restore(): void {
   writeFileSync(at('etc/firewalld/firewalld.conf'), 'DefaultZone=public\n');
   writeFileSync(at('etc/firewalld/zones/lab.xml'), '<?xml version="1.0" encoding="utf-8"?>\n<zone>\n  <short>Lab</short>\n  <service name="ssh"/>\n</zone>\n');
   writeFileSync(path.join(keyfiles, 'Wired 1.nmconnection'), '[connection]\nid=Wired 1\nuuid=0b4c6a0e-1f7e-4a53-9d38-6a1d5e0f1c01\ntype=ethernet\ninterface-name=eth0\nzone=lab\n\n[ipv4]\nmethod=auto\n');
-  writeFileSync(path.join(keyfiles, 'evil.nmconnection'), `# hostile\n[connection]\nid=lab "wifi" it's $(touch pwned) \`touch pwned2\`\\nline2; touch pwned3\ntype=wifi\n\n[wifi]\nssid=x\n\n[connection]\nzone = lab\n`);
+  writeFileSync(path.join(keyfiles, 'evil.nmconnection'), `# hostile\n[connection]\nid=lab "wifi" it's $(touch pwned) \`touch pwned2\`\\nline2; touch pwned3 \u009b2J\ntype=wifi\n\n[wifi]\nssid=x\n\n[connection]\nzone = lab\n`);
   writeFileSync(path.join(keyfiles, 'other.nmconnection'), '[connection]\nid=elsewhere\nzone=public\n');
   writeFileSync(path.join(ifcfgs, 'ifcfg-eth1'), 'DEVICE=eth1\nNAME="System \\"eth1\\""\nONBOOT=yes\nZONE=lab # the lab\n');
   writeFileSync(path.join(ifcfgs, 'ifcfg-lo'), 'DEVICE=lo\nZONE=\n');
@@ -73,7 +73,10 @@ describe('NetworkManager profiles after an offline zone rename or delete', () =>
     const lines = r.out.split('\n').filter((l) => l.includes('NetworkManager profile'));
     expect(lines).toHaveLength(3);
     expect(lines.join('\n')).toContain(`warning: ${path.join(keyfiles, 'Wired 1.nmconnection')}:6: NetworkManager profile "Wired 1" binds its interface to zone lab (now office)`);
-    expect(lines.join('\n')).toContain(`warning: ${path.join(keyfiles, 'evil.nmconnection')}:10: NetworkManager profile ${JSON.stringify(EVIL_ID)}`);
+    // A terminal control sequence (C1 CSI) from the data is printed escaped, never raw.
+    expect(lines.join('\n')).toContain(`warning: ${path.join(keyfiles, 'evil.nmconnection')}:10: NetworkManager profile ${JSON.stringify(EVIL_ID).replace('\u009b', '\\u009b')}`);
+    // eslint-disable-next-line no-control-regex
+    expect(r.out).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
     expect(lines.join('\n')).toContain(`warning: ${path.join(ifcfgs, 'ifcfg-eth1')}:4: NetworkManager profile "System \\"eth1\\""`);
     // The profile on another zone and the one on the default zone (ZONE= empty) are not named.
     expect(r.out).not.toContain('elsewhere');
