@@ -7,6 +7,7 @@ import { inCallScope } from '../../hosts/call-scope';
 import type { CliContext } from '../../cli/context';
 import { zoneRenameOps } from '../../../shared/firewall/offline/zone-rename';
 import { wantsOffline, type OfflineOptions } from './cli';
+import { nmProfilesText } from '../nm-zone/text';
 
 /**
  * Writes in firewall-cmd's (firewall-offline-cmd's) own vocabulary on `hostdeck firewall`
@@ -179,6 +180,7 @@ function writeText(r: OfflineWriteResult): string {
   const lines = r.files.map((f) => `${r.written ? (f.action === 'delete' ? 'deleted' : 'wrote') : f.action === 'delete' ? 'would delete' : 'would write'} ${f.shown} (${f.object}): ${f.changes.join('; ')}${f.backup ? ` [backup ${f.backup}]` : ''}`);
   lines.push(...same);
   for (const p of r.problems) lines.push(`warning: ${p.file}${p.line ? `:${p.line}` : ''}: ${p.element}: ${p.message}`);
+  lines.push(...nmProfilesText(r.nmProfiles));
   return lines.join('\n');
 }
 

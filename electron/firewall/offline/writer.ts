@@ -14,6 +14,7 @@ import type { OfflineFirewall } from './firewall';
 import { applyOps, DIR_OF, type FileKind, type OfflineModel } from './apply';
 import { configDigest, ETC, USR_LIB, type OfflineConfig } from './reader';
 import { refuseDependents, refuseOnUnread } from './unreadable';
+import { nmProfilesCheck } from '../nm-zone/profiles';
 
 /**
  * Writes to an offline configuration (firewall.offlineWrite): read the files afresh, apply the
@@ -105,7 +106,10 @@ export class OfflineWriter {
     files.sort((a, b) => (a.action === b.action ? order.indexOf(a.kind) - order.indexOf(b.kind) : a.action === 'write' ? -1 : 1));
     const problems = after.filter((p) => p.severity === 'warning');
     const strip = ({ expected: _e, kind: _k, ...f }: (typeof files)[number]) => f;
-    if (input.dryRun || !files.length) return { written: false, files: files.map(strip), unchanged, problems, digest: before };
+    // Read before writing: a rename or delete warns about NetworkManager profiles naming the zone (written or not).
+    const nm = await nmProfilesCheck(t, input.ops);
+    const nmProfiles = nm ? { nmProfiles: nm } : {};
+    if (input.dryRun || !files.length) return { written: false, files: files.map(strip), unchanged, problems, ...nmProfiles, digest: before };
 
     const done: OfflineFileChange[] = [];
     try {
@@ -136,7 +140,7 @@ export class OfflineWriter {
       // What this call read stays shared (call-scope.ts) but for the files just written, read again below.
       this.reader.dispose(files.map((f) => f.path));
     }
-    return { written: true, files: done, unchanged, problems, digest: configDigest(await this.reader.load(true)) };
+    return { written: true, files: done, unchanged, problems, ...nmProfiles, digest: configDigest(await this.reader.load(true)) };
   }
 
   /** The /usr/lib defaults of the builtins a request resets or deletes (firewalld loads them again). */

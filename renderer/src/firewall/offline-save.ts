@@ -1,6 +1,7 @@
 import type { ConfigProblem } from '../../../shared/firewall/offline/parse';
 import type { Service } from '../../../shared/firewall/model';
 import type { OfflineFileChange, OfflineUnchanged, OfflineWriteOp, ServicePatch } from '../../../shared/firewall/offline/write-contract';
+import type { NmProfilesCheck } from '../../../shared/firewall/nm-zone/contract';
 import { hostStores } from '../app/host-store';
 import type { HostApi } from '../app/api';
 import { draftToPolicyPatch, draftToZonePatch, type Draft } from './draft';
@@ -36,6 +37,8 @@ export interface OfflineReview {
   /** Objects the change leaves as firewalld already reads them: not written. */
   unchanged?: OfflineUnchanged[];
   warnings?: ConfigProblem[];
+  /** A zone renamed or deleted: NetworkManager profiles still naming it (nm-zone). */
+  nmProfiles?: NmProfilesCheck;
   failure?: SaveFailure;
   /** Staged drafts this save carries (store.drafts keys): cleared once written. */
   draftKeys: string[];
@@ -166,6 +169,9 @@ export const useOfflineSave = hostStores<OfflineSaveStore>(({ id, api }) => (set
       // The review stays ("saving") until the files are read again: the next change's basis is the new digest, not a stale one.
       await fw.getState().load(true);
       set({ review: undefined });
+      // Written: the profiles still name the old zone until the admin runs the commands the review showed.
+      const nm = r.nmProfiles?.warnings ?? [];
+      if (nm.length) fw.getState().notify({ variant: 'warning', title: `${nm.length} NetworkManager profile${nm.length === 1 ? '' : 's'} still name${nm.length === 1 ? 's' : ''} the old zone`, detail: nm.map((w) => w.command).join('\n') });
       fw.getState().notify({ variant: 'success', title: r.files.length ? `Saved to ${r.files.length} file${r.files.length === 1 ? '' : 's'}: ${r.files.map((f) => f.shown).join(', ')}` : 'Nothing to change: the files already say this' });
       return true;
     } catch (e) {
@@ -183,10 +189,10 @@ export const useOfflineSave = hostStores<OfflineSaveStore>(({ id, api }) => (set
 }));
 
 /** The dry run: the files that would change, or why nothing can be written. */
-export async function checkOffline(api: HostApi, ops: OfflineWriteOp[], basis: string | undefined): Promise<Pick<OfflineReview, 'phase' | 'files' | 'unchanged' | 'warnings' | 'failure'>> {
+export async function checkOffline(api: HostApi, ops: OfflineWriteOp[], basis: string | undefined): Promise<Pick<OfflineReview, 'phase' | 'files' | 'unchanged' | 'warnings' | 'nmProfiles' | 'failure'>> {
   try {
     const r = await api.firewall.offlineWrite({ ops, dryRun: true, basis });
-    return { phase: 'ready', files: r.files, unchanged: r.unchanged ?? [], warnings: r.problems };
+    return { phase: 'ready', files: r.files, unchanged: r.unchanged ?? [], warnings: r.problems, nmProfiles: r.nmProfiles };
   } catch (e) {
     return { phase: 'failed', failure: failureOf(e, ops) };
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { operation } from '../../api/define';
+import { nmProfilesCheckSchema } from '../nm-zone/contract';
 import { configProblemSchema, policyPatchSchema, portSchema, zonePatchSchema } from '../model';
 
 /**
@@ -153,6 +154,8 @@ export const offlineWriteResultSchema = z.object({
   unchanged: z.array(offlineUnchangedSchema).optional(),
   /** Warnings about the result (firewalld would load it, dropping or noting these). */
   problems: z.array(configProblemSchema),
+  /** A zone renamed or deleted: the NetworkManager profiles still naming it, with the nmcli command that moves each. */
+  nmProfiles: nmProfilesCheckSchema.optional(),
   /** Digest of the configuration files after the request: pass it as `basis` of the next one. */
   digest: z.string(),
 });

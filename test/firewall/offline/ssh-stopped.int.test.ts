@@ -109,6 +109,29 @@ describe('an SSH host with firewalld stopped is read offline', () => {
     expect((await api.firewall.state({ refresh: true })).offline!.digest).toBe(r.digest);
   });
 
+  it("a zone rename names the host's NetworkManager profiles through the agent; a non-root login that cannot read them (0600) is told they were not checked, and the rename is not refused", async () => {
+    // Issue #16: keyfiles are root's; the rename reads them the same way over the transport.
+    h.exec(['sh', '-c', `printf '<?xml version="1.0" encoding="utf-8"?>\\n<zone>\\n  <short>Lab</short>\\n</zone>\\n' >/etc/firewalld/zones/lab.xml
+      mkdir -p -m 0700 /etc/NetworkManager/system-connections
+      printf '[connection]\\nid=Lab eth0\\nzone=lab\\n' >/etc/NetworkManager/system-connections/lab.nmconnection
+      chmod 0600 /etc/NetworkManager/system-connections/lab.nmconnection`]);
+    try {
+      const ops = [{ op: 'zone.rename' as const, name: 'lab', to: 'office' }];
+      const asRoot = await rt.api.firewall.offlineWrite({ ops, dryRun: true }, { host: 'stopped1' });
+      expect(asRoot.nmProfiles).toEqual({
+        warnings: [expect.objectContaining({ file: '/etc/NetworkManager/system-connections/lab.nmconnection', line: 3, id: 'Lab eth0', zone: 'lab', to: 'office', command: "nmcli connection modify id 'Lab eth0' connection.zone office" })],
+        unchecked: [],
+      });
+      await rt.api.hosts.add({ destination: `${h.user}@stopped1` });
+      const asUser = await rt.api.firewall.offlineWrite({ ops, dryRun: true }, { host: `${h.user}@stopped1` });
+      expect(asUser.files.map((f) => f.path)).toContain('/etc/firewalld/zones/office.xml');
+      expect(asUser.nmProfiles!.warnings).toEqual([]);
+      expect(asUser.nmProfiles!.unchecked).toEqual([{ shown: '/etc/NetworkManager/system-connections', reason: expect.stringMatching(/may not read it.*not checked/) }]);
+    } finally {
+      h.exec(['rm', '-rf', '/etc/firewalld/zones/lab.xml', '/etc/NetworkManager']);
+    }
+  });
+
   it('hostdeck --host H firewall edit --offline changes the stopped host\'s files, says what it changed, and refuses a hostile value by name', async () => {
     const before = process.env.HOSTDECK_SSH_CONFIG;
     process.env.HOSTDECK_SSH_CONFIG = fh.sshConfig;

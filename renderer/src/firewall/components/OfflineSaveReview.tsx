@@ -2,6 +2,7 @@ import { Alert, Button, Modal, ModalBody, ModalFooter, ModalHeader, Spinner } fr
 import { useOfflineSave } from '../offline-save';
 import { usePageHost } from '../../app/host-store';
 import { WriteButton } from '../../app/capabilities';
+import { NmZoneWarnings } from './NmZoneWarnings';
 
 /**
  * "Save to the files": what the dry run says changes (each file, written or removed, and its
@@ -67,6 +68,7 @@ export function OfflineSaveReview() {
             <ul>{review.warnings.map((p, i) => <li key={i}>{p.file}: {p.element}: {p.message}</li>)}</ul>
           </Alert>
         )}
+        {!f && <NmZoneWarnings nm={review.nmProfiles} />}
       </ModalBody>
       <ModalFooter>
         {f?.kind === 'conflict' ? (
