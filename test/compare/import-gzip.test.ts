@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Runtime } from '../../electron/api/runtime';
+import { describe, expect, it } from 'vitest';
 import { inflateImportFiles, newInflateBudget } from '../../electron/compare/import-inflate';
 import { IMPORT_MAX_BYTES } from '../../shared/compare/imports';
-import { fleetBase } from '../support/fleet';
+import { realSnapshotForFile } from '../support/fleet-file';
 import type { Snapshot } from '../../shared/compare/snapshot';
 
 /**
@@ -14,11 +13,7 @@ import type { Snapshot } from '../../shared/compare/snapshot';
  * inflated, and a compressed file imports exactly as its text does.
  */
 let real: Snapshot;
-const rt = new Runtime({ mode: 'cli' });
-beforeAll(async () => {
-  real = fleetBase(await rt.api.compare.snapshot({}));
-}, 60_000);
-afterAll(() => rt.dispose());
+const rt = realSnapshotForFile((s) => (real = s));
 
 const gz = (text: string | Buffer) => gzipSync(text).toString('base64');
 const sysctlA = 'kernel.hostname = node-3\nnet.ipv4.ip_forward = 1\nnet.core.somaxconn = 4096\nvm.swappiness = 60\n';

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Runtime } from '../../electron/api/runtime';
-import { fleetBase } from '../support/fleet';
+import { realSnapshotForFile } from '../support/fleet-file';
 import type { Snapshot } from '../../shared/compare/snapshot';
 
 /**
@@ -9,11 +9,7 @@ import type { Snapshot } from '../../shared/compare/snapshot';
  * file, a host-list fetch per event, a capture per host).
  */
 let real: Snapshot;
-const rt = new Runtime({ mode: 'cli' });
-beforeAll(async () => {
-  real = fleetBase(await rt.api.compare.snapshot({}));
-}, 60_000);
-afterAll(() => rt.dispose());
+const rt = realSnapshotForFile((s) => (real = s));
 
 const file = (name: string, hostname: string) => ({ files: [{ name, text: JSON.stringify({ ...real, identity: { ...real.identity, hostname } }) }] });
 

@@ -2,13 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Runtime } from '../../electron/api/runtime';
+import { describe, expect, it } from 'vitest';
 import { summarizeFiles } from '../../electron/compare/summary';
 import { ApiError } from '../../shared/api/errors';
 import { parseSnapshotJson } from '../../shared/compare/imports';
 import type { Snapshot } from '../../shared/compare/snapshot';
-import { fleetBase, seeded, writeFleet } from '../support/fleet';
+import { seeded, writeFleet } from '../support/fleet';
+import { realSnapshotForFile } from '../support/fleet-file';
 
 /**
  * The snapshot parser's quick path (fleet summaries parse 1,000 files) must answer exactly as
@@ -16,11 +16,7 @@ import { fleetBase, seeded, writeFleet } from '../support/fleet';
  * for a bad one. Each case is a real snapshot with one hostile edit, as an attacker writes it.
  */
 let real: Snapshot;
-const rt = new Runtime({ mode: 'cli' });
-beforeAll(async () => {
-  real = fleetBase(await rt.api.compare.snapshot({}));
-}, 60_000);
-afterAll(() => rt.dispose());
+realSnapshotForFile((s) => (real = s));
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

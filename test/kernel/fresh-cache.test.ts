@@ -1,9 +1,10 @@
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cachedFreshNamespace, freshKey, readFreshCache, type FreshKey } from '../../electron/kernel/fresh-cache';
 import type { FreshNamespace } from '../../shared/kernel/defaults';
+import { expectForeignCachesIgnored } from './support/foreign-cache';
 
 /**
  * The fresh-namespace listing kept between runs (issue #22): used again on the next run with
@@ -68,27 +69,7 @@ describe('fresh-namespace cache', () => {
     if (process.getuid?.() !== 0) throw new Error('This test needs root (chown), as CI runs it.');
     cachedFreshNamespace(dir, key(), probe());
     const planted = JSON.stringify({ version: 1, key: key(), modes: { 'net/ipv4/ip_forward': 420 }, values: { 'net/ipv4/ip_forward': 'PLANTED' } });
-    const plant = (setup: () => void) => {
-      rmSync(file(), { force: true });
-      writeFileSync(file(), planted, { mode: 0o600 });
-      setup();
-      expect(readFreshCache(dir, key())).toBeNull();
-    };
-    plant(() => chownSync(file(), 65534, 65534));
-    plant(() => chmodSync(file(), 0o666));
-    // a symlink to a file that would pass every other check
-    const elsewhere = path.join(work, 'elsewhere.json');
-    writeFileSync(elsewhere, planted, { mode: 0o600 });
-    rmSync(file());
-    symlinkSync(elsewhere, file());
-    expect(readFreshCache(dir, key())).toBeNull();
-    rmSync(file());
-    writeFileSync(file(), planted, { mode: 0o600 });
-    chmodSync(dir, 0o777);
-    expect(readFreshCache(dir, key())).toBeNull();
-    chmodSync(dir, 0o700);
-    chownSync(dir, 65534, 65534);
-    expect(readFreshCache(dir, key())).toBeNull();
+    expectForeignCachesIgnored({ dir, file: file(), work, planted, read: () => readFreshCache(dir, key()) });
     // ...and a run then probes itself, leaving the foreign directory alone
     const before = probes;
     expect(cachedFreshNamespace(dir, key(), probe())).toEqual(listing());

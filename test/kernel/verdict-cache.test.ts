@@ -1,10 +1,11 @@
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cachedVerdicts, readVerdicts, verdictCodeId, verdictKey, type Verdict, type VerdictKey } from '../../electron/kernel/verdict-cache';
 import { classifySysctl } from '../../shared/kernel/k8s';
 import { isDescribed } from '../../shared/kernel/catalog';
+import { expectForeignCachesIgnored } from './support/foreign-cache';
 
 /**
  * The classification verdicts `kernel list` keeps between runs (issue #22): reused only for the
@@ -133,27 +134,14 @@ describe('classification verdict cache', () => {
     cachedVerdicts(dir, key(), names, classify);
     // A planted verdict that would make a node-level key look settable in a pod.
     const planted = JSON.stringify({ version: 1, key: key(), verdicts: Object.fromEntries(names.map((n) => [n, ['net', 'safe', 'allowed', true]])) });
-    const plant = (setup: () => void) => {
-      rmSync(file(), { force: true });
-      writeFileSync(file(), planted, { mode: 0o600 });
-      setup();
-      expect(readVerdicts(dir, key())).toBeNull();
-      expect(cachedVerdicts(path.join(work, 'nowhere'), null, names, classify)).toEqual(fresh());
-    };
-    plant(() => chownSync(file(), 65534, 65534));
-    plant(() => chmodSync(file(), 0o666));
-    const elsewhere = path.join(work, 'elsewhere.json');
-    writeFileSync(elsewhere, planted, { mode: 0o600 });
-    rmSync(file());
-    symlinkSync(elsewhere, file());
-    expect(readVerdicts(dir, key())).toBeNull();
-    rmSync(file());
-    writeFileSync(file(), planted, { mode: 0o600 });
-    chmodSync(dir, 0o777);
-    expect(readVerdicts(dir, key())).toBeNull();
-    chmodSync(dir, 0o700);
-    chownSync(dir, 65534, 65534);
-    expect(readVerdicts(dir, key())).toBeNull();
+    expectForeignCachesIgnored({
+      dir,
+      file: file(),
+      work,
+      planted,
+      read: () => readVerdicts(dir, key()),
+      each: () => expect(cachedVerdicts(path.join(work, 'nowhere'), null, names, classify)).toEqual(fresh()),
+    });
     // ...and a run then classifies itself, leaving the foreign directory alone
     expect(cachedVerdicts(dir, key(), names, classify)).toEqual(fresh());
     expect(readFileSync(file(), 'utf8')).toBe(planted);

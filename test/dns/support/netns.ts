@@ -41,6 +41,24 @@ export function assertLoopbackOnly(text: string): void {
   }
 }
 
+/** The namespace's files: resolv.conf as given (bytes kept), nsswitch "hosts: dns", an empty hosts, the query log. */
+function nsFiles(dir: string, resolv: string): { rc: string; log: string; ready: string } {
+  const rc = join(dir, 'resolv.conf');
+  writeFileSync(rc, Buffer.from(resolv, 'latin1'));
+  writeFileSync(join(dir, 'nsswitch.conf'), 'hosts: dns\n');
+  writeFileSync(join(dir, 'hosts'), '');
+  return { rc, log: join(dir, 'queries.log'), ready: join(dir, 'ready') };
+}
+
+/** Shell lines that start the logging DNS server and wait (10 s at most) for it to say it is ready. */
+function serverStart(serverArgs: string[], ready: string): string[] {
+  return [
+    `${serverArgs.map(shq).join(' ')} & SERVER=$!`,
+    `i=0; while [ ! -e ${shq(ready)} ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done`,
+    `[ -e ${shq(ready)} ] || { echo "dns server did not start" >&2; kill $SERVER; exit 97; }`,
+  ];
+}
+
 /**
  * Inside fresh network + mount + UTS namespaces: lo up, the logging DNS server on 127.0.0.1-5 and
  * ::1, `resolv` bind-mounted over /etc/resolv.conf, nsswitch "hosts: dns" and an empty /etc/hosts;
@@ -51,20 +69,13 @@ export function runWithDnsServer(resolv: string, command: string[], opts: { exis
   assertLoopbackOnly(resolv);
   const dir = mkdtempSync(join(tmpdir(), 'hostdeck-dns-ns-'));
   try {
-    const rc = join(dir, 'resolv.conf');
-    writeFileSync(rc, Buffer.from(resolv, 'latin1'));
-    writeFileSync(join(dir, 'nsswitch.conf'), 'hosts: dns\n');
-    writeFileSync(join(dir, 'hosts'), '');
-    const log = join(dir, 'queries.log');
-    const ready = join(dir, 'ready');
+    const { rc, log, ready } = nsFiles(dir, resolv);
     const serverArgs = [process.execPath, serverScript(), log, ready, '30'];
     if (opts.exists?.length) serverArgs.push('--exists', opts.exists.join(','));
     if (opts.refuse) serverArgs.push('--refuse');
     const pre = [
       `cd ${shq(repoRoot)}`,
-      `${serverArgs.map(shq).join(' ')} & SERVER=$!`,
-      `i=0; while [ ! -e ${shq(ready)} ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done`,
-      `[ -e ${shq(ready)} ] || { echo "dns server did not start" >&2; kill $SERVER; exit 97; }`,
+      ...serverStart(serverArgs, ready),
     ].join('\n');
     const r = runWithResolvConf(rc, command, {
       net: true,
@@ -102,12 +113,7 @@ export function runManyWithDnsServer(resolv: string, commands: string[][], opts:
   assertLoopbackOnly(resolv);
   const dir = mkdtempSync(join(tmpdir(), 'hostdeck-dns-ns-'));
   try {
-    const rc = join(dir, 'resolv.conf');
-    writeFileSync(rc, Buffer.from(resolv, 'latin1'));
-    writeFileSync(join(dir, 'nsswitch.conf'), 'hosts: dns\n');
-    writeFileSync(join(dir, 'hosts'), '');
-    const log = join(dir, 'queries.log');
-    const ready = join(dir, 'ready');
+    const { rc, log, ready } = nsFiles(dir, resolv);
     const serverArgs = [process.execPath, serverScript(), log, ready, String(30 + 10 * commands.length)];
     if (opts.exists?.length) serverArgs.push('--exists', opts.exists.join(','));
     const perCommand = opts.timeoutS ?? 10;
@@ -118,9 +124,7 @@ export function runManyWithDnsServer(resolv: string, commands: string[][], opts:
     });
     const pre = [
       `cd ${shq(repoRoot)}`,
-      `${serverArgs.map(shq).join(' ')} & SERVER=$!`,
-      `i=0; while [ ! -e ${shq(ready)} ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done`,
-      `[ -e ${shq(ready)} ] || { echo "dns server did not start" >&2; kill $SERVER; exit 97; }`,
+      ...serverStart(serverArgs, ready),
       'set +e', // a command's failure is its result, not the end of the others
       ...steps,
     ].join('\n');

@@ -8,11 +8,12 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Runtime } from '../../../electron/api/runtime';
+import { describe, expect, it, vi } from 'vitest';
+import type { Runtime } from '../../../electron/api/runtime';
 import { ImageTransport } from '../../../electron/hosts/image';
 import type { OfflineWriteOp } from '../../../shared/firewall/offline/write-contract';
 import { runHostdeck } from '../../support/cli';
+import { imageRuntimeForFile } from '../../support/image-runtime';
 import { treeHash } from './support/image';
 
 const work = mkdtempSync(path.join(tmpdir(), 'hostdeck-onop-'));
@@ -31,21 +32,8 @@ function restore(): void {
   writeFileSync(etc('icmptypes/mine.xml'), '<?xml version="1.0" encoding="utf-8"?>\n<icmptype>\n  <short>Mine</short>\n  <destination ipv4="yes"/>\n</icmptype>\n');
 }
 
-beforeAll(() => {
-  for (const f of ['zones/public.xml', 'zones/work.xml', 'policies/allow-host-ipv6.xml', 'services/ssh.xml', 'services/dhcpv6-client.xml', 'helpers/ftp.xml', 'icmptypes/echo-request.xml']) {
-    cpSync(path.join('/usr/lib/firewalld', f), path.join(root, 'usr/lib/firewalld', f));
-  }
-  restore();
-  rt = new Runtime({ mode: 'cli', local: { root } });
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  restore();
-});
-afterAll(async () => {
-  await rt?.dispose();
-  rmSync(work, { recursive: true, force: true });
-});
+imageRuntimeForFile({ work, root, defaults: ['zones/public.xml', 'zones/work.xml', 'policies/allow-host-ipv6.xml', 'services/ssh.xml', 'services/dhcpv6-client.xml', 'helpers/ftp.xml', 'icmptypes/echo-request.xml'], restore, set: (r) => (rt = r) });
+
 
 const NO_OPS: Array<[string, OfflineWriteOp | OfflineWriteOp[], string]> = [
   ['zone (its /etc file): a service already there', { op: 'zone.patch', name: 'public', patch: { add: { services: ['ssh'] } } }, 'zones/public.xml'],

@@ -7,14 +7,15 @@
  * A write that does not depend on it still works. One image for the file, restored per case.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Runtime } from '../../../electron/api/runtime';
+import { describe, expect, it, vi } from 'vitest';
+import type { Runtime } from '../../../electron/api/runtime';
 import { timeoutFacts } from '../../../electron/hosts/file-reader';
 import { TreeTransport } from '../../../electron/hosts/tree-transport';
 import { runHostdeck } from '../../support/cli';
+import { imageRuntimeForFile } from '../../support/image-runtime';
 import { treeHash } from './support/image';
 
 const work = mkdtempSync(path.join(tmpdir(), 'hostdeck-ounr-'));
@@ -30,20 +31,9 @@ function restore(): void {
   execFileSync('mkfifo', [SSH]);
 }
 
-beforeAll(() => {
-  // The public zone (it lists ssh and dhcpv6-client) and the services the cases use.
-  for (const f of ['zones/public.xml', 'services/ssh.xml', 'services/dhcpv6-client.xml', 'services/http.xml']) cpSync(path.join('/usr/lib/firewalld', f), path.join(root, 'usr/lib/firewalld', f));
-  restore();
-  rt = new Runtime({ mode: 'cli', local: { root } });
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  restore();
-});
-afterAll(async () => {
-  await rt?.dispose();
-  rmSync(work, { recursive: true, force: true });
-});
+// The public zone (it lists ssh and dhcpv6-client) and the services the cases use.
+imageRuntimeForFile({ work, root, defaults: ['zones/public.xml', 'services/ssh.xml', 'services/dhcpv6-client.xml', 'services/http.xml'], restore, set: (r) => (rt = r) });
+
 
 const edit = (...args: string[]) => runHostdeck(['firewall', 'edit', '--root', root, ...args]);
 const sshFile = new RegExp(SSH.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));

@@ -9,15 +9,16 @@
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Runtime } from '../../../electron/api/runtime';
+import { describe, expect, it, vi } from 'vitest';
+import type { Runtime } from '../../../electron/api/runtime';
 import { ImageTransport } from '../../../electron/hosts/image';
 import type { HelperRequest } from '../../../shared/helper/protocol';
 import type { OfflineWriteOp } from '../../../shared/firewall/offline/write-contract';
 import { runHostdeck } from '../../support/cli';
+import { imageRuntimeForFile } from '../../support/image-runtime';
 
 // Made at load: the cases below name files under it.
 const work = mkdtempSync(path.join(tmpdir(), 'hostdeck-ohe-'));
@@ -58,20 +59,9 @@ function restore(): void {
   writeFileSync(path.join(outside, 'etc/firewalld/zones/public.xml'), zoneXml('22'));
 }
 
-beforeAll(() => {
-  // Only what the cases use (the public zone's default and its ssh service): a small tree reads fast.
-  for (const f of ['zones/public.xml', 'services/ssh.xml']) cpSync(path.join('/usr/lib/firewalld', f), path.join(root, 'usr/lib/firewalld', f));
-  restore();
-  rt = new Runtime({ mode: 'cli', local: { root } });
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  restore();
-});
-afterAll(async () => {
-  await rt?.dispose();
-  rmSync(work, { recursive: true, force: true });
-});
+// Only what the cases use (the public zone's default and its ssh service): a small tree reads fast.
+imageRuntimeForFile({ work, root, defaults: ['zones/public.xml', 'services/ssh.xml'], restore, set: (r) => (rt = r) });
+
 
 /** A link at `at` (relative to the root) pointing at the same path outside, by absolute name. */
 const linkOut = (at: string) => () => {
