@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type E2eApp } from '../support/e2e';
 import { KernelPage } from '../support/pages/kernel';
@@ -80,11 +82,11 @@ describe('kernel page, cold start', () => {
     const ctx = await app.browser.newContext({ viewport: { width: 1360, height: 860 }, storageState: await app.page.context().storageState() });
     try {
       const page = await ctx.newPage();
-      let entry = '';
+      // The entry as the built page names it, known before the page asks for it (reading it from
+      // the served page's response raced the entry's own request).
+      const html = readFileSync(path.resolve('out/renderer/index.html'), 'utf8');
+      const entry = /<script type="module"[^>]*src="\.?\/?(assets\/[^"]+\.js)"/.exec(html)?.[1] ?? '';
       let entryBytes = 0;
-      page.on('response', (r) => {
-        if (new URL(r.url()).pathname === '/') void r.text().then((html) => (entry = /<script type="module"[^>]*src="\.?\/?(assets\/[^"]+\.js)"/.exec(html)?.[1] ?? ''));
-      });
       let listAsked!: () => void;
       const asked = new Promise<void>((res) => (listAsked = res));
       page.on('request', (r) => new URL(r.url()).pathname === '/api/kernel.list' && listAsked());
@@ -92,8 +94,8 @@ describe('kernel page, cold start', () => {
       await page.route(
         (url) => url.pathname.startsWith('/assets/') && url.pathname.endsWith('.js'),
         async (route) => {
-          const path = new URL(route.request().url()).pathname;
-          if (entry && path === `/${entry}`) {
+          const requested = new URL(route.request().url()).pathname;
+          if (entry && requested === `/${entry}`) {
             const res = await route.fetch();
             entryBytes = (await res.body()).length;
             return route.fulfill({ response: res });
