@@ -35,6 +35,9 @@ import { validateIpsetDefinition, validateIpsetEntries, validateName, validatePo
 import { applyPermanentZonePatch, applyPolicyPatch, applyRuntimeZonePatch } from './zone-writer';
 import { isEmptyPatch, itemKey, itemText, type ListKey } from '../../shared/firewall/patch';
 
+/** A read's deadline over a tunnelled bus (an SSH host), where polkit authorizes each call. */
+export const TUNNELLED_READ_TIMEOUT_MS = 15_000;
+
 type UpdateResult<T> = { revision: number; object: T; notes: string[] };
 
 /** Calls that rebuild runtime from permanent: minutes for huge ipsets on old kernels (reference §15). */
@@ -60,7 +63,12 @@ export class FirewallService {
     clientOptions: Pick<ClientOptions, 'callTimeoutMs' | 'readTimeoutMs' | 'maxInFlight'> = {},
   ) {
     // The host's transport names its bus (this machine's, a tunnel to an SSH host's).
+    const localBus = host.transport.capabilities().localBus;
     this.client = new FirewalldClient({
+      // Over a tunnelled bus every call waits for its own polkit check, which firewalld makes
+      // blocking and one at a time: on a busy host one check alone took over 5 s (privilege.int in
+      // CI) while firewalld was answering, so reads there get 15 s before "not answering".
+      readTimeoutMs: localBus ? undefined : TUNNELLED_READ_TIMEOUT_MS,
       ...clientOptions,
       busAddress: host.systemBusAddress,
       resolveBusAddress: () => host.transport.busAddress(),
@@ -68,7 +76,7 @@ export class FirewallService {
       // The host's one bus connection (the transport owns it), shared with the other features.
       openBus: () => host.transport.systemBus(),
       // A bus tunnelled from another machine (ssh): each call is authorized by polkit on its own (see ClientOptions.authorizeAll).
-      authorizeAll: host.transport.capabilities().localBus,
+      authorizeAll: localBus,
     });
     const bulk = host.transport.busReads?.bind(host.transport);
     this.store = new StateStore(this.client, (name, payload) => this.events.emit(name, host.id, payload), log, bulk && (() => bulk(firewalldReadPlan())));
