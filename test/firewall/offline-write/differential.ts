@@ -405,7 +405,10 @@ export async function runSequence(seed: number, dir: string, opts: { length?: nu
     // that is already its default (NO_DEFAULTS, seed 63197); HostDeck changes nothing and succeeds (idempotent for pipelines).
     // The same for icmp-block-inversion already so (ALREADY_ENABLED, NOT_ENABLED: it fails there, where it only warns for a port already there).
     if (b.code !== 0 && /ALREADY_SET|NO_DEFAULTS|ALREADY_ENABLED|NOT_ENABLED/.test(b.out) && a.code === 0) {
-      if (a.out !== 'nothing to change\n') disagreements.push(`step ${i + 1} ${args.join(' ')}: firewall-offline-cmd changed nothing (${b.out.trim()}), hostdeck printed ${a.out.trim()}`);
+      // "unchanged FILE (OBJECT): … not written" is HostDeck's no-op answer where the change was read and
+      // compared before writing (seed 50128: --change-interface to the zone already holding it).
+      const noOp = a.out === 'nothing to change\n' || /^(unchanged [^\n]*: firewalld already reads it so; not written\n)+$/.test(a.out);
+      if (!noOp) disagreements.push(`step ${i + 1} ${args.join(' ')}: firewall-offline-cmd changed nothing (${b.out.trim()}), hostdeck printed ${a.out.trim()}`);
       continue;
     }
     // firewall-offline-cmd 1.3.3 crashes on --set-automatic-helpers ('Firewall' object has no attribute
