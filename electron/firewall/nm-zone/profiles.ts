@@ -11,8 +11,13 @@ import type { HostTransport } from '../../hosts/transport';
  * checked", never a failed write.
  */
 
+// NetworkManager's keyfile plugin reads all three keyfile directories (nm-settings-keyfile(5)):
+// /run holds in-memory profiles (an initrd's, `nmcli --temporary`), /usr/lib read-only ones an image ships.
+const keyfile = (dir: string) => ({ dir, format: 'keyfile' as const, take: (n: string) => n.endsWith('.nmconnection') });
 const DIRS = [
-  { dir: '/etc/NetworkManager/system-connections', format: 'keyfile' as const, take: (n: string) => n.endsWith('.nmconnection') },
+  keyfile('/etc/NetworkManager/system-connections'),
+  keyfile('/run/NetworkManager/system-connections'),
+  keyfile('/usr/lib/NetworkManager/system-connections'),
   { dir: '/etc/sysconfig/network-scripts', format: 'ifcfg' as const, take: (n: string) => /^ifcfg-[^.~]+$/.test(n) },
 ];
 /** A profile is a few KiB; more than this is not one. */

@@ -134,6 +134,24 @@ describe('NetworkManager profiles after an offline zone rename or delete', () =>
     expect(text).toMatch(/link\.nmconnection: .*symbolic link.*not checked/);
   });
 
+  it('profiles in /run and /usr/lib (in-memory and shipped keyfiles, which NetworkManager reads too) are named like those in /etc', async () => {
+    const extra = [at('run/NetworkManager/system-connections'), at('usr/lib/NetworkManager/system-connections')];
+    try {
+      for (const [i, d] of extra.entries()) {
+        mkdirSync(d, { recursive: true });
+        writeFileSync(path.join(d, `p${i}.nmconnection`), `[connection]\nid=extra ${i}\nzone=lab\n`, { mode: 0o600 });
+      }
+      const r = await edit('--zone', 'lab', '--rename', 'office', '--dry-run', '--json');
+      const nm = (JSON.parse(r.out) as { nmProfiles: NmProfilesCheck }).nmProfiles;
+      expect(nm.warnings.map((w) => `${w.file}:${w.line} ${w.id}`)).toEqual(expect.arrayContaining([`${path.join(extra[0]!, 'p0.nmconnection')}:3 extra 0`, `${path.join(extra[1]!, 'p1.nmconnection')}:3 extra 1`]));
+      expect(nm.warnings).toHaveLength(5);
+      // Absent directories (the other tests' image has neither) are not "not checked".
+      expect(nm.unchecked).toEqual([]);
+    } finally {
+      for (const d of extra) rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   it("the page's delete review carries the profiles (checkOffline over the in-process API, as the page calls it)", async () => {
     const rt = new Runtime({ mode: 'cli', local: { root }, history: { dir: path.join(work, 'history') } });
     try {
