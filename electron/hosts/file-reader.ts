@@ -59,23 +59,34 @@ export function typeWords(t: FileType): string {
 
 const errnoOf = (e: unknown) => (e as NodeJS.ErrnoException).code ?? 'EIO';
 
+/**
+ * A call's deadline counts time without an answer, not the whole call: a hung file system (FUSE,
+ * NFS) answers nothing and every request still pending is TIMEOUT `deadlineMs` after the last
+ * answer, while a healthy one on a starved machine (a loaded CI runner, a laptop compiling) keeps
+ * answering and is read in full. Bound: a call never runs past MAX_DEADLINES deadlines.
+ */
+const MAX_DEADLINES = 6;
+
 /** Reads many requests with a bounded concurrency; each answer is in the order asked. */
 /**
- * `deadlineMs` is the whole call's deadline, as the answer names it; `startedAt` is when the call
- * began (a caller that spent part of the deadline before reading passes its own start).
+ * `deadlineMs` is how long the call waits without any answer, as the answer names it; `startedAt`
+ * is when the call began (a caller that spent part of the deadline before reading passes its own start).
  */
 export async function readTree(ctx: TreeContext, requests: ReadRequest[], deadlineMs = DEFAULT_DEADLINE_MS, startedAt = Date.now()): Promise<FileFacts[]> {
   const out: FileFacts[] = new Array<FileFacts>(requests.length);
   let mounts: Promise<Set<string>> | undefined;
   const mountPoints = () => (mounts ??= readMountPoints());
   let next = 0;
-  // One deadline for the whole call: a hung file system (FUSE, NFS) cannot stretch it per request.
-  const end = startedAt + deadlineMs;
+  let lastAnswer = startedAt;
+  const last = startedAt + deadlineMs * MAX_DEADLINES;
+  const end = () => Math.min(lastAnswer + deadlineMs, last);
   const worker = async () => {
     while (next < requests.length) {
       const i = next++;
       const req = requests[i]!;
-      out[i] = await withDeadline(readOne(ctx, req, mountPoints), Math.max(0, end - Date.now()), req, deadlineMs);
+      out[i] = await withDeadline(readOne(ctx, req, mountPoints), end, req, deadlineMs);
+      // A timeout is no answer: it moves nothing, so a hung file system fails every request still pending at once.
+      if (out[i]!.error?.code !== 'TIMEOUT') lastAnswer = Date.now();
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, requests.length) }, worker));
@@ -87,14 +98,25 @@ export function timeoutFacts(req: ReadRequest, deadlineMs: number): FileFacts {
   return { path: String(req.path), type: 'missing', error: { code: 'TIMEOUT', message: `${String(req.path)}: no answer from the file system within ${deadlineMs} ms` } };
 }
 
-async function withDeadline(p: Promise<FileFacts>, ms: number, req: ReadRequest, total: number): Promise<FileFacts> {
+/** `p`, or the timeout answer once `end()` has passed; `end` moves while other requests are answered. */
+async function withDeadline(p: Promise<FileFacts>, end: () => number, req: ReadRequest, total: number): Promise<FileFacts> {
   let timer: NodeJS.Timeout | undefined;
+  let settled = false;
   const late = new Promise<FileFacts>((resolve) => {
-    timer = setTimeout(() => resolve(timeoutFacts(req, total)), ms);
+    // Decided in the check phase, after the poll phase has delivered what the file system answered
+    // meanwhile: on a starved loop the timer and those answers fall due in the same turn.
+    const check = () => {
+      if (settled) return;
+      const left = end() - Date.now();
+      if (left <= 0) resolve(timeoutFacts(req, total));
+      else timer = setTimeout(() => setImmediate(check), left);
+    };
+    check();
   });
   try {
     return await Promise.race([p, late]);
   } finally {
+    settled = true;
     clearTimeout(timer);
   }
 }
