@@ -72,7 +72,9 @@ describe('lifecycle', () => {
     expect(s.sb.firewalldPid()).not.toBe(oldPid);
     // Seen going away and coming back.
     await s.until(() => s.events.slice(before).some((e) => e.name === 'firewall.statusChanged' && !e.payload.running), 5000, 'statusChanged stopped');
-    await s.until(() => s.events.slice(before).some((e) => e.name === 'firewall.reloaded'), 5000, 'state re-read after restart');
+    // The whole state read again: up to the project's poll time-out, as the sandbox's restart now
+    // returns as soon as the new daemon says RUNNING (it used to add seconds of firewall-cmd polls).
+    await s.until(() => s.events.slice(before).some((e) => e.name === 'firewall.reloaded'), 15_000, 'state re-read after restart');
     // The restart dropped the runtime-only port; our state says so too.
     expect((await s.api.state({})).runtime.zones.public!.ports.some((p) => p.port === '1111')).toBe(false);
     // Signals from the new instance arrive (dbus-next 0.10.2 lost them here).
