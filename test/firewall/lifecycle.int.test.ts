@@ -62,7 +62,9 @@ describe('lifecycle', () => {
     const st = await s.api.state({});
     expect(st.global.defaultZone).toBe('public');
     s.sb.firewallCmd('--zone=public', '--add-port=1111/tcp');
-    await s.until(async () => (await s.api.state({})).runtime.zones.public!.ports.some((p) => p.port === '1111'), 1000, 'signal after start');
+    // Only a signal brings the port in (nothing polls firewalld), so a longer wait cannot pass
+    // without one; 1 s failed at load 30 once the sandbox's start stopped adding seconds of firewall-cmd polls.
+    await s.until(async () => (await s.api.state({})).runtime.zones.public!.ports.some((p) => p.port === '1111'), 15_000, 'signal after start');
   });
 
   it('reconnects after a restart mid-session and still receives signals', async () => {
@@ -79,7 +81,7 @@ describe('lifecycle', () => {
     expect((await s.api.state({})).runtime.zones.public!.ports.some((p) => p.port === '1111')).toBe(false);
     // Signals from the new instance arrive (dbus-next 0.10.2 lost them here).
     s.sb.firewallCmd('--zone=public', '--add-port=2222/tcp');
-    await s.until(async () => (await s.api.state({})).runtime.zones.public!.ports.some((p) => p.port === '2222'), 1000, 'signal after restart');
+    await s.until(async () => (await s.api.state({})).runtime.zones.public!.ports.some((p) => p.port === '2222'), 15_000, 'signal after restart');
     // And writes work (authorized again with the new instance).
     await s.api.updateZone({ name: 'public', layer: 'runtime', patch: { add: { services: ['http'] } } });
     expect(s.words('--zone=public', '--list-services')).toContain('http');
