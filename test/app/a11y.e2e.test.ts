@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFirewalldSandbox, type FirewalldSandbox } from '../support/firewalld-sandbox';
 import { axeViolations, duplicateNames, openApp, tabTo, type E2eApp } from '../support/e2e';
-import { fw } from '../firewall/fw-cmd';
+import { fw, fwAll } from '../firewall/fw-cmd';
 import { pagesOf, type Pages } from '../support/pages';
 
 /** Each page and what shows it has finished loading. */
@@ -102,8 +102,7 @@ describe('accessibility: axe-core on every page in both themes, and every page b
     await shell.open('firewall');
     await firewall.zone('public').waitFor();
     // Differences both ways, so the Reload dialog has all its parts.
-    await fw(sb, '--zone=public', '--add-port=4711/tcp');
-    await fw(sb, '--permanent', '--zone=public', '--add-service=imap');
+    await fwAll(sb, ['--zone=public', '--add-port=4711/tcp'], ['--permanent', '--zone=public', '--add-service=imap']);
     await firewall.item('services', 'permanent', 'imap').waitFor({ timeout: 15_000 });
     await check('firewall page with differences');
     await firewall.reload.click();
@@ -131,11 +130,14 @@ describe('accessibility: axe-core on every page in both themes, and every page b
 
     // Compare: the live host against a snapshot taken before the firewall changed.
     const snapshot = await app.runtime.api.compare.snapshot({});
-    await fw(sb, '--zone=public', '--add-port=4713/tcp');
-    await fw(sb, '--permanent', '--zone=public', '--add-port=4713/tcp');
     // Two facts of one zone differ: two rows that choose "zone:public" for the fix.
-    await fw(sb, '--zone=public', '--add-service=ftp');
-    await fw(sb, '--permanent', '--zone=public', '--add-service=ftp');
+    await fwAll(
+      sb,
+      ['--zone=public', '--add-port=4713/tcp'],
+      ['--permanent', '--zone=public', '--add-port=4713/tcp'],
+      ['--zone=public', '--add-service=ftp'],
+      ['--permanent', '--zone=public', '--add-service=ftp'],
+    );
     const file = join(root, 'before.hostdeck.json');
     writeFileSync(file, JSON.stringify(snapshot));
     await shell.open('compare');

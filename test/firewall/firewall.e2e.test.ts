@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eApp } from '../support/e2e';
 import type { FirewalldSandbox } from '../support/firewalld-sandbox';
 import { closeFirewallPage, openFirewallPage } from '../support/firewall-page';
-import { fw, fwRaw, lines } from './fw-cmd';
+import { fw, fwAll, fwRaw, lines } from './fw-cmd';
 import { pagesOf } from '../support/pages';
 
 describe('firewall page (browser mode, real firewalld)', () => {
@@ -32,9 +32,10 @@ describe('firewall page (browser mode, real firewalld)', () => {
     await safeApply.applyBoth();
     const rule = 'rule family="ipv4" source address="192.0.2.0/24" service name="http" log prefix="web " limit value="3/m" accept';
     await expect.poll(async () => lines(await fw(sb, '--zone=public', '--list-ports')).join(' '), { timeout: 15_000 }).toContain('8443/udp');
-    expect(lines(await fw(sb, '--zone=public', '--list-rich-rules'))).toContain(rule);
-    expect(await fw(sb, '--permanent', '--zone=public', '--list-ports')).toContain('8443/udp');
-    expect(lines(await fw(sb, '--permanent', '--zone=public', '--list-rich-rules'))).toContain(rule);
+    const [rich, permPorts, permRich] = await fwAll(sb, ['--zone=public', '--list-rich-rules'], ['--permanent', '--zone=public', '--list-ports'], ['--permanent', '--zone=public', '--list-rich-rules']);
+    expect(lines(rich!)).toContain(rule);
+    expect(permPorts).toContain('8443/udp');
+    expect(lines(permRich!)).toContain(rule);
     // The UI shows them in both columns.
     await firewall.item('ports', 'runtime', '8443/udp').waitFor();
     await firewall.item('richRules', 'permanent', rule).waitFor();
@@ -208,10 +209,11 @@ describe('firewall page (browser mode, real firewalld)', () => {
     await expect.poll(() => firewall.ipsetParse.textContent()).toBe('1,000 valid, 0 invalid, 0 duplicate');
     await firewall.ipsetAdd.click();
     await firewall.ipsetReport.waitFor({ timeout: 30_000 });
-    const listed = lines(await fw(sb, '--permanent', '--ipset=hd-block', '--get-entries'));
+    const [entriesOut, info] = await fwAll(sb, ['--permanent', '--ipset=hd-block', '--get-entries'], ['--permanent', '--info-ipset=hd-block']);
+    const listed = lines(entriesOut!);
     expect(listed).toHaveLength(1000);
     expect(new Set(listed)).toEqual(new Set(entries));
-    expect(await fw(sb, '--permanent', '--info-ipset=hd-block')).toContain('type: hash:net');
+    expect(info).toContain('type: hash:net');
     await expect.poll(() => firewall.ipsetCount.textContent(), { timeout: 10_000 }).toBe('1,000 of 1,000');
   });
 

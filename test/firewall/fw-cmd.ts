@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { firewallCmdBatch } from '../support/firewall-cmd-batch';
 import type { FirewalldSandbox } from '../support/firewalld-sandbox';
 
 /**
@@ -23,3 +24,13 @@ export async function fw(sb: FirewalldSandbox, ...args: string[]): Promise<strin
 }
 
 export const lines = (text: string) => text.split('\n').filter((l) => l !== '');
+
+/**
+ * Several firewall-cmd calls in order, in one process (firewallCmdBatch: each is still
+ * firewall-cmd's own code with that argv, on a bus connection of its own, without paying
+ * Python's start-up each time); answers their outputs and throws naming the first that failed.
+ * For calls the page watches only as a whole (a set-up, a clean-up, checks in a row).
+ */
+export async function fwAll(sb: FirewalldSandbox, ...calls: string[][]): Promise<string[]> {
+  return (await firewallCmdBatch(sb, calls)).map((r) => r.stdout);
+}

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type E2eApp } from '../support/e2e';
 import type { FirewalldSandbox } from '../support/firewalld-sandbox';
 import { closeFirewallPage, openFirewallPage } from '../support/firewall-page';
-import { fw, lines } from './fw-cmd';
+import { fw, fwAll, lines } from './fw-cmd';
 import { hasFocus, pagesOf } from '../support/pages';
 
 describe('issue 12: the firewall page', () => {
@@ -23,12 +23,15 @@ describe('issue 12: the firewall page', () => {
   it('shows ipset runtime/permanent differences by content, and the reload dialog says what is lost and what is gained', async () => {
     const { page } = app;
     const { firewall } = pagesOf(page);
-    await fw(sb, '--permanent', '--new-ipset=hd-swap', '--type=hash:ip');
-    await fw(sb, '--reload');
-    await fw(sb, '--ipset=hd-swap', '--add-entry=1.2.3.4');
-    await fw(sb, '--permanent', '--ipset=hd-swap', '--add-entry=1.2.3.5');
-    await fw(sb, '--zone=public', '--add-port=1111/tcp');
-    await fw(sb, '--permanent', '--zone=public', '--add-port=2222/tcp');
+    await fwAll(
+      sb,
+      ['--permanent', '--new-ipset=hd-swap', '--type=hash:ip'],
+      ['--reload'],
+      ['--ipset=hd-swap', '--add-entry=1.2.3.4'],
+      ['--permanent', '--ipset=hd-swap', '--add-entry=1.2.3.5'],
+      ['--zone=public', '--add-port=1111/tcp'],
+      ['--permanent', '--zone=public', '--add-port=2222/tcp'],
+    );
     await page.reload();
     await firewall.openTab('IP sets');
     await firewall.ipsetDiffers('hd-swap').waitFor({ timeout: 15_000 });
@@ -53,15 +56,13 @@ describe('issue 12: the firewall page', () => {
     await expect.poll(async () => lines(await fw(sb, '--ipset=hd-swap', '--get-entries')), { timeout: 15_000 }).toEqual(['1.2.3.5']);
     expect(lines(await fw(sb, '--zone=public', '--list-ports'))).toEqual(['2222/tcp']);
     await firewall.ipsetDiffers('hd-swap').waitFor({ state: 'detached', timeout: 15_000 });
-    await fw(sb, '--permanent', '--zone=public', '--remove-port=2222/tcp');
-    await fw(sb, '--reload');
+    await fwAll(sb, ['--permanent', '--zone=public', '--remove-port=2222/tcp'], ['--reload']);
   });
 
   it('deletes an ipset, and refuses while a zone uses it', async () => {
     const { page } = app;
     const { firewall } = pagesOf(page);
-    await fw(sb, '--permanent', '--new-ipset=hd-gone', '--type=hash:net');
-    await fw(sb, '--permanent', '--zone=work', '--add-source=ipset:hd-gone');
+    await fwAll(sb, ['--permanent', '--new-ipset=hd-gone', '--type=hash:net'], ['--permanent', '--zone=work', '--add-source=ipset:hd-gone']);
     await page.reload();
     await firewall.openTab('IP sets');
     await firewall.ipset('hd-gone').click();
@@ -78,9 +79,7 @@ describe('issue 12: the firewall page', () => {
   it('does not offer to delete or rename a zone that a policy uses', async () => {
     const { page } = app;
     const { firewall } = pagesOf(page);
-    await fw(sb, '--permanent', '--new-zone=hd-zu');
-    await fw(sb, '--permanent', '--new-policy=hd-pu');
-    await fw(sb, '--permanent', '--policy=hd-pu', '--add-ingress-zone=hd-zu');
+    await fwAll(sb, ['--permanent', '--new-zone=hd-zu'], ['--permanent', '--new-policy=hd-pu'], ['--permanent', '--policy=hd-pu', '--add-ingress-zone=hd-zu']);
     await page.reload();
     await firewall.selectZone('hd-zu');
     await expect.poll(() => firewall.zoneInUse.textContent(), { timeout: 10_000 }).toContain('policy hd-pu (ingress zone hd-zu)');
@@ -114,8 +113,7 @@ describe('issue 12: the firewall page', () => {
     expect(await safeApply.watchOutcome('zone work: target')).toMatchObject({ status: 'reverted' });
     await safeApply.dismissButton.click();
     await expect.poll(async () => (await fw(sb, '--permanent', '--zone=work', '--get-target')).trim(), { timeout: 20_000 }).toBe('default');
-    await fw(sb, '--permanent', '--zone=work', '--remove-port=3333/tcp');
-    await fw(sb, '--reload');
+    await fwAll(sb, ['--permanent', '--zone=work', '--remove-port=3333/tcp'], ['--reload']);
   });
 
   it('refuses a rule destination with a service that has its own (mdns), in the editor', async () => {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eApp } from '../support/e2e';
 import type { FirewalldSandbox } from '../support/firewalld-sandbox';
 import { closeFirewallPage, openFirewallPage } from '../support/firewall-page';
-import { fw, lines } from './fw-cmd';
+import { fw, fwAll, lines } from './fw-cmd';
 import { hasFocus, pagesOf } from '../support/pages';
 
 describe('issue 21: the firewall page', () => {
@@ -43,8 +43,7 @@ describe('issue 21: the firewall page', () => {
     await firewall.addPort('7001');
     await safeApply.applyRuntime();
     await firewall.item('ports', 'runtime', '7001/tcp').waitFor({ timeout: 15_000 });
-    await fw(sb, '--zone=public', '--add-port=7002/tcp');
-    await fw(sb, '--permanent', '--zone=public', '--add-service=imap');
+    await fwAll(sb, ['--zone=public', '--add-port=7002/tcp'], ['--permanent', '--zone=public', '--add-service=imap']);
     await firewall.item('ports', 'runtime', '7002/tcp').waitFor({ timeout: 15_000 });
     await firewall.item('services', 'permanent', 'imap').waitFor({ timeout: 15_000 });
 
@@ -70,8 +69,7 @@ describe('issue 21: the firewall page', () => {
     const { firewall, safeApply } = pagesOf(page);
     const old = 'rule family="ipv4" source address="192.0.2.0/24" service name="http" accept';
     const now = 'rule family="ipv4" source address="198.51.100.0/24" service name="http" accept';
-    await fw(sb, '--zone=public', `--add-rich-rule=${old}`);
-    await fw(sb, '--permanent', '--zone=public', `--add-rich-rule=${old}`);
+    await fwAll(sb, ['--zone=public', `--add-rich-rule=${old}`], ['--permanent', '--zone=public', `--add-rich-rule=${old}`]);
     await firewall.selectZone('public');
     await firewall.item('richRules', 'permanent', old).waitFor({ timeout: 15_000 });
     // Present in both layers: one Edit, in the runtime column.
@@ -89,19 +87,23 @@ describe('issue 21: the firewall page', () => {
     ]);
     await safeApply.applyBoth();
     await expect.poll(async () => lines(await fw(sb, '--zone=public', '--list-rich-rules')), { timeout: 15_000 }).toEqual([now]);
-    expect(lines(await fw(sb, '--permanent', '--zone=public', '--list-rich-rules'))).toEqual([now]);
-    expect(lines(await fw(sb, '--zone=public', '--list-ports')).join(' ')).toBe('7001/tcp 7003/tcp');
-    expect(lines(await fw(sb, '--permanent', '--zone=public', '--list-ports')).join(' ')).toBe('7001/tcp 7003/tcp');
+    const [permRich, ports, permPorts] = await fwAll(sb, ['--permanent', '--zone=public', '--list-rich-rules'], ['--zone=public', '--list-ports'], ['--permanent', '--zone=public', '--list-ports']);
+    expect(lines(permRich!)).toEqual([now]);
+    expect(lines(ports!).join(' ')).toBe('7001/tcp 7003/tcp');
+    expect(lines(permPorts!).join(' ')).toBe('7001/tcp 7003/tcp');
   });
 
   it('one Differences view lists every runtime vs permanent difference, the tabs count them, and the add fields say which layer they go to', async () => {
     const { page } = app;
     const { firewall } = pagesOf(page);
-    await fw(sb, '--permanent', '--new-ipset=hd-diff', '--type=hash:ip');
-    await fw(sb, '--reload');
-    await fw(sb, '--ipset=hd-diff', '--add-entry=192.0.2.9');
-    await fw(sb, '--zone=public', '--add-port=7100/tcp');
-    await fw(sb, '--permanent', '--zone=public', '--add-service=pop3');
+    await fwAll(
+      sb,
+      ['--permanent', '--new-ipset=hd-diff', '--type=hash:ip'],
+      ['--reload'],
+      ['--ipset=hd-diff', '--add-entry=192.0.2.9'],
+      ['--zone=public', '--add-port=7100/tcp'],
+      ['--permanent', '--zone=public', '--add-service=pop3'],
+    );
     await expect.poll(() => firewall.tabCount('zones').getAttribute('data-count', { timeout: 1000 }).catch(() => ''), { timeout: 15_000 }).toBe('2');
     await expect.poll(() => firewall.tabCount('ipsets').getAttribute('data-count', { timeout: 1000 }).catch(() => ''), { timeout: 15_000 }).toBe('1');
     expect(await firewall.tabCount('differences').getAttribute('data-count')).toBe('3');
@@ -125,9 +127,7 @@ describe('issue 21: the firewall page', () => {
     // The add fields sit under both columns; they say that they go to the pending changes and where those go.
     const described = await firewall.portInput.evaluate((el) => document.getElementById(el.getAttribute('aria-describedby') ?? '')?.textContent ?? '');
     expect(described).toMatch(/pending changes.*runtime, to permanent or to both/);
-    await fw(sb, '--permanent', '--zone=public', '--remove-service=pop3');
-    await fw(sb, '--permanent', '--delete-ipset=hd-diff');
-    await fw(sb, '--reload');
+    await fwAll(sb, ['--permanent', '--zone=public', '--remove-service=pop3'], ['--permanent', '--delete-ipset=hd-diff'], ['--reload']);
     await firewall.tabCount('differences').waitFor({ state: 'detached', timeout: 15_000 });
   });
 

@@ -62,7 +62,9 @@ describe('lifecycle', () => {
     const st = await s.api.state({});
     expect(st.global.defaultZone).toBe('public');
     s.sb.firewallCmd('--zone=public', '--add-port=1111/tcp');
-    await s.until(async () => (await s.api.state({})).runtime.zones.public!.ports.some((p) => p.port === '1111'), 1000, 'signal after start');
+    // Only a signal brings the port in (nothing polls firewalld), so a longer wait cannot pass
+    // without one; 1 s failed at load 30 once the sandbox's start stopped adding seconds of firewall-cmd polls.
+    await s.until(async () => (await s.api.state({})).runtime.zones.public!.ports.some((p) => p.port === '1111'), 15_000, 'signal after start');
   });
 
   it('reconnects after a restart mid-session and still receives signals', async () => {
@@ -72,12 +74,14 @@ describe('lifecycle', () => {
     expect(s.sb.firewalldPid()).not.toBe(oldPid);
     // Seen going away and coming back.
     await s.until(() => s.events.slice(before).some((e) => e.name === 'firewall.statusChanged' && !e.payload.running), 5000, 'statusChanged stopped');
-    await s.until(() => s.events.slice(before).some((e) => e.name === 'firewall.reloaded'), 5000, 'state re-read after restart');
+    // The whole state read again: up to the project's poll time-out, as the sandbox's restart now
+    // returns as soon as the new daemon says RUNNING (it used to add seconds of firewall-cmd polls).
+    await s.until(() => s.events.slice(before).some((e) => e.name === 'firewall.reloaded'), 15_000, 'state re-read after restart');
     // The restart dropped the runtime-only port; our state says so too.
     expect((await s.api.state({})).runtime.zones.public!.ports.some((p) => p.port === '1111')).toBe(false);
     // Signals from the new instance arrive (dbus-next 0.10.2 lost them here).
     s.sb.firewallCmd('--zone=public', '--add-port=2222/tcp');
-    await s.until(async () => (await s.api.state({})).runtime.zones.public!.ports.some((p) => p.port === '2222'), 1000, 'signal after restart');
+    await s.until(async () => (await s.api.state({})).runtime.zones.public!.ports.some((p) => p.port === '2222'), 15_000, 'signal after restart');
     // And writes work (authorized again with the new instance).
     await s.api.updateZone({ name: 'public', layer: 'runtime', patch: { add: { services: ['http'] } } });
     expect(s.words('--zone=public', '--list-services')).toContain('http');

@@ -12,6 +12,12 @@ import { firewallCmdBatch } from '../support/firewall-cmd-batch';
 import { openSession, type FwSession } from './session';
 
 let s: FwSession;
+/**
+ * firewalld's state as last read fresh (refresh: true): after the set-up, then after each case's
+ * in-process revert. Nothing changes firewalld between two cases, so a case starts from the read
+ * that ended the one before instead of reading the whole state once more.
+ */
+let latest: FullState;
 beforeAll(async () => {
   s = await openSession({ sshdConfig: 'Port 22\n' });
   // One firewall-cmd process for the set-up: each call still is firewall-cmd with these arguments.
@@ -25,7 +31,7 @@ beforeAll(async () => {
     ['--runtime-to-permanent'],
     ['--reload'],
   ]);
-  await s.api.state({ refresh: true });
+  latest = await s.api.state({ refresh: true });
 });
 afterAll(async () => {
   await s?.close();
@@ -78,7 +84,7 @@ const cases: Array<[string, SafeChange]> = [
 
 describe('revert plan', () => {
   it.each(cases)('%s: the plan alone restores the runtime state', async (_what, change) => {
-    const before = await s.api.state({ refresh: true });
+    const before = latest;
     const plan = firewallRevertPlan(before, change);
     expect(plan.length).toBeGreaterThan(0);
     // the helper's grammar takes it: the host-side timer can run exactly this plan
@@ -95,7 +101,8 @@ describe('revert plan', () => {
     expect(after.global.panicMode).toBe(false);
     // The in-process revert afterwards finds nothing left to undo.
     await s.api.safeApplyRevert({ id: session.id });
-    expect(runtimeOf(await s.api.state({ refresh: true }))).toEqual(runtimeOf(before));
+    latest = await s.api.state({ refresh: true });
+    expect(runtimeOf(latest)).toEqual(runtimeOf(before));
   });
 
   it('plans nothing for a change that changes nothing', () => {

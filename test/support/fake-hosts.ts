@@ -96,6 +96,7 @@ export function fakeHostPrerequisites(): string[] {
     '/usr/bin/socat',
     '/usr/bin/sudo',
     '/usr/bin/dbus-daemon',
+    '/usr/bin/dbus-send',
     '/usr/sbin/firewalld',
     '/usr/bin/systemd-stdio-bridge',
     '/usr/bin/python3',
@@ -332,7 +333,9 @@ ${spec.polkit ? `/usr/lib/polkit-1/polkitd --no-debug >${dir}/polkit.log 2>&1 &`
 ${
   fw
     ? `PYTHONUNBUFFERED=1 /usr/sbin/firewalld --nofork --nopid --log-target console >${dir}/firewalld.log 2>&1 &
-i=0; until /usr/bin/firewall-cmd --state >/dev/null 2>&1 || [ $i -ge 120 ]; do sleep 0.5; i=$((i+1)); done`
+# firewall-cmd --state's own test (the daemon's state property is RUNNING), asked with dbus-send:
+# firewall-cmd spends a second or more of a loaded machine importing Python on every poll.
+i=0; until /usr/bin/dbus-send --system --print-reply --reply-timeout=5000 --dest=org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.freedesktop.DBus.Properties.Get string:org.fedoraproject.FirewallD1 string:state 2>/dev/null | grep -q 'string "RUNNING"' || [ $i -ge 600 ]; do sleep 0.1; i=$((i+1)); done`
     : ''
 }
 touch ${dir}/ready

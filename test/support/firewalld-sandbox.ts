@@ -37,7 +37,7 @@ export interface SandboxOptions {
 export function sandboxPrerequisites(): string[] {
   const missing: string[] = [];
   if (typeof process.getuid === 'function' && process.getuid() !== 0) missing.push('root (the sandbox needs unshare -n)');
-  for (const bin of ['/usr/sbin/firewalld', '/usr/bin/firewall-cmd', '/usr/bin/dbus-daemon', '/usr/bin/unshare', '/usr/sbin/nft']) {
+  for (const bin of ['/usr/sbin/firewalld', '/usr/bin/firewall-cmd', '/usr/bin/dbus-daemon', '/usr/bin/dbus-send', '/usr/bin/unshare', '/usr/sbin/nft']) {
     if (!existsSync(bin)) missing.push(bin);
   }
   if (!existsSync('/etc/firewalld')) missing.push('/etc/firewalld (package firewalld)');
@@ -47,7 +47,7 @@ export function sandboxPrerequisites(): string[] {
 export async function startFirewalldSandbox(opts: SandboxOptions = {}): Promise<FirewalldSandbox> {
   const missing = sandboxPrerequisites();
   if (missing.length) {
-    throw new Error(`Cannot start the firewalld sandbox, missing: ${missing.join(', ')}. Run: sudo apt-get install -y firewalld dbus nftables util-linux`);
+    throw new Error(`Cannot start the firewalld sandbox, missing: ${missing.join(', ')}. Run: sudo apt-get install -y firewalld dbus dbus-bin nftables util-linux`);
   }
   const dir = mkdtempSync(join(tmpdir(), 'hostdeck-fw-'));
   const etc = join(dir, 'etc');
@@ -86,6 +86,24 @@ export async function startFirewalldSandbox(opts: SandboxOptions = {}): Promise<
   let fw: ChildProcess | undefined;
   let fwExit: Promise<void> | undefined;
 
+  // The start and stop polls ask the bus with dbus-send, a C client that answers in milliseconds:
+  // firewall-cmd spends a second or more of a loaded machine importing Python on every poll (and
+  // spawnSync blocks this process's event loop meanwhile), paid by every test file at set-up and
+  // teardown and by every restart.
+  const busCall = (dest: string, path: string, method: string, ...args: string[]) =>
+    spawnSync('/usr/bin/dbus-send', [`--bus=${busAddress}`, '--print-reply', '--reply-timeout=5000', `--dest=${dest}`, path, method, ...args], { encoding: 'utf8', timeout: 10_000 });
+  /** firewall-cmd --state's own test: the daemon's "state" property says RUNNING. */
+  const firewalldRunning = () => {
+    const r = busCall('org.fedoraproject.FirewallD1', '/org/fedoraproject/FirewallD1', 'org.freedesktop.DBus.Properties.Get', 'string:org.fedoraproject.FirewallD1', 'string:state');
+    return r.status === 0 && /^\s*variant\s+string "RUNNING"\s*$/m.test(r.stdout ?? '');
+  };
+  /** Whether any process still owns firewalld's bus name (the bus's own answer). */
+  const firewalldOnBus = () => {
+    const r = busCall('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.fedoraproject.FirewallD1');
+    if (r.status !== 0) throw new Error(`dbus-send NameHasOwner failed (${r.status}): ${r.stderr}`);
+    return /^\s*boolean true\s*$/m.test(r.stdout ?? '');
+  };
+
   const firewallCmdRaw = (...args: string[]) => {
     const r = spawnSync('/usr/bin/firewall-cmd', args, { env, encoding: 'utf8', timeout: 60_000 });
     return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
@@ -115,10 +133,11 @@ export async function startFirewalldSandbox(opts: SandboxOptions = {}): Promise<
     await waitFor(
       () => {
         if (exited) throw new Error('firewalld exited during start-up');
-        return firewallCmdRaw('--state').stdout.trim() === 'running';
+        return firewalldRunning();
       },
       30_000,
-      'firewalld to answer --state',
+      'firewalld to say its state is RUNNING',
+      50,
     ).catch((e: Error) => {
       const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter((l) => !l.includes('DEBUG')).slice(-15) : [];
       throw new Error(`${e.message}\nfirewalld log (${logFile}):\n${tail.join('\n')}`);
@@ -136,7 +155,7 @@ export async function startFirewalldSandbox(opts: SandboxOptions = {}): Promise<
     fw = undefined;
     // The bus drops the old owner of org.fedoraproject.FirewallD1 a moment after the process
     // exits; a new firewalld that asks for the name before then does not come up.
-    await waitFor(() => firewallCmdRaw('--state').status !== 0, 10_000, 'the old firewalld to leave the bus');
+    await waitFor(() => !firewalldOnBus(), 10_000, 'the old firewalld to leave the bus', 50);
   };
 
   if (!opts.withoutFirewalld) {
@@ -185,10 +204,10 @@ function sleep(ms: number) {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-async function waitFor(cond: () => boolean, timeoutMs: number, what: string) {
+async function waitFor(cond: () => boolean, timeoutMs: number, what: string, everyMs = 250) {
   const start = Date.now();
   while (!cond()) {
     if (Date.now() - start > timeoutMs) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(250);
+    await sleep(everyMs);
   }
 }
