@@ -9,6 +9,7 @@ import type { OpInput } from '../../../shared/api/contract';
 import { useAppStore } from '../app/store';
 import { useKernelSettings } from '../kernel/store';
 import { errorOf, type Load } from '../app/load';
+import { gzipFiles } from './gzip/pool';
 
 export type Section = 'sysctl' | 'sysctld' | 'dns' | 'firewall';
 export type HostRead = { state: 'reading' } | { state: 'done'; summary: CaptureSummary } | { state: 'failed'; message: string };
@@ -76,37 +77,31 @@ interface CompareState {
 type PickedFile = OpInput<'compare', 'import'>['files'][number];
 
 /**
- * Reads a file picked in the UI; refuses one over the import limit before reading it. Files are
- * sent gzip-compressed where the browser can (CompressionStream): 50 snapshots are 6.8 MB of JSON
- * as text and ~0.9 MB so, which the page, the wire (an ssh -L tunnel) and the server's JSON parse
- * all feel (issue #22); the HostDeck side inflates them within the same limit.
+ * Reads the files picked in the UI; refuses one over the import limit before reading any. Files
+ * are sent gzip-compressed where the browser can (CompressionStream): 50 snapshots are 6.8 MB of
+ * JSON as text and ~0.9 MB so, which the page, the wire (an ssh -L tunnel) and the server's JSON
+ * parse all feel (issue #22); the HostDeck side inflates them within the same limit. Workers
+ * compress them (gzip/pool.ts), off the page's thread.
  */
-async function readPicked(f: File): Promise<{ file: PickedFile; size: number }> {
-  if (f.size > IMPORT_MAX_BYTES) {
+async function readPicked(files: File[]): Promise<{ file: PickedFile; size: number }[]> {
+  const big = files.find((f) => f.size > IMPORT_MAX_BYTES);
+  if (big) {
     throw {
       code: 'TOO_LARGE',
-      message: `${f.name} is ${(f.size / 1024 / 1024).toFixed(0)} MiB: imports are limited to ${IMPORT_MAX_BYTES / 1024 / 1024} MiB (a snapshot of a host is well under 1 MiB). Nothing was imported.`,
+      message: `${big.name} is ${(big.size / 1024 / 1024).toFixed(0)} MiB: imports are limited to ${IMPORT_MAX_BYTES / 1024 / 1024} MiB (a snapshot of a host is well under 1 MiB). Nothing was imported.`,
     };
   }
-  const layer = /permanent/i.test(f.name) ? { layer: 'permanent' as const } : {};
-  if (f.size >= GZIP_FROM_BYTES && typeof CompressionStream === 'function') return { file: { name: f.name, gzip: await gzipBase64(f), ...layer }, size: f.size };
-  return { file: { name: f.name, text: await f.text(), ...layer }, size: f.size };
+  const packed = typeof CompressionStream === 'function' ? files.filter((f) => f.size >= GZIP_FROM_BYTES) : [];
+  const [gzip, texts] = await Promise.all([gzipFiles(packed), Promise.all(files.map((f) => (packed.includes(f) ? '' : f.text())))]);
+  return files.map((f, i) => {
+    const layer = /permanent/i.test(f.name) ? { layer: 'permanent' as const } : {};
+    const p = packed.indexOf(f);
+    return { file: p >= 0 ? { name: f.name, gzip: gzip[p]!, ...layer } : { name: f.name, text: texts[i]!, ...layer }, size: f.size };
+  });
 }
 
 /** Smaller files go as text: compressing them saves nothing worth a stream. */
 const GZIP_FROM_BYTES = 4096;
-
-/** The file gzip-compressed (off the page's JavaScript: a stream, then a data: URL), as base64. */
-async function gzipBase64(f: Blob): Promise<string> {
-  const gz = await new Response(f.stream().pipeThrough(new CompressionStream('gzip'))).blob();
-  const url = await new Promise<string>((resolve, reject) => {
-    const r = new FileReader();
-    r.onload = () => resolve(String(r.result));
-    r.onerror = () => reject(r.error ?? new Error(`could not read ${f instanceof File ? f.name : 'the file'}`));
-    r.readAsDataURL(gz);
-  });
-  return url.slice(url.indexOf(',') + 1);
-}
 
 let compareSeq = 0;
 
@@ -229,7 +224,7 @@ export const useCompareStore = create<CompareState>()(
           if (oneHost && total > IMPORT_MAX_BYTES) {
             throw { code: 'TOO_LARGE', message: `These files are ${(total / 1024 / 1024).toFixed(0)} MiB together: the files of one host are limited to ${IMPORT_MAX_BYTES / 1024 / 1024} MiB. Nothing was imported.` };
           }
-          const picked = await Promise.all(files.map(readPicked));
+          const picked = await readPicked(files);
           const ids: string[] = [];
           const reads: Record<string, HostRead> = {};
           const loaded: HostSummary[] = [];

@@ -144,6 +144,28 @@ export class ComparePage {
     await this.importInput.setInputFiles(files);
   }
 
+  /**
+   * Imports files and waits until `done` holds, with a Chromium trace running: the names of the
+   * threads that gzip-compressed the upload (CompressionStream), e.g. CrRendererMain (the page's own).
+   */
+  async importTracingGzip(files: string[], done: () => Promise<unknown>): Promise<string[]> {
+    const cdp = await this.page.context().newCDPSession(this.page);
+    const events: { name: string; pid: number; tid: number; ph: string; args?: { name?: string } }[] = [];
+    cdp.on('Tracing.dataCollected', (d) => events.push(...(d.value as typeof events)));
+    const complete = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+    await cdp.send('Tracing.start', { categories: 'devtools.timeline,__metadata', transferMode: 'ReportEvents' });
+    try {
+      await this.importSnapshots(files);
+      await done();
+    } finally {
+      await cdp.send('Tracing.end');
+      await complete;
+      await cdp.detach();
+    }
+    const names = new Map(events.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => [`${e.pid}:${e.tid}`, e.args?.name ?? '']));
+    return [...new Set(events.filter((e) => e.name === 'CompressionStream Deflate').map((e) => names.get(`${e.pid}:${e.tid}`) ?? `thread ${e.tid}`))];
+  }
+
   /** Filters every tab by text. */
   async filter(text: string): Promise<void> {
     await this.filterText.locator('input').fill(text);
