@@ -21,7 +21,7 @@ export default defineConfig({
       outDir: 'out/main',
       // zod is bundled, not loaded from node_modules: its package entry loads ~95 files (every
       // locale) on each CLI run; bundled, only what HostDeck uses is kept (issue #22).
-      externalizeDeps: { exclude: ['zod'] },
+      externalizeDeps: { exclude: ['zod', 'commander'] },
       rollupOptions: {
         input: { main: resolve('electron/main.ts'), cli: resolve('electron/cli.ts') },
         // The CLI loads each command's code when a run names it (electron/cli.ts), so the build

@@ -61,7 +61,7 @@ export async function buildProgram(cli: CliContext = createCliContext(), only: R
   for (const register of registers) register(program, cli);
   if (wanted.length && oneShot) {
     // A one-shot run's own PID is gone by the time anyone reads advice about it (serve stays).
-    const { noteOneShotCommand } = await import('./helper/local');
+    const { noteOneShotCommand } = await import('./helper/one-shot');
     noteOneShotCommand(oneShot);
   }
   return program;

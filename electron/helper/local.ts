@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { ApiError } from '../../shared/api/errors';
 import { helperRequestSchema, helperResponseSchema, HELPER_MAX_REQUEST, type HelperRequest, type HelperResponse } from '../../shared/helper/protocol';
-import { HELPER_INSTALL_PATH, POLKIT_ACTION_ID, POLKIT_POLICY_PATH, PYTHON3, helperSource } from './source';
+import { HELPER_INSTALL_PATH, POLKIT_ACTION_ID, POLKIT_POLICY_PATH, PYTHON3 } from './paths';
+import { oneShotCommandLine } from './one-shot';
+import { helperSource } from './source';
 import { LOCAL_REINSTALL, localHelperVersionProblem } from './version';
 
 /** How a helper verb is run, whatever the host (declared here: the helper is below the hosts that run it). */
@@ -41,15 +43,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_PKEXEC_TIMEOUT_MS = 300_000;
 const MAX_OUTPUT = 8 * 1024 * 1024;
 
-/**
- * The command line of a one-shot CLI run (set by the CLI; null in the app and `serve`, whose
- * process keeps running). pkexec asks polkit for its parent, this process: an agent must be
- * registered for this very process, so the advice differs between the two.
- */
-let oneShotCommand: readonly string[] | null = null;
-export function noteOneShotCommand(argv: readonly string[] | null): void {
-  oneShotCommand = argv;
-}
+export { noteOneShotCommand } from './one-shot';
 
 /** POSIX shell quoting of one word. */
 export function shellWord(s: string): string {
@@ -62,7 +56,7 @@ export function shellWord(s: string): string {
  * terminal (pkexec then asks there itself), or start it under an agent registered for the shell
  * that then becomes HostDeck (`exec` keeps the PID and start time polkit identifies it by).
  */
-export function noAgentAdvice(pid: number = process.pid, command: readonly string[] | null = oneShotCommand): string {
+export function noAgentAdvice(pid: number = process.pid, command: readonly string[] | null = oneShotCommandLine()): string {
   if (!command) {
     return `Desktop sessions (GNOME, KDE, ...) run one; elsewhere, in a terminal on this machine as the same user, run: pkttyagent --process ${pid} (HostDeck's own process; it asks for the password there), then try again.`;
   }

@@ -9,7 +9,7 @@ import type { HelperOptions } from './transport';
 import { SharedBus } from './bus';
 import type { HostCapabilities } from '../../shared/hosts/capabilities';
 import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
-import { HelperSessions } from '../helper/kept-session';
+import { LazyHelperSessions } from '../helper/lazy-sessions';
 
 export interface TreeTransportOptions {
   /** The host's root on this machine: "/" for the running system, else an image directory. */
@@ -111,8 +111,8 @@ export abstract class TreeTransport implements HostTransport {
 
   abstract helper(request: HelperRequest, opts: HelperOptions): Promise<HelperResponse>;
 
-  /** This host's helper runs on this machine: one session while an action holds it, and kept a while in the app (kept-session.ts). */
-  protected readonly helperSessions = new HelperSessions();
+  /** This host's helper runs on this machine: one session while an action holds it, and kept a while in the app (kept-session.ts, loaded by the first call). */
+  protected readonly helperSessions = new LazyHelperSessions();
 
   helperSession<T>(fn: () => Promise<T>): Promise<T> {
     return this.helperSessions.hold(fn);

@@ -7,13 +7,9 @@ import { formatTunedProfile, parseTunedSysctl } from '../../shared/kernel/tuned'
 import { parseKernelVersion } from '../../shared/kernel/version';
 import type { FeatureHandlers, Host } from '../api/context';
 import type { ListRow, LiveEntry } from '../../shared/kernel/contract';
-import { deleteFileResultSchema, helperBackupDir, writeFileResultSchema } from '../../shared/helper/protocol';
 import { helperWritablePath, sysctlKeyError, sysctlValueError } from '../../shared/helper/rules';
-import { unwrapHelper } from '../helper/call';
-import { hostHelper } from '../helper/host';
 import { changedFromDefault, defaultFor } from '../../shared/kernel/defaults';
 import { probeNamespaces } from './probe';
-import { applySettings, requireWeakeningConfirmed, undoApply } from './apply';
 import { weakeningSettings } from '../../shared/helper/weakening';
 import { freshNamespaceOf } from './fresh-namespace';
 import { configuredVsLive, hostKernel, osreleaseOf } from './configured';
@@ -21,6 +17,9 @@ import { sameSysctlValue } from '../../shared/kernel/drift';
 import { formatProfile } from './profile-format';
 import { cachedVerdicts, verdictCodeId, verdictKey } from './verdict-cache';
 import { defaultCacheDir } from './fresh-cache';
+
+/** The writes' code (helper protocol, apply): loaded by the first write, never by a list (issue #22). */
+const writeParts = () => import('./write-parts');
 
 type Target = { k8s: string; kernel?: string; podSecurityVersion?: string; hostNetwork?: boolean; hostIPC?: boolean };
 
@@ -167,11 +166,13 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     if (!fresh) return { available: false, reason: reason ?? 'The probe could not run', kernel: k, rows: [] };
     return probeNamespaces(kv, k, fresh);
   },
-  apply({ host }, input) {
+  async apply({ host }, input) {
     // Current values come through the host's transport and writes through its helper: local, image and SSH hosts alike.
+    const { applySettings } = await writeParts();
     return applySettings(host, input.settings, input.dryRun, input.revertAfterSeconds, input.confirmWeakening);
   },
-  undo({ host }, input) {
+  async undo({ host }, input) {
+    const { undoApply } = await writeParts();
     return undoApply(host, input.entries, input.force, input.confirmWeakening);
   },
   async checkProfile({ host }, input) {
@@ -237,6 +238,7 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
     });
     if (errors.length) throw new ApiError('INVALID_VALUE', errors.join('; '), { errors });
     // Boot applies the file: its weakening values need the same confirmation as a live apply.
+    const { requireWeakeningConfirmed, hostHelper, unwrapHelper, writeFileResultSchema, helperBackupDir } = await writeParts();
     const confirmed = requireWeakeningConfirmed(weakeningSettings(clean), input.confirmWeakening);
     // Through the helper: allow-listed, atomic, backed up, refused if changed since read; on an
     // image (--root) every directory is opened without following links.
@@ -247,6 +249,7 @@ export const kernelHandlers: FeatureHandlers<'kernel'> = {
   },
   async deleteProfile({ host }, input) {
     const target = profileTarget(input.name);
+    const { hostHelper, unwrapHelper, deleteFileResultSchema, helperBackupDir } = await writeParts();
     const r = unwrapHelper(await hostHelper(host, { verb: 'delete-file', path: target, expectedSha256: input.expectedSha256 }, { elevate: true }), deleteFileResultSchema);
     return { path: host.transport.displayPath(target), backupPath: host.transport.displayPath(`${helperBackupDir(target)}/${r.backup}`) };
   },
