@@ -10,6 +10,7 @@ export const debianNeeds = [
   ['/usr/bin/firewall-cmd', 'firewalld'],
   ['/usr/sbin/nft', 'nftables'],
   ['/usr/bin/dbus-daemon', 'dbus'],
+  ['/usr/bin/dbus-send', 'dbus-bin'],
   ['/usr/bin/chromium', 'chromium'],
   ['/usr/bin/unshare', 'util-linux'],
   ['/usr/bin/nsenter', 'util-linux'],
