@@ -10,8 +10,9 @@ export type LazyPart<P> = ComponentType<P> & { prefetch(): void };
  * selected parameter's detail) in a chunk of its own: the first rows do not wait for its code,
  * its tables, dialogs and their CSS (issue #22). The page prefetches every part once its first
  * rows are up, so a click rarely sees the placeholder. A chunk that could not be fetched (the
- * server went away meanwhile) is reported in the part's place and fetched again on "Try again"
- * or when the connection is back (PageBoundary); React.lazy would keep the failure for good.
+ * server went away meanwhile) is reported in the part's place, the list staying usable, and
+ * "Try again" (or the connection coming back) asks for it with a fresh React.lazy (PageBoundary):
+ * a failed one keeps its failure for good.
  */
 export function lazyPart<P extends object>(what: string, loader: () => Promise<ComponentType<P>>): LazyPart<P> {
   const load = () => loader().then((c) => ({ default: c }));
