@@ -71,20 +71,6 @@ export const hostCapabilitiesSchema = z.object({
 });
 export type HostCapabilities = z.infer<typeof hostCapabilitiesSchema>;
 
-/** Which route a page's changes take: files and kernel parameters (the helper) or the firewall (firewalld). */
-export type ChangeRoute = 'files' | 'firewall';
-
-/**
- * Whether the host can take changes by this route (the UI disables write controls otherwise).
- * A firewall that is its configuration files (offline) is changed through the helper, as files.
- */
-export function canWrite(c: HostCapabilities, route: ChangeRoute = 'files'): boolean {
-  if (c.readOnly) return false;
-  if (route === 'firewall' && c.firewall === 'offline') return c.writes !== 'none';
-  return route === 'firewall' ? c.firewall === 'live' && c.firewallWrites !== 'none' : c.writes !== 'none';
-}
-
-/** The capability whose reason explains why changes by this route are off. */
-export function writeCapability(route: ChangeRoute, c?: HostCapabilities): 'writes' | 'firewallWrites' {
-  return route === 'firewall' && c?.firewall !== 'offline' ? 'firewallWrites' : 'writes';
-}
+// Which route a page's changes take and whether it is open, zod-free: the UI shell decides
+// without loading the schema library (issue #22).
+export { canWrite, writeCapability, type ChangeRoute } from './can-write';

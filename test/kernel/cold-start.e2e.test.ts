@@ -11,17 +11,17 @@ import { KernelPage } from '../support/pages/kernel';
  */
 describe('kernel page, cold start', () => {
   let app: E2eApp;
-  let js: { name: string; bytes: number }[] = [];
+  let js: { name: string; bytes: number; text: string }[] = [];
   let listHeaders: Record<string, string> | undefined;
   beforeAll(async () => {
     app = await openApp({});
     const ctx = await app.browser.newContext({ viewport: { width: 1360, height: 860 }, storageState: await app.page.context().storageState() });
     const page = await ctx.newPage();
-    const seen: Promise<{ name: string; bytes: number }>[] = [];
+    const seen: Promise<{ name: string; bytes: number; text: string }>[] = [];
     page.on('response', (r) => {
       const name = new URL(r.url()).pathname;
-      if (name.endsWith('.js')) seen.push(r.body().then((b) => ({ name: name.split('/').pop()!, bytes: b.length }), () => ({ name, bytes: 0 })));
-      if (name === '/api/kernel.list') seen.push(r.allHeaders().then((h) => ((listHeaders = h), { name: '', bytes: 0 })));
+      if (name.endsWith('.js')) seen.push(r.body().then((b) => ({ name: name.split('/').pop()!, bytes: b.length, text: b.toString() }), () => ({ name, bytes: 0, text: '' })));
+      if (name === '/api/kernel.list') seen.push(r.allHeaders().then((h) => ((listHeaders = h), { name: '', bytes: 0, text: '' })));
     });
     await page.goto(`${app.server.url}#/kernel`);
     await new KernelPage(page).rows.first().waitFor();
@@ -41,6 +41,45 @@ describe('kernel page, cold start', () => {
     const total = js.reduce((a, j) => a + j.bytes, 0);
     // The single bundle was 3.3 MB; the shell and this page are well under that.
     expect(total).toBeLessThan(2.5 * 1024 * 1024);
+  });
+
+  it('needs neither zod nor the contract nor the tabs it does not open on for its first rows', () => {
+    // Each marker is a string only that code carries (minified names change, strings stay).
+    const markers = {
+      zod: '$ZodObject',
+      'the kernel contract': 'Live kernel parameters of the host, with namespace', // kernel.list's summary
+      'the Configuration & drift tab': 'kernel-effective',
+      'the Profile tab': 'kernel-profile-text',
+      'the Namespaces tab': 'kernel-probe-unavailable',
+      'a selected parameter\'s detail': 'kernel-detail-sandbox',
+    };
+    for (const [what, marker] of Object.entries(markers)) {
+      expect(js.filter((j) => j.text.includes(marker)).map((j) => j.name), what).toEqual([]);
+    }
+  });
+
+  it('a part of the page whose chunk could not be fetched says so in its place; the list stays usable', async () => {
+    // The detail's chunk fails (the server went away meanwhile): the pane says what failed, with
+    // Try again, instead of taking the page down; the rows are still there and selectable.
+    const ctx = await app.browser.newContext({ viewport: { width: 1360, height: 860 }, storageState: await app.page.context().storageState() });
+    try {
+      const page = await ctx.newPage();
+      await page.route(
+        (url) => /\/assets\/DetailPanel-[^/]*\.js$/.test(url.pathname),
+        (route) => route.abort('connectionreset'),
+      );
+      await page.goto(`${app.server.url}#/kernel`);
+      const k = new KernelPage(page);
+      await k.rows.first().click();
+      const failed = page.getByTestId('page-load-error');
+      await expect.poll(() => failed.textContent(), { timeout: 30_000 }).toContain('The parameter detail could not be loaded');
+      expect(await failed.getByRole('button', { name: 'Try again' }).count()).toBe(1);
+      await k.rows.nth(1).click();
+      await expect.poll(() => k.selectedKey()).toBe((await k.rows.nth(1).getAttribute('data-testid'))!.replace(/^kernel-row-/, ''));
+      expect(await k.root.count()).toBe(1);
+    } finally {
+      await ctx.close();
+    }
   });
 
   it('asks for kernel.list while its page chunk is still on the way, and only once', async () => {

@@ -18,6 +18,8 @@ export function retryableLazy(loader: () => Promise<{ default: ComponentType }>)
 
 interface Props {
   title: string;
+  /** What failed to load, when it is a part of a page ("The Configuration & drift tab"); the page by default. */
+  what?: string;
   /** Called before trying again (drops a failed lazy import). */
   onRetry: () => void;
   children: ReactNode;
@@ -59,7 +61,7 @@ export class PageBoundary extends Component<Props, { error: Error | null }> {
       <Alert
         variant="danger"
         isInline
-        title={`The ${this.props.title} page could not be loaded`}
+        title={`${this.props.what ?? `The ${this.props.title} page`} could not be loaded`}
         data-testid="page-load-error"
         actionLinks={<AlertActionLink onClick={this.retry}>Try again</AlertActionLink>}
       >

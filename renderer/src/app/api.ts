@@ -1,4 +1,5 @@
-import { createApi, type Transport } from '../../../shared/api/client';
+import type { Transport } from '../../../shared/api/call';
+import { createApiByName } from '../../../shared/api/by-feature';
 import type { Api, Feature, HostDeckEvent, OpInput, OpName, OpOutput } from '../../../shared/api/contract';
 import { connectionState, setConnectionState } from './connection';
 import { bridge, transport } from './transport';
@@ -20,10 +21,15 @@ export function boundTransport(inner: Transport, hostId: string): Transport {
   return (channel, request) => inner(channel, { input: request.input, host: hostId });
 }
 
-/** Builds the bound API over any transport (tests pass their own). */
+/**
+ * Builds the bound API over any transport (tests pass their own). By name, without the contract:
+ * the page needs no zod schema to call (the server checks every call against the contract), so
+ * the shell does not load and build every feature's schemas before the first page can render
+ * (the cold Kernel page, issue #22). The types still come from the contract.
+ */
 export function createHostApi(inner: Transport, hostId: string): HostApi {
   if (!hostId) throw new Error('hostApi needs a host id');
-  const api: Api = createApi(boundTransport(inner, hostId));
+  const api: Api = createApiByName(boundTransport(inner, hostId));
   return api as HostApi;
 }
 

@@ -1,7 +1,8 @@
 import { createContext, useContext, type ReactNode, type Ref } from 'react';
 import { Alert, Button, EmptyState, EmptyStateBody, type ButtonProps } from '@patternfly/react-core';
 import type { HostSummary } from '../../../shared/app/contract';
-import { canWrite, writeCapability, type CapabilityName, type ChangeRoute, type HostCapabilities } from '../../../shared/hosts/capabilities';
+import type { CapabilityName, HostCapabilities } from '../../../shared/hosts/capabilities';
+import { canWrite, writeCapability, type ChangeRoute } from '../../../shared/hosts/can-write';
 import { usePageHost } from './host-store';
 import { useAppStore } from './store';
 

@@ -12,14 +12,19 @@ import {
   Title,
 } from '@patternfly/react-core';
 import { useKernelStore } from './store';
-import { DetailPanel } from './components/DetailPanel';
-import { EffectiveView } from './components/EffectiveView';
+import { DetailPane, DetailPanel } from './components/DetailPane';
 import { ParameterList } from './components/ParameterList';
-import { ProbeView } from './components/ProbeView';
-import { ProfileView } from './components/ProfileView';
 import { TargetSelectors } from './components/TargetSelectors';
 import './kernel.css';
 import { FeatureHistory } from '../history/components/FeatureHistory';
+import { lazyPart, whenIdle } from './lazy-part';
+
+// The tabs the page does not open on are chunks of their own (their tables, dialogs, the profile
+// editor's file upload): the first rows wait for the list's code only (issue #22).
+const EffectiveView = lazyPart('The Configuration & drift tab', () => import('./components/EffectiveView').then((m) => m.EffectiveView));
+const ProfileView = lazyPart('The Profile, apply & export tab', () => import('./components/ProfileView').then((m) => m.ProfileView));
+const ProbeView = lazyPart('The Namespaces tab', () => import('./components/ProbeView').then((m) => m.ProbeView));
+const parts = [DetailPanel, EffectiveView, ProfileView, ProbeView];
 
 export function KernelPage() {
   const { list, load } = useKernelStore();
@@ -27,6 +32,9 @@ export function KernelPage() {
   useEffect(() => {
     void load();
   }, [load]);
+  // Once the first rows are on screen, the rest of the page's code comes while the admin reads.
+  const listed = list.state !== 'idle' && list.state !== 'loading';
+  useEffect(() => (listed ? whenIdle(() => parts.forEach((p) => p.prefetch())) : undefined), [listed]);
   return (
     <PageSection data-testid="kernel-page" className="hd-kernel-page">
       <div className="hd-kernel-header">
@@ -56,7 +64,7 @@ export function KernelPage() {
               <div className="hd-kernel-layout">
                 <ParameterList rows={list.value} />
                 <div className="hd-kernel-detail-pane">
-                  <DetailPanel rows={list.value} />
+                  <DetailPane rows={list.value} />
                 </div>
               </div>
             )}

@@ -9,8 +9,6 @@ import {
   DescriptionListDescription,
   DescriptionListGroup,
   DescriptionListTerm,
-  EmptyState,
-  EmptyStateBody,
   Label,
   Skeleton,
   Title,
@@ -21,18 +19,12 @@ import { sandboxVerdict } from '../../../../shared/kernel/export';
 import { useKernelStore } from '../store';
 import { ERROR_SOURCES, podAnswer, targetText } from '../verdict';
 
+/** A selected parameter's verdict, in its own chunk (DetailPane.tsx). */
 export function DetailPanel({ rows }: { rows: ListRow[] }) {
   const { selected, detail, profile, setProfile, target, hostKernel, liveSource } = useKernelStore();
   const [added, setAdded] = useState<string | null>(null);
-  if (!selected)
-    return (
-      <EmptyState titleText="Select a parameter" headingLevel="h2" variant="sm" data-testid="kernel-detail-empty">
-        <EmptyStateBody>
-          Click a row, or search and press Enter. The panel says whether a pod may set it on the Kubernetes version and node kernel chosen above, what to do instead,
-          and the exact errors a pod would hit. Arrow keys move through the list.
-        </EmptyStateBody>
-      </EmptyState>
-    );
+  // DetailPane shows what to do before a row is selected.
+  if (!selected) return null;
   if (detail.state === 'loading' || detail.state === 'idle') return <Skeleton height="240px" screenreaderText="Loading verdict" />;
   if (detail.state === 'error') return <Alert variant="danger" isInline title={`Cannot classify ${selected} (${detail.code})`}>{detail.message}</Alert>;
   const c = detail.value;
