@@ -197,7 +197,7 @@ export class RuntimeCore {
       // A bus that closed under a dead host is the host, not D-Bus: say which host, when it was
       // last seen and when HostDeck tries again, as the other pages do (HOST_UNREACHABLE).
       const down = link.status.state !== 'connected' || !(await link.probe(3000));
-      if (down) throw unreachable(this.parts!.outageText, link, (result as { reason?: string }).reason);
+      if (down) throw link.lastRefusal ?? unreachable(this.parts!.outageText, link, (result as { reason?: string }).reason);
     }
     if (link && channel === 'firewall.status') {
       // The status answers rather than throws: a refused login gets the same hint there.
