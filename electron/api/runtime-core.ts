@@ -197,7 +197,7 @@ export class RuntimeCore {
       // A bus that closed under a dead host is the host, not D-Bus: say which host, when it was
       // last seen and when HostDeck tries again, as the other pages do (HOST_UNREACHABLE).
       const down = link.status.state !== 'connected' || !(await link.probe(3000));
-      if (down) throw unreachable(this.parts!.outageText, link, (result as { reason?: string }).reason);
+      if (down) throw link.lastRefusal ?? unreachable(this.parts!.outageText, link, (result as { reason?: string }).reason);
     }
     if (link && channel === 'firewall.status') {
       // The status answers rather than throws: a refused login gets the same hint there.
@@ -252,10 +252,13 @@ async function guardLink<T>(outageText: RuntimeParts['outageText'], link: SshLin
   lost.catch(() => undefined);
   try {
     // The link first (within its connect deadline): a refused host key or login is reported as
-    // such, not as whatever the handler's first read would make of it.
-    await link.connect();
+    // such, not as whatever the handler's first read would make of it. ready(): a CLI link with
+    // no master yet lets the first session log in itself (one handshake, not two in sequence).
+    await link.ready();
     return await Promise.race([Promise.resolve().then(run), lost]);
   } catch (e) {
+    // ssh refused the host (its key, the login): said as such, whichever layer met it first.
+    if (link.lastRefusal) throw link.lastRefusal;
     let dead = false;
     const linkish = !(e instanceof ApiError) || ['TIMEOUT', 'FIREWALLD_NOT_RUNNING', 'INTERNAL', 'IO_ERROR', 'UNKNOWN'].includes(e.code);
     if (linkish && link.status.state === 'connected') {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, chmodSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHostdeck } from '../support/cli';
@@ -79,6 +79,40 @@ describe('CLI ssh masters persist between runs', () => {
     // Only the master lives there: bus sockets and scratch files stay in each run's own directory.
     expect(readdirSync(dir).filter((n) => !/^cm-[0-9a-f]+$/.test(n))).toEqual([]);
     fh.ssh(['-o', `ControlPath=${join(dir, readdirSync(dir)[0]!)}`, '-O', 'exit', 'p1']);
+  });
+
+  it('a cold command logs in once: the ssh running its first read becomes the master, no separate ssh -N before it (issue #17)', { timeout: 60_000 }, async () => {
+    const xdg = runtimeDir('f');
+    process.env.HOSTDECK_SSH_PERSIST = '60';
+    // A config in front of the fake host's: each connection ssh opens runs the ProxyCommand once,
+    // which logs the command line of the ssh that opened it (its parent).
+    const log = join(scratch, 'connections');
+    const cfg = join(scratch, 'counting.conf');
+    const proxy = `/usr/bin/nsenter -t ${fh.hosts[0]!.pid} -n /usr/bin/socat STDIO TCP:127.0.0.1:22,nodelay`;
+    const line = (alias: string, extra = '') =>
+      `Host ${alias}\n  HostName p1\n${extra}  ProxyCommand /bin/sh -c 'tr "\\\\000" " " </proc/$PPID/cmdline >>${log}; echo >>${log}; exec ${proxy}'\n`;
+    writeFileSync(cfg, `${line('p1')}${line('p1-unknown', `  UserKnownHostsFile ${join(scratch, 'empty-known')}\n`)}Host *\n  Include ${fh.sshConfig}\n`);
+    writeFileSync(join(scratch, 'empty-known'), '');
+    process.env.HOSTDECK_SSH_CONFIG = cfg;
+    try {
+      await kernelList();
+      const dir = join(xdg, 'hostdeck', 'ssh');
+      expect(masters(dir)).toHaveLength(1);
+      // One connection, opened by the ssh that ran the read agent and became the master: not an
+      // `ssh -f -N` master first and the agent's session over it after.
+      const connections = readFileSync(log, 'utf8').trim().split('\n');
+      expect(connections).toHaveLength(1);
+      expect(connections[0]).toMatch(/ControlMaster=yes .*ControlPersist=60s .* p1 \/usr\/bin\/python3 -I -\s*$/);
+      expect(connections[0]!.split(' ')).not.toContain('-N');
+      fh.ssh(['-o', `ControlPath=${join(dir, readdirSync(dir).find((n) => n.startsWith('cm-'))!)}`, '-O', 'exit', 'p1']);
+      // A cold command to a host ssh refuses still says why, in ssh's terms, from that first read.
+      const r = await runHostdeck(['--host', 'p1-unknown', 'kernel', 'list', '--json']);
+      expect(r.code).not.toBe(0);
+      expect(r.err).toMatch(/p1-unknown is not in known_hosts.*HOST_KEY_UNKNOWN/s);
+      expect(masters(dir)).toEqual([]);
+    } finally {
+      process.env.HOSTDECK_SSH_CONFIG = fh.sshConfig;
+    }
   });
 
   it('two concurrent commands share one master and each has its own bus socket', { timeout: 60_000 }, async () => {

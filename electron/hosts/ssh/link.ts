@@ -132,6 +132,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   private disposed = false;
   /** Set when a fresh connection was refused (changed key, login refused): no automatic reconnect. */
   private blocked: Omit<LinkStatus, 'since'> | undefined;
+  private refusal: ApiError | undefined;
   /** Reconnect by itself after a loss (set while someone uses the host). */
   keepAlive = true;
 
@@ -174,8 +175,20 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     return this.peak;
   }
 
+  /**
+   * Why ssh last refused to connect (host key unknown or changed, login refused), until a
+   * connection succeeds: a call that ran into it through a layer that words it otherwise (a bus
+   * bridge "not answering") is answered with ssh's own reason.
+   */
+  get lastRefusal(): ApiError | undefined {
+    return this.refusal;
+  }
+
   private setStatus(s: Omit<LinkStatus, 'since'>): void {
-    if (s.state === 'connected') this.lastSeenAt = Date.now();
+    if (s.state === 'connected') {
+      this.lastSeenAt = Date.now();
+      this.refusal = undefined;
+    }
     const changed = s.state !== this._status.state || s.message !== this._status.message;
     this._status = { ...s, since: changed ? Date.now() : this._status.since, lastSeen: this.lastSeenAt, nextAttempt: this.nextAttemptAt };
     if (changed) this.emit('status', this._status);
@@ -201,6 +214,21 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     // After HostDeck's own: ssh keeps the first value, so these cannot undo the ones above.
     for (const o of this.opts.options ?? []) a.push('-o', o);
     return a;
+  }
+
+  /**
+   * Resolves when calls may start: the link is up, or (CLI, masters kept between runs) none is
+   * up yet and the first session will open it itself (see found()): waiting for a master here
+   * first would put a login and the first command in sequence, two stages where plain
+   * `ssh HOST CMD` has one. Rejects as connect() does for a host already refused.
+   */
+  ready(): Promise<void> {
+    return this.mayFound() ? Promise.resolve() : this.connect();
+  }
+
+  /** CLI with masters kept: nothing is up or starting, so the next session may become the master. */
+  private mayFound(): boolean {
+    return this.opts.persistS > 0 && !this.disposed && !this.blocked && !this.hasMaster && !this.connecting;
   }
 
   /** Opens the master if it is not up. Rejects with HOST_KEY_UNKNOWN, HOST_KEY_CHANGED, AUTH_FAILED or HOST_UNREACHABLE. */
@@ -293,6 +321,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
           clearInterval(poll);
           clearTimeout(deadline);
           const err = classifySshFailure(stderr, this.destination.text);
+          this.refusal = errState(err) === 'unreachable' ? undefined : err;
           this.setStatus({ state: errState(err), message: err.message, fingerprint: (err.detail as { fingerprint?: string })?.fingerprint, sshSays: stderr.trim() || undefined });
           reject(err);
           if (errState(err) === 'unreachable') this.scheduleReconnect();
@@ -402,12 +431,167 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
           : r.timedOut
             ? new ApiError('HOST_UNREACHABLE', `${this.destination.text} did not answer within ${Math.round(this.opts.connectTimeoutMs / 1000)} s`, { destination: this.destination.text })
             : classifySshFailure(r.stderr, this.destination.text);
+      this.refusal = errState(err) === 'unreachable' ? undefined : err;
       this.setStatus({ state: errState(err), message: err.message, fingerprint: (err.detail as { fingerprint?: string })?.fingerprint, sshSays: r.stderr.trim() || undefined });
       if (errState(err) === 'unreachable' && r.code !== -1) this.scheduleReconnect();
       throw err;
     } finally {
       unlock();
     }
+  }
+
+  /**
+   * CLI, no live master: this call's own ssh is the master. With ControlMaster=yes and
+   * ControlPersist, ssh forks the master into the background right after the login and runs the
+   * command through it as its first session, so a cold run makes one connection and one login
+   * per host, as plain `ssh HOST CMD` does, where `ssh -f -N` then a session over it made two
+   * stages in sequence (and one more ssh process). Calls made meanwhile wait in connect() for
+   * the socket; another run's live master is reused; a stale socket is removed under the same
+   * lock openPersistedMaster() takes, held until the socket is there or the ssh is gone.
+   */
+  private async found(command: string, opts: ExecOptions, timeoutMs: number, what: string): Promise<ExecResult> {
+    let gate!: { resolve: () => void; reject: (e: unknown) => void };
+    const up: Promise<void> = new Promise<void>((resolve, reject) => (gate = { resolve, reject })).finally(() => {
+      if (this.connecting === up) this.connecting = undefined;
+    });
+    up.catch(() => undefined);
+    this.connecting = up;
+    let unlock: (() => void) | undefined;
+    try {
+      this.ensureDir();
+      clearTimeout(this.reconnectTimer);
+      this.nextAttemptAt = undefined;
+      this.reconnectTimer = undefined;
+      this.setStatus({ state: 'connecting', message: `Connecting to ${this.destination.text}` });
+      if (!(await this.checkMaster())) {
+        unlock = await this.lockMaster();
+        // Another run may have started it while this one waited for the lock.
+        if (await this.checkMaster()) {
+          unlock();
+          unlock = undefined;
+        } else rmSync(this.controlPath, { force: true });
+      }
+    } catch (e) {
+      unlock?.();
+      gate.reject(e);
+      throw e;
+    }
+    if (!unlock) {
+      this.adopted = true;
+      this.opts.log?.(`reusing the ssh master on ${this.controlPath}`);
+      this.backoffMs = 1000;
+      this.setStatus({ state: 'connected', message: `Connected to ${this.destination.text}` });
+      gate.resolve();
+      return this.exec(command, opts);
+    }
+    this.active++;
+    this.peak = Math.max(this.peak, this.active);
+    try {
+      return await this.runFounding(command, opts.input, timeoutMs, what, gate, unlock);
+    } finally {
+      this.release();
+    }
+  }
+
+  private runFounding(command: string, input: string | Buffer | undefined, timeoutMs: number, what: string, gate: { resolve: () => void; reject: (e: unknown) => void }, unlock: () => void): Promise<ExecResult> {
+    const args = [
+      ...this.baseArgs(),
+      '-o', 'ControlMaster=yes',
+      '-o', `ControlPersist=${this.opts.persistS}s`,
+      '-o', 'BatchMode=yes',
+      '-o', 'StrictHostKeyChecking=yes',
+      '-o', 'ExitOnForwardFailure=yes',
+      '-T',
+      ...destinationArgs(this.destination),
+      command,
+    ];
+    this.opts.log?.(`ssh ${args.join(' ')}`);
+    return new Promise<ExecResult>((resolve, reject) => {
+      // The background master's stdio is /dev/null (ssh does that, and for a ProxyCommand's stderr
+      // too, under ControlPersist): these pipes close when the command's session ends.
+      const child = spawn(this.opts.ssh, args, { stdio: ['pipe', 'pipe', 'pipe'], env: sshEnv() });
+      const out: Buffer[] = [];
+      let err = '';
+      let done = false;
+      let linked = false;
+      const entry = { child, fail: (e: ApiError) => finish(() => reject(e)) };
+      this.live.add(entry);
+      const finish = (fn: () => void) => {
+        if (done) return;
+        done = true;
+        clearInterval(poll);
+        clearTimeout(timer);
+        this.live.delete(entry);
+        if (!linked) unlock();
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        fn();
+      };
+      const masterUp = () => {
+        linked = true;
+        clearInterval(poll);
+        unlock();
+        this.adopted = true;
+        this.backoffMs = 1000;
+        this.setStatus({ state: 'connected', message: `Connected to ${this.destination.text}` });
+        gate.resolve();
+        // The command's own deadline starts once the link is up, as exec()'s does.
+        clearTimeout(timer);
+        timer = setTimeout(() => finish(() => reject(new ApiError('TIMEOUT', `${this.destination.text}: no answer within ${Math.round(timeoutMs / 1000)} s while ${what}`))), timeoutMs);
+      };
+      const poll = setInterval(() => {
+        if (existsSync(this.controlPath)) masterUp();
+      }, 15);
+      let timer = setTimeout(() => {
+        const e = new ApiError('HOST_UNREACHABLE', `${this.destination.text} did not answer within ${Math.round(this.opts.connectTimeoutMs / 1000)} s`, { destination: this.destination.text });
+        this.setStatus({ state: 'unreachable', message: e.message });
+        gate.reject(e);
+        finish(() => reject(e));
+      }, this.opts.connectTimeoutMs + 2000);
+      child.stdout.on('data', (b: Buffer) => out.push(b));
+      child.stderr.on('data', (b: Buffer) => {
+        err = (err + b.toString('utf8')).slice(-65_536);
+      });
+      child.stdin.on('error', () => undefined);
+      child.on('error', (e) => {
+        const x = new ApiError('UNSUPPORTED', `Cannot run ${this.opts.ssh}: ${e.message}. Install the OpenSSH client (apt install openssh-client)`);
+        this.setStatus({ state: 'unreachable', message: x.message });
+        gate.reject(x);
+        finish(() => reject(x));
+      });
+      child.on('close', (code) => {
+        if (done) return;
+        if (!linked && existsSync(this.controlPath)) masterUp();
+        if (!linked) {
+          if (code === 255 || code === null) {
+            // ssh itself failed before a master was up: the login, the host key, the network.
+            const e = classifySshFailure(err, this.destination.text);
+            this.refusal = errState(e) === 'unreachable' ? undefined : e;
+            this.setStatus({ state: errState(e), message: e.message, fingerprint: (e.detail as { fingerprint?: string })?.fingerprint, sshSays: err.trim() || undefined });
+            if (errState(e) === 'unreachable') this.scheduleReconnect();
+            gate.reject(e);
+            finish(() => reject(e));
+            return;
+          }
+          // The command ran over a connection of its own that did not become a master (a socket
+          // someone else made at the same path): it answered; later calls open one as before.
+          finish(() => resolve({ code, stdout: Buffer.concat(out), stderr: err }));
+          this.openPersistedMaster().then(gate.resolve, gate.reject);
+          return;
+        }
+        const settle = (alive: boolean) =>
+          finish(() => {
+            if (code === 255 && !alive) {
+              reject(new ApiError('HOST_UNREACHABLE', `Lost the connection to ${this.destination.text} while ${what}`, { stderr: err.trim() }));
+              return;
+            }
+            if (code !== 255) this.lastSeenAt = Date.now();
+            resolve({ code, stdout: Buffer.concat(out), stderr: err });
+          });
+        if (code === 255) void this.masterAnswers().then(settle);
+        else settle(true);
+      });
+      child.stdin.end(input ?? '');
+    });
   }
 
   /** An O_EXCL lock file beside the control socket; a lock whose owner is gone is taken over. Waits at most connectTimeout. */
@@ -525,6 +709,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
     const timeoutMs = opts.timeoutMs ?? 20_000;
     const what = opts.what ?? command.slice(0, 60);
+    if (this.mayFound()) return this.found(command, opts, timeoutMs, what);
     await withDeadline(this.connect(), timeoutMs, () => new ApiError('HOST_UNREACHABLE', `${this.destination.text} did not answer within ${Math.round(timeoutMs / 1000)} s`));
     // The command's deadline starts once the link is up: a slow login (50 masters starting at
     // once on a busy machine) left the read itself 1 s, and every host "timed out" reading.
