@@ -151,7 +151,7 @@ export class ComparePage {
   async importTracingGzip(files: string[], done: () => Promise<unknown>): Promise<string[]> {
     const cdp = await this.page.context().newCDPSession(this.page);
     const events: { name: string; pid: number; tid: number; ph: string; args?: { name?: string } }[] = [];
-    cdp.on('Tracing.dataCollected', (d) => events.push(...(d.value as typeof events)));
+    cdp.on('Tracing.dataCollected', (d) => events.push(...(d.value as unknown as typeof events)));
     const complete = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
     await cdp.send('Tracing.start', { categories: 'devtools.timeline,__metadata', transferMode: 'ReportEvents' });
     try {
