@@ -133,11 +133,15 @@ describe('CLI ssh masters persist between runs', () => {
     const xdg = runtimeDir('e');
     process.env.HOSTDECK_SSH_PERSIST = '1';
     const dir = join(xdg, 'hostdeck', 'ssh');
-    /** Pids of ssh masters whose control socket is in `dir`. */
+    /**
+     * Pids of ssh masters whose control socket is in `dir`: by command line, or by the title a
+     * master that went to the background under ControlPersist gives itself (`ssh: PATH [mux]`),
+     * which is what a cold run's first session becomes.
+     */
     const masterPids = () =>
       spawnSync('/usr/bin/ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
         .stdout.split('\n')
-        .filter((l) => l.includes(`ControlPath=${dir}/cm-`) && l.includes('ControlPersist=1s'))
+        .filter((l) => (l.includes(`ControlPath=${dir}/cm-`) && l.includes('ControlPersist=1s')) || (l.includes(`ssh: ${dir}/cm-`) && l.includes('[mux]')))
         .map((l) => Number(l.trim().split(/\s+/)[0]));
     // The master may already be gone when the command returns (1 s): watch for it while it runs.
     const seen = new Set<number>();
