@@ -45,6 +45,12 @@ export function isFeature(feature: string): feature is Feature {
  */
 export async function allHandlers(): Promise<AllHandlers> {
   const features = Object.keys(loaders) as Feature[];
-  const [hs] = await Promise.all([Promise.all(features.map((f) => featureHandlers(f))), Promise.all(features.map((f) => loadFeatureContract(f)))]);
+  const [hs] = await Promise.all([
+    Promise.all(features.map((f) => featureHandlers(f))),
+    Promise.all(features.map((f) => loadFeatureContract(f))),
+    // What handlers themselves load on first use (a read-only CLI run never evaluates them).
+    import('../kernel/write-parts'),
+    import('../helper/kept-session'),
+  ]);
   return Object.fromEntries(features.map((f, i) => [f, hs[i]])) as AllHandlers;
 }
