@@ -48,9 +48,10 @@ export async function allHandlers(): Promise<AllHandlers> {
   const [hs] = await Promise.all([
     Promise.all(features.map((f) => featureHandlers(f))),
     Promise.all(features.map((f) => loadFeatureContract(f))),
-    // What handlers themselves load on first use (a read-only CLI run never evaluates them).
-    import('../kernel/write-parts'),
-    import('../helper/kept-session'),
+    // What handlers themselves load on first use (a read-only CLI run never evaluates them), through
+    // their own memoized loaders, so that the later use resolves no file.
+    import('../kernel/handlers').then((m) => m.writeParts()),
+    import('../helper/lazy-sessions').then((m) => m.loadKeptSession()),
   ]);
   return Object.fromEntries(features.map((f, i) => [f, hs[i]])) as AllHandlers;
 }

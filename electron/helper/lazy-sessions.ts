@@ -1,5 +1,6 @@
 import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
 import type { HelperSessions } from './kept-session';
+import type * as KeptSessionModule from './kept-session';
 import type { HelperOptions, LocalHelperPlace } from './local';
 
 /**
@@ -7,12 +8,16 @@ import type { HelperOptions, LocalHelperPlace } from './local';
  * 96 KB helper source, the protocol's schemas) on the first helper call: a transport that only
  * reads, as every `kernel list` does, evaluates none of it (issue #22).
  */
+let keptSession: Promise<typeof KeptSessionModule> | undefined;
+/** kept-session.ts, imported once per process (a probe loads it before dropping privileges: allHandlers). */
+export const loadKeptSession = () => (keptSession ??= import('./kept-session'));
+
 export class LazyHelperSessions {
   private sessions: HelperSessions | null = null;
   private loading: Promise<HelperSessions> | null = null;
 
   private load(): Promise<HelperSessions> {
-    this.loading ??= import('./kept-session').then(({ HelperSessions }) => (this.sessions = new HelperSessions()));
+    this.loading ??= loadKeptSession().then(({ HelperSessions }) => (this.sessions = new HelperSessions()));
     return this.loading;
   }
 

@@ -1,4 +1,5 @@
 import { ApiError } from '../../shared/api/errors';
+import type * as WriteParts from './write-parts';
 import { catalogEntry, isDescribed, suggestKey, validateValue } from '../../shared/kernel/catalog';
 import { classifySysctl, type ClassifyOptions } from '../../shared/kernel/k8s';
 import { keyProblem, keyToPath, normalizeKey, subsystemOf } from '../../shared/kernel/keys';
@@ -18,8 +19,9 @@ import { formatProfile } from './profile-format';
 import { cachedVerdicts, verdictCodeId, verdictKey } from './verdict-cache';
 import { defaultCacheDir } from './fresh-cache';
 
-/** The writes' code (helper protocol, apply): loaded by the first write, never by a list (issue #22). */
-const writeParts = () => import('./write-parts');
+let parts: Promise<typeof WriteParts> | undefined;
+/** The writes' code (helper protocol, apply): loaded by the first write, never by a list (issue #22); once per process. */
+export const writeParts = () => (parts ??= import('./write-parts'));
 
 type Target = { k8s: string; kernel?: string; podSecurityVersion?: string; hostNetwork?: boolean; hostIPC?: boolean };
 
