@@ -71,11 +71,11 @@ describe('kernel page, cold start', () => {
       await page.goto(`${app.server.url}#/kernel`);
       const k = new KernelPage(page);
       await k.rows.first().click();
-      const failed = page.getByTestId('page-load-error');
+      const failed = k.partLoadError;
       await expect.poll(() => failed.textContent(), { timeout: 30_000 }).toContain('The parameter detail could not be loaded');
       expect(await failed.getByRole('button', { name: 'Try again' }).count()).toBe(1);
       await k.rows.nth(1).click();
-      await expect.poll(() => k.selectedKey()).toBe((await k.rows.nth(1).getAttribute('data-testid'))!.replace(/^kernel-row-/, ''));
+      await expect.poll(() => k.selectedKey()).toBe(await k.keyAt(1));
       expect(await k.root.count()).toBe(1);
     } finally {
       await ctx.close();

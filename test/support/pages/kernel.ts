@@ -77,6 +77,16 @@ export class KernelPage {
     return this.page.locator('[data-testid^="kernel-row-"]');
   }
 
+  /** The key of the n-th rendered row (0-based). */
+  async keyAt(n: number): Promise<string> {
+    return ((await this.rows.nth(n).getAttribute('data-testid')) ?? '').replace(/^kernel-row-/, '');
+  }
+
+  /** A part of the page that could not be loaded, said in its place (PageBoundary). */
+  get partLoadError(): Locator {
+    return this.page.getByTestId('page-load-error');
+  }
+
   /** The key of the row selected in the list (aria-selected), or null. */
   async selectedKey(): Promise<string | null> {
     const id = await this.page.locator('[role="option"][aria-selected="true"]').getAttribute('data-testid');
