@@ -184,6 +184,12 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     return this.refusal;
   }
 
+  /** A connection ssh did not make: the link's status says why, and a refusal is kept (lastRefusal). */
+  private failedConnecting(err: ApiError, sshSays: string): void {
+    this.refusal = errState(err) === 'unreachable' ? undefined : err;
+    this.setStatus({ state: errState(err), message: err.message, fingerprint: (err.detail as { fingerprint?: string })?.fingerprint, sshSays: sshSays.trim() || undefined });
+  }
+
   private setStatus(s: Omit<LinkStatus, 'since'>): void {
     if (s.state === 'connected') {
       this.lastSeenAt = Date.now();
@@ -321,8 +327,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
           clearInterval(poll);
           clearTimeout(deadline);
           const err = classifySshFailure(stderr, this.destination.text);
-          this.refusal = errState(err) === 'unreachable' ? undefined : err;
-          this.setStatus({ state: errState(err), message: err.message, fingerprint: (err.detail as { fingerprint?: string })?.fingerprint, sshSays: stderr.trim() || undefined });
+          this.failedConnecting(err, stderr);
           reject(err);
           if (errState(err) === 'unreachable') this.scheduleReconnect();
           return;
@@ -431,8 +436,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
           : r.timedOut
             ? new ApiError('HOST_UNREACHABLE', `${this.destination.text} did not answer within ${Math.round(this.opts.connectTimeoutMs / 1000)} s`, { destination: this.destination.text })
             : classifySshFailure(r.stderr, this.destination.text);
-      this.refusal = errState(err) === 'unreachable' ? undefined : err;
-      this.setStatus({ state: errState(err), message: err.message, fingerprint: (err.detail as { fingerprint?: string })?.fingerprint, sshSays: r.stderr.trim() || undefined });
+      this.failedConnecting(err, r.stderr);
       if (errState(err) === 'unreachable' && r.code !== -1) this.scheduleReconnect();
       throw err;
     } finally {
@@ -565,8 +569,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
           if (code === 255 || code === null) {
             // ssh itself failed before a master was up: the login, the host key, the network.
             const e = classifySshFailure(err, this.destination.text);
-            this.refusal = errState(e) === 'unreachable' ? undefined : e;
-            this.setStatus({ state: errState(e), message: e.message, fingerprint: (e.detail as { fingerprint?: string })?.fingerprint, sshSays: err.trim() || undefined });
+            this.failedConnecting(e, err);
             if (errState(e) === 'unreachable') this.scheduleReconnect();
             gate.reject(e);
             finish(() => reject(e));
