@@ -1,6 +1,7 @@
-import { ZodError } from 'zod';
+import type { ZodError } from 'zod';
 import type { Api, CallRequest } from '../../shared/api/contract';
 import { createApiByName, loadedOperation, operationByChannel } from '../../shared/api/by-feature';
+import { loadedPlan, plannedOperation } from '../../shared/api/plans';
 import { ApiError, type Envelope } from '../../shared/api/errors';
 import { HostRegistry, type LocalHostOptions } from '../hosts/registry';
 import type { RemoteHosts, RemoteHostsOptions } from '../hosts/remote';
@@ -121,7 +122,7 @@ export class RuntimeCore {
               }
             },
             subscribe: (l) => this.events.subscribe(l),
-            summary: (channel) => loadedOperation(channel)?.def.summary ?? channel,
+            summary: (channel) => loadedOperation(channel)?.def.summary ?? loadedPlan(channel)?.summary ?? channel,
           },
           opts.history || {},
         );
@@ -138,25 +139,37 @@ export class RuntimeCore {
   }
 
   private async run(channel: string, request: unknown): Promise<unknown> {
-    // Only this feature's contract is loaded (and its schemas built): shared/api/by-feature.ts.
-    const op = await operationByChannel(channel);
-    if (!op) throw new ApiError('UNKNOWN_OPERATION', `No operation called "${channel}"`);
+    // The operation's check plan (shared/api/plans.ts) first: a call whose input and answer pass
+    // it never builds zod or the feature's schemas. Only this feature's contract is loaded, and
+    // only when the plan cannot decide (shared/api/by-feature.ts); unknown names are the contract's to refuse.
+    const planned = await plannedOperation(channel);
+    let contractOp = planned ? undefined : await operationByChannel(channel);
+    const contractOf = async () => (contractOp ??= await operationByChannel(channel));
+    if (!planned && !contractOp) throw new ApiError('UNKNOWN_OPERATION', `No operation called "${channel}"`);
+    const op = planned ?? { feature: contractOp!.feature, name: contractOp!.name, mutates: contractOp!.def.mutates === true, input: null, output: null };
     const req = (request ?? {}) as Partial<CallRequest>;
     if (typeof req !== 'object' || Array.isArray(req)) throw new ApiError('INVALID_INPUT', 'The request must be an object');
     const hostId = typeof req.host === 'string' ? req.host : 'local';
     // A local read of a local feature needs neither SSH nor history (when history reads are off):
     // everything else loads them first, so the synchronous paths below find them.
-    if (!this.parts && (hostId !== 'local' || !LOCAL_ONLY_FEATURES.has(op.feature) || op.def.mutates || this.historyReads)) await this.ready();
+    if (!this.parts && (hostId !== 'local' || !LOCAL_ONLY_FEATURES.has(op.feature) || op.mutates || this.historyReads)) await this.ready();
     const host = this.hostFor(hostId);
     // summary() folds a host made read-only (an imported copy) into its capabilities. Not
     // `writes`: a login that may not run the helper (writes "none") may still change the
     // firewall through polkit, and a helper write then says which sudoers line is missing.
-    if (op.def.mutates && host.summary().capabilities.readOnly) {
+    if (op.mutates && host.summary().capabilities.readOnly) {
       throw new ApiError('READ_ONLY_HOST', `${host.label} is read-only: ${channel} would change it`);
     }
-    const parsed = op.def.input.safeParse(req.input ?? {});
-    if (!parsed.success) {
-      throw new ApiError('INVALID_INPUT', `Invalid input for ${channel}: ${summarizeZod(parsed.error)}`, issuesDetail(parsed.error));
+    const input = req.input ?? {};
+    let data: unknown = input;
+    // An input zod would give back as is is used as is; anything else is zod's to parse or refuse.
+    if (!op.input?.(input)) {
+      const def = (await contractOf())!.def;
+      const parsed = def.input.safeParse(input);
+      if (!parsed.success) {
+        throw new ApiError('INVALID_INPUT', `Invalid input for ${channel}: ${summarizeZod(parsed.error)}`, issuesDetail(parsed.error));
+      }
+      data = parsed.data;
     }
     const remote = () => this.remote;
     const ctx: HandlerContext = {
@@ -178,20 +191,20 @@ export class RuntimeCore {
     const link = host.transport.link;
     const execute = async () =>
       link
-        ? await guardLink(this.parts!.outageText, link, () => handler(ctx, parsed.data)).catch(async (e: unknown) => {
+        ? await guardLink(this.parts!.outageText, link, () => handler(ctx, data)).catch(async (e: unknown) => {
             // firewalld refused a non-root login: say which route is missing and the exact rule to add.
             throw await this.remote.explainRefusal(host.id, op.feature, e);
           })
-        : await handler(ctx, parsed.data);
+        : await handler(ctx, data);
     // History: points around every change and after reads, for calls made by a user (IPC, HTTP,
     // CLI), not for the calls a handler or the recorder makes through the API.
     const history = this.history && !this.history.isNested() ? this.history : null;
     let result: unknown;
     if (!history) result = await execute();
-    else if (op.def.mutates) result = await history.around(host, channel, parsed.data, () => history.nest(execute));
+    else if (op.mutates) result = await history.around(host, channel, data, () => history.nest(execute));
     else {
       result = await history.nest(execute);
-      if (this.historyReads) history.observe(host, channel, parsed.data, result);
+      if (this.historyReads) history.observe(host, channel, data, result);
     }
     if (link && channel === 'firewall.status' && ['noBus', 'failed', 'notRunning'].includes((result as { problem?: string }).problem ?? '')) {
       // A bus that closed under a dead host is the host, not D-Bus: say which host, when it was
@@ -207,8 +220,10 @@ export class RuntimeCore {
     }
     // The output schema is part of the contract: a handler that breaks it is a bug, reported as such.
     // An answer that already is exactly what zod would give back is sent as is (output-check.ts).
-    if (outputCheck(op.def.output)?.(result)) return result;
-    const out = op.def.output.safeParse(result);
+    if (op.output?.(result)) return result;
+    const def = (await contractOf())!.def;
+    if (outputCheck(def.output)?.(result)) return result;
+    const out = def.output.safeParse(result);
     if (!out.success) {
       throw new ApiError('INTERNAL', `${channel} produced an answer outside its contract: ${summarizeZod(out.error)}`, issuesDetail(out.error));
     }
@@ -312,9 +327,14 @@ function watchLink(link: SshLink, fn: (s: LinkStatus) => void): () => void {
 
 export function toApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
-  if (e instanceof ZodError) return new ApiError('INVALID_INPUT', summarizeZod(e), issuesDetail(e));
+  if (isZodError(e)) return new ApiError('INVALID_INPUT', summarizeZod(e), issuesDetail(e));
   const err = e instanceof Error ? e : new Error(String(e));
   return new ApiError('INTERNAL', err.message || 'Unexpected error', { name: err.name });
+}
+
+/** zod's error, known by shape: this module does not load zod (a handler that threw one has). */
+function isZodError(e: unknown): e is ZodError {
+  return e instanceof Error && e.name === 'ZodError' && Array.isArray((e as { issues?: unknown }).issues);
 }
 
 /** Issues an error carries at most: a 2 MB invalid request once produced a 127 MB answer. */

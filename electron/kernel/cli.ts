@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { ApiError } from '../../shared/api/errors';
-import { DEFAULT_IMAGE, EXPORT_PARTS } from '../../shared/kernel/contract';
+import { DEFAULT_IMAGE, EXPORT_PARTS } from '../../shared/kernel/export-parts';
 import type { ExportPart } from '../../shared/kernel/export';
 import { parseSysctlFile } from '../../shared/kernel/sysctld';
 import { parseTunedSysctl } from '../../shared/kernel/tuned';

@@ -1,19 +1,12 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ApiError, errorCodes, isApiError, type ErrorCode } from './api-error';
+import type { apiErrorSchema, envelopeSchema } from './envelope-schema';
 
-// The error type itself lives in api-error.ts (no zod there: the CLI's startup path loads it).
+// The error type itself lives in api-error.ts and the schemas in envelope-schema.ts: no zod is
+// loaded by importing this module (the CLI's start-up path imports it everywhere).
 export { ApiError, errorCodes, isApiError, type ErrorCode };
 
-export const apiErrorSchema = z.object({
-  code: z.string(),
-  message: z.string(),
-  detail: z.unknown().optional(),
-});
 export type ApiErrorShape = z.infer<typeof apiErrorSchema>;
 
 /** What every operation answers on the wire: a result or an error, never a thrown object. */
-export const envelopeSchema = z.union([
-  z.object({ ok: z.literal(true), result: z.unknown() }),
-  z.object({ ok: z.literal(false), error: apiErrorSchema }),
-]);
 export type Envelope = z.infer<typeof envelopeSchema>;

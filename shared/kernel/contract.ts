@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { operation, type EventContract, type FeatureContract } from '../api/define';
 import { K8S_DEFAULT_VERSION } from './version';
+import { DEFAULT_IMAGE, EXPORT_PARTS } from './export-parts';
 
 const nsSchema = z.enum(['net', 'ipc', 'uts', 'user']).nullable();
 const statusSchema = z.enum(['safe', 'unsafe', 'node-level']);
@@ -140,14 +141,7 @@ export const placementSchema = z.object({
   reason: z.string(),
 });
 export const exportKindSchema = z.enum(['pod', 'kubelet', 'node', 'sandbox']);
-/**
- * Which artefact an export document is (`kernel export --part`): Kubernetes objects (pod,
- * deployment, tuned, daemonset) and the files or commands that go elsewhere (kubelet config, ...).
- */
-/** The container image placeholder an export uses when none is given. */
-export const DEFAULT_IMAGE = 'registry.example/app:latest';
-
-export const EXPORT_PARTS = ['pod', 'deployment', 'kubelet-config', 'flags', 'node-label', 'sysctl.d', 'tuned', 'daemonset', 'tuned.conf'] as const;
+export { DEFAULT_IMAGE, EXPORT_PARTS };
 export const exportSchema = z.object({
   kind: exportKindSchema,
   /** Each artefact: `part` names it (`kernel export --part`), `cluster` says whether it is objects for `kubectl apply`. */

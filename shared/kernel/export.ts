@@ -1,7 +1,7 @@
 import { parseAllDocuments, stringify } from 'yaml';
 import { catalogEntry, isKnownKey, suggestKey, validateValue } from './catalog';
 import { classifySysctl, validateAllowedUnsafe, type ClassifyOptions, type K8sStatus } from './k8s';
-import { DEFAULT_IMAGE, EXPORT_PARTS } from './contract';
+import { DEFAULT_IMAGE, EXPORT_PARTS } from './export-parts';
 import { normalizeKey } from './keys';
 import { formatTunedProfile } from './tuned';
 

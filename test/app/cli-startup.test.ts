@@ -32,13 +32,14 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function packagesLoaded(...args: string[]): { packages: string[]; sources: string[]; status: number | null; stdout: string } {
+function packagesLoaded(...args: string[]): { packages: string[]; sources: string[]; bundled: string[]; status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', hook, cliJs, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, XDG_CACHE_HOME: work } });
   const packages = [...new Set([...r.stderr.matchAll(/^PKG (\S+)$/gm)].map((m) => m[1]!))].sort();
   // The bundler marks each source it puts into a chunk with a "// shared/x/y.ts" line.
   const files = [...r.stderr.matchAll(/^FILE file:\/\/(\S+)$/gm)].map((m) => m[1]!).filter((f) => f.startsWith(join(root, 'out/')));
   const sources = [...new Set(files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/^\/\/ ((?:shared|electron)\/\S+\.ts)$/gm)].map((m) => m[1]!)))].sort();
-  return { packages, sources, status: r.status, stdout: r.stdout };
+  const bundled = [...new Set(files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/^\/\/ (?:\S*\/)?(node_modules\/\S+)$/gm)].map((m) => m[1]!)))].sort();
+  return { packages, sources, bundled, status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** One `kernel list --json` run shared by the tests that look at it (each run is a whole CLI start). */
@@ -60,9 +61,27 @@ describe('CLI start-up loads only what the command needs', () => {
     expect(JSON.parse(r.stdout).entries.length).toBeGreaterThan(100);
     expect(r.packages).toEqual([]);
     // Nor the other features' contracts: building their zod schemas cost every run CPU (shared/api/by-feature.ts).
-    expect(r.sources).toContain('shared/kernel/contract.ts');
     const contracts = r.sources.filter((s) => /^shared\/[a-z]+\/contract\.ts$/.test(s));
     expect(contracts.filter((s) => s !== 'shared/kernel/contract.ts' && s !== 'shared/hosts/contract.ts')).toEqual([]);
+  });
+
+  it('kernel list builds no zod schema at all: its input and its answer pass their check plans (shared/api/plans.ts), so neither zod nor the kernel contract is evaluated', () => {
+    const r = kernelList();
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).entries.length).toBeGreaterThan(100);
+    expect(r.sources).toEqual(expect.arrayContaining(['shared/api/plans.ts', 'shared/api/plan-check.ts']));
+    expect(r.sources.filter((s) => /^shared\/[a-z]+\/contract\.ts$|^shared\/api\/envelope-schema\.ts$/.test(s))).toEqual([]);
+    // zod is bundled: its modules show as "// node_modules/zod/..." lines in the chunks evaluated.
+    expect(r.bundled.filter((m) => m.startsWith('node_modules/zod/'))).toEqual([]);
+  });
+
+  it('an input its plan refuses still goes through zod, which refuses it in its own words (the plan decides nothing it cannot vouch for)', () => {
+    // classify's keys are z.string().min(1): the plan's check fails an empty key, zod says why.
+    const r = packagesLoaded('kernel', 'classify', '');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('Invalid input for kernel.classify: keys.0: Too small: expected string to have >=1 characters [INVALID_INPUT]');
+    expect(r.bundled.some((m) => m.startsWith('node_modules/zod/'))).toBe(true);
+    expect(r.sources).toContain('shared/kernel/contract.ts');
   });
 
   it('kernel list on this machine evaluates no SSH transport, remote hosts, history or compare/DNS code (the CLI runtime loads them on demand)', () => {

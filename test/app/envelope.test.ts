@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readEnvelope } from '../../shared/api/envelope';
-import { envelopeSchema } from '../../shared/api/errors';
+import { envelopeSchema } from '../../shared/api/envelope-schema';
 import { channelCaller } from '../../shared/api/call';
 import { ApiError } from '../../shared/api/api-error';
 
