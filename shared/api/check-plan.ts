@@ -16,12 +16,15 @@ export type CheckPlan =
   | { t: 'record'; v: CheckPlan }
   | { t: 'union'; o: CheckPlan[] };
 
-/** min length (strings, arrays), a lower bound (numbers, inclusive or not), a safe integer. */
-export type PlanCheck = ['min', number] | ['gt', number, boolean] | ['safeint'];
+/**
+ * min and max length (strings, arrays), a lower and an upper bound (numbers, inclusive or not), a
+ * safe integer, a regular expression (source and flags) a string must match.
+ */
+export type PlanCheck = ['min', number] | ['max', number] | ['gt', number, boolean] | ['lt', number, boolean] | ['safeint'] | ['regex', string, string];
 
 type Def = {
   type: string;
-  checks?: { _zod?: { def?: { check?: string; minimum?: number; format?: string; value?: unknown; inclusive?: boolean } } }[];
+  checks?: { _zod?: { def?: { check?: string; minimum?: number; maximum?: number; format?: string; value?: unknown; inclusive?: boolean; pattern?: unknown } } }[];
   [k: string]: unknown;
 };
 
@@ -31,8 +34,12 @@ function checksOf(def: Def): PlanCheck[] | null {
   const out: PlanCheck[] = [];
   for (const c of def.checks ?? []) {
     const d = c._zod?.def;
-    if (d?.check === 'min_length' && typeof d.minimum === 'number' && (def.type === 'string' || def.type === 'array')) out.push(['min', d.minimum]);
+    const sized = def.type === 'string' || def.type === 'array';
+    if (d?.check === 'min_length' && typeof d.minimum === 'number' && sized) out.push(['min', d.minimum]);
+    else if (d?.check === 'max_length' && typeof d.maximum === 'number' && sized) out.push(['max', d.maximum]);
     else if (d?.check === 'greater_than' && typeof d.value === 'number' && def.type === 'number') out.push(['gt', d.value, d.inclusive === true]);
+    else if (d?.check === 'less_than' && typeof d.value === 'number' && def.type === 'number') out.push(['lt', d.value, d.inclusive === true]);
+    else if (d?.check === 'string_format' && d.format === 'regex' && d.pattern instanceof RegExp && def.type === 'string') out.push(['regex', d.pattern.source, d.pattern.flags]);
     else if (d?.check === 'number_format' && d.format === 'safeint' && def.type === 'number') out.push(['safeint']);
     else return null;
   }

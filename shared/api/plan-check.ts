@@ -25,15 +25,36 @@ function checkOf(checks: PlanCheck[] | undefined): ((v: unknown) => boolean) | n
         const min = c[1];
         return (v) => (v as string | unknown[]).length >= min;
       }
+      case 'max': {
+        const max = c[1];
+        return (v) => (v as string | unknown[]).length <= max;
+      }
       case 'gt': {
         const [, min, inclusive] = c;
         return inclusive ? (v) => (v as number) >= min : (v) => (v as number) > min;
+      }
+      case 'lt': {
+        const [, max, inclusive] = c;
+        return inclusive ? (v) => (v as number) <= max : (v) => (v as number) < max;
+      }
+      case 'regex': {
+        // As zod tests it: from the start of the string whatever the flags left behind.
+        const re = new RegExp(c[1], c[2]);
+        return (v) => {
+          re.lastIndex = 0;
+          return re.test(v as string);
+        };
       }
       case 'safeint':
         return (v) => Number.isSafeInteger(v);
     }
   });
   return (v) => tests.every((t) => t(v));
+}
+
+/** Whether zod fills in a missing value: a default, also under nullable or optional. */
+function fillsIn(plan: CheckPlan): boolean {
+  return plan.t === 'default' || ((plan.t === 'nullable' || plan.t === 'optional') && fillsIn(plan.i));
 }
 
 function compile(plan: CheckPlan): Node {
@@ -67,7 +88,9 @@ function compileKind(plan: CheckPlan): Node {
     case 'optional': {
       const inner = compile(plan.i);
       const empty = plan.t === 'nullable' ? null : undefined;
-      return { accepts: (v) => v === empty || inner.accepts(v), exact: (v) => v === empty || inner.exact(v) };
+      // zod 4 hands a missing value on to a default inside (z.x().default(d).optional() gives d): not exact then.
+      const given = empty === undefined && fillsIn(plan.i) ? false : true;
+      return { accepts: (v) => v === empty || inner.accepts(v), exact: (v) => (v === empty ? given : inner.exact(v)) };
     }
     case 'default': {
       // Missing: zod gives the default (accepted, not the same value); present: the inner schema decides.

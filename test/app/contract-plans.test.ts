@@ -28,15 +28,30 @@ function near(plan: CheckPlan, bad = true): fc.Arbitrary<unknown> {
   const mostly = (a: fc.Arbitrary<unknown>) => (bad ? fc.oneof({ arbitrary: a, weight: 6 }, { arbitrary: wrong, weight: 1 }) : a);
   const inner = (p: CheckPlan) => near(p, bad);
   const lo = bad ? 1 : 0;
-  const min = 'c' in plan ? plan.c?.find((c) => c[0] === 'min')?.[1] : undefined;
+  const checks = 'c' in plan ? (plan.c ?? []) : [];
+  const min = checks.find((c) => c[0] === 'min')?.[1] as number | undefined;
+  const max = checks.find((c) => c[0] === 'max')?.[1] as number | undefined;
+  const lengths = { minLength: Math.max(0, (min ?? 0) - lo), maxLength: Math.min((min ?? 0) + 4, max === undefined ? Infinity : max + lo) };
   switch (plan.t) {
-    case 'string':
-      return mostly(fc.string({ minLength: Math.max(0, (min ?? 0) - lo), maxLength: (min ?? 0) + 4 }));
+    case 'string': {
+      const re = checks.find((c) => c[0] === 'regex');
+      let matching: fc.Arbitrary<string> | null = null;
+      try {
+        if (re) matching = fc.stringMatching(new RegExp(re[1] as string, re[2] as string));
+      } catch {
+        matching = null; // a pattern fast-check cannot generate from: random strings only
+      }
+      // Just past the longest allowed (not for the megabyte limits: too big to be worth it).
+      const plain = bad && max !== undefined && max <= 5000 ? fc.oneof(fc.string(lengths), fc.string({ minLength: max + 1, maxLength: max + 1 })) : fc.string(lengths);
+      return mostly(matching ? fc.oneof({ arbitrary: matching, weight: 3 }, { arbitrary: plain, weight: 1 }) : plain);
+    }
     case 'number': {
-      const gt = plan.c?.find((c) => c[0] === 'gt');
-      const edge = gt ? [gt[1] as number, (gt[1] as number) - 1, (gt[1] as number) + 1] : [0, -1];
-      if (!bad) return fc.integer({ min: gt ? (gt[1] as number) + 1 : 0, max: 100_000 });
-      return mostly(fc.oneof(fc.integer({ min: -5, max: 1000 }), fc.double({ noNaN: false }), fc.constantFrom(...edge, 2 ** 53, 0.5)));
+      const gt = checks.find((c) => c[0] === 'gt');
+      const lt = checks.find((c) => c[0] === 'lt');
+      const bounds = [gt, lt].flatMap((b) => (b ? [b[1] as number, (b[1] as number) - 1, (b[1] as number) + 1] : []));
+      const from = gt ? (gt[1] as number) + 1 : 0;
+      if (!bad) return fc.integer({ min: from, max: Math.max(from, lt ? (lt[1] as number) - 1 : 100_000) });
+      return mostly(fc.oneof(fc.integer({ min: -5, max: 1000 }), fc.double({ noNaN: false }), fc.constantFrom(0, -1, ...bounds, 2 ** 53, 0.5)));
     }
     case 'boolean':
       return mostly(fc.boolean());
@@ -54,7 +69,8 @@ function near(plan: CheckPlan, bad = true): fc.Arbitrary<unknown> {
     case 'default':
       return bad ? fc.oneof({ arbitrary: inner(plan.i), weight: 4 }, { arbitrary: fc.constant(undefined), weight: 1 }) : inner(plan.i);
     case 'array':
-      return mostly(fc.array(inner(plan.e), { minLength: Math.max(0, (min ?? 0) - lo), maxLength: (min ?? 0) + 2 }));
+      const fits = fc.array(inner(plan.e), { minLength: lengths.minLength, maxLength: Math.min((min ?? 0) + 2, lengths.maxLength) });
+      return mostly(bad && max !== undefined && max <= 64 ? fc.oneof(fits, fc.array(inner(plan.e), { minLength: max + 1, maxLength: max + 1 })) : fits);
     case 'object': {
       const shape = Object.fromEntries(Object.entries(plan.s).map(([k, p]) => [k, inner(p)]));
       const keys = Object.keys(shape);
@@ -100,25 +116,25 @@ describe('contract check plans', () => {
 
   it('every plan passes only values zod accepts and gives back unchanged, for every operation\'s input and answer', () => {
     let schemas = 0;
-    let passedSomewhere = 0;
+    const neverPassed: string[] = [];
     for (const [feature, ops] of Object.entries(contract)) {
       for (const [name, def] of Object.entries(ops)) {
         for (const [side, schema] of [['input', def.input], ['output', def.output]] as const) {
           const plan = planOf(schema);
           if (!plan) continue;
           schemas++;
-          const passed = holdsToZod(schema, plan, 60);
-          if (passed > 0) passedSomewhere++;
-          else expect.soft(passed, `${feature}.${name} ${side}: no generated value passed its plan`).toBeGreaterThan(0);
+          if (holdsToZod(schema, plan, 60) === 0) neverPassed.push(`${feature}.${name} ${side}`);
         }
       }
     }
-    // The check is not vacuous: most schemas have a plan and see values pass it.
-    expect(schemas).toBeGreaterThan(100);
-    expect(passedSomewhere).toBeGreaterThan(schemas * 0.8);
+    // Not vacuous: most schemas have a plan and see generated values pass it (a few have patterns
+    // random values rarely meet), the CLI's hot calls among them.
+    expect(schemas).toBeGreaterThan(150);
+    expect(neverPassed.length, neverPassed.join(', ')).toBeLessThan(schemas * 0.05);
+    for (const hot of ['kernel.list input', 'kernel.list output', 'compare.run input', 'compare.run output', 'compare.capture output']) expect(neverPassed).not.toContain(hot);
   });
 
-  it('refuses what zod would change or refuse: a missing default, an extra key, a short string, NaN, a __proto__ record key', () => {
+  it('refuses what zod would change or refuse: a missing default (also under optional), an extra key, a short string, NaN, a __proto__ record key', () => {
     const list = planCheck(planOf(kernelContract.list.input))!;
     expect(list({ k8s: '1.33' })).toBe(true);
     expect(list({})).toBe(false); // zod fills in k8s: not the same value
@@ -130,6 +146,9 @@ describe('contract check plans', () => {
     expect(classify({ k8s: '1.33', keys: [] })).toBe(false);
     const num = planCheck({ t: 'number', c: [['gt', 0, false]] })!;
     expect([num(1), num(0), num(Number.NaN), num(Number.POSITIVE_INFINITY)]).toEqual([true, false, false, false]);
+    // zod 4 fills in a default under optional: a missing value is not given back as missing.
+    const filled = planCheck({ t: 'object', s: { a: { t: 'optional', i: { t: 'default', i: { t: 'string' } } } } })!;
+    expect([filled({}), filled({ a: 'x' })]).toEqual([false, true]);
     const rec = planCheck({ t: 'record', v: { t: 'string' } })!;
     expect(rec(JSON.parse('{"__proto__": "x"}'))).toBe(false);
     expect(rec({ a: 'x' })).toBe(true);
