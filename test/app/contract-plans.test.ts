@@ -68,9 +68,10 @@ function near(plan: CheckPlan, bad = true): fc.Arbitrary<unknown> {
       return fc.oneof(fc.constant(null), inner(plan.i));
     case 'default':
       return bad ? fc.oneof({ arbitrary: inner(plan.i), weight: 4 }, { arbitrary: fc.constant(undefined), weight: 1 }) : inner(plan.i);
-    case 'array':
+    case 'array': {
       const fits = fc.array(inner(plan.e), { minLength: lengths.minLength, maxLength: Math.min((min ?? 0) + 2, lengths.maxLength) });
       return mostly(bad && max !== undefined && max <= 64 ? fc.oneof(fits, fc.array(inner(plan.e), { minLength: max + 1, maxLength: max + 1 })) : fits);
+    }
     case 'object': {
       const shape = Object.fromEntries(Object.entries(plan.s).map(([k, p]) => [k, inner(p)]));
       const keys = Object.keys(shape);
