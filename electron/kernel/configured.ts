@@ -39,9 +39,11 @@ export function osreleaseOf(live: LiveEntry[]): string {
 }
 
 export async function configuredVsLive(host: Host): Promise<ConfiguredVsLive> {
-  // The two reads are independent: the snapshot is one synchronous pass, the files go out at once.
+  // The two reads are independent. The files go out first: a local snapshot is one synchronous
+  // pass, during which the file system's threads already answer the first steps of the file reads.
   // Promise.all: when the host is unreachable both reads fail, and neither rejection may go unhandled.
-  const [{ live, dirs, source }, { entries }] = await Promise.all([liveSnapshot(host), readSysctlDirs(host.transport)]);
+  const files = readSysctlDirs(host.transport);
+  const [{ entries }, { live, dirs, source }] = await Promise.all([files, liveSnapshot(host)]);
   const eff = resolveSystemd(entries, { listing: [...dirs, ...live.map((e) => e.path)] });
   const livePaths = new Map(live.map((e) => [e.path, e]));
   eff.warnings.push(...checkEffective(eff, { files: livePaths, dirs: new Set(dirs) }));
