@@ -98,7 +98,7 @@ export async function takeSnapshot(api: Api, host: Host, only: readonly CaptureS
   // the features' reads below share its prefetch, and no other call does.
   return inCallScope(async () => {
     // One round trip for every read the sections make (SSH hosts), shared by the features below.
-    const release = host.transport.prefetch?.(readPlan(only));
+    const release = host.transport.prefetch?.(await readPlan(only));
     try {
       return await capture(api, host, o, want, given);
     } finally {

@@ -53,7 +53,7 @@ describe('compare refresh reads the hosts again', () => {
     let readDone!: () => void;
     const held = new Promise<void>((r) => (readDone = r));
     const other = inCallScope(async () => {
-      const release = t.prefetch(readPlan(['sysctl']));
+      const release = t.prefetch(await readPlan(['sysctl']));
       await t.procSys();
       readDone();
       await new Promise<void>((r) => (done = r));
