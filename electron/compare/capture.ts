@@ -6,6 +6,7 @@ import type { LiveEntry } from '../../shared/kernel/contract';
 import type { FullState, LayerState } from '../../shared/firewall/model';
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type Snapshot, type SnapshotIdentity, type SnapshotLayer } from '../../shared/compare/snapshot';
 import type { Host } from '../hosts/host';
+import { inCallScope } from '../hosts/call-scope';
 import { liveSnapshot } from '../kernel/configured';
 import { ALL_SECTIONS, readPlan, type CaptureSection } from './read-plan';
 
@@ -93,13 +94,17 @@ export async function takeSnapshot(api: Api, host: Host, only: readonly CaptureS
   if (existing) return existing;
   const o = { host: host.id };
   const want = new Set(only);
-  // One round trip for every read the sections make (SSH hosts), shared by the features below.
-  const release = host.transport.prefetch?.(readPlan(only));
-  try {
-    return await capture(api, host, o, want, given);
-  } finally {
-    release?.();
-  }
+  // One call (call-scope.ts) even when made in the background (history's look after a read):
+  // the features' reads below share its prefetch, and no other call does.
+  return inCallScope(async () => {
+    // One round trip for every read the sections make (SSH hosts), shared by the features below.
+    const release = host.transport.prefetch?.(await readPlan(only));
+    try {
+      return await capture(api, host, o, want, given);
+    } finally {
+      release?.();
+    }
+  });
 }
 
 async function capture(api: Api, host: Host, o: { host: string }, want: Set<CaptureSection>, given: GivenAnswers): Promise<Snapshot> {

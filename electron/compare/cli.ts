@@ -1,15 +1,14 @@
 import { Option } from 'commander';
 import { ApiError } from '../../shared/api/errors';
 import { cellState, MAX_COMPARE_HOSTS, type CompareResult } from '../../shared/compare/diff';
-import { defaultSelection } from '../../shared/compare/fix';
 import { emptySummary, notReadLines, reportRows, toCsv, toMarkdown } from '../../shared/compare/report';
 import { commentText } from '../../shared/compare/safe-text';
 import type { RegisterCommands } from '../cli/context';
 import { resolveArg } from './import-arg';
-import { printFleetSummary } from './summary-cli';
 import { expandHostArgs } from './host-args';
-import { snapshotInventoryCommand } from './ansible-cli';
-import { compareInventory } from './ansible-compare';
+// Fixes, summaries and Ansible runs are loaded by the runs that ask for them: a plain live
+// compare loads neither the YAML and XML libraries nor the agent's Ansible play.
+import type { compareInventory } from './ansible-compare';
 
 interface CompareOpts {
   baseline?: string;
@@ -77,6 +76,7 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
     .option('--json', 'with --inventory: print the per-host outcome as JSON')
     .action(cli.action(async (o: { root?: string; inventory?: string; limit?: string; out?: string; forks?: number; json?: boolean }) => {
       if (o.inventory || o.out || o.limit || o.forks !== undefined) {
+        const { snapshotInventoryCommand } = await import('./ansible-cli');
         await snapshotInventoryCommand(cli, o);
         return;
       }
@@ -123,6 +123,7 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
         if (o.inventory) {
           if (given.length || o.root) throw new ApiError('INVALID_INPUT', '--inventory compares the inventory\'s hosts: it takes no host arguments and no --root (narrow it with --limit)');
           if (o.summary && o.layer === 'both') throw new ApiError('INVALID_INPUT', '--summary compares one firewall layer: --layer runtime or permanent');
+          const { compareInventory } = await import('./ansible-compare');
           collected = await compareInventory(cli, rt, { ...o, layer: o.layer === 'permanent' ? 'permanent' : 'runtime', inventory: o.inventory });
           if (!collected) return;
           resolved = collected.resolved;
@@ -133,6 +134,7 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
           args = await expandHostArgs(rt.api, given, o.limit);
           if (o.summary) {
             if (o.layer === 'both') throw new ApiError('INVALID_INPUT', '--summary compares one firewall layer: --layer runtime or permanent');
+            const { printFleetSummary } = await import('./summary-cli');
             return await printFleetSummary(cli, rt, args, { ...o, layer: o.layer ?? 'runtime' });
           }
           if (args.length < 2) throw new ApiError('INVALID_INPUT', 'compare needs at least 2 hosts');
@@ -152,6 +154,7 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
           if (o.layer === 'both') throw new ApiError('INVALID_INPUT', '--fix is planned on one firewall layer: --layer runtime or permanent (the Ansible plays set both, permanent and immediate)');
           const r = await rt.api.compare.run({ ...base, layer: o.layer ?? 'runtime' });
           const split = (s?: string) => s?.split(',').map((x) => x.trim()).filter(Boolean);
+          const { defaultSelection } = await import('../../shared/compare/fix');
           const selection = defaultSelection(r, { keys: split(o.keys), objects: split(o.zones) });
           const names = Object.fromEntries(resolved.map((x) => [x.id, x.name]));
           // The pattern the hosts were chosen by: the playbook runs against their inventory with it.

@@ -1,6 +1,5 @@
 import { ApiError } from '../../shared/api/errors';
 import { compareSnapshots, MAX_COMPARE_HOSTS, type CompareInput, type CompareResult } from '../../shared/compare/diff';
-import { ansiblePlaybook, firewallCmdScript, missingObjects, planFix, sysctlProfileText } from '../../shared/compare/fix';
 import { importFiles } from '../../shared/compare/imports';
 import { inventoryNameError, nameFromFile } from '../../shared/compare/safe-text';
 import type { Snapshot } from '../../shared/compare/snapshot';
@@ -11,11 +10,7 @@ import type { FeatureHandlers, HandlerContext, HostList } from '../api/context';
 import type { Host } from '../hosts/host';
 import { ALL_SECTIONS, errorText, takeSnapshot, type CaptureSection } from './capture';
 import { wantsThreeWay } from '../../shared/compare/three-way';
-import { fleetSummaryOp, summaryFiles } from './summary-op';
-import { inventoryPlaybook } from '../../shared/compare/fix-inventory';
-import { collectedName, fixTarget } from './fix-target';
 import { addSnapshotHost } from './snapshot-hosts';
-import { collect, collectCancel } from './collect';
 import { inflateImportFiles, newInflateBudget, type InflateBudget } from './import-inflate';
 
 const plainTextOf = (hosts: { files: { text?: string }[] }[]) => hosts.reduce((n, h) => n + h.files.reduce((m, f) => m + (f.text?.length ?? 0), 0), 0);
@@ -219,18 +214,26 @@ export const compareHandlers: FeatureHandlers<'compare'> = {
 
   run,
 
-  summary: fleetSummaryOp,
+  // Fixes (the YAML and XML libraries), summaries and Ansible collections are loaded by the calls
+  // that make them: a live compare loads none of them.
+  summary: async (ctx, i) => (await import('./summary-op')).fleetSummaryOp(ctx, i),
 
-  collect,
-  collectCancel,
+  collect: async (ctx, i) => (await import('./collect')).collect(ctx, i),
+  collectCancel: async (ctx, i) => (await import('./collect')).collectCancel(ctx, i),
 
   async open(ctx, i) {
+    const { summaryFiles } = await import('./summary-op');
     const hosts = (await summaryFiles(ctx, i.files)).map((f) => addSnapshotHost(ctx, f.snapshot, f.label, false).id);
     ctx.events.emit('app.hostsChanged', 'local', {});
     return { hosts };
   },
 
   async fix(ctx, i) {
+    const [{ ansiblePlaybook, firewallCmdScript, missingObjects, planFix, sysctlProfileText }, { inventoryPlaybook }, { collectedName, fixTarget }] = await Promise.all([
+      import('../../shared/compare/fix'),
+      import('../../shared/compare/fix-inventory'),
+      import('./fix-target'),
+    ]);
     const r = await run(ctx, i);
     const names = r.hosts.map((h) => i.names?.[h.id] ?? collectedName(ctx.hosts, h.id) ?? h.label);
     let plan;

@@ -1,7 +1,6 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { stringify } from 'yaml';
 import { ApiError } from '../../shared/api/errors';
 import type { Api } from '../../shared/api/contract';
 import { matchPattern } from '../hosts/inventory';
@@ -34,6 +33,8 @@ async function savedMatching(hosts: { id: string; groups: string[] }[], pattern:
   const dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-limit-'));
   try {
     const file = path.join(dir, 'saved.yml');
+    // The YAML library only for a pattern or a group (not loaded by a plain `compare h1 h2`).
+    const { stringify } = await import('yaml');
     writeFileSync(file, stringify({ all: { hosts: ungrouped, children: groups } }), { mode: 0o600 });
     return await matchPattern(file, pattern);
   } finally {

@@ -1,7 +1,6 @@
 import { SYSCTL_DIRS } from '../../shared/kernel/sysctld';
 import { RESOLVED_RUNTIME } from '../dns/owner';
 import { MAX_FILE_BYTES } from '../kernel/sysctld-reader';
-import { firewalldReadPlan } from '../firewall/bulk-read';
 import type { ReadPlan } from '../hosts/transport';
 
 /** The sections of a snapshot a comparison asks for (`--only`): sysctl covers sysctl.d too. */
@@ -15,7 +14,7 @@ export const ALL_SECTIONS: readonly CaptureSection[] = ['sysctl', 'dns', 'firewa
  * those the features make (sysctld-reader.ts, dns/files.ts, dns/owner.ts, dns/interfaces.ts);
  * a read the plan misses still works, it only costs a round trip of its own.
  */
-export function readPlan(sections: readonly CaptureSection[]): ReadPlan {
+export async function readPlan(sections: readonly CaptureSection[]): Promise<ReadPlan> {
   const reads: NonNullable<ReadPlan['reads']> = [];
   const plan: ReadPlan = { describe: true, procSys: false, reads };
   if (sections.includes('sysctl')) {
@@ -32,6 +31,7 @@ export function readPlan(sections: readonly CaptureSection[]): ReadPlan {
     );
   }
   // firewalld's state, read on the host in the same round trip (the status check still asks the bus).
-  if (sections.includes('firewall')) plan.bus = firewalldReadPlan();
+  // Its reader (and D-Bus library) is loaded only when the firewall is compared.
+  if (sections.includes('firewall')) plan.bus = (await import('../firewall/bulk-read')).firewalldReadPlan();
   return plan;
 }

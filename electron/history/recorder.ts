@@ -10,6 +10,7 @@ import { afterSysctlWrite, writtenKeys } from './after-write';
 import { SeenJournal } from './journal-seen';
 import { withJournalTap, type JournalTap } from '../helper/journal-tap';
 import type { Host } from '../hosts/transport';
+import { inOwnCallScope } from '../hosts/call-scope';
 import { HistoryStore, historySynced, type HistoryStoreOptions, type HostHistory, type PointInput } from './store';
 
 /**
@@ -239,7 +240,8 @@ export class HistoryRecorder {
   }
 
   private background(fn: () => Promise<void>): void {
-    const p = this.nest(fn).catch((e: unknown) => this.problem(e));
+    // A call of its own (call-scope.ts): its reads are never the answer to a later read of the call that started it.
+    const p = this.nest(() => inOwnCallScope(fn)).catch((e: unknown) => this.problem(e));
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
   }

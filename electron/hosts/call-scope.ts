@@ -5,7 +5,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * calls made inside it (a handler's, the history recorder's captures before and after a change):
  * what they may share, so that one call reads a host's files once. Nothing outlives the call: a
  * later call reads afresh (a value shared across calls could be stale), and work a call leaves
- * running in the background (history's observe) sees the scope closed and shares nothing.
+ * running in the background (history's observe) is a call of its own (inOwnCallScope).
  */
 class CallScope {
   open = true;
@@ -17,6 +17,14 @@ const current = new AsyncLocalStorage<CallScope>();
 /** Runs fn as one call: inside an open call it is part of that call, else it opens one (closed when fn settles). */
 export async function inCallScope<T>(fn: () => Promise<T>): Promise<T> {
   if (current.getStore()?.open) return fn();
+  return inOwnCallScope(fn);
+}
+
+/**
+ * Runs fn as a call of its own even when started inside another (work a call leaves running in
+ * the background: it shares nothing with that call, nor that call's later reads with it).
+ */
+export async function inOwnCallScope<T>(fn: () => Promise<T>): Promise<T> {
   const scope = new CallScope();
   try {
     return await current.run(scope, fn);

@@ -38,8 +38,11 @@ export const compareHostSchema = z.object({
     dns: z.boolean(),
     firewall: z.array(z.enum(firewallObjectKinds)),
   }),
-  /** Sections the host did not answer (a timeout, a failed read): "not read", never "no difference". */
-  notRead: z.array(z.object({ section: z.enum(['sysctl', 'sysctl.d', 'dns', 'firewall']), reason: z.string() })).default([]),
+  /**
+   * Sections the host did not answer (a timeout, a failed read): "not read", never "no difference".
+   * Always given (hostOf): no default, so the answer is checked without a copy (api/output-check.ts).
+   */
+  notRead: z.array(z.object({ section: z.enum(['sysctl', 'sysctl.d', 'dns', 'firewall']), reason: z.string() })),
   /** Layer "both" (three-way): which firewall layer this column shows; the same host id then has one column per layer. */
   layer: z.enum(['runtime', 'permanent', 'configuration']).optional(),
   /** Its firewall was read from the configuration files, no daemon running (an image, a stopped firewalld): a fix edits the files. */
@@ -80,8 +83,8 @@ export type FirewallRow = z.infer<typeof firewallRowSchema>;
 
 export const compareResultSchema = z.object({
   hosts: z.array(compareHostSchema),
-  /** Index into hosts of the host the others are compared with. */
-  baseline: z.number().int(),
+  /** Index into hosts of the host the others are compared with (an output only: no check that would make zod copy the whole answer). */
+  baseline: z.number(),
   /** "both": the three-way view, one column per firewall layer of each host (shared/compare/three-way.ts). */
   layer: compareLayerSchema,
   k8s: z.string(),

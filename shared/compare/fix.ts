@@ -3,7 +3,8 @@ import { shellQuote } from '../firewall/export';
 import { sysctlKeyError, sysctlValueError } from '../helper/rules';
 import { weakeningOf, type Weakening } from '../helper/weakening';
 import { isIdentityKey } from './volatile';
-import { commentText, hasControl, inventoryNameError, unsafe } from './safe-text';
+import { commentText, hasControl, inventoryNameError } from './safe-text';
+import { unsafe } from './unsafe-scalar';
 import { cellState, normValue, PRESENT, type CompareResult, type FirewallRow } from './diff';
 
 /**

@@ -1,9 +1,10 @@
-import YAML from 'yaml';
+import type { ScalarTag } from 'yaml';
 
 /**
  * Host data is hostile wherever it lands. These helpers make host-derived text inert in the
  * outputs compare generates: Ansible YAML (never templated), shell comments (one line), and the
- * names a fleet uses for its hosts (inventory host names).
+ * names a fleet uses for its hosts (inventory host names). The `!unsafe` scalars themselves are
+ * made in unsafe-scalar.ts: this module is read by every compare, the YAML library only by fixes.
  */
 
 /** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
@@ -23,18 +24,8 @@ export function hasControl(s: string): boolean {
   return r;
 }
 
-/**
- * Ansible's `!unsafe` tag: the value is never templated (`{{ }}`, `{% %}` stay text). Every
- * value compare writes into a playbook comes from host data, so every one is emitted this way.
- */
-export function unsafe(value: string): YAML.Scalar<string> {
-  const s = new YAML.Scalar(value);
-  s.tag = '!unsafe';
-  return s;
-}
-
 /** For parsing a generated playbook back (tests, the UI): `!unsafe` scalars read as plain strings. */
-export const unsafeTag: YAML.ScalarTag = { tag: '!unsafe', resolve: (s: string) => s };
+export const unsafeTag: ScalarTag = { tag: '!unsafe', resolve: (s: string) => s };
 
 export const INVENTORY_NAME_MAX = 253;
 

@@ -15,6 +15,16 @@ import { SharedBus } from '../bus';
 import type { MessageBus } from '@jellybrick/dbus-next';
 import type { KernelLogOptions, KernelLogReader } from '../kernel-log';
 import { readRemoteKernelLog, remoteLogProblem, type RemoteKernelLogAccess } from './kernel-log';
+import { callShared } from '../call-scope';
+
+/** The reads one call holds of a host while a prefetch() of that call is open. */
+interface HeldReads {
+  /** read key (or 'procsys', 'describe', a bus read) -> its answer. */
+  memo?: Map<string, unknown>;
+  /** The call's prefetch() scopes still open (a compare and history's look inside it). */
+  scopes: number;
+}
+const noneHeld = (): HeldReads => ({ scopes: 0 });
 
 export const PYTHON3 = '/usr/bin/python3';
 export const STDIO_BRIDGE = '/usr/bin/systemd-stdio-bridge';
@@ -65,9 +75,6 @@ export class SshTransport implements HostTransport {
   private readonly queue: { request: Record<string, unknown>; timeoutMs: number; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
   /** The ops of each agent run (one ssh session each) since the transport was made: tests and the bench count round trips. */
   readonly agentRuns: string[][] = [];
-  /** Reads held while a prefetch() is open: read key (or 'procsys', 'describe') -> its answer. */
-  private memo: Map<string, unknown> | undefined;
-  private scopes = 0;
   /** One bus session (one systemd-stdio-bridge on the host) for every feature, not one per reader. */
   private readonly sharedBus = new SharedBus(() => this.busAddress(), 10_000);
 
@@ -150,13 +157,25 @@ export class SshTransport implements HostTransport {
   }
 
   /**
-   * Reads the plan in one round trip and shares every read (repeated ones too) until the
-   * returned function is called: a compare refresh asks each host once, however many features
-   * read the same /proc/sys, sysctl.d, resolv.conf or identity.
+   * What this call (call-scope.ts) holds of the host. Never shared between calls: another call
+   * reading the host meanwhile (history's look after a refresh, a page load) must not answer a
+   * later refresh with what it read before (the Compare page's Refresh showed stale values).
+   */
+  private get memo(): Map<string, unknown> | undefined {
+    return callShared(this, noneHeld)?.memo;
+  }
+
+  /**
+   * Reads the plan in one round trip and shares every read (repeated ones too) with the rest of
+   * the calling operation until the returned function is called: a compare refresh asks each host
+   * once, however many features read the same /proc/sys, sysctl.d, resolv.conf or identity.
+   * Outside a call (nothing to share with) it reads nothing ahead.
    */
   prefetch(plan: ReadPlan): () => void {
-    this.scopes++;
-    this.memo ??= new Map();
+    const held = callShared(this, noneHeld);
+    if (!held) return () => undefined;
+    held.scopes++;
+    held.memo ??= new Map();
     const quiet = (p: Promise<unknown>) => void p.catch(() => undefined);
     if (plan.procSys) quiet(this.procSys());
     if (plan.describe) quiet(this.describe());
@@ -166,7 +185,7 @@ export class SshTransport implements HostTransport {
     return () => {
       if (done) return;
       done = true;
-      if (--this.scopes === 0) this.memo = undefined;
+      if (--held.scopes === 0) held.memo = undefined;
     };
   }
 
