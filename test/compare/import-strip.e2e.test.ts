@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApp, type E2eApp } from '../support/e2e';
+import { pagesOf } from '../support/pages';
+
+/**
+ * Issue #22: an import of many hosts. The host cards are one row that scrolls sideways, so the
+ * grid is on screen at once (wrapped, 50 cards pushed it ~1,900 px down), and a card out of view
+ * is not rendered until it is scrolled to (the cards were 58% of the page's elements).
+ */
+describe('compare page: many imported hosts', () => {
+  let app: E2eApp;
+  let dir: string;
+  const HOSTS = 16;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-strip-e2e-'));
+    app = await openApp({});
+    const snap = await app.runtime.api.compare.snapshot({});
+    // vm.swappiness differs on every host, so the grid (differences only) has a row.
+    for (let i = 1; i <= HOSTS; i++) {
+      const entries = snap.sysctl!.entries.map((e) => (e.key === 'vm.swappiness' ? { ...e, state: 'ok' as const, value: String(i) } : e));
+      writeFileSync(path.join(dir, `node-${i}.json`), JSON.stringify({ ...snap, identity: { ...snap.identity, hostname: `node-${i}` }, sysctl: { ...snap.sysctl!, entries } }));
+    }
+    await app.page.evaluate(() => {
+      location.hash = '#/compare';
+    });
+    await pagesOf(app.page).compare.root.waitFor();
+  });
+  afterAll(async () => {
+    await app?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows the grid without scrolling and renders only the host cards in view', async () => {
+    const { compare } = pagesOf(app.page);
+    await compare.importSnapshots(Array.from({ length: HOSTS }, (_, i) => path.join(dir, `node-${i + 1}.json`)));
+    await expect.poll(() => compare.hostColumns.count()).toBe(HOSTS);
+    // The first grid row is on the screen as the import shows it.
+    const box = await compare.firstRowBox('sysctl');
+    expect(box.bottom).toBeLessThanOrEqual(box.viewport);
+    // Every card is there (in order), the first ones rendered, the ones out of view not yet.
+    expect(await compare.comparedHosts()).toEqual(Array.from({ length: HOSTS }, (_, i) => `snapshot:node-${i + 1}`));
+    const rendered = await compare.hostCardsRendered();
+    expect(rendered[0]).toBe(true);
+    expect(rendered.at(-1)).toBe(false);
+    // A card out of view works as any: scrolled to, it renders, and it becomes the baseline.
+    await compare.makeBaseline(`snapshot:node-${HOSTS}`);
+    await expect.poll(async () => (await compare.hostCardsRendered()).at(-1)).toBe(true);
+    await expect.poll(() => compare.summary.textContent()).toContain(`baseline node-${HOSTS}:`);
+    expect(app.pageErrors.filter((e) => !/status of 404/.test(e))).toEqual([]);
+  });
+});
