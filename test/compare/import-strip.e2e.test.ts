@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,9 +8,10 @@ import { pagesOf } from '../support/pages';
 /**
  * Issue #22: an import of many hosts. The host cards are one row that scrolls sideways, so the
  * grid is on screen at once (wrapped, 50 cards pushed it ~1,900 px down), and a card out of view
- * is not rendered until it is scrolled to (the cards were 58% of the page's elements).
+ * is not rendered until it is scrolled to (the cards were 58% of the page's elements). The
+ * workers that compress the upload are started with the page, not after the files are picked.
  */
-describe('compare page: many imported hosts', () => {
+describe('compare page: imports of many hosts', () => {
   let app: E2eApp;
   let dir: string;
   const HOSTS = 16;
@@ -50,6 +51,23 @@ describe('compare page: many imported hosts', () => {
     await compare.makeBaseline(`snapshot:node-${HOSTS}`);
     await expect.poll(async () => (await compare.hostCardsRendered()).at(-1)).toBe(true);
     await expect.poll(() => compare.summary.textContent()).toContain(`baseline node-${HOSTS}:`);
+    expect(app.pageErrors.filter((e) => !/status of 404/.test(e))).toEqual([]);
+  });
+
+  it('starts the workers that compress an import with the page: picking files starts none', async () => {
+    const { compare } = pagesOf(app.page);
+    // Two gzip workers wait while the Compare page is shown (a worker's start was in front of every import).
+    await expect.poll(() => compare.workerCount()).toBe(2);
+    const files = [HOSTS + 1, HOSTS + 2].map((i) => path.join(dir, `node-${i}.json`));
+    for (const f of files) writeFileSync(f, readFileSync(path.join(dir, 'node-1.json')));
+    const started = await compare.workersStartedDuring(async () => {
+      await compare.importSnapshots(files);
+      await expect.poll(() => compare.hostColumns.count()).toBe(HOSTS + 2);
+    });
+    expect(started).toBe(0);
+    // Imported as before, and the workers stay for the next import.
+    expect((await compare.comparedHosts()).slice(-2)).toEqual([`snapshot:node-${HOSTS + 1}`, `snapshot:node-${HOSTS + 2}`]);
+    expect(compare.workerCount()).toBe(2);
     expect(app.pageErrors.filter((e) => !/status of 404/.test(e))).toEqual([]);
   });
 });

@@ -184,6 +184,24 @@ export class ComparePage {
     });
   }
 
+  /** How many workers the page runs now (the Compare page keeps its gzip workers). */
+  workerCount(): number {
+    return this.page.workers().length;
+  }
+
+  /** Runs `fn` and tells how many workers the page started meanwhile. */
+  async workersStartedDuring(fn: () => Promise<unknown>): Promise<number> {
+    let started = 0;
+    const count = () => void started++;
+    this.page.on('worker', count);
+    try {
+      await fn();
+    } finally {
+      this.page.off('worker', count);
+    }
+    return started;
+  }
+
   /** Filters every tab by text. */
   async filter(text: string): Promise<void> {
     await this.filterText.locator('input').fill(text);

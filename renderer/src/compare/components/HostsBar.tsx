@@ -1,4 +1,4 @@
-import { memo, useCallback, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { Alert, AlertActionCloseButton, Button, Checkbox, FormSelect, FormSelectOption, Label, Radio, Spinner, TextInput } from '@patternfly/react-core';
 import TimesIcon from '@patternfly/react-icons/dist/esm/icons/times-icon';
@@ -10,6 +10,7 @@ import { useCompareStore, type HostRead } from '../store';
 import type { HostSummary } from '../../../../shared/app/contract';
 import { download } from './download';
 import { GroupPicker } from './GroupPicker';
+import { holdGzipWorkers } from '../gzip/pool';
 
 /**
  * One formatter for every card: toLocaleTimeString builds a new one per call, which cost 50 cards
@@ -40,6 +41,8 @@ export function HostsBar() {
   const [destination, setDestination] = useState('');
   const [pick, setPick] = useState('');
   const keyboardPick = useRef(false);
+  // The workers that compress an import start with the page, not when the files are picked.
+  useEffect(() => holdGzipWorkers(), []);
   const addDestination = () => {
     const d = destination.trim();
     // Any ssh destination (ssh_config alias, user@host[:port]) or a saved host name: the Node side connects on first read.
