@@ -1,6 +1,6 @@
 import { memo, useCallback, useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { Alert, AlertActionCloseButton, Button, Checkbox, FormSelect, FormSelectOption, Label, Radio, Spinner, TextInput } from '@patternfly/react-core';
+import { Alert, AlertActionCloseButton, Button, Checkbox, FormSelect, FormSelectOption, Radio, Spinner, TextInput } from '@patternfly/react-core';
 import TimesIcon from '@patternfly/react-icons/dist/esm/icons/times-icon';
 import SyncIcon from '@patternfly/react-icons/dist/esm/icons/sync-icon';
 import UploadIcon from '@patternfly/react-icons/dist/esm/icons/upload-icon';
@@ -10,6 +10,7 @@ import { useCompareStore, type HostRead } from '../store';
 import type { HostSummary } from '../../../../shared/app/contract';
 import { download } from './download';
 import { GroupPicker } from './GroupPicker';
+import { Tag } from './Tag';
 import { holdGzipWorkers } from '../gzip/pool';
 
 /**
@@ -20,12 +21,13 @@ const readTime = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
 
 function ReadState({ read }: { read: HostRead | undefined }) {
   if (!read || read.state === 'reading') return <Spinner size="sm" aria-label="Reading" data-testid="host-reading" />;
-  if (read.state === 'failed') return <Label color="red" data-testid="host-state">unreachable</Label>;
-  if (read.summary.status !== 'ok') return <Label color="red" data-testid="host-state" title={read.summary.error ?? ''}>unreachable</Label>;
+  // Tag, not PF Label: Label's layout effect measured every card, the ones out of view too.
+  if (read.state === 'failed') return <Tag color="red" compact={false} data-testid="host-state">unreachable</Tag>;
+  if (read.summary.status !== 'ok') return <Tag color="red" compact={false} data-testid="host-state" title={read.summary.error ?? ''}>unreachable</Tag>;
   return (
-    <Label color="green" data-testid="host-state" title={read.summary.notes.join('; ')}>
+    <Tag color="green" compact={false} data-testid="host-state" title={read.summary.notes.join('; ')}>
       read {readTime.format(new Date(read.summary.takenAt ?? Date.now()))}
-    </Label>
+    </Tag>
   );
 }
 
