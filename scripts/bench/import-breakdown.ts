@@ -18,7 +18,7 @@ const rt0 = new Runtime({ mode: 'cli' });
 const base = await rt0.api.compare.snapshot({});
 await rt0.dispose();
 const snaps = fleet(base);
-const { openApp } = await import('../../test/support/e2e');
+const { openApp, closeFileBrowser } = await import('../../test/support/e2e');
 const dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-s29-'));
 const files = snaps.map((s, i) => {
   const f = path.join(dir, `node-${i + 1}.json`);
@@ -52,6 +52,22 @@ for (let run = 0; run < runs; run++) {
       mark('headers ' + u);
       return r;
     };
+    // The compressing workers: when each starts, first answers and last answers.
+    const W = window.Worker;
+    let nw = 0;
+    window.Worker = class extends W {
+      constructor(...a) {
+        super(...a);
+        const n = ++nw;
+        let got = 0;
+        mark('worker ' + n + ' created');
+        this.addEventListener('message', () => {
+          got++;
+          if (got === 1) mark('worker ' + n + ' first answer');
+          else if (got === 25) mark('worker ' + n + ' 25th answer');
+        });
+      }
+    };
     const mo = new MutationObserver(() => {
       if (document.querySelector('[data-testid="compare-host"]') && !window.__t.some((x) => x[1] === 'first host card')) mark('first host card');
       if (document.querySelector('[data-testid="compare-grid-sysctl"] [data-testid="grid-row"]')) {
@@ -79,7 +95,8 @@ for (let run = 0; run < runs; run++) {
     if (q.url().includes('/api/')) ev.push(`${at()} done ${q.url().split('/api/')[1]}`);
   });
   const cdp = await page.context().newCDPSession(page);
-  const profile = run === runs - 1;
+  // HOSTDECK_BREAKDOWN_PROFILE=0: no CPU profile (old and new builds timed alike).
+  const profile = run === runs - 1 && process.env.HOSTDECK_BREAKDOWN_PROFILE !== '0';
   if (profile) {
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
@@ -128,3 +145,5 @@ for (let run = 0; run < runs; run++) {
   await app.stop();
 }
 rmSync(dir, { recursive: true, force: true });
+// openApp's Chromium is the file's one (a test file closes it after its last test): left open, the script never ends.
+await closeFileBrowser();

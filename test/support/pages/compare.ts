@@ -166,6 +166,42 @@ export class ComparePage {
     return [...new Set(events.filter((e) => e.name === 'CompressionStream Deflate').map((e) => names.get(`${e.pid}:${e.tid}`) ?? `thread ${e.tid}`))];
   }
 
+  /**
+   * Per compared host card, in order, whether its content is rendered: a card out of view is
+   * skipped (content-visibility: auto) until it is scrolled to (issue #22).
+   */
+  hostCardsRendered(): Promise<boolean[]> {
+    return this.hostColumns.evaluateAll((cs) => cs.map((c) => (c.querySelector('[data-testid="compare-baseline"]') ?? c).checkVisibility({ contentVisibilityAuto: true })));
+  }
+
+  /** Where a section grid's first row is on the screen, as the page is shown (no scrolling). */
+  async firstRowBox(section: string): Promise<{ top: number; bottom: number; viewport: number }> {
+    const row = this.grid(section).getByTestId('grid-row').first();
+    await row.waitFor();
+    return row.evaluate((r) => {
+      const b = r.getBoundingClientRect();
+      return { top: b.top, bottom: b.bottom, viewport: window.innerHeight };
+    });
+  }
+
+  /** How many workers the page runs now (the Compare page keeps its gzip workers). */
+  workerCount(): number {
+    return this.page.workers().length;
+  }
+
+  /** Runs `fn` and tells how many workers the page started meanwhile. */
+  async workersStartedDuring(fn: () => Promise<unknown>): Promise<number> {
+    let started = 0;
+    const count = () => void started++;
+    this.page.on('worker', count);
+    try {
+      await fn();
+    } finally {
+      this.page.off('worker', count);
+    }
+    return started;
+  }
+
   /** Filters every tab by text. */
   async filter(text: string): Promise<void> {
     await this.filterText.locator('input').fill(text);

@@ -1,6 +1,6 @@
-import { memo, useCallback, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { Alert, AlertActionCloseButton, Button, Checkbox, FormSelect, FormSelectOption, Label, Radio, Spinner, TextInput } from '@patternfly/react-core';
+import { Alert, AlertActionCloseButton, Button, Checkbox, FormSelect, FormSelectOption, Radio, Spinner, TextInput } from '@patternfly/react-core';
 import TimesIcon from '@patternfly/react-icons/dist/esm/icons/times-icon';
 import SyncIcon from '@patternfly/react-icons/dist/esm/icons/sync-icon';
 import UploadIcon from '@patternfly/react-icons/dist/esm/icons/upload-icon';
@@ -10,6 +10,8 @@ import { useCompareStore, type HostRead } from '../store';
 import type { HostSummary } from '../../../../shared/app/contract';
 import { download } from './download';
 import { GroupPicker } from './GroupPicker';
+import { Tag } from './Tag';
+import { holdGzipWorkers } from '../gzip/pool';
 
 /**
  * One formatter for every card: toLocaleTimeString builds a new one per call, which cost 50 cards
@@ -19,12 +21,13 @@ const readTime = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
 
 function ReadState({ read }: { read: HostRead | undefined }) {
   if (!read || read.state === 'reading') return <Spinner size="sm" aria-label="Reading" data-testid="host-reading" />;
-  if (read.state === 'failed') return <Label color="red" data-testid="host-state">unreachable</Label>;
-  if (read.summary.status !== 'ok') return <Label color="red" data-testid="host-state" title={read.summary.error ?? ''}>unreachable</Label>;
+  // Tag, not PF Label: Label's layout effect measured every card, the ones out of view too.
+  if (read.state === 'failed') return <Tag color="red" compact={false} data-testid="host-state">unreachable</Tag>;
+  if (read.summary.status !== 'ok') return <Tag color="red" compact={false} data-testid="host-state" title={read.summary.error ?? ''}>unreachable</Tag>;
   return (
-    <Label color="green" data-testid="host-state" title={read.summary.notes.join('; ')}>
+    <Tag color="green" compact={false} data-testid="host-state" title={read.summary.notes.join('; ')}>
       read {readTime.format(new Date(read.summary.takenAt ?? Date.now()))}
-    </Label>
+    </Tag>
   );
 }
 
@@ -40,6 +43,8 @@ export function HostsBar() {
   const [destination, setDestination] = useState('');
   const [pick, setPick] = useState('');
   const keyboardPick = useRef(false);
+  // The workers that compress an import start with the page, not when the files are picked.
+  useEffect(() => holdGzipWorkers(), []);
   const addDestination = () => {
     const d = destination.trim();
     // Any ssh destination (ssh_config alias, user@host[:port]) or a saved host name: the Node side connects on first read.

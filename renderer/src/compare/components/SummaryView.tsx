@@ -1,7 +1,5 @@
-import { useMemo, useRef, type ReactNode } from 'react';
+import { useMemo, useRef } from 'react';
 import { Alert, Button, FormSelect, FormSelectOption, Skeleton, TextInput } from '@patternfly/react-core';
-import labelStyles from '@patternfly/react-styles/css/components/Label/label';
-import { css } from '@patternfly/react-styles';
 import DownloadIcon from '@patternfly/react-icons/dist/esm/icons/download-icon';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { kindsLine, valueText, type FleetSummary, type SummaryKey } from '../../../../shared/compare/summary';
@@ -9,21 +7,7 @@ import { summaryCsv, summaryMarkdown } from '../../../../shared/compare/summary-
 import { useCompareStore } from '../store';
 import { useSummaryStore, type SummaryScope } from '../summary-store';
 import { download } from './download';
-
-/**
- * A compact PatternFly label without PF Label's per-label layout effect: each of those reads
- * offsetWidth and sets state after mount, so the hundreds in a 1,000-host summary forced a
- * layout and a second render of the page before it showed (#17). These never truncate.
- */
-function Tag({ color, className, children }: { color?: 'blue' | 'green' | 'orange'; className?: string; children: ReactNode }) {
-  return (
-    <span className={css(labelStyles.label, labelStyles.modifiers.filled, labelStyles.modifiers.compact, color && labelStyles.modifiers[color], className)}>
-      <span className={labelStyles.labelContent}>
-        <span className={labelStyles.labelText}>{children}</span>
-      </span>
-    </span>
-  );
-}
+import { Tag } from './Tag';
 
 /** 1234567 -> "1,234,567" without Intl: its first use in a page loads ICU data while the summary waits to show. */
 const grouped = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
