@@ -156,30 +156,6 @@ describe('kernel page, cold start', () => {
     }
   });
 
-  it('asks for the page\'s code and the shell before its data, in the same task', async () => {
-    // Browser mode's server is one event loop and kernel.list holds it while it computes: the
-    // scripts asked for after it waited that long for their first byte. Asked for first, they
-    // reach the server before it (the test above holds that the data still leaves before any
-    // of them has arrived).
-    const ctx = await app.browser.newContext({ viewport: { width: 1360, height: 860 }, storageState: await app.page.context().storageState() });
-    try {
-      const page = await ctx.newPage();
-      const order: string[] = [];
-      page.on('request', (r) => order.push(new URL(r.url()).pathname));
-      await page.goto(`${app.server.url}#/kernel`);
-      await new KernelPage(page).rows.first().waitFor();
-      const at = (re: RegExp) => order.findIndex((n) => re.test(n));
-      const list = order.indexOf('/api/kernel.list');
-      expect(list, order.join(' ')).toBeGreaterThan(0);
-      expect(at(/^\/assets\/KernelPage-[^/]*\.js$/), order.join(' ')).toBeGreaterThan(0);
-      expect(at(/^\/assets\/KernelPage-[^/]*\.js$/), order.join(' ')).toBeLessThan(list);
-      expect(at(/^\/assets\/render-[^/]*\.js$/), order.join(' ')).toBeGreaterThan(0);
-      expect(at(/^\/assets\/render-[^/]*\.js$/), order.join(' ')).toBeLessThan(list);
-    } finally {
-      await ctx.close();
-    }
-  });
-
   it('kernel.list arrives compressed (the browser accepts br)', () => {
     expect(listHeaders).toBeDefined();
     expect(listHeaders!['content-encoding']).toBe('br');

@@ -13,17 +13,10 @@ const firstReads: Partial<Record<PageId, (hostId: string) => void>> = {
   kernel: (hostId) => prefetchRead(hostId, 'kernel.list', targetInput(useKernelSettings.getState().target)),
 };
 
-/**
- * The app opens on the local host (store.ts); the page comes from the URL. `loadShell` imports
- * the shell. Code first, data last, all in this one task: browser mode's server is one event
- * loop, and a read such as kernel.list holds it for its whole computation (~200 ms), so the
- * scripts and styles asked for after it waited that long for their first byte. Asked for
- * first, they are served before it, and the page evaluates its code while the server computes.
- */
-export function startFirstRead(loadShell: () => Promise<unknown>): void {
+/** The app opens on the local host (store.ts); the page comes from the URL. */
+export function startFirstRead(): void {
   const page = pageFromHash();
+  firstReads[page]?.('local');
   // The opened page's chunk now, not once the shell has rendered and React asks for it.
   void loadPage[page]().catch(() => undefined);
-  void loadShell();
-  firstReads[page]?.('local');
 }
