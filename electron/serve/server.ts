@@ -77,8 +77,6 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   }
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const files = new StaticFiles(opts.staticDir);
-  // Before listening (the UI is a few MB, read in tens of ms): the first page load finds it all.
-  await files.warm();
   let allowed = new Set<string>();
   let port = 0;
   const streams = new Set<ServerResponse>();

@@ -30,8 +30,6 @@ const HASHED = /-[A-Za-z0-9_-]{8,}\.[A-Za-z0-9]+$/;
 /** Files up to this size are served from memory (with their compressed forms); larger ones are streamed. */
 const MAX_CACHED_FILE = 8 * 1024 * 1024;
 const MAX_CACHE_TOTAL = 96 * 1024 * 1024;
-/** What warm() reads at start at most (the UI is ~7 MB with its .br and .gz forms). */
-const MAX_WARM_TOTAL = 48 * 1024 * 1024;
 
 const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
@@ -46,12 +44,6 @@ interface Cached {
   cost: number;
 }
 
-/** A hashed asset read at start (warm()), its build-time compressed forms with it. */
-interface Warm {
-  entry: Cached;
-  forms: Partial<Record<'br' | 'gzip', Buffer>>;
-}
-
 /**
  * The built UI: index.html uncached (it names the current bundle), hashed assets cached for a
  * year and compressed (br or gzip, per Accept-Encoding): the build's FILE.br / FILE.gz when they
@@ -64,7 +56,6 @@ export class StaticFiles {
   readonly root: string;
   private readonly cache = new Map<string, Cached>();
   private cacheBytes = 0;
-  private readonly warmed = new Map<string, Warm>();
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -76,8 +67,6 @@ export class StaticFiles {
     const rel = normalize(decoded).replace(/^([/\\])+/, '');
     let file = resolve(this.root, rel || 'index.html');
     if (file !== this.root && !file.startsWith(this.root + sep)) return text(res, 403, 'Refused: outside the UI directory');
-    const warm = this.warmed.get(file);
-    if (warm && this.answerWarm(req, res, file, warm)) return;
     let st = await stat(file);
     if (st?.isDirectory()) {
       file = join(file, 'index.html');
@@ -91,7 +80,10 @@ export class StaticFiles {
       if (!st?.isFile()) return text(res, 500, `The UI is not built: ${file} is missing (run npm run build).`);
     }
     const ext = extname(file);
-    this.setTypeAndCaching(res, file);
+    const immutable = file.startsWith(join(this.root, 'assets') + sep) && HASHED.test(file);
+    res.setHeader('Content-Type', MIME[ext] ?? 'application/octet-stream');
+    // The page itself must never be cached: it names the current bundle.
+    res.setHeader('Cache-Control', immutable ? IMMUTABLE : ext === '.html' ? 'no-store' : 'no-cache');
     if (st.size > MAX_CACHED_FILE) return this.stream(req, res, file);
 
     let entry: Cached;
@@ -117,66 +109,6 @@ export class StaticFiles {
     }
     res.writeHead(200, { 'Content-Length': body.length });
     res.end(req.method === 'HEAD' ? undefined : body);
-  }
-
-  /**
-   * Reads the build's hashed assets (assets/NAME-HASH.EXT) and their compressed forms now, so
-   * each is answered within its request's own event-loop turn: no stat, open or read per
-   * request. In browser mode one event loop also computes the API answers; a chunk that needed
-   * several file-system round trips waited behind each of them (issue #22). A hashed name
-   * always holds the same bytes, so skipping the per-request stat cannot serve a changed file.
-   */
-  async warm(): Promise<void> {
-    const dir = join(this.root, 'assets');
-    const names = await fs.readdir(dir).catch(() => [] as string[]);
-    let bytes = 0;
-    for (const name of names) {
-      const ext = extname(name);
-      if (!MIME[ext] || !HASHED.test(name)) continue;
-      const file = join(dir, name);
-      const st = await stat(file);
-      if (!st?.isFile() || st.size > MAX_CACHED_FILE || bytes + st.size > MAX_WARM_TOTAL) continue;
-      const entry = await this.load(file, st).catch(() => undefined);
-      if (!entry) continue;
-      const forms: Warm['forms'] = {};
-      if (COMPRESSIBLE.has(ext) && entry.bytes.length > MIN_COMPRESS) {
-        for (const enc of ['br', 'gzip'] as const) {
-          const b = await prebuilt(file, enc, st);
-          if (b) forms[enc] = b;
-        }
-      }
-      bytes += entry.bytes.length + (forms.br?.length ?? 0) + (forms.gzip?.length ?? 0);
-      this.warmed.set(file, { entry, forms });
-    }
-  }
-
-  /** A warmed asset answered from memory; false when the client wants a form not kept (the usual path then serves it). */
-  private answerWarm(req: IncomingMessage, res: ServerResponse, file: string, { entry, forms }: Warm): boolean {
-    const ext = extname(file);
-    const compressible = COMPRESSIBLE.has(ext) && entry.bytes.length > MIN_COMPRESS;
-    const enc = compressible ? pickEncoding(req.headers['accept-encoding']) : 'identity';
-    const body = enc === 'identity' ? entry.bytes : forms[enc];
-    if (!body) return false;
-    this.setTypeAndCaching(res, file);
-    res.setHeader('ETag', entry.etag);
-    if (req.headers['if-none-match'] === entry.etag) {
-      res.writeHead(304);
-      res.end();
-      return true;
-    }
-    if (compressible) res.setHeader('Vary', 'Accept-Encoding');
-    if (enc !== 'identity') res.setHeader('Content-Encoding', enc);
-    res.writeHead(200, { 'Content-Length': body.length });
-    res.end(req.method === 'HEAD' ? undefined : body);
-    return true;
-  }
-
-  private setTypeAndCaching(res: ServerResponse, file: string): void {
-    const ext = extname(file);
-    const immutable = file.startsWith(join(this.root, 'assets') + sep) && HASHED.test(file);
-    res.setHeader('Content-Type', MIME[ext] ?? 'application/octet-stream');
-    // The page itself must never be cached: it names the current bundle.
-    res.setHeader('Cache-Control', immutable ? IMMUTABLE : ext === '.html' ? 'no-store' : 'no-cache');
   }
 
   private async load(file: string, st: Stats): Promise<Cached> {
