@@ -61,6 +61,9 @@ export default async function bench(r: BenchReporter): Promise<void> {
     r.ratio('kernel page: cold, to the first row', med(m.page), 'the app shell alone (cold)', med(m.shell));
     r.ratio('kernel page: cold, to the first row', med(m.page), 'shell + kernel.list fetched alone', med(m.shell) + med(m.payload));
     if (before) r.ratio('kernel page: cold, to the first row', med(m.page), `the build of ${beforeCli} (same run, alternating)`, med(m.before));
+    // The cause behind the chunks' late first bytes: serve is one event loop, and kernel.list holds it.
+    const held = await staticBehindList(now, runs);
+    r.ratio('kernel page: a chunk asked for 5 ms after kernel.list', held.behind, 'the same chunk alone', held.alone);
   } finally {
     await browser.close();
     for (const s of servers) s.child.kill('SIGTERM');
@@ -70,6 +73,7 @@ export default async function bench(r: BenchReporter): Promise<void> {
 interface Served {
   child: ChildProcess;
   base: string;
+  token: string;
   cold(): Promise<BrowserContext>;
 }
 
@@ -91,7 +95,7 @@ async function serve(browser: Browser, cli: string): Promise<Served> {
   await lp.locator('a[href="#/kernel"]').first().waitFor();
   const storageState = await login.storageState();
   await login.close();
-  return { child, base: base!, cold: () => browser.newContext({ viewport, storageState }) };
+  return { child, base: base!, token: token!, cold: () => browser.newContext({ viewport, storageState }) };
 }
 
 /** One cold Kernel page to its first row; anchors: the same shell alone (cold, another context) and the payload alone. */
@@ -117,6 +121,29 @@ async function measure({ base, cold }: Served): Promise<{ pageMs: number; shellM
   });
   await ctx3.close();
   return { pageMs, shellMs, fetchMs };
+}
+
+/** Time to fetch the entry chunk alone, and when asked for 5 ms after a kernel.list (medians; Node's fetch, no browser). */
+async function staticBehindList({ base, token }: Served, runs: number): Promise<{ alone: number; behind: number }> {
+  const auth = { Authorization: `Bearer ${token}` };
+  const html = await (await fetch(base, { headers: auth })).text();
+  const chunk = /src="\.?\/?(assets\/[^"]+\.js)"/.exec(html)?.[1] ?? '';
+  const timeChunk = async () => {
+    const t = performance.now();
+    await (await fetch(`${base}${chunk}`, { headers: { ...auth, 'Accept-Encoding': 'br' } })).arrayBuffer();
+    return performance.now() - t;
+  };
+  const alone: number[] = [];
+  const behind: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    alone.push(await timeChunk());
+    const list = fetch(`${base}api/kernel.list`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: '{"input":{}}' }).then((a) => a.arrayBuffer());
+    await new Promise((res) => setTimeout(res, 5));
+    behind.push(await timeChunk());
+    await list;
+  }
+  const med = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)]!;
+  return { alone: med(alone), behind: med(behind) };
 }
 
 async function breakdown(browser: Browser, { base, cold }: Served): Promise<Breakdown> {
