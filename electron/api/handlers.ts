@@ -1,5 +1,6 @@
 import type { AllHandlers, FeatureHandlers } from './context';
 import type { Feature } from '../../shared/api/contract';
+import { loadFeaturePlans } from '../../shared/api/plans';
 import { loadFeatureContract } from '../../shared/api/by-feature';
 
 /**
@@ -48,6 +49,7 @@ export async function allHandlers(): Promise<AllHandlers> {
   const [hs] = await Promise.all([
     Promise.all(features.map((f) => featureHandlers(f))),
     Promise.all(features.map((f) => loadFeatureContract(f))),
+    Promise.all(features.map((f) => loadFeaturePlans(f))),
     // What handlers themselves load on first use (a read-only CLI run never evaluates them), through
     // their own memoized loaders, so that the later use resolves no file.
     import('../kernel/handlers').then((m) => m.writeParts()),

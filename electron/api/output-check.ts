@@ -1,18 +1,26 @@
 import type { ZodType } from 'zod';
-import { exactCheck, type ExactCheck } from '../../shared/api/exact-check';
+import { planOf } from '../../shared/api/check-plan';
+import { planCheck, type ExactCheck } from '../../shared/api/plan-check';
 
 /**
  * A check of a handler's answer that allocates nothing: true only when zod's parse of `value`
- * would succeed AND give back a value equal to it (no key stripped, nothing transformed, no
- * default filled in), so the runtime may send `value` itself. Anything else (false) goes through
+ * would succeed AND give back a value equal to it (no key stripped, nothing transformed), so the runtime may send `value` itself. Anything else (false) goes through
  * zod, which then reports the same issues as always or strips what the contract leaves out.
  * Parsing the 480 KB kernel.list answer with zod copied every row and cost ~17% of `kernel list`
- * in GC (issue #22). It is the contract's check plan (shared/api/check-plan.ts) made into a check:
- * the same one the runtime tries first without zod; a schema with a kind or check a plan cannot
- * express (transform, pipe, lazy, refine) gets none (null): zod does it all.
+ * in GC (issue #22). It is the schema's plain check plan (shared/api/check-plan.ts): only plain JSON
+ * kinds; a schema with any check (min, regex, int), default, transform, pipe or lazy part gets no
+ * fast check at all (null): zod does it all, and its copy keeps a handler's own objects away from
+ * callers in the same process.
  */
 export type OutputCheck = ExactCheck;
 
+const compiled = new WeakMap<ZodType, OutputCheck | null>();
+
 export function outputCheck(schema: ZodType): OutputCheck | null {
-  return exactCheck(schema);
+  let c = compiled.get(schema);
+  if (c === undefined) {
+    c = planCheck(planOf(schema, { plain: true }));
+    compiled.set(schema, c);
+  }
+  return c;
 }

@@ -161,9 +161,12 @@ export class RuntimeCore {
       throw new ApiError('READ_ONLY_HOST', `${host.label} is read-only: ${channel} would change it`);
     }
     const input = req.input ?? {};
-    let data: unknown = input;
-    // An input zod would give back as is is used as is; anything else is zod's to parse or refuse.
-    if (!op.input?.(input)) {
+    let data: unknown;
+    // An input zod would give back unchanged is copied as zod would have (the handler owns its
+    // input: the caller's object, in this process, is never the handler's); anything else is
+    // zod's to parse, fill in or refuse.
+    if (op.input?.(input)) data = structuredClone(input);
+    else {
       const def = (await contractOf())!.def;
       const parsed = def.input.safeParse(input);
       if (!parsed.success) {

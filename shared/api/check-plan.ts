@@ -48,12 +48,16 @@ function checksOf(def: Def): PlanCheck[] | null {
 
 const jsonScalar = (x: unknown): x is string | number | boolean | null => typeof x === 'string' || typeof x === 'boolean' || x === null || (typeof x === 'number' && Number.isFinite(x));
 
-/** The plan of a zod schema, or null when it has a kind or check a plan cannot express. */
-export function planOf(schema: ZodType): CheckPlan | null {
+/**
+ * The plan of a zod schema, or null when it has a kind or check a plan cannot express. `plain`:
+ * null for any check or default too (an answer's plan: an answer passed as is is the handler's
+ * own object, which only plain schemas had before plans, see featurePlans).
+ */
+export function planOf(schema: ZodType, opts: { plain?: boolean } = {}): CheckPlan | null {
   const def = defOf(schema);
   if (!def) return null;
   const checks = checksOf(def);
-  if (!checks) return null;
+  if (!checks || (opts.plain && (checks.length > 0 || def.type === 'default'))) return null;
   const c = checks.length ? { c: checks } : {};
   switch (def.type) {
     case 'string':
@@ -77,11 +81,11 @@ export function planOf(schema: ZodType): CheckPlan | null {
     case 'optional':
     case 'default': {
       // A default is kept only as "there is one": exact needs the value present, and zod's default never reaches a check.
-      const i = checks.length ? null : planOf(def.innerType as ZodType);
+      const i = checks.length ? null : planOf(def.innerType as ZodType, opts);
       return i ? { t: def.type, i } : null;
     }
     case 'array': {
-      const e = planOf(def.element as ZodType);
+      const e = planOf(def.element as ZodType, opts);
       return e ? { t: 'array', e, ...c } : null;
     }
     case 'object': {
@@ -89,7 +93,7 @@ export function planOf(schema: ZodType): CheckPlan | null {
       if (checks.length || def.catchall !== undefined) return null;
       const s: Record<string, CheckPlan> = {};
       for (const [k, v] of Object.entries(def.shape as Record<string, ZodType>)) {
-        const p = planOf(v);
+        const p = planOf(v, opts);
         if (!p) return null;
         s[k] = p;
       }
@@ -99,7 +103,7 @@ export function planOf(schema: ZodType): CheckPlan | null {
       // Only string keys: an enum key type makes zod 4 demand every key.
       const keyDef = defOf(def.keyType);
       if (checks.length || !keyDef || keyDef.type !== 'string' || (keyDef.checks && keyDef.checks.length > 0)) return null;
-      const v = planOf(def.valueType as ZodType);
+      const v = planOf(def.valueType as ZodType, opts);
       return v ? { t: 'record', v } : null;
     }
     case 'union': {
@@ -107,7 +111,7 @@ export function planOf(schema: ZodType): CheckPlan | null {
       if (checks.length || def.inclusive === false) return null;
       const o: CheckPlan[] = [];
       for (const x of def.options as ZodType[]) {
-        const p = planOf(x);
+        const p = planOf(x, opts);
         if (!p) return null;
         o.push(p);
       }
@@ -130,9 +134,15 @@ export interface OperationPlan {
 /** A feature's operations by name (shared/api/plans/<feature>.json). */
 export type FeaturePlans = Record<string, OperationPlan>;
 
-/** The plans of a feature's contract (scripts/gen-contract-plans.ts writes them; a unit test holds them equal). */
+/**
+ * The plans of a feature's contract (scripts/gen-contract-plans.ts writes them; a unit test holds
+ * them equal). An answer's plan is a plain one: an answer it passes is the handler's own object,
+ * as it was for exactly these schemas before (output-check.ts); anything else is zod's copy, so a
+ * handler that hands out an object it keeps and changes later (a cached firewall state) still
+ * gives its callers a copy.
+ */
 export function featurePlans(ops: Record<string, { input: ZodType; output: ZodType; summary: string; mutates?: boolean }>): FeaturePlans {
   const out: FeaturePlans = {};
-  for (const [name, def] of Object.entries(ops)) out[name] = { summary: def.summary, mutates: def.mutates === true, input: planOf(def.input), output: planOf(def.output) };
+  for (const [name, def] of Object.entries(ops)) out[name] = { summary: def.summary, mutates: def.mutates === true, input: planOf(def.input), output: planOf(def.output, { plain: true }) };
   return out;
 }

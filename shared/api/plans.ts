@@ -36,7 +36,8 @@ export interface PlannedOperation {
 const features = new Map<string, Promise<Map<string, PlannedOperation>>>();
 const loaded = new Map<string, Map<string, PlannedOperation>>();
 
-function load(feature: Feature): Promise<Map<string, PlannedOperation>> {
+/** A feature's plans, loaded once (allHandlers() loads every feature's before a probe drops privileges). */
+export function loadFeaturePlans(feature: Feature): Promise<Map<string, PlannedOperation>> {
   let p = features.get(feature);
   if (!p) {
     p = loaders[feature]().then(({ default: raw }) => {
@@ -68,5 +69,5 @@ export function loadedPlan(channel: string): PlannedOperation | undefined {
 export async function plannedOperation(channel: string): Promise<PlannedOperation | undefined> {
   const s = split(channel);
   if (!s || !Object.hasOwn(loaders, s[0])) return undefined;
-  return (await load(s[0] as Feature)).get(s[1]);
+  return (await loadFeaturePlans(s[0] as Feature)).get(s[1]);
 }
