@@ -105,13 +105,15 @@ describe('handlers talk to the host, never to this machine', () => {
       expect((await rt.api.kernel.list({ k8s: '1.33' }, on)).entries.map((e) => `${e.key}=${e.value}`)).toEqual(['kernel.osrelease=9.9.9-other', 'vm.swappiness=33']);
       expect((await rt.api.kernel.describe({ key: 'vm.swappiness' }, on)).key).toBe('vm.swappiness');
       expect(asked).toContain('/etc/sysctl.d');
-      for (const p of [
-        rt.api.dns.save({ text: 'nameserver 192.0.2.1\n', expectedSha256: null }, on),
-        rt.api.kernel.saveProfile({ name: 'x', settings: [{ key: 'vm.swappiness', value: '10' }], expectedSha256: null }, on),
-      ]) {
-        expect(await p.then(() => null, (e: { code: string }) => e.code)).toBe('NOT_AUTHORIZED');
-      }
-      expect(helperCalls).toEqual([{ verb: 'write-file', path: '/etc/resolv.conf' }, { verb: 'write-file', path: '/etc/sysctl.d/x.conf' }]);
+      // The two saves run at once (each refusal handled from the start): which reaches the helper first is not the point.
+      const codes = await Promise.all(
+        [
+          rt.api.dns.save({ text: 'nameserver 192.0.2.1\n', expectedSha256: null }, on),
+          rt.api.kernel.saveProfile({ name: 'x', settings: [{ key: 'vm.swappiness', value: '10' }], expectedSha256: null }, on),
+        ].map((p) => p.then(() => null, (e: { code: string }) => e.code)),
+      );
+      expect(codes).toEqual(['NOT_AUTHORIZED', 'NOT_AUTHORIZED']);
+      expect([...helperCalls].sort((a, b) => (a.path ?? '').localeCompare(b.path ?? ''))).toEqual([{ verb: 'write-file', path: '/etc/resolv.conf' }, { verb: 'write-file', path: '/etc/sysctl.d/x.conf' }]);
       // Apply compares with the host's own values and writes through its helper.
       const dry = await rt.api.kernel.apply({ settings: [{ key: 'vm.swappiness', value: '10' }], dryRun: true }, on);
       expect(dry.results).toEqual([expect.objectContaining({ key: 'vm.swappiness', previous: '33', value: '10', outcome: 'planned' })]);
