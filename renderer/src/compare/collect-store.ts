@@ -48,7 +48,8 @@ export const useCollectStore = create<CollectState>()((set, get) => ({
     const off = onEvent((e) => {
       if (e.name !== 'compare.collectProgress' || e.payload.run !== id) return;
       const r = get().run;
-      if (!r || r.id !== id) return;
+      // Once the answer is in, it is the whole story: a progress event arriving after it would count a host twice.
+      if (!r || r.id !== id || (r.state !== 'running' && r.state !== 'cancelling')) return;
       const p = e.payload;
       set({ run: { ...r, done: Math.max(r.done, p.done), total: p.total, read: r.read + (p.ok ? 1 : 0), failures: p.ok ? r.failures : [...r.failures, { host: p.host, error: p.error ?? 'not read' }] } });
     });
