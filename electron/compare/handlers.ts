@@ -9,6 +9,7 @@ import type { Api } from '../../shared/api/contract';
 import type { FeatureHandlers, HandlerContext, HostList } from '../api/context';
 import type { Host } from '../hosts/host';
 import { ALL_SECTIONS, errorText, takeSnapshot, type CaptureSection } from './capture';
+import { cacheOf, rememberRead, type Captured } from './read-cache';
 import { wantsThreeWay } from '../../shared/compare/three-way';
 import { addSnapshotHost } from './snapshot-hosts';
 import { inflateImportFiles, newInflateBudget, type InflateBudget } from './import-inflate';
@@ -21,31 +22,14 @@ const plainTextOf = (hosts: { files: { text?: string }[] }[]) => hosts.reduce((n
  * by one (with progress) and then compare without reading again.
  */
 
-interface Captured {
-  snapshot: Snapshot | null;
-  error: string | null;
-  at: number;
-  /** The sections read (`--only`): a later comparison asking for more reads again. */
-  sections: readonly CaptureSection[];
-}
-
-/** Keyed by the host list: one per runtime (a runtime hands every call the same list). */
-const caches = new WeakMap<HostList, Map<string, Captured>>();
-function cacheOf(hosts: HostList): Map<string, Captured> {
-  let c = caches.get(hosts);
-  if (!c) caches.set(hosts, (c = new Map()));
-  return c;
-}
-
 async function capture(ctx: { hosts: HostList; api: Api }, host: Host, sections: readonly CaptureSection[] = ALL_SECTIONS): Promise<Captured> {
-  const cache = cacheOf(ctx.hosts);
   let entry: Captured;
   try {
     entry = { snapshot: await takeSnapshot(ctx.api, host, sections), error: null, at: Date.now(), sections };
   } catch (e) {
     entry = { snapshot: null, error: errorText(e), at: Date.now(), sections };
   }
-  cache.set(host.id, entry);
+  rememberRead(ctx.hosts, host, entry);
   return entry;
 }
 

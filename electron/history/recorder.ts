@@ -6,6 +6,7 @@ import type { Snapshot } from '../../shared/compare/snapshot';
 import { describeOperation } from '../../shared/history/describe';
 import type { HistoryNotice, HistoryPoint, HistorySection, Who } from '../../shared/history/model';
 import { takeSnapshot, type CaptureSection, type GivenAnswers } from '../compare/capture';
+import { lastReadOf } from '../compare/read-cache';
 import { afterSysctlWrite, writtenKeys } from './after-write';
 import { SeenJournal } from './journal-seen';
 import { withJournalTap, type JournalTap } from '../helper/journal-tap';
@@ -199,10 +200,19 @@ export class HistoryRecorder {
     if (channel === 'compare.run') {
       const i = input as { hosts: string[]; refresh?: boolean };
       if (!i.refresh) return;
-      for (const id of i.hosts) {
+      // Recorded from the refresh's own reads (the sections it read), never by reading every
+      // host a second time: for 50 hosts that doubled the work of each refresh.
+      const read = i.hosts.flatMap((id) => {
         const h = this.deps.host(id);
-        if (h) this.observeHost(h, ['sysctl', 'dns', 'firewall'], 'compare');
-      }
+        const c = h && HistoryRecorder.recordable(h) ? lastReadOf(h) : undefined;
+        return h && c?.snapshot ? [{ h, snapshot: c.snapshot, sections: c.sections }] : [];
+      });
+      if (!read.length) return;
+      this.background(async () => {
+        // After the answer: recording 50 points is no part of the refresh the user waits for.
+        await new Promise((r) => setImmediate(r));
+        for (const { h, snapshot, sections } of read) this.record(h, { kind: 'outside', what: 'compare', sections: pointSections(sections) }, snapshot);
+      });
       return;
     }
     const sections = OBSERVED[channel];

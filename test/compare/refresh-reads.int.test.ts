@@ -83,4 +83,19 @@ describe('compare refresh reads the hosts again', () => {
       expect(r.values).toEqual([String(value), '7200']);
     }
   });
+
+  it("a refresh reads each host once, history's look included, and history records the refresh's values", { timeout: 120_000 }, async () => {
+    const ids = fh.hosts.map((h) => rt.hostFor(h.name).id);
+    await rt.history?.idle();
+    setKey(7301);
+    const runs = ids.map((id) => (rt.remote.transportOf(id) as SshTransport).agentRuns.length);
+    const r = await refresh(ids);
+    expect(r.values).toEqual(['7301', '7200']);
+    // History's look after the refresh is done: the host was read once in all (one agent run), not again.
+    await rt.history?.idle();
+    expect(ids.map((id, i) => (rt.remote.transportOf(id) as SshTransport).agentRuns.length - runs[i]!)).toEqual([1, 1]);
+    // ...and what it recorded is what the refresh read: the change made on f1, as an outside change.
+    const points = (await rt.api.history.list({ kind: 'outside' }, { host: ids[0]! })).points;
+    expect(points.at(-1)!.changes.map((c) => `${c.key}: ${c.to}`)).toContain(`${KEY}: 7301`);
+  });
 });
