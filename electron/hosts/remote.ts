@@ -1,5 +1,4 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ApiError } from '../../shared/api/errors';
@@ -14,6 +13,10 @@ import { inventoryPath, readInventory } from './inventory';
 import type { HostRegistry } from './registry';
 import { defaultRuntimeDir, outageText, SshLink, type LinkStatus } from './ssh/link';
 import { controlDir, type ControlDir } from './ssh/control-dir';
+import { sshDebugLog, sshLinkOptions } from './ssh/link-options';
+import { defaultConfigDir } from './config-dir';
+
+export { defaultConfigDir };
 import { SshTransport } from './ssh/transport';
 
 /**
@@ -85,11 +88,6 @@ const unknownPrivilege: HostPrivilege = {
   helperOutdated: null,
   firewall: { route: 'unknown', polkit: null, actions: [], message: null, polkitRule: null },
 };
-
-export function defaultConfigDir(): string {
-  const base = process.env.XDG_CONFIG_HOME && process.env.XDG_CONFIG_HOME.startsWith('/') ? process.env.XDG_CONFIG_HOME : join(homedir(), '.config');
-  return join(base, 'hostdeck');
-}
 
 export class RemoteHosts {
   private readonly entries = new Map<string, Entry>();
@@ -186,17 +184,14 @@ export class RemoteHosts {
 
   private register(id: string, destination: SshDestination, saved: boolean, extra: { groups?: string[]; sshOptions?: string[]; become?: Become | null; inventory?: string } = {}): Entry {
     this.runtimeDir ??= this.opts.runtimeDir ?? defaultRuntimeDir();
-    const log = this.opts.log ?? (process.env.HOSTDECK_DEBUG ? (l: string) => process.stderr.write(`[ssh ${id}] ${l}\n`) : undefined);
+    const log = this.opts.log ?? sshDebugLog(id);
     const sshOptions = extra.sshOptions ?? [];
     const persistS = this.opts.persistMasters ?? 0;
     if (persistS > 0 && !this.control) {
       this.control = controlDir();
       if (this.control.refused) log?.(`not keeping ssh masters between runs: ${this.control.refused}; this run's masters live in its own private ${this.runtimeDir} and end with it`);
     }
-    // Bus sockets and scratch files stay in this process's own directory; only masters are shared.
-    const link = this.control?.dir
-      ? new SshLink({ destination, sshConfig: this.sshConfig, runtimeDir: this.control.dir, sessionDir: this.runtimeDir, persistS, log, options: sshOptions })
-      : new SshLink({ destination, sshConfig: this.sshConfig, runtimeDir: this.runtimeDir, log, options: sshOptions });
+    const link = new SshLink(sshLinkOptions({ destination, sshConfig: this.sshConfig, control: this.control, runtimeDir: this.runtimeDir, persistS, log, options: sshOptions }));
     const transport = new SshTransport(link, { log });
     const host = createHost({
       id,

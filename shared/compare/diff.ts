@@ -15,7 +15,9 @@ import { firewallObjectKinds, type FirewallObjectKind, type Snapshot, type Snaps
  * Sysctl values that differ only in whitespace are equal (the kernel prints vectors with tabs).
  */
 
-export const MAX_COMPARE_HOSTS = 50;
+import { MAX_COMPARE_HOSTS } from './limits';
+
+export { MAX_COMPARE_HOSTS };
 
 /** The firewall layer compared: one of them, or "both" (runtime and permanent against an image's files: three-way). */
 export const compareLayerSchema = z.enum(['runtime', 'permanent', 'both']);

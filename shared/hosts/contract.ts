@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { operation } from '../api/define';
 import type { EventContract, FeatureContract } from '../api/define';
 import { becomeSchema, groupNameSchema } from './ssh-options';
+import { reservedHostIdReason } from './host-id';
 
 /**
  * Remote hosts over SSH: the saved list ($XDG_CONFIG_HOME/hostdeck/hosts.json), each host's
@@ -29,22 +30,7 @@ export const hostNameSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_.@:-]*$/, 'letters, digits and . _ - @ : only');
 
-/** Prefixes of the hosts HostDeck makes itself (compare imports are "snapshot:NAME"). */
-export const RESERVED_HOST_ID_PREFIXES = ['snapshot:', 'local:'] as const;
-
-/**
- * Why a saved host may not be called `id` (null when it may): "local" is this machine, the
- * built-in prefixes are HostDeck's own hosts, and names that JavaScript objects treat specially
- * ("__proto__", "constructor", "toString", ...) would shadow or pollute id-keyed maps.
- */
-export function reservedHostIdReason(id: string): string | null {
-  const lower = id.toLowerCase();
-  if (lower === 'local') return '"local" is this machine';
-  const prefix = RESERVED_HOST_ID_PREFIXES.find((p) => lower.startsWith(p));
-  if (prefix) return `"${prefix}" names HostDeck's own hosts (${prefix === 'snapshot:' ? 'imported snapshots' : 'this machine'})`;
-  if (id === 'prototype' || Object.prototype.hasOwnProperty.call(Object.prototype, id)) return `"${id}" is a reserved word`;
-  return null;
-}
+export { RESERVED_HOST_ID_PREFIXES, reservedHostIdReason } from './host-id';
 
 /** The name of a saved host: a plain name that is not reserved (see reservedHostIdReason). */
 export const savedHostIdSchema = hostNameSchema.superRefine((id, ctx) => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompareResult } from '../../shared/compare/diff';
 import { toCsv, toMarkdown } from '../../shared/compare/report';
-import { human } from '../../electron/compare/cli';
+import { human } from '../../electron/compare/cli-run';
 import { runHostdeck } from '../support/cli';
 import { startFakeHosts, type FakeHosts } from '../support/fake-hosts';
 

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { AsyncResource } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, chmodSync, writeFileSync, readFileSync, openSync, closeSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
@@ -7,7 +8,7 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { ApiError } from '../../../shared/api/errors';
 import { destinationArgs, type SshDestination } from '../../../shared/hosts/destination';
-import { sshOptionProblem } from '../../../shared/hosts/ssh-options';
+import { sshOptionProblem } from '../../../shared/hosts/ssh-option-check';
 import type { HostLinkState } from '../../../shared/hosts/contract';
 
 /**
@@ -77,10 +78,22 @@ export interface SshLinkOptions {
 }
 
 export interface ExecOptions {
-  input?: string | Buffer;
+  /**
+   * What the command reads on stdin. A promise: the session starts at once and its input is
+   * written when the promise settles (a head start, see startHead: the command waits for it).
+   */
+  input?: Input;
   timeoutMs?: number;
   /** What the call is doing, for error messages. */
   what?: string;
+}
+
+type Input = string | Buffer | Promise<string | Buffer | undefined>;
+
+/** Writes a session's input, now or when a head start's input is given. */
+function writeInput(child: ChildProcess, input: Input | undefined): void {
+  if (input instanceof Promise) input.then((v) => child.stdin?.end(v ?? ''), () => child.stdin?.end(''));
+  else child.stdin?.end(input ?? '');
 }
 
 export interface ExecResult {
@@ -497,7 +510,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     }
   }
 
-  private runFounding(command: string, input: string | Buffer | undefined, timeoutMs: number, what: string, gate: { resolve: () => void; reject: (e: unknown) => void }, unlock: () => void): Promise<ExecResult> {
+  private runFounding(command: string, input: Input | undefined, timeoutMs: number, what: string, gate: { resolve: () => void; reject: (e: unknown) => void }, unlock: () => void): Promise<ExecResult> {
     const args = [
       ...this.baseArgs(),
       '-o', 'ControlMaster=yes',
@@ -593,7 +606,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
         if (code === 255) void this.masterAnswers().then(settle);
         else settle(true);
       });
-      child.stdin.end(input ?? '');
+      writeInput(child, input);
     });
   }
 
@@ -712,6 +725,8 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
     const timeoutMs = opts.timeoutMs ?? 20_000;
     const what = opts.what ?? command.slice(0, 60);
+    const head = headStarts.get(this.headKey(command));
+    if (head && !head.taken) return this.takeHead(head, opts.input);
     if (this.mayFound()) return this.found(command, opts, timeoutMs, what);
     await withDeadline(this.connect(), timeoutMs, () => new ApiError('HOST_UNREACHABLE', `${this.destination.text} did not answer within ${Math.round(timeoutMs / 1000)} s`));
     // The command's deadline starts once the link is up: a slow login (50 masters starting at
@@ -725,7 +740,97 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     }
   }
 
-  private run(command: string, input: string | Buffer | undefined, timeoutMs: number, what: string): Promise<ExecResult> {
+  /** The ssh command line a session of `command` starts with: a head start is taken only by a link that would start exactly it. */
+  private headKey(command: string): string {
+    return [this.opts.ssh, this.opts.persistS, ...this.baseArgs(), ...destinationArgs(this.destination), command].join('\0');
+  }
+
+  /**
+   * CLI: starts the session of `command` now, its input to follow, on a link of its own (the
+   * one the runtime makes later, with the same options, takes it over: see takeHead). A cold
+   * compare's logins (and python3's start on the hosts) then run while the rest of HostDeck
+   * loads, where they used to start after it. Nothing when the options could not found a
+   * master (masters not kept between runs) or a head start of the same session is there.
+   */
+  static startHead(opts: SshLinkOptions, command: string, timeoutMs = 20_000): void {
+    const link = new SshLink(opts);
+    // Its failures are the taker's to handle (and to retry): this link never reconnects.
+    link.keepAlive = false;
+    const key = link.headKey(command);
+    if (headStarts.has(key) || !link.mayFound()) return;
+    let give!: (input: string | Buffer | undefined) => void;
+    const input = new Promise<string | Buffer | undefined>((resolve) => (give = resolve));
+    const result = link.exec(command, { input, timeoutMs, what: 'reading' });
+    result.catch(() => undefined);
+    headStarts.set(key, { link, result, give, taken: false });
+  }
+
+  /**
+   * Ends the head starts nobody took (the command turned out not to need that host, or failed
+   * first): a session already up gets an empty input and ends at once (its master stays, kept
+   * as any other), one still logging in is ended.
+   */
+  static async endHeadStarts(): Promise<void> {
+    const left = [...headStarts.values()].filter((h) => !h.taken);
+    headStarts.clear();
+    await Promise.all(
+      left.map(async (h) => {
+        h.taken = true;
+        if (h.link.status.state === 'connected') h.give(undefined);
+        else await h.link.dispose();
+        await h.result.catch(() => undefined);
+      }),
+    );
+  }
+
+  /**
+   * Takes over the session a head start opened for this command: gives it its input and follows
+   * its link, so this link is up (its master adopted) or refused exactly when that one is.
+   */
+  private async takeHead(head: HeadStart, input: Input | undefined): Promise<ExecResult> {
+    head.taken = true;
+    const early = head.link;
+    let gate!: { resolve: () => void; reject: (e: unknown) => void };
+    const up: Promise<void> = new Promise<void>((resolve, reject) => (gate = { resolve, reject })).finally(() => {
+      if (this.connecting === up) this.connecting = undefined;
+    });
+    up.catch(() => undefined);
+    if (!this.hasMaster && !this.connecting) {
+      this.connecting = up;
+      this.setStatus({ state: 'connecting', message: `Connecting to ${this.destination.text}` });
+    }
+    // In this call's context, as if this link had connected itself: what its 'connected' status
+    // starts (the privilege probe) shares the call's reads, not a session of its own.
+    const follow = AsyncResource.bind((s: LinkStatus) => {
+      if (s.state === 'connected') {
+        early.off('status', follow);
+        this.adopted = true;
+        this.backoffMs = 1000;
+        this.setStatus({ state: 'connected', message: `Connected to ${this.destination.text}` });
+        gate.resolve();
+      } else if (s.state !== 'connecting' && s.state !== 'idle') {
+        early.off('status', follow);
+        const err = early.lastRefusal ?? new ApiError('HOST_UNREACHABLE', s.message, { destination: this.destination.text });
+        this.failedConnecting(err, s.sshSays ?? '');
+        if (errState(err) === 'unreachable') this.scheduleReconnect();
+        gate.reject(err);
+      }
+    });
+    early.on('status', follow);
+    follow(early.status);
+    this.active++;
+    this.peak = Math.max(this.peak, this.active);
+    try {
+      head.give(input instanceof Promise ? await input.catch(() => undefined) : input);
+      const r = await head.result;
+      if (r.code !== 255) this.lastSeenAt = Date.now();
+      return r;
+    } finally {
+      this.release();
+    }
+  }
+
+  private run(command: string, input: Input | undefined, timeoutMs: number, what: string): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       const args = [...this.baseArgs(), '-S', this.controlPath, '-o', 'ControlMaster=no', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-T', ...destinationArgs(this.destination), command];
       const child = spawn(this.opts.ssh, args, { stdio: ['pipe', 'pipe', 'pipe'], env: sshEnv() });
@@ -777,7 +882,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
         if (code === 255 && this._status.state === 'connected' && existsSync(this.controlPath)) void this.masterAnswers().then((alive) => settle(code, alive));
         else settle(code, true);
       });
-      child.stdin.end(input ?? '');
+      writeInput(child, input);
     });
   }
 
@@ -1027,6 +1132,15 @@ exit 1
     }
   }
 }
+
+/** A session started ahead of its link (SshLink.startHead), keyed by its ssh command line. */
+interface HeadStart {
+  link: SshLink;
+  result: Promise<ExecResult>;
+  give: (input: string | Buffer | undefined) => void;
+  taken: boolean;
+}
+const headStarts = new Map<string, HeadStart>();
 
 export function defaultRuntimeDir(): string {
   const base = process.env.XDG_RUNTIME_DIR && existsSync(process.env.XDG_RUNTIME_DIR) ? process.env.XDG_RUNTIME_DIR : tmpdir();

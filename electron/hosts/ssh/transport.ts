@@ -8,6 +8,7 @@ import { HELPER_INSTALL_PATH, helperSource } from '../../helper/source';
 import { helperVersionProblem } from '../../helper/version';
 import type { BusReadAnswer, BusReadCall, FileFacts, HelperOptions, HostIdentity, HostTransport, ProcSysSnapshot, ReadExpand, ReadPlan, ReadRequest } from '../transport';
 import { AGENT_PROTOCOL, agentSource } from './agent-source';
+import { AGENT_COMMAND, PYTHON3 } from './agent-command';
 import type { SshDestination } from '../../../shared/hosts/destination';
 import type { SshLink } from './link';
 import { checkFirewalldPolkit, sudoersLine } from './privilege';
@@ -26,7 +27,6 @@ interface HeldReads {
 }
 const noneHeld = (): HeldReads => ({ scopes: 0 });
 
-export const PYTHON3 = '/usr/bin/python3';
 export const STDIO_BRIDGE = '/usr/bin/systemd-stdio-bridge';
 export const SUDO = '/usr/bin/sudo';
 
@@ -133,7 +133,7 @@ export class SshTransport implements HostTransport {
   private async agentRun<T>(request: Record<string, unknown>, timeoutMs: number, what: string): Promise<T> {
     const payload = Buffer.from(JSON.stringify(request), 'utf8').toString('base64');
     const script = `${agentSource}\nimport base64 as _b64\nrun(json.loads(_b64.b64decode('${payload}').decode('utf-8')))\n`;
-    const r = await this.link.exec(`${PYTHON3} -I -`, { input: script, timeoutMs, what: `reading (${what})` });
+    const r = await this.link.exec(AGENT_COMMAND, { input: script, timeoutMs, what: `reading (${what})` });
     const text = r.stdout.toString('utf8');
     // Anything a login script printed comes before the answer.
     const at = text.indexOf('{"protocol":');
