@@ -100,7 +100,7 @@ export async function compareCommand(cli: CliContext, given: string[], o: Compar
     const base = { hosts: ids, baseline, layer: o.layer, dnsName: o.dnsName, k8s: o.k8s, only: o.only as ('sysctl' | 'dns' | 'firewall')[] | undefined };
     if (o.fix) {
       if (o.layer === 'both') throw new ApiError('INVALID_INPUT', '--fix is planned on one firewall layer: --layer runtime or permanent (the Ansible plays set both, permanent and immediate)');
-      const r = await rt.api.compare.run({ ...base, layer: o.layer ?? 'runtime' });
+      const r = await rt.api.compare.run({ ...base, layer: o.layer ?? 'runtime', refresh: false });
       const split = (s?: string) => s?.split(',').map((x) => x.trim()).filter(Boolean);
       const { defaultSelection } = await import('../../shared/compare/fix');
       const selection = defaultSelection(r, { keys: split(o.keys), objects: split(o.zones) });
@@ -123,7 +123,8 @@ export async function compareCommand(cli: CliContext, given: string[], o: Compar
       }
       return;
     }
-    const r = await rt.api.compare.run(base);
+    // refresh given (a fresh CLI runtime has nothing cached to answer from): an input its check plan passes as is.
+  const r = await rt.api.compare.run({ ...base, refresh: false });
     cli.print(o.json && !o.all ? differencesOnly(r) : r, !!o.json, (d) => (o.markdown ? toMarkdown(d, !o.all) : o.csv ? toCsv(d, !o.all) : human(d, !!o.all)));
     const down = r.hosts.filter((h) => h.status !== 'ok');
     for (const h of down) cli.note(`${h.label} is unreachable: ${h.error ?? ''}`);
