@@ -123,8 +123,8 @@ export async function compareCommand(cli: CliContext, given: string[], o: Compar
       }
       return;
     }
-    // refresh given (a fresh CLI runtime has nothing cached to answer from): an input its check plan passes as is.
-  const r = await rt.api.compare.run({ ...base, refresh: false });
+    // refresh: false said outright (a fresh CLI runtime has nothing cached, so it reads anyway): an input its check plan passes as is.
+    const r = await rt.api.compare.run({ ...base, refresh: false });
     cli.print(o.json && !o.all ? differencesOnly(r) : r, !!o.json, (d) => (o.markdown ? toMarkdown(d, !o.all) : o.csv ? toCsv(d, !o.all) : human(d, !!o.all)));
     const down = r.hosts.filter((h) => h.status !== 'ok');
     for (const h of down) cli.note(`${h.label} is unreachable: ${h.error ?? ''}`);

@@ -106,8 +106,9 @@ export class HistoryRecorder {
     return extra.length ? `${host.id}:${extra.join(',')}` : host.id;
   }
 
+  /** Whether changes to the host are recorded: not for a host nothing may change on (a snapshot, a record, an imported copy). */
   static recordable(host: Host): boolean {
-    return !host.transport.snapshot?.() && !host.summary().capabilities.readOnly;
+    return !host.summary().capabilities.readOnly;
   }
 
   async who(host: Host): Promise<Who> {

@@ -15,8 +15,6 @@ import { defaultRuntimeDir, outageText, SshLink, type LinkStatus } from './ssh/l
 import { controlDir, type ControlDir } from './ssh/control-dir';
 import { sshDebugLog, sshLinkOptions } from './ssh/link-options';
 import { defaultConfigDir } from './config-dir';
-
-export { defaultConfigDir };
 import { SshTransport } from './ssh/transport';
 
 /**

@@ -4,7 +4,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../../electron/api/runtime';
-import { defaultConfigDir } from '../../electron/hosts/remote';
+import { defaultConfigDir } from '../../electron/hosts/config-dir';
 
 /**
  * Tests never read the user's own saved hosts: a developer with a host in

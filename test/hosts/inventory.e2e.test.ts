@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type E2eApp } from '../support/e2e';
-import { defaultConfigDir } from '../../electron/hosts/remote';
+import { defaultConfigDir } from '../../electron/hosts/config-dir';
 import { pagesOf } from '../support/pages';
 
 // "Import inventory" on the Hosts page in Chromium: the real ansible-inventory reads an INI file,
