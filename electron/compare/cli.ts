@@ -48,7 +48,8 @@ export const registerCompareCommands: RegisterCommands = (program, cli) => {
     .action(cli.action(async (given: string[], o: CompareOpts) => {
       // The hosts' first ssh sessions start before the rest of the compare is loaded.
       // (Not for a compare refused before reading: more than 50 hosts, an inventory's, a summary's.)
-      if (!o.inventory && !o.summary && given.length <= MAX_COMPARE_HOSTS) startEarlyReads(given);
+      // Each host's request is what decides it: the sections and how they are read.
+      if (!o.inventory && !o.summary && given.length <= MAX_COMPARE_HOSTS) startEarlyReads(given, JSON.stringify(['compare', o.only ?? null, o.layer ?? null, o.dnsName, o.root ?? null]));
       try {
         const { compareCommand } = await import('./cli-run');
         await compareCommand(cli, given, o);

@@ -5,6 +5,7 @@ import { reservedHostIdReason } from '../../shared/hosts/host-id';
 import { defaultConfigDir } from './config-dir';
 import { AGENT_COMMAND } from './ssh/agent-command';
 import { controlDir, persistSeconds } from './ssh/control-dir';
+import { agentGuess } from './ssh/head-guess';
 import { SshLink } from './ssh/link';
 import { sshDebugLog, sshLinkOptions } from './ssh/link-options';
 
@@ -57,8 +58,13 @@ function sshHostOf(arg: string, saved: SavedHost[]): { id: string; destination: 
   }
 }
 
-/** Starts the read agent's session on each SSH host among `args` (CLI, masters kept between runs); nothing when masters are not kept. */
-export function startEarlyReads(args: string[]): void {
+/**
+ * Starts the read agent's session on each SSH host among `args` (CLI, masters kept between
+ * runs); nothing when masters are not kept. `purpose` names what decides the request (a
+ * compare's sections and options): each session is sent what the last run of that purpose sent
+ * its host (head-guess.ts), and the runtime uses the answer only if it asks exactly that.
+ */
+export function startEarlyReads(args: string[], purpose: string): void {
   let persistS: number;
   try {
     persistS = persistSeconds();
@@ -74,7 +80,9 @@ export function startEarlyReads(args: string[]): void {
     const h = sshHostOf(arg, saved);
     if (!h) continue;
     try {
-      SshLink.startHead(sshLinkOptions({ destination: h.destination, sshConfig, control, runtimeDir: control.dir, persistS, log: sshDebugLog(h.id), options: h.options }), AGENT_COMMAND);
+      SshLink.startHead(sshLinkOptions({ destination: h.destination, sshConfig, control, runtimeDir: control.dir, persistS, log: sshDebugLog(h.id), options: h.options }), AGENT_COMMAND, (key) =>
+        agentGuess(key, purpose),
+      );
     } catch {
       // An option the link refuses: the runtime's link refuses it too, and says so.
     }

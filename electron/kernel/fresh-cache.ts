@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { FreshNamespace } from '../../shared/kernel/defaults';
-import { isPlainObject, readOwnCacheFile, writeOwnCacheFile } from './own-cache-file';
+import { isPlainObject, readOwnCacheFile, writeOwnCacheFile } from '../cache/own-cache-file';
 
 /**
  * The fresh-namespace listing (fresh-namespace.ts) kept on disk between runs: starting a second
@@ -56,11 +55,6 @@ function listingFrom(text: string, key: FreshKey): FreshNamespace | null {
   return { modes, values };
 }
 
-/** $XDG_CACHE_HOME/hostdeck (absolute XDG_CACHE_HOME only), else ~/.cache/hostdeck. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith('/') ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
-  return join(base, 'hostdeck');
-}
 
 /** Per-interface sysctl directories: the host's interfaces come and go, a fresh namespace has only lo. */
 const PER_INTERFACE = /^net\/(ipv4|ipv6|mpls)\/(conf|neigh)\/(?!all\/|default\/)[^/]+\//;

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import type { FreshNamespace } from '../../shared/kernel/defaults';
 import type { Host } from '../hosts/host';
-import { cachedFreshNamespace, defaultCacheDir, freshKey } from './fresh-cache';
+import { cachedFreshNamespace, freshKey } from './fresh-cache';
+import { defaultCacheDir } from '../cache/own-cache-file';
 
 /**
  * Lists /proc/sys inside a fresh network + IPC + UTS namespace (`unshare -n -i -u`, root only):

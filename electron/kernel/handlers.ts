@@ -17,7 +17,7 @@ import { configuredVsLive, hostKernel, osreleaseOf } from './configured';
 import { sameSysctlValue } from '../../shared/kernel/drift';
 import { formatProfile } from './profile-format';
 import { cachedVerdicts, verdictCodeId, verdictKey } from './verdict-cache';
-import { defaultCacheDir } from './fresh-cache';
+import { defaultCacheDir } from '../cache/own-cache-file';
 
 let parts: Promise<typeof WriteParts> | undefined;
 /** The writes' code (helper protocol, apply): loaded by the first write, never by a list (issue #22); once per process. */

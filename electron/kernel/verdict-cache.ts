@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClassifyOptions } from '../../shared/kernel/k8s';
 import { hostdeckVersion } from '../app/version';
-import { isPlainObject, readOwnCacheFile, writeOwnCacheFile } from './own-cache-file';
+import { isPlainObject, readOwnCacheFile, writeOwnCacheFile } from '../cache/own-cache-file';
 
 /**
  * The part of each `kernel list` row that classification gives (namespace, Kubernetes status,

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Runtime } from '../../electron/api/runtime';
-import { defaultCacheDir } from '../../electron/kernel/fresh-cache';
+import { defaultCacheDir } from '../../electron/cache/own-cache-file';
 import { requireTool } from './support/sysctl-sandbox';
 
 /**

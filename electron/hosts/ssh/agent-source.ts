@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { helperSource } from '../../helper/source';
+import { isAgentPayload } from './agent-payload';
 
 /**
  * The SSH read agent (hostdeck-agent.py, Python 3 standard library only), sent on stdin to
@@ -32,3 +33,21 @@ export function sharedRules(helper: string): string {
 
 /** The agent program: the shared rules, then the agent (which defines run(request)). */
 export const agentSource = `${sharedRules(helperSource)}\n${agentFile}`;
+
+/** What follows the agent in a session's program: run() called with the request. */
+const RUN_HEAD = "\nimport base64 as _b64\nrun(json.loads(_b64.b64decode('";
+const RUN_TAIL = "').decode('utf-8')))\n";
+
+/** The program one agent session is sent: the agent, then the call of run() with its request. */
+export function agentProgram(payload: string): string {
+  if (!isAgentPayload(payload)) throw new Error('an agent request must be base64');
+  return agentSource + RUN_HEAD + payload + RUN_TAIL;
+}
+
+/** The request (base64) of a program agentProgram made, or null for any other text. */
+export function agentPayloadOf(program: string): string | null {
+  const head = agentSource + RUN_HEAD;
+  if (!program.startsWith(head) || !program.endsWith(RUN_TAIL)) return null;
+  const payload = program.slice(head.length, program.length - RUN_TAIL.length);
+  return isAgentPayload(payload) ? payload : null;
+}

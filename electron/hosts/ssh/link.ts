@@ -726,7 +726,8 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     const timeoutMs = opts.timeoutMs ?? 20_000;
     const what = opts.what ?? command.slice(0, 60);
     const head = headStarts.get(this.headKey(command));
-    if (head && !head.taken) return this.takeHead(head, opts.input);
+    // Never its own: a head start's link, finding a master up, runs its session through exec() again.
+    if (head && !head.taken && head.link !== this) return this.takeHead(head, command, opts);
     if (this.mayFound()) return this.found(command, opts, timeoutMs, what);
     await withDeadline(this.connect(), timeoutMs, () => new ApiError('HOST_UNREACHABLE', `${this.destination.text} did not answer within ${Math.round(timeoutMs / 1000)} s`));
     // The command's deadline starts once the link is up: a slow login (50 masters starting at
@@ -749,20 +750,43 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
    * CLI: starts the session of `command` now, its input to follow, on a link of its own (the
    * one the runtime makes later, with the same options, takes it over: see takeHead). A cold
    * compare's logins (and python3's start on the hosts) then run while the rest of HostDeck
-   * loads, where they used to start after it. Nothing when the options could not found a
-   * master (masters not kept between runs) or a head start of the same session is there.
+   * loads, where they used to start after it; over a master an earlier run kept, the session
+   * starts at once. Nothing when masters are not kept between runs or a head start of the same
+   * session is there. With a guess (`guessFor` its exact command line), the input the last run's
+   * taker gave is sent as soon as it is known: the host answers while HostDeck loads, and the taker uses that answer only when
+   * its own input is exactly the guess (otherwise it runs its own session once this one ended).
    */
-  static startHead(opts: SshLinkOptions, command: string, timeoutMs = 20_000): void {
+  static startHead(opts: SshLinkOptions, command: string, guessFor?: (sessionKey: string) => HeadGuess, timeoutMs = 20_000): void {
     const link = new SshLink(opts);
     // Its failures are the taker's to handle (and to retry): this link never reconnects.
     link.keepAlive = false;
     const key = link.headKey(command);
     if (headStarts.has(key) || !link.mayFound()) return;
+    const guess = guessFor?.(key);
     let give!: (input: string | Buffer | undefined) => void;
     const input = new Promise<string | Buffer | undefined>((resolve) => (give = resolve));
     const result = link.exec(command, { input, timeoutMs, what: 'reading' });
     result.catch(() => undefined);
-    headStarts.set(key, { link, result, give, taken: false });
+    const head: HeadStart = {
+      link,
+      result,
+      given: null,
+      offer: (v) => {
+        if (head.given) return false;
+        head.given = { v };
+        give(v);
+        return true;
+      },
+      taken: false,
+      onTaken: guess?.taken,
+    };
+    headStarts.set(key, head);
+    guess?.input.then(
+      (v) => {
+        if (v !== null && !head.taken) head.offer(v);
+      },
+      () => undefined,
+    );
   }
 
   /**
@@ -776,7 +800,7 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     await Promise.all(
       left.map(async (h) => {
         h.taken = true;
-        if (h.link.status.state === 'connected') h.give(undefined);
+        if (h.link.status.state === 'connected') h.offer(undefined);
         else await h.link.dispose();
         await h.result.catch(() => undefined);
       }),
@@ -784,10 +808,12 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   }
 
   /**
-   * Takes over the session a head start opened for this command: gives it its input and follows
-   * its link, so this link is up (its master adopted) or refused exactly when that one is.
+   * Takes over the session a head start opened for this command: gives it its input (or finds
+   * the guess it was given equal to it) and follows its link, so this link is up (its master
+   * adopted) or refused exactly when that one is. A wrong guess: the session answered another
+   * request; once it ended (bringing the master up), this input runs in a session of its own.
    */
-  private async takeHead(head: HeadStart, input: Input | undefined): Promise<ExecResult> {
+  private async takeHead(head: HeadStart, command: string, opts: ExecOptions): Promise<ExecResult> {
     head.taken = true;
     const early = head.link;
     let gate!: { resolve: () => void; reject: (e: unknown) => void };
@@ -820,14 +846,26 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     follow(early.status);
     this.active++;
     this.peak = Math.max(this.peak, this.active);
+    let mine: string | Buffer | undefined;
+    let guessedWrong = false;
     try {
-      head.give(input instanceof Promise ? await input.catch(() => undefined) : input);
-      const r = await head.result;
-      if (r.code !== 255) this.lastSeenAt = Date.now();
-      return r;
+      mine = opts.input instanceof Promise ? await opts.input.catch(() => undefined) : opts.input;
+      guessedWrong = !head.offer(mine) && !sameInput(head.given?.v, mine);
+      if (guessedWrong) {
+        await head.result.catch(() => undefined);
+      } else {
+        const r = await head.result;
+        if (r.code !== 255) this.lastSeenAt = Date.now();
+        if (r.code === 0 && typeof mine === 'string') head.onTaken?.(mine);
+        return r;
+      }
     } finally {
       this.release();
     }
+    await up;
+    const r = await this.exec(command, { ...opts, input: mine });
+    if (r.code === 0 && typeof mine === 'string') head.onTaken?.(mine);
+    return r;
   }
 
   private run(command: string, input: Input | undefined, timeoutMs: number, what: string): Promise<ExecResult> {
@@ -1134,12 +1172,27 @@ exit 1
 }
 
 /** A session started ahead of its link (SshLink.startHead), keyed by its ssh command line. */
+/** What a head start may send before its taker comes (SshLink.startHead). */
+export interface HeadGuess {
+  /** The input the taker will most likely give (the last run's), or null to wait for the taker's own. */
+  input: Promise<string | null>;
+  /** Called with the input a taker gave once its session answered (exit 0): the next run's guess. */
+  taken?: (input: string) => void;
+}
+
 interface HeadStart {
   link: SshLink;
   result: Promise<ExecResult>;
-  give: (input: string | Buffer | undefined) => void;
+  /** The input the session was given (a guess, the taker's, or nothing at the end), once given. */
+  given: { v: string | Buffer | undefined } | null;
+  /** Gives the session this input if it has none yet; false when it already had one. */
+  offer: (input: string | Buffer | undefined) => boolean;
   taken: boolean;
+  onTaken?: (input: string) => void;
 }
+
+const sameInput = (a: string | Buffer | undefined, b: string | Buffer | undefined): boolean =>
+  a === b || (a !== undefined && b !== undefined && Buffer.from(a).equals(Buffer.from(b)));
 const headStarts = new Map<string, HeadStart>();
 
 export function defaultRuntimeDir(): string {

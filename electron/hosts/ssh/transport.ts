@@ -7,7 +7,8 @@ import type { HostCapabilities } from '../../../shared/hosts/capabilities';
 import { HELPER_INSTALL_PATH, helperSource } from '../../helper/source';
 import { helperVersionProblem } from '../../helper/version';
 import type { BusReadAnswer, BusReadCall, FileFacts, HelperOptions, HostIdentity, HostTransport, ProcSysSnapshot, ReadExpand, ReadPlan, ReadRequest } from '../transport';
-import { AGENT_PROTOCOL, agentSource } from './agent-source';
+import { agentPayload } from './agent-payload';
+import { AGENT_PROTOCOL, agentProgram } from './agent-source';
 import { AGENT_COMMAND, PYTHON3 } from './agent-command';
 import type { SshDestination } from '../../../shared/hosts/destination';
 import type { SshLink } from './link';
@@ -131,8 +132,7 @@ export class SshTransport implements HostTransport {
   }
 
   private async agentRun<T>(request: Record<string, unknown>, timeoutMs: number, what: string): Promise<T> {
-    const payload = Buffer.from(JSON.stringify(request), 'utf8').toString('base64');
-    const script = `${agentSource}\nimport base64 as _b64\nrun(json.loads(_b64.b64decode('${payload}').decode('utf-8')))\n`;
+    const script = agentProgram(agentPayload(request));
     const r = await this.link.exec(AGENT_COMMAND, { input: script, timeoutMs, what: `reading (${what})` });
     const text = r.stdout.toString('utf8');
     // Anything a login script printed comes before the answer.

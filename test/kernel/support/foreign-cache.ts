@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 
 /**
- * The planted cache files a cache of our own must never read (electron/kernel/own-cache-file.ts),
+ * The planted cache files a cache of our own must never read (electron/cache/own-cache-file.ts),
  * each made in turn at `file` inside `dir` and checked with `read` (null: not read): another
  * owner, writable by others, a symlink to a file that would pass every other check, a directory
  * writable by others, a directory of another owner (left so: the caller's next run must leave it

@@ -1,15 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * One file in HostDeck's per-user cache directory (fresh-cache.ts, verdict-cache.ts). The file
- * is data another process could have written: it is read only from a directory and file owned
- * by this user that nobody else may write, never through a symlink, and size-bounded; callers
- * check its content themselves and use it only when its key equals theirs. Writes are atomic
- * (a temp file in the same directory, then rename); a cache that cannot be written is only a
- * slower next run.
+ * One file in HostDeck's per-user cache directory (kernel/fresh-cache.ts, kernel/verdict-cache.ts,
+ * hosts/ssh/head-guess.ts). The file is data another process could have written: it is read
+ * only from a directory and file owned by this user that nobody else may write, never through a
+ * symlink, and size-bounded; callers check its content themselves and use it only when its key
+ * equals theirs. Writes are atomic (a temp file in the same directory, then rename); a cache
+ * that cannot be written is only a slower next run.
  */
+
+/** $XDG_CACHE_HOME/hostdeck (absolute XDG_CACHE_HOME only), else ~/.cache/hostdeck. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith('/') ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
+  return join(base, 'hostdeck');
+}
 
 /** Why `dir` may not hold the cache (undefined: a real directory of ours that no one else can write). */
 function dirProblem(dir: string): string | undefined {
