@@ -45,6 +45,16 @@ export interface RuntimeParts {
   outageText: (s: Pick<LinkStatus, 'lastSeen' | 'nextAttempt'>) => string;
 }
 
+/**
+ * How a runtime that loads its parts on demand (the CLI's) loads each: a compare of SSH hosts
+ * needs the remote hosts and no recorder (the CLI looks at no read for history), a change on
+ * this machine the recorder and no SSH code.
+ */
+export interface RuntimePartLoaders {
+  remote: () => Promise<Pick<RuntimeParts, 'RemoteHosts' | 'outageText'>>;
+  history: () => Promise<Pick<RuntimeParts, 'HistoryRecorder'>>;
+}
+
 /** Features whose handlers use neither other hosts nor the remote-host list: a local call of theirs needs no RuntimeParts. */
 const LOCAL_ONLY_FEATURES: ReadonlySet<string> = new Set(['kernel', 'dns', 'firewall', 'helper']);
 
@@ -62,12 +72,14 @@ export class RuntimeCore {
   readonly hostList: HostList;
   private readonly historyReads: boolean;
   private readonly opts: RuntimeOptions;
-  private parts: RuntimeParts | null = null;
-  private loading: Promise<void> | null = null;
+  private remoteParts: Pick<RuntimeParts, 'RemoteHosts' | 'outageText'> | null = null;
+  private historyInstalled = false;
+  private loadingRemote: Promise<void> | null = null;
+  private loadingHistory: Promise<void> | null = null;
   private remoteHosts: RemoteHosts | null = null;
   private recorder: HistoryRecorder | null = null;
 
-  constructor(opts: RuntimeOptions, parts: RuntimeParts | null, private readonly loadParts?: () => Promise<RuntimeParts>) {
+  constructor(opts: RuntimeOptions, parts: RuntimeParts | null, private readonly loaders?: RuntimePartLoaders) {
     this.opts = opts;
     this.mode = opts.mode;
     this.historyReads = opts.historyReads ?? true;
@@ -81,7 +93,10 @@ export class RuntimeCore {
       remove: (id) => hosts.remove(id),
       loadSaved: () => this.remote.load(),
     };
-    if (parts) this.install(parts);
+    if (parts) {
+      this.installRemote(parts);
+      this.installHistory(parts);
+    }
   }
 
   /** Remote hosts over SSH: saved ones and destinations named in a call. */
@@ -95,19 +110,35 @@ export class RuntimeCore {
     return this.recorder;
   }
 
-  /** Loads the remote hosts and the history recorder where they are loaded on demand (a no-op otherwise). */
+  /** Loads the remote hosts where they are loaded on demand (a no-op otherwise). */
   async ready(): Promise<void> {
-    if (this.parts) return;
-    if (!this.loadParts) throw new ApiError('INTERNAL', 'This runtime has no remote hosts or history');
-    const load = this.loadParts;
-    await (this.loading ??= load().then((p) => this.install(p)));
+    if (this.remoteParts) return;
+    const loaders = this.loadersOrFail();
+    await (this.loadingRemote ??= loaders.remote().then((p) => this.installRemote(p)));
   }
 
-  private install(parts: RuntimeParts): void {
-    if (this.parts) return;
-    this.parts = parts;
+  /** Loads the history recorder where it is loaded on demand (a no-op otherwise). */
+  private async readyHistory(): Promise<void> {
+    if (this.historyInstalled) return;
+    const loaders = this.loadersOrFail();
+    await (this.loadingHistory ??= loaders.history().then((p) => this.installHistory(p)));
+  }
+
+  private loadersOrFail(): RuntimePartLoaders {
+    if (!this.loaders) throw new ApiError('INTERNAL', 'This runtime has no remote hosts or history');
+    return this.loaders;
+  }
+
+  private installRemote(parts: Pick<RuntimeParts, 'RemoteHosts' | 'outageText'>): void {
+    if (this.remoteParts) return;
+    this.remoteParts = parts;
+    this.remoteHosts = new parts.RemoteHosts(this.hosts, this.events, this.opts.remote);
+  }
+
+  private installHistory(parts: Pick<RuntimeParts, 'HistoryRecorder'>): void {
+    if (this.historyInstalled) return;
+    this.historyInstalled = true;
     const opts = this.opts;
-    this.remoteHosts = new parts.RemoteHosts(this.hosts, this.events, opts.remote);
     const historyOff = opts.history === false || (opts.history === undefined && process.env.HOSTDECK_HISTORY === 'off');
     this.recorder = historyOff
       ? null
@@ -150,9 +181,12 @@ export class RuntimeCore {
     const req = (request ?? {}) as Partial<CallRequest>;
     if (typeof req !== 'object' || Array.isArray(req)) throw new ApiError('INVALID_INPUT', 'The request must be an object');
     const hostId = typeof req.host === 'string' ? req.host : 'local';
-    // A local read of a local feature needs neither SSH nor history (when history reads are off):
-    // everything else loads them first, so the synchronous paths below find them.
-    if (!this.parts && (hostId !== 'local' || !LOCAL_ONLY_FEATURES.has(op.feature) || op.mutates || this.historyReads)) await this.ready();
+    // The remote hosts for another host or a feature that uses them; the recorder for a change,
+    // for the history feature itself, or for every call where reads are looked at for history.
+    // Loaded first, so the synchronous paths below find them.
+    const needRemote = hostId !== 'local' || !LOCAL_ONLY_FEATURES.has(op.feature);
+    const needHistory = op.mutates || this.historyReads || op.feature === 'history';
+    await Promise.all([needRemote ? this.ready() : undefined, needHistory ? this.readyHistory() : undefined]);
     const host = this.hostFor(hostId);
     // summary() folds a host made read-only (an imported copy) into its capabilities. Not
     // `writes`: a login that may not run the helper (writes "none") may still change the
@@ -194,7 +228,7 @@ export class RuntimeCore {
     const link = host.transport.link;
     const execute = async () =>
       link
-        ? await guardLink(this.parts!.outageText, link, () => handler(ctx, data)).catch(async (e: unknown) => {
+        ? await guardLink(this.remoteParts!.outageText, link, () => handler(ctx, data)).catch(async (e: unknown) => {
             // firewalld refused a non-root login: say which route is missing and the exact rule to add.
             throw await this.remote.explainRefusal(host.id, op.feature, e);
           })
@@ -213,7 +247,7 @@ export class RuntimeCore {
       // A bus that closed under a dead host is the host, not D-Bus: say which host, when it was
       // last seen and when HostDeck tries again, as the other pages do (HOST_UNREACHABLE).
       const down = link.status.state !== 'connected' || !(await link.probe(3000));
-      if (down) throw link.lastRefusal ?? unreachable(this.parts!.outageText, link, (result as { reason?: string }).reason);
+      if (down) throw link.lastRefusal ?? unreachable(this.remoteParts!.outageText, link, (result as { reason?: string }).reason);
     }
     if (link && channel === 'firewall.status') {
       // The status answers rather than throws: a refused login gets the same hint there.
@@ -248,7 +282,7 @@ export class RuntimeCore {
   }
 
   async dispose(): Promise<void> {
-    await this.loading?.catch(() => undefined);
+    await Promise.all([this.loadingRemote?.catch(() => undefined), this.loadingHistory?.catch(() => undefined)]);
     await this.recorder?.dispose();
     await this.remoteHosts?.dispose();
     await this.hosts.dispose();

@@ -111,6 +111,26 @@ describe('CLI start-up loads only what the command needs', () => {
     expect(r.sources).toEqual(expect.arrayContaining(['electron/kernel/apply.ts', 'shared/helper/protocol.ts']));
   });
 
+  it('a change on this machine loads the history recorder (it records the change) and no remote host or SSH code', () => {
+    const conf = join(work, 'dry-local.conf');
+    writeFileSync(conf, `net.ipv4.tcp_keepalive_time = ${readFileSync('/proc/sys/net/ipv4/tcp_keepalive_time', 'utf8').trim()}\n`);
+    const r = packagesLoaded('kernel', 'apply', '--dry-run', '--from', conf);
+    expect(r.status).toBe(0);
+    expect(r.sources).toContain('electron/history/recorder.ts');
+    expect(r.sources.filter((s) => /^electron\/hosts\/(remote|ssh\/(transport|link))\.ts$/.test(s))).toEqual([]);
+  });
+
+  it('a compare loads no history code: the CLI looks at no read for history, and a compare changes nothing', () => {
+    const a = join(work, 'a.sysctl');
+    const b = join(work, 'b.sysctl');
+    writeFileSync(a, 'net.ipv4.ip_default_ttl = 64\nkernel.pid_max = 4194304\n');
+    writeFileSync(b, 'net.ipv4.ip_default_ttl = 65\nkernel.pid_max = 4194304\n');
+    const r = packagesLoaded('compare', `a=${a}`, `b=${b}`, '--only', 'sysctl');
+    expect(r.stdout).toContain('net.ipv4.ip_default_ttl');
+    expect(r.sources).toContain('electron/compare/handlers.ts');
+    expect(r.sources.filter((s) => /^(electron|shared)\/history\//.test(s))).toEqual([]);
+  });
+
   it('the same run with --host on a saved-host name still loads the remote hosts (and says it does not know the host)', () => {
     const r = packagesLoaded('--host', 'no-such-saved-host', 'kernel', 'list', '--json');
     expect(r.status).toBe(1);
