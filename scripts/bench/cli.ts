@@ -131,7 +131,10 @@ function applyInNamespace(r: BenchReporter): void {
     writeFileSync(path.join(dir, '0.conf'), 'net.ipv4.tcp_keepalive_time = 7000\n');
     writeFileSync(path.join(dir, '1.conf'), 'net.ipv4.tcp_keepalive_time = 7001\n');
     const hostBefore = readFileSync('/proc/sys/net/ipv4/tcp_keepalive_time', 'utf8');
-    const p = spawnSync('unshare', ['-n', process.execPath, '-e', APPLY_CHILD, process.execPath, cliJs, dir, '9'], { encoding: 'utf8', timeout: 300_000 });
+    // History in the bench's own directory: the changes are to a namespace that is gone after the
+    // run, and must not show as changes of this machine in the user's history.
+    const env = { ...process.env, XDG_DATA_HOME: dir };
+    const p = spawnSync('unshare', ['-n', process.execPath, '-e', APPLY_CHILD, process.execPath, cliJs, dir, '9'], { encoding: 'utf8', timeout: 300_000, env });
     if (p.status !== 0) throw new Error(`kernel apply bench in unshare -n failed (${p.status}): ${p.stderr.slice(0, 1000)}`);
     const j = JSON.parse(p.stdout) as { ours: number; anchor: number; value: string };
     if (readFileSync('/proc/sys/net/ipv4/tcp_keepalive_time', 'utf8') !== hostBefore) throw new Error('the host value changed: the bench wrote outside its namespace');
