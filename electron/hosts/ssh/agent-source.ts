@@ -32,3 +32,12 @@ export function sharedRules(helper: string): string {
 
 /** The agent program: the shared rules, then the agent (which defines run(request)). */
 export const agentSource = `${sharedRules(helperSource)}\n${agentFile}`;
+
+/**
+ * The line that ends the program: FN(request) (run, or the Ansible bundle), the request in
+ * base64 (binascii is built into python3; the base64 module would import re, ~9 ms a run).
+ */
+export function agentCall(fn: 'run' | 'bundle', request: unknown): string {
+  const payload = Buffer.from(JSON.stringify(request), 'utf8').toString('base64');
+  return `${fn}(json.loads(binascii.a2b_base64('${payload}').decode('utf-8')))\n`;
+}
