@@ -87,6 +87,7 @@ describe("the read agent's /proc/sys, decoded, is the local reader's", () => {
     put('net/ipv4/route/flush', '', 0o200);
     put('net/ipv4/conf/eth0.100/rp_filter', '2\n');
     put('net/ipv4/conf/eth0.100/forwarding', '1\n', 0o600);
+    put('net/ipv4/neigh/dotted.leaf', '3\n');
     put('vm/stat_refresh', 'READ ME AND FAIL\n', 0o600);
     put('dev/a name with spaces', 'v\n');
     spawnSync('/usr/bin/mkfifo', [path.join(root, 'kernel/fifo')]);
@@ -110,6 +111,7 @@ describe("the read agent's /proc/sys, decoded, is the local reader's", () => {
       expect(got.get('kernel/sock')).toMatchObject({ state: 'unreadable', error: 'ENXIO' });
       for (const p of ['kernel/fifo', 'kernel/null', 'kernel/link', 'kernel/dirlink', 'kernel/dangling']) expect(got.get(p), p).toMatchObject({ state: 'unreadable', error: 'NOT_REGULAR', writable: false });
       expect(got.get('net/ipv4/conf/eth0.100/rp_filter')).toMatchObject({ key: 'net.ipv4.conf.eth0/100.rp_filter', value: '2' });
+      expect(got.get('net/ipv4/neigh/dotted.leaf')).toMatchObject({ key: 'net.ipv4.neigh.dotted/leaf', value: '3' });
       expect(got.get('net/ipv4/route/flush')).toMatchObject({ state: 'write-only', writable: true });
       expect(got.get('vm/stat_refresh')).toEqual({ key: 'vm.stat_refresh', path: 'vm/stat_refresh', state: 'side-effect', writable: true, mode: 0o600 });
       expect(got.get('kernel/two_newlines')).toMatchObject({ value: 'a\n' });
