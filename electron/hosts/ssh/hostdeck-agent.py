@@ -71,13 +71,13 @@ def _json_core():
             raise TypeError('Object of type %s is not JSON serializable' % type(o).__name__)
 
         scan = _json.make_scanner(_ScanContext())
-        encoders = {}
+        compact = _json.make_encoder({}, default, _json.encode_basestring_ascii, None, ':', ',', False, False, True)
 
         def dumps(obj, separators):
-            enc = encoders.get(separators)
-            if enc is None:
-                enc = encoders[separators] = _json.make_encoder({}, default, _json.encode_basestring_ascii, None, separators[1], separators[0], False, False, True)
-            return ''.join(enc(obj, 0))
+            if tuple(separators) != (',', ':'):
+                import json as std
+                return std.dumps(obj, separators=separators)
+            return ''.join(compact(obj, 0))
 
         def loads(text):
             ws = ' \t\n\r'
