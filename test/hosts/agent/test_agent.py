@@ -261,6 +261,19 @@ class Json(unittest.TestCase):
         with self.assertRaises(TypeError):
             agent.json.dumps({'a': object()})
 
+    def test_without_json_core_the_json_package(self):
+        import sys
+        saved = sys.modules.get('_json')
+        sys.modules['_json'] = None  # import _json raises ImportError
+        agent.json._dumps = agent.json._loads = None
+        try:
+            v = {'rows': [[0, 'a', 420, 'x\u00e9']]}
+            self.assertEqual(agent.json.loads(agent.json.dumps(v, separators=(',', ':'))), v)
+            self.assertEqual(agent.json.dumps(v, separators=(',', ':')), json.dumps(v, separators=(',', ':')))
+        finally:
+            sys.modules['_json'] = saved
+            agent.json._dumps = agent.json._loads = None
+
 
 class Shared(unittest.TestCase):
     def test_one_implementation(self):
