@@ -15,6 +15,7 @@ const suites: Record<string, () => Promise<{ default: (r: BenchReporter) => Prom
   compare: () => import('./bench/compare'),
   explain: () => import('./bench/explain'),
   'fleet-live': () => import('./bench/fleet-live'),
+  agent: () => import('./bench/agent-cost'),
   'fleet-firewall': () => import('./bench/fleet-firewall'),
   offline: () => import('./bench/offline'),
   // The offline-writes differential alone: offline-diff --sequences N --seed S [--jobs J].

@@ -9,7 +9,9 @@ import { snapshotSchema } from '../../shared/compare/snapshot';
 import type { HostList } from '../api/context';
 import { ANSIBLE_PLAYBOOK, ansibleEnv, inventoryPath } from '../hosts/inventory';
 import { createRecordedHost, snapshotReadPlan, type RecordedReads } from '../hosts/recorded';
-import { agentSource, AGENT_PROTOCOL } from '../hosts/ssh/agent-source';
+import { agentCall, agentSource, AGENT_PROTOCOL } from '../hosts/ssh/agent-source';
+import { procSysOfRows } from '../hosts/ssh/procsys-rows';
+import { withDigests } from '../hosts/ssh/read-answer';
 import { HELPER_INSTALL_PATH } from '../helper/source';
 import { BUNDLE_PY, CALLBACK_PY, PLAY_YML } from './ansible/files';
 import { snapshotOfRecorded } from './recorded-snapshot';
@@ -65,12 +67,14 @@ function parseAnswer(host: string, stdout: string): RecordedReads {
   // Anything a login script printed comes before the answer.
   const at = stdout.indexOf('{"protocol":');
   if (at < 0) throw new Error(`the read agent on ${host} gave no answer`);
-  const a = JSON.parse(stdout.slice(at)) as { protocol: number; result?: RecordedReads; error?: { message: string } };
+  const a = JSON.parse(stdout.slice(at)) as { protocol: number; result?: Omit<RecordedReads, 'procsys'> & { procsys?: unknown }; error?: { message: string } };
   if (a.protocol !== AGENT_PROTOCOL) throw new Error(`the read agent on ${host} answered protocol ${a.protocol}, expected ${AGENT_PROTOCOL}`);
   if (a.error || !a.result) throw new Error(a.error?.message ?? `the read agent on ${host} answered no result`);
   const r = a.result;
-  if (!r.procsys || !Array.isArray(r.procsys.entries) || !Array.isArray(r.records) || typeof r.describe !== 'object') throw new Error(`the read agent on ${host} answered an incomplete bundle`);
-  return r;
+  if (!r.procsys || !Array.isArray(r.records) || typeof r.describe !== 'object') throw new Error(`the read agent on ${host} answered an incomplete bundle`);
+  // The agent's answers as SshTransport decodes them: /proc/sys rows made entries, contents given their sha256.
+  const records = r.records.map((rec) => (rec && typeof rec === 'object' && rec.fact && typeof rec.fact === 'object' ? { ...rec, fact: withDigests(rec.fact) } : rec));
+  return { ...r, procsys: procSysOfRows(host, r.procsys), records };
 }
 
 export async function snapshotInventory(opts: {
@@ -101,8 +105,7 @@ export async function snapshotInventory(opts: {
   const outcomes: HostOutcome[] = [];
   try {
     const plan = { steps: snapshotReadPlan(), describe: { exists: [HELPER_INSTALL_PATH] } };
-    const payload = Buffer.from(JSON.stringify(plan), 'utf8').toString('base64');
-    const program = `${agentSource}\n${BUNDLE_PY}\nimport base64 as _b64\nbundle(json.loads(_b64.b64decode('${payload}').decode('utf-8')))\n`;
+    const program = `${agentSource}\n${BUNDLE_PY}\n${agentCall('bundle', plan)}`;
     writeFileSync(path.join(work, 'agent.py'), program, { mode: 0o600 });
     writeFileSync(path.join(work, 'play.yml'), PLAY_YML, { mode: 0o600 });
     mkdirSync(path.join(work, 'callback'), { mode: 0o700 });

@@ -3,23 +3,25 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { agentSource, sharedRules } from '../../electron/hosts/ssh/agent-source';
+import { AGENT_COMMAND } from '../../electron/hosts/ssh/agent-command';
+import { agentCall, agentSource, sharedRules } from '../../electron/hosts/ssh/agent-source';
+import { procSysOfRows } from '../../electron/hosts/ssh/procsys-rows';
 import { helperSource } from '../../electron/helper/source';
 import { readLive } from '../../electron/hosts/proc-sys';
 
 // The SSH read agent (electron/hosts/ssh/hostdeck-agent.py) as HostDeck sends it: its Python
 // tests (test/hosts/agent/test_agent.py, unittest) and a differential run against the TypeScript
-// reader on this machine's /proc/sys.
+// reader on this machine's /proc/sys (entry by entry, and on a hostile copy: agent-procsys.test.ts).
 const repo = path.resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(path.join(tmpdir(), 'hostdeck-agent-'));
 const program = path.join(dir, 'agent_program.py');
 writeFileSync(program, agentSource);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs the agent the way SshTransport does: `python3 -I -`, the program and one request on stdin. */
+/** Runs the agent the way SshTransport does: AGENT_COMMAND, the program and one request on stdin. */
 function runAgent(request: unknown): { protocol: number; result?: unknown; error?: { code: string } } {
-  const payload = Buffer.from(JSON.stringify(request)).toString('base64');
-  const r = spawnSync('/usr/bin/python3', ['-I', '-'], { input: `${agentSource}\nimport base64 as _b64\nrun(json.loads(_b64.b64decode('${payload}').decode('utf-8')))\n`, encoding: 'utf8', timeout: 30_000 });
+  const [cmd, ...args] = AGENT_COMMAND.split(' ');
+  const r = spawnSync(cmd!, args, { input: `${agentSource}\n${agentCall('run', request)}`, encoding: 'utf8', timeout: 30_000 });
   expect(r.stderr).toBe('');
   return JSON.parse(r.stdout) as { protocol: number; result?: unknown };
 }
@@ -47,7 +49,7 @@ describe('SSH read agent', () => {
 
   it("reads this machine's /proc/sys as the TypeScript reader does (keys, states, stable values)", () => {
     const ts = readLive('/proc/sys');
-    const py = runAgent({ op: 'procsys' }).result as { entries: typeof ts };
+    const py = procSysOfRows('this machine', runAgent({ op: 'procsys' }).result);
     const shape = (es: typeof ts) => es.map((e) => `${e.path} ${e.state} ${e.writable} ${e.mode}`).sort();
     expect(shape(py.entries)).toEqual(shape(ts));
     const value = (es: typeof ts, p: string) => es.find((e) => e.path === p)?.value;

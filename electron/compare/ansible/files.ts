@@ -101,7 +101,7 @@ class CallbackModule(CallbackBase):
 
 /** The play: read-only, one task per host; become only where the inventory sets it. */
 export const PLAY_YML = String.raw`# HostDeck's snapshot play: read-only. One task per host runs HostDeck's read agent
-# (python3 -I -, the program on stdin: with pipelining nothing is written on the host).
+# (python3 -I -S -, the program on stdin: with pipelining nothing is written on the host).
 # become is not set here: the inventory's ansible_become decides, host by host.
 - name: HostDeck snapshot (read-only)
   hosts: all
@@ -109,7 +109,7 @@ export const PLAY_YML = String.raw`# HostDeck's snapshot play: read-only. One ta
   tasks:
     - name: HostDeck read agent
       ansible.builtin.command:
-        argv: [/usr/bin/python3, -I, -]
+        argv: [/usr/bin/python3, -I, -S, -]
         stdin: "{{ lookup('ansible.builtin.file', hostdeck_agent_program) }}"
         stdin_add_newline: true
       changed_when: false

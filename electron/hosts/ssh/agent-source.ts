@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { helperSource } from '../../helper/source';
-import { isAgentPayload } from './agent-payload';
+import { agentPayload, isAgentPayload } from './agent-payload';
 
 /**
  * The SSH read agent (hostdeck-agent.py, Python 3 standard library only), sent on stdin to
@@ -34,20 +34,29 @@ export function sharedRules(helper: string): string {
 /** The agent program: the shared rules, then the agent (which defines run(request)). */
 export const agentSource = `${sharedRules(helperSource)}\n${agentFile}`;
 
-/** What follows the agent in a session's program: run() called with the request. */
-const RUN_HEAD = "\nimport base64 as _b64\nrun(json.loads(_b64.b64decode('";
-const RUN_TAIL = "').decode('utf-8')))\n";
+/**
+ * The line that ends a program: FN(request) (run, or the Ansible bundle), the request in base64
+ * (binascii is built into python3; the base64 module would import re, ~9 ms a run). Only base64
+ * is ever placed there: it cannot end the string literal it sits in.
+ */
+const CALL_OPEN = "(json.loads(binascii.a2b_base64('";
+const CALL_CLOSE = "').decode('utf-8')))\n";
 
-/** The program one agent session is sent: the agent, then the call of run() with its request. */
-export function agentProgram(payload: string): string {
+function callLine(fn: 'run' | 'bundle', payload: string): string {
   if (!isAgentPayload(payload)) throw new Error('an agent request must be base64');
-  return agentSource + RUN_HEAD + payload + RUN_TAIL;
+  return fn + CALL_OPEN + payload + CALL_CLOSE;
 }
+
+/** FN(request) for a request object. */
+export const agentCall = (fn: 'run' | 'bundle', request: unknown): string => callLine(fn, agentPayload(request));
+
+/** The program one agent session is sent: the agent, then run() with the request (base64). */
+export const agentProgram = (payload: string): string => `${agentSource}\n${callLine('run', payload)}`;
 
 /** The request (base64) of a program agentProgram made, or null for any other text. */
 export function agentPayloadOf(program: string): string | null {
-  const head = agentSource + RUN_HEAD;
-  if (!program.startsWith(head) || !program.endsWith(RUN_TAIL)) return null;
-  const payload = program.slice(head.length, program.length - RUN_TAIL.length);
+  const head = `${agentSource}\nrun${CALL_OPEN}`;
+  if (!program.startsWith(head) || !program.endsWith(CALL_CLOSE)) return null;
+  const payload = program.slice(head.length, program.length - CALL_CLOSE.length);
   return isAgentPayload(payload) ? payload : null;
 }

@@ -1,6 +1,6 @@
 # HostDeck read agent, protocol 1. Read-only: it never writes and never runs a program.
 #
-# Sent on stdin to "/usr/bin/python3 -I -" on a remote host (nothing is written there), after the
+# Sent on stdin to "/usr/bin/python3 -I -S -" on a remote host (nothing is written there), after the
 # section of electron/helper/hostdeck-helper.py marked "shared with the read agent" (host_path_problem,
 # errno_name, read_all, proc_entry_opened, SIDE_EFFECT_ON_READ: one implementation for both), and
 # followed by one line that calls run() with the request. Answers one JSON object on stdout.
@@ -17,13 +17,83 @@
 #  - content is bounded (maxBytes, default 4 MiB: TOO_LARGE); a FIFO, device, socket or
 #    directory where a file was wanted is NOT_REGULAR, in words naming what it is;
 #  - facts are lstat's (a link is reported as a link, with its target and where it resolves).
-import base64
-import hashlib
-import json
-import re
+# Imported at start: only what every run needs and what costs nothing (builtins and os, which
+# python3 loads anyway). The json package imports re (~11 ms, a quarter of `sysctl -a`), so the
+# agent speaks JSON through json's own C core (see json below); platform, glob and base64 import
+# re too and are not used.
+import binascii
 import sys
 
 AGENT_PROTOCOL = 1
+
+
+class json(object):
+    """json.loads(text) and json.dumps(obj, separators=(',', ':')) of the standard json package, on
+    that package's own C core (_json: the scanner and encoder json.loads and json.dumps use), so that
+    a run does not import the package and, through it, re. Where _json is missing or different, the
+    package itself."""
+
+    _dumps = _loads = None
+
+    @staticmethod
+    def dumps(obj, separators=(',', ':')):
+        if json._dumps is None:
+            json._dumps = _json_core()[0]
+        return json._dumps(obj, separators)
+
+    @staticmethod
+    def loads(text):
+        if json._loads is None:
+            json._loads = _json_core()[1]
+        return json._loads(text.decode('utf-8') if isinstance(text, bytes) else text)
+
+
+class _ScanContext(object):
+    """What _json.make_scanner reads from a json.JSONDecoder: the standard defaults."""
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+    memo = None
+
+    @staticmethod
+    def parse_constant(name):
+        return {'-Infinity': float('-inf'), 'Infinity': float('inf'), 'NaN': float('nan')}[name]
+
+
+def _json_core():
+    """(dumps, loads) on _json, or the json package's own."""
+    try:
+        import _json
+
+        def default(o):
+            raise TypeError('Object of type %s is not JSON serializable' % type(o).__name__)
+
+        scan = _json.make_scanner(_ScanContext())
+        compact = _json.make_encoder({}, default, _json.encode_basestring_ascii, None, ':', ',', False, False, True)
+
+        def dumps(obj, separators):
+            if tuple(separators) != (',', ':'):
+                import json as std
+                return std.dumps(obj, separators=separators)
+            return ''.join(compact(obj, 0))
+
+        def loads(text):
+            ws = ' \t\n\r'
+            start = len(text) - len(text.lstrip(ws))
+            try:
+                obj, end = scan(text, start)
+            except StopIteration:
+                raise ValueError('Expecting value at %d' % start)
+            if len(text[end:].strip(ws)):
+                raise ValueError('Extra data at %d' % end)
+            return obj
+
+        return dumps, loads
+    except (ImportError, AttributeError, TypeError):
+        import json as std
+        return (lambda obj, separators: std.dumps(obj, separators=separators)), std.loads
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 O_PATH = getattr(os, 'O_PATH', 0o10000000)
 O_CLOEXEC = getattr(os, 'O_CLOEXEC', 0)
@@ -154,8 +224,9 @@ def opened(req, out, fd, path):
         if len(data) > limit:
             out['error'] = {'code': 'TOO_LARGE', 'message': '%s is more than the %d bytes HostDeck reads' % (path, limit)}
             return
-        out['bytes'] = base64.b64encode(data).decode('ascii')
-        out['sha256'] = hashlib.sha256(data).hexdigest()
+        # base64 without the base64 module (it imports re); the sha256 is the reader's to compute
+        # (electron/hosts/ssh/read-answer.ts): hashlib would load OpenSSL (~6 ms) on every run.
+        out['bytes'] = binascii.b2a_base64(data)[:-1].decode('ascii')
     if req.get('list'):
         if kind != 'dir':
             out['error'] = {'code': 'ENOTDIR', 'message': '%s is %s, not a directory' % (path, TYPE_WORDS[kind])}
@@ -219,21 +290,25 @@ def immutable(via):
         os.close(fd)
 
 
-def swap(p):
-    return ''.join('.' if c == '/' else '/' if c == '.' else c for c in p)
+# A /proc/sys entry as the agent answers it, a row (electron/hosts/ssh/procsys-rows.ts rebuilds the
+# LiveEntry: its key is its path with the separators swapped, and whether it is writable follows
+# from its mode and state, so neither is sent):
+#   [dir, name, mode, value]         state ok (value: a string)
+#   [dir, name, mode, WRITE_ONLY]    state write-only (not read: procfs refuses)
+#   [dir, name, mode, SIDE_EFFECT]   state side-effect (never read)
+#   [dir, name, mode, UNREADABLE, error]
+# dir: 0 for the top of the tree, k for the k-th entry of 'dirs' (the directory once, not per entry).
+WRITE_ONLY, SIDE_EFFECT, UNREADABLE = 1, 2, 3
+STATE_CODES = {'write-only': WRITE_ONLY, 'side-effect': SIDE_EFFECT}
+PROC_OPEN = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | O_CLOEXEC
+DIR_OPEN = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | O_CLOEXEC
+# os.scandir on a directory fd (Python 3.7+) gives each name's type from getdents (d_type), where
+# a stat per name would otherwise say it.
+SCANDIR_FD = hasattr(os, 'scandir') and os.scandir in getattr(os, 'supports_fd', ())
 
 
-def proc_entry(dfd, name, rel):
-    """One /proc/sys entry as a LiveEntry (electron/hosts/proc-sys.ts readEntry, on a directory fd)."""
-    def entry(state, mode, value=None, error=None):
-        # Not writable when it is no regular file (a FIFO or link in a copy), as proc-sys.ts says.
-        e = {'key': swap(rel), 'path': rel, 'state': state, 'writable': (mode & 0o200) != 0 and error != 'NOT_REGULAR', 'mode': mode}
-        if value is not None:
-            e['value'] = value
-        if error is not None:
-            e['error'] = error
-        return e
-
+def proc_row(dfd, d, name, rel):
+    """One /proc/sys entry (electron/hosts/proc-sys.ts readEntry, on a directory fd), as a row."""
     def lmode():
         return stat.S_IMODE(os.stat(name, dir_fd=dfd, follow_symlinks=False).st_mode) & 0o777
 
@@ -242,70 +317,93 @@ def proc_entry(dfd, name, rel):
             mode = lmode()
         except OSError:
             mode = 0
-        return entry('side-effect', mode)
+        return [d, name, mode, SIDE_EFFECT]
     try:
-        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | O_CLOEXEC, dir_fd=dfd)
+        fd = os.open(name, PROC_OPEN, dir_fd=dfd)
     except OSError as e:
         if e.errno == errno.ELOOP:
-            return entry('unreadable', 0, error='NOT_REGULAR')
+            return [d, name, 0, UNREADABLE, 'NOT_REGULAR']
         # procfs refuses to open a write-only entry for reading, even for root: its mode says why.
         try:
             mode = lmode()
         except OSError:
-            return entry('unreadable', 0, error=errno_name(e))
+            return [d, name, 0, UNREADABLE, errno_name(e)]
         if mode & 0o444 == 0:
-            return entry('write-only', mode)
-        return entry('unreadable', mode, error=errno_name(e))
+            return [d, name, mode, WRITE_ONLY]
+        return [d, name, mode, UNREADABLE, errno_name(e)]
     try:
         state, value, mode, err = proc_entry_opened(fd, rel)
     except OSError as e:
-        return entry('unreadable', 0, error=errno_name(e))
+        return [d, name, 0, UNREADABLE, errno_name(e)]
     finally:
         os.close(fd)
+    if state == 'ok':
+        return [d, name, mode, value]
+    if state == 'unreadable':
+        return [d, name, mode, UNREADABLE, err]
     if state == 'dir':
         return None
-    return entry(state, mode, value, err)
+    return [d, name, mode, STATE_CODES[state]]
+
+
+def dir_names(dfd):
+    """A directory's names, sorted, each with whether it is a directory (not following links)."""
+    out = []
+    if SCANDIR_FD:
+        it = os.scandir(dfd)
+        try:
+            for e in it:
+                try:
+                    out.append((e.name, e.is_dir(follow_symlinks=False)))
+                except OSError:
+                    out.append((e.name, False))
+        finally:
+            it.close()
+    else:
+        for name in os.listdir(dfd):
+            try:
+                out.append((name, stat.S_ISDIR(os.stat(name, dir_fd=dfd, follow_symlinks=False).st_mode)))
+            except OSError:
+                out.append((name, False))
+    out.sort()
+    return out
 
 
 def procsys(root='/proc/sys'):
-    """Every entry under /proc/sys in one pass (directories in dirs), as proc-sys.ts readLive."""
-    entries, dirs = [], []
+    """Every entry under /proc/sys in one pass, as rows (above), and the directories on the way, as proc-sys.ts readLive."""
+    rows, dirs = [], []
 
-    def walk(dfd, rel):
+    def walk(dfd, rel, d):
         try:
-            names = sorted(os.listdir(dfd))
+            names = dir_names(dfd)
         except OSError:
             return
-        for name in names:
+        for name, isdir in names:
             p = rel + '/' + name if rel else name
-            try:
-                isdir = stat.S_ISDIR(os.stat(name, dir_fd=dfd, follow_symlinks=False).st_mode)
-            except OSError:
-                isdir = False
             if isdir:
                 dirs.append(p)
                 try:
-                    sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | O_CLOEXEC, dir_fd=dfd)
+                    sub = os.open(name, DIR_OPEN, dir_fd=dfd)
                 except OSError:
                     continue
                 try:
-                    walk(sub, p)
+                    walk(sub, p, len(dirs))
                 finally:
                     os.close(sub)
                 continue
-            e = proc_entry(dfd, name, p)
-            if e is not None:
-                entries.append(e)
+            row = proc_row(dfd, d, name, p)
+            if row is not None:
+                rows.append(row)
 
     try:
         top = os.open(root, os.O_RDONLY | os.O_DIRECTORY | O_CLOEXEC)
     except OSError:
-        return {'entries': entries, 'dirs': dirs}
+        return {'rows': rows, 'dirs': dirs}
     try:
-        walk(top, '')
+        walk(top, '', 0)
     finally:
         os.close(top)
-    return {'entries': entries, 'dirs': dirs}
+    return {'rows': rows, 'dirs': dirs}
 
 
 def user_name():
@@ -341,8 +439,8 @@ def pretty_name(text):
 
 
 def describe(request):
-    import platform
     import time
+    un = os.uname()
     osname = ''
     for f in ('/etc/os-release', '/usr/lib/os-release'):
         try:
@@ -355,12 +453,36 @@ def describe(request):
         with open('/proc/sys/kernel/osrelease') as fh:
             kernel = fh.read().strip()
     except OSError:
-        kernel = platform.release()
+        kernel = un.release
     exists = request.get('exists', [])
-    return {'hostname': platform.node(), 'os': osname, 'kernel': kernel, 'time': int(time.time() * 1000),
-            'uid': os.getuid(), 'user': user_name(), 'python': platform.python_version(),
+    return {'hostname': un.nodename, 'os': osname, 'kernel': kernel, 'time': int(time.time() * 1000),
+            'uid': os.getuid(), 'user': user_name(), 'python': python_version(),
             'exists': dict((p, os.path.exists(p)) for p in exists if host_path_problem(p) is None),
             'kernelLog': kernel_log_access()}
+
+
+def python_version():
+    """platform.python_version() without platform (it imports re): the version sys.version starts with."""
+    v = sys.version.split()[0] if sys.version else ''
+    return v + '.0' if v.count('.') == 1 else v
+
+
+def system_journals(base):
+    """glob(BASE/*/system*.journal) without glob (it imports re): names starting with a dot left out, as glob does."""
+    out = []
+    try:
+        subs = sorted(os.listdir(base))
+    except OSError:
+        return out
+    for d in subs:
+        if d.startswith('.'):
+            continue
+        try:
+            names = sorted(os.listdir(os.path.join(base, d)))
+        except OSError:
+            continue
+        out.extend(os.path.join(base, d, n) for n in names if n.startswith('system') and n.endswith('.journal'))
+    return out
 
 
 def kernel_log_access():
@@ -371,9 +493,8 @@ def kernel_log_access():
     ring buffer, readable by root or where kernel.dmesg_restrict is 0. The reader itself is a
     separate fixed program (electron/hosts/ssh/kernel-log.ts): this agent never runs one.
     """
-    import glob
     journal = os.path.isdir('/run/systemd/journal')
-    files = glob.glob('/var/log/journal/*/system*.journal') + glob.glob('/run/log/journal/*/system*.journal')
+    files = system_journals('/var/log/journal') + system_journals('/run/log/journal')
     journal_readable = journal and any(os.access(f, os.R_OK) for f in files)
     try:
         with open('/proc/sys/kernel/dmesg_restrict') as fh:
@@ -442,12 +563,25 @@ def bus_plain(v, dbus):
     return v
 
 
+ALNUM = frozenset('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789')
+
+
+def read_member(member):
+    """A firewalld read method's name: get, list or query, then ASCII letters and digits (without re: ~9 ms to import)."""
+    if not isinstance(member, str):
+        return False
+    for verb in ('get', 'list', 'query'):
+        if member.startswith(verb):
+            return all(c in ALNUM for c in member[len(verb):])
+    return False
+
+
 def bus_read_problem(path, iface, member):
     """Why a call is not one busread makes (only firewalld's get/list/query methods and Properties.GetAll), or None."""
     if iface == PROPERTIES:
         ok = member == 'GetAll'
     else:
-        ok = isinstance(iface, str) and (iface == FIREWALLD or iface.startswith(FIREWALLD + '.')) and isinstance(member, str) and re.match(r'^(get|list|query)[A-Za-z0-9]*$', member)
+        ok = isinstance(iface, str) and (iface == FIREWALLD or iface.startswith(FIREWALLD + '.')) and read_member(member)
     if not ok:
         return 'busread: %s.%s is not a firewalld read' % (iface, member)
     if path is not None and not (isinstance(path, str) and path.startswith('/org/fedoraproject/FirewallD1')):
@@ -471,7 +605,14 @@ def busread(request):
             if problem:
                 raise Unsupported(problem)
     try:
-        import dbus
+        try:
+            import dbus
+        except ImportError:
+            # The agent runs without site (python3 -S: ~5 ms a run); python3-dbus lives in the site
+            # directories, which only this op needs: site adds them now, as python3 would have.
+            import site
+            site.main()
+            import dbus
     except ImportError:
         raise Unsupported('python3-dbus is not installed on this host')
     bus = dbus.SystemBus(private=True)

@@ -10,6 +10,8 @@ import type { BusReadAnswer, BusReadCall, FileFacts, HelperOptions, HostIdentity
 import { agentPayload } from './agent-payload';
 import { AGENT_PROTOCOL, agentProgram } from './agent-source';
 import { AGENT_COMMAND, PYTHON3 } from './agent-command';
+import { procSysOfRows, type ProcSysListing } from './procsys-rows';
+import { withDigests } from './read-answer';
 import type { SshDestination } from '../../../shared/hosts/destination';
 import type { SshLink } from './link';
 import { checkFirewalldPolkit, sudoersLine } from './privilege';
@@ -18,6 +20,7 @@ import type { MessageBus } from '@jellybrick/dbus-next';
 import type { KernelLogOptions, KernelLogReader } from '../kernel-log';
 import { readRemoteKernelLog, remoteLogProblem, type RemoteKernelLogAccess } from './kernel-log';
 import { callShared } from '../call-scope';
+import type { AgentFacts as RawFacts } from './read-answer';
 
 /** The reads one call holds of a host while a prefetch() of that call is open. */
 interface HeldReads {
@@ -34,8 +37,6 @@ export const SUDO = '/usr/bin/sudo';
 /** The agent's default content limit (hostdeck-agent.py DEFAULT_MAX_BYTES). */
 const AGENT_MAX_BYTES = 4 * 1024 * 1024;
 
-/** FileFacts as the agent answers them (content in base64; an expanded listing's entries). */
-type RawFacts = Omit<FileFacts, 'bytes'> & { bytes?: string; expanded?: RawFacts[] };
 
 /** What makes two reads the same read (attrs aside: a read with them answers one without). */
 function readKey(r: ReadRequest, attrs: boolean): string {
@@ -230,7 +231,7 @@ export class SshTransport implements HostTransport {
       missed.forEach((i, k) => {
         const r = requests[i]!;
         const one = got.then((all) => {
-          const f = all[k]!;
+          const f = withDigests(all[k]!);
           // The entries of an expanded listing are held before anyone learns the listing.
           for (const e of f.expanded ?? []) this.hold({ path: e.path, content: r.expand?.content, follow: r.expand?.follow, maxBytes: r.expand?.maxBytes }, Promise.resolve(e));
           return f;
@@ -249,9 +250,9 @@ export class SshTransport implements HostTransport {
   }
 
   async procSys(only?: string[]): Promise<ProcSysSnapshot> {
-    let all = this.memo?.get('procsys') as Promise<{ entries: ProcSysSnapshot['entries']; dirs: string[] }> | undefined;
+    let all = this.memo?.get('procsys') as Promise<ProcSysListing> | undefined;
     if (!all) {
-      all = this.agent<{ entries: ProcSysSnapshot['entries']; dirs: string[] }>({ op: 'procsys' }, 30_000);
+      all = this.agent<unknown>({ op: 'procsys' }, 30_000).then((rows) => procSysOfRows(this.link.destination.text, rows));
       this.memo?.set('procsys', all);
     }
     const snap = await all;

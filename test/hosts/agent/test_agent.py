@@ -4,7 +4,9 @@ HOSTDECK_AGENT_PROGRAM names the program exactly as HostDeck sends it (the helpe
 section followed by hostdeck-agent.py); HOSTDECK_HELPER the helper file itself. Both are loaded
 as modules, so nothing runs at import.
 """
+import base64
 import importlib.util
+import json
 import os
 import shutil
 import signal
@@ -70,7 +72,7 @@ class Tree(unittest.TestCase):
     def test_regular_file_content_and_facts(self):
         r = self.read('small', content=True)
         self.assertEqual(r['type'], 'file')
-        self.assertEqual(agent.base64.b64decode(r['bytes']), b'small\n')
+        self.assertEqual(base64.b64decode(r['bytes']), b'small\n')
         self.assertEqual(r['size'], 6)
         self.assertEqual(r['resolved'], os.path.join(os.path.realpath(self.dir), 'small'))
 
@@ -87,7 +89,7 @@ class Tree(unittest.TestCase):
     def test_links(self):
         r = self.read('link', content=True, follow=True)
         self.assertEqual((r['type'], r['linkTarget']), ('symlink', 'small'))
-        self.assertEqual(agent.base64.b64decode(r['bytes']), b'small\n')
+        self.assertEqual(base64.b64decode(r['bytes']), b'small\n')
         self.assertEqual(self.read('link', content=True)['error']['code'], 'NOT_REGULAR')
         self.assertEqual(self.read('loop1', content=True, follow=True)['error']['code'], 'ELOOP')
         self.assertEqual(self.read('small/x', content=True)['error']['code'], 'ENOTDIR')
@@ -101,7 +103,7 @@ class Tree(unittest.TestCase):
 
     def test_size_limit(self):
         self.assertEqual(self.read('big', content=True, maxBytes=4999)['error']['code'], 'TOO_LARGE')
-        self.assertEqual(len(agent.base64.b64decode(self.read('big', content=True, maxBytes=5000)['bytes'])), 5000)
+        self.assertEqual(len(base64.b64decode(self.read('big', content=True, maxBytes=5000)['bytes'])), 5000)
 
     def test_listing(self):
         r = agent.read_one({'path': self.dir, 'list': True})
@@ -160,7 +162,7 @@ class Tree(unittest.TestCase):
         got = dict((os.path.basename(f['path']), f) for f in listing['expanded'])
         # What read_one answers for each, hidden names left out, a FIFO named .all never opened for reading.
         self.assertEqual(sorted(got), ['a.all', 'p.all'])
-        self.assertEqual(agent.base64.b64decode(got['a.all']['bytes']), b'a\n')
+        self.assertEqual(base64.b64decode(got['a.all']['bytes']), b'a\n')
         self.assertEqual(got['p.all']['error']['code'], 'NOT_REGULAR')
         (sub,) = agent.main({'op': 'read', 'requests': [{'path': self.dir, 'list': True, 'expand': {'base': 'path', 'sub': 'x', 'content': True}}]})['result']
         self.assertIn(os.path.join(self.dir, 'sub', 'x'), [f['path'] for f in sub['expanded']])
@@ -205,17 +207,27 @@ class ProcSys(unittest.TestCase):
         os.chmod(p, mode)
 
     def test_agent_walk(self):
+        # Rows (electron/hosts/ssh/procsys-rows.ts decodes them): [dir, name, mode, value | state, error?].
         snap = agent.procsys(self.dir)
-        by = dict((e['path'], e) for e in snap['entries'])
-        self.assertEqual(by['kernel/osrelease'], {'key': 'kernel.osrelease', 'path': 'kernel/osrelease', 'state': 'ok', 'value': '6.1.0-agent', 'writable': False, 'mode': 0o444})
-        self.assertEqual(by['net/ipv4/ip_forward']['writable'], True)
-        self.assertEqual(by['net/ipv4/route/flush']['state'], 'write-only')
-        self.assertEqual(by['vm/stat_refresh']['state'], 'side-effect')
-        self.assertNotIn('value', by['vm/stat_refresh'])
-        self.assertEqual((by['kernel/big']['state'], by['kernel/big']['error']), ('unreadable', 'TOO_LARGE'))
-        self.assertEqual((by['kernel/fifo']['error'], by['kernel/fifo']['writable']), ('NOT_REGULAR', False))
-        self.assertEqual(by['kernel/link']['error'], 'NOT_REGULAR')
-        self.assertEqual(sorted(snap['dirs']), ['kernel', 'net', 'net/ipv4', 'net/ipv4/route', 'vm'])
+        dirs = [''] + snap['dirs']
+        by = dict(((dirs[r[0]] + '/' if r[0] else '') + r[1], r[2:]) for r in snap['rows'])
+        self.assertEqual(by['kernel/osrelease'], [0o444, '6.1.0-agent'])
+        self.assertEqual(by['net/ipv4/ip_forward'], [0o644, '1'])
+        self.assertEqual(by['net/ipv4/route/flush'], [0o200, agent.WRITE_ONLY])
+        self.assertEqual(by['vm/stat_refresh'], [0o600, agent.SIDE_EFFECT])
+        self.assertEqual(by['kernel/big'], [0o444, agent.UNREADABLE, 'TOO_LARGE'])
+        self.assertEqual(by['kernel/fifo'][1:], [agent.UNREADABLE, 'NOT_REGULAR'])
+        self.assertEqual(by['kernel/link'], [0, agent.UNREADABLE, 'NOT_REGULAR'])
+        self.assertEqual(snap['dirs'], ['kernel', 'net', 'net/ipv4', 'net/ipv4/route', 'vm'])
+
+    def test_the_same_walk_without_scandir_on_a_directory_fd(self):
+        # Python 3.5 and 3.6 (no os.scandir(fd)): a stat per name says the same.
+        fast = agent.procsys(self.dir)
+        agent.SCANDIR_FD = False
+        try:
+            self.assertEqual(agent.procsys(self.dir), fast)
+        finally:
+            agent.SCANDIR_FD = True
 
     def test_helper_reads_entries_with_the_same_rule(self):
         helper.CTX.proc_sys = self.dir
@@ -229,6 +241,38 @@ class ProcSys(unittest.TestCase):
             self.assertEqual(helper.proc_read('kernel.big'), (None, 0o444, 'TOO_LARGE'))
         finally:
             helper.CTX.proc_sys = '/proc/sys'
+
+
+class Json(unittest.TestCase):
+    """The agent's json (on _json, without the json package) reads and writes what the json package does."""
+
+    def test_same_text_both_ways(self):
+        values = [{'a': [1, -2.5, 1e300, True, False, None, 'x\u00e9\u2028\ud800"\\\n\x00', {}]}, [], '', 0,
+                  {'rows': [[0, 'ip_forward', 0o644, '1'], [3, 'stable_secret', 0o600, 3, 'EIO']]}, float('inf')]
+        for v in values:
+            text = json.dumps(v, separators=(',', ':'))
+            self.assertEqual(agent.json.dumps(v, separators=(',', ':')), text)
+            self.assertEqual(repr(agent.json.loads(text)), repr(json.loads(text)))
+            self.assertEqual(repr(agent.json.loads(' \n%s\t' % text)), repr(json.loads(text)))
+        self.assertEqual(agent.json.loads(b'{"a":1}'), {'a': 1})
+        for bad in ('', '{', '{"a":1} x', '[1,]', 'nul'):
+            with self.assertRaises(ValueError, msg=bad):
+                agent.json.loads(bad)
+        with self.assertRaises(TypeError):
+            agent.json.dumps({'a': object()})
+
+    def test_without_json_core_the_json_package(self):
+        import sys
+        saved = sys.modules.get('_json')
+        sys.modules['_json'] = None  # import _json raises ImportError
+        agent.json._dumps = agent.json._loads = None
+        try:
+            v = {'rows': [[0, 'a', 420, 'x\u00e9']]}
+            self.assertEqual(agent.json.loads(agent.json.dumps(v, separators=(',', ':'))), v)
+            self.assertEqual(agent.json.dumps(v, separators=(',', ':')), json.dumps(v, separators=(',', ':')))
+        finally:
+            sys.modules['_json'] = saved
+            agent.json._dumps = agent.json._loads = None
 
 
 class Shared(unittest.TestCase):
