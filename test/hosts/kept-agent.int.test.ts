@@ -97,6 +97,27 @@ describe('kept read agents over SSH', () => {
     expect(alive(h, pid)).toBe(false);
   });
 
+  it('a kept agent that dies under a request is replaced once, transparently: the refresh is answered by the new one', { timeout: 120_000 }, async () => {
+    const rt = runtime(60);
+    const h = fh.hosts[0]!;
+    const t = transport(rt, 'ka1');
+    await refresh(rt, ['ka1', 'ka3']);
+    const pid = t.keptAgentPid!;
+    // Stopped, the agent cannot answer; killed once the refresh's request was written to it.
+    h.exec(['/bin/kill', '-STOP', String(pid)]);
+    setKey(h, 7015);
+    const runs = t.agentRuns.length;
+    const pending = refresh(rt, ['ka1', 'ka3']);
+    while (t.agentRuns.length === runs) await new Promise((r) => setTimeout(r, 20));
+    h.exec(['/bin/kill', '-9', String(pid)]);
+    expect(await pending).toBe('7015');
+    expect(t.agentRuns.length - runs).toBe(1);
+    const next = t.keptAgentPid!;
+    expect(next).toBeGreaterThan(0);
+    expect(next).not.toBe(pid);
+    expect(alive(h, next)).toBe(true);
+  });
+
   it('an idle kept agent ends on the host after the keep time', { timeout: 120_000 }, async () => {
     const rt = runtime(1);
     const h = fh.hosts[1]!;

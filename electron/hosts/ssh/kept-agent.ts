@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { ApiError } from '../../../shared/api/errors';
 import { AGENT_PROTOCOL, agentSource } from './agent-source';
 import { PYTHON3 } from './agent-command';
-import type { SshLink } from './link';
+import { withDeadline, type SshLink } from './link';
 
 /**
  * A kept read agent per SSH host, for the processes that live long (the app, `serve`): one
@@ -46,8 +46,8 @@ const HELLO = /hostdeck-agent serve (\d+) pid=(\d+)\n/;
 const BOOTSTRAP = 'import os,sys;r=lambda n,b=b"":b if len(b)>=n else r(n,b+(os.read(0,n-len(b)) or sys.exit(3)));exec(compile(r(int(r(10))),"hostdeck-agent","exec"))';
 export const KEPT_AGENT_COMMAND = `${PYTHON3} -I -c '${BOOTSTRAP}'`;
 
-/** The length-prefixed program for a session kept idleS seconds. */
-function program(idleS: number): Buffer {
+/** The length-prefixed program for a session kept idleS seconds (the bootstrap's input). */
+export function keptAgentProgram(idleS: number): Buffer {
   const src = Buffer.from(`${agentSource}\nserve(${idleS}, ${AGENT_LIFETIME_S}, ${AGENT_MAX_REQUESTS})\n`, 'utf8');
   return Buffer.concat([Buffer.from(String(src.length).padStart(10, '0'), 'ascii'), src]);
 }
@@ -248,10 +248,9 @@ export class KeptAgent {
     return this.session && !this.session.ended ? this.session.remotePid : null;
   }
 
-  /** One request, after the ones before it, answered within timeoutMs of now. */
+  /** One request, after the ones before it, answered within timeoutMs of its turn with the link up (as SshLink.exec counts). */
   run(request: Record<string, unknown>, timeoutMs: number, what: string): Promise<AgentAnswer> {
-    const deadline = Date.now() + timeoutMs;
-    const turn = this.tail.then(() => this.runNow(request, deadline, what));
+    const turn = this.tail.then(() => this.runNow(request, timeoutMs, what));
     this.tail = turn.catch(() => undefined);
     return turn;
   }
@@ -263,16 +262,20 @@ export class KeptAgent {
     await Promise.all([...this.closing]);
   }
 
-  private async runNow(request: Record<string, unknown>, deadline: number, what: string): Promise<AgentAnswer> {
+  private async runNow(request: Record<string, unknown>, timeoutMs: number, what: string): Promise<AgentAnswer> {
     this.stopIdleTimer();
-    const left = () => Math.max(1000, deadline - Date.now());
     try {
+      // A slow login (many masters starting at once) must not leave the read itself no time.
+      const host = this.link.destination.text;
+      await withDeadline(this.link.connect(), timeoutMs, () => new ApiError('HOST_UNREACHABLE', `${host} did not answer within ${Math.round(timeoutMs / 1000)} s`));
+      const deadline = Date.now() + timeoutMs;
+      const left = () => Math.max(1000, deadline - Date.now());
       for (let attempt = 0; ; attempt++) {
         const fresh = !this.session || !usable(this.session);
         if (fresh) this.drop();
         const s = this.session ?? (this.session = await this.open(left()));
         try {
-          return await s.request(request, left(), what, fresh ? program(this.idleS) : undefined);
+          return await s.request(request, left(), what, fresh ? keptAgentProgram(this.idleS) : undefined);
         } catch (e) {
           this.drop();
           if (!(e instanceof SessionEnded)) throw e;
