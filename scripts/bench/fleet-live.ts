@@ -177,12 +177,18 @@ async function refreshRow(r: BenchReporter, fh: FakeHosts, work: string, n: numb
     const first = performance.now() - t;
     const ours: number[] = [];
     const anchor: number[] = [];
+    const cpu: number[] = [];
     for (let i = 0; i < 3; i++) {
       anchor.push((await parallelSsh(fh, names, { ...process.env })).ms);
+      const c = process.cpuUsage();
       ours.push(await once());
+      const d = process.cpuUsage(c);
+      cpu.push((d.user + d.system) / 1000);
     }
     r.value(`fleet: refresh ${n} live hosts through the SSH transport (compare.run refresh --only sysctl, masters up, every host read again (checked); ${how}; goal < 2000 ms)`, median(ours), `first load with connects ${first.toFixed(0)} ms`);
     r.ratio(`fleet: refresh ${n} live hosts (SSH transport, masters up, ${how}) vs ssh HOST sysctl -a in parallel (new connections)`, median(ours), 'parallel ssh', median(anchor));
+    // This process's own CPU per refresh (the hosts' sshd and python3 run on the same cores, not counted here).
+    r.note(`  (CPU of this process per refresh: ${median(cpu).toFixed(0)} ms)`);
   } finally {
     await rt.dispose();
   }
