@@ -144,6 +144,16 @@ describe('kept read agents over SSH', () => {
     await gone(fh.hosts[1]!, pids[1]!);
   });
 
+  it('the one-shot CLI (no keepAgents) keeps none: no agent stays on the host after a refresh', { timeout: 120_000 }, async () => {
+    const rt = runtime(0);
+    const t = transport(rt, 'ka2');
+    setKey(fh.hosts[1]!, 7031);
+    expect(await refresh(rt, ['ka2', 'ka1'])).toBe('7031');
+    expect(t.keptAgentPid).toBeNull();
+    const agents = fh.hosts[1]!.execRaw(['/bin/sh', '-c', 'grep -l hostdeck-agen[t] /proc/[0-9]*/cmdline']).stdout.trim();
+    expect(agents).toBe('');
+  });
+
   describe('a host whose python3 does not speak the protocol', () => {
     const h = () => fh.hosts[2]!;
     const made: SshTransport[] = [];
