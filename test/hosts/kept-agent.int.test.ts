@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../../electron/api/runtime';
 import { isApiError } from '../../shared/api/errors';
 import { parseDestination } from '../../shared/hosts/destination';
@@ -34,8 +34,11 @@ describe('kept read agents over SSH', () => {
     work = mkdtempSync(join(tmpdir(), 'hostdeck-kept-agent-'));
     chmodSync(work, 0o755);
   }, 120_000);
+  // Each test's runtimes end with it: a link left up would reconnect after a later test's cut and read (and keep an agent) on its own.
+  afterEach(async () => {
+    for (const rt of runtimes.splice(0)) await rt.dispose();
+  });
   afterAll(async () => {
-    for (const rt of runtimes) await rt.dispose();
     await fh?.stop();
     if (work) rmSync(work, { recursive: true, force: true });
   });
@@ -144,13 +147,30 @@ describe('kept read agents over SSH', () => {
     await gone(fh.hosts[1]!, pids[1]!);
   });
 
-  it('the one-shot CLI (no keepAgents) keeps none: no agent stays on the host after a refresh', { timeout: 120_000 }, async () => {
-    const rt = runtime(0);
+  it('a link lost under a kept agent is HOST_UNREACHABLE naming the host, as a one-shot read reports it', { timeout: 120_000 }, async () => {
+    const rt = runtime(60);
+    const h = fh.hosts[1]!;
     const t = transport(rt, 'ka2');
-    setKey(fh.hosts[1]!, 7031);
-    expect(await refresh(rt, ['ka2', 'ka1'])).toBe('7031');
+    await t.read([{ path: '/etc/passwd', content: true }]);
+    expect(t.keptAgentPid).toBeGreaterThan(0);
+    h.blackhole(true);
+    try {
+      const e: unknown = await t.read([{ path: '/etc/passwd', content: true }]).then(() => null, (x: unknown) => x);
+      expect(isApiError(e) && e.code).toBe('HOST_UNREACHABLE');
+      expect((e as Error).message).toContain('ka2');
+    } finally {
+      h.blackhole(false);
+    }
+  });
+
+  it('the one-shot CLI (no keepAgents) keeps none: no agent stays on the host after a refresh', { timeout: 120_000 }, async () => {
+    // ka1, not ka2: an agent whose link was cut (the test above) waits out its own idle time on the host.
+    const rt = runtime(0);
+    const t = transport(rt, 'ka1');
+    setKey(fh.hosts[0]!, 7031);
+    expect(await refresh(rt, ['ka1', 'ka3'])).toBe('7031');
     expect(t.keptAgentPid).toBeNull();
-    const agents = fh.hosts[1]!.execRaw(['/bin/sh', '-c', 'grep -l hostdeck-agen[t] /proc/[0-9]*/cmdline']).stdout.trim();
+    const agents = fh.hosts[0]!.execRaw(['/bin/sh', '-c', 'grep -l hostdeck-agen[t] /proc/[0-9]*/cmdline']).stdout.trim();
     expect(agents).toBe('');
   });
 

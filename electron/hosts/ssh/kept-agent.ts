@@ -69,10 +69,10 @@ class SessionEnded extends ApiError {
     super('HOST_UNREACHABLE', `The read agent on ${host} ended (exit ${exitCode}) before answering${stderr.trim() ? `: ${stderr.trim().slice(-500)}` : ''}`);
   }
 
-  /** As the one-shot agent reports the same end. */
-  reported(what: string): ApiError {
+  /** As the one-shot agent reports the same end (linkDown: the link was lost under it). */
+  reported(what: string, linkDown: boolean): ApiError {
     if (this.exitCode === 127 || /python3: (No such file|not found)/.test(this.stderr)) return noPython3(this.host);
-    if (this.exitCode === 255) return new ApiError('HOST_UNREACHABLE', `Lost the connection to ${this.host} while ${what}`, { stderr: this.stderr.trim() });
+    if (this.exitCode === 255 || linkDown) return new ApiError('HOST_UNREACHABLE', `Lost the connection to ${this.host} while ${what}`, { stderr: this.stderr.trim() });
     return new ApiError('INTERNAL', `The read agent on ${this.host} gave no answer (exit ${this.exitCode}): ${this.stderr.trim().slice(-500)}`);
   }
 }
@@ -234,6 +234,7 @@ export class KeptAgent {
   private idleTimer: NodeJS.Timeout | null = null;
   private readonly closing = new Set<Promise<void>>();
   private readonly idleS: number;
+  private disposed = false;
 
   constructor(
     private readonly link: SshLink,
@@ -253,6 +254,12 @@ export class KeptAgent {
     const turn = this.tail.then(() => this.runNow(request, timeoutMs, what));
     this.tail = turn.catch(() => undefined);
     return turn;
+  }
+
+  /** For good (the host's transport is disposed): a read still opening its session closes it and fails. */
+  dispose(): Promise<void> {
+    this.disposed = true;
+    return this.close();
   }
 
   /** Ends the session now (EOF to the agent); resolves when every session this made has exited. */
@@ -279,7 +286,9 @@ export class KeptAgent {
         } catch (e) {
           this.drop();
           if (!(e instanceof SessionEnded)) throw e;
-          if (attempt > 0) throw e.reported(what);
+          // A lost link is reported at once, as a one-shot read's: a new session would only wait for the reconnect.
+          const linkDown = this.link.status.state !== 'connected';
+          if (attempt > 0 || linkDown) throw e.reported(what, linkDown);
           this.log?.(`kept read agent on ${this.link.destination.text} ended (exit ${e.exitCode}); starting a new one`);
         }
       }
@@ -289,8 +298,16 @@ export class KeptAgent {
   }
 
   private async open(timeoutMs: number): Promise<AgentSession> {
+    const closed = () => new ApiError('HOST_UNREACHABLE', `${this.link.destination.text}: the host was removed`);
+    if (this.disposed) throw closed();
     const child = await this.link.spawnSession(KEPT_AGENT_COMMAND, timeoutMs, 'read');
-    return new AgentSession(child, this.link.destination.text, this.idleS * 1000);
+    const s = new AgentSession(child, this.link.destination.text, this.idleS * 1000);
+    if (this.disposed) {
+      // Disposed while it started: it must not outlive the transport.
+      void s.close();
+      throw closed();
+    }
+    return s;
   }
 
   private drop(): void {

@@ -607,7 +607,7 @@ export class SshTransport implements HostTransport {
   }
 
   async dispose(): Promise<void> {
-    await this.keptAgent?.close();
+    await this.keptAgent?.dispose();
     this.sharedBus.dispose();
     for (const b of [...this.bridges]) closeGently(b);
     const s = this.server;
