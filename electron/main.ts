@@ -2,6 +2,7 @@ import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'elec
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Runtime } from './api/runtime';
 import { DEFAULT_HELPER_KEEP_S, helperKeepSeconds, keepHelperSessions } from './helper/kept-session';
+import { agentKeepSeconds, DEFAULT_AGENT_KEEP_S } from './hosts/ssh/agent-keep';
 import { contentSecurityPolicy } from './app/csp';
 import { EVENT_CHANNEL, registerIpcHandlers } from './app/ipc';
 import { installShutdownHandlers } from './app/shutdown';
@@ -58,7 +59,14 @@ void app.whenReady().then(async () => {
     console.error(`hostdeck: ${e instanceof Error ? e.message : String(e)}; keeping the helper ${DEFAULT_HELPER_KEEP_S} s`);
     keepHelperSessions(DEFAULT_HELPER_KEEP_S);
   }
-  const runtime = new Runtime({ mode: 'electron' });
+  // Each SSH host's read agent is kept a minute, so a refresh does not start python3 on every host (README, "Remote hosts").
+  let keepAgents = DEFAULT_AGENT_KEEP_S;
+  try {
+    keepAgents = agentKeepSeconds();
+  } catch (e) {
+    console.error(`hostdeck: ${e instanceof Error ? e.message : String(e)}; keeping read agents ${DEFAULT_AGENT_KEEP_S} s`);
+  }
+  const runtime = new Runtime({ mode: 'electron', remote: { keepAgents } });
   // Signals, fatal errors and every quit path revert pending safe applies before the app exits.
   const ending = installShutdownHandlers({ cleanup: () => runtime.dispose(), exit: (code) => app.exit(code) });
   app.on('before-quit', (event) => {

@@ -56,6 +56,12 @@ export interface RemoteHostsOptions {
    * control directory (electron/hosts/ssh/control-dir.ts); 0 or absent: masters end with HostDeck.
    */
   persistMasters?: number;
+  /**
+   * The app and `serve`: keep each host's read agent this many seconds after its last read
+   * (electron/hosts/ssh/kept-agent.ts; HOSTDECK_AGENT_KEEP, agent-keep.ts); 0 or absent: one agent
+   * run per read (the CLI).
+   */
+  keepAgents?: number;
   log?: (line: string) => void;
 }
 
@@ -190,7 +196,7 @@ export class RemoteHosts {
       if (this.control.refused) log?.(`not keeping ssh masters between runs: ${this.control.refused}; this run's masters live in its own private ${this.runtimeDir} and end with it`);
     }
     const link = new SshLink(sshLinkOptions({ destination, sshConfig: this.sshConfig, control: this.control, runtimeDir: this.runtimeDir, persistS, log, options: sshOptions }));
-    const transport = new SshTransport(link, { log });
+    const transport = new SshTransport(link, { log, keepAgentS: this.opts.keepAgents ?? 0 });
     const host = createHost({
       id,
       label: id === destination.text ? id : `${id} (${destination.text})`,

@@ -7,6 +7,7 @@ import { Runtime } from '../api/runtime';
 import { installShutdownHandlers } from '../app/shutdown';
 import { isLoopback } from './security';
 import { helperKeepSeconds, keepHelperSessions } from '../helper/kept-session';
+import { agentKeepSeconds } from '../hosts/ssh/agent-keep';
 import { startServer, type RunningServer } from './server';
 
 /** Where the built renderer sits next to the CLI bundle (out/main/cli.js -> out/renderer). */
@@ -35,7 +36,8 @@ export const registerServeCommand: RegisterCommands = (program: Command, cli) =>
       }
       // A change keeps its helper a short while, so the next change on the page is one round trip (README, "Sessions").
       keepHelperSessions(helperKeepSeconds());
-      const runtime = new Runtime({ mode: 'browser', local: { root: opts.root } });
+      // Each SSH host's read agent is kept a minute, so a refresh does not start python3 on every host (README, "Remote hosts").
+      const runtime = new Runtime({ mode: 'browser', local: { root: opts.root }, remote: { keepAgents: agentKeepSeconds() } });
       const envBind = process.env.HOSTDECK_BIND;
       const bind = opts.bind ?? envBind ?? '127.0.0.1';
       try {

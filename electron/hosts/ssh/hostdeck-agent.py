@@ -689,3 +689,61 @@ def run(request):
     out = json.dumps(main(request), separators=(',', ':'))
     sys.stdout.write(out)
     sys.stdout.flush()
+
+
+# ---- kept agent (electron/hosts/ssh/kept-agent.ts) -----------------------------------------------
+# The app and `serve` keep one agent per host between refreshes instead of starting python3 and
+# compiling this program for each. A bootstrap on the command line reads the program (a 10-digit
+# length, then the program with a serve(...) call appended) with os.read, so nothing past it is
+# buffered; serve() then answers framed requests: 4-byte big-endian length + JSON, the same
+# requests run() answers (main(): read, procsys, describe, busread, batch) and nothing else.
+SERVE_HELLO = 'hostdeck-agent serve %d pid=%d\n'
+SERVE_MAX_REQUEST = 16 * 1024 * 1024
+
+
+def _read_exactly(n):
+    """n bytes from stdin, or None at EOF (HostDeck closed the session)."""
+    buf = b''
+    while len(buf) < n:
+        chunk = os.read(0, n - len(buf))
+        if not chunk:
+            return None
+        buf += chunk
+    return buf
+
+
+def _write_frame(data):
+    import struct
+    out = memoryview(struct.pack('>I', len(data)) + data)
+    while out:
+        out = out[os.write(1, out):]
+
+
+def serve(idle_s, lifetime_s, max_requests):
+    """Answers framed requests until EOF, idle_s without one, lifetime_s in all or max_requests."""
+    import select
+    import struct
+    import time
+    started = time.monotonic()
+    os.write(1, (SERVE_HELLO % (AGENT_PROTOCOL, os.getpid())).encode('ascii'))
+    for _ in range(max_requests):
+        left = min(idle_s, lifetime_s - (time.monotonic() - started))
+        if left <= 0 or not select.select([0], [], [], left)[0]:
+            return
+        head = _read_exactly(4)
+        if head is None:
+            return
+        n = struct.unpack('>I', head)[0]
+        if n > SERVE_MAX_REQUEST:
+            return
+        body = _read_exactly(n)
+        if body is None:
+            return
+        # Every request reads the host afresh: nothing learned for one answer serves the next.
+        if '_MOUNTS' in globals():
+            globals()['_MOUNTS'] = None
+        try:
+            answer = main(json.loads(body.decode('utf-8')))
+        except Exception as e:  # a request it cannot parse is answered, not fatal
+            answer = {'protocol': AGENT_PROTOCOL, 'error': {'code': 'INTERNAL', 'message': '%s: %s' % (type(e).__name__, e)}}
+        _write_frame(json.dumps(answer, separators=(',', ':')).encode('utf-8'))

@@ -925,16 +925,19 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   }
 
   /**
-   * A long-lived session (the D-Bus bridge, or with `slot: 'log'` a kernel-log reader). Bridges
-   * have BRIDGE_SESSIONS slots of their own beside maxSessions, readers LOG_SESSIONS (together
-   * within sshd's default MaxSessions of 10), so a bus call never waits in line behind reads and
-   * firewalld's read deadline is not spent queueing, and a follower never takes the bus's slot.
+   * A long-lived session (the D-Bus bridge, with `slot: 'log'` a kernel-log reader, with
+   * `slot: 'read'` a kept read agent). Bridges have BRIDGE_SESSIONS slots of their own beside
+   * maxSessions, readers LOG_SESSIONS (together within sshd's default MaxSessions of 10), so a bus
+   * call never waits in line behind reads and firewalld's read deadline is not spent queueing, and
+   * a follower never takes the bus's slot. A kept agent holds one of the maxSessions read slots
+   * for as long as it lives (waiting for one within timeoutMs), so it never goes past sshd's limit.
    */
-  async spawnSession(command: string, timeoutMs = 10_000, slot: 'bridge' | 'log' = 'bridge'): Promise<ChildProcess> {
+  async spawnSession(command: string, timeoutMs = 10_000, slot: 'bridge' | 'log' | 'read' = 'bridge'): Promise<ChildProcess> {
     await withDeadline(this.connect(), timeoutMs, () => new ApiError('HOST_UNREACHABLE', `${this.destination.text} did not answer within ${Math.round(timeoutMs / 1000)} s`));
     if (slot === 'bridge' && this.bridges >= BRIDGE_SESSIONS) throw new ApiError('TIMEOUT', `${this.destination.text}: already ${BRIDGE_SESSIONS} D-Bus bridges open`);
     if (slot === 'log' && this.logReaders >= LOG_SESSIONS) throw new ApiError('TIMEOUT', `${this.destination.text}: already ${LOG_SESSIONS} kernel-log readers open`);
-    if (slot === 'bridge') this.bridges++;
+    if (slot === 'read') await this.acquire(Date.now() + timeoutMs, 'starting the read agent');
+    else if (slot === 'bridge') this.bridges++;
     else this.logReaders++;
     const args = [...this.baseArgs(), '-S', this.controlPath, '-o', 'ControlMaster=no', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-T', ...destinationArgs(this.destination), command];
     const child = spawn(this.opts.ssh, args, { stdio: ['pipe', 'pipe', 'pipe'], env: sshEnv() });
@@ -947,7 +950,8 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
       if (released) return;
       released = true;
       this.live.delete(entry);
-      if (slot === 'bridge') this.bridges--;
+      if (slot === 'read') this.release();
+      else if (slot === 'bridge') this.bridges--;
       else this.logReaders--;
     };
     child.on('exit', release);

@@ -12,6 +12,7 @@ import { AGENT_PROTOCOL, agentProgram } from './agent-source';
 import { AGENT_COMMAND, PYTHON3 } from './agent-command';
 import { procSysOfRows, type ProcSysListing } from './procsys-rows';
 import { withDigests } from './read-answer';
+import { KeptAgent, noPython3 } from './kept-agent';
 import type { SshDestination } from '../../../shared/hosts/destination';
 import type { SshLink } from './link';
 import { checkFirewalldPolkit, sudoersLine } from './privilege';
@@ -80,11 +81,15 @@ export class SshTransport implements HostTransport {
   /** One bus session (one systemd-stdio-bridge on the host) for every feature, not one per reader. */
   private readonly sharedBus = new SharedBus(() => this.busAddress(), 10_000);
 
+  /** The host's kept read agent (the app, `serve`: opts.keepAgentS > 0), or null: one agent run per read. */
+  private readonly keptAgent: KeptAgent | null;
+
   constructor(
     readonly link: SshLink,
-    private readonly opts: { readTimeoutMs?: number; log?: (l: string) => void } = {},
+    private readonly opts: { readTimeoutMs?: number; log?: (l: string) => void; keepAgentS?: number } = {},
   ) {
     this.busSocket = link.busSocketPath;
+    this.keptAgent = (opts.keepAgentS ?? 0) > 0 ? new KeptAgent(link, opts.keepAgentS! * 1000, opts.log) : null;
     link.on('status', (s) => {
       // Not on 'connecting': a bridge that is waiting for the link to come up must survive that.
       if (s.state !== 'connected' && s.state !== 'connecting') {
@@ -133,28 +138,28 @@ export class SshTransport implements HostTransport {
   }
 
   private async agentRun<T>(request: Record<string, unknown>, timeoutMs: number, what: string): Promise<T> {
+    const answer = this.keptAgent ? await this.keptAgent.run(request, timeoutMs, `reading (${what})`) : await this.oneShotAgentRun<T>(request, timeoutMs, what);
+    if (answer.protocol !== AGENT_PROTOCOL) throw new ApiError('UNSUPPORTED', `The read agent answered protocol ${answer.protocol}, expected ${AGENT_PROTOCOL}`);
+    if (answer.error) throw new ApiError(answer.error.code as ErrorCode, answer.error.message);
+    return answer.result as T;
+  }
+
+  /** One agent run in an ssh session of its own: python3 started, the agent sent with the request appended (the CLI, or kept agents off). */
+  private async oneShotAgentRun<T>(request: Record<string, unknown>, timeoutMs: number, what: string): Promise<{ protocol: number; result?: T; error?: { code: string; message: string } }> {
     const script = agentProgram(agentPayload(request));
     const r = await this.link.exec(AGENT_COMMAND, { input: script, timeoutMs, what: `reading (${what})` });
     const text = r.stdout.toString('utf8');
     // Anything a login script printed comes before the answer.
     const at = text.indexOf('{"protocol":');
-    if (r.code === 127 || /python3: (No such file|not found)/.test(r.stderr)) {
-      throw new ApiError('UNSUPPORTED', `${this.link.destination.text} has no ${PYTHON3}: HostDeck reads remote hosts with Python 3's standard library. Install it there (apt install python3-minimal, or dnf install python3)`, {
-        missing: PYTHON3,
-      });
-    }
+    if (r.code === 127 || /python3: (No such file|not found)/.test(r.stderr)) throw noPython3(this.link.destination.text);
     if (at < 0) {
       throw new ApiError('INTERNAL', `The read agent on ${this.link.destination.text} gave no answer (exit ${r.code}): ${r.stderr.trim().slice(-500)}`);
     }
-    let answer: { protocol: number; result?: T; error?: { code: string; message: string } };
     try {
-      answer = JSON.parse(text.slice(at)) as typeof answer;
+      return JSON.parse(text.slice(at)) as { protocol: number; result?: T; error?: { code: string; message: string } };
     } catch {
       throw new ApiError('INTERNAL', `The read agent on ${this.link.destination.text} answered malformed JSON`);
     }
-    if (answer.protocol !== AGENT_PROTOCOL) throw new ApiError('UNSUPPORTED', `The read agent answered protocol ${answer.protocol}, expected ${AGENT_PROTOCOL}`);
-    if (answer.error) throw new ApiError(answer.error.code as ErrorCode, answer.error.message);
-    return answer.result as T;
   }
 
   /**
@@ -597,7 +602,13 @@ export class SshTransport implements HostTransport {
     );
   }
 
+  /** The kept read agent's pid on the host, or null (none kept, or none open now). */
+  get keptAgentPid(): number | null {
+    return this.keptAgent?.remotePid ?? null;
+  }
+
   async dispose(): Promise<void> {
+    await this.keptAgent?.dispose();
     this.sharedBus.dispose();
     for (const b of [...this.bridges]) closeGently(b);
     const s = this.server;
