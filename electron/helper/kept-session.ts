@@ -1,4 +1,4 @@
-import { ApiError } from '../../shared/api/errors';
+import { envSeconds } from '../../shared/app/env-seconds';
 import type { HelperRequest, HelperResponse } from '../../shared/helper/protocol';
 import { helperEnv, helperLaunch, runLocalHelper, type HelperOptions, type LocalHelperPlace } from './local';
 import { HELPER_SESSION_IDLE_MAX_S, HELPER_SESSION_LIFETIME_MS, HELPER_SESSION_MAX_REQUESTS, openLocalHelperSession, type HelperSession } from './session';
@@ -14,15 +14,7 @@ let keepMs = 0;
 export const DEFAULT_HELPER_KEEP_S = 30;
 
 /** HOSTDECK_HELPER_KEEP: whole seconds from 0 (off) to 300, or "no"; DEFAULT_HELPER_KEEP_S when unset. */
-export function helperKeepSeconds(env: NodeJS.ProcessEnv = process.env): number {
-  const v = (env.HOSTDECK_HELPER_KEEP ?? '').trim().toLowerCase();
-  if (v === '') return DEFAULT_HELPER_KEEP_S;
-  if (v === 'no' || v === 'off') return 0;
-  if (!/^\d{1,3}$/.test(v) || Number(v) > HELPER_SESSION_IDLE_MAX_S) {
-    throw new ApiError('INVALID_VALUE', `HOSTDECK_HELPER_KEEP=${JSON.stringify(env.HOSTDECK_HELPER_KEEP)}: give whole seconds from 0 to ${HELPER_SESSION_IDLE_MAX_S}, or "no"`);
-  }
-  return Number(v);
-}
+export const helperKeepSeconds = (env: NodeJS.ProcessEnv = process.env): number => envSeconds(env, 'HOSTDECK_HELPER_KEEP', DEFAULT_HELPER_KEEP_S, HELPER_SESSION_IDLE_MAX_S);
 
 /** Turns kept sessions on for this process (the app, `serve`): idle time in seconds, 0 for off. */
 export function keepHelperSessions(seconds: number): void {

@@ -1,7 +1,7 @@
 import { lstatSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiError } from '../../../shared/api/errors';
+import { envSeconds } from '../../../shared/app/env-seconds';
 
 /**
  * Where the CLI keeps ControlMaster sockets between runs: one fixed directory per user,
@@ -64,11 +64,4 @@ export function controlDir(env: NodeJS.ProcessEnv = process.env): ControlDir {
  * How long (s) the CLI keeps a master after its last session: HOSTDECK_SSH_PERSIST (seconds;
  * 0, "no" or "off" turns it off), default 60.
  */
-export function persistSeconds(env: NodeJS.ProcessEnv = process.env): number {
-  const v = (env.HOSTDECK_SSH_PERSIST ?? '').trim().toLowerCase();
-  if (v === '') return 60;
-  if (v === 'no' || v === 'off') return 0;
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n > 86_400) throw new ApiError('INVALID_VALUE', `HOSTDECK_SSH_PERSIST=${JSON.stringify(env.HOSTDECK_SSH_PERSIST)}: give whole seconds from 0 to 86400, or "no"`);
-  return n;
-}
+export const persistSeconds = (env: NodeJS.ProcessEnv = process.env): number => envSeconds(env, 'HOSTDECK_SSH_PERSIST', 60, 86_400);
