@@ -102,7 +102,7 @@ describe('CLI ssh masters persist between runs', () => {
       // `ssh -f -N` master first and the agent's session over it after.
       const connections = readFileSync(log, 'utf8').trim().split('\n');
       expect(connections).toHaveLength(1);
-      expect(connections[0]).toMatch(/ControlMaster=yes .*ControlPersist=60s .* p1 \/usr\/bin\/python3 -I -\s*$/);
+      expect(connections[0]).toMatch(/ControlMaster=yes .*ControlPersist=60s .* p1 \/usr\/bin\/python3 -I -S -\s*$/);
       expect(connections[0]!.split(' ')).not.toContain('-N');
       fh.ssh(['-o', `ControlPath=${join(dir, readdirSync(dir).find((n) => n.startsWith('cm-'))!)}`, '-O', 'exit', 'p1']);
       // A cold command to a host ssh refuses still says why, in ssh's terms, from that first read.
