@@ -5,7 +5,7 @@ import { ApiError } from '../api/errors';
  * HOSTDECK_AGENT_KEEP): whole seconds from 0 to `max`, or "no"/"off" for 0; `fallback` when
  * unset or empty. Anything else is refused, naming the variable and what it takes.
  */
-export function envSeconds(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
+export function envSeconds(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, max: number): number {
   const v = (env[name] ?? '').trim().toLowerCase();
   if (v === '') return fallback;
   if (v === 'no' || v === 'off') return 0;

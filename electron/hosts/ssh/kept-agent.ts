@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { ApiError } from '../../../shared/api/errors';
+import { ApiError, isApiError } from '../../../shared/api/errors';
 import { AGENT_PROTOCOL, agentSource } from './agent-source';
 import { PYTHON3 } from './agent-command';
 import { withDeadline, type SshLink } from './link';
@@ -285,6 +285,12 @@ export class KeptAgent {
           return await s.request(request, left(), what, fresh ? keptAgentProgram(this.idleS) : undefined);
         } catch (e) {
           this.drop();
+          // No answer in time: if the link itself does not answer either, the host is unreachable
+          // (as the runtime reports a one-shot read that timed out on a dead link); ServerAlive
+          // may not have noticed yet on a busy machine.
+          if (isApiError(e) && e.code === 'TIMEOUT' && !(await this.link.probe(3000))) {
+            throw new ApiError('HOST_UNREACHABLE', `Lost the connection to ${this.link.destination.text} while ${what}`);
+          }
           if (!(e instanceof SessionEnded)) throw e;
           // A lost link is reported at once, as a one-shot read's: a new session would only wait for the reconnect.
           const linkDown = this.link.status.state !== 'connected';
