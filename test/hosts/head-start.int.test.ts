@@ -179,9 +179,14 @@ describe('hostdeck compare guesses each host\'s request from its last run', () =
     const [file] = readdirSync(guesses());
     const recorded = readFileSync(join(guesses(), file!), 'utf8');
     expect(JSON.parse(Buffer.from(recorded, 'base64').toString()).op).toBe('batch');
-    // The next run (its session guessed from the record) still shows the host's value now.
+    // The next run (its session guessed from the record) still shows the host's value now; a
+    // cold one with its masters elsewhere (another XDG_RUNTIME_DIR) asks the host the same, so
+    // it guesses from the same record.
+    mkdirSync(join(scratch, 'run2'), { mode: 0o700 });
+    process.env.XDG_RUNTIME_DIR = join(scratch, 'run2');
     fh.hosts[0]!.execRaw(['/sbin/sysctl', '-w', 'net.ipv4.ip_default_ttl=62']);
     expect(await shown('net.ipv4.ip_default_ttl')).toBe('62');
+    expect(readdirSync(guesses())).toEqual([file]);
     expect(readFileSync(join(guesses(), file!), 'utf8')).toBe(recorded);
     // A planted request (valid base64, another read): the run reads what it needs itself.
     writeFileSync(join(guesses(), file!), Buffer.from(JSON.stringify({ op: 'batch', requests: [{ op: 'describe' }] })).toString('base64'), { mode: 0o600 });

@@ -41,7 +41,7 @@ export function lastAgentRequest(sessionKey: string, purpose: string, cacheDir =
 }
 
 /**
- * The guess for the agent session `sessionKey` (its exact ssh command line) in a run of kind
+ * The guess for the agent session `sessionKey` (its ssh command line, the control socket left out) in a run of kind
  * `purpose` (what decides the request: a compare's sections, layer and name), and the recording
  * of what the taker really sent, for the next run.
  */

@@ -742,8 +742,8 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
   }
 
   /** The ssh command line a session of `command` starts with: a head start is taken only by a link that would start exactly it. */
-  private headKey(command: string): string {
-    return [this.opts.ssh, this.opts.persistS, ...this.baseArgs(), ...destinationArgs(this.destination), command].join('\0');
+  private headKey(command: string, controlPath = this.controlPath): string {
+    return [this.opts.ssh, this.opts.persistS, ...this.baseArgs(controlPath), ...destinationArgs(this.destination), command].join('\0');
   }
 
   /**
@@ -752,9 +752,10 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
    * compare's logins (and python3's start on the hosts) then run while the rest of HostDeck
    * loads, where they used to start after it; over a master an earlier run kept, the session
    * starts at once. Nothing when masters are not kept between runs or a head start of the same
-   * session is there. With a guess (`guessFor` its exact command line), the input the last run's
-   * taker gave is sent as soon as it is known: the host answers while HostDeck loads, and the taker uses that answer only when
-   * its own input is exactly the guess (otherwise it runs its own session once this one ended).
+   * session is there. With a guess (`guessFor` its command line, the control socket left out),
+   * the input the last run's taker gave is sent as soon as it is known: the host answers while
+   * HostDeck loads, and the taker uses that answer only when its own input is exactly the guess
+   * (otherwise it runs its own session once this one ended).
    */
   static startHead(opts: SshLinkOptions, command: string, guessFor?: (sessionKey: string) => HeadGuess, timeoutMs = 20_000): void {
     const link = new SshLink(opts);
@@ -762,7 +763,9 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     link.keepAlive = false;
     const key = link.headKey(command);
     if (headStarts.has(key) || !link.mayFound()) return;
-    const guess = guessFor?.(key);
+    // The guess is the host's and the command's, wherever the control socket lives (a run with
+    // another XDG_RUNTIME_DIR asks the host the same).
+    const guess = guessFor?.(link.headKey(command, '-'));
     let give!: (input: string | Buffer | undefined) => void;
     const input = new Promise<string | Buffer | undefined>((resolve) => (give = resolve));
     const result = link.exec(command, { input, timeoutMs, what: 'reading' });
