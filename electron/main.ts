@@ -53,20 +53,9 @@ void app.whenReady().then(async () => {
   });
 
   // A change keeps its helper a short while, so the next change on the page is one round trip (README, "Sessions").
-  try {
-    keepHelperSessions(helperKeepSeconds());
-  } catch (e) {
-    console.error(`hostdeck: ${e instanceof Error ? e.message : String(e)}; keeping the helper ${DEFAULT_HELPER_KEEP_S} s`);
-    keepHelperSessions(DEFAULT_HELPER_KEEP_S);
-  }
+  keepHelperSessions(seconds(helperKeepSeconds, DEFAULT_HELPER_KEEP_S, 'the helper'));
   // Each SSH host's read agent is kept a minute, so a refresh does not start python3 on every host (README, "Remote hosts").
-  let keepAgents = DEFAULT_AGENT_KEEP_S;
-  try {
-    keepAgents = agentKeepSeconds();
-  } catch (e) {
-    console.error(`hostdeck: ${e instanceof Error ? e.message : String(e)}; keeping read agents ${DEFAULT_AGENT_KEEP_S} s`);
-  }
-  const runtime = new Runtime({ mode: 'electron', remote: { keepAgents } });
+  const runtime = new Runtime({ mode: 'electron', remote: { keepAgents: seconds(agentKeepSeconds, DEFAULT_AGENT_KEEP_S, 'read agents') } });
   // Signals, fatal errors and every quit path revert pending safe applies before the app exits.
   const ending = installShutdownHandlers({ cleanup: () => runtime.dispose(), exit: (code) => app.exit(code) });
   app.on('before-quit', (event) => {
@@ -88,3 +77,13 @@ void app.whenReady().then(async () => {
 
   app.on('window-all-closed', () => void ending.shutdown('window closed', 0));
 });
+
+/** A time setting from the environment, or its default when it is malformed (said on stderr): the app starts anyway. */
+function seconds(read: () => number, fallback: number, what: string): number {
+  try {
+    return read();
+  } catch (e) {
+    console.error(`hostdeck: ${e instanceof Error ? e.message : String(e)}; keeping ${what} ${fallback} s`);
+    return fallback;
+  }
+}

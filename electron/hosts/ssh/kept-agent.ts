@@ -59,6 +59,9 @@ export function noPython3(host: string): ApiError {
   });
 }
 
+/** Whether a session's exit says the host has no python3 (the shell's 127, or its words). */
+export const lacksPython3 = (code: number | null, stderr: string): boolean => code === 127 || /python3: (No such file|not found)/.test(stderr);
+
 /** A session that ended under a request without a fault of its answers: worth one fresh session. */
 class SessionEnded extends ApiError {
   constructor(
@@ -71,7 +74,7 @@ class SessionEnded extends ApiError {
 
   /** As the one-shot agent reports the same end (linkDown: the link was lost under it). */
   reported(what: string, linkDown: boolean): ApiError {
-    if (this.exitCode === 127 || /python3: (No such file|not found)/.test(this.stderr)) return noPython3(this.host);
+    if (lacksPython3(this.exitCode, this.stderr)) return noPython3(this.host);
     if (this.exitCode === 255 || linkDown) return new ApiError('HOST_UNREACHABLE', `Lost the connection to ${this.host} while ${what}`, { stderr: this.stderr.trim() });
     return new ApiError('INTERNAL', `The read agent on ${this.host} gave no answer (exit ${this.exitCode}): ${this.stderr.trim().slice(-500)}`);
   }

@@ -850,23 +850,20 @@ export class SshLink extends EventEmitter<{ status: [LinkStatus] }> {
     this.active++;
     this.peak = Math.max(this.peak, this.active);
     let mine: string | Buffer | undefined;
-    let guessedWrong = false;
+    let r: ExecResult | undefined;
     try {
       mine = opts.input instanceof Promise ? await opts.input.catch(() => undefined) : opts.input;
-      guessedWrong = !head.offer(mine) && !sameInput(head.given?.v, mine);
-      if (guessedWrong) {
-        await head.result.catch(() => undefined);
-      } else {
-        const r = await head.result;
+      if (head.offer(mine) || sameInput(head.given?.v, mine)) {
+        r = await head.result;
         if (r.code !== 255) this.lastSeenAt = Date.now();
-        if (r.code === 0 && typeof mine === 'string') head.onTaken?.(mine);
-        return r;
-      }
+      } else await head.result.catch(() => undefined);
     } finally {
       this.release();
     }
-    await up;
-    const r = await this.exec(command, { ...opts, input: mine });
+    if (!r) {
+      await up;
+      r = await this.exec(command, { ...opts, input: mine });
+    }
     if (r.code === 0 && typeof mine === 'string') head.onTaken?.(mine);
     return r;
   }
@@ -1178,7 +1175,6 @@ exit 1
   }
 }
 
-/** A session started ahead of its link (SshLink.startHead), keyed by its ssh command line. */
 /** What a head start may send before its taker comes (SshLink.startHead). */
 export interface HeadGuess {
   /** The input the taker will most likely give (the last run's), or null to wait for the taker's own. */
@@ -1187,6 +1183,7 @@ export interface HeadGuess {
   taken?: (input: string) => void;
 }
 
+/** A session started ahead of its link (SshLink.startHead), keyed by its ssh command line. */
 interface HeadStart {
   link: SshLink;
   result: Promise<ExecResult>;

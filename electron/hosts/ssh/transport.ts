@@ -11,8 +11,8 @@ import { agentPayload } from './agent-payload';
 import { AGENT_PROTOCOL, agentProgram } from './agent-source';
 import { AGENT_COMMAND, PYTHON3 } from './agent-command';
 import { procSysOfRows, type ProcSysListing } from './procsys-rows';
-import { withDigests } from './read-answer';
-import { KeptAgent, noPython3 } from './kept-agent';
+import { withDigests, type AgentFacts as RawFacts } from './read-answer';
+import { KeptAgent, lacksPython3, noPython3 } from './kept-agent';
 import type { SshDestination } from '../../../shared/hosts/destination';
 import type { SshLink } from './link';
 import { checkFirewalldPolkit, sudoersLine } from './privilege';
@@ -21,7 +21,6 @@ import type { MessageBus } from '@jellybrick/dbus-next';
 import type { KernelLogOptions, KernelLogReader } from '../kernel-log';
 import { readRemoteKernelLog, remoteLogProblem, type RemoteKernelLogAccess } from './kernel-log';
 import { callShared } from '../call-scope';
-import type { AgentFacts as RawFacts } from './read-answer';
 
 /** The reads one call holds of a host while a prefetch() of that call is open. */
 interface HeldReads {
@@ -37,7 +36,6 @@ export const SUDO = '/usr/bin/sudo';
 
 /** The agent's default content limit (hostdeck-agent.py DEFAULT_MAX_BYTES). */
 const AGENT_MAX_BYTES = 4 * 1024 * 1024;
-
 
 /** What makes two reads the same read (attrs aside: a read with them answers one without). */
 function readKey(r: ReadRequest, attrs: boolean): string {
@@ -151,7 +149,7 @@ export class SshTransport implements HostTransport {
     const text = r.stdout.toString('utf8');
     // Anything a login script printed comes before the answer.
     const at = text.indexOf('{"protocol":');
-    if (r.code === 127 || /python3: (No such file|not found)/.test(r.stderr)) throw noPython3(this.link.destination.text);
+    if (lacksPython3(r.code, r.stderr)) throw noPython3(this.link.destination.text);
     if (at < 0) {
       throw new ApiError('INTERNAL', `The read agent on ${this.link.destination.text} gave no answer (exit ${r.code}): ${r.stderr.trim().slice(-500)}`);
     }
