@@ -15,17 +15,21 @@ const cliJs = join(root, 'out/main/cli.js');
 
 let work: string;
 let hook: string;
+let runs = 0;
 
 beforeAll(() => {
   if (!existsSync(cliJs)) throw new Error(`${cliJs} is missing: run npm run build (npm test builds first)`);
   work = mkdtempSync(join(tmpdir(), 'hostdeck-startup-'));
   const hooks = join(work, 'hooks.mjs');
-  // Every bare specifier (a package) the CLI's modules import, one per line on stderr.
+  // Every bare specifier (a package) the CLI's modules import, one per line, appended to the run's
+  // log file at once (the hooks run on a thread of their own: what they wrote to stderr could be
+  // lost when the CLI exits right after its last import, as a refused input does).
   writeFileSync(
     hooks,
-    `export async function resolve(spec, ctx, next) { if (!/^(node:|\\.|\\/|file:|data:)/.test(spec)) process.stderr.write('PKG ' + spec + '\\n'); return next(spec, ctx); }\n` +
+    `import { appendFileSync } from 'node:fs';\nconst log = (l) => appendFileSync(process.env.HOSTDECK_TEST_LOAD_LOG, l + '\\n');\n` +
+      `export async function resolve(spec, ctx, next) { if (!/^(node:|\\.|\\/|file:|data:)/.test(spec)) log('PKG ' + spec); return next(spec, ctx); }\n` +
       // And every file of the build it loads (to see which sources it evaluates).
-      `export async function load(url, ctx, next) { if (url.startsWith('file:')) process.stderr.write('FILE ' + url + '\\n'); return next(url, ctx); }\n`,
+      `export async function load(url, ctx, next) { if (url.startsWith('file:')) log('FILE ' + url); return next(url, ctx); }\n`,
   );
   hook = join(work, 'register.mjs');
   writeFileSync(hook, `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${hooks}`)});\n`);
@@ -33,10 +37,13 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function packagesLoaded(...args: string[]): { packages: string[]; sources: string[]; bundled: string[]; status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', hook, cliJs, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, XDG_CACHE_HOME: work } });
-  const packages = [...new Set([...r.stderr.matchAll(/^PKG (\S+)$/gm)].map((m) => m[1]!))].sort();
+  const loadLog = join(work, `loads-${++runs}.txt`);
+  writeFileSync(loadLog, '');
+  const r = spawnSync(process.execPath, ['--import', hook, cliJs, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, XDG_CACHE_HOME: work, HOSTDECK_TEST_LOAD_LOG: loadLog } });
+  const loads = readFileSync(loadLog, 'utf8');
+  const packages = [...new Set([...loads.matchAll(/^PKG (\S+)$/gm)].map((m) => m[1]!))].sort();
   // The bundler marks each source it puts into a chunk with a "// shared/x/y.ts" line.
-  const files = [...r.stderr.matchAll(/^FILE file:\/\/(\S+)$/gm)].map((m) => m[1]!).filter((f) => f.startsWith(join(root, 'out/')));
+  const files = [...loads.matchAll(/^FILE file:\/\/(\S+)$/gm)].map((m) => m[1]!).filter((f) => f.startsWith(join(root, 'out/')));
   const sources = [...new Set(files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/^\/\/ ((?:shared|electron)\/\S+\.ts)$/gm)].map((m) => m[1]!)))].sort();
   const bundled = [...new Set(files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/^\/\/ (?:\S*\/)?(node_modules\/\S+)$/gm)].map((m) => m[1]!)))].sort();
   return { packages, sources, bundled, status: r.status, stdout: r.stdout, stderr: r.stderr };
